@@ -1,0 +1,187 @@
+# Hongdang (红档) - hand-written, non-recursive Makefile.
+#
+#   make            build build/hongdang
+#   make run        install missing packages, build, load the sample
+#                   collection into ./var/ and start the exhibit server
+#   make test       the whole suite, then the same suite under ASan+UBSan
+#   make check-asan the suite under AddressSanitizer + UBSan only
+#   make bench      benchmarks (not tests)
+#   make fuzz       libFuzzer targets (clang)
+#   make install PREFIX=/usr/local
+#   make deps       apt-get install what is missing (as root)
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+
+# Debian packages the build, the tests and the sample collection need.
+DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
+	libsqlite3-dev sqlite3 libarchive-dev libexif-dev libjansson-dev \
+	libcsv-dev libssl-dev libmagic-dev libtiff-dev libicu-dev libjpeg-dev \
+	libxml2-dev \
+	zip p7zip-full python3 exif
+
+PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
+	libmagic libtiff-4 libjpeg libxml-2.0
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+CSTD    = -std=c11 -D_GNU_SOURCE
+OPT     = -O2 -g
+ifeq ($(FUZZ),1)
+OPT     = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+LDSAN   = -fsanitize=address,undefined
+endif
+ifeq ($(SAN),1)
+OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDSAN   = -fsanitize=address,undefined
+endif
+PC_CFLAGS := $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
+PC_LDLIBS := $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PC_CFLAGS)
+LDLIBS  += $(PC_LDLIBS) -lcsv -lpthread -lm
+LDFLAGS += $(LDSAN)
+
+ARCHIVE_SRC = $(wildcard archive/*.c)
+INGEST_SRC  = $(wildcard ingest/*.c)
+EXHIBIT_SRC = $(wildcard exhibit/*.c)
+CMD_SRC     = $(wildcard cmd/*.c)
+UNIT_SRC    = $(wildcard tests/unit/test_*.c)
+
+ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+INGEST_OBJ  = $(INGEST_SRC:%.c=$(BUILD)/%.o)
+EXHIBIT_OBJ = $(EXHIBIT_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ     = $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+LIBHD   = $(BUILD)/libhd.a
+HONGDANG = $(BUILD)/hongdang
+
+.PHONY: all run test check check-asan bench fuzz fuzz-run install clean \
+	deps sample
+
+all: $(HONGDANG) $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The schema is a .sql file compiled in as a C string.
+$(BUILD)/gen/schema.c: archive/schema.sql
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from archive/schema.sql */'; \
+	  echo 'const char hd_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBHD): $(ARCHIVE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(HONGDANG): $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
+		$(LIBHD) $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(INGEST_OBJ) $(LIBHD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INGEST_OBJ) $(LIBHD) $(LDLIBS)
+
+# The sample collection: generated from small text sources.
+# It needs only libc, libjpeg and libexif (not libhd).
+SAMPLE_SRC = ingest/sample/gen_sample.c ingest/sample/draw.c \
+	ingest/sample/scenes.c
+$(BUILD)/gen-sample: $(SAMPLE_SRC) ingest/sample/sample.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
+		$(shell pkg-config --libs libexif) -lm
+
+sample: $(BUILD)/sample/.done
+$(BUILD)/sample/.done: $(BUILD)/gen-sample $(wildcard ingest/sample/*.txt ingest/sample/*.csv)
+	rm -rf $(BUILD)/sample
+	$(BUILD)/gen-sample ingest/sample $(BUILD)/sample
+	touch $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------ set-up
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends $$missing; \
+	fi
+
+VAR ?= var
+run: deps
+	$(MAKE) all sample
+	@if [ ! -f $(VAR)/hongdang.db ]; then \
+	  $(HONGDANG) -d $(VAR) init --fonds QF01 --name '前锋社区档案室' && \
+	  $(HONGDANG) -d $(VAR) ingest --approve \
+	    --sheet $(BUILD)/sample/目录.csv $(BUILD)/sample; fi
+	$(HONGDANG) -d $(VAR) search --limit 5 番禺
+
+test: deps
+	$(MAKE) all
+	tests/run.sh $(BUILD)
+	$(MAKE) check-asan
+
+check: all
+	tests/run.sh $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run.sh build-asan
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in
+# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 30
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(INGEST_OBJ) $(LIBHD) $(LDLIBS)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-run: fuzz
+	@for f in build-fuzz/fuzz/fuzz_*; do \
+	  n=$${f##*/fuzz_}; rm -rf build-fuzz/corpus_$$n; \
+	  mkdir -p build-fuzz/corpus_$$n; \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build-fuzz/corpus_$$n tests/fuzz/corpus_$$n \
+	    > build-fuzz/fuzz_$$n.log 2>&1 \
+	    || { tail -40 build-fuzz/fuzz_$$n.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$$n.log; \
+	done
+
+bench: all sample
+	tests/bench/run.sh $(BUILD)
+
+install: $(HONGDANG)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hongdang \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(HONGDANG) $(DESTDIR)$(PREFIX)/bin/hongdang
+	cp -R templates $(DESTDIR)$(PREFIX)/share/hongdang/
+	install -m 644 hongdang.1 $(DESTDIR)$(PREFIX)/share/man/man1/hongdang.1
+
+clean:
+	rm -rf build build-asan build-fuzz

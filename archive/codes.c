@@ -1,0 +1,420 @@
+/*
+ * codes.c - reference codes (档号, DA/T 13-2022), description dates
+ * (DA/T 18, ISO 8601) and the code tables of the archive.
+ *
+ * Pure functions: no allocation, no I/O.  Every parser refuses what it does
+ * not understand with a message that quotes the input.
+ */
+#include "hd.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct code_name {
+	const char *code;
+	const char *name;
+};
+
+/* 门类 (DA/T 13 and the community's own). */
+static const struct code_name categories[] = {
+	{"WS", "文书"}, {"ZP", "照片"}, {"RS", "人事"}, {"SW", "实物"},
+	{"LY", "录音"}, {"LX", "录像"}, {"KJ", "会计"}, {"JJ", "基建"},
+	{"DZ", "电子"}, {NULL, NULL},
+};
+static const struct code_name retentions[] = {
+	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"}, {NULL, NULL},
+};
+static const struct code_name accesses[] = {
+	{"public", "公开"}, {"internal", "内部"}, {"restricted", "限制"},
+	{NULL, NULL},
+};
+static const struct code_name statuses[] = {
+	{"draft", "草稿"}, {"pending", "待审核"}, {"approved", "已发布"},
+	{"returned", "已退回"}, {"withdrawn", "已撤回"}, {NULL, NULL},
+};
+static const struct code_name classes[] = {
+	{"DJ", "党建"}, {"SQ", "社区史"}, {"GZ", "改造"}, {"DS", "读书"},
+	{"YS", "演示"}, {NULL, NULL},
+};
+
+static const char *lookup(const struct code_name *t, const char *s,
+	int by_name)
+{
+	size_t i;
+
+	if (s == NULL) {
+		return NULL;
+	}
+	for (i = 0; t[i].code != NULL; i++) {
+		if (strcasecmp(t[i].code, s) == 0) {
+			return t[i].code;
+		}
+		if (by_name && strcmp(t[i].name, s) == 0) {
+			return t[i].code;
+		}
+	}
+	return NULL;
+}
+
+static const char *name_of(const struct code_name *t, const char *code)
+{
+	size_t i;
+
+	if (code == NULL) {
+		return NULL;
+	}
+	for (i = 0; t[i].code != NULL; i++) {
+		if (strcmp(t[i].code, code) == 0) {
+			return t[i].name;
+		}
+	}
+	return NULL;
+}
+
+const char *hd_category_code(const char *s)
+{
+	return lookup(categories, s, 1);
+}
+
+const char *hd_category_name(const char *code)
+{
+	return name_of(categories, code);
+}
+
+const char *hd_retention_code(const char *s)
+{
+	if (s != NULL && (strcmp(s, "30") == 0 || strcmp(s, "30年") == 0)) {
+		return "D30";
+	}
+	if (s != NULL && (strcmp(s, "10") == 0 || strcmp(s, "10年") == 0)) {
+		return "D10";
+	}
+	return lookup(retentions, s, 1);
+}
+
+const char *hd_retention_name(const char *code)
+{
+	return name_of(retentions, code);
+}
+
+const char *hd_access_code(const char *s)
+{
+	if (s != NULL && (strcmp(s, "开放") == 0 || strcmp(s, "是") == 0)) {
+		return "public";
+	}
+	if (s != NULL && (strcmp(s, "控制") == 0 || strcmp(s, "否") == 0)) {
+		return "restricted";
+	}
+	return lookup(accesses, s, 1);
+}
+
+const char *hd_access_name(const char *code)
+{
+	return name_of(accesses, code);
+}
+
+const char *hd_status_name(const char *code)
+{
+	return name_of(statuses, code);
+}
+
+const char *hd_class_name(const char *code)
+{
+	return name_of(classes, code);
+}
+
+/* ------------------------------------------------------------- dates */
+
+static int days_in(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Read exactly n digits at *p; returns the value or -1. */
+static int digits(const char **p, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i])) {
+			return -1;
+		}
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return v;
+}
+
+/* Read 1 or 2 digits. */
+static int digits12(const char **p)
+{
+	int v;
+
+	if (!isdigit((unsigned char)**p)) {
+		return -1;
+	}
+	v = *(*p)++ - '0';
+	if (isdigit((unsigned char)**p)) {
+		v = v * 10 + (*(*p)++ - '0');
+	}
+	return v;
+}
+
+/* One point in time: y, m (0 absent), d (0 absent).  Accepts
+ * YYYY[-MM[-DD]], YYYY.MM.DD, YYYY/MM/DD (only when sep_slash), YYYYMMDD,
+ * YYYY年[M月[D日]].  Returns 0 and advances *p, or -1. */
+static int date_point(const char **p, int *y, int *m, int *d)
+{
+	const char *s = *p;
+	char sep;
+
+	*m = 0;
+	*d = 0;
+	*y = digits(&s, 4);
+	if (*y < 0) {
+		return -1;
+	}
+	if (isdigit((unsigned char)s[0])) {
+		/* YYYYMMDD */
+		*m = digits(&s, 2);
+		*d = digits(&s, 2);
+		if (*m < 0 || *d < 0) {
+			return -1;
+		}
+	} else if (strncmp(s, "年", 3) == 0) {
+		s += 3;
+		if (isdigit((unsigned char)s[0])) {
+			*m = digits12(&s);
+			if (strncmp(s, "月", 3) != 0) {
+				return -1;
+			}
+			s += 3;
+			if (isdigit((unsigned char)s[0])) {
+				*d = digits12(&s);
+				if (strncmp(s, "日", 3) != 0) {
+					return -1;
+				}
+				s += 3;
+			}
+		}
+	} else if ((s[0] == '-' || s[0] == '.') &&
+	    isdigit((unsigned char)s[1])) {
+		sep = s[0];
+		s++;
+		*m = digits12(&s);
+		if (s[0] == sep && isdigit((unsigned char)s[1])) {
+			s++;
+			*d = digits12(&s);
+		}
+	}
+	if (*y < 1000 || *m < 0 || *m > 12 || *d < 0 ||
+	    (*m == 0 && *d != 0) || (*d > 0 && *d > days_in(*y, *m))) {
+		return -1;
+	}
+	*p = s;
+	return 0;
+}
+
+static void point_iso(char *out, size_t n, int y, int m, int d)
+{
+	y = (y % 10000 + 10000) % 10000;
+	m = (m % 100 + 100) % 100;
+	d = (d % 100 + 100) % 100;
+	if (d > 0) {
+		snprintf(out, n, "%04d-%02d-%02d", y, m, d);
+	} else if (m > 0) {
+		snprintf(out, n, "%04d-%02d", y, m);
+	} else {
+		snprintf(out, n, "%04d", y);
+	}
+}
+
+int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
+{
+	const char *s = in;
+	int y1, m1, d1, y2, m2, d2;
+	char a[12], b[12];
+
+	memset(dt, 0, sizeof *dt);
+	if (in == NULL || *in == '\0') {
+		return hd_err(e, HD_EINVAL, "empty date");
+	}
+	if (date_point(&s, &y1, &m1, &d1) != 0) {
+		goto bad;
+	}
+	point_iso(a, sizeof a, y1, m1, d1);
+	dt->year = y1;
+	dt->year_end = y1;
+	if (*s == '\0') {
+		snprintf(dt->iso, sizeof dt->iso, "%.11s", a);
+		return 0;
+	}
+	if ((*s == '~' && s[1] == '\0') || strcmp(s, "前后") == 0 ||
+	    strcmp(s, "左右") == 0) {
+		dt->approximate = 1;
+		snprintf(dt->iso, sizeof dt->iso, "%.11s~", a);
+		return 0;
+	}
+	if (strcmp(s, "代") == 0 && m1 == 0 && y1 % 10 == 0) {
+		/* "1980年代": the decade */
+		dt->year_end = y1 + 9;
+		snprintf(dt->iso, sizeof dt->iso, "%.4s/%04d", a,
+			(y1 + 9) % 10000);
+		return 0;
+	}
+	if (*s == '/' || strncmp(s, "至", 3) == 0 || *s == '~') {
+		s += (*s == '/' || *s == '~') ? 1 : 3;
+		if (date_point(&s, &y2, &m2, &d2) != 0 || *s != '\0') {
+			goto bad;
+		}
+		if (y2 < y1 || (y2 == y1 && (m2 < m1 ||
+		    (m2 == m1 && d2 < d1)))) {
+			return hd_err(e, HD_EINVAL,
+				"date '%s': the range ends before it starts",
+				in);
+		}
+		point_iso(b, sizeof b, y2, m2, d2);
+		dt->year_end = y2;
+		snprintf(dt->iso, sizeof dt->iso, "%.11s/%.11s", a, b);
+		return 0;
+	}
+bad:
+	return hd_err(e, HD_EINVAL, "date '%s' is not a valid date "
+		"(use 1985, 1985-03, 1985-03-12, 1985/1990 or 1985~)", in);
+}
+
+/* ---------------------------------------------------- reference codes */
+
+int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e)
+{
+	struct hd_ref r;
+	int rc;
+
+	rc = hd_ref_parse(s, &r, e);
+	if (rc != 0) {
+		return rc;
+	}
+	hd_ref_format(&r, out, n);
+	return 0;
+}
+
+/* Copy a field of allowed characters up to a delimiter; returns its
+ * length or -1. */
+static int ref_field(const char **p, char *out, size_t cap, int alpha_only)
+{
+	size_t n = 0;
+	const char *s = *p;
+
+	while (isalnum((unsigned char)*s)) {
+		if (alpha_only && !isalpha((unsigned char)*s)) {
+			return -1;
+		}
+		if (n + 1 >= cap) {
+			return -1;
+		}
+		out[n++] = (char)toupper((unsigned char)*s);
+		s++;
+	}
+	out[n] = '\0';
+	*p = s;
+	return (int)n;
+}
+
+/* The middle dot: U+00B7 "·", or "." typed instead, or U+30FB/U+2022. */
+static int middot(const char **p)
+{
+	if (**p == '.') {
+		(*p)++;
+		return 1;
+	}
+	if (strncmp(*p, "\xC2\xB7", 2) == 0) {
+		*p += 2;
+		return 1;
+	}
+	if (strncmp(*p, "\xE3\x83\xBB", 3) == 0 ||
+	    strncmp(*p, "\xE2\x80\xA2", 3) == 0) {
+		*p += 3;
+		return 1;
+	}
+	return 0;
+}
+
+int hd_ref_parse(const char *in, struct hd_ref *r, struct hd_error *e)
+{
+	const char *s = in;
+	char year[8], tail1[12], tail2[12];
+	char *end;
+	long item;
+	int n;
+
+	memset(r, 0, sizeof *r);
+	if (in == NULL) {
+		goto bad;
+	}
+	n = ref_field(&s, r->fonds, sizeof r->fonds, 0);
+	if (n < 1 || *s++ != '-') {
+		goto bad;
+	}
+	n = ref_field(&s, r->category, sizeof r->category, 1);
+	if (n < 2 || !middot(&s)) {
+		goto bad;
+	}
+	n = ref_field(&s, year, sizeof year, 0);
+	if (n != 4) {
+		goto bad;
+	}
+	r->year = atoi(year);
+	if (r->year < 1000 || !middot(&s)) {
+		goto bad;
+	}
+	n = ref_field(&s, r->retention, sizeof r->retention, 0);
+	if (n < 1 || hd_retention_code(r->retention) == NULL ||
+	    *s++ != '-') {
+		goto bad;
+	}
+	n = ref_field(&s, tail1, sizeof tail1, 0);
+	if (n < 1) {
+		goto bad;
+	}
+	if (*s == '-') {
+		s++;
+		if (strlen(tail1) >= sizeof r->cls) {
+			goto bad;
+		}
+		memcpy(r->cls, tail1, strlen(tail1) + 1);
+		n = ref_field(&s, tail2, sizeof tail2, 0);
+		if (n < 1) {
+			goto bad;
+		}
+	} else {
+		memcpy(tail2, tail1, sizeof tail2);
+	}
+	if (*s != '\0') {
+		goto bad;
+	}
+	item = strtol(tail2, &end, 10);
+	if (*end != '\0' || item < 1 || item > 99999) {
+		goto bad;
+	}
+	r->item = (int)item;
+	return 0;
+bad:
+	return hd_err(e, HD_EINVAL, "reference code '%s' is not of the form "
+		"QF01-WS·2023·Y-DJ-0007", in ? in : "");
+}
+
+void hd_ref_format(const struct hd_ref *r, char *out, size_t n)
+{
+	if (r->cls[0] != '\0') {
+		snprintf(out, n, "%s-%s\xC2\xB7%04d\xC2\xB7%s-%s-%04d", r->fonds,
+			r->category, r->year, r->retention, r->cls, r->item);
+	} else {
+		snprintf(out, n, "%s-%s\xC2\xB7%04d\xC2\xB7%s-%04d", r->fonds,
+			r->category, r->year, r->retention, r->item);
+	}
+}

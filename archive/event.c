@@ -1,0 +1,103 @@
+/*
+ * event.c - the append-only, hash-chained event log (PREMIS-style).
+ *
+ * Every action on the archive is an event: collect 收集, ingest, review
+ * 审核, consult 查阅, transfer 转递, digitise 数字化, fixity, storage 库房,
+ * edit, withdraw.  Each event stores the SHA-256 of the previous event and
+ * its own hash over (previous hash, id, time, type, record, agent,
+ * detail), so editing, deleting, inserting or reordering an event breaks
+ * the chain at a place verify can name.  The head of the chain (last id
+ * and hash) is also kept in meta, so deleting the newest events shows too.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char zero_hash[65] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+/* The hash of one event: see the file comment for what it covers. */
+void hd_event_hash(const char *prev, int64_t id, const char *at,
+	const char *type, int64_t record, const char *agent,
+	const char *detail, char out[65])
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "%s\n%lld\n%s\n%s\n", prev, (long long)id, at,
+		type);
+	if (record > 0) {
+		hd_buf_printf(&b, "%lld", (long long)record);
+	}
+	hd_buf_printf(&b, "\n%s\n%s", agent, detail ? detail : "");
+	hd_sha256_hex(b.p, b.len, out);
+	hd_buf_release(&b);
+}
+
+static int meta_set(struct hd_archive *a, const char *key, const char *val,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_META_SET, e);
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, key);
+	hd_bind_text(st, 2, val);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return hd_sql_err(a, e, "meta");
+	}
+	return 0;
+}
+
+int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
+	const struct hd_agent *agent, const char *detail,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	char prev[65], hash[65], at[32], idtxt[24];
+	const char *who = agent && agent->name ? agent->name : "unknown";
+	int64_t id = 1;
+
+	if (!a->in_tx) {
+		return hd_err(e, HD_EUSAGE, "event '%s' outside a transaction",
+			type);
+	}
+	st = hd_sql(a, SQL_EVENT_LAST, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	memcpy(prev, zero_hash, sizeof prev);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof prev, "%s",
+			(const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	hd_now_iso(at);
+	hd_event_hash(prev, id, at, type, record, who, detail, hash);
+	st = hd_sql(a, SQL_EVENT_INSERT, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	hd_bind_text(st, 2, at);
+	hd_bind_text(st, 3, type);
+	if (record > 0) {
+		sqlite3_bind_int64(st, 4, record);
+	}
+	hd_bind_text(st, 5, who);
+	hd_bind_text(st, 6, detail ? detail : "");
+	hd_bind_text(st, 7, prev);
+	hd_bind_text(st, 8, hash);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return hd_sql_err(a, e, "add event");
+	}
+	snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+	if (meta_set(a, "event_head_id", idtxt, e) != 0 ||
+	    meta_set(a, "event_head_hash", hash, e) != 0) {
+		return HD_EDB;
+	}
+	return 0;
+}

@@ -1,0 +1,564 @@
+/*
+ * fts.c - the Chinese-aware FTS5 tokenizer "hongdang" (see fts.h for the
+ * token stream it promises).
+ *
+ * Text is read one code point at a time.  ASCII, the common CJK Unified
+ * Ideographs, the usual Chinese punctuation and the full-width ASCII forms
+ * take fast paths that never call ICU; everything else is cut into
+ * normalisation segments (a code point and what follows it up to the next
+ * NFKC boundary), and each segment goes through ICU's NFKC_Casefold, so
+ * the result is the same as folding the whole text at once.  Latin output
+ * is then decomposed (NFKD) and stripped of its nonspacing marks.  Every
+ * code point a segment folds to keeps the byte span of the segment in the
+ * original text, so offsets always point into what the caller passed.
+ *
+ * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
+ * separators); nothing is allocated (tokens are built in stack buffers);
+ * every token is 1..HD_TOK_MAX bytes of valid UTF-8 with
+ * 0 <= start <= end <= n.
+ */
+#include "fts.h"
+#include "hd.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/utf16.h>
+
+_Static_assert(HD_TOK_COLOCATED == FTS5_TOKEN_COLOCATED,
+	"HD_TOK_COLOCATED must equal FTS5_TOKEN_COLOCATED");
+
+/* What a (folded) code point does to the token stream. */
+enum cls {
+	C_WORD = 1, /* Latin and other alphabetic letters, digits */
+	C_MARK,     /* a combining mark left after folding */
+	C_SPACE,    /* white space: ends a word, may sit inside a CJK run */
+	C_PUNCT,    /* punctuation, symbols, emoji, invalid bytes */
+	C_HAN,      /* the three CJK classes: runs of unigrams and pairs */
+	C_KANA,
+	C_HANGUL,
+};
+
+/* Longest normalisation segment taken as one unit (code points); a longer
+ * one (a base with dozens of combining marks) is cut, which can only make
+ * the folding of such garbage slightly less exact. */
+#define SEG_MAX 16
+/* UTF-16 room for a folded segment: NFKC expands one code point to at
+ * most 18 UTF-16 units (U+FDFA). */
+#define SEG_OUT 512
+
+/* The tokenizer's state while it walks one text. */
+struct tk {
+	int mode;               /* HD_TOK_DOCUMENT or HD_TOK_QUERY */
+	void *ctx;
+	hd_tok_cb cb;
+	int rc;                 /* first non-zero callback return */
+
+	/* The word being built (Latin, digits, other alphabets). */
+	char word[HD_TOK_MAX];
+	int nword;              /* bytes in word[]; 0 when no word is open */
+	int wstart, wend;       /* its original byte span */
+	int wlatin;             /* last letter added was Latin: drop marks */
+	int wcut;               /* HD_TOK_MAX reached: the rest is dropped */
+
+	/* The open CJK run: class of its characters (0 when none) and its
+	 * last character, which the next one may pair with. */
+	int run;
+	char prev[4];
+	int nprev;
+	int pstart, pend;       /* original byte span of prev */
+	int gap_nl;             /* newlines in white space since prev */
+
+	/* ICU, fetched on first use. */
+	const UNormalizer2 *nfkc_cf;
+	const UNormalizer2 *nfkd;
+};
+
+/* Traditional -> simplified mapping of a Han character, applied to every
+ * Han character of documents and queries alike.  Identity for now: a
+ * later issue fills it in (檔 -> 档) so that either form finds both. */
+static uint32_t han_fold(uint32_t cp)
+{
+	return cp;
+}
+
+/* 1 for the CJK Unified Ideographs blocks (base and extensions A-I),
+ * which have no decomposition and no case: no ICU needed. */
+static int is_han_fast(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	    (cp >= 0x3400 && cp <= 0x4DBF) ||
+	    (cp >= 0x20000 && cp <= 0x2A6DF) ||
+	    (cp >= 0x2A700 && cp <= 0x2EE5F) ||
+	    (cp >= 0x30000 && cp <= 0x323AF);
+}
+
+/* Pass one token to the callback, unless an earlier call asked to stop. */
+static void emit(struct tk *t, int flags, const char *s, int n, int start,
+	int end)
+{
+	if (t->rc == 0) {
+		t->rc = t->cb(t->ctx, flags, s, n, start, end);
+	}
+}
+
+/* Close the open word, if any, emitting it. */
+static void word_end(struct tk *t)
+{
+	if (t->nword > 0) {
+		emit(t, 0, t->word, t->nword, t->wstart, t->wend);
+	}
+	t->nword = 0;
+	t->wlatin = 0;
+	t->wcut = 0;
+}
+
+/* Add a folded letter or digit to the word; bytes past HD_TOK_MAX are
+ * dropped (the word is cut) but the span still grows, so highlight()
+ * covers the whole word. */
+static void word_add(struct tk *t, uint32_t cp, int latin, int start,
+	int end)
+{
+	char b[4];
+	int k;
+
+	k = hd_utf8_encode(cp, b);
+	if (t->nword == 0) {
+		t->wstart = start;
+	}
+	if (!t->wcut && t->nword + k <= HD_TOK_MAX) {
+		memcpy(t->word + t->nword, b, (size_t)k);
+		t->nword += k;
+	} else {
+		t->wcut = 1;
+	}
+	t->wend = end;
+	t->wlatin = latin;
+}
+
+/* Close the open CJK run: in query mode its last character is the
+ * trailing unigram (for a one-character run, the only token). */
+static void run_close(struct tk *t)
+{
+	if (t->run != 0 && t->mode == HD_TOK_QUERY) {
+		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
+	}
+	t->run = 0;
+}
+
+/* A CJK character of class cls: continue the open run when it is of the
+ * same script and no paragraph break came between, else start one. */
+static void run_add(struct tk *t, int cls, uint32_t cp, int start, int end)
+{
+	char pair[8];
+	int k;
+
+	if (t->run == cls && t->gap_nl < 2) {
+		memcpy(pair, t->prev, (size_t)t->nprev);
+		k = hd_utf8_encode(cp, pair + t->nprev);
+		if (t->mode == HD_TOK_QUERY) {
+			emit(t, 0, pair, t->nprev + k, t->pstart, end);
+		} else {
+			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
+				t->pstart, end);
+			emit(t, 0, pair + t->nprev, k, start, end);
+		}
+		memcpy(t->prev, pair + t->nprev, (size_t)k);
+		t->nprev = k;
+	} else {
+		run_close(t);
+		t->run = cls;
+		t->nprev = hd_utf8_encode(cp, t->prev);
+		if (t->mode == HD_TOK_DOCUMENT) {
+			emit(t, 0, t->prev, t->nprev, start, end);
+		}
+	}
+	t->pstart = start;
+	t->pend = end;
+	t->gap_nl = 0;
+}
+
+/* Feed one folded code point of class cls that came from the original
+ * bytes [start, end).  nl: newlines it stands for (white space only). */
+static void feed(struct tk *t, int cls, uint32_t cp, int nl, int start,
+	int end)
+{
+	switch (cls) {
+	case C_WORD:
+		run_close(t);
+		word_add(t, cp, cp < 0x80, start, end);
+		break;
+	case C_MARK:
+		/* Marks stay inside a non-Latin word (Devanagari vowel
+		 * signs); after Latin they are diacritics and go. */
+		if (t->nword > 0) {
+			if (t->wlatin) {
+				t->wend = end;
+			} else {
+				word_add(t, cp, 0, start, end);
+			}
+		}
+		break;
+	case C_SPACE:
+		word_end(t);
+		if (t->run != 0) {
+			t->gap_nl += nl;
+			if (t->gap_nl >= 2) {
+				run_close(t);
+			}
+		}
+		break;
+	case C_PUNCT:
+		word_end(t);
+		run_close(t);
+		break;
+	case C_HAN:
+	case C_KANA:
+	case C_HANGUL:
+		word_end(t);
+		run_add(t, cls, cls == C_HAN ? han_fold(cp) : cp, start, end);
+		break;
+	}
+}
+
+/* Class of an ASCII byte (letters already lower-cased by the caller);
+ * *nl receives the newlines it stands for. */
+static int ascii_class(unsigned c, int next, int *nl)
+{
+	*nl = 0;
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+		return C_WORD;
+	}
+	switch (c) {
+	case '\n':
+	case '\f':
+		*nl = 1;
+		return C_SPACE;
+	case '\r':
+		/* CR LF counts once, at the LF. */
+		*nl = next == '\n' ? 0 : 1;
+		return C_SPACE;
+	case ' ':
+	case '\t':
+	case '\v':
+		return C_SPACE;
+	default:
+		return C_PUNCT;
+	}
+}
+
+/* Class of a folded non-ASCII code point, by general category and
+ * script. */
+static int uni_class(uint32_t cp, int *nl)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UScriptCode sc;
+
+	*nl = 0;
+	if (is_han_fast(cp)) {
+		return C_HAN;
+	}
+	switch (u_charType((UChar32)cp)) {
+	case U_UPPERCASE_LETTER:
+	case U_LOWERCASE_LETTER:
+	case U_TITLECASE_LETTER:
+	case U_MODIFIER_LETTER:
+	case U_OTHER_LETTER:
+	case U_DECIMAL_DIGIT_NUMBER:
+	case U_LETTER_NUMBER:
+	case U_OTHER_NUMBER:
+		if (cp == 0x30FC) {
+			return C_KANA;  /* ー, script Common */
+		}
+		sc = uscript_getScript((UChar32)cp, &err);
+		if (U_FAILURE(err)) {
+			return C_PUNCT;
+		}
+		switch (sc) {
+		case USCRIPT_HAN:
+			return C_HAN;
+		case USCRIPT_HIRAGANA:
+		case USCRIPT_KATAKANA:
+		case USCRIPT_KATAKANA_OR_HIRAGANA:
+			return C_KANA;
+		case USCRIPT_HANGUL:
+			return C_HANGUL;
+		default:
+			return C_WORD;
+		}
+	case U_NON_SPACING_MARK:
+	case U_ENCLOSING_MARK:
+	case U_COMBINING_SPACING_MARK:
+		return C_MARK;
+	case U_SPACE_SEPARATOR:
+		return C_SPACE;
+	case U_LINE_SEPARATOR:
+		*nl = 1;
+		return C_SPACE;
+	case U_PARAGRAPH_SEPARATOR:
+		*nl = 2;
+		return C_SPACE;
+	case U_CONTROL_CHAR:
+		if (cp == 0x85) {
+			*nl = 1;    /* NEL */
+			return C_SPACE;
+		}
+		return C_PUNCT;
+	default:
+		return C_PUNCT;
+	}
+}
+
+/* Fast class of a non-ASCII code point that needs no folding, or -1 when
+ * ICU must see it.  Covers what fills Chinese text. */
+static int fast_class(uint32_t cp)
+{
+	if (cp >= 0x3001 && cp <= 0x3003) {
+		return C_PUNCT;     /* 、。〃 */
+	}
+	if ((cp >= 0x3008 && cp <= 0x3011) || (cp >= 0x3014 && cp <= 0x301F)) {
+		return C_PUNCT;     /* 〈〉《》「」『』【】〔〕...〜〝〞〟 */
+	}
+	if ((cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E)) {
+		return C_PUNCT;     /* ‐–—‘’“”•…‰′※ ... */
+	}
+	if (cp == 0x00B7 || (cp >= 0xFF5F && cp <= 0xFF65)) {
+		return C_PUNCT;     /* · and half-width ｡｢｣､･ */
+	}
+	if (cp == 0x3000 || cp == 0x00A0) {
+		return C_SPACE;
+	}
+	return -1;
+}
+
+/* 1 when a normalisation segment must end before the code point at
+ * s[0..n): ASCII, Han and invalid bytes answer without ICU. */
+static int seg_boundary(struct tk *t, const unsigned char *s, int n)
+{
+	uint32_t cp;
+
+	if (n <= 0 || s[0] < 0xCC) {
+		return 1;   /* end, ASCII, invalid, or below U+0300 */
+	}
+	if (hd_utf8_decode((const char *)s, (size_t)n, &cp) == 0 ||
+	    is_han_fast(cp)) {
+		return 1;
+	}
+	return unorm2_hasBoundaryBefore(t->nfkc_cf, (UChar32)cp);
+}
+
+/* Fold the segment [i, j) of text (valid UTF-8, at most SEG_MAX code
+ * points) and feed what it folds to.  Latin letters lose their marks. */
+static void fold_segment(struct tk *t, const char *text, int i, int j)
+{
+	UChar src[2 * SEG_MAX], dst[SEG_OUT], dec[32];
+	UErrorCode err = U_ZERO_ERROR;
+	int ns = 0, nd, k, m, q, nl, cls;
+	int32_t nk;
+	int latin = 0;
+	uint32_t cp;
+	UChar32 c, d;
+
+	for (k = i; k < j; k += m) {
+		m = hd_utf8_decode(text + k, (size_t)(j - k), &cp);
+		U16_APPEND_UNSAFE(src, ns, (UChar32)cp);
+	}
+	nd = unorm2_normalize(t->nfkc_cf, src, ns, dst, SEG_OUT, &err);
+	if (U_FAILURE(err)) {
+		feed(t, C_PUNCT, 0, 0, i, j);
+		return;
+	}
+	for (k = 0; k < nd;) {
+		U16_NEXT(dst, k, nd, c);
+		if (c < 0x80) {
+			cls = ascii_class((unsigned)c, 0, &nl);
+			latin = 1;
+			feed(t, cls, (uint32_t)c, nl, i, j);
+			continue;
+		}
+		cls = uni_class((uint32_t)c, &nl);
+		if (cls == C_WORD) {
+			err = U_ZERO_ERROR;
+			latin = uscript_getScript(c, &err) == USCRIPT_LATIN;
+		}
+		if (cls == C_MARK && latin) {
+			continue;   /* a diacritic that did not compose */
+		}
+		if (cls != C_WORD || !latin) {
+			feed(t, cls, (uint32_t)c, nl, i, j);
+			continue;
+		}
+		/* Latin: é -> e, ǆ -> dž -> dz; keep what is not a mark. */
+		err = U_ZERO_ERROR;
+		nk = unorm2_getDecomposition(t->nfkd, c, dec, 32, &err);
+		if (nk < 0 || U_FAILURE(err)) {
+			feed(t, C_WORD, (uint32_t)c, 0, i, j);
+			continue;
+		}
+		for (q = 0; q < nk;) {
+			U16_NEXT(dec, q, nk, d);
+			if (u_charType(d) == U_NON_SPACING_MARK) {
+				continue;
+			}
+			cls = d < 0x80 ? ascii_class((unsigned)d, 0, &nl) :
+			    uni_class((uint32_t)d, &nl);
+			feed(t, cls, (uint32_t)d, nl, i, j);
+		}
+	}
+}
+
+/* See fts.h.  Returns 0 or the callback's first non-zero value; nothing
+ * is allocated (ICU's normalisers are process-wide singletons). */
+int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	UErrorCode err = U_ZERO_ERROR;
+	struct tk t;
+	uint32_t cp;
+	int i = 0, j, k, cls, nl, nseg;
+	unsigned c;
+
+	if (text == NULL || n <= 0) {
+		return 0;
+	}
+	memset(&t, 0, sizeof t);
+	t.mode = mode == HD_TOK_QUERY ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
+	t.ctx = ctx;
+	t.cb = cb;
+
+	while (i < n && t.rc == 0) {
+		c = u[i];
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z') {
+				c += 'a' - 'A';
+			}
+			cls = ascii_class(c, i + 1 < n ? u[i + 1] : 0, &nl);
+			feed(&t, cls, c, nl, i, i + 1);
+			i++;
+			continue;
+		}
+		k = hd_utf8_decode((const char *)u + i, (size_t)(n - i),
+			&cp);
+		if (k == 0) {
+			feed(&t, C_PUNCT, 0, 0, i, i + 1);
+			i++;
+			continue;
+		}
+		if (is_han_fast(cp)) {
+			feed(&t, C_HAN, cp, 0, i, i + k);
+			i += k;
+			continue;
+		}
+		if (cp >= 0xFF01 && cp <= 0xFF5E) {
+			/* Full-width ASCII: what NFKC_Casefold gives. */
+			c = cp - 0xFEE0;
+			if (c >= 'A' && c <= 'Z') {
+				c += 'a' - 'A';
+			}
+			cls = ascii_class(c, 0, &nl);
+			feed(&t, cls, c, nl, i, i + k);
+			i += k;
+			continue;
+		}
+		cls = fast_class(cp);
+		if (cls >= 0) {
+			feed(&t, cls, cp, 0, i, i + k);
+			i += k;
+			continue;
+		}
+		if (t.nfkc_cf == NULL) {
+			t.nfkc_cf = unorm2_getNFKCCasefoldInstance(&err);
+			t.nfkd = unorm2_getNFKDInstance(&err);
+		}
+		if (U_FAILURE(err)) {
+			/* No ICU data: what needs it is a separator. */
+			feed(&t, C_PUNCT, 0, 0, i, i + k);
+			i += k;
+			continue;
+		}
+		j = i + k;
+		nseg = 1;
+		while (nseg < SEG_MAX && !seg_boundary(&t, u + j, n - j)) {
+			j += hd_utf8_decode((const char *)u + j,
+				(size_t)(n - j), &cp);
+			nseg++;
+		}
+		fold_segment(&t, text, i, j);
+		i = j;
+	}
+	word_end(&t);
+	run_close(&t);
+	return t.rc;
+}
+
+/* ------------------------------------------------------------- FTS5 */
+
+/* The tokenizer has no settings, so every instance is this one object. */
+static int tok_instance;
+
+static int tok_create(void *udata, const char **argv, int argc,
+	Fts5Tokenizer **out)
+{
+	(void)udata;
+	(void)argv;
+	if (argc > 0) {
+		*out = NULL;
+		return SQLITE_ERROR;
+	}
+	*out = (Fts5Tokenizer *)&tok_instance;
+	return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *tok)
+{
+	(void)tok;
+}
+
+/* FTS5_TOKENIZE_AUX (highlight, snippet) must see the document's tokens,
+ * so everything but a query is document mode. */
+static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
+	const char *text, int n,
+	int (*xToken)(void *, int, const char *, int, int, int))
+{
+	int mode;
+
+	(void)tok;
+	mode = (flags & FTS5_TOKENIZE_QUERY) ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
+	return hd_tokenize(text, n, mode, ctx, xToken);
+}
+
+/* See fts.h.  The fts5_api pointer comes from "SELECT fts5(?1)" with
+ * sqlite3_bind_pointer (the documented way; SQLite 3.40 has the v1
+ * tokenizer API only).  Returns SQLITE_OK or an SQLite error code;
+ * allocates nothing that outlives the call. */
+int hd_fts_register(sqlite3 *db)
+{
+	static fts5_tokenizer tok = { tok_create, tok_delete, tok_tokenize };
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		goto done;
+	}
+	rc = sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	if (rc != SQLITE_OK) {
+		goto done;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		goto done;
+	}
+	if (api == NULL || api->iVersion < 2) {
+		rc = SQLITE_ERROR;
+		goto done;
+	}
+	rc = api->xCreateTokenizer(api, "hongdang", NULL, &tok, NULL);
+done:
+	sqlite3_finalize(st);
+	return rc;
+}

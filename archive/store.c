@@ -1,0 +1,347 @@
+/*
+ * store.c - the content-addressed object store.
+ *
+ * An object's name is the SHA-256 of its bytes: objects/ab/cdef....  Bytes
+ * are streamed into a temporary file under tmp/ while being hashed
+ * (libcrypto, which uses the CPU's SHA instructions).  hd_store_publish
+ * makes a batch's temporary files durable (fsync, or one syncfs for large
+ * batches), renames each to its final name, and fsyncs every directory it
+ * touched: an object is never visible under its final name before its
+ * bytes are on disk, and identical content is stored once.
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+/* Below this many objects fsync each file; above, one syncfs is cheaper. */
+#define PUBLISH_SYNCFS_AT 16
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void hd_sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char d[32];
+	unsigned int dn = 0;
+
+	EVP_Digest(p, n, d, &dn, EVP_sha256(), NULL);
+	hex(d, 32, out);
+}
+
+int hd_sha256_file(const char *path, char out[65], uint64_t *size,
+	struct hd_error *e)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[32];
+	unsigned int dn = 0;
+	char *buf = NULL;
+	uint64_t total = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if (md == NULL) {
+		abort();
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", path, strerror(errno));
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	buf = hd_xmalloc(1 << 20);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (;;) {
+		n = read(fd, buf, 1 << 20);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			rc = hd_err(e, HD_EIO, "%s: read: %s", path,
+				strerror(errno));
+			goto out;
+		}
+		if (n == 0) {
+			break;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(md, d, &dn);
+	hex(d, 32, out);
+	if (size != NULL) {
+		*size = total;
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(buf);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+char *hd_store_path(struct hd_archive *a, const char *sha256)
+{
+	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
+}
+
+int hd_store_has(struct hd_archive *a, const char *sha256)
+{
+	char *p = hd_store_path(a, sha256);
+	struct stat sb;
+	int ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+
+	free(p);
+	return ok;
+}
+
+int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
+	struct hd_error *e)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->md = EVP_MD_CTX_new();
+	if (w->md == NULL) {
+		abort();
+	}
+	EVP_DigestInit_ex(w->md, EVP_sha256(), NULL);
+	if (dry) {
+		return 0;
+	}
+	snprintf(w->tmp, sizeof w->tmp, "%s/obj-%ld-%u", a->tmpdir,
+		(long)getpid(), a->tmp_seq++);
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (w->fd < 0) {
+		int err = errno;
+
+		EVP_MD_CTX_free(w->md);
+		w->md = NULL;
+		w->tmp[0] = '\0';
+		return hd_err(e, HD_EIO, "%s: cannot create: %s", a->tmpdir,
+			strerror(err));
+	}
+	return 0;
+}
+
+int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
+	struct hd_error *e)
+{
+	const char *s = p;
+	size_t done = 0;
+	ssize_t k;
+
+	EVP_DigestUpdate(w->md, p, n);
+	w->size += n;
+	if (w->fd < 0) {
+		return 0;
+	}
+	while (done < n) {
+		k = write(w->fd, s + done, n - done);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			return hd_err(e, HD_EIO, "%s: write: %s", w->tmp,
+				strerror(errno));
+		}
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int hd_objw_finish(struct hd_objw *w, struct hd_error *e)
+{
+	unsigned char d[32];
+	unsigned int dn = 0;
+	int rc = 0;
+
+	EVP_DigestFinal_ex(w->md, d, &dn);
+	EVP_MD_CTX_free(w->md);
+	w->md = NULL;
+	hex(d, 32, w->sha256);
+	if (w->fd >= 0 && close(w->fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: close: %s", w->tmp,
+			strerror(errno));
+	}
+	w->fd = -1;
+	return rc;
+}
+
+void hd_objw_discard(struct hd_objw *w)
+{
+	if (w == NULL) {
+		return;
+	}
+	if (w->fd >= 0) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	if (w->md != NULL) {
+		EVP_MD_CTX_free(w->md);
+		w->md = NULL;
+	}
+	if (w->tmp[0] != '\0') {
+		unlink(w->tmp);
+		w->tmp[0] = '\0';
+	}
+}
+
+static int fsync_path(const char *path, int dir, struct hd_error *e)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) |
+		O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", path, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
+	struct hd_error *e)
+{
+	unsigned char touched[256] = {0};
+	int made_dir = 0, rc = 0, fd;
+	size_t i, pending = 0;
+	char *final = NULL, dir[4096];
+	struct stat sb;
+
+	for (i = 0; i < nws; i++) {
+		if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
+			pending++;
+		}
+	}
+	if (pending == 0) {
+		return 0;
+	}
+	/* 1. the bytes of every temporary file on disk */
+	if (pending >= PUBLISH_SYNCFS_AT) {
+		fd = open(a->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || syncfs(fd) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: syncfs: %s", a->tmpdir,
+				strerror(errno));
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+	} else {
+		for (i = 0; i < nws && rc == 0; i++) {
+			if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
+				rc = fsync_path(ws[i]->tmp, 0, e);
+			}
+		}
+	}
+	/* 2. each renamed to its name, unless already there */
+	for (i = 0; i < nws && rc == 0; i++) {
+		struct hd_objw *w = ws[i];
+		unsigned b;
+
+		if (w == NULL || w->tmp[0] == '\0') {
+			continue;
+		}
+		final = hd_store_path(a, w->sha256);
+		if (stat(final, &sb) == 0) {
+			hd_objw_discard(w);
+			free(final);
+			final = NULL;
+			continue;
+		}
+		snprintf(dir, sizeof dir, "%s/%.2s", a->objdir, w->sha256);
+		if (mkdir(dir, 0755) == 0) {
+			made_dir = 1;
+		} else if (errno != EEXIST) {
+			rc = hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+			break;
+		}
+		if (rename(w->tmp, final) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", final,
+				strerror(errno));
+			break;
+		}
+		w->tmp[0] = '\0';
+		sscanf(w->sha256, "%2x", &b);
+		touched[b & 255] = 1;
+		free(final);
+		final = NULL;
+	}
+	free(final);
+	/* 3. the directory entries on disk */
+	for (i = 0; i < 256 && rc == 0; i++) {
+		if (touched[i]) {
+			snprintf(dir, sizeof dir, "%s/%02x", a->objdir,
+				(unsigned)i);
+			rc = fsync_path(dir, 1, e);
+		}
+	}
+	if (rc == 0 && made_dir) {
+		rc = fsync_path(a->objdir, 1, e);
+	}
+	for (i = 0; i < nws; i++) {
+		hd_objw_discard(ws[i]);
+	}
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+	struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove what a killed process left in tmp/: names "<kind>-<pid>-..."
+ * whose process is gone. */
+void hd_store_sweep(struct hd_archive *a)
+{
+	DIR *d = opendir(a->tmpdir);
+	struct dirent *de;
+	char *p, *path;
+	long pid;
+
+	if (d == NULL) {
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		p = strchr(de->d_name, '-');
+		if (p == NULL) {
+			continue;
+		}
+		pid = strtol(p + 1, NULL, 10);
+		if (pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+			continue;
+		}
+		path = hd_xasprintf("%s/%s", a->tmpdir, de->d_name);
+		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(path);
+	}
+	closedir(d);
+}

@@ -1,0 +1,524 @@
+/*
+ * util.c - errors, allocation, byte buffers and UTF-8 helpers.
+ *
+ * The small pieces every other module leans on.  Allocation failure aborts
+ * (the one place the library may end the process: there is nothing sane
+ * left to do); everything else reports through struct hd_error.  Unicode
+ * normalisation and GB18030 conversion go through ICU.
+ */
+#include "hd.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <unicode/ucnv.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+int hd_err(struct hd_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL) {
+		return code;
+	}
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void hd_err_clear(struct hd_error *e)
+{
+	if (e != NULL) {
+		e->code = 0;
+		e->msg[0] = '\0';
+	}
+}
+
+/* Exit statuses: 0 success, 1 the command ran and found a problem, 2 bad
+ * usage (including a data folder or record that is not there). */
+int hd_exit_status(int code)
+{
+	switch (code) {
+	case HD_OK:
+		return 0;
+	case HD_EUSAGE:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+int hd_http_status(int code)
+{
+	switch (code) {
+	case HD_OK:
+		return 200;
+	case HD_EUSAGE:
+	case HD_EINVAL:
+		return 400;
+	case HD_ENOTFOUND:
+	case HD_EDENIED:        /* a hidden record must not leak: 404 */
+		return 404;
+	case HD_EEXIST:
+		return 409;
+	case HD_ELIMIT:
+		return 413;
+	case HD_EREJECT:
+		return 422;
+	case HD_EBUSY:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+static void oom(void)
+{
+	static const char msg[] = "hongdang: out of memory\n";
+
+	(void)!write(2, msg, sizeof msg - 1);
+	abort();
+}
+
+void *hd_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL) {
+		oom();
+	}
+	return p;
+}
+
+void *hd_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL) {
+		oom();
+	}
+	return p;
+}
+
+void *hd_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL) {
+		oom();
+	}
+	return q;
+}
+
+char *hd_xstrdup(const char *s)
+{
+	return s == NULL ? NULL : hd_xstrndup(s, strlen(s));
+}
+
+char *hd_xstrndup(const char *s, size_t n)
+{
+	char *p = hd_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *hd_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		oom();
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------ buffers */
+
+void hd_buf_init(struct hd_buf *b)
+{
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void buf_grow(struct hd_buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+	size_t cap;
+
+	if (need <= b->cap) {
+		return;
+	}
+	cap = b->cap ? b->cap : 64;
+	while (cap < need) {
+		cap *= 2;
+	}
+	b->p = hd_xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void hd_buf_add(struct hd_buf *b, const void *s, size_t n)
+{
+	buf_grow(b, n);
+	if (n > 0) {
+		memcpy(b->p + b->len, s, n);
+	}
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void hd_buf_puts(struct hd_buf *b, const char *s)
+{
+	hd_buf_add(b, s, strlen(s));
+}
+
+void hd_buf_printf(struct hd_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		return;
+	}
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void hd_buf_html(struct hd_buf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+	const char *rep;
+
+	buf_grow(b, n);
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		hd_buf_add(b, s + run, i - run);
+		hd_buf_puts(b, rep);
+		run = i + 1;
+	}
+	hd_buf_add(b, s + run, n - run);
+}
+
+void hd_buf_release(struct hd_buf *b)
+{
+	free(b->p);
+	hd_buf_init(b);
+}
+
+char *hd_buf_detach(struct hd_buf *b)
+{
+	char *p = b->p;
+
+	if (p == NULL) {
+		p = hd_xstrdup("");
+	}
+	hd_buf_init(b);
+	return p;
+}
+
+/* -------------------------------------------------------------- UTF-8 */
+
+int hd_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c;
+	int len, i;
+
+	if (n == 0) {
+		return 0;
+	}
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF) {
+		len = 2;
+		c = u[0] & 0x1F;
+	} else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
+		len = 3;
+		c = u[0] & 0x0F;
+	} else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+		len = 4;
+		c = u[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < (size_t)len) {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			return 0;
+		}
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+		return 0;
+	}
+	*cp = c;
+	return len;
+}
+
+int hd_utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+int hd_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+	int k;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = hd_utf8_decode(s + i, n - i, &cp);
+		if (k == 0) {
+			return 0;
+		}
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+/* UTF-8 -> UTF-16 with ICU; returns a malloc'd buffer and its length. */
+static UChar *to_utf16(const char *s, size_t n, int32_t *len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar *u;
+	int32_t need = 0;
+
+	u_strFromUTF8(NULL, 0, &need, s, (int32_t)n, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+		return NULL;
+	}
+	st = U_ZERO_ERROR;
+	u = hd_xmalloc(((size_t)need + 1) * sizeof(UChar));
+	u_strFromUTF8(u, need + 1, len, s, (int32_t)n, &st);
+	if (U_FAILURE(st)) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static char *from_utf16(const UChar *u, int32_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t need = 0;
+	char *s;
+
+	u_strToUTF8(NULL, 0, &need, u, n, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+		return NULL;
+	}
+	st = U_ZERO_ERROR;
+	s = hd_xmalloc((size_t)need + 1);
+	u_strToUTF8(s, need + 1, NULL, u, n, &st);
+	if (U_FAILURE(st)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+char *hd_nfc(const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfc;
+	UChar *u, *v;
+	int32_t ulen = 0, vlen;
+	char *out;
+
+	if (!hd_utf8_valid(s, n)) {
+		return NULL;
+	}
+	nfc = unorm2_getNFCInstance(&st);
+	if (U_FAILURE(st)) {
+		return NULL;
+	}
+	u = to_utf16(s, n, &ulen);
+	if (u == NULL) {
+		return NULL;
+	}
+	if (unorm2_isNormalized(nfc, u, ulen, &st) && U_SUCCESS(st)) {
+		free(u);
+		return hd_xstrndup(s, n);
+	}
+	st = U_ZERO_ERROR;
+	vlen = unorm2_normalize(nfc, u, ulen, NULL, 0, &st);
+	st = U_ZERO_ERROR;
+	v = hd_xmalloc(((size_t)vlen + 1) * sizeof(UChar));
+	unorm2_normalize(nfc, u, ulen, v, vlen + 1, &st);
+	free(u);
+	if (U_FAILURE(st)) {
+		free(v);
+		return NULL;
+	}
+	out = from_utf16(v, vlen);
+	free(v);
+	return out;
+}
+
+char *hd_gb18030_to_utf8(const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UConverter *cv;
+	UChar *u;
+	int32_t len;
+	char *out;
+
+	cv = ucnv_open("GB18030", &st);
+	if (U_FAILURE(st)) {
+		return NULL;
+	}
+	/* Stop at the first invalid byte instead of substituting. */
+	ucnv_setToUCallBack(cv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
+		&st);
+	u = hd_xmalloc((n + 1) * 2 * sizeof(UChar));
+	len = ucnv_toUChars(cv, u, (int32_t)(n + 1) * 2, s, (int32_t)n, &st);
+	ucnv_close(cv);
+	if (U_FAILURE(st)) {
+		free(u);
+		return NULL;
+	}
+	out = from_utf16(u, len);
+	free(u);
+	return out;
+}
+
+char *hd_text_to_utf8(const char *s, size_t n)
+{
+	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		n -= 3;
+	}
+	if (hd_utf8_valid(s, n)) {
+		return hd_xstrndup(s, n);
+	}
+	return hd_gb18030_to_utf8(s, n);
+}
+
+char *hd_trim(char *s)
+{
+	size_t n;
+	char *p = s;
+
+	for (;;) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			p++;
+		} else if (strncmp(p, "\xE3\x80\x80", 3) == 0) {
+			p += 3;         /* U+3000 ideographic space */
+		} else {
+			break;
+		}
+	}
+	if (p != s) {
+		memmove(s, p, strlen(p) + 1);
+	}
+	n = strlen(s);
+	for (;;) {
+		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+		    s[n - 1] == '\r' || s[n - 1] == '\n')) {
+			n--;
+		} else if (n >= 3 && strncmp(s + n - 3, "\xE3\x80\x80", 3) == 0) {
+			n -= 3;
+		} else {
+			break;
+		}
+	}
+	s[n] = '\0';
+	return s;
+}
+
+void hd_now_iso(char out[32])
+{
+	struct timeval tv;
+	struct tm tm;
+
+	char ymdhms[24];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ymdhms, sizeof ymdhms, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 32, "%.19s.%03uZ", ymdhms,
+		(unsigned)(tv.tv_usec / 1000) % 1000u);
+}
+
+void hd_strv_add(char ***v, size_t *n, const char *s)
+{
+	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[*n] = hd_xstrdup(s);
+	(*n)++;
+}
+
+void hd_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i]);
+	}
+	free(v);
+}

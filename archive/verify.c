@@ -1,0 +1,158 @@
+/*
+ * verify.c - fixity and chain audit.
+ *
+ * Recomputes the SHA-256 of every catalogued object and compares it with
+ * its name, and walks the whole event log checking that each event links
+ * to the one before and that its own hash matches its fields.  The first
+ * event that fails is named; the check itself never changes anything.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hd_verify_release(struct hd_verify *v)
+{
+	if (v == NULL) {
+		return;
+	}
+	hd_strv_free(v->damaged, v->ndamaged);
+	hd_strv_free(v->missing, v->nmissing);
+	free(v->chain_reason);
+	memset(v, 0, sizeof *v);
+}
+
+static int check_objects(struct hd_archive *a, struct hd_verify *v,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_OBJECTS_ALL, e);
+	struct hd_error fe;
+	char got[65], *path;
+	const char *sha;
+	uint64_t size;
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sha = (const char *)sqlite3_column_text(st, 0);
+		v->objects++;
+		path = hd_store_path(a, sha);
+		hd_err_clear(&fe);
+		if (hd_sha256_file(path, got, &size, &fe) != 0) {
+			if (fe.code == HD_ENOTFOUND) {
+				hd_strv_add(&v->missing, &v->nmissing, sha);
+			} else {
+				hd_strv_add(&v->damaged, &v->ndamaged, sha);
+			}
+		} else if (strcmp(got, sha) != 0 || size !=
+		    (uint64_t)sqlite3_column_int64(st, 1)) {
+			hd_strv_add(&v->damaged, &v->ndamaged, sha);
+		} else {
+			v->ok++;
+		}
+		free(path);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "read objects");
+}
+
+static void chain_break(struct hd_verify *v, int64_t id, const char *why)
+{
+	if (v->chain_ok) {
+		v->chain_ok = 0;
+		v->broken_at = id;
+		v->chain_reason = hd_xstrdup(why);
+	}
+}
+
+static int check_chain(struct hd_archive *a, struct hd_verify *v,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_EVENTS_ALL, e);
+	char prev[65], hash[65], why[160];
+	int64_t id, last_id = 0;
+	const char *p, *h;
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	v->chain_ok = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		p = (const char *)sqlite3_column_text(st, 6);
+		h = (const char *)sqlite3_column_text(st, 7);
+		v->events++;
+		if (id != last_id + 1) {
+			snprintf(why, sizeof why, "event %lld follows event "
+				"%lld: events are missing or inserted",
+				(long long)id, (long long)last_id);
+			chain_break(v, id, why);
+		}
+		if (p == NULL || strcmp(p, prev) != 0) {
+			snprintf(why, sizeof why, "event %lld does not link "
+				"to the event before it", (long long)id);
+			chain_break(v, id, why);
+		}
+		hd_event_hash(p ? p : "", id,
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			sqlite3_column_int64(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5), hash);
+		if (h == NULL || strcmp(h, hash) != 0) {
+			snprintf(why, sizeof why, "event %lld was changed "
+				"after it was written", (long long)id);
+			chain_break(v, id, why);
+		}
+		snprintf(prev, sizeof prev, "%s", h ? h : "");
+		last_id = id;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read events");
+	}
+	/* the head kept in meta catches deleted newest events */
+	st = hd_sql(a, SQL_META_GET, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, "event_head_id");
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) != last_id) {
+		int64_t head = sqlite3_column_int64(st, 0);
+
+		snprintf(why, sizeof why, "the log ends at event %lld but "
+			"event %lld was written", (long long)last_id,
+			(long long)head);
+		chain_break(v, last_id + 1, why);
+	}
+	sqlite3_reset(st);
+	hd_bind_text(st, 1, "event_head_hash");
+	if (sqlite3_step(st) == SQLITE_ROW && last_id > 0 &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), prev) != 0) {
+		snprintf(why, sizeof why, "event %lld is not the event that "
+			"was written last", (long long)last_id);
+		chain_break(v, last_id, why);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
+	struct hd_error *e)
+{
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	rc = check_objects(a, v, e);
+	if (rc == 0) {
+		rc = check_chain(a, v, e);
+	}
+	return rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * main.c - the hongdang binary: global options and the command table.
+ *
+ *   hongdang [-d DIR] COMMAND [ARGS]
+ *
+ * -d DIR (or HONGDANG_DIR) selects the data folder, "./var" by default.
+ * Exit statuses: 0 success, 1 the command ran and found a problem, 2 bad
+ * usage.
+ */
+#include "cmd.h"
+
+#include <locale.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct command commands[] = {
+	{"init", cmd_init, "create a data folder and its first fonds"},
+	{"ingest", cmd_ingest, "ingest a batch: files, folders, archives, "
+		"BagIt bags"},
+	{"search", cmd_search, "full-text search (Chinese, one character "
+		"and up)"},
+	{"show", cmd_show, "show one record by reference code"},
+	{"verify", cmd_verify, "check every object and the event chain"},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: hongdang [-d DIR] COMMAND [ARGS]\n\n"
+		"红档 Hongdang: the community archive and exhibit system.\n\n"
+		"options:\n"
+		"  -d DIR      data folder (default: $HONGDANG_DIR, or ./var)\n"
+		"  -h, --help  this help; 'hongdang COMMAND --help' for one "
+		"command\n"
+		"  --version   print the version\n\ncommands:\n");
+	for (i = 0; commands[i].name; i++) {
+		fprintf(f, "  %-10s  %s\n", commands[i].name,
+			commands[i].summary);
+	}
+}
+
+int cmd_fail(const char *cmd, const struct hd_error *e)
+{
+	fprintf(stderr, "hongdang %s: %s\n", cmd,
+		e->msg[0] ? e->msg : "failed");
+	return hd_exit_status(e->code ? e->code : HD_EIO);
+}
+
+int cmd_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hongdang %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'hongdang %s --help')\n", cmd);
+	return 2;
+}
+
+int cmd_json_out(json_t *v)
+{
+	int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(v);
+	if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+		return 1;
+	}
+	return 0;
+}
+
+json_t *cmd_jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+struct hd_archive *cmd_open(struct cmd_ctx *c, const char *cmd,
+	int readonly, int *status)
+{
+	struct hd_archive *a = NULL;
+	struct hd_error e;
+
+	hd_err_clear(&e);
+	if (hd_archive_open(c->dir, readonly, &a, &e) != 0) {
+		*status = cmd_fail(cmd, &e);
+		if (e.code == HD_ENOTFOUND) {
+			*status = 2;
+		}
+		return NULL;
+	}
+	return a;
+}
+
+int cmd_years(const char *s, int *from, int *to)
+{
+	char *end;
+	long a = 0, b = 0;
+	const char *dash = strchr(s, '-');
+
+	if (dash == NULL) {
+		a = strtol(s, &end, 10);
+		if (*end != '\0' || end == s) {
+			return -1;
+		}
+		b = a;
+	} else {
+		if (dash != s) {
+			a = strtol(s, &end, 10);
+			if (end != dash) {
+				return -1;
+			}
+		}
+		if (dash[1] != '\0') {
+			b = strtol(dash + 1, &end, 10);
+			if (*end != '\0') {
+				return -1;
+			}
+		}
+	}
+	if (a < 0 || b < 0 || a > 9999 || b > 9999 || (b && a > b)) {
+		return -1;
+	}
+	*from = (int)a;
+	*to = (int)b;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx c;
+	static char agent[128];
+	struct passwd *pw;
+	const char *env;
+	size_t i;
+	int ai = 1;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	memset(&c, 0, sizeof c);
+	c.prog = "hongdang";
+	env = getenv("HONGDANG_DIR");
+	c.dir = env && *env ? env : "var";
+	while (ai < argc && argv[ai][0] == '-') {
+		if (strcmp(argv[ai], "-d") == 0 && ai + 1 < argc) {
+			c.dir = argv[ai + 1];
+			ai += 2;
+		} else if (strncmp(argv[ai], "-d", 2) == 0 && argv[ai][2]) {
+			c.dir = argv[ai] + 2;
+			ai++;
+		} else if (strcmp(argv[ai], "-h") == 0 ||
+		    strcmp(argv[ai], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[ai], "--version") == 0) {
+			printf("hongdang 0.1\n");
+			return 0;
+		} else {
+			fprintf(stderr, "hongdang: unknown option '%s'\n",
+				argv[ai]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (ai >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	pw = getpwuid(geteuid());
+	snprintf(agent, sizeof agent, "cli:%s",
+		pw && pw->pw_name ? pw->pw_name : "unknown");
+	c.agent.name = agent;
+	for (i = 0; commands[i].name; i++) {
+		if (strcmp(commands[i].name, argv[ai]) == 0) {
+			return commands[i].fn(&c, argc - ai, argv + ai);
+		}
+	}
+	fprintf(stderr, "hongdang: '%s' is not a command\n", argv[ai]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,117 @@
+/*
+ * verify.c - "hongdang verify": fixity of every object and the event
+ * chain.  Exit 0 when all is well, 1 when anything is damaged, missing or
+ * broken.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: hongdang [-d DIR] verify [--json]\n\n"
+	"Recompute the SHA-256 of every stored object and check the hash\n"
+	"chain of the event log.  Exit status 1 when anything is damaged,\n"
+	"missing or broken.\n\n"
+	"  --json  machine output: {objects, ok, damaged, missing, chain,\n"
+	"          broken_at}\n";
+
+int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct hd_archive *a;
+	struct hd_verify v;
+	struct hd_error e;
+	int ch, json = 0, status = 0, bad;
+	size_t i;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage("verify", "unknown option '%s'",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		return cmd_usage("verify", "unexpected argument '%s'",
+			argv[optind]);
+	}
+	a = cmd_open(c, "verify", 1, &status);
+	if (a == NULL) {
+		return status;
+	}
+	hd_err_clear(&e);
+	if (hd_verify_run(a, &v, &e) != 0) {
+		hd_archive_close(a);
+		return cmd_fail("verify", &e);
+	}
+	bad = v.ndamaged > 0 || v.nmissing > 0 || !v.chain_ok;
+	if (json) {
+		json_t *o = json_object(), *d = json_array(), *m = json_array();
+
+		for (i = 0; i < v.ndamaged; i++) {
+			json_array_append_new(d, json_string(v.damaged[i]));
+		}
+		for (i = 0; i < v.nmissing; i++) {
+			json_array_append_new(m, json_string(v.missing[i]));
+		}
+		json_object_set_new(o, "objects", json_integer(v.objects));
+		json_object_set_new(o, "ok", json_integer(v.ok));
+		json_object_set_new(o, "damaged", d);
+		json_object_set_new(o, "missing", m);
+		json_object_set_new(o, "events", json_integer(v.events));
+		json_object_set_new(o, "chain",
+			json_string(v.chain_ok ? "ok" : "broken"));
+		json_object_set_new(o, "broken_at", v.chain_ok ? json_null() :
+			json_integer(v.broken_at));
+		if (!v.chain_ok) {
+			json_object_set_new(o, "reason",
+				json_string(v.chain_reason));
+		}
+		if (cmd_json_out(o) != 0) {
+			status = 1;
+		}
+	} else {
+		printf("对象 %lld 个，完好 %lld 个；事件 %lld 条\n",
+			(long long)v.objects, (long long)v.ok,
+			(long long)v.events);
+		for (i = 0; i < v.ndamaged; i++) {
+			printf("损坏  %s\n", v.damaged[i]);
+		}
+		for (i = 0; i < v.nmissing; i++) {
+			printf("缺失  %s\n", v.missing[i]);
+		}
+		printf("事件链：%s\n", v.chain_ok ? "完整" : "断裂");
+	}
+	if (bad) {
+		for (i = 0; i < v.ndamaged; i++) {
+			fprintf(stderr, "hongdang verify: object %s is "
+				"damaged\n", v.damaged[i]);
+		}
+		for (i = 0; i < v.nmissing; i++) {
+			fprintf(stderr, "hongdang verify: object %s is "
+				"missing\n", v.missing[i]);
+		}
+		if (!v.chain_ok) {
+			fprintf(stderr, "hongdang verify: event chain broken "
+				"at event %lld: %s\n", (long long)v.broken_at,
+				v.chain_reason);
+		}
+		status = 1;
+	}
+	hd_verify_release(&v);
+	hd_archive_close(a);
+	return status;
+}

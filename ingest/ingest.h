@@ -1,0 +1,211 @@
+/*
+ * ingest.h - the ingest pipeline (internal to ingest/ and the command).
+ *
+ * A batch goes through stages, each a function with one job:
+ *   stage_receive      list the batch's files: folders walked, archives
+ *                      (zip, tar, tar.gz, 7z) extracted safely into a
+ *                      private folder, BagIt bags validated;
+ *   stage_identify     real format from content (libmagic);
+ *   stage_fixity       SHA-256 while streaming into the object store;
+ *   stage_characterise EXIF (libexif for JPEG, libtiff for TIFF), size;
+ *   stage_extract      text for search (plain text, HTML, Markdown);
+ *   stage_describe     records from the catalogue sheet, EXIF, names;
+ *   stage_check        quality warnings (DA/T 31 spirit);
+ *   stage_catalogue    one transaction: records, files, events, index.
+ * A batch lands whole or not at all; every problem found is reported,
+ * not only the first.
+ */
+#ifndef HD_INGEST_H
+#define HD_INGEST_H
+
+#include "../archive/hd.h"
+
+/* Caps on what a batch may hold; a batch over any of them is refused
+ * whole with a message naming the entry and the cap. */
+struct batch_limits {
+	size_t max_entries;     /* files in the batch */
+	uint64_t max_total;     /* bytes, all files together */
+	uint64_t max_entry;     /* bytes, one file */
+	double max_ratio;       /* extracted bytes / archive bytes */
+};
+
+/* A note on the batch report: a rejected file or a warning. */
+struct batch_note {
+	char *path;             /* batch-relative path or the input given */
+	char *msg;              /* one line, Chinese or English */
+};
+
+/* One file of the batch. */
+struct batch_item {
+	char *path;             /* batch-relative, '/'-separated, UTF-8 NFC */
+	char *src;              /* where its bytes are on disk (owned) */
+	uint64_t size;          /* bytes, from stat at receive time */
+	int root;               /* index of the PATH argument it came from */
+	/* filled by the later stages */
+	struct hd_file file;    /* name, sha256, size, mime, EXIF ... */
+	char *text;             /* extracted text, or NULL */
+	int duplicate;          /* 1: its object is already catalogued */
+	struct hd_objw *w;      /* its pending object, or NULL */
+	int record;             /* index into batch.records, -1 if none */
+};
+
+/* Metadata a BagIt bag carries in bag-info.txt (labels and values as in
+ * the file, UTF-8). */
+struct bag_tag {
+	char *label;
+	char *value;
+};
+
+struct batch {
+	struct hd_archive *a;
+	struct batch_limits lim;
+	int dry_run;
+	int progress;           /* 1: show progress on stderr */
+	/* what stage_receive found */
+	struct batch_item *items;
+	size_t nitems;
+	size_t capitems;
+	char **tmpdirs;         /* private extraction folders to remove */
+	size_t ntmpdirs;
+	int is_bag;             /* the (single) root was a valid BagIt bag */
+	struct bag_tag *bag_info;
+	size_t nbag_info;
+	/* the report */
+	struct batch_note *rejected;
+	size_t nrejected;
+	struct batch_note *warnings;
+	size_t nwarnings;
+	void *magic;            /* libmagic cookie, opened by stage_identify */
+};
+
+void batch_init(struct batch *b, struct hd_archive *a);
+void batch_release(struct batch *b);
+/* Default caps: 100,000 files, 64 GiB total, 8 GiB a file, ratio 200. */
+void batch_limits_default(struct batch_limits *l);
+/* Add a file to the batch (copies both strings); returns the item. */
+struct batch_item *batch_add(struct batch *b, const char *path,
+	const char *src, uint64_t size, int root);
+/* Add a note to the report (path copied; message printf-formatted). */
+void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Check one archive entry or folder entry name as given (raw bytes).
+ * On success returns 0 and writes the batch-relative UTF-8 NFC path with
+ * '/' separators (caller frees *out).  Refuses, with HD_EINVAL and a
+ * message naming the entry: empty names, absolute paths ("/x", "C:\x",
+ * "\\x"), any ".." component, NUL or control characters, names that are
+ * neither UTF-8 nor GB18030 (GBK names from Chinese Windows are
+ * converted), components over 255 bytes, paths over 4096 bytes.  "./"
+ * components and backslashes are normalised. */
+int entry_name_check(const char *raw, size_t n, char **out,
+	struct hd_error *e);
+
+/* Receive the inputs (files, folders, archives, bags) into b->items.
+ * Hostile archives (escaping paths, links, over-limit sizes, counts or
+ * ratios, truncation) and invalid bags refuse the whole batch: returns
+ * HD_EREJECT with the reason in *e and in b->rejected.  Unreadable files
+ * are noted in b->rejected and receiving continues (the batch is refused
+ * later, with every reason listed).  Items are sorted by path. */
+int stage_receive(struct batch *b, char *const *paths, size_t npaths,
+	struct hd_error *e);
+
+/* BagIt (RFC 8493) validation of a bag in a folder.  Checks bagit.txt
+ * (version, encoding), every manifest and tag manifest (md5, sha1,
+ * sha256, sha512) and every checksum, no payload file missing or
+ * unlisted, Payload-Oxum, no path escaping the bag.  Every problem is
+ * added to *errs (and warnings to *warns) as one line each; returns 0
+ * when valid, HD_EINVAL when not.  info/ninfo receive bag-info.txt tags
+ * (caller frees with bag_tags_free); pass NULL to skip. */
+int bag_validate(const char *dir, struct batch_note **errs, size_t *nerrs,
+	struct batch_note **warns, size_t *nwarns, struct bag_tag **info,
+	size_t *ninfo);
+void bag_tags_free(struct bag_tag *t, size_t n);
+void batch_notes_free(struct batch_note *v, size_t n);
+/* 1 when dir holds a bagit.txt. */
+int bag_detect(const char *dir);
+
+/* ---- per-file stages (ingest/identify.c, characterise.c, extract.c) ----
+ * Each receives the file's bytes: data[0..n) is the whole file when
+ * complete is 1, else only its first n bytes (large files); it->src is the
+ * path to read from when more is needed.  Problems become warnings on the
+ * batch report (batch_warn with it->path), never a crash; a return other
+ * than 0 means the file could not be read at all (it is then rejected).
+ */
+
+/* Set it->file.mime from the content (libmagic, opened once per batch on
+ * b->magic).  A file whose content contradicts its extension keeps its
+ * real type and gets a warning; an unknown format gets a warning ("preserved
+ * as application/octet-stream"). */
+int stage_identify(struct batch *b, struct batch_item *it,
+	const unsigned char *data, size_t n, int complete);
+/* Close what stage_identify opened (b->magic). */
+void stage_identify_end(struct batch *b);
+
+/* Images: width and height (JPEG, PNG, TIFF, GIF), EXIF through libexif
+ * for JPEG (DateTimeOriginal, Make, Model, Orientation, X/YResolution in
+ * dpi, GPS) and through libtiff for TIFF; page count of a multi-page TIFF.
+ * A corrupt or truncated EXIF block, or an APP1 holding XMP, is a warning. */
+int stage_characterise(struct batch *b, struct batch_item *it,
+	const unsigned char *data, size_t n, int complete);
+
+/* Text for search: text/plain (UTF-8 or GB18030), HTML (tags dropped,
+ * entities decoded), Markdown (kept as text).  Sets it->text (owned, UTF-8)
+ * or leaves it NULL; an empty text file is a warning. */
+int stage_extract(struct batch *b, struct batch_item *it,
+	const unsigned char *data, size_t n, int complete);
+
+/* ---- the driver (ingest/pipeline.c, describe.c) ---- */
+
+struct ingest_opts {
+	const char *fonds;      /* fonds code, NULL: the archive's first */
+	const char *sheet;      /* catalogue sheet path, or NULL */
+	const char *category;   /* default 门类 code, NULL: from the format */
+	const char *access;     /* default access, NULL: internal */
+	const char *retention;  /* default retention, NULL: Y */
+	const char *cls;        /* default 机构问题 code, or NULL */
+	int approve;            /* 1: records arrive approved */
+	int dry_run;            /* 1: report only, store nothing */
+	int progress;           /* 1: progress on stderr */
+	const struct hd_agent *agent;
+};
+
+/* A record being described: the files (indexes into batch.items) and
+ * the description. */
+struct batch_record {
+	struct hd_record rec;
+	size_t *items;
+	size_t nitems;
+	int line;               /* sheet line, 0 without a sheet */
+	int duplicate;          /* every file already catalogued */
+};
+
+struct ingest_result {
+	int64_t batch;          /* batch id, 0 on a dry run or refusal */
+	int added;
+	int duplicates;
+	char **refs;            /* reference codes of the added records */
+	char **titles;
+	size_t nrefs;
+};
+void ingest_result_release(struct ingest_result *r);
+
+/* Run the whole pipeline over paths.  Returns 0 when the batch landed (or
+ * would land, on a dry run); HD_EREJECT when it was refused (every reason
+ * in b->rejected, nothing stored); another negative code on a failure of
+ * the archive itself.  The report is in b and *res. */
+int ingest_run(struct batch *b, const struct ingest_opts *o,
+	char *const *paths, size_t npaths, struct ingest_result *res,
+	struct hd_error *e);
+
+/* stage_describe: records from the sheet (or one per file), checking that
+ * the sheet and the batch agree.  Problems go to b->rejected. */
+struct sheet;
+int stage_describe(struct batch *b, const struct ingest_opts *o,
+	struct sheet *s, struct batch_record **recs, size_t *nrecs);
+/* stage_check: quality warnings (DA/T 31 spirit) on the batch report. */
+void stage_check(struct batch *b, struct batch_record *recs, size_t nrecs);
+void batch_records_free(struct batch_record *recs, size_t n);
+
+#endif

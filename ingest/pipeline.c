@@ -1,0 +1,553 @@
+/*
+ * pipeline.c - the ingest driver: a batch from its paths to the catalogue.
+ *
+ * receive -> (per file: fixity, identify, characterise, extract) ->
+ * describe -> check -> catalogue.  Every file is read once: its bytes are
+ * hashed and written into the object store in the same pass, and kept in
+ * memory (up to a cap) for the per-file stages.  Nothing is stored unless
+ * the whole batch is acceptable; the catalogue stage is one transaction,
+ * and its objects are made durable before that transaction commits.
+ */
+#include "ingest.h"
+#include "sheet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEM_CAP (64u << 20)     /* files up to this are read whole */
+#define HEAD_CAP (1u << 20)     /* of larger ones, the first bytes */
+#define CHUNK (1u << 20)
+
+void batch_limits_default(struct batch_limits *l)
+{
+	l->max_entries = 100000;
+	l->max_total = (uint64_t)64 << 30;
+	l->max_entry = (uint64_t)8 << 30;
+	l->max_ratio = 200.0;
+}
+
+void batch_init(struct batch *b, struct hd_archive *a)
+{
+	memset(b, 0, sizeof *b);
+	b->a = a;
+	batch_limits_default(&b->lim);
+}
+
+static int rm_cb(const char *path, const struct stat *sb, int flag,
+	struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void batch_notes_free(struct batch_note *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].msg);
+	}
+	free(v);
+}
+
+void batch_release(struct batch *b)
+{
+	size_t i;
+
+	if (b == NULL) {
+		return;
+	}
+	for (i = 0; i < b->nitems; i++) {
+		struct batch_item *it = &b->items[i];
+
+		free(it->path);
+		free(it->src);
+		free(it->file.name);
+		free(it->file.mime);
+		free(it->text);
+		if (it->w != NULL) {
+			hd_objw_discard(it->w);
+			free(it->w);
+		}
+	}
+	free(b->items);
+	for (i = 0; i < b->ntmpdirs; i++) {
+		nftw(b->tmpdirs[i], rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		free(b->tmpdirs[i]);
+	}
+	free(b->tmpdirs);
+	bag_tags_free(b->bag_info, b->nbag_info);
+	batch_notes_free(b->rejected, b->nrejected);
+	batch_notes_free(b->warnings, b->nwarnings);
+	stage_identify_end(b);
+	memset(b, 0, sizeof *b);
+}
+
+struct batch_item *batch_add(struct batch *b, const char *path,
+	const char *src, uint64_t size, int root)
+{
+	struct batch_item *it;
+
+	if (b->nitems == b->capitems) {
+		b->capitems = b->capitems ? b->capitems * 2 : 64;
+		b->items = hd_xrealloc(b->items,
+			b->capitems * sizeof *b->items);
+	}
+	it = &b->items[b->nitems++];
+	memset(it, 0, sizeof *it);
+	it->path = hd_xstrdup(path);
+	it->src = hd_xstrdup(src);
+	it->size = size;
+	it->root = root;
+	it->record = -1;
+	return it;
+}
+
+static void note_add(struct batch_note **v, size_t *n, const char *path,
+	const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		abort();
+	}
+	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[*n].path = hd_xstrdup(path ? path : "");
+	(*v)[*n].msg = msg;
+	(*n)++;
+}
+
+void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_add(&b->rejected, &b->nrejected, path, fmt, ap);
+	va_end(ap);
+}
+
+void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_add(&b->warnings, &b->nwarnings, path, fmt, ap);
+	va_end(ap);
+}
+
+void ingest_result_release(struct ingest_result *r)
+{
+	if (r == NULL) {
+		return;
+	}
+	hd_strv_free(r->refs, r->nrefs);
+	hd_strv_free(r->titles, r->nrefs);
+	memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------ progress */
+
+struct progress {
+	int on;
+	double t0, last;
+	uint64_t bytes, total_bytes;
+	size_t files, total_files;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_show(struct progress *p, int final)
+{
+	double t = now_s(), el, rate, eta;
+
+	if (!p->on || (!final && t - p->last < 0.2)) {
+		return;
+	}
+	p->last = t;
+	el = t - p->t0;
+	rate = el > 0 ? (double)p->bytes / el : 0;
+	eta = rate > 0 ? (double)(p->total_bytes - p->bytes) / rate : 0;
+	fprintf(stderr, "\r\033[K%zu/%zu 个文件  %.1f/%.1f MB  %.1f MB/s  "
+		"剩余约 %.0f 秒", p->files, p->total_files,
+		(double)p->bytes / 1e6, (double)p->total_bytes / 1e6,
+		rate / 1e6, eta);
+	if (final) {
+		fputc('\n', stderr);
+	}
+}
+
+/* -------------------------------------------------------------- fixity */
+
+/* Read one file once: hash it into the store (or only hash, on a dry run)
+ * and run the per-file stages on its bytes. */
+static int stage_fixity(struct batch *b, struct batch_item *it,
+	struct progress *pg, struct hd_error *e)
+{
+	unsigned char *buf = NULL;
+	size_t have = 0, cap;
+	struct hd_objw *w = hd_xcalloc(1, sizeof *w);
+	struct hd_error fe;
+	struct stat sb;
+	int fd, complete, rc = 0;
+	ssize_t k;
+
+	fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		batch_reject(b, it->path, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		batch_reject(b, it->path, "not a regular file");
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > b->lim.max_entry) {
+		batch_reject(b, it->path, "larger than the cap of %llu bytes "
+			"a file", (unsigned long long)b->lim.max_entry);
+		goto out;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	complete = (uint64_t)sb.st_size <= MEM_CAP;
+	cap = complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
+	buf = hd_xmalloc(cap);
+	hd_err_clear(&fe);
+	if (hd_objw_open(b->a, w, b->dry_run, &fe) != 0) {
+		rc = hd_err(e, fe.code, "%s", fe.msg);
+		goto out;
+	}
+	for (;;) {
+		unsigned char chunk[65536], *dst;
+		size_t want;
+
+		if (complete || have < cap) {
+			dst = buf + have;
+			want = cap - have;
+			if (complete && want > CHUNK) {
+				want = CHUNK;
+			}
+			if (want == 0) {
+				/* the file grew: keep reading through chunk */
+				complete = 0;
+				continue;
+			}
+		} else {
+			dst = chunk;
+			want = sizeof chunk;
+		}
+		k = read(fd, dst, want);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			batch_reject(b, it->path, "read error: %s",
+				strerror(errno));
+			hd_objw_discard(w);
+			goto out;
+		}
+		if (k == 0) {
+			break;
+		}
+		if (hd_objw_write(w, dst, (size_t)k, &fe) != 0) {
+			rc = hd_err(e, fe.code, "%s", fe.msg);
+			hd_objw_discard(w);
+			goto out;
+		}
+		if (dst != chunk) {
+			have += (size_t)k;
+		}
+		pg->bytes += (uint64_t)k;
+	}
+	if (hd_objw_finish(w, &fe) != 0) {
+		rc = hd_err(e, fe.code, "%s", fe.msg);
+		hd_objw_discard(w);
+		goto out;
+	}
+	complete = w->size == have;
+	memcpy(it->file.sha256, w->sha256, sizeof it->file.sha256);
+	it->file.size = w->size;
+	it->file.name = hd_xstrdup(it->path);
+	it->duplicate = hd_file_known(b->a, w->sha256);
+	if (it->duplicate || b->dry_run) {
+		hd_objw_discard(w);
+	} else {
+		it->w = w;
+		w = NULL;
+	}
+	if (stage_identify(b, it, buf, have, complete) != 0 ||
+	    stage_characterise(b, it, buf, have, complete) != 0 ||
+	    stage_extract(b, it, buf, have, complete) != 0) {
+		batch_reject(b, it->path, "could not be read");
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(buf);
+	if (w != NULL) {
+		hd_objw_discard(w);
+		free(w);
+	}
+	pg->files++;
+	progress_show(pg, 0);
+	return rc;
+}
+
+/* ------------------------------------------------------------- catalogue */
+
+/* Text that goes into the index: control characters (which the snippet
+ * code uses as markers) become spaces. */
+static void scrub(char *s)
+{
+	for (; s && *s; s++) {
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') {
+			*s = ' ';
+		}
+	}
+}
+
+static void record_files(struct batch *b, struct batch_record *br)
+{
+	struct hd_record *r = &br->rec;
+	struct hd_buf body;
+	size_t i;
+
+	hd_buf_init(&body);
+	r->files = hd_xcalloc(br->nitems, sizeof *r->files);
+	r->nfiles = br->nitems;
+	for (i = 0; i < br->nitems; i++) {
+		struct batch_item *it = &b->items[br->items[i]];
+
+		r->files[i] = it->file;
+		r->files[i].name = hd_xstrdup(it->file.name);
+		r->files[i].mime = hd_xstrdup(it->file.mime ?
+			it->file.mime : "application/octet-stream");
+		if (it->text != NULL && *it->text) {
+			if (body.len > 0) {
+				hd_buf_puts(&body, "\n\n");
+			}
+			hd_buf_puts(&body, it->text);
+		}
+	}
+	free(r->body);
+	r->body = body.len ? hd_buf_detach(&body) : NULL;
+	hd_buf_release(&body);
+	scrub(r->body);
+	scrub(r->title);
+	scrub(r->description);
+}
+
+static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
+	const char *source, struct batch_record *recs, size_t nrecs,
+	struct ingest_result *res, struct hd_error *e)
+{
+	struct hd_objw **ws = NULL;
+	size_t i, nws = 0;
+	int64_t batch;
+	int rc;
+
+	rc = hd_tx_begin(b->a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	batch = hd_batch_begin(b->a, recs && nrecs ? recs[0].rec.fonds :
+		(o->fonds ? o->fonds : hd_archive_fonds(b->a)), source,
+		o->agent, e);
+	if (batch < 0) {
+		rc = (int)batch;
+		goto fail;
+	}
+	for (i = 0; i < nrecs; i++) {
+		struct batch_record *br = &recs[i];
+
+		if (br->duplicate) {
+			res->duplicates++;
+			continue;
+		}
+		record_files(b, br);
+		rc = hd_record_add(b->a, batch, &br->rec, o->agent, e);
+		if (rc != 0) {
+			goto fail;
+		}
+		hd_strv_add(&res->refs, &res->nrefs, br->rec.ref);
+		res->nrefs--;
+		hd_strv_add(&res->titles, &res->nrefs, br->rec.title);
+		res->added++;
+	}
+	/* warnings kept with their batch and record */
+	for (i = 0; i < b->nwarnings; i++) {
+		int64_t rid = 0;
+		size_t k;
+
+		for (k = 0; k < b->nitems; k++) {
+			struct batch_item *it = &b->items[k];
+
+			if (it->record >= 0 &&
+			    strcmp(it->path, b->warnings[i].path) == 0 &&
+			    !recs[it->record].duplicate) {
+				rid = recs[it->record].rec.id;
+				break;
+			}
+		}
+		rc = hd_warning_add(b->a, batch, rid, b->warnings[i].path,
+			b->warnings[i].msg, e);
+		if (rc != 0) {
+			goto fail;
+		}
+	}
+	rc = hd_batch_finish(b->a, batch, res->added, res->duplicates, e);
+	if (rc != 0) {
+		goto fail;
+	}
+	if (b->dry_run) {
+		hd_tx_rollback(b->a);
+		return 0;
+	}
+	ws = hd_xcalloc(b->nitems, sizeof *ws);
+	for (i = 0; i < b->nitems; i++) {
+		if (b->items[i].w != NULL) {
+			ws[nws++] = b->items[i].w;
+		}
+	}
+	rc = hd_store_publish(b->a, ws, nws, e);
+	free(ws);
+	if (rc != 0) {
+		goto fail;
+	}
+	rc = hd_tx_commit(b->a, e);
+	if (rc != 0) {
+		goto fail;
+	}
+	res->batch = batch;
+	return 0;
+fail:
+	hd_tx_rollback(b->a);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+/* The sheet: a file on disk, or a file of the batch named by its path
+ * (a sheet delivered inside the archive).  The batch's own copy of the
+ * sheet is not a record (item->record = -2). */
+static int load_sheet(struct batch *b, const char *path, struct sheet *s)
+{
+	struct hd_error se;
+	char *real = NULL, *ireal;
+	struct stat sb;
+	size_t i;
+	int rc;
+
+	hd_err_clear(&se);
+	if (stat(path, &sb) == 0) {
+		rc = sheet_load(path, s, &se);
+		real = realpath(path, NULL);
+	} else {
+		rc = HD_ENOTFOUND;
+		for (i = 0; i < b->nitems; i++) {
+			if (strcmp(b->items[i].path, path) == 0) {
+				rc = sheet_load(b->items[i].src, s, &se);
+				real = realpath(b->items[i].src, NULL);
+				break;
+			}
+		}
+		if (rc == HD_ENOTFOUND) {
+			hd_err(&se, rc, "%s: no such sheet", path);
+		}
+	}
+	if (rc != 0) {
+		batch_reject(b, path, "%s", se.msg);
+		free(real);
+		return rc;
+	}
+	for (i = 0; real != NULL && i < b->nitems; i++) {
+		ireal = realpath(b->items[i].src, NULL);
+		if (ireal != NULL && strcmp(ireal, real) == 0) {
+			b->items[i].record = -2;
+		}
+		free(ireal);
+	}
+	free(real);
+	return 0;
+}
+
+int ingest_run(struct batch *b, const struct ingest_opts *o,
+	char *const *paths, size_t npaths, struct ingest_result *res,
+	struct hd_error *e)
+{
+	struct batch_record *recs = NULL;
+	size_t nrecs = 0, i;
+	struct progress pg;
+	struct sheet sheet;
+	struct hd_buf src;
+	int have_sheet = 0, rc;
+
+	memset(res, 0, sizeof *res);
+	memset(&sheet, 0, sizeof sheet);
+	memset(&pg, 0, sizeof pg);
+	hd_buf_init(&src);
+	b->dry_run = o->dry_run;
+	b->progress = o->progress;
+	rc = stage_receive(b, paths, npaths, e);
+	if (rc != 0) {
+		goto out;
+	}
+	if (o->sheet != NULL) {
+		if (load_sheet(b, o->sheet, &sheet) != 0) {
+			goto refused;
+		}
+		have_sheet = 1;
+	}
+	pg.on = o->progress;
+	pg.t0 = now_s();
+	for (i = 0; i < b->nitems; i++) {
+		if (b->items[i].record != -2) {
+			pg.total_files++;
+			pg.total_bytes += b->items[i].size;
+		}
+	}
+	for (i = 0; i < b->nitems; i++) {
+		if (b->items[i].record == -2) {
+			continue;
+		}
+		rc = stage_fixity(b, &b->items[i], &pg, e);
+		if (rc != 0) {
+			goto out;
+		}
+	}
+	progress_show(&pg, 1);
+	stage_describe(b, o, have_sheet ? &sheet : NULL, &recs, &nrecs);
+	stage_check(b, recs, nrecs);
+	if (b->nrejected > 0) {
+		goto refused;
+	}
+	for (i = 0; i < npaths; i++) {
+		hd_buf_printf(&src, "%s%s", i ? " " : "", paths[i]);
+	}
+	rc = stage_catalogue(b, o, src.p ? src.p : "", recs, nrecs, res, e);
+	goto out;
+refused:
+	rc = hd_err(e, HD_EREJECT, "%s: batch refused, nothing stored: %s%s%s",
+		npaths ? paths[0] : "", b->rejected[0].path,
+		*b->rejected[0].path ? ": " : "", b->rejected[0].msg);
+out:
+	batch_records_free(recs, nrecs);
+	sheet_release(&sheet);
+	hd_buf_release(&src);
+	return rc;
+}

@@ -1,0 +1,81 @@
+# Ingest of a folder of Chinese text files: references, names, events,
+# duplicates, dry run, search and verify.
+. "$HD_TOP/tests/lib.sh"
+new_archive
+
+B="$T/batch"
+mkdir -p "$B/会议纪要"
+printf '前锋社区居民议事协商会纪要\n\n会议讨论了番禺区老旧小区改造中的排污管道更换和停车位规划。\n' \
+	>"$B/会议纪要/1998-03-12 议事会（第一次）.txt"
+printf '新建社区。党员带头学习，开展楼道微更新志愿服务。\n' >"$B/党员学习.txt"
+printf '<html><body><h1>社区夜校</h1><p>祠堂改作夜校，居民识字扫盲。</p><script>var x="不该被索引";</script></body></html>' >"$B/夜校.html"
+
+hd ingest --dry-run --json "$B"
+status dry-run-exit 0
+jq_is dry-run-would-add "d['added']" 3
+jq_is dry-run-no-batch "d['batch']" None
+ok dry-run-stores-nothing test -z "$(find "$D/objects" -type f)"
+hd search --json 番禺
+jq_is dry-run-not-searchable "d['total']" 0
+
+hd ingest --json --class SQ "$B"
+status ingest-exit 0
+jq_is ingest-added "d['added']" 3
+jq_is ingest-duplicates "d['duplicates']" 0
+jq_is ingest-no-rejects "len(d['rejected'])" 0
+jq_is ingest-ref-form "all(__import__('re').fullmatch(r'QF01-WS·\d{4}·Y-SQ-\d{4}', r) for r in d['records'])" True
+jq_is ingest-dated-from-name "any('·1998·' in r for r in d['records'])" True
+ok ingest-three-objects test "$(find "$D/objects" -type f | wc -l)" -eq 3
+cp "$OUT" "$T/first.json"
+snapshot after-first
+
+# original names kept byte for byte, content byte for byte
+ref=$(python3 -c 'import json,sys; print([r for r in json.load(open(sys.argv[1]))["records"] if "·1998·" in r][0])' "$T/first.json")
+hd show --json "$ref"
+status show-exit 0
+jq_is show-name-kept "d['files'][0]['name']" "会议纪要/1998-03-12 议事会（第一次）.txt"
+jq_is show-title "d['title']" "1998-03-12 议事会（第一次）"
+jq_is show-date "d['date']" "1998-03-12"
+jq_is show-status "d['status']" pending
+jq_is show-access "d['access']" internal
+jq_is show-mime "d['files'][0]['mime']" text/plain
+jq_is show-events "[e['type'] for e in d['events']]" "['collect', 'ingest']"
+sha=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["files"][0]["sha256"])' "$OUT")
+ok object-byte-identical cmp "$D/objects/${sha:0:2}/${sha:2}" "$B/会议纪要/1998-03-12 议事会（第一次）.txt"
+hd show "${ref//·/.}"
+status show-dot-form 0
+
+# re-ingest: nothing added, duplicates reported
+hd ingest --json --class SQ "$B"
+status reingest-exit 0
+jq_is reingest-added "d['added']" 0
+jq_is reingest-duplicates "d['duplicates']" 3
+unchanged after-first
+
+# search: 1, 2 and 4 characters, HTML snippet, no script text indexed
+hd search --json 番禺
+jq_is search-two-chars "d['total']" 1
+jq_is search-snippet-mark "'<mark>番禺</mark>' in d['hits'][0]['snippet']" True
+hd search --json 档
+jq_is search-one-char-none "d['total']" 0
+hd search --json 祠
+jq_is search-one-char "d['total']" 1
+hd search --json 前锋社区
+jq_is search-four-chars "d['total']" 1
+jq_is search-four-mark "'<mark>前锋社区</mark>' in d['hits'][0]['snippet']" True
+hd search --json 不该被索引
+jq_is search-no-script "d['total']" 0
+hd search --json 区党
+jq_is search-no-pair-across-words "d['total']" 0
+hd search --json '"unbalanced (AND'
+status search-syntax-never-error 0
+hd search --json 'NOT'
+status search-bare-operator 0
+# a visitor sees nothing: everything is pending and internal
+hd search --json --public 社区
+jq_is search-public-hides-pending "d['total']" 0
+
+hd verify --json
+status verify-ok-exit 0
+jq_is verify-objects "d['objects']" 3
+jq_is verify-chain "d['chain']" ok

@@ -1,0 +1,92 @@
+# tests/lib.sh - helpers for the shell test cases (sourced).
+#
+# A case makes a fresh data folder, runs the hongdang binary as a user
+# would, and checks stdout, stderr, exit status and files on disk.  Each
+# check prints "PASS name" or "FAIL name: why".
+set -u
+: "${HONGDANG:?run through tests/run.sh}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/hdtest.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+D="$T/archive"          # the data folder of this case
+OUT="$T/out"            # stdout of the last run
+ERR="$T/err"            # stderr of the last run
+RC=0                    # exit status of the last run
+
+# hd ARGS...: run hongdang on $D, keeping stdout, stderr and status.
+hd() {
+	"$HONGDANG" -d "$D" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+	return 0
+}
+# hd_in DIR ARGS...: the same on another data folder.
+hd_in() {
+	local dir=$1; shift
+	"$HONGDANG" -d "$dir" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+	return 0
+}
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+# ok NAME COND...: PASS when the command succeeds.
+ok() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else
+		fail "$name" "'$*' failed; rc=$RC; stderr: $(head -c 400 "$ERR" 2>/dev/null)"
+	fi
+}
+# status NAME N: the last run exited with N.
+status() {
+	if [ "$RC" -eq "$2" ]; then pass "$1"; else
+		fail "$1" "exit $RC, expected $2; stderr: $(head -c 400 "$ERR")"
+	fi
+}
+# has NAME FILE TEXT: FILE contains TEXT (fixed string).
+has() {
+	if grep -qF -- "$3" "$2"; then pass "$1"; else
+		fail "$1" "'$3' not in $(basename "$2"): $(head -c 400 "$2")"
+	fi
+}
+# lacks NAME FILE TEXT: FILE does not contain TEXT.
+lacks() {
+	if grep -qF -- "$3" "$2"; then
+		fail "$1" "'$3' unexpectedly in $(basename "$2")"
+	else pass "$1"; fi
+}
+# jq_is NAME EXPR VALUE: python-evaluated EXPR on the JSON in $OUT.
+jq_is() {
+	local got
+	got=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$OUT" "$2" 2>&1)
+	if [ "$got" = "$3" ]; then pass "$1"; else
+		fail "$1" "$2 is '$got', expected '$3'"
+	fi
+}
+# new_archive [ARGS]: init a fresh archive in $D.
+new_archive() {
+	rm -rf "$D"
+	"$HONGDANG" -d "$D" init --fonds QF01 --name '前锋社区档案室' "$@" \
+		>/dev/null 2>"$ERR" || { fail init "$(cat "$ERR")"; exit 1; }
+}
+# snapshot NAME: fingerprint of everything stored (db content + objects),
+# for "nothing stored before changed" checks.
+snapshot() {
+	{
+		sqlite3 "$D/hongdang.db" \
+		  "SELECT ref,title,status,access FROM records ORDER BY id;
+		   SELECT count(*) FROM files; SELECT count(*) FROM objects;
+		   SELECT id,type,hash FROM events ORDER BY id;" 2>&1
+		(cd "$D" && find objects -type f | sort | xargs -r sha256sum)
+	} | sha256sum | cut -c1-64 >"$T/snap.$1"
+}
+# unchanged NAME: the archive equals snapshot NAME.
+unchanged() {
+	local before now
+	before=$(cat "$T/snap.$1")
+	snapshot __now
+	now=$(cat "$T/snap.__now")
+	if [ "$before" = "$now" ]; then pass "$1-unchanged"; else
+		fail "$1-unchanged" "the archive changed"
+	fi
+}
