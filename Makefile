@@ -62,7 +62,7 @@ HONGDANG = $(BUILD)/hongdang
 .PHONY: all run test check check-asan bench fuzz fuzz-run install clean \
 	deps sample
 
-all: $(HONGDANG) $(UNIT_BIN)
+all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,8 +100,10 @@ $(BUILD)/gen-sample: $(SAMPLE_SRC) ingest/sample/sample.h
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
 		$(shell pkg-config --libs libexif) -lm
 
-sample: $(BUILD)/sample/.done
-$(BUILD)/sample/.done: $(BUILD)/gen-sample $(wildcard ingest/sample/*.txt ingest/sample/*.csv)
+# The stamp lives beside the folder: a file inside it would not be
+# named by the sheet, and ingest refuses such a batch.
+sample: $(BUILD)/sample.done
+$(BUILD)/sample.done: $(BUILD)/gen-sample $(wildcard ingest/sample/*.txt ingest/sample/*.csv)
 	rm -rf $(BUILD)/sample
 	$(BUILD)/gen-sample ingest/sample $(BUILD)/sample
 	touch $@
@@ -132,15 +134,15 @@ run: deps
 	$(HONGDANG) -d $(VAR) search --limit 5 番禺
 
 test: deps
-	$(MAKE) all
+	$(MAKE) all sample
 	tests/run.sh $(BUILD)
 	$(MAKE) check-asan
 
-check: all
+check: all sample
 	tests/run.sh $(BUILD)
 
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 all
+	$(MAKE) BUILD=build-asan SAN=1 all sample
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh build-asan

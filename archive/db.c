@@ -48,7 +48,7 @@ extern const char hd_schema_sql[];
 	" ORDER BY score LIMIT ?9 OFFSET ?10)" \
 	" SELECT r.id, r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
-	" snippet(search, -1, char(1), char(2), '…', 24)," \
+	" snippet(search, 2, char(1), char(2), '…', 24)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
 	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
 	" FROM top JOIN search ON search.rowid = top.id" \
@@ -139,6 +139,11 @@ static const char *const sqls[SQL__COUNT] = {
 		" AND mime LIKE 'image/%' ORDER BY seq LIMIT 1",
 	[SQL_STATS_ALL] = STATS_SQL(""),
 	[SQL_STATS_PUBLIC] = STATS_SQL("WHERE" VISIBLE),
+	[SQL_OBJECT_PUBLIC] = "SELECT 1 FROM files f JOIN records r"
+		" ON r.id = f.record_id WHERE f.sha256 = ?1 AND" VISIBLE
+		" LIMIT 1",
+	[SQL_OBJECT_MIME] = "SELECT mime FROM files WHERE sha256 = ?1"
+		" LIMIT 1",
 };
 
 /* Schema versions: migrations[i] brings user_version i to i + 1. */

@@ -106,6 +106,13 @@ char *hd_text_to_utf8(const char *s, size_t n);
 /* Trim ASCII and ideographic white space at both ends, in place. */
 char *hd_trim(char *s);
 
+/* Read up to cap bytes from the start of path into a new buffer (caller
+ * frees *out; one spare byte is allocated for a NUL).  *more (if not NULL)
+ * is set when the file is longer than cap.  Returns 0, or -1 with errno
+ * set. */
+int hd_read_file(const char *path, size_t cap, unsigned char **out,
+	size_t *n, int *more);
+
 /* Current time as ISO 8601 UTC with milliseconds, "2026-11-25T08:00:00.123Z". */
 void hd_now_iso(char out[32]);
 
@@ -436,6 +443,26 @@ void hd_verify_release(struct hd_verify *v);
  * the check ran (look at *v for its findings) or a negative code. */
 int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e);
+
+/* ------------------------------------------------------ derivatives */
+
+enum hd_deriv {
+	HD_DERIV_THUMB = 0,     /* longest side 400 px, for cards */
+	HD_DERIV_SCREEN = 1,    /* longest side 1600 px, for the screens */
+};
+/* 1 when the object belongs to a file of an approved public record: the
+ * only objects (and derivatives) a visitor may receive. */
+int hd_object_public(struct hd_archive *a, const char *sha256);
+/* The real type of a catalogued object, or NULL (caller frees). */
+char *hd_object_mime(struct hd_archive *a, const char *sha256);
+/* Path of the JPEG derivative of an image object (caller frees *path),
+ * made with libvips on first use (EXIF orientation applied; JPEG, PNG,
+ * TIFF masters) and cached as DIR/derived/ab/<sha>-thumb.jpg or
+ * -screen.jpg (temporary file, fsync, rename).  HD_ENOTFOUND when the
+ * object is not a catalogued image, HD_EINVAL when it cannot be decoded.
+ * Safe to call from several threads. */
+int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
+	char **path, struct hd_error *e);
 
 /* ------------------------------------------------------------ stats */
 

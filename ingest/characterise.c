@@ -106,50 +106,6 @@ static double to_dpi(double v, int unit)
 	return v;
 }
 
-/* Read up to cap bytes from the start of path into a new buffer (caller
- * frees *out).  Returns 0, or -1 with errno set. */
-static int read_head(const char *path, size_t cap, unsigned char **out,
-	size_t *n)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, size;
-	struct stat st;
-	int fd, rc = -1;
-
-	*out = NULL;
-	*n = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		goto out;
-	}
-	size = (uint64_t)st.st_size < cap ? (size_t)st.st_size : cap;
-	buf = hd_xmalloc(size + 1);
-	while (len < size) {
-		ssize_t r = read(fd, buf + len, size - len);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			goto out;
-		}
-		if (r == 0) {
-			break;
-		}
-		len += (size_t)r;
-	}
-	*out = buf;
-	*n = len;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
 
 /* Read the last up-to-cap bytes of path into out.  Returns the count, or
  * -1. */
@@ -603,7 +559,7 @@ static void jpeg_characterise(struct batch *b, struct batch_item *it,
 	jpeg_scan(data, n, &ji);
 	if (ji.short_data && !complete && it->src != NULL) {
 		/* The header segments go past the head given: read more. */
-		if (read_head(it->src, HEAD_CAP, &head, &nhead) == 0 &&
+		if (hd_read_file(it->src, HEAD_CAP, &head, &nhead, NULL) == 0 &&
 		    nhead > n) {
 			data = head;
 			n = nhead;
@@ -728,7 +684,7 @@ static void png_characterise(struct batch *b, struct batch_item *it,
 	}
 	png_scan(data, n, complete, &pi);
 	if (pi.short_data && !complete && it->src != NULL &&
-	    read_head(it->src, HEAD_CAP, &head, &nhead) == 0 && nhead > n) {
+	    hd_read_file(it->src, HEAD_CAP, &head, &nhead, NULL) == 0 && nhead > n) {
 		png_scan(head, nhead, 0, &pi);
 	}
 	if (!pi.have_ihdr || pi.width == 0 || pi.height == 0) {

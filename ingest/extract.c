@@ -63,51 +63,6 @@ static enum text_kind text_kind(const char *mime)
 	return K_NONE;
 }
 
-/* Read up to cap bytes of path into a new buffer (caller frees *out);
- * *more is set when the file is longer.  Returns 0, or -1 with errno. */
-static int read_head(const char *path, size_t cap, unsigned char **out,
-	size_t *n, int *more)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, size;
-	struct stat st;
-	int fd, rc = -1;
-
-	*out = NULL;
-	*n = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		goto out;
-	}
-	size = (uint64_t)st.st_size < cap ? (size_t)st.st_size : cap;
-	*more = (uint64_t)st.st_size > cap;
-	buf = hd_xmalloc(size + 1);
-	while (len < size) {
-		ssize_t r = read(fd, buf + len, size - len);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			goto out;
-		}
-		if (r == 0) {
-			break;
-		}
-		len += (size_t)r;
-	}
-	*out = buf;
-	*n = len;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
 
 /* Length of the longest prefix of d[0..n) that ends on a character
  * boundary in UTF-8 and GB18030 alike: after a byte below 0x30, which is
@@ -588,7 +543,7 @@ int stage_extract(struct batch *b, struct batch_item *it,
 	}
 	incap = kind == K_HTML ? HTML_CAP : TEXT_CAP;
 	if (!complete && it->src != NULL) {
-		if (read_head(it->src, incap, &whole, &n, &more) != 0) {
+		if (hd_read_file(it->src, incap, &whole, &n, &more) != 0) {
 			batch_reject(b, it->path, "无法读取：%s",
 				strerror(errno));
 			return HD_EIO;

@@ -289,10 +289,10 @@ static int stage_fixity(struct batch *b, struct batch_item *it,
 		it->w = w;
 		w = NULL;
 	}
-	if (stage_identify(b, it, buf, have, complete) != 0 ||
-	    stage_characterise(b, it, buf, have, complete) != 0 ||
-	    stage_extract(b, it, buf, have, complete) != 0) {
-		batch_reject(b, it->path, "could not be read");
+	/* a stage that fails has put its reason on the report */
+	if (stage_identify(b, it, buf, have, complete) == 0 &&
+	    stage_characterise(b, it, buf, have, complete) == 0) {
+		stage_extract(b, it, buf, have, complete);
 	}
 out:
 	if (fd >= 0) {
@@ -384,9 +384,13 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 		if (rc != 0) {
 			goto fail;
 		}
-		hd_strv_add(&res->refs, &res->nrefs, br->rec.ref);
-		res->nrefs--;
-		hd_strv_add(&res->titles, &res->nrefs, br->rec.title);
+		res->refs = hd_xrealloc(res->refs,
+			(res->nrefs + 1) * sizeof *res->refs);
+		res->titles = hd_xrealloc(res->titles,
+			(res->nrefs + 1) * sizeof *res->titles);
+		res->refs[res->nrefs] = hd_xstrdup(br->rec.ref);
+		res->titles[res->nrefs] = hd_xstrdup(br->rec.title);
+		res->nrefs++;
 		res->added++;
 	}
 	/* warnings kept with their batch and record */

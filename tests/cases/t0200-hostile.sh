@@ -180,17 +180,31 @@ status mixed-exit 1
 unchanged good
 
 # unreadable file in a folder: noted, the batch refused with the reason
-if [ "$(id -u)" -ne 0 ]; then
-	mkdir -p "$T/locked"
-	printf 'a\n' >"$T/locked/open.txt"
-	printf 'b\n' >"$T/locked/secret.txt"
-	chmod 000 "$T/locked/secret.txt"
-	hd ingest --json "$T/locked"
+# (as root every file is readable: then the case runs as nobody)
+as_user=""
+if [ "$(id -u)" -eq 0 ]; then
+	command -v setpriv >/dev/null &&
+		as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
+	L="$T/lk"
+	mkdir -p "$L/locked"
+	printf 'a\n' >"$L/locked/open.txt"
+	printf 'b\n' >"$L/locked/secret.txt"
+	chmod 755 "$T"
+	chmod -R a+rwX "$L"
+	chmod 000 "$L/locked/secret.txt"
+	$as_user "$HONGDANG" -d "$L/arch" init --fonds QF01 --name x \
+		>/dev/null 2>&1
+	$as_user "$HONGDANG" -d "$L/arch" ingest --json "$L/locked" \
+		>"$OUT" 2>"$ERR"
+	RC=$?
 	status unreadable-exit 1
-	jq_is unreadable-named \
-		"[r['path'] for r in d['rejected']]" "['secret.txt']"
-	unchanged good
-	chmod 600 "$T/locked/secret.txt"
+	has unreadable-named "$OUT" '"path": "secret.txt"'
+	has unreadable-reason "$OUT" "cannot read: Permission denied"
+	ok unreadable-nothing-stored test -z \
+		"$(find "$L/arch/objects" -type f 2>/dev/null)"
+	chmod 700 "$T"
 fi
 
 # GBK names from Chinese Windows come out as UTF-8

@@ -74,6 +74,13 @@ with zipfile.ZipFile("bag.zip", "w") as z:
         for f in fs:
             p = os.path.join(d, f)
             z.write(p, os.path.relpath(p, "zipped"))
+with zipfile.ZipFile("bag-mac.zip", "w") as z:
+    for d, _, fs in os.walk("zipped"):
+        for f in fs:
+            p = os.path.join(d, f)
+            z.write(p, os.path.relpath(p, "zipped"))
+            z.writestr("__MACOSX/" + os.path.relpath(p, "zipped"), "junk")
+    z.writestr(".DS_Store", "junk")
 bag("broken", [("a.txt", b"a\n"), ("b.txt", b"b\n")], corrupt="a.txt",
     extra="c.txt")
 
@@ -124,6 +131,15 @@ status link-inside-exit 0
 jq_is link-inside-added "d['added']" 1
 has link-inside-warned "$OUT" "symbolic link inside the batch"
 
+# a link named on the command line is followed
+new_archive
+ln -s "$H/linkdir/正文.txt" "$T/named-link.txt"
+hd ingest --json "$T/named-link.txt"
+status named-link-exit 0
+jq_is named-link-added "d['added']" 1
+names
+has named-link-name "$T/names" "named-link.txt"
+
 # two folders, one file name: each path gets its folder's name
 new_archive
 hd ingest --json "$H/one" "$H/two"
@@ -156,6 +172,12 @@ names
 has bag-zip-path "$T/names" "王五.txt"
 ok bag-zip-tmp-empty test -z "$(ls -A "$D/tmp" 2>/dev/null)"
 snapshot bag
+
+# the same, zipped on a Mac (__MACOSX/ and .DS_Store beside the bag)
+hd ingest --json "$H/bag-mac.zip"
+status bag-mac-exit 0
+jq_is bag-mac-duplicate "d['duplicates']" 1
+lacks bag-mac-no-junk "$OUT" "__MACOSX"
 
 # the Library of Congress basic bag (BagIt 1.0)
 loc="$HD_SHARED/conformance/bagit/v1.0/valid/basicBag"

@@ -1,0 +1,75 @@
+/*
+ * http.h - what a page of the exhibit server sees: a plain request and
+ * response, with no libmicrohttpd in sight, so a page can be rendered in
+ * a test without a socket.  Only exhibit/server.c includes microhttpd.h.
+ */
+#ifndef HD_HTTP_H
+#define HD_HTTP_H
+
+#include "../archive/hd.h"
+
+#include <jansson.h>
+
+#define HTTP_MAX_PARAMS 32
+
+struct http_kv {
+	char *name;                 /* decoded, valid UTF-8 */
+	char *value;                /* decoded, valid UTF-8 */
+};
+
+struct http_req {
+	const char *method;         /* "GET", "POST", "HEAD" */
+	const char *path;           /* decoded, valid UTF-8, starts with '/' */
+	const char *raw_url;        /* as received, for the access log */
+	struct http_kv params[HTTP_MAX_PARAMS];  /* query (and form body) */
+	size_t nparams;
+	const char *if_none_match;  /* header or NULL */
+	const char *if_modified_since;
+	const char *cookie;
+	const char *host;           /* Host header, for absolute URLs */
+	const char *remote;         /* client address, text */
+	const char *body;           /* request body (POST), NUL-terminated */
+	size_t nbody;
+	int kiosk;                  /* ?kiosk=1 or serve --kiosk */
+};
+
+#define HTTP_MAX_HEADERS 16
+
+struct http_resp {
+	int status;                 /* 200 by default */
+	const char *type;           /* Content-Type, static string */
+	struct hd_buf body;         /* the body, unless file is set */
+	char *file;                 /* serve this file instead (owned) */
+	uint64_t file_size;
+	struct http_kv headers[HTTP_MAX_HEADERS];  /* extra headers (owned) */
+	size_t nheaders;
+};
+
+/* The value of query/form parameter name, or NULL. */
+const char *http_param(const struct http_req *r, const char *name);
+/* Add a response header (both strings copied). */
+void http_header(struct http_resp *r, const char *name, const char *value);
+void http_resp_init(struct http_resp *r);
+void http_resp_release(struct http_resp *r);
+/* A JSON body (consumes v). */
+void http_json(struct http_resp *r, int status, json_t *v);
+
+struct site;                    /* the server's state: exhibit/site.h */
+
+/* A page: fills resp from req.  a is this worker's own archive handle
+ * (read-only unless the route says it writes).  Returns 0; errors become
+ * an error page through resp->status (404 for anything a visitor may not
+ * see, never 403). */
+typedef int (*page_fn)(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+
+struct route {
+	const char *method;         /* "GET" (also serves HEAD) or "POST" */
+	const char *path;           /* exact path, or a prefix ending in '/' */
+	page_fn fn;
+};
+
+/* The route table (exhibit/routes.c), ended by a NULL path. */
+extern const struct route routes[];
+
+#endif

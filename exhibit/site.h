@@ -1,0 +1,78 @@
+/*
+ * site.h - the exhibit server's shared state and the interfaces between
+ * its parts: the server core (server.c), the template engine
+ * (template.c), images and QR codes (qr.c, archive/derive.c) and the
+ * pages (page_*.c, routes.c).
+ */
+#ifndef HD_SITE_H
+#define HD_SITE_H
+
+#include "http.h"
+
+#include <pthread.h>
+
+/* ------------------------------------------------------------ templates */
+
+/* A set of templates loaded from folders searched in order (the data
+ * folder's own templates/ first, then the built-in ones), so a community
+ * restyles its screens without recompiling.  Thread-safe. */
+struct tmpl_set;
+
+/* Load every *.html under the folders.  *out receives the set (free with
+ * tmpl_close).  A template that does not compile (bad syntax, a
+ * placeholder in an unsafe context) fails the load with a message naming
+ * file and line. */
+int tmpl_open(struct tmpl_set **out, const char *const *dirs, size_t ndirs,
+	struct hd_error *e);
+void tmpl_close(struct tmpl_set *ts);
+/* Re-read templates whose files changed (cheap: one stat a file, at most
+ * once a second); force: reload all now (SIGHUP).  On a compile error the
+ * old version stays in use and the error is returned. */
+int tmpl_refresh(struct tmpl_set *ts, int force, struct hd_error *e);
+/* Render template name ("record.html") with ctx (a jansson object) into
+ * out.  {{x}} is escaped for where it stands (text, attribute, URL
+ * attribute); only values made by tmpl_html() go out raw. */
+int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
+	struct hd_buf *out, struct hd_error *e);
+/* A value the C code vouches for as HTML (a highlighted snippet, an SVG
+ * QR code). */
+json_t *tmpl_html(const char *html);
+
+/* ---------------------------------------------------------------- site */
+
+struct site {
+	const char *dir;            /* data folder */
+	const char *builtin;        /* built-in templates folder */
+	char *override;             /* DIR/templates, or NULL if absent */
+	struct tmpl_set *tmpl;
+	int kiosk;                  /* --kiosk: every page in kiosk mode */
+	int idle_seconds;           /* kiosk: "still there?" after this */
+	int attract_seconds;        /* kiosk: attract loop after this */
+	const char *public_url;     /* base for QR codes, e.g.
+	                               "http://192.168.1.10:8080"; NULL: from
+	                               the Host header */
+	char *name;                 /* the community's name (the fonds name) */
+};
+
+/* Static files: the path under /static/ resolved inside the override or
+ * built-in static folders (never outside them: "..", encoded variants,
+ * symlinks out are refused).  Returns a new path (caller frees) or NULL. */
+char *site_static_path(const struct site *s, const char *rel);
+
+/* Render page template name inside layout.html (the shared frame) with
+ * ctx, into resp as text/html.  Adds the common values every page gets
+ * (site name, kiosk flag, idle times, asset URLs).  On a template error
+ * the response is a 500 page. Consumes ctx. */
+void site_page(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *name, json_t *ctx);
+/* The error page (404 "找不到这一页" with a way home, 400, 413, 500...). */
+void site_error(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status);
+
+/* ---------------------------------------------------------- QR codes */
+
+/* An inline SVG QR code (libqrencode) of text, with a title for screen
+ * readers.  Caller frees.  NULL when text cannot be encoded. */
+char *qr_svg(const char *text, const char *title);
+
+#endif
