@@ -19,11 +19,11 @@ SAN     ?=
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libsqlite3-dev sqlite3 libarchive-dev libexif-dev libjansson-dev \
 	libcsv-dev libssl-dev libmagic-dev libtiff-dev libicu-dev libjpeg-dev \
-	libxml2-dev \
-	zip p7zip-full python3 exif
+	libxml2-dev libvips-dev libqrencode-dev libmicrohttpd-dev \
+	zip p7zip-full python3 exif curl
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
-	libmagic libtiff-4 libjpeg libxml-2.0
+	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
@@ -68,6 +68,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Where "hongdang serve" finds its templates when ./templates is absent.
+TEMPLATES_DIR ?= $(PREFIX)/share/hongdang/templates
+$(BUILD)/cmd/serve.o: CFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+
 # The schema is a .sql file compiled in as a C string.
 $(BUILD)/gen/schema.c: archive/schema.sql
 	@mkdir -p $(dir $@)
@@ -87,9 +91,11 @@ $(HONGDANG): $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
 		$(LIBHD) $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(INGEST_OBJ) $(LIBHD)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) \
+		$(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INGEST_OBJ) $(LIBHD) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INGEST_OBJ) $(EXHIBIT_OBJ) \
+		$(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).

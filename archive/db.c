@@ -63,6 +63,19 @@ extern const char hd_schema_sql[];
 	" AND t.record_id IN (SELECT r.id" SEARCH_FROM vis ")" \
 	" GROUP BY t.term ORDER BY n DESC, t.term LIMIT 20"
 
+/* Public listings: ?1 class, ?2 category, ?3 decade (0 any), ?4 images
+ * only, ?5 year from (0 any), ?6 newest first, ?7 limit, ?8 offset. */
+#define LIST_FILTER \
+	" AND (?1 IS NULL OR r.class = ?1)" \
+	" AND (?2 IS NULL OR r.category = ?2)" \
+	" AND (?3 = 0 OR (r.year >= ?3 AND r.year < ?3 + 10))" \
+	" AND (?4 = 0 OR EXISTS (SELECT 1 FROM files f" \
+	"      WHERE f.record_id = r.id AND f.mime LIKE 'image/%'))" \
+	" AND (?5 = 0 OR r.year >= ?5)"
+#define LIST_THUMB \
+	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
+	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)"
+
 #define RECORD_SQL \
 	"SELECT r.id, r.ref, f.code, r.title, r.creator, r.date, r.year," \
 	" r.year_end, r.category, r.retention, r.class, r.access, r.status," \
@@ -144,6 +157,47 @@ static const char *const sqls[SQL__COUNT] = {
 		" LIMIT 1",
 	[SQL_OBJECT_MIME] = "SELECT mime FROM files WHERE sha256 = ?1"
 		" LIMIT 1",
+	[SQL_LIST_PUBLIC] = "SELECT r.id, r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB
+		" FROM records r WHERE" VISIBLE LIST_FILTER
+		" ORDER BY CASE WHEN ?6 = 1 THEN -r.year ELSE r.year END,"
+		" r.date, r.ref LIMIT ?7 OFFSET ?8",
+	[SQL_LIST_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
+		VISIBLE LIST_FILTER,
+	[SQL_DECADES_PUBLIC] = "SELECT r.year / 10 * 10 AS d, count(*)"
+		" FROM records r WHERE" VISIBLE " AND r.year IS NOT NULL"
+		" GROUP BY d ORDER BY d",
+	[SQL_RELATED_PUBLIC] = "SELECT r.id, r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB
+		" FROM records r, records me WHERE me.id = ?1 AND r.id != me.id"
+		" AND" VISIBLE " AND (r.id IN (SELECT t2.record_id FROM terms t1"
+		" JOIN terms t2 ON t2.kind = t1.kind AND t2.term = t1.term"
+		" WHERE t1.record_id = ?1) OR (r.class IS me.class AND"
+		" r.year / 10 = me.year / 10))"
+		" ORDER BY (SELECT count(*) FROM terms t1 JOIN terms t2"
+		" ON t2.kind = t1.kind AND t2.term = t1.term"
+		" WHERE t1.record_id = ?1 AND t2.record_id = r.id) DESC,"
+		" abs(coalesce(r.year, 0) - coalesce(me.year, 0)), r.ref"
+		" LIMIT ?2",
+	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
+		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
+	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
+		" FROM visits WHERE day = ?1 GROUP BY slot",
+	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
+		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8)",
+	[SQL_READING_LAST] = "SELECT at, room, temp, rh FROM storage_readings"
+		" ORDER BY id DESC LIMIT 1",
+	[SQL_READING_INSERT] = "INSERT INTO storage_readings (at, room, temp,"
+		" rh, agent) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
+		" WHERE" VISIBLE " GROUP BY r.class",
+	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
+	[SQL_TOP_SUBJECTS_PUBLIC] = "SELECT t.term, count(*) AS n FROM terms t"
+		" JOIN records r ON r.id = t.record_id WHERE t.kind = 'subject'"
+		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
 };
 
 /* Schema versions: migrations[i] brings user_version i to i + 1. */

@@ -51,6 +51,35 @@ static int meta_set(struct hd_archive *a, const char *key, const char *val,
 	return 0;
 }
 
+/* 1 when meta records a different newest event than (last_id, hash). */
+static int head_differs(struct hd_archive *a, int64_t last_id,
+	const char *hash)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, NULL);
+	int differs = 0;
+
+	if (st == NULL) {
+		return 0;
+	}
+	hd_bind_text(st, 1, "event_head_id");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		differs = sqlite3_column_int64(st, 0) != last_id;
+	} else {
+		differs = last_id != 0;
+	}
+	sqlite3_reset(st);
+	if (differs || last_id == 0) {
+		return differs;
+	}
+	hd_bind_text(st, 1, "event_head_hash");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		differs = strcmp((const char *)sqlite3_column_text(st, 0),
+			hash) != 0;
+	}
+	sqlite3_reset(st);
+	return differs;
+}
+
 int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 	const struct hd_agent *agent, const char *detail,
 	struct hd_error *e)
@@ -75,6 +104,13 @@ int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 			(const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
+	/* Appending after a deleted or replaced newest event would hide the
+	 * tampering from every later verify: refuse instead. */
+	if (head_differs(a, id - 1, prev)) {
+		return hd_err(e, HD_ECORRUPT, "%s: the event log does not end "
+			"where it was last written (event %lld): run 'hongdang "
+			"verify'", a->dir, (long long)(id - 1));
+	}
 	hd_now_iso(at);
 	hd_event_hash(prev, id, at, type, record, who, detail, hash);
 	st = hd_sql(a, SQL_EVENT_INSERT, e);

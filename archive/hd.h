@@ -364,6 +364,11 @@ enum hd_audience {
 int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	const char *ref, struct hd_record *r, struct hd_error *e);
 
+/* The searchable text of a record loaded by hd_record_get (description
+ * and the text of its files), or NULL.  Caller frees.  Visibility was
+ * decided when r was loaded. */
+char *hd_record_text(struct hd_archive *a, const struct hd_record *r);
+
 /* Append an event (inside a transaction).  record: its id or 0.  Each
  * event holds the SHA-256 of the previous one. */
 int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
@@ -423,6 +428,104 @@ void hd_results_release(struct hd_results *res);
  * releases it with hd_results_release). */
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
+
+/* ---------------------------------------------- listings for visitors */
+
+/* What the exhibit lists: only approved public records, always. */
+struct hd_list {
+	const char *cls;        /* 机构问题 code or NULL */
+	const char *category;   /* 门类 code or NULL */
+	int decade;             /* e.g. 1980, or 0 for any */
+	int year_from;          /* 0 for any */
+	int images_only;        /* 1: records with at least one image */
+	int newest_first;
+	int limit;              /* default 50, at most 1000 */
+	int offset;
+};
+/* Public records matching l, in date order.  Each hit's snippet is the
+ * start of the description, HTML-escaped.  res->total counts them all. */
+int hd_list_public(struct hd_archive *a, const struct hd_list *l,
+	struct hd_results *res, struct hd_error *e);
+/* Public records related to record id (shared subjects or persons, or the
+ * same class and decade), closest first. */
+int hd_related_public(struct hd_archive *a, int64_t id, int limit,
+	struct hd_results *res, struct hd_error *e);
+/* Decades ("1980") with their number of public records, oldest first. */
+int hd_decades_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e);
+/* Classes (机构问题 codes) with their number of public records. */
+int hd_classes_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e);
+/* The most used subjects (主题词) of public records: topic chips. */
+int hd_subjects_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e);
+void hd_facets_release(struct hd_facets *f);
+/* The newest event of a type: its time (and detail, caller frees, may be
+ * NULL).  HD_ENOTFOUND when there is none. */
+int hd_event_last(struct hd_archive *a, const char *type, char at[32],
+	char **detail, struct hd_error *e);
+
+/* ------------------------------------------------ meta configuration */
+
+/* A setting kept in the archive (visit hours, capacity ...): its value
+ * (caller frees) or a copy of def when unset. */
+char *hd_meta_get(struct hd_archive *a, const char *key, const char *def);
+/* Set a setting in its own transaction, as an event "config". */
+int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
+	const struct hd_agent *agent, struct hd_error *e);
+
+/* ------------------------------------------------- guided-talk visits */
+
+/* One bookable hour of a day.  Public-welfare hours (公益时段, 09:00-12:00
+ * by default, setting visit.free) are free; the low-price hours (setting
+ * visit.paid, "14:00-17:00,19:00-21:00") cost visit.price yuan a person;
+ * every slot holds visit.capacity people. */
+struct hd_slot {
+	char time[6];           /* "09:00" */
+	int free;               /* 1: 公益时段 */
+	int price;              /* yuan per person, 0 when free */
+	int capacity;           /* people */
+	int booked;             /* people already booked */
+};
+/* The slots of day ("2026-12-01"): *slots receives an array (caller
+ * frees).  HD_EINVAL for a malformed day. */
+int hd_visit_slots(struct hd_archive *a, const char *day,
+	struct hd_slot **slots, size_t *nslots, struct hd_error *e);
+/* Book a guided talk (its own transaction, an event "visit").  today is
+ * "YYYY-MM-DD" (the caller's clock, for tests).  Refuses with HD_EINVAL
+ * and a Chinese message naming the field: a day in the past or more than
+ * 60 days ahead, an hour that is not a slot, a group name of 1-40
+ * characters missing, a contact that is not a phone number or e-mail,
+ * people outside 1..capacity, not enough room left in the slot, or the
+ * same group booked twice in a slot.  *id receives the booking's id. */
+int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
+	const char *group, const char *contact, int people, const char *today,
+	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+
+/* -------------------------------------------------- storage readings */
+
+/* The storage room must keep 14-24 °C and 45-60 % relative humidity. */
+#define HD_TEMP_MIN 14.0
+#define HD_TEMP_MAX 24.0
+#define HD_RH_MIN 45.0
+#define HD_RH_MAX 60.0
+
+struct hd_reading {
+	char at[32];
+	char room[64];
+	double temp;            /* °C */
+	double rh;              /* % */
+	int in_range;           /* 1 when both are within the limits */
+};
+/* Log a reading (its own transaction, an event "storage"); at may be NULL
+ * for now.  HD_EINVAL for values no thermometer gives (-40..60 °C,
+ * 0..100 %). */
+int hd_reading_add(struct hd_archive *a, const char *room, double temp,
+	double rh, const char *at, const struct hd_agent *agent,
+	struct hd_error *e);
+/* The newest reading; HD_ENOTFOUND when none was logged. */
+int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
+	struct hd_error *e);
 
 /* ----------------------------------------------------------- verify */
 

@@ -568,3 +568,19 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	}
 	return rc;
 }
+
+char *hd_record_text(struct hd_archive *a, const struct hd_record *r)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_BODY, NULL);
+	char *s = NULL;
+
+	if (st == NULL || r->id <= 0) {
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		s = hd_col_dup(st, 0);
+	}
+	sqlite3_reset(st);
+	return s;
+}

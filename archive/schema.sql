@@ -128,3 +128,28 @@ CREATE VIRTUAL TABLE search USING fts5(
 	tokenize = 'hongdang',
 	detail = 'full'
 );
+
+-- Guided-talk bookings (讲解预约) of study groups.
+CREATE TABLE visits (
+	id        INTEGER PRIMARY KEY,
+	day       TEXT NOT NULL,            -- YYYY-MM-DD
+	slot      TEXT NOT NULL,            -- HH:MM, start of the hour
+	grp       TEXT NOT NULL,            -- name of the group
+	contact   TEXT NOT NULL,
+	people    INTEGER NOT NULL CHECK (people > 0),
+	free      INTEGER NOT NULL,         -- 1: public-welfare hours 公益时段
+	price     INTEGER NOT NULL,         -- yuan per person
+	created   TEXT NOT NULL,
+	UNIQUE (day, slot, grp)
+);
+CREATE INDEX visits_day ON visits(day, slot);
+
+-- Temperature and humidity of the storage room (库房温湿度).
+CREATE TABLE storage_readings (
+	id    INTEGER PRIMARY KEY,
+	at    TEXT NOT NULL,
+	room  TEXT NOT NULL DEFAULT '一号库房',
+	temp  REAL NOT NULL,                -- °C; must keep 14-24
+	rh    REAL NOT NULL,                -- % relative humidity; 45-60
+	agent TEXT NOT NULL
+);

@@ -6,6 +6,7 @@
 #include "cmd.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -15,6 +16,37 @@ static const char help[] =
 	"missing or broken.\n\n"
 	"  --json  machine output: {objects, ok, damaged, missing, chain,\n"
 	"          broken_at}\n";
+
+/* Each run is itself an event (fixity), so the archive remembers when it
+ * was last checked and what was found. */
+static int record_fixity(struct cmd_ctx *c, struct hd_archive *a,
+	const struct hd_verify *v)
+{
+	struct hd_error e;
+	char *detail;
+	int rc;
+
+	hd_err_clear(&e);
+	detail = hd_xasprintf("objects %lld, ok %lld, damaged %zu, missing "
+		"%zu, events %lld, chain %s", (long long)v->objects,
+		(long long)v->ok, v->ndamaged, v->nmissing,
+		(long long)v->events, v->chain_ok ? "ok" : "broken");
+	rc = hd_tx_begin(a, &e);
+	if (rc == 0) {
+		rc = hd_event_add(a, "fixity", 0, &c->agent, detail, &e);
+		if (rc == 0) {
+			rc = hd_tx_commit(a, &e);
+		} else {
+			hd_tx_rollback(a);
+		}
+	}
+	free(detail);
+	if (rc != 0) {
+		fprintf(stderr, "hongdang verify: the check was not recorded: "
+			"%s\n", e.msg);
+	}
+	return rc;
+}
 
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 {
@@ -48,7 +80,7 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage("verify", "unexpected argument '%s'",
 			argv[optind]);
 	}
-	a = cmd_open(c, "verify", 1, &status);
+	a = cmd_open(c, "verify", 0, &status);
 	if (a == NULL) {
 		return status;
 	}
@@ -58,6 +90,9 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_fail("verify", &e);
 	}
 	bad = v.ndamaged > 0 || v.nmissing > 0 || !v.chain_ok;
+	if (record_fixity(c, a, &v) != 0) {
+		status = 1;
+	}
 	if (json) {
 		json_t *o = json_object(), *d = json_array(), *m = json_array();
 

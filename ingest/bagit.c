@@ -41,7 +41,6 @@
 #define BAG_MAX_DEPTH 256               /* nested folders */
 #define BAG_MAX_MANIFESTS 32            /* manifest and tagmanifest files */
 #define BAG_MAX_TAGS 10000              /* lines of bag-info.txt */
-#define SHOW_MAX 160                    /* bytes of a name in a message */
 #define READ_CHUNK (256u << 10)
 
 /* A regular file found in the bag (symbolic links are refused). */
@@ -180,35 +179,6 @@ void bag_tags_free(struct bag_tag *t, size_t n)
 	free(t);
 }
 
-/* Printable, one-line, valid UTF-8 form of a name for a message (see
- * names.c); out must hold SHOW_MAX + 16 bytes. */
-static const char *show(const char *s, char *out)
-{
-	size_t i = 0, o = 0, n = strlen(s);
-	uint32_t cp;
-	int k;
-
-	while (i < n && o < SHOW_MAX) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k > 0 && cp >= 0x20 && cp != 0x7F &&
-		    !(cp >= 0x80 && cp < 0xA0)) {
-			memcpy(out + o, s + i, (size_t)k);
-			o += (size_t)k;
-			i += (size_t)k;
-		} else {
-			snprintf(out + o, 5, "\\x%02X",
-				(unsigned)(unsigned char)s[i]);
-			o += 4;
-			i++;
-		}
-	}
-	if (i < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* ------------------------------------------------------------- walk */
 
@@ -256,7 +226,7 @@ static char *nfc_or_copy(const char *s)
  * -1 when the walk had to stop (too deep, too many files). */
 static int walk(struct bag *g, const char *rel, int depth)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	char *path = NULL, *sub = NULL;
 	struct dirent *de;
 	struct stat st;
@@ -268,14 +238,14 @@ static int walk(struct bag *g, const char *rel, int depth)
 		hd_xstrdup(g->dir);
 	if (depth > BAG_MAX_DEPTH) {
 		bag_error(g, rel, "%s: folders nested over %d deep",
-			show(rel, shown), BAG_MAX_DEPTH);
+			entry_name_show(rel, shown), BAG_MAX_DEPTH);
 		rc = -1;
 		goto done;
 	}
 	d = opendir(path);
 	if (d == NULL) {
 		bag_error(g, rel[0] != '\0' ? rel : ".", "%s: cannot read "
-			"the folder: %s", rel[0] != '\0' ? show(rel, shown) :
+			"the folder: %s", rel[0] != '\0' ? entry_name_show(rel, shown) :
 			".", strerror(errno));
 		goto done;
 	}
@@ -294,7 +264,7 @@ static int walk(struct bag *g, const char *rel, int depth)
 			hd_xstrdup(de->d_name);
 		if (fstatat(dirfd(d), de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) != 0) {
-			bag_error(g, sub, "%s: %s", show(sub, shown),
+			bag_error(g, sub, "%s: %s", entry_name_show(sub, shown),
 				strerror(errno));
 			continue;
 		}
@@ -307,12 +277,12 @@ static int walk(struct bag *g, const char *rel, int depth)
 		}
 		if (S_ISLNK(st.st_mode)) {
 			bag_error(g, sub, "%s: a symbolic link; a bag must "
-				"hold plain files", show(sub, shown));
+				"hold plain files", entry_name_show(sub, shown));
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
 			bag_error(g, sub, "%s: not a regular file",
-				show(sub, shown));
+				entry_name_show(sub, shown));
 			continue;
 		}
 		if (g->nfiles >= BAG_MAX_FILES) {
@@ -341,7 +311,7 @@ static int walk(struct bag *g, const char *rel, int depth)
 	}
 	if (errno != 0) {
 		bag_error(g, rel[0] != '\0' ? rel : ".", "%s: %s",
-			rel[0] != '\0' ? show(rel, shown) : ".",
+			rel[0] != '\0' ? entry_name_show(rel, shown) : ".",
 			strerror(errno));
 	}
 done:
@@ -795,7 +765,7 @@ static const EVP_MD *algorithm(const char *alg)
 /* Find manifest-ALG.txt and tagmanifest-ALG.txt at the top of the bag. */
 static void find_manifests(struct bag *g)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	const char *rel, *alg;
 	struct manifest *m;
 	size_t i, len, pre;
@@ -819,7 +789,7 @@ static void find_manifests(struct bag *g)
 		}
 		if (len - 4 <= pre || len - 4 - pre >= sizeof m->alg) {
 			bag_warn(g, rel, "%s: no algorithm we know; not "
-				"checked", show(rel, shown));
+				"checked", entry_name_show(rel, shown));
 			continue;
 		}
 		if (g->nman == BAG_MAX_MANIFESTS) {
@@ -945,7 +915,7 @@ static int is_hex(const char *s, size_t n)
 static void read_manifest(struct bag *g, int mi)
 {
 	struct manifest *m = &g->man[mi];
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	const char *p, *line, *sp, *why;
 	char *buf = NULL, *text = NULL, *raw = NULL, *path;
 	size_t len, n, ln = 0, hexlen, i;
@@ -1004,18 +974,18 @@ static void read_manifest(struct bag *g, int mi)
 		path = clean_path(raw, &why, &dotslash);
 		if (path == NULL) {
 			bag_error(g, m->name, "%s line %zu: '%s' %s", m->name,
-				ln, show(raw, shown), why);
+				ln, entry_name_show(raw, shown), why);
 			continue;
 		}
 		if (dotslash && !dots) {
 			bag_warn(g, m->name, "%s: paths such as '%s' hold "
-				"'./' or '//'", m->name, show(raw, shown));
+				"'./' or '//'", m->name, entry_name_show(raw, shown));
 			dots = 1;
 		}
 		if (!m->tag && (strncmp(path, "data/", 5) != 0)) {
 			bag_error(g, m->name, "%s line %zu: '%s' is outside "
 				"the payload folder data/", m->name, ln,
-				show(raw, shown));
+				entry_name_show(raw, shown));
 			free(path);
 			continue;
 		}
@@ -1064,7 +1034,7 @@ static int cmp_key(const void *x, const void *y)
  * two Unicode normalisations is a warning. */
 static void check_duplicates(struct bag *g)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct entry_key *v;
 	struct entry *a, *b;
 	size_t i;
@@ -1087,13 +1057,13 @@ static void check_duplicates(struct bag *g)
 		if (strcmp(a->sum, b->sum) != 0) {
 			bag_error(g, a->path, "%s lists '%s' twice with "
 				"different checksums", g->man[a->man].name,
-				show(a->path, shown));
+				entry_name_show(a->path, shown));
 		} else if (g->major >= 1) {
 			bag_error(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, show(a->path, shown));
+				g->man[a->man].name, entry_name_show(a->path, shown));
 		} else {
 			bag_warn(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, show(a->path, shown));
+				g->man[a->man].name, entry_name_show(a->path, shown));
 		}
 	}
 	for (i = 0; i < g->nents; i++) {
@@ -1108,7 +1078,7 @@ static void check_duplicates(struct bag *g)
 		    strcmp(v[i - 1].key, v[i].key) == 0) {
 			bag_warn(g, a->path, "%s lists '%s' twice, under two "
 				"Unicode normalisations", g->man[a->man].name,
-				show(v[i].key, shown));
+				entry_name_show(v[i].key, shown));
 		}
 	}
 	for (i = 0; i < g->nents; i++) {
@@ -1122,7 +1092,7 @@ static void check_duplicates(struct bag *g)
  * Windows), with a warning. */
 static void match_entries(struct bag *g)
 {
-	char shown[SHOW_MAX + 16], shown2[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE], shown2[ENTRY_SHOW_SIZE];
 	struct entry *en;
 	struct bfile *f;
 	char *nfc, *fold;
@@ -1139,8 +1109,8 @@ static void match_entries(struct bag *g)
 				bag_warn(g, en->path, "%s lists '%s', found as "
 					"'%s' (another Unicode normalisation)",
 					g->man[en->man].name,
-					show(en->path, shown),
-					show(f->rel, shown2));
+					entry_name_show(en->path, shown),
+					entry_name_show(f->rel, shown2));
 			} else {
 				f = find_index(g->by_fold, g->nfiles, fold, 1);
 				if (f != NULL) {
@@ -1148,8 +1118,8 @@ static void match_entries(struct bag *g)
 						"found as '%s' (names differ "
 						"in letter case)",
 						g->man[en->man].name,
-						show(en->path, shown),
-						show(f->rel, shown2));
+						entry_name_show(en->path, shown),
+						entry_name_show(f->rel, shown2));
 				}
 			}
 			free(nfc);
@@ -1158,7 +1128,7 @@ static void match_entries(struct bag *g)
 		if (f == NULL) {
 			bag_error(g, en->path, "%s lists '%s', which is not "
 				"in the bag", g->man[en->man].name,
-				show(en->path, shown));
+				entry_name_show(en->path, shown));
 			continue;
 		}
 		en->file = (long)(f - g->files);
@@ -1169,7 +1139,7 @@ static void match_entries(struct bag *g)
 /* Every payload file must be in every payload manifest. */
 static void check_complete(struct bag *g)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct bfile *f;
 	size_t i, m;
 
@@ -1181,7 +1151,7 @@ static void check_complete(struct bag *g)
 		for (m = 0; m < g->nman; m++) {
 			if (!g->man[m].tag && !(f->listed & (1u << m))) {
 				bag_error(g, f->rel, "'%s' is in the payload "
-					"but not in %s", show(f->rel, shown),
+					"but not in %s", entry_name_show(f->rel, shown),
 					g->man[m].name);
 			}
 		}
@@ -1204,7 +1174,7 @@ static int cmp_ent_file(const void *x, const void *y)
 static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 	char hex[][EVP_MAX_MD_SIZE * 2 + 1])
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	EVP_MD_CTX *ctx[BAG_MAX_MANIFESTS] = { NULL };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char *buf = NULL;
@@ -1217,7 +1187,7 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		bag_error(g, f->rel, "'%s': cannot open: %s",
-			show(f->rel, shown), strerror(errno));
+			entry_name_show(f->rel, shown), strerror(errno));
 		goto done;
 	}
 	for (m = 0; m < g->nman; m++) {
@@ -1226,7 +1196,7 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 			if (ctx[m] == NULL ||
 			    !EVP_DigestInit_ex(ctx[m], g->man[m].md, NULL)) {
 				bag_error(g, f->rel, "'%s': %s not available",
-					show(f->rel, shown), g->man[m].alg);
+					entry_name_show(f->rel, shown), g->man[m].alg);
 				goto done;
 			}
 		}
@@ -1239,7 +1209,7 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 		}
 		if (r < 0) {
 			bag_error(g, f->rel, "'%s': cannot read: %s",
-				show(f->rel, shown), strerror(errno));
+				entry_name_show(f->rel, shown), strerror(errno));
 			goto done;
 		}
 		if (r == 0) {
@@ -1278,7 +1248,7 @@ done:
 static void verify_sums(struct bag *g)
 {
 	char hex[BAG_MAX_MANIFESTS][EVP_MAX_MD_SIZE * 2 + 1];
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct entry **v, *en;
 	size_t i, j, n = 0;
 	uint32_t mask;
@@ -1304,7 +1274,7 @@ static void verify_sums(struct bag *g)
 				bag_error(g, en->path, "'%s' does not match "
 					"its %s checksum in %s (listed "
 					"%.12s..., file %.12s...)",
-					show(en->path, shown),
+					entry_name_show(en->path, shown),
 					g->man[en->man].alg,
 					g->man[en->man].name, en->sum,
 					hex[en->man]);
@@ -1318,7 +1288,7 @@ static void verify_sums(struct bag *g)
  * must be safe, in data/, and already present. */
 static void check_fetch(struct bag *g)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	const char *p, *line, *q, *why;
 	char *buf = NULL, *text = NULL, *raw = NULL, *path, *nfc;
 	size_t len, n, ln = 0;
@@ -1365,13 +1335,13 @@ static void check_fetch(struct bag *g)
 		path = clean_path(raw, &why, &dotslash);
 		if (path == NULL) {
 			bag_error(g, "fetch.txt", "fetch.txt line %zu: '%s' %s",
-				ln, show(raw, shown), why);
+				ln, entry_name_show(raw, shown), why);
 			continue;
 		}
 		if (strncmp(path, "data/", 5) != 0) {
 			bag_error(g, "fetch.txt", "fetch.txt line %zu: '%s' "
 				"is outside the payload folder data/", ln,
-				show(raw, shown));
+				entry_name_show(raw, shown));
 		} else {
 			nfc = nfc_or_copy(path);
 			if (find_exact(g, path) == NULL &&
@@ -1379,7 +1349,7 @@ static void check_fetch(struct bag *g)
 				bag_error(g, path, "fetch.txt line %zu: '%s' "
 					"is to be fetched; Hongdang never "
 					"fetches, so the bag is incomplete",
-					ln, show(path, shown));
+					ln, entry_name_show(path, shown));
 			} else if (!warned) {
 				bag_warn(g, "fetch.txt", "fetch.txt lists "
 					"files that are already present; "
@@ -1399,7 +1369,7 @@ done:
 /* Files that operating systems leave behind: valid, but worth a word. */
 static void check_system_files(struct bag *g)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	const char *base;
 	size_t i;
 
@@ -1415,7 +1385,7 @@ static void check_system_files(struct bag *g)
 		    strncmp(base, "._", 2) == 0) {
 			bag_warn(g, g->files[i].rel, "'%s' is a file the "
 				"operating system made, not a record",
-				show(g->files[i].rel, shown));
+				entry_name_show(g->files[i].rel, shown));
 		}
 	}
 }

@@ -102,6 +102,11 @@ void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 int entry_name_check(const char *raw, size_t n, char **out,
 	struct hd_error *e);
 
+/* A printable, one-line, valid UTF-8 form of a name for messages: other
+ * bytes become \xNN, long names are cut with "...".  Returns out. */
+#define ENTRY_SHOW_SIZE 176
+const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE]);
+
 /* Receive the inputs (files, folders, archives, bags) into b->items.
  * Hostile archives (escaping paths, links, over-limit sizes, counts or
  * ratios, truncation) and invalid bags refuse the whole batch: returns

@@ -66,7 +66,6 @@
 #define IO_CHUNK 65536
 #define RATIO_FLOOR ((uint64_t)1 << 20) /* ratio applies past 1 MiB out */
 #define WALK_MAX_DEPTH 256
-#define SHOW_MAX 160
 
 /* The state of receiving one batch. */
 struct rcv {
@@ -80,15 +79,18 @@ struct rcv {
 	char **rootnames;       /* per root: name used to prefix clashes */
 };
 
-/* Printable, one-line, valid UTF-8 form of a name for a message (names
- * from the command line may hold any byte).  out: SHOW_MAX + 16 bytes. */
-static const char *show(const char *s, char *out)
+
+/* A copy of s that is valid UTF-8 on one line: control characters and
+ * bytes that are not UTF-8 become \xNN (messages quote archive
+ * contents: link targets, libarchive's own text). */
+static char *sanitize(const char *s)
 {
 	size_t i = 0, o = 0, n = strlen(s);
+	char *out = hd_xmalloc(4 * n + 1);
 	uint32_t cp;
 	int k;
 
-	while (i < n && o < SHOW_MAX) {
+	while (i < n) {
 		k = hd_utf8_decode(s + i, n - i, &cp);
 		if (k > 0 && cp >= 0x20 && cp != 0x7F &&
 		    !(cp >= 0x80 && cp < 0xA0)) {
@@ -102,10 +104,6 @@ static const char *show(const char *s, char *out)
 			i++;
 		}
 	}
-	if (i < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
 	out[o] = '\0';
 	return out;
 }
@@ -118,22 +116,23 @@ static void refuse(struct rcv *r, const char *fmt, ...)
  * "INPUT: reason". */
 static void refuse(struct rcv *r, const char *fmt, ...)
 {
-	char shown[SHOW_MAX + 16];
-	char *msg = NULL;
+	char shown[ENTRY_SHOW_SIZE];
+	char *raw = NULL, *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		msg = NULL;
+	if (vasprintf(&raw, fmt, ap) < 0) {
+		raw = NULL;
 	}
 	va_end(ap);
-	show(r->input, shown);
-	batch_reject(r->b, shown, "%s", msg != NULL ? msg : "refused");
+	msg = sanitize(raw != NULL ? raw : "refused");
+	entry_name_show(r->input, shown);
+	batch_reject(r->b, shown, "%s", msg);
 	if (!r->refused) {
-		hd_err(r->e, HD_EREJECT, "%s: %s", shown,
-			msg != NULL ? msg : "refused");
+		hd_err(r->e, HD_EREJECT, "%s: %s", shown, msg);
 	}
 	r->refused = 1;
+	free(raw);
 	free(msg);
 }
 
@@ -231,7 +230,7 @@ static int inside(const char *p, const char *top)
 static int walk(struct rcv *r, const char *top, const char *realtop,
 	const char *rel, int depth, int junk)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct hd_error ne;
 	struct stat st;
 	char **names = NULL, *dir = NULL, *full = NULL, *sub = NULL;
@@ -243,13 +242,13 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 		hd_xstrdup(top);
 	if (depth > WALK_MAX_DEPTH) {
 		refuse(r, "folders nested over %d deep at '%s'",
-			WALK_MAX_DEPTH, show(rel, shown));
+			WALK_MAX_DEPTH, entry_name_show(rel, shown));
 		rc = 1;
 		goto done;
 	}
 	names = list_dir(dir, &n);
 	if (names == NULL) {
-		batch_reject(r->b, show(rel[0] != '\0' ? rel : r->input,
+		batch_reject(r->b, entry_name_show(rel[0] != '\0' ? rel : r->input,
 			shown), "cannot read the folder: %s", strerror(errno));
 		goto done;
 	}
@@ -264,29 +263,29 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 		sub = rel[0] != '\0' ? hd_xasprintf("%s/%s", rel, names[i]) :
 			hd_xstrdup(names[i]);
 		if (lstat(full, &st) != 0) {
-			batch_reject(r->b, show(sub, shown), "cannot read: %s",
+			batch_reject(r->b, entry_name_show(sub, shown), "cannot read: %s",
 				strerror(errno));
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			real = realpath(full, NULL);
 			if (real == NULL) {
-				batch_warn(r->b, show(sub, shown), "symbolic "
+				batch_warn(r->b, entry_name_show(sub, shown), "symbolic "
 					"link that leads nowhere; skipped");
 			} else if (inside(real, realtop)) {
-				batch_warn(r->b, show(sub, shown), "symbolic "
+				batch_warn(r->b, entry_name_show(sub, shown), "symbolic "
 					"link inside the batch; skipped, not "
 					"followed");
 			} else {
 				refuse(r, "symbolic link '%s' points outside "
-					"the batch (to '%s')", show(sub, shown),
+					"the batch (to '%s')", entry_name_show(sub, shown),
 					real);
 				rc = 1;
 			}
 			continue;
 		}
 		if (junk && is_junk(names[i], S_ISDIR(st.st_mode))) {
-			batch_warn(r->b, show(sub, shown), "left by the "
+			batch_warn(r->b, entry_name_show(sub, shown), "left by the "
 				"operating system, not a record; skipped");
 			continue;
 		}
@@ -295,13 +294,13 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			batch_reject(r->b, show(sub, shown), "not a regular "
+			batch_reject(r->b, entry_name_show(sub, shown), "not a regular "
 				"file (device, FIFO or socket)");
 			continue;
 		}
 		hd_err_clear(&ne);
 		if (entry_name_check(sub, strlen(sub), &path, &ne) != 0) {
-			batch_reject(r->b, show(sub, shown), "%s", ne.msg);
+			batch_reject(r->b, entry_name_show(sub, shown), "%s", ne.msg);
 			continue;
 		}
 		fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -332,20 +331,20 @@ done:
 /* Add the files of a folder (top) as items.  Returns as walk. */
 static int add_folder(struct rcv *r, const char *top, int junk)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	char *real = realpath(top, NULL);
 	size_t before = r->b->nitems;
 	int rc;
 
 	if (real == NULL) {
-		batch_reject(r->b, show(r->input, shown), "cannot read: %s",
+		batch_reject(r->b, entry_name_show(r->input, shown), "cannot read: %s",
 			strerror(errno));
 		return 0;
 	}
 	rc = walk(r, top, real, "", 0, junk);
 	free(real);
 	if (rc == 0 && r->b->nitems == before) {
-		batch_warn(r->b, show(r->input, shown), "holds no files");
+		batch_warn(r->b, entry_name_show(r->input, shown), "holds no files");
 	}
 	return rc;
 }
@@ -359,12 +358,12 @@ static int add_bag(struct rcv *r, const char *dir)
 	struct batch_note *errs = NULL, *warns = NULL;
 	struct bag_tag *info = NULL;
 	size_t nerrs = 0, nwarns = 0, ninfo = 0, i;
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	const char *p;
 	char *data = NULL;
 	int rc = 0, first;
 
-	show(r->input, shown);
+	entry_name_show(r->input, shown);
 	if (r->npaths > 1) {
 		refuse(r, "a BagIt bag is received on its own, not with "
 			"other paths");
@@ -633,6 +632,7 @@ static int extract(struct rcv *r, struct archive *a, int top,
 	uint64_t arsize, int *doc)
 {
 	const struct batch_limits *l = &r->b->lim;
+	char shown[ENTRY_SHOW_SIZE];
 	struct archive_entry *ent;
 	struct hd_error ne;
 	const char *raw, *target;
@@ -682,17 +682,18 @@ static int extract(struct rcv *r, struct archive *a, int top,
 		}
 		target = archive_entry_hardlink(ent);
 		if (target != NULL) {
-			refuse(r, "entry '%s' is a hard link (to '%.200s'); "
-				"links are not accepted", path, target);
+			refuse(r, "entry '%s' is a hard link (to '%s'); "
+				"links are not accepted", path,
+				entry_name_show(target, shown));
 			rc = 1;
 			break;
 		}
 		type = archive_entry_filetype(ent);
 		if (type == AE_IFLNK) {
 			target = archive_entry_symlink(ent);
-			refuse(r, "entry '%s' is a symbolic link (to "
-				"'%.200s'); links are not accepted", path,
-				target != NULL ? target : "?");
+			refuse(r, "entry '%s' is a symbolic link (to '%s'); "
+				"links are not accepted", path,
+				entry_name_show(target != NULL ? target : "?", shown));
 			rc = 1;
 			break;
 		}
@@ -778,13 +779,13 @@ static char *find_bag(const char *dir)
 /* The input as one item named by its file name.  Returns 0, 1 refused. */
 static int add_plain(struct rcv *r, const struct stat *st)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct hd_error ne;
 	const char *base;
 	char *path = NULL, *src = NULL;
 	int fd, rc = 0;
 
-	show(r->input, shown);
+	entry_name_show(r->input, shown);
 	base = strrchr(r->input, '/');
 	base = base != NULL ? base + 1 : r->input;
 	hd_err_clear(&ne);
@@ -862,7 +863,7 @@ done:
  * Returns 0, 1 refused, HD_EIO. */
 static int add_file(struct rcv *r, const struct stat *st)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	locale_t utf8, old = (locale_t)0;
 	struct archive *a;
 	int rc = 0, doc = 0, k;
@@ -875,7 +876,7 @@ static int add_file(struct rcv *r, const struct stat *st)
 	k = archive_read_open_filename(a, r->input, IO_CHUNK);
 	if (k != ARCHIVE_OK && k != ARCHIVE_WARN) {
 		if (archive_errno(a) == EACCES || archive_errno(a) == EPERM) {
-			batch_reject(r->b, show(r->input, shown),
+			batch_reject(r->b, entry_name_show(r->input, shown),
 				"cannot read: %s", strerror(archive_errno(a)));
 		} else {
 			/* no format we unpack: one file */
@@ -989,7 +990,7 @@ static void settle_paths(struct rcv *r)
 int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	struct hd_error *e)
 {
-	char shown[SHOW_MAX + 16];
+	char shown[ENTRY_SHOW_SIZE];
 	struct rcv r;
 	struct stat st;
 	size_t i;
@@ -1003,7 +1004,7 @@ int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	for (i = 0; i < npaths && rc != HD_EIO; i++) {
 		r.input = paths[i];
 		r.root = (int)i;
-		show(paths[i], shown);
+		entry_name_show(paths[i], shown);
 		if (stat(paths[i], &st) != 0) {
 			batch_reject(b, shown, "cannot read: %s",
 				strerror(errno));

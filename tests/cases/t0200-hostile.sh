@@ -68,6 +68,8 @@ with zipfile.ZipFile("symlink.zip", "w") as z:
     z.writestr(zi, "/etc/passwd")
 tar("symlink.tar.gz", [ti("etc-passwd", type=tarfile.SYMTYPE,
                           linkname="/etc/passwd")], "w:gz")
+tar("weird-link.tar", [ti("w", type=tarfile.SYMTYPE,
+                        linkname="x\x1b\udcff")])
 tar("hardlink.tar", [ti("a.txt", b"a\n"),
                      ti("b.txt", type=tarfile.LNKTYPE, linkname="a.txt")])
 tar("hardlink-abs.tar", [ti("shadow", type=tarfile.LNKTYPE,
@@ -152,6 +154,9 @@ refused drive-zip "$H/drive.zip" "drive letter"
 refused symlink-zip "$H/symlink.zip" \
 	"entry 'passwd' is a symbolic link (to '/etc/passwd')"
 refused symlink-tgz "$H/symlink.tar.gz" "is a symbolic link"
+refused weird-link "$H/weird-link.tar" "entry 'w' is a symbolic link (to 'x"
+has weird-link-escaped "$ERR" "(to 'x\\x1B\\xFF')"
+jq_is weird-link-json-ok "len(d['rejected'])" 1
 refused hardlink-tar "$H/hardlink.tar" "entry 'b.txt' is a hard link"
 refused hardlink-abs "$H/hardlink-abs.tar" "is a hard link (to '/etc/shadow')"
 refused fifo-tar "$H/fifo.tar" "entry 'pipe' is a device, FIFO or socket"

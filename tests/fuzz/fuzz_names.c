@@ -11,12 +11,10 @@
  * result unchanged (it is already in the one canonical form).  On
  * refusal the message must be one line of valid UTF-8.
  *
- * Build and run (60 s), from the top of the repository:
- *   mkdir -p build-fuzz
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -std=c11 -o build-fuzz/fuzz_names tests/fuzz/fuzz_names.c \
- *     ingest/names.c archive/util.c $(pkg-config --libs icu-uc icu-i18n)
- *   build-fuzz/fuzz_names -max_total_time=60 -max_len=600 \
+ * Build and run with the Makefile ("make fuzz-run FUZZ_SECONDS=60", all
+ * targets), or this one alone:
+ *   make BUILD=build-fuzz CC=clang FUZZ=1 build-fuzz/fuzz/fuzz_names
+ *   build-fuzz/fuzz/fuzz_names -max_total_time=60 -max_len=600 \
  *     build-fuzz/corpus_names tests/fuzz/corpus_names
  */
 #include "../../ingest/ingest.h"

@@ -1,0 +1,529 @@
+/*
+ * derive.c - what a visitor's screen receives instead of a master: JPEG
+ * thumbnails and screen copies of image objects, made with libvips and
+ * cached in the data folder as derived/ab/<sha>-thumb.jpg (longest side
+ * 400 px) and derived/ab/<sha>-screen.jpg (1600 px).
+ *
+ * Guarantees:
+ *  - a derivative is never visible under its name before its bytes are on
+ *    disk: it is written to tmp/drv-<pid>-<n> (which hd_store_sweep
+ *    removes when its process is gone), fsynced, renamed into place, and
+ *    the directory fsynced;
+ *  - a hash that is not 64 lower-case hex digits is refused before any
+ *    SQL runs or any path is built from it;
+ *  - only catalogued image objects are derived, each decoded by the
+ *    loader its catalogued type names (a "JPEG" that libvips would read
+ *    as SVG or PDF is refused), and libvips' untrusted loaders are
+ *    blocked for the whole process;
+ *  - a master with damaged pixels is an error (libvips fail_on=error), so
+ *    a half-grey copy of a damaged scan is never cached in place of it;
+ *  - EXIF orientation is applied, the copy is sRGB with transparency on
+ *    white, metadata stripped (no GPS of a photo reaches a visitor), never
+ *    larger than the master (no upscaling); multi-page TIFF: first page;
+ *  - libvips never prints: its log domain is captured and its last
+ *    warning goes into the error message instead.
+ *
+ * The first stat of the cached file is the server's hot path and is all a
+ * cached call costs.  Threads that miss at once on the same derivative do
+ * not both make it: the second waits for the first (a small in-progress
+ * set, which also caps how many are made at once).  Separate processes
+ * may both make it; the rename keeps that safe.
+ *
+ * libvips is started once per process (pthread_once) with its operation
+ * cache off: a server making thousands of thumbnails must not keep
+ * decoded images or open files around (RSS stays flat).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vips/vips.h>
+
+/* Derivatives made at once in this process; more callers wait. */
+#define MAX_BUSY 4
+/* JPEG quality of derivatives (libvips scale, as vipsthumbnail's Q). */
+#define DERIV_Q 82
+
+static const struct {
+	const char *name;       /* file name suffix */
+	int size;               /* longest side, px */
+} kinds[] = {
+	[HD_DERIV_THUMB] = { "thumb", 400 },
+	[HD_DERIV_SCREEN] = { "screen", 1600 },
+};
+
+/* The catalogued types derived, and the libvips loaders (class name
+ * prefixes) allowed to read each. */
+static const struct {
+	const char *mime;
+	const char *loader[2];
+} images[] = {
+	{ "image/jpeg", { "VipsForeignLoadJpeg", NULL } },
+	{ "image/png", { "VipsForeignLoadPng", "VipsForeignLoadSpng" } },
+	{ "image/tiff", { "VipsForeignLoadTiff", NULL } },
+	{ "image/gif", { "VipsForeignLoadNsgif", "VipsForeignLoadGif" } },
+	{ "image/webp", { "VipsForeignLoadWebp", NULL } },
+};
+
+/* ------------------------------------------------------------ hashes */
+
+/* 1 when s is 64 lower-case hex digits: the only strings that ever reach
+ * SQL or a path here. */
+static int sha_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL) {
+		return 0;
+	}
+	for (i = 0; i < 64; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return s[64] == '\0';
+}
+
+int hd_object_public(struct hd_archive *a, const char *sha256)
+{
+	sqlite3_stmt *st;
+	int ok;
+
+	if (!sha_ok(sha256)) {
+		return 0;
+	}
+	st = hd_sql(a, SQL_OBJECT_PUBLIC, NULL);
+	if (st == NULL) {
+		return 0;       /* fail closed */
+	}
+	hd_bind_text(st, 1, sha256);
+	ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);      /* no read transaction left open */
+	return ok;
+}
+
+char *hd_object_mime(struct hd_archive *a, const char *sha256)
+{
+	sqlite3_stmt *st;
+	char *mime = NULL;
+
+	if (!sha_ok(sha256)) {
+		return NULL;
+	}
+	st = hd_sql(a, SQL_OBJECT_MIME, NULL);
+	if (st == NULL) {
+		return NULL;
+	}
+	hd_bind_text(st, 1, sha256);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		mime = hd_col_dup(st, 0);
+	}
+	sqlite3_reset(st);
+	return mime;
+}
+
+/* ------------------------------------------------------------ libvips */
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_rc = -1;
+static char lib_why[256];
+
+/* The last message libvips logged on this thread (warnings of a loader
+ * such as "Premature end of JPEG file"), for the error message. */
+static _Thread_local char last_log[256];
+
+static void log_capture(const gchar *domain, GLogLevelFlags level,
+	const gchar *msg, gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)data;
+	snprintf(last_log, sizeof last_log, "%s", msg != NULL ? msg : "");
+}
+
+static void lib_start(void)
+{
+	g_log_set_handler("VIPS", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
+		G_LOG_FLAG_RECURSION, log_capture, NULL);
+	if (VIPS_INIT("hongdang") != 0) {
+		char *m = vips_error_buffer_copy();
+
+		snprintf(lib_why, sizeof lib_why, "%s", m);
+		g_free(m);
+		return;
+	}
+	vips_cache_set_max(0);
+	vips_cache_set_max_files(0);
+	vips_cache_set_max_mem(0);
+	/* One worker a pipeline: the server already runs one request per
+	 * thread, and on two cores a second vips worker per request
+	 * only adds contention (measured: see NOTES). */
+	vips_concurrency_set(1);
+	vips_block_untrusted_set(TRUE);
+	lib_rc = 0;
+}
+
+/* The libvips error (or, without one, its last log line) as one line. */
+static void lib_message(char *out, size_t n)
+{
+	char *m = vips_error_buffer_copy();
+	char *p;
+
+	if (m == NULL || m[0] == '\0') {
+		snprintf(out, n, "%s", last_log[0] != '\0' ? last_log :
+			"unknown libvips error");
+	} else {
+		snprintf(out, n, "%s", m);
+	}
+	g_free(m);
+	for (p = out; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r') {
+			*p = ' ';
+		}
+	}
+	while (p > out && p[-1] == ' ') {
+		*--p = '\0';
+	}
+}
+
+/* ------------------------------------------------- the in-progress set */
+
+static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t busy_cv = PTHREAD_COND_INITIALIZER;
+static char busy[MAX_BUSY][72];         /* "<sha>-<kind>", "" when free */
+
+static int busy_find(const char *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_BUSY; i++) {
+		if (strcmp(busy[i], key) == 0) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Claim key for this thread.  Returns 1 when claimed, 0 after waiting for
+ * another thread that was making it (or for a free slot): look again. */
+static int busy_claim(const char *key)
+{
+	int slot, claimed = 0;
+
+	pthread_mutex_lock(&busy_mu);
+	slot = busy_find("");
+	if (busy_find(key) >= 0 || slot < 0) {
+		pthread_cond_wait(&busy_cv, &busy_mu);
+	} else {
+		snprintf(busy[slot], sizeof busy[slot], "%s", key);
+		claimed = 1;
+	}
+	pthread_mutex_unlock(&busy_mu);
+	return claimed;
+}
+
+static void busy_release(const char *key)
+{
+	int slot;
+
+	pthread_mutex_lock(&busy_mu);
+	slot = busy_find(key);
+	if (slot >= 0) {
+		busy[slot][0] = '\0';
+	}
+	pthread_cond_broadcast(&busy_cv);
+	pthread_mutex_unlock(&busy_mu);
+}
+
+/* ------------------------------------------------------------ making */
+
+static int fsync_dir(const char *dir, struct hd_error *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+	}
+	if (fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dir, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+/* mkdir dir; *made is set when it was created.  An existing one is fine. */
+static int make_dir(const char *dir, int *made, struct hd_error *e)
+{
+	*made = 0;
+	if (mkdir(dir, 0755) == 0) {
+		*made = 1;
+		return 0;
+	}
+	if (errno == EEXIST) {
+		return 0;
+	}
+	return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+}
+
+/* Encode the derivative of the master at src into a new JPEG in memory
+ * (*jpg, *njpg: g_free).  loaders: the libvips loaders allowed. */
+static int encode(const char *src, const char *const *loader, int size,
+	const char *sha, void **jpg, size_t *njpg, struct hd_error *e)
+{
+	VipsImage *t[4] = { NULL, NULL, NULL, NULL };
+	VipsImage *img;
+	VipsArrayDouble *bg = NULL;
+	const char *found;
+	char why[512];
+	int rc = 0, i, ok = 0;
+	double white;
+
+	*jpg = NULL;
+	*njpg = 0;
+	last_log[0] = '\0';
+	found = vips_foreign_find_load(src);
+	for (i = 0; found != NULL && i < 2 && loader[i] != NULL; i++) {
+		if (strncmp(found, loader[i], strlen(loader[i])) == 0) {
+			ok = 1;
+		}
+	}
+	if (!ok) {
+		vips_error_clear();
+		return hd_err(e, HD_EINVAL, "image %s: content cannot be read "
+			"as its catalogued type (libvips: %s)", sha,
+			found != NULL ? found : "no loader");
+	}
+	if (vips_thumbnail(src, &t[0], size, "height", size,
+	    "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0) {
+		goto fail;
+	}
+	img = t[0];
+	if (vips_image_hasalpha(img)) {
+		white = img->BandFmt == VIPS_FORMAT_USHORT ? 65535.0 : 255.0;
+		bg = vips_array_double_newv(1, white);
+		if (vips_flatten(img, &t[1], "background", bg,
+		    "max_alpha", white, NULL) != 0) {
+			goto fail;
+		}
+		img = t[1];
+	}
+	if (vips_colourspace(img, &t[2], VIPS_INTERPRETATION_sRGB,
+	    NULL) != 0) {
+		goto fail;
+	}
+	img = t[2];
+	if (img->BandFmt != VIPS_FORMAT_UCHAR) {
+		if (vips_cast_uchar(img, &t[3], NULL) != 0) {
+			goto fail;
+		}
+		img = t[3];
+	}
+	/* Pixels are decoded here: damage shows up now, not before. */
+	if (vips_jpegsave_buffer(img, jpg, njpg, "Q", DERIV_Q,
+	    "strip", TRUE, "optimize_coding", TRUE, NULL) != 0) {
+		goto fail;
+	}
+	goto out;
+fail:
+	lib_message(why, sizeof why);
+	rc = hd_err(e, HD_EINVAL, "image %s: cannot be decoded: %s", sha,
+		why);
+	g_free(*jpg);
+	*jpg = NULL;
+	*njpg = 0;
+out:
+	if (bg != NULL) {
+		vips_area_unref(VIPS_AREA(bg));
+	}
+	for (i = 0; i < 4; i++) {
+		if (t[i] != NULL) {
+			g_object_unref(t[i]);
+		}
+	}
+	return rc;
+}
+
+/* Write p[0..n) to a new temporary file under tmp/ and fsync it; its path
+ * goes to tmp (1024 bytes). */
+static int write_tmp(struct hd_archive *a, const void *p, size_t n,
+	char *tmp, size_t ntmp, struct hd_error *e)
+{
+	static atomic_uint seq;
+	const char *s = p;
+	size_t done = 0;
+	ssize_t k;
+	int fd, rc = 0;
+
+	snprintf(tmp, ntmp, "%s/drv-%ld-%u", a->tmpdir, (long)getpid(),
+		atomic_fetch_add(&seq, 1));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = hd_err(e, HD_EIO, "%s: cannot create: %s", tmp,
+			strerror(errno));
+		tmp[0] = '\0';
+		return rc;
+	}
+	while (done < n && rc == 0) {
+		k = write(fd, s + done, n - done);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			rc = hd_err(e, HD_EIO, "%s: write: %s", tmp,
+				strerror(errno));
+		} else {
+			done += (size_t)k;
+		}
+	}
+	if (rc == 0 && fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", tmp, strerror(errno));
+	}
+	if (close(fd) != 0 && rc == 0) {
+		rc = hd_err(e, HD_EIO, "%s: close: %s", tmp, strerror(errno));
+	}
+	if (rc != 0) {
+		unlink(tmp);
+		tmp[0] = '\0';
+	}
+	return rc;
+}
+
+/* Make the derivative final (DIR/derived/ab/<sha>-<kind>.jpg) of the
+ * master src.  The caller holds the in-progress claim. */
+static int make(struct hd_archive *a, const char *sha, const char *src,
+	const char *const *loader, int size, const char *final,
+	struct hd_error *e)
+{
+	char tmp[1024] = "", *top, *sub;
+	void *jpg = NULL;
+	size_t njpg = 0;
+	int rc, made_top = 0, made_sub = 0;
+
+	top = hd_xasprintf("%s/derived", a->dir);
+	sub = hd_xasprintf("%s/%.2s", top, sha);
+	rc = encode(src, loader, size, sha, &jpg, &njpg, e);
+	if (rc == 0) {
+		rc = write_tmp(a, jpg, njpg, tmp, sizeof tmp, e);
+	}
+	if (rc == 0) {
+		rc = make_dir(top, &made_top, e);
+	}
+	if (rc == 0) {
+		rc = make_dir(sub, &made_sub, e);
+	}
+	if (rc == 0 && rename(tmp, final) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: rename: %s", final,
+			strerror(errno));
+	} else if (rc == 0) {
+		tmp[0] = '\0';
+	}
+	/* The entries on disk: the file's, then any directory made. */
+	if (rc == 0) {
+		rc = fsync_dir(sub, e);
+	}
+	if (rc == 0 && made_sub) {
+		rc = fsync_dir(top, e);
+	}
+	if (rc == 0 && made_top) {
+		rc = fsync_dir(a->dir, e);
+	}
+	if (tmp[0] != '\0') {
+		unlink(tmp);
+	}
+	g_free(jpg);
+	free(top);
+	free(sub);
+	return rc;
+}
+
+/* The catalogued image type's allowed loaders, or NULL. */
+static const char *const *image_loaders(const char *mime)
+{
+	size_t i;
+
+	for (i = 0; mime != NULL && i < sizeof images / sizeof images[0];
+	     i++) {
+		if (strcmp(mime, images[i].mime) == 0) {
+			return images[i].loader;
+		}
+	}
+	return NULL;
+}
+
+int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
+	char **path, struct hd_error *e)
+{
+	const char *const *loader;
+	char *final = NULL, *src = NULL, *mime = NULL, key[72];
+	struct stat sb;
+	int rc = 0, claimed = 0;
+
+	*path = NULL;
+	if ((int)kind < 0 || (size_t)kind >= sizeof kinds / sizeof kinds[0]) {
+		return hd_err(e, HD_EUSAGE, "derivative kind %d unknown",
+			(int)kind);
+	}
+	if (!sha_ok(sha256)) {
+		return hd_err(e, HD_ENOTFOUND, "no image object '%.80s'",
+			sha256 != NULL ? sha256 : "(null)");
+	}
+	final = hd_xasprintf("%s/derived/%.2s/%s-%s.jpg", a->dir, sha256,
+		sha256, kinds[kind].name);
+	/* The hot path: made before (only ever from a catalogued image). */
+	if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		*path = final;
+		return 0;
+	}
+	mime = hd_object_mime(a, sha256);
+	loader = image_loaders(mime);
+	if (loader == NULL) {
+		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
+		goto out;
+	}
+	src = hd_store_path(a, sha256);
+	if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		rc = hd_err(e, HD_ENOTFOUND, "image %s: catalogued but "
+			"missing from the store (%s)", sha256, src);
+		goto out;
+	}
+	pthread_once(&lib_once, lib_start);
+	if (lib_rc != 0) {
+		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
+		goto out;
+	}
+	snprintf(key, sizeof key, "%s-%s", sha256, kinds[kind].name);
+	for (;;) {
+		if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			goto done;
+		}
+		claimed = busy_claim(key);
+		if (claimed) {
+			break;
+		}
+	}
+	/* Another thread may have finished between our stat and claim. */
+	if (stat(final, &sb) != 0) {
+		rc = make(a, sha256, src, loader, kinds[kind].size, final, e);
+	}
+	busy_release(key);
+	if (rc != 0) {
+		goto out;
+	}
+done:
+	*path = final;
+	final = NULL;
+out:
+	free(final);
+	free(src);
+	free(mime);
+	return rc;
+}

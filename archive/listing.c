@@ -1,0 +1,247 @@
+/*
+ * listing.c - what the exhibit lists for visitors (timelines, reading
+ * lists, related records, decades) and small settings kept in meta.
+ *
+ * Every listing here runs a *_PUBLIC statement: approved public records
+ * only, by the text of the SQL.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void hd_facets_release(struct hd_facets *f)
+{
+	size_t i;
+
+	if (f == NULL) {
+		return;
+	}
+	for (i = 0; i < f->n; i++) {
+		free(f->v[i].value);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+/* Hits from a listing statement whose columns are: id, ref, title, date,
+ * year, category, class, access, status, description start, thumb. */
+static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
+	struct hd_results *res, struct hd_error *e)
+{
+	struct hd_buf b;
+	struct hd_hit *h;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		res->hits = hd_xrealloc(res->hits,
+			(res->nhits + 1) * sizeof *res->hits);
+		h = &res->hits[res->nhits++];
+		memset(h, 0, sizeof *h);
+		h->id = sqlite3_column_int64(st, 0);
+		h->ref = hd_col_dup(st, 1);
+		h->title = hd_col_dup(st, 2);
+		h->date = hd_col_dup(st, 3);
+		h->year = sqlite3_column_int(st, 4);
+		h->category = hd_col_dup(st, 5);
+		h->cls = hd_col_dup(st, 6);
+		h->access = hd_col_dup(st, 7);
+		h->status = hd_col_dup(st, 8);
+		hd_buf_init(&b);
+		hd_buf_html(&b, (const char *)sqlite3_column_text(st, 9),
+			(size_t)sqlite3_column_bytes(st, 9));
+		h->snippet = hd_buf_detach(&b);
+		h->thumb = hd_col_dup(st, 10);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "list records");
+}
+
+static void bind_list(sqlite3_stmt *st, const struct hd_list *l)
+{
+	hd_bind_text(st, 1, l->cls);
+	hd_bind_text(st, 2, l->category);
+	sqlite3_bind_int(st, 3, l->decade);
+	sqlite3_bind_int(st, 4, l->images_only);
+	sqlite3_bind_int(st, 5, l->year_from);
+}
+
+int hd_list_public(struct hd_archive *a, const struct hd_list *l,
+	struct hd_results *res, struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	int limit = l->limit > 0 ? l->limit : 50;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (limit > 1000) {
+		limit = 1000;
+	}
+	st = hd_sql(a, SQL_LIST_COUNT_PUBLIC, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	bind_list(st, l);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		res->total = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	st = hd_sql(a, SQL_LIST_PUBLIC, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	bind_list(st, l);
+	sqlite3_bind_int(st, 6, l->newest_first);
+	sqlite3_bind_int(st, 7, limit);
+	sqlite3_bind_int(st, 8, l->offset > 0 ? l->offset : 0);
+	rc = read_hits(a, st, res, e);
+	if (rc != 0) {
+		hd_results_release(res);
+	}
+	return rc;
+}
+
+int hd_related_public(struct hd_archive *a, int64_t id, int limit,
+	struct hd_results *res, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RELATED_PUBLIC, e);
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 6);
+	rc = read_hits(a, st, res, e);
+	res->total = (int64_t)res->nhits;
+	if (rc != 0) {
+		hd_results_release(res);
+	}
+	return rc;
+}
+
+static int read_facets(struct hd_archive *a, enum hd_sql name,
+	struct hd_facets *out, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	const char *v;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		out->v = hd_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+		out->v[out->n].value = hd_xstrdup(v ? v : "");
+		out->v[out->n].count = sqlite3_column_int64(st, 1);
+		out->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		hd_facets_release(out);
+		return hd_sql_err(a, e, "count records");
+	}
+	return 0;
+}
+
+int hd_decades_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e)
+{
+	return read_facets(a, SQL_DECADES_PUBLIC, out, e);
+}
+
+int hd_classes_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e)
+{
+	return read_facets(a, SQL_CLASS_COUNTS_PUBLIC, out, e);
+}
+
+int hd_subjects_public(struct hd_archive *a, struct hd_facets *out,
+	struct hd_error *e)
+{
+	return read_facets(a, SQL_TOP_SUBJECTS_PUBLIC, out, e);
+}
+
+int hd_event_last(struct hd_archive *a, const char *type, char at[32],
+	char **detail, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_LAST_EVENT_OF_TYPE, e);
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, type);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(at, 32, "%s", (const char *)sqlite3_column_text(st,
+			0));
+		if (detail != NULL) {
+			*detail = hd_col_dup(st, 1);
+		}
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "last event");
+	}
+	return hd_err(e, HD_ENOTFOUND, "no '%s' event yet", type);
+}
+
+char *hd_meta_get(struct hd_archive *a, const char *key, const char *def)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, NULL);
+	char *v = NULL;
+
+	if (st != NULL) {
+		hd_bind_text(st, 1, key);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			v = hd_col_dup(st, 0);
+		}
+		sqlite3_reset(st);
+	}
+	if (v == NULL && def != NULL) {
+		v = hd_xstrdup(def);
+	}
+	return v;
+}
+
+int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
+	const struct hd_agent *agent, struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	char *detail;
+	int rc;
+
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	st = hd_sql(a, SQL_META_SET, e);
+	if (st == NULL) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, key);
+	hd_bind_text(st, 2, value);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "set setting");
+		hd_tx_rollback(a);
+		return rc;
+	}
+	detail = hd_xasprintf("%s = %s", key, value);
+	rc = hd_event_add(a, "config", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		hd_tx_rollback(a);
+	}
+	return rc;
+}

@@ -1,0 +1,361 @@
+/*
+ * visits.c - guided-talk bookings (讲解预约) and storage-room readings
+ * (库房温湿度).
+ *
+ * Bookings follow the community's "public welfare + low price" model:
+ * the public-welfare hours (公益时段, 09:00-12:00 unless configured) are
+ * free, the other opening hours cost a low price, and each hour holds a
+ * limited number of people.  The rules are checked here, inside the
+ * booking's transaction, so two requests cannot overfill a slot.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEF_FREE "09:00-12:00"
+#define DEF_PAID "14:00-17:00,19:00-21:00"
+#define DEF_CAPACITY "40"
+#define DEF_PRICE "10"
+#define MAX_AHEAD_DAYS 60
+
+/* Hours "HH:00-HH:00[,…]" into a 24-entry mask of bookable hours. */
+static void hours_mask(const char *spec, int mask[24])
+{
+	const char *p = spec;
+	int from, to, h;
+
+	while (p && *p) {
+		if (sscanf(p, "%d:00-%d:00", &from, &to) == 2 && from >= 0 &&
+		    to <= 24 && from < to) {
+			for (h = from; h < to; h++) {
+				mask[h] = 1;
+			}
+		}
+		p = strchr(p, ',');
+		if (p) {
+			p++;
+		}
+	}
+}
+
+struct visit_conf {
+	int free[24];
+	int paid[24];
+	int capacity;
+	int price;
+};
+
+static void conf_load(struct hd_archive *a, struct visit_conf *c)
+{
+	char *f = hd_meta_get(a, "visit.free", DEF_FREE);
+	char *p = hd_meta_get(a, "visit.paid", DEF_PAID);
+	char *cap = hd_meta_get(a, "visit.capacity", DEF_CAPACITY);
+	char *price = hd_meta_get(a, "visit.price", DEF_PRICE);
+
+	memset(c, 0, sizeof *c);
+	hours_mask(f, c->free);
+	hours_mask(p, c->paid);
+	c->capacity = atoi(cap) > 0 ? atoi(cap) : 40;
+	c->price = atoi(price) >= 0 ? atoi(price) : 0;
+	free(f);
+	free(p);
+	free(cap);
+	free(price);
+}
+
+/* Days since 1970 of "YYYY-MM-DD", or -1 when malformed or impossible. */
+static long day_number(const char *s)
+{
+	struct hd_date d;
+	struct tm tm;
+
+	if (s == NULL || strlen(s) != 10 || hd_date_parse(s, &d, NULL) != 0 ||
+	    strcmp(d.iso, s) != 0) {
+		return -1;
+	}
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	return (long)(timegm(&tm) / 86400);
+}
+
+int hd_visit_slots(struct hd_archive *a, const char *day,
+	struct hd_slot **slots, size_t *nslots, struct hd_error *e)
+{
+	struct visit_conf c;
+	sqlite3_stmt *st;
+	struct hd_slot *v = NULL;
+	size_t n = 0, i;
+	int h, rc;
+
+	*slots = NULL;
+	*nslots = 0;
+	if (day_number(day) < 0) {
+		return hd_err(e, HD_EINVAL, "日期“%s”无效，请用 2026-12-01 的"
+			"格式", day ? day : "");
+	}
+	conf_load(a, &c);
+	for (h = 0; h < 24; h++) {
+		if (!c.free[h] && !c.paid[h]) {
+			continue;
+		}
+		v = hd_xrealloc(v, (n + 1) * sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		snprintf(v[n].time, sizeof v[n].time, "%02d:00", h);
+		v[n].free = c.free[h];
+		v[n].price = c.free[h] ? 0 : c.price;
+		v[n].capacity = c.capacity;
+		n++;
+	}
+	st = hd_sql(a, SQL_VISITS_OF_DAY, e);
+	if (st == NULL) {
+		free(v);
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		for (i = 0; i < n; i++) {
+			if (strcmp(v[i].time, t) == 0) {
+				v[i].booked = sqlite3_column_int(st, 1);
+			}
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return hd_sql_err(a, e, "read bookings");
+	}
+	*slots = v;
+	*nslots = n;
+	return 0;
+}
+
+/* A phone number (digits, spaces, '-', '+', 7-20 of them) or an e-mail. */
+static int contact_ok(const char *s)
+{
+	size_t n = strlen(s), digits = 0, i;
+	const char *at = strchr(s, '@');
+
+	if (n < 5 || n > 80) {
+		return 0;
+	}
+	if (at != NULL) {
+		return at > s && strchr(at, '.') != NULL && !strchr(s, ' ');
+	}
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)s[i])) {
+			digits++;
+		} else if (s[i] != ' ' && s[i] != '-' && s[i] != '+') {
+			return 0;
+		}
+	}
+	return digits >= 7 && digits <= 20;
+}
+
+/* Characters (code points) of a UTF-8 string. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xC0) != 0x80) {
+			n++;
+		}
+	}
+	return n;
+}
+
+int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
+	const char *group, const char *contact, int people, const char *today,
+	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
+{
+	struct hd_slot *slots = NULL, *s = NULL;
+	size_t n = 0, i;
+	long d, t;
+	sqlite3_stmt *st;
+	char now[32], *detail;
+	int rc;
+
+	*id = 0;
+	d = day_number(day);
+	t = day_number(today);
+	if (d < 0) {
+		return hd_err(e, HD_EINVAL, "日期“%s”无效，请选择一个日期",
+			day ? day : "");
+	}
+	if (t >= 0 && d < t) {
+		return hd_err(e, HD_EINVAL, "日期 %s 已经过去，请选择今天或"
+			"以后的日期", day);
+	}
+	if (t >= 0 && d > t + MAX_AHEAD_DAYS) {
+		return hd_err(e, HD_EINVAL, "只能预约 %d 天以内的讲解",
+			MAX_AHEAD_DAYS);
+	}
+	if (group == NULL || !hd_utf8_valid(group, strlen(group)) ||
+	    chars(group) < 1 || chars(group) > 40) {
+		return hd_err(e, HD_EINVAL, "请填写团体名称（1 到 40 个字）");
+	}
+	if (contact == NULL || !contact_ok(contact)) {
+		return hd_err(e, HD_EINVAL, "联系方式“%s”不是电话号码或电子"
+			"邮箱", contact ? contact : "");
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	/* read the slots inside the transaction: the write lock is held, so
+	 * the room left cannot change before the insert */
+	rc = hd_visit_slots(a, day, &slots, &n, e);
+	if (rc != 0) {
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (slot != NULL && strcmp(slots[i].time, slot) == 0) {
+			s = &slots[i];
+		}
+	}
+	if (s == NULL) {
+		rc = hd_err(e, HD_EINVAL, "“%s”不是开放预约的时段",
+			slot ? slot : "");
+		goto fail;
+	}
+	if (people < 1 || people > s->capacity) {
+		rc = hd_err(e, HD_EINVAL, "人数须在 1 到 %d 人之间",
+			s->capacity);
+		goto fail;
+	}
+	if (s->booked + people > s->capacity) {
+		rc = hd_err(e, HD_EINVAL, "%s %s 只剩 %d 个名额，请减少人数或"
+			"选择其他时段", day, s->time, s->capacity - s->booked);
+		goto fail;
+	}
+	st = hd_sql(a, SQL_VISIT_INSERT, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto fail;
+	}
+	hd_now_iso(now);
+	hd_bind_text(st, 1, day);
+	hd_bind_text(st, 2, s->time);
+	hd_bind_text(st, 3, group);
+	hd_bind_text(st, 4, contact);
+	sqlite3_bind_int(st, 5, people);
+	sqlite3_bind_int(st, 6, s->free);
+	sqlite3_bind_int(st, 7, s->price);
+	hd_bind_text(st, 8, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT) {
+		rc = hd_err(e, HD_EINVAL, "“%s”已预约 %s %s，不能重复预约",
+			group, day, s->time);
+		goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "book");
+		goto fail;
+	}
+	*id = sqlite3_last_insert_rowid(a->db);
+	detail = hd_xasprintf("booking %lld: %s %s, %d people%s",
+		(long long)*id, day, s->time, people,
+		s->free ? " (公益时段)" : "");
+	rc = hd_event_add(a, "visit", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc == 0) {
+		free(slots);
+		return 0;
+	}
+fail:
+	hd_tx_rollback(a);
+	free(slots);
+	*id = 0;
+	return rc;
+}
+
+int hd_reading_add(struct hd_archive *a, const char *room, double temp,
+	double rh, const char *at, const struct hd_agent *agent,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	char now[32], *detail;
+	int rc;
+
+	if (!(temp >= -40 && temp <= 60)) {
+		return hd_err(e, HD_EINVAL, "temperature %.1f °C is not a "
+			"reading (-40 to 60)", temp);
+	}
+	if (!(rh >= 0 && rh <= 100)) {
+		return hd_err(e, HD_EINVAL, "humidity %.1f %% is not a "
+			"reading (0 to 100)", rh);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	st = hd_sql(a, SQL_READING_INSERT, e);
+	if (st == NULL) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
+	hd_now_iso(now);
+	hd_bind_text(st, 1, at ? at : now);
+	hd_bind_text(st, 2, room ? room : "一号库房");
+	sqlite3_bind_double(st, 3, temp);
+	sqlite3_bind_double(st, 4, rh);
+	hd_bind_text(st, 5, agent && agent->name ? agent->name : "unknown");
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "log reading");
+		hd_tx_rollback(a);
+		return rc;
+	}
+	detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s", room ? room : "一号库房",
+		temp, rh, temp < HD_TEMP_MIN || temp > HD_TEMP_MAX ||
+		rh < HD_RH_MIN || rh > HD_RH_MAX ? " (out of range)" : "");
+	rc = hd_event_add(a, "storage", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		hd_tx_rollback(a);
+	}
+	return rc;
+}
+
+int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_READING_LAST, e);
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(r->at, sizeof r->at, "%s",
+			(const char *)sqlite3_column_text(st, 0));
+		snprintf(r->room, sizeof r->room, "%s",
+			(const char *)sqlite3_column_text(st, 1));
+		r->temp = sqlite3_column_double(st, 2);
+		r->rh = sqlite3_column_double(st, 3);
+		r->in_range = r->temp >= HD_TEMP_MIN && r->temp <= HD_TEMP_MAX &&
+			r->rh >= HD_RH_MIN && r->rh <= HD_RH_MAX;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read reading");
+	}
+	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
+}

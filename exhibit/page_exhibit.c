@@ -1,0 +1,494 @@
+/*
+ * page_exhibit.c - the kiosk's screens: home (four tiles), the history
+ * corridor (a timeline by decade), the red reading corner and the
+ * demonstrations of archive procedures.
+ *
+ * Everything shown comes from the archive's approved public records: the
+ * tiles' counts and pictures, the corridor's chapters, the reading lists,
+ * and the demonstrations, whose steps are read from the archive's own
+ * procedure records (class YS) and whose figures are counted live.
+ */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The first public record with an image in class cls: its thumb URL. */
+static json_t *class_picture(struct hd_archive *a, const char *cls,
+	int newest)
+{
+	struct hd_list l;
+	struct hd_results res;
+	json_t *v = json_null();
+	char *u;
+
+	memset(&l, 0, sizeof l);
+	l.cls = cls;
+	l.images_only = 1;
+	l.newest_first = newest;
+	l.limit = 1;
+	if (hd_list_public(a, &l, &res, NULL) == 0 && res.nhits > 0 &&
+	    res.hits[0].thumb) {
+		u = page_thumb_url(res.hits[0].thumb);
+		json_decref(v);
+		v = json_string(u);
+		free(u);
+	}
+	hd_results_release(&res);
+	return v;
+}
+
+static int64_t class_count(const struct hd_facets *f, const char *cls)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (strcmp(f->v[i].value, cls) == 0) {
+			return f->v[i].count;
+		}
+	}
+	return 0;
+}
+
+static json_t *tile(const char *href, const char *title, const char *sub,
+	int64_t count, const char *unit, json_t *img)
+{
+	json_t *t = json_object();
+
+	json_object_set_new(t, "href", json_string(href));
+	json_object_set_new(t, "title", json_string(title));
+	json_object_set_new(t, "sub", json_string(sub));
+	json_object_set_new(t, "count", json_integer(count));
+	json_object_set_new(t, "unit", json_string(unit));
+	json_object_set_new(t, "img", img);
+	return t;
+}
+
+/* Procedure records (class YS, titled "…操作规程") and the slug of each. */
+static const struct {
+	const char *slug;
+	const char *key;        /* word in the record's title */
+	const char *name;
+} procedures[] = {
+	{"collect", "收集", "档案收集"},
+	{"review", "审核", "档案审核"},
+	{"consult", "查阅", "档案查阅"},
+	{"transfer", "转递", "档案转递"},
+	{"digitise", "数字化", "档案数字化"},
+	{"storage", "库房", "库房管理"},
+};
+#define NPROC (sizeof procedures / sizeof procedures[0])
+
+int page_home(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_stats st;
+	struct hd_facets cls;
+	json_t *ctx = json_object(), *tiles = json_array();
+	char status[256], years[32];
+
+	hd_stats_get(a, HD_PUBLIC, &st, NULL);
+	memset(&cls, 0, sizeof cls);
+	hd_classes_public(a, &cls, NULL);
+	json_array_append_new(tiles, tile("/reading", "红色读书角",
+		"红色书目与档案里的故事", class_count(&cls, "DS"), "种书目",
+		class_picture(a, "DS", 0)));
+	json_array_append_new(tiles, tile("/corridor", "历史文化长廊",
+		"从骑楼老街到新村改造", st.photos, "张老照片",
+		class_picture(a, "SQ", 0)));
+	json_array_append_new(tiles, tile("/demo", "档案工作演示",
+		"收集、审核、查阅、转递、数字化、库房", (int64_t)NPROC,
+		"项流程", class_picture(a, "GZ", 1)));
+	json_array_append_new(tiles, tile("/search", "查一查",
+		"输入两个字也能找到", st.records, "件档案",
+		class_picture(a, "DJ", 1)));
+	hd_facets_release(&cls);
+	json_object_set_new(ctx, "title", json_string("首页"));
+	json_object_set_new(ctx, "tiles", tiles);
+	json_object_set_new(ctx, "records", json_integer(st.records));
+	json_object_set_new(ctx, "photos", json_integer(st.photos));
+	if (st.year_min > 0) {
+		snprintf(years, sizeof years, "%d—%d", st.year_min,
+			st.year_max);
+		json_object_set_new(ctx, "years", json_string(years));
+		json_object_set_new(ctx, "span",
+			json_integer(st.year_max - st.year_min + 1));
+	}
+	page_open_status(a, status, sizeof status);
+	json_object_set_new(ctx, "open_status", json_string(status));
+	json_object_set_new(ctx, "home", json_true());
+	site_page(s, req, resp, 200, "home.html", ctx);
+	return 0;
+}
+
+/* A short paragraph for a decade: the description of its lead record. */
+static const char *decade_name(int d)
+{
+	static const struct {
+		int decade;
+		const char *text;
+	} names[] = {
+		{1950, "新中国成立初期的前锋街"}, {1960, "艰苦奋斗的年代"},
+		{1970, "河畔人家"}, {1980, "改革开放，集市兴旺"},
+		{1990, "撤县设市，新村落成"}, {2000, "社区建设起步"},
+		{2010, "城市更新前夜"}, {2020, "老旧小区改造与新生"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (names[i].decade == d) {
+			return names[i].text;
+		}
+	}
+	return "社区记忆";
+}
+
+/* A before/after pair: a public record titled "…前后对比" with two
+ * images. */
+static json_t *pair_of(struct hd_archive *a, const struct hd_hit *h)
+{
+	struct hd_record r;
+	json_t *p = NULL;
+	char *u1, *u2;
+	size_t i, n = 0;
+	const char *img[2] = {NULL, NULL};
+
+	if (strstr(h->title, "前后对比") == NULL) {
+		return NULL;
+	}
+	hd_record_init(&r);
+	if (hd_record_get(a, HD_PUBLIC, h->ref, &r, NULL) != 0) {
+		return NULL;
+	}
+	for (i = 0; i < r.nfiles && n < 2; i++) {
+		if (r.files[i].mime && strncmp(r.files[i].mime, "image/", 6)
+		    == 0) {
+			img[n++] = r.files[i].sha256;
+		}
+	}
+	if (n == 2) {
+		p = json_object();
+		u1 = page_thumb_url(img[0]);
+		u2 = page_thumb_url(img[1]);
+		json_object_set_new(p, "before", json_string(u1));
+		json_object_set_new(p, "after", json_string(u2));
+		free(u1);
+		free(u2);
+	}
+	hd_record_release(&r);
+	return p;
+}
+
+/* The corridor as data: chapters by decade, each with its records. */
+static json_t *corridor_data(struct hd_archive *a, int html)
+{
+	struct hd_facets dec;
+	struct hd_results res;
+	struct hd_list l;
+	json_t *chapters = json_array();
+	size_t i, k;
+
+	if (hd_decades_public(a, &dec, NULL) != 0) {
+		return chapters;
+	}
+	for (i = 0; i < dec.n; i++) {
+		json_t *c = json_object(), *items = json_array();
+		int d = atoi(dec.v[i].value);
+		char label[16], anchor[16];
+
+		memset(&l, 0, sizeof l);
+		l.decade = d;
+		l.limit = 40;
+		if (hd_list_public(a, &l, &res, NULL) != 0) {
+			json_decref(c);
+			json_decref(items);
+			continue;
+		}
+		snprintf(label, sizeof label, "%d年代", d);
+		snprintf(anchor, sizeof anchor, "d%d", d);
+		json_object_set_new(c, "decade", json_integer(d));
+		json_object_set_new(c, "label", json_string(label));
+		json_object_set_new(c, "anchor", json_string(anchor));
+		json_object_set_new(c, "name", json_string(decade_name(d)));
+		json_object_set_new(c, "count", json_integer(dec.v[i].count));
+		for (k = 0; k < res.nhits; k++) {
+			json_t *h = page_hit(&res.hits[k], html);
+			json_t *pair = pair_of(a, &res.hits[k]);
+
+			if (pair != NULL) {
+				json_object_set_new(h, "pair", pair);
+			}
+			if (!json_object_get(c, "lead") && res.hits[k].thumb) {
+				json_object_set(c, "lead", h);
+			}
+			json_array_append_new(items, h);
+		}
+		json_object_set_new(c, "items", items);
+		json_array_append_new(chapters, c);
+		hd_results_release(&res);
+	}
+	hd_facets_release(&dec);
+	return chapters;
+}
+
+int page_corridor(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	json_t *ctx = json_object();
+
+	json_object_set_new(ctx, "title", json_string("历史文化长廊"));
+	json_object_set_new(ctx, "chapters", corridor_data(a, 1));
+	site_page(s, req, resp, 200, "corridor.html", ctx);
+	return 0;
+}
+
+int page_api_corridor(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "chapters", corridor_data(a, 0));
+	http_json(resp, 200, o);
+	return 0;
+}
+
+/* The reading corner as data: book entries (class DS) and stories from
+ * the archive (class DJ, public), each with a cover and a text to read
+ * aloud. */
+static json_t *reading_data(struct hd_archive *a, int html)
+{
+	struct hd_results res;
+	struct hd_list l;
+	json_t *o = json_object();
+
+	memset(&l, 0, sizeof l);
+	l.cls = "DS";
+	l.limit = 100;
+	if (hd_list_public(a, &l, &res, NULL) == 0) {
+		json_object_set_new(o, "books", page_hits(&res, html));
+		hd_results_release(&res);
+	}
+	l.cls = "DJ";
+	if (hd_list_public(a, &l, &res, NULL) == 0) {
+		json_object_set_new(o, "stories", page_hits(&res, html));
+		hd_results_release(&res);
+	}
+	return o;
+}
+
+int page_reading(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	json_t *ctx = reading_data(a, 1);
+
+	json_object_set_new(ctx, "title", json_string("红色读书角"));
+	site_page(s, req, resp, 200, "reading.html", ctx);
+	return 0;
+}
+
+int page_api_reading(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	http_json(resp, 200, reading_data(a, 0));
+	return 0;
+}
+
+/* ------------------------------------------------------ demonstrations */
+
+/* Steps from a procedure's text: the lines of its numbered list,
+ * "1. 登记：接收时填写…" -> {title 登记, text 接收时填写…}. */
+static json_t *parse_steps(const char *text)
+{
+	json_t *steps = json_array();
+	const char *p = text, *nl, *colon, *t;
+	char *line;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		line = hd_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		t = line;
+		while (*t == ' ') {
+			t++;
+		}
+		if (*t >= '1' && *t <= '9') {
+			while (*t >= '0' && *t <= '9') {
+				t++;
+			}
+			if (*t == '.' || strncmp(t, "、", 3) == 0) {
+				json_t *st = json_object();
+
+				t += *t == '.' ? 1 : 3;
+				while (*t == ' ') {
+					t++;
+				}
+				colon = strstr(t, "：");
+				if (colon != NULL) {
+					char *title = hd_xstrndup(t,
+						(size_t)(colon - t));
+
+					json_object_set_new(st, "title",
+						json_string(title));
+					free(title);
+					t = colon + 3;
+				}
+				json_object_set_new(st, "text", json_string(t));
+				json_array_append_new(steps, st);
+			}
+		}
+		free(line);
+		p = nl ? nl + 1 : NULL;
+	}
+	return steps;
+}
+
+/* The live figure shown with a procedure, counted from the archive. */
+static void proc_figure(struct hd_archive *a, const char *slug,
+	char *out, size_t n)
+{
+	struct hd_stats st;
+	struct hd_reading r;
+	char at[32], fx[32];
+
+	hd_stats_get(a, HD_PUBLIC, &st, NULL);
+	if (strcmp(slug, "collect") == 0) {
+		snprintf(out, n, "本档案室已收集并公开 %lld 件档案，其中照片 "
+			"%lld 张", (long long)st.records, (long long)st.photos);
+	} else if (strcmp(slug, "review") == 0) {
+		snprintf(out, n, "经审核公开发布的档案：%lld 件",
+			(long long)st.records);
+	} else if (strcmp(slug, "consult") == 0) {
+		snprintf(out, n, "可供查阅的公开档案 %lld 件，时间跨度 %d—%d 年",
+			(long long)st.records, st.year_min, st.year_max);
+	} else if (strcmp(slug, "transfer") == 0) {
+		if (hd_event_last(a, "transfer", at, NULL, NULL) == 0) {
+			snprintf(out, n, "最近一次转递：%.10s", at);
+		} else {
+			snprintf(out, n, "本档案室尚未办理档案转递");
+		}
+	} else if (strcmp(slug, "digitise") == 0) {
+		snprintf(out, n, "已数字化 %lld 个文件，共 %lld 页",
+			(long long)st.files, (long long)(st.pages > st.files ?
+			st.pages : st.files));
+	} else {
+		if (hd_event_last(a, "fixity", fx, NULL, NULL) != 0) {
+			snprintf(fx, sizeof fx, "尚未检查");
+		}
+		if (hd_reading_last(a, &r, NULL) == 0) {
+			snprintf(out, n, "库房 %.1f °C、相对湿度 %.0f%%（%s"
+				"14—24 °C、45—60%%）；最近一次完整性检查：%.10s",
+				r.temp, r.rh, r.in_range ? "在" : "超出", fx);
+		} else {
+			snprintf(out, n, "尚无温湿度记录；最近一次完整性检查："
+				"%.10s", fx);
+		}
+	}
+}
+
+/* The public procedure record for a slug, loaded into r. */
+static int proc_record(struct hd_archive *a, const char *key,
+	struct hd_record *r)
+{
+	struct hd_results res;
+	struct hd_list l;
+	size_t i;
+	int rc = HD_ENOTFOUND;
+
+	memset(&l, 0, sizeof l);
+	l.cls = "YS";
+	l.limit = 100;
+	if (hd_list_public(a, &l, &res, NULL) != 0) {
+		return HD_EDB;
+	}
+	for (i = 0; i < res.nhits && rc != 0; i++) {
+		if (strstr(res.hits[i].title, key) &&
+		    strstr(res.hits[i].title, "规程")) {
+			rc = hd_record_get(a, HD_PUBLIC, res.hits[i].ref, r,
+				NULL);
+		}
+	}
+	hd_results_release(&res);
+	return rc;
+}
+
+int page_demo(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	const char *name = req->path + strlen("/demo");
+	json_t *ctx = json_object(), *list = json_array(), *pics;
+	struct hd_results res;
+	struct hd_list l;
+	struct hd_record r;
+	char fig[512], *text, *u;
+	size_t i, k;
+
+	if (*name == '/') {
+		name++;
+	}
+	for (i = 0; i < NPROC; i++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "slug", json_string(procedures[i].slug));
+		json_object_set_new(p, "name", json_string(procedures[i].name));
+		u = hd_xasprintf("/demo/%s", procedures[i].slug);
+		json_object_set_new(p, "href", json_string(u));
+		free(u);
+		proc_figure(a, procedures[i].slug, fig, sizeof fig);
+		json_object_set_new(p, "figure", json_string(fig));
+		json_array_append_new(list, p);
+	}
+	json_object_set_new(ctx, "procedures", list);
+	if (*name == '\0') {
+		json_object_set_new(ctx, "title", json_string("档案工作演示"));
+		site_page(s, req, resp, 200, "demo.html", ctx);
+		return 0;
+	}
+	for (i = 0; i < NPROC && strcmp(procedures[i].slug, name); i++) {
+	}
+	hd_record_init(&r);
+	if (i == NPROC || proc_record(a, procedures[i].key, &r) != 0) {
+		json_decref(ctx);
+		site_error(s, req, resp, 404);
+		return 0;
+	}
+	text = hd_record_text(a, &r);
+	json_object_set_new(ctx, "title", json_string(procedures[i].name));
+	json_object_set_new(ctx, "name", json_string(procedures[i].name));
+	json_object_set_new(ctx, "source", json_string(r.title));
+	u = page_record_url(r.ref);
+	json_object_set_new(ctx, "source_url", json_string(u));
+	free(u);
+	proc_figure(a, procedures[i].slug, fig, sizeof fig);
+	json_object_set_new(ctx, "figure", json_string(fig));
+	json_object_set_new(ctx, "steps", parse_steps(text ? text : ""));
+	free(text);
+	hd_record_release(&r);
+	/* pictures: the archive's own public photographs, newest first */
+	memset(&l, 0, sizeof l);
+	l.images_only = 1;
+	l.category = "ZP";
+	l.newest_first = 1;
+	l.limit = 40;
+	pics = json_array();
+	if (hd_list_public(a, &l, &res, NULL) == 0) {
+		for (k = 0; k < res.nhits; k++) {
+			json_array_append_new(pics, page_hit(&res.hits[k], 1));
+		}
+		hd_results_release(&res);
+	}
+	/* give each step a picture, in turn */
+	for (k = 0; k < json_array_size(json_object_get(ctx, "steps")); k++) {
+		json_t *st = json_array_get(json_object_get(ctx, "steps"), k);
+		size_t np = json_array_size(pics);
+
+		json_object_set_new(st, "number", json_integer((int)k + 1));
+		if (np > 0) {
+			json_object_set(st, "picture", json_array_get(pics,
+				(k + i * 3) % np));
+		}
+	}
+	json_decref(pics);
+	json_object_set_new(ctx, "nsteps", json_integer((json_int_t)
+		json_array_size(json_object_get(ctx, "steps"))));
+	site_page(s, req, resp, 200, "demo_steps.html", ctx);
+	return 0;
+}

@@ -1,0 +1,178 @@
+/*
+ * page_visit.c - guided-talk bookings (讲解预约) for study groups.
+ *
+ * The form shows the slots of a day with their kind (公益时段 free, or
+ * the low-price hours), price and room left; the library enforces the
+ * rules inside the booking's transaction.  The form carries a CSRF token
+ * that must equal the one in the visitor's cookie (double submit), so a
+ * page elsewhere cannot book in a visitor's name.
+ */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#define CSRF_COOKIE "hd_csrf"
+
+/* The token in the request's cookie, copied into out (65 bytes), or "". */
+static void cookie_token(const struct http_req *req, char out[65])
+{
+	const char *c = req->cookie, *p;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (c == NULL) {
+		return;
+	}
+	p = strstr(c, CSRF_COOKIE "=");
+	if (p == NULL || (p != c && p[-1] != ' ' && p[-1] != ';')) {
+		return;
+	}
+	p += strlen(CSRF_COOKIE) + 1;
+	while (n < 64 && ((p[n] >= '0' && p[n] <= '9') ||
+	    (p[n] >= 'a' && p[n] <= 'f'))) {
+		out[n] = p[n];
+		n++;
+	}
+	out[n] = '\0';
+	if (n != 64) {
+		out[0] = '\0';
+	}
+}
+
+/* The visitor's token: the cookie's, or a new random one (set on resp). */
+static void ensure_token(const struct http_req *req, struct http_resp *resp,
+	char tok[65])
+{
+	unsigned char raw[32];
+	char hdr[160];
+	size_t i;
+
+	cookie_token(req, tok);
+	if (tok[0] != '\0') {
+		return;
+	}
+	if (RAND_bytes(raw, sizeof raw) != 1) {
+		abort();
+	}
+	for (i = 0; i < 32; i++) {
+		snprintf(tok + 2 * i, 3, "%02x", raw[i]);
+	}
+	snprintf(hdr, sizeof hdr, "%s=%s; Path=/visit; HttpOnly; "
+		"SameSite=Strict", CSRF_COOKIE, tok);
+	http_header(resp, "Set-Cookie", hdr);
+}
+
+static json_t *slots_json(struct hd_archive *a, const char *day,
+	const char *chosen)
+{
+	struct hd_slot *v = NULL;
+	size_t n = 0, i;
+	json_t *arr = json_array();
+
+	if (hd_visit_slots(a, day, &v, &n, NULL) != 0) {
+		return arr;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		int left = v[i].capacity - v[i].booked;
+
+		json_object_set_new(o, "time", json_string(v[i].time));
+		json_object_set_new(o, "free", json_boolean(v[i].free));
+		json_object_set_new(o, "price", json_integer(v[i].price));
+		json_object_set_new(o, "left", json_integer(left));
+		json_object_set_new(o, "full", json_boolean(left <= 0));
+		json_object_set_new(o, "capacity", json_integer(v[i].capacity));
+		json_object_set_new(o, "checked", json_boolean(chosen &&
+			strcmp(chosen, v[i].time) == 0));
+		json_object_set_new(o, "cls", json_string(left <= 0 ?
+			"slot full" : v[i].free ? "slot free" : "slot"));
+		json_array_append_new(arr, o);
+	}
+	free(v);
+	return arr;
+}
+
+static void visit_form(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, int status,
+	const char *error, const char *done)
+{
+	json_t *ctx = json_object();
+	char today[11], tok[65], status_line[256];
+	const char *day = http_param(req, "day");
+	const char *field;
+	static const char *const keep[] = {"group", "contact", "people",
+		"slot"};
+	size_t i;
+
+	page_today(today);
+	if (day == NULL || strlen(day) != 10) {
+		day = today;
+	}
+	ensure_token(req, resp, tok);
+	json_object_set_new(ctx, "title", json_string("预约讲解"));
+	json_object_set_new(ctx, "day", json_string(day));
+	json_object_set_new(ctx, "today", json_string(today));
+	json_object_set_new(ctx, "csrf", json_string(tok));
+	json_object_set_new(ctx, "slots", slots_json(a, day,
+		http_param(req, "slot")));
+	page_open_status(a, status_line, sizeof status_line);
+	json_object_set_new(ctx, "open_status", json_string(status_line));
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		field = http_param(req, keep[i]);
+		if (field != NULL && error != NULL) {
+			json_object_set_new(ctx, keep[i], json_string(field));
+		}
+	}
+	if (error != NULL) {
+		json_object_set_new(ctx, "error", json_string(error));
+	}
+	if (done != NULL) {
+		json_object_set_new(ctx, "done", json_string(done));
+	}
+	site_page(s, req, resp, status, "visit.html", ctx);
+}
+
+int page_visit(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	visit_form(s, a, req, resp, 200, NULL, NULL);
+	return 0;
+}
+
+int page_visit_book(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_agent agent = {"web:visitor"};
+	const char *sent = http_param(req, "csrf");
+	struct hd_error e;
+	char tok[65], today[11], *done;
+	int64_t id;
+	int people;
+
+	cookie_token(req, tok);
+	if (tok[0] == '\0' || sent == NULL || strcmp(sent, tok) != 0) {
+		visit_form(s, a, req, resp, 403, "表单已过期，请重新填写后"
+			"提交。", NULL);
+		return 0;
+	}
+	people = page_int(req, "people", 1, 100000, 0);
+	page_today(today);
+	hd_err_clear(&e);
+	if (hd_visit_book(a, http_param(req, "day"), http_param(req, "slot"),
+	    http_param(req, "group"), http_param(req, "contact"), people,
+	    today, &agent, &id, &e) != 0) {
+		visit_form(s, a, req, resp, e.code == HD_EINVAL ? 422 : 500,
+			e.code == HD_EINVAL ? e.msg : "预约暂时无法保存，请"
+			"稍后再试。", NULL);
+		return 0;
+	}
+	done = hd_xasprintf("已预约：%s %s，%s，%d 人。预约号 %lld。",
+		http_param(req, "day"), http_param(req, "slot"),
+		http_param(req, "group"), people, (long long)id);
+	visit_form(s, a, req, resp, 200, NULL, done);
+	free(done);
+	return 0;
+}

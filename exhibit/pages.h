@@ -1,0 +1,65 @@
+/*
+ * pages.h - what the page files share: the page functions named in the
+ * route table and the helpers that turn library results into template
+ * and API values.
+ */
+#ifndef HD_PAGES_H
+#define HD_PAGES_H
+
+#include "site.h"
+
+/* pages (page_exhibit.c, page_search.c, page_visit.c, page_api.c) */
+int page_home(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_corridor(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_reading(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_demo(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_record(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_study(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_image(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_visit(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_visit_book(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_record(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_corridor(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_reading(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_stats(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+
+/* helpers (site.c) */
+
+/* A hit as a value for templates and the API: ref, url ("/record/…"),
+ * title, date, year, category (+ name), snippet (raw HTML for templates
+ * when html is 1, an HTML string for the API otherwise), thumb URL. */
+json_t *page_hit(const struct hd_hit *h, int html);
+/* An array of page_hit values. */
+json_t *page_hits(const struct hd_results *res, int html);
+/* The URL path of a record: "/record/QF01-ZP.1985.Y-SQ-0001" (the "."
+ * form of the reference code, readable in a QR code). */
+char *page_record_url(const char *ref);
+/* Thumbnail / screen-copy URLs of an object. */
+char *page_thumb_url(const char *sha);
+char *page_screen_url(const char *sha);
+/* A number from a query parameter within lo..hi, else def. */
+int page_int(const struct http_req *req, const char *name, int lo, int hi,
+	int def);
+/* The opening status now (China time): free hours, low-price hours or
+ * closed, as a sentence; and today's date "YYYY-MM-DD" in China. */
+void page_open_status(struct hd_archive *a, char *out, size_t n);
+void page_today(char out[11]);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * site.c - the frame every page shares (layout, common values, error
+ * pages) and the helpers that turn library results into template values.
+ *
+ * Pages build a jansson object and hand it to site_page; the template
+ * engine escapes every value for where it stands, so no page formats HTML
+ * itself except through tmpl_html for values made here (snippets already
+ * escaped by the library, QR codes).
+ */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHINA_UTC_OFFSET (8 * 3600)   /* China has no daylight saving */
+
+static struct tm china_now(void)
+{
+	time_t t = time(NULL) + CHINA_UTC_OFFSET;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return tm;
+}
+
+void page_today(char out[11])
+{
+	struct tm tm = china_now();
+
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void page_open_status(struct hd_archive *a, char *out, size_t n)
+{
+	struct tm tm = china_now();
+	struct hd_slot *slots = NULL;
+	size_t ns = 0, i;
+	char today[11], hour[8];
+	const struct hd_slot *cur = NULL;
+	const char *first_free = NULL;
+
+	page_today(today);
+	snprintf(hour, sizeof hour, "%02u:00", (unsigned)tm.tm_hour % 24u);
+	if (n > 0) {
+		out[0] = '\0';
+	}
+	if (hd_visit_slots(a, today, &slots, &ns, NULL) != 0) {
+		return;
+	}
+	for (i = 0; i < ns; i++) {
+		if (strcmp(slots[i].time, hour) == 0) {
+			cur = &slots[i];
+		}
+		if (slots[i].free && first_free == NULL) {
+			first_free = slots[i].time;
+		}
+	}
+	if (cur != NULL && cur->free) {
+		snprintf(out, n, "现在是公益时段，免费向居民开放");
+	} else if (cur != NULL) {
+		snprintf(out, n, "现在是低价服务时段（每人 %d 元）；公益时段"
+			"每天 %s 起免费开放", cur->price,
+			first_free ? first_free : "09:00");
+	} else {
+		snprintf(out, n, "现在不在开放时段；公益时段每天 %s 起免费开放",
+			first_free ? first_free : "09:00");
+	}
+	free(slots);
+}
+
+char *page_record_url(const char *ref)
+{
+	struct hd_buf b;
+	const char *p;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "/record/");
+	for (p = ref; *p; p++) {
+		if (strncmp(p, "\xC2\xB7", 2) == 0) {
+			hd_buf_puts(&b, ".");
+			p++;
+		} else {
+			hd_buf_add(&b, p, 1);
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
+char *page_thumb_url(const char *sha)
+{
+	return hd_xasprintf("/img/thumb/%s.jpg", sha);
+}
+
+char *page_screen_url(const char *sha)
+{
+	return hd_xasprintf("/img/screen/%s.jpg", sha);
+}
+
+int page_int(const struct http_req *req, const char *name, int lo, int hi,
+	int def)
+{
+	const char *v = http_param(req, name);
+	char *end;
+	long x;
+
+	if (v == NULL || *v == '\0') {
+		return def;
+	}
+	x = strtol(v, &end, 10);
+	if (*end != '\0' || x < lo || x > hi) {
+		return def;
+	}
+	return (int)x;
+}
+
+json_t *page_hit(const struct hd_hit *h, int html)
+{
+	json_t *o = json_object();
+	char *u = page_record_url(h->ref);
+
+	json_object_set_new(o, "ref", json_string(h->ref));
+	json_object_set_new(o, "url", json_string(u));
+	free(u);
+	json_object_set_new(o, "title", json_string(h->title));
+	json_object_set_new(o, "date", h->date ? json_string(h->date) :
+		json_null());
+	json_object_set_new(o, "year", h->year ? json_integer(h->year) :
+		json_null());
+	json_object_set_new(o, "category", json_string(h->category));
+	if (hd_category_name(h->category)) {
+		json_object_set_new(o, "category_name",
+			json_string(hd_category_name(h->category)));
+	}
+	if (h->snippet != NULL) {
+		json_object_set_new(o, "snippet", html ?
+			tmpl_html(h->snippet) : json_string(h->snippet));
+	}
+	if (h->thumb != NULL) {
+		u = page_thumb_url(h->thumb);
+		json_object_set_new(o, "thumb", json_string(u));
+		free(u);
+	}
+	return o;
+}
+
+json_t *page_hits(const struct hd_results *res, int html)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < res->nhits; i++) {
+		json_array_append_new(a, page_hit(&res->hits[i], html));
+	}
+	return a;
+}
+
+void site_page(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *name, json_t *ctx)
+{
+	struct hd_buf body;
+	struct hd_error e;
+	json_t *site;
+
+	hd_buf_init(&body);
+	hd_err_clear(&e);
+	tmpl_refresh(s->tmpl, 0, NULL);
+	site = json_object();
+	json_object_set_new(site, "name", json_string(s->name ? s->name :
+		"社区档案室"));
+	json_object_set_new(site, "kiosk", json_boolean(req->kiosk));
+	json_object_set_new(site, "idle", json_integer(s->idle_seconds));
+	json_object_set_new(site, "attract", json_integer(s->attract_seconds));
+	json_object_set_new(ctx, "site", site);
+	if (tmpl_render(s->tmpl, name, ctx, &body, &e) != 0) {
+		json_decref(ctx);
+		hd_buf_release(&body);
+		resp->status = 500;
+		resp->type = "text/plain; charset=utf-8";
+		hd_buf_release(&resp->body);
+		hd_buf_printf(&resp->body, "模板错误：%s\n", e.msg);
+		return;
+	}
+	json_object_set_new(ctx, "content", tmpl_html(body.p ? body.p : ""));
+	hd_buf_release(&resp->body);
+	if (tmpl_render(s->tmpl, "layout.html", ctx, &resp->body, &e) != 0) {
+		resp->status = 500;
+		resp->type = "text/plain; charset=utf-8";
+		hd_buf_release(&resp->body);
+		hd_buf_printf(&resp->body, "模板错误：%s\n", e.msg);
+	} else {
+		resp->status = status;
+		resp->type = "text/html; charset=utf-8";
+	}
+	hd_buf_release(&body);
+	json_decref(ctx);
+}
+
+void site_error(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status)
+{
+	json_t *ctx = json_object();
+	const char *title, *text;
+
+	switch (status) {
+	case 400:
+		title = "请求有误";
+		text = "这个地址里有无法识别的字符。请回到首页重新查找。";
+		break;
+	case 404:
+		title = "找不到这一页";
+		text = "您要找的页面或档案不存在，或暂未公开。";
+		break;
+	case 405:
+		title = "不支持的操作";
+		text = "这个页面不接受这种请求。";
+		break;
+	case 413:
+		title = "提交的内容太大";
+		text = "请缩短后再提交。";
+		break;
+	default:
+		title = "出了点问题";
+		text = "服务器暂时无法完成请求，请稍后再试。";
+		break;
+	}
+	json_object_set_new(ctx, "title", json_string(title));
+	json_object_set_new(ctx, "text", json_string(text));
+	json_object_set_new(ctx, "status", json_integer(status));
+	site_page(s, req, resp, status, "error.html", ctx);
+	if (resp->status == 500 && status != 500) {
+		/* the templates themselves failed: a plain page still says
+		 * what happened and how to get home */
+		hd_buf_release(&resp->body);
+		hd_buf_printf(&resp->body, "<!doctype html><html lang=\"zh-CN\">"
+			"<meta charset=\"utf-8\"><title>%s</title><h1>%s</h1>"
+			"<p><a href=\"/\">返回首页</a></p></html>", title,
+			title);
+		resp->type = "text/html; charset=utf-8";
+		resp->status = status;
+	}
+}

@@ -1,0 +1,258 @@
+/* 红档 Hongdang — behaviour of the screens.  No framework, no network
+ * beyond this server; everything degrades to plain links without it.
+ * Data from pages is only ever put into the DOM with textContent. */
+(function () {
+  'use strict';
+  var doc = document, body = doc.body, root = doc.documentElement;
+  root.classList.add('js');
+
+  function $(sel, ctx) { return (ctx || doc).querySelector(sel); }
+  function $all(sel, ctx) { return Array.prototype.slice.call((ctx || doc).querySelectorAll(sel)); }
+  function el(tag, cls, text) {
+    var e = doc.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  /* ------------------------------------------------ study list */
+  var KEY = 'hd-study';
+  function loadStudy() {
+    try { return JSON.parse(localStorage.getItem(KEY) || '[]') || []; } catch (e) { return []; }
+  }
+  function saveStudy(list) {
+    try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode */ }
+    updateBadge();
+  }
+  function updateBadge() {
+    var n = loadStudy().length;
+    $all('[data-study-count]').forEach(function (b) { b.textContent = String(n); });
+  }
+  function markAdded(btn) {
+    btn.textContent = '已加入研学清单';
+    btn.setAttribute('aria-pressed', 'true');
+  }
+  $all('[data-add-study]').forEach(function (btn) {
+    var ref = btn.getAttribute('data-ref');
+    if (loadStudy().some(function (x) { return x.ref === ref; })) { markAdded(btn); }
+    btn.addEventListener('click', function () {
+      var list = loadStudy();
+      if (!list.some(function (x) { return x.ref === ref; })) {
+        list.push({ ref: ref, title: btn.getAttribute('data-title'),
+          date: btn.getAttribute('data-date'), url: btn.getAttribute('data-url') });
+        saveStudy(list);
+      }
+      markAdded(btn);
+    });
+  });
+  function renderStudy() {
+    var ol = $('[data-study-list]');
+    if (!ol) { return; }
+    var list = loadStudy();
+    ol.textContent = '';
+    var empty = $('[data-study-empty]');
+    if (empty) { empty.hidden = list.length > 0; }
+    list.forEach(function (item, i) {
+      var li = el('li'), row = el('div', 'study-row');
+      var a = el('a', null, item.title || item.ref);
+      a.href = item.url && item.url.charAt(0) === '/' ? item.url : '/search';
+      var meta = el('span', 'muted', (item.date ? item.date + ' · ' : '') + item.ref);
+      var rm = el('button', 'add-study', '移除');
+      rm.type = 'button';
+      rm.addEventListener('click', function () {
+        var l = loadStudy(); l.splice(i, 1); saveStudy(l); renderStudy();
+      });
+      var text = el('div');
+      text.appendChild(a); text.appendChild(el('br')); text.appendChild(meta);
+      row.appendChild(text); row.appendChild(rm);
+      li.appendChild(row); ol.appendChild(li);
+    });
+  }
+  var clear = $('[data-study-clear]');
+  if (clear) { clear.addEventListener('click', function () { saveStudy([]); renderStudy(); }); }
+  $all('[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });
+  updateBadge();
+  renderStudy();
+
+  /* ------------------------------------------------ image zoom */
+  $all('[data-zoom]').forEach(function (link) {
+    link.addEventListener('click', function (ev) {
+      ev.preventDefault();
+      var scale = 1, box = el('div', 'lightbox'), img = el('img');
+      img.src = link.getAttribute('href');
+      img.alt = ($('img', link) || {}).alt || '';
+      var bar = el('div', 'lightbox-bar');
+      function button(label, fn) {
+        var b = el('button', null, label); b.type = 'button';
+        b.addEventListener('click', function (e) { e.stopPropagation(); fn(); });
+        bar.appendChild(b); return b;
+      }
+      function apply() { img.style.transform = 'scale(' + scale + ')'; }
+      button('放大', function () { scale = Math.min(4, scale * 1.5); apply(); });
+      button('缩小', function () { scale = Math.max(1, scale / 1.5); apply(); });
+      var close = button('关闭', function () { box.remove(); link.focus(); });
+      box.setAttribute('role', 'dialog');
+      box.setAttribute('aria-modal', 'true');
+      box.setAttribute('aria-label', img.alt);
+      box.appendChild(img); box.appendChild(bar);
+      box.addEventListener('click', function () { box.remove(); });
+      body.appendChild(box);
+      close.focus();
+    });
+  });
+
+  /* ------------------------------------------------ swipe helper */
+  function onSwipe(node, left, right) {
+    var x0 = null;
+    node.addEventListener('pointerdown', function (e) { x0 = e.clientX; });
+    node.addEventListener('pointerup', function (e) {
+      if (x0 === null) { return; }
+      var dx = e.clientX - x0; x0 = null;
+      if (dx < -60) { left(); } else if (dx > 60) { right(); }
+    });
+  }
+
+  /* ------------------------------------------------ demonstrations */
+  var demo = $('[data-demo]');
+  if (demo) {
+    var steps = $all('[data-step]', demo), dots = $all('[data-dot]', demo);
+    var cur = 0, timer = null;
+    var auto = $('[data-autoplay]', demo);
+    function show(i) {
+      cur = Math.max(0, Math.min(steps.length - 1, i));
+      steps.forEach(function (s, k) { s.classList.toggle('current', k === cur); });
+      dots.forEach(function (d, k) { d.classList.toggle('current', k === cur); });
+    }
+    function next() { show(cur + 1 < steps.length ? cur + 1 : (timer ? 0 : cur)); }
+    function prev() { show(cur - 1); }
+    function toggleAuto() {
+      if (timer) { clearInterval(timer); timer = null; auto.textContent = '自动播放'; }
+      else { timer = setInterval(next, 8000); auto.textContent = '停止播放'; }
+    }
+    $('[data-next-step]', demo).addEventListener('click', next);
+    $('[data-prev-step]', demo).addEventListener('click', prev);
+    auto.addEventListener('click', toggleAuto);
+    onSwipe(demo, next, prev);
+    doc.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowRight') { next(); } else if (e.key === 'ArrowLeft') { prev(); }
+    });
+    show(0);
+    if (/[?&]autoplay=1/.test(location.search)) { toggleAuto(); }
+  }
+
+  /* ------------------------------------------------ corridor */
+  var chapters = $all('[data-chapter]');
+  if (chapters.length) {
+    var stops = $all('[data-chapter-link]');
+    var at = 0;
+    function goChapter(i) {
+      at = Math.max(0, Math.min(chapters.length - 1, i));
+      chapters[at].scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    }
+    var nb = $('[data-next-chapter]'), pb = $('[data-prev-chapter]');
+    if (nb) { nb.addEventListener('click', function () { goChapter(at + 1); }); }
+    if (pb) { pb.addEventListener('click', function () { goChapter(at - 1); }); }
+    onSwipe($('[data-swipe]'), function () { goChapter(at + 1); }, function () { goChapter(at - 1); });
+    if ('IntersectionObserver' in window) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (!en.isIntersecting) { return; }
+          at = chapters.indexOf(en.target);
+          stops.forEach(function (s) {
+            s.classList.toggle('current', s.getAttribute('data-chapter-link') === en.target.id);
+          });
+        });
+      }, { rootMargin: '-40% 0px -55% 0px' });
+      chapters.forEach(function (c) { io.observe(c); });
+    }
+  }
+
+  /* ------------------------------------------------ kiosk */
+  var params = new URLSearchParams(location.search);
+  try {
+    if (params.get('kiosk') === '1' || body.getAttribute('data-kiosk') === 'true') {
+      sessionStorage.setItem('hd-kiosk', '1');
+    } else if (params.get('kiosk') === '0') {
+      sessionStorage.removeItem('hd-kiosk');
+    }
+  } catch (e) { /* storage off */ }
+  var kiosk = false;
+  try { kiosk = sessionStorage.getItem('hd-kiosk') === '1'; } catch (e) { kiosk = false; }
+  if (!kiosk) { return; }
+  body.classList.add('kiosk');
+  doc.addEventListener('contextmenu', function (e) { e.preventDefault(); });
+  doc.addEventListener('selectstart', function (e) {
+    if (!(e.target instanceof HTMLInputElement)) { e.preventDefault(); }
+  });
+
+  var idleAfter = (parseInt(body.getAttribute('data-idle'), 10) || 90) * 1000;
+  var attractAfter = (parseInt(body.getAttribute('data-attract'), 10) || 180) * 1000;
+  var COUNTDOWN = 30;
+  var idleBox = $('#idle'), attract = $('#attract');
+  var lastTouch = Date.now(), counting = false, left = COUNTDOWN, tick = null;
+  var slides = [], slide = 0, slideTimer = null;
+
+  function touched() {
+    lastTouch = Date.now();
+    if (counting) { stopCountdown(); }
+    if (!attract.hidden) { stopAttract(); }
+  }
+  ['pointerdown', 'keydown', 'wheel', 'touchstart'].forEach(function (t) {
+    doc.addEventListener(t, touched, { passive: true, capture: true });
+  });
+  function stopCountdown() {
+    counting = false; idleBox.hidden = true; clearInterval(tick);
+  }
+  function goHome() {
+    try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
+    location.href = '/';
+  }
+  function startCountdown() {
+    counting = true; left = COUNTDOWN; idleBox.hidden = false;
+    $('[data-countdown]', idleBox).textContent = String(left);
+    $('[data-stay]', idleBox).focus();
+    tick = setInterval(function () {
+      left -= 1;
+      $('[data-countdown]', idleBox).textContent = String(left);
+      if (left <= 0) { clearInterval(tick); goHome(); }
+    }, 1000);
+  }
+  $('[data-stay]', idleBox).addEventListener('click', touched);
+
+  function showSlide() {
+    if (!slides.length) { return; }
+    var s = slides[slide % slides.length];
+    $('[data-attract-img]', attract).src = s.img;
+    $('[data-attract-img]', attract).alt = s.title;
+    $('[data-attract-caption]', attract).textContent = s.caption;
+    slide += 1;
+  }
+  function startAttract() {
+    if (!slides.length) {
+      fetch('/api/corridor').then(function (r) { return r.json(); }).then(function (d) {
+        (d.chapters || []).forEach(function (c) {
+          (c.items || []).forEach(function (it) {
+            if (it.thumb) {
+              slides.push({ img: it.thumb.replace('/img/thumb/', '/img/screen/'),
+                title: it.title, caption: c.label + ' · ' + it.title });
+            }
+          });
+        });
+        if (slides.length) { startAttract(); }
+      }).catch(function () { /* no slides: stay home */ });
+      return;
+    }
+    attract.hidden = false;
+    showSlide();
+    slideTimer = setInterval(showSlide, 6000);
+  }
+  function stopAttract() {
+    attract.hidden = true; clearInterval(slideTimer);
+  }
+  setInterval(function () {
+    var idle = Date.now() - lastTouch;
+    var home = location.pathname === '/';
+    if (!home && !counting && idle >= idleAfter) { startCountdown(); }
+    if (home && attract.hidden && idle >= attractAfter) { startAttract(); }
+  }, 1000);
+})();
