@@ -19,11 +19,12 @@ SAN     ?=
 DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libsqlite3-dev sqlite3 libarchive-dev libexif-dev libjansson-dev \
 	libcsv-dev libssl-dev libmagic-dev libtiff-dev libicu-dev libjpeg-dev \
-	libxml2-dev libvips-dev libqrencode-dev libmicrohttpd-dev \
+	libxml2-dev libvips-dev libqrencode-dev libmicrohttpd-dev libsodium-dev \
 	zip p7zip-full python3 exif curl
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
-	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd
+	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
+	libsodium
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
@@ -137,7 +138,8 @@ run: deps
 	  $(HONGDANG) -d $(VAR) init --fonds QF01 --name '前锋社区档案室' && \
 	  $(HONGDANG) -d $(VAR) ingest --approve \
 	    --sheet $(BUILD)/sample/目录.csv $(BUILD)/sample; fi
-	$(HONGDANG) -d $(VAR) search --limit 5 番禺
+	@echo "红档展示服务：打开 http://127.0.0.1:8080/ （触摸屏模式 http://127.0.0.1:8080/?kiosk=1），Ctrl-C 停止"
+	$(HONGDANG) -d $(VAR) serve --listen 127.0.0.1:8080 --templates templates
 
 test: deps
 	$(MAKE) all sample

@@ -444,24 +444,31 @@ int page_demo(struct site *s, struct hd_archive *a,
 	}
 	for (i = 0; i < NPROC && strcmp(procedures[i].slug, name); i++) {
 	}
-	hd_record_init(&r);
-	if (i == NPROC || proc_record(a, procedures[i].key, &r) != 0) {
+	if (i == NPROC) {
 		json_decref(ctx);
 		site_error(s, req, resp, 404);
 		return 0;
 	}
-	text = hd_record_text(a, &r);
 	json_object_set_new(ctx, "title", json_string(procedures[i].name));
 	json_object_set_new(ctx, "name", json_string(procedures[i].name));
-	json_object_set_new(ctx, "source", json_string(r.title));
-	u = page_record_url(r.ref);
-	json_object_set_new(ctx, "source_url", json_string(u));
-	free(u);
 	proc_figure(a, procedures[i].slug, fig, sizeof fig);
 	json_object_set_new(ctx, "figure", json_string(fig));
-	json_object_set_new(ctx, "steps", parse_steps(text ? text : ""));
-	free(text);
-	hd_record_release(&r);
+	hd_record_init(&r);
+	if (proc_record(a, procedures[i].key, &r) == 0) {
+		text = hd_record_text(a, &r);
+		json_object_set_new(ctx, "source", json_string(r.title));
+		u = page_record_url(r.ref);
+		json_object_set_new(ctx, "source_url", json_string(u));
+		free(u);
+		json_object_set_new(ctx, "steps", parse_steps(text ? text :
+			""));
+		free(text);
+		hd_record_release(&r);
+	} else {
+		/* the archive has not published its rules for this procedure:
+		 * say so, and still show the live figure */
+		json_object_set_new(ctx, "steps", json_array());
+	}
 	/* pictures: the archive's own public photographs, newest first */
 	memset(&l, 0, sizeof l);
 	l.images_only = 1;
