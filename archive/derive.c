@@ -164,18 +164,19 @@ static void lib_start(void)
 	vips_cache_set_max_files(0);
 	vips_cache_set_max_mem(0);
 	/* One worker a pipeline: the server already runs one request per
-	 * thread, and on two cores a second vips worker per request
-	 * only adds contention (measured: see NOTES). */
+	 * thread, and on two cores a second libvips worker made single
+	 * derivations no faster (test_derive bench) while taking the core
+	 * other requests need. */
 	vips_concurrency_set(1);
 	vips_block_untrusted_set(TRUE);
 	lib_rc = 0;
 }
 
-/* The libvips error (or, without one, its last log line) as one line. */
+/* The first line of the libvips error (the cause; the lines after it
+ * repeat it from outer operations) or, without one, its last log line. */
 static void lib_message(char *out, size_t n)
 {
 	char *m = vips_error_buffer_copy();
-	char *p;
 
 	if (m == NULL || m[0] == '\0') {
 		snprintf(out, n, "%s", last_log[0] != '\0' ? last_log :
@@ -184,14 +185,7 @@ static void lib_message(char *out, size_t n)
 		snprintf(out, n, "%s", m);
 	}
 	g_free(m);
-	for (p = out; *p != '\0'; p++) {
-		if (*p == '\n' || *p == '\r') {
-			*p = ' ';
-		}
-	}
-	while (p > out && p[-1] == ' ') {
-		*--p = '\0';
-	}
+	out[strcspn(out, "\r\n")] = '\0';
 }
 
 /* ------------------------------------------------- the in-progress set */

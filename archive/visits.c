@@ -105,7 +105,8 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 		}
 		v = hd_xrealloc(v, (n + 1) * sizeof *v);
 		memset(&v[n], 0, sizeof v[n]);
-		snprintf(v[n].time, sizeof v[n].time, "%02d:00", h);
+		snprintf(v[n].time, sizeof v[n].time, "%02u:00",
+			(unsigned)h % 24u);
 		v[n].free = c.free[h];
 		v[n].price = c.free[h] ? 0 : c.price;
 		v[n].capacity = c.capacity;
