@@ -20,7 +20,8 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libsqlite3-dev sqlite3 libarchive-dev libexif-dev libjansson-dev \
 	libcsv-dev libssl-dev libmagic-dev libtiff-dev libicu-dev libjpeg-dev \
 	libxml2-dev libvips-dev libqrencode-dev libmicrohttpd-dev libsodium-dev \
-	zip p7zip-full python3 exif curl
+	zip p7zip-full python3 exif curl libvips-tools zbar-tools \
+	fonts-noto-cjk chromium
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
@@ -119,10 +120,17 @@ $(BUILD)/sample.done: $(BUILD)/gen-sample $(wildcard ingest/sample/*.txt ingest/
 
 # ------------------------------------------------------------ set-up
 
+# Node.js and npm run the browser tests (tests/browser).  Installed only
+# when there is no node at all: a node from elsewhere (NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package) is kept.
+NODE_PKGS = nodejs npm
+
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	    || missing="$$missing $$p"; done; \
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+	  || missing="$$missing $(NODE_PKGS)"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \

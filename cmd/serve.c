@@ -109,8 +109,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_num(optarg, 1, 64, &so.threads) != 0) {
-				return cmd_usage("serve", "--threads '%s': give "
-					"a number from 1 to 64", optarg);
+				return cmd_usage("serve", "--threads '%s': "
+					"give a number from 1 to 64", optarg);
 			}
 			break;
 		case 't':
@@ -127,8 +127,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			break;
 		case 'T':
 			if (parse_num(optarg, 1, 3600, &so.timeout) != 0) {
-				return cmd_usage("serve", "--timeout '%s': give "
-					"seconds from 1 to 3600", optarg);
+				return cmd_usage("serve", "--timeout '%s': "
+					"give seconds from 1 to 3600", optarg);
 			}
 			break;
 		case 'i':
@@ -141,8 +141,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		case 'a':
 			if (parse_num(optarg, 5, 86400,
 			    &site.attract_seconds) != 0) {
-				return cmd_usage("serve", "--attract '%s': give "
-					"seconds from 5", optarg);
+				return cmd_usage("serve", "--attract '%s': "
+					"give seconds from 5", optarg);
 			}
 			break;
 		case 'h':

@@ -1,10 +1,12 @@
 /*
- * http.c - the plain request/response helpers pages use (http.h).
+ * http.c - the plain request/response helpers pages use (http.h), and
+ * the decoding of URLs and form bodies the server core relies on.
  *
  * Nothing here knows about sockets or libmicrohttpd, so a page can be
  * rendered in a test by filling a struct http_req by hand.  A response
  * owns everything it points to except its type (a static string);
- * http_resp_release frees it all.
+ * http_resp_release frees it all.  A decoded string is always valid
+ * UTF-8 without NUL: anything else is refused, never repaired.
  */
 #include "http.h"
 
@@ -88,4 +90,100 @@ void http_json(struct http_resp *r, int status, json_t *v)
 	free(s);
 	r->status = status;
 	r->type = "application/json; charset=utf-8";
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* Percent-decode s[0..n) into out (n + 1 bytes of room), '+' as a space
+ * when plus is 1, and NUL-terminate it.  Returns the decoded length, or
+ * -1 for a malformed escape ("%G1", "%4", a trailing "%"), a NUL or
+ * invalid UTF-8 in the result. */
+long http_decode(const char *s, size_t n, int plus, char *out)
+{
+	size_t i, k = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (n - i < 3) {
+				return -1;
+			}
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0) {
+				return -1;
+			}
+			out[k++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (s[i] == '+' && plus) {
+			out[k++] = ' ';
+		} else {
+			out[k++] = s[i];
+		}
+	}
+	out[k] = '\0';
+	if (memchr(out, '\0', k) != NULL || !hd_utf8_valid(out, k)) {
+		return -1;
+	}
+	return (long)k;
+}
+
+/* Split s[0..n) ("a=1&b=2", '+' a space) into v (*nv used of
+ * HTTP_MAX_PARAMS), decoding into *arena, which must have room for
+ * n + 2 * HTTP_MAX_PARAMS + 1 bytes over the whole request.  Empty
+ * fields are skipped; a field without '=' has the value "".  Returns 0,
+ * or -1 for a bad encoding or too many fields. */
+int http_parse_params(struct http_kv *v, size_t *nv, const char *s,
+	size_t n, char **arena)
+{
+	const char *p = s, *end = s + n, *amp, *eq;
+	long k;
+
+	while (p < end) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (amp == NULL) {
+			amp = end;
+		}
+		if (amp == p) {
+			p++;
+			continue;
+		}
+		if (*nv >= HTTP_MAX_PARAMS) {
+			return -1;
+		}
+		eq = memchr(p, '=', (size_t)(amp - p));
+		v[*nv].name = *arena;
+		k = http_decode(p, (size_t)((eq ? eq : amp) - p), 1, *arena);
+		if (k < 0) {
+			return -1;
+		}
+		*arena += k + 1;
+		v[*nv].value = *arena;
+		if (eq != NULL) {
+			k = http_decode(eq + 1, (size_t)(amp - eq - 1), 1,
+				*arena);
+			if (k < 0) {
+				return -1;
+			}
+			*arena += k + 1;
+		} else {
+			**arena = '\0';
+			*arena += 1;
+		}
+		(*nv)++;
+		p = amp;
+	}
+	return 0;
 }

@@ -71,5 +71,23 @@ struct route {
 
 /* The route table (exhibit/routes.c), ended by a NULL path. */
 extern const struct route routes[];
+/* Path prefixes whose GET pages get the writable handle too (the admin
+ * pages touch their session on every request), ended by NULL
+ * (exhibit/routes.c). */
+extern const char *const rw_prefixes[];
+
+/* Percent-decode s[0..n) into out (room for n + 1 bytes), '+' as a
+ * space when plus is 1 (query strings and form bodies), and
+ * NUL-terminate it.  Returns the decoded length, or -1 for a malformed
+ * escape ("%G1", "%4", a trailing "%"), a NUL or invalid UTF-8 in the
+ * result.  Allocates nothing. */
+long http_decode(const char *s, size_t n, int plus, char *out);
+/* Split s[0..n) ("a=1&b=2") into v[*nv ...] (HTTP_MAX_PARAMS in all),
+ * decoding names and values with http_decode(plus = 1) into *arena,
+ * which is advanced; it needs n + 2 * HTTP_MAX_PARAMS + 1 bytes of room.
+ * Empty fields are skipped; a field without '=' has the value "".
+ * Returns 0, or -1 for a bad encoding or too many fields. */
+int http_parse_params(struct http_kv *v, size_t *nv, const char *s,
+	size_t n, char **arena);
 
 #endif

@@ -24,3 +24,7 @@ const struct route routes[] = {
 	{"GET", "/api/stats", page_api_stats},
 	{NULL, NULL, NULL},
 };
+
+/* Paths whose pages may write even for GET (sessions are touched on every
+ * admin request): they get the worker's read-write archive handle. */
+const char *const rw_prefixes[] = {"/admin", NULL};

@@ -21,7 +21,8 @@
  *    that ends any connection;
  *  - each worker thread opens its own archive handles (SQLite
  *    connections are opened without mutexes), read-only for GET and a
- *    second, writable one for POST routes; all are closed at shutdown;
+ *    second, writable one for POST routes and paths under rw_prefixes
+ *    (the admin pages); all are closed at shutdown;
  *  - SIGTERM/SIGINT: the listening socket closes, requests in flight
  *    finish, then everything is released and server_run returns 0.
  *
@@ -136,6 +137,7 @@ struct server {
 	struct conn *conns;
 	struct hd_archive **handles;    /* every worker's archive handles */
 	size_t nhandles;
+	struct alog *log;               /* the access log */
 	pthread_rwlock_t sc_lock;       /* the static cache */
 	struct sc_entry *sc[SC_BUCKETS];
 	size_t sc_n;
@@ -177,102 +179,6 @@ static void set_phase(struct conn *cn, enum phase p, long long ms)
 
 /* ------------------------------------------------------ URL decoding */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-/* Percent-decode s[0..n) into out (n + 1 bytes of room), '+' as a space
- * when plus is 1, and NUL-terminate it.  Returns the decoded length, or
- * -1 for a malformed escape ("%G1", "%4", a trailing "%"), a NUL or
- * invalid UTF-8 in the result. */
-static long pct_decode(const char *s, size_t n, int plus, char *out)
-{
-	size_t i, k = 0;
-	int hi, lo;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			if (n - i < 3) {
-				return -1;
-			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0) {
-				return -1;
-			}
-			out[k++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (s[i] == '+' && plus) {
-			out[k++] = ' ';
-		} else {
-			out[k++] = s[i];
-		}
-	}
-	out[k] = '\0';
-	if (memchr(out, '\0', k) != NULL || !hd_utf8_valid(out, k)) {
-		return -1;
-	}
-	return (long)k;
-}
-
-/* Split s[0..n) ("a=1&b=2", '+' a space) into v (*nv used of
- * HTTP_MAX_PARAMS), decoding into *arena, which must have room for
- * n + 2 * HTTP_MAX_PARAMS + 1 bytes over the whole request.  Empty
- * fields are skipped; a field without '=' has the value "".  Returns 0,
- * or -1 for a bad encoding or too many fields. */
-static int parse_params(struct http_kv *v, size_t *nv, const char *s,
-	size_t n, char **arena)
-{
-	const char *p = s, *end = s + n, *amp, *eq;
-	long k;
-
-	while (p < end) {
-		amp = memchr(p, '&', (size_t)(end - p));
-		if (amp == NULL) {
-			amp = end;
-		}
-		if (amp == p) {
-			p++;
-			continue;
-		}
-		if (*nv >= HTTP_MAX_PARAMS) {
-			return -1;
-		}
-		eq = memchr(p, '=', (size_t)(amp - p));
-		v[*nv].name = *arena;
-		k = pct_decode(p, (size_t)((eq ? eq : amp) - p), 1, *arena);
-		if (k < 0) {
-			return -1;
-		}
-		*arena += k + 1;
-		v[*nv].value = *arena;
-		if (eq != NULL) {
-			k = pct_decode(eq + 1, (size_t)(amp - eq - 1), 1,
-				*arena);
-			if (k < 0) {
-				return -1;
-			}
-			*arena += k + 1;
-		} else {
-			**arena = '\0';
-			*arena += 1;
-		}
-		(*nv)++;
-		p = amp;
-	}
-	return 0;
-}
-
 /* Decode the raw URL of cn into its path and parameters.  0 or -1. */
 static int parse_url(struct conn *cn)
 {
@@ -284,14 +190,14 @@ static int parse_url(struct conn *cn)
 	if (plen == 0 || cn->raw[0] != '/') {
 		return -1;
 	}
-	k = pct_decode(cn->raw, plen, 0, arena);
+	k = http_decode(cn->raw, plen, 0, arena);
 	if (k < 0) {
 		return -1;
 	}
 	cn->path = arena;
 	arena += k + 1;
 	if (q != NULL) {
-		return parse_params(cn->params, &cn->nparams, q + 1,
+		return http_parse_params(cn->params, &cn->nparams, q + 1,
 			cn->nraw - plen - 1, &arena);
 	}
 	return 0;
@@ -345,9 +251,8 @@ static char *put_num(char *p, unsigned long long v)
 	return p;
 }
 
-/* One line per request, written with one write() (lines from several
- * threads never interleave), formatted by hand (this runs for every
- * static file too):
+/* One line per request, formatted by hand (this runs for every static
+ * file too) and batched by accesslog.c:
  *   2026-11-25T17:00:00Z 127.0.0.1 "GET /search?q=x" 200 1234 0.8ms
  * now: µs (monotonic) at the end of the request. */
 static void log_request(struct server *sv, struct conn *cn,
@@ -400,7 +305,7 @@ static void log_request(struct server *sv, struct conn *cn,
 		p = put_str(p, why[toe], 16);
 	}
 	*p++ = '\n';
-	(void)!write(sv->opts->logfd, line, (size_t)(p - line));
+	alog_write(sv->log, line, (size_t)(p - line), now / 1000);
 }
 
 /* A line about the server itself (reload, errors) in the log. */
@@ -986,6 +891,20 @@ static const struct route *route_find(const char *path, enum method m,
 	return best;
 }
 
+/* 1 when path lies under one of rw_prefixes (routes.c). */
+static int rw_path(const char *path)
+{
+	size_t i;
+
+	for (i = 0; rw_prefixes[i] != NULL; i++) {
+		if (strncmp(path, rw_prefixes[i], strlen(rw_prefixes[i])) ==
+		    0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int is_form(struct MHD_Connection *c)
 {
 	const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -1039,14 +958,14 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 	if (cn->meth == M_POST && is_form(c)) {
 		cn->form = hd_xmalloc(cn->body.len + 2 * HTTP_MAX_PARAMS + 8);
 		arena = cn->form;
-		if (parse_params(cn->params, &cn->nparams, cn->body.p ?
+		if (http_parse_params(cn->params, &cn->nparams, cn->body.p ?
 		    cn->body.p : "", cn->body.len, &arena) != 0) {
 			cn->bad = 400;
 			return send_error(sv, cn, c, 400, NULL);
 		}
 	}
 	hd_err_clear(&e);
-	a = worker_archive(sv, cn->meth == M_POST, &e);
+	a = worker_archive(sv, cn->meth == M_POST || rw_path(cn->path), &e);
 	if (a == NULL) {
 		log_note(sv, "%s", e.msg);
 		return send_error(sv, cn, c, 503, NULL);
@@ -1100,6 +1019,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 	const char *cl;
+	size_t n;
 
 	if (cn == NULL) {
 		return MHD_NO;
@@ -1109,7 +1029,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	 * too costly for everything else, which waits for the second. */
 	if (!cn->started) {
 		cn->started = 1;
-		snprintf(cn->method, sizeof cn->method, "%s", method);
+		n = strlen(method);
+		n = n < sizeof cn->method ? n : sizeof cn->method - 1;
+		memcpy(cn->method, method, n);
+		cn->method[n] = '\0';
 		cn->meth = method_of(method);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -1401,6 +1324,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 	sv = hd_xcalloc(1, sizeof *sv);
 	sv->site = s;
 	sv->opts = opts;
+	sv->log = alog_new(opts->logfd);
 	pthread_mutex_init(&sv->lock, NULL);
 	/* writers first: a refresh must not starve under a stream of
 	 * readers */
@@ -1451,7 +1375,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 
 	for (;;) {
 		ts.tv_sec = 0;
-		ts.tv_nsec = 500 * 1000 * 1000;
+		ts.tv_nsec = 100 * 1000 * 1000;
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT) {
 			break;
@@ -1466,6 +1390,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 			}
 		}
 		watchdog(sv);
+		alog_tick(sv->log, now_ms(), 0);
 	}
 
 	/* stop: no new connections, let the requests in flight finish */
@@ -1483,6 +1408,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 			break;          /* asked twice: stop now */
 		}
 		watchdog(sv);
+		alog_tick(sv->log, now_ms(), 0);
 	}
 	MHD_stop_daemon(sv->d);
 	hd_err_clear(e);
@@ -1491,6 +1417,7 @@ out:
 		hd_archive_close(sv->handles[i]);
 	}
 	free(sv->handles);
+	alog_free(sv->log);
 	sc_clear(sv);
 	pthread_rwlock_destroy(&sv->sc_lock);
 	pthread_mutex_destroy(&sv->lock);

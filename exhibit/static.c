@@ -227,7 +227,7 @@ static int etag_listed(const char *s, const char *etag)
 		if (*p == '"') {
 			p = strchr(p + 1, '"');
 			if (p == NULL) {
-				return 0;       /* unterminated: matches nothing */
+				return 0;       /* unterminated: no match */
 			}
 			p++;
 		} else {

@@ -190,7 +190,7 @@
   var COUNTDOWN = 30;
   var idleBox = $('#idle'), attract = $('#attract');
   var lastTouch = Date.now(), counting = false, left = COUNTDOWN, tick = null;
-  var slides = [], slide = 0, slideTimer = null;
+  var slides = [], slide = 0, slideTimer = null, loadingSlides = false;
 
   function touched() {
     lastTouch = Date.now();
@@ -229,6 +229,9 @@
   }
   function startAttract() {
     if (!slides.length) {
+      /* one request at a time: the idle check ticks every second */
+      if (loadingSlides) { return; }
+      loadingSlides = true;
       fetch('/api/corridor').then(function (r) { return r.json(); }).then(function (d) {
         (d.chapters || []).forEach(function (c) {
           (c.items || []).forEach(function (it) {
@@ -238,12 +241,14 @@
             }
           });
         });
-        if (slides.length) { startAttract(); }
-      }).catch(function () { /* no slides: stay home */ });
+        loadingSlides = false;
+        if (slides.length && Date.now() - lastTouch >= attractAfter) { startAttract(); }
+      }).catch(function () { loadingSlides = false; /* no slides: stay home */ });
       return;
     }
     attract.hidden = false;
     showSlide();
+    clearInterval(slideTimer);
     slideTimer = setInterval(showSlide, 6000);
   }
   function stopAttract() {
