@@ -12,7 +12,7 @@
  *     $(pkg-config --cflags --libs icu-uc icu-i18n sqlite3)
  *   ./a.out -max_total_time=60 tests/fuzz/corpus_tokenize
  */
-#include "archive/fts.h"
+#include "../../archive/fts.h"
 
 #include <stdint.h>
 #include <stdio.h>
