@@ -10,6 +10,7 @@
 #include "cmd.h"
 
 #include <locale.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -142,6 +143,11 @@ int main(int argc, char **argv)
 	int ai = 1;
 
 	setlocale(LC_ALL, "C.UTF-8");
+	/* Ingest reads each file into one buffer and frees it: without these
+	 * glibc returns the memory to the kernel after every file (brk,
+	 * munmap and TLB flushes took 40 % of ingest CPU). */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	memset(&c, 0, sizeof c);
 	c.prog = "hongdang";
 	env = getenv("HONGDANG_DIR");
