@@ -134,6 +134,11 @@ async function settle(page) {
   await page.evaluate(() => document.querySelectorAll('img[loading=lazy]').forEach((i) => { i.loading = 'eager'; }));
   await page.waitForFunction(() => Array.from(document.images).every((i) => !i.getAttribute('src') || i.complete),
     null, { timeout: 8000 }).catch(() => {});
+  // Let entrance animations (the demo's step fade) end before axe
+  // measures contrast: mid-fade text is translucent and measures pale.
+  await page.evaluate(() => Promise.all(document.getAnimations()
+    .filter((a) => { const t = a.effect && a.effect.getComputedTiming(); return t && Number.isFinite(t.endTime); })
+    .map((a) => a.finished.catch(() => {})))).catch(() => {});
 }
 
 async function screen(ctx, vpName, vp, name, url, opts = {}) {
