@@ -21,11 +21,14 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libcsv-dev libssl-dev libmagic-dev libtiff-dev libicu-dev libjpeg-dev \
 	libxml2-dev libvips-dev libqrencode-dev libmicrohttpd-dev libsodium-dev \
 	zip p7zip-full python3 exif curl libvips-tools zbar-tools \
-	fonts-noto-cjk chromium
+	libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim \
+	tesseract-ocr-chi-tra tesseract-ocr-eng libpoppler-glib-dev \
+	libcairo2-dev img2pdf fonts-noto-cjk imagemagick \
+	libopencc-dev unicode-data chromium
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
-	libsodium
+	libsodium tesseract lept poppler-glib cairo opencc
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
@@ -52,7 +55,8 @@ EXHIBIT_SRC = $(wildcard exhibit/*.c)
 CMD_SRC     = $(wildcard cmd/*.c)
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 
-ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o
+ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o \
+	$(BUILD)/gen/pinyin_data.o
 INGEST_OBJ  = $(INGEST_SRC:%.c=$(BUILD)/%.o)
 EXHIBIT_OBJ = $(EXHIBIT_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ     = $(CMD_SRC:%.c=$(BUILD)/%.o)
@@ -83,6 +87,16 @@ $(BUILD)/gen/schema.c: archive/schema.sql
 	  echo ';'; } > $@
 
 $(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Pinyin readings of Han characters, from the Unihan database of Debian's
+# unicode-data (archive/pinyin_gen.py says which fields and why).
+UNIHAN ?= /usr/share/unicode/Unihan_Readings.txt.bz2
+$(BUILD)/gen/pinyin_data.c: archive/pinyin_gen.py $(UNIHAN)
+	@mkdir -p $(dir $@)
+	python3 archive/pinyin_gen.py $(UNIHAN) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/pinyin_data.o: $(BUILD)/gen/pinyin_data.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIBHD): $(ARCHIVE_OBJ)

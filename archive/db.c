@@ -24,9 +24,12 @@ extern const char hd_schema_sql[];
 
 /* The filters shared by the search statements:
  * ?1 match, ?2 year from, ?3 year to, ?4 category, ?5 class, ?6 fonds,
- * ?7 place, ?8 person. */
+ * ?7 place, ?8 person.  CROSS JOIN keeps the full-text index in the
+ * outer loop: with a plain JOIN the planner walks every public record by
+ * records_visible and probes the index for each (seconds at 200,000
+ * records instead of milliseconds). */
 #define SEARCH_FROM \
-	" FROM search s JOIN records r ON r.id = s.rowid" \
+	" FROM search s CROSS JOIN records r ON r.id = s.rowid" \
 	" WHERE search MATCH ?1" \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
@@ -39,12 +42,18 @@ extern const char hd_schema_sql[];
 	"      WHERE t.record_id = r.id AND t.kind = 'person'" \
 	"      AND t.term = ?8))"
 
-/* Title weighs 10, meta (creator, subjects, persons, place) 4, body 1.
+/* Title weighs 10, meta (creator, subjects, persons, place) 4, body 1;
+ * hd_boost (fts.c) doubles the score of a row where the query's words
+ * stand side by side, in order, as typed.  It takes an optional second
+ * argument, a text-quality factor in (0, 1] that multiplies the score:
+ * the hook for ranking low-confidence OCR text below clean text (pass
+ * e.g. a per-record mean OCR confidence / 100 once records carry one).
  * Snippets are computed for the page of hits only; \x01 and \x02 mark a
  * match (search.c escapes the rest). */
 #define SEARCH_SQL(vis) \
 	"WITH top AS (SELECT r.id AS id," \
-	" bm25(search, 10.0, 4.0, 1.0) AS score" SEARCH_FROM vis \
+	" bm25(search, 10.0, 4.0, 1.0) * hd_boost(search) AS score" \
+	SEARCH_FROM vis \
 	" ORDER BY score LIMIT ?9 OFFSET ?10)" \
 	" SELECT r.id, r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
@@ -54,6 +63,36 @@ extern const char hd_schema_sql[];
 	" FROM top JOIN search ON search.rowid = top.id" \
 	" JOIN records r ON r.id = top.id" \
 	" WHERE search MATCH ?1 ORDER BY top.score"
+
+/* Suggestions while typing (suggest.c): ?1 what was typed (folded as the
+ * keys are), ?2 the end of its key range (?1 followed by U+10FFFF), ?3
+ * limit.  The first 2,000 keys of the range are looked at (only a prefix
+ * of one or two letters has more) and the best 200 of their terms are
+ * checked against the records: a term shows only while an approved
+ * public record carries it.  VISIBLE_ROW is VISIBLE with unary plus
+ * signs, which keep the planner from walking records_visible instead of
+ * the title, place or term index (hundreds of milliseconds at 200,000
+ * records). */
+#define VISIBLE_ROW " +r.status = 'approved' AND +r.access = 'public' "
+#define SUGGEST_SHOWS(kind, term) \
+	" CASE " kind " WHEN 'title' THEN EXISTS (SELECT 1 FROM records r" \
+	"  WHERE r.title = " term " AND" VISIBLE_ROW ")" \
+	" WHEN 'place' THEN EXISTS (SELECT 1 FROM records r" \
+	"  WHERE r.place = " term " AND" VISIBLE_ROW ")" \
+	" ELSE EXISTS (SELECT 1 FROM terms t CROSS JOIN records r" \
+	"  ON r.id = t.record_id WHERE t.kind = " kind \
+	"  AND t.term = " term " AND" VISIBLE_ROW ") END"
+#define SUGGEST_SQL \
+	"SELECT c.kind, c.term, c.pinyin FROM" \
+	" (SELECT s.kind, s.term, s.pinyin, s.n, k.exact FROM" \
+	"  (SELECT id, max(key = ?1) AS exact FROM" \
+	"   (SELECT key, id FROM suggest_keys WHERE key >= ?1 AND key < ?2" \
+	"    LIMIT 2000) GROUP BY id) k" \
+	"  JOIN suggest s ON s.id = k.id" \
+	"  ORDER BY k.exact DESC, s.n DESC, length(s.term), s.term" \
+	"  LIMIT 200) c" \
+	" WHERE" SUGGEST_SHOWS("c.kind", "c.term") \
+	" ORDER BY c.exact DESC, c.n DESC, length(c.term), c.term LIMIT ?3"
 
 #define MATCHES_SQL(vis) \
 	"SELECT r.id, r.year, r.category, r.place" SEARCH_FROM vis
@@ -92,7 +131,132 @@ extern const char hd_schema_sql[];
 	where ")" \
 	" FROM records r " where
 
+/* The review queue: ?1 status, ?2 limit.  The last decision's detail
+ * and agent come with each record. */
+#define QUEUE_SQL \
+	"SELECT r.id, r.ref, r.title, r.date, r.category, r.access," \
+	" r.status, r.updated," LIST_THUMB "," \
+	" (SELECT e.detail FROM events e WHERE e.record_id = r.id" \
+	"  AND e.type IN ('review', 'withdraw') ORDER BY e.id DESC LIMIT 1)," \
+	" (SELECT e.agent FROM events e WHERE e.record_id = r.id" \
+	"  AND e.type IN ('review', 'withdraw') ORDER BY e.id DESC LIMIT 1)" \
+	" FROM records r"
+
+/* A month in China time (UTC+8, no daylight saving) of an ISO column. */
+#define CHINA_MONTH(col) "strftime('%Y-%m', " col ", '+8 hours')"
+
+/* The event log: ?1 record id, ?2 type, ?3 agent, ?4 since (ISO UTC),
+ * each NULL for any; ?5 limit, ?6 offset. */
+#define AUDIT_WHERE \
+	" WHERE (?1 IS NULL OR e.record_id = ?1)" \
+	" AND (?2 IS NULL OR e.type = ?2)" \
+	" AND (?3 IS NULL OR e.agent = ?3)" \
+	" AND (?4 IS NULL OR e.at >= ?4)"
+#define AUDIT_SQL \
+	"SELECT e.id, e.at, e.type, e.agent, e.detail, r.ref FROM events e" \
+	" LEFT JOIN records r ON r.id = e.record_id" AUDIT_WHERE
+
+/* A record kept at location path or anywhere inside it (a path and the
+ * paths below it, "一号库房" and "一号库房-01柜-…"). */
+#define IN_PLACE(path) \
+	" (r.location = " path " OR substr(r.location, 1," \
+	" length(" path ") + 1) = " path " || '-')"
+
+#define TRANSFER_SQL \
+	"SELECT id, direction, uuid, peer, reason, items, pages, files," \
+	" bytes, manifest, at, agent, path, detail, confirmed, receipt" \
+	" FROM transfers"
+
+/* OAI-PMH lists: ?1 after this id, ?2 from and ?3 until (datestamps,
+ * "YYYY-MM-DDThh:mm:ss"), ?4 category, ?5 class, ?6 1: any class,
+ * ?7 limit. */
+#define OAI_SQL "SELECT r.id, r.ref, r.status, r.updated, r.category," \
+	" r.class"
+#define OAI_WHERE \
+	" ((" VISIBLE ") OR (r.status = 'withdrawn' AND" \
+	" r.access = 'public'))" \
+	" AND (?2 IS NULL OR substr(r.updated, 1, 19) >= ?2)" \
+	" AND (?3 IS NULL OR substr(r.updated, 1, 19) <= ?3)" \
+	" AND (?4 IS NULL OR r.category = ?4)" \
+	" AND (?5 IS NULL OR r.class = ?5)" \
+	" AND (?6 = 0 OR r.class IS NOT NULL)"
+
 static const char *const sqls[SQL__COUNT] = {
+	/* storage room (storage.c) */
+	[SQL_LOCATION_INSERT] = "INSERT OR IGNORE INTO locations (path, parent,"
+		" depth, created) VALUES (?1, ?2, ?3, ?4)",
+	[SQL_LOCATION_GET] = "SELECT id FROM locations WHERE path = ?1",
+	[SQL_LOCATION_LIST] = "SELECT l.path, l.depth, (SELECT count(*)"
+		" FROM records r WHERE" IN_PLACE("l.path") ") FROM locations l"
+		" ORDER BY l.path",
+	[SQL_LOCATION_USED] = "SELECT 1 FROM records r WHERE" IN_PLACE("?1")
+		" LIMIT 1",
+	[SQL_RECORD_LOCATE] = "SELECT id, location, title FROM records"
+		" WHERE ref = ?1",
+	[SQL_RECORD_SET_LOCATION] = "UPDATE records SET location = ?2,"
+		" updated = ?3 WHERE id = ?1",
+	[SQL_READINGS_SINCE] = "SELECT at, room, temp, rh FROM storage_readings"
+		" WHERE at >= ?1 AND (?2 IS NULL OR room = ?2) ORDER BY at, id",
+	[SQL_INVENTORY_INSERT] = "INSERT INTO inventories (scope, started,"
+		" agent) VALUES (?1, ?2, ?3)",
+	[SQL_INVENTORY_GET] = "SELECT scope, started, finished, agent, report"
+		" FROM inventories WHERE id = ?1",
+	[SQL_INVENTORY_LIST] = "SELECT id, scope, started, finished, agent,"
+		" (SELECT count(*) FROM inventory_items i"
+		"  WHERE i.inventory_id = v.id) FROM inventories v ORDER BY id",
+	[SQL_INVENTORY_ITEM_INSERT] = "INSERT OR IGNORE INTO inventory_items"
+		" (inventory_id, ref, record_id, at_location, found)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_INVENTORY_ITEMS] = "SELECT i.ref, i.at_location, r.id,"
+		" r.location, r.title FROM inventory_items i"
+		" LEFT JOIN records r ON r.id = i.record_id"
+		" WHERE i.inventory_id = ?1 ORDER BY i.found, i.ref",
+	[SQL_INVENTORY_EXPECTED] = "SELECT r.id, r.ref, r.title, r.location"
+		" FROM records r WHERE" IN_PLACE("?1")
+		" ORDER BY r.location, r.ref",
+	[SQL_INVENTORY_FINISH] = "UPDATE inventories SET finished = ?2,"
+		" report = ?3 WHERE id = ?1 AND finished IS NULL",
+	[SQL_RECORDS_OF_OBJECT] = "SELECT DISTINCT r.ref FROM files f"
+		" JOIN records r ON r.id = f.record_id WHERE f.sha256 = ?1"
+		" ORDER BY r.ref",
+	/* transfer (transfer.c) */
+	[SQL_RECORDS_OF_PERSON] = "SELECT r.ref FROM records r WHERE EXISTS"
+		" (SELECT 1 FROM terms t WHERE t.record_id = r.id"
+		" AND t.kind = 'person' AND t.term = ?1) ORDER BY r.ref",
+	[SQL_RECORD_BY_FILE] = "SELECT r.ref, r.batch_id, r.id FROM files f"
+		" JOIN records r"
+		" ON r.id = f.record_id WHERE f.sha256 = ?1"
+		" ORDER BY r.id DESC LIMIT 1",
+	[SQL_TRANSFER_INSERT] = "INSERT INTO transfers (direction, uuid,"
+		" peer, reason, items, pages, files, bytes, manifest, at,"
+		" agent, path, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, ?10, ?11, ?12, ?13)",
+	[SQL_TRANSFER_BY_UUID] = TRANSFER_SQL " WHERE direction = ?1"
+		" AND uuid = ?2",
+	[SQL_TRANSFER_GET] = TRANSFER_SQL " WHERE id = ?1",
+	[SQL_TRANSFER_LIST] = TRANSFER_SQL " ORDER BY id",
+	[SQL_TRANSFER_CONFIRM] = "UPDATE transfers SET confirmed = ?2,"
+		" receipt = ?3 WHERE id = ?1 AND confirmed IS NULL",
+	/* harvesting (oai.c): approved public records, and the withdrawn
+	 * ones that were public, reported as deleted */
+	[SQL_OAI_LIST_PUBLIC] = OAI_SQL " FROM records r WHERE" OAI_WHERE
+		" AND r.id > ?1 ORDER BY r.id LIMIT ?7",
+	[SQL_OAI_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
+		OAI_WHERE " AND r.id > ?1",
+	[SQL_OAI_GET_PUBLIC] = OAI_SQL " FROM records r WHERE r.ref = ?1 AND"
+		" ((" VISIBLE ") OR (r.status = 'withdrawn' AND"
+		" r.access = 'public'))",
+	[SQL_OAI_SETS_PUBLIC] = "SELECT 'category', r.category, count(*)"
+		" FROM records r WHERE" VISIBLE " GROUP BY r.category"
+		" UNION ALL SELECT 'class', r.class, count(*) FROM records r"
+		" WHERE" VISIBLE " AND r.class IS NOT NULL GROUP BY r.class"
+		" ORDER BY 1, 2",
+	[SQL_OAI_EARLIEST_PUBLIC] = "SELECT min(r.updated) FROM records r"
+		" WHERE (" VISIBLE ") OR (r.status = 'withdrawn' AND"
+		" r.access = 'public')",
+	[SQL_EVENT_FIRST] = "SELECT hash FROM events ORDER BY id LIMIT 1",
+	/* backup (backup.c) */
+	[SQL_QUICK_CHECK] = "PRAGMA quick_check",
 	[SQL_FONDS_BY_CODE] = "SELECT id, name FROM fonds WHERE code = ?1",
 	[SQL_FONDS_FIRST] =
 		"SELECT code, name FROM fonds ORDER BY id LIMIT 1",
@@ -195,18 +359,203 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
+	/* page text (pages.c): ?1 record, ?2 file seq, ?3 page, ?4 text,
+	 * ?5 confidence */
+	[SQL_PAGE_INSERT] = "INSERT OR REPLACE INTO pages (file_id, page, text,"
+		" confidence) SELECT id, ?3, ?4, ?5 FROM files"
+		" WHERE record_id = ?1 AND seq = ?2",
+	[SQL_PAGES_OF] = "SELECT f.seq, p.page, p.text, p.confidence"
+		" FROM pages p JOIN files f ON f.id = p.file_id"
+		" WHERE f.record_id = ?1 ORDER BY f.seq, p.page",
+	/* accounts and sessions (account.c) */
+	[SQL_USER_INSERT] = "INSERT INTO users (name, role, pwhash, created)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[SQL_USER_GET] = "SELECT id, name, role, pwhash, disabled, created,"
+		" coalesce(last_login, '') FROM users WHERE name = ?1",
+	[SQL_USER_LIST] = "SELECT id, name, role, '', disabled, created,"
+		" coalesce(last_login, '') FROM users ORDER BY name",
+	[SQL_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2"
+		" WHERE id = ?1",
+	[SQL_USER_SET_HASH] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
+	[SQL_USER_SET_LOGIN] = "UPDATE users SET last_login = ?2"
+		" WHERE id = ?1",
+	[SQL_SESSION_INSERT] = "INSERT INTO sessions (id_hash, user_id, csrf,"
+		" created, seen, remote) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+	[SQL_SESSION_GET] = "SELECT s.user_id, u.name, u.role, u.disabled,"
+		" s.csrf, s.created, s.seen FROM sessions s"
+		" JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1",
+	[SQL_SESSION_TOUCH] = "UPDATE sessions SET seen = ?2"
+		" WHERE id_hash = ?1",
+	[SQL_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
+	[SQL_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+	[SQL_SESSION_PURGE] = "DELETE FROM sessions WHERE seen < ?1"
+		" OR created < ?2",
+	[SQL_LOGIN_INSERT] = "INSERT INTO login_attempts (at, name, remote,"
+		" ok) VALUES (?1, ?2, ?3, ?4)",
+	/* the newest failures since ?2 and since the last success */
+	[SQL_LOGIN_FAILS_NAME] = "SELECT at FROM login_attempts"
+		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+	[SQL_LOGIN_FAILS_REMOTE] = "SELECT at FROM login_attempts"
+		" WHERE remote = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE remote = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
+	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
+		" WHERE name = ?1",
+	/* review (review.c) */
+	[SQL_RECORD_STATE] = "SELECT id, status, access FROM records"
+		" WHERE ref = ?1",
+	[SQL_RECORD_SET_STATUS] = "UPDATE records SET status = ?2,"
+		" updated = ?3 WHERE id = ?1",
+	[SQL_RECORD_UPDATE] = "UPDATE records SET title = ?2, creator = ?3,"
+		" date = ?4, year = ?5, year_end = ?6, place = ?7,"
+		" description = ?8, access = ?9, location = ?10, status = ?11,"
+		" updated = ?12 WHERE id = ?1",
+	[SQL_TERMS_DELETE] = "DELETE FROM terms WHERE record_id = ?1"
+		" AND kind = ?2",
+	[SQL_FTS_UPDATE] = "UPDATE search SET title = ?2, meta = ?3,"
+		" body = ?4 WHERE rowid = ?1",
+	[SQL_REVIEW_QUEUE] = QUEUE_SQL " WHERE r.status = ?1"
+		" ORDER BY r.updated, r.id LIMIT ?2",
+	[SQL_REVIEW_QUEUE_ALL] = QUEUE_SQL " WHERE r.status != 'approved'"
+		" ORDER BY r.updated, r.id LIMIT ?2",
+	[SQL_ADMIN_COUNTS] = "SELECT"
+		" (SELECT count(*) FROM records WHERE status = 'pending'),"
+		" (SELECT count(*) FROM records WHERE status = 'returned'),"
+		" (SELECT count(*) FROM records WHERE status = 'withdrawn'),"
+		" (SELECT count(*) FROM consult_requests"
+		"  WHERE status = 'pending')",
+	[SQL_OBJECT_STAFF] = "SELECT 1 FROM files f JOIN records r"
+		" ON r.id = f.record_id WHERE f.sha256 = ?1"
+		" AND r.access != 'restricted' LIMIT 1",
+	/* consultation (consult.c) */
+	[SQL_CONSULT_INSERT] = "INSERT INTO consult_requests (person, org,"
+		" purpose, note, kinds, days, created, requester) VALUES (?1,"
+		" ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQL_CONSULT_ITEM_INSERT] = "INSERT OR IGNORE INTO consult_items"
+		" (request_id, record_id) VALUES (?1, ?2)",
+	/* ?1 status, ?2 account, ?3 id (each NULL for any), ?4 limit */
+	[SQL_CONSULT_LIST] = "SELECT c.id, c.person, c.org, c.purpose,"
+		" c.note, c.kinds, c.days, c.status, c.created, c.requester,"
+		" u.name, c.granted, c.valid_from, c.valid_until, c.decided_by,"
+		" c.decided_at, c.reason FROM consult_requests c"
+		" LEFT JOIN users u ON u.id = c.user_id"
+		" WHERE (?1 IS NULL OR c.status = ?1)"
+		" AND (?2 IS NULL OR u.name = ?2)"
+		" AND (?3 IS NULL OR c.id = ?3) ORDER BY c.id DESC LIMIT ?4",
+	[SQL_CONSULT_ITEMS] = "SELECT r.ref, r.id FROM consult_items i"
+		" JOIN records r ON r.id = i.record_id WHERE i.request_id = ?1"
+		" ORDER BY r.ref",
+	[SQL_CONSULT_APPROVE] = "UPDATE consult_requests SET"
+		" status = 'approved', user_id = ?2, granted = ?3,"
+		" valid_from = ?4, valid_until = ?5, decided_by = ?6,"
+		" decided_at = ?7 WHERE id = ?1 AND status = 'pending'",
+	[SQL_CONSULT_REFUSE] = "UPDATE consult_requests SET"
+		" status = 'refused', reason = ?2, decided_by = ?3,"
+		" decided_at = ?4 WHERE id = ?1 AND status = 'pending'",
+	/* ?1 record, ?2 account, ?3 today, ?4 kind */
+	[SQL_CONSULT_ALLOWED] = "SELECT c.id FROM consult_requests c"
+		" JOIN consult_items i ON i.request_id = c.id"
+		" WHERE i.record_id = ?1 AND c.user_id = ?2"
+		" AND c.status = 'approved' AND c.valid_from <= ?3"
+		" AND c.valid_until >= ?3"
+		" AND instr(',' || c.granted || ',', ',' || ?4 || ',') > 0"
+		" ORDER BY c.id DESC LIMIT 1",
+	[SQL_CONSULT_USE_INSERT] = "INSERT INTO consult_uses (at, request_id,"
+		" record_id, user_id, kind, file) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6)",
+	[SQL_CONSULT_STATS_MONTH] = "WITH k(m) AS ("
+		" SELECT " CHINA_MONTH("created") " FROM consult_requests"
+		" UNION SELECT " CHINA_MONTH("at") " FROM consult_uses)"
+		" SELECT m, (SELECT count(*) FROM consult_requests c"
+		"  WHERE " CHINA_MONTH("c.created") " = m),"
+		" (SELECT count(*) FROM consult_items i JOIN consult_requests c"
+		"  ON c.id = i.request_id WHERE " CHINA_MONTH("c.created")
+		" = m),"
+		" (SELECT count(*) FROM consult_uses u"
+		"  WHERE " CHINA_MONTH("u.at") " = m)"
+		" FROM k ORDER BY m",
+	[SQL_CONSULT_STATS_CATEGORY] = "SELECT r.category,"
+		" count(DISTINCT i.request_id), count(*),"
+		" (SELECT count(*) FROM consult_uses u JOIN records r2"
+		"  ON r2.id = u.record_id WHERE r2.category = r.category)"
+		" FROM consult_items i JOIN records r ON r.id = i.record_id"
+		" GROUP BY r.category ORDER BY r.category",
+	[SQL_CONSULT_STATS_PURPOSE] = "SELECT c.purpose, count(*),"
+		" (SELECT count(*) FROM consult_items i JOIN consult_requests c2"
+		"  ON c2.id = i.request_id WHERE c2.purpose = c.purpose),"
+		" (SELECT count(*) FROM consult_uses u JOIN consult_requests c3"
+		"  ON c3.id = u.request_id WHERE c3.purpose = c.purpose)"
+		" FROM consult_requests c GROUP BY c.purpose ORDER BY c.purpose",
+	/* audit (audit.c) */
+	[SQL_AUDIT_LIST_ASC] = AUDIT_SQL " ORDER BY e.id LIMIT ?5 OFFSET ?6",
+	[SQL_AUDIT_LIST_DESC] = AUDIT_SQL
+		" ORDER BY e.id DESC LIMIT ?5 OFFSET ?6",
+	[SQL_AUDIT_COUNT] = "SELECT count(*) FROM events e" AUDIT_WHERE,
+	/* suggestions while typing (suggest.c) */
+	[SQL_SUGGEST_FIND] = "SELECT id FROM suggest WHERE kind = ?1"
+		" AND term = ?2",
+	[SQL_SUGGEST_INSERT] = "INSERT INTO suggest (kind, term, pinyin, n)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[SQL_SUGGEST_COUNT] = "UPDATE suggest SET n = n + ?2 WHERE id = ?1",
+	[SQL_SUGGEST_KEY_INSERT] = "INSERT OR IGNORE INTO suggest_keys"
+		" (key, id) VALUES (?1, ?2)",
+	[SQL_SUGGEST_CLEAR] = "DELETE FROM suggest",
+	[SQL_SUGGEST_CLEAR_KEYS] = "DELETE FROM suggest_keys",
+	[SQL_SUGGEST_SOURCE] = "SELECT 'title', r.title, sum(" VISIBLE ")"
+		" FROM records r GROUP BY r.title"
+		" UNION ALL SELECT 'place', r.place, sum(" VISIBLE ")"
+		" FROM records r WHERE r.place != '' GROUP BY r.place"
+		" UNION ALL SELECT t.kind, t.term, sum(" VISIBLE ")"
+		" FROM terms t JOIN records r ON r.id = t.record_id"
+		" GROUP BY t.kind, t.term",
+	[SQL_SUGGEST_PUBLIC] = SUGGEST_SQL,
 	[SQL_TOP_SUBJECTS_PUBLIC] = "SELECT t.term, count(*) AS n FROM terms t"
 		" JOIN records r ON r.id = t.record_id WHERE t.kind = 'subject'"
 		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
 };
 
-/* Schema versions: migrations[i] brings user_version i to i + 1. */
-static const char *const *migrations(size_t *n)
+/* Version 2: Chinese search that finds what people type.  The index is
+ * rebuilt from its own stored text (search is a regular FTS5 table) by
+ * the tokenizer that folds traditional characters to simplified and adds
+ * pinyin; the suggestion tables are created, then filled from the
+ * catalogue by hd_suggest_fill; records get the indexes the suggestions'
+ * visibility checks use. */
+static const char migrate2_sql[] =
+	"INSERT INTO search (search) VALUES ('rebuild');"
+	/* one row per distinct title, person, place and subject */
+	"CREATE TABLE suggest ("
+	" id     INTEGER PRIMARY KEY,"
+	" kind   TEXT NOT NULL"
+	"   CHECK (kind IN ('title', 'person', 'place', 'subject')),"
+	" term   TEXT NOT NULL,"
+	" pinyin TEXT,"             /* its reading with tones: pān yú */
+	" n      INTEGER NOT NULL DEFAULT 0," /* public records, to rank */
+	" UNIQUE (kind, term));"
+	/* what a term is found by: folded characters, pinyin, initials */
+	"CREATE TABLE suggest_keys ("
+	" key TEXT NOT NULL,"
+	" id  INTEGER NOT NULL REFERENCES suggest(id),"
+	" PRIMARY KEY (key, id)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS records_title ON records(title);"
+	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
+
+/* A step in C run after a migration's SQL, in its transaction. */
+typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
+
+/* Schema versions: migrations[i] brings user_version i to i + 1, with
+ * (*hooks)[i] (NULL for none) run after its SQL. */
+static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[1];
+	static const char *m[2];
+	static const migrate_fn h[2] = { NULL, hd_suggest_fill };
 
 	m[0] = hd_schema_sql;
-	*n = 1;
+	m[1] = migrate2_sql;
+	*n = 2;
+	*hooks = h;
 	return m;
 }
 
@@ -283,7 +632,8 @@ static int user_version(struct hd_archive *a)
 static int migrate(struct hd_archive *a, struct hd_error *e)
 {
 	size_t n, i;
-	const char *const *m = migrations(&n);
+	const migrate_fn *h;
+	const char *const *m = migrations(&n, &h);
 	int v = user_version(a);
 	char sql[64];
 
@@ -298,8 +648,14 @@ static int migrate(struct hd_archive *a, struct hd_error *e)
 		if (exec(a, "BEGIN IMMEDIATE", e) != 0) {
 			return HD_EDB;
 		}
+		if (user_version(a) > (int)i) {
+			/* another process migrated while we waited */
+			exec(a, "COMMIT", NULL);
+			continue;
+		}
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
-		if (exec(a, m[i], e) != 0 || exec(a, sql, e) != 0) {
+		if (exec(a, m[i], e) != 0 ||
+		    (h[i] != NULL && h[i](a, e) != 0) || exec(a, sql, e) != 0) {
 			exec(a, "ROLLBACK", NULL);
 			return HD_EDB;
 		}
@@ -468,6 +824,43 @@ out:
 	return rc;
 }
 
+/* 1 when the schema needs no migration. */
+static int schema_current(struct hd_archive *a)
+{
+	const migrate_fn *h;
+	size_t n;
+
+	migrations(&n, &h);
+	return user_version(a) >= (int)n;
+}
+
+/* Migrate the archive in dir through a connection of its own, closed
+ * again.  A file this process may not write is left as it is (0): the
+ * reader then searches the old index, which still finds simplified text.
+ */
+static int upgrade(const char *dir, struct hd_error *e)
+{
+	struct hd_archive *w;
+	char *path = hd_xasprintf("%s/hongdang.db", dir);
+	int rc = access(path, W_OK);
+
+	free(path);
+	if (rc != 0) {
+		return 0;
+	}
+	w = archive_new(dir);
+	rc = connect(w, 0, e);
+	if (rc == 0 && sqlite3_db_readonly(w->db, "main") == 1) {
+		hd_archive_close(w);
+		return 0;
+	}
+	if (rc == 0) {
+		rc = migrate(w, e);
+	}
+	hd_archive_close(w);
+	return rc;
+}
+
 int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	struct hd_error *e)
 {
@@ -487,6 +880,16 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	a = archive_new(dir);
 	a->readonly = readonly;
 	rc = connect(a, 0, e);
+	if (rc == 0 && readonly && !schema_current(a)) {
+		/* an archive made by an older version, opened by a reader
+		 * (the server, search): a writer brings it up to date first */
+		sqlite3_close(a->db);
+		a->db = NULL;
+		rc = upgrade(dir, e);
+		if (rc == 0) {
+			rc = connect(a, 0, e);
+		}
+	}
 	if (rc == 0 && !readonly) {
 		rc = migrate(a, e);
 		if (rc == 0) {

@@ -12,16 +12,38 @@
  * code point a segment folds to keeps the byte span of the segment in the
  * original text, so offsets always point into what the caller passed.
  *
+ * Han characters are folded to simplified through OpenCC one character
+ * at a time.  OpenCC's t2s is phrase-based and costs about a microsecond
+ * a call, so each character is converted once, the first time it is met,
+ * and remembered in a table indexed by code point (filled lazily rather
+ * than all at once: converting every CJK character up front costs 50-90
+ * ms at each process start, and a real text meets a few thousand).
+ * Pinyin readings come from pinyin.c.
+ *
+ * The ranking function hd_boost() is registered here too: it is the
+ * factor by which search.c multiplies bm25 when the query's phrases occur
+ * next to each other, in order, in one column (an exact phrase outranks
+ * the same characters scattered).
+ *
  * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
- * separators); nothing is allocated (tokens are built in stack buffers);
- * every token is 1..HD_TOK_MAX bytes of valid UTF-8 with
- * 0 <= start <= end <= n.
+ * separators); nothing is allocated by the tokenizer (tokens are built in
+ * stack buffers); every token is 1..HD_TOK_MAX bytes with
+ * 0 <= start <= end <= n, valid UTF-8 except for the HD_PY_START or
+ * HD_PY_END byte that begins a pinyin token; the fold table and OpenCC
+ * are shared by all threads (atomic table entries, one mutex around
+ * OpenCC).
  */
 #include "fts.h"
 #include "hd.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <opencc.h>
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -53,6 +75,7 @@ enum cls {
 /* The tokenizer's state while it walks one text. */
 struct tk {
 	int mode;               /* HD_TOK_DOCUMENT or HD_TOK_QUERY */
+	int plain;              /* HD_TOK_PLAIN: no folding, no pinyin */
 	void *ctx;
 	hd_tok_cb cb;
 	int rc;                 /* first non-zero callback return */
@@ -71,18 +94,102 @@ struct tk {
 	int nprev;
 	int pstart, pend;       /* original byte span of prev */
 	int gap_nl;             /* newlines in white space since prev */
+	uint32_t pcp;           /* prev as a (folded) code point */
+	uint32_t porig;         /* and as it was before folding */
 
 	/* ICU, fetched on first use. */
 	const UNormalizer2 *nfkc_cf;
 	const UNormalizer2 *nfkd;
 };
 
-/* Traditional -> simplified mapping of a Han character, applied to every
- * Han character of documents and queries alike.  Identity for now: a
- * later issue fills it in (檔 -> 档) so that either form finds both. */
-static uint32_t han_fold(uint32_t cp)
+/* ------------------------------------------------------ folding */
+
+/* Folded forms by code point, 0 while not yet known: the CJK Unified
+ * Ideographs of the BMP (with extension A), then the supplementary
+ * planes' (extensions B-H). */
+#define FOLD_BMP_LO 0x3400u
+#define FOLD_BMP_HI 0x9FFFu
+#define FOLD_SUP_LO 0x20000u
+#define FOLD_SUP_HI 0x323AFu
+#define FOLD_N ((FOLD_BMP_HI - FOLD_BMP_LO + 1) + \
+	(FOLD_SUP_HI - FOLD_SUP_LO + 1))
+
+static _Atomic uint32_t fold_tab[FOLD_N];
+static opencc_t occ = (opencc_t)-1;
+static pthread_mutex_t occ_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t occ_once = PTHREAD_ONCE_INIT;
+
+static void occ_open(void)
 {
-	return cp;
+	occ = opencc_open("t2s.json");
+}
+
+static long fold_slot(uint32_t cp)
+{
+	if (cp >= FOLD_BMP_LO && cp <= FOLD_BMP_HI) {
+		return (long)(cp - FOLD_BMP_LO);
+	}
+	if (cp >= FOLD_SUP_LO && cp <= FOLD_SUP_HI) {
+		return (long)(FOLD_BMP_HI - FOLD_BMP_LO + 1 +
+			(cp - FOLD_SUP_LO));
+	}
+	return -1;
+}
+
+/* OpenCC on cp alone (under occ_lock): the result when it is one code
+ * point, else cp. */
+static uint32_t occ_convert(uint32_t cp)
+{
+	char in[5], *out;
+	uint32_t r = cp, c;
+	size_t n;
+	int k;
+
+	k = hd_utf8_encode(cp, in);
+	in[k] = '\0';
+	out = opencc_convert_utf8(occ, in, (size_t)k);
+	if (out == NULL) {
+		return cp;
+	}
+	n = strlen(out);
+	if (n > 0 && hd_utf8_decode(out, n, &c) == (int)n) {
+		r = c;
+	}
+	opencc_convert_utf8_free(out);
+	return r;
+}
+
+/* See fts.h.  Compatibility ideographs (U+F900...) reach here already
+ * NFKC-folded to unified ones. */
+uint32_t hd_han_fold(uint32_t cp)
+{
+	long slot = fold_slot(cp);
+	uint32_t v, next;
+	int i;
+
+	if (slot < 0) {
+		return cp;
+	}
+	v = atomic_load_explicit(&fold_tab[slot], memory_order_relaxed);
+	if (v != 0) {
+		return v;
+	}
+	pthread_once(&occ_once, occ_open);
+	if (occ == (opencc_t)-1) {
+		return cp;
+	}
+	pthread_mutex_lock(&occ_lock);
+	v = cp;
+	for (i = 0; i < 4; i++) {
+		next = occ_convert(v);
+		if (next == v) {
+			break;
+		}
+		v = next;
+	}
+	pthread_mutex_unlock(&occ_lock);
+	atomic_store_explicit(&fold_tab[slot], v, memory_order_relaxed);
+	return v;
 }
 
 /* 1 for the CJK Unified Ideographs blocks (base and extensions A-I),
@@ -149,12 +256,64 @@ static void run_close(struct tk *t)
 	t->run = 0;
 }
 
-/* A CJK character of class cls: continue the open run when it is of the
- * same script and no paragraph break came between, else start one. */
-static void run_add(struct tk *t, int cls, uint32_t cp, int start, int end)
+/* A pinyin token into out (PY_TOK bytes): mark, syllable a (at most 7
+ * letters), and when b is not NULL an apostrophe and syllable b.
+ * Returns its length. */
+#define PY_TOK 20
+static int py_tok(char *out, char mark, const char *a, const char *b)
 {
-	char pair[8];
-	int k;
+	size_t na = strnlen(a, 7), nb = b ? strnlen(b, 7) : 0;
+	int n = 0;
+
+	out[n++] = mark;
+	memcpy(out + n, a, na);
+	n += (int)na;
+	if (b != NULL) {
+		out[n++] = '\'';
+		memcpy(out + n, b, nb);
+		n += (int)nb;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The pinyin pair tokens of Han characters a b (folded, and ao bo as
+ * written): HD_PY_START, then syllable ' syllable, for each combination
+ * of their readings, written one after the other into buf (each
+ * NUL-terminated); returns their number.  The apostrophe keeps xi'an
+ * apart from xian and xiang'an from xian'gan. */
+static int py_pairs(uint32_t a, uint32_t ao, uint32_t b, uint32_t bo,
+	char buf[][PY_TOK])
+{
+	uint16_t ra[HD_PY_MAX], rb[HD_PY_MAX];
+	int na, nb, i, j, k, m, n = 0;
+
+	na = hd_py_readings2(ao, a, ra);
+	nb = hd_py_readings2(bo, b, rb);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++) {
+			py_tok(buf[n], HD_PY_START, hd_py_syllable(ra[i] >> 3),
+				hd_py_syllable(rb[j] >> 3));
+			/* lù and lǜ are both "lu": keep one */
+			for (k = 0, m = 0; k < n && !m; k++) {
+				m = strcmp(buf[k], buf[n]) == 0;
+			}
+			if (!m) {
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* A CJK character of class cls (cp folded, orig as written): continue
+ * the open run when it is of the same script and no paragraph break came
+ * between, else start one. */
+static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
+	int start, int end)
+{
+	char pair[8], py[HD_PY_MAX * HD_PY_MAX][PY_TOK];
+	int k, npy = 0, i;
 
 	if (t->run == cls && t->gap_nl < 2) {
 		memcpy(pair, t->prev, (size_t)t->nprev);
@@ -164,7 +323,20 @@ static void run_add(struct tk *t, int cls, uint32_t cp, int start, int end)
 		} else {
 			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
 				t->pstart, end);
+			if (cls == C_HAN && !t->plain) {
+				npy = py_pairs(t->pcp, t->porig, cp, orig,
+					py);
+			}
+			for (i = 0; i < npy; i++) {
+				emit(t, HD_TOK_COLOCATED, py[i],
+					(int)strlen(py[i]), t->pstart, end);
+			}
 			emit(t, 0, pair + t->nprev, k, start, end);
+			for (i = 0; i < npy; i++) {
+				py[i][0] = HD_PY_END;
+				emit(t, HD_TOK_COLOCATED, py[i],
+					(int)strlen(py[i]), t->pstart, end);
+			}
 		}
 		memcpy(t->prev, pair + t->nprev, (size_t)k);
 		t->nprev = k;
@@ -176,9 +348,57 @@ static void run_add(struct tk *t, int cls, uint32_t cp, int start, int end)
 			emit(t, 0, t->prev, t->nprev, start, end);
 		}
 	}
+	t->pcp = cp;
+	t->porig = orig;
 	t->pstart = start;
 	t->pend = end;
 	t->gap_nl = 0;
+}
+
+/* A pinyin request in a query (see fts.h): text[i] is HD_PY_START; the
+ * syllables are the letters up to the first byte that is not a letter,
+ * an apostrophe or a space.  Returns the index after the request. */
+static int py_request(struct tk *t, const char *text, int i, int n)
+{
+	char syl[32][8], tok[PY_TOK];
+	int nsyl = 0, start = i, k, len;
+
+	word_end(t);
+	run_close(t);
+	for (i++; i < n && nsyl < 32;) {
+		unsigned c = (unsigned char)text[i];
+
+		if (c == '\'' || c == ' ') {
+			i++;
+			continue;
+		}
+		for (len = 0; i + len < n && len < 7; len++) {
+			c = (unsigned char)text[i + len];
+			if (c < 'a' || c > 'z') {
+				break;
+			}
+		}
+		if (len == 0) {
+			break;
+		}
+		memcpy(syl[nsyl], text + i, (size_t)len);
+		syl[nsyl++][len] = '\0';
+		i += len;
+	}
+	if (nsyl == 1) {
+		/* a lone syllable: a token no document has */
+		emit(t, 0, tok, py_tok(tok, HD_PY_START, syl[0], NULL),
+			start, i);
+	}
+	for (k = 0; k + 1 < nsyl; k++) {
+		emit(t, 0, tok, py_tok(tok, HD_PY_START, syl[k],
+			syl[k + 1]), start, i);
+	}
+	if (nsyl >= 2) {
+		tok[0] = HD_PY_END;
+		emit(t, 0, tok, (int)strlen(tok), start, i);
+	}
+	return i;
 }
 
 /* Feed one folded code point of class cls that came from the original
@@ -219,7 +439,8 @@ static void feed(struct tk *t, int cls, uint32_t cp, int nl, int start,
 	case C_KANA:
 	case C_HANGUL:
 		word_end(t);
-		run_add(t, cls, cls == C_HAN ? han_fold(cp) : cp, start, end);
+		run_add(t, cls, cls == C_HAN && !t->plain ? hd_han_fold(cp) :
+			cp, cp, start, end);
 		break;
 	}
 }
@@ -425,12 +646,18 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 		return 0;
 	}
 	memset(&t, 0, sizeof t);
-	t.mode = mode == HD_TOK_QUERY ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
+	t.mode = (mode & HD_TOK_QUERY) ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
+	t.plain = (mode & HD_TOK_PLAIN) != 0;
 	t.ctx = ctx;
 	t.cb = cb;
 
 	while (i < n && t.rc == 0) {
 		c = u[i];
+		if (c == (unsigned char)HD_PY_START &&
+		    t.mode == HD_TOK_QUERY && !t.plain) {
+			i = py_request(&t, text, i, n);
+			continue;
+		}
 		if (c < 0x80) {
 			if (c >= 'A' && c <= 'Z') {
 				c += 'a' - 'A';
@@ -496,19 +723,23 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 
 /* ------------------------------------------------------------- FTS5 */
 
-/* The tokenizer has no settings, so every instance is this one object. */
-static int tok_instance;
+/* The tokenizer has one setting, "plain" (HD_TOK_PLAIN), so every
+ * instance is one of these two objects. */
+static int tok_instance[2];
 
 static int tok_create(void *udata, const char **argv, int argc,
 	Fts5Tokenizer **out)
 {
 	(void)udata;
-	(void)argv;
+	*out = NULL;
+	if (argc == 1 && strcmp(argv[0], "plain") == 0) {
+		*out = (Fts5Tokenizer *)&tok_instance[1];
+		return SQLITE_OK;
+	}
 	if (argc > 0) {
-		*out = NULL;
 		return SQLITE_ERROR;
 	}
-	*out = (Fts5Tokenizer *)&tok_instance;
+	*out = (Fts5Tokenizer *)&tok_instance[0];
 	return SQLITE_OK;
 }
 
@@ -525,9 +756,104 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
 {
 	int mode;
 
-	(void)tok;
 	mode = (flags & FTS5_TOKENIZE_QUERY) ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
+	if ((int *)tok == &tok_instance[1]) {
+		mode |= HD_TOK_PLAIN;
+	}
 	return hd_tokenize(text, n, mode, ctx, xToken);
+}
+
+/* ------------------------------------------------------ ranking */
+
+#define BOOST_INST_MAX 4096     /* rows with more instances: no boost */
+#define BOOST_PHRASE 2.0        /* factor for the phrases side by side */
+
+struct inst {
+	int phrase, col, off;
+};
+
+static int by_inst(const void *x, const void *y)
+{
+	const struct inst *a = x, *b = y;
+
+	if (a->phrase != b->phrase) {
+		return a->phrase < b->phrase ? -1 : 1;
+	}
+	if (a->col != b->col) {
+		return a->col < b->col ? -1 : 1;
+	}
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* 1 when the phrases that occur in this row (two or more, in query
+ * order) occur somewhere one right after the other in one column. */
+static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+	struct inst *v = NULL, key, *hit;
+	int ninst = 0, i, j, k, nph, pos, ok = 0;
+	int *present = NULL, npresent = 0;
+
+	nph = api->xPhraseCount(fts);
+	if (nph < 2 || api->xInstCount(fts, &ninst) != SQLITE_OK ||
+	    ninst < 2 || ninst > BOOST_INST_MAX) {
+		return 0;
+	}
+	v = hd_xmalloc((size_t)ninst * sizeof *v);
+	present = hd_xcalloc((size_t)nph, sizeof *present);
+	for (i = 0; i < ninst; i++) {
+		if (api->xInst(fts, i, &v[i].phrase, &v[i].col,
+		    &v[i].off) != SQLITE_OK) {
+			goto done;
+		}
+	}
+	qsort(v, (size_t)ninst, sizeof *v, by_inst);
+	for (i = 0; i < ninst; i++) {
+		if (i == 0 || v[i].phrase != v[i - 1].phrase) {
+			present[npresent++] = v[i].phrase;
+		}
+	}
+	if (npresent < 2) {
+		goto done;
+	}
+	/* every instance of the first phrase present starts a chain */
+	for (i = 0; i < ninst && v[i].phrase == present[0] && !ok; i++) {
+		pos = v[i].off + api->xPhraseSize(fts, present[0]);
+		for (j = 1; j < npresent; j++) {
+			key.phrase = present[j];
+			key.col = v[i].col;
+			key.off = pos;
+			hit = bsearch(&key, v, (size_t)ninst, sizeof *v,
+				by_inst);
+			if (hit == NULL) {
+				break;
+			}
+			pos += api->xPhraseSize(fts, present[j]);
+		}
+		ok = j == npresent;
+	}
+done:
+	k = ok;
+	free(v);
+	free(present);
+	return k;
+}
+
+/* hd_boost(search [, quality]): BOOST_PHRASE when phrases_adjacent,
+ * else 1.0, times quality when it is given and within (0, 1] (the hook
+ * for ranking low-confidence OCR text below clean text).  SQL multiplies
+ * bm25() (negative, lower is better) by it. */
+static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+	sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	double f = phrases_adjacent(api, fts) ? BOOST_PHRASE : 1.0, q;
+
+	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {
+		q = sqlite3_value_double(val[0]);
+		if (q > 0.0 && q <= 1.0) {
+			f *= q;
+		}
+	}
+	sqlite3_result_double(ctx, f);
 }
 
 /* See fts.h.  The fts5_api pointer comes from "SELECT fts5(?1)" with
@@ -541,6 +867,11 @@ int hd_fts_register(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	pthread_once(&occ_once, occ_open);
+	if (occ == (opencc_t)-1) {
+		return SQLITE_ERROR;
+	}
+	hd_py_init();
 	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		goto done;
@@ -558,6 +889,10 @@ int hd_fts_register(sqlite3 *db)
 		goto done;
 	}
 	rc = api->xCreateTokenizer(api, "hongdang", NULL, &tok, NULL);
+	if (rc == SQLITE_OK) {
+		rc = api->xCreateFunction(api, "hd_boost", NULL, boost_fn,
+			NULL);
+	}
 done:
 	sqlite3_finalize(st);
 	return rc;

@@ -1,6 +1,7 @@
 /*
- * fts.h - the Chinese-aware FTS5 tokenizer "hongdang" (internal to
- * archive/).
+ * fts.h - the Chinese-aware FTS5 tokenizer "hongdang" and the Chinese
+ * text helpers around it: traditional -> simplified folding and pinyin
+ * (internal to archive/).
  *
  * Text is NFKC-normalised, case-folded and stripped of diacritics.  Han
  * (and other CJK) text is indexed as single characters and overlapping
@@ -9,15 +10,32 @@
  * change of script; white space between two Han characters (OCR and PDF
  * text layers: "社 区 开设") does not break a pair.
  *
+ * Every Han character is folded to its simplified form (OpenCC t2s, one
+ * character at a time: 檔 -> 档, 黨 -> 党) before anything is emitted, in
+ * documents and queries alike, so either form finds both.  The offsets
+ * stay those of the original character, so highlight() marks the
+ * document's own characters.
+ *
  * Document mode (FTS5_TOKENIZE_DOCUMENT), for a Han run c0 c1 ... cn-1:
  *   position i: the unigram ci (primary token, offsets of ci) and, when
- *   i < n-1, the pair ci ci+1 as an FTS5_TOKEN_COLOCATED token.
+ *   i < n-1, the pair ci ci+1 as an FTS5_TOKEN_COLOCATED token;
+ *   for every pair, its pinyin: each combination of the two characters'
+ *   toneless readings, concatenated, once as HD_PY_START + "panyu"
+ *   colocated at position i and once as HD_PY_END + "panyu" colocated at
+ *   position i+1.  The control bytes cannot begin any other token (they
+ *   are separators in text), so pinyin never collides with a Latin word.
  * Query mode (FTS5_TOKENIZE_QUERY), for the same run:
  *   n == 1: the unigram c0;
  *   n >= 2: the pairs c0c1 ... cn-2cn-1 at positions 0..n-2, then the
  *   unigram cn-1 at position n-1.  The trailing unigram changes nothing in
  *   what matches (a pair at i implies the unigram at i+1) but makes FTS5's
  *   highlight() cover the whole matched text.
+ *   A pinyin request, HD_PY_START followed by toneless syllables separated
+ *   by apostrophes or spaces ("\x01pan'yu", written by search.c), becomes
+ *   the pinyin pairs s0s1 ... at positions 0..n-2 (HD_PY_START) and the
+ *   last pair again at n-1 (HD_PY_END): a phrase that matches the Han text
+ *   read that way and highlights all of it.  One syllable alone matches
+ *   nothing (one syllable stands for too many characters).
  * Latin/digit words are one primary token each in both modes.
  */
 #ifndef HD_FTS_H
@@ -25,11 +43,21 @@
 
 #include <sqlite3.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
 #define HD_TOK_DOCUMENT 0
 #define HD_TOK_QUERY 1
+#define HD_TOK_PLAIN 2          /* or-ed in: no folding, no pinyin (the
+                                   tokenizer as before them; FTS5 option
+                                   tokenize='hongdang plain', for
+                                   measuring their cost) */
 
 #define HD_TOK_COLOCATED 1    /* same value as FTS5_TOKEN_COLOCATED */
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
+
+#define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
+#define HD_PY_END '\x02'      /* the same pair at its second character */
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the
  * token text (not NUL-terminated), start/end the byte offsets of the
@@ -38,13 +66,80 @@
 typedef int (*hd_tok_cb)(void *ctx, int tflags, const char *tok, int ntok,
 	int start, int end);
 
-/* Tokenize text[0..n) in mode HD_TOK_DOCUMENT or HD_TOK_QUERY.  Invalid
+/* Tokenize text[0..n) in mode HD_TOK_DOCUMENT or HD_TOK_QUERY (with
+ * HD_TOK_PLAIN or-ed in, neither folding nor pinyin).  Invalid
  * UTF-8 bytes are skipped as separators.  Returns 0 or the callback's
  * non-zero value. Allocates nothing that outlives the call. */
 int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
 
-/* Register the tokenizer as "hongdang" on db.  Returns SQLITE_OK or an
- * SQLite error code. */
+/* Register the tokenizer as "hongdang" and the ranking function
+ * hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
+ * use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
+ * t2s.json cannot be opened: an index built without folding would not
+ * match queries folded later, so the tokenizer refuses to run without it.
+ */
 int hd_fts_register(sqlite3 *db);
+
+/* The simplified form of Han character cp: OpenCC t2s applied to the
+ * character alone until it no longer changes (so folding is idempotent);
+ * cp itself when OpenCC maps it to several characters or is missing.
+ * Each character is converted once per process, then cached. */
+uint32_t hd_han_fold(uint32_t cp);
+
+/* ------------------------------------------------ pinyin (pinyin.c) */
+
+#define HD_PY_MAX 4             /* readings kept per character */
+#define HD_PY_VARIANTS 4        /* readings of a term (hd_py_term) */
+#define HD_PY_WORD_MAX 64       /* letters of a word hd_py_segment takes */
+#define HD_PY_SEGBUF (2 * HD_PY_WORD_MAX)
+#define HD_PY_SEG_MAX 8         /* segmentations of one word, at most */
+#define HD_PY_PERSON 1          /* hd_py_term: the term is a name */
+
+/* Load the readings tables once (also done by every function below). */
+void hd_py_init(void);
+
+/* Readings of the folded Han character cp: up to HD_PY_MAX values
+ * (syllable id << 3 | tone 1-5), most used first; returns their number,
+ * 0 for a character without a Mandarin reading. */
+int hd_py_readings(uint32_t cp, uint16_t out[HD_PY_MAX]);
+
+/* Readings of a character as written (orig) and of its folded form:
+ * those of orig first (乾 qián, then 干 gān), without repeats, at most
+ * HD_PY_MAX.  Folding must not lose a reading: 乾隆 is qián lóng though
+ * 乾 folds to 干. */
+int hd_py_readings2(uint32_t orig, uint32_t folded,
+	uint16_t out[HD_PY_MAX]);
+
+/* Token spelling of a syllable id: toneless, ü written u ("lu" for lü);
+ * "" for an unknown id.  Static storage. */
+const char *hd_py_syllable(int id);
+
+/* The reading rd (as from hd_py_readings) with its tone mark: "pān",
+ * "lǜ", "de".  out: 16 bytes. */
+void hd_py_toned(uint16_t rd, char out[16]);
+
+/* Every complete segmentation of the ASCII letters w[0..n) (any case; v
+ * stands for ü) into syllables, longest syllables first, at most max:
+ * each written to out[i] as token spellings joined by apostrophes
+ * ("dang'an", then "dan'gan").  Returns how many (0 when w is not pinyin
+ * or longer than HD_PY_WORD_MAX).  Allocates nothing. */
+int hd_py_segment(const char *w, size_t n, char out[][HD_PY_SEGBUF],
+	int max);
+
+/* A term (title, name, place, subject) read aloud, for suggestions. */
+struct hd_py_term {
+	char *chars;            /* folded text without separators: "番禺" */
+	char *pinyin[HD_PY_VARIANTS];   /* "panyu", then other readings */
+	int npinyin;            /* >= 1 */
+	char *initials[HD_PY_VARIANTS]; /* "py", ... */
+	int ninitials;
+	char *display;          /* "pān yú"; NULL when the term has no Han */
+};
+/* Read s (UTF-8): variant 0 uses each character's usual reading, or the
+ * reading of a table word it belongs to (番禺 pān yú), or for flags
+ * HD_PY_PERSON a surname's (区 ōu); the next ones read one polyphonic
+ * character otherwise.  Fills *t (release with hd_py_term_release). */
+int hd_py_term(const char *s, int flags, struct hd_py_term *t);
+void hd_py_term_release(struct hd_py_term *t);
 
 #endif

@@ -369,6 +369,27 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
  * decided when r was loaded. */
 char *hd_record_text(struct hd_archive *a, const struct hd_record *r);
 
+/* The text of one page of a file (archive/pages.c): from a PDF's text
+ * layer or read by OCR, for showing beside the page image. */
+struct hd_page {
+	int seq;            /* the file's position in its record, from 1 */
+	int page;           /* page in the file, from 1 */
+	char *text;         /* UTF-8, "" for a blank page */
+	int conf;           /* OCR mean word confidence 0-100, -1: text layer */
+};
+/* Store the text of page `page` of file `seq` of record `record`, inside
+ * the batch's transaction (after hd_record_add).  conf: 0-100, or -1 for
+ * a text layer (stored as NULL).  Storing a page twice replaces it.
+ * Returns 0, HD_EUSAGE outside a transaction, HD_EDB. */
+int hd_page_add(struct hd_archive *a, int64_t record, int seq, int page,
+	const char *text, int conf, struct hd_error *e);
+/* The pages of a record loaded by hd_record_get, in file and page order:
+ * *pages receives an array (free with hd_pages_free), *npages its count
+ * (0 and NULL when none).  Visibility was decided when r was loaded. */
+int hd_record_pages(struct hd_archive *a, const struct hd_record *r,
+	struct hd_page **pages, size_t *npages, struct hd_error *e);
+void hd_pages_free(struct hd_page *pages, size_t npages);
+
 /* Append an event (inside a transaction).  record: its id or 0.  Each
  * event holds the SHA-256 of the previous one. */
 int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
@@ -428,6 +449,28 @@ void hd_results_release(struct hd_results *res);
  * releases it with hd_results_release). */
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
+
+/* A suggestion while typing (hd_suggest_public). */
+struct hd_suggestion {
+	char *text;         /* the title, person, place or subject */
+	const char *kind;   /* "title", "person", "place" or "subject" */
+	char *pinyin;       /* its reading with tones, "pān yú"; NULL when
+	                       it has no Chinese characters */
+};
+/* Up to max (1-50) suggestions for q, what has been typed so far: terms
+ * whose characters (simplified or traditional), pinyin or pinyin
+ * initials begin with it ("档", "檔", "dang", "da"), exact matches first,
+ * then by how many public records carry them.  Only terms of approved
+ * public records.  *out receives an array (free with
+ * hd_suggestions_free) of *n entries (none for a q with nothing to look
+ * up).  Returns 0, HD_EINVAL for a q over 256 bytes or not UTF-8,
+ * HD_EDB. */
+int hd_suggest_public(struct hd_archive *a, const char *q, int max,
+	struct hd_suggestion **out, size_t *n, struct hd_error *e);
+void hd_suggestions_free(struct hd_suggestion *v, size_t n);
+/* Rebuild the suggestions from the catalogue in a transaction of its own
+ * (records added or edited through the library keep them current). */
+int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e);
 
 /* ---------------------------------------------- listings for visitors */
 
@@ -579,5 +622,572 @@ struct hd_stats {
 };
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e);
+
+/* ------------------------------------------ storage room (storage.c) */
+
+#define HD_LOCATION_MAX 256     /* bytes of a location path */
+
+/* A shelf location of paper originals: room 库房, cabinet 柜, shelf 层,
+ * box 盒: one to four parts of 1-60 bytes (UTF-8, no control
+ * characters).  Typed with '/', '-' or '／' between the parts; kept with
+ * '-', as catalogue sheets write 位置: "一号库房-01柜-02层-03盒".
+ * Writes the canonical form into out; 0 or HD_EINVAL naming s. */
+int hd_location_canon(const char *s, char out[HD_LOCATION_MAX],
+	struct hd_error *e);
+/* Add a location and those enclosing it (its own transaction, an event
+ * "storage").  out (if not NULL) receives the canonical path.  HD_EEXIST
+ * when it is there already, HD_EINVAL for a malformed path. */
+int hd_location_add(struct hd_archive *a, const char *path,
+	const struct hd_agent *agent, char out[HD_LOCATION_MAX],
+	struct hd_error *e);
+struct hd_location {
+	char *path;
+	int depth;              /* 1 room ... 4 box */
+	int64_t records;        /* records kept there or inside it */
+};
+/* Every location in path order: *v receives an array (caller frees with
+ * hd_locations_free). */
+int hd_location_list(struct hd_archive *a, struct hd_location **v,
+	size_t *n, struct hd_error *e);
+void hd_locations_free(struct hd_location *v, size_t n);
+/* Record where the paper original of ref is kept (its own transaction, an
+ * event "storage" on the record naming the old and the new place).  The
+ * location must have been added.  HD_ENOTFOUND for an unknown record or
+ * location, HD_EINVAL for a malformed one. */
+int hd_location_assign(struct hd_archive *a, const char *ref,
+	const char *path, const struct hd_agent *agent, struct hd_error *e);
+
+/* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
+ * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
+ * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
+ * time).  0 or HD_EINVAL naming s. */
+int hd_time_parse(const char *s, char out[32], struct hd_error *e);
+/* Readings logged at or after since (ISO 8601 UTC), oldest first; room
+ * NULL for every room.  *v receives an array (caller frees). */
+int hd_readings_since(struct hd_archive *a, const char *since,
+	const char *room, struct hd_reading **v, size_t *n,
+	struct hd_error *e);
+
+/* Inventory (盘点) of a room or cabinet: started, items marked found by
+ * reference code (typed or scanned), finished with a report. */
+int hd_inventory_start(struct hd_archive *a, const char *scope,
+	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+
+enum hd_inv_mark {
+	HD_INV_EXPECTED = 0,    /* kept here by the catalogue */
+	HD_INV_MISPLACED,       /* kept elsewhere, or found at another place */
+	HD_INV_UNLOCATED,       /* catalogued without a location */
+	HD_INV_UNKNOWN,         /* no such record */
+	HD_INV_AGAIN,           /* marked found before in this inventory */
+};
+struct hd_inv_found {
+	char ref[64];           /* canonical when it could be made */
+	int mark;               /* enum hd_inv_mark */
+	char *location;         /* where the catalogue keeps it, or NULL */
+	char *title;            /* or NULL */
+};
+/* Mark refs[0..n) found (one transaction).  at: the location inside the
+ * inventory's scope where they were found, or NULL.  out[0..n) is filled
+ * (release with hd_inv_found_release).  HD_ENOTFOUND for an unknown
+ * inventory, HD_EINVAL when it is finished or at is not inside it. */
+int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
+	const char *const *refs, size_t n, struct hd_inv_found *out,
+	struct hd_error *e);
+void hd_inv_found_release(struct hd_inv_found *v, size_t n);
+/* The report of inventory id as JSON (*json, caller frees):
+ *   {"inventory", "scope", "started", "finished", "expected", "found",
+ *    "missing": [{ref, title, location}],
+ *    "misplaced": [{ref, title, location, found_at}],
+ *    "unlocated": [{ref, title}], "unknown": [ref]}
+ * finish 1 ends the inventory: its own transaction stores the report and
+ * writes it as the detail of an event "storage".  finish 0 reports the
+ * progress and writes nothing.  A finished inventory gives its stored
+ * report (HD_EINVAL when asked to finish again). */
+int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
+	const struct hd_agent *agent, char **json, struct hd_error *e);
+
+/* The fixity audit of the digital store: hd_verify_run, then (its own
+ * transaction) an event "fixity" whose detail starts as "hongdang verify"
+ * writes it ("objects N, ok N, damaged N, missing N, events N, chain
+ * ok|broken") and goes on to name each damaged or missing object with the
+ * records holding it ("; damaged QF01-WS·1985·Y-DJ-0001 (3f9a1c2b…)"),
+ * so the admin home can flag them.  *v receives the findings (release
+ * with hd_verify_release).  For a daily audit inside the server:
+ * hd_fixity_due says whether the last "fixity" event is older than
+ * hours (1 also when there is none). */
+int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
+	struct hd_verify *v, struct hd_error *e);
+int hd_fixity_due(struct hd_archive *a, int hours);
+
+/* ---------------------------------------------- transfer (transfer.c) */
+
+/* A transfer (转递) sent ('out') or received ('in': its id is the
+ * receipt 回执 number). */
+struct hd_transfer {
+	int64_t id;
+	char direction[4];      /* "out" or "in" */
+	char *uuid;             /* the bag's External-Identifier */
+	char *peer;             /* out: 收件单位; in: the sender */
+	char *reason;
+	int items;
+	int pages;
+	int files;
+	uint64_t bytes;         /* payload bytes */
+	char manifest[65];      /* SHA-256 of manifest-sha256.txt */
+	char *at;               /* ISO 8601 UTC */
+	char *agent;
+	char *path;             /* the bag written or read */
+	char *detail;           /* JSON: the items */
+	char *confirmed;        /* out: when the receipt was recorded */
+	char *receipt;          /* out: the receipt (JSON) */
+};
+void hd_transfer_release(struct hd_transfer *t);
+void hd_transfers_free(struct hd_transfer *v, size_t n);
+int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
+	struct hd_error *e);
+int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
+	size_t *n, struct hd_error *e);
+
+/* What to export: refs, or every record naming person, or every record
+ * a search for query finds (archivist's view: all statuses and access
+ * levels). */
+struct hd_export {
+	const char *out;            /* the bag folder to make; must not exist */
+	const char *const *refs;
+	size_t nrefs;
+	const char *person;
+	const char *query;
+	const char *to;             /* 收件单位, or NULL */
+	const char *reason;         /* 转递原因, or NULL */
+};
+/* Write a BagIt 1.0 bag (RFC 8493) of the records chosen by x: bagit.txt,
+ * bag-info.txt carrying the transfer slip (转递单), manifest-sha256.txt,
+ * tagmanifest-sha256.txt, the payload data/<REF>/<original names>
+ * (byte-identical, each hash checked against its name while copied),
+ * metadata/records.json and metadata/records.csv (a catalogue sheet
+ * naming the payload, so "hongdang ingest --sheet BAG/metadata/records.csv
+ * BAG" catalogues it) and slip.html, the printable slip.  The bag is made
+ * under a temporary name beside x->out, fsynced and renamed: it appears
+ * whole or not at all.  Then, in one transaction, the transfer and an
+ * event "transfer" on each record.  *t receives it (release with
+ * hd_transfer_release).  HD_ENOTFOUND when nothing is chosen or a
+ * reference code is unknown, HD_EEXIST when x->out exists, HD_ECORRUPT
+ * when an object no longer matches its hash. */
+int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e);
+
+/* One record of a received bag, from its metadata/records.json. */
+struct hd_received {
+	const char *ref;            /* the sender's reference code */
+	const char *title;
+	const char *sha256;         /* its first file */
+};
+/* A bag that was validated and ingested, for the receipt. */
+struct hd_receive {
+	const char *uuid;           /* External-Identifier, or NULL */
+	const char *from;           /* Source-Organization, or NULL */
+	const char *reason;
+	const char *path;           /* the bag as given */
+	const char *manifest;       /* SHA-256 hex of manifest-sha256.txt */
+	int pages;
+	int files;
+	uint64_t bytes;
+	int64_t batch;              /* the ingest batch, 0 if all was held */
+	const struct hd_received *items;
+	size_t nitems;
+};
+/* Record the receipt of a bag (its own transaction): a transfer 'in'
+ * whose id is the receipt number, each item mapped to the local record
+ * holding its first file, an event "transfer" on each record received
+ * and one for the receipt.  A bag received before (same identifier)
+ * gives its receipt again: *again = 1 and nothing is written. */
+int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
+	const struct hd_agent *agent, int64_t *id, int *again,
+	struct hd_error *e);
+/* Write the receipt of received transfer id (JSON) to path: temporary
+ * file, fsync, rename.  HD_ENOTFOUND when id is not a receipt. */
+int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
+	struct hd_error *e);
+/* Record on the sending side the receipt in the file at path (its own
+ * transaction, an event "transfer" on each record it names): it must
+ * name a transfer sent from here and repeat its manifest hash and items.
+ * *t receives the transfer.  HD_EINVAL for a receipt that is malformed
+ * or does not match, HD_ENOTFOUND for an unknown transfer, HD_EEXIST when
+ * it was confirmed already. */
+int hd_transfer_confirm(struct hd_archive *a, const char *path,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e);
+
+/* ------------------------------------------ harvesting (oai.c) */
+
+#define HD_OAI_PAGE 100         /* headers or records a list answers */
+
+struct hd_oai_arg {
+	const char *name;
+	const char *value;
+};
+struct hd_oai_req {
+	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
+	const char *record_url;     /* "http://…/record/", or NULL */
+	const struct hd_oai_arg *args;   /* as received, repeats included */
+	size_t nargs;
+};
+/* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
+ * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
+ * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
+ * built with libxml2.  Protocol errors are answers too.  Only approved
+ * public records appear; withdrawn ones that were public are headers
+ * with status="deleted".  Returns 0, or a negative code when the archive
+ * fails (out then holds nothing useful). */
+int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
+	struct hd_buf *out, struct hd_error *e);
+
+/* ---------------------------------------------------- backup (backup.c) */
+
+struct hd_backup_stats {
+	int64_t objects;        /* objects the catalogue holds */
+	int64_t copied;         /* written (new, or replacing a bad copy) */
+	int64_t kept;           /* already in the backup, hash checked */
+	int64_t replaced;       /* in the backup but damaged: written again */
+	uint64_t bytes;         /* bytes copied */
+	int64_t records;
+	int64_t events;
+	char db_sha256[65];     /* of the catalogue copy */
+};
+/* Back up the archive into dest while it is in use: the catalogue through
+ * SQLite's online backup API (one consistent snapshot, writers never
+ * blocked), then every object the snapshot names, hashed while copied and
+ * checked against its name, each written to a temporary file, fsynced and
+ * renamed.  dest is a new or empty folder, or an earlier backup (then
+ * only missing or damaged objects are written, and the catalogue copy is
+ * replaced by rename).  A file dest/BACKUP describes it.  An event
+ * "backup" records the run.  HD_EEXIST when dest holds something that is
+ * not a backup, HD_ECORRUPT when an object of the archive is damaged
+ * (named). */
+int hd_backup_run(struct hd_archive *a, const char *dest,
+	const struct hd_agent *agent, struct hd_backup_stats *st,
+	struct hd_error *e);
+/* Restore the backup in src into dir (absent or empty): every object
+ * copied and checked against its hash, the catalogue checked against the
+ * hash in BACKUP, everything fsynced, made under a temporary name and
+ * renamed into dir; then the restored archive is verified (objects and
+ * event chain, *v; release with hd_verify_release) and an event "restore"
+ * is written.  HD_EEXIST when dir is not empty, HD_ECORRUPT when the
+ * backup is damaged (nothing is left in dir). */
+int hd_restore_run(const char *src, const char *dir,
+	const struct hd_agent *agent, struct hd_backup_stats *st,
+	struct hd_verify *v, struct hd_error *e);
+
+/* --------------------------------------- accounts and sessions (account.c) */
+
+/* Staff roles and what each may do; every admin page asks hd_role_can on
+ * the server.  admin: everything, accounts too; archivist: the queue,
+ * records, edits and resubmission, consultation requests, the audit log;
+ * reviewer: the queue, records, approve / return / withdraw, deciding
+ * consultation requests. */
+enum hd_perm {
+	HD_PERM_STAFF = 0,          /* admin home, queue, records (read) */
+	HD_PERM_EDIT,               /* edit description fields, resubmit */
+	HD_PERM_DECIDE,             /* approve, return, withdraw */
+	HD_PERM_CONSULT_ASK,        /* file and list consultation requests */
+	HD_PERM_CONSULT_DECIDE,     /* approve or refuse them */
+	HD_PERM_AUDIT,              /* read the event log */
+	HD_PERM_USERS,              /* manage accounts */
+};
+/* "admin", "archivist" or "reviewer" for a code or its Chinese name
+ * (管理员, 档案员, 审核人); NULL otherwise. */
+const char *hd_role_code(const char *s);
+const char *hd_role_name(const char *code);
+/* 1 when role (a code) grants p. */
+int hd_role_can(const char *role, enum hd_perm p);
+
+#define HD_USER_MAX 32          /* bytes of an account name */
+#define HD_PASSWORD_MIN 8       /* characters of a password */
+#define HD_PASSWORD_MAX 1024    /* bytes of a password */
+
+struct hd_user {
+	int64_t id;
+	char name[HD_USER_MAX + 1];
+	char role[16];
+	int disabled;
+	char created[32];           /* ISO 8601 UTC */
+	char last_login[32];        /* ISO 8601 UTC, "" when never */
+};
+
+/* Add an account (its own transaction, an event "account" that names
+ * the account and role, never the password).  name: 1-32 of [a-z0-9._-]
+ * starting with a letter or digit; role: a code or Chinese name;
+ * password: 8-1024 bytes of UTF-8, not the name.  The password is hashed
+ * with argon2id (crypto_pwhash_str).  HD_EINVAL for a bad name, role or
+ * password, HD_EEXIST when the name is taken. */
+int hd_user_add(struct hd_archive *a, const char *name, const char *role,
+	const char *password, const struct hd_agent *agent,
+	struct hd_error *e);
+/* Every account by name: *v receives an array (caller frees). */
+int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
+	struct hd_error *e);
+/* One account; HD_ENOTFOUND when there is none. */
+int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
+	struct hd_error *e);
+/* Disable (1) or enable (0) an account; disabling ends its sessions.
+ * Its own transaction and event. */
+int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
+	const struct hd_agent *agent, struct hd_error *e);
+/* Set a new password (rules as for hd_user_add), end the account's
+ * sessions and forget its failed logins.  Its own transaction and
+ * event. */
+int hd_user_passwd(struct hd_archive *a, const char *name,
+	const char *password, const struct hd_agent *agent,
+	struct hd_error *e);
+
+/* Session and login limits.  hd_login_policy_default fills the values
+ * in the comments. */
+struct hd_login_policy {
+	int idle;           /* seconds without a request that end a session
+	                       (1800) */
+	int max;            /* seconds a session lives at most (43200) */
+	int fails;          /* failures of one name within window that lock
+	                       it (5) */
+	int fails_remote;   /* failures from one address within window that
+	                       lock it (20) */
+	int window;         /* seconds (900) */
+	int lock;           /* seconds a lock lasts after the last counted
+	                       failure (900) */
+};
+void hd_login_policy_default(struct hd_login_policy *p);
+
+/* A logged-in account, as a page sees it. */
+struct hd_session {
+	int64_t user_id;
+	char user[HD_USER_MAX + 1];
+	char role[16];
+	char agent[HD_USER_MAX + 8];    /* "web:NAME", for events */
+	char csrf[65];      /* the session's form token (hex) */
+	int64_t created;    /* Unix seconds */
+	int64_t seen;
+};
+
+/* Log in name with password from address remote (its own transaction).
+ * The password hash is computed whether or not the name exists, is
+ * disabled or the password is wrong, so they take the same time.  On
+ * success a session starts: token receives the cookie value (64 hex
+ * digits, 256 random bits; only its SHA-256 is stored) and *s the
+ * session, and an event "login" is written.  HD_EDENIED (one message
+ * for an unknown name, a disabled account and a wrong password) or
+ * HD_ELIMIT while the name or the address is locked (the same for a
+ * name that does not exist; no password is checked then). */
+int hd_login(struct hd_archive *a, const char *name, const char *password,
+	const char *remote, const struct hd_login_policy *p, char token[65],
+	struct hd_session *s, struct hd_error *e);
+/* The session of a cookie value (its own transaction: the last-seen time
+ * is updated, expired sessions are removed).  HD_ENOTFOUND when the token
+ * is malformed, unknown, idle too long, too old or its account is
+ * disabled. */
+int hd_session_check(struct hd_archive *a, const char *token,
+	const struct hd_login_policy *p, struct hd_session *s,
+	struct hd_error *e);
+/* End the session of a cookie value (an event "logout"); 0 also when
+ * there was none. */
+int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e);
+/* 1 when sent equals the session's form token (constant time). */
+int hd_csrf_ok(const struct hd_session *s, const char *sent);
+/* 32 random bytes as 64 hex digits into out (libsodium). */
+void hd_random_hex(char out[65]);
+/* 1 when s and t are equal strings, compared in constant time for
+ * their length. */
+int hd_token_equal(const char *s, const char *t);
+
+/* --------------------------------------------------- review (review.c) */
+
+/* One record in a review queue. */
+struct hd_queue_item {
+	int64_t id;
+	char *ref;
+	char *title;
+	char *date;
+	char *category;
+	char *access;
+	char *status;
+	char *updated;
+	char *thumb;        /* SHA-256 of the first image, or NULL */
+	char *note;         /* the last decision's reason, or NULL */
+	char *note_by;      /* who decided, or NULL */
+};
+void hd_queue_free(struct hd_queue_item *v, size_t n);
+/* Records of a status (pending when status is NULL; "all" for every
+ * status but approved), oldest change first.  *v receives an array
+ * (caller frees with hd_queue_free). */
+int hd_review_list(struct hd_archive *a, const char *status,
+	struct hd_queue_item **v, size_t *n, struct hd_error *e);
+/* How many records are pending and returned, and consultation requests
+ * pending. */
+struct hd_admin_counts {
+	int64_t pending;
+	int64_t returned;
+	int64_t withdrawn;
+	int64_t consult_pending;
+};
+int hd_admin_counts(struct hd_archive *a, struct hd_admin_counts *c,
+	struct hd_error *e);
+/* The decisions, each in its own transaction with an event ("review" or
+ * "withdraw") whose detail is JSON naming the decision and the reason;
+ * the agent names the account.  approve: pending -> approved; return:
+ * pending -> returned (reason 1-500 characters); resubmit: returned,
+ * draft or withdrawn -> pending; withdraw: approved -> withdrawn (reason
+ * required), off every public page at once.  HD_ENOTFOUND for an unknown
+ * reference code, HD_EINVAL for a status the step does not start from or
+ * a missing reason. */
+int hd_review_approve(struct hd_archive *a, const char *ref,
+	const struct hd_agent *agent, struct hd_error *e);
+int hd_review_return(struct hd_archive *a, const char *ref,
+	const char *reason, const struct hd_agent *agent, struct hd_error *e);
+int hd_review_resubmit(struct hd_archive *a, const char *ref,
+	const struct hd_agent *agent, struct hd_error *e);
+int hd_review_withdraw(struct hd_archive *a, const char *ref,
+	const char *reason, const struct hd_agent *agent, struct hd_error *e);
+
+/* A change of description fields: NULL leaves a field as it is, "" clears
+ * it (not the title).  subjects and persons are lists separated by ";",
+ * "；", "、" or ",". */
+struct hd_edit {
+	const char *title;
+	const char *creator;
+	const char *date;           /* hd_date_parse forms */
+	const char *place;
+	const char *description;
+	const char *access;         /* public, internal, restricted */
+	const char *location;
+	const char *subjects;
+	const char *persons;
+};
+/* Edit a record (its own transaction): the record, its terms and its
+ * search entry change together, with an event "edit" whose detail is JSON
+ * {"before": {...}, "after": {...}} holding the changed fields.  An
+ * approved record goes back to pending (nothing reaches visitors
+ * unreviewed).  *changed (if not NULL) receives the number of fields
+ * changed; nothing is written when it is 0.  HD_ENOTFOUND, or HD_EINVAL
+ * naming the field. */
+int hd_record_edit(struct hd_archive *a, const char *ref,
+	const struct hd_edit *ed, const struct hd_agent *agent, int *changed,
+	struct hd_error *e);
+/* 1 when the object belongs to a file of a record that is not
+ * restricted: what staff may see without a consultation. */
+int hd_object_staff(struct hd_archive *a, const char *sha256);
+
+/* ---------------------------------------- consultation (consult.c) */
+
+/* Purposes (利用目的), for statistics: research 学术研究, work 工作查考,
+ * history 编史修志, personal 个人权益, education 宣传教育, other 其他.
+ * hd_purpose_code accepts a code or the Chinese name. */
+const char *hd_purpose_code(const char *s);
+const char *hd_purpose_name(const char *code);
+/* Kinds of use: view 查看 (on screen), print 打印, copy 复制. */
+const char *hd_consult_kind_name(const char *code);
+
+struct hd_consult_ask {
+	const char *person;         /* 查阅人, 1-40 characters */
+	const char *org;            /* 单位, 1-80 characters */
+	const char *purpose;        /* a purpose code or name */
+	const char *note;           /* details, or NULL */
+	const char *kinds;          /* "view", "view,print" ... */
+	int days;                   /* 1-90 */
+	const char *const *refs;    /* the records, 1-200 */
+	size_t nrefs;
+};
+/* File a request (its own transaction, an event "consult" per record).
+ * *id receives its number.  HD_EINVAL naming the field, HD_ENOTFOUND for
+ * a reference code that does not exist. */
+int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
+	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+
+struct hd_consult {
+	int64_t id;
+	char *person, *org, *purpose, *note, *kinds;
+	int days;
+	char *status;               /* pending, approved, refused */
+	char *created, *requester;
+	char *account;              /* the named account, or NULL */
+	char *granted;              /* kinds approved, or NULL */
+	char *from, *until;         /* window (YYYY-MM-DD), or NULL */
+	char *decided_by, *decided_at, *reason;
+	char **refs;                /* reference codes */
+	size_t nrefs;
+};
+void hd_consult_release(struct hd_consult *c);
+void hd_consults_free(struct hd_consult *v, size_t n);
+/* Requests, newest first: status NULL for all; account non-NULL for
+ * the approved ones naming it.  *v receives an array (caller frees with
+ * hd_consults_free). */
+int hd_consult_list(struct hd_archive *a, const char *status,
+	const char *account, struct hd_consult **v, size_t *n,
+	struct hd_error *e);
+int hd_consult_get(struct hd_archive *a, int64_t id, struct hd_consult *c,
+	struct hd_error *e);
+/* Approve request id for account (an active account): the content may be
+ * used for the kinds granted (NULL: as asked; must be among those asked)
+ * from day from ("YYYY-MM-DD"; the caller's today when NULL) for days
+ * days (0: as asked) inclusive.  A window in the past is allowed: it
+ * grants nothing (the way to record an approval given on paper, and a
+ * test of an ended window).  Its own transaction and an event per
+ * record.  HD_EINVAL when the request is not pending or a value is bad,
+ * HD_ENOTFOUND for an unknown request or account, HD_EDENIED when the
+ * agent is the account named ("web:NAME": nobody approves their own
+ * consultation). */
+int hd_consult_approve(struct hd_archive *a, int64_t id,
+	const char *account, const char *kinds, const char *from, int days,
+	const char *today, const struct hd_agent *agent, struct hd_error *e);
+/* Refuse a pending request with a reason.  Its own transaction. */
+int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
+	const struct hd_agent *agent, struct hd_error *e);
+/* May account use record ref for kind on day today?  0 with *request set
+ * to the approving request, HD_EDENIED when no approved request covers
+ * it, HD_ENOTFOUND for an unknown record.  Reads only. */
+int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
+	const char *ref, const char *kind, const char *today,
+	int64_t *request, struct hd_error *e);
+/* Log one use (its own transaction): a row for statistics and an event
+ * "consult" on the record whose detail is JSON {request, account, kind,
+ * file, sha256}. */
+int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
+	const char *ref, const char *kind, const struct hd_file *f,
+	const struct hd_agent *agent, struct hd_error *e);
+
+/* Usage statistics (利用统计): requests (人次), records asked (件次)
+ * and uses, by month (China time, "2026-11"), by category and by
+ * purpose. */
+struct hd_use_row {
+	char key[32];
+	int64_t requests;
+	int64_t items;
+	int64_t uses;
+};
+struct hd_use_stats {
+	struct hd_use_row *month, *category, *purpose;
+	size_t nmonth, ncategory, npurpose;
+};
+int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,
+	struct hd_error *e);
+void hd_use_stats_release(struct hd_use_stats *st);
+
+/* ---------------------------------------------------- audit (audit.c) */
+
+struct hd_audit_query {
+	const char *ref;        /* a reference code (any spelling) or NULL */
+	const char *type;       /* an event type or NULL */
+	const char *agent;      /* an agent ("web:zhang") or NULL */
+	const char *since;      /* "YYYY-MM-DD" (China day) or ISO 8601 UTC */
+	int limit;              /* 1-10000, default 100 */
+	int offset;
+	int newest_first;
+};
+/* Events matching q: *v receives an array (caller frees with
+ * hd_events_free), *total (if not NULL) how many match in all.
+ * HD_EINVAL for a malformed since, HD_ENOTFOUND for an unknown record. */
+int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
+	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
+void hd_events_free(struct hd_event *v, size_t n);
+/* Today in China ("YYYY-MM-DD"): the day consultation windows count. */
+void hd_china_today(char out[11]);
 
 #endif

@@ -11,6 +11,40 @@
 
 /* Every statement the library runs, by name (the SQL is in db.c). */
 enum hd_sql {
+	/* storage room (storage.c) */
+	SQL_LOCATION_INSERT,
+	SQL_LOCATION_GET,
+	SQL_LOCATION_LIST,
+	SQL_LOCATION_USED,
+	SQL_RECORD_LOCATE,
+	SQL_RECORD_SET_LOCATION,
+	SQL_READINGS_SINCE,
+	SQL_INVENTORY_INSERT,
+	SQL_INVENTORY_GET,
+	SQL_INVENTORY_LIST,
+	SQL_INVENTORY_ITEM_INSERT,
+	SQL_INVENTORY_ITEMS,
+	SQL_INVENTORY_EXPECTED,
+	SQL_INVENTORY_FINISH,
+	SQL_RECORDS_OF_OBJECT,
+	/* transfer (transfer.c) */
+	SQL_RECORDS_OF_PERSON,
+	SQL_RECORD_BY_FILE,
+	SQL_TRANSFER_INSERT,
+	SQL_TRANSFER_BY_UUID,
+	SQL_TRANSFER_GET,
+	SQL_TRANSFER_LIST,
+	SQL_TRANSFER_CONFIRM,
+	/* harvesting (oai.c) */
+	SQL_OAI_LIST_PUBLIC,
+	SQL_OAI_COUNT_PUBLIC,
+	SQL_OAI_GET_PUBLIC,
+	SQL_OAI_SETS_PUBLIC,
+	SQL_OAI_EARLIEST_PUBLIC,
+	SQL_EVENT_FIRST,
+	/* backup (backup.c) */
+	SQL_QUICK_CHECK,
+	/* the rest */
 	SQL_FONDS_BY_CODE,
 	SQL_FONDS_FIRST,
 	SQL_FONDS_INSERT,
@@ -59,6 +93,62 @@ enum hd_sql {
 	SQL_CLASS_COUNTS_PUBLIC,
 	SQL_TOP_SUBJECTS_PUBLIC,
 	SQL_RECORD_BODY,
+	/* page text (pages.c) */
+	SQL_PAGE_INSERT,
+	SQL_PAGES_OF,
+	/* accounts and sessions (account.c) */
+	SQL_USER_INSERT,
+	SQL_USER_GET,
+	SQL_USER_LIST,
+	SQL_USER_SET_DISABLED,
+	SQL_USER_SET_HASH,
+	SQL_USER_SET_LOGIN,
+	SQL_SESSION_INSERT,
+	SQL_SESSION_GET,
+	SQL_SESSION_TOUCH,
+	SQL_SESSION_DELETE,
+	SQL_SESSION_DELETE_USER,
+	SQL_SESSION_PURGE,
+	SQL_LOGIN_INSERT,
+	SQL_LOGIN_FAILS_NAME,
+	SQL_LOGIN_FAILS_REMOTE,
+	SQL_LOGIN_PURGE,
+	SQL_LOGIN_FORGET_NAME,
+	/* review (review.c) */
+	SQL_RECORD_STATE,
+	SQL_RECORD_SET_STATUS,
+	SQL_RECORD_UPDATE,
+	SQL_TERMS_DELETE,
+	SQL_FTS_UPDATE,
+	SQL_REVIEW_QUEUE,
+	SQL_REVIEW_QUEUE_ALL,
+	SQL_ADMIN_COUNTS,
+	SQL_OBJECT_STAFF,
+	/* consultation (consult.c) */
+	SQL_CONSULT_INSERT,
+	SQL_CONSULT_ITEM_INSERT,
+	SQL_CONSULT_LIST,
+	SQL_CONSULT_ITEMS,
+	SQL_CONSULT_APPROVE,
+	SQL_CONSULT_REFUSE,
+	SQL_CONSULT_ALLOWED,
+	SQL_CONSULT_USE_INSERT,
+	SQL_CONSULT_STATS_MONTH,
+	SQL_CONSULT_STATS_CATEGORY,
+	SQL_CONSULT_STATS_PURPOSE,
+	/* audit (audit.c) */
+	SQL_AUDIT_LIST_ASC,
+	SQL_AUDIT_LIST_DESC,
+	SQL_AUDIT_COUNT,
+	/* suggestions while typing (suggest.c) */
+	SQL_SUGGEST_FIND,
+	SQL_SUGGEST_INSERT,
+	SQL_SUGGEST_COUNT,
+	SQL_SUGGEST_KEY_INSERT,
+	SQL_SUGGEST_CLEAR,
+	SQL_SUGGEST_CLEAR_KEYS,
+	SQL_SUGGEST_SOURCE,
+	SQL_SUGGEST_PUBLIC,
 	SQL__COUNT
 };
 
@@ -85,6 +175,47 @@ int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what);
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
+
+/* A day "YYYY-MM-DD" as the Unix time of its midnight UTC; 0 or
+ * HD_EINVAL (consult.c). */
+int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
+/* The day of Unix time t (UTC) as "YYYY-MM-DD" (consult.c). */
+void hd_day_format(int64_t t, char out[11]);
+
+/* File helpers shared by backup.c and transfer.c (defined in backup.c).
+ * Each returns 0 or a negative code with *e naming the path. */
+/* mkdir -p. */
+int hd_fs_mkdirs(const char *dir, struct hd_error *e);
+/* fsync a folder (its entries on disk). */
+int hd_fs_fsync_dir(const char *dir, struct hd_error *e);
+/* Create dst (it must not exist) with the bytes of src, hashing them on
+ * the way: got (if not NULL) receives the SHA-256 hex, *size the bytes.
+ * When want is not NULL and differs, dst is removed: HD_ECORRUPT naming
+ * src.  dst is fsynced. */
+int hd_fs_copy(const char *src, const char *dst, const char *want,
+	char got[65], uint64_t *size, struct hd_error *e);
+/* Create path (it must not exist) holding p[0..n), fsynced. */
+int hd_fs_write(const char *path, const void *p, size_t n,
+	struct hd_error *e);
+/* Replace path by p[0..n): temporary file beside it, fsync, rename,
+ * folder fsync. */
+int hd_fs_replace(const char *path, const void *p, size_t n,
+	struct hd_error *e);
+/* Remove a folder and everything in it (links are not followed). */
+void hd_fs_rmtree(const char *dir);
+/* 0 when path does not exist, 1 an empty folder, 2 a folder with
+ * entries, 3 something else. */
+int hd_fs_state(const char *path);
+
+/* Suggestions (suggest.c).  hd_suggest_record adds the terms of r
+ * (title, place, subjects, persons) inside the caller's transaction:
+ * hd_record_add calls it, and so must whatever changes a record's
+ * description (rows are never removed; what shows is checked against the
+ * records at query time).  hd_suggest_fill rebuilds the tables from the
+ * catalogue inside the caller's transaction (the version 2 migration). */
+int hd_suggest_record(struct hd_archive *a, const struct hd_record *r,
+	struct hd_error *e);
+int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);
 
 /* Remove temporary files left by processes that are gone (store.c). */
 void hd_store_sweep(struct hd_archive *a);

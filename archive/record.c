@@ -389,6 +389,9 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	rc = step_done(a, st, e, "index record");
 	free(meta);
 	free(body);
+	if (rc == 0) {
+		rc = hd_suggest_record(a, r, e);
+	}
 	if (rc != 0) {
 		return rc;
 	}

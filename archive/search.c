@@ -5,16 +5,25 @@
  * What the user typed is first tried as an FTS5 expression (phrases in
  * quotes, AND / OR / NOT, prefix*); when FTS5 rejects it as syntax it is
  * searched again as plain words, so no query is ever an error page.
+ * Either way, Latin words that read as pinyin are rewritten first:
+ * "panyu" becomes (panyu OR "\x01pan'yu"), a phrase of the pinyin tokens
+ * the tokenizer indexes (fts.h), so it finds 番禺 and still finds the
+ * English word.  Words of one syllable join their neighbours ("pan yu"
+ * is read as one phrase); a word that splits several ways ("dangan":
+ * dang'an, dan'gan) tries them all.
  * Results for HD_PUBLIC come only from the *_PUBLIC statements, which
  * select approved public records in their SQL text.  Snippets are HTML:
  * matches inside <mark></mark>, every other character escaped.
  */
 #include "internal.h"
+#include "fts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
+#define RUN_MAX 8               /* words read together as pinyin */
+#define PY_ALT_MAX 8            /* readings tried for one run */
 
 void hd_results_release(struct hd_results *res)
 {
@@ -53,15 +62,355 @@ void hd_results_release(struct hd_results *res)
 	memset(res, 0, sizeof *res);
 }
 
+/* ------------------------------------------------------ pinyin */
+
+/* The expression being written, and the consecutive words that may be
+ * pinyin waiting to be written into it.  FTS5 joins two phrases side by
+ * side with an implicit AND but refuses it next to a parenthesised
+ * group, so an AND is written wherever a group meets an operand. */
+struct run {
+	struct hd_buf b;
+	int operand;            /* b ends with a phrase, string or group */
+	int group;              /* b ends with a group written here */
+	int quote;              /* plain-words mode: quote each word */
+	const char *w[RUN_MAX]; /* the words as typed */
+	size_t n[RUN_MAX];
+	const char *c[RUN_MAX]; /* their letters (no quotes around) */
+	size_t cn[RUN_MAX];
+	int nw;
+};
+
+static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
+{
+	size_t i;
+
+	if (!quote) {
+		hd_buf_add(b, w, n);
+		return;
+	}
+	hd_buf_puts(b, "\"");
+	for (i = 0; i < n; i++) {
+		if (w[i] == '"') {
+			hd_buf_puts(b, "\"\"");
+		} else {
+			hd_buf_add(b, w + i, 1);
+		}
+	}
+	hd_buf_puts(b, "\"");
+}
+
+static int syllables(const char *seg)
+{
+	int n = 1;
+
+	for (; *seg; seg++) {
+		n += *seg == '\'';
+	}
+	return n;
+}
+
+/* The segmentations of a word worth trying, into segs: those with the
+ * fewest syllables ("yexiao" is ye'xiao, not ye'xi'ao), and one syllable
+ * more when the fewest is one ("xian" is also xi'an, 西安).  Returns how
+ * many. */
+static int word_readings(const char *c, size_t cn,
+	char segs[][HD_PY_SEGBUF])
+{
+	int n = hd_py_segment(c, cn, segs, HD_PY_SEG_MAX), i, k, fewest;
+
+	for (i = 0, fewest = 1 << 20; i < n; i++) {
+		if (syllables(segs[i]) < fewest) {
+			fewest = syllables(segs[i]);
+		}
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		if (syllables(segs[i]) <= fewest + (fewest == 1)) {
+			if (k != i) {
+				memcpy(segs[k], segs[i], sizeof segs[0]);
+			}
+			k++;
+		}
+	}
+	return k;
+}
+
+/* The readings of words w[from..to) joined into one phrase each, at most
+ * PY_ALT_MAX, written into alt; returns how many have two syllables or
+ * more. */
+static int run_readings(const struct run *r, int from, int to,
+	char alt[][RUN_MAX * HD_PY_SEGBUF])
+{
+	char (*segs)[HD_PY_SEG_MAX][HD_PY_SEGBUF];
+	int nseg[RUN_MAX], idx[RUN_MAX], i, k, nalt = 0;
+	size_t len;
+
+	segs = hd_xmalloc(RUN_MAX * sizeof *segs);
+	for (i = from; i < to; i++) {
+		nseg[i] = word_readings(r->c[i], r->cn[i], segs[i]);
+		idx[i] = 0;
+		if (nseg[i] == 0) {
+			free(segs);
+			return 0;
+		}
+	}
+	/* odometer over the words' segmentations */
+	for (;;) {
+		len = 0;
+		for (i = from; i < to; i++) {
+			if (i > from) {
+				alt[nalt][len++] = '\'';
+			}
+			k = (int)strlen(segs[i][idx[i]]);
+			memcpy(alt[nalt] + len, segs[i][idx[i]], (size_t)k);
+			len += (size_t)k;
+		}
+		alt[nalt][len] = '\0';
+		if (syllables(alt[nalt]) >= 2) {
+			nalt++;
+		}
+		if (nalt == PY_ALT_MAX) {
+			break;
+		}
+		for (i = to - 1; i >= from && ++idx[i] == nseg[i]; i--) {
+			idx[i] = 0;
+		}
+		if (i < from) {
+			break;
+		}
+	}
+	free(segs);
+	return nalt;
+}
+
+/* Write words w[from..to) into out as (plain OR pinyin phrases), or
+ * plainly when they have no reading of two syllables.  Returns 1 when a
+ * group was written. */
+static int put_group(struct hd_buf *out, const struct run *r, int from,
+	int to)
+{
+	char (*alt)[RUN_MAX * HD_PY_SEGBUF];
+	int nalt, i;
+
+	alt = hd_xmalloc(PY_ALT_MAX * sizeof *alt);
+	nalt = run_readings(r, from, to, alt);
+	if (nalt == 0) {
+		for (i = from; i < to; i++) {
+			if (i > from) {
+				hd_buf_puts(out, " ");
+			}
+			put_word(out, r->w[i], r->n[i], r->quote);
+		}
+		free(alt);
+		return 0;
+	}
+	hd_buf_puts(out, to - from > 1 ? "((" : "(");
+	for (i = from; i < to; i++) {
+		if (i > from) {
+			hd_buf_puts(out, " AND ");
+		}
+		put_word(out, r->w[i], r->n[i], r->quote);
+	}
+	hd_buf_puts(out, to - from > 1 ? ")" : "");
+	for (i = 0; i < nalt; i++) {
+		hd_buf_printf(out, " OR \"%c%s\"", HD_PY_START, alt[i]);
+	}
+	hd_buf_puts(out, ")");
+	free(alt);
+	return 1;
+}
+
+/* Write the pending run: each word alone when every word reads as two
+ * syllables or more ("shequ dangan": 社区 and 档案 anywhere), else all
+ * of them as one phrase ("pan yu": 番禺).  Several words with a group
+ * among them are wrapped in parentheses, so the run is one operand. */
+static void run_flush(struct run *r)
+{
+	char seg[HD_PY_SEG_MAX][HD_PY_SEGBUF];
+	struct hd_buf w;
+	int i, alone = 1, groups = 0;
+
+	if (r->nw == 0) {
+		return;
+	}
+	for (i = 0; i < r->nw && alone; i++) {
+		alone = hd_py_segment(r->c[i], r->cn[i], seg, 1) == 1 &&
+		    syllables(seg[0]) >= 2;
+	}
+	hd_buf_init(&w);
+	if (alone || r->nw == 1) {
+		for (i = 0; i < r->nw; i++) {
+			if (i > 0) {
+				hd_buf_puts(&w, " AND ");
+			}
+			groups += put_group(&w, r, i, i + 1);
+		}
+	} else {
+		groups = put_group(&w, r, 0, r->nw);
+	}
+	if (groups > 0 && r->operand) {
+		hd_buf_puts(&r->b, "AND ");
+	}
+	if (groups > 0 && r->nw > 1 && (alone || r->nw == 1)) {
+		hd_buf_puts(&r->b, "(");
+		hd_buf_add(&r->b, w.p, w.len);
+		hd_buf_puts(&r->b, ")");
+	} else if (w.len > 0) {
+		hd_buf_add(&r->b, w.p, w.len);
+	}
+	hd_buf_release(&w);
+	r->operand = 1;
+	r->group = groups > 0;
+	r->nw = 0;
+}
+
+/* 1 for a word made of ASCII letters only (what pinyin can be). */
+static int letters(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!((w[i] >= 'a' && w[i] <= 'z') ||
+		    (w[i] >= 'A' && w[i] <= 'Z'))) {
+			return 0;
+		}
+	}
+	return n > 0 && n <= HD_PY_WORD_MAX;
+}
+
+/* A word that may be pinyin (its letters c), after white space (space:
+ * 1) or not.  A full run is written first. */
+static void put_cand(struct run *r, const char *w, size_t n,
+	const char *c, size_t cn, int space)
+{
+	if (r->nw == RUN_MAX) {
+		run_flush(r);
+	}
+	if (r->nw == 0 && space && r->b.len > 0) {
+		hd_buf_puts(&r->b, " ");
+	}
+	r->w[r->nw] = w;
+	r->n[r->nw] = n;
+	r->c[r->nw] = c;
+	r->cn[r->nw++] = cn;
+}
+
+/* Anything else: the pending run first, the white space that came
+ * before (space: 1), then s[0..n).  operand: 1 for a phrase, a string
+ * or NEAR(...), 0 for an operator or punctuation, -1 for what leaves
+ * the state as it is (a prefix star). */
+static void put_other(struct run *r, const char *s, size_t n, int operand,
+	int space)
+{
+	run_flush(r);
+	if (space && r->b.len > 0) {
+		hd_buf_puts(&r->b, " ");
+	}
+	if (operand == 1 && r->group) {
+		hd_buf_puts(&r->b, "AND ");
+	}
+	if (r->quote) {
+		put_word(&r->b, s, n, 1);
+	} else {
+		hd_buf_add(&r->b, s, n);
+	}
+	if (operand >= 0) {
+		r->operand = operand;
+		r->group = 0;
+	}
+}
+
+static int bareword_byte(unsigned char c)
+{
+	return c >= 0x80 || c == 0x1A || c == '_' || (c >= '0' && c <= '9') ||
+	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The FTS5 expression q with pinyin barewords rewritten (see the top of
+ * the file).  Strings, operators, column filters, prefix words and
+ * NEAR(...) groups are copied as they are.  Caller frees. */
+static char *pinyin_expr(const char *q)
+{
+	struct run r;
+	const char *p = q, *w;
+	size_t n, k;
+	int depth, cand, op, space = 0;
+
+	memset(&r, 0, sizeof r);
+	hd_buf_init(&r.b);
+	while (*p) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			space = 1;
+			p++;
+			continue;
+		}
+		if (!bareword_byte((unsigned char)*p)) {
+			n = 1;
+			op = *p == ')' ? 1 : *p == '*' ? -1 : 0;
+			if (*p == '"') {
+				/* a string, "" inside it a quote */
+				for (; p[n]; n++) {
+					if (p[n] == '"' && p[n + 1] == '"') {
+						n++;
+					} else if (p[n] == '"') {
+						n++;
+						break;
+					}
+				}
+				op = 1;
+			}
+			put_other(&r, p, n, op, space);
+			space = 0;
+			p += n;
+			continue;
+		}
+		w = p;
+		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
+		}
+		p += n;
+		for (k = 0; p[k] == ' '; k++) {
+		}
+		op = !((n == 3 && (strncmp(w, "AND", 3) == 0 ||
+		    strncmp(w, "NOT", 3) == 0)) ||
+		    (n == 2 && strncmp(w, "OR", 2) == 0));
+		cand = op && letters(w, n) && p[k] != '*' && p[k] != ':' &&
+		    !(w > q && w[-1] == '^');
+		if (n == 4 && strncmp(w, "NEAR", 4) == 0 && p[k] == '(') {
+			/* NEAR(...) is copied whole */
+			for (depth = 0; p[k]; k++) {
+				depth += p[k] == '(';
+				depth -= p[k] == ')';
+				if (depth == 0 && p[k] == ')') {
+					k++;
+					break;
+				}
+			}
+			n = (size_t)(p + k - w);
+			p += k;
+			cand = 0;
+		}
+		if (cand) {
+			put_cand(&r, w, n, w, n, space);
+		} else {
+			put_other(&r, w, n, op, space);
+		}
+		space = 0;
+	}
+	run_flush(&r);
+	return hd_buf_detach(&r.b);
+}
+
 /* The query as plain words: each white-space separated word quoted for
- * FTS5 (a quote inside doubled).  Caller frees. */
+ * FTS5 (a quote inside doubled), pinyin words rewritten as above.
+ * Caller frees. */
 static char *plain_words(const char *q)
 {
-	struct hd_buf b;
-	const char *p = q;
-	size_t n;
+	struct run r;
+	const char *p = q, *c;
+	size_t n, cn;
 
-	hd_buf_init(&b);
+	memset(&r, 0, sizeof r);
+	hd_buf_init(&r.b);
+	r.quote = 1;
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
 		    strncmp(p, "\xE3\x80\x80", 3) == 0) {
@@ -70,23 +419,26 @@ static char *plain_words(const char *q)
 		if (*p == '\0') {
 			break;
 		}
-		if (b.len > 0) {
-			hd_buf_puts(&b, " ");
-		}
-		hd_buf_puts(&b, "\"");
 		for (n = 0; p[n] && p[n] != ' ' && p[n] != '\t' &&
 		    p[n] != '\n' && p[n] != '\r' &&
 		    strncmp(p + n, "\xE3\x80\x80", 3) != 0; n++) {
-			if (p[n] == '"') {
-				hd_buf_puts(&b, "\"\"");
-			} else {
-				hd_buf_add(&b, p + n, 1);
-			}
 		}
-		hd_buf_puts(&b, "\"");
+		/* the letters inside quotes or before a comma */
+		for (c = p, cn = n; cn > 0 && strchr("\"'(,.;:!?", *c); c++) {
+			cn--;
+		}
+		while (cn > 0 && strchr("\"'),.;:!?*", c[cn - 1])) {
+			cn--;
+		}
+		if (letters(c, cn)) {
+			put_cand(&r, p, n, c, cn, 1);
+		} else {
+			put_other(&r, p, n, 1, 1);
+		}
 		p += n;
 	}
-	return hd_buf_detach(&b);
+	run_flush(&r);
+	return hd_buf_detach(&r.b);
 }
 
 /* Snippet from FTS5 (matches between \x01 and \x02) to safe HTML. */
@@ -283,7 +635,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	if (!hd_utf8_valid(q->q, strlen(q->q))) {
 		return hd_err(e, HD_EINVAL, "query is not valid UTF-8");
 	}
-	match = hd_xstrdup(q->q);
+	match = pinyin_expr(q->q);
 	rc = count_matches(a, who, match, q, res, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
@@ -298,19 +650,12 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	rc = 0;
 	if (q->facets) {
-		/* qsort may not be given a NULL array, even when empty */
-		if (res->decade.n > 1) {
-			qsort(res->decade.v, res->decade.n,
-				sizeof *res->decade.v, by_value);
-		}
-		if (res->category.n > 1) {
-			qsort(res->category.v, res->category.n,
-				sizeof *res->category.v, by_count);
-		}
-		if (res->place.n > 1) {
-			qsort(res->place.v, res->place.n,
-				sizeof *res->place.v, by_count);
-		}
+		qsort(res->decade.v, res->decade.n, sizeof *res->decade.v,
+			by_value);
+		qsort(res->category.v, res->category.n,
+			sizeof *res->category.v, by_count);
+		qsort(res->place.v, res->place.n, sizeof *res->place.v,
+			by_count);
 		rc = person_facet(a, who, match, q, res, e);
 	}
 	if (rc == 0 && res->total > 0) {

@@ -46,5 +46,18 @@ int cmd_show(struct cmd_ctx *c, int argc, char **argv);
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv);
 int cmd_config(struct cmd_ctx *c, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv);
+int cmd_export(struct cmd_ctx *c, int argc, char **argv);
+int cmd_import(struct cmd_ctx *c, int argc, char **argv);
+int cmd_transfer(struct cmd_ctx *c, int argc, char **argv);
+int cmd_bag(struct cmd_ctx *c, int argc, char **argv);
+int cmd_location(struct cmd_ctx *c, int argc, char **argv);
+int cmd_storage(struct cmd_ctx *c, int argc, char **argv);
+int cmd_inventory(struct cmd_ctx *c, int argc, char **argv);
+int cmd_backup(struct cmd_ctx *c, int argc, char **argv);
+int cmd_restore(struct cmd_ctx *c, int argc, char **argv);
+int cmd_user(struct cmd_ctx *c, int argc, char **argv);
+int cmd_review(struct cmd_ctx *c, int argc, char **argv);
+int cmd_consult(struct cmd_ctx *c, int argc, char **argv);
+int cmd_audit(struct cmd_ctx *c, int argc, char **argv);
 
 #endif

@@ -4,11 +4,13 @@
  * Exit 0 when the batch landed (or, with --dry-run, would land), 1 when it
  * was refused (nothing stored; every reason listed), 2 for bad usage.
  * Test hooks: HD_MAX_ENTRIES, HD_MAX_TOTAL, HD_MAX_ENTRY and HD_MAX_RATIO
- * lower the batch caps.
+ * lower the batch caps; HD_OCR_WORKERS sets the number of OCR threads.
+ * TESSDATA_PREFIX names the folder of tesseract's language data.
  */
 #include "cmd.h"
 #include "../ingest/ingest.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +20,15 @@ static const char help[] =
 	"usage: hongdang [-d DIR] ingest [--fonds CODE] [--sheet FILE]\n"
 	"       [--category C] [--access public|internal|restricted]\n"
 	"       [--retention Y|D30|D10] [--class C] [--approve] [--dry-run]\n"
+	"       [--ocr|--no-ocr] [--ocr-lang L] [--report-html FILE]\n"
 	"       [--json] PATH...\n\n"
 	"Ingest a batch: files, folders, zip/tar/tar.gz/7z archives and\n"
 	"BagIt bags.  The batch lands whole, in one transaction, or not at\n"
 	"all; re-running the same batch adds nothing and reports duplicates.\n\n"
 	"  --sheet FILE   catalogue sheet (CSV, UTF-8 or GB18030): 文件名 题名\n"
 	"                 责任者 日期 门类 保管期限 开放 主题词 人物 地点 页数\n"
-	"                 机构问题 附注 位置; FILE may also be a path inside\n"
-	"                 the batch\n"
+	"                 机构问题 附注 位置 语种; FILE may also be a path\n"
+	"                 inside the batch\n"
 	"  --fonds CODE   fonds (default: the archive's first)\n"
 	"  --category C   门类 for records the sheet leaves open (default: from\n"
 	"                 the format: ZP photos, WS documents ...)\n"
@@ -35,8 +38,18 @@ static const char help[] =
 	"  --approve      records arrive approved (a review event names you);\n"
 	"                 without it they wait for review\n"
 	"  --dry-run      report what would happen, store nothing\n"
+	"  --ocr          read every image and scanned PDF page with OCR\n"
+	"                 (default: scans of WS 文书 and RS 人事 records and\n"
+	"                 PDF pages without text; photos ZP are not read)\n"
+	"  --no-ocr       no OCR at all (PDF text layers are still used)\n"
+	"  --ocr-lang L   tesseract languages: chi_sim (default), chi_tra,\n"
+	"                 eng, or a list such as chi_sim+eng; a sheet column\n"
+	"                 语种 (简体, 繁体, 英文) sets it per record.  Pages\n"
+	"                 already read (DIR/derived/ocr) are not read again\n"
+	"  --report-html FILE  also write the report as a printable Chinese\n"
+	"                 quality-check sheet (数字化质量检查单)\n"
 	"  --json         {batch, added, duplicates, records, rejected,\n"
-	"                 warnings}\n";
+	"                 warnings, ocr}\n";
 
 static void env_cap(const char *name, uint64_t *v)
 {
@@ -68,6 +81,48 @@ static json_t *notes_json(const struct batch_note *v, size_t n,
 	return a;
 }
 
+/* What the OCR stage did; pages_per_minute counts pages read now. */
+static json_t *ocr_json(const struct ocr_stats *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "pages", json_integer(s->pages));
+	json_object_set_new(o, "read", json_integer(s->read));
+	json_object_set_new(o, "cached", json_integer(s->cached));
+	json_object_set_new(o, "failed", json_integer(s->failed));
+	json_object_set_new(o, "skipped", json_integer(s->skipped));
+	json_object_set_new(o, "workers", json_integer(s->workers));
+	json_object_set_new(o, "seconds", json_real(s->seconds));
+	json_object_set_new(o, "pages_per_minute", json_real(
+		s->seconds > 0 && s->read > 0 ? s->read * 60.0 / s->seconds :
+		0));
+	return o;
+}
+
+/* Write the quality-check sheet to path; 0, or 1 with a line on stderr. */
+static int write_html(struct batch *b, const struct ingest_result *res,
+	int dry, const char *path)
+{
+	char *html = batch_report_html(b, res, dry);
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (f == NULL) {
+		fprintf(stderr, "hongdang ingest: %s: %s\n", path,
+			strerror(errno));
+		free(html);
+		return 1;
+	}
+	bad = fputs(html, f) == EOF;
+	bad |= fclose(f) != 0;
+	free(html);
+	if (bad) {
+		fprintf(stderr, "hongdang ingest: %s: cannot write\n", path);
+		return 1;
+	}
+	return 0;
+}
+
 static int report(const struct batch *b, const struct ingest_result *res,
 	int json, int dry)
 {
@@ -90,14 +145,21 @@ static int report(const struct batch *b, const struct ingest_result *res,
 			b->nrejected, "reason"));
 		json_object_set_new(o, "warnings", notes_json(b->warnings,
 			b->nwarnings, "message"));
+		json_object_set_new(o, "ocr", ocr_json(&b->ocr));
 		return cmd_json_out(o);
 	}
 	for (i = 0; i < res->nrefs; i++) {
 		printf("%s  %s\n", res->refs[i], res->titles[i]);
 	}
 	for (i = 0; i < b->nwarnings; i++) {
-		printf("警告  %s：%s\n", b->warnings[i].path,
-			b->warnings[i].msg);
+		printf("警告  %s%s%s\n", b->warnings[i].path,
+			*b->warnings[i].path ? "：" : "", b->warnings[i].msg);
+	}
+	if (b->ocr.pages > 0) {
+		printf("文字识别 %d 页：本次识别 %d 页，沿用已识别 %d 页，未识别 "
+			"%d 页，用时 %.1f 秒\n", b->ocr.pages, b->ocr.read,
+			b->ocr.cached, b->ocr.failed + b->ocr.skipped,
+			b->ocr.seconds);
 	}
 	for (i = 0; i < b->nrejected; i++) {
 		printf("拒收  %s：%s\n", b->rejected[i].path,
@@ -130,9 +192,14 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		{"approve", no_argument, NULL, 'A'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
+		{"ocr", no_argument, NULL, 'O'},
+		{"no-ocr", no_argument, NULL, 'N'},
+		{"ocr-lang", required_argument, NULL, 'L'},
+		{"report-html", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *html = NULL, *env;
 	struct ingest_opts o;
 	struct ingest_result res;
 	struct hd_archive *a;
@@ -188,6 +255,24 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'O':
+			o.ocr = OCR_ON;
+			break;
+		case 'N':
+			o.ocr = OCR_OFF;
+			break;
+		case 'L':
+			if (!ocr_lang_ok(optarg)) {
+				return cmd_usage("ingest", "--ocr-lang '%s': "
+					"give tesseract language names such as "
+					"chi_sim, chi_tra, eng or chi_sim+eng",
+					optarg);
+			}
+			o.ocr_lang = optarg;
+			break;
+		case 'H':
+			html = optarg;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return 0;
@@ -218,10 +303,18 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	cap = (uint64_t)b.lim.max_ratio;
 	env_cap("HD_MAX_RATIO", &cap);
 	b.lim.max_ratio = (double)cap;
+	cap = 0;
+	env_cap("HD_OCR_WORKERS", &cap);
+	o.ocr_workers = cap < 64 ? (int)cap : 64;
+	env = getenv("TESSDATA_PREFIX");
+	o.tessdata = env && *env ? env : NULL;
 	rc = ingest_run(&b, &o, argv + optind, (size_t)(argc - optind), &res,
 		&e);
 	if (rc == 0 || rc == HD_EREJECT) {
 		if (report(&b, &res, json, o.dry_run) != 0) {
+			status = 1;
+		}
+		if (html != NULL && write_html(&b, &res, o.dry_run, html)) {
 			status = 1;
 		}
 	}

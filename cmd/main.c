@@ -27,6 +27,21 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "check every object and the event chain"},
 	{"config", cmd_config, "show or change settings (visit hours ...)"},
 	{"serve", cmd_serve, "serve the exhibit screens and the JSON API"},
+	{"export", cmd_export, "write a transfer bag (BagIt) or a receipt"},
+	{"import", cmd_import, "validate and ingest a transfer bag; receipt"},
+	{"transfer", cmd_transfer, "transfers: list, show, confirm a receipt"},
+	{"bag", cmd_bag, "validate a BagIt bag (folder, zip or tar)"},
+	{"location", cmd_location, "storage-room locations: add, assign, list"},
+	{"storage", cmd_storage, "temperature and humidity: log, report"},
+	{"inventory", cmd_inventory, "inventory (盘点): start, found, finish"},
+	{"backup", cmd_backup, "a verified copy, while the archive runs"},
+	{"restore", cmd_restore, "restore a backup into a new data folder"},
+	{"user", cmd_user, "staff accounts: add, list, disable, passwd"},
+	{"review", cmd_review, "review queue: approve, return, edit, "
+		"withdraw"},
+	{"consult", cmd_consult, "consultation requests, approvals, "
+		"statistics"},
+	{"audit", cmd_audit, "list the event log by record, type, time"},
 	{NULL, NULL, NULL},
 };
 

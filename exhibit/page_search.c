@@ -442,6 +442,43 @@ int page_api_search(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/suggest?q=&limit=: suggestions while typing, from approved
+ * public records only: {query, suggestions: [{text, kind, pinyin?}]},
+ * kind one of title, person, place, subject. */
+int page_api_suggest(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_suggestion *v = NULL;
+	const char *q = http_param(req, "q");
+	json_t *o = json_object(), *arr = json_array(), *it;
+	size_t n = 0, i;
+	int limit = page_int(req, "limit", 1, 20, 8);
+
+	(void)s;
+	if (q == NULL) {
+		q = "";
+	}
+	if (hd_suggest_public(a, q, limit, &v, &n, NULL) != 0) {
+		v = NULL;
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		it = json_object();
+		json_object_set_new(it, "text", json_string(v[i].text));
+		json_object_set_new(it, "kind", json_string(v[i].kind));
+		if (v[i].pinyin != NULL) {
+			json_object_set_new(it, "pinyin",
+				json_string(v[i].pinyin));
+		}
+		json_array_append_new(arr, it);
+	}
+	hd_suggestions_free(v, n);
+	json_object_set_new(o, "query", json_string(q));
+	json_object_set_new(o, "suggestions", arr);
+	http_json(resp, 200, o);
+	return 0;
+}
+
 int page_api_stats(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

@@ -31,6 +31,8 @@ int page_visit_book(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_api_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
+int page_api_suggest(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
 int page_api_record(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_api_corridor(struct site *s, struct hd_archive *a,
@@ -38,6 +40,14 @@ int page_api_corridor(struct site *s, struct hd_archive *a,
 int page_api_reading(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_api_stats(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+
+/* harvesting (page_oai.c) and the storage room (page_storage.c) */
+int page_oai(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_storage(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_storage_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
 /* helpers (site.c) */

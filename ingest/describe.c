@@ -23,6 +23,7 @@ void batch_records_free(struct batch_record *recs, size_t n)
 	for (i = 0; i < n; i++) {
 		hd_record_release(&recs[i].rec);
 		free(recs[i].items);
+		free(recs[i].lang);
 	}
 	free(recs);
 }
@@ -368,6 +369,22 @@ static void describe_row(struct batch *b, const struct ingest_opts *o,
 			r->cls = hd_xstrdup(v);
 		}
 	}
+	v = row->col[COL_LANGUAGE];
+	if (v != NULL) {
+		const char *iso, *lang = ocr_lang_of(v, &iso);
+
+		if (lang == NULL) {
+			batch_reject(b, s->name, "line %d: unknown language "
+				"'%s' (简体 chi_sim, 繁体 chi_tra, 英文 eng)",
+				row->line, v);
+		} else {
+			br->lang = hd_xstrdup(lang);
+			if (iso != NULL) {
+				free(r->language);
+				r->language = hd_xstrdup(iso);
+			}
+		}
+	}
 	if ((v = row->col[COL_PAGES]) != NULL) {
 		pages = strtol(v, &end, 10);
 		if (*end != '\0' || pages < 1 || pages > 100000) {
@@ -445,28 +462,33 @@ void stage_check(struct batch *b, struct batch_record *recs, size_t nrecs)
 		int photo = strcmp(r->category, "ZP") == 0 ||
 			strcmp(r->category, "RS") == 0;
 		int need = photo ? 300 : 200;
-		int pages = 0;
+		int pages = 0, known = 0;
 
 		for (k = 0; k < recs[i].nitems; k++) {
 			struct batch_item *it = &b->items[recs[i].items[k]];
 			const char *m = it->file.mime ? it->file.mime : "";
 			double dpi = it->file.exif.xres;
+			/* pages meant for OCR need 300 dpi */
+			int want = it->ocr && need < 300 ? 300 : need;
 
 			pages += it->file.pages > 0 ? it->file.pages : 1;
+			known |= it->file.pages > 0;
+			check_pages(b, it, r->category);
 			if (strncmp(m, "image/", 6) != 0) {
 				continue;
 			}
 			if (it->file.width <= 0) {
 				batch_warn(b, it->path, "图像无法读取：尺寸未知");
 			}
-			if (dpi > 0 && dpi < need) {
+			if (dpi > 0 && dpi < want) {
 				batch_warn(b, it->path, "分辨率 %.0f dpi，低于"
 					"%s要求的 %d dpi（DA/T 31）", dpi,
-					photo ? "照片和历史原件" : "文书扫描",
-					need);
+					photo ? "照片和历史原件" : it->ocr ?
+					"文字识别（OCR）" : "文书扫描", want);
 			}
 		}
-		if (r->pages > 0 && recs[i].nitems > 1 && pages != r->pages) {
+		if (r->pages > 0 && (recs[i].nitems > 1 || known) &&
+		    pages != r->pages) {
 			batch_warn(b, recs[i].nitems ?
 				b->items[recs[i].items[0]].path : "",
 				"目录页数为 %d，实际 %d 页", r->pages, pages);

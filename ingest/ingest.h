@@ -9,6 +9,9 @@
  *   stage_fixity       SHA-256 while streaming into the object store;
  *   stage_characterise EXIF (libexif for JPEG, libtiff for TIFF), size;
  *   stage_extract      text for search (plain text, HTML, Markdown);
+ *   stage_pdf          PDF page count and text layer (poppler);
+ *   stage_ocr          scanned pages read by tesseract, after describe
+ *                      (which decides the category: photos are not read);
  *   stage_describe     records from the catalogue sheet, EXIF, names;
  *   stage_check        quality warnings (DA/T 31 spirit);
  *   stage_catalogue    one transaction: records, files, events, index.
@@ -35,6 +38,18 @@ struct batch_note {
 	char *msg;              /* one line, Chinese or English */
 };
 
+/* One page of a file: its text, from a PDF's text layer or from OCR
+ * (ingest/pdf.c, ingest/ocr.c). */
+struct batch_page {
+	char *text;             /* UTF-8, tidied by ocr_tidy, or NULL */
+	int conf;               /* OCR mean word confidence 0-100, -1: none */
+	int want;               /* 1: no text layer, to be read by OCR */
+	int done;               /* 1: read by OCR, now or from the cache */
+	int cached;             /* 1: the text came from the OCR cache */
+	int blank;              /* 1: almost no dark pixels */
+	int failed;             /* 1 not decoded, 2 no engine, 3 timed out */
+};
+
 /* One file of the batch. */
 struct batch_item {
 	char *path;             /* batch-relative, '/'-separated, UTF-8 NFC */
@@ -47,6 +62,23 @@ struct batch_item {
 	int duplicate;          /* 1: its object is already catalogued */
 	struct hd_objw *w;      /* its pending object, or NULL */
 	int record;             /* index into batch.records, -1 if none */
+	/* digitisation (ingest/pdf.c, ocr.c, quality.c) */
+	struct batch_page *pagev;   /* text per page (PDF, OCR), or NULL */
+	int npagev;
+	int ocr;                /* 1: its pages are meant for OCR */
+	char *lang;             /* its OCR languages ("chi_sim"), or NULL */
+	int bpp;                /* bits per pixel of an image, 0 unknown */
+};
+
+/* What the OCR stage did, for the report. */
+struct ocr_stats {
+	int pages;              /* pages meant for OCR */
+	int read;               /* read by tesseract in this run */
+	int cached;             /* taken from DIR/derived/ocr (a run before) */
+	int failed;             /* could not be decoded or read */
+	int skipped;            /* not read: language pack missing */
+	int workers;            /* engines (threads) used */
+	double seconds;         /* wall time of the reading */
 };
 
 /* Metadata a BagIt bag carries in bag-info.txt (labels and values as in
@@ -76,6 +108,7 @@ struct batch {
 	struct batch_note *warnings;
 	size_t nwarnings;
 	void *magic;            /* libmagic cookie, opened by stage_identify */
+	struct ocr_stats ocr;   /* filled by stage_ocr */
 };
 
 void batch_init(struct batch *b, struct hd_archive *a);
@@ -174,7 +207,21 @@ struct ingest_opts {
 	int dry_run;            /* 1: report only, store nothing */
 	int progress;           /* 1: progress on stderr */
 	const struct hd_agent *agent;
+	int ocr;                /* OCR_AUTO, OCR_ON or OCR_OFF */
+	const char *ocr_lang;   /* tesseract languages, NULL: OCR_LANG */
+	const char *tessdata;   /* folder of *.traineddata, NULL: OCR_DATA */
+	int ocr_workers;        /* OCR threads, 0: one per core */
 };
+
+/* When scans are read by OCR.  AUTO: images of records of category WS
+ * (文书) and RS (人事), and PDF pages without a text layer; photos (ZP)
+ * and the other categories are not read.  ON: every image and every PDF
+ * page without text.  OFF: none (PDF text layers are still used). */
+enum { OCR_AUTO = 0, OCR_ON = 1, OCR_OFF = -1 };
+/* The default language, chosen by measurement (see ocr.c). */
+#define OCR_LANG "chi_sim"
+/* Where Debian's tesseract-ocr-* packages put the language data. */
+#define OCR_DATA "/usr/share/tesseract-ocr/5/tessdata"
 
 /* A record being described: the files (indexes into batch.items) and
  * the description. */
@@ -184,6 +231,7 @@ struct batch_record {
 	size_t nitems;
 	int line;               /* sheet line, 0 without a sheet */
 	int duplicate;          /* every file already catalogued */
+	char *lang;             /* OCR languages from the sheet's 语种, or NULL */
 };
 
 struct ingest_result {
@@ -212,5 +260,77 @@ int stage_describe(struct batch *b, const struct ingest_opts *o,
 /* stage_check: quality warnings (DA/T 31 spirit) on the batch report. */
 void stage_check(struct batch *b, struct batch_record *recs, size_t nrecs);
 void batch_records_free(struct batch_record *recs, size_t n);
+
+/* ---- digitisation (ingest/pdf.c, ocr.c, quality.c) ---- */
+
+/* PDF (poppler-glib): page count into it->file.pages, the text layer of
+ * each page into it->pagev and, joined, it->text; a page with fewer than
+ * a few characters of text is marked for OCR (want).  An encrypted or
+ * corrupt PDF is a warning.  Returns 0; other types are left alone. */
+int stage_pdf(struct batch *b, struct batch_item *it,
+	const unsigned char *data, size_t n, int complete);
+
+/* A PDF opened for rendering pages (one per thread). */
+struct pdf_doc;
+struct Pix;
+/* Open the PDF at path; NULL when it cannot be read. */
+struct pdf_doc *pdf_open(const char *path);
+void pdf_close(struct pdf_doc *d);
+/* Page (from 0) rendered at dpi as an 8-bit grey leptonica image (caller
+ * frees with pixDestroy), or NULL. */
+struct Pix *pdf_render(struct pdf_doc *d, int page, int dpi);
+
+/* Read the pages meant for OCR (see OCR_AUTO) with tesseract: one engine
+ * per worker thread, created once, a queue of pages shared by the
+ * workers.  Text already read for the same object, page and languages is
+ * taken from DIR/derived/ocr/ instead (an interrupted batch resumes where
+ * it stopped), and each page read is written there (not on a dry run).
+ * Each page's text and confidence go to it->pagev, the joined text to
+ * it->text.  A missing language pack is one warning and no OCR for the
+ * pages in that language.  Progress (pages, pages per minute, ETA) on
+ * stderr when b->progress.  Statistics in b->ocr.  Returns 0. */
+int stage_ocr(struct batch *b, const struct ingest_opts *o,
+	struct batch_record *recs, size_t nrecs);
+/* Store the page texts of a record just added (its files in order),
+ * inside the catalogue transaction.  Returns 0 or the library's code. */
+int ocr_store(struct batch *b, const struct batch_record *br,
+	struct hd_error *e);
+/* Free it->pagev and it->lang. */
+void batch_item_pages_free(struct batch_item *it);
+/* Join the texts of it->pagev into it->text (NULL when there is none),
+ * at most 4 MiB. */
+void pages_join(struct batch_item *it);
+/* 1 when s is a tesseract language list: names of [A-Za-z0-9_] joined by
+ * '+', at most 64 bytes in all ("chi_sim", "chi_sim+eng"). */
+int ocr_lang_ok(const char *s);
+/* A sheet's 语种 cell to tesseract languages: 简体/中文/zh/zh-CN/zh-Hans
+ * give chi_sim, 繁体/繁體/zh-TW/zh-HK/zh-Hant chi_tra, 英文/en eng, a
+ * tesseract list stays as it is; NULL when not understood.  *iso (if
+ * not NULL) receives the ISO 639 form for the record (zh, zh-Hant, en).
+ * Returns a static string or cell itself. */
+const char *ocr_lang_of(const char *cell, const char **iso);
+/* Tidy text from OCR or a PDF in place: ASCII : ; , ! ? between CJK
+ * characters made full-width, spaces between two CJK characters and line
+ * breaks inside a paragraph of CJK text removed, trailing spaces and
+ * blank lines at either end dropped, runs of empty lines made one.
+ * Returns s. */
+char *ocr_tidy(char *s);
+
+/* Bits per pixel of an image from its header (leptonica) into it->bpp;
+ * other types are left alone.  Called by the fixity stage. */
+void image_probe(struct batch_item *it, const unsigned char *data,
+	size_t n);
+/* Quality warnings from the pages of one file (stage_check): a photo
+ * (category ZP) scanned in 1-bit black and white, blank pages, pages
+ * whose OCR confidence is below 60, pages in which OCR found no text,
+ * pages that could not be decoded, pages whose reading timed out. */
+void check_pages(struct batch *b, const struct batch_item *it,
+	const char *category);
+/* The batch report as a printable Chinese quality-check sheet (HTML,
+ * every value escaped): totals, OCR figures, one row per file with its
+ * type, pages, resolution, OCR confidence and warnings, then the batch's
+ * own warnings and refusals.  Returns a new string (caller frees). */
+char *batch_report_html(struct batch *b, const struct ingest_result *res,
+	int dry_run);
 
 #endif

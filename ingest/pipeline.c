@@ -1,12 +1,15 @@
 /*
  * pipeline.c - the ingest driver: a batch from its paths to the catalogue.
  *
- * receive -> (per file: fixity, identify, characterise, extract) ->
- * describe -> check -> catalogue.  Every file is read once: its bytes are
- * hashed and written into the object store in the same pass, and kept in
- * memory (up to a cap) for the per-file stages.  Nothing is stored unless
- * the whole batch is acceptable; the catalogue stage is one transaction,
- * and its objects are made durable before that transaction commits.
+ * receive -> (per file: fixity, identify, characterise, extract, pdf) ->
+ * describe -> ocr -> check -> catalogue.  Every file is read once: its
+ * bytes are hashed and written into the object store in the same pass,
+ * and kept in memory (up to a cap) for the per-file stages; only the OCR
+ * stage decodes scans again (from the object written), after describe
+ * has decided which records are documents and which are photos.  Nothing is
+ * stored unless the whole batch is acceptable; the catalogue stage is one
+ * transaction, and its objects are made durable before that transaction
+ * commits.
  */
 #include "ingest.h"
 #include "sheet.h"
@@ -76,6 +79,7 @@ void batch_release(struct batch *b)
 		free(it->file.name);
 		free(it->file.mime);
 		free(it->text);
+		batch_item_pages_free(it);
 		if (it->w != NULL) {
 			hd_objw_discard(it->w);
 			free(it->w);
@@ -293,6 +297,8 @@ static int stage_fixity(struct batch *b, struct batch_item *it,
 	if (stage_identify(b, it, buf, have, complete) == 0 &&
 	    stage_characterise(b, it, buf, have, complete) == 0) {
 		stage_extract(b, it, buf, have, complete);
+		stage_pdf(b, it, buf, have, complete);
+		image_probe(it, buf, have);
 	}
 out:
 	if (fd >= 0) {
@@ -381,6 +387,9 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 		}
 		record_files(b, br);
 		rc = hd_record_add(b->a, batch, &br->rec, o->agent, e);
+		if (rc == 0) {
+			rc = ocr_store(b, br, e);
+		}
 		if (rc != 0) {
 			goto fail;
 		}
@@ -536,6 +545,10 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	}
 	progress_show(&pg, 1);
 	stage_describe(b, o, have_sheet ? &sheet : NULL, &recs, &nrecs);
+	/* OCR needs the categories; a refused batch is not read */
+	if (b->nrejected == 0) {
+		stage_ocr(b, o, recs, nrecs);
+	}
 	stage_check(b, recs, nrecs);
 	if (b->nrejected > 0) {
 		goto refused;

@@ -42,6 +42,8 @@ static const struct {
 	{"摘要", COL_DESCRIPTION},
 	{"位置", COL_LOCATION}, {"location", COL_LOCATION},
 	{"存放位置", COL_LOCATION},
+	{"语种", COL_LANGUAGE}, {"language", COL_LANGUAGE},
+	{"文种", COL_LANGUAGE},
 };
 
 int sheet_column(const char *h)

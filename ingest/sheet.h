@@ -22,6 +22,7 @@ enum sheet_col {
 	COL_CLASS,          /* 机构问题 */
 	COL_DESCRIPTION,    /* 附注 */
 	COL_LOCATION,       /* 位置 */
+	COL_LANGUAGE,       /* 语种: OCR language (简体, 繁体, 英文, chi_sim) */
 	COL__COUNT
 };
 

@@ -6,11 +6,14 @@
  * separated by one space; a leading '+' marks an FTS5_TOKEN_COLOCATED
  * token; when the expected string holds an '@', every token is written
  * "tok@start-end" with its byte offsets in the original input, so those
- * rows check offsets as well.  Part two drives SQLite: an in-memory FTS5
+ * rows check offsets as well.  Pinyin tokens are written with '^' for
+ * HD_PY_START and '$' for HD_PY_END in place of the control byte, and
+ * only in rows whose name begins "py_": the other rows check the
+ * characters and words alone.  Part two drives SQLite: an in-memory FTS5
  * table using the tokenizer, with MATCH and highlight() checked.
  *
  * Prints "PASS name" or "FAIL name: why got <...>" per check; exits 1 when
- * any check fails.  Needs nothing from libhd but fts.c.
+ * any check fails.  Needs fts.c and pinyin.c (and OpenCC's data).
  */
 #include "../../archive/fts.h"
 
@@ -20,7 +23,8 @@
 
 struct row {
 	const char *name;
-	int mode;               /* 'D' document, 'Q' query */
+	int mode;               /* 'D' document, 'Q' query; 'P', 'p' the
+	                           same with HD_TOK_PLAIN */
 	const char *in;
 	int nin;                /* bytes of in; 0: strlen */
 	const char *want;
@@ -95,10 +99,10 @@ static const struct row rows[] = {
 		"case folding expands ß" },
 	{ "latin_ext", 'D', "Ærøskøbing Łódź", 0, "ærøskøbing łodz",
 		"letters without a decomposition stay, marks go" },
-	{ "traditional", 'D', "檔案館", 0, "檔 +檔案 案 +案館 館",
-		"traditional characters unchanged until han_fold maps them" },
-	{ "compat_ideo", 'D', "\xef\xa4\x80", 0, "豈@0-3",
-		"U+F900 compatibility ideograph folds to U+8C48" },
+	{ "traditional", 'D', "檔案館", 0, "档 +档案 案 +案馆 馆",
+		"traditional characters fold to simplified (OpenCC)" },
+	{ "compat_ideo", 'D', "\xef\xa4\x80", 0, "岂@0-3",
+		"U+F900 folds to U+8C48 豈 (NFKC), then to 岂 (OpenCC)" },
 	{ "square_kabu", 'D', "㍿", 0,
 		"株@0-3 +株式@0-3 式@0-3 +式会@0-3 会@0-3 +会社@0-3 社@0-3",
 		"one code point folding to four Han keeps its span on each" },
@@ -130,14 +134,14 @@ static const struct row rows[] = {
 		"zero-width space folds to nothing" },
 	{ "soft_hyphen", 'D', "co\u00adop", 0, "coop@0-6",
 		"soft hyphen folds to nothing inside a word" },
-	{ "kana", 'D', "東京タワー", 0, "東 +東京 京 タ +タワ ワ +ワー ー",
-		"kana is a run of its own: no pair 京タ" },
-	{ "kana_q", 'Q', "東京タワー", 0, "東京 京 タワ ワー ー",
+	{ "kana", 'D', "東京タワー", 0, "东 +东京 京 タ +タワ ワ +ワー ー",
+		"kana is a run of its own: no pair 京タ (東 folds to 东)" },
+	{ "kana_q", 'Q', "東京タワー", 0, "东京 京 タワ ワー ー",
 		"query mode per script run" },
 	{ "halfwidth_kana", 'D', "ｶﾞｷﾞ", 0, "ガ@0-6 +ガギ@0-12 ギ@6-12",
 		"half-width kana with voiced mark compose (NFKC)" },
-	{ "hangul", 'D', "한글漢字", 0, "한 +한글 글 漢 +漢字 字",
-		"no pair across Hangul and Han" },
+	{ "hangul", 'D', "한글漢字", 0, "한 +한글 글 汉 +汉字 字",
+		"no pair across Hangul and Han (漢 folds to 汉)" },
 	{ "hangul_jamo", 'D', "\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab", 0,
 		"한@0-9", "conjoining jamo compose into one syllable" },
 	{ "cyrillic", 'D', "Москва", 0, "москва", "other alphabets fold case" },
@@ -147,12 +151,104 @@ static const struct row rows[] = {
 		"combining vowel signs stay inside a non-Latin word" },
 	{ "decimal", 'Q', "3.14 e-mail", 0, "3 14 e mail",
 		"ASCII punctuation splits words" },
+
+	/* traditional and simplified (OpenCC t2s, one character at a time) */
+	{ "trad_offsets", 'D', "檔案", 0, "档@0-3 +档案@0-6 案@3-6",
+		"檔 folds to 档; offsets stay on the original characters" },
+	{ "trad_query", 'Q', "檔案", 0, "档案@0-6 案@3-6",
+		"a traditional query folds the same way" },
+	{ "trad_dangyuan", 'D', "黨員", 0, "党 +党员 员",
+		"黨員 and 党员 index alike" },
+	{ "trad_mixed", 'D', "档案檔案", 0, "档 +档案 案 +案档 档 +档案 案",
+		"both forms in one run give the same tokens" },
+	{ "trad_simplified_kept", 'D', "后来", 0, "后 +后来 来",
+		"simplified text is unchanged (folding is idempotent)" },
+	{ "trad_many_to_one", 'D', "後髮發", 0, "后 +后发 发 +发发 发",
+		"後 -> 后, 髮 and 發 -> 发" },
+	{ "trad_hk", 'D', "裏", 0, "里", "裏 folds to 里" },
+	{ "trad_zhou", 'Q', "週", 0, "周", "週 folds to 周 in a query" },
+	{ "trad_ext_a", 'D', "㑯", 0, "㑔",
+		"extension A characters fold too" },
+
+	/* pinyin tokens: ^ marks HD_PY_START, $ HD_PY_END */
+	{ "py_pair", 'D', "番禺", 0,
+		"番@0-3 +番禺@0-6 +^fan'yu@0-6 +^pan'yu@0-6 禺@3-6 "
+		"+$fan'yu@0-6 +$pan'yu@0-6",
+		"every reading of 番 (fān, pān) is indexed with 禺" },
+	{ "py_run", 'D', "前锋社区", 0,
+		"前 +前锋 +^qian'feng 锋 +$qian'feng +锋社 +^feng'she 社 "
+		"+$feng'she +社区 +^she'qu +^she'ou 区 +$she'qu +$she'ou",
+		"each pair at its first character (^) and its second ($)" },
+	{ "py_trad", 'D', "檔案", 0, "档 +档案 +^dang'an 案 +$dang'an",
+		"pinyin of the folded characters" },
+	{ "py_trad_reading", 'D', "乾隆", 0,
+		"干 +干隆 +^qian'long +^gan'long 隆 +$qian'long +$gan'long",
+		"乾 folds to 干 but keeps its own reading qián first" },
+	{ "py_polyphone", 'D', "银行", 0,
+		"银 +银行 +^yin'xing +^yin'hang +^yin'heng 行 +$yin'xing "
+		"+$yin'hang +$yin'heng",
+		"all readings of 行 are indexed (yín háng among them)" },
+	{ "py_lv", 'D', "绿地", 0,
+		"绿 +绿地 +^lu'de +^lu'di 地 +$lu'de +$lu'di",
+		"lù and lǜ are one token lu (lv typed is read as lu)" },
+	{ "py_ling", 'D', "二〇", 0, "二 +二〇 +^er'ling 〇 +$er'ling",
+		"〇 reads líng (from the word table: Unihan has none)" },
+	{ "py_ocr_space", 'D', "番 禺", 0,
+		"番@0-3 +番禺@0-7 +^fan'yu@0-7 +^pan'yu@0-7 禺@4-7 "
+		"+$fan'yu@0-7 +$pan'yu@0-7",
+		"an OCR space inside Chinese does not stop pinyin" },
+	{ "py_punct", 'D', "档，案", 0, "档 案",
+		"no pair and no pinyin across a comma" },
+	{ "py_kana", 'D', "京タワ", 0, "京 タ +タワ ワ",
+		"kana have no pinyin" },
+	{ "py_query", 'Q', "\x01pan'yu", 0, "^pan'yu@0-7 $pan'yu@0-7",
+		"a pinyin request: the pair, then again as the end token" },
+	{ "py_query_long", 'Q', "\x01qian'feng'she'qu", 0,
+		"^qian'feng ^feng'she ^she'qu $she'qu",
+		"four syllables: three pairs and the last pair's end token" },
+	{ "py_query_space", 'Q', "\x01pan yu", 0, "^pan'yu $pan'yu",
+		"syllables may be separated by spaces" },
+	{ "py_query_one", 'Q', "\x01pan", 0, "^pan",
+		"one syllable becomes a token no document has" },
+	{ "py_query_mixed", 'Q', "档案 \x01" "dang'an", 0,
+		"档案 案 ^dang'an $dang'an",
+		"Han and a pinyin request in one query string" },
+	{ "py_doc_marker", 'D', "a\x01pan'yu", 0, "a pan yu",
+		"in a document the marker byte is only a separator" },
+	{ "py_plain", 'P', "檔案", 0, "檔 +檔案 案",
+		"HD_TOK_PLAIN: no folding, no pinyin (for measuring them)" },
+	{ "py_plain_query", 'p', "\x01pan'yu", 0, "pan yu",
+		"HD_TOK_PLAIN: no pinyin request either" },
+
+	/* widths and punctuation */
+	{ "fw_latin_han", 'D', "ＡＢＣ档案", 0, "abc 档 +档案 案",
+		"full-width Latin before Han: a word, then the run" },
+	{ "fw_digits_year", 'D', "２０２３年", 0, "2023 年",
+		"full-width digits fold to a number" },
+	{ "fw_query", 'Q', "ＰＡＮＹＵ", 0, "panyu",
+		"full-width Latin in a query folds to ASCII" },
+	{ "hw_stop", 'D', "档案｡社区", 0, "档 +档案 案 社 +社区 区",
+		"half-width ideographic full stop breaks the run" },
+	{ "ascii_punct_han", 'D', "社区,党员.档案;前锋", 0,
+		"社 +社区 区 党 +党员 员 档 +档案 案 前 +前锋 锋",
+		"ASCII punctuation between Han breaks runs like Chinese" },
+	{ "middle_dot", 'D', "前锋·社区", 0, "前 +前锋 锋 社 +社区 区",
+		"a middle dot (names, titles) breaks the run" },
+	{ "dash_han", 'D', "社区——党员", 0, "社 +社区 区 党 +党员 员",
+		"a Chinese dash breaks the run" },
+	{ "brackets_q", 'Q', "「檔案」", 0, "档案 案",
+		"corner brackets in a query are dropped" },
+	{ "fw_paren", 'D', "（番禺）", 0, "番 +番禺 禺",
+		"full-width parentheses are punctuation" },
+	{ "ideo_space_q", 'Q', "番\u3000禺", 0, "番禺 禺",
+		"an ideographic space inside a query bridges the pair" },
 };
 
 struct out {
 	char s[8192];
 	size_t n;
 	int offsets;            /* render tok@start-end */
+	int pinyin;             /* show pinyin tokens (^start, $end) */
 	int bad;                /* an invariant failed */
 	int ntext;
 };
@@ -163,13 +259,23 @@ static int collect(void *ctx, int tflags, const char *tok, int ntok,
 	struct out *o = ctx;
 	int k;
 
+	const char *mark = "";
+
 	if (start < 0 || end > o->ntext || start > end || ntok < 1 ||
 	    ntok > HD_TOK_MAX) {
 		o->bad = 1;
 	}
-	k = snprintf(o->s + o->n, sizeof o->s - o->n, "%s%s%.*s",
+	if (tok[0] == HD_PY_START || tok[0] == HD_PY_END) {
+		if (!o->pinyin) {
+			return 0;
+		}
+		mark = tok[0] == HD_PY_START ? "^" : "$";
+		tok++;
+		ntok--;
+	}
+	k = snprintf(o->s + o->n, sizeof o->s - o->n, "%s%s%s%.*s",
 		o->n ? " " : "", (tflags & HD_TOK_COLOCATED) ? "+" : "",
-		ntok, tok);
+		mark, ntok, tok);
 	if (k > 0 && (size_t)k < sizeof o->s - o->n) {
 		o->n += (size_t)k;
 	}
@@ -209,8 +315,10 @@ static void run_rows(void)
 		n = r->nin ? r->nin : (int)strlen(r->in);
 		o.ntext = n;
 		o.offsets = strchr(r->want, '@') != NULL;
-		rc = hd_tokenize(r->in, n, r->mode == 'Q' ? HD_TOK_QUERY :
-			HD_TOK_DOCUMENT, &o, collect);
+		o.pinyin = strncmp(r->name, "py_", 3) == 0;
+		rc = hd_tokenize(r->in, n, (r->mode == 'Q' || r->mode == 'p' ?
+			HD_TOK_QUERY : HD_TOK_DOCUMENT) | (r->mode == 'P' ||
+			r->mode == 'p' ? HD_TOK_PLAIN : 0), &o, collect);
 		if (o.bad) {
 			check(r->name, 0, "offsets or length out of bounds",
 				o.s);
@@ -219,6 +327,113 @@ static void run_rows(void)
 				r->why, o.s);
 		}
 	}
+}
+
+/* ------------------------------------------------------ pinyin */
+
+static const struct {
+	const char *w, *want, *why;
+} segs[] = {
+	{ "panyu", "pan'yu", "番禺 typed without a space" },
+	{ "PanYu", "pan'yu", "any case" },
+	{ "dangan", "dang'an dan'gan", "ambiguous: both, longest first" },
+	{ "xian", "xian xi'an", "one syllable or two" },
+	{ "qianfeng", "qian'feng qi'an'feng", "前锋, and 起安丰 too" },
+	{ "zhuangzhuang", "zhuang'zhuang zhuang'zhu'ang zhu'ang'zhuang "
+		"zhu'ang'zhu'ang", "six-letter syllables first" },
+	{ "lvshi", "lu'shi", "v stands for ü, indexed as u" },
+	{ "history", "", "an English word is not pinyin" },
+	{ "py", "", "initials are not syllables" },
+	{ "ng", "", "interjections are left out" },
+	{ "pan1", "", "letters only" },
+};
+
+static void run_segments(void)
+{
+	char out[HD_PY_SEG_MAX][HD_PY_SEGBUF], got[512];
+	size_t i, len;
+	int n, k;
+
+	for (i = 0; i < sizeof segs / sizeof segs[0]; i++) {
+		n = hd_py_segment(segs[i].w, strlen(segs[i].w), out,
+			HD_PY_SEG_MAX);
+		got[0] = '\0';
+		for (k = 0, len = 0; k < n; k++) {
+			len += (size_t)snprintf(got + len, sizeof got - len,
+				"%s%s", k ? " " : "", out[k]);
+		}
+		check(segs[i].w, strcmp(got, segs[i].want) == 0, segs[i].why,
+			got);
+	}
+	n = hd_py_segment(A32 A32 "aa", 66, out, HD_PY_SEG_MAX);
+	snprintf(got, sizeof got, "%d", n);
+	check("seg_too_long", n == 0, "words over 64 letters are not read",
+		got);
+	n = hd_py_segment(A32 A32, 64, out, HD_PY_SEG_MAX);
+	snprintf(got, sizeof got, "%d", n);
+	check("seg_many_a", n == 1, "a run of a's has one reading, found "
+		"without blowing up", got);
+	n = hd_py_segment("xianxianxianxian", 16, out, 3);
+	snprintf(got, sizeof got, "%d", n);
+	check("seg_max", n == 3, "at most max segmentations", got);
+}
+
+static const struct {
+	const char *name, *term;
+	int flags;
+	const char *chars, *pinyin, *initials, *display, *why;
+} terms[] = {
+	{ "term_panyu", "番禺", 0, "番禺", "panyu", "py", "pān yú",
+		"the word table gives pān, not the usual fān" },
+	{ "term_trad", "檔案館", 0, "档案馆", "danganguan", "dag",
+		"dàng àn guǎn", "folded characters, their readings" },
+	{ "term_bank", "中国银行", 0, "中国银行", "zhongguoyinhang", "zgyh",
+		"zhōng guó yín háng", "a polyphonic word inside a term" },
+	{ "term_surname", "区某华", HD_PY_PERSON, "区某华", "oumouhua", "omh",
+		"ōu mǒu huá", "区 as a surname reads ōu" },
+	{ "term_not_name", "社区", 0, "社区", "shequ", "sq", "shè qū",
+		"区 elsewhere reads qū" },
+	{ "term_qianlong", "乾隆", 0, "干隆", "qianlong", "ql", "qián lóng",
+		"the reading of the character as written comes first" },
+	{ "term_latin", "Photo Café", 0, "photocafe", "photocafe", "pc",
+		NULL, "Latin words pass through; no Han, no display" },
+	{ "term_mixed", "2023年 番禺", 0, "2023年番禺", "2023nianpanyu",
+		"2npy", "2023 nián pān yú", "digits, spaces and Han" },
+	{ "term_lv", "绿", 0, "绿", "lu", "l", "lǜ",
+		"ü shows in the display, u in the keys" },
+};
+
+static void run_terms(void)
+{
+	struct hd_py_term t;
+	char got[512];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+		hd_py_term(terms[i].term, terms[i].flags, &t);
+		ok = strcmp(t.chars, terms[i].chars) == 0 &&
+		    strcmp(t.pinyin[0], terms[i].pinyin) == 0 &&
+		    strcmp(t.initials[0], terms[i].initials) == 0 &&
+		    ((t.display == NULL && terms[i].display == NULL) ||
+		    (t.display != NULL && terms[i].display != NULL &&
+		    strcmp(t.display, terms[i].display) == 0));
+		snprintf(got, sizeof got, "%s|%s|%s|%s", t.chars, t.pinyin[0],
+			t.initials[0], t.display ? t.display : "(null)");
+		check(terms[i].name, ok, terms[i].why, got);
+		hd_py_term_release(&t);
+	}
+	hd_py_term("重庆长安", 0, &t);
+	snprintf(got, sizeof got, "%s", t.display ? t.display : "(null)");
+	check("term_places", t.display != NULL &&
+		strcmp(t.display, "chóng qìng cháng ān") == 0,
+		"place names from the word table", got);
+	hd_py_term_release(&t);
+	hd_py_term("行", 0, &t);
+	snprintf(got, sizeof got, "%d", t.npinyin);
+	check("term_variants", t.npinyin >= 2,
+		"a polyphonic character gives more than one reading", got);
+	hd_py_term_release(&t);
 }
 
 /* A callback that stops after two tokens. */
@@ -259,6 +474,38 @@ static const char *docs[][2] = {
 	{ "Photo Café", "Old photos of the market" },
 };
 
+/* Table v: variants, pinyin and ranking. */
+static const char *docs2[][2] = {
+	{ "番禺风貌", "前锋社区开设夜校，档案室在二楼。" },
+	{ "党员名册", "社区。党员大会在番禺举行" },
+	{ "档案室", "社 区 开设 夜校" },
+	{ "黨員名冊", "檔案館藏有番禺舊照。" },
+	{ "社区 夜校", "夜校开在社区，前锋社区夜校" },
+};
+
+/* The table the checks below query: "t", then "v". */
+static const char *tab = "t";
+
+/* Prepare sql with every "t" standing alone replaced by tab. */
+static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	char buf[512];
+	size_t i, k = 0;
+
+	for (i = 0; sql[i] && k + 2 < sizeof buf; i++) {
+		if (sql[i] == 't' && (i == 0 || sql[i - 1] == ' ' ||
+		    sql[i - 1] == '(') && (sql[i + 1] == ' ' ||
+		    sql[i + 1] == ',' || sql[i + 1] == ')' ||
+		    sql[i + 1] == '(')) {
+			buf[k++] = tab[0];
+		} else {
+			buf[k++] = sql[i];
+		}
+	}
+	buf[k] = '\0';
+	return sqlite3_prepare_v2(db, buf, -1, st, NULL);
+}
+
 /* Rowids matching q, as "1,3"; "error: ..." when the query fails. */
 static void match_ids(sqlite3 *db, const char *q, char *out, size_t n)
 {
@@ -266,8 +513,8 @@ static void match_ids(sqlite3 *db, const char *q, char *out, size_t n)
 	size_t len = 0;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1"
-	    " ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+	if (prep(db, "SELECT rowid FROM t WHERE t MATCH ?1"
+	    " ORDER BY rowid", &st) != SQLITE_OK) {
 		snprintf(out, n, "error: %s", sqlite3_errmsg(db));
 		return;
 	}
@@ -291,8 +538,8 @@ static void highlight(sqlite3 *db, const char *q, int col, int id,
 	sqlite3_stmt *st;
 
 	snprintf(out, n, "(no row)");
-	if (sqlite3_prepare_v2(db, "SELECT highlight(t, ?2, '[', ']') FROM t"
-	    " WHERE t MATCH ?1 AND rowid = ?3", -1, &st, NULL) != SQLITE_OK) {
+	if (prep(db, "SELECT highlight(t, ?2, '[', ']') FROM t"
+	    " WHERE t MATCH ?1 AND rowid = ?3", &st) != SQLITE_OK) {
 		snprintf(out, n, "error: %s", sqlite3_errmsg(db));
 		return;
 	}
@@ -323,6 +570,23 @@ static const struct {
 };
 
 static const struct {
+	const char *name, *q, *want, *why;
+} matches2[] = {
+	{ "v_trad_doc", "档案", "1,3,4", "simplified finds 檔案 too" },
+	{ "v_trad_query", "檔案", "1,3,4", "traditional finds 档案 too" },
+	{ "v_dangyuan", "黨員", "2,4", "黨員 finds 党员 and 黨員" },
+	{ "v_py_panyu", "\"\x01pan'yu\"", "1,2,4", "pinyin finds 番禺" },
+	{ "v_py_qianfeng", "\"\x01qian'feng\"", "1,5", "前锋 by pinyin" },
+	{ "v_py_dangan", "\"\x01" "dang'an\"", "1,3,4", "档案 and 檔案" },
+	{ "v_py_long", "\"\x01qian'feng'she'qu\"", "1,5",
+		"a four-syllable phrase" },
+	{ "v_py_wrong", "\"\x01" "dan'gan\"", "", "another reading, no match" },
+	{ "v_py_one", "\"\x01pan\"", "", "one syllable matches nothing" },
+	{ "v_py_or", "panyu OR \"\x01pan'yu\"", "1,2,4",
+		"what search.c writes for panyu" },
+};
+
+static const struct {
 	const char *name, *q;
 	int col, id;
 	const char *want, *why;
@@ -340,10 +604,90 @@ static const struct {
 		"highlight keeps the original accented text" },
 };
 
+/* hd_boost(t ARG) of each matching row, as "1:1,6:2". */
+static void boost_list(sqlite3 *db, const char *q, const char *arg,
+	char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t len = 0;
+	char sql[128];
+
+	out[0] = '\0';
+	snprintf(sql, sizeof sql, "SELECT rowid, hd_boost(t%s) FROM t"
+		" WHERE t MATCH ?1 ORDER BY rowid", arg);
+	if (prep(db, sql, &st) != SQLITE_OK) {
+		snprintf(out, n, "error: %s", sqlite3_errmsg(db));
+		return;
+	}
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && len + 24 < n) {
+		len += (size_t)snprintf(out + len, n - len, "%s%lld:%g",
+			len ? "," : "", sqlite3_column_int64(st, 0),
+			sqlite3_column_double(st, 1));
+	}
+	sqlite3_finalize(st);
+}
+
+static const struct {
+	const char *name, *q, *arg, *want, *why;
+} boosts[] = {
+	{ "boost_phrase", "社区 夜校", "", "1:1,3:1,5:2",
+		"side by side as typed doubles; apart does not" },
+	{ "boost_order", "夜校 社区", "", "1:1,3:1,5:1",
+		"the other order is not the phrase typed" },
+	{ "boost_one", "社区", "", "1:1,2:1,3:1,5:1",
+		"one phrase: nothing to put side by side" },
+	{ "boost_quality", "社区 夜校", ", 0.5", "1:0.5,3:0.5,5:1",
+		"a text-quality factor (OCR confidence) multiplies" },
+	{ "boost_quality_bad", "社区 夜校", ", 7", "1:1,3:1,5:2",
+		"a factor outside (0, 1] is ignored" },
+	{ "boost_quality_null", "社区 夜校", ", NULL", "1:1,3:1,5:2",
+		"NULL (no confidence known) is ignored" },
+};
+
+static const struct {
+	const char *name, *q;
+	int col, id;
+	const char *want, *why;
+} highlights2[] = {
+	{ "v_hl_trad", "档案", 1, 4, "[檔案]館藏有番禺舊照。",
+		"a simplified query marks the traditional original" },
+	{ "v_hl_py", "\"\x01pan'yu\"", 1, 4, "檔案館藏有[番禺]舊照。",
+		"a pinyin match marks both characters" },
+	{ "v_hl_py_long", "\"\x01qian'feng'she'qu\"", 1, 1,
+		"[前锋社区]开设夜校，档案室在二楼。",
+		"all four characters of a four-syllable match" },
+};
+
+/* Create table tab (title, body) and insert docs as rows 1...n. */
+static int load(sqlite3 *db, const char *(*d)[2], size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	size_t i;
+	int rc;
+
+	snprintf(sql, sizeof sql, "CREATE VIRTUAL TABLE %s USING"
+		" fts5(title, body, tokenize='hongdang')", tab);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		rc = prep(db, "INSERT INTO t(rowid, title, body)"
+			" VALUES (?1, ?2, ?3)", &st);
+	}
+	for (i = 0; rc == SQLITE_OK && i < n; i++) {
+		sqlite3_bind_int(st, 1, (int)i + 1);
+		sqlite3_bind_text(st, 2, d[i][0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, d[i][1], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static void run_sql(void)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
 	char got[512];
 	size_t i;
 	int rc;
@@ -357,21 +701,7 @@ static void run_sql(void)
 	if (rc != SQLITE_OK) {
 		goto done;
 	}
-	rc = sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(title, body,"
-		" tokenize='hongdang')", NULL, NULL, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_prepare_v2(db, "INSERT INTO t(rowid, title, body)"
-			" VALUES (?1, ?2, ?3)", -1, &st, NULL);
-	}
-	for (i = 0; rc == SQLITE_OK && i < sizeof docs / sizeof docs[0];
-	    i++) {
-		sqlite3_bind_int(st, 1, (int)i + 1);
-		sqlite3_bind_text(st, 2, docs[i][0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, docs[i][1], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+	rc = load(db, docs, sizeof docs / sizeof docs[0]);
 	snprintf(got, sizeof got, "%s", sqlite3_errmsg(db));
 	check("sql_create", rc == SQLITE_OK,
 		"create the table and insert the documents", got);
@@ -389,6 +719,30 @@ static void run_sql(void)
 		check(highlights[i].name, strcmp(got, highlights[i].want) == 0,
 			highlights[i].why, got);
 	}
+	tab = "v";
+	rc = load(db, docs2, sizeof docs2 / sizeof docs2[0]);
+	snprintf(got, sizeof got, "%s", sqlite3_errmsg(db));
+	check("v_create", rc == SQLITE_OK, "the second table", got);
+	for (i = 0; rc == SQLITE_OK &&
+	    i < sizeof matches2 / sizeof matches2[0]; i++) {
+		match_ids(db, matches2[i].q, got, sizeof got);
+		check(matches2[i].name, strcmp(got, matches2[i].want) == 0,
+			matches2[i].why, got);
+	}
+	for (i = 0; rc == SQLITE_OK &&
+	    i < sizeof highlights2 / sizeof highlights2[0]; i++) {
+		highlight(db, highlights2[i].q, highlights2[i].col,
+			highlights2[i].id, got, sizeof got);
+		check(highlights2[i].name,
+			strcmp(got, highlights2[i].want) == 0,
+			highlights2[i].why, got);
+	}
+	for (i = 0; rc == SQLITE_OK && i < sizeof boosts / sizeof boosts[0];
+	    i++) {
+		boost_list(db, boosts[i].q, boosts[i].arg, got, sizeof got);
+		check(boosts[i].name, strcmp(got, boosts[i].want) == 0,
+			boosts[i].why, got);
+	}
 	rc = sqlite3_exec(db, "CREATE VIRTUAL TABLE u USING fts5(x,"
 		" tokenize='hongdang nonsense')", NULL, NULL, NULL);
 	snprintf(got, sizeof got, "rc=%d", rc);
@@ -402,6 +756,8 @@ int main(void)
 {
 	run_rows();
 	run_stop();
+	run_segments();
+	run_terms();
 	run_sql();
 	return nfail ? 1 : 0;
 }

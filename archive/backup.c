@@ -1,0 +1,957 @@
+/*
+ * backup.c - backup and restore of a data folder, and the file helpers
+ * that backup and transfer share.
+ *
+ * A backup is taken while the archive is in use (the exhibit server may
+ * be writing).  The catalogue is copied through SQLite's online backup
+ * API, which reads one consistent snapshot without blocking writers;
+ * the objects copied are exactly those the snapshot names, so the copy
+ * never refers to an object it lacks.  Guarantees:
+ *  - every object is hashed while it is copied and checked against its
+ *    name: a damaged object of the archive stops the backup with its
+ *    name, and a damaged copy in an earlier backup is written again;
+ *  - every file is written under a temporary name, fsynced, and renamed;
+ *    a new backup is built beside its destination and renamed into
+ *    place, so an interrupted backup leaves either the previous backup
+ *    or nothing under that name; objects are in place before the
+ *    catalogue that names them;
+ *  - BACKUP in the backup folder records the source, the time, the
+ *    catalogue's SHA-256 and the counts; restore checks the catalogue
+ *    against it, every object against its hash, builds the new data
+ *    folder under a temporary name, verifies it (objects and event chain)
+ *    and only then renames it into place.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#define COPY_CHUNK (1u << 20)
+#define BACKUP_INFO_MAX 65536   /* bytes of a BACKUP file */
+#define BUSY_TRIES 600          /* 50 ms apart: half a minute */
+
+/* ------------------------------------------------------ file helpers */
+
+int hd_fs_mkdirs(const char *dir, struct hd_error *e)
+{
+	char *p = hd_xstrdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+				rc = hd_err(e, HD_EIO, "%s: cannot create: %s",
+					p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0') {
+				break;
+			}
+		}
+	}
+	free(p);
+	return rc;
+}
+
+int hd_fs_fsync_dir(const char *dir, struct hd_error *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+	}
+	if (fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dir, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(fd, c, n);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			return -1;
+		}
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int hd_fs_copy(const char *src, const char *dst, const char *want,
+	char got[65], uint64_t *size, struct hd_error *e)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[32];
+	unsigned int dn = 0;
+	char sum[65], *buf = NULL;
+	uint64_t total = 0;
+	ssize_t n;
+	int in = -1, out = -1, rc = 0;
+
+	if (md == NULL) {
+		abort();
+	}
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", src, strerror(errno));
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		0644);
+	if (out < 0) {
+		rc = hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
+			"%s: cannot create: %s", dst, strerror(errno));
+		goto out;
+	}
+	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	buf = hd_xmalloc(COPY_CHUNK);
+	for (;;) {
+		n = read(in, buf, COPY_CHUNK);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			rc = hd_err(e, HD_EIO, "%s: read: %s", src,
+				strerror(errno));
+			goto out;
+		}
+		if (n == 0) {
+			break;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		if (write_all(out, buf, (size_t)n) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: write: %s", dst,
+				strerror(errno));
+			goto out;
+		}
+		total += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(md, d, &dn);
+	hex(d, 32, sum);
+	if (want != NULL && strcmp(sum, want) != 0) {
+		rc = hd_err(e, HD_ECORRUPT, "%s: damaged: its SHA-256 is now "
+			"%.16s…, not %.16s…", src, sum, want);
+		goto out;
+	}
+	if (fsync(out) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dst, strerror(errno));
+		goto out;
+	}
+	if (got != NULL) {
+		memcpy(got, sum, 65);
+	}
+	if (size != NULL) {
+		*size = total;
+	}
+out:
+	if (in >= 0) {
+		close(in);
+	}
+	if (out >= 0) {
+		if (close(out) != 0 && rc == 0) {
+			rc = hd_err(e, HD_EIO, "%s: close: %s", dst,
+				strerror(errno));
+		}
+		if (rc != 0) {
+			unlink(dst);
+		}
+	}
+	free(buf);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+int hd_fs_write(const char *path, const void *p, size_t n,
+	struct hd_error *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		O_CLOEXEC, 0644);
+	int rc = 0;
+
+	if (fd < 0) {
+		return hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
+			"%s: cannot create: %s", path, strerror(errno));
+	}
+	if (write_all(fd, p, n) != 0 || fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: write: %s", path, strerror(errno));
+	}
+	if (close(fd) != 0 && rc == 0) {
+		rc = hd_err(e, HD_EIO, "%s: close: %s", path, strerror(errno));
+	}
+	if (rc != 0) {
+		unlink(path);
+	}
+	return rc;
+}
+
+/* The folder part of path ("." when it has none); caller frees. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return hd_xstrdup(".");
+	}
+	if (slash == path) {
+		return hd_xstrdup("/");
+	}
+	return hd_xstrndup(path, (size_t)(slash - path));
+}
+
+int hd_fs_replace(const char *path, const void *p, size_t n,
+	struct hd_error *e)
+{
+	char *tmp = hd_xasprintf("%s.tmp-%ld", path, (long)getpid());
+	char *dir = dir_of(path);
+	int rc;
+
+	unlink(tmp);
+	rc = hd_fs_write(tmp, p, n, e);
+	if (rc == 0 && rename(tmp, path) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: rename: %s", path,
+			strerror(errno));
+		unlink(tmp);
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(dir, e);
+	}
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+	struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void hd_fs_rmtree(const char *dir)
+{
+	if (dir != NULL) {
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
+int hd_fs_state(const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int state = 1;
+
+	if (lstat(path, &st) != 0) {
+		return errno == ENOENT ? 0 : 3;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		return 3;
+	}
+	d = opendir(path);
+	if (d == NULL) {
+		return 3;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			state = 2;
+			break;
+		}
+	}
+	closedir(d);
+	return state;
+}
+
+/* Copy the regular files and folders under src into dst (made), links
+ * and other files skipped: the community's own templates. */
+static int copy_tree(const char *src, const char *dst, int depth,
+	struct hd_error *e)
+{
+	struct dirent *de;
+	struct stat st;
+	char *s, *d;
+	DIR *dir;
+	int rc = 0;
+
+	if (depth > 32) {
+		return 0;
+	}
+	if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
+		return hd_err(e, HD_EIO, "%s: cannot create: %s", dst,
+			strerror(errno));
+	}
+	dir = opendir(src);
+	if (dir == NULL) {
+		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
+	}
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		s = hd_xasprintf("%s/%s", src, de->d_name);
+		d = hd_xasprintf("%s/%s", dst, de->d_name);
+		if (lstat(s, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = copy_tree(s, d, depth + 1, e);
+		} else if (lstat(s, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = hd_fs_copy(s, d, NULL, NULL, NULL, e);
+		}
+		free(s);
+		free(d);
+	}
+	closedir(dir);
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(dst, e);
+	}
+	return rc;
+}
+
+/* Put a copy of src's templates/ (if any) in place of dst's. */
+static int sync_templates(const char *src, const char *dst,
+	struct hd_error *e)
+{
+	char *from = hd_xasprintf("%s/templates", src);
+	char *to = hd_xasprintf("%s/templates", dst);
+	char *part = hd_xasprintf("%s/tmp/templates-%ld", dst,
+		(long)getpid());
+	char *old = hd_xasprintf("%s/tmp/oldtemplates-%ld", dst,
+		(long)getpid());
+	struct stat st;
+	int rc = 0;
+
+	hd_fs_rmtree(part);
+	hd_fs_rmtree(old);
+	if (lstat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = copy_tree(from, part, 0, e);
+		if (rc == 0 && rename(to, old) != 0 && errno != ENOENT) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", to,
+				strerror(errno));
+		}
+		if (rc == 0 && rename(part, to) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", to,
+				strerror(errno));
+		}
+	} else if (rename(to, old) != 0 && errno != ENOENT) {
+		rc = hd_err(e, HD_EIO, "%s: rename: %s", to, strerror(errno));
+	}
+	hd_fs_rmtree(part);
+	hd_fs_rmtree(old);
+	free(from);
+	free(to);
+	free(part);
+	free(old);
+	return rc;
+}
+
+/* ---------------------------------------------------------- snapshots */
+
+/* Copy the catalogue of the connection src into a new database file at
+ * path with the online backup API (a consistent snapshot; a writer that
+ * holds the database only delays it), in rollback-journal mode so the
+ * copy is one self-contained file. */
+static int snapshot(sqlite3 *src, const char *what, const char *path,
+	struct hd_error *e)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	int rc, tries = 0;
+
+	unlink(path);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = hd_err(e, HD_EIO, "%s: %s", path, dst ?
+			sqlite3_errmsg(dst) : "cannot open");
+		sqlite3_close(dst);
+		return rc;
+	}
+	bk = sqlite3_backup_init(dst, "main", src, "main");
+	if (bk == NULL) {
+		rc = hd_err(e, HD_EDB, "%s: backup: %s", what,
+			sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		unlink(path);
+		return rc;
+	}
+	for (;;) {
+		rc = sqlite3_backup_step(bk, -1);
+		if (rc == SQLITE_DONE) {
+			break;
+		}
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    ++tries < BUSY_TRIES) {
+			sqlite3_sleep(50);
+			continue;
+		}
+		break;
+	}
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		rc = hd_err(e, rc == SQLITE_BUSY ? HD_EBUSY : HD_EDB,
+			"%s: backup: %s", what, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		unlink(path);
+		return rc;
+	}
+	/* a pragma of the copy's own connection, which is no archive
+	 * handle: the one statement here outside db.c's table */
+	rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+		NULL);
+	if (sqlite3_close(dst) != SQLITE_OK || rc != SQLITE_OK) {
+		unlink(path);
+		return hd_err(e, HD_EDB, "%s: cannot finish the copy", path);
+	}
+	return 0;
+}
+
+/* PRAGMA quick_check of an open archive: 0 or HD_ECORRUPT. */
+static int quick_check(struct hd_archive *a, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_QUICK_CHECK, e);
+	const char *r;
+	int rc = 0;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r = (const char *)sqlite3_column_text(st, 0);
+		if (r == NULL || strcmp(r, "ok") != 0) {
+			rc = hd_err(e, HD_ECORRUPT, "%s/hongdang.db: %s",
+				a->dir, r ? r : "quick_check failed");
+		}
+	} else {
+		rc = hd_sql_err(a, e, "quick_check");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Records and events an archive holds. */
+static void counts(struct hd_archive *a, struct hd_backup_stats *st)
+{
+	struct hd_stats s;
+	sqlite3_stmt *q;
+
+	if (hd_stats_get(a, HD_ARCHIVIST, &s, NULL) == 0) {
+		st->records = s.records;
+	}
+	q = hd_sql(a, SQL_EVENT_LAST, NULL);
+	if (q != NULL) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			st->events = sqlite3_column_int64(q, 0);
+		}
+		sqlite3_reset(q);
+	}
+}
+
+/* Copy every object the archive snap names from the store at from into
+ * the store at to (made), each checked by its hash.  update: objects
+ * already in to are hashed and kept when sound.  Problems of the source
+ * (damaged, missing) are collected: the first in *e, all counted in
+ * *bad. */
+static int copy_objects(struct hd_archive *snap, const char *from,
+	const char *to, const char *tmpdir, int update,
+	struct hd_backup_stats *st, int64_t *bad, struct hd_error *e)
+{
+	unsigned char touched[256] = {0};
+	sqlite3_stmt *q = hd_sql(snap, SQL_OBJECTS_ALL, e);
+	char got[65], dir[PATH_MAX], *src = NULL, *dst = NULL, *tmp = NULL;
+	struct hd_error fe;
+	const char *sha;
+	uint64_t size;
+	unsigned seq = 0, b;
+	int rc = 0, step, i;
+
+	*bad = 0;
+	if (q == NULL) {
+		return HD_EDB;
+	}
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		sha = (const char *)sqlite3_column_text(q, 0);
+		st->objects++;
+		free(src);
+		free(dst);
+		free(tmp);
+		src = hd_xasprintf("%s/%.2s/%s", from, sha, sha + 2);
+		dst = hd_xasprintf("%s/%.2s/%s", to, sha, sha + 2);
+		tmp = hd_xasprintf("%s/obj-%ld-%u", tmpdir, (long)getpid(),
+			seq++);
+		if (update && access(dst, F_OK) == 0) {
+			hd_err_clear(&fe);
+			if (hd_sha256_file(dst, got, &size, &fe) == 0 &&
+			    strcmp(got, sha) == 0) {
+				st->kept++;
+				continue;
+			}
+			st->replaced++;
+		}
+		snprintf(dir, sizeof dir, "%s/%.2s", to, sha);
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			rc = hd_err(e, HD_EIO, "%s: cannot create: %s", dir,
+				strerror(errno));
+			break;
+		}
+		unlink(tmp);
+		hd_err_clear(&fe);
+		rc = hd_fs_copy(src, tmp, sha, NULL, &size, &fe);
+		if (rc == HD_ECORRUPT || rc == HD_ENOTFOUND) {
+			if (*bad == 0) {
+				hd_err(e, HD_ECORRUPT, "object %s: %s", sha,
+					rc == HD_ENOTFOUND ? "missing from "
+					"the store" : "damaged (its bytes no "
+					"longer match its name)");
+			}
+			(*bad)++;
+			rc = 0;
+			continue;
+		}
+		if (rc != 0) {
+			hd_err(e, fe.code, "%s", fe.msg);
+			break;
+		}
+		if (rename(tmp, dst) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", dst,
+				strerror(errno));
+			unlink(tmp);
+			break;
+		}
+		sscanf(sha, "%2x", &b);
+		touched[b & 255] = 1;
+		st->copied++;
+		st->bytes += size;
+	}
+	sqlite3_reset(q);
+	free(src);
+	free(dst);
+	free(tmp);
+	for (i = 0; i < 256 && rc == 0; i++) {
+		if (touched[i]) {
+			snprintf(dir, sizeof dir, "%s/%02x", to, (unsigned)i);
+			rc = hd_fs_fsync_dir(dir, e);
+		}
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(to, e);
+	}
+	return rc;
+}
+
+/* The value of "key: value" in a BACKUP file's text, or NULL; caller
+ * frees. */
+static char *info_value(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = text, *end;
+
+	while (p != NULL && *p) {
+		if (strncmp(p, key, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ') {
+				p++;
+			}
+			end = strchr(p, '\n');
+			return end ? hd_xstrndup(p, (size_t)(end - p)) :
+				hd_xstrdup(p);
+		}
+		p = strchr(p, '\n');
+		if (p != NULL) {
+			p++;
+		}
+	}
+	return NULL;
+}
+
+/* The BACKUP file's text of folder dir, or NULL. */
+static char *read_info(const char *dir)
+{
+	char *path = hd_xasprintf("%s/BACKUP", dir);
+	unsigned char *buf = NULL;
+	size_t n;
+
+	if (hd_read_file(path, BACKUP_INFO_MAX, &buf, &n, NULL) != 0) {
+		buf = NULL;
+	}
+	free(path);
+	return (char *)buf;
+}
+
+/* An absolute form of path (its folder resolved, the last part kept),
+ * for comparing places; caller frees. */
+static char *absolute(const char *path)
+{
+	char *dir = dir_of(path), *real, *out;
+	const char *base = strrchr(path, '/');
+
+	real = realpath(dir, NULL);
+	base = base ? base + 1 : path;
+	out = real ? hd_xasprintf("%s/%s", strcmp(real, "/") ? real : "",
+		base) : hd_xstrdup(path);
+	free(real);
+	free(dir);
+	return out;
+}
+
+/* --------------------------------------------------------------- backup */
+
+int hd_backup_run(struct hd_archive *a, const char *dest,
+	const struct hd_agent *agent, struct hd_backup_stats *st,
+	struct hd_error *e)
+{
+	struct hd_archive *snap = NULL;
+	char *target = NULL, *tmpdir = NULL, *snapdir = NULL, *snapdb = NULL;
+	char *objdir = NULL, *db = NULL, *info = NULL, *p = NULL;
+	char *src = NULL, *dst = NULL, *detail = NULL, now[32];
+	int64_t bad = 0;
+	int state = 0, update = 0, rc;
+	struct hd_buf b;
+
+	memset(st, 0, sizeof *st);
+	hd_buf_init(&b);
+	src = realpath(a->dir, NULL);
+	dst = absolute(dest);
+	if (src == NULL) {
+		rc = hd_err(e, HD_EIO, "%s: %s", a->dir, strerror(errno));
+		goto out;
+	}
+	if (strncmp(dst, src, strlen(src)) == 0 &&
+	    (dst[strlen(src)] == '/' || dst[strlen(src)] == '\0')) {
+		rc = hd_err(e, HD_EUSAGE, "%s: a backup cannot go inside the "
+			"data folder it copies", dest);
+		goto out;
+	}
+	state = hd_fs_state(dest);
+	if (state == 3) {
+		rc = hd_err(e, HD_EEXIST, "%s: exists and is not a folder",
+			dest);
+		goto out;
+	}
+	if (state == 2) {
+		info = read_info(dest);
+		if (info == NULL || strncmp(info, "hongdang backup\n", 16)) {
+			rc = hd_err(e, HD_EEXIST, "%s: holds files that are "
+				"not a Hongdang backup; choose an empty or new "
+				"folder", dest);
+			goto out;
+		}
+		update = 1;
+		target = hd_xstrdup(dest);
+	} else {
+		target = hd_xasprintf("%s.part-%ld", dest, (long)getpid());
+		hd_fs_rmtree(target);
+	}
+	tmpdir = hd_xasprintf("%s/tmp", target);
+	objdir = hd_xasprintf("%s/objects", target);
+	snapdir = hd_xasprintf("%s/snap-%ld", tmpdir, (long)getpid());
+	snapdb = hd_xasprintf("%s/hongdang.db", snapdir);
+	hd_fs_rmtree(snapdir);
+	rc = hd_fs_mkdirs(snapdir, e);
+	if (rc == 0) {
+		rc = hd_fs_mkdirs(objdir, e);
+	}
+	if (rc == 0) {
+		rc = snapshot(a->db, a->dir, snapdb, e);
+	}
+	if (rc == 0) {
+		rc = hd_archive_open(snapdir, 1, &snap, e);
+	}
+	if (rc == 0) {
+		rc = quick_check(snap, e);
+	}
+	if (rc == 0) {
+		rc = copy_objects(snap, a->objdir, objdir, tmpdir, update, st,
+			&bad, e);
+	}
+	if (rc == 0 && bad > 0) {
+		rc = HD_ECORRUPT;
+		if (bad > 1) {
+			p = hd_xstrdup(e->msg);
+			hd_err(e, HD_ECORRUPT, "%s (and %lld more): run "
+				"'hongdang verify'", p, (long long)(bad - 1));
+		}
+	}
+	if (rc == 0) {
+		counts(snap, st);
+	}
+	hd_archive_close(snap);
+	snap = NULL;
+	if (rc == 0) {
+		rc = hd_sha256_file(snapdb, st->db_sha256, NULL, e);
+	}
+	if (rc == 0) {
+		/* a stale journal beside the old copy must not meet the new
+		 * one */
+		db = hd_xasprintf("%s/hongdang.db", target);
+		free(p);
+		p = hd_xasprintf("%s-wal", db);
+		unlink(p);
+		free(p);
+		p = hd_xasprintf("%s-shm", db);
+		unlink(p);
+		free(p);
+		p = hd_xasprintf("%s-journal", db);
+		unlink(p);
+		if (rename(snapdb, db) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", db,
+				strerror(errno));
+		}
+	}
+	if (rc == 0) {
+		rc = sync_templates(a->dir, target, e);
+	}
+	if (rc == 0) {
+		hd_now_iso(now);
+		hd_buf_printf(&b, "hongdang backup\nsource: %s\nfonds: %s %s\n"
+			"made: %s\ncatalogue-sha256: %s\nobjects: %lld\n"
+			"records: %lld\nevents: %lld\n", src,
+			a->fonds_code ? a->fonds_code : "",
+			a->fonds_name ? a->fonds_name : "", now, st->db_sha256,
+			(long long)st->objects, (long long)st->records,
+			(long long)st->events);
+		free(p);
+		p = hd_xasprintf("%s/BACKUP", target);
+		rc = hd_fs_replace(p, b.p, b.len, e);
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(target, e);
+	}
+	if (rc == 0 && !update) {
+		if (state == 1 && rmdir(dest) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: %s", dest, strerror(errno));
+		} else if (rename(target, dest) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", dest,
+				strerror(errno));
+		} else {
+			free(p);
+			p = dir_of(dst);
+			rc = hd_fs_fsync_dir(p, e);
+		}
+	}
+	if (rc == 0 && !a->readonly) {
+		detail = hd_xasprintf("backup to %s: %lld objects (%lld "
+			"copied, %lld kept, %lld replaced), catalogue "
+			"sha256 %s",
+			dst, (long long)st->objects, (long long)st->copied,
+			(long long)st->kept, (long long)st->replaced,
+			st->db_sha256);
+		rc = hd_tx_begin(a, e);
+		if (rc == 0) {
+			rc = hd_event_add(a, "backup", 0, agent, detail, e);
+			if (rc == 0) {
+				rc = hd_tx_commit(a, e);
+			} else {
+				hd_tx_rollback(a);
+			}
+		}
+	}
+out:
+	if (snapdir != NULL) {
+		hd_fs_rmtree(snapdir);
+	}
+	if (rc != 0 && target != NULL && !update && access(target, F_OK) ==
+	    0 && strcmp(target, dest) != 0) {
+		hd_fs_rmtree(target);
+	}
+	hd_archive_close(snap);
+	hd_buf_release(&b);
+	free(target);
+	free(tmpdir);
+	free(snapdir);
+	free(snapdb);
+	free(objdir);
+	free(db);
+	free(info);
+	free(p);
+	free(src);
+	free(dst);
+	free(detail);
+	return rc;
+}
+
+/* -------------------------------------------------------------- restore */
+
+int hd_restore_run(const char *src, const char *dir,
+	const struct hd_agent *agent, struct hd_backup_stats *st,
+	struct hd_verify *v, struct hd_error *e)
+{
+	struct hd_archive *snap = NULL, *a = NULL;
+	char *target = NULL, *info = NULL, *want = NULL, *path = NULL;
+	char *objdir = NULL, *tmpdir = NULL, *made = NULL, *parent = NULL;
+	char *detail = NULL, *abs = NULL;
+	int64_t bad = 0;
+	int state, rc;
+
+	memset(st, 0, sizeof *st);
+	memset(v, 0, sizeof *v);
+	state = hd_fs_state(dir);
+	if (state == 2 || state == 3) {
+		return hd_err(e, HD_EEXIST, "%s: not empty; restore goes into "
+			"a new or empty folder", dir);
+	}
+	path = hd_xasprintf("%s/hongdang.db", src);
+	if (access(path, R_OK) != 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "%s: no backup here (no "
+			"hongdang.db)", src);
+		goto out;
+	}
+	info = read_info(src);
+	want = info ? info_value(info, "catalogue-sha256") : NULL;
+	made = info ? info_value(info, "made") : NULL;
+	if (want != NULL) {
+		rc = hd_sha256_file(path, st->db_sha256, NULL, e);
+		if (rc == 0 && strcmp(want, st->db_sha256) != 0) {
+			rc = hd_err(e, HD_ECORRUPT, "%s: damaged: its SHA-256 "
+				"is not the one BACKUP records (%.16s…)", path,
+				want);
+		}
+		if (rc != 0) {
+			goto out;
+		}
+	}
+	parent = dir_of(dir);
+	rc = hd_fs_mkdirs(parent, e);
+	if (rc != 0) {
+		goto out;
+	}
+	target = hd_xasprintf("%s.part-%ld", dir, (long)getpid());
+	hd_fs_rmtree(target);
+	objdir = hd_xasprintf("%s/objects", target);
+	tmpdir = hd_xasprintf("%s/tmp", target);
+	rc = hd_fs_mkdirs(objdir, e);
+	if (rc == 0) {
+		rc = hd_fs_mkdirs(tmpdir, e);
+	}
+	if (rc == 0) {
+		rc = hd_archive_open(src, 1, &snap, e);
+	}
+	if (rc == 0) {
+		rc = quick_check(snap, e);
+	}
+	if (rc == 0) {
+		free(path);
+		path = hd_xasprintf("%s/hongdang.db", target);
+		rc = snapshot(snap->db, src, path, e);
+	}
+	if (rc == 0) {
+		free(path);
+		path = hd_xasprintf("%s/objects", src);
+		rc = copy_objects(snap, path, objdir, tmpdir, 0, st, &bad, e);
+	}
+	if (rc == 0 && bad > 0) {
+		free(path);
+		path = hd_xstrdup(e->msg);
+		rc = hd_err(e, HD_ECORRUPT, "the backup is damaged: %s%s",
+			path, bad > 1 ? " (and more)" : "");
+	}
+	if (rc == 0) {
+		counts(snap, st);
+	}
+	hd_archive_close(snap);
+	snap = NULL;
+	if (rc == 0) {
+		rc = sync_templates(src, target, e);
+	}
+	if (rc == 0) {
+		rc = hd_archive_open(target, 0, &a, e);
+	}
+	if (rc == 0) {
+		rc = hd_verify_run(a, v, e);
+	}
+	if (rc == 0 && (v->ndamaged > 0 || v->nmissing > 0 || !v->chain_ok)) {
+		rc = hd_err(e, HD_ECORRUPT, "the restored archive does not "
+			"verify: %zu damaged, %zu missing objects%s%s",
+			v->ndamaged, v->nmissing, v->chain_ok ? "" : "; ",
+			v->chain_ok ? "" : v->chain_reason);
+	}
+	if (rc == 0) {
+		abs = absolute(src);
+		detail = hd_xasprintf("restored from %s (backup made %s)", abs,
+			made ? made : "at an unknown time");
+		rc = hd_tx_begin(a, e);
+		if (rc == 0) {
+			rc = hd_event_add(a, "restore", 0, agent, detail, e);
+			if (rc == 0) {
+				rc = hd_tx_commit(a, e);
+			} else {
+				hd_tx_rollback(a);
+			}
+		}
+	}
+	hd_archive_close(a);
+	a = NULL;
+	if (rc == 0) {
+		free(path);
+		path = hd_xasprintf("%s/tmp", target);
+		hd_fs_rmtree(path);
+		rc = hd_fs_mkdirs(path, e);
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(target, e);
+	}
+	if (rc == 0) {
+		if (state == 1 && rmdir(dir) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+		} else if (rename(target, dir) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: rename: %s", dir,
+				strerror(errno));
+		} else {
+			rc = hd_fs_fsync_dir(parent, e);
+		}
+	}
+out:
+	hd_archive_close(snap);
+	hd_archive_close(a);
+	if (rc != 0 && target != NULL) {
+		hd_fs_rmtree(target);
+	}
+	free(target);
+	free(info);
+	free(want);
+	free(made);
+	free(path);
+	free(objdir);
+	free(tmpdir);
+	free(parent);
+	free(detail);
+	free(abs);
+	return rc;
+}

@@ -1,0 +1,1164 @@
+/*
+ * oai.c - OAI-PMH 2.0 (the Open Archives Initiative Protocol for Metadata
+ * Harvesting) with unqualified Dublin Core (oai_dc), so the district
+ * archive can harvest the metadata of every community node.
+ *
+ * Verbs: Identify, ListMetadataFormats, ListSets, ListIdentifiers,
+ * ListRecords, GetRecord.  Sets: "category" with "category:ZP" (门类) and
+ * "class" with "class:DJ" (机构问题).  Datestamps are the records'
+ * updated times at seconds granularity, UTC.  Lists come HD_OAI_PAGE at
+ * a time with a resumption token that carries the cursor and the filter
+ * and is sealed with an HMAC keyed by the archive's first event hash, so
+ * a token that was cut, edited or made up is badResumptionToken.
+ *
+ * What a harvester sees is what a visitor sees: only approved public
+ * records, through *_PUBLIC statements whose SQL names the filter; a
+ * record withdrawn while public is a header with status="deleted" and no
+ * metadata (deletedRecord "transient": records made non-public by other
+ * means simply leave the lists).  The XML is written with libxml2's
+ * xmlTextWriter, so it is well-formed whatever the data holds; text that
+ * XML 1.0 cannot carry (control characters) is dropped first.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlwriter.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#define NS_OAI "http://www.openarchives.org/OAI/2.0/"
+#define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+#define NS_OAI_DC "http://www.openarchives.org/OAI/2.0/oai_dc/"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define XSD_OAI "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+#define XSD_OAI_DC "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+#define ID_PREFIX_DEFAULT "hongdang"
+#define ARG_MAX 512             /* bytes of one argument's value */
+#define TOKEN_MAX 1024          /* bytes of a resumption token */
+#define MAX_ERRORS 8
+
+enum verb {
+	V_NONE, V_IDENTIFY, V_FORMATS, V_SETS, V_IDENTIFIERS, V_RECORDS,
+	V_GET,
+};
+
+static const struct {
+	const char *name;
+	enum verb v;
+} verbs[] = {
+	{"Identify", V_IDENTIFY},
+	{"ListMetadataFormats", V_FORMATS},
+	{"ListSets", V_SETS},
+	{"ListIdentifiers", V_IDENTIFIERS},
+	{"ListRecords", V_RECORDS},
+	{"GetRecord", V_GET},
+};
+
+/* The arguments of the protocol, in the order of struct oai.arg. */
+enum arg { A_VERB, A_ID, A_PREFIX, A_FROM, A_UNTIL, A_SET, A_TOKEN, A__N };
+static const char *const arg_names[A__N] = {
+	"verb", "identifier", "metadataPrefix", "from", "until", "set",
+	"resumptionToken",
+};
+
+/* The filter and position of a list: what a token carries. */
+struct cursor {
+	int64_t after;          /* last record id answered */
+	int64_t done;           /* records answered before this page */
+	int64_t total;          /* completeListSize, from the first page */
+	char from[20];          /* "YYYY-MM-DDThh:mm:ss" or "" */
+	char until[20];
+	char set[64];           /* "" for all */
+};
+
+struct oai {
+	struct hd_archive *a;
+	const struct hd_oai_req *q;
+	xmlTextWriterPtr w;
+	enum verb verb;
+	const char *arg[A__N];
+	struct {
+		const char *code;
+		char msg[256];
+	} err[MAX_ERRORS];
+	size_t nerr;
+	int bare;               /* badVerb/badArgument: request bare */
+	int failed;             /* a writer call failed */
+	char idprefix[80];      /* "oai:hongdang:" */
+	struct hd_error *e;
+};
+
+static void oai_error(struct oai *o, const char *code, const char *fmt,
+	...) __attribute__((format(printf, 3, 4)));
+
+static void oai_error(struct oai *o, const char *code, const char *fmt,
+	...)
+{
+	va_list ap;
+
+	if (strcmp(code, "badVerb") == 0 || strcmp(code, "badArgument") == 0) {
+		o->bare = 1;
+	}
+	if (o->nerr >= MAX_ERRORS) {
+		return;
+	}
+	o->err[o->nerr].code = code;
+	va_start(ap, fmt);
+	vsnprintf(o->err[o->nerr].msg, sizeof o->err[o->nerr].msg, fmt, ap);
+	va_end(ap);
+	o->nerr++;
+}
+
+/* ------------------------------------------------------------ writing */
+
+/* A copy of s that XML 1.0 can carry: valid UTF-8 without the control
+ * characters it forbids (tab, LF and CR stay).  Caller frees. */
+static char *xml_clean(const char *s)
+{
+	size_t i = 0, o = 0, n = strlen(s);
+	char *out = hd_xmalloc(n + 1);
+	uint32_t cp;
+	int k;
+
+	while (i < n) {
+		k = hd_utf8_decode(s + i, n - i, &cp);
+		if (k <= 0) {
+			i++;
+			continue;
+		}
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+		    cp == 0xFFFE || cp == 0xFFFF) {
+			i += (size_t)k;
+			continue;
+		}
+		memcpy(out + o, s + i, (size_t)k);
+		o += (size_t)k;
+		i += (size_t)k;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void chk(struct oai *o, int rc)
+{
+	if (rc < 0) {
+		o->failed = 1;
+	}
+}
+
+static void start(struct oai *o, const char *name)
+{
+	chk(o, xmlTextWriterStartElement(o->w, BAD_CAST name));
+}
+
+static void end(struct oai *o)
+{
+	chk(o, xmlTextWriterEndElement(o->w));
+}
+
+static void attr(struct oai *o, const char *name, const char *value)
+{
+	char *c = xml_clean(value);
+
+	chk(o, xmlTextWriterWriteAttribute(o->w, BAD_CAST name, BAD_CAST c));
+	free(c);
+}
+
+static void text(struct oai *o, const char *s)
+{
+	char *c = xml_clean(s);
+
+	chk(o, xmlTextWriterWriteString(o->w, BAD_CAST c));
+	free(c);
+}
+
+/* <name>value</name>, nothing when value is NULL or empty. */
+static void elem(struct oai *o, const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0') {
+		return;
+	}
+	start(o, name);
+	text(o, value);
+	end(o);
+}
+
+/* A datestamp from an ISO time: "YYYY-MM-DDThh:mm:ssZ". */
+static void datestamp(const char *iso, char out[21])
+{
+	snprintf(out, 21, "%.19sZ", iso ? iso : "1970-01-01T00:00:00");
+}
+
+/* ------------------------------------------------------- identifiers */
+
+/* The local part of an identifier: the reference code percent-encoded
+ * where the oai-identifier syntax needs it ("·" is %C2%B7). */
+static char *oai_id(struct oai *o, const char *ref)
+{
+	static const char keep[] = "-_.!~*'()";
+	struct hd_buf b;
+	const unsigned char *p;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, o->idprefix);
+	for (p = (const unsigned char *)ref; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || (*p && strchr(keep, *p))) {
+			hd_buf_add(&b, p, 1);
+		} else {
+			hd_buf_printf(&b, "%%%02X", *p);
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* The canonical reference code an identifier names, or -1. */
+static int id_ref(struct oai *o, const char *id, char ref[64])
+{
+	size_t n = strlen(o->idprefix), i, k = 0;
+	char dec[128];
+	int h, l;
+
+	if (strncmp(id, o->idprefix, n) != 0) {
+		return -1;
+	}
+	for (i = n; id[i] && k + 1 < sizeof dec; i++) {
+		if (id[i] == '%') {
+			h = hexval((unsigned char)id[i + 1]);
+			l = h < 0 ? -1 : hexval((unsigned char)id[i + 2]);
+			if (l < 0) {
+				return -1;
+			}
+			dec[k++] = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			dec[k++] = id[i];
+		}
+	}
+	if (id[i] != '\0') {
+		return -1;
+	}
+	dec[k] = '\0';
+	return hd_ref_canon(dec, ref, 64, NULL) == 0 ? 0 : -1;
+}
+
+/* -------------------------------------------------------------- tokens */
+
+static int token_key(struct oai *o, unsigned char key[32])
+{
+	sqlite3_stmt *st = hd_sql(o->a, SQL_EVENT_FIRST, o->e);
+	const char *h = NULL;
+	char seed[160];
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		h = (const char *)sqlite3_column_text(st, 0);
+	}
+	snprintf(seed, sizeof seed, "hongdang-oai-token:%s:%s", h ? h : "",
+		hd_archive_fonds(o->a) ? hd_archive_fonds(o->a) : "");
+	sqlite3_reset(st);
+	hd_sha256_hex(seed, strlen(seed), seed);
+	memcpy(key, seed, 32);
+	return 0;
+}
+
+/* The MAC of payload p, as 32 hex digits. */
+static int token_mac(struct oai *o, const char *p, char out[33])
+{
+	unsigned char key[32], md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (token_key(o, key) != 0) {
+		return -1;
+	}
+	if (HMAC(EVP_sha256(), key, sizeof key, (const unsigned char *)p,
+	    strlen(p), md, &n) == NULL || n < 16) {
+		return -1;
+	}
+	for (i = 0; i < 16; i++) {
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	}
+	return 0;
+}
+
+static char *token_make(struct oai *o, const struct cursor *c)
+{
+	char mac[33], *p, *tok;
+	struct hd_buf b;
+	size_t i;
+
+	p = hd_xasprintf("1|%lld|%lld|%lld|%s|%s|%s", (long long)c->after,
+		(long long)c->done, (long long)c->total, c->from, c->until,
+		c->set);
+	if (token_mac(o, p, mac) != 0) {
+		free(p);
+		return NULL;
+	}
+	hd_buf_init(&b);
+	for (i = 0; p[i]; i++) {
+		hd_buf_printf(&b, "%02x", (unsigned char)p[i]);
+	}
+	hd_buf_printf(&b, ".%s", mac);
+	free(p);
+	tok = hd_buf_detach(&b);
+	return tok;
+}
+
+/* Read a token into *c: 0, or -1 for anything not made here. */
+static int token_read(struct oai *o, const char *tok, struct cursor *c)
+{
+	char p[TOKEN_MAX / 2 + 1], mac[33], *f[7], *s;
+	const char *dot = strchr(tok, '.');
+	size_t n, i;
+	int h, l, k;
+	long long v[3];
+
+	memset(c, 0, sizeof *c);
+	if (strlen(tok) >= TOKEN_MAX || dot == NULL || strlen(dot + 1) != 32 ||
+	    (dot - tok) % 2 != 0) {
+		return -1;
+	}
+	n = (size_t)(dot - tok) / 2;
+	for (i = 0; i < n; i++) {
+		h = hexval((unsigned char)tok[2 * i]);
+		l = hexval((unsigned char)tok[2 * i + 1]);
+		if (h < 0 || l < 0 || h * 16 + l == 0) {
+			return -1;
+		}
+		p[i] = (char)(h * 16 + l);
+	}
+	p[n] = '\0';
+	if (token_mac(o, p, mac) != 0 ||
+	    CRYPTO_memcmp(mac, dot + 1, 32) != 0) {
+		return -1;
+	}
+	s = p;
+	for (k = 0; k < 7; k++) {
+		f[k] = s;
+		s = strchr(s, '|');
+		if (s == NULL && k < 6) {
+			return -1;
+		}
+		if (s != NULL) {
+			*s++ = '\0';
+		}
+	}
+	if (s != NULL || strcmp(f[0], "1") != 0) {
+		return -1;
+	}
+	for (k = 0; k < 3; k++) {
+		char *end;
+
+		v[k] = strtoll(f[k + 1], &end, 10);
+		if (*end != '\0' || v[k] < 0) {
+			return -1;
+		}
+	}
+	c->after = v[0];
+	c->done = v[1];
+	c->total = v[2];
+	if (strlen(f[4]) >= sizeof c->from || strlen(f[5]) >=
+	    sizeof c->until || strlen(f[6]) >= sizeof c->set) {
+		return -1;
+	}
+	snprintf(c->from, sizeof c->from, "%s", f[4]);
+	snprintf(c->until, sizeof c->until, "%s", f[5]);
+	snprintf(c->set, sizeof c->set, "%s", f[6]);
+	return 0;
+}
+
+/* ------------------------------------------------------------- filters */
+
+/* A from/until value into "YYYY-MM-DDThh:mm:ss" (a day's start, or its
+ * end when until): 1 day granularity, 2 seconds, 0 malformed. */
+static int parse_stamp(const char *s, int until, char out[20])
+{
+	char iso[32];
+	size_t n = strlen(s);
+	int i;
+
+	if (n != 10 && n != 20) {
+		return 0;
+	}
+	for (i = 0; i < (int)n; i++) {
+		char c = s[i];
+		int digit = c >= '0' && c <= '9';
+
+		if (i == 4 || i == 7) {
+			if (c != '-') {
+				return 0;
+			}
+		} else if (i == 10) {
+			if (c != 'T') {
+				return 0;
+			}
+		} else if (i == 13 || i == 16) {
+			if (c != ':') {
+				return 0;
+			}
+		} else if (i == 19) {
+			if (c != 'Z') {
+				return 0;
+			}
+		} else if (!digit) {
+			return 0;
+		}
+	}
+	if (n == 10) {
+		snprintf(iso, sizeof iso, "%sT%s", s, until ? "23:59:59" :
+			"00:00:00");
+	} else {
+		snprintf(iso, sizeof iso, "%.19s", s);
+	}
+	/* the day and time must exist */
+	{
+		char check[40], norm[32];
+
+		snprintf(check, sizeof check, "%sZ", iso);
+		if (hd_time_parse(check, norm, NULL) != 0 ||
+		    strncmp(norm, iso, 19) != 0) {
+			return 0;
+		}
+	}
+	memcpy(out, iso, 19);
+	out[19] = '\0';
+	return n == 10 ? 1 : 2;
+}
+
+/* A set spec as filter values: 0, or -1 when the syntax is wrong, 1 when
+ * no such set exists. */
+static int parse_set(const char *set, const char **cat, const char **cls,
+	int *anycls, char buf[64])
+{
+	const char *p;
+
+	*cat = NULL;
+	*cls = NULL;
+	*anycls = 0;
+	if (set == NULL || *set == '\0') {
+		return 0;
+	}
+	if (strlen(set) >= 64) {
+		return 1;
+	}
+	for (p = set; *p; p++) {
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.!~*'():", *p))) {
+			return -1;
+		}
+	}
+	snprintf(buf, 64, "%s", set);
+	if (strcmp(set, "category") == 0) {
+		return 0;
+	}
+	if (strcmp(set, "class") == 0) {
+		*anycls = 1;
+		return 0;
+	}
+	if (strncmp(set, "category:", 9) == 0 && set[9] &&
+	    !strchr(set + 9, ':')) {
+		*cat = buf + 9;
+		return 0;
+	}
+	if (strncmp(set, "class:", 6) == 0 && set[6] && !strchr(set + 6, ':')) {
+		*cls = buf + 6;
+		return 0;
+	}
+	return 1;
+}
+
+/* ----------------------------------------------------------- records */
+
+/* DCMI Type of a category. */
+static const char *dcmi_type(const char *cat)
+{
+	if (cat == NULL) {
+		return "Text";
+	}
+	if (strcmp(cat, "ZP") == 0) {
+		return "StillImage";
+	}
+	if (strcmp(cat, "LY") == 0) {
+		return "Sound";
+	}
+	if (strcmp(cat, "LX") == 0) {
+		return "MovingImage";
+	}
+	if (strcmp(cat, "SW") == 0) {
+		return "PhysicalObject";
+	}
+	return "Text";
+}
+
+/* One row of a SQL_OAI_* statement. */
+struct row {
+	int64_t id;
+	char *ref;
+	int deleted;            /* withdrawn while public */
+	char stamp[21];         /* datestamp */
+	char *cat;
+	char *cls;
+};
+
+static void row_read(sqlite3_stmt *st, struct row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->ref = hd_col_dup(st, 1);
+	r->deleted = strcmp((const char *)sqlite3_column_text(st, 2),
+		"withdrawn") == 0;
+	datestamp((const char *)sqlite3_column_text(st, 3), r->stamp);
+	r->cat = hd_col_dup(st, 4);
+	r->cls = hd_col_dup(st, 5);
+}
+
+static void row_release(struct row *r)
+{
+	free(r->ref);
+	free(r->cat);
+	free(r->cls);
+}
+
+static void header(struct oai *o, const struct row *r)
+{
+	char *id = oai_id(o, r->ref), *spec;
+
+	start(o, "header");
+	if (r->deleted) {
+		attr(o, "status", "deleted");
+	}
+	elem(o, "identifier", id);
+	elem(o, "datestamp", r->stamp);
+	if (r->cat != NULL) {
+		spec = hd_xasprintf("category:%s", r->cat);
+		elem(o, "setSpec", spec);
+		free(spec);
+	}
+	if (r->cls != NULL && *r->cls) {
+		spec = hd_xasprintf("class:%s", r->cls);
+		elem(o, "setSpec", spec);
+		free(spec);
+	}
+	end(o);
+	free(id);
+}
+
+/* <metadata> with oai_dc of the approved public record ref. */
+static int metadata(struct oai *o, const char *ref)
+{
+	struct hd_record r;
+	struct hd_error e;
+	const char *cname;
+	char *url;
+	size_t i, k;
+	int seen;
+
+	hd_record_init(&r);
+	hd_err_clear(&e);
+	if (hd_record_get(o->a, HD_PUBLIC, ref, &r, &e) != 0) {
+		/* gone between the list and now: header only */
+		return e.code == HD_ENOTFOUND ? 0 : hd_err(o->e, e.code, "%s",
+			e.msg);
+	}
+	start(o, "metadata");
+	start(o, "oai_dc:dc");
+	attr(o, "xmlns:oai_dc", NS_OAI_DC);
+	attr(o, "xmlns:dc", NS_DC);
+	attr(o, "xmlns:xsi", NS_XSI);
+	attr(o, "xsi:schemaLocation", NS_OAI_DC " " XSD_OAI_DC);
+	elem(o, "dc:title", r.title);
+	elem(o, "dc:creator", r.creator);
+	for (i = 0; i < r.nsubjects; i++) {
+		elem(o, "dc:subject", r.subjects[i]);
+	}
+	for (i = 0; i < r.npersons; i++) {
+		elem(o, "dc:subject", r.persons[i]);
+	}
+	elem(o, "dc:description", r.description);
+	elem(o, "dc:publisher", hd_archive_name(o->a));
+	elem(o, "dc:date", r.date);
+	elem(o, "dc:type", dcmi_type(r.category));
+	cname = hd_category_name(r.category);
+	elem(o, "dc:type", cname ? cname : r.category);
+	for (i = 0; i < r.nfiles; i++) {
+		for (k = 0, seen = 0; k < i && !seen; k++) {
+			seen = r.files[k].mime && r.files[i].mime &&
+				strcmp(r.files[k].mime, r.files[i].mime) == 0;
+		}
+		if (!seen) {
+			elem(o, "dc:format", r.files[i].mime);
+		}
+	}
+	elem(o, "dc:identifier", r.ref);
+	if (o->q->record_url != NULL) {
+		struct hd_buf b;
+		const char *p;
+
+		hd_buf_init(&b);
+		hd_buf_puts(&b, o->q->record_url);
+		for (p = r.ref; *p; p++) {
+			if (strncmp(p, "\xC2\xB7", 2) == 0) {
+				hd_buf_puts(&b, ".");
+				p++;
+			} else {
+				hd_buf_add(&b, p, 1);
+			}
+		}
+		url = hd_buf_detach(&b);
+		elem(o, "dc:identifier", url);
+		free(url);
+	}
+	elem(o, "dc:language", r.language);
+	elem(o, "dc:coverage", r.place);
+	elem(o, "dc:rights", "公开 (public)");
+	end(o);
+	end(o);
+	hd_record_release(&r);
+	return 0;
+}
+
+/* ------------------------------------------------------------- verbs */
+
+static int do_identify(struct oai *o)
+{
+	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_EARLIEST_PUBLIC, o->e);
+	char *name = hd_meta_get(o->a, "oai.name", hd_archive_name(o->a));
+	char *mail = hd_meta_get(o->a, "oai.email", "archive@localhost");
+	char ds[21], now[32];
+
+	if (st == NULL) {
+		free(name);
+		free(mail);
+		return HD_EDB;
+	}
+	hd_now_iso(now);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		datestamp((const char *)sqlite3_column_text(st, 0), ds);
+	} else {
+		datestamp(now, ds);
+	}
+	sqlite3_reset(st);
+	start(o, "Identify");
+	elem(o, "repositoryName", name && *name ? name : "Hongdang");
+	elem(o, "baseURL", o->q->base_url);
+	elem(o, "protocolVersion", "2.0");
+	elem(o, "adminEmail", mail);
+	elem(o, "earliestDatestamp", ds);
+	elem(o, "deletedRecord", "transient");
+	elem(o, "granularity", "YYYY-MM-DDThh:mm:ssZ");
+	end(o);
+	free(name);
+	free(mail);
+	return 0;
+}
+
+/* The record an identifier names into *r: 1 found, 0 not (an
+ * idDoesNotExist error is noted), -1 when the archive fails. */
+static int find_id(struct oai *o, const char *id, struct row *r)
+{
+	sqlite3_stmt *st;
+	char ref[64];
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (id_ref(o, id, ref) != 0) {
+		oai_error(o, "idDoesNotExist", "'%s' is not an identifier of "
+			"this repository", id);
+		return 0;
+	}
+	st = hd_sql(o->a, SQL_OAI_GET_PUBLIC, o->e);
+	if (st == NULL) {
+		return -1;
+	}
+	hd_bind_text(st, 1, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_read(st, r);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 1;
+	}
+	if (rc != SQLITE_DONE) {
+		hd_sql_err(o->a, o->e, "find record");
+		return -1;
+	}
+	oai_error(o, "idDoesNotExist", "no public record has the "
+		"identifier '%s'", id);
+	return 0;
+}
+
+static int do_formats(struct oai *o)
+{
+	struct row r;
+	int k;
+
+	if (o->arg[A_ID] != NULL) {
+		k = find_id(o, o->arg[A_ID], &r);
+		row_release(&r);
+		if (k <= 0) {
+			return k < 0 ? HD_EDB : 0;
+		}
+	}
+	start(o, "ListMetadataFormats");
+	start(o, "metadataFormat");
+	elem(o, "metadataPrefix", "oai_dc");
+	elem(o, "schema", XSD_OAI_DC);
+	elem(o, "metadataNamespace", NS_OAI_DC);
+	end(o);
+	end(o);
+	return 0;
+}
+
+static int do_sets(struct oai *o)
+{
+	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_SETS_PUBLIC, o->e);
+	const char *kind, *code, *name;
+	char *spec, *label;
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	if (o->arg[A_TOKEN] != NULL) {
+		oai_error(o, "badResumptionToken", "the set list comes whole; "
+			"this token was not given out");
+		return 0;
+	}
+	start(o, "ListSets");
+	start(o, "set");
+	elem(o, "setSpec", "category");
+	elem(o, "setName", "门类 (category)");
+	end(o);
+	start(o, "set");
+	elem(o, "setSpec", "class");
+	elem(o, "setName", "机构问题 (class)");
+	end(o);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kind = (const char *)sqlite3_column_text(st, 0);
+		code = (const char *)sqlite3_column_text(st, 1);
+		if (code == NULL) {
+			continue;
+		}
+		name = strcmp(kind, "category") == 0 ? hd_category_name(code) :
+			hd_class_name(code);
+		spec = hd_xasprintf("%s:%s", kind, code);
+		label = name ? hd_xasprintf("%s (%s)", name, code) :
+			hd_xstrdup(code);
+		start(o, "set");
+		elem(o, "setSpec", spec);
+		elem(o, "setName", label);
+		end(o);
+		free(spec);
+		free(label);
+	}
+	sqlite3_reset(st);
+	end(o);
+	return rc == SQLITE_DONE ? 0 : hd_sql_err(o->a, o->e, "list sets");
+}
+
+static void bind_list(sqlite3_stmt *st, const struct cursor *c,
+	const char *cat, const char *cls, int anycls, int64_t after)
+{
+	sqlite3_bind_int64(st, 1, after);
+	hd_bind_text(st, 2, c->from[0] ? c->from : NULL);
+	hd_bind_text(st, 3, c->until[0] ? c->until : NULL);
+	hd_bind_text(st, 4, cat);
+	hd_bind_text(st, 5, cls);
+	sqlite3_bind_int(st, 6, anycls);
+}
+
+/* ListIdentifiers and ListRecords. */
+static int do_list(struct oai *o, int records)
+{
+	struct cursor c;
+	struct row *rows = NULL;
+	sqlite3_stmt *st;
+	const char *cat, *cls;
+	char setbuf[64], *tok, num[32];
+	size_t n = 0, i;
+	int anycls, k, rc = 0, more = 0;
+
+	memset(&c, 0, sizeof c);
+	if (o->arg[A_TOKEN] != NULL) {
+		if (token_read(o, o->arg[A_TOKEN], &c) != 0) {
+			oai_error(o, "badResumptionToken", "the resumption "
+				"token is not one this repository gave out "
+				"(or it was changed)");
+			return 0;
+		}
+	} else {
+		if (strcmp(o->arg[A_PREFIX], "oai_dc") != 0) {
+			oai_error(o, "cannotDisseminateFormat", "only oai_dc "
+				"is disseminated, not '%s'", o->arg[A_PREFIX]);
+			return 0;
+		}
+		if (o->arg[A_FROM] != NULL) {
+			parse_stamp(o->arg[A_FROM], 0, c.from);
+		}
+		if (o->arg[A_UNTIL] != NULL) {
+			parse_stamp(o->arg[A_UNTIL], 1, c.until);
+		}
+		if (o->arg[A_SET] != NULL) {
+			snprintf(c.set, sizeof c.set, "%s", o->arg[A_SET]);
+		}
+	}
+	k = parse_set(c.set[0] ? c.set : NULL, &cat, &cls, &anycls, setbuf);
+	if (k != 0) {
+		oai_error(o, "noRecordsMatch", "there is no set '%s'", c.set);
+		return 0;
+	}
+	if (o->arg[A_TOKEN] == NULL) {
+		st = hd_sql(o->a, SQL_OAI_COUNT_PUBLIC, o->e);
+		if (st == NULL) {
+			return HD_EDB;
+		}
+		bind_list(st, &c, cat, cls, anycls, 0);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			c.total = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+	}
+	/* the page's rows first, then their records: hd_record_get runs
+	 * statements of its own */
+	st = hd_sql(o->a, SQL_OAI_LIST_PUBLIC, o->e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	bind_list(st, &c, cat, cls, anycls, c.after);
+	sqlite3_bind_int(st, 7, HD_OAI_PAGE + 1);
+	while ((k = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == HD_OAI_PAGE) {
+			more = 1;
+			break;
+		}
+		rows = hd_xrealloc(rows, (n + 1) * sizeof *rows);
+		row_read(st, &rows[n++]);
+	}
+	sqlite3_reset(st);
+	if (k != SQLITE_ROW && k != SQLITE_DONE) {
+		rc = hd_sql_err(o->a, o->e, "list records");
+		goto out;
+	}
+	if (n == 0) {
+		if (o->arg[A_TOKEN] != NULL) {
+			oai_error(o, "badResumptionToken", "the list this "
+				"token continues has no records left");
+		} else {
+			oai_error(o, "noRecordsMatch", "no public record "
+				"matches");
+		}
+		goto out;
+	}
+	start(o, records ? "ListRecords" : "ListIdentifiers");
+	for (i = 0; i < n && rc == 0; i++) {
+		if (records) {
+			start(o, "record");
+			header(o, &rows[i]);
+			if (!rows[i].deleted) {
+				rc = metadata(o, rows[i].ref);
+			}
+			end(o);
+		} else {
+			header(o, &rows[i]);
+		}
+	}
+	if (rc == 0 && (more || c.done > 0)) {
+		start(o, "resumptionToken");
+		snprintf(num, sizeof num, "%lld", (long long)c.total);
+		attr(o, "completeListSize", num);
+		snprintf(num, sizeof num, "%lld", (long long)c.done);
+		attr(o, "cursor", num);
+		if (more) {
+			c.after = rows[n - 1].id;
+			c.done += (int64_t)n;
+			tok = token_make(o, &c);
+			if (tok == NULL) {
+				rc = hd_err(o->e, HD_EDB, "cannot seal a "
+					"resumption token");
+			} else {
+				text(o, tok);
+			}
+			free(tok);
+		}
+		end(o);
+	}
+	end(o);
+out:
+	for (i = 0; i < n; i++) {
+		row_release(&rows[i]);
+	}
+	free(rows);
+	return rc;
+}
+
+static int do_get(struct oai *o)
+{
+	struct row r;
+	int k, rc = 0;
+
+	if (strcmp(o->arg[A_PREFIX], "oai_dc") != 0) {
+		oai_error(o, "cannotDisseminateFormat", "only oai_dc is "
+			"disseminated, not '%s'", o->arg[A_PREFIX]);
+	}
+	k = find_id(o, o->arg[A_ID], &r);
+	if (k < 0) {
+		rc = HD_EDB;
+	} else if (k > 0 && o->nerr == 0) {
+		start(o, "GetRecord");
+		start(o, "record");
+		header(o, &r);
+		if (!r.deleted) {
+			rc = metadata(o, r.ref);
+		}
+		end(o);
+		end(o);
+	}
+	row_release(&r);
+	return rc;
+}
+
+/* ----------------------------------------------------------- arguments */
+
+/* Which arguments each verb takes: 'r' required, 'o' optional, 'x' the
+ * exclusive resumptionToken, '-' not allowed. */
+static const char *const takes[] = {
+	[V_IDENTIFY]    = "-------",
+	[V_FORMATS]     = "-o-----",
+	[V_SETS]        = "------x",
+	[V_IDENTIFIERS] = "--rooox",
+	[V_RECORDS]     = "--rooox",
+	[V_GET]         = "-rr----",
+};
+
+/* Sort out the arguments: every problem becomes a badVerb or badArgument
+ * error (the request is then answered bare). */
+static void parse_args(struct oai *o)
+{
+	const struct hd_oai_arg *v = o->q->args;
+	const char *spec;
+	char from[20], until[20];
+	size_t i, k;
+	int seen[A__N] = {0}, gf = 0, gu = 0;
+
+	for (i = 0; i < o->q->nargs; i++) {
+		for (k = 0; k < A__N; k++) {
+			if (strcmp(v[i].name, arg_names[k]) == 0) {
+				break;
+			}
+		}
+		if (k == A__N) {
+			oai_error(o, "badArgument", "'%s' is not an argument "
+				"of OAI-PMH", v[i].name);
+			continue;
+		}
+		if (seen[k]++) {
+			oai_error(o, k == A_VERB ? "badVerb" : "badArgument",
+				"'%s' is given more than once", v[i].name);
+			continue;
+		}
+		if (strlen(v[i].value) > (k == A_TOKEN ? TOKEN_MAX : ARG_MAX)) {
+			oai_error(o, "badArgument", "the value of '%s' is too "
+				"long", v[i].name);
+			continue;
+		}
+		o->arg[k] = v[i].value;
+	}
+	if (seen[A_VERB] > 1) {
+		return;
+	}
+	if (o->arg[A_VERB] == NULL) {
+		oai_error(o, "badVerb", "no verb given");
+		return;
+	}
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (strcmp(o->arg[A_VERB], verbs[i].name) == 0) {
+			o->verb = verbs[i].v;
+		}
+	}
+	if (o->verb == V_NONE) {
+		oai_error(o, "badVerb", "'%s' is not a verb of OAI-PMH",
+			o->arg[A_VERB]);
+		return;
+	}
+	spec = takes[o->verb];
+	if (o->arg[A_TOKEN] != NULL && strchr(spec, 'x') != NULL) {
+		for (k = 1; k < A__N; k++) {
+			if (k != A_TOKEN && o->arg[k] != NULL) {
+				oai_error(o, "badArgument", "resumptionToken "
+					"is an exclusive argument: '%s' may "
+					"not come with it", arg_names[k]);
+			}
+		}
+		return;
+	}
+	for (k = 1; k < A__N; k++) {
+		char want = k < strlen(spec) ? spec[k] : '-';
+
+		if (want == 'r' && o->arg[k] == NULL) {
+			oai_error(o, "badArgument", "%s needs the argument "
+				"'%s'", o->arg[A_VERB], arg_names[k]);
+		} else if (want == '-' && o->arg[k] != NULL) {
+			oai_error(o, "badArgument", "%s does not take the "
+				"argument '%s'", o->arg[A_VERB], arg_names[k]);
+		}
+	}
+	if (o->arg[A_FROM] != NULL) {
+		gf = parse_stamp(o->arg[A_FROM], 0, from);
+		if (gf == 0) {
+			oai_error(o, "badArgument", "from '%s' is not "
+				"YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ",
+				o->arg[A_FROM]);
+		}
+	}
+	if (o->arg[A_UNTIL] != NULL) {
+		gu = parse_stamp(o->arg[A_UNTIL], 1, until);
+		if (gu == 0) {
+			oai_error(o, "badArgument", "until '%s' is not "
+				"YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ",
+				o->arg[A_UNTIL]);
+		}
+	}
+	if (gf != 0 && gu != 0) {
+		if (gf != gu) {
+			oai_error(o, "badArgument", "from and until must have "
+				"the same granularity");
+		} else if (strcmp(from, until) > 0) {
+			oai_error(o, "badArgument", "from is later than until");
+		}
+	}
+	if (o->arg[A_SET] != NULL) {
+		const char *c1, *c2;
+		char buf[64];
+		int any;
+
+		if (parse_set(o->arg[A_SET], &c1, &c2, &any, buf) < 0) {
+			oai_error(o, "badArgument", "'%s' is not a setSpec",
+				o->arg[A_SET]);
+		}
+	}
+}
+
+/* ---------------------------------------------------------- the answer */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+	xmlInitParser();
+}
+
+/*
+ * hd_oai_respond: see hd.h.  The answer is built in a libxml2 memory
+ * buffer and copied into out.
+ */
+int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
+	struct hd_buf *out, struct hd_error *e)
+{
+	struct oai o;
+	xmlBufferPtr buf = NULL;
+	char now[32], ds[21], *repo;
+	size_t i, k;
+	int rc = 0;
+
+	pthread_once(&xml_once, xml_init);
+	memset(&o, 0, sizeof o);
+	o.a = a;
+	o.q = q;
+	o.e = e;
+	repo = hd_meta_get(a, "oai.repository", ID_PREFIX_DEFAULT);
+	snprintf(o.idprefix, sizeof o.idprefix, "oai:%s:", repo);
+	free(repo);
+	parse_args(&o);
+	buf = xmlBufferCreate();
+	if (buf == NULL) {
+		abort();
+	}
+	o.w = xmlNewTextWriterMemory(buf, 0);
+	if (o.w == NULL) {
+		abort();
+	}
+	xmlTextWriterSetIndent(o.w, 1);
+	xmlTextWriterSetIndentString(o.w, BAD_CAST " ");
+	chk(&o, xmlTextWriterStartDocument(o.w, NULL, "UTF-8", NULL));
+	start(&o, "OAI-PMH");
+	attr(&o, "xmlns", NS_OAI);
+	attr(&o, "xmlns:xsi", NS_XSI);
+	attr(&o, "xsi:schemaLocation", NS_OAI " " XSD_OAI);
+	hd_now_iso(now);
+	datestamp(now, ds);
+	elem(&o, "responseDate", ds);
+	start(&o, "request");
+	if (!o.bare) {
+		for (k = 0; k < A__N; k++) {
+			if (o.arg[k] != NULL) {
+				attr(&o, arg_names[k], o.arg[k]);
+			}
+		}
+	}
+	text(&o, q->base_url ? q->base_url : "");
+	end(&o);
+	if (o.nerr == 0) {
+		switch (o.verb) {
+		case V_IDENTIFY:
+			rc = do_identify(&o);
+			break;
+		case V_FORMATS:
+			rc = do_formats(&o);
+			break;
+		case V_SETS:
+			rc = do_sets(&o);
+			break;
+		case V_IDENTIFIERS:
+			rc = do_list(&o, 0);
+			break;
+		case V_RECORDS:
+			rc = do_list(&o, 1);
+			break;
+		case V_GET:
+			rc = do_get(&o);
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < o.nerr && rc == 0; i++) {
+		start(&o, "error");
+		attr(&o, "code", o.err[i].code);
+		text(&o, o.err[i].msg);
+		end(&o);
+	}
+	chk(&o, xmlTextWriterEndDocument(o.w));
+	xmlFreeTextWriter(o.w);
+	if (rc == 0 && o.failed) {
+		rc = hd_err(e, HD_EIO, "OAI-PMH: the XML writer failed");
+	}
+	if (rc == 0) {
+		hd_buf_add(out, xmlBufferContent(buf),
+			(size_t)xmlBufferLength(buf));
+	}
+	xmlBufferFree(buf);
+	return rc;
+}

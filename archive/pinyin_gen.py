@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""pinyin_gen.py - the pinyin readings of Han characters as C tables.
+
+  pinyin_gen.py UNIHAN_READINGS > pinyin_data.c
+
+UNIHAN_READINGS is Unihan_Readings.txt (or .txt.bz2) from Debian's
+unicode-data package.  The readings of a character are the union of the
+modern sources, in this order: kHanyuPinlu (readings by frequency of use),
+kMandarin (the customary reading), kTGHZ2013 (通用规范汉字字典) and
+kXHC1983 (现代汉语词典).  kHanyuPinyin is left out on purpose: it lists the
+archaic readings of the 汉语大字典 (番 pó, bō), which would only add false
+pinyin matches.  So 番 reads fān and pān, 行 xíng, háng and héng.
+
+Readings are reduced to at most MAX_READ distinct toneless syllables per
+character (the first tone met is kept for display), ü is written v (lv,
+nve) and syllables outside the standard table below (interjections such as
+m, ng, hm) are dropped.  The tables (see archive/pinyin.c):
+
+  hd_py_syl[]       toneless syllables, sorted; index 0 is "" (none)
+  hd_py_bmp[][4]    U+3400..U+9FFF: readings syllable << 3 | tone (1-5)
+  hd_py_sup_cp[]    supplementary-plane characters, sorted, and
+  hd_py_sup[][4]    their readings
+"""
+import bz2
+import re
+import sys
+import unicodedata
+
+MAX_READ = 4
+SOURCES = ("kHanyuPinlu", "kMandarin", "kTGHZ2013", "kXHC1983")
+TONES = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
+
+# The syllables of standard Mandarin (ü written v), rare ones included
+# when a modern dictionary uses them (den, dia, kei, tei, zhei, shei...).
+SYLLABLES = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing
+bo bu ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen
+cheng chi chong chou chu chua chuai chuan chuang chui chun chuo ci cong cou
+cu cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao
+die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei
+fen feng fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai
+guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua
+huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu
+ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai
+kuan kuang kui kun kuo la lai lan lang lao le lei leng li lia lian liang
+liao lie lin ling liu lo long lou lu luan lun luo lv lve ma mai man mang
+mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang
+nao ne nei nen neng ni nian niang niao nie nin ning niu nong nou nu nuan
+nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian piao pie pin
+ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que
+qun ran rang rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san
+sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou
+shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo
+ta tai tan tang tao te tei teng ti tian tiao tie ting tong tou tu tuan tui
+tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin
+xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you
+yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang
+zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui
+zhun zhuo zi zong zou zu zuan zui zun zuo
+""".split()
+
+
+def split_reading(r):
+    """'pān' -> ('pan', 1); 'lǜ' -> ('lv', 4); 'de' -> ('de', 5)."""
+    s = unicodedata.normalize("NFD", r.strip().lower())
+    tone = 5
+    out = []
+    for c in s:
+        if c in TONES:
+            tone = TONES[c]
+        elif c == "\u0308":
+            if out and out[-1] == "u":
+                out[-1] = "v"
+        elif unicodedata.category(c) != "Mn":
+            out.append(c)
+    return "".join(out), tone
+
+
+def readings_of(fields):
+    """Toned readings of one character in source order."""
+    out = []
+    for src in SOURCES:
+        for item in fields.get(src, "").split():
+            item = item.split(":")[-1]
+            item = re.sub(r"\(\d+\)", "", item)
+            out.extend(x for x in item.split(",") if x)
+    return out
+
+
+def main():
+    path = sys.argv[1]
+    opener = bz2.open if path.endswith(".bz2") else open
+    chars = {}
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            cp, field, value = line.rstrip("\n").split("\t", 2)
+            if field in SOURCES:
+                chars.setdefault(int(cp[2:], 16), {})[field] = value
+    syl = sorted(set(SYLLABLES))
+    index = {s: i + 1 for i, s in enumerate(syl)}
+    table = {}
+    for cp, fields in chars.items():
+        seen = []
+        for r in readings_of(fields):
+            s, tone = split_reading(r)
+            if s in index and s not in [x for x, _ in seen]:
+                seen.append((s, tone))
+        if seen:
+            table[cp] = [index[s] << 3 | t for s, t in seen[:MAX_READ]]
+
+    w = sys.stdout.write
+    w("/* generated by archive/pinyin_gen.py from %s: do not edit */\n"
+      % path.split("/")[-1])
+    w("#include <stdint.h>\n\n")
+    w("extern const char hd_py_syl[][8];\nextern const int hd_py_nsyl;\n")
+    w("extern const uint16_t hd_py_bmp[][4];\n")
+    w("extern const uint32_t hd_py_sup_cp[];\n")
+    w("extern const uint16_t hd_py_sup[][4];\nextern const int hd_py_nsup;\n\n")
+    w("const char hd_py_syl[][8] = {\n\t\"\",")
+    for i, s in enumerate(syl):
+        w("%s\"%s\"," % ("\n\t" if i % 10 == 0 else " ", s))
+    w("\n};\nconst int hd_py_nsyl = %d;\n\n" % (len(syl) + 1))
+
+    def row(v):
+        v = v + [0] * (4 - len(v))
+        return "{%d,%d,%d,%d}" % tuple(v)
+
+    w("const uint16_t hd_py_bmp[0x9FFF - 0x3400 + 1][4] = {\n")
+    for base in range(0x3400, 0xA000, 8):
+        w("\t" + ",".join(row(table.get(cp, []))
+                          for cp in range(base, base + 8)) + ",\n")
+    w("};\n\n")
+    sup = sorted(cp for cp in table if cp > 0xFFFF)
+    w("const uint32_t hd_py_sup_cp[] = {\n")
+    for i in range(0, len(sup), 8):
+        w("\t" + ",".join("0x%X" % cp for cp in sup[i:i + 8]) + ",\n")
+    w("};\nconst uint16_t hd_py_sup[][4] = {\n")
+    for i in range(0, len(sup), 8):
+        w("\t" + ",".join(row(table[cp]) for cp in sup[i:i + 8]) + ",\n")
+    w("};\nconst int hd_py_nsup = %d;\n" % len(sup))
+
+
+if __name__ == "__main__":
+    main()

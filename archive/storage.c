@@ -1,0 +1,990 @@
+/*
+ * storage.c - the storage room (库房日常管理): shelf locations of the
+ * paper originals, the temperature and humidity log read back, and
+ * inventories (盘点).
+ *
+ * A location is a path of one to four parts (room 库房, cabinet 柜, shelf
+ * 层, box 盒) kept with '-' between them, the way catalogue sheets write
+ * 位置, so a record catalogued with "一号库房-01柜-03盒" is found by an
+ * inventory of "一号库房" or "一号库房-01柜".  Guarantees: a record is only
+ * ever assigned a location that was added (a typing slip cannot invent a
+ * cabinet); every change is one transaction with its event; an inventory
+ * compares what was found with what the catalogue says at the moment it
+ * finishes, and its report is stored with it and as the detail of an
+ * event "storage", so it cannot be edited afterwards unnoticed.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#define PART_MAX 60             /* bytes of one part of a location */
+#define LEVELS 4                /* room, cabinet, shelf, box */
+
+/* --------------------------------------------------------- locations */
+
+/* Length of a separator at s ('/', '-', '／' U+FF0F, '－' U+FF0D), or 0. */
+static size_t sep_len(const char *s)
+{
+	if (*s == '/' || *s == '-') {
+		return 1;
+	}
+	if (strncmp(s, "\xEF\xBC\x8F", 3) == 0 ||
+	    strncmp(s, "\xEF\xBC\x8D", 3) == 0) {
+		return 3;
+	}
+	return 0;
+}
+
+/*
+ * hd_location_canon: see hd.h.  Allocates nothing that outlives the call.
+ */
+int hd_location_canon(const char *s, char out[HD_LOCATION_MAX],
+	struct hd_error *e)
+{
+	char part[HD_LOCATION_MAX];
+	size_t n, k, olen = 0, plen;
+	const char *p;
+	int parts = 0;
+
+	out[0] = '\0';
+	if (s == NULL || !hd_utf8_valid(s, strlen(s)) ||
+	    strlen(s) >= HD_LOCATION_MAX) {
+		return hd_err(e, HD_EINVAL, "a location is up to %d bytes of "
+			"UTF-8 text", HD_LOCATION_MAX - 1);
+	}
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7F) {
+			return hd_err(e, HD_EINVAL, "location '%s': control "
+				"characters are not allowed", s);
+		}
+	}
+	p = s;
+	for (;;) {
+		for (n = 0; p[n] && sep_len(p + n) == 0; n++) {
+		}
+		memcpy(part, p, n);
+		part[n] = '\0';
+		hd_trim(part);
+		plen = strlen(part);
+		if (plen == 0) {
+			return hd_err(e, HD_EINVAL, "location '%s': an empty "
+				"part (write ROOM-CABINET-SHELF-BOX, e.g. "
+				"一号库房-01柜-02层-03盒)", s);
+		}
+		if (plen > PART_MAX) {
+			return hd_err(e, HD_EINVAL, "location '%s': part '%s' "
+				"is over %d bytes", s, part, PART_MAX);
+		}
+		if (++parts > LEVELS) {
+			return hd_err(e, HD_EINVAL, "location '%s': more than "
+				"%d parts (room, cabinet, shelf, box)", s,
+				LEVELS);
+		}
+		if (olen > 0) {
+			out[olen++] = '-';
+		}
+		memcpy(out + olen, part, plen);
+		olen += plen;
+		out[olen] = '\0';
+		if (p[n] == '\0') {
+			break;
+		}
+		k = sep_len(p + n);
+		p += n + k;
+	}
+	return 0;
+}
+
+/* 1 when location loc is place or lies inside it. */
+static int within(const char *loc, const char *place)
+{
+	size_t n = strlen(place);
+
+	return loc != NULL && strncmp(loc, place, n) == 0 &&
+		(loc[n] == '\0' || loc[n] == '-');
+}
+
+static int depth_of(const char *path)
+{
+	int d = 1;
+
+	for (; *path; path++) {
+		d += *path == '-';
+	}
+	return d;
+}
+
+int hd_location_add(struct hd_archive *a, const char *path,
+	const struct hd_agent *agent, char out[HD_LOCATION_MAX],
+	struct hd_error *e)
+{
+	char canon[HD_LOCATION_MAX], prefix[HD_LOCATION_MAX], now[32];
+	char parent[HD_LOCATION_MAX], *detail;
+	sqlite3_stmt *st;
+	size_t i, len;
+	int rc, added = 0;
+
+	rc = hd_location_canon(path, canon, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (out != NULL) {
+		snprintf(out, HD_LOCATION_MAX, "%s", canon);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	hd_now_iso(now);
+	len = strlen(canon);
+	parent[0] = '\0';
+	for (i = 0; i <= len; i++) {
+		if (canon[i] != '-' && canon[i] != '\0') {
+			continue;
+		}
+		memcpy(prefix, canon, i);
+		prefix[i] = '\0';
+		st = hd_sql(a, SQL_LOCATION_INSERT, e);
+		if (st == NULL) {
+			rc = HD_EDB;
+			goto fail;
+		}
+		hd_bind_text(st, 1, prefix);
+		hd_bind_text(st, 2, parent[0] ? parent : NULL);
+		sqlite3_bind_int(st, 3, depth_of(prefix));
+		hd_bind_text(st, 4, now);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = hd_sql_err(a, e, "add location");
+			goto fail;
+		}
+		added = sqlite3_changes(a->db) > 0;
+		snprintf(parent, sizeof parent, "%s", prefix);
+	}
+	if (!added) {
+		rc = hd_err(e, HD_EEXIST, "location '%s' is already there",
+			canon);
+		goto fail;
+	}
+	detail = hd_xasprintf("location added: %s", canon);
+	rc = hd_event_add(a, "storage", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc == 0) {
+		return 0;
+	}
+fail:
+	hd_tx_rollback(a);
+	return rc;
+}
+
+void hd_locations_free(struct hd_location *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+	}
+	free(v);
+}
+
+int hd_location_list(struct hd_archive *a, struct hd_location **v,
+	size_t *n, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_LOCATION_LIST, e);
+	struct hd_location *l;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+		l = &(*v)[(*n)++];
+		l->path = hd_col_dup(st, 0);
+		l->depth = sqlite3_column_int(st, 1);
+		l->records = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		hd_locations_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return hd_sql_err(a, e, "list locations");
+	}
+	return 0;
+}
+
+/* 1 when path was added as a location. */
+static int location_known(struct hd_archive *a, const char *path)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_LOCATION_GET, NULL);
+	int yes;
+
+	if (st == NULL) {
+		return 0;
+	}
+	hd_bind_text(st, 1, path);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/* The record with canonical reference code ref: its id (0 when there is
+ * none), and new copies of its location and title (caller frees). */
+static int64_t locate(struct hd_archive *a, const char *ref, char **loc,
+	char **title)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, NULL);
+	int64_t id = 0;
+
+	*loc = NULL;
+	if (title != NULL) {
+		*title = NULL;
+	}
+	if (st == NULL) {
+		return 0;
+	}
+	hd_bind_text(st, 1, ref);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		*loc = hd_col_dup(st, 1);
+		if (title != NULL) {
+			*title = hd_col_dup(st, 2);
+		}
+	}
+	sqlite3_reset(st);
+	return id;
+}
+
+int hd_location_assign(struct hd_archive *a, const char *ref,
+	const char *path, const struct hd_agent *agent, struct hd_error *e)
+{
+	char canon[HD_LOCATION_MAX], cref[64], now[32];
+	char *old = NULL, *detail = NULL;
+	sqlite3_stmt *st;
+	int64_t id;
+	int rc;
+
+	rc = hd_ref_canon(ref, cref, sizeof cref, e);
+	if (rc == 0) {
+		rc = hd_location_canon(path, canon, e);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (!location_known(a, canon)) {
+		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known: add "
+			"it first", canon);
+		goto fail;
+	}
+	id = locate(a, cref, &old, NULL);
+	if (id == 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
+		goto fail;
+	}
+	if (old != NULL && strcmp(old, canon) == 0) {
+		hd_tx_rollback(a);
+		free(old);
+		return 0;
+	}
+	st = hd_sql(a, SQL_RECORD_SET_LOCATION, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto fail;
+	}
+	hd_now_iso(now);
+	sqlite3_bind_int64(st, 1, id);
+	hd_bind_text(st, 2, canon);
+	hd_bind_text(st, 3, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "assign location");
+		goto fail;
+	}
+	detail = old != NULL && *old ? hd_xasprintf("location: %s -> %s",
+		old, canon) : hd_xasprintf("location: %s", canon);
+	rc = hd_event_add(a, "storage", id, agent, detail, e);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc == 0) {
+		free(old);
+		free(detail);
+		return 0;
+	}
+fail:
+	hd_tx_rollback(a);
+	free(old);
+	free(detail);
+	return rc;
+}
+
+/* ----------------------------------------------------------- readings */
+
+/* Digits s[0..n) as a number, or -1. */
+static int num(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return -1;
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * hd_time_parse: see hd.h.  Accepts YYYY-MM-DD, then optionally 'T' or a
+ * space, hh:mm, :ss and .fff, then optionally Z or ±hh:mm / ±hhmm.
+ */
+int hd_time_parse(const char *s, char out[32], struct hd_error *e)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31};
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, off = 8 * 60;
+	int sign, oh, om, k;
+	struct tm tm;
+	time_t t;
+
+	if (s == NULL || strlen(s) < 10) {
+		goto bad;
+	}
+	y = num(p, 4);
+	mo = num(p + 5, 2);
+	d = num(p + 8, 2);
+	if (y < 1900 || p[4] != '-' || p[7] != '-' || mo < 1 || mo > 12 ||
+	    d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0))) {
+		goto bad;
+	}
+	p += 10;
+	if (*p == 'T' || *p == ' ') {
+		h = num(p + 1, 2);
+		mi = num(p + 4, 2);
+		if (strlen(p) < 6 || p[3] != ':' || h < 0 || h > 23 ||
+		    mi < 0 || mi > 59) {
+			goto bad;
+		}
+		p += 6;
+		if (*p == ':') {
+			sec = num(p + 1, 2);
+			if (sec < 0 || sec > 59) {
+				goto bad;
+			}
+			p += 3;
+			if (*p == '.') {
+				for (k = 0, p++; *p >= '0' && *p <= '9'; p++,
+				    k++) {
+					if (k < 3) {
+						ms = ms * 10 + (*p - '0');
+					}
+				}
+				if (k == 0) {
+					goto bad;
+				}
+				for (; k < 3; k++) {
+					ms *= 10;
+				}
+			}
+		}
+	}
+	if (*p == 'Z') {
+		off = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		oh = num(p + 1, 2);
+		if (p[3] == ':') {
+			om = num(p + 4, 2);
+			p += 6;
+		} else {
+			om = num(p + 3, 2);
+			p += 5;
+		}
+		if (oh < 0 || oh > 14 || om < 0 || om > 59) {
+			goto bad;
+		}
+		off = sign * (oh * 60 + om);
+	}
+	if (*p != '\0') {
+		goto bad;
+	}
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm) - (time_t)off * 60;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03dZ", ms);
+	return 0;
+bad:
+	return hd_err(e, HD_EINVAL, "time '%s': write 2026-11-20 09:30 "
+		"(China time) or ISO 8601 with a zone", s ? s : "");
+}
+
+int hd_readings_since(struct hd_archive *a, const char *since,
+	const char *room, struct hd_reading **v, size_t *n,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_READINGS_SINCE, e);
+	struct hd_reading *r;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, since ? since : "");
+	hd_bind_text(st, 2, room);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+		r = &(*v)[(*n)++];
+		memset(r, 0, sizeof *r);
+		snprintf(r->at, sizeof r->at, "%s",
+			(const char *)sqlite3_column_text(st, 0));
+		snprintf(r->room, sizeof r->room, "%s",
+			(const char *)sqlite3_column_text(st, 1));
+		r->temp = sqlite3_column_double(st, 2);
+		r->rh = sqlite3_column_double(st, 3);
+		r->in_range = r->temp >= HD_TEMP_MIN &&
+			r->temp <= HD_TEMP_MAX && r->rh >= HD_RH_MIN &&
+			r->rh <= HD_RH_MAX;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+		return hd_sql_err(a, e, "read readings");
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------- inventories */
+
+struct inventory {
+	char *scope;
+	char *started;
+	char *finished;         /* NULL while open */
+	char *report;           /* JSON once finished */
+};
+
+static void inventory_release(struct inventory *v)
+{
+	free(v->scope);
+	free(v->started);
+	free(v->finished);
+	free(v->report);
+	memset(v, 0, sizeof *v);
+}
+
+static int inventory_load(struct hd_archive *a, int64_t id,
+	struct inventory *v, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_INVENTORY_GET, e);
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		v->scope = hd_col_dup(st, 0);
+		v->started = hd_col_dup(st, 1);
+		v->finished = hd_col_dup(st, 2);
+		v->report = hd_col_dup(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read inventory");
+	}
+	return hd_err(e, HD_ENOTFOUND, "inventory %lld does not exist",
+		(long long)id);
+}
+
+int hd_inventory_start(struct hd_archive *a, const char *scope,
+	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
+{
+	char canon[HD_LOCATION_MAX], now[32], *detail;
+	sqlite3_stmt *st;
+	int rc, used = 0;
+
+	*id = 0;
+	rc = hd_location_canon(scope, canon, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	st = hd_sql(a, SQL_LOCATION_USED, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto fail;
+	}
+	hd_bind_text(st, 1, canon);
+	used = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (!used && !location_known(a, canon)) {
+		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known and "
+			"no record is kept there", canon);
+		goto fail;
+	}
+	st = hd_sql(a, SQL_INVENTORY_INSERT, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto fail;
+	}
+	hd_now_iso(now);
+	hd_bind_text(st, 1, canon);
+	hd_bind_text(st, 2, now);
+	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "start inventory");
+		goto fail;
+	}
+	*id = sqlite3_last_insert_rowid(a->db);
+	detail = hd_xasprintf("inventory %lld of %s started",
+		(long long)*id, canon);
+	rc = hd_event_add(a, "storage", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc == 0) {
+		return 0;
+	}
+fail:
+	hd_tx_rollback(a);
+	*id = 0;
+	return rc;
+}
+
+void hd_inv_found_release(struct hd_inv_found *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].location);
+		free(v[i].title);
+		v[i].location = NULL;
+		v[i].title = NULL;
+	}
+}
+
+/* Where a record kept at loc stands for an inventory of scope, found at
+ * at (or NULL). */
+static int mark_of(const char *loc, const char *scope, const char *at)
+{
+	if (loc == NULL || *loc == '\0') {
+		return HD_INV_UNLOCATED;
+	}
+	if (!within(loc, scope)) {
+		return HD_INV_MISPLACED;
+	}
+	if (at != NULL && !within(at, loc) && !within(loc, at)) {
+		return HD_INV_MISPLACED;
+	}
+	return HD_INV_EXPECTED;
+}
+
+/* A reference as typed, made printable for the report (what a scanner
+ * sends may be anything): invalid UTF-8 and control bytes become '?'. */
+static void shown_ref(const char *s, char out[64])
+{
+	size_t i = 0, o = 0, n = strlen(s);
+	uint32_t cp;
+	int k;
+
+	while (i < n && o + 4 < 64) {
+		k = hd_utf8_decode(s + i, n - i, &cp);
+		if (k > 0 && cp >= 0x20 && cp != 0x7F) {
+			memcpy(out + o, s + i, (size_t)k);
+			o += (size_t)k;
+			i += (size_t)k;
+		} else {
+			out[o++] = '?';
+			i++;
+		}
+	}
+	out[o] = '\0';
+}
+
+int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
+	const char *const *refs, size_t n, struct hd_inv_found *out,
+	struct hd_error *e)
+{
+	char cat[HD_LOCATION_MAX], now[32], *typed;
+	struct inventory inv;
+	sqlite3_stmt *st;
+	size_t i;
+	int64_t rid;
+	int rc;
+
+	memset(out, 0, n * sizeof *out);
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = inventory_load(a, id, &inv, e);
+	if (rc != 0) {
+		goto fail;
+	}
+	if (inv.finished != NULL) {
+		rc = hd_err(e, HD_EINVAL, "inventory %lld was finished at %s",
+			(long long)id, inv.finished);
+		goto fail;
+	}
+	if (at != NULL) {
+		rc = hd_location_canon(at, cat, e);
+		if (rc != 0) {
+			goto fail;
+		}
+		if (!within(cat, inv.scope)) {
+			rc = hd_err(e, HD_EINVAL, "'%s' is not inside %s, the "
+				"place inventory %lld covers", cat, inv.scope,
+				(long long)id);
+			goto fail;
+		}
+	}
+	hd_now_iso(now);
+	for (i = 0; i < n; i++) {
+		struct hd_inv_found *f = &out[i];
+
+		typed = hd_xstrdup(refs[i] ? refs[i] : "");
+		hd_trim(typed);
+		rid = 0;
+		if (hd_ref_canon(typed, f->ref, sizeof f->ref, NULL) == 0) {
+			rid = locate(a, f->ref, &f->location, &f->title);
+		} else {
+			shown_ref(typed, f->ref);
+		}
+		free(typed);
+		f->mark = rid == 0 ? HD_INV_UNKNOWN : mark_of(f->location,
+			inv.scope, at != NULL ? cat : NULL);
+		if (f->ref[0] == '\0') {
+			continue;
+		}
+		st = hd_sql(a, SQL_INVENTORY_ITEM_INSERT, e);
+		if (st == NULL) {
+			rc = HD_EDB;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		hd_bind_text(st, 2, f->ref);
+		if (rid > 0) {
+			sqlite3_bind_int64(st, 3, rid);
+		}
+		hd_bind_text(st, 4, at != NULL ? cat : NULL);
+		hd_bind_text(st, 5, now);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = hd_sql_err(a, e, "mark found");
+			goto fail;
+		}
+		if (sqlite3_changes(a->db) == 0) {
+			f->mark = HD_INV_AGAIN;
+		}
+	}
+	rc = hd_tx_commit(a, e);
+	if (rc == 0) {
+		inventory_release(&inv);
+		return 0;
+	}
+fail:
+	hd_tx_rollback(a);
+	inventory_release(&inv);
+	hd_inv_found_release(out, n);
+	return rc;
+}
+
+static json_t *jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* The report of an open inventory, from the catalogue as it is now. */
+static int build_report(struct hd_archive *a, int64_t id,
+	const struct inventory *inv, const char *finished, json_t **out,
+	struct hd_error *e)
+{
+	json_t *o = json_object(), *missing = json_array();
+	json_t *misplaced = json_array(), *unlocated = json_array();
+	json_t *unknown = json_array(), *x;
+	int64_t *found = NULL, rid;
+	size_t nfound = 0, k, expected = 0;
+	sqlite3_stmt *st;
+	const char *loc, *at;
+	int rc, hit;
+
+	*out = NULL;
+	st = hd_sql(a, SQL_INVENTORY_ITEMS, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			json_array_append_new(unknown, json_string(
+				(const char *)sqlite3_column_text(st, 0)));
+			continue;
+		}
+		rid = sqlite3_column_int64(st, 2);
+		found = hd_xrealloc(found, (nfound + 1) * sizeof *found);
+		found[nfound++] = rid;
+		loc = (const char *)sqlite3_column_text(st, 3);
+		at = (const char *)sqlite3_column_text(st, 1);
+		switch (mark_of(loc, inv->scope, at)) {
+		case HD_INV_UNLOCATED:
+			x = json_object();
+			json_object_set_new(x, "ref", json_string((const char *)
+				sqlite3_column_text(st, 0)));
+			json_object_set_new(x, "title", json_string(
+				(const char *)sqlite3_column_text(st, 4)));
+			json_array_append_new(unlocated, x);
+			break;
+		case HD_INV_MISPLACED:
+			x = json_object();
+			json_object_set_new(x, "ref", json_string((const char *)
+				sqlite3_column_text(st, 0)));
+			json_object_set_new(x, "title", json_string(
+				(const char *)sqlite3_column_text(st, 4)));
+			json_object_set_new(x, "location", json_string(loc));
+			json_object_set_new(x, "found_at", json_string(
+				at != NULL ? at : inv->scope));
+			json_array_append_new(misplaced, x);
+			break;
+		default:
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "read inventory");
+		goto done;
+	}
+	st = hd_sql(a, SQL_INVENTORY_EXPECTED, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto done;
+	}
+	hd_bind_text(st, 1, inv->scope);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rid = sqlite3_column_int64(st, 0);
+		expected++;
+		for (k = 0, hit = 0; k < nfound && !hit; k++) {
+			hit = found[k] == rid;
+		}
+		if (hit) {
+			continue;
+		}
+		x = json_object();
+		json_object_set_new(x, "ref", json_string((const char *)
+			sqlite3_column_text(st, 1)));
+		json_object_set_new(x, "title", json_string((const char *)
+			sqlite3_column_text(st, 2)));
+		json_object_set_new(x, "location", json_string((const char *)
+			sqlite3_column_text(st, 3)));
+		json_array_append_new(missing, x);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "read records in place");
+		goto done;
+	}
+	json_object_set_new(o, "inventory", json_integer(id));
+	json_object_set_new(o, "scope", json_string(inv->scope));
+	json_object_set_new(o, "started", jstr(inv->started));
+	json_object_set_new(o, "finished", jstr(finished));
+	json_object_set_new(o, "expected", json_integer((json_int_t)expected));
+	json_object_set_new(o, "found", json_integer((json_int_t)nfound));
+	json_object_set_new(o, "missing", missing);
+	json_object_set_new(o, "misplaced", misplaced);
+	json_object_set_new(o, "unlocated", unlocated);
+	json_object_set_new(o, "unknown", unknown);
+	missing = misplaced = unlocated = unknown = NULL;
+	*out = o;
+	o = NULL;
+	rc = 0;
+done:
+	json_decref(o);
+	json_decref(missing);
+	json_decref(misplaced);
+	json_decref(unlocated);
+	json_decref(unknown);
+	free(found);
+	return rc;
+}
+
+int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
+	const struct hd_agent *agent, char **json, struct hd_error *e)
+{
+	struct inventory inv;
+	json_t *rep = NULL;
+	sqlite3_stmt *st;
+	char now[32], *text = NULL;
+	int rc, in_tx = 0;
+
+	*json = NULL;
+	if (finish) {
+		rc = hd_tx_begin(a, e);
+		if (rc != 0) {
+			return rc;
+		}
+		in_tx = 1;
+	}
+	rc = inventory_load(a, id, &inv, e);
+	if (rc != 0) {
+		goto out;
+	}
+	if (inv.finished != NULL) {
+		if (finish) {
+			rc = hd_err(e, HD_EINVAL, "inventory %lld was finished "
+				"at %s", (long long)id, inv.finished);
+		} else {
+			*json = inv.report;
+			inv.report = NULL;
+		}
+		goto out;
+	}
+	hd_now_iso(now);
+	rc = build_report(a, id, &inv, finish ? now : NULL, &rep, e);
+	if (rc != 0) {
+		goto out;
+	}
+	text = json_dumps(rep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		abort();
+	}
+	if (finish) {
+		st = hd_sql(a, SQL_INVENTORY_FINISH, e);
+		if (st == NULL) {
+			rc = HD_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		hd_bind_text(st, 2, now);
+		hd_bind_text(st, 3, text);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = hd_sql_err(a, e, "finish inventory");
+			goto out;
+		}
+		rc = hd_event_add(a, "storage", 0, agent, text, e);
+		if (rc == 0) {
+			rc = hd_tx_commit(a, e);
+		}
+		if (rc != 0) {
+			goto out;
+		}
+		in_tx = 0;
+	}
+	*json = text;
+	text = NULL;
+out:
+	if (in_tx) {
+		hd_tx_rollback(a);
+	}
+	json_decref(rep);
+	free(text);
+	inventory_release(&inv);
+	return rc;
+}
+
+/* -------------------------------------------------------- fixity audit */
+
+/* Append to b the records holding object sha, and the object. */
+static void name_object(struct hd_archive *a, struct hd_buf *b,
+	const char *kind, const char *sha)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, NULL);
+	int n = 0;
+
+	hd_buf_printf(b, "; %s ", kind);
+	if (st != NULL) {
+		hd_bind_text(st, 1, sha);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			hd_buf_printf(b, "%s%s", n++ ? ", " : "",
+				(const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+	}
+	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
+}
+
+int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
+	struct hd_verify *v, struct hd_error *e)
+{
+	struct hd_buf b;
+	size_t i;
+	int rc;
+
+	rc = hd_verify_run(a, v, e);
+	if (rc != 0) {
+		return rc;
+	}
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "objects %lld, ok %lld, damaged %zu, missing %zu, "
+		"events %lld, chain %s", (long long)v->objects,
+		(long long)v->ok, v->ndamaged, v->nmissing,
+		(long long)v->events, v->chain_ok ? "ok" : "broken");
+	for (i = 0; i < v->ndamaged && i < 50; i++) {
+		name_object(a, &b, "damaged", v->damaged[i]);
+	}
+	for (i = 0; i < v->nmissing && i < 50; i++) {
+		name_object(a, &b, "missing", v->missing[i]);
+	}
+	if (!v->chain_ok && v->chain_reason != NULL) {
+		hd_buf_printf(&b, "; %s", v->chain_reason);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc == 0) {
+		rc = hd_event_add(a, "fixity", 0, agent, b.p, e);
+		if (rc == 0) {
+			rc = hd_tx_commit(a, e);
+		} else {
+			hd_tx_rollback(a);
+		}
+	}
+	hd_buf_release(&b);
+	return rc;
+}
+
+int hd_fixity_due(struct hd_archive *a, int hours)
+{
+	char at[32], now[32];
+	time_t t = time(NULL) - (time_t)hours * 3600;
+	struct tm tm;
+
+	if (hd_event_last(a, "fixity", at, NULL, NULL) != 0) {
+		return 1;
+	}
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", &tm);
+	return strncmp(at, now, 19) < 0;
+}

@@ -1,0 +1,1458 @@
+/*
+ * transfer.c - transfers (转递): records sent as BagIt bags with their
+ * transfer slip (转递单), the receipt (回执) recorded on the receiving
+ * side, and the receipt confirmed back on the sending side.
+ *
+ * A bag made here (RFC 8493, BagIt 1.0):
+ *   bagit.txt, bag-info.txt (the slip as tags), manifest-sha256.txt,
+ *   tagmanifest-sha256.txt, data/<REF>/<original file names>,
+ *   metadata/records.json (every field, the files and their hashes, the
+ *   events), metadata/records.csv (a catalogue sheet naming the payload,
+ *   so any Hongdang ingests the bag with it) and slip.html (the slip to
+ *   print and sign).
+ * <REF> is the reference code with '.' for '·', as in record URLs.
+ * The metadata and the slip are tag files (listed in the tag manifest)
+ * rather than payload, so that the payload is exactly the records' files
+ * and the sheet names every one of them.
+ *
+ * Guarantees: every payload file is copied from the object store while
+ * its hash is computed and compared with its name, so a bag never
+ * carries a damaged file; the bag is built under a temporary name beside
+ * its destination, fsynced and renamed, so it appears whole or not at
+ * all; the transfer and its events commit only once the bag is in place.
+ * Validating and ingesting a received bag is the ingest pipeline's work
+ * (the import command); this file records what was received.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#define MAX_ITEMS 100000        /* records in one transfer */
+#define RECEIPT_MAX (16u << 20) /* bytes of a receipt file */
+#define SOFTWARE "hongdang 0.1"
+
+/* ------------------------------------------------------- transfers */
+
+void hd_transfer_release(struct hd_transfer *t)
+{
+	if (t == NULL) {
+		return;
+	}
+	free(t->uuid);
+	free(t->peer);
+	free(t->reason);
+	free(t->at);
+	free(t->agent);
+	free(t->path);
+	free(t->detail);
+	free(t->confirmed);
+	free(t->receipt);
+	memset(t, 0, sizeof *t);
+}
+
+void hd_transfers_free(struct hd_transfer *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		hd_transfer_release(&v[i]);
+	}
+	free(v);
+}
+
+/* A row of TRANSFER_SQL into *t. */
+static void transfer_row(sqlite3_stmt *st, struct hd_transfer *t)
+{
+	memset(t, 0, sizeof *t);
+	t->id = sqlite3_column_int64(st, 0);
+	snprintf(t->direction, sizeof t->direction, "%s",
+		(const char *)sqlite3_column_text(st, 1));
+	t->uuid = hd_col_dup(st, 2);
+	t->peer = hd_col_dup(st, 3);
+	t->reason = hd_col_dup(st, 4);
+	t->items = sqlite3_column_int(st, 5);
+	t->pages = sqlite3_column_int(st, 6);
+	t->files = sqlite3_column_int(st, 7);
+	t->bytes = (uint64_t)sqlite3_column_int64(st, 8);
+	snprintf(t->manifest, sizeof t->manifest, "%s",
+		(const char *)sqlite3_column_text(st, 9));
+	t->at = hd_col_dup(st, 10);
+	t->agent = hd_col_dup(st, 11);
+	t->path = hd_col_dup(st, 12);
+	t->detail = hd_col_dup(st, 13);
+	t->confirmed = hd_col_dup(st, 14);
+	t->receipt = hd_col_dup(st, 15);
+}
+
+int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_GET, e);
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		transfer_row(st, t);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read transfer");
+	}
+	return hd_err(e, HD_ENOTFOUND, "transfer %lld does not exist",
+		(long long)id);
+}
+
+static int transfer_by_uuid(struct hd_archive *a, const char *dir,
+	const char *uuid, struct hd_transfer *t, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_BY_UUID, e);
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, dir);
+	hd_bind_text(st, 2, uuid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		transfer_row(st, t);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read transfer");
+	}
+	return HD_ENOTFOUND;
+}
+
+int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
+	size_t *n, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_LIST, e);
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+		transfer_row(st, &(*v)[(*n)++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		hd_transfers_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return hd_sql_err(a, e, "list transfers");
+	}
+	return 0;
+}
+
+/* Insert a transfer row (inside a transaction); returns its id or a
+ * negative code. */
+static int64_t transfer_insert(struct hd_archive *a, const char *dir,
+	const char *uuid, const char *peer, const char *reason, int items,
+	int pages, int files, uint64_t bytes, const char *manifest,
+	const char *agent, const char *path, const char *detail,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_INSERT, e);
+	char now[32];
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_now_iso(now);
+	hd_bind_text(st, 1, dir);
+	hd_bind_text(st, 2, uuid);
+	hd_bind_text(st, 3, peer);
+	hd_bind_text(st, 4, reason);
+	sqlite3_bind_int(st, 5, items);
+	sqlite3_bind_int(st, 6, pages);
+	sqlite3_bind_int(st, 7, files);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)bytes);
+	hd_bind_text(st, 9, manifest);
+	hd_bind_text(st, 10, now);
+	hd_bind_text(st, 11, agent);
+	hd_bind_text(st, 12, path);
+	hd_bind_text(st, 13, detail);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return hd_sql_err(a, e, "record transfer");
+	}
+	return sqlite3_last_insert_rowid(a->db);
+}
+
+/* The id of the record with canonical reference code ref, or 0. */
+static int64_t record_id(struct hd_archive *a, const char *ref)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, NULL);
+	int64_t id = 0;
+
+	if (st == NULL) {
+		return 0;
+	}
+	hd_bind_text(st, 1, ref);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return id;
+}
+
+static const char *agent_name(const struct hd_agent *agent)
+{
+	return agent && agent->name ? agent->name : "unknown";
+}
+
+/* ------------------------------------------------------------ choosing */
+
+static void add_unique(char ***v, size_t *n, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*v)[i], ref) == 0) {
+			return;
+		}
+	}
+	hd_strv_add(v, n, ref);
+}
+
+/* The canonical reference codes x chooses, each once, in order. */
+static int choose(struct hd_archive *a, const struct hd_export *x,
+	char ***refs, size_t *n, struct hd_error *e)
+{
+	struct hd_results res;
+	struct hd_query q;
+	sqlite3_stmt *st;
+	char canon[64];
+	size_t i;
+	int rc, done;
+
+	*refs = NULL;
+	*n = 0;
+	for (i = 0; i < x->nrefs; i++) {
+		rc = hd_ref_canon(x->refs[i], canon, sizeof canon, e);
+		if (rc != 0) {
+			return rc;
+		}
+		if (record_id(a, canon) == 0) {
+			return hd_err(e, HD_ENOTFOUND, "%s: no such record",
+				x->refs[i]);
+		}
+		add_unique(refs, n, canon);
+	}
+	if (x->person != NULL) {
+		st = hd_sql(a, SQL_RECORDS_OF_PERSON, e);
+		if (st == NULL) {
+			return HD_EDB;
+		}
+		hd_bind_text(st, 1, x->person);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    *n < MAX_ITEMS) {
+			add_unique(refs, n, (const char *)
+				sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+	}
+	if (x->query != NULL) {
+		memset(&q, 0, sizeof q);
+		q.q = x->query;
+		q.limit = 1000;
+		for (;;) {
+			rc = hd_search(a, HD_ARCHIVIST, &q, &res, e);
+			if (rc != 0) {
+				return rc;
+			}
+			for (i = 0; i < res.nhits; i++) {
+				add_unique(refs, n, res.hits[i].ref);
+			}
+			q.offset += (int)res.nhits;
+			done = res.nhits == 0 || q.offset >= res.total ||
+				q.offset >= MAX_ITEMS;
+			hd_results_release(&res);
+			if (done) {
+				break;
+			}
+		}
+	}
+	if (*n > MAX_ITEMS) {
+		return hd_err(e, HD_ELIMIT, "over %d records chosen; transfer "
+			"them in parts", MAX_ITEMS);
+	}
+	if (*n == 0) {
+		return hd_err(e, HD_ENOTFOUND, "no record chosen: nothing to "
+			"transfer");
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- bag writer */
+
+struct bagfile {
+	char *path;             /* bag-relative */
+	char sha[65];
+	uint64_t size;
+};
+
+struct bagw {
+	char *root;             /* the temporary bag folder */
+	struct bagfile *payload;
+	size_t npayload;
+	struct bagfile *tags;
+	size_t ntags;
+	uint64_t bytes;         /* payload bytes */
+	char **dirs;            /* folders made, fsynced at the end */
+	size_t ndirs;
+};
+
+static void bagw_release(struct bagw *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->npayload; i++) {
+		free(w->payload[i].path);
+	}
+	for (i = 0; i < w->ntags; i++) {
+		free(w->tags[i].path);
+	}
+	free(w->payload);
+	free(w->tags);
+	hd_strv_free(w->dirs, w->ndirs);
+	free(w->root);
+	memset(w, 0, sizeof *w);
+}
+
+static void bagfile_add(struct bagfile **v, size_t *n, const char *path,
+	const char *sha, uint64_t size)
+{
+	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[*n].path = hd_xstrdup(path);
+	memcpy((*v)[*n].sha, sha, 65);
+	(*v)[*n].size = size;
+	(*n)++;
+}
+
+/* Make the folders of bag-relative path rel inside the bag. */
+static int bag_dirs(struct bagw *w, const char *rel, struct hd_error *e)
+{
+	char *copy = hd_xstrdup(rel), *slash, *dir;
+	size_t i;
+	int rc = 0, seen;
+
+	for (slash = strchr(copy, '/'); slash && rc == 0;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		dir = hd_xasprintf("%s/%s", w->root, copy);
+		*slash = '/';
+		for (i = 0, seen = 0; i < w->ndirs && !seen; i++) {
+			seen = strcmp(w->dirs[i], dir) == 0;
+		}
+		if (!seen) {
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+				rc = hd_err(e, HD_EIO, "%s: cannot create: %s",
+					dir, strerror(errno));
+			}
+			hd_strv_add(&w->dirs, &w->ndirs, dir);
+		}
+		free(dir);
+	}
+	free(copy);
+	return rc;
+}
+
+/* A tag file of the bag holding text. */
+static int bag_tag(struct bagw *w, const char *rel, const char *text,
+	struct hd_error *e)
+{
+	size_t n = strlen(text);
+	char sha[65], *path;
+	int rc;
+
+	rc = bag_dirs(w, rel, e);
+	if (rc != 0) {
+		return rc;
+	}
+	path = hd_xasprintf("%s/%s", w->root, rel);
+	rc = hd_fs_write(path, text, n, e);
+	free(path);
+	if (rc == 0) {
+		hd_sha256_hex(text, n, sha);
+		bagfile_add(&w->tags, &w->ntags, rel, sha, n);
+	}
+	return rc;
+}
+
+/* 1 when a stored file name can go into a bag as it is: relative, no
+ * "." or ".." part, no empty part, no control character. */
+static int name_ok(const char *s)
+{
+	const char *p = s, *q;
+
+	if (*s == '\0' || *s == '/') {
+		return 0;
+	}
+	for (q = s; *q; q++) {
+		if ((unsigned char)*q < 0x20 || *q == 0x7F || *q == '\\') {
+			return 0;
+		}
+	}
+	while (*p) {
+		q = strchr(p, '/');
+		if (q == NULL) {
+			q = p + strlen(p);
+		}
+		if (q == p || (q - p == 1 && p[0] == '.') ||
+		    (q - p == 2 && p[0] == '.' && p[1] == '.')) {
+			return 0;
+		}
+		p = *q ? q + 1 : q;
+	}
+	return 1;
+}
+
+/* The bag folder of a record: its reference code with '.' for '·'. */
+static char *ref_folder(const char *ref)
+{
+	struct hd_buf b;
+	const char *p;
+
+	hd_buf_init(&b);
+	for (p = ref; *p; p++) {
+		if (strncmp(p, "\xC2\xB7", 2) == 0) {
+			hd_buf_puts(&b, ".");
+			p++;
+		} else {
+			hd_buf_add(&b, p, 1);
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
+/* A manifest path: CR, LF and '%' percent-encoded (RFC 8493 2.1.3). */
+static void manifest_path(struct hd_buf *b, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '%') {
+			hd_buf_puts(b, "%25");
+		} else if (*p == '\r') {
+			hd_buf_puts(b, "%0D");
+		} else if (*p == '\n') {
+			hd_buf_puts(b, "%0A");
+		} else {
+			hd_buf_add(b, p, 1);
+		}
+	}
+}
+
+static int cmp_bagfile(const void *x, const void *y)
+{
+	return strcmp(((const struct bagfile *)x)->path,
+		((const struct bagfile *)y)->path);
+}
+
+static char *manifest_text(struct bagfile *v, size_t n)
+{
+	struct hd_buf b;
+	size_t i;
+
+	qsort(v, n, sizeof *v, cmp_bagfile);
+	hd_buf_init(&b);
+	for (i = 0; i < n; i++) {
+		hd_buf_printf(&b, "%s  ", v[i].sha);
+		manifest_path(&b, v[i].path);
+		hd_buf_puts(&b, "\n");
+	}
+	return hd_buf_detach(&b);
+}
+
+/* ------------------------------------------------------ the metadata */
+
+/* Pages of a record: the sheet's count, else its files' (1 each when a
+ * file's own count is unknown). */
+static int record_pages(const struct hd_record *r)
+{
+	size_t i;
+	int p = 0;
+
+	if (r->pages > 0) {
+		return r->pages;
+	}
+	for (i = 0; i < r->nfiles; i++) {
+		p += r->files[i].pages > 0 ? r->files[i].pages : 1;
+	}
+	return p;
+}
+
+static json_t *jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *jstrv(char **v, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, json_string(v[i]));
+	}
+	return arr;
+}
+
+static json_t *record_json(const struct hd_record *r, const char *folder)
+{
+	json_t *o = json_object(), *files = json_array(), *evs = json_array();
+	json_t *f;
+	char *p;
+	size_t i;
+
+	json_object_set_new(o, "ref", json_string(r->ref));
+	json_object_set_new(o, "fonds", jstr(r->fonds));
+	json_object_set_new(o, "title", jstr(r->title));
+	json_object_set_new(o, "creator", jstr(r->creator));
+	json_object_set_new(o, "date", jstr(r->date));
+	json_object_set_new(o, "category", jstr(r->category));
+	json_object_set_new(o, "retention", jstr(r->retention));
+	json_object_set_new(o, "class", jstr(r->cls));
+	json_object_set_new(o, "access", jstr(r->access));
+	json_object_set_new(o, "status", jstr(r->status));
+	json_object_set_new(o, "place", jstr(r->place));
+	json_object_set_new(o, "location", jstr(r->location));
+	json_object_set_new(o, "description", jstr(r->description));
+	json_object_set_new(o, "language", jstr(r->language));
+	json_object_set_new(o, "source", jstr(r->source));
+	json_object_set_new(o, "pages", json_integer(record_pages(r)));
+	json_object_set_new(o, "subjects", jstrv(r->subjects, r->nsubjects));
+	json_object_set_new(o, "persons", jstrv(r->persons, r->npersons));
+	json_object_set_new(o, "created", jstr(r->created));
+	json_object_set_new(o, "updated", jstr(r->updated));
+	json_object_set_new(o, "folder", json_string(folder));
+	for (i = 0; i < r->nfiles; i++) {
+		f = json_object();
+		p = hd_xasprintf("data/%s/%s", folder, r->files[i].name);
+		json_object_set_new(f, "name", json_string(r->files[i].name));
+		json_object_set_new(f, "path", json_string(p));
+		json_object_set_new(f, "sha256",
+			json_string(r->files[i].sha256));
+		json_object_set_new(f, "size",
+			json_integer((json_int_t)r->files[i].size));
+		json_object_set_new(f, "mime", jstr(r->files[i].mime));
+		if (r->files[i].pages > 0) {
+			json_object_set_new(f, "pages",
+				json_integer(r->files[i].pages));
+		}
+		json_array_append_new(files, f);
+		free(p);
+	}
+	json_object_set_new(o, "files", files);
+	for (i = 0; i < r->nevents; i++) {
+		f = json_object();
+		json_object_set_new(f, "at", json_string(r->events[i].at));
+		json_object_set_new(f, "type", jstr(r->events[i].type));
+		json_object_set_new(f, "agent", jstr(r->events[i].agent));
+		json_object_set_new(f, "detail", jstr(r->events[i].detail));
+		json_array_append_new(evs, f);
+	}
+	json_object_set_new(o, "events", evs);
+	return o;
+}
+
+/* A CSV cell, always quoted (quotes doubled). */
+static void csv_cell(struct hd_buf *b, const char *s, int last)
+{
+	hd_buf_puts(b, "\"");
+	for (; s != NULL && *s; s++) {
+		if (*s == '"') {
+			hd_buf_puts(b, "\"\"");
+		} else {
+			hd_buf_add(b, s, 1);
+		}
+	}
+	hd_buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+static void csv_list(struct hd_buf *b, char **v, size_t n)
+{
+	struct hd_buf c;
+	size_t i;
+
+	hd_buf_init(&c);
+	for (i = 0; i < n; i++) {
+		hd_buf_printf(&c, "%s%s", i ? ";" : "", v[i]);
+	}
+	csv_cell(b, c.p ? c.p : "", 0);
+	hd_buf_release(&c);
+}
+
+/* The catalogue sheet of the bag: the columns ingest reads, one row per
+ * record.  The files are named one by one, in their order, so the
+ * receiving record keeps it; a name holding ';' falls back to the
+ * record's folder. */
+static char *records_csv(struct hd_record *recs, char **folders, size_t n)
+{
+	struct hd_buf b, c;
+	size_t i, k;
+	char num[16];
+	int plain;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "\xEF\xBB\xBF" "文件名,题名,责任者,日期,门类,保管期限,"
+		"开放,主题词,人物,地点,页数,机构问题,附注,位置\r\n");
+	for (i = 0; i < n; i++) {
+		struct hd_record *r = &recs[i];
+
+		hd_buf_init(&c);
+		plain = 1;
+		for (k = 0; k < r->nfiles; k++) {
+			if (strchr(r->files[k].name, ';') != NULL ||
+			    strstr(r->files[k].name, "\xEF\xBC\x9B") != NULL) {
+				plain = 0;
+			}
+		}
+		for (k = 0; plain && k < r->nfiles; k++) {
+			hd_buf_printf(&c, "%s%s/%s", k ? ";" : "", folders[i],
+				r->files[k].name);
+		}
+		csv_cell(&b, plain ? c.p : folders[i], 0);
+		hd_buf_release(&c);
+		csv_cell(&b, r->title, 0);
+		csv_cell(&b, r->creator, 0);
+		csv_cell(&b, r->date, 0);
+		csv_cell(&b, r->category, 0);
+		csv_cell(&b, r->retention, 0);
+		csv_cell(&b, r->access, 0);
+		csv_list(&b, r->subjects, r->nsubjects);
+		csv_list(&b, r->persons, r->npersons);
+		csv_cell(&b, r->place, 0);
+		snprintf(num, sizeof num, "%d", r->pages);
+		csv_cell(&b, r->pages > 0 ? num : "", 0);
+		csv_cell(&b, r->cls, 0);
+		csv_cell(&b, r->description, 0);
+		csv_cell(&b, r->location, 1);
+	}
+	return hd_buf_detach(&b);
+}
+
+/* A bag-info value on one line. */
+static void tag_line(struct hd_buf *b, const char *label, const char *v)
+{
+	if (v == NULL || *v == '\0') {
+		return;
+	}
+	hd_buf_printf(b, "%s: ", label);
+	for (; *v; v++) {
+		hd_buf_add(b, (*v == '\n' || *v == '\r' || *v == '\t') ? " " :
+			v, 1);
+	}
+	hd_buf_puts(b, "\n");
+}
+
+/* The slip's facts, shared by bag-info.txt and slip.html. */
+struct slip {
+	const char *uuid;
+	const char *from;       /* fonds name */
+	const char *fonds;      /* fonds code */
+	const char *to;
+	const char *reason;
+	const char *agent;
+	char date[11];          /* China date */
+	char at[32];            /* UTC */
+	int items;
+	int pages;
+	int files;
+	uint64_t bytes;
+	char manifest[65];
+};
+
+static void china_date(char out[11])
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static char *size_text(uint64_t n)
+{
+	if (n >= (uint64_t)1 << 30) {
+		return hd_xasprintf("%.1f GB", (double)n / (1 << 30));
+	}
+	if (n >= (uint64_t)1 << 20) {
+		return hd_xasprintf("%.1f MB", (double)n / (1 << 20));
+	}
+	if (n >= 1024) {
+		return hd_xasprintf("%.1f KB", (double)n / 1024);
+	}
+	return hd_xasprintf("%llu bytes", (unsigned long long)n);
+}
+
+static char *bag_info(struct hd_archive *a, const struct slip *s)
+{
+	char *name = hd_meta_get(a, "transfer.contact_name", NULL);
+	char *phone = hd_meta_get(a, "transfer.contact_phone", NULL);
+	char *mail = hd_meta_get(a, "transfer.contact_email", NULL);
+	char *addr = hd_meta_get(a, "transfer.address", NULL);
+	char *v, *size = size_text(s->bytes);
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	tag_line(&b, "Source-Organization", s->from);
+	tag_line(&b, "Organization-Address", addr);
+	tag_line(&b, "Contact-Name", name ? name : s->agent);
+	tag_line(&b, "Contact-Phone", phone);
+	tag_line(&b, "Contact-Email", mail);
+	tag_line(&b, "External-Identifier", s->uuid);
+	tag_line(&b, "Internal-Sender-Identifier", s->fonds);
+	v = hd_xasprintf("转递单：%s 移交 %s，%d 件 %d 页 %d 个文件", s->from,
+		s->to ? s->to : "（未填接收单位）", s->items, s->pages,
+		s->files);
+	tag_line(&b, "Internal-Sender-Description", v);
+	free(v);
+	tag_line(&b, "To", s->to);
+	tag_line(&b, "Transfer-Reason", s->reason);
+	tag_line(&b, "Bagging-Date", s->date);
+	tag_line(&b, "Bag-Software-Agent", SOFTWARE);
+	v = hd_xasprintf("%llu.%d", (unsigned long long)s->bytes, s->files);
+	tag_line(&b, "Payload-Oxum", v);
+	free(v);
+	tag_line(&b, "Bag-Size", size);
+	v = hd_xasprintf("%d", s->items);
+	tag_line(&b, "Transfer-Items", v);
+	free(v);
+	v = hd_xasprintf("%d", s->pages);
+	tag_line(&b, "Transfer-Pages", v);
+	free(v);
+	tag_line(&b, "Transfer-Agent", s->agent);
+	free(name);
+	free(phone);
+	free(mail);
+	free(addr);
+	free(size);
+	return hd_buf_detach(&b);
+}
+
+static void html(struct hd_buf *b, const char *s)
+{
+	if (s != NULL) {
+		hd_buf_html(b, s, strlen(s));
+	}
+}
+
+static void slip_row(struct hd_buf *b, const char *label, const char *v)
+{
+	hd_buf_puts(b, "<tr><th>");
+	html(b, label);
+	hd_buf_puts(b, "</th><td>");
+	html(b, v && *v ? v : "—");
+	hd_buf_puts(b, "</td></tr>\n");
+}
+
+/* The printable slip: who hands what to whom, with every checksum and
+ * lines to sign. */
+static char *slip_html(const struct slip *s, struct hd_record *recs,
+	size_t n)
+{
+	struct hd_buf b;
+	char *v, *size = size_text(s->bytes);
+	size_t i, k;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n"
+		"<meta charset=\"utf-8\">\n<title>档案转递单</title>\n<style>\n"
+		"body{font-family:serif;margin:2em;color:#000}\n"
+		"h1{text-align:center;letter-spacing:.3em}\n"
+		"table{border-collapse:collapse;width:100%;margin:1em 0}\n"
+		"th,td{border:1px solid #000;padding:.3em .5em;"
+		"text-align:left;vertical-align:top}\n"
+		"th{white-space:nowrap}\ncode{font-size:.75em;"
+		"word-break:break-all}\n.sign td{height:3em}\n"
+		"@media print{body{margin:0}}\n</style>\n</head>\n<body>\n"
+		"<h1>档案转递单</h1>\n<table class=\"slip\">\n");
+	slip_row(&b, "转递编号", s->uuid);
+	v = hd_xasprintf("%s（全宗号 %s）", s->from, s->fonds);
+	slip_row(&b, "移出单位", v);
+	free(v);
+	slip_row(&b, "接收单位", s->to);
+	slip_row(&b, "转递日期", s->date);
+	slip_row(&b, "转递原因", s->reason);
+	v = hd_xasprintf("%d 件，%d 页，%d 个文件，%s", s->items, s->pages,
+		s->files, size);
+	slip_row(&b, "数量", v);
+	free(v);
+	v = hd_xasprintf("%llu.%d", (unsigned long long)s->bytes, s->files);
+	slip_row(&b, "Payload-Oxum", v);
+	free(v);
+	slip_row(&b, "校验方法", "SHA-256，逐个文件列于 manifest-sha256.txt");
+	slip_row(&b, "清单校验值", s->manifest);
+	slip_row(&b, "经办人", s->agent);
+	hd_buf_puts(&b, "</table>\n<h2>转递清单</h2>\n<table class=\"items\">"
+		"\n<tr><th>序号</th><th>档号</th><th>题名</th><th>日期</th>"
+		"<th>页数</th><th>文件与 SHA-256</th></tr>\n");
+	for (i = 0; i < n; i++) {
+		hd_buf_printf(&b, "<tr><td>%zu</td><td>", i + 1);
+		html(&b, recs[i].ref);
+		hd_buf_puts(&b, "</td><td>");
+		html(&b, recs[i].title);
+		hd_buf_puts(&b, "</td><td>");
+		html(&b, recs[i].date ? recs[i].date : "");
+		hd_buf_printf(&b, "</td><td>%d</td><td>",
+			record_pages(&recs[i]));
+		for (k = 0; k < recs[i].nfiles; k++) {
+			hd_buf_puts(&b, k ? "<br>" : "");
+			html(&b, recs[i].files[k].name);
+			hd_buf_printf(&b, "<br><code>%s</code>",
+				recs[i].files[k].sha256);
+		}
+		hd_buf_puts(&b, "</td></tr>\n");
+	}
+	hd_buf_puts(&b, "</table>\n<table class=\"sign\">\n<tr><th>移交人"
+		"（签字）</th><td></td><th>日期</th><td></td></tr>\n<tr><th>"
+		"接收人（签字）</th><td></td><th>日期</th><td></td></tr>\n"
+		"</table>\n<p>本转递单随 BagIt 包一同移交。接收方以 "
+		"manifest-sha256.txt 核对每个文件，核对无误后出具回执。</p>\n"
+		"</body>\n</html>\n");
+	free(size);
+	return hd_buf_detach(&b);
+}
+
+/* A version 4 UUID as a URN. */
+static void uuid_new(char out[48])
+{
+	unsigned char r[16];
+
+	if (RAND_bytes(r, sizeof r) != 1) {
+		abort();
+	}
+	r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
+	snprintf(out, 48, "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+		"%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+		r[14], r[15]);
+}
+
+/* The folder part of path; caller frees. */
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return hd_xstrdup(".");
+	}
+	return slash == path ? hd_xstrdup("/") :
+		hd_xstrndup(path, (size_t)(slash - path));
+}
+
+/* Copy the payload of the records into the bag. */
+static int bag_payload(struct hd_archive *a, struct bagw *w,
+	struct hd_record *recs, char **folders, size_t n, struct slip *s,
+	struct hd_error *e)
+{
+	struct hd_error fe;
+	char got[65], *rel = NULL, *dst = NULL, *src = NULL;
+	uint64_t size;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		s->pages += record_pages(&recs[i]);
+		for (k = 0; k < recs[i].nfiles && rc == 0; k++) {
+			struct hd_file *f = &recs[i].files[k];
+
+			if (!name_ok(f->name)) {
+				rc = hd_err(e, HD_EINVAL, "%s: file name '%s' "
+					"cannot go into a bag", recs[i].ref,
+					f->name);
+				break;
+			}
+			free(rel);
+			free(dst);
+			free(src);
+			rel = hd_xasprintf("data/%s/%s", folders[i], f->name);
+			dst = hd_xasprintf("%s/%s", w->root, rel);
+			src = hd_store_path(a, f->sha256);
+			rc = bag_dirs(w, rel, e);
+			if (rc != 0) {
+				break;
+			}
+			hd_err_clear(&fe);
+			rc = hd_fs_copy(src, dst, f->sha256, got, &size, &fe);
+			if (rc == HD_ECORRUPT || rc == HD_ENOTFOUND) {
+				rc = hd_err(e, HD_ECORRUPT, "%s: file '%s' "
+					"(object %s) is %s in the store; run "
+					"'hongdang verify'", recs[i].ref,
+					f->name, f->sha256, rc == HD_ENOTFOUND ?
+					"missing" : "damaged");
+				break;
+			}
+			if (rc != 0) {
+				hd_err(e, fe.code, "%s", fe.msg);
+				break;
+			}
+			bagfile_add(&w->payload, &w->npayload, rel, got, size);
+			w->bytes += size;
+		}
+	}
+	free(rel);
+	free(dst);
+	free(src);
+	s->files = (int)w->npayload;
+	s->bytes = w->bytes;
+	return rc;
+}
+
+/* The metadata, bag-info, manifests and slip. */
+static int bag_tags(struct hd_archive *a, struct bagw *w,
+	struct hd_record *recs, char **folders, size_t n, struct slip *s,
+	const char *to, const char *reason, struct hd_error *e)
+{
+	json_t *top = json_object(), *arr = json_array(), *from;
+	char *text = NULL, *manifest;
+	size_t i;
+	int rc;
+
+	manifest = manifest_text(w->payload, w->npayload);
+	hd_sha256_hex(manifest, strlen(manifest), s->manifest);
+	rc = bag_tag(w, "manifest-sha256.txt", manifest, e);
+	free(manifest);
+	if (rc == 0) {
+		rc = bag_tag(w, "bagit.txt", "BagIt-Version: 1.0\n"
+			"Tag-File-Character-Encoding: UTF-8\n", e);
+	}
+	if (rc == 0) {
+		text = bag_info(a, s);
+		rc = bag_tag(w, "bag-info.txt", text, e);
+		free(text);
+		text = NULL;
+	}
+	from = json_object();
+	json_object_set_new(from, "fonds", json_string(s->fonds));
+	json_object_set_new(from, "name", json_string(s->from));
+	json_object_set_new(top, "hongdang_transfer", json_integer(1));
+	json_object_set_new(top, "identifier", json_string(s->uuid));
+	json_object_set_new(top, "from", from);
+	json_object_set_new(top, "to", jstr(to));
+	json_object_set_new(top, "reason", jstr(reason));
+	json_object_set_new(top, "date", json_string(s->at));
+	json_object_set_new(top, "items", json_integer(s->items));
+	json_object_set_new(top, "pages", json_integer(s->pages));
+	json_object_set_new(top, "files", json_integer(s->files));
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, record_json(&recs[i], folders[i]));
+	}
+	json_object_set_new(top, "records", arr);
+	if (rc == 0) {
+		text = json_dumps(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text == NULL) {
+			abort();
+		}
+		rc = bag_tag(w, "metadata/records.json", text, e);
+		free(text);
+	}
+	json_decref(top);
+	if (rc == 0) {
+		text = records_csv(recs, folders, n);
+		rc = bag_tag(w, "metadata/records.csv", text, e);
+		free(text);
+	}
+	if (rc == 0) {
+		text = slip_html(s, recs, n);
+		rc = bag_tag(w, "slip.html", text, e);
+		free(text);
+	}
+	if (rc == 0) {
+		/* the tag manifest lists every tag file but itself */
+		struct bagfile *v = hd_xcalloc(w->ntags, sizeof *v);
+
+		memcpy(v, w->tags, w->ntags * sizeof *v);
+		text = manifest_text(v, w->ntags);
+		free(v);
+		rc = bag_tag(w, "tagmanifest-sha256.txt", text, e);
+		free(text);
+	}
+	return rc;
+}
+
+int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	struct hd_record *recs = NULL;
+	struct bagw w;
+	struct slip s;
+	json_t *detail = NULL, *items, *it;
+	char **refs = NULL, **folders = NULL, uuid[48], *text = NULL;
+	char *parent = NULL, *ev;
+	size_t nrefs = 0, i, j;
+	int64_t id = 0;
+	int rc, in_tx = 0, placed = 0;
+
+	memset(&w, 0, sizeof w);
+	memset(&s, 0, sizeof s);
+	memset(t, 0, sizeof *t);
+	if (x->out == NULL || *x->out == '\0') {
+		return hd_err(e, HD_EUSAGE, "no folder given for the bag");
+	}
+	if (hd_fs_state(x->out) != 0) {
+		return hd_err(e, HD_EEXIST, "%s: already exists; a bag is "
+			"written into a new folder", x->out);
+	}
+	rc = choose(a, x, &refs, &nrefs, e);
+	if (rc != 0) {
+		goto out;
+	}
+	recs = hd_xcalloc(nrefs, sizeof *recs);
+	folders = hd_xcalloc(nrefs, sizeof *folders);
+	for (i = 0; i < nrefs; i++) {
+		hd_record_init(&recs[i]);
+		rc = hd_record_get(a, HD_ARCHIVIST, refs[i], &recs[i], e);
+		if (rc != 0) {
+			goto out;
+		}
+		if (recs[i].nfiles == 0) {
+			rc = hd_err(e, HD_EINVAL, "%s has no digital files to "
+				"transfer", refs[i]);
+			goto out;
+		}
+		folders[i] = ref_folder(recs[i].ref);
+	}
+	uuid_new(uuid);
+	s.uuid = uuid;
+	s.from = hd_archive_name(a) ? hd_archive_name(a) : "";
+	s.fonds = hd_archive_fonds(a) ? hd_archive_fonds(a) : "";
+	s.to = x->to;
+	s.reason = x->reason;
+	s.agent = agent_name(agent);
+	s.items = (int)nrefs;
+	china_date(s.date);
+	hd_now_iso(s.at);
+	w.root = hd_xasprintf("%s.part-%ld", x->out, (long)getpid());
+	hd_fs_rmtree(w.root);
+	if (mkdir(w.root, 0755) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: cannot create: %s", w.root,
+			strerror(errno));
+		free(w.root);
+		w.root = NULL;
+		goto out;
+	}
+	rc = bag_payload(a, &w, recs, folders, nrefs, &s, e);
+	if (rc == 0) {
+		rc = bag_tags(a, &w, recs, folders, nrefs, &s, x->to,
+			x->reason, e);
+	}
+	for (i = w.ndirs; rc == 0 && i > 0; i--) {
+		rc = hd_fs_fsync_dir(w.dirs[i - 1], e);
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(w.root, e);
+	}
+	if (rc != 0) {
+		goto out;
+	}
+	/* the transfer and its events, committed once the bag is in place */
+	detail = json_object();
+	items = json_array();
+	json_object_set_new(detail, "to", jstr(x->to));
+	for (i = 0; i < nrefs; i++) {
+		it = json_object();
+		json_object_set_new(it, "ref", json_string(recs[i].ref));
+		json_object_set_new(it, "title", jstr(recs[i].title));
+		json_object_set_new(it, "pages",
+			json_integer(record_pages(&recs[i])));
+		json_object_set_new(it, "files",
+			json_integer((json_int_t)recs[i].nfiles));
+		json_array_append_new(items, it);
+	}
+	json_object_set_new(detail, "items", items);
+	text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		abort();
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		goto out;
+	}
+	in_tx = 1;
+	id = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
+		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
+		x->out, text, e);
+	if (id < 0) {
+		rc = (int)id;
+		goto out;
+	}
+	for (i = 0; i < nrefs && rc == 0; i++) {
+		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
+			x->to ? x->to : "(no receiver named)", (long long)id,
+			uuid, x->out);
+		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
+		free(ev);
+	}
+	if (rc != 0) {
+		goto out;
+	}
+	if (rename(w.root, x->out) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: rename: %s", x->out,
+			strerror(errno));
+		goto out;
+	}
+	placed = 1;
+	parent = parent_of(x->out);
+	rc = hd_fs_fsync_dir(parent, e);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		goto out;
+	}
+	in_tx = 0;
+	rc = hd_transfer_get(a, id, t, e);
+out:
+	if (in_tx) {
+		hd_tx_rollback(a);
+	}
+	if (rc != 0 && placed) {
+		hd_fs_rmtree(x->out);
+	} else if (rc != 0 && w.root != NULL) {
+		hd_fs_rmtree(w.root);
+	}
+	for (j = 0; recs != NULL && j < nrefs; j++) {
+		hd_record_release(&recs[j]);
+	}
+	free(recs);
+	hd_strv_free(folders, folders ? nrefs : 0);
+	hd_strv_free(refs, nrefs);
+	json_decref(detail);
+	free(text);
+	free(parent);
+	bagw_release(&w);
+	return rc;
+}
+
+/* ------------------------------------------------------------- receipts */
+
+int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
+	const struct hd_agent *agent, int64_t *id, int *again,
+	struct hd_error *e)
+{
+	struct hd_transfer old;
+	json_t *detail = json_object(), *items = json_array(), *it;
+	char *uuid, *text = NULL, *ev;
+	sqlite3_stmt *st;
+	int64_t *rids, rid;
+	size_t i, fresh = 0;
+	int rc, got;
+
+	*id = 0;
+	*again = 0;
+	uuid = r->uuid != NULL && *r->uuid ? hd_xstrdup(r->uuid) :
+		hd_xasprintf("sha256:%s", r->manifest ? r->manifest : "");
+	rids = hd_xcalloc(r->nitems + 1, sizeof *rids);
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		goto done;
+	}
+	rc = transfer_by_uuid(a, "in", uuid, &old, e);
+	if (rc == 0) {
+		*id = old.id;
+		*again = 1;
+		hd_transfer_release(&old);
+		hd_tx_rollback(a);
+		goto done;
+	}
+	if (rc != HD_ENOTFOUND) {
+		goto fail;
+	}
+	rc = 0;
+	for (i = 0; i < r->nitems; i++) {
+		const struct hd_received *x = &r->items[i];
+		const char *status = "not found";
+		char *local = NULL;
+
+		st = hd_sql(a, SQL_RECORD_BY_FILE, e);
+		if (st == NULL) {
+			rc = HD_EDB;
+			goto fail;
+		}
+		hd_bind_text(st, 1, x->sha256 ? x->sha256 : "");
+		got = sqlite3_step(st) == SQLITE_ROW;
+		if (got) {
+			local = hd_col_dup(st, 0);
+			rid = sqlite3_column_int64(st, 2);
+			if (r->batch > 0 && sqlite3_column_int64(st, 1) ==
+			    r->batch) {
+				status = "received";
+				rids[i] = rid;
+				fresh++;
+			} else {
+				status = "held before";
+			}
+		}
+		sqlite3_reset(st);
+		it = json_object();
+		json_object_set_new(it, "ref", jstr(x->ref));
+		json_object_set_new(it, "title", jstr(x->title));
+		json_object_set_new(it, "received_as", jstr(local));
+		json_object_set_new(it, "status", json_string(status));
+		json_array_append_new(items, it);
+		free(local);
+	}
+	json_object_set_new(detail, "from", jstr(r->from));
+	json_object_set_new(detail, "items", items);
+	items = NULL;
+	text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		abort();
+	}
+	*id = transfer_insert(a, "in", uuid, r->from, r->reason,
+		(int)r->nitems, r->pages, r->files, r->bytes,
+		r->manifest ? r->manifest : "", agent_name(agent),
+		r->path ? r->path : "", text, e);
+	if (*id < 0) {
+		rc = (int)*id;
+		goto fail;
+	}
+	for (i = 0; i < r->nitems && rc == 0; i++) {
+		if (rids[i] == 0) {
+			continue;
+		}
+		ev = hd_xasprintf("received from %s in transfer %s as the "
+			"sender's %s (receipt %lld)", r->from ? r->from :
+			"(unnamed sender)", uuid, r->items[i].ref ?
+			r->items[i].ref : "?", (long long)*id);
+		rc = hd_event_add(a, "transfer", rids[i], agent, ev, e);
+		free(ev);
+	}
+	if (rc == 0) {
+		ev = hd_xasprintf("receipt %lld: transfer %s from %s, %zu "
+			"item(s), %zu new", (long long)*id, uuid, r->from ?
+			r->from : "(unnamed sender)", r->nitems, fresh);
+		rc = hd_event_add(a, "transfer", 0, agent, ev, e);
+		free(ev);
+	}
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc == 0) {
+		goto done;
+	}
+fail:
+	hd_tx_rollback(a);
+	*id = 0;
+done:
+	json_decref(detail);
+	json_decref(items);
+	free(text);
+	free(uuid);
+	free(rids);
+	return rc;
+}
+
+int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
+	struct hd_error *e)
+{
+	struct hd_transfer t;
+	json_t *o = NULL, *by, *d;
+	char *text = NULL;
+	int rc;
+
+	rc = hd_transfer_get(a, id, &t, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (strcmp(t.direction, "in") != 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "%lld is a transfer sent from "
+			"here, not a receipt", (long long)id);
+		goto out;
+	}
+	o = json_object();
+	by = json_object();
+	json_object_set_new(by, "fonds", jstr(hd_archive_fonds(a)));
+	json_object_set_new(by, "name", jstr(hd_archive_name(a)));
+	json_object_set_new(o, "hongdang_receipt", json_integer(1));
+	json_object_set_new(o, "receipt", json_integer(t.id));
+	json_object_set_new(o, "transfer", json_string(t.uuid));
+	json_object_set_new(o, "manifest_sha256", json_string(t.manifest));
+	json_object_set_new(o, "from", jstr(t.peer));
+	json_object_set_new(o, "received_by", by);
+	json_object_set_new(o, "received_at", jstr(t.at));
+	json_object_set_new(o, "agent", jstr(t.agent));
+	json_object_set_new(o, "files", json_integer(t.files));
+	json_object_set_new(o, "pages", json_integer(t.pages));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)t.bytes));
+	d = json_loads(t.detail ? t.detail : "{}", 0, NULL);
+	json_object_set(o, "items", d ? json_object_get(d, "items") : NULL);
+	if (json_object_get(o, "items") == NULL) {
+		json_object_set_new(o, "items", json_array());
+	}
+	json_decref(d);
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL) {
+		abort();
+	}
+	text = hd_xrealloc(text, strlen(text) + 2);
+	strcat(text, "\n");
+	rc = hd_fs_replace(path, text, strlen(text), e);
+out:
+	json_decref(o);
+	free(text);
+	hd_transfer_release(&t);
+	return rc;
+}
+
+/* 1 when the receipt's items name ref. */
+static int receipt_names(json_t *items, const char *ref, const char **as)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach(items, i, it) {
+		const char *r = json_string_value(json_object_get(it, "ref"));
+
+		if (r != NULL && strcmp(r, ref) == 0) {
+			*as = json_string_value(json_object_get(it,
+				"received_as"));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int hd_transfer_confirm(struct hd_archive *a, const char *path,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	unsigned char *buf = NULL;
+	json_t *o = NULL, *sent = NULL, *items, *it;
+	const char *uuid, *man, *ref, *as, *by;
+	char now[32], *ev;
+	sqlite3_stmt *st;
+	size_t n, i;
+	int more = 0, rc, in_tx = 0;
+
+	memset(t, 0, sizeof *t);
+	if (hd_read_file(path, RECEIPT_MAX, &buf, &n, &more) != 0) {
+		return hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", path, strerror(errno));
+	}
+	if (more) {
+		rc = hd_err(e, HD_ELIMIT, "%s: over %u bytes: not a receipt",
+			path, RECEIPT_MAX);
+		goto out;
+	}
+	o = json_loadb((const char *)buf, n, 0, NULL);
+	uuid = json_string_value(json_object_get(o, "transfer"));
+	man = json_string_value(json_object_get(o, "manifest_sha256"));
+	items = json_object_get(o, "items");
+	by = json_string_value(json_object_get(json_object_get(o,
+		"received_by"), "name"));
+	if (o == NULL || json_integer_value(json_object_get(o,
+	    "hongdang_receipt")) != 1 || uuid == NULL || man == NULL ||
+	    !json_is_array(items)) {
+		rc = hd_err(e, HD_EINVAL, "%s: not a Hongdang receipt", path);
+		goto out;
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		goto out;
+	}
+	in_tx = 1;
+	rc = transfer_by_uuid(a, "out", uuid, t, e);
+	if (rc == HD_ENOTFOUND) {
+		rc = hd_err(e, HD_ENOTFOUND, "%s: transfer %s was not sent "
+			"from this archive", path, uuid);
+	}
+	if (rc != 0) {
+		goto out;
+	}
+	if (t->confirmed != NULL) {
+		rc = hd_err(e, HD_EEXIST, "%s: transfer %lld was confirmed "
+			"already, at %s", path, (long long)t->id, t->confirmed);
+		goto out;
+	}
+	if (strcmp(man, t->manifest) != 0) {
+		rc = hd_err(e, HD_EINVAL, "%s: the receipt is for a bag whose "
+			"manifest hash is %.16s…, but the bag sent had %.16s…",
+			path, man, t->manifest);
+		goto out;
+	}
+	sent = json_loads(t->detail ? t->detail : "{}", 0, NULL);
+	json_array_foreach(json_object_get(sent, "items"), i, it) {
+		ref = json_string_value(json_object_get(it, "ref"));
+		if (ref != NULL && !receipt_names(items, ref, &as)) {
+			rc = hd_err(e, HD_EINVAL, "%s: the receipt does not "
+				"name %s, which was sent", path, ref);
+			goto out;
+		}
+	}
+	st = hd_sql(a, SQL_TRANSFER_CONFIRM, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto out;
+	}
+	hd_now_iso(now);
+	sqlite3_bind_int64(st, 1, t->id);
+	hd_bind_text(st, 2, now);
+	sqlite3_bind_text(st, 3, (const char *)buf, (int)n, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "confirm transfer");
+		goto out;
+	}
+	json_array_foreach(json_object_get(sent, "items"), i, it) {
+		ref = json_string_value(json_object_get(it, "ref"));
+		as = NULL;
+		if (ref == NULL || !receipt_names(items, ref, &as)) {
+			continue;
+		}
+		ev = hd_xasprintf("transfer %lld (%s) confirmed by receipt "
+			"%lld of %s: received as %s", (long long)t->id, uuid,
+			(long long)json_integer_value(json_object_get(o,
+			"receipt")), by ? by : "the receiver", as ? as :
+			"(held before)");
+		rc = hd_event_add(a, "transfer", record_id(a, ref), agent, ev,
+			e);
+		free(ev);
+		if (rc != 0) {
+			goto out;
+		}
+	}
+	rc = hd_tx_commit(a, e);
+	if (rc == 0) {
+		in_tx = 0;
+		free(t->confirmed);
+		t->confirmed = hd_xstrdup(now);
+	}
+out:
+	if (in_tx) {
+		hd_tx_rollback(a);
+	}
+	if (rc != 0) {
+		hd_transfer_release(t);
+	}
+	json_decref(o);
+	json_decref(sent);
+	free(buf);
+	return rc;
+}

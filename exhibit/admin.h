@@ -1,0 +1,100 @@
+/*
+ * admin.h - what the admin pages (page_admin*.c) share: the session and
+ * permission check every admin page starts with, the frame they render
+ * in, and the page functions named in the route table.
+ *
+ * Every admin route is marked rw in routes.c: even a GET updates its
+ * session's last-seen time (idle expiry).
+ */
+#ifndef HD_ADMIN_H
+#define HD_ADMIN_H
+
+#include "pages.h"
+
+#define ADMIN_COOKIE "hd_session"       /* the session (Path=/) */
+#define LOGIN_COOKIE "hd_login"         /* the login form's token */
+
+/* The logged-in account of a request. */
+struct admin {
+	struct hd_session s;
+	struct hd_agent agent;  /* points into s.agent */
+	char token[65];         /* the cookie value */
+	char today[11];         /* China day, for consultation windows */
+};
+
+/* The session and login limits: hd_login_policy_default, changed by the
+ * environment of the server (seconds): HD_SESSION_IDLE, HD_SESSION_MAX,
+ * HD_LOGIN_LOCK.  Read once. */
+const struct hd_login_policy *admin_policy(void);
+
+/* The start of every admin page: the session cookie must name a live
+ * session (else 303 to /admin/login, with the cookie cleared when it was
+ * stale), the account's role must grant perm (else 403), and a POST must
+ * carry the session's form token in the field "csrf" (else 403, nothing
+ * done).  Returns 1 when the page may go on with *ad filled, 0 when resp
+ * holds the answer. */
+int admin_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad);
+/* 1 when ad's role grants p. */
+int admin_can(const struct admin *ad, enum hd_perm p);
+/* Render template name in the layout with the admin frame's values (the
+ * account, its permissions, the form token), never cached.  Consumes
+ * ctx. */
+void admin_page(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *name, json_t *ctx,
+	const struct admin *ad);
+/* A short page saying why (403 wrong role, 404, 422 ...). */
+void admin_message(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *text,
+	const struct admin *ad);
+/* A 303 to the path to (a local path). */
+void admin_redirect(struct http_resp *resp, const char *to);
+/* The "/admin/record/REF" path of a record ("." form of the code);
+ * caller frees. */
+char *admin_record_url(const char *ref);
+/* A Set-Cookie value "NAME=VALUE; Path=PATH; HttpOnly; SameSite=Strict"
+ * (+ "; Secure" when HD_COOKIE_SECURE=1, for a server behind a TLS
+ * proxy; + "; Max-Age=0" when clear).  Caller frees. */
+char *admin_cookie(const char *name, const char *value, const char *path,
+	int clear);
+/* The 64-hex-digit value of cookie name in the request, into out (65
+ * bytes); "" when absent or malformed. */
+void admin_cookie_get(const struct http_req *req, const char *name,
+	char out[65]);
+
+/* pages (page_admin.c) */
+int page_admin_login(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_login_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_logout(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_root(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_home(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_audit(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_users(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_users_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_review.c) */
+int page_admin_review(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_record(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_record_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_image(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_consult.c) */
+int page_admin_consult(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_consult_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_consult_use(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+
+#endif

@@ -1,0 +1,674 @@
+/*
+ * page_admin.c - the archivists' admin pages: login and logout, the
+ * session and role check every admin page starts with, the admin home,
+ * accounts and the audit log.
+ *
+ * Session scheme.  The login form carries a pre-session token that must
+ * equal the one in its own cookie (hd_login, Path=/admin/login); a good
+ * login starts a new session (never one the browser brought along, so a
+ * planted cookie fixes nothing) and sets hd_session (HttpOnly,
+ * SameSite=Strict, Path=/; Secure when HD_COOKIE_SECURE=1 because the
+ * server itself speaks plain HTTP and TLS can only come from a proxy in
+ * front).  Each session has its own form token, checked on every POST
+ * before anything is done.  Every admin page checks the role on the
+ * server; a visitor without a session is sent to the login page (303),
+ * an account whose role does not allow a page gets 403.  Admin pages are
+ * never cached (Cache-Control: no-store): a restricted record's metadata
+ * must not stay on a shared screen after logout.
+ */
+#include "admin.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AUDIT_PAGE 50
+
+/* ----------------------------------------------------------- policy */
+
+static struct hd_login_policy policy;
+static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
+static int cookie_secure;
+
+static void env_seconds(const char *name, int *v)
+{
+	const char *s = getenv(name);
+	char *end;
+	long x;
+
+	if (s != NULL && *s) {
+		x = strtol(s, &end, 10);
+		if (*end == '\0' && x > 0 && x <= 30L * 86400) {
+			*v = (int)x;
+		}
+	}
+}
+
+static void policy_load(void)
+{
+	const char *sec = getenv("HD_COOKIE_SECURE");
+
+	hd_login_policy_default(&policy);
+	env_seconds("HD_SESSION_IDLE", &policy.idle);
+	env_seconds("HD_SESSION_MAX", &policy.max);
+	env_seconds("HD_LOGIN_LOCK", &policy.lock);
+	cookie_secure = sec != NULL && strcmp(sec, "1") == 0;
+}
+
+const struct hd_login_policy *admin_policy(void)
+{
+	pthread_once(&policy_once, policy_load);
+	return &policy;
+}
+
+/* ---------------------------------------------------------- helpers */
+
+char *admin_cookie(const char *name, const char *value, const char *path,
+	int clear)
+{
+	admin_policy();
+	return hd_xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
+		name, value, path, cookie_secure ? "; Secure" : "",
+		clear ? "; Max-Age=0" : "");
+}
+
+void admin_cookie_get(const struct http_req *req, const char *name,
+	char out[65])
+{
+	const char *c = req->cookie, *p;
+	size_t n = strlen(name), k;
+
+	out[0] = '\0';
+	for (p = c; p != NULL && *p; ) {
+		while (*p == ' ' || *p == ';') {
+			p++;
+		}
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			p += n + 1;
+			for (k = 0; k < 64 && ((p[k] >= '0' && p[k] <= '9') ||
+			    (p[k] >= 'a' && p[k] <= 'f')); k++) {
+				out[k] = p[k];
+			}
+			out[k] = '\0';
+			if (k != 64 || (p[k] != '\0' && p[k] != ';' &&
+			    p[k] != ' ')) {
+				out[0] = '\0';
+			}
+			return;
+		}
+		p = strchr(p, ';');
+	}
+}
+
+void admin_redirect(struct http_resp *resp, const char *to)
+{
+	resp->status = 303;
+	http_header(resp, "Location", to);
+	http_header(resp, "Cache-Control", "no-store");
+	resp->type = "text/plain; charset=utf-8";
+	hd_buf_release(&resp->body);
+	hd_buf_puts(&resp->body, "见 ");
+	hd_buf_puts(&resp->body, to);
+	hd_buf_puts(&resp->body, "\n");
+}
+
+char *admin_record_url(const char *ref)
+{
+	char *u = page_record_url(ref), *r;
+
+	r = hd_xasprintf("/admin%s", u);
+	free(u);
+	return r;
+}
+
+int admin_can(const struct admin *ad, enum hd_perm p)
+{
+	return hd_role_can(ad->s.role, p);
+}
+
+static json_t *admin_frame(const struct admin *ad)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "user", json_string(ad->s.user));
+	json_object_set_new(o, "role", json_string(ad->s.role));
+	json_object_set_new(o, "role_name", json_string(
+		hd_role_name(ad->s.role) ? hd_role_name(ad->s.role) : ""));
+	json_object_set_new(o, "csrf", json_string(ad->s.csrf));
+	json_object_set_new(o, "can_edit", json_boolean(admin_can(ad,
+		HD_PERM_EDIT)));
+	json_object_set_new(o, "can_decide", json_boolean(admin_can(ad,
+		HD_PERM_DECIDE)));
+	json_object_set_new(o, "can_consult_ask", json_boolean(admin_can(ad,
+		HD_PERM_CONSULT_ASK)));
+	json_object_set_new(o, "can_consult_decide", json_boolean(
+		admin_can(ad, HD_PERM_CONSULT_DECIDE)));
+	json_object_set_new(o, "can_audit", json_boolean(admin_can(ad,
+		HD_PERM_AUDIT)));
+	json_object_set_new(o, "can_users", json_boolean(admin_can(ad,
+		HD_PERM_USERS)));
+	return o;
+}
+
+void admin_page(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *name, json_t *ctx,
+	const struct admin *ad)
+{
+	if (ad != NULL && ad->s.user[0] != '\0') {
+		json_object_set_new(ctx, "admin", admin_frame(ad));
+	}
+	json_object_set_new(ctx, "home", json_true());
+	site_page(s, req, resp, status, name, ctx);
+	http_header(resp, "Cache-Control", "no-store");
+}
+
+void admin_message(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *text,
+	const struct admin *ad)
+{
+	json_t *ctx = json_object();
+
+	json_object_set_new(ctx, "title", json_string(status == 403 ?
+		"没有权限" : status == 404 ? "找不到" : "无法完成"));
+	json_object_set_new(ctx, "status", json_integer(status));
+	json_object_set_new(ctx, "text", json_string(text));
+	admin_page(s, req, resp, status, "admin_message.html", ctx, ad);
+}
+
+int admin_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad)
+{
+	struct hd_error e;
+	char *c, msg[256];
+	int rc;
+
+	memset(ad, 0, sizeof *ad);
+	admin_cookie_get(req, ADMIN_COOKIE, ad->token);
+	hd_err_clear(&e);
+	rc = ad->token[0] ? hd_session_check(a, ad->token, admin_policy(),
+		&ad->s, &e) : HD_ENOTFOUND;
+	if (rc != 0) {
+		if (rc != HD_ENOTFOUND) {
+			admin_message(s, req, resp, 503,
+				"系统繁忙，请稍后再试。", NULL);
+			return 0;
+		}
+		admin_redirect(resp, "/admin/login");
+		if (ad->token[0] != '\0') {
+			c = admin_cookie(ADMIN_COOKIE, "", "/", 1);
+			http_header(resp, "Set-Cookie", c);
+			free(c);
+		}
+		memset(ad, 0, sizeof *ad);
+		return 0;
+	}
+	ad->agent.name = ad->s.agent;
+	hd_china_today(ad->today);
+	if (strcmp(req->method, "POST") == 0 &&
+	    !hd_csrf_ok(&ad->s, http_param(req, "csrf"))) {
+		admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一"
+			"页，刷新后重新提交。", ad);
+		return 0;
+	}
+	if (!admin_can(ad, perm)) {
+		snprintf(msg, sizeof msg, "您的账户（%s）没有这项权限。",
+			hd_role_name(ad->s.role) ? hd_role_name(ad->s.role) :
+			ad->s.role);
+		admin_message(s, req, resp, 403, msg, ad);
+		return 0;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------ login */
+
+static void login_form(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *error)
+{
+	json_t *ctx = json_object();
+	char tok[65], *c;
+	const char *user = http_param(req, "user");
+
+	admin_cookie_get(req, LOGIN_COOKIE, tok);
+	if (tok[0] == '\0' || status == 403) {
+		hd_random_hex(tok);
+	}
+	c = admin_cookie(LOGIN_COOKIE, tok, "/admin/login", 0);
+	http_header(resp, "Set-Cookie", c);
+	free(c);
+	json_object_set_new(ctx, "title", json_string("档案员登录"));
+	json_object_set_new(ctx, "csrf", json_string(tok));
+	if (user != NULL && error != NULL) {
+		json_object_set_new(ctx, "user", json_string(user));
+	}
+	if (error != NULL) {
+		json_object_set_new(ctx, "error", json_string(error));
+	}
+	admin_page(s, req, resp, status, "admin_login.html", ctx, NULL);
+}
+
+int page_admin_login(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_session sess;
+	char tok[65];
+
+	admin_cookie_get(req, ADMIN_COOKIE, tok);
+	if (tok[0] != '\0' && hd_session_check(a, tok, admin_policy(), &sess,
+	    NULL) == 0) {
+		admin_redirect(resp, "/admin/");
+		return 0;
+	}
+	login_form(s, req, resp, 200, NULL);
+	return 0;
+}
+
+int page_admin_login_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_session sess;
+	struct hd_error e;
+	char pre[65], token[65], *c;
+	int rc;
+
+	admin_cookie_get(req, LOGIN_COOKIE, pre);
+	if (pre[0] == '\0' || !hd_token_equal(pre, http_param(req, "csrf"))) {
+		login_form(s, req, resp, 403, "表单已过期，请重新登录。");
+		return 0;
+	}
+	hd_err_clear(&e);
+	rc = hd_login(a, http_param(req, "user"), http_param(req,
+		"password"), req->remote, admin_policy(), token, &sess, &e);
+	if (rc == HD_ELIMIT) {
+		login_form(s, req, resp, 429, e.msg);
+		return 0;
+	}
+	if (rc == HD_EDENIED) {
+		login_form(s, req, resp, 422, "用户名或密码不正确。");
+		return 0;
+	}
+	if (rc != 0) {
+		login_form(s, req, resp, 503, "暂时无法登录，请稍后再试。");
+		return 0;
+	}
+	admin_redirect(resp, "/admin/");
+	c = admin_cookie(ADMIN_COOKIE, token, "/", 0);
+	http_header(resp, "Set-Cookie", c);
+	free(c);
+	c = admin_cookie(LOGIN_COOKIE, "", "/admin/login", 1);
+	http_header(resp, "Set-Cookie", c);
+	free(c);
+	return 0;
+}
+
+int page_admin_logout(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct admin ad;
+	char *c;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		return 0;
+	}
+	if (hd_logout(a, ad.token, NULL) != 0) {
+		admin_message(s, req, resp, 503, "暂时无法退出，请稍后再试。",
+			&ad);
+		return 0;
+	}
+	admin_redirect(resp, "/admin/login");
+	c = admin_cookie(ADMIN_COOKIE, "", "/", 1);
+	http_header(resp, "Set-Cookie", c);
+	free(c);
+	return 0;
+}
+
+/* -------------------------------------------------------------- home */
+
+int page_admin_root(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct admin ad;
+
+	if (admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		admin_redirect(resp, "/admin/");
+	}
+	return 0;
+}
+
+/* Consultation windows open to this account today. */
+static json_t *my_windows(struct hd_archive *a, const struct admin *ad)
+{
+	struct hd_consult *v;
+	json_t *arr = json_array();
+	size_t n, i, k;
+
+	if (hd_consult_list(a, NULL, ad->s.user, &v, &n, NULL) != 0) {
+		return arr;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *o, *refs;
+
+		if (v[i].until == NULL || strcmp(v[i].until, ad->today) < 0) {
+			continue;
+		}
+		o = json_object();
+		refs = json_array();
+		for (k = 0; k < v[i].nrefs; k++) {
+			json_t *r = json_object();
+			char *u = admin_record_url(v[i].refs[k]);
+
+			json_object_set_new(r, "ref",
+				json_string(v[i].refs[k]));
+			json_object_set_new(r, "url", json_string(u));
+			free(u);
+			json_array_append_new(refs, r);
+		}
+		json_object_set_new(o, "id", json_integer(v[i].id));
+		json_object_set_new(o, "person", json_string(v[i].person));
+		json_object_set_new(o, "kinds", json_string(v[i].granted));
+		json_object_set_new(o, "from", json_string(v[i].from));
+		json_object_set_new(o, "until", json_string(v[i].until));
+		json_object_set_new(o, "refs", refs);
+		json_array_append_new(arr, o);
+	}
+	hd_consults_free(v, n);
+	return arr;
+}
+
+/* Things to look at: a reading outside the room's range, a fixity
+ * check that found damage. */
+static json_t *flags(struct hd_archive *a)
+{
+	json_t *arr = json_array();
+	struct hd_reading rd;
+	char at[32], *detail = NULL, *f;
+
+	if (hd_reading_last(a, &rd, NULL) == 0 && !rd.in_range) {
+		f = hd_xasprintf("库房温湿度超出范围：%s %.1f °C，%.0f%%（%s）",
+			rd.room, rd.temp, rd.rh, rd.at);
+		json_array_append_new(arr, json_string(f));
+		free(f);
+	}
+	if (hd_event_last(a, "fixity", at, &detail, NULL) == 0 &&
+	    detail != NULL && (strstr(detail, "damaged 0,") == NULL ||
+	    strstr(detail, "missing 0,") == NULL ||
+	    strstr(detail, "chain ok") == NULL)) {
+		f = hd_xasprintf("最近一次完整性检查（%s）发现问题：%s", at,
+			detail);
+		json_array_append_new(arr, json_string(f));
+		free(f);
+	}
+	free(detail);
+	return arr;
+}
+
+int page_admin_home(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_admin_counts n;
+	struct admin ad;
+	json_t *ctx, *fl;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		return 0;
+	}
+	if (strcmp(req->path, "/admin/") != 0) {
+		admin_message(s, req, resp, 404, "没有这个管理页面。", &ad);
+		return 0;
+	}
+	ctx = json_object();
+	if (hd_admin_counts(a, &n, NULL) != 0) {
+		memset(&n, 0, sizeof n);
+	}
+	json_object_set_new(ctx, "title", json_string("管理首页"));
+	json_object_set_new(ctx, "pending", json_integer(n.pending));
+	json_object_set_new(ctx, "returned", json_integer(n.returned));
+	json_object_set_new(ctx, "withdrawn", json_integer(n.withdrawn));
+	json_object_set_new(ctx, "consult_pending",
+		json_integer(n.consult_pending));
+	json_object_set_new(ctx, "windows", my_windows(a, &ad));
+	fl = flags(a);
+	json_object_set_new(ctx, "has_flags", json_boolean(
+		json_array_size(fl) > 0));
+	json_object_set_new(ctx, "flags", fl);
+	admin_page(s, req, resp, 200, "admin_home.html", ctx, &ad);
+	return 0;
+}
+
+/* ---------------------------------------------------------- accounts */
+
+static void users_page(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, int status,
+	const char *error, const char *done, const struct admin *ad)
+{
+	static const char *const roles[] = {"archivist", "reviewer", "admin"};
+	struct hd_user *v = NULL;
+	json_t *ctx = json_object(), *arr = json_array(), *opts;
+	size_t n = 0, i;
+
+	if (hd_user_list(a, &v, &n, NULL) != 0) {
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(v[i].name));
+		json_object_set_new(o, "role_name",
+			json_string(hd_role_name(v[i].role)));
+		json_object_set_new(o, "disabled",
+			json_boolean(v[i].disabled));
+		json_object_set_new(o, "last_login", json_string(
+			v[i].last_login[0] ? v[i].last_login : "从未登录"));
+		json_object_set_new(o, "me", json_boolean(
+			strcmp(v[i].name, ad->s.user) == 0));
+		json_array_append_new(arr, o);
+	}
+	free(v);
+	opts = json_array();
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "value", json_string(roles[i]));
+		json_object_set_new(o, "label",
+			json_string(hd_role_name(roles[i])));
+		json_array_append_new(opts, o);
+	}
+	json_object_set_new(ctx, "title", json_string("账户"));
+	json_object_set_new(ctx, "users", arr);
+	json_object_set_new(ctx, "roles", opts);
+	if (error != NULL) {
+		json_object_set_new(ctx, "error", json_string(error));
+		if (http_param(req, "name") != NULL) {
+			json_object_set_new(ctx, "name",
+				json_string(http_param(req, "name")));
+		}
+	}
+	if (done != NULL) {
+		json_object_set_new(ctx, "done", json_string(done));
+	}
+	admin_page(s, req, resp, status, "admin_users.html", ctx, ad);
+}
+
+int page_admin_users(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct admin ad;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_USERS, &ad)) {
+		return 0;
+	}
+	users_page(s, a, req, resp, 200, NULL, NULL, &ad);
+	return 0;
+}
+
+int page_admin_users_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	const char *action = http_param(req, "action");
+	const char *name = http_param(req, "name");
+	const char *pw = http_param(req, "password");
+	const char *pw2 = http_param(req, "password2");
+	struct hd_error e;
+	struct admin ad;
+	char *done = NULL;
+	int rc;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_USERS, &ad)) {
+		return 0;
+	}
+	hd_err_clear(&e);
+	if (action == NULL || name == NULL) {
+		users_page(s, a, req, resp, 400, "请求不完整。", NULL, &ad);
+		return 0;
+	}
+	if ((strcmp(action, "add") == 0 || strcmp(action, "passwd") == 0) &&
+	    (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0)) {
+		users_page(s, a, req, resp, 422, "两次输入的密码不一致。", NULL,
+			&ad);
+		return 0;
+	}
+	if (strcmp(action, "add") == 0) {
+		rc = hd_user_add(a, name, http_param(req, "role"), pw,
+			&ad.agent, &e);
+		done = hd_xasprintf("已添加账户 %s。", name);
+	} else if (strcmp(action, "passwd") == 0) {
+		rc = hd_user_passwd(a, name, pw, &ad.agent, &e);
+		done = hd_xasprintf("账户 %s 的密码已更改，原有登录已失效。",
+			name);
+	} else if (strcmp(action, "disable") == 0 ||
+	    strcmp(action, "enable") == 0) {
+		if (strcmp(name, ad.s.user) == 0) {
+			users_page(s, a, req, resp, 422, "不能停用自己的账户。",
+				NULL, &ad);
+			return 0;
+		}
+		rc = hd_user_disable(a, name, strcmp(action, "disable") == 0,
+			&ad.agent, &e);
+		done = hd_xasprintf("账户 %s 已%s。", name,
+			strcmp(action, "disable") == 0 ? "停用" : "启用");
+	} else {
+		users_page(s, a, req, resp, 400, "未知操作。", NULL, &ad);
+		return 0;
+	}
+	if (rc != 0) {
+		users_page(s, a, req, resp, rc == HD_EINVAL ||
+			rc == HD_EEXIST || rc == HD_ENOTFOUND ? 422 : 500,
+			e.msg, NULL, &ad);
+	} else {
+		users_page(s, a, req, resp, 200, NULL, done, &ad);
+	}
+	free(done);
+	return 0;
+}
+
+/* ------------------------------------------------------------- audit */
+
+/* A link to the audit page with the request's filters and page p. */
+static char *audit_link(const struct http_req *req, int p)
+{
+	static const char *const keep[] = {"record", "type", "agent",
+		"since"};
+	struct hd_buf b;
+	const char *v;
+	size_t i, k;
+
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "/admin/audit?page=%d", p);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		v = http_param(req, keep[i]);
+		if (v == NULL || *v == '\0') {
+			continue;
+		}
+		hd_buf_printf(&b, "&%s=", keep[i]);
+		for (k = 0; v[k]; k++) {
+			unsigned char c = (unsigned char)v[k];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			    c == '_' || c == ':') {
+				hd_buf_add(&b, &v[k], 1);
+			} else {
+				hd_buf_printf(&b, "%%%02X", c);
+			}
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
+static const char *nonempty(const char *s)
+{
+	return s != NULL && *s ? s : NULL;
+}
+
+int page_admin_audit(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	struct hd_audit_query q;
+	struct hd_event *v = NULL;
+	struct hd_error e;
+	struct admin ad;
+	json_t *ctx, *arr;
+	int64_t total = 0;
+	size_t n = 0, i;
+	int page, status = 200;
+	char *u;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_AUDIT, &ad)) {
+		return 0;
+	}
+	memset(&q, 0, sizeof q);
+	page = page_int(req, "page", 1, 100000, 1);
+	q.ref = nonempty(http_param(req, "record"));
+	q.type = nonempty(http_param(req, "type"));
+	q.agent = nonempty(http_param(req, "agent"));
+	q.since = nonempty(http_param(req, "since"));
+	q.limit = AUDIT_PAGE;
+	q.offset = (page - 1) * AUDIT_PAGE;
+	q.newest_first = 1;
+	ctx = json_object();
+	hd_err_clear(&e);
+	if (hd_audit_list(a, &q, &v, &n, &total, &e) != 0) {
+		json_object_set_new(ctx, "error", json_string(e.msg));
+		status = e.code == HD_EDB ? 500 : 422;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "id", json_integer(v[i].id));
+		json_object_set_new(o, "at", json_string(v[i].at));
+		json_object_set_new(o, "type", json_string(v[i].type));
+		json_object_set_new(o, "agent", json_string(v[i].agent));
+		json_object_set_new(o, "detail", json_string(v[i].detail));
+		if (v[i].ref != NULL) {
+			u = admin_record_url(v[i].ref);
+			json_object_set_new(o, "ref", json_string(v[i].ref));
+			json_object_set_new(o, "url", json_string(u));
+			free(u);
+		}
+		json_array_append_new(arr, o);
+	}
+	hd_events_free(v, n);
+	json_object_set_new(ctx, "title", json_string("审计日志"));
+	json_object_set_new(ctx, "events", arr);
+	json_object_set_new(ctx, "total", json_integer(total));
+	json_object_set_new(ctx, "record", json_string(q.ref ? q.ref : ""));
+	json_object_set_new(ctx, "type", json_string(q.type ? q.type : ""));
+	json_object_set_new(ctx, "agent", json_string(q.agent ? q.agent :
+		""));
+	json_object_set_new(ctx, "since", json_string(q.since ? q.since :
+		""));
+	if (page > 1) {
+		u = audit_link(req, page - 1);
+		json_object_set_new(ctx, "prev", json_string(u));
+		free(u);
+	}
+	if ((int64_t)page * AUDIT_PAGE < total) {
+		u = audit_link(req, page + 1);
+		json_object_set_new(ctx, "next", json_string(u));
+		free(u);
+	}
+	admin_page(s, req, resp, status, "admin_audit.html", ctx, &ad);
+	return 0;
+}

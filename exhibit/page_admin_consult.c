@@ -1,0 +1,550 @@
+/*
+ * page_admin_consult.c - consultation (查阅 / 借阅) on the admin pages:
+ * requests, their approval or refusal, usage statistics, and the pages
+ * that show consulted content to the account an approval names.
+ *
+ * Guarantees: content under /admin/consult/{view,print,copy}/REF/N is
+ * sent only after hd_consult_allowed says this account may use this
+ * record for this kind today, and only after the use is logged (a row
+ * and an event "consult" naming the account, the record and the file);
+ * when the log cannot be written nothing is shown.  A page of consulted
+ * content is never cached (no-store), and an image is sent inside the
+ * page (a data: URL) so that no second, unlogged URL serves it.  An
+ * original is only ever sent as a download (Content-Disposition:
+ * attachment, application/octet-stream), never rendered by the browser
+ * on this origin.
+ */
+#include "admin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define IMAGE_MAX (16u << 20)   /* bytes of a screen copy sent inline */
+#define TEXT_MAX (1u << 20)     /* bytes of a text file shown */
+
+static const char *or_code(const char *name, const char *code)
+{
+	return name ? name : code ? code : "";
+}
+
+static json_t *jstr0(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+/* --------------------------------------------------------- the list */
+
+static json_t *request_json(const struct hd_consult *c)
+{
+	json_t *o = json_object(), *refs = json_array();
+	size_t k;
+
+	for (k = 0; k < c->nrefs; k++) {
+		json_t *r = json_object();
+		char *u = admin_record_url(c->refs[k]);
+
+		json_object_set_new(r, "ref", json_string(c->refs[k]));
+		json_object_set_new(r, "url", json_string(u));
+		free(u);
+		json_array_append_new(refs, r);
+	}
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "person", json_string(c->person));
+	json_object_set_new(o, "org", json_string(c->org));
+	json_object_set_new(o, "purpose", json_string(or_code(
+		hd_purpose_name(c->purpose), c->purpose)));
+	json_object_set_new(o, "note", jstr0(c->note));
+	json_object_set_new(o, "kinds", json_string(c->kinds));
+	json_object_set_new(o, "days", json_integer(c->days));
+	json_object_set_new(o, "status", json_string(c->status));
+	json_object_set_new(o, "pending", json_boolean(
+		strcmp(c->status, "pending") == 0));
+	json_object_set_new(o, "approved", json_boolean(
+		strcmp(c->status, "approved") == 0));
+	json_object_set_new(o, "created", json_string(c->created));
+	json_object_set_new(o, "requester", json_string(c->requester));
+	json_object_set_new(o, "account", jstr0(c->account));
+	json_object_set_new(o, "granted", jstr0(c->granted));
+	json_object_set_new(o, "from", jstr0(c->from));
+	json_object_set_new(o, "until", jstr0(c->until));
+	json_object_set_new(o, "decided_by", jstr0(c->decided_by));
+	json_object_set_new(o, "reason", jstr0(c->reason));
+	json_object_set_new(o, "refs", refs);
+	return o;
+}
+
+static json_t *rows_json(const struct hd_use_row *v, size_t n,
+	const char *(*name)(const char *))
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "key", json_string(name ?
+			or_code(name(v[i].key), v[i].key) : v[i].key));
+		json_object_set_new(o, "requests", json_integer(v[i].requests));
+		json_object_set_new(o, "items", json_integer(v[i].items));
+		json_object_set_new(o, "uses", json_integer(v[i].uses));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *purpose_options(void)
+{
+	static const char *const codes[] = {"research", "work", "history",
+		"personal", "education", "other"};
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "value", json_string(codes[i]));
+		json_object_set_new(o, "label",
+			json_string(hd_purpose_name(codes[i])));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* Active accounts other than this one: who an approval may name. */
+static json_t *account_options(struct hd_archive *a, const struct admin *ad)
+{
+	struct hd_user *v = NULL;
+	json_t *arr = json_array();
+	size_t n = 0, i;
+
+	if (hd_user_list(a, &v, &n, NULL) != 0) {
+		return arr;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *o;
+
+		if (v[i].disabled || strcmp(v[i].name, ad->s.user) == 0) {
+			continue;
+		}
+		o = json_object();
+		json_object_set_new(o, "value", json_string(v[i].name));
+		json_object_set_new(o, "label", json_string(v[i].name));
+		json_array_append_new(arr, o);
+	}
+	free(v);
+	return arr;
+}
+
+static void consult_page(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, int status,
+	const char *error, const char *done, const struct admin *ad)
+{
+	struct hd_consult *v = NULL;
+	struct hd_use_stats st;
+	json_t *ctx = json_object(), *pend = json_array(), *rest = json_array();
+	json_t *mine = json_array();
+	size_t n = 0, i;
+
+	if (hd_consult_list(a, NULL, NULL, &v, &n, NULL) != 0) {
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *o = request_json(&v[i]);
+
+		if (v[i].account != NULL &&
+		    strcmp(v[i].account, ad->s.user) == 0 &&
+		    strcmp(v[i].until, ad->today) >= 0) {
+			json_array_append(mine, o);
+		}
+		json_array_append_new(strcmp(v[i].status, "pending") == 0 ?
+			pend : rest, o);
+	}
+	hd_consults_free(v, n);
+	json_object_set_new(ctx, "title", json_string("查阅利用"));
+	json_object_set_new(ctx, "has_pending", json_boolean(
+		json_array_size(pend) > 0));
+	json_object_set_new(ctx, "pending", pend);
+	json_object_set_new(ctx, "decided", rest);
+	json_object_set_new(ctx, "has_mine", json_boolean(
+		json_array_size(mine) > 0));
+	json_object_set_new(ctx, "mine", mine);
+	json_object_set_new(ctx, "today", json_string(ad->today));
+	json_object_set_new(ctx, "purposes", purpose_options());
+	json_object_set_new(ctx, "accounts", account_options(a, ad));
+	if (hd_consult_stats(a, &st, NULL) == 0) {
+		json_object_set_new(ctx, "by_month", rows_json(st.month,
+			st.nmonth, NULL));
+		json_object_set_new(ctx, "by_category", rows_json(st.category,
+			st.ncategory, hd_category_name));
+		json_object_set_new(ctx, "by_purpose", rows_json(st.purpose,
+			st.npurpose, hd_purpose_name));
+		hd_use_stats_release(&st);
+	}
+	if (error != NULL) {
+		static const char *const keep[] = {"person", "org", "note",
+			"refs", "days"};
+
+		json_object_set_new(ctx, "error", json_string(error));
+		for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+			if (http_param(req, keep[i]) != NULL) {
+				json_object_set_new(ctx, keep[i], json_string(
+					http_param(req, keep[i])));
+			}
+		}
+	}
+	if (done != NULL) {
+		json_object_set_new(ctx, "done", json_string(done));
+	}
+	admin_page(s, req, resp, status, "admin_consult.html", ctx, ad);
+}
+
+int page_admin_consult(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	static const struct {
+		const char *code, *text;
+	} dones[] = {
+		{"request", "查阅申请已登记，等待审核人批准。"},
+		{"approve", "已批准。"}, {"refuse", "已拒绝。"},
+	};
+	const char *done = http_param(req, "done"), *text = NULL;
+	struct admin ad;
+	size_t i;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		return 0;
+	}
+	if (strcmp(req->path, "/admin/consult") != 0) {
+		admin_message(s, req, resp, 404, "没有这个管理页面。", &ad);
+		return 0;
+	}
+	for (i = 0; done != NULL && i < sizeof dones / sizeof dones[0];
+	    i++) {
+		if (strcmp(done, dones[i].code) == 0) {
+			text = dones[i].text;
+		}
+	}
+	consult_page(s, a, req, resp, 200, NULL, text, &ad);
+	return 0;
+}
+
+/* The kinds ticked in a form (kind_view, kind_print, kind_copy) as
+ * "view,print", or NULL when none is. */
+static char *ticked_kinds(const struct http_req *req)
+{
+	static const char *const kinds[] = {"view", "print", "copy"};
+	struct hd_buf b;
+	char name[16];
+	size_t i;
+
+	hd_buf_init(&b);
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "kind_%s", kinds[i]);
+		if (http_param(req, name) != NULL) {
+			hd_buf_printf(&b, "%s%s", b.len ? "," : "", kinds[i]);
+		}
+	}
+	if (b.len == 0) {
+		hd_buf_release(&b);
+		return NULL;
+	}
+	return hd_buf_detach(&b);
+}
+
+/* Reference codes typed one a line (or separated by spaces, commas or
+ * 、) into *v (caller frees with hd_strv_free). */
+static void split_refs(const char *s, char ***v, size_t *n)
+{
+	char *copy = hd_xstrdup(s ? s : ""), *p, *tok, *save = NULL;
+
+	*v = NULL;
+	*n = 0;
+	for (p = copy; *p; p++) {
+		if (strncmp(p, "\xE3\x80\x81", 3) == 0 ||
+		    strncmp(p, "\xEF\xBC\x8C", 3) == 0) {
+			memcpy(p, "   ", 3);
+		}
+	}
+	for (tok = strtok_r(copy, " ,;\r\n\t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,;\r\n\t", &save)) {
+		hd_strv_add(v, n, tok);
+	}
+	free(copy);
+}
+
+int page_admin_consult_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	const char *action = http_param(req, "action");
+	struct hd_consult_ask q;
+	struct hd_error e;
+	struct admin ad;
+	char **refs = NULL, *kinds = NULL, msg[256];
+	size_t nrefs = 0;
+	int64_t id = 0;
+	int rc;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		return 0;
+	}
+	if (action == NULL || (strcmp(action, "request") != 0 &&
+	    strcmp(action, "approve") != 0 && strcmp(action, "refuse") != 0)) {
+		admin_message(s, req, resp, 400, "未知操作。", &ad);
+		return 0;
+	}
+	if (!admin_can(&ad, strcmp(action, "request") == 0 ?
+	    HD_PERM_CONSULT_ASK : HD_PERM_CONSULT_DECIDE)) {
+		snprintf(msg, sizeof msg, "您的账户（%s）没有这项权限。",
+			or_code(hd_role_name(ad.s.role), ad.s.role));
+		admin_message(s, req, resp, 403, msg, &ad);
+		return 0;
+	}
+	hd_err_clear(&e);
+	kinds = ticked_kinds(req);
+	if (strcmp(action, "request") == 0) {
+		memset(&q, 0, sizeof q);
+		split_refs(http_param(req, "refs"), &refs, &nrefs);
+		q.person = http_param(req, "person");
+		q.org = http_param(req, "org");
+		q.purpose = http_param(req, "purpose");
+		q.note = http_param(req, "note");
+		q.kinds = kinds;
+		q.days = page_int(req, "days", 1, 90, 0);
+		q.refs = (const char *const *)refs;
+		q.nrefs = nrefs;
+		rc = hd_consult_request(a, &q, &ad.agent, &id, &e);
+		hd_strv_free(refs, nrefs);
+	} else {
+		id = page_int(req, "id", 1, 2000000000, 0);
+		if (strcmp(action, "approve") == 0) {
+			const char *from = http_param(req, "from");
+
+			rc = hd_consult_approve(a, id, http_param(req,
+				"account"), kinds, from && *from ? from : NULL,
+				page_int(req, "days", 1, 90, 0), ad.today,
+				&ad.agent, &e);
+		} else {
+			rc = hd_consult_refuse(a, id, http_param(req,
+				"reason"), &ad.agent, &e);
+		}
+	}
+	free(kinds);
+	if (rc != 0) {
+		consult_page(s, a, req, resp, rc == HD_EDB || rc == HD_EBUSY ?
+			500 : rc == HD_EDENIED ? 403 : 422, e.msg, NULL, &ad);
+		return 0;
+	}
+	snprintf(msg, sizeof msg, "/admin/consult?done=%s", action);
+	admin_redirect(resp, msg);
+	return 0;
+}
+
+/* ------------------------------------------------------- the content */
+
+/* An <img> with the bytes of a JPEG file inline; NULL when it cannot be
+ * read.  Caller frees. */
+static char *inline_image(const char *path)
+{
+	unsigned char *raw = NULL;
+	size_t n = 0, len;
+	int more = 0;
+	char *b64, *html;
+
+	if (hd_read_file(path, IMAGE_MAX, &raw, &n, &more) != 0 || more ||
+	    n == 0) {
+		free(raw);
+		return NULL;
+	}
+	len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	b64 = hd_xmalloc(len);
+	sodium_bin2base64(b64, len, raw, n, sodium_base64_VARIANT_ORIGINAL);
+	free(raw);
+	html = hd_xasprintf("<img class=\"consult-img\" alt=\"\" "
+		"src=\"data:image/jpeg;base64,%s\">", b64);
+	free(b64);
+	return html;
+}
+
+/* The text of a text file, as UTF-8 (caller frees), or NULL. */
+static char *file_text(struct hd_archive *a, const struct hd_file *f)
+{
+	unsigned char *raw = NULL;
+	size_t n = 0;
+	int more = 0;
+	char *path = hd_store_path(a, f->sha256), *t = NULL;
+
+	if (hd_read_file(path, TEXT_MAX, &raw, &n, &more) == 0) {
+		t = hd_text_to_utf8((const char *)raw, n);
+	}
+	free(raw);
+	free(path);
+	return t;
+}
+
+/* filename*=UTF-8''... of a file name's last part (RFC 6266, 8187). */
+static char *disposition(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	struct hd_buf b;
+	size_t i;
+
+	base = base ? base + 1 : name;
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "attachment; filename=\"download\"; "
+		"filename*=UTF-8''");
+	for (i = 0; base[i]; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == '_') {
+			hd_buf_add(&b, &base[i], 1);
+		} else {
+			hd_buf_printf(&b, "%%%02X", c);
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
+/* /admin/consult/KIND/REF/N: parse into kind, ref (64 bytes) and n. */
+static int parse_use(const char *path, const char **kind, char ref[64],
+	size_t *n)
+{
+	static const char *const kinds[] = {"view", "print", "copy"};
+	const char *p = path + strlen("/admin/consult/"), *slash;
+	char *end;
+	size_t i, len;
+	long v;
+
+	for (i = 0; i < 3; i++) {
+		len = strlen(kinds[i]);
+		if (strncmp(p, kinds[i], len) == 0 && p[len] == '/') {
+			*kind = kinds[i];
+			p += len + 1;
+			break;
+		}
+	}
+	if (i == 3) {
+		return -1;
+	}
+	slash = strrchr(p, '/');
+	if (slash == NULL || slash == p || (size_t)(slash - p) >= 64) {
+		return -1;
+	}
+	memcpy(ref, p, (size_t)(slash - p));
+	ref[slash - p] = '\0';
+	v = strtol(slash + 1, &end, 10);
+	if (slash[1] == '\0' || *end != '\0' || v < 1 || v > 100000) {
+		return -1;
+	}
+	*n = (size_t)v;
+	return 0;
+}
+
+int page_admin_consult_use(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	const char *kind = NULL;
+	const struct hd_file *f;
+	struct hd_record r;
+	struct hd_error e;
+	struct admin ad;
+	char ref[64], *path = NULL, *html = NULL, *text = NULL, *u;
+	int64_t request = 0;
+	json_t *ctx;
+	size_t n = 0;
+	int rc;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+		return 0;
+	}
+	hd_record_init(&r);
+	if (parse_use(req->path, &kind, ref, &n) != 0 ||
+	    hd_record_get(a, HD_ARCHIVIST, ref, &r, NULL) != 0 ||
+	    n > r.nfiles) {
+		hd_record_release(&r);
+		admin_message(s, req, resp, 404, "没有这件档案或这个文件。",
+			&ad);
+		return 0;
+	}
+	f = &r.files[n - 1];
+	hd_err_clear(&e);
+	rc = hd_consult_allowed(a, ad.s.user_id, r.ref, kind, ad.today,
+		&request, &e);
+	if (rc != 0) {
+		hd_record_release(&r);
+		admin_message(s, req, resp, rc == HD_EDENIED ? 403 : 500,
+			rc == HD_EDENIED ? e.msg : "暂时无法查阅。", &ad);
+		return 0;
+	}
+	if (strcmp(kind, "copy") == 0) {
+		if (!hd_store_has(a, f->sha256)) {
+			hd_record_release(&r);
+			admin_message(s, req, resp, 404, "这个文件的数字对象"
+				"缺失，请运行 hongdang verify。", &ad);
+			return 0;
+		}
+		path = hd_store_path(a, f->sha256);
+	} else if (f->mime != NULL && strncmp(f->mime, "image/", 6) == 0) {
+		char *dpath = NULL;
+
+		if (hd_derive(a, f->sha256, HD_DERIV_SCREEN, &dpath,
+		    NULL) == 0) {
+			html = inline_image(dpath);
+		}
+		free(dpath);
+	} else if (f->mime != NULL && strncmp(f->mime, "text/", 5) == 0) {
+		text = file_text(a, f);
+	}
+	if (text == NULL && html == NULL && path == NULL) {
+		text = hd_record_text(a, &r);
+	}
+	/* nothing leaves before the use is on record */
+	if (hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,
+	    &ad.agent, &e) != 0) {
+		free(path);
+		free(html);
+		free(text);
+		hd_record_release(&r);
+		admin_message(s, req, resp, 500, "查阅记录无法写入，暂不能"
+			"查阅。", &ad);
+		return 0;
+	}
+	if (path != NULL) {
+		resp->file = path;
+		resp->type = "application/octet-stream";
+		u = disposition(f->name);
+		http_header(resp, "Content-Disposition", u);
+		free(u);
+		http_header(resp, "Cache-Control", "no-store");
+		hd_record_release(&r);
+		return 0;
+	}
+	ctx = json_object();
+	json_object_set_new(ctx, "title", json_string(r.title));
+	json_object_set_new(ctx, "ref", json_string(r.ref));
+	u = admin_record_url(r.ref);
+	json_object_set_new(ctx, "record_url", json_string(u));
+	free(u);
+	json_object_set_new(ctx, "file", json_string(f->name));
+	json_object_set_new(ctx, "n", json_integer((json_int_t)n));
+	json_object_set_new(ctx, "kind", json_string(
+		hd_consult_kind_name(kind)));
+	json_object_set_new(ctx, "print", json_boolean(
+		strcmp(kind, "print") == 0));
+	json_object_set_new(ctx, "request", json_integer(request));
+	json_object_set_new(ctx, "today", json_string(ad.today));
+	if (html != NULL) {
+		json_object_set_new(ctx, "image", tmpl_html(html));
+	}
+	if (text != NULL && *text) {
+		json_object_set_new(ctx, "text", json_string(text));
+	}
+	free(html);
+	free(text);
+	hd_record_release(&r);
+	admin_page(s, req, resp, 200, "admin_consult_view.html", ctx, &ad);
+	return 0;
+}

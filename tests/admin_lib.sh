@@ -1,0 +1,148 @@
+# tests/admin_lib.sh - helpers for the admin-page cases (t06*), sourced
+# after tests/lib.sh: servers on free ports stopped by pid, accounts,
+# logins through the real form (with its CSRF token), and requests with
+# a cookie jar per account.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+PIDS=""
+# Every server must still be running when it is stopped: one that died
+# (a crash, a sanitizer report) is a failure, with its last words.
+stop_servers() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap stop_servers EXIT
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# serve NAME [VAR=VALUE...]: start a server on a free port with the
+# given environment; $B is its base URL, $SPID its pid.
+serve() {
+	local name=$1 port i
+	shift
+	port=$(free_port)
+	env "$@" "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" \
+		--templates "$HD_TOP/templates" 2>"$T/$name.err" &
+	SPID=$!
+	SNAME=$name
+	PIDS="$PIDS $SPID"
+	B="http://127.0.0.1:$port"
+	for i in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "$B/favicon.ico" && return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "$name-starts" "no answer: $(cat "$T/$name.err")"
+	exit 1
+}
+# alive: the last server started is still running.
+alive() {
+	if kill -0 "$SPID" 2>/dev/null; then pass "server-$SNAME-alive"; else
+		fail "server-$SNAME-alive" "it died: $(tail -5 "$T/$SNAME.err" | tr '\n' ' ')"
+	fi
+}
+# stop PID: stop one server (the last one started: checked alive first).
+stop() {
+	[ "$1" = "$SPID" ] && alive
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# account NAME ROLE PASSWORD: add an account from a password file.
+account() {
+	printf '%s\n' "$3" >"$T/pw.$1"
+	hd user add "$1" --role "$2" --password-file "$T/pw.$1"
+	[ "$RC" -eq 0 ] || { fail "account-$1" "$(cat "$ERR")"; exit 1; }
+}
+
+H="$T/resp.head"
+BODY="$T/resp.body"
+CODE=""
+# req JAR METHOD PATH [CURL-ARGS...]: one request with the cookie jar
+# $T/jar.JAR (or none when JAR is "-"); status in $CODE, headers in $H,
+# body in $BODY.
+req() {
+	local jar=$1 method=$2 path=$3
+	shift 3
+	local j=()
+	[ "$jar" != "-" ] && j=(-b "$T/jar.$jar" -c "$T/jar.$jar")
+	rm -f "$BODY"
+	CODE=$(curl -s -o "$BODY" -D "$H" -w '%{http_code}' --max-time 20 \
+		-X "$method" "${j[@]}" "$@" "$B$path")
+}
+# code NAME WANT: the last request answered WANT.
+code() {
+	if [ "$CODE" = "$2" ]; then pass "$1"; else
+		fail "$1" "status $CODE, expected $2: $(head -c 300 "$BODY" | tr '\n' ' ')"
+	fi
+}
+# hdr NAME FIELD TEXT: the last response's FIELD header contains TEXT.
+hdr() {
+	if grep -i "^$2:" "$H" | grep -qF -- "$3"; then pass "$1"; else
+		fail "$1" "$2 lacks '$3': '$(grep -i "^$2:" "$H" | tr -d '\r' | tr '\n' '|')'"
+	fi
+}
+# nohdr NAME FIELD TEXT: no FIELD header of the last response has TEXT.
+nohdr() {
+	if grep -i "^$2:" "$H" | grep -qF -- "$3"; then
+		fail "$1" "$2 has '$3'"
+	else pass "$1"; fi
+}
+# form_csrf: the csrf hidden field of the last body.
+form_csrf() {
+	grep -o 'name="csrf" value="[0-9a-f]*"' "$BODY" | head -1 |
+		sed 's/.*value="//; s/"$//'
+}
+# login JAR USER PASSWORD: through the form; $CODE of the POST.
+login() {
+	local tok
+	rm -f "$T/jar.$1"
+	req "$1" GET /admin/login
+	tok=$(form_csrf)
+	req "$1" POST /admin/login --data-urlencode "csrf=$tok" \
+		--data-urlencode "user=$2" --data-urlencode "password=$3"
+}
+# csrf JAR: the session's form token (from the admin home page).
+csrf() {
+	req "$1" GET /admin/
+	form_csrf
+}
+# post JAR PATH FIELD=VALUE...: a POST with the session's form token.
+post() {
+	local jar=$1 path=$2 tok a
+	shift 2
+	tok=$(csrf "$jar")
+	local args=(--data-urlencode "csrf=$tok")
+	for a in "$@"; do
+		args+=(--data-urlencode "$a")
+	done
+	req "$jar" POST "$path" "${args[@]}"
+}
+# sql QUERY: one value from the catalogue.
+sql() {
+	sqlite3 "$D/hongdang.db" "$1"
+}
+# dot REF: the "." spelling of a reference code, for URLs.
+dot() {
+	echo "${1//·/.}"
+}
+# urlq TEXT: percent-encoded for a query string.
+urlq() {
+	$PY -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"
+}
+# refs_of: the reference codes of the last "ingest --json".
+refs_of() {
+	$PY -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["records"]))' "$OUT"
+}
+# shas_of REF: the SHA-256 of the files of a record.
+shas_of() {
+	"$HONGDANG" -d "$D" show --json "$1" | $PY -c 'import json,sys; [print(f["sha256"]) for f in json.load(sys.stdin)["files"]]'
+}

@@ -1,0 +1,298 @@
+#!/bin/bash
+# tests/bench/run.sh BUILD - the benchmarks of `make bench` (never a test).
+#
+# 1. Ingest without OCR of 10,000 generated files (5,000 JPEG photos of
+#    about 200 KB with real EXIF, 5,000 Chinese text files) into a fresh
+#    data folder, against the floor of the same work measured in the same
+#    run: `cp -r` to the same disk + `sync`, then `openssl dgst -sha256`
+#    over the same files.  Then the per-file overhead on 10,000 small
+#    (~300 byte) Chinese text files.
+# 2. Search at 200,000 generated Chinese records (bench_search.c): index
+#    build rate and size, p50/p99 of hd_search for 1-, 2- and 4-character
+#    queries, and FTS5 trigram on the same texts beside it.
+#
+# Everything lives under BUILD/bench/; the figures go to stdout and to
+# BUILD/bench/results.txt.  Generated inputs and the 200k databases are
+# cached there: files by the hash of corpus.py, the databases by the hash
+# of what decides their content (bench_search.c, corpus.py, the tokenizer,
+# the schema, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
+# BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
+# BENCH_RECORDS (default 200000) makes a smaller search corpus for a
+# quick check of the script itself.
+# No network is used.
+# shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
+set -eu
+
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+HD=$ROOT/$BUILD/hongdang
+B=$ROOT/$BUILD/bench
+OUT=$B/results.txt
+NPHOTO=5000
+NTEXT=5000
+NSMALL=10000
+NSEARCH=${BENCH_RECORDS:-200000}
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "$*" | tee -a "$OUT"; }
+note() { echo "bench: $*" >&2; }
+now() { date +%s.%N; }
+# elapsed T0 T1 -> seconds with 2 decimals
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+[ -x "$HD" ] || die "$HD missing: run 'make' first"
+for t in openssl python3 cc pkg-config; do
+	command -v $t > /dev/null || die "$t is needed"
+done
+mkdir -p "$B"
+: > "$OUT"
+
+# Cold reads on both sides when the kernel lets us drop its caches.
+if sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; then
+	CACHE=cold
+	drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+else
+	CACHE=warm
+	drop() { sync; }
+fi
+
+# Runs "$@" and sets WALL and CPU (user + system seconds of it and its
+# children): on a shared machine CPU time is the steadier figure.
+timed() {
+	local t0 t1 tf rc=0
+	tf=$(mktemp)
+	t0=$(now)
+	/usr/bin/time -f '%U %S' -o "$tf" "$@" || rc=$?
+	t1=$(now)
+	WALL=$(elapsed "$t0" "$t1")
+	CPU=$(awk 'NF == 2 { printf "%.2f", $1 + $2 }' "$tf")
+	rm -f "$tf"
+	return $rc
+}
+[ -x /usr/bin/time ] || timed() {
+	local t0 t1 rc=0
+	t0=$(now); "$@" || rc=$?; t1=$(now)
+	WALL=$(elapsed "$t0" "$t1"); CPU=0
+	return $rc
+}
+
+fstype=$(df -T "$B" | awk 'NR == 2 { print $2 }')
+[ "$fstype" != tmpfs ] || die "$B is on tmpfs: give a BUILD on disk"
+
+say "Hongdang benchmarks  $(date -u '+%Y-%m-%d %H:%M UTC')  $(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet 2> /dev/null || echo ' (+ uncommitted changes)')"
+say "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $B on $fstype ($(df -h "$B" | awk 'NR == 2 { print $1 }')); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "SQLite $(pkg-config --modversion sqlite3), OpenSSL $(openssl version | cut -d' ' -f2)"
+
+# ------------------------------------------------------------ inputs
+
+key() { cat "$@" | sha256sum | cut -c1-16; }
+
+SRC=$B/src
+genkey=$(key "$HERE/corpus.py"
+	find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
+	sha256sum)
+if [ "$(cat "$SRC/.key" 2> /dev/null)" != "$genkey" ]; then
+	note "generating $NPHOTO photos, $NTEXT texts and $NSMALL small texts"
+	rm -rf "$SRC"
+	mkdir -p "$SRC/mixed" "$SRC/small"
+	python3 "$HERE/corpus.py" photos "$ROOT/$BUILD/sample" \
+		"$SRC/mixed" $NPHOTO
+	python3 "$HERE/corpus.py" texts "$SRC/mixed" $NTEXT 300
+	python3 "$HERE/corpus.py" texts "$SRC/small" $NSMALL 100
+	echo "$genkey" > "$SRC/.key"
+fi
+
+# files and bytes under a folder
+files() { find "$1" -type f | wc -l; }
+bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+
+# ------------------------------------------------------------ ingest
+
+# Copies and data folders of an earlier run go first, all together: on
+# ext4 without a journal, creating a file right after many were deleted
+# costs more (the allocator skips recently deleted inodes), and neither
+# side should pay for the other's clean-up.  They are removed at the end.
+rm -rf "$B"/floor-* "$B"/data-*
+sync
+cleanup() { rm -rf "$B"/floor-* "$B"/data-*; }
+
+# A step killed by a signal it did not ask for is run again (twice at
+# most): on a shared machine whose PIDs wrap every few minutes, another
+# job's late `kill $pid` can land on one of ours.  Sets RETRIES.
+RETRIES=0
+killed() {
+	[ "$1" -ge 128 ] && [ "$RETRIES" -lt 2 ] || return 1
+	RETRIES=$((RETRIES + 1))
+	note "a step was killed by signal $(($1 - 128)) from outside; again"
+}
+
+# floor NAME SRC: cp -r + sync, then SHA-256 of the same files.  The
+# caches are dropped before the copy only: the hash then reads what the
+# copy just read, as ingest reads each file once.
+floor() {
+	local dst=$B/floor-$1 rc
+	while :; do
+		rm -rf "$dst"
+		sync
+		drop
+		rc=0
+		timed sh -c 'cp -r "$1" "$2" && sync' sh "$2" "$dst" || rc=$?
+		FCP_WALL=$WALL FCP_CPU=$CPU
+		[ $rc -eq 0 ] && timed sh -c 'find "$1" -type f -print0 |
+			xargs -0 openssl dgst -sha256 > /dev/null' sh "$2" ||
+			rc=$?
+		killed $rc || break
+	done
+	[ $rc -eq 0 ] || die "floor of $2 failed"
+	FSHA_WALL=$WALL FSHA_CPU=$CPU
+	FLOOR_WALL=$(calc %.2f "$FCP_WALL + $FSHA_WALL")
+	FLOOR_CPU=$(calc %.2f "$FCP_CPU + $FSHA_CPU")
+}
+
+# ingest NAME SRC: a fresh data folder, then one `hongdang ingest`.
+ingest() {
+	local data=$B/data-$1 added rc
+	while :; do
+		rm -rf "$data"
+		"$HD" -d "$data" init --fonds BENCH --name '基准测试' \
+			> /dev/null
+		sync
+		drop
+		rc=0
+		timed "$HD" -d "$data" ingest --approve --json "$2" \
+			> "$B/ingest-$1.json" || rc=$?
+		killed $rc || break
+	done
+	[ $rc -eq 0 ] || die "ingest of $2 failed: see $B/ingest-$1.json"
+	added=$(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["added"], r["duplicates"], len(r["rejected"]),
+      len(r["warnings"]))' "$B/ingest-$1.json")
+	read -r ADDED DUPS REJ WARN <<< "$added"
+	ING_WALL=$WALL ING_CPU=$CPU
+	DATA_BYTES=$(du -sb "$data" | cut -f1)
+}
+
+# the mixed batch
+n=$(files "$SRC/mixed")
+nb=$(bytes "$SRC/mixed")
+mb=$(calc %.1f "$nb / 1e6")
+note "ingest: floor of $n files, $mb MB"
+floor mixed "$SRC/mixed"
+note "ingest: hongdang ingest of the same"
+ingest mixed "$SRC/mixed"
+say ""
+say "1. Ingest without OCR: $n files ($NPHOTO JPEG of ~$(calc %.0f "$(bytes "$SRC/mixed/照片00") / 500 / 1000") KB with EXIF, $NTEXT Chinese texts), $mb MB"
+say "   reads: $CACHE (page cache dropped before each side)"
+say "   added $ADDED records, $DUPS duplicates, $REJ rejected, $WARN warnings; data folder $(calc %.0f "$DATA_BYTES / 1e6") MB"
+say ""
+say "   $(printf '%-34s %8s %8s %9s %8s' '' 'wall s' 'cpu s' 'files/s' 'MB/s')"
+row() {
+	say "   $(printf '%-34s %8s %8s %9s %8s' "$1" "$2" "$3" \
+		"$(calc %.0f "$4 / $2")" "$(calc %.1f "$5 / 1e6 / $2")")"
+}
+row "floor: cp -r + sync" "$FCP_WALL" "$FCP_CPU" "$n" "$nb"
+row "floor: openssl dgst -sha256" "$FSHA_WALL" "$FSHA_CPU" "$n" "$nb"
+row "floor: total" "$FLOOR_WALL" "$FLOOR_CPU" "$n" "$nb"
+row "hongdang ingest" "$ING_WALL" "$ING_CPU" "$n" "$nb"
+ratio=$(calc %.2f "$ING_WALL / $FLOOR_WALL")
+say "   ratio ingest / floor (wall): ${ratio}x   target <= 2x: $(awk -v r="$ratio" 'BEGIN { print (r <= 2 ? "met" : "MISSED") }')"
+
+# the small texts
+n=$(files "$SRC/small")
+nb=$(bytes "$SRC/small")
+note "ingest: $n small texts"
+floor small "$SRC/small"
+ingest small "$SRC/small"
+per=$(calc %.3f "$ING_WALL * 1000 / $n")
+say ""
+say "   Per-file overhead: $n Chinese texts of ~$(calc %.0f "$nb / $n") bytes"
+say "   $(printf '%-34s %8s %8s %9s' '' 'wall s' 'cpu s' 'files/s')"
+say "   $(printf '%-34s %8s %8s %9s' 'floor: cp -r + sync + openssl' "$FLOOR_WALL" "$FLOOR_CPU" "$(calc %.0f "$n / $FLOOR_WALL")")"
+say "   $(printf '%-34s %8s %8s %9s' 'hongdang ingest' "$ING_WALL" "$ING_CPU" "$(calc %.0f "$n / $ING_WALL")")"
+cleanup
+say "   per file: ${per} ms wall, $(calc %.3f "$ING_CPU * 1000 / $n") ms cpu   target < 0.5 ms: $(awk -v p="$per" 'BEGIN { print (p < 0.5 ? "met" : "MISSED") }')"
+
+# ------------------------------------------------------------ search
+
+S=$B/search
+mkdir -p "$S"
+PC_LIBS=$(printf 'print-pc:\n\t@echo $(PC_LIBS)\n' |
+	make -s -f Makefile -f - print-pc BUILD="$BUILD" 2> /dev/null) ||
+	PC_LIBS=
+[ -n "$PC_LIBS" ] || PC_LIBS="sqlite3 libarchive libexif jansson libcrypto
+	icu-uc icu-i18n libmagic libtiff-4 libjpeg libxml-2.0"
+# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
+cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
+	$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
+	"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
+	$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
+
+ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
+if [ "$(cat "$S/corpus.key" 2> /dev/null)" != "$ckey" ]; then
+	note "generating $NSEARCH records of Chinese text"
+	python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
+	echo "$ckey" > "$S/corpus.key"
+fi
+dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
+	archive/fts.h archive/schema.sql archive/record.c)
+cached="(built in this run)"
+if [ "${BENCH_REBUILD:-0}" = 1 ] ||
+    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
+	note "building the 200k archive and the trigram table (minutes)"
+	while :; do
+		rm -rf "$S/work"
+		mkdir -p "$S/work"
+		echo "load average before the build: $(cut -d' ' -f1-3 \
+			/proc/loadavg)" > "$S/work/load.txt"
+		rc=0
+		"$S/bench_search" build "$S/corpus.tsv" "$S/work" || rc=$?
+		killed $rc || break
+	done
+	[ "$rc" -eq 0 ] || die "bench_search build failed"
+	echo "$dkey" > "$S/work/db.key"
+else
+	cached="(cached: built $(date -u -r "$S/work/build.txt" '+%Y-%m-%d %H:%M UTC'); BENCH_REBUILD=1 rebuilds)"
+fi
+
+v() { awk -v k="$1" '$1 == k { print $2 }' "$S/work/build.txt"; }
+recs=$(v records)
+raw=$(v raw_bytes)
+say ""
+say "2. Search: $recs records, $(calc %.0f "$raw / $recs") bytes of title + body each, $(calc %.0f "$raw / 1e6") MB of text  $cached"
+say "   $(cat "$S/work/load.txt")"
+say ""
+say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' 'index' 'wall s' 'cpu s' 'records/s' 'index MB' 'x text' 'db MB')"
+for side in ours trigram; do
+	w=$(v $side.build_s)
+	label="hongdang (libhd, per record)"
+	[ $side = ours ] || label="FTS5 trigram (bare table)"
+	say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' "$label" "$w" \
+		"$(v $side.build_cpu_s)" "$(calc %.0f "$recs / $w")" \
+		"$(calc %.1f "$(v $side.index_bytes) / 1e6")" \
+		"$(calc %.2f "$(v $side.index_bytes) / $raw")" \
+		"$(calc %.1f "$(v $side.db_bytes) / 1e6")")"
+done
+say "   index = every search* (t_*) table by dbstat, content copy included:"
+say "   $(awk '/^size\.search/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
+say ""
+
+# warm the OS cache for both databases, as a running server has it
+cat "$S/work/trigram.db" "$S/work/archive/hongdang.db" > /dev/null
+note "timing queries (budget ${BENCH_QUERY_BUDGET:-150} s)"
+while :; do
+	rc=0
+	"$S/bench_search" query "$S/corpus.tsv" "$S/work" > "$S/query.out" ||
+		rc=$?
+	killed $rc || break
+done
+[ "$rc" -eq 0 ] || die "bench_search query failed"
+sed 's/^/   /' "$S/query.out" | tee -a "$OUT"
+say ""
+say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)$([ "$RETRIES" -eq 0 ] || echo "; $RETRIES step(s) killed from outside and run again")"
+note "figures written to $OUT"

@@ -1,0 +1,124 @@
+# Chinese search that finds what people type, on the sample collection
+# (build/sample, loaded as "make run" does, without OCR for speed):
+# traditional and simplified find each other (檔案 = 档案, 黨員 = 党员),
+# pinyin finds Chinese (panyu, pan yu, dangan, qianfeng), snippets mark
+# the document's own characters, /api/suggest suggests by characters,
+# pinyin and initials from public records only, and an archive of
+# schema version 1 is brought to version 2 by a reader that opens it.
+. "$HD_TOP/tests/lib.sh"
+new_archive
+
+SAMPLE="$HD_BUILD/sample"
+[ -f "$SAMPLE/目录.csv" ] ||
+	{ fail sample "no $SAMPLE (make sample)"; exit 1; }
+hd ingest --approve --no-ocr --sheet "$SAMPLE/目录.csv" "$SAMPLE"
+status ingest 0
+
+# total QUERY: the number of hits "search --json" reports for QUERY.
+total() {
+	"$HONGDANG" -d "$D" search --json --limit 50 "$1" >"$OUT" 2>"$ERR"
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["total"])' "$OUT" 2>/dev/null ||
+		echo "error: $(head -c 200 "$ERR")"
+}
+# same NAME A B: queries A and B find the same number of records (> 0).
+same() {
+	local a b
+	a=$(total "$2")
+	b=$(total "$3")
+	if [ "$a" = "$b" ] && [ "$a" != 0 ] && [ "${a#error}" = "$a" ]; then
+		pass "$1"
+	else
+		fail "$1" "'$2' finds $a, '$3' finds $b"
+	fi
+}
+
+hd search 檔案
+status trad_status 0
+has trad_finds "$OUT" "档案查阅操作规程"
+same trad_same 檔案 档案
+same dangyuan 黨員 党员
+same trad_phrase 檔案館 档案馆
+
+hd search panyu
+status panyu_status 0
+has panyu_finds "$OUT" "前锋街居民庆祝番禺撤县设市"
+same panyu_same panyu 番禺
+same pan_yu_same "pan yu" 番禺
+same panyu_case PanYu 番禺
+same dangan dangan 档案
+same qianfeng qianfeng 前锋
+same qianfeng_shequ "qianfeng shequ" "前锋 社区"
+
+hd search --json panyu
+has panyu_mark "$OUT" "<mark>番禺</mark>"
+hd search --json 黨員
+has trad_mark "$OUT" "<mark>党员</mark>"
+hd search history
+has english_alone "$OUT" "共 0 条"
+
+# ---------------------------------------------------------- suggestions
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+PORT=$($PY -c 'import socket; s=socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" 2>"$T/serve.err" &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' \
+	EXIT
+for i in $(seq 100); do
+	curl -s -o /dev/null --max-time 1 \
+		"http://127.0.0.1:$PORT/favicon.ico" && break
+	kill -0 "$PID" 2>/dev/null || break
+	sleep 0.1
+done
+U="http://127.0.0.1:$PORT"
+
+# suggest NAME Q: GET /api/suggest?q=Q into $OUT.
+suggest() {
+	curl -s --max-time 10 -G --data-urlencode "q=$2" "$U/api/suggest" \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+}
+# texts: the suggestions' texts; all_start P: all of them begin with P
+TEXTS='[x["text"] for x in d["suggestions"]]'
+all_start() {
+	echo "len($TEXTS) > 0 and all(t.startswith(\"$1\") for t in $TEXTS)"
+}
+suggest sug_chars 番
+jq_is sug_chars "$(all_start 番)" True
+jq_is sug_pinyin_field \
+	'd["suggestions"][0].get("pinyin", "").startswith("pān yú")' True
+suggest sug_pinyin pany
+jq_is sug_pinyin "'番禺' in $TEXTS" True
+suggest sug_initials py
+jq_is sug_initials "'番禺' in $TEXTS" True
+suggest sug_trad 檔案
+jq_is sug_trad "$(all_start 档案)" True
+suggest sug_kinds qianfeng
+jq_is sug_kinds 'len(d["suggestions"]) > 0 and set(x["kind"] for x in
+	d["suggestions"]) <= {"title", "person", "place", "subject"}' True
+# internal and restricted records are never suggested
+suggest sug_internal 老旧小区改造工程款
+jq_is sug_internal 'd["suggestions"]' "[]"
+suggest sug_restricted 党员档案
+jq_is sug_restricted "[t for t in $TEXTS if t.startswith('党员档案：')]" \
+	"[]"
+suggest sug_empty ""
+jq_is sug_empty 'd["suggestions"]' "[]"
+kill "$PID" 2>/dev/null
+wait "$PID" 2>/dev/null
+
+# ------------------------------------------------------------ migration
+# What version 2 added, taken away: a reader (search) must restore it.
+sqlite3 "$D/hongdang.db" "DROP TABLE suggest_keys; DROP TABLE suggest;
+	DROP INDEX records_title; DROP INDEX records_place;
+	PRAGMA user_version = 1;" 2>"$ERR"
+hd search 檔案
+status old_search 0
+has old_finds "$OUT" "档案查阅操作规程"
+ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
+n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
+if [ "$ver" = 2 ] && [ "${n:-0}" -gt 0 ]; then pass old_upgraded; else
+	fail old_upgraded "user_version $ver, $n suggestions"
+fi

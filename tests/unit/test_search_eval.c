@@ -1,0 +1,1013 @@
+/*
+ * test_search_eval.c - known-item evaluation of Chinese search, plus the
+ * checks of ranking, suggestions and the version 2 migration.
+ *
+ * Part one generates a catalogue (HD_EVAL_RECORDS records, 50,000 by
+ * default, 5,000 under AddressSanitizer) from a fixed seed: titles like
+ * "1985年番禺龙舟竞渡会议纪要" or "陈某琰读书分享访谈记录" drawn from
+ * place names, events, document types and person names (surnames and a
+ * long tail of given-name characters, as real names have), bodies of
+ * archive vocabulary that also mention other people, places and events,
+ * and one record in ten written in traditional characters (OpenCC s2t).
+ * Then it draws known-item queries: a record, and a piece of its title
+ * that few titles share (at most QUERY_TITLES), typed as one of
+ *   1char 2char 3char 4char  characters as written
+ *   variant                  the other script (簡 for a simplified title,
+ *                            简 for a traditional one)
+ *   pinyin                   toneless, run together: "panyu"
+ *   pinyin_space             syllables apart: "pan yu"
+ * and counts how often the record is among the first 10 hits.  The
+ * share per kind and overall is printed; below TARGET overall (or below
+ * KIND_MIN for a kind) is a FAIL.  A title piece shared by a few titles
+ * also appears in many bodies and names, so this measures ranking (a
+ * title match above a body match) as much as matching.
+ *
+ * Part two builds a small archive by hand and checks, row by row: title
+ * above body, subject above body, a phrase above the same words apart,
+ * snippets marking the document's own characters (檔案 for 档案, 番禺 for
+ * panyu), the plain-words fallback, suggestions by characters, pinyin
+ * and initials (and none from a restricted record), and the migration of
+ * an archive whose index was made by another tokenizer (user_version 1).
+ *
+ * Prints "PASS name" or "FAIL name: why got <...>" per check, and the
+ * evaluation figures; exits 1 when a check fails.
+ */
+#include "../../archive/hd.h"
+#include "../../archive/fts.h"
+
+#include <opencc.h>
+#include <sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TARGET 98.0             /* % of queries found in the top 10 */
+#define KIND_MIN 95.0           /* % for each kind */
+#define QUERY_TITLES 8          /* a query piece is in at most so many */
+#define TX_RECORDS 10000
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+#ifndef ASAN
+#define ASAN 0
+#endif
+
+static int nfail;
+
+static void check(const char *name, int ok, const char *why,
+	const char *got)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: %s got <%s>\n", name, why, got);
+		nfail++;
+	}
+	fflush(stdout);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------ vocabulary */
+
+static const char *const surnames[] = {
+	"陈", "李", "梁", "黄", "何", "张", "林", "罗", "郭", "冼", "麦",
+	"区", "邝", "岑", "谭", "钟", "叶", "卢", "霍", "莫", "关", "苏",
+	"吴", "周", "曾", "单", "解", "欧阳", "司徒", "余", "邓", "冯",
+	"彭", "潘", "杜", "崔", "宋", "蔡", "汤", "骆",
+};
+
+static const char *const places[] = {
+	"番禺", "沙湾", "市桥", "石楼", "钟村", "洛溪", "大石", "南村",
+	"前锋社区", "前锋街", "骑楼街", "梁氏宗祠", "前锋小学", "榕树头",
+	"河涌边", "莲花山", "宝墨园", "余荫山房", "留耕堂", "学宫", "厦门",
+	"重庆", "长沙", "广州", "佛山", "顺德", "南海", "东莞", "中山",
+	"江门", "珠江", "黄埔", "海珠", "越秀", "荔湾", "白云", "天河",
+	"从化", "增城", "花都",
+};
+
+static const char *const events[] = {
+	"党员大会", "夜校开学", "老旧小区改造", "加装电梯", "龙舟竞渡",
+	"春节庙会", "扫盲识字", "防汛抢险", "垃圾分类", "志愿服务",
+	"义诊活动", "读书分享", "粤剧演出", "醒狮表演", "居委会选举",
+	"人口普查", "卫生检查", "消防演练", "植树绿化", "祠堂修缮",
+	"骑楼保护", "侨批整理", "族谱编修", "敬老慰问", "困难帮扶",
+	"疫苗接种", "台风救灾", "道路硬化", "路灯安装", "菜市场改造",
+	"供销社成立", "合作社分红", "粮票发放", "民兵训练", "团员活动",
+	"先进表彰", "退休欢送", "工厂投产", "码头搬迁", "渡口停航",
+	"大桥通车", "公交开通", "地铁通车", "邮局开办", "电话安装",
+	"广播站建立", "电影放映", "图书捐赠", "读书角启用", "档案移交",
+	"档案数字化", "口述历史采访", "老照片征集", "展览开幕", "纪念大会",
+	"国庆游园", "中秋联欢", "端午包粽", "元宵灯会", "重阳登高",
+};
+
+static const char *const doctypes[] = {
+	"会议纪要", "通知", "工作总结", "情况汇报", "照片", "登记表",
+	"访谈记录", "申请书", "花名册", "简报", "请示", "批复", "报告",
+	"口述记录", "修缮记录", "合影",
+};
+
+static const char *const subjects[] = {
+	"党建", "社区史", "改造", "读书", "档案", "民俗", "教育", "卫生",
+	"安全", "交通", "商业", "侨务", "宗族", "建筑", "文艺", "体育",
+	"救灾", "选举", "人口", "环境", "养老", "青年", "妇女", "儿童",
+	"劳动", "市场", "节庆", "志愿", "文物", "水利",
+};
+
+static const char *const filler[] = {
+	"的", "了", "在", "和", "是", "对", "与", "及", "等", "为", "由",
+	"将", "并", "也", "都", "有", "从", "向", "社区", "居民", "党员",
+	"工作", "档案", "群众", "街道", "会议", "活动", "服务", "管理",
+	"建设", "开展", "组织", "情况", "问题", "支部", "书记", "委员会",
+	"大会", "学习", "文化", "历史", "照片", "记录", "整理", "保存",
+	"资料", "通知", "纪要", "志愿者", "老人", "儿童", "青年", "妇女",
+	"家庭", "邻里", "改造", "维修", "安全", "检查", "环境", "卫生",
+	"楼栋", "住户", "意见", "表决", "公示", "资金", "预算", "施工",
+	"验收", "规划", "设计", "图书", "阅览室", "捐赠", "借阅", "查阅",
+	"利用", "开放", "归档", "立卷", "案卷", "目录", "编号", "鉴定",
+	"移交", "接收", "库房", "扫描", "著录", "修复", "破损", "手写",
+	"油印", "信件", "日记", "笔记", "剪报", "报纸", "海报", "标语",
+	"相册", "底片", "录音", "录像", "夜校", "扫盲", "学校", "老师",
+	"学生", "公社", "生产队", "茶楼", "早茶", "庆祝", "成立", "周年",
+	"纪念", "回忆", "口述", "访谈", "街坊", "互助", "调解", "慰问",
+	"困难", "救助", "医疗", "暴雨", "积水", "修缮", "外墙", "管网",
+	"消防", "绿化", "业主", "物业", "停车", "道路", "广场", "公园",
+	"榕树", "青砖", "麻石", "巷口", "牌坊", "先进", "模范", "表彰",
+	"奖状", "证书", "登记", "户籍", "人口", "统计", "报表", "台账",
+};
+
+/* Given-name characters: every character of U+4E00..U+9FA5 that has a
+ * reading and no traditional form, about one in six, drawn with
+ * Zipf-like weights so that a few are common and most are rare. */
+static uint32_t given[4000];
+static double given_cum[4000];
+static int ngiven;
+
+static uint64_t rng = 0x5DEECE66Dull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int pick(int n)
+{
+	return (int)(rnd() % (uint64_t)n);
+}
+
+#define PICK(v) (v[pick((int)(sizeof v / sizeof v[0]))])
+
+static void given_init(void)
+{
+	uint16_t rd[HD_PY_MAX];
+	uint32_t cp;
+	double t = 0;
+	int k = 0;
+
+	for (cp = 0x4E00; cp <= 0x9FA5 && ngiven < 4000; cp++) {
+		if (hd_py_readings(cp, rd) == 0 || hd_han_fold(cp) != cp) {
+			continue;
+		}
+		if (k++ % 6 != 0) {
+			continue;
+		}
+		given[ngiven] = cp;
+		t += 1.0 / (ngiven + 1);
+		given_cum[ngiven] = t;
+		ngiven++;
+	}
+}
+
+static void add_given(struct hd_buf *b)
+{
+	double x = (double)(rnd() % 1000000) / 1e6 * given_cum[ngiven - 1];
+	int lo = 0, hi = ngiven - 1, mid;
+	char u[4];
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (given_cum[mid] < x) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	hd_buf_add(b, u, (size_t)hd_utf8_encode(given[lo], u));
+}
+
+static char *person_name(void)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, PICK(surnames));
+	add_given(&b);
+	if (pick(3) != 0) {
+		add_given(&b);
+	}
+	return hd_buf_detach(&b);
+}
+
+/* ------------------------------------------------------ the corpus */
+
+struct doc {
+	char *title, *body, *person, *place, *subject;
+	int year;
+	int trad;               /* written in traditional characters */
+	char *folded;           /* title folded, no separators */
+	int64_t id;
+};
+
+static struct doc *docs;
+static int ndocs;
+static opencc_t s2t = (opencc_t)-1;
+
+static char *to_trad(char *s)
+{
+	char *t;
+
+	if (s2t == (opencc_t)-1) {
+		return s;
+	}
+	t = opencc_convert_utf8(s2t, s, strlen(s));
+	if (t == NULL) {
+		return s;
+	}
+	free(s);
+	s = hd_xstrdup(t);
+	opencc_convert_utf8_free(t);
+	return s;
+}
+
+static void body_of(struct doc *d, struct hd_buf *b)
+{
+	int ns = 3 + pick(5), i, n, k;
+
+	hd_buf_printf(b, "%s在%s参加%s。", d->person, d->place, PICK(events));
+	for (i = 0; i < ns; i++) {
+		n = 6 + pick(9);
+		for (k = 0; k < n; k++) {
+			switch (pick(14)) {
+			case 0: {
+				char *p = person_name();
+
+				hd_buf_puts(b, p);
+				free(p);
+				break;
+			}
+			case 1:
+				hd_buf_puts(b, PICK(places));
+				break;
+			case 2:
+				hd_buf_puts(b, PICK(events));
+				break;
+			default:
+				hd_buf_puts(b, PICK(filler));
+			}
+			if (k + 1 < n && pick(8) == 0) {
+				hd_buf_puts(b, pick(3) ? "，" : "、");
+			}
+		}
+		hd_buf_puts(b, pick(6) ? "。" : "！");
+	}
+}
+
+static void gen_doc(struct doc *d, int i)
+{
+	struct hd_buf b;
+	struct hd_py_term t;
+
+	d->year = 1950 + pick(74);
+	d->person = person_name();
+	d->place = hd_xstrdup(PICK(places));
+	d->subject = hd_xstrdup(PICK(subjects));
+	d->trad = i % 10 == 3;
+	hd_buf_init(&b);
+	switch (pick(6)) {
+	case 0:
+		hd_buf_printf(&b, "%d年%s%s%s", d->year, d->place,
+			PICK(events), PICK(doctypes));
+		break;
+	case 1:
+		hd_buf_printf(&b, "%s%s%s", d->person, PICK(events),
+			PICK(doctypes));
+		break;
+	case 2:
+		hd_buf_printf(&b, "%s%s%s", d->place, d->person,
+			PICK(doctypes));
+		break;
+	case 3:
+		hd_buf_printf(&b, "关于%s%s的%s", d->place, PICK(events),
+			PICK(doctypes));
+		break;
+	case 4:
+		hd_buf_printf(&b, "%s同志%s", d->person, PICK(doctypes));
+		break;
+	default:
+		hd_buf_printf(&b, "%d年%s%s%s", d->year, d->person, d->place,
+			PICK(events));
+	}
+	d->title = hd_buf_detach(&b);
+	body_of(d, &b);
+	d->body = hd_buf_detach(&b);
+	if (d->trad) {
+		d->title = to_trad(d->title);
+		d->body = to_trad(d->body);
+		d->person = to_trad(d->person);
+		d->place = to_trad(d->place);
+		d->subject = to_trad(d->subject);
+	}
+	hd_py_term(d->title, 0, &t);
+	d->folded = t.chars;
+	t.chars = NULL;
+	hd_py_term_release(&t);
+}
+
+static void doc_release(struct doc *d)
+{
+	free(d->title);
+	free(d->body);
+	free(d->person);
+	free(d->place);
+	free(d->subject);
+	free(d->folded);
+}
+
+static int add_doc(struct hd_archive *a, int64_t batch, struct doc *d,
+	const char *access, struct hd_error *e)
+{
+	struct hd_agent agent = { "eval" };
+	struct hd_record r;
+	char date[16];
+	int rc;
+
+	hd_record_init(&r);
+	r.fonds = hd_xstrdup(hd_archive_fonds(a));
+	r.category = hd_xstrdup("WS");
+	r.retention = hd_xstrdup("Y");
+	r.access = hd_xstrdup(access);
+	r.status = hd_xstrdup("approved");
+	r.title = hd_xstrdup(d->title);
+	r.body = hd_xstrdup(d->body);
+	snprintf(date, sizeof date, "%d", d->year);
+	r.date = hd_xstrdup(date);
+	r.year = r.year_end = d->year;
+	r.place = hd_xstrdup(d->place);
+	hd_strv_add(&r.persons, &r.npersons, d->person);
+	hd_strv_add(&r.subjects, &r.nsubjects, d->subject);
+	rc = hd_record_add(a, batch, &r, &agent, e);
+	d->id = r.id;
+	hd_record_release(&r);
+	return rc;
+}
+
+static int build(const char *dir, struct hd_error *e)
+{
+	struct hd_agent agent = { "eval" };
+	struct hd_archive *a;
+	int64_t batch = 0;
+	int i, rc;
+
+	rc = hd_archive_init(dir, "EVAL", "评测", &agent, e);
+	if (rc == 0) {
+		rc = hd_archive_open(dir, 0, &a, e);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	for (i = 0; i < ndocs && rc == 0; i++) {
+		if (i % TX_RECORDS == 0) {
+			rc = hd_tx_begin(a, e);
+			batch = rc == 0 ? hd_batch_begin(a, "EVAL", "eval",
+				&agent, e) : -1;
+			if (batch < 0) {
+				rc = (int)batch;
+				break;
+			}
+		}
+		rc = add_doc(a, batch, &docs[i], "public", e);
+		if (rc == 0 && ((i + 1) % TX_RECORDS == 0 || i + 1 == ndocs)) {
+			rc = hd_tx_commit(a, e);
+		}
+	}
+	hd_archive_close(a);
+	return rc;
+}
+
+/* ------------------------------------------------------ queries */
+
+enum kind { K1, K2, K3, K4, KVAR, KPY, KPYS, NKIND };
+static const char *const kind_names[NKIND] = { "1char", "2char", "3char",
+	"4char", "variant", "pinyin", "pinyin_space" };
+static const int kind_count[NKIND] = { 80, 80, 80, 80, 80, 80, 60 };
+
+/* Titles whose folded text holds s, counted up to limit + 1. */
+static int title_count(const char *s, int limit)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ndocs && n <= limit; i++) {
+		n += strstr(docs[i].folded, s) != NULL;
+	}
+	return n;
+}
+
+/* The code points of a folded title and their byte offsets. */
+static int decode(const char *s, uint32_t *cp, int *off, int cap)
+{
+	size_t n = strlen(s), i = 0;
+	int k = 0, m;
+
+	while (i < n && k < cap) {
+		m = hd_utf8_decode(s + i, n - i, &cp[k]);
+		off[k++] = (int)i;
+		i += (size_t)(m > 0 ? m : 1);
+	}
+	off[k] = (int)n;
+	return k;
+}
+
+static int is_han(uint32_t cp)
+{
+	return cp >= 0x3400 && cp <= 0x9FFF;
+}
+
+/* Readings of each title character, for counting pinyin matches. */
+static uint16_t (*tread)[64][HD_PY_MAX];
+static unsigned char *tlen;
+
+static void readings_init(void)
+{
+	uint32_t cp[64];
+	int off[65], i, k, n;
+
+	tread = hd_xcalloc((size_t)ndocs, sizeof *tread);
+	tlen = hd_xcalloc((size_t)ndocs, 1);
+	for (i = 0; i < ndocs; i++) {
+		n = decode(docs[i].folded, cp, off, 63);
+		for (k = 0; k < n; k++) {
+			hd_py_readings(cp[k], tread[i][k]);
+		}
+		tlen[i] = (unsigned char)n;
+	}
+}
+
+/* Titles that read as the syllables syl[0..n), up to limit + 1. */
+static int pinyin_count(char syl[][8], int n, int limit)
+{
+	int i, p, k, r, hits = 0, ok;
+
+	for (i = 0; i < ndocs && hits <= limit; i++) {
+		for (p = 0; p + n <= tlen[i]; p++) {
+			for (k = 0; k < n; k++) {
+				ok = 0;
+				for (r = 0; r < HD_PY_MAX &&
+				    tread[i][p + k][r] != 0 && !ok; r++) {
+					ok = strcmp(hd_py_syllable(
+					    tread[i][p + k][r] >> 3),
+					    syl[k]) == 0;
+				}
+				if (!ok) {
+					break;
+				}
+			}
+			if (k == n) {
+				hits++;
+				break;
+			}
+		}
+	}
+	return hits;
+}
+
+/* The piece of n Han characters of d's folded title that the fewest
+ * titles share, into out; returns how many share it. */
+static int rarest_piece(const struct doc *d, int n, char *out, size_t cap)
+{
+	uint32_t cp[64];
+	int off[65], k, j, len, c, best = 1 << 30;
+	char piece[64];
+
+	len = decode(d->folded, cp, off, 63);
+	out[0] = '\0';
+	for (k = 0; k + n <= len; k++) {
+		for (j = 0; j < n && is_han(cp[k + j]); j++) {
+		}
+		if (j < n || (size_t)(off[k + n] - off[k]) >= cap) {
+			continue;
+		}
+		memcpy(piece, d->folded + off[k],
+			(size_t)(off[k + n] - off[k]));
+		piece[off[k + n] - off[k]] = '\0';
+		c = title_count(piece, best < QUERY_TITLES ? best :
+			QUERY_TITLES);
+		if (c < best) {
+			best = c;
+			snprintf(out, cap, "%s", piece);
+		}
+	}
+	return best;
+}
+
+/* The usual syllables of each character of a folded piece. */
+static int piece_syllables(const char *piece, char syl[][8])
+{
+	uint32_t cp[16];
+	int off[17], n, k;
+	char one[8];
+	struct hd_py_term t;
+
+	n = decode(piece, cp, off, 15);
+	for (k = 0; k < n; k++) {
+		memcpy(one, piece + off[k], (size_t)(off[k + 1] - off[k]));
+		one[off[k + 1] - off[k]] = '\0';
+		hd_py_term(one, 0, &t);
+		snprintf(syl[k], 8, "%s", t.pinyin[0]);
+		hd_py_term_release(&t);
+	}
+	return n;
+}
+
+struct query {
+	char q[96];
+	int doc;
+	enum kind kind;
+};
+
+/* A query of kind k for a random document; 0 when this document has no
+ * piece that is rare enough. */
+static int make_query(enum kind k, struct query *out)
+{
+	struct doc *d = &docs[pick(ndocs)];
+	char piece[64], syl[8][8], *t;
+	int n, c, i;
+	size_t len;
+
+	out->doc = (int)(d - docs);
+	out->kind = k;
+	switch (k) {
+	case K1:
+	case K2:
+	case K3:
+	case K4:
+		if (d->trad) {
+			return 0;   /* typed as written: the variant kind */
+		}
+		c = rarest_piece(d, (int)k + 1, piece, sizeof piece);
+		if (c > QUERY_TITLES) {
+			return 0;
+		}
+		snprintf(out->q, sizeof out->q, "%s", piece);
+		return 1;
+	case KVAR:
+		c = rarest_piece(d, 2 + pick(3), piece, sizeof piece);
+		if (c > QUERY_TITLES) {
+			return 0;
+		}
+		if (d->trad) {
+			/* the folded piece is simplified already */
+			snprintf(out->q, sizeof out->q, "%s", piece);
+			return 1;
+		}
+		t = to_trad(hd_xstrdup(piece));
+		if (strcmp(t, piece) == 0) {
+			free(t);
+			return 0;   /* nothing to convert */
+		}
+		snprintf(out->q, sizeof out->q, "%s", t);
+		free(t);
+		return 1;
+	default:
+		c = rarest_piece(d, 2 + pick(2), piece, sizeof piece);
+		if (c > 2) {
+			return 0;
+		}
+		n = piece_syllables(piece, syl);
+		if (pinyin_count(syl, n, QUERY_TITLES) > QUERY_TITLES) {
+			return 0;
+		}
+		out->q[0] = '\0';
+		for (i = 0, len = 0; i < n; i++) {
+			len += (size_t)snprintf(out->q + len,
+				sizeof out->q - len, "%s%s",
+				(k == KPYS && i > 0) ? " " : "", syl[i]);
+		}
+		return 1;
+	}
+}
+
+static void evaluate(const char *dir)
+{
+	struct hd_archive *a;
+	struct hd_error e;
+	struct hd_query hq;
+	struct hd_results res;
+	struct query q;
+	int found[NKIND] = { 0 }, total[NKIND] = { 0 }, k, i, tries;
+	int all = 0, allfound = 0;
+	size_t h;
+	double t0, worst = 0, dt, pct;
+	char got[256];
+
+	hd_err_clear(&e);
+	if (hd_archive_open(dir, 1, &a, &e) != 0) {
+		check("eval_open", 0, "open the generated archive", e.msg);
+		return;
+	}
+	for (k = 0; k < NKIND; k++) {
+		for (i = 0; i < kind_count[k]; i++) {
+			for (tries = 0; tries < 200; tries++) {
+				if (make_query((enum kind)k, &q)) {
+					break;
+				}
+			}
+			if (tries == 200) {
+				continue;
+			}
+			memset(&hq, 0, sizeof hq);
+			hq.q = q.q;
+			hq.limit = 10;
+			t0 = now_s();
+			if (hd_search(a, HD_ARCHIVIST, &hq, &res, &e) != 0) {
+				check("eval_search", 0, "a query fails", e.msg);
+				continue;
+			}
+			dt = now_s() - t0;
+			if (dt > worst) {
+				worst = dt;
+			}
+			total[k]++;
+			for (h = 0; h < res.nhits; h++) {
+				if (res.hits[h].id == docs[q.doc].id) {
+					found[k]++;
+					break;
+				}
+			}
+			if (h == res.nhits && getenv("HD_EVAL_VERBOSE")) {
+				printf("miss %s %s -> %s (%lld hits)\n",
+					kind_names[k], q.q, docs[q.doc].title,
+					(long long)res.total);
+			}
+			hd_results_release(&res);
+		}
+	}
+	hd_archive_close(a);
+	for (k = 0; k < NKIND; k++) {
+		pct = total[k] ? 100.0 * found[k] / total[k] : 0;
+		printf("eval %-13s %4d/%-4d %5.1f %% in the top 10\n",
+			kind_names[k], found[k], total[k], pct);
+		snprintf(got, sizeof got, "%d/%d = %.1f %%", found[k],
+			total[k], pct);
+		snprintf(q.q, sizeof q.q, "eval_%s", kind_names[k]);
+		check(q.q, total[k] >= kind_count[k] * 9 / 10 &&
+			pct >= KIND_MIN, "enough queries, each kind at least "
+			"95 % in the top 10", got);
+		all += total[k];
+		allfound += found[k];
+	}
+	pct = all ? 100.0 * allfound / all : 0;
+	printf("eval overall       %4d/%-4d %5.1f %% in the top 10 "
+		"(%d records, slowest query %.1f ms)\n", allfound, all, pct,
+		ndocs, worst * 1000);
+	snprintf(got, sizeof got, "%d/%d = %.1f %%", allfound, all, pct);
+	check("eval_overall", all >= 500 && pct >= TARGET,
+		"at least 500 queries, 98 % found in the top 10", got);
+}
+
+/* ------------------------------------------------------ by hand */
+
+static struct doc hand[] = {
+	{ "番禺骑楼街修缮记录", "修缮工程于年内完工，资料已经整理归档。",
+		"梁某华", "番禺", "建筑", 1990, 0, NULL, 0 },
+	{ "会议纪要", "会上讨论骑楼的保护，骑楼街坊都发表了意见。",
+		"何某芳", "前锋街", "会议", 1991, 0, NULL, 0 },
+	{ "工作简报", "社区夜校开学，居民踊跃报名参加学习活动。",
+		"陈某明", "前锋社区", "教育", 1992, 0, NULL, 0 },
+	{ "工作简报", "社区组织居民参加学习活动，夜校报名踊跃。",
+		"陈某强", "前锋社区", "教育", 1992, 0, NULL, 0 },
+	{ "工作计划", "本年度计划整理资料并开放查阅服务。",
+		"区某华", "沙湾", "骑楼", 1993, 0, NULL, 0 },
+	{ "黨員大會記錄", "黨員大會在番禺舉行，檔案室保存了記錄。",
+		"黃某強", "番禺", "黨建", 1994, 1, NULL, 0 },
+	{ "档案工作总结", "年度档案工作总结，包括数字化进度。",
+		"李某兰", "前锋社区", "档案", 1995, 0, NULL, 0 },
+	{ "内部秘密名单", "限制利用的名单。",
+		"张某某", "内部机房", "机密", 1996, 0, NULL, 0 },
+};
+
+static int by_int(const void *x, const void *y)
+{
+	return *(const int *)x - *(const int *)y;
+}
+
+/* Numbers (in hand[], from 1) of the hits for q (HD_PUBLIC), as "3,1",
+ * in rank order or sorted; every hit's snippet into snip. */
+static void hits_of(struct hd_archive *a, const char *q, int sorted,
+	char *out, size_t n, char *snip, size_t ns)
+{
+	struct hd_query hq;
+	struct hd_results res;
+	struct hd_error e;
+	size_t i, len = 0, slen = 0;
+	int k, num[32], nnum = 0;
+
+	memset(&hq, 0, sizeof hq);
+	hq.q = q;
+	hq.limit = 20;
+	out[0] = '\0';
+	if (snip != NULL) {
+		snip[0] = '\0';
+	}
+	if (hd_search(a, HD_PUBLIC, &hq, &res, &e) != 0) {
+		snprintf(out, n, "error: %.200s", e.msg);
+		return;
+	}
+	for (i = 0; i < res.nhits && nnum < 32; i++) {
+		for (k = 0; k < (int)(sizeof hand / sizeof hand[0]); k++) {
+			if (hand[k].id == res.hits[i].id) {
+				break;
+			}
+		}
+		num[nnum++] = k + 1;
+		if (snip != NULL && res.hits[i].snippet != NULL &&
+		    slen + 1 < ns) {
+			slen += (size_t)snprintf(snip + slen, ns - slen,
+				"|%s", res.hits[i].snippet);
+		}
+	}
+	if (sorted) {
+		qsort(num, (size_t)nnum, sizeof num[0], by_int);
+	}
+	for (k = 0; k < nnum && len + 8 < n; k++) {
+		len += (size_t)snprintf(out + len, n - len, "%s%d",
+			len ? "," : "", num[k]);
+	}
+	hd_results_release(&res);
+}
+
+static const struct {
+	const char *name, *q, *want;
+	int sorted;             /* compare the set, not the order */
+	const char *why;
+} ranks[] = {
+	{ "rank_title_body", "骑楼", "1,5,2", 0,
+		"title (1) above subject (5) above body (2)" },
+	{ "rank_phrase", "社区 夜校", "3,4", 0,
+		"the words side by side (3) above the same words apart (4)" },
+	{ "var_simplified", "党员大会", "6", 0,
+		"simplified finds traditional" },
+	{ "var_traditional", "檔案", "7,6", 0, "traditional finds both" },
+	{ "py_panyu", "panyu", "1,6", 0, "panyu finds 番禺" },
+	{ "py_pan_yu", "pan yu", "1,6", 0, "pan yu finds 番禺" },
+	{ "py_upper", "PanYu", "1,6", 0, "any case" },
+	{ "py_dangan", "dangan", "7,6", 0, "dangan finds 档案 (and 檔案)" },
+	{ "py_qianfeng", "qianfeng", "2,3,4,7", 1,
+		"前锋 in the places (meta) of four records" },
+	{ "py_shequ_yexiao", "shequ yexiao", "3,4", 0,
+		"two pinyin words: both anywhere, the phrase first" },
+	{ "py_english", "history", "", 0, "an English word is left alone" },
+	{ "py_or_expr", "panyu OR dangan", "1,6,7", 1,
+		"pinyin inside an FTS5 expression" },
+	{ "py_prefix_kept", "pan*", "", 0, "a prefix query is not rewritten" },
+	{ "py_fallback", "\"panyu", "1,6", 0,
+		"an unbalanced quote falls back to plain words, pinyin too" },
+	{ "hidden", "秘密名单", "", 0, "a restricted record is not public" },
+};
+
+static const struct {
+	const char *name, *q, *want, *why;
+} snippets[] = {
+	{ "snip_trad", "档案", "<mark>檔案</mark>",
+		"the document's own characters are marked" },
+	{ "snip_pinyin", "panyu", "<mark>番禺</mark>",
+		"a pinyin match marks both characters" },
+};
+
+static const struct {
+	const char *name, *q, *want, *why;
+} suggests[] = {
+	{ "sug_chars", "番", "place:番禺:pān yú", "by the first character" },
+	{ "sug_pinyin", "pany", "place:番禺:pān yú", "by pinyin typed so far" },
+	{ "sug_initials", "py", "place:番禺:pān yú", "by initials" },
+	{ "sug_trad", "檔案", "subject:档案:dàng àn",
+		"traditional typed finds simplified; the exact term first" },
+	{ "sug_title", "檔案工", "title:档案工作总结:dàng àn gōng zuò zǒng jié",
+		"a title by its beginning" },
+	{ "sug_trad_term", "党员", "title:黨員大會記錄:dǎng yuán dà huì jì lù",
+		"simplified typed finds a traditional title" },
+	{ "sug_person", "oumou", "person:区某华:ōu mǒu huá",
+		"a person by the surname's reading" },
+	{ "sug_subject", "jianzhu", "subject:建筑:jiàn zhù", "a subject" },
+	{ "sug_hidden", "内部", "", "nothing from a restricted record" },
+	{ "sug_hidden_py", "neibu", "", "not by pinyin either" },
+	{ "sug_empty", "，。", "", "nothing to look up" },
+};
+
+static void suggest_first(struct hd_archive *a, const char *q, char *out,
+	size_t n)
+{
+	struct hd_suggestion *v;
+	struct hd_error e;
+	size_t nv;
+
+	out[0] = '\0';
+	if (hd_suggest_public(a, q, 5, &v, &nv, &e) != 0) {
+		snprintf(out, n, "error: %.200s", e.msg);
+		return;
+	}
+	if (nv > 0) {
+		snprintf(out, n, "%s:%s:%s", v[0].kind, v[0].text,
+			v[0].pinyin ? v[0].pinyin : "");
+	}
+	hd_suggestions_free(v, nv);
+}
+
+/* Replace the index of the archive in dir by one made with FTS5's
+ * unicode61 tokenizer registered as "hongdang" (an older tokenizer, for
+ * this test), drop what version 2 added and set user_version 1. */
+static int make_old(const char *dir, char *why, size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	fts5_api *api = NULL;
+	fts5_tokenizer tok;
+	void *ud = NULL;
+	char *path = hd_xasprintf("%s/hongdang.db", dir);
+	int rc;
+
+	rc = sqlite3_open(path, &db);
+	free(path);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		rc = api == NULL ? SQLITE_ERROR : SQLITE_OK;
+	}
+	if (rc == SQLITE_OK) {
+		rc = api->xFindTokenizer(api, "unicode61", &ud, &tok);
+	}
+	if (rc == SQLITE_OK) {
+		rc = api->xCreateTokenizer(api, "hongdang", ud, &tok, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_exec(db, "INSERT INTO search (search)"
+			" VALUES ('rebuild'); DROP TABLE suggest_keys;"
+			" DROP TABLE suggest; DROP INDEX records_title;"
+			" DROP INDEX records_place; PRAGMA user_version = 1;",
+			NULL, NULL, NULL);
+	}
+	snprintf(why, n, "%s", db ? sqlite3_errmsg(db) : "open");
+	sqlite3_close(db);
+	return rc;
+}
+
+static void by_hand(const char *dir)
+{
+	struct hd_agent agent = { "eval" };
+	struct hd_archive *a;
+	struct hd_error e;
+	int64_t batch;
+	char got[512], snip[512];
+	size_t i;
+	int rc;
+
+	hd_err_clear(&e);
+	rc = hd_archive_init(dir, "HAND", "手工", &agent, &e);
+	if (rc == 0) {
+		rc = hd_archive_open(dir, 0, &a, &e);
+	}
+	if (rc != 0) {
+		check("hand_init", 0, "create the small archive", e.msg);
+		return;
+	}
+	rc = hd_tx_begin(a, &e);
+	batch = rc == 0 ? hd_batch_begin(a, "HAND", "hand", &agent, &e) : -1;
+	for (i = 0; batch > 0 && rc == 0 && i < sizeof hand / sizeof hand[0];
+	    i++) {
+		rc = add_doc(a, batch, &hand[i], i == 7 ? "restricted" :
+			"public", &e);
+	}
+	if (rc == 0 && batch > 0) {
+		rc = hd_tx_commit(a, &e);
+	}
+	check("hand_add", rc == 0 && batch > 0, "add the records", e.msg);
+	for (i = 0; i < sizeof ranks / sizeof ranks[0]; i++) {
+		hits_of(a, ranks[i].q, ranks[i].sorted, got, sizeof got, NULL,
+			0);
+		check(ranks[i].name, strcmp(got, ranks[i].want) == 0,
+			ranks[i].why, got);
+	}
+	for (i = 0; i < sizeof snippets / sizeof snippets[0]; i++) {
+		hits_of(a, snippets[i].q, 0, got, sizeof got, snip,
+			sizeof snip);
+		check(snippets[i].name, strstr(snip, snippets[i].want) != NULL,
+			snippets[i].why, snip);
+	}
+	for (i = 0; i < sizeof suggests / sizeof suggests[0]; i++) {
+		suggest_first(a, suggests[i].q, got, sizeof got);
+		check(suggests[i].name, strcmp(got, suggests[i].want) == 0,
+			suggests[i].why, got);
+	}
+	hd_archive_close(a);
+
+	/* an archive of version 1, opened by a reader */
+	rc = make_old(dir, got, sizeof got);
+	check("old_made", rc == SQLITE_OK, "make the index an old one", got);
+	rc = hd_archive_open(dir, 1, &a, &e);
+	check("old_open", rc == 0, "a reader opens (and upgrades) it", e.msg);
+	if (rc != 0) {
+		return;
+	}
+	hits_of(a, "檔案", 0, got, sizeof got, NULL, 0);
+	check("old_finds_trad", strcmp(got, "7,6") == 0,
+		"after the migration 檔案 finds both scripts", got);
+	suggest_first(a, "py", got, sizeof got);
+	check("old_suggests", strcmp(got, "place:番禺:pān yú") == 0,
+		"the migration filled the suggestions", got);
+	hd_archive_close(a);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/hd-eval-XXXXXX", *dir, *big, *small;
+	const char *env = getenv("HD_EVAL_RECORDS");
+	struct hd_error e;
+	double t0;
+	int i;
+
+	dir = mkdtemp(tmpl);
+	if (dir == NULL) {
+		check("tmpdir", 0, "mkdtemp", "");
+		return 1;
+	}
+	big = hd_xasprintf("%s/big", dir);
+	small = hd_xasprintf("%s/small", dir);
+	s2t = opencc_open("s2t.json");
+	check("opencc_s2t", s2t != (opencc_t)-1, "OpenCC s2t for the corpus",
+		"");
+	hd_py_init();
+	given_init();
+
+	by_hand(small);
+
+	ndocs = env ? atoi(env) : ASAN ? 5000 : 50000;
+	if (ndocs < 1000) {
+		ndocs = 1000;
+	}
+	docs = hd_xcalloc((size_t)ndocs, sizeof *docs);
+	for (i = 0; i < ndocs; i++) {
+		gen_doc(&docs[i], i);
+	}
+	hd_err_clear(&e);
+	t0 = now_s();
+	if (build(big, &e) != 0) {
+		check("eval_build", 0, "build the generated archive", e.msg);
+	} else {
+		printf("eval built %d records in %.1f s\n", ndocs,
+			now_s() - t0);
+		readings_init();
+		t0 = now_s();
+		evaluate(big);
+		printf("eval queries took %.1f s\n", now_s() - t0);
+	}
+	for (i = 0; i < ndocs; i++) {
+		doc_release(&docs[i]);
+	}
+	free(docs);
+	free(tread);
+	free(tlen);
+	if (s2t != (opencc_t)-1) {
+		opencc_close(s2t);
+	}
+	if (getenv("HD_EVAL_KEEP") == NULL) {
+		char *cmd = hd_xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0) {
+			printf("note: could not remove %s\n", dir);
+		}
+		free(cmd);
+	}
+	free(big);
+	free(small);
+	return nfail ? 1 : 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * test_storage.c - the pure parts of the storage room as data: location
+ * paths (hd_location_canon) and times typed by a person (hd_time_parse).
+ * Each row carries the reason it exists, printed on failure.  Then the
+ * fixity audit on a scratch archive: a damaged object is named with its
+ * record in the "fixity" event, and hd_fixity_due follows the event.
+ */
+#include "../../archive/hd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failed;
+
+struct row {
+	const char *in;
+	const char *want;       /* NULL: must be refused */
+	const char *why;
+};
+
+static const struct row locations[] = {
+	{"一号库房/01柜/02层/03盒", "一号库房-01柜-02层-03盒",
+		"slashes become the sheet's dashes"},
+	{"一号库房-01柜-03盒", "一号库房-01柜-03盒",
+		"a sheet's 位置 is already canonical"},
+	{" 一号库房 / 01柜 ", "一号库房-01柜", "spaces around parts go"},
+	{"一号库房／01柜", "一号库房-01柜", "a full-width slash separates"},
+	{"一号库房－01柜", "一号库房-01柜", "a full-width hyphen separates"},
+	{"二号库房", "二号库房", "a room alone is a location"},
+	{"一号库房　/01柜", "一号库房-01柜", "ideographic spaces are trimmed"},
+	{"", NULL, "an empty location"},
+	{"a//b", NULL, "an empty part"},
+	{"a/b/", NULL, "a trailing separator leaves an empty part"},
+	{"a/b/c/d/e", NULL, "more than room, cabinet, shelf and box"},
+	{"a\tb", NULL, "control characters"},
+	{"\xff\xfe", NULL, "not UTF-8"},
+	{"0123456789012345678901234567890123456789012345678901234567890",
+		NULL, "a part over 60 bytes"},
+};
+
+static const struct row times[] = {
+	{"2026-11-20 09:30", "2026-11-20T01:30:00.000Z",
+		"no zone: China time, eight hours ahead of UTC"},
+	{"2026-11-20T09:30:15", "2026-11-20T01:30:15.000Z",
+		"seconds and a T"},
+	{"2026-11-20", "2026-11-19T16:00:00.000Z",
+		"a day alone is its midnight in China"},
+	{"2026-11-20T09:30:00Z", "2026-11-20T09:30:00.000Z",
+		"Z is UTC"},
+	{"2026-11-20T09:30:00.5+08:00", "2026-11-20T01:30:00.500Z",
+		"fractions and an explicit zone"},
+	{"2026-11-20T09:30:00-0130", "2026-11-20T11:00:00.000Z",
+		"a zone west of UTC, without a colon"},
+	{"2024-02-29 12:00", "2024-02-29T04:00:00.000Z", "a leap day"},
+	{"2026-01-01 03:00", "2025-12-31T19:00:00.000Z",
+		"the conversion crosses a year"},
+	{"2025-02-29 12:00", NULL, "not a leap year"},
+	{"2026-13-01", NULL, "no thirteenth month"},
+	{"2026-11-20 24:00", NULL, "no hour 24"},
+	{"2026-11-20 9:30", NULL, "hours have two digits"},
+	{"yesterday", NULL, "words are not times"},
+	{"2026-11-20T09:30:00.Z", NULL, "a dot needs digits"},
+	{"2026-11-20T09:30:00+08:00x", NULL, "nothing may follow the zone"},
+	{"", NULL, "empty"},
+};
+
+static void check(const char *what, const struct row *r, int rc,
+	const char *got)
+{
+	if (r->want == NULL ? rc == HD_EINVAL : rc == 0 &&
+	    strcmp(got, r->want) == 0) {
+		printf("PASS %s '%s'\n", what, r->in);
+		return;
+	}
+	printf("FAIL %s '%s': %s — got rc %d '%s', expected %s\n", what,
+		r->in, r->why, rc, rc == 0 ? got : "",
+		r->want ? r->want : "a refusal");
+	failed = 1;
+}
+
+static void expect(const char *name, int ok, const char *why)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: %s\n", name, why);
+		failed = 1;
+	}
+}
+
+/* A scratch archive with one record of one file, whose object is then
+ * damaged. */
+static void audit(void)
+{
+	struct hd_agent ag = {"test"};
+	struct hd_archive *a = NULL;
+	struct hd_record r;
+	struct hd_verify v;
+	struct hd_objw w, *ws[1];
+	struct hd_error e;
+	char dir[] = "/tmp/hdaudit.XXXXXX", at[32], *detail = NULL, *path;
+	char *cmd;
+	FILE *f;
+	int64_t batch;
+
+	memset(&v, 0, sizeof v);
+	if (mkdtemp(dir) == NULL || hd_archive_init(dir, "QF01", "测试",
+	    &ag, &e) != 0 || hd_archive_open(dir, 0, &a, &e) != 0) {
+		expect("audit-setup", 0, "cannot make an archive");
+		return;
+	}
+	expect("audit-due-at-first", hd_fixity_due(a, 24) == 1,
+		"no audit yet must be due");
+	hd_record_init(&r);
+	hd_objw_open(a, &w, 0, &e);
+	hd_objw_write(&w, "page one\n", 9, &e);
+	hd_objw_finish(&w, &e);
+	r.fonds = hd_xstrdup("QF01");
+	r.title = hd_xstrdup("审计用档案");
+	r.category = hd_xstrdup("WS");
+	r.retention = hd_xstrdup("Y");
+	r.access = hd_xstrdup("public");
+	r.status = hd_xstrdup("approved");
+	r.year = 1985;
+	r.files = hd_xcalloc(1, sizeof *r.files);
+	r.nfiles = 1;
+	r.files[0].name = hd_xstrdup("p1.txt");
+	r.files[0].mime = hd_xstrdup("text/plain");
+	memcpy(r.files[0].sha256, w.sha256, 65);
+	r.files[0].size = 9;
+	ws[0] = &w;
+	hd_tx_begin(a, &e);
+	batch = hd_batch_begin(a, "QF01", "test", &ag, &e);
+	if (batch < 0 || hd_record_add(a, batch, &r, &ag, &e) != 0 ||
+	    hd_store_publish(a, ws, 1, &e) != 0 || hd_tx_commit(a, &e) != 0) {
+		expect("audit-record", 0, e.msg);
+		goto out;
+	}
+	path = hd_store_path(a, r.files[0].sha256);
+	chmod(path, 0644);
+	f = fopen(path, "a");
+	if (f != NULL) {
+		fputs("rot", f);
+		fclose(f);
+	}
+	free(path);
+	if (hd_fixity_audit(a, &ag, &v, &e) != 0) {
+		expect("audit-runs", 0, e.msg);
+		goto out;
+	}
+	expect("audit-finds-damage", v.ndamaged == 1 && v.chain_ok,
+		"one damaged object and a sound chain");
+	expect("audit-event", hd_event_last(a, "fixity", at, &detail,
+		NULL) == 0 && detail != NULL &&
+		strstr(detail, "damaged 1,") != NULL &&
+		strstr(detail, "; damaged QF01-WS·1985·Y-0001 (") != NULL,
+		detail ? detail : "no fixity event");
+	expect("audit-not-due-after", hd_fixity_due(a, 24) == 0,
+		"an audit just ran");
+out:
+	free(detail);
+	hd_verify_release(&v);
+	hd_record_release(&r);
+	hd_archive_close(a);
+	cmd = hd_xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		failed = 1;
+	}
+	free(cmd);
+}
+
+int main(void)
+{
+	char out[HD_LOCATION_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof locations / sizeof locations[0]; i++) {
+		rc = hd_location_canon(locations[i].in, out, NULL);
+		check("location", &locations[i], rc, out);
+	}
+	for (i = 0; i < sizeof times / sizeof times[0]; i++) {
+		rc = hd_time_parse(times[i].in, out, NULL);
+		check("time", &times[i], rc, out);
+	}
+	audit();
+	return failed;
+}
