@@ -56,7 +56,7 @@ CMD_SRC     = $(wildcard cmd/*.c)
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 
 ARCHIVE_OBJ = $(ARCHIVE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o \
-	$(BUILD)/gen/pinyin_data.o
+	$(BUILD)/gen/schema2.o $(BUILD)/gen/pinyin_data.o
 INGEST_OBJ  = $(INGEST_SRC:%.c=$(BUILD)/%.o)
 EXHIBIT_OBJ = $(EXHIBIT_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ     = $(CMD_SRC:%.c=$(BUILD)/%.o)
@@ -78,15 +78,16 @@ $(BUILD)/%.o: %.c
 TEMPLATES_DIR ?= $(PREFIX)/share/hongdang/templates
 $(BUILD)/cmd/serve.o: CFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
 
-# The schema is a .sql file compiled in as a C string.
-$(BUILD)/gen/schema.c: archive/schema.sql
+# The schema is compiled in as C strings: archive/schema.sql is version 1,
+# archive/schema2.sql what migration 2 adds (hd_schema_sql, hd_schema2_sql).
+$(BUILD)/gen/%.c: archive/%.sql
 	@mkdir -p $(dir $@)
-	{ echo '/* generated from archive/schema.sql */'; \
-	  echo 'const char hd_schema_sql[] ='; \
+	{ echo '/* generated from $< */'; \
+	  echo 'const char hd_$*_sql[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
 
-$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+$(BUILD)/gen/schema.o $(BUILD)/gen/schema2.o: $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Pinyin readings of Han characters, from the Unihan database of Debian's

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 extern const char hd_schema_sql[];
+extern const char hd_schema2_sql[];
 
 #define VISIBLE " r.status = 'approved' AND r.access = 'public' "
 
@@ -517,13 +518,13 @@ static const char *const sqls[SQL__COUNT] = {
 		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
 };
 
-/* Version 2: Chinese search that finds what people type.  The index is
+/* Version 3: Chinese search that finds what people type.  The index is
  * rebuilt from its own stored text (search is a regular FTS5 table) by
  * the tokenizer that folds traditional characters to simplified and adds
  * pinyin; the suggestion tables are created, then filled from the
  * catalogue by hd_suggest_fill; records get the indexes the suggestions'
  * visibility checks use. */
-static const char migrate2_sql[] =
+static const char migrate3_sql[] =
 	"INSERT INTO search (search) VALUES ('rebuild');"
 	/* one row per distinct title, person, place and subject */
 	"CREATE TABLE suggest ("
@@ -549,12 +550,13 @@ typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
  * (*hooks)[i] (NULL for none) run after its SQL. */
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[2];
-	static const migrate_fn h[2] = { NULL, hd_suggest_fill };
+	static const char *m[3];
+	static const migrate_fn h[3] = { NULL, NULL, hd_suggest_fill };
 
 	m[0] = hd_schema_sql;
-	m[1] = migrate2_sql;
-	*n = 2;
+	m[1] = hd_schema2_sql;
+	m[2] = migrate3_sql;
+	*n = 3;
 	*hooks = h;
 	return m;
 }

@@ -212,7 +212,7 @@ int hd_fs_state(const char *path);
  * hd_record_add calls it, and so must whatever changes a record's
  * description (rows are never removed; what shows is checked against the
  * records at query time).  hd_suggest_fill rebuilds the tables from the
- * catalogue inside the caller's transaction (the version 2 migration). */
+ * catalogue inside the caller's transaction (the version 3 migration). */
 int hd_suggest_record(struct hd_archive *a, const struct hd_record *r,
 	struct hd_error *e);
 int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);

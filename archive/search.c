@@ -650,12 +650,19 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	rc = 0;
 	if (q->facets) {
-		qsort(res->decade.v, res->decade.n, sizeof *res->decade.v,
-			by_value);
-		qsort(res->category.v, res->category.n,
-			sizeof *res->category.v, by_count);
-		qsort(res->place.v, res->place.n, sizeof *res->place.v,
-			by_count);
+		/* qsort may not be given a NULL array, even when empty */
+		if (res->decade.n > 1) {
+			qsort(res->decade.v, res->decade.n,
+				sizeof *res->decade.v, by_value);
+		}
+		if (res->category.n > 1) {
+			qsort(res->category.v, res->category.n,
+				sizeof *res->category.v, by_count);
+		}
+		if (res->place.n > 1) {
+			qsort(res->place.v, res->place.n,
+				sizeof *res->place.v, by_count);
+		}
 		rc = person_facet(a, who, match, q, res, e);
 	}
 	if (rc == 0 && res->total > 0) {

@@ -12,7 +12,7 @@
  *
  * Rows are added as records are (hd_record_add calls hd_suggest_record)
  * and rebuilt from the catalogue by hd_suggest_rebuild, which the schema
- * migration to version 2 runs.  A row is never deleted when its records
+ * migration to version 3 runs.  A row is never deleted when its records
  * change: the public query shows a term only while an approved public
  * record carries it (checked in the statement's SQL), so a stale row can
  * only fail to show, never leak.  n, the number of public records that

@@ -26,7 +26,7 @@
 static const char help[] =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
-	"       [--timeout S] [--idle S] [--attract S]\n\n"
+	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -47,7 +47,11 @@ static const char help[] =
 	"  --idle S         kiosk: ask \"还在浏览吗？\" after S seconds\n"
 	"                   without a touch (default 90)\n"
 	"  --attract S      kiosk: attract loop after S seconds (default "
-	"180)\n";
+	"180)\n"
+	"  --audit-hours H  fixity audit of every stored object when the\n"
+	"                   last is older than H hours, checked at start and\n"
+	"                   every 10 minutes; an event \"fixity\" each run\n"
+	"                   (default 24; 0: none)\n";
 
 static int parse_num(const char *s, int lo, int hi, int *out)
 {
@@ -80,6 +84,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		{"timeout", required_argument, NULL, 'T'},
 		{"idle", required_argument, NULL, 'i'},
 		{"attract", required_argument, NULL, 'a'},
+		{"audit-hours", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -98,6 +103,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.threads = 2;
 	so.timeout = 15;
 	so.logfd = 2;
+	so.audit_hours = 24;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
 	optind = 0;
@@ -143,6 +149,12 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			    &site.attract_seconds) != 0) {
 				return cmd_usage("serve", "--attract '%s': "
 					"give seconds from 5", optarg);
+			}
+			break;
+		case 'A':
+			if (parse_num(optarg, 0, 8760, &so.audit_hours) != 0) {
+				return cmd_usage("serve", "--audit-hours '%s': "
+					"give hours from 0 to 8760", optarg);
 			}
 			break;
 		case 'h':

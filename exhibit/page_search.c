@@ -411,7 +411,9 @@ int page_image(struct site *s, struct hd_archive *a,
 	}
 	resp->file = path;
 	resp->type = "image/jpeg";
-	http_header(resp, "Cache-Control", "public, max-age=86400");
+	/* no Cache-Control: the server's default "no-cache" makes a kiosk
+	 * ask each time (a 304 when unchanged), so the image of a withdrawn
+	 * record is gone at once, not after a day in the cache */
 	return 0;
 }
 

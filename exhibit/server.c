@@ -142,6 +142,12 @@ struct server {
 	struct sc_entry *sc[SC_BUCKETS];
 	size_t sc_n;
 	size_t sc_bytes;
+	/* the daily fixity audit (audit_thread) */
+	pthread_t audit;
+	int audit_started;
+	int audit_stop;                 /* under audit_lock */
+	pthread_mutex_t audit_lock;
+	pthread_cond_t audit_wake;
 };
 
 /* This worker thread's archive handles: [0] read-only, [1] writable. */
@@ -1303,6 +1309,86 @@ static int bind_listen(const char *spec, char *shown, size_t nshown,
 	return fd;
 }
 
+/* ------------------------------------------------------ fixity audit */
+
+/* How often the audit thread looks whether an audit is due. */
+#define AUDIT_CHECK_S 600
+
+/* The daily fixity audit inside the running server: on start and then
+ * every AUDIT_CHECK_S seconds, when the last "fixity" event is older
+ * than opts->audit_hours, every object is read and checked on its own
+ * writable handle (hd_fixity_audit writes the "fixity" event that the
+ * admin home reads to flag damaged records).  Reading the store is off
+ * the request path; a stop waits for an audit in progress to end. */
+static void *audit_thread(void *arg)
+{
+	struct server *sv = arg;
+	struct hd_agent agent = { "server" };
+	struct hd_archive *a = NULL;
+	struct hd_verify v;
+	struct hd_error e;
+	struct timespec until;
+	int stop = 0;
+
+	while (!stop) {
+		hd_err_clear(&e);
+		if (a == NULL &&
+		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
+			log_note(sv, "fixity audit: %s", e.msg);
+			a = NULL;
+		}
+		if (a != NULL && hd_fixity_due(a, sv->opts->audit_hours)) {
+			memset(&v, 0, sizeof v);
+			if (hd_fixity_audit(a, &agent, &v, &e) != 0) {
+				log_note(sv, "fixity audit: %s", e.msg);
+			} else {
+				log_note(sv, "fixity audit: objects %lld, ok "
+					"%lld, damaged %zu, missing %zu, "
+					"chain %s", (long long)v.objects,
+					(long long)v.ok, v.ndamaged,
+					v.nmissing,
+					v.chain_ok ? "ok" : "broken");
+			}
+			hd_verify_release(&v);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += AUDIT_CHECK_S;
+		pthread_mutex_lock(&sv->audit_lock);
+		while (!sv->audit_stop &&
+		    pthread_cond_timedwait(&sv->audit_wake, &sv->audit_lock,
+		    &until) == 0) {
+			continue;
+		}
+		stop = sv->audit_stop;
+		pthread_mutex_unlock(&sv->audit_lock);
+	}
+	hd_archive_close(a);
+	return NULL;
+}
+
+static void audit_start(struct server *sv)
+{
+	pthread_mutex_init(&sv->audit_lock, NULL);
+	pthread_cond_init(&sv->audit_wake, NULL);
+	if (sv->opts->audit_hours > 0 &&
+	    pthread_create(&sv->audit, NULL, audit_thread, sv) == 0) {
+		sv->audit_started = 1;
+	}
+}
+
+static void audit_end(struct server *sv)
+{
+	if (sv->audit_started) {
+		pthread_mutex_lock(&sv->audit_lock);
+		sv->audit_stop = 1;
+		pthread_cond_signal(&sv->audit_wake);
+		pthread_mutex_unlock(&sv->audit_lock);
+		pthread_join(sv->audit, NULL);
+	}
+	pthread_cond_destroy(&sv->audit_wake);
+	pthread_mutex_destroy(&sv->audit_lock);
+}
+
 int server_run(struct site *s, const struct server_opts *opts,
 	struct hd_error *e)
 {
@@ -1372,6 +1458,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 	n = snprintf(line, sizeof line, "红档展示服务已启动：http://%s/\n",
 		shown);
 	(void)!write(2, line, (size_t)n);
+	audit_start(sv);
 
 	for (;;) {
 		ts.tv_sec = 0;
@@ -1411,6 +1498,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 		alog_tick(sv->log, now_ms(), 0);
 	}
 	MHD_stop_daemon(sv->d);
+	audit_end(sv);
 	hd_err_clear(e);
 out:
 	for (i = 0; i < sv->nhandles; i++) {

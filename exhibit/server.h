@@ -31,6 +31,9 @@ struct server_opts {
 	                           within this, and no connection stays
 	                           silent longer */
 	int logfd;              /* access log: 2, or a file opened O_APPEND */
+	int audit_hours;        /* fixity audit when the last is older than
+	                           this (checked at start and every 10
+	                           minutes); 0: none */
 };
 
 /* Serve site until SIGTERM or SIGINT (SIGHUP reloads the templates).

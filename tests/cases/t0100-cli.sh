@@ -4,10 +4,17 @@
 "$HONGDANG" --help >"$OUT" 2>"$ERR"; RC=$?
 status help-exit 0
 has help-lists-ingest "$OUT" "ingest"
-for c in init ingest search show verify; do
+# every command the program lists has --help, a page in the manual and
+# a line in the README
+cmds=$(sed -n '/^commands:/,$p' "$OUT" | awk 'NR > 1 && NF { print $1 }')
+ok help-lists-all test "$(echo "$cmds" | wc -w)" -ge 20
+cp "$OUT" "$T/help"
+for c in $cmds; do
 	"$HONGDANG" "$c" --help >"$OUT" 2>"$ERR"; RC=$?
 	status "$c-help-exit" 0
 	has "$c-help-usage" "$OUT" "usage: hongdang"
+	has "$c-in-man" "$HD_TOP/hongdang.1" "\\fB$c\\fR"
+	has "$c-in-readme" "$HD_TOP/README.md" "hongdang $c"
 done
 
 "$HONGDANG" frobnicate >"$OUT" 2>"$ERR"; RC=$?

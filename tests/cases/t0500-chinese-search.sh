@@ -4,7 +4,7 @@
 # pinyin finds Chinese (panyu, pan yu, dangan, qianfeng), snippets mark
 # the document's own characters, /api/suggest suggests by characters,
 # pinyin and initials from public records only, and an archive of
-# schema version 1 is brought to version 2 by a reader that opens it.
+# schema version 1 is brought to version 3 by a reader that opens it.
 . "$HD_TOP/tests/lib.sh"
 new_archive
 
@@ -110,15 +110,24 @@ kill "$PID" 2>/dev/null
 wait "$PID" 2>/dev/null
 
 # ------------------------------------------------------------ migration
-# What version 2 added, taken away: a reader (search) must restore it.
-sqlite3 "$D/hongdang.db" "DROP TABLE suggest_keys; DROP TABLE suggest;
-	DROP INDEX records_title; DROP INDEX records_place;
+# What versions 2 (archive/schema2.sql) and 3 added, taken away: the
+# archive is as version 1 made it, and a reader (search) must upgrade it.
+v2=$(sed -n 's/^CREATE TABLE \([a-z_]*\).*/DROP TABLE \1;/p' \
+	"$HD_TOP/archive/schema2.sql" | tac)
+sqlite3 "$D/hongdang.db" "PRAGMA foreign_keys = OFF;
+	DROP TABLE suggest_keys; DROP TABLE suggest;
+	DROP INDEX records_title; DROP INDEX records_place; $v2
 	PRAGMA user_version = 1;" 2>"$ERR"
+n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM sqlite_schema
+	WHERE name IN ('users', 'pages', 'transfers', 'suggest')")
+if [ "$n" = 0 ]; then pass old_made; else fail old_made "$n tables left"; fi
 hd search 檔案
 status old_search 0
 has old_finds "$OUT" "档案查阅操作规程"
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
 n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
-if [ "$ver" = 2 ] && [ "${n:-0}" -gt 0 ]; then pass old_upgraded; else
+u=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM users")
+if [ "$ver" = 3 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
+	pass old_upgraded; else
 	fail old_upgraded "user_version $ver, $n suggestions"
 fi

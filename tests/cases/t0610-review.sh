@@ -193,6 +193,10 @@ code web-approve-again 303
 vis reapproved-visible "$R2" 排水沟改造前后 yes
 req - GET "/img/screen/$IMG2.jpg"
 code public-image-before-withdraw 200
+hdr public-image-revalidated Cache-Control no-cache
+etag=$(grep -i '^etag:' "$H" | cut -d' ' -f2- | tr -d '\r')
+req - GET "/img/screen/$IMG2.jpg" -H "If-None-Match: $etag"
+code public-image-304 304
 post a "/admin/record/$(dot "$R2")" action=withdraw reason=x
 code archivist-cannot-withdraw 403
 post r "/admin/record/$(dot "$R2")" action=withdraw reason='涉及个人隐私'
@@ -200,6 +204,8 @@ code web-withdraw 303
 vis withdrawn-gone-at-once "$R2" 排水沟改造前后 no
 req - GET "/img/screen/$IMG2.jpg"
 code withdrawn-image-gone 404
+req - GET "/img/screen/$IMG2.jpg" -H "If-None-Match: $etag"
+code withdrawn-cached-image-gone 404
 req - GET "/api/records/$(dot "$R2")"
 code withdrawn-api-404 404
 hd audit --record "$R2" --type withdraw --json

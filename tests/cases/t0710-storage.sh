@@ -213,3 +213,49 @@ lacks reviewer-no-form "$BODY" 'action="/admin/storage"'
 post l /admin/storage 'temp=20' 'rh=50'
 code reviewer-cannot-log 403
 ok reviewer-nothing test "$(sql 'SELECT count(*) FROM storage_readings')" -eq "$((before + 1))"
+stop "$SPID"
+
+# -------------------------------------------- the server's daily audit
+# A folder never audited: the server audits it on start, in the
+# background, records an event "fixity" as agent "server" and flags the
+# damaged record on the admin home.  A second start within the day does
+# not audit again.
+D="$T/audited"
+"$HONGDANG" -d "$D" init --fonds QF09 --name 审计测试 >"$OUT" 2>"$ERR"
+status audit-init 0
+mkdir -p "$T/abatch"
+printf '第一份：社区档案。\n' >"$T/abatch/a1.txt"
+printf '第二份：社区档案。\n' >"$T/abatch/a2.txt"
+hd ingest --approve "$T/abatch"
+status audit-ingest 0
+obj=$(find "$D/objects" -type f | sort | head -1)
+sha=$(basename "$(dirname "$obj")")$(basename "$obj")
+chmod u+w "$obj"; printf 'x' >>"$obj"
+account wang archivist 'wang-secret-55'
+serve audit
+n=0
+for i in $(seq 100); do
+	n=$(sql "SELECT count(*) FROM events WHERE type = 'fixity'
+		AND agent = 'server'")
+	[ "$n" -ge 1 ] && break
+	sleep 0.1
+done
+ok audit-ran test "$n" -eq 1
+detail=$(sql "SELECT detail FROM events WHERE type = 'fixity'
+	ORDER BY id DESC LIMIT 1")
+has audit-damaged <(printf '%s' "$detail") 'damaged 1, missing 0'
+has audit-names-object <(printf '%s' "$detail") "(${sha:0:12}…)"
+has audit-logged "$T/audit.err" 'fixity audit: objects 2, ok 1, damaged 1'
+login w wang 'wang-secret-55'
+req w GET /admin/
+code audit-home 200
+has audit-home-flag "$BODY" '完整性检查'
+stop "$SPID"
+serve audit2
+sleep 0.5
+ok audit-once-a-day test "$(sql "SELECT count(*) FROM events
+	WHERE type = 'fixity'")" -eq 1
+stop "$SPID"
+hd serve --audit-hours x
+status audit-hours-bad 2
+has audit-hours-why "$ERR" "--audit-hours 'x'"

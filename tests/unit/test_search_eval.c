@@ -1,6 +1,6 @@
 /*
  * test_search_eval.c - known-item evaluation of Chinese search, plus the
- * checks of ranking, suggestions and the version 2 migration.
+ * checks of ranking, suggestions and the version 3 migration.
  *
  * Part one generates a catalogue (HD_EVAL_RECORDS records, 50,000 by
  * default, 5,000 under AddressSanitizer) from a fixed seed: titles like
@@ -27,7 +27,7 @@
  * snippets marking the document's own characters (檔案 for 档案, 番禺 for
  * panyu), the plain-words fallback, suggestions by characters, pinyin
  * and initials (and none from a restricted record), and the migration of
- * an archive whose index was made by another tokenizer (user_version 1).
+ * an archive whose index was made by another tokenizer (user_version 2).
  *
  * Prints "PASS name" or "FAIL name: why got <...>" per check, and the
  * evaluation figures; exits 1 when a check fails.
@@ -841,7 +841,7 @@ static void suggest_first(struct hd_archive *a, const char *q, char *out,
 
 /* Replace the index of the archive in dir by one made with FTS5's
  * unicode61 tokenizer registered as "hongdang" (an older tokenizer, for
- * this test), drop what version 2 added and set user_version 1. */
+ * this test), drop what version 3 added and set user_version 2. */
 static int make_old(const char *dir, char *why, size_t n)
 {
 	sqlite3 *db = NULL;
@@ -873,7 +873,7 @@ static int make_old(const char *dir, char *why, size_t n)
 		rc = sqlite3_exec(db, "INSERT INTO search (search)"
 			" VALUES ('rebuild'); DROP TABLE suggest_keys;"
 			" DROP TABLE suggest; DROP INDEX records_title;"
-			" DROP INDEX records_place; PRAGMA user_version = 1;",
+			" DROP INDEX records_place; PRAGMA user_version = 2;",
 			NULL, NULL, NULL);
 	}
 	snprintf(why, n, "%s", db ? sqlite3_errmsg(db) : "open");
@@ -930,7 +930,7 @@ static void by_hand(const char *dir)
 	}
 	hd_archive_close(a);
 
-	/* an archive of version 1, opened by a reader */
+	/* an archive of version 2, opened by a reader */
 	rc = make_old(dir, got, sizeof got);
 	check("old_made", rc == SQLITE_OK, "make the index an old one", got);
 	rc = hd_archive_open(dir, 1, &a, &e);
