@@ -6,6 +6,7 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
+#   make bench-deps apt-get install what the benchmarks need (as root)
 #   make fuzz       libFuzzer targets (clang)
 #   make install PREFIX=/usr/local
 #   make deps       apt-get install what is missing (as root)
@@ -66,7 +67,7 @@ LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
 .PHONY: all run test check check-asan bench fuzz fuzz-run install clean \
-	deps sample
+	deps bench-deps sample
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -154,6 +155,23 @@ deps:
 	    --no-install-recommends $$missing; \
 	fi
 
+# What `make bench` needs beyond DEB_PKGS (the tests do not): wrk drives
+# the exhibit server and nginx serves the same files beside it
+# (tests/bench/bench_server.sh).
+BENCH_PKGS = wrk nginx-light
+
+bench-deps:
+	@missing=""; for p in $(BENCH_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends $$missing; \
+	fi
+
 VAR ?= var
 run: deps
 	$(MAKE) all sample
@@ -206,7 +224,7 @@ fuzz-run: fuzz
 	  grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$$n.log; \
 	done
 
-bench: all sample
+bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
 
 install: $(HONGDANG)

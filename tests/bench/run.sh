@@ -10,6 +10,11 @@
 # 2. Search at 200,000 generated Chinese records (bench_search.c): index
 #    build rate and size, p50/p99 of hd_search for 1-, 2- and 4-character
 #    queries, and FTS5 trigram on the same texts beside it.
+# 3. OCR speed and accuracy against the tesseract command line
+#    (bench_ocr.sh).
+# 4. The exhibit server under wrk, with the sample collection and with
+#    the 200k archive of section 2, beside a bare libmicrohttpd program
+#    and nginx serving the same bytes (bench_server.sh).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -293,6 +298,24 @@ while :; do
 done
 [ "$rc" -eq 0 ] || die "bench_search query failed"
 sed 's/^/   /' "$S/query.out" | tee -a "$OUT"
+
+# ------------------------------------------------------------ OCR, server
+
+# Scripts of their own; one that fails is named, the others still run.
+FAILED=""
+failed() {
+	[ "$2" -eq 0 ] && return 0
+	say "   $1 failed (exit $2)"
+	FAILED="$FAILED $1"
+}
+say ""
+say "3. OCR"
+bash "$HERE/bench_ocr.sh" "$BUILD" | tee -a "$OUT"
+failed bench_ocr.sh "${PIPESTATUS[0]}"
+bash "$HERE/bench_server.sh" "$BUILD" | tee -a "$OUT"
+failed bench_server.sh "${PIPESTATUS[0]}"
+
 say ""
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)$([ "$RETRIES" -eq 0 ] || echo "; $RETRIES step(s) killed from outside and run again")"
 note "figures written to $OUT"
+[ -z "$FAILED" ] || die "failed:$FAILED"
