@@ -196,16 +196,21 @@ static int looks_text(const unsigned char *data, size_t n, int complete)
 	return s != NULL;
 }
 
-/* Open libmagic for the batch once.  Returns the cookie, or NULL after
+/* Open libmagic for the batch once.  text: the cookie without the
+ * soft-magic database (MAGIC_NO_CHECK_SOFT), which still tells JSON, CSV
+ * and the text encodings apart but skips the thousands of patterns that
+ * make a small text file cost 0.4 ms.  Returns the cookie, or NULL after
  * noting the file as rejected with libmagic's reason. */
-static magic_t magic_cookie(struct batch *b, struct batch_item *it)
+static magic_t magic_cookie(struct batch *b, struct batch_item *it, int text)
 {
+	void **slot = text ? &b->magic_text : &b->magic;
 	magic_t m;
 
-	if (b->magic != NULL) {
-		return b->magic;
+	if (*slot != NULL) {
+		return *slot;
 	}
-	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR |
+		(text ? MAGIC_NO_CHECK_SOFT : 0));
 	if (m == NULL) {
 		batch_reject(b, it->path, "无法识别格式：libmagic 无法启动");
 		return NULL;
@@ -218,7 +223,7 @@ static magic_t magic_cookie(struct batch *b, struct batch_item *it)
 		magic_close(m);
 		return NULL;
 	}
-	b->magic = m;
+	*slot = m;
 	return m;
 }
 
@@ -237,13 +242,22 @@ int stage_identify(struct batch *b, struct batch_item *it,
 	char *mime;
 	magic_t m;
 
-	m = magic_cookie(b, it);
-	if (m == NULL) {
-		return HD_EIO;
-	}
 	if (data == NULL) {
 		data = (const unsigned char *)"";
 		n = 0;
+	}
+	path_ext(it->path, ext, sizeof(ext));
+	et = ext[0] != '\0' ? ext_find(ext) : NULL;
+	/* Text named as text (.txt, .csv, .html ...) that decodes as text:
+	 * whatever text/ type the full database finds, the name's type
+	 * wins below, and no binary format decodes as UTF-8 or GB18030
+	 * without a NUL; the cookie without soft magic gives the same
+	 * answer (JSON, CSV, text) 200 times faster. */
+	m = magic_cookie(b, it, et != NULL && et->canon != NULL && n > 0 &&
+		looks_text(data, n < MAGIC_CAP ? n : MAGIC_CAP,
+		complete && n <= MAGIC_CAP));
+	if (m == NULL) {
+		return HD_EIO;
 	}
 	found = magic_buffer(m, data, n < MAGIC_QUICK ? n : MAGIC_QUICK);
 	if (n > MAGIC_QUICK && (found == NULL || strcmp(found, OCTET) == 0)) {
@@ -253,8 +267,6 @@ int stage_identify(struct batch *b, struct batch_item *it,
 		found = OCTET;
 	}
 	mime = hd_xstrdup(found);
-	path_ext(it->path, ext, sizeof(ext));
-	et = ext[0] != '\0' ? ext_find(ext) : NULL;
 
 	if (n == 0 && complete) {
 		batch_warn(b, it->path, "文件为空（0 字节）");
@@ -291,5 +303,9 @@ void stage_identify_end(struct batch *b)
 	if (b->magic != NULL) {
 		magic_close(b->magic);
 		b->magic = NULL;
+	}
+	if (b->magic_text != NULL) {
+		magic_close(b->magic_text);
+		b->magic_text = NULL;
 	}
 }

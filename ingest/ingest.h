@@ -108,6 +108,8 @@ struct batch {
 	struct batch_note *warnings;
 	size_t nwarnings;
 	void *magic;            /* libmagic cookie, opened by stage_identify */
+	void *magic_text;       /* the same without its soft-magic database:
+	                           for text named as text (see identify.c) */
 	struct ocr_stats ocr;   /* filled by stage_ocr */
 };
 
