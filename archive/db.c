@@ -259,6 +259,7 @@ static const char *const sqls[SQL__COUNT] = {
 	/* backup (backup.c) */
 	[SQL_QUICK_CHECK] = "PRAGMA quick_check",
 	[SQL_FONDS_BY_CODE] = "SELECT id, name FROM fonds WHERE code = ?1",
+	[SQL_DATA_VERSION] = "PRAGMA data_version",
 	[SQL_FONDS_FIRST] =
 		"SELECT code, name FROM fonds ORDER BY id LIMIT 1",
 	[SQL_FONDS_INSERT] =
@@ -947,6 +948,20 @@ const char *hd_archive_fonds(struct hd_archive *a)
 const char *hd_archive_name(struct hd_archive *a)
 {
 	return a->fonds_name;
+}
+
+int64_t hd_archive_data_version(struct hd_archive *a)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_DATA_VERSION, NULL);
+	int64_t v = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	if (st != NULL) {
+		sqlite3_reset(st);
+	}
+	return v;
 }
 
 int64_t hd_fonds_id(struct hd_archive *a, const char *code,

@@ -200,6 +200,10 @@ const char *hd_archive_dir(const struct hd_archive *a);
  * the archive. */
 const char *hd_archive_fonds(struct hd_archive *a);
 const char *hd_archive_name(struct hd_archive *a);
+/* A number that changes whenever another connection (another handle,
+ * another process) has committed a change since this handle last asked
+ * (SQLite's PRAGMA data_version); -1 on error.  For caches of pages. */
+int64_t hd_archive_data_version(struct hd_archive *a);
 /* Look up a fonds by code: returns its id (> 0) or HD_ENOTFOUND. */
 int64_t hd_fonds_id(struct hd_archive *a, const char *code,
 	struct hd_error *e);

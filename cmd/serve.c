@@ -26,7 +26,8 @@
 static const char help[] =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
-	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n\n"
+	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
+	"       [--no-page-cache]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -51,7 +52,10 @@ static const char help[] =
 	"  --audit-hours H  fixity audit of every stored object when the\n"
 	"                   last is older than H hours, checked at start and\n"
 	"                   every 10 minutes; an event \"fixity\" each run\n"
-	"                   (default 24; 0: none)\n";
+	"                   (default 24; 0: none)\n"
+	"  --no-page-cache  make every public page anew (by default a page\n"
+	"                   is sent again from memory while the archive is\n"
+	"                   unchanged, for 5 seconds at most)\n";
 
 static int parse_num(const char *s, int lo, int hi, int *out)
 {
@@ -85,6 +89,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		{"idle", required_argument, NULL, 'i'},
 		{"attract", required_argument, NULL, 'a'},
 		{"audit-hours", required_argument, NULL, 'A'},
+		{"no-page-cache", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -104,6 +109,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.timeout = 15;
 	so.logfd = 2;
 	so.audit_hours = 24;
+	so.page_cache = 1;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
 	optind = 0;
@@ -150,6 +156,9 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 				return cmd_usage("serve", "--attract '%s': "
 					"give seconds from 5", optarg);
 			}
+			break;
+		case 'P':
+			so.page_cache = 0;
 			break;
 		case 'A':
 			if (parse_num(optarg, 0, 8760, &so.audit_hours) != 0) {

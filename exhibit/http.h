@@ -75,6 +75,11 @@ extern const struct route routes[];
  * pages touch their session on every request), ended by NULL
  * (exhibit/routes.c). */
 extern const char *const rw_prefixes[];
+/* Routes whose pages are the same for every visitor (no cookie, no
+ * form): the server may send a page again from memory while the
+ * archive is unchanged (exhibit/server.c, page cache).  Same matching
+ * as routes; ended by NULL (exhibit/routes.c). */
+extern const char *const cache_paths[];
 
 /* Percent-decode s[0..n) into out (room for n + 1 bytes), '+' as a
  * space when plus is 1 (query strings and form bodies), and

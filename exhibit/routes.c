@@ -53,3 +53,11 @@ const struct route routes[] = {
 /* A GET under these gets the writable archive handle: an admin page
  * updates its session's last-seen time (idle expiry). */
 const char *const rw_prefixes[] = {"/admin", NULL};
+
+/* Public pages that are the same for every visitor (see http.h).  Not
+ * /visit (its form carries the visitor's token), not /img/ (files,
+ * revalidated by ETag), nothing under /admin, not /oai. */
+const char *const cache_paths[] = {"/", "/corridor", "/reading", "/demo",
+	"/demo/", "/search", "/record/", "/study", "/api/search",
+	"/api/suggest", "/api/records/", "/api/corridor", "/api/reading",
+	"/api/stats", NULL};

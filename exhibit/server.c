@@ -56,6 +56,11 @@
 #define SC_MAX_ENTRIES 1024     /* files kept in memory at most */
 #define SC_MAX_FILE (1024 * 1024)       /* larger files: read each time */
 #define SC_MAX_BYTES (64 * 1024 * 1024) /* bytes kept in memory at most */
+#define PC_BUCKETS 1024         /* page cache hash buckets */
+#define PC_MAX_ENTRIES 2048     /* pages kept at most */
+#define PC_MAX_BYTES (32 * 1024 * 1024)  /* bytes of pages kept at most */
+#define PC_MAX_PAGE (512 * 1024)         /* larger pages are not kept */
+#define PC_TTL_MS 5000          /* a page is made again after this long */
 #define DRAIN_EXTRA 5           /* seconds beyond the timeout to drain */
 
 static const struct {
@@ -111,6 +116,18 @@ struct conn {
 	unsigned long long bytes;       /* body bytes answered */
 };
 
+/* A rendered public page ready to send again (the page cache): valid
+ * while the archive has not changed (gen) and for PC_TTL_MS at most. */
+struct pc_entry {
+	struct pc_entry *next;
+	unsigned hash;
+	unsigned long gen;              /* server's generation when made */
+	long long born;                 /* monotonic ms */
+	char *key;                      /* host '\n' raw URL */
+	struct MHD_Response *r;         /* 200, with every header */
+	size_t bytes;                   /* of the body */
+};
+
 /* A static file ready to send. */
 struct sc_entry {
 	struct sc_entry *next;
@@ -142,6 +159,12 @@ struct server {
 	struct sc_entry *sc[SC_BUCKETS];
 	size_t sc_n;
 	size_t sc_bytes;
+	/* the page cache (pc_*) */
+	pthread_rwlock_t pc_lock;
+	struct pc_entry *pc[PC_BUCKETS];
+	size_t pc_n;
+	size_t pc_bytes;
+	_Atomic unsigned long gen;      /* bumped when the archive changed */
 	/* the daily fixity audit (audit_thread) */
 	pthread_t audit;
 	int audit_started;
@@ -152,6 +175,8 @@ struct server {
 
 /* This worker thread's archive handles: [0] read-only, [1] writable. */
 static __thread struct hd_archive *t_arch[2];
+/* The data version its read-only handle saw last (page cache). */
+static __thread int64_t t_dv = -1;
 
 /* ------------------------------------------------------------ clocks */
 
@@ -341,6 +366,181 @@ static void log_note(struct server *sv, const char *fmt, ...)
 	hd_buf_release(&b);
 }
 
+static unsigned str_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s) {
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	}
+	return h;
+}
+
+/* ------------------------------------------------------ page cache */
+
+/* The public pages (home, corridor, search, records, the JSON API) are
+ * the same for every visitor: a function of the URL, the Host header
+ * (QR links), the archive and the hour.  A kiosk or a class of students
+ * asks for the same few again and again, so a page made once is sent
+ * again from memory until the archive changes (any commit by another
+ * handle or process, seen through PRAGMA data_version on this worker's
+ * read-only handle, bumps the server's generation), the templates are
+ * reloaded, or PC_TTL_MS passes (the open-now line follows the clock).
+ * Only routes listed in cache_paths (routes.c) are kept, and only 200
+ * answers with no cookie and no Cache-Control of their own; nothing
+ * under /admin, no form page, no image. */
+
+static void pc_free(struct pc_entry *e)
+{
+	MHD_destroy_response(e->r);
+	free(e->key);
+	free(e);
+}
+
+/* Drop every entry (under the write lock). */
+static void pc_clear(struct server *sv)
+{
+	struct pc_entry *e, *next;
+	size_t i;
+
+	for (i = 0; i < PC_BUCKETS; i++) {
+		for (e = sv->pc[i]; e != NULL; e = next) {
+			next = e->next;
+			pc_free(e);
+		}
+		sv->pc[i] = NULL;
+	}
+	sv->pc_n = 0;
+	sv->pc_bytes = 0;
+}
+
+/* Drop the entries that are stale at gen and now (under the write
+ * lock). */
+static void pc_prune(struct server *sv, unsigned long gen, long long now)
+{
+	struct pc_entry **pp, *e;
+	size_t i;
+
+	for (i = 0; i < PC_BUCKETS; i++) {
+		for (pp = &sv->pc[i]; (e = *pp) != NULL;) {
+			if (e->gen != gen || now - e->born > PC_TTL_MS) {
+				*pp = e->next;
+				sv->pc_n--;
+				sv->pc_bytes -= e->bytes;
+				pc_free(e);
+			} else {
+				pp = &e->next;
+			}
+		}
+	}
+}
+
+/* 1 when the route at path keeps its pages in the cache. */
+static int pc_route(const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; cache_paths[i] != NULL; i++) {
+		n = strlen(cache_paths[i]);
+		if (n > 1 && cache_paths[i][n - 1] == '/' ?
+		    strncmp(path, cache_paths[i], n) == 0 :
+		    strcmp(path, cache_paths[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The cache key of a request: host '\n' URL as received. */
+static char *pc_key(struct conn *cn, struct MHD_Connection *c)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_HOST);
+
+	return hd_xasprintf("%s\n%.*s", host ? host : "", (int)cn->nraw,
+		cn->raw);
+}
+
+/* Bump the generation when this worker's handle sees a change. */
+static void pc_check(struct server *sv, struct hd_archive *a)
+{
+	int64_t v = hd_archive_data_version(a);
+
+	if (v != t_dv) {
+		t_dv = v;
+		atomic_fetch_add(&sv->gen, 1);
+	}
+}
+
+/* Send the cached page for key; MHD_NO with *hit 0 when there is none. */
+static enum MHD_Result pc_send(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, const char *key, int *hit)
+{
+	unsigned h = str_hash(key);
+	unsigned long gen = atomic_load(&sv->gen);
+	long long now = now_ms();
+	struct pc_entry *e;
+	enum MHD_Result ret = MHD_NO;
+
+	*hit = 0;
+	pthread_rwlock_rdlock(&sv->pc_lock);
+	for (e = sv->pc[h % PC_BUCKETS]; e != NULL; e = e->next) {
+		if (e->hash == h && strcmp(e->key, key) == 0) {
+			break;
+		}
+	}
+	if (e != NULL && e->gen == gen && now - e->born <= PC_TTL_MS) {
+		*hit = 1;
+		cn->status = 200;
+		cn->bytes = cn->meth == M_HEAD ? 0 :
+			(unsigned long long)e->bytes;
+		ret = MHD_queue_response(c, 200, e->r);
+	}
+	pthread_rwlock_unlock(&sv->pc_lock);
+	return ret;
+}
+
+/* Keep r (one reference taken) as the page for key, made at gen. */
+static void pc_put(struct server *sv, char *key, unsigned long gen,
+	struct MHD_Response *r, size_t bytes)
+{
+	unsigned h = str_hash(key);
+	long long now = now_ms();
+	struct pc_entry **pp, *e;
+
+	pthread_rwlock_wrlock(&sv->pc_lock);
+	if (sv->pc_n >= PC_MAX_ENTRIES ||
+	    sv->pc_bytes + bytes > PC_MAX_BYTES) {
+		pc_prune(sv, atomic_load(&sv->gen), now);
+		if (sv->pc_n >= PC_MAX_ENTRIES ||
+		    sv->pc_bytes + bytes > PC_MAX_BYTES) {
+			pc_clear(sv);
+		}
+	}
+	for (pp = &sv->pc[h % PC_BUCKETS]; (e = *pp) != NULL;
+	    pp = &e->next) {
+		if (e->hash == h && strcmp(e->key, key) == 0) {
+			*pp = e->next;
+			sv->pc_n--;
+			sv->pc_bytes -= e->bytes;
+			pc_free(e);
+			break;
+		}
+	}
+	e = hd_xcalloc(1, sizeof *e);
+	e->hash = h;
+	e->gen = gen;
+	e->born = now;
+	e->key = key;
+	e->r = r;
+	e->bytes = bytes;
+	e->next = sv->pc[h % PC_BUCKETS];
+	sv->pc[h % PC_BUCKETS] = e;
+	sv->pc_n++;
+	sv->pc_bytes += bytes;
+	pthread_rwlock_unlock(&sv->pc_lock);
+}
+
 /* ---------------------------------------------------- responses */
 
 static void add_security(struct MHD_Response *r)
@@ -493,17 +693,20 @@ static enum MHD_Result send_error(struct server *sv, struct conn *cn,
 
 /* Answer with what a page put into hr. */
 static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, struct http_resp *hr)
+	struct MHD_Connection *c, struct http_resp *hr, char *key,
+	unsigned long gen)
 {
 	struct MHD_Response *r;
 	struct static_meta m;
 	struct stat st;
+	enum MHD_Result ret;
 	char tbuf[128];
 	size_t n;
 	char *body;
 	int fd;
 
 	if (hr->file != NULL) {
+		free(key);
 		fd = open_regular(hr->file, &st);
 		if (fd < 0) {
 			log_note(sv, "cannot open %s", hr->file);
@@ -531,6 +734,19 @@ static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 			"no-cache");
 	}
 	add_headers(sv, r, hr);
+	if (key != NULL && hr->status == 200 && n <= PC_MAX_PAGE &&
+	    !resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL) &&
+	    !resp_has(hr, MHD_HTTP_HEADER_SET_COOKIE) &&
+	    !atomic_load(&sv->draining)) {
+		/* queued first: once in the cache another thread may drop
+		 * it; the cache then owns our reference */
+		cn->status = 200;
+		cn->bytes = cn->meth == M_HEAD ? 0 : n;
+		ret = MHD_queue_response(c, 200, r);
+		pc_put(sv, key, gen, r, n);
+		return ret;
+	}
+	free(key);
 	return queue(cn, c, hr->status, r, n);
 }
 
@@ -551,22 +767,13 @@ static enum MHD_Result send_error(struct server *sv, struct conn *cn,
 	if (resp.status < 400) {
 		resp.status = status;
 	}
-	ret = send_resp(sv, cn, c, &resp);
+	ret = send_resp(sv, cn, c, &resp, NULL, 0);
 	http_resp_release(&resp);
 	return ret;
 }
 
 /* -------------------------------------------------- static cache */
 
-static unsigned str_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	while (*s) {
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	}
-	return h;
-}
 
 static struct sc_entry **sc_find(struct server *sv, unsigned h,
 	const char *rel)
@@ -932,8 +1139,10 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 	struct hd_archive *a;
 	struct hd_error e;
 	enum MHD_Result ret;
-	char allow[32], *arena;
+	char allow[32], *arena, *key = NULL;
 	const char *rel = NULL;
+	unsigned long gen = 0;
+	int rw, hit;
 
 	set_phase(cn, PH_BUSY, 0);   /* no deadline: no clock */
 	if (cn->bad) {
@@ -971,10 +1180,22 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 		}
 	}
 	hd_err_clear(&e);
-	a = worker_archive(sv, cn->meth == M_POST || rw_path(cn->path), &e);
+	rw = cn->meth == M_POST || rw_path(cn->path);
+	a = worker_archive(sv, rw, &e);
 	if (a == NULL) {
 		log_note(sv, "%s", e.msg);
 		return send_error(sv, cn, c, 503, NULL);
+	}
+	if (!rw && sv->opts->page_cache && pc_route(cn->path) &&
+	    !atomic_load(&sv->draining)) {
+		pc_check(sv, a);
+		gen = atomic_load(&sv->gen);
+		key = pc_key(cn, c);
+		ret = pc_send(sv, cn, c, key, &hit);
+		if (hit) {
+			free(key);
+			return ret;
+		}
 	}
 	fill_req(sv, cn, c, &req);
 	http_resp_init(&resp);
@@ -986,7 +1207,7 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 		http_resp_init(&resp);
 		site_error(sv->site, &req, &resp, status);
 	}
-	ret = send_resp(sv, cn, c, &resp);
+	ret = send_resp(sv, cn, c, &resp, key, gen);
 	http_resp_release(&resp);
 	return ret;
 }
@@ -1418,6 +1639,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 	pthread_rwlockattr_setkind_np(&ra,
 		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&sv->sc_lock, &ra);
+	pthread_rwlock_init(&sv->pc_lock, &ra);
 	pthread_rwlockattr_destroy(&ra);
 
 	/* signals go to this thread only: the workers inherit the mask */
@@ -1475,6 +1697,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 			} else {
 				log_note(sv, "%s", "templates reloaded");
 			}
+			atomic_fetch_add(&sv->gen, 1);
 		}
 		watchdog(sv);
 		alog_tick(sv->log, now_ms(), 0);
@@ -1507,7 +1730,9 @@ out:
 	free(sv->handles);
 	alog_free(sv->log);
 	sc_clear(sv);
+	pc_clear(sv);
 	pthread_rwlock_destroy(&sv->sc_lock);
+	pthread_rwlock_destroy(&sv->pc_lock);
 	pthread_mutex_destroy(&sv->lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(sv);

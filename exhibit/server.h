@@ -31,6 +31,7 @@ struct server_opts {
 	                           within this, and no connection stays
 	                           silent longer */
 	int logfd;              /* access log: 2, or a file opened O_APPEND */
+	int page_cache;         /* keep public pages in memory (server.c) */
 	int audit_hours;        /* fixity audit when the last is older than
 	                           this (checked at start and every 10
 	                           minutes); 0: none */

@@ -116,3 +116,44 @@ jq_is stats-count-public-only "d['records']" "$(wc -l <"$T/public.refs")"
 curl -s "$B/api/search?q=$(urlq 前锋社区)" >"$OUT"
 jq_is search-total-public-only "d['total']" 1
 jq_is search-hit-is-public "d['hits'][0]['ref'] in open('$T/public.refs').read().split()" True
+
+# ------------------------------------------------------------ page cache
+# Pages are sent again from memory only while the archive is unchanged:
+# a change made by another process (the command line) shows at once.
+q=$(urlq 公开丁肆)
+curl -s "$B/search?q=$q" >"$T/s1"
+curl -s "$B/search?q=$q" >"$T/s2"
+ok cache-same-page cmp -s "$T/s1" "$T/s2"
+has cache-public-listed "$T/s2" "${pub//·/.}"
+hd review withdraw "$pub" --reason 测试撤回
+status cache-withdraw 0
+curl -s "$B/search?q=$q" >"$T/s3"
+lacks cache-withdrawn-gone "$T/s3" "${pub//·/.}"
+has cache-withdrawn-still-a-page "$T/s3" '公开丁肆'
+code=$(curl -s -o /dev/null -w '%{http_code}' "$B/record/$(urlq "$pub")")
+[ "$code" = 404 ] && pass cache-withdrawn-record-404 ||
+	fail cache-withdrawn-record-404 "status $code"
+hd review resubmit "$pub"
+hd review approve "$pub"
+status cache-reapprove 0
+curl -s "$B/search?q=$q" >"$T/s4"
+has cache-back-at-once "$T/s4" "${pub//·/.}"
+# the Host header is part of what a page says (QR links): never mixed up
+curl -s -H 'Host: kiosk-a.local' "$B/record/$(urlq "$pub")" >"$T/ha"
+curl -s -H 'Host: kiosk-b.local' "$B/record/$(urlq "$pub")" >"$T/hb"
+ok cache-host-apart test "$(grep -c 'kiosk-a.local' "$T/ha")" -ge 1 -a \
+	"$(grep -c 'kiosk-a.local' "$T/hb")" -eq 0
+# the booking form carries each visitor's own token: never kept
+curl -s -c "$T/jar1" "$B/visit" >"$T/v1"
+curl -s -c "$T/jar2" "$B/visit" >"$T/v2"
+t1=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$T/v1")
+t2=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$T/v2")
+ok cache-visit-own-token test -n "$t1" -a "$t1" != "$t2"
+# --no-page-cache is accepted and the server still answers
+kill "$SPID"; wait "$SPID" 2>/dev/null
+"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --no-page-cache \
+	--templates "$HD_TOP/templates" 2>"$T/serve2.log" &
+SPID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "$B/" && break; sleep 0.1; done
+curl -s "$B/search?q=$q" >"$T/s5"
+has nocache-serves "$T/s5" "${pub//·/.}"
