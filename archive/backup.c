@@ -508,6 +508,13 @@ static int copy_objects(struct hd_archive *snap, const char *from,
 	}
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		sha = (const char *)sqlite3_column_text(q, 0);
+		if (!hd_sha_ok(sha)) {
+			/* a crafted catalogue: no path is made of it */
+			rc = hd_err(e, HD_EINVAL, "the catalogue names an "
+				"object '%.80s' that is not a SHA-256",
+				sha ? sha : "");
+			break;
+		}
 		st->objects++;
 		free(src);
 		free(dst);

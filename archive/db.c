@@ -399,10 +399,14 @@ static const char *const sqls[SQL__COUNT] = {
 		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
 		" coalesce((SELECT max(id) FROM login_attempts"
 		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
-	[SQL_LOGIN_FAILS_REMOTE] = "SELECT at FROM login_attempts"
-		" WHERE remote = ?1 AND ok = 0 AND at >= ?2 AND id >"
-		" coalesce((SELECT max(id) FROM login_attempts"
-		" WHERE remote = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+	/* an address's failures count until that same name succeeds from
+	 * it: a mistyped password is forgiven by the right one, but one
+	 * login to one's own account does not reset guessing at others */
+	[SQL_LOGIN_FAILS_REMOTE] = "SELECT f.at FROM login_attempts f"
+		" WHERE f.remote = ?1 AND f.ok = 0 AND f.at >= ?2"
+		" AND NOT EXISTS (SELECT 1 FROM login_attempts s"
+		" WHERE s.remote = ?1 AND s.name = f.name AND s.ok = 1"
+		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?3",
 	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
 	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
 		" WHERE name = ?1",

@@ -74,30 +74,13 @@ static const struct {
 
 /* ------------------------------------------------------------ hashes */
 
-/* 1 when s is 64 lower-case hex digits: the only strings that ever reach
- * SQL or a path here. */
-static int sha_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL) {
-		return 0;
-	}
-	for (i = 0; i < 64; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return s[64] == '\0';
-}
 
 int hd_object_public(struct hd_archive *a, const char *sha256)
 {
 	sqlite3_stmt *st;
 	int ok;
 
-	if (!sha_ok(sha256)) {
+	if (!hd_sha_ok(sha256)) {
 		return 0;
 	}
 	st = hd_sql(a, SQL_OBJECT_PUBLIC, NULL);
@@ -115,7 +98,7 @@ char *hd_object_mime(struct hd_archive *a, const char *sha256)
 	sqlite3_stmt *st;
 	char *mime = NULL;
 
-	if (!sha_ok(sha256)) {
+	if (!hd_sha_ok(sha256)) {
 		return NULL;
 	}
 	st = hd_sql(a, SQL_OBJECT_MIME, NULL);
@@ -466,7 +449,7 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 		return hd_err(e, HD_EUSAGE, "derivative kind %d unknown",
 			(int)kind);
 	}
-	if (!sha_ok(sha256)) {
+	if (!hd_sha_ok(sha256)) {
 		return hd_err(e, HD_ENOTFOUND, "no image object '%.80s'",
 			sha256 != NULL ? sha256 : "(null)");
 	}

@@ -253,6 +253,8 @@ char *hd_store_path(struct hd_archive *a, const char *sha256);
 /* Hash a whole file with SHA-256 (libcrypto); out: 65 bytes hex. */
 int hd_sha256_file(const char *path, char out[65], uint64_t *size,
 	struct hd_error *e);
+/* 1 when s is 64 lower-case hex digits: an object name. */
+int hd_sha_ok(const char *s);
 /* SHA-256 of a memory block; out: 65 bytes hex. */
 void hd_sha256_hex(const void *p, size_t n, char out[65]);
 

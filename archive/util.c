@@ -577,3 +577,21 @@ void hd_strv_free(char **v, size_t n)
 	}
 	free(v);
 }
+
+/* 1 when s is 64 lower-case hex digits: the only object names that
+ * ever reach SQL or a path. */
+int hd_sha_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL) {
+		return 0;
+	}
+	for (i = 0; i < 64; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return s[64] == '\0';
+}

@@ -363,6 +363,25 @@ int page_admin_record(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* 1 when access (as posted) would take the record at ref out of
+ * "restricted". */
+static int lifts_restriction(struct hd_archive *a, const char *ref,
+	const char *access)
+{
+	struct hd_record r;
+	int lifts = 0;
+
+	if (access == NULL || strcmp(access, "restricted") == 0) {
+		return 0;
+	}
+	hd_record_init(&r);
+	if (hd_record_get(a, HD_ARCHIVIST, ref, &r, NULL) == 0) {
+		lifts = strcmp(r.access, "restricted") == 0;
+	}
+	hd_record_release(&r);
+	return lifts;
+}
+
 int page_admin_record_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -419,6 +438,14 @@ int page_admin_record_post(struct site *s, struct hd_archive *a,
 		ed.location = http_param(req, "location");
 		ed.subjects = http_param(req, "subjects");
 		ed.persons = http_param(req, "persons");
+		if (lifts_restriction(a, ref, ed.access) &&
+		    !admin_can(&ad, HD_PERM_DECIDE)) {
+			/* else an archivist could open a party member's
+			 * archive to staff view without a consultation */
+			admin_message(s, req, resp, 403, "限制级档案的开放范围"
+				"只能由审核人员解除。", &ad);
+			return 0;
+		}
 		rc = hd_record_edit(a, ref, &ed, &ad.agent, &changed, &e);
 		if (rc == 0 && changed == 0) {
 			action = "same";

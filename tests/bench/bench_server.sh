@@ -12,7 +12,9 @@
 #   - nginx (2 workers, its own prefix and config under BUILD/bench/)
 #     serving the same CSS file and a saved copy of the home page.
 # Reported: requests/s, p50 and p99 latency from wrk's distribution,
-# errors (non-2xx/3xx answers and socket errors), the server's VmRSS
+# errors (non-2xx/3xx answers and socket errors), the same pages again
+# from a server started with --no-page-cache (every page made anew, as
+# a stream of different searches costs), the server's VmRSS
 # after its runs, and each target of the issue as met or MISSED:
 # static >= 90 % of bare libmicrohttpd, home page >= 50 % of it, p99 <
 # 20 ms, no errors; at 200,000 records also search >= 5,000 requests/s
@@ -285,6 +287,25 @@ print(r["total"], r["hits"][0]["ref"] if r["hits"] else "-")' \
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$srv/status")
 	stop "$srv"
 
+	# the same pages made anew for every request (--no-page-cache):
+	# what a stream of different searches costs
+	port=$(freeport)
+	"$HD" -d "$dir" serve --listen "127.0.0.1:$port" --threads 2 \
+		--templates templates --log /dev/null --audit-hours 0 \
+		--no-page-cache 2> "$d/serve-nc.log" &
+	srv=$!
+	PIDS="$PIDS $srv"
+	up "http://127.0.0.1:$port/" "$srv" ||
+		die "hongdang serve did not answer: see $d/serve-nc.log"
+	for j in "${!urls[@]}"; do
+		[ "${urls[$j]}" != "$CSS_URL" ] || continue
+		bench "$name-nocache-$j" "http://127.0.0.1:$port${urls[$j]}"
+		rps[nc$j]=$RPS p50[nc$j]=$P50 p99[nc$j]=$P99 errs[nc$j]=$ERRS
+		errtxt[nc$j]=$ERRTXT
+		what[nc$j]="hongdang --no-page-cache ${shown[$j]}, $W/wrk-$name-nocache-$j.txt"
+	done
+	stop "$srv"
+
 	port=$(freeport)
 	nginx_conf "$d/nginx" "$port"
 	nginx -p "$d/nginx/" -c "$d/nginx/nginx.conf" -e "$d/nginx/error.log" \
@@ -326,6 +347,12 @@ print(r["total"], r["hits"][0]["ref"] if r["hits"] else "-")' \
 			"${shown[$j]}$([ "${codes[$j]}" = 200 ] ||
 				echo " (HTTP ${codes[$j]})")"
 	done
+	for j in "${!urls[@]}"; do
+		[ -n "${rps[nc$j]:-}" ] || continue
+		row "  no page cache" "${rps[nc$j]}" "${p50[nc$j]}" \
+			"${p99[nc$j]}" "${errs[nc$j]}" "$(vs "${rps[nc$j]}")" \
+			"${shown[$j]}"
+	done
 	for j in bare ncss nhome "${!urls[@]}"; do
 		[ "${errtxt[$j]}" = - ] ||
 			echo "   errors: ${errtxt[$j]} (${what[$j]})"
@@ -363,6 +390,9 @@ print(r["total"], r["hits"][0]["ref"] if r["hits"] else "-")' \
 			"${rps[1]}/s" \
 			"$(verdict "${rps[1]} >= 5000")$([ "$hits" != 0 ] ||
 				echo ' (0 hits: not a real measure)')" \
+			"  the same, every page made anew" \
+			"${rps[nc1]}/s" \
+			"$(verdict "${rps[nc1]} >= 5000")" \
 			"RSS after the run < 100 MB" \
 			"$(calc %.1f "$rss / 1024") MB" \
 			"$(verdict "$rss < 100 * 1024")"

@@ -307,3 +307,18 @@ for f in "$T"/*.err; do
 done
 hd verify
 status verify-after 0
+
+# the per-address limit (20 failures): logging in to one's own account
+# forgives only that account's mistypes, not guesses at other names
+sql "DELETE FROM login_attempts"
+serve spray
+for n in s1 s2 s3 s4; do
+	for i in 1 2 3 4; do login x "$n" "wrong-$i-pass"; done
+done
+code spray-no-name-locked 422
+login x chen chen-pass-99
+code spray-own-login 303
+for i in 1 2 3 4; do login x s5 "wrong-$i-pass"; done
+login x s6 "wrong-pass-6"
+code spray-address-locked 429
+stop "$SPID"

@@ -230,6 +230,15 @@ code restricted-approved-thumb-404 404
 req - GET "/search?q=$(urlq 党员丙叁)"
 lacks restricted-not-searchable "$BODY" "$(dot "$R3")"
 
+# an archivist may not lift a restriction: that would open a party
+# member's archive to staff view without a consultation
+post a "/admin/record/$(dot "$R3")" action=edit access=internal
+code archivist-cannot-unrestrict 403
+ok unrestrict-nothing test "$(sqlite3 "$D/hongdang.db" "SELECT access
+	FROM records WHERE ref = '$R3'")" = restricted
+req a GET "/admin/record/$(dot "$R3")"
+lacks unrestrict-no-images "$BODY" "/admin/img/"
+
 alive
 hd verify
 status verify-after 0

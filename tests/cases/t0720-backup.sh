@@ -113,6 +113,17 @@ hd_in "$T/fromdam2" restore "$T/dam2"
 status restore-catalogue-damaged 1
 has restore-catalogue-why "$ERR" 'BACKUP records'
 ok restore-catalogue-nothing test ! -e "$T/fromdam2"
+# a crafted catalogue (no BACKUP to check it by) naming an object by a
+# path: refused, nothing made outside
+cp -R "$T/bk" "$T/dam3"
+rm -f "$T/dam3/BACKUP"
+sqlite3 "$T/dam3/hongdang.db" "PRAGMA foreign_keys = OFF;
+	UPDATE objects SET sha256 = '../../../escape' WHERE sha256 =
+	(SELECT min(sha256) FROM objects)"
+hd_in "$T/fromdam3" restore "$T/dam3"
+status restore-crafted-name 1
+has restore-crafted-why "$ERR" "'../../../escape' that is not a SHA-256"
+ok restore-crafted-nothing test ! -e "$T/fromdam3" -a ! -e "$T/escape"
 
 # ------------------------------------------------ updating a backup
 mkdir -p "$T/later"
