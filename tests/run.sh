@@ -2,7 +2,8 @@
 # Test runner: every unit-test binary BUILD/tests/test_* and every case
 # tests/cases/t*.sh.  Each prints lines "PASS name" or "FAIL name: why";
 # a program that exits non-zero without printing a FAIL counts as one
-# failure.  The last line is "N passed, N failed".
+# failure.  The last line is "N passed, N failed".  HD_JOBS programs run
+# at once (default 2, the cores of the machine it was made on).
 #   tests/run.sh [BUILD] [PATTERN]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,13 +26,25 @@ out="$build/test-logs"
 rm -rf "$out"; mkdir -p "$out"
 pass=0; fail=0; failed=()
 
-run_one() {
+jobs=${HD_JOBS:-2}   # programs at once (HD_JOBS=1: one after another)
+
+# start NAME CMD...: run one program in the background, its output in
+# $out/NAME.log, its exit status and seconds in $out/NAME.rc.
+start() {
 	local name=$1; shift
-	local log="$out/$name.log"
-	local t0=$(date +%s.%N)
-	"$@" >"$log" 2>&1
-	local rc=$?
-	local p f
+	(
+		t0=$(date +%s.%N)
+		"$@" >"$out/$name.log" 2>&1
+		rc=$?
+		echo "$rc $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null ||
+			echo "?")" >"$out/$name.rc"
+	) &
+}
+
+# report NAME: count and print the result of a finished program.
+report() {
+	local name=$1 log="$out/$1.log" rc dt p f
+	read -r rc dt <"$out/$name.rc"
 	p=$(grep -c '^PASS ' "$log" 2>/dev/null); p=${p:-0}
 	f=$(grep -c '^FAIL ' "$log" 2>/dev/null); f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -39,7 +52,6 @@ run_one() {
 		f=1
 	fi
 	pass=$((pass + p)); fail=$((fail + f))
-	local dt=$(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo "?")
 	if [ "$f" -gt 0 ]; then
 		failed+=("$name")
 		printf '%-40s %3d passed %3d FAILED (%ss)\n' "$name" "$p" "$f" "${dt:0:5}"
@@ -49,17 +61,43 @@ run_one() {
 	fi
 }
 
+names=(); cmds=()
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")
 	[ -n "$pattern" ] && [[ "$n" != *$pattern* ]] && continue
-	run_one "$n" "$t"
+	names+=("$n"); cmds+=("$t")
 done
 for t in "$here"/cases/t*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	[ -n "$pattern" ] && [[ "$n" != *$pattern* ]] && continue
-	run_one "$n" bash "$t"
+	names+=("$n"); cmds+=("$t")
+done
+# the longest first, so the others fill the second core beside them
+order=()
+for i in "${!names[@]}"; do
+	case "${names[$i]}" in
+	*browser*|*search_eval*) order=("$i" "${order[@]}") ;;
+	*) order+=("$i") ;;
+	esac
+done
+running=0
+for i in "${order[@]}"; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	case "${cmds[$i]}" in
+	*.sh) start "${names[$i]}" bash "${cmds[$i]}" ;;
+	*) start "${names[$i]}" "${cmds[$i]}" ;;
+	esac
+	running=$((running + 1))
+done
+wait
+# reported in the usual order, whatever order they ended in
+for i in "${!names[@]}"; do
+	report "${names[$i]}"
 done
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "failed: ${failed[*]} (logs in $out)"
