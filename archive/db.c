@@ -171,11 +171,11 @@ extern const char hd_schema2_sql[];
 /* OAI-PMH lists: ?1 after this id, ?2 from and ?3 until (datestamps,
  * "YYYY-MM-DDThh:mm:ss"), ?4 category, ?5 class, ?6 1: any class,
  * ?7 limit. */
-#define OAI_SQL "SELECT r.id, r.ref, r.status, r.updated, r.category," \
-	" r.class"
+#define OAI_SQL "SELECT r.id, r.ref, (" VISIBLE "), r.updated," \
+	" r.category, r.class"
+/* visible, or published once and gone since: reported as deleted */
 #define OAI_WHERE \
-	" ((" VISIBLE ") OR (r.status = 'withdrawn' AND" \
-	" r.access = 'public'))" \
+	" ((" VISIBLE ") OR r.published = 1)" \
 	" AND (?2 IS NULL OR substr(r.updated, 1, 19) >= ?2)" \
 	" AND (?3 IS NULL OR substr(r.updated, 1, 19) <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -238,15 +238,15 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_TRANSFER_LIST] = TRANSFER_SQL " ORDER BY id",
 	[SQL_TRANSFER_CONFIRM] = "UPDATE transfers SET confirmed = ?2,"
 		" receipt = ?3 WHERE id = ?1 AND confirmed IS NULL",
-	/* harvesting (oai.c): approved public records, and the withdrawn
-	 * ones that were public, reported as deleted */
+	/* harvesting (oai.c): approved public records, and those that
+	 * were published once and are not visible now, reported as
+	 * deleted */
 	[SQL_OAI_LIST_PUBLIC] = OAI_SQL " FROM records r WHERE" OAI_WHERE
 		" AND r.id > ?1 ORDER BY r.id LIMIT ?7",
 	[SQL_OAI_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
 		OAI_WHERE " AND r.id > ?1",
 	[SQL_OAI_GET_PUBLIC] = OAI_SQL " FROM records r WHERE r.ref = ?1 AND"
-		" ((" VISIBLE ") OR (r.status = 'withdrawn' AND"
-		" r.access = 'public'))",
+		" ((" VISIBLE ") OR r.published = 1)",
 	[SQL_OAI_SETS_PUBLIC] = "SELECT 'category', r.category, count(*)"
 		" FROM records r WHERE" VISIBLE " GROUP BY r.category"
 		" UNION ALL SELECT 'class', r.class, count(*) FROM records r"

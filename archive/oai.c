@@ -13,9 +13,10 @@
  *
  * What a harvester sees is what a visitor sees: only approved public
  * records, through *_PUBLIC statements whose SQL names the filter; a
- * record withdrawn while public is a header with status="deleted" and no
- * metadata (deletedRecord "transient": records made non-public by other
- * means simply leave the lists).  The XML is written with libxml2's
+ * record published once and not visible now (withdrawn, sent back to
+ * review by an edit, made internal or restricted) is a header with
+ * status="deleted" and no metadata (deletedRecord "transient"); one
+ * never published never appears.  The XML is written with libxml2's
  * xmlTextWriter, so it is well-formed whatever the data holds; text that
  * XML 1.0 cannot carry (control characters) is dropped first.
  */
@@ -516,7 +517,7 @@ static const char *dcmi_type(const char *cat)
 struct row {
 	int64_t id;
 	char *ref;
-	int deleted;            /* withdrawn while public */
+	int deleted;            /* published once, not visible now */
 	char stamp[21];         /* datestamp */
 	char *cat;
 	char *cls;
@@ -526,8 +527,7 @@ static void row_read(sqlite3_stmt *st, struct row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
 	r->ref = hd_col_dup(st, 1);
-	r->deleted = strcmp((const char *)sqlite3_column_text(st, 2),
-		"withdrawn") == 0;
+	r->deleted = sqlite3_column_int(st, 2) == 0;
 	datestamp((const char *)sqlite3_column_text(st, 3), r->stamp);
 	r->cat = hd_col_dup(st, 4);
 	r->cls = hd_col_dup(st, 5);

@@ -149,3 +149,25 @@ CREATE TABLE pages (
 	confidence INTEGER,                 -- 0-100; NULL for a text layer
 	PRIMARY KEY (file_id, page)
 ) WITHOUT ROWID;
+
+-- Whether a record was ever published (approved and public).  OAI-PMH
+-- reports such a record as deleted whenever it is no longer visible
+-- (withdrawn, sent back to review by an edit, made internal or
+-- restricted), so a harvester drops its copy; a record never published
+-- never appears.  Kept by the triggers below, whatever code changes a
+-- record.
+ALTER TABLE records ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+UPDATE records SET published = 1
+	WHERE access = 'public' AND status IN ('approved', 'withdrawn');
+CREATE TRIGGER records_published_insert AFTER INSERT ON records
+	WHEN NEW.status = 'approved' AND NEW.access = 'public'
+BEGIN
+	UPDATE records SET published = 1 WHERE id = NEW.id;
+END;
+CREATE TRIGGER records_published_update
+	AFTER UPDATE OF status, access ON records
+	WHEN NEW.status = 'approved' AND NEW.access = 'public'
+	AND NEW.published = 0
+BEGIN
+	UPDATE records SET published = 1 WHERE id = NEW.id;
+END;

@@ -112,7 +112,9 @@ wait "$PID" 2>/dev/null
 # ------------------------------------------------------------ migration
 # What versions 2 (archive/schema2.sql) and 3 added, taken away: the
 # archive is as version 1 made it, and a reader (search) must upgrade it.
-v2=$(sed -n 's/^CREATE TABLE \([a-z_]*\).*/DROP TABLE \1;/p' \
+v2=$(sed -n -e 's/^CREATE TRIGGER \([a-z_]*\).*/DROP TRIGGER \1;/p' \
+	-e 's/^ALTER TABLE \([a-z_]*\) ADD COLUMN \([a-z_]*\).*/ALTER TABLE \1 DROP COLUMN \2;/p' \
+	-e 's/^CREATE TABLE \([a-z_]*\).*/DROP TABLE \1;/p' \
 	"$HD_TOP/archive/schema2.sql" | tac)
 sqlite3 "$D/hongdang.db" "PRAGMA foreign_keys = OFF;
 	DROP TABLE suggest_keys; DROP TABLE suggest;

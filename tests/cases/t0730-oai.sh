@@ -234,3 +234,29 @@ cat "$BODY" >"$T/all.xml"
 oai never-public-2 "verb=ListIdentifiers&resumptionToken=$TOK"
 cat "$BODY" >>"$T/all.xml"
 lacks never-public-absent "$T/all.xml" "$(printf %s "$SECRET" | sed 's/·/%C2%B7/g')"
+
+# ------------------------------- leaving public view by other means
+# an edit sends a published record back to review: deleted until
+# approved again; made restricted and approved: deleted for good
+TWO=$(sql "SELECT ref FROM records WHERE title = 'pub-008'")
+ID2Q=$(urlq "oai:hongdang:$(printf %s "$TWO" | sed 's/·/%C2%B7/g')")
+hd review edit "$TWO" --title '第八件（修订）'
+status edit-published 0
+oai edited "verb=GetRecord&metadataPrefix=oai_dc&identifier=$ID2Q"
+x edited-deleted "f('.//o:header')[0].get('status')" deleted
+hd review approve "$TWO"
+oai reapproved "verb=GetRecord&metadataPrefix=oai_dc&identifier=$ID2Q"
+x reapproved-back "[f('.//o:header')[0].get('status'), len(f('.//o:metadata'))]" "[None, 1]"
+hd review edit "$TWO" --access restricted
+hd review approve "$TWO"
+status restricted-approved 0
+oai restricted "verb=GetRecord&metadataPrefix=oai_dc&identifier=$ID2Q"
+x restricted-deleted "[f('.//o:header')[0].get('status'), len(f('.//o:metadata'))]" "['deleted', 0]"
+lacks restricted-no-title "$BODY" '第八件'
+# the withdrawn restricted record made public while withdrawn was never
+# published: still absent
+hd review edit "$SECRET" --access public
+status secret-edit 0
+SIDQ=$(urlq "oai:hongdang:$(printf %s "$SECRET" | sed 's/·/%C2%B7/g')")
+oai never-published "verb=GetRecord&metadataPrefix=oai_dc&identifier=$SIDQ"
+x never-published-unknown "f('.//o:error')[0].get('code')" idDoesNotExist
