@@ -15,6 +15,9 @@
 # 4. The exhibit server under wrk, with the sample collection and with
 #    the 200k archive of section 2, beside a bare libmicrohttpd program
 #    and nginx serving the same bytes (bench_server.sh).
+# 5. Thumbnails and screen copies against vipsthumbnail (bench_derive.sh).
+# 6. Index size and search latency with variants and pinyin indexed
+#    against a copy without them (bench_variants.c).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -243,7 +246,8 @@ if [ "$(cat "$S/corpus.key" 2> /dev/null)" != "$ckey" ]; then
 	echo "$ckey" > "$S/corpus.key"
 fi
 dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
-	archive/fts.h archive/schema.sql archive/record.c)
+	archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
+	archive/suggest.c archive/record.c)
 cached="(built in this run)"
 if [ "${BENCH_REBUILD:-0}" = 1 ] ||
     [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
@@ -314,6 +318,24 @@ bash "$HERE/bench_ocr.sh" "$BUILD" | tee -a "$OUT"
 failed bench_ocr.sh "${PIPESTATUS[0]}"
 bash "$HERE/bench_server.sh" "$BUILD" | tee -a "$OUT"
 failed bench_server.sh "${PIPESTATUS[0]}"
+bash "$HERE/bench_derive.sh" "$BUILD" | tee -a "$OUT"
+failed bench_derive.sh "${PIPESTATUS[0]}"
+
+# the cost of variants and pinyin in the index at 200,000 records: the
+# archive of section 2 against a copy indexed without them
+say ""
+say "6. Variants and pinyin in the search index"
+# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
+if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
+	$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
+	"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
+	$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
+	"$S/bench_variants" "$S/corpus.tsv" "$S/work/archive" "$S/variants" |
+		sed 's/^/   /' | tee -a "$OUT"
+	failed bench_variants "${PIPESTATUS[0]}"
+else
+	failed bench_variants.c 1
+fi
 
 say ""
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)$([ "$RETRIES" -eq 0 ] || echo "; $RETRIES step(s) killed from outside and run again")"
