@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ static const char help[] =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
-	"       [--no-page-cache]\n\n"
+	"       [--no-page-cache] [--trusted-proxy ADDR]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -55,7 +56,11 @@ static const char help[] =
 	"                   (default 24; 0: none)\n"
 	"  --no-page-cache  make every public page anew (by default a page\n"
 	"                   is sent again from memory while the archive is\n"
-	"                   unchanged, for 5 seconds at most)\n";
+	"                   unchanged, for 5 seconds at most)\n"
+	"  --trusted-proxy ADDR  the address of a TLS proxy in front: for\n"
+	"                   requests from it the client is the last address\n"
+	"                   of X-Forwarded-For (login limits count it) and\n"
+	"                   X-Forwarded-Proto: https makes cookies Secure\n";
 
 static int parse_num(const char *s, int lo, int hi, int *out)
 {
@@ -90,6 +95,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		{"attract", required_argument, NULL, 'a'},
 		{"audit-hours", required_argument, NULL, 'A'},
 		{"no-page-cache", no_argument, NULL, 'P'},
+		{"trusted-proxy", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -100,6 +106,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	const char *tdir = NULL, *logfile = NULL, *dirs[2];
 	char *builtin = NULL, *over = NULL;
 	size_t ndirs = 0;
+	unsigned char addr[sizeof(struct in6_addr)];
 	int ch, status = 0;
 
 	memset(&so, 0, sizeof so);
@@ -159,6 +166,15 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			break;
 		case 'P':
 			so.page_cache = 0;
+			break;
+		case 'X':
+			if (inet_pton(AF_INET, optarg, addr) != 1 &&
+			    inet_pton(AF_INET6, optarg, addr) != 1) {
+				return cmd_usage("serve", "--trusted-proxy "
+					"'%s': give an IPv4 or IPv6 address",
+					optarg);
+			}
+			so.trusted_proxy = optarg;
 			break;
 		case 'A':
 			if (parse_num(optarg, 0, 8760, &so.audit_hours) != 0) {

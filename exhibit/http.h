@@ -27,7 +27,9 @@ struct http_req {
 	const char *if_modified_since;
 	const char *cookie;
 	const char *host;           /* Host header, for absolute URLs */
-	const char *remote;         /* client address, text */
+	const char *remote;         /* client address, text (the one a
+	                               trusted proxy forwarded for) */
+	int tls;                    /* a trusted proxy says https */
 	const char *body;           /* request body (POST), NUL-terminated */
 	size_t nbody;
 	int kiosk;                  /* ?kiosk=1 or serve --kiosk */

@@ -63,12 +63,12 @@ const struct hd_login_policy *admin_policy(void)
 
 /* ---------------------------------------------------------- helpers */
 
-char *admin_cookie(const char *name, const char *value, const char *path,
-	int clear)
+char *admin_cookie(const struct http_req *req, const char *name,
+	const char *value, const char *path, int clear)
 {
 	admin_policy();
 	return hd_xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
-		name, value, path, cookie_secure ? "; Secure" : "",
+		name, value, path, cookie_secure || req->tls ? "; Secure" : "",
 		clear ? "; Max-Age=0" : "");
 }
 
@@ -196,7 +196,7 @@ int admin_enter(struct site *s, struct hd_archive *a,
 		}
 		admin_redirect(resp, "/admin/login");
 		if (ad->token[0] != '\0') {
-			c = admin_cookie(ADMIN_COOKIE, "", "/", 1);
+			c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
 			http_header(resp, "Set-Cookie", c);
 			free(c);
 		}
@@ -234,7 +234,7 @@ static void login_form(struct site *s, const struct http_req *req,
 	if (tok[0] == '\0' || status == 403) {
 		hd_random_hex(tok);
 	}
-	c = admin_cookie(LOGIN_COOKIE, tok, "/admin/login", 0);
+	c = admin_cookie(req, LOGIN_COOKIE, tok, "/admin/login", 0);
 	http_header(resp, "Set-Cookie", c);
 	free(c);
 	json_object_set_new(ctx, "title", json_string("档案员登录"));
@@ -293,10 +293,10 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/");
-	c = admin_cookie(ADMIN_COOKIE, token, "/", 0);
+	c = admin_cookie(req, ADMIN_COOKIE, token, "/", 0);
 	http_header(resp, "Set-Cookie", c);
 	free(c);
-	c = admin_cookie(LOGIN_COOKIE, "", "/admin/login", 1);
+	c = admin_cookie(req, LOGIN_COOKIE, "", "/admin/login", 1);
 	http_header(resp, "Set-Cookie", c);
 	free(c);
 	return 0;
@@ -317,7 +317,7 @@ int page_admin_logout(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/login");
-	c = admin_cookie(ADMIN_COOKIE, "", "/", 1);
+	c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
 	http_header(resp, "Set-Cookie", c);
 	free(c);
 	return 0;

@@ -93,6 +93,7 @@ struct conn {
 	int fd;
 	int cut;                        /* the watchdog shut it down */
 	char remote[INET6_ADDRSTRLEN];
+	char forwarded[INET6_ADDRSTRLEN];  /* the client a proxy names */
 	_Atomic int phase;              /* enum phase */
 	_Atomic long long since;        /* ms (monotonic) the phase began */
 
@@ -1028,6 +1029,47 @@ static struct hd_archive *worker_archive(struct server *sv, int rw,
 	return a;
 }
 
+/* A request through the trusted proxy: the client is the last address
+ * of X-Forwarded-For (the one the proxy added; earlier ones the client
+ * may have made up), when it is an address; X-Forwarded-Proto https
+ * marks the request as TLS (Secure cookies). */
+static void forwarded_for(struct MHD_Connection *c, struct conn *cn,
+	struct http_req *req)
+{
+	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		"X-Forwarded-For");
+	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		"X-Forwarded-Proto");
+	const char *p, *end;
+	unsigned char buf[sizeof(struct in6_addr)];
+	char addr[INET6_ADDRSTRLEN];
+	size_t n;
+
+	req->tls = proto != NULL && strcasecmp(proto, "https") == 0;
+	if (xff == NULL) {
+		return;
+	}
+	p = strrchr(xff, ',');
+	p = p != NULL ? p + 1 : xff;
+	while (*p == ' ' || *p == '\t') {
+		p++;
+	}
+	for (end = p + strlen(p); end > p && (end[-1] == ' ' ||
+	    end[-1] == '\t'); end--) {
+	}
+	n = (size_t)(end - p);
+	if (n == 0 || n >= sizeof addr) {
+		return;
+	}
+	memcpy(addr, p, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, buf) == 1 ||
+	    inet_pton(AF_INET6, addr, buf) == 1) {
+		memcpy(cn->forwarded, addr, n + 1);
+		req->remote = cn->forwarded;
+	}
+}
+
 static void fill_req(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_req *req)
 {
@@ -1051,6 +1093,10 @@ static void fill_req(struct server *sv, struct conn *cn,
 	req->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_HOST);
 	req->remote = cn->remote;
+	if (sv->opts->trusted_proxy != NULL &&
+	    strcmp(cn->remote, sv->opts->trusted_proxy) == 0) {
+		forwarded_for(c, cn, req);
+	}
 	req->body = cn->body.p ? cn->body.p : "";
 	req->nbody = cn->body.len;
 	k = http_param(req, "kiosk");

@@ -31,6 +31,9 @@ struct server_opts {
 	                           within this, and no connection stays
 	                           silent longer */
 	int logfd;              /* access log: 2, or a file opened O_APPEND */
+	const char *trusted_proxy;  /* address of a TLS proxy in front, whose
+	                               X-Forwarded-For and -Proto are
+	                               believed; NULL: none */
 	int page_cache;         /* keep public pages in memory (server.c) */
 	int audit_hours;        /* fixity audit when the last is older than
 	                           this (checked at start and every 10

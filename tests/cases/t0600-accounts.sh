@@ -322,3 +322,50 @@ for i in 1 2 3 4; do login x s5 "wrong-$i-pass"; done
 login x s6 "wrong-pass-6"
 code spray-address-locked 429
 stop "$SPID"
+
+# behind a trusted TLS proxy: limits count the address it forwards for,
+# so one guesser cannot lock out everyone behind the proxy; https makes
+# the cookie Secure.  Without --trusted-proxy the header is not believed.
+sql "DELETE FROM login_attempts"
+port=$(free_port)
+"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" --templates \
+	"$HD_TOP/templates" --trusted-proxy 127.0.0.1 2>"$T/proxy.err" &
+SPID=$!; SNAME=proxy; PIDS="$PIDS $SPID"
+B="http://127.0.0.1:$port"
+for _ in $(seq 100); do
+	curl -s -o /dev/null --max-time 1 "$B/favicon.ico" && break
+	sleep 0.1
+done
+# plogin JAR USER PASSWORD XFF [PROTO]
+plogin() {
+	local tok
+	rm -f "$T/jar.$1"
+	req "$1" GET /admin/login -H "X-Forwarded-For: $4"
+	tok=$(form_csrf)
+	req "$1" POST /admin/login -H "X-Forwarded-For: $4" \
+		-H "X-Forwarded-Proto: ${5:-http}" --data-urlencode "csrf=$tok" \
+		--data-urlencode "user=$2" --data-urlencode "password=$3"
+}
+for n in p1 p2 p3 p4 p5; do
+	for i in 1 2 3 4; do plogin x "$n" "wrong-$i-pass" 10.0.0.66; done
+done
+plogin x p6 wrong-pass 10.0.0.66
+code proxy-guesser-locked 429
+plogin y chen chen-pass-99 '6.6.6.6, 10.0.0.7' https
+code proxy-others-not-locked 303
+hdr proxy-https-secure Set-Cookie 'Secure'
+ok proxy-counts-forwarded test "$(sql "SELECT count(*) FROM login_attempts
+	WHERE remote = '10.0.0.66'")" -ge 20
+ok proxy-last-address test "$(sql "SELECT remote FROM login_attempts
+	WHERE name = 'chen' ORDER BY id DESC LIMIT 1")" = 10.0.0.7
+stop "$SPID"
+serve noproxy
+plogin z chen chen-pass-99 10.0.0.8 https
+code noproxy-login 303
+nohdr noproxy-not-secure Set-Cookie 'Secure'
+ok noproxy-header-ignored test "$(sql "SELECT remote FROM login_attempts
+	WHERE name = 'chen' ORDER BY id DESC LIMIT 1")" = 127.0.0.1
+stop "$SPID"
+hd serve --trusted-proxy not-an-address
+status proxy-bad-address 2
+has proxy-bad-why "$ERR" "--trusted-proxy 'not-an-address'"
