@@ -383,6 +383,33 @@ static char *file_text(struct hd_archive *a, const struct hd_file *f)
 	return t;
 }
 
+/* The text of the pages of file seq of r (a PDF's text layer, OCR),
+ * or a line saying there is none. */
+static char *file_pages(struct hd_archive *a, const struct hd_record *r,
+	int seq)
+{
+	struct hd_page *pg = NULL;
+	struct hd_buf b;
+	size_t np = 0, i;
+
+	hd_buf_init(&b);
+	if (hd_record_pages(a, r, &pg, &np, NULL) == 0) {
+		for (i = 0; i < np; i++) {
+			if (pg[i].seq == seq && pg[i].text[0] != '\0') {
+				hd_buf_printf(&b, "%s第 %d 页\n%s\n",
+					b.len ? "\n" : "", pg[i].page,
+					pg[i].text);
+			}
+		}
+		hd_pages_free(pg, np);
+	}
+	if (b.len == 0) {
+		hd_buf_puts(&b, "（这个文件没有可在屏幕上显示的文字或图像；"
+			"如需原件，请申请复制。）");
+	}
+	return hd_buf_detach(&b);
+}
+
 /* filename*=UTF-8''... of a file name's last part (RFC 6266, 8187). */
 static char *disposition(const char *name)
 {
@@ -499,7 +526,9 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 		text = file_text(a, f);
 	}
 	if (text == NULL && html == NULL && path == NULL) {
-		text = hd_record_text(a, &r);
+		/* the text of this file's pages only: the use is logged for
+		 * this file, so nothing of the record's other files shows */
+		text = file_pages(a, &r, (int)n);
 	}
 	/* nothing leaves before the use is on record */
 	if (hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,

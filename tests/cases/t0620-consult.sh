@@ -211,3 +211,15 @@ jq_is audit-uses "sorted(json.loads(e['detail'])['action'] for e in d['events'])
 alive
 hd verify
 status verify-after 0
+
+# an image that cannot be shown (its master damaged after the check
+# above): the page shows the text read from this file's own pages and
+# nothing of the record's other files, whose use is not the one logged
+obj="$D/objects/${IMG:0:2}/${IMG:2}"
+chmod u+w "$obj"
+printf 'xxxxxxxx' | dd of="$obj" bs=1 seek=0 conv=notrunc 2>/dev/null
+rm -rf "$D/derived"
+req a GET "/admin/consult/view/$RD/$NIMG"
+code unshowable-view 200
+lacks unshowable-no-other-file "$BODY" "我志愿加入"
+has unshowable-own-pages "$BODY" "第 1 页"
