@@ -56,6 +56,8 @@ char *admin_record_url(const char *ref);
 /* A Set-Cookie value "NAME=VALUE; Path=PATH; HttpOnly; SameSite=Strict"
  * (+ "; Secure" when HD_COOKIE_SECURE=1, for a server behind a TLS
  * proxy; + "; Max-Age=0" when clear).  Caller frees. */
+/* China time of an ISO UTC time: "2026-11-20 09:30" (page_storage.c). */
+void admin_china_time(const char *iso, char out[20]);
 char *admin_cookie(const struct http_req *req, const char *name,
 	const char *value, const char *path, int clear);
 /* The 64-hex-digit value of cookie name in the request, into out (65

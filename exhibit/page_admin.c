@@ -382,11 +382,12 @@ static json_t *flags(struct hd_archive *a)
 {
 	json_t *arr = json_array();
 	struct hd_reading rd;
-	char at[32], *detail = NULL, *f;
+	char at[32], when[20], *detail = NULL, *f;
 
 	if (hd_reading_last(a, &rd, NULL) == 0 && !rd.in_range) {
+		admin_china_time(rd.at, when);
 		f = hd_xasprintf("库房温湿度超出范围：%s %.1f °C，%.0f%%（%s）",
-			rd.room, rd.temp, rd.rh, rd.at);
+			rd.room, rd.temp, rd.rh, when);
 		json_array_append_new(arr, json_string(f));
 		free(f);
 	}
@@ -394,7 +395,8 @@ static json_t *flags(struct hd_archive *a)
 	    detail != NULL && (strstr(detail, "damaged 0,") == NULL ||
 	    strstr(detail, "missing 0,") == NULL ||
 	    strstr(detail, "chain ok") == NULL)) {
-		f = hd_xasprintf("最近一次完整性检查（%s）发现问题：%s", at,
+		admin_china_time(at, when);
+		f = hd_xasprintf("最近一次完整性检查（%s）发现问题：%s", when,
 			detail);
 		json_array_append_new(arr, json_string(f));
 		free(f);

@@ -54,8 +54,8 @@ static time_t iso_time(const char *s)
 	return timegm(&tm);
 }
 
-/* China time of an ISO UTC time, "2026-11-20 09:30". */
-static void china_time(const char *iso, char out[20])
+/* China time of an ISO UTC time, "2026-11-20 09:30" (admin.h). */
+void admin_china_time(const char *iso, char out[20])
 {
 	time_t t = iso_time(iso);
 	struct tm tm;
@@ -202,7 +202,7 @@ static char *chart_svg(const struct hd_reading *v, size_t n, time_t from,
 			continue;
 		}
 		why(&v[i], reason, sizeof reason);
-		china_time(v[i].at, when);
+		admin_china_time(v[i].at, when);
 		snprintf(label, sizeof label, "%s %s：%.1f °C，%.0f%%（%s）",
 			when, v[i].room, v[i].temp, v[i].rh, reason);
 		hd_buf_printf(&b, "<circle class=\"flag\" cx=\"%.1f\" "
@@ -222,7 +222,7 @@ static json_t *reading_json(const struct hd_reading *r)
 	json_t *o = json_object();
 	char buf[64], when[20];
 
-	china_time(r->at, when);
+	admin_china_time(r->at, when);
 	json_object_set_new(o, "at", json_string(when));
 	json_object_set_new(o, "room", json_string(r->room));
 	snprintf(buf, sizeof buf, "%.1f", r->temp);

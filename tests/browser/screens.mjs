@@ -39,6 +39,7 @@ const VIEWPORTS = {
   landscape: { width: 1920, height: 1080, kiosk: true },
   portrait: { width: 1080, height: 1920, kiosk: true },
   phone: { width: 390, height: 844, kiosk: false, mobile: true },
+  desk: { width: 1366, height: 768, kiosk: false },
 };
 
 // A public photo record: the first photograph among the hits for 番禺.
@@ -314,6 +315,52 @@ async function kiosk(browser, recordUrl) {
   }
 }
 
+// The admin pages at a desk, logged in through the form as the account
+// t0400 made (HD_ADMIN_USER, HD_ADMIN_PASS).
+async function admin(browser) {
+  const user = process.env.HD_ADMIN_USER;
+  const pass = process.env.HD_ADMIN_PASS;
+  if (!user || !pass) { fail('admin-setup', 'HD_ADMIN_USER and HD_ADMIN_PASS must be set'); return; }
+  const vp = VIEWPORTS.desk;
+  const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, locale: 'zh-CN' });
+  ctx.setDefaultTimeout(TIMEOUT);
+  await ctx.addInitScript(AXE);
+  try {
+    await screen(ctx, 'desk', vp, 'admin-login', '/admin/login');
+    const page = await ctx.newPage();
+    await page.goto(BASE + '/admin/login');
+    await page.fill('input[name=user]', user);
+    await page.fill('input[name=password]', pass);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/admin/'), page.click('button[type=submit]')]);
+    check('admin-logged-in', new URL(page.url()).pathname === '/admin/', `now at ${page.url()}`);
+    // a record of the review queue
+    const rec = await page.evaluate(async () => {
+      const r = await fetch('/admin/review');
+      const t = await r.text();
+      const m = t.match(/href="(\/admin\/record\/[^"?]+)"/);
+      return m ? m[1] : null;
+    });
+    check('admin-queue-has-record', !!rec, 'no record link on /admin/review');
+    await page.close();
+    const pages = [
+      ['admin-home', '/admin/'],
+      ['admin-review', '/admin/review'],
+      ['admin-consult', '/admin/consult'],
+      ['admin-storage', '/admin/storage'],
+      ['admin-audit', '/admin/audit'],
+      ['admin-users', '/admin/users'],
+    ];
+    if (rec) { pages.splice(2, 0, ['admin-record', rec]); }
+    for (const [name, url] of pages) {
+      await screen(ctx, 'desk', vp, name, url);
+    }
+  } catch (e) {
+    fail('admin', e.message);
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   const recordUrl = await findRecord();
@@ -354,12 +401,12 @@ async function main() {
       }
       await ctx.close();
     };
-    // HD_ONLY=screens|behaviour|kiosk runs one part (while working on it).
+    // HD_ONLY=screens|behaviour|kiosk|admin runs one part (while working on it).
     const only = process.env.HD_ONLY || '';
     const want = (part) => !only || only === part;
     if (want('screens')) { await Promise.all([run('landscape'), run('portrait')]); }
     await Promise.all([want('screens') && run('phone', phoneScreens), want('behaviour') && behaviour(browser, recordUrl)]);
-    if (want('kiosk')) { await kiosk(browser, recordUrl); }
+    await Promise.all([want('kiosk') && kiosk(browser, recordUrl), want('admin') && admin(browser)]);
   } finally {
     await browser.close();
   }

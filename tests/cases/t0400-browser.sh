@@ -2,7 +2,9 @@
 # playwright-core from tests/browser/): home, corridor, reading corner,
 # demonstrations, search (hits and none), a record, study list, bookings,
 # the 404 page and the kiosk home, at 1920x1080 and 1080x1920 (and home,
-# search and a record on a 390x844 phone).  Each page: no console errors,
+# search and a record on a 390x844 phone); the admin pages (login, home,
+# review queue, a record, consultation, storage room, audit, accounts)
+# at a desk's 1366x768, logged in through the form.  Each page: no console errors,
 # page errors or failed requests; axe-core finds nothing serious or
 # critical; lang zh-CN; alt text; headings from h1; touch targets of 48 px;
 # no sideways scrolling.  Then the study list, a demonstration's next step
@@ -61,6 +63,25 @@ pass browser-tools
 new_archive
 hd ingest --approve --sheet "$SAMPLE/目录.csv" "$SAMPLE"
 status browser-ingest-sample 0
+# for the admin pages: an account, a record waiting for review, a
+# consultation request and a week of storage-room readings
+printf 'Admin-Browser-2026\n' >"$T/pw"
+hd user add admin1 --role admin --password-file "$T/pw"
+status browser-admin-account 0
+mkdir -p "$T/pending"
+printf '社区志愿服务队活动记录：清理楼道、看望独居老人。\n' >"$T/pending/志愿服务记录.txt"
+hd ingest --access public --class SQ "$T/pending"
+status browser-pending 0
+RS=$(sqlite3 "$D/hongdang.db" "SELECT ref FROM records WHERE access = 'restricted' LIMIT 1")
+hd consult request --person 李研究员 --org 区档案馆 --purpose research \
+	--kind view --days 7 "$RS"
+status browser-consult-request 0
+for i in 6 5 4 3 2 1 0; do
+	hd storage log --temp "$((18 + i % 3)).5" --rh "$((50 + i))" \
+		--at "$(date -u -d "-$i day" +%Y-%m-%dT09:00:00Z)"
+done
+hd storage log --temp 26 --rh 63
+status browser-storage 0
 
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -105,6 +126,7 @@ rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 HD_URL="http://127.0.0.1:$MAIN_PORT" HD_IDLE_URL="http://127.0.0.1:$IDLE_PORT" \
 HD_SHOTS="$SHOTS" HD_CHROMIUM="$CHROMIUM" \
+HD_ADMIN_USER=admin1 HD_ADMIN_PASS=Admin-Browser-2026 \
 	timeout 600 node "$BR/screens.mjs" >"$T/node.out" 2>"$T/node.err"
 rc=$?
 cat "$T/node.out"
