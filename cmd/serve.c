@@ -56,7 +56,7 @@ static const char help[] =
 	"                   (default 24; 0: none)\n"
 	"  --no-page-cache  make every public page anew (by default a page\n"
 	"                   is sent again from memory while the archive is\n"
-	"                   unchanged, for 5 seconds at most)\n"
+	"                   unchanged, within the hour)\n"
 	"  --trusted-proxy ADDR  the address of a TLS proxy in front: for\n"
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"

@@ -60,7 +60,6 @@
 #define PC_MAX_ENTRIES 2048     /* pages kept at most */
 #define PC_MAX_BYTES (32 * 1024 * 1024)  /* bytes of pages kept at most */
 #define PC_MAX_PAGE (512 * 1024)         /* larger pages are not kept */
-#define PC_TTL_MS 5000          /* a page is made again after this long */
 #define DRAIN_EXTRA 5           /* seconds beyond the timeout to drain */
 
 static const struct {
@@ -118,12 +117,12 @@ struct conn {
 };
 
 /* A rendered public page ready to send again (the page cache): valid
- * while the archive has not changed (gen) and for PC_TTL_MS at most. */
+ * while the archive has not changed (gen), within the hour it was made. */
 struct pc_entry {
 	struct pc_entry *next;
 	unsigned hash;
 	unsigned long gen;              /* server's generation when made */
-	long long born;                 /* monotonic ms */
+	long long hour;                 /* pc_hour() when made */
 	char *key;                      /* host '\n' raw URL */
 	struct MHD_Response *r;         /* 200, with every header */
 	size_t bytes;                   /* of the body */
@@ -386,7 +385,9 @@ static unsigned str_hash(const char *s)
  * again from memory until the archive changes (any commit by another
  * handle or process, seen through PRAGMA data_version on this worker's
  * read-only handle, bumps the server's generation), the templates are
- * reloaded, or PC_TTL_MS passes (the open-now line follows the clock).
+ * reloaded, or the hour ends (the open-now line and the day's slots
+ * follow the clock; China's offset is whole hours, so its hours begin
+ * with UTC's).
  * Only routes listed in cache_paths (routes.c) are kept, and only 200
  * answers with no cookie and no Cache-Control of their own; nothing
  * under /admin, no form page, no image. */
@@ -415,7 +416,13 @@ static void pc_clear(struct server *sv)
 	sv->pc_bytes = 0;
 }
 
-/* Drop the entries that are stale at gen and now (under the write
+/* The hour a page is made in: pages are kept within it. */
+static long long pc_hour(void)
+{
+	return (long long)time(NULL) / 3600;
+}
+
+/* Drop the entries that are stale at gen and hour now (under the write
  * lock). */
 static void pc_prune(struct server *sv, unsigned long gen, long long now)
 {
@@ -424,7 +431,7 @@ static void pc_prune(struct server *sv, unsigned long gen, long long now)
 
 	for (i = 0; i < PC_BUCKETS; i++) {
 		for (pp = &sv->pc[i]; (e = *pp) != NULL;) {
-			if (e->gen != gen || now - e->born > PC_TTL_MS) {
+			if (e->gen != gen || e->hour != now) {
 				*pp = e->next;
 				sv->pc_n--;
 				sv->pc_bytes -= e->bytes;
@@ -479,7 +486,7 @@ static enum MHD_Result pc_send(struct server *sv, struct conn *cn,
 {
 	unsigned h = str_hash(key);
 	unsigned long gen = atomic_load(&sv->gen);
-	long long now = now_ms();
+	long long now = pc_hour();
 	struct pc_entry *e;
 	enum MHD_Result ret = MHD_NO;
 
@@ -490,7 +497,7 @@ static enum MHD_Result pc_send(struct server *sv, struct conn *cn,
 			break;
 		}
 	}
-	if (e != NULL && e->gen == gen && now - e->born <= PC_TTL_MS) {
+	if (e != NULL && e->gen == gen && e->hour == now) {
 		*hit = 1;
 		cn->status = 200;
 		cn->bytes = cn->meth == M_HEAD ? 0 :
@@ -506,7 +513,7 @@ static void pc_put(struct server *sv, char *key, unsigned long gen,
 	struct MHD_Response *r, size_t bytes)
 {
 	unsigned h = str_hash(key);
-	long long now = now_ms();
+	long long now = pc_hour();
 	struct pc_entry **pp, *e;
 
 	pthread_rwlock_wrlock(&sv->pc_lock);
@@ -531,7 +538,7 @@ static void pc_put(struct server *sv, char *key, unsigned long gen,
 	e = hd_xcalloc(1, sizeof *e);
 	e->hash = h;
 	e->gen = gen;
-	e->born = now;
+	e->hour = now;
 	e->key = key;
 	e->r = r;
 	e->bytes = bytes;

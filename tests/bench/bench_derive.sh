@@ -10,7 +10,8 @@
 #     copy (1,600 px) of each through hd_derive on 2 threads, as the
 #     exhibit server does on first request (EXIF orientation, sRGB,
 #     metadata stripped, Q 82, each file fsynced and renamed);
-#   - vipsthumbnail, the same two sizes with the same Q and strip, one
+#   - vipsthumbnail, the same two sizes (shrinking only, ">") with the
+#     same Q and strip, one
 #     process over all files, and two processes at a time (xargs -P2);
 #     it writes without fsync.
 # Images per second counts an image done when both its copies are.
@@ -71,10 +72,10 @@ vt() {  # vt OUTDIR PARALLEL
 	local t0 t1
 	t0=$(date +%s.%N)
 	find "$W/in" -name '*.jpg' -print0 | sort -z |
-		xargs -0 -n 25 -P "$2" vipsthumbnail -s 400x400 \
+		xargs -0 -n 25 -P "$2" vipsthumbnail -s "400x400>" \
 		-o "$1/%s-thumb.jpg[Q=82,strip,optimize_coding]"
 	find "$W/in" -name '*.jpg' -print0 | sort -z |
-		xargs -0 -n 25 -P "$2" vipsthumbnail -s 1600x1600 \
+		xargs -0 -n 25 -P "$2" vipsthumbnail -s "1600x1600>" \
 		-o "$1/%s-screen.jpg[Q=82,strip,optimize_coding]"
 	t1=$(date +%s.%N)
 	calc %.3f "$t1 - $t0"

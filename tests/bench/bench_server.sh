@@ -89,12 +89,13 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# up URL PID: waits (10 s at most) until URL answers while PID lives.
+# up URL PID: waits until URL answers while PID lives (a page made
+# anew at 200,000 records may take seconds: 60 s for each try).
 up() {
 	local _
 	for _ in $(seq 100); do
 		kill -0 "$2" 2> /dev/null || return 1
-		if curl -s -o /dev/null --max-time 1 "$1"; then
+		if curl -s -o /dev/null --max-time 60 "$1"; then
 			return 0
 		fi
 		sleep 0.1

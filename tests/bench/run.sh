@@ -330,6 +330,8 @@ if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 	$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
 	"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
 	$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
+	rm -rf "$S/variants"
+	mkdir -p "$S/variants"
 	"$S/bench_variants" "$S/corpus.tsv" "$S/work/archive" "$S/variants" |
 		sed 's/^/   /' | tee -a "$OUT"
 	failed bench_variants "${PIPESTATUS[0]}"
