@@ -142,10 +142,14 @@ bench() {
 		printf "%.1f %.2f %.2f %d %s\n", rps, p50, p99, bad,
 			d == "" ? "-" : substr(d, 2)
 	}' "$out")
-	# none at all (a page slower than the run still gives "0.x/s")
-	if [ -z "$RPS" ] || { [ "$RPS" = 0.0 ] &&
-	    ! grep -q '[1-9][0-9]* requests in' "$out"; }; then
+	# wrk itself said nothing: a broken run.  "0 requests in 10s" is a
+	# figure (every request slower than wrk's 2 s timeout), reported.
+	if [ -z "$RPS" ]; then
 		die "no figures from wrk: see $out"
+	fi
+	if ! grep -q '[1-9][0-9]* requests in' "$out"; then
+		ERRTXT="no request finished within wrk's 2 s timeout"
+		ERRS=$((ERRS > 0 ? ERRS : 1))
 	fi
 }
 
