@@ -341,19 +341,29 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_DECADES_PUBLIC] = "SELECT r.year / 10 * 10 AS d, count(*)"
 		" FROM records r WHERE" VISIBLE " AND r.year IS NOT NULL"
 		" GROUP BY d ORDER BY d",
-	[SQL_RELATED_PUBLIC] = "SELECT r.id, r.ref, r.title, r.date, r.year,"
+	/* Records sharing a subject or person (ranked by how many terms
+	 * they share) and records of the same class and decade, nearest
+	 * year first.  The candidates come from the term and list indexes;
+	 * only the chosen few are read whole. */
+	[SQL_RELATED_PUBLIC] = "WITH me AS (SELECT id, class, year FROM records"
+		" WHERE id = ?1),"
+		" cand(id, shared) AS (SELECT t2.record_id, count(*) FROM terms t1"
+		" JOIN terms t2 ON t2.kind = t1.kind AND t2.term = t1.term"
+		" WHERE t1.record_id = ?1 AND t2.record_id != ?1"
+		" GROUP BY t2.record_id"
+		" UNION ALL SELECT r.id, 0 FROM records r, me"
+		" WHERE r.class IS me.class AND r.year >= me.year / 10 * 10"
+		" AND r.year < me.year / 10 * 10 + 10 AND r.id != me.id AND"
+		VISIBLE "),"
+		" top(id, shared, dy, ref) AS (SELECT r.id, max(c.shared),"
+		" abs(coalesce(r.year, 0) - coalesce((SELECT year FROM me), 0)),"
+		" r.ref FROM cand c JOIN records r ON r.id = c.id WHERE" VISIBLE
+		" GROUP BY r.id ORDER BY 2 DESC, 3, 4 LIMIT ?2)"
+		" SELECT r.id, r.ref, r.title, r.date, r.year,"
 		" r.category, r.class, r.access, r.status,"
 		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB
-		" FROM records r, records me WHERE me.id = ?1 AND r.id != me.id"
-		" AND" VISIBLE " AND (r.id IN (SELECT t2.record_id FROM terms t1"
-		" JOIN terms t2 ON t2.kind = t1.kind AND t2.term = t1.term"
-		" WHERE t1.record_id = ?1) OR (r.class IS me.class AND"
-		" r.year / 10 = me.year / 10))"
-		" ORDER BY (SELECT count(*) FROM terms t1 JOIN terms t2"
-		" ON t2.kind = t1.kind AND t2.term = t1.term"
-		" WHERE t1.record_id = ?1 AND t2.record_id = r.id) DESC,"
-		" abs(coalesce(r.year, 0) - coalesce(me.year, 0)), r.ref"
-		" LIMIT ?2",
+		" FROM top JOIN records r ON r.id = top.id"
+		" ORDER BY top.shared DESC, top.dy, top.ref",
 	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
 		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
 	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
