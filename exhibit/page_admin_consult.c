@@ -34,11 +34,31 @@ static json_t *jstr0(const char *s)
 	return json_string(s ? s : "");
 }
 
+/* "view,print" as the page says it: "查看、打印". */
+static json_t *kinds_zh(const char *kinds)
+{
+	static const char *const code[] = {"view", "print", "copy"};
+	static const char *const name[] = {"查看", "打印", "复制"};
+	char out[64] = "";
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (kinds != NULL && strstr(kinds, code[i]) != NULL) {
+			if (out[0] != '\0') {
+				strcat(out, "、");
+			}
+			strcat(out, name[i]);
+		}
+	}
+	return json_string(out[0] != '\0' ? out : (kinds ? kinds : ""));
+}
+
 /* --------------------------------------------------------- the list */
 
 static json_t *request_json(const struct hd_consult *c)
 {
 	json_t *o = json_object(), *refs = json_array();
+	char when[20];
 	size_t k;
 
 	for (k = 0; k < c->nrefs; k++) {
@@ -56,17 +76,18 @@ static json_t *request_json(const struct hd_consult *c)
 	json_object_set_new(o, "purpose", json_string(or_code(
 		hd_purpose_name(c->purpose), c->purpose)));
 	json_object_set_new(o, "note", jstr0(c->note));
-	json_object_set_new(o, "kinds", json_string(c->kinds));
+	json_object_set_new(o, "kinds", kinds_zh(c->kinds));
 	json_object_set_new(o, "days", json_integer(c->days));
 	json_object_set_new(o, "status", json_string(c->status));
 	json_object_set_new(o, "pending", json_boolean(
 		strcmp(c->status, "pending") == 0));
 	json_object_set_new(o, "approved", json_boolean(
 		strcmp(c->status, "approved") == 0));
-	json_object_set_new(o, "created", json_string(c->created));
+	admin_china_time(c->created, when);
+	json_object_set_new(o, "created", json_string(when));
 	json_object_set_new(o, "requester", json_string(c->requester));
 	json_object_set_new(o, "account", jstr0(c->account));
-	json_object_set_new(o, "granted", jstr0(c->granted));
+	json_object_set_new(o, "granted", kinds_zh(c->granted));
 	json_object_set_new(o, "from", jstr0(c->from));
 	json_object_set_new(o, "until", jstr0(c->until));
 	json_object_set_new(o, "decided_by", jstr0(c->decided_by));

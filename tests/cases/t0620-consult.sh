@@ -194,6 +194,8 @@ code consult-page 200
 has consult-page-request "$BODY" "李研究员"
 has consult-page-stats "$BODY" "利用统计"
 has consult-page-mine "$BODY" "我的查阅批准"
+lacks consult-page-kinds-in-chinese "$BODY" "view,"
+lacks consult-page-china-time "$BODY" "Z</p>"
 lacks archivist-no-approve-form "$BODY" 'value="approve"'
 req r GET /admin/consult
 code consult-page-reviewer 200
