@@ -165,6 +165,10 @@ struct server {
 	size_t pc_n;
 	size_t pc_bytes;
 	_Atomic unsigned long gen;      /* bumped when the archive changed */
+	struct hd_archive *watch;       /* read-only, for data_version; NULL:
+	                                   no page cache */
+	int64_t watch_dv;               /* its last data_version */
+	pthread_mutex_t watch_lock;
 	/* the daily fixity audit (audit_thread) */
 	pthread_t audit;
 	int audit_started;
@@ -175,8 +179,6 @@ struct server {
 
 /* This worker thread's archive handles: [0] read-only, [1] writable. */
 static __thread struct hd_archive *t_arch[2];
-/* The data version its read-only handle saw last (page cache). */
-static __thread int64_t t_dv = -1;
 
 /* ------------------------------------------------------------ clocks */
 
@@ -469,15 +471,21 @@ static char *pc_key(struct conn *cn, struct MHD_Connection *c)
 		cn->raw);
 }
 
-/* Bump the generation when this worker's handle sees a change. */
-static void pc_check(struct server *sv, struct hd_archive *a)
+/* Bump the generation when the archive changed since the last look.
+ * One read-only handle of the server's own answers for every worker
+ * (data_version numbers are per connection: each worker comparing its
+ * own would start the cache again the first time each worker looks). */
+static void pc_check(struct server *sv)
 {
-	int64_t v = hd_archive_data_version(a);
+	int64_t v;
 
-	if (v != t_dv) {
-		t_dv = v;
+	pthread_mutex_lock(&sv->watch_lock);
+	v = hd_archive_data_version(sv->watch);
+	if (v != sv->watch_dv) {
+		sv->watch_dv = v;
 		atomic_fetch_add(&sv->gen, 1);
 	}
+	pthread_mutex_unlock(&sv->watch_lock);
 }
 
 /* Send the cached page for key; MHD_NO with *hit 0 when there is none. */
@@ -1239,9 +1247,9 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 		log_note(sv, "%s", e.msg);
 		return send_error(sv, cn, c, 503, NULL);
 	}
-	if (!rw && sv->opts->page_cache && pc_route(cn->path) &&
+	if (!rw && sv->watch != NULL && pc_route(cn->path) &&
 	    !atomic_load(&sv->draining)) {
-		pc_check(sv, a);
+		pc_check(sv);
 		gen = atomic_load(&sv->gen);
 		key = pc_key(cn, c);
 		ret = pc_send(sv, cn, c, key, &hit);
@@ -1694,6 +1702,18 @@ int server_run(struct site *s, const struct server_opts *opts,
 	pthread_rwlock_init(&sv->sc_lock, &ra);
 	pthread_rwlock_init(&sv->pc_lock, &ra);
 	pthread_rwlockattr_destroy(&ra);
+	pthread_mutex_init(&sv->watch_lock, NULL);
+	if (opts->page_cache) {
+		struct hd_error we;
+
+		hd_err_clear(&we);
+		if (hd_archive_open(s->dir, 1, &sv->watch, &we) != 0) {
+			sv->watch = NULL;       /* pages made anew, then */
+			log_note(sv, "page cache off: %s", we.msg);
+		} else {
+			sv->watch_dv = hd_archive_data_version(sv->watch);
+		}
+	}
 
 	/* signals go to this thread only: the workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
@@ -1784,6 +1804,8 @@ out:
 	alog_free(sv->log);
 	sc_clear(sv);
 	pc_clear(sv);
+	hd_archive_close(sv->watch);
+	pthread_mutex_destroy(&sv->watch_lock);
 	pthread_rwlock_destroy(&sv->sc_lock);
 	pthread_rwlock_destroy(&sv->pc_lock);
 	pthread_mutex_destroy(&sv->lock);
