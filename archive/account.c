@@ -110,43 +110,32 @@ int hd_csrf_ok(const struct hd_session *s, const char *sent)
 
 static const struct {
 	const char *code;
-	const char *name;
 	unsigned perms;
 } roles[] = {
-	{"admin", "管理员", P(HD_PERM_STAFF) | P(HD_PERM_EDIT) |
+	{"admin", P(HD_PERM_STAFF) | P(HD_PERM_EDIT) |
 		P(HD_PERM_DECIDE) | P(HD_PERM_CONSULT_ASK) |
 		P(HD_PERM_CONSULT_DECIDE) | P(HD_PERM_AUDIT) |
 		P(HD_PERM_USERS)},
-	{"archivist", "档案员", P(HD_PERM_STAFF) | P(HD_PERM_EDIT) |
+	{"archivist", P(HD_PERM_STAFF) | P(HD_PERM_EDIT) |
 		P(HD_PERM_CONSULT_ASK) | P(HD_PERM_AUDIT)},
-	{"reviewer", "审核人", P(HD_PERM_STAFF) | P(HD_PERM_DECIDE) |
+	{"reviewer", P(HD_PERM_STAFF) | P(HD_PERM_DECIDE) |
 		P(HD_PERM_CONSULT_DECIDE)},
+};
+
+/* The roles' codes and names, in the order of roles[]. */
+static const struct hd_code_name role_names[] = {
+	{"admin", "管理员"}, {"archivist", "档案员"}, {"reviewer", "审核人"},
+	{NULL, NULL},
 };
 
 const char *hd_role_code(const char *s)
 {
-	size_t i;
-
-	for (i = 0; s != NULL && i < sizeof roles / sizeof roles[0]; i++) {
-		if (strcmp(s, roles[i].code) == 0 ||
-		    strcmp(s, roles[i].name) == 0) {
-			return roles[i].code;
-		}
-	}
-	return NULL;
+	return hd_code_of(role_names, s, 1);
 }
 
 const char *hd_role_name(const char *code)
 {
-	size_t i;
-
-	for (i = 0; code != NULL && i < sizeof roles / sizeof roles[0];
-	    i++) {
-		if (strcmp(code, roles[i].code) == 0) {
-			return roles[i].name;
-		}
-	}
-	return NULL;
+	return hd_name_of(role_names, code);
 }
 
 int hd_role_can(const char *role, enum hd_perm p)

@@ -5,40 +5,36 @@
  * Pure functions: no allocation, no I/O.  Every parser refuses what it does
  * not understand with a message that quotes the input.
  */
-#include "hd.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct code_name {
-	const char *code;
-	const char *name;
-};
 
 /* 门类 (DA/T 13 and the community's own). */
-static const struct code_name categories[] = {
+static const struct hd_code_name categories[] = {
 	{"WS", "文书"}, {"ZP", "照片"}, {"RS", "人事"}, {"SW", "实物"},
 	{"LY", "录音"}, {"LX", "录像"}, {"KJ", "会计"}, {"JJ", "基建"},
 	{"DZ", "电子"}, {NULL, NULL},
 };
-static const struct code_name retentions[] = {
+static const struct hd_code_name retentions[] = {
 	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"}, {NULL, NULL},
 };
-static const struct code_name accesses[] = {
+static const struct hd_code_name accesses[] = {
 	{"public", "公开"}, {"internal", "内部"}, {"restricted", "限制"},
 	{NULL, NULL},
 };
-static const struct code_name statuses[] = {
+static const struct hd_code_name statuses[] = {
 	{"draft", "草稿"}, {"pending", "待审核"}, {"approved", "已发布"},
 	{"returned", "已退回"}, {"withdrawn", "已撤回"}, {NULL, NULL},
 };
-static const struct code_name classes[] = {
+static const struct hd_code_name classes[] = {
 	{"DJ", "党建"}, {"SQ", "社区史"}, {"GZ", "改造"}, {"DS", "读书"},
 	{"YS", "演示"}, {NULL, NULL},
 };
 
-static const char *lookup(const struct code_name *t, const char *s,
+const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	int by_name)
 {
 	size_t i;
@@ -57,7 +53,7 @@ static const char *lookup(const struct code_name *t, const char *s,
 	return NULL;
 }
 
-static const char *name_of(const struct code_name *t, const char *code)
+const char *hd_name_of(const struct hd_code_name *t, const char *code)
 {
 	size_t i;
 
@@ -74,12 +70,12 @@ static const char *name_of(const struct code_name *t, const char *code)
 
 const char *hd_category_code(const char *s)
 {
-	return lookup(categories, s, 1);
+	return hd_code_of(categories, s, 1);
 }
 
 const char *hd_category_name(const char *code)
 {
-	return name_of(categories, code);
+	return hd_name_of(categories, code);
 }
 
 const char *hd_retention_code(const char *s)
@@ -90,12 +86,12 @@ const char *hd_retention_code(const char *s)
 	if (s != NULL && (strcmp(s, "10") == 0 || strcmp(s, "10年") == 0)) {
 		return "D10";
 	}
-	return lookup(retentions, s, 1);
+	return hd_code_of(retentions, s, 1);
 }
 
 const char *hd_retention_name(const char *code)
 {
-	return name_of(retentions, code);
+	return hd_name_of(retentions, code);
 }
 
 const char *hd_access_code(const char *s)
@@ -106,22 +102,22 @@ const char *hd_access_code(const char *s)
 	if (s != NULL && (strcmp(s, "控制") == 0 || strcmp(s, "否") == 0)) {
 		return "restricted";
 	}
-	return lookup(accesses, s, 1);
+	return hd_code_of(accesses, s, 1);
 }
 
 const char *hd_access_name(const char *code)
 {
-	return name_of(accesses, code);
+	return hd_name_of(accesses, code);
 }
 
 const char *hd_status_name(const char *code)
 {
-	return name_of(statuses, code);
+	return hd_name_of(statuses, code);
 }
 
 const char *hd_class_name(const char *code)
 {
-	return name_of(classes, code);
+	return hd_name_of(classes, code);
 }
 
 /* ------------------------------------------------------------- dates */

@@ -32,58 +32,30 @@
 #define LIST_MAX 500            /* requests listed at most */
 #define CHINA_UTC_OFFSET (8 * 3600)
 
-static const struct {
-	const char *code, *name;
-} purposes[] = {
+static const struct hd_code_name purposes[] = {
 	{"research", "学术研究"}, {"work", "工作查考"},
 	{"history", "编史修志"}, {"personal", "个人权益"},
-	{"education", "宣传教育"}, {"other", "其他"},
+	{"education", "宣传教育"}, {"other", "其他"}, {NULL, NULL},
 };
 
-static const struct {
-	const char *code, *name;
-} kinds[] = {
-	{"view", "查看"}, {"print", "打印"}, {"copy", "复制"},
+static const struct hd_code_name kinds[] = {
+	{"view", "查看"}, {"print", "打印"}, {"copy", "复制"}, {NULL, NULL},
 };
-#define NKINDS (sizeof kinds / sizeof kinds[0])
+#define NKINDS (sizeof kinds / sizeof kinds[0] - 1)
 
 const char *hd_purpose_code(const char *s)
 {
-	size_t i;
-
-	for (i = 0; s != NULL && i < sizeof purposes / sizeof purposes[0];
-	    i++) {
-		if (strcmp(s, purposes[i].code) == 0 ||
-		    strcmp(s, purposes[i].name) == 0) {
-			return purposes[i].code;
-		}
-	}
-	return NULL;
+	return hd_code_of(purposes, s, 1);
 }
 
 const char *hd_purpose_name(const char *code)
 {
-	size_t i;
-
-	for (i = 0; code != NULL && i < sizeof purposes / sizeof purposes[0];
-	    i++) {
-		if (strcmp(code, purposes[i].code) == 0) {
-			return purposes[i].name;
-		}
-	}
-	return NULL;
+	return hd_name_of(purposes, code);
 }
 
 const char *hd_consult_kind_name(const char *code)
 {
-	size_t i;
-
-	for (i = 0; code != NULL && i < NKINDS; i++) {
-		if (strcmp(code, kinds[i].code) == 0) {
-			return kinds[i].name;
-		}
-	}
-	return NULL;
+	return hd_name_of(kinds, code);
 }
 
 /* "view,print" (also 查看、打印) to a bit mask; 0 or HD_EINVAL. */

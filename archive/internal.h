@@ -226,4 +226,15 @@ void hd_event_hash(const char *prev, int64_t id, const char *at,
 	const char *type, int64_t record, const char *agent,
 	const char *detail, char out[65]);
 
+/* A table of codes and their Chinese names, ended by {NULL, NULL}
+ * (codes.c).  hd_code_of: the code s names (a code, case-insensitive,
+ * or with by_name a name), or NULL; hd_name_of: the name of a code. */
+struct hd_code_name {
+	const char *code;
+	const char *name;
+};
+const char *hd_code_of(const struct hd_code_name *t, const char *s,
+	int by_name);
+const char *hd_name_of(const struct hd_code_name *t, const char *code);
+
 #endif

@@ -37,18 +37,22 @@ static json_t *jstr0(const char *s)
 /* "view,print" as the page says it: "查看、打印". */
 static json_t *kinds_zh(const char *kinds)
 {
-	static const char *const code[] = {"view", "print", "copy"};
-	static const char *const name[] = {"查看", "打印", "复制"};
-	char out[64] = "";
-	size_t i;
+	char out[64] = "", code[16];
+	const char *p = kinds, *name;
+	size_t n;
 
-	for (i = 0; i < 3; i++) {
-		if (kinds != NULL && strstr(kinds, code[i]) != NULL) {
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		snprintf(code, sizeof code, "%.*s", (int)n, p);
+		name = hd_consult_kind_name(code);
+		if (name != NULL && strlen(out) + strlen(name) + 4 <
+		    sizeof out) {
 			if (out[0] != '\0') {
 				strcat(out, "、");
 			}
-			strcat(out, name[i]);
+			strcat(out, name);
 		}
+		p += n + (p[n] == ',');
 	}
 	return json_string(out[0] != '\0' ? out : (kinds ? kinds : ""));
 }

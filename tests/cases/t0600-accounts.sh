@@ -358,6 +358,11 @@ ok proxy-counts-forwarded test "$(sql "SELECT count(*) FROM login_attempts
 	WHERE remote = '10.0.0.66'")" -ge 20
 ok proxy-last-address test "$(sql "SELECT remote FROM login_attempts
 	WHERE name = 'chen' ORDER BY id DESC LIMIT 1")" = 10.0.0.7
+# a forged or malformed X-Forwarded-For is not an address: the proxy's own
+plogin y chen chen-pass-99 '<script>,x' https
+code proxy-bad-forwarded-login 303
+ok proxy-bad-forwarded-ignored test "$(sql "SELECT remote FROM
+	login_attempts WHERE name = 'chen' ORDER BY id DESC LIMIT 1")" = 127.0.0.1
 stop "$SPID"
 serve noproxy
 plogin z chen chen-pass-99 10.0.0.8 https
