@@ -237,4 +237,8 @@ const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	int by_name);
 const char *hd_name_of(const struct hd_code_name *t, const char *code);
 
+/* The search entry's meta column of r: reference code, creator,
+ * subjects, persons, place (record.c).  Caller frees. */
+char *hd_record_meta_text(const struct hd_record *r);
+
 #endif

@@ -271,8 +271,8 @@ static int add_file(struct hd_archive *a, int64_t id, int seq,
 }
 
 /* Text searched besides title and body: who, what about, where, and the
- * reference code itself. */
-static char *meta_text(const struct hd_record *r)
+ * reference code itself (internal.h: review.c rebuilds it on an edit). */
+char *hd_record_meta_text(const struct hd_record *r)
 {
 	struct hd_buf b;
 	size_t i;
@@ -380,7 +380,7 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	meta = meta_text(r);
+	meta = hd_record_meta_text(r);
 	body = body_text(r);
 	sqlite3_bind_int64(st, 1, id);
 	hd_bind_text(st, 2, r->title);

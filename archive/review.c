@@ -649,30 +649,6 @@ static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 	return 0;
 }
 
-/* The search entry's meta column: as record.c builds it at ingest
- * (reference code, creator, subjects, persons, place). */
-static char *meta_text(const struct hd_record *r)
-{
-	struct hd_buf b;
-	size_t i;
-
-	hd_buf_init(&b);
-	hd_buf_printf(&b, "%s\n", r->ref);
-	if (r->creator) {
-		hd_buf_printf(&b, "%s\n", r->creator);
-	}
-	for (i = 0; i < r->nsubjects; i++) {
-		hd_buf_printf(&b, "%s\n", r->subjects[i]);
-	}
-	for (i = 0; i < r->npersons; i++) {
-		hd_buf_printf(&b, "%s\n", r->persons[i]);
-	}
-	if (r->place) {
-		hd_buf_printf(&b, "%s\n", r->place);
-	}
-	return hd_buf_detach(&b);
-}
-
 /* Re-index the record: the body column is the description followed by
  * the text of the files, so the old description is cut off the front
  * and the new one put there. */
@@ -707,7 +683,7 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	}
 	hd_buf_puts(&b, rest);
 	body = hd_buf_detach(&b);
-	meta = meta_text(r);
+	meta = hd_record_meta_text(r);
 	st = hd_sql(a, SQL_FTS_UPDATE, e);
 	if (st == NULL) {
 		rc = HD_EDB;
