@@ -1030,6 +1030,10 @@ int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 {
+	if (hd_index_flush(a, e) != 0) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
 	if (exec(a, "COMMIT", e) != 0) {
 		hd_tx_rollback(a);
 		return HD_EDB;
@@ -1040,7 +1044,11 @@ int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 
 void hd_tx_rollback(struct hd_archive *a)
 {
-	if (a != NULL && a->in_tx) {
+	if (a == NULL) {
+		return;
+	}
+	hd_index_drop(a);
+	if (a->in_tx) {
 		exec(a, "ROLLBACK", NULL);
 		a->in_tx = 0;
 	}
