@@ -290,6 +290,8 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_FILE_KNOWN] = "SELECT 1 FROM files WHERE sha256 = ?1 LIMIT 1",
 	[SQL_FTS_INSERT] = "INSERT INTO search (rowid, title, meta, body)"
 		" VALUES (?1, ?2, ?3, ?4)",
+	[SQL_FTS_HASHSIZE] = "INSERT INTO search (search, rank)"
+		" VALUES ('hashsize', ?1)",
 	[SQL_EVENT_LAST] =
 		"SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
 	[SQL_EVENT_INSERT] = "INSERT INTO events (id, at, type, record_id,"
