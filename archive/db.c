@@ -13,6 +13,7 @@
 #include "fts.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -721,10 +722,29 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* Statement journals up to this size stay in memory; SQLite's default
+ * is 64 KiB.  An INSERT into records (its trigger makes it a multi-row
+ * write) journals every page it changes; the first that splits B-tree
+ * pages passes 64 KiB, and from then on each statement of the
+ * transaction wrote its journal to a temporary file: a dozen writes a
+ * record in a batch. */
+#define STMT_JOURNAL_MEM (1 << 20)
+
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void config(void)
+{
+	/* SQLITE_MISUSE if something in the process started SQLite first:
+	 * the default then stays, which only costs time */
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_MEM);
+}
+
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
 	int flags, rc;
+
+	pthread_once(&config_once, config);
 
 	flags = a->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (create) {
