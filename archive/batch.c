@@ -4,6 +4,12 @@
  * A batch row records who ran an ingest, from where and what it added;
  * warnings found by the pipeline's quality checks are kept with the batch
  * and with the record they concern, so a record page can show them.
+ *
+ * A batch changes far more pages than SQLite's default page cache of 2 MB
+ * holds: it wrote them to the WAL in the middle of the transaction and
+ * read them back, nine system calls a record.  hd_batch_begin raises the
+ * connection's cache to 64 MB, taken only as pages are used, for the rest
+ * of the connection's life (a command's, or a benchmark's).
  */
 #include "internal.h"
 
@@ -23,6 +29,10 @@ int64_t hd_batch_begin(struct hd_archive *a, const char *fonds,
 	fid = hd_fonds_id(a, fonds, e);
 	if (fid < 0) {
 		return fid;
+	}
+	st = hd_sql(a, SQL_BATCH_CACHE, e);
+	if (st == NULL || sqlite3_step(st) != SQLITE_DONE) {
+		return hd_sql_err(a, e, "batch page cache");
 	}
 	st = hd_sql(a, SQL_BATCH_INSERT, e);
 	if (st == NULL) {

@@ -272,6 +272,8 @@ static const char *const sqls[SQL__COUNT] = {
 		" started) VALUES (?1, ?2, ?3, ?4)",
 	[SQL_BATCH_FINISH] = "UPDATE batches SET added = ?2, duplicates = ?3"
 		" WHERE id = ?1",
+	/* 64 MB (negative: KiB), where SQLite's default is 2 MB */
+	[SQL_BATCH_CACHE] = "PRAGMA cache_size = -65536",
 	[SQL_REFSEQ_GET] = "SELECT last FROM refseq WHERE prefix = ?1",
 	[SQL_REFSEQ_SET] = "INSERT INTO refseq (prefix, last) VALUES (?1, ?2)"
 		" ON CONFLICT (prefix) DO UPDATE SET last = excluded.last",
