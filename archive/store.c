@@ -271,12 +271,17 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 			final = NULL;
 			continue;
 		}
+		sscanf(w->sha256, "%2x", &b);
 		snprintf(dir, sizeof dir, "%s/%.2s", a->objdir, w->sha256);
-		if (mkdir(dir, 0755) == 0) {
-			made_dir = 1;
-		} else if (errno != EEXIST) {
-			rc = hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
-			break;
+		/* a folder this loop renamed into exists already */
+		if (!touched[b & 255]) {
+			if (mkdir(dir, 0755) == 0) {
+				made_dir = 1;
+			} else if (errno != EEXIST) {
+				rc = hd_err(e, HD_EIO, "%s: %s", dir,
+					strerror(errno));
+				break;
+			}
 		}
 		if (rename(w->tmp, final) != 0) {
 			rc = hd_err(e, HD_EIO, "%s: rename: %s", final,
@@ -284,7 +289,6 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 			break;
 		}
 		w->tmp[0] = '\0';
-		sscanf(w->sha256, "%2x", &b);
 		touched[b & 255] = 1;
 		free(final);
 		final = NULL;
