@@ -4,7 +4,8 @@
  * receive -> (per file: fixity, identify, characterise, extract, pdf) ->
  * describe -> ocr -> check -> catalogue.  Every file is read once: its
  * bytes are hashed and written into the object store in the same pass,
- * and kept in memory (up to a cap) for the per-file stages; only the OCR
+ * and kept in memory (up to a cap) for the per-file stages, while the
+ * kernel already reads the next files (READ_AHEAD); only the OCR
  * stage decodes scans again (from the object written), after describe
  * has decided which records are documents and which are photos.  Nothing is
  * stored unless the whole batch is acceptable; the catalogue stage is one
@@ -27,6 +28,12 @@
 #define MEM_CAP (64u << 20)     /* files up to this are read whole */
 #define HEAD_CAP (1u << 20)     /* of larger ones, the first bytes */
 #define CHUNK (1u << 20)
+/* Files whose reading is started ahead of the one being hashed, and the
+ * bytes of each asked for.  From a cold cache each small file read in
+ * turn waits for the disk: 10,000 texts of 300 bytes waited 1.5 s of a
+ * 5.5 s ingest, and more when other work shares the disk. */
+#define READ_AHEAD 32
+#define READ_AHEAD_BYTES (1u << 20)
 
 void batch_limits_default(struct batch_limits *l)
 {
@@ -314,6 +321,25 @@ out:
 	return rc;
 }
 
+/* Start reading the first bytes of item it into the page cache, without
+ * waiting for them.  What fails here fails again in stage_fixity, which
+ * reports it. */
+static void read_ahead(const struct batch_item *it)
+{
+	int fd;
+
+	if (it->record == -2) {
+		return;
+	}
+	fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		return;
+	}
+	posix_fadvise(fd, 0, it->size < READ_AHEAD_BYTES ?
+		(off_t)it->size : (off_t)READ_AHEAD_BYTES, POSIX_FADV_WILLNEED);
+	close(fd);
+}
+
 /* ------------------------------------------------------------- catalogue */
 
 /* Text that goes into the index: control characters (which the snippet
@@ -534,7 +560,13 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 			pg.total_bytes += b->items[i].size;
 		}
 	}
+	for (i = 0; i < b->nitems && i < READ_AHEAD; i++) {
+		read_ahead(&b->items[i]);
+	}
 	for (i = 0; i < b->nitems; i++) {
+		if (i + READ_AHEAD < b->nitems) {
+			read_ahead(&b->items[i + READ_AHEAD]);
+		}
 		if (b->items[i].record == -2) {
 			continue;
 		}
