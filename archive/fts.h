@@ -52,6 +52,9 @@
                                    tokenizer as before them; FTS5 option
                                    tokenize='hongdang plain', for
                                    measuring their cost) */
+#define HD_TOK_AUX 4            /* or-ed in with HD_TOK_DOCUMENT: only the
+                                 * tokens that are not colocated (what
+                                 * snippet() and highlight() look at) */
 
 #define HD_TOK_COLOCATED 1    /* same value as FTS5_TOKEN_COLOCATED */
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
@@ -73,7 +76,7 @@ typedef int (*hd_tok_cb)(void *ctx, int tflags, const char *tok, int ntok,
 int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
 
 /* Register the tokenizer as "hongdang" and the ranking function
- * hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
+ * hd_rank() and hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
  * use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
  * t2s.json cannot be opened: an index built without folding would not
  * match queries folded later, so the tokenizer refuses to run without it.

@@ -208,6 +208,21 @@ static int step_done(struct hd_archive *a, sqlite3_stmt *st,
 	return 0;
 }
 
+/* See internal.h. */
+int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
+	const char *title, const char *meta, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, sql, e);
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	hd_bind_text(st, 2, title);
+	hd_bind_text(st, 3, meta);
+	return step_done(a, st, e, "index title");
+}
+
 static int add_terms(struct hd_archive *a, int64_t id, const char *kind,
 	char **v, size_t n, struct hd_error *e)
 {
@@ -387,6 +402,9 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	hd_bind_text(st, 3, meta);
 	hd_bind_text(st, 4, body);
 	rc = step_done(a, st, e, "index record");
+	if (rc == 0) {
+		rc = hd_heads_put(a, SQL_HEADS_INSERT, id, r->title, meta, e);
+	}
 	free(meta);
 	free(body);
 	if (rc == 0) {

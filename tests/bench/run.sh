@@ -285,8 +285,8 @@ for side in ours trigram; do
 		"$(calc %.2f "$(v $side.index_bytes) / $raw")" \
 		"$(calc %.1f "$(v $side.db_bytes) / 1e6")")"
 done
-say "   index = every search* (t_*) table by dbstat, content copy included:"
-say "   $(awk '/^size\.search/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+say "   index = every search* and heads* (t_*) table by dbstat, content copy included:"
+say "   $(awk '/^size\.(search|heads)/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
 say ""
