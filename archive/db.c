@@ -48,13 +48,23 @@ extern const char hd_schema2_sql[];
  * ?9 (-1: all),
  * each with what the facets count and its relevance by hd_rank (fts.c:
  * title above meta above body, then term frequency, doubled where the
- * query's words stand side by side as typed).  FTS5 gives rowids in
+ * query's words stand side by side as typed, times the text quality of
+ * OCR'd records: doubtful OCR below clean text).  FTS5 gives rowids in
  * order without reading further than the LIMIT, where bm25() or ORDER BY
  * rank would first score every match. */
 #define WALK_SQL(t, vis) \
-	"SELECT r.id, r.year, r.category, r.place, hd_rank(" t ")" \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality)" \
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
+
+/* A record's text quality (records.text_quality) from its pages: the
+ * mean OCR confidence over 100, NULL when no page was read by OCR; the
+ * record's id follows. */
+#define QUALITY_SQL \
+	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
+	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
+	" AND f.record_id = "
 
 /* One hit of the page, by ?2 its id, with its snippet of the body (\x01
  * and \x02 mark a match; search.c escapes the rest) and the first image
@@ -390,6 +400,8 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_PAGE_INSERT] = "INSERT OR REPLACE INTO pages (file_id, page, text,"
 		" confidence) SELECT id, ?3, ?4, ?5 FROM files"
 		" WHERE record_id = ?1 AND seq = ?2",
+	[SQL_QUALITY_SET] = "UPDATE records SET text_quality = ("
+		QUALITY_SQL "?1) WHERE id = ?1",
 	[SQL_PAGES_OF] = "SELECT f.seq, p.page, p.text, p.confidence"
 		" FROM pages p JOIN files f ON f.id = p.file_id"
 		" WHERE f.record_id = ?1 ORDER BY f.seq, p.page",
@@ -602,11 +614,37 @@ static const char migrate5_sql[] =
 	"INSERT INTO heads (rowid, title, meta)"
 	" SELECT rowid, title, meta FROM search;";
 
+static int exec(struct hd_archive *a, const char *sql, struct hd_error *e);
+
+/* Version 5, in C: records.text_quality, the mean OCR confidence of a
+ * record's pages over 100 (NULL: no page read by OCR, clean text), which
+ * hd_rank multiplies a match's score by.  Added unless a column of that
+ * name is there (an archive some test took back to an older version). */
+static int migrate5(struct hd_archive *a, struct hd_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT 1 FROM pragma_table_info("
+	    "'records') WHERE name = 'text_quality'", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		return hd_sql_err(a, e, "migrate to version 5");
+	}
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!has && exec(a, "ALTER TABLE records ADD COLUMN text_quality"
+	    " REAL", e) != 0) {
+		return HD_EDB;
+	}
+	return exec(a, "UPDATE records SET text_quality = (" QUALITY_SQL
+		"records.id)", e);
+}
+
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
 	static const char *m[5];
 	static const migrate_fn h[5] = { NULL, NULL, hd_suggest_fill, NULL,
-		NULL };
+		migrate5 };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;

@@ -457,7 +457,8 @@ void hd_results_release(struct hd_results *res);
  * reject as syntax is searched as plain words.  Hits are ordered by
  * relevance: a match in the title first, then in subjects, persons or
  * place, then in the body; inside each, by term frequency with the exact
- * phrase first, then newest first.
+ * phrase first and OCR text by its confidence (doubtful OCR below clean
+ * text), then newest first.
  * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
  * title and meta matches beyond them): a query that matches more gets
  * res->capped set, a total and facets of those, and its hits ranked among

@@ -100,6 +100,7 @@ enum hd_sql {
 	SQL_RECORD_BODY,
 	/* page text (pages.c) */
 	SQL_PAGE_INSERT,
+	SQL_QUALITY_SET,
 	SQL_PAGES_OF,
 	/* accounts and sessions (account.c) */
 	SQL_USER_INSERT,

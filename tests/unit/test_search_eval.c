@@ -806,6 +806,11 @@ static struct doc hand[] = {
 		"李某兰", "前锋社区", "档案", 1995, 0, NULL, 0 },
 	{ "内部秘密名单", "限制利用的名单。",
 		"张某某", "内部机房", "机密", 1996, 0, NULL, 0 },
+	{ "防汛值班记录", "台风过后清理河涌淤泥，街坊出力。",
+		"罗某生", "石楼", "救灾", 1997, 0, NULL, 0 },
+	/* the same text read by OCR with doubtful confidence (by_hand) */
+	{ "防汛值班记录（扫描件）", "台风过后清理河涌淤泥，街坊出力。",
+		"罗某生", "石楼", "救灾", 1997, 0, NULL, 0 },
 };
 
 static int by_int(const void *x, const void *y)
@@ -885,6 +890,9 @@ static const struct {
 	{ "py_fallback", "\"panyu", "1,6", 0,
 		"an unbalanced quote falls back to plain words, pinyin too" },
 	{ "hidden", "秘密名单", "", 0, "a restricted record is not public" },
+	{ "rank_ocr_quality", "河涌淤泥", "9,10", 0,
+		"clean text (9) above the same words in doubtful OCR (10, "
+		"newer, which would come first on a tie)" },
 };
 
 static const struct {
@@ -933,6 +941,35 @@ static void suggest_first(struct hd_archive *a, const char *q, char *out,
 			v[0].pinyin ? v[0].pinyin : "");
 	}
 	hd_suggestions_free(v, nv);
+}
+
+/* Set the text quality of record id in the archive in dir, as storing
+ * its pages' OCR text with their confidence does (pages.c; t0800 checks
+ * that path with real OCR). */
+static int set_quality(const char *dir, int64_t id, double q, char *why,
+	size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *path = hd_xasprintf("%s/hongdang.db", dir);
+	int rc;
+
+	rc = sqlite3_open(path, &db);
+	free(path);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_prepare_v2(db, "UPDATE records SET text_quality"
+			" = ?2 WHERE id = ?1", -1, &st, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_double(st, 2, q);
+		rc = sqlite3_step(st) == SQLITE_DONE &&
+			sqlite3_changes(db) == 1 ? SQLITE_OK : SQLITE_ERROR;
+	}
+	snprintf(why, n, "%s", db ? sqlite3_errmsg(db) : "open");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
 }
 
 /* Replace the index of the archive in dir by one made with FTS5's
@@ -1009,6 +1046,15 @@ static void by_hand(const char *dir)
 		rc = hd_tx_commit(a, &e);
 	}
 	check("hand_add", rc == 0 && batch > 0, "add the records", e.msg);
+	hd_archive_close(a);
+	rc = set_quality(dir, hand[9].id, 0.4, got, sizeof got);
+	check("hand_quality", rc == SQLITE_OK, "mark record 10 as OCR text "
+		"of confidence 40", got);
+	rc = hd_archive_open(dir, 0, &a, &e);
+	if (rc != 0) {
+		check("hand_reopen", 0, "open the small archive again", e.msg);
+		return;
+	}
 	for (i = 0; i < sizeof ranks / sizeof ranks[0]; i++) {
 		hits_of(a, ranks[i].q, ranks[i].sorted, got, sizeof got, NULL,
 			0);
