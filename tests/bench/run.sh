@@ -23,7 +23,7 @@
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
 # cached there: files by the hash of corpus.py, the databases by the hash
 # of what decides their content (bench_search.c, corpus.py, the tokenizer,
-# the schema, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
+# the schema and migrations, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.
@@ -247,7 +247,7 @@ if [ "$(cat "$S/corpus.key" 2> /dev/null)" != "$ckey" ]; then
 fi
 dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
 	archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
-	archive/suggest.c archive/record.c)
+	archive/suggest.c archive/record.c archive/db.c)
 cached="(built in this run)"
 if [ "${BENCH_REBUILD:-0}" = 1 ] ||
     [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
