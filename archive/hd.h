@@ -444,8 +444,8 @@ struct hd_facets {
 
 struct hd_results {
 	int64_t total;
-	int capped;         /* 1: total and facets are of the newest
-	                     * HD_SEARCH_CAP matches; there are more */
+	int capped;         /* 1: the walk stopped at HD_SEARCH_CAP: total
+	                     * is a lower bound, facets are of those */
 	struct hd_hit *hits;
 	size_t nhits;
 	struct hd_facets decade, category, place, person;

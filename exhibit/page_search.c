@@ -418,6 +418,9 @@ int page_image(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/search?q=&limit=&offset=: approved public records only,
+ * {query, total, capped, hits}; capped true when the search stopped at
+ * its cap (hd_search): total is then a lower bound. */
 int page_api_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

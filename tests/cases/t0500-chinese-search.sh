@@ -4,7 +4,7 @@
 # pinyin finds Chinese (panyu, pan yu, dangan, qianfeng), snippets mark
 # the document's own characters, /api/suggest suggests by characters,
 # pinyin and initials from public records only, and an archive of
-# schema version 1 is brought to version 4 by a reader that opens it.
+# schema version 1 is brought to version 5 by a reader that opens it.
 . "$HD_TOP/tests/lib.sh"
 new_archive
 
@@ -139,3 +139,39 @@ fi
 h=$(sqlite3 "$D/hongdang.db" "SELECT (SELECT count(*) FROM heads_content)
 	= (SELECT count(*) FROM records) AND (SELECT count(*) FROM records) > 0")
 if [ "$h" = 1 ]; then pass old_heads; else fail old_heads "heads: $h"; fi
+
+# ------------------------------------------------------------ the cap
+# 1,100 public records that all say 龙舟: the command line counts every
+# one; the server walks the newest 1,000 (and 200 title matches past
+# them), says so ("capped", 至少) and still fills its page.
+B="$T/big"
+mkdir -p "$T/many"
+for i in $(seq -w 1 1100); do
+	printf '第%s号记录：端午龙舟竞渡，街坊在河涌边观看。\n' "$i" \
+		>"$T/many/龙舟$i.txt"
+done
+"$HONGDANG" -d "$B" init --fonds QF02 --name '大批量' >/dev/null 2>"$ERR"
+"$HONGDANG" -d "$B" ingest --approve --no-ocr --access public "$T/many" \
+	>"$OUT" 2>"$ERR"
+status cap_ingest 0
+"$HONGDANG" -d "$B" search --json 龙舟 >"$OUT" 2>"$ERR"
+jq_is cap_cli_exact 'd["total"]' 1100
+"$HONGDANG" -d "$B" serve --listen "127.0.0.1:$PORT" 2>"$T/serve2.err" &
+PID=$!
+for i in $(seq 100); do
+	curl -s -o /dev/null --max-time 1 "$U/favicon.ico" && break
+	kill -0 "$PID" 2>/dev/null || break
+	sleep 0.1
+done
+curl -s --max-time 10 -G --data-urlencode "q=龙舟" "$U/api/search" \
+	>"$OUT" 2>"$ERR"
+jq_is cap_api '(d["capped"], d["total"], len(d["hits"]))' "(True, 1100, 20)"
+curl -s --max-time 10 -G --data-urlencode "q=第0007号" "$U/api/search" \
+	>"$OUT" 2>"$ERR"
+jq_is cap_api_rare '(d["capped"], d["total"], d["hits"][0]["title"])' \
+	"(False, 1, '龙舟0007')"
+curl -s --max-time 10 -G --data-urlencode "q=龙舟" "$U/search" \
+	>"$OUT" 2>"$ERR"
+has cap_page "$OUT" "共找到至少 1100 件档案"
+kill "$PID" 2>/dev/null
+wait "$PID" 2>/dev/null
