@@ -44,8 +44,8 @@ extern const char hd_schema2_sql[];
 	"      WHERE t.record_id = r.id AND t.kind = 'person'" \
 	"      AND t.term = ?8))"
 
-/* The walk of search.c: the matches older than ?10 newest first, at most
- * ?9 (-1: all),
+/* The walk of search.c (?1 made with HD_LEAN, fts.h): the matches older
+ * than ?10 newest first, at most ?9 (-1: all),
  * each with what the facets count and its relevance by hd_rank (fts.c:
  * title above meta above body, then term frequency, doubled where the
  * query's words stand side by side as typed, times the text quality of
@@ -54,7 +54,7 @@ extern const char hd_schema2_sql[];
  * rank would first score every match. */
 #define WALK_SQL(t, vis) \
 	"SELECT r.id, r.year, r.category, r.place," \
-	" hd_rank(" t ", r.text_quality)" \
+	" hd_rank(" t ", r.text_quality, 1)" \
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 

@@ -92,6 +92,8 @@ struct tk {
 	/* The open CJK run: class of its characters (0 when none) and its
 	 * last character, which the next one may pair with. */
 	int run;
+	int runlen;             /* characters in it so far */
+	int lean;               /* query text began with HD_LEAN */
 	char prev[4];
 	int nprev;
 	int pstart, pend;       /* original byte span of prev */
@@ -252,7 +254,8 @@ static void word_add(struct tk *t, uint32_t cp, int latin, int start,
  * trailing unigram (for a one-character run, the only token). */
 static void run_close(struct tk *t)
 {
-	if (t->run != 0 && t->mode == HD_TOK_QUERY) {
+	if (t->run != 0 && t->mode == HD_TOK_QUERY &&
+	    !(t->lean && t->runlen > 1)) {
 		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
 	}
 	t->run = 0;
@@ -342,9 +345,11 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		}
 		memcpy(t->prev, pair + t->nprev, (size_t)k);
 		t->nprev = k;
+		t->runlen++;
 	} else {
 		run_close(t);
 		t->run = cls;
+		t->runlen = 1;
 		t->nprev = hd_utf8_encode(cp, t->prev);
 		if (t->mode == HD_TOK_DOCUMENT) {
 			emit(t, 0, t->prev, t->nprev, start, end);
@@ -653,6 +658,10 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 	t.aux = t.mode == HD_TOK_DOCUMENT && (mode & HD_TOK_AUX) != 0;
 	t.ctx = ctx;
 	t.cb = cb;
+	if (t.mode == HD_TOK_QUERY && u[0] == (unsigned char)HD_LEAN) {
+		t.lean = 1;
+		i = 1;
+	}
 
 	while (i < n && t.rc == 0) {
 		c = u[i];
@@ -794,8 +803,11 @@ static int by_inst(const void *x, const void *y)
 }
 
 /* 1 when the phrases that occur in this row (two or more, in query
- * order) occur somewhere one right after the other in one column. */
-static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts)
+ * order) occur somewhere one right after the other in one column; with
+ * lean, one position later too (a phrase of a query made with HD_LEAN
+ * is one position shorter than the characters it covers). */
+static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts,
+	int lean)
 {
 	struct inst *v = NULL, key, *hit;
 	int ninst = 0, i, j, k, nph, pos, ok = 0;
@@ -832,6 +844,11 @@ static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts)
 			key.off = pos;
 			hit = bsearch(&key, v, (size_t)ninst, sizeof *v,
 				by_inst);
+			if (hit == NULL && lean) {
+				key.off = ++pos;
+				hit = bsearch(&key, v, (size_t)ninst,
+					sizeof *v, by_inst);
+			}
 			if (hit == NULL) {
 				break;
 			}
@@ -853,7 +870,7 @@ done:
 static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
-	double f = phrases_adjacent(api, fts) ? BOOST_PHRASE : 1.0, q;
+	double f = phrases_adjacent(api, fts, 0) ? BOOST_PHRASE : 1.0, q;
 
 	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {
 		q = sqlite3_value_double(val[0]);
@@ -864,7 +881,8 @@ static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_result_double(ctx, f);
 }
 
-/* hd_rank(table [, quality]): the relevance of a row, higher is better:
+/* hd_rank(table [, quality [, lean]]): the relevance of a row, higher is
+ * better (lean: the query was made with HD_LEAN):
  * RANK_TIER times its tier (3 when a phrase of the query occurs in the
  * title, 2 in the meta column - subjects, persons, place, creator,
  * reference code - and 1 in the body only) plus a score below RANK_TIER
@@ -913,7 +931,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		}
 		score += weight[col] * tf[col] * 2.2 / (tf[col] + 1.2);
 	}
-	if (phrases_adjacent(api, fts)) {
+	if (phrases_adjacent(api, fts, nval >= 2 &&
+	    sqlite3_value_int(val[1]) != 0)) {
 		score *= BOOST_PHRASE;
 	}
 	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {

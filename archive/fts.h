@@ -60,6 +60,14 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
+/* A query text that begins with HD_LEAN gives a run of two or more CJK
+ * characters as its pairs alone, without the trailing character: the
+ * same records match (a pair is indexed only where its second character
+ * follows), but the phrase is one position shorter, so highlight() would
+ * miss that character; search.c walks with it and makes snippets without
+ * it.  The trailing character of 社的 is 的, whose doclist is every
+ * record's, positions and all: the walk then reads that too. */
+#define HD_LEAN '\x04'
 #define HD_PY_END '\x02'      /* the same pair at its second character */
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the

@@ -401,6 +401,70 @@ static char *pinyin_expr(const char *q)
 	return hd_buf_detach(&r.b);
 }
 
+/* The expression match for walking (see HD_LEAN in fts.h): each string
+ * and each bareword with a non-ASCII character (so never an operator or
+ * a column name) made a string that begins with HD_LEAN; pinyin strings
+ * and prefix words are left as they are.  Caller frees. */
+/* Open a string in b: a space first when b ends with a quote, which
+ * would otherwise make the two quotes one escaped quote. */
+static void open_quote(struct hd_buf *b)
+{
+	if (b->len > 0 && b->p[b->len - 1] == '"') {
+		hd_buf_add(b, " ", 1);
+	}
+	hd_buf_add(b, "\"", 1);
+}
+
+static char *lean_expr(const char *match)
+{
+	struct hd_buf b;
+	const char *p = match;
+	size_t n, i;
+	int wide;
+
+	hd_buf_init(&b);
+	while (*p) {
+		if (*p == '"') {
+			for (n = 1; p[n]; n++) {
+				if (p[n] == '"' && p[n + 1] == '"') {
+					n++;
+				} else if (p[n] == '"') {
+					n++;
+					break;
+				}
+			}
+			open_quote(&b);
+			if (p[1] != HD_PY_START && p[1] != '"') {
+				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+			}
+			hd_buf_add(&b, p + 1, n - 1);
+			p += n;
+			continue;
+		}
+		if (!bareword_byte((unsigned char)*p)) {
+			hd_buf_add(&b, p, 1);
+			p++;
+			continue;
+		}
+		wide = 0;
+		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
+			wide |= (unsigned char)p[n] >= 0x80;
+		}
+		for (i = n; p[i] == ' '; i++) {
+		}
+		if (wide && p[i] != '*' && p[i] != ':') {
+			open_quote(&b);
+			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+			hd_buf_add(&b, p, n);
+			hd_buf_add(&b, "\"", 1);
+		} else {
+			hd_buf_add(&b, p, n);
+		}
+		p += n;
+	}
+	return hd_buf_detach(&b);
+}
+
 /* The query as plain words: each white-space separated word quoted for
  * FTS5 (a quote inside doubled), pinyin words rewritten as above.
  * Caller frees. */
@@ -770,7 +834,7 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
-	char *match = NULL, *plain = NULL;
+	char *match = NULL, *plain = NULL, *lean = NULL;
 	struct cands c;
 	struct tallies t;
 	int limit = q->limit > 0 ? q->limit : 20;
@@ -793,15 +857,18 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	match = pinyin_expr(q->q);
-	rc = walks(a, who, match, q, &c, res, &t, e);
+	lean = lean_expr(match);
+	rc = walks(a, who, lean, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
 		tallies_release(&t);
 		c.n = 0;
 		plain = plain_words(q->q);
 		free(match);
+		free(lean);
 		match = plain;
-		rc = walks(a, who, match, q, &c, res, &t, e);
+		lean = lean_expr(match);
+		rc = walks(a, who, lean, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "search");
@@ -825,7 +892,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 			qsort(res->place.v, res->place.n,
 				sizeof *res->place.v, by_count);
 		}
-		rc = person_facet(a, who, match, q, &c, res, e);
+		rc = person_facet(a, who, lean, q, &c, res, e);
 	}
 	if (rc == 0 && c.n > 0) {
 		qsort(c.v, c.n, sizeof *c.v, by_rank);
@@ -834,6 +901,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 out:
 	hd_read_end(a, own);
 	free(match);
+	free(lean);
 	free(c.v);
 	tallies_release(&t);
 	if (rc != 0) {

@@ -890,6 +890,11 @@ static const struct {
 	{ "py_fallback", "\"panyu", "1,6", 0,
 		"an unbalanced quote falls back to plain words, pinyin too" },
 	{ "hidden", "秘密名单", "", 0, "a restricted record is not public" },
+	{ "expr_word_string", "夜校\"社区\"", "3,4", 1,
+		"a word and a string side by side are two phrases (the walk "
+		"quotes the word: the quotes must not merge)" },
+	{ "expr_column", "title: 骑楼", "1", 0,
+		"a column filter still filters" },
 	{ "rank_ocr_quality", "河涌淤泥", "9,10", 0,
 		"clean text (9) above the same words in doubtful OCR (10, "
 		"newer, which would come first on a tie)" },
