@@ -13,6 +13,7 @@
 #include "fts.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -303,6 +304,8 @@ static const char *const sqls[SQL__COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4)",
 	[SQL_HEADS_INSERT] = "INSERT INTO heads (rowid, title, meta)"
 		" VALUES (?1, ?2, ?3)",
+	[SQL_FTS_HASHSIZE] = "INSERT INTO search (search, rank)"
+		" VALUES ('hashsize', ?1)",
 	[SQL_EVENT_LAST] =
 		"SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
 	[SQL_EVENT_INSERT] = "INSERT INTO events (id, at, type, record_id,"
@@ -781,10 +784,29 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* Statement journals up to this size stay in memory; SQLite's default
+ * is 64 KiB.  An INSERT into records (its trigger makes it a multi-row
+ * write) journals every page it changes; the first that splits B-tree
+ * pages passes 64 KiB, and from then on each statement of the
+ * transaction wrote its journal to a temporary file: a dozen writes a
+ * record in a batch. */
+#define STMT_JOURNAL_MEM (1 << 20)
+
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void config(void)
+{
+	/* SQLITE_MISUSE if something in the process started SQLite first:
+	 * the default then stays, which only costs time */
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_MEM);
+}
+
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
 	int flags, rc;
+
+	pthread_once(&config_once, config);
 
 	flags = a->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (create) {
@@ -1099,6 +1121,10 @@ int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 {
+	if (hd_index_flush(a, e) != 0) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
 	if (exec(a, "COMMIT", e) != 0) {
 		hd_tx_rollback(a);
 		return HD_EDB;
@@ -1123,7 +1149,11 @@ void hd_read_end(struct hd_archive *a, int own)
 
 void hd_tx_rollback(struct hd_archive *a)
 {
-	if (a != NULL && a->in_tx) {
+	if (a == NULL) {
+		return;
+	}
+	hd_index_drop(a);
+	if (a->in_tx) {
 		exec(a, "ROLLBACK", NULL);
 		a->in_tx = 0;
 	}

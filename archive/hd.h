@@ -351,9 +351,10 @@ int hd_file_known(struct hd_archive *a, const char *sha256);
 /* Add a record inside an open transaction: allocates its reference code
  * (r->ref is set; never reused), stores the description, the files (the
  * objects must have been published or be published before commit), the
- * search index entry, and the events "collect" and "ingest" (and "review"
- * when r->status is "approved").  r->fonds, r->category, r->retention,
- * r->access, r->status and r->title must be set. */
+ * search index entry (written at hd_tx_commit, with those of the other
+ * records of the transaction), and the events "collect" and "ingest" (and
+ * "review" when r->status is "approved").  r->fonds, r->category,
+ * r->retention, r->access, r->status and r->title must be set. */
 int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	const struct hd_agent *agent, struct hd_error *e);
 

@@ -62,6 +62,7 @@ enum hd_sql {
 	SQL_FILE_KNOWN,
 	SQL_FTS_INSERT,
 	SQL_HEADS_INSERT,
+	SQL_FTS_HASHSIZE,
 	SQL_EVENT_LAST,
 	SQL_EVENT_INSERT,
 	SQL_WARNING_INSERT,
@@ -159,6 +160,12 @@ enum hd_sql {
 	SQL__COUNT
 };
 
+/* One search index row of a record added in the open transaction. */
+struct hd_index_row {
+	int64_t id;             /* records.id, the row's rowid */
+	char *title, *meta, *body;
+};
+
 struct hd_archive {
 	char *dir;              /* the data folder */
 	char *objdir;           /* dir/objects */
@@ -170,6 +177,10 @@ struct hd_archive {
 	char *fonds_code;       /* the first fonds */
 	char *fonds_name;
 	unsigned tmp_seq;       /* for temporary object names */
+	/* Index rows of the records added in the open transaction, written
+	 * all together just before COMMIT (record.c) */
+	struct hd_index_row *index;
+	size_t nindex, capindex;
 };
 
 /* The prepared statement for name, reset and with bindings cleared; NULL
@@ -260,5 +271,11 @@ const char *hd_name_of(const struct hd_code_name *t, const char *code);
 /* The search entry's meta column of r: reference code, creator,
  * subjects, persons, place (record.c).  Caller frees. */
 char *hd_record_meta_text(const struct hd_record *r);
+
+/* Write the index rows waiting in a->index (record.c); hd_tx_commit calls
+ * it before COMMIT.  Returns 0 or HD_EDB; the rows are freed either way.
+ * hd_index_drop frees them unwritten (on rollback). */
+int hd_index_flush(struct hd_archive *a, struct hd_error *e);
+void hd_index_drop(struct hd_archive *a);
 
 #endif

@@ -26,7 +26,9 @@
 # the schema and migrations, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
-# quick check of the script itself.
+# quick check of the script itself.  BENCH_ONLY="1 6" runs only those
+# sections (default all; `make bench BENCH_ONLY=1` is the ingest alone);
+# section 6 then uses the 200k archive section 2 last built.
 # No network is used.
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
@@ -50,8 +52,15 @@ now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# want N: section N is to run
+want() {
+	case " ${BENCH_ONLY:-1 2 3 4 5 6} " in *" $1 "*) ;; *) return 1 ;; esac
+}
 
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
+for n in ${BENCH_ONLY:-}; do
+	case $n in [1-6]) ;; *) die "BENCH_ONLY: no section '$n' (1 to 6)" ;; esac
+done
 for t in openssl python3 cc pkg-config; do
 	command -v $t > /dev/null || die "$t is needed"
 done
@@ -98,19 +107,21 @@ say "SQLite $(pkg-config --modversion sqlite3), OpenSSL $(openssl version | cut 
 
 key() { cat "$@" | sha256sum | cut -c1-16; }
 
-SRC=$B/src
-genkey=$(key "$HERE/corpus.py"
-	find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
-	sha256sum)
-if [ "$(cat "$SRC/.key" 2> /dev/null)" != "$genkey" ]; then
-	note "generating $NPHOTO photos, $NTEXT texts and $NSMALL small texts"
-	rm -rf "$SRC"
-	mkdir -p "$SRC/mixed" "$SRC/small"
-	python3 "$HERE/corpus.py" photos "$ROOT/$BUILD/sample" \
-		"$SRC/mixed" $NPHOTO
-	python3 "$HERE/corpus.py" texts "$SRC/mixed" $NTEXT 300
-	python3 "$HERE/corpus.py" texts "$SRC/small" $NSMALL 100
-	echo "$genkey" > "$SRC/.key"
+if want 1; then
+	SRC=$B/src
+	genkey=$(key "$HERE/corpus.py"
+		find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
+		sha256sum)
+	if [ "$(cat "$SRC/.key" 2> /dev/null)" != "$genkey" ]; then
+		note "generating $NPHOTO photos, $NTEXT texts and $NSMALL small texts"
+		rm -rf "$SRC"
+		mkdir -p "$SRC/mixed" "$SRC/small"
+		python3 "$HERE/corpus.py" photos "$ROOT/$BUILD/sample" \
+			"$SRC/mixed" $NPHOTO
+		python3 "$HERE/corpus.py" texts "$SRC/mixed" $NTEXT 300
+		python3 "$HERE/corpus.py" texts "$SRC/small" $NSMALL 100
+		echo "$genkey" > "$SRC/.key"
+	fi
 fi
 
 # files and bytes under a folder
@@ -184,45 +195,47 @@ print(r["added"], r["duplicates"], len(r["rejected"]),
 	DATA_BYTES=$(du -sb "$data" | cut -f1)
 }
 
-# the mixed batch
-n=$(files "$SRC/mixed")
-nb=$(bytes "$SRC/mixed")
-mb=$(calc %.1f "$nb / 1e6")
-note "ingest: floor of $n files, $mb MB"
-floor mixed "$SRC/mixed"
-note "ingest: hongdang ingest of the same"
-ingest mixed "$SRC/mixed"
-say ""
-say "1. Ingest without OCR: $n files ($NPHOTO JPEG of ~$(calc %.0f "$(bytes "$SRC/mixed/照片00") / 500 / 1000") KB with EXIF, $NTEXT Chinese texts), $mb MB"
-say "   reads: $CACHE (page cache dropped before each side)"
-say "   added $ADDED records, $DUPS duplicates, $REJ rejected, $WARN warnings; data folder $(calc %.0f "$DATA_BYTES / 1e6") MB"
-say ""
-say "   $(printf '%-34s %8s %8s %9s %8s' '' 'wall s' 'cpu s' 'files/s' 'MB/s')"
-row() {
-	say "   $(printf '%-34s %8s %8s %9s %8s' "$1" "$2" "$3" \
-		"$(calc %.0f "$4 / $2")" "$(calc %.1f "$5 / 1e6 / $2")")"
-}
-row "floor: cp -r + sync" "$FCP_WALL" "$FCP_CPU" "$n" "$nb"
-row "floor: openssl dgst -sha256" "$FSHA_WALL" "$FSHA_CPU" "$n" "$nb"
-row "floor: total" "$FLOOR_WALL" "$FLOOR_CPU" "$n" "$nb"
-row "hongdang ingest" "$ING_WALL" "$ING_CPU" "$n" "$nb"
-ratio=$(calc %.2f "$ING_WALL / $FLOOR_WALL")
-say "   ratio ingest / floor (wall): ${ratio}x   target <= 2x: $(awk -v r="$ratio" 'BEGIN { print (r <= 2 ? "met" : "MISSED") }')"
+if want 1; then
+	# the mixed batch
+	n=$(files "$SRC/mixed")
+	nb=$(bytes "$SRC/mixed")
+	mb=$(calc %.1f "$nb / 1e6")
+	note "ingest: floor of $n files, $mb MB"
+	floor mixed "$SRC/mixed"
+	note "ingest: hongdang ingest of the same"
+	ingest mixed "$SRC/mixed"
+	say ""
+	say "1. Ingest without OCR: $n files ($NPHOTO JPEG of ~$(calc %.0f "$(bytes "$SRC/mixed/照片00") / 500 / 1000") KB with EXIF, $NTEXT Chinese texts), $mb MB"
+	say "   reads: $CACHE (page cache dropped before each side)"
+	say "   added $ADDED records, $DUPS duplicates, $REJ rejected, $WARN warnings; data folder $(calc %.0f "$DATA_BYTES / 1e6") MB"
+	say ""
+	say "   $(printf '%-34s %8s %8s %9s %8s' '' 'wall s' 'cpu s' 'files/s' 'MB/s')"
+	row() {
+		say "   $(printf '%-34s %8s %8s %9s %8s' "$1" "$2" "$3" \
+			"$(calc %.0f "$4 / $2")" "$(calc %.1f "$5 / 1e6 / $2")")"
+	}
+	row "floor: cp -r + sync" "$FCP_WALL" "$FCP_CPU" "$n" "$nb"
+	row "floor: openssl dgst -sha256" "$FSHA_WALL" "$FSHA_CPU" "$n" "$nb"
+	row "floor: total" "$FLOOR_WALL" "$FLOOR_CPU" "$n" "$nb"
+	row "hongdang ingest" "$ING_WALL" "$ING_CPU" "$n" "$nb"
+	ratio=$(calc %.2f "$ING_WALL / $FLOOR_WALL")
+	say "   ratio ingest / floor (wall): ${ratio}x   target <= 2x: $(awk -v r="$ratio" 'BEGIN { print (r <= 2 ? "met" : "MISSED") }')"
 
-# the small texts
-n=$(files "$SRC/small")
-nb=$(bytes "$SRC/small")
-note "ingest: $n small texts"
-floor small "$SRC/small"
-ingest small "$SRC/small"
-per=$(calc %.3f "$ING_WALL * 1000 / $n")
-say ""
-say "   Per-file overhead: $n Chinese texts of ~$(calc %.0f "$nb / $n") bytes"
-say "   $(printf '%-34s %8s %8s %9s' '' 'wall s' 'cpu s' 'files/s')"
-say "   $(printf '%-34s %8s %8s %9s' 'floor: cp -r + sync + openssl' "$FLOOR_WALL" "$FLOOR_CPU" "$(calc %.0f "$n / $FLOOR_WALL")")"
-say "   $(printf '%-34s %8s %8s %9s' 'hongdang ingest' "$ING_WALL" "$ING_CPU" "$(calc %.0f "$n / $ING_WALL")")"
-cleanup
-say "   per file: ${per} ms wall, $(calc %.3f "$ING_CPU * 1000 / $n") ms cpu   target < 0.5 ms: $(awk -v p="$per" 'BEGIN { print (p < 0.5 ? "met" : "MISSED") }')"
+	# the small texts
+	n=$(files "$SRC/small")
+	nb=$(bytes "$SRC/small")
+	note "ingest: $n small texts"
+	floor small "$SRC/small"
+	ingest small "$SRC/small"
+	per=$(calc %.3f "$ING_WALL * 1000 / $n")
+	say ""
+	say "   Per-file overhead: $n Chinese texts of ~$(calc %.0f "$nb / $n") bytes"
+	say "   $(printf '%-34s %8s %8s %9s' '' 'wall s' 'cpu s' 'files/s')"
+	say "   $(printf '%-34s %8s %8s %9s' 'floor: cp -r + sync + openssl' "$FLOOR_WALL" "$FLOOR_CPU" "$(calc %.0f "$n / $FLOOR_WALL")")"
+	say "   $(printf '%-34s %8s %8s %9s' 'hongdang ingest' "$ING_WALL" "$ING_CPU" "$(calc %.0f "$n / $ING_WALL")")"
+	cleanup
+	say "   per file: ${per} ms wall, $(calc %.3f "$ING_CPU * 1000 / $n") ms cpu   target < 0.5 ms: $(awk -v p="$per" 'BEGIN { print (p < 0.5 ? "met" : "MISSED") }')"
+fi
 
 # ------------------------------------------------------------ search
 
@@ -233,75 +246,77 @@ PC_LIBS=$(printf 'print-pc:\n\t@echo $(PC_LIBS)\n' |
 	PC_LIBS=
 [ -n "$PC_LIBS" ] || PC_LIBS="sqlite3 libarchive libexif jansson libcrypto
 	icu-uc icu-i18n libmagic libtiff-4 libjpeg libxml-2.0"
-# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
-cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
-	$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
-	"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
-	$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
+if want 2; then
+	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
+	cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
+		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
+		"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
+		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
 
-ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
-if [ "$(cat "$S/corpus.key" 2> /dev/null)" != "$ckey" ]; then
-	note "generating $NSEARCH records of Chinese text"
-	python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
-	echo "$ckey" > "$S/corpus.key"
-fi
-dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
-	archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
-	archive/suggest.c archive/record.c archive/db.c)
-cached="(built in this run)"
-if [ "${BENCH_REBUILD:-0}" = 1 ] ||
-    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
-	note "building the 200k archive and the trigram table (minutes)"
+	ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
+	if [ "$(cat "$S/corpus.key" 2> /dev/null)" != "$ckey" ]; then
+		note "generating $NSEARCH records of Chinese text"
+		python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
+		echo "$ckey" > "$S/corpus.key"
+	fi
+	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
+		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
+		archive/suggest.c archive/record.c archive/db.c)
+	cached="(built in this run)"
+	if [ "${BENCH_REBUILD:-0}" = 1 ] ||
+	    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
+		note "building the 200k archive and the trigram table (minutes)"
+		while :; do
+			rm -rf "$S/work"
+			mkdir -p "$S/work"
+			echo "load average before the build: $(cut -d' ' -f1-3 \
+				/proc/loadavg)" > "$S/work/load.txt"
+			rc=0
+			"$S/bench_search" build "$S/corpus.tsv" "$S/work" || rc=$?
+			killed $rc || break
+		done
+		[ "$rc" -eq 0 ] || die "bench_search build failed"
+		echo "$dkey" > "$S/work/db.key"
+	else
+		cached="(cached: built $(date -u -r "$S/work/build.txt" '+%Y-%m-%d %H:%M UTC'); BENCH_REBUILD=1 rebuilds)"
+	fi
+
+	v() { awk -v k="$1" '$1 == k { print $2 }' "$S/work/build.txt"; }
+	recs=$(v records)
+	raw=$(v raw_bytes)
+	say ""
+	say "2. Search: $recs records, $(calc %.0f "$raw / $recs") bytes of title + body each, $(calc %.0f "$raw / 1e6") MB of text  $cached"
+	say "   $(cat "$S/work/load.txt")"
+	say ""
+	say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' 'index' 'wall s' 'cpu s' 'records/s' 'index MB' 'x text' 'db MB')"
+	for side in ours trigram; do
+		w=$(v $side.build_s)
+		label="hongdang (libhd, per record)"
+		[ $side = ours ] || label="FTS5 trigram (bare table)"
+		say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' "$label" "$w" \
+			"$(v $side.build_cpu_s)" "$(calc %.0f "$recs / $w")" \
+			"$(calc %.1f "$(v $side.index_bytes) / 1e6")" \
+			"$(calc %.2f "$(v $side.index_bytes) / $raw")" \
+			"$(calc %.1f "$(v $side.db_bytes) / 1e6")")"
+	done
+	say "   index = every search* and heads* (t_*) table by dbstat, content copy included:"
+	say "   $(awk '/^size\.(search|heads)/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+	say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+	say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
+	say ""
+
+	# warm the OS cache for both databases, as a running server has it
+	cat "$S/work/trigram.db" "$S/work/archive/hongdang.db" > /dev/null
+	note "timing queries (budget ${BENCH_QUERY_BUDGET:-150} s)"
 	while :; do
-		rm -rf "$S/work"
-		mkdir -p "$S/work"
-		echo "load average before the build: $(cut -d' ' -f1-3 \
-			/proc/loadavg)" > "$S/work/load.txt"
 		rc=0
-		"$S/bench_search" build "$S/corpus.tsv" "$S/work" || rc=$?
+		"$S/bench_search" query "$S/corpus.tsv" "$S/work" > "$S/query.out" ||
+			rc=$?
 		killed $rc || break
 	done
-	[ "$rc" -eq 0 ] || die "bench_search build failed"
-	echo "$dkey" > "$S/work/db.key"
-else
-	cached="(cached: built $(date -u -r "$S/work/build.txt" '+%Y-%m-%d %H:%M UTC'); BENCH_REBUILD=1 rebuilds)"
+	[ "$rc" -eq 0 ] || die "bench_search query failed"
+	sed 's/^/   /' "$S/query.out" | tee -a "$OUT"
 fi
-
-v() { awk -v k="$1" '$1 == k { print $2 }' "$S/work/build.txt"; }
-recs=$(v records)
-raw=$(v raw_bytes)
-say ""
-say "2. Search: $recs records, $(calc %.0f "$raw / $recs") bytes of title + body each, $(calc %.0f "$raw / 1e6") MB of text  $cached"
-say "   $(cat "$S/work/load.txt")"
-say ""
-say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' 'index' 'wall s' 'cpu s' 'records/s' 'index MB' 'x text' 'db MB')"
-for side in ours trigram; do
-	w=$(v $side.build_s)
-	label="hongdang (libhd, per record)"
-	[ $side = ours ] || label="FTS5 trigram (bare table)"
-	say "   $(printf '%-26s %8s %8s %10s %10s %9s %9s' "$label" "$w" \
-		"$(v $side.build_cpu_s)" "$(calc %.0f "$recs / $w")" \
-		"$(calc %.1f "$(v $side.index_bytes) / 1e6")" \
-		"$(calc %.2f "$(v $side.index_bytes) / $raw")" \
-		"$(calc %.1f "$(v $side.db_bytes) / 1e6")")"
-done
-say "   index = every search* and heads* (t_*) table by dbstat, content copy included:"
-say "   $(awk '/^size\.(search|heads)/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
-say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
-say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
-say ""
-
-# warm the OS cache for both databases, as a running server has it
-cat "$S/work/trigram.db" "$S/work/archive/hongdang.db" > /dev/null
-note "timing queries (budget ${BENCH_QUERY_BUDGET:-150} s)"
-while :; do
-	rc=0
-	"$S/bench_search" query "$S/corpus.tsv" "$S/work" > "$S/query.out" ||
-		rc=$?
-	killed $rc || break
-done
-[ "$rc" -eq 0 ] || die "bench_search query failed"
-sed 's/^/   /' "$S/query.out" | tee -a "$OUT"
 
 # ------------------------------------------------------------ OCR, server
 
@@ -312,31 +327,39 @@ failed() {
 	say "   $1 failed (exit $2)"
 	FAILED="$FAILED $1"
 }
-say ""
-say "3. OCR"
-bash "$HERE/bench_ocr.sh" "$BUILD" | tee -a "$OUT"
-failed bench_ocr.sh "${PIPESTATUS[0]}"
-bash "$HERE/bench_server.sh" "$BUILD" | tee -a "$OUT"
-failed bench_server.sh "${PIPESTATUS[0]}"
-bash "$HERE/bench_derive.sh" "$BUILD" | tee -a "$OUT"
-failed bench_derive.sh "${PIPESTATUS[0]}"
+if want 3; then
+	say ""
+	say "3. OCR"
+	bash "$HERE/bench_ocr.sh" "$BUILD" | tee -a "$OUT"
+	failed bench_ocr.sh "${PIPESTATUS[0]}"
+fi
+if want 4; then
+	bash "$HERE/bench_server.sh" "$BUILD" | tee -a "$OUT"
+	failed bench_server.sh "${PIPESTATUS[0]}"
+fi
+if want 5; then
+	bash "$HERE/bench_derive.sh" "$BUILD" | tee -a "$OUT"
+	failed bench_derive.sh "${PIPESTATUS[0]}"
+fi
 
 # the cost of variants and pinyin in the index at 200,000 records: the
 # archive of section 2 against a copy indexed without them
-say ""
-say "6. Variants and pinyin in the search index"
-# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
-if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
-	$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
-	"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
-	$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
-	rm -rf "$S/variants"
-	mkdir -p "$S/variants"
-	"$S/bench_variants" "$S/corpus.tsv" "$S/work/archive" "$S/variants" |
-		sed 's/^/   /' | tee -a "$OUT"
-	failed bench_variants "${PIPESTATUS[0]}"
-else
-	failed bench_variants.c 1
+if want 6; then
+	say ""
+	say "6. Variants and pinyin in the search index"
+	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
+	if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
+		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
+		"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
+		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
+		rm -rf "$S/variants"
+		mkdir -p "$S/variants"
+		"$S/bench_variants" "$S/corpus.tsv" "$S/work/archive" "$S/variants" |
+			sed 's/^/   /' | tee -a "$OUT"
+		failed bench_variants "${PIPESTATUS[0]}"
+	else
+		failed bench_variants.c 1
+	fi
 fi
 
 say ""
