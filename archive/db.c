@@ -109,12 +109,6 @@ extern const char hd_schema2_sql[];
 	" WHERE" SUGGEST_SHOWS("c.kind", "c.term") \
 	" ORDER BY c.exact DESC, c.n DESC, length(c.term), c.term LIMIT ?3"
 
-/* The person facet of an exact search (every match counted). */
-#define PERSONS_SQL(vis) \
-	"SELECT t.term, count(*) AS n FROM terms t WHERE t.kind = 'person'" \
-	" AND t.record_id IN (SELECT r.id" SEARCH_FROM("search") vis ")" \
-	" GROUP BY t.term ORDER BY n DESC, t.term LIMIT 20"
-
 /* Public listings: ?1 class, ?2 category, ?3 decade (0 any), ?4 images
  * only, ?5 year from (0 any), ?6 newest first, ?7 limit, ?8 offset. */
 #define LIST_FILTER \
@@ -332,8 +326,6 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
 	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
 		" AND kind = 'person'",
-	[SQL_FACET_PERSON_ALL] = PERSONS_SQL(""),
-	[SQL_FACET_PERSON_PUBLIC] = PERSONS_SQL(" AND" VISIBLE),
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
 		" AND mime LIKE 'image/%' ORDER BY seq LIMIT 1",
 	[SQL_STATS_ALL] = STATS_SQL(""),

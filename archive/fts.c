@@ -867,10 +867,10 @@ done:
  * else 1.0, times quality when it is given and within (0, 1] (the hook
  * for ranking low-confidence OCR text below clean text).  SQL multiplies
  * bm25() (negative, lower is better) by it. */
-static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-	sqlite3_context *ctx, int nval, sqlite3_value **val)
+static double boost(const Fts5ExtensionApi *api, Fts5Context *fts,
+	int nval, sqlite3_value **val, int lean)
 {
-	double f = phrases_adjacent(api, fts, 0) ? BOOST_PHRASE : 1.0, q;
+	double f = phrases_adjacent(api, fts, lean) ? BOOST_PHRASE : 1.0, q;
 
 	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {
 		q = sqlite3_value_double(val[0]);
@@ -878,7 +878,13 @@ static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 			f *= q;
 		}
 	}
-	sqlite3_result_double(ctx, f);
+	return f;
+}
+
+static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+	sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	sqlite3_result_double(ctx, boost(api, fts, nval, val, 0));
 }
 
 /* hd_rank(table [, quality [, lean]]): the relevance of a row, higher is
@@ -904,7 +910,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	static const double weight[RANK_COLS] = { 10.0, 4.0, 1.0 };
 	int tf[RANK_COLS] = { 0 };
 	int ninst = 0, i, ph, col, off, ncol, tier = 1;
-	double score = 0.0, q;
+	double score = 0.0;
 
 	ncol = api->xColumnCount(fts);
 	if (ncol > RANK_COLS) {
@@ -931,16 +937,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		}
 		score += weight[col] * tf[col] * 2.2 / (tf[col] + 1.2);
 	}
-	if (phrases_adjacent(api, fts, nval >= 2 &&
-	    sqlite3_value_int(val[1]) != 0)) {
-		score *= BOOST_PHRASE;
-	}
-	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {
-		q = sqlite3_value_double(val[0]);
-		if (q > 0.0 && q <= 1.0) {
-			score *= q;
-		}
-	}
+	score *= boost(api, fts, nval, val, nval >= 2 &&
+		sqlite3_value_int(val[1]) != 0);
 	if (score >= RANK_TIER) {
 		score = RANK_TIER - 1.0;
 	}

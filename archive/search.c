@@ -327,6 +327,23 @@ static int bareword_byte(unsigned char c)
 	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Length of the FTS5 string that starts at p (p[0] is its quote; ""
+ * inside it is a quote), closing quote included; to the end when it is
+ * not closed. */
+static size_t string_len(const char *p)
+{
+	size_t n;
+
+	for (n = 1; p[n]; n++) {
+		if (p[n] == '"' && p[n + 1] == '"') {
+			n++;
+		} else if (p[n] == '"') {
+			return n + 1;
+		}
+	}
+	return n;
+}
+
 /* The FTS5 expression q with pinyin barewords rewritten (see the top of
  * the file).  Strings, operators, column filters, prefix words and
  * NEAR(...) groups are copied as they are.  Caller frees. */
@@ -349,15 +366,7 @@ static char *pinyin_expr(const char *q)
 			n = 1;
 			op = *p == ')' ? 1 : *p == '*' ? -1 : 0;
 			if (*p == '"') {
-				/* a string, "" inside it a quote */
-				for (; p[n]; n++) {
-					if (p[n] == '"' && p[n + 1] == '"') {
-						n++;
-					} else if (p[n] == '"') {
-						n++;
-						break;
-					}
-				}
+				n = string_len(p);
 				op = 1;
 			}
 			put_other(&r, p, n, op, space);
@@ -401,10 +410,6 @@ static char *pinyin_expr(const char *q)
 	return hd_buf_detach(&r.b);
 }
 
-/* The expression match for walking (see HD_LEAN in fts.h): each string
- * and each bareword with a non-ASCII character (so never an operator or
- * a column name) made a string that begins with HD_LEAN; pinyin strings
- * and prefix words are left as they are.  Caller frees. */
 /* Open a string in b: a space first when b ends with a quote, which
  * would otherwise make the two quotes one escaped quote. */
 static void open_quote(struct hd_buf *b)
@@ -415,24 +420,23 @@ static void open_quote(struct hd_buf *b)
 	hd_buf_add(b, "\"", 1);
 }
 
-static char *lean_expr(const char *match)
+/* The expression match for walking (see HD_LEAN in fts.h): each string
+ * and each bareword with a non-ASCII character (so never an operator or
+ * a column name) made a string that begins with HD_LEAN; pinyin strings
+ * and prefix words are left as they are.  *has_not is set when match
+ * uses the NOT operator.  Caller frees. */
+static char *lean_expr(const char *match, int *has_not)
 {
 	struct hd_buf b;
 	const char *p = match;
 	size_t n, i;
 	int wide;
 
+	*has_not = 0;
 	hd_buf_init(&b);
 	while (*p) {
 		if (*p == '"') {
-			for (n = 1; p[n]; n++) {
-				if (p[n] == '"' && p[n + 1] == '"') {
-					n++;
-				} else if (p[n] == '"') {
-					n++;
-					break;
-				}
-			}
+			n = string_len(p);
 			open_quote(&b);
 			if (p[1] != HD_PY_START && p[1] != '"') {
 				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
@@ -452,6 +456,7 @@ static char *lean_expr(const char *match)
 		}
 		for (i = n; p[i] == ' '; i++) {
 		}
+		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
 		if (wide && p[i] != '*' && p[i] != ':') {
 			open_quote(&b);
 			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
@@ -706,35 +711,17 @@ static int by_rank(const void *x, const void *y)
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
 }
 
-/* The person facet: of every match by SQL when the search was exact,
- * else of the candidates, one lookup each. */
-static int person_facet(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, const struct cands *c,
+/* The person facet: the persons of every match the walks counted (all
+ * of them when the search was exact), the 20 most frequent. */
+static int person_facet(struct hd_archive *a, const struct cands *c,
 	struct hd_results *res, struct hd_error *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = hd_sql(a, SQL_PERSONS_OF, e);
 	struct hd_facets *f = &res->person;
 	struct bag persons = { NULL, 0, 0 };
 	size_t i;
 	int rc = SQLITE_DONE;
 
-	if (!res->capped) {
-		st = hd_sql(a, who == HD_PUBLIC ? SQL_FACET_PERSON_PUBLIC :
-			SQL_FACET_PERSON_ALL, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		bind_filters(st, match, q);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			f->v = hd_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
-			f->v[f->n].value = hd_col_dup(st, 0);
-			f->v[f->n].count = sqlite3_column_int64(st, 1);
-			f->n++;
-		}
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "person facet");
-	}
-	st = hd_sql(a, SQL_PERSONS_OF, e);
 	if (st == NULL) {
 		return HD_EDB;
 	}
@@ -812,8 +799,9 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
  * naming one (or excluding words with NOT, which heads alone cannot
  * judge) skips it. */
 static int walks(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, struct cands *c,
-	struct hd_results *res, struct tallies *t, struct hd_error *e)
+	const char *match, int has_not, const struct hd_query *q,
+	struct cands *c, struct hd_results *res, struct tallies *t,
+	struct hd_error *e)
 {
 	int pub = who == HD_PUBLIC, cap = q->exact ? -1 : HD_SEARCH_CAP, rc;
 
@@ -823,7 +811,7 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 		return rc;
 	}
 	res->capped = 1;
-	if (strstr(match, "NOT") != NULL) {
+	if (has_not) {
 		return rc;
 	}
 	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, match,
@@ -838,7 +826,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	struct cands c;
 	struct tallies t;
 	int limit = q->limit > 0 ? q->limit : 20;
-	int rc, own;
+	int rc, own, has_not;
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
@@ -857,8 +845,8 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	match = pinyin_expr(q->q);
-	lean = lean_expr(match);
-	rc = walks(a, who, lean, q, &c, res, &t, e);
+	lean = lean_expr(match, &has_not);
+	rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
 		tallies_release(&t);
@@ -867,8 +855,8 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		free(match);
 		free(lean);
 		match = plain;
-		lean = lean_expr(match);
-		rc = walks(a, who, lean, q, &c, res, &t, e);
+		lean = lean_expr(match, &has_not);
+		rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "search");
@@ -892,7 +880,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 			qsort(res->place.v, res->place.n,
 				sizeof *res->place.v, by_count);
 		}
-		rc = person_facet(a, who, lean, q, &c, res, e);
+		rc = person_facet(a, &c, res, e);
 	}
 	if (rc == 0 && c.n > 0) {
 		qsort(c.v, c.n, sizeof *c.v, by_rank);

@@ -156,6 +156,11 @@ done
 status cap_ingest 0
 "$HONGDANG" -d "$B" search --json 龙舟 >"$OUT" 2>"$ERR"
 jq_is cap_cli_exact 'd["total"]' 1100
+# api_search Q: GET /api/search?q=Q into $OUT.
+api_search() {
+	curl -s --max-time 10 -G --data-urlencode "q=$1" "$U/api/search" \
+		>"$OUT" 2>"$ERR"
+}
 "$HONGDANG" -d "$B" serve --listen "127.0.0.1:$PORT" 2>"$T/serve2.err" &
 PID=$!
 for i in $(seq 100); do
@@ -163,15 +168,52 @@ for i in $(seq 100); do
 	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.1
 done
-curl -s --max-time 10 -G --data-urlencode "q=龙舟" "$U/api/search" \
-	>"$OUT" 2>"$ERR"
+api_search "龙舟"
 jq_is cap_api '(d["capped"], d["total"], len(d["hits"]))' "(True, 1100, 20)"
-curl -s --max-time 10 -G --data-urlencode "q=第0007号" "$U/api/search" \
-	>"$OUT" 2>"$ERR"
+api_search "第0007号"
 jq_is cap_api_rare '(d["capped"], d["total"], d["hits"][0]["title"])' \
 	"(False, 1, '龙舟0007')"
 curl -s --max-time 10 -G --data-urlencode "q=龙舟" "$U/search" \
 	>"$OUT" 2>"$ERR"
 has cap_page "$OUT" "共找到至少 1100 件档案"
+# titles(Q): every title the API pages out for Q (100 a page), space-separated
+titles() {
+	$PY - "$U" "$1" <<'PYEOF'
+import json, sys, urllib.parse, urllib.request
+u, q = sys.argv[1], sys.argv[2]
+out = []
+for off in range(0, 1300, 100):
+    url = u + "/api/search?" + urllib.parse.urlencode(
+        {"q": q, "limit": 100, "offset": off})
+    d = json.load(urllib.request.urlopen(url, timeout=10))
+    out += [h["title"] for h in d["hits"]]
+print(" ".join(out))
+PYEOF
+}
+# a word excluded with NOT stays excluded when the walk is cut: the title
+# matches past it (heads) cannot see the body, so they must not be added
+t=$(titles "龙舟 NOT 第0001号")
+case " $t " in
+*" 龙舟0001 "*) fail cap_not "龙舟0001 is among the hits of 龙舟 NOT 第0001号" ;;
+*" 龙舟0999 "*) pass cap_not ;;
+*) fail cap_not "hits: $(echo "$t" | head -c 200)" ;;
+esac
+# nor counted: 1,099 records say 龙舟 without 第0001号
+api_search "龙舟 NOT 第0001号"
+jq_is cap_not_total '(d["capped"], 1000 <= d["total"] <= 1099)' "(True, True)"
+# a record made restricted is neither a hit nor counted, also when it is
+# found only through the title matches past the walk (the oldest record)
+ok cap_restrict sqlite3 "$B/hongdang.db" "UPDATE records SET access =
+	'restricted' WHERE title = '龙舟0001'"
+t=$(titles "龙舟")
+case " $t " in
+*" 龙舟0001 "*) fail cap_restricted_hidden "龙舟0001 is public in the hits" ;;
+*" 龙舟0002 "*) pass cap_restricted_hidden ;;
+*) fail cap_restricted_hidden "hits: $(echo "$t" | head -c 200)" ;;
+esac
+api_search "龙舟"
+jq_is cap_restricted_count '(d["capped"], d["total"])' "(True, 1099)"
+api_search "第0001号"
+jq_is cap_restricted_direct '(d["total"], d["hits"])' "(0, [])"
 kill "$PID" 2>/dev/null
 wait "$PID" 2>/dev/null
