@@ -26,13 +26,14 @@ extern const char hd_schema2_sql[];
 
 /* The filters shared by the search statements:
  * ?1 match, ?2 year from, ?3 year to, ?4 category, ?5 class, ?6 fonds,
- * ?7 place, ?8 person.  CROSS JOIN keeps the full-text index in the
- * outer loop: with a plain JOIN the planner walks every public record by
- * records_visible and probes the index for each (seconds at 200,000
- * records instead of milliseconds). */
-#define SEARCH_FROM \
-	" FROM search s CROSS JOIN records r ON r.id = s.rowid" \
-	" WHERE search MATCH ?1" \
+ * ?7 place, ?8 person, over the full-text table t (search, or heads: the
+ * title and meta columns alone).  CROSS JOIN keeps the full-text index
+ * in the outer loop: with a plain JOIN the planner walks every public
+ * record by records_visible and probes the index for each (seconds at
+ * 200,000 records instead of milliseconds). */
+#define SEARCH_FROM(t) \
+	" FROM " t " s CROSS JOIN records r ON r.id = s.rowid" \
+	" WHERE " t " MATCH ?1" \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -44,27 +45,39 @@ extern const char hd_schema2_sql[];
 	"      WHERE t.record_id = r.id AND t.kind = 'person'" \
 	"      AND t.term = ?8))"
 
-/* Title weighs 10, meta (creator, subjects, persons, place) 4, body 1;
- * hd_boost (fts.c) doubles the score of a row where the query's words
- * stand side by side, in order, as typed.  It takes an optional second
- * argument, a text-quality factor in (0, 1] that multiplies the score:
- * the hook for ranking low-confidence OCR text below clean text (pass
- * e.g. a per-record mean OCR confidence / 100 once records carry one).
- * Snippets are computed for the page of hits only; \x01 and \x02 mark a
- * match (search.c escapes the rest). */
-#define SEARCH_SQL(vis) \
-	"WITH top AS (SELECT r.id AS id," \
-	" bm25(search, 10.0, 4.0, 1.0) * hd_boost(search) AS score" \
-	SEARCH_FROM vis \
-	" ORDER BY score LIMIT ?9 OFFSET ?10)" \
-	" SELECT r.id, r.ref, r.title, r.date, r.year, r.category, r.class," \
+/* The walk of search.c (?1 made with HD_LEAN, fts.h): the matches older
+ * than ?10 newest first, at most ?9 (-1: all),
+ * each with what the facets count and its relevance by hd_rank (fts.c:
+ * title above meta above body, then term frequency, doubled where the
+ * query's words stand side by side as typed, times the text quality of
+ * OCR'd records: doubtful OCR below clean text).  FTS5 gives rowids in
+ * order without reading further than the LIMIT, where bm25() or ORDER BY
+ * rank would first score every match. */
+#define WALK_SQL(t, vis) \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality, 1)" \
+	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
+	" LIMIT ?9"
+
+/* A record's text quality (records.text_quality) from its pages: the
+ * mean OCR confidence over 100, NULL when no page was read by OCR; the
+ * record's id follows. */
+#define QUALITY_SQL \
+	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
+	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
+	" AND f.record_id = "
+
+/* One hit of the page, by ?2 its id, with its snippet of the body (\x01
+ * and \x02 mark a match; search.c escapes the rest) and the first image
+ * for a thumbnail. */
+#define HIT_SQL(vis) \
+	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
 	" snippet(search, 2, char(1), char(2), '…', 24)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
 	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
-	" FROM top JOIN search ON search.rowid = top.id" \
-	" JOIN records r ON r.id = top.id" \
-	" WHERE search MATCH ?1 ORDER BY top.score"
+	" FROM search CROSS JOIN records r ON r.id = search.rowid" \
+	" WHERE search MATCH ?1 AND search.rowid = ?2" vis
 
 /* Suggestions while typing (suggest.c): ?1 what was typed (folded as the
  * keys are), ?2 the end of its key range (?1 followed by U+10FFFF), ?3
@@ -95,14 +108,6 @@ extern const char hd_schema2_sql[];
 	"  LIMIT 200) c" \
 	" WHERE" SUGGEST_SHOWS("c.kind", "c.term") \
 	" ORDER BY c.exact DESC, c.n DESC, length(c.term), c.term LIMIT ?3"
-
-#define MATCHES_SQL(vis) \
-	"SELECT r.id, r.year, r.category, r.place" SEARCH_FROM vis
-
-#define PERSONS_SQL(vis) \
-	"SELECT t.term, count(*) AS n FROM terms t WHERE t.kind = 'person'" \
-	" AND t.record_id IN (SELECT r.id" SEARCH_FROM vis ")" \
-	" GROUP BY t.term ORDER BY n DESC, t.term LIMIT 20"
 
 /* Public listings: ?1 class, ?2 category, ?3 decade (0 any), ?4 images
  * only, ?5 year from (0 any), ?6 newest first, ?7 limit, ?8 offset. */
@@ -293,6 +298,8 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_FILE_KNOWN] = "SELECT 1 FROM files WHERE sha256 = ?1 LIMIT 1",
 	[SQL_FTS_INSERT] = "INSERT INTO search (rowid, title, meta, body)"
 		" VALUES (?1, ?2, ?3, ?4)",
+	[SQL_HEADS_INSERT] = "INSERT INTO heads (rowid, title, meta)"
+		" VALUES (?1, ?2, ?3)",
 	[SQL_FTS_HASHSIZE] = "INSERT INTO search (search, rank)"
 		" VALUES ('hashsize', ?1)",
 	[SQL_EVENT_LAST] =
@@ -313,12 +320,14 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OBJECTS_ALL] = "SELECT sha256, size FROM objects ORDER BY sha256",
 	[SQL_EVENTS_ALL] = "SELECT id, at, type, record_id, agent, detail,"
 		" prev, hash FROM events ORDER BY id",
-	[SQL_SEARCH_ALL] = SEARCH_SQL(""),
-	[SQL_SEARCH_PUBLIC] = SEARCH_SQL(" AND" VISIBLE),
-	[SQL_MATCHES_ALL] = MATCHES_SQL(""),
-	[SQL_MATCHES_PUBLIC] = MATCHES_SQL(" AND" VISIBLE),
-	[SQL_FACET_PERSON_ALL] = PERSONS_SQL(""),
-	[SQL_FACET_PERSON_PUBLIC] = PERSONS_SQL(" AND" VISIBLE),
+	[SQL_WALK_ALL] = WALK_SQL("search", ""),
+	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
+	[SQL_WALK_HEADS_ALL] = WALK_SQL("heads", ""),
+	[SQL_WALK_HEADS_PUBLIC] = WALK_SQL("heads", " AND" VISIBLE),
+	[SQL_HIT_ALL] = HIT_SQL(""),
+	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
+	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
+		" AND kind = 'person'",
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
 		" AND mime LIKE 'image/%' ORDER BY seq LIMIT 1",
 	[SQL_STATS_ALL] = STATS_SQL(""),
@@ -388,6 +397,8 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_PAGE_INSERT] = "INSERT OR REPLACE INTO pages (file_id, page, text,"
 		" confidence) SELECT id, ?3, ?4, ?5 FROM files"
 		" WHERE record_id = ?1 AND seq = ?2",
+	[SQL_QUALITY_SET] = "UPDATE records SET text_quality = ("
+		QUALITY_SQL "?1) WHERE id = ?1",
 	[SQL_PAGES_OF] = "SELECT f.seq, p.page, p.text, p.confidence"
 		" FROM pages p JOIN files f ON f.id = p.file_id"
 		" WHERE f.record_id = ?1 ORDER BY f.seq, p.page",
@@ -445,6 +456,8 @@ static const char *const sqls[SQL__COUNT] = {
 		" AND kind = ?2",
 	[SQL_FTS_UPDATE] = "UPDATE search SET title = ?2, meta = ?3,"
 		" body = ?4 WHERE rowid = ?1",
+	[SQL_HEADS_UPDATE] = "UPDATE heads SET title = ?2, meta = ?3"
+		" WHERE rowid = ?1",
 	[SQL_REVIEW_QUEUE] = QUEUE_SQL " WHERE r.status = ?1"
 		" ORDER BY r.updated, r.id LIMIT ?2",
 	[SQL_REVIEW_QUEUE_ALL] = QUEUE_SQL " WHERE r.status != 'approved'"
@@ -585,16 +598,57 @@ static const char migrate4_sql[] =
 	"CREATE INDEX IF NOT EXISTS files_record_mime ON files(record_id,"
 	" mime, seq);";
 
+/* Version 5: search at 200,000 records.  heads indexes the title and
+ * meta columns of search a second time, alone: a broad query's title and
+ * subject matches are then found by walking their own short doclists, not
+ * the body's (社区 is in nearly every body).  search.c walks search for
+ * the newest matches and heads for the title and meta matches beyond
+ * them. */
+static const char migrate5_sql[] =
+	"DROP TABLE IF EXISTS heads;"   /* made anew from search */
+	"CREATE VIRTUAL TABLE heads USING fts5(title, meta,"
+	" tokenize = 'hongdang', detail = 'full');"
+	"INSERT INTO heads (rowid, title, meta)"
+	" SELECT rowid, title, meta FROM search;";
+
+static int exec(struct hd_archive *a, const char *sql, struct hd_error *e);
+
+/* Version 5, in C: records.text_quality, the mean OCR confidence of a
+ * record's pages over 100 (NULL: no page read by OCR, clean text), which
+ * hd_rank multiplies a match's score by.  Added unless a column of that
+ * name is there (an archive some test took back to an older version). */
+static int migrate5(struct hd_archive *a, struct hd_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT 1 FROM pragma_table_info("
+	    "'records') WHERE name = 'text_quality'", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		return hd_sql_err(a, e, "migrate to version 5");
+	}
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!has && exec(a, "ALTER TABLE records ADD COLUMN text_quality"
+	    " REAL", e) != 0) {
+		return HD_EDB;
+	}
+	return exec(a, "UPDATE records SET text_quality = (" QUALITY_SQL
+		"records.id)", e);
+}
+
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[4];
-	static const migrate_fn h[4] = { NULL, NULL, hd_suggest_fill, NULL };
+	static const char *m[5];
+	static const migrate_fn h[5] = { NULL, NULL, hd_suggest_fill, NULL,
+		migrate5 };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
 	m[2] = migrate3_sql;
 	m[3] = migrate4_sql;
-	*n = 4;
+	m[4] = migrate5_sql;
+	*n = 5;
 	*hooks = h;
 	return m;
 }
@@ -763,7 +817,14 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
 	}
-	if (exec(a, "PRAGMA foreign_keys = ON", e) != 0) {
+	/* Reads map the file instead of copying each page out of the OS
+	 * cache (a search at 200,000 records looks at thousands of pages:
+	 * a fifth of its time went to pread), and keep 16 MB of pages of
+	 * their own (the default 2 MB holds less than the index's hot
+	 * part).  Writes are as before: through the WAL, synced. */
+	if (exec(a, "PRAGMA foreign_keys = ON", e) != 0 ||
+	    exec(a, "PRAGMA mmap_size = 1073741824", e) != 0 ||
+	    exec(a, "PRAGMA cache_size = -16384", e) != 0) {
 		return HD_EDB;
 	}
 	if (!a->readonly && (exec(a, "PRAGMA journal_mode = WAL", e) != 0 ||
@@ -1064,6 +1125,20 @@ int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 	}
 	a->in_tx = 0;
 	return 0;
+}
+
+/* See internal.h. */
+int hd_read_begin(struct hd_archive *a, int *own, struct hd_error *e)
+{
+	*own = sqlite3_get_autocommit(a->db);
+	return *own ? exec(a, "BEGIN", e) : 0;
+}
+
+void hd_read_end(struct hd_archive *a, int own)
+{
+	if (own && !sqlite3_get_autocommit(a->db)) {
+		exec(a, "COMMIT", NULL);
+	}
 }
 
 void hd_tx_rollback(struct hd_archive *a)

@@ -52,11 +52,22 @@
                                    tokenizer as before them; FTS5 option
                                    tokenize='hongdang plain', for
                                    measuring their cost) */
+#define HD_TOK_AUX 4            /* or-ed in with HD_TOK_DOCUMENT: only the
+                                 * tokens that are not colocated (what
+                                 * snippet() and highlight() look at) */
 
 #define HD_TOK_COLOCATED 1    /* same value as FTS5_TOKEN_COLOCATED */
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
+/* A query text that begins with HD_LEAN gives a run of two or more CJK
+ * characters as its pairs alone, without the trailing character: the
+ * same records match (a pair is indexed only where its second character
+ * follows), but the phrase is one position shorter, so highlight() would
+ * miss that character; search.c walks with it and makes snippets without
+ * it.  The trailing character of 社的 is 的, whose doclist is every
+ * record's, positions and all: the walk then reads that too. */
+#define HD_LEAN '\x04'
 #define HD_PY_END '\x02'      /* the same pair at its second character */
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the
@@ -73,7 +84,7 @@ typedef int (*hd_tok_cb)(void *ctx, int tflags, const char *tok, int ntok,
 int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
 
 /* Register the tokenizer as "hongdang" and the ranking function
- * hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
+ * hd_rank() and hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
  * use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
  * t2s.json cannot be opened: an index built without folding would not
  * match queries folded later, so the tokenizer refuses to run without it.

@@ -417,6 +417,7 @@ struct hd_query {
 	const char *place;
 	const char *person;
 	int facets;         /* 1: also count facets */
+	int exact;          /* 1: count every match (see hd_search) */
 };
 
 struct hd_hit {
@@ -444,6 +445,8 @@ struct hd_facets {
 
 struct hd_results {
 	int64_t total;
+	int capped;         /* 1: the walk stopped at HD_SEARCH_CAP: total
+	                     * is a lower bound, facets are of those */
 	struct hd_hit *hits;
 	size_t nhits;
 	struct hd_facets decade, category, place, person;
@@ -452,8 +455,18 @@ void hd_results_release(struct hd_results *res);
 
 /* Full-text search.  HD_PUBLIC results contain approved public records
  * only (and so do their totals, snippets and facets).  A query FTS5 would
- * reject as syntax is searched as plain words.  res is filled (caller
- * releases it with hd_results_release). */
+ * reject as syntax is searched as plain words.  Hits are ordered by
+ * relevance: a match in the title first, then in subjects, persons or
+ * place, then in the body; inside each, by term frequency with the exact
+ * phrase first and OCR text by its confidence (doubtful OCR below clean
+ * text), then newest first.
+ * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
+ * title and meta matches beyond them): a query that matches more gets
+ * res->capped set, a total and facets of those, and its hits ranked among
+ * them, in milliseconds at 200,000 records; q->exact counts and ranks
+ * every match (hundreds of milliseconds for a common character there).
+ * res is filled (caller releases it with hd_results_release). */
+#define HD_SEARCH_CAP 1000
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
 

@@ -62,6 +62,7 @@ enum hd_sql {
 	SQL_FILE_INSERT,
 	SQL_FILE_KNOWN,
 	SQL_FTS_INSERT,
+	SQL_HEADS_INSERT,
 	SQL_FTS_HASHSIZE,
 	SQL_EVENT_LAST,
 	SQL_EVENT_INSERT,
@@ -73,12 +74,13 @@ enum hd_sql {
 	SQL_EVENTS_OF,
 	SQL_OBJECTS_ALL,
 	SQL_EVENTS_ALL,
-	SQL_SEARCH_ALL,
-	SQL_SEARCH_PUBLIC,
-	SQL_MATCHES_ALL,
-	SQL_MATCHES_PUBLIC,
-	SQL_FACET_PERSON_ALL,
-	SQL_FACET_PERSON_PUBLIC,
+	SQL_WALK_ALL,
+	SQL_WALK_PUBLIC,
+	SQL_WALK_HEADS_ALL,
+	SQL_WALK_HEADS_PUBLIC,
+	SQL_HIT_ALL,
+	SQL_HIT_PUBLIC,
+	SQL_PERSONS_OF,
 	SQL_FIRST_IMAGE,
 	SQL_STATS_ALL,
 	SQL_STATS_PUBLIC,
@@ -98,6 +100,7 @@ enum hd_sql {
 	SQL_RECORD_BODY,
 	/* page text (pages.c) */
 	SQL_PAGE_INSERT,
+	SQL_QUALITY_SET,
 	SQL_PAGES_OF,
 	/* accounts and sessions (account.c) */
 	SQL_USER_INSERT,
@@ -123,6 +126,7 @@ enum hd_sql {
 	SQL_RECORD_UPDATE,
 	SQL_TERMS_DELETE,
 	SQL_FTS_UPDATE,
+	SQL_HEADS_UPDATE,
 	SQL_REVIEW_QUEUE,
 	SQL_REVIEW_QUEUE_ALL,
 	SQL_ADMIN_COUNTS,
@@ -186,8 +190,22 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what);
 /* Bind a text value, or NULL when s is NULL. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* A read of several statements from one snapshot of the archive, with
+ * the lock taken once (each statement on its own takes and drops it: a
+ * few microseconds of fcntl and fstat a lookup).  *own is set when this
+ * call opened the transaction (none was open); hd_read_end(a, *own)
+ * closes it then.  0 or HD_EDB. */
+int hd_read_begin(struct hd_archive *a, int *own, struct hd_error *e);
+void hd_read_end(struct hd_archive *a, int own);
+
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
+
+/* Index a record's title and meta text in heads, the title-and-meta
+ * full-text table of search.c (record.c): sql is SQL_HEADS_INSERT for a
+ * new record, SQL_HEADS_UPDATE after an edit.  0 or HD_EDB. */
+int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
+	const char *title, const char *meta, struct hd_error *e);
 
 /* A day "YYYY-MM-DD" as the Unix time of its midnight UTC; 0 or
  * HD_EINVAL (consult.c). */

@@ -36,6 +36,18 @@ int hd_page_add(struct hd_archive *a, int64_t record, int seq, int page,
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		return hd_sql_err(a, e, "store page text");
 	}
+	if (conf < 0) {
+		return 0;
+	}
+	/* the record's OCR'd text ranks by its pages' confidence */
+	st = hd_sql(a, SQL_QUALITY_SET, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, record);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return hd_sql_err(a, e, "store text quality");
+	}
 	return 0;
 }
 

@@ -223,6 +223,21 @@ static int step_done(struct hd_archive *a, sqlite3_stmt *st,
 	return 0;
 }
 
+/* See internal.h. */
+int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
+	const char *title, const char *meta, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, sql, e);
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	hd_bind_text(st, 2, title);
+	hd_bind_text(st, 3, meta);
+	return step_done(a, st, e, "index title");
+}
+
 static int add_terms(struct hd_archive *a, int64_t id, const char *kind,
 	char **v, size_t n, struct hd_error *e)
 {
@@ -381,6 +396,11 @@ int hd_index_flush(struct hd_archive *a, struct hd_error *e)
 		hd_bind_text(st, 3, a->index[i].meta);
 		hd_bind_text(st, 4, a->index[i].body);
 		rc = step_done(a, st, e, "index record");
+	}
+	/* then the title-and-meta table, all its rows together too */
+	for (i = 0; i < a->nindex && rc == 0; i++) {
+		rc = hd_heads_put(a, SQL_HEADS_INSERT, a->index[i].id,
+			a->index[i].title, a->index[i].meta, e);
 	}
 	hd_index_drop(a);
 	return rc;

@@ -694,6 +694,9 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 		hd_bind_text(st, 4, body);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			rc = hd_sql_err(a, e, "re-index record");
+		} else {
+			rc = hd_heads_put(a, SQL_HEADS_UPDATE, r->id, r->title,
+				meta, e);
 		}
 	}
 	free(old);

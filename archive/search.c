@@ -18,12 +18,14 @@
 #include "internal.h"
 #include "fts.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
 #define RUN_MAX 8               /* words read together as pinyin */
 #define PY_ALT_MAX 8            /* readings tried for one run */
+#define HEADS_CAP 200           /* title and meta matches past the walk */
 
 void hd_results_release(struct hd_results *res)
 {
@@ -325,6 +327,23 @@ static int bareword_byte(unsigned char c)
 	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Length of the FTS5 string that starts at p (p[0] is its quote; ""
+ * inside it is a quote), closing quote included; to the end when it is
+ * not closed. */
+static size_t string_len(const char *p)
+{
+	size_t n;
+
+	for (n = 1; p[n]; n++) {
+		if (p[n] == '"' && p[n + 1] == '"') {
+			n++;
+		} else if (p[n] == '"') {
+			return n + 1;
+		}
+	}
+	return n;
+}
+
 /* The FTS5 expression q with pinyin barewords rewritten (see the top of
  * the file).  Strings, operators, column filters, prefix words and
  * NEAR(...) groups are copied as they are.  Caller frees. */
@@ -347,15 +366,7 @@ static char *pinyin_expr(const char *q)
 			n = 1;
 			op = *p == ')' ? 1 : *p == '*' ? -1 : 0;
 			if (*p == '"') {
-				/* a string, "" inside it a quote */
-				for (; p[n]; n++) {
-					if (p[n] == '"' && p[n + 1] == '"') {
-						n++;
-					} else if (p[n] == '"') {
-						n++;
-						break;
-					}
-				}
+				n = string_len(p);
 				op = 1;
 			}
 			put_other(&r, p, n, op, space);
@@ -397,6 +408,66 @@ static char *pinyin_expr(const char *q)
 	}
 	run_flush(&r);
 	return hd_buf_detach(&r.b);
+}
+
+/* Open a string in b: a space first when b ends with a quote, which
+ * would otherwise make the two quotes one escaped quote. */
+static void open_quote(struct hd_buf *b)
+{
+	if (b->len > 0 && b->p[b->len - 1] == '"') {
+		hd_buf_add(b, " ", 1);
+	}
+	hd_buf_add(b, "\"", 1);
+}
+
+/* The expression match for walking (see HD_LEAN in fts.h): each string
+ * and each bareword with a non-ASCII character (so never an operator or
+ * a column name) made a string that begins with HD_LEAN; pinyin strings
+ * and prefix words are left as they are.  *has_not is set when match
+ * uses the NOT operator.  Caller frees. */
+static char *lean_expr(const char *match, int *has_not)
+{
+	struct hd_buf b;
+	const char *p = match;
+	size_t n, i;
+	int wide;
+
+	*has_not = 0;
+	hd_buf_init(&b);
+	while (*p) {
+		if (*p == '"') {
+			n = string_len(p);
+			open_quote(&b);
+			if (p[1] != HD_PY_START && p[1] != '"') {
+				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+			}
+			hd_buf_add(&b, p + 1, n - 1);
+			p += n;
+			continue;
+		}
+		if (!bareword_byte((unsigned char)*p)) {
+			hd_buf_add(&b, p, 1);
+			p++;
+			continue;
+		}
+		wide = 0;
+		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
+			wide |= (unsigned char)p[n] >= 0x80;
+		}
+		for (i = n; p[i] == ' '; i++) {
+		}
+		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
+		if (wide && p[i] != '*' && p[i] != ':') {
+			open_quote(&b);
+			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+			hd_buf_add(&b, p, n);
+			hd_buf_add(&b, "\"", 1);
+		} else {
+			hd_buf_add(&b, p, n);
+		}
+		p += n;
+	}
+	return hd_buf_detach(&b);
 }
 
 /* The query as plain words: each white-space separated word quoted for
@@ -476,23 +547,52 @@ static void bind_filters(sqlite3_stmt *st, const char *match,
 	hd_bind_text(st, 8, q->person);
 }
 
-static void facet_add(struct hd_facets *f, const char *value)
-{
-	size_t i;
+/* The values of one facet as they come, counted at the end: sorting
+ * once is n log n where looking each up in the counts so far was n times
+ * the distinct values (persons: thousands). */
+struct bag {
+	char **v;
+	size_t n, cap;
+};
 
+static void bag_add(struct bag *b, const char *value)
+{
 	if (value == NULL || *value == '\0') {
 		return;
 	}
-	for (i = 0; i < f->n; i++) {
-		if (strcmp(f->v[i].value, value) == 0) {
-			f->v[i].count++;
-			return;
-		}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = hd_xrealloc(b->v, b->cap * sizeof *b->v);
 	}
-	f->v = hd_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
-	f->v[f->n].value = hd_xstrdup(value);
-	f->v[f->n].count = 1;
-	f->n++;
+	b->v[b->n++] = hd_xstrdup(value);
+}
+
+static int by_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The counts of b's values into f (b is emptied). */
+static void bag_count(struct bag *b, struct hd_facets *f)
+{
+	size_t i;
+
+	if (b->n > 1) {
+		qsort(b->v, b->n, sizeof *b->v, by_str);
+	}
+	for (i = 0; i < b->n; i++) {
+		if (f->n > 0 && strcmp(f->v[f->n - 1].value, b->v[i]) == 0) {
+			f->v[f->n - 1].count++;
+			free(b->v[i]);
+			continue;
+		}
+		f->v = hd_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+		f->v[f->n].value = b->v[i];
+		f->v[f->n].count = 1;
+		f->n++;
+	}
+	free(b->v);
+	memset(b, 0, sizeof *b);
 }
 
 static int by_count(const void *x, const void *y)
@@ -520,111 +620,217 @@ static int syntax_error(struct hd_archive *a)
 	return sqlite3_errcode(a->db) == SQLITE_ERROR;
 }
 
-/* Count the matches (and tally facets).  Returns SQLITE_DONE or the
- * failing step's code. */
-static int count_matches(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, struct hd_results *res,
-	struct hd_error *e)
+/* A match on its way to the page: its id and hd_rank relevance. */
+struct cand {
+	int64_t id;
+	double rank;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+/* The facet values of the walks, counted when they end. */
+struct tallies {
+	struct bag decade, category, place;
+};
+
+static void tally(struct tallies *t, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_MATCHES_PUBLIC :
-		SQL_MATCHES_ALL, e);
 	char dec[16];
-	int rc, year;
+	int year = sqlite3_column_int(st, 1);
+
+	if (year > 0) {
+		snprintf(dec, sizeof dec, "%d", year / 10 * 10);
+		bag_add(&t->decade, dec);
+	}
+	bag_add(&t->category, (const char *)sqlite3_column_text(st, 2));
+	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3));
+}
+
+static void bag_release(struct bag *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i]);
+	}
+	free(b->v);
+	memset(b, 0, sizeof *b);
+}
+
+static void tallies_release(struct tallies *t)
+{
+	bag_release(&t->decade);
+	bag_release(&t->category);
+	bag_release(&t->place);
+}
+
+/* Walk the matches of table sql below id before, newest first, at most
+ * cap (-1 all), adding each to c, counting it in res and its facets.
+ * Returns SQLITE_DONE or the failing step's code. */
+static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
+	const struct hd_query *q, int cap, int64_t before, struct cands *c,
+	struct hd_results *res, struct tallies *t, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, sql, e);
+	int rc;
 
 	if (st == NULL) {
 		return SQLITE_ERROR;
 	}
 	bind_filters(st, match, q);
-	res->total = 0;
+	sqlite3_bind_int(st, 9, cap);
+	sqlite3_bind_int64(st, 10, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		res->total++;
-		if (!q->facets) {
-			continue;
+		if (q->facets) {
+			tally(t, st);
 		}
-		year = sqlite3_column_int(st, 1);
-		if (year > 0) {
-			snprintf(dec, sizeof dec, "%d", year / 10 * 10);
-			facet_add(&res->decade, dec);
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 256;
+			c->v = hd_xrealloc(c->v, c->cap * sizeof *c->v);
 		}
-		facet_add(&res->category,
-			(const char *)sqlite3_column_text(st, 2));
-		facet_add(&res->place,
-			(const char *)sqlite3_column_text(st, 3));
+		c->v[c->n].id = sqlite3_column_int64(st, 0);
+		c->v[c->n].rank = sqlite3_column_double(st, 4);
+		c->n++;
 	}
 	sqlite3_reset(st);
 	return rc;
 }
 
-static int person_facet(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, struct hd_results *res,
-	struct hd_error *e)
+/* Best first; equal relevance, newest first. */
+static int by_rank(const void *x, const void *y)
 {
-	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ?
-		SQL_FACET_PERSON_PUBLIC : SQL_FACET_PERSON_ALL, e);
-	struct hd_facets *f = &res->person;
-	int rc;
+	const struct cand *a = x, *b = y;
 
-	if (st == NULL) {
-		return HD_EDB;
+	if (a->rank != b->rank) {
+		return a->rank < b->rank ? 1 : -1;
 	}
-	bind_filters(st, match, q);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		f->v = hd_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
-		f->v[f->n].value = hd_col_dup(st, 0);
-		f->v[f->n].count = sqlite3_column_int64(st, 1);
-		f->n++;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "person facet");
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
 }
 
-static int fetch_hits(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, int limit,
+/* The person facet: the persons of every match the walks counted (all
+ * of them when the search was exact), the 20 most frequent. */
+static int person_facet(struct hd_archive *a, const struct cands *c,
 	struct hd_results *res, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_SEARCH_PUBLIC :
-		SQL_SEARCH_ALL, e);
+	sqlite3_stmt *st = hd_sql(a, SQL_PERSONS_OF, e);
+	struct hd_facets *f = &res->person;
+	struct bag persons = { NULL, 0, 0 };
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	for (i = 0; i < c->n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(st, 1, c->v[i].id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			bag_add(&persons,
+				(const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+	}
+	bag_count(&persons, f);
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "person facet");
+	}
+	if (f->n > 1) {
+		qsort(f->v, f->n, sizeof *f->v, by_count);
+	}
+	while (f->n > 20) {
+		free(f->v[--f->n].value);
+	}
+	return 0;
+}
+
+/* Fill the page: hits offset .. offset + limit of the ranked candidates,
+ * each read with its snippet. */
+static int fetch_hits(struct hd_archive *a, enum hd_audience who,
+	const char *match, const struct hd_query *q, int limit,
+	const struct cands *c, struct hd_results *res, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_HIT_PUBLIC :
+		SQL_HIT_ALL, e);
 	struct hd_hit *h;
+	size_t i = q->offset > 0 ? (size_t)q->offset : 0;
 	int rc;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	bind_filters(st, match, q);
-	sqlite3_bind_int(st, 9, limit);
-	sqlite3_bind_int(st, 10, q->offset > 0 ? q->offset : 0);
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    res->nhits < (size_t)limit) {
-		h = &res->hits[res->nhits++];
-		h->id = sqlite3_column_int64(st, 0);
-		h->ref = hd_col_dup(st, 1);
-		h->title = hd_col_dup(st, 2);
-		h->date = hd_col_dup(st, 3);
-		h->year = sqlite3_column_int(st, 4);
-		h->category = hd_col_dup(st, 5);
-		h->cls = hd_col_dup(st, 6);
-		h->access = hd_col_dup(st, 7);
-		h->status = hd_col_dup(st, 8);
-		h->snippet = snippet_html(
-			(const char *)sqlite3_column_text(st, 9));
-		h->thumb = hd_col_dup(st, 10);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		return hd_sql_err(a, e, "search");
+	for (; i < c->n && res->nhits < (size_t)limit; i++) {
+		hd_bind_text(st, 1, match);
+		sqlite3_bind_int64(st, 2, c->v[i].id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			h = &res->hits[res->nhits++];
+			h->id = c->v[i].id;
+			h->ref = hd_col_dup(st, 0);
+			h->title = hd_col_dup(st, 1);
+			h->date = hd_col_dup(st, 2);
+			h->year = sqlite3_column_int(st, 3);
+			h->category = hd_col_dup(st, 4);
+			h->cls = hd_col_dup(st, 5);
+			h->access = hd_col_dup(st, 6);
+			h->status = hd_col_dup(st, 7);
+			h->snippet = snippet_html(
+				(const char *)sqlite3_column_text(st, 8));
+			h->thumb = hd_col_dup(st, 9);
+			rc = sqlite3_step(st);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			return hd_sql_err(a, e, "search");
+		}
 	}
 	return 0;
+}
+
+/* The walks of one expression: search newest first (all of it when
+ * exact), then, when that was cut, heads for the title and meta matches
+ * older than what it saw, at most HEADS_CAP of them: each costs a lookup
+ * of a record far from the last (3 microseconds, where the newest
+ * matches come in order and cost a tenth of that), and they only have
+ * to fill the first pages.  heads has no body column, so an expression
+ * naming one (or excluding words with NOT, which heads alone cannot
+ * judge) skips it. */
+static int walks(struct hd_archive *a, enum hd_audience who,
+	const char *match, int has_not, const struct hd_query *q,
+	struct cands *c, struct hd_results *res, struct tallies *t,
+	struct hd_error *e)
+{
+	int pub = who == HD_PUBLIC, cap = q->exact ? -1 : HD_SEARCH_CAP, rc;
+
+	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, match, q, cap,
+		INT64_MAX, c, res, t, e);
+	if (rc != SQLITE_DONE || q->exact || c->n < (size_t)cap) {
+		return rc;
+	}
+	res->capped = 1;
+	if (has_not) {
+		return rc;
+	}
+	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, match,
+		q, HEADS_CAP, c->v[c->n - 1].id, c, res, t, e);
+	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
-	char *match = NULL, *plain = NULL;
+	char *match = NULL, *plain = NULL, *lean = NULL;
+	struct cands c;
+	struct tallies t;
 	int limit = q->limit > 0 ? q->limit : 20;
-	int rc;
+	int rc, own, has_not;
 
 	memset(res, 0, sizeof *res);
+	memset(&c, 0, sizeof c);
+	memset(&t, 0, sizeof t);
 	if (limit > 1000) {
 		limit = 1000;
 	}
@@ -635,20 +841,31 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	if (!hd_utf8_valid(q->q, strlen(q->q))) {
 		return hd_err(e, HD_EINVAL, "query is not valid UTF-8");
 	}
+	if (hd_read_begin(a, &own, e) != 0) {
+		return HD_EDB;
+	}
 	match = pinyin_expr(q->q);
-	rc = count_matches(a, who, match, q, res, e);
+	lean = lean_expr(match, &has_not);
+	rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
+		tallies_release(&t);
+		c.n = 0;
 		plain = plain_words(q->q);
 		free(match);
+		free(lean);
 		match = plain;
-		rc = count_matches(a, who, match, q, res, e);
+		lean = lean_expr(match, &has_not);
+		rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "search");
 		goto out;
 	}
 	rc = 0;
+	bag_count(&t.decade, &res->decade);
+	bag_count(&t.category, &res->category);
+	bag_count(&t.place, &res->place);
 	if (q->facets) {
 		/* qsort may not be given a NULL array, even when empty */
 		if (res->decade.n > 1) {
@@ -663,13 +880,18 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 			qsort(res->place.v, res->place.n,
 				sizeof *res->place.v, by_count);
 		}
-		rc = person_facet(a, who, match, q, res, e);
+		rc = person_facet(a, &c, res, e);
 	}
-	if (rc == 0 && res->total > 0) {
-		rc = fetch_hits(a, who, match, q, limit, res, e);
+	if (rc == 0 && c.n > 0) {
+		qsort(c.v, c.n, sizeof *c.v, by_rank);
+		rc = fetch_hits(a, who, match, q, limit, &c, res, e);
 	}
 out:
+	hd_read_end(a, own);
 	free(match);
+	free(lean);
+	free(c.v);
+	tallies_release(&t);
 	if (rc != 0) {
 		hd_results_release(res);
 	}

@@ -280,6 +280,7 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 		memset(&q, 0, sizeof q);
 		q.q = x->query;
 		q.limit = 1000;
+		q.exact = 1;    /* every match, not the newest only */
 		for (;;) {
 			rc = hd_search(a, HD_ARCHIVIST, &q, &res, e);
 			if (rc != 0) {

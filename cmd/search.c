@@ -153,6 +153,8 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 		hd_buf_release(&qb);
 		return status;
 	}
+	/* the archivist at the command line counts every match */
+	q.exact = 1;
 	hd_err_clear(&e);
 	if (hd_search(a, pub ? HD_PUBLIC : HD_ARCHIVIST, &q, &res, &e) != 0) {
 		status = e.code == HD_EINVAL ? cmd_usage("search", "%s",

@@ -162,6 +162,7 @@ int page_search(struct site *s, struct hd_archive *a,
 	}
 	json_object_set_new(ctx, "searched", json_true());
 	json_object_set_new(ctx, "total", json_integer(res.total));
+	json_object_set_new(ctx, "capped", json_boolean(res.capped));
 	json_object_set_new(ctx, "hits", page_hits(&res, 1));
 	facets = json_array();
 	if (res.decade.n > 1 || http_param(req, "decade")) {
@@ -417,6 +418,9 @@ int page_image(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/search?q=&limit=&offset=: approved public records only,
+ * {query, total, capped, hits}; capped true when the search stopped at
+ * its cap (hd_search): total is then a lower bound. */
 int page_api_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -438,6 +442,7 @@ int page_api_search(struct site *s, struct hd_archive *a,
 	}
 	json_object_set_new(o, "query", json_string(q.q));
 	json_object_set_new(o, "total", json_integer(res.total));
+	json_object_set_new(o, "capped", json_boolean(res.capped));
 	json_object_set_new(o, "hits", page_hits(&res, 0));
 	hd_results_release(&res);
 	http_json(resp, 200, o);

@@ -23,7 +23,7 @@
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
 # cached there: files by the hash of corpus.py, the databases by the hash
 # of what decides their content (bench_search.c, corpus.py, the tokenizer,
-# the schema, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
+# the schema and migrations, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.  BENCH_ONLY="1 6" runs only those
@@ -261,7 +261,7 @@ if want 2; then
 	fi
 	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
 		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
-		archive/suggest.c archive/record.c)
+		archive/suggest.c archive/record.c archive/db.c)
 	cached="(built in this run)"
 	if [ "${BENCH_REBUILD:-0}" = 1 ] ||
 	    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
@@ -299,8 +299,8 @@ if want 2; then
 			"$(calc %.2f "$(v $side.index_bytes) / $raw")" \
 			"$(calc %.1f "$(v $side.db_bytes) / 1e6")")"
 	done
-	say "   index = every search* (t_*) table by dbstat, content copy included:"
-	say "   $(awk '/^size\.search/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
+	say "   index = every search* and heads* (t_*) table by dbstat, content copy included:"
+	say "   $(awk '/^size\.(search|heads)/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 	say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 	say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
 	say ""

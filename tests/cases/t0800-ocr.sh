@@ -177,6 +177,14 @@ jqs tiff-pages "d['files'][0]['pages']" 2
 conf=$(q "SELECT p.confidence FROM pages p JOIN files f ON f.id = p.file_id
 	WHERE f.name = 'p1.png'")
 ok page-confidence-stored test "${conf:-0}" -ge 60
+# the record's text quality, which ranking multiplies by, is its pages'
+# mean confidence; the doubtful page of the blurred note ranks lower
+tq() {  # tq NAME: text quality of the record of file NAME, x100
+	q "SELECT CAST(round(r.text_quality * 100) AS INTEGER) FROM records r
+		JOIN files f ON f.record_id = r.id WHERE f.name = '$1'"
+}
+ok text-quality-of-ocr test "$(tq p1.png)" = "$conf"
+ok text-quality-blurred-lower test "$(tq blurred.png)" -lt "$(tq p1.png)"
 ok page-text-no-cjk-spaces test -z "$(q "SELECT 1 FROM pages
 	WHERE text GLOB '*[一-龥] [一-龥]*'")"
 # the warnings are kept with the records
@@ -211,6 +219,9 @@ jqs scan-pdf-pages "d['files'][0]['pages']" 1
 ok born-layer-stored test "$(q "SELECT count(*) FROM pages p JOIN files f
 	ON f.id = p.file_id WHERE f.name = 'born.pdf' AND
 	p.confidence IS NULL")" -eq 2
+# a text layer is clean text: no quality factor
+ok text-quality-layer-null test -z "$(tq born.pdf)"
+ok text-quality-scan-set test -n "$(tq scan.pdf)"
 
 # ---- photos are not read by default; a 1-bit photo is a warning; names
 # on the sheet are escaped
