@@ -57,7 +57,9 @@ int hd_exit_status(int code);
 /* The one table from codes to HTTP statuses (a hidden record is 404). */
 int hd_http_status(int code);
 
-/* Allocation that aborts on out of memory (the one permitted exit). */
+/* Allocation that aborts on out of memory (the one permitted exit);
+ * hd_oom is that exit, for allocations made elsewhere (tsearch). */
+void hd_oom(void) __attribute__((noreturn));
 void *hd_xmalloc(size_t n);
 void *hd_xcalloc(size_t n, size_t size);
 void *hd_xrealloc(void *p, size_t n);
@@ -469,6 +471,23 @@ void hd_results_release(struct hd_results *res);
 #define HD_SEARCH_CAP 1000
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
+
+/* The search index's upkeep.  Every transaction that adds records leaves
+ * its index rows as new segments, which FTS5 merges only as they pile up
+ * (a 200,000-record archive built batch by batch has about eight), and a
+ * search looks each of its terms up in every segment: merged into one,
+ * fetching a page of hits costs a fifth.  hd_index_merge does one step
+ * of merging all segments of both index tables into one: about pages
+ * leaf pages of work (500: some 50 ms here) in one write transaction of
+ * its own, so others may write between steps and a stop loses at most a
+ * step.  *more is 1 when the step merged something (call again), 0 when
+ * there was nothing left to merge.  Returns 0, HD_EUSAGE (pages < 1 or a
+ * transaction open), HD_EBUSY, HD_EDB.  hd_index_segments counts the
+ * segments of the full-text table and of the title-and-meta table. */
+int hd_index_merge(struct hd_archive *a, int pages, int *more,
+	struct hd_error *e);
+int hd_index_segments(struct hd_archive *a, int *search, int *heads,
+	struct hd_error *e);
 
 /* A suggestion while typing (hd_suggest_public). */
 struct hd_suggestion {

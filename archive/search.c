@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "fts.h"
 
+#include <search.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,51 +548,70 @@ static void bind_filters(sqlite3_stmt *st, const char *match,
 	hd_bind_text(st, 8, q->person);
 }
 
-/* The values of one facet as they come, counted at the end: sorting
- * once is n log n where looking each up in the counts so far was n times
- * the distinct values (persons: thousands). */
+/* The values of one facet counted as they come, in a tree (tsearch) of
+ * struct hd_facet by value: a thousand matches carry tens of distinct
+ * categories and places, so finding each value among those is cheaper
+ * than copying every value and sorting them all (a seventh of a search
+ * with facets). */
 struct bag {
-	char **v;
-	size_t n, cap;
+	void *root;
+	size_t n;               /* distinct values */
 };
+
+static int by_value(const void *x, const void *y)
+{
+	const struct hd_facet *a = x, *b = y;
+
+	return strcmp(a->value, b->value);
+}
 
 static void bag_add(struct bag *b, const char *value)
 {
+	struct hd_facet key, *f;
+	void *found;
+
 	if (value == NULL || *value == '\0') {
 		return;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 64;
-		b->v = hd_xrealloc(b->v, b->cap * sizeof *b->v);
+	key.value = (char *)value;
+	found = tfind(&key, &b->root, by_value);
+	if (found != NULL) {
+		(*(struct hd_facet **)found)->count++;
+		return;
 	}
-	b->v[b->n++] = hd_xstrdup(value);
+	f = hd_xmalloc(sizeof *f);
+	f->value = hd_xstrdup(value);
+	f->count = 1;
+	if (tsearch(f, &b->root, by_value) == NULL) {
+		hd_oom();
+	}
+	b->n++;
 }
 
-static int by_str(const void *x, const void *y)
+/* twalk_r's visit: each node once (a leaf, or an inner node after its
+ * left subtree), its facet moved to the array in closure. */
+static void bag_take(const void *node, VISIT which, void *closure)
 {
-	return strcmp(*(char *const *)x, *(char *const *)y);
+	struct hd_facets *f = closure;
+
+	if (which == postorder || which == leaf) {
+		f->v[f->n++] = **(struct hd_facet *const *)node;
+	}
+}
+
+static void facet_free(void *p)
+{
+	free(p);
 }
 
 /* The counts of b's values into f (b is emptied). */
 static void bag_count(struct bag *b, struct hd_facets *f)
 {
-	size_t i;
-
-	if (b->n > 1) {
-		qsort(b->v, b->n, sizeof *b->v, by_str);
+	if (b->n > 0) {
+		f->v = hd_xrealloc(f->v, (f->n + b->n) * sizeof *f->v);
+		twalk_r(b->root, bag_take, f);
 	}
-	for (i = 0; i < b->n; i++) {
-		if (f->n > 0 && strcmp(f->v[f->n - 1].value, b->v[i]) == 0) {
-			f->v[f->n - 1].count++;
-			free(b->v[i]);
-			continue;
-		}
-		f->v = hd_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
-		f->v[f->n].value = b->v[i];
-		f->v[f->n].count = 1;
-		f->n++;
-	}
-	free(b->v);
+	tdestroy(b->root, facet_free);
 	memset(b, 0, sizeof *b);
 }
 
@@ -602,13 +622,6 @@ static int by_count(const void *x, const void *y)
 	if (a->count != b->count) {
 		return a->count < b->count ? 1 : -1;
 	}
-	return strcmp(a->value, b->value);
-}
-
-static int by_value(const void *x, const void *y)
-{
-	const struct hd_facet *a = x, *b = y;
-
 	return strcmp(a->value, b->value);
 }
 
@@ -649,15 +662,17 @@ static void tally(struct tallies *t, sqlite3_stmt *st)
 	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3));
 }
 
+/* Everything b counted, dropped (on an error path). */
 static void bag_release(struct bag *b)
 {
+	struct hd_facets f = { NULL, 0 };
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		free(b->v[i]);
+	bag_count(b, &f);
+	for (i = 0; i < f.n; i++) {
+		free(f.v[i].value);
 	}
-	free(b->v);
-	memset(b, 0, sizeof *b);
+	free(f.v);
 }
 
 static void tallies_release(struct tallies *t)
@@ -718,7 +733,7 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_PERSONS_OF, e);
 	struct hd_facets *f = &res->person;
-	struct bag persons = { NULL, 0, 0 };
+	struct bag persons = { NULL, 0 };
 	size_t i;
 	int rc = SQLITE_DONE;
 
@@ -920,4 +935,66 @@ int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : hd_sql_err(a, e, "stats");
+}
+
+/* ------------------------------------------------------ index upkeep */
+
+int hd_index_merge(struct hd_archive *a, int pages, int *more,
+	struct hd_error *e)
+{
+	static const enum hd_sql steps[2] = { SQL_MERGE_SEARCH,
+		SQL_MERGE_HEADS };
+	sqlite3_stmt *st;
+	sqlite3_int64 before;
+	int rc, i;
+
+	*more = 0;
+	if (pages < 1) {
+		return hd_err(e, HD_EUSAGE, "index merge: %d pages", pages);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	for (i = 0; i < 2 && rc == 0; i++) {
+		st = hd_sql(a, steps[i], e);
+		if (st == NULL) {
+			rc = HD_EDB;
+			break;
+		}
+		sqlite3_bind_int(st, 1, -pages);
+		before = sqlite3_total_changes64(a->db);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = hd_sql_err(a, e, "index merge");
+			break;
+		}
+		/* a merge that did nothing changes one row (the command's
+		 * own); one that merged writes pages and the structure */
+		if (sqlite3_total_changes64(a->db) - before >= 2) {
+			*more = 1;
+		}
+	}
+	if (rc == 0) {
+		return hd_tx_commit(a, e);
+	}
+	hd_tx_rollback(a);
+	return rc;
+}
+
+int hd_index_segments(struct hd_archive *a, int *search, int *heads,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_SEGMENTS, e);
+
+	*search = *heads = 0;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		return hd_sql_err(a, e, "index segments");
+	}
+	*search = sqlite3_column_int(st, 0);
+	*heads = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return 0;
 }

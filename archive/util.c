@@ -82,7 +82,7 @@ int hd_http_status(int code)
 	}
 }
 
-static void oom(void)
+void hd_oom(void)
 {
 	static const char msg[] = "hongdang: out of memory\n";
 
@@ -95,7 +95,7 @@ void *hd_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL) {
-		oom();
+		hd_oom();
 	}
 	return p;
 }
@@ -105,7 +105,7 @@ void *hd_xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL) {
-		oom();
+		hd_oom();
 	}
 	return p;
 }
@@ -115,7 +115,7 @@ void *hd_xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL) {
-		oom();
+		hd_oom();
 	}
 	return q;
 }
@@ -144,7 +144,7 @@ char *hd_xasprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		oom();
+		hd_oom();
 	}
 	return s;
 }

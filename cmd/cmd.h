@@ -44,6 +44,7 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv);
 int cmd_search(struct cmd_ctx *c, int argc, char **argv);
 int cmd_show(struct cmd_ctx *c, int argc, char **argv);
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv);
+int cmd_optimize(struct cmd_ctx *c, int argc, char **argv);
 int cmd_config(struct cmd_ctx *c, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv);
 int cmd_export(struct cmd_ctx *c, int argc, char **argv);

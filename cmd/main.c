@@ -25,6 +25,7 @@ static const struct command commands[] = {
 		"and up)"},
 	{"show", cmd_show, "show one record by reference code"},
 	{"verify", cmd_verify, "check every object and the event chain"},
+	{"optimize", cmd_optimize, "merge the search index into one segment"},
 	{"config", cmd_config, "show or change settings (visit hours ...)"},
 	{"serve", cmd_serve, "serve the exhibit screens and the JSON API"},
 	{"export", cmd_export, "write a transfer bag (BagIt) or a receipt"},

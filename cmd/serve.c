@@ -28,7 +28,7 @@ static const char help[] =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
-	"       [--no-page-cache] [--trusted-proxy ADDR]\n\n"
+	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -54,6 +54,10 @@ static const char help[] =
 	"                   last is older than H hours, checked at start and\n"
 	"                   every 10 minutes; an event \"fixity\" each run\n"
 	"                   (default 24; 0: none)\n"
+	"  --merge-idle S   merge the search index (as 'hongdang optimize'\n"
+	"                   does) in short steps once no request has come\n"
+	"                   for S seconds, until a request comes (default\n"
+	"                   10; 0: never)\n"
 	"  --no-page-cache  make every public page anew (by default a page\n"
 	"                   is sent again from memory while the archive is\n"
 	"                   unchanged, within the hour)\n"
@@ -94,6 +98,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		{"idle", required_argument, NULL, 'i'},
 		{"attract", required_argument, NULL, 'a'},
 		{"audit-hours", required_argument, NULL, 'A'},
+		{"merge-idle", required_argument, NULL, 'M'},
 		{"no-page-cache", no_argument, NULL, 'P'},
 		{"trusted-proxy", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
@@ -116,6 +121,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.timeout = 15;
 	so.logfd = 2;
 	so.audit_hours = 24;
+	so.merge_idle = 10;
 	so.page_cache = 1;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
@@ -180,6 +186,12 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 			if (parse_num(optarg, 0, 8760, &so.audit_hours) != 0) {
 				return cmd_usage("serve", "--audit-hours '%s': "
 					"give hours from 0 to 8760", optarg);
+			}
+			break;
+		case 'M':
+			if (parse_num(optarg, 0, 86400, &so.merge_idle) != 0) {
+				return cmd_usage("serve", "--merge-idle '%s': "
+					"give seconds from 0 to 86400", optarg);
 			}
 			break;
 		case 'h':

@@ -175,6 +175,10 @@ struct server {
 	int audit_stop;                 /* under audit_lock */
 	pthread_mutex_t audit_lock;
 	pthread_cond_t audit_wake;
+	/* the index merge when idle (merge_thread), stopped with audit_stop */
+	_Atomic long long last_request;         /* now_ms() of the last */
+	pthread_t merge;
+	int merge_started;
 };
 
 /* This worker thread's archive handles: [0] read-only, [1] writable. */
@@ -1380,6 +1384,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	cn->active = 1;
 	cn->t0 = now_us();
 	atomic_fetch_add(&sv->inflight, 1);
+	atomic_store_explicit(&sv->last_request, cn->t0 / 1000,
+		memory_order_relaxed);
 	cn->nraw = n > SERVER_URL_MAX ? SERVER_URL_MAX : n;
 	memcpy(cn->raw, uri, cn->nraw);
 	cn->raw[cn->nraw] = '\0';
@@ -1648,6 +1654,116 @@ static void *audit_thread(void *arg)
 	return NULL;
 }
 
+/* ------------------------------------------------- index merge */
+
+/* Leaf pages a merge step: some 50 ms here, so a request that comes in
+ * meanwhile shares the machine with it briefly (it never waits for it:
+ * readers do not wait for the writer). */
+#define MERGE_PAGES 500
+/* How often the merge thread looks whether the server is idle. */
+#define MERGE_CHECK_MS 1000
+
+/* Wait until ms from now or a stop; returns 1 on a stop. */
+static int upkeep_wait(struct server *sv, long long ms)
+{
+	struct timespec until;
+	int stop;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&sv->audit_lock);
+	while (!sv->audit_stop &&
+	    pthread_cond_timedwait(&sv->audit_wake, &sv->audit_lock,
+	    &until) == 0) {
+		continue;
+	}
+	stop = sv->audit_stop;
+	pthread_mutex_unlock(&sv->audit_lock);
+	return stop;
+}
+
+static int upkeep_stopping(struct server *sv)
+{
+	int stop;
+
+	pthread_mutex_lock(&sv->audit_lock);
+	stop = sv->audit_stop;
+	pthread_mutex_unlock(&sv->audit_lock);
+	return stop;
+}
+
+/* 1 when no request is in flight and none began in the last
+ * opts->merge_idle seconds. */
+static int server_idle(struct server *sv)
+{
+	long long last = atomic_load_explicit(&sv->last_request,
+		memory_order_relaxed);
+
+	return atomic_load(&sv->inflight) == 0 &&
+	    now_ms() - last >= sv->opts->merge_idle * 1000LL;
+}
+
+/* The search index merged while the server is idle (hd_index_merge):
+ * after each batch an archivist ingests, searches look their words up in
+ * more segments until this has run.  Steps go on while the server stays
+ * idle and something is left to merge; then the thread rests until
+ * another connection changes the archive (data_version). */
+static void *merge_thread(void *arg)
+{
+	struct server *sv = arg;
+	struct hd_archive *a = NULL;
+	struct hd_error e;
+	int64_t rested = -1, dv;
+	int more, steps = 0, failed = 0;
+
+	while (!upkeep_wait(sv, MERGE_CHECK_MS)) {
+		hd_err_clear(&e);
+		if (a == NULL &&
+		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
+			if (!failed) {
+				log_note(sv, "index merge: %s", e.msg);
+			}
+			failed = 1;
+			a = NULL;
+			continue;
+		}
+		dv = hd_archive_data_version(a);
+		if (dv == rested || !server_idle(sv)) {
+			continue;
+		}
+		more = 1;
+		while (more && server_idle(sv)) {
+			if (hd_index_merge(a, MERGE_PAGES, &more, &e) != 0) {
+				if (e.code != HD_EBUSY && !failed) {
+					log_note(sv, "index merge: %s", e.msg);
+				}
+				failed = e.code != HD_EBUSY;
+				break;
+			}
+			failed = 0;
+			steps += more;
+			if (upkeep_stopping(sv)) {
+				break;
+			}
+		}
+		if (!more) {
+			if (steps > 0) {
+				log_note(sv, "search index merged in %d step%s",
+					steps, steps == 1 ? "" : "s");
+			}
+			steps = 0;
+			rested = hd_archive_data_version(a);
+		}
+	}
+	hd_archive_close(a);
+	return NULL;
+}
+
 static void audit_start(struct server *sv)
 {
 	pthread_mutex_init(&sv->audit_lock, NULL);
@@ -1656,16 +1772,24 @@ static void audit_start(struct server *sv)
 	    pthread_create(&sv->audit, NULL, audit_thread, sv) == 0) {
 		sv->audit_started = 1;
 	}
+	atomic_store(&sv->last_request, now_ms());
+	if (sv->opts->merge_idle > 0 &&
+	    pthread_create(&sv->merge, NULL, merge_thread, sv) == 0) {
+		sv->merge_started = 1;
+	}
 }
 
 static void audit_end(struct server *sv)
 {
+	pthread_mutex_lock(&sv->audit_lock);
+	sv->audit_stop = 1;
+	pthread_cond_broadcast(&sv->audit_wake);
+	pthread_mutex_unlock(&sv->audit_lock);
 	if (sv->audit_started) {
-		pthread_mutex_lock(&sv->audit_lock);
-		sv->audit_stop = 1;
-		pthread_cond_signal(&sv->audit_wake);
-		pthread_mutex_unlock(&sv->audit_lock);
 		pthread_join(sv->audit, NULL);
+	}
+	if (sv->merge_started) {
+		pthread_join(sv->merge, NULL);
 	}
 	pthread_cond_destroy(&sv->audit_wake);
 	pthread_mutex_destroy(&sv->audit_lock);

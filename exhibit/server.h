@@ -38,6 +38,8 @@ struct server_opts {
 	int audit_hours;        /* fixity audit when the last is older than
 	                           this (checked at start and every 10
 	                           minutes); 0: none */
+	int merge_idle;         /* merge the search index after this many
+	                           seconds without a request; 0: never */
 };
 
 /* Serve site until SIGTERM or SIGINT (SIGHUP reloads the templates).

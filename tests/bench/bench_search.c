@@ -16,6 +16,9 @@
  *     Each of the 15 cells (length x configuration) gets a share of
  *     BENCH_QUERY_BUDGET seconds (default 150) and stops when it is spent,
  *     so a slow library cannot make the bench run for hours.
+ *     BENCH_ARCHIVE names the archive folder inside WORKDIR (default
+ *     "archive"; run.sh also times a merged copy, "merged"); the
+ *     per-query figures go to WORKDIR/queries-NAME.txt then.
  *
  * CORPUS lines: title TAB body TAB year TAB place TAB person (corpus.py).
  * Latencies are in-process, wall clock (CLOCK_MONOTONIC), warm OS cache,
@@ -600,6 +603,14 @@ struct msg {
 	struct meas m;
 };
 
+/* The archive folder inside WORKDIR that the queries read. */
+static const char *archive_name(void)
+{
+	const char *v = getenv("BENCH_ARCHIVE");
+
+	return v != NULL && *v != '\0' ? v : "archive";
+}
+
 /* Child: run the cell's queries in order, one message each, then exit.
  * A fresh connection per cell, as a server worker would have. */
 static void cell_child(int fd, const char *workdir, int cell,
@@ -624,7 +635,7 @@ static void cell_child(int fd, const char *workdir, int cell,
 			die(path, sqlite3_errmsg(h));
 		}
 	} else {
-		path = hd_xasprintf("%s/archive", workdir);
+		path = hd_xasprintf("%s/%s", workdir, archive_name());
 		hd_err_clear(&e);
 		if (hd_archive_open(path, 1, &a, &e) != 0) {
 			die(path, e.msg);
@@ -795,7 +806,8 @@ static void cmd_query(const char *workdir)
 	static const int lens[3] = { 1, 2, 4 };
 	static char qs[3][NQ][16];
 	static struct meas r[3][NCELL][NQ];
-	char *qpath = hd_xasprintf("%s/queries.txt", workdir);
+	char *qpath = getenv("BENCH_ARCHIVE") ? hd_xasprintf("%s/queries-%s.txt",
+		workdir, archive_name()) : hd_xasprintf("%s/queries.txt", workdir);
 	const char *env = getenv("BENCH_QUERY_BUDGET");
 	double budget = env ? atof(env) : 150.0, spent = 0, cb;
 	int order[NQ], l, i, j, k, cells = 3 * NCELL, met = 0;
@@ -845,11 +857,12 @@ static void cmd_query(const char *workdir)
 		}
 	}
 
-	printf("Search latency: %zu records, in-process, warm OS cache, a "
-		"fresh read-only\nconnection per row; hd_search with limit 20, "
+	printf("Search latency (archive folder \"%s\"): %zu records, "
+		"in-process, warm OS cache,\na fresh read-only connection per "
+		"row; hd_search with limit 20, "
 		"snippets, total counted\n(up to %d matches and the title "
-		"and meta matches past them: hd_search's cap).\n", ndocs,
-		HD_SEARCH_CAP);
+		"and meta matches past them: hd_search's cap).\n",
+		archive_name(), ndocs, HD_SEARCH_CAP);
 	printf("%d distinct queries per length, frequent to rare.  Target "
 		"p99 < 5 ms.\n", NQ);
 	printf("n: queries measured; each row may use its share of "

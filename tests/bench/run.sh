@@ -9,7 +9,8 @@
 #    (~300 byte) Chinese text files.
 # 2. Search at 200,000 generated Chinese records (bench_search.c): index
 #    build rate and size, p50/p99 of hd_search for 1-, 2- and 4-character
-#    queries, and FTS5 trigram on the same texts beside it.
+#    queries, and FTS5 trigram on the same texts beside it; then the same
+#    on a copy merged by `hongdang optimize` (what the server does idle).
 # 3. OCR speed and accuracy against the tesseract command line
 #    (bench_ocr.sh).
 # 4. The exhibit server under wrk, with the sample collection and with
@@ -316,6 +317,35 @@ if want 2; then
 	done
 	[ "$rc" -eq 0 ] || die "bench_search query failed"
 	sed 's/^/   /' "$S/query.out" | tee -a "$OUT"
+
+	# The same queries on a copy whose index "hongdang optimize" merged,
+	# as the exhibit server leaves it once idle (serve --merge-idle): the
+	# archive above was built in 20 transactions and has their segments.
+	if [ "$(cat "$S/work/merged.key" 2> /dev/null)" != "$dkey" ]; then
+		rm -rf "$S/work/merged"
+		cp -r "$S/work/archive" "$S/work/merged"
+		"$HD" -d "$S/work/merged" optimize --json > "$S/work/optimize.json" ||
+			die "hongdang optimize failed"
+		echo "$dkey" > "$S/work/merged.key"
+	fi
+	say ""
+	say "   $(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("hongdang optimize: search index %d segments -> %d, title index %d -> %d,"
+      " %d steps, %.1f s" % (d["segments_before"]["search"],
+      d["segments"]["search"], d["segments_before"]["heads"],
+      d["segments"]["heads"], d["steps"], d["seconds"]))' "$S/work/optimize.json")"
+	say ""
+	cat "$S/work/merged/hongdang.db" > /dev/null
+	note "timing queries on the merged index"
+	while :; do
+		rc=0
+		BENCH_ARCHIVE=merged "$S/bench_search" query "$S/corpus.tsv" \
+			"$S/work" > "$S/query-merged.out" || rc=$?
+		killed $rc || break
+	done
+	[ "$rc" -eq 0 ] || die "bench_search query (merged) failed"
+	sed 's/^/   /' "$S/query-merged.out" | tee -a "$OUT"
 fi
 
 # ------------------------------------------------------------ OCR, server

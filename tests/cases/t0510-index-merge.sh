@@ -1,0 +1,144 @@
+# The search index kept merged: every ingested batch leaves index
+# segments of its own, "hongdang optimize" merges them into one, and the
+# exhibit server does the same by itself once no request has come for
+# --merge-idle seconds.  Searches find exactly what they found before and
+# nothing stored changes; bad usage is refused with exit 2.
+. "$HD_TOP/tests/lib.sh"
+new_archive
+
+# segments: "SEARCH HEADS", the segment counts of the two index tables.
+segments() {
+	sqlite3 "$D/hongdang.db" "SELECT (SELECT count(DISTINCT segid) FROM
+		search_idx) || ' ' || (SELECT count(DISTINCT segid) FROM
+		heads_idx)"
+}
+# batches FROM TO: one ingest of three public records per number.
+batches() {
+	local i j
+	for i in $(seq "$1" "$2"); do
+		mkdir -p "$T/in$i"
+		for j in 1 2 3; do
+			printf '第%s批第%s件：社区党员学习活动记录，前锋社区。\n' \
+				"$i" "$j" >"$T/in$i/记录$j.txt"
+		done
+		hd ingest --approve --access public "$T/in$i"
+		status "ingest_$i" 0
+	done
+}
+batches 1 6
+before=$(segments)
+case "$before" in
+"1 "* | "0 "* | "") fail many_segments "six batches left '$before'" ;;
+*) pass many_segments ;;
+esac
+
+hd search --json --limit 50 党员
+cp "$OUT" "$T/search.before"
+hd search --json --limit 50 第4批
+cp "$OUT" "$T/batch4.before"
+snapshot merged
+
+hd optimize --json
+status optimize 0
+jq_is optimize_before '(d["segments_before"]["search"],
+	d["segments_before"]["heads"])' "(${before% *}, ${before#* })"
+jq_is optimize_after '(d["segments"], d["steps"] >= 1, d["seconds"] >= 0)' \
+	"({'search': 1, 'heads': 1}, True, True)"
+ok optimize_on_disk [ "$(segments)" = "1 1" ]
+# the same hits, snippets and order as before
+hd search --json --limit 50 党员
+ok optimize_same_hits cmp -s "$OUT" "$T/search.before"
+jq_is optimize_all_found 'd["total"]' 18
+hd search --json --limit 50 第4批
+ok optimize_same_batch cmp -s "$OUT" "$T/batch4.before"
+unchanged merged
+
+# again: nothing left to merge, said so
+hd optimize
+status optimize_again 0
+has optimize_again_text "$OUT" "search index: 1 segment -> 1; title index: 1 -> 1"
+
+hd optimize --help
+status optimize_help 0
+has optimize_help_text "$OUT" "usage: hongdang [-d DIR] optimize [--json]"
+hd optimize extra
+status optimize_extra 2
+has optimize_extra_named "$ERR" "'extra'"
+hd optimize --fast
+status optimize_unknown 2
+has optimize_unknown_named "$ERR" "'--fast'"
+hd_in "$T/nowhere" optimize
+status optimize_no_archive 2
+has optimize_no_archive_named "$ERR" "$T/nowhere"
+
+# ----------------------------------------------- the server, when idle
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+free_port() {
+	$PY -c 'import socket; s=socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PID=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' \
+	EXIT
+# serve NAME ARGS...: start the server in the background, wait for it.
+serve() {
+	local name=$1 i
+	shift
+	PORT=$(free_port)
+	"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" \
+		--templates "$HD_TOP/templates" --audit-hours 0 "$@" \
+		2>"$T/$name.err" &
+	PID=$!
+	for i in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 \
+			"http://127.0.0.1:$PORT/favicon.ico" && break
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+stop() {
+	kill "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+# api_total Q: the public total of /api/search?q=Q.
+api_total() {
+	curl -s --max-time 10 -G --data-urlencode "q=$1" \
+		"http://127.0.0.1:$PORT/api/search" >"$OUT" 2>"$ERR"
+	$PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["total"])' \
+		"$OUT" 2>/dev/null || echo "error: $(head -c 200 "$OUT")"
+}
+
+# --merge-idle 0: the server never merges
+batches 7 9
+before=$(segments)
+serve never --merge-idle 0
+sleep 3
+ok never_answers [ "$(api_total 党员)" = 27 ]
+ok never_merged [ "$(segments)" = "$before" ]
+stop
+case "$before" in
+"1 "*) fail idle_unmerged "three batches left '$before'" ;;
+*) pass idle_unmerged ;;
+esac
+
+# --merge-idle 1: merged a second after the last request, while serving
+serve idle --merge-idle 1
+ok idle_answers [ "$(api_total 党员)" = 27 ]
+for i in $(seq 100); do
+	[ "$(segments)" = "1 1" ] && break
+	sleep 0.1
+done
+ok idle_merged [ "$(segments)" = "1 1" ]
+ok idle_same_total [ "$(api_total 党员)" = 27 ]
+ok idle_finds_new [ "$(api_total 第9批)" = 3 ]
+stop
+has idle_logged "$T/idle.err" "search index merged"
+
+serve bad_value --merge-idle soon
+wait "$PID" 2>/dev/null
+RC=$?
+PID=
+status merge_idle_bad 2
+has merge_idle_bad_named "$T/bad_value.err" "--merge-idle 'soon'"
