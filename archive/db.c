@@ -619,6 +619,12 @@ static const char migrate5_sql[] =
 	"INSERT INTO heads (rowid, title, meta)"
 	" SELECT rowid, title, meta FROM search;";
 
+/* Version 6: the tokenizer indexes Han trigrams too (fts.h); both index
+ * tables are made again from their own copy of the text. */
+static const char migrate6_sql[] =
+	"INSERT INTO search (search) VALUES ('rebuild');"
+	"INSERT INTO heads (heads) VALUES ('rebuild');";
+
 static int exec(struct hd_archive *a, const char *sql, struct hd_error *e);
 
 /* Version 5, in C: records.text_quality, the mean OCR confidence of a
@@ -647,16 +653,17 @@ static int migrate5(struct hd_archive *a, struct hd_error *e)
 
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[5];
-	static const migrate_fn h[5] = { NULL, NULL, hd_suggest_fill, NULL,
-		migrate5 };
+	static const char *m[6];
+	static const migrate_fn h[6] = { NULL, NULL, hd_suggest_fill, NULL,
+		migrate5, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
 	m[2] = migrate3_sql;
 	m[3] = migrate4_sql;
 	m[4] = migrate5_sql;
-	*n = 5;
+	m[5] = migrate6_sql;
+	*n = 6;
 	*hooks = h;
 	return m;
 }

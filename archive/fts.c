@@ -97,6 +97,9 @@ struct tk {
 	char prev[4];
 	int nprev;
 	int pstart, pend;       /* original byte span of prev */
+	char pprev[4];          /* the character before prev in the run */
+	int npprev;
+	int ppstart;            /* where it began */
 	int gap_nl;             /* newlines in white space since prev */
 	uint32_t pcp;           /* prev as a (folded) code point */
 	uint32_t porig;         /* and as it was before folding */
@@ -251,10 +254,19 @@ static void word_add(struct tk *t, uint32_t cp, int latin, int start,
 }
 
 /* Close the open CJK run: in query mode its last character is the
- * trailing unigram (for a one-character run, the only token). */
+ * trailing unigram (for a one-character run, the only token); a lean
+ * run of two characters is their pair, held back until now (one of three
+ * or more was its trigrams). */
 static void run_close(struct tk *t)
 {
-	if (t->run != 0 && t->mode == HD_TOK_QUERY &&
+	char pair[8];
+
+	if (t->run != 0 && t->mode == HD_TOK_QUERY && t->lean &&
+	    t->runlen == 2) {
+		memcpy(pair, t->pprev, (size_t)t->npprev);
+		memcpy(pair + t->npprev, t->prev, (size_t)t->nprev);
+		emit(t, 0, pair, t->npprev + t->nprev, t->ppstart, t->pend);
+	} else if (t->run != 0 && t->mode == HD_TOK_QUERY &&
 	    !(t->lean && t->runlen > 1)) {
 		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
 	}
@@ -317,17 +329,31 @@ static int py_pairs(uint32_t a, uint32_t ao, uint32_t b, uint32_t bo,
 static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 	int start, int end)
 {
-	char pair[8], py[HD_PY_MAX * HD_PY_MAX][PY_TOK];
+	char pair[8], tri[12], py[HD_PY_MAX * HD_PY_MAX][PY_TOK];
 	int k, npy = 0, i;
 
 	if (t->run == cls && t->gap_nl < 2) {
 		memcpy(pair, t->prev, (size_t)t->nprev);
 		k = hd_utf8_encode(cp, pair + t->nprev);
-		if (t->mode == HD_TOK_QUERY) {
+		memcpy(tri, t->pprev, (size_t)t->npprev);
+		memcpy(tri + t->npprev, pair, (size_t)(t->nprev + k));
+		if (t->mode == HD_TOK_QUERY && t->lean) {
+			/* the trigrams from the third character on; a
+			 * run of two is its pair, at run_close */
+			if (t->runlen >= 2) {
+				emit(t, 0, tri, t->npprev + t->nprev + k,
+					t->ppstart, end);
+			}
+		} else if (t->mode == HD_TOK_QUERY) {
 			emit(t, 0, pair, t->nprev + k, t->pstart, end);
 		} else {
 			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
 				t->pstart, end);
+			if (t->runlen >= 2) {
+				emit(t, HD_TOK_COLOCATED, tri,
+					t->npprev + t->nprev + k, t->ppstart,
+					end);
+			}
 			if (cls == C_HAN && !t->plain && !t->aux) {
 				npy = py_pairs(t->pcp, t->porig, cp, orig,
 					py);
@@ -343,6 +369,9 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 					(int)strlen(py[i]), t->pstart, end);
 			}
 		}
+		memcpy(t->pprev, t->prev, (size_t)t->nprev);
+		t->npprev = t->nprev;
+		t->ppstart = t->pstart;
 		memcpy(t->prev, pair + t->nprev, (size_t)k);
 		t->nprev = k;
 		t->runlen++;
@@ -804,8 +833,9 @@ static int by_inst(const void *x, const void *y)
 
 /* 1 when the phrases that occur in this row (two or more, in query
  * order) occur somewhere one right after the other in one column; with
- * lean, one position later too (a phrase of a query made with HD_LEAN
- * is one position shorter than the characters it covers). */
+ * lean, one or two positions later too (a phrase of a query made with
+ * HD_LEAN is one position shorter than the characters it covers, and one
+ * of trigrams begins at its second character). */
 static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts,
 	int lean)
 {
@@ -844,7 +874,7 @@ static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts,
 			key.off = pos;
 			hit = bsearch(&key, v, (size_t)ninst, sizeof *v,
 				by_inst);
-			if (hit == NULL && lean) {
+			for (k = 0; hit == NULL && lean && k < 2; k++) {
 				key.off = ++pos;
 				hit = bsearch(&key, v, (size_t)ninst,
 					sizeof *v, by_inst);

@@ -18,7 +18,9 @@
  *
  * Document mode (FTS5_TOKENIZE_DOCUMENT), for a Han run c0 c1 ... cn-1:
  *   position i: the unigram ci (primary token, offsets of ci) and, when
- *   i < n-1, the pair ci ci+1 as an FTS5_TOKEN_COLOCATED token;
+ *   i < n-1, the pair ci ci+1 as an FTS5_TOKEN_COLOCATED token, and when
+ *   0 < i < n-1 the trigram ci-1 ci ci+1 (colocated, offsets of all
+ *   three: at its middle character, where the tokenizer knows it);
  *   for every pair, its pinyin: each combination of the two characters'
  *   toneless readings, concatenated, once as HD_PY_START + "panyu"
  *   colocated at position i and once as HD_PY_END + "panyu" colocated at
@@ -60,13 +62,17 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
-/* A query text that begins with HD_LEAN gives a run of two or more CJK
- * characters as its pairs alone, without the trailing character: the
- * same records match (a pair is indexed only where its second character
- * follows), but the phrase is one position shorter, so highlight() would
- * miss that character; search.c walks with it and makes snippets without
- * it.  The trailing character of 社的 is 的, whose doclist is every
- * record's, positions and all: the walk then reads that too. */
+/* A query text that begins with HD_LEAN gives a run of two CJK
+ * characters as their pair alone, without the trailing character, and a
+ * run of three or more as its trigrams c0c1c2 ... cn-3cn-2cn-1 at
+ * positions 0..n-3: the same records match (a pair is indexed only where
+ * its second character follows, a trigram where all three do), but the
+ * phrase is shorter than the characters it covers, so highlight() would
+ * miss some; search.c walks with it and makes snippets without it.  The
+ * trailing character of 社的 is 的, whose doclist is every record's,
+ * positions and all: the walk then reads that too; and the pairs of
+ * 的的了的 are each in nearly every record, where its trigrams are in a
+ * tenth of them. */
 #define HD_LEAN '\x04'
 #define HD_PY_END '\x02'      /* the same pair at its second character */
 

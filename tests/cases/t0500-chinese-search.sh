@@ -4,7 +4,7 @@
 # pinyin finds Chinese (panyu, pan yu, dangan, qianfeng), snippets mark
 # the document's own characters, /api/suggest suggests by characters,
 # pinyin and initials from public records only, and an archive of
-# schema version 1 is brought to version 5 by a reader that opens it.
+# schema version 1 is brought to version 6 by a reader that opens it.
 . "$HD_TOP/tests/lib.sh"
 new_archive
 
@@ -131,7 +131,7 @@ has old_finds "$OUT" "档案查阅操作规程"
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
 n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
 u=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM users")
-if [ "$ver" = 5 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
+if [ "$ver" = 6 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
 	pass old_upgraded; else
 	fail old_upgraded "user_version $ver, $n suggestions"
 fi
