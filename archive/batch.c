@@ -7,9 +7,8 @@
  *
  * A batch changes far more pages than SQLite's default page cache of 2 MB
  * holds: it wrote them to the WAL in the middle of the transaction and
- * read them back, nine system calls a record.  hd_batch_begin raises the
- * connection's cache to 64 MB, taken only as pages are used, for the rest
- * of the connection's life (a command's, or a benchmark's).
+ * read them back, nine system calls a record.  Every connection has a
+ * cache of 64 MB (db.c), taken only as pages are used.
  */
 #include "internal.h"
 
@@ -29,10 +28,6 @@ int64_t hd_batch_begin(struct hd_archive *a, const char *fonds,
 	fid = hd_fonds_id(a, fonds, e);
 	if (fid < 0) {
 		return fid;
-	}
-	st = hd_sql(a, SQL_BATCH_CACHE, e);
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "batch page cache");
 	}
 	st = hd_sql(a, SQL_BATCH_INSERT, e);
 	if (st == NULL) {

@@ -1597,71 +1597,10 @@ static int bind_listen(const char *spec, char *shown, size_t nshown,
 	return fd;
 }
 
-/* ------------------------------------------------------ fixity audit */
+/* ------------------------------------------------- upkeep threads */
 
-/* How often the audit thread looks whether an audit is due. */
-#define AUDIT_CHECK_S 600
-
-/* The daily fixity audit inside the running server: on start and then
- * every AUDIT_CHECK_S seconds, when the last "fixity" event is older
- * than opts->audit_hours, every object is read and checked on its own
- * writable handle (hd_fixity_audit writes the "fixity" event that the
- * admin home reads to flag damaged records).  Reading the store is off
- * the request path; a stop waits for an audit in progress to end. */
-static void *audit_thread(void *arg)
-{
-	struct server *sv = arg;
-	struct hd_agent agent = { "server" };
-	struct hd_archive *a = NULL;
-	struct hd_verify v;
-	struct hd_error e;
-	struct timespec until;
-	int stop = 0;
-
-	while (!stop) {
-		hd_err_clear(&e);
-		if (a == NULL &&
-		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
-			log_note(sv, "fixity audit: %s", e.msg);
-			a = NULL;
-		}
-		if (a != NULL && hd_fixity_due(a, sv->opts->audit_hours)) {
-			memset(&v, 0, sizeof v);
-			if (hd_fixity_audit(a, &agent, &v, &e) != 0) {
-				log_note(sv, "fixity audit: %s", e.msg);
-			} else {
-				log_note(sv, "fixity audit: objects %lld, ok "
-					"%lld, damaged %zu, missing %zu, "
-					"chain %s", (long long)v.objects,
-					(long long)v.ok, v.ndamaged,
-					v.nmissing,
-					v.chain_ok ? "ok" : "broken");
-			}
-			hd_verify_release(&v);
-		}
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += AUDIT_CHECK_S;
-		pthread_mutex_lock(&sv->audit_lock);
-		while (!sv->audit_stop &&
-		    pthread_cond_timedwait(&sv->audit_wake, &sv->audit_lock,
-		    &until) == 0) {
-			continue;
-		}
-		stop = sv->audit_stop;
-		pthread_mutex_unlock(&sv->audit_lock);
-	}
-	hd_archive_close(a);
-	return NULL;
-}
-
-/* ------------------------------------------------- index merge */
-
-/* Leaf pages a merge step: some 50 ms here, so a request that comes in
- * meanwhile shares the machine with it briefly (it never waits for it:
- * readers do not wait for the writer). */
-#define MERGE_PAGES 500
-/* How often the merge thread looks whether the server is idle. */
-#define MERGE_CHECK_MS 1000
+/* The fixity audit and the index merge run in threads of their own,
+ * stopped together (audit_end) through audit_lock and audit_wake. */
 
 /* Wait until ms from now or a stop; returns 1 on a stop. */
 static int upkeep_wait(struct server *sv, long long ms)
@@ -1696,6 +1635,62 @@ static int upkeep_stopping(struct server *sv)
 	pthread_mutex_unlock(&sv->audit_lock);
 	return stop;
 }
+
+/* ------------------------------------------------------ fixity audit */
+
+/* How often the audit thread looks whether an audit is due. */
+#define AUDIT_CHECK_S 600
+
+/* The daily fixity audit inside the running server: on start and then
+ * every AUDIT_CHECK_S seconds, when the last "fixity" event is older
+ * than opts->audit_hours, every object is read and checked on its own
+ * writable handle (hd_fixity_audit writes the "fixity" event that the
+ * admin home reads to flag damaged records).  Reading the store is off
+ * the request path; a stop waits for an audit in progress to end. */
+static void *audit_thread(void *arg)
+{
+	struct server *sv = arg;
+	struct hd_agent agent = { "server" };
+	struct hd_archive *a = NULL;
+	struct hd_verify v;
+	struct hd_error e;
+	int stop = 0;
+
+	while (!stop) {
+		hd_err_clear(&e);
+		if (a == NULL &&
+		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
+			log_note(sv, "fixity audit: %s", e.msg);
+			a = NULL;
+		}
+		if (a != NULL && hd_fixity_due(a, sv->opts->audit_hours)) {
+			memset(&v, 0, sizeof v);
+			if (hd_fixity_audit(a, &agent, &v, &e) != 0) {
+				log_note(sv, "fixity audit: %s", e.msg);
+			} else {
+				log_note(sv, "fixity audit: objects %lld, ok "
+					"%lld, damaged %zu, missing %zu, "
+					"chain %s", (long long)v.objects,
+					(long long)v.ok, v.ndamaged,
+					v.nmissing,
+					v.chain_ok ? "ok" : "broken");
+			}
+			hd_verify_release(&v);
+		}
+		stop = upkeep_wait(sv, AUDIT_CHECK_S * 1000LL);
+	}
+	hd_archive_close(a);
+	return NULL;
+}
+
+/* ------------------------------------------------- index merge */
+
+/* Leaf pages a merge step: some 50 ms here, so a request that comes in
+ * meanwhile shares the machine with it briefly (it never waits for it:
+ * readers do not wait for the writer). */
+#define MERGE_PAGES 500
+/* How often the merge thread looks whether the server is idle. */
+#define MERGE_CHECK_MS 1000
 
 /* 1 when no request is in flight and none began in the last
  * opts->merge_idle seconds. */
