@@ -1044,6 +1044,9 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 		hd_archive_close(a);
 		return rc;
 	}
+	/* a reader of an archive it could not migrate searches the index
+	 * as it is: without trigrams before version 6 */
+	a->trigrams = user_version(a) >= 6;
 	*out = a;
 	return 0;
 }

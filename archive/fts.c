@@ -60,7 +60,8 @@ enum cls {
 	C_MARK,     /* a combining mark left after folding */
 	C_SPACE,    /* white space: ends a word, may sit inside a CJK run */
 	C_PUNCT,    /* punctuation, symbols, emoji, invalid bytes */
-	C_HAN,      /* the three CJK classes: runs of unigrams and pairs */
+	C_HAN,      /* the three CJK classes: runs of unigrams and pairs,
+	               and of Han trigrams */
 	C_KANA,
 	C_HANGUL,
 };
@@ -210,6 +211,12 @@ static int is_han_fast(uint32_t cp)
 	    (cp >= 0x30000 && cp <= 0x323AF);
 }
 
+/* See fts.h. */
+int hd_is_han(uint32_t cp)
+{
+	return is_han_fast(cp);
+}
+
 /* Pass one token to the callback, unless an earlier call asked to stop. */
 static void emit(struct tk *t, int flags, const char *s, int n, int start,
 	int end)
@@ -255,19 +262,22 @@ static void word_add(struct tk *t, uint32_t cp, int latin, int start,
 
 /* Close the open CJK run: in query mode its last character is the
  * trailing unigram (for a one-character run, the only token); a lean
- * run of two characters is their pair, held back until now (one of three
- * or more was its trigrams). */
+ * Han run of two characters is their pair, held back until now (one of
+ * three or more was its trigrams).  Lean applies to Han runs only, the
+ * only ones indexed with trigrams. */
 static void run_close(struct tk *t)
 {
 	char pair[8];
 
-	if (t->run != 0 && t->mode == HD_TOK_QUERY && t->lean &&
+	int lean = t->lean && t->run == C_HAN;
+
+	if (t->run != 0 && t->mode == HD_TOK_QUERY && lean &&
 	    t->runlen == 2) {
 		memcpy(pair, t->pprev, (size_t)t->npprev);
 		memcpy(pair + t->npprev, t->prev, (size_t)t->nprev);
 		emit(t, 0, pair, t->npprev + t->nprev, t->ppstart, t->pend);
 	} else if (t->run != 0 && t->mode == HD_TOK_QUERY &&
-	    !(t->lean && t->runlen > 1)) {
+	    !(lean && t->runlen > 1)) {
 		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
 	}
 	t->run = 0;
@@ -337,7 +347,7 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		k = hd_utf8_encode(cp, pair + t->nprev);
 		memcpy(tri, t->pprev, (size_t)t->npprev);
 		memcpy(tri + t->npprev, pair, (size_t)(t->nprev + k));
-		if (t->mode == HD_TOK_QUERY && t->lean) {
+		if (t->mode == HD_TOK_QUERY && t->lean && cls == C_HAN) {
 			/* the trigrams from the third character on; a
 			 * run of two is its pair, at run_close */
 			if (t->runlen >= 2) {
@@ -349,7 +359,7 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		} else {
 			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
 				t->pstart, end);
-			if (t->runlen >= 2) {
+			if (t->runlen >= 2 && cls == C_HAN) {
 				emit(t, HD_TOK_COLOCATED, tri,
 					t->npprev + t->nprev + k, t->ppstart,
 					end);

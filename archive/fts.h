@@ -5,8 +5,9 @@
  *
  * Text is NFKC-normalised, case-folded and stripped of diacritics.  Han
  * (and other CJK) text is indexed as single characters and overlapping
- * pairs, so queries of one, two and more characters all match; Latin and
- * digits become case-folded words.  A pair never spans punctuation or a
+ * pairs, so queries of one, two and more characters all match, and Han
+ * text also as overlapping trigrams, which longer queries walk by; Latin
+ * and digits become case-folded words.  A pair never spans punctuation or a
  * change of script; white space between two Han characters (OCR and PDF
  * text layers: "社 区 开设") does not break a pair.
  *
@@ -62,7 +63,12 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
-/* A query text that begins with HD_LEAN gives a run of two CJK
+/* 1 for a code point of the CJK Unified Ideographs blocks (base and
+ * extensions A-I): what search.c may write as a lean string. */
+int hd_is_han(uint32_t cp);
+
+/* A query text that begins with HD_LEAN and is one run of Han characters
+ * (search.c writes nothing else so) gives a run of two CJK
  * characters as their pair alone, without the trailing character, and a
  * run of three or more as its trigrams c0c1c2 ... cn-3cn-2cn-1 at
  * positions 0..n-3: the same records match (a pair is indexed only where

@@ -173,6 +173,8 @@ struct hd_archive {
 	char *tmpdir;           /* dir/tmp */
 	sqlite3 *db;
 	int readonly;
+	int trigrams;           /* the index has Han trigrams (version 6):
+	                           search.c may walk by them */
 	int in_tx;
 	sqlite3_stmt *st[SQL__COUNT];
 	char *fonds_code;       /* the first fonds */

@@ -421,17 +421,36 @@ static void open_quote(struct hd_buf *b)
 	hd_buf_add(b, "\"", 1);
 }
 
+/* 1 when s[0..n) is one or more Han characters and nothing else (what
+ * the tokenizer reads as one run: see HD_LEAN in fts.h). */
+static int all_han(const char *s, size_t n)
+{
+	uint32_t cp;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i += (size_t)k) {
+		k = hd_utf8_decode(s + i, n - i, &cp);
+		if (k == 0 || !hd_is_han(cp)) {
+			return 0;
+		}
+	}
+	return n > 0;
+}
+
 /* The expression match for walking (see HD_LEAN in fts.h): each string
- * and each bareword with a non-ASCII character (so never an operator or
- * a column name) made a string that begins with HD_LEAN; pinyin strings
- * and prefix words are left as they are.  *has_not is set when match
- * uses the NOT operator.  Caller frees. */
-static char *lean_expr(const char *match, int *has_not)
+ * and each bareword that is Han characters alone (so never an operator
+ * or a column name) made a string that begins with HD_LEAN, when the
+ * index has the trigrams lean strings are read by (trigrams: 1).  Pinyin
+ * strings, prefix words and anything mixed (2023年度, 社区。前锋) are left
+ * as they are: a lean phrase is shorter than its text, so it would not
+ * line up with what comes before or after it in one string.  *has_not
+ * is set when match uses the NOT operator.  Caller frees. */
+static char *lean_expr(const char *match, int trigrams, int *has_not)
 {
 	struct hd_buf b;
 	const char *p = match;
 	size_t n, i;
-	int wide;
 
 	*has_not = 0;
 	hd_buf_init(&b);
@@ -439,7 +458,9 @@ static char *lean_expr(const char *match, int *has_not)
 		if (*p == '"') {
 			n = string_len(p);
 			open_quote(&b);
-			if (p[1] != HD_PY_START && p[1] != '"') {
+			/* the text between the quotes (none inside) */
+			if (trigrams && n >= 2 && p[n - 1] == '"' &&
+			    all_han(p + 1, n - 2)) {
 				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
 			}
 			hd_buf_add(&b, p + 1, n - 1);
@@ -451,14 +472,13 @@ static char *lean_expr(const char *match, int *has_not)
 			p++;
 			continue;
 		}
-		wide = 0;
 		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
-			wide |= (unsigned char)p[n] >= 0x80;
 		}
 		for (i = n; p[i] == ' '; i++) {
 		}
 		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
-		if (wide && p[i] != '*' && p[i] != ':') {
+		if (trigrams && all_han(p, n) && p[i] != '*' &&
+		    p[i] != ':') {
 			open_quote(&b);
 			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
 			hd_buf_add(&b, p, n);
@@ -860,7 +880,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	match = pinyin_expr(q->q);
-	lean = lean_expr(match, &has_not);
+	lean = lean_expr(match, a->trigrams, &has_not);
 	rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
@@ -870,7 +890,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		free(match);
 		free(lean);
 		match = plain;
-		lean = lean_expr(match, &has_not);
+		lean = lean_expr(match, a->trigrams, &has_not);
 		rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {

@@ -175,8 +175,8 @@ struct server {
 	int audit_stop;                 /* under audit_lock */
 	pthread_mutex_t audit_lock;
 	pthread_cond_t audit_wake;
-	/* the index merge when idle (merge_thread), stopped with audit_stop */
-	_Atomic long long last_request;         /* now_ms() of the last */
+	/* the index merge when quiet (merge_thread), stopped with audit_stop */
+	_Atomic unsigned long requests;         /* begun since the start */
 	pthread_t merge;
 	int merge_started;
 };
@@ -1384,8 +1384,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	cn->active = 1;
 	cn->t0 = now_us();
 	atomic_fetch_add(&sv->inflight, 1);
-	atomic_store_explicit(&sv->last_request, cn->t0 / 1000,
-		memory_order_relaxed);
+	atomic_fetch_add_explicit(&sv->requests, 1, memory_order_relaxed);
 	cn->nraw = n > SERVER_URL_MAX ? SERVER_URL_MAX : n;
 	memcpy(cn->raw, uri, cn->nraw);
 	cn->raw[cn->nraw] = '\0';
@@ -1692,31 +1691,45 @@ static void *audit_thread(void *arg)
 /* How often the merge thread looks whether the server is idle. */
 #define MERGE_CHECK_MS 1000
 
-/* 1 when no request is in flight and none began in the last
- * opts->merge_idle seconds. */
-static int server_idle(struct server *sv)
+/* Quiet: no request in flight, and at most one a second begun since
+ * count was base at t0 (ms).  A kiosk left on its attract loop asks for a
+ * slide or /api/corridor every second or so; the merge should run then,
+ * and give way when visitors or a class are searching. */
+static int server_quiet(struct server *sv, unsigned long base, long long t0)
 {
-	long long last = atomic_load_explicit(&sv->last_request,
+	unsigned long n = atomic_load_explicit(&sv->requests,
 		memory_order_relaxed);
 
 	return atomic_load(&sv->inflight) == 0 &&
-	    now_ms() - last >= sv->opts->merge_idle * 1000LL;
+	    (long long)(n - base) <= 1 + (now_ms() - t0) / 1000;
 }
 
-/* The search index merged while the server is idle (hd_index_merge):
+/* The search index merged while the server is quiet (hd_index_merge):
  * after each batch an archivist ingests, searches look their words up in
- * more segments until this has run.  Steps go on while the server stays
- * idle and something is left to merge; then the thread rests until
- * another connection changes the archive (data_version). */
+ * more segments until this has run.  Once the server has been quiet for
+ * opts->merge_idle seconds, steps go on while it stays quiet and
+ * something is left to merge; then the thread rests until another
+ * connection changes the archive (data_version).  A step that finds the
+ * write lock taken (an ingest) is tried again later. */
 static void *merge_thread(void *arg)
 {
 	struct server *sv = arg;
 	struct hd_archive *a = NULL;
 	struct hd_error e;
 	int64_t rested = -1, dv;
-	int more, steps = 0, failed = 0;
+	unsigned long seen = atomic_load(&sv->requests);
+	long long quiet_since = now_ms(), t;
+	int rc, more, steps = 0, failed = 0;
 
 	while (!upkeep_wait(sv, MERGE_CHECK_MS)) {
+		t = now_ms();
+		if (!server_quiet(sv, seen, t - MERGE_CHECK_MS)) {
+			quiet_since = t;
+		}
+		seen = atomic_load(&sv->requests);
+		if (t - quiet_since < sv->opts->merge_idle * 1000LL) {
+			continue;
+		}
 		hd_err_clear(&e);
 		if (a == NULL &&
 		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
@@ -1728,32 +1741,34 @@ static void *merge_thread(void *arg)
 			continue;
 		}
 		dv = hd_archive_data_version(a);
-		if (dv == rested || !server_idle(sv)) {
+		if (dv == rested) {
 			continue;
 		}
+		rc = 0;
 		more = 1;
-		while (more && server_idle(sv)) {
-			if (hd_index_merge(a, MERGE_PAGES, &more, &e) != 0) {
-				if (e.code != HD_EBUSY && !failed) {
-					log_note(sv, "index merge: %s", e.msg);
-				}
-				failed = e.code != HD_EBUSY;
+		while (more && server_quiet(sv, seen, t) &&
+		    !upkeep_stopping(sv)) {
+			rc = hd_index_merge(a, MERGE_PAGES, &more, &e);
+			if (rc != 0) {
 				break;
 			}
-			failed = 0;
 			steps += more;
-			if (upkeep_stopping(sv)) {
-				break;
-			}
 		}
-		if (!more) {
+		if (rc != 0 && rc != HD_EBUSY && !failed) {
+			log_note(sv, "index merge: %s", e.msg);
+		}
+		failed = rc != 0 && rc != HD_EBUSY;
+		if (rc == 0 && !more) {
 			if (steps > 0) {
 				log_note(sv, "search index merged in %d step%s",
 					steps, steps == 1 ? "" : "s");
 			}
 			steps = 0;
 			rested = hd_archive_data_version(a);
+		} else if (rc == 0) {
+			quiet_since = now_ms();   /* visitors came */
 		}
+		seen = atomic_load(&sv->requests);
 	}
 	hd_archive_close(a);
 	return NULL;
@@ -1767,19 +1782,24 @@ static void audit_start(struct server *sv)
 	    pthread_create(&sv->audit, NULL, audit_thread, sv) == 0) {
 		sv->audit_started = 1;
 	}
-	atomic_store(&sv->last_request, now_ms());
 	if (sv->opts->merge_idle > 0 &&
 	    pthread_create(&sv->merge, NULL, merge_thread, sv) == 0) {
 		sv->merge_started = 1;
 	}
 }
 
-static void audit_end(struct server *sv)
+/* Ask the upkeep threads to stop (a merge step in progress ends first). */
+static void upkeep_stop(struct server *sv)
 {
 	pthread_mutex_lock(&sv->audit_lock);
 	sv->audit_stop = 1;
 	pthread_cond_broadcast(&sv->audit_wake);
 	pthread_mutex_unlock(&sv->audit_lock);
+}
+
+static void audit_end(struct server *sv)
+{
+	upkeep_stop(sv);
 	if (sv->audit_started) {
 		pthread_join(sv->audit, NULL);
 	}
@@ -1897,6 +1917,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 
 	/* stop: no new connections, let the requests in flight finish */
 	atomic_store(&sv->draining, 1);
+	upkeep_stop(sv);
 	lfd = MHD_quiesce_daemon(sv->d);
 	if (lfd >= 0) {
 		close(lfd);

@@ -1,7 +1,8 @@
 # The search index kept merged: every ingested batch leaves index
 # segments of its own, "hongdang optimize" merges them into one, and the
-# exhibit server does the same by itself once no request has come for
-# --merge-idle seconds.  Searches find exactly what they found before and
+# exhibit server does the same by itself once it has been quiet (at most
+# a request a second, as a kiosk's attract loop) for --merge-idle
+# seconds.  Searches find exactly what they found before and
 # nothing stored changes; bad usage is refused with exit 2.
 . "$HD_TOP/tests/lib.sh"
 new_archive
@@ -57,6 +58,22 @@ unchanged merged
 hd optimize
 status optimize_again 0
 has optimize_again_text "$OUT" "search index: 1 segment -> 1; title index: 1 -> 1"
+
+# Walks read Han runs by their trigrams; a query that mixes digits,
+# punctuation or spaces with Han (2023年度, 社区。前锋) is walked by its
+# pairs, so every form of the same words still finds the record.
+mkdir -p "$T/mixed"
+printf '2023年度工作报告：第3届全国代表大会在社区。前锋社区的党员参加。\n' \
+	>"$T/mixed/报告.txt"
+hd ingest --approve --access public "$T/mixed"
+status mixed_ingest 0
+for q in 2023年度工作报告 年度工作报告 第3届全国代表大会 '"社区。前锋社区"' \
+	'"全国 代表"' 前锋社区的党员 工作报告 度工 报; do
+	hd search --json "$q"
+	jq_is "mixed_finds_$q" '[h["title"] for h in d["hits"]]' "['报告']"
+done
+hd search --json 前锋社区党员
+jq_is mixed_phrase_apart 'd["total"]' 0
 
 hd optimize --help
 status optimize_help 0
@@ -115,7 +132,7 @@ batches 7 9
 before=$(segments)
 serve never --merge-idle 0
 sleep 3
-ok never_answers [ "$(api_total 党员)" = 27 ]
+ok never_answers [ "$(api_total 党员)" = 28 ]
 ok never_merged [ "$(segments)" = "$before" ]
 stop
 case "$before" in
@@ -125,16 +142,49 @@ esac
 
 # --merge-idle 1: merged a second after the last request, while serving
 serve idle --merge-idle 1
-ok idle_answers [ "$(api_total 党员)" = 27 ]
+ok idle_answers [ "$(api_total 党员)" = 28 ]
 for i in $(seq 100); do
 	[ "$(segments)" = "1 1" ] && break
 	sleep 0.1
 done
 ok idle_merged [ "$(segments)" = "1 1" ]
-ok idle_same_total [ "$(api_total 党员)" = 27 ]
+ok idle_same_total [ "$(api_total 党员)" = 28 ]
 ok idle_finds_new [ "$(api_total 第9批)" = 3 ]
 stop
 has idle_logged "$T/idle.err" "search index merged"
+
+# a kiosk on its attract loop (a request a second) does not keep the
+# server from merging
+batches 10 11
+serve kiosk --merge-idle 1
+for i in $(seq 60); do
+	curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/corridor"
+	[ "$(segments)" = "1 1" ] && break
+	sleep 1
+done
+ok kiosk_merged [ "$(segments)" = "1 1" ]
+stop
+# while a class searches (many requests a second) it waits
+batches 12 13
+before=$(segments)
+serve busy --merge-idle 2
+# four visitors searching at once for four seconds
+pids=
+for j in 1 2 3 4; do
+	(
+		t_end=$(($(date +%s) + 4))
+		while [ "$(date +%s)" -lt "$t_end" ]; do
+			curl -s -o /dev/null --max-time 5 \
+			  "http://127.0.0.1:$PORT/api/search?q=%E5%85%9A%E5%91%98"
+		done
+	) &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086  # a list of pids
+wait $pids
+ok busy_not_merged [ "$(segments)" = "$before" ]
+ok busy_answers [ "$(api_total 党员)" = 40 ]
+stop
 
 serve bad_value --merge-idle soon
 wait "$PID" 2>/dev/null
