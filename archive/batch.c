@@ -4,11 +4,6 @@
  * A batch row records who ran an ingest, from where and what it added;
  * warnings found by the pipeline's quality checks are kept with the batch
  * and with the record they concern, so a record page can show them.
- *
- * A batch changes far more pages than SQLite's default page cache of 2 MB
- * holds: it wrote them to the WAL in the middle of the transaction and
- * read them back, nine system calls a record.  Every connection has a
- * cache of 64 MB (db.c), taken only as pages are used.
  */
 #include "internal.h"
 

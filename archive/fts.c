@@ -268,16 +268,17 @@ static void word_add(struct tk *t, uint32_t cp, int latin, int start,
 static void run_close(struct tk *t)
 {
 	char pair[8];
-
 	int lean = t->lean && t->run == C_HAN;
 
-	if (t->run != 0 && t->mode == HD_TOK_QUERY && lean &&
-	    t->runlen == 2) {
+	if (t->run == 0 || t->mode != HD_TOK_QUERY) {
+		t->run = 0;
+		return;
+	}
+	if (lean && t->runlen == 2) {
 		memcpy(pair, t->pprev, (size_t)t->npprev);
 		memcpy(pair + t->npprev, t->prev, (size_t)t->nprev);
 		emit(t, 0, pair, t->npprev + t->nprev, t->ppstart, t->pend);
-	} else if (t->run != 0 && t->mode == HD_TOK_QUERY &&
-	    !(lean && t->runlen > 1)) {
+	} else if (!lean || t->runlen == 1) {
 		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
 	}
 	t->run = 0;
@@ -340,29 +341,32 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 	int start, int end)
 {
 	char pair[8], tri[12], py[HD_PY_MAX * HD_PY_MAX][PY_TOK];
-	int k, npy = 0, i;
+	int k, npy = 0, i, ntri;
 
 	if (t->run == cls && t->gap_nl < 2) {
 		memcpy(pair, t->prev, (size_t)t->nprev);
 		k = hd_utf8_encode(cp, pair + t->nprev);
-		memcpy(tri, t->pprev, (size_t)t->npprev);
-		memcpy(tri + t->npprev, pair, (size_t)(t->nprev + k));
+		/* the trigram, for Han from the third character on */
+		ntri = 0;
+		if (t->runlen >= 2 && cls == C_HAN) {
+			memcpy(tri, t->pprev, (size_t)t->npprev);
+			memcpy(tri + t->npprev, pair, (size_t)(t->nprev + k));
+			ntri = t->npprev + t->nprev + k;
+		}
 		if (t->mode == HD_TOK_QUERY && t->lean && cls == C_HAN) {
 			/* the trigrams from the third character on; a
 			 * run of two is its pair, at run_close */
-			if (t->runlen >= 2) {
-				emit(t, 0, tri, t->npprev + t->nprev + k,
-					t->ppstart, end);
+			if (ntri > 0) {
+				emit(t, 0, tri, ntri, t->ppstart, end);
 			}
 		} else if (t->mode == HD_TOK_QUERY) {
 			emit(t, 0, pair, t->nprev + k, t->pstart, end);
 		} else {
 			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
 				t->pstart, end);
-			if (t->runlen >= 2 && cls == C_HAN) {
-				emit(t, HD_TOK_COLOCATED, tri,
-					t->npprev + t->nprev + k, t->ppstart,
-					end);
+			if (ntri > 0) {
+				emit(t, HD_TOK_COLOCATED, tri, ntri,
+					t->ppstart, end);
 			}
 			if (cls == C_HAN && !t->plain && !t->aux) {
 				npy = py_pairs(t->pcp, t->porig, cp, orig,

@@ -63,6 +63,8 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
+#define HD_PY_END '\x02'      /* the same pair at its second character */
+
 /* 1 for a code point of the CJK Unified Ideographs blocks (base and
  * extensions A-I): what search.c may write as a lean string. */
 int hd_is_han(uint32_t cp);
@@ -80,7 +82,6 @@ int hd_is_han(uint32_t cp);
  * 的的了的 are each in nearly every record, where its trigrams are in a
  * tenth of them. */
 #define HD_LEAN '\x04'
-#define HD_PY_END '\x02'      /* the same pair at its second character */
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the
  * token text (not NUL-terminated), start/end the byte offsets of the

@@ -682,17 +682,19 @@ static void tally(struct tallies *t, sqlite3_stmt *st)
 	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3));
 }
 
+static void facet_free_all(void *p)
+{
+	struct hd_facet *f = p;
+
+	free(f->value);
+	free(f);
+}
+
 /* Everything b counted, dropped (on an error path). */
 static void bag_release(struct bag *b)
 {
-	struct hd_facets f = { NULL, 0 };
-	size_t i;
-
-	bag_count(b, &f);
-	for (i = 0; i < f.n; i++) {
-		free(f.v[i].value);
-	}
-	free(f.v);
+	tdestroy(b->root, facet_free_all);
+	memset(b, 0, sizeof *b);
 }
 
 static void tallies_release(struct tallies *t)
@@ -797,8 +799,8 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
+	hd_bind_text(st, 1, match);     /* a reset keeps it bound */
 	for (; i < c->n && res->nhits < (size_t)limit; i++) {
-		hd_bind_text(st, 1, match);
 		sqlite3_bind_int64(st, 2, c->v[i].id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {

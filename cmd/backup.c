@@ -47,33 +47,15 @@ static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 	return o;
 }
 
-/* --json and --help; returns the index of the first argument, or a
- * negative exit status to return (-1 for 0). */
+/* --json and --help (cmd_opts_json) and one folder; returns the index of
+ * the folder, or a negative exit status to return (-1 for 0). */
 static int options(const char *cmd, const char *help, int argc,
 	char **argv, int *json)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int status = cmd_opts_json(cmd, help, argc, argv, json);
 
-	*json = 0;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			*json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		default:
-			return -cmd_usage(cmd, "unknown option '%s'",
-				argv[optind - 1]);
-		}
+	if (status >= 0) {
+		return status == 0 ? -1 : -status;
 	}
 	if (optind + 1 != argc) {
 		return -cmd_usage(cmd, "give one folder");

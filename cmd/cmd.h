@@ -33,6 +33,12 @@ int cmd_usage(const char *cmd, const char *fmt, ...)
 int cmd_json_out(json_t *v);
 /* A string or JSON null. */
 json_t *cmd_jstr(const char *s);
+/* The options of a command that has only --json and --help: sets *json,
+ * leaves optind at the first argument after them.  Returns -1 to go on,
+ * or the exit status to return (0 after printing help, 2 for an unknown
+ * option, named). */
+int cmd_opts_json(const char *cmd, const char *help, int argc, char **argv,
+	int *json);
 /* Open the archive of the context, reporting failure; NULL then. */
 struct hd_archive *cmd_open(struct cmd_ctx *c, const char *cmd,
 	int readonly, int *status);

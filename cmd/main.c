@@ -9,6 +9,7 @@
  */
 #include "cmd.h"
 
+#include <getopt.h>
 #include <locale.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -96,6 +97,35 @@ int cmd_json_out(json_t *v)
 json_t *cmd_jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+int cmd_opts_json(const char *cmd, const char *help, int argc, char **argv,
+	int *json)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	*json = 0;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage(cmd, "unknown option '%s'",
+				argv[optind - 1]);
+		}
+	}
+	return -1;
 }
 
 struct hd_archive *cmd_open(struct cmd_ctx *c, const char *cmd,

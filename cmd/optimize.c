@@ -37,32 +37,17 @@ static json_t *segments_json(int search, int heads)
 
 int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct hd_archive *a;
 	struct hd_error e;
-	int ch, json = 0, status = 0, more = 1, steps = 0;
+	int json, status, more = 1, steps = 0;
 	int s0, h0, s1, h1;
 	double t0, secs;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("optimize", "unknown option '%s'",
-				argv[optind - 1]);
-		}
+	status = cmd_opts_json("optimize", help, argc, argv, &json);
+	if (status >= 0) {
+		return status;
 	}
+	status = 0;
 	if (optind < argc) {
 		return cmd_usage("optimize", "unexpected argument '%s'",
 			argv[optind]);

@@ -361,31 +361,16 @@ static void print_record(const struct hd_record *r)
 
 int cmd_show(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct hd_archive *a;
 	struct hd_record r;
 	struct hd_error e;
-	int ch, json = 0, status = 0;
+	int json, status;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(show_help, stdout);
-			return 0;
-		default:
-			return cmd_usage("show", "unknown option '%s'",
-				argv[optind - 1]);
-		}
+	status = cmd_opts_json("show", show_help, argc, argv, &json);
+	if (status >= 0) {
+		return status;
 	}
+	status = 0;
 	if (optind + 1 != argc) {
 		return cmd_usage("show", "give exactly one reference code");
 	}

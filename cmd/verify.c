@@ -50,32 +50,17 @@ static int record_fixity(struct cmd_ctx *c, struct hd_archive *a,
 
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct hd_archive *a;
 	struct hd_verify v;
 	struct hd_error e;
-	int ch, json = 0, status = 0, bad;
+	int json, status, bad;
 	size_t i;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("verify", "unknown option '%s'",
-				argv[optind - 1]);
-		}
+	status = cmd_opts_json("verify", help, argc, argv, &json);
+	if (status >= 0) {
+		return status;
 	}
+	status = 0;
 	if (optind < argc) {
 		return cmd_usage("verify", "unexpected argument '%s'",
 			argv[optind]);

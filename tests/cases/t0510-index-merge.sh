@@ -74,6 +74,29 @@ for q in 2023年度工作报告 年度工作报告 第3届全国代表大会 '"�
 done
 hd search --json 前锋社区党员
 jq_is mixed_phrase_apart 'd["total"]' 0
+# malformed and boolean forms around a walked phrase: an unterminated
+# quote or a stray bracket is searched as plain words
+for q in '"全国代表大会' '全国代表大会"' '(全国代表大会' \
+	'全国代表大会 AND 工作报告' 'NEAR(全国代表 大会)'; do
+	hd search --json "$q"
+	status "malformed_status_$q" 0
+	jq_is "malformed_finds_$q" '[h["title"] for h in d["hits"]]' "['报告']"
+done
+hd search --json '全国代表大会 NOT 党员'
+jq_is walked_not 'd["total"]' 0
+
+# a restricted record: the archivist finds it by a walked phrase, a
+# visitor by no form of it
+mkdir -p "$T/secret"
+printf '内部调查报告卷宗：只供档案员查阅。\n' >"$T/secret/卷宗.txt"
+hd ingest --approve --access restricted "$T/secret"
+status secret_ingest 0
+hd search --json 调查报告卷宗
+jq_is secret_archivist 'd["total"]' 1
+for q in 调查报告卷宗 报告卷宗 卷宗 '"调查报告卷宗"'; do
+	hd search --public --json "$q"
+	jq_is "secret_public_$q" '(d["total"], d["hits"])' "(0, [])"
+done
 
 hd optimize --help
 status optimize_help 0
@@ -87,6 +110,14 @@ has optimize_unknown_named "$ERR" "'--fast'"
 hd_in "$T/nowhere" optimize
 status optimize_no_archive 2
 has optimize_no_archive_named "$ERR" "$T/nowhere"
+# a data folder whose database is not one: refused, named, left as it was
+mkdir -p "$T/corrupt"
+yes '这不是数据库 not a database' | head -c 16384 >"$T/corrupt/hongdang.db"
+sum0=$(sha256sum <"$T/corrupt/hongdang.db")
+hd_in "$T/corrupt" optimize
+ok optimize_corrupt_fails [ "$RC" -ne 0 ]
+has optimize_corrupt_named "$ERR" "$T/corrupt"
+ok optimize_corrupt_untouched [ "$(sha256sum <"$T/corrupt/hongdang.db")" = "$sum0" ]
 
 # ----------------------------------------------- the server, when idle
 PY=python3
@@ -133,6 +164,8 @@ before=$(segments)
 serve never --merge-idle 0
 sleep 3
 ok never_answers [ "$(api_total 党员)" = 28 ]
+ok never_secret [ "$(api_total 调查报告卷宗)" = 0 ]
+ok never_secret_short [ "$(api_total 卷宗)" = 0 ]
 ok never_merged [ "$(segments)" = "$before" ]
 stop
 case "$before" in
