@@ -29,8 +29,8 @@
  * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
  * separators); nothing is allocated by the tokenizer (tokens are built in
  * stack buffers); every token is 1..HD_TOK_MAX bytes with
- * 0 <= start <= end <= n, valid UTF-8 except for the HD_PY_START or
- * HD_PY_END byte that begins a pinyin token; the fold table and OpenCC
+ * 0 <= start <= end <= n, valid UTF-8 except for the HD_PY_START byte
+ * that begins a pinyin token; the fold table and OpenCC
  * are shared by all threads (atomic table entries, one mutex around
  * OpenCC).
  */
@@ -377,11 +377,6 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 					(int)strlen(py[i]), t->pstart, end);
 			}
 			emit(t, 0, pair + t->nprev, k, start, end);
-			for (i = 0; i < npy; i++) {
-				py[i][0] = HD_PY_END;
-				emit(t, HD_TOK_COLOCATED, py[i],
-					(int)strlen(py[i]), t->pstart, end);
-			}
 		}
 		memcpy(t->pprev, t->prev, (size_t)t->nprev);
 		t->npprev = t->nprev;
@@ -443,10 +438,6 @@ static int py_request(struct tk *t, const char *text, int i, int n)
 	for (k = 0; k + 1 < nsyl; k++) {
 		emit(t, 0, tok, py_tok(tok, HD_PY_START, syl[k],
 			syl[k + 1]), start, i);
-	}
-	if (nsyl >= 2) {
-		tok[0] = HD_PY_END;
-		emit(t, 0, tok, (int)strlen(tok), start, i);
 	}
 	return i;
 }

@@ -23,10 +23,13 @@
  *   0 < i < n-1 the trigram ci-1 ci ci+1 (colocated, offsets of all
  *   three: at its middle character, where the tokenizer knows it);
  *   for every pair, its pinyin: each combination of the two characters'
- *   toneless readings, concatenated, once as HD_PY_START + "panyu"
- *   colocated at position i and once as HD_PY_END + "panyu" colocated at
- *   position i+1.  The control bytes cannot begin any other token (they
- *   are separators in text), so pinyin never collides with a Latin word.
+ *   toneless readings, concatenated, as HD_PY_START + "panyu" colocated
+ *   at position i.  The control byte cannot begin any other token (it is
+ *   a separator in text), so pinyin never collides with a Latin word.
+ *   (Indexes built before 2026-11-26 also hold each pair again at i+1,
+ *   behind byte 0x02, only so that highlight() marked a pinyin phrase's
+ *   last character; no query asks for those now, search.c widens the mark
+ *   itself, and a small text is indexed about a tenth faster.)
  * Query mode (FTS5_TOKENIZE_QUERY), for the same run:
  *   n == 1: the unigram c0;
  *   n >= 2: the pairs c0c1 ... cn-2cn-1 at positions 0..n-2, then the
@@ -35,10 +38,11 @@
  *   highlight() cover the whole matched text.
  *   A pinyin request, HD_PY_START followed by toneless syllables separated
  *   by apostrophes or spaces ("\x01pan'yu", written by search.c), becomes
- *   the pinyin pairs s0s1 ... at positions 0..n-2 (HD_PY_START) and the
- *   last pair again at n-1 (HD_PY_END): a phrase that matches the Han text
- *   read that way and highlights all of it.  One syllable alone matches
- *   nothing (one syllable stands for too many characters).
+ *   the pinyin pairs s0s1 ... at positions 0..n-2 (HD_PY_START): a
+ *   phrase that matches the Han text read that way.  highlight() marks its
+ *   first n-1 characters; search.c adds the last (hd_py_widen).  One
+ *   syllable alone matches nothing (one syllable stands for too many
+ *   characters).
  * Latin/digit words are one primary token each in both modes.
  */
 #ifndef HD_FTS_H
@@ -63,7 +67,6 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
-#define HD_PY_END '\x02'      /* the same pair at its second character */
 
 /* 1 for a code point of the CJK Unified Ideographs blocks (base and
  * extensions A-I): what search.c may write as a lean string. */

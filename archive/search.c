@@ -533,18 +533,156 @@ static char *plain_words(const char *q)
 	return hd_buf_detach(&r.b);
 }
 
-/* Snippet from FTS5 (matches between \x01 and \x02) to safe HTML. */
-static char *snippet_html(const char *s)
+/* ------------------------------------------- snippets */
+
+/* The pinyin requests of an expression ("\x01pan'yu" strings, written
+ * by put_group), each as its syllables: a pinyin phrase of n syllables
+ * is indexed as n-1 pair tokens (fts.h), so FTS5 marks its first n-1
+ * characters and snippet_html adds the last. */
+#define PY_REQ_MAX 16
+#define PY_SYL_MAX 32
+
+struct py_reqs {
+	int n;
+	int nsyl[PY_REQ_MAX];
+	char syl[PY_REQ_MAX][PY_SYL_MAX][8];
+};
+
+/* Read the requests of match into r, as the tokenizer reads them
+ * (py_request in fts.c): letters up to 7 a syllable, apostrophes and
+ * spaces between. */
+static void py_reqs_of(const char *match, struct py_reqs *r)
 {
+	const char *p = match;
+	int len;
+
+	r->n = 0;
+	while (p != NULL && (p = strchr(p, HD_PY_START)) != NULL &&
+	    r->n < PY_REQ_MAX) {
+		r->nsyl[r->n] = 0;
+		for (p++; *p && r->nsyl[r->n] < PY_SYL_MAX;) {
+			if (*p == '\'' || *p == ' ') {
+				p++;
+				continue;
+			}
+			for (len = 0; len < 7 && p[len] >= 'a' &&
+			    p[len] <= 'z'; len++) {
+			}
+			if (len == 0) {
+				break;
+			}
+			memcpy(r->syl[r->n][r->nsyl[r->n]], p, (size_t)len);
+			r->syl[r->n][r->nsyl[r->n]++][len] = '\0';
+			p += len;
+		}
+		if (r->nsyl[r->n] >= 2) {
+			r->n++;
+		}
+	}
+}
+
+/* 1 when Han character cp (as written) reads as syllable syl. */
+static int reads_as(uint32_t cp, const char *syl)
+{
+	uint16_t rd[HD_PY_MAX];
+	int n = hd_py_readings2(cp, hd_han_fold(cp), rd), i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(hd_py_syllable(rd[i] >> 3), syl) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* White space a pair may span (fts.h): blanks and one line break. */
+static size_t pair_gap(const char *s, size_t n)
+{
+	size_t i = 0;
+	int nl = 0;
+
+	while (i < n) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+		    (s[i] == '\n' && nl++ == 0)) {
+			i++;
+		} else if (n - i >= 3 && memcmp(s + i, "\xE3\x80\x80", 3) ==
+		    0) {
+			i += 3;     /* U+3000 ideographic space */
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* A mark of a snippet ends at s[0] (n bytes left; han holds the last
+ * nhan Han characters inside it): the bytes of white space and Han
+ * character after it that some pinyin request of r reads together with
+ * the mark's end, 0 when none does. */
+static size_t py_widen(const struct py_reqs *r, const uint32_t *han,
+	int nhan, const char *s, size_t n)
+{
+	size_t gap = pair_gap(s, n);
+	uint32_t next;
+	int len, i, j, m, ok;
+
+	len = hd_utf8_decode(s + gap, n - gap, &next);
+	if (len == 0 || !hd_is_han(next)) {
+		return 0;
+	}
+	for (i = 0; i < r->n; i++) {
+		m = r->nsyl[i];
+		if (m - 1 > nhan || !reads_as(next, r->syl[i][m - 1])) {
+			continue;
+		}
+		for (j = 0, ok = 1; j < m - 1 && ok; j++) {
+			ok = reads_as(han[nhan - (m - 1) + j], r->syl[i][j]);
+		}
+		if (ok) {
+			return gap + (size_t)len;
+		}
+	}
+	return 0;
+}
+
+/* Snippet from FTS5 (matches between \x01 and \x02) to safe HTML, with
+ * each mark that ends a pinyin phrase of r widened to its last
+ * character. */
+static char *snippet_html(const char *s, const struct py_reqs *r)
+{
+	uint32_t han[PY_SYL_MAX], cp;
 	struct hd_buf b;
-	size_t i, run = 0, n = s ? strlen(s) : 0;
+	size_t i, run = 0, w, n = s ? strlen(s) : 0;
+	int nhan = 0, in = 0, len;
 
 	hd_buf_init(&b);
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\x01' || s[i] == '\x02') {
 			hd_buf_html(&b, s + run, i - run);
+			w = s[i] == '\x02' && r->n > 0 ?
+			    py_widen(r, han, nhan, s + i + 1, n - i - 1) : 0;
+			hd_buf_html(&b, s + i + 1, w);
 			hd_buf_puts(&b, s[i] == '\x01' ? "<mark>" : "</mark>");
+			in = s[i] == '\x01';
+			nhan = 0;
+			i += w;
 			run = i + 1;
+		} else if (in && (unsigned char)s[i] >= 0x80 &&
+		    (len = hd_utf8_decode(s + i, n - i, &cp)) > 0) {
+			/* the mark's last Han characters, in order */
+			if (!hd_is_han(cp)) {
+				nhan = 0;
+			} else if (nhan < PY_SYL_MAX) {
+				han[nhan++] = cp;
+			} else {
+				memmove(han, han + 1, (PY_SYL_MAX - 1) *
+					sizeof *han);
+				han[PY_SYL_MAX - 1] = cp;
+			}
+			i += (size_t)len - 1;
+		} else if (in && s[i] != ' ' && s[i] != '\t' &&
+		    s[i] != '\n' && s[i] != '\r') {
+			nhan = 0;
 		}
 	}
 	hd_buf_html(&b, s + run, n - run);
@@ -791,6 +929,7 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 {
 	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_HIT_PUBLIC :
 		SQL_HIT_ALL, e);
+	struct py_reqs py;
 	struct hd_hit *h;
 	size_t i = q->offset > 0 ? (size_t)q->offset : 0;
 	int rc;
@@ -798,6 +937,7 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	if (st == NULL) {
 		return HD_EDB;
 	}
+	py_reqs_of(match, &py);
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
 	hd_bind_text(st, 1, match);     /* a reset keeps it bound */
 	for (; i < c->n && res->nhits < (size_t)limit; i++) {
@@ -815,7 +955,7 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 			h->access = hd_col_dup(st, 6);
 			h->status = hd_col_dup(st, 7);
 			h->snippet = snippet_html(
-				(const char *)sqlite3_column_text(st, 8));
+				(const char *)sqlite3_column_text(st, 8), &py);
 			h->thumb = hd_col_dup(st, 9);
 			rc = sqlite3_step(st);
 		}

@@ -52,6 +52,25 @@ same qianfeng_shequ "qianfeng shequ" "前锋 社区"
 
 hd search --json panyu
 has panyu_mark "$OUT" "<mark>番禺</mark>"
+# A pinyin phrase of n syllables is n-1 pair tokens in the index (fts.h);
+# the snippet still marks all n characters, as written in the document
+# (traditional, with an OCR space), and never widens a Han match.
+mkdir -p "$T/trad"
+printf '%s\n' '本館收藏番 禺舊照與檔案，前鋒社區居民捐贈。' \
+	>"$T/trad/舊照說明.txt"
+hd ingest --approve --no-ocr "$T/trad"
+status trad_ingest 0
+hd search --json "pan yu"
+has pan_yu_mark "$OUT" "<mark>番禺</mark>"
+hd search --json 舊照說明 panyu
+has widen_trad_space "$OUT" "<mark>番 禺</mark>"
+hd search --json 舊照說明 dangan
+has widen_trad "$OUT" "<mark>檔案</mark>"
+hd search --json 舊照說明 qianfengshequ
+has widen_long "$OUT" "<mark>前鋒社區</mark>"
+hd search --json 舊照說明 番
+has han_not_widened "$OUT" "<mark>番</mark> 禺"
+lacks han_not_widened2 "$OUT" "<mark>番 禺</mark>"
 hd search --json 黨員
 has trad_mark "$OUT" "<mark>党员</mark>"
 hd search history
