@@ -34,6 +34,7 @@
  * 5.5 s ingest, and more when other work shares the disk. */
 #define READ_AHEAD 32
 #define READ_AHEAD_BYTES (1u << 20)
+#define READAHEAD_MIN (128 << 10) /* bytes the kernel reads ahead anyway */
 
 void batch_limits_default(struct batch_limits *l)
 {
@@ -233,7 +234,10 @@ static int stage_fixity(struct batch *b, struct batch_item *it,
 			"a file", (unsigned long long)b->lim.max_entry);
 		goto out;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (sb.st_size > READAHEAD_MIN) {
+		/* a smaller file is read whole by the default read-ahead */
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
 	complete = (uint64_t)sb.st_size <= MEM_CAP;
 	cap = complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
 	buf = hd_xmalloc(cap);
