@@ -308,6 +308,13 @@ static const char *const sqls[SQL__COUNT] = {
 		" VALUES ('merge', ?1)",
 	[SQL_SEGMENTS] = "SELECT (SELECT count(DISTINCT segid) FROM"
 		" search_idx), (SELECT count(DISTINCT segid) FROM heads_idx)",
+	/* what SEARCH_FROM, WALK_SQL and VISIBLE read of a record */
+	[SQL_WARM] = "SELECT year, year_end, category, class, fonds_id, place,"
+		" access, status, text_quality FROM records ORDER BY id DESC"
+		" LIMIT ?1",
+	/* and what the person facet (SQL_PERSONS_OF) reads */
+	[SQL_WARM_TERMS] = "SELECT kind, term FROM terms"
+		" ORDER BY record_id DESC LIMIT ?1",
 	[SQL_EVENT_LAST] =
 		"SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
 	[SQL_EVENT_INSERT] = "INSERT INTO events (id, at, type, record_id,"

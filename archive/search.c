@@ -996,6 +996,27 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
+int hd_search_warm(struct hd_archive *a, struct hd_error *e)
+{
+	static const enum hd_sql sql[2] = { SQL_WARM, SQL_WARM_TERMS };
+	sqlite3_stmt *st;
+	int i, rc = SQLITE_DONE;
+
+	for (i = 0; i < 2 && rc == SQLITE_DONE; i++) {
+		st = hd_sql(a, sql[i], e);
+		if (st == NULL) {
+			return HD_EDB;
+		}
+		/* a record has a few terms, seldom more than eight */
+		sqlite3_bind_int(st, 1, i == 0 ? HD_WARM_ROWS :
+			8 * HD_WARM_ROWS);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		}
+		sqlite3_reset(st);
+	}
+	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "warm the cache");
+}
+
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
