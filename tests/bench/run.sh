@@ -357,38 +357,31 @@ print("hongdang optimize: search index %d segments -> %d, title index %d -> %d,"
 	[ "$rc" -eq 0 ] || die "bench_search query (merged) failed"
 	sed 's/^/   /' "$S/query-merged.out" | tee -a "$OUT"
 
-	# And the same a second time on each connection: a server's worker
-	# that has answered these queries before (the figures above are of a
-	# fresh one, which reads every page of a query from the OS cache:
-	# a system call of some 15 microseconds each in this machine).
-	say ""
-	note "timing queries on the merged index, each answered once before"
-	while :; do
-		rc=0
-		BENCH_WARM=1 BENCH_ARCHIVE=merged "$S/bench_search" query \
-			"$S/corpus.tsv" "$S/work" > "$S/query-warm.out" || rc=$?
-		killed $rc || break
-	done
-	[ "$rc" -eq 0 ] || die "bench_search query (warm) failed"
-	sed -n '/^query  audience/,/^p99 </p' "$S/query-warm.out" |
-		sed 's/^/   /' | { echo "   Merged, each query answered once before on the same connection:"; cat; } |
-		tee -a "$OUT"
-
+	# warm_pass WARM NAME TITLE: the merged queries again with
+	# BENCH_WARM=WARM, the table under TITLE.
+	warm_pass() {
+		say ""
+		note "timing queries on the merged index ($2)"
+		while :; do
+			rc=0
+			BENCH_WARM=$1 BENCH_ARCHIVE=merged "$S/bench_search" \
+				query "$S/corpus.tsv" "$S/work" \
+				> "$S/query-$2.out" || rc=$?
+			killed $rc || break
+		done
+		[ "$rc" -eq 0 ] || die "bench_search query ($2) failed"
+		sed -n '/^query  audience/,/^p99 </p' "$S/query-$2.out" |
+			sed 's/^/   /' | { echo "   $3"; cat; } | tee -a "$OUT"
+	}
+	# A server's worker that has answered these queries before (the
+	# figures above are of a fresh connection, which reads every page of
+	# a query from the OS cache: a system call of some 15 microseconds
+	# each in this machine).
+	warm_pass 1 warm "Merged, each query answered once before on the same connection:"
 	# And as an exhibit server's worker meets them: its connection has
 	# read what every search reads (hd_search_warm, done after its first
 	# request and after each change), the queries are new to it.
-	say ""
-	note "timing queries on the merged index, after hd_search_warm"
-	while :; do
-		rc=0
-		BENCH_WARM=server BENCH_ARCHIVE=merged "$S/bench_search" query \
-			"$S/corpus.tsv" "$S/work" > "$S/query-server.out" || rc=$?
-		killed $rc || break
-	done
-	[ "$rc" -eq 0 ] || die "bench_search query (server) failed"
-	sed -n '/^query  audience/,/^p99 </p' "$S/query-server.out" |
-		sed 's/^/   /' | { echo "   Merged, after hd_search_warm, each query new to the connection (a server worker):"; cat; } |
-		tee -a "$OUT"
+	warm_pass server server "Merged, after hd_search_warm, each query new to the connection (a server worker):"
 fi
 
 # ------------------------------------------------------------ OCR, server
