@@ -309,12 +309,12 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_SEGMENTS] = "SELECT (SELECT count(DISTINCT segid) FROM"
 		" search_idx), (SELECT count(DISTINCT segid) FROM heads_idx)",
 	/* what SEARCH_FROM, WALK_SQL and VISIBLE read of a record */
-	[SQL_WARM] = "SELECT year, year_end, category, class, fonds_id, place,"
-		" access, status, text_quality FROM records ORDER BY id DESC"
-		" LIMIT ?1",
-	/* and what the person facet (SQL_PERSONS_OF) reads */
+	[SQL_WARM] = "SELECT id, year, year_end, category, class, fonds_id,"
+		" place, access, status, text_quality FROM records"
+		" WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+	/* and what the person facet (SQL_PERSONS_OF) reads of them */
 	[SQL_WARM_TERMS] = "SELECT kind, term FROM terms"
-		" ORDER BY record_id DESC LIMIT ?1",
+		" WHERE record_id < ?1 AND record_id >= ?2",
 	[SQL_EVENT_LAST] =
 		"SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
 	[SQL_EVENT_INSERT] = "INSERT INTO events (id, at, type, record_id,"
@@ -630,6 +630,15 @@ static const char migrate6_sql[] =
 	"INSERT INTO search (search) VALUES ('rebuild');"
 	"INSERT INTO heads (heads) VALUES ('rebuild');";
 
+/* Version 7: the tokenizer no longer indexes each pinyin pair a second
+ * time at its second character (fts.h); FTS5 removes a row's tokens by
+ * tokenizing its text again, so rows made before would keep those
+ * forever, and FTS5's integrity check would call the index damaged.
+ * Both tables are made again from their own text. */
+static const char migrate7_sql[] =
+	"INSERT INTO search (search) VALUES ('rebuild');"
+	"INSERT INTO heads (heads) VALUES ('rebuild');";
+
 static int exec(struct hd_archive *a, const char *sql, struct hd_error *e);
 
 /* Version 5, in C: records.text_quality, the mean OCR confidence of a
@@ -658,9 +667,9 @@ static int migrate5(struct hd_archive *a, struct hd_error *e)
 
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[6];
-	static const migrate_fn h[6] = { NULL, NULL, hd_suggest_fill, NULL,
-		migrate5, NULL };
+	static const char *m[7];
+	static const migrate_fn h[7] = { NULL, NULL, hd_suggest_fill, NULL,
+		migrate5, NULL, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
@@ -668,7 +677,8 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[3] = migrate4_sql;
 	m[4] = migrate5_sql;
 	m[5] = migrate6_sql;
-	*n = 6;
+	m[6] = migrate7_sql;
+	*n = 7;
 	*hooks = h;
 	return m;
 }

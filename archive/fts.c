@@ -596,6 +596,39 @@ static int fast_class(uint32_t cp)
 	return -1;
 }
 
+/* See fts.h. */
+int hd_space_nl(const char *s, size_t n, int *len)
+{
+	uint32_t cp;
+	int nl = 0, k, cls;
+
+	*len = 0;
+	if (n == 0) {
+		return -1;
+	}
+	if ((unsigned char)s[0] < 0x80) {
+		if (ascii_class((unsigned char)s[0], n > 1 ? s[1] : 0, &nl) !=
+		    C_SPACE) {
+			return -1;
+		}
+		*len = 1;
+		return nl;
+	}
+	k = hd_utf8_decode(s, n, &cp);
+	if (k == 0 || hd_is_han(cp)) {
+		return -1;
+	}
+	cls = fast_class(cp);
+	if (cls < 0) {
+		cls = uni_class(cp, &nl);
+	}
+	if (cls != C_SPACE) {
+		return -1;
+	}
+	*len = k;
+	return nl;
+}
+
 /* 1 when a normalisation segment must end before the code point at
  * s[0..n): ASCII, Han and invalid bytes answer without ICU. */
 static int seg_boundary(struct tk *t, const unsigned char *s, int n)
@@ -840,7 +873,9 @@ static int by_inst(const void *x, const void *y)
  * order) occur somewhere one right after the other in one column; with
  * lean, one or two positions later too (a phrase of a query made with
  * HD_LEAN is one position shorter than the characters it covers, and one
- * of trigrams begins at its second character). */
+ * of trigrams begins at its second character; a pinyin phrase, lean or
+ * not, is one position shorter too, so only the walk, which ranks with
+ * lean, sees it next to the phrase after it). */
 static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts,
 	int lean)
 {

@@ -489,18 +489,22 @@ int hd_index_merge(struct hd_archive *a, int pages, int *more,
 int hd_index_segments(struct hd_archive *a, int *search, int *heads,
 	struct hd_error *e);
 
-/* Read into a's page cache what every search reads of the catalogue: the
- * filter, facet and ranking columns of the newest HD_WARM_ROWS records
- * and their persons (all of them below that: 43 MB at 200,000 records,
- * within a connection's 64 MB).  A search joins each of up to HD_SEARCH_CAP
- * matches to its record, and on a connection that has not read that
- * record's page yet each costs a read of 15 microseconds here: 941 of
- * them, 14 ms, for a rare phrase whose matches are spread over the
- * archive.  For a connection that will answer many searches (a server
- * worker's); it takes about 0.15 s at 200,000 records.  Returns 0 or
- * HD_EDB. */
+/* Read into a's page cache what every search reads of the catalogue:
+ * the filter, facet and ranking columns of up to rows records with ids
+ * below *below, newest first, and their persons; *below becomes the
+ * lowest id read, 0 when no record is left below it (start with
+ * INT64_MAX).  A search joins each of up to HD_SEARCH_CAP matches to its
+ * record, and on a connection that has not read that record's page yet
+ * each costs a read of 15 microseconds here: 941 of them, 14 ms, for a
+ * rare phrase whose matches are spread over the archive.  All 200,000
+ * records of the bench take 43 MB of a connection's 64 MB and about
+ * 0.15 s; in steps of 10,000 records a step takes some 8 ms.  For a
+ * connection that will answer many searches (a server worker's; reading
+ * more than HD_WARM_ROWS records only pushes the first out).  Returns 0
+ * or HD_EDB. */
 #define HD_WARM_ROWS 300000
-int hd_search_warm(struct hd_archive *a, struct hd_error *e);
+int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
+	struct hd_error *e);
 
 /* A suggestion while typing (hd_suggest_public). */
 struct hd_suggestion {

@@ -539,7 +539,7 @@ static char *plain_words(const char *q)
  * by put_group), each as its syllables: a pinyin phrase of n syllables
  * is indexed as n-1 pair tokens (fts.h), so FTS5 marks its first n-1
  * characters and snippet_html adds the last. */
-#define PY_REQ_MAX 16
+#define PY_REQ_MAX 32
 #define PY_SYL_MAX 32
 
 struct py_reqs {
@@ -550,7 +550,7 @@ struct py_reqs {
 
 /* Read the requests of match into r, as the tokenizer reads them
  * (py_request in fts.c): letters up to 7 a syllable, apostrophes and
- * spaces between. */
+ * spaces between.  Requests past PY_REQ_MAX are not widened. */
 static void py_reqs_of(const char *match, struct py_reqs *r)
 {
 	const char *p = match;
@@ -595,22 +595,20 @@ static int reads_as(uint32_t cp, const char *syl)
 	return 0;
 }
 
-/* White space a pair may span (fts.h): blanks and one line break. */
+/* The bytes of white space at s[0..n) that a pair may span, as the
+ * tokenizer reads it (hd_space_nl); SIZE_MAX when they hold a paragraph
+ * break, which no pair spans. */
 static size_t pair_gap(const char *s, size_t n)
 {
 	size_t i = 0;
-	int nl = 0;
+	int nl = 0, k, len;
 
-	while (i < n) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-		    (s[i] == '\n' && nl++ == 0)) {
-			i++;
-		} else if (n - i >= 3 && memcmp(s + i, "\xE3\x80\x80", 3) ==
-		    0) {
-			i += 3;     /* U+3000 ideographic space */
-		} else {
-			break;
+	while (i < n && (k = hd_space_nl(s + i, n - i, &len)) >= 0) {
+		nl += k;
+		if (nl >= 2) {
+			return SIZE_MAX;
 		}
+		i += (size_t)len;
 	}
 	return i;
 }
@@ -626,6 +624,9 @@ static size_t py_widen(const struct py_reqs *r, const uint32_t *han,
 	uint32_t next;
 	int len, i, j, m, ok;
 
+	if (gap == SIZE_MAX || nhan == 0) {
+		return 0;
+	}
 	len = hd_utf8_decode(s + gap, n - gap, &next);
 	if (len == 0 || !hd_is_han(next)) {
 		return 0;
@@ -645,18 +646,35 @@ static size_t py_widen(const struct py_reqs *r, const uint32_t *han,
 	return 0;
 }
 
-/* Snippet from FTS5 (matches between \x01 and \x02) to safe HTML, with
- * each mark that ends a pinyin phrase of r widened to its last
- * character. */
+/* Add code point cp, met inside a mark, to the mark's last Han
+ * characters han[0..*nhan): white space between them is kept (a pair
+ * spans it), anything else ends the run. */
+static void han_push(uint32_t *han, int *nhan, uint32_t cp, int space)
+{
+	if (space) {
+		return;
+	}
+	if (!hd_is_han(cp)) {
+		*nhan = 0;
+	} else if (*nhan < PY_SYL_MAX) {
+		han[(*nhan)++] = cp;
+	} else {
+		memmove(han, han + 1, (PY_SYL_MAX - 1) * sizeof *han);
+		han[PY_SYL_MAX - 1] = cp;
+	}
+}
+
+/* hd_snippet_html with the requests already read. */
 static char *snippet_html(const char *s, const struct py_reqs *r)
 {
-	uint32_t han[PY_SYL_MAX], cp;
+	uint32_t han[PY_SYL_MAX], cp = 0;
 	struct hd_buf b;
 	size_t i, run = 0, w, n = s ? strlen(s) : 0;
-	int nhan = 0, in = 0, len;
+	int nhan = 0, in = 0, len, space;
 
 	hd_buf_init(&b);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += (size_t)len) {
+		len = 1;
 		if (s[i] == '\x01' || s[i] == '\x02') {
 			hd_buf_html(&b, s + run, i - run);
 			w = s[i] == '\x02' && r->n > 0 ?
@@ -667,26 +685,28 @@ static char *snippet_html(const char *s, const struct py_reqs *r)
 			nhan = 0;
 			i += w;
 			run = i + 1;
-		} else if (in && (unsigned char)s[i] >= 0x80 &&
-		    (len = hd_utf8_decode(s + i, n - i, &cp)) > 0) {
-			/* the mark's last Han characters, in order */
-			if (!hd_is_han(cp)) {
-				nhan = 0;
-			} else if (nhan < PY_SYL_MAX) {
-				han[nhan++] = cp;
-			} else {
-				memmove(han, han + 1, (PY_SYL_MAX - 1) *
-					sizeof *han);
-				han[PY_SYL_MAX - 1] = cp;
+		} else if (in) {
+			space = hd_space_nl(s + i, n - i, &len) >= 0;
+			if (!space) {
+				len = hd_utf8_decode(s + i, n - i, &cp);
 			}
-			i += (size_t)len - 1;
-		} else if (in && s[i] != ' ' && s[i] != '\t' &&
-		    s[i] != '\n' && s[i] != '\r') {
-			nhan = 0;
+			if (len == 0) {
+				len = 1;        /* an invalid byte */
+				cp = 0;
+			}
+			han_push(han, &nhan, cp, space);
 		}
 	}
 	hd_buf_html(&b, s + run, n - run);
 	return hd_buf_detach(&b);
+}
+
+char *hd_snippet_html(const char *s, const char *match)
+{
+	struct py_reqs r;
+
+	py_reqs_of(match, &r);
+	return snippet_html(s, &r);
 }
 
 static void bind_filters(sqlite3_stmt *st, const char *match,
@@ -996,25 +1016,42 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
-int hd_search_warm(struct hd_archive *a, struct hd_error *e)
+int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
+	struct hd_error *e)
 {
-	static const enum hd_sql sql[2] = { SQL_WARM, SQL_WARM_TERMS };
-	sqlite3_stmt *st;
-	int i, rc = SQLITE_DONE;
+	sqlite3_stmt *st = hd_sql(a, SQL_WARM, e);
+	int64_t low = *below;
+	int rc, n = 0;
 
-	for (i = 0; i < 2 && rc == SQLITE_DONE; i++) {
-		st = hd_sql(a, sql[i], e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, *below);
+	sqlite3_bind_int(st, 2, rows);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		low = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "warm the cache");
+	}
+	if (n > 0) {
+		st = hd_sql(a, SQL_WARM_TERMS, e);
 		if (st == NULL) {
 			return HD_EDB;
 		}
-		/* a record has a few terms, seldom more than eight */
-		sqlite3_bind_int(st, 1, i == 0 ? HD_WARM_ROWS :
-			8 * HD_WARM_ROWS);
+		sqlite3_bind_int64(st, 1, *below);
+		sqlite3_bind_int64(st, 2, low);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		}
 		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			return hd_sql_err(a, e, "warm the cache");
+		}
 	}
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "warm the cache");
+	*below = n < rows ? 0 : low;
+	return 0;
 }
 
 int hd_search(struct hd_archive *a, enum hd_audience who,

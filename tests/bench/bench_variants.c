@@ -24,8 +24,9 @@
  *   - p50/p99 of hd_suggest_public (8 suggestions) for 100 prefixes each
  *     of 1-2 Han characters, 2-6 pinyin letters and 2-3 initials.
  * Latencies are in-process wall clock, warm cache, one read-only handle
- * per archive (as the exhibit server has); each query runs once on each
- * side, the sides alternating.
+ * per archive that has read what every search reads (hd_search_warm), as
+ * the exhibit server's workers have; each query runs once on each side,
+ * the sides alternating.
  *
  * CORPUS lines: title TAB body TAB year TAB place TAB person (corpus.py).
  */
@@ -551,6 +552,7 @@ int main(int argc, char **argv)
 	opencc_t s2t;
 	char *plain, *t, label[64];
 	long long ours, base, sug;
+	int64_t below;
 	size_t nsug;
 	int l, i, side, ntr = 0;
 
@@ -613,6 +615,15 @@ int main(int argc, char **argv)
 	if (hd_archive_open(argv[2], 1, &a[0], &e) != 0 ||
 	    hd_archive_open(plain, 1, &a[1], &e) != 0) {
 		die("open", e.msg);
+	}
+	for (side = 0; side < 2; side++) {
+		below = INT64_MAX;
+		while (below != 0) {
+			if (hd_search_warm(a[side], &below, HD_WARM_ROWS,
+			    &e) != 0) {
+				die("warm", e.msg);
+			}
+		}
 	}
 	printf("\nhd_search, ms (HD_PUBLIC, limit 20, snippets):\n");
 	printf("  %-34s %8s %8s %8s %10s\n", "", "p50", "p99", "max",

@@ -4,7 +4,7 @@
 # pinyin finds Chinese (panyu, pan yu, dangan, qianfeng), snippets mark
 # the document's own characters, /api/suggest suggests by characters,
 # pinyin and initials from public records only, and an archive of
-# schema version 1 is brought to version 6 by a reader that opens it.
+# schema version 1 is brought to version 7 by a reader that opens it.
 . "$HD_TOP/tests/lib.sh"
 new_archive
 
@@ -71,6 +71,8 @@ has widen_long "$OUT" "<mark>前鋒社區</mark>"
 hd search --json 舊照說明 番
 has han_not_widened "$OUT" "<mark>番</mark> 禺"
 lacks han_not_widened2 "$OUT" "<mark>番 禺</mark>"
+hd search --json 舊照說明 番 dangan
+has han_beside_pinyin "$OUT" "<mark>番</mark> 禺舊照與<mark>檔案</mark>"
 hd search --json 黨員
 has trad_mark "$OUT" "<mark>党员</mark>"
 hd search history
@@ -150,7 +152,7 @@ has old_finds "$OUT" "档案查阅操作规程"
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
 n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
 u=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM users")
-if [ "$ver" = 6 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
+if [ "$ver" = 7 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
 	pass old_upgraded; else
 	fail old_upgraded "user_version $ver, $n suggestions"
 fi

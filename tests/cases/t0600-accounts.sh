@@ -260,7 +260,7 @@ stop "$SPID"
 serve idle HD_SESSION_IDLE=4
 login i chen chen-pass-99
 code idle-login 303
-for i in 1 2 3; do
+for i in 1 2 3 4 5 6; do      # 6 s in all, longer than the idle limit
 	sleep 1
 	req i GET /admin/
 done
@@ -275,12 +275,12 @@ stop "$SPID"
 # absolute expiry (HD_SESSION_MAX seconds; 12 hours in production)
 serve max HD_SESSION_MAX=6
 login x chen chen-pass-99
-for i in 1 2; do
+for i in 1 2 3; do
 	sleep 1
 	req x GET /admin/
 done
 code max-still-alive 200
-sleep 5
+sleep 4         # past 6 s from the login, not 6 s from the last request
 req x GET /admin/
 code max-expired 303
 stop "$SPID"
