@@ -313,7 +313,7 @@ static const char *const sqls[SQL__COUNT] = {
 		" place, access, status, text_quality FROM records"
 		" WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
 	/* and what the person facet (SQL_PERSONS_OF) reads of them */
-	[SQL_WARM_TERMS] = "SELECT kind, term FROM terms"
+	[SQL_WARM_TERMS] = "SELECT record_id, kind, term FROM terms"
 		" WHERE record_id < ?1 AND record_id >= ?2",
 	[SQL_EVENT_LAST] =
 		"SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
@@ -624,18 +624,13 @@ static const char migrate5_sql[] =
 	"INSERT INTO heads (rowid, title, meta)"
 	" SELECT rowid, title, meta FROM search;";
 
-/* Version 6: the tokenizer indexes Han trigrams too (fts.h); both index
- * tables are made again from their own copy of the text. */
-static const char migrate6_sql[] =
-	"INSERT INTO search (search) VALUES ('rebuild');"
-	"INSERT INTO heads (heads) VALUES ('rebuild');";
-
-/* Version 7: the tokenizer no longer indexes each pinyin pair a second
- * time at its second character (fts.h); FTS5 removes a row's tokens by
- * tokenizing its text again, so rows made before would keep those
- * forever, and FTS5's integrity check would call the index damaged.
- * Both tables are made again from their own text. */
-static const char migrate7_sql[] =
+/* Versions 6 and 7 changed what the tokenizer emits: 6 added Han
+ * trigrams, 7 dropped the second copy of each pinyin pair (fts.h).  FTS5
+ * removes a row's tokens by tokenizing its text again, so rows made
+ * before would keep what it no longer emits, and its integrity check
+ * would call the index damaged: both index tables are made again from
+ * their own copy of the text. */
+static const char rebuild_sql[] =
 	"INSERT INTO search (search) VALUES ('rebuild');"
 	"INSERT INTO heads (heads) VALUES ('rebuild');";
 
@@ -676,8 +671,8 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[2] = migrate3_sql;
 	m[3] = migrate4_sql;
 	m[4] = migrate5_sql;
-	m[5] = migrate6_sql;
-	m[6] = migrate7_sql;
+	m[5] = rebuild_sql;
+	m[6] = rebuild_sql;
 	*n = 7;
 	*hooks = h;
 	return m;

@@ -1016,39 +1016,40 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
-int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
-	struct hd_error *e)
+/* Step a statement of hd_search_warm, reading every column it selects:
+ * ?1 is the id to stay below, ?2 the row limit (SQL_WARM) or the id to
+ * stay at or above (SQL_WARM_TERMS).  *n rows, *last the record id of
+ * the last.  Returns 0 or HD_EDB. */
+static int warm_rows(struct hd_archive *a, enum hd_sql sql, int64_t hi,
+	int64_t lo, int *n, int64_t *last, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_WARM, e);
-	int64_t low = *below;
-	int rc, n = 0;
+	sqlite3_stmt *st = hd_sql(a, sql, e);
+	int rc;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	sqlite3_bind_int64(st, 1, *below);
-	sqlite3_bind_int(st, 2, rows);
+	sqlite3_bind_int64(st, 1, hi);
+	sqlite3_bind_int64(st, 2, lo);
+	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		low = sqlite3_column_int64(st, 0);
-		n++;
+		*last = sqlite3_column_int64(st, 0);
+		(*n)++;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "warm the cache");
-	}
-	if (n > 0) {
-		st = hd_sql(a, SQL_WARM_TERMS, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		sqlite3_bind_int64(st, 1, *below);
-		sqlite3_bind_int64(st, 2, low);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			return hd_sql_err(a, e, "warm the cache");
-		}
+	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "warm the cache");
+}
+
+int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
+	struct hd_error *e)
+{
+	int64_t low = *below, unused;
+	int n, nt;
+
+	if (warm_rows(a, SQL_WARM, *below, rows, &n, &low, e) != 0 ||
+	    (n > 0 && warm_rows(a, SQL_WARM_TERMS, *below, low, &nt,
+	    &unused, e) != 0)) {
+		return HD_EDB;
 	}
 	*below = n < rows ? 0 : low;
 	return 0;

@@ -47,20 +47,17 @@ static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 	return o;
 }
 
-/* --json and --help (cmd_opts_json) and one folder; returns the index of
- * the folder, or a negative exit status to return (-1 for 0). */
+/* --json and --help (cmd_opts_json) and one folder, left at
+ * argv[optind]: returns -1 to go on, or the exit status to return. */
 static int options(const char *cmd, const char *help, int argc,
 	char **argv, int *json)
 {
-	int status = cmd_opts_json(cmd, help, argc, argv, json);
+	int stop = cmd_opts_json(cmd, help, argc, argv, json);
 
-	if (status >= 0) {
-		return status == 0 ? -1 : -status;
+	if (stop < 0 && optind + 1 != argc) {
+		stop = cmd_usage(cmd, "give one folder");
 	}
-	if (optind + 1 != argc) {
-		return -cmd_usage(cmd, "give one folder");
-	}
-	return optind;
+	return stop;
 }
 
 int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
@@ -68,25 +65,27 @@ int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_backup_stats st;
 	struct hd_archive *a;
 	struct hd_error e;
-	int json, i, status = 0;
+	int json, stop, status = 0;
+	const char *to;
 
-	i = options("backup", backup_help, argc, argv, &json);
-	if (i < 0) {
-		return i == -1 ? 0 : -i;
+	stop = options("backup", backup_help, argc, argv, &json);
+	if (stop >= 0) {
+		return stop;
 	}
+	to = argv[optind];
 	a = cmd_open(c, "backup", 0, &status);
 	if (a == NULL) {
 		return status;
 	}
 	hd_err_clear(&e);
-	if (hd_backup_run(a, argv[i], &c->agent, &st, &e) != 0) {
+	if (hd_backup_run(a, to, &c->agent, &st, &e) != 0) {
 		status = cmd_fail("backup", &e);
 	} else if (json) {
-		status = cmd_json_out(stats_json(&st, argv[i]));
+		status = cmd_json_out(stats_json(&st, to));
 	} else {
 		printf("备份完成：%s\n%lld 件档案，%lld 个对象（新复制 %lld，"
 			"已有 %lld，修复 %lld），%llu 字节，%lld 条事件\n"
-			"目录库 SHA-256 %s\n", argv[i], (long long)st.records,
+			"目录库 SHA-256 %s\n", to, (long long)st.records,
 			(long long)st.objects, (long long)st.copied,
 			(long long)st.kept, (long long)st.replaced,
 			(unsigned long long)st.bytes, (long long)st.events,
@@ -101,15 +100,17 @@ int cmd_restore(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_backup_stats st;
 	struct hd_verify v;
 	struct hd_error e;
-	int json, i, status = 0;
+	int json, stop, status = 0;
+	const char *from;
 	json_t *o;
 
-	i = options("restore", restore_help, argc, argv, &json);
-	if (i < 0) {
-		return i == -1 ? 0 : -i;
+	stop = options("restore", restore_help, argc, argv, &json);
+	if (stop >= 0) {
+		return stop;
 	}
+	from = argv[optind];
 	hd_err_clear(&e);
-	if (hd_restore_run(argv[i], c->dir, &c->agent, &st, &v, &e) != 0) {
+	if (hd_restore_run(from, c->dir, &c->agent, &st, &v, &e) != 0) {
 		status = cmd_fail("restore", &e);
 		if (e.code == HD_EEXIST || e.code == HD_ENOTFOUND) {
 			status = 2;

@@ -39,15 +39,14 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_archive *a;
 	struct hd_error e;
-	int json, status, more = 1, steps = 0;
+	int json, stop, status = 0, more = 1, steps = 0;
 	int s0, h0, s1, h1;
 	double t0, secs;
 
-	status = cmd_opts_json("optimize", help, argc, argv, &json);
-	if (status >= 0) {
-		return status;
+	stop = cmd_opts_json("optimize", help, argc, argv, &json);
+	if (stop >= 0) {
+		return stop;
 	}
-	status = 0;
 	if (optind < argc) {
 		return cmd_usage("optimize", "unexpected argument '%s'",
 			argv[optind]);

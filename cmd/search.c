@@ -364,13 +364,12 @@ int cmd_show(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_archive *a;
 	struct hd_record r;
 	struct hd_error e;
-	int json, status;
+	int json, stop, status = 0;
 
-	status = cmd_opts_json("show", show_help, argc, argv, &json);
-	if (status >= 0) {
-		return status;
+	stop = cmd_opts_json("show", show_help, argc, argv, &json);
+	if (stop >= 0) {
+		return stop;
 	}
-	status = 0;
 	if (optind + 1 != argc) {
 		return cmd_usage("show", "give exactly one reference code");
 	}

@@ -53,14 +53,13 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_archive *a;
 	struct hd_verify v;
 	struct hd_error e;
-	int json, status, bad;
+	int json, stop, status = 0, bad;
 	size_t i;
 
-	status = cmd_opts_json("verify", help, argc, argv, &json);
-	if (status >= 0) {
-		return status;
+	stop = cmd_opts_json("verify", help, argc, argv, &json);
+	if (stop >= 0) {
+		return stop;
 	}
-	status = 0;
 	if (optind < argc) {
 		return cmd_usage("verify", "unexpected argument '%s'",
 			argv[optind]);

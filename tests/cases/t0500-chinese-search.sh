@@ -75,6 +75,21 @@ hd search --json 舊照說明 番 dangan
 has han_beside_pinyin "$OUT" "<mark>番</mark> 禺舊照與<mark>檔案</mark>"
 hd search --json 黨員
 has trad_mark "$OUT" "<mark>党员</mark>"
+# a restricted record: the archivist finds it by pinyin, with its mark
+# widened; a visitor never does (checked on the server below)
+mkdir -p "$T/secret"
+printf '%s\n' '麒麟舞传承人登记表，含个人联系方式。' >"$T/secret/麒麟舞登记.txt"
+hd ingest --approve --no-ocr --access restricted "$T/secret"
+status secret_ingest 0
+hd search --json qilinwu
+has secret_archivist "$OUT" "<mark>麒麟舞</mark>"
+hd search --public --json qilinwu
+jq_is secret_cli_public '(d["total"], d["hits"])' "(0, [])"
+# control bytes typed into a query (the tokenizer's pinyin marker, the
+# snippet's mark bytes) are words like any other, never an error
+hd search --json "$(printf '\001qi\047lin\002')"
+status ctl_query 0
+jq_is ctl_query_json 'type(d["hits"]).__name__' list
 hd search history
 has english_alone "$OUT" "共 0 条"
 
@@ -127,6 +142,23 @@ jq_is sug_restricted "[t for t in $TEXTS if t.startswith('党员档案：')]" \
 	"[]"
 suggest sug_empty ""
 jq_is sug_empty 'd["suggestions"]' "[]"
+# a visitor searching for the restricted record by pinyin, characters,
+# or a raw pinyin request with control bytes gets nothing
+secret_api() {
+	curl -s --max-time 10 -G --data-urlencode "q=$2" "$U/api/search" \
+		>"$OUT" 2>"$ERR"
+	jq_is "$1" '(d["total"], d["hits"])' "(0, [])"
+}
+secret_api secret_api_pinyin qilinwu
+secret_api secret_api_syllables "qi lin wu"
+secret_api secret_api_chars 麒麟舞
+secret_api secret_api_request "$(printf '\001qi\047lin\047wu')"
+secret_api secret_api_marks "$(printf '\002\001\002')"
+curl -s --max-time 10 -o "$OUT" -w '%{http_code}' -G \
+	--data-urlencode "q=$(printf '\001qi\047lin\002')" "$U/search" \
+	>"$T/code" 2>"$ERR"
+ok ctl_page_200 test "$(cat "$T/code")" = 200
+lacks secret_page "$OUT" "麒麟舞传承人"
 kill "$PID" 2>/dev/null
 wait "$PID" 2>/dev/null
 
