@@ -1146,11 +1146,24 @@ int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
-int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
+int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 {
+	if (!a->in_tx) {
+		return hd_err(e, HD_EUSAGE, "no transaction to flush");
+	}
 	if (hd_index_flush(a, e) != 0) {
 		hd_tx_rollback(a);
 		return HD_EDB;
+	}
+	return 0;
+}
+
+int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
+{
+	int rc = hd_tx_flush(a, e);
+
+	if (rc != 0) {
+		return rc;
 	}
 	if (exec(a, "COMMIT", e) != 0) {
 		hd_tx_rollback(a);

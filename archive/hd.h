@@ -212,8 +212,12 @@ int64_t hd_fonds_id(struct hd_archive *a, const char *code,
 
 /* Transactions: all writes happen between begin and commit.  begin takes
  * the write lock (BEGIN IMMEDIATE). rollback accepts a handle with no open
- * transaction. */
+ * transaction.  flush writes the search index rows of the records added
+ * so far into the transaction (commit does it too): the bulk of a large
+ * batch's commit, which a caller may run while another thread publishes
+ * the batch's objects.  On failure flush rolls back. */
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e);
+int hd_tx_flush(struct hd_archive *a, struct hd_error *e);
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e);
 void hd_tx_rollback(struct hd_archive *a);
 

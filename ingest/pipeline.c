@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,54 @@ static void record_files(struct batch *b, struct batch_record *br)
 	scrub(r->description);
 }
 
+/* The batch's objects made durable under their names, on a thread of
+ * their own, while this one writes the batch's search index rows into the
+ * transaction: the one waits on the disk (syncfs, renames and folder
+ * fsyncs: 1.3 s for 10,000 files of 1 GB here), the other on the CPU (2
+ * s for 10,000 texts).  Both end before the transaction may commit, so an
+ * object is on disk before any record names it. */
+struct publish {
+	struct hd_archive *a;
+	struct hd_objw **ws;
+	size_t nws;
+	int rc;
+	struct hd_error e;
+};
+
+static void *publish_main(void *arg)
+{
+	struct publish *p = arg;
+
+	p->rc = hd_store_publish(p->a, p->ws, p->nws, &p->e);
+	return NULL;
+}
+
+static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
+	size_t nws, struct hd_error *e)
+{
+	struct publish p;
+	pthread_t th;
+	int threaded, rc;
+
+	p.a = a;
+	p.ws = ws;
+	p.nws = nws;
+	p.rc = 0;
+	hd_err_clear(&p.e);
+	threaded = nws > 0 && pthread_create(&th, NULL, publish_main, &p) == 0;
+	if (!threaded) {
+		publish_main(&p);
+	}
+	rc = hd_tx_flush(a, e);
+	if (threaded) {
+		pthread_join(th, NULL);
+	}
+	if (p.rc != 0) {
+		return hd_err(e, p.rc, "%s", p.e.msg);
+	}
+	return rc;
+}
+
 static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 	const char *source, struct batch_record *recs, size_t nrecs,
 	struct ingest_result *res, struct hd_error *e)
@@ -467,7 +516,7 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 			ws[nws++] = b->items[i].w;
 		}
 	}
-	rc = hd_store_publish(b->a, ws, nws, e);
+	rc = publish_and_flush(b->a, ws, nws, e);
 	free(ws);
 	if (rc != 0) {
 		goto fail;

@@ -101,6 +101,8 @@ static void audit(void)
 	struct hd_verify v;
 	struct hd_objw w, *ws[1];
 	struct hd_error e;
+	struct hd_query q;
+	struct hd_results res;
 	char dir[] = "/tmp/hdaudit.XXXXXX", at[32], *detail = NULL, *path;
 	char *cmd;
 	FILE *f;
@@ -132,13 +134,24 @@ static void audit(void)
 	memcpy(r.files[0].sha256, w.sha256, 65);
 	r.files[0].size = 9;
 	ws[0] = &w;
+	expect("flush-needs-tx", hd_tx_flush(a, &e) == HD_EUSAGE,
+		"hd_tx_flush outside a transaction must be refused");
 	hd_tx_begin(a, &e);
 	batch = hd_batch_begin(a, "QF01", "test", &ag, &e);
+	/* the order ingest uses: index rows flushed, objects published,
+	 * then the commit */
 	if (batch < 0 || hd_record_add(a, batch, &r, &ag, &e) != 0 ||
+	    hd_tx_flush(a, &e) != 0 ||
 	    hd_store_publish(a, ws, 1, &e) != 0 || hd_tx_commit(a, &e) != 0) {
 		expect("audit-record", 0, e.msg);
 		goto out;
 	}
+	memset(&q, 0, sizeof q);
+	q.q = "审计";
+	expect("flushed-rows-searchable", hd_search(a, HD_ARCHIVIST, &q,
+		&res, &e) == 0 && res.total == 1,
+		"the index rows hd_tx_flush wrote must be committed");
+	hd_results_release(&res);
 	path = hd_store_path(a, r.files[0].sha256);
 	chmod(path, 0644);
 	f = fopen(path, "a");
