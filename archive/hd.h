@@ -234,7 +234,8 @@ struct hd_objw {
 	uint64_t size;      /* bytes written so far */
 	char sha256[65];    /* set by hd_objw_finish */
 };
-/* Start an object.  dry: 1 to hash without writing anything. */
+/* Start an object.  dry: 1 to hash without writing anything.  Threads
+ * may write objects of one archive side by side, each its own w. */
 int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	struct hd_error *e);
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,

@@ -8,6 +8,7 @@
 #include "hd.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 /* Every statement the library runs, by name (the SQL is in db.c). */
 enum hd_sql {
@@ -181,7 +182,8 @@ struct hd_archive {
 	sqlite3_stmt *st[SQL__COUNT];
 	char *fonds_code;       /* the first fonds */
 	char *fonds_name;
-	unsigned tmp_seq;       /* for temporary object names */
+	atomic_uint tmp_seq;    /* for temporary object names; ingest's
+	                           reader threads draw from it together */
 	/* Index rows of the records added in the open transaction, written
 	 * all together just before COMMIT (record.c) */
 	struct hd_index_row *index;

@@ -129,7 +129,7 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 		return 0;
 	}
 	snprintf(w->tmp, sizeof w->tmp, "%s/obj-%ld-%u", a->tmpdir,
-		(long)getpid(), a->tmp_seq++);
+		(long)getpid(), atomic_fetch_add(&a->tmp_seq, 1));
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (w->fd < 0) {
 		int err = errno;

@@ -2,15 +2,17 @@
  * pipeline.c - the ingest driver: a batch from its paths to the catalogue.
  *
  * receive -> (per file: fixity, identify, characterise, extract, pdf) ->
- * describe -> ocr -> check -> catalogue.  Every file is read once: its
- * bytes are hashed and written into the object store in the same pass,
- * and kept in memory (up to a cap) for the per-file stages, while the
- * kernel already reads the next files (READ_AHEAD); only the OCR
- * stage decodes scans again (from the object written), after describe
- * has decided which records are documents and which are photos.  Nothing is
- * stored unless the whole batch is acceptable; the catalogue stage is one
- * transaction, and its objects are made durable before that transaction
- * commits.
+ * describe -> ocr -> check -> catalogue.  Every file is read once, by one
+ * of two reader threads: its bytes are hashed and written into the
+ * object store in the same pass, and kept in memory (up to a cap) for
+ * the per-file stages, which run on the main thread in the batch's order
+ * while the readers go on and the kernel already reads the next files
+ * (READ_AHEAD); only the OCR stage decodes scans again (from the object
+ * written), after describe has decided which records are documents and
+ * which are photos.  Nothing is stored unless the whole batch is
+ * acceptable; the catalogue stage is one transaction, and its objects
+ * are made durable (on a thread of their own, while the index rows are
+ * written) before that transaction commits.
  */
 #include "ingest.h"
 #include "sheet.h"
@@ -208,30 +210,71 @@ static void progress_show(struct progress *p, int final)
 
 /* -------------------------------------------------------------- fixity */
 
-/* Read one file once: hash it into the store (or only hash, on a dry run)
- * and run the per-file stages on its bytes. */
-static int stage_fixity(struct batch *b, struct batch_item *it,
-	struct progress *pg, struct hd_error *e)
+/* Files are read, hashed and written into the store by READERS threads,
+ * each taking the next file of the batch, while this thread takes their
+ * results in the batch's order and runs the per-file stages on them
+ * (identify, characterise, extract), which keep their libraries and the
+ * batch's report to one thread.  A reader works at most WINDOW files (and
+ * INFLIGHT_CAP bytes, unless it is the file awaited) ahead of the one
+ * awaited.  On two cores the hashing, copying and file creation of one
+ * file overlap those of the next and the stages of the one before. */
+#define READERS 2
+#define WINDOW 8
+#define INFLIGHT_CAP ((uint64_t)256 << 20)
+
+/* What a reader made of one file. */
+struct slot {
+	int ready;
+	unsigned char *buf;     /* its bytes (all, or the first HEAD_CAP) */
+	size_t have;
+	int complete;           /* buf holds the whole file */
+	struct hd_objw *w;      /* its object, hashed and written */
+	char *reject;           /* why the file is refused, or NULL */
+	int rc;                 /* the store failed: rc and err */
+	struct hd_error err;
+};
+
+struct readers {
+	struct batch *b;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* a slot filled, or one emptied */
+	size_t next;            /* the next file to claim */
+	size_t taken;           /* files this thread has taken */
+	uint64_t inflight;      /* bytes claimed and not yet taken */
+	uint64_t bytes;         /* bytes read so far, for the progress */
+	int stop;
+	struct slot slots[WINDOW];
+};
+
+static uint64_t inflight_of(const struct batch_item *it)
 {
-	unsigned char *buf = NULL;
-	size_t have = 0, cap;
+	return it->size < MEM_CAP ? it->size : MEM_CAP;
+}
+
+/* Read one file once: hash it into the store (or only hash, on a dry
+ * run), keeping its bytes for the per-file stages.  Touches nothing
+ * shared but r's byte count. */
+static void read_one(struct readers *r, const struct batch_item *it,
+	struct slot *sl)
+{
+	struct batch *b = r->b;
+	size_t cap;
 	struct hd_objw *w = hd_xcalloc(1, sizeof *w);
-	struct hd_error fe;
 	struct stat sb;
-	int fd, complete, rc = 0;
+	int fd, err;
 	ssize_t k;
 
 	fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		batch_reject(b, it->path, "cannot read: %s", strerror(errno));
+		sl->reject = hd_xasprintf("cannot read: %s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		batch_reject(b, it->path, "not a regular file");
+		sl->reject = hd_xstrdup("not a regular file");
 		goto out;
 	}
 	if ((uint64_t)sb.st_size > b->lim.max_entry) {
-		batch_reject(b, it->path, "larger than the cap of %llu bytes "
+		sl->reject = hd_xasprintf("larger than the cap of %llu bytes "
 			"a file", (unsigned long long)b->lim.max_entry);
 		goto out;
 	}
@@ -239,27 +282,27 @@ static int stage_fixity(struct batch *b, struct batch_item *it,
 		/* a smaller file is read whole by the default read-ahead */
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
-	complete = (uint64_t)sb.st_size <= MEM_CAP;
-	cap = complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
-	buf = hd_xmalloc(cap);
-	hd_err_clear(&fe);
-	if (hd_objw_open(b->a, w, b->dry_run, &fe) != 0) {
-		rc = hd_err(e, fe.code, "%s", fe.msg);
+	sl->complete = (uint64_t)sb.st_size <= MEM_CAP;
+	cap = sl->complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
+	sl->buf = hd_xmalloc(cap);
+	hd_err_clear(&sl->err);
+	if (hd_objw_open(b->a, w, b->dry_run, &sl->err) != 0) {
+		sl->rc = sl->err.code;
 		goto out;
 	}
 	for (;;) {
 		unsigned char chunk[65536], *dst;
 		size_t want;
 
-		if (complete || have < cap) {
-			dst = buf + have;
-			want = cap - have;
-			if (complete && want > CHUNK) {
+		if (sl->complete || sl->have < cap) {
+			dst = sl->buf + sl->have;
+			want = cap - sl->have;
+			if (sl->complete && want > CHUNK) {
 				want = CHUNK;
 			}
 			if (want == 0) {
 				/* the file grew: keep reading through chunk */
-				complete = 0;
+				sl->complete = 0;
 				continue;
 			}
 		} else {
@@ -271,63 +314,58 @@ static int stage_fixity(struct batch *b, struct batch_item *it,
 			continue;
 		}
 		if (k < 0) {
-			batch_reject(b, it->path, "read error: %s",
-				strerror(errno));
+			err = errno;
+			sl->reject = hd_xasprintf("read error: %s",
+				strerror(err));
 			hd_objw_discard(w);
 			goto out;
 		}
 		if (k == 0) {
 			break;
 		}
-		if (hd_objw_write(w, dst, (size_t)k, &fe) != 0) {
-			rc = hd_err(e, fe.code, "%s", fe.msg);
+		if (hd_objw_write(w, dst, (size_t)k, &sl->err) != 0) {
+			sl->rc = sl->err.code;
 			hd_objw_discard(w);
 			goto out;
 		}
 		if (dst != chunk) {
-			have += (size_t)k;
+			sl->have += (size_t)k;
 		}
-		pg->bytes += (uint64_t)k;
+		pthread_mutex_lock(&r->mu);
+		r->bytes += (uint64_t)k;
+		pthread_mutex_unlock(&r->mu);
 	}
-	if (hd_objw_finish(w, &fe) != 0) {
-		rc = hd_err(e, fe.code, "%s", fe.msg);
+	if (hd_objw_finish(w, &sl->err) != 0) {
+		sl->rc = sl->err.code;
 		hd_objw_discard(w);
 		goto out;
 	}
-	complete = w->size == have;
-	memcpy(it->file.sha256, w->sha256, sizeof it->file.sha256);
-	it->file.size = w->size;
-	it->file.name = hd_xstrdup(it->path);
-	it->duplicate = hd_file_known(b->a, w->sha256);
-	if (it->duplicate || b->dry_run) {
-		hd_objw_discard(w);
-	} else {
-		it->w = w;
-		w = NULL;
-	}
-	/* a stage that fails has put its reason on the report */
-	if (stage_identify(b, it, buf, have, complete) == 0 &&
-	    stage_characterise(b, it, buf, have, complete) == 0) {
-		stage_extract(b, it, buf, have, complete);
-		stage_pdf(b, it, buf, have, complete);
-		image_probe(it, buf, have);
-	}
+	sl->complete = w->size == sl->have;
+	sl->w = w;
+	w = NULL;
 out:
 	if (fd >= 0) {
 		close(fd);
 	}
-	free(buf);
 	if (w != NULL) {
 		hd_objw_discard(w);
 		free(w);
 	}
-	pg->files++;
-	progress_show(pg, 0);
-	return rc;
+}
+
+static void slot_release(struct slot *sl)
+{
+	free(sl->buf);
+	free(sl->reject);
+	if (sl->w != NULL) {
+		hd_objw_discard(sl->w);
+		free(sl->w);
+	}
+	memset(sl, 0, sizeof *sl);
 }
 
 /* Start reading the first bytes of item it into the page cache, without
- * waiting for them.  What fails here fails again in stage_fixity, which
+ * waiting for them.  What fails here fails again in read_one, which
  * reports it. */
 static void read_ahead(const struct batch_item *it)
 {
@@ -343,6 +381,185 @@ static void read_ahead(const struct batch_item *it)
 	posix_fadvise(fd, 0, it->size < READ_AHEAD_BYTES ?
 		(off_t)it->size : (off_t)READ_AHEAD_BYTES, POSIX_FADV_WILLNEED);
 	close(fd);
+}
+
+/* Claim the next file under r->mu, waiting for room.  Returns its index,
+ * or the batch's size when there is nothing left (or r stops). */
+static size_t claim(struct readers *r)
+{
+	struct batch *b = r->b;
+	size_t i;
+
+	for (;;) {
+		i = r->next;
+		if (r->stop || i >= b->nitems) {
+			return b->nitems;
+		}
+		if (i < r->taken + WINDOW && (i == r->taken ||
+		    r->inflight + inflight_of(&b->items[i]) <= INFLIGHT_CAP)) {
+			break;
+		}
+		pthread_cond_wait(&r->cv, &r->mu);
+	}
+	r->next++;
+	r->inflight += inflight_of(&b->items[i]);
+	return i;
+}
+
+/* Read file i into its slot (outside the lock) and publish it. */
+static void fill(struct readers *r, size_t i)
+{
+	struct batch *b = r->b;
+	struct slot sl;
+
+	memset(&sl, 0, sizeof sl);
+	if (i + READ_AHEAD < b->nitems) {
+		read_ahead(&b->items[i + READ_AHEAD]);
+	}
+	if (b->items[i].record != -2) {
+		read_one(r, &b->items[i], &sl);
+	}
+	sl.ready = 1;
+	pthread_mutex_lock(&r->mu);
+	r->slots[i % WINDOW] = sl;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *reader_main(void *arg)
+{
+	struct readers *r = arg;
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	while ((i = claim(r)) < r->b->nitems) {
+		pthread_mutex_unlock(&r->mu);
+		fill(r, i);
+		pthread_mutex_lock(&r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* Take the slot of file i, waiting for a reader (or reading it here when
+ * no reader thread could be started), showing progress meanwhile. */
+static void take(struct readers *r, size_t i, int nthreads,
+	struct progress *pg, struct slot *out)
+{
+	struct slot *sl = &r->slots[i % WINDOW];
+	struct timespec ts;
+
+	if (nthreads == 0) {
+		pthread_mutex_lock(&r->mu);
+		claim(r);
+		pthread_mutex_unlock(&r->mu);
+		fill(r, i);
+	}
+	pthread_mutex_lock(&r->mu);
+	while (!sl->ready) {
+		pg->bytes = r->bytes;
+		pthread_mutex_unlock(&r->mu);
+		progress_show(pg, 0);
+		pthread_mutex_lock(&r->mu);
+		if (sl->ready) {
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+	}
+	*out = *sl;
+	memset(sl, 0, sizeof *sl);
+	r->taken = i + 1;
+	r->inflight -= inflight_of(&r->b->items[i]);
+	pg->bytes = r->bytes;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The per-file stages on what a reader made of it, in the batch's
+ * order: a refusal goes on the report, an error of the store ends the
+ * batch. */
+static int fixity_take(struct batch *b, struct batch_item *it,
+	struct slot *sl, struct progress *pg, struct hd_error *e)
+{
+	int rc = 0;
+
+	if (sl->rc != 0) {
+		rc = hd_err(e, sl->rc, "%s", sl->err.msg);
+	} else if (sl->reject != NULL) {
+		batch_reject(b, it->path, "%s", sl->reject);
+	} else {
+		memcpy(it->file.sha256, sl->w->sha256,
+			sizeof it->file.sha256);
+		it->file.size = sl->w->size;
+		it->file.name = hd_xstrdup(it->path);
+		it->duplicate = hd_file_known(b->a, sl->w->sha256);
+		if (!it->duplicate && !b->dry_run) {
+			it->w = sl->w;
+			sl->w = NULL;
+		}
+		/* a stage that fails has put its reason on the report */
+		if (stage_identify(b, it, sl->buf, sl->have,
+		    sl->complete) == 0 && stage_characterise(b, it, sl->buf,
+		    sl->have, sl->complete) == 0) {
+			stage_extract(b, it, sl->buf, sl->have, sl->complete);
+			stage_pdf(b, it, sl->buf, sl->have, sl->complete);
+			image_probe(it, sl->buf, sl->have);
+		}
+	}
+	slot_release(sl);
+	pg->files++;
+	progress_show(pg, 0);
+	return rc;
+}
+
+/* Every file of the batch read once (see READERS). */
+static int stage_fixity(struct batch *b, struct progress *pg,
+	struct hd_error *e)
+{
+	struct readers *r = hd_xcalloc(1, sizeof *r);
+	pthread_t th[READERS];
+	struct slot sl;
+	size_t i;
+	int nthreads = 0, rc = 0;
+
+	r->b = b;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	for (i = 0; i < b->nitems && i < READ_AHEAD; i++) {
+		read_ahead(&b->items[i]);
+	}
+	while (nthreads < READERS && pthread_create(&th[nthreads], NULL,
+	    reader_main, r) == 0) {
+		nthreads++;
+	}
+	for (i = 0; i < b->nitems && rc == 0; i++) {
+		take(r, i, nthreads, pg, &sl);
+		if (b->items[i].record == -2) {
+			slot_release(&sl);
+			continue;
+		}
+		rc = fixity_take(b, &b->items[i], &sl, pg, e);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	while (nthreads > 0) {
+		pthread_join(th[--nthreads], NULL);
+	}
+	for (i = 0; i < WINDOW; i++) {
+		slot_release(&r->slots[i]);
+	}
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+	return rc;
 }
 
 /* ------------------------------------------------------------- catalogue */
@@ -613,20 +830,9 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 			pg.total_bytes += b->items[i].size;
 		}
 	}
-	for (i = 0; i < b->nitems && i < READ_AHEAD; i++) {
-		read_ahead(&b->items[i]);
-	}
-	for (i = 0; i < b->nitems; i++) {
-		if (i + READ_AHEAD < b->nitems) {
-			read_ahead(&b->items[i + READ_AHEAD]);
-		}
-		if (b->items[i].record == -2) {
-			continue;
-		}
-		rc = stage_fixity(b, &b->items[i], &pg, e);
-		if (rc != 0) {
-			goto out;
-		}
+	rc = stage_fixity(b, &pg, e);
+	if (rc != 0) {
+		goto out;
 	}
 	progress_show(&pg, 1);
 	stage_describe(b, o, have_sheet ? &sheet : NULL, &recs, &nrecs);

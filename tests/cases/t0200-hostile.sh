@@ -209,6 +209,34 @@ if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
 	has unreadable-reason "$OUT" "cannot read: Permission denied"
 	ok unreadable-nothing-stored test -z \
 		"$(find "$L/arch/objects" -type f 2>/dev/null)"
+
+	# the object store cannot take the batch (its tmp folder refuses
+	# new files): the error names the folder, nothing is stored and
+	# nothing is left behind; once writable, the same batch lands whole
+	mkdir -p "$L/many"
+	for i in $(seq 1 40); do
+		printf '第%s次居民议事会记录\n' "$i" >"$L/many/m$i.txt"
+	done
+	chmod -R a+rwX "$L/many"
+	$as_user "$HONGDANG" -d "$L/st" init --fonds QF01 --name x \
+		>/dev/null 2>&1
+	chmod 555 "$L/st/tmp"
+	$as_user "$HONGDANG" -d "$L/st" ingest --json "$L/many" \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+	status store-fails-exit 1
+	has store-fails-named "$ERR" "$L/st/tmp: cannot create: Permission denied"
+	ok store-fails-nothing-stored test -z \
+		"$(find "$L/st/objects" "$L/st/tmp" -type f 2>/dev/null)"
+	chmod 755 "$L/st/tmp"
+	$as_user "$HONGDANG" -d "$L/st" ingest --json "$L/many" \
+		>"$OUT" 2>"$ERR"
+	RC=$?
+	status store-again-exit 0
+	has store-again-added "$OUT" '"added": 40'
+	ok store-again-objects test "$(find "$L/st/objects" -type f |
+		wc -l)" -eq 40
+	ok store-again-tmp-empty test -z "$(find "$L/st/tmp" -type f)"
 	chmod 700 "$T"
 fi
 
