@@ -220,18 +220,20 @@ if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
 	chmod -R a+rwX "$L/many"
 	$as_user "$HONGDANG" -d "$L/st" init --fonds QF01 --name x \
 		>/dev/null 2>&1
+	# many: ingest the 40 files into st as the unprivileged user
+	many() {
+		$as_user "$HONGDANG" -d "$L/st" ingest --json "$L/many" \
+			>"$OUT" 2>"$ERR"
+		RC=$?
+	}
 	chmod 555 "$L/st/tmp"
-	$as_user "$HONGDANG" -d "$L/st" ingest --json "$L/many" \
-		>"$OUT" 2>"$ERR"
-	RC=$?
+	many
 	status store-fails-exit 1
 	has store-fails-named "$ERR" "$L/st/tmp: cannot create: Permission denied"
 	ok store-fails-nothing-stored test -z \
 		"$(find "$L/st/objects" "$L/st/tmp" -type f 2>/dev/null)"
 	chmod 755 "$L/st/tmp"
-	$as_user "$HONGDANG" -d "$L/st" ingest --json "$L/many" \
-		>"$OUT" 2>"$ERR"
-	RC=$?
+	many
 	status store-again-exit 0
 	has store-again-added "$OUT" '"added": 40'
 	ok store-again-objects test "$(find "$L/st/objects" -type f |
