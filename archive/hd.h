@@ -215,7 +215,8 @@ int64_t hd_fonds_id(struct hd_archive *a, const char *code,
  * transaction.  flush writes the search index rows of the records added
  * so far into the transaction (commit does it too): the bulk of a large
  * batch's commit, which a caller may run while another thread publishes
- * the batch's objects.  On failure flush rolls back. */
+ * the batch's objects.  flush returns 0, HD_EUSAGE (no transaction open)
+ * or HD_EDB, having rolled the transaction back. */
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e);
 int hd_tx_flush(struct hd_archive *a, struct hd_error *e);
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e);
@@ -235,7 +236,9 @@ struct hd_objw {
 	char sha256[65];    /* set by hd_objw_finish */
 };
 /* Start an object.  dry: 1 to hash without writing anything.  Threads
- * may write objects of one archive side by side, each its own w. */
+ * may write objects of one archive side by side, each its own w.
+ * Discarding w is safe once hd_objw_open has run on it (even when it
+ * failed), not before: a zeroed w names descriptor 0. */
 int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	struct hd_error *e);
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,

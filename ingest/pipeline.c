@@ -215,8 +215,10 @@ static void progress_show(struct progress *p, int final)
  * results in the batch's order and runs the per-file stages on them
  * (identify, characterise, extract), which keep their libraries and the
  * batch's report to one thread.  A reader works at most WINDOW files (and
- * INFLIGHT_CAP bytes, unless it is the file awaited) ahead of the one
- * awaited.  On two cores the hashing, copying and file creation of one
+ * INFLIGHT_CAP bytes of files kept in memory, unless it is the file
+ * awaited) ahead of the one awaited, so an ingest holds up to
+ * INFLIGHT_CAP + MEM_CAP of file bytes (the single-threaded stage held
+ * MEM_CAP).  On two cores the hashing, copying and file creation of one
  * file overlap those of the next and the stages of the one before. */
 #define READERS 2
 #define WINDOW 8
@@ -252,16 +254,19 @@ static uint64_t inflight_of(const struct batch_item *it)
 }
 
 /* Read one file once: hash it into the store (or only hash, on a dry
- * run), keeping its bytes for the per-file stages.  Touches nothing
- * shared but r's byte count. */
+ * run), keeping its bytes for the per-file stages.  Fills sl: buf, and
+ * w (an object written, not yet published) or reject (why the file is
+ * refused) or rc and err (the store failed), which slot_release frees
+ * unless fixity_take hands them on.  Touches nothing shared but r's byte
+ * count and stop flag: a reader stops mid-file when the batch has ended. */
 static void read_one(struct readers *r, const struct batch_item *it,
 	struct slot *sl)
 {
 	struct batch *b = r->b;
 	size_t cap;
-	struct hd_objw *w = hd_xcalloc(1, sizeof *w);
+	struct hd_objw *w = NULL;
 	struct stat sb;
-	int fd, err;
+	int fd, err, stop;
 	ssize_t k;
 
 	fd = open(it->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -286,6 +291,9 @@ static void read_one(struct readers *r, const struct batch_item *it,
 	cap = sl->complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
 	sl->buf = hd_xmalloc(cap);
 	hd_err_clear(&sl->err);
+	/* allocated only now: a zeroed object's descriptor would be 0, and
+	 * discarding it would close another thread's file */
+	w = hd_xcalloc(1, sizeof *w);
 	if (hd_objw_open(b->a, w, b->dry_run, &sl->err) != 0) {
 		sl->rc = sl->err.code;
 		goto out;
@@ -333,7 +341,13 @@ static void read_one(struct readers *r, const struct batch_item *it,
 		}
 		pthread_mutex_lock(&r->mu);
 		r->bytes += (uint64_t)k;
+		stop = r->stop;
 		pthread_mutex_unlock(&r->mu);
+		if (stop) {
+			sl->reject = hd_xstrdup("not read: the batch ended");
+			hd_objw_discard(w);
+			goto out;
+		}
 	}
 	if (hd_objw_finish(w, &sl->err) != 0) {
 		sl->rc = sl->err.code;
@@ -353,6 +367,7 @@ out:
 	}
 }
 
+/* Free what a reader left in sl (its object discarded) and empty it. */
 static void slot_release(struct slot *sl)
 {
 	free(sl->buf);
@@ -432,7 +447,11 @@ static void *reader_main(void *arg)
 	size_t i;
 
 	pthread_mutex_lock(&r->mu);
-	while ((i = claim(r)) < r->b->nitems) {
+	for (;;) {
+		i = claim(r);
+		if (i >= r->b->nitems) {
+			break;
+		}
 		pthread_mutex_unlock(&r->mu);
 		fill(r, i);
 		pthread_mutex_lock(&r->mu);
@@ -483,7 +502,8 @@ static void take(struct readers *r, size_t i, int nthreads,
 
 /* The per-file stages on what a reader made of it, in the batch's
  * order: a refusal goes on the report, an error of the store ends the
- * batch. */
+ * batch.  The object passes to it->w (the catalogue stage publishes it)
+ * unless it is a duplicate or the run is dry; sl is released. */
 static int fixity_take(struct batch *b, struct batch_item *it,
 	struct slot *sl, struct progress *pg, struct hd_error *e)
 {
@@ -648,8 +668,8 @@ static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
 	if (threaded) {
 		pthread_join(th, NULL);
 	}
-	if (p.rc != 0) {
-		return hd_err(e, p.rc, "%s", p.e.msg);
+	if (rc == 0 && p.rc != 0) {
+		rc = hd_err(e, p.rc, "%s", p.e.msg);
 	}
 	return rc;
 }

@@ -192,13 +192,20 @@ if [ "$(id -u)" -eq 0 ]; then
 		as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 fi
 if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
+	# among good files: exactly the unreadable ones are reported
 	L="$T/lk"
 	mkdir -p "$L/locked"
 	printf 'a\n' >"$L/locked/open.txt"
 	printf 'b\n' >"$L/locked/secret.txt"
+	for i in $(seq 10 39); do
+		printf '第%s号居民来信\n' "$i" >"$L/locked/f$i.txt"
+	done
+	printf 'c\n' >"$L/locked/f20x.txt"
+	printf 'd\n' >"$L/locked/f33x.txt"
 	chmod 755 "$T"
 	chmod -R a+rwX "$L"
-	chmod 000 "$L/locked/secret.txt"
+	chmod 000 "$L/locked/secret.txt" "$L/locked/f20x.txt" \
+		"$L/locked/f33x.txt"
 	$as_user "$HONGDANG" -d "$L/arch" init --fonds QF01 --name x \
 		>/dev/null 2>&1
 	$as_user "$HONGDANG" -d "$L/arch" ingest --json "$L/locked" \
@@ -207,6 +214,10 @@ if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
 	status unreadable-exit 1
 	has unreadable-named "$OUT" '"path": "secret.txt"'
 	has unreadable-reason "$OUT" "cannot read: Permission denied"
+	has unreadable-named-2 "$OUT" '"path": "f20x.txt"'
+	has unreadable-named-3 "$OUT" '"path": "f33x.txt"'
+	ok unreadable-only-those test "$(grep -c '"reason": ' "$OUT")" -eq 3
+	lacks unreadable-no-bad-fd "$OUT" "Bad file descriptor"
 	ok unreadable-nothing-stored test -z \
 		"$(find "$L/arch/objects" -type f 2>/dev/null)"
 
@@ -229,7 +240,8 @@ if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
 	chmod 555 "$L/st/tmp"
 	many
 	status store-fails-exit 1
-	has store-fails-named "$ERR" "$L/st/tmp: cannot create: Permission denied"
+	has store-fails-named "$ERR" \
+		"$L/st/tmp: cannot create: Permission denied"
 	ok store-fails-nothing-stored test -z \
 		"$(find "$L/st/objects" "$L/st/tmp" -type f 2>/dev/null)"
 	chmod 755 "$L/st/tmp"
