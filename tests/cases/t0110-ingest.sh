@@ -75,6 +75,26 @@ status search-bare-operator 0
 hd search --json --public 社区
 jq_is search-public-hides-pending "d['total']" 0
 
+# progress on a terminal (files, bytes, rate, time left), on stderr;
+# none when stderr is not a terminal
+P="$T/progress"
+mkdir -p "$P"
+for i in $(seq 1 60); do
+	printf '第%s期社区简报：楼道微更新进展。\n' "$i" >"$P/简报$i.txt"
+done
+"$HONGDANG" -d "$T/pa" init --fonds QF01 --name 进度 >/dev/null 2>&1
+hd_in "$T/pa" ingest "$P"
+status progress-pipe-exit 0
+lacks progress-silent-off-terminal "$ERR" "个文件"
+"$HONGDANG" -d "$T/pb" init --fonds QF01 --name 进度 >/dev/null 2>&1
+script -qec "'$HONGDANG' -d '$T/pb' ingest '$P' >/dev/null" /dev/null \
+	>"$OUT" 2>"$ERR"
+RC=$?
+status progress-tty-exit 0
+has progress-tty-files "$OUT" "60/60 个文件"
+has progress-tty-rate "$OUT" "MB/s"
+has progress-tty-eta "$OUT" "剩余约"
+
 hd verify --json
 status verify-ok-exit 0
 jq_is verify-objects "d['objects']" 3
