@@ -6,7 +6,10 @@
  *                      (zip, tar, tar.gz, 7z) extracted safely into a
  *                      private folder, BagIt bags validated;
  *   stage_identify     real format from content (libmagic);
- *   stage_fixity       SHA-256 while streaming into the object store;
+ *   stage_fixity       SHA-256 while streaming into the object store,
+ *                      on two reader threads; the per-file stages below
+ *                      (identify to pdf) then run on the main thread,
+ *                      file by file in the batch's order;
  *   stage_characterise EXIF (libexif for JPEG, libtiff for TIFF), size;
  *   stage_extract      text for search (plain text, HTML, Markdown);
  *   stage_pdf          PDF page count and text layer (poppler);
