@@ -237,8 +237,7 @@ struct hd_objw {
 };
 /* Start an object.  dry: 1 to hash without writing anything.  Threads
  * may write objects of one archive side by side, each its own w.
- * Discarding w is safe once hd_objw_open has run on it (even when it
- * failed), not before: a zeroed w names descriptor 0. */
+ * hd_objw_discard accepts w in any state, zeroed (never opened) too. */
 int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	struct hd_error *e);
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,

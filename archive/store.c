@@ -192,7 +192,9 @@ void hd_objw_discard(struct hd_objw *w)
 	if (w == NULL) {
 		return;
 	}
-	if (w->fd >= 0) {
+	/* a descriptor is the object's only while it has a temporary file:
+	 * a zeroed w (never opened) names descriptor 0, someone else's */
+	if (w->tmp[0] != '\0' && w->fd >= 0) {
 		close(w->fd);
 		w->fd = -1;
 	}

@@ -264,7 +264,7 @@ static void read_one(struct readers *r, const struct batch_item *it,
 {
 	struct batch *b = r->b;
 	size_t cap;
-	struct hd_objw *w = NULL;
+	struct hd_objw *w = hd_xcalloc(1, sizeof *w);
 	struct stat sb;
 	int fd, err, stop;
 	ssize_t k;
@@ -291,9 +291,6 @@ static void read_one(struct readers *r, const struct batch_item *it,
 	cap = sl->complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
 	sl->buf = hd_xmalloc(cap);
 	hd_err_clear(&sl->err);
-	/* allocated only now: a zeroed object's descriptor would be 0, and
-	 * discarding it would close another thread's file */
-	w = hd_xcalloc(1, sizeof *w);
 	if (hd_objw_open(b->a, w, b->dry_run, &sl->err) != 0) {
 		sl->rc = sl->err.code;
 		goto out;
@@ -476,13 +473,9 @@ static void take(struct readers *r, size_t i, int nthreads,
 	}
 	pthread_mutex_lock(&r->mu);
 	while (!sl->ready) {
+		/* at most a line every 0.2 s, while the readers wait */
 		pg->bytes = r->bytes;
-		pthread_mutex_unlock(&r->mu);
 		progress_show(pg, 0);
-		pthread_mutex_lock(&r->mu);
-		if (sl->ready) {
-			break;
-		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200000000;
 		if (ts.tv_nsec >= 1000000000) {

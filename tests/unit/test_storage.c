@@ -7,6 +7,7 @@
  */
 #include "../../archive/hd.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static void audit(void)
 	struct hd_archive *a = NULL;
 	struct hd_record r;
 	struct hd_verify v;
-	struct hd_objw w, *ws[1];
+	struct hd_objw w, z, *ws[1];
 	struct hd_error e;
 	struct hd_query q;
 	struct hd_results res;
@@ -134,6 +135,15 @@ static void audit(void)
 	memcpy(r.files[0].sha256, w.sha256, 65);
 	r.files[0].size = 9;
 	ws[0] = &w;
+	/* an object never opened (zeroed, as a caller allocates it) is
+	 * discarded without touching descriptor 0, which is not its own */
+	if (fcntl(0, F_GETFD) == -1 && open("/dev/null", O_RDONLY) != 0) {
+		expect("discard-zeroed-setup", 0, "cannot open descriptor 0");
+	}
+	memset(&z, 0, sizeof z);
+	hd_objw_discard(&z);
+	expect("discard-zeroed", fcntl(0, F_GETFD) != -1,
+		"discarding a zeroed object closed descriptor 0");
 	expect("flush-needs-tx", hd_tx_flush(a, &e) == HD_EUSAGE,
 		"hd_tx_flush outside a transaction must be refused");
 	hd_tx_begin(a, &e);
