@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const char hd_schema_sql[];
@@ -747,13 +748,109 @@ static int user_version(struct hd_archive *a)
 	return v;
 }
 
-/* Bring the schema to the newest version, each step in a transaction. */
-static int migrate(struct hd_archive *a, struct hd_error *e)
+/* ------------------------------------------------ upgrade progress */
+
+static hd_upgrade_fn *upgrade_fn;
+static void *upgrade_ud;
+
+void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud)
+{
+	upgrade_fn = fn;
+	upgrade_ud = ud;
+}
+
+/* What each migration does, for the hook, and how many texts per record
+ * it gives the tokenizer (its work; 0: not counted). */
+static const struct {
+	const char *what;
+	int texts;
+} step_info[] = {
+	{ "建立档案库", 0 },
+	{ "增加账户、页面文字与移交记录", 0 },
+	{ "简繁与拼音检索：重建检索索引，建立输入提示", 3 },
+	{ "建立公开目录的索引", 0 },
+	{ "建立题名与主题词索引", 2 },
+	{ "三字检索：重建检索索引", 5 },
+	{ "精简拼音：重建检索索引", 5 },
+};
+
+/* An upgrade in progress. */
+struct upgrade {
+	struct hd_upgrade u;
+	uint64_t base;          /* hd_fts_documents() at the step's start */
+	double t0, step_t0, last;
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tell the hook where g stands. */
+static void upgrade_tell(struct upgrade *g, int finished)
+{
+	uint64_t d = hd_fts_documents() - g->base;
+	double t = mono_s();
+
+	g->last = t;
+	g->u.done = (int64_t)d < g->u.total ? (int64_t)d : g->u.total;
+	if (finished == 1) {
+		g->u.done = g->u.total;
+	}
+	g->u.finished = finished;
+	g->u.step_secs = t - g->step_t0;
+	g->u.secs = t - g->t0;
+	upgrade_fn(&g->u, upgrade_ud);
+}
+
+/* SQLite's progress handler during a step: the hook every 0.2 s. */
+static int upgrade_tick(void *p)
+{
+	struct upgrade *g = p;
+
+	if (mono_s() - g->last >= 0.2) {
+		upgrade_tell(g, 0);
+	}
+	return 0;
+}
+
+/* Begin the step to version to g (the hook is set): its work is texts
+ * per record, counted now (in the step's transaction). */
+static void upgrade_step(struct hd_archive *a, struct upgrade *g, int to)
+{
+	sqlite3_stmt *st;
+	int texts = to <= (int)(sizeof step_info / sizeof *step_info) ?
+		step_info[to - 1].texts : 0;
+
+	g->u.version = to;
+	g->u.what = to <= (int)(sizeof step_info / sizeof *step_info) ?
+		step_info[to - 1].what : "升级";
+	g->u.total = 0;
+	if (texts > 0 && sqlite3_prepare_v2(a->db, "SELECT count(*) FROM"
+	    " records", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			g->u.total = texts * sqlite3_column_int64(st, 0);
+		}
+		sqlite3_finalize(st);
+	}
+	g->base = hd_fts_documents();
+	g->step_t0 = mono_s();
+	upgrade_tell(g, 0);
+	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
+}
+
+/* Bring the schema to the newest version, each step in a transaction;
+ * with tell, through the upgrade hook (when one is set). */
+static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 {
 	size_t n, i;
 	const migrate_fn *h;
 	const char *const *m = migrations(&n, &h);
-	int v = user_version(a);
+	int v = user_version(a), rc = 0;
+	struct upgrade g, *gp = NULL;
 	char sql[64];
 
 	if (v < 0) {
@@ -763,8 +860,20 @@ static int migrate(struct hd_archive *a, struct hd_error *e)
 		return hd_err(e, HD_EDB, "%s/hongdang.db: schema version %d is "
 			"newer than this program (%zu)", a->dir, v, n);
 	}
-	for (i = (size_t)v; i < n; i++) {
+	if (tell && upgrade_fn != NULL && (size_t)v < n) {
+		memset(&g, 0, sizeof g);
+		g.u.dir = a->dir;
+		g.u.from = v;
+		g.u.to = (int)n;
+		g.t0 = mono_s();
+		gp = &g;
+	}
+	for (i = (size_t)v; i < n && rc == 0; i++) {
 		if (exec(a, "BEGIN IMMEDIATE", e) != 0) {
+			if (gp != NULL) {
+				gp->u.version = (int)i + 1;
+				upgrade_tell(gp, -1);
+			}
 			return HD_EDB;
 		}
 		if (user_version(a) > (int)i) {
@@ -772,18 +881,30 @@ static int migrate(struct hd_archive *a, struct hd_error *e)
 			exec(a, "COMMIT", NULL);
 			continue;
 		}
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
-		if (exec(a, m[i], e) != 0 ||
-		    (h[i] != NULL && h[i](a, e) != 0) || exec(a, sql, e) != 0) {
-			exec(a, "ROLLBACK", NULL);
-			return HD_EDB;
+		if (gp != NULL) {
+			upgrade_step(a, gp, (int)i + 1);
 		}
-		if (exec(a, "COMMIT", e) != 0) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
+		rc = HD_EDB;
+		if (exec(a, m[i], e) == 0 &&
+		    (h[i] == NULL || h[i](a, e) == 0) && exec(a, sql, e) == 0 &&
+		    exec(a, "COMMIT", e) == 0) {
+			rc = 0;
+		} else {
 			exec(a, "ROLLBACK", NULL);
-			return HD_EDB;
+		}
+		if (gp != NULL) {
+			sqlite3_progress_handler(a->db, 0, NULL, NULL);
+			upgrade_tell(gp, rc == 0 ? 1 : -1);
 		}
 	}
-	return 0;
+	if (gp != NULL && rc == 0 && gp->u.version > 0 &&
+	    gp->u.version < (int)n) {
+		/* another process made the last versions: done all the same */
+		gp->u.version = (int)n;
+		upgrade_tell(gp, 1);
+	}
+	return rc;
 }
 
 static int load_fonds(struct hd_archive *a, struct hd_error *e)
@@ -937,7 +1058,7 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		rc = connect(a, 1, e);
 	}
 	if (rc == 0) {
-		rc = migrate(a, e);
+		rc = migrate(a, 0, e);
 	}
 	if (rc != 0) {
 		goto out;
@@ -1005,7 +1126,7 @@ static int upgrade(const char *dir, struct hd_error *e)
 		return 0;
 	}
 	if (rc == 0) {
-		rc = migrate(w, e);
+		rc = migrate(w, 1, e);
 	}
 	hd_archive_close(w);
 	return rc;
@@ -1041,7 +1162,7 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 		}
 	}
 	if (rc == 0 && !readonly) {
-		rc = migrate(a, e);
+		rc = migrate(a, 1, e);
 		if (rc == 0) {
 			rc = mkdir_p(a->tmpdir, e);
 		}

@@ -831,6 +831,14 @@ static void tok_delete(Fts5Tokenizer *tok)
  * so everything but a query is document mode; but those functions skip
  * colocated tokens (pairs and pinyin), so they are not made for them:
  * a snippet of a 300-character body then costs a third as much. */
+/* See hd_fts_documents. */
+static atomic_uint_fast64_t documents;
+
+uint64_t hd_fts_documents(void)
+{
+	return atomic_load_explicit(&documents, memory_order_relaxed);
+}
+
 static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
 	const char *text, int n,
 	int (*xToken)(void *, int, const char *, int, int, int))
@@ -840,6 +848,8 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
 	mode = (flags & FTS5_TOKENIZE_QUERY) ? HD_TOK_QUERY : HD_TOK_DOCUMENT;
 	if (flags & FTS5_TOKENIZE_AUX) {
 		mode |= HD_TOK_AUX;
+	} else if (mode == HD_TOK_DOCUMENT) {
+		atomic_fetch_add_explicit(&documents, 1, memory_order_relaxed);
 	}
 	if ((int *)tok == &tok_instance[1]) {
 		mode |= HD_TOK_PLAIN;

@@ -119,6 +119,11 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
  */
 int hd_fts_register(sqlite3 *db);
 
+/* Texts the "hongdang" tokenizer has indexed in this process (each column
+ * of each row FTS5 gives it in document mode, snippets not counted), for
+ * the progress of a rebuild of the index. */
+uint64_t hd_fts_documents(void);
+
 /* The simplified form of Han character cp: OpenCC t2s applied to the
  * character alone until it no longer changes (so folding is idempotent);
  * cp itself when OpenCC maps it to several characters or is missing.

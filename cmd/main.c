@@ -179,8 +179,57 @@ int cmd_years(const char *s, int *from, int *to)
 	return 0;
 }
 
+/* The upgrade hook (hd_set_upgrade_hook): a line when an archive made by
+ * an older version starts being upgraded and one when it is done, and in
+ * between, on a terminal, the step with its share done and the time left;
+ * elsewhere (a log) a line every 10 seconds of a long step. */
+static void upgrade_shown(const struct hd_upgrade *u, void *ud)
+{
+	static double logged;
+	int *tty = ud, pct = u->total > 0 ? (int)(100 * u->done / u->total) :
+		-1;
+	double left;
+
+	if (u->version == u->from + 1 && u->done == 0 && !u->finished) {
+		fprintf(stderr, "hongdang: %s: 正在把档案库从第 %d 版升级到第 "
+			"%d 版（中断无妨：已完成的步骤保留，下次打开时继续）\n",
+			u->dir, u->from, u->to);
+		logged = 0;
+	}
+	if (*tty) {
+		fprintf(stderr, "\r\033[K第 %d/%d 步 %s", u->version, u->to,
+			u->what);
+		if (pct >= 0) {
+			fprintf(stderr, "  %d%%", pct);
+		}
+		if (pct > 0 && !u->finished) {
+			left = u->step_secs * (double)(u->total - u->done) /
+				(double)u->done;
+			fprintf(stderr, "  剩余约 %.0f 秒", left);
+		}
+	} else if (u->finished == 0 && u->secs - logged >= 10.0) {
+		logged = u->secs;
+		fprintf(stderr, "hongdang: %s: 第 %d/%d 步 %s", u->dir,
+			u->version, u->to, u->what);
+		if (pct >= 0) {
+			fprintf(stderr, "  %d%%", pct);
+		}
+		fprintf(stderr, "（已用 %.0f 秒）\n", u->secs);
+	}
+	if (u->finished < 0) {
+		fprintf(stderr, "%shongdang: %s: 升级到第 %d 版未成功，档案库仍是"
+			"第 %d 版\n", *tty ? "\r\033[K" : "", u->dir,
+			u->version, u->version - 1);
+	} else if (u->finished && u->version == u->to) {
+		fprintf(stderr, "%shongdang: %s: 档案库已升级到第 %d 版，用时 "
+			"%.1f 秒\n", *tty ? "\r\033[K" : "", u->dir, u->to,
+			u->secs);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	static int tty;
 	struct cmd_ctx c;
 	static char agent[128];
 	struct passwd *pw;
@@ -194,6 +243,8 @@ int main(int argc, char **argv)
 	 * munmap and TLB flushes took 40 % of ingest CPU). */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	tty = isatty(2);
+	hd_set_upgrade_hook(upgrade_shown, &tty);
 	memset(&c, 0, sizeof c);
 	c.prog = "hongdang";
 	env = getenv("HONGDANG_DIR");

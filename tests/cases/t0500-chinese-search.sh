@@ -181,6 +181,10 @@ if [ "$n" = 0 ]; then pass old_made; else fail old_made "$n tables left"; fi
 hd search 檔案
 status old_search 0
 has old_finds "$OUT" "档案查阅操作规程"
+# the upgrade says where it starts and where it ended, on stderr only
+has old_says_start "$ERR" "正在把档案库从第 1 版升级到第 7 版"
+has old_says_done "$ERR" "档案库已升级到第 7 版"
+lacks old_stdout_clean "$OUT" "升级"
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
 n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
 u=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM users")
@@ -192,6 +196,45 @@ fi
 h=$(sqlite3 "$D/hongdang.db" "SELECT (SELECT count(*) FROM heads_content)
 	= (SELECT count(*) FROM records) AND (SELECT count(*) FROM records) > 0")
 if [ "$h" = 1 ]; then pass old_heads; else fail old_heads "heads: $h"; fi
+# Opened again, a current archive is not upgraded and says nothing.
+hd search 檔案
+status current_search 0
+lacks current_silent "$ERR" "升级"
+# On a terminal each step shows what it does and its share done: taken
+# back to version 5, the two rebuilds of the index (6 and 7) are shown.
+sqlite3 "$D/hongdang.db" "PRAGMA user_version = 5" 2>"$ERR"
+script -qec "'$HONGDANG' -d '$D' search 檔案 >/dev/null" /dev/null \
+	>"$OUT" 2>"$ERR"
+RC=$?
+status upgrade_tty_exit 0
+has upgrade_tty_step6 "$OUT" "第 6/7 步 三字检索：重建检索索引"
+has upgrade_tty_step7 "$OUT" "第 7/7 步 精简拼音：重建检索索引  100%"
+has upgrade_tty_done "$OUT" "档案库已升级到第 7 版"
+# An upgrade that cannot take the write lock leaves the version alone
+# and says so, naming the version it could not reach.
+sqlite3 "$D/hongdang.db" "PRAGMA user_version = 6" 2>"$ERR"
+python3 - "$D/hongdang.db" "$T/locked" <<'PY' &
+import sqlite3, sys, os, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+time.sleep(15)
+db.execute("ROLLBACK")
+PY
+LOCKER=$!
+for _ in $(seq 50); do [ -e "$T/locked" ] && break; sleep 0.1; done
+hd search 檔案
+kill "$LOCKER" 2>/dev/null
+wait "$LOCKER" 2>/dev/null
+ok upgrade_locked_fails test "$RC" -ne 0
+has upgrade_locked_says "$ERR" "升级到第 7 版未成功，档案库仍是第 6 版"
+has upgrade_locked_reason "$ERR" "locked"
+ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
+ok upgrade_locked_version test "$ver" = 6
+hd search 檔案
+status upgrade_after_lock 0
+ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
+ok upgrade_after_lock_version test "$ver" = 7
 
 # ------------------------------------------------------------ the cap
 # 1,100 public records that all say 龙舟: the command line counts every

@@ -1144,9 +1144,98 @@ static void by_hand(const char *dir)
 	hd_archive_close(a);
 }
 
+/* ------------------------------------------------------ upgrade */
+
+#define UPGRADE_RECORDS 1500    /* a rebuild of a second or so */
+#define HOOK_MAX 4096
+
+/* What the upgrade hook was told. */
+static struct hook_call {
+	int from, to, version, finished;
+	int64_t done, total;
+} calls[HOOK_MAX];
+static int ncalls;
+
+static void hook(const struct hd_upgrade *u, void *ud)
+{
+	(void)ud;
+	if (ncalls < HOOK_MAX) {
+		calls[ncalls].from = u->from;
+		calls[ncalls].to = u->to;
+		calls[ncalls].version = u->version;
+		calls[ncalls].finished = u->finished;
+		calls[ncalls].done = u->done;
+		calls[ncalls].total = u->total;
+	}
+	ncalls++;
+}
+
+/* An archive of UPGRADE_RECORDS records taken back to version 5 is
+ * opened with the upgrade hook set: versions 6 and 7 (rebuilds of the
+ * index) are reported in order, each from nothing done to all of its
+ * work (five texts a record), with calls in between; making the archive
+ * reported nothing. */
+static void upgraded(const char *dir)
+{
+	struct hd_archive *a;
+	struct hd_error e;
+	sqlite3 *db;
+	char *path = hd_xasprintf("%s/hongdang.db", dir), got[256];
+	int i, saved = ndocs, mid = 0, order = 1, ok;
+	int64_t last = 0;
+
+	hd_set_upgrade_hook(hook, NULL);
+	hd_err_clear(&e);
+	ndocs = UPGRADE_RECORDS < saved ? UPGRADE_RECORDS : saved;
+	ok = build(dir, &e) == 0;
+	check("upgrade_build", ok, "build the archive", e.msg);
+	snprintf(got, sizeof got, "%d calls", ncalls);
+	check("upgrade_not_on_init", ncalls == 0,
+		"making a new archive is no upgrade", got);
+	if (ok && sqlite3_open(path, &db) == SQLITE_OK) {
+		ok = sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL,
+			NULL) == SQLITE_OK;
+	}
+	sqlite3_close(db);
+	ok = ok && hd_archive_open(dir, 0, &a, &e) == 0;
+	check("upgrade_open", ok, "open (and upgrade) version 5", e.msg);
+	if (ok) {
+		hd_archive_close(a);
+	}
+	/* each step: 0 done first, then rising, then finished with all */
+	for (i = 0; i < ncalls && i < HOOK_MAX; i++) {
+		const struct hook_call *c = &calls[i];
+		int first = i == 0 || calls[i - 1].finished;
+
+		order &= c->from == 5 && c->to == 7 &&
+			c->version == (i == 0 ? 6 : first ?
+			calls[i - 1].version + 1 : calls[i - 1].version) &&
+			c->total == 5 * (int64_t)ndocs &&
+			c->done <= c->total && c->finished >= 0 &&
+			(first ? c->done == 0 && !c->finished :
+			c->done >= last) &&
+			(!c->finished || c->done == c->total);
+		mid |= c->done > 0 && c->done < c->total;
+		last = c->done;
+	}
+	snprintf(got, sizeof got, "%d calls, the last version %d finished "
+		"%d, %lld of %lld", ncalls, ncalls ? calls[ncalls - 1].version :
+		0, ncalls ? calls[ncalls - 1].finished : 0,
+		ncalls ? (long long)calls[ncalls - 1].done : 0LL,
+		ncalls ? (long long)calls[ncalls - 1].total : 0LL);
+	check("upgrade_reported", ncalls > 0 && ncalls <= HOOK_MAX && order &&
+		calls[ncalls - 1].version == 7 && calls[ncalls - 1].finished,
+		"versions 6 and 7, each from 0 to all done, in order", got);
+	check("upgrade_progress", mid, "a call while a rebuild was under way",
+		got);
+	hd_set_upgrade_hook(NULL, NULL);
+	ndocs = saved;
+	free(path);
+}
+
 int main(void)
 {
-	char tmpl[] = "/tmp/hd-eval-XXXXXX", *dir, *big, *small;
+	char tmpl[] = "/tmp/hd-eval-XXXXXX", *dir, *big, *small, *mid;
 	const char *env = getenv("HD_EVAL_RECORDS");
 	struct hd_error e;
 	double t0;
@@ -1188,6 +1277,9 @@ int main(void)
 		printf("eval queries took %.1f s\n", now_s() - t0);
 		capped(big);
 	}
+	mid = hd_xasprintf("%s/upgrade", dir);
+	upgraded(mid);
+	free(mid);
 	for (i = 0; i < ndocs; i++) {
 		doc_release(&docs[i]);
 	}
