@@ -597,6 +597,9 @@ static const char migrate3_sql[] =
 	"CREATE INDEX IF NOT EXISTS records_title ON records(title);"
 	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
 
+/* The schema version this program makes: the number of migrations. */
+#define NVERSIONS 7
+
 /* A step in C run after a migration's SQL, in its transaction. */
 typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
 
@@ -663,9 +666,9 @@ static int migrate5(struct hd_archive *a, struct hd_error *e)
 
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
-	static const char *m[7];
-	static const migrate_fn h[7] = { NULL, NULL, hd_suggest_fill, NULL,
-		migrate5, NULL, NULL };
+	static const char *m[NVERSIONS];
+	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
+		NULL, migrate5, NULL, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
@@ -674,7 +677,7 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[4] = migrate5_sql;
 	m[5] = rebuild_sql;
 	m[6] = rebuild_sql;
-	*n = 7;
+	*n = NVERSIONS;
 	*hooks = h;
 	return m;
 }
@@ -759,19 +762,22 @@ void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud)
 	upgrade_ud = ud;
 }
 
-/* What each migration does, for the hook, and how many texts per record
- * it gives the tokenizer (its work; 0: not counted). */
+/* What each migration does, for the hook, and the texts it gives the
+ * tokenizer (its work): TEXTS_SEARCH, those of search (title, meta and
+ * body of every record), TEXTS_HEADS those of heads (title and meta). */
+#define TEXTS_SEARCH 1
+#define TEXTS_HEADS 2
 static const struct {
 	const char *what;
 	int texts;
-} step_info[] = {
+} step_info[NVERSIONS] = {
 	{ "建立档案库", 0 },
 	{ "增加账户、页面文字与移交记录", 0 },
-	{ "简繁与拼音检索：重建检索索引，建立输入提示", 3 },
+	{ "简繁与拼音检索：重建检索索引，建立输入提示", TEXTS_SEARCH },
 	{ "建立公开目录的索引", 0 },
-	{ "建立题名与主题词索引", 2 },
-	{ "三字检索：重建检索索引", 5 },
-	{ "精简拼音：重建检索索引", 5 },
+	{ "建立题名与主题词索引", TEXTS_HEADS },
+	{ "三字检索：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
+	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 };
 
 /* An upgrade in progress. */
@@ -789,18 +795,18 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Tell the hook where g stands. */
-static void upgrade_tell(struct upgrade *g, int finished)
+/* Tell the hook event, with where g stands. */
+static void upgrade_tell(struct upgrade *g, enum hd_upgrade_event event)
 {
 	uint64_t d = hd_fts_documents() - g->base;
 	double t = mono_s();
 
 	g->last = t;
+	g->u.event = event;
 	g->u.done = (int64_t)d < g->u.total ? (int64_t)d : g->u.total;
-	if (finished == 1) {
+	if (event == HD_UPGRADE_STEP_DONE) {
 		g->u.done = g->u.total;
 	}
-	g->u.finished = finished;
 	g->u.step_secs = t - g->step_t0;
 	g->u.secs = t - g->t0;
 	upgrade_fn(&g->u, upgrade_ud);
@@ -812,33 +818,43 @@ static int upgrade_tick(void *p)
 	struct upgrade *g = p;
 
 	if (mono_s() - g->last >= 0.2) {
-		upgrade_tell(g, 0);
+		upgrade_tell(g, HD_UPGRADE_STEP);
 	}
 	return 0;
 }
 
-/* Begin the step to version to g (the hook is set): its work is texts
- * per record, counted now (in the step's transaction). */
-static void upgrade_step(struct hd_archive *a, struct upgrade *g, int to)
+/* g is at the step to version v: named, nothing counted yet. */
+static void upgrade_name(struct upgrade *g, int v)
 {
-	sqlite3_stmt *st;
-	int texts = to <= (int)(sizeof step_info / sizeof *step_info) ?
-		step_info[to - 1].texts : 0;
-
-	g->u.version = to;
-	g->u.what = to <= (int)(sizeof step_info / sizeof *step_info) ?
-		step_info[to - 1].what : "升级";
+	g->u.version = v;
+	g->u.what = step_info[v - 1].what;
 	g->u.total = 0;
-	if (texts > 0 && sqlite3_prepare_v2(a->db, "SELECT count(*) FROM"
-	    " records", -1, &st, NULL) == SQLITE_OK) {
+	g->base = hd_fts_documents();
+	g->step_t0 = mono_s();
+}
+
+/* The step g is at begins (in its transaction): its work counted from
+ * the stored texts (FTS5 gives the tokenizer every one that is not NULL),
+ * the hook told, and then ticked while the step runs. */
+static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
+{
+	int texts = step_info[g->u.version - 1].texts;
+	sqlite3_stmt *st;
+
+	if (texts != 0 && sqlite3_prepare_v2(a->db, "SELECT count(c0) +"
+	    " count(c1) + count(c2), count(c0) + count(c1) FROM"
+	    " search_content", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			g->u.total = texts * sqlite3_column_int64(st, 0);
+			g->u.total = ((texts & TEXTS_SEARCH) ?
+				sqlite3_column_int64(st, 0) : 0) +
+				((texts & TEXTS_HEADS) ?
+				sqlite3_column_int64(st, 1) : 0);
 		}
 		sqlite3_finalize(st);
 	}
 	g->base = hd_fts_documents();
 	g->step_t0 = mono_s();
-	upgrade_tell(g, 0);
+	upgrade_tell(g, HD_UPGRADE_STEP);
 	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
 }
 
@@ -867,14 +883,16 @@ static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 		g.u.to = (int)n;
 		g.t0 = mono_s();
 		gp = &g;
+		upgrade_name(gp, v + 1);
+		upgrade_tell(gp, HD_UPGRADE_START);
 	}
 	for (i = (size_t)v; i < n && rc == 0; i++) {
+		if (gp != NULL) {
+			upgrade_name(gp, (int)i + 1);
+		}
 		if (exec(a, "BEGIN IMMEDIATE", e) != 0) {
-			if (gp != NULL) {
-				gp->u.version = (int)i + 1;
-				upgrade_tell(gp, -1);
-			}
-			return HD_EDB;
+			rc = HD_EDB;
+			break;
 		}
 		if (user_version(a) > (int)i) {
 			/* another process migrated while we waited */
@@ -882,7 +900,7 @@ static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 			continue;
 		}
 		if (gp != NULL) {
-			upgrade_step(a, gp, (int)i + 1);
+			upgrade_begin(a, gp);
 		}
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
 		rc = HD_EDB;
@@ -895,14 +913,14 @@ static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 		}
 		if (gp != NULL) {
 			sqlite3_progress_handler(a->db, 0, NULL, NULL);
-			upgrade_tell(gp, rc == 0 ? 1 : -1);
+			if (rc == 0) {
+				upgrade_tell(gp, HD_UPGRADE_STEP_DONE);
+			}
 		}
 	}
-	if (gp != NULL && rc == 0 && gp->u.version > 0 &&
-	    gp->u.version < (int)n) {
-		/* another process made the last versions: done all the same */
-		gp->u.version = (int)n;
-		upgrade_tell(gp, 1);
+	if (gp != NULL) {
+		upgrade_tell(gp, rc == 0 ? HD_UPGRADE_DONE :
+			HD_UPGRADE_FAILED);
 	}
 	return rc;
 }

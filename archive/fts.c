@@ -827,10 +827,6 @@ static void tok_delete(Fts5Tokenizer *tok)
 	(void)tok;
 }
 
-/* FTS5_TOKENIZE_AUX (highlight, snippet) must see the document's tokens,
- * so everything but a query is document mode; but those functions skip
- * colocated tokens (pairs and pinyin), so they are not made for them:
- * a snippet of a 300-character body then costs a third as much. */
 /* See hd_fts_documents. */
 static atomic_uint_fast64_t documents;
 
@@ -839,6 +835,10 @@ uint64_t hd_fts_documents(void)
 	return atomic_load_explicit(&documents, memory_order_relaxed);
 }
 
+/* FTS5_TOKENIZE_AUX (highlight, snippet) must see the document's tokens,
+ * so everything but a query is document mode; but those functions skip
+ * colocated tokens (pairs and pinyin), so they are not made for them:
+ * a snippet of a 300-character body then costs a third as much. */
 static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
 	const char *text, int n,
 	int (*xToken)(void *, int, const char *, int, int, int))

@@ -203,26 +203,32 @@ const char *hd_archive_dir(const struct hd_archive *a);
  * transaction of its own, so an upgrade cut short keeps the steps it
  * finished and the next open goes on from there.  A step that rebuilds
  * the search index takes minutes at 200,000 records. */
+enum hd_upgrade_event {
+	HD_UPGRADE_START = 1,   /* once, before the first step */
+	HD_UPGRADE_STEP,        /* a step begins, and every 0.2 s of it */
+	HD_UPGRADE_STEP_DONE,   /* the step was committed */
+	HD_UPGRADE_FAILED,      /* the step failed and was rolled back: the
+	                           archive stays at version - 1, the open
+	                           fails; the last call */
+	HD_UPGRADE_DONE,        /* the archive is at version to; the last */
+};
 struct hd_upgrade {
+	enum hd_upgrade_event event;
 	const char *dir;        /* the data folder */
 	int from, to;           /* schema versions: before, and wanted */
 	int version;            /* the one this step makes (from+1 .. to) */
 	const char *what;       /* what the step does, in Chinese */
 	int64_t done, total;    /* its work (texts indexed): total 0 when
 	                           it is not counted; done <= total */
-	int finished;           /* on the step's last call: 1 when it
-	                           was committed, -1 when it failed and was
-	                           rolled back (the open then fails) */
 	double step_secs;       /* seconds since the step began */
 	double secs;            /* seconds since the upgrade began */
 };
 typedef void hd_upgrade_fn(const struct hd_upgrade *u, void *ud);
-/* Call fn during every schema upgrade hd_archive_open runs: at the start
- * and end of each step, and about every 0.2 s in between, on the thread
- * that opened the archive.  Process-wide, since the upgrade runs before
- * the open returns a handle; set it before opening archives (NULL, the
- * default: silence).  Making a new archive (hd_archive_init) calls it
- * never. */
+/* Call fn during every schema upgrade hd_archive_open runs, on the thread
+ * that opened the archive (see enum hd_upgrade_event).  Process-wide,
+ * since the upgrade runs before the open returns a handle; set it before
+ * opening archives (NULL, the default: silence).  Making a new archive
+ * (hd_archive_init) calls it never. */
 void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud);
 
 /* The default fonds (the first created) code and name; strings owned by

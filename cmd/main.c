@@ -180,50 +180,53 @@ int cmd_years(const char *s, int *from, int *to)
 }
 
 /* The upgrade hook (hd_set_upgrade_hook): a line when an archive made by
- * an older version starts being upgraded and one when it is done, and in
- * between, on a terminal, the step with its share done and the time left;
- * elsewhere (a log) a line every 10 seconds of a long step. */
+ * an older version starts being upgraded and one when it is done (or
+ * failed), and in between, on a terminal, the step with its share done
+ * and the time left; elsewhere (a log) a line every 10 seconds. */
 static void upgrade_shown(const struct hd_upgrade *u, void *ud)
 {
 	static double logged;
-	int *tty = ud, pct = u->total > 0 ? (int)(100 * u->done / u->total) :
-		-1;
-	double left;
+	int *tty = ud, step = u->version - u->from, steps = u->to - u->from;
+	int pct = u->total > 0 ? (int)(100 * u->done / u->total) : -1;
 
-	if (u->version == u->from + 1 && u->done == 0 && !u->finished) {
+	switch (u->event) {
+	case HD_UPGRADE_START:
 		fprintf(stderr, "hongdang: %s: 正在把档案库从第 %d 版升级到第 "
-			"%d 版（中断无妨：已完成的步骤保留，下次打开时继续）\n",
+			"%d 版（中断无妨：完成的步骤保留，下次打开时继续）\n",
 			u->dir, u->from, u->to);
 		logged = 0;
-	}
-	if (*tty) {
-		fprintf(stderr, "\r\033[K第 %d/%d 步 %s", u->version, u->to,
-			u->what);
-		if (pct >= 0) {
-			fprintf(stderr, "  %d%%", pct);
+		return;
+	case HD_UPGRADE_STEP:
+	case HD_UPGRADE_STEP_DONE:
+		if (!*tty && (u->event != HD_UPGRADE_STEP ||
+		    u->secs - logged < 10.0)) {
+			return;
 		}
-		if (pct > 0 && !u->finished) {
-			left = u->step_secs * (double)(u->total - u->done) /
-				(double)u->done;
-			fprintf(stderr, "  剩余约 %.0f 秒", left);
-		}
-	} else if (u->finished == 0 && u->secs - logged >= 10.0) {
 		logged = u->secs;
-		fprintf(stderr, "hongdang: %s: 第 %d/%d 步 %s", u->dir,
-			u->version, u->to, u->what);
+		fprintf(stderr, *tty ? "\r\033[K" : "hongdang: %s: ", u->dir);
+		fprintf(stderr, "第 %d/%d 步（第 %d 版）%s", step, steps,
+			u->version, u->what);
 		if (pct >= 0) {
 			fprintf(stderr, "  %d%%", pct);
 		}
-		fprintf(stderr, "（已用 %.0f 秒）\n", u->secs);
-	}
-	if (u->finished < 0) {
+		if (pct > 0 && u->done < u->total) {
+			fprintf(stderr, "  剩余约 %.0f 秒", u->step_secs *
+				(double)(u->total - u->done) / (double)u->done);
+		}
+		if (!*tty) {
+			fprintf(stderr, "（已用 %.0f 秒）\n", u->secs);
+		}
+		return;
+	case HD_UPGRADE_FAILED:
 		fprintf(stderr, "%shongdang: %s: 升级到第 %d 版未成功，档案库仍是"
 			"第 %d 版\n", *tty ? "\r\033[K" : "", u->dir,
 			u->version, u->version - 1);
-	} else if (u->finished && u->version == u->to) {
+		return;
+	case HD_UPGRADE_DONE:
 		fprintf(stderr, "%shongdang: %s: 档案库已升级到第 %d 版，用时 "
 			"%.1f 秒\n", *tty ? "\r\033[K" : "", u->dir, u->to,
 			u->secs);
+		return;
 	}
 }
 

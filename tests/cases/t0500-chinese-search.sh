@@ -207,8 +207,8 @@ script -qec "'$HONGDANG' -d '$D' search 檔案 >/dev/null" /dev/null \
 	>"$OUT" 2>"$ERR"
 RC=$?
 status upgrade_tty_exit 0
-has upgrade_tty_step6 "$OUT" "第 6/7 步 三字检索：重建检索索引"
-has upgrade_tty_step7 "$OUT" "第 7/7 步 精简拼音：重建检索索引  100%"
+has upgrade_tty_step6 "$OUT" "第 1/2 步（第 6 版）三字检索：重建检索索引"
+has upgrade_tty_step7 "$OUT" "第 2/2 步（第 7 版）精简拼音：重建检索索引  100%"
 has upgrade_tty_done "$OUT" "档案库已升级到第 7 版"
 # An upgrade that cannot take the write lock leaves the version alone
 # and says so, naming the version it could not reach.
@@ -223,6 +223,7 @@ db.execute("ROLLBACK")
 PY
 LOCKER=$!
 for _ in $(seq 50); do [ -e "$T/locked" ] && break; sleep 0.1; done
+ok upgrade_lock_taken test -e "$T/locked"
 hd search 檔案
 kill "$LOCKER" 2>/dev/null
 wait "$LOCKER" 2>/dev/null

@@ -1146,12 +1146,13 @@ static void by_hand(const char *dir)
 
 /* ------------------------------------------------------ upgrade */
 
-#define UPGRADE_RECORDS 1500    /* a rebuild of a second or so */
+#define UPGRADE_RECORDS 3000    /* rebuilds of a second or two */
 #define HOOK_MAX 4096
 
 /* What the upgrade hook was told. */
 static struct hook_call {
-	int from, to, version, finished;
+	enum hd_upgrade_event event;
+	int from, to, version;
 	int64_t done, total;
 } calls[HOOK_MAX];
 static int ncalls;
@@ -1160,29 +1161,58 @@ static void hook(const struct hd_upgrade *u, void *ud)
 {
 	(void)ud;
 	if (ncalls < HOOK_MAX) {
+		calls[ncalls].event = u->event;
 		calls[ncalls].from = u->from;
 		calls[ncalls].to = u->to;
 		calls[ncalls].version = u->version;
-		calls[ncalls].finished = u->finished;
 		calls[ncalls].done = u->done;
 		calls[ncalls].total = u->total;
 	}
 	ncalls++;
 }
 
+/* 1 when call i follows call i - 1 as the hook promises (hd.h): START,
+ * then per version STEP (nothing done yet), STEPs with more done, and
+ * STEP_DONE with all of it; then DONE. */
+static int follows(int i)
+{
+	const struct hook_call *c = &calls[i], *p = &calls[i - 1];
+
+	if (c->from != 5 || c->to != 7 || c->done < 0 || c->done > c->total)
+		return 0;
+	switch (c->event) {
+	case HD_UPGRADE_STEP:
+		if (p->event == HD_UPGRADE_STEP) {
+			return c->version == p->version && c->done >= p->done &&
+				c->total == p->total;
+		}
+		return c->done == 0 && (p->event == HD_UPGRADE_START ?
+			c->version == 6 : p->event == HD_UPGRADE_STEP_DONE &&
+			c->version == p->version + 1);
+	case HD_UPGRADE_STEP_DONE:
+		return p->event == HD_UPGRADE_STEP &&
+			c->version == p->version && c->done == c->total;
+	case HD_UPGRADE_DONE:
+		return p->event == HD_UPGRADE_STEP_DONE && c->version == 7;
+	default:
+		return 0;
+	}
+}
+
 /* An archive of UPGRADE_RECORDS records taken back to version 5 is
  * opened with the upgrade hook set: versions 6 and 7 (rebuilds of the
- * index) are reported in order, each from nothing done to all of its
- * work (five texts a record), with calls in between; making the archive
- * reported nothing. */
+ * index) are reported in order, each from nothing done to all of it, with
+ * calls in between, and all of it is what the tokenizer was given;
+ * making the archive reported nothing. */
 static void upgraded(const char *dir)
 {
 	struct hd_archive *a;
 	struct hd_error e;
-	sqlite3 *db;
+	sqlite3 *db = NULL;
 	char *path = hd_xasprintf("%s/hongdang.db", dir), got[256];
-	int i, saved = ndocs, mid = 0, order = 1, ok;
-	int64_t last = 0;
+	int i, saved = ndocs, mid = 0, order, ok;
+	int64_t work = 0;
+	uint64_t texts;
 
 	hd_set_upgrade_hook(hook, NULL);
 	hd_err_clear(&e);
@@ -1197,37 +1227,37 @@ static void upgraded(const char *dir)
 			NULL) == SQLITE_OK;
 	}
 	sqlite3_close(db);
+	texts = hd_fts_documents();
 	ok = ok && hd_archive_open(dir, 0, &a, &e) == 0;
+	texts = hd_fts_documents() - texts;
 	check("upgrade_open", ok, "open (and upgrade) version 5", e.msg);
 	if (ok) {
 		hd_archive_close(a);
 	}
-	/* each step: 0 done first, then rising, then finished with all */
-	for (i = 0; i < ncalls && i < HOOK_MAX; i++) {
-		const struct hook_call *c = &calls[i];
-		int first = i == 0 || calls[i - 1].finished;
-
-		order &= c->from == 5 && c->to == 7 &&
-			c->version == (i == 0 ? 6 : first ?
-			calls[i - 1].version + 1 : calls[i - 1].version) &&
-			c->total == 5 * (int64_t)ndocs &&
-			c->done <= c->total && c->finished >= 0 &&
-			(first ? c->done == 0 && !c->finished :
-			c->done >= last) &&
-			(!c->finished || c->done == c->total);
-		mid |= c->done > 0 && c->done < c->total;
-		last = c->done;
+	order = ncalls > 2 && ncalls <= HOOK_MAX &&
+		calls[0].event == HD_UPGRADE_START && calls[0].version == 6;
+	for (i = 1; order && i < ncalls; i++) {
+		order = follows(i);
+		mid |= calls[i].done > 0 && calls[i].done < calls[i].total;
+		if (calls[i].event == HD_UPGRADE_STEP_DONE) {
+			work += calls[i].total;
+		}
 	}
-	snprintf(got, sizeof got, "%d calls, the last version %d finished "
-		"%d, %lld of %lld", ncalls, ncalls ? calls[ncalls - 1].version :
-		0, ncalls ? calls[ncalls - 1].finished : 0,
-		ncalls ? (long long)calls[ncalls - 1].done : 0LL,
-		ncalls ? (long long)calls[ncalls - 1].total : 0LL);
-	check("upgrade_reported", ncalls > 0 && ncalls <= HOOK_MAX && order &&
-		calls[ncalls - 1].version == 7 && calls[ncalls - 1].finished,
-		"versions 6 and 7, each from 0 to all done, in order", got);
+	snprintf(got, sizeof got, "%d calls, call %d: event %d version %d, "
+		"%lld of %lld", ncalls, i - 1, i > 0 ? calls[i - 1].event : 0,
+		i > 0 ? calls[i - 1].version : 0,
+		i > 0 ? (long long)calls[i - 1].done : 0LL,
+		i > 0 ? (long long)calls[i - 1].total : 0LL);
+	check("upgrade_reported", order && calls[ncalls - 1].event ==
+		HD_UPGRADE_DONE, "start, versions 6 and 7 each from 0 to all "
+		"done, then done", got);
 	check("upgrade_progress", mid, "a call while a rebuild was under way",
 		got);
+	snprintf(got, sizeof got, "%lld counted, %llu texts indexed",
+		(long long)work, (unsigned long long)texts);
+	check("upgrade_work_counted", work == (int64_t)texts &&
+		work >= 2 * 5 * (int64_t)ndocs, "the work counted is what the "
+		"two rebuilds gave the tokenizer", got);
 	hd_set_upgrade_hook(NULL, NULL);
 	ndocs = saved;
 	free(path);
