@@ -69,12 +69,12 @@ extern const char hd_schema2_sql[];
 	" AND f.record_id = "
 
 /* One hit of the page, by ?2 its id, with its snippet of the body (\x01
- * and \x02 mark a match; search.c escapes the rest) and the first image
- * for a thumbnail. */
+ * and \x02 mark a match, widened by ?3: see hd_snippet in fts.c;
+ * search.c escapes the rest) and the first image for a thumbnail. */
 #define HIT_SQL(vis) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
-	" snippet(search, 2, char(1), char(2), '…', 24)," \
+	" hd_snippet(search, 2, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
 	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \

@@ -1025,6 +1025,237 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_result_double(ctx, tier * RANK_TIER + score);
 }
 
+/* ------------------------------------------------------ snippets */
+
+#define SNIP_TOKENS 24          /* positions a snippet shows */
+#define SNIP_WIDEN_MAX 2        /* positions a phrase's mark may widen */
+
+/* The positions of a column as highlighting reads it (FTS5_TOKENIZE_AUX:
+ * one token a position, no colocated ones): their byte spans. */
+struct snip_toks {
+	int n, cap;
+	int *start, *end;
+};
+
+static int snip_tok(void *p, int tflags, const char *tok, int ntok,
+	int start, int end)
+{
+	struct snip_toks *t = p;
+
+	(void)tok;
+	(void)ntok;
+	if (tflags & FTS5_TOKEN_COLOCATED) {
+		return SQLITE_OK;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->start = hd_xrealloc(t->start, (size_t)t->cap *
+			sizeof *t->start);
+		t->end = hd_xrealloc(t->end, (size_t)t->cap * sizeof *t->end);
+	}
+	t->start[t->n] = start;
+	t->end[t->n] = end;
+	t->n++;
+	return SQLITE_OK;
+}
+
+/* Positions [a, b] of a column to mark, for phrase ph. */
+struct snip_span {
+	int a, b, ph;
+};
+
+static int by_span(const void *x, const void *y)
+{
+	const struct snip_span *p = x, *q = y;
+
+	if (p->a != q->a) {
+		return p->a < q->a ? -1 : 1;
+	}
+	return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* 1 when the text between two positions, g[0..n), ends a sentence as
+ * FTS5's snippet() sees one: '.' or ':' and white space after it. */
+static int sentence_gap(const char *g, int n)
+{
+	int i = n - 1;
+
+	while (i >= 0 && strchr(" \t\r\n", g[i]) != NULL && g[i] != '\0') {
+		i--;
+	}
+	return i >= 0 && i < n - 1 && (g[i] == '.' || g[i] == ':');
+}
+
+/* The score of the window of SNIP_TOKENS positions from ws (FTS5's
+ * snippet(): 1000 for each phrase it shows, 1 for each further mark of
+ * one), and in *adj where to start it so its marks sit in the middle. */
+static int snip_score(const struct snip_span *v, int nv, int nph,
+	int ws, int npos, int *adj)
+{
+	char seen[64] = { 0 };
+	int i, score = 0, first = -1, last = 0, a;
+
+	for (i = 0; i < nv; i++) {
+		if (v[i].a < ws || v[i].a >= ws + SNIP_TOKENS) {
+			continue;
+		}
+		if (v[i].ph >= nph || v[i].ph >= 64 || !seen[v[i].ph]) {
+			score += 1000;
+		} else {
+			score++;
+		}
+		if (v[i].ph < 64) {
+			seen[v[i].ph] = 1;
+		}
+		if (first < 0) {
+			first = v[i].a;
+		}
+		if (v[i].b + 1 > last) {
+			last = v[i].b + 1;
+		}
+	}
+	if (adj != NULL) {
+		a = first < 0 ? ws : first - (SNIP_TOKENS - (last - first)) / 2;
+		if (a + SNIP_TOKENS > npos) {
+			a = npos - SNIP_TOKENS;
+		}
+		*adj = a < 0 ? 0 : a;
+	}
+	return score;
+}
+
+/* hd_snippet(table, column [, widen]): what FTS5's snippet(table, column,
+ * char(1), char(2), '…', 24) gives (the 24 positions of the column that
+ * show the most of the query's phrases, each mark between \x01 and \x02,
+ * '…' where text was cut), except that the marks of phrase i reach
+ * widen[2i] positions further left and widen[2i+1] further right (digits;
+ * none when widen is shorter).  search.c walks with phrases of trigrams
+ * (HD_LEAN), which stand at their characters' second position and are
+ * one position shorter on each side than the characters they match;
+ * reading the snippet with the same phrases, whose pages the walk has
+ * just read, and widening their marks costs half of what a snippet of
+ * the pair phrases does on a first search.  The window is chosen as
+ * FTS5 chooses it. */
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+	sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	const char *text = NULL, *widen = NULL;
+	struct snip_toks t = { 0, 0, NULL, NULL };
+	struct snip_span *v = NULL, m;
+	struct hd_buf b;
+	int col, ntext = 0, ninst = 0, nv = 0, nph, i, j, ph, c, off, l, r;
+	int best = 0, ws = 0, we, sc, adj, sent = 0, from, to, rc;
+	size_t nw = 0;
+
+	if (nval < 1) {
+		sqlite3_result_error(ctx, "hd_snippet: no column", -1);
+		return;
+	}
+	col = sqlite3_value_int(val[0]);
+	if (nval >= 2 && sqlite3_value_type(val[1]) == SQLITE_TEXT) {
+		widen = (const char *)sqlite3_value_text(val[1]);
+		nw = strlen(widen);
+	}
+	rc = api->xColumnText(fts, col, &text, &ntext);
+	if (rc != SQLITE_OK || text == NULL || ntext == 0) {
+		if (rc != SQLITE_OK) {
+			sqlite3_result_error_code(ctx, rc);
+		}
+		return;
+	}
+	rc = api->xTokenize(fts, text, ntext, &t, snip_tok);
+	if (rc == SQLITE_OK) {
+		rc = api->xInstCount(fts, &ninst);
+	}
+	nph = api->xPhraseCount(fts);
+	v = hd_xmalloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *v);
+	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		rc = api->xInst(fts, i, &ph, &c, &off);
+		if (rc != SQLITE_OK || c != col || off >= t.n) {
+			continue;
+		}
+		l = (size_t)ph * 2 < nw ? widen[2 * ph] - '0' : 0;
+		r = (size_t)ph * 2 + 1 < nw ? widen[2 * ph + 1] - '0' : 0;
+		l = l < 0 || l > SNIP_WIDEN_MAX ? 0 : l;
+		r = r < 0 || r > SNIP_WIDEN_MAX ? 0 : r;
+		v[nv].a = off - l < 0 ? 0 : off - l;
+		v[nv].b = off + api->xPhraseSize(fts, ph) - 1 + r;
+		if (v[nv].b >= t.n) {
+			v[nv].b = t.n - 1;
+		}
+		v[nv++].ph = ph;
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		goto done;
+	}
+	qsort(v, (size_t)nv, sizeof *v, by_span);
+	/* the window: each mark's, centred, or from the sentence it is in,
+	 * the first such sentence counting a little more */
+	for (i = 0; t.n > SNIP_TOKENS && i < nv; i++) {
+		sc = snip_score(v, nv, nph, v[i].a, t.n, &adj);
+		if (sc > best) {
+			best = sc;
+			ws = adj;
+		}
+		for (j = v[i].a; j > sent; j--) {
+			if (sentence_gap(text + t.end[j - 1], t.start[j] -
+			    t.end[j - 1])) {
+				break;
+			}
+		}
+		sent = j;
+		if (sent < v[i].a) {
+			sc = snip_score(v, nv, nph, sent, t.n, NULL) +
+				(sent == 0 ? 120 : 100);
+			if (sc > best) {
+				best = sc;
+				ws = sent;
+			}
+		}
+	}
+	we = ws + SNIP_TOKENS - 1 < t.n - 1 ? ws + SNIP_TOKENS - 1 : t.n - 1;
+	/* the text of the window, the marks in it merged where they
+	 * overlap, cut ones closed at its edges */
+	hd_buf_init(&b);
+	if (ws > 0) {
+		hd_buf_puts(&b, "…");
+	}
+	from = ws > 0 ? t.start[ws] : 0;
+	for (i = 0; i < nv; i++) {
+		m = v[i];
+		while (i + 1 < nv && v[i + 1].a <= m.b) {
+			if (v[++i].b > m.b) {
+				m.b = v[i].b;
+			}
+		}
+		if (m.b < ws || m.a > we) {
+			continue;
+		}
+		m.a = m.a < ws ? ws : m.a;
+		m.b = m.b > we ? we : m.b;
+		hd_buf_add(&b, text + from, (size_t)(t.start[m.a] - from));
+		hd_buf_add(&b, "\x01", 1);
+		hd_buf_add(&b, text + t.start[m.a],
+			(size_t)(t.end[m.b] - t.start[m.a]));
+		hd_buf_add(&b, "\x02", 1);
+		from = t.end[m.b];
+	}
+	to = we == t.n - 1 ? ntext : t.end[we];
+	if (to > from) {
+		hd_buf_add(&b, text + from, (size_t)(to - from));
+	}
+	if (we < t.n - 1) {
+		hd_buf_puts(&b, "…");
+	}
+	sqlite3_result_text(ctx, b.p, (int)b.len, SQLITE_TRANSIENT);
+	hd_buf_release(&b);
+done:
+	free(v);
+	free(t.start);
+	free(t.end);
+}
+
 /* See fts.h.  The fts5_api pointer comes from "SELECT fts5(?1)" with
  * sqlite3_bind_pointer (the documented way; SQLite 3.40 has the v1
  * tokenizer API only).  Returns SQLITE_OK or an SQLite error code;
@@ -1064,6 +1295,10 @@ int hd_fts_register(sqlite3 *db)
 	}
 	if (rc == SQLITE_OK) {
 		rc = api->xCreateFunction(api, "hd_rank", NULL, rank_fn, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		rc = api->xCreateFunction(api, "hd_snippet", NULL, snippet_fn,
+			NULL);
 	}
 done:
 	sqlite3_finalize(st);

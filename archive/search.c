@@ -438,6 +438,19 @@ static int all_han(const char *s, size_t n)
 	return n > 0;
 }
 
+/* The widening of one phrase's marks for hd_snippet (fts.c) into w: a
+ * lean phrase of n Han characters (lean: 1) is matched by n - 2 trigrams
+ * from its second position, or by its pair when n is 2, at its first. */
+static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
+{
+	size_t chars = 0, i;
+
+	for (i = 0; lean && i < n; i++) {
+		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+	}
+	hd_buf_puts(w, !lean || chars < 2 ? "00" : chars == 2 ? "01" : "11");
+}
+
 /* The expression match for walking (see HD_LEAN in fts.h): each string
  * and each bareword that is Han characters alone (so never an operator
  * or a column name) made a string that begins with HD_LEAN, when the
@@ -445,29 +458,46 @@ static int all_han(const char *s, size_t n)
  * strings, prefix words and anything mixed (2023年度, 社区。前锋) are left
  * as they are: a lean phrase is shorter than its text, so it would not
  * line up with what comes before or after it in one string.  *has_not
- * is set when match uses the NOT operator.  Caller frees. */
-static char *lean_expr(const char *match, int trigrams, int *has_not)
+ * is set when match uses the NOT operator.  *widen receives, for each
+ * phrase of the result in order, how far hd_snippet widens its marks:
+ * the phrases are the strings and the barewords other than operators,
+ * column names ({a b} or before ':') and NEAR's distance; a string joined
+ * to the one before by '+' is part of its phrase.  Caller frees both. */
+static char *lean_expr(const char *match, int trigrams, int *has_not,
+	char **widen)
 {
-	struct hd_buf b;
+	struct hd_buf b, w;
 	const char *p = match;
 	size_t n, i;
+	int brace = 0, near = 0, join = 0, comma = 0, lean;
 
 	*has_not = 0;
 	hd_buf_init(&b);
+	hd_buf_init(&w);
 	while (*p) {
 		if (*p == '"') {
 			n = string_len(p);
 			open_quote(&b);
 			/* the text between the quotes (none inside) */
-			if (trigrams && n >= 2 && p[n - 1] == '"' &&
-			    all_han(p + 1, n - 2)) {
+			lean = trigrams && n >= 2 && p[n - 1] == '"' &&
+				all_han(p + 1, n - 2) && !join;
+			if (lean) {
 				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+			}
+			if (!join) {
+				put_widen(&w, lean, p + 1, n - 2);
 			}
 			hd_buf_add(&b, p + 1, n - 1);
 			p += n;
+			join = 0;
 			continue;
 		}
 		if (!bareword_byte((unsigned char)*p)) {
+			brace += *p == '{';
+			brace -= *p == '}' && brace > 0;
+			near -= *p == ')' && near > 0;
+			join = *p == '+' || (join && *p == ' ');
+			comma = near > 0 && (*p == ',' || (comma && *p == ' '));
 			hd_buf_add(&b, p, 1);
 			p++;
 			continue;
@@ -477,8 +507,9 @@ static char *lean_expr(const char *match, int trigrams, int *has_not)
 		for (i = n; p[i] == ' '; i++) {
 		}
 		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
-		if (trigrams && all_han(p, n) && p[i] != '*' &&
-		    p[i] != ':') {
+		lean = trigrams && all_han(p, n) && p[i] != '*' &&
+		    p[i] != ':' && !join;
+		if (lean) {
 			open_quote(&b);
 			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
 			hd_buf_add(&b, p, n);
@@ -486,8 +517,20 @@ static char *lean_expr(const char *match, int trigrams, int *has_not)
 		} else {
 			hd_buf_add(&b, p, n);
 		}
+		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && p[i] == '(') {
+			near++;
+		} else if (!join && !brace && p[i] != ':' &&
+		    !comma &&
+		    !(n == 3 && (strncmp(p, "AND", 3) == 0 ||
+		    strncmp(p, "NOT", 3) == 0)) &&
+		    !(n == 2 && strncmp(p, "OR", 2) == 0)) {
+			put_widen(&w, lean, p, n);
+		}
 		p += n;
+		join = 0;
+		comma = 0;
 	}
+	*widen = hd_buf_detach(&w);
 	return hd_buf_detach(&b);
 }
 
@@ -942,10 +985,12 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 }
 
 /* Fill the page: hits offset .. offset + limit of the ranked candidates,
- * each read with its snippet. */
+ * each read with its snippet (of the walk's expression match, its marks
+ * widened by widen: see lean_expr). */
 static int fetch_hits(struct hd_archive *a, enum hd_audience who,
-	const char *match, const struct hd_query *q, int limit,
-	const struct cands *c, struct hd_results *res, struct hd_error *e)
+	const char *match, const char *widen, const struct hd_query *q,
+	int limit, const struct cands *c, struct hd_results *res,
+	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_HIT_PUBLIC :
 		SQL_HIT_ALL, e);
@@ -959,7 +1004,8 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	}
 	py_reqs_of(match, &py);
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
-	hd_bind_text(st, 1, match);     /* a reset keeps it bound */
+	hd_bind_text(st, 1, match);     /* a reset keeps them bound */
+	hd_bind_text(st, 3, widen);
 	for (; i < c->n && res->nhits < (size_t)limit; i++) {
 		sqlite3_bind_int64(st, 2, c->v[i].id);
 		rc = sqlite3_step(st);
@@ -1058,7 +1104,7 @@ int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
-	char *match = NULL, *plain = NULL, *lean = NULL;
+	char *match = NULL, *plain = NULL, *lean = NULL, *widen = NULL;
 	struct cands c;
 	struct tallies t;
 	int limit = q->limit > 0 ? q->limit : 20;
@@ -1081,7 +1127,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	match = pinyin_expr(q->q);
-	lean = lean_expr(match, a->trigrams, &has_not);
+	lean = lean_expr(match, a->trigrams, &has_not, &widen);
 	rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
@@ -1090,8 +1136,9 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		plain = plain_words(q->q);
 		free(match);
 		free(lean);
+		free(widen);
 		match = plain;
-		lean = lean_expr(match, a->trigrams, &has_not);
+		lean = lean_expr(match, a->trigrams, &has_not, &widen);
 		rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {
@@ -1120,12 +1167,13 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	if (rc == 0 && c.n > 0) {
 		qsort(c.v, c.n, sizeof *c.v, by_rank);
-		rc = fetch_hits(a, who, match, q, limit, &c, res, e);
+		rc = fetch_hits(a, who, lean, widen, q, limit, &c, res, e);
 	}
 out:
 	hd_read_end(a, own);
 	free(match);
 	free(lean);
+	free(widen);
 	free(c.v);
 	tallies_release(&t);
 	if (rc != 0) {

@@ -955,6 +955,31 @@ static const struct {
 		"the document's own characters are marked" },
 	{ "snip_pinyin", "panyu", "<mark>番禺</mark>",
 		"a pinyin match marks both characters" },
+	/* Han phrases are read by their trigrams (or their pair), which
+	 * stand inside the characters they match: the marks are widened
+	 * to exactly those characters (hd_snippet, fts.c) */
+	{ "snip_one", "涌", "河<mark>涌</mark>淤", "one character" },
+	{ "snip_two", "夜校", "社区<mark>夜校</mark>开学", "two characters" },
+	{ "snip_three", "河涌淤", "清理<mark>河涌淤</mark>泥",
+		"three characters, not one more" },
+	{ "snip_four", "河涌淤泥", "清理<mark>河涌淤泥</mark>，",
+		"four characters" },
+	{ "snip_three_trad", "档案室", "<mark>檔案室</mark>保存",
+		"three characters as the document writes them" },
+	{ "snip_two_phrases", "社区 夜校", "<mark>社区</mark><mark>夜校</mark>",
+		"two phrases side by side, each marked" },
+	{ "snip_and", "清理河涌 AND 街坊",
+		"<mark>清理河涌</mark>淤泥，<mark>街坊</mark>出力",
+		"AND is an operator, not a phrase" },
+	{ "snip_near", "NEAR(夜校 开学, 3) OR 河涌淤泥",
+		"清理<mark>河涌淤泥</mark>，",
+		"NEAR's distance is not a phrase: the one after it is widened "
+		"as its own" },
+	{ "snip_column", "title: 骑楼 OR 河涌淤泥", "清理<mark>河涌淤泥</mark>，",
+		"a column name is not a phrase" },
+	{ "snip_columns", "{title body}: 河涌淤泥 OR 修缮工程",
+		"<mark>修缮工程</mark>于",
+		"column names in braces are not phrases" },
 };
 
 static const struct {
@@ -1287,8 +1312,8 @@ int main(void)
 	by_hand(small);
 
 	ndocs = env ? atoi(env) : ASAN ? 5000 : 50000;
-	if (ndocs < 1000) {
-		ndocs = 1000;
+	if (ndocs < UPGRADE_RECORDS) {
+		ndocs = UPGRADE_RECORDS;
 	}
 	docs = hd_xcalloc((size_t)ndocs, sizeof *docs);
 	for (i = 0; i < ndocs; i++) {
