@@ -24,7 +24,8 @@
  * search.c orders hits by (title above meta above body, then term
  * frequency), and hd_boost(), its factor for the query's phrases next to
  * each other, in order, in one column (an exact phrase outranks the same
- * characters scattered).
+ * characters scattered); and hd_snippet(), FTS5's snippet() with the
+ * marks of search.c's lean phrases widened to their characters.
  *
  * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
  * separators); nothing is allocated by the tokenizer (tokens are built in
@@ -1089,24 +1090,18 @@ static int sentence_gap(const char *g, int n)
 /* The score of the window of SNIP_TOKENS positions from ws (FTS5's
  * snippet(): 1000 for each phrase it shows, 1 for each further mark of
  * one), and in *adj where to start it so its marks sit in the middle. */
-static int snip_score(const struct snip_span *v, int nv, int nph,
-	int ws, int npos, int *adj)
+static int snip_score(const struct snip_span *v, int nv, char *seen,
+	int nph, int ws, int npos, int *adj)
 {
-	char seen[64] = { 0 };
 	int i, score = 0, first = -1, last = 0, a;
 
+	memset(seen, 0, (size_t)nph);
 	for (i = 0; i < nv; i++) {
 		if (v[i].a < ws || v[i].a >= ws + SNIP_TOKENS) {
 			continue;
 		}
-		if (v[i].ph >= nph || v[i].ph >= 64 || !seen[v[i].ph]) {
-			score += 1000;
-		} else {
-			score++;
-		}
-		if (v[i].ph < 64) {
-			seen[v[i].ph] = 1;
-		}
+		score += seen[v[i].ph] ? 1 : 1000;
+		seen[v[i].ph] = 1;
 		if (first < 0) {
 			first = v[i].a;
 		}
@@ -1135,7 +1130,8 @@ static int snip_score(const struct snip_span *v, int nv, int nph,
  * reading the snippet with the same phrases, whose pages the walk has
  * just read, and widening their marks costs half of what a snippet of
  * the pair phrases does on a first search.  The window is chosen as
- * FTS5 chooses it. */
+ * FTS5 chooses it, except that it is centred on the marks' full extent,
+ * and a mark cut at its start shows the part inside. */
 static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
@@ -1143,8 +1139,9 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	struct snip_toks t = { 0, 0, NULL, NULL };
 	struct snip_span *v = NULL, m;
 	struct hd_buf b;
+	char *seen = NULL;
 	int col, ntext = 0, ninst = 0, nv = 0, nph, i, j, ph, c, off, l, r;
-	int best = 0, ws = 0, we, sc, adj, sent = 0, from, to, rc;
+	int best = 0, ws = 0, we, sc, adj, sent = 0, from, to, ms, me, rc;
 	size_t nw = 0;
 
 	if (nval < 1) {
@@ -1168,10 +1165,12 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		rc = api->xInstCount(fts, &ninst);
 	}
 	nph = api->xPhraseCount(fts);
+	seen = hd_xcalloc((size_t)(nph > 0 ? nph : 1), 1);
 	v = hd_xmalloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *v);
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		rc = api->xInst(fts, i, &ph, &c, &off);
-		if (rc != SQLITE_OK || c != col || off >= t.n) {
+		if (rc != SQLITE_OK || c != col || off < 0 || off >= t.n ||
+		    ph < 0 || ph >= nph) {
 			continue;
 		}
 		l = (size_t)ph * 2 < nw ? widen[2 * ph] - '0' : 0;
@@ -1193,7 +1192,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	/* the window: each mark's, centred, or from the sentence it is in,
 	 * the first such sentence counting a little more */
 	for (i = 0; t.n > SNIP_TOKENS && i < nv; i++) {
-		sc = snip_score(v, nv, nph, v[i].a, t.n, &adj);
+		sc = snip_score(v, nv, seen, nph, v[i].a, t.n, &adj);
 		if (sc > best) {
 			best = sc;
 			ws = adj;
@@ -1206,7 +1205,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		}
 		sent = j;
 		if (sent < v[i].a) {
-			sc = snip_score(v, nv, nph, sent, t.n, NULL) +
+			sc = snip_score(v, nv, seen, nph, sent, t.n, NULL) +
 				(sent == 0 ? 120 : 100);
 			if (sc > best) {
 				best = sc;
@@ -1216,7 +1215,9 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	}
 	we = ws + SNIP_TOKENS - 1 < t.n - 1 ? ws + SNIP_TOKENS - 1 : t.n - 1;
 	/* the text of the window, the marks in it merged where they
-	 * overlap, cut ones closed at its edges */
+	 * overlap by position or by bytes (NFKC makes tokens 1 and 2 of
+	 * the one character ½, each spanning all of it); a mark the window
+	 * cuts keeps the part it shows (FTS5 drops it at the start) */
 	hd_buf_init(&b);
 	if (ws > 0) {
 		hd_buf_puts(&b, "…");
@@ -1224,7 +1225,8 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	from = ws > 0 ? t.start[ws] : 0;
 	for (i = 0; i < nv; i++) {
 		m = v[i];
-		while (i + 1 < nv && v[i + 1].a <= m.b) {
+		while (i + 1 < nv && (v[i + 1].a <= m.b ||
+		    t.start[v[i + 1].a] < t.end[m.b])) {
 			if (v[++i].b > m.b) {
 				m.b = v[i].b;
 			}
@@ -1234,12 +1236,13 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		}
 		m.a = m.a < ws ? ws : m.a;
 		m.b = m.b > we ? we : m.b;
-		hd_buf_add(&b, text + from, (size_t)(t.start[m.a] - from));
+		ms = t.start[m.a] > from ? t.start[m.a] : from;
+		me = t.end[m.b] > ms ? t.end[m.b] : ms;
+		hd_buf_add(&b, text + from, (size_t)(ms - from));
 		hd_buf_add(&b, "\x01", 1);
-		hd_buf_add(&b, text + t.start[m.a],
-			(size_t)(t.end[m.b] - t.start[m.a]));
+		hd_buf_add(&b, text + ms, (size_t)(me - ms));
 		hd_buf_add(&b, "\x02", 1);
-		from = t.end[m.b];
+		from = me;
 	}
 	to = we == t.n - 1 ? ntext : t.end[we];
 	if (to > from) {
@@ -1251,6 +1254,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_result_text(ctx, b.p, (int)b.len, SQLITE_TRANSIENT);
 	hd_buf_release(&b);
 done:
+	free(seen);
 	free(v);
 	free(t.start);
 	free(t.end);

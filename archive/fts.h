@@ -77,8 +77,8 @@ int hd_is_han(uint32_t cp);
  * it stands for (0, 1 or 2), with its length in *len; else -1. */
 int hd_space_nl(const char *s, size_t n, int *len);
 
-/* FTS5's snippet s (matches between \x01 and \x02, as search.c asks for
- * them) as HTML: the matches inside <mark></mark>, every other character
+/* A snippet s (matches between \x01 and \x02, as hd_snippet in fts.c
+ * writes them) as HTML: the matches inside <mark></mark>, every other character
  * escaped, and each mark that ends a pinyin phrase of the expression match
  * (its "\x01syl'syl" strings) widened to the phrase's last character,
  * which the index does not hold at that position.  Caller frees. */
@@ -91,7 +91,8 @@ char *hd_snippet_html(const char *s, const char *match);
  * positions 0..n-3: the same records match (a pair is indexed only where
  * its second character follows, a trigram where all three do), but the
  * phrase is shorter than the characters it covers, so highlight() would
- * miss some; search.c walks with it and makes snippets without it.  The
+ * miss some; search.c walks with it and makes its snippets with it too,
+ * by hd_snippet, which widens the marks to the characters.  The
  * trailing character of 社的 is 的, whose doclist is every record's,
  * positions and all: the walk then reads that too; and the pairs of
  * 的的了的 are each in nearly every record, where its trigrams are in a
@@ -111,9 +112,9 @@ typedef int (*hd_tok_cb)(void *ctx, int tflags, const char *tok, int ntok,
  * non-zero value. Allocates nothing that outlives the call. */
 int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
 
-/* Register the tokenizer as "hongdang" and the ranking function
- * hd_rank() and hd_boost() on db (see fts.c).  Prepares the process-wide tables on first
- * use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
+/* Register the tokenizer as "hongdang", the ranking functions hd_rank()
+ * and hd_boost() and the snippet function hd_snippet() on db (see
+ * fts.c).  Prepares the process-wide tables on first use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
  * t2s.json cannot be opened: an index built without folding would not
  * match queries folded later, so the tokenizer refuses to run without it.
  */

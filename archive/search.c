@@ -438,6 +438,19 @@ static int all_han(const char *s, size_t n)
 	return n > 0;
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *skip_space(const char *p)
+{
+	while (is_space(*p)) {
+		p++;
+	}
+	return p;
+}
+
 /* The widening of one phrase's marks for hd_snippet (fts.c) into w: a
  * lean phrase of n Han characters (lean: 1) is matched by n - 2 trigrams
  * from its second position, or by its pair when n is 2, at its first. */
@@ -458,18 +471,20 @@ static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
  * strings, prefix words and anything mixed (2023年度, 社区。前锋) are left
  * as they are: a lean phrase is shorter than its text, so it would not
  * line up with what comes before or after it in one string.  *has_not
- * is set when match uses the NOT operator.  *widen receives, for each
- * phrase of the result in order, how far hd_snippet widens its marks:
- * the phrases are the strings and the barewords other than operators,
- * column names ({a b} or before ':') and NEAR's distance; a string joined
- * to the one before by '+' is part of its phrase.  Caller frees both. */
+ * is set when match uses the NOT operator.  Strings joined by '+' (one
+ * phrase) and a string after '^' (which must begin its column) stay as
+ * they are too.  *widen receives, for each phrase of the result in
+ * order, how far hd_snippet widens its marks: the phrases are the
+ * strings and the barewords other than operators, column names ({a b}
+ * or before ':') and NEAR's distance, each string joined by '+' to the
+ * one before it being part of that one's phrase.  Caller frees both. */
 static char *lean_expr(const char *match, int trigrams, int *has_not,
 	char **widen)
 {
 	struct hd_buf b, w;
-	const char *p = match;
-	size_t n, i;
-	int brace = 0, near = 0, join = 0, comma = 0, lean;
+	const char *p = match, *after;
+	size_t n;
+	int brace = 0, near = 0, join = 0, comma = 0, caret = 0, lean;
 
 	*has_not = 0;
 	hd_buf_init(&b);
@@ -477,38 +492,42 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 	while (*p) {
 		if (*p == '"') {
 			n = string_len(p);
+			after = skip_space(p + n);
 			open_quote(&b);
-			/* the text between the quotes (none inside) */
+			/* the text between the quotes (none inside); not a
+			 * string joined to another by '+' or after '^' */
 			lean = trigrams && n >= 2 && p[n - 1] == '"' &&
-				all_han(p + 1, n - 2) && !join;
+				all_han(p + 1, n - 2) && !join && !caret &&
+				*after != '+';
 			if (lean) {
 				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
 			}
-			if (!join) {
+			if (!join && !brace && *after != ':') {
 				put_widen(&w, lean, p + 1, n - 2);
 			}
 			hd_buf_add(&b, p + 1, n - 1);
 			p += n;
-			join = 0;
+			join = comma = caret = 0;
 			continue;
 		}
 		if (!bareword_byte((unsigned char)*p)) {
 			brace += *p == '{';
 			brace -= *p == '}' && brace > 0;
 			near -= *p == ')' && near > 0;
-			join = *p == '+' || (join && *p == ' ');
-			comma = near > 0 && (*p == ',' || (comma && *p == ' '));
+			join = *p == '+' || (join && is_space(*p));
+			comma = near > 0 && (*p == ',' ||
+				(comma && is_space(*p)));
+			caret = *p == '^' || (caret && is_space(*p));
 			hd_buf_add(&b, p, 1);
 			p++;
 			continue;
 		}
 		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
 		}
-		for (i = n; p[i] == ' '; i++) {
-		}
+		after = skip_space(p + n);
 		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
-		lean = trigrams && all_han(p, n) && p[i] != '*' &&
-		    p[i] != ':' && !join;
+		lean = trigrams && all_han(p, n) && *after != '*' &&
+		    *after != ':' && *after != '+' && !join && !caret;
 		if (lean) {
 			open_quote(&b);
 			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
@@ -517,18 +536,16 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		} else {
 			hd_buf_add(&b, p, n);
 		}
-		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && p[i] == '(') {
+		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(') {
 			near++;
-		} else if (!join && !brace && p[i] != ':' &&
-		    !comma &&
+		} else if (!join && !brace && *after != ':' && !comma &&
 		    !(n == 3 && (strncmp(p, "AND", 3) == 0 ||
 		    strncmp(p, "NOT", 3) == 0)) &&
 		    !(n == 2 && strncmp(p, "OR", 2) == 0)) {
 			put_widen(&w, lean, p, n);
 		}
 		p += n;
-		join = 0;
-		comma = 0;
+		join = comma = caret = 0;
 	}
 	*widen = hd_buf_detach(&w);
 	return hd_buf_detach(&b);

@@ -859,6 +859,14 @@ static struct doc hand[] = {
 	/* the same text read by OCR with doubtful confidence (by_hand) */
 	{ "防汛值班记录（扫描件）", "台风过后清理河涌淤泥，街坊出力。",
 		"罗某生", "石楼", "救灾", 1997, 0, NULL, 0 },
+	/* NFKC makes two tokens, 1 and 2, of the one character ½ */
+	{ "照片尺寸登记", "照片宽½英寸，背面有铅笔字。",
+		"周某", "洛溪", "照片", 1998, 0, NULL, 0 },
+	/* a body longer than a snippet's 24 positions */
+	{ "卫生检查记录", "上午九时起，居委会干部与楼长逐户检查楼道卫生，清理"
+		"杂物堆放点十二处，随后召开小结会，通报检查结果并布置下月"
+		"工作，要求各楼长督促整改。",
+		"吴某", "市桥", "卫生", 1999, 0, NULL, 0 },
 };
 
 static int by_int(const void *x, const void *y)
@@ -980,6 +988,16 @@ static const struct {
 	{ "snip_columns", "{title body}: 河涌淤泥 OR 修缮工程",
 		"<mark>修缮工程</mark>于",
 		"column names in braces are not phrases" },
+	{ "snip_join", "\"清理\" + \"河涌淤泥\"", "<mark>清理河涌淤泥</mark>",
+		"strings joined by '+' are one phrase and still match" },
+	{ "snip_caret", "^台风过后", "<mark>台风过后</mark>清理",
+		"a phrase that must begin its column still matches" },
+	{ "snip_fraction", "1 2", "宽<mark>½</mark>英寸",
+		"the marks of two tokens of one character are one" },
+	{ "snip_window", "检查结果", "|…",
+		"a long body is cut before the window, which shows" },
+	{ "snip_window_mark", "检查结果", "通报<mark>检查结果</mark>并布置",
+		"the whole phrase marked, inside the window" },
 };
 
 static const struct {
