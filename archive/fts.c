@@ -1060,6 +1060,21 @@ static int snip_tok(void *p, int tflags, const char *tok, int ntok,
 	return SQLITE_OK;
 }
 
+/* Text s[0..n) of a snippet into b, without the bytes \x01 and \x02 that
+ * mark its matches (a text of control characters would make marks). */
+static void snip_add(struct hd_buf *b, const char *s, int n)
+{
+	int i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\x01' || s[i] == '\x02') {
+			hd_buf_add(b, s + run, (size_t)(i - run));
+			run = i + 1;
+		}
+	}
+	hd_buf_add(b, s + run, (size_t)(n - run));
+}
+
 /* Positions [a, b] of a column to mark, for phrase ph. */
 struct snip_span {
 	int a, b, ph;
@@ -1238,15 +1253,15 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		m.b = m.b > we ? we : m.b;
 		ms = t.start[m.a] > from ? t.start[m.a] : from;
 		me = t.end[m.b] > ms ? t.end[m.b] : ms;
-		hd_buf_add(&b, text + from, (size_t)(ms - from));
+		snip_add(&b, text + from, ms - from);
 		hd_buf_add(&b, "\x01", 1);
-		hd_buf_add(&b, text + ms, (size_t)(me - ms));
+		snip_add(&b, text + ms, me - ms);
 		hd_buf_add(&b, "\x02", 1);
 		from = me;
 	}
 	to = we == t.n - 1 ? ntext : t.end[we];
 	if (to > from) {
-		hd_buf_add(&b, text + from, (size_t)(to - from));
+		snip_add(&b, text + from, to - from);
 	}
 	if (we < t.n - 1) {
 		hd_buf_puts(&b, "…");

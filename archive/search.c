@@ -1140,6 +1140,9 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	if (!hd_utf8_valid(q->q, strlen(q->q))) {
 		return hd_err(e, HD_EINVAL, "query is not valid UTF-8");
 	}
+	if (*skip_space(q->q) == '\0') {
+		return hd_err(e, HD_EINVAL, "query is empty");
+	}
 	if (hd_read_begin(a, &own, e) != 0) {
 		return HD_EDB;
 	}

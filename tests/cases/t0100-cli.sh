@@ -54,6 +54,9 @@ hd search --year 1990-1980 x
 status search-bad-year 2
 hd search
 status search-no-query 2
+hd search '   '
+status search-empty-query 2
+has search-empty-query-said "$ERR" "query is empty"
 hd show 'not a ref'
 status show-bad-ref 2
 has show-bad-ref-named "$ERR" "not a ref"
