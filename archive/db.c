@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 extern const char hd_schema_sql[];
@@ -787,19 +786,11 @@ struct upgrade {
 	double t0, step_t0, last;
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Tell the hook event, with where g stands. */
 static void upgrade_tell(struct upgrade *g, enum hd_upgrade_event event)
 {
 	uint64_t d = hd_fts_documents() - g->base;
-	double t = mono_s();
+	double t = hd_mono_s();
 
 	g->last = t;
 	g->u.event = event;
@@ -817,7 +808,7 @@ static int upgrade_tick(void *p)
 {
 	struct upgrade *g = p;
 
-	if (mono_s() - g->last >= 0.2) {
+	if (hd_mono_s() - g->last >= 0.2) {
 		upgrade_tell(g, HD_UPGRADE_STEP);
 	}
 	return 0;
@@ -830,7 +821,7 @@ static void upgrade_name(struct upgrade *g, int v)
 	g->u.what = step_info[v - 1].what;
 	g->u.total = 0;
 	g->base = hd_fts_documents();
-	g->step_t0 = mono_s();
+	g->step_t0 = hd_mono_s();
 }
 
 /* The step g is at begins (in its transaction): its work counted from
@@ -852,8 +843,8 @@ static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
 		}
 		sqlite3_finalize(st);
 	}
-	g->base = hd_fts_documents();
-	g->step_t0 = mono_s();
+	g->step_t0 = hd_mono_s();  /* the wait for the write lock is not
+	                              the step's work */
 	upgrade_tell(g, HD_UPGRADE_STEP);
 	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
 }
@@ -881,7 +872,7 @@ static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 		g.u.dir = a->dir;
 		g.u.from = v;
 		g.u.to = (int)n;
-		g.t0 = mono_s();
+		g.t0 = hd_mono_s();
 		gp = &g;
 		upgrade_name(gp, v + 1);
 		upgrade_tell(gp, HD_UPGRADE_START);

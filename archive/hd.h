@@ -117,6 +117,8 @@ int hd_read_file(const char *path, size_t cap, unsigned char **out,
 
 /* Current time as ISO 8601 UTC with milliseconds, "2026-11-25T08:00:00.123Z". */
 void hd_now_iso(char out[32]);
+/* Seconds on the monotonic clock, for measuring how long work takes. */
+double hd_mono_s(void);
 
 /* ----------------------------------------------------------- dates */
 

@@ -328,6 +328,13 @@ static int bareword_byte(unsigned char c)
 	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* 1 for the bareword w[0..n) that is an FTS5 operator: AND, OR, NOT. */
+static int is_operator(const char *w, size_t n)
+{
+	return (n == 3 && (strncmp(w, "AND", 3) == 0 ||
+	    strncmp(w, "NOT", 3) == 0)) || (n == 2 && strncmp(w, "OR", 2) == 0);
+}
+
 /* Length of the FTS5 string that starts at p (p[0] is its quote; ""
  * inside it is a quote), closing quote included; to the end when it is
  * not closed. */
@@ -381,9 +388,7 @@ static char *pinyin_expr(const char *q)
 		p += n;
 		for (k = 0; p[k] == ' '; k++) {
 		}
-		op = !((n == 3 && (strncmp(w, "AND", 3) == 0 ||
-		    strncmp(w, "NOT", 3) == 0)) ||
-		    (n == 2 && strncmp(w, "OR", 2) == 0));
+		op = !is_operator(w, n);
 		cand = op && letters(w, n) && p[k] != '*' && p[k] != ':' &&
 		    !(w > q && w[-1] == '^');
 		if (n == 4 && strncmp(w, "NEAR", 4) == 0 && p[k] == '(') {
@@ -539,9 +544,7 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(') {
 			near++;
 		} else if (!join && !brace && *after != ':' && !comma &&
-		    !(n == 3 && (strncmp(p, "AND", 3) == 0 ||
-		    strncmp(p, "NOT", 3) == 0)) &&
-		    !(n == 2 && strncmp(p, "OR", 2) == 0)) {
+		    !is_operator(p, n)) {
 			put_widen(&w, lean, p, n);
 		}
 		p += n;

@@ -547,6 +547,14 @@ out:
 	return rc;
 }
 
+double hd_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void hd_now_iso(char out[32])
 {
 	struct timeval tv;

@@ -22,14 +22,6 @@ static const char help[] =
 	"  --json  machine output: {segments_before: {search, heads},\n"
 	"          segments: {search, heads}, steps, seconds}\n";
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static json_t *segments_json(int search, int heads)
 {
 	return json_pack("{s:i, s:i}", "search", search, "heads", heads);
@@ -59,14 +51,14 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 	if (hd_index_segments(a, &s0, &h0, &e) != 0) {
 		goto fail;
 	}
-	t0 = now_s();
+	t0 = hd_mono_s();
 	while (more) {
 		if (hd_index_merge(a, STEP_PAGES, &more, &e) != 0) {
 			goto fail;
 		}
 		steps++;
 	}
-	secs = now_s() - t0;
+	secs = hd_mono_s() - t0;
 	if (hd_index_segments(a, &s1, &h1, &e) != 0) {
 		goto fail;
 	}

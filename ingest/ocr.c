@@ -704,18 +704,10 @@ static void *worker_main(void *arg)
 
 /* ---------------------------------------------------------- the stage */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(struct batch *b, size_t done, size_t total,
 	double t0, int final)
 {
-	double el = now_s() - t0;
+	double el = hd_mono_s() - t0;
 	double ppm = el > 0 ? (double)done * 60.0 / el : 0;
 	double eta = done > 0 ? el / (double)done * (double)(total - done) : 0;
 
@@ -799,7 +791,7 @@ static void run_workers(struct batch *b, struct run *r, int nw)
 {
 	struct worker *ws = hd_xcalloc((size_t)nw, sizeof *ws);
 	int i, started = 0;
-	double t0 = now_s();
+	double t0 = hd_mono_s();
 	struct timespec ts;
 
 	/* engines are made here, in one thread: setting a variable of a new
@@ -916,7 +908,7 @@ int stage_ocr(struct batch *b, const struct ingest_opts *o,
 	const char *dir = o->tessdata ? o->tessdata : OCR_DATA;
 	struct run r;
 	size_t i, k, cap = 0;
-	double t0 = now_s();
+	double t0 = hd_mono_s();
 	char *path;
 	int p, nw;
 
@@ -1002,7 +994,7 @@ int stage_ocr(struct batch *b, const struct ingest_opts *o,
 			pages_join(&b->items[i]);
 		}
 	}
-	b->ocr.seconds = now_s() - t0;
+	b->ocr.seconds = hd_mono_s() - t0;
 	return 0;
 }
 

@@ -180,17 +180,9 @@ struct progress {
 	size_t files, total_files;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress_show(struct progress *p, int final)
 {
-	double t = now_s(), el, rate, eta;
+	double t = hd_mono_s(), el, rate, eta;
 
 	if (!p->on || (!final && t - p->last < 0.2)) {
 		return;
@@ -836,7 +828,7 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 		have_sheet = 1;
 	}
 	pg.on = o->progress;
-	pg.t0 = now_s();
+	pg.t0 = hd_mono_s();
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
 			pg.total_files++;
