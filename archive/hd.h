@@ -535,7 +535,8 @@ int hd_index_segments(struct hd_archive *a, int *search, int *heads,
  * the filter, facet and ranking columns of up to rows records with ids
  * below *below, newest first, and their persons; *below becomes the
  * lowest id read, 0 when no record is left below it (start with
- * INT64_MAX).  A search joins each of up to HD_SEARCH_CAP matches to its
+ * INT64_MAX: that first step also prepares the statements a search
+ * runs).  A search joins each of up to HD_SEARCH_CAP matches to its
  * record, and on a connection that has not read that record's page yet
  * each costs a read of 15 microseconds here: 941 of them, 14 ms, for a
  * rare phrase whose matches are spread over the archive.  All 200,000

@@ -1112,6 +1112,43 @@ static int make_old(const char *dir, char *why, size_t n)
 	return rc;
 }
 
+/* The facets of q (HD_PUBLIC) as "decade 1990:5 2000:1; category ...;
+ * place ...; person ...", each in the order hd_search gives. */
+static void facets_of(struct hd_archive *a, const char *q, char *out,
+	size_t n)
+{
+	struct hd_query hq;
+	struct hd_results res;
+	struct hd_error e;
+	const struct hd_facets *f[4];
+	static const char *const names[4] = { "decade", "category", "place",
+		"person" };
+	size_t i, j, len = 0;
+
+	memset(&hq, 0, sizeof hq);
+	hq.q = q;
+	hq.limit = 20;
+	hq.facets = 1;
+	out[0] = '\0';
+	if (hd_search(a, HD_PUBLIC, &hq, &res, &e) != 0) {
+		snprintf(out, n, "error: %.200s", e.msg);
+		return;
+	}
+	f[0] = &res.decade;
+	f[1] = &res.category;
+	f[2] = &res.place;
+	f[3] = &res.person;
+	for (i = 0; i < 4 && len < n; i++) {
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "; " :
+			"", names[i]);
+		for (j = 0; j < f[i]->n && len < n; j++) {
+			len += (size_t)snprintf(out + len, n - len, " %s:%lld",
+				f[i]->v[j].value, (long long)f[i]->v[j].count);
+		}
+	}
+	hd_results_release(&res);
+}
+
 static void by_hand(const char *dir)
 {
 	struct hd_agent agent = { "eval" };
@@ -1163,6 +1200,12 @@ static void by_hand(const char *dir)
 		check(snippets[i].name, strstr(snip, snippets[i].want) != NULL,
 			snippets[i].why, snip);
 	}
+	facets_of(a, "记录", got, sizeof got);
+	check("facets_counted", strcmp(got, "decade 1990:5; category WS:5; "
+		"place 番禺:2 石楼:2 市桥:1; person 罗某生:2 吴某:1 梁某华:1 "
+		"黃某強:1") == 0, "each facet's values "
+		"counted over the matches (記錄 too), decades in order, the "
+		"rest most frequent first", got);
 	for (i = 0; i < sizeof suggests / sizeof suggests[0]; i++) {
 		suggest_first(a, suggests[i].q, got, sizeof got);
 		check(suggests[i].name, strcmp(got, suggests[i].want) == 0,
