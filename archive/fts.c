@@ -597,39 +597,6 @@ static int fast_class(uint32_t cp)
 	return -1;
 }
 
-/* See fts.h. */
-int hd_space_nl(const char *s, size_t n, int *len)
-{
-	uint32_t cp;
-	int nl = 0, k, cls;
-
-	*len = 0;
-	if (n == 0) {
-		return -1;
-	}
-	if ((unsigned char)s[0] < 0x80) {
-		if (ascii_class((unsigned char)s[0], n > 1 ? s[1] : 0, &nl) !=
-		    C_SPACE) {
-			return -1;
-		}
-		*len = 1;
-		return nl;
-	}
-	k = hd_utf8_decode(s, n, &cp);
-	if (k == 0 || hd_is_han(cp)) {
-		return -1;
-	}
-	cls = fast_class(cp);
-	if (cls < 0) {
-		cls = uni_class(cp, &nl);
-	}
-	if (cls != C_SPACE) {
-		return -1;
-	}
-	*len = k;
-	return nl;
-}
-
 /* 1 when a normalisation segment must end before the code point at
  * s[0..n): ASCII, Han and invalid bytes answer without ICU. */
 static int seg_boundary(struct tk *t, const unsigned char *s, int n)
@@ -1141,7 +1108,8 @@ static int snip_score(const struct snip_span *v, int nv, char *seen,
  * widen[2i] positions further left and widen[2i+1] further right (digits;
  * none when widen is shorter).  search.c walks with phrases of trigrams
  * (HD_LEAN), which stand at their characters' second position and are
- * one position shorter on each side than the characters they match;
+ * one position shorter on each side than the characters they match
+ * (a pinyin phrase, of pairs, is one short on the right);
  * reading the snippet with the same phrases, whose pages the walk has
  * just read, and widening their marks costs half of what a snippet of
  * the pair phrases does on a first search.  The window is chosen as

@@ -40,7 +40,7 @@
  *   by apostrophes or spaces ("\x01pan'yu", written by search.c), becomes
  *   the pinyin pairs s0s1 ... at positions 0..n-2 (HD_PY_START): a
  *   phrase that matches the Han text read that way.  highlight() marks its
- *   first n-1 characters; hd_snippet_html adds the last.  One
+ *   first n-1 characters; hd_snippet widens the mark by the last.  One
  *   syllable alone matches nothing (one syllable stands for too many
  *   characters).
  * Latin/digit words are one primary token each in both modes.
@@ -71,18 +71,6 @@
 /* 1 for a code point of the CJK Unified Ideographs blocks (base and
  * extensions A-I): what search.c may write as a lean string. */
 int hd_is_han(uint32_t cp);
-
-/* When the code point at s[0..n) is white space to the tokenizer (which
- * a pair may span, up to a paragraph break: two newlines), the newlines
- * it stands for (0, 1 or 2), with its length in *len; else -1. */
-int hd_space_nl(const char *s, size_t n, int *len);
-
-/* A snippet s (matches between \x01 and \x02, as hd_snippet in fts.c
- * writes them) as HTML: the matches inside <mark></mark>, every other character
- * escaped, and each mark that ends a pinyin phrase of the expression match
- * (its "\x01syl'syl" strings) widened to the phrase's last character,
- * which the index does not hold at that position.  Caller frees. */
-char *hd_snippet_html(const char *s, const char *match);
 
 /* A query text that begins with HD_LEAN and is one run of Han characters
  * (search.c writes nothing else so) gives a run of two CJK

@@ -458,11 +458,17 @@ static const char *skip_space(const char *p)
 
 /* The widening of one phrase's marks for hd_snippet (fts.c) into w: a
  * lean phrase of n Han characters (lean: 1) is matched by n - 2 trigrams
- * from its second position, or by its pair when n is 2, at its first. */
+ * from its second position, or by its pair when n is 2, at its first; a
+ * pinyin string ("\x01pan'yu") of n syllables by its n - 1 pinyin pairs
+ * from its first (fts.h). */
 static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
 {
 	size_t chars = 0, i;
 
+	if (n > 0 && s[0] == HD_PY_START) {
+		hd_buf_puts(w, "01");
+		return;
+	}
 	for (i = 0; lean && i < n; i++) {
 		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
 	}
@@ -598,178 +604,24 @@ static char *plain_words(const char *q)
 
 /* ------------------------------------------- snippets */
 
-/* The pinyin requests of an expression ("\x01pan'yu" strings, written
- * by put_group), each as its syllables: a pinyin phrase of n syllables
- * is indexed as n-1 pair tokens (fts.h), so FTS5 marks its first n-1
- * characters and snippet_html adds the last. */
-#define PY_REQ_MAX 32
-#define PY_SYL_MAX 32
-
-struct py_reqs {
-	int n;
-	int nsyl[PY_REQ_MAX];
-	char syl[PY_REQ_MAX][PY_SYL_MAX][8];
-};
-
-/* Read the requests of match into r, as the tokenizer reads them
- * (py_request in fts.c): letters up to 7 a syllable, apostrophes and
- * spaces between.  Requests past PY_REQ_MAX are not widened. */
-static void py_reqs_of(const char *match, struct py_reqs *r)
+/* A snippet s of hd_snippet (fts.c: matches between \x01 and \x02) as
+ * HTML: the matches inside <mark></mark>, every other character
+ * escaped.  Caller frees. */
+static char *snippet_html(const char *s)
 {
-	const char *p = match;
-	int len;
-
-	r->n = 0;
-	while (p != NULL && (p = strchr(p, HD_PY_START)) != NULL &&
-	    r->n < PY_REQ_MAX) {
-		r->nsyl[r->n] = 0;
-		for (p++; *p && r->nsyl[r->n] < PY_SYL_MAX;) {
-			if (*p == '\'' || *p == ' ') {
-				p++;
-				continue;
-			}
-			for (len = 0; len < 7 && p[len] >= 'a' &&
-			    p[len] <= 'z'; len++) {
-			}
-			if (len == 0) {
-				break;
-			}
-			memcpy(r->syl[r->n][r->nsyl[r->n]], p, (size_t)len);
-			r->syl[r->n][r->nsyl[r->n]++][len] = '\0';
-			p += len;
-		}
-		if (r->nsyl[r->n] >= 2) {
-			r->n++;
-		}
-	}
-}
-
-/* 1 when Han character cp (as written) reads as syllable syl. */
-static int reads_as(uint32_t cp, const char *syl)
-{
-	uint16_t rd[HD_PY_MAX];
-	int n = hd_py_readings2(cp, hd_han_fold(cp), rd), i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(hd_py_syllable(rd[i] >> 3), syl) == 0) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The bytes of white space at s[0..n) that a pair may span, as the
- * tokenizer reads it (hd_space_nl); SIZE_MAX when they hold a paragraph
- * break, which no pair spans. */
-static size_t pair_gap(const char *s, size_t n)
-{
-	size_t i = 0;
-	int nl = 0, k, len;
-
-	while (i < n && (k = hd_space_nl(s + i, n - i, &len)) >= 0) {
-		nl += k;
-		if (nl >= 2) {
-			return SIZE_MAX;
-		}
-		i += (size_t)len;
-	}
-	return i;
-}
-
-/* A mark of a snippet ends at s[0] (n bytes left; han holds the last
- * nhan Han characters inside it): the bytes of white space and Han
- * character after it that some pinyin request of r reads together with
- * the mark's end, 0 when none does. */
-static size_t py_widen(const struct py_reqs *r, const uint32_t *han,
-	int nhan, const char *s, size_t n)
-{
-	size_t gap = pair_gap(s, n);
-	uint32_t next;
-	int len, i, j, m, ok;
-
-	if (gap == SIZE_MAX || nhan == 0) {
-		return 0;
-	}
-	len = hd_utf8_decode(s + gap, n - gap, &next);
-	if (len == 0 || !hd_is_han(next)) {
-		return 0;
-	}
-	for (i = 0; i < r->n; i++) {
-		m = r->nsyl[i];
-		if (m - 1 > nhan || !reads_as(next, r->syl[i][m - 1])) {
-			continue;
-		}
-		for (j = 0, ok = 1; j < m - 1 && ok; j++) {
-			ok = reads_as(han[nhan - (m - 1) + j], r->syl[i][j]);
-		}
-		if (ok) {
-			return gap + (size_t)len;
-		}
-	}
-	return 0;
-}
-
-/* Add code point cp, met inside a mark, to the mark's last Han
- * characters han[0..*nhan): white space between them is kept (a pair
- * spans it), anything else ends the run. */
-static void han_push(uint32_t *han, int *nhan, uint32_t cp, int space)
-{
-	if (space) {
-		return;
-	}
-	if (!hd_is_han(cp)) {
-		*nhan = 0;
-	} else if (*nhan < PY_SYL_MAX) {
-		han[(*nhan)++] = cp;
-	} else {
-		memmove(han, han + 1, (PY_SYL_MAX - 1) * sizeof *han);
-		han[PY_SYL_MAX - 1] = cp;
-	}
-}
-
-/* hd_snippet_html with the requests already read. */
-static char *snippet_html(const char *s, const struct py_reqs *r)
-{
-	uint32_t han[PY_SYL_MAX], cp = 0;
 	struct hd_buf b;
-	size_t i, run = 0, w, n = s ? strlen(s) : 0;
-	int nhan = 0, in = 0, len, space;
+	size_t i, run = 0, n = s ? strlen(s) : 0;
 
 	hd_buf_init(&b);
-	for (i = 0; i < n; i += (size_t)len) {
-		len = 1;
+	for (i = 0; i < n; i++) {
 		if (s[i] == '\x01' || s[i] == '\x02') {
 			hd_buf_html(&b, s + run, i - run);
-			w = s[i] == '\x02' && r->n > 0 ?
-			    py_widen(r, han, nhan, s + i + 1, n - i - 1) : 0;
-			hd_buf_html(&b, s + i + 1, w);
 			hd_buf_puts(&b, s[i] == '\x01' ? "<mark>" : "</mark>");
-			in = s[i] == '\x01';
-			nhan = 0;
-			i += w;
 			run = i + 1;
-		} else if (in) {
-			space = hd_space_nl(s + i, n - i, &len) >= 0;
-			if (!space) {
-				len = hd_utf8_decode(s + i, n - i, &cp);
-			}
-			if (len == 0) {
-				len = 1;        /* an invalid byte */
-				cp = 0;
-			}
-			han_push(han, &nhan, cp, space);
 		}
 	}
 	hd_buf_html(&b, s + run, n - run);
 	return hd_buf_detach(&b);
-}
-
-char *hd_snippet_html(const char *s, const char *match)
-{
-	struct py_reqs r;
-
-	py_reqs_of(match, &r);
-	return snippet_html(s, &r);
 }
 
 static void bind_filters(sqlite3_stmt *st, const char *match,
@@ -1037,7 +889,6 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 {
 	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_HIT_PUBLIC :
 		SQL_HIT_ALL, e);
-	struct py_reqs py;
 	struct hd_hit *h;
 	size_t i = q->offset > 0 ? (size_t)q->offset : 0;
 	int rc;
@@ -1045,7 +896,6 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	py_reqs_of(match, &py);
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
 	hd_bind_text(st, 1, match);     /* a reset keeps them bound */
 	hd_bind_text(st, 3, widen);
@@ -1064,7 +914,7 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 			h->access = hd_col_dup(st, 6);
 			h->status = hd_col_dup(st, 7);
 			h->snippet = snippet_html(
-				(const char *)sqlite3_column_text(st, 8), &py);
+				(const char *)sqlite3_column_text(st, 8));
 			h->thumb = hd_col_dup(st, 9);
 			rc = sqlite3_step(st);
 		}

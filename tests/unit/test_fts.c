@@ -768,58 +768,6 @@ done:
 	sqlite3_close(db);
 }
 
-/* Part four: hd_snippet_html, FTS5's snippet (\x01 and \x02 around each
- * match) to HTML, widening the mark of a pinyin phrase ("\x01pan'yu" in
- * the expression) to its last character, which the index does not hold
- * at that position (fts.h). */
-static const struct {
-	const char *name, *snippet, *match, *html, *why;
-} snips[] = {
-	{ "sn_plain", "a<b \x01番禺\x02 & c", "番禺",
-		"a&lt;b <mark>番禺</mark> &amp; c",
-		"everything outside a mark is escaped" },
-	{ "sn_py", "庆祝\x01番\x02禺撤县", "(panyu OR \"\x01pan'yu\")",
-		"庆祝<mark>番禺</mark>撤县",
-		"a two-syllable phrase marks its second character too" },
-	{ "sn_py_long", "\x01前锋社\x02区开设", "\"\x01qian'feng'she'qu\"",
-		"<mark>前锋社区</mark>开设", "four syllables, four characters" },
-	{ "sn_py_trad_space", "本館\x01番\x02 禺舊照", "\"\x01pan'yu\"",
-		"本館<mark>番 禺</mark>舊照",
-		"traditional text and an OCR space inside the phrase" },
-	{ "sn_py_newline", "\x01番\x02\n禺", "\"\x01pan'yu\"",
-		"<mark>番\n禺</mark>", "one line break is inside a pair" },
-	{ "sn_py_paragraph", "\x01番\x02\n\n禺", "\"\x01pan'yu\"",
-		"<mark>番</mark>\n\n禺", "a paragraph break is never inside one" },
-	{ "sn_py_other_reading", "\x01番\x02茄", "\"\x01pan'yu\"",
-		"<mark>番</mark>茄", "茄 does not read yu: no widening" },
-	{ "sn_han_mixed", "\x01番\x02 禺，\x01檔\x02案",
-		"番 AND \"\x01" "dang'an\"", "<mark>番</mark> 禺，<mark>檔案</mark>",
-		"a Han match beside a pinyin one stays as FTS5 marked it" },
-	{ "sn_py_ellipsis", "…\x01番\x02…", "\"\x01pan'yu\"",
-		"…<mark>番</mark>…", "the window ends after the mark" },
-	{ "sn_py_adjacent", "\x01番\x02\x01禺\x02", "\"\x01pan'yu\"",
-		"<mark>番</mark><mark>禺</mark>",
-		"the next character is already marked" },
-	{ "sn_py_end", "\x01番\x02", "\"\x01pan'yu\"", "<mark>番</mark>",
-		"a mark at the very end of the snippet" },
-	{ "sn_py_one", "\x01番\x02禺", "\"\x01pan\"", "<mark>番</mark>禺",
-		"one syllable is no phrase" },
-};
-
-static void run_snippets(void)
-{
-	size_t i;
-	char *got;
-
-	for (i = 0; i < sizeof snips / sizeof snips[0]; i++) {
-		got = hd_snippet_html(snips[i].snippet, snips[i].match);
-		check(snips[i].name, got != NULL &&
-			strcmp(got, snips[i].html) == 0, snips[i].why,
-			got ? got : "(null)");
-		free(got);
-	}
-}
-
 int main(void)
 {
 	run_rows();
@@ -827,6 +775,5 @@ int main(void)
 	run_segments();
 	run_terms();
 	run_sql();
-	run_snippets();
 	return nfail ? 1 : 0;
 }
