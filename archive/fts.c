@@ -25,7 +25,8 @@
  * frequency), and hd_boost(), its factor for the query's phrases next to
  * each other, in order, in one column (an exact phrase outranks the same
  * characters scattered); and hd_snippet(), FTS5's snippet() with the
- * marks of search.c's lean phrases widened to their characters.
+ * marks of search.c's lean and pinyin phrases widened to their
+ * characters.
  *
  * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
  * separators); nothing is allocated by the tokenizer (tokens are built in

@@ -28,8 +28,9 @@
  *   a separator in text), so pinyin never collides with a Latin word.
  *   (Indexes built before 2026-11-26 also hold each pair again at i+1,
  *   behind byte 0x02, only so that highlight() marked a pinyin phrase's
- *   last character; no query asks for those now, search.c widens the mark
- *   itself, and a small text is indexed about a tenth faster.)
+ *   last character; no query asks for those now, hd_snippet widens the
+ *   mark as search.c tells it, and a small text is indexed about a tenth
+ *   faster.)
  * Query mode (FTS5_TOKENIZE_QUERY), for the same run:
  *   n == 1: the unigram c0;
  *   n >= 2: the pairs c0c1 ... cn-2cn-1 at positions 0..n-2, then the

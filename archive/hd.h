@@ -57,9 +57,7 @@ int hd_exit_status(int code);
 /* The one table from codes to HTTP statuses (a hidden record is 404). */
 int hd_http_status(int code);
 
-/* Allocation that aborts on out of memory (the one permitted exit);
- * hd_oom is that exit, for allocations made elsewhere (tsearch). */
-void hd_oom(void) __attribute__((noreturn));
+/* Allocation that aborts on out of memory (the one permitted exit). */
 void *hd_xmalloc(size_t n);
 void *hd_xcalloc(size_t n, size_t size);
 void *hd_xrealloc(void *p, size_t n);

@@ -475,6 +475,39 @@ static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
 	hd_buf_puts(w, !lean || chars < 2 ? "00" : chars == 2 ? "01" : "11");
 }
 
+static int token_seen(void *ctx, int tflags, const char *tok, int ntok,
+	int start, int end)
+{
+	(void)ctx;
+	(void)tflags;
+	(void)tok;
+	(void)ntok;
+	(void)start;
+	(void)end;
+	return 1;
+}
+
+/* 1 when the tokenizer reads no token in s[0..n): punctuation alone. */
+static int tokenless(const char *s, size_t n)
+{
+	return hd_tokenize(s, (int)n, HD_TOK_QUERY, NULL, token_seen) == 0;
+}
+
+/* 1 when p, white space skipped, begins what FTS5 reads as a phrase, a
+ * NEAR group or a column filter before one. */
+static int starts_phrase(const char *p)
+{
+	size_t n;
+
+	p = skip_space(p);
+	if (*p == '"' || *p == '^' || *p == '{' || *p == '-') {
+		return 1;
+	}
+	for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
+	}
+	return n > 0 && !is_operator(p, n);
+}
+
 /* The expression match for walking (see HD_LEAN in fts.h): each string
  * and each bareword that is Han characters alone (so never an operator
  * or a column name) made a string that begins with HD_LEAN, when the
@@ -488,7 +521,11 @@ static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
  * order, how far hd_snippet widens its marks: the phrases are the
  * strings and the barewords other than operators, column names ({a b}
  * or before ':') and NEAR's distance, each string joined by '+' to the
- * one before it being part of that one's phrase.  Caller frees both. */
+ * one before it being part of that one's phrase.  A phrase without a
+ * token (a word of punctuation: 社区 ， 夜校) next to another phrase is
+ * left out: FTS5 drops it there (sqlite3Fts5ParseImplicitAnd), which
+ * would move every later phrase's number and widening.  Caller frees
+ * both. */
 static char *lean_expr(const char *match, int trigrams, int *has_not,
 	char **widen)
 {
@@ -496,6 +533,7 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 	const char *p = match, *after;
 	size_t n;
 	int brace = 0, near = 0, join = 0, comma = 0, caret = 0, lean;
+	int ended = 0, colon = 0;
 
 	*has_not = 0;
 	hd_buf_init(&b);
@@ -504,6 +542,14 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		if (*p == '"') {
 			n = string_len(p);
 			after = skip_space(p + n);
+			if (!join && !caret && !colon && !brace && !near &&
+			    *after != '+' && *after != ':' && *after != '*' &&
+			    n >= 2 && p[n - 1] == '"' &&
+			    tokenless(p + 1, n - 2) && (ended ||
+			    starts_phrase(p + n))) {
+				p += n;
+				continue;
+			}
 			open_quote(&b);
 			/* the text between the quotes (none inside); not a
 			 * string joined to another by '+' or after '^' */
@@ -518,10 +564,15 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 			}
 			hd_buf_add(&b, p + 1, n - 1);
 			p += n;
-			join = comma = caret = 0;
+			ended = *after != ':';
+			join = comma = caret = colon = 0;
 			continue;
 		}
 		if (!bareword_byte((unsigned char)*p)) {
+			if (!is_space(*p)) {
+				ended = (*p == ')' && near > 0) || *p == '*';
+				colon = *p == ':';
+			}
 			brace += *p == '{';
 			brace -= *p == '}' && brace > 0;
 			near -= *p == ')' && near > 0;
@@ -536,6 +587,13 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
 		}
 		after = skip_space(p + n);
+		if (!join && !caret && !colon && !brace && !near &&
+		    *after != '+' && *after != ':' && *after != '*' &&
+		    *after != '(' && tokenless(p, n) && (ended ||
+		    starts_phrase(p + n))) {
+			p += n;
+			continue;
+		}
 		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
 		lean = trigrams && all_han(p, n) && *after != '*' &&
 		    *after != ':' && *after != '+' && !join && !caret;
@@ -553,8 +611,10 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		    !is_operator(p, n)) {
 			put_widen(&w, lean, p, n);
 		}
+		ended = !is_operator(p, n) && *after != ':' &&
+			!(n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(');
 		p += n;
-		join = comma = caret = 0;
+		join = comma = caret = colon = 0;
 	}
 	*widen = hd_buf_detach(&w);
 	return hd_buf_detach(&b);
@@ -650,13 +710,8 @@ struct bag {
 	GHashTable *h;          /* value -> struct hd_facet *, or NULL */
 };
 
-static int by_value(const void *x, const void *y)
-{
-	const struct hd_facet *a = x, *b = y;
-
-	return strcmp(a->value, b->value);
-}
-
+/* Count value in b (nothing for NULL or ""); the table is made on the
+ * first value, and bag_count or bag_release frees it. */
 static void bag_add(struct bag *b, const char *value)
 {
 	struct hd_facet *f;
@@ -753,12 +808,15 @@ struct tallies {
 	struct bag category, place;
 };
 
+/* Count the facet values of the walk's row st in t (the decade table is
+ * made on the first year; decades_count or tallies_release frees it). */
 static void tally(struct tallies *t, sqlite3_stmt *st)
 {
 	int year = sqlite3_column_int(st, 1);
-	gpointer key = GINT_TO_POINTER(year / 10);
+	gpointer key;
 
 	if (year > 0) {
+		key = GINT_TO_POINTER(year / 10);
 		if (t->decade == NULL) {
 			t->decade = g_hash_table_new(g_direct_hash,
 				g_direct_equal);
@@ -771,21 +829,44 @@ static void tally(struct tallies *t, sqlite3_stmt *st)
 	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3));
 }
 
-/* The decades t counted into f, named by their first year ("1990"). */
+struct decade {
+	int first;              /* its first year: 1990 */
+	int64_t count;
+};
+
+static int by_year(const void *x, const void *y)
+{
+	const struct decade *a = x, *b = y;
+
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+/* The decades t counted into f, earliest first, each named by its first
+ * year ("1990"). */
 static void decades_count(struct tallies *t, struct hd_facets *f)
 {
 	GHashTableIter it;
 	gpointer k, v;
+	struct decade *d;
+	size_t n = 0, i;
 
 	if (t->decade == NULL) {
 		return;
 	}
-	f->v = hd_xcalloc(g_hash_table_size(t->decade), sizeof *f->v);
+	d = hd_xcalloc(g_hash_table_size(t->decade), sizeof *d);
 	g_hash_table_iter_init(&it, t->decade);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
-		f->v[f->n].value = hd_xasprintf("%d", GPOINTER_TO_INT(k) * 10);
-		f->v[f->n++].count = (int64_t)GPOINTER_TO_SIZE(v);
+		d[n].first = GPOINTER_TO_INT(k) * 10;
+		d[n++].count = (int64_t)GPOINTER_TO_SIZE(v);
 	}
+	qsort(d, n, sizeof *d, by_year);
+	f->v = hd_xcalloc(n, sizeof *f->v);
+	for (i = 0; i < n; i++) {
+		f->v[i].value = hd_xasprintf("%d", d[i].first);
+		f->v[i].count = d[i].count;
+	}
+	f->n = n;
+	free(d);
 	g_hash_table_destroy(t->decade);
 	t->decade = NULL;
 }
@@ -1059,10 +1140,6 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	bag_count(&t.place, &res->place);
 	if (q->facets) {
 		/* qsort may not be given a NULL array, even when empty */
-		if (res->decade.n > 1) {
-			qsort(res->decade.v, res->decade.n,
-				sizeof *res->decade.v, by_value);
-		}
 		if (res->category.n > 1) {
 			qsort(res->category.v, res->category.n,
 				sizeof *res->category.v, by_count);

@@ -82,7 +82,8 @@ int hd_http_status(int code)
 	}
 }
 
-void hd_oom(void)
+/* The one permitted exit: out of memory. */
+static void __attribute__((noreturn)) oom(void)
 {
 	static const char msg[] = "hongdang: out of memory\n";
 
@@ -95,7 +96,7 @@ void *hd_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL) {
-		hd_oom();
+		oom();
 	}
 	return p;
 }
@@ -105,7 +106,7 @@ void *hd_xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL) {
-		hd_oom();
+		oom();
 	}
 	return p;
 }
@@ -115,7 +116,7 @@ void *hd_xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL) {
-		hd_oom();
+		oom();
 	}
 	return q;
 }
@@ -144,7 +145,7 @@ char *hd_xasprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		hd_oom();
+		oom();
 	}
 	return s;
 }

@@ -973,6 +973,10 @@ static const struct {
 		"across a paragraph break, and not 榄树" },
 	{ "py_one_syllable", "lan", "", 0,
 		"one syllable alone is no pinyin phrase" },
+	{ "punct_only", "， 。", "", 0,
+		"words of punctuation alone find nothing, and are no error" },
+	{ "punct_and", "街坊 AND ，", "", 0,
+		"AND a word without a token finds nothing, as FTS5 has it" },
 	{ "rank_ocr_quality", "河涌淤泥", "9,10", 0,
 		"clean text (9) above the same words in doubtful OCR (10, "
 		"newer, which would come first on a tie)" },
@@ -1039,6 +1043,15 @@ static const struct {
 		"a match at the very end of a long body: the window ends with "
 		"it, whole" },
 	{ "snip_py_window", "zhongcun", "|…", "the long body is cut before" },
+	/* FTS5 drops a phrase without a token next to another, which moves
+	 * the numbers of the phrases after it */
+	{ "snip_punct_word", "街坊 ， 河涌淤泥",
+		"清理<mark>河涌淤泥</mark>，<mark>街坊</mark>出力",
+		"a word of punctuation between two phrases" },
+	{ "snip_punct_pinyin", "登记 ， lanhe", "墟<mark>榄核</mark>码头",
+		"a word of punctuation before a pinyin word" },
+	{ "snip_punct_plain", "登记 - lanhe", "墟<mark>榄核</mark>码头",
+		"the same in the plain-words fallback" },
 };
 
 static const struct {
