@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -940,6 +941,55 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
  * transaction wrote its journal to a temporary file: a dozen writes a
  * record in a batch. */
 #define STMT_JOURNAL_MEM (1 << 20)
+
+/* A connection's page cache (PRAGMA cache_size in connect) and the
+ * archive's page size. */
+#define CACHE_BYTES (64 << 20)
+#define PAGE_BYTES 4096
+#define RESERVE_MAX 8           /* connections hd_page_cache_reserve serves */
+
+void hd_page_cache_reserve(const char *dir, int connections)
+{
+	static const char *const files[2] = { "hongdang.db",
+		"hongdang.db-wal" };
+	struct stat st;
+	int64_t each = CACHE_BYTES, size = 0;
+	int hdr = 0, n, i;
+	size_t line, len;
+	void *lines;
+	char *path;
+
+	/* a small archive (the sample collection) needs no more than it
+	 * holds (its pages in the file and the WAL), and a tenth to grow */
+	for (i = 0; i < 2; i++) {
+		path = hd_xasprintf("%s/%s", dir, files[i]);
+		size += stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+		free(path);
+	}
+	if (size > 0 && size / 10 * 11 < each) {
+		each = size / 10 * 11;
+	}
+	connections = connections < 1 ? 1 : connections > RESERVE_MAX ?
+		RESERVE_MAX : connections;
+	n = connections * (int)(each / PAGE_BYTES + 1);
+	/* SQLITE_MISUSE once SQLite has started: then nothing changes */
+	if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK) {
+		return;
+	}
+	line = ((size_t)PAGE_BYTES + (size_t)hdr + 7) & ~(size_t)7;
+	len = line * (size_t)n;
+	/* populated now, in one call: SQLite writes to every line at once
+	 * to chain them, which would fault them in a page at a time */
+	lines = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (lines == MAP_FAILED) {
+		return;
+	}
+	if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, lines, (int)line, n) !=
+	    SQLITE_OK) {
+		munmap(lines, len);
+	}
+}
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 

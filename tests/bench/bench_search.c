@@ -21,9 +21,10 @@
  *     per-query figures go to WORKDIR/queries-NAME.txt then.
  *     BENCH_WARM=1: each cell's connection answers its queries once,
  *     untimed, before the timed pass (a worker that has seen them);
- *     BENCH_WARM=server: it calls hd_search_warm first, untimed, as the
- *     exhibit server does for each worker (the queries are then new to
- *     it).
+ *     BENCH_WARM=server: it sets its page cache aside
+ *     (hd_page_cache_reserve) and calls hd_search_warm first, untimed, as
+ *     the exhibit server does for each worker (the queries are then new
+ *     to it).
  *
  * CORPUS lines: title TAB body TAB year TAB place TAB person (corpus.py).
  * Latencies are in-process, wall clock (CLOCK_MONOTONIC), warm OS cache,
@@ -664,6 +665,9 @@ static void cell_child(int fd, const char *workdir, int cell,
 	} else {
 		path = hd_xasprintf("%s/%s", workdir, archive_name());
 		hd_err_clear(&e);
+		if (warm_server()) {
+			hd_page_cache_reserve(path, 1);     /* as the server */
+		}
 		if (hd_archive_open(path, 1, &a, &e) != 0) {
 			die(path, e.msg);
 		}
