@@ -352,6 +352,9 @@ static size_t string_len(const char *p)
 	return n;
 }
 
+static int tokenless(const char *s, size_t n);
+static int starts_phrase(const char *p);
+
 /* The FTS5 expression q with pinyin barewords rewritten (see the top of
  * the file).  Strings, operators, column filters, prefix words and
  * NEAR(...) groups are copied as they are.  Caller frees. */
@@ -391,6 +394,15 @@ static char *pinyin_expr(const char *q)
 		op = !is_operator(w, n);
 		cand = op && letters(w, n) && p[k] != '*' && p[k] != ':' &&
 		    !(w > q && w[-1] == '^');
+		/* a word without a token beside a phrase, which FTS5 drops
+		 * (lean_expr): left out here, so that it cannot become an
+		 * operand of the AND written beside a pinyin group (lanhe ，
+		 * would find nothing) */
+		if (op && !cand && tokenless(w, n) && p[k] != ':' &&
+		    p[k] != '*' && p[k] != '+' && !(w > q && w[-1] == '^') &&
+		    (r.operand == 1 || r.nw > 0 || starts_phrase(p))) {
+			continue;
+		}
 		if (n == 4 && strncmp(w, "NEAR", 4) == 0 && p[k] == '(') {
 			/* NEAR(...) is copied whole */
 			for (depth = 0; p[k]; k++) {
@@ -522,10 +534,13 @@ static int starts_phrase(const char *p)
  * strings and the barewords other than operators, column names ({a b}
  * or before ':') and NEAR's distance, each string joined by '+' to the
  * one before it being part of that one's phrase.  A phrase without a
- * token (a word of punctuation: 社区 ， 夜校) next to another phrase is
- * left out: FTS5 drops it there (sqlite3Fts5ParseImplicitAnd), which
- * would move every later phrase's number and widening.  Caller frees
- * both. */
+ * token (a word of punctuation: 社区 ， 夜校) next to another phrase, or
+ * beside another in a NEAR group, is left out: FTS5 drops it there
+ * (sqlite3Fts5ParseImplicitAnd, sqlite3Fts5ParseNearset), which would
+ * move every later phrase's number and widening.  (It also drops one
+ * after a column filter, '^' or before '*' or '+': those are kept, and
+ * the marks after them may then be a character short or long.)
+ * Caller frees both. */
 static char *lean_expr(const char *match, int trigrams, int *has_not,
 	char **widen)
 {
@@ -542,11 +557,12 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		if (*p == '"') {
 			n = string_len(p);
 			after = skip_space(p + n);
-			if (!join && !caret && !colon && !brace && !near &&
+			if (!join && !caret && !colon && !brace && !comma &&
 			    *after != '+' && *after != ':' && *after != '*' &&
-			    n >= 2 && p[n - 1] == '"' &&
+			    *after != '(' && n >= 2 && p[n - 1] == '"' &&
 			    tokenless(p + 1, n - 2) && (ended ||
 			    starts_phrase(p + n))) {
+				hd_buf_add(&b, " ", 1);   /* abc"，"def */
 				p += n;
 				continue;
 			}
@@ -587,7 +603,7 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
 		}
 		after = skip_space(p + n);
-		if (!join && !caret && !colon && !brace && !near &&
+		if (!join && !caret && !colon && !brace && !comma &&
 		    *after != '+' && *after != ':' && *after != '*' &&
 		    *after != '(' && tokenless(p, n) && (ended ||
 		    starts_phrase(p + n))) {
@@ -653,9 +669,12 @@ static char *plain_words(const char *q)
 		}
 		if (letters(c, cn)) {
 			put_cand(&r, p, n, c, cn, 1);
-		} else {
+		} else if (!tokenless(p, n) || (r.operand != 1 && r.nw == 0 &&
+		    *skip_space(p + n) == '\0')) {
 			put_other(&r, p, n, 1, 1);
 		}
+		/* else a word without a token beside others, left out as
+		 * FTS5 would leave it (see pinyin_expr) */
 		p += n;
 	}
 	run_flush(&r);

@@ -977,6 +977,15 @@ static const struct {
 		"words of punctuation alone find nothing, and are no error" },
 	{ "punct_and", "街坊 AND ，", "", 0,
 		"AND a word without a token finds nothing, as FTS5 has it" },
+	{ "punct_py_before", "， lanhe", "13,14,15", 1,
+		"a word of punctuation before a pinyin word is no operand" },
+	{ "punct_py_after", "lanhe ，", "13,14,15", 1,
+		"nor after it" },
+	{ "punct_py_plain", "- lanhe", "13,14,15", 1,
+		"nor in the plain-words fallback" },
+	{ "punct_string", "b\"，\"c", "13", 0,
+		"a string of punctuation between two words keeps them two "
+		"(not bc)" },
 	{ "rank_ocr_quality", "河涌淤泥", "9,10", 0,
 		"clean text (9) above the same words in doubtful OCR (10, "
 		"newer, which would come first on a tie)" },
@@ -1052,6 +1061,9 @@ static const struct {
 		"a word of punctuation before a pinyin word" },
 	{ "snip_punct_plain", "登记 - lanhe", "墟<mark>榄核</mark>码头",
 		"the same in the plain-words fallback" },
+	{ "snip_punct_near", "NEAR(街坊 ， 河涌淤泥)",
+		"清理<mark>河涌淤泥</mark>，<mark>街坊</mark>出力",
+		"a word of punctuation inside a NEAR group" },
 };
 
 static const struct {
