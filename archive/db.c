@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -948,25 +949,51 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
 #define PAGE_BYTES 4096
 #define RESERVE_MAX 8           /* connections hd_page_cache_reserve serves */
 
+/* The page size in the header of the database file path (bytes 16-17,
+ * big-endian, 1 for 65536); 0 when it cannot be read. */
+static int page_size_of(const char *path)
+{
+	unsigned char h[18];
+	FILE *f = fopen(path, "rb");
+	int n;
+
+	if (f == NULL) {
+		return 0;
+	}
+	n = (int)fread(h, 1, sizeof h, f);
+	fclose(f);
+	if (n != (int)sizeof h) {
+		return 0;
+	}
+	n = h[16] << 8 | h[17];
+	return n == 1 ? 65536 : n;
+}
+
 void hd_page_cache_reserve(const char *dir, int connections)
 {
 	static const char *const files[2] = { "hongdang.db",
 		"hongdang.db-wal" };
 	struct stat st;
 	int64_t each = CACHE_BYTES, size = 0;
-	int hdr = 0, n, i;
+	int hdr = 0, n, i, page;
 	size_t line, len;
 	void *lines;
 	char *path;
 
-	/* a small archive (the sample collection) needs no more than it
-	 * holds (its pages in the file and the WAL), and a tenth to grow */
+	/* as much as the archive holds (its pages in the file and the
+	 * WAL) and a tenth to grow, when that is less (the sample
+	 * collection); nothing for a folder without an archive, or one
+	 * whose pages are not PAGE_BYTES (made by something else) */
 	for (i = 0; i < 2; i++) {
 		path = hd_xasprintf("%s/%s", dir, files[i]);
 		size += stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+		page = i == 0 ? page_size_of(path) : page;
 		free(path);
 	}
-	if (size > 0 && size / 10 * 11 < each) {
+	if (size == 0 || page != PAGE_BYTES) {
+		return;
+	}
+	if (size / 10 * 11 < each) {
 		each = size / 10 * 11;
 	}
 	connections = connections < 1 ? 1 : connections > RESERVE_MAX ?

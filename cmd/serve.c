@@ -218,9 +218,10 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		return 2;
 	}
 
-	/* each worker's reader keeps its page cache (its writer's stays
-	 * small): set them aside before any connection is opened */
-	hd_page_cache_reserve(c->dir, so.threads);
+	/* the page cache pool, before any connection is opened: each
+	 * worker's reader keeps its cache full, and two more connections'
+	 * worth for the writers (the workers', the index merge's) */
+	hd_page_cache_reserve(c->dir, so.threads + 2);
 	/* fail fast: the archive must open before anyone is told to come */
 	a = cmd_open(c, "serve", 1, &status);
 	if (a == NULL) {

@@ -1457,21 +1457,7 @@ int main(void)
 	hd_py_init();
 	given_init();
 
-	/* page cache lines set aside before any connection, as the server
-	 * does; a second call, SQLite started, must change nothing */
-	hd_page_cache_reserve(small, 1);
 	by_hand(small);
-	hd_page_cache_reserve(small, 1);
-	{
-		sqlite3_int64 cur = 0, hi = 0;
-		char got[64];
-
-		sqlite3_status64(SQLITE_STATUS_PAGECACHE_USED, &cur, &hi, 0);
-		snprintf(got, sizeof got, "%lld lines at most",
-			(long long)hi);
-		check("page_lines", hi > 0, "the archive's pages were read "
-			"into the lines set aside", got);
-	}
 
 	ndocs = env ? atoi(env) : ASAN ? 5000 : 50000;
 	if (ndocs < UPGRADE_RECORDS) {
