@@ -1284,6 +1284,7 @@ void hd_archive_close(struct hd_archive *a)
 		sqlite3_finalize(a->st[i]);
 	}
 	sqlite3_close(a->db);
+	hd_persons_free(a->persons);
 	free(a->dir);
 	free(a->objdir);
 	free(a->tmpdir);

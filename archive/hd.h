@@ -549,10 +549,12 @@ void hd_page_cache_reserve(const char *dir, int connections);
 
 /* Read into a's page cache what every search reads of the catalogue:
  * the filter, facet and ranking columns of up to rows records with ids
- * below *below, newest first, and their persons; *below becomes the
- * lowest id read, 0 when no record is left below it (start with
- * INT64_MAX: that first step also prepares the statements a search
- * runs).  A search joins each of up to HD_SEARCH_CAP matches to its
+ * below *below, newest first, and their persons, which a's searches
+ * then count for the person facet without looking them up, while the
+ * archive is as it was when they were read; *below becomes the lowest id
+ * read, 0 when no record is left below it (start with INT64_MAX: that
+ * first step also forgets the persons read before, and prepares the
+ * statements a search runs).  A search joins each of up to HD_SEARCH_CAP matches to its
  * record, and on a connection that has not read that record's page yet
  * each costs a read of 15 microseconds here: 941 of them, 14 ms, for a
  * rare phrase whose matches are spread over the archive.  All 200,000

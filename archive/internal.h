@@ -188,7 +188,12 @@ struct hd_archive {
 	 * all together just before COMMIT (record.c) */
 	struct hd_index_row *index;
 	size_t nindex, capindex;
+	/* The persons of the records hd_search_warm read (search.c) */
+	struct hd_persons *persons;
 };
+
+/* Free what hd_search_warm kept of a's persons (hd_archive_close). */
+void hd_persons_free(struct hd_persons *p);
 
 /* The prepared statement for name, reset and with bindings cleared; NULL
  * (and *e set) when it cannot be prepared. */

@@ -1200,9 +1200,10 @@ static int snip_has(const char *snip, const char *want)
 }
 
 /* The facets of q (HD_PUBLIC) as "decade 1990:5 2000:1; category ...;
- * place ...; person ...", each in the order hd_search gives. */
-static void facets_of(struct hd_archive *a, const char *q, char *out,
-	size_t n)
+ * place ...; person ...", each in the order hd_search gives (HD_PUBLIC
+ * or HD_ARCHIVIST: who). */
+static void facets_of(struct hd_archive *a, enum hd_audience who,
+	const char *q, char *out, size_t n)
 {
 	struct hd_query hq;
 	struct hd_results res;
@@ -1217,7 +1218,7 @@ static void facets_of(struct hd_archive *a, const char *q, char *out,
 	hq.limit = 20;
 	hq.facets = 1;
 	out[0] = '\0';
-	if (hd_search(a, HD_PUBLIC, &hq, &res, &e) != 0) {
+	if (hd_search(a, who, &hq, &res, &e) != 0) {
 		snprintf(out, n, "error: %.200s", e.msg);
 		return;
 	}
@@ -1234,6 +1235,77 @@ static void facets_of(struct hd_archive *a, const char *q, char *out,
 		}
 	}
 	hd_results_release(&res);
+}
+
+/* hd_search_warm over all of a small archive, 5 records a step. */
+static void warm_hand(struct hd_archive *a, const char *name)
+{
+	struct hd_error e;
+	int64_t below = INT64_MAX;
+	int ok = 1, steps = 0;
+
+	hd_err_clear(&e);
+	while (below != 0 && ok && steps++ < 100) {
+		ok = hd_search_warm(a, &below, 5, &e) == 0;
+	}
+	check(name, ok && below == 0, "warm the small archive, 5 records a "
+		"step", e.msg);
+}
+
+#define FACETS_HAND "decade 1990:5 2000:1; category WS:6; place 番禺:2 " \
+	"石楼:2 大石:1 市桥:1; person 罗某生:2 吴某:1 梁某华:1 钟某:1 " \
+	"黃某強:1"
+
+/* The person facet after a record's persons changed (hand[11], 吴某 to
+ * 何某新), on a reader that warmed before (another connection's commit)
+ * and on the writer w itself (its own), both warm. */
+static void persons_changed(struct hd_archive *w, const char *dir)
+{
+	struct hd_agent agent = { "eval" };
+	struct hd_edit ed;
+	struct hd_query hq;
+	struct hd_results res;
+	struct hd_archive *r;
+	struct hd_error e;
+	char got[512], ref[64] = "";
+	size_t i;
+	int changed = 0;
+
+	hd_err_clear(&e);
+	if (hd_archive_open(dir, 1, &r, &e) != 0) {
+		check("persons_reader", 0, "open a reader", e.msg);
+		return;
+	}
+	warm_hand(r, "persons_warm_reader");
+	memset(&hq, 0, sizeof hq);
+	hq.q = "卫生检查记录";
+	hq.limit = 20;
+	if (hd_search(w, HD_ARCHIVIST, &hq, &res, &e) == 0) {
+		for (i = 0; i < res.nhits; i++) {
+			if (res.hits[i].id == hand[11].id) {
+				snprintf(ref, sizeof ref, "%s", res.hits[i].ref);
+			}
+		}
+		hd_results_release(&res);
+	}
+	memset(&ed, 0, sizeof ed);
+	ed.persons = "何某新";
+	if (hd_record_edit(w, ref, &ed, &agent, &changed, &e) != 0 ||
+	    changed != 1) {
+		check("persons_edit", 0, "change the persons of record 12",
+			e.msg);
+		hd_archive_close(r);
+		return;
+	}
+	facets_of(r, HD_ARCHIVIST, "卫生检查", got, sizeof got);
+	check("facets_changed_reader", strstr(got, "person 何某新:1") != NULL &&
+		strstr(got, "吴某") == NULL, "a warm reader counts the persons "
+		"another connection gave the record", got);
+	facets_of(w, HD_ARCHIVIST, "卫生检查", got, sizeof got);
+	check("facets_changed_writer", strstr(got, "person 何某新:1") !=
+		NULL && strstr(got, "吴某") == NULL, "the warm writer counts "
+		"the persons it gave the record itself", got);
+	hd_archive_close(r);
 }
 
 static void by_hand(const char *dir)
@@ -1287,12 +1359,15 @@ static void by_hand(const char *dir)
 		check(snippets[i].name, snip_has(snip, snippets[i].want),
 			snippets[i].why, snip);
 	}
-	facets_of(a, "记录", got, sizeof got);
-	check("facets_counted", strcmp(got, "decade 1990:5 2000:1; category "
-		"WS:6; place 番禺:2 石楼:2 大石:1 市桥:1; person 罗某生:2 "
-		"吴某:1 梁某华:1 钟某:1 黃某強:1") == 0, "each facet's values "
-		"counted over the matches (記錄 too), decades in order, the "
-		"rest most frequent first", got);
+	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
+	check("facets_counted", strcmp(got, FACETS_HAND) == 0, "each facet's "
+		"values counted over the matches (記錄 too), decades in order, "
+		"the rest most frequent first", got);
+	warm_hand(a, "persons_warm");
+	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
+	check("facets_warm", strcmp(got, FACETS_HAND) == 0, "the same from "
+		"the persons hd_search_warm kept", got);
+	persons_changed(a, dir);
 	for (i = 0; i < sizeof suggests / sizeof suggests[0]; i++) {
 		suggest_first(a, suggests[i].q, got, sizeof got);
 		check(suggests[i].name, strcmp(got, suggests[i].want) == 0,
