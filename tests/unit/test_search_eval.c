@@ -3,7 +3,7 @@
  * checks of ranking, suggestions and the version 3 migration.
  *
  * Part one generates a catalogue (HD_EVAL_RECORDS records, 50,000 by
- * default, 5,000 under AddressSanitizer) from a fixed seed: titles like
+ * default, 3,000 under AddressSanitizer) from a fixed seed: titles like
  * "1985年番禺龙舟竞渡会议纪要" or "陈某琰读书分享访谈记录" drawn from
  * place names, events, document types and person names (surnames and a
  * long tail of given-name characters, as real names have), bodies of
@@ -1534,7 +1534,7 @@ int main(void)
 
 	by_hand(small);
 
-	ndocs = env ? atoi(env) : ASAN ? 5000 : 50000;
+	ndocs = env ? atoi(env) : ASAN ? UPGRADE_RECORDS : 50000;
 	if (ndocs < UPGRADE_RECORDS) {
 		ndocs = UPGRADE_RECORDS;
 	}
