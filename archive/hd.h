@@ -551,13 +551,14 @@ void hd_page_cache_reserve(const char *dir, int connections);
  * the filter, facet and ranking columns of up to rows records with ids
  * below *below, newest first, and their persons, which a's searches
  * then count for the person facet without looking them up, while the
- * archive is as it was when they were read; *below becomes the lowest id
- * read, 0 when no record is left below it (start with INT64_MAX: that
- * first step also forgets the persons read before, and prepares the
- * statements a search runs).  A search joins each of up to HD_SEARCH_CAP matches to its
- * record, and on a connection that has not read that record's page yet
- * each costs a read of 15 microseconds here: 941 of them, 14 ms, for a
- * rare phrase whose matches are spread over the archive.  All 200,000
+ * archive is as it was when they were read (persons read inside a
+ * transaction are not kept); *below becomes the lowest id read, 0 when
+ * no record is left below it (start with INT64_MAX: that first step
+ * also forgets the persons read before, and prepares the statements a
+ * search runs).  A search joins each of up to HD_SEARCH_CAP matches to
+ * its record, and on a connection that has not read that record's page
+ * yet each costs a read of 15 microseconds here: 941 of them, 14 ms, for
+ * a rare phrase whose matches are spread over the archive.  All 200,000
  * records of the bench take 43 MB of a connection's 64 MB and about
  * 0.15 s; in steps of 10,000 records a step takes some 8 ms.  For a
  * connection that will answer many searches (a server worker's; reading

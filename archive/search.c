@@ -627,8 +627,8 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		    !is_operator(p, n)) {
 			put_widen(&w, lean, p, n);
 		}
-		ended = !is_operator(p, n) && *after != ':' &&
-			!(n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(');
+		ended = !is_operator(p, n) && *after != ':' && !(n == 4 &&
+			strncmp(p, "NEAR", 4) == 0 && *after == '(');
 		p += n;
 		join = comma = caret = colon = 0;
 	}
@@ -965,7 +965,21 @@ struct hd_persons {
 	char **names;               /* the distinct persons */
 	size_t nnames;
 	GHashTable *number;         /* person -> its number + 1 */
+	/* person_facet's counts by number (nnames of them, zero between
+	 * searches) and the numbers it counted, so that a search touches
+	 * only the persons of its matches */
+	int64_t *counts;
+	uint32_t *touched;
+	size_t ntouched, captouched;
 };
+
+static struct hd_persons *persons_new(void)
+{
+	struct hd_persons *p = hd_xcalloc(1, sizeof *p);
+
+	p->number = g_hash_table_new(g_str_hash, g_str_equal);
+	return p;
+}
 
 void hd_persons_free(struct hd_persons *p)
 {
@@ -983,9 +997,9 @@ void hd_persons_free(struct hd_persons *p)
 		free(p->names[i]);
 	}
 	free(p->names);
-	if (p->number != NULL) {
-		g_hash_table_destroy(p->number);
-	}
+	g_hash_table_destroy(p->number);
+	free(p->counts);
+	free(p->touched);
 	free(p);
 }
 
@@ -998,6 +1012,9 @@ static uint32_t person_number(struct hd_persons *p, const char *name)
 		return (uint32_t)(GPOINTER_TO_SIZE(k) - 1);
 	}
 	p->names = hd_xrealloc(p->names, (p->nnames + 1) * sizeof *p->names);
+	p->counts = hd_xrealloc(p->counts, (p->nnames + 1) *
+		sizeof *p->counts);
+	p->counts[p->nnames] = 0;
 	p->names[p->nnames] = hd_xstrdup(name);
 	g_hash_table_insert(p->number, p->names[p->nnames],
 		GSIZE_TO_POINTER(p->nnames + 1));
@@ -1018,7 +1035,8 @@ static int by_pair_id(const void *x, const void *y)
 }
 
 /* Read the persons of the records with ids lo .. hi - 1 (the warm step
- * just read) into a new chunk of a's persons.  0 or HD_EDB. */
+ * just read) into a new chunk of a's persons, which grow (names and
+ * chunks) until hd_persons_free.  0 or HD_EDB. */
 static int warm_persons(struct hd_archive *a, int64_t lo, int64_t hi,
 	struct hd_error *e)
 {
@@ -1091,9 +1109,10 @@ static const struct person_chunk *person_chunk(const struct hd_persons *p,
 	return NULL;
 }
 
-/* Count the persons of record id in k into counts (by number). */
-static void person_count(const struct person_chunk *k, int64_t id,
-	int64_t *counts)
+/* Count the persons of record id in k into p's counts, noting each
+ * number first counted. */
+static void person_count(struct hd_persons *p, const struct person_chunk *k,
+	int64_t id)
 {
 	size_t lo = 0, hi = k->n, mid;
 
@@ -1106,7 +1125,15 @@ static void person_count(const struct person_chunk *k, int64_t id,
 		}
 	}
 	for (; lo < k->n && k->id[lo] == id; lo++) {
-		counts[k->name[lo]]++;
+		if (p->counts[k->name[lo]]++ > 0) {
+			continue;
+		}
+		if (p->ntouched == p->captouched) {
+			p->captouched = p->captouched ? 2 * p->captouched : 256;
+			p->touched = hd_xrealloc(p->touched, p->captouched *
+				sizeof *p->touched);
+		}
+		p->touched[p->ntouched++] = k->name[lo];
 	}
 }
 
@@ -1125,23 +1152,21 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 	const struct person_chunk *k;
 	struct hd_persons *p = warm ? a->persons : NULL;
 	unsigned int version = 0;
-	int64_t *counts = NULL;
+	uint32_t m;
 	size_t i;
 	int rc = SQLITE_DONE;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	if (p != NULL && p->nnames > 0 && sqlite3_file_control(a->db, "main",
-	    SQLITE_FCNTL_DATA_VERSION, &version) == SQLITE_OK) {
-		counts = hd_xcalloc(p->nnames, sizeof *counts);
-	} else {
+	if (p == NULL || p->nnames == 0 || sqlite3_file_control(a->db,
+	    "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) {
 		p = NULL;
 	}
 	for (i = 0; i < c->n && rc == SQLITE_DONE; i++) {
 		k = person_chunk(p, c->v[i].id, version);
 		if (k != NULL) {
-			person_count(k, c->v[i].id, counts);
+			person_count(p, k, c->v[i].id);
 			continue;
 		}
 		sqlite3_bind_int64(st, 1, c->v[i].id);
@@ -1151,12 +1176,14 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 		}
 		sqlite3_reset(st);
 	}
-	for (i = 0; p != NULL && i < p->nnames; i++) {
-		if (counts[i] > 0) {
-			bag_add(&persons, p->names[i], counts[i]);
-		}
+	for (i = 0; p != NULL && i < p->ntouched; i++) {
+		m = p->touched[i];
+		bag_add(&persons, p->names[m], p->counts[m]);
+		p->counts[m] = 0;
 	}
-	free(counts);
+	if (p != NULL) {
+		p->ntouched = 0;
+	}
 	bag_count(&persons, f);
 	if (rc != SQLITE_DONE) {
 		return hd_sql_err(a, e, "person facet");
@@ -1287,17 +1314,19 @@ int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 			return HD_EDB;
 		}
 	}
+	/* persons are kept only from outside a transaction: what one
+	 * reads may yet be rolled back, which leaves the data version as
+	 * it was */
 	if (*below == INT64_MAX) {
 		hd_persons_free(a->persons);
-		a->persons = hd_xcalloc(1, sizeof *a->persons);
-		a->persons->number = g_hash_table_new(g_str_hash,
-			g_str_equal);
+		a->persons = sqlite3_get_autocommit(a->db) ? persons_new() :
+			NULL;
 	}
 	if (warm_rows(a, *below, rows, &n, &low, e) != 0) {
 		return HD_EDB;
 	}
-	if (a->persons != NULL && warm_persons(a, n < rows ? INT64_MIN : low,
-	    *below, e) != 0) {
+	if (a->persons != NULL && sqlite3_get_autocommit(a->db) &&
+	    warm_persons(a, n < rows ? INT64_MIN : low, *below, e) != 0) {
 		return HD_EDB;
 	}
 	*below = n < rows ? 0 : low;

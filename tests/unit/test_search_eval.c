@@ -35,6 +35,7 @@
  */
 #include "../../archive/hd.h"
 #include "../../archive/fts.h"
+#include "../../archive/internal.h"
 
 #include <opencc.h>
 #include <sqlite3.h>
@@ -1043,7 +1044,8 @@ static const struct {
 		"traditional characters and an OCR space inside the match" },
 	{ "snip_py_newline", "lanhe", "旧称<mark>榄\n核</mark>，",
 		"a line break inside the match" },
-	{ "snip_py_han", "新造墟 matou", "<mark>新造墟</mark>榄核<mark>码头</mark>",
+	{ "snip_py_han", "新造墟 matou",
+		"<mark>新造墟</mark>榄核<mark>码头</mark>",
 		"a Han phrase beside a pinyin one, each marked as far as it "
 		"goes" },
 	{ "snip_py_overlap", "lanhe 核", "墟<mark>榄核</mark>码头",
@@ -1259,6 +1261,14 @@ static void warm_hand(struct hd_archive *a, const char *name)
 /* The person facet after a record's persons changed (hand[11], 吴某 to
  * 何某新), on a reader that warmed before (another connection's commit)
  * and on the writer w itself (its own), both warm. */
+/* How many times a's statement that looks up a record's persons ran. */
+static int person_lookups(struct hd_archive *a)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_PERSONS_OF, NULL);
+
+	return st ? sqlite3_stmt_status(st, SQLITE_STMTSTATUS_RUN, 0) : -1;
+}
+
 static void persons_changed(struct hd_archive *w, const char *dir)
 {
 	struct hd_agent agent = { "eval" };
@@ -1283,7 +1293,8 @@ static void persons_changed(struct hd_archive *w, const char *dir)
 	if (hd_search(w, HD_ARCHIVIST, &hq, &res, &e) == 0) {
 		for (i = 0; i < res.nhits; i++) {
 			if (res.hits[i].id == hand[11].id) {
-				snprintf(ref, sizeof ref, "%s", res.hits[i].ref);
+				snprintf(ref, sizeof ref, "%s",
+					res.hits[i].ref);
 			}
 		}
 		hd_results_release(&res);
@@ -1316,7 +1327,7 @@ static void by_hand(const char *dir)
 	int64_t batch;
 	char got[512], snip[512];
 	size_t i;
-	int rc;
+	int rc, runs;
 
 	hd_err_clear(&e);
 	rc = hd_archive_init(dir, "HAND", "手工", &agent, &e);
@@ -1359,14 +1370,29 @@ static void by_hand(const char *dir)
 		check(snippets[i].name, snip_has(snip, snippets[i].want),
 			snippets[i].why, snip);
 	}
+	runs = person_lookups(a);
 	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
-	check("facets_counted", strcmp(got, FACETS_HAND) == 0, "each facet's "
-		"values counted over the matches (記錄 too), decades in order, "
-		"the rest most frequent first", got);
+	check("facets_counted", strcmp(got, FACETS_HAND) == 0 &&
+		person_lookups(a) - runs == 6, "each facet's values counted "
+		"over the matches (記錄 too), decades in order, the rest most "
+		"frequent first; the persons of the 6 matches looked up",
+		got);
+	/* warmed inside a transaction (which might yet roll back): the
+	 * persons are not kept */
+	rc = hd_tx_begin(a, &e);
+	warm_hand(a, "persons_warm_tx");
+	hd_tx_rollback(a);
+	runs = person_lookups(a);
+	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
+	check("facets_warm_tx", rc == 0 && strcmp(got, FACETS_HAND) == 0 &&
+		person_lookups(a) - runs == 6, "persons read by a warm-up "
+		"inside a transaction are looked up again", got);
 	warm_hand(a, "persons_warm");
+	runs = person_lookups(a);
 	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
-	check("facets_warm", strcmp(got, FACETS_HAND) == 0, "the same from "
-		"the persons hd_search_warm kept", got);
+	check("facets_warm", strcmp(got, FACETS_HAND) == 0 &&
+		person_lookups(a) == runs, "the same from the persons "
+		"hd_search_warm kept, none looked up", got);
 	persons_changed(a, dir);
 	for (i = 0; i < sizeof suggests / sizeof suggests[0]; i++) {
 		suggest_first(a, suggests[i].q, got, sizeof got);
