@@ -945,7 +945,10 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
 
 /* A connection's page cache (PRAGMA cache_size in connect) and the
  * archive's page size. */
-#define CACHE_BYTES (64 << 20)
+#define CACHE_KIB 65536
+#define CACHE_BYTES ((int64_t)CACHE_KIB * 1024)
+#define TEXT_OF(x) #x
+#define TEXT(x) TEXT_OF(x)
 #define PAGE_BYTES 4096
 #define RESERVE_MAX 8           /* connections hd_page_cache_reserve serves */
 
@@ -990,7 +993,7 @@ void hd_page_cache_reserve(const char *dir, int connections)
 		page = i == 0 ? page_size_of(path) : page;
 		free(path);
 	}
-	if (size == 0 || page != PAGE_BYTES) {
+	if (page != PAGE_BYTES) {
 		return;
 	}
 	if (size / 10 * 11 < each) {
@@ -1061,7 +1064,7 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	 * 200,000).  A batch changes more pages than 2 MB too: it wrote them
 	 * to the WAL mid-transaction and read them back. */
 	if (exec(a, "PRAGMA foreign_keys = ON", e) != 0 ||
-	    exec(a, "PRAGMA cache_size = -65536", e) != 0) {
+	    exec(a, "PRAGMA cache_size = -" TEXT(CACHE_KIB), e) != 0) {
 		return HD_EDB;
 	}
 	if (!a->readonly && (exec(a, "PRAGMA journal_mode = WAL", e) != 0 ||

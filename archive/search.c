@@ -352,8 +352,8 @@ static size_t string_len(const char *p)
 	return n;
 }
 
-static int tokenless(const char *s, size_t n);
-static int starts_phrase(const char *p);
+static int left_out(int loose, int ended, const char *next, const char *s,
+	size_t n);
 
 /* The FTS5 expression q with pinyin barewords rewritten (see the top of
  * the file).  Strings, operators, column filters, prefix words and
@@ -398,9 +398,8 @@ static char *pinyin_expr(const char *q)
 		 * (lean_expr): left out here, so that it cannot become an
 		 * operand of the AND written beside a pinyin group (lanhe ，
 		 * would find nothing) */
-		if (op && !cand && tokenless(w, n) && p[k] != ':' &&
-		    p[k] != '*' && p[k] != '+' && !(w > q && w[-1] == '^') &&
-		    (r.operand == 1 || r.nw > 0 || starts_phrase(p))) {
+		if (left_out(op && !cand && !(w > q && w[-1] == '^'),
+		    r.operand == 1 || r.nw > 0, p, w, n)) {
 			continue;
 		}
 		if (n == 4 && strncmp(w, "NEAR", 4) == 0 && p[k] == '(') {
@@ -520,6 +519,21 @@ static int starts_phrase(const char *p)
 	return n > 0 && !is_operator(p, n);
 }
 
+/* 1 when the word s[0..n) (a string's text when quoted), just before
+ * next, is one FTS5 would drop, so the expression leaves it out: it has
+ * no token, stands loose (not joined by '+', after '^' or a column
+ * filter, in braces or as NEAR's distance: loose 1), is not followed by
+ * '+', ':', '*' or '(', and stands beside a phrase: one ended just
+ * before it (ended 1) or one begins at next. */
+static int left_out(int loose, int ended, const char *next, const char *s,
+	size_t n)
+{
+	const char *after = skip_space(next);
+
+	return loose && (*after == '\0' || strchr("+:*(", *after) == NULL) &&
+		(ended || starts_phrase(next)) && tokenless(s, n);
+}
+
 /* The expression match for walking (see HD_LEAN in fts.h): each string
  * and each bareword that is Han characters alone (so never an operator
  * or a column name) made a string that begins with HD_LEAN, when the
@@ -557,11 +571,9 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		if (*p == '"') {
 			n = string_len(p);
 			after = skip_space(p + n);
-			if (!join && !caret && !colon && !brace && !comma &&
-			    *after != '+' && *after != ':' && *after != '*' &&
-			    *after != '(' && n >= 2 && p[n - 1] == '"' &&
-			    tokenless(p + 1, n - 2) && (ended ||
-			    starts_phrase(p + n))) {
+			if (left_out(!join && !caret && !colon && !brace &&
+			    !comma && n >= 2 && p[n - 1] == '"', ended, p + n,
+			    p + 1, n - 2)) {
 				hd_buf_add(&b, " ", 1);   /* abc"，"def */
 				p += n;
 				continue;
@@ -603,10 +615,8 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
 		}
 		after = skip_space(p + n);
-		if (!join && !caret && !colon && !brace && !comma &&
-		    *after != '+' && *after != ':' && *after != '*' &&
-		    *after != '(' && tokenless(p, n) && (ended ||
-		    starts_phrase(p + n))) {
+		if (left_out(!join && !caret && !colon && !brace && !comma,
+		    ended, p + n, p, n)) {
 			p += n;
 			continue;
 		}
@@ -775,19 +785,10 @@ static void bag_count(struct bag *b, struct hd_facets *f)
 /* Everything b counted, dropped (on an error path). */
 static void bag_release(struct bag *b)
 {
-	GHashTableIter it;
-	gpointer k, v;
+	struct hd_facets f = { NULL, 0 };
 
-	if (b->h == NULL) {
-		return;
-	}
-	g_hash_table_iter_init(&it, b->h);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		free(((struct hd_facet *)v)->value);
-		free(v);
-	}
-	g_hash_table_destroy(b->h);
-	b->h = NULL;
+	bag_count(b, &f);
+	hd_facets_release(&f);
 }
 
 static int by_count(const void *x, const void *y)
@@ -848,16 +849,13 @@ static void tally(struct tallies *t, sqlite3_stmt *st)
 	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3), 1);
 }
 
-struct decade {
-	int first;              /* its first year: 1990 */
-	int64_t count;
-};
-
-static int by_year(const void *x, const void *y)
+/* Decades ("1990") earliest first. */
+static int by_decade(const void *x, const void *y)
 {
-	const struct decade *a = x, *b = y;
+	int a = atoi(((const struct hd_facet *)x)->value);
+	int b = atoi(((const struct hd_facet *)y)->value);
 
-	return (a->first > b->first) - (a->first < b->first);
+	return (a > b) - (a < b);
 }
 
 /* The decades t counted into f, earliest first, each named by its first
@@ -866,26 +864,17 @@ static void decades_count(struct tallies *t, struct hd_facets *f)
 {
 	GHashTableIter it;
 	gpointer k, v;
-	struct decade *d;
-	size_t n = 0, i;
 
 	if (t->decade == NULL) {
 		return;
 	}
-	d = hd_xcalloc(g_hash_table_size(t->decade), sizeof *d);
+	f->v = hd_xcalloc(g_hash_table_size(t->decade), sizeof *f->v);
 	g_hash_table_iter_init(&it, t->decade);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
-		d[n].first = GPOINTER_TO_INT(k) * 10;
-		d[n++].count = (int64_t)GPOINTER_TO_SIZE(v);
+		f->v[f->n].value = hd_xasprintf("%d", GPOINTER_TO_INT(k) * 10);
+		f->v[f->n++].count = (int64_t)GPOINTER_TO_SIZE(v);
 	}
-	qsort(d, n, sizeof *d, by_year);
-	f->v = hd_xcalloc(n, sizeof *f->v);
-	for (i = 0; i < n; i++) {
-		f->v[i].value = hd_xasprintf("%d", d[i].first);
-		f->v[i].count = d[i].count;
-	}
-	f->n = n;
-	free(d);
+	qsort(f->v, f->n, sizeof *f->v, by_decade);
 	g_hash_table_destroy(t->decade);
 	t->decade = NULL;
 }
@@ -951,11 +940,15 @@ static int by_rank(const void *x, const void *y)
  * with the data version they were read at (SQLITE_FCNTL_DATA_VERSION,
  * which every commit changes, this connection's own too); a search from
  * another version does not use the chunk. */
+struct person_pair {
+	int64_t id;
+	uint32_t name;              /* its number in hd_persons.names */
+};
+
 struct person_chunk {
 	int64_t lo, hi;
 	unsigned int version;
-	int64_t *id;
-	uint32_t *name;             /* numbers in hd_persons.names */
+	struct person_pair *pair;   /* by id */
 	size_t n;
 };
 
@@ -989,8 +982,7 @@ void hd_persons_free(struct hd_persons *p)
 		return;
 	}
 	for (i = 0; i < p->nchunk; i++) {
-		free(p->chunk[i].id);
-		free(p->chunk[i].name);
+		free(p->chunk[i].pair);
 	}
 	free(p->chunk);
 	for (i = 0; i < p->nnames; i++) {
@@ -1021,12 +1013,6 @@ static uint32_t person_number(struct hd_persons *p, const char *name)
 	return (uint32_t)p->nnames++;
 }
 
-/* A pair of a chunk while it is sorted. */
-struct person_pair {
-	int64_t id;
-	uint32_t name;
-};
-
 static int by_pair_id(const void *x, const void *y)
 {
 	const struct person_pair *a = x, *b = y;
@@ -1044,7 +1030,7 @@ static int warm_persons(struct hd_archive *a, int64_t lo, int64_t hi,
 	struct hd_persons *p = a->persons;
 	struct person_chunk *k;
 	struct person_pair *v = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	if (st == NULL) {
@@ -1083,13 +1069,7 @@ static int warm_persons(struct hd_archive *a, int64_t lo, int64_t hi,
 	sqlite3_file_control(a->db, "main", SQLITE_FCNTL_DATA_VERSION,
 		&k->version);
 	k->n = n;
-	k->id = hd_xmalloc((n ? n : 1) * sizeof *k->id);
-	k->name = hd_xmalloc((n ? n : 1) * sizeof *k->name);
-	for (i = 0; i < n; i++) {
-		k->id[i] = v[i].id;
-		k->name[i] = v[i].name;
-	}
-	free(v);
+	k->pair = v;
 	return 0;
 }
 
@@ -1118,14 +1098,14 @@ static void person_count(struct hd_persons *p, const struct person_chunk *k,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (k->id[mid] < id) {
+		if (k->pair[mid].id < id) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
 		}
 	}
-	for (; lo < k->n && k->id[lo] == id; lo++) {
-		if (p->counts[k->name[lo]]++ > 0) {
+	for (; lo < k->n && k->pair[lo].id == id; lo++) {
+		if (p->counts[k->pair[lo].name]++ > 0) {
 			continue;
 		}
 		if (p->ntouched == p->captouched) {
@@ -1133,7 +1113,7 @@ static void person_count(struct hd_persons *p, const struct person_chunk *k,
 			p->touched = hd_xrealloc(p->touched, p->captouched *
 				sizeof *p->touched);
 		}
-		p->touched[p->ntouched++] = k->name[lo];
+		p->touched[p->ntouched++] = k->pair[lo].name;
 	}
 }
 

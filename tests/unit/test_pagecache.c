@@ -140,11 +140,15 @@ static int search_case(const char *dir)
 	return found ? 10 + (hi > 0) : 1;
 }
 
-/* Reserve for a folder without an archive, then use another that has
- * one: 10 + 1 when the pool was used, 10 when not, 1 on an error. */
+/* The folder empty_case reserves for, inside the archive's. */
+static const char *reserve_in = "none";
+
+/* Reserve for a folder without an archive (or with a damaged one:
+ * reserve_in), then use another that has one: 10 + 1 when the pool was
+ * used, 10 when not, 1 on an error. */
 static int empty_case(const char *dir)
 {
-	char *none = hd_xasprintf("%s/none", dir);
+	char *none = hd_xasprintf("%s/%s", dir, reserve_in);
 	sqlite3_int64 cur = 0, hi = 0;
 	struct hd_archive *a;
 	struct hd_stats st;
@@ -185,7 +189,8 @@ static int other_case(const char *dir)
 int main(void)
 {
 	char tmpl[] = "/tmp/hd-pagecache-XXXXXX", *dir, *arch, *other, *cmd;
-	char got[32];
+	char got[32], *path, *sub;
+	FILE *f;
 	int rc;
 
 	dir = mkdtemp(tmpl);
@@ -209,6 +214,19 @@ int main(void)
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_none_without_archive", rc == 10, "nothing is set aside "
 		"for a folder without an archive", got);
+	/* a hongdang.db of ten bytes: no header to read a page size from */
+	reserve_in = "damaged";
+	path = hd_xasprintf("%s/damaged", arch);
+	sub = hd_xasprintf("%s/hongdang.db", path);
+	f = mkdir(path, 0755) == 0 ? fopen(sub, "wb") : NULL;
+	rc = f != NULL && fwrite("SQLite fo", 1, 10, f) == 10;
+	rc = (f != NULL && fclose(f) == 0 && rc) ? in_child(empty_case, arch) :
+		-1;
+	snprintf(got, sizeof got, "status %d", rc);
+	check("pool_none_damaged", rc == 10, "nothing is set aside for a "
+		"truncated database file", got);
+	free(path);
+	free(sub);
 	rc = in_child(other_case, other);
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_none_other_pages", rc == 10, "nothing is set aside for "

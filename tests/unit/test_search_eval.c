@@ -1393,6 +1393,13 @@ static void by_hand(const char *dir)
 	check("facets_warm", strcmp(got, FACETS_HAND) == 0 &&
 		person_lookups(a) == runs, "the same from the persons "
 		"hd_search_warm kept, none looked up", got);
+	facets_of(a, HD_PUBLIC, "名单", got, sizeof got);
+	check("facets_warm_hidden", strstr(got, "张某某") == NULL,
+		"a visitor's facets never name the person of a restricted "
+		"record, which the warm-up kept", got);
+	facets_of(a, HD_ARCHIVIST, "名单", got, sizeof got);
+	check("facets_warm_archivist", strstr(got, "person 张某某:1") != NULL,
+		"the archivist's do", got);
 	persons_changed(a, dir);
 	for (i = 0; i < sizeof suggests / sizeof suggests[0]; i++) {
 		suggest_first(a, suggests[i].q, got, sizeof got);
