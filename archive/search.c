@@ -652,8 +652,8 @@ static char *lean_expr(const char *match, int trigrams, int *has_not,
 static char *plain_words(const char *q)
 {
 	struct run r;
-	const char *p = q, *c;
-	size_t n, cn;
+	const char *p = q, *c, *held = NULL;
+	size_t n, cn, heldn = 0;
 
 	memset(&r, 0, sizeof r);
 	hd_buf_init(&r.b);
@@ -679,15 +679,22 @@ static char *plain_words(const char *q)
 		}
 		if (letters(c, cn)) {
 			put_cand(&r, p, n, c, cn, 1);
-		} else if (!tokenless(p, n) || (r.operand != 1 && r.nw == 0 &&
-		    *skip_space(p + n) == '\0')) {
+		} else if (!tokenless(p, n)) {
 			put_other(&r, p, n, 1, 1);
+		} else {
+			/* a word without a token, left out beside others as
+			 * FTS5 would leave it out (see pinyin_expr) */
+			held = p;
+			heldn = n;
 		}
-		/* else a word without a token beside others, left out as
-		 * FTS5 would leave it (see pinyin_expr) */
 		p += n;
 	}
 	run_flush(&r);
+	/* words without a token alone: the last stands (it finds
+	 * nothing), an empty expression would be a syntax error */
+	if (r.b.len == 0 && held != NULL) {
+		put_other(&r, held, heldn, 1, 1);
+	}
 	return hd_buf_detach(&r.b);
 }
 

@@ -976,6 +976,9 @@ static const struct {
 		"one syllable alone is no pinyin phrase" },
 	{ "punct_only", "， 。", "", 0,
 		"words of punctuation alone find nothing, and are no error" },
+	{ "punct_only_plain", "\"， 。\u3000", "", 0,
+		"nor in the plain-words fallback, an ideographic space last "
+		"(fuzz_search)" },
 	{ "punct_and", "街坊 AND ，", "", 0,
 		"AND a word without a token finds nothing, as FTS5 has it" },
 	{ "punct_py_before", "， lanhe", "13,14,15", 1,
