@@ -1,6 +1,5 @@
 /*
- * backup.c - backup and restore of a data folder, and the file helpers
- * that backup and transfer share.
+ * backup.c - backup and restore of a data folder.
  *
  * A backup is taken while the archive is in use (the exhibit server may
  * be writing).  The catalogue is copied through SQLite's online backup
@@ -24,8 +23,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -33,274 +30,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
-#define COPY_CHUNK (1u << 20)
 #define BACKUP_INFO_MAX 65536   /* bytes of a BACKUP file */
 #define BUSY_TRIES 600          /* 50 ms apart: half a minute */
-
-/* ------------------------------------------------------ file helpers */
-
-int hd_fs_mkdirs(const char *dir, struct hd_error *e)
-{
-	char *p = hd_xstrdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-				rc = hd_err(e, HD_EIO, "%s: cannot create: %s",
-					p, strerror(errno));
-				break;
-			}
-			*s = c;
-			if (c == '\0') {
-				break;
-			}
-		}
-	}
-	free(p);
-	return rc;
-}
-
-int hd_fs_fsync_dir(const char *dir, struct hd_error *e)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0) {
-		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
-	}
-	if (fsync(fd) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dir, strerror(errno));
-	}
-	close(fd);
-	return rc;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, c, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k < 0) {
-			return -1;
-		}
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-int hd_fs_copy(const char *src, const char *dst, const char *want,
-	char got[65], uint64_t *size, struct hd_error *e)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char d[32];
-	unsigned int dn = 0;
-	char sum[65], *buf = NULL;
-	uint64_t total = 0;
-	ssize_t n;
-	int in = -1, out = -1, rc = 0;
-
-	if (md == NULL) {
-		abort();
-	}
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0) {
-		rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
-			"%s: %s", src, strerror(errno));
-		goto out;
-	}
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		0644);
-	if (out < 0) {
-		rc = hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
-			"%s: cannot create: %s", dst, strerror(errno));
-		goto out;
-	}
-	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	buf = hd_xmalloc(COPY_CHUNK);
-	for (;;) {
-		n = read(in, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			rc = hd_err(e, HD_EIO, "%s: read: %s", src,
-				strerror(errno));
-			goto out;
-		}
-		if (n == 0) {
-			break;
-		}
-		EVP_DigestUpdate(md, buf, (size_t)n);
-		if (write_all(out, buf, (size_t)n) != 0) {
-			rc = hd_err(e, HD_EIO, "%s: write: %s", dst,
-				strerror(errno));
-			goto out;
-		}
-		total += (uint64_t)n;
-	}
-	EVP_DigestFinal_ex(md, d, &dn);
-	hex(d, 32, sum);
-	if (want != NULL && strcmp(sum, want) != 0) {
-		rc = hd_err(e, HD_ECORRUPT, "%s: damaged: its SHA-256 is now "
-			"%.16s…, not %.16s…", src, sum, want);
-		goto out;
-	}
-	if (fsync(out) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dst, strerror(errno));
-		goto out;
-	}
-	if (got != NULL) {
-		memcpy(got, sum, 65);
-	}
-	if (size != NULL) {
-		*size = total;
-	}
-out:
-	if (in >= 0) {
-		close(in);
-	}
-	if (out >= 0) {
-		if (close(out) != 0 && rc == 0) {
-			rc = hd_err(e, HD_EIO, "%s: close: %s", dst,
-				strerror(errno));
-		}
-		if (rc != 0) {
-			unlink(dst);
-		}
-	}
-	free(buf);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
-int hd_fs_write(const char *path, const void *p, size_t n,
-	struct hd_error *e)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		O_CLOEXEC, 0644);
-	int rc = 0;
-
-	if (fd < 0) {
-		return hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
-			"%s: cannot create: %s", path, strerror(errno));
-	}
-	if (write_all(fd, p, n) != 0 || fsync(fd) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: write: %s", path, strerror(errno));
-	}
-	if (close(fd) != 0 && rc == 0) {
-		rc = hd_err(e, HD_EIO, "%s: close: %s", path, strerror(errno));
-	}
-	if (rc != 0) {
-		unlink(path);
-	}
-	return rc;
-}
-
-/* The folder part of path ("." when it has none); caller frees. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		return hd_xstrdup(".");
-	}
-	if (slash == path) {
-		return hd_xstrdup("/");
-	}
-	return hd_xstrndup(path, (size_t)(slash - path));
-}
-
-int hd_fs_replace(const char *path, const void *p, size_t n,
-	struct hd_error *e)
-{
-	char *tmp = hd_xasprintf("%s.tmp-%ld", path, (long)getpid());
-	char *dir = dir_of(path);
-	int rc;
-
-	unlink(tmp);
-	rc = hd_fs_write(tmp, p, n, e);
-	if (rc == 0 && rename(tmp, path) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: rename: %s", path,
-			strerror(errno));
-		unlink(tmp);
-	}
-	if (rc == 0) {
-		rc = hd_fs_fsync_dir(dir, e);
-	}
-	free(tmp);
-	free(dir);
-	return rc;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-	struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void hd_fs_rmtree(const char *dir)
-{
-	if (dir != NULL) {
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
-}
-
-int hd_fs_state(const char *path)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int state = 1;
-
-	if (lstat(path, &st) != 0) {
-		return errno == ENOENT ? 0 : 3;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		return 3;
-	}
-	d = opendir(path);
-	if (d == NULL) {
-		return 3;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
-			state = 2;
-			break;
-		}
-	}
-	closedir(d);
-	return state;
-}
 
 /* Copy the regular files and folders under src into dst (made), links
  * and other files skipped: the community's own templates. */
@@ -626,7 +358,7 @@ static char *read_info(const char *dir)
  * for comparing places; caller frees. */
 static char *absolute(const char *path)
 {
-	char *dir = dir_of(path), *real, *out;
+	char *dir = hd_fs_parent(path), *real, *out;
 	const char *base = strrchr(path, '/');
 
 	real = realpath(dir, NULL);
@@ -769,7 +501,7 @@ int hd_backup_run(struct hd_archive *a, const char *dest,
 				strerror(errno));
 		} else {
 			free(p);
-			p = dir_of(dst);
+			p = hd_fs_parent(dst);
 			rc = hd_fs_fsync_dir(p, e);
 		}
 	}
@@ -854,7 +586,7 @@ int hd_restore_run(const char *src, const char *dir,
 			goto out;
 		}
 	}
-	parent = dir_of(dir);
+	parent = hd_fs_parent(dir);
 	rc = hd_fs_mkdirs(parent, e);
 	if (rc != 0) {
 		goto out;

@@ -1084,31 +1084,6 @@ static struct hd_archive *archive_new(const char *dir)
 	return a;
 }
 
-static int mkdir_p(const char *dir, struct hd_error *e)
-{
-	char *p = hd_xstrdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-				rc = hd_err(e, HD_EIO, "%s: cannot create: %s",
-					p, strerror(errno));
-				break;
-			}
-			*s = c;
-			if (c == '\0') {
-				break;
-			}
-		}
-	}
-	free(p);
-	return rc;
-}
-
 int hd_archive_init(const char *dir, const char *fonds_code,
 	const char *fonds_name, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -1136,12 +1111,12 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		goto out;
 	}
 	a = archive_new(dir);
-	rc = mkdir_p(dir, e);
+	rc = hd_fs_mkdirs(dir, e);
 	if (rc == 0) {
-		rc = mkdir_p(a->objdir, e);
+		rc = hd_fs_mkdirs(a->objdir, e);
 	}
 	if (rc == 0) {
-		rc = mkdir_p(a->tmpdir, e);
+		rc = hd_fs_mkdirs(a->tmpdir, e);
 	}
 	if (rc == 0) {
 		rc = connect(a, 1, e);
@@ -1253,7 +1228,7 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	if (rc == 0 && !readonly) {
 		rc = migrate(a, 1, e);
 		if (rc == 0) {
-			rc = mkdir_p(a->tmpdir, e);
+			rc = hd_fs_mkdirs(a->tmpdir, e);
 		}
 		if (rc == 0) {
 			hd_store_sweep(a);

@@ -36,7 +36,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -222,21 +221,6 @@ static void busy_release(const char *key)
 
 /* ------------------------------------------------------------ making */
 
-static int fsync_dir(const char *dir, struct hd_error *e)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0) {
-		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
-	}
-	if (fsync(fd) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dir, strerror(errno));
-	}
-	close(fd);
-	return rc;
-}
-
 /* mkdir dir; *made is set when it was created.  An existing one is fine. */
 static int make_dir(const char *dir, int *made, struct hd_error *e)
 {
@@ -329,46 +313,19 @@ out:
 	return rc;
 }
 
-/* Write p[0..n) to a new temporary file under tmp/ and fsync it; its path
- * goes to tmp (1024 bytes). */
+/* Write p[0..n) to a new temporary file under tmp/, fsynced
+ * (hd_fs_write); its path goes to tmp (ntmp bytes), "" when it failed
+ * (nothing is left behind then).  Returns 0 or HD_EIO. */
 static int write_tmp(struct hd_archive *a, const void *p, size_t n,
 	char *tmp, size_t ntmp, struct hd_error *e)
 {
 	static atomic_uint seq;
-	const char *s = p;
-	size_t done = 0;
-	ssize_t k;
-	int fd, rc = 0;
+	int rc;
 
 	snprintf(tmp, ntmp, "%s/drv-%ld-%u", a->tmpdir, (long)getpid(),
 		atomic_fetch_add(&seq, 1));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = hd_err(e, HD_EIO, "%s: cannot create: %s", tmp,
-			strerror(errno));
-		tmp[0] = '\0';
-		return rc;
-	}
-	while (done < n && rc == 0) {
-		k = write(fd, s + done, n - done);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k < 0) {
-			rc = hd_err(e, HD_EIO, "%s: write: %s", tmp,
-				strerror(errno));
-		} else {
-			done += (size_t)k;
-		}
-	}
-	if (rc == 0 && fsync(fd) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: fsync: %s", tmp, strerror(errno));
-	}
-	if (close(fd) != 0 && rc == 0) {
-		rc = hd_err(e, HD_EIO, "%s: close: %s", tmp, strerror(errno));
-	}
+	rc = hd_fs_write(tmp, p, n, e);
 	if (rc != 0) {
-		unlink(tmp);
 		tmp[0] = '\0';
 	}
 	return rc;
@@ -405,13 +362,13 @@ static int make(struct hd_archive *a, const char *sha, const char *src,
 	}
 	/* The entries on disk: the file's, then any directory made. */
 	if (rc == 0) {
-		rc = fsync_dir(sub, e);
+		rc = hd_fs_fsync_dir(sub, e);
 	}
 	if (rc == 0 && made_sub) {
-		rc = fsync_dir(top, e);
+		rc = hd_fs_fsync_dir(top, e);
 	}
 	if (rc == 0 && made_top) {
-		rc = fsync_dir(a->dir, e);
+		rc = hd_fs_fsync_dir(a->dir, e);
 	}
 	if (tmp[0] != '\0') {
 		unlink(tmp);

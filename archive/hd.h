@@ -106,12 +106,45 @@ char *hd_text_to_utf8(const char *s, size_t n);
 /* Trim ASCII and ideographic white space at both ends, in place. */
 char *hd_trim(char *s);
 
+/* ----------------------------------------------------- files (fs.c) */
+
+/* Write all n bytes of p to fd (again after EINTR).  Returns 0, or -1
+ * with errno set. */
+int hd_fs_write_all(int fd, const void *p, size_t n);
 /* Read up to cap bytes from the start of path into a new buffer (caller
  * frees *out; one spare byte is allocated for a NUL).  *more (if not NULL)
  * is set when the file is longer than cap.  Returns 0, or -1 with errno
  * set. */
 int hd_read_file(const char *path, size_t cap, unsigned char **out,
 	size_t *n, int *more);
+
+/* The helpers below return 0 or a negative code with *e naming the
+ * path. */
+/* mkdir -p: dir and every folder above it (0755). */
+int hd_fs_mkdirs(const char *dir, struct hd_error *e);
+/* fsync a folder (its entries on disk), or a file (its bytes). */
+int hd_fs_fsync_dir(const char *dir, struct hd_error *e);
+int hd_fs_fsync_file(const char *path, struct hd_error *e);
+/* Create dst (it must not exist) with the bytes of src, hashing them on
+ * the way: got (if not NULL) receives the SHA-256 hex, *size the bytes.
+ * When want is not NULL and differs, dst is removed: HD_ECORRUPT naming
+ * src.  dst is fsynced. */
+int hd_fs_copy(const char *src, const char *dst, const char *want,
+	char got[65], uint64_t *size, struct hd_error *e);
+/* Create path (it must not exist) holding p[0..n), fsynced. */
+int hd_fs_write(const char *path, const void *p, size_t n,
+	struct hd_error *e);
+/* Replace path by p[0..n): temporary file beside it, fsync, rename,
+ * folder fsync. */
+int hd_fs_replace(const char *path, const void *p, size_t n,
+	struct hd_error *e);
+/* The folder part of path ("." when it has none); caller frees. */
+char *hd_fs_parent(const char *path);
+/* Remove a folder and everything in it (links are not followed). */
+void hd_fs_rmtree(const char *dir);
+/* 0 when path does not exist, 1 an empty folder, 2 a folder with
+ * entries, 3 something else. */
+int hd_fs_state(const char *path);
 
 /* Current time as ISO 8601 UTC with milliseconds, "2026-11-25T08:00:00.123Z". */
 void hd_now_iso(char out[32]);

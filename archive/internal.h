@@ -226,30 +226,9 @@ int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
 /* The day of Unix time t (UTC) as "YYYY-MM-DD" (consult.c). */
 void hd_day_format(int64_t t, char out[11]);
 
-/* File helpers shared by backup.c and transfer.c (defined in backup.c).
- * Each returns 0 or a negative code with *e naming the path. */
-/* mkdir -p. */
-int hd_fs_mkdirs(const char *dir, struct hd_error *e);
-/* fsync a folder (its entries on disk). */
-int hd_fs_fsync_dir(const char *dir, struct hd_error *e);
-/* Create dst (it must not exist) with the bytes of src, hashing them on
- * the way: got (if not NULL) receives the SHA-256 hex, *size the bytes.
- * When want is not NULL and differs, dst is removed: HD_ECORRUPT naming
- * src.  dst is fsynced. */
-int hd_fs_copy(const char *src, const char *dst, const char *want,
-	char got[65], uint64_t *size, struct hd_error *e);
-/* Create path (it must not exist) holding p[0..n), fsynced. */
-int hd_fs_write(const char *path, const void *p, size_t n,
-	struct hd_error *e);
-/* Replace path by p[0..n): temporary file beside it, fsync, rename,
- * folder fsync. */
-int hd_fs_replace(const char *path, const void *p, size_t n,
-	struct hd_error *e);
-/* Remove a folder and everything in it (links are not followed). */
-void hd_fs_rmtree(const char *dir);
-/* 0 when path does not exist, 1 an empty folder, 2 a folder with
- * entries, 3 something else. */
-int hd_fs_state(const char *path);
+/* d[0..n) as lower-case hex into out (2 * n + 1 bytes, NUL-terminated)
+ * (fs.c: libsodium's sodium_bin2hex). */
+void hd_hex(const unsigned char *d, size_t n, char *out);
 
 /* Suggestions (suggest.c).  hd_suggest_record adds the terms of r
  * (title, place, subjects, persons) inside the caller's transaction:

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,25 +25,13 @@
 /* Below this many objects fsync each file; above, one syncfs is cheaper. */
 #define PUBLISH_SYNCFS_AT 16
 
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void hd_sha256_hex(const void *p, size_t n, char out[65])
 {
 	unsigned char d[32];
 	unsigned int dn = 0;
 
 	EVP_Digest(p, n, d, &dn, EVP_sha256(), NULL);
-	hex(d, 32, out);
+	hd_hex(d, 32, out);
 }
 
 int hd_sha256_file(const char *path, char out[65], uint64_t *size,
@@ -59,7 +46,8 @@ int hd_sha256_file(const char *path, char out[65], uint64_t *size,
 	int fd, rc = 0;
 
 	if (md == NULL) {
-		abort();
+		return hd_err(e, HD_EIO, "%s: cannot hash: out of memory",
+			path);
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -87,7 +75,7 @@ int hd_sha256_file(const char *path, char out[65], uint64_t *size,
 		total += (uint64_t)n;
 	}
 	EVP_DigestFinal_ex(md, d, &dn);
-	hex(d, 32, out);
+	hd_hex(d, 32, out);
 	if (size != NULL) {
 		*size = total;
 	}
@@ -122,7 +110,8 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	w->fd = -1;
 	w->md = EVP_MD_CTX_new();
 	if (w->md == NULL) {
-		abort();
+		return hd_err(e, HD_EIO, "%s: cannot hash: out of memory",
+			a->tmpdir);
 	}
 	EVP_DigestInit_ex(w->md, EVP_sha256(), NULL);
 	if (dry) {
@@ -146,25 +135,11 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
 	struct hd_error *e)
 {
-	const char *s = p;
-	size_t done = 0;
-	ssize_t k;
-
 	EVP_DigestUpdate(w->md, p, n);
 	w->size += n;
-	if (w->fd < 0) {
-		return 0;
-	}
-	while (done < n) {
-		k = write(w->fd, s + done, n - done);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k < 0) {
-			return hd_err(e, HD_EIO, "%s: write: %s", w->tmp,
-				strerror(errno));
-		}
-		done += (size_t)k;
+	if (w->fd >= 0 && hd_fs_write_all(w->fd, p, n) != 0) {
+		return hd_err(e, HD_EIO, "%s: write: %s", w->tmp,
+			strerror(errno));
 	}
 	return 0;
 }
@@ -178,7 +153,7 @@ int hd_objw_finish(struct hd_objw *w, struct hd_error *e)
 	EVP_DigestFinal_ex(w->md, d, &dn);
 	EVP_MD_CTX_free(w->md);
 	w->md = NULL;
-	hex(d, 32, w->sha256);
+	hd_hex(d, 32, w->sha256);
 	if (w->fd >= 0 && close(w->fd) != 0) {
 		rc = hd_err(e, HD_EIO, "%s: close: %s", w->tmp,
 			strerror(errno));
@@ -206,22 +181,6 @@ void hd_objw_discard(struct hd_objw *w)
 		unlink(w->tmp);
 		w->tmp[0] = '\0';
 	}
-}
-
-static int fsync_path(const char *path, int dir, struct hd_error *e)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) |
-		O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0) {
-		return hd_err(e, HD_EIO, "%s: %s", path, strerror(errno));
-	}
-	if (fsync(fd) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: fsync: %s", path, strerror(errno));
-	}
-	close(fd);
-	return rc;
 }
 
 int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
@@ -254,7 +213,7 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	} else {
 		for (i = 0; i < nws && rc == 0; i++) {
 			if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
-				rc = fsync_path(ws[i]->tmp, 0, e);
+				rc = hd_fs_fsync_file(ws[i]->tmp, e);
 			}
 		}
 	}
@@ -301,26 +260,16 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 		if (touched[i]) {
 			snprintf(dir, sizeof dir, "%s/%02x", a->objdir,
 				(unsigned)i);
-			rc = fsync_path(dir, 1, e);
+			rc = hd_fs_fsync_dir(dir, e);
 		}
 	}
 	if (rc == 0 && made_dir) {
-		rc = fsync_path(a->objdir, 1, e);
+		rc = hd_fs_fsync_dir(a->objdir, e);
 	}
 	for (i = 0; i < nws; i++) {
 		hd_objw_discard(ws[i]);
 	}
 	return rc;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-	struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* Remove what a killed process left in tmp/: names "<kind>-<pid>-..."
@@ -346,7 +295,7 @@ void hd_store_sweep(struct hd_archive *a)
 			continue;
 		}
 		path = hd_xasprintf("%s/%s", a->tmpdir, de->d_name);
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		hd_fs_rmtree(path);
 		free(path);
 	}
 	closedir(d);

@@ -855,18 +855,6 @@ static void uuid_new(char out[48])
 		r[14], r[15]);
 }
 
-/* The folder part of path; caller frees. */
-static char *parent_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		return hd_xstrdup(".");
-	}
-	return slash == path ? hd_xstrdup("/") :
-		hd_xstrndup(path, (size_t)(slash - path));
-}
-
 /* Copy the payload of the records into the bag. */
 static int bag_payload(struct hd_archive *a, struct bagw *w,
 	struct hd_record *recs, char **folders, size_t n, struct slip *s,
@@ -1120,7 +1108,7 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 		goto out;
 	}
 	placed = 1;
-	parent = parent_of(x->out);
+	parent = hd_fs_parent(x->out);
 	rc = hd_fs_fsync_dir(parent, e);
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);

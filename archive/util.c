@@ -496,58 +496,6 @@ char *hd_trim(char *s)
 	return s;
 }
 
-int hd_read_file(const char *path, size_t cap, unsigned char **out,
-	size_t *n, int *more)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, size;
-	struct stat st;
-	int fd, rc = -1, err = 0;
-
-	*out = NULL;
-	*n = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		err = errno;
-		goto out;
-	}
-	size = (uint64_t)st.st_size < cap ? (size_t)st.st_size : cap;
-	if (more != NULL) {
-		*more = (uint64_t)st.st_size > cap;
-	}
-	buf = hd_xmalloc(size + 1);
-	while (len < size) {
-		ssize_t r = read(fd, buf + len, size - len);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			err = errno;
-			goto out;
-		}
-		if (r == 0) {
-			break;
-		}
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*n = len;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	if (err) {
-		errno = err;
-	}
-	return rc;
-}
-
 double hd_mono_s(void)
 {
 	struct timespec ts;

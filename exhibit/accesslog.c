@@ -37,27 +37,11 @@ struct alog {
 /* This thread's buffer (worker threads live as long as one server). */
 static __thread struct alog_buf *t_buf;
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k <= 0) {
-			return; /* a failing log must not stop the server */
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-}
-
 static void flush_locked(struct alog *l, struct alog_buf *b)
 {
 	if (b->len > 0) {
-		write_all(l->fd, b->buf, b->len);
+		/* a failing log must not stop the server */
+		(void)hd_fs_write_all(l->fd, b->buf, b->len);
 		b->len = 0;
 		b->first = 0;
 	}
@@ -90,7 +74,7 @@ void alog_write(struct alog *l, const char *line, size_t n, long long now)
 		flush_locked(l, b);
 	}
 	if (n > ALOG_BUF) {
-		write_all(l->fd, line, n);
+		(void)hd_fs_write_all(l->fd, line, n);
 	} else {
 		memcpy(b->buf + b->len, line, n);
 		b->len += n;

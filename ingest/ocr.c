@@ -401,47 +401,18 @@ out:
 	return rc;
 }
 
-static void mkdirs_for(const char *path)
-{
-	char *p = hd_xstrdup(path), *s;
-
-	for (s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	free(p);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k <= 0) {
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Write pg's result to path: temporary file under DIR/tmp, fsync,
  * rename.  A cache that cannot be written costs only a later re-read. */
 static void cache_put(struct batch *b, const char *path,
 	const struct batch_page *pg, unsigned seq)
 {
-	char head[64], *tmp;
+	char head[64], *tmp, *dir = hd_fs_parent(path);
 	int fd, ok;
 
 	tmp = hd_xasprintf("%s/tmp/ocr-%ld-%u", hd_archive_dir(b->a),
 		(long)getpid(), seq);
-	mkdirs_for(path);
+	hd_fs_mkdirs(dir, NULL);
+	free(dir);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(tmp);
@@ -449,8 +420,8 @@ static void cache_put(struct batch *b, const char *path,
 	}
 	snprintf(head, sizeof head, CACHE_MAGIC " %d %d\n", pg->conf,
 		pg->blank);
-	ok = write_all(fd, head, strlen(head)) == 0 &&
-		write_all(fd, pg->text ? pg->text : "",
+	ok = hd_fs_write_all(fd, head, strlen(head)) == 0 &&
+		hd_fs_write_all(fd, pg->text ? pg->text : "",
 		pg->text ? strlen(pg->text) : 0) == 0 && fsync(fd) == 0;
 	if (close(fd) != 0) {
 		ok = 0;

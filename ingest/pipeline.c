@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,16 +51,6 @@ void batch_init(struct batch *b, struct hd_archive *a)
 	memset(b, 0, sizeof *b);
 	b->a = a;
 	batch_limits_default(&b->lim);
-}
-
-static int rm_cb(const char *path, const struct stat *sb, int flag,
-	struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 void batch_notes_free(struct batch_note *v, size_t n)
@@ -98,7 +87,7 @@ void batch_release(struct batch *b)
 	}
 	free(b->items);
 	for (i = 0; i < b->ntmpdirs; i++) {
-		nftw(b->tmpdirs[i], rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		hd_fs_rmtree(b->tmpdirs[i]);
 		free(b->tmpdirs[i]);
 	}
 	free(b->tmpdirs);

@@ -493,25 +493,6 @@ done:
 	return rc;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, c, n);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k < 0) {
-			return -1;
-		}
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* A private folder DATA/tmp/rcv-PID-XXXXXX for one archive, recorded in
  * b->tmpdirs (the "-PID-" lets the store's sweep remove it after a
  * crash).  Returns a new string, or NULL with *e set. */
@@ -602,7 +583,7 @@ static int copy_entry(struct rcv *r, struct archive *a, const char *path,
 			rc = 1;
 			break;
 		}
-		if (write_all(fd, buf, (size_t)n) != 0) {
+		if (hd_fs_write_all(fd, buf, (size_t)n) != 0) {
 			rc = hd_err(r->e, HD_EIO, "%s: cannot write: %s",
 				path, strerror(errno));
 			break;
