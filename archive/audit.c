@@ -13,7 +13,6 @@
 
 #define AUDIT_LIMIT_DEFAULT 100
 #define AUDIT_LIMIT_MAX 10000
-#define CHINA_UTC_OFFSET (8 * 3600)
 
 void hd_events_free(struct hd_event *v, size_t n)
 {
@@ -36,13 +35,7 @@ static int since_iso(const char *since, char out[32], struct hd_error *e)
 	char day[11];
 
 	if (n == 10) {
-		if (hd_day_parse(since, &t, e) != 0) {
-			return HD_EINVAL;
-		}
-		hd_day_format(t - CHINA_UTC_OFFSET, out);
-		/* hd_day_format gives the day; add the time of day */
-		snprintf(out + 10, 22, "T16:00:00.000Z");
-		return 0;
+		return hd_china_day_start(since, out, e) != 0 ? HD_EINVAL : 0;
 	}
 	/* a full UTC time as events store it: 2026-11-25T08:00:00Z */
 	if (n < 20 || n > 24 || since[10] != 'T' || since[n - 1] != 'Z') {

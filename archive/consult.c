@@ -20,7 +20,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -30,7 +29,6 @@
 #define DAYS_MAX 90
 #define REFS_MAX 200
 #define LIST_MAX 500            /* requests listed at most */
-#define CHINA_UTC_OFFSET (8 * 3600)
 
 static const struct hd_code_name purposes[] = {
 	{"research", "学术研究"}, {"work", "工作查考"},
@@ -112,48 +110,6 @@ static void kinds_format(unsigned mask, char *out, size_t n)
 				k ? "," : "", kinds[i].code);
 		}
 	}
-}
-
-/* ------------------------------------------------------------ days */
-
-int hd_day_parse(const char *s, int64_t *t, struct hd_error *e)
-{
-	struct tm tm, back;
-	time_t x;
-	int y, m, d;
-	char tail;
-
-	if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m,
-	    &d, &tail) != 3 || s[4] != '-' || s[7] != '-' || y < 1900 ||
-	    m < 1 || m > 12 || d < 1 || d > 31) {
-		return hd_err(e, HD_EINVAL, "日期 '%s'：应为 YYYY-MM-DD",
-			s ? s : "");
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	x = timegm(&tm);
-	gmtime_r(&x, &back);
-	if (back.tm_mday != d || back.tm_mon != m - 1) {
-		return hd_err(e, HD_EINVAL, "日期 '%s'：没有这一天", s);
-	}
-	*t = (int64_t)x;
-	return 0;
-}
-
-void hd_day_format(int64_t t, char out[11])
-{
-	time_t x = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&x, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-void hd_china_today(char out[11])
-{
-	hd_day_format((int64_t)time(NULL) + CHINA_UTC_OFFSET, out);
 }
 
 /* ------------------------------------------------------------ checks */

@@ -146,10 +146,22 @@ void hd_fs_rmtree(const char *dir);
  * entries, 3 something else. */
 int hd_fs_state(const char *path);
 
-/* Current time as ISO 8601 UTC with milliseconds, "2026-11-25T08:00:00.123Z". */
+
+/* --------------------------------------- clocks and days (calendar.c) */
+
+/* Current time as ISO 8601 UTC with milliseconds,
+ * "2026-11-25T08:00:00.123Z". */
 void hd_now_iso(char out[32]);
 /* Seconds on the monotonic clock, for measuring how long work takes. */
 double hd_mono_s(void);
+/* Today in China ("YYYY-MM-DD", Asia/Shanghai): the day consultation
+ * windows, bookings and transfer slips count. */
+void hd_china_today(char out[11]);
+/* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
+ * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
+ * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
+ * time).  0 or HD_EINVAL naming s. */
+int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 
 /* ----------------------------------------------------------- dates */
 
@@ -808,11 +820,6 @@ void hd_locations_free(struct hd_location *v, size_t n);
 int hd_location_assign(struct hd_archive *a, const char *ref,
 	const char *path, const struct hd_agent *agent, struct hd_error *e);
 
-/* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
- * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
- * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
- * time).  0 or HD_EINVAL naming s. */
-int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 /* Readings logged at or after since (ISO 8601 UTC), oldest first; room
  * NULL for every room.  *v receives an array (caller frees). */
 int hd_readings_since(struct hd_archive *a, const char *since,
@@ -1338,7 +1345,5 @@ struct hd_audit_query {
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
-/* Today in China ("YYYY-MM-DD"): the day consultation windows count. */
-void hd_china_today(char out[11]);
 
 #endif

@@ -220,11 +220,15 @@ char *hd_col_dup(sqlite3_stmt *st, int i);
 int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
 	const char *title, const char *meta, struct hd_error *e);
 
-/* A day "YYYY-MM-DD" as the Unix time of its midnight UTC; 0 or
- * HD_EINVAL (consult.c). */
+/* Days (calendar.c).  hd_day_parse: a day "YYYY-MM-DD" as the Unix time
+ * of its midnight UTC; 0 or HD_EINVAL (a Chinese message naming s).
+ * hd_day_format: the day of Unix time t (UTC) as "YYYY-MM-DD".
+ * hd_china_day_start: the moment day "YYYY-MM-DD" begins in China, as
+ * ISO 8601 UTC with milliseconds ("2026-11-24T16:00:00.000Z"); 0 or
+ * HD_EINVAL as hd_day_parse. */
 int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
-/* The day of Unix time t (UTC) as "YYYY-MM-DD" (consult.c). */
 void hd_day_format(int64_t t, char out[11]);
+int hd_china_day_start(const char *day, char out[32], struct hd_error *e);
 
 /* d[0..n) as lower-case hex into out (2 * n + 1 bytes, NUL-terminated)
  * (fs.c: libsodium's sodium_bin2hex). */

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -687,15 +686,6 @@ struct slip {
 	char manifest[65];
 };
 
-static void china_date(char out[11])
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static char *size_text(uint64_t n)
 {
 	if (n >= (uint64_t)1 << 30) {
@@ -1036,7 +1026,7 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	s.reason = x->reason;
 	s.agent = agent_name(agent);
 	s.items = (int)nrefs;
-	china_date(s.date);
+	hd_china_today(s.date);
 	hd_now_iso(s.at);
 	w.root = hd_xasprintf("%s.part-%ld", x->out, (long)getpid());
 	hd_fs_rmtree(w.root);

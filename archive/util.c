@@ -11,11 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <unicode/ucnv.h>
@@ -494,28 +489,6 @@ char *hd_trim(char *s)
 	}
 	s[n] = '\0';
 	return s;
-}
-
-double hd_mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void hd_now_iso(char out[32])
-{
-	struct timeval tv;
-	struct tm tm;
-
-	char ymdhms[24];
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ymdhms, sizeof ymdhms, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 32, "%.19s.%03uZ", ymdhms,
-		(unsigned)(tv.tv_usec / 1000) % 1000u);
 }
 
 void hd_strv_add(char ***v, size_t *n, const char *s)

@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DEF_FREE "09:00-12:00"
 #define DEF_PAID "14:00-17:00,19:00-21:00"
@@ -66,21 +65,13 @@ static void conf_load(struct hd_archive *a, struct visit_conf *c)
 	free(price);
 }
 
-/* Days since 1970 of "YYYY-MM-DD", or -1 when malformed or impossible. */
+/* Days since 1970 of "YYYY-MM-DD" (hd_day_parse), or -1 when malformed
+ * or impossible. */
 static long day_number(const char *s)
 {
-	struct hd_date d;
-	struct tm tm;
+	int64_t t;
 
-	if (s == NULL || strlen(s) != 10 || hd_date_parse(s, &d, NULL) != 0 ||
-	    strcmp(d.iso, s) != 0) {
-		return -1;
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = atoi(s) - 1900;
-	tm.tm_mon = atoi(s + 5) - 1;
-	tm.tm_mday = atoi(s + 8);
-	return (long)(timegm(&tm) / 86400);
+	return hd_day_parse(s, &t, NULL) == 0 ? (long)(t / 86400) : -1;
 }
 
 int hd_visit_slots(struct hd_archive *a, const char *day,
