@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
 
@@ -187,18 +188,6 @@ static int check_name(const char *name, struct hd_error *e)
 	return 0;
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80) {
-			n++;
-		}
-	}
-	return n;
-}
-
 static int check_password(const char *name, const char *pw,
 	struct hd_error *e)
 {
@@ -208,7 +197,7 @@ static int check_password(const char *name, const char *pw,
 		return hd_err(e, HD_EINVAL, "密码须为不超过 %d 字节的 UTF-8 "
 			"文字", HD_PASSWORD_MAX);
 	}
-	if (utf8_chars(pw) < HD_PASSWORD_MIN) {
+	if (g_utf8_strlen(pw, -1) < HD_PASSWORD_MIN) {
 		return hd_err(e, HD_EINVAL, "密码太短：至少 %d 个字符",
 			HD_PASSWORD_MIN);
 	}

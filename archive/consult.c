@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <jansson.h>
 
 #define PERSON_MAX 40           /* characters */
@@ -114,18 +115,6 @@ static void kinds_format(unsigned mask, char *out, size_t n)
 
 /* ------------------------------------------------------------ checks */
 
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80) {
-			n++;
-		}
-	}
-	return n;
-}
-
 /* A trimmed copy of a text field into *out (caller frees; NULL for an
  * empty optional field).  HD_EINVAL when required and empty, too long or
  * not text. */
@@ -148,7 +137,8 @@ static int text_field(const char *in, const char *label, size_t max,
 			break;
 		}
 	}
-	if (*p != '\0' || chars(v) > max || (required && *v == '\0')) {
+	if (*p != '\0' || (size_t)g_utf8_strlen(v, -1) > max ||
+	    (required && *v == '\0')) {
 		free(v);
 		return hd_err(e, HD_EINVAL, "%s：须为 %s%zu 个字以内的文字",
 			label, required ? "1 至 " : "", max);

@@ -52,6 +52,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 #include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 _Static_assert(HD_TOK_COLOCATED == FTS5_TOKEN_COLOCATED,
 	"HD_TOK_COLOCATED must equal FTS5_TOKEN_COLOCATED");
@@ -151,19 +152,18 @@ static long fold_slot(uint32_t cp)
 static uint32_t occ_convert(uint32_t cp)
 {
 	char in[5], *out;
-	uint32_t r = cp, c;
-	size_t n;
-	int k;
+	uint32_t r = cp;
+	int32_t k = 0, c;
 
-	k = hd_utf8_encode(cp, in);
+	U8_APPEND_UNSAFE(in, k, cp);
 	in[k] = '\0';
 	out = opencc_convert_utf8(occ, in, (size_t)k);
 	if (out == NULL) {
 		return cp;
 	}
-	n = strlen(out);
-	if (n > 0 && hd_utf8_decode(out, n, &c) == (int)n) {
-		r = c;
+	c = hd_one_char(out, (int)strlen(out));
+	if (c >= 0) {
+		r = (uint32_t)c;
 	}
 	opencc_convert_utf8_free(out);
 	return r;
@@ -219,6 +219,19 @@ int hd_is_han(uint32_t cp)
 	return is_han_fast(cp);
 }
 
+/* See fts.h.  Allocates nothing. */
+int32_t hd_one_char(const char *s, int n)
+{
+	int32_t k = 0;
+	UChar32 c;
+
+	if (n <= 0) {
+		return -1;
+	}
+	U8_NEXT(s, k, n, c);
+	return c >= 0 && k == n ? c : -1;
+}
+
 /* Pass one token to the callback, unless an earlier call asked to stop. */
 static void emit(struct tk *t, int flags, const char *s, int n, int start,
 	int end)
@@ -246,9 +259,9 @@ static void word_add(struct tk *t, uint32_t cp, int latin, int start,
 	int end)
 {
 	char b[4];
-	int k;
+	int k = 0;
 
-	k = hd_utf8_encode(cp, b);
+	U8_APPEND_UNSAFE(b, k, cp);
 	if (t->nword == 0) {
 		t->wstart = start;
 	}
@@ -347,7 +360,8 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 
 	if (t->run == cls && t->gap_nl < 2) {
 		memcpy(pair, t->prev, (size_t)t->nprev);
-		k = hd_utf8_encode(cp, pair + t->nprev);
+		k = 0;
+		U8_APPEND_UNSAFE(pair + t->nprev, k, cp);
 		/* the trigram, for Han from the third character on */
 		ntri = 0;
 		if (t->runlen >= 2 && cls == C_HAN) {
@@ -390,7 +404,8 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		run_close(t);
 		t->run = cls;
 		t->runlen = 1;
-		t->nprev = hd_utf8_encode(cp, t->prev);
+		t->nprev = 0;
+		U8_APPEND_UNSAFE(t->prev, t->nprev, cp);
 		if (t->mode == HD_TOK_DOCUMENT) {
 			emit(t, 0, t->prev, t->nprev, start, end);
 		}
@@ -602,16 +617,17 @@ static int fast_class(uint32_t cp)
  * s[0..n): ASCII, Han and invalid bytes answer without ICU. */
 static int seg_boundary(struct tk *t, const unsigned char *s, int n)
 {
-	uint32_t cp;
+	int32_t k = 0;
+	UChar32 cp;
 
 	if (n <= 0 || s[0] < 0xCC) {
 		return 1;   /* end, ASCII, invalid, or below U+0300 */
 	}
-	if (hd_utf8_decode((const char *)s, (size_t)n, &cp) == 0 ||
-	    is_han_fast(cp)) {
+	U8_NEXT(s, k, n, cp);
+	if (cp < 0 || is_han_fast((uint32_t)cp)) {
 		return 1;
 	}
-	return unorm2_hasBoundaryBefore(t->nfkc_cf, (UChar32)cp);
+	return unorm2_hasBoundaryBefore(t->nfkc_cf, cp);
 }
 
 /* Fold the segment [i, j) of text (valid UTF-8, at most SEG_MAX code
@@ -620,15 +636,14 @@ static void fold_segment(struct tk *t, const char *text, int i, int j)
 {
 	UChar src[2 * SEG_MAX], dst[SEG_OUT], dec[32];
 	UErrorCode err = U_ZERO_ERROR;
-	int ns = 0, nd, k, m, q, nl, cls;
+	int ns = 0, nd, k, q, nl, cls;
 	int32_t nk;
 	int latin = 0;
-	uint32_t cp;
 	UChar32 c, d;
 
-	for (k = i; k < j; k += m) {
-		m = hd_utf8_decode(text + k, (size_t)(j - k), &cp);
-		U16_APPEND_UNSAFE(src, ns, (UChar32)cp);
+	for (k = i; k < j;) {
+		U8_NEXT(text, k, j, c);
+		U16_APPEND_UNSAFE(src, ns, c);
 	}
 	nd = unorm2_normalize(t->nfkc_cf, src, ns, dst, SEG_OUT, &err);
 	if (U_FAILURE(err)) {
@@ -682,7 +697,9 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 	UErrorCode err = U_ZERO_ERROR;
 	struct tk t;
 	uint32_t cp;
-	int i = 0, j, k, cls, nl, nseg;
+	int32_t i = 0, j, k;
+	int cls, nl, nseg;
+	UChar32 uc;
 	unsigned c;
 
 	if (text == NULL || n <= 0) {
@@ -715,13 +732,16 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 			i++;
 			continue;
 		}
-		k = hd_utf8_decode((const char *)u + i, (size_t)(n - i),
-			&cp);
-		if (k == 0) {
+		k = i;
+		U8_NEXT(u, k, n, uc);
+		if (uc < 0) {
+			/* one invalid byte at a time, each a separator */
 			feed(&t, C_PUNCT, 0, 0, i, i + 1);
 			i++;
 			continue;
 		}
+		cp = (uint32_t)uc;
+		k -= i;
 		if (is_han_fast(cp)) {
 			feed(&t, C_HAN, cp, 0, i, i + k);
 			i += k;
@@ -757,8 +777,7 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 		j = i + k;
 		nseg = 1;
 		while (nseg < SEG_MAX && !seg_boundary(&t, u + j, n - j)) {
-			j += hd_utf8_decode((const char *)u + j,
-				(size_t)(n - j), &cp);
+			U8_NEXT(u, j, n, uc);
 			nseg++;
 		}
 		fold_segment(&t, text, i, j);

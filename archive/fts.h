@@ -72,6 +72,9 @@
 /* 1 for a code point of the CJK Unified Ideographs blocks (base and
  * extensions A-I): what search.c may write as a lean string. */
 int hd_is_han(uint32_t cp);
+/* The code point s[0..n) is made of, or -1 when it is not exactly one
+ * valid UTF-8 character (ICU's U8_NEXT). */
+int32_t hd_one_char(const char *s, int n);
 
 /* A query text that begins with HD_LEAN and is one run of Han characters
  * (search.c writes nothing else so) gives a run of two CJK

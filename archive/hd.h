@@ -87,13 +87,20 @@ void hd_buf_release(struct hd_buf *b);
 /* Hand the bytes to the caller (who frees) and leave b empty. */
 char *hd_buf_detach(struct hd_buf *b);
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+/* UTF-8.  The library validates with GLib (g_utf8_validate), counts
+ * characters with g_utf8_strlen and reads them one at a time with ICU's
+ * U8_NEXT / U8_APPEND macros (unicode/utf8.h); so do the front ends. */
+/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no
+ * code point above U+10FFFF).  NUL bytes are allowed, unlike
+ * g_utf8_validate_len: a file's bytes are checked, not a C string. */
 int hd_utf8_valid(const char *s, size_t n);
-/* Decode one code point at s (n bytes left); returns its length in bytes,
- * or 0 at an invalid sequence.  *cp receives the code point. */
-int hd_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* Encode cp into out (4 bytes room); returns the length. */
-int hd_utf8_encode(uint32_t cp, char *out);
+/* A printable copy of s[0..n), which may hold any byte, for a message:
+ * valid UTF-8 characters other than C0 and C1 controls and DEL are kept,
+ * every other byte becomes "\xNN".  With max > 0 the copy stops as soon
+ * as it holds max bytes or more and "..." marks the cut (it is then at
+ * most max + 6 bytes).  Returns a new string, valid UTF-8 on one line
+ * (caller frees). */
+char *hd_utf8_printable(const char *s, size_t n, size_t max);
 /* Unicode NFC of s (valid UTF-8).  Returns a new string (caller frees) or
  * NULL when s is not valid UTF-8. */
 char *hd_nfc(const char *s, size_t n);

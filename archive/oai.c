@@ -32,6 +32,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <unicode/utf8.h>
 
 #define NS_OAI "http://www.openarchives.org/OAI/2.0/"
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
@@ -122,25 +123,26 @@ static void oai_error(struct oai *o, const char *code, const char *fmt,
  * characters it forbids (tab, LF and CR stay).  Caller frees. */
 static char *xml_clean(const char *s)
 {
-	size_t i = 0, o = 0, n = strlen(s);
-	char *out = hd_xmalloc(n + 1);
-	uint32_t cp;
-	int k;
+	int32_t i = 0, j, n = (int32_t)strlen(s);
+	char *out = hd_xmalloc((size_t)n + 1);
+	size_t o = 0;
+	UChar32 cp;
 
 	while (i < n) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k <= 0) {
-			i++;
+		j = i;
+		U8_NEXT(s, j, n, cp);
+		if (cp < 0) {
+			i++;    /* a byte that begins no character */
 			continue;
 		}
 		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
 		    cp == 0xFFFE || cp == 0xFFFF) {
-			i += (size_t)k;
+			i = j;
 			continue;
 		}
-		memcpy(out + o, s + i, (size_t)k);
-		o += (size_t)k;
-		i += (size_t)k;
+		memcpy(out + o, s + i, (size_t)(j - i));
+		o += (size_t)(j - i);
+		i = j;
 	}
 	out[o] = '\0';
 	return out;

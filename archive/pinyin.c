@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
+
 /* The generated tables (build/gen/pinyin_data.c). */
 extern const char hd_py_syl[][8];
 extern const int hd_py_nsyl;
@@ -208,20 +210,19 @@ static int parse_reading(const char *s, uint16_t *rd, int max)
 /* Characters of a table word, folded; returns their number or -1. */
 static int parse_word(const char *s, uint32_t *cp, int max)
 {
-	size_t len = strlen(s), i = 0;
-	int n = 0, k;
+	int32_t len = (int32_t)strlen(s), i = 0;
+	int n = 0;
+	UChar32 c;
 
 	while (i < len) {
 		if (n == max) {
 			return -1;
 		}
-		k = hd_utf8_decode(s + i, len - i, &cp[n]);
-		if (k == 0) {
+		U8_NEXT(s, i, len, c);
+		if (c < 0) {
 			return -1;
 		}
-		cp[n] = hd_han_fold(cp[n]);
-		n++;
-		i += (size_t)k;
+		cp[n++] = hd_han_fold((uint32_t)c);
 	}
 	return n;
 }
@@ -542,7 +543,7 @@ static int collect_unit(void *ctx, int tflags, const char *tok, int ntok,
 {
 	struct units *us = ctx;
 	struct unit *u;
-	uint32_t cp, orig;
+	int32_t cp, orig = -1;
 
 	if (tflags != 0 || us->n == UNIT_MAX) {
 		return 0;
@@ -551,16 +552,19 @@ static int collect_unit(void *ctx, int tflags, const char *tok, int ntok,
 	memset(u, 0, sizeof *u);
 	memcpy(u->text, tok, (size_t)ntok);
 	u->text[ntok] = '\0';
-	if (hd_utf8_decode(tok, (size_t)ntok, &cp) == ntok) {
+	cp = hd_one_char(tok, ntok);
+	if (cp >= 0) {
 		/* the character as written reads first (乾隆: qián) */
-		if (end - start < 1 || end > us->ntext ||
-		    hd_utf8_decode(us->text + start, (size_t)(end - start),
-		    &orig) != end - start) {
+		if (end - start >= 1 && end <= us->ntext) {
+			orig = hd_one_char(us->text + start, end - start);
+		}
+		if (orig < 0) {
 			orig = cp;
 		}
-		u->nrd = hd_py_readings2(orig, cp, u->rd);
+		u->nrd = hd_py_readings2((uint32_t)orig, (uint32_t)cp,
+			u->rd);
 		if (u->nrd > 0) {
-			u->cp = cp;
+			u->cp = (uint32_t)cp;
 		}
 	}
 	return 0;

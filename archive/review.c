@@ -23,23 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <jansson.h>
 
 #define REASON_MAX 500          /* characters of a reason */
 #define QUEUE_MAX 1000          /* records listed at most */
 #define TERMS_MAX 50            /* subjects or persons of a record */
-
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80) {
-			n++;
-		}
-	}
-	return n;
-}
 
 /* 1 when s holds a control character (newline and tab allowed when
  * lines is 1). */
@@ -80,7 +69,8 @@ static char *reason_copy(const char *reason, const char *ref,
 		return NULL;
 	}
 	r = hd_trim(hd_xstrdup(reason));
-	if (*r == '\0' || chars(r) > REASON_MAX || has_control(r, 1)) {
+	if (*r == '\0' || g_utf8_strlen(r, -1) > REASON_MAX ||
+	    has_control(r, 1)) {
 		hd_err(e, HD_EINVAL, "%s：理由须为 1-%d 个字", ref,
 			REASON_MAX);
 		free(r);
@@ -428,7 +418,7 @@ static int field_value(struct edit *ed, const char *in, const char *label,
 	if (lines) {
 		crlf_to_lf(v);
 	}
-	if (chars(v) > max || has_control(v, lines)) {
+	if ((size_t)g_utf8_strlen(v, -1) > max || has_control(v, lines)) {
 		free(v);
 		return hd_err(ed->e, HD_EINVAL, "%s：不超过 %zu 个字，且不含"
 			"控制字符", label, max);
@@ -573,7 +563,7 @@ static int split_terms(struct edit *ed, const char *in, const char *label,
 		for (i = 0; *t && i < *n && strcmp((*v)[i], t) != 0; i++) {
 		}
 		if (*t && i == *n) {
-			if (*n >= TERMS_MAX || chars(t) > 100) {
+			if (*n >= TERMS_MAX || g_utf8_strlen(t, -1) > 100) {
 				free(t);
 				hd_strv_free(*v, *n);
 				*v = NULL;

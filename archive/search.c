@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
+
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
 #define RUN_MAX 8               /* words read together as pinyin */
 #define PY_ALT_MAX 8            /* readings tried for one run */
@@ -441,13 +443,12 @@ static void open_quote(struct hd_buf *b)
  * the tokenizer reads as one run: see HD_LEAN in fts.h). */
 static int all_han(const char *s, size_t n)
 {
-	uint32_t cp;
-	size_t i;
-	int k;
+	int32_t i = 0, len = (int32_t)n;
+	UChar32 cp;
 
-	for (i = 0; i < n; i += (size_t)k) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k == 0 || !hd_is_han(cp)) {
+	while (i < len) {
+		U8_NEXT(s, i, len, cp);
+		if (cp < 0 || !hd_is_han((uint32_t)cp)) {
 			return 0;
 		}
 	}

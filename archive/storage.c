@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <unicode/utf8.h>
 
 #define PART_MAX 60             /* bytes of one part of a location */
 #define LEVELS 4                /* room, cabinet, shelf, box */
@@ -509,16 +510,17 @@ static int mark_of(const char *loc, const char *scope, const char *at)
  * sends may be anything): invalid UTF-8 and control bytes become '?'. */
 static void shown_ref(const char *s, char out[64])
 {
-	size_t i = 0, o = 0, n = strlen(s);
-	uint32_t cp;
-	int k;
+	int32_t i = 0, j, n = (int32_t)strlen(s);
+	size_t o = 0;
+	UChar32 cp;
 
 	while (i < n && o + 4 < 64) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k > 0 && cp >= 0x20 && cp != 0x7F) {
-			memcpy(out + o, s + i, (size_t)k);
-			o += (size_t)k;
-			i += (size_t)k;
+		j = i;
+		U8_NEXT(s, j, n, cp);
+		if (cp >= 0x20 && cp != 0x7F) {
+			memcpy(out + o, s + i, (size_t)(j - i));
+			o += (size_t)(j - i);
+			i = j;
 		} else {
 			out[o++] = '?';
 			i++;

@@ -4,7 +4,8 @@
  * The small pieces every other module leans on.  Allocation failure aborts
  * (the one place the library may end the process: there is nothing sane
  * left to do); everything else reports through struct hd_error.  Unicode
- * normalisation and GB18030 conversion go through ICU.
+ * normalisation and GB18030 conversion go through ICU, UTF-8 validation
+ * through GLib and reading characters through ICU's U8_NEXT.
  */
 #include "hd.h"
 
@@ -13,9 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+#include <unicode/utf8.h>
 
 int hd_err(struct hd_error *e, int code, const char *fmt, ...)
 {
@@ -255,90 +259,53 @@ char *hd_buf_detach(struct hd_buf *b)
 
 /* -------------------------------------------------------------- UTF-8 */
 
-int hd_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint32_t c;
-	int len, i;
-
-	if (n == 0) {
-		return 0;
-	}
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xC2 && u[0] <= 0xDF) {
-		len = 2;
-		c = u[0] & 0x1F;
-	} else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
-		len = 3;
-		c = u[0] & 0x0F;
-	} else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
-		len = 4;
-		c = u[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < (size_t)len) {
-		return 0;
-	}
-	for (i = 1; i < len; i++) {
-		if ((u[i] & 0xC0) != 0x80) {
-			return 0;
-		}
-		c = (c << 6) | (u[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		return 0;
-	}
-	*cp = c;
-	return len;
-}
-
-int hd_utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
+/*
+ * hd_utf8_valid: see hd.h.  GLib's g_utf8_validate_len, run again past
+ * each NUL byte it stops at (GLib refuses NULs; a file's bytes may hold
+ * them).  Allocates nothing.
+ */
 int hd_utf8_valid(const char *s, size_t n)
 {
-	size_t i = 0;
-	uint32_t cp;
-	int k;
+	const char *end = s + n, *stop;
 
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k == 0) {
+	while (!g_utf8_validate_len(s, (gsize)(end - s), &stop)) {
+		if (*stop != '\0') {
 			return 0;
 		}
-		i += (size_t)k;
+		s = stop + 1;
 	}
 	return 1;
+}
+
+/*
+ * hd_utf8_printable: see hd.h.  Each character is read with ICU's U8_NEXT;
+ * what is not a whole valid character is shown one byte at a time.
+ * Returns a new string (caller frees).
+ */
+char *hd_utf8_printable(const char *s, size_t n, size_t max)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	struct hd_buf b;
+	int32_t i = 0, j, len = (int32_t)n;
+	UChar32 c;
+
+	hd_buf_init(&b);
+	while (i < len) {
+		if (max > 0 && b.len >= max) {
+			hd_buf_puts(&b, "...");
+			break;
+		}
+		j = i;
+		U8_NEXT(u, j, len, c);
+		if (c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0)) {
+			hd_buf_add(&b, s + i, (size_t)(j - i));
+			i = j;
+		} else {
+			hd_buf_printf(&b, "\\x%02X", (unsigned)u[i]);
+			i++;
+		}
+	}
+	return hd_buf_detach(&b);
 }
 
 /* UTF-8 -> UTF-16 with ICU; returns a malloc'd buffer and its length. */

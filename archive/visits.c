@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #define DEF_FREE "09:00-12:00"
 #define DEF_PAID "14:00-17:00,19:00-21:00"
 #define DEF_CAPACITY "40"
@@ -150,19 +152,6 @@ static int contact_ok(const char *s)
 	return digits >= 7 && digits <= 20;
 }
 
-/* Characters (code points) of a UTF-8 string. */
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (((unsigned char)*s & 0xC0) != 0x80) {
-			n++;
-		}
-	}
-	return n;
-}
-
 int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	const char *group, const char *contact, int people, const char *today,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
@@ -190,7 +179,7 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 			MAX_AHEAD_DAYS);
 	}
 	if (group == NULL || !hd_utf8_valid(group, strlen(group)) ||
-	    chars(group) < 1 || chars(group) > 40) {
+	    g_utf8_strlen(group, -1) < 1 || g_utf8_strlen(group, -1) > 40) {
 		return hd_err(e, HD_EINVAL, "请填写团体名称（1 到 40 个字）");
 	}
 	if (contact == NULL || !contact_ok(contact)) {

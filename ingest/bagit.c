@@ -94,33 +94,6 @@ struct bag {
 
 /* ------------------------------------------------------------ notes */
 
-/* A copy of s that is valid UTF-8 on one line: control characters and
- * bytes that are not UTF-8 become \xNN (messages quote bag contents). */
-static char *sanitize(const char *s)
-{
-	size_t i = 0, o = 0, n = strlen(s);
-	char *out = hd_xmalloc(4 * n + 1);
-	uint32_t cp;
-	int k;
-
-	while (i < n) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k > 0 && cp >= 0x20 && cp != 0x7F &&
-		    !(cp >= 0x80 && cp < 0xA0)) {
-			memcpy(out + o, s + i, (size_t)k);
-			o += (size_t)k;
-			i += (size_t)k;
-		} else {
-			snprintf(out + o, 5, "\\x%02X",
-				(unsigned)(unsigned char)s[i]);
-			o += 4;
-			i++;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static void note_vadd(struct batch_note **v, size_t *n, const char *path,
 	const char *fmt, va_list ap)
 {
@@ -130,8 +103,9 @@ static void note_vadd(struct batch_note **v, size_t *n, const char *path,
 		msg = NULL;
 	}
 	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = sanitize(path);
-	(*v)[*n].msg = sanitize(msg != NULL ? msg : "(no message)");
+	(*v)[*n].path = hd_utf8_printable(path, strlen(path), 0);
+	(*v)[*n].msg = msg != NULL ? hd_utf8_printable(msg, strlen(msg), 0) :
+		hd_xstrdup("(no message)");
 	free(msg);
 	(*n)++;
 }

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
+
 #define NAME_MAX_BYTES 255      /* one component, as Linux NAME_MAX */
 #define PATH_MAX_BYTES 4096     /* the whole relative path */
 #define RAW_MAX_BYTES 16384     /* longer input is refused unread */
@@ -27,49 +29,24 @@
  * a long name is cut with "...".  The result is valid UTF-8, one line. */
 static void show(const char *raw, size_t n, char *out, size_t outsz)
 {
-	size_t i = 0, o = 0;
-	uint32_t cp;
-	int k;
+	char *p = hd_utf8_printable(raw, n, SHOW_MAX);
 
-	while (i < n && o + 8 < outsz) {
-		if (o >= SHOW_MAX) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		k = hd_utf8_decode(raw + i, n - i, &cp);
-		if (k > 0 && cp >= 0x20 && cp != 0x7F &&
-		    !(cp >= 0x80 && cp < 0xA0)) {
-			memcpy(out + o, raw + i, (size_t)k);
-			o += (size_t)k;
-			i += (size_t)k;
-		} else {
-			snprintf(out + o, outsz - o, "\\x%02X",
-				(unsigned)(unsigned char)raw[i]);
-			o += 4;
-			i++;
-		}
-	}
-	out[o] = '\0';
+	snprintf(out, outsz, "%s", p);
+	free(p);
 }
 
 /* 1 when the UTF-8 string s[0..n) holds a C0 or C1 control character or
  * DEL (none of them belongs in a file name). */
 static int has_control(const char *s, size_t n)
 {
-	size_t i = 0;
-	uint32_t cp;
-	int k;
+	int32_t i = 0, len = (int32_t)n;
+	UChar32 cp;
 
-	while (i < n) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k == 0) {
-			return 1;
-		}
+	while (i < len) {
+		U8_NEXT(s, i, len, cp);
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-			return 1;
+			return 1;       /* invalid too (cp < 0) */
 		}
-		i += (size_t)k;
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@
 
 #include <allheaders.h>
 #include <tesseract/capi.h>
+#include <unicode/utf8.h>
 
 /* The joined text of one file, and one page read from the cache. */
 #define TEXT_CAP ((size_t)4 << 20)
@@ -116,18 +117,18 @@ static void widen_punct(uint32_t *cp, size_t k)
 
 char *ocr_tidy(char *s)
 {
-	size_t n = strlen(s), i = 0, k = 0, m = 0, j, nl, o = 0;
+	size_t n = strlen(s), i = 0, k = 0, m = 0, j, nl;
 	size_t cur = 0, line = 0, longest = 0;
 	uint32_t *cp = hd_xmalloc((n + 1) * sizeof *cp), c;
-	int len;
+	int32_t at = 0, next, len = (int32_t)n, o = 0;
+	UChar32 uc;
 
-	while (i < n) {
-		len = hd_utf8_decode(s + i, n - i, &c);
-		if (len <= 0) {
-			c = 0xFFFD;
-			len = 1;
-		}
-		i += (size_t)len;
+	while (at < len) {
+		next = at;
+		U8_NEXT(s, next, len, uc);
+		/* an invalid byte is U+FFFD, and reading goes on after it */
+		c = uc < 0 ? 0xFFFD : (uint32_t)uc;
+		at = uc < 0 ? at + 1 : next;
 		if (c != '\r') {
 			cp[k++] = c;
 		}
@@ -187,7 +188,7 @@ char *ocr_tidy(char *s)
 		cur++;
 	}
 	for (i = 0; i < m; i++) {
-		o += (size_t)hd_utf8_encode(cp[i], s + o);
+		U8_APPEND_UNSAFE(s, o, cp[i]);
 	}
 	s[o] = '\0';
 	free(cp);

@@ -80,34 +80,6 @@ struct rcv {
 };
 
 
-/* A copy of s that is valid UTF-8 on one line: control characters and
- * bytes that are not UTF-8 become \xNN (messages quote archive
- * contents: link targets, libarchive's own text). */
-static char *sanitize(const char *s)
-{
-	size_t i = 0, o = 0, n = strlen(s);
-	char *out = hd_xmalloc(4 * n + 1);
-	uint32_t cp;
-	int k;
-
-	while (i < n) {
-		k = hd_utf8_decode(s + i, n - i, &cp);
-		if (k > 0 && cp >= 0x20 && cp != 0x7F &&
-		    !(cp >= 0x80 && cp < 0xA0)) {
-			memcpy(out + o, s + i, (size_t)k);
-			o += (size_t)k;
-			i += (size_t)k;
-		} else {
-			snprintf(out + o, 5, "\\x%02X",
-				(unsigned)(unsigned char)s[i]);
-			o += 4;
-			i++;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static void refuse(struct rcv *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -125,7 +97,8 @@ static void refuse(struct rcv *r, const char *fmt, ...)
 		raw = NULL;
 	}
 	va_end(ap);
-	msg = sanitize(raw != NULL ? raw : "refused");
+	msg = raw != NULL ? hd_utf8_printable(raw, strlen(raw), 0) :
+		hd_xstrdup("refused");
 	entry_name_show(r->input, shown);
 	batch_reject(r->b, shown, "%s", msg);
 	if (!r->refused) {

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unicode/utf8.h>
 
 #define NQ 100                  /* queries per kind */
 #define SAMPLES 40000           /* substrings sampled per length */
@@ -328,17 +329,16 @@ static int by_count_desc(const void *x, const void *y)
 
 static int decode(const char *s, uint32_t *cps, int *offs, int cap)
 {
-	size_t n = strlen(s), i = 0;
-	int k = 0, m;
+	int32_t n = (int32_t)strlen(s), i = 0, j;
+	int k = 0;
+	UChar32 c;
 
 	while (i < n && k < cap) {
-		m = hd_utf8_decode(s + i, n - i, &cps[k]);
-		if (m == 0) {
-			m = 1;
-			cps[k] = 0;
-		}
+		j = i;
+		U8_NEXT(s, j, n, c);
+		cps[k] = c < 0 ? 0 : (uint32_t)c;
 		offs[k++] = (int)i;
-		i += (size_t)m;
+		i = c < 0 ? i + 1 : j;
 	}
 	offs[k] = (int)n;
 	return k;
@@ -375,7 +375,8 @@ static struct cand *candidates(int n, size_t *ncand)
 				c = hd_xrealloc(c, cap * sizeof *c);
 			}
 			c[nc].count = freq[j];
-			m = hd_utf8_encode((uint32_t)j, c[nc].s);
+			m = 0;
+			U8_APPEND_UNSAFE(c[nc].s, m, j);
 			c[nc].s[m] = '\0';
 			nc++;
 		}

@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <unicode/utf8.h>
+
 #define TARGET 98.0             /* % of queries found in the top 10 */
 #define KIND_MIN 95.0           /* % for each kind */
 #define QUERY_TITLES 8          /* a query piece is in at most so many */
@@ -200,7 +202,7 @@ static void given_init(void)
 static void add_given(struct hd_buf *b)
 {
 	double x = (double)(rnd() % 1000000) / 1e6 * given_cum[ngiven - 1];
-	int lo = 0, hi = ngiven - 1, mid;
+	int lo = 0, hi = ngiven - 1, mid, k = 0;
 	char u[4];
 
 	while (lo < hi) {
@@ -211,7 +213,8 @@ static void add_given(struct hd_buf *b)
 			hi = mid;
 		}
 	}
-	hd_buf_add(b, u, (size_t)hd_utf8_encode(given[lo], u));
+	U8_APPEND_UNSAFE(u, k, given[lo]);
+	hd_buf_add(b, u, (size_t)k);
 }
 
 static char *person_name(void)
@@ -434,13 +437,16 @@ static int title_count(const char *s, int limit)
 /* The code points of a folded title and their byte offsets. */
 static int decode(const char *s, uint32_t *cp, int *off, int cap)
 {
-	size_t n = strlen(s), i = 0;
-	int k = 0, m;
+	int32_t n = (int32_t)strlen(s), i = 0, j;
+	int k = 0;
+	UChar32 c;
 
 	while (i < n && k < cap) {
-		m = hd_utf8_decode(s + i, n - i, &cp[k]);
+		j = i;
+		U8_NEXT(s, j, n, c);
+		cp[k] = c < 0 ? 0xFFFD : (uint32_t)c;
 		off[k++] = (int)i;
-		i += (size_t)(m > 0 ? m : 1);
+		i = c < 0 ? i + 1 : j;
 	}
 	off[k] = (int)n;
 	return k;
