@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 #include <openssl/crypto.h>
@@ -200,69 +201,37 @@ static void datestamp(const char *iso, char out[21])
 
 /* ------------------------------------------------------- identifiers */
 
-/* The local part of an identifier: the reference code percent-encoded
- * where the oai-identifier syntax needs it ("·" is %C2%B7). */
+/* The identifier of reference code ref: the prefix, then the code
+ * percent-encoded where the oai-identifier syntax needs it ("·" is
+ * %C2%B7) by GLib's g_uri_escape_string: letters, digits and -_.~!*'()
+ * stay, every other byte is %XX in upper case.  Caller frees. */
 static char *oai_id(struct oai *o, const char *ref)
 {
-	static const char keep[] = "-_.!~*'()";
-	struct hd_buf b;
-	const unsigned char *p;
+	char *esc = g_uri_escape_string(ref, "!*'()", FALSE);
+	char *id = hd_xasprintf("%s%s", o->idprefix, esc);
 
-	hd_buf_init(&b);
-	hd_buf_puts(&b, o->idprefix);
-	for (p = (const unsigned char *)ref; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || (*p && strchr(keep, *p))) {
-			hd_buf_add(&b, p, 1);
-		} else {
-			hd_buf_printf(&b, "%%%02X", *p);
-		}
-	}
-	return hd_buf_detach(&b);
+	g_free(esc);
+	return id;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-/* The canonical reference code an identifier names, or -1. */
+/* The canonical reference code an identifier names, or -1 (not our
+ * prefix, a malformed or NUL escape, over 127 bytes decoded, or no
+ * reference code).  g_uri_unescape_string decodes it. */
 static int id_ref(struct oai *o, const char *id, char ref[64])
 {
-	size_t n = strlen(o->idprefix), i, k = 0;
-	char dec[128];
-	int h, l;
+	size_t n = strlen(o->idprefix);
+	char *dec;
+	int rc = -1;
 
 	if (strncmp(id, o->idprefix, n) != 0) {
 		return -1;
 	}
-	for (i = n; id[i] && k + 1 < sizeof dec; i++) {
-		if (id[i] == '%') {
-			h = hexval((unsigned char)id[i + 1]);
-			l = h < 0 ? -1 : hexval((unsigned char)id[i + 2]);
-			if (l < 0) {
-				return -1;
-			}
-			dec[k++] = (char)(h * 16 + l);
-			i += 2;
-		} else {
-			dec[k++] = id[i];
-		}
+	dec = g_uri_unescape_string(id + n, NULL);
+	if (dec != NULL && strlen(dec) < 128) {
+		rc = hd_ref_canon(dec, ref, 64, NULL) == 0 ? 0 : -1;
 	}
-	if (id[i] != '\0') {
-		return -1;
-	}
-	dec[k] = '\0';
-	return hd_ref_canon(dec, ref, 64, NULL) == 0 ? 0 : -1;
+	g_free(dec);
+	return rc;
 }
 
 /* -------------------------------------------------------------- tokens */
@@ -291,7 +260,7 @@ static int token_key(struct oai *o, unsigned char key[32])
 static int token_mac(struct oai *o, const char *p, char out[33])
 {
 	unsigned char key[32], md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	if (token_key(o, key) != 0) {
 		return -1;
@@ -300,17 +269,14 @@ static int token_mac(struct oai *o, const char *p, char out[33])
 	    strlen(p), md, &n) == NULL || n < 16) {
 		return -1;
 	}
-	for (i = 0; i < 16; i++) {
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	}
+	hd_hex(md, 16, out);
 	return 0;
 }
 
 static char *token_make(struct oai *o, const struct cursor *c)
 {
-	char mac[33], *p, *tok;
-	struct hd_buf b;
-	size_t i;
+	char mac[33], *p, *hex, *tok;
+	size_t n;
 
 	p = hd_xasprintf("1|%lld|%lld|%lld|%s|%s|%s", (long long)c->after,
 		(long long)c->done, (long long)c->total, c->from, c->until,
@@ -319,13 +285,12 @@ static char *token_make(struct oai *o, const struct cursor *c)
 		free(p);
 		return NULL;
 	}
-	hd_buf_init(&b);
-	for (i = 0; p[i]; i++) {
-		hd_buf_printf(&b, "%02x", (unsigned char)p[i]);
-	}
-	hd_buf_printf(&b, ".%s", mac);
+	n = strlen(p);
+	hex = hd_xmalloc(2 * n + 1);
+	hd_hex((const unsigned char *)p, n, hex);
+	tok = hd_xasprintf("%s.%s", hex, mac);
+	free(hex);
 	free(p);
-	tok = hd_buf_detach(&b);
 	return tok;
 }
 
@@ -345,8 +310,8 @@ static int token_read(struct oai *o, const char *tok, struct cursor *c)
 	}
 	n = (size_t)(dot - tok) / 2;
 	for (i = 0; i < n; i++) {
-		h = hexval((unsigned char)tok[2 * i]);
-		l = hexval((unsigned char)tok[2 * i + 1]);
+		h = g_ascii_xdigit_value(tok[2 * i]);
+		l = g_ascii_xdigit_value(tok[2 * i + 1]);
 		if (h < 0 || l < 0 || h * 16 + l == 0) {
 			return -1;
 		}
