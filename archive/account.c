@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,14 +73,18 @@ static int crypto_ready(struct hd_error *e)
 	return 0;
 }
 
+/*
+ * hd_random_hex: see hd.h.  libsodium is the program's one source of
+ * random secrets.  sodium_init fails only when a mutex does, which is an
+ * invariant of the process, not an input; randombytes_buf itself never
+ * fails (libsodium ends the process when the system has no randomness).
+ */
 void hd_random_hex(char out[65])
 {
 	unsigned char raw[32];
 
 	pthread_once(&sodium_once, sodium_setup);
-	if (!sodium_ready) {
-		abort();        /* no randomness: nothing safe to hand out */
-	}
+	assert(sodium_ready);
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(out, 65, raw, sizeof raw);
 	sodium_memzero(raw, sizeof raw);

@@ -680,9 +680,13 @@ int hd_event_last(struct hd_archive *a, const char *type, char at[32],
 
 /* ------------------------------------------------ meta configuration */
 
-/* A setting kept in the archive (visit hours, capacity ...): its value
- * (caller frees) or a copy of def when unset. */
-char *hd_meta_get(struct hd_archive *a, const char *key, const char *def);
+/* A setting kept in the archive (visit hours, capacity ...): *value
+ * receives a new copy of its value, or of def when it is unset (NULL when
+ * def is NULL too); caller frees.  Returns 0, or HD_EDB (*value NULL)
+ * when the catalogue cannot be read (busy, damaged): never the default
+ * in place of a value that could not be read. */
+int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
+	char **value, struct hd_error *e);
 /* Set a setting in its own transaction, as an event "config". */
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
 	const struct hd_agent *agent, struct hd_error *e);
@@ -700,8 +704,15 @@ struct hd_slot {
 	int capacity;           /* people */
 	int booked;             /* people already booked */
 };
+/* Bookable hours as the settings visit.free and visit.paid hold them,
+ * "HH:00-HH:00[,HH:00-HH:00...]" (hours 0-24, each range non-empty): the
+ * one grammar, for hd_visit_slots and for "hongdang config".  mask[h]
+ * becomes 1 for each hour h a range covers, 0 for the others.  Returns
+ * 0, or HD_EINVAL naming spec. */
+int hd_visit_hours(const char *spec, int mask[24], struct hd_error *e);
 /* The slots of day ("2026-12-01"): *slots receives an array (caller
- * frees).  HD_EINVAL for a malformed day. */
+ * frees).  HD_EINVAL for a malformed day, HD_EDB when the settings or
+ * bookings cannot be read. */
 int hd_visit_slots(struct hd_archive *a, const char *day,
 	struct hd_slot **slots, size_t *nslots, struct hd_error *e);
 /* Book a guided talk (its own transaction, an event "visit").  today is

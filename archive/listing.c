@@ -193,22 +193,36 @@ int hd_event_last(struct hd_archive *a, const char *type, char at[32],
 	return hd_err(e, HD_ENOTFOUND, "no '%s' event yet", type);
 }
 
-char *hd_meta_get(struct hd_archive *a, const char *key, const char *def)
+/*
+ * hd_meta_get: see hd.h.  A busy or failing catalogue is HD_EDB, never
+ * "unset": the caller must not take the default for a value it could
+ * not read.
+ */
+int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
+	char **value, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, NULL);
+	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, e);
 	char *v = NULL;
+	int rc;
 
-	if (st != NULL) {
-		hd_bind_text(st, 1, key);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			v = hd_col_dup(st, 0);
-		}
-		sqlite3_reset(st);
+	*value = NULL;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		v = hd_col_dup(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read setting");
 	}
 	if (v == NULL && def != NULL) {
 		v = hd_xstrdup(def);
 	}
-	return v;
+	*value = v;
+	return 0;
 }
 
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,

@@ -607,26 +607,41 @@ static int metadata(struct oai *o, const char *ref)
 
 /* ------------------------------------------------------------- verbs */
 
+/* Identify: the repository's name and e-mail (settings oai.name and
+ * oai.email) and its earliest datestamp (now when nothing is public).
+ * 0, or HD_EDB when the catalogue cannot be read. */
 static int do_identify(struct oai *o)
 {
-	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_EARLIEST_PUBLIC, o->e);
-	char *name = hd_meta_get(o->a, "oai.name", hd_archive_name(o->a));
-	char *mail = hd_meta_get(o->a, "oai.email", "archive@localhost");
-	char ds[21], now[32];
+	sqlite3_stmt *st;
+	char *name = NULL, *mail = NULL, ds[21], now[32];
+	int rc, step;
 
+	rc = hd_meta_get(o->a, "oai.name", hd_archive_name(o->a), &name,
+		o->e);
+	if (rc == 0) {
+		rc = hd_meta_get(o->a, "oai.email", "archive@localhost",
+			&mail, o->e);
+	}
+	st = rc == 0 ? hd_sql(o->a, SQL_OAI_EARLIEST_PUBLIC, o->e) : NULL;
 	if (st == NULL) {
 		free(name);
 		free(mail);
 		return HD_EDB;
 	}
 	hd_now_iso(now);
-	if (sqlite3_step(st) == SQLITE_ROW &&
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		datestamp((const char *)sqlite3_column_text(st, 0), ds);
 	} else {
 		datestamp(now, ds);
 	}
 	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		free(name);
+		free(mail);
+		return hd_sql_err(o->a, o->e, "earliest datestamp");
+	}
 	start(o, "Identify");
 	elem(o, "repositoryName", name && *name ? name : "Hongdang");
 	elem(o, "baseURL", o->q->base_url);
@@ -1055,17 +1070,21 @@ int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
 	o.a = a;
 	o.q = q;
 	o.e = e;
-	repo = hd_meta_get(a, "oai.repository", ID_PREFIX_DEFAULT);
+	rc = hd_meta_get(a, "oai.repository", ID_PREFIX_DEFAULT, &repo, e);
+	if (rc != 0) {
+		return rc;
+	}
 	snprintf(o.idprefix, sizeof o.idprefix, "oai:%s:", repo);
 	free(repo);
 	parse_args(&o);
 	buf = xmlBufferCreate();
-	if (buf == NULL) {
-		abort();
-	}
-	o.w = xmlNewTextWriterMemory(buf, 0);
+	o.w = buf != NULL ? xmlNewTextWriterMemory(buf, 0) : NULL;
 	if (o.w == NULL) {
-		abort();
+		if (buf != NULL) {
+			xmlBufferFree(buf);
+		}
+		return hd_err(e, HD_EIO, "OAI-PMH: cannot start the XML "
+			"writer (out of memory)");
 	}
 	xmlTextWriterSetIndent(o.w, 1);
 	xmlTextWriterSetIndentString(o.w, BAD_CAST " ");

@@ -31,8 +31,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csv.h>
+#include <glib.h>
 #include <jansson.h>
-#include <openssl/rand.h>
 
 #define MAX_ITEMS 100000        /* records in one transfer */
 #define RECEIPT_MAX (16u << 20) /* bytes of a receipt file */
@@ -579,18 +580,24 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	return o;
 }
 
-/* A CSV cell, always quoted (quotes doubled). */
+/* A CSV cell of s ("" for NULL) appended to b, always quoted with its
+ * quotes doubled (libcsv's csv_write), then "," or, for the last of a
+ * row, CRLF. */
 static void csv_cell(struct hd_buf *b, const char *s, int last)
 {
-	hd_buf_puts(b, "\"");
-	for (; s != NULL && *s; s++) {
-		if (*s == '"') {
-			hd_buf_puts(b, "\"\"");
-		} else {
-			hd_buf_add(b, s, 1);
-		}
+	size_t n, need;
+	char *cell;
+
+	if (s == NULL) {
+		s = "";
 	}
-	hd_buf_puts(b, last ? "\"\r\n" : "\",");
+	n = strlen(s);
+	need = csv_write(NULL, 0, s, n);
+	cell = hd_xmalloc(need);
+	csv_write(cell, need, s, n);
+	hd_buf_add(b, cell, need);
+	free(cell);
+	hd_buf_puts(b, last ? "\r\n" : ",");
 }
 
 static void csv_list(struct hd_buf *b, char **v, size_t n)
@@ -700,15 +707,37 @@ static char *size_text(uint64_t n)
 	return hd_xasprintf("%llu bytes", (unsigned long long)n);
 }
 
-static char *bag_info(struct hd_archive *a, const struct slip *s)
+/* The text of bag-info.txt for slip s, with the sender's contact from
+ * the settings transfer.contact_name, _phone, _email and transfer.address
+ * where set, into *out (caller frees).  0, or HD_EDB when the settings
+ * cannot be read (*out NULL). */
+static int bag_info(struct hd_archive *a, const struct slip *s, char **out,
+	struct hd_error *e)
 {
-	char *name = hd_meta_get(a, "transfer.contact_name", NULL);
-	char *phone = hd_meta_get(a, "transfer.contact_phone", NULL);
-	char *mail = hd_meta_get(a, "transfer.contact_email", NULL);
-	char *addr = hd_meta_get(a, "transfer.address", NULL);
-	char *v, *size = size_text(s->bytes);
+	char *name = NULL, *phone = NULL, *mail = NULL, *addr = NULL;
+	char *v, *size;
 	struct hd_buf b;
+	int rc;
 
+	*out = NULL;
+	rc = hd_meta_get(a, "transfer.contact_name", NULL, &name, e);
+	if (rc == 0) {
+		rc = hd_meta_get(a, "transfer.contact_phone", NULL, &phone,
+			e);
+	}
+	if (rc == 0) {
+		rc = hd_meta_get(a, "transfer.contact_email", NULL, &mail, e);
+	}
+	if (rc == 0) {
+		rc = hd_meta_get(a, "transfer.address", NULL, &addr, e);
+	}
+	if (rc != 0) {
+		free(name);
+		free(phone);
+		free(mail);
+		return rc;
+	}
+	size = size_text(s->bytes);
 	hd_buf_init(&b);
 	tag_line(&b, "Source-Organization", s->from);
 	tag_line(&b, "Organization-Address", addr);
@@ -742,7 +771,8 @@ static char *bag_info(struct hd_archive *a, const struct slip *s)
 	free(mail);
 	free(addr);
 	free(size);
-	return hd_buf_detach(&b);
+	*out = hd_buf_detach(&b);
+	return 0;
 }
 
 static void html(struct hd_buf *b, const char *s)
@@ -829,20 +859,14 @@ static char *slip_html(const struct slip *s, struct hd_record *recs,
 	return hd_buf_detach(&b);
 }
 
-/* A version 4 UUID as a URN. */
+/* A new random (version 4) UUID as a URN, "urn:uuid:…" (GLib's
+ * g_uuid_string_random: an identifier, unique, not a secret). */
 static void uuid_new(char out[48])
 {
-	unsigned char r[16];
+	char *u = g_uuid_string_random();
 
-	if (RAND_bytes(r, sizeof r) != 1) {
-		abort();
-	}
-	r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
-	snprintf(out, 48, "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-		"%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-		r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-		r[14], r[15]);
+	snprintf(out, 48, "urn:uuid:%s", u);
+	g_free(u);
 }
 
 /* Copy the payload of the records into the bag. */
@@ -922,7 +946,9 @@ static int bag_tags(struct hd_archive *a, struct bagw *w,
 			"Tag-File-Character-Encoding: UTF-8\n", e);
 	}
 	if (rc == 0) {
-		text = bag_info(a, s);
+		rc = bag_info(a, s, &text, e);
+	}
+	if (rc == 0) {
 		rc = bag_tag(w, "bag-info.txt", text, e);
 		free(text);
 		text = NULL;

@@ -22,24 +22,37 @@
 #define DEF_PRICE "10"
 #define MAX_AHEAD_DAYS 60
 
-/* Hours "HH:00-HH:00[,…]" into a 24-entry mask of bookable hours. */
-static void hours_mask(const char *spec, int mask[24])
+/*
+ * hd_visit_hours: see hd.h.  Each range is read by sscanf as
+ * "%2d:00-%2d:00" and must be followed by ',' and another range or by
+ * the end.  mask is cleared first and holds the hours of the ranges read
+ * when HD_EINVAL is returned.  Allocates nothing.
+ */
+int hd_visit_hours(const char *spec, int mask[24], struct hd_error *e)
 {
-	const char *p = spec;
-	int from, to, h;
+	const char *p;
+	int from, to, h, k;
 
-	while (p && *p) {
-		if (sscanf(p, "%d:00-%d:00", &from, &to) == 2 && from >= 0 &&
-		    to <= 24 && from < to) {
-			for (h = from; h < to; h++) {
-				mask[h] = 1;
-			}
+	memset(mask, 0, 24 * sizeof *mask);
+	for (p = spec; p != NULL && *p; p += k) {
+		if (sscanf(p, "%2d:00-%2d:00%n", &from, &to, &k) != 2 ||
+		    from < 0 || to > 24 || from >= to) {
+			break;
 		}
-		p = strchr(p, ',');
-		if (p) {
-			p++;
+		for (h = from; h < to; h++) {
+			mask[h] = 1;
+		}
+		if (p[k] == ',') {
+			k++;
+		} else if (p[k] != '\0') {
+			break;
 		}
 	}
+	if (spec == NULL || *spec == '\0' || *p != '\0') {
+		return hd_err(e, HD_EINVAL, "开放时段“%s”：应写成 "
+			"HH:00-HH:00，几段之间用逗号隔开", spec ? spec : "");
+	}
+	return 0;
 }
 
 struct visit_conf {
@@ -49,22 +62,41 @@ struct visit_conf {
 	int price;
 };
 
-static void conf_load(struct hd_archive *a, struct visit_conf *c)
+/* The visit settings of a (their defaults when unset) into *c.  Returns
+ * 0, HD_EDB when they cannot be read, or HD_EINVAL for hours that are
+ * not of hd_visit_hours's grammar (hongdang config sets none such). */
+static int conf_load(struct hd_archive *a, struct visit_conf *c,
+	struct hd_error *e)
 {
-	char *f = hd_meta_get(a, "visit.free", DEF_FREE);
-	char *p = hd_meta_get(a, "visit.paid", DEF_PAID);
-	char *cap = hd_meta_get(a, "visit.capacity", DEF_CAPACITY);
-	char *price = hd_meta_get(a, "visit.price", DEF_PRICE);
+	char *f = NULL, *p = NULL, *cap = NULL, *price = NULL;
+	int rc;
 
 	memset(c, 0, sizeof *c);
-	hours_mask(f, c->free);
-	hours_mask(p, c->paid);
-	c->capacity = atoi(cap) > 0 ? atoi(cap) : 40;
-	c->price = atoi(price) >= 0 ? atoi(price) : 0;
+	rc = hd_meta_get(a, "visit.free", DEF_FREE, &f, e);
+	if (rc == 0) {
+		rc = hd_meta_get(a, "visit.paid", DEF_PAID, &p, e);
+	}
+	if (rc == 0) {
+		rc = hd_meta_get(a, "visit.capacity", DEF_CAPACITY, &cap, e);
+	}
+	if (rc == 0) {
+		rc = hd_meta_get(a, "visit.price", DEF_PRICE, &price, e);
+	}
+	if (rc == 0) {
+		rc = hd_visit_hours(f, c->free, e);
+	}
+	if (rc == 0) {
+		rc = hd_visit_hours(p, c->paid, e);
+	}
+	if (rc == 0) {
+		c->capacity = atoi(cap) > 0 ? atoi(cap) : 40;
+		c->price = atoi(price) >= 0 ? atoi(price) : 0;
+	}
 	free(f);
 	free(p);
 	free(cap);
 	free(price);
+	return rc;
 }
 
 /* Days since 1970 of "YYYY-MM-DD" (hd_day_parse), or -1 when malformed
@@ -91,7 +123,10 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 		return hd_err(e, HD_EINVAL, "日期“%s”无效，请用 2026-12-01 的"
 			"格式", day ? day : "");
 	}
-	conf_load(a, &c);
+	rc = conf_load(a, &c, e);
+	if (rc != 0) {
+		return rc;
+	}
 	for (h = 0; h < 24; h++) {
 		if (!c.free[h] && !c.paid[h]) {
 			continue;

@@ -26,13 +26,13 @@ static const char help[] =
 	"Show all settings, one setting, or change one (recorded as an\n"
 	"event).  Keys:\n";
 
-/* A value must look like what the key holds. */
+/* A value must look like what the key holds: a count, or hours in the
+ * library's grammar (hd_visit_hours). */
 static int valid(const char *key, const char *v)
 {
+	int mask[24];
 	char *end;
 	long n;
-	int a, b, k;
-	const char *p;
 
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
@@ -40,18 +40,7 @@ static int valid(const char *key, const char *v)
 		return *v && *end == '\0' && n >= (key[6] == 'c' ? 1 : 0) &&
 			n <= 10000;
 	}
-	for (p = v; *p; p += k) {
-		if (sscanf(p, "%2d:00-%2d:00%n", &a, &b, &k) != 2 || a < 0 ||
-		    b > 24 || a >= b) {
-			return 0;
-		}
-		if (p[k] == ',') {
-			k++;
-		} else if (p[k] != '\0') {
-			return 0;
-		}
-	}
-	return *v != '\0';
+	return hd_visit_hours(v, mask, NULL) == 0;
 }
 
 int cmd_config(struct cmd_ctx *c, int argc, char **argv)
@@ -100,7 +89,11 @@ int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 			if (k != NKEYS && i != k) {
 				continue;
 			}
-			v = hd_meta_get(a, keys[i].key, keys[i].def);
+			if (hd_meta_get(a, keys[i].key, keys[i].def, &v,
+			    &e) != 0) {
+				status = cmd_fail("config", &e);
+				break;
+			}
 			printf(k == NKEYS ? "%s=%s\n" : "%.0s%s\n",
 				keys[i].key, v);
 			free(v);
