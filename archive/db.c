@@ -191,7 +191,7 @@ extern const char hd_schema2_sql[];
 	" AND (?6 = 0 OR r.class IS NOT NULL)"
 
 static const char *const sqls[SQL__COUNT] = {
-	/* storage room (storage.c) */
+	/* the paper storage room (room.c) */
 	[SQL_LOCATION_INSERT] = "INSERT OR IGNORE INTO locations (path, parent,"
 		" depth, created) VALUES (?1, ?2, ?3, ?4)",
 	[SQL_LOCATION_GET] = "SELECT id FROM locations WHERE path = ?1",
@@ -206,6 +206,10 @@ static const char *const sqls[SQL__COUNT] = {
 		" updated = ?3 WHERE id = ?1",
 	[SQL_READINGS_SINCE] = "SELECT at, room, temp, rh FROM storage_readings"
 		" WHERE at >= ?1 AND (?2 IS NULL OR room = ?2) ORDER BY at, id",
+	[SQL_READING_LAST] = "SELECT at, room, temp, rh FROM storage_readings"
+		" ORDER BY id DESC LIMIT 1",
+	[SQL_READING_INSERT] = "INSERT INTO storage_readings (at, room, temp,"
+		" rh, agent) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQL_INVENTORY_INSERT] = "INSERT INTO inventories (scope, started,"
 		" agent) VALUES (?1, ?2, ?3)",
 	[SQL_INVENTORY_GET] = "SELECT scope, started, finished, agent, report"
@@ -225,6 +229,7 @@ static const char *const sqls[SQL__COUNT] = {
 		" ORDER BY r.location, r.ref",
 	[SQL_INVENTORY_FINISH] = "UPDATE inventories SET finished = ?2,"
 		" report = ?3 WHERE id = ?1 AND finished IS NULL",
+	/* the fixity audit (verify.c) */
 	[SQL_RECORDS_OF_OBJECT] = "SELECT DISTINCT r.ref FROM files f"
 		" JOIN records r ON r.id = f.record_id WHERE f.sha256 = ?1"
 		" ORDER BY r.ref",
@@ -400,14 +405,10 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
 		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6, ?7, ?8)",
-	[SQL_READING_LAST] = "SELECT at, room, temp, rh FROM storage_readings"
-		" ORDER BY id DESC LIMIT 1",
-	[SQL_READING_INSERT] = "INSERT INTO storage_readings (at, room, temp,"
-		" rh, agent) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
-	/* page text (pages.c): ?1 record, ?2 file seq, ?3 page, ?4 text,
+	/* page text (pagetext.c): ?1 record, ?2 file seq, ?3 page, ?4 text,
 	 * ?5 confidence */
 	[SQL_PAGE_INSERT] = "INSERT OR REPLACE INTO pages (file_id, page, text,"
 		" confidence) SELECT id, ?3, ?4, ?5 FROM files"

@@ -470,7 +470,7 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
  * decided when r was loaded. */
 char *hd_record_text(struct hd_archive *a, const struct hd_record *r);
 
-/* The text of one page of a file (archive/pages.c): from a PDF's text
+/* The text of one page of a file (archive/pagetext.c): from a PDF's text
  * layer or read by OCR, for showing beside the page image. */
 struct hd_page {
 	int seq;            /* the file's position in its record, from 1 */
@@ -726,31 +726,6 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	const char *group, const char *contact, int people, const char *today,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
 
-/* -------------------------------------------------- storage readings */
-
-/* The storage room must keep 14-24 °C and 45-60 % relative humidity. */
-#define HD_TEMP_MIN 14.0
-#define HD_TEMP_MAX 24.0
-#define HD_RH_MIN 45.0
-#define HD_RH_MAX 60.0
-
-struct hd_reading {
-	char at[32];
-	char room[64];
-	double temp;            /* °C */
-	double rh;              /* % */
-	int in_range;           /* 1 when both are within the limits */
-};
-/* Log a reading (its own transaction, an event "storage"); at may be NULL
- * for now.  HD_EINVAL for values no thermometer gives (-40..60 °C,
- * 0..100 %). */
-int hd_reading_add(struct hd_archive *a, const char *room, double temp,
-	double rh, const char *at, const struct hd_agent *agent,
-	struct hd_error *e);
-/* The newest reading; HD_ENOTFOUND when none was logged. */
-int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
-	struct hd_error *e);
-
 /* ----------------------------------------------------------- verify */
 
 struct hd_verify {
@@ -770,6 +745,19 @@ void hd_verify_release(struct hd_verify *v);
  * the check ran (look at *v for its findings) or a negative code. */
 int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e);
+
+/* The fixity audit of the digital store: hd_verify_run, then (its own
+ * transaction) an event "fixity" whose detail starts as "hongdang verify"
+ * writes it ("objects N, ok N, damaged N, missing N, events N, chain
+ * ok|broken") and goes on to name each damaged or missing object with the
+ * records holding it ("; damaged QF01-WS·1985·Y-DJ-0001 (3f9a1c2b…)"),
+ * so the admin home can flag them.  *v receives the findings (release
+ * with hd_verify_release).  For a daily audit inside the server:
+ * hd_fixity_due says whether the last "fixity" event is older than
+ * hours (1 also when there is none). */
+int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
+	struct hd_verify *v, struct hd_error *e);
+int hd_fixity_due(struct hd_archive *a, int hours);
 
 /* ------------------------------------------------------ derivatives */
 
@@ -804,7 +792,7 @@ struct hd_stats {
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e);
 
-/* ------------------------------------------ storage room (storage.c) */
+/* ------------------------------------------- the paper storage room (room.c) */
 
 #define HD_LOCATION_MAX 256     /* bytes of a location path */
 
@@ -838,6 +826,28 @@ void hd_locations_free(struct hd_location *v, size_t n);
 int hd_location_assign(struct hd_archive *a, const char *ref,
 	const char *path, const struct hd_agent *agent, struct hd_error *e);
 
+/* The storage room must keep 14-24 °C and 45-60 % relative humidity. */
+#define HD_TEMP_MIN 14.0
+#define HD_TEMP_MAX 24.0
+#define HD_RH_MIN 45.0
+#define HD_RH_MAX 60.0
+
+struct hd_reading {
+	char at[32];
+	char room[64];
+	double temp;            /* °C */
+	double rh;              /* % */
+	int in_range;           /* 1 when both are within the limits */
+};
+/* Log a reading (its own transaction, an event "storage"); at may be NULL
+ * for now.  HD_EINVAL for values no thermometer gives (-40..60 °C,
+ * 0..100 %). */
+int hd_reading_add(struct hd_archive *a, const char *room, double temp,
+	double rh, const char *at, const struct hd_agent *agent,
+	struct hd_error *e);
+/* The newest reading; HD_ENOTFOUND when none was logged. */
+int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
+	struct hd_error *e);
 /* Readings logged at or after since (ISO 8601 UTC), oldest first; room
  * NULL for every room.  *v receives an array (caller frees). */
 int hd_readings_since(struct hd_archive *a, const char *since,
@@ -882,18 +892,6 @@ void hd_inv_found_release(struct hd_inv_found *v, size_t n);
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
-/* The fixity audit of the digital store: hd_verify_run, then (its own
- * transaction) an event "fixity" whose detail starts as "hongdang verify"
- * writes it ("objects N, ok N, damaged N, missing N, events N, chain
- * ok|broken") and goes on to name each damaged or missing object with the
- * records holding it ("; damaged QF01-WS·1985·Y-DJ-0001 (3f9a1c2b…)"),
- * so the admin home can flag them.  *v receives the findings (release
- * with hd_verify_release).  For a daily audit inside the server:
- * hd_fixity_due says whether the last "fixity" event is older than
- * hours (1 also when there is none). */
-int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
-	struct hd_verify *v, struct hd_error *e);
-int hd_fixity_due(struct hd_archive *a, int hours);
 
 /* ---------------------------------------------- transfer (transfer.c) */
 

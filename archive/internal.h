@@ -12,7 +12,7 @@
 
 /* Every statement the library runs, by name (the SQL is in db.c). */
 enum hd_sql {
-	/* storage room (storage.c) */
+	/* the paper storage room (room.c) */
 	SQL_LOCATION_INSERT,
 	SQL_LOCATION_GET,
 	SQL_LOCATION_LIST,
@@ -20,6 +20,8 @@ enum hd_sql {
 	SQL_RECORD_LOCATE,
 	SQL_RECORD_SET_LOCATION,
 	SQL_READINGS_SINCE,
+	SQL_READING_LAST,
+	SQL_READING_INSERT,
 	SQL_INVENTORY_INSERT,
 	SQL_INVENTORY_GET,
 	SQL_INVENTORY_LIST,
@@ -27,6 +29,7 @@ enum hd_sql {
 	SQL_INVENTORY_ITEMS,
 	SQL_INVENTORY_EXPECTED,
 	SQL_INVENTORY_FINISH,
+	/* the fixity audit (verify.c) */
 	SQL_RECORDS_OF_OBJECT,
 	/* transfer (transfer.c) */
 	SQL_RECORDS_OF_PERSON,
@@ -98,12 +101,10 @@ enum hd_sql {
 	SQL_LAST_EVENT_OF_TYPE,
 	SQL_VISITS_OF_DAY,
 	SQL_VISIT_INSERT,
-	SQL_READING_LAST,
-	SQL_READING_INSERT,
 	SQL_CLASS_COUNTS_PUBLIC,
 	SQL_TOP_SUBJECTS_PUBLIC,
 	SQL_RECORD_BODY,
-	/* page text (pages.c) */
+	/* page text (pagetext.c) */
 	SQL_PAGE_INSERT,
 	SQL_QUALITY_SET,
 	SQL_PAGES_OF,

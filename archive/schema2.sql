@@ -86,7 +86,7 @@ CREATE TABLE consult_uses (
 -- Shelf locations of paper originals (库房日常管理): a path of one to four
 -- parts, room 库房, cabinet 柜, shelf 层, box 盒, joined by '-' as in a
 -- catalogue sheet's 位置 ("一号库房-01柜-02层-03盒").  Adding a location
--- adds its parents; records.location names one (archive/storage.c).
+-- adds its parents; records.location names one (archive/room.c).
 CREATE TABLE locations (
 	id      INTEGER PRIMARY KEY,
 	path    TEXT NOT NULL UNIQUE,

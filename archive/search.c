@@ -738,18 +738,18 @@ static void bind_filters(sqlite3_stmt *st, const char *match,
 	hd_bind_text(st, 8, q->person);
 }
 
-/* The values of one facet counted as they come, in a hash table (GLib's,
- * which libvips already brings) of struct hd_facet by value.  A thousand
- * matches carry tens of distinct categories and places but up to a
- * thousand persons; a tree (tsearch) of those cost half a millisecond of
- * strcmp and mallocs a search, a third of what its facets cost. */
-struct bag {
+/* A tally: the values of one facet (category, place or person) counted
+ * as they come, in a GLib hash table of struct hd_facet by value.  A
+ * thousand matches carry tens of distinct categories and places but up
+ * to a thousand persons, which a tree (tsearch) compares and allocates
+ * for far more slowly. */
+struct tally {
 	GHashTable *h;          /* value -> struct hd_facet *, or NULL */
 };
 
-/* Count value n times in b (nothing for NULL or ""); the table is made
- * on the first value, and bag_count or bag_release frees it. */
-static void bag_add(struct bag *b, const char *value, int64_t n)
+/* Count value n times in tally b (nothing for NULL or ""); the table is
+ * made on the first value, and tally_count or tally_release frees it. */
+static void tally_add(struct tally *b, const char *value, int64_t n)
 {
 	struct hd_facet *f;
 
@@ -771,7 +771,7 @@ static void bag_add(struct bag *b, const char *value, int64_t n)
 }
 
 /* The counts of b's values appended to f, in no order (b is emptied). */
-static void bag_count(struct bag *b, struct hd_facets *f)
+static void tally_count(struct tally *b, struct hd_facets *f)
 {
 	GHashTableIter it;
 	gpointer k, v;
@@ -791,11 +791,11 @@ static void bag_count(struct bag *b, struct hd_facets *f)
 }
 
 /* Everything b counted, dropped (on an error path). */
-static void bag_release(struct bag *b)
+static void tally_release(struct tally *b)
 {
 	struct hd_facets f = { NULL, 0 };
 
-	bag_count(b, &f);
+	tally_count(b, &f);
 	hd_facets_release(&f);
 }
 
@@ -833,12 +833,12 @@ struct cands {
  * formatting each match's decade cost more than counting it. */
 struct tallies {
 	GHashTable *decade;     /* year / 10 -> its count, or NULL */
-	struct bag category, place;
+	struct tally category, place;
 };
 
 /* Count the facet values of the walk's row st in t (the decade table is
  * made on the first year; decades_count or tallies_release frees it). */
-static void tally(struct tallies *t, sqlite3_stmt *st)
+static void tally_row(struct tallies *t, sqlite3_stmt *st)
 {
 	int year = sqlite3_column_int(st, 1);
 	gpointer key;
@@ -853,8 +853,8 @@ static void tally(struct tallies *t, sqlite3_stmt *st)
 			GPOINTER_TO_SIZE(g_hash_table_lookup(t->decade, key)) +
 			1));
 	}
-	bag_add(&t->category, (const char *)sqlite3_column_text(st, 2), 1);
-	bag_add(&t->place, (const char *)sqlite3_column_text(st, 3), 1);
+	tally_add(&t->category, (const char *)sqlite3_column_text(st, 2), 1);
+	tally_add(&t->place, (const char *)sqlite3_column_text(st, 3), 1);
 }
 
 /* Decades ("1990") earliest first. */
@@ -893,8 +893,8 @@ static void tallies_release(struct tallies *t)
 		g_hash_table_destroy(t->decade);
 		t->decade = NULL;
 	}
-	bag_release(&t->category);
-	bag_release(&t->place);
+	tally_release(&t->category);
+	tally_release(&t->place);
 }
 
 /* Walk the matches of table sql below id before, newest first, at most
@@ -916,7 +916,7 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		res->total++;
 		if (q->facets) {
-			tally(t, st);
+			tally_row(t, st);
 		}
 		if (c->n == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 256;
@@ -1136,7 +1136,7 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_PERSONS_OF, e);
 	struct hd_facets *f = &res->person;
-	struct bag persons = { NULL };
+	struct tally persons = { NULL };
 	const struct person_chunk *k;
 	struct hd_persons *p = warm ? a->persons : NULL;
 	unsigned int version = 0;
@@ -1159,20 +1159,20 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 		}
 		sqlite3_bind_int64(st, 1, c->v[i].id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			bag_add(&persons,
+			tally_add(&persons,
 				(const char *)sqlite3_column_text(st, 0), 1);
 		}
 		sqlite3_reset(st);
 	}
 	for (i = 0; p != NULL && i < p->ntouched; i++) {
 		m = p->touched[i];
-		bag_add(&persons, p->names[m], p->counts[m]);
+		tally_add(&persons, p->names[m], p->counts[m]);
 		p->counts[m] = 0;
 	}
 	if (p != NULL) {
 		p->ntouched = 0;
 	}
-	bag_count(&persons, f);
+	tally_count(&persons, f);
 	if (rc != SQLITE_DONE) {
 		return hd_sql_err(a, e, "person facet");
 	}
@@ -1370,8 +1370,8 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	rc = 0;
 	decades_count(&t, &res->decade);
-	bag_count(&t.category, &res->category);
-	bag_count(&t.place, &res->place);
+	tally_count(&t.category, &res->category);
+	tally_count(&t.place, &res->place);
 	if (q->facets) {
 		/* qsort may not be given a NULL array, even when empty */
 		if (res->category.n > 1) {

@@ -5,12 +5,15 @@
  * its name, and walks the whole event log checking that each event links
  * to the one before and that its own hash matches its fields.  The first
  * event that fails is named; the check itself never changes anything.
+ * The fixity audit the server runs daily (hd_fixity_audit) is the same
+ * check, recorded as an event "fixity" naming what it found.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void hd_verify_release(struct hd_verify *v)
 {
@@ -155,4 +158,77 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 		rc = check_chain(a, v, e);
 	}
 	return rc;
+}
+
+/* -------------------------------------------------------- fixity audit */
+
+/* Append to b the records holding object sha, and the object. */
+static void name_object(struct hd_archive *a, struct hd_buf *b,
+	const char *kind, const char *sha)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, NULL);
+	int n = 0;
+
+	hd_buf_printf(b, "; %s ", kind);
+	if (st != NULL) {
+		hd_bind_text(st, 1, sha);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			hd_buf_printf(b, "%s%s", n++ ? ", " : "",
+				(const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+	}
+	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
+}
+
+int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
+	struct hd_verify *v, struct hd_error *e)
+{
+	struct hd_buf b;
+	size_t i;
+	int rc;
+
+	rc = hd_verify_run(a, v, e);
+	if (rc != 0) {
+		return rc;
+	}
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "objects %lld, ok %lld, damaged %zu, missing %zu, "
+		"events %lld, chain %s", (long long)v->objects,
+		(long long)v->ok, v->ndamaged, v->nmissing,
+		(long long)v->events, v->chain_ok ? "ok" : "broken");
+	for (i = 0; i < v->ndamaged && i < 50; i++) {
+		name_object(a, &b, "damaged", v->damaged[i]);
+	}
+	for (i = 0; i < v->nmissing && i < 50; i++) {
+		name_object(a, &b, "missing", v->missing[i]);
+	}
+	if (!v->chain_ok && v->chain_reason != NULL) {
+		hd_buf_printf(&b, "; %s", v->chain_reason);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc == 0) {
+		rc = hd_event_add(a, "fixity", 0, agent, b.p, e);
+		if (rc == 0) {
+			rc = hd_tx_commit(a, e);
+		} else {
+			hd_tx_rollback(a);
+		}
+	}
+	hd_buf_release(&b);
+	return rc;
+}
+
+int hd_fixity_due(struct hd_archive *a, int hours)
+{
+	char at[32], now[32];
+	time_t t = time(NULL) - (time_t)hours * 3600;
+	struct tm tm;
+
+	if (hd_event_last(a, "fixity", at, NULL, NULL) != 0) {
+		return 1;
+	}
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", &tm);
+	return strncmp(at, now, 19) < 0;
 }

@@ -1,6 +1,5 @@
 /*
- * visits.c - guided-talk bookings (讲解预约) and storage-room readings
- * (库房温湿度).
+ * visits.c - guided-talk bookings (讲解预约).
  *
  * Bookings follow the community's "public welfare + low price" model:
  * the public-welfare hours (公益时段, 09:00-12:00 unless configured) are
@@ -293,85 +292,4 @@ fail:
 	free(slots);
 	*id = 0;
 	return rc;
-}
-
-int hd_reading_add(struct hd_archive *a, const char *room, double temp,
-	double rh, const char *at, const struct hd_agent *agent,
-	struct hd_error *e)
-{
-	sqlite3_stmt *st;
-	char now[32], *detail;
-	int rc;
-
-	if (!(temp >= -40 && temp <= 60)) {
-		return hd_err(e, HD_EINVAL, "temperature %.1f °C is not a "
-			"reading (-40 to 60)", temp);
-	}
-	if (!(rh >= 0 && rh <= 100)) {
-		return hd_err(e, HD_EINVAL, "humidity %.1f %% is not a "
-			"reading (0 to 100)", rh);
-	}
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
-	st = hd_sql(a, SQL_READING_INSERT, e);
-	if (st == NULL) {
-		hd_tx_rollback(a);
-		return HD_EDB;
-	}
-	hd_now_iso(now);
-	hd_bind_text(st, 1, at ? at : now);
-	hd_bind_text(st, 2, room ? room : "一号库房");
-	sqlite3_bind_double(st, 3, temp);
-	sqlite3_bind_double(st, 4, rh);
-	hd_bind_text(st, 5, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "log reading");
-		hd_tx_rollback(a);
-		return rc;
-	}
-	detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s", room ? room : "一号库房",
-		temp, rh, temp < HD_TEMP_MIN || temp > HD_TEMP_MAX ||
-		rh < HD_RH_MIN || rh > HD_RH_MAX ? " (out of range)" : "");
-	rc = hd_event_add(a, "storage", 0, agent, detail, e);
-	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
-	}
-	return rc;
-}
-
-int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
-	struct hd_error *e)
-{
-	sqlite3_stmt *st = hd_sql(a, SQL_READING_LAST, e);
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(r->at, sizeof r->at, "%s",
-			(const char *)sqlite3_column_text(st, 0));
-		snprintf(r->room, sizeof r->room, "%s",
-			(const char *)sqlite3_column_text(st, 1));
-		r->temp = sqlite3_column_double(st, 2);
-		r->rh = sqlite3_column_double(st, 3);
-		r->in_range = r->temp >= HD_TEMP_MIN && r->temp <= HD_TEMP_MAX &&
-			r->rh >= HD_RH_MIN && r->rh <= HD_RH_MAX;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read reading");
-	}
-	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
 }

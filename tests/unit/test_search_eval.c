@@ -1117,7 +1117,7 @@ static void suggest_first(struct hd_archive *a, const char *q, char *out,
 }
 
 /* Set the text quality of record id in the archive in dir, as storing
- * its pages' OCR text with their confidence does (pages.c; t0800 checks
+ * its pages' OCR text with their confidence does (pagetext.c; t0800 checks
  * that path with real OCR). */
 static int set_quality(const char *dir, int64_t id, double q, char *why,
 	size_t n)

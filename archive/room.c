@@ -1,7 +1,7 @@
 /*
- * storage.c - the storage room (库房日常管理): shelf locations of the
- * paper originals, the temperature and humidity log read back, and
- * inventories (盘点).
+ * room.c - the paper storage room (库房日常管理): shelf locations of the
+ * paper originals, the temperature and humidity log, and inventories
+ * (盘点).  (The object store of the digital files is store.c.)
  *
  * A location is a path of one to four parts (room 库房, cabinet 柜, shelf
  * 层, box 盒) kept with '-' between them, the way catalogue sheets write
@@ -17,7 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <unicode/utf8.h>
@@ -333,6 +332,105 @@ fail:
 
 /* ----------------------------------------------------------- readings */
 
+/* 1 when temp (°C) and rh (%) are inside the limits of the room. */
+static int in_range(double temp, double rh)
+{
+	return temp >= HD_TEMP_MIN && temp <= HD_TEMP_MAX &&
+		rh >= HD_RH_MIN && rh <= HD_RH_MAX;
+}
+
+/* The reading in the current row of st (at, room, temp, rh) into *r. */
+static void reading_row(sqlite3_stmt *st, struct hd_reading *r)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->at, sizeof r->at, "%s",
+		(const char *)sqlite3_column_text(st, 0));
+	snprintf(r->room, sizeof r->room, "%s",
+		(const char *)sqlite3_column_text(st, 1));
+	r->temp = sqlite3_column_double(st, 2);
+	r->rh = sqlite3_column_double(st, 3);
+	r->in_range = in_range(r->temp, r->rh);
+}
+
+/*
+ * hd_reading_add: see hd.h.  Returns 0, HD_EINVAL for a value outside
+ * what a thermometer gives, HD_EBUSY / HD_EDB from the transaction; the
+ * event's detail says "(out of range)" when the room is outside its
+ * limits.
+ */
+int hd_reading_add(struct hd_archive *a, const char *room, double temp,
+	double rh, const char *at, const struct hd_agent *agent,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	char now[32], *detail;
+	int rc;
+
+	if (!(temp >= -40 && temp <= 60)) {
+		return hd_err(e, HD_EINVAL, "temperature %.1f °C is not a "
+			"reading (-40 to 60)", temp);
+	}
+	if (!(rh >= 0 && rh <= 100)) {
+		return hd_err(e, HD_EINVAL, "humidity %.1f %% is not a "
+			"reading (0 to 100)", rh);
+	}
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	st = hd_sql(a, SQL_READING_INSERT, e);
+	if (st == NULL) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
+	hd_now_iso(now);
+	hd_bind_text(st, 1, at ? at : now);
+	hd_bind_text(st, 2, room ? room : "一号库房");
+	sqlite3_bind_double(st, 3, temp);
+	sqlite3_bind_double(st, 4, rh);
+	hd_bind_text(st, 5, agent && agent->name ? agent->name : "unknown");
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "log reading");
+		hd_tx_rollback(a);
+		return rc;
+	}
+	detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s", room ? room : "一号库房",
+		temp, rh, in_range(temp, rh) ? "" : " (out of range)");
+	rc = hd_event_add(a, "storage", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		hd_tx_rollback(a);
+	}
+	return rc;
+}
+
+int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_READING_LAST, e);
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		reading_row(st, r);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read reading");
+	}
+	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
+}
+
 int hd_readings_since(struct hd_archive *a, const char *since,
 	const char *room, struct hd_reading **v, size_t *n,
 	struct hd_error *e)
@@ -351,16 +449,7 @@ int hd_readings_since(struct hd_archive *a, const char *since,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		r = &(*v)[(*n)++];
-		memset(r, 0, sizeof *r);
-		snprintf(r->at, sizeof r->at, "%s",
-			(const char *)sqlite3_column_text(st, 0));
-		snprintf(r->room, sizeof r->room, "%s",
-			(const char *)sqlite3_column_text(st, 1));
-		r->temp = sqlite3_column_double(st, 2);
-		r->rh = sqlite3_column_double(st, 3);
-		r->in_range = r->temp >= HD_TEMP_MIN &&
-			r->temp <= HD_TEMP_MAX && r->rh >= HD_RH_MIN &&
-			r->rh <= HD_RH_MAX;
+		reading_row(st, r);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -807,77 +896,4 @@ out:
 	free(text);
 	inventory_release(&inv);
 	return rc;
-}
-
-/* -------------------------------------------------------- fixity audit */
-
-/* Append to b the records holding object sha, and the object. */
-static void name_object(struct hd_archive *a, struct hd_buf *b,
-	const char *kind, const char *sha)
-{
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, NULL);
-	int n = 0;
-
-	hd_buf_printf(b, "; %s ", kind);
-	if (st != NULL) {
-		hd_bind_text(st, 1, sha);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			hd_buf_printf(b, "%s%s", n++ ? ", " : "",
-				(const char *)sqlite3_column_text(st, 0));
-		}
-		sqlite3_reset(st);
-	}
-	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
-}
-
-int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
-	struct hd_verify *v, struct hd_error *e)
-{
-	struct hd_buf b;
-	size_t i;
-	int rc;
-
-	rc = hd_verify_run(a, v, e);
-	if (rc != 0) {
-		return rc;
-	}
-	hd_buf_init(&b);
-	hd_buf_printf(&b, "objects %lld, ok %lld, damaged %zu, missing %zu, "
-		"events %lld, chain %s", (long long)v->objects,
-		(long long)v->ok, v->ndamaged, v->nmissing,
-		(long long)v->events, v->chain_ok ? "ok" : "broken");
-	for (i = 0; i < v->ndamaged && i < 50; i++) {
-		name_object(a, &b, "damaged", v->damaged[i]);
-	}
-	for (i = 0; i < v->nmissing && i < 50; i++) {
-		name_object(a, &b, "missing", v->missing[i]);
-	}
-	if (!v->chain_ok && v->chain_reason != NULL) {
-		hd_buf_printf(&b, "; %s", v->chain_reason);
-	}
-	rc = hd_tx_begin(a, e);
-	if (rc == 0) {
-		rc = hd_event_add(a, "fixity", 0, agent, b.p, e);
-		if (rc == 0) {
-			rc = hd_tx_commit(a, e);
-		} else {
-			hd_tx_rollback(a);
-		}
-	}
-	hd_buf_release(&b);
-	return rc;
-}
-
-int hd_fixity_due(struct hd_archive *a, int hours)
-{
-	char at[32], now[32];
-	time_t t = time(NULL) - (time_t)hours * 3600;
-	struct tm tm;
-
-	if (hd_event_last(a, "fixity", at, NULL, NULL) != 0) {
-		return 1;
-	}
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", &tm);
-	return strncmp(at, now, 19) < 0;
 }

@@ -1,5 +1,6 @@
 /*
- * pages.c - the text of each page of a record's files.
+ * pagetext.c - the text of each page of a record's files (OCR or a
+ * PDF's text layer).
  *
  * A scanned page read by OCR, or a PDF page with a text layer, keeps its
  * own text and (for OCR) tesseract's mean confidence, so that a record
