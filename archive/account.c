@@ -217,7 +217,8 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES],
 {
 	if (crypto_pwhash_str_alg(out, pw, strlen(pw), PW_OPS, PW_MEM,
 	    PW_ALG) != 0) {
-		return hd_err(e, HD_EIO, "密码散列失败（内存不足？）");
+		return hd_err(e, HD_EIO, "cannot hash the password (out of "
+			"memory?)");
 	}
 	return 0;
 }
@@ -532,23 +533,31 @@ void hd_login_policy_default(struct hd_login_policy *p)
 	p->lock = 15 * 60;
 }
 
-/* 1 when key (a name or an address) has limit failures close enough
- * together (within window) that the newest is less than lock seconds
- * ago.  Failures before the key's last success do not count. */
+/* *yes becomes 1 when key (a name or an address) has limit failures
+ * close enough together (within window) that the newest is less than
+ * lock seconds ago.  Failures before the key's last success do not
+ * count.  Returns 0, or HD_EDB: a limit that cannot be read never lets
+ * a login through. */
 static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
-	int limit, const struct hd_login_policy *p, int64_t now)
+	int limit, const struct hd_login_policy *p, int64_t now, int *yes,
+	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, which, NULL);
+	sqlite3_stmt *st;
 	int64_t newest = 0, oldest = 0;
-	int n = 0;
+	int n = 0, rc;
 
-	if (st == NULL || limit <= 0) {
+	*yes = 0;
+	if (limit <= 0) {
 		return 0;
+	}
+	st = hd_sql(a, which, e);
+	if (st == NULL) {
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, now - p->window - p->lock);
 	sqlite3_bind_int(st, 3, limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		oldest = sqlite3_column_int64(st, 0);
 		if (n == 0) {
 			newest = oldest;
@@ -556,16 +565,28 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 		n++;
 	}
 	sqlite3_reset(st);
-	return n >= limit && newest - oldest <= p->window &&
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "count failed logins");
+	}
+	*yes = n >= limit && newest - oldest <= p->window &&
 		now < newest + p->lock;
+	return 0;
 }
 
+/* *yes becomes 1 when the name key or the address remote is locked
+ * (locked()).  Returns 0 or HD_EDB. */
 static int is_locked(struct hd_archive *a, const char *key,
-	const char *remote, const struct hd_login_policy *p, int64_t now)
+	const char *remote, const struct hd_login_policy *p, int64_t now,
+	int *yes, struct hd_error *e)
 {
-	return locked(a, SQL_LOGIN_FAILS_NAME, key, p->fails, p, now) ||
-		locked(a, SQL_LOGIN_FAILS_REMOTE, remote, p->fails_remote, p,
-		now);
+	int rc;
+
+	rc = locked(a, SQL_LOGIN_FAILS_NAME, key, p->fails, p, now, yes, e);
+	if (rc == 0 && !*yes) {
+		rc = locked(a, SQL_LOGIN_FAILS_REMOTE, remote,
+			p->fails_remote, p, now, yes, e);
+	}
+	return rc;
 }
 
 static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
@@ -687,7 +708,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *pw = password ? password : "";
 	struct hd_user u;
 	int64_t now = (int64_t)time(NULL);
-	int found, good, rc;
+	int found, good, rc, lock;
 
 	token[0] = '\0';
 	memset(s, 0, sizeof *s);
@@ -698,7 +719,11 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 		return rc;
 	}
 	pthread_once(&dummy_once, dummy_setup);
-	if (is_locked(a, key, remote, p, now)) {
+	rc = is_locked(a, key, remote, p, now, &lock, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (lock) {
 		return locked_err(p, e);
 	}
 	found = key[0] ? user_lookup(a, key, &u, hash, e) : 0;
@@ -734,7 +759,11 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (good) {
 		return 0;
 	}
-	if (is_locked(a, key, remote, p, now)) {
+	rc = is_locked(a, key, remote, p, now, &lock, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (lock) {
 		return locked_err(p, e);
 	}
 	return hd_err(e, HD_EDENIED, "用户名或密码不正确");

@@ -198,22 +198,33 @@ static int quick_check(struct hd_archive *a, struct hd_error *e)
 	return rc;
 }
 
-/* Records and events an archive holds. */
-static void counts(struct hd_archive *a, struct hd_backup_stats *st)
+/* The records and events archive a holds into st->records and
+ * st->events.  Returns 0 or HD_EDB. */
+static int counts(struct hd_archive *a, struct hd_backup_stats *st,
+	struct hd_error *e)
 {
 	struct hd_stats s;
 	sqlite3_stmt *q;
+	int rc;
 
-	if (hd_stats_get(a, HD_ARCHIVIST, &s, NULL) == 0) {
-		st->records = s.records;
+	rc = hd_stats_get(a, HD_ARCHIVIST, &s, e);
+	if (rc != 0) {
+		return rc;
 	}
-	q = hd_sql(a, SQL_EVENT_LAST, NULL);
-	if (q != NULL) {
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			st->events = sqlite3_column_int64(q, 0);
-		}
-		sqlite3_reset(q);
+	st->records = s.records;
+	q = hd_sql(a, SQL_EVENT_LAST, e);
+	if (q == NULL) {
+		return HD_EDB;
 	}
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		st->events = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "count events");
+	}
+	return 0;
 }
 
 /* Copy every object the archive snap names from the store at from into
@@ -449,7 +460,7 @@ int hd_backup_run(struct hd_archive *a, const char *dest,
 		}
 	}
 	if (rc == 0) {
-		counts(snap, st);
+		rc = counts(snap, st, e);
 	}
 	hd_archive_close(snap);
 	snap = NULL;
@@ -622,7 +633,7 @@ int hd_restore_run(const char *src, const char *dir,
 			path, bad > 1 ? " (and more)" : "");
 	}
 	if (rc == 0) {
-		counts(snap, st);
+		rc = counts(snap, st, e);
 	}
 	hd_archive_close(snap);
 	snap = NULL;

@@ -9,20 +9,23 @@
 
 #include <string.h>
 
-int64_t hd_batch_begin(struct hd_archive *a, const char *fonds,
-	const char *source, const struct hd_agent *agent,
+/* hd_batch_begin: see hd.h.  *batch is 0 on every error path. */
+int hd_batch_begin(struct hd_archive *a, const char *fonds,
+	const char *source, const struct hd_agent *agent, int64_t *batch,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st;
 	int64_t fid;
 	char now[32];
+	int rc;
 
+	*batch = 0;
 	if (!a->in_tx) {
 		return hd_err(e, HD_EUSAGE, "batch outside a transaction");
 	}
-	fid = hd_fonds_id(a, fonds, e);
-	if (fid < 0) {
-		return fid;
+	rc = hd_fonds_id(a, fonds, &fid, e);
+	if (rc != 0) {
+		return rc;
 	}
 	st = hd_sql(a, SQL_BATCH_INSERT, e);
 	if (st == NULL) {
@@ -36,7 +39,8 @@ int64_t hd_batch_begin(struct hd_archive *a, const char *fonds,
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		return hd_sql_err(a, e, "start batch");
 	}
-	return sqlite3_last_insert_rowid(a->db);
+	*batch = sqlite3_last_insert_rowid(a->db);
+	return 0;
 }
 
 int hd_batch_finish(struct hd_archive *a, int64_t batch, int added,

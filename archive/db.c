@@ -1301,24 +1301,31 @@ int64_t hd_archive_data_version(struct hd_archive *a)
 	return v;
 }
 
-int64_t hd_fonds_id(struct hd_archive *a, const char *code,
+/* hd_fonds_id: see hd.h.  A failing read is HD_EDB, not "no fonds". */
+int hd_fonds_id(struct hd_archive *a, const char *code, int64_t *id,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_FONDS_BY_CODE, e);
-	int64_t id;
+	int rc;
 
+	*id = 0;
 	if (st == NULL) {
 		return HD_EDB;
 	}
 	hd_bind_text(st, 1, code);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in "
-			"%s", code, a->dir);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
 	}
-	id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return id;
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "look up fonds");
+	}
+	return hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in %s",
+		code, a->dir);
 }
 
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e)

@@ -51,33 +51,44 @@ static int meta_set(struct hd_archive *a, const char *key, const char *val,
 	return 0;
 }
 
-/* 1 when meta records a different newest event than (last_id, hash). */
+/* *differs becomes 1 when meta records a different newest event than
+ * (last_id, hash): the log was cut or rewritten since it was last
+ * written.  Returns 0 or HD_EDB. */
 static int head_differs(struct hd_archive *a, int64_t last_id,
-	const char *hash)
+	const char *hash, int *differs, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, NULL);
-	int differs = 0;
+	sqlite3_stmt *st = hd_sql(a, SQL_META_GET, e);
+	int rc;
 
+	*differs = 0;
 	if (st == NULL) {
-		return 0;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, "event_head_id");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		differs = sqlite3_column_int64(st, 0) != last_id;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*differs = sqlite3_column_int64(st, 0) != last_id;
 	} else {
-		differs = last_id != 0;
+		*differs = last_id != 0;
 	}
 	sqlite3_reset(st);
-	if (differs || last_id == 0) {
-		return differs;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read the head of the event log");
+	}
+	if (*differs || last_id == 0) {
+		return 0;
 	}
 	hd_bind_text(st, 1, "event_head_hash");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		differs = strcmp((const char *)sqlite3_column_text(st, 0),
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*differs = strcmp((const char *)sqlite3_column_text(st, 0),
 			hash) != 0;
 	}
 	sqlite3_reset(st);
-	return differs;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read the head of the event log");
+	}
+	return 0;
 }
 
 int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
@@ -88,6 +99,7 @@ int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 	char prev[65], hash[65], at[32], idtxt[24];
 	const char *who = agent && agent->name ? agent->name : "unknown";
 	int64_t id = 1;
+	int rc, differs;
 
 	if (!a->in_tx) {
 		return hd_err(e, HD_EUSAGE, "event '%s' outside a transaction",
@@ -98,15 +110,23 @@ int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 		return HD_EDB;
 	}
 	memcpy(prev, zero_hash, sizeof prev);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0) + 1;
 		snprintf(prev, sizeof prev, "%s",
 			(const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "read the last event");
+	}
 	/* Appending after a deleted or replaced newest event would hide the
 	 * tampering from every later verify: refuse instead. */
-	if (head_differs(a, id - 1, prev)) {
+	rc = head_differs(a, id - 1, prev, &differs, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (differs) {
 		return hd_err(e, HD_ECORRUPT, "%s: the event log does not end "
 			"where it was last written (event %lld): run 'hongdang "
 			"verify'", a->dir, (long long)(id - 1));

@@ -42,6 +42,21 @@ enum hd_code {
 	HD_EBUSY = -11,     /* another writer holds the archive */
 };
 
+/*
+ * The language of messages, one rule: a message is written for whoever
+ * reads it where it is shown.  The library's messages are English, naming
+ * the input as given (a path, a reference code, a Chinese value or field
+ * name quoted as it is: "location '一号库房-01柜': ...").  The exception
+ * is the modules whose messages the exhibit and admin pages show to
+ * visitors and staff as they are, in answer to what they typed into a
+ * form: bookings (visits.c), accounts and logins (account.c), review
+ * (review.c), consultation (consult.c) and the audit query (audit.c), and
+ * the day parser they share (calendar.c's hd_day_parse): their refusals
+ * of what a person typed or chose are Chinese.  Failures of the database
+ * or the file system (HD_EDB, HD_EIO) and calls no form can make (a kind
+ * of use that does not exist) are English everywhere: they are for the
+ * operator and the programmer, not the form.
+ */
 struct hd_error {
 	int code;           /* enum hd_code, 0 when nothing failed */
 	char msg[1024];     /* one line, UTF-8, names the input and reason */
@@ -291,8 +306,9 @@ const char *hd_archive_name(struct hd_archive *a);
  * another process) has committed a change since this handle last asked
  * (SQLite's PRAGMA data_version); -1 on error.  For caches of pages. */
 int64_t hd_archive_data_version(struct hd_archive *a);
-/* Look up a fonds by code: returns its id (> 0) or HD_ENOTFOUND. */
-int64_t hd_fonds_id(struct hd_archive *a, const char *code,
+/* Look up a fonds by code: *id receives its id (> 0).  Returns 0,
+ * HD_ENOTFOUND when there is no such fonds, HD_EDB. */
+int hd_fonds_id(struct hd_archive *a, const char *code, int64_t *id,
 	struct hd_error *e);
 
 /* Transactions: all writes happen between begin and commit.  begin takes
@@ -427,10 +443,11 @@ void hd_record_release(struct hd_record *r);
 void hd_strv_add(char ***v, size_t *n, const char *s);
 void hd_strv_free(char **v, size_t n);
 
-/* Start a batch (inside a transaction).  Returns the new batch id > 0, or
- * a negative code. */
-int64_t hd_batch_begin(struct hd_archive *a, const char *fonds,
-	const char *source, const struct hd_agent *agent,
+/* Start a batch (inside a transaction) of the fonds with that code:
+ * *batch receives its id (> 0).  Returns 0, HD_EUSAGE outside a
+ * transaction, HD_ENOTFOUND for an unknown fonds, HD_EDB. */
+int hd_batch_begin(struct hd_archive *a, const char *fonds,
+	const char *source, const struct hd_agent *agent, int64_t *batch,
 	struct hd_error *e);
 /* Record the batch's totals (inside the same transaction). */
 int hd_batch_finish(struct hd_archive *a, int64_t batch, int added,
@@ -439,8 +456,12 @@ int hd_batch_finish(struct hd_archive *a, int64_t batch, int added,
 int hd_warning_add(struct hd_archive *a, int64_t batch, int64_t record,
 	const char *path, const char *message, struct hd_error *e);
 
-/* 1 when an object with this hash already belongs to a catalogued file. */
-int hd_file_known(struct hd_archive *a, const char *sha256);
+/* *known becomes 1 when an object with this hash already belongs to a
+ * catalogued file, else 0.  Returns 0, or HD_EDB when the catalogue
+ * cannot be read (*known is then 0 and means nothing: the caller must
+ * not take the file for new). */
+int hd_file_known(struct hd_archive *a, const char *sha256, int *known,
+	struct hd_error *e);
 
 /* Add a record inside an open transaction: allocates its reference code
  * (r->ref is set; never reused), stores the description, the files (the
@@ -466,8 +487,8 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	const char *ref, struct hd_record *r, struct hd_error *e);
 
 /* The searchable text of a record loaded by hd_record_get (description
- * and the text of its files), or NULL.  Caller frees.  Visibility was
- * decided when r was loaded. */
+ * and the text of its files), or NULL (none, or the catalogue cannot be
+ * read).  Caller frees.  Visibility was decided when r was loaded. */
 char *hd_record_text(struct hd_archive *a, const struct hd_record *r);
 
 /* The text of one page of a file (archive/pagetext.c): from a PDF's text
@@ -754,7 +775,8 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
  * so the admin home can flag them.  *v receives the findings (release
  * with hd_verify_release).  For a daily audit inside the server:
  * hd_fixity_due says whether the last "fixity" event is older than
- * hours (1 also when there is none). */
+ * hours (1 also when there is none or it cannot be read: an audit too
+ * many rather than one missed). */
 int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
 	struct hd_verify *v, struct hd_error *e);
 int hd_fixity_due(struct hd_archive *a, int hours);
@@ -766,9 +788,11 @@ enum hd_deriv {
 	HD_DERIV_SCREEN = 1,    /* longest side 1600 px, for the screens */
 };
 /* 1 when the object belongs to a file of an approved public record: the
- * only objects (and derivatives) a visitor may receive. */
+ * only objects (and derivatives) a visitor may receive.  0 also when the
+ * catalogue cannot be read: the visitor is refused, never let through. */
 int hd_object_public(struct hd_archive *a, const char *sha256);
-/* The real type of a catalogued object, or NULL (caller frees). */
+/* The real type of a catalogued object, or NULL (also when the catalogue
+ * cannot be read; caller frees). */
 char *hd_object_mime(struct hd_archive *a, const char *sha256);
 /* Path of the JPEG derivative of an image object (caller frees *path),
  * made with libvips on first use (EXIF orientation applied; JPEG, PNG,
@@ -1246,7 +1270,8 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 	const struct hd_edit *ed, const struct hd_agent *agent, int *changed,
 	struct hd_error *e);
 /* 1 when the object belongs to a file of a record that is not
- * restricted: what staff may see without a consultation. */
+ * restricted: what staff may see without a consultation.  0 also when
+ * the catalogue cannot be read (refused, never let through). */
 int hd_object_staff(struct hd_archive *a, const char *sha256);
 
 /* ---------------------------------------- consultation (consult.c) */

@@ -231,6 +231,13 @@ int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
 void hd_day_format(int64_t t, char out[11]);
 int hd_china_day_start(const char *day, char out[32], struct hd_error *e);
 
+/* The text of JSON value o (jansson's json_dumps with flags) into *out,
+ * which the caller frees.  Returns 0, or HD_EIO naming what when it
+ * cannot be written (*out NULL) (util.c). */
+struct json_t;
+int hd_json_dump(const struct json_t *o, size_t flags, const char *what,
+	char **out, struct hd_error *e);
+
 /* d[0..n) as lower-case hex into out (2 * n + 1 bytes, NUL-terminated)
  * (fs.c: libsodium's sodium_bin2hex). */
 void hd_hex(const unsigned char *d, size_t n, char *out);

@@ -419,9 +419,9 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 		return hd_err(e, HD_EUSAGE, "record added outside a "
 			"transaction");
 	}
-	fonds = hd_fonds_id(a, r->fonds, e);
-	if (fonds < 0) {
-		return (int)fonds;
+	rc = hd_fonds_id(a, r->fonds, &fonds, e);
+	if (rc != 0) {
+		return rc;
 	}
 	rc = alloc_ref(a, r, e);
 	if (rc != 0) {
@@ -497,18 +497,30 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	return rc;
 }
 
-int hd_file_known(struct hd_archive *a, const char *sha256)
+/*
+ * hd_file_known: see hd.h.  A catalogue that cannot be read (busy,
+ * damaged) is HD_EDB, never "not known": a duplicate must not pass for a
+ * new file.
+ */
+int hd_file_known(struct hd_archive *a, const char *sha256, int *known,
+	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_FILE_KNOWN, NULL);
-	int known;
+	sqlite3_stmt *st = hd_sql(a, SQL_FILE_KNOWN, e);
+	int rc;
 
+	*known = 0;
 	if (st == NULL) {
-		return 0;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, sha256);
-	known = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return known;
+	if (rc == SQLITE_ROW) {
+		*known = 1;
+	} else if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "look up object");
+	}
+	return 0;
 }
 
 static int load_files(struct hd_archive *a, struct hd_record *r,

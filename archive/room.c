@@ -222,46 +222,62 @@ int hd_location_list(struct hd_archive *a, struct hd_location **v,
 	return 0;
 }
 
-/* 1 when path was added as a location. */
-static int location_known(struct hd_archive *a, const char *path)
+/* *yes becomes 1 when statement which, with path bound to ?1, gives a
+ * row: SQL_LOCATION_GET (path was added as a location) or
+ * SQL_LOCATION_USED (a record is kept there or inside it).  Returns 0 or
+ * HD_EDB. */
+static int location_has(struct hd_archive *a, enum hd_sql which,
+	const char *path, int *yes, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_LOCATION_GET, NULL);
-	int yes;
+	sqlite3_stmt *st = hd_sql(a, which, e);
+	int rc;
 
+	*yes = 0;
 	if (st == NULL) {
-		return 0;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, path);
-	yes = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return yes;
+	if (rc == SQLITE_ROW) {
+		*yes = 1;
+	} else if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "look up location");
+	}
+	return 0;
 }
 
-/* The record with canonical reference code ref: its id (0 when there is
- * none), and new copies of its location and title (caller frees). */
-static int64_t locate(struct hd_archive *a, const char *ref, char **loc,
-	char **title)
+/* The record with canonical reference code ref: *id its id (0 when there
+ * is none), and new copies of its location and (when title is not NULL)
+ * its title, which the caller frees.  Returns 0 or HD_EDB. */
+static int locate(struct hd_archive *a, const char *ref, int64_t *id,
+	char **loc, char **title, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, NULL);
-	int64_t id = 0;
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, e);
+	int rc;
 
+	*id = 0;
 	*loc = NULL;
 	if (title != NULL) {
 		*title = NULL;
 	}
 	if (st == NULL) {
-		return 0;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, ref);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
 		*loc = hd_col_dup(st, 1);
 		if (title != NULL) {
 			*title = hd_col_dup(st, 2);
 		}
 	}
 	sqlite3_reset(st);
-	return id;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "find record");
+	}
+	return 0;
 }
 
 int hd_location_assign(struct hd_archive *a, const char *ref,
@@ -271,7 +287,7 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 	char *old = NULL, *detail = NULL;
 	sqlite3_stmt *st;
 	int64_t id;
-	int rc;
+	int rc, known;
 
 	rc = hd_ref_canon(ref, cref, sizeof cref, e);
 	if (rc == 0) {
@@ -284,12 +300,19 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 	if (rc != 0) {
 		return rc;
 	}
-	if (!location_known(a, canon)) {
+	rc = location_has(a, SQL_LOCATION_GET, canon, &known, e);
+	if (rc != 0) {
+		goto fail;
+	}
+	if (!known) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known: add "
 			"it first", canon);
 		goto fail;
 	}
-	id = locate(a, cref, &old, NULL);
+	rc = locate(a, cref, &id, &old, NULL, e);
+	if (rc != 0) {
+		goto fail;
+	}
 	if (id == 0) {
 		rc = hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
 		goto fail;
@@ -524,15 +547,14 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_LOCATION_USED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
+	rc = location_has(a, SQL_LOCATION_USED, canon, &used, e);
+	if (rc == 0 && !used) {
+		rc = location_has(a, SQL_LOCATION_GET, canon, &used, e);
+	}
+	if (rc != 0) {
 		goto fail;
 	}
-	hd_bind_text(st, 1, canon);
-	used = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	if (!used && !location_known(a, canon)) {
+	if (!used) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known and "
 			"no record is kept there", canon);
 		goto fail;
@@ -663,11 +685,15 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 		hd_trim(typed);
 		rid = 0;
 		if (hd_ref_canon(typed, f->ref, sizeof f->ref, NULL) == 0) {
-			rid = locate(a, f->ref, &f->location, &f->title);
+			rc = locate(a, f->ref, &rid, &f->location, &f->title,
+				e);
 		} else {
 			shown_ref(typed, f->ref);
 		}
 		free(typed);
+		if (rc != 0) {
+			goto fail;
+		}
 		f->mark = rid == 0 ? HD_INV_UNKNOWN : mark_of(f->location,
 			inv.scope, at != NULL ? cat : NULL);
 		if (f->ref[0] == '\0') {
@@ -860,9 +886,10 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	if (rc != 0) {
 		goto out;
 	}
-	text = json_dumps(rep, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text == NULL) {
-		abort();
+	rc = hd_json_dump(rep, JSON_COMPACT | JSON_PRESERVE_ORDER,
+		"inventory report", &text, e);
+	if (rc != 0) {
+		goto out;
 	}
 	if (finish) {
 		st = hd_sql(a, SQL_INVENTORY_FINISH, e);

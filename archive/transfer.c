@@ -169,17 +169,18 @@ int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	return 0;
 }
 
-/* Insert a transfer row (inside a transaction); returns its id or a
- * negative code. */
-static int64_t transfer_insert(struct hd_archive *a, const char *dir,
+/* Insert a transfer row (inside a transaction): *id receives its id.
+ * Returns 0 or HD_EDB. */
+static int transfer_insert(struct hd_archive *a, const char *dir,
 	const char *uuid, const char *peer, const char *reason, int items,
 	int pages, int files, uint64_t bytes, const char *manifest,
-	const char *agent, const char *path, const char *detail,
+	const char *agent, const char *path, const char *detail, int64_t *id,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_INSERT, e);
 	char now[32];
 
+	*id = 0;
 	if (st == NULL) {
 		return HD_EDB;
 	}
@@ -200,24 +201,32 @@ static int64_t transfer_insert(struct hd_archive *a, const char *dir,
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		return hd_sql_err(a, e, "record transfer");
 	}
-	return sqlite3_last_insert_rowid(a->db);
+	*id = sqlite3_last_insert_rowid(a->db);
+	return 0;
 }
 
-/* The id of the record with canonical reference code ref, or 0. */
-static int64_t record_id(struct hd_archive *a, const char *ref)
+/* The id of the record with canonical reference code ref into *id (0
+ * when there is none).  Returns 0 or HD_EDB. */
+static int record_id(struct hd_archive *a, const char *ref, int64_t *id,
+	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, NULL);
-	int64_t id = 0;
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, e);
+	int rc;
 
+	*id = 0;
 	if (st == NULL) {
-		return 0;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, ref);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);
-	return id;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "find record");
+	}
+	return 0;
 }
 
 static const char *agent_name(const struct hd_agent *agent)
@@ -247,6 +256,7 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 	struct hd_query q;
 	sqlite3_stmt *st;
 	char canon[64];
+	int64_t id;
 	size_t i;
 	int rc, done;
 
@@ -257,7 +267,11 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 		if (rc != 0) {
 			return rc;
 		}
-		if (record_id(a, canon) == 0) {
+		rc = record_id(a, canon, &id, e);
+		if (rc != 0) {
+			return rc;
+		}
+		if (id == 0) {
 			return hd_err(e, HD_ENOTFOUND, "%s: no such record",
 				x->refs[i]);
 		}
@@ -275,6 +289,9 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 				sqlite3_column_text(st, 0));
 		}
 		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			return hd_sql_err(a, e, "records of the person");
+		}
 	}
 	if (x->query != NULL) {
 		memset(&q, 0, sizeof q);
@@ -970,10 +987,10 @@ static int bag_tags(struct hd_archive *a, struct bagw *w,
 	}
 	json_object_set_new(top, "records", arr);
 	if (rc == 0) {
-		text = json_dumps(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text == NULL) {
-			abort();
-		}
+		rc = hd_json_dump(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER,
+			"metadata/records.json", &text, e);
+	}
+	if (rc == 0) {
 		rc = bag_tag(w, "metadata/records.json", text, e);
 		free(text);
 	}
@@ -1092,20 +1109,19 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 		json_array_append_new(items, it);
 	}
 	json_object_set_new(detail, "items", items);
-	text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text == NULL) {
-		abort();
+	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
+		"transfer", &text, e);
+	if (rc == 0) {
+		rc = hd_tx_begin(a, e);
 	}
-	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		goto out;
 	}
 	in_tx = 1;
-	id = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
+	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		x->out, text, e);
-	if (id < 0) {
-		rc = (int)id;
+		x->out, text, &id, e);
+	if (rc != 0) {
 		goto out;
 	}
 	for (i = 0; i < nrefs && rc == 0; i++) {
@@ -1227,16 +1243,15 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	json_object_set_new(detail, "from", jstr(r->from));
 	json_object_set_new(detail, "items", items);
 	items = NULL;
-	text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text == NULL) {
-		abort();
+	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
+		"receipt", &text, e);
+	if (rc == 0) {
+		rc = transfer_insert(a, "in", uuid, r->from, r->reason,
+			(int)r->nitems, r->pages, r->files, r->bytes,
+			r->manifest ? r->manifest : "", agent_name(agent),
+			r->path ? r->path : "", text, id, e);
 	}
-	*id = transfer_insert(a, "in", uuid, r->from, r->reason,
-		(int)r->nitems, r->pages, r->files, r->bytes,
-		r->manifest ? r->manifest : "", agent_name(agent),
-		r->path ? r->path : "", text, e);
-	if (*id < 0) {
-		rc = (int)*id;
+	if (rc != 0) {
 		goto fail;
 	}
 	for (i = 0; i < r->nitems && rc == 0; i++) {
@@ -1313,9 +1328,10 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 		json_object_set_new(o, "items", json_array());
 	}
 	json_decref(d);
-	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text == NULL) {
-		abort();
+	rc = hd_json_dump(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER, path,
+		&text, e);
+	if (rc != 0) {
+		goto out;
 	}
 	text = hd_xrealloc(text, strlen(text) + 2);
 	strcat(text, "\n");
@@ -1354,6 +1370,7 @@ int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const char *uuid, *man, *ref, *as, *by;
 	char now[32], *ev;
 	sqlite3_stmt *st;
+	int64_t rid;
 	size_t n, i;
 	int more = 0, rc, in_tx = 0;
 
@@ -1436,8 +1453,10 @@ int hd_transfer_confirm(struct hd_archive *a, const char *path,
 			(long long)json_integer_value(json_object_get(o,
 			"receipt")), by ? by : "the receiver", as ? as :
 			"(held before)");
-		rc = hd_event_add(a, "transfer", record_id(a, ref), agent, ev,
-			e);
+		rc = record_id(a, ref, &rid, e);
+		if (rc == 0) {
+			rc = hd_event_add(a, "transfer", rid, agent, ev, e);
+		}
 		free(ev);
 		if (rc != 0) {
 			goto out;

@@ -7,7 +7,7 @@
  * normalisation and GB18030 conversion go through ICU, UTF-8 validation
  * through GLib and reading characters through ICU's U8_NEXT.
  */
-#include "hd.h"
+#include "internal.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <jansson.h>
 
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
@@ -255,6 +256,22 @@ char *hd_buf_detach(struct hd_buf *b)
 	}
 	hd_buf_init(b);
 	return p;
+}
+
+/*
+ * hd_json_dump: see internal.h.  json_dumps fails only when memory runs
+ * out (every value the library builds is encodable), which is reported,
+ * not aborted on: the one abort stays in hd_xmalloc.
+ */
+int hd_json_dump(const struct json_t *o, size_t flags, const char *what,
+	char **out, struct hd_error *e)
+{
+	*out = json_dumps(o, flags);
+	if (*out == NULL) {
+		return hd_err(e, HD_EIO, "%s: cannot write the JSON (out of "
+			"memory)", what);
+	}
+	return 0;
 }
 
 /* -------------------------------------------------------------- UTF-8 */

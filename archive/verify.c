@@ -162,23 +162,29 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 
 /* -------------------------------------------------------- fixity audit */
 
-/* Append to b the records holding object sha, and the object. */
-static void name_object(struct hd_archive *a, struct hd_buf *b,
-	const char *kind, const char *sha)
+/* Append to b the records holding object sha, and the object.  Returns
+ * 0 or HD_EDB. */
+static int name_object(struct hd_archive *a, struct hd_buf *b,
+	const char *kind, const char *sha, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, NULL);
-	int n = 0;
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, e);
+	int n = 0, rc;
 
+	if (st == NULL) {
+		return HD_EDB;
+	}
 	hd_buf_printf(b, "; %s ", kind);
-	if (st != NULL) {
-		hd_bind_text(st, 1, sha);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			hd_buf_printf(b, "%s%s", n++ ? ", " : "",
-				(const char *)sqlite3_column_text(st, 0));
-		}
-		sqlite3_reset(st);
+	hd_bind_text(st, 1, sha);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hd_buf_printf(b, "%s%s", n++ ? ", " : "",
+			(const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "records of an object");
 	}
 	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
+	return 0;
 }
 
 int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
@@ -197,16 +203,18 @@ int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
 		"events %lld, chain %s", (long long)v->objects,
 		(long long)v->ok, v->ndamaged, v->nmissing,
 		(long long)v->events, v->chain_ok ? "ok" : "broken");
-	for (i = 0; i < v->ndamaged && i < 50; i++) {
-		name_object(a, &b, "damaged", v->damaged[i]);
+	for (i = 0; i < v->ndamaged && i < 50 && rc == 0; i++) {
+		rc = name_object(a, &b, "damaged", v->damaged[i], e);
 	}
-	for (i = 0; i < v->nmissing && i < 50; i++) {
-		name_object(a, &b, "missing", v->missing[i]);
+	for (i = 0; i < v->nmissing && i < 50 && rc == 0; i++) {
+		rc = name_object(a, &b, "missing", v->missing[i], e);
 	}
 	if (!v->chain_ok && v->chain_reason != NULL) {
 		hd_buf_printf(&b, "; %s", v->chain_reason);
 	}
-	rc = hd_tx_begin(a, e);
+	if (rc == 0) {
+		rc = hd_tx_begin(a, e);
+	}
 	if (rc == 0) {
 		rc = hd_event_add(a, "fixity", 0, agent, b.p, e);
 		if (rc == 0) {

@@ -206,6 +206,7 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_error e;
 	struct batch b;
 	int ch, json = 0, status = 0, rc;
+	int64_t fonds;
 	uint64_t cap;
 
 	memset(&o, 0, sizeof o);
@@ -289,7 +290,7 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	hd_err_clear(&e);
-	if (o.fonds != NULL && hd_fonds_id(a, o.fonds, &e) < 0) {
+	if (o.fonds != NULL && hd_fonds_id(a, o.fonds, &fonds, &e) != 0) {
 		hd_archive_close(a);
 		return cmd_usage("ingest", "--fonds: %s", e.msg);
 	}

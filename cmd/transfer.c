@@ -470,7 +470,7 @@ int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 	char *root = NULL, *sheet = NULL, sum[65];
 	char *paths[1];
 	size_t nitems = 0, i;
-	int64_t receipt = 0;
+	int64_t receipt = 0, fonds;
 	int ch, json = 0, status = 0, rc, again = 0;
 	unsigned long long bytes = 0, files = 0;
 
@@ -512,7 +512,7 @@ int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	hd_err_clear(&e);
-	if (o.fonds != NULL && hd_fonds_id(a, o.fonds, &e) < 0) {
+	if (o.fonds != NULL && hd_fonds_id(a, o.fonds, &fonds, &e) != 0) {
 		hd_archive_close(a);
 		return cmd_usage("import", "--fonds: %s", e.msg);
 	}

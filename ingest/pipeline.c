@@ -474,10 +474,30 @@ static void take(struct readers *r, size_t i, int nthreads,
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* The stages of one file a reader read whole and the duplicate check
+ * passed: its object goes to it->w unless it is a duplicate or the run
+ * is dry; a stage that fails has put its reason on the report. */
+static void file_stages(struct batch *b, struct batch_item *it,
+	struct slot *sl)
+{
+	if (!it->duplicate && !b->dry_run) {
+		it->w = sl->w;
+		sl->w = NULL;
+	}
+	if (stage_identify(b, it, sl->buf, sl->have, sl->complete) == 0 &&
+	    stage_characterise(b, it, sl->buf, sl->have, sl->complete) == 0) {
+		stage_extract(b, it, sl->buf, sl->have, sl->complete);
+		stage_pdf(b, it, sl->buf, sl->have, sl->complete);
+		image_probe(it, sl->buf, sl->have);
+	}
+}
+
 /* The per-file stages on what a reader made of it, in the batch's
- * order: a refusal goes on the report, an error of the store ends the
- * batch.  The object passes to it->w (the catalogue stage publishes it)
- * unless it is a duplicate or the run is dry; sl is released. */
+ * order: a refusal goes on the report, an error of the store or of the
+ * catalogue ends the batch (a file whose duplicate check could not be
+ * read is never taken for new).  The object passes to it->w (the
+ * catalogue stage publishes it) unless it is a duplicate or the run is
+ * dry; sl is released.  Returns 0 or the error, with *e set. */
 static int fixity_take(struct batch *b, struct batch_item *it,
 	struct slot *sl, struct progress *pg, struct hd_error *e)
 {
@@ -492,18 +512,9 @@ static int fixity_take(struct batch *b, struct batch_item *it,
 			sizeof it->file.sha256);
 		it->file.size = sl->w->size;
 		it->file.name = hd_xstrdup(it->path);
-		it->duplicate = hd_file_known(b->a, sl->w->sha256);
-		if (!it->duplicate && !b->dry_run) {
-			it->w = sl->w;
-			sl->w = NULL;
-		}
-		/* a stage that fails has put its reason on the report */
-		if (stage_identify(b, it, sl->buf, sl->have,
-		    sl->complete) == 0 && stage_characterise(b, it, sl->buf,
-		    sl->have, sl->complete) == 0) {
-			stage_extract(b, it, sl->buf, sl->have, sl->complete);
-			stage_pdf(b, it, sl->buf, sl->have, sl->complete);
-			image_probe(it, sl->buf, sl->have);
+		rc = hd_file_known(b->a, sl->w->sha256, &it->duplicate, e);
+		if (rc == 0) {
+			file_stages(b, it, sl);
 		}
 	}
 	slot_release(sl);
@@ -661,11 +672,10 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 	if (rc != 0) {
 		return rc;
 	}
-	batch = hd_batch_begin(b->a, recs && nrecs ? recs[0].rec.fonds :
+	rc = hd_batch_begin(b->a, recs && nrecs ? recs[0].rec.fonds :
 		(o->fonds ? o->fonds : hd_archive_fonds(b->a)), source,
-		o->agent, e);
-	if (batch < 0) {
-		rc = (int)batch;
+		o->agent, &batch, e);
+	if (rc != 0) {
 		goto fail;
 	}
 	for (i = 0; i < nrecs; i++) {

@@ -66,8 +66,7 @@ static void setup(void)
 	    hd_tx_begin(arch, &e) != 0) {
 		fail("setup", dir ? e.msg : "mkdtemp");
 	}
-	batch = hd_batch_begin(arch, "FZ01", "fuzz", &agent, &e);
-	if (batch < 0) {
+	if (hd_batch_begin(arch, "FZ01", "fuzz", &agent, &batch, &e) != 0) {
 		fail("batch", e.msg);
 	}
 	add(batch, "前锋社区沿革", "前锋社区位于番禺区市桥街。黨員大會在此舉行，"
@@ -131,8 +130,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	if (hd_tx_begin(arch, &e) != 0) {
 		fail("begin", e.msg);
 	}
-	batch = hd_batch_begin(arch, "FZ01", "fuzz", &agent, &e);
-	if (batch < 0) {
+	if (hd_batch_begin(arch, "FZ01", "fuzz", &agent, &batch, &e) != 0) {
 		fail("batch", e.msg);
 	}
 	add(batch, "输入", hd_utf8_valid(body, strlen(body)) ? body : NULL);

@@ -70,7 +70,10 @@ static int make_archive(const char *dir)
 		return 1;
 	}
 	rc = hd_tx_begin(a, &e);
-	batch = rc == 0 ? hd_batch_begin(a, "QF01", "test", &agent, &e) : -1;
+	batch = -1;
+	if (rc == 0) {
+		rc = hd_batch_begin(a, "QF01", "test", &agent, &batch, &e);
+	}
 	for (i = 0; batch > 0 && rc == 0 && i < 20; i++) {
 		hd_record_init(&r);
 		r.fonds = hd_xstrdup("QF01");

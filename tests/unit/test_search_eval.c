@@ -400,10 +400,11 @@ static int build(const char *dir, struct hd_error *e)
 	for (i = 0; i < ndocs && rc == 0; i++) {
 		if (i % TX_RECORDS == 0) {
 			rc = hd_tx_begin(a, e);
-			batch = rc == 0 ? hd_batch_begin(a, "EVAL", "eval",
-				&agent, e) : -1;
-			if (batch < 0) {
-				rc = (int)batch;
+			if (rc == 0) {
+				rc = hd_batch_begin(a, "EVAL", "eval", &agent,
+					&batch, e);
+			}
+			if (rc != 0) {
 				break;
 			}
 		}
@@ -1348,7 +1349,10 @@ static void by_hand(const char *dir)
 		return;
 	}
 	rc = hd_tx_begin(a, &e);
-	batch = rc == 0 ? hd_batch_begin(a, "HAND", "hand", &agent, &e) : -1;
+	batch = -1;
+	if (rc == 0) {
+		rc = hd_batch_begin(a, "HAND", "hand", &agent, &batch, &e);
+	}
 	for (i = 0; batch > 0 && rc == 0 && i < sizeof hand / sizeof hand[0];
 	    i++) {
 		rc = add_doc(a, batch, &hand[i], i == 7 ? "restricted" :

@@ -147,7 +147,9 @@ static void audit(void)
 	expect("flush-needs-tx", hd_tx_flush(a, &e) == HD_EUSAGE,
 		"hd_tx_flush outside a transaction must be refused");
 	hd_tx_begin(a, &e);
-	batch = hd_batch_begin(a, "QF01", "test", &ag, &e);
+	if (hd_batch_begin(a, "QF01", "test", &ag, &batch, &e) != 0) {
+		batch = -1;
+	}
 	/* the order ingest uses: index rows flushed, objects published,
 	 * then the commit */
 	if (batch < 0 || hd_record_add(a, batch, &r, &ag, &e) != 0 ||
