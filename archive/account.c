@@ -193,6 +193,9 @@ static int check_name(const char *name, struct hd_error *e)
 	return 0;
 }
 
+/* 0 when pw may be the password of account name: 8-1024 bytes of UTF-8,
+ * at least HD_PASSWORD_MIN characters, not the name; else HD_EINVAL
+ * with a Chinese message. */
 static int check_password(const char *name, const char *pw,
 	struct hd_error *e)
 {
@@ -212,6 +215,8 @@ static int check_password(const char *name, const char *pw,
 	return 0;
 }
 
+/* pw hashed with argon2id into out (crypto_pwhash_str_alg).  0, or
+ * HD_EIO when libsodium cannot (out of memory). */
 static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES],
 	struct hd_error *e)
 {
@@ -699,6 +704,9 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	return rc;
 }
 
+/* hd_login: see hd.h.  The lock is checked before the password and
+ * again after a failure (which may have set it); a lock that cannot be
+ * read is HD_EDB, never a login.  Allocates nothing that outlives it. */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e)

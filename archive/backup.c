@@ -383,6 +383,9 @@ static char *absolute(const char *path)
 
 /* --------------------------------------------------------------- backup */
 
+/* hd_backup_run: see hd.h.  Built under dest's temporary name for a new
+ * backup, in place for an update; every error path removes what this
+ * run made. */
 int hd_backup_run(struct hd_archive *a, const char *dest,
 	const struct hd_agent *agent, struct hd_backup_stats *st,
 	struct hd_error *e)
@@ -559,6 +562,9 @@ out:
 
 /* -------------------------------------------------------------- restore */
 
+/* hd_restore_run: see hd.h.  Built under a temporary name beside dir and
+ * renamed only after the restored archive verified; removed on any
+ * error. */
 int hd_restore_run(const char *src, const char *dir,
 	const struct hd_agent *agent, struct hd_backup_stats *st,
 	struct hd_verify *v, struct hd_error *e)

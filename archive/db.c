@@ -1085,6 +1085,9 @@ static struct hd_archive *archive_new(const char *dir)
 	return a;
 }
 
+/* hd_archive_init: see hd.h.  Makes dir, objects/ and tmp/ (hd_fs_mkdirs),
+ * the schema at its newest version and the first fonds with an event,
+ * in one transaction.  The handle used is closed before returning. */
 int hd_archive_init(const char *dir, const char *fonds_code,
 	const char *fonds_name, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -1197,6 +1200,7 @@ static int upgrade(const char *dir, struct hd_error *e)
 	return rc;
 }
 
+/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
 int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	struct hd_error *e)
 {

@@ -91,6 +91,9 @@ static int head_differs(struct hd_archive *a, int64_t last_id,
 	return 0;
 }
 
+/* hd_event_add: see hd.h.  Returns 0, HD_EUSAGE outside a transaction,
+ * HD_ECORRUPT when the log does not end where it was last written (it
+ * was cut or rewritten), HD_EDB. */
 int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 	const struct hd_agent *agent, const char *detail,
 	struct hd_error *e)

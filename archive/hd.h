@@ -269,7 +269,7 @@ const char *hd_archive_dir(const struct hd_archive *a);
  * made up to date (a schema upgrade).  Each version is one step in a
  * transaction of its own, so an upgrade cut short keeps the steps it
  * finished and the next open goes on from there.  A step that rebuilds
- * the search index takes minutes at 200,000 records. */
+ * the search index reads every record, so it reports its progress. */
 enum hd_upgrade_event {
 	HD_UPGRADE_START = 1,   /* once, before the first step */
 	HD_UPGRADE_STEP,        /* a step begins, and every 0.2 s of it */
@@ -349,11 +349,14 @@ int hd_objw_finish(struct hd_objw *w, struct hd_error *e);
 /* Remove the temporary file (safe to call twice, or on a dry writer). */
 void hd_objw_discard(struct hd_objw *w);
 
-/* Make a set of finished writers durable and visible: one syncfs of the
- * store's file system (every temporary file on disk), then each renamed to
- * objects/ab/cdef... unless that object already exists (then the temporary
- * is removed), then each touched directory fsynced.  Call before the
- * batch's transaction commits.  Leaves every writer discarded. */
+/* Make a set of finished writers durable and visible: every temporary
+ * file's bytes on disk (each fsynced, or for a batch of 16 and more one
+ * syncfs of the store's file system, which is cheaper then), then each
+ * renamed to objects/ab/cdef... unless that object already exists (then
+ * the temporary is removed), then each touched directory fsynced, and the
+ * objects folder when a directory was made.  Call before the batch's
+ * transaction commits.  Returns 0 or HD_EIO naming the path; leaves every
+ * writer discarded either way. */
 int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	struct hd_error *e);
 /* 1 when the object is present in the store. */
@@ -578,23 +581,24 @@ void hd_results_release(struct hd_results *res);
  * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
  * title and meta matches beyond them): a query that matches more gets
  * res->capped set, a total and facets of those, and its hits ranked among
- * them, in milliseconds at 200,000 records; q->exact counts and ranks
- * every match (hundreds of milliseconds for a common character there).
- * res is filled (caller releases it with hd_results_release). */
+ * them, so its cost does not grow with the archive; q->exact counts and
+ * ranks every match, at a cost that grows with their number.  res is
+ * filled (caller releases it with hd_results_release).  Returns 0,
+ * HD_EINVAL for a query that is empty, over 1024 bytes or not UTF-8,
+ * HD_EDB. */
 #define HD_SEARCH_CAP 1000
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
 
 /* The search index's upkeep.  Every transaction that adds records leaves
- * its index rows as new segments, which FTS5 merges only as they pile up
- * (a 200,000-record archive built batch by batch has about eight), and a
- * search looks each of its terms up in every segment: merged into one,
- * fetching a page of hits costs a fifth.  hd_index_merge does one step
- * of merging all segments of both index tables into one: about pages
- * leaf pages of work (500: some 50 ms here) in one write transaction of
- * its own, so others may write between steps and a stop loses at most a
- * step.  *more is 1 when the step merged something (call again), 0 when
- * there was nothing left to merge.  Returns 0, HD_EUSAGE (pages < 1 or a
+ * its index rows as new segments, which FTS5 merges only as they pile
+ * up, and a search looks each of its terms up in every segment, so one
+ * merged segment makes every search cheaper.  hd_index_merge does one
+ * step of merging all segments of both index tables into one: about
+ * pages leaf pages of work in one write transaction of its own, so
+ * others may write between steps and a stop loses at most a step.
+ * *more is 1 when the step merged something (call again), 0 when there
+ * was nothing left to merge.  Returns 0, HD_EUSAGE (pages < 1 or a
  * transaction open), HD_EBUSY, HD_EDB.  hd_index_segments counts the
  * segments of the full-text table and of the title-and-meta table. */
 int hd_index_merge(struct hd_archive *a, int pages, int *more,
@@ -608,16 +612,14 @@ int hd_index_segments(struct hd_archive *a, int *search, int *heads,
  * tenth each when that is less; resident from the call on.  SQLite
  * otherwise mallocs each page as a connection's cache grows, and in a
  * heap that thousands of pages and a search's buffers came and went
- * through, such a malloc cost as much as reading the page: a worker's
- * first meeting with a query's pages took 5.8 ms where 4.4 ms do with
- * the pool (了党员社 at 200,000 records).  A line given back (a closed
- * connection, a cache emptied by another connection's write) is taken
- * again first.  Every connection of the process draws on the pool; when
- * it runs out the caches stop growing and reuse their oldest pages, so
- * it also bounds their memory.  Nothing is set aside for a folder
- * without an archive or with pages of another size, and nothing changes
- * once the process has started SQLite (opened anything): call it
- * first. */
+ * through, such a malloc can cost as much as reading the page.  A line
+ * given back (a closed connection, a cache emptied by another
+ * connection's write) is taken again first.  Every connection of the
+ * process draws on the pool; when it runs out the caches stop growing
+ * and reuse their oldest pages, so it also bounds their memory.  Nothing
+ * is set aside for a folder without an archive or with pages of another
+ * size, and nothing changes once the process has started SQLite (opened
+ * anything): call it first. */
 void hd_page_cache_reserve(const char *dir, int connections);
 
 /* Read into a's page cache what every search reads of the catalogue:
@@ -630,13 +632,12 @@ void hd_page_cache_reserve(const char *dir, int connections);
  * also forgets the persons read before, and prepares the statements a
  * search runs).  A search joins each of up to HD_SEARCH_CAP matches to
  * its record, and on a connection that has not read that record's page
- * yet each costs a read of 15 microseconds here: 941 of them, 14 ms, for
- * a rare phrase whose matches are spread over the archive.  All 200,000
- * records of the bench take 43 MB of a connection's 64 MB and about
- * 0.15 s; in steps of 10,000 records a step takes some 8 ms.  For a
- * connection that will answer many searches (a server worker's; reading
- * more than HD_WARM_ROWS records only pushes the first out).  Returns 0
- * or HD_EDB. */
+ * yet each join costs a read from disk, which a rare phrase whose
+ * matches are spread over the archive pays hundreds of times.  For a
+ * connection that will answer many searches (a server worker's, in
+ * steps small enough to keep it answering; reading more than
+ * HD_WARM_ROWS records only pushes the first out).  Returns 0 or
+ * HD_EDB. */
 #define HD_WARM_ROWS 300000
 int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 	struct hd_error *e);
@@ -816,7 +817,7 @@ struct hd_stats {
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e);
 
-/* ------------------------------------------- the paper storage room (room.c) */
+/* ---------------------------------------- the paper storage room (room.c) */
 
 #define HD_LOCATION_MAX 256     /* bytes of a location path */
 

@@ -273,6 +273,9 @@ static int token_mac(struct oai *o, const char *p, char out[33])
 	return 0;
 }
 
+/* A resumption token for cursor c: the payload's bytes in hex, '.', and
+ * their MAC (token_mac).  A new string (caller frees), or NULL when the
+ * MAC's key cannot be read. */
 static char *token_make(struct oai *o, const struct cursor *c)
 {
 	char mac[33], *p, *hex, *tok;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* hd_page_add: see hd.h.  Allocates nothing. */
 int hd_page_add(struct hd_archive *a, int64_t record, int seq, int page,
 	const char *text, int conf, struct hd_error *e)
 {
@@ -52,6 +53,7 @@ int hd_page_add(struct hd_archive *a, int64_t record, int seq, int page,
 	return 0;
 }
 
+/* hd_record_pages: see hd.h.  Returns 0 or HD_EDB (*pages NULL). */
 int hd_record_pages(struct hd_archive *a, const struct hd_record *r,
 	struct hd_page **pages, size_t *npages, struct hd_error *e)
 {
@@ -93,6 +95,7 @@ int hd_record_pages(struct hd_archive *a, const struct hd_record *r,
 	return 0;
 }
 
+/* hd_pages_free: see hd.h.  Accepts NULL. */
 void hd_pages_free(struct hd_page *pages, size_t npages)
 {
 	size_t i;

@@ -538,6 +538,10 @@ struct units {
 	int ntext;
 };
 
+/* Tokenizer callback of the units of a text (ctx: struct units): each
+ * token that is not colocated becomes a unit, and one that is a single
+ * character gets its readings, the character as written first.  Always
+ * 0 (the walk goes on); units past UNIT_MAX are dropped. */
 static int collect_unit(void *ctx, int tflags, const char *tok, int ntok,
 	int start, int end)
 {

@@ -406,6 +406,8 @@ int hd_index_flush(struct hd_archive *a, struct hd_error *e)
 	return rc;
 }
 
+/* hd_record_add: see hd.h.  Returns 0, HD_EUSAGE outside a transaction,
+ * HD_ENOTFOUND for an unknown fonds, HD_EDB. */
 int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	const struct hd_agent *agent, struct hd_error *e)
 {

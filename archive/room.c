@@ -108,6 +108,8 @@ static int within(const char *loc, const char *place)
 		(loc[n] == '\0' || loc[n] == '-');
 }
 
+/* The depth of a canonical location: 1 for a room, one more for each
+ * '-'. */
 static int depth_of(const char *path)
 {
 	int d = 1;
@@ -118,6 +120,7 @@ static int depth_of(const char *path)
 	return d;
 }
 
+/* hd_location_add: see hd.h.  Allocates nothing that outlives it. */
 int hd_location_add(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, char out[HD_LOCATION_MAX],
 	struct hd_error *e)
@@ -183,6 +186,7 @@ fail:
 	return rc;
 }
 
+/* hd_locations_free: see hd.h.  Accepts NULL. */
 void hd_locations_free(struct hd_location *v, size_t n)
 {
 	size_t i;
@@ -193,6 +197,7 @@ void hd_locations_free(struct hd_location *v, size_t n)
 	free(v);
 }
 
+/* hd_location_list: see hd.h.  Returns 0 or HD_EDB (*v NULL). */
 int hd_location_list(struct hd_archive *a, struct hd_location **v,
 	size_t *n, struct hd_error *e)
 {
@@ -280,6 +285,8 @@ static int locate(struct hd_archive *a, const char *ref, int64_t *id,
 	return 0;
 }
 
+/* hd_location_assign: see hd.h.  Assigning the location a record has
+ * already is 0 and writes nothing. */
 int hd_location_assign(struct hd_archive *a, const char *ref,
 	const char *path, const struct hd_agent *agent, struct hd_error *e)
 {
@@ -430,6 +437,7 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 	return rc;
 }
 
+/* hd_reading_last: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EDB. */
 int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
 	struct hd_error *e)
 {
@@ -454,6 +462,7 @@ int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
 	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
 }
 
+/* hd_readings_since: see hd.h.  Returns 0 or HD_EDB (*v NULL). */
 int hd_readings_since(struct hd_archive *a, const char *since,
 	const char *room, struct hd_reading **v, size_t *n,
 	struct hd_error *e)
@@ -493,6 +502,7 @@ struct inventory {
 	char *report;           /* JSON once finished */
 };
 
+/* Free what v holds and zero it. */
 static void inventory_release(struct inventory *v)
 {
 	free(v->scope);
@@ -502,6 +512,8 @@ static void inventory_release(struct inventory *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Inventory id into *v (release with inventory_release).  Returns 0,
+ * HD_ENOTFOUND, HD_EDB. */
 static int inventory_load(struct hd_archive *a, int64_t id,
 	struct inventory *v, struct hd_error *e)
 {
@@ -531,6 +543,8 @@ static int inventory_load(struct hd_archive *a, int64_t id,
 		(long long)id);
 }
 
+/* hd_inventory_start: see hd.h.  The scope must be a location added or
+ * one where a record is kept: HD_ENOTFOUND otherwise. */
 int hd_inventory_start(struct hd_archive *a, const char *scope,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
 {
@@ -589,6 +603,7 @@ fail:
 	return rc;
 }
 
+/* hd_inv_found_release: see hd.h.  Accepts NULL. */
 void hd_inv_found_release(struct hd_inv_found *v, size_t n)
 {
 	size_t i;
@@ -640,6 +655,8 @@ static void shown_ref(const char *s, char out[64])
 	out[o] = '\0';
 }
 
+/* hd_inventory_found: see hd.h.  A reference that is not one is kept,
+ * made printable, as HD_INV_UNKNOWN.  On an error out[] is released. */
 int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 	const char *const *refs, size_t n, struct hd_inv_found *out,
 	struct hd_error *e)
@@ -731,6 +748,7 @@ fail:
 	return rc;
 }
 
+/* A JSON string of s, or null for NULL (a new reference). */
 static json_t *jstr(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
@@ -850,6 +868,8 @@ done:
 	return rc;
 }
 
+/* hd_inventory_report: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EINVAL,
+ * HD_EIO (the report cannot be written out), HD_EDB. */
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e)
 {

@@ -887,6 +887,7 @@ static void decades_count(struct tallies *t, struct hd_facets *f)
 	t->decade = NULL;
 }
 
+/* Everything t counted, dropped (on an error path). */
 static void tallies_release(struct tallies *t)
 {
 	if (t->decade != NULL) {
@@ -1321,6 +1322,8 @@ int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 	return 0;
 }
 
+/* hd_search: see hd.h.  The walk runs in one read transaction (one
+ * snapshot); res is empty on every error path. */
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {

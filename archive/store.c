@@ -25,6 +25,7 @@
 /* Below this many objects fsync each file; above, one syncfs is cheaper. */
 #define PUBLISH_SYNCFS_AT 16
 
+/* hd_sha256_hex: see hd.h.  Allocates nothing. */
 void hd_sha256_hex(const void *p, size_t n, char out[65])
 {
 	unsigned char d[32];
@@ -34,6 +35,8 @@ void hd_sha256_hex(const void *p, size_t n, char out[65])
 	hd_hex(d, 32, out);
 }
 
+/* hd_sha256_file: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EIO; a buffer
+ * of a megabyte is freed before returning. */
 int hd_sha256_file(const char *path, char out[65], uint64_t *size,
 	struct hd_error *e)
 {
@@ -103,6 +106,8 @@ int hd_store_has(struct hd_archive *a, const char *sha256)
 	return ok;
 }
 
+/* hd_objw_open: see hd.h.  The temporary is tmp/obj-PID-N (the store's
+ * sweep knows it by its PID).  Returns 0 or HD_EIO (w holds nothing). */
 int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	struct hd_error *e)
 {
@@ -132,6 +137,7 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	return 0;
 }
 
+/* hd_objw_write: see hd.h.  Returns 0 or HD_EIO naming the temporary. */
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
 	struct hd_error *e)
 {
@@ -144,6 +150,7 @@ int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
 	return 0;
 }
 
+/* hd_objw_finish: see hd.h.  Returns 0 or HD_EIO. */
 int hd_objw_finish(struct hd_objw *w, struct hd_error *e)
 {
 	unsigned char d[32];
@@ -183,6 +190,7 @@ void hd_objw_discard(struct hd_objw *w)
 	}
 }
 
+/* hd_store_publish: see hd.h.  Returns 0 or HD_EIO. */
 int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	struct hd_error *e)
 {

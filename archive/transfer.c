@@ -1018,6 +1018,9 @@ static int bag_tags(struct hd_archive *a, struct bagw *w,
 	return rc;
 }
 
+/* hd_transfer_export: see hd.h.  The bag is removed again on every error
+ * path, also after it was renamed into place (the transaction did not
+ * commit). */
 int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e)
@@ -1174,6 +1177,8 @@ out:
 
 /* ------------------------------------------------------------- receipts */
 
+/* hd_transfer_receive: see hd.h.  Returns 0, HD_EIO, HD_EBUSY, HD_EDB;
+ * *id is 0 on every error path. */
 int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	const struct hd_agent *agent, int64_t *id, int *again,
 	struct hd_error *e)
@@ -1290,6 +1295,7 @@ done:
 	return rc;
 }
 
+/* hd_receipt_write: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EIO, HD_EDB. */
 int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 	struct hd_error *e)
 {
@@ -1361,6 +1367,7 @@ static int receipt_names(json_t *items, const char *ref, const char **as)
 	return 0;
 }
 
+/* hd_transfer_confirm: see hd.h.  *t is released on every error path. */
 int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e)

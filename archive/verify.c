@@ -187,6 +187,9 @@ static int name_object(struct hd_archive *a, struct hd_buf *b,
 	return 0;
 }
 
+/* hd_fixity_audit: see hd.h.  At most 50 damaged and 50 missing objects
+ * are named.  Returns 0, or the error of the check, of naming the
+ * records (HD_EDB) or of the event; *v holds the findings either way. */
 int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
 	struct hd_verify *v, struct hd_error *e)
 {
@@ -227,6 +230,8 @@ int hd_fixity_audit(struct hd_archive *a, const struct hd_agent *agent,
 	return rc;
 }
 
+/* hd_fixity_due: see hd.h.  Compares the event's ISO time with now -
+ * hours as text (both UTC, to the second). */
 int hd_fixity_due(struct hd_archive *a, int hours)
 {
 	char at[32], now[32];

@@ -107,6 +107,7 @@ static long day_number(const char *s)
 	return hd_day_parse(s, &t, NULL) == 0 ? (long)(t / 86400) : -1;
 }
 
+/* hd_visit_slots: see hd.h.  *slots is NULL on every error path. */
 int hd_visit_slots(struct hd_archive *a, const char *day,
 	struct hd_slot **slots, size_t *nslots, struct hd_error *e)
 {
@@ -186,6 +187,9 @@ static int contact_ok(const char *s)
 	return digits >= 7 && digits <= 20;
 }
 
+/* hd_visit_book: see hd.h.  The slots are read inside the booking's
+ * transaction, so two bookings cannot overfill a slot; *id is 0 on every
+ * error path. */
 int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	const char *group, const char *contact, int people, const char *today,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)

@@ -43,6 +43,8 @@ static int valid(const char *key, const char *v)
 	return hd_visit_hours(v, mask, NULL) == 0;
 }
 
+/* hongdang config [KEY [VALUE]]: show every setting, one, or set one.
+ * Returns the exit status. */
 int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_archive *a;

@@ -180,6 +180,8 @@ static int report(const struct batch *b, const struct ingest_result *res,
 	return 0;
 }
 
+/* hongdang ingest: options, then one batch through the pipeline, its
+ * report printed.  Returns the exit status. */
 int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -449,6 +449,8 @@ static int import_report(const struct batch *b,
 	return 0;
 }
 
+/* hongdang import BAG: validate a received bag, ingest it and record
+ * its receipt.  Returns the exit status. */
 int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -37,6 +37,7 @@ struct alog {
 /* This thread's buffer (worker threads live as long as one server). */
 static __thread struct alog_buf *t_buf;
 
+/* Write b's lines to the log (l->lock held) and empty b. */
 static void flush_locked(struct alog *l, struct alog_buf *b)
 {
 	if (b->len > 0) {
@@ -56,6 +57,9 @@ struct alog *alog_new(int fd)
 	return l;
 }
 
+/* Add one line of n bytes to this thread's buffer, writing the buffer
+ * out when it would overflow or its first line is ALOG_DELAY_MS old (now,
+ * in milliseconds); a line longer than the buffer is written at once. */
 void alog_write(struct alog *l, const char *line, size_t n, long long now)
 {
 	struct alog_buf *b = t_buf;

@@ -115,6 +115,8 @@ static void widen_punct(uint32_t *cp, size_t k)
 	}
 }
 
+/* Tidy OCR text in place (see ingest.h); s must be valid UTF-8 (an
+ * invalid byte would become the three of U+FFFD).  Returns s. */
 char *ocr_tidy(char *s)
 {
 	size_t n = strlen(s), i = 0, k = 0, m = 0, j, nl;

@@ -64,6 +64,8 @@ void batch_notes_free(struct batch_note *v, size_t n)
 	free(v);
 }
 
+/* Free what b holds (items, their writers and temporary folders,
+ * notes) and zero it. */
 void batch_release(struct batch *b)
 {
 	size_t i;
@@ -659,6 +661,13 @@ static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
 	return rc;
 }
 
+/* The catalogue stage: in one transaction, a batch row, each record
+ * that is not a duplicate (hd_record_add, with its page text), the
+ * warnings with their record, the batch's totals; then the objects are
+ * published while the index rows are written, and the transaction
+ * commits.  A dry run rolls back after the totals.  res gains the
+ * references and titles added (the caller frees them).  Returns 0 or
+ * the first error, everything rolled back. */
 static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 	const char *source, struct batch_record *recs, size_t nrecs,
 	struct ingest_result *res, struct hd_error *e)

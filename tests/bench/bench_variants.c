@@ -327,6 +327,8 @@ static int by_count_desc(const void *x, const void *y)
 	return strcmp(a->s, b->s);
 }
 
+/* Decode s into code points and their byte offsets (cap entries; an
+ * invalid byte is code point 0).  Returns their number. */
 static int decode(const char *s, uint32_t *cps, int *offs, int cap)
 {
 	int32_t n = (int32_t)strlen(s), i = 0, j;

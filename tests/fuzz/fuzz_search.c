@@ -105,6 +105,10 @@ static void check_marks(const char *s)
 	}
 }
 
+/* One input: the bytes before a NUL (if any) become a record's body
+ * inside a transaction that is rolled back, the rest is searched; a
+ * crash, a failing search other than a refused query, or a snippet with
+ * unbalanced marks fails. */
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 {
 	const unsigned char *nul = memchr(data, '\0', n);

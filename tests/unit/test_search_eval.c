@@ -199,6 +199,7 @@ static void given_init(void)
 	}
 }
 
+/* Append to b one given-name character drawn by its weight. */
 static void add_given(struct hd_buf *b)
 {
 	double x = (double)(rnd() % 1000000) / 1e6 * given_cum[ngiven - 1];
@@ -383,6 +384,8 @@ static int add_doc(struct hd_archive *a, int64_t batch, struct doc *d,
 	return rc;
 }
 
+/* Make the archive in dir and add the generated documents, TX_RECORDS
+ * to a transaction.  Returns 0 or the first error (*e set). */
 static int build(const char *dir, struct hd_error *e)
 {
 	struct hd_agent agent = { "eval" };
@@ -1329,6 +1332,8 @@ static void persons_changed(struct hd_archive *w, const char *dir)
 	hd_archive_close(r);
 }
 
+/* The hand-written cases: a small archive of records chosen to show one
+ * ranking rule each, searched and checked row by row. */
 static void by_hand(const char *dir)
 {
 	struct hd_agent agent = { "eval" };
