@@ -121,39 +121,25 @@ int hd_fs_fsync_file(const char *path, struct hd_error *e)
 	return fsync_open(path, 0, e);
 }
 
-/*
- * hd_fs_copy: see hd.h.  Reads src a megabyte at a time into a buffer
- * freed before returning.  Returns 0; HD_ENOTFOUND when src is absent,
- * HD_EEXIST when dst exists, HD_ECORRUPT when the hash is not want,
- * HD_EIO otherwise (dst removed on every error path).
- */
-int hd_fs_copy(const char *src, const char *dst, const char *want,
-	char got[65], uint64_t *size, struct hd_error *e)
+/* Read the open file in (named src) to its end, hashing it with SHA-256
+ * and, when out >= 0, writing each chunk to out (named dst): sum receives
+ * the hash in hex, *total the bytes.  Returns 0 or HD_EIO naming the file
+ * that failed; a chunk buffer of COPY_CHUNK bytes is freed before
+ * returning. */
+static int hash_stream(int in, const char *src, int out, const char *dst,
+	char sum[65], uint64_t *total, struct hd_error *e)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char d[32];
 	unsigned int dn = 0;
-	char sum[65], *buf = NULL;
-	uint64_t total = 0;
+	char *buf;
 	ssize_t n;
-	int in = -1, out = -1, rc = 0;
+	int rc = 0;
 
+	*total = 0;
 	if (md == NULL) {
 		return hd_err(e, HD_EIO, "%s: cannot hash: out of memory",
 			src);
-	}
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0) {
-		rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
-			"%s: %s", src, strerror(errno));
-		goto out;
-	}
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		0644);
-	if (out < 0) {
-		rc = hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
-			"%s: cannot create: %s", dst, strerror(errno));
-		goto out;
 	}
 	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
@@ -166,29 +152,91 @@ int hd_fs_copy(const char *src, const char *dst, const char *want,
 		if (n < 0) {
 			rc = hd_err(e, HD_EIO, "%s: read: %s", src,
 				strerror(errno));
-			goto out;
+			break;
 		}
 		if (n == 0) {
 			break;
 		}
 		EVP_DigestUpdate(md, buf, (size_t)n);
-		if (hd_fs_write_all(out, buf, (size_t)n) != 0) {
+		if (out >= 0 && hd_fs_write_all(out, buf, (size_t)n) != 0) {
 			rc = hd_err(e, HD_EIO, "%s: write: %s", dst,
 				strerror(errno));
-			goto out;
+			break;
 		}
-		total += (uint64_t)n;
+		*total += (uint64_t)n;
 	}
-	EVP_DigestFinal_ex(md, d, &dn);
-	hd_hex(d, 32, sum);
-	if (want != NULL && strcmp(sum, want) != 0) {
+	if (rc == 0) {
+		EVP_DigestFinal_ex(md, d, &dn);
+		hd_hex(d, 32, sum);
+	}
+	free(buf);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+/*
+ * hd_sha256_file: see hd.h.  Returns 0, HD_ENOTFOUND when path is
+ * absent, HD_EIO.  Allocates nothing that outlives it.
+ */
+int hd_sha256_file(const char *path, char out[65], uint64_t *size,
+	struct hd_error *e)
+{
+	uint64_t total;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", path, strerror(errno));
+	}
+	rc = hash_stream(fd, path, -1, NULL, out, &total, e);
+	close(fd);
+	if (rc == 0 && size != NULL) {
+		*size = total;
+	}
+	return rc;
+}
+
+/*
+ * hd_fs_copy: see hd.h.  Returns 0; HD_ENOTFOUND when src is absent,
+ * HD_EEXIST when dst exists, HD_ECORRUPT when the hash is not want,
+ * HD_EIO otherwise (dst removed on every error path).
+ */
+int hd_fs_copy(const char *src, const char *dst, const char *want,
+	char got[65], uint64_t *size, struct hd_error *e)
+{
+	char sum[65];
+	uint64_t total = 0;
+	int in = -1, out = -1, rc = 0;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		return hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", src, strerror(errno));
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		0644);
+	if (out < 0) {
+		rc = hd_err(e, errno == EEXIST ? HD_EEXIST : HD_EIO,
+			"%s: cannot create: %s", dst, strerror(errno));
+		close(in);
+		return rc;
+	}
+	rc = hash_stream(in, src, out, dst, sum, &total, e);
+	if (rc == 0 && want != NULL && strcmp(sum, want) != 0) {
 		rc = hd_err(e, HD_ECORRUPT, "%s: damaged: its SHA-256 is now "
 			"%.16s…, not %.16s…", src, sum, want);
-		goto out;
 	}
-	if (fsync(out) != 0) {
+	if (rc == 0 && fsync(out) != 0) {
 		rc = hd_err(e, HD_EIO, "%s: fsync: %s", dst, strerror(errno));
-		goto out;
+	}
+	close(in);
+	if (close(out) != 0 && rc == 0) {
+		rc = hd_err(e, HD_EIO, "%s: close: %s", dst, strerror(errno));
+	}
+	if (rc != 0) {
+		unlink(dst);
+		return rc;
 	}
 	if (got != NULL) {
 		memcpy(got, sum, 65);
@@ -196,22 +244,7 @@ int hd_fs_copy(const char *src, const char *dst, const char *want,
 	if (size != NULL) {
 		*size = total;
 	}
-out:
-	if (in >= 0) {
-		close(in);
-	}
-	if (out >= 0) {
-		if (close(out) != 0 && rc == 0) {
-			rc = hd_err(e, HD_EIO, "%s: close: %s", dst,
-				strerror(errno));
-		}
-		if (rc != 0) {
-			unlink(dst);
-		}
-	}
-	free(buf);
-	EVP_MD_CTX_free(md);
-	return rc;
+	return 0;
 }
 
 /*

@@ -153,6 +153,10 @@ int hd_fs_fsync_file(const char *path, struct hd_error *e);
  * src.  dst is fsynced. */
 int hd_fs_copy(const char *src, const char *dst, const char *want,
 	char got[65], uint64_t *size, struct hd_error *e);
+/* Hash a whole file with SHA-256 (libcrypto): out receives 64 hex digits
+ * and a NUL, *size (if not NULL) its bytes. */
+int hd_sha256_file(const char *path, char out[65], uint64_t *size,
+	struct hd_error *e);
 /* Create path (it must not exist) holding p[0..n), fsynced. */
 int hd_fs_write(const char *path, const void *p, size_t n,
 	struct hd_error *e);
@@ -363,9 +367,6 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 int hd_store_has(struct hd_archive *a, const char *sha256);
 /* Path of an object in the store (caller frees), whether present or not. */
 char *hd_store_path(struct hd_archive *a, const char *sha256);
-/* Hash a whole file with SHA-256 (libcrypto); out: 65 bytes hex. */
-int hd_sha256_file(const char *path, char out[65], uint64_t *size,
-	struct hd_error *e);
 /* 1 when s is 64 lower-case hex digits: an object name. */
 int hd_sha_ok(const char *s);
 /* SHA-256 of a memory block; out: 65 bytes hex. */

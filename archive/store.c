@@ -35,62 +35,6 @@ void hd_sha256_hex(const void *p, size_t n, char out[65])
 	hd_hex(d, 32, out);
 }
 
-/* hd_sha256_file: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EIO; a buffer
- * of a megabyte is freed before returning. */
-int hd_sha256_file(const char *path, char out[65], uint64_t *size,
-	struct hd_error *e)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char d[32];
-	unsigned int dn = 0;
-	char *buf = NULL;
-	uint64_t total = 0;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if (md == NULL) {
-		return hd_err(e, HD_EIO, "%s: cannot hash: out of memory",
-			path);
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
-			"%s: %s", path, strerror(errno));
-		goto out;
-	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	buf = hd_xmalloc(1 << 20);
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	for (;;) {
-		n = read(fd, buf, 1 << 20);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			rc = hd_err(e, HD_EIO, "%s: read: %s", path,
-				strerror(errno));
-			goto out;
-		}
-		if (n == 0) {
-			break;
-		}
-		EVP_DigestUpdate(md, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	EVP_DigestFinal_ex(md, d, &dn);
-	hd_hex(d, 32, out);
-	if (size != NULL) {
-		*size = total;
-	}
-out:
-	if (fd >= 0) {
-		close(fd);
-	}
-	free(buf);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
 char *hd_store_path(struct hd_archive *a, const char *sha256)
 {
 	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
