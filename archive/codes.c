@@ -299,6 +299,24 @@ int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e)
 	return 0;
 }
 
+/* hd_ref_dotted: see hd.h. */
+char *hd_ref_dotted(const char *ref)
+{
+	struct hd_buf b;
+	const char *p;
+
+	hd_buf_init(&b);
+	for (p = ref; *p; p++) {
+		if (strncmp(p, "\xC2\xB7", 2) == 0) {
+			hd_buf_puts(&b, ".");
+			p++;
+		} else {
+			hd_buf_add(&b, p, 1);
+		}
+	}
+	return hd_buf_detach(&b);
+}
+
 /* Copy a field of allowed characters up to a delimiter; returns its
  * length or -1. */
 static int ref_field(const char **p, char *out, size_t cap, int alpha_only)

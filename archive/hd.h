@@ -224,6 +224,10 @@ void hd_ref_format(const struct hd_ref *r, char *out, size_t n);
 /* Canonical form of a reference typed by a user (". " -> "·", upper
  * case).  Returns 0 and writes out, or HD_EINVAL. */
 int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e);
+/* ref with '.' for each '·': the form of record URLs and of a record's
+ * folder in a bag, which hd_ref_canon reads back.  A new string (caller
+ * frees). */
+char *hd_ref_dotted(const char *ref);
 
 /* Category codes and their names: WS 文书, ZP 照片, RS 人事, SW 实物, ...
  * hd_category_code accepts a code or a Chinese name, returns the code or

@@ -582,22 +582,12 @@ static int metadata(struct oai *o, const char *ref)
 	}
 	elem(o, "dc:identifier", r.ref);
 	if (o->q->record_url != NULL) {
-		struct hd_buf b;
-		const char *p;
+		char *dotted = hd_ref_dotted(r.ref);
 
-		hd_buf_init(&b);
-		hd_buf_puts(&b, o->q->record_url);
-		for (p = r.ref; *p; p++) {
-			if (strncmp(p, "\xC2\xB7", 2) == 0) {
-				hd_buf_puts(&b, ".");
-				p++;
-			} else {
-				hd_buf_add(&b, p, 1);
-			}
-		}
-		url = hd_buf_detach(&b);
+		url = hd_xasprintf("%s%s", o->q->record_url, dotted);
 		elem(o, "dc:identifier", url);
 		free(url);
+		free(dotted);
 	}
 	elem(o, "dc:language", r.language);
 	elem(o, "dc:coverage", r.place);

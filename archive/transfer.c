@@ -450,24 +450,6 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-/* The bag folder of a record: its reference code with '.' for '·'. */
-static char *ref_folder(const char *ref)
-{
-	struct hd_buf b;
-	const char *p;
-
-	hd_buf_init(&b);
-	for (p = ref; *p; p++) {
-		if (strncmp(p, "\xC2\xB7", 2) == 0) {
-			hd_buf_puts(&b, ".");
-			p++;
-		} else {
-			hd_buf_add(&b, p, 1);
-		}
-	}
-	return hd_buf_detach(&b);
-}
-
 /* A manifest path: CR, LF and '%' percent-encoded (RFC 8493 2.1.3). */
 static void manifest_path(struct hd_buf *b, const char *p)
 {
@@ -1062,7 +1044,7 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 				"transfer", refs[i]);
 			goto out;
 		}
-		folders[i] = ref_folder(recs[i].ref);
+		folders[i] = hd_ref_dotted(recs[i].ref);
 	}
 	uuid_new(uuid);
 	s.uuid = uuid;

@@ -26,9 +26,7 @@ static struct tm china_now(void)
 
 void page_today(char out[11])
 {
-	struct tm tm = china_now();
-
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	hd_china_today(out);
 }
 
 void page_open_status(struct hd_archive *a, char *out, size_t n)
@@ -71,20 +69,11 @@ void page_open_status(struct hd_archive *a, char *out, size_t n)
 
 char *page_record_url(const char *ref)
 {
-	struct hd_buf b;
-	const char *p;
+	char *dotted = hd_ref_dotted(ref);
+	char *url = hd_xasprintf("/record/%s", dotted);
 
-	hd_buf_init(&b);
-	hd_buf_puts(&b, "/record/");
-	for (p = ref; *p; p++) {
-		if (strncmp(p, "\xC2\xB7", 2) == 0) {
-			hd_buf_puts(&b, ".");
-			p++;
-		} else {
-			hd_buf_add(&b, p, 1);
-		}
-	}
-	return hd_buf_detach(&b);
+	free(dotted);
+	return url;
 }
 
 char *page_thumb_url(const char *sha)
