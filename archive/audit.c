@@ -64,7 +64,7 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 {
 	sqlite3_stmt *st;
 	struct hd_event *ev;
-	char canon[64], since[32];
+	char since[32];
 	int64_t rec = 0;
 	int limit = q->limit, rc, pass;
 
@@ -84,22 +84,9 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 		return HD_EINVAL;
 	}
 	if (q->ref != NULL) {
-		rc = hd_ref_canon(q->ref, canon, sizeof canon, e);
+		rc = hd_record_find(a, q->ref, &rec, e);
 		if (rc != 0) {
 			return rc;
-		}
-		st = hd_sql(a, SQL_RECORD_STATE, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		hd_bind_text(st, 1, canon);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			rec = sqlite3_column_int64(st, 0);
-		}
-		sqlite3_reset(st);
-		if (rec == 0) {
-			return hd_err(e, HD_ENOTFOUND, "%s：没有这件档案",
-				q->ref);
 		}
 	}
 	for (pass = 0; pass < 2; pass++) {

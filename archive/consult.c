@@ -151,36 +151,6 @@ static int text_field(const char *in, const char *label, size_t max,
 	return 0;
 }
 
-/* The id of the record ref; HD_ENOTFOUND when there is none. */
-static int record_id(struct hd_archive *a, const char *ref, int64_t *id,
-	struct hd_error *e)
-{
-	sqlite3_stmt *st;
-	char canon[64];
-	int rc;
-
-	rc = hd_ref_canon(ref, canon, sizeof canon, e);
-	if (rc != 0) {
-		return rc;
-	}
-	st = hd_sql(a, SQL_RECORD_STATE, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, canon);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find record");
-	}
-	return hd_err(e, HD_ENOTFOUND, "%s：没有这件档案", ref);
-}
-
 static char *json_detail(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -256,7 +226,7 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	for (i = 0; i < q->nrefs && rc == 0; i++) {
-		rc = record_id(a, q->refs[i], &rec, e);
+		rc = hd_record_find(a, q->refs[i], &rec, e);
 		if (rc != 0) {
 			break;
 		}
@@ -667,7 +637,7 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	int rc;
 
 	*request = 0;
-	rc = record_id(a, ref, &rec, e);
+	rc = hd_record_find(a, ref, &rec, e);
 	if (rc != 0) {
 		return rc;
 	}
@@ -715,7 +685,7 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	if (rc != 0) {
 		return rc;
 	}
-	rc = record_id(a, ref, &rec, e);
+	rc = hd_record_find(a, ref, &rec, e);
 	if (rc != 0) {
 		goto fail;
 	}

@@ -215,6 +215,16 @@ void hd_read_end(struct hd_archive *a, int own);
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
 
+/* Records by reference code (record.c).  hd_record_id: the id of the
+ * record with canonical reference code canon into *id, 0 when there is
+ * none; 0 or HD_EDB.  hd_record_find: the same for a code as a person
+ * typed it; 0, HD_EINVAL (not a reference code), HD_ENOTFOUND ("%s：没有
+ * 这件档案", for the pages that show it) or HD_EDB. */
+int hd_record_id(struct hd_archive *a, const char *canon, int64_t *id,
+	struct hd_error *e);
+int hd_record_find(struct hd_archive *a, const char *ref, int64_t *id,
+	struct hd_error *e);
+
 /* Index a record's title and meta text in heads, the title-and-meta
  * full-text table of search.c (record.c): sql is SQL_HEADS_INSERT for a
  * new record, SQL_HEADS_UPDATE after an edit.  0 or HD_EDB. */

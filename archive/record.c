@@ -499,6 +499,47 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	return rc;
 }
 
+/* hd_record_id: see internal.h.  Allocates nothing. */
+int hd_record_id(struct hd_archive *a, const char *canon, int64_t *id,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_STATE, e);
+	int rc;
+
+	*id = 0;
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, canon);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return hd_sql_err(a, e, "find record");
+	}
+	return 0;
+}
+
+/* hd_record_find: see internal.h.  Allocates nothing. */
+int hd_record_find(struct hd_archive *a, const char *ref, int64_t *id,
+	struct hd_error *e)
+{
+	char canon[64];
+	int rc;
+
+	*id = 0;
+	rc = hd_ref_canon(ref, canon, sizeof canon, e);
+	if (rc == 0) {
+		rc = hd_record_id(a, canon, id, e);
+	}
+	if (rc == 0 && *id == 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "%s：没有这件档案", ref);
+	}
+	return rc;
+}
+
 /*
  * hd_file_known: see hd.h.  A catalogue that cannot be read (busy,
  * damaged) is HD_EDB, never "not known": a duplicate must not pass for a

@@ -92,6 +92,25 @@ static void transfer_row(sqlite3_stmt *st, struct hd_transfer *t)
 	t->receipt = hd_col_dup(st, 15);
 }
 
+/* The transfer the bound statement st finds into *t (zeroed when there is
+ * none).  Returns 0, HD_ENOTFOUND without a message, or HD_EDB. */
+static int transfer_read(struct hd_archive *a, sqlite3_stmt *st,
+	struct hd_transfer *t, struct hd_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		transfer_row(st, t);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return 0;
+	}
+	return rc == SQLITE_DONE ? HD_ENOTFOUND :
+		hd_sql_err(a, e, "read transfer");
+}
+
+/* hd_transfer_get: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EDB. */
 int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 	struct hd_error *e)
 {
@@ -103,26 +122,20 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 		return HD_EDB;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		transfer_row(st, t);
+	rc = transfer_read(a, st, t, e);
+	if (rc == HD_ENOTFOUND) {
+		return hd_err(e, HD_ENOTFOUND, "transfer %lld does not exist",
+			(long long)id);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read transfer");
-	}
-	return hd_err(e, HD_ENOTFOUND, "transfer %lld does not exist",
-		(long long)id);
+	return rc;
 }
 
+/* The transfer of direction dir ("in", "out") with identifier uuid into
+ * *t.  Returns 0, HD_ENOTFOUND (no message), HD_EDB. */
 static int transfer_by_uuid(struct hd_archive *a, const char *dir,
 	const char *uuid, struct hd_transfer *t, struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_BY_UUID, e);
-	int rc;
 
 	memset(t, 0, sizeof *t);
 	if (st == NULL) {
@@ -130,18 +143,7 @@ static int transfer_by_uuid(struct hd_archive *a, const char *dir,
 	}
 	hd_bind_text(st, 1, dir);
 	hd_bind_text(st, 2, uuid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		transfer_row(st, t);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read transfer");
-	}
-	return HD_ENOTFOUND;
+	return transfer_read(a, st, t, e);
 }
 
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
@@ -205,30 +207,6 @@ static int transfer_insert(struct hd_archive *a, const char *dir,
 	return 0;
 }
 
-/* The id of the record with canonical reference code ref into *id (0
- * when there is none).  Returns 0 or HD_EDB. */
-static int record_id(struct hd_archive *a, const char *ref, int64_t *id,
-	struct hd_error *e)
-{
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, e);
-	int rc;
-
-	*id = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find record");
-	}
-	return 0;
-}
-
 static const char *agent_name(const struct hd_agent *agent)
 {
 	return agent && agent->name ? agent->name : "unknown";
@@ -267,7 +245,7 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 		if (rc != 0) {
 			return rc;
 		}
-		rc = record_id(a, canon, &id, e);
+		rc = hd_record_id(a, canon, &id, e);
 		if (rc != 0) {
 			return rc;
 		}
@@ -1442,7 +1420,7 @@ int hd_transfer_confirm(struct hd_archive *a, const char *path,
 			(long long)json_integer_value(json_object_get(o,
 			"receipt")), by ? by : "the receiver", as ? as :
 			"(held before)");
-		rc = record_id(a, ref, &rid, e);
+		rc = hd_record_id(a, ref, &rid, e);
 		if (rc == 0) {
 			rc = hd_event_add(a, "transfer", rid, agent, ev, e);
 		}
