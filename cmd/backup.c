@@ -58,11 +58,7 @@ static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 static int start(struct cmd_ctx *c, const struct cmd_spec *spec,
 	int argc, char **argv, int *json, const char **folder)
 {
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", json),
-		CMD_END,
-	};
-	int st = cmd_start(c, spec, opts, &argc, &argv);
+	int st = cmd_start_json(c, spec, json, &argc, &argv);
 
 	*folder = st < 0 ? argv[0] : NULL;
 	return st;

@@ -147,6 +147,18 @@ int cmd_int(struct cmd_ctx *c, const char *opt, const char *s, long min,
 	return 0;
 }
 
+int cmd_id(struct cmd_ctx *c, const char *what, const char *s,
+	int64_t *id)
+{
+	long long v;
+
+	if (cmd_number(s, 1, INT64_MAX, &v) != 0) {
+		return cmd_usage(c, "'%s' is not %s", s, what);
+	}
+	*id = (int64_t)v;
+	return 0;
+}
+
 int cmd_years(const char *s, int *from, int *to)
 {
 	char *end;
@@ -280,6 +292,18 @@ int cmd_start(struct cmd_ctx *c, const struct cmd_spec *spec,
 		return st != 0 ? st : -1;
 	}
 	return -1;
+}
+
+int cmd_start_json(struct cmd_ctx *c, const struct cmd_spec *spec,
+	int *json, int *argc, char ***argv)
+{
+	const struct cmd_opt opts[] = {
+		CMD_FLAG("json", json),
+		CMD_END,
+	};
+
+	*json = 0;
+	return cmd_start(c, spec, opts, argc, argv);
 }
 
 /* Print the help of a command with subcommands on f: the usage lines of

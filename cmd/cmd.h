@@ -105,6 +105,9 @@ struct cmd_spec {
  * option not in opts, a bad value, a wrong count), cmd_open's. */
 int cmd_start(struct cmd_ctx *c, const struct cmd_spec *spec,
 	const struct cmd_opt *opts, int *argc, char ***argv);
+/* cmd_start for a command whose one option is --json, put in *json. */
+int cmd_start_json(struct cmd_ctx *c, const struct cmd_spec *spec,
+	int *json, int *argc, char ***argv);
 /* The whole decimal number s (strtoll's form, nothing after it) when it
  * lies in min..max: 0 with *out set, else -1.  Prints nothing. */
 int cmd_number(const char *s, long long min, long long max,
@@ -114,6 +117,11 @@ int cmd_number(const char *s, long long min, long long max,
  * to MAX". */
 int cmd_int(struct cmd_ctx *c, const char *opt, const char *s, long min,
 	long max, int *out);
+/* The number s of a thing as a positive whole number into *id: 0, or 2
+ * after the usage message "'S' is not WHAT" (what: "an inventory
+ * number" ...). */
+int cmd_id(struct cmd_ctx *c, const char *what, const char *s,
+	int64_t *id);
 /* Parse "A-B", "A-", "-B" or "A" into years (0: open); 0 or -1. */
 int cmd_years(const char *s, int *from, int *to);
 
@@ -208,6 +216,10 @@ struct ingest_result;
  * ingest and import). */
 json_t *cmd_batch_json(json_t *o, const struct batch *b,
 	const struct ingest_result *res, int dry, const char *reject_key);
+/* Open the archive for writing (cmd_open) and check that the fonds
+ * given with --fonds (NULL: none) is in it: 0, or the exit status
+ * after the message (ingest.c; ingest and import). */
+int cmd_open_fonds(struct cmd_ctx *c, const char *fonds);
 /* The records an ingest run stored, "CODE  TITLE" a line, then its
  * warnings (cmd_notes_print) on stdout (ingest.c). */
 void cmd_batch_print(const struct batch *b, const struct ingest_result *res);

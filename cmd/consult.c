@@ -77,16 +77,23 @@ static const struct cmd_spec stats_spec = {
 	.flags = CMD_READ,
 };
 
-/* The request number s (a positive integer) into *id: 0 or -1. */
-static int parse_id(const char *s, int64_t *id)
+/* The request number s into *id, then the option a decision needs
+ * (its value need; what names it when it is missing), then the archive
+ * opened for writing.  Returns -1 to go on, or the exit status after
+ * the message. */
+static int open_request(struct cmd_ctx *c, const char *s, const char *need,
+	const char *what, int64_t *id)
 {
-	long long v;
+	int st = cmd_id(c, "a request number", s, id);
 
-	if (cmd_number(s, 1, INT64_MAX, &v) != 0) {
-		return -1;
+	if (st != 0) {
+		return st;
 	}
-	*id = v;
-	return 0;
+	if (need == NULL) {
+		return cmd_usage(c, "give %s", what);
+	}
+	st = cmd_open(c, 0);
+	return st != 0 ? st : -1;
 }
 
 /* The request item (a struct hd_consult) as a JSON object. */
@@ -218,15 +225,11 @@ static void rows_print(const char *title, const struct hd_use_row *v,
  * purpose (--json: as an object of three arrays).  Exit 0. */
 static int consult_stats(struct cmd_ctx *c, int argc, char **argv)
 {
-	int json = 0, rc;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	struct hd_use_stats st;
 	struct hd_error e;
+	int json, rc;
 
-	rc = cmd_start(c, &stats_spec, opts, &argc, &argv);
+	rc = cmd_start_json(c, &stats_spec, &json, &argc, &argv);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -330,17 +333,11 @@ static int consult_approve(struct cmd_ctx *c, int argc, char **argv)
 	int64_t id;
 
 	st = cmd_start(c, &approve_spec, opts, &argc, &argv);
+	if (st < 0) {
+		st = open_request(c, argv[0], account, "--account NAME (who "
+			"may consult)", &id);
+	}
 	if (st >= 0) {
-		return st;
-	}
-	if (parse_id(argv[0], &id) != 0) {
-		return cmd_usage(c, "%s", approve_spec.what);
-	}
-	if (account == NULL) {
-		return cmd_usage(c, "give --account NAME (who may consult)");
-	}
-	st = cmd_open(c, 0);
-	if (st != 0) {
 		return st;
 	}
 	hd_china_today(today);
@@ -371,17 +368,10 @@ static int consult_refuse(struct cmd_ctx *c, int argc, char **argv)
 	int st;
 
 	st = cmd_start(c, &refuse_spec, opts, &argc, &argv);
+	if (st < 0) {
+		st = open_request(c, argv[0], reason, "--reason TEXT", &id);
+	}
 	if (st >= 0) {
-		return st;
-	}
-	if (parse_id(argv[0], &id) != 0) {
-		return cmd_usage(c, "%s", refuse_spec.what);
-	}
-	if (reason == NULL) {
-		return cmd_usage(c, "give --reason TEXT");
-	}
-	st = cmd_open(c, 0);
-	if (st != 0) {
 		return st;
 	}
 	hd_err_clear(&e);

@@ -41,21 +41,21 @@ static int export_receipt(struct cmd_ctx *c, const char *id,
 	const char *out)
 {
 	struct hd_error e;
-	long long n;
+	int64_t n;
 	int st;
 
-	if (cmd_number(id, 1, INT64_MAX, &n) != 0) {
-		return cmd_usage(c, "--receipt '%s': not a receipt number", id);
+	st = cmd_id(c, "a receipt number", id, &n);
+	if (st == 0) {
+		st = cmd_open(c, 0);
 	}
-	st = cmd_open(c, 0);
 	if (st != 0) {
 		return st;
 	}
 	hd_err_clear(&e);
-	if (hd_receipt_write(c->a, (int64_t)n, out, &e) != 0) {
+	if (hd_receipt_write(c->a, n, out, &e) != 0) {
 		return cmd_fail(c, &e);
 	}
-	printf("回执 %lld 已写出：%s\n", n, out);
+	printf("回执 %lld 已写出：%s\n", (long long)n, out);
 	return 0;
 }
 

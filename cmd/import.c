@@ -333,16 +333,13 @@ int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 	if (stat(argv[0], &st) != 0) {
 		return cmd_err(c, 2, "%s: no such file or folder", argv[0]);
 	}
-	status = cmd_open(c, 0);
+	status = cmd_open_fonds(c, o.fonds);
 	if (status != 0) {
 		return status;
 	}
-	hd_err_clear(&e);
-	if (o.fonds != NULL && hd_fonds_id(c->a, o.fonds, &e) < 0) {
-		return cmd_usage(c, "--fonds: %s", e.msg);
-	}
 	batch_init(&sb, c->a);
 	batch_init(&b, c->a);
+	hd_err_clear(&e);
 	/* 1. a packed bag is unpacked (and validated) privately first */
 	if (find_bag(argv[0], &st, &sb, &b, &root, &e) != 0) {
 		status = cmd_fail(c, &e);

@@ -167,6 +167,18 @@ static int write_html(const struct cmd_ctx *c, struct batch *b,
 	return 0;
 }
 
+int cmd_open_fonds(struct cmd_ctx *c, const char *fonds)
+{
+	struct hd_error e;
+	int st = cmd_open(c, 0);
+
+	hd_err_clear(&e);
+	if (st == 0 && fonds != NULL && hd_fonds_id(c->a, fonds, &e) < 0) {
+		return cmd_usage(c, "--fonds: %s", e.msg);
+	}
+	return st;
+}
+
 /* Report the run of batch b (res: what was stored; dry: --dry-run):
  * the records, warnings, OCR figures, refusals and the outcome (json: as
  * an object).  Returns 0, or 1 when stdout fails. */
@@ -259,13 +271,9 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	if (status >= 0) {
 		return status;
 	}
-	status = cmd_open(c, 0);
+	status = cmd_open_fonds(c, o.fonds);
 	if (status != 0) {
 		return status;
-	}
-	hd_err_clear(&e);
-	if (o.fonds != NULL && hd_fonds_id(c->a, o.fonds, &e) < 0) {
-		return cmd_usage(c, "--fonds: %s", e.msg);
 	}
 	o.progress = !json && isatty(2);
 	batch_init(&b, c->a);
@@ -282,6 +290,7 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	o.ocr_workers = cap < 64 ? (int)cap : 64;
 	env = getenv("TESSDATA_PREFIX");
 	o.tessdata = env && *env ? env : NULL;
+	hd_err_clear(&e);
 	rc = ingest_run(&b, &o, argv, (size_t)argc, &res, &e);
 	if (rc == 0 || rc == HD_EREJECT) {
 		if (report(&b, &res, json, o.dry_run) != 0) {

@@ -70,14 +70,11 @@ static int fail(const struct cmd_ctx *c, const struct hd_error *e)
 static int open_inventory(struct cmd_ctx *c, const char *s, int readonly,
 	int64_t *id)
 {
-	long long v;
-	int st;
+	int st = cmd_id(c, "an inventory number", s, id);
 
-	if (cmd_number(s, 1, INT64_MAX, &v) != 0) {
-		return cmd_usage(c, "'%s' is not an inventory number", s);
+	if (st == 0) {
+		st = cmd_open(c, readonly);
 	}
-	*id = v;
-	st = cmd_open(c, readonly);
 	return st != 0 ? st : -1;
 }
 
@@ -276,17 +273,13 @@ static int inventory_found(struct cmd_ctx *c, int argc, char **argv)
  * missing or misplaced, 2 for an unknown inventory. */
 static int report(struct cmd_ctx *c, int argc, char **argv, int finish)
 {
-	int json = 0, st;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	struct hd_error e;
 	char *text = NULL;
 	int64_t id;
+	int json, st;
 
-	st = cmd_start(c, finish ? &finish_spec : &show_spec, opts, &argc,
-		&argv);
+	st = cmd_start_json(c, finish ? &finish_spec : &show_spec, &json,
+		&argc, &argv);
 	if (st < 0) {
 		st = open_inventory(c, argv[0], !finish, &id);
 	}

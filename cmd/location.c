@@ -109,15 +109,11 @@ static void location_print(const void *item)
 static int location_list(struct cmd_ctx *c, int argc, char **argv)
 {
 	int json = 0, st;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	struct hd_location *v = NULL;
 	struct hd_error e;
 	size_t n = 0;
 
-	st = cmd_start(c, &list_spec, opts, &argc, &argv);
+	st = cmd_start_json(c, &list_spec, &json, &argc, &argv);
 	if (st >= 0) {
 		return st;
 	}

@@ -35,14 +35,10 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_error e;
 	int json = 0, status, more = 1, steps = 0;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	int s0, h0, s1, h1;
 	double t0, secs;
 
-	status = cmd_start(c, &spec, opts, &argc, &argv);
+	status = cmd_start_json(c, &spec, &json, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}

@@ -169,12 +169,8 @@ int cmd_show(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_record r;
 	struct hd_error e;
 	int json = 0, status;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 
-	status = cmd_start(c, &spec, opts, &argc, &argv);
+	status = cmd_start_json(c, &spec, &json, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}

@@ -89,20 +89,6 @@ static void transfer_print(const void *item)
 		!out ? "回执" : t->confirmed ? "已回执" : "待回执");
 }
 
-/* The options of every transfer subcommand (--json, put in *json).
- * Returns -1 to go on, or the exit status (cmd_start). */
-static int start(struct cmd_ctx *c, const struct cmd_spec *spec,
-	int *argc, char ***argv, int *json)
-{
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", json),
-		CMD_END,
-	};
-
-	*json = 0;
-	return cmd_start(c, spec, opts, argc, argv);
-}
-
 /* transfer list: every transfer (--json: an array).  Exit 0. */
 static int transfer_list(struct cmd_ctx *c, int argc, char **argv)
 {
@@ -111,7 +97,7 @@ static int transfer_list(struct cmd_ctx *c, int argc, char **argv)
 	size_t n = 0;
 	int json, st;
 
-	st = start(c, &list_spec, &argc, &argv, &json);
+	st = cmd_start_json(c, &list_spec, &json, &argc, &argv);
 	if (st >= 0) {
 		return st;
 	}
@@ -133,19 +119,20 @@ static int transfer_show(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_transfer t;
 	struct hd_error e;
 	json_t *o, *recs, *it;
-	long long n;
+	int64_t id;
 	size_t i;
 	int json, status;
 
-	status = start(c, &show_spec, &argc, &argv, &json);
+	status = cmd_start_json(c, &show_spec, &json, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}
-	if (cmd_number(argv[0], 1, INT64_MAX, &n) != 0) {
-		return cmd_usage(c, "'%s' is not a transfer number", argv[0]);
+	status = cmd_id(c, "a transfer number", argv[0], &id);
+	if (status != 0) {
+		return status;
 	}
 	hd_err_clear(&e);
-	if (hd_transfer_get(c->a, (int64_t)n, &t, &e) != 0) {
+	if (hd_transfer_get(c->a, id, &t, &e) != 0) {
 		return cmd_fail(c, &e);
 	}
 	status = 0;
@@ -192,7 +179,7 @@ static int transfer_confirm(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_error e;
 	int json, status;
 
-	status = start(c, &confirm_spec, &argc, &argv, &json);
+	status = cmd_start_json(c, &confirm_spec, &json, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}

@@ -228,15 +228,11 @@ static void user_print(const void *item)
 static int user_list(struct cmd_ctx *c, int argc, char **argv)
 {
 	int json = 0, st;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	struct hd_user *v;
 	struct hd_error e;
 	size_t n;
 
-	st = cmd_start(c, &list_spec, opts, &argc, &argv);
+	st = cmd_start_json(c, &list_spec, &json, &argc, &argv);
 	if (st >= 0) {
 		return st;
 	}

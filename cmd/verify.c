@@ -55,13 +55,9 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_verify v;
 	struct hd_error e;
 	int json = 0, status, bad;
-	const struct cmd_opt opts[] = {
-		CMD_FLAG("json", &json),
-		CMD_END,
-	};
 	size_t i;
 
-	status = cmd_start(c, &spec, opts, &argc, &argv);
+	status = cmd_start_json(c, &spec, &json, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}
