@@ -29,6 +29,7 @@ static void say(const struct cmd_ctx *c, const char *fmt, va_list ap,
 	fprintf(stderr, "%s\n", tail);
 }
 
+/* "hongdang NAME: MESSAGE" on stderr; returns status (cmd.h). */
 int cmd_err(const struct cmd_ctx *c, int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -39,6 +40,8 @@ int cmd_err(const struct cmd_ctx *c, int status, const char *fmt, ...)
 	return status;
 }
 
+/* "hongdang NAME: MESSAGE (see 'hongdang NAME --help')" on stderr;
+ * returns 2 (cmd.h). */
 int cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 {
 	char tail[96];
@@ -51,12 +54,16 @@ int cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 	return 2;
 }
 
+/* e's message ("failed" when it has none) as cmd_err's line; returns
+ * hd_exit_status of its code, HD_EIO when it has none (cmd.h). */
 int cmd_fail(const struct cmd_ctx *c, const struct hd_error *e)
 {
 	return cmd_err(c, hd_exit_status(e->code ? e->code : HD_EIO), "%s",
 		e->msg[0] ? e->msg : "failed");
 }
 
+/* e as a usage error when its code is code or HD_EUSAGE, else as
+ * cmd_fail (cmd.h). */
 int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
 	int code)
 {
@@ -66,6 +73,8 @@ int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
 	return cmd_fail(c, e);
 }
 
+/* hd_archive_open of c->dir into c->a; on failure c->a is NULL and the
+ * message out, exit 2 for no archive there, else cmd_fail's (cmd.h). */
 int cmd_open(struct cmd_ctx *c, int readonly)
 {
 	struct hd_error e;
@@ -79,6 +88,8 @@ int cmd_open(struct cmd_ctx *c, int readonly)
 	return 0;
 }
 
+/* json_dumpf of v, indented, keys in the order set, then a newline;
+ * v is released.  0, or 1 when stdout fails (cmd.h). */
 int cmd_json_out(json_t *v)
 {
 	int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -90,11 +101,15 @@ int cmd_json_out(json_t *v)
 	return 0;
 }
 
+/* json_string(s), or JSON null for NULL (cmd.h). */
 json_t *cmd_jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
 
+/* The n items of v (size bytes each) as one JSON array of to_json, or
+ * print each, or the line empty for none; 0, or 1 when stdout fails
+ * (cmd.h). */
 int cmd_list_out(int json, const void *v, size_t n, size_t size,
 	json_t *(*to_json)(const void *item),
 	void (*print)(const void *item), const char *empty)
@@ -119,6 +134,8 @@ int cmd_list_out(int json, const void *v, size_t n, size_t size,
 	return 0;
 }
 
+/* strtoll of the whole of s, in min..max: 0 with *out set, else -1
+ * (cmd.h). */
 int cmd_number(const char *s, long long min, long long max,
 	long long *out)
 {
@@ -134,6 +151,8 @@ int cmd_number(const char *s, long long min, long long max,
 	return 0;
 }
 
+/* The value s of --opt, a number in min..max, into *out: 0, or 2 after
+ * "--OPT 'S': give a number from MIN to MAX" (cmd.h). */
 int cmd_int(struct cmd_ctx *c, const char *opt, const char *s, long min,
 	long max, int *out)
 {
@@ -147,6 +166,8 @@ int cmd_int(struct cmd_ctx *c, const char *opt, const char *s, long min,
 	return 0;
 }
 
+/* The positive number s into *id: 0, or 2 after "'S' is not WHAT"
+ * (cmd.h). */
 int cmd_id(struct cmd_ctx *c, const char *what, const char *s,
 	int64_t *id)
 {
@@ -159,6 +180,8 @@ int cmd_id(struct cmd_ctx *c, const char *what, const char *s,
 	return 0;
 }
 
+/* "A-B", "A-", "-B" or "A" (years 0-9999, A not after B) into *from and
+ * *to, 0 for an open end: 0, or -1 for anything else (cmd.h). */
 int cmd_years(const char *s, int *from, int *to)
 {
 	char *end;
@@ -239,6 +262,10 @@ static int count_operands(struct cmd_ctx *c, const struct cmd_spec *spec,
 		"an argument is missing");
 }
 
+/* getopt_long over *argv with a struct option built from opts (each
+ * value OPT_BASE + its index) and --help; store() each value; then the
+ * operands counted and the archive opened as spec says.  -1 to go on
+ * with *argc and *argv at the operands, or the exit status (cmd.h). */
 int cmd_start(struct cmd_ctx *c, const struct cmd_spec *spec,
 	const struct cmd_opt *opts, int *argc, char ***argv)
 {
@@ -294,6 +321,7 @@ int cmd_start(struct cmd_ctx *c, const struct cmd_spec *spec,
 	return -1;
 }
 
+/* cmd_start with the one option --json into *json (cmd.h). */
 int cmd_start_json(struct cmd_ctx *c, const struct cmd_spec *spec,
 	int *json, int *argc, char ***argv)
 {
@@ -324,6 +352,9 @@ static void group_help(const struct cmd_ctx *c, const char *about,
 		"subcommand's options.\n", about, c->name);
 }
 
+/* Find argv[1] in subs and run it as "COMMAND SUBCOMMAND" with argv + 1;
+ * the command's help (group_help) when there is none or it is --help;
+ * a usage error naming it when it is unknown or an option (cmd.h). */
 int cmd_dispatch(struct cmd_ctx *c, const char *about,
 	const struct subcommand *subs, int argc, char **argv)
 {

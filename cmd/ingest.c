@@ -83,6 +83,8 @@ static json_t *notes_json(const struct batch_note *v, size_t n,
 	return a;
 }
 
+/* The keys batch .. warnings of an ingest run into o; returns o
+ * (cmd.h). */
 json_t *cmd_batch_json(json_t *o, const struct batch *b,
 	const struct ingest_result *res, int dry, const char *reject_key)
 {
@@ -107,6 +109,8 @@ json_t *cmd_batch_json(json_t *o, const struct batch *b,
 	return o;
 }
 
+/* "LABEL  PATH：MESSAGE" a note, without "PATH：" for an empty path
+ * (cmd.h). */
 void cmd_notes_print(const char *label, const struct batch_note *v,
 	size_t n)
 {
@@ -118,6 +122,7 @@ void cmd_notes_print(const char *label, const struct batch_note *v,
 	}
 }
 
+/* "CODE  TITLE" a record stored, then "警告" a warning (cmd.h). */
 void cmd_batch_print(const struct batch *b, const struct ingest_result *res)
 {
 	size_t i;
@@ -167,6 +172,8 @@ static int write_html(const struct cmd_ctx *c, struct batch *b,
 	return 0;
 }
 
+/* cmd_open for writing, then hd_fonds_id of fonds unless NULL: 0, or a
+ * usage error "--fonds: ..." (2), or cmd_open's status (cmd.h). */
 int cmd_open_fonds(struct cmd_ctx *c, const char *fonds)
 {
 	struct hd_error e;

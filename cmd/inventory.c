@@ -149,8 +149,9 @@ static int print_report(const char *text, int json)
 	return problems;
 }
 
-/* Reference codes from standard input, one a line (a scanner types
- * them). */
+/* Reference codes from standard input, one a line as a scanner types
+ * them (at most SCAN_MAX, each trimmed, blank lines skipped): a new
+ * string vector of *n (hd_strv_free). */
 static char **read_scans(size_t *n)
 {
 	char line[SCAN_LINE_MAX + 2], **v = NULL;

@@ -43,7 +43,8 @@ static int opt_year(struct cmd_ctx *c, const struct cmd_opt *o,
 	return 0;
 }
 
-/* Snippet HTML to terminal text: <mark> to bold, entities decoded. */
+/* Print the snippet HTML s as terminal text: <mark> in bold red on a
+ * terminal (dropped elsewhere), entities decoded, newlines as spaces. */
 static void print_snippet(const char *s)
 {
 	static const struct {

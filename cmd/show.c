@@ -13,6 +13,8 @@ static const struct cmd_spec spec = {
 	.flags = CMD_IN_ORDER | CMD_READ,
 };
 
+/* The file f as a JSON object: name, sha256, size, mime, width,
+ * height, pages (when it has any) and exif (its fields, or null). */
 static json_t *file_json(const struct hd_file *f)
 {
 	json_t *j = json_object(), *x;
@@ -51,6 +53,7 @@ static json_t *file_json(const struct hd_file *f)
 	return j;
 }
 
+/* The n strings v as a JSON array. */
 static json_t *strv_json(char **v, size_t n)
 {
 	json_t *a = json_array();
@@ -62,6 +65,8 @@ static json_t *strv_json(char **v, size_t n)
 	return a;
 }
 
+/* The record r as a JSON object: its description, subjects, persons,
+ * files (file_json) and events. */
 static json_t *record_json(const struct hd_record *r)
 {
 	json_t *o = json_object(), *files = json_array(), *ev = json_array();
@@ -103,6 +108,7 @@ static json_t *record_json(const struct hd_record *r)
 	return o;
 }
 
+/* "LABEL：V" on a line, nothing when v is NULL or empty. */
 static void print_field(const char *label, const char *v)
 {
 	if (v != NULL && *v) {
@@ -110,6 +116,9 @@ static void print_field(const char *label, const char *v)
 	}
 }
 
+/* The record r for the terminal: title, description fields, subjects,
+ * persons, a line a file (size, pixels, date taken, SHA-256), a line an
+ * event. */
 static void print_record(const struct hd_record *r)
 {
 	size_t i;

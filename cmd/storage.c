@@ -40,7 +40,9 @@ static const struct cmd_spec report_spec = {
 	.flags = CMD_READ,
 };
 
-/* Why a reading is flagged, or NULL when it is within the limits. */
+/* Why a reading of temp °C and rh % is flagged ("温度过高，湿度过低"),
+ * written into buf (n bytes) and returned, or NULL when it is within the
+ * limits. */
 static const char *flag_of(double temp, double rh, char *buf, size_t n)
 {
 	const char *t = temp < HD_TEMP_MIN ? "温度过低" : temp > HD_TEMP_MAX ?

@@ -43,6 +43,8 @@ static const struct cmd_spec confirm_spec = {
 	.flags = CMD_WRITE,
 };
 
+/* The transfer t as a JSON object; its records are the items of its
+ * stored detail, [] when it has none (cmd.h). */
 json_t *cmd_transfer_json(const struct hd_transfer *t)
 {
 	json_t *o = json_object(), *d;

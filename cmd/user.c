@@ -75,8 +75,10 @@ static const struct cmd_spec passwd_spec = {
 
 #define PW_BUF (HD_PASSWORD_MAX + 2)
 
-/* Refuse a password in the arguments, and wipe it from them so that it
- * leaves ps as soon as possible.  Returns 2 when one was found. */
+/* Refuse a password in the arguments (--password, --password=..., --pass,
+ * -p... before any "--"), and wipe it and the argument after it from
+ * argv so that it leaves ps as soon as possible.  Returns 2 after the
+ * usage message when one was found, else 0. */
 static int refuse_argv_password(const struct cmd_ctx *c, int argc,
 	char **argv)
 {
@@ -136,7 +138,9 @@ static int read_line(int fd, char *buf)
 	return r < 0 || (r == 0 && n == 0) ? -1 : 0;
 }
 
-/* Prompt on the terminal with echo off. */
+/* Show prompt on /dev/tty and read one line into buf (read_line) with
+ * echo off, restored after.  0, or -1 when there is no terminal or no
+ * line. */
 static int ask_tty(const char *prompt, char *buf)
 {
 	struct termios old, quiet;

@@ -18,8 +18,10 @@ static const struct cmd_spec spec = {
 	.flags = CMD_IN_ORDER | CMD_WRITE,
 };
 
-/* Each run is itself an event (fixity), so the archive remembers when it
- * was last checked and what was found. */
+/* Record the check v as an event "fixity" in a transaction of its own:
+ * each run is one, so the archive remembers when it was last checked
+ * and what was found.  0, or the library's code after a line on
+ * stderr. */
 static int record_fixity(struct cmd_ctx *c, const struct hd_verify *v)
 {
 	struct hd_error e;
