@@ -41,8 +41,8 @@ static const struct cmd_spec show_spec = {
 	"usage: hongdang [-d DIR] inventory show ID [--json]\n\n"
 	"The report of inventory ID so far.  Exit 1 when anything is\n"
 	"missing or misplaced.\n\n"
-	"  --json  the report: {inventory, scope, expected, found, missing,\n"
-	"          misplaced, unlocated, unknown, finished}\n",
+	"  --json  the report: {inventory, scope, started, finished,\n"
+	"          expected, found, missing, misplaced, unlocated, unknown}\n",
 	.min = 1, .max = 1, .what = "give one inventory number",
 };
 
