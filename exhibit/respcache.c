@@ -80,7 +80,6 @@ int respcache_open(const char *dir, void (*drop)(void *resp),
 {
 	struct respcache *rc;
 	struct hd_archive *watch = NULL;
-	pthread_rwlockattr_t ra;
 	int r;
 
 	*out = NULL;
@@ -89,11 +88,7 @@ int respcache_open(const char *dir, void (*drop)(void *resp),
 		return r;
 	}
 	rc = hd_xcalloc(1, sizeof *rc);
-	pthread_rwlockattr_init(&ra);
-	pthread_rwlockattr_setkind_np(&ra,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&rc->lock, &ra);
-	pthread_rwlockattr_destroy(&ra);
+	site_rwlock_init(&rc->lock);
 	rc->map = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 		answer_free);
 	rc->drop = drop;

@@ -371,16 +371,11 @@ struct static_cache *static_cache_new(const struct site *site,
 	void (*drop)(void *resp))
 {
 	struct static_cache *sc = hd_xcalloc(1, sizeof *sc);
-	pthread_rwlockattr_t ra;
 
 	sc->site = site;
 	sc->make = make;
 	sc->drop = drop;
-	pthread_rwlockattr_init(&ra);
-	pthread_rwlockattr_setkind_np(&ra,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&sc->lock, &ra);
-	pthread_rwlockattr_destroy(&ra);
+	site_rwlock_init(&sc->lock);
 	sc->map = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 		entry_free);
 	return sc;

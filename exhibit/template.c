@@ -177,28 +177,11 @@ static int truthy(struct val v)
 	}
 }
 
-static void put_url(struct hd_buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char enc[3] = {'%', 0, 0};
-	size_t i, run = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (tmpl_is_alpha(ch) || (ch >= '0' && ch <= '9') || ch == '-' ||
-			ch == '.' || ch == '_' || ch == '~') {
-			continue;
-		}
-		hd_buf_add(out, s + run, i - run);
-		enc[1] = hex[ch >> 4];
-		enc[2] = hex[ch & 15];
-		hd_buf_add(out, enc, 3);
-		run = i + 1;
-	}
-	hd_buf_add(out, s + run, n - run);
-}
-
+/* Write value v where op stands: integers and booleans as text, JSON
+ * scalars as their text, a tmpl_html() value raw in HTML text (escaped
+ * in an attribute), nothing for null, arrays and other objects.  In a
+ * URL attribute (op->url) the text is percent-encoded (every byte but
+ * letters, digits and "-._~"), else HTML-escaped. */
 static void emit(struct rstate *r, const struct op *op, struct val v)
 {
 	char num[64];
@@ -251,7 +234,9 @@ static void emit(struct rstate *r, const struct op *op, struct val v)
 		}
 	}
 	if (op->url) {
-		put_url(r->out, s, n);
+		/* s is NUL-terminated: a number, or a JSON string (which
+		 * holds no NUL) */
+		http_escape(r->out, s, NULL);
 	} else if (raw && op->esc == ESC_TEXT) {
 		hd_buf_add(r->out, s, n);
 	} else {
@@ -765,7 +750,6 @@ void tmpl_close(struct tmpl_set *ts)
 int tmpl_open(struct tmpl_set **out, const char *const *dirs, size_t ndirs,
 	struct hd_error *e)
 {
-	pthread_rwlockattr_t attr;
 	struct tmpl_set *ts;
 	struct cand *v = NULL;
 	size_t n = 0, i;
@@ -777,11 +761,7 @@ int tmpl_open(struct tmpl_set **out, const char *const *dirs, size_t ndirs,
 	}
 	ts = hd_xcalloc(1, sizeof *ts);
 	/* Writers first: a refresh must not starve behind 8 renderers. */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&ts->lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
+	site_rwlock_init(&ts->lock);
 	pthread_mutex_init(&ts->mu, NULL);
 	ts->dirs = hd_xcalloc(ndirs, sizeof *ts->dirs);
 	for (i = 0; i < ndirs; i++) {
