@@ -67,13 +67,17 @@ const struct hd_login_policy *admin_policy(void)
 
 /* See admin.h.  Secure also when the trusted proxy says the request
  * came over TLS. */
-char *admin_cookie(const struct http_req *req, const char *name,
-	const char *value, const char *path, int clear)
+void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
+	const char *name, const char *value, const char *path, int clear)
 {
+	char *c;
+
 	admin_policy();
-	return hd_xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
+	c = hd_xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
 		name, value, path, cookie_secure || req->tls ? "; Secure" : "",
 		clear ? "; Max-Age=0" : "");
+	http_header(resp, "Set-Cookie", c);
+	free(c);
 }
 
 /* See admin.h.  Cookies are "NAME=VALUE" separated by ';' and blanks;
@@ -209,7 +213,6 @@ int admin_enter(struct site *s, struct hd_archive *a,
 	struct admin *ad)
 {
 	struct hd_error e;
-	char *c;
 	int rc;
 
 	memset(ad, 0, sizeof *ad);
@@ -225,9 +228,8 @@ int admin_enter(struct site *s, struct hd_archive *a,
 		}
 		admin_redirect(resp, "/admin/login");
 		if (ad->token[0] != '\0') {
-			c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
-			http_header(resp, "Set-Cookie", c);
-			free(c);
+			admin_set_cookie(req, resp, ADMIN_COOKIE, "", "/",
+				1);
 		}
 		memset(ad, 0, sizeof *ad);
 		return 0;
@@ -295,4 +297,24 @@ const char *admin_or_code(const char *name, const char *code)
 json_t *admin_str(const char *s)
 {
 	return json_string(s ? s : "");
+}
+
+/* See admin.h. */
+json_t *admin_options(const char *const *codes, size_t n,
+	const char *(*name)(const char *), const char *cur)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "value", json_string(codes[i]));
+		json_object_set_new(o, "label", json_string(admin_or_code(
+			name(codes[i]), codes[i])));
+		json_object_set_new(o, "selected", json_boolean(cur != NULL &&
+			strcmp(cur, codes[i]) == 0));
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }

@@ -59,11 +59,11 @@ void admin_redirect(struct http_resp *resp, const char *to);
 /* The "/admin/record/REF" path of a record ("." form of the code);
  * caller frees. */
 char *admin_record_url(const char *ref);
-/* A Set-Cookie value "NAME=VALUE; Path=PATH; HttpOnly; SameSite=Strict"
- * (+ "; Secure" when HD_COOKIE_SECURE=1, for a server behind a TLS
- * proxy; + "; Max-Age=0" when clear).  Caller frees. */
-char *admin_cookie(const struct http_req *req, const char *name,
-	const char *value, const char *path, int clear);
+/* Add to resp the header "Set-Cookie: NAME=VALUE; Path=PATH; HttpOnly;
+ * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the trusted
+ * proxy says https; + "; Max-Age=0" when clear). */
+void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
+	const char *name, const char *value, const char *path, int clear);
 /* The 64-hex-digit value of cookie name in the request, into out (65
  * bytes); "" when absent or malformed. */
 void admin_cookie_get(const struct http_req *req, const char *name,
@@ -81,6 +81,11 @@ void admin_china_time(const char *iso, char out[20]);
 const char *admin_or_code(const char *name, const char *code);
 /* s as a JSON string, "" for NULL (an optional field shown empty). */
 json_t *admin_str(const char *s);
+/* The codes[0..n) as the options of a <select>: {value, label (by
+ * name, the code when it has none), selected (the one equal to cur,
+ * which may be NULL)}.  Returns a new array. */
+json_t *admin_options(const char *const *codes, size_t n,
+	const char *(*name)(const char *), const char *cur);
 
 /* pages (page_admin.c) */
 int page_admin_login(struct site *s, struct hd_archive *a,

@@ -33,16 +33,14 @@ static void login_form(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *error)
 {
 	json_t *ctx = json_object();
-	char tok[65], *c;
+	char tok[65];
 	const char *user = http_param(req, "user");
 
 	admin_cookie_get(req, LOGIN_COOKIE, tok);
 	if (tok[0] == '\0' || status == 403) {
 		hd_random_hex(tok);
 	}
-	c = admin_cookie(req, LOGIN_COOKIE, tok, "/admin/login", 0);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, LOGIN_COOKIE, tok, "/admin/login", 0);
 	json_object_set_new(ctx, "title", json_string("档案员登录"));
 	json_object_set_new(ctx, "csrf", json_string(tok));
 	if (user != NULL && error != NULL) {
@@ -80,7 +78,7 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 {
 	struct hd_session sess;
 	struct hd_error e;
-	char pre[65], token[65], *c;
+	char pre[65], token[65];
 	int rc;
 
 	admin_cookie_get(req, LOGIN_COOKIE, pre);
@@ -104,12 +102,8 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/");
-	c = admin_cookie(req, ADMIN_COOKIE, token, "/", 0);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
-	c = admin_cookie(req, LOGIN_COOKIE, "", "/admin/login", 1);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, ADMIN_COOKIE, token, "/", 0);
+	admin_set_cookie(req, resp, LOGIN_COOKIE, "", "/admin/login", 1);
 	return 0;
 }
 
@@ -119,7 +113,6 @@ int page_admin_logout(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	struct admin ad;
-	char *c;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
@@ -130,9 +123,7 @@ int page_admin_logout(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/login");
-	c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, ADMIN_COOKIE, "", "/", 1);
 	return 0;
 }
 
@@ -267,7 +258,7 @@ static void users_page(struct site *s, struct hd_archive *a,
 {
 	static const char *const roles[] = {"archivist", "reviewer", "admin"};
 	struct hd_user *v = NULL;
-	json_t *ctx = json_object(), *arr = json_array(), *opts;
+	json_t *ctx = json_object(), *arr = json_array();
 	size_t n = 0, i;
 
 	if (hd_user_list(a, &v, &n, NULL) != 0) {
@@ -288,18 +279,10 @@ static void users_page(struct site *s, struct hd_archive *a,
 		json_array_append_new(arr, o);
 	}
 	free(v);
-	opts = json_array();
-	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(roles[i]));
-		json_object_set_new(o, "label",
-			json_string(hd_role_name(roles[i])));
-		json_array_append_new(opts, o);
-	}
 	json_object_set_new(ctx, "title", json_string("账户"));
 	json_object_set_new(ctx, "users", arr);
-	json_object_set_new(ctx, "roles", opts);
+	json_object_set_new(ctx, "roles", admin_options(roles,
+		sizeof roles / sizeof roles[0], hd_role_name, NULL));
 	if (error != NULL) {
 		json_object_set_new(ctx, "error", json_string(error));
 		if (http_param(req, "name") != NULL) {

@@ -24,6 +24,10 @@
 #define IMAGE_MAX (16u << 20)   /* bytes of a screen copy sent inline */
 #define TEXT_MAX (1u << 20)     /* bytes of a text file shown */
 
+/* The purposes a request may give (hd_purpose_name names them). */
+static const char *const purposes[] = {"research", "work", "history",
+	"personal", "education", "other"};
+
 /* "view,print" as the page says it: "查看、打印". */
 static json_t *kinds_zh(const char *kinds)
 {
@@ -116,26 +120,6 @@ static json_t *rows_json(const struct hd_use_row *v, size_t n,
 	return arr;
 }
 
-/* The purposes a request may give, as {value, label} options.  Returns
- * a new array. */
-static json_t *purpose_options(void)
-{
-	static const char *const codes[] = {"research", "work", "history",
-		"personal", "education", "other"};
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(codes[i]));
-		json_object_set_new(o, "label",
-			json_string(hd_purpose_name(codes[i])));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
 /* Active accounts other than this one: who an approval may name. */
 static json_t *account_options(struct hd_archive *a, const struct admin *ad)
 {
@@ -199,7 +183,8 @@ static void consult_page(struct site *s, struct hd_archive *a,
 		json_array_size(mine) > 0));
 	json_object_set_new(ctx, "mine", mine);
 	json_object_set_new(ctx, "today", json_string(ad->today));
-	json_object_set_new(ctx, "purposes", purpose_options());
+	json_object_set_new(ctx, "purposes", admin_options(purposes,
+		sizeof purposes / sizeof purposes[0], hd_purpose_name, NULL));
 	json_object_set_new(ctx, "accounts", account_options(a, ad));
 	if (hd_consult_stats(a, &st, NULL) == 0) {
 		json_object_set_new(ctx, "by_month", rows_json(st.month,

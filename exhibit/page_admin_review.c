@@ -111,27 +111,6 @@ int page_admin_review(struct site *s, struct hd_archive *a,
 
 /* ----------------------------------------------------------- record */
 
-/* The codes as {value, label, selected} options of a <select>, labels
- * by name(), cur selected.  Returns a new array. */
-static json_t *options(const char *const *codes, size_t n,
-	const char *(*name)(const char *), const char *cur)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(codes[i]));
-		json_object_set_new(o, "label", json_string(admin_or_code(
-			name(codes[i]), codes[i])));
-		json_object_set_new(o, "selected", json_boolean(cur != NULL &&
-			strcmp(cur, codes[i]) == 0));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
 /* The strings v[0..n) joined by "；" (as the edit form shows subjects
  * and persons).  Caller frees. */
 static char *joined(char **v, size_t n)
@@ -284,7 +263,7 @@ static void record_page(struct site *s, struct hd_archive *a,
 		hd_access_name(r.access), r.access)));
 	json_object_set_new(ctx, "restricted", json_boolean(
 		strcmp(r.access, "restricted") == 0));
-	json_object_set_new(ctx, "access_options", options(access, 3,
+	json_object_set_new(ctx, "access_options", admin_options(access, 3,
 		hd_access_name, r.access));
 	u = joined(r.subjects, r.nsubjects);
 	json_object_set_new(ctx, "subjects", json_string(u));
