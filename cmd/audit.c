@@ -5,11 +5,10 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] audit [--record REF] [--type T] [--agent A]\n"
 	"       [--since DATE] [--limit N] [--offset N] [--newest] [--json]\n\n"
 	"List events (the hash-chained log of every action), oldest first.\n\n"
@@ -24,100 +23,42 @@ static const char help[] =
 	"  --offset N    skip the first N\n"
 	"  --newest      newest first\n"
 	"  --json        {total, events: [{id, at, type, agent, ref,\n"
-	"                detail}]}\n";
+	"                detail}]}\n",
+	.flags = CMD_READ,
+};
 
-static int number(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
+/* List the events the options select (--json: with the total, as an
+ * object).  Exit 0, 2 for a bad option value. */
 int cmd_audit(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"record", required_argument, NULL, 'r'},
-		{"type", required_argument, NULL, 't'},
-		{"agent", required_argument, NULL, 'a'},
-		{"since", required_argument, NULL, 's'},
-		{"limit", required_argument, NULL, 'l'},
-		{"offset", required_argument, NULL, 'o'},
-		{"newest", no_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct hd_audit_query q;
-	struct hd_archive *a;
 	struct hd_event *v;
 	struct hd_error e;
 	int64_t total = 0;
 	size_t n, i;
-	int ch, json = 0, st = 0;
+	int json = 0, st;
+	const struct cmd_opt opts[] = {
+		CMD_STR("record", &q.ref),
+		CMD_STR("type", &q.type),
+		CMD_STR("agent", &q.agent),
+		CMD_STR("since", &q.since),
+		CMD_INT("limit", &q.limit, 1, 10000),
+		CMD_INT("offset", &q.offset, 0, 1000000000),
+		CMD_FLAG("newest", &q.newest_first),
+		CMD_FLAG("json", &json),
+		CMD_END,
+	};
 
 	memset(&q, 0, sizeof q);
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			q.ref = optarg;
-			break;
-		case 't':
-			q.type = optarg;
-			break;
-		case 'a':
-			q.agent = optarg;
-			break;
-		case 's':
-			q.since = optarg;
-			break;
-		case 'l':
-			if (number(optarg, 1, 10000, &q.limit) != 0) {
-				return cmd_usage("audit", "--limit '%s': "
-					"give 1 to 10000", optarg);
-			}
-			break;
-		case 'o':
-			if (number(optarg, 0, 1000000000, &q.offset) != 0) {
-				return cmd_usage("audit", "--offset '%s': "
-					"give a number from 0", optarg);
-			}
-			break;
-		case 'n':
-			q.newest_first = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("audit", "unknown option '%s'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cmd_usage("audit", "unexpected argument '%s'",
-			argv[optind]);
-	}
-	a = cmd_open(c, "audit", 1, &st);
-	if (a == NULL) {
+	st = cmd_start(c, &spec, opts, &argc, &argv);
+	if (st >= 0) {
 		return st;
 	}
 	hd_err_clear(&e);
-	if (hd_audit_list(a, &q, &v, &n, &total, &e) != 0) {
-		hd_archive_close(a);
-		return e.code == HD_EINVAL || e.code == HD_EUSAGE ?
-			cmd_usage("audit", "%s", e.msg) : cmd_fail("audit", &e);
+	if (hd_audit_list(c->a, &q, &v, &n, &total, &e) != 0) {
+		return cmd_fail_usage(c, &e, HD_EINVAL);
 	}
-	hd_archive_close(a);
+	st = 0;
 	if (json) {
 		json_t *o = json_object(), *arr = json_array();
 

@@ -11,25 +11,31 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <string.h>
-
-static const char backup_help[] =
+static const struct cmd_spec backup_spec = {
+	.help =
 	"usage: hongdang [-d DIR] backup [--json] DEST\n\n"
 	"Copy the data folder to DEST while it is in use.  DEST is a new or\n"
 	"empty folder, or an earlier backup (then only new or damaged objects\n"
 	"are copied).  The catalogue is one consistent snapshot; every object\n"
 	"is checked against its SHA-256 while copied; every file is written\n"
 	"under a temporary name, fsynced and renamed.  DEST/BACKUP records\n"
-	"what was copied.  Restore with 'hongdang -d NEW restore DEST'.\n";
+	"what was copied.  Restore with 'hongdang -d NEW restore DEST'.\n",
+	.min = 1, .max = 1, .what = "give one folder",
+	.flags = CMD_IN_ORDER | CMD_WRITE,
+};
 
-static const char restore_help[] =
+static const struct cmd_spec restore_spec = {
+	.help =
 	"usage: hongdang -d NEW restore [--json] SRC\n\n"
 	"Restore the backup in SRC into the data folder NEW, which must be\n"
 	"new or empty.  Every object is checked against its hash and the\n"
 	"catalogue against BACKUP; the result is verified (objects and event\n"
-	"chain) before it is renamed into place.\n";
+	"chain) before it is renamed into place.\n",
+	.min = 1, .max = 1, .what = "give one folder",
+	.flags = CMD_IN_ORDER,
+};
 
+/* The figures of a backup or restore into to, as a JSON object. */
 static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 {
 	json_t *o = json_object();
@@ -47,39 +53,35 @@ static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 	return o;
 }
 
-/* --json and --help (cmd_opts_json) and one folder, left at
- * argv[optind]: returns -1 to go on, or the exit status to return. */
-static int options(const char *cmd, const char *help, int argc,
-	char **argv, int *json)
+/* The options of backup and restore (--json) and their one folder, put
+ * in *folder.  Returns -1 to go on, or the exit status (cmd_start). */
+static int start(struct cmd_ctx *c, const struct cmd_spec *spec,
+	int argc, char **argv, int *json, const char **folder)
 {
-	int stop = cmd_opts_json(cmd, help, argc, argv, json);
+	int st = cmd_start_json(c, spec, json, &argc, &argv);
 
-	if (stop < 0 && optind + 1 != argc) {
-		stop = cmd_usage(cmd, "give one folder");
-	}
-	return stop;
+	*folder = st < 0 ? argv[0] : NULL;
+	return st;
 }
 
+/* Back the archive up into the folder argv[1] (--json: the figures as
+ * an object).  Exit 0, 1 when the copy failed or found damage, 2 for bad
+ * usage. */
 int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_backup_stats st;
-	struct hd_archive *a;
 	struct hd_error e;
-	int json, stop, status = 0;
+	int json = 0, status;
 	const char *to;
 
-	stop = options("backup", backup_help, argc, argv, &json);
-	if (stop >= 0) {
-		return stop;
-	}
-	to = argv[optind];
-	a = cmd_open(c, "backup", 0, &status);
-	if (a == NULL) {
+	status = start(c, &backup_spec, argc, argv, &json, &to);
+	if (status >= 0) {
 		return status;
 	}
+	status = 0;
 	hd_err_clear(&e);
-	if (hd_backup_run(a, to, &c->agent, &st, &e) != 0) {
-		status = cmd_fail("backup", &e);
+	if (hd_backup_run(c->a, to, &c->agent, &st, &e) != 0) {
+		status = cmd_fail(c, &e);
 	} else if (json) {
 		status = cmd_json_out(stats_json(&st, to));
 	} else {
@@ -91,27 +93,30 @@ int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
 			(unsigned long long)st.bytes, (long long)st.events,
 			st.db_sha256);
 	}
-	hd_archive_close(a);
 	return status;
 }
 
+/* Restore the backup in the folder argv[1] into the new or empty data
+ * folder c->dir, verified before it is put in place (--json: the figures
+ * and the check as an object).  Exit 0, 1 when the backup is damaged, 2
+ * for bad usage, an occupied folder or no backup there. */
 int cmd_restore(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_backup_stats st;
 	struct hd_verify v;
 	struct hd_error e;
-	int json, stop, status = 0;
+	int json = 0, status;
 	const char *from;
 	json_t *o;
 
-	stop = options("restore", restore_help, argc, argv, &json);
-	if (stop >= 0) {
-		return stop;
+	status = start(c, &restore_spec, argc, argv, &json, &from);
+	if (status >= 0) {
+		return status;
 	}
-	from = argv[optind];
+	status = 0;
 	hd_err_clear(&e);
 	if (hd_restore_run(from, c->dir, &c->agent, &st, &v, &e) != 0) {
-		status = cmd_fail("restore", &e);
+		status = cmd_fail(c, &e);
 		if (e.code == HD_EEXIST || e.code == HD_ENOTFOUND) {
 			status = 2;
 		}

@@ -4,10 +4,10 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The settings, their defaults and what they hold. */
 static const struct {
 	const char *key;
 	const char *def;
@@ -21,86 +21,81 @@ static const struct {
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] config [KEY [VALUE]]\n\n"
 	"Show all settings, one setting, or change one (recorded as an\n"
-	"event).  Keys:\n";
+	"event).  Keys:\n",
+	.max = 2, .what = "give KEY, or KEY and VALUE",
+	.flags = CMD_IN_ORDER,
+};
 
-/* A value must look like what the key holds: a count, or hours in the
- * library's grammar (hd_visit_hours). */
+/* Whether v looks like what key holds: a number (capacity 1-10000,
+ * price 0-10000) or hours in the library's one grammar (hd_visit_hours:
+ * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
 {
+	long long n;
 	int mask[24];
-	char *end;
-	long n;
 
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
-		n = strtol(v, &end, 10);
-		return *v && *end == '\0' && n >= (key[6] == 'c' ? 1 : 0) &&
-			n <= 10000;
+		return cmd_number(v, key[6] == 'c' ? 1 : 0, 10000, &n) == 0;
 	}
 	return hd_visit_hours(v, mask, NULL) == 0;
 }
 
-/* hongdang config [KEY [VALUE]]: show every setting, one, or set one.
- * Returns the exit status. */
+/* Print every setting as KEY=VALUE, print one setting's value, or set
+ * one (an event).  Exit 0, 1 when it could not be stored or read, 2 for
+ * an unknown key or a value it cannot hold. */
 int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 {
-	struct hd_archive *a;
-	struct hd_error e;
 	size_t i, k = NKEYS;
-	int status = 0;
+	struct hd_error e;
+	int status;
 	char *v;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		fputs(help, stdout);
-		for (i = 0; i < NKEYS; i++) {
-			printf("  %-15s %s (default %s)\n", keys[i].key,
-				keys[i].what, keys[i].def);
-		}
-		return 0;
+	status = cmd_start(c, &spec, NULL, &argc, &argv);
+	for (i = 0; status == 0 && i < NKEYS; i++) {
+		/* the help went out: the keys end it */
+		printf("  %-15s %s (default %s)\n", keys[i].key,
+			keys[i].what, keys[i].def);
 	}
-	if (argc > 3) {
-		return cmd_usage("config", "give KEY, or KEY and VALUE");
+	if (status >= 0) {
+		return status;
 	}
-	if (argc >= 2) {
-		for (k = 0; k < NKEYS && strcmp(keys[k].key, argv[1]); k++) {
+	if (argc >= 1) {
+		for (k = 0; k < NKEYS && strcmp(keys[k].key, argv[0]); k++) {
 		}
 		if (k == NKEYS) {
-			return cmd_usage("config", "unknown setting '%s'",
-				argv[1]);
+			return cmd_usage(c, "unknown setting '%s'", argv[0]);
 		}
-		if (argc == 3 && !valid(argv[1], argv[2])) {
-			return cmd_usage("config", "%s: '%s' is not a valid "
-				"value (%s)", argv[1], argv[2], keys[k].what);
+		if (argc == 2 && !valid(argv[0], argv[1])) {
+			return cmd_usage(c, "%s: '%s' is not a valid value "
+				"(%s)", argv[0], argv[1], keys[k].what);
 		}
 	}
-	a = cmd_open(c, "config", argc < 3, &status);
-	if (a == NULL) {
+	status = cmd_open(c, argc < 2);
+	if (status != 0) {
 		return status;
 	}
 	hd_err_clear(&e);
-	if (argc == 3) {
-		if (hd_meta_set(a, argv[1], argv[2], &c->agent, &e) != 0) {
-			status = cmd_fail("config", &e);
+	if (argc == 2) {
+		if (hd_meta_set(c->a, argv[0], argv[1], &c->agent, &e) != 0) {
+			status = cmd_fail(c, &e);
 		}
-	} else {
-		for (i = 0; i < NKEYS; i++) {
-			if (k != NKEYS && i != k) {
-				continue;
-			}
-			if (hd_meta_get(a, keys[i].key, keys[i].def, &v,
-			    &e) != 0) {
-				status = cmd_fail("config", &e);
-				break;
-			}
-			printf(k == NKEYS ? "%s=%s\n" : "%.0s%s\n",
-				keys[i].key, v);
-			free(v);
-		}
+		return status;
 	}
-	hd_archive_close(a);
-	return status;
+	for (i = 0; i < NKEYS; i++) {
+		if (k != NKEYS && i != k) {
+			continue;
+		}
+		if (hd_meta_get(c->a, keys[i].key, keys[i].def, &v,
+		    &e) != 0) {
+			return cmd_fail(c, &e);
+		}
+		printf(k == NKEYS ? "%s=%s\n" : "%.0s%s\n", keys[i].key, v);
+		free(v);
+	}
+	return 0;
 }

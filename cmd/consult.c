@@ -7,54 +7,99 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
-	"usage: hongdang [-d DIR] consult request --person P --org O\n"
-	"              --purpose X [--note TEXT] --kind K --days N REF...\n"
-	"       hongdang [-d DIR] consult approve ID --account NAME\n"
-	"              [--kind K] [--from DATE] [--days N]\n"
-	"       hongdang [-d DIR] consult refuse ID --reason TEXT\n"
-	"       hongdang [-d DIR] consult list [--status S] [--account NAME]\n"
-	"              [--json]\n"
-	"       hongdang [-d DIR] consult stats [--json]\n\n"
+static const char about[] =
 	"Consultation of records (查阅 / 借阅).  A request names the person,\n"
 	"their organisation, the purpose, the records, the kinds of use and\n"
 	"the days wanted; a reviewer approves it for a named account, which\n"
 	"may then see the content on the admin pages inside the window and\n"
-	"only for the kinds approved.  Every use is logged.\n\n"
+	"only for the kinds approved.  Every use is logged.\n";
+
+static const struct cmd_spec request_spec = {
+	.help =
+	"usage: hongdang [-d DIR] consult request --person P --org O\n"
+	"              --purpose X [--note TEXT] --kind K --days N [--json]\n"
+	"              REF...\n\n"
+	"File a request to consult the records REF..., waiting for a\n"
+	"reviewer's decision.\n\n"
+	"  --person P    who asks;  --org O  their organisation\n"
 	"  --purpose X   research 学术研究, work 工作查考, history 编史修志,\n"
 	"                personal 个人权益, education 宣传教育, other 其他\n"
+	"  --note TEXT   what for, in their words\n"
 	"  --kind K      view (on screen), print, copy; several with commas\n"
-	"  --days N      1-90; approve: the window's length (default: as\n"
-	"                asked)\n"
-	"  --account A   approve: the account that may consult; list: only\n"
-	"                the approved requests naming it\n"
-	"  --from DATE   approve: first day of the window, YYYY-MM-DD (China\n"
-	"                time; default today).  A day in the past records an\n"
+	"  --days N      the days wanted, 1-90\n"
+	"  --json        {id}\n",
+	.max = -1,
+};
+
+static const struct cmd_spec approve_spec = {
+	.help =
+	"usage: hongdang [-d DIR] consult approve ID --account NAME\n"
+	"              [--kind K] [--from DATE] [--days N]\n\n"
+	"Approve request ID for the account NAME, which may consult its\n"
+	"records inside the window, for the kinds granted.\n\n"
+	"  --account A   the account that may consult\n"
+	"  --kind K      the kinds granted (default: as asked)\n"
+	"  --from DATE   first day of the window, YYYY-MM-DD (China time;\n"
+	"                default today).  A day in the past records an\n"
 	"                approval given earlier: a window that has ended\n"
 	"                grants nothing\n"
-	"  --status S    list: pending, approved or refused\n"
-	"  --json        request: {id}; list: [{id, person, org, purpose,\n"
-	"                kinds, days, status, account, granted, from, until,\n"
-	"                refs}]; stats: {month, category, purpose}\n";
+	"  --days N      the window's length, 1-90 (default: as asked)\n",
+	.min = 1, .max = 1, .what = "give one request number",
+};
 
-static int parse_id(const char *s, int64_t *id)
+static const struct cmd_spec refuse_spec = {
+	.help =
+	"usage: hongdang [-d DIR] consult refuse ID --reason TEXT\n\n"
+	"Refuse request ID with the reason (required).\n",
+	.min = 1, .max = 1, .what = "give one request number",
+};
+
+static const struct cmd_spec list_spec = {
+	.help =
+	"usage: hongdang [-d DIR] consult list [--status S] [--account NAME]\n"
+	"              [--json]\n\n"
+	"The requests with their decisions and records.\n\n"
+	"  --status S    pending, approved or refused\n"
+	"  --account A   only the approved requests naming it\n"
+	"  --json        [{id, person, org, purpose, kinds, days, status,\n"
+	"                account, granted, from, until, refs}]\n",
+	.flags = CMD_READ,
+};
+
+static const struct cmd_spec stats_spec = {
+	.help =
+	"usage: hongdang [-d DIR] consult stats [--json]\n\n"
+	"Usage statistics (利用统计): requests, records and uses by month,\n"
+	"by category and by purpose.\n\n"
+	"  --json        {month, category, purpose}\n",
+	.flags = CMD_READ,
+};
+
+/* The request number s into *id, then the option a decision needs
+ * (its value need; what names it when it is missing), then the archive
+ * opened for writing.  Returns -1 to go on, or the exit status after
+ * the message. */
+static int open_request(struct cmd_ctx *c, const char *s, const char *need,
+	const char *what, int64_t *id)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
+	int st = cmd_id(c, "a request number", s, id);
 
-	if (*s == '\0' || *end != '\0' || v <= 0) {
-		return -1;
+	if (st != 0) {
+		return st;
 	}
-	*id = v;
-	return 0;
+	if (need == NULL) {
+		return cmd_usage(c, "give %s", what);
+	}
+	st = cmd_open(c, 0);
+	return st != 0 ? st : -1;
 }
 
-static json_t *consult_json(const struct hd_consult *q)
+/* The request item (a struct hd_consult) as a JSON object. */
+static json_t *consult_json(const void *item)
 {
+	const struct hd_consult *q = item;
 	json_t *o = json_object(), *refs = json_array();
 	size_t i;
 
@@ -81,60 +126,63 @@ static json_t *consult_json(const struct hd_consult *q)
 	return o;
 }
 
-static const char *status_cn(const char *s)
+/* The request item (a struct hd_consult) as a line: number, status,
+ * who asks, purpose, kinds, days, the decision; then a line a record. */
+static void consult_print(const void *item)
 {
-	return strcmp(s, "pending") == 0 ? "待批" :
-		strcmp(s, "approved") == 0 ? "已批准" : "已拒绝";
+	const struct hd_consult *q = item;
+	size_t k;
+
+	printf("#%lld  %s  %s（%s）  %s  %s  %d 天", (long long)q->id,
+		strcmp(q->status, "pending") == 0 ? "待批" :
+		strcmp(q->status, "approved") == 0 ? "已批准" : "已拒绝",
+		q->person, q->org, hd_purpose_name(q->purpose) ?
+		hd_purpose_name(q->purpose) : q->purpose, q->kinds, q->days);
+	if (q->account != NULL) {
+		printf("  账户 %s %s %s 至 %s", q->account, q->granted,
+			q->from, q->until);
+	}
+	if (q->reason != NULL) {
+		printf("  理由：%s", q->reason);
+	}
+	putchar('\n');
+	for (k = 0; k < q->nrefs; k++) {
+		printf("      %s\n", q->refs[k]);
+	}
 }
 
-static int list(struct hd_archive *a, const char *status,
-	const char *account, int json)
+/* consult list: the requests of one status or account, or all (--json:
+ * an array).  Exit 0, 2 for an unknown status. */
+static int consult_list(struct cmd_ctx *c, int argc, char **argv)
 {
+	const char *status = NULL, *account = NULL;
+	int json = 0, st;
+	const struct cmd_opt opts[] = {
+		CMD_STR("status", &status),
+		CMD_STR("account", &account),
+		CMD_FLAG("json", &json),
+		CMD_END,
+	};
 	struct hd_consult *v;
 	struct hd_error e;
-	size_t n, i, k;
-	int rc = 0;
+	size_t n;
 
+	st = cmd_start(c, &list_spec, opts, &argc, &argv);
+	if (st >= 0) {
+		return st;
+	}
 	hd_err_clear(&e);
-	if (hd_consult_list(a, status, account, &v, &n, &e) != 0) {
-		return e.code == HD_EUSAGE ? cmd_usage("consult", "%s",
-			e.msg) : cmd_fail("consult", &e);
+	if (hd_consult_list(c->a, status, account, &v, &n, &e) != 0) {
+		return cmd_fail_usage(c, &e, HD_EUSAGE);
 	}
-	if (json) {
-		json_t *arr = json_array();
-
-		for (i = 0; i < n; i++) {
-			json_array_append_new(arr, consult_json(&v[i]));
-		}
-		rc = cmd_json_out(arr);
-	} else {
-		for (i = 0; i < n; i++) {
-			printf("#%lld  %s  %s（%s）  %s  %s  %d 天",
-				(long long)v[i].id, status_cn(v[i].status),
-				v[i].person, v[i].org,
-				hd_purpose_name(v[i].purpose) ?
-				hd_purpose_name(v[i].purpose) : v[i].purpose,
-				v[i].kinds, v[i].days);
-			if (v[i].account != NULL) {
-				printf("  账户 %s %s %s 至 %s", v[i].account,
-					v[i].granted, v[i].from, v[i].until);
-			}
-			if (v[i].reason != NULL) {
-				printf("  理由：%s", v[i].reason);
-			}
-			putchar('\n');
-			for (k = 0; k < v[i].nrefs; k++) {
-				printf("      %s\n", v[i].refs[k]);
-			}
-		}
-		if (n == 0) {
-			printf("没有查阅申请\n");
-		}
-	}
+	st = cmd_list_out(json, v, n, sizeof *v, consult_json,
+		consult_print, "没有查阅申请");
 	hd_consults_free(v, n);
-	return rc;
+	return st;
 }
 
+/* The rows of one table of statistics as a JSON array of {key,
+ * requests, items, uses}. */
 static json_t *rows_json(const struct hd_use_row *v, size_t n)
 {
 	json_t *arr = json_array();
@@ -152,6 +200,8 @@ static json_t *rows_json(const struct hd_use_row *v, size_t n)
 	return arr;
 }
 
+/* One table of statistics under its title, a line a row (its key, and
+ * name(key) when there is a name), "（无）" when empty. */
 static void rows_print(const char *title, const struct hd_use_row *v,
 	size_t n, const char *(*name)(const char *))
 {
@@ -171,15 +221,22 @@ static void rows_print(const char *title, const struct hd_use_row *v,
 	}
 }
 
-static int stats(struct hd_archive *a, int json)
+/* consult stats: requests, records and uses by month, category and
+ * purpose (--json: as an object of three arrays).  Exit 0. */
+static int consult_stats(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_use_stats st;
 	struct hd_error e;
-	int rc = 0;
+	int json, rc;
 
+	rc = cmd_start_json(c, &stats_spec, &json, &argc, &argv);
+	if (rc >= 0) {
+		return rc;
+	}
+	rc = 0;
 	hd_err_clear(&e);
-	if (hd_consult_stats(a, &st, &e) != 0) {
-		return cmd_fail("consult", &e);
+	if (hd_consult_stats(c->a, &st, &e) != 0) {
+		return cmd_fail(c, &e);
 	}
 	if (json) {
 		json_t *o = json_object();
@@ -201,180 +258,141 @@ static int stats(struct hd_archive *a, int json)
 	return rc;
 }
 
-int cmd_consult(struct cmd_ctx *c, int argc, char **argv)
+/* consult request --person P --org O --purpose X --kind K --days N
+ * REF...: file a request (--json: {id}).  Exit 0, 1 for a request the
+ * library refuses (an unknown record, purpose or kind), 2 for bad
+ * usage. */
+static int consult_request(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"person", required_argument, NULL, 'p'},
-		{"org", required_argument, NULL, 'o'},
-		{"purpose", required_argument, NULL, 'u'},
-		{"note", required_argument, NULL, 'n'},
-		{"kind", required_argument, NULL, 'k'},
-		{"days", required_argument, NULL, 'd'},
-		{"account", required_argument, NULL, 'a'},
-		{"from", required_argument, NULL, 'f'},
-		{"reason", required_argument, NULL, 'r'},
-		{"status", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct hd_consult_ask q;
-	const char *sub, *account = NULL, *from = NULL, *reason = NULL;
-	const char *status = NULL;
-	char today[11], *end;
-	struct hd_archive *a;
+	int json = 0, st;
+	const struct cmd_opt opts[] = {
+		CMD_STR("person", &q.person),
+		CMD_STR("org", &q.org),
+		CMD_STR("purpose", &q.purpose),
+		CMD_STR("note", &q.note),
+		CMD_STR("kind", &q.kinds),
+		CMD_INT("days", &q.days, 1, 90),
+		CMD_FLAG("json", &json),
+		CMD_END,
+	};
 	struct hd_error e;
 	int64_t id = 0;
-	long days = -1;
-	int ch, json = 0, st = 0, rc;
+	json_t *o;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	sub = argv[1];
 	memset(&q, 0, sizeof q);
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'p':
-			q.person = optarg;
-			break;
-		case 'o':
-			q.org = optarg;
-			break;
-		case 'u':
-			q.purpose = optarg;
-			break;
-		case 'n':
-			q.note = optarg;
-			break;
-		case 'k':
-			q.kinds = optarg;
-			break;
-		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || days < 1 ||
-			    days > 90) {
-				return cmd_usage("consult", "--days '%s': give "
-					"1 to 90", optarg);
-			}
-			break;
-		case 'a':
-			account = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 'r':
-			reason = optarg;
-			break;
-		case 's':
-			status = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("consult", "unknown option '%s'",
-				argv[optind]);
-		}
+	q.days = -1;
+	st = cmd_start(c, &request_spec, opts, &argc, &argv);
+	if (st >= 0) {
+		return st;
 	}
-	optind++;
-	if (strcmp(sub, "list") == 0 || strcmp(sub, "stats") == 0) {
-		if (optind < argc) {
-			return cmd_usage("consult", "unexpected argument '%s'",
-				argv[optind]);
-		}
-		a = cmd_open(c, "consult", 1, &st);
-		if (a == NULL) {
-			return st;
-		}
-		st = strcmp(sub, "list") == 0 ? list(a, status, account,
-			json) : stats(a, json);
-		hd_archive_close(a);
+	if (q.person == NULL || q.org == NULL || q.purpose == NULL ||
+	    q.kinds == NULL || q.days < 0) {
+		return cmd_usage(c, "give --person, --org, --purpose, --kind "
+			"and --days");
+	}
+	if (argc < 1) {
+		return cmd_usage(c, "name at least one record (REF...)");
+	}
+	q.refs = (const char *const *)argv;
+	q.nrefs = (size_t)argc;
+	st = cmd_open(c, 0);
+	if (st != 0) {
 		return st;
 	}
 	hd_err_clear(&e);
-	if (strcmp(sub, "request") == 0) {
-		if (q.person == NULL || q.org == NULL || q.purpose == NULL ||
-		    q.kinds == NULL || days < 0) {
-			return cmd_usage("consult", "request: give --person, "
-				"--org, --purpose, --kind and --days");
-		}
-		if (optind >= argc) {
-			return cmd_usage("consult", "request: name at least "
-				"one record (REF...)");
-		}
-		q.days = (int)days;
-		q.refs = (const char *const *)(argv + optind);
-		q.nrefs = (size_t)(argc - optind);
-		a = cmd_open(c, "consult", 0, &st);
-		if (a == NULL) {
-			return st;
-		}
-		rc = hd_consult_request(a, &q, &c->agent, &id, &e);
-		hd_archive_close(a);
-		if (rc != 0) {
-			return cmd_fail("consult", &e);
-		}
-		if (json) {
-			json_t *o = json_object();
+	if (hd_consult_request(c->a, &q, &c->agent, &id, &e) != 0) {
+		return cmd_fail(c, &e);
+	}
+	if (json) {
+		o = json_object();
+		json_object_set_new(o, "id", json_integer(id));
+		return cmd_json_out(o);
+	}
+	printf("查阅申请 #%lld 已登记，等待审核人批准\n", (long long)id);
+	return 0;
+}
 
-			json_object_set_new(o, "id", json_integer(id));
-			return cmd_json_out(o);
-		}
-		printf("查阅申请 #%lld 已登记，等待审核人批准\n",
-			(long long)id);
-		return 0;
+/* consult approve ID --account NAME [--kind K] [--from DATE] [--days
+ * N]: open the window for the account; say what was granted.  Exit 0,
+ * 1 when the request cannot be approved, 2 for bad usage. */
+static int consult_approve(struct cmd_ctx *c, int argc, char **argv)
+{
+	const char *account = NULL, *kinds = NULL, *from = NULL;
+	int days = 0, st;
+	const struct cmd_opt opts[] = {
+		CMD_STR("account", &account),
+		CMD_STR("kind", &kinds),
+		CMD_STR("from", &from),
+		CMD_INT("days", &days, 1, 90),
+		CMD_END,
+	};
+	struct hd_consult r;
+	struct hd_error e;
+	char today[11];
+	int64_t id;
+
+	st = cmd_start(c, &approve_spec, opts, &argc, &argv);
+	if (st < 0) {
+		st = open_request(c, argv[0], account, "--account NAME (who "
+			"may consult)", &id);
 	}
-	if (strcmp(sub, "approve") != 0 && strcmp(sub, "refuse") != 0) {
-		return cmd_usage("consult", "'%s' is not a consult command "
-			"(request, approve, refuse, list, stats)", sub);
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id) != 0) {
-		return cmd_usage("consult", "%s: give one request number",
-			sub);
-	}
-	if (strcmp(sub, "approve") == 0 && account == NULL) {
-		return cmd_usage("consult", "approve: give --account NAME (who "
-			"may consult)");
-	}
-	if (strcmp(sub, "refuse") == 0 && reason == NULL) {
-		return cmd_usage("consult", "refuse: give --reason TEXT");
-	}
-	a = cmd_open(c, "consult", 0, &st);
-	if (a == NULL) {
+	if (st >= 0) {
 		return st;
 	}
 	hd_china_today(today);
-	if (strcmp(sub, "approve") == 0) {
-		rc = hd_consult_approve(a, id, account, q.kinds, from,
-			days < 0 ? 0 : (int)days, today, &c->agent, &e);
-	} else {
-		rc = hd_consult_refuse(a, id, reason, &c->agent, &e);
+	hd_err_clear(&e);
+	if (hd_consult_approve(c->a, id, account, kinds, from, days, today,
+	    &c->agent, &e) != 0) {
+		return cmd_fail(c, &e);
 	}
-	if (rc == 0 && strcmp(sub, "approve") == 0) {
-		struct hd_consult r;
-
-		if (hd_consult_get(a, id, &r, &e) == 0) {
-			printf("查阅申请 #%lld 已批准：账户 %s，%s，%s 至 %s\n",
-				(long long)id, r.account, r.granted, r.from,
-				r.until);
-			hd_consult_release(&r);
-		}
-	} else if (rc == 0) {
-		printf("查阅申请 #%lld 已拒绝\n", (long long)id);
-	}
-	hd_archive_close(a);
-	if (rc != 0) {
-		return cmd_fail("consult", &e);
+	if (hd_consult_get(c->a, id, &r, &e) == 0) {
+		printf("查阅申请 #%lld 已批准：账户 %s，%s，%s 至 %s\n",
+			(long long)id, r.account, r.granted, r.from, r.until);
+		hd_consult_release(&r);
 	}
 	return 0;
+}
+
+/* consult refuse ID --reason TEXT.  Exit 0, 1 when the request cannot
+ * be refused (none such, decided already), 2 for bad usage. */
+static int consult_refuse(struct cmd_ctx *c, int argc, char **argv)
+{
+	const char *reason = NULL;
+	const struct cmd_opt opts[] = {
+		CMD_STR("reason", &reason),
+		CMD_END,
+	};
+	struct hd_error e;
+	int64_t id;
+	int st;
+
+	st = cmd_start(c, &refuse_spec, opts, &argc, &argv);
+	if (st < 0) {
+		st = open_request(c, argv[0], reason, "--reason TEXT", &id);
+	}
+	if (st >= 0) {
+		return st;
+	}
+	hd_err_clear(&e);
+	if (hd_consult_refuse(c->a, id, reason, &c->agent, &e) != 0) {
+		return cmd_fail(c, &e);
+	}
+	printf("查阅申请 #%lld 已拒绝\n", (long long)id);
+	return 0;
+}
+
+static const struct subcommand subs[] = {
+	{"request", consult_request, &request_spec},
+	{"approve", consult_approve, &approve_spec},
+	{"refuse", consult_refuse, &refuse_spec},
+	{"list", consult_list, &list_spec},
+	{"stats", consult_stats, &stats_spec},
+	{NULL, NULL, NULL},
+};
+
+/* hongdang consult SUBCOMMAND ...: one of subs. */
+int cmd_consult(struct cmd_ctx *c, int argc, char **argv)
+{
+	return cmd_dispatch(c, about, subs, argc, argv);
 }

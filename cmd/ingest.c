@@ -11,12 +11,12 @@
 #include "../ingest/ingest.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] ingest [--fonds CODE] [--sheet FILE]\n"
 	"       [--category C] [--access public|internal|restricted]\n"
 	"       [--retention Y|D30|D10] [--class C] [--approve] [--dry-run]\n"
@@ -49,22 +49,24 @@ static const char help[] =
 	"  --report-html FILE  also write the report as a printable Chinese\n"
 	"                 quality-check sheet (数字化质量检查单)\n"
 	"  --json         {batch, added, duplicates, records, rejected,\n"
-	"                 warnings, ocr}\n";
+	"                 warnings, ocr}\n",
+	.min = 1, .max = -1, .what = "no PATH given",
+	.flags = CMD_IN_ORDER,
+};
 
+/* The test hook name (HD_MAX_ENTRIES ...): a positive number in the
+ * environment replaces *v; anything else leaves it. */
 static void env_cap(const char *name, uint64_t *v)
 {
 	const char *s = getenv(name);
-	char *end;
-	unsigned long long x;
+	long long x;
 
-	if (s != NULL && *s) {
-		x = strtoull(s, &end, 10);
-		if (*end == '\0' && x > 0) {
-			*v = x;
-		}
+	if (s != NULL && cmd_number(s, 1, INT64_MAX, &x) == 0) {
+		*v = (uint64_t)x;
 	}
 }
 
+/* The notes v (n of them) as a JSON array of {path, KEY: message}. */
 static json_t *notes_json(const struct batch_note *v, size_t n,
 	const char *key)
 {
@@ -79,6 +81,56 @@ static json_t *notes_json(const struct batch_note *v, size_t n,
 		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+/* The keys batch .. warnings of an ingest run into o; returns o
+ * (cmd.h). */
+json_t *cmd_batch_json(json_t *o, const struct batch *b,
+	const struct ingest_result *res, int dry, const char *reject_key)
+{
+	json_t *refs = json_array();
+	size_t i;
+
+	for (i = 0; i < res->nrefs; i++) {
+		json_array_append_new(refs, json_string(res->refs[i]));
+	}
+	json_object_set_new(o, "batch", res->batch ?
+		json_integer(res->batch) : json_null());
+	if (dry >= 0) {
+		json_object_set_new(o, "dry_run", json_boolean(dry));
+	}
+	json_object_set_new(o, "added", json_integer(res->added));
+	json_object_set_new(o, "duplicates", json_integer(res->duplicates));
+	json_object_set_new(o, "records", refs);
+	json_object_set_new(o, "rejected", notes_json(b->rejected,
+		b->nrejected, reject_key));
+	json_object_set_new(o, "warnings", notes_json(b->warnings,
+		b->nwarnings, "message"));
+	return o;
+}
+
+/* "LABEL  PATH：MESSAGE" a note, without "PATH：" for an empty path
+ * (cmd.h). */
+void cmd_notes_print(const char *label, const struct batch_note *v,
+	size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		printf("%s  %s%s%s\n", label, v[i].path, *v[i].path ? "：" : "",
+			v[i].msg);
+	}
+}
+
+/* "CODE  TITLE" a record stored, then "警告" a warning (cmd.h). */
+void cmd_batch_print(const struct batch *b, const struct ingest_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nrefs; i++) {
+		printf("%s  %s\n", res->refs[i], res->titles[i]);
+	}
+	cmd_notes_print("警告", b->warnings, b->nwarnings);
 }
 
 /* What the OCR stage did; pages_per_minute counts pages read now. */
@@ -100,61 +152,57 @@ static json_t *ocr_json(const struct ocr_stats *s)
 }
 
 /* Write the quality-check sheet to path; 0, or 1 with a line on stderr. */
-static int write_html(struct batch *b, const struct ingest_result *res,
-	int dry, const char *path)
+static int write_html(const struct cmd_ctx *c, struct batch *b,
+	const struct ingest_result *res, int dry, const char *path)
 {
 	char *html = batch_report_html(b, res, dry);
 	FILE *f = fopen(path, "w");
 	int bad;
 
 	if (f == NULL) {
-		fprintf(stderr, "hongdang ingest: %s: %s\n", path,
-			strerror(errno));
 		free(html);
-		return 1;
+		return cmd_err(c, 1, "%s: %s", path, strerror(errno));
 	}
 	bad = fputs(html, f) == EOF;
 	bad |= fclose(f) != 0;
 	free(html);
 	if (bad) {
-		fprintf(stderr, "hongdang ingest: %s: cannot write\n", path);
-		return 1;
+		return cmd_err(c, 1, "%s: cannot write", path);
 	}
 	return 0;
 }
 
+/* cmd_open for writing, then hd_fonds_id of fonds unless NULL: 0, or a
+ * usage error "--fonds: ..." (2), or cmd_open's status (cmd.h). */
+int cmd_open_fonds(struct cmd_ctx *c, const char *fonds)
+{
+	struct hd_error e;
+	int64_t id;
+	int st = cmd_open(c, 0);
+
+	hd_err_clear(&e);
+	if (st == 0 && fonds != NULL && hd_fonds_id(c->a, fonds, &id,
+	    &e) != 0) {
+		return cmd_usage(c, "--fonds: %s", e.msg);
+	}
+	return st;
+}
+
+/* Report the run of batch b (res: what was stored; dry: --dry-run):
+ * the records, warnings, OCR figures, refusals and the outcome (json: as
+ * an object).  Returns 0, or 1 when stdout fails. */
 static int report(const struct batch *b, const struct ingest_result *res,
 	int json, int dry)
 {
 	size_t i;
+	json_t *o;
 
 	if (json) {
-		json_t *o = json_object(), *refs = json_array();
-
-		for (i = 0; i < res->nrefs; i++) {
-			json_array_append_new(refs, json_string(res->refs[i]));
-		}
-		json_object_set_new(o, "batch", res->batch ?
-			json_integer(res->batch) : json_null());
-		json_object_set_new(o, "dry_run", json_boolean(dry));
-		json_object_set_new(o, "added", json_integer(res->added));
-		json_object_set_new(o, "duplicates",
-			json_integer(res->duplicates));
-		json_object_set_new(o, "records", refs);
-		json_object_set_new(o, "rejected", notes_json(b->rejected,
-			b->nrejected, "reason"));
-		json_object_set_new(o, "warnings", notes_json(b->warnings,
-			b->nwarnings, "message"));
+		o = cmd_batch_json(json_object(), b, res, dry, "reason");
 		json_object_set_new(o, "ocr", ocr_json(&b->ocr));
 		return cmd_json_out(o);
 	}
-	for (i = 0; i < res->nrefs; i++) {
-		printf("%s  %s\n", res->refs[i], res->titles[i]);
-	}
-	for (i = 0; i < b->nwarnings; i++) {
-		printf("警告  %s%s%s\n", b->warnings[i].path,
-			*b->warnings[i].path ? "：" : "", b->warnings[i].msg);
-	}
+	cmd_batch_print(b, res);
 	if (b->ocr.pages > 0) {
 		printf("文字识别 %d 页：本次识别 %d 页，沿用已识别 %d 页，未识别 "
 			"%d 页，用时 %.1f 秒\n", b->ocr.pages, b->ocr.read,
@@ -180,124 +228,64 @@ static int report(const struct batch *b, const struct ingest_result *res,
 	return 0;
 }
 
-/* hongdang ingest: options, then one batch through the pipeline, its
- * report printed.  Returns the exit status. */
+/* --ocr-lang L: tesseract language names into o->to.  Returns 0, or 2
+ * after the usage message. */
+static int opt_ocr_lang(struct cmd_ctx *c, const struct cmd_opt *o,
+	const char *arg)
+{
+	if (!ocr_lang_ok(arg)) {
+		return cmd_usage(c, "--ocr-lang '%s': give tesseract language "
+			"names such as chi_sim, chi_tra, eng or chi_sim+eng",
+			arg);
+	}
+	*(const char **)o->to = arg;
+	return 0;
+}
+
+/* Run the pipeline over the batch of the operands and report it
+ * (--json: as an object; --report-html: also as a printable sheet).
+ * Exit 0 when the batch landed (or with --dry-run would land), 1 when it
+ * was refused or a report could not be written, 2 for bad usage. */
 int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"fonds", required_argument, NULL, 'f'},
-		{"sheet", required_argument, NULL, 's'},
-		{"category", required_argument, NULL, 'c'},
-		{"access", required_argument, NULL, 'a'},
-		{"retention", required_argument, NULL, 'r'},
-		{"class", required_argument, NULL, 'k'},
-		{"approve", no_argument, NULL, 'A'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"ocr", no_argument, NULL, 'O'},
-		{"no-ocr", no_argument, NULL, 'N'},
-		{"ocr-lang", required_argument, NULL, 'L'},
-		{"report-html", required_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *html = NULL, *env;
 	struct ingest_opts o;
 	struct ingest_result res;
-	struct hd_archive *a;
 	struct hd_error e;
 	struct batch b;
-	int ch, json = 0, status = 0, rc;
-	int64_t fonds;
+	int json = 0, status, rc;
+	const struct cmd_opt opts[] = {
+		CMD_STR("fonds", &o.fonds),
+		CMD_STR("sheet", &o.sheet),
+		CMD_CATEGORY(&o.category),
+		CMD_CODE("access", &o.access, hd_access_code,
+			"public, internal or restricted"),
+		CMD_CODE("retention", &o.retention, hd_retention_code,
+			"Y, D30 or D10"),
+		CMD_STR("class", &o.cls),
+		CMD_FLAG("approve", &o.approve),
+		CMD_FLAG("dry-run", &o.dry_run),
+		CMD_FLAG("json", &json),
+		CMD_SET("ocr", &o.ocr, OCR_ON),
+		CMD_SET("no-ocr", &o.ocr, OCR_OFF),
+		CMD_FN("ocr-lang", &o.ocr_lang, opt_ocr_lang),
+		CMD_STR("report-html", &html),
+		CMD_END,
+	};
 	uint64_t cap;
 
 	memset(&o, 0, sizeof o);
 	o.agent = &c->agent;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			o.fonds = optarg;
-			break;
-		case 's':
-			o.sheet = optarg;
-			break;
-		case 'c':
-			o.category = hd_category_code(optarg);
-			if (o.category == NULL) {
-				return cmd_usage("ingest", "--category '%s': "
-					"unknown category (WS, ZP, RS, SW, LY, "
-					"LX)", optarg);
-			}
-			break;
-		case 'a':
-			o.access = hd_access_code(optarg);
-			if (o.access == NULL) {
-				return cmd_usage("ingest", "--access '%s': use "
-					"public, internal or restricted",
-					optarg);
-			}
-			break;
-		case 'r':
-			o.retention = hd_retention_code(optarg);
-			if (o.retention == NULL) {
-				return cmd_usage("ingest", "--retention '%s': "
-					"use Y, D30 or D10", optarg);
-			}
-			break;
-		case 'k':
-			o.cls = optarg;
-			break;
-		case 'A':
-			o.approve = 1;
-			break;
-		case 'n':
-			o.dry_run = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'O':
-			o.ocr = OCR_ON;
-			break;
-		case 'N':
-			o.ocr = OCR_OFF;
-			break;
-		case 'L':
-			if (!ocr_lang_ok(optarg)) {
-				return cmd_usage("ingest", "--ocr-lang '%s': "
-					"give tesseract language names such as "
-					"chi_sim, chi_tra, eng or chi_sim+eng",
-					optarg);
-			}
-			o.ocr_lang = optarg;
-			break;
-		case 'H':
-			html = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("ingest", "unknown option '%s'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind >= argc) {
-		return cmd_usage("ingest", "no PATH given");
-	}
-	a = cmd_open(c, "ingest", 0, &status);
-	if (a == NULL) {
+	status = cmd_start(c, &spec, opts, &argc, &argv);
+	if (status >= 0) {
 		return status;
 	}
-	hd_err_clear(&e);
-	if (o.fonds != NULL && hd_fonds_id(a, o.fonds, &fonds, &e) != 0) {
-		hd_archive_close(a);
-		return cmd_usage("ingest", "--fonds: %s", e.msg);
+	status = cmd_open_fonds(c, o.fonds);
+	if (status != 0) {
+		return status;
 	}
 	o.progress = !json && isatty(2);
-	batch_init(&b, a);
+	batch_init(&b, c->a);
 	cap = b.lim.max_entries;
 	env_cap("HD_MAX_ENTRIES", &cap);
 	b.lim.max_entries = (size_t)cap;
@@ -311,21 +299,20 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	o.ocr_workers = cap < 64 ? (int)cap : 64;
 	env = getenv("TESSDATA_PREFIX");
 	o.tessdata = env && *env ? env : NULL;
-	rc = ingest_run(&b, &o, argv + optind, (size_t)(argc - optind), &res,
-		&e);
+	hd_err_clear(&e);
+	rc = ingest_run(&b, &o, argv, (size_t)argc, &res, &e);
 	if (rc == 0 || rc == HD_EREJECT) {
 		if (report(&b, &res, json, o.dry_run) != 0) {
 			status = 1;
 		}
-		if (html != NULL && write_html(&b, &res, o.dry_run, html)) {
+		if (html != NULL && write_html(c, &b, &res, o.dry_run, html)) {
 			status = 1;
 		}
 	}
 	if (rc != 0) {
-		status = cmd_fail("ingest", &e);
+		status = cmd_fail(c, &e);
 	}
 	ingest_result_release(&res);
 	batch_release(&b);
-	hd_archive_close(a);
 	return status;
 }

@@ -1,5 +1,6 @@
 /*
  * main.c - the hongdang binary: global options and the command table.
+ * What the commands share lives in cmd.c.
  *
  *   hongdang [-d DIR] COMMAND [ARGS]
  *
@@ -9,11 +10,9 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <locale.h>
 #include <malloc.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,6 +46,7 @@ static const struct command commands[] = {
 	{NULL, NULL, NULL},
 };
 
+/* Print the program's usage and the list of commands on f. */
 static void usage(FILE *f)
 {
 	size_t i;
@@ -62,121 +62,6 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s  %s\n", commands[i].name,
 			commands[i].summary);
 	}
-}
-
-int cmd_fail(const char *cmd, const struct hd_error *e)
-{
-	fprintf(stderr, "hongdang %s: %s\n", cmd,
-		e->msg[0] ? e->msg : "failed");
-	return hd_exit_status(e->code ? e->code : HD_EIO);
-}
-
-int cmd_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hongdang %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'hongdang %s --help')\n", cmd);
-	return 2;
-}
-
-int cmd_json_out(json_t *v)
-{
-	int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	json_decref(v);
-	if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-		return 1;
-	}
-	return 0;
-}
-
-json_t *cmd_jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-int cmd_opts_json(const char *cmd, const char *help, int argc, char **argv,
-	int *json)
-{
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-
-	*json = 0;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			*json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage(cmd, "unknown option '%s'",
-				argv[optind - 1]);
-		}
-	}
-	return -1;
-}
-
-struct hd_archive *cmd_open(struct cmd_ctx *c, const char *cmd,
-	int readonly, int *status)
-{
-	struct hd_archive *a = NULL;
-	struct hd_error e;
-
-	hd_err_clear(&e);
-	if (hd_archive_open(c->dir, readonly, &a, &e) != 0) {
-		*status = cmd_fail(cmd, &e);
-		if (e.code == HD_ENOTFOUND) {
-			*status = 2;
-		}
-		return NULL;
-	}
-	return a;
-}
-
-int cmd_years(const char *s, int *from, int *to)
-{
-	char *end;
-	long a = 0, b = 0;
-	const char *dash = strchr(s, '-');
-
-	if (dash == NULL) {
-		a = strtol(s, &end, 10);
-		if (*end != '\0' || end == s) {
-			return -1;
-		}
-		b = a;
-	} else {
-		if (dash != s) {
-			a = strtol(s, &end, 10);
-			if (end != dash) {
-				return -1;
-			}
-		}
-		if (dash[1] != '\0') {
-			b = strtol(dash + 1, &end, 10);
-			if (*end != '\0') {
-				return -1;
-			}
-		}
-	}
-	if (a < 0 || b < 0 || a > 9999 || b > 9999 || (b && a > b)) {
-		return -1;
-	}
-	*from = (int)a;
-	*to = (int)b;
-	return 0;
 }
 
 /* The upgrade hook (hd_set_upgrade_hook): a line when an archive made by
@@ -230,6 +115,10 @@ static void upgrade_shown(const struct hd_upgrade *u, void *ud)
 	}
 }
 
+/* The program: -d, --help and --version, then the command its first
+ * argument names, run with the rest (its argv[0] is the command's name)
+ * and the archive it opened closed after it.  Returns the command's exit
+ * status, or 2 for bad usage before one. */
 int main(int argc, char **argv)
 {
 	static int tty;
@@ -238,7 +127,7 @@ int main(int argc, char **argv)
 	struct passwd *pw;
 	const char *env;
 	size_t i;
-	int ai = 1;
+	int ai = 1, st;
 
 	setlocale(LC_ALL, "C.UTF-8");
 	/* Ingest reads each file into one buffer and frees it: without these
@@ -249,7 +138,6 @@ int main(int argc, char **argv)
 	tty = isatty(2);
 	hd_set_upgrade_hook(upgrade_shown, &tty);
 	memset(&c, 0, sizeof c);
-	c.prog = "hongdang";
 	env = getenv("HONGDANG_DIR");
 	c.dir = env && *env ? env : "var";
 	while (ai < argc && argv[ai][0] == '-') {
@@ -283,7 +171,10 @@ int main(int argc, char **argv)
 	c.agent.name = agent;
 	for (i = 0; commands[i].name; i++) {
 		if (strcmp(commands[i].name, argv[ai]) == 0) {
-			return commands[i].fn(&c, argc - ai, argv + ai);
+			c.name = commands[i].name;
+			st = commands[i].fn(&c, argc - ai, argv + ai);
+			hd_archive_close(c.a);
+			return st;
 		}
 	}
 	fprintf(stderr, "hongdang: '%s' is not a command\n", argv[ai]);

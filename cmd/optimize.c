@@ -5,12 +5,10 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <time.h>
-
 #define STEP_PAGES 2000         /* leaf pages a step: about 0.2 s here */
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] optimize [--json]\n\n"
 	"Merge the search index into one segment.  Each batch ingested adds\n"
 	"segments, and a search looks its words up in every one; merged,\n"
@@ -20,49 +18,45 @@ static const char help[] =
 	"records.  Each step is a transaction of its own: searches and\n"
 	"ingests may run meanwhile, and an interrupted run loses nothing.\n\n"
 	"  --json  machine output: {segments_before: {search, heads},\n"
-	"          segments: {search, heads}, steps, seconds}\n";
+	"          segments: {search, heads}, steps, seconds}\n",
+	.flags = CMD_IN_ORDER | CMD_WRITE,
+};
 
+/* The segment counts of the two indexes as {search, heads}. */
 static json_t *segments_json(int search, int heads)
 {
 	return json_pack("{s:i, s:i}", "search", search, "heads", heads);
 }
 
+/* Merge the search and title indexes step by step until each is one
+ * segment; report the segments before and after, the steps and the time
+ * (--json: as an object).  Exit 0, or 1 when a step fails. */
 int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 {
-	struct hd_archive *a;
 	struct hd_error e;
-	int json, stop, status = 0, more = 1, steps = 0;
+	int json = 0, status, more = 1, steps = 0;
 	int s0, h0, s1, h1;
 	double t0, secs;
 
-	stop = cmd_opts_json("optimize", help, argc, argv, &json);
-	if (stop >= 0) {
-		return stop;
-	}
-	if (optind < argc) {
-		return cmd_usage("optimize", "unexpected argument '%s'",
-			argv[optind]);
-	}
-	a = cmd_open(c, "optimize", 0, &status);
-	if (a == NULL) {
+	status = cmd_start_json(c, &spec, &json, &argc, &argv);
+	if (status >= 0) {
 		return status;
 	}
 	hd_err_clear(&e);
-	if (hd_index_segments(a, &s0, &h0, &e) != 0) {
+	if (hd_index_segments(c->a, &s0, &h0, &e) != 0) {
 		goto fail;
 	}
 	t0 = hd_mono_s();
 	while (more) {
-		if (hd_index_merge(a, STEP_PAGES, &more, &e) != 0) {
+		if (hd_index_merge(c->a, STEP_PAGES, &more, &e) != 0) {
 			goto fail;
 		}
 		steps++;
 	}
 	secs = hd_mono_s() - t0;
-	if (hd_index_segments(a, &s1, &h1, &e) != 0) {
+	if (hd_index_segments(c->a, &s1, &h1, &e) != 0) {
 		goto fail;
 	}
-	hd_archive_close(a);
 	if (json) {
 		json_t *o = json_object();
 
@@ -78,6 +72,5 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 		steps, steps == 1 ? "" : "s", secs);
 	return 0;
 fail:
-	hd_archive_close(a);
-	return cmd_fail("optimize", &e);
+	return cmd_fail(c, &e);
 }

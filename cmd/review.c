@@ -8,231 +8,267 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
-static const char help[] =
-	"usage: hongdang [-d DIR] review list [--status S] [--json]\n"
-	"       hongdang [-d DIR] review approve REF\n"
-	"       hongdang [-d DIR] review return REF --reason TEXT\n"
-	"       hongdang [-d DIR] review resubmit REF\n"
-	"       hongdang [-d DIR] review withdraw REF --reason TEXT\n"
-	"       hongdang [-d DIR] review edit REF [--title T] [--creator C]\n"
-	"              [--date D] [--place P] [--description TEXT]\n"
-	"              [--access A] [--location L] [--subjects LIST]\n"
-	"              [--persons LIST]\n\n"
+static const char about[] =
 	"Review (审核): records arrive pending; a reviewer approves them\n"
 	"(only approved public records reach visitors) or returns them with\n"
 	"a reason; an archivist edits and resubmits.  Withdrawing takes a\n"
 	"published record off every public page at once.  Editing an\n"
-	"approved record sends it back for review.\n\n"
-	"  --status S   list: pending (default), returned, approved,\n"
-	"               withdrawn, draft or all (everything not approved)\n"
-	"  --reason T   why it is returned or withdrawn (required)\n"
-	"  --json       list: [{ref, title, date, category, access, status,\n"
-	"               updated, note, note_by}]\n"
-	"  edit: an empty value clears a field (not the title); LIST is\n"
-	"  separated by ; or 、\n";
+	"approved record sends it back for review.\n";
 
-static int list(struct hd_archive *a, const char *status, int json)
+static const struct cmd_spec list_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review list [--status S] [--json]\n\n"
+	"The records in the review queue, with the note of the last return\n"
+	"or withdrawal.\n\n"
+	"  --status S   pending (default), returned, approved, withdrawn,\n"
+	"               draft or all (everything not approved)\n"
+	"  --json       [{ref, title, date, category, access, status,\n"
+	"               updated, note, note_by}]\n",
+	.flags = CMD_READ,
+};
+
+static const struct cmd_spec approve_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review approve REF\n\n"
+	"Approve record REF: published, a public one reaches visitors.\n",
+	.min = 1, .max = 1, .what = "give one reference code",
+};
+
+static const struct cmd_spec return_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review return REF --reason TEXT\n\n"
+	"Return record REF to the archivist with the reason (required).\n",
+	.min = 1, .max = 1, .what = "give one reference code",
+};
+
+static const struct cmd_spec resubmit_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review resubmit REF\n\n"
+	"Send a returned record REF back to the reviewers.\n",
+	.min = 1, .max = 1, .what = "give one reference code",
+};
+
+static const struct cmd_spec withdraw_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review withdraw REF --reason TEXT\n\n"
+	"Take the published record REF off every public page at once, with\n"
+	"the reason (required).\n",
+	.min = 1, .max = 1, .what = "give one reference code",
+};
+
+static const struct cmd_spec edit_spec = {
+	.help =
+	"usage: hongdang [-d DIR] review edit REF [--title T] [--creator C]\n"
+	"              [--date D] [--place P] [--description TEXT]\n"
+	"              [--access A] [--location L] [--subjects LIST]\n"
+	"              [--persons LIST]\n\n"
+	"Change description fields of record REF; each change is an event\n"
+	"with the values before and after, and an approved record goes back\n"
+	"for review.  An empty value clears a field (not the title); LIST is\n"
+	"separated by ; or 、\n",
+	.min = 1, .max = 1, .what = "give one reference code",
+	.flags = CMD_WRITE,
+};
+
+/* The queue item (a struct hd_queue_item) as a JSON object. */
+static json_t *item_json(const void *item)
 {
-	struct hd_queue_item *v;
-	struct hd_error e;
-	size_t n, i;
-	int rc = 0;
+	const struct hd_queue_item *v = item;
+	json_t *o = json_object();
 
-	hd_err_clear(&e);
-	if (hd_review_list(a, status, &v, &n, &e) != 0) {
-		return e.code == HD_EUSAGE ? cmd_usage("review", "%s", e.msg) :
-			cmd_fail("review", &e);
-	}
-	if (json) {
-		json_t *arr = json_array();
-
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-
-			json_object_set_new(o, "ref", json_string(v[i].ref));
-			json_object_set_new(o, "title",
-				json_string(v[i].title));
-			json_object_set_new(o, "date", cmd_jstr(v[i].date));
-			json_object_set_new(o, "category",
-				json_string(v[i].category));
-			json_object_set_new(o, "access",
-				json_string(v[i].access));
-			json_object_set_new(o, "status",
-				json_string(v[i].status));
-			json_object_set_new(o, "updated",
-				json_string(v[i].updated));
-			json_object_set_new(o, "note", cmd_jstr(v[i].note));
-			json_object_set_new(o, "note_by",
-				cmd_jstr(v[i].note_by));
-			json_array_append_new(arr, o);
-		}
-		rc = cmd_json_out(arr);
-	} else {
-		for (i = 0; i < n; i++) {
-			printf("%s  %s  %s  %s", v[i].ref,
-				hd_status_name(v[i].status) ?
-				hd_status_name(v[i].status) : v[i].status,
-				hd_access_name(v[i].access) ?
-				hd_access_name(v[i].access) : v[i].access,
-				v[i].title);
-			if (v[i].note != NULL) {
-				printf("  （%s：%s）", v[i].note_by ?
-					v[i].note_by : "", v[i].note);
-			}
-			putchar('\n');
-		}
-		if (n == 0) {
-			printf("队列为空\n");
-		}
-	}
-	hd_queue_free(v, n);
-	return rc;
+	json_object_set_new(o, "ref", json_string(v->ref));
+	json_object_set_new(o, "title", json_string(v->title));
+	json_object_set_new(o, "date", cmd_jstr(v->date));
+	json_object_set_new(o, "category", json_string(v->category));
+	json_object_set_new(o, "access", json_string(v->access));
+	json_object_set_new(o, "status", json_string(v->status));
+	json_object_set_new(o, "updated", json_string(v->updated));
+	json_object_set_new(o, "note", cmd_jstr(v->note));
+	json_object_set_new(o, "note_by", cmd_jstr(v->note_by));
+	return o;
 }
 
-int cmd_review(struct cmd_ctx *c, int argc, char **argv)
+/* The queue item (a struct hd_queue_item) as one line: code, status,
+ * access, title and the note of the last return or withdrawal. */
+static void item_print(const void *item)
 {
-	static const struct option opts[] = {
-		{"status", required_argument, NULL, 's'},
-		{"reason", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"title", required_argument, NULL, 'T'},
-		{"creator", required_argument, NULL, 'C'},
-		{"date", required_argument, NULL, 'D'},
-		{"place", required_argument, NULL, 'P'},
-		{"description", required_argument, NULL, 'E'},
-		{"access", required_argument, NULL, 'A'},
-		{"location", required_argument, NULL, 'L'},
-		{"subjects", required_argument, NULL, 'S'},
-		{"persons", required_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *sub, *status = NULL, *reason = NULL, *ref;
-	struct hd_edit ed;
-	struct hd_archive *a;
-	struct hd_error e;
-	int ch, json = 0, rc, st = 0, changed = 0;
+	const struct hd_queue_item *v = item;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	printf("%s  %s  %s  %s", v->ref, hd_status_name(v->status) ?
+		hd_status_name(v->status) : v->status,
+		hd_access_name(v->access) ? hd_access_name(v->access) :
+		v->access, v->title);
+	if (v->note != NULL) {
+		printf("  （%s：%s）", v->note_by ? v->note_by : "", v->note);
 	}
-	sub = argv[1];
-	memset(&ed, 0, sizeof ed);
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 's':
-			status = optarg;
-			break;
-		case 'r':
-			reason = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'T':
-			ed.title = optarg;
-			break;
-		case 'C':
-			ed.creator = optarg;
-			break;
-		case 'D':
-			ed.date = optarg;
-			break;
-		case 'P':
-			ed.place = optarg;
-			break;
-		case 'E':
-			ed.description = optarg;
-			break;
-		case 'A':
-			ed.access = optarg;
-			break;
-		case 'L':
-			ed.location = optarg;
-			break;
-		case 'S':
-			ed.subjects = optarg;
-			break;
-		case 'R':
-			ed.persons = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("review", "unknown option '%s'",
-				argv[optind]);
-		}
-	}
-	optind++;
-	if (strcmp(sub, "list") == 0) {
-		if (optind < argc) {
-			return cmd_usage("review", "unexpected argument '%s'",
-				argv[optind]);
-		}
-		a = cmd_open(c, "review", 1, &st);
-		if (a == NULL) {
-			return st;
-		}
-		st = list(a, status, json);
-		hd_archive_close(a);
-		return st;
-	}
-	if (strcmp(sub, "approve") != 0 && strcmp(sub, "return") != 0 &&
-	    strcmp(sub, "resubmit") != 0 && strcmp(sub, "withdraw") != 0 &&
-	    strcmp(sub, "edit") != 0) {
-		return cmd_usage("review", "'%s' is not a review command "
-			"(list, approve, return, resubmit, withdraw, edit)",
-			sub);
-	}
-	if (optind + 1 != argc) {
-		return cmd_usage("review", "%s: give one reference code", sub);
-	}
-	ref = argv[optind];
-	if ((strcmp(sub, "return") == 0 || strcmp(sub, "withdraw") == 0) &&
-	    reason == NULL) {
-		return cmd_usage("review", "%s: give --reason TEXT", sub);
-	}
-	a = cmd_open(c, "review", 0, &st);
-	if (a == NULL) {
+	putchar('\n');
+}
+
+/* review list: the records of one status (--status, pending by
+ * default), a line each (--json: an array).  Exit 0, 2 for an unknown
+ * status. */
+static int review_list(struct cmd_ctx *c, int argc, char **argv)
+{
+	const char *status = NULL;
+	int json = 0, st;
+	const struct cmd_opt opts[] = {
+		CMD_STR("status", &status),
+		CMD_FLAG("json", &json),
+		CMD_END,
+	};
+	struct hd_queue_item *v;
+	struct hd_error e;
+	size_t n;
+
+	st = cmd_start(c, &list_spec, opts, &argc, &argv);
+	if (st >= 0) {
 		return st;
 	}
 	hd_err_clear(&e);
-	if (strcmp(sub, "approve") == 0) {
-		rc = hd_review_approve(a, ref, &c->agent, &e);
-	} else if (strcmp(sub, "return") == 0) {
-		rc = hd_review_return(a, ref, reason, &c->agent, &e);
-	} else if (strcmp(sub, "resubmit") == 0) {
-		rc = hd_review_resubmit(a, ref, &c->agent, &e);
-	} else if (strcmp(sub, "withdraw") == 0) {
-		rc = hd_review_withdraw(a, ref, reason, &c->agent, &e);
-	} else {
-		rc = hd_record_edit(a, ref, &ed, &c->agent, &changed, &e);
+	if (hd_review_list(c->a, status, &v, &n, &e) != 0) {
+		return cmd_fail_usage(c, &e, HD_EUSAGE);
 	}
-	hd_archive_close(a);
-	if (rc != 0) {
-		return cmd_fail("review", &e);
+	st = cmd_list_out(json, v, n, sizeof *v, item_json, item_print,
+		"队列为空");
+	hd_queue_free(v, n);
+	return st;
+}
+
+/* A decision on one record: its subcommand's spec, the library call
+ * (with a reason, required, or without) and what is said once done. */
+struct decision {
+	const struct cmd_spec *spec;
+	int (*plain)(struct hd_archive *a, const char *ref,
+		const struct hd_agent *agent, struct hd_error *e);
+	int (*reasoned)(struct hd_archive *a, const char *ref,
+		const char *reason, const struct hd_agent *agent,
+		struct hd_error *e);
+	const char *done;
+};
+
+/* Take decision d on the record argv[1] (with --reason TEXT when d
+ * needs one) and say "REF：已DONE".  Exit 0, 1 when the record cannot
+ * take it (none such, not in the right status), 2 for bad usage. */
+static int decide(struct cmd_ctx *c, int argc, char **argv,
+	const struct decision *d)
+{
+	const char *reason = NULL;
+	const struct cmd_opt opts[] = {
+		CMD_STR("reason", &reason),
+		CMD_END,
+	};
+	struct hd_error e;
+	int st;
+
+	st = cmd_start(c, d->spec, d->reasoned ? opts : NULL, &argc, &argv);
+	if (st >= 0) {
+		return st;
 	}
-	if (strcmp(sub, "edit") == 0) {
-		if (changed) {
-			printf("%s：已修改 %d 项\n", ref, changed);
-		} else {
-			printf("%s：没有改动\n", ref);
-		}
+	if (d->reasoned != NULL && reason == NULL) {
+		return cmd_usage(c, "give --reason TEXT");
+	}
+	st = cmd_open(c, 0);
+	if (st != 0) {
+		return st;
+	}
+	hd_err_clear(&e);
+	st = d->reasoned ? d->reasoned(c->a, argv[0], reason, &c->agent, &e) :
+		d->plain(c->a, argv[0], &c->agent, &e);
+	if (st != 0) {
+		return cmd_fail(c, &e);
+	}
+	printf("%s：已%s\n", argv[0], d->done);
+	return 0;
+}
+
+/* review approve REF: published; a public record reaches visitors. */
+static int review_approve(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct decision d = {
+		&approve_spec, hd_review_approve, NULL, "批准发布"};
+
+	return decide(c, argc, argv, &d);
+}
+
+/* review resubmit REF: a returned record goes back to the reviewers. */
+static int review_resubmit(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct decision d = {
+		&resubmit_spec, hd_review_resubmit, NULL, "重新提交审核"};
+
+	return decide(c, argc, argv, &d);
+}
+
+/* review return REF --reason TEXT: back to the archivist. */
+static int review_return(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct decision d = {
+		&return_spec, NULL, hd_review_return, "退回"};
+
+	return decide(c, argc, argv, &d);
+}
+
+/* review withdraw REF --reason TEXT: off every public page at once. */
+static int review_withdraw(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct decision d = {
+		&withdraw_spec, NULL, hd_review_withdraw, "撤回"};
+
+	return decide(c, argc, argv, &d);
+}
+
+/* review edit REF --FIELD VALUE...: change description fields; says
+ * how many changed.  Exit 0, 1 for a value the record cannot hold. */
+static int review_edit(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct hd_edit ed;
+	const struct cmd_opt opts[] = {
+		CMD_STR("title", &ed.title),
+		CMD_STR("creator", &ed.creator),
+		CMD_STR("date", &ed.date),
+		CMD_STR("place", &ed.place),
+		CMD_STR("description", &ed.description),
+		CMD_STR("access", &ed.access),
+		CMD_STR("location", &ed.location),
+		CMD_STR("subjects", &ed.subjects),
+		CMD_STR("persons", &ed.persons),
+		CMD_END,
+	};
+	struct hd_error e;
+	int st, changed = 0;
+
+	memset(&ed, 0, sizeof ed);
+	st = cmd_start(c, &edit_spec, opts, &argc, &argv);
+	if (st >= 0) {
+		return st;
+	}
+	hd_err_clear(&e);
+	if (hd_record_edit(c->a, argv[0], &ed, &c->agent, &changed,
+	    &e) != 0) {
+		return cmd_fail(c, &e);
+	}
+	if (changed) {
+		printf("%s：已修改 %d 项\n", argv[0], changed);
 	} else {
-		printf("%s：已%s\n", ref, strcmp(sub, "approve") == 0 ?
-			"批准发布" : strcmp(sub, "return") == 0 ? "退回" :
-			strcmp(sub, "resubmit") == 0 ? "重新提交审核" :
-			"撤回");
+		printf("%s：没有改动\n", argv[0]);
 	}
 	return 0;
+}
+
+static const struct subcommand subs[] = {
+	{"list", review_list, &list_spec},
+	{"approve", review_approve, &approve_spec},
+	{"return", review_return, &return_spec},
+	{"resubmit", review_resubmit, &resubmit_spec},
+	{"withdraw", review_withdraw, &withdraw_spec},
+	{"edit", review_edit, &edit_spec},
+	{NULL, NULL, NULL},
+};
+
+/* hongdang review SUBCOMMAND ...: one of subs. */
+int cmd_review(struct cmd_ctx *c, int argc, char **argv)
+{
+	return cmd_dispatch(c, about, subs, argc, argv);
 }

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,8 @@
 #define HD_TEMPLATES_DIR "/usr/local/share/hongdang/templates"
 #endif
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
@@ -65,20 +65,27 @@ static const char help[] =
 	"  --trusted-proxy ADDR  the address of a TLS proxy in front: for\n"
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"
-	"                   X-Forwarded-Proto: https makes cookies Secure\n";
+	"                   X-Forwarded-Proto: https makes cookies Secure\n",
+	.flags = CMD_IN_ORDER,
+};
 
-static int parse_num(const char *s, int lo, int hi, int *out)
+/* --trusted-proxy ADDR: an IPv4 or IPv6 address, into o->to.  Returns
+ * 0, or 2 after the usage message. */
+static int opt_proxy(struct cmd_ctx *c, const struct cmd_opt *o,
+	const char *arg)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	unsigned char addr[sizeof(struct in6_addr)];
 
-	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-		return -1;
+	if (inet_pton(AF_INET, arg, addr) != 1 &&
+	    inet_pton(AF_INET6, arg, addr) != 1) {
+		return cmd_usage(c, "--trusted-proxy '%s': give an IPv4 or "
+			"IPv6 address", arg);
 	}
-	*out = (int)v;
+	*(const char **)o->to = arg;
 	return 0;
 }
 
+/* Whether path is a folder (or a link to one). */
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -86,34 +93,36 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Check everything that can be checked before the first request (the
+ * templates, the archive, the log), then serve until SIGTERM or SIGINT.
+ * Exit 0 after a clean stop, 1 when the templates do not compile, the
+ * log cannot be opened or the server fails, 2 for bad usage, no
+ * templates folder or no archive. */
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"threads", required_argument, NULL, 'n'},
-		{"templates", required_argument, NULL, 't'},
-		{"kiosk", no_argument, NULL, 'k'},
-		{"log", required_argument, NULL, 'L'},
-		{"public-url", required_argument, NULL, 'u'},
-		{"timeout", required_argument, NULL, 'T'},
-		{"idle", required_argument, NULL, 'i'},
-		{"attract", required_argument, NULL, 'a'},
-		{"audit-hours", required_argument, NULL, 'A'},
-		{"merge-idle", required_argument, NULL, 'M'},
-		{"no-page-cache", no_argument, NULL, 'P'},
-		{"trusted-proxy", required_argument, NULL, 'X'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct server_opts so;
 	struct site site;
-	struct hd_archive *a;
 	struct hd_error e;
 	const char *tdir = NULL, *logfile = NULL, *dirs[2];
 	char *builtin = NULL, *over = NULL;
 	size_t ndirs = 0;
-	unsigned char addr[sizeof(struct in6_addr)];
-	int ch, status = 0;
+	int status;
+	const struct cmd_opt opts[] = {
+		CMD_STR("listen", &so.listen),
+		CMD_INT("threads", &so.threads, 1, 64),
+		CMD_STR("templates", &tdir),
+		CMD_FLAG("kiosk", &site.kiosk),
+		CMD_STR("log", &logfile),
+		CMD_STR("public-url", &site.public_url),
+		CMD_INT("timeout", &so.timeout, 1, 3600),
+		CMD_INT("idle", &site.idle_seconds, 5, 86400),
+		CMD_INT("attract", &site.attract_seconds, 5, 86400),
+		CMD_INT("audit-hours", &so.audit_hours, 0, 8760),
+		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
+		CMD_SET("no-page-cache", &so.page_cache, 0),
+		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
+		CMD_END,
+	};
 
 	memset(&so, 0, sizeof so);
 	memset(&site, 0, sizeof site);
@@ -126,96 +135,18 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.page_cache = 1;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			so.listen = optarg;
-			break;
-		case 'n':
-			if (parse_num(optarg, 1, 64, &so.threads) != 0) {
-				return cmd_usage("serve", "--threads '%s': "
-					"give a number from 1 to 64", optarg);
-			}
-			break;
-		case 't':
-			tdir = optarg;
-			break;
-		case 'k':
-			site.kiosk = 1;
-			break;
-		case 'L':
-			logfile = optarg;
-			break;
-		case 'u':
-			site.public_url = optarg;
-			break;
-		case 'T':
-			if (parse_num(optarg, 1, 3600, &so.timeout) != 0) {
-				return cmd_usage("serve", "--timeout '%s': "
-					"give seconds from 1 to 3600", optarg);
-			}
-			break;
-		case 'i':
-			if (parse_num(optarg, 5, 86400,
-			    &site.idle_seconds) != 0) {
-				return cmd_usage("serve", "--idle '%s': give "
-					"seconds from 5", optarg);
-			}
-			break;
-		case 'a':
-			if (parse_num(optarg, 5, 86400,
-			    &site.attract_seconds) != 0) {
-				return cmd_usage("serve", "--attract '%s': "
-					"give seconds from 5", optarg);
-			}
-			break;
-		case 'P':
-			so.page_cache = 0;
-			break;
-		case 'X':
-			if (inet_pton(AF_INET, optarg, addr) != 1 &&
-			    inet_pton(AF_INET6, optarg, addr) != 1) {
-				return cmd_usage("serve", "--trusted-proxy "
-					"'%s': give an IPv4 or IPv6 address",
-					optarg);
-			}
-			so.trusted_proxy = optarg;
-			break;
-		case 'A':
-			if (parse_num(optarg, 0, 8760, &so.audit_hours) != 0) {
-				return cmd_usage("serve", "--audit-hours '%s': "
-					"give hours from 0 to 8760", optarg);
-			}
-			break;
-		case 'M':
-			if (parse_num(optarg, 0, 86400, &so.merge_idle) != 0) {
-				return cmd_usage("serve", "--merge-idle '%s': "
-					"give seconds from 0 to 86400", optarg);
-			}
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("serve", "unknown option '%s'",
-				argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return cmd_usage("serve", "unexpected argument '%s'",
-			argv[optind]);
+	status = cmd_start(c, &spec, opts, &argc, &argv);
+	if (status >= 0) {
+		return status;
 	}
 	if (tdir == NULL) {
 		tdir = is_dir("templates") ? "templates" : HD_TEMPLATES_DIR;
 	}
 	builtin = realpath(tdir, NULL);
 	if (builtin == NULL || !is_dir(builtin)) {
-		fprintf(stderr, "hongdang serve: %s: no templates folder "
-			"(give one with --templates)\n", tdir);
 		free(builtin);
-		return 2;
+		return cmd_err(c, 2, "%s: no templates folder (give one with "
+			"--templates)", tdir);
 	}
 
 	/* the page cache pool, before any connection is opened: each
@@ -223,13 +154,15 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	 * worth for the writers (the workers', the index merge's) */
 	hd_page_cache_reserve(c->dir, so.threads + 2);
 	/* fail fast: the archive must open before anyone is told to come */
-	a = cmd_open(c, "serve", 1, &status);
-	if (a == NULL) {
+	status = cmd_open(c, 1);
+	if (status != 0) {
 		free(builtin);
-		return status ? status : 2;
+		return status;
 	}
-	site.name = hd_xstrdup(hd_archive_name(a) ? hd_archive_name(a) : "");
-	hd_archive_close(a);
+	site.name = hd_xstrdup(hd_archive_name(c->a) ?
+		hd_archive_name(c->a) : "");
+	hd_archive_close(c->a);
+	c->a = NULL;
 
 	site.dir = c->dir;
 	site.builtin = builtin;
@@ -243,21 +176,20 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	dirs[ndirs++] = builtin;
 	hd_err_clear(&e);
 	if (tmpl_open(&site.tmpl, dirs, ndirs, &e) != 0) {
-		status = cmd_fail("serve", &e);
+		status = cmd_fail(c, &e);
 		goto out;
 	}
 	if (logfile != NULL) {
 		so.logfd = open(logfile, O_WRONLY | O_APPEND | O_CREAT |
 			O_CLOEXEC, 0640);
 		if (so.logfd < 0) {
-			fprintf(stderr, "hongdang serve: %s: cannot open the "
-				"log: %s\n", logfile, strerror(errno));
-			status = 1;
+			status = cmd_err(c, 1, "%s: cannot open the log: %s",
+				logfile, strerror(errno));
 			goto out;
 		}
 	}
 	if (server_run(&site, &so, &e) != 0) {
-		status = cmd_fail("serve", &e);
+		status = cmd_fail(c, &e);
 	}
 out:
 	if (so.logfd > 2) {

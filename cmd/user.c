@@ -12,38 +12,75 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-static const char help[] =
-	"usage: hongdang [-d DIR] user add NAME --role ROLE "
-	"[--password-file FILE]\n"
-	"       hongdang [-d DIR] user list [--json]\n"
-	"       hongdang [-d DIR] user disable NAME\n"
-	"       hongdang [-d DIR] user enable NAME\n"
-	"       hongdang [-d DIR] user passwd NAME [--password-file FILE]\n\n"
-	"Staff accounts for the admin pages (/admin/).\n\n"
-	"  ROLE                  admin (everything, accounts), archivist\n"
-	"                        (edit, resubmit, consultation requests,\n"
-	"                        audit) or reviewer (approve, return,\n"
-	"                        withdraw, decide consultation requests)\n"
-	"  --password-file FILE  read the password from the first line of\n"
-	"                        FILE (\"-\": standard input); without it\n"
-	"                        the password is typed at the terminal\n"
-	"  --json                list: [{name, role, disabled, created,\n"
-	"                        last_login}]\n\n"
+static const char about[] =
+	"Staff accounts for the admin pages (/admin/).  ROLE is admin\n"
+	"(everything, accounts), archivist (edit, resubmit, consultation\n"
+	"requests, audit) or reviewer (approve, return, withdraw, decide\n"
+	"consultation requests).\n\n"
 	"Passwords have at least 8 characters and are stored as argon2id\n"
 	"hashes.  They are never accepted as arguments: ps would show them.\n"
 	"Disabling an account or changing its password ends its sessions.\n";
 
+#define PASSWORD_FILE_HELP \
+	"  --password-file FILE  read the password from the first line of\n" \
+	"                        FILE (\"-\": standard input); without it\n" \
+	"                        the password is typed at the terminal\n"
+
+static const struct cmd_spec add_spec = {
+	.help =
+	"usage: hongdang [-d DIR] user add NAME --role ROLE "
+	"[--password-file FILE]\n\n"
+	"Add the account NAME with ROLE: admin, archivist or reviewer.\n\n"
+	PASSWORD_FILE_HELP,
+	.min = 1, .max = 1, .what = "give one account name",
+};
+
+static const struct cmd_spec list_spec = {
+	.help =
+	"usage: hongdang [-d DIR] user list [--json]\n\n"
+	"Every account with its role, whether it is disabled and its last\n"
+	"login.\n\n"
+	"  --json  [{name, role, disabled, created, last_login}]\n",
+	.flags = CMD_READ,
+};
+
+static const struct cmd_spec disable_spec = {
+	.help =
+	"usage: hongdang [-d DIR] user disable NAME\n\n"
+	"Disable the account NAME; its sessions end.\n",
+	.min = 1, .max = 1, .what = "give one account name",
+	.flags = CMD_WRITE,
+};
+
+static const struct cmd_spec enable_spec = {
+	.help =
+	"usage: hongdang [-d DIR] user enable NAME\n\n"
+	"Enable the disabled account NAME again.\n",
+	.min = 1, .max = 1, .what = "give one account name",
+	.flags = CMD_WRITE,
+};
+
+static const struct cmd_spec passwd_spec = {
+	.help =
+	"usage: hongdang [-d DIR] user passwd NAME [--password-file FILE]\n\n"
+	"Change the password of the account NAME; its sessions end.\n\n"
+	PASSWORD_FILE_HELP,
+	.min = 1, .max = 1, .what = "give one account name",
+};
+
 #define PW_BUF (HD_PASSWORD_MAX + 2)
 
-/* Refuse a password in the arguments, and wipe it from them so that it
- * leaves ps as soon as possible.  Returns 2 when one was found. */
-static int refuse_argv_password(int argc, char **argv)
+/* Refuse a password in the arguments (--password, --password=..., --pass,
+ * -p... before any "--"), and wipe it and the argument after it from
+ * argv so that it leaves ps as soon as possible.  Returns 2 after the
+ * usage message when one was found, else 0. */
+static int refuse_argv_password(const struct cmd_ctx *c, int argc,
+	char **argv)
 {
 	int i, found = 0;
 
@@ -65,7 +102,7 @@ static int refuse_argv_password(int argc, char **argv)
 		}
 	}
 	if (found) {
-		return cmd_usage("user", "a password is never given as an "
+		return cmd_usage(c, "a password is never given as an "
 			"argument (ps shows arguments to every user): type it "
 			"at the prompt or use --password-file FILE");
 	}
@@ -101,7 +138,9 @@ static int read_line(int fd, char *buf)
 	return r < 0 || (r == 0 && n == 0) ? -1 : 0;
 }
 
-/* Prompt on the terminal with echo off. */
+/* Show prompt on /dev/tty and read one line into buf (read_line) with
+ * echo off, restored after.  0, or -1 when there is no terminal or no
+ * line. */
 static int ask_tty(const char *prompt, char *buf)
 {
 	struct termios old, quiet;
@@ -127,8 +166,9 @@ static int ask_tty(const char *prompt, char *buf)
 }
 
 /* The new password into buf: from file ("-": stdin) or the terminal
- * (typed twice).  Returns 0 or an exit status. */
-static int get_password(const char *file, char *buf)
+ * (typed twice).  Returns 0 or an exit status after the message. */
+static int get_password(const struct cmd_ctx *c, const char *file,
+	char *buf)
 {
 	char again[PW_BUF];
 	int fd, rc;
@@ -137,203 +177,194 @@ static int get_password(const char *file, char *buf)
 		fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY |
 			O_CLOEXEC);
 		if (fd < 0) {
-			fprintf(stderr, "hongdang user: %s: %s\n", file,
-				strerror(errno));
-			return 1;
+			return cmd_err(c, 1, "%s: %s", file, strerror(errno));
 		}
 		rc = read_line(fd, buf);
 		if (fd != 0) {
 			close(fd);
 		}
 		if (rc != 0 || buf[0] == '\0') {
-			fprintf(stderr, "hongdang user: %s: no password on "
-				"its first line (at most %d bytes)\n", file,
+			return cmd_err(c, 1, "%s: no password on its first "
+				"line (at most %d bytes)", file,
 				HD_PASSWORD_MAX);
-			return 1;
 		}
 		return 0;
 	}
 	if (ask_tty("新密码：", buf) != 0) {
-		fprintf(stderr, "hongdang user: no terminal to type the "
-			"password at: use --password-file FILE\n");
-		return 2;
+		return cmd_err(c, 2, "no terminal to type the password at: "
+			"use --password-file FILE");
 	}
 	if (ask_tty("再输入一次：", again) != 0 || strcmp(buf, again) != 0) {
 		explicit_bzero(again, sizeof again);
-		fprintf(stderr, "hongdang user: the two passwords differ\n");
-		return 1;
+		return cmd_err(c, 1, "the two passwords differ");
 	}
 	explicit_bzero(again, sizeof again);
 	return 0;
 }
 
-static int user_list(struct cmd_ctx *c, struct hd_archive *a, int json)
+/* The account item (a struct hd_user) as a JSON object. */
+static json_t *user_json(const void *item)
 {
-	struct hd_user *v;
-	struct hd_error e;
-	size_t n, i;
-	int status = 0;
+	const struct hd_user *v = item;
+	json_t *o = json_object();
 
-	hd_err_clear(&e);
-	if (hd_user_list(a, &v, &n, &e) != 0) {
-		return cmd_fail("user", &e);
-	}
-	if (json) {
-		json_t *arr = json_array();
-
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-
-			json_object_set_new(o, "name", json_string(v[i].name));
-			json_object_set_new(o, "role", json_string(v[i].role));
-			json_object_set_new(o, "disabled",
-				json_boolean(v[i].disabled));
-			json_object_set_new(o, "created",
-				json_string(v[i].created));
-			json_object_set_new(o, "last_login",
-				cmd_jstr(v[i].last_login[0] ?
-				v[i].last_login : NULL));
-			json_array_append_new(arr, o);
-		}
-		status = cmd_json_out(arr);
-	} else {
-		for (i = 0; i < n; i++) {
-			printf("%-20s %-10s %s%s%s\n", v[i].name, v[i].role,
-				v[i].disabled ? "已停用" : "启用",
-				v[i].last_login[0] ? "  最近登录 " : "",
-				v[i].last_login);
-		}
-		if (n == 0) {
-			printf("还没有账户：hongdang user add NAME --role "
-				"admin\n");
-		}
-	}
-	free(v);
-	return status;
+	json_object_set_new(o, "name", json_string(v->name));
+	json_object_set_new(o, "role", json_string(v->role));
+	json_object_set_new(o, "disabled", json_boolean(v->disabled));
+	json_object_set_new(o, "created", json_string(v->created));
+	json_object_set_new(o, "last_login", cmd_jstr(v->last_login[0] ?
+		v->last_login : NULL));
+	return o;
 }
 
-int cmd_user(struct cmd_ctx *c, int argc, char **argv)
+/* The account item (a struct hd_user) as one line: name, role, whether
+ * it is enabled, its last login. */
+static void user_print(const void *item)
 {
-	static const struct option opts[] = {
-		{"role", required_argument, NULL, 'r'},
-		{"password-file", required_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *sub, *role = NULL, *file = NULL, *name;
-	char pw[PW_BUF];
-	struct hd_archive *a;
-	struct hd_error e;
-	int ch, json = 0, status, rc;
+	const struct hd_user *v = item;
 
-	status = refuse_argv_password(argc, argv);
-	if (status != 0) {
-		return status;
-	}
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	sub = argv[1];
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'r':
-			role = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cmd_usage("user", "unknown option '%s'",
-				argv[optind]);
-		}
-	}
-	optind++;       /* getopt ran over argv + 1 */
-	if (strcmp(sub, "list") == 0) {
-		if (optind < argc) {
-			return cmd_usage("user", "unexpected argument '%s'",
-				argv[optind]);
-		}
-		a = cmd_open(c, "user", 1, &status);
-		if (a == NULL) {
-			return status;
-		}
-		status = user_list(c, a, json);
-		hd_archive_close(a);
-		return status;
-	}
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "disable") != 0 &&
-	    strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0) {
-		return cmd_usage("user", "'%s' is not a user command (add, "
-			"list, disable, enable, passwd)", sub);
-	}
-	if (optind + 1 != argc) {
-		return cmd_usage("user", "%s: give one account name", sub);
-	}
-	name = argv[optind];
-	if (strcmp(sub, "add") == 0 && role == NULL) {
-		return cmd_usage("user", "add: give --role admin, archivist "
-			"or reviewer");
-	}
-	if (strcmp(sub, "add") == 0 && hd_role_code(role) == NULL) {
-		return cmd_usage("user", "--role '%s': give admin, archivist "
-			"or reviewer", role);
-	}
-	a = cmd_open(c, "user", 0, &status);
-	if (a == NULL) {
-		return status;
+	printf("%-20s %-10s %s%s%s\n", v->name, v->role,
+		v->disabled ? "已停用" : "启用",
+		v->last_login[0] ? "  最近登录 " : "", v->last_login);
+}
+
+/* user list: every account, a line each (--json: an array).  Exit 0. */
+static int user_list(struct cmd_ctx *c, int argc, char **argv)
+{
+	int json = 0, st;
+	struct hd_user *v;
+	struct hd_error e;
+	size_t n;
+
+	st = cmd_start_json(c, &list_spec, &json, &argc, &argv);
+	if (st >= 0) {
+		return st;
 	}
 	hd_err_clear(&e);
-	if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
-		rc = hd_user_disable(a, name, strcmp(sub, "disable") == 0,
-			&c->agent, &e);
-		if (rc == 0) {
-			printf("账户 %s 已%s\n", name,
-				strcmp(sub, "disable") == 0 ? "停用" : "启用");
-		}
-		goto done;
+	if (hd_user_list(c->a, &v, &n, &e) != 0) {
+		return cmd_fail(c, &e);
 	}
-	if (strcmp(sub, "passwd") == 0) {
-		struct hd_user u;
+	st = cmd_list_out(json, v, n, sizeof *v, user_json, user_print,
+		"还没有账户：hongdang user add NAME --role admin");
+	free(v);
+	return st;
+}
 
-		rc = hd_user_get(a, name, &u, &e);
-		if (rc != 0) {
-			goto done;
-		}
+/* user add NAME --role ROLE and user passwd NAME (add 0): the password
+ * from --password-file or the terminal becomes the new account's or
+ * replaces the account's (ending its sessions).  Exit 0, 1 when it
+ * cannot be set (a short password, a name taken, no such account), 2
+ * for bad usage. */
+static int set_password(struct cmd_ctx *c, int argc, char **argv, int add)
+{
+	const char *role = NULL, *file = NULL;
+	const struct cmd_opt opts[] = {         /* passwd: without --role */
+		CMD_CODE("role", &role, hd_role_code,
+			"admin, archivist or reviewer"),
+		CMD_STR("password-file", &file),
+		CMD_END,
+	};
+	char pw[PW_BUF];
+	struct hd_user u;
+	struct hd_error e;
+	int st;
+
+	st = cmd_start(c, add ? &add_spec : &passwd_spec, add ? opts :
+		opts + 1, &argc, &argv);
+	if (st >= 0) {
+		return st;
 	}
-	status = get_password(file, pw);
-	if (status != 0) {
-		hd_archive_close(a);
-		return status;
+	if (add && role == NULL) {
+		return cmd_usage(c, "give --role admin, archivist or "
+			"reviewer");
 	}
-	if (strcmp(sub, "add") == 0) {
-		rc = hd_user_add(a, name, role, pw, &c->agent, &e);
-	} else {
-		rc = hd_user_passwd(a, name, pw, &c->agent, &e);
+	st = cmd_open(c, 0);
+	if (st != 0) {
+		return st;
 	}
+	hd_err_clear(&e);
+	if (!add && hd_user_get(c->a, argv[0], &u, &e) != 0) {
+		return cmd_fail_usage(c, &e, HD_EINVAL);
+	}
+	st = get_password(c, file, pw);
+	if (st != 0) {
+		return st;
+	}
+	st = add ? hd_user_add(c->a, argv[0], role, pw, &c->agent, &e) :
+		hd_user_passwd(c->a, argv[0], pw, &c->agent, &e);
 	explicit_bzero(pw, sizeof pw);
-	if (rc == 0) {
-		printf(strcmp(sub, "add") == 0 ? "已添加账户 %s（%s）\n" :
-			"账户 %s 的密码已更改%s\n", name,
-			strcmp(sub, "add") == 0 ? hd_role_name(
-			hd_role_code(role)) : "，原有登录已失效");
+	if (st != 0) {
+		return cmd_fail_usage(c, &e, HD_EINVAL);
 	}
-done:
-	hd_archive_close(a);
-	if (rc != 0) {
-		return e.code == HD_EINVAL ? cmd_usage("user", "%s", e.msg) :
-			cmd_fail("user", &e);
+	if (add) {
+		printf("已添加账户 %s（%s）\n", argv[0], hd_role_name(role));
+	} else {
+		printf("账户 %s 的密码已更改，原有登录已失效\n", argv[0]);
 	}
 	return 0;
+}
+
+/* user disable NAME (off 1) and user enable NAME (off 0).  Exit 0, 1
+ * when there is no such account. */
+static int set_disabled(struct cmd_ctx *c, int argc, char **argv, int off)
+{
+	struct hd_error e;
+	int st;
+
+	st = cmd_start(c, off ? &disable_spec : &enable_spec, NULL, &argc,
+		&argv);
+	if (st >= 0) {
+		return st;
+	}
+	hd_err_clear(&e);
+	if (hd_user_disable(c->a, argv[0], off, &c->agent, &e) != 0) {
+		return cmd_fail_usage(c, &e, HD_EINVAL);
+	}
+	printf("账户 %s 已%s\n", argv[0], off ? "停用" : "启用");
+	return 0;
+}
+
+/* user add NAME --role ROLE [--password-file FILE] */
+static int user_add(struct cmd_ctx *c, int argc, char **argv)
+{
+	return set_password(c, argc, argv, 1);
+}
+
+/* user passwd NAME [--password-file FILE] */
+static int user_passwd(struct cmd_ctx *c, int argc, char **argv)
+{
+	return set_password(c, argc, argv, 0);
+}
+
+/* user disable NAME */
+static int user_disable(struct cmd_ctx *c, int argc, char **argv)
+{
+	return set_disabled(c, argc, argv, 1);
+}
+
+/* user enable NAME */
+static int user_enable(struct cmd_ctx *c, int argc, char **argv)
+{
+	return set_disabled(c, argc, argv, 0);
+}
+
+static const struct subcommand subs[] = {
+	{"add", user_add, &add_spec},
+	{"list", user_list, &list_spec},
+	{"disable", user_disable, &disable_spec},
+	{"enable", user_enable, &enable_spec},
+	{"passwd", user_passwd, &passwd_spec},
+	{NULL, NULL, NULL},
+};
+
+/* hongdang user SUBCOMMAND ...: one of subs, after a password anywhere
+ * in the arguments has been refused and wiped. */
+int cmd_user(struct cmd_ctx *c, int argc, char **argv)
+{
+	int st = refuse_argv_password(c, argc, argv);
+
+	if (st != 0) {
+		return st;
+	}
+	return cmd_dispatch(c, about, subs, argc, argv);
 }

@@ -5,22 +5,24 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
-static const char help[] =
+static const struct cmd_spec spec = {
+	.help =
 	"usage: hongdang [-d DIR] verify [--json]\n\n"
 	"Recompute the SHA-256 of every stored object and check the hash\n"
 	"chain of the event log.  Exit status 1 when anything is damaged,\n"
 	"missing or broken.\n\n"
 	"  --json  machine output: {objects, ok, damaged, missing, chain,\n"
-	"          broken_at}\n";
+	"          broken_at}\n",
+	.flags = CMD_IN_ORDER | CMD_WRITE,
+};
 
-/* Each run is itself an event (fixity), so the archive remembers when it
- * was last checked and what was found. */
-static int record_fixity(struct cmd_ctx *c, struct hd_archive *a,
-	const struct hd_verify *v)
+/* Record the check v as an event "fixity" in a transaction of its own:
+ * each run is one, so the archive remembers when it was last checked
+ * and what was found.  0, or the library's code after a line on
+ * stderr. */
+static int record_fixity(struct cmd_ctx *c, const struct hd_verify *v)
 {
 	struct hd_error e;
 	char *detail;
@@ -31,50 +33,43 @@ static int record_fixity(struct cmd_ctx *c, struct hd_archive *a,
 		"%zu, events %lld, chain %s", (long long)v->objects,
 		(long long)v->ok, v->ndamaged, v->nmissing,
 		(long long)v->events, v->chain_ok ? "ok" : "broken");
-	rc = hd_tx_begin(a, &e);
+	rc = hd_tx_begin(c->a, &e);
 	if (rc == 0) {
-		rc = hd_event_add(a, "fixity", 0, &c->agent, detail, &e);
+		rc = hd_event_add(c->a, "fixity", 0, &c->agent, detail, &e);
 		if (rc == 0) {
-			rc = hd_tx_commit(a, &e);
+			rc = hd_tx_commit(c->a, &e);
 		} else {
-			hd_tx_rollback(a);
+			hd_tx_rollback(c->a);
 		}
 	}
 	free(detail);
 	if (rc != 0) {
-		fprintf(stderr, "hongdang verify: the check was not recorded: "
-			"%s\n", e.msg);
+		cmd_err(c, 1, "the check was not recorded: %s", e.msg);
 	}
 	return rc;
 }
 
+/* Check every object and the event chain, record the check, report it
+ * (--json: as an object).  Exit 0 when all is well, 1 when anything is
+ * damaged, missing or broken or the check could not be recorded. */
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 {
-	struct hd_archive *a;
 	struct hd_verify v;
 	struct hd_error e;
-	int json, stop, status = 0, bad;
+	int json = 0, status, bad;
 	size_t i;
 
-	stop = cmd_opts_json("verify", help, argc, argv, &json);
-	if (stop >= 0) {
-		return stop;
-	}
-	if (optind < argc) {
-		return cmd_usage("verify", "unexpected argument '%s'",
-			argv[optind]);
-	}
-	a = cmd_open(c, "verify", 0, &status);
-	if (a == NULL) {
+	status = cmd_start_json(c, &spec, &json, &argc, &argv);
+	if (status >= 0) {
 		return status;
 	}
+	status = 0;
 	hd_err_clear(&e);
-	if (hd_verify_run(a, &v, &e) != 0) {
-		hd_archive_close(a);
-		return cmd_fail("verify", &e);
+	if (hd_verify_run(c->a, &v, &e) != 0) {
+		return cmd_fail(c, &e);
 	}
 	bad = v.ndamaged > 0 || v.nmissing > 0 || !v.chain_ok;
-	if (record_fixity(c, a, &v) != 0) {
+	if (record_fixity(c, &v) != 0) {
 		status = 1;
 	}
 	if (json) {
@@ -116,21 +111,17 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (bad) {
 		for (i = 0; i < v.ndamaged; i++) {
-			fprintf(stderr, "hongdang verify: object %s is "
-				"damaged\n", v.damaged[i]);
+			cmd_err(c, 1, "object %s is damaged", v.damaged[i]);
 		}
 		for (i = 0; i < v.nmissing; i++) {
-			fprintf(stderr, "hongdang verify: object %s is "
-				"missing\n", v.missing[i]);
+			cmd_err(c, 1, "object %s is missing", v.missing[i]);
 		}
 		if (!v.chain_ok) {
-			fprintf(stderr, "hongdang verify: event chain broken "
-				"at event %lld: %s\n", (long long)v.broken_at,
-				v.chain_reason);
+			cmd_err(c, 1, "event chain broken at event %lld: %s",
+				(long long)v.broken_at, v.chain_reason);
 		}
 		status = 1;
 	}
 	hd_verify_release(&v);
-	hd_archive_close(a);
 	return status;
 }

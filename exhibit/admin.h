@@ -1,15 +1,18 @@
 /*
- * admin.h - what the admin pages (page_admin*.c) share: the session and
- * permission check every admin page starts with, the frame they render
- * in, and the page functions named in the route table.
+ * admin.h - what the admin pages (page_admin*.c, page_storage.c) share,
+ * all of it in admin.c: the session and permission check every admin
+ * page starts with, the frame they render in, helpers for times and
+ * codes; and the page functions named in the route table.
  *
- * Every admin route is marked rw in routes.c: even a GET updates its
- * session's last-seen time (idle expiry).
+ * Every admin route is marked ROUTE_WRITES in routes.c: even a GET
+ * updates its session's last-seen time (idle expiry).
  */
 #ifndef HD_ADMIN_H
 #define HD_ADMIN_H
 
 #include "pages.h"
+
+#include <time.h>
 
 #define ADMIN_COOKIE "hd_session"       /* the session (Path=/) */
 #define LOGIN_COOKIE "hd_login"         /* the login form's token */
@@ -48,22 +51,41 @@ void admin_page(struct site *s, const struct http_req *req,
 void admin_message(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *text,
 	const struct admin *ad);
+/* The 403 message "your account (ROLE) lacks this permission". */
+void admin_denied(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const struct admin *ad);
 /* A 303 to the path to (a local path). */
 void admin_redirect(struct http_resp *resp, const char *to);
 /* The "/admin/record/REF" path of a record ("." form of the code);
  * caller frees. */
 char *admin_record_url(const char *ref);
-/* A Set-Cookie value "NAME=VALUE; Path=PATH; HttpOnly; SameSite=Strict"
- * (+ "; Secure" when HD_COOKIE_SECURE=1, for a server behind a TLS
- * proxy; + "; Max-Age=0" when clear).  Caller frees. */
-/* China time of an ISO UTC time: "2026-11-20 09:30" (page_storage.c). */
-void admin_china_time(const char *iso, char out[20]);
-char *admin_cookie(const struct http_req *req, const char *name,
-	const char *value, const char *path, int clear);
+/* Add to resp the header "Set-Cookie: NAME=VALUE; Path=PATH; HttpOnly;
+ * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the trusted
+ * proxy says https; + "; Max-Age=0" when clear). */
+void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
+	const char *name, const char *value, const char *path, int clear);
 /* The 64-hex-digit value of cookie name in the request, into out (65
  * bytes); "" when absent or malformed. */
 void admin_cookie_get(const struct http_req *req, const char *name,
 	char out[65]);
+
+/* Seconds since 1970 of an ISO 8601 time as the library stores them
+ * ("2026-11-20T01:30:00.000Z"; without a zone: UTC), or -1 when it is
+ * not one. */
+time_t admin_iso_seconds(const char *iso);
+/* China time of such a time, "2026-11-20 09:30"; what is not one is
+ * shown as its first 16 characters. */
+void admin_china_time(const char *iso, char out[20]);
+/* name when there is one, else code, else "": a code's display name
+ * (hd_role_name, hd_purpose_name ...) with the code as a fallback. */
+const char *admin_or_code(const char *name, const char *code);
+/* s as a JSON string, "" for NULL (an optional field shown empty). */
+json_t *admin_str(const char *s);
+/* The codes[0..n) as the options of a <select>: {value, label (by
+ * name, the code when it has none), selected (the one equal to cur,
+ * which may be NULL)}.  Returns a new array. */
+json_t *admin_options(const char *const *codes, size_t n,
+	const char *(*name)(const char *), const char *cur);
 
 /* pages (page_admin.c) */
 int page_admin_login(struct site *s, struct hd_archive *a,

@@ -1,6 +1,7 @@
 /*
- * http.c - the plain request/response helpers pages use (http.h), and
- * the decoding of URLs and form bodies the server core relies on.
+ * http.c - the plain request/response helpers pages use (http.h), the
+ * decoding of URLs and form bodies the server relies on, and the one
+ * percent-encoder of the exhibit (both through GLib's URI functions).
  *
  * Nothing here knows about sockets or libmicrohttpd, so a page can be
  * rendered in a test by filling a struct http_req by hand.  A response
@@ -10,9 +11,12 @@
  */
 #include "http.h"
 
+#include <glib.h>
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The value of the first parameter called name, or NULL.  The string
  * belongs to the request. */
@@ -92,48 +96,58 @@ void http_json(struct http_resp *r, int status, json_t *v)
 	r->type = "application/json; charset=utf-8";
 }
 
-static int hexval(int c)
+/* 1 when the response has a header called name (any case). */
+int http_resp_has(const struct http_resp *r, const char *name)
 {
-	if (c >= '0' && c <= '9') {
-		return c - '0';
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		if (strcasecmp(r->headers[i].name, name) == 0) {
+			return 1;
+		}
 	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
+	return 0;
+}
+
+/* Append s percent-encoded to b, keeping the unreserved characters of
+ * RFC 3986 and those in keep (see http.h). */
+void http_escape(struct hd_buf *b, const char *s, const char *keep)
+{
+	char *enc = g_uri_escape_string(s, keep, FALSE);
+
+	hd_buf_puts(b, enc);
+	g_free(enc);
 }
 
 /* Percent-decode s[0..n) into out (n + 1 bytes of room), '+' as a space
  * when plus is 1, and NUL-terminate it.  Returns the decoded length, or
  * -1 for a malformed escape ("%G1", "%4", a trailing "%"), a NUL or
- * invalid UTF-8 in the result. */
+ * invalid UTF-8 in the result.  The '+' are turned into spaces before
+ * decoding, so "%2B" stays a '+'; GLib decodes only when there is an
+ * escape at all (most paths have none). */
 long http_decode(const char *s, size_t n, int plus, char *out)
 {
-	size_t i, k = 0;
-	int hi, lo;
+	char *dec;
+	size_t i, k = n;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			if (n - i < 3) {
-				return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	if (plus) {
+		for (i = 0; i < n; i++) {
+			if (out[i] == '+') {
+				out[i] = ' ';
 			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0) {
-				return -1;
-			}
-			out[k++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (s[i] == '+' && plus) {
-			out[k++] = ' ';
-		} else {
-			out[k++] = s[i];
 		}
 	}
-	out[k] = '\0';
+	if (memchr(out, '%', n) != NULL) {
+		dec = g_uri_unescape_segment(out, out + n, NULL);
+		if (dec == NULL) {
+			return -1;      /* malformed, or a NUL */
+		}
+		k = strlen(dec);
+		memcpy(out, dec, k + 1);
+		g_free(dec);
+	}
 	if (memchr(out, '\0', k) != NULL || !hd_utf8_valid(out, k)) {
 		return -1;
 	}

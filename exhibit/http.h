@@ -1,7 +1,7 @@
 /*
  * http.h - what a page of the exhibit server sees: a plain request and
  * response, with no libmicrohttpd in sight, so a page can be rendered in
- * a test without a socket.  Only exhibit/server.c includes microhttpd.h.
+ * a test without a socket.  Only exhibit/httpd.c includes microhttpd.h.
  */
 #ifndef HD_HTTP_H
 #define HD_HTTP_H
@@ -55,6 +55,13 @@ void http_resp_init(struct http_resp *r);
 void http_resp_release(struct http_resp *r);
 /* A JSON body (consumes v). */
 void http_json(struct http_resp *r, int status, json_t *v);
+/* 1 when the response has a header called name (any case). */
+int http_resp_has(const struct http_resp *r, const char *name);
+/* Append s (NUL-terminated) percent-encoded to b (g_uri_escape_string):
+ * every byte but letters, digits, "-._~" and those in keep (NULL: none)
+ * as %XX with upper-case hex, so it stands as one query value or path
+ * segment. */
+void http_escape(struct hd_buf *b, const char *s, const char *keep);
 
 struct site;                    /* the server's state: exhibit/site.h */
 
@@ -65,23 +72,26 @@ struct site;                    /* the server's state: exhibit/site.h */
 typedef int (*page_fn)(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
+/* What a route's pages need beyond a read-only archive handle. */
+enum route_flags {
+	ROUTE_WRITES = 1,       /* the writable handle: a POST, or an admin
+	                           page (it touches its session on every
+	                           request) */
+	ROUTE_CACHED = 2,       /* the same for every visitor (no cookie, no
+	                           form): the server may send a page again
+	                           from memory while the archive is unchanged
+	                           (the response cache, respcache.c) */
+};
+
 struct route {
 	const char *method;         /* "GET" (also serves HEAD) or "POST" */
 	const char *path;           /* exact path, or a prefix ending in '/' */
 	page_fn fn;
+	unsigned flags;             /* enum route_flags */
 };
 
 /* The route table (exhibit/routes.c), ended by a NULL path. */
 extern const struct route routes[];
-/* Path prefixes whose GET pages get the writable handle too (the admin
- * pages touch their session on every request), ended by NULL
- * (exhibit/routes.c). */
-extern const char *const rw_prefixes[];
-/* Routes whose pages are the same for every visitor (no cookie, no
- * form): the server may send a page again from memory while the
- * archive is unchanged (exhibit/server.c, page cache).  Same matching
- * as routes; ended by NULL (exhibit/routes.c). */
-extern const char *const cache_paths[];
 
 /* Percent-decode s[0..n) into out (room for n + 1 bytes), '+' as a
  * space when plus is 1 (query strings and form bodies), and

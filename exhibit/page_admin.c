@@ -1,7 +1,7 @@
 /*
  * page_admin.c - the archivists' admin pages: login and logout, the
- * session and role check every admin page starts with, the admin home,
- * accounts and the audit log.
+ * admin home, accounts and the audit log.  The session and role check
+ * every admin page starts with is in admin.c.
  *
  * Session scheme.  The login form carries a pre-session token that must
  * equal the one in its own cookie (hd_login, Path=/admin/login); a good
@@ -18,225 +18,29 @@
  */
 #include "admin.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AUDIT_PAGE 50
 
-/* ----------------------------------------------------------- policy */
-
-static struct hd_login_policy policy;
-static pthread_once_t policy_once = PTHREAD_ONCE_INIT;
-static int cookie_secure;
-
-static void env_seconds(const char *name, int *v)
-{
-	const char *s = getenv(name);
-	char *end;
-	long x;
-
-	if (s != NULL && *s) {
-		x = strtol(s, &end, 10);
-		if (*end == '\0' && x > 0 && x <= 30L * 86400) {
-			*v = (int)x;
-		}
-	}
-}
-
-static void policy_load(void)
-{
-	const char *sec = getenv("HD_COOKIE_SECURE");
-
-	hd_login_policy_default(&policy);
-	env_seconds("HD_SESSION_IDLE", &policy.idle);
-	env_seconds("HD_SESSION_MAX", &policy.max);
-	env_seconds("HD_LOGIN_LOCK", &policy.lock);
-	cookie_secure = sec != NULL && strcmp(sec, "1") == 0;
-}
-
-const struct hd_login_policy *admin_policy(void)
-{
-	pthread_once(&policy_once, policy_load);
-	return &policy;
-}
-
-/* ---------------------------------------------------------- helpers */
-
-char *admin_cookie(const struct http_req *req, const char *name,
-	const char *value, const char *path, int clear)
-{
-	admin_policy();
-	return hd_xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
-		name, value, path, cookie_secure || req->tls ? "; Secure" : "",
-		clear ? "; Max-Age=0" : "");
-}
-
-void admin_cookie_get(const struct http_req *req, const char *name,
-	char out[65])
-{
-	const char *c = req->cookie, *p;
-	size_t n = strlen(name), k;
-
-	out[0] = '\0';
-	for (p = c; p != NULL && *p; ) {
-		while (*p == ' ' || *p == ';') {
-			p++;
-		}
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			p += n + 1;
-			for (k = 0; k < 64 && ((p[k] >= '0' && p[k] <= '9') ||
-			    (p[k] >= 'a' && p[k] <= 'f')); k++) {
-				out[k] = p[k];
-			}
-			out[k] = '\0';
-			if (k != 64 || (p[k] != '\0' && p[k] != ';' &&
-			    p[k] != ' ')) {
-				out[0] = '\0';
-			}
-			return;
-		}
-		p = strchr(p, ';');
-	}
-}
-
-void admin_redirect(struct http_resp *resp, const char *to)
-{
-	resp->status = 303;
-	http_header(resp, "Location", to);
-	http_header(resp, "Cache-Control", "no-store");
-	resp->type = "text/plain; charset=utf-8";
-	hd_buf_release(&resp->body);
-	hd_buf_puts(&resp->body, "见 ");
-	hd_buf_puts(&resp->body, to);
-	hd_buf_puts(&resp->body, "\n");
-}
-
-char *admin_record_url(const char *ref)
-{
-	char *u = page_record_url(ref), *r;
-
-	r = hd_xasprintf("/admin%s", u);
-	free(u);
-	return r;
-}
-
-int admin_can(const struct admin *ad, enum hd_perm p)
-{
-	return hd_role_can(ad->s.role, p);
-}
-
-static json_t *admin_frame(const struct admin *ad)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "user", json_string(ad->s.user));
-	json_object_set_new(o, "role", json_string(ad->s.role));
-	json_object_set_new(o, "role_name", json_string(
-		hd_role_name(ad->s.role) ? hd_role_name(ad->s.role) : ""));
-	json_object_set_new(o, "csrf", json_string(ad->s.csrf));
-	json_object_set_new(o, "can_edit", json_boolean(admin_can(ad,
-		HD_PERM_EDIT)));
-	json_object_set_new(o, "can_decide", json_boolean(admin_can(ad,
-		HD_PERM_DECIDE)));
-	json_object_set_new(o, "can_consult_ask", json_boolean(admin_can(ad,
-		HD_PERM_CONSULT_ASK)));
-	json_object_set_new(o, "can_consult_decide", json_boolean(
-		admin_can(ad, HD_PERM_CONSULT_DECIDE)));
-	json_object_set_new(o, "can_audit", json_boolean(admin_can(ad,
-		HD_PERM_AUDIT)));
-	json_object_set_new(o, "can_users", json_boolean(admin_can(ad,
-		HD_PERM_USERS)));
-	return o;
-}
-
-void admin_page(struct site *s, const struct http_req *req,
-	struct http_resp *resp, int status, const char *name, json_t *ctx,
-	const struct admin *ad)
-{
-	if (ad != NULL && ad->s.user[0] != '\0') {
-		json_object_set_new(ctx, "admin", admin_frame(ad));
-	}
-	json_object_set_new(ctx, "home", json_true());
-	site_page(s, req, resp, status, name, ctx);
-	http_header(resp, "Cache-Control", "no-store");
-}
-
-void admin_message(struct site *s, const struct http_req *req,
-	struct http_resp *resp, int status, const char *text,
-	const struct admin *ad)
-{
-	json_t *ctx = json_object();
-
-	json_object_set_new(ctx, "title", json_string(status == 403 ?
-		"没有权限" : status == 404 ? "找不到" : "无法完成"));
-	json_object_set_new(ctx, "status", json_integer(status));
-	json_object_set_new(ctx, "text", json_string(text));
-	admin_page(s, req, resp, status, "admin_message.html", ctx, ad);
-}
-
-int admin_enter(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
-	struct admin *ad)
-{
-	struct hd_error e;
-	char *c, msg[256];
-	int rc;
-
-	memset(ad, 0, sizeof *ad);
-	admin_cookie_get(req, ADMIN_COOKIE, ad->token);
-	hd_err_clear(&e);
-	rc = ad->token[0] ? hd_session_check(a, ad->token, admin_policy(),
-		&ad->s, &e) : HD_ENOTFOUND;
-	if (rc != 0) {
-		if (rc != HD_ENOTFOUND) {
-			admin_message(s, req, resp, 503,
-				"系统繁忙，请稍后再试。", NULL);
-			return 0;
-		}
-		admin_redirect(resp, "/admin/login");
-		if (ad->token[0] != '\0') {
-			c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
-			http_header(resp, "Set-Cookie", c);
-			free(c);
-		}
-		memset(ad, 0, sizeof *ad);
-		return 0;
-	}
-	ad->agent.name = ad->s.agent;
-	hd_china_today(ad->today);
-	if (strcmp(req->method, "POST") == 0 &&
-	    !hd_csrf_ok(&ad->s, http_param(req, "csrf"))) {
-		admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一"
-			"页，刷新后重新提交。", ad);
-		return 0;
-	}
-	if (!admin_can(ad, perm)) {
-		snprintf(msg, sizeof msg, "您的账户（%s）没有这项权限。",
-			hd_role_name(ad->s.role) ? hd_role_name(ad->s.role) :
-			ad->s.role);
-		admin_message(s, req, resp, 403, msg, ad);
-		return 0;
-	}
-	return 1;
-}
-
 /* ------------------------------------------------------------ login */
 
+/* The login form into resp with status and error (may be NULL): a
+ * pre-session token in its own cookie (Path=/admin/login), new when
+ * there was none or the last was refused (403), and the user name as
+ * typed after an error. */
 static void login_form(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *error)
 {
 	json_t *ctx = json_object();
-	char tok[65], *c;
+	char tok[65];
 	const char *user = http_param(req, "user");
 
 	admin_cookie_get(req, LOGIN_COOKIE, tok);
 	if (tok[0] == '\0' || status == 403) {
 		hd_random_hex(tok);
 	}
-	c = admin_cookie(req, LOGIN_COOKIE, tok, "/admin/login", 0);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, LOGIN_COOKIE, tok, "/admin/login", 0);
 	json_object_set_new(ctx, "title", json_string("档案员登录"));
 	json_object_set_new(ctx, "csrf", json_string(tok));
 	if (user != NULL && error != NULL) {
@@ -248,6 +52,7 @@ static void login_form(struct site *s, const struct http_req *req,
 	admin_page(s, req, resp, status, "admin_login.html", ctx, NULL);
 }
 
+/* GET /admin/login: 303 to /admin/ for a live session, else the form. */
 int page_admin_login(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -264,12 +69,16 @@ int page_admin_login(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* POST /admin/login: when the form's token equals its cookie's (else
+ * 403 and a new token), hd_login decides: a new session's cookie and 303
+ * to /admin/, or the form again (429 locked out, 422 wrong name or
+ * password, 503 the database). */
 int page_admin_login_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	struct hd_session sess;
 	struct hd_error e;
-	char pre[65], token[65], *c;
+	char pre[65], token[65];
 	int rc;
 
 	admin_cookie_get(req, LOGIN_COOKIE, pre);
@@ -293,20 +102,17 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/");
-	c = admin_cookie(req, ADMIN_COOKIE, token, "/", 0);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
-	c = admin_cookie(req, LOGIN_COOKIE, "", "/admin/login", 1);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, ADMIN_COOKIE, token, "/", 0);
+	admin_set_cookie(req, resp, LOGIN_COOKIE, "", "/admin/login", 1);
 	return 0;
 }
 
+/* POST /admin/logout: end the session, clear its cookie, 303 to the
+ * login page (503 when the session cannot be ended). */
 int page_admin_logout(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	struct admin ad;
-	char *c;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
@@ -317,14 +123,13 @@ int page_admin_logout(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	admin_redirect(resp, "/admin/login");
-	c = admin_cookie(req, ADMIN_COOKIE, "", "/", 1);
-	http_header(resp, "Set-Cookie", c);
-	free(c);
+	admin_set_cookie(req, resp, ADMIN_COOKIE, "", "/", 1);
 	return 0;
 }
 
 /* -------------------------------------------------------------- home */
 
+/* GET /admin: 303 to /admin/ (after the session check). */
 int page_admin_root(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -405,6 +210,10 @@ static json_t *flags(struct hd_archive *a)
 	return arr;
 }
 
+/* GET /admin/: the admin home: what waits for review or a decision,
+ * this account's consultation windows and the flags (storage room,
+ * fixity); any other path under /admin/ without a route is a 404
+ * message. */
 int page_admin_home(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -440,13 +249,16 @@ int page_admin_home(struct site *s, struct hd_archive *a,
 
 /* ---------------------------------------------------------- accounts */
 
+/* The accounts page into resp with status: every account, the roles to
+ * choose from; error: why a POST failed (with the name as typed), done:
+ * a confirmation. */
 static void users_page(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, int status,
 	const char *error, const char *done, const struct admin *ad)
 {
 	static const char *const roles[] = {"archivist", "reviewer", "admin"};
 	struct hd_user *v = NULL;
-	json_t *ctx = json_object(), *arr = json_array(), *opts;
+	json_t *ctx = json_object(), *arr = json_array();
 	size_t n = 0, i;
 
 	if (hd_user_list(a, &v, &n, NULL) != 0) {
@@ -467,18 +279,10 @@ static void users_page(struct site *s, struct hd_archive *a,
 		json_array_append_new(arr, o);
 	}
 	free(v);
-	opts = json_array();
-	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(roles[i]));
-		json_object_set_new(o, "label",
-			json_string(hd_role_name(roles[i])));
-		json_array_append_new(opts, o);
-	}
 	json_object_set_new(ctx, "title", json_string("账户"));
 	json_object_set_new(ctx, "users", arr);
-	json_object_set_new(ctx, "roles", opts);
+	json_object_set_new(ctx, "roles", admin_options(roles,
+		sizeof roles / sizeof roles[0], hd_role_name, NULL));
 	if (error != NULL) {
 		json_object_set_new(ctx, "error", json_string(error));
 		if (http_param(req, "name") != NULL) {
@@ -492,6 +296,7 @@ static void users_page(struct site *s, struct hd_archive *a,
 	admin_page(s, req, resp, status, "admin_users.html", ctx, ad);
 }
 
+/* GET /admin/users (HD_PERM_USERS): the accounts page. */
 int page_admin_users(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -504,6 +309,10 @@ int page_admin_users(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* POST /admin/users (HD_PERM_USERS), action add, passwd, disable or
+ * enable of account name (never disabling oneself; passwords typed
+ * twice): the accounts page with the outcome (400 for an incomplete or
+ * unknown request, 422 for a mistake, 500 when the database failed). */
 int page_admin_users_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -566,14 +375,17 @@ int page_admin_users_post(struct site *s, struct hd_archive *a,
 
 /* ------------------------------------------------------------- audit */
 
-/* A link to the audit page with the request's filters and page p. */
+/* A link to the audit page with the request's filters (record, type,
+ * agent, since; empty ones left out), percent-encoded but for ':' (a
+ * time reads better), and page p.  Returns a new string (caller
+ * frees). */
 static char *audit_link(const struct http_req *req, int p)
 {
 	static const char *const keep[] = {"record", "type", "agent",
 		"since"};
 	struct hd_buf b;
 	const char *v;
-	size_t i, k;
+	size_t i;
 
 	hd_buf_init(&b);
 	hd_buf_printf(&b, "/admin/audit?page=%d", p);
@@ -583,26 +395,21 @@ static char *audit_link(const struct http_req *req, int p)
 			continue;
 		}
 		hd_buf_printf(&b, "&%s=", keep[i]);
-		for (k = 0; v[k]; k++) {
-			unsigned char c = (unsigned char)v[k];
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			    c == '_' || c == ':') {
-				hd_buf_add(&b, &v[k], 1);
-			} else {
-				hd_buf_printf(&b, "%%%02X", c);
-			}
-		}
+		http_escape(&b, v, ":");
 	}
 	return hd_buf_detach(&b);
 }
 
+/* s, or NULL when it is NULL or empty (a filter not given). */
 static const char *nonempty(const char *s)
 {
 	return s != NULL && *s ? s : NULL;
 }
 
+/* GET /admin/audit?record=&type=&agent=&since=&page= (HD_PERM_AUDIT):
+ * AUDIT_PAGE events a page, newest first, with the filters kept in the
+ * links to the previous and next pages; a bad filter gives the page
+ * with the library's message (422; 500 when the database failed). */
 int page_admin_audit(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

@@ -24,15 +24,9 @@
 #define IMAGE_MAX (16u << 20)   /* bytes of a screen copy sent inline */
 #define TEXT_MAX (1u << 20)     /* bytes of a text file shown */
 
-static const char *or_code(const char *name, const char *code)
-{
-	return name ? name : code ? code : "";
-}
-
-static json_t *jstr0(const char *s)
-{
-	return json_string(s ? s : "");
-}
+/* The purposes a request may give (hd_purpose_name names them). */
+static const char *const purposes[] = {"research", "work", "history",
+	"personal", "education", "other"};
 
 /* "view,print" as the page says it: "查看、打印". */
 static json_t *kinds_zh(const char *kinds)
@@ -59,6 +53,10 @@ static json_t *kinds_zh(const char *kinds)
 
 /* --------------------------------------------------------- the list */
 
+/* A consultation request for admin_consult.html: who asked, for what
+ * purpose, which records (with their admin URLs), the kinds asked and
+ * granted in Chinese, when (China time) and how it was decided.
+ * Returns a new object. */
 static json_t *request_json(const struct hd_consult *c)
 {
 	json_t *o = json_object(), *refs = json_array();
@@ -77,9 +75,9 @@ static json_t *request_json(const struct hd_consult *c)
 	json_object_set_new(o, "id", json_integer(c->id));
 	json_object_set_new(o, "person", json_string(c->person));
 	json_object_set_new(o, "org", json_string(c->org));
-	json_object_set_new(o, "purpose", json_string(or_code(
+	json_object_set_new(o, "purpose", json_string(admin_or_code(
 		hd_purpose_name(c->purpose), c->purpose)));
-	json_object_set_new(o, "note", jstr0(c->note));
+	json_object_set_new(o, "note", admin_str(c->note));
 	json_object_set_new(o, "kinds", kinds_zh(c->kinds));
 	json_object_set_new(o, "days", json_integer(c->days));
 	json_object_set_new(o, "status", json_string(c->status));
@@ -90,16 +88,19 @@ static json_t *request_json(const struct hd_consult *c)
 	admin_china_time(c->created, when);
 	json_object_set_new(o, "created", json_string(when));
 	json_object_set_new(o, "requester", json_string(c->requester));
-	json_object_set_new(o, "account", jstr0(c->account));
+	json_object_set_new(o, "account", admin_str(c->account));
 	json_object_set_new(o, "granted", kinds_zh(c->granted));
-	json_object_set_new(o, "from", jstr0(c->from));
-	json_object_set_new(o, "until", jstr0(c->until));
-	json_object_set_new(o, "decided_by", jstr0(c->decided_by));
-	json_object_set_new(o, "reason", jstr0(c->reason));
+	json_object_set_new(o, "from", admin_str(c->from));
+	json_object_set_new(o, "until", admin_str(c->until));
+	json_object_set_new(o, "decided_by", admin_str(c->decided_by));
+	json_object_set_new(o, "reason", admin_str(c->reason));
 	json_object_set_new(o, "refs", refs);
 	return o;
 }
 
+/* Rows of the usage statistics, each {key, requests, items, uses}; the
+ * key shown by name (a code's display name, the code when it has none)
+ * unless name is NULL.  Returns a new array. */
 static json_t *rows_json(const struct hd_use_row *v, size_t n,
 	const char *(*name)(const char *))
 {
@@ -110,28 +111,10 @@ static json_t *rows_json(const struct hd_use_row *v, size_t n,
 		json_t *o = json_object();
 
 		json_object_set_new(o, "key", json_string(name ?
-			or_code(name(v[i].key), v[i].key) : v[i].key));
+			admin_or_code(name(v[i].key), v[i].key) : v[i].key));
 		json_object_set_new(o, "requests", json_integer(v[i].requests));
 		json_object_set_new(o, "items", json_integer(v[i].items));
 		json_object_set_new(o, "uses", json_integer(v[i].uses));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
-static json_t *purpose_options(void)
-{
-	static const char *const codes[] = {"research", "work", "history",
-		"personal", "education", "other"};
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(codes[i]));
-		json_object_set_new(o, "label",
-			json_string(hd_purpose_name(codes[i])));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -162,6 +145,10 @@ static json_t *account_options(struct hd_archive *a, const struct admin *ad)
 	return arr;
 }
 
+/* The consultation page into resp with status: requests pending and
+ * decided, the windows open to this account today, the form's options,
+ * usage statistics; after an error the form's fields as sent with the
+ * error, done: a confirmation. */
 static void consult_page(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, int status,
 	const char *error, const char *done, const struct admin *ad)
@@ -196,7 +183,8 @@ static void consult_page(struct site *s, struct hd_archive *a,
 		json_array_size(mine) > 0));
 	json_object_set_new(ctx, "mine", mine);
 	json_object_set_new(ctx, "today", json_string(ad->today));
-	json_object_set_new(ctx, "purposes", purpose_options());
+	json_object_set_new(ctx, "purposes", admin_options(purposes,
+		sizeof purposes / sizeof purposes[0], hd_purpose_name, NULL));
 	json_object_set_new(ctx, "accounts", account_options(a, ad));
 	if (hd_consult_stats(a, &st, NULL) == 0) {
 		json_object_set_new(ctx, "by_month", rows_json(st.month,
@@ -225,6 +213,9 @@ static void consult_page(struct site *s, struct hd_archive *a,
 	admin_page(s, req, resp, status, "admin_consult.html", ctx, ad);
 }
 
+/* GET /admin/consult (any staff session): the consultation page, with
+ * the confirmation ?done=request|approve|refuse names; any other path
+ * under it that no route takes is a 404 message. */
 int page_admin_consult(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -299,6 +290,10 @@ static void split_refs(const char *s, char ***v, size_t *n)
 	free(copy);
 }
 
+/* POST /admin/consult, action request (HD_PERM_CONSULT_ASK), approve or
+ * refuse (HD_PERM_CONSULT_DECIDE): the library checks and records it;
+ * 303 to the page with ?done=ACTION, or the page again with why not
+ * (403 denied, 422 invalid, 500 the database). */
 int page_admin_consult_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -321,9 +316,7 @@ int page_admin_consult_post(struct site *s, struct hd_archive *a,
 	}
 	if (!admin_can(&ad, strcmp(action, "request") == 0 ?
 	    HD_PERM_CONSULT_ASK : HD_PERM_CONSULT_DECIDE)) {
-		snprintf(msg, sizeof msg, "您的账户（%s）没有这项权限。",
-			or_code(hd_role_name(ad.s.role), ad.s.role));
-		admin_message(s, req, resp, 403, msg, &ad);
+		admin_denied(s, req, resp, &ad);
 		return 0;
 	}
 	hd_err_clear(&e);
@@ -435,32 +428,25 @@ static char *file_pages(struct hd_archive *a, const struct hd_record *r,
 	return hd_buf_detach(&b);
 }
 
-/* filename*=UTF-8''... of a file name's last part (RFC 6266, 8187). */
+/* The Content-Disposition of a download of the file name: an
+ * attachment named "download", and filename*=UTF-8'' with the last part
+ * of name percent-encoded (RFC 6266, 8187), which browsers prefer.
+ * Returns a new string (caller frees). */
 static char *disposition(const char *name)
 {
 	const char *base = strrchr(name, '/');
 	struct hd_buf b;
-	size_t i;
 
 	base = base ? base + 1 : name;
 	hd_buf_init(&b);
 	hd_buf_puts(&b, "attachment; filename=\"download\"; "
 		"filename*=UTF-8''");
-	for (i = 0; base[i]; i++) {
-		unsigned char c = (unsigned char)base[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-		    c == '_') {
-			hd_buf_add(&b, &base[i], 1);
-		} else {
-			hd_buf_printf(&b, "%%%02X", c);
-		}
-	}
+	http_escape(&b, base, NULL);
 	return hd_buf_detach(&b);
 }
 
-/* /admin/consult/KIND/REF/N: parse into kind, ref (64 bytes) and n. */
+/* /admin/consult/KIND/REF/N: parse into kind (a static string), ref
+ * (64 bytes) and n (1-100000).  0, or -1 when the path is not so. */
 static int parse_use(const char *path, const char **kind, char ref[64],
 	size_t *n)
 {
@@ -495,6 +481,11 @@ static int parse_use(const char *path, const char **kind, char ref[64],
 	return 0;
 }
 
+/* GET /admin/consult/{view,print,copy}/REF/N: file N of record REF,
+ * when hd_consult_allowed grants this account that kind today (else
+ * 403) and after the use is logged (else 500, nothing shown): a copy as
+ * a download of the original; a view or print as a page with the screen
+ * copy inline, the file's text, or its pages' text. */
 int page_admin_consult_use(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

@@ -15,24 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static const char *or_code(const char *name, const char *code)
-{
-	return name ? name : code ? code : "";
-}
-
+/* The staff URL of the thumbnail of object sha.  Caller frees. */
 static char *admin_thumb(const char *sha)
 {
 	return hd_xasprintf("/admin/img/thumb/%s.jpg", sha);
@@ -40,6 +23,10 @@ static char *admin_thumb(const char *sha)
 
 /* ------------------------------------------------------------ queue */
 
+/* GET /admin/review?status=: the review queue (any staff session) of
+ * the records in one status (pending by default; returned, withdrawn,
+ * or all not published), with tabs to switch, each item with its
+ * reviewer's note and, unless restricted, its thumbnail. */
 int page_admin_review(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -94,11 +81,11 @@ int page_admin_review(struct site *s, struct hd_archive *a,
 		json_object_set_new(o, "title", json_string(v[i].title));
 		json_object_set_new(o, "date", json_string(v[i].date ?
 			v[i].date : ""));
-		json_object_set_new(o, "status", json_string(or_code(
+		json_object_set_new(o, "status", json_string(admin_or_code(
 			hd_status_name(v[i].status), v[i].status)));
-		json_object_set_new(o, "access", json_string(or_code(
+		json_object_set_new(o, "access", json_string(admin_or_code(
 			hd_access_name(v[i].access), v[i].access)));
-		json_object_set_new(o, "category", json_string(or_code(
+		json_object_set_new(o, "category", json_string(admin_or_code(
 			hd_category_name(v[i].category), v[i].category)));
 		if (v[i].thumb != NULL &&
 		    strcmp(v[i].access, "restricted") != 0) {
@@ -124,25 +111,8 @@ int page_admin_review(struct site *s, struct hd_archive *a,
 
 /* ----------------------------------------------------------- record */
 
-static json_t *options(const char *const *codes, size_t n,
-	const char *(*name)(const char *), const char *cur)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "value", json_string(codes[i]));
-		json_object_set_new(o, "label", json_string(or_code(
-			name(codes[i]), codes[i])));
-		json_object_set_new(o, "selected", json_boolean(cur != NULL &&
-			strcmp(cur, codes[i]) == 0));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
+/* The strings v[0..n) joined by "；" (as the edit form shows subjects
+ * and persons).  Caller frees. */
 static char *joined(char **v, size_t n)
 {
 	struct hd_buf b;
@@ -153,11 +123,6 @@ static char *joined(char **v, size_t n)
 		hd_buf_printf(&b, "%s%s", i ? "；" : "", v[i]);
 	}
 	return hd_buf_detach(&b);
-}
-
-static json_t *jstr0(const char *s)
-{
-	return json_string(s ? s : "");
 }
 
 /* The files of r: thumbnails for staff when the record is not
@@ -188,7 +153,7 @@ static json_t *files_json(struct hd_archive *a, const struct hd_record *r,
 		json_object_set_new(o, "name", json_string(f->name));
 		json_object_set_new(o, "size", json_integer(
 			(json_int_t)f->size));
-		json_object_set_new(o, "mime", jstr0(f->mime));
+		json_object_set_new(o, "mime", admin_str(f->mime));
 		json_object_set_new(o, "sha256", json_string(f->sha256));
 		if (!restricted && f->mime != NULL &&
 		    strncmp(f->mime, "image/", 6) == 0) {
@@ -223,6 +188,8 @@ static json_t *files_json(struct hd_archive *a, const struct hd_record *r,
 	return arr;
 }
 
+/* The events of r, newest first, each {id, at, type, agent, detail}.
+ * Returns a new array. */
 static json_t *events_json(const struct hd_record *r)
 {
 	json_t *arr = json_array();
@@ -243,6 +210,11 @@ static json_t *events_json(const struct hd_record *r)
 	return arr;
 }
 
+/* The admin record page of ref into resp with status: every field
+ * (restricted metadata too), its files, its history, the edit form and
+ * the decisions this account may take in the record's status; a 404
+ * message when there is no such record.  error: why a POST failed,
+ * done: a confirmation. */
 static void record_page(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, int status,
 	const char *ref, const char *error, const char *done,
@@ -274,24 +246,24 @@ static void record_page(struct site *s, struct hd_archive *a,
 		free(u);
 	}
 	json_object_set_new(ctx, "record_title", json_string(r.title));
-	json_object_set_new(ctx, "creator", jstr0(r.creator));
-	json_object_set_new(ctx, "date", jstr0(r.date));
-	json_object_set_new(ctx, "place", jstr0(r.place));
-	json_object_set_new(ctx, "description", jstr0(r.description));
-	json_object_set_new(ctx, "location", jstr0(r.location));
-	json_object_set_new(ctx, "source", jstr0(r.source));
-	json_object_set_new(ctx, "category", json_string(or_code(
+	json_object_set_new(ctx, "creator", admin_str(r.creator));
+	json_object_set_new(ctx, "date", admin_str(r.date));
+	json_object_set_new(ctx, "place", admin_str(r.place));
+	json_object_set_new(ctx, "description", admin_str(r.description));
+	json_object_set_new(ctx, "location", admin_str(r.location));
+	json_object_set_new(ctx, "source", admin_str(r.source));
+	json_object_set_new(ctx, "category", json_string(admin_or_code(
 		hd_category_name(r.category), r.category)));
-	json_object_set_new(ctx, "retention", json_string(or_code(
+	json_object_set_new(ctx, "retention", json_string(admin_or_code(
 		hd_retention_name(r.retention), r.retention)));
 	json_object_set_new(ctx, "status", json_string(r.status));
-	json_object_set_new(ctx, "status_name", json_string(or_code(
+	json_object_set_new(ctx, "status_name", json_string(admin_or_code(
 		hd_status_name(r.status), r.status)));
-	json_object_set_new(ctx, "access_name", json_string(or_code(
+	json_object_set_new(ctx, "access_name", json_string(admin_or_code(
 		hd_access_name(r.access), r.access)));
 	json_object_set_new(ctx, "restricted", json_boolean(
 		strcmp(r.access, "restricted") == 0));
-	json_object_set_new(ctx, "access_options", options(access, 3,
+	json_object_set_new(ctx, "access_options", admin_options(access, 3,
 		hd_access_name, r.access));
 	u = joined(r.subjects, r.nsubjects);
 	json_object_set_new(ctx, "subjects", json_string(u));
@@ -327,6 +299,7 @@ static void record_page(struct site *s, struct hd_archive *a,
 	admin_page(s, req, resp, status, "admin_record.html", ctx, ad);
 }
 
+/* What follows prefix in the request's path, or NULL when nothing. */
 static const char *path_rest(const struct http_req *req, const char *prefix)
 {
 	const char *r = req->path + strlen(prefix);
@@ -334,6 +307,8 @@ static const char *path_rest(const struct http_req *req, const char *prefix)
 	return *r ? r : NULL;
 }
 
+/* GET /admin/record/REF (any staff session): the record page, with the
+ * confirmation ?done=ACTION names. */
 int page_admin_record(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -382,6 +357,12 @@ static int lifts_restriction(struct hd_archive *a, const char *ref,
 	return lifts;
 }
 
+/* POST /admin/record/REF, action approve, return or withdraw
+ * (HD_PERM_DECIDE), resubmit or edit (HD_PERM_EDIT; lifting
+ * "restricted" needs HD_PERM_DECIDE too): done through the library,
+ * then 303 to the record with ?done=ACTION ("same" for an edit that
+ * changed nothing); else 400, 403, 404, or the page with why (422, or
+ * 500 when the database failed). */
 int page_admin_record_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -392,7 +373,7 @@ int page_admin_record_post(struct site *s, struct hd_archive *a,
 	struct hd_edit ed;
 	struct hd_error e;
 	struct admin ad;
-	char *u, msg[256];
+	char *u;
 	int rc, changed = 0;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
@@ -413,9 +394,7 @@ int page_admin_record_post(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	if (!admin_can(&ad, need)) {
-		snprintf(msg, sizeof msg, "您的账户（%s）没有这项权限。",
-			or_code(hd_role_name(ad.s.role), ad.s.role));
-		admin_message(s, req, resp, 403, msg, &ad);
+		admin_denied(s, req, resp, &ad);
 		return 0;
 	}
 	hd_err_clear(&e);
@@ -478,7 +457,6 @@ int page_admin_record_post(struct site *s, struct hd_archive *a,
 int page_admin_image(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
-	const char *p = req->path + strlen("/admin/img/");
 	enum hd_deriv kind;
 	struct admin ad;
 	char sha[65], *path = NULL;
@@ -486,23 +464,8 @@ int page_admin_image(struct site *s, struct hd_archive *a,
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
 	}
-	if (strncmp(p, "thumb/", 6) == 0) {
-		kind = HD_DERIV_THUMB;
-		p += 6;
-	} else if (strncmp(p, "screen/", 7) == 0) {
-		kind = HD_DERIV_SCREEN;
-		p += 7;
-	} else {
-		resp->status = 404;
-		return 0;
-	}
-	if (strlen(p) != 68 || strcmp(p + 64, ".jpg") != 0 || !hex64(p)) {
-		resp->status = 404;
-		return 0;
-	}
-	memcpy(sha, p, 64);
-	sha[64] = '\0';
-	if (!hd_object_staff(a, sha) ||
+	if (page_image_name(req->path + strlen("/admin/img/"), &kind,
+	    sha) != 0 || !hd_object_staff(a, sha) ||
 	    hd_derive(a, sha, kind, &path, NULL) != 0) {
 		resp->status = 404;
 		return 0;

@@ -38,6 +38,7 @@ static json_t *class_picture(struct hd_archive *a, const char *cls,
 	return v;
 }
 
+/* The count of class cls among the facets f, or 0. */
 static int64_t class_count(const struct hd_facets *f, const char *cls)
 {
 	size_t i;
@@ -50,6 +51,8 @@ static int64_t class_count(const struct hd_facets *f, const char *cls)
 	return 0;
 }
 
+/* A home page tile {href, title, sub, count, unit, img} (img
+ * consumed).  Returns a new object. */
 static json_t *tile(const char *href, const char *title, const char *sub,
 	int64_t count, const char *unit, json_t *img)
 {
@@ -79,6 +82,9 @@ static const struct {
 };
 #define NPROC (sizeof procedures / sizeof procedures[0])
 
+/* GET /: the home screen: four tiles (reading corner, corridor,
+ * demonstrations, search) with live counts and a picture each, the
+ * collection's figures and years, and whether the room is open now. */
 int page_home(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -231,6 +237,7 @@ static json_t *corridor_data(struct hd_archive *a, int html)
 	return chapters;
 }
 
+/* GET /corridor: the history corridor, one chapter a decade. */
 int page_corridor(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -242,6 +249,7 @@ int page_corridor(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/corridor: the same chapters as JSON, {chapters}. */
 int page_api_corridor(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -276,6 +284,7 @@ static json_t *reading_data(struct hd_archive *a, int html)
 	return o;
 }
 
+/* GET /reading: the red reading corner, books and stories. */
 int page_reading(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -286,6 +295,7 @@ int page_reading(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/reading: the same as JSON, {books, stories}. */
 int page_api_reading(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -410,6 +420,10 @@ static int proc_record(struct hd_archive *a, const char *key,
 	return rc;
 }
 
+/* GET /demo and /demo/SLUG: the list of procedures with their live
+ * figures, or one procedure's steps as the archive's own published
+ * procedure record gives them, each step with one of the archive's
+ * public photographs; an unknown SLUG is a 404. */
 int page_demo(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

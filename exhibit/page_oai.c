@@ -39,6 +39,10 @@ static char *base_url(const struct site *s, const struct http_req *req,
 		"localhost", path);
 }
 
+/* GET or POST /oai: the OAI-PMH answer of hd_oai_respond to the
+ * request's arguments, as text/xml, with base and record URLs made
+ * from --public-url or the Host header; a 500 page when the library
+ * fails; any other path under it is a 404. */
 int page_oai(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

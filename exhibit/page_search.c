@@ -1,11 +1,12 @@
 /*
- * page_search.c - search with snippets and facets, the record page (with
- * images, related records and a QR code), the study list, images, and the
- * JSON API for what a visitor may see.
+ * page_search.c - search for visitors: the search page with snippets,
+ * facets and pages of results, and the JSON API beside it (search,
+ * suggestions while typing, the collection's figures).
  *
- * Every call into the library here says HD_PUBLIC: a record, an image or
- * a count a visitor may not see is a 404, exactly like one that does not
- * exist.
+ * Every call into the library here says HD_PUBLIC: a record or a count
+ * a visitor may not see is never found or counted.  A search page's
+ * links carry the query's own parameters, percent-encoded, and nothing
+ * else (search_link).
  */
 #include "pages.h"
 
@@ -13,19 +14,6 @@
 #include <string.h>
 
 #define PAGE_SIZE 20
-
-static int hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /* The query a request asks for (q, page, decade, category, place,
  * person). */
@@ -56,7 +44,10 @@ static void read_query(const struct http_req *req, struct hd_query *q,
 	q->facets = 1;
 }
 
-/* A link to the search with one parameter changed (others kept). */
+/* A link to the search with parameter name set to value ("" drops
+ * it), the others of q, decade, category, place, person and kiosk kept
+ * as the request has them, empty ones left out; "page" is never kept.
+ * Values are percent-encoded.  Returns a new string (caller frees). */
 static char *search_link(const struct http_req *req, const char *name,
 	const char *value)
 {
@@ -77,21 +68,15 @@ static char *search_link(const struct http_req *req, const char *name,
 		}
 		hd_buf_printf(&b, "%c%s=", sep, keep[i]);
 		sep = '&';
-		for (; *v; v++) {
-			unsigned char c = (unsigned char)*v;
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-			    c == '_' || c == '~') {
-				hd_buf_add(&b, v, 1);
-			} else {
-				hd_buf_printf(&b, "%%%02X", c);
-			}
-		}
+		http_escape(&b, v, NULL);
 	}
 	return hd_buf_detach(&b);
 }
 
+/* The chips of facet f (parameter param) for search.html: at most 12,
+ * each {label, count, href, active, cls}; a chip already chosen links
+ * to the search without it.  decades: labels "1980年代"; category:
+ * labels by name.  Returns a new array. */
 static json_t *facet_json(const struct http_req *req, const char *param,
 	const struct hd_facets *f, int decades)
 {
@@ -125,6 +110,8 @@ static json_t *facet_json(const struct http_req *req, const char *param,
 	return a;
 }
 
+/* The subjects of public records (the search page's topic list), as a
+ * new array of strings; empty when they cannot be read. */
 static json_t *topics(struct hd_archive *a)
 {
 	struct hd_facets f;
@@ -140,6 +127,21 @@ static json_t *topics(struct hd_archive *a)
 	return arr;
 }
 
+/* Append to facets the facet called name with its chips (consumed). */
+static void add_facet(json_t *facets, const char *name, json_t *chips)
+{
+	json_t *f = json_object();
+
+	json_object_set_new(f, "name", json_string(name));
+	json_object_set_new(f, "chips", chips);
+	json_array_append_new(facets, f);
+}
+
+/* GET /search?q=&page=&decade=&category=&place=&person=: without q the
+ * search form with the topics; with it PAGE_SIZE hits of the page asked
+ * for, the facets that can narrow the search (decades and categories
+ * when there is a choice or one is chosen, places and persons when
+ * any), and links to the previous and next pages. */
 int page_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -147,7 +149,7 @@ int page_search(struct site *s, struct hd_archive *a,
 	struct hd_results res;
 	json_t *ctx = json_object(), *facets;
 	int page, pages;
-	char *href;
+	char *base, *href;
 
 	read_query(req, &q, &page);
 	json_object_set_new(ctx, "title", json_string("查一查"));
@@ -166,255 +168,40 @@ int page_search(struct site *s, struct hd_archive *a,
 	json_object_set_new(ctx, "hits", page_hits(&res, 1));
 	facets = json_array();
 	if (res.decade.n > 1 || http_param(req, "decade")) {
-		json_t *f = json_object();
-
-		json_object_set_new(f, "name", json_string("年代"));
-		json_object_set_new(f, "chips", facet_json(req, "decade",
+		add_facet(facets, "年代", facet_json(req, "decade",
 			&res.decade, 1));
-		json_array_append_new(facets, f);
 	}
 	if (res.category.n > 1 || http_param(req, "category")) {
-		json_t *f = json_object();
-
-		json_object_set_new(f, "name", json_string("门类"));
-		json_object_set_new(f, "chips", facet_json(req, "category",
+		add_facet(facets, "门类", facet_json(req, "category",
 			&res.category, 0));
-		json_array_append_new(facets, f);
 	}
 	if (res.place.n > 0) {
-		json_t *f = json_object();
-
-		json_object_set_new(f, "name", json_string("地点"));
-		json_object_set_new(f, "chips", facet_json(req, "place",
+		add_facet(facets, "地点", facet_json(req, "place",
 			&res.place, 0));
-		json_array_append_new(facets, f);
 	}
 	if (res.person.n > 0) {
-		json_t *f = json_object();
-
-		json_object_set_new(f, "name", json_string("人物"));
-		json_object_set_new(f, "chips", facet_json(req, "person",
+		add_facet(facets, "人物", facet_json(req, "person",
 			&res.person, 0));
-		json_array_append_new(facets, f);
 	}
 	json_object_set_new(ctx, "facets", facets);
 	pages = (int)((res.total + PAGE_SIZE - 1) / PAGE_SIZE);
+	base = search_link(req, "q", q.q);     /* page 1 */
 	if (page > 1) {
-		char num[16];
-
-		snprintf(num, sizeof num, "%d", page - 1);
-		href = search_link(req, "page", num);
+		href = page - 1 > 1 ? hd_xasprintf("%s&page=%d", base,
+			page - 1) : hd_xstrdup(base);
 		json_object_set_new(ctx, "prev", json_string(href));
 		free(href);
 	}
 	if (page < pages) {
-		char num[16];
-
-		snprintf(num, sizeof num, "%d", page + 1);
-		href = search_link(req, "page", num);
-		/* search_link drops "page"; add it back */
-		free(href);
-		href = search_link(req, "q", q.q);
-		json_object_set_new(ctx, "next", json_string(href));
-		free(href);
-		href = hd_xasprintf("%s&page=%d", json_string_value(
-			json_object_get(ctx, "next")), page + 1);
+		href = hd_xasprintf("%s&page=%d", base, page + 1);
 		json_object_set_new(ctx, "next", json_string(href));
 		free(href);
 	}
-	if (page > 1) {
-		href = search_link(req, "q", q.q);
-		json_object_set_new(ctx, "prev", json_string(page - 1 > 1 ?
-			"" : href));
-		if (page - 1 > 1) {
-			char *p = hd_xasprintf("%s&page=%d", href, page - 1);
-
-			json_object_set_new(ctx, "prev", json_string(p));
-			free(p);
-		}
-		free(href);
-	}
+	free(base);
 	json_object_set_new(ctx, "page", json_integer(page));
 	json_object_set_new(ctx, "pages", json_integer(pages));
 	hd_results_release(&res);
 	site_page(s, req, resp, 200, "search.html", ctx);
-	return 0;
-}
-
-/* The reference code at the end of a path after prefix; NULL if none. */
-static const char *path_ref(const struct http_req *req, const char *prefix)
-{
-	const char *r = req->path + strlen(prefix);
-
-	return *r ? r : NULL;
-}
-
-static json_t *record_ctx(struct site *s, struct hd_archive *a,
-	const struct http_req *req, const struct hd_record *r, int html)
-{
-	json_t *ctx = json_object(), *imgs = json_array(), *files;
-	struct hd_results rel;
-	char *u, *abs, *svg, *text;
-	size_t i;
-
-	json_object_set_new(ctx, "ref", json_string(r->ref));
-	json_object_set_new(ctx, "title", json_string(r->title));
-	json_object_set_new(ctx, "creator", r->creator ?
-		json_string(r->creator) : json_null());
-	json_object_set_new(ctx, "date", r->date ? json_string(r->date) :
-		json_null());
-	json_object_set_new(ctx, "category", json_string(r->category));
-	json_object_set_new(ctx, "category_name",
-		json_string(hd_category_name(r->category) ?
-		hd_category_name(r->category) : r->category));
-	json_object_set_new(ctx, "place", r->place ? json_string(r->place) :
-		json_null());
-	json_object_set_new(ctx, "description", r->description ?
-		json_string(r->description) : json_null());
-	files = json_array();
-	for (i = 0; i < r->nsubjects; i++) {
-		json_array_append_new(files, json_string(r->subjects[i]));
-	}
-	json_object_set_new(ctx, "subjects", files);
-	files = json_array();
-	for (i = 0; i < r->npersons; i++) {
-		json_array_append_new(files, json_string(r->persons[i]));
-	}
-	json_object_set_new(ctx, "persons", files);
-	for (i = 0; i < r->nfiles; i++) {
-		const struct hd_file *f = &r->files[i];
-		json_t *o;
-
-		if (f->mime == NULL || strncmp(f->mime, "image/", 6) != 0) {
-			continue;
-		}
-		o = json_object();
-		u = page_screen_url(f->sha256);
-		json_object_set_new(o, "screen", json_string(u));
-		free(u);
-		u = page_thumb_url(f->sha256);
-		json_object_set_new(o, "thumb", json_string(u));
-		free(u);
-		json_object_set_new(o, "width", json_integer(f->width));
-		json_object_set_new(o, "height", json_integer(f->height));
-		json_object_set_new(o, "alt", json_string(r->title));
-		json_array_append_new(imgs, o);
-	}
-	json_object_set_new(ctx, "images", imgs);
-	text = hd_record_text(a, r);
-	if (text != NULL && *text) {
-		json_object_set_new(ctx, "text", json_string(text));
-		json_object_set_new(ctx, "show_text",
-			json_boolean(json_array_size(imgs) > 0));
-	}
-	free(text);
-	json_object_set_new(ctx, "has_subjects",
-		json_boolean(r->nsubjects > 0));
-	u = page_record_url(r->ref);
-	json_object_set_new(ctx, "url", json_string(u));
-	if (html) {
-		abs = s->public_url ? hd_xasprintf("%s%s", s->public_url, u) :
-			hd_xasprintf("http://%s%s", req->host ? req->host :
-			"127.0.0.1:8080", u);
-		svg = qr_svg(abs, "本页二维码：扫码带走这件档案");
-		if (svg != NULL) {
-			json_object_set_new(ctx, "qr", tmpl_html(svg));
-		}
-		json_object_set_new(ctx, "qr_url", json_string(abs));
-		free(svg);
-		free(abs);
-	}
-	free(u);
-	if (hd_related_public(a, r->id, 6, &rel, NULL) == 0) {
-		json_object_set_new(ctx, "related", page_hits(&rel, html));
-		json_object_set_new(ctx, "has_related",
-			json_boolean(rel.nhits > 0));
-		hd_results_release(&rel);
-	}
-	return ctx;
-}
-
-int page_record(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	const char *ref = path_ref(req, "/record/");
-	struct hd_record r;
-
-	hd_record_init(&r);
-	if (ref == NULL || hd_record_get(a, HD_PUBLIC, ref, &r, NULL) != 0) {
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	site_page(s, req, resp, 200, "record.html",
-		record_ctx(s, a, req, &r, 1));
-	hd_record_release(&r);
-	return 0;
-}
-
-int page_api_record(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	const char *ref = path_ref(req, "/api/records/");
-	struct hd_record r;
-	json_t *o;
-
-	hd_record_init(&r);
-	if (ref == NULL || hd_record_get(a, HD_PUBLIC, ref, &r, NULL) != 0) {
-		o = json_object();
-		json_object_set_new(o, "error", json_string("not found"));
-		http_json(resp, 404, o);
-		return 0;
-	}
-	http_json(resp, 200, record_ctx(s, a, req, &r, 0));
-	hd_record_release(&r);
-	return 0;
-}
-
-int page_study(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	json_t *ctx = json_object();
-
-	json_object_set_new(ctx, "title", json_string("我的研学清单"));
-	site_page(s, req, resp, 200, "study.html", ctx);
-	return 0;
-}
-
-/* /img/thumb/SHA.jpg and /img/screen/SHA.jpg: derivatives of images of
- * public records only; originals are never served here. */
-int page_image(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	const char *p = req->path + strlen("/img/");
-	enum hd_deriv kind;
-	char sha[65], *path = NULL;
-
-	if (strncmp(p, "thumb/", 6) == 0) {
-		kind = HD_DERIV_THUMB;
-		p += 6;
-	} else if (strncmp(p, "screen/", 7) == 0) {
-		kind = HD_DERIV_SCREEN;
-		p += 7;
-	} else {
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	if (strlen(p) != 68 || strcmp(p + 64, ".jpg") != 0 || !hex64(p)) {
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	memcpy(sha, p, 64);
-	sha[64] = '\0';
-	if (!hd_object_public(a, sha) ||
-	    hd_derive(a, sha, kind, &path, NULL) != 0) {
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	resp->file = path;
-	resp->type = "image/jpeg";
-	/* no Cache-Control: the server's default "no-cache" makes a kiosk
-	 * ask each time (a 304 when unchanged), so the image of a withdrawn
-	 * record is gone at once, not after a day in the cache */
 	return 0;
 }
 
@@ -486,6 +273,8 @@ int page_api_suggest(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* GET /api/stats: the public collection's figures, {name, records,
+ * photos, files, year_min, year_max, decades: {"1980": n, ...}}. */
 int page_api_stats(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

@@ -20,7 +20,6 @@
 #include <time.h>
 
 #define DAYS 30
-#define CHINA (8 * 3600)
 
 /* Chart geometry, in SVG user units. */
 #define W 720
@@ -34,57 +33,26 @@
 #define TEMP_TOP 40.0           /* °C at the top of the plot */
 #define RH_TOP 100.0            /* % at the top */
 
-/* Seconds since 1970 of an ISO 8601 UTC time, or -1. */
-static time_t iso_time(const char *s)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi,
-	    &sec) != 6) {
-		return -1;
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return timegm(&tm);
-}
-
-/* China time of an ISO UTC time, "2026-11-20 09:30" (admin.h). */
-void admin_china_time(const char *iso, char out[20])
-{
-	time_t t = iso_time(iso);
-	struct tm tm;
-
-	if (t < 0) {
-		snprintf(out, 20, "%.16s", iso);
-		return;
-	}
-	t += CHINA;
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M", &tm);
-}
-
+/* v within lo..hi. */
 static double clampd(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The chart's x of time t, from..to spanning the plot. */
 static double xpos(time_t t, time_t from, time_t to)
 {
 	return ML + (double)PW * clampd((double)(t - from) /
 		(double)(to - from), 0, 1);
 }
 
+/* The chart's y of c °C (0..TEMP_TOP spanning the plot). */
 static double ytemp(double c)
 {
 	return MT + PH - (double)PH * clampd(c, 0, TEMP_TOP) / TEMP_TOP;
 }
 
+/* The chart's y of p % relative humidity (0..RH_TOP). */
 static double yrh(double p)
 {
 	return MT + PH - (double)PH * clampd(p, 0, RH_TOP) / RH_TOP;
@@ -110,7 +78,7 @@ static void points(struct hd_buf *b, const struct hd_reading *v, size_t n,
 	time_t t;
 
 	for (i = 0; i < n; i++) {
-		t = iso_time(v[i].at);
+		t = admin_iso_seconds(v[i].at);
 		if (t < 0) {
 			continue;
 		}
@@ -173,7 +141,7 @@ static char *chart_svg(const struct hd_reading *v, size_t n, time_t from,
 			yrh(k * 25.0) + 4, k * 25);
 	}
 	for (t = from; t <= to; t += 5 * 86400) {
-		time_t local = t + CHINA;
+		time_t local = t + CHINA_UTC_OFFSET;
 
 		gmtime_r(&local, &tm);
 		strftime(day, sizeof day, "%m-%d", &tm);
@@ -197,7 +165,7 @@ static char *chart_svg(const struct hd_reading *v, size_t n, time_t from,
 		hd_buf_puts(&b, "\"/>\n");
 	}
 	for (i = 0; i < n; i++) {
-		t = iso_time(v[i].at);
+		t = admin_iso_seconds(v[i].at);
 		if (v[i].in_range || t < 0) {
 			continue;
 		}
@@ -217,6 +185,8 @@ static char *chart_svg(const struct hd_reading *v, size_t n, time_t from,
 	return hd_buf_detach(&b);
 }
 
+/* A reading for admin_storage.html: {at (China time), room, temp,
+ * rh, why, in_range, cls}.  Returns a new object. */
 static json_t *reading_json(const struct hd_reading *r)
 {
 	json_t *o = json_object();
@@ -237,6 +207,10 @@ static json_t *reading_json(const struct hd_reading *r)
 	return o;
 }
 
+/* The storage room page into resp with status: the chart and the
+ * flagged readings of the last DAYS days, the last reading, the shelf
+ * locations and, for archivists, the form; error: why a reading was not
+ * logged (with the fields as typed). */
 static void storage_page(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, int status,
 	const char *error, const struct admin *ad)
@@ -310,6 +284,7 @@ static void storage_page(struct site *s, struct hd_archive *a,
 	admin_page(s, req, resp, status, "admin_storage.html", ctx, ad);
 }
 
+/* GET /admin/storage (any staff session): the storage room page. */
 int page_admin_storage(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -342,6 +317,11 @@ static double form_number(const char *s)
 	return end != buf && *end == '\0' ? v : NAN;
 }
 
+/* POST /admin/storage (HD_PERM_EDIT): log a reading of temp and rh,
+ * in room (the library's default when empty or over 60 bytes) at at
+ * (now when empty; hd_time_parse forms), then 303 to ?logged=1; else
+ * the page with why (422 for what was typed, 500 when it cannot be
+ * saved). */
 int page_admin_storage_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {

@@ -9,10 +9,9 @@
  */
 #include "pages.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/rand.h>
 
 #define CSRF_COOKIE "hd_csrf"
 
@@ -42,29 +41,27 @@ static void cookie_token(const struct http_req *req, char out[65])
 	}
 }
 
-/* The visitor's token: the cookie's, or a new random one (set on resp). */
+/* The visitor's token into tok: the cookie's, or a new random one
+ * (hd_random_hex: 32 bytes as 64 hex digits) set as the cookie on resp
+ * (Path=/visit, HttpOnly, SameSite=Strict). */
 static void ensure_token(const struct http_req *req, struct http_resp *resp,
 	char tok[65])
 {
-	unsigned char raw[32];
 	char hdr[160];
-	size_t i;
 
 	cookie_token(req, tok);
 	if (tok[0] != '\0') {
 		return;
 	}
-	if (RAND_bytes(raw, sizeof raw) != 1) {
-		abort();
-	}
-	for (i = 0; i < 32; i++) {
-		snprintf(tok + 2 * i, 3, "%02x", raw[i]);
-	}
+	hd_random_hex(tok);
 	snprintf(hdr, sizeof hdr, "%s=%s; Path=/visit; HttpOnly; "
 		"SameSite=Strict", CSRF_COOKIE, tok);
 	http_header(resp, "Set-Cookie", hdr);
 }
 
+/* The slots of day for visit.html, each {time, free, price, left,
+ * full, capacity, checked (the one chosen), cls}; an empty array when
+ * they cannot be read.  Returns a new array. */
 static json_t *slots_json(struct hd_archive *a, const char *day,
 	const char *chosen)
 {
@@ -95,6 +92,10 @@ static json_t *slots_json(struct hd_archive *a, const char *day,
 	return arr;
 }
 
+/* The booking form into resp with status: the slots of the day asked
+ * for (today in China when none, or not YYYY-MM-DD long), the visitor's
+ * token (set as a cookie when new), the opening status, and after an
+ * error the fields as sent with the error; done: a confirmation. */
 static void visit_form(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, int status,
 	const char *error, const char *done)
@@ -107,7 +108,7 @@ static void visit_form(struct site *s, struct hd_archive *a,
 		"slot"};
 	size_t i;
 
-	page_today(today);
+	hd_china_today(today);
 	if (day == NULL || strlen(day) != 10) {
 		day = today;
 	}
@@ -135,6 +136,7 @@ static void visit_form(struct site *s, struct hd_archive *a,
 	site_page(s, req, resp, status, "visit.html", ctx);
 }
 
+/* GET /visit: the booking form. */
 int page_visit(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -142,6 +144,10 @@ int page_visit(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* POST /visit: book a slot (hd_visit_book decides, today being China's
+ * day) when the form's token equals the cookie's (else 403 and nothing
+ * booked); the form again with the booking's number, or with why not
+ * (422 for the visitor's mistakes, 500 otherwise). */
 int page_visit_book(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -159,7 +165,7 @@ int page_visit_book(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	people = page_int(req, "people", 1, 100000, 0);
-	page_today(today);
+	hd_china_today(today);
 	hd_err_clear(&e);
 	if (hd_visit_book(a, http_param(req, "day"), http_param(req, "slot"),
 	    http_param(req, "group"), http_param(req, "contact"), people,

@@ -8,7 +8,13 @@
 
 #include "site.h"
 
-/* pages (page_exhibit.c, page_search.c, page_visit.c, page_api.c) */
+/* China's offset from UTC in seconds: one zone, no daylight saving
+ * since 1991, so exhibit pages add it by hand rather than reading a zone
+ * file a small machine may lack (the day itself: hd_china_today). */
+#define CHINA_UTC_OFFSET (8 * 3600)
+
+/* pages (page_exhibit.c, page_search.c, page_record.c, page_study.c,
+ * page_image.c, page_visit.c) */
 int page_home(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_corridor(struct site *s, struct hd_archive *a,
@@ -64,12 +70,15 @@ char *page_record_url(const char *ref);
 /* Thumbnail / screen-copy URLs of an object. */
 char *page_thumb_url(const char *sha);
 char *page_screen_url(const char *sha);
+/* The name of a derivative under /img/ or /admin/img/: "thumb/SHA.jpg"
+ * or "screen/SHA.jpg" into *kind and sha (SHA: 64 lower-case hex
+ * digits).  0, or -1 for any other name. */
+int page_image_name(const char *p, enum hd_deriv *kind, char sha[65]);
 /* A number from a query parameter within lo..hi, else def. */
 int page_int(const struct http_req *req, const char *name, int lo, int hi,
 	int def);
 /* The opening status now (China time): free hours, low-price hours or
- * closed, as a sentence; and today's date "YYYY-MM-DD" in China. */
+ * closed, as a sentence. */
 void page_open_status(struct hd_archive *a, char *out, size_t n);
-void page_today(char out[11]);
 
 #endif

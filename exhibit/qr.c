@@ -27,6 +27,9 @@
 /* Modules of light margin on each side. */
 #define QR_QUIET 4
 
+/* See site.h and the file comment: level M, byte mode, the smallest
+ * version that holds text; NULL for NULL or longer than QR_MAX_TEXT
+ * bytes, or what libqrencode refuses (out of memory aborts). */
 char *qr_svg(const char *text, const char *title)
 {
 	QRcode *qr;

@@ -1,63 +1,111 @@
 /*
- * routes.c - the one table of the exhibit server's routes.  A path
- * ending in '/' matches as a prefix.  Static files (/static/...) are
- * served by the server core before this table is consulted.
+ * routes.c - the one table of the exhibit server's routes, and how a
+ * request's path finds its route.
+ *
+ * A path ending in '/' (other than "/" itself) matches as a prefix; an
+ * exact match wins over the longest prefix.  Static files (/static/...,
+ * /favicon.ico) are served by the server before this table is
+ * consulted.  Each route says what its pages need beyond a read-only
+ * archive handle (enum route_flags in http.h): the writable handle
+ * (every POST, and every admin page, which touches its session's
+ * last-seen time), and whether its answers may be sent again from the
+ * response cache (pages the same for every visitor: not /visit, whose
+ * form carries the visitor's token, not /img/, files revalidated by
+ * ETag, nothing under /admin, not /oai).
  */
+#include "server_int.h"
 #include "pages.h"
 #include "admin.h"
 
+#include <stdio.h>
+#include <string.h>
+
 const struct route routes[] = {
-	{"GET", "/", page_home},
-	{"GET", "/corridor", page_corridor},
-	{"GET", "/reading", page_reading},
-	{"GET", "/demo", page_demo},
-	{"GET", "/demo/", page_demo},
-	{"GET", "/search", page_search},
-	{"GET", "/record/", page_record},
-	{"GET", "/study", page_study},
-	{"GET", "/visit", page_visit},
-	{"POST", "/visit", page_visit_book},
-	{"GET", "/img/", page_image},
-	{"GET", "/api/search", page_api_search},
-	{"GET", "/api/suggest", page_api_suggest},
-	{"GET", "/api/records/", page_api_record},
-	{"GET", "/api/corridor", page_api_corridor},
-	{"GET", "/api/reading", page_api_reading},
-	{"GET", "/api/stats", page_api_stats},
+	{"GET", "/", page_home, ROUTE_CACHED},
+	{"GET", "/corridor", page_corridor, ROUTE_CACHED},
+	{"GET", "/reading", page_reading, ROUTE_CACHED},
+	{"GET", "/demo", page_demo, ROUTE_CACHED},
+	{"GET", "/demo/", page_demo, ROUTE_CACHED},
+	{"GET", "/search", page_search, ROUTE_CACHED},
+	{"GET", "/record/", page_record, ROUTE_CACHED},
+	{"GET", "/study", page_study, ROUTE_CACHED},
+	{"GET", "/visit", page_visit, 0},
+	{"POST", "/visit", page_visit_book, ROUTE_WRITES},
+	{"GET", "/img/", page_image, 0},
+	{"GET", "/api/search", page_api_search, ROUTE_CACHED},
+	{"GET", "/api/suggest", page_api_suggest, ROUTE_CACHED},
+	{"GET", "/api/records/", page_api_record, ROUTE_CACHED},
+	{"GET", "/api/corridor", page_api_corridor, ROUTE_CACHED},
+	{"GET", "/api/reading", page_api_reading, ROUTE_CACHED},
+	{"GET", "/api/stats", page_api_stats, ROUTE_CACHED},
 	/* admin pages: every one checks session, role and (POST) form
 	 * token itself */
-	{"GET", "/admin/login", page_admin_login},
-	{"POST", "/admin/login", page_admin_login_post},
-	{"POST", "/admin/logout", page_admin_logout},
-	{"GET", "/admin", page_admin_root},
-	{"GET", "/admin/", page_admin_home},
-	{"GET", "/admin/review", page_admin_review},
-	{"GET", "/admin/record/", page_admin_record},
-	{"POST", "/admin/record/", page_admin_record_post},
-	{"GET", "/admin/img/", page_admin_image},
-	{"GET", "/admin/consult", page_admin_consult},
-	{"POST", "/admin/consult", page_admin_consult_post},
-	{"GET", "/admin/consult/", page_admin_consult_use},
-	{"GET", "/admin/audit", page_admin_audit},
-	{"GET", "/admin/users", page_admin_users},
-	{"POST", "/admin/users", page_admin_users_post},
+	{"GET", "/admin/login", page_admin_login, ROUTE_WRITES},
+	{"POST", "/admin/login", page_admin_login_post, ROUTE_WRITES},
+	{"POST", "/admin/logout", page_admin_logout, ROUTE_WRITES},
+	{"GET", "/admin", page_admin_root, ROUTE_WRITES},
+	{"GET", "/admin/", page_admin_home, ROUTE_WRITES},
+	{"GET", "/admin/review", page_admin_review, ROUTE_WRITES},
+	{"GET", "/admin/record/", page_admin_record, ROUTE_WRITES},
+	{"POST", "/admin/record/", page_admin_record_post, ROUTE_WRITES},
+	{"GET", "/admin/img/", page_admin_image, ROUTE_WRITES},
+	{"GET", "/admin/consult", page_admin_consult, ROUTE_WRITES},
+	{"POST", "/admin/consult", page_admin_consult_post, ROUTE_WRITES},
+	{"GET", "/admin/consult/", page_admin_consult_use, ROUTE_WRITES},
+	{"GET", "/admin/audit", page_admin_audit, ROUTE_WRITES},
+	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
+	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
-	{"GET", "/oai", page_oai},
-	{"POST", "/oai", page_oai},
+	{"GET", "/oai", page_oai, 0},
+	{"POST", "/oai", page_oai, ROUTE_WRITES},
 	/* the storage room (page_storage.c) */
-	{"GET", "/admin/storage", page_admin_storage},
-	{"POST", "/admin/storage", page_admin_storage_post},
-	{NULL, NULL, NULL},
+	{"GET", "/admin/storage", page_admin_storage, ROUTE_WRITES},
+	{"POST", "/admin/storage", page_admin_storage_post, ROUTE_WRITES},
+	{NULL, NULL, NULL, 0},
 };
 
-/* A GET under these gets the writable archive handle: an admin page
- * updates its session's last-seen time (idle expiry). */
-const char *const rw_prefixes[] = {"/admin", NULL};
+/* 1 when the route's path takes path: the same string, or a prefix of
+ * it when the route's path ends in '/' and is longer than "/". */
+static int route_takes(const struct route *rt, const char *path)
+{
+	size_t n = strlen(rt->path);
 
-/* Public pages that are the same for every visitor (see http.h).  Not
- * /visit (its form carries the visitor's token), not /img/ (files,
- * revalidated by ETag), nothing under /admin, not /oai. */
-const char *const cache_paths[] = {"/", "/corridor", "/reading", "/demo",
-	"/demo/", "/search", "/record/", "/study", "/api/search",
-	"/api/suggest", "/api/records/", "/api/corridor", "/api/reading",
-	"/api/stats", NULL};
+	if (n > 1 && rt->path[n - 1] == '/') {       /* "/" is exact */
+		return strncmp(path, rt->path, n) == 0;
+	}
+	return strcmp(path, rt->path) == 0;
+}
+
+/* See server_int.h.  One pass over the table: every route taking path
+ * adds its method to allow; of those with the wanted method, an exact
+ * path is kept over any prefix, and a longer prefix over a shorter. */
+const struct route *route_find(const char *path, const char *want,
+	char *allow, size_t nallow)
+{
+	const struct route *best = NULL;
+	size_t i, blen = 0, n;
+	int get = 0, post = 0;
+
+	for (i = 0; routes[i].path != NULL; i++) {
+		if (!route_takes(&routes[i], path)) {
+			continue;
+		}
+		if (strcmp(routes[i].method, "POST") == 0) {
+			post = 1;
+		} else {
+			get = 1;
+		}
+		if (want == NULL || strcmp(routes[i].method, want) != 0) {
+			continue;
+		}
+		n = strlen(routes[i].path);
+		if (best == NULL || strcmp(routes[i].path, path) == 0 ||
+		    (n > blen && strcmp(best->path, path) != 0)) {
+			best = &routes[i];
+			blen = n;
+		}
+	}
+	snprintf(allow, nallow, "%s%s%s", get ? "GET, HEAD" : "",
+		get && post ? ", " : "", post ? "POST" : "");
+	return best;
+}

@@ -13,33 +13,21 @@
 #include <string.h>
 #include <time.h>
 
-#define CHINA_UTC_OFFSET (8 * 3600)   /* China has no daylight saving */
-
-static struct tm china_now(void)
-{
-	time_t t = time(NULL) + CHINA_UTC_OFFSET;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	return tm;
-}
-
-void page_today(char out[11])
-{
-	hd_china_today(out);
-}
-
+/* See pages.h.  The day (hd_china_today) and the hour, both China's,
+ * pick the slot of hd_visit_slots that is open now; out is "" when the
+ * slots cannot be read. */
 void page_open_status(struct hd_archive *a, char *out, size_t n)
 {
-	struct tm tm = china_now();
+	time_t now = time(NULL);
 	struct hd_slot *slots = NULL;
 	size_t ns = 0, i;
 	char today[11], hour[8];
 	const struct hd_slot *cur = NULL;
 	const char *first_free = NULL;
 
-	page_today(today);
-	snprintf(hour, sizeof hour, "%02u:00", (unsigned)tm.tm_hour % 24u);
+	hd_china_today(today);
+	snprintf(hour, sizeof hour, "%02u:00", (unsigned)(((long long)now +
+		CHINA_UTC_OFFSET) / 3600 % 24));
 	if (n > 0) {
 		out[0] = '\0';
 	}
@@ -67,6 +55,7 @@ void page_open_status(struct hd_archive *a, char *out, size_t n)
 	free(slots);
 }
 
+/* See pages.h: the "·" (U+00B7) of the code becomes "." (hd_ref_dotted). */
 char *page_record_url(const char *ref)
 {
 	char *dotted = hd_ref_dotted(ref);
@@ -76,16 +65,40 @@ char *page_record_url(const char *ref)
 	return url;
 }
 
+/* See pages.h. */
 char *page_thumb_url(const char *sha)
 {
 	return hd_xasprintf("/img/thumb/%s.jpg", sha);
 }
 
+/* See pages.h. */
 char *page_screen_url(const char *sha)
 {
 	return hd_xasprintf("/img/screen/%s.jpg", sha);
 }
 
+/* See pages.h.  sha is checked by hd_sha_ok: 64 lower-case hex digits,
+ * so it can name nothing but an object. */
+int page_image_name(const char *p, enum hd_deriv *kind, char sha[65])
+{
+	if (strncmp(p, "thumb/", 6) == 0) {
+		*kind = HD_DERIV_THUMB;
+		p += 6;
+	} else if (strncmp(p, "screen/", 7) == 0) {
+		*kind = HD_DERIV_SCREEN;
+		p += 7;
+	} else {
+		return -1;
+	}
+	if (strlen(p) != 68 || strcmp(p + 64, ".jpg") != 0) {
+		return -1;
+	}
+	memcpy(sha, p, 64);
+	sha[64] = '\0';
+	return hd_sha_ok(sha) ? 0 : -1;
+}
+
+/* See pages.h: the whole value must be a decimal number. */
 int page_int(const struct http_req *req, const char *name, int lo, int hi,
 	int def)
 {
@@ -103,6 +116,8 @@ int page_int(const struct http_req *req, const char *name, int lo, int hi,
 	return (int)x;
 }
 
+/* See pages.h.  Missing date and year are null; category_name, snippet
+ * and thumb are left out when there are none. */
 json_t *page_hit(const struct hd_hit *h, int html)
 {
 	json_t *o = json_object();
@@ -133,6 +148,7 @@ json_t *page_hit(const struct hd_hit *h, int html)
 	return o;
 }
 
+/* See pages.h. */
 json_t *page_hits(const struct hd_results *res, int html)
 {
 	json_t *a = json_array();
@@ -144,6 +160,9 @@ json_t *page_hits(const struct hd_results *res, int html)
 	return a;
 }
 
+/* See site.h.  The templates are checked for changes first (at most
+ * once a second); the page is rendered, then the layout around it with
+ * the page as "content". */
 void site_page(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *name, json_t *ctx)
 {
@@ -185,6 +204,8 @@ void site_page(struct site *s, const struct http_req *req,
 	json_decref(ctx);
 }
 
+/* See site.h.  When even the error template fails, a plain page with
+ * the title and a link home is sent with the status asked for. */
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status)
 {
@@ -221,11 +242,24 @@ void site_error(struct site *s, const struct http_req *req,
 		/* the templates themselves failed: a plain page still says
 		 * what happened and how to get home */
 		hd_buf_release(&resp->body);
-		hd_buf_printf(&resp->body, "<!doctype html><html lang=\"zh-CN\">"
+		hd_buf_printf(&resp->body, "<!doctype html>"
+			"<html lang=\"zh-CN\">"
 			"<meta charset=\"utf-8\"><title>%s</title><h1>%s</h1>"
 			"<p><a href=\"/\">返回首页</a></p></html>", title,
 			title);
 		resp->type = "text/html; charset=utf-8";
 		resp->status = status;
 	}
+}
+
+/* See site.h (glibc's writer-preferring kind). */
+void site_rwlock_init(pthread_rwlock_t *l)
+{
+	pthread_rwlockattr_t ra;
+
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(l, &ra);
+	pthread_rwlockattr_destroy(&ra);
 }

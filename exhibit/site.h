@@ -69,6 +69,11 @@ void site_page(struct site *s, const struct http_req *req,
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
 
+/* Initialise l as a read-write lock on which a waiting writer goes
+ * before readers that come after it (site.c): a refresh of the
+ * templates or a cache must not starve under a stream of readers. */
+void site_rwlock_init(pthread_rwlock_t *l);
+
 /* ---------------------------------------------------------- QR codes */
 
 /* An inline SVG QR code (libqrencode) of text, with a title for screen

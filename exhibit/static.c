@@ -1,6 +1,8 @@
 /*
- * static.c - static files: where a /static/ path may lead, and what its
- * response says (type, cache lifetime, ETag, Last-Modified, 304).
+ * static.c - static files: where a /static/ path may lead, what its
+ * response says (type, cache lifetime, ETag, Last-Modified, 304), and
+ * the cache of ready responses that lets a static request cost little
+ * more than libmicrohttpd itself.
  *
  * Guarantee: site_static_path returns only the real path of a regular
  * file inside the real path of the override's or the built-in static
@@ -8,17 +10,37 @@
  * starting with a dot, a backslash or a control character is refused
  * before the file system is asked anything, and a path that resolves
  * outside its folder (a symbolic link out) is refused after.
+ *
+ * The cache keeps, for each file asked for, its bytes as a ready 200
+ * response and a ready 304, both with every header.  An entry is
+ * trusted within the second it was last checked; after that the next
+ * request checks it again (path, device, inode, size and mtime), so a
+ * changed or removed file is seen within a second.  At most
+ * STATIC_CACHE_FILES files of at most STATIC_CACHE_FILE bytes each and
+ * STATIC_CACHE_BYTES in all are kept; others are sent from the file
+ * each time.  Nothing is ever evicted: a site's static folder is small.
+ * Lookups share a read lock (writers first), and a cached response is
+ * handed to the caller under it, so it cannot be dropped meanwhile.
  */
-#include "server.h"
+#include "server_int.h"
+
+#include <glib.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define STATIC_REL_MAX 1024     /* bytes of a path under /static/ */
+#define STATIC_CACHE_FILES 1024                 /* files kept at most */
+#define STATIC_CACHE_FILE (1024 * 1024)         /* larger: read each time */
+#define STATIC_CACHE_BYTES (64 * 1024 * 1024)   /* bytes kept at most */
 
 /* 1 when rel may be looked up at all (see the file comment). */
 static int rel_ok(const char *rel)
@@ -132,6 +154,8 @@ static const struct {
 	{"webmanifest", "application/manifest+json"},
 };
 
+/* See server_int.h.  The extension is what follows the last dot of
+ * the last path segment, in any case. */
 const char *static_type(const char *name)
 {
 	const char *dot = strrchr(name, '.');
@@ -148,6 +172,7 @@ const char *static_type(const char *name)
 	return "application/octet-stream";
 }
 
+/* See server_int.h. */
 int static_fingerprinted(const char *name)
 {
 	const char *base = strrchr(name, '/');
@@ -171,6 +196,8 @@ int static_fingerprinted(const char *name)
 	return 1;
 }
 
+/* See server_int.h.  Names of days and months from a table, not
+ * strftime, so no locale can change them. */
 void static_http_date(time_t t, char *out, size_t n)
 {
 	static const char days[7][4] = {
@@ -188,6 +215,8 @@ void static_http_date(time_t t, char *out, size_t n)
 		tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* See server_int.h.  The ETag changes whenever the size, the mtime
+ * (to the nanosecond) or the inode does. */
 void static_meta_fill(struct static_meta *m, const char *name,
 	const struct stat *st)
 {
@@ -241,33 +270,42 @@ static int etag_listed(const char *s, const char *etag)
 	}
 }
 
-/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as seconds, or -1. */
-static time_t parse_http_date(const char *s)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm;
-	char mon[4];
-	int n = 0;
-	const char *m;
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 
-	memset(&tm, 0, sizeof tm);
+/* Make the C locale object http_date_parse reads day and month names
+ * in (once). */
+static void c_locale_make(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as seconds, or -1:
+ * strptime in the C locale, whatever the process's locale is.  The two
+ * obsolete forms of RFC 7231 (RFC 850, asctime) give -1, and a client
+ * sending them only misses a 304. */
+static time_t http_date_parse(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
 	if (strlen(s) < 29 || s[3] != ',') {
 		return -1;
 	}
-	if (sscanf(s + 4, " %2d %3s %4d %2d:%2d:%2d GMT%n", &tm.tm_mday, mon,
-	    &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-	    n == 0) {
+	pthread_once(&c_locale_once, c_locale_make);
+	if (c_locale == (locale_t)0) {
 		return -1;
 	}
-	m = strstr(months, mon);
-	if (m == NULL || strlen(mon) != 3 || (m - months) % 3 != 0) {
+	memset(&tm, 0, sizeof tm);
+	end = strptime_l(s, "%a, %d %b %Y %H:%M:%S GMT", &tm, c_locale);
+	if (end == NULL) {
 		return -1;
 	}
-	tm.tm_mon = (int)(m - months) / 3;
-	tm.tm_year -= 1900;
 	return timegm(&tm);
 }
 
+/* See server_int.h (RFC 7232: If-None-Match, when present, decides
+ * alone). */
 int static_not_modified(const struct static_meta *m, const char *inm,
 	const char *ims)
 {
@@ -277,8 +315,233 @@ int static_not_modified(const struct static_meta *m, const char *inm,
 		return etag_listed(inm, m->etag);
 	}
 	if (ims != NULL) {
-		t = parse_http_date(ims);
+		t = http_date_parse(ims);
 		return t != -1 && m->mtime <= t;
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the cache */
+
+/* One static file ready to send. */
+struct static_entry {
+	char *rel;                      /* the path under /static/; the key */
+	char *real;                     /* its real path when checked */
+	long long checked;              /* monotonic second of the check */
+	dev_t dev;                      /* what the file was, to see a */
+	ino_t ino;                      /* change at the next check */
+	off_t size;
+	struct timespec mtime;
+	struct static_meta meta;
+	void *ok;                       /* the 200 response, with the bytes */
+	void *nm;                       /* the 304 response */
+	void (*drop)(void *resp);
+};
+
+struct static_cache {
+	const struct site *site;
+	pthread_rwlock_t lock;          /* map, bytes, entries' checked */
+	GHashTable *map;                /* rel -> struct static_entry */
+	size_t bytes;                   /* of the files kept */
+	void *(*make)(char *body, size_t n, const struct static_meta *m,
+		int status);
+	void (*drop)(void *resp);
+};
+
+/* Free an entry and drop its responses (the map's value destructor);
+ * NULL is ignored. */
+static void entry_free(void *p)
+{
+	struct static_entry *e = p;
+
+	if (e != NULL) {
+		e->drop(e->ok);
+		e->drop(e->nm);
+		free(e->rel);
+		free(e->real);
+		free(e);
+	}
+}
+
+/* See server_int.h.  Writers are preferred on the lock: a refresh must
+ * not starve under a stream of readers. */
+struct static_cache *static_cache_new(const struct site *site,
+	void *(*make)(char *body, size_t n, const struct static_meta *m,
+	int status),
+	void (*drop)(void *resp))
+{
+	struct static_cache *sc = hd_xcalloc(1, sizeof *sc);
+
+	sc->site = site;
+	sc->make = make;
+	sc->drop = drop;
+	site_rwlock_init(&sc->lock);
+	sc->map = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+		entry_free);
+	return sc;
+}
+
+/* See server_int.h.  Call when no thread uses the cache any more; NULL
+ * is ignored. */
+void static_cache_free(struct static_cache *sc)
+{
+	if (sc == NULL) {
+		return;
+	}
+	g_hash_table_destroy(sc->map);
+	pthread_rwlock_destroy(&sc->lock);
+	free(sc);
+}
+
+/* See server_int.h. */
+int static_cache_send(struct static_cache *sc, const char *rel,
+	long long now, int (*send)(void *arg, void *ok, void *nm,
+	const struct static_meta *m, uint64_t size), void *arg, int *ret)
+{
+	struct static_entry *e;
+	int hit = 0;
+
+	pthread_rwlock_rdlock(&sc->lock);
+	e = g_hash_table_lookup(sc->map, rel);
+	if (e != NULL && e->checked == now) {
+		hit = 1;
+		*ret = send(arg, e->ok, e->nm, &e->meta, (uint64_t)e->size);
+	}
+	pthread_rwlock_unlock(&sc->lock);
+	return hit;
+}
+
+/* See server_int.h. */
+int static_open(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 when entry e still describes the file at real with status st. */
+static int same_file(const struct static_entry *e, const char *real,
+	const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino &&
+		e->size == st->st_size &&
+		e->mtime.tv_sec == st->st_mtim.tv_sec &&
+		e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+		strcmp(e->real, real) == 0;
+}
+
+/* Read the first size bytes of fd (from offset 0, whatever its
+ * position) into a new buffer (caller frees), or NULL when it has fewer
+ * or cannot be read. */
+static char *read_all(int fd, size_t size)
+{
+	char *p = hd_xmalloc(size ? size : 1);
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < size) {
+		k = pread(fd, p + got, size - got, (off_t)got);
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR) {
+				continue;
+			}
+			free(p);
+			return NULL;
+		}
+		got += (size_t)k;
+	}
+	return p;
+}
+
+/* Drop the entry for rel, if any. */
+static void static_cache_drop(struct static_cache *sc, const char *rel)
+{
+	struct static_entry *e;
+
+	pthread_rwlock_wrlock(&sc->lock);
+	e = g_hash_table_lookup(sc->map, rel);
+	if (e != NULL) {
+		sc->bytes -= (size_t)e->size;
+		g_hash_table_remove(sc->map, rel);
+	}
+	pthread_rwlock_unlock(&sc->lock);
+}
+
+/* See server_int.h.  The file is opened and read outside the lock; an
+ * unchanged file only has its check time renewed; a changed one gets a
+ * new entry, which replaces the old whatever the limits, while a file
+ * not yet cached is added only when it fits. */
+int static_cache_refresh(struct static_cache *sc, const char *rel,
+	long long now, int *fdp, struct stat *st, struct static_meta *m)
+{
+	struct static_entry *e, *old;
+	char *real, *bytes;
+	int fd, kept = 1;
+
+	*fdp = -1;
+	real = site_static_path(sc->site, rel);
+	fd = real ? static_open(real, st) : -1;
+	if (fd < 0) {
+		free(real);
+		static_cache_drop(sc, rel);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&sc->lock);
+	e = g_hash_table_lookup(sc->map, rel);
+	if (e != NULL && same_file(e, real, st)) {
+		e->checked = now;
+		pthread_rwlock_unlock(&sc->lock);
+		close(fd);
+		free(real);
+		return 0;
+	}
+	pthread_rwlock_unlock(&sc->lock);
+	static_meta_fill(m, rel, st);
+	bytes = st->st_size <= STATIC_CACHE_FILE ?
+		read_all(fd, (size_t)st->st_size) : NULL;
+	if (bytes == NULL) {
+		free(real);
+		*fdp = fd;
+		return 1;
+	}
+	e = hd_xcalloc(1, sizeof *e);
+	e->checked = now;
+	e->rel = hd_xstrdup(rel);
+	e->real = real;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	e->meta = *m;
+	e->ok = sc->make(bytes, (size_t)st->st_size, &e->meta, 200);
+	e->nm = sc->make(NULL, 0, &e->meta, 304);
+	e->drop = sc->drop;
+
+	pthread_rwlock_wrlock(&sc->lock);
+	old = g_hash_table_lookup(sc->map, rel);
+	if (old != NULL) {
+		sc->bytes += (size_t)e->size - (size_t)old->size;
+		g_hash_table_replace(sc->map, e->rel, e);
+	} else if (g_hash_table_size(sc->map) < STATIC_CACHE_FILES &&
+	    sc->bytes + (size_t)e->size <= STATIC_CACHE_BYTES) {
+		sc->bytes += (size_t)e->size;
+		g_hash_table_insert(sc->map, e->rel, e);
+	} else {
+		kept = 0;       /* no room: send this one from the file */
+	}
+	pthread_rwlock_unlock(&sc->lock);
+	if (!kept) {
+		entry_free(e);
+		*fdp = fd;
+		return 1;
+	}
+	close(fd);
 	return 0;
 }

@@ -104,6 +104,11 @@ struct rstate {
 	struct hd_error *e;
 };
 
+/* The value op names in the render's current context: {{.}} the
+ * innermost frame; @index, @number, @first, @last from the innermost
+ * loop (missing outside one); a dotted name's first part from the
+ * innermost frame that is an object holding it, the rest inside what
+ * it found.  A missing value is {V_JSON, NULL}.  Borrowed references. */
 static struct val lookup(const struct rstate *r, const struct prog *p,
 	const struct op *op)
 {
@@ -148,6 +153,9 @@ static struct val lookup(const struct rstate *r, const struct prog *p,
 	return v;
 }
 
+/* 1 when a section over v runs (see the syntax in the file comment):
+ * true, a non-zero number, a non-empty string, array or object (an
+ * empty tmpl_html() counts as empty). */
 static int truthy(struct val v)
 {
 	json_t *h;
@@ -177,28 +185,11 @@ static int truthy(struct val v)
 	}
 }
 
-static void put_url(struct hd_buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char enc[3] = {'%', 0, 0};
-	size_t i, run = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (tmpl_is_alpha(ch) || (ch >= '0' && ch <= '9') || ch == '-' ||
-			ch == '.' || ch == '_' || ch == '~') {
-			continue;
-		}
-		hd_buf_add(out, s + run, i - run);
-		enc[1] = hex[ch >> 4];
-		enc[2] = hex[ch & 15];
-		hd_buf_add(out, enc, 3);
-		run = i + 1;
-	}
-	hd_buf_add(out, s + run, n - run);
-}
-
+/* Write value v where op stands: integers and booleans as text, JSON
+ * scalars as their text, a tmpl_html() value raw in HTML text (escaped
+ * anywhere else), nothing for null, arrays and other objects.  With the
+ * url filter ({{name|url}}, op->url) the text is percent-encoded (every
+ * byte but letters, digits and "-._~"), else HTML-escaped. */
 static void emit(struct rstate *r, const struct op *op, struct val v)
 {
 	char num[64];
@@ -251,7 +242,9 @@ static void emit(struct rstate *r, const struct op *op, struct val v)
 		}
 	}
 	if (op->url) {
-		put_url(r->out, s, n);
+		/* s is NUL-terminated: a number, or a JSON string (which
+		 * holds no NUL) */
+		http_escape(r->out, s, NULL);
 	} else if (raw && op->esc == ESC_TEXT) {
 		hd_buf_add(r->out, s, n);
 	} else {
@@ -338,6 +331,8 @@ static const struct prog *find_prog(const struct tmpl_set *ts,
 static int run(struct rstate *r, const struct prog *p, size_t from,
 	size_t to);
 
+/* Enter a section: push v as the innermost frame (loop: item i of n).
+ * 0, or HD_ELIMIT past TMPL_FRAMES_MAX frames. */
 static int push(struct rstate *r, json_t *v, size_t i, size_t n, int loop)
 {
 	struct frame *f;
@@ -354,6 +349,8 @@ static int push(struct rstate *r, json_t *v, size_t i, size_t n, int loop)
 	return 0;
 }
 
+/* 0 while this render has written at most TMPL_OUT_MAX bytes, else
+ * HD_ELIMIT (a loop over a huge array, partials multiplying). */
 static int too_big(struct rstate *r)
 {
 	if (r->out->len - r->start > TMPL_OUT_MAX) {
@@ -363,6 +360,11 @@ static int too_big(struct rstate *r)
 	return 0;
 }
 
+/* Render the section (or inverted section) that starts at op at and
+ * ends at its op->end: an inverted one once when the value is not
+ * truthy; else an array once per item (or once, not pushed, for a
+ * section inside a tag, which never loops), an object or another JSON
+ * value once pushed, an @ value once.  0 or the first error. */
 static int section(struct rstate *r, const struct prog *p, size_t at)
 {
 	const struct op *op = &p->ops[at];
@@ -405,6 +407,11 @@ static int section(struct rstate *r, const struct prog *p, size_t at)
 	return 0;
 }
 
+/* Render the ops [from, to) of p into r->out: text as it is, values by
+ * emit, sections by section, partials by their own program (HD_ENOTFOUND
+ * when missing, HD_ELIMIT past TMPL_PARTIAL_MAX deep), and a URL
+ * attribute's value, once written, replaced by "#" unless url_safe.
+ * 0, or the first error (r->e set); what was written stays. */
 static int run(struct rstate *r, const struct prog *p, size_t from,
 	size_t to)
 {
@@ -512,6 +519,7 @@ struct cand {
 	size_t order;           /* folder index: earlier wins */
 };
 
+/* Milliseconds on the monotonic clock (when to look at the files). */
 static long long now_ms(void)
 {
 	struct timespec t;
@@ -520,6 +528,7 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* 1 when a and b are the same version of a file. */
 static int fid_eq(const struct fid *a, const struct fid *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
@@ -527,12 +536,14 @@ static int fid_eq(const struct fid *a, const struct fid *b)
 		a->mtim.tv_nsec == b->mtim.tv_nsec;
 }
 
+/* qsort/bsearch order of struct tfile: by name. */
 static int tfile_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct tfile *)a)->name,
 		((const struct tfile *)b)->name);
 }
 
+/* qsort order of struct cand: by name, then earlier folder first. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -544,6 +555,7 @@ static int cand_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* The set's entry for template name, or NULL. */
 static struct tfile *find_file(const struct tmpl_set *ts, const char *name)
 {
 	struct tfile key;
@@ -555,6 +567,8 @@ static struct tfile *find_file(const struct tmpl_set *ts, const char *name)
 	return bsearch(&key, ts->f, ts->nf, sizeof *ts->f, tfile_cmp);
 }
 
+/* The compiled program of template name, or NULL (none, or it never
+ * compiled). */
 static const struct prog *find_prog(const struct tmpl_set *ts,
 	const char *name)
 {
@@ -563,6 +577,7 @@ static const struct prog *find_prog(const struct tmpl_set *ts,
 	return t != NULL ? t->prog : NULL;
 }
 
+/* Free v[0..n) and v. */
 static void cands_free(struct cand *v, size_t n)
 {
 	size_t i;
@@ -678,6 +693,9 @@ static int scan(const struct tmpl_set *ts, struct cand **out, size_t *nout,
 	return 0;
 }
 
+/* Read and compile the template file at path into *out (free with
+ * tmpl_prog_free).  0, HD_EIO, HD_ELIMIT over TMPL_FILE_MAX bytes,
+ * HD_EINVAL for invalid UTF-8 or what tmpl_compile refuses. */
 static int compile_file(const char *path, struct prog **out,
 	struct hd_error *e)
 {
@@ -721,11 +739,13 @@ static int link_check(const char *path, const struct prog *p,
 	return 0;
 }
 
+/* For link_check: 1 when the set arg has a program for name. */
 static int have_in_set(const void *arg, const char *name)
 {
 	return find_prog(arg, name) != NULL;
 }
 
+/* Free what entry t holds (not t). */
 static void tfile_release(struct tfile *t)
 {
 	free(t->name);
@@ -765,7 +785,6 @@ void tmpl_close(struct tmpl_set *ts)
 int tmpl_open(struct tmpl_set **out, const char *const *dirs, size_t ndirs,
 	struct hd_error *e)
 {
-	pthread_rwlockattr_t attr;
 	struct tmpl_set *ts;
 	struct cand *v = NULL;
 	size_t n = 0, i;
@@ -777,11 +796,7 @@ int tmpl_open(struct tmpl_set **out, const char *const *dirs, size_t ndirs,
 	}
 	ts = hd_xcalloc(1, sizeof *ts);
 	/* Writers first: a refresh must not starve behind 8 renderers. */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&ts->lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
+	site_rwlock_init(&ts->lock);
 	pthread_mutex_init(&ts->mu, NULL);
 	ts->dirs = hd_xcalloc(ndirs, sizeof *ts->dirs);
 	for (i = 0; i < ndirs; i++) {
@@ -841,6 +856,9 @@ struct upd_view {
 	size_t n;
 };
 
+/* For link_check during a refresh: 1 when name will have a program
+ * once the updates in the struct upd_view arg are swapped in (a new
+ * or recompiled one, or the one it keeps). */
 static int have_after(const void *arg, const char *name)
 {
 	const struct upd_view *w = arg;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Free a compiled program and everything it holds; NULL is ignored. */
 void tmpl_prog_free(struct prog *p)
 {
 	if (p == NULL) {
@@ -24,6 +25,8 @@ void tmpl_prog_free(struct prog *p)
 	free(p);
 }
 
+/* Append a zeroed op of kind, from source line, to p; returns it
+ * (valid until the next op_new). */
 static struct op *op_new(struct prog *p, int kind, unsigned line)
 {
 	struct op *op;
@@ -101,22 +104,28 @@ struct hstate {
 
 enum { EV_NONE, EV_OPEN, EV_CLOSE };    /* a quoted value opens, closes */
 
+/* 1 for HTML's ASCII white space. */
 static int is_ws(int ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
 		ch == '\f';
 }
 
+/* 1 for an ASCII letter, whatever the locale. */
 int tmpl_is_alpha(int ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
+/* ch in ASCII lower case, whatever the locale. */
 int tmpl_lower(int ch)
 {
 	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
 }
 
+/* Add ch, lower-cased, to the name in buf (size bytes) of length *n;
+ * a name too long for buf stops growing there while *n counts on (to
+ * 255), so it can match nothing. */
 static void name_add(char *buf, size_t size, unsigned char *n, int ch)
 {
 	if (*n < size - 1) {
@@ -128,17 +137,20 @@ static void name_add(char *buf, size_t size, unsigned char *n, int ch)
 	}
 }
 
+/* 1 when the name in buf (length n, see name_add) is s. */
 static int name_is(const char *buf, size_t size, unsigned char n,
 	const char *s)
 {
 	return n < size - 1 && strcmp(buf, s) == 0;
 }
 
+/* 1 when the tag h is in is called s (lower case). */
 static int tag_is(const struct hstate *h, const char *s)
 {
 	return name_is(h->tag, sizeof h->tag, h->ntag, s);
 }
 
+/* 1 when the attribute h is in is called s (lower case). */
 static int attr_is(const struct hstate *h, const char *s)
 {
 	return name_is(h->attr, sizeof h->attr, h->nattr, s);
@@ -152,6 +164,9 @@ static const char *const url_attrs[] = {
 	"lowsrc", "ping", NULL,
 };
 
+/* The enum akind of the attribute h is in: any attribute of an SVG
+ * animation element, on*, style, srcset, srcdoc, a URL attribute
+ * (url_attrs), or plain. */
 static int attr_kind(const struct hstate *h)
 {
 	size_t i;
@@ -235,6 +250,7 @@ struct comp {
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A compile error: HD_EINVAL with "path:line: message" in c->e. */
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 {
 	char msg[768];
@@ -533,6 +549,8 @@ again:
 	return EV_NONE;
 }
 
+/* 1 when h is inside a start tag, between attributes (where a section
+ * may add or leave out whole attributes). */
 static int in_tag(const struct hstate *h)
 {
 	switch (h->st) {
@@ -585,6 +603,10 @@ static void text_add(struct comp *c, int ch)
 	last->len++;
 }
 
+/* Take one literal byte of the template: follow it in the HTML state
+ * (an error for what the state machine refuses), end a URL attribute's
+ * dynamic value when its quote closes (OP_URL_END), append the byte and
+ * note where a URL attribute's value begins.  0 or a negative code. */
 static int literal(struct comp *c, int ch)
 {
 	int ev = track(c, ch);
@@ -638,6 +660,7 @@ static void dynamic(struct comp *c)
 	c->url_begun = 1;
 }
 
+/* Drop white space at both ends of s[0..n), moving *s and *n. */
 static void trim(const char **s, size_t *n)
 {
 	while (*n > 0 && is_ws((unsigned char)**s)) {
@@ -649,6 +672,8 @@ static void trim(const char **s, size_t *n)
 	}
 }
 
+/* 1 for a byte a part of a value name may hold (letters, digits,
+ * "_-:" and any non-ASCII byte). */
 static int seg_char(int ch)
 {
 	return tmpl_is_alpha(ch) || (ch >= '0' && ch <= '9') || ch == '_' ||
@@ -829,6 +854,10 @@ static int sect_place(struct comp *c, const char *tag, unsigned line)
 	return cerr(c, line, "%s is not allowed here (%s)", tag, where);
 }
 
+/* {{#name}} (sigil '#') or {{^name}} ('^'): check the place
+ * (sect_place), open an OP_SECT or OP_INV (once when inside a tag) and
+ * remember where it opened, to check its end against.  No filter, at
+ * most TMPL_NEST_MAX deep.  0 or a compile error. */
 static int sect_open(struct comp *c, int sigil, const char *s, size_t n,
 	const char *tag, unsigned line)
 {
@@ -863,6 +892,10 @@ static int sect_open(struct comp *c, int sigil, const char *s, size_t n,
 	return 0;
 }
 
+/* {{/name}}: it must close the innermost open section, by the same
+ * name, in the same HTML place it opened (or both within one tag's
+ * attributes), so every path through it leaves the HTML in one state.
+ * Sets the section's end.  0 or a compile error. */
 static int sect_close(struct comp *c, const char *s, size_t n,
 	const char *tag, unsigned line)
 {
@@ -902,6 +935,9 @@ static int sect_close(struct comp *c, const char *s, size_t n,
 	return 0;
 }
 
+/* {{> name}}: in HTML text only, a name of letters, digits and "_-./"
+ * that neither starts with '/' nor climbs with "..", ".html" added when
+ * missing; an OP_PARTIAL naming it.  0 or a compile error. */
 static int partial(struct comp *c, const char *s, size_t n,
 	const char *tag, unsigned line)
 {
@@ -942,6 +978,9 @@ static int partial(struct comp *c, const char *s, size_t n,
 	return 0;
 }
 
+/* {{name}} or {{name|url}}: an OP_VAR escaped for where it stands
+ * (var_refusal refuses the places no escaping makes safe), marking a
+ * URL attribute's value as dynamic.  0 or a compile error. */
 static int variable(struct comp *c, const char *s, size_t n,
 	const char *tag, unsigned line)
 {

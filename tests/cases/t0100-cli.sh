@@ -9,13 +9,26 @@ has help-lists-ingest "$OUT" "ingest"
 cmds=$(sed -n '/^commands:/,$p' "$OUT" | awk 'NR > 1 && NF { print $1 }')
 ok help-lists-all test "$(echo "$cmds" | wc -w)" -ge 20
 cp "$OUT" "$T/help"
+# a command with subcommands names each in its usage lines; each has its
+# own --help and a place in the manual
+nsubs=0
 for c in $cmds; do
 	"$HONGDANG" "$c" --help >"$OUT" 2>"$ERR"; RC=$?
 	status "$c-help-exit" 0
 	has "$c-help-usage" "$OUT" "usage: hongdang"
 	has "$c-in-man" "$HD_TOP/hongdang.1" "\\fB$c\\fR"
 	has "$c-in-readme" "$HD_TOP/README.md" "hongdang $c"
+	subs=$(sed -n "s/^.*hongdang \(\[-d DIR\] \)\{0,1\}$c \([a-z][a-z]*\).*/\2/p" \
+		"$OUT" | sort -u)
+	for s in $subs; do
+		nsubs=$((nsubs + 1))
+		"$HONGDANG" "$c" "$s" --help >"$OUT" 2>"$ERR"; RC=$?
+		status "$c-$s-help-exit" 0
+		has "$c-$s-help-usage" "$OUT" "$c $s"
+		has "$c-$s-in-man" "$HD_TOP/hongdang.1" "\\fB$c\\fR \\fB$s\\fR"
+	done
 done
+ok help-lists-subcommands test "$nsubs" -ge 29
 
 "$HONGDANG" frobnicate >"$OUT" 2>"$ERR"; RC=$?
 status unknown-command-exit 2

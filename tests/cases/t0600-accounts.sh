@@ -53,6 +53,16 @@ status duplicate 1
 has duplicate-message "$ERR" "已存在"
 hd user add wang --role admin --password-file "$T/nosuch"
 status missing-file 1
+# each subcommand takes its own options only
+hd user disable li --role admin
+status disable-foreign-option 2
+has disable-foreign-option-named "$ERR" "unknown option '--role'"
+hd user list --password-file "$T/pw.zhang"
+status list-foreign-option 2
+has list-foreign-option-named "$ERR" "'--password-file'"
+hd user passwd zhang --role admin --password-file "$T/pw.zhang"
+status passwd-foreign-option 2
+has passwd-foreign-option-named "$ERR" "'--role'"
 unchanged before-bad
 ok bad-adds-nothing test "$(sql 'SELECT count(*) FROM users')" -eq 3
 

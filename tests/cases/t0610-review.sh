@@ -69,6 +69,25 @@ hd review approve 'not a ref'
 status approve-malformed 1
 hd review bogus "$R1"
 status unknown-subcommand 2
+# each subcommand takes its own options only
+hd review approve "$R1" --title x
+status approve-foreign-option 2
+has approve-foreign-option-named "$ERR" "unknown option '--title'"
+hd review list --reason x
+status list-foreign-option 2
+has list-foreign-option-named "$ERR" "'--reason'"
+hd review return "$R1" --reason x --status all
+status return-foreign-option 2
+has return-foreign-option-named "$ERR" "'--status'"
+hd review edit "$R1" --title x --json
+status edit-foreign-option 2
+hd review --json list
+status option-before-subcommand 2
+has option-before-subcommand-named "$ERR" "'--json'"
+hd review approve --help
+status approve-help 0
+has approve-help-usage "$OUT" "usage: hongdang [-d DIR] review approve REF"
+lacks approve-help-own "$OUT" "--title"
 hd review edit "$R1" --title ''
 status edit-empty-title 1
 has edit-empty-title-message "$ERR" "题名不能为空"

@@ -49,6 +49,16 @@ status request-unknown-record 1
 has request-unknown-message "$ERR" "没有这件档案"
 hd consult request --person '' --org 番禺区档案馆 --purpose research --kind view --days 7 "$R"
 status request-empty-person 1
+# each subcommand takes its own options only
+hd consult request --person 张小明 --org 番禺区档案馆 --purpose research --kind view --days 7 --account zhang "$R"
+status request-foreign-option 2
+has request-foreign-option-named "$ERR" "unknown option '--account'"
+hd consult refuse 1 --reason x --days 3
+status refuse-foreign-option 2
+has refuse-foreign-option-named "$ERR" "'--days'"
+hd consult stats --status pending
+status stats-foreign-option 2
+has stats-foreign-option-named "$ERR" "'--status'"
 unchanged before-bad
 ok bad-requests-store-nothing test "$(sql 'SELECT count(*) FROM consult_requests')" -eq 0
 

@@ -93,6 +93,16 @@ status export-unknown 1
 ok export-unknown-nothing test ! -e "$T/nobag"
 hd export --bag "$T/nobag" --person 张三 "$R1"
 status export-two-ways 2
+# each subcommand takes its own options only
+hd transfer list --to 番禺区档案馆
+status transfer-list-foreign-option 2
+has transfer-list-foreign-option-named "$ERR" "unknown option '--to'"
+hd transfer show 1 --approve
+status transfer-show-foreign-option 2
+has transfer-show-foreign-option-named "$ERR" "'--approve'"
+hd bag validate --json "$BAG"
+status bag-validate-foreign-option 2
+has bag-validate-foreign-option-named "$ERR" "'--json'"
 unchanged before
 
 # the other selections

@@ -47,6 +47,13 @@ status assign-unknown-place 1
 has assign-unknown-why "$ERR" 'not known'
 hd location assign 'QF01-WS·1999·Y-SQ-0009' '一号库房-01柜-03盒'
 status assign-unknown-record 1
+# each subcommand takes its own options only
+hd location list --at 一号库房
+status location-list-foreign-option 2
+has location-list-foreign-option-named "$ERR" "unknown option '--at'"
+hd location add 三号库房 --json
+status location-add-foreign-option 2
+has location-add-foreign-option-named "$ERR" "'--json'"
 unchanged before
 hd location assign "$R2" '一号库房/01柜/02层/01盒'
 status assign 0
@@ -82,6 +89,13 @@ status log-bad-time 2
 hd storage log --temp 99 --rh 50
 status log-impossible 2
 has log-impossible-why "$ERR" 'not a reading'
+# each subcommand takes its own options only
+hd storage log --temp 20 --rh 50 --days 3
+status log-foreign-option 2
+has log-foreign-option-named "$ERR" "unknown option '--days'"
+hd storage report --temp 20
+status report-foreign-option 2
+has report-foreign-option-named "$ERR" "'--temp'"
 unchanged readings
 hd storage report --json
 status report 0
@@ -137,6 +151,13 @@ hd inventory found 1 "$R2"
 status found-after-finish 2
 hd inventory finish 1
 status finish-again 2
+# each subcommand takes its own options only
+hd inventory found 1 --json "$R2"
+status found-foreign-option 2
+has found-foreign-option-named "$ERR" "unknown option '--json'"
+hd inventory show 1 --at 二号库房
+status show-foreign-option 2
+has show-foreign-option-named "$ERR" "'--at'"
 unchanged finished
 # missing items, and a clean inventory
 hd inventory start 一号库房

@@ -1,0 +1,96 @@
+/*
+ * bag.c - "hongdang bag validate": check any BagIt bag (RFC 8493 1.0 and
+ * drafts 0.93-0.97), in a folder, zip or tar, with the validator ingest
+ * and import use.  Needs no archive.
+ */
+#include "cmd.h"
+#include "../ingest/ingest.h"
+
+#include <sys/stat.h>
+
+static const char about[] =
+	"BagIt bags (RFC 8493): check one before it is sent or received.\n";
+
+static const struct cmd_spec validate_spec = {
+	.help =
+	"usage: hongdang bag validate PATH\n\n"
+	"Validate a BagIt bag (RFC 8493 1.0 and drafts 0.93-0.97) in a\n"
+	"folder, zip or tar: every checksum of every manifest and tag\n"
+	"manifest, no payload file missing or unlisted, Payload-Oxum,\n"
+	"encodings, no path leaving the bag, nothing to fetch.  Exit 0 when\n"
+	"valid (warnings on stderr), 1 when not (every reason on stderr).\n",
+	.min = 1, .max = 1, .what = "give one PATH (folder, zip or tar)",
+};
+
+/* bag validate PATH: every problem of the bag on stderr ("invalid: ..."),
+ * its warnings ("warning: ..."), and a verdict.  Exit 0 when valid, 1
+ * when not, 2 for bad usage or no such file. */
+static int bag_validate_cmd(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct batch_note *errs = NULL, *warns = NULL;
+	size_t nerrs = 0, nwarns = 0, i;
+	struct hd_error e;
+	struct batch sb;
+	struct stat st;
+	int rc, status;
+
+	status = cmd_start(c, &validate_spec, NULL, &argc, &argv);
+	if (status >= 0) {
+		return status;
+	}
+	if (stat(argv[0], &st) != 0) {
+		return cmd_err(c, 2, "%s: no such file or folder", argv[0]);
+	}
+	batch_init(&sb, NULL);
+	hd_err_clear(&e);
+	if (S_ISDIR(st.st_mode)) {
+		rc = bag_validate(argv[0], &errs, &nerrs, &warns, &nwarns,
+			NULL, NULL);
+	} else {
+		rc = stage_receive(&sb, argv, 1, &e);
+		if (rc == HD_EIO) {
+			batch_release(&sb);
+			return cmd_fail(c, &e);
+		}
+		if (rc == 0 && !sb.is_bag) {
+			batch_reject(&sb, argv[0], "not a BagIt bag: no folder "
+				"with bagit.txt inside");
+			rc = HD_EINVAL;
+		}
+		errs = sb.rejected;
+		nerrs = sb.nrejected;
+		warns = sb.warnings;
+		nwarns = sb.nwarnings;
+		sb.rejected = sb.warnings = NULL;
+		sb.nrejected = sb.nwarnings = 0;
+	}
+	for (i = 0; i < nwarns; i++) {
+		fprintf(stderr, "warning: %s\n", warns[i].msg);
+	}
+	if (rc != 0 || nerrs > 0) {
+		for (i = 0; i < nerrs; i++) {
+			fprintf(stderr, "invalid: %s\n", errs[i].msg);
+		}
+		status = cmd_err(c, 1, "%s is not a valid bag (%zu problem%s)",
+			argv[0], nerrs, nerrs == 1 ? "" : "s");
+	} else {
+		printf("%s: valid BagIt bag%s\n", argv[0], nwarns ?
+			" (with warnings)" : "");
+		status = 0;
+	}
+	batch_notes_free(errs, nerrs);
+	batch_notes_free(warns, nwarns);
+	batch_release(&sb);
+	return status;
+}
+
+static const struct subcommand subs[] = {
+	{"validate", bag_validate_cmd, &validate_spec},
+	{NULL, NULL, NULL},
+};
+
+/* hongdang bag SUBCOMMAND ...: one of subs. */
+int cmd_bag(struct cmd_ctx *c, int argc, char **argv)
+{
+	return cmd_dispatch(c, about, subs, argc, argv);
+}

@@ -1,0 +1,915 @@
+/*
+ * httpd.c - the exhibit server's libmicrohttpd glue: connections,
+ * requests and responses.  The only file that includes microhttpd.h;
+ * pages see struct http_req and struct http_resp, the caches and the log
+ * see plain values and opaque responses.
+ *
+ * A request goes: on_uri (the request line: the raw URL kept and
+ * decoded here) -> on_request (headers, then the body in pieces) ->
+ * handle (static file, or route, archive handle, response cache, page)
+ * -> on_done (the access log line).  Guarantees:
+ *  - a page is called only with a path and parameters that were
+ *    well-formed percent-encoding of valid UTF-8 without NUL (else 400),
+ *    a raw URL of at most SERVER_URL_MAX bytes (else 414), a body of at
+ *    most SERVER_BODY_MAX bytes (else 413), at most HTTP_MAX_PARAMS
+ *    parameters (else 400) and a method its route takes (else 405);
+ *  - every response made here carries the security headers (CSP,
+ *    nosniff, Referrer-Policy, X-Frame-Options); only the bare error
+ *    answers libmicrohttpd makes by itself (431, malformed request
+ *    lines) cannot;
+ *  - a path from a request reaches the file system only through
+ *    site_static_path;
+ *  - a client must deliver a whole request within opts.timeout seconds
+ *    of the connection becoming ready, however slowly it trickles bytes
+ *    (httpd_watchdog, from the main thread, cuts it off); silence longer
+ *    than that ends any connection;
+ *  - a route's page gets this worker's read-only archive handle, or its
+ *    writable one when the route is marked ROUTE_WRITES (routes.c);
+ *  - while the server drains, every answer says "Connection: close" and
+ *    nothing new goes into a cache.
+ */
+#include "server_int.h"
+
+#include <microhttpd.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	const char *value;
+} sec_headers[] = {
+	{"Content-Security-Policy", "default-src 'self'; "
+		"img-src 'self' data:; style-src 'self'; script-src 'self'; "
+		"object-src 'none'; base-uri 'none'; form-action 'self'; "
+		"frame-ancestors 'none'"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "same-origin"},
+	{"X-Frame-Options", "DENY"},
+};
+
+enum method { M_OTHER, M_GET, M_HEAD, M_POST };
+
+/* What the watchdog knows of a connection. */
+enum phase {
+	PH_WAIT,        /* ready for a request: none or part of one received */
+	PH_BODY,        /* headers received, body arriving */
+	PH_BUSY,        /* request complete: being answered */
+};
+
+/* One connection and the request in progress on it (HTTP/1.1 handles
+ * one request at a time per connection).  Allocated when the connection
+ * opens, freed when it closes. */
+struct conn {
+	struct conn *prev, *next;       /* all open connections */
+	int fd;
+	int cut;                        /* the watchdog shut it down */
+	char remote[INET6_ADDRSTRLEN];
+	char forwarded[INET6_ADDRSTRLEN];  /* the client a proxy names */
+	_Atomic int phase;              /* enum phase */
+	_Atomic long long since;        /* ms (monotonic) the phase began */
+
+	/* the request: reset by rq_reset */
+	int active;                     /* the request line was received */
+	int started;                    /* the access handler was called */
+	long long t0;                   /* µs (monotonic) of the request line */
+	int bad;                        /* status to answer at once, or 0 */
+	enum method meth;
+	char method[16];
+	size_t nraw;
+	char raw[SERVER_URL_MAX + 1];   /* as received (cut when too long) */
+	const char *path;               /* decoded, in arena */
+	struct http_kv params[HTTP_MAX_PARAMS];
+	size_t nparams;
+	char arena[SERVER_URL_MAX + 2 * HTTP_MAX_PARAMS + 8];
+	struct hd_buf body;
+	int too_big;                    /* the body passed SERVER_BODY_MAX */
+	char *form;                     /* decoded form fields (owned) */
+	int status;                     /* answered, for the log; 0 none */
+	unsigned long long bytes;       /* body bytes answered */
+};
+
+/* libmicrohttpd's side of a server. */
+struct httpd {
+	struct MHD_Daemon *d;
+	pthread_mutex_t lock;           /* conns */
+	struct conn *conns;             /* every open connection */
+};
+
+/* A request being answered, for the caches' send functions. */
+struct sending {
+	struct conn *cn;
+	struct MHD_Connection *c;
+};
+
+/* Enter phase p at ms (monotonic) for the watchdog. */
+static void set_phase(struct conn *cn, enum phase p, long long ms)
+{
+	atomic_store_explicit(&cn->since, ms, memory_order_relaxed);
+	atomic_store_explicit(&cn->phase, p, memory_order_release);
+}
+
+/* A request header's value, or NULL. */
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Decode the raw URL of cn into its path and parameters (http_decode,
+ * into cn->arena).  0, or -1 when it does not start with '/' or is not
+ * well-formed. */
+static int parse_url(struct conn *cn)
+{
+	const char *q = memchr(cn->raw, '?', cn->nraw);
+	size_t plen = q ? (size_t)(q - cn->raw) : cn->nraw;
+	char *arena = cn->arena;
+	long k;
+
+	if (plen == 0 || cn->raw[0] != '/') {
+		return -1;
+	}
+	k = http_decode(cn->raw, plen, 0, arena);
+	if (k < 0) {
+		return -1;
+	}
+	cn->path = arena;
+	arena += k + 1;
+	if (q != NULL) {
+		return http_parse_params(cn->params, &cn->nparams, q + 1,
+			cn->nraw - plen - 1, &arena);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- responses */
+
+/* Add every security header to r. */
+static void add_security(struct MHD_Response *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof sec_headers / sizeof sec_headers[0]; i++) {
+		MHD_add_response_header(r, sec_headers[i].name,
+			sec_headers[i].value);
+	}
+}
+
+/* Queue r with status, note it for the log (no body bytes for HEAD or
+ * 304), and drop our reference. */
+static enum MHD_Result queue(struct conn *cn, struct MHD_Connection *c,
+	int status, struct MHD_Response *r, unsigned long long bytes)
+{
+	enum MHD_Result ret;
+
+	cn->status = status;
+	cn->bytes = cn->meth == M_HEAD || status == 304 ? 0 : bytes;
+	ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The page's headers, then the security headers it did not set itself,
+ * then "Connection: close" while stopping.  hr may be NULL. */
+static void add_headers(struct server *sv, struct MHD_Response *r,
+	const struct http_resp *hr)
+{
+	size_t i;
+
+	for (i = 0; hr != NULL && i < hr->nheaders; i++) {
+		MHD_add_response_header(r, hr->headers[i].name,
+			hr->headers[i].value);
+	}
+	for (i = 0; i < sizeof sec_headers / sizeof sec_headers[0]; i++) {
+		if (hr == NULL || !http_resp_has(hr, sec_headers[i].name)) {
+			MHD_add_response_header(r, sec_headers[i].name,
+				sec_headers[i].value);
+		}
+	}
+	if (atomic_load(&sv->draining)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
+			"close");
+	}
+}
+
+/* type, with "; charset=utf-8" added (in buf) to a text type that lacks
+ * a charset; "text/html; charset=utf-8" when type is NULL. */
+static const char *text_type(const char *type, char *buf, size_t n)
+{
+	static const char *const texty[] = {
+		"text/", "application/json", "application/javascript",
+		"application/xml", "image/svg+xml",
+	};
+	size_t i;
+
+	if (type == NULL) {
+		return "text/html; charset=utf-8";
+	}
+	if (strstr(type, "charset") != NULL) {
+		return type;
+	}
+	for (i = 0; i < sizeof texty / sizeof texty[0]; i++) {
+		if (strncasecmp(type, texty[i], strlen(texty[i])) == 0) {
+			snprintf(buf, n, "%s; charset=utf-8", type);
+			return buf;
+		}
+	}
+	return type;
+}
+
+/* The headers of a file response (200 or 304; with_type: add
+ * Content-Type). */
+static void add_file_headers(struct MHD_Response *r,
+	const struct static_meta *m, int with_type)
+{
+	if (with_type) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+			m->type);
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, m->modified);
+	if (m->cache != NULL) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+			m->cache);
+	}
+}
+
+/* See server_int.h. */
+void *httpd_file_response(char *body, size_t n, const struct static_meta *m,
+	int status)
+{
+	struct MHD_Response *r;
+
+	if (status == 304) {
+		r = MHD_create_response_from_buffer(0, (void *)"",
+			MHD_RESPMEM_PERSISTENT);
+		add_file_headers(r, m, 0);
+	} else {
+		r = MHD_create_response_from_buffer(n, body,
+			MHD_RESPMEM_MUST_FREE);
+		add_file_headers(r, m, 1);
+	}
+	add_security(r);
+	return r;
+}
+
+/* See server_int.h. */
+void httpd_response_free(void *resp)
+{
+	if (resp != NULL) {
+		MHD_destroy_response(resp);
+	}
+}
+
+/* Answer with an open regular file (fd is consumed): 304 when the
+ * request's validators match m, else its bytes, with the file headers
+ * and hr's (may be NULL). */
+static enum MHD_Result send_fd(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, int fd, const struct stat *st,
+	const struct static_meta *m, const struct http_resp *hr)
+{
+	struct MHD_Response *r;
+
+	if (static_not_modified(m, header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
+	    header(c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE))) {
+		close(fd);
+		r = MHD_create_response_from_buffer(0, (void *)"",
+			MHD_RESPMEM_PERSISTENT);
+		add_file_headers(r, m, 0);
+		add_headers(sv, r, hr);
+		return queue(cn, c, 304, r, 0);
+	}
+	r = MHD_create_response_from_fd64((uint64_t)st->st_size, fd);
+	if (r == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	add_file_headers(r, m, 1);
+	add_headers(sv, r, hr);
+	return queue(cn, c, 200, r, (unsigned long long)st->st_size);
+}
+
+static void fill_req(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, struct http_req *req);
+static enum MHD_Result send_error(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, int status, const char *allow);
+
+/* Answer with what a page put into hr: its file (404 when it cannot be
+ * opened), or its body with Content-Type and, unless the page chose,
+ * "Cache-Control: no-cache".  key (owned, may be NULL): the response
+ * cache's key for the request; the answer is kept under it, at
+ * generation gen, when respcache_keeps allows and the server is not
+ * draining. */
+static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, struct http_resp *hr, char *key,
+	unsigned long gen)
+{
+	struct MHD_Response *r;
+	struct static_meta m;
+	struct stat st;
+	enum MHD_Result ret;
+	char tbuf[128];
+	size_t n;
+	char *body;
+	int fd;
+
+	if (hr->file != NULL) {
+		free(key);
+		fd = static_open(hr->file, &st);
+		if (fd < 0) {
+			alog_note(sv->log, "cannot open %s", hr->file);
+			http_resp_release(hr);
+			return send_error(sv, cn, c, 404, NULL);
+		}
+		static_meta_fill(&m, hr->file, &st);
+		if (hr->type != NULL) {
+			m.type = text_type(hr->type, tbuf, sizeof tbuf);
+		}
+		/* the page decides how long; by default ask every time
+		 * (a withdrawn record's image must go at once) */
+		m.cache = http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL) ?
+			NULL : "no-cache";
+		return send_fd(sv, cn, c, fd, &st, &m, hr);
+	}
+	n = hr->body.len;
+	body = hd_buf_detach(&hr->body);
+	r = MHD_create_response_from_buffer(n, body ? body : (void *)"",
+		body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		text_type(hr->type, tbuf, sizeof tbuf));
+	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+			"no-cache");
+	}
+	add_headers(sv, r, hr);
+	if (key != NULL && respcache_keeps(hr, n) &&
+	    !atomic_load(&sv->draining)) {
+		/* queued first: once in the cache another thread may drop
+		 * it; the cache then owns our reference */
+		cn->status = 200;
+		cn->bytes = cn->meth == M_HEAD ? 0 : n;
+		ret = MHD_queue_response(c, 200, r);
+		respcache_put(sv->answers, key, gen, r, n);
+		return ret;
+	}
+	free(key);
+	return queue(cn, c, hr->status, r, n);
+}
+
+/* The error page for status (site_error), with an Allow header for 405
+ * when allow is not NULL. */
+static enum MHD_Result send_error(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, int status, const char *allow)
+{
+	struct http_req req;
+	struct http_resp resp;
+	enum MHD_Result ret;
+
+	fill_req(sv, cn, c, &req);
+	http_resp_init(&resp);
+	site_error(sv->site, &req, &resp, status);
+	if (allow != NULL) {
+		http_header(&resp, "Allow", allow);
+	}
+	if (resp.status < 400) {
+		resp.status = status;
+	}
+	ret = send_resp(sv, cn, c, &resp, NULL, 0);
+	http_resp_release(&resp);
+	return ret;
+}
+
+/* For respcache_send: queue a kept answer (resp, a body of bytes). */
+static int send_kept(void *arg, void *resp, size_t bytes)
+{
+	struct sending *s = arg;
+
+	s->cn->status = 200;
+	s->cn->bytes = s->cn->meth == M_HEAD ? 0 :
+		(unsigned long long)bytes;
+	return MHD_queue_response(s->c, 200, resp);
+}
+
+/* For static_cache_send: queue a cached file's 304 (nm) when the
+ * request's validators match m, else its 200 (ok, size bytes). */
+static int send_static_kept(void *arg, void *ok, void *nm,
+	const struct static_meta *m, uint64_t size)
+{
+	struct sending *s = arg;
+	int not_mod = static_not_modified(m,
+		header(s->c, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		header(s->c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE));
+
+	s->cn->status = not_mod ? 304 : 200;
+	s->cn->bytes = not_mod || s->cn->meth == M_HEAD ? 0 :
+		(unsigned long long)size;
+	return MHD_queue_response(s->c, not_mod ? 304 : 200,
+		not_mod ? nm : ok);
+}
+
+/* GET/HEAD /static/REL (and /favicon.ico): from the static cache when
+ * the entry was checked this second, else after bringing it up to date;
+ * a file the cache does not keep, one that changed under us twice, or
+ * any while draining is sent from the file.  No archive handle, no
+ * template check. */
+static enum MHD_Result serve_static(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, const char *rel)
+{
+	struct sending snd = { cn, c };
+	long long now = mono_s();
+	struct static_meta m;
+	struct stat st;
+	char *real;
+	int tries, fd, rc, ret;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (!atomic_load_explicit(&sv->draining,
+		    memory_order_relaxed) &&
+		    static_cache_send(sv->statics, rel, now, send_static_kept,
+		    &snd, &ret)) {
+			return (enum MHD_Result)ret;
+		}
+		rc = static_cache_refresh(sv->statics, rel, now, &fd, &st,
+			&m);
+		if (rc < 0) {
+			return send_error(sv, cn, c, 404, NULL);
+		}
+		if (rc == 1 || atomic_load(&sv->draining)) {
+			if (fd < 0) {
+				break;
+			}
+			return send_fd(sv, cn, c, fd, &st, &m, NULL);
+		}
+	}
+	/* the file changed under us twice, or we are stopping: plainly */
+	real = site_static_path(sv->site, rel);
+	fd = real ? static_open(real, &st) : -1;
+	free(real);
+	if (fd < 0) {
+		return send_error(sv, cn, c, 404, NULL);
+	}
+	static_meta_fill(&m, rel, &st);
+	return send_fd(sv, cn, c, fd, &st, &m, NULL);
+}
+
+/* ----------------------------------------------------------- requests */
+
+/* Fill req, the page's view of the request on cn: method, path ("/"
+ * for a bad request), parameters, the headers pages read, the client
+ * (the one the trusted proxy names, when the peer is that proxy), the
+ * body and the kiosk flag.  Pointers are into cn and c. */
+static void fill_req(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, struct http_req *req)
+{
+	const char *k;
+
+	memset(req, 0, sizeof *req);
+	req->method = cn->method;
+	req->path = cn->path && !cn->bad ? cn->path : "/";
+	req->raw_url = cn->raw;
+	if (!cn->bad) {
+		memcpy(req->params, cn->params,
+			cn->nparams * sizeof cn->params[0]);
+		req->nparams = cn->nparams;
+	}
+	req->if_none_match = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	req->if_modified_since = header(c,
+		MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	req->cookie = header(c, MHD_HTTP_HEADER_COOKIE);
+	req->host = header(c, MHD_HTTP_HEADER_HOST);
+	req->remote = cn->remote;
+	if (sv->opts->trusted_proxy != NULL &&
+	    strcmp(cn->remote, sv->opts->trusted_proxy) == 0 &&
+	    client_forwarded(header(c, "X-Forwarded-For"),
+	    header(c, "X-Forwarded-Proto"), cn->forwarded, &req->tls)) {
+		req->remote = cn->forwarded;
+	}
+	req->body = cn->body.p ? cn->body.p : "";
+	req->nbody = cn->body.len;
+	k = http_param(req, "kiosk");
+	req->kiosk = sv->site->kiosk || (k != NULL && strcmp(k, "1") == 0);
+}
+
+/* 1 when the request's body is a form (application/x-www-form-urlencoded,
+ * with or without parameters). */
+static int is_form(struct MHD_Connection *c)
+{
+	const char *t = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	static const char form[] = "application/x-www-form-urlencoded";
+
+	return t != NULL && strncasecmp(t, form, sizeof form - 1) == 0 &&
+		(t[sizeof form - 1] == '\0' || t[sizeof form - 1] == ';' ||
+		t[sizeof form - 1] == ' ');
+}
+
+/* The whole request is in: answer it.  In order: an error found on the
+ * way (bad URL, too big), a static file, no route (404, or 405 with
+ * Allow), a bad form body (400), no archive handle (503), a kept answer
+ * from the response cache, and else the route's page (an error status
+ * without a body becomes the error page). */
+static enum MHD_Result handle(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c)
+{
+	struct sending snd = { cn, c };
+	const struct route *rt;
+	struct http_req req;
+	struct http_resp resp;
+	struct hd_archive *a;
+	struct hd_error e;
+	enum MHD_Result ret;
+	char allow[32], *arena, *key = NULL;
+	const char *rel = NULL;
+	unsigned long gen = 0;
+	int kept;
+
+	set_phase(cn, PH_BUSY, 0);   /* no deadline: no clock */
+	if (cn->bad) {
+		return send_error(sv, cn, c, cn->bad, NULL);
+	}
+	if (cn->too_big) {
+		return send_error(sv, cn, c, 413, NULL);
+	}
+	if (strncmp(cn->path, "/static/", 8) == 0) {
+		rel = cn->path + 8;
+	} else if (strcmp(cn->path, "/favicon.ico") == 0) {
+		rel = "favicon.ico";
+	}
+	if (rel != NULL) {
+		if (cn->meth != M_GET && cn->meth != M_HEAD) {
+			return send_error(sv, cn, c, 405, "GET, HEAD");
+		}
+		return serve_static(sv, cn, c, rel);
+	}
+	rt = route_find(cn->path, cn->meth == M_POST ? "POST" :
+		cn->meth == M_OTHER ? NULL : "GET", allow, sizeof allow);
+	if (rt == NULL) {
+		if (cn->meth == M_OTHER || allow[0] != '\0') {
+			return send_error(sv, cn, c, 405, allow[0] ? allow :
+				"GET, HEAD, POST");
+		}
+		return send_error(sv, cn, c, 404, NULL);
+	}
+	if (cn->meth == M_POST && is_form(c)) {
+		cn->form = hd_xmalloc(cn->body.len + 2 * HTTP_MAX_PARAMS + 8);
+		arena = cn->form;
+		if (http_parse_params(cn->params, &cn->nparams, cn->body.p ?
+		    cn->body.p : "", cn->body.len, &arena) != 0) {
+			cn->bad = 400;
+			return send_error(sv, cn, c, 400, NULL);
+		}
+	}
+	hd_err_clear(&e);
+	a = server_archive(sv, (rt->flags & ROUTE_WRITES) != 0, &e);
+	if (a == NULL) {
+		alog_note(sv->log, "%s", e.msg);
+		return send_error(sv, cn, c, 503, NULL);
+	}
+	if ((rt->flags & ROUTE_CACHED) && sv->answers != NULL &&
+	    !atomic_load(&sv->draining)) {
+		gen = respcache_check(sv->answers);
+		key = respcache_key(header(c, MHD_HTTP_HEADER_HOST), cn->raw,
+			cn->nraw);
+		if (respcache_send(sv->answers, key, send_kept, &snd,
+		    &kept)) {
+			free(key);
+			return (enum MHD_Result)kept;
+		}
+	}
+	fill_req(sv, cn, c, &req);
+	http_resp_init(&resp);
+	rt->fn(sv->site, a, &req, &resp);
+	if (resp.status >= 400 && resp.body.len == 0 && resp.file == NULL) {
+		int status = resp.status;
+
+		http_resp_release(&resp);
+		http_resp_init(&resp);
+		site_error(sv->site, &req, &resp, status);
+	}
+	ret = send_resp(sv, cn, c, &resp, key, gen);
+	http_resp_release(&resp);
+	return ret;
+}
+
+/* The method as the server tells them apart. */
+static enum method method_of(const char *m)
+{
+	if (strcmp(m, MHD_HTTP_METHOD_GET) == 0) {
+		return M_GET;
+	}
+	if (strcmp(m, MHD_HTTP_METHOD_HEAD) == 0) {
+		return M_HEAD;
+	}
+	if (strcmp(m, MHD_HTTP_METHOD_POST) == 0) {
+		return M_POST;
+	}
+	return M_OTHER;
+}
+
+/* 1 when the request announces a body. */
+static int has_body(struct MHD_Connection *c)
+{
+	const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) {
+		return 1;
+	}
+	return cl != NULL && strtoull(cl, NULL, 10) > 0;
+}
+
+/* libmicrohttpd's access handler: called once when the headers are in,
+ * then for each piece of the body, then once more at its end.  A body
+ * announced as too big is answered (413) at the first call; one that
+ * grows too big is thrown away as it comes and answered 413 at the
+ * end. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+	const char *url, const char *method, const char *version,
+	const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct server *sv = cls;
+	struct conn *cn = *con_cls;
+	const char *cl;
+	size_t n;
+
+	if (cn == NULL) {
+		return MHD_NO;
+	}
+	/* An answer queued in this first call makes libmicrohttpd close
+	 * the connection afterwards: right for a body we refuse unread,
+	 * too costly for everything else, which waits for the second. */
+	if (!cn->started) {
+		cn->started = 1;
+		n = strlen(method);
+		n = n < sizeof cn->method ? n : sizeof cn->method - 1;
+		memcpy(cn->method, method, n);
+		cn->method[n] = '\0';
+		cn->meth = method_of(method);
+		cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+			cn->too_big = 1;
+			return handle(sv, cn, c);
+		}
+		if (has_body(c)) {
+			set_phase(cn, PH_BODY, mono_ms());
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!cn->too_big && cn->body.len + *upload_size <=
+		    SERVER_BODY_MAX) {
+			hd_buf_add(&cn->body, upload, *upload_size);
+		} else {
+			cn->too_big = 1;
+			hd_buf_release(&cn->body);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return handle(sv, cn, c);
+}
+
+/* Forget the request on cn (the connection stays). */
+static void rq_reset(struct conn *cn)
+{
+	hd_buf_release(&cn->body);
+	free(cn->form);
+	cn->form = NULL;
+	cn->active = cn->started = cn->bad = cn->too_big = cn->status = 0;
+	cn->meth = M_OTHER;
+	cn->method[0] = '\0';
+	cn->nraw = 0;
+	cn->raw[0] = '\0';
+	cn->path = NULL;
+	cn->nparams = 0;
+	cn->bytes = 0;
+}
+
+/* The request line is in: keep the raw URL and decode it ourselves
+ * (libmicrohttpd's own decoding would hide malformed escapes), marking
+ * the request 414 or 400 when it is too long or malformed.  The
+ * connection becomes the request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct server *sv = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *cn = ci ? ci->socket_context : NULL;
+	size_t n = strlen(uri);
+
+	if (cn == NULL) {
+		return NULL;
+	}
+	rq_reset(cn);
+	cn->active = 1;
+	cn->t0 = mono_us();
+	atomic_fetch_add(&sv->inflight, 1);
+	atomic_fetch_add_explicit(&sv->requests, 1, memory_order_relaxed);
+	cn->nraw = n > SERVER_URL_MAX ? SERVER_URL_MAX : n;
+	memcpy(cn->raw, uri, cn->nraw);
+	cn->raw[cn->nraw] = '\0';
+	if (n > SERVER_URL_MAX) {
+		cn->bad = 414;
+	} else if (parse_url(cn) != 0) {
+		cn->bad = 400;
+	}
+	return cn;
+}
+
+/* The access log line of the request on cn, ended for reason toe; now:
+ * µs (monotonic). */
+static void log_request(struct server *sv, struct conn *cn,
+	enum MHD_RequestTerminationCode toe, long long now)
+{
+	static const char *const why[] = {
+		"", " error", " timeout", " shutdown", " read-error",
+		" client-abort",
+	};
+	struct alog_req r;
+
+	r.remote = cn->remote;
+	r.method = cn->method;
+	r.url = cn->raw;
+	r.nurl = cn->nraw;
+	r.status = cn->status;
+	r.bytes = cn->bytes;
+	r.us = now - cn->t0;
+	r.end = cn->cut ? " cut-off" :
+		(unsigned)toe < sizeof why / sizeof why[0] ? why[toe] : "";
+	alog_request(sv->log, &r, now / 1000);
+}
+
+/* A request has ended (answered or not): log it, forget it, and let
+ * the worker warm its handle while nothing else is in flight. */
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+	enum MHD_RequestTerminationCode toe)
+{
+	struct server *sv = cls;
+	struct conn *cn = *con_cls;
+	long long now = mono_us();
+
+	if (cn == NULL) {
+		return;
+	}
+	if (cn->active) {
+		log_request(sv, cn, toe, now);
+		atomic_fetch_sub(&sv->inflight, 1);
+	}
+	rq_reset(cn);
+	set_phase(cn, PH_WAIT, now / 1000);
+	*con_cls = NULL;
+	server_warm(sv);
+}
+
+/* A connection opens (a struct conn is made and listed, with the peer's
+ * address) or closes (unlisted and freed; a request never reported
+ * complete is logged as an error and counted out). */
+static void on_conn(void *cls, struct MHD_Connection *c, void **ctx,
+	enum MHD_ConnectionNotificationCode code)
+{
+	struct server *sv = cls;
+	struct httpd *h = sv->httpd;
+	const union MHD_ConnectionInfo *ci;
+	struct conn *cn;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		cn = hd_xcalloc(1, sizeof *cn);
+		hd_buf_init(&cn->body);
+		ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_CONNECTION_FD);
+		cn->fd = ci ? ci->connect_fd : -1;
+		ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		client_addr_text(ci ? ci->client_addr : NULL, cn->remote);
+		set_phase(cn, PH_WAIT, mono_ms());
+		pthread_mutex_lock(&h->lock);
+		cn->next = h->conns;
+		if (h->conns != NULL) {
+			h->conns->prev = cn;
+		}
+		h->conns = cn;
+		pthread_mutex_unlock(&h->lock);
+		*ctx = cn;
+		return;
+	}
+	cn = *ctx;
+	if (cn == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	if (cn->prev != NULL) {
+		cn->prev->next = cn->next;
+	} else {
+		h->conns = cn->next;
+	}
+	if (cn->next != NULL) {
+		cn->next->prev = cn->prev;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (cn->active) {       /* never reported complete: count it out */
+		log_request(sv, cn, MHD_REQUEST_TERMINATED_WITH_ERROR,
+			mono_us());
+		atomic_fetch_sub(&sv->inflight, 1);
+	}
+	rq_reset(cn);
+	free(cn);
+	*ctx = NULL;
+}
+
+/* libmicrohttpd must not decode the URL: we decode the raw one. */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+/* See server_int.h.  The socket is only shut down (libmicrohttpd then
+ * closes it); the list lock keeps the descriptor from being closed and
+ * reused meanwhile.  A connection being answered has no deadline. */
+void httpd_watchdog(struct server *sv)
+{
+	struct httpd *h = sv->httpd;
+	long long now = mono_ms(), limit = sv->opts->timeout * 1000LL;
+	struct conn *cn;
+	int ph;
+
+	pthread_mutex_lock(&h->lock);
+	for (cn = h->conns; cn != NULL; cn = cn->next) {
+		ph = atomic_load_explicit(&cn->phase, memory_order_acquire);
+		if (ph != PH_BUSY && !cn->cut && cn->fd >= 0 &&
+		    now - atomic_load_explicit(&cn->since,
+		    memory_order_relaxed) > limit) {
+			cn->cut = 1;
+			shutdown(cn->fd, SHUT_RDWR);
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* See server_int.h.  One epoll thread per worker, each answering its
+ * own connections (so a worker's archive handles are used by one thread
+ * only); HONGDANG_MHD_DEBUG in the environment turns on libmicrohttpd's
+ * own error messages. */
+int httpd_start(struct server *sv, int lfd, int ipv6)
+{
+	const struct server_opts *opts = sv->opts;
+	struct httpd *h = hd_xcalloc(1, sizeof *h);
+	unsigned flags;
+
+	pthread_mutex_init(&h->lock, NULL);
+	sv->httpd = h;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_USE_TURBO | MHD_USE_ITC;
+	if (ipv6) {
+		flags |= MHD_USE_IPv6;
+	}
+	if (getenv("HONGDANG_MHD_DEBUG") != NULL) {
+		flags |= MHD_USE_ERROR_LOG;
+	}
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv,
+		MHD_OPTION_LISTEN_SOCKET, lfd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)SERVER_CONN_PER_IP,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)SERVER_CONN_MEMORY,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, sv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, sv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_conn, sv,
+		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+		MHD_OPTION_END);
+	if (h->d == NULL) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		sv->httpd = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* See server_int.h. */
+void httpd_quiesce(struct server *sv)
+{
+	MHD_socket lfd = MHD_quiesce_daemon(sv->httpd->d);
+
+	if (lfd >= 0) {
+		close(lfd);
+	}
+}
+
+/* See server_int.h.  Requests still in flight are cut off. */
+void httpd_stop(struct server *sv)
+{
+	struct httpd *h = sv->httpd;
+
+	if (h == NULL) {
+		return;
+	}
+	MHD_stop_daemon(h->d);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	sv->httpd = NULL;
+}

@@ -1,0 +1,35 @@
+/*
+ * page_image.c - the images of public records as visitors see them:
+ * thumbnails and screen copies (/img/thumb/SHA.jpg, /img/screen/SHA.jpg),
+ * made on first request by the library and never the original file.
+ *
+ * An image is served only while one public record has it
+ * (hd_object_public); anything else is a 404, exactly like an image that
+ * does not exist.
+ */
+#include "pages.h"
+
+#include <string.h>
+
+/* GET /img/thumb/SHA.jpg and /img/screen/SHA.jpg: the derivative
+ * (made and kept by hd_derive) of an image of a public record, as a
+ * file response; 404 for any other name or image. */
+int page_image(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	enum hd_deriv kind;
+	char sha[65], *path = NULL;
+
+	if (page_image_name(req->path + strlen("/img/"), &kind, sha) != 0 ||
+	    !hd_object_public(a, sha) ||
+	    hd_derive(a, sha, kind, &path, NULL) != 0) {
+		site_error(s, req, resp, 404);
+		return 0;
+	}
+	resp->file = path;
+	resp->type = "image/jpeg";
+	/* no Cache-Control: the server's default "no-cache" makes a kiosk
+	 * ask each time (a 304 when unchanged), so the image of a withdrawn
+	 * record is gone at once, not after a day in the cache */
+	return 0;
+}
