@@ -122,13 +122,7 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 			ev = &(*v)[(*n)++];
-			memset(ev, 0, sizeof *ev);
-			ev->id = sqlite3_column_int64(st, 0);
-			snprintf(ev->at, sizeof ev->at, "%s",
-				(const char *)sqlite3_column_text(st, 1));
-			ev->type = hd_col_dup(st, 2);
-			ev->agent = hd_col_dup(st, 3);
-			ev->detail = hd_col_dup(st, 4);
+			hd_event_row(st, ev);
 			ev->ref = hd_col_dup(st, 5);
 		}
 		sqlite3_reset(st);

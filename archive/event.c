@@ -91,6 +91,18 @@ static int head_differs(struct hd_archive *a, int64_t last_id,
 	return 0;
 }
 
+/* hd_event_row: see internal.h. */
+void hd_event_row(sqlite3_stmt *st, struct hd_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->id = sqlite3_column_int64(st, 0);
+	snprintf(ev->at, sizeof ev->at, "%s",
+		(const char *)sqlite3_column_text(st, 1));
+	ev->type = hd_col_dup(st, 2);
+	ev->agent = hd_col_dup(st, 3);
+	ev->detail = hd_col_dup(st, 4);
+}
+
 /* hd_event_add: see hd.h.  Returns 0, HD_EUSAGE outside a transaction,
  * HD_ECORRUPT when the log does not end where it was last written (it
  * was cut or rewritten), HD_EDB. */

@@ -265,6 +265,10 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);
 /* Remove temporary files left by processes that are gone (store.c). */
 void hd_store_sweep(struct hd_archive *a);
 
+/* The event in the current row of st, whose columns 0-4 are id, at,
+ * type, agent and detail, into *ev (zeroed first, ref left NULL); the
+ * strings are new (hd_events_free) (event.c). */
+void hd_event_row(sqlite3_stmt *st, struct hd_event *ev);
 /* The hash of one event over its fields (event.c); out: 65 bytes hex. */
 void hd_event_hash(const char *prev, int64_t id, const char *at,
 	const char *type, int64_t record, const char *agent,

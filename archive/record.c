@@ -638,13 +638,7 @@ static int load_events(struct hd_archive *a, struct hd_record *r,
 		r->events = hd_xrealloc(r->events,
 			(r->nevents + 1) * sizeof *r->events);
 		ev = &r->events[r->nevents++];
-		memset(ev, 0, sizeof *ev);
-		ev->id = sqlite3_column_int64(st, 0);
-		snprintf(ev->at, sizeof ev->at, "%s",
-			(const char *)sqlite3_column_text(st, 1));
-		ev->type = hd_col_dup(st, 2);
-		ev->agent = hd_col_dup(st, 3);
-		ev->detail = hd_col_dup(st, 4);
+		hd_event_row(st, ev);
 		ev->ref = hd_xstrdup(r->ref);
 	}
 	sqlite3_reset(st);
