@@ -202,10 +202,10 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 30
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(INGEST_OBJ) $(LIBHD) $(LDLIBS)
+		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins

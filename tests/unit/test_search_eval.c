@@ -36,6 +36,7 @@
 #include "../../archive/hd.h"
 #include "../../archive/fts.h"
 #include "../../archive/internal.h"
+#include "../../exhibit/pages.h"
 
 #include <opencc.h>
 #include <sqlite3.h>
@@ -76,6 +77,17 @@ static void check(const char *name, int ok, const char *why,
 		nfail++;
 	}
 	fflush(stdout);
+}
+
+/* Snippet s as the exhibit renders it (page_snippet_html): the HTML the
+ * rows below assert.  Caller frees. */
+static char *as_html(const struct hd_snippet *s)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	page_snippet_html(&b, s);
+	return hd_buf_detach(&b);
 }
 
 static double now_s(void)
@@ -750,7 +762,7 @@ static void capped(const char *dir)
 	struct hd_error e;
 	struct hd_query hq;
 	struct hd_results res, ex;
-	char got[256];
+	char got[256], *html = NULL;
 	size_t i;
 	int marked = 1;
 
@@ -776,11 +788,14 @@ static void capped(const char *dir)
 		got);
 	for (i = 0; i < res.nhits && marked; i++) {
 		/* one record in ten is in traditional characters */
-		marked = strstr(res.hits[i].snippet, "<mark>参加</mark>") ||
-			strstr(res.hits[i].snippet, "<mark>參加</mark>");
+		free(html);
+		html = as_html(&res.hits[i].snippet);
+		marked = strstr(html, "<mark>参加</mark>") ||
+			strstr(html, "<mark>參加</mark>");
 	}
 	check("cap_marks", marked, "every hit of the capped page has its "
-		"snippet marked", i > 0 ? res.hits[i - 1].snippet : "");
+		"snippet marked", html != NULL ? html : "");
+	free(html);
 	snprintf(got, sizeof got, "%zu decades, first %s",
 		res.decade.n, res.decade.n ? res.decade.v[0].value : "");
 	check("cap_facets", res.decade.n > 1 && res.category.n == 1 &&
@@ -903,10 +918,13 @@ static int by_int(const void *x, const void *y)
 }
 
 /* Numbers (in hand[], from 1) of the hits for q (HD_PUBLIC), as "3,1",
- * in rank order or sorted; every hit's snippet into snip. */
+ * in rank order or sorted; every hit's snippet into snip ("|s1|s2...",
+ * each as HTML as the exhibit renders it). */
 static void hits_of(struct hd_archive *a, const char *q, int sorted,
 	char *out, size_t n, char *snip, size_t ns)
 {
+	const struct hd_snippet *sn;
+	char *html;
 	struct hd_query hq;
 	struct hd_results res;
 	struct hd_error e;
@@ -931,10 +949,12 @@ static void hits_of(struct hd_archive *a, const char *q, int sorted,
 			}
 		}
 		num[nnum++] = k + 1;
-		if (snip != NULL && res.hits[i].snippet != NULL &&
-		    slen + 1 < ns) {
+		sn = &res.hits[i].snippet;
+		if (snip != NULL && sn->text != NULL && slen + 1 < ns) {
+			html = as_html(sn);
 			slen += (size_t)snprintf(snip + slen, ns - slen,
-				"|%s", res.hits[i].snippet);
+				"|%s", html);
+			free(html);
 		}
 	}
 	if (sorted) {
