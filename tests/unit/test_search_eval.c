@@ -912,6 +912,28 @@ static struct doc hand[] = {
 		"钟某", "大石", "搬迁", 2004, 0, NULL, 0 },
 };
 
+/* Text for the span rows: s[0..n) as it is. */
+static void put_raw(struct hd_buf *b, const char *s, size_t n)
+{
+	hd_buf_add(b, s, n);
+}
+
+/* Snippet s as data, for the span rows: its text as it is (nothing
+ * escaped), each mark in [], « and » where it was cut.  Caller frees. */
+static char *as_spans(const struct hd_snippet *s)
+{
+	static const struct hd_snippet_style brackets = { put_raw, "[", "]" };
+	struct hd_snippet bare = *s;
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	bare.cut_before = bare.cut_after = 0;
+	hd_buf_puts(&b, s->cut_before ? "«" : "");
+	hd_snippet_render(&b, &bare, &brackets);
+	hd_buf_puts(&b, s->cut_after ? "»" : "");
+	return hd_buf_detach(&b);
+}
+
 static int by_int(const void *x, const void *y)
 {
 	return *(const int *)x - *(const int *)y;
@@ -919,9 +941,10 @@ static int by_int(const void *x, const void *y)
 
 /* Numbers (in hand[], from 1) of the hits for q (HD_PUBLIC), as "3,1",
  * in rank order or sorted; every hit's snippet into snip ("|s1|s2...",
- * each as HTML as the exhibit renders it). */
+ * each as HTML as the exhibit renders it, or with spans 1 as data:
+ * as_spans). */
 static void hits_of(struct hd_archive *a, const char *q, int sorted,
-	char *out, size_t n, char *snip, size_t ns)
+	char *out, size_t n, char *snip, size_t ns, int spans)
 {
 	const struct hd_snippet *sn;
 	char *html;
@@ -951,7 +974,7 @@ static void hits_of(struct hd_archive *a, const char *q, int sorted,
 		num[nnum++] = k + 1;
 		sn = &res.hits[i].snippet;
 		if (snip != NULL && sn->text != NULL && slen + 1 < ns) {
-			html = as_html(sn);
+			html = spans ? as_spans(sn) : as_html(sn);
 			slen += (size_t)snprintf(snip + slen, ns - slen,
 				"|%s", html);
 			free(html);
@@ -1213,6 +1236,28 @@ static int make_old(const char *dir, char *why, size_t n)
 	return rc;
 }
 
+/* Snippets as the library gives them (hd_snippet_read): plain text and
+ * its marks, checked as as_spans writes them. */
+static const struct {
+	const char *name, *q, *want, *why;
+} spans[] = {
+	{ "span_plain", "字样", "注明 a<b & c [字样]，",
+		"a snippet's text is plain, nothing escaped, and its mark "
+		"holds the match's bytes" },
+	{ "span_touch", "社区 夜校", "[社区][夜校]",
+		"two phrases side by side are two marks that touch" },
+	{ "span_cut_before", "zhongcun", "|«",
+		"a window after the body's start is a flag, not a '…' in "
+		"the text" },
+	{ "span_end", "zhongcun", "迁往[钟村]$",
+		"a window that reaches the body's end is not cut there" },
+	{ "span_cut_both", "检查结果", "|«处，随后召开小结会，"
+		"通报[检查结果]并布置下月工作，要求各»$",
+		"a window inside a long body is cut on both sides" },
+	{ "span_fraction", "1 2", "宽[½]英寸",
+		"the marks of two tokens of one character are one" },
+};
+
 /* 1 when the snippets snip ("|s1|s2...") hold want, or, when want ends
  * with '$', end a snippet with the rest of it. */
 static int snip_has(const char *snip, const char *want)
@@ -1398,15 +1443,21 @@ static void by_hand(const char *dir)
 	}
 	for (i = 0; i < sizeof ranks / sizeof ranks[0]; i++) {
 		hits_of(a, ranks[i].q, ranks[i].sorted, got, sizeof got, NULL,
-			0);
+			0, 0);
 		check(ranks[i].name, strcmp(got, ranks[i].want) == 0,
 			ranks[i].why, got);
 	}
 	for (i = 0; i < sizeof snippets / sizeof snippets[0]; i++) {
 		hits_of(a, snippets[i].q, 0, got, sizeof got, snip,
-			sizeof snip);
+			sizeof snip, 0);
 		check(snippets[i].name, snip_has(snip, snippets[i].want),
 			snippets[i].why, snip);
+	}
+	for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+		hits_of(a, spans[i].q, 0, got, sizeof got, snip,
+			sizeof snip, 1);
+		check(spans[i].name, snip_has(snip, spans[i].want),
+			spans[i].why, snip);
 	}
 	runs = person_lookups(a);
 	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
@@ -1454,7 +1505,7 @@ static void by_hand(const char *dir)
 	if (rc != 0) {
 		return;
 	}
-	hits_of(a, "檔案", 0, got, sizeof got, NULL, 0);
+	hits_of(a, "檔案", 0, got, sizeof got, NULL, 0, 0);
 	check("old_finds_trad", strcmp(got, "7,6") == 0,
 		"after the migration 檔案 finds both scripts", got);
 	suggest_first(a, "py", got, sizeof got);
