@@ -238,10 +238,10 @@ status not-a-bag 1
 has not-a-bag-why "$OUT" 'not a BagIt bag'
 
 # ------------------------------------------------ the conformance suite
-S="$HD_SHARED/conformance/bagit"
+S="$HD_TOP/tests/data/bagit-conformance"
 if [ ! -d "$S" ]; then
 	fail conformance "no suite at $S"
-	exit 0
+	exit 1
 fi
 count=0
 for bag in "$S"/v*/valid/*/ "$S"/v*/warning/*/; do

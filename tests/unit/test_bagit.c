@@ -1,7 +1,8 @@
 /*
  * test_bagit.c - bag_validate against the Library of Congress BagIt
- * conformance suite ($HD_SHARED/conformance/bagit, HD_SHARED defaulting
- * to ../shared beside the repository).
+ * conformance suite, kept in tests/data/bagit-conformance (its README says
+ * where it comes from) under $HD_TOP, the top of the repository (tests/run.sh
+ * sets it; the current folder when unset).
  *
  * Every bag under vX/valid and vX/warning must be accepted, every bag
  * under vX/invalid, v0.97/linux-only and v0.97/windows-only refused, for
@@ -10,7 +11,7 @@
  * problems, so a bag refused for the wrong reason fails too.  The suite
  * is read-only and never modified; v0.97/warning/special-system-files
  * lists data/.DS_Store, which upstream never committed, so it is copied
- * and the empty file made, as NOTES.md suggests.  Prints "PASS <bag>" or
+ * and the empty file made, as its README says.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>"; exits 1 on any failure.
  */
 #include "../../ingest/ingest.h"
@@ -280,16 +281,16 @@ int main(void)
 		{ "linux-only", 0, 0 },
 		{ "windows-only", 0, 0 },
 	};
-	const char *shared = getenv("HD_SHARED");
+	const char *top = getenv("HD_TOP");
 	char *suite, *dir, *path, *rel, **vers, **bags, *cmd;
 	size_t nvers, nbags, v, k, i;
 
-	suite = hd_xasprintf("%s/conformance/bagit",
-		shared != NULL && shared[0] != '\0' ? shared : "../shared");
+	suite = hd_xasprintf("%s/tests/data/bagit-conformance",
+		top != NULL && top[0] != '\0' ? top : ".");
 	vers = subdirs(suite, &nvers);
 	if (nvers == 0) {
 		printf("FAIL conformance: no BagIt suite at %s (set "
-			"HD_SHARED)\n", suite);
+			"HD_TOP)\n", suite);
 		return 1;
 	}
 	if (mkdtemp(tmproot) == NULL) {
