@@ -46,9 +46,11 @@ has() {
 		fail "$1" "'$3' not in $(basename "$2"): $(head -c 400 "$2")"
 	fi
 }
-# lacks NAME FILE TEXT: FILE does not contain TEXT.
+# lacks NAME FILE TEXT: FILE (which must be there) does not contain TEXT.
 lacks() {
-	if grep -qF -- "$3" "$2"; then
+	if [ ! -f "$2" ]; then
+		fail "$1" "no $(basename "$2") to look in"
+	elif grep -qF -- "$3" "$2"; then
 		fail "$1" "'$3' unexpectedly in $(basename "$2")"
 	else pass "$1"; fi
 }
