@@ -109,11 +109,14 @@ $(HONGDANG): $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
 		$(LIBHD) $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) \
-		$(LIBHD)
+# Every unit test links the one check of tests/unit/check.h.
+UNIT_CHECK = $(BUILD)/tests/unit/check.o
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
+		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INGEST_OBJ) $(EXHIBIT_OBJ) \
-		$(LIBHD) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
+		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).
