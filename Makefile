@@ -6,6 +6,8 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
+#   make eval       the search evaluation at 50,000 records (make test
+#                   runs it at 10,000)
 #   make bench-deps apt-get install what the benchmarks need (as root)
 #   make fuzz       libFuzzer targets (clang)
 #   make install PREFIX=/usr/local
@@ -66,8 +68,8 @@ UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
-.PHONY: all run test check check-asan bench fuzz fuzz-run install clean \
-	deps bench-deps sample
+.PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
+	clean deps bench-deps sample
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -229,6 +231,12 @@ fuzz-run: fuzz
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
+
+# Known-item search evaluation on a generated catalogue of EVAL_RECORDS
+# (tests/unit/test_search_eval.c; make test runs a smaller one).
+EVAL_RECORDS ?= 50000
+eval: all
+	HD_EVAL_RECORDS=$(EVAL_RECORDS) $(BUILD)/tests/test_search_eval
 
 install: $(HONGDANG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hongdang \

@@ -2,8 +2,9 @@
  * test_search_eval.c - known-item evaluation of Chinese search, plus the
  * checks of ranking, suggestions and the version 3 migration.
  *
- * Part one generates a catalogue (HD_EVAL_RECORDS records, 50,000 by
- * default, 3,000 under AddressSanitizer) from a fixed seed: titles like
+ * Part one generates a catalogue (HD_EVAL_RECORDS records: 10,000 by
+ * default, 3,000 under AddressSanitizer, 50,000 in "make eval") from a
+ * fixed seed: titles like
  * "1985年番禺龙舟竞渡会议纪要" or "陈某琰读书分享访谈记录" drawn from
  * place names, events, document types and person names (surnames and a
  * long tail of given-name characters, as real names have), bodies of
@@ -53,6 +54,7 @@
 #define KIND_MIN 95.0           /* % for each kind */
 #define QUERY_TITLES 8          /* a query piece is in at most so many */
 #define TX_RECORDS 10000
+#define TEST_RECORDS 10000      /* records generated in make test */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ASAN 1
@@ -1584,7 +1586,7 @@ int main(void)
 
 	by_hand(small);
 
-	ndocs = env ? atoi(env) : ASAN ? UPGRADE_RECORDS : 50000;
+	ndocs = env ? atoi(env) : ASAN ? UPGRADE_RECORDS : TEST_RECORDS;
 	if (ndocs < UPGRADE_RECORDS) {
 		ndocs = UPGRADE_RECORDS;
 	}
