@@ -951,7 +951,8 @@ static const struct row rows[] = {
 	  .why = "WebP VP8X canvas size" },
 	{ .name = "gb18030-text", .fx = FX_GB_TEXT, .path = "名册.txt",
 	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
-	  .text = "番禺区前锋社区党员名册\n一九八五年三月\n夜校", .notext = "\r", .warn = NOWARN,
+	  .text = "番禺区前锋社区党员名册\n一九八五年三月\n夜校",
+	  .notext = "\r", .warn = NOWARN,
 	  .why = "GB18030 text becomes UTF-8, CRLF becomes LF" },
 	{ .name = "gb18030-prefix", .fx = FX_LONG_GB, .path = "long.txt",
 	  .prefix = 100, .mime = "text/plain", .xres = -1, .orientation = -1,
@@ -986,7 +987,8 @@ static const struct row rows[] = {
 	  .why = "a zero-byte file is noted" },
 	{ .name = "html-gb2312", .fx = FX_HTML_GB, .path = "page.html",
 	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
-	  .text = "前锋社区\n历史文化长廊\n第一段&粗体\n第二段\n换行\n甲 乙\n" "  保留  空格",
+	  .text = "前锋社区\n历史文化长廊\n第一段&粗体\n第二段\n换行\n甲 乙\n"
+	  "  保留  空格",
 	  .notext = "不该出现", .warn = NOWARN,
 	  .why = "gb2312 <meta> honoured; script, style and comments dropped; "
 	  "blocks on their own lines; entities decoded; <pre> kept" },
