@@ -72,8 +72,11 @@ mkfifo "$T/fifo"
 	<"$T/fifo" >"$T/wang.out" 2>&1 &
 wpid=$!
 exec 7>"$T/fifo"
-sleep 0.3
-tr '\0' ' ' <"/proc/$wpid/cmdline" >"$T/cmdline" 2>/dev/null
+for i in $(seq 50); do      # until the shell has made way for hongdang
+	tr '\0' ' ' <"/proc/$wpid/cmdline" >"$T/cmdline" 2>/dev/null
+	grep -q "user add wang" "$T/cmdline" && break
+	sleep 0.05
+done
 lacks ps-no-password "$T/cmdline" "wang-pass-123"
 has ps-is-that-process "$T/cmdline" "user add wang"
 printf 'wang-pass-123\n' >&7
