@@ -7,12 +7,15 @@
 # counted and tried again sooner, until HD_KILL_ROUNDS kills (8) have
 # landed while an ingest ran, in at most three times as many trials.
 . "$HD_TOP/tests/lib.sh"
+# the batch: NF text files of 20 to 35 KB (the moments follow the time an
+# ingest takes, so a small batch serves as well as a large one)
+NF=160
 B="$T/batch"; mkdir -p "$B"
-python3 - "$B" <<'PY'
+python3 - "$B" "$NF" <<'PY'
 import os, sys, random
 random.seed(7)
 chars = "前锋社区党员档案番禺市桥老旧小区改造居民议事协商会楼道微更新红色读书角"
-for i in range(400):
+for i in range(int(sys.argv[2])):
     with open(os.path.join(sys.argv[1], "f%04d.txt" % i), "w") as f:
         f.write("".join(random.choice(chars) for _ in range(200 + i)))
         f.write("\n" + "x" * (20000 + 97 * i))
@@ -54,7 +57,7 @@ while [ "$killed" -lt "$rounds" ] && [ "$trials" -lt $((3 * rounds)) ]; do
 	else
 		pass "kill-$r-verify"
 	fi
-	if [ "$n" -ne 0 ] && [ "$n" -ne 400 ]; then
+	if [ "$n" -ne 0 ] && [ "$n" -ne "$NF" ]; then
 		fail "kill-$r-whole" "$n records: a batch landed in part"
 	else
 		pass "kill-$r-whole"
@@ -65,10 +68,10 @@ while [ "$killed" -lt "$rounds" ] && [ "$trials" -lt $((3 * rounds)) ]; do
 	took=$(ms)
 	status "kill-$r-after-exit" 0
 	n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM records")
-	ok "kill-$r-all-there" test "$n" -eq 400
+	ok "kill-$r-all-there" test "$n" -eq "$NF"
 	hd verify --json
 	status "kill-$r-after-verify" 0
-	jq_is "kill-$r-objects" "d['objects']" 400
+	jq_is "kill-$r-objects" "d['objects']" "$NF"
 	# what the killed process left in tmp/ is swept at the next ingest
 	left=$(find "$D/tmp" -mindepth 1 | wc -l)
 	ok "kill-$r-tmp-swept" test "$left" -eq 0
