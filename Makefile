@@ -202,9 +202,11 @@ check-asan:
 	  tests/run.sh build-asan
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in
-# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS.
+# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS, as many
+# at once as make -j allows (a fuzzer uses one core).
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_RUNS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=fuzz-run-%)
 FUZZ_SECONDS ?= 30
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
@@ -218,16 +220,18 @@ fuzz:
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz-run: fuzz
-	@for f in build-fuzz/fuzz/fuzz_*; do \
-	  n=$${f##*/fuzz_}; rm -rf build-fuzz/corpus_$$n; \
-	  mkdir -p build-fuzz/corpus_$$n; \
-	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build-fuzz/corpus_$$n tests/fuzz/corpus_$$n \
-	    > build-fuzz/fuzz_$$n.log 2>&1 \
-	    || { tail -40 build-fuzz/fuzz_$$n.log; exit 1; }; \
-	  grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$$n.log; \
-	done
+	$(MAKE) $(FUZZ_RUNS)
+
+fuzz-run-%:
+	@rm -rf build-fuzz/corpus_$*
+	@mkdir -p build-fuzz/corpus_$*
+	@echo "fuzzing $* for $(FUZZ_SECONDS) s"
+	@build-fuzz/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 build-fuzz/corpus_$* tests/fuzz/corpus_$* \
+	    > build-fuzz/fuzz_$*.log 2>&1 \
+	    || { tail -40 build-fuzz/fuzz_$*.log; exit 1; }
+	@grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$*.log \
+	    | sed 's/^/$*: /'
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
