@@ -648,8 +648,8 @@ static void evaluate(const char *dir)
 			hq.limit = 10;
 			t0 = now_s();
 			if (hd_search(a, HD_ARCHIVIST, &hq, &res, &e) != 0) {
-				check("eval_search", 0, "a query fails (got "
-					"%s)", e.msg);
+				check("eval_search", 0, "a query fails "
+					"(got %s)", e.msg);
 				continue;
 			}
 			dt = now_s() - t0;
