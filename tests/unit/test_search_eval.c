@@ -985,6 +985,10 @@ static const struct {
 	{ "punct_only_plain", "\"， 。\u3000", "", 0,
 		"nor in the plain-words fallback, an ideographic space last "
 		"(fuzz_search)" },
+	{ "py_full_run", "a a a a a a a a a", "13", 0,
+		"a ninth word after a full run of pinyin-like words meets "
+		"the group with an AND, not a syntax error: the word a of "
+		"13 (fuzz_search)" },
 	{ "punct_and", "街坊 AND ，", "", 0,
 		"AND a word without a token finds nothing, as FTS5 has it" },
 	{ "punct_py_before", "， lanhe", "13,14,15", 1,
