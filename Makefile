@@ -33,24 +33,55 @@ PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
 	libsodium tesseract lept poppler-glib cairo opencc glib-2.0
 
+# Flags.  What the project needs is in HD_CPPFLAGS, HD_CFLAGS and
+# HD_LDFLAGS and always applies; CPPFLAGS, CFLAGS and LDFLAGS are the
+# builder's and come last, so "make CFLAGS=-O0" still builds.
+CFLAGS  ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter
-CSTD    = -std=c11 -D_GNU_SOURCE
-OPT     = -O2 -g
+	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
+	-Wwrite-strings -Wvla
 ifeq ($(FUZZ),1)
-OPT     = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 LDSAN   = -fsanitize=address,undefined
+CFLAGS  = -g -O1
 endif
 ifeq ($(SAN),1)
-OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
+CFLAGS  = -O1 -g
 endif
-PC_CFLAGS := $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
-PC_LDLIBS := $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PC_CFLAGS)
+
+# Debian's hardening flags (dpkg-buildflags with hardening=+all: stack
+# protector, stack clash protection, control-flow protection, relro and
+# bind-now), without its -O2 -g and file-prefix map, which are the
+# builder's.  _FORTIFY_SOURCE needs an optimised build and is left out
+# of the sanitizer builds, whose interceptors it would bypass.
+DPKG_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+HARDEN_CFLAGS := $(filter-out -O% -g -ffile-prefix-map=%, \
+	$(shell $(DPKG_FLAGS) CFLAGS 2>/dev/null))
+HARDEN_LDFLAGS := $(shell $(DPKG_FLAGS) LDFLAGS 2>/dev/null)
+ifeq ($(SAN)$(FUZZ)$(filter -O0,$(CFLAGS)),)
+HARDEN_CPPFLAGS = -D_FORTIFY_SOURCE=2
+endif
+
+# The libraries' flags from pkg-config, asked once and only when
+# something is compiled or linked (on a fresh machine "make deps" has to
+# run before they exist).  A package pkg-config does not know stops the
+# build naming it.
+PC_MISSING = $(shell for p in $(PC_LIBS); do \
+	pkg-config --exists $$p || echo $$p; done)
+pc_flags = $(if $(PC_MISSING),$(error pkg-config knows no $(PC_MISSING) \
+	(make deps installs the packages)),$(shell pkg-config $(1) $(PC_LIBS)))
+PC_CFLAGS = $(eval PC_CFLAGS := $$(call pc_flags,--cflags))$(PC_CFLAGS)
+PC_LDLIBS = $(eval PC_LDLIBS := $$(call pc_flags,--libs))$(PC_LDLIBS)
+
+HD_CPPFLAGS = -D_GNU_SOURCE $(HARDEN_CPPFLAGS) $(PC_CFLAGS)
+HD_CFLAGS = -std=c11 $(WARN) $(HARDEN_CFLAGS) $(SANFLAGS)
+HD_LDFLAGS = $(HARDEN_LDFLAGS) $(LDSAN)
+COMPILE = $(CC) $(HD_CPPFLAGS) $(CPPFLAGS) $(HD_CFLAGS) $(CFLAGS)
+LINKFLAGS = $(HD_LDFLAGS) $(LDFLAGS)
 LDLIBS  += $(PC_LDLIBS) -lcsv -lpthread -lm
-LDFLAGS += $(LDSAN)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)
 INGEST_SRC  = $(wildcard ingest/*.c)
@@ -75,11 +106,11 @@ all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
 # Where "hongdang serve" finds its templates when ./templates is absent.
 TEMPLATES_DIR ?= $(PREFIX)/share/hongdang/templates
-$(BUILD)/cmd/serve.o: CFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+$(BUILD)/cmd/serve.o: HD_CPPFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
 
 # The schema is compiled in as C strings: archive/schema.sql is version 1,
 # archive/schema2.sql what migration 2 adds (hd_schema_sql, hd_schema2_sql).
@@ -91,7 +122,7 @@ $(BUILD)/gen/%.c: archive/%.sql
 	  echo ';'; } > $@
 
 $(BUILD)/gen/schema.o $(BUILD)/gen/schema2.o: $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 # Pinyin readings of Han characters, from the Unihan database of Debian's
 # unicode-data (archive/pinyin_gen.py says which fields and why).
@@ -101,14 +132,14 @@ $(BUILD)/gen/pinyin_data.c: archive/pinyin_gen.py $(UNIHAN)
 	python3 archive/pinyin_gen.py $(UNIHAN) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/pinyin_data.o: $(BUILD)/gen/pinyin_data.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 $(LIBHD): $(ARCHIVE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(HONGDANG): $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
+	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
 		$(LIBHD) $(LDLIBS)
 
 # Every unit test links the one check of tests/unit/check.h.
@@ -117,7 +148,7 @@ UNIT_CHECK = $(BUILD)/tests/unit/check.o
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
+	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
@@ -126,7 +157,7 @@ SAMPLE_SRC = ingest/sample/gen_sample.c ingest/sample/draw.c \
 	ingest/sample/scenes.c
 $(BUILD)/gen-sample: $(SAMPLE_SRC) ingest/sample/sample.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
+	$(COMPILE) $(LINKFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
 		$(shell pkg-config --libs libexif) -lm
 
 # The stamp lives beside the folder: a file inside it would not be
@@ -211,7 +242,7 @@ FUZZ_SECONDS ?= 30
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	$(COMPILE) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(INGEST_OBJ) $(LIBHD) $(LDLIBS)
 
 fuzz:

@@ -1030,7 +1030,7 @@ static int bench(void)
 	free(cmd);
 	for (i = 0; i < nbench_files && i < 20; i++) {
 		VipsImage *in = vips_image_new_from_file(bench_files[i], NULL);
-		VipsImage *out;
+		VipsImage *out = NULL;
 		char *p = hd_xasprintf("%s/in/big%02zu.jpg", tmpdir, i);
 
 		if (in == NULL || vips_resize(in, &out, 4000.0 /

@@ -222,8 +222,11 @@ static char *person_name(void)
 
 /* ------------------------------------------------------ the corpus */
 
+/* A document of the evaluation: generated ones (gen_doc) own their
+ * strings and are released by doc_release; the hand-made ones (hand[])
+ * point at literals and are never released. */
 struct doc {
-	char *title, *body, *person, *place, *subject;
+	const char *title, *body, *person, *place, *subject;
 	int year;
 	int trad;               /* written in traditional characters */
 	char *folded;           /* title folded, no separators */
@@ -288,47 +291,55 @@ static void gen_doc(struct doc *d, int i)
 {
 	struct hd_buf b;
 	struct hd_py_term t;
+	char *title, *body, *person, *place, *subject;
 
 	d->year = 1950 + pick(74);
-	d->person = person_name();
-	d->place = hd_xstrdup(PICK(places));
-	d->subject = hd_xstrdup(PICK(subjects));
+	person = person_name();
+	place = hd_xstrdup(PICK(places));
+	subject = hd_xstrdup(PICK(subjects));
 	d->trad = i % 10 == 3;
 	hd_buf_init(&b);
 	switch (pick(6)) {
 	case 0:
-		hd_buf_printf(&b, "%d年%s%s%s", d->year, d->place,
+		hd_buf_printf(&b, "%d年%s%s%s", d->year, place,
 			PICK(events), PICK(doctypes));
 		break;
 	case 1:
-		hd_buf_printf(&b, "%s%s%s", d->person, PICK(events),
+		hd_buf_printf(&b, "%s%s%s", person, PICK(events),
 			PICK(doctypes));
 		break;
 	case 2:
-		hd_buf_printf(&b, "%s%s%s", d->place, d->person,
+		hd_buf_printf(&b, "%s%s%s", place, person,
 			PICK(doctypes));
 		break;
 	case 3:
-		hd_buf_printf(&b, "关于%s%s的%s", d->place, PICK(events),
+		hd_buf_printf(&b, "关于%s%s的%s", place, PICK(events),
 			PICK(doctypes));
 		break;
 	case 4:
-		hd_buf_printf(&b, "%s同志%s", d->person, PICK(doctypes));
+		hd_buf_printf(&b, "%s同志%s", person, PICK(doctypes));
 		break;
 	default:
-		hd_buf_printf(&b, "%d年%s%s%s", d->year, d->person, d->place,
+		hd_buf_printf(&b, "%d年%s%s%s", d->year, person, place,
 			PICK(events));
 	}
-	d->title = hd_buf_detach(&b);
+	title = hd_buf_detach(&b);
+	d->person = person;
+	d->place = place;
 	body_of(d, &b);
-	d->body = hd_buf_detach(&b);
+	body = hd_buf_detach(&b);
 	if (d->trad) {
-		d->title = to_trad(d->title);
-		d->body = to_trad(d->body);
-		d->person = to_trad(d->person);
-		d->place = to_trad(d->place);
-		d->subject = to_trad(d->subject);
+		title = to_trad(title);
+		body = to_trad(body);
+		person = to_trad(person);
+		place = to_trad(place);
+		subject = to_trad(subject);
 	}
+	d->title = title;
+	d->body = body;
+	d->person = person;
+	d->place = place;
+	d->subject = subject;
 	hd_py_term(d->title, 0, &t);
 	d->folded = t.chars;
 	t.chars = NULL;
@@ -337,11 +348,11 @@ static void gen_doc(struct doc *d, int i)
 
 static void doc_release(struct doc *d)
 {
-	free(d->title);
-	free(d->body);
-	free(d->person);
-	free(d->place);
-	free(d->subject);
+	free((char *)d->title);
+	free((char *)d->body);
+	free((char *)d->person);
+	free((char *)d->place);
+	free((char *)d->subject);
 	free(d->folded);
 }
 
