@@ -121,6 +121,8 @@ struct batch_item *batch_add(struct batch *b, const char *path,
 }
 
 static void note_add(struct batch_note **v, size_t *n, const char *path,
+	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void note_add(struct batch_note **v, size_t *n, const char *path,
 	const char *fmt, va_list ap)
 {
 	char *msg = NULL;
