@@ -622,6 +622,8 @@ struct hd_results {
 	size_t nhits;
 	struct hd_facets decade, category, place, person;
 };
+/* Free what res holds (hits with their snippets, facets); res is left
+ * empty.  NULL does nothing. */
 void hd_results_release(struct hd_results *res);
 
 /* Full-text search.  HD_PUBLIC results contain approved public records

@@ -31,6 +31,9 @@
 #define PY_ALT_MAX 8            /* readings tried for one run */
 #define HEADS_CAP 200           /* title and meta matches past the walk */
 
+/* See hd.h.  Frees every hit's strings and its snippet (text and marks,
+ * one block: free(text)), the hits and the four facets' values, and
+ * leaves res zeroed; NULL does nothing. */
 void hd_results_release(struct hd_results *res)
 {
 	size_t i;

@@ -759,6 +759,12 @@ static void warm_all(struct hd_archive *a)
 		"first, and says when none is left (got %s)", e.msg);
 }
 
+/* The cap on the generated archive in dir: a query in every record is
+ * counted to HD_SEARCH_CAP with capped set and a full page, each hit's
+ * snippet marked as the exhibit renders it, facets of the walked
+ * matches; an exact search counts every match; warming changes no
+ * result; title matches older than the walk still come first.  Prints
+ * a check for each. */
 static void capped(const char *dir)
 {
 	struct hd_archive *a;
