@@ -65,9 +65,13 @@ char *site_static_path(const struct site *s, const char *rel);
  * the response is a 500 page. Consumes ctx. */
 void site_page(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *name, json_t *ctx);
-/* The error page (404 "找不到这一页" with a way home, 400, 413, 500...). */
+/* The error page (404 "找不到这一页" with a way home, 400, 413, 500...);
+ * for a request under /api (site_is_api) the error as JSON instead:
+ * {"error": title, "message": text, "status": status}. */
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
+/* 1 when the request's URL is /api or under /api/: a program's. */
+int site_is_api(const struct http_req *req);
 
 /* Initialise l as a read-write lock on which a waiting writer goes
  * before readers that come after it (site.c): a refresh of the
