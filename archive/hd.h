@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct json_t;                  /* jansson's, for data handed to front ends */
+
 /* ---------------------------------------------------------------- errors */
 
 enum hd_code {
@@ -116,6 +118,19 @@ int hd_utf8_valid(const char *s, size_t n);
  * most max + 6 bytes).  Returns a new string, valid UTF-8 on one line
  * (caller frees). */
 char *hd_utf8_printable(const char *s, size_t n, size_t max);
+/* A file or entry name as a message shows it: hd_utf8_printable of the
+ * string s cut after 160 bytes, into out.  Returns out. */
+#define HD_SHOW_SIZE 176
+const char *hd_name_show(const char *s, char out[HD_SHOW_SIZE]);
+
+/* A note on a report (a batch's, a bag's): a problem or a warning about
+ * one file, or about the whole when path is empty or ".". */
+struct hd_note {
+	char *path;
+	char *msg;              /* one line, UTF-8 */
+};
+/* Free the strings of v[0..n) and v.  Accepts NULL. */
+void hd_notes_free(struct hd_note *v, size_t n);
 /* Unicode NFC of s (valid UTF-8).  Returns a new string (caller frees) or
  * NULL when s is not valid UTF-8. */
 char *hd_nfc(const char *s, size_t n);
@@ -171,6 +186,10 @@ void hd_fs_rmtree(const char *dir);
 /* 0 when path does not exist, 1 an empty folder, 2 a folder with
  * entries, 3 something else. */
 int hd_fs_state(const char *path);
+/* 1 when a file named name (no folder part) is one that operating
+ * systems leave behind in folders, not a record: .DS_Store, Thumbs.db,
+ * desktop.ini, AppleDouble "._x". */
+int hd_fs_system_file(const char *name);
 
 
 /* --------------------------------------- clocks and days (calendar.c) */
@@ -923,6 +942,135 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
 
+/* ------------------------------ BagIt bags (bagit.c, bagit_validate.c) */
+
+/*
+ * One format, one home: a BagIt bag (RFC 8493) is read and checked by
+ * bagit_validate.c and written by bagit.c, which holds what the two
+ * share (file names, manifest lines, bag-info.txt lines, Payload-Oxum,
+ * checksum algorithms).  A bag is a folder: bagit.txt, the payload under
+ * data/, manifest-ALG.txt listing every payload file with its checksum,
+ * tagmanifest-ALG.txt listing the other files, bag-info.txt holding
+ * "Label: value" lines.  Ingest, import and "hongdang bag validate" read
+ * bags; a transfer (hd_transfer_export) writes them.
+ */
+
+/* A line of bag-info.txt: label and value as in the file (UTF-8); a
+ * value folded over several lines is joined with single spaces. */
+struct hd_bag_tag {
+	char *label;
+	char *value;
+};
+/* Free t[0..n) and t.  Accepts NULL. */
+void hd_bag_tags_free(struct hd_bag_tag *t, size_t n);
+/* The value of the first tag labelled label (ASCII case ignored), or
+ * NULL.  Borrowed from t. */
+const char *hd_bag_tag_get(const struct hd_bag_tag *t, size_t n,
+	const char *label);
+
+/* What hd_bag_validate found. */
+struct hd_bag_report {
+	struct hd_note *errs;   /* problems: the bag is not valid (paths
+	                           bag-relative: "." the bag, "data/x") */
+	size_t nerrs;
+	struct hd_note *warns;  /* worth a word, the bag is valid */
+	size_t nwarns;
+	struct hd_bag_tag *info;    /* bag-info.txt (package-info.txt) */
+	size_t ninfo;
+};
+/* Free what r holds and zero it.  Accepts NULL. */
+void hd_bag_report_release(struct hd_bag_report *r);
+
+/* Validate the bag in the folder dir (BagIt 1.0 and drafts 0.93-0.97):
+ * bagit.txt (version, encoding), every manifest and tag manifest (md5,
+ * sha1, sha224, sha256, sha384, sha512) and every checksum, no payload
+ * file missing or unlisted, Payload-Oxum, encodings, no path leaving the
+ * bag, nothing to fetch.  Every problem found goes into r->errs, one
+ * line each, every warning into r->warns; r->info receives bag-info.txt,
+ * also for an invalid bag.  r is filled on every path (release it with
+ * hd_bag_report_release).  Returns 0 when the bag is valid, HD_EINVAL
+ * when not, *e naming dir, the number of problems and the first. */
+int hd_bag_validate(const char *dir, struct hd_bag_report *r,
+	struct hd_error *e);
+/* 1 when dir holds a regular file bagit.txt (not a link), else 0. */
+int hd_bag_detect(const char *dir);
+/* Where the bag is in a folder an archive was unpacked into: dir itself
+ * when it holds bagit.txt, else its one top folder when that does (what
+ * operating systems leave beside it, hd_fs_system_file, is not counted).
+ * Returns a new path (caller frees), or NULL when there is no bag. */
+char *hd_bag_find(const char *dir);
+/* What names a bag for its sender and its receiver alike: the SHA-256
+ * (hex, into out) of its manifest-sha256.txt or, for a bag from
+ * elsewhere that has none, of its payload manifests in name order, each
+ * preceded by its name and a newline. */
+void hd_bag_manifest_hash(const char *dir, char out[65]);
+/* The size of a bag for people (bag-info.txt's Bag-Size, the transfer
+ * slip): "341.8 KB", "1.2 GB", "512 bytes".  Returns a new string. */
+char *hd_bag_size_text(uint64_t bytes);
+
+/* A bag being written (bagit.c).  It is made in the folder OUT.part-PID
+ * beside its destination and appears under OUT only once it is whole
+ * and on disk (hd_bagw_place): whole or not at all.  Files are SHA-256
+ * checked: manifest-sha256.txt and tagmanifest-sha256.txt. */
+struct hd_bag_file {
+	char *path;             /* bag-relative */
+	char sha256[65];
+	uint64_t size;          /* bytes */
+};
+struct hd_bagw {
+	char *out;              /* the folder the bag is to become */
+	char *root;             /* OUT.part-PID, where it is made */
+	struct hd_bag_file *payload;
+	size_t npayload;
+	struct hd_bag_file *tags;   /* tag files written so far */
+	size_t ntags;
+	uint64_t bytes;         /* payload bytes */
+	char **dirs;            /* folders made, fsynced by hd_bagw_finish */
+	size_t ndirs;
+	int placed;             /* 1: renamed to out */
+};
+/* Begin a bag that is to become the new folder out: checks that out
+ * does not exist and makes OUT.part-PID.  Returns 0; HD_EUSAGE for no
+ * out, HD_EEXIST when out exists, HD_EIO.  *w is initialised on every
+ * path (hd_bagw_release frees it; hd_bagw_discard removes the folder). */
+int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e);
+/* The path on disk of the bag-relative rel, its folders made (a new
+ * string into *path, caller frees; NULL on error).  0 or HD_EIO. */
+int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
+	struct hd_error *e);
+/* Count the payload file rel the caller wrote at hd_bagw_path's path,
+ * with its SHA-256 and size, for the manifest and Payload-Oxum. */
+void hd_bagw_payload(struct hd_bagw *w, const char *rel,
+	const char sha256[65], uint64_t size);
+/* Write the tag file rel holding text (made new, fsynced) and count it
+ * for the tag manifest.  0 or HD_EIO. */
+int hd_bagw_tag(struct hd_bagw *w, const char *rel, const char *text,
+	struct hd_error *e);
+/* Write manifest-sha256.txt, every payload file counted so far in path
+ * order; out receives its SHA-256 (hd_bag_manifest_hash of the finished
+ * bag).  0 or HD_EIO. */
+int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e);
+/* Payload-Oxum of the payload counted so far: "OCTETS.FILES". */
+void hd_bagw_oxum(const struct hd_bagw *w, char out[48]);
+/* Write bag-info.txt: a line "Label: value" for each of t[0..n) whose
+ * value is not NULL or empty, in order; line breaks and tabs in a value
+ * become spaces, and a line over 79 characters is folded at a space
+ * (RFC 8493 2.2.2), which readers join again.  0 or HD_EIO. */
+int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
+	struct hd_error *e);
+/* Write bagit.txt (BagIt 1.0, UTF-8), then tagmanifest-sha256.txt (every
+ * tag file but itself), and fsync every folder of the bag.  0 or
+ * HD_EIO. */
+int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e);
+/* Rename the finished bag to out and fsync the folder holding it.  0 or
+ * HD_EIO. */
+int hd_bagw_place(struct hd_bagw *w, struct hd_error *e);
+/* Remove the bag: its folder OUT.part-PID, or out once placed. */
+void hd_bagw_discard(struct hd_bagw *w);
+/* Free what w holds (the bag on disk stays) and zero it. */
+void hd_bagw_release(struct hd_bagw *w);
+
+
 /* ---------------------------------------------- transfer (transfer.c) */
 
 /* A transfer (转递) sent ('out') or received ('in': its id is the
@@ -963,6 +1111,18 @@ struct hd_export {
 	const char *query;
 	const char *to;             /* 收件单位, or NULL */
 	const char *reason;         /* 转递原因, or NULL */
+	/* The printable slip, slip.html: slip renders it from data into
+	 * html (0, or a negative code with *e set, which fails the export)
+	 * while the bag is made, on the calling thread.  data (borrowed):
+	 *   {uuid, from, fonds, to, reason, date (China), agent, items,
+	 *    pages, files, bytes, size ("341.8 KB"), oxum (Payload-Oxum),
+	 *    manifest (SHA-256 of manifest-sha256.txt),
+	 *    records: [{ref, title, date, pages, files: [{name, sha256}]}]}
+	 * with null for a missing to, reason, title or date.  NULL: the bag
+	 * has no slip.html. */
+	int (*slip)(const struct json_t *data, struct hd_buf *html,
+		void *ud, struct hd_error *e);
+	void *slip_ud;
 };
 /* Write a BagIt 1.0 bag (RFC 8493) of the records chosen by x: bagit.txt,
  * bag-info.txt carrying the transfer slip (转递单), manifest-sha256.txt,
@@ -970,13 +1130,14 @@ struct hd_export {
  * (byte-identical, each hash checked against its name while copied),
  * metadata/records.json and metadata/records.csv (a catalogue sheet
  * naming the payload, so "hongdang ingest --sheet BAG/metadata/records.csv
- * BAG" catalogues it) and slip.html, the printable slip.  The bag is made
- * under a temporary name beside x->out, fsynced and renamed: it appears
- * whole or not at all.  Then, in one transaction, the transfer and an
- * event "transfer" on each record.  *t receives it (release with
- * hd_transfer_release).  HD_ENOTFOUND when nothing is chosen or a
- * reference code is unknown, HD_EEXIST when x->out exists, HD_ECORRUPT
- * when an object no longer matches its hash. */
+ * BAG" catalogues it) and slip.html, the printable slip (x->slip).  The
+ * bag is made under a temporary name beside x->out, fsynced and renamed
+ * (hd_bagw_*): it appears whole or not at all.  Then, in one
+ * transaction, the transfer and an event "transfer" on each record.  *t
+ * receives it (release with hd_transfer_release).  HD_ENOTFOUND when
+ * nothing is chosen or a reference code is unknown, HD_EEXIST when
+ * x->out exists, HD_ECORRUPT when an object no longer matches its hash,
+ * or what x->slip returned. */
 int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);

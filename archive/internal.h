@@ -295,4 +295,11 @@ char *hd_record_meta_text(const struct hd_record *r);
 int hd_index_flush(struct hd_archive *a, struct hd_error *e);
 void hd_index_drop(struct hd_archive *a);
 
+/* BagIt manifest paths (bagit.c, RFC 8493 2.1.3).  hd_bag_path_encode
+ * appends p to b with '%', CR and LF percent-encoded, as a manifest
+ * line writes it; hd_bag_path_decode turns %25, %0D and %0A (either
+ * case) back in place, as a 1.0 reader must. */
+void hd_bag_path_encode(struct hd_buf *b, const char *p);
+void hd_bag_path_decode(char *s);
+
 #endif

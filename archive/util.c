@@ -325,6 +325,30 @@ char *hd_utf8_printable(const char *s, size_t n, size_t max)
 	return hd_buf_detach(&b);
 }
 
+/* hd_name_show: see hd.h.  The copy fits: 160 bytes, at most one
+ * character more, and "..." stay under HD_SHOW_SIZE.  Allocates nothing
+ * that outlives the call. */
+const char *hd_name_show(const char *s, char out[HD_SHOW_SIZE])
+{
+	char *p = hd_utf8_printable(s, strlen(s), 160);
+
+	snprintf(out, HD_SHOW_SIZE, "%s", p);
+	free(p);
+	return out;
+}
+
+/* hd_notes_free: see hd.h.  Frees each path and message, then v. */
+void hd_notes_free(struct hd_note *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].path);
+		free(v[i].msg);
+	}
+	free(v);
+}
+
 /* UTF-8 -> UTF-16 with ICU; returns a malloc'd buffer and its length. */
 static UChar *to_utf16(const char *s, size_t n, int32_t *len)
 {

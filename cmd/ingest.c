@@ -67,7 +67,7 @@ static void env_cap(const char *name, uint64_t *v)
 }
 
 /* The notes v (n of them) as a JSON array of {path, KEY: message}. */
-static json_t *notes_json(const struct batch_note *v, size_t n,
+static json_t *notes_json(const struct hd_note *v, size_t n,
 	const char *key)
 {
 	json_t *a = json_array();
@@ -111,7 +111,7 @@ json_t *cmd_batch_json(json_t *o, const struct batch *b,
 
 /* "LABEL  PATH：MESSAGE" a note, without "PATH：" for an empty path
  * (cmd.h). */
-void cmd_notes_print(const char *label, const struct batch_note *v,
+void cmd_notes_print(const char *label, const struct hd_note *v,
 	size_t n)
 {
 	size_t i;
@@ -151,21 +151,34 @@ static json_t *ocr_json(const struct ocr_stats *s)
 	return o;
 }
 
-/* Write the quality-check sheet to path; 0, or 1 with a line on stderr. */
+/* Write the quality-check sheet of batch b to path, rendered from
+ * batch_report by templates/print/report.html.  Returns 0, or 1 with a
+ * line on stderr (the template failed, the file cannot be written). */
 static int write_html(const struct cmd_ctx *c, struct batch *b,
 	const struct ingest_result *res, int dry, const char *path)
 {
-	char *html = batch_report_html(b, res, dry);
-	FILE *f = fopen(path, "w");
+	json_t *data = batch_report(b, res, dry);
+	struct hd_error e;
+	struct hd_buf html;
+	FILE *f;
 	int bad;
 
+	hd_buf_init(&html);
+	hd_err_clear(&e);
+	bad = cmd_print(c, "report.html", data, &html, &e);
+	json_decref(data);
+	if (bad != 0) {
+		hd_buf_release(&html);
+		return cmd_err(c, 1, "%s: %s", path, e.msg);
+	}
+	f = fopen(path, "w");
 	if (f == NULL) {
-		free(html);
+		hd_buf_release(&html);
 		return cmd_err(c, 1, "%s: %s", path, strerror(errno));
 	}
-	bad = fputs(html, f) == EOF;
+	bad = fwrite(html.p, 1, html.len, f) != html.len;
 	bad |= fclose(f) != 0;
-	free(html);
+	hd_buf_release(&html);
 	if (bad) {
 		return cmd_err(c, 1, "%s: cannot write", path);
 	}

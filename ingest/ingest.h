@@ -35,12 +35,6 @@ struct batch_limits {
 	double max_ratio;       /* extracted bytes / archive bytes */
 };
 
-/* A note on the batch report: a rejected file or a warning. */
-struct batch_note {
-	char *path;             /* batch-relative path or the input given */
-	char *msg;              /* one line, Chinese or English */
-};
-
 /* One page of a file: its text, from a PDF's text layer or from OCR
  * (ingest/pdf.c, ingest/ocr.c). */
 struct batch_page {
@@ -84,13 +78,6 @@ struct ocr_stats {
 	double seconds;         /* wall time of the reading */
 };
 
-/* Metadata a BagIt bag carries in bag-info.txt (labels and values as in
- * the file, UTF-8). */
-struct bag_tag {
-	char *label;
-	char *value;
-};
-
 struct batch {
 	struct hd_archive *a;
 	struct batch_limits lim;
@@ -103,12 +90,13 @@ struct batch {
 	char **tmpdirs;         /* private extraction folders to remove */
 	size_t ntmpdirs;
 	int is_bag;             /* the (single) root was a valid BagIt bag */
-	struct bag_tag *bag_info;
+	struct hd_bag_tag *bag_info;    /* its bag-info.txt */
 	size_t nbag_info;
 	/* the report */
-	struct batch_note *rejected;
+	struct hd_note *rejected;      /* path: batch-relative or the
+	                                  input given */
 	size_t nrejected;
-	struct batch_note *warnings;
+	struct hd_note *warnings;
 	size_t nwarnings;
 	void *magic;            /* libmagic cookie, opened by stage_identify */
 	void *magic_text;       /* the same without its soft-magic database:
@@ -140,11 +128,6 @@ void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 int entry_name_check(const char *raw, size_t n, char **out,
 	struct hd_error *e);
 
-/* A printable, one-line, valid UTF-8 form of a name for messages: other
- * bytes become \xNN, long names are cut with "...".  Returns out. */
-#define ENTRY_SHOW_SIZE 176
-const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE]);
-
 /* Receive the inputs (files, folders, archives, bags) into b->items.
  * Hostile archives (escaping paths, links, over-limit sizes, counts or
  * ratios, truncation) and invalid bags refuse the whole batch: returns
@@ -153,21 +136,6 @@ const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE]);
  * later, with every reason listed).  Items are sorted by path. */
 int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	struct hd_error *e);
-
-/* BagIt (RFC 8493) validation of a bag in a folder.  Checks bagit.txt
- * (version, encoding), every manifest and tag manifest (md5, sha1,
- * sha256, sha512) and every checksum, no payload file missing or
- * unlisted, Payload-Oxum, no path escaping the bag.  Every problem is
- * added to *errs (and warnings to *warns) as one line each; returns 0
- * when valid, HD_EINVAL when not.  info/ninfo receive bag-info.txt tags
- * (caller frees with bag_tags_free); pass NULL to skip. */
-int bag_validate(const char *dir, struct batch_note **errs, size_t *nerrs,
-	struct batch_note **warns, size_t *nwarns, struct bag_tag **info,
-	size_t *ninfo);
-void bag_tags_free(struct bag_tag *t, size_t n);
-void batch_notes_free(struct batch_note *v, size_t n);
-/* 1 when dir holds a bagit.txt. */
-int bag_detect(const char *dir);
 
 /* ---- per-file stages (ingest/identify.c, characterise.c, extract.c) ----
  * Each receives the file's bytes: data[0..n) is the whole file when
@@ -331,11 +299,19 @@ void image_probe(struct batch_item *it, const unsigned char *data,
  * pages that could not be decoded, pages whose reading timed out. */
 void check_pages(struct batch *b, const struct batch_item *it,
 	const char *category);
-/* The batch report as a printable Chinese quality-check sheet (HTML,
- * every value escaped): totals, OCR figures, one row per file with its
- * type, pages, resolution, OCR confidence and warnings, then the batch's
- * own warnings and refusals.  Returns a new string (caller frees). */
-char *batch_report_html(struct batch *b, const struct ingest_result *res,
-	int dry_run);
+/* The batch report as data for the printable Chinese quality-check
+ * sheet (数字化质量检查单; templates/print/report.html renders it):
+ *   {archive, fonds (the archive's name and fonds code), batch (null
+ *    when nothing was stored), dry_run, generated ("YYYY-MM-DD
+ *    HH:MM:SS UTC"), refused, added, duplicates, warnings (counts),
+ *    ocr: null or {pages, read, cached, unread, seconds, time ("12.3")},
+ *    files: [{path, mime (or null), pages, dpi (or null), ocr_read,
+ *     ocr_pages, ocr_conf (mean confidence of the pages read),
+ *     ocr_blank, ocr_unread, notes: [{rejected, msg}]}] (every file
+ *     but the sheet, in the batch's order),
+ *    batch_notes: [{rejected, path, msg}] (notes naming no file)}.
+ * Returns a new JSON object (caller decrefs). */
+struct json_t *batch_report(const struct batch *b,
+	const struct ingest_result *res, int dry_run);
 
 #endif

@@ -53,17 +53,6 @@ void batch_init(struct batch *b, struct hd_archive *a)
 	batch_limits_default(&b->lim);
 }
 
-void batch_notes_free(struct batch_note *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].path);
-		free(v[i].msg);
-	}
-	free(v);
-}
-
 /* Free what b holds (items, their writers and temporary folders,
  * notes) and zero it. */
 void batch_release(struct batch *b)
@@ -93,9 +82,9 @@ void batch_release(struct batch *b)
 		free(b->tmpdirs[i]);
 	}
 	free(b->tmpdirs);
-	bag_tags_free(b->bag_info, b->nbag_info);
-	batch_notes_free(b->rejected, b->nrejected);
-	batch_notes_free(b->warnings, b->nwarnings);
+	hd_bag_tags_free(b->bag_info, b->nbag_info);
+	hd_notes_free(b->rejected, b->nrejected);
+	hd_notes_free(b->warnings, b->nwarnings);
 	stage_identify_end(b);
 	memset(b, 0, sizeof *b);
 }
@@ -120,7 +109,7 @@ struct batch_item *batch_add(struct batch *b, const char *path,
 	return it;
 }
 
-static void note_add(struct batch_note **v, size_t *n, const char *path,
+static void note_add(struct hd_note **v, size_t *n, const char *path,
 	const char *fmt, va_list ap)
 {
 	char *msg = NULL;

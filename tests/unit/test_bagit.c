@@ -1,5 +1,5 @@
 /*
- * test_bagit.c - bag_validate against the Library of Congress BagIt
+ * test_bagit.c - hd_bag_validate against the Library of Congress BagIt
  * conformance suite ($HD_SHARED/conformance/bagit, HD_SHARED defaulting
  * to ../shared beside the repository).
  *
@@ -13,7 +13,7 @@
  * and the empty file made, as NOTES.md suggests.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>"; exits 1 on any failure.
  */
-#include "../../ingest/ingest.h"
+#include "../../archive/hd.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -157,7 +157,7 @@ static const char *lookup(const char *rel, int warn)
 	return NULL;
 }
 
-static int notes_have(const struct batch_note *v, size_t n, const char *s)
+static int notes_have(const struct hd_note *v, size_t n, const char *s)
 {
 	size_t i;
 
@@ -169,7 +169,7 @@ static int notes_have(const struct batch_note *v, size_t n, const char *s)
 	return 0;
 }
 
-static void print_notes(const struct batch_note *v, size_t n)
+static void print_notes(const struct hd_note *v, size_t n)
 {
 	size_t i;
 
@@ -183,9 +183,8 @@ static void print_notes(const struct batch_note *v, size_t n)
 static void one(const char *path, const char *rel, int want_valid,
 	int is_warning)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	struct bag_tag *info = NULL;
-	size_t nerrs = 0, nwarns = 0, ninfo = 0;
+	struct hd_bag_report r;
+	struct hd_error e;
 	const char *why;
 	char *copy = NULL, *cmd;
 	int rc, ok;
@@ -204,66 +203,61 @@ static void one(const char *path, const char *rel, int want_valid,
 		free(cmd);
 		path = copy;
 	}
-	rc = bag_validate(path, &errs, &nerrs, &warns, &nwarns, &info,
-		&ninfo);
+	rc = hd_bag_validate(path, &r, &e);
 	why = lookup(rel, is_warning);
 	if (want_valid) {
-		ok = rc == 0 && nerrs == 0 &&
-			(why == NULL || notes_have(warns, nwarns, why));
+		ok = rc == 0 && r.nerrs == 0 &&
+			(why == NULL || notes_have(r.warns, r.nwarns, why));
 	} else {
-		ok = rc == HD_EINVAL && nerrs > 0 &&
-			(why == NULL || notes_have(errs, nerrs, why));
+		ok = rc == HD_EINVAL && r.nerrs > 0 &&
+			(why == NULL || notes_have(r.errs, r.nerrs, why));
 	}
 	if (ok) {
 		passes++;
 		printf("PASS %s (%s; %zu problems, %zu warnings)\n", rel,
-			want_valid ? "accepted" : "refused", nerrs, nwarns);
+			want_valid ? "accepted" : "refused", r.nerrs, r.nwarns);
 	} else {
 		fails++;
 		printf("FAIL %s: expected %s%s%s; got rc %d: ", rel,
 			want_valid ? "accepted" : "refused",
 			why != NULL ? " with " : "", why != NULL ? why : "",
 			rc);
-		print_notes(errs, nerrs);
+		print_notes(r.errs, r.nerrs);
 		printf(" / warnings: ");
-		print_notes(warns, nwarns);
+		print_notes(r.warns, r.nwarns);
 		printf("\n");
 	}
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
-	bag_tags_free(info, ninfo);
+	hd_bag_report_release(&r);
 	free(copy);
 }
 
 /* bag-info.txt is handed back, continuation lines joined. */
 static void info_check(const char *suite)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	struct bag_tag *info = NULL;
-	size_t nerrs = 0, nwarns = 0, ninfo = 0, i;
+	struct hd_bag_report r;
+	struct hd_error e;
 	char *bag = hd_xasprintf("%s/v0.97/valid/holey-bag", suite);
+	size_t i;
 	int found = 0;
 
-	bag_validate(bag, &errs, &nerrs, &warns, &nwarns, &info, &ninfo);
-	for (i = 0; i < ninfo; i++) {
-		if (strcmp(info[i].label, "External-Description") == 0 &&
-		    strcmp(info[i].value, "Uncompressed greyscale TIFF "
+	hd_bag_validate(bag, &r, &e);
+	for (i = 0; i < r.ninfo; i++) {
+		if (strcmp(r.info[i].label, "External-Description") == 0 &&
+		    strcmp(r.info[i].value, "Uncompressed greyscale TIFF "
 		    "images from the Yoshimuri papers collection.") == 0) {
 			found = 1;
 		}
 	}
-	if (found && ninfo >= 10) {
+	if (found && r.ninfo >= 10) {
 		passes++;
 		printf("PASS bag-info: %zu tags, folded value joined\n",
-			ninfo);
+			r.ninfo);
 	} else {
 		fails++;
 		printf("FAIL bag-info: External-Description not read back "
-			"(%zu tags)\n", ninfo);
+			"(%zu tags)\n", r.ninfo);
 	}
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
-	bag_tags_free(info, ninfo);
+	hd_bag_report_release(&r);
 	free(bag);
 }
 
