@@ -45,6 +45,8 @@
 
 /* ------------------------------------------------------- transfers */
 
+/* hd_transfer_release: free the strings of *t and zero it.  Accepts
+ * NULL. */
 void hd_transfer_release(struct hd_transfer *t)
 {
 	if (t == NULL) {
@@ -62,6 +64,7 @@ void hd_transfer_release(struct hd_transfer *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* hd_transfers_free: release v[0..n) and free v.  Accepts NULL. */
 void hd_transfers_free(struct hd_transfer *v, size_t n)
 {
 	size_t i;
@@ -150,6 +153,8 @@ static int transfer_by_uuid(struct hd_archive *a, const char *dir,
 	return transfer_read(a, st, t, e);
 }
 
+/* hd_transfer_list: every transfer, sent and received, into *v (*n of
+ * them; hd_transfers_free).  Returns 0, or HD_EDB with *v NULL. */
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e)
 {
@@ -211,6 +216,7 @@ static int transfer_insert(struct hd_archive *a, const char *dir,
 	return 0;
 }
 
+/* The name events and slips give the agent: its name, or "unknown". */
 static const char *agent_name(const struct hd_agent *agent)
 {
 	return agent && agent->name ? agent->name : "unknown";
@@ -218,6 +224,7 @@ static const char *agent_name(const struct hd_agent *agent)
 
 /* ------------------------------------------------------------ choosing */
 
+/* Add a copy of ref to the list v of *n unless it is there already. */
 static void add_unique(char ***v, size_t *n, const char *ref)
 {
 	size_t i;
@@ -354,11 +361,13 @@ static int record_pages(const struct hd_record *r)
 	return p;
 }
 
+/* s as a JSON string, or null for NULL.  A new reference. */
 static json_t *jstr(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* v[0..n) as a JSON array of strings.  A new reference. */
 static json_t *jstrv(char **v, size_t n)
 {
 	json_t *arr = json_array();
@@ -370,6 +379,9 @@ static json_t *jstrv(char **v, size_t n)
 	return arr;
 }
 
+/* Record r as metadata/records.json holds it: every field, its files
+ * (with their paths in the bag under data/FOLDER/) and its events.  A
+ * new reference. */
 static json_t *record_json(const struct hd_record *r, const char *folder)
 {
 	json_t *o = json_object(), *files = json_array(), *evs = json_array();
@@ -448,6 +460,8 @@ static void csv_cell(struct hd_buf *b, const char *s, int last)
 	hd_buf_puts(b, last ? "\r\n" : ",");
 }
 
+/* A CSV cell (not the last of its row) of v[0..n) joined with ';', as
+ * the sheet's list columns are read. */
 static void csv_list(struct hd_buf *b, char **v, size_t n)
 {
 	struct hd_buf c;

@@ -246,6 +246,11 @@ int cmd_open_fonds(struct cmd_ctx *c, const char *fonds);
 /* The records an ingest run stored, "CODE  TITLE" a line, then its
  * warnings (cmd_notes_print) on stdout (ingest.c). */
 void cmd_batch_print(const struct batch *b, const struct ingest_result *res);
+/* struct ingest_opts' progress hook for a terminal: a line on stderr
+ * for reading the files and for OCR, rewritten in place (ingest.c;
+ * ingest and import). */
+struct ingest_progress;
+void cmd_ingest_progress(const struct ingest_progress *p, void *ud);
 /* The notes v, "LABEL  PATH：MESSAGE" a line (no "PATH：" when the path
  * is empty) on stdout (ingest.c). */
 void cmd_notes_print(const char *label, const struct hd_note *v,

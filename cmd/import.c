@@ -272,7 +272,9 @@ int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 	if (lstat(sheet, &st) == 0 && S_ISREG(st.st_mode)) {
 		o.sheet = sheet;
 	}
-	o.progress = !json && isatty(2);
+	if (!json && isatty(2)) {
+		o.progress = cmd_ingest_progress;
+	}
 	paths[0] = root;
 	rc = ingest_run(&b, &o, paths, 1, &res, &e);
 	if (rc == HD_EREJECT) {

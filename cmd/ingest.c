@@ -133,6 +133,32 @@ void cmd_batch_print(const struct batch *b, const struct ingest_result *res)
 	cmd_notes_print("警告", b->warnings, b->nwarnings);
 }
 
+/* The progress of an ingest on a terminal (cmd.h): one line on stderr,
+ * rewritten in place, for reading the files ("60/60 个文件  0.1/0.1 MB
+ * 2.0 MB/s  剩余约 0 秒") and for OCR ("文字识别 3/12 页  每分钟 4.0 页
+ * 剩余约 135 秒"), ended by a newline when the stage ends.  The other
+ * stages show nothing. */
+void cmd_ingest_progress(const struct ingest_progress *p, void *ud)
+{
+	if (p->stage == INGEST_READ) {
+		fprintf(stderr, "\r\033[K%zu/%zu 个文件  %.1f/%.1f MB  "
+			"%.1f MB/s  剩余约 %.0f 秒", p->files_done,
+			p->files_total, (double)p->bytes_done / 1e6,
+			(double)p->bytes_total / 1e6, p->rate / 1e6, p->eta);
+	} else if (p->stage == INGEST_OCR && p->pages_done == 0) {
+		fprintf(stderr, "\r\033[K文字识别 0/%zu 页", p->pages_total);
+	} else if (p->stage == INGEST_OCR) {
+		fprintf(stderr, "\r\033[K文字识别 %zu/%zu 页  每分钟 %.1f 页"
+			"  剩余约 %.0f 秒", p->pages_done, p->pages_total,
+			p->rate * 60.0, p->eta);
+	} else {
+		return;
+	}
+	if (p->event == INGEST_END) {
+		fputc('\n', stderr);
+	}
+}
+
 /* What the OCR stage did; pages_per_minute counts pages read now. */
 static json_t *ocr_json(const struct ocr_stats *s)
 {
@@ -297,7 +323,9 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	if (status != 0) {
 		return status;
 	}
-	o.progress = !json && isatty(2);
+	if (!json && isatty(2)) {
+		o.progress = cmd_ingest_progress;
+	}
 	batch_init(&b, c->a);
 	cap = b.lim.max_entries;
 	env_cap("HD_MAX_ENTRIES", &cap);

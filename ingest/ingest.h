@@ -78,11 +78,53 @@ struct ocr_stats {
 	double seconds;         /* wall time of the reading */
 };
 
+/* How far a batch is, for a progress display (the command line's on a
+ * terminal, the web desk's).  The pipeline prints nothing itself: it
+ * calls the hook of struct ingest_opts. */
+enum ingest_stage {
+	INGEST_RECEIVE = 1,     /* inputs listed, archives unpacked, bags
+	                           validated */
+	INGEST_READ,            /* each file read once: hashed, stored,
+	                           identified, characterised */
+	INGEST_OCR,             /* scanned pages read by OCR (only when some
+	                           are to be read, not from the cache) */
+	INGEST_CATALOGUE,       /* records, files and index written in one
+	                           transaction */
+};
+enum ingest_event {
+	INGEST_BEGIN = 1,       /* the stage begins (its clock starts) */
+	INGEST_WORKING,         /* how it goes: at most every 0.2 s */
+	INGEST_END,             /* the stage ended well (not sent when the
+	                           batch stops on an error) */
+};
+struct ingest_progress {
+	enum ingest_stage stage;
+	enum ingest_event event;
+	size_t files_done;      /* READ: files read so far */
+	size_t files_total;     /* files of the batch (the sheet not counted) */
+	uint64_t bytes_done;    /* READ: bytes read so far */
+	uint64_t bytes_total;   /* bytes of those files */
+	size_t pages_done;      /* OCR: pages read so far */
+	size_t pages_total;     /* OCR: pages to read */
+	double secs;            /* seconds since the stage began */
+	double rate;            /* READ: bytes a second; OCR: pages a second;
+	                           0 for the other stages */
+	double eta;             /* seconds left at that rate (0: unknown) */
+};
+/* The hook: p points at a copy made for this call, valid during it. */
+typedef void ingest_progress_fn(const struct ingest_progress *p, void *ud);
+
 struct batch {
 	struct hd_archive *a;
 	struct batch_limits lim;
 	int dry_run;
-	int progress;           /* 1: show progress on stderr */
+	/* the progress hook of struct ingest_opts, and the figures it was
+	 * last given; touched by the thread running ingest_run only */
+	ingest_progress_fn *progress;
+	void *progress_ud;
+	struct ingest_progress prog;
+	double prog_t0;         /* hd_mono_s() when the stage began */
+	double prog_last;       /* ... when the hook was last called */
 	/* what stage_receive found */
 	struct batch_item *items;
 	size_t nitems;
@@ -116,6 +158,13 @@ void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Tell b's progress hook (if any) how stage goes, from the counts in
+ * b->prog: INGEST_BEGIN starts the stage's clock; BEGIN and END always
+ * call the hook, WORKING only when 0.2 s have passed since the last
+ * call.  secs, rate and eta are worked out here.  Call it from the
+ * thread running ingest_run only. */
+void batch_progress(struct batch *b, enum ingest_stage stage,
+	enum ingest_event event);
 
 /* Check one archive entry or folder entry name as given (raw bytes).
  * On success returns 0 and writes the batch-relative UTF-8 NFC path with
@@ -178,7 +227,13 @@ struct ingest_opts {
 	const char *cls;        /* default 机构问题 code, or NULL */
 	int approve;            /* 1: records arrive approved */
 	int dry_run;            /* 1: report only, store nothing */
-	int progress;           /* 1: progress on stderr */
+	/* Called with how the batch goes (struct ingest_progress), on the
+	 * thread that runs ingest_run, never on a reader or OCR thread: at
+	 * each stage's begin and end and at most every 0.2 s in between.
+	 * NULL: no progress.  A hook that hands the figures to other threads
+	 * (the web desk) copies *p under its own lock. */
+	ingest_progress_fn *progress;
+	void *progress_ud;
 	const struct hd_agent *agent;
 	int ocr;                /* OCR_AUTO, OCR_ON or OCR_OFF */
 	const char *ocr_lang;   /* tesseract languages, NULL: OCR_LANG */
@@ -260,8 +315,9 @@ struct Pix *pdf_render(struct pdf_doc *d, int page, int dpi);
  * it stopped), and each page read is written there (not on a dry run).
  * Each page's text and confidence go to it->pagev, the joined text to
  * it->text.  A missing language pack is one warning and no OCR for the
- * pages in that language.  Progress (pages, pages per minute, ETA) on
- * stderr when b->progress.  Statistics in b->ocr.  Returns 0. */
+ * pages in that language.  Progress goes to the hook (stage INGEST_OCR:
+ * pages read of those to read, their rate, the time left).  Statistics
+ * in b->ocr.  Returns 0. */
 int stage_ocr(struct batch *b, const struct ingest_opts *o,
 	struct batch_record *recs, size_t nrecs);
 /* Store the page texts of a record just added (its files in order),

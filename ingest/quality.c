@@ -32,6 +32,9 @@
 /* Pages named in one warning before "等". */
 #define LIST_MAX 20
 
+/* image_probe: see ingest.h.  Reads the header from data, else from
+ * it->src; leaves it->bpp at 0 when neither can be read.  Allocates
+ * nothing. */
 void image_probe(struct batch_item *it, const unsigned char *data,
 	size_t n)
 {
@@ -78,32 +81,39 @@ static int page_list(struct hd_buf *out, const struct batch_item *it,
 	return n;
 }
 
+/* page_list's pickers.  1 for a page OCR read and found blank. */
 static int pick_blank(const struct batch_page *pg)
 {
 	return pg->done && pg->blank;
 }
 
+/* 1 for a page OCR read with text of confidence below LOW_CONF. */
 static int pick_low(const struct batch_page *pg)
 {
 	return pg->done && !pg->blank && pg->text != NULL &&
 		pg->conf < LOW_CONF;
 }
 
+/* 1 for a page OCR read, not blank, in which it found no text. */
 static int pick_empty(const struct batch_page *pg)
 {
 	return pg->done && !pg->blank && pg->text == NULL;
 }
 
+/* 1 for a page that could not be decoded. */
 static int pick_failed(const struct batch_page *pg)
 {
 	return pg->failed == 1;
 }
 
+/* 1 for a page whose reading timed out. */
 static int pick_slow(const struct batch_page *pg)
 {
 	return pg->failed == 3;
 }
 
+/* check_pages: see ingest.h.  One warning a kind of finding, naming
+ * the pages (page_list).  Allocates only the warnings. */
 void check_pages(struct batch *b, const struct batch_item *it,
 	const char *category)
 {

@@ -143,6 +143,7 @@ static int is_junk(const char *name, int is_dir)
 	return hd_fs_system_file(name);
 }
 
+/* qsort order of strings: bytewise. */
 static int cmp_str(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -845,6 +846,8 @@ static char *root_name(const char *input, int is_file, int root)
 	return out;
 }
 
+/* qsort order of batch items: by path, then by the input they came
+ * from. */
 static int cmp_item(const void *x, const void *y)
 {
 	const struct batch_item *a = x, *b = y;
