@@ -6,6 +6,8 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
+#   make eval       the search evaluation at 50,000 records (make test
+#                   runs it at 10,000)
 #   make bench-deps apt-get install what the benchmarks need (as root)
 #   make fuzz       libFuzzer targets (clang)
 #   make install PREFIX=/usr/local
@@ -31,24 +33,55 @@ PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
 	libsodium tesseract lept poppler-glib cairo opencc glib-2.0
 
+# Flags.  What the project needs is in HD_CPPFLAGS, HD_CFLAGS and
+# HD_LDFLAGS and always applies; CPPFLAGS, CFLAGS and LDFLAGS are the
+# builder's and come last, so "make CFLAGS=-O0" still builds.
+CFLAGS  ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter
-CSTD    = -std=c11 -D_GNU_SOURCE
-OPT     = -O2 -g
+	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
+	-Wwrite-strings -Wvla
 ifeq ($(FUZZ),1)
-OPT     = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 LDSAN   = -fsanitize=address,undefined
+CFLAGS  = -g -O1
 endif
 ifeq ($(SAN),1)
-OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
+CFLAGS  = -O1 -g
 endif
-PC_CFLAGS := $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
-PC_LDLIBS := $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PC_CFLAGS)
+
+# Debian's hardening flags (dpkg-buildflags with hardening=+all: stack
+# protector, stack clash protection, control-flow protection, relro and
+# bind-now), without its -O2 -g and file-prefix map, which are the
+# builder's.  _FORTIFY_SOURCE needs an optimised build and is left out
+# of the sanitizer builds, whose interceptors it would bypass.
+DPKG_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+HARDEN_CFLAGS := $(filter-out -O% -g -ffile-prefix-map=%, \
+	$(shell $(DPKG_FLAGS) CFLAGS 2>/dev/null))
+HARDEN_LDFLAGS := $(shell $(DPKG_FLAGS) LDFLAGS 2>/dev/null)
+ifeq ($(SAN)$(FUZZ)$(filter -O0,$(CFLAGS)),)
+HARDEN_CPPFLAGS = -D_FORTIFY_SOURCE=2
+endif
+
+# The libraries' flags from pkg-config, asked once and only when
+# something is compiled or linked (on a fresh machine "make deps" has to
+# run before they exist).  A package pkg-config does not know stops the
+# build naming it.
+PC_MISSING = $(shell for p in $(PC_LIBS); do \
+	pkg-config --exists $$p || echo $$p; done)
+pc_flags = $(if $(PC_MISSING),$(error pkg-config knows no $(PC_MISSING) \
+	(make deps installs the packages)),$(shell pkg-config $(1) $(PC_LIBS)))
+PC_CFLAGS = $(eval PC_CFLAGS := $$(call pc_flags,--cflags))$(PC_CFLAGS)
+PC_LDLIBS = $(eval PC_LDLIBS := $$(call pc_flags,--libs))$(PC_LDLIBS)
+
+HD_CPPFLAGS = -D_GNU_SOURCE $(HARDEN_CPPFLAGS) $(PC_CFLAGS)
+HD_CFLAGS = -std=c11 $(WARN) $(HARDEN_CFLAGS) $(SANFLAGS)
+HD_LDFLAGS = $(HARDEN_LDFLAGS) $(LDSAN)
+COMPILE = $(CC) $(HD_CPPFLAGS) $(CPPFLAGS) $(HD_CFLAGS) $(CFLAGS)
+LINKFLAGS = $(HD_LDFLAGS) $(LDFLAGS)
 LDLIBS  += $(PC_LDLIBS) -lcsv -lpthread -lm
-LDFLAGS += $(LDSAN)
 
 ARCHIVE_SRC = $(wildcard archive/*.c)
 INGEST_SRC  = $(wildcard ingest/*.c)
@@ -66,19 +99,19 @@ UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
-.PHONY: all run test check check-asan bench fuzz fuzz-run install clean \
-	deps bench-deps sample
+.PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
+	clean deps bench-deps sample
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
 # Where the commands find the templates when ./templates is absent
 # ("hongdang serve", and the print templates: cmd/print.c).
 TEMPLATES_DIR ?= $(PREFIX)/share/hongdang/templates
-$(CMD_OBJ): CFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+$(CMD_OBJ): HD_CPPFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
 
 # A file as a C string, "const char NAME[] = ...;" (the recipe of $@ from
 # $<; '?' escaped, so that no "??" makes a trigraph).
@@ -103,7 +136,7 @@ $(BUILD)/gen/print_%.c: templates/print/%.html
 
 $(BUILD)/gen/schema.o $(BUILD)/gen/schema2.o $(PRINT_OBJ): \
 		$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 # Pinyin readings of Han characters, from the Unihan database of Debian's
 # unicode-data (archive/pinyin_gen.py says which fields and why).
@@ -113,21 +146,24 @@ $(BUILD)/gen/pinyin_data.c: archive/pinyin_gen.py $(UNIHAN)
 	python3 archive/pinyin_gen.py $(UNIHAN) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/pinyin_data.o: $(BUILD)/gen/pinyin_data.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 $(LIBHD): $(ARCHIVE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) \
+	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) \
-		$(LIBHD)
+# Every unit test links the one check of tests/unit/check.h.
+UNIT_CHECK = $(BUILD)/tests/unit/check.o
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
+		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INGEST_OBJ) $(EXHIBIT_OBJ) \
-		$(LIBHD) $(LDLIBS)
+	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
+		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).
@@ -135,7 +171,7 @@ SAMPLE_SRC = ingest/sample/gen_sample.c ingest/sample/draw.c \
 	ingest/sample/scenes.c
 $(BUILD)/gen-sample: $(SAMPLE_SRC) ingest/sample/sample.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
+	$(COMPILE) $(LINKFLAGS) -o $@ $(SAMPLE_SRC) -ljpeg \
 		$(shell pkg-config --libs libexif) -lm
 
 # The stamp lives beside the folder: a file inside it would not be
@@ -211,14 +247,16 @@ check-asan:
 	  tests/run.sh build-asan
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in
-# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS.
+# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS, as many
+# at once as make -j allows (a fuzzer uses one core).
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_RUNS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=fuzz-run-%)
 FUZZ_SECONDS ?= 30
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	$(COMPILE) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(INGEST_OBJ) $(LIBHD) $(LDLIBS)
 
 fuzz:
@@ -227,19 +265,27 @@ fuzz:
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz-run: fuzz
-	@for f in build-fuzz/fuzz/fuzz_*; do \
-	  n=$${f##*/fuzz_}; rm -rf build-fuzz/corpus_$$n; \
-	  mkdir -p build-fuzz/corpus_$$n; \
-	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build-fuzz/corpus_$$n tests/fuzz/corpus_$$n \
-	    > build-fuzz/fuzz_$$n.log 2>&1 \
-	    || { tail -40 build-fuzz/fuzz_$$n.log; exit 1; }; \
-	  grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$$n.log; \
-	done
+	$(MAKE) $(FUZZ_RUNS)
+
+fuzz-run-%:
+	@rm -rf build-fuzz/corpus_$*
+	@mkdir -p build-fuzz/corpus_$*
+	@echo "fuzzing $* for $(FUZZ_SECONDS) s"
+	@build-fuzz/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 build-fuzz/corpus_$* tests/fuzz/corpus_$* \
+	    > build-fuzz/fuzz_$*.log 2>&1 \
+	    || { tail -40 build-fuzz/fuzz_$*.log; exit 1; }
+	@grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$*.log \
+	    | sed 's/^/$*: /'
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
+
+# Known-item search evaluation on a generated catalogue of EVAL_RECORDS
+# (tests/unit/test_search_eval.c; make test runs a smaller one).
+EVAL_RECORDS ?= 50000
+eval: all
+	HD_EVAL_RECORDS=$(EVAL_RECORDS) $(BUILD)/tests/test_search_eval
 
 install: $(HONGDANG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hongdang \

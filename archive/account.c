@@ -715,7 +715,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *key = name_ok(name) ? name : "";
 	const char *pw = password ? password : "";
 	struct hd_user u;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = hd_now_s();
 	int found, good, rc, lock;
 
 	token[0] = '\0';
@@ -747,7 +747,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (rc != 0) {
 		return rc;
 	}
-	now = (int64_t)time(NULL);
+	now = hd_now_s();
 	rc = attempt_add(a, key, remote, good, now, e);
 	if (rc == 0) {
 		rc = purge_sessions(a, p, now, e);
@@ -853,7 +853,7 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
-	now = (int64_t)time(NULL);
+	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
 		rc = session_delete(a, idhash, e);
 		if (rc == 0) {

@@ -99,6 +99,8 @@ struct bag {
 /* Append a note (path, message from fmt) to *v, both made printable
  * (hd_utf8_printable): bag contents may hold any byte. */
 static void note_vadd(struct hd_note **v, size_t *n, const char *path,
+	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void note_vadd(struct hd_note **v, size_t *n, const char *path,
 	const char *fmt, va_list ap)
 {
 	char *msg = NULL;

@@ -60,6 +60,27 @@ double hd_mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The skew function of hd_clock_set, NULL for none. */
+static int64_t (*clock_skew)(void);
+
+/* hd_clock_set: see hd.h.  Not synchronised: set before threads start. */
+void hd_clock_set(int64_t (*skew)(void))
+{
+	clock_skew = skew;
+}
+
+/* hd_clock_skew_s: see hd.h.  0 without a skew function. */
+int64_t hd_clock_skew_s(void)
+{
+	return clock_skew != NULL ? clock_skew() : 0;
+}
+
+/* hd_now_s: see hd.h.  time(2) plus the skew; never fails. */
+int64_t hd_now_s(void)
+{
+	return (int64_t)time(NULL) + hd_clock_skew_s();
+}
+
 /* hd_now_iso: see hd.h.  The wall clock, in UTC, cut to milliseconds;
  * allocates nothing. */
 void hd_now_iso(char out[32])

@@ -199,6 +199,16 @@ int hd_fs_system_file(const char *name);
 void hd_now_iso(char out[32]);
 /* Seconds on the monotonic clock, for measuring how long work takes. */
 double hd_mono_s(void);
+/* The clock where time decides (sessions and login limits, the exhibit
+ * server's idle merge).  hd_now_s() is seconds since the epoch: time(2)
+ * plus the skew that the function given to hd_clock_set returns (none
+ * until one is set; NULL removes it).  A test sets one to move time on
+ * without waiting (the command line does, given HONGDANG_TEST_CLOCK); set
+ * it before threads start.  hd_clock_skew_s() is the skew alone, for
+ * intervals measured on the monotonic clock. */
+void hd_clock_set(int64_t (*skew)(void));
+int64_t hd_now_s(void);
+int64_t hd_clock_skew_s(void);
 /* Today in China ("YYYY-MM-DD", Asia/Shanghai): the day consultation
  * windows, bookings and transfer slips count. */
 void hd_china_today(char out[11]);

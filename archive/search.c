@@ -252,7 +252,10 @@ static void run_flush(struct run *r)
 	} else {
 		groups = put_group(&w, r, 0, r->nw);
 	}
-	if (groups > 0 && r->operand) {
+	/* a group beside an operand either way round needs the AND: this
+	 * run's group after one, or this run after a group (a full run
+	 * flushed before the next word, "a a a a a a a a a") */
+	if ((groups > 0 || r->group) && r->operand) {
 		hd_buf_puts(&r->b, "AND ");
 	}
 	if (groups > 0 && r->nw > 1 && (alone || r->nw == 1)) {

@@ -22,6 +22,8 @@
 
 /* Print "hongdang NAME: ", the message and a newline on stderr. */
 static void say(const struct cmd_ctx *c, const char *fmt, va_list ap,
+	const char *tail) __attribute__((format(printf, 2, 0)));
+static void say(const struct cmd_ctx *c, const char *fmt, va_list ap,
 	const char *tail)
 {
 	fprintf(stderr, "hongdang %s: ", c->name);

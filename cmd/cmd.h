@@ -176,6 +176,8 @@ json_t *cmd_jstr(const char *s);
 int cmd_list_out(int json, const void *v, size_t n, size_t size,
 	json_t *(*to_json)(const void *item),
 	void (*print)(const void *item), const char *empty);
+/* Install the test clock when HONGDANG_TEST_CLOCK names a file (clock.c). */
+void cmd_clock_init(void);
 
 /* ------------------------------------------------------ the commands */
 

@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	tty = isatty(2);
 	hd_set_upgrade_hook(upgrade_shown, &tty);
+	cmd_clock_init();
 	memset(&c, 0, sizeof c);
 	env = getenv("HONGDANG_DIR");
 	c.dir = env && *env ? env : "var";

@@ -99,7 +99,7 @@ static char *chart_svg(const struct hd_reading *v, size_t n, time_t from,
 	time_t to)
 {
 	struct hd_buf b;
-	char day[8], label[160], reason[64], when[20];
+	char day[8], label[256], reason[64], when[20];
 	time_t t;
 	struct tm tm;
 	size_t i;

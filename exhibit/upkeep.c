@@ -116,6 +116,14 @@ static void *audit_thread(void *arg)
 
 /* ------------------------------------------------------- index merge */
 
+/* The idle merge's clock in ms: the monotonic one, ahead by the skew of
+ * the library's clock (hd_clock_skew_s), so that a test can make the
+ * server quiet for an hour at once. */
+static long long merge_ms(void)
+{
+	return mono_ms() + hd_clock_skew_s() * 1000;
+}
+
 /* Quiet: no request in flight, and at most one a second begun since
  * the count was base at t0 (ms).  A kiosk left on its attract loop asks
  * for a slide or /api/corridor every second or so; the merge should run
@@ -126,7 +134,7 @@ static int server_quiet(struct server *sv, unsigned long base, long long t0)
 		memory_order_relaxed);
 
 	return atomic_load(&sv->inflight) == 0 &&
-	    (long long)(n - base) <= 1 + (mono_ms() - t0) / 1000;
+	    (long long)(n - base) <= 1 + (merge_ms() - t0) / 1000;
 }
 
 /* The search index merged while the server is quiet (hd_index_merge):
@@ -145,11 +153,11 @@ static void *merge_thread(void *arg)
 	struct hd_error e;
 	int64_t rested = -1, dv;
 	unsigned long seen = atomic_load(&sv->requests);
-	long long quiet_since = mono_ms(), t;
+	long long quiet_since = merge_ms(), t;
 	int rc, more, steps = 0, failed = 0;
 
 	while (!upkeep_wait(u, MERGE_CHECK_MS)) {
-		t = mono_ms();
+		t = merge_ms();
 		if (!server_quiet(sv, seen, t - MERGE_CHECK_MS)) {
 			quiet_since = t;
 		}
@@ -193,7 +201,7 @@ static void *merge_thread(void *arg)
 			steps = 0;
 			rested = hd_archive_data_version(a);
 		} else if (rc == 0) {
-			quiet_since = mono_ms();   /* visitors came */
+			quiet_since = merge_ms();   /* visitors came */
 		}
 		seen = atomic_load(&sv->requests);
 	}

@@ -877,6 +877,8 @@ struct tiff_ctx {
 };
 
 static int tiff_error(TIFF *tif, void *user, const char *module,
+	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static int tiff_error(TIFF *tif, void *user, const char *module,
 	const char *fmt, va_list ap)
 {
 	struct tiff_ctx *ctx = user;

@@ -117,6 +117,8 @@ struct batch_item *batch_add(struct batch *b, const char *path,
 /* Append a note (a copy of path, "" for NULL; the message from fmt) to
  * the list v of *n. */
 static void note_add(struct hd_note **v, size_t *n, const char *path,
+	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void note_add(struct hd_note **v, size_t *n, const char *path,
 	const char *fmt, va_list ap)
 {
 	char *msg = NULL;

@@ -25,6 +25,17 @@ hd_in() {
 	RC=$?
 	return 0
 }
+# The test clock (HONGDANG_TEST_CLOCK in hongdang.1): a server started
+# with HONGDANG_TEST_CLOCK="$CLOCK" counts time ahead of the real clock by
+# the seconds in $CLOCK.
+CLOCK="$T/clock"
+# clock_add S: move the test clock on by S seconds (the file is replaced
+# whole, so a server never reads it half-written).
+clock_add() {
+	local now=0
+	[ -f "$CLOCK" ] && now=$(cat "$CLOCK")
+	echo $((now + $1)) >"$CLOCK.new" && mv "$CLOCK.new" "$CLOCK"
+}
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 # ok NAME COND...: PASS when the command succeeds.
@@ -46,9 +57,11 @@ has() {
 		fail "$1" "'$3' not in $(basename "$2"): $(head -c 400 "$2")"
 	fi
 }
-# lacks NAME FILE TEXT: FILE does not contain TEXT.
+# lacks NAME FILE TEXT: FILE (which must be there) does not contain TEXT.
 lacks() {
-	if grep -qF -- "$3" "$2"; then
+	if [ ! -f "$2" ]; then
+		fail "$1" "no $(basename "$2") to look in"
+	elif grep -qF -- "$3" "$2"; then
 		fail "$1" "'$3' unexpectedly in $(basename "$2")"
 	else pass "$1"; fi
 }

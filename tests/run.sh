@@ -13,7 +13,6 @@ pattern=${2:-}
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 export HD_BUILD="$build" HD_TOP="$top"
 export HONGDANG="$build/hongdang"
-export HD_SHARED="${HD_SHARED:-$top/../shared}"
 export LC_ALL=C.UTF-8
 # Debian's python3 directly: a version-manager shim in PATH costs a
 # tenth of a second per call, and the cases call it hundreds of times.

@@ -19,6 +19,8 @@
 # 5. Thumbnails and screen copies against vipsthumbnail (bench_derive.sh).
 # 6. Index size and search latency with variants and pinyin indexed
 #    against a copy without them (bench_variants.c).
+# 7. The template engine: one home-sized page rendered 100,000 times
+#    (test_template bench).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -55,12 +57,18 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6} " in *" $1 "*) ;; *) return 1 ;; esac
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7} " in
+	*" $1 "*) ;;
+	*) return 1 ;;
+	esac
 }
 
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
-	case $n in [1-6]) ;; *) die "BENCH_ONLY: no section '$n' (1 to 6)" ;; esac
+	case $n in
+	[1-7]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 7)" ;;
+	esac
 done
 for t in openssl python3 cc pkg-config; do
 	command -v $t > /dev/null || die "$t is needed"
@@ -432,6 +440,14 @@ if want 6; then
 	else
 		failed bench_variants.c 1
 	fi
+fi
+
+if want 7; then
+	say ""
+	say "7. Templates"
+	"$ROOT/$BUILD/tests/test_template" bench | sed 's/^/   /' |
+		tee -a "$OUT"
+	failed test_template "${PIPESTATUS[0]}"
 fi
 
 say ""

@@ -252,6 +252,8 @@ if [ "$(id -u)" -ne 0 ] || [ -n "$as_user" ]; then
 		wc -l)" -eq 40
 	ok store-again-tmp-empty test -z "$(find "$L/st/tmp" -type f)"
 	chmod 700 "$T"
+else
+	fail unreadable "root without setpriv: no user to run the case as"
 fi
 
 # GBK names from Chinese Windows come out as UTF-8

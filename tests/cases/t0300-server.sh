@@ -290,7 +290,10 @@ fetch nul-in-static-path 400 "$U/static/plain.css%00.png"
 # ------------------------------------------------ SIGHUP: templates
 MAIN=$PID
 kill -HUP "$MAIN"
-sleep 0.5
+for i in $(seq 50); do
+	grep -q "templates reloaded" "$LOG" && break
+	sleep 0.1
+done
 has sighup-reloads "$LOG" "templates reloaded"
 fetch sighup-still-serving 200 "$U/"
 
@@ -302,7 +305,10 @@ curl -s -o /dev/null -d 'secret=SEKRITBODY' "$U/api/echo"
 curl -s -o /dev/null "$U/nope?q=%E7%95%AA"
 curl -s -o /dev/null "$U/search?q=%G1"
 curl -s -o /dev/null -I "$U/"
-sleep 0.5
+for i in $(seq 50); do
+	[ "$(wc -l <"$LOG")" -ge $((before + 5)) ] && break
+	sleep 0.1
+done
 after=$(wc -l <"$LOG")
 ok log-one-line-per-request test "$((after - before))" -eq 5
 tail -n 5 "$LOG" >"$T/log5"

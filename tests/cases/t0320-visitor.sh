@@ -40,6 +40,9 @@ for n in restricted internal pending; do
 	done <"$T/$n.refs"
 done
 for w in 绝密甲壹 内部乙贰 待审丙叁; do echo "$w" >>"$T/hidden"; done
+# the loops below go through this list: it must hold every kind of item
+ok hidden-listed test "$(grep -c '^QF01' "$T/hidden")" -ge 6 -a \
+	"$(grep -c '^[0-9a-f]\{64\}$' "$T/hidden")" -ge 3
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --templates "$HD_TOP/templates" 2>"$T/serve.log" &

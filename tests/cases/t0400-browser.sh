@@ -57,7 +57,13 @@ if ! deps_ok; then
 		exit 1
 	fi
 fi
-pass browser-tools
+# what the checks need, looked at again after any install
+tools_ok() {
+	command -v node >/dev/null 2>&1 && [ -x "$CHROMIUM" ] &&
+		[ "$(node -p 'process.versions.node.split(".")[0]' \
+			2>/dev/null)" -ge 18 ] && deps_ok
+}
+ok browser-tools tools_ok
 
 # A fresh archive with the sample collection.
 new_archive
@@ -132,6 +138,9 @@ rc=$?
 cat "$T/node.out"
 if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T/node.out"; then
 	fail browser-script "node exited $rc: $(grep -v 'unexpected operator' "$T/node.err" | tail -5 | tr '\n' ' ')"
+elif ! grep -q '^PASS ' "$T/node.out"; then
+	fail browser-script \
+		"node checked nothing: $(tail -5 "$T/node.err" | tr '\n' ' ')"
 fi
 
 # Both servers stop cleanly on SIGTERM, and answered no request with a 5xx

@@ -158,11 +158,14 @@ api_total() {
 		"$OUT" 2>/dev/null || echo "error: $(head -c 200 "$OUT")"
 }
 
-# --merge-idle 0: the server never merges
+# --merge-idle 0: the server never merges, not even after an hour of
+# quiet (the test clock, HONGDANG_TEST_CLOCK, moved on at once) and a
+# second and a half, in which a merge thread would have looked
 batches 7 9
 before=$(segments)
-serve never --merge-idle 0
-sleep 3
+HONGDANG_TEST_CLOCK="$CLOCK" serve never --merge-idle 0
+clock_add 3600
+sleep 1.5
 ok never_answers [ "$(api_total 党员)" = 28 ]
 ok never_secret [ "$(api_total 调查报告卷宗)" = 0 ]
 ok never_secret_short [ "$(api_total 卷宗)" = 0 ]

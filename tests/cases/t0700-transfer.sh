@@ -144,13 +144,20 @@ objs() {
 import json,sys; print(" ".join(f["sha256"] for f in json.load(sys.stdin)["files"]))'
 }
 ok same-files-in-order test "$(objs "$D" "$R1")" = "$(objs "$D2" "$R1")"
+same_bytes=0 differ=""
 for r in "$R1" "$R2" "$R3"; do
 	for s in $(objs "$D2" "$r"); do
-		cmp -s "$D/objects/${s:0:2}/${s:2}" "$D2/objects/${s:0:2}/${s:2}" ||
-			fail byte-identical "$r $s"
+		if cmp -s "$D/objects/${s:0:2}/${s:2}" \
+		    "$D2/objects/${s:0:2}/${s:2}"; then
+			same_bytes=$((same_bytes + 1))
+		else
+			differ="$differ $r:$s"
+		fi
 	done
 done
-pass byte-identical
+# three records of four files (R1 has two pages)
+if [ -z "$differ" ] && [ "$same_bytes" -eq 4 ]; then pass byte-identical
+else fail byte-identical "$same_bytes the same, differ:$differ"; fi
 hd_in "$D2" show --json "$R1"
 jq_is received-status "d['status']" pending
 has received-event "$OUT" 'received from 前锋社区档案室'
@@ -238,10 +245,10 @@ status not-a-bag 1
 has not-a-bag-why "$OUT" 'not a BagIt bag'
 
 # ------------------------------------------------ the conformance suite
-S="$HD_SHARED/conformance/bagit"
+S="$HD_TOP/tests/data/bagit-conformance"
 if [ ! -d "$S" ]; then
 	fail conformance "no suite at $S"
-	exit 0
+	exit 1
 fi
 count=0
 for bag in "$S"/v*/valid/*/ "$S"/v*/warning/*/; do

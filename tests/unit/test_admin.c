@@ -6,22 +6,10 @@
  */
 #include "../../archive/hd.h"
 #include "../../exhibit/admin.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int failed;
-
-static void check(const char *name, int ok, const char *why,
-	const char *got)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s (got %s)\n", name, why, got);
-		failed = 1;
-	}
-}
 
 static const struct {
 	const char *role;
@@ -110,39 +98,40 @@ int main(void)
 		snprintf(name, sizeof name, "perm-%zu-%s-%d", i,
 			perms[i].role, (int)perms[i].perm);
 		check(name, hd_role_can(perms[i].role, perms[i].perm) ==
-			perms[i].can, perms[i].why,
+			perms[i].can, "%s (got %s)", perms[i].why,
 			perms[i].can ? "refused" : "allowed");
 	}
 	check("role-chinese", hd_role_code("审核人") != NULL &&
 		strcmp(hd_role_code("审核人"), "reviewer") == 0,
-		"roles may be given in Chinese", "other");
+		"roles may be given in Chinese (got %s)", "other");
 	check("role-unknown", hd_role_code("boss") == NULL,
-		"an unknown role is refused", "a code");
+		"an unknown role is refused (got %s)", "a code");
 	check("purpose-chinese", hd_purpose_code("编史修志") != NULL &&
 		strcmp(hd_purpose_code("编史修志"), "history") == 0,
-		"purposes may be given in Chinese", "other");
+		"purposes may be given in Chinese (got %s)", "other");
 	check("purpose-unknown", hd_purpose_code("fun") == NULL,
-		"statistics need a known purpose", "a code");
+		"statistics need a known purpose (got %s)", "a code");
 	check("kind-names", hd_consult_kind_name("copy") != NULL &&
 		hd_consult_kind_name("steal") == NULL,
-		"three kinds of use only", "other");
+		"three kinds of use only (got %s)", "other");
 	for (i = 0; i < sizeof cookies / sizeof cookies[0]; i++) {
 		memset(&req, 0, sizeof req);
 		req.cookie = cookies[i].cookie;
 		admin_cookie_get(&req, cookies[i].name, out);
 		snprintf(name, sizeof name, "cookie-%zu", i);
-		check(name, strcmp(out, cookies[i].want) == 0, cookies[i].why,
+		check(name, strcmp(out, cookies[i].want) == 0, "%s (got %s)",
+			cookies[i].why,
 			out);
 	}
 	for (i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
 		snprintf(name, sizeof name, "token-%zu", i);
 		check(name, hd_token_equal(tokens[i].a, tokens[i].b) ==
-			tokens[i].equal, tokens[i].why,
+			tokens[i].equal, "%s (got %s)", tokens[i].why,
 			tokens[i].equal ? "different" : "equal");
 	}
 	hd_random_hex(out);
 	check("random-hex", strlen(out) == 64 &&
 		strspn(out, "0123456789abcdef") == 64,
-		"a token is 64 lower-case hex digits", out);
-	return failed;
+		"a token is 64 lower-case hex digits (got %s)", out);
+	return check_done();
 }

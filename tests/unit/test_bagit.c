@@ -1,7 +1,8 @@
 /*
  * test_bagit.c - hd_bag_validate against the Library of Congress BagIt
- * conformance suite ($HD_SHARED/conformance/bagit, HD_SHARED defaulting
- * to ../shared beside the repository).
+ * conformance suite, kept in tests/data/bagit-conformance (its README says
+ * where it comes from) under $HD_TOP, the top of the repository (tests/run.sh
+ * sets it; the current folder when unset).
  *
  * Every bag under vX/valid and vX/warning must be accepted, every bag
  * under vX/invalid, v0.97/linux-only and v0.97/windows-only refused, for
@@ -10,10 +11,11 @@
  * problems, so a bag refused for the wrong reason fails too.  The suite
  * is read-only and never modified; v0.97/warning/special-system-files
  * lists data/.DS_Store, which upstream never committed, so it is copied
- * and the empty file made, as NOTES.md suggests.  Prints "PASS <bag>" or
- * "FAIL <bag>: <reasons>"; exits 1 on any failure.
+ * and the empty file made, as its README says.  Prints "PASS <bag>" or
+ * "FAIL <bag>: <reasons>" (check.h); exits 1 on any failure.
  */
 #include "../../archive/hd.h"
+#include "check.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -96,7 +98,6 @@ static const struct {
 	{ "v0.97/warning/special-system-files", "operating system made" },
 };
 
-static int fails, passes;
 static char tmproot[] = "/tmp/test_bagit.XXXXXX";
 
 static int cmp_str(const void *a, const void *b)
@@ -169,13 +170,18 @@ static int notes_have(const struct hd_note *v, size_t n, const char *s)
 	return 0;
 }
 
-static void print_notes(const struct hd_note *v, size_t n)
+/* The messages of v joined with " | " (caller frees). */
+static char *notes_text(const struct hd_note *v, size_t n)
 {
+	struct hd_buf b;
 	size_t i;
 
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "");
 	for (i = 0; i < n; i++) {
-		printf("%s%s", i ? " | " : "", v[i].msg);
+		hd_buf_printf(&b, "%s%s", i ? " | " : "", v[i].msg);
 	}
+	return b.p;
 }
 
 /* Validate one bag; want_valid: 1 valid, 0 refused.  rel names it in the
@@ -186,7 +192,7 @@ static void one(const char *path, const char *rel, int want_valid,
 	struct hd_bag_report r;
 	struct hd_error e;
 	const char *why;
-	char *copy = NULL, *cmd;
+	char *copy = NULL, *cmd, *errs_text, *warns_text;
 	int rc, ok;
 
 	if (strcmp(rel, "v0.97/warning/special-system-files") == 0) {
@@ -194,8 +200,7 @@ static void one(const char *path, const char *rel, int want_valid,
 		cmd = hd_xasprintf("cp -R '%s' '%s' && chmod -R u+w '%s' && "
 			": > '%s/data/.DS_Store'", path, copy, copy, copy);
 		if (system(cmd) != 0) {
-			printf("FAIL %s: cannot copy the bag\n", rel);
-			fails++;
+			check(rel, 0, "cannot copy the bag");
 			free(cmd);
 			free(copy);
 			return;
@@ -212,21 +217,14 @@ static void one(const char *path, const char *rel, int want_valid,
 		ok = rc == HD_EINVAL && r.nerrs > 0 &&
 			(why == NULL || notes_have(r.errs, r.nerrs, why));
 	}
-	if (ok) {
-		passes++;
-		printf("PASS %s (%s; %zu problems, %zu warnings)\n", rel,
-			want_valid ? "accepted" : "refused", r.nerrs, r.nwarns);
-	} else {
-		fails++;
-		printf("FAIL %s: expected %s%s%s; got rc %d: ", rel,
-			want_valid ? "accepted" : "refused",
-			why != NULL ? " with " : "", why != NULL ? why : "",
-			rc);
-		print_notes(r.errs, r.nerrs);
-		printf(" / warnings: ");
-		print_notes(r.warns, r.nwarns);
-		printf("\n");
-	}
+	errs_text = notes_text(r.errs, r.nerrs);
+	warns_text = notes_text(r.warns, r.nwarns);
+	check(rel, ok, "expected %s%s%s; got rc %d: %s / warnings: %s",
+		want_valid ? "accepted" : "refused",
+		why != NULL ? " with " : "", why != NULL ? why : "", rc,
+		errs_text, warns_text);
+	free(errs_text);
+	free(warns_text);
 	hd_bag_report_release(&r);
 	free(copy);
 }
@@ -236,8 +234,8 @@ static void info_check(const char *suite)
 {
 	struct hd_bag_report r;
 	struct hd_error e;
-	char *bag = hd_xasprintf("%s/v0.97/valid/holey-bag", suite);
 	size_t i;
+	char *bag = hd_xasprintf("%s/v0.97/valid/holey-bag", suite);
 	int found = 0;
 
 	hd_bag_validate(bag, &r, &e);
@@ -248,15 +246,9 @@ static void info_check(const char *suite)
 			found = 1;
 		}
 	}
-	if (found && r.ninfo >= 10) {
-		passes++;
-		printf("PASS bag-info: %zu tags, folded value joined\n",
-			r.ninfo);
-	} else {
-		fails++;
-		printf("FAIL bag-info: External-Description not read back "
-			"(%zu tags)\n", r.ninfo);
-	}
+	check("bag-info", found && r.ninfo >= 10, "External-Description, a "
+		"folded value, joined and 10 tags or more (got %zu tags)",
+		r.ninfo);
 	hd_bag_report_release(&r);
 	free(bag);
 }
@@ -274,21 +266,21 @@ int main(void)
 		{ "linux-only", 0, 0 },
 		{ "windows-only", 0, 0 },
 	};
-	const char *shared = getenv("HD_SHARED");
+	const char *top = getenv("HD_TOP");
 	char *suite, *dir, *path, *rel, **vers, **bags, *cmd;
 	size_t nvers, nbags, v, k, i;
 
-	suite = hd_xasprintf("%s/conformance/bagit",
-		shared != NULL && shared[0] != '\0' ? shared : "../shared");
+	suite = hd_xasprintf("%s/tests/data/bagit-conformance",
+		top != NULL && top[0] != '\0' ? top : ".");
 	vers = subdirs(suite, &nvers);
 	if (nvers == 0) {
-		printf("FAIL conformance: no BagIt suite at %s (set "
-			"HD_SHARED)\n", suite);
-		return 1;
+		check("conformance", 0, "no BagIt suite at %s (set HD_TOP)",
+			suite);
+		return check_done();
 	}
 	if (mkdtemp(tmproot) == NULL) {
-		printf("FAIL conformance: mkdtemp\n");
-		return 1;
+		check("conformance", 0, "mkdtemp");
+		return check_done();
 	}
 	for (v = 0; v < nvers; v++) {
 		for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
@@ -312,11 +304,7 @@ int main(void)
 	hd_strv_free(vers, nvers);
 	free(suite);
 	cmd = hd_xasprintf("rm -rf '%s'", tmproot);
-	if (system(cmd) != 0) {
-		printf("FAIL cleanup of %s\n", tmproot);
-		fails++;
-	}
+	check("cleanup", system(cmd) == 0, "%s failed", cmd);
 	free(cmd);
-	printf("%d bags passed, %d failed\n", passes, fails);
-	return fails > 0 ? 1 : 0;
+	return check_done();
 }

@@ -5,22 +5,10 @@
  */
 #include "../../archive/hd.h"
 #include "../../ingest/sheet.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int failed;
-
-static void check(const char *name, int ok, const char *why,
-	const char *got)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s (got %s)\n", name, why, got);
-		failed = 1;
-	}
-}
 
 static const struct {
 	const char *in;
@@ -86,11 +74,12 @@ static void test_dates(void)
 		snprintf(got, sizeof got, "rc=%d iso=%s %d-%d", rc,
 			rc == 0 ? d.iso : "", d.year, d.year_end);
 		if (dates[i].iso == NULL) {
-			check(name, rc != 0, dates[i].why, got);
+			check(name, rc != 0, "%s (got %s)", dates[i].why, got);
 		} else {
 			check(name, rc == 0 && strcmp(d.iso, dates[i].iso) == 0
 				&& d.year == dates[i].year &&
-				d.year_end == dates[i].year_end, dates[i].why,
+				d.year_end == dates[i].year_end, "%s (got %s)",
+				dates[i].why,
 				got);
 		}
 	}
@@ -110,17 +99,18 @@ static void test_refs(void)
 		snprintf(name, sizeof name, "ref-%zu", i);
 		if (refs[i].canon == NULL) {
 			check(name, rc != 0 && strstr(e.msg, refs[i].in),
-				refs[i].why, rc == 0 ? out : e.msg);
+				"%s (got %s)", refs[i].why,
+				rc == 0 ? out : e.msg);
 			continue;
 		}
 		check(name, rc == 0 && strcmp(out, refs[i].canon) == 0,
-			refs[i].why, rc == 0 ? out : e.msg);
+			"%s (got %s)", refs[i].why, rc == 0 ? out : e.msg);
 		/* formatting what was parsed gives the same code back */
 		snprintf(name, sizeof name, "ref-%zu-roundtrip", i);
 		rc = hd_ref_parse(refs[i].canon, &r, NULL);
 		hd_ref_format(&r, back, sizeof back);
 		check(name, rc == 0 && strcmp(back, refs[i].canon) == 0,
-			"parse then format is the identity", back);
+			"parse then format is the identity (got %s)", back);
 	}
 }
 
@@ -166,12 +156,14 @@ static void test_sheets(void)
 		snprintf(name, sizeof name, "sheet-%zu", i);
 		if (!sheets[i].ok) {
 			check(name, rc != 0 && strstr(e.msg, "t.csv") != NULL,
-				sheets[i].why, rc == 0 ? "accepted" : e.msg);
+				"%s (got %s)", sheets[i].why,
+				rc == 0 ? "accepted" : e.msg);
 		} else {
 			check(name, rc == 0 && s.nrows == sheets[i].rows &&
 				s.rows[0].col[COL_TITLE] != NULL &&
 				strcmp(s.rows[0].col[COL_TITLE],
-				sheets[i].title0) == 0, sheets[i].why,
+				sheets[i].title0) == 0, "%s (got %s)",
+				sheets[i].why,
 				rc ? e.msg : s.nrows && s.rows[0].col[COL_TITLE]
 				? s.rows[0].col[COL_TITLE] : "(none)");
 		}
@@ -188,7 +180,8 @@ static void test_split(void)
 	check("split-separators", n == 4 && strcmp(v[0], "党建") == 0 &&
 		strcmp(v[1], "老旧小区改造") == 0 &&
 		strcmp(v[2], "红色读书角") == 0 && strcmp(v[3], "番禺") == 0,
-		"；、, and ; all separate, blanks dropped", n ? v[0] : "");
+		"；、, and ; all separate, blanks dropped (got %s)",
+		n ? v[0] : "");
 	hd_strv_free(v, n);
 }
 
@@ -198,5 +191,5 @@ int main(void)
 	test_refs();
 	test_sheets();
 	test_split();
-	return failed;
+	return check_done();
 }

@@ -29,6 +29,7 @@
  *                        on the sample photos and on 4000x3000 copies
  */
 #include "../../archive/hd.h"
+#include "check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,7 +37,6 @@
 #include <libgen.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,37 +58,16 @@
 #define UNDER_ASAN 0
 #endif
 
-static int npass, nfail;
 static char tmpdir[64];
 static char archdir[128];
 static char hongdang[4096];
 static char sampledir[4096];
 
-static void check(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS %s\n", name);
-		npass++;
-		return;
-	}
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	nfail++;
-}
-
 static void die(const char *what)
 {
 	char *m = vips_error_buffer_copy();
 
-	printf("FAIL setup: %s %s\n", what, m != NULL ? m : "");
+	check("setup", 0, "%s %s", what, m != NULL ? m : "");
 	g_free(m);
 	exit(1);
 }
@@ -337,7 +316,7 @@ static void sh(const char *cmd)
 	int rc = system(cmd);
 
 	if (rc != 0) {
-		printf("FAIL setup: '%s' exited %d\n", cmd, rc);
+		check("setup", 0, "'%s' exited %d", cmd, rc);
 		cleanup();
 		exit(1);
 	}
@@ -378,7 +357,7 @@ static void sha_of(const char *name, char out[65])
 
 	hd_err_clear(&e);
 	if (hd_sha256_file(p, out, NULL, &e) != 0) {
-		printf("FAIL setup: %s\n", e.msg);
+		check("setup", 0, "%s", e.msg);
 		exit(1);
 	}
 	free(p);
@@ -506,7 +485,7 @@ static void test_bogus(void)
 				&path, &e);
 			snprintf(name, sizeof name, "bogus-%zu-%s", i,
 				k ? "screen" : "thumb");
-			check(rc == HD_ENOTFOUND && path == NULL, name,
+			check(name, rc == HD_ENOTFOUND && path == NULL,
 				"%s: '%s' gave %d, path %s", rows[i].why,
 				rows[i].sha, rc, path != NULL ? path : "NULL");
 			if (rc == 0) {
@@ -514,23 +493,23 @@ static void test_bogus(void)
 			}
 		}
 		snprintf(name, sizeof name, "bogus-%zu-public", i);
-		check(hd_object_public(arch, rows[i].sha) == 0, name,
+		check(name, hd_object_public(arch, rows[i].sha) == 0,
 			"%s: '%s' public", rows[i].why, rows[i].sha);
 		snprintf(name, sizeof name, "bogus-%zu-mime", i);
 		path = hd_object_mime(arch, rows[i].sha);
-		check(path == NULL, name, "%s: '%s' has a type", rows[i].why,
+		check(name, path == NULL, "%s: '%s' has a type", rows[i].why,
 			rows[i].sha);
 		free(path);
 	}
 	rc = hd_derive(arch, NULL, HD_DERIV_THUMB, &path, &e);
-	check(rc == HD_ENOTFOUND && path == NULL, "bogus-null",
+	check("bogus-null", rc == HD_ENOTFOUND && path == NULL,
 		"a NULL hash gave %d", rc);
-	check(hd_object_public(arch, NULL) == 0, "bogus-null-public",
+	check("bogus-null-public", hd_object_public(arch, NULL) == 0,
 		"a NULL hash is public");
 	rc = hd_derive(arch, rows[4].sha, (enum hd_deriv)7, &path, &e);
-	check(rc == HD_EUSAGE && path == NULL, "bogus-kind",
+	check("bogus-kind", rc == HD_EUSAGE && path == NULL,
 		"kind 7 gave %d", rc);
-	check(before > 0 && count_tree(derived) == before, "bogus-untouched",
+	check("bogus-untouched", before > 0 && count_tree(derived) == before,
 		"refused calls changed derived/ (%d entries, then %d)",
 		before, count_tree(derived));
 	free(derived);
@@ -609,7 +588,7 @@ static void test_rows(void)
 		hd_err_clear(&e);
 		rc = hd_derive(arch, sha, r->kind, &path, &e);
 		if (rc != r->rc) {
-			check(0, name, "%s: returned %d (%s), want %d", r->why,
+			check(name, 0, "%s: returned %d (%s), want %d", r->why,
 				rc, e.msg, r->rc);
 			free(path);
 			continue;
@@ -617,8 +596,9 @@ static void test_rows(void)
 		if (rc != 0) {
 			want = hd_xasprintf("%s/derived/%.2s/%s-%s.jpg",
 				archdir, sha, sha, kname[r->kind]);
-			check(path == NULL && strstr(e.msg, sha) != NULL &&
-				access(want, F_OK) != 0, name,
+			check(name, path == NULL &&
+				strstr(e.msg, sha) != NULL &&
+				access(want, F_OK) != 0,
 				"%s: path %s, message '%s' (must name the "
 				"hash), derivative %s", r->why,
 				path != NULL ? path : "NULL", e.msg,
@@ -629,12 +609,12 @@ static void test_rows(void)
 		want = hd_xasprintf("%s/derived/%.2s/%s-%s.jpg", archdir, sha,
 			sha, kname[r->kind]);
 		l = look_at(path);
-		check(strcmp(path, want) == 0 && l.ok &&
+		check(name, strcmp(path, want) == 0 && l.ok &&
 			strncmp(l.loader, "VipsForeignLoadJpeg", 19) == 0 &&
 			l.w == r->w && l.h == r->h && l.bands == 3 &&
 			l.srgb && !l.exif &&
 			(r->mean_min == 0 || l.mean >= r->mean_min) &&
-			(r->mean_max == 0 || l.mean <= r->mean_max), name,
+			(r->mean_max == 0 || l.mean <= r->mean_max),
 			"%s: %s: %s %dx%d %d bands%s%s mean %.1f, want "
 			"%dx%d 3 bands sRGB JPEG without EXIF at %s",
 			r->why, path, l.loader, l.w, l.h, l.bands,
@@ -655,8 +635,9 @@ static void test_o6_master(void)
 	if (img != NULL) {
 		vips_image_get_int(img, VIPS_META_ORIENTATION, &o);
 	}
-	check(img != NULL && o == 6 && vips_image_get_width(img) == 1200 &&
-		vips_image_get_height(img) == 800, "o6-master",
+	check("o6-master", img != NULL && o == 6 &&
+		vips_image_get_width(img) == 1200 &&
+		vips_image_get_height(img) == 800,
 		"the fixture must be stored 1200x800 with Orientation 6, "
 		"is %dx%d orientation %d",
 		img != NULL ? vips_image_get_width(img) : 0,
@@ -686,28 +667,28 @@ static void test_public(void)
 	for (i = 0; i < sizeof prow / sizeof prow[0]; i++) {
 		sha_of(prow[i].file, sha);
 		snprintf(name, sizeof name, "public-%s", prow[i].file);
-		check(hd_object_public(arch, sha) == prow[i].want, name,
+		check(name, hd_object_public(arch, sha) == prow[i].want,
 			"%s: want %d", prow[i].why, prow[i].want);
 		m = hd_object_mime(arch, sha);
 		snprintf(name, sizeof name, "mime-%s", prow[i].file);
-		check(m != NULL && strcmp(m, prow[i].mime) == 0, name,
+		check(name, m != NULL && strcmp(m, prow[i].mime) == 0,
 			"%s: type %s, want %s", prow[i].why,
 			m != NULL ? m : "NULL", prow[i].mime);
 		free(m);
 	}
 	/* A well-formed hash of nothing catalogued. */
 	hd_sha256_hex("not in the archive", 18, sha);
-	check(hd_object_public(arch, sha) == 0, "public-unknown",
+	check("public-unknown", hd_object_public(arch, sha) == 0,
 		"an unknown hash is public");
 	m = hd_object_mime(arch, sha);
-	check(m == NULL, "mime-unknown", "an unknown hash has a type");
+	check("mime-unknown", m == NULL, "an unknown hash has a type");
 	free(m);
 	{
 		struct hd_error e;
 		char *path;
 		int rc = hd_derive(arch, sha, HD_DERIV_THUMB, &path, &e);
 
-		check(rc == HD_ENOTFOUND && path == NULL, "derive-unknown",
+		check("derive-unknown", rc == HD_ENOTFOUND && path == NULL,
 			"an unknown hash gave %d", rc);
 	}
 }
@@ -727,10 +708,10 @@ static void test_cache(void)
 	}
 	usleep(20000);
 	rc2 = hd_derive(arch, sha, HD_DERIV_THUMB, &p2, &e);
-	check(rc1 == 0 && rc2 == 0 && strcmp(p1, p2) == 0 &&
+	check("cache-hit", rc1 == 0 && rc2 == 0 && strcmp(p1, p2) == 0 &&
 		stat(p2, &b) == 0 && a.st_ino == b.st_ino &&
 		a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-		a.st_mtim.tv_nsec == b.st_mtim.tv_nsec, "cache-hit",
+		a.st_mtim.tv_nsec == b.st_mtim.tv_nsec,
 		"the second call must return the same file unchanged");
 	free(p2);
 	p2 = NULL;
@@ -738,9 +719,9 @@ static void test_cache(void)
 		unlink(p1);
 	}
 	rc2 = hd_derive(arch, sha, HD_DERIV_THUMB, &p2, &e);
-	check(rc2 == 0 && access(p2, R_OK) == 0 && look_at(p2).w == 400,
-		"cache-remake", "a removed derivative is made again: %d %s",
-		rc2, e.msg);
+	check("cache-remake", rc2 == 0 && access(p2, R_OK) == 0 &&
+		look_at(p2).w == 400, "a removed derivative is made again: "
+		"%d %s", rc2, e.msg);
 	free(p1);
 	free(p2);
 }
@@ -815,7 +796,7 @@ static void test_threads(void)
 			msg = w[i].msg;
 		}
 	}
-	check(fails == 0, "threads", "%d failed calls, last: %s", fails, msg);
+	check("threads", fails == 0, "%d failed calls, last: %s", fails, msg);
 }
 
 static long rss_kb(void)
@@ -891,7 +872,7 @@ static void test_rss(void)
 			break;
 		}
 	}
-	check(fails == 0 && i == 5, "rss-flat", "%d failures; RSS %ld kB "
+	check("rss-flat", fails == 0 && i == 5, "%d failures; RSS %ld kB "
 		"after 80 derivations grew to %ld kB", fails, r[0],
 		r[i < 5 ? i : 4]);
 }
@@ -901,7 +882,7 @@ static void test_leftovers(void)
 	char *tmp = hd_xasprintf("%s/tmp", archdir);
 	int n = count_entries(tmp, "drv-");
 
-	check(n == 0, "no-temporaries", "%d drv-* files left in tmp/", n);
+	check("no-temporaries", n == 0, "%d drv-* files left in tmp/", n);
 	free(tmp);
 }
 
@@ -1049,7 +1030,7 @@ static int bench(void)
 	free(cmd);
 	for (i = 0; i < nbench_files && i < 20; i++) {
 		VipsImage *in = vips_image_new_from_file(bench_files[i], NULL);
-		VipsImage *out;
+		VipsImage *out = NULL;
 		char *p = hd_xasprintf("%s/in/big%02zu.jpg", tmpdir, i);
 
 		if (in == NULL || vips_resize(in, &out, 4000.0 /
@@ -1116,7 +1097,7 @@ int main(int argc, char **argv)
 	locate(argv[0]);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/hd-derive-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL) {
-		printf("FAIL setup: mkdtemp: %s\n", strerror(errno));
+		check("setup", 0, "mkdtemp: %s", strerror(errno));
 		return 1;
 	}
 	snprintf(archdir, sizeof archdir, "%s/arch", tmpdir);
@@ -1131,7 +1112,7 @@ int main(int argc, char **argv)
 	ingest();
 	hd_err_clear(&e);
 	if (hd_archive_open(archdir, 1, &arch, &e) != 0) {
-		printf("FAIL setup: %s\n", e.msg);
+		check("setup", 0, "%s", e.msg);
 		cleanup();
 		return 1;
 	}
@@ -1146,6 +1127,5 @@ int main(int argc, char **argv)
 	hd_archive_close(arch);
 	cleanup();
 	vips_shutdown();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail > 0;
+	return check_done();
 }

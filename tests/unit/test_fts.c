@@ -14,10 +14,11 @@
  * characters and words alone.  Part two drives SQLite: an in-memory FTS5
  * table using the tokenizer, with MATCH and highlight() checked.
  *
- * Prints "PASS name" or "FAIL name: why got <...>" per check; exits 1 when
- * any check fails.  Needs fts.c and pinyin.c (and OpenCC's data).
+ * Prints "PASS name" or "FAIL name: why (got ...)" per check (check.h);
+ * exits 1 when any check fails.  Needs fts.c and pinyin.c (and OpenCC's data).
  */
 #include "../../archive/fts.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,19 +304,6 @@ static int collect(void *ctx, int tflags, const char *tok, int ntok,
 	return 0;
 }
 
-static int nfail;
-
-static void check(const char *name, int ok, const char *why,
-	const char *got)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s got <%s>\n", name, why, got);
-		nfail++;
-	}
-}
-
 static void run_rows(void)
 {
 	size_t i;
@@ -334,11 +322,11 @@ static void run_rows(void)
 			HD_TOK_QUERY : HD_TOK_DOCUMENT) | (r->mode == 'P' ||
 			r->mode == 'p' ? HD_TOK_PLAIN : 0), &o, collect);
 		if (o.bad) {
-			check(r->name, 0, "offsets or length out of bounds",
-				o.s);
+			check(r->name, 0, "offsets or length out of bounds "
+				"(got %s)", o.s);
 		} else {
 			check(r->name, rc == 0 && strcmp(o.s, r->want) == 0,
-				r->why, o.s);
+				"%s (got %s)", r->why, o.s);
 		}
 	}
 }
@@ -376,20 +364,21 @@ static void run_segments(void)
 			len += (size_t)snprintf(got + len, sizeof got - len,
 				"%s%s", k ? " " : "", out[k]);
 		}
-		check(segs[i].w, strcmp(got, segs[i].want) == 0, segs[i].why,
+		check(segs[i].w, strcmp(got, segs[i].want) == 0, "%s (got %s)",
+			segs[i].why,
 			got);
 	}
 	n = hd_py_segment(A32 A32 "aa", 66, out, HD_PY_SEG_MAX);
 	snprintf(got, sizeof got, "%d", n);
-	check("seg_too_long", n == 0, "words over 64 letters are not read",
-		got);
+	check("seg_too_long", n == 0, "words over 64 letters are not read "
+		"(got %s)", got);
 	n = hd_py_segment(A32 A32, 64, out, HD_PY_SEG_MAX);
 	snprintf(got, sizeof got, "%d", n);
 	check("seg_many_a", n == 1, "a run of a's has one reading, found "
-		"without blowing up", got);
+		"without blowing up (got %s)", got);
 	n = hd_py_segment("xianxianxianxian", 16, out, 3);
 	snprintf(got, sizeof got, "%d", n);
-	check("seg_max", n == 3, "at most max segmentations", got);
+	check("seg_max", n == 3, "at most max segmentations (got %s)", got);
 }
 
 static const struct {
@@ -434,19 +423,20 @@ static void run_terms(void)
 		    strcmp(t.display, terms[i].display) == 0));
 		snprintf(got, sizeof got, "%s|%s|%s|%s", t.chars, t.pinyin[0],
 			t.initials[0], t.display ? t.display : "(null)");
-		check(terms[i].name, ok, terms[i].why, got);
+		check(terms[i].name, ok, "%s (got %s)", terms[i].why, got);
 		hd_py_term_release(&t);
 	}
 	hd_py_term("重庆长安", 0, &t);
 	snprintf(got, sizeof got, "%s", t.display ? t.display : "(null)");
 	check("term_places", t.display != NULL &&
 		strcmp(t.display, "chóng qìng cháng ān") == 0,
-		"place names from the word table", got);
+		"place names from the word table (got %s)", got);
 	hd_py_term_release(&t);
 	hd_py_term("行", 0, &t);
 	snprintf(got, sizeof got, "%d", t.npinyin);
 	check("term_variants", t.npinyin >= 2,
-		"a polyphonic character gives more than one reading", got);
+		"a polyphonic character gives more than one reading (got %s)",
+		got);
 	hd_py_term_release(&t);
 }
 
@@ -473,10 +463,12 @@ static void run_stop(void)
 		stop_after_two);
 	snprintf(got, sizeof got, "rc=%d calls=%d", rc, count);
 	check("callback_stop", rc == 7 && count == 2,
-		"a non-zero callback return stops and is returned", got);
+		"a non-zero callback return stops and is returned (got %s)",
+		got);
 	rc = hd_tokenize(NULL, 0, HD_TOK_QUERY, &count, stop_after_two);
 	snprintf(got, sizeof got, "rc=%d", rc);
-	check("null_text", rc == 0, "NULL text with n=0 is empty", got);
+	check("null_text", rc == 0, "NULL text with n=0 is empty (got %s)",
+		got);
 }
 
 /* ------------------------------------------------------------- SQL */
@@ -713,37 +705,37 @@ static void run_sql(void)
 		rc = hd_fts_register(db);
 	}
 	snprintf(got, sizeof got, "rc=%d", rc);
-	check("sql_register", rc == SQLITE_OK, "hd_fts_register", got);
+	check("sql_register", rc == SQLITE_OK, "hd_fts_register (got %s)", got);
 	if (rc != SQLITE_OK) {
 		goto done;
 	}
 	rc = load(db, docs, sizeof docs / sizeof docs[0]);
 	snprintf(got, sizeof got, "%s", sqlite3_errmsg(db));
 	check("sql_create", rc == SQLITE_OK,
-		"create the table and insert the documents", got);
+		"create the table and insert the documents (got %s)", got);
 	if (rc != SQLITE_OK) {
 		goto done;
 	}
 	for (i = 0; i < sizeof matches / sizeof matches[0]; i++) {
 		match_ids(db, matches[i].q, got, sizeof got);
 		check(matches[i].name, strcmp(got, matches[i].want) == 0,
-			matches[i].why, got);
+			"%s (got %s)", matches[i].why, got);
 	}
 	for (i = 0; i < sizeof highlights / sizeof highlights[0]; i++) {
 		highlight(db, highlights[i].q, highlights[i].col,
 			highlights[i].id, got, sizeof got);
 		check(highlights[i].name, strcmp(got, highlights[i].want) == 0,
-			highlights[i].why, got);
+			"%s (got %s)", highlights[i].why, got);
 	}
 	tab = "v";
 	rc = load(db, docs2, sizeof docs2 / sizeof docs2[0]);
 	snprintf(got, sizeof got, "%s", sqlite3_errmsg(db));
-	check("v_create", rc == SQLITE_OK, "the second table", got);
+	check("v_create", rc == SQLITE_OK, "the second table (got %s)", got);
 	for (i = 0; rc == SQLITE_OK &&
 	    i < sizeof matches2 / sizeof matches2[0]; i++) {
 		match_ids(db, matches2[i].q, got, sizeof got);
 		check(matches2[i].name, strcmp(got, matches2[i].want) == 0,
-			matches2[i].why, got);
+			"%s (got %s)", matches2[i].why, got);
 	}
 	for (i = 0; rc == SQLITE_OK &&
 	    i < sizeof highlights2 / sizeof highlights2[0]; i++) {
@@ -751,19 +743,19 @@ static void run_sql(void)
 			highlights2[i].id, got, sizeof got);
 		check(highlights2[i].name,
 			strcmp(got, highlights2[i].want) == 0,
-			highlights2[i].why, got);
+			"%s (got %s)", highlights2[i].why, got);
 	}
 	for (i = 0; rc == SQLITE_OK && i < sizeof boosts / sizeof boosts[0];
 	    i++) {
 		boost_list(db, boosts[i].q, boosts[i].arg, got, sizeof got);
 		check(boosts[i].name, strcmp(got, boosts[i].want) == 0,
-			boosts[i].why, got);
+			"%s (got %s)", boosts[i].why, got);
 	}
 	rc = sqlite3_exec(db, "CREATE VIRTUAL TABLE u USING fts5(x,"
 		" tokenize='hongdang nonsense')", NULL, NULL, NULL);
 	snprintf(got, sizeof got, "rc=%d", rc);
-	check("sql_args", rc != SQLITE_OK, "the tokenizer takes no options",
-		got);
+	check("sql_args", rc != SQLITE_OK, "the tokenizer takes no options "
+		"(got %s)", got);
 done:
 	sqlite3_close(db);
 }
@@ -775,5 +767,5 @@ int main(void)
 	run_segments();
 	run_terms();
 	run_sql();
-	return nfail ? 1 : 0;
+	return check_done();
 }

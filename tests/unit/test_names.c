@@ -8,6 +8,7 @@
  * why" per row and exits 1 on any failure.
  */
 #include "../../ingest/ingest.h"
+#include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ int main(void)
 	const struct row *r;
 	size_t i, n, pos;
 	char *out;
-	int rc, fails = 0, ok;
+	int rc, ok;
 	char name[64];
 
 	memset(long_comp, 'x', 300);
@@ -138,15 +139,9 @@ int main(void)
 				hd_utf8_valid(e.msg, strlen(e.msg)) &&
 				strchr(e.msg, '\n') == NULL;
 		}
-		if (ok) {
-			printf("PASS %s %s\n", name, r->why);
-		} else {
-			fails++;
-			printf("FAIL %s: %s (rc %d, got '%s', message '%s')\n",
-				name, r->why, rc, out != NULL ? out : "(null)",
-				e.msg);
-		}
+		check(name, ok, "%s (rc %d, got '%s', message '%s')", r->why,
+			rc, out != NULL ? out : "(null)", e.msg);
 		free(out);
 	}
-	return fails > 0 ? 1 : 0;
+	return check_done();
 }

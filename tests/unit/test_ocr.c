@@ -9,6 +9,7 @@
  * on any failure.
  */
 #include "../../ingest/ingest.h"
+#include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,21 +95,17 @@ static int same(const char *a, const char *b)
 
 int main(void)
 {
+	char name[32];
 	size_t i;
-	int fails = 0;
 
 	for (i = 0; i < sizeof tidy_rows / sizeof tidy_rows[0]; i++) {
 		const struct tidy_row *r = &tidy_rows[i];
 		char *s = hd_xstrdup(r->in);
 
 		ocr_tidy(s);
-		if (strcmp(s, r->want) == 0) {
-			printf("PASS tidy-%zu\n", i);
-		} else {
-			printf("FAIL tidy-%zu: '%s' gave '%s', want '%s' "
-				"(%s)\n", i, r->in, s, r->want, r->why);
-			fails++;
-		}
+		snprintf(name, sizeof name, "tidy-%zu", i);
+		check(name, strcmp(s, r->want) == 0, "'%s' gave '%s', want "
+			"'%s' (%s)", r->in, s, r->want, r->why);
 		free(s);
 	}
 	for (i = 0; i < sizeof lang_rows / sizeof lang_rows[0]; i++) {
@@ -117,16 +114,12 @@ int main(void)
 		const char *lang = ocr_lang_of(r->in, &iso);
 		int ok = ocr_lang_ok(r->in);
 
-		if (same(lang, r->lang) && same(iso, r->iso) && ok == r->ok) {
-			printf("PASS lang-%zu\n", i);
-		} else {
-			printf("FAIL lang-%zu: '%s' gave %s/%s/%d, want "
-				"%s/%s/%d (%s)\n", i, r->in,
-				lang ? lang : "NULL", iso ? iso : "NULL", ok,
-				r->lang ? r->lang : "NULL",
-				r->iso ? r->iso : "NULL", r->ok, r->why);
-			fails++;
-		}
+		snprintf(name, sizeof name, "lang-%zu", i);
+		check(name, same(lang, r->lang) && same(iso, r->iso) &&
+			ok == r->ok, "'%s' gave %s/%s/%d, want %s/%s/%d (%s)",
+			r->in, lang ? lang : "NULL", iso ? iso : "NULL", ok,
+			r->lang ? r->lang : "NULL",
+			r->iso ? r->iso : "NULL", r->ok, r->why);
 	}
-	return fails ? 1 : 0;
+	return check_done();
 }

@@ -8,10 +8,11 @@
  * opens, searches and reports whether SQLite's pages went into the
  * pool (SQLITE_STATUS_PAGECACHE_USED).
  *
- * Prints "PASS name" or "FAIL name: why got <...>" per check; exits 1
- * when any check fails.
+ * Prints "PASS name" or "FAIL name: why (got ...)" per check (check.h);
+ * exits 1 when any check fails.
  */
 #include "../../archive/hd.h"
+#include "check.h"
 
 #include <sqlite3.h>
 
@@ -21,20 +22,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int nfail;
-
-static void check(const char *name, int ok, const char *why,
-	const char *got)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s got <%s>\n", name, why, got);
-		nfail++;
-	}
-	fflush(stdout);
-}
 
 /* Run fn(arg) in a child; its exit status, or -1 when it did not exit. */
 static int in_child(int (*fn)(const char *), const char *arg)
@@ -198,25 +185,26 @@ int main(void)
 
 	dir = mkdtemp(tmpl);
 	if (dir == NULL) {
-		check("tmpdir", 0, "mkdtemp", "");
+		check("tmpdir", 0, "mkdtemp");
 		return 1;
 	}
 	arch = hd_xasprintf("%s/archive", dir);
 	other = hd_xasprintf("%s/other", dir);
 	rc = in_child(make_archive, arch);
-	check("made", rc == 0, "an archive of 20 records", "");
+	check("made", rc == 0, "an archive of 20 records");
 	rc = mkdir(other, 0755) == 0 ? in_child(make_other, other) : -1;
-	check("made_other", rc == 0, "a database of 1024-byte pages", "");
+	check("made_other", rc == 0, "a database of 1024-byte pages (got %s)",
+		"");
 
 	rc = in_child(search_case, arch);
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_used", rc == 11, "a search's pages go into the pool set "
-		"aside before SQLite started; a second call changes nothing",
-		got);
+		"aside before SQLite started; a second call changes nothing "
+		"(got %s)", got);
 	rc = in_child(empty_case, arch);
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_none_without_archive", rc == 10, "nothing is set aside "
-		"for a folder without an archive", got);
+		"for a folder without an archive (got %s)", got);
 	/* a hongdang.db of ten bytes: no header to read a page size from */
 	reserve_in = "damaged";
 	path = hd_xasprintf("%s/damaged", arch);
@@ -227,13 +215,13 @@ int main(void)
 		-1;
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_none_damaged", rc == 10, "nothing is set aside for a "
-		"truncated database file", got);
+		"truncated database file (got %s)", got);
 	free(path);
 	free(sub);
 	rc = in_child(other_case, other);
 	snprintf(got, sizeof got, "status %d", rc);
 	check("pool_none_other_pages", rc == 10, "nothing is set aside for "
-		"a database of another page size", got);
+		"a database of another page size (got %s)", got);
 
 	cmd = hd_xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0) {
@@ -242,5 +230,5 @@ int main(void)
 	free(cmd);
 	free(arch);
 	free(other);
-	return nfail ? 1 : 0;
+	return check_done();
 }

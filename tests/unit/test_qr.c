@@ -11,14 +11,15 @@
  * libqrencode's, the quiet zone empty, the three finder patterns in
  * their corners; the title is escaped and linked by aria-labelledby.
  * The SVG is also rendered (librsvg) and decoded with zbarimg (Debian
- * zbar-tools; SKIP without it): the bytes decoded must be the input.
+ * zbar-tools, which make deps installs; a FAIL without it): the bytes
+ * decoded must be the input.
  *
  * Prints "PASS name" or "FAIL name: why" and a last line
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include "../../exhibit/site.h"
+#include "check.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,27 +29,6 @@
 
 #include <vips/vips.h>
 
-static int npass, nfail;
-
-static void check(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(int ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS %s\n", name);
-		npass++;
-		return;
-	}
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	nfail++;
-}
 
 static char *repeat(char c, size_t n)
 {
@@ -203,21 +183,21 @@ static void test_row(const struct row *r)
 
 	svg = qr_svg(r->text, "记录二维码");
 	if (r->version == 0) {
-		check(svg == NULL, r->name, "%s: got an SVG", r->why);
+		check(r->name, svg == NULL, "%s: got an SVG", r->why);
 		free(svg);
 		return;
 	}
 	if (svg == NULL) {
-		check(0, r->name, "%s: no SVG", r->why);
+		check(r->name, 0, "%s: no SVG", r->why);
 		return;
 	}
 	w = 17 + 4 * r->version;
 	g = parse(svg, &n, why, sizeof why);
 	snprintf(name, sizeof name, "%s-form", r->name);
-	check(g != NULL && n == w + 8 &&
+	check(name, g != NULL && n == w + 8 &&
 		strncmp(svg, svg_head, strlen(svg_head)) == 0 &&
 		strstr(svg, "shape-rendering=\"crispEdges\"") != NULL &&
-		strstr(svg, "role=\"img\"") != NULL, name,
+		strstr(svg, "role=\"img\"") != NULL,
 		"%s: %s; viewBox side %d, want %d (version %d + quiet zone)",
 		r->why, g == NULL ? why : "form", n, w + 8, r->version);
 	if (g == NULL) {
@@ -240,21 +220,22 @@ static void test_row(const struct row *r)
 		}
 	}
 	snprintf(name, sizeof name, "%s-modules", r->name);
-	check(ok, name, "%s: module %d,%d differs from libqrencode's (or "
+	check(name, ok, "%s: module %d,%d differs from libqrencode's (or "
 		"the quiet zone is not empty)", r->why, bx, by);
 	snprintf(name, sizeof name, "%s-finders", r->name);
-	check(finder(g, n, 4, 4) && finder(g, n, 4 + w - 7, 4) &&
+	check(name, finder(g, n, 4, 4) && finder(g, n, 4 + w - 7, 4) &&
 		finder(g, n, 4, 4 + w - 7) && !finder(g, n, 4 + w - 7,
-		4 + w - 7), name, "%s: finder patterns not at three corners",
+		4 + w - 7), "%s: finder patterns not at three corners",
 		r->why);
 	if (r->decode) {
 		got = decode(svg, &skip);
 		snprintf(name, sizeof name, "%s-decode", r->name);
+		/* zbar-tools and imagemagick are among the packages
+		 * make deps installs: without them this is a failure */
 		if (skip) {
-			printf("SKIP %s: zbarimg or convert not installed\n",
-				name);
+			check(name, 0, "zbarimg or convert not installed");
 		} else {
-			check(got != NULL && strcmp(got, r->text) == 0, name,
+			check(name, got != NULL && strcmp(got, r->text) == 0,
 				"%s: decoded '%s'", r->why,
 				got != NULL ? got : "(nothing)");
 		}
@@ -274,10 +255,11 @@ static void test_title(void)
 	char id[64] = "", tid[64] = "", oid[64] = "";
 	const char *p;
 
-	check(svg != NULL && strstr(svg, "<title id=\"") != NULL &&
+	check("title-escaped", svg != NULL &&
+		strstr(svg, "<title id=\"") != NULL &&
 		strstr(svg, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; "
 		"&quot;&#39;</title>") != NULL &&
-		strstr(svg, "<script") == NULL, "title-escaped",
+		strstr(svg, "<script") == NULL,
 		"the title must be HTML-escaped: %.300s",
 		svg != NULL ? svg : "NULL");
 	if (svg != NULL) {
@@ -296,22 +278,24 @@ static void test_title(void)
 			sscanf(p, "aria-labelledby=\"%63[^\"]\"", oid);
 		}
 	}
-	check(id[0] != '\0' && strcmp(id, tid) == 0, "title-labelledby",
+	check("title-labelledby", id[0] != '\0' && strcmp(id, tid) == 0,
 		"aria-labelledby '%s' must name the title's id '%s'", id,
 		tid);
-	check(svg != NULL && again != NULL && strcmp(svg, again) == 0 &&
-		oid[0] != '\0' && strcmp(id, oid) != 0, "title-id-stable",
+	check("title-id-stable", svg != NULL && again != NULL &&
+		strcmp(svg, again) == 0 &&
+		oid[0] != '\0' && strcmp(id, oid) != 0,
 		"same text, same SVG (cacheable); another text, another id "
 		"(two codes on one page): '%s' '%s'", id, oid);
 	free(svg);
 	free(again);
 	free(other);
 	svg = qr_svg("x", NULL);
-	check(svg != NULL && strstr(svg, "<title id=\"qr-") != NULL,
-		"title-null", "a NULL title gives an empty title");
+	check("title-null", svg != NULL &&
+		strstr(svg, "<title id=\"qr-") != NULL,
+		"a NULL title gives an empty title");
 	free(svg);
 	svg = qr_svg(NULL, "x");
-	check(svg == NULL, "text-null", "a NULL text gives NULL");
+	check("text-null", svg == NULL, "a NULL text gives NULL");
 	free(svg);
 }
 
@@ -336,7 +320,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (VIPS_INIT(argv[0]) != 0) {
-		printf("FAIL setup: libvips: %s\n", vips_error_buffer());
+		check("setup", 0, "libvips: %s", vips_error_buffer());
 		return 1;
 	}
 	rows[0].text = repeat('a', 14);
@@ -354,6 +338,5 @@ int main(int argc, char **argv)
 	free(rows[5].text);
 	free(rows[6].text);
 	vips_shutdown();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail > 0;
+	return check_done();
 }

@@ -14,12 +14,13 @@
  * many one-byte mutations of the image fixtures go through all three
  * stages, which must survive them (run under ASan by make check-asan).
  *
- * Prints "PASS name" or "FAIL name: why got ..." per row, a last line
- * "N passed, N failed", and exits 1 on any failure.
+ * Prints "PASS name" or "FAIL name: why: problems" per row (check.h), a
+ * last line "N passed, N failed", and exits 1 on any failure.
  *   test_stages          the test
  *   test_stages bench    time identify+characterise on a 200 KB JPEG
  */
 #include "../../ingest/ingest.h"
+#include "check.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -36,7 +37,6 @@
 #include <jpeglib.h>
 #include <tiffio.h>
 
-static int npass, nfail;
 static char tmpdir[64];
 
 /* ------------------------------------------------------------ blobs */
@@ -797,194 +797,262 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "jpeg-exif", FX_PHOTO, "photo.jpg", 0, "image/jpeg", 64, 48, 300,
-	  1, "1985-03-12T10:20:30", "Canon", "Canon EOS 5D", 6, 1, 22.94,
-	  113.38, -1, "", NULL, NOWARN,
+	{ .name = "jpeg-exif", .fx = FX_PHOTO, .path = "photo.jpg",
+	  .mime = "image/jpeg", .width = 64, .height = 48, .xres = 300,
+	  .has_exif = 1, .datetime = "1985-03-12T10:20:30", .make = "Canon",
+	  .model = "Canon EOS 5D", .orientation = 6, .gps = 1, .lat = 22.94,
+	  .lon = 113.38, .pages = -1, .text = "", .warn = NOWARN,
+	  .why =
 	  "a camera JPEG: date original, trimmed make/model, orientation, "
 	  "EXIF dpi over JFIF 72, GPS N/E in decimal degrees" },
-	{ "jpeg-exif-be", FX_PHOTO_BE, "scan/NIKON.JPEG", 0, "image/jpeg",
-	  33, 17, 300, 1, "1999-12-31T23:59:59", "NIKON CORPORATION",
-	  "NIKON D70", 1, 1, -33.5, -70.66, -1, "", NULL, NOWARN,
+	{ .name = "jpeg-exif-be", .fx = FX_PHOTO_BE, .path = "scan/NIKON.JPEG",
+	  .mime = "image/jpeg", .width = 33, .height = 17, .xres = 300,
+	  .has_exif = 1, .datetime = "1999-12-31T23:59:59",
+	  .make = "NIKON CORPORATION", .model = "NIKON D70", .orientation = 1,
+	  .gps = 1, .lat = -33.5, .lon = -70.66, .pages = -1, .text = "",
+	  .warn = NOWARN,
+	  .why =
 	  "big-endian EXIF, DateTime fallback, 118 dots/cm rounded to 300 "
 	  "dpi, S/W references negative" },
-	{ "jfif-dpi", FX_JFIF_DPI, "a.jpg", 0, "image/jpeg", 20, 10, 200, 0,
-	  "", "", "", 0, 0, 0, 0, -1, "", NULL, NOWARN,
-	  "no EXIF: the JFIF density in dpi is the resolution" },
-	{ "jfif-dpcm", FX_JFIF_DPCM, "a.jpeg", 0, "image/jpeg", 20, 10, 254,
-	  0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, NOWARN,
-	  "JFIF density in dots per cm is converted to dpi" },
-	{ "exif-no-res", FX_NO_EXIF_RES, "p30.jpg", 0, "image/jpeg", 20, 10,
-	  240, 1, "2019", "HUAWEI", "P30", 0, 0, 0, 0, -1, "", NULL, NOWARN,
+	{ .name = "jfif-dpi", .fx = FX_JFIF_DPI, .path = "a.jpg",
+	  .mime = "image/jpeg", .width = 20, .height = 10, .xres = 200,
+	  .datetime = "", .make = "", .model = "", .pages = -1, .text = "",
+	  .warn = NOWARN,
+	  .why = "no EXIF: the JFIF density in dpi is the resolution" },
+	{ .name = "jfif-dpcm", .fx = FX_JFIF_DPCM, .path = "a.jpeg",
+	  .mime = "image/jpeg", .width = 20, .height = 10, .xres = 254,
+	  .orientation = -1, .pages = -1, .text = "", .warn = NOWARN,
+	  .why = "JFIF density in dots per cm is converted to dpi" },
+	{ .name = "exif-no-res", .fx = FX_NO_EXIF_RES, .path = "p30.jpg",
+	  .mime = "image/jpeg", .width = 20, .height = 10, .xres = 240,
+	  .has_exif = 1, .datetime = "2019", .make = "HUAWEI", .model = "P30",
+	  .pages = -1, .text = "", .warn = NOWARN,
+	  .why =
 	  "EXIF without resolution falls back to JFIF; a date with month 00 "
 	  "keeps only its year" },
-	{ "exif-bad-offset", FX_EXIF_BADOFF, "b.jpg", 0, "image/jpeg", 16,
-	  16, 72, 0, "", NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "EXIF",
-	  "an IFD offset past the block: warning, size still read" },
-	{ "exif-bad-magic", FX_EXIF_BADMAGIC, "b.jpg", 0, "image/jpeg", 16,
-	  16, -1, 0, "", NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "EXIF",
-	  "a TIFF header that is neither II nor MM is a warning" },
-	{ "exif-bad-entry", FX_EXIF_BADENTRY, "b.jpg", 0, "image/jpeg", 16,
-	  16, 300, 1, "2001-01-01T00:00:00", "", "Canon EOS 5D", 6, 0, 0,
-	  0, -1, "", NULL, "EXIF",
+	{ .name = "exif-bad-offset", .fx = FX_EXIF_BADOFF, .path = "b.jpg",
+	  .mime = "image/jpeg", .width = 16, .height = 16, .xres = 72,
+	  .datetime = "", .orientation = -1, .pages = -1, .text = "",
+	  .warn = "EXIF",
+	  .why = "an IFD offset past the block: warning, size still read" },
+	{ .name = "exif-bad-magic", .fx = FX_EXIF_BADMAGIC, .path = "b.jpg",
+	  .mime = "image/jpeg", .width = 16, .height = 16, .xres = -1,
+	  .datetime = "", .orientation = -1, .pages = -1, .text = "",
+	  .warn = "EXIF",
+	  .why = "a TIFF header that is neither II nor MM is a warning" },
+	{ .name = "exif-bad-entry", .fx = FX_EXIF_BADENTRY, .path = "b.jpg",
+	  .mime = "image/jpeg", .width = 16, .height = 16, .xres = 300,
+	  .has_exif = 1, .datetime = "2001-01-01T00:00:00", .make = "",
+	  .model = "Canon EOS 5D", .orientation = 6, .pages = -1, .text = "",
+	  .warn = "EXIF",
+	  .why =
 	  "a value and a sub-IFD pointing out of the block are dropped with "
 	  "a warning, what came before them is read (libexif 0.6.24 stops "
 	  "IFD 0 at the bad pointer, so GPS after it is lost)" },
-	{ "exif-truncated", FX_EXIF_TRUNC, "c.jpg", 0, "image/jpeg", 0, 0,
-	  -1, -1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "图像无法读取",
+	{ .name = "exif-truncated", .fx = FX_EXIF_TRUNC, .path = "c.jpg",
+	  .mime = "image/jpeg", .xres = -1, .has_exif = -1, .orientation = -1,
+	  .pages = -1, .text = "", .warn = "图像无法读取",
+	  .why =
 	  "a file cut inside its EXIF segment: unreadable image, no crash" },
-	{ "exif-truncated-2", FX_EXIF_TRUNC, "c.jpg", 0, "image/jpeg", 0, 0,
-	  -1, -1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "EXIF",
-	  "... and the cut EXIF block is named too" },
-	{ "xmp-only", FX_XMP, "x.jpg", 0, "image/jpeg", 24, 12, 300, 0, "",
-	  "", "", 0, 0, 0, 0, -1, "", NULL, "XMP",
+	{ .name = "exif-truncated-2", .fx = FX_EXIF_TRUNC, .path = "c.jpg",
+	  .mime = "image/jpeg", .xres = -1, .has_exif = -1, .orientation = -1,
+	  .pages = -1, .text = "", .warn = "EXIF",
+	  .why = "... and the cut EXIF block is named too" },
+	{ .name = "xmp-only", .fx = FX_XMP, .path = "x.jpg",
+	  .mime = "image/jpeg", .width = 24, .height = 12, .xres = 300,
+	  .datetime = "", .make = "", .model = "", .pages = -1, .text = "",
+	  .warn = "XMP",
+	  .why =
 	  "an APP1 with XMP instead of EXIF is a warning, not an error" },
-	{ "exif-and-xmp", FX_EXIF_XMP, "x.jpg", 0, "image/jpeg", 24, 12,
-	  300, 1, "1985-03-12T10:20:30", NULL, NULL, 6, 0, 0, 0, -1, "",
-	  NULL, NOWARN, "XMP beside EXIF is normal: no warning" },
-	{ "garbage-after-soi", FX_GARBAGE, "g.jpg", 0, "image/jpeg", 0, 0,
-	  0, 0, "", NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "图像无法读取",
-	  "random bytes after SOI: unreadable, not a crash" },
-	{ "jpeg-cut-in-scan", FX_CUT_SCAN, "cut.jpg", 0, "image/jpeg", 64,
-	  48, 300, 1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "EOI",
-	  "a JPEG cut in its image data has a size but is incomplete" },
-	{ "jpeg-cut-in-head", FX_CUT_HEAD, "cut.jpg", 0, "image/jpeg", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "图像无法读取",
-	  "a JPEG cut before its frame header is unreadable" },
-	{ "jpeg-big-app-prefix", FX_BIG_APP, "big.jpg", 4096, "image/jpeg",
-	  40, 20, 300, 1, "1985-03-12T10:20:30", NULL, NULL, -1, 0, 0, 0,
-	  -1, "", NULL, NOWARN,
+	{ .name = "exif-and-xmp", .fx = FX_EXIF_XMP, .path = "x.jpg",
+	  .mime = "image/jpeg", .width = 24, .height = 12, .xres = 300,
+	  .has_exif = 1, .datetime = "1985-03-12T10:20:30", .orientation = 6,
+	  .pages = -1, .text = "", .warn = NOWARN,
+	  .why = "XMP beside EXIF is normal: no warning" },
+	{ .name = "garbage-after-soi", .fx = FX_GARBAGE, .path = "g.jpg",
+	  .mime = "image/jpeg", .datetime = "", .orientation = -1, .pages = -1,
+	  .text = "", .warn = "图像无法读取",
+	  .why = "random bytes after SOI: unreadable, not a crash" },
+	{ .name = "jpeg-cut-in-scan", .fx = FX_CUT_SCAN, .path = "cut.jpg",
+	  .mime = "image/jpeg", .width = 64, .height = 48, .xres = 300,
+	  .has_exif = 1, .orientation = -1, .pages = -1, .text = "",
+	  .warn = "EOI",
+	  .why = "a JPEG cut in its image data has a size but is incomplete" },
+	{ .name = "jpeg-cut-in-head", .fx = FX_CUT_HEAD, .path = "cut.jpg",
+	  .mime = "image/jpeg", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "", .warn = "图像无法读取",
+	  .why = "a JPEG cut before its frame header is unreadable" },
+	{ .name = "jpeg-big-app-prefix", .fx = FX_BIG_APP, .path = "big.jpg",
+	  .prefix = 4096, .mime = "image/jpeg", .width = 40, .height = 20,
+	  .xres = 300, .has_exif = 1, .datetime = "1985-03-12T10:20:30",
+	  .orientation = -1, .pages = -1, .text = "", .warn = NOWARN,
+	  .why =
 	  "given 4 KiB of a file with 180 KB of APP2 first, the stage reads "
 	  "the rest from disk to reach SOF" },
-	{ "jpeg-head-only", FX_PHOTO, "photo.jpg", -40, "image/jpeg", 64,
-	  48, 300, 1, "1985-03-12T10:20:30", NULL, NULL, 6, 0, 0, 0, -1, "",
-	  NULL, NOWARN,
+	{ .name = "jpeg-head-only", .fx = FX_PHOTO, .path = "photo.jpg",
+	  .prefix = -40, .mime = "image/jpeg", .width = 64, .height = 48,
+	  .xres = 300, .has_exif = 1, .datetime = "1985-03-12T10:20:30",
+	  .orientation = 6, .pages = -1, .text = "", .warn = NOWARN,
+	  .why =
 	  "given a head holding SOS, the end of the file is read for EOI" },
-	{ "jpeg-head-cut-file", FX_CUT_SCAN, "cut2.jpg", -40, "image/jpeg",
-	  64, 48, 300, 1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "EOI",
-	  "... and a file cut short is found out from its tail" },
-	{ "png-phys", FX_PNG, "p.png", 0, "image/png", 10, 7, 300, 0, "",
-	  NULL, NULL, -1, 0, 0, 0, -1, "", NULL, NOWARN,
-	  "PNG size from IHDR, 11811 px/m from pHYs is 300 dpi" },
-	{ "png-named-jpg", FX_PNG, "照片/001.jpg", 0, "image/png", 10, 7,
-	  300, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL,
-	  "内容为 image/png，与扩展名 .jpg 不符",
-	  "a PNG named .jpg keeps its real type, with a warning" },
-	{ "png-cut", FX_PNG_CUT, "p.png", 0, "image/png", 10, 7, 300, 0,
-	  NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "IEND",
-	  "a PNG without its IEND is incomplete" },
-	{ "tiff-libtiff", FX_TIFF_LIB, "scan/p1.tif", 0, "image/tiff", 40,
-	  30, 150, 1, "2023-06-01T09:30:00", "Epson", "Perfection V600", 1,
-	  0, 0, 0, 2, "", NULL, NOWARN,
-	  "a two-page TIFF from libtiff: size, 150 dpi, tags, 2 pages" },
-	{ "tiff-libtiff-prefix", FX_TIFF_LIB, "scan/p1.TIFF", 64,
-	  "image/tiff", 40, 30, 150, 1, "2023-06-01T09:30:00", "Epson",
-	  NULL, 1, 0, 0, 0, 2, "", NULL, NOWARN,
-	  "given only a head, the TIFF is read from disk" },
-	{ "tiff-exif-ifd", FX_TIFF_HAND, "scan/p2.tiff", 0, "image/tiff",
-	  40, 30, 400, 1, "1956-10-01T08:00:00", "Fujitsu", "", 0, 0, 0, 0,
-	  3, "", NULL, NOWARN,
+	{ .name = "jpeg-head-cut-file", .fx = FX_CUT_SCAN, .path = "cut2.jpg",
+	  .prefix = -40, .mime = "image/jpeg", .width = 64, .height = 48,
+	  .xres = 300, .has_exif = 1, .orientation = -1, .pages = -1,
+	  .text = "", .warn = "EOI",
+	  .why = "... and a file cut short is found out from its tail" },
+	{ .name = "png-phys", .fx = FX_PNG, .path = "p.png",
+	  .mime = "image/png", .width = 10, .height = 7, .xres = 300,
+	  .datetime = "", .orientation = -1, .pages = -1, .text = "",
+	  .warn = NOWARN,
+	  .why = "PNG size from IHDR, 11811 px/m from pHYs is 300 dpi" },
+	{ .name = "png-named-jpg", .fx = FX_PNG, .path = "照片/001.jpg",
+	  .mime = "image/png", .width = 10, .height = 7, .xres = 300,
+	  .orientation = -1, .pages = -1, .text = "",
+	  .warn = "内容为 image/png，与扩展名 .jpg 不符",
+	  .why = "a PNG named .jpg keeps its real type, with a warning" },
+	{ .name = "png-cut", .fx = FX_PNG_CUT, .path = "p.png",
+	  .mime = "image/png", .width = 10, .height = 7, .xres = 300,
+	  .orientation = -1, .pages = -1, .text = "", .warn = "IEND",
+	  .why = "a PNG without its IEND is incomplete" },
+	{ .name = "tiff-libtiff", .fx = FX_TIFF_LIB, .path = "scan/p1.tif",
+	  .mime = "image/tiff", .width = 40, .height = 30, .xres = 150,
+	  .has_exif = 1, .datetime = "2023-06-01T09:30:00", .make = "Epson",
+	  .model = "Perfection V600", .orientation = 1, .pages = 2, .text = "",
+	  .warn = NOWARN,
+	  .why = "a two-page TIFF from libtiff: size, 150 dpi, tags, 2 pages" },
+	{ .name = "tiff-libtiff-prefix", .fx = FX_TIFF_LIB,
+	  .path = "scan/p1.TIFF", .prefix = 64, .mime = "image/tiff",
+	  .width = 40, .height = 30, .xres = 150, .has_exif = 1,
+	  .datetime = "2023-06-01T09:30:00", .make = "Epson", .orientation = 1,
+	  .pages = 2, .text = "", .warn = NOWARN,
+	  .why = "given only a head, the TIFF is read from disk" },
+	{ .name = "tiff-exif-ifd", .fx = FX_TIFF_HAND, .path = "scan/p2.tiff",
+	  .mime = "image/tiff", .width = 40, .height = 30, .xres = 400,
+	  .has_exif = 1, .datetime = "1956-10-01T08:00:00", .make = "Fujitsu",
+	  .model = "", .pages = 3, .text = "", .warn = NOWARN,
+	  .why =
 	  "big-endian TIFF: EXIF IFD DateTimeOriginal wins over DateTime; "
 	  "the reduced-resolution thumbnail is not a page" },
-	{ "tiff-cut", FX_TIFF_CUT, "scan/p3.tif", 0, "image/tiff", 0, 0, -1,
-	  -1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "TIFF",
-	  "a TIFF cut short: a warning, libtiff prints nothing" },
-	{ "gif", FX_GIF, "a.gif", 0, "image/gif", 3, 2, 0, 0, "", NULL, NULL,
-	  -1, 0, 0, 0, -1, "", NULL, NOWARN,
-	  "GIF size from the logical screen" },
-	{ "bmp", FX_BMP, "a.bmp", 0, NULL, 5, 3, 72, 0, "", NULL, NULL, -1,
-	  0, 0, 0, -1, "", NULL, NULL,
-	  "BMP size (top-down rows) and 2835 px/m as 72 dpi" },
-	{ "webp", FX_WEBP, "a.webp", 0, "image/webp", 640, 480, 0, 0, "",
-	  NULL, NULL, -1, 0, 0, 0, -1, "", NULL, NOWARN,
-	  "WebP VP8X canvas size" },
-	{ "gb18030-text", FX_GB_TEXT, "名册.txt", 0, "text/plain", 0, 0, -1,
-	  0, NULL, NULL, NULL, -1, 0, 0, 0, -1,
-	  "番禺区前锋社区党员名册\n一九八五年三月\n夜校", "\r", NOWARN,
-	  "GB18030 text becomes UTF-8, CRLF becomes LF" },
-	{ "gb18030-prefix", FX_LONG_GB, "long.txt", 100, "text/plain", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "测试截断。\n这是",
-	  NULL, NOWARN,
-	  "a text given in part is read whole from disk" },
-	{ "gb18030-damaged", FX_GB_BAD, "坏.txt", 0, "text/plain", 0, 0, -1,
-	  0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "社\xEF\xBF\xBD区党员名册\n一九",
-	  NULL, NOWARN,
+	{ .name = "tiff-cut", .fx = FX_TIFF_CUT, .path = "scan/p3.tif",
+	  .mime = "image/tiff", .xres = -1, .has_exif = -1, .orientation = -1,
+	  .pages = -1, .text = "", .warn = "TIFF",
+	  .why = "a TIFF cut short: a warning, libtiff prints nothing" },
+	{ .name = "gif", .fx = FX_GIF, .path = "a.gif", .mime = "image/gif",
+	  .width = 3, .height = 2, .datetime = "", .orientation = -1,
+	  .pages = -1, .text = "", .warn = NOWARN,
+	  .why = "GIF size from the logical screen" },
+	{ .name = "bmp", .fx = FX_BMP, .path = "a.bmp", .width = 5, .height = 3,
+	  .xres = 72, .datetime = "", .orientation = -1, .pages = -1,
+	  .text = "",
+	  .why = "BMP size (top-down rows) and 2835 px/m as 72 dpi" },
+	{ .name = "webp", .fx = FX_WEBP, .path = "a.webp", .mime = "image/webp",
+	  .width = 640, .height = 480, .datetime = "", .orientation = -1,
+	  .pages = -1, .text = "", .warn = NOWARN,
+	  .why = "WebP VP8X canvas size" },
+	{ .name = "gb18030-text", .fx = FX_GB_TEXT, .path = "名册.txt",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "番禺区前锋社区党员名册\n一九八五年三月\n夜校",
+	  .notext = "\r", .warn = NOWARN,
+	  .why = "GB18030 text becomes UTF-8, CRLF becomes LF" },
+	{ .name = "gb18030-prefix", .fx = FX_LONG_GB, .path = "long.txt",
+	  .prefix = 100, .mime = "text/plain", .xres = -1, .orientation = -1,
+	  .pages = -1, .text = "测试截断。\n这是", .warn = NOWARN,
+	  .why = "a text given in part is read whole from disk" },
+	{ .name = "gb18030-damaged", .fx = FX_GB_BAD, .path = "坏.txt",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "社\xEF\xBF\xBD区党员名册\n一九", .warn = NOWARN,
+	  .why =
 	  "GB18030 with one invalid byte keeps its text (the byte replaced)" },
-	{ "utf8-bom", FX_BOM_TEXT, "a.TXT", 0, "text/plain", 0, 0, -1, 0,
-	  NULL, NULL, NULL, -1, 0, 0, 0, -1, "红色读书角", "\xEF\xBB\xBF",
-	  NOWARN, "a UTF-8 BOM is dropped" },
-	{ "utf16-bom", FX_U16_TEXT, "u.txt", 0, "text/plain", 0, 0, -1, 0,
-	  NULL, NULL, NULL, -1, 0, 0, 0, -1, "档案室", NULL, NOWARN,
-	  "UTF-16LE with BOM (Notepad's \"Unicode\") is converted" },
-	{ "markdown", FX_MD, "notes/社区史.md", 0, "text/markdown", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "- 1985 年 **夜校**",
-	  NULL, NOWARN, ".md text is text/markdown, kept as written" },
-	{ "csv", FX_CSV, "目录.csv", 0, "text/csv", 0, 0, -1, 0, NULL, NULL,
-	  NULL, -1, 0, 0, 0, -1, "党员名册,1985", NULL, NOWARN,
-	  ".csv text is text/csv" },
-	{ "blank-text", FX_BLANK, "blank.txt", 0, "text/plain", 0, 0, -1, 0,
-	  NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "文本为空",
-	  "white space only (ideographic space too) is empty text" },
-	{ "empty-file", FX_EMPTY, "empty.txt", 0, NULL, 0, 0, -1, 0, NULL,
-	  NULL, NULL, -1, 0, 0, 0, -1, "", NULL, "空",
-	  "a zero-byte file is noted" },
-	{ "html-gb2312", FX_HTML_GB, "page.html", 0, "text/html", 0, 0, -1,
-	  0, NULL, NULL, NULL, -1, 0, 0, 0, -1,
-	  "前锋社区\n历史文化长廊\n第一段&粗体\n第二段\n换行\n甲 乙\n"
-	  "  保留  空格", "不该出现", NOWARN,
-	  "gb2312 <meta> honoured; script, style and comments dropped; "
+	{ .name = "utf8-bom", .fx = FX_BOM_TEXT, .path = "a.TXT",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "红色读书角", .notext = "\xEF\xBB\xBF", .warn = NOWARN,
+	  .why = "a UTF-8 BOM is dropped" },
+	{ .name = "utf16-bom", .fx = FX_U16_TEXT, .path = "u.txt",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "档案室", .warn = NOWARN,
+	  .why = "UTF-16LE with BOM (Notepad's \"Unicode\") is converted" },
+	{ .name = "markdown", .fx = FX_MD, .path = "notes/社区史.md",
+	  .mime = "text/markdown", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "- 1985 年 **夜校**", .warn = NOWARN,
+	  .why = ".md text is text/markdown, kept as written" },
+	{ .name = "csv", .fx = FX_CSV, .path = "目录.csv", .mime = "text/csv",
+	  .xres = -1, .orientation = -1, .pages = -1, .text = "党员名册,1985",
+	  .warn = NOWARN, .why = ".csv text is text/csv" },
+	{ .name = "blank-text", .fx = FX_BLANK, .path = "blank.txt",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "", .warn = "文本为空",
+	  .why = "white space only (ideographic space too) is empty text" },
+	{ .name = "empty-file", .fx = FX_EMPTY, .path = "empty.txt", .xres = -1,
+	  .orientation = -1, .pages = -1, .text = "", .warn = "空",
+	  .why = "a zero-byte file is noted" },
+	{ .name = "html-gb2312", .fx = FX_HTML_GB, .path = "page.html",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "前锋社区\n历史文化长廊\n第一段&粗体\n第二段\n换行\n甲 乙\n"
+	  "  保留  空格",
+	  .notext = "不该出现", .warn = NOWARN,
+	  .why = "gb2312 <meta> honoured; script, style and comments dropped; "
 	  "blocks on their own lines; entities decoded; <pre> kept" },
-	{ "html-gb2312-css", FX_HTML_GB, "page.html", 0, "text/html", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "长廊", "color", NOWARN,
-	  "style content is not text" },
-	{ "html-stale-meta", FX_HTML_STALE, "old.htm", 0, "text/html", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "番禺 区 <红档>", NULL,
-	  NOWARN, "valid UTF-8 wins over a stale gb2312 <meta>; &nbsp; is "
+	{ .name = "html-gb2312-css", .fx = FX_HTML_GB, .path = "page.html",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "长廊", .notext = "color", .warn = NOWARN,
+	  .why = "style content is not text" },
+	{ .name = "html-stale-meta", .fx = FX_HTML_STALE, .path = "old.htm",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "番禺 区 <红档>", .warn = NOWARN,
+	  .why = "valid UTF-8 wins over a stale gb2312 <meta>; &nbsp; is "
 	  "a space" },
-	{ "html-charset-late", FX_HTML_LATE, "late.html", 0, "text/html", 0,
-	  0, -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "旧网页", NULL, NOWARN,
+	{ .name = "html-charset-late", .fx = FX_HTML_LATE, .path = "late.html",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "旧网页", .warn = NOWARN,
+	  .why =
 	  "the first 'charset' without '=' is skipped; the <meta> after it "
 	  "counts" },
-	{ "html-fragment", FX_HTML_FRAG, "frag.html", 0, "text/html", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "只有一段", "<p>",
-	  NOWARN, "a fragment libmagic calls text/plain is HTML by its name" },
-	{ "html-deep", FX_HTML_DEEP, "deep.html", 0, "text/html", 0, 0, -1,
-	  0, NULL, NULL, NULL, -1, 0, 0, 0, -1, NULL, NULL, NULL,
-	  "20,000 nested <div>: no stack overflow" },
-	{ "html-as-txt", FX_HTML_FRAG, "frag.txt", 0, "text/plain", 0, 0,
-	  -1, 0, NULL, NULL, NULL, -1, 0, 0, 0, -1, "<p>只有一段</p>", NULL,
-	  NOWARN, "markup in a .txt stays text" },
-	{ "unknown-bin", FX_RANDOM, "data.bin", 0,
-	  "application/octet-stream", 0, 0, -1, 0, NULL, NULL, NULL, -1, 0,
-	  0, 0, -1, "", NULL, "原样",
-	  "an unrecognised format is kept as is, with a warning" },
-	{ "unknown-named-jpg", FX_RANDOM, "fake.jpg", 0,
-	  "application/octet-stream", 0, 0, -1, 0, NULL, NULL, NULL, -1, 0,
-	  0, 0, -1, "", NULL, ".jpg",
-	  "random bytes named .jpg: the warning names the extension" },
-	{ "jpeg-named-txt", FX_PHOTO, "photo.txt", 0, "image/jpeg", 64, 48,
-	  300, 1, NULL, NULL, NULL, -1, 0, 0, 0, -1, "", NULL,
-	  "内容为 image/jpeg，与扩展名 .txt 不符",
-	  "a photo named .txt is still characterised as a photo" },
+	{ .name = "html-fragment", .fx = FX_HTML_FRAG, .path = "frag.html",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "只有一段", .notext = "<p>", .warn = NOWARN,
+	  .why = "a fragment libmagic calls text/plain is HTML by its name" },
+	{ .name = "html-deep", .fx = FX_HTML_DEEP, .path = "deep.html",
+	  .mime = "text/html", .xres = -1, .orientation = -1, .pages = -1,
+	  .why = "20,000 nested <div>: no stack overflow" },
+	{ .name = "html-as-txt", .fx = FX_HTML_FRAG, .path = "frag.txt",
+	  .mime = "text/plain", .xres = -1, .orientation = -1, .pages = -1,
+	  .text = "<p>只有一段</p>", .warn = NOWARN,
+	  .why = "markup in a .txt stays text" },
+	{ .name = "unknown-bin", .fx = FX_RANDOM, .path = "data.bin",
+	  .mime = "application/octet-stream", .xres = -1, .orientation = -1,
+	  .pages = -1, .text = "", .warn = "原样",
+	  .why = "an unrecognised format is kept as is, with a warning" },
+	{ .name = "unknown-named-jpg", .fx = FX_RANDOM, .path = "fake.jpg",
+	  .mime = "application/octet-stream", .xres = -1, .orientation = -1,
+	  .pages = -1, .text = "", .warn = ".jpg",
+	  .why = "random bytes named .jpg: the warning names the extension" },
+	{ .name = "jpeg-named-txt", .fx = FX_PHOTO, .path = "photo.txt",
+	  .mime = "image/jpeg", .width = 64, .height = 48, .xres = 300,
+	  .has_exif = 1, .orientation = -1, .pages = -1, .text = "",
+	  .warn = "内容为 image/jpeg，与扩展名 .txt 不符",
+	  .why = "a photo named .txt is still characterised as a photo" },
 };
 
 /* ------------------------------------------------------------ checks */
 
-static char why[2048];
+/* What went wrong with the row being checked, "; " between. */
+static char problems[2048];
 
-static void fail(const char *fmt, ...)
+static void problem(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-static void fail(const char *fmt, ...)
+/* Add one formatted problem to problems. */
+static void problem(const char *fmt, ...)
 {
 	va_list ap;
-	size_t len = strlen(why);
+	size_t len = strlen(problems);
 
-	if (len > 0 && len < sizeof(why) - 3) {
-		strcat(why, "; ");
+	if (len > 0 && len < sizeof(problems) - 3) {
+		strcat(problems, "; ");
 		len += 2;
 	}
 	va_start(ap, fmt);
-	vsnprintf(why + len, sizeof(why) - len, fmt, ap);
+	vsnprintf(problems + len, sizeof(problems) - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -1044,7 +1112,7 @@ static void check_row(struct batch *b, const struct row *r)
 	char *src, warns[1024] = "";
 	int found = 0;
 
-	why[0] = '\0';
+	problems[0] = '\0';
 	src = write_fixture(r->path, &fx[r->fx]);
 	it = run_stages(b, r->path, &fx[r->fx], r->prefix, src);
 	free(src);
@@ -1058,73 +1126,68 @@ static void check_row(struct batch *b, const struct row *r)
 			found = 1;
 		}
 		if (strcmp(b->warnings[i].path, r->path) != 0) {
-			fail("warning names path '%s'", b->warnings[i].path);
+			problem("warning names path '%s'", b->warnings[i].path);
 		}
 	}
 	if (r->mime != NULL && !streq(it->file.mime, r->mime)) {
-		fail("mime %s got %s", r->mime, it->file.mime);
+		problem("mime %s got %s", r->mime, it->file.mime);
 	}
 	if (it->file.width != r->width || it->file.height != r->height) {
-		fail("size %dx%d got %dx%d", r->width, r->height,
+		problem("size %dx%d got %dx%d", r->width, r->height,
 			it->file.width, it->file.height);
 	}
 	if (r->xres >= 0 && (fabs(x->xres - r->xres) > 0.01 ||
 	    fabs(x->yres - r->xres) > 0.01)) {
-		fail("dpi %g got %g x %g", r->xres, x->xres, x->yres);
+		problem("dpi %g got %g x %g", r->xres, x->xres, x->yres);
 	}
 	if (r->has_exif >= 0 && it->file.has_exif != r->has_exif) {
-		fail("has_exif %d got %d", r->has_exif, it->file.has_exif);
+		problem("has_exif %d got %d", r->has_exif, it->file.has_exif);
 	}
 	if (r->datetime != NULL && strcmp(x->datetime, r->datetime) != 0) {
-		fail("datetime '%s' got '%s'", r->datetime, x->datetime);
+		problem("datetime '%s' got '%s'", r->datetime, x->datetime);
 	}
 	if (r->make != NULL && strcmp(x->make, r->make) != 0) {
-		fail("make '%s' got '%s'", r->make, x->make);
+		problem("make '%s' got '%s'", r->make, x->make);
 	}
 	if (r->model != NULL && strcmp(x->model, r->model) != 0) {
-		fail("model '%s' got '%s'", r->model, x->model);
+		problem("model '%s' got '%s'", r->model, x->model);
 	}
 	if (r->orientation >= 0 && x->orientation != r->orientation) {
-		fail("orientation %d got %d", r->orientation, x->orientation);
+		problem("orientation %d got %d", r->orientation,
+			x->orientation);
 	}
 	if (r->gps && (!x->has_gps || fabs(x->lat - r->lat) > 1e-4 ||
 	    fabs(x->lon - r->lon) > 1e-4)) {
-		fail("gps %.5f,%.5f got %d %.5f,%.5f", r->lat, r->lon,
+		problem("gps %.5f,%.5f got %d %.5f,%.5f", r->lat, r->lon,
 			x->has_gps, x->lat, x->lon);
 	}
 	if (r->pages >= 0 && it->file.pages != r->pages) {
-		fail("pages %d got %d", r->pages, it->file.pages);
+		problem("pages %d got %d", r->pages, it->file.pages);
 	}
 	if (r->text != NULL && r->text[0] == '\0' && it->text != NULL) {
-		fail("no text got '%.60s'", it->text);
+		problem("no text got '%.60s'", it->text);
 	}
 	if (r->text != NULL && r->text[0] != '\0' && (it->text == NULL ||
 	    strstr(it->text, r->text) == NULL)) {
-		fail("text holding '%s' got '%s'", r->text,
+		problem("text holding '%s' got '%s'", r->text,
 			it->text ? it->text : "(null)");
 	}
 	if (r->notext != NULL && it->text != NULL &&
 	    strstr(it->text, r->notext) != NULL) {
-		fail("text without '%s' got '%s'", r->notext, it->text);
+		problem("text without '%s' got '%s'", r->notext, it->text);
 	}
 	if (it->text != NULL && !hd_utf8_valid(it->text, strlen(it->text))) {
-		fail("text is not valid UTF-8");
+		problem("text is not valid UTF-8");
 	}
 	if (r->warn != NULL && strcmp(r->warn, NOWARN) == 0) {
 		if (b->nwarnings > w0) {
-			fail("no warning got %s", warns);
+			problem("no warning got %s", warns);
 		}
 	} else if (r->warn != NULL && !found) {
-		fail("a warning with '%s' got %s", r->warn,
+		problem("a warning with '%s' got %s", r->warn,
 			warns[0] ? warns : "none");
 	}
-	if (why[0] != '\0') {
-		printf("FAIL %s: %s: %s\n", r->name, r->why, why);
-		nfail++;
-	} else {
-		printf("PASS %s\n", r->name);
-		npass++;
-	}
+	check(r->name, problems[0] == '\0', "%s: %s", r->why, problems);
 }
 
 /* Drop what the item and the report hold, to keep a long loop small. */
@@ -1181,14 +1244,8 @@ static void survive(struct batch *b, const char *name, const char *path,
 		free(m.p);
 		reset(b);
 	}
-	if (bad) {
-		printf("FAIL %s: truncated and mutated copies must give valid "
-			"text: %d did not\n", name, bad);
-		nfail++;
-	} else {
-		printf("PASS %s\n", name);
-		npass++;
-	}
+	check(name, bad == 0, "truncated and mutated copies must give valid "
+		"text: %d did not", bad);
 }
 
 static int rm_cb(const char *p, const struct stat *sb, int flag,
@@ -1289,6 +1346,5 @@ int main(int argc, char **argv)
 	} else {
 		nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	}
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail > 0;
+	return check_done();
 }

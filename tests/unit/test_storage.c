@@ -6,6 +6,7 @@
  * record in the "fixity" event, and hd_fixity_due follows the event.
  */
 #include "../../archive/hd.h"
+#include "check.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failed;
 
 struct row {
 	const char *in;
@@ -68,28 +68,17 @@ static const struct row times[] = {
 	{"", NULL, "empty"},
 };
 
-static void check(const char *what, const struct row *r, int rc,
+/* One row of a canonical-form table: what names the table. */
+static void check_row(const char *what, const struct row *r, int rc,
 	const char *got)
 {
-	if (r->want == NULL ? rc == HD_EINVAL : rc == 0 &&
-	    strcmp(got, r->want) == 0) {
-		printf("PASS %s '%s'\n", what, r->in);
-		return;
-	}
-	printf("FAIL %s '%s': %s — got rc %d '%s', expected %s\n", what,
-		r->in, r->why, rc, rc == 0 ? got : "",
-		r->want ? r->want : "a refusal");
-	failed = 1;
-}
+	char name[160];
 
-static void expect(const char *name, int ok, const char *why)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-	} else {
-		printf("FAIL %s: %s\n", name, why);
-		failed = 1;
-	}
+	snprintf(name, sizeof name, "%s '%s'", what, r->in);
+	check(name, r->want == NULL ? rc == HD_EINVAL : rc == 0 &&
+		strcmp(got, r->want) == 0, "%s — got rc %d '%s', expected %s",
+		r->why, rc, rc == 0 ? got : "",
+		r->want ? r->want : "a refusal");
 }
 
 /* A scratch archive with one record of one file, whose object is then
@@ -112,10 +101,10 @@ static void audit(void)
 	memset(&v, 0, sizeof v);
 	if (mkdtemp(dir) == NULL || hd_archive_init(dir, "QF01", "测试",
 	    &ag, &e) != 0 || hd_archive_open(dir, 0, &a, &e) != 0) {
-		expect("audit-setup", 0, "cannot make an archive");
+		check("audit-setup", 0, "cannot make an archive");
 		return;
 	}
-	expect("audit-due-at-first", hd_fixity_due(a, 24) == 1,
+	check("audit-due-at-first", hd_fixity_due(a, 24) == 1,
 		"no audit yet must be due");
 	hd_record_init(&r);
 	hd_objw_open(a, &w, 0, &e);
@@ -138,13 +127,13 @@ static void audit(void)
 	/* an object never opened (zeroed, as a caller allocates it) is
 	 * discarded without touching descriptor 0, which is not its own */
 	if (fcntl(0, F_GETFD) == -1 && open("/dev/null", O_RDONLY) != 0) {
-		expect("discard-zeroed-setup", 0, "cannot open descriptor 0");
+		check("discard-zeroed-setup", 0, "cannot open descriptor 0");
 	}
 	memset(&z, 0, sizeof z);
 	hd_objw_discard(&z);
-	expect("discard-zeroed", fcntl(0, F_GETFD) != -1,
+	check("discard-zeroed", fcntl(0, F_GETFD) != -1,
 		"discarding a zeroed object closed descriptor 0");
-	expect("flush-needs-tx", hd_tx_flush(a, &e) == HD_EUSAGE,
+	check("flush-needs-tx", hd_tx_flush(a, &e) == HD_EUSAGE,
 		"hd_tx_flush outside a transaction must be refused");
 	hd_tx_begin(a, &e);
 	if (hd_batch_begin(a, "QF01", "test", &ag, &batch, &e) != 0) {
@@ -155,12 +144,12 @@ static void audit(void)
 	if (batch < 0 || hd_record_add(a, batch, &r, &ag, &e) != 0 ||
 	    hd_tx_flush(a, &e) != 0 ||
 	    hd_store_publish(a, ws, 1, &e) != 0 || hd_tx_commit(a, &e) != 0) {
-		expect("audit-record", 0, e.msg);
+		check("audit-record", 0, "%s", e.msg);
 		goto out;
 	}
 	memset(&q, 0, sizeof q);
 	q.q = "审计";
-	expect("flushed-rows-searchable", hd_search(a, HD_ARCHIVIST, &q,
+	check("flushed-rows-searchable", hd_search(a, HD_ARCHIVIST, &q,
 		&res, &e) == 0 && res.total == 1,
 		"the index rows hd_tx_flush wrote must be committed");
 	hd_results_release(&res);
@@ -173,17 +162,17 @@ static void audit(void)
 	}
 	free(path);
 	if (hd_fixity_audit(a, &ag, &v, &e) != 0) {
-		expect("audit-runs", 0, e.msg);
+		check("audit-runs", 0, "%s", e.msg);
 		goto out;
 	}
-	expect("audit-finds-damage", v.ndamaged == 1 && v.chain_ok,
+	check("audit-finds-damage", v.ndamaged == 1 && v.chain_ok,
 		"one damaged object and a sound chain");
-	expect("audit-event", hd_event_last(a, "fixity", at, &detail,
+	check("audit-event", hd_event_last(a, "fixity", at, &detail,
 		NULL) == 0 && detail != NULL &&
 		strstr(detail, "damaged 1,") != NULL &&
 		strstr(detail, "; damaged QF01-WS·1985·Y-0001 (") != NULL,
-		detail ? detail : "no fixity event");
-	expect("audit-not-due-after", hd_fixity_due(a, 24) == 0,
+		"%s", detail ? detail : "no fixity event");
+	check("audit-not-due-after", hd_fixity_due(a, 24) == 0,
 		"an audit just ran");
 out:
 	free(detail);
@@ -191,9 +180,7 @@ out:
 	hd_record_release(&r);
 	hd_archive_close(a);
 	cmd = hd_xasprintf("rm -rf '%s'", dir);
-	if (system(cmd) != 0) {
-		failed = 1;
-	}
+	check("audit-cleanup", system(cmd) == 0, "%s failed", cmd);
 	free(cmd);
 }
 
@@ -205,12 +192,12 @@ int main(void)
 
 	for (i = 0; i < sizeof locations / sizeof locations[0]; i++) {
 		rc = hd_location_canon(locations[i].in, out, NULL);
-		check("location", &locations[i], rc, out);
+		check_row("location", &locations[i], rc, out);
 	}
 	for (i = 0; i < sizeof times / sizeof times[0]; i++) {
 		rc = hd_time_parse(times[i].in, out, NULL);
-		check("time", &times[i], rc, out);
+		check_row("time", &times[i], rc, out);
 	}
 	audit();
-	return failed;
+	return check_done();
 }

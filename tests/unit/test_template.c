@@ -2,14 +2,16 @@
  * test_template.c - the template engine (exhibit/template.c) as data:
  * each row is a template, a context in JSON and either the page it must
  * render or the compile error it must fail with, and the reason the row
- * exists.  Then folders overriding one another, refresh after an edit,
- * renders racing a refresh, and a timing (not a test) of a home-sized
- * page.
+ * exists.  Then folders overriding one another, refresh after an edit
+ * and renders racing a refresh.
+ *   test_template         the test
+ *   test_template bench   the time of a home-sized page (not a test)
  *
  * In a context, {"$html": "..."} stands for tmpl_html("..."): the one way
  * C code marks a value as HTML.
  */
 #include "../../exhibit/site.h"
+#include "check.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,19 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failed;
-
-static void pass(const char *name)
-{
-	printf("PASS %s\n", name);
-}
-
-static void fail(const char *name, const char *why, const char *got)
-{
-	printf("FAIL %s: %s — got %s\n", name, why, got);
-	failed = 1;
-}
 
 struct row {
 	const char *name;
@@ -512,7 +501,8 @@ static void test_rows(void)
 		}
 		ctx = json_loads(r->ctx, 0, &je);
 		if (ctx == NULL) {
-			fail(r->name, "bad JSON in the row", je.text);
+			check(r->name, 0, "bad JSON in the row — got %s",
+				je.text);
 			rm_tree(dir);
 			free(dir);
 			continue;
@@ -523,19 +513,11 @@ static void test_rows(void)
 			rc = tmpl_render(ts, "t.html", ctx, &out, &e);
 		}
 		if (r->want != NULL) {
-			if (rc != 0) {
-				fail(r->name, r->why, e.msg);
-			} else if (strcmp(out.p, r->want) != 0) {
-				fail(r->name, r->why, out.p);
-			} else {
-				pass(r->name);
-			}
-		} else if (rc == 0) {
-			fail(r->name, r->why, out.p);
-		} else if (strstr(e.msg, r->err) == NULL) {
-			fail(r->name, r->why, e.msg);
+			check(r->name, rc == 0 && strcmp(out.p, r->want) == 0,
+				"%s — got %s", r->why, rc != 0 ? e.msg : out.p);
 		} else {
-			pass(r->name);
+			check(r->name, rc != 0 && strstr(e.msg, r->err) != NULL,
+				"%s — got %s", r->why, rc == 0 ? out.p : e.msg);
 		}
 		tmpl_close(ts);
 		json_decref(ctx);
@@ -578,24 +560,18 @@ static void test_errors(void)
 	put(dir, "a.html", "<p>a</p>");
 	rc = tmpl_open(&ts, dirs, 1, &e);
 	if (rc != 0) {
-		fail("errors_open", "the folder loads", e.msg);
+		check("errors_open", 0, "the folder loads — got %s", e.msg);
 		rm_tree(dir);
 		free(dir);
 		return;
 	}
 	rc = render_json(ts, "nope.html", "{}", &out, &e);
-	if (rc == HD_ENOTFOUND && strstr(e.msg, "nope.html") != NULL) {
-		pass("unknown_name");
-	} else {
-		fail("unknown_name", "an unknown template is HD_ENOTFOUND "
-			"naming it", e.msg);
-	}
+	check("unknown_name", rc == HD_ENOTFOUND &&
+		strstr(e.msg, "nope.html") != NULL, "an unknown template is "
+		"HD_ENOTFOUND naming it — got %s", e.msg);
 	rc = render_json(ts, "a", "{}", &out, &e);
-	if (rc == 0 && strcmp(out.p, "<p>a</p>") == 0) {
-		pass("name_without_html");
-	} else {
-		fail("name_without_html", "\"a\" finds a.html", e.msg);
-	}
+	check("name_without_html", rc == 0 && strcmp(out.p, "<p>a</p>") == 0,
+		"\"a\" finds a.html — got %s", e.msg);
 	ctx = json_object();
 	xs = json_array();
 	for (i = 0; i < 100000; i++) {
@@ -605,13 +581,9 @@ static void test_errors(void)
 	hd_buf_release(&out);
 	hd_buf_puts(&out, "kept");
 	rc = tmpl_render(ts, "big.html", ctx, &out, &e);
-	if (rc == HD_ELIMIT && strcmp(out.p, "kept") == 0 &&
-		strstr(e.msg, "MiB") != NULL) {
-		pass("output_cap");
-	} else {
-		fail("output_cap", "a page over 8 MiB is HD_ELIMIT and out is "
-			"left as it was", e.msg);
-	}
+	check("output_cap", rc == HD_ELIMIT && strcmp(out.p, "kept") == 0 &&
+		strstr(e.msg, "MiB") != NULL, "a page over 8 MiB is HD_ELIMIT "
+		"and out is left as it was — got %s", e.msg);
 	json_decref(ctx);
 	tmpl_close(ts);
 	hd_buf_release(&out);
@@ -630,10 +602,9 @@ static void test_errors(void)
 		free(huge);
 	}
 	rc = tmpl_open(&ts, dirs, 1, &e);
-	if (rc == HD_ELIMIT && strstr(e.msg, "huge.html") != NULL) {
-		pass("file_cap");
-	} else {
-		fail("file_cap", "a template over 256 KiB is refused", e.msg);
+	if (!check("file_cap", rc == HD_ELIMIT &&
+	    strstr(e.msg, "huge.html") != NULL, "a template over 256 KiB is "
+	    "refused — got %s", e.msg)) {
 		tmpl_close(ts);
 	}
 	rm_tree(dir);
@@ -661,13 +632,8 @@ static void expect(struct tmpl_set *ts, const char *name, const char *want,
 
 	hd_buf_init(&out);
 	rc = render_json(ts, name, "{\"x\": \"X\"}", &out, &e);
-	if (rc != 0) {
-		fail(tname, why, e.msg);
-	} else if (strcmp(out.p, want) != 0) {
-		fail(tname, why, out.p);
-	} else {
-		pass(tname);
-	}
+	check(tname, rc == 0 && strcmp(out.p, want) == 0, "%s — got %s", why,
+		rc != 0 ? e.msg : out.p);
 	hd_buf_release(&out);
 }
 
@@ -690,8 +656,8 @@ static void test_override(void)
 	put(base, "other.html", "other from base");
 	rc = tmpl_open(&ts, dirs, 3, &e);
 	if (rc != 0) {
-		fail("override_open", "the folders load (a missing one is "
-			"empty)", e.msg);
+		check("override_open", 0, "the folders load (a missing one is "
+			"empty) — got %s", e.msg);
 		goto out;
 	}
 	expect(ts, "page.html", "over X [base part]", "override_first",
@@ -709,7 +675,7 @@ static void test_override(void)
 	usleep(100 * 1000);
 	rc = tmpl_refresh(ts, 0, &e);
 	if (rc != 0) {
-		fail("refresh_rc", "the edits compile", e.msg);
+		check("refresh_rc", 0, "the edits compile — got %s", e.msg);
 	}
 	expect(ts, "page.html", "edited X", "refresh_changed",
 		"an edited file is recompiled");
@@ -719,21 +685,14 @@ static void test_override(void)
 	put(over, "page.html", "broken {{#x}}");
 	bump(over, "page.html", 10);
 	rc = tmpl_refresh(ts, 1, &e);
-	if (rc == HD_EINVAL && strstr(e.msg, "page.html:1:") != NULL) {
-		pass("refresh_error");
-	} else {
-		fail("refresh_error", "a broken edit is reported with file "
-			"and line", e.msg);
-	}
+	check("refresh_error", rc == HD_EINVAL &&
+		strstr(e.msg, "page.html:1:") != NULL, "a broken edit is "
+		"reported with file and line — got %s", e.msg);
 	expect(ts, "page.html", "edited X", "refresh_keeps_old",
 		"a broken edit keeps the old version");
 	rc = tmpl_refresh(ts, 1, &e);
-	if (rc != 0 && strstr(e.msg, "page.html") != NULL) {
-		pass("force_retries");
-	} else {
-		fail("force_retries", "a forced refresh compiles all again",
-			e.msg);
-	}
+	check("force_retries", rc != 0 && strstr(e.msg, "page.html") != NULL,
+		"a forced refresh compiles all again — got %s", e.msg);
 	put(over, "part.html", "<script>");
 	bump(over, "part.html", 10);
 	put(over, "page.html", "fixed {{> part}}");
@@ -816,7 +775,7 @@ static void test_race(void)
 	put(r.dir, "page.html", "A {{x}} {{#xs}}{{.}}{{/xs}} {{> p}}");
 	put(r.dir, "p.html", "(p)");
 	if (tmpl_open(&r.ts, dirs, 1, &e) != 0) {
-		fail("race", "the folder loads", e.msg);
+		check("race", 0, "the folder loads — got %s", e.msg);
 		goto out;
 	}
 	for (i = 0; i < 4; i++) {
@@ -828,10 +787,8 @@ static void test_race(void)
 	}
 	snprintf(got, sizeof got, "%ld renders, a bad one",
 		atomic_load(&r.renders));
-	if (atomic_load(&r.bad) || atomic_load(&r.renders) == 0) {
-		fail("race", "4 threads render while a fifth refreshes", got);
-	} else {
-		pass("race");
+	if (check("race", !atomic_load(&r.bad) && atomic_load(&r.renders) > 0,
+	    "4 threads render while a fifth refreshes — got %s", got)) {
 		printf("NOTE race: %ld renders during 200 refreshes\n",
 			atomic_load(&r.renders));
 	}
@@ -853,19 +810,18 @@ static void test_shipped(void)
 
 	snprintf(dir, sizeof dir, "%s/templates", top ? top : ".");
 	if (stat(dir, &st) != 0) {
-		printf("SKIP shipped: no %s\n", dir);
+		check("shipped", 0, "no %s (HD_TOP is the top of the "
+			"repository)", dir);
 		return;
 	}
-	if (tmpl_open(&ts, dirs, 1, &e) != 0) {
-		fail("shipped", "the shipped templates compile", e.msg);
-	} else {
-		pass("shipped");
-	}
+	check("shipped", tmpl_open(&ts, dirs, 1, &e) == 0, "the shipped "
+		"templates compile — got %s", e.msg);
 	tmpl_close(ts);
 }
 
-/* Not a test: the time of a home-sized page (3 KB, a loop of 20). */
-static void bench(void)
+/* Not a test ("test_template bench"): the time of a home-sized page
+ * (3 KB, a loop of 20).  Returns the exit status. */
+static int bench(void)
 {
 	char *dir = temp_dir();
 	const char *dirs[1] = {dir};
@@ -875,7 +831,7 @@ static void bench(void)
 	struct timespec t0, t1;
 	json_t *ctx, *items;
 	double us;
-	int i, n = 100000;
+	int i, n = 100000, rc = 0;
 
 	hd_buf_init(&page);
 	hd_buf_init(&out);
@@ -906,7 +862,8 @@ static void bench(void)
 	}
 	json_object_set_new(ctx, "items", items);
 	if (tmpl_open(&ts, dirs, 1, &e) != 0) {
-		fail("bench", "the page compiles", e.msg);
+		printf("bench: the page does not compile: %s\n", e.msg);
+		rc = 1;
 		goto out;
 	}
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -932,15 +889,18 @@ out:
 	hd_buf_release(&out);
 	rm_tree(dir);
 	free(dir);
+	return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "bench") == 0) {
+		return bench();
+	}
 	test_rows();
 	test_errors();
 	test_override();
 	test_race();
 	test_shipped();
-	bench();
-	return failed ? 1 : 0;
+	return check_done();
 }
