@@ -14,7 +14,8 @@
  * (1.0, SHA-256) and holds what both sides agree on: the manifest path
  * encoding, where a bag is in an unpacked archive, what names a bag.
  *
- * The writer's guarantee: a bag is made in OUT.part-PID beside its
+ * The writer (hd_bagw_*, declared in internal.h: only the library writes
+ * bags) guarantees that a bag is made in OUT.part-PID beside its
  * destination, every file and folder fsynced, and only then renamed to
  * OUT (hd_bagw_place), so a bag appears whole or not at all; the caller
  * removes it again (hd_bagw_discard) when what the bag stands for (a
@@ -250,7 +251,7 @@ static void file_add(struct hd_bag_file **v, size_t *n, const char *path,
 	(*n)++;
 }
 
-/* hd_bagw_begin: see hd.h.  A folder OUT.part-PID left by an earlier
+/* hd_bagw_begin: see internal.h.  A folder OUT.part-PID left by an earlier
  * run of this process id is removed first.  Returns 0, HD_EUSAGE,
  * HD_EEXIST or HD_EIO; w->root is NULL unless the folder was made. */
 int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e)
@@ -306,7 +307,7 @@ static int make_dirs(struct hd_bagw *w, const char *rel, struct hd_error *e)
 	return rc;
 }
 
-/* hd_bagw_path: see hd.h.  Returns 0 with *path (caller frees), or
+/* hd_bagw_path: see internal.h.  Returns 0 with *path (caller frees), or
  * HD_EIO with *path NULL. */
 int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
 	struct hd_error *e)
@@ -317,7 +318,7 @@ int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
 	return rc;
 }
 
-/* hd_bagw_payload: see hd.h.  Copies rel into w->payload. */
+/* hd_bagw_payload: see internal.h.  Copies rel into w->payload. */
 void hd_bagw_payload(struct hd_bagw *w, const char *rel,
 	const char sha256[65], uint64_t size)
 {
@@ -325,7 +326,7 @@ void hd_bagw_payload(struct hd_bagw *w, const char *rel,
 	w->bytes += size;
 }
 
-/* hd_bagw_tag: see hd.h.  The file must not exist yet (hd_fs_write).
+/* hd_bagw_tag: see internal.h.  The file must not exist yet (hd_fs_write).
  * Returns 0 or HD_EIO; on success rel is copied into w->tags. */
 int hd_bagw_tag(struct hd_bagw *w, const char *rel, const char *text,
 	struct hd_error *e)
@@ -373,7 +374,7 @@ static char *manifest_text(struct hd_bag_file *v, size_t n)
 	return hd_buf_detach(&b);
 }
 
-/* hd_bagw_manifest: see hd.h.  Sorts w->payload.  Returns 0 or
+/* hd_bagw_manifest: see internal.h.  Sorts w->payload.  Returns 0 or
  * HD_EIO. */
 int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e)
 {
@@ -386,7 +387,7 @@ int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e)
 	return rc;
 }
 
-/* hd_bagw_oxum: see hd.h.  Allocates nothing. */
+/* hd_bagw_oxum: see internal.h.  Allocates nothing. */
 void hd_bagw_oxum(const struct hd_bagw *w, char out[48])
 {
 	snprintf(out, 48, "%llu.%zu", (unsigned long long)w->bytes,
@@ -452,7 +453,7 @@ static void info_line(struct hd_buf *b, const char *label, const char *value)
 	free(v);
 }
 
-/* hd_bagw_info: see hd.h.  Returns 0 or HD_EIO. */
+/* hd_bagw_info: see internal.h.  Returns 0 or HD_EIO. */
 int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
 	struct hd_error *e)
 {
@@ -472,7 +473,7 @@ int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
 	return rc;
 }
 
-/* hd_bagw_finish: see hd.h.  The folders are fsynced deepest last made
+/* hd_bagw_finish: see internal.h.  The folders are fsynced deepest last made
  * first, then the bag's own.  Returns 0 or HD_EIO. */
 int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e)
 {
@@ -501,7 +502,7 @@ int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e)
 	return rc;
 }
 
-/* hd_bagw_place: see hd.h.  Returns 0 or HD_EIO; w->placed is set once
+/* hd_bagw_place: see internal.h.  Returns 0 or HD_EIO; w->placed is set once
  * the rename is done, also when the fsync after it fails. */
 int hd_bagw_place(struct hd_bagw *w, struct hd_error *e)
 {
@@ -519,7 +520,7 @@ int hd_bagw_place(struct hd_bagw *w, struct hd_error *e)
 	return rc;
 }
 
-/* hd_bagw_discard: see hd.h.  Allocates nothing. */
+/* hd_bagw_discard: see internal.h.  Allocates nothing. */
 void hd_bagw_discard(struct hd_bagw *w)
 {
 	if (w->placed) {
@@ -529,7 +530,7 @@ void hd_bagw_discard(struct hd_bagw *w)
 	}
 }
 
-/* hd_bagw_release: see hd.h.  Accepts a w that hd_bagw_begin refused. */
+/* hd_bagw_release: see internal.h.  Accepts a w that hd_bagw_begin refused. */
 void hd_bagw_release(struct hd_bagw *w)
 {
 	size_t i;

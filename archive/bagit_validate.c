@@ -96,39 +96,20 @@ struct bag {
 
 /* ------------------------------------------------------------ notes */
 
-/* Append a note (path, message from fmt) to *v, both made printable
- * (hd_utf8_printable): bag contents may hold any byte. */
-static void note_vadd(struct hd_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-static void note_vadd(struct hd_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap)
-{
-	char *msg = NULL;
-
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		msg = NULL;
-	}
-	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = hd_utf8_printable(path, strlen(path), 0);
-	(*v)[*n].msg = msg != NULL ? hd_utf8_printable(msg, strlen(msg), 0) :
-		hd_xstrdup("(no message)");
-	free(msg);
-	(*n)++;
-}
-
 static void bag_error(struct bag *g, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void bag_warn(struct bag *g, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* A problem that makes the bag invalid; path is bag-relative ("." for the
- * bag itself), the message names the file. */
+ * bag itself), the message names the file.  Both are made printable
+ * (hd_notes_vadd): bag contents may hold any byte. */
 static void bag_error(struct bag *g, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_vadd(&g->errs, &g->nerrs, path, fmt, ap);
+	hd_notes_vadd(&g->errs, &g->nerrs, 1, path, fmt, ap);
 	va_end(ap);
 }
 
@@ -138,7 +119,7 @@ static void bag_warn(struct bag *g, const char *path, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_vadd(&g->warns, &g->nwarns, path, fmt, ap);
+	hd_notes_vadd(&g->warns, &g->nwarns, 1, path, fmt, ap);
 	va_end(ap);
 }
 

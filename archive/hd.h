@@ -21,6 +21,7 @@
 #ifndef HD_H
 #define HD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -131,6 +132,12 @@ struct hd_note {
 };
 /* Free the strings of v[0..n) and v.  Accepts NULL. */
 void hd_notes_free(struct hd_note *v, size_t n);
+/* Append a note to the list *v of *n: a copy of path ("" for NULL) and
+ * the message from fmt; with printable 1 both as hd_utf8_printable
+ * makes them (for names from outside, which may hold any byte). */
+void hd_notes_vadd(struct hd_note **v, size_t *n, int printable,
+	const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 /* Unicode NFC of s (valid UTF-8).  Returns a new string (caller frees) or
  * NULL when s is not valid UTF-8. */
 char *hd_nfc(const char *s, size_t n);
@@ -954,16 +961,10 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 
 /* ------------------------------ BagIt bags (bagit.c, bagit_validate.c) */
 
-/*
- * One format, one home: a BagIt bag (RFC 8493) is read and checked by
- * bagit_validate.c and written by bagit.c, which holds what the two
- * share (file names, manifest lines, bag-info.txt lines, Payload-Oxum,
- * checksum algorithms).  A bag is a folder: bagit.txt, the payload under
- * data/, manifest-ALG.txt listing every payload file with its checksum,
- * tagmanifest-ALG.txt listing the other files, bag-info.txt holding
- * "Label: value" lines.  Ingest, import and "hongdang bag validate" read
- * bags; a transfer (hd_transfer_export) writes them.
- */
+/* A BagIt bag (RFC 8493) is read and checked by bagit_validate.c and
+ * written by bagit.c (hd_bagw_*, internal.h), which holds what the two
+ * share.  Ingest, import and "bag validate" read bags; a transfer
+ * (hd_transfer_export) writes them. */
 
 /* A line of bag-info.txt: label and value as in the file (UTF-8); a
  * value folded over several lines is joined with single spaces. */
@@ -990,7 +991,6 @@ struct hd_bag_report {
 };
 /* Free what r holds and zero it.  Accepts NULL. */
 void hd_bag_report_release(struct hd_bag_report *r);
-
 /* Validate the bag in the folder dir (BagIt 1.0 and drafts 0.93-0.97):
  * bagit.txt (version, encoding), every manifest and tag manifest (md5,
  * sha1, sha224, sha256, sha384, sha512) and every checksum, no payload
@@ -1017,69 +1017,6 @@ void hd_bag_manifest_hash(const char *dir, char out[65]);
 /* The size of a bag for people (bag-info.txt's Bag-Size, the transfer
  * slip): "341.8 KB", "1.2 GB", "512 bytes".  Returns a new string. */
 char *hd_bag_size_text(uint64_t bytes);
-
-/* A bag being written (bagit.c).  It is made in the folder OUT.part-PID
- * beside its destination and appears under OUT only once it is whole
- * and on disk (hd_bagw_place): whole or not at all.  Files are SHA-256
- * checked: manifest-sha256.txt and tagmanifest-sha256.txt. */
-struct hd_bag_file {
-	char *path;             /* bag-relative */
-	char sha256[65];
-	uint64_t size;          /* bytes */
-};
-struct hd_bagw {
-	char *out;              /* the folder the bag is to become */
-	char *root;             /* OUT.part-PID, where it is made */
-	struct hd_bag_file *payload;
-	size_t npayload;
-	struct hd_bag_file *tags;   /* tag files written so far */
-	size_t ntags;
-	uint64_t bytes;         /* payload bytes */
-	char **dirs;            /* folders made, fsynced by hd_bagw_finish */
-	size_t ndirs;
-	int placed;             /* 1: renamed to out */
-};
-/* Begin a bag that is to become the new folder out: checks that out
- * does not exist and makes OUT.part-PID.  Returns 0; HD_EUSAGE for no
- * out, HD_EEXIST when out exists, HD_EIO.  *w is initialised on every
- * path (hd_bagw_release frees it; hd_bagw_discard removes the folder). */
-int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e);
-/* The path on disk of the bag-relative rel, its folders made (a new
- * string into *path, caller frees; NULL on error).  0 or HD_EIO. */
-int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
-	struct hd_error *e);
-/* Count the payload file rel the caller wrote at hd_bagw_path's path,
- * with its SHA-256 and size, for the manifest and Payload-Oxum. */
-void hd_bagw_payload(struct hd_bagw *w, const char *rel,
-	const char sha256[65], uint64_t size);
-/* Write the tag file rel holding text (made new, fsynced) and count it
- * for the tag manifest.  0 or HD_EIO. */
-int hd_bagw_tag(struct hd_bagw *w, const char *rel, const char *text,
-	struct hd_error *e);
-/* Write manifest-sha256.txt, every payload file counted so far in path
- * order; out receives its SHA-256 (hd_bag_manifest_hash of the finished
- * bag).  0 or HD_EIO. */
-int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e);
-/* Payload-Oxum of the payload counted so far: "OCTETS.FILES". */
-void hd_bagw_oxum(const struct hd_bagw *w, char out[48]);
-/* Write bag-info.txt: a line "Label: value" for each of t[0..n) whose
- * value is not NULL or empty, in order; line breaks and tabs in a value
- * become spaces, and a line over 79 characters is folded at a space
- * (RFC 8493 2.2.2), which readers join again.  0 or HD_EIO. */
-int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
-	struct hd_error *e);
-/* Write bagit.txt (BagIt 1.0, UTF-8), then tagmanifest-sha256.txt (every
- * tag file but itself), and fsync every folder of the bag.  0 or
- * HD_EIO. */
-int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e);
-/* Rename the finished bag to out and fsync the folder holding it.  0 or
- * HD_EIO. */
-int hd_bagw_place(struct hd_bagw *w, struct hd_error *e);
-/* Remove the bag: its folder OUT.part-PID, or out once placed. */
-void hd_bagw_discard(struct hd_bagw *w);
-/* Free what w holds (the bag on disk stays) and zero it. */
-void hd_bagw_release(struct hd_bagw *w);
-
 
 /* ---------------------------------------------- transfer (transfer.c) */
 

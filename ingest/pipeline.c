@@ -114,31 +114,13 @@ struct batch_item *batch_add(struct batch *b, const char *path,
 	return it;
 }
 
-/* Append a note (a copy of path, "" for NULL; the message from fmt) to
- * the list v of *n. */
-static void note_add(struct hd_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-static void note_add(struct hd_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap)
-{
-	char *msg = NULL;
-
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		abort();
-	}
-	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = hd_xstrdup(path ? path : "");
-	(*v)[*n].msg = msg;
-	(*n)++;
-}
-
 /* batch_reject: a refusal on the report (see ingest.h). */
 void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_add(&b->rejected, &b->nrejected, path, fmt, ap);
+	hd_notes_vadd(&b->rejected, &b->nrejected, 0, path, fmt, ap);
 	va_end(ap);
 }
 
@@ -148,7 +130,7 @@ void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_add(&b->warnings, &b->nwarnings, path, fmt, ap);
+	hd_notes_vadd(&b->warnings, &b->nwarnings, 0, path, fmt, ap);
 	va_end(ap);
 }
 
