@@ -191,12 +191,13 @@ $(BUILD)/sample.done: $(BUILD)/gen-sample $(wildcard ingest/sample/*.txt ingest/
 # nodejs bundles npm and conflicts with Debian's npm package) is kept.
 NODE_PKGS = nodejs npm
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# apt_install PKGS,MORE: apt-get install those of PKGS that are not
+# installed; MORE is shell that may add names to $$missing first.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	    || missing="$$missing $$p"; done; \
-	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
-	  || missing="$$missing $(NODE_PKGS)"; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
@@ -204,6 +205,11 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_PKGS),command -v node >/dev/null 2>&1 && \
+	  command -v npm >/dev/null 2>&1 || missing="$$missing $(NODE_PKGS)";)
 
 # What `make bench` needs beyond DEB_PKGS (the tests do not): wrk drives
 # the exhibit server and nginx serves the same files beside it
@@ -211,16 +217,7 @@ deps:
 BENCH_PKGS = wrk nginx-light
 
 bench-deps:
-	@missing=""; for p in $(BENCH_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
-	    || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(BENCH_PKGS),)
 
 VAR ?= var
 run: deps
@@ -254,10 +251,10 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_RUNS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=fuzz-run-%)
 FUZZ_SECONDS ?= 30
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(LIBHD)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
 	$(COMPILE) -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(INGEST_OBJ) $(LIBHD) $(LDLIBS)
+		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins

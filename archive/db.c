@@ -69,9 +69,9 @@ extern const char hd_schema2_sql[];
 	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
 	" AND f.record_id = "
 
-/* One hit of the page, by ?2 its id, with its snippet of the body (\x01
- * and \x02 mark a match, widened by ?3: see hd_snippet in fts.c;
- * search.c escapes the rest) and the first image for a thumbnail. */
+/* One hit of the page, by ?2 its id, with its snippet of the body (its
+ * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
+ * and the first image for a thumbnail. */
 #define HIT_SQL(vis) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \

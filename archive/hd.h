@@ -579,6 +579,44 @@ struct hd_query {
 	int exact;          /* 1: count every match (see hd_search) */
 };
 
+/* A match inside a snippet's text: bytes [off, off + len). */
+struct hd_mark {
+	size_t off;
+	size_t len;         /* > 0 */
+};
+
+/* What a hit shows of its record: plain UTF-8 text (nothing escaped),
+ * the stretches of it that match the query, and whether the record's
+ * text goes on before or after it.  The library says what to show;
+ * each front end renders it (exhibit/ as HTML with <mark>, cmd/ on the
+ * terminal; hd_snippet_render lays it out for them). */
+struct hd_snippet {
+	char *text;         /* "" when the record has none; one allocation
+	                     * with marks: free(text) frees both */
+	struct hd_mark *marks;  /* nmarks (NULL when none), sorted, none
+	                         * overlapping the next (they may touch),
+	                         * each on UTF-8 character boundaries */
+	size_t nmarks;
+	int cut_before;     /* 1: the record's text goes on before text */
+	int cut_after;      /* 1: and after it (a front end shows "…") */
+};
+
+/* How hd_snippet_render writes a snippet: put appends a stretch of its
+ * text to b as the front end needs it (escaped for HTML, newlines as
+ * spaces on a terminal ...), open and close go as they are around each
+ * mark. */
+struct hd_snippet_style {
+	void (*put)(struct hd_buf *b, const char *s, size_t n);
+	const char *open;
+	const char *close;
+};
+
+/* Append snippet s to b in style st: "…" (through put) where s was cut,
+ * its text through put, each mark's bytes between st->open and
+ * st->close.  Grows b as needed; allocates nothing else. */
+void hd_snippet_render(struct hd_buf *b, const struct hd_snippet *s,
+	const struct hd_snippet_style *st);
+
 struct hd_hit {
 	int64_t id;
 	char *ref;
@@ -589,7 +627,7 @@ struct hd_hit {
 	char *cls;
 	char *access;
 	char *status;
-	char *snippet;      /* HTML: matches in <mark></mark>, rest escaped */
+	struct hd_snippet snippet;  /* its text, matches marked */
 	char *thumb;        /* SHA-256 of the first image file, or NULL */
 };
 
@@ -610,6 +648,8 @@ struct hd_results {
 	size_t nhits;
 	struct hd_facets decade, category, place, person;
 };
+/* Free what res holds (hits with their snippets, facets); res is left
+ * empty.  NULL does nothing. */
 void hd_results_release(struct hd_results *res);
 
 /* Full-text search.  HD_PUBLIC results contain approved public records
@@ -719,7 +759,8 @@ struct hd_list {
 	int offset;
 };
 /* Public records matching l, in date order.  Each hit's snippet is the
- * start of the description, HTML-escaped.  res->total counts them all. */
+ * start of the description (its first 120 characters, no marks, no
+ * cuts).  res->total counts them all. */
 int hd_list_public(struct hd_archive *a, const struct hd_list *l,
 	struct hd_results *res, struct hd_error *e);
 /* Public records related to record id (shared subjects or persons, or the
