@@ -53,7 +53,7 @@ void hd_bag_tags_free(struct hd_bag_tag *t, size_t n)
 	free(t);
 }
 
-/* hd_bag_tag_get: see hd.h.  Returns a value borrowed from t, or NULL;
+/* hd_bag_tag_get: see internal.h.  Returns a value borrowed from t, or NULL;
  * allocates nothing. */
 const char *hd_bag_tag_get(const struct hd_bag_tag *t, size_t n,
 	const char *label)
@@ -187,7 +187,7 @@ static int is_manifest(const struct dirent *de)
 		strcmp(de->d_name + n - 4, ".txt") == 0;
 }
 
-/* hd_bag_manifest_hash: see hd.h.  A manifest that cannot be read
+/* hd_bag_manifest_hash: see internal.h.  A manifest that cannot be read
  * counts as empty; each is read up to 256 MiB.  Allocates nothing that
  * outlives the call. */
 void hd_bag_manifest_hash(const char *dir, char out[65])
@@ -222,7 +222,7 @@ void hd_bag_manifest_hash(const char *dir, char out[65])
 	hd_buf_release(&b);
 }
 
-/* hd_bag_size_text: see hd.h.  Binary units with one decimal.  Returns
+/* hd_bag_size_text: see internal.h.  Binary units with one decimal.  Returns
  * a new string (caller frees). */
 char *hd_bag_size_text(uint64_t n)
 {

@@ -191,8 +191,8 @@ static int walk(struct bag *g, const char *rel, int depth)
 	d = opendir(path);
 	if (d == NULL) {
 		bag_error(g, rel[0] != '\0' ? rel : ".", "%s: cannot read "
-			"the folder: %s", rel[0] != '\0' ? hd_name_show(rel, shown) :
-			".", strerror(errno));
+			"the folder: %s", rel[0] != '\0' ?
+			hd_name_show(rel, shown) : ".", strerror(errno));
 		goto done;
 	}
 	for (;;) {
@@ -903,7 +903,8 @@ static void read_manifest(struct bag *g, int mi)
 		}
 		if (dotslash && !dots) {
 			bag_warn(g, m->name, "%s: paths such as '%s' hold "
-				"'./' or '//'", m->name, hd_name_show(raw, shown));
+				"'./' or '//'", m->name,
+				hd_name_show(raw, shown));
 			dots = 1;
 		}
 		if (!m->tag && (strncmp(path, "data/", 5) != 0)) {
@@ -985,10 +986,12 @@ static void check_duplicates(struct bag *g)
 				hd_name_show(a->path, shown));
 		} else if (g->major >= 1) {
 			bag_error(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, hd_name_show(a->path, shown));
+				g->man[a->man].name,
+				hd_name_show(a->path, shown));
 		} else {
 			bag_warn(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, hd_name_show(a->path, shown));
+				g->man[a->man].name,
+				hd_name_show(a->path, shown));
 		}
 	}
 	for (i = 0; i < g->nents; i++) {
@@ -1076,7 +1079,8 @@ static void check_complete(struct bag *g)
 		for (m = 0; m < g->nman; m++) {
 			if (!g->man[m].tag && !(f->listed & (1u << m))) {
 				bag_error(g, f->rel, "'%s' is in the payload "
-					"but not in %s", hd_name_show(f->rel, shown),
+					"but not in %s",
+					hd_name_show(f->rel, shown),
 					g->man[m].name);
 			}
 		}
@@ -1123,7 +1127,8 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 			if (ctx[m] == NULL ||
 			    !EVP_DigestInit_ex(ctx[m], g->man[m].md, NULL)) {
 				bag_error(g, f->rel, "'%s': %s not available",
-					hd_name_show(f->rel, shown), g->man[m].alg);
+					hd_name_show(f->rel, shown),
+					g->man[m].alg);
 				goto done;
 			}
 		}

@@ -302,6 +302,19 @@ void hd_index_drop(struct hd_archive *a);
 void hd_bag_path_encode(struct hd_buf *b, const char *p);
 void hd_bag_path_decode(char *s);
 
+/* The value of the first tag of t[0..n) labelled label (ASCII case
+ * ignored), borrowed, or NULL (bagit.c). */
+const char *hd_bag_tag_get(const struct hd_bag_tag *t, size_t n,
+	const char *label);
+/* What names a bag for sender and receiver alike (bagit.c): the SHA-256
+ * (hex, into out) of its manifest-sha256.txt or, for a bag from
+ * elsewhere without one, of its payload manifests in name order, each
+ * preceded by its name and a newline. */
+void hd_bag_manifest_hash(const char *dir, char out[65]);
+/* The size of a bag for people (Bag-Size, the slip): "341.8 KB", "1.2
+ * GB", "512 bytes" (bagit.c).  A new string. */
+char *hd_bag_size_text(uint64_t bytes);
+
 /* A bag being written (bagit.c).  It is made in the folder OUT.part-PID
  * beside its destination and appears under OUT only once it is whole
  * and on disk (hd_bagw_place): whole or not at all.  Files are SHA-256

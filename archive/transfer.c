@@ -609,8 +609,14 @@ out:
 	return rc;
 }
 
-/* The slip's data, for the printable slip (struct hd_export's slip):
- * see hd.h.  Returns a new JSON object (caller decrefs). */
+/* The slip's data, for the printable slip (struct hd_export's slip,
+ * templates/print/slip.html):
+ *   {uuid, from, fonds, to, reason, date (China), agent, items, pages,
+ *    files, bytes, size ("341.8 KB"), oxum (Payload-Oxum), manifest
+ *    (SHA-256 of manifest-sha256.txt), records: [{ref, title, date,
+ *    pages, files: [{name, sha256}]}]}
+ * with null for a missing to, reason, title or date.  Returns a new
+ * JSON object (caller decrefs). */
 static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 	size_t n)
 {
@@ -933,24 +939,33 @@ out:
 
 /* ------------------------------------------------------------- receipts */
 
-/* hd_transfer_receive: see hd.h.  Returns 0, HD_EIO, HD_EBUSY, HD_EDB;
- * *id is 0 on every error path. */
+/* hd_transfer_receive: see hd.h.  Reads back the tags bag_info writes
+ * (External-Identifier, Source-Organization, Transfer-Reason,
+ * Transfer-Pages) and the manifest hash in r->root.  Returns 0, HD_EIO,
+ * HD_EBUSY, HD_EDB; *id is 0 on every error path. */
 int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	const struct hd_agent *agent, int64_t *id, int *again,
 	struct hd_error *e)
 {
+	const char *ext, *from, *reason, *pg;
 	struct hd_transfer old;
 	json_t *detail = json_object(), *items = json_array(), *it;
-	char *uuid, *text = NULL, *ev;
+	char *uuid, *text = NULL, *ev, man[65];
 	sqlite3_stmt *st;
 	int64_t *rids, rid;
 	size_t i, fresh = 0;
-	int rc, got;
+	int rc, got, pages;
 
 	*id = 0;
 	*again = 0;
-	uuid = r->uuid != NULL && *r->uuid ? hd_xstrdup(r->uuid) :
-		hd_xasprintf("sha256:%s", r->manifest ? r->manifest : "");
+	ext = hd_bag_tag_get(r->info, r->ninfo, "External-Identifier");
+	from = hd_bag_tag_get(r->info, r->ninfo, "Source-Organization");
+	reason = hd_bag_tag_get(r->info, r->ninfo, "Transfer-Reason");
+	pg = hd_bag_tag_get(r->info, r->ninfo, "Transfer-Pages");
+	pages = pg != NULL ? atoi(pg) : 0;
+	hd_bag_manifest_hash(r->root, man);
+	uuid = ext != NULL && *ext ? hd_xstrdup(ext) :
+		hd_xasprintf("sha256:%s", man);
 	rids = hd_xcalloc(r->nitems + 1, sizeof *rids);
 	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
@@ -1001,16 +1016,15 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 		json_array_append_new(items, it);
 		free(local);
 	}
-	json_object_set_new(detail, "from", jstr(r->from));
+	json_object_set_new(detail, "from", jstr(from));
 	json_object_set_new(detail, "items", items);
 	items = NULL;
 	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
 		"receipt", &text, e);
 	if (rc == 0) {
-		rc = transfer_insert(a, "in", uuid, r->from, r->reason,
-			(int)r->nitems, r->pages, r->files, r->bytes,
-			r->manifest ? r->manifest : "", agent_name(agent),
-			r->path ? r->path : "", text, id, e);
+		rc = transfer_insert(a, "in", uuid, from, reason,
+			(int)r->nitems, pages, r->files, r->bytes, man,
+			agent_name(agent), r->path ? r->path : "", text, id, e);
 	}
 	if (rc != 0) {
 		goto fail;
@@ -1020,7 +1034,7 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 			continue;
 		}
 		ev = hd_xasprintf("received from %s in transfer %s as the "
-			"sender's %s (receipt %lld)", r->from ? r->from :
+			"sender's %s (receipt %lld)", from ? from :
 			"(unnamed sender)", uuid, r->items[i].ref ?
 			r->items[i].ref : "?", (long long)*id);
 		rc = hd_event_add(a, "transfer", rids[i], agent, ev, e);
@@ -1028,8 +1042,8 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	}
 	if (rc == 0) {
 		ev = hd_xasprintf("receipt %lld: transfer %s from %s, %zu "
-			"item(s), %zu new", (long long)*id, uuid, r->from ?
-			r->from : "(unnamed sender)", r->nitems, fresh);
+			"item(s), %zu new", (long long)*id, uuid, from ?
+			from : "(unnamed sender)", r->nitems, fresh);
 		rc = hd_event_add(a, "transfer", 0, agent, ev, e);
 		free(ev);
 	}

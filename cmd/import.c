@@ -42,13 +42,6 @@ static const struct cmd_spec spec = {
 };
 
 
-/* The value of the bag-info.txt tag label (any case) of the batch b,
- * or NULL (borrowed). */
-static const char *tag_of(const struct batch *b, const char *label)
-{
-	return hd_bag_tag_get(b->bag_info, b->nbag_info, label);
-}
-
 /* The items of the receipt: the sender's records from
  * metadata/records.json, or for a bag from elsewhere each payload file.
  * *doc keeps the strings alive (caller frees with json_decref). */
@@ -177,9 +170,10 @@ static int find_bag(char *path, const struct stat *st,
 }
 
 /* Record the receipt of the bag path (its folder root) that batch b
- * (res) stored: who sent it and why (bag-info.txt), its manifest hash,
- * its items, files and bytes.  Sets *receipt and *again (received
- * before).  Returns 0, or the library's code with e set. */
+ * (res) stored: its bag-info.txt and folder (where the library reads
+ * the sender, the reason and the manifest hash), its items, files and
+ * bytes.  Sets *receipt and *again (received before).  Returns 0, or
+ * the library's code with e set. */
 static int receive(struct cmd_ctx *c, const char *path, const char *root,
 	const struct batch *b, const struct ingest_result *res,
 	int64_t *receipt, int *again, struct hd_error *e)
@@ -189,10 +183,8 @@ static int receive(struct cmd_ctx *c, const char *path, const char *root,
 	unsigned long long bytes = 0, files = 0;
 	size_t nitems = 0, i;
 	json_t *doc = NULL;
-	char sum[65];
 	int rc;
 
-	hd_bag_manifest_hash(root, sum);
 	received_items(root, b, &items, &nitems, &doc);
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
@@ -201,13 +193,10 @@ static int receive(struct cmd_ctx *c, const char *path, const char *root,
 		}
 	}
 	memset(&rcv, 0, sizeof rcv);
-	rcv.uuid = tag_of(b, "External-Identifier");
-	rcv.from = tag_of(b, "Source-Organization");
-	rcv.reason = tag_of(b, "Transfer-Reason");
 	rcv.path = path;
-	rcv.manifest = sum;
-	rcv.pages = tag_of(b, "Transfer-Pages") ?
-		atoi(tag_of(b, "Transfer-Pages")) : 0;
+	rcv.root = root;
+	rcv.info = b->bag_info;
+	rcv.ninfo = b->nbag_info;
 	rcv.files = (int)files;
 	rcv.bytes = bytes;
 	rcv.batch = res->batch;

@@ -234,30 +234,31 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 		sub = rel[0] != '\0' ? hd_xasprintf("%s/%s", rel, names[i]) :
 			hd_xstrdup(names[i]);
 		if (lstat(full, &st) != 0) {
-			batch_reject(r->b, hd_name_show(sub, shown), "cannot read: %s",
-				strerror(errno));
+			batch_reject(r->b, hd_name_show(sub, shown),
+				"cannot read: %s", strerror(errno));
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			real = realpath(full, NULL);
 			if (real == NULL) {
-				batch_warn(r->b, hd_name_show(sub, shown), "symbolic "
-					"link that leads nowhere; skipped");
+				batch_warn(r->b, hd_name_show(sub, shown),
+					"symbolic link that leads nowhere; "
+					"skipped");
 			} else if (inside(real, realtop)) {
-				batch_warn(r->b, hd_name_show(sub, shown), "symbolic "
-					"link inside the batch; skipped, not "
-					"followed");
+				batch_warn(r->b, hd_name_show(sub, shown),
+					"symbolic link inside the batch; "
+					"skipped, not followed");
 			} else {
 				refuse(r, "symbolic link '%s' points outside "
-					"the batch (to '%s')", hd_name_show(sub, shown),
-					real);
+					"the batch (to '%s')",
+					hd_name_show(sub, shown), real);
 				rc = 1;
 			}
 			continue;
 		}
 		if (junk && is_junk(names[i], S_ISDIR(st.st_mode))) {
-			batch_warn(r->b, hd_name_show(sub, shown), "left by the "
-				"operating system, not a record; skipped");
+			batch_warn(r->b, hd_name_show(sub, shown), "left by "
+				"the operating system, not a record; skipped");
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -265,13 +266,14 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			batch_reject(r->b, hd_name_show(sub, shown), "not a regular "
-				"file (device, FIFO or socket)");
+			batch_reject(r->b, hd_name_show(sub, shown), "not a "
+				"regular file (device, FIFO or socket)");
 			continue;
 		}
 		hd_err_clear(&ne);
 		if (entry_name_check(sub, strlen(sub), &path, &ne) != 0) {
-			batch_reject(r->b, hd_name_show(sub, shown), "%s", ne.msg);
+			batch_reject(r->b, hd_name_show(sub, shown), "%s",
+				ne.msg);
 			continue;
 		}
 		fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -308,14 +310,15 @@ static int add_folder(struct rcv *r, const char *top, int junk)
 	int rc;
 
 	if (real == NULL) {
-		batch_reject(r->b, hd_name_show(r->input, shown), "cannot read: %s",
-			strerror(errno));
+		batch_reject(r->b, hd_name_show(r->input, shown),
+			"cannot read: %s", strerror(errno));
 		return 0;
 	}
 	rc = walk(r, top, real, "", 0, junk);
 	free(real);
 	if (rc == 0 && r->b->nitems == before) {
-		batch_warn(r->b, hd_name_show(r->input, shown), "holds no files");
+		batch_warn(r->b, hd_name_show(r->input, shown),
+			"holds no files");
 	}
 	return rc;
 }
@@ -644,7 +647,8 @@ static int extract(struct rcv *r, struct archive *a, int top,
 			target = archive_entry_symlink(ent);
 			refuse(r, "entry '%s' is a symbolic link (to '%s'); "
 				"links are not accepted", path,
-				hd_name_show(target != NULL ? target : "?", shown));
+				hd_name_show(target != NULL ? target : "?",
+				shown));
 			rc = 1;
 			break;
 		}
