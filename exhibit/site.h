@@ -34,6 +34,12 @@ int tmpl_refresh(struct tmpl_set *ts, int force, struct hd_error *e);
  * attribute); only values made by tmpl_html() go out raw. */
 int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
 	struct hd_buf *out, struct hd_error *e);
+/* Render the template text src (n bytes, at most 256 KiB; name names it
+ * in messages) with ctx into out, as tmpl_render does a file of a set:
+ * compiled for this one render, with no partials.  For a template built
+ * into the program (the command line's print templates). */
+int tmpl_render_text(const char *name, const char *src, size_t n,
+	json_t *ctx, struct hd_buf *out, struct hd_error *e);
 /* A value the C code vouches for as HTML (a highlighted snippet, an SVG
  * QR code). */
 json_t *tmpl_html(const char *html);
