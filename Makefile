@@ -41,7 +41,8 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
 	-Wwrite-strings -Wvla
 ifeq ($(FUZZ),1)
-SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
 CFLAGS  = -g -O1
 endif
