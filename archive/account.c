@@ -269,28 +269,18 @@ static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 static int user_lookup(struct hd_archive *a, const char *name,
 	struct hd_user *u, char *hash, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_USER_GET, e);
-	int rc;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_USER_GET, e, "t", name);
+	int rc = hd_sql_step(a, st, "look up account", e);
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		user_from_row(st, u);
 		if (hash != NULL) {
 			snprintf(hash, crypto_pwhash_STRBYTES, "%s",
 				(const char *)sqlite3_column_text(st, 3));
 		}
 		sqlite3_reset(st);
-		return 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up account");
-	}
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------- accounts */
@@ -302,7 +292,6 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	char hash[crypto_pwhash_STRBYTES], now[32];
 	const char *code = hd_role_code(role);
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = check_name(name, e);
@@ -336,21 +325,12 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	if (rc < 0) {
 		goto fail;
 	}
-	st = hd_sql(a, SQL_USER_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, name);
-	hd_bind_text(st, 2, code);
-	hd_bind_text(st, 3, hash);
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "add account");
-		goto fail;
+	rc = hd_sql_run(a, SQL_USER_INSERT, "add account", e, "tttt", name,
+		code, hash, now);
+	if (rc == 0) {
+		rc = account_event(a, "add", name, code, agent, e);
 	}
-	rc = account_event(a, "add", name, code, agent, e);
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);
 	}
@@ -370,21 +350,16 @@ int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list accounts", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		user_from_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(*v);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list accounts");
 	}
-	return 0;
+	return rc;
 }
 
 int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
@@ -402,26 +377,19 @@ int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	return 0;
 }
 
+/* End every session of account user (its id), inside the caller's
+ * transaction.  0 or HD_EDB. */
 static int end_sessions(struct hd_archive *a, int64_t user,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE_USER, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE_USER, "end sessions", e, "l",
+		user);
 }
 
 int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	const struct hd_agent *agent, struct hd_error *e)
 {
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_tx_begin(a, e);
@@ -432,18 +400,11 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	if (rc != 0) {
 		goto fail;
 	}
-	st = hd_sql(a, SQL_USER_SET_DISABLED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+	rc = hd_sql_run(a, SQL_USER_SET_DISABLED, "disable account", e, "li",
+		u.id, disabled ? 1 : 0);
+	if (rc == 0 && disabled) {
+		rc = end_sessions(a, u.id, e);
 	}
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "disable account");
-		goto fail;
-	}
-	rc = disabled ? end_sessions(a, u.id, e) : 0;
 	if (rc == 0) {
 		rc = account_event(a, disabled ? "disable" : "enable", u.name,
 			NULL, agent, e);
@@ -465,7 +426,6 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_user_get(a, name, &u, e);
@@ -489,28 +449,14 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 	if (rc != 0) {
 		goto fail;
 	}
-	st = hd_sql(a, SQL_USER_SET_HASH, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, u.id);
-	hd_bind_text(st, 2, hash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "set password");
-		goto fail;
-	}
-	rc = end_sessions(a, u.id, e);
+	rc = hd_sql_run(a, SQL_USER_SET_HASH, "set password", e, "lt", u.id,
+		hash);
 	if (rc == 0) {
-		st = hd_sql(a, SQL_LOGIN_FORGET_NAME, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-		} else {
-			hd_bind_text(st, 1, u.name);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = hd_sql_err(a, e, "forget failures");
-			}
-		}
+		rc = end_sessions(a, u.id, e);
+	}
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_FORGET_NAME, "forget failures", e,
+			"t", u.name);
 	}
 	if (rc == 0) {
 		rc = account_event(a, "passwd", u.name, NULL, agent, e);
@@ -555,23 +501,17 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	if (limit <= 0) {
 		return 0;
 	}
-	st = hd_sql(a, which, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now - p->window - p->lock);
-	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, which, e, "tli", key,
+		now - p->window - p->lock, limit);
+	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
 		oldest = sqlite3_column_int64(st, 0);
 		if (n == 0) {
 			newest = oldest;
 		}
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count failed logins");
+	if (rc != 0) {
+		return rc;
 	}
 	*yes = n >= limit && newest - oldest <= p->window &&
 		now < newest + p->lock;
@@ -600,46 +540,29 @@ static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
 		(p->lock + 59) / 60);
 }
 
+/* Note a login attempt on name key from address remote at now (Unix
+ * seconds), ok 1 when it succeeded, after dropping the attempts older
+ * than ATTEMPTS_KEEP; inside the caller's transaction.  0 or HD_EDB. */
 static int attempt_add(struct hd_archive *a, const char *key,
 	const char *remote, int ok, int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_LOGIN_PURGE, e);
+	int rc = hd_sql_run(a, SQL_LOGIN_PURGE, "purge attempts", e, "l",
+		now - ATTEMPTS_KEEP);
 
-	if (st == NULL) {
-		return HD_EDB;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_INSERT, "record attempt", e,
+			"ltti", now, key, remote, ok);
 	}
-	sqlite3_bind_int64(st, 1, now - ATTEMPTS_KEEP);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge attempts");
-	}
-	st = hd_sql(a, SQL_LOGIN_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	hd_bind_text(st, 2, key);
-	hd_bind_text(st, 3, remote);
-	sqlite3_bind_int(st, 4, ok);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "record attempt");
-	}
-	return 0;
+	return rc;
 }
 
+/* Delete the sessions idle past p->idle or older than p->max seconds at
+ * now (Unix seconds), inside the caller's transaction.  0 or HD_EDB. */
 static int purge_sessions(struct hd_archive *a,
 	const struct hd_login_policy *p, int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_PURGE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, now - p->idle);
-	sqlite3_bind_int64(st, 2, now - p->max);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_PURGE, "purge sessions", e, "ll",
+		now - p->idle, now - p->max);
 }
 
 static void session_fill(struct hd_session *s, const struct hd_user *u,
@@ -662,7 +585,6 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 {
 	char idhash[65], csrf[65], at[32];
 	struct hd_agent agent;
-	sqlite3_stmt *st;
 	json_t *o;
 	char *detail;
 	int rc;
@@ -670,27 +592,16 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	hd_random_hex(token);
 	hd_random_hex(csrf);
 	hd_sha256_hex(token, 64, idhash);
-	st = hd_sql(a, SQL_SESSION_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	sqlite3_bind_int64(st, 2, u->id);
-	hd_bind_text(st, 3, csrf);
-	sqlite3_bind_int64(st, 4, now);
-	hd_bind_text(st, 5, remote);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "start session");
-	}
-	st = hd_sql(a, SQL_USER_SET_LOGIN, e);
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_run(a, SQL_SESSION_INSERT, "start session", e, "tltlt",
+		idhash, u->id, csrf, now, remote);
+	if (rc != 0) {
+		return rc;
 	}
 	hd_now_iso(at);
-	sqlite3_bind_int64(st, 1, u->id);
-	hd_bind_text(st, 2, at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "note login");
+	rc = hd_sql_run(a, SQL_USER_SET_LOGIN, "note login", e, "lt", u->id,
+		at);
+	if (rc != 0) {
+		return rc;
 	}
 	session_fill(s, u, csrf, now, now);
 	agent.name = s->agent;
@@ -794,19 +705,13 @@ static int token_ok(const char *token)
 	return token[64] == '\0';
 }
 
+/* End the session whose token hashes to idhash (SHA-256, hex), inside
+ * the caller's transaction.  0 or HD_EDB. */
 static int session_delete(struct hd_archive *a, const char *idhash,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end session");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE, "end session", e, "t",
+		idhash);
 }
 
 int hd_session_check(struct hd_archive *a, const char *token,
@@ -828,17 +733,10 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_SESSION_GET, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	hd_bind_text(st, 1, idhash);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? hd_err(e, HD_ENOTFOUND, "未登录") :
-			hd_sql_err(a, e, "find session");
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
+	rc = hd_sql_step(a, st, "find session", e);
+	if (rc != 1) {
+		rc = rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") : rc;
 		goto fail;
 	}
 	memset(&u, 0, sizeof u);
@@ -870,15 +768,9 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	 * every click */
 	if (now - seen >= (p->idle / 30 < 1 ? 1 : p->idle / 30 > 60 ? 60 :
 	    p->idle / 30)) {
-		st = hd_sql(a, SQL_SESSION_TOUCH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		hd_bind_text(st, 1, idhash);
-		sqlite3_bind_int64(st, 2, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "touch session");
+		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
+			"tl", idhash, now);
+		if (rc != 0) {
 			goto fail;
 		}
 	}

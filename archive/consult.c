@@ -169,7 +169,6 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	const char *purpose = hd_purpose_code(q->purpose);
 	unsigned mask;
 	int64_t rec;
-	sqlite3_stmt *st;
 	size_t i;
 	json_t *o;
 	int rc;
@@ -206,39 +205,21 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	if (rc != 0) {
 		goto out;
 	}
-	st = hd_sql(a, SQL_CONSULT_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, person);
-	hd_bind_text(st, 2, org);
-	hd_bind_text(st, 3, purpose);
-	hd_bind_text(st, 4, note);
-	hd_bind_text(st, 5, kbuf);
-	sqlite3_bind_int(st, 6, q->days);
-	hd_bind_text(st, 7, now);
-	hd_bind_text(st, 8, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "add request");
+	rc = hd_sql_run(a, SQL_CONSULT_INSERT, "add request", e, "tttttitt",
+		person, org, purpose, note, kbuf, q->days, now,
+		hd_agent_name(agent));
+	if (rc != 0) {
 		goto fail;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	for (i = 0; i < q->nrefs && rc == 0; i++) {
 		rc = hd_record_find(a, q->refs[i], &rec, e);
+		if (rc == 0) {
+			rc = hd_sql_run(a, SQL_CONSULT_ITEM_INSERT,
+				"add request item", e, "ll", *id, rec);
+		}
 		if (rc != 0) {
-			break;
-		}
-		st = hd_sql(a, SQL_CONSULT_ITEM_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, rec);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "add request item");
 			break;
 		}
 		if (sqlite3_changes(a->db) == 0) {
@@ -306,22 +287,19 @@ void hd_consults_free(struct hd_consult *v, size_t n)
 	free(v);
 }
 
+/* The reference codes request c lists, into c->refs (hd_strv_add).
+ * 0 or HD_EDB. */
 static int load_items(struct hd_archive *a, struct hd_consult *c,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_ITEMS, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_ITEMS, e, "l", c->id);
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "request items", e)) == 1) {
 		hd_strv_add(&c->refs, &c->nrefs,
 			(const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "request items");
+	return rc;
 }
 
 /* Requests by status, account and id (each NULL / 0 for any). */
@@ -329,23 +307,15 @@ static int list(struct hd_archive *a, const char *status,
 	const char *account, int64_t id, struct hd_consult **v, size_t *n,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_LIST, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_LIST, e, "ttLi", status,
+		account, id, LIST_MAX);
 	struct hd_consult *c;
 	size_t i;
 	int rc;
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, status);
-	hd_bind_text(st, 2, account);
-	if (id > 0) {
-		sqlite3_bind_int64(st, 3, id);
-	}
-	sqlite3_bind_int(st, 4, LIST_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list requests", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		c = &(*v)[(*n)++];
 		memset(c, 0, sizeof *c);
@@ -366,12 +336,6 @@ static int list(struct hd_archive *a, const char *status,
 		c->decided_by = hd_col_dup(st, 14);
 		c->decided_at = hd_col_dup(st, 15);
 		c->reason = hd_col_dup(st, 16);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "list requests");
-	} else {
-		rc = 0;
 	}
 	for (i = 0; rc == 0 && i < *n; i++) {
 		rc = load_items(a, &(*v)[i], e);
@@ -432,7 +396,7 @@ int hd_consult_get(struct hd_archive *a, int64_t id, struct hd_consult *c,
 static int request_events(struct hd_archive *a, const struct hd_consult *c,
 	json_t *o, const struct hd_agent *agent, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_ITEMS, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_ITEMS, e, "l", c->id);
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 	char *detail;
@@ -440,17 +404,10 @@ static int request_events(struct hd_archive *a, const struct hd_consult *c,
 
 	json_object_set_new(o, "request", json_integer(c->id));
 	detail = json_detail(o);
-	if (st == NULL) {
-		free(detail);
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "request items", e)) == 1) {
 		ids = hd_xrealloc(ids, (n + 1) * sizeof *ids);
 		ids[n++] = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "request items");
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = hd_event_add(a, "consult", ids[i], agent, detail, e);
 	}
@@ -468,7 +425,6 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	unsigned asked, mask;
 	int64_t t0;
 	char until[11], kbuf[32], now[32], self[HD_USER_MAX + 8];
-	sqlite3_stmt *st;
 	json_t *o;
 	int rc;
 
@@ -529,21 +485,14 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 		days = c.days;
 	}
 	hd_day_format(t0 + (int64_t)(days - 1) * 86400, until);
-	st = hd_sql(a, SQL_CONSULT_APPROVE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, u.id);
-	hd_bind_text(st, 3, kbuf);
-	hd_bind_text(st, 4, from);
-	hd_bind_text(st, 5, until);
-	hd_bind_text(st, 6, agent && agent->name ? agent->name : "unknown");
-	hd_bind_text(st, 7, now);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(a->db) != 1) {
+	rc = hd_sql_run(a, SQL_CONSULT_APPROVE, "approve request", e,
+		"llttttt", id, u.id, kbuf, from, until, hd_agent_name(agent),
+		now);
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
 		rc = hd_sql_err(a, e, "approve request");
+	}
+	if (rc != 0) {
 		goto fail;
 	}
 	o = json_object();
@@ -570,7 +519,6 @@ int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 	const struct hd_agent *agent, struct hd_error *e)
 {
 	struct hd_consult c;
-	sqlite3_stmt *st;
 	char *r, now[32];
 	json_t *o;
 	int rc;
@@ -594,18 +542,13 @@ int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 	if (rc != 0) {
 		goto fail;
 	}
-	st = hd_sql(a, SQL_CONSULT_REFUSE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, r);
-	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(a->db) != 1) {
+	rc = hd_sql_run(a, SQL_CONSULT_REFUSE, "refuse request", e, "lttt",
+		id, r, hd_agent_name(agent), now);
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
 		rc = hd_sql_err(a, e, "refuse request");
+	}
+	if (rc != 0) {
 		goto fail;
 	}
 	o = json_object();
@@ -632,7 +575,6 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	const char *ref, const char *kind, const char *today,
 	int64_t *request, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t rec, t;
 	int rc;
 
@@ -645,23 +587,10 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	    hd_day_parse(today, &t, NULL) != 0) {
 		return hd_err(e, HD_EUSAGE, "bad kind or day");
 	}
-	st = hd_sql(a, SQL_CONSULT_ALLOWED, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, rec);
-	sqlite3_bind_int64(st, 2, user_id);
-	hd_bind_text(st, 3, today);
-	hd_bind_text(st, 4, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*request = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "check consultation");
+	rc = hd_sql_get(a, SQL_CONSULT_ALLOWED, "check consultation", e,
+		"lltt>l", rec, user_id, today, kind, request);
+	if (rc != 0) {
+		return rc < 0 ? rc : 0;
 	}
 	return hd_err(e, HD_EDENIED, "%s：没有有效的查阅批准（未批准、不在"
 		"批准的期限内，或未准许%s）", ref, hd_consult_kind_name(kind));
@@ -671,7 +600,6 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t rec;
 	char now[32], *detail;
 	const char *who;
@@ -689,23 +617,13 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	if (rc != 0) {
 		goto fail;
 	}
-	st = hd_sql(a, SQL_CONSULT_USE_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, now);
-	sqlite3_bind_int64(st, 2, request);
-	sqlite3_bind_int64(st, 3, rec);
-	sqlite3_bind_int64(st, 4, user_id);
-	hd_bind_text(st, 5, kind);
-	hd_bind_text(st, 6, f->sha256);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "log use");
+	rc = hd_sql_run(a, SQL_CONSULT_USE_INSERT, "log use", e, "tllltt",
+		now, request, rec, user_id, kind, f->sha256);
+	if (rc != 0) {
 		goto fail;
 	}
-	who = agent && agent->name ? agent->name : "unknown";
+	who = hd_agent_name(agent);
 	if (strncmp(who, "web:", 4) == 0) {
 		who += 4;
 	}
@@ -740,10 +658,7 @@ static int stat_rows(struct hd_archive *a, enum hd_sql which,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "usage statistics", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		r = &(*v)[(*n)++];
 		memset(r, 0, sizeof *r);
@@ -754,8 +669,7 @@ static int stat_rows(struct hd_archive *a, enum hd_sql which,
 		r->items = sqlite3_column_int64(st, 2);
 		r->uses = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "usage statistics");
+	return rc;
 }
 
 int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,

@@ -12,8 +12,10 @@
 #include "internal.h"
 #include "fts.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -724,6 +726,172 @@ char *hd_col_dup(sqlite3_stmt *st, int i)
 	return s == NULL ? NULL : hd_xstrdup((const char *)s);
 }
 
+/* Bind the values *ap holds to st from ?1, one for each letter of types
+ * up to its end or a '>' (internal.h names the letters); returns where
+ * the letters stopped.  With all, the letters must cover every parameter
+ * of the statement.  An unknown letter, or too many or (with all) too
+ * few, is a programming error, caught by assert. */
+static const char *bind_values(sqlite3_stmt *st, const char *types,
+	va_list *ap, int all)
+{
+	int i, n;
+	int64_t l;
+
+	for (i = 1; *types != '\0' && *types != '>'; types++, i++) {
+		switch (*types) {
+		case 't':
+			hd_bind_text(st, i, va_arg(*ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int(st, i, va_arg(*ap, int));
+			break;
+		case 'I':
+			n = va_arg(*ap, int);
+			if (n > 0) {
+				sqlite3_bind_int(st, i, n);
+			} else {
+				sqlite3_bind_null(st, i);
+			}
+			break;
+		case 'l':
+			sqlite3_bind_int64(st, i, va_arg(*ap, int64_t));
+			break;
+		case 'L':
+			l = va_arg(*ap, int64_t);
+			if (l > 0) {
+				sqlite3_bind_int64(st, i, l);
+			} else {
+				sqlite3_bind_null(st, i);
+			}
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i, va_arg(*ap, double));
+			break;
+		case '-':
+			sqlite3_bind_null(st, i);
+			break;
+		default:
+			assert(!"a type letter hd_sql_bind does not know");
+		}
+	}
+	assert(i - 1 <= sqlite3_bind_parameter_count(st));
+	assert(!all || i - 1 == sqlite3_bind_parameter_count(st));
+	return types;
+}
+
+/* Read the columns of st's row into the pointers *ap holds, one for each
+ * letter of types (those after '>' of hd_sql_get). */
+static void read_columns(sqlite3_stmt *st, const char *types, va_list *ap)
+{
+	int c;
+
+	for (c = 0; *types != '\0'; types++, c++) {
+		switch (*types) {
+		case 'i':
+			*va_arg(*ap, int *) = sqlite3_column_int(st, c);
+			break;
+		case 'l':
+			*va_arg(*ap, int64_t *) = sqlite3_column_int64(st, c);
+			break;
+		case 'd':
+			*va_arg(*ap, double *) = sqlite3_column_double(st, c);
+			break;
+		case 't':
+			*va_arg(*ap, char **) = hd_col_dup(st, c);
+			break;
+		default:
+			assert(!"a column letter hd_sql_get does not know");
+		}
+	}
+}
+
+/* See internal.h. */
+sqlite3_stmt *hd_sql_bind(struct hd_archive *a, enum hd_sql name,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	va_list ap;
+
+	if (st != NULL) {
+		va_start(ap, types);
+		bind_values(st, types, &ap, 0);
+		va_end(ap);
+	}
+	return st;
+}
+
+/* See internal.h.  The message is taken before the reset, which would
+ * otherwise be what it reports. */
+int hd_sql_done(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e)
+{
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : hd_sql_err(a, e, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* See internal.h. */
+int hd_sql_run(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	va_list ap;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	va_start(ap, types);
+	bind_values(st, types, &ap, 1);
+	va_end(ap);
+	return hd_sql_done(a, st, what, e);
+}
+
+/* See internal.h. */
+int hd_sql_step(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e)
+{
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		return 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* See internal.h. */
+int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	const char *out;
+	va_list ap;
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	va_start(ap, types);
+	out = bind_values(st, types, &ap, 1);
+	rc = hd_sql_step(a, st, what, e);
+	if (rc == 1) {
+		read_columns(st, *out == '>' ? out + 1 : out, &ap);
+		sqlite3_reset(st);
+	}
+	va_end(ap);
+	return rc;
+}
+
 static int exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 {
 	char *msg = NULL;
@@ -919,6 +1087,10 @@ static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
 	return rc;
 }
 
+/* The code and name of the archive's first fonds into a->fonds_code
+ * and a->fonds_name (new strings, freed by hd_archive_close; left as
+ * they are when there is none, or when the row cannot be read).  0, or
+ * HD_EDB when the statement cannot be prepared. */
 static int load_fonds(struct hd_archive *a, struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_FONDS_FIRST, e);
@@ -1096,7 +1268,6 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 	char *path = NULL, now[32];
 	struct stat sb;
 	struct hd_ref probe;
-	sqlite3_stmt *st;
 	int rc;
 	char ref[64];
 
@@ -1136,27 +1307,17 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		goto out;
 	}
 	hd_now_iso(now);
-	st = hd_sql(a, SQL_FONDS_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+	rc = hd_sql_run(a, SQL_FONDS_INSERT, "create fonds", e, "ttt",
+		fonds_code, fonds_name ? fonds_name : fonds_code, now);
+	if (rc == 0) {
+		rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
 	}
-	hd_bind_text(st, 1, fonds_code);
-	hd_bind_text(st, 2, fonds_name ? fonds_name : fonds_code);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "create fonds");
-		goto fail;
-	}
-	rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);
 	}
-	if (rc == 0) {
-		goto out;
+	if (rc != 0) {
+		hd_tx_rollback(a);
 	}
-fail:
-	hd_tx_rollback(a);
 out:
 	free(path);
 	hd_archive_close(a);
@@ -1293,15 +1454,9 @@ const char *hd_archive_name(struct hd_archive *a)
 
 int64_t hd_archive_data_version(struct hd_archive *a)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_DATA_VERSION, NULL);
 	int64_t v = -1;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-	}
-	if (st != NULL) {
-		sqlite3_reset(st);
-	}
+	hd_sql_get(a, SQL_DATA_VERSION, "data version", NULL, ">l", &v);
 	return v;
 }
 
@@ -1309,27 +1464,16 @@ int64_t hd_archive_data_version(struct hd_archive *a)
 int hd_fonds_id(struct hd_archive *a, const char *code, int64_t *id,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_FONDS_BY_CODE, e);
 	int rc;
 
 	*id = 0;
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_get(a, SQL_FONDS_BY_CODE, "look up fonds", e, "t>l",
+		code, id);
+	if (rc == 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in %s",
+			code, a->dir);
 	}
-	hd_bind_text(st, 1, code);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up fonds");
-	}
-	return hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in %s",
-		code, a->dir);
+	return rc < 0 ? rc : 0;
 }
 
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e)

@@ -84,49 +84,30 @@ static char *reason_copy(const char *reason, const char *ref,
 static int record_state(struct hd_archive *a, const char *ref,
 	char canon[64], int64_t *id, char **status, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_ref_canon(ref, canon, 64, e);
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_RECORD_STATE, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, canon);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			return hd_sql_err(a, e, "find record");
-		}
+	rc = hd_sql_get(a, SQL_RECORD_STATE, "find record", e, "t>lt", canon,
+		id, status);
+	if (rc == 0) {
 		return hd_err(e, HD_ENOTFOUND, "%s：没有这件档案", ref);
 	}
-	*id = sqlite3_column_int64(st, 0);
-	*status = hd_col_dup(st, 1);
-	sqlite3_reset(st);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
+/* Set the status of record id, and its time of change to now, inside
+ * the caller's transaction.  0 or HD_EDB. */
 static int set_status(struct hd_archive *a, int64_t id, const char *status,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_SET_STATUS, e);
 	char now[32];
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, status);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "set status");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_RECORD_SET_STATUS, "set status", e, "ltt", id,
+		status, now);
 }
 
 /* One decision: from one of the statuses in from (space-separated) to
@@ -288,7 +269,7 @@ int hd_review_list(struct hd_archive *a, const char *status,
 		status = "pending";
 	}
 	if (strcmp(status, "all") == 0) {
-		st = hd_sql(a, SQL_REVIEW_QUEUE_ALL, e);
+		st = hd_sql_bind(a, SQL_REVIEW_QUEUE_ALL, e, "-i", QUEUE_MAX);
 	} else {
 		for (i = 0; ok[i] != NULL && strcmp(ok[i], status) != 0;
 		    i++) {
@@ -298,16 +279,10 @@ int hd_review_list(struct hd_archive *a, const char *status,
 				"returned、approved、withdrawn、draft 或 all",
 				status);
 		}
-		st = hd_sql(a, SQL_REVIEW_QUEUE, e);
-		if (st != NULL) {
-			hd_bind_text(st, 1, status);
-		}
+		st = hd_sql_bind(a, SQL_REVIEW_QUEUE, e, "ti", status,
+			QUEUE_MAX);
 	}
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int(st, 2, QUEUE_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "review queue", e)) == 1) {
 		char *detail;
 
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
@@ -329,49 +304,30 @@ int hd_review_list(struct hd_archive *a, const char *status,
 			it->note_by = hd_col_dup(st, 10);
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_queue_free(*v, *n);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "review queue");
 	}
-	return 0;
+	return rc;
 }
 
 int hd_admin_counts(struct hd_archive *a, struct hd_admin_counts *c,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_ADMIN_COUNTS, e);
+	int rc;
 
 	memset(c, 0, sizeof *c);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return hd_sql_err(a, e, "counts");
-	}
-	c->pending = sqlite3_column_int64(st, 0);
-	c->returned = sqlite3_column_int64(st, 1);
-	c->withdrawn = sqlite3_column_int64(st, 2);
-	c->consult_pending = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
-	return 0;
+	rc = hd_sql_get(a, SQL_ADMIN_COUNTS, "counts", e, ">llll",
+		&c->pending, &c->returned, &c->withdrawn, &c->consult_pending);
+	/* one row always: none would be an error SQLite did not name */
+	return rc == 0 ? hd_sql_err(a, e, "counts") : rc < 0 ? rc : 0;
 }
 
 int hd_object_staff(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_OBJECT_STAFF, NULL);
-	int ok;
-
-	if (st == NULL) {
-		return 0;
-	}
-	hd_bind_text(st, 1, sha256);
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return ok;
+	return hd_sql_get(a, SQL_OBJECT_STAFF, "find object", NULL, "t",
+		sha256) == 1;
 }
 
 /* ------------------------------------------------------------- edits */
@@ -612,31 +568,10 @@ static int edit_terms(struct edit *ed, const char *in, const char *key,
 static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 	char **v, size_t n, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TERMS_DELETE, e);
-	size_t i;
+	int rc = hd_sql_run(a, SQL_TERMS_DELETE, "clear terms", e, "lt", id,
+		kind);
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, kind);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "clear terms");
-	}
-	for (i = 0; i < n; i++) {
-		st = hd_sql(a, SQL_TERM_INSERT, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, kind);
-		sqlite3_bind_int(st, 3, (int)i + 1);
-		hd_bind_text(st, 4, v[i]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			return hd_sql_err(a, e, "add term");
-		}
-	}
-	return 0;
+	return rc != 0 ? rc : hd_terms_add(a, id, kind, v, n, e);
 }
 
 /* Re-index the record: the body column is the description followed by
@@ -645,7 +580,7 @@ static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 static int reindex(struct hd_archive *a, const struct hd_record *r,
 	const char *old_desc, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_BODY, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_RECORD_BODY, e, "l", r->id);
 	char *old = NULL, *meta, *body;
 	const char *rest;
 	struct hd_buf b;
@@ -655,7 +590,8 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	sqlite3_bind_int64(st, 1, r->id);
+	/* a failing read re-indexes from an empty body, and the write
+	 * below fails on the same database */
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		old = hd_col_dup(st, 0);
 	}
@@ -674,20 +610,11 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	hd_buf_puts(&b, rest);
 	body = hd_buf_detach(&b);
 	meta = hd_record_meta_text(r);
-	st = hd_sql(a, SQL_FTS_UPDATE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-	} else {
-		sqlite3_bind_int64(st, 1, r->id);
-		hd_bind_text(st, 2, r->title);
-		hd_bind_text(st, 3, meta);
-		hd_bind_text(st, 4, body);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "re-index record");
-		} else {
-			rc = hd_heads_put(a, SQL_HEADS_UPDATE, r->id, r->title,
-				meta, e);
-		}
+	rc = hd_sql_run(a, SQL_FTS_UPDATE, "re-index record", e, "lttt",
+		r->id, r->title, meta, body);
+	if (rc == 0) {
+		rc = hd_heads_put(a, SQL_HEADS_UPDATE, r->id, r->title, meta,
+			e);
 	}
 	free(old);
 	free(meta);
@@ -698,32 +625,16 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 static int update_row(struct hd_archive *a, const struct hd_record *r,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_UPDATE, e);
+	int year = r->date != NULL && r->year > 0 ? r->year : 0;
 	char now[32];
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, r->id);
-	hd_bind_text(st, 2, r->title);
-	hd_bind_text(st, 3, r->creator);
-	hd_bind_text(st, 4, r->date);
-	if (r->date != NULL && r->year > 0) {
-		sqlite3_bind_int(st, 5, r->year);
-		sqlite3_bind_int(st, 6, r->year_end > 0 ? r->year_end :
-			r->year);
-	}
-	hd_bind_text(st, 7, r->place);
-	hd_bind_text(st, 8, r->description);
-	hd_bind_text(st, 9, r->access);
-	hd_bind_text(st, 10, r->location);
-	hd_bind_text(st, 11, r->status);
-	hd_bind_text(st, 12, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "update record");
-	}
-	return 0;
+	/* no dated year leaves year and year_end NULL; year_end is at
+	 * least the year */
+	return hd_sql_run(a, SQL_RECORD_UPDATE, "update record", e,
+		"ltttIItttttt", r->id, r->title, r->creator, r->date, year,
+		year > 0 && r->year_end > 0 ? r->year_end : year, r->place,
+		r->description, r->access, r->location, r->status, now);
 }
 
 int hd_record_edit(struct hd_archive *a, const char *ref,

@@ -127,7 +127,6 @@ int hd_location_add(struct hd_archive *a, const char *path,
 {
 	char canon[HD_LOCATION_MAX], prefix[HD_LOCATION_MAX], now[32];
 	char parent[HD_LOCATION_MAX], *detail;
-	sqlite3_stmt *st;
 	size_t i, len;
 	int rc, added = 0;
 
@@ -151,17 +150,10 @@ int hd_location_add(struct hd_archive *a, const char *path,
 		}
 		memcpy(prefix, canon, i);
 		prefix[i] = '\0';
-		st = hd_sql(a, SQL_LOCATION_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		hd_bind_text(st, 1, prefix);
-		hd_bind_text(st, 2, parent[0] ? parent : NULL);
-		sqlite3_bind_int(st, 3, depth_of(prefix));
-		hd_bind_text(st, 4, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "add location");
+		rc = hd_sql_run(a, SQL_LOCATION_INSERT, "add location", e,
+			"ttit", prefix, parent[0] ? parent : NULL,
+			depth_of(prefix), now);
+		if (rc != 0) {
 			goto fail;
 		}
 		added = sqlite3_changes(a->db) > 0;
@@ -207,24 +199,19 @@ int hd_location_list(struct hd_archive *a, struct hd_location **v,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list locations", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		l = &(*v)[(*n)++];
 		l->path = hd_col_dup(st, 0);
 		l->depth = sqlite3_column_int(st, 1);
 		l->records = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_locations_free(*v, *n);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list locations");
 	}
-	return 0;
+	return rc;
 }
 
 /* *yes becomes 1 when statement which, with path bound to ?1, gives a
@@ -234,22 +221,10 @@ int hd_location_list(struct hd_archive *a, struct hd_location **v,
 static int location_has(struct hd_archive *a, enum hd_sql which,
 	const char *path, int *yes, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, which, e);
-	int rc;
+	int rc = hd_sql_get(a, which, "look up location", e, "t", path);
 
-	*yes = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, path);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		*yes = 1;
-	} else if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up location");
-	}
-	return 0;
+	*yes = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 /* The record with canonical reference code ref: *id its id (0 when there
@@ -258,31 +233,19 @@ static int location_has(struct hd_archive *a, enum hd_sql which,
 static int locate(struct hd_archive *a, const char *ref, int64_t *id,
 	char **loc, char **title, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, e);
+	char *t = NULL;
 	int rc;
 
 	*id = 0;
 	*loc = NULL;
+	rc = hd_sql_get(a, SQL_RECORD_LOCATE, "find record", e, "t>ltt", ref,
+		id, loc, &t);
 	if (title != NULL) {
-		*title = NULL;
+		*title = t;
+	} else {
+		free(t);
 	}
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*loc = hd_col_dup(st, 1);
-		if (title != NULL) {
-			*title = hd_col_dup(st, 2);
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find record");
-	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* hd_location_assign: see hd.h.  Assigning the location a record has
@@ -292,7 +255,6 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 {
 	char canon[HD_LOCATION_MAX], cref[64], now[32];
 	char *old = NULL, *detail = NULL;
-	sqlite3_stmt *st;
 	int64_t id;
 	int rc, known;
 
@@ -329,17 +291,10 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 		free(old);
 		return 0;
 	}
-	st = hd_sql(a, SQL_RECORD_SET_LOCATION, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, canon);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "assign location");
+	rc = hd_sql_run(a, SQL_RECORD_SET_LOCATION, "assign location", e,
+		"ltt", id, canon, now);
+	if (rc != 0) {
 		goto fail;
 	}
 	detail = old != NULL && *old ? hd_xasprintf("location: %s -> %s",
@@ -392,7 +347,6 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 	double rh, const char *at, const struct hd_agent *agent,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	char now[32], *detail;
 	int rc;
 
@@ -408,26 +362,17 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_READING_INSERT, e);
-	if (st == NULL) {
-		hd_tx_rollback(a);
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, at ? at : now);
-	hd_bind_text(st, 2, room ? room : "一号库房");
-	sqlite3_bind_double(st, 3, temp);
-	sqlite3_bind_double(st, 4, rh);
-	hd_bind_text(st, 5, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "log reading");
-		hd_tx_rollback(a);
-		return rc;
+	rc = hd_sql_run(a, SQL_READING_INSERT, "log reading", e, "ttddt",
+		at ? at : now, room ? room : "一号库房", temp, rh,
+		hd_agent_name(agent));
+	if (rc == 0) {
+		detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s",
+			room ? room : "一号库房", temp, rh,
+			in_range(temp, rh) ? "" : " (out of range)");
+		rc = hd_event_add(a, "storage", 0, agent, detail, e);
+		free(detail);
 	}
-	detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s", room ? room : "一号库房",
-		temp, rh, in_range(temp, rh) ? "" : " (out of range)");
-	rc = hd_event_add(a, "storage", 0, agent, detail, e);
-	free(detail);
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);
 	}
@@ -442,24 +387,15 @@ int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_READING_LAST, e);
-	int rc;
+	int rc = hd_sql_step(a, st, "read reading", e);
 
 	memset(r, 0, sizeof *r);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		reading_row(st, r);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 0;
 	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read reading");
-	}
-	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
+	return rc < 0 ? rc : hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
 }
 
 /* hd_readings_since: see hd.h.  Returns 0 or HD_EDB (*v NULL). */
@@ -467,30 +403,22 @@ int hd_readings_since(struct hd_archive *a, const char *since,
 	const char *room, struct hd_reading **v, size_t *n,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_READINGS_SINCE, e);
-	struct hd_reading *r;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_READINGS_SINCE, e, "tt",
+		since ? since : "", room);
 	int rc;
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, since ? since : "");
-	hd_bind_text(st, 2, room);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read readings", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-		r = &(*v)[(*n)++];
-		reading_row(st, r);
+		reading_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(*v);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "read readings");
 	}
-	return 0;
+	return rc;
 }
 
 /* -------------------------------------------------------- inventories */
@@ -517,29 +445,19 @@ static void inventory_release(struct inventory *v)
 static int inventory_load(struct hd_archive *a, int64_t id,
 	struct inventory *v, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_INVENTORY_GET, e);
-	int rc;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_INVENTORY_GET, e, "l", id);
+	int rc = hd_sql_step(a, st, "read inventory", e);
 
 	memset(v, 0, sizeof *v);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		v->scope = hd_col_dup(st, 0);
 		v->started = hd_col_dup(st, 1);
 		v->finished = hd_col_dup(st, 2);
 		v->report = hd_col_dup(st, 4);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 0;
 	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read inventory");
-	}
-	return hd_err(e, HD_ENOTFOUND, "inventory %lld does not exist",
+	return rc < 0 ? rc : hd_err(e, HD_ENOTFOUND, "inventory %lld does not exist",
 		(long long)id);
 }
 
@@ -549,7 +467,6 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
 {
 	char canon[HD_LOCATION_MAX], now[32], *detail;
-	sqlite3_stmt *st;
 	int rc, used = 0;
 
 	*id = 0;
@@ -573,17 +490,10 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 			"no record is kept there", canon);
 		goto fail;
 	}
-	st = hd_sql(a, SQL_INVENTORY_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, canon);
-	hd_bind_text(st, 2, now);
-	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "start inventory");
+	rc = hd_sql_run(a, SQL_INVENTORY_INSERT, "start inventory", e, "ttt",
+		canon, now, hd_agent_name(agent));
+	if (rc != 0) {
 		goto fail;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
@@ -663,7 +573,6 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 {
 	char cat[HD_LOCATION_MAX], now[32], *typed;
 	struct inventory inv;
-	sqlite3_stmt *st;
 	size_t i;
 	int64_t rid;
 	int rc;
@@ -716,20 +625,9 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 		if (f->ref[0] == '\0') {
 			continue;
 		}
-		st = hd_sql(a, SQL_INVENTORY_ITEM_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, f->ref);
-		if (rid > 0) {
-			sqlite3_bind_int64(st, 3, rid);
-		}
-		hd_bind_text(st, 4, at != NULL ? cat : NULL);
-		hd_bind_text(st, 5, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "mark found");
+		rc = hd_sql_run(a, SQL_INVENTORY_ITEM_INSERT, "mark found", e,
+			"ltLtt", id, f->ref, rid, at != NULL ? cat : NULL, now);
+		if (rc != 0) {
 			goto fail;
 		}
 		if (sqlite3_changes(a->db) == 0) {
@@ -769,13 +667,8 @@ static int build_report(struct hd_archive *a, int64_t id,
 	int rc, hit;
 
 	*out = NULL;
-	st = hd_sql(a, SQL_INVENTORY_ITEMS, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto done;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_INVENTORY_ITEMS, e, "l", id);
+	while ((rc = hd_sql_step(a, st, "read inventory", e)) == 1) {
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
 			json_array_append_new(unknown, json_string(
 				(const char *)sqlite3_column_text(st, 0)));
@@ -810,18 +703,11 @@ static int build_report(struct hd_archive *a, int64_t id,
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "read inventory");
+	if (rc != 0) {
 		goto done;
 	}
-	st = hd_sql(a, SQL_INVENTORY_EXPECTED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto done;
-	}
-	hd_bind_text(st, 1, inv->scope);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_INVENTORY_EXPECTED, e, "t", inv->scope);
+	while ((rc = hd_sql_step(a, st, "read records in place", e)) == 1) {
 		rid = sqlite3_column_int64(st, 0);
 		expected++;
 		for (k = 0, hit = 0; k < nfound && !hit; k++) {
@@ -839,9 +725,7 @@ static int build_report(struct hd_archive *a, int64_t id,
 			sqlite3_column_text(st, 3)));
 		json_array_append_new(missing, x);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "read records in place");
+	if (rc != 0) {
 		goto done;
 	}
 	json_object_set_new(o, "inventory", json_integer(id));
@@ -875,7 +759,6 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 {
 	struct inventory inv;
 	json_t *rep = NULL;
-	sqlite3_stmt *st;
 	char now[32], *text = NULL;
 	int rc, in_tx = 0;
 
@@ -912,19 +795,11 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 		goto out;
 	}
 	if (finish) {
-		st = hd_sql(a, SQL_INVENTORY_FINISH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto out;
+		rc = hd_sql_run(a, SQL_INVENTORY_FINISH, "finish inventory",
+			e, "ltt", id, now, text);
+		if (rc == 0) {
+			rc = hd_event_add(a, "storage", 0, agent, text, e);
 		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, now);
-		hd_bind_text(st, 3, text);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "finish inventory");
-			goto out;
-		}
-		rc = hd_event_add(a, "storage", 0, agent, text, e);
 		if (rc == 0) {
 			rc = hd_tx_commit(a, e);
 		}

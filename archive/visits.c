@@ -140,13 +140,8 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 		v[n].capacity = c.capacity;
 		n++;
 	}
-	st = hd_sql(a, SQL_VISITS_OF_DAY, e);
-	if (st == NULL) {
-		free(v);
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, day);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_VISITS_OF_DAY, e, "t", day);
+	while ((rc = hd_sql_step(a, st, "read bookings", e)) == 1) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
 		for (i = 0; i < n; i++) {
@@ -155,10 +150,9 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 			}
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(v);
-		return hd_sql_err(a, e, "read bookings");
+		return rc;
 	}
 	*slots = v;
 	*nslots = n;
@@ -254,20 +248,14 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 			"选择其他时段", day, s->time, s->capacity - s->booked);
 		goto fail;
 	}
-	st = hd_sql(a, SQL_VISIT_INSERT, e);
+	hd_now_iso(now);
+	st = hd_sql_bind(a, SQL_VISIT_INSERT, e, "ttttiiit", day, s->time,
+		group, contact, people, s->free, s->price, now);
 	if (st == NULL) {
 		rc = HD_EDB;
 		goto fail;
 	}
-	hd_now_iso(now);
-	hd_bind_text(st, 1, day);
-	hd_bind_text(st, 2, s->time);
-	hd_bind_text(st, 3, group);
-	hd_bind_text(st, 4, contact);
-	sqlite3_bind_int(st, 5, people);
-	sqlite3_bind_int(st, 6, s->free);
-	sqlite3_bind_int(st, 7, s->price);
-	hd_bind_text(st, 8, now);
+	/* by hand: a second booking of the group is the person's mistake */
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT) {
 		rc = hd_err(e, HD_EINVAL, "“%s”已预约 %s %s，不能重复预约",
