@@ -228,6 +228,23 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES],
 	return 0;
 }
 
+/* pw checked (check_password, for account name) and hashed into out,
+ * before any transaction: hashing takes a while, and the write lock is
+ * not held for it.  0, HD_EINVAL or HD_EIO. */
+static int password_hash(const char *name, const char *pw,
+	char out[crypto_pwhash_STRBYTES], struct hd_error *e)
+{
+	int rc = check_password(name, pw, e);
+
+	if (rc == 0) {
+		rc = crypto_ready(e);
+	}
+	if (rc == 0) {
+		rc = hash_password(pw, out, e);
+	}
+	return rc;
+}
+
 /* An event "account" whose detail is {"action", "user", "role"}. */
 static int account_event(struct hd_archive *a, const char *action,
 	const char *user, const char *role, const struct hd_agent *agent,
@@ -302,44 +319,26 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 		return hd_err(e, HD_EINVAL, "角色 '%s'：应为 admin、archivist "
 			"或 reviewer", role ? role : "");
 	}
-	rc = check_password(name, password, e);
+	rc = password_hash(name, password, hash, e);
 	if (rc == 0) {
-		rc = crypto_ready(e);
+		rc = hd_tx_begin(a, e);
 	}
-	/* hash before taking the write lock: it takes a while */
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		return rc;
 	}
 	rc = user_lookup(a, name, &u, NULL, e);
 	if (rc > 0) {
 		rc = hd_err(e, HD_EEXIST, "账户 '%s' 已存在", name);
-		goto fail;
 	}
-	if (rc < 0) {
-		goto fail;
+	if (rc == 0) {
+		hd_now_iso(now);
+		rc = hd_sql_run(a, SQL_USER_INSERT, "add account", e, "tttt",
+			name, code, hash, now);
 	}
-	hd_now_iso(now);
-	rc = hd_sql_run(a, SQL_USER_INSERT, "add account", e, "tttt", name,
-		code, hash, now);
 	if (rc == 0) {
 		rc = account_event(a, "add", name, code, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
@@ -397,11 +396,10 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 		return rc;
 	}
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_USER_SET_DISABLED, "disable account", e,
+			"li", u.id, disabled ? 1 : 0);
 	}
-	rc = hd_sql_run(a, SQL_USER_SET_DISABLED, "disable account", e, "li",
-		u.id, disabled ? 1 : 0);
 	if (rc == 0 && disabled) {
 		rc = end_sessions(a, u.id, e);
 	}
@@ -409,15 +407,7 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 		rc = account_event(a, disabled ? "disable" : "enable", u.name,
 			NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 int hd_user_passwd(struct hd_archive *a, const char *name,
@@ -430,27 +420,20 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 
 	rc = hd_user_get(a, name, &u, e);
 	if (rc == 0) {
-		rc = check_password(name, password, e);
+		rc = password_hash(name, password, hash, e);
 	}
 	if (rc == 0) {
-		rc = crypto_ready(e);
-	}
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
+		rc = hd_tx_begin(a, e);
 	}
 	if (rc != 0) {
 		return rc;
 	}
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
+	/* again inside the transaction: it may have gone meanwhile */
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_USER_SET_HASH, "set password", e, "lt",
+			u.id, hash);
 	}
-	rc = hd_sql_run(a, SQL_USER_SET_HASH, "set password", e, "lt", u.id,
-		hash);
 	if (rc == 0) {
 		rc = end_sessions(a, u.id, e);
 	}
@@ -461,15 +444,7 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 	if (rc == 0) {
 		rc = account_event(a, "passwd", u.name, NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 /* ---------------------------------------------------------- sessions */
@@ -666,11 +641,8 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (rc == 0 && good) {
 		rc = session_start(a, &u, remote, now, token, s, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
+	rc = hd_tx_end(a, rc, e);
 	if (rc != 0) {
-		hd_tx_rollback(a);
 		token[0] = '\0';
 		memset(s, 0, sizeof *s);
 		return rc;
@@ -736,8 +708,8 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
 	rc = hd_sql_step(a, st, "find session", e);
 	if (rc != 1) {
-		rc = rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") : rc;
-		goto fail;
+		return hd_tx_end(a, rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") :
+			rc, e);
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
@@ -751,16 +723,11 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
+	rc = 0;
 	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
-		rc = session_delete(a, idhash, e);
-		if (rc == 0) {
-			rc = hd_tx_commit(a, e);
-		}
-		if (rc != 0) {
-			goto fail;
-		}
-		return hd_err(e, HD_ENOTFOUND, "登录已过期");
+		rc = hd_tx_end(a, session_delete(a, idhash, e), e);
+		return rc != 0 ? rc : hd_err(e, HD_ENOTFOUND, "登录已过期");
 	}
 	/* the last-seen time in steps of a thirtieth of the idle limit
 	 * (a minute at most): every commit makes the exhibit server's page
@@ -770,18 +737,11 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	    p->idle / 30)) {
 		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
 			"tl", idhash, now);
-		if (rc != 0) {
-			goto fail;
-		}
 	}
-	rc = hd_tx_commit(a, e);
-	if (rc != 0) {
-		goto fail;
+	rc = hd_tx_end(a, rc, e);
+	if (rc == 0) {
+		session_fill(s, &u, csrf, created, now);
 	}
-	session_fill(s, &u, csrf, created, now);
-	return 0;
-fail:
-	hd_tx_rollback(a);
 	return rc;
 }
 
@@ -800,12 +760,11 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_SESSION_GET, e);
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
 	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		return hd_tx_end(a, HD_EDB, e);
 	}
-	hd_bind_text(st, 1, idhash);
+	/* no session (or none that can be read): nothing to end */
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		hd_tx_rollback(a);
@@ -819,13 +778,5 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc == 0) {
 		rc = hd_event_add(a, "logout", 0, &agent, "", e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }

@@ -210,7 +210,7 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 		person, org, purpose, note, kbuf, q->days, now,
 		hd_agent_name(agent));
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	for (i = 0; i < q->nrefs && rc == 0; i++) {
@@ -237,15 +237,11 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 		rc = hd_event_add(a, "consult", rec, agent, detail, e);
 		free(detail);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc != 0) {
+		*id = 0;
 	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-	*id = 0;
 out:
 	free(person);
 	free(org);
@@ -446,26 +442,26 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	}
 	rc = hd_consult_get(a, id, &c, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (strcmp(c.status, "pending") != 0) {
 		rc = hd_err(e, HD_EINVAL, "第 %lld 号申请已%s，不能再批准",
 			(long long)id, strcmp(c.status, "approved") == 0 ?
 			"批准" : "拒绝");
-		goto fail;
+		goto end;
 	}
 	rc = hd_user_get(a, account, &u, e);
 	if (rc == 0 && u.disabled) {
 		rc = hd_err(e, HD_EINVAL, "账户 '%s' 已停用", u.name);
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	snprintf(self, sizeof self, "web:%s", u.name);
 	if (agent != NULL && agent->name != NULL &&
 	    strcmp(agent->name, self) == 0) {
 		rc = hd_err(e, HD_EDENIED, "不能批准以自己为查阅账户的申请");
-		goto fail;
+		goto end;
 	}
 	rc = kinds_parse(c.kinds, &asked, e);
 	if (rc == 0 && kinds_in != NULL) {
@@ -478,7 +474,7 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 		mask = asked;
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	kinds_format(mask, kbuf, sizeof kbuf);
 	if (days == 0) {
@@ -493,7 +489,7 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 		rc = hd_sql_err(a, e, "approve request");
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	o = json_object();
 	json_object_set_new(o, "action", json_string("approve"));
@@ -502,15 +498,8 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "until", json_string(until));
 	rc = request_events(a, &c, o, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		hd_consult_release(&c);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	hd_consult_release(&c);
 	return rc;
 }
@@ -540,7 +529,7 @@ int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 			"批准" : "拒绝");
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
 	rc = hd_sql_run(a, SQL_CONSULT_REFUSE, "refuse request", e, "lttt",
@@ -549,21 +538,14 @@ int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 		rc = hd_sql_err(a, e, "refuse request");
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	o = json_object();
 	json_object_set_new(o, "action", json_string("refuse"));
 	json_object_set_new(o, "reason", json_string(r));
 	rc = request_events(a, &c, o, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-out:
+end:
+	rc = hd_tx_end(a, rc, e);
 	free(r);
 	hd_consult_release(&c);
 	return rc;
@@ -615,13 +597,13 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	}
 	rc = hd_record_find(a, ref, &rec, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
 	rc = hd_sql_run(a, SQL_CONSULT_USE_INSERT, "log use", e, "tllltt",
 		now, request, rec, user_id, kind, f->sha256);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	who = hd_agent_name(agent);
 	if (strncmp(who, "web:", 4) == 0) {
@@ -636,14 +618,8 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	detail = json_detail(o);
 	rc = hd_event_add(a, "consult", rec, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	return rc;
 }
 

@@ -1312,12 +1312,7 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 	if (rc == 0) {
 		rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
-	}
+	rc = hd_tx_end(a, rc, e);
 out:
 	free(path);
 	hd_archive_close(a);
@@ -1513,6 +1508,16 @@ int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 	}
 	a->in_tx = 0;
 	return 0;
+}
+
+/* See internal.h. */
+int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e)
+{
+	if (rc == 0) {
+		return hd_tx_commit(a, e);
+	}
+	hd_tx_rollback(a);
+	return rc;
 }
 
 /* See internal.h. */

@@ -73,42 +73,25 @@ static const struct {
 
 /* ------------------------------------------------------------ hashes */
 
-
+/* hd_object_public: see hd.h.  Fails closed: a name that is not a
+ * SHA-256 or a catalogue that cannot be read is 0.  The statement is
+ * reset, so no read transaction is left open. */
 int hd_object_public(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st;
-	int ok;
-
-	if (!hd_sha_ok(sha256)) {
-		return 0;
-	}
-	st = hd_sql(a, SQL_OBJECT_PUBLIC, NULL);
-	if (st == NULL) {
-		return 0;       /* fail closed */
-	}
-	hd_bind_text(st, 1, sha256);
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);      /* no read transaction left open */
-	return ok;
+	return hd_sha_ok(sha256) && hd_sql_get(a, SQL_OBJECT_PUBLIC,
+		"find object", NULL, "t", sha256) == 1;
 }
 
+/* hd_object_mime: see hd.h.  NULL as well when sha256 is not a SHA-256
+ * or the catalogue cannot be read. */
 char *hd_object_mime(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st;
 	char *mime = NULL;
 
-	if (!hd_sha_ok(sha256)) {
-		return NULL;
+	if (hd_sha_ok(sha256)) {
+		hd_sql_get(a, SQL_OBJECT_MIME, "find object", NULL, "t>t",
+			sha256, &mime);
 	}
-	st = hd_sql(a, SQL_OBJECT_MIME, NULL);
-	if (st == NULL) {
-		return NULL;
-	}
-	hd_bind_text(st, 1, sha256);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		mime = hd_col_dup(st, 0);
-	}
-	sqlite3_reset(st);
 	return mime;
 }
 

@@ -246,6 +246,11 @@ int hd_sql_step(struct hd_archive *a, sqlite3_stmt *st, const char *what,
 int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
 	struct hd_error *e, const char *types, ...);
 
+/* End the transaction hd_tx_begin opened as rc says, as Fossil's
+ * db_end_transaction does: commit when rc is 0, else roll back.  Returns
+ * rc, or what the commit returned (which rolled back when it failed). */
+int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e);
+
 /* A read of several statements from one snapshot of the archive, with
  * the lock taken once (each statement on its own takes and drops it: a
  * few microseconds of fcntl and fstat a lookup).  *own is set when this

@@ -663,21 +663,14 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 			"this repository", id);
 		return 0;
 	}
-	st = hd_sql(o->a, SQL_OAI_GET_PUBLIC, o->e);
-	if (st == NULL) {
-		return -1;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	st = hd_sql_bind(o->a, SQL_OAI_GET_PUBLIC, o->e, "t", ref);
+	rc = hd_sql_step(o->a, st, "find record", o->e);
+	if (rc == 1) {
 		row_read(st, r);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 1;
 	}
-	if (rc != SQLITE_DONE) {
-		hd_sql_err(o->a, o->e, "find record");
+	if (rc < 0) {
 		return -1;
 	}
 	oai_error(o, "idDoesNotExist", "no public record has the "
@@ -731,7 +724,7 @@ static int do_sets(struct oai *o)
 	elem(o, "setSpec", "class");
 	elem(o, "setName", "机构问题 (class)");
 	end(o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(o->a, st, "list sets", o->e)) == 1) {
 		kind = (const char *)sqlite3_column_text(st, 0);
 		code = (const char *)sqlite3_column_text(st, 1);
 		if (code == NULL) {
@@ -749,9 +742,8 @@ static int do_sets(struct oai *o)
 		free(spec);
 		free(label);
 	}
-	sqlite3_reset(st);
 	end(o);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(o->a, o->e, "list sets");
+	return rc;
 }
 
 static void bind_list(sqlite3_stmt *st, const struct cursor *c,

@@ -127,7 +127,7 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 	}
 	rc = record_state(a, ref, canon, &id, &status, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	snprintf(pad, sizeof pad, " %s ", status);
 	if (strstr(from, pad) == NULL) {
@@ -136,7 +136,7 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 			status, strcmp(to, "approved") == 0 ? "批准" :
 			strcmp(to, "returned") == 0 ? "退回" :
 			strcmp(to, "withdrawn") == 0 ? "撤回" : "重新提交");
-		goto fail;
+		goto end;
 	}
 	json_object_set_new(o, "from", json_string(status));
 	detail = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -144,15 +144,8 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 	if (rc == 0) {
 		rc = hd_event_add(a, type, id, agent, detail, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-out:
+end:
+	rc = hd_tx_end(a, rc, e);
 	json_decref(o);
 	free(detail);
 	free(status);
@@ -662,7 +655,7 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 	}
 	rc = hd_record_get(a, HD_ARCHIVIST, ref, &r, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	old_desc = r.description ? hd_xstrdup(r.description) : NULL;
 	rc = edit_text(&ed, in->title, "title", "题名", 500, 0, 1, &r.title);
@@ -725,17 +718,11 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 		json_decref(o);
 		rc = hd_event_add(a, "edit", r.id, agent, detail, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc == 0 && changed != NULL) {
+		*changed = ed.n;
 	}
-	if (rc == 0) {
-		if (changed != NULL) {
-			*changed = ed.n;
-		}
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
 out:
 	json_decref(ed.before);
 	json_decref(ed.after);

@@ -154,7 +154,7 @@ int hd_location_add(struct hd_archive *a, const char *path,
 			"ttit", prefix, parent[0] ? parent : NULL,
 			depth_of(prefix), now);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		added = sqlite3_changes(a->db) > 0;
 		snprintf(parent, sizeof parent, "%s", prefix);
@@ -162,19 +162,13 @@ int hd_location_add(struct hd_archive *a, const char *path,
 	if (!added) {
 		rc = hd_err(e, HD_EEXIST, "location '%s' is already there",
 			canon);
-		goto fail;
+		goto end;
 	}
 	detail = hd_xasprintf("location added: %s", canon);
 	rc = hd_event_add(a, "storage", 0, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	return rc;
 }
 
@@ -271,20 +265,20 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 	}
 	rc = location_has(a, SQL_LOCATION_GET, canon, &known, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (!known) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known: add "
 			"it first", canon);
-		goto fail;
+		goto end;
 	}
 	rc = locate(a, cref, &id, &old, NULL, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (id == 0) {
 		rc = hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
-		goto fail;
+		goto end;
 	}
 	if (old != NULL && strcmp(old, canon) == 0) {
 		hd_tx_rollback(a);
@@ -295,21 +289,13 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 	rc = hd_sql_run(a, SQL_RECORD_SET_LOCATION, "assign location", e,
 		"ltt", id, canon, now);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	detail = old != NULL && *old ? hd_xasprintf("location: %s -> %s",
 		old, canon) : hd_xasprintf("location: %s", canon);
 	rc = hd_event_add(a, "storage", id, agent, detail, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		free(old);
-		free(detail);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	free(old);
 	free(detail);
 	return rc;
@@ -373,13 +359,7 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 		rc = hd_event_add(a, "storage", 0, agent, detail, e);
 		free(detail);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
-	}
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 /* hd_reading_last: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EDB. */
@@ -483,33 +463,29 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 		rc = location_has(a, SQL_LOCATION_GET, canon, &used, e);
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (!used) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known and "
 			"no record is kept there", canon);
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
 	rc = hd_sql_run(a, SQL_INVENTORY_INSERT, "start inventory", e, "ttt",
 		canon, now, hd_agent_name(agent));
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	detail = hd_xasprintf("inventory %lld of %s started",
 		(long long)*id, canon);
 	rc = hd_event_add(a, "storage", 0, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc != 0) {
+		*id = 0;
 	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	*id = 0;
 	return rc;
 }
 
@@ -584,23 +560,23 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 	}
 	rc = inventory_load(a, id, &inv, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (inv.finished != NULL) {
 		rc = hd_err(e, HD_EINVAL, "inventory %lld was finished at %s",
 			(long long)id, inv.finished);
-		goto fail;
+		goto end;
 	}
 	if (at != NULL) {
 		rc = hd_location_canon(at, cat, e);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		if (!within(cat, inv.scope)) {
 			rc = hd_err(e, HD_EINVAL, "'%s' is not inside %s, the "
 				"place inventory %lld covers", cat, inv.scope,
 				(long long)id);
-			goto fail;
+			goto end;
 		}
 	}
 	hd_now_iso(now);
@@ -618,7 +594,7 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 		}
 		free(typed);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		f->mark = rid == 0 ? HD_INV_UNKNOWN : mark_of(f->location,
 			inv.scope, at != NULL ? cat : NULL);
@@ -628,21 +604,18 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 		rc = hd_sql_run(a, SQL_INVENTORY_ITEM_INSERT, "mark found", e,
 			"ltLtt", id, f->ref, rid, at != NULL ? cat : NULL, now);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		if (sqlite3_changes(a->db) == 0) {
 			f->mark = HD_INV_AGAIN;
 		}
 	}
-	rc = hd_tx_commit(a, e);
-	if (rc == 0) {
-		inventory_release(&inv);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	inventory_release(&inv);
-	hd_inv_found_release(out, n);
+	if (rc != 0) {
+		hd_inv_found_release(out, n);
+	}
 	return rc;
 }
 

@@ -189,12 +189,7 @@ int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	rc = hd_suggest_fill(a, e);
-	if (rc == 0) {
-		return hd_tx_commit(a, e);
-	}
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, hd_suggest_fill(a, e), e);
 }
 
 void hd_suggestions_free(struct hd_suggestion *v, size_t n)

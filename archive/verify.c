@@ -36,10 +36,7 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	uint64_t size;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read objects", e)) == 1) {
 		sha = (const char *)sqlite3_column_text(st, 0);
 		v->objects++;
 		path = hd_store_path(a, sha);
@@ -58,8 +55,7 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 		}
 		free(path);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "read objects");
+	return rc;
 }
 
 static void chain_break(struct hd_verify *v, int64_t id, const char *why)
@@ -86,7 +82,7 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	memset(prev, '0', 64);
 	prev[64] = '\0';
 	v->chain_ok = 1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read events", e)) == 1) {
 		id = sqlite3_column_int64(st, 0);
 		p = (const char *)sqlite3_column_text(st, 6);
 		h = (const char *)sqlite3_column_text(st, 7);
@@ -116,9 +112,8 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 		snprintf(prev, sizeof prev, "%s", h ? h : "");
 		last_id = id;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read events");
+	if (rc != 0) {
+		return rc;
 	}
 	/* the head kept in meta catches deleted newest events */
 	st = hd_sql(a, SQL_META_GET, e);
@@ -167,21 +162,20 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 static int name_object(struct hd_archive *a, struct hd_buf *b,
 	const char *kind, const char *sha, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_RECORDS_OF_OBJECT, e, "t",
+		sha);
 	int n = 0, rc;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
 	hd_buf_printf(b, "; %s ", kind);
-	hd_bind_text(st, 1, sha);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "records of an object", e)) == 1) {
 		hd_buf_printf(b, "%s%s", n++ ? ", " : "",
 			(const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "records of an object");
+	if (rc != 0) {
+		return rc;
 	}
 	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
 	return 0;
