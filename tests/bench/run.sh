@@ -270,7 +270,7 @@ if want 2; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
-		"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_search.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
 
 	ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
@@ -279,7 +279,7 @@ if want 2; then
 		python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
 		echo "$ckey" > "$S/corpus.key"
 	fi
-	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
+	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/bench.c" "$HERE/corpus.py" archive/fts.c \
 		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
 		archive/suggest.c archive/record.c archive/db.c)
 	cached="(built in this run)"
@@ -425,7 +425,7 @@ if want 6; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
-		"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_variants.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
 		rm -rf "$S/variants"
 		mkdir -p "$S/variants"
