@@ -36,11 +36,8 @@
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
 
-BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
-HD=$ROOT/$BUILD/hongdang
+NAME=bench
+. "$(dirname "$0")/lib.sh"
 B=$ROOT/$BUILD/bench
 OUT=$B/results.txt
 NPHOTO=5000
@@ -48,13 +45,10 @@ NTEXT=5000
 NSMALL=10000
 NSEARCH=${BENCH_RECORDS:-200000}
 
-die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "$*" | tee -a "$OUT"; }
-note() { echo "bench: $*" >&2; }
 now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # want N: section N is to run
 want() {
 	case " ${BENCH_ONLY:-1 2 3 4 5 6 7} " in
