@@ -708,28 +708,38 @@ out:
 
 /* ------------------------------------------------- GIF, BMP, WebP */
 
+/* The size w x h pixels a header gave into it, or, when either is 0 (a
+ * header damaged or of no known kind), the warning that the image of
+ * format cannot be read. */
+static void header_size(struct batch *b, struct batch_item *it,
+	uint32_t w, uint32_t h, const char *format)
+{
+	if (w == 0 || h == 0) {
+		batch_warn(b, it->path, "图像无法读取：%s 文件头损坏", format);
+		return;
+	}
+	it->file.width = dim(w);
+	it->file.height = dim(h);
+}
+
+/* GIF: the logical screen size of its header. */
 static void gif_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
-	if (n < 10 || (memcmp(d, "GIF87a", 6) != 0 &&
-	    memcmp(d, "GIF89a", 6) != 0) || le16(d + 6) == 0 ||
-	    le16(d + 8) == 0) {
-		batch_warn(b, it->path, "图像无法读取：GIF 文件头损坏");
-		return;
-	}
-	it->file.width = (int)le16(d + 6);
-	it->file.height = (int)le16(d + 8);
+	int ok = n >= 10 && (memcmp(d, "GIF87a", 6) == 0 ||
+		memcmp(d, "GIF89a", 6) == 0);
+
+	header_size(b, it, ok ? le16(d + 6) : 0, ok ? le16(d + 8) : 0, "GIF");
 }
 
+/* BMP: the size of the OS/2 (12-byte) or Windows (40 bytes and more)
+ * info header, and the Windows header's resolution (pixels a metre). */
 static void bmp_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
-	uint32_t hsize, w, h;
+	uint32_t hsize, w = 0, h = 0;
 
-	if (n < 26 || d[0] != 'B' || d[1] != 'M') {
-		goto bad;
-	}
-	hsize = le32(d + 14);
+	hsize = n >= 26 && d[0] == 'B' && d[1] == 'M' ? le32(d + 14) : 0;
 	if (hsize == 12) {
 		w = le16(d + 18);
 		h = le16(d + 20);
@@ -741,48 +751,32 @@ static void bmp_characterise(struct batch *b, struct batch_item *it,
 		}
 		it->file.exif.xres = to_dpi(le32(d + 38), 3);
 		it->file.exif.yres = to_dpi(le32(d + 42), 3);
-	} else {
-		goto bad;
 	}
-	if (w == 0 || h == 0) {
-		goto bad;
-	}
-	it->file.width = dim(w);
-	it->file.height = dim(h);
-	return;
-bad:
-	batch_warn(b, it->path, "图像无法读取：BMP 文件头损坏");
+	header_size(b, it, w, h, "BMP");
 }
 
+/* WebP: the canvas of an extended (VP8X) file, or the frame size of a
+ * lossless (VP8L) or lossy (VP8) one. */
 static void webp_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
+	int webp = n >= 30 && memcmp(d, "RIFF", 4) == 0 &&
+		memcmp(d + 8, "WEBP", 4) == 0;
 	uint32_t w = 0, h = 0, bits;
 
-	if (n < 30 || memcmp(d, "RIFF", 4) != 0 ||
-	    memcmp(d + 8, "WEBP", 4) != 0) {
-		goto bad;
-	}
-	if (memcmp(d + 12, "VP8X", 4) == 0) {
+	if (webp && memcmp(d + 12, "VP8X", 4) == 0) {
 		w = le24(d + 24) + 1;
 		h = le24(d + 27) + 1;
-	} else if (memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2F) {
+	} else if (webp && memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2F) {
 		bits = le32(d + 21);
 		w = (bits & 0x3FFF) + 1;
 		h = ((bits >> 14) & 0x3FFF) + 1;
-	} else if (memcmp(d + 12, "VP8 ", 4) == 0 &&
+	} else if (webp && memcmp(d + 12, "VP8 ", 4) == 0 &&
 	    memcmp(d + 23, "\x9d\x01\x2a", 3) == 0) {
 		w = le16(d + 26) & 0x3FFF;
 		h = le16(d + 28) & 0x3FFF;
 	}
-	if (w == 0 || h == 0) {
-		goto bad;
-	}
-	it->file.width = dim(w);
-	it->file.height = dim(h);
-	return;
-bad:
-	batch_warn(b, it->path, "图像无法读取：WebP 文件头损坏");
+	header_size(b, it, w, h, "WebP");
 }
 
 /* ------------------------------------------------------------- TIFF */
