@@ -734,44 +734,28 @@ char *hd_col_dup(sqlite3_stmt *st, int i)
 static const char *bind_values(sqlite3_stmt *st, const char *types,
 	va_list *ap, int all)
 {
-	int i, n;
-	int64_t l;
+	int64_t v;
+	char c;
+	int i;
 
 	for (i = 1; *types != '\0' && *types != '>'; types++, i++) {
-		switch (*types) {
-		case 't':
+		c = *types;
+		if (c == 't') {
 			hd_bind_text(st, i, va_arg(*ap, const char *));
-			break;
-		case 'i':
-			sqlite3_bind_int(st, i, va_arg(*ap, int));
-			break;
-		case 'I':
-			n = va_arg(*ap, int);
-			if (n > 0) {
-				sqlite3_bind_int(st, i, n);
-			} else {
-				sqlite3_bind_null(st, i);
-			}
-			break;
-		case 'l':
-			sqlite3_bind_int64(st, i, va_arg(*ap, int64_t));
-			break;
-		case 'L':
-			l = va_arg(*ap, int64_t);
-			if (l > 0) {
-				sqlite3_bind_int64(st, i, l);
-			} else {
-				sqlite3_bind_null(st, i);
-			}
-			break;
-		case 'd':
+		} else if (c == 'd') {
 			sqlite3_bind_double(st, i, va_arg(*ap, double));
-			break;
-		case '-':
+		} else if (c == '-') {
 			sqlite3_bind_null(st, i);
-			break;
-		default:
-			assert(!"a type letter hd_sql_bind does not know");
+		} else {
+			/* an integer: SQLite keeps every one as 64 bits */
+			assert(c == 'i' || c == 'I' || c == 'l' || c == 'L');
+			v = c == 'i' || c == 'I' ? va_arg(*ap, int) :
+				va_arg(*ap, int64_t);
+			if ((c == 'I' || c == 'L') && v <= 0) {
+				sqlite3_bind_null(st, i);
+			} else {
+				sqlite3_bind_int64(st, i, v);
+			}
 		}
 	}
 	assert(i - 1 <= sqlite3_bind_parameter_count(st));

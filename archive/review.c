@@ -163,6 +163,7 @@ static json_t *decision(const char *what, const char *reason)
 	return o;
 }
 
+/* hd_review_approve: see hd.h. */
 int hd_review_approve(struct hd_archive *a, const char *ref,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -170,7 +171,11 @@ int hd_review_approve(struct hd_archive *a, const char *ref,
 		decision("approve", NULL), agent, e);
 }
 
-int hd_review_return(struct hd_archive *a, const char *ref,
+/* A decision that must give its reason (returning, withdrawing): what
+ * ("return", "withdraw") from the statuses in from to status to, with an
+ * event of type.  HD_EINVAL when the reason is missing or too long. */
+static int decide_because(struct hd_archive *a, const char *ref,
+	const char *from, const char *to, const char *type, const char *what,
 	const char *reason, const struct hd_agent *agent, struct hd_error *e)
 {
 	char *r = reason_copy(reason, ref, e);
@@ -179,12 +184,20 @@ int hd_review_return(struct hd_archive *a, const char *ref,
 	if (r == NULL) {
 		return HD_EINVAL;
 	}
-	rc = decide(a, ref, " pending ", "returned", "review",
-		decision("return", r), agent, e);
+	rc = decide(a, ref, from, to, type, decision(what, r), agent, e);
 	free(r);
 	return rc;
 }
 
+/* hd_review_return: see hd.h. */
+int hd_review_return(struct hd_archive *a, const char *ref,
+	const char *reason, const struct hd_agent *agent, struct hd_error *e)
+{
+	return decide_because(a, ref, " pending ", "returned", "review",
+		"return", reason, agent, e);
+}
+
+/* hd_review_resubmit: see hd.h. */
 int hd_review_resubmit(struct hd_archive *a, const char *ref,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -192,19 +205,12 @@ int hd_review_resubmit(struct hd_archive *a, const char *ref,
 		"review", decision("resubmit", NULL), agent, e);
 }
 
+/* hd_review_withdraw: see hd.h. */
 int hd_review_withdraw(struct hd_archive *a, const char *ref,
 	const char *reason, const struct hd_agent *agent, struct hd_error *e)
 {
-	char *r = reason_copy(reason, ref, e);
-	int rc;
-
-	if (r == NULL) {
-		return HD_EINVAL;
-	}
-	rc = decide(a, ref, " approved ", "withdrawn", "withdraw",
-		decision("withdraw", r), agent, e);
-	free(r);
-	return rc;
+	return decide_because(a, ref, " approved ", "withdrawn", "withdraw",
+		"withdraw", reason, agent, e);
 }
 
 /* ------------------------------------------------------------ queue */
