@@ -45,6 +45,8 @@ static int sodium_ready;
 /* What an unknown name is verified against (same cost as a real hash). */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
+/* pthread_once body: initialise libsodium once for the process and note in
+ * sodium_ready whether it worked. */
 static void sodium_setup(void)
 {
 	if (sodium_init() >= 0) {
@@ -52,6 +54,11 @@ static void sodium_setup(void)
 	}
 }
 
+/* pthread_once body: make dummy_hash, the argon2id hash (the parameters of
+ * real ones) of a random password nobody knows, which an unknown name is
+ * verified against so that it costs what a real account does.  Left empty
+ * when libsodium cannot hash (out of memory): a verification against it then
+ * fails at once, which loses only the equal timing. */
 static void dummy_setup(void)
 {
 	char pw[65];
@@ -64,6 +71,8 @@ static void dummy_setup(void)
 	sodium_memzero(pw, sizeof pw);
 }
 
+/* 0 when libsodium is initialised (done here, once), else HD_EIO: nothing
+ * may be hashed or verified without it. */
 static int crypto_ready(struct hd_error *e)
 {
 	pthread_once(&sodium_once, sodium_setup);
@@ -90,6 +99,8 @@ void hd_random_hex(char out[65])
 	sodium_memzero(raw, sizeof raw);
 }
 
+/* hd_token_equal: see hd.h.  An empty or NULL string equals nothing; only
+ * the length can be learnt from the time taken (sodium_memcmp). */
 int hd_token_equal(const char *s, const char *t)
 {
 	size_t n;
@@ -104,6 +115,8 @@ int hd_token_equal(const char *s, const char *t)
 	return sodium_memcmp(s, t, n) == 0;
 }
 
+/* hd_csrf_ok: see hd.h.  No session, or one without a token, accepts
+ * nothing. */
 int hd_csrf_ok(const struct hd_session *s, const char *sent)
 {
 	return s != NULL && s->csrf[0] != '\0' && hd_token_equal(s->csrf,
@@ -144,6 +157,7 @@ const char *hd_role_name(const char *code)
 	return hd_name_of(role_names, code);
 }
 
+/* hd_role_can: see hd.h.  An unknown or NULL role can do nothing. */
 int hd_role_can(const char *role, enum hd_perm p)
 {
 	size_t i;
@@ -183,6 +197,8 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+/* 0 when name is an account name (name_ok), else HD_EINVAL with the rule in
+ * Chinese. */
 static int check_name(const char *name, struct hd_error *e)
 {
 	if (!name_ok(name)) {
@@ -266,6 +282,9 @@ static int account_event(struct hd_archive *a, const char *action,
 	return rc;
 }
 
+/* The account in the current row of SQL_USER_GET or SQL_USER_LIST (columns
+ * id, name, role, hash, disabled, created, last login) into *u, zeroed
+ * first; the hash is not copied. */
 static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 {
 	memset(u, 0, sizeof *u);
@@ -341,6 +360,7 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_list: see hd.h.  *v is NULL and *n 0 on an error (HD_EDB). */
 int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 	struct hd_error *e)
 {
@@ -361,6 +381,7 @@ int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 	return rc;
 }
 
+/* hd_user_get: see hd.h.  HD_EDB when the catalogue cannot be read. */
 int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	struct hd_error *e)
 {
@@ -385,6 +406,8 @@ static int end_sessions(struct hd_archive *a, int64_t user,
 		user);
 }
 
+/* hd_user_disable: see hd.h.  Disabling an account already disabled writes
+ * the same row and event again. */
 int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -410,6 +433,9 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_passwd: see hd.h.  The password is checked and hashed before the
+ * write lock is taken, and the account looked up again inside the
+ * transaction. */
 int hd_user_passwd(struct hd_archive *a, const char *name,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -509,6 +535,8 @@ static int is_locked(struct hd_archive *a, const char *key,
 	return rc;
 }
 
+/* HD_ELIMIT with the message a locked name or address gets: how long the
+ * lock lasts, in whole minutes rounded up. */
 static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
 {
 	return hd_err(e, HD_ELIMIT, "账户已暂时锁定，请 %d 分钟后再试",
@@ -540,6 +568,9 @@ static int purge_sessions(struct hd_archive *a,
 		now - p->idle, now - p->max);
 }
 
+/* Session *s (zeroed first) of account u with form token csrf, started at
+ * created and last seen at seen (Unix seconds); its agent is "web:NAME", the
+ * name the web desk's events carry. */
 static void session_fill(struct hd_session *s, const struct hd_user *u,
 	const char *csrf, int64_t created, int64_t seen)
 {
@@ -686,6 +717,8 @@ static int session_delete(struct hd_archive *a, const char *idhash,
 		idhash);
 }
 
+/* hd_session_check: see hd.h.  An expired session's row is deleted in the
+ * same transaction; *s is zeroed on every error. */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e)
@@ -745,6 +778,7 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	return rc;
 }
 
+/* hd_logout: see hd.h.  A malformed token is 0 and touches nothing. */
 int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 {
 	struct hd_agent agent;

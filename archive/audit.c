@@ -14,6 +14,8 @@
 #define AUDIT_LIMIT_DEFAULT 100
 #define AUDIT_LIMIT_MAX 10000
 
+/* hd_events_free: see hd.h.  Frees each event's strings, then the array;
+ * accepts NULL. */
 void hd_events_free(struct hd_event *v, size_t n)
 {
 	size_t i;
@@ -59,6 +61,8 @@ bad:
 		"UTC 时间 YYYY-MM-DDTHH:MM:SSZ", since);
 }
 
+/* hd_audit_list: see hd.h.  The events and their count are read by two
+ * statements with the same filters; *v is NULL and *n 0 on every error. */
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e)
 {

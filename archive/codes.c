@@ -216,6 +216,10 @@ static int date_point(const char **p, int *y, int *m, int *d)
 	return 0;
 }
 
+/* A date point (year, month and day; a month or day of 0 is not there) as
+ * ISO 8601 text into out: "1985", "1985-03" or "1985-03-12".  The parts are
+ * brought into four and two digits so the text fits its buffer whatever they
+ * hold. */
 static void point_iso(char *out, size_t n, int y, int m, int d)
 {
 	y = (y % 10000 + 10000) % 10000;
@@ -230,6 +234,10 @@ static void point_iso(char *out, size_t n, int y, int m, int d)
 	}
 }
 
+/* hd_date_parse: see hd.h.  Besides the ISO forms (1985, 1985-03,
+ * 1985-03-12, "1985/1990", "1985~") it reads what catalogue sheets carry:
+ * 1985年3月, "1980年代" (a decade), "前后" and "左右" (approximate), "至" (a
+ * range).  A range that ends before it starts is refused. */
 int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 {
 	const char *s = in;
@@ -358,6 +366,9 @@ static int middot(const char **p)
 	return 0;
 }
 
+/* hd_ref_parse: see hd.h.  The parts are
+ * FONDS-CATEGORY·YEAR·RETENTION[-CLASS]-ITEM, the dot as middot()
+ * takes it; the item is 1-99999, with or without leading zeros. */
 int hd_ref_parse(const char *in, struct hd_ref *r, struct hd_error *e)
 {
 	const char *s = in;
@@ -422,6 +433,8 @@ bad:
 		"QF01-WS·2023·Y-DJ-0007", in ? in : "");
 }
 
+/* hd_ref_format: see hd.h.  The year and item are written with four digits
+ * at least ("0007"); the class part only when there is one. */
 void hd_ref_format(const struct hd_ref *r, char *out, size_t n)
 {
 	if (r->cls[0] != '\0') {

@@ -100,6 +100,8 @@ static int kinds_parse(const char *s, unsigned *mask, struct hd_error *e)
 	return 0;
 }
 
+/* The kinds of bit mask mask (bit i: kinds[i]) as their codes joined by
+ * commas, "view,print", into out (n bytes; 32 hold them all). */
 static void kinds_format(unsigned mask, char *out, size_t n)
 {
 	size_t i, k = 0;
@@ -151,6 +153,8 @@ static int text_field(const char *in, const char *label, size_t max,
 	return 0;
 }
 
+/* The compact text of event detail o, keys in the order they were set, which
+ * consumes o; the caller frees the text. */
 static char *json_detail(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -249,6 +253,7 @@ out:
 	return rc;
 }
 
+/* Free what request c holds and zero it; accepts NULL. */
 void hd_consult_release(struct hd_consult *c)
 {
 	if (c == NULL) {
@@ -273,6 +278,7 @@ void hd_consult_release(struct hd_consult *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Free the n requests of v (hd_consult_release each) and v; accepts NULL. */
 void hd_consults_free(struct hd_consult *v, size_t n)
 {
 	size_t i;
@@ -344,6 +350,8 @@ static int list(struct hd_archive *a, const char *status,
 	return rc;
 }
 
+/* hd_consult_list: see hd.h.  A status other than pending, approved or
+ * refused is HD_EUSAGE; at most LIST_MAX requests are listed. */
 int hd_consult_list(struct hd_archive *a, const char *status,
 	const char *account, struct hd_consult **v, size_t *n,
 	struct hd_error *e)
@@ -361,6 +369,9 @@ int hd_consult_list(struct hd_archive *a, const char *status,
 	return list(a, status, account, 0, v, n, e);
 }
 
+/* Request number id into *c (release with hd_consult_release), with the
+ * records it lists.  HD_ENOTFOUND ("没有第 N 号查阅申请") when there is
+ * none, HD_EDB. */
 int hd_consult_get(struct hd_archive *a, int64_t id, struct hd_consult *c,
 	struct hd_error *e)
 {
@@ -412,6 +423,8 @@ static int request_events(struct hd_archive *a, const struct hd_consult *c,
 	return rc;
 }
 
+/* hd_consult_approve: see hd.h.  The request and the account are read inside
+ * the write transaction; the kinds granted may only narrow what was asked. */
 int hd_consult_approve(struct hd_archive *a, int64_t id,
 	const char *account, const char *kinds_in, const char *from, int days,
 	const char *today, const struct hd_agent *agent, struct hd_error *e)
@@ -504,6 +517,10 @@ end:
 	return rc;
 }
 
+/* hd_consult_refuse: see hd.h.  The reason is trimmed, 1 to NOTE_MAX
+ * characters; every record of the request gets an event "consult" {action
+ * refuse, reason, request}.  HD_EINVAL when the request is not pending or
+ * the reason is bad, HD_ENOTFOUND for an unknown request. */
 int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -578,6 +595,9 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 		"批准的期限内，或未准许%s）", ref, hd_consult_kind_name(kind));
 }
 
+/* hd_consult_log: see hd.h.  The account in the detail is the agent's name
+ * without its "web:"; HD_EUSAGE for an unknown kind or no file, HD_ENOTFOUND
+ * for an unknown record. */
 int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e)
@@ -648,6 +668,9 @@ static int stat_rows(struct hd_archive *a, enum hd_sql which,
 	return rc;
 }
 
+/* The usage statistics (利用统计) into *st: requests, items and uses by
+ * month (China time), by the records' category and by purpose.  0 or HD_EDB
+ * (*st released); release with hd_use_stats_release. */
 int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,
 	struct hd_error *e)
 {
@@ -669,6 +692,7 @@ int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,
 	return rc;
 }
 
+/* Free the three tables of *st and zero it; accepts NULL. */
 void hd_use_stats_release(struct hd_use_stats *st)
 {
 	if (st == NULL) {

@@ -251,6 +251,28 @@ int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
  * rc, or what the commit returned (which rolled back when it failed). */
 int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e);
 
+/* A record's text quality (records.text_quality) from its pages: the
+ * mean OCR confidence over 100, NULL when no page was read by OCR; the
+ * record's id follows. */
+#define HD_QUALITY_SQL \
+	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
+	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
+	" AND f.record_id = "
+
+/* The schema (migrate.c).  hd_migrate brings a's schema to the newest
+ * version, each step in its own transaction, telling the upgrade hook
+ * (when one is set) with tell; 0 or HD_EDB (a step failed and was rolled
+ * back, or the archive is newer than this program).  hd_schema_current:
+ * 1 when a needs no migration. */
+int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e);
+int hd_schema_current(struct hd_archive *a);
+/* Run sql (one or more statements, no values) on a's connection; 0 or
+ * HD_EDB with SQLite's message.  e may be NULL (db.c). */
+int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e);
+/* PRAGMA user_version of a, the schema version it has reached; -1 when
+ * it cannot be read (db.c). */
+int hd_user_version(struct hd_archive *a);
+
 /* A read of several statements from one snapshot of the archive, with
  * the lock taken once (each statement on its own takes and drops it: a
  * few microseconds of fcntl and fstat a lookup).  *own is set when this
