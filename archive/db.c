@@ -567,6 +567,9 @@ static const char *const sqls[SQL__COUNT] = {
 		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
 };
 
+/* See internal.h.  Each statement is prepared once per connection, on first
+ * use, with SQLITE_PREPARE_PERSISTENT (it lives as long as the handle), and
+ * kept in a->st for hd_archive_close to finalise. */
 sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	struct hd_error *e)
 {
@@ -586,12 +589,16 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	return st;
 }
 
+/* See internal.h.  The message names the database file, what was being done
+ * and SQLite's own words. */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what)
 {
 	return hd_err(e, HD_EDB, "%s/hongdang.db: %s: %s", a->dir, what,
 		sqlite3_errmsg(a->db));
 }
 
+/* See internal.h.  SQLITE_STATIC: s must live until the statement is stepped
+ * and reset, as the callers' strings do. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL) {
@@ -600,6 +607,7 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+/* See internal.h. */
 char *hd_col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -757,6 +765,8 @@ int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
 	return rc;
 }
 
+/* See internal.h.  For the statements that take no values: pragmas,
+ * transaction control, migrations' SQL. */
 int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 {
 	char *msg = NULL;
@@ -770,6 +780,8 @@ int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 	return 0;
 }
 
+/* See internal.h.  Prepared each time: it is read at open and around
+ * migrations only. */
 int hd_user_version(struct hd_archive *a)
 {
 	sqlite3_stmt *st;
@@ -844,6 +856,10 @@ static int page_size_of(const char *path)
 	return n == 1 ? 65536 : n;
 }
 
+/* hd_page_cache_reserve: see hd.h.  The pool is CACHE_BYTES a connection
+ * (RESERVE_MAX connections at most), or the archive's size and a tenth when
+ * that is less, in lines of a page and SQLite's header, mapped and populated
+ * in one call; when SQLite will not take it the mapping is undone. */
 void hd_page_cache_reserve(const char *dir, int connections)
 {
 	static const char *const files[2] = { "hongdang.db",
@@ -895,6 +911,9 @@ void hd_page_cache_reserve(const char *dir, int connections)
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
+/* pthread_once body: the process-wide SQLite settings, made before the first
+ * connection opens (statement journals kept in memory up to
+ * STMT_JOURNAL_MEM). */
 static void config(void)
 {
 	/* SQLITE_MISUSE if something in the process started SQLite first:
@@ -902,6 +921,12 @@ static void config(void)
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_MEM);
 }
 
+/* Open a's database file (dir/hongdang.db) into a->db: read-only or
+ * read-write as a->readonly says, made when create is 1, without SQLite's
+ * mutexes (a handle belongs to one thread at a time).  Then a busy wait of
+ * 10 s, extended error codes, the "hongdang" tokenizer, foreign keys and a
+ * page cache of CACHE_KIB; a writer also gets WAL and synchronous=FULL.  0
+ * or HD_EDB; a->db is left for hd_archive_close to close either way. */
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
@@ -946,6 +971,8 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	return 0;
 }
 
+/* A new handle for the data folder dir with its paths filled in and nothing
+ * opened; freed by hd_archive_close. */
 static struct hd_archive *archive_new(const char *dir)
 {
 	struct hd_archive *a = hd_xcalloc(1, sizeof *a);
@@ -1098,6 +1125,8 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	return 0;
 }
 
+/* hd_archive_close: see hd.h.  An open transaction is rolled back; accepts
+ * NULL. */
 void hd_archive_close(struct hd_archive *a)
 {
 	int i;
@@ -1121,21 +1150,26 @@ void hd_archive_close(struct hd_archive *a)
 	free(a);
 }
 
+/* The data folder a was opened on; the string lives as long as a. */
 const char *hd_archive_dir(const struct hd_archive *a)
 {
 	return a->dir;
 }
 
+/* hd_archive_fonds: see hd.h.  The code of the archive's first fonds as read
+ * at open; NULL when it has none. */
 const char *hd_archive_fonds(struct hd_archive *a)
 {
 	return a->fonds_code;
 }
 
+/* hd_archive_name: see hd.h.  The first fonds' name as read at open. */
 const char *hd_archive_name(struct hd_archive *a)
 {
 	return a->fonds_name;
 }
 
+/* hd_archive_data_version: see hd.h. */
 int64_t hd_archive_data_version(struct hd_archive *a)
 {
 	int64_t v = -1;
@@ -1160,6 +1194,10 @@ int hd_fonds_id(struct hd_archive *a, const char *code, int64_t *id,
 	return rc < 0 ? rc : 0;
 }
 
+/* hd_tx_begin: see hd.h.  BEGIN IMMEDIATE takes the write lock now (waiting
+ * up to the busy timeout), so no write inside can fail for a lock later.
+ * HD_EUSAGE when a transaction is open already, HD_EBUSY when the lock is
+ * not had. */
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 {
 	if (a->in_tx) {
@@ -1172,6 +1210,7 @@ int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* hd_tx_flush: see hd.h. */
 int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 {
 	if (!a->in_tx) {
@@ -1184,6 +1223,8 @@ int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* hd_tx_commit: see hd.h.  The search rows are written first (hd_tx_flush);
+ * a failing COMMIT rolls back and is HD_EDB. */
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 {
 	int rc = hd_tx_flush(a, e);
@@ -1216,6 +1257,7 @@ int hd_read_begin(struct hd_archive *a, int *own, struct hd_error *e)
 	return *own ? hd_exec(a, "BEGIN", e) : 0;
 }
 
+/* See internal.h: ends the read hd_read_begin opened when own is 1. */
 void hd_read_end(struct hd_archive *a, int own)
 {
 	if (own && !sqlite3_get_autocommit(a->db)) {
@@ -1223,6 +1265,8 @@ void hd_read_end(struct hd_archive *a, int own)
 	}
 }
 
+/* hd_tx_rollback: see hd.h.  The search rows waiting for the commit are
+ * dropped; accepts NULL and a handle with no transaction open. */
 void hd_tx_rollback(struct hd_archive *a)
 {
 	if (a == NULL) {

@@ -131,6 +131,8 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 static hd_upgrade_fn *upgrade_fn;
 static void *upgrade_ud;
 
+/* hd_set_upgrade_hook: see hd.h.  Not locked: set before any thread opens an
+ * archive. */
 void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud)
 {
 	upgrade_fn = fn;

@@ -100,6 +100,10 @@ struct oai {
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
 
+/* Note an OAI-PMH error of code (badVerb, badArgument, idDoesNotExist, ...)
+ * with a message from fmt, for the answer; at most MAX_ERRORS are kept.
+ * badVerb and badArgument make the answer bare: the protocol then echoes no
+ * request attributes. */
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...)
 {
@@ -149,6 +153,8 @@ static char *xml_clean(const char *s)
 	return out;
 }
 
+/* Note in o->failed that a libxml2 writer call returned rc < 0;
+ * hd_oai_respond checks it once at the end instead of after every element. */
 static void chk(struct oai *o, int rc)
 {
 	if (rc < 0) {
@@ -156,16 +162,19 @@ static void chk(struct oai *o, int rc)
 	}
 }
 
+/* Open element name. */
 static void start(struct oai *o, const char *name)
 {
 	chk(o, xmlTextWriterStartElement(o->w, BAD_CAST name));
 }
 
+/* Close the element open last. */
 static void end(struct oai *o)
 {
 	chk(o, xmlTextWriterEndElement(o->w));
 }
 
+/* Attribute name of the open element, its value made XML-safe (xml_clean). */
 static void attr(struct oai *o, const char *name, const char *value)
 {
 	char *c = xml_clean(value);
@@ -174,6 +183,7 @@ static void attr(struct oai *o, const char *name, const char *value)
 	free(c);
 }
 
+/* Text inside the open element, made XML-safe (xml_clean). */
 static void text(struct oai *o, const char *s)
 {
 	char *c = xml_clean(s);
@@ -493,6 +503,8 @@ struct row {
 	char *cls;
 };
 
+/* The current row of a SQL_OAI_* statement (id, ref, visible, updated,
+ * category, class) into *r; release with row_release. */
 static void row_read(sqlite3_stmt *st, struct row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
@@ -503,6 +515,7 @@ static void row_read(sqlite3_stmt *st, struct row *r)
 	r->cls = hd_col_dup(st, 5);
 }
 
+/* Free what *r holds; a zeroed row is fine. */
 static void row_release(struct row *r)
 {
 	free(r->ref);
@@ -510,6 +523,8 @@ static void row_release(struct row *r)
 	free(r->cls);
 }
 
+/* The <header> of record r: identifier, datestamp, its sets, and
+ * status="deleted" for a record published once and not visible now. */
 static void header(struct oai *o, const struct row *r)
 {
 	char *id = oai_id(o, r->ref), *spec;
@@ -678,6 +693,8 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 	return 0;
 }
 
+/* ListMetadataFormats: oai_dc alone; with an identifier, only when it names
+ * a record (idDoesNotExist otherwise).  0, or HD_EDB. */
 static int do_formats(struct oai *o)
 {
 	struct row r;
@@ -700,6 +717,9 @@ static int do_formats(struct oai *o)
 	return 0;
 }
 
+/* ListSets: the two set families, then a set for each category and class the
+ * public records have.  A resumption token is badResumptionToken (the list
+ * comes whole).  0, or HD_EDB. */
 static int do_sets(struct oai *o)
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_SETS_PUBLIC, o->e);
@@ -746,6 +766,10 @@ static int do_sets(struct oai *o)
 	return rc;
 }
 
+/* Bind the filters of SQL_OAI_LIST_PUBLIC or SQL_OAI_COUNT_PUBLIC: records
+ * after id after, the cursor's from and until (none when empty), category
+ * cat and class cls (NULL: any), anycls 1 for the "class" set (any record
+ * with a class). */
 static void bind_list(sqlite3_stmt *st, const struct cursor *c,
 	const char *cat, const char *cls, int anycls, int64_t after)
 {
@@ -881,6 +905,9 @@ out:
 	return rc;
 }
 
+/* GetRecord: record identifier's header and Dublin Core;
+ * cannotDisseminateFormat for a prefix other than oai_dc, idDoesNotExist for
+ * an unknown one.  0, or HD_EDB. */
 static int do_get(struct oai *o)
 {
 	struct row r;
@@ -1032,6 +1059,7 @@ static void parse_args(struct oai *o)
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
+/* pthread_once body: initialise libxml2 once, before threads write answers. */
 static void xml_init(void)
 {
 	xmlInitParser();

@@ -34,12 +34,15 @@ void hd_record_init(struct hd_record *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Free the strings file f holds (its name and type). */
 static void file_release(struct hd_file *f)
 {
 	free(f->name);
 	free(f->mime);
 }
 
+/* hd_record_release: see hd.h.  Frees every string, list, file and event r
+ * holds and makes it as hd_record_init left it; accepts NULL. */
 void hd_record_release(struct hd_record *r)
 {
 	size_t i;
@@ -109,6 +112,10 @@ static int next_item(struct hd_archive *a, const char *prefix, int *item,
 	return rc;
 }
 
+/* Give record r its reference code (r->ref, new) inside the open
+ * transaction: its fonds, category, year (this year when undated), retention
+ * and class, with the next item number of that prefix (next_item).  0,
+ * HD_ELIMIT when the prefix's numbers are used up, or HD_EDB. */
 static int alloc_ref(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
@@ -141,6 +148,9 @@ static int alloc_ref(struct hd_archive *a, struct hd_record *r,
 	return 0;
 }
 
+/* The EXIF fields file f carries as compact JSON with sorted keys
+ * (DateTimeOriginal, Make, Model, Orientation, X/YResolution, GPS), only
+ * those present; NULL when it has none.  Caller frees. */
 static char *exif_json(const struct hd_file *f)
 {
 	json_t *o;
@@ -179,6 +189,8 @@ static char *exif_json(const struct hd_file *f)
 	return s;
 }
 
+/* The EXIF fields of JSON text s (as exif_json writes it) into f, and
+ * f->has_exif set; text that is not JSON is ignored. */
 static void exif_parse(const char *s, struct hd_file *f)
 {
 	json_t *o = json_loads(s, 0, NULL), *v;
@@ -289,6 +301,8 @@ char *hd_record_meta_text(const struct hd_record *r)
 	return hd_buf_detach(&b);
 }
 
+/* The body column of record r's search row: its description, a newline, then
+ * the text of its files (r->body).  Caller frees. */
 static char *body_text(const struct hd_record *r)
 {
 	struct hd_buf b;
@@ -321,6 +335,7 @@ static void index_add(struct hd_archive *a, int64_t id,
 	x->body = body_text(r);
 }
 
+/* See internal.h.  The rows are freed and a->index emptied. */
 void hd_index_drop(struct hd_archive *a)
 {
 	size_t i;
@@ -335,6 +350,8 @@ void hd_index_drop(struct hd_archive *a)
 	a->nindex = a->capindex = 0;
 }
 
+/* See internal.h.  The index's hashsize is raised to INDEX_HASHSIZE first
+ * (see the file comment), then the rows go into search and then into heads. */
 int hd_index_flush(struct hd_archive *a, struct hd_error *e)
 {
 	size_t i;
@@ -476,6 +493,8 @@ int hd_file_known(struct hd_archive *a, const char *sha256, int *known,
 	return 0;
 }
 
+/* The files of record r->id, in order, appended to r->files (their EXIF from
+ * its JSON).  0 or HD_EDB. */
 static int load_files(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
@@ -504,6 +523,8 @@ static int load_files(struct hd_archive *a, struct hd_record *r,
 	return rc;
 }
 
+/* The subjects and persons of record r->id, in their order, into r->subjects
+ * and r->persons.  0 or HD_EDB. */
 static int load_terms(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
@@ -523,6 +544,8 @@ static int load_terms(struct hd_archive *a, struct hd_record *r,
 	return rc;
 }
 
+/* The events of record r->id, oldest first, appended to r->events, each with
+ * the record's reference code.  0 or HD_EDB. */
 static int load_events(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
@@ -540,6 +563,8 @@ static int load_events(struct hd_archive *a, struct hd_record *r,
 	return rc;
 }
 
+/* hd_record_get: see hd.h.  Events are loaded for HD_ARCHIVIST only; on an
+ * error *r is released. */
 int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	const char *ref, struct hd_record *r, struct hd_error *e)
 {
@@ -593,6 +618,7 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	return rc;
 }
 
+/* hd_record_text: see hd.h. */
 char *hd_record_text(struct hd_archive *a, const struct hd_record *r)
 {
 	char *s = NULL;

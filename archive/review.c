@@ -152,6 +152,8 @@ end:
 	return rc;
 }
 
+/* A new event detail {"decision": what, "reason": reason}; reason NULL
+ * leaves it out.  The caller owns the reference. */
 static json_t *decision(const char *what, const char *reason)
 {
 	json_t *o = json_object();
@@ -252,6 +254,9 @@ static char *detail_reason(const char *detail)
 	return s;
 }
 
+/* hd_review_list: see hd.h.  At most QUEUE_MAX records; each carries the
+ * reason and agent of its last decision when that gave a reason.  HD_EUSAGE
+ * for an unknown status, HD_EDB (*v NULL). */
 int hd_review_list(struct hd_archive *a, const char *status,
 	struct hd_queue_item **v, size_t *n, struct hd_error *e)
 {
@@ -311,6 +316,7 @@ int hd_review_list(struct hd_archive *a, const char *status,
 	return rc;
 }
 
+/* hd_admin_counts: see hd.h.  One statement, one row; 0 or HD_EDB. */
 int hd_admin_counts(struct hd_archive *a, struct hd_admin_counts *c,
 	struct hd_error *e)
 {
@@ -323,6 +329,7 @@ int hd_admin_counts(struct hd_archive *a, struct hd_admin_counts *c,
 	return rc == 0 ? hd_sql_err(a, e, "counts") : rc < 0 ? rc : 0;
 }
 
+/* hd_object_staff: see hd.h. */
 int hd_object_staff(struct hd_archive *a, const char *sha256)
 {
 	return hd_sql_get(a, SQL_OBJECT_STAFF, "find object", NULL, "t",
@@ -341,6 +348,7 @@ struct edit {
 	struct hd_error *e;
 };
 
+/* 1 when the strings x and y are equal, NULL equal only to NULL. */
 static int same(const char *x, const char *y)
 {
 	if (x == NULL || y == NULL) {
@@ -349,6 +357,8 @@ static int same(const char *x, const char *y)
 	return strcmp(x, y) == 0;
 }
 
+/* Note in ed that field key changed from old to now (JSON values, consumed),
+ * and count it. */
 static void note_change(struct edit *ed, const char *key, json_t *old,
 	json_t *now)
 {
@@ -389,6 +399,7 @@ static int field_value(struct edit *ed, const char *in, const char *label,
 	return 0;
 }
 
+/* A new JSON string of s, or JSON null for NULL. */
 static json_t *jstr(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -418,6 +429,9 @@ static int edit_text(struct edit *ed, const char *in, const char *key,
 	return 0;
 }
 
+/* Apply the date field in (NULL: untouched): parsed by hd_date_parse and
+ * kept in its ISO form, with the year and last year it gives; "" clears the
+ * date and the years.  0 or HD_EINVAL. */
 static int edit_date(struct edit *ed, const char *in)
 {
 	struct hd_record *r = ed->r;
@@ -451,6 +465,8 @@ static int edit_date(struct edit *ed, const char *in)
 	return 0;
 }
 
+/* Apply the access field in (NULL: untouched): a code or Chinese name of
+ * public, internal or restricted.  0 or HD_EINVAL. */
 static int edit_access(struct edit *ed, const char *in)
 {
 	const char *code;
@@ -472,6 +488,7 @@ static int edit_access(struct edit *ed, const char *in)
 	return 0;
 }
 
+/* The n strings of v as a new JSON array. */
 static json_t *strv_json(char **v, size_t n)
 {
 	json_t *arr = json_array();
@@ -535,6 +552,9 @@ static int split_terms(struct edit *ed, const char *in, const char *label,
 	return 0;
 }
 
+/* Apply a list field in (NULL: untouched) to the list *cur of *ncur terms
+ * (subjects or persons): split_terms' items in their order replace it when
+ * they differ, and *touched becomes 1.  0 or HD_EINVAL. */
 static int edit_terms(struct edit *ed, const char *in, const char *key,
 	const char *label, char ***cur, size_t *ncur, int *touched)
 {
@@ -564,6 +584,8 @@ static int edit_terms(struct edit *ed, const char *in, const char *key,
 	return 0;
 }
 
+/* Replace record id's terms of kind with the n terms of v, inside the
+ * caller's transaction.  0 or HD_EDB. */
 static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 	char **v, size_t n, struct hd_error *e)
 {
@@ -621,6 +643,9 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	return rc;
 }
 
+/* Write the description fields of r back to its row, and its time of change
+ * (now).  Year and last year go with the date: without a dated year both are
+ * NULL.  0 or HD_EDB. */
 static int update_row(struct hd_archive *a, const struct hd_record *r,
 	struct hd_error *e)
 {
@@ -636,6 +661,9 @@ static int update_row(struct hd_archive *a, const struct hd_record *r,
 		r->description, r->access, r->location, r->status, now);
 }
 
+/* hd_record_edit: see hd.h.  Every field is checked before anything is
+ * written; the record, its changed terms, its search entry and the event
+ * change in one transaction. */
 int hd_record_edit(struct hd_archive *a, const char *ref,
 	const struct hd_edit *in, const struct hd_agent *agent, int *changed,
 	struct hd_error *e)

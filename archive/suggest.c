@@ -182,6 +182,7 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e)
 	return rc;
 }
 
+/* hd_suggest_rebuild: see hd.h.  0, HD_EBUSY or HD_EDB (nothing changed). */
 int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e)
 {
 	int rc = hd_tx_begin(a, e);
@@ -192,6 +193,8 @@ int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e)
 	return hd_tx_end(a, hd_suggest_fill(a, e), e);
 }
 
+/* hd_suggestions_free: see hd.h.  The kinds are static strings and not
+ * freed. */
 void hd_suggestions_free(struct hd_suggestion *v, size_t n)
 {
 	size_t i;
@@ -203,6 +206,8 @@ void hd_suggestions_free(struct hd_suggestion *v, size_t n)
 	free(v);
 }
 
+/* The static string of kinds[] equal to s, so a suggestion's kind outlives
+ * its row; kinds[0] for anything else. */
 static const char *kind_name(const char *s)
 {
 	size_t i;
@@ -215,6 +220,9 @@ static const char *kind_name(const char *s)
 	return kinds[0];
 }
 
+/* hd_suggest_public: see hd.h.  The keys looked up are what was typed folded
+ * as keys are (hd_py_term, key_norm): the range from it up to it followed by
+ * U+10FFFF. */
 int hd_suggest_public(struct hd_archive *a, const char *q, int max,
 	struct hd_suggestion **out, size_t *n, struct hd_error *e)
 {

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+/* hd_verify_release: see hd.h.  Frees the lists and the reason and zeroes
+ * *v; accepts NULL. */
 void hd_verify_release(struct hd_verify *v)
 {
 	if (v == NULL) {
@@ -26,6 +28,10 @@ void hd_verify_release(struct hd_verify *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Hash every object the catalogue lists (SHA-256 of its file in the store)
+ * and compare the hash and the size with the catalogue: each goes into
+ * v->missing (no file), v->damaged (unreadable, or another hash or size) or
+ * counts in v->ok.  0, or HD_EDB when the list cannot be read. */
 static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -58,6 +64,8 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	return rc;
 }
 
+/* Note the first break of the event chain in *v: the event id where it fails
+ * and why (later breaks are not kept). */
 static void chain_break(struct hd_verify *v, int64_t id, const char *why)
 {
 	if (v->chain_ok) {
@@ -67,6 +75,12 @@ static void chain_break(struct hd_verify *v, int64_t id, const char *why)
 	}
 }
 
+/* Walk the event log in id order: ids must follow each other from 1, each
+ * event must name the hash of the one before (64 zeros for the first) and
+ * hash to its own stored hash; then the head kept in meta (the last id and
+ * hash written) must be where the log ends, which catches deleted newest
+ * events.  The first break goes into *v (chain_break).  0, or HD_EDB when
+ * the events cannot be read. */
 static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -142,6 +156,8 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	return 0;
 }
 
+/* hd_verify_run: see hd.h.  The objects are checked first, then the chain;
+ * *v is zeroed first (release it with hd_verify_release either way). */
 int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
