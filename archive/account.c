@@ -147,11 +147,14 @@ static const struct hd_code_name role_names[] = {
 	{NULL, NULL},
 };
 
+/* hd_role_code: see hd.h. */
 const char *hd_role_code(const char *s)
 {
 	return hd_code_of(role_names, s, 1);
 }
 
+/* The Chinese name of role code (管理员, 档案员, 审核人), or NULL for an
+ * unknown one. */
 const char *hd_role_name(const char *code)
 {
 	return hd_name_of(role_names, code);
@@ -321,6 +324,9 @@ static int user_lookup(struct hd_archive *a, const char *name,
 
 /* ---------------------------------------------------------- accounts */
 
+/* hd_user_add: see hd.h.  The password is checked and hashed before the
+ * write lock is taken; whether the name is taken is asked inside the
+ * transaction. */
 int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -475,6 +481,8 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 
 /* ---------------------------------------------------------- sessions */
 
+/* hd_login_policy_default: see hd.h: 30 minutes idle, 12 hours in all, 5
+ * failures a name and 20 an address within 15 minutes lock for 15 minutes. */
 void hd_login_policy_default(struct hd_login_policy *p)
 {
 	p->idle = 30 * 60;

@@ -34,6 +34,8 @@ static const struct hd_code_name classes[] = {
 	{"YS", "演示"}, {NULL, NULL},
 };
 
+/* See internal.h.  Codes are matched without regard to case, names exactly;
+ * the code returned is the table's (static). */
 const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	int by_name)
 {
@@ -53,6 +55,8 @@ const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	return NULL;
 }
 
+/* See internal.h.  The code must match exactly; NULL for an unknown or NULL
+ * code. */
 const char *hd_name_of(const struct hd_code_name *t, const char *code)
 {
 	size_t i;
@@ -68,16 +72,21 @@ const char *hd_name_of(const struct hd_code_name *t, const char *code)
 	return NULL;
 }
 
+/* hd_category_code: see hd.h (WS 文书, ZP 照片, RS 人事, SW 实物, LY 录音,
+ * LX 录像). */
 const char *hd_category_code(const char *s)
 {
 	return hd_code_of(categories, s, 1);
 }
 
+/* hd_category_name: see hd.h. */
 const char *hd_category_name(const char *code)
 {
 	return hd_name_of(categories, code);
 }
 
+/* hd_retention_code: see hd.h.  "30", "30年", "10" and "10年", as sheets
+ * write them, are D30 and D10 too. */
 const char *hd_retention_code(const char *s)
 {
 	if (s != NULL && (strcmp(s, "30") == 0 || strcmp(s, "30年") == 0)) {
@@ -89,11 +98,14 @@ const char *hd_retention_code(const char *s)
 	return hd_code_of(retentions, s, 1);
 }
 
+/* hd_retention_name: see hd.h. */
 const char *hd_retention_name(const char *code)
 {
 	return hd_name_of(retentions, code);
 }
 
+/* hd_access_code: see hd.h.  开放 and 是 are public, 控制 and 否 restricted,
+ * as sheets write them. */
 const char *hd_access_code(const char *s)
 {
 	if (s != NULL && (strcmp(s, "开放") == 0 || strcmp(s, "是") == 0)) {
@@ -105,16 +117,19 @@ const char *hd_access_code(const char *s)
 	return hd_code_of(accesses, s, 1);
 }
 
+/* hd_access_name: see hd.h. */
 const char *hd_access_name(const char *code)
 {
 	return hd_name_of(accesses, code);
 }
 
+/* hd_status_name: see hd.h. */
 const char *hd_status_name(const char *code)
 {
 	return hd_name_of(statuses, code);
 }
 
+/* hd_class_name: see hd.h. */
 const char *hd_class_name(const char *code)
 {
 	return hd_name_of(classes, code);
@@ -122,6 +137,7 @@ const char *hd_class_name(const char *code)
 
 /* ------------------------------------------------------------- dates */
 
+/* The days of month m (1-12) of year y, Gregorian leap years. */
 static int days_in(int y, int m)
 {
 	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
@@ -294,6 +310,7 @@ bad:
 
 /* ---------------------------------------------------- reference codes */
 
+/* hd_ref_canon: see hd.h: hd_ref_parse, then hd_ref_format. */
 int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e)
 {
 	struct hd_ref r;

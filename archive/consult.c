@@ -42,16 +42,19 @@ static const struct hd_code_name kinds[] = {
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0] - 1)
 
+/* hd_purpose_code: see hd.h. */
 const char *hd_purpose_code(const char *s)
 {
 	return hd_code_of(purposes, s, 1);
 }
 
+/* hd_purpose_name: see hd.h. */
 const char *hd_purpose_name(const char *code)
 {
 	return hd_name_of(purposes, code);
 }
 
+/* hd_consult_kind_name: see hd.h. */
 const char *hd_consult_kind_name(const char *code)
 {
 	return hd_name_of(kinds, code);
@@ -165,6 +168,9 @@ static char *json_detail(json_t *o)
 
 /* ---------------------------------------------------------- requests */
 
+/* hd_consult_request: see hd.h.  Every field is checked before the
+ * transaction; each record named (twice counts once) gets an event "consult"
+ * {action request, ...}; *id is 0 on every error. */
 int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
 {
@@ -570,6 +576,8 @@ end:
 
 /* ------------------------------------------------------------- uses */
 
+/* hd_consult_allowed: see hd.h.  The one statement SQL_CONSULT_ALLOWED holds
+ * every condition; HD_EUSAGE for an unknown kind or a day that is not one. */
 int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	const char *ref, const char *kind, const char *today,
 	int64_t *request, struct hd_error *e)
@@ -645,6 +653,9 @@ end:
 
 /* ------------------------------------------------------------ stats */
 
+/* The rows of usage statistics statement which (key, requests, items, uses)
+ * into the new array *v of *n (caller frees; a NULL key is "").  0 or
+ * HD_EDB. */
 static int stat_rows(struct hd_archive *a, enum hd_sql which,
 	struct hd_use_row **v, size_t *n, struct hd_error *e)
 {

@@ -246,6 +246,10 @@ static int id_ref(struct oai *o, const char *id, char ref[64])
 
 /* -------------------------------------------------------------- tokens */
 
+/* The key resumption tokens are sealed with: the SHA-256 of a seed made of
+ * the hash of the archive's first event and its fonds, which differs between
+ * archives and lasts as long as the archive.  0, or HD_EDB when the
+ * statement cannot be prepared. */
 static int token_key(struct oai *o, unsigned char key[32])
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_EVENT_FIRST, o->e);

@@ -370,6 +370,7 @@ int hd_py_readings2(uint32_t orig, uint32_t folded,
 	return n;
 }
 
+/* See fts.h. */
 const char *hd_py_syllable(int id)
 {
 	if (id <= 0 || id >= hd_py_nsyl || id >= 512) {
@@ -481,6 +482,9 @@ int hd_py_segment(const char *w, size_t n, char out[][HD_PY_SEGBUF],
 
 /* ------------------------------------------------------ display */
 
+/* See fts.h.  The mark goes where pinyin writes it (on a or e, on the o
+ * of ou, else on the last vowel), v is written ü, and the neutral tone
+ * (5) has none. */
 void hd_py_toned(uint16_t rd, char out[16])
 {
 	static const char *const marks[6][6] = {

@@ -29,6 +29,7 @@
 
 #define INDEX_HASHSIZE (8 << 20)        /* bytes of rows FTS5 holds */
 
+/* hd_record_init: see hd.h: every field zero or NULL. */
 void hd_record_init(struct hd_record *r)
 {
 	memset(r, 0, sizeof *r);

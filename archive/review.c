@@ -217,6 +217,7 @@ int hd_review_withdraw(struct hd_archive *a, const char *ref,
 
 /* ------------------------------------------------------------ queue */
 
+/* hd_queue_free: see hd.h.  Accepts NULL. */
 void hd_queue_free(struct hd_queue_item *v, size_t n)
 {
 	size_t i;

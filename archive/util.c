@@ -166,6 +166,7 @@ char *hd_xasprintf(const char *fmt, ...)
 
 /* ------------------------------------------------------------ buffers */
 
+/* hd_buf_init: see hd.h: an empty buffer, nothing allocated yet. */
 void hd_buf_init(struct hd_buf *b)
 {
 	b->p = NULL;

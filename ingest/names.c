@@ -168,6 +168,7 @@ done:
 	return rc;
 }
 
+/* See ingest.h. */
 const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE])
 {
 	show(s, strlen(s), out, ENTRY_SHOW_SIZE);
