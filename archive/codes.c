@@ -11,19 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* 门类 (DA/T 13 and the community's own). */
 static const struct hd_code_name categories[] = {
 	{"WS", "文书"}, {"ZP", "照片"}, {"RS", "人事"}, {"SW", "实物"},
 	{"LY", "录音"}, {"LX", "录像"}, {"KJ", "会计"}, {"JJ", "基建"},
 	{"DZ", "电子"}, {NULL, NULL},
 };
+/* After each table's names, other words catalogue sheets write for a
+ * code: hd_code_of takes them, hd_name_of gives the first name. */
 static const struct hd_code_name retentions[] = {
-	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"}, {NULL, NULL},
+	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"},
+	{"D30", "30"}, {"D10", "10"}, {NULL, NULL},
 };
 static const struct hd_code_name accesses[] = {
 	{"public", "公开"}, {"internal", "内部"}, {"restricted", "限制"},
-	{NULL, NULL},
+	{"public", "开放"}, {"public", "是"}, {"restricted", "控制"},
+	{"restricted", "否"}, {NULL, NULL},
 };
 static const struct hd_code_name statuses[] = {
 	{"draft", "草稿"}, {"pending", "待审核"}, {"approved", "已发布"},
@@ -85,16 +88,10 @@ const char *hd_category_name(const char *code)
 	return hd_name_of(categories, code);
 }
 
-/* hd_retention_code: see hd.h.  "30", "30年", "10" and "10年", as sheets
- * write them, are D30 and D10 too. */
+/* hd_retention_code: see hd.h.  "30" and "10", as sheets write them,
+ * are D30 and D10 too. */
 const char *hd_retention_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "30") == 0 || strcmp(s, "30年") == 0)) {
-		return "D30";
-	}
-	if (s != NULL && (strcmp(s, "10") == 0 || strcmp(s, "10年") == 0)) {
-		return "D10";
-	}
 	return hd_code_of(retentions, s, 1);
 }
 
@@ -104,16 +101,10 @@ const char *hd_retention_name(const char *code)
 	return hd_name_of(retentions, code);
 }
 
-/* hd_access_code: see hd.h.  开放 and 是 are public, 控制 and 否 restricted,
- * as sheets write them. */
+/* hd_access_code: see hd.h.  开放 and 是 are public, 控制 and 否
+ * restricted, as sheets write them. */
 const char *hd_access_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "开放") == 0 || strcmp(s, "是") == 0)) {
-		return "public";
-	}
-	if (s != NULL && (strcmp(s, "控制") == 0 || strcmp(s, "否") == 0)) {
-		return "restricted";
-	}
 	return hd_code_of(accesses, s, 1);
 }
 

@@ -97,12 +97,7 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"HEAD " + sys.argv[2].encode() +
           b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 s.settimeout(5)
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
+data = b"".join(iter(lambda: s.recv(65536), b""))
 head, sep, rest = data.partition(b"\r\n\r\n")
 print(len(rest) if sep else "no-headers")
 EOF
@@ -355,12 +350,7 @@ for b in b"Host: x\r\nConnection: close\r\n\r\n":
     s.sendall(bytes([b]))
     time.sleep(0.06)
 s.settimeout(5)
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
+data = b"".join(iter(lambda: s.recv(65536), b""))
 print(data.split(b"\r\n")[0].decode())
 EOF
 INFLIGHT=$!
