@@ -62,9 +62,9 @@
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 
-/* One hit of the page, by ?2 its id, with its snippet of the body (\x01
- * and \x02 mark a match, widened by ?3: see hd_snippet in fts.c;
- * search.c escapes the rest) and the first image for a thumbnail. */
+/* One hit of the page, by ?2 its id, with its snippet of the body (its
+ * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
+ * and the first image for a thumbnail. */
 #define HIT_SQL(vis) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \

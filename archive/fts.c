@@ -1047,14 +1047,15 @@ static int snip_tok(void *p, int tflags, const char *tok, int ntok,
 	return SQLITE_OK;
 }
 
-/* Text s[0..n) of a snippet into b, without the bytes \x01 and \x02 that
- * mark its matches (a text of control characters would make marks). */
+/* Text s[0..n) of a snippet into b, without the bytes HD_SNIP_OPEN and
+ * HD_SNIP_CLOSE that mark its matches (a text of control characters
+ * would make marks). */
 static void snip_add(struct hd_buf *b, const char *s, int n)
 {
 	int i, run = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\x01' || s[i] == '\x02') {
+		if (s[i] == HD_SNIP_OPEN || s[i] == HD_SNIP_CLOSE) {
 			hd_buf_add(b, s + run, (size_t)(i - run));
 			run = i + 1;
 		}
@@ -1123,18 +1124,22 @@ static int snip_score(const struct snip_span *v, int nv, char *seen,
 
 /* hd_snippet(table, column [, widen]): what FTS5's snippet(table, column,
  * char(1), char(2), '…', 24) gives (the 24 positions of the column that
- * show the most of the query's phrases, each mark between \x01 and \x02,
- * '…' where text was cut), except that the marks of phrase i reach
- * widen[2i] positions further left and widen[2i+1] further right (digits;
- * none when widen is shorter).  search.c walks with phrases of trigrams
- * (HD_LEAN), which stand at their characters' second position and are
- * one position shorter on each side than the characters they match
- * (a pinyin phrase, of pairs, is one short on the right);
- * reading the snippet with the same phrases, whose pages the walk has
- * just read, and widening their marks costs half of what a snippet of
- * the pair phrases does on a first search.  The window is chosen as
+ * show the most of the query's phrases, each mark between HD_SNIP_OPEN
+ * and HD_SNIP_CLOSE), except that a first byte says where text was cut
+ * (see fts.h) instead of a '…' there, and that the marks of phrase i
+ * reach widen[2i] positions further left and widen[2i+1] further right
+ * (digits; none when widen is shorter).  search.c walks with phrases of
+ * trigrams (HD_LEAN), which stand at their characters' second position
+ * and are one position shorter on each side than the characters they
+ * match (a pinyin phrase, of pairs, is one short on the right); reading
+ * the snippet with the same phrases, whose pages the walk has just read,
+ * and widening their marks costs half of what a snippet of the pair
+ * phrases does on a first search.  The window is chosen as
  * FTS5 chooses it, except that it is centred on the marks' full extent,
- * and a mark cut at its start shows the part inside. */
+ * and a mark cut at its start shows the part inside; a mark of no bytes
+ * is left out.  The result is NULL for a column without text, or an
+ * error code when FTS5 fails; its text is a buffer SQLite frees, the
+ * rest is freed before return. */
 static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
@@ -1142,7 +1147,8 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	struct snip_toks t = { 0, 0, NULL, NULL };
 	struct snip_span *v = NULL, m;
 	struct hd_buf b;
-	char *seen = NULL;
+	const char mk[2] = { HD_SNIP_OPEN, HD_SNIP_CLOSE };
+	char *seen = NULL, cut;
 	int col, ntext = 0, ninst = 0, nv = 0, nph, i, j, ph, c, off, l, r;
 	int best = 0, ws = 0, we, sc, adj, sent = 0, from, to, ms, me, rc;
 	size_t nw = 0;
@@ -1216,15 +1222,15 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 			}
 		}
 	}
-	we = ws + SNIP_TOKENS - 1 < t.n - 1 ? ws + SNIP_TOKENS - 1 : t.n - 1;
 	/* the text of the window, the marks in it merged where they
 	 * overlap by position or by bytes (NFKC makes tokens 1 and 2 of
 	 * the one character ½, each spanning all of it); a mark the window
 	 * cuts keeps the part it shows (FTS5 drops it at the start) */
 	hd_buf_init(&b);
-	if (ws > 0) {
-		hd_buf_puts(&b, "…");
-	}
+	we = ws + SNIP_TOKENS - 1 < t.n - 1 ? ws + SNIP_TOKENS - 1 : t.n - 1;
+	cut = (char)('0' + (ws > 0 ? HD_SNIP_BEFORE : 0) +
+		(we < t.n - 1 ? HD_SNIP_AFTER : 0));
+	hd_buf_add(&b, &cut, 1);
 	from = ws > 0 ? t.start[ws] : 0;
 	for (i = 0; i < nv; i++) {
 		m = v[i];
@@ -1241,21 +1247,23 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		m.b = m.b > we ? we : m.b;
 		ms = t.start[m.a] > from ? t.start[m.a] : from;
 		me = t.end[m.b] > ms ? t.end[m.b] : ms;
+		if (me == ms) {
+			continue;
+		}
 		snip_add(&b, text + from, ms - from);
-		hd_buf_add(&b, "\x01", 1);
+		hd_buf_add(&b, mk, 1);
 		snip_add(&b, text + ms, me - ms);
-		hd_buf_add(&b, "\x02", 1);
+		hd_buf_add(&b, mk + 1, 1);
 		from = me;
 	}
 	to = we == t.n - 1 ? ntext : t.end[we];
 	if (to > from) {
 		snip_add(&b, text + from, to - from);
 	}
-	if (we < t.n - 1) {
-		hd_buf_puts(&b, "…");
-	}
-	sqlite3_result_text(ctx, b.p, (int)b.len, SQLITE_TRANSIENT);
-	hd_buf_release(&b);
+	/* the result takes b's bytes (SQLite frees them), not a copy; -1:
+	 * SQLite then knows they end with a NUL, and does not copy them to
+	 * add one when the value is read as text */
+	sqlite3_result_text(ctx, hd_buf_detach(&b), -1, free);
 done:
 	free(seen);
 	free(v);

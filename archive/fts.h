@@ -112,6 +112,26 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
  */
 int hd_fts_register(sqlite3 *db);
 
+/* The value of hd_snippet() (fts.c), which hd_snippet_read turns into a
+ * struct hd_snippet: one byte, '0' plus HD_SNIP_BEFORE when the window
+ * starts after the column's start and HD_SNIP_AFTER when it ends before
+ * the column's end; then the window's text, each mark between
+ * HD_SNIP_OPEN and HD_SNIP_CLOSE (bytes hd_snippet drops from the text
+ * itself).  NULL for a column without text. */
+#define HD_SNIP_BEFORE 1
+#define HD_SNIP_AFTER 2
+#define HD_SNIP_OPEN '\x01'
+#define HD_SNIP_CLOSE '\x02'
+
+struct hd_snippet;
+/* Fill s from raw[0..n), a value of hd_snippet() (raw NULL: an empty
+ * text, no marks, no cuts), in one allocation (snippet.c): s->text, with
+ * s->marks after it; free(s->text) frees both.  A mark is opened by the
+ * first HD_SNIP_OPEN and closed by the next HD_SNIP_CLOSE (one left open
+ * ends with the text); one of no bytes is dropped, and so is a stray
+ * HD_SNIP_CLOSE. */
+void hd_snippet_read(struct hd_snippet *s, const char *raw, size_t n);
+
 /* Texts the "hongdang" tokenizer has indexed in this process (each column
  * of each row FTS5 gives it in document mode, snippets not counted), for
  * the progress of a rebuild of the index. */

@@ -373,4 +373,86 @@ char *hd_record_meta_text(const struct hd_record *r);
 int hd_index_flush(struct hd_archive *a, struct hd_error *e);
 void hd_index_drop(struct hd_archive *a);
 
+/* BagIt manifest paths (bagit.c, RFC 8493 2.1.3).  hd_bag_path_encode
+ * appends p to b with '%', CR and LF percent-encoded, as a manifest
+ * line writes it; hd_bag_path_decode turns %25, %0D and %0A (either
+ * case) back in place, as a 1.0 reader must. */
+void hd_bag_path_encode(struct hd_buf *b, const char *p);
+void hd_bag_path_decode(char *s);
+
+/* The value of the first tag of t[0..n) labelled label (ASCII case
+ * ignored), borrowed, or NULL (bagit.c). */
+const char *hd_bag_tag_get(const struct hd_bag_tag *t, size_t n,
+	const char *label);
+/* What names a bag for sender and receiver alike (bagit.c): the SHA-256
+ * (hex, into out) of its manifest-sha256.txt or, for a bag from
+ * elsewhere without one, of its payload manifests in name order, each
+ * preceded by its name and a newline. */
+void hd_bag_manifest_hash(const char *dir, char out[65]);
+/* The size of a bag for people (Bag-Size, the slip): "341.8 KB", "1.2
+ * GB", "512 bytes" (bagit.c).  A new string. */
+char *hd_bag_size_text(uint64_t bytes);
+
+/* A bag being written (bagit.c).  It is made in the folder OUT.part-PID
+ * beside its destination and appears under OUT only once it is whole
+ * and on disk (hd_bagw_place): whole or not at all.  Files are SHA-256
+ * checked: manifest-sha256.txt and tagmanifest-sha256.txt. */
+struct hd_bag_file {
+	char *path;             /* bag-relative */
+	char sha256[65];
+	uint64_t size;          /* bytes */
+};
+struct hd_bagw {
+	char *out;              /* the folder the bag is to become */
+	char *root;             /* OUT.part-PID, where it is made */
+	struct hd_bag_file *payload;
+	size_t npayload;
+	struct hd_bag_file *tags;   /* tag files written so far */
+	size_t ntags;
+	uint64_t bytes;         /* payload bytes */
+	char **dirs;            /* folders made, fsynced by hd_bagw_finish */
+	size_t ndirs;
+	int placed;             /* 1: renamed to out */
+};
+/* Begin a bag that is to become the new folder out: checks that out
+ * does not exist and makes OUT.part-PID.  Returns 0; HD_EUSAGE for no
+ * out, HD_EEXIST when out exists, HD_EIO.  *w is initialised on every
+ * path (hd_bagw_release frees it; hd_bagw_discard removes the folder). */
+int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e);
+/* The path on disk of the bag-relative rel, its folders made (a new
+ * string into *path, caller frees; NULL on error).  0 or HD_EIO. */
+int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
+	struct hd_error *e);
+/* Count the payload file rel the caller wrote at hd_bagw_path's path,
+ * with its SHA-256 and size, for the manifest and Payload-Oxum. */
+void hd_bagw_payload(struct hd_bagw *w, const char *rel,
+	const char sha256[65], uint64_t size);
+/* Write the tag file rel holding text (made new, fsynced) and count it
+ * for the tag manifest.  0 or HD_EIO. */
+int hd_bagw_tag(struct hd_bagw *w, const char *rel, const char *text,
+	struct hd_error *e);
+/* Write manifest-sha256.txt, every payload file counted so far in path
+ * order; out receives its SHA-256 (hd_bag_manifest_hash of the finished
+ * bag).  0 or HD_EIO. */
+int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e);
+/* Payload-Oxum of the payload counted so far: "OCTETS.FILES". */
+void hd_bagw_oxum(const struct hd_bagw *w, char out[48]);
+/* Write bag-info.txt: a line "Label: value" for each of t[0..n) whose
+ * value is not NULL or empty, in order; line breaks and tabs in a value
+ * become spaces, and a line over 79 characters is folded at a space
+ * (RFC 8493 2.2.2), which readers join again.  0 or HD_EIO. */
+int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
+	struct hd_error *e);
+/* Write bagit.txt (BagIt 1.0, UTF-8), then tagmanifest-sha256.txt (every
+ * tag file but itself), and fsync every folder of the bag.  0 or
+ * HD_EIO. */
+int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e);
+/* Rename the finished bag to out and fsync the folder holding it.  0 or
+ * HD_EIO. */
+int hd_bagw_place(struct hd_bagw *w, struct hd_error *e);
+/* Remove the bag: its folder OUT.part-PID, or out once placed. */
+void hd_bagw_discard(struct hd_bagw *w);
+/* Free what w holds (the bag on disk stays) and zero it. */
+void hd_bagw_release(struct hd_bagw *w);
+
 #endif

@@ -26,11 +26,13 @@ void hd_facets_release(struct hd_facets *f)
 }
 
 /* Hits from a listing statement whose columns are: id, ref, title, date,
- * year, category, class, access, status, description start, thumb. */
+ * year, category, class, access, status, description start (the
+ * snippet's text: no marks, no cuts), thumb; appended to res->hits,
+ * which grows by one a hit (the caller releases res, also on an error).
+ * Returns 0 or HD_EDB; st is reset either way. */
 static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
 	struct hd_results *res, struct hd_error *e)
 {
-	struct hd_buf b;
 	struct hd_hit *h;
 	int rc;
 
@@ -48,10 +50,10 @@ static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
 		h->cls = hd_col_dup(st, 6);
 		h->access = hd_col_dup(st, 7);
 		h->status = hd_col_dup(st, 8);
-		hd_buf_init(&b);
-		hd_buf_html(&b, (const char *)sqlite3_column_text(st, 9),
-			(size_t)sqlite3_column_bytes(st, 9));
-		h->snippet = hd_buf_detach(&b);
+		h->snippet.text = hd_col_dup(st, 9);
+		if (h->snippet.text == NULL) {
+			h->snippet.text = hd_xstrdup("");
+		}
 		h->thumb = hd_col_dup(st, 10);
 	}
 	sqlite3_reset(st);

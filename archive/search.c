@@ -12,8 +12,9 @@
  * is read as one phrase); a word that splits several ways ("dangan":
  * dang'an, dan'gan) tries them all.
  * Results for HD_PUBLIC come only from the *_PUBLIC statements, which
- * select approved public records in their SQL text.  Snippets are HTML:
- * matches inside <mark></mark>, every other character escaped.
+ * select approved public records in their SQL text.  Snippets are data
+ * (struct hd_snippet, read by hd_snippet_read): plain text and the
+ * stretches of it that match, which each front end renders.
  */
 #include "internal.h"
 #include "fts.h"
@@ -30,6 +31,9 @@
 #define PY_ALT_MAX 8            /* readings tried for one run */
 #define HEADS_CAP 200           /* title and meta matches past the walk */
 
+/* See hd.h.  Frees every hit's strings and its snippet (text and marks,
+ * one block: free(text)), the hits and the four facets' values, and
+ * leaves res zeroed; NULL does nothing. */
 void hd_results_release(struct hd_results *res)
 {
 	size_t i;
@@ -48,7 +52,7 @@ void hd_results_release(struct hd_results *res)
 		free(h->cls);
 		free(h->access);
 		free(h->status);
-		free(h->snippet);
+		free(h->snippet.text);          /* and its marks */
 		free(h->thumb);
 	}
 	free(res->hits);
@@ -702,28 +706,6 @@ static char *plain_words(const char *q)
 	return hd_buf_detach(&r.b);
 }
 
-/* ------------------------------------------- snippets */
-
-/* A snippet s of hd_snippet (fts.c: matches between \x01 and \x02) as
- * HTML: the matches inside <mark></mark>, every other character
- * escaped.  Caller frees. */
-static char *snippet_html(const char *s)
-{
-	struct hd_buf b;
-	size_t i, run = 0, n = s ? strlen(s) : 0;
-
-	hd_buf_init(&b);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\x01' || s[i] == '\x02') {
-			hd_buf_html(&b, s + run, i - run);
-			hd_buf_puts(&b, s[i] == '\x01' ? "<mark>" : "</mark>");
-			run = i + 1;
-		}
-	}
-	hd_buf_html(&b, s + run, n - run);
-	return hd_buf_detach(&b);
-}
-
 static void bind_filters(sqlite3_stmt *st, const char *match,
 	const struct hd_query *q)
 {
@@ -1223,8 +1205,9 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 			h->cls = hd_col_dup(st, 5);
 			h->access = hd_col_dup(st, 6);
 			h->status = hd_col_dup(st, 7);
-			h->snippet = snippet_html(
-				(const char *)sqlite3_column_text(st, 8));
+			hd_snippet_read(&h->snippet,
+				(const char *)sqlite3_column_text(st, 8),
+				(size_t)sqlite3_column_bytes(st, 8));
 			h->thumb = hd_col_dup(st, 9);
 			rc = sqlite3_step(st);
 		}

@@ -349,6 +349,55 @@ char *hd_utf8_printable(const char *s, size_t n, size_t max)
 	return hd_buf_detach(&b);
 }
 
+/* hd_name_show: see hd.h.  The copy fits: 160 bytes, at most one
+ * character more, and "..." stay under HD_SHOW_SIZE.  Allocates nothing
+ * that outlives the call. */
+const char *hd_name_show(const char *s, char out[HD_SHOW_SIZE])
+{
+	char *p = hd_utf8_printable(s, strlen(s), 160);
+
+	snprintf(out, HD_SHOW_SIZE, "%s", p);
+	free(p);
+	return out;
+}
+
+/* hd_notes_free: see hd.h.  Frees each path and message, then v. */
+void hd_notes_free(struct hd_note *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].path);
+		free(v[i].msg);
+	}
+	free(v);
+}
+
+/* hd_notes_vadd: see hd.h.  Out of memory aborts (oom).  The note's
+ * strings are new; v grows by one. */
+void hd_notes_vadd(struct hd_note **v, size_t *n, int printable,
+	const char *path, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		oom();
+	}
+	if (path == NULL) {
+		path = "";
+	}
+	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+	if (printable) {
+		(*v)[*n].path = hd_utf8_printable(path, strlen(path), 0);
+		(*v)[*n].msg = hd_utf8_printable(msg, strlen(msg), 0);
+		free(msg);
+	} else {
+		(*v)[*n].path = hd_xstrdup(path);
+		(*v)[*n].msg = msg;
+	}
+	(*n)++;
+}
+
 /* UTF-8 -> UTF-16 with ICU; returns a malloc'd buffer and its length. */
 static UChar *to_utf16(const char *s, size_t n, int32_t *len)
 {

@@ -43,37 +43,38 @@ static int opt_year(struct cmd_ctx *c, const struct cmd_opt *o,
 	return 0;
 }
 
-/* Print the snippet HTML s as terminal text: <mark> in bold red on a
- * terminal (dropped elsewhere), entities decoded, newlines as spaces. */
-static void print_snippet(const char *s)
+/* Text s[0..n) of a snippet for the terminal, appended to b: on one
+ * line, each newline a space. */
+static void put_line(struct hd_buf *b, const char *s, size_t n)
 {
-	static const struct {
-		const char *from, *to;
-	} map[] = {
-		{"<mark>", "\033[1;31m"}, {"</mark>", "\033[0m"},
-		{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"},
-		{"&quot;", "\""}, {"&#39;", "'"},
-	};
-	size_t i, k;
-	int tty = isatty(1);
+	size_t i, run = 0;
 
-	for (i = 0; s[i]; ) {
-		for (k = 0; k < sizeof map / sizeof map[0]; k++) {
-			size_t n = strlen(map[k].from);
-
-			if (strncmp(s + i, map[k].from, n) == 0) {
-				if (k >= 2 || tty) {
-					fputs(map[k].to, stdout);
-				}
-				i += n;
-				break;
-			}
-		}
-		if (k == sizeof map / sizeof map[0]) {
-			putchar(s[i] == '\n' ? ' ' : s[i]);
-			i++;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			hd_buf_add(b, s + run, i - run);
+			hd_buf_add(b, " ", 1);
+			run = i + 1;
 		}
 	}
+	hd_buf_add(b, s + run, n - run);
+}
+
+/* The command's one rendering of a snippet s, appended to b (grown;
+ * nothing else allocated): for --json (json 1) HTML as the exhibit's
+ * API gives it (marks inside <mark></mark>, the rest escaped: the JSON
+ * output's contract); for the terminal the text on one line, its marks
+ * in bold red when stdout is a terminal (tty 1), as they are elsewhere.
+ * "…" where the snippet was cut, either way. */
+static void put_snippet(struct hd_buf *b, const struct hd_snippet *s,
+	int json, int tty)
+{
+	static const struct hd_snippet_style styles[] = {
+		{ put_line, "", "" },
+		{ put_line, "\033[1;31m", "\033[0m" },
+		{ hd_buf_html, "<mark>", "</mark>" },
+	};
+
+	hd_snippet_render(b, s, &styles[json ? 2 : tty ? 1 : 0]);
 }
 
 /* Search for the operands joined by spaces, as the archivist (every
@@ -85,8 +86,8 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 	struct hd_query q;
 	struct hd_results res;
 	struct hd_error e;
-	struct hd_buf qb;
-	int json = 0, pub = 0, status, i;
+	struct hd_buf qb, sb;
+	int json = 0, pub = 0, tty = isatty(1), status, i;
 	const struct cmd_opt opts[] = {
 		CMD_FLAG("json", &json),
 		CMD_INT("limit", &q.limit, 1, 1000),
@@ -106,6 +107,7 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	hd_buf_init(&qb);
+	hd_buf_init(&sb);       /* each hit's snippet in turn */
 	for (i = 0; i < argc; i++) {
 		hd_buf_printf(&qb, "%s%s", i > 0 ? " " : "", argv[i]);
 	}
@@ -140,8 +142,10 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 				json_string(h->access));
 			json_object_set_new(j, "status",
 				json_string(h->status));
+			sb.len = 0;
+			put_snippet(&sb, &h->snippet, 1, tty);
 			json_object_set_new(j, "snippet",
-				json_string(h->snippet));
+				json_string(sb.p != NULL ? sb.p : ""));
 			json_array_append_new(hits, j);
 		}
 		json_object_set_new(o, "hits", hits);
@@ -158,12 +162,15 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 			if (strcmp(h->status, "approved") != 0) {
 				fputs("]", stdout);
 			}
-			print_snippet(h->snippet);
+			sb.len = 0;
+			put_snippet(&sb, &h->snippet, 0, tty);
+			fwrite(sb.p, 1, sb.len, stdout);
 			putchar('\n');
 		}
 	}
 	hd_results_release(&res);
 out:
 	hd_buf_release(&qb);
+	hd_buf_release(&sb);
 	return status;
 }

@@ -58,9 +58,14 @@ int page_admin_storage_post(struct site *s, struct hd_archive *a,
 
 /* helpers (site.c) */
 
+/* The exhibit's one rendering of a snippet, appended to b as HTML: "…"
+ * where it was cut, each mark inside <mark></mark>, everything else
+ * escaped (& < > " ').  Grows b; allocates nothing else. */
+void page_snippet_html(struct hd_buf *b, const struct hd_snippet *s);
 /* A hit as a value for templates and the API: ref, url ("/record/…"),
- * title, date, year, category (+ name), snippet (raw HTML for templates
- * when html is 1, an HTML string for the API otherwise), thumb URL. */
+ * title, date, year, category (+ name), snippet (page_snippet_html: raw
+ * HTML for templates when html is 1, an HTML string for the API
+ * otherwise), thumb URL. */
 json_t *page_hit(const struct hd_hit *h, int html);
 /* An array of page_hit values. */
 json_t *page_hits(const struct hd_results *res, int html);

@@ -4,8 +4,9 @@
  *
  * Pages build a jansson object and hand it to site_page; the template
  * engine escapes every value for where it stands, so no page formats HTML
- * itself except through tmpl_html for values made here (snippets already
- * escaped by the library, QR codes).
+ * itself except through tmpl_html for values made here (snippets, which
+ * page_snippet_html renders from the library's text and marks, escaping
+ * the text; QR codes).
  */
 #include "pages.h"
 
@@ -116,12 +117,26 @@ int page_int(const struct http_req *req, const char *name, int lo, int hi,
 	return (int)x;
 }
 
-/* See pages.h.  Missing date and year are null; category_name, snippet
- * and thumb are left out when there are none. */
-json_t *page_hit(const struct hd_hit *h, int html)
+/* See pages.h.  hd_buf_html escapes & < > " and ' of the text. */
+void page_snippet_html(struct hd_buf *b, const struct hd_snippet *s)
+{
+	static const struct hd_snippet_style html = {
+		hd_buf_html, "<mark>", "</mark>",
+	};
+
+	hd_snippet_render(b, s, &html);
+}
+
+/* page_hit, the snippet's HTML made in tmp (emptied first; page_hits
+ * lends one to all its hits, so a hit costs no buffer of its own).
+ * Missing date and year are null; category_name, snippet and thumb are
+ * left out when there are none.  Returns a new object. */
+static json_t *hit_json(const struct hd_hit *h, int html,
+	struct hd_buf *tmp)
 {
 	json_t *o = json_object();
 	char *u = page_record_url(h->ref);
+	const char *sn;
 
 	json_object_set_new(o, "ref", json_string(h->ref));
 	json_object_set_new(o, "url", json_string(u));
@@ -136,9 +151,12 @@ json_t *page_hit(const struct hd_hit *h, int html)
 		json_object_set_new(o, "category_name",
 			json_string(hd_category_name(h->category)));
 	}
-	if (h->snippet != NULL) {
-		json_object_set_new(o, "snippet", html ?
-			tmpl_html(h->snippet) : json_string(h->snippet));
+	if (h->snippet.text != NULL) {
+		tmp->len = 0;
+		page_snippet_html(tmp, &h->snippet);
+		sn = tmp->p != NULL ? tmp->p : "";
+		json_object_set_new(o, "snippet", html ? tmpl_html(sn) :
+			json_string(sn));
 	}
 	if (h->thumb != NULL) {
 		u = page_thumb_url(h->thumb);
@@ -148,15 +166,32 @@ json_t *page_hit(const struct hd_hit *h, int html)
 	return o;
 }
 
-/* See pages.h. */
+/* See pages.h: hit_json with a buffer of its own, freed on return. */
+json_t *page_hit(const struct hd_hit *h, int html)
+{
+	struct hd_buf tmp;
+	json_t *o;
+
+	hd_buf_init(&tmp);
+	o = hit_json(h, html, &tmp);
+	hd_buf_release(&tmp);
+	return o;
+}
+
+/* See pages.h.  One buffer serves every hit's snippet, freed on
+ * return. */
 json_t *page_hits(const struct hd_results *res, int html)
 {
 	json_t *a = json_array();
+	struct hd_buf tmp;
 	size_t i;
 
+	hd_buf_init(&tmp);
 	for (i = 0; i < res->nhits; i++) {
-		json_array_append_new(a, page_hit(&res->hits[i], html));
+		json_array_append_new(a, hit_json(&res->hits[i], html,
+			&tmp));
 	}
+	hd_buf_release(&tmp);
 	return a;
 }
 
@@ -234,6 +269,14 @@ void site_error(struct site *s, const struct http_req *req,
 		text = "服务器暂时无法完成请求，请稍后再试。";
 		break;
 	}
+	if (site_is_api(req)) {
+		/* a program asked: it gets JSON, whatever went wrong */
+		json_object_set_new(ctx, "error", json_string(title));
+		json_object_set_new(ctx, "message", json_string(text));
+		json_object_set_new(ctx, "status", json_integer(status));
+		http_json(resp, status, ctx);
+		return;
+	}
 	json_object_set_new(ctx, "title", json_string(title));
 	json_object_set_new(ctx, "text", json_string(text));
 	json_object_set_new(ctx, "status", json_integer(status));
@@ -250,6 +293,16 @@ void site_error(struct site *s, const struct http_req *req,
 		resp->type = "text/html; charset=utf-8";
 		resp->status = status;
 	}
+}
+
+/* See site.h.  Decided on the raw URL, so that a request whose path
+ * could not be decoded is still known to come from a program. */
+int site_is_api(const struct http_req *req)
+{
+	const char *u = req->raw_url ? req->raw_url : req->path;
+
+	return u != NULL && strncmp(u, "/api", 4) == 0 &&
+		(u[4] == '\0' || u[4] == '/' || u[4] == '?');
 }
 
 /* See site.h (glibc's writer-preferring kind). */

@@ -200,7 +200,7 @@ struct meas {
 	double cpu;             /* CPU time of the thread */
 	long long total;
 	int capped;             /* total is of the newest matches only */
-	long marked;            /* hits with a <mark> in the snippet */
+	long marked;            /* hits with a mark in the snippet */
 };
 
 enum { CELL_ARCH0, CELL_ARCH1, CELL_PUB0, CELL_PUB1, CELL_TRI, NCELL };
@@ -235,8 +235,7 @@ static void time_ours(struct hd_archive *a, enum hd_audience who,
 	m->capped = res.capped;
 	m->marked = 0;
 	for (i = 0; i < res.nhits; i++) {
-		if (res.hits[i].snippet != NULL &&
-		    strstr(res.hits[i].snippet, "<mark>") != NULL) {
+		if (res.hits[i].snippet.nmarks > 0) {
 			m->marked++;
 		}
 	}

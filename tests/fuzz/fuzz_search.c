@@ -11,10 +11,15 @@
  * every record, so the new one is among the hits when it matches) and
  * the transaction rolled back, so every input meets the same archive.
  * Invariants: the search returns 0, or HD_EINVAL for a query that is not
- * UTF-8 or too long; every snippet opens and closes its marks in turn.
- * A broken one aborts, which libFuzzer reports as a crash.
+ * UTF-8 or too long; every snippet is a text with its marks within it,
+ * sorted, not overlapping, none empty, each on UTF-8 character
+ * boundaries, and none of the marker bytes of hd_snippet() left in the
+ * text; rendered as the exhibit renders it, it opens and closes its
+ * marks in turn and holds no other tag.  A broken one aborts, which
+ * libFuzzer reports as a crash.
  */
 #include "../../archive/hd.h"
+#include "../../exhibit/pages.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +83,64 @@ static void setup(void)
 	}
 }
 
-/* A snippet's marks open and close in turn, none left open. */
-static void check_marks(const char *s)
+/* 1 when byte i of text t (of n bytes) begins a character or is its
+ * end: not a UTF-8 continuation byte. */
+static int boundary(const char *t, size_t n, size_t i)
 {
-	const char *p = s;
+	return i == n || ((unsigned char)t[i] & 0xC0) != 0x80;
+}
+
+/* A snippet's marks lie within its text, in order, apart, none empty,
+ * on character boundaries; its text holds no marker byte (\x01, \x02)
+ * of hd_snippet(). */
+static void check_marks(const struct hd_snippet *s)
+{
+	size_t n, i, end = 0;
+
+	if (s->text == NULL) {
+		fail("snippet without text", "");
+	}
+	n = strlen(s->text);
+	if (memchr(s->text, '\x01', n) != NULL ||
+	    memchr(s->text, '\x02', n) != NULL) {
+		fail("a marker byte left in the text", s->text);
+	}
+	if ((s->nmarks > 0) != (s->marks != NULL)) {
+		fail("marks and their count disagree", s->text);
+	}
+	for (i = 0; i < s->nmarks; i++) {
+		const struct hd_mark *m = &s->marks[i];
+
+		if (m->len == 0) {
+			fail("an empty mark", s->text);
+		}
+		if (m->off < end) {
+			fail("a mark before or over the one before", s->text);
+		}
+		if (m->off > n || m->len > n - m->off) {
+			fail("a mark past the end of the text", s->text);
+		}
+		if (!boundary(s->text, n, m->off) ||
+		    !boundary(s->text, n, m->off + m->len)) {
+			fail("a mark inside a character", s->text);
+		}
+		end = m->off + m->len;
+	}
+}
+
+/* A snippet as the exhibit renders it (page_snippet_html): its marks
+ * open and close in turn, none left open, and no other tag (everything
+ * else escaped). */
+static void check_html(const struct hd_snippet *sn)
+{
+	struct hd_buf b;
+	const char *s, *p;
 	int open = 0;
 
+	hd_buf_init(&b);
+	page_snippet_html(&b, sn);
+	s = b.p != NULL ? b.p : "";
+	p = s;
 	while ((p = strchr(p, '<')) != NULL) {
 		if (strncmp(p, "<mark>", 6) == 0) {
 			if (open) {
@@ -103,12 +160,13 @@ static void check_marks(const char *s)
 	if (open) {
 		fail("mark left open", s);
 	}
+	hd_buf_release(&b);
 }
 
 /* One input: the bytes before a NUL (if any) become a record's body
  * inside a transaction that is rolled back, the rest is searched; a
- * crash, a failing search other than a refused query, or a snippet with
- * unbalanced marks fails. */
+ * crash, a failing search other than a refused query, or a snippet
+ * that breaks check_marks or check_html fails. */
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 {
 	const unsigned char *nul = memchr(data, '\0', n);
@@ -148,9 +206,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	rc = hd_search(arch, HD_ARCHIVIST, &q, &res, &e);
 	if (rc == 0) {
 		for (i = 0; i < res.nhits; i++) {
-			if (res.hits[i].snippet != NULL) {
-				check_marks(res.hits[i].snippet);
-			}
+			check_marks(&res.hits[i].snippet);
+			check_html(&res.hits[i].snippet);
 		}
 		hd_results_release(&res);
 	} else if (rc != HD_EINVAL) {

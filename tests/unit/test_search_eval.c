@@ -37,6 +37,7 @@
 #include "../../archive/hd.h"
 #include "../../archive/fts.h"
 #include "../../archive/internal.h"
+#include "../../exhibit/pages.h"
 #include "check.h"
 #include "eval_corpus.h"
 
@@ -66,6 +67,17 @@
 #ifndef ASAN
 #define ASAN 0
 #endif
+
+/* Snippet s as the exhibit renders it (page_snippet_html): the HTML the
+ * rows below assert.  Caller frees. */
+static char *as_html(const struct hd_snippet *s)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	page_snippet_html(&b, s);
+	return hd_buf_detach(&b);
+}
 
 static double now_s(void)
 {
@@ -402,13 +414,19 @@ static void warm_all(struct hd_archive *a)
 		"first, and says when none is left (got %s)", e.msg);
 }
 
+/* The cap on the generated archive in dir: a query in every record is
+ * counted to HD_SEARCH_CAP with capped set and a full page, each hit's
+ * snippet marked as the exhibit renders it, facets of the walked
+ * matches; an exact search counts every match; warming changes no
+ * result; title matches older than the walk still come first.  Prints
+ * a check for each. */
 static void capped(const char *dir)
 {
 	struct hd_archive *a;
 	struct hd_error e;
 	struct hd_query hq;
 	struct hd_results res, ex;
-	char got[256];
+	char got[256], *html = NULL;
 	size_t i;
 	int marked = 1;
 
@@ -436,12 +454,14 @@ static void capped(const char *dir)
 		"(got %s)", got);
 	for (i = 0; i < res.nhits && marked; i++) {
 		/* one record in ten is in traditional characters */
-		marked = strstr(res.hits[i].snippet, "<mark>参加</mark>") ||
-			strstr(res.hits[i].snippet, "<mark>參加</mark>");
+		free(html);
+		html = as_html(&res.hits[i].snippet);
+		marked = strstr(html, "<mark>参加</mark>") ||
+			strstr(html, "<mark>參加</mark>");
 	}
 	check("cap_marks", marked, "every hit of the capped page has its "
-		"snippet marked (got %s)",
-		i > 0 ? res.hits[i - 1].snippet : "");
+		"snippet marked (got %s)", html != NULL ? html : "");
+	free(html);
 	snprintf(got, sizeof got, "%zu decades, first %s",
 		res.decade.n, res.decade.n ? res.decade.v[0].value : "");
 	check("cap_facets", res.decade.n > 1 && res.category.n == 1 &&
@@ -559,16 +579,42 @@ static struct doc hand[] = {
 		"钟某", "大石", "搬迁", 2004, 0, NULL, 0 },
 };
 
+/* Text for the span rows: s[0..n) as it is. */
+static void put_raw(struct hd_buf *b, const char *s, size_t n)
+{
+	hd_buf_add(b, s, n);
+}
+
+/* Snippet s as data, for the span rows: its text as it is (nothing
+ * escaped), each mark in [], « and » where it was cut.  Caller frees. */
+static char *as_spans(const struct hd_snippet *s)
+{
+	static const struct hd_snippet_style brackets = { put_raw, "[", "]" };
+	struct hd_snippet bare = *s;
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	bare.cut_before = bare.cut_after = 0;
+	hd_buf_puts(&b, s->cut_before ? "«" : "");
+	hd_snippet_render(&b, &bare, &brackets);
+	hd_buf_puts(&b, s->cut_after ? "»" : "");
+	return hd_buf_detach(&b);
+}
+
 static int by_int(const void *x, const void *y)
 {
 	return *(const int *)x - *(const int *)y;
 }
 
 /* Numbers (in hand[], from 1) of the hits for q (HD_PUBLIC), as "3,1",
- * in rank order or sorted; every hit's snippet into snip. */
+ * in rank order or sorted; every hit's snippet into snip ("|s1|s2...",
+ * each as HTML as the exhibit renders it, or with spans 1 as data:
+ * as_spans). */
 static void hits_of(struct hd_archive *a, const char *q, int sorted,
-	char *out, size_t n, char *snip, size_t ns)
+	char *out, size_t n, char *snip, size_t ns, int spans)
 {
+	const struct hd_snippet *sn;
+	char *html;
 	struct hd_query hq;
 	struct hd_results res;
 	struct hd_error e;
@@ -593,10 +639,12 @@ static void hits_of(struct hd_archive *a, const char *q, int sorted,
 			}
 		}
 		num[nnum++] = k + 1;
-		if (snip != NULL && res.hits[i].snippet != NULL &&
-		    slen + 1 < ns) {
+		sn = &res.hits[i].snippet;
+		if (snip != NULL && sn->text != NULL && slen + 1 < ns) {
+			html = spans ? as_spans(sn) : as_html(sn);
 			slen += (size_t)snprintf(snip + slen, ns - slen,
-				"|%s", res.hits[i].snippet);
+				"|%s", html);
+			free(html);
 		}
 	}
 	if (sorted) {
@@ -859,6 +907,28 @@ static int make_old(const char *dir, char *why, size_t n)
 	return rc;
 }
 
+/* Snippets as the library gives them (hd_snippet_read): plain text and
+ * its marks, checked as as_spans writes them. */
+static const struct {
+	const char *name, *q, *want, *why;
+} spans[] = {
+	{ "span_plain", "字样", "注明 a<b & c [字样]，",
+		"a snippet's text is plain, nothing escaped, and its mark "
+		"holds the match's bytes" },
+	{ "span_touch", "社区 夜校", "[社区][夜校]",
+		"two phrases side by side are two marks that touch" },
+	{ "span_cut_before", "zhongcun", "|«",
+		"a window after the body's start is a flag, not a '…' in "
+		"the text" },
+	{ "span_end", "zhongcun", "迁往[钟村]$",
+		"a window that reaches the body's end is not cut there" },
+	{ "span_cut_both", "检查结果", "|«处，随后召开小结会，"
+		"通报[检查结果]并布置下月工作，要求各»$",
+		"a window inside a long body is cut on both sides" },
+	{ "span_fraction", "1 2", "宽[½]英寸",
+		"the marks of two tokens of one character are one" },
+};
+
 /* 1 when the snippets snip ("|s1|s2...") hold want, or, when want ends
  * with '$', end a snippet with the rest of it. */
 static int snip_has(const char *snip, const char *want)
@@ -1047,15 +1117,21 @@ static void by_hand(const char *dir)
 	}
 	for (i = 0; i < sizeof ranks / sizeof ranks[0]; i++) {
 		hits_of(a, ranks[i].q, ranks[i].sorted, got, sizeof got, NULL,
-			0);
+			0, 0);
 		check(ranks[i].name, strcmp(got, ranks[i].want) == 0,
 			"%s (got %s)", ranks[i].why, got);
 	}
 	for (i = 0; i < sizeof snippets / sizeof snippets[0]; i++) {
 		hits_of(a, snippets[i].q, 0, got, sizeof got, snip,
-			sizeof snip);
+			sizeof snip, 0);
 		check(snippets[i].name, snip_has(snip, snippets[i].want),
 			"%s (got %s)", snippets[i].why, snip);
+	}
+	for (i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+		hits_of(a, spans[i].q, 0, got, sizeof got, snip,
+			sizeof snip, 1);
+		check(spans[i].name, snip_has(snip, spans[i].want),
+			"%s (got %s)", spans[i].why, snip);
 	}
 	runs = person_lookups(a);
 	facets_of(a, HD_PUBLIC, "记录", got, sizeof got);
@@ -1105,7 +1181,7 @@ static void by_hand(const char *dir)
 	if (rc != 0) {
 		return;
 	}
-	hits_of(a, "檔案", 0, got, sizeof got, NULL, 0);
+	hits_of(a, "檔案", 0, got, sizeof got, NULL, 0, 0);
 	check("old_finds_trad", strcmp(got, "7,6") == 0,
 		"after the migration 檔案 finds both scripts (got %s)", got);
 	suggest_first(a, "py", got, sizeof got);
