@@ -217,6 +217,9 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
  *                                that is not there: no batch, no record)
  *   'd'  double             '-'  NULL, and no value follows (a ?N the
  *                                statement does not use)
+ * hd_sql_run and hd_sql_get assert that the letters cover every ?N of
+ * the statement, hd_sql_bind that they are not more (the caller may bind
+ * the rest by hand): a miscount fails the first test that runs it.
  *
  * hd_sql_bind: hd_sql(name) with the values bound; NULL (*e set) when the
  * statement cannot be prepared.
