@@ -157,14 +157,17 @@ $(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
-# Every unit test links the one check of tests/unit/check.h.
+# Every unit test links the one check of tests/unit/check.h; a test of
+# more than one file names the others in UNIT_MORE_<name>.
 UNIT_CHECK = $(BUILD)/tests/unit/check.o
+UNIT_MORE_search_eval = $(BUILD)/tests/unit/eval_corpus.o
+$(BUILD)/tests/test_search_eval: $(UNIT_MORE_search_eval)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
-		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
+	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_MORE_$*) $(UNIT_CHECK) \
+		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).

@@ -46,6 +46,8 @@ static const struct {
 	{"文种", COL_LANGUAGE},
 };
 
+/* See sheet.h.  Headers are compared without regard to the case of English
+ * ones. */
 int sheet_column(const char *h)
 {
 	size_t i;
@@ -72,6 +74,11 @@ struct parse {
 	int rc;
 };
 
+/* libcsv's cell callback: cell p[0..n) of the current line, NFC and trimmed.
+ * In the header it names a column (an empty header cell is a column read
+ * into nothing; an unknown or repeated one, or more than 64, is HD_EINVAL);
+ * below it, it goes into the current row's column the header mapped it to.
+ * The first failure stops the parse (ps->rc); later cells are ignored. */
 static void cell_cb(void *p, size_t n, void *data)
 {
 	struct parse *ps = data;
@@ -134,6 +141,7 @@ static void cell_cb(void *p, size_t n, void *data)
 	free(nfc);
 }
 
+/* The line (from 1) of byte offset of the sheet's text. */
 static int line_of(struct parse *ps, size_t offset)
 {
 	size_t i;
@@ -147,6 +155,7 @@ static int line_of(struct parse *ps, size_t offset)
 	return line;
 }
 
+/* Free the cells of row r and leave them NULL. */
 static void row_free(struct sheet_row *r)
 {
 	int i;
@@ -157,6 +166,9 @@ static void row_free(struct sheet_row *r)
 	}
 }
 
+/* libcsv's end-of-line callback: the header line fixes the columns (a sheet
+ * without 文件名 is HD_EINVAL); any later line that held a value becomes a
+ * row, SHEET_ROWS at most (HD_ELIMIT). */
 static void record_cb(int c, void *data)
 {
 	struct parse *ps = data;
@@ -190,6 +202,7 @@ static void record_cb(int c, void *data)
 	ps->field = 0;
 }
 
+/* See sheet.h.  On an error *s is released but keeps its name. */
 int sheet_parse(const char *name, const char *data, size_t n,
 	struct sheet *s, struct hd_error *e)
 {
@@ -258,6 +271,8 @@ int sheet_parse(const char *name, const char *data, size_t n,
 	return ps.rc;
 }
 
+/* See sheet.h.  At most SHEET_MAX + 1 bytes are read, so a larger file is
+ * refused by sheet_parse.  HD_EINVAL naming path when it cannot be read. */
 int sheet_load(const char *path, struct sheet *s, struct hd_error *e)
 {
 	FILE *f = fopen(path, "rb");
@@ -283,6 +298,7 @@ int sheet_load(const char *path, struct sheet *s, struct hd_error *e)
 	return rc;
 }
 
+/* Free what sheet s holds and zero it; accepts NULL. */
 void sheet_release(struct sheet *s)
 {
 	size_t i;
@@ -298,6 +314,7 @@ void sheet_release(struct sheet *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* See sheet.h.  "|" also separates. */
 void sheet_split(const char *cell, char ***v, size_t *n)
 {
 	static const char *const seps[] = {";", "\xEF\xBC\x9B", "\xE3\x80\x81",
