@@ -123,6 +123,88 @@ int hd_csrf_ok(const struct hd_session *s, const char *sent)
 		sent);
 }
 
+/* ------------------------------------------------------- form tokens */
+
+static pthread_once_t form_key_once = PTHREAD_ONCE_INIT;
+/* The key of the form tokens' MACs, random, for this process only. */
+static unsigned char form_key[crypto_auth_hmacsha256_KEYBYTES];
+
+/* pthread_once body: make form_key (libsodium's randombytes_buf). */
+static void form_key_setup(void)
+{
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	crypto_auth_hmacsha256_keygen(form_key);
+}
+
+/* The HMAC-SHA-256 of a form token, over purpose, bind (each ended by
+ * its NUL, so no two pairs run together alike) and body
+ * ("ISSUED.NONCE"), as 64 hex digits into out. */
+static void form_mac(const char *purpose, const char *bind,
+	const char *body, char out[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	pthread_once(&form_key_once, form_key_setup);
+	crypto_auth_hmacsha256_init(&st, form_key, sizeof form_key);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose,
+		strlen(purpose) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)bind,
+		strlen(bind) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+		strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof mac);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* hd_form_token: see hd_visit.h.  The nonce is 16 bytes of
+ * randombytes_buf; a NULL bind is "". */
+void hd_form_token(const char *purpose, const char *bind, int64_t now,
+	char out[HD_FORM_TOKEN_SIZE])
+{
+	unsigned char raw[16];
+	char nonce[33], body[54], mac[65];      /* 20 digits, '.', 32 */
+
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+	snprintf(body, sizeof body, "%lld.%s", (long long)now, nonce);
+	form_mac(purpose, bind ? bind : "", body, mac);
+	snprintf(out, HD_FORM_TOKEN_SIZE, "%s.%s", body, mac);
+}
+
+/* hd_form_token_check: see hd_visit.h.  The MAC is compared in constant
+ * time (hd_token_equal) before the time it carries is believed. */
+int hd_form_token_check(const char *purpose, const char *bind,
+	const char *token, int64_t now, int max_age, char nonce[33])
+{
+	const char *dot = token ? strrchr(token, '.') : NULL;
+	char body[64], mac[65];
+	long long t;
+	int n = 0;
+
+	nonce[0] = '\0';
+	if (dot == NULL || (size_t)(dot - token) >= sizeof body) {
+		return 0;
+	}
+	memcpy(body, token, (size_t)(dot - token));
+	body[dot - token] = '\0';
+	if (sscanf(body, "%lld.%n", &t, &n) != 1 || n == 0 ||
+	    strlen(body + n) != 32 ||
+	    strspn(body + n, "0123456789abcdef") != 32) {
+		return 0;
+	}
+	form_mac(purpose, bind ? bind : "", body, mac);
+	if (!hd_token_equal(mac, dot + 1) || t > now || now - t > max_age) {
+		return 0;
+	}
+	memcpy(nonce, body + n, 33);
+	return 1;
+}
+
 /* ------------------------------------------------------------ roles */
 
 #define P(x) (1u << (x))

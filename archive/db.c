@@ -183,6 +183,10 @@
 	" AND (?5 IS NULL OR r.class = ?5)" \
 	" AND (?6 = 0 OR r.class IS NOT NULL)"
 
+/* A booking as staff see it (visits.c's visit_from_row reads these). */
+#define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
+	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
+
 static const char *const sqls[SQL__COUNT] = {
 	/* the paper storage room (room.c) */
 	[SQL_LOCATION_INSERT] = "INSERT OR IGNORE INTO locations (path, parent,"
@@ -393,11 +397,32 @@ static const char *const sqls[SQL__COUNT] = {
 		" ORDER BY top.shared DESC, top.dy, top.ref",
 	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
 		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
+	/* bookings (visits.c) */
 	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
-		" FROM visits WHERE day = ?1 GROUP BY slot",
-	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
-		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8)",
+		" FROM visits WHERE day = ?1 AND cancelled IS NULL"
+		" GROUP BY slot",
+	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, grp_key,"
+		" contact, contact_key, people, free, price, created, at,"
+		" remote, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, ?12, ?13)",
+	[SQL_VISIT_GROUP_TAKEN] = "SELECT id FROM visits WHERE day = ?1"
+		" AND slot = ?2 AND grp_key = ?3 AND cancelled IS NULL LIMIT 1",
+	[SQL_VISIT_FORM_USED] = "SELECT id FROM visits WHERE form = ?1",
+	/* the contact's bookings not cancelled whose slot (?2 "YYYY-MM-DD
+	 * HH:MM", China time) has not begun; ?3 its day, for the index */
+	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*) FROM visits"
+		" WHERE contact_key = ?1 AND day >= ?3 AND cancelled IS NULL"
+		" AND day || ' ' || slot > ?2",
+	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*) FROM visits"
+		" WHERE remote = ?1 AND at > ?2",
+	[SQL_VISIT_LIST] = "SELECT " VISIT_COLUMNS " FROM visits"
+		" WHERE day >= ?1 AND day < ?2 ORDER BY day, slot, id",
+	[SQL_VISIT_GET] = "SELECT " VISIT_COLUMNS " FROM visits WHERE id = ?1",
+	[SQL_VISIT_CANCEL] = "UPDATE visits SET cancelled = ?2,"
+		" cancelled_by = ?3 WHERE id = ?1 AND cancelled IS NULL",
+	[SQL_VISIT_ALL] = "SELECT id, grp, contact FROM visits",
+	[SQL_VISIT_SET_KEYS] = "UPDATE visits SET grp_key = ?2,"
+		" contact_key = ?3 WHERE id = ?1",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",

@@ -207,9 +207,11 @@ double hd_mono_s(void);
 void hd_clock_set(int64_t (*skew)(void));
 int64_t hd_now_s(void);
 int64_t hd_clock_skew_s(void);
-/* Today in China ("YYYY-MM-DD", Asia/Shanghai): the day consultation
- * windows, bookings and transfer slips count. */
+/* Today in China ("YYYY-MM-DD", Asia/Shanghai) by hd_now_s: the day
+ * consultation windows, bookings and transfer slips count.
+ * hd_china_clock: the day and the time "HH:MM" in China of Unix time t. */
 void hd_china_today(char out[11]);
+void hd_china_clock(int64_t t, char day[11], char hm[6]);
 /* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
  * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
  * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
@@ -786,40 +788,8 @@ int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
 	const struct hd_agent *agent, struct hd_error *e);
 
-/* ------------------------------------------------- guided-talk visits */
-
-/* One bookable hour of a day.  Public-welfare hours (公益时段, 09:00-12:00
- * by default, setting visit.free) are free; the low-price hours (setting
- * visit.paid, "14:00-17:00,19:00-21:00") cost visit.price yuan a person;
- * every slot holds visit.capacity people. */
-struct hd_slot {
-	char time[6];           /* "09:00" */
-	int free;               /* 1: 公益时段 */
-	int price;              /* yuan per person, 0 when free */
-	int capacity;           /* people */
-	int booked;             /* people already booked */
-};
-/* Bookable hours as the settings visit.free and visit.paid hold them,
- * "HH:00-HH:00[,HH:00-HH:00...]" (hours 0-24, each range non-empty): the
- * one grammar, for hd_visit_slots and for "hongdang config".  mask[h]
- * becomes 1 for each hour h a range covers, 0 for the others.  Returns
- * 0, or HD_EINVAL naming spec. */
-int hd_visit_hours(const char *spec, int mask[24], struct hd_error *e);
-/* The slots of day ("2026-12-01"): *slots receives an array (caller
- * frees).  HD_EINVAL for a malformed day, HD_EDB when the settings or
- * bookings cannot be read. */
-int hd_visit_slots(struct hd_archive *a, const char *day,
-	struct hd_slot **slots, size_t *nslots, struct hd_error *e);
-/* Book a guided talk (its own transaction, an event "visit").  today is
- * "YYYY-MM-DD" (the caller's clock, for tests).  Refuses with HD_EINVAL
- * and a Chinese message naming the field: a day in the past or more than
- * 60 days ahead, an hour that is not a slot, a group name of 1-40
- * characters missing, a contact that is not a phone number or e-mail,
- * people outside 1..capacity, not enough room left in the slot, or the
- * same group booked twice in a slot.  *id receives the booking's id. */
-int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
-	const char *group, const char *contact, int people, const char *today,
-	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+/* Guided-talk visits and the visitors' form tokens: hd_visit.h, at the
+ * end. */
 
 /* ----------------------------------------------------------- verify */
 
@@ -1496,5 +1466,7 @@ struct hd_audit_query {
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
+
+#include "hd_visit.h"
 
 #endif

@@ -101,6 +101,15 @@ enum hd_sql {
 	SQL_LAST_EVENT_OF_TYPE,
 	SQL_VISITS_OF_DAY,
 	SQL_VISIT_INSERT,
+	SQL_VISIT_GROUP_TAKEN,
+	SQL_VISIT_FORM_USED,
+	SQL_VISIT_OPEN_OF_CONTACT,
+	SQL_VISIT_RECENT_OF_REMOTE,
+	SQL_VISIT_LIST,
+	SQL_VISIT_GET,
+	SQL_VISIT_CANCEL,
+	SQL_VISIT_ALL,
+	SQL_VISIT_SET_KEYS,
 	SQL_CLASS_COUNTS_PUBLIC,
 	SQL_TOP_SUBJECTS_PUBLIC,
 	SQL_RECORD_BODY,
@@ -318,6 +327,23 @@ int hd_terms_add(struct hd_archive *a, int64_t id, const char *kind,
 int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
 void hd_day_format(int64_t t, char out[11]);
 int hd_china_day_start(const char *day, char out[32], struct hd_error *e);
+
+/* Fill in the grp_key and contact_key of every booking from its group
+ * and contact (visits.c, for migration 8), inside the caller's
+ * transaction.  0 or HD_EDB. */
+int hd_visit_rekey(struct hd_archive *a, struct hd_error *e);
+
+/* Text as people type it into a form, tidied for keeping and comparing
+ * (util.c): Unicode NFC (HD_TIDY_NFC: as typed, for showing), NFKC
+ * (HD_TIDY_NFKC: full-width digits and letters made plain, for phone
+ * numbers) or NFKC_Casefold (HD_TIDY_KEY: for comparing, case folded
+ * too); then the invisible characters (default-ignorable code points:
+ * U+200B and the other zero-width ones) removed, white space and
+ * controls trimmed at both ends and each run of them inside made one
+ * space.  Returns a new string (caller frees), or NULL when s is NULL or
+ * not UTF-8. */
+enum hd_tidy { HD_TIDY_NFC, HD_TIDY_NFKC, HD_TIDY_KEY };
+char *hd_text_tidy(const char *s, enum hd_tidy form);
 
 /* The text of JSON value o (jansson's json_dumps with flags) into *out,
  * which the caller frees.  Returns 0, or HD_EIO naming what when it

@@ -1,6 +1,7 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
- * hours, capacity, price).  Each change is an event.
+ * hours, capacity, price, the kiosks' addresses).  Each change is an
+ * event.
  */
 #include "cmd.h"
 
@@ -18,6 +19,8 @@ static const struct {
 		"low-price hours, HH:00-HH:00[,...]"},
 	{"visit.capacity", "40", "people a guided-talk slot holds"},
 	{"visit.price", "10", "yuan a person in the low-price hours"},
+	{"visit.kiosks", "", "the kiosks' IP addresses, comma-separated "
+		"(not held to 10 bookings an hour)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -31,8 +34,10 @@ static const struct cmd_spec spec = {
 };
 
 /* Whether v looks like what key holds: a number (capacity 1-10000,
- * price 0-10000) or hours in the library's one grammar (hd_visit_hours:
- * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
+ * price 0-10000), addresses (hd_visit_kiosks: IPv4 or IPv6, separated
+ * by commas or spaces) or hours in the library's one grammar
+ * (hd_visit_hours: "HH:00-HH:00[,...]", each ending after it starts).
+ * 1 or 0. */
 static int valid(const char *key, const char *v)
 {
 	long long n;
@@ -41,6 +46,9 @@ static int valid(const char *key, const char *v)
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
 		return cmd_number(v, key[6] == 'c' ? 1 : 0, 10000, &n) == 0;
+	}
+	if (strcmp(key, "visit.kiosks") == 0) {
+		return hd_visit_kiosks(v, NULL) == 0;
 	}
 	return hd_visit_hours(v, mask, NULL) == 0;
 }
@@ -59,7 +67,7 @@ int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	for (i = 0; status == 0 && i < NKEYS; i++) {
 		/* the help went out: the keys end it */
 		printf("  %-15s %s (default %s)\n", keys[i].key,
-			keys[i].what, keys[i].def);
+			keys[i].what, keys[i].def[0] ? keys[i].def : "none");
 	}
 	if (status >= 0) {
 		return status;

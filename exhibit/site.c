@@ -14,21 +14,19 @@
 #include <string.h>
 #include <time.h>
 
-/* See pages.h.  The day (hd_china_today) and the hour, both China's,
+/* See pages.h.  The day and the hour, both China's (hd_china_clock),
  * pick the slot of hd_visit_slots that is open now; out is "" when the
  * slots cannot be read. */
 void page_open_status(struct hd_archive *a, char *out, size_t n)
 {
-	time_t now = time(NULL);
 	struct hd_slot *slots = NULL;
 	size_t ns = 0, i;
-	char today[11], hour[8];
+	char today[11], hm[6], hour[8];
 	const struct hd_slot *cur = NULL;
 	const char *first_free = NULL;
 
-	hd_china_today(today);
-	snprintf(hour, sizeof hour, "%02u:00", (unsigned)(((long long)now +
-		CHINA_UTC_OFFSET) / 3600 % 24));
+	hd_china_clock(hd_now_s(), today, hm);
+	snprintf(hour, sizeof hour, "%.2s:00", hm);
 	if (n > 0) {
 		out[0] = '\0';
 	}
