@@ -461,19 +461,29 @@ static const char *const sqls[SQL__COUNT] = {
 		" OR created < ?2",
 	[SQL_LOGIN_INSERT] = "INSERT INTO login_attempts (at, name, remote,"
 		" ok) VALUES (?1, ?2, ?3, ?4)",
-	/* the newest failures since ?2 and since the last success */
+	/* failures, newest first, since ?3 (Unix seconds), ?4 at most: of
+	 * the name ?1 from anywhere since its last success; of ?1 from the
+	 * address ?2 since its last success from there; from the address ?2
+	 * for names it has not since logged in to (a gap in the numbers is
+	 * a parameter no one reads) */
 	[SQL_LOGIN_FAILS_NAME] = "SELECT at FROM login_attempts"
-		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" WHERE name = ?1 AND ok = 0 AND at >= ?3 AND id >"
 		" coalesce((SELECT max(id) FROM login_attempts"
-		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?4",
+	[SQL_LOGIN_FAILS_PAIR] = "SELECT at FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 0 AND at >= ?3"
+		" AND id > coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 1), 0)"
+		" ORDER BY id DESC LIMIT ?4",
 	/* an address's failures count until that same name succeeds from
 	 * it: a mistyped password is forgiven by the right one, but one
 	 * login to one's own account does not reset guessing at others */
 	[SQL_LOGIN_FAILS_REMOTE] = "SELECT f.at FROM login_attempts f"
-		" WHERE f.remote = ?1 AND f.ok = 0 AND f.at >= ?2"
+		" WHERE f.remote = ?2 AND f.ok = 0 AND f.at >= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM login_attempts s"
-		" WHERE s.remote = ?1 AND s.name = f.name AND s.ok = 1"
-		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?3",
+		" WHERE s.remote = ?2 AND s.name = f.name AND s.ok = 1"
+		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?4",
+	[SQL_LOGIN_SET_OK] = "UPDATE login_attempts SET ok = 1 WHERE id = ?1",
 	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
 	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
 		" WHERE name = ?1",

@@ -1225,13 +1225,18 @@ struct hd_login_policy {
 	int idle;           /* seconds without a request that end a session
 	                       (1800) */
 	int max;            /* seconds a session lives at most (43200) */
-	int fails;          /* failures of one name within window that lock
-	                       it (5) */
+	int fails;          /* failures of one name from one address within
+	                       window that lock the name for that address;
+	                       from any addresses, that slow it (5) */
 	int fails_remote;   /* failures from one address within window that
 	                       lock it (20) */
 	int window;         /* seconds (900) */
 	int lock;           /* seconds a lock lasts after the last counted
 	                       failure (900) */
+	int slow;           /* seconds a name slowed waits after its newest
+	                       failure, doubled for each one past fails
+	                       (2) */
+	int slow_max;       /* ... up to (60) */
 };
 void hd_login_policy_default(struct hd_login_policy *p);
 
@@ -1246,15 +1251,19 @@ struct hd_session {
 	int64_t seen;
 };
 
-/* Log in name with password from address remote (its own transaction).
- * The password hash is computed whether or not the name exists, is
- * disabled or the password is wrong, so they take the same time.  On
- * success a session starts: token receives the cookie value (64 hex
- * digits, 256 random bits; only its SHA-256 is stored) and *s the
- * session, and an event "login" is written.  HD_EDENIED (one message
- * for an unknown name, a disabled account and a wrong password) or
- * HD_ELIMIT while the name or the address is locked (the same for a
- * name that does not exist; no password is checked then). */
+/* Log in name with password from address remote.  The password hash is
+ * computed whether or not the name exists, is disabled or the password
+ * is wrong, so they take the same time.  The limits are checked and the
+ * attempt counted (as a failure until it succeeds) in one transaction
+ * before the password is verified, so guesses at once cannot verify more
+ * than the limits allow.  On success a session starts: token receives
+ * the cookie value (64 hex digits, 256 random bits; only its SHA-256 is
+ * stored) and *s the session, and an event "login" is written.
+ * HD_EDENIED (one message for an unknown name, a disabled account and a
+ * wrong password), or HD_ELIMIT with no password checked (the same for a
+ * name that does not exist): the name is locked from this address, the
+ * address is locked, or the name must wait a few seconds since its
+ * newest failure (policy: fails, slow). */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e);

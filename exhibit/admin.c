@@ -53,6 +53,10 @@ static void policy_load(void)
 	env_seconds("HD_SESSION_IDLE", &policy.idle);
 	env_seconds("HD_SESSION_MAX", &policy.max);
 	env_seconds("HD_LOGIN_LOCK", &policy.lock);
+	env_seconds("HD_LOGIN_SLOW", &policy.slow);
+	if (policy.slow_max < policy.slow) {
+		policy.slow_max = policy.slow;
+	}
 	cookie_secure = sec != NULL && strcmp(sec, "1") == 0;
 }
 

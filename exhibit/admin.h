@@ -27,7 +27,8 @@ struct admin {
 
 /* The session and login limits: hd_login_policy_default, changed by the
  * environment of the server (seconds): HD_SESSION_IDLE, HD_SESSION_MAX,
- * HD_LOGIN_LOCK.  Read once. */
+ * HD_LOGIN_LOCK, HD_LOGIN_SLOW (the first wait of a name slowed).  Read
+ * once. */
 const struct hd_login_policy *admin_policy(void);
 
 /* The start of every admin page: the session cookie must name a live
