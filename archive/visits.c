@@ -474,8 +474,8 @@ static int book_in_tx(struct hd_archive *a, const struct hd_booking *b,
 			"t>l", b->form, &other);
 		if (rc == 1) {
 			return hd_err(e, HD_EEXIST, "这张预约表已经提交过（预约"
-				"号 %lld）；如需再预约，请重新打开预约页",
-				(long long)other);
+				"号 %lld），不必再次提交；如需再预约，请重新填写"
+				"预约表", (long long)other);
 		}
 	}
 	if (rc == 0) {
