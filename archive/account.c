@@ -383,15 +383,11 @@ static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->name, sizeof u->name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u->role, sizeof u->role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u->name, sizeof u->name);
+	hd_col_copy(st, 2, u->role, sizeof u->role);
 	u->disabled = sqlite3_column_int(st, 4);
-	snprintf(u->created, sizeof u->created, "%s",
-		(const char *)sqlite3_column_text(st, 5));
-	snprintf(u->last_login, sizeof u->last_login, "%s",
-		(const char *)sqlite3_column_text(st, 6));
+	hd_col_copy(st, 5, u->created, sizeof u->created);
+	hd_col_copy(st, 6, u->last_login, sizeof u->last_login);
 }
 
 /* Look name up; hash (crypto_pwhash_STRBYTES, may be NULL) receives its
@@ -952,13 +948,10 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
-	snprintf(u.name, sizeof u.name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u.role, sizeof u.role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u.name, sizeof u.name);
+	hd_col_copy(st, 2, u.role, sizeof u.role);
 	disabled = sqlite3_column_int(st, 3);
-	snprintf(csrf, sizeof csrf, "%s",
-		(const char *)sqlite3_column_text(st, 4));
+	hd_col_copy(st, 4, csrf, sizeof csrf);
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);

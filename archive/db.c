@@ -642,6 +642,14 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+/* See internal.h.  snprintf cuts at a byte, never past out[size - 1]. */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, size, "%s", s != NULL ? (const char *)s : "");
+}
+
 /* See internal.h. */
 char *hd_col_dup(sqlite3_stmt *st, int i)
 {

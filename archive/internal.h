@@ -297,6 +297,9 @@ void hd_read_end(struct hd_archive *a, int own);
 
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
+/* A column's text copied into out (size bytes, cut to fit; "" for
+ * NULL). */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size);
 
 /* Records by reference code (record.c).  hd_record_id: the id of the
  * record with canonical reference code canon into *id, 0 when there is

@@ -564,25 +564,17 @@ static void visit_from_row(sqlite3_stmt *st, struct hd_visit *v)
 {
 	memset(v, 0, sizeof *v);
 	v->id = sqlite3_column_int64(st, 0);
-	snprintf(v->day, sizeof v->day, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(v->slot, sizeof v->slot, "%s",
-		(const char *)sqlite3_column_text(st, 2));
-	snprintf(v->group, sizeof v->group, "%s",
-		(const char *)sqlite3_column_text(st, 3));
-	snprintf(v->contact, sizeof v->contact, "%s",
-		(const char *)sqlite3_column_text(st, 4));
+	hd_col_copy(st, 1, v->day, sizeof v->day);
+	hd_col_copy(st, 2, v->slot, sizeof v->slot);
+	hd_col_copy(st, 3, v->group, sizeof v->group);
+	hd_col_copy(st, 4, v->contact, sizeof v->contact);
 	v->people = sqlite3_column_int(st, 5);
 	v->free = sqlite3_column_int(st, 6);
 	v->price = sqlite3_column_int(st, 7);
-	snprintf(v->created, sizeof v->created, "%s",
-		(const char *)sqlite3_column_text(st, 8));
-	snprintf(v->remote, sizeof v->remote, "%s",
-		(const char *)sqlite3_column_text(st, 9));
-	snprintf(v->cancelled, sizeof v->cancelled, "%s",
-		(const char *)sqlite3_column_text(st, 10));
-	snprintf(v->cancelled_by, sizeof v->cancelled_by, "%s",
-		(const char *)sqlite3_column_text(st, 11));
+	hd_col_copy(st, 8, v->created, sizeof v->created);
+	hd_col_copy(st, 9, v->remote, sizeof v->remote);
+	hd_col_copy(st, 10, v->cancelled, sizeof v->cancelled);
+	hd_col_copy(st, 11, v->cancelled_by, sizeof v->cancelled_by);
 }
 
 /* hd_visit_list: see hd_visit.h.  *v is NULL and *n 0 on every error. */
