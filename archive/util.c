@@ -536,7 +536,8 @@ char *hd_text_tidy(const char *s, enum hd_tidy form)
 	}
 	while (i < vlen) {
 		U16_NEXT(v, i, vlen, c);
-		if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+		if (u_hasBinaryProperty(c,
+		    UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
 			continue;
 		}
 		if (u_isUWhiteSpace(c) || u_iscntrl(c)) {

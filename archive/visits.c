@@ -371,8 +371,9 @@ int hd_visit_rekey(struct hd_archive *a, struct hd_error *e)
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {
-			rc = hd_sql_run(a, SQL_VISIT_SET_KEYS, "key bookings", e,
-				"ltt", ids[i], v[i].group_key, v[i].contact_key);
+			rc = hd_sql_run(a, SQL_VISIT_SET_KEYS, "key bookings",
+				e, "ltt", ids[i], v[i].group_key,
+				v[i].contact_key);
 		}
 		who_release(&v[i]);
 	}
@@ -474,8 +475,8 @@ static int book_in_tx(struct hd_archive *a, const struct hd_booking *b,
 			"t>l", b->form, &other);
 		if (rc == 1) {
 			return hd_err(e, HD_EEXIST, "这张预约表已经提交过（预约"
-				"号 %lld），不必再次提交；如需再预约，请重新填写"
-				"预约表", (long long)other);
+				"号 %lld），不必再次提交；如需再预约，请重新"
+				"填写预约表", (long long)other);
 		}
 	}
 	if (rc == 0) {
@@ -498,9 +499,10 @@ static int book_in_tx(struct hd_archive *a, const struct hd_booking *b,
 	if (rc == 0) {
 		hd_now_iso(now);
 		rc = hd_sql_run(a, SQL_VISIT_INSERT, "book", e,
-			"ttttttiiitltt", b->day, s->time, w->group, w->group_key,
-			w->contact, w->contact_key, b->people, s->free, s->price,
-			now, b->now, b->remote ? b->remote : "", b->form);
+			"ttttttiiitltt", b->day, s->time, w->group,
+			w->group_key, w->contact, w->contact_key, b->people,
+			s->free, s->price, now, b->now,
+			b->remote ? b->remote : "", b->form);
 	}
 	if (rc == 0) {
 		*id = sqlite3_last_insert_rowid(a->db);

@@ -9,10 +9,10 @@
 #include <string.h>
 
 static const char about[] =
-	"Guided-talk bookings (讲解预约) made on the exhibit's /visit page.  A\n"
-	"contact holds at most 2 bookings that have not taken place; an\n"
-	"address makes at most 10 an hour, the kiosks' addresses excepted\n"
-	"(hongdang config visit.kiosks).\n";
+	"Guided-talk bookings (讲解预约) made on the exhibit's /visit\n"
+	"page.  A contact holds at most 2 bookings that have not taken\n"
+	"place; an address makes at most 10 an hour, the kiosks'\n"
+	"addresses excepted (hongdang config visit.kiosks).\n";
 
 static const struct cmd_spec list_spec = {
 	.help =
