@@ -166,6 +166,9 @@ static const struct {
 	{"文件名,题名\na.jpg,x,extra\n", 0, 0, NULL, "more cells than columns"},
 	{"", 0, 0, NULL, "empty sheet"},
 	{"文件名,题名\n\n\na.jpg,x\n\n", 1, 1, "x", "blank lines skipped"},
+	{"文件名,题名\n,标题\n", 0, 0, NULL, "a row without its file"},
+	{"文件名,题名\na.jpg,x\n,\n", 1, 1, "x",
+		"a row of empty cells is no row"},
 };
 
 static void test_sheets(void)
