@@ -111,46 +111,51 @@ struct walk {
 	void *ctx;
 };
 
-/* A node handler: 0, or a negative code with x->e set. */
-typedef int (*node_fn)(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+/* What the SAX parser reports, one event at a time. */
+enum { EV_START, EV_END, EV_TEXT };
+struct ev {
+	const char *name;           /* local name (EV_START, EV_END) */
+	const xmlChar **attrs;      /* SAX2's (local, prefix, URI, value,
+	                             * end) per attribute (EV_START) */
+	int nattrs;
+	const char *text;           /* character data, not NUL-terminated */
+	size_t len;                 /* (EV_TEXT) */
+};
+
+/* A part's handler of one event (type is EV_*): 0, or a negative code
+ * with x->e set, which stops the parse. */
+typedef int (*node_fn)(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type);
 
 /* ------------------------------------------------------------ helpers */
 
-/* The local name of the reader's node as a C string. */
-static const char *lname(xmlTextReaderPtr r)
-{
-	const xmlChar *s = xmlTextReaderConstLocalName(r);
-
-	return s ? (const char *)s : "";
-}
-
 /* The value of the attribute with local name local, in no namespace
  * (or, with ns_required, in one, as r:id is), or NULL.  Returns a new
  * string (caller frees). */
-static char *attr(xmlTextReaderPtr r, const char *local, int ns_required)
+static char *attr(const struct ev *r, const char *local, int ns_required)
 {
-	char *v = NULL;
-	int ok;
+	const xmlChar **a;
+	size_t n;
+	char *v;
+	int i;
 
-	for (ok = xmlTextReaderMoveToFirstAttribute(r); ok == 1;
-	    ok = xmlTextReaderMoveToNextAttribute(r)) {
-		const char *ln = lname(r);
-
-		if (strcmp(ln, local) != 0 || ns_required !=
-		    (xmlTextReaderConstNamespaceUri(r) != NULL)) {
-			continue;
+	for (i = 0; i < r->nattrs; i++) {
+		a = r->attrs + 5 * i;
+		if (strcmp((const char *)a[0], local) == 0 &&
+		    ns_required == (a[2] != NULL)) {
+			n = (size_t)(a[4] - a[3]);
+			v = hd_xmalloc(n + 1);
+			memcpy(v, a[3], n);
+			v[n] = '\0';
+			return v;
 		}
-		v = hd_xstrdup((const char *)xmlTextReaderConstValue(r));
-		break;
 	}
-	xmlTextReaderMoveToElement(r);
-	return v;
+	return NULL;
 }
 
 /* The attribute local as a long in [lo, hi], or dflt when absent.
  * Returns 0, or -1 when present but not such a number. */
-static int attr_long(xmlTextReaderPtr r, const char *local, long lo,
+static int attr_long(const struct ev *r, const char *local, long lo,
 	long hi, long dflt, long *out)
 {
 	char *v = attr(r, local, 0), *end;
@@ -180,9 +185,9 @@ static int type_is(const char *s, const char *tail)
 
 /* Append the gathered text of a node, up to one byte past the cell cap
  * (the cap is then noted, and the cell refused where it is used). */
-static void text_add(struct walk *w, const char *s)
+static void text_add(struct walk *w, const char *s, size_t n)
 {
-	size_t n = strlen(s), room;
+	size_t room;
 
 	if (w->too_long) {
 		return;
@@ -364,7 +369,8 @@ static char *number_text(const char *v, int kind, int date1904)
 
 /* ------------------------------------------------------ zip and XML */
 
-/* What libxml2 reads a part through: the zip entry, counted. */
+/* What libxml2 reads a part through (the zip entry, counted) and what
+ * its SAX callbacks hand the part's handler. */
 struct src {
 	struct archive *a;
 	uint64_t got, cap;
@@ -373,6 +379,11 @@ struct src {
 	char zerr[256];
 	char xerr[256];         /* libxml2's first error */
 	int xline;
+	xmlParserCtxtPtr ctxt;
+	struct xlsx *x;
+	struct walk *w;
+	node_fn fn;
+	int rc;                 /* the handler's, or the DTD's, refusal */
 };
 
 /* libxml2's read callback: the next bytes of the entry, -1 past the
@@ -408,27 +419,89 @@ static int src_close(void *ctx)
 	return 0;
 }
 
-/* libxml2's error handler: keeps the first error, prints nothing. */
+/* libxml2's error handler: keeps the first error (not a warning),
+ * prints nothing. */
 static void src_error(void *ctx, xmlErrorPtr err)
 {
 	struct src *s = ctx;
+	size_t n;
 	char *p;
 
-	if (s->xerr[0] != '\0' || err == NULL || err->message == NULL) {
+	if (s->xerr[0] != '\0' || err == NULL || err->message == NULL ||
+	    err->level < XML_ERR_ERROR) {
 		return;
 	}
-	p = hd_utf8_printable(err->message, strlen(err->message), 200);
+	/* libxml2's messages end in a newline */
+	n = strcspn(err->message, "\n");
+	p = hd_utf8_printable(err->message, n, 200);
 	snprintf(s->xerr, sizeof s->xerr, "%s", p);
 	free(p);
-	p = strchr(s->xerr, '\n');
-	if (p == NULL) {
-		p = s->xerr + strlen(s->xerr);
-	}
-	while (p > s->xerr && (p[-1] == ' ' || p[-1] == '\\')) {
-		p--;
-	}
-	*p = '\0';
 	s->xline = err->line;
+}
+
+/* Hand one event to the part's handler; a refusal stops the parser. */
+static void sax_event(struct src *s, const struct ev *ev, int type)
+{
+	if (s->rc != 0) {
+		return;
+	}
+	s->rc = s->fn(s->x, s->w, ev, type);
+	if (s->rc != 0) {
+		xmlStopParser(s->ctxt);
+	}
+}
+
+/* SAX2: the start of an element. */
+static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+	const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
+	int ndefaulted, const xmlChar **attrs)
+{
+	struct ev ev = {(const char *)local, attrs, nattrs, NULL, 0};
+
+	(void)prefix;
+	(void)uri;
+	(void)nns;
+	(void)ns;
+	(void)ndefaulted;
+	sax_event(ctx, &ev, EV_START);
+}
+
+/* SAX2: the end of an element (also of an empty one, <c/>). */
+static void sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+	const xmlChar *uri)
+{
+	struct ev ev = {(const char *)local, NULL, 0, NULL, 0};
+
+	(void)prefix;
+	(void)uri;
+	sax_event(ctx, &ev, EV_END);
+}
+
+/* SAX2: character data, CDATA and white space, in pieces. */
+static void sax_text(void *ctx, const xmlChar *text, int len)
+{
+	struct ev ev = {"", NULL, 0, (const char *)text, (size_t)len};
+
+	sax_event(ctx, &ev, EV_TEXT);
+}
+
+/* SAX2: a <!DOCTYPE>, where entity bombs and external entities are
+ * declared; no .xlsx part has one, and it is refused before anything
+ * in it is used. */
+static void sax_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+	const xmlChar *sid)
+{
+	struct src *s = ctx;
+
+	(void)name;
+	(void)eid;
+	(void)sid;
+	if (s->rc == 0) {
+		s->rc = hd_err(s->x->e, HD_EINVAL, "%s: %s declares a "
+			"document type (<!DOCTYPE>), which no .xlsx does: "
+			"refused", s->x->name, s->x->part);
+	}
+	xmlStopParser(s->ctxt);
 }
 
 /* Open the zip for one pass over its entries.  Returns 0 and *out (the
@@ -491,17 +564,19 @@ static int zip_find(struct xlsx *x, struct archive *a, const char *part)
 	}
 }
 
-/* Stream the part through libxml2's reader, calling fn on each node
- * (an empty element <c/> comes as a start and an end).  cap bounds the
- * bytes it may unpack to.  Returns 0, HD_ENOTFOUND (nothing set) when
- * the zip has no such part, or a negative code with x->e set. */
+/* Stream the part through libxml2's SAX parser, calling fn on each
+ * event.  The parser pulls the entry through src_read, so the part is
+ * never whole in memory (and libxml2 keeps its input buffer small, which
+ * its push-mode reader does not for long runs of text).  cap bounds the
+ * bytes the part may unpack to.  Returns 0, HD_ENOTFOUND (nothing set)
+ * when the zip has no such part, or a negative code with x->e set. */
 static int part_walk(struct xlsx *x, const char *part, uint64_t cap,
 	node_fn fn, struct walk *w)
 {
 	struct archive *a = NULL;
-	xmlTextReaderPtr r = NULL;
+	xmlSAXHandler sax;
 	struct src s;
-	int rc, ret, type;
+	int rc;
 
 	x->part = part;
 	rc = zip_open(x, &a);
@@ -515,49 +590,42 @@ static int part_walk(struct xlsx *x, const char *part, uint64_t cap,
 	memset(&s, 0, sizeof s);
 	s.a = a;
 	s.cap = cap;
-	r = xmlReaderForIO(src_read, src_close, &s, part, NULL,
-		XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (r == NULL) {
+	s.x = x;
+	s.w = w;
+	s.fn = fn;
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_text;
+	sax.ignorableWhitespace = sax_text;
+	sax.cdataBlock = sax_text;
+	sax.internalSubset = sax_doctype;
+	sax.serror = src_error;
+	s.ctxt = xmlCreateIOParserCtxt(&sax, &s, src_read, src_close, &s,
+		XML_CHAR_ENCODING_NONE);
+	if (s.ctxt == NULL) {
 		abort();
 	}
-	xmlTextReaderSetStructuredErrorHandler(r, src_error, &s);
-	while ((ret = xmlTextReaderRead(r)) == 1) {
-		type = xmlTextReaderNodeType(r);
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE ||
-		    type == XML_READER_TYPE_ENTITY_REFERENCE) {
-			rc = hd_err(x->e, HD_EINVAL, "%s: %s declares a "
-				"document type or entities, which no .xlsx "
-				"does: refused", x->name, part);
-			goto out;
-		}
-		rc = fn(x, w, r, type);
-		if (rc == 0 && type == XML_READER_TYPE_ELEMENT &&
-		    xmlTextReaderIsEmptyElement(r)) {
-			rc = fn(x, w, r, XML_READER_TYPE_END_ELEMENT);
-		}
-		if (rc != 0) {
-			goto out;
-		}
+	xmlCtxtUseOptions(s.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+		XML_PARSE_NOWARNING);
+	xmlParseDocument(s.ctxt);
+	if (s.rc != 0) {
+		rc = s.rc;
+	} else if (s.over) {
+		rc = hd_err(x->e, HD_ELIMIT, "%s: %s unpacks to more than "
+			"%llu MiB (a zip bomb?)", x->name, part,
+			(unsigned long long)(cap >> 20));
+	} else if (s.broken) {
+		rc = hd_err(x->e, HD_EINVAL, "%s: %s cannot be unpacked "
+			"(damaged or encrypted): %s", x->name, part, s.zerr);
+	} else if (!s.ctxt->wellFormed) {
+		rc = hd_err(x->e, HD_EINVAL, "%s: %s line %d: malformed "
+			"XML: %s", x->name, part, s.xline,
+			s.xerr[0] ? s.xerr : "unreadable");
 	}
-	if (ret != 0 || s.over || s.broken) {
-		if (s.over) {
-			rc = hd_err(x->e, HD_ELIMIT, "%s: %s unpacks to more "
-				"than %llu MiB (a zip bomb?)", x->name, part,
-				(unsigned long long)(cap >> 20));
-		} else if (s.broken) {
-			rc = hd_err(x->e, HD_EINVAL, "%s: %s cannot be "
-				"unpacked (damaged or encrypted): %s", x->name,
-				part, s.zerr);
-		} else {
-			rc = hd_err(x->e, HD_EINVAL, "%s: %s line %d: "
-				"malformed XML: %s", x->name, part, s.xline,
-				s.xerr[0] ? s.xerr : "unreadable");
-		}
-	}
+	xmlFreeParserCtxt(s.ctxt);
 out:
-	if (r != NULL) {
-		xmlFreeTextReader(r);
-	}
 	archive_read_free(a);
 	return rc;
 }
@@ -649,15 +717,15 @@ static void rels_clear(struct xlsx *x)
 
 /* A .rels part: each <Relationship Id Type Target [TargetMode]>, its
  * target resolved against x->rels_base. */
-static int on_rels(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+static int on_rels(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type)
 {
 	struct rel *rl;
 	char *target, *mode;
 
 	(void)w;
-	if (type != XML_READER_TYPE_ELEMENT ||
-	    strcmp(lname(r), "Relationship") != 0) {
+	if (type != EV_START ||
+	    strcmp(r->name, "Relationship") != 0) {
 		return 0;
 	}
 	if (x->nrels >= XLSX_RELS) {
@@ -722,15 +790,15 @@ static const char *rel_find(const struct xlsx *x, const char *tail,
 
 /* The workbook part: the 1904 date system, and the sheets in the order
  * of their tabs. */
-static int on_workbook(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+static int on_workbook(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type)
 {
 	struct wsheet *sh;
-	const char *n = lname(r);
+	const char *n = r->name;
 	char *v;
 
 	(void)w;
-	if (type != XML_READER_TYPE_ELEMENT) {
+	if (type != EV_START) {
 		return 0;
 	}
 	if (strcmp(n, "workbookPr") == 0) {
@@ -759,13 +827,13 @@ static int on_workbook(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
 /* The styles part: custom number formats (<numFmts>) and, for each
  * cell format (<cellXfs><xf>), its numFmtId.  <xf> elsewhere (the
  * <cellStyleXfs>) is not what a cell's s attribute indexes. */
-static int on_styles(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+static int on_styles(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type)
 {
-	const char *n = lname(r);
+	const char *n = r->name;
 	long id;
 
-	if (type == XML_READER_TYPE_END_ELEMENT) {
+	if (type == EV_END) {
 		if (strcmp(n, "numFmts") == 0) {
 			w->in_fmts = 0;
 		} else if (strcmp(n, "cellXfs") == 0) {
@@ -773,7 +841,7 @@ static int on_styles(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
 		}
 		return 0;
 	}
-	if (type != XML_READER_TYPE_ELEMENT) {
+	if (type != EV_START) {
 		return 0;
 	}
 	if (strcmp(n, "numFmts") == 0) {
@@ -836,36 +904,33 @@ static void styles_classify(struct xlsx *x)
 /* Node handler of the text of a string item (<si> of the shared
  * strings, <is> of an inline string): the <t> directly in it or in its
  * rich-text runs <r>, never the phonetic reading <rPh>. */
-static void on_string_text(struct walk *w, xmlTextReaderPtr r, int type)
+static void on_string_text(struct walk *w, const struct ev *r, int type)
 {
 	const char *n;
 
-	if (type == XML_READER_TYPE_ELEMENT ||
-	    type == XML_READER_TYPE_END_ELEMENT) {
-		n = lname(r);
+	if (type == EV_START ||
+	    type == EV_END) {
+		n = r->name;
 		if (strcmp(n, "rPh") == 0) {
-			w->in_rph = type == XML_READER_TYPE_ELEMENT;
+			w->in_rph = type == EV_START;
 		} else if (strcmp(n, "t") == 0) {
-			w->in_t = type == XML_READER_TYPE_ELEMENT &&
+			w->in_t = type == EV_START &&
 				!w->in_rph;
 		}
-	} else if (w->in_t && (type == XML_READER_TYPE_TEXT ||
-	    type == XML_READER_TYPE_CDATA ||
-	    type == XML_READER_TYPE_WHITESPACE ||
-	    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
-		text_add(w, (const char *)xmlTextReaderConstValue(r));
+	} else if (w->in_t && type == EV_TEXT) {
+		text_add(w, r->text, r->len);
 	}
 }
 
 /* The shared strings part: each <si> becomes one string of x->sst. */
-static int on_sst(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+static int on_sst(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type)
 {
-	int is_si = (type == XML_READER_TYPE_ELEMENT ||
-		type == XML_READER_TYPE_END_ELEMENT) &&
-		strcmp(lname(r), "si") == 0;
+	int is_si = (type == EV_START ||
+		type == EV_END) &&
+		strcmp(r->name, "si") == 0;
 
-	if (is_si && type == XML_READER_TYPE_ELEMENT) {
+	if (is_si && type == EV_START) {
 		if (x->nsst >= XLSX_STRINGS) {
 			return hd_err(x->e, HD_ELIMIT, "%s: %s: more than %d "
 				"shared strings", x->name, x->part,
@@ -937,7 +1002,7 @@ static int ref_col(const char *ref, long *col)
 }
 
 /* The start of a cell <c r t s>: where it is and what it holds. */
-static int cell_start(struct xlsx *x, struct walk *w, xmlTextReaderPtr r)
+static int cell_start(struct xlsx *x, struct walk *w, const struct ev *r)
 {
 	char *v;
 
@@ -1059,24 +1124,24 @@ static int cell_end(struct xlsx *x, struct walk *w)
 
 /* The worksheet part: rows of <sheetData>, each handed to w->fn when it
  * holds a cell that is not empty. */
-static int on_sheet(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
+static int on_sheet(struct xlsx *x, struct walk *w, const struct ev *r,
 	int type)
 {
 	const char *n;
 	long row;
 	int rc;
 
-	if (type == XML_READER_TYPE_ELEMENT ||
-	    type == XML_READER_TYPE_END_ELEMENT) {
-		n = lname(r);
+	if (type == EV_START ||
+	    type == EV_END) {
+		n = r->name;
 		if (strcmp(n, "sheetData") == 0) {
-			w->in_data = type == XML_READER_TYPE_ELEMENT;
+			w->in_data = type == EV_START;
 			return 0;
 		}
 		if (!w->in_data) {
 			return 0;
 		}
-		if (type == XML_READER_TYPE_ELEMENT && strcmp(n, "row") == 0) {
+		if (type == EV_START && strcmp(n, "row") == 0) {
 			if (attr_long(r, "r", 1, XLSX_ROWS, w->row + 1, &row)
 			    != 0 || row > XLSX_ROWS) {
 				return hd_err(x->e, HD_EINVAL, "%s: after line "
@@ -1095,14 +1160,14 @@ static int on_sheet(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
 			row_clear(w);
 			return rc;
 		} else if (strcmp(n, "c") == 0) {
-			if (type == XML_READER_TYPE_ELEMENT) {
+			if (type == EV_START) {
 				return cell_start(x, w, r);
 			}
 			return w->in_cell ? cell_end(x, w) : 0;
 		} else if (w->in_cell && strcmp(n, "v") == 0) {
-			w->in_v = type == XML_READER_TYPE_ELEMENT;
+			w->in_v = type == EV_START;
 		} else if (w->in_cell && strcmp(n, "is") == 0) {
-			w->in_is = type == XML_READER_TYPE_ELEMENT;
+			w->in_is = type == EV_START;
 		} else if (w->in_is) {
 			on_string_text(w, r, type);
 		}
@@ -1110,9 +1175,8 @@ static int on_sheet(struct xlsx *x, struct walk *w, xmlTextReaderPtr r,
 	}
 	if (w->in_is) {
 		on_string_text(w, r, type);
-	} else if (w->in_v && (type == XML_READER_TYPE_TEXT ||
-	    type == XML_READER_TYPE_CDATA)) {
-		text_add(w, (const char *)xmlTextReaderConstValue(r));
+	} else if (w->in_v && type == EV_TEXT) {
+		text_add(w, r->text, r->len);
 	}
 	return 0;
 }
