@@ -276,12 +276,9 @@ static const char *other_kind(const char *data, size_t n, int text_ok,
 	static const struct {
 		const char *mime, *words;
 	} kinds[] = {
-		{"application/vnd.ms-excel", "an Excel 97-2003 workbook (.xls)"},
+		{"application/vnd.ms-excel",
+			"an Excel 97-2003 workbook (.xls)"},
 		{"application/pdf", "a PDF document"},
-		{"application/msword", "a Word 97-2003 document (.doc)"},
-		{"application/x-ole-storage", "an Office 97-2003 file (.xls)"},
-		{"application/vnd.ms-office", "an Office 97-2003 file (.xls)"},
-		{"application/CDFV2", "an Office 97-2003 file (.xls)"},
 		{"text/html", "an HTML page"},
 		{"text/xml", "an XML file"},
 		{"application/xml", "an XML file"},
@@ -305,7 +302,13 @@ static const char *other_kind(const char *data, size_t n, int text_ok,
 			kind = kinds[i].words;
 		}
 	}
-	if (kind == NULL && mime != NULL && strncmp(mime, "text/", 5) == 0) {
+	if (kind == NULL && n >= 8 &&
+	    memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
+		/* the OLE2 compound file of Office 97-2003, which libmagic
+		 * names only when it finds the workbook stream */
+		kind = "an Office 97-2003 file (.xls or .doc)";
+	} else if (kind == NULL && mime != NULL &&
+	    strncmp(mime, "text/", 5) == 0) {
 		kind = text_ok ? NULL : "text in neither UTF-8 nor GB18030";
 	} else if (kind == NULL) {
 		snprintf(buf, cap, "a file of type %s",
@@ -336,8 +339,9 @@ int sheet_parse(const char *name, const char *data, size_t n,
 	memset(&ps, 0, sizeof ps);
 	ps.s = s;
 	ps.e = e;
-	if (n >= 4 && memcmp(data, "PK", 2) == 0 &&
-	    ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6))) {
+	/* a zip (an empty one too): local file header or end record */
+	if (n >= 4 && (memcmp(data, "PK\3\4", 4) == 0 ||
+	    memcmp(data, "PK\5\6", 4) == 0)) {
 		ps.rc = xlsx_read(name, data, n, xlsx_row, &ps, e);
 		goto done;
 	}

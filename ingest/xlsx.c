@@ -218,7 +218,8 @@ static void xstring_unescape(char *s)
 				if (!g_ascii_isxdigit(s[i])) {
 					break;
 				}
-				v = v * 16 + (unsigned)g_ascii_xdigit_value(s[i]);
+				v = v * 16 +
+					(unsigned)g_ascii_xdigit_value(s[i]);
 			}
 			if (i == 6 && s[6] == '_' && v != 0 &&
 			    (v < 0xD800 || v > 0xDFFF)) {
