@@ -122,6 +122,7 @@ const char *hd_class_name(const char *code)
 
 /* ------------------------------------------------------------- dates */
 
+/* The days of month m (1-12) of year y, Gregorian leap years. */
 static int days_in(int y, int m)
 {
 	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
@@ -234,6 +235,8 @@ static int date_point(const char **p, int *y, int *m, int *d, int *slashed)
 	return 0;
 }
 
+/* A point in time as ISO 8601 into out[0..n): "1985", "1985-03" or
+ * "1985-03-12", as far as m and d (0 absent) go. */
 static void point_iso(char *out, size_t n, int y, int m, int d)
 {
 	y = (y % 10000 + 10000) % 10000;

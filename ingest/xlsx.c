@@ -588,21 +588,13 @@ static int part_walk(struct xlsx *x, const char *part, uint64_t cap,
 	if (rc != 0) {
 		goto out;
 	}
-	memset(&s, 0, sizeof s);
-	s.a = a;
-	s.cap = cap;
-	s.x = x;
-	s.w = w;
-	s.fn = fn;
-	memset(&sax, 0, sizeof sax);
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = sax_start;
-	sax.endElementNs = sax_end;
-	sax.characters = sax_text;
-	sax.ignorableWhitespace = sax_text;
-	sax.cdataBlock = sax_text;
-	sax.internalSubset = sax_doctype;
-	sax.serror = src_error;
+	s = (struct src){.a = a, .cap = cap, .x = x, .w = w, .fn = fn};
+	/* only these callbacks: no entity is resolved, nothing printed */
+	sax = (xmlSAXHandler){.initialized = XML_SAX2_MAGIC,
+		.startElementNs = sax_start, .endElementNs = sax_end,
+		.characters = sax_text, .ignorableWhitespace = sax_text,
+		.cdataBlock = sax_text, .internalSubset = sax_doctype,
+		.serror = src_error};
 	s.ctxt = xmlCreateIOParserCtxt(&sax, &s, src_read, src_close, &s,
 		XML_CHAR_ENCODING_NONE);
 	if (s.ctxt == NULL) {
@@ -1224,10 +1216,7 @@ static void xlsx_release(struct xlsx *x)
 		free(x->sheets[i].rid);
 	}
 	free(x->sheets);
-	for (i = 0; i < x->nfmt; i++) {
-		free(x->fmt_code[i]);
-	}
-	free(x->fmt_code);
+	hd_strv_free(x->fmt_code, x->nfmt);
 	free(x->fmt_id);
 	free(x->xf_fmt);
 	free(x->xf_kind);
@@ -1267,6 +1256,24 @@ static const char *sheet_choose(struct xlsx *x, const char **sheet_name)
 	}
 	*sheet_name = first_name;
 	return first;
+}
+
+/* Read the part that the workbook's first relationship of type tail
+ * leads to (the styles, the shared strings), which a workbook may lack.
+ * Returns 0 when it is read or absent, else a negative code with x->e
+ * set. */
+static int optional_part(struct xlsx *x, const char *tail, uint64_t cap,
+	node_fn fn, struct walk *w)
+{
+	const char *part = rel_find(x, tail, NULL);
+	int rc;
+
+	if (part == NULL) {
+		return 0;
+	}
+	walk_release(w);
+	rc = part_walk(x, part, cap, fn, w);
+	return rc == HD_ENOTFOUND ? 0 : rc;
 }
 
 /* xlsx_read: see sheet.h. */
@@ -1318,23 +1325,14 @@ int xlsx_read(const char *name, const void *data, size_t n,
 		goto out;
 	}
 	sheet_part = hd_xstrdup(sheet);
-	/* styles and shared strings are optional parts */
-	part = rel_find(&x, "styles", NULL);
-	if (part != NULL) {
-		walk_release(&w);
-		rc = part_walk(&x, part, XLSX_META_MAX, on_styles, &w);
-		if (rc != 0 && rc != HD_ENOTFOUND) {
-			goto out;
-		}
+	rc = optional_part(&x, "styles", XLSX_META_MAX, on_styles, &w);
+	if (rc != 0) {
+		goto out;
 	}
 	styles_classify(&x);
-	part = rel_find(&x, "sharedStrings", NULL);
-	if (part != NULL) {
-		walk_release(&w);
-		rc = part_walk(&x, part, XLSX_DATA_MAX, on_sst, &w);
-		if (rc != 0 && rc != HD_ENOTFOUND) {
-			goto out;
-		}
+	rc = optional_part(&x, "sharedStrings", XLSX_DATA_MAX, on_sst, &w);
+	if (rc != 0) {
+		goto out;
 	}
 	walk_release(&w);
 	w.fn = fn;

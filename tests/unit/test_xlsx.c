@@ -224,6 +224,7 @@ static int read_rows(const unsigned char *data, size_t n, struct hd_buf *out,
 	return xlsx_read("t.xlsx", data, n, dump_row, out, e);
 }
 
+/* Each row of books[]: read, or refused naming the file once. */
 static void test_books(void)
 {
 	struct hd_error e;
@@ -536,6 +537,7 @@ static const struct {
 	{INFINITY, 0, NULL, "infinite"},
 };
 
+/* The rows of fmts[] and serials[]. */
 static void test_formats(void)
 {
 	char name[64], iso[11];
@@ -562,6 +564,7 @@ static void test_formats(void)
 	}
 }
 
+/* Every test; the exit status says whether one failed. */
 int main(void)
 {
 	test_books();
