@@ -1,7 +1,7 @@
 /*
  * xlsx.c - catalogue sheets saved as .xlsx (Office Open XML, ECMA-376)
  * by Excel, WPS or LibreOffice: a zip of XML parts, read with libarchive
- * and libxml2's streaming reader.
+ * and libxml2's SAX parser.
  *
  * Only what a catalogue needs is read: the first visible worksheet of
  * the workbook (in the order of its tabs, not of the zip), its shared
@@ -15,7 +15,7 @@
  * stream out, so a zip bomb stops at the cap), the rows, columns, cells
  * and shared strings are all counted.  A document type declaration,
  * where entity bombs and external entities live and which no .xlsx
- * has, is refused as soon as the reader meets it; no entity is ever
+ * has, is refused as soon as the parser meets it; no entity is ever
  * substituted (no XML_PARSE_NOENT) and the network is never reached
  * (XML_PARSE_NONET).  libxml2 never prints.  Every error names the file,
  * and the part of it when the fault is inside one.
@@ -25,7 +25,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -198,6 +198,16 @@ static void text_add(struct walk *w, const char *s, size_t n)
 		return;
 	}
 	hd_buf_add(&w->text, s, n);
+}
+
+/* Empty the gathered text (kept NUL-terminated, as hd_buf is). */
+static void text_reset(struct walk *w)
+{
+	w->text.len = 0;
+	if (w->text.p != NULL) {
+		w->text.p[0] = '\0';
+	}
+	w->too_long = 0;
 }
 
 /* Undo the _xHHHH_ escapes of ST_Xstring in place (Excel writes a line
@@ -932,8 +942,7 @@ static int on_sst(struct xlsx *x, struct walk *w, const struct ev *r,
 		w->in_si = 1;
 		w->in_t = 0;
 		w->in_rph = 0;
-		w->text.len = 0;
-		w->too_long = 0;
+		text_reset(w);
 		return 0;
 	}
 	if (!w->in_si) {
@@ -1004,8 +1013,7 @@ static int cell_start(struct xlsx *x, struct walk *w, const struct ev *r)
 			x->name, XLSX_CELLS);
 	}
 	w->in_cell = 1;
-	w->text.len = 0;
-	w->too_long = 0;
+	text_reset(w);
 	w->col++;
 	v = attr(r, "r", 0);
 	if (v != NULL) {
@@ -1286,6 +1294,9 @@ int xlsx_read(const char *name, const void *data, size_t n,
 	char *sheet_part = NULL;
 	int rc;
 
+	/* libxml2's globals, which it wants set up before a parse in a
+	 * program with threads (a no-op after the first call) */
+	xmlInitParser();
 	memset(&x, 0, sizeof x);
 	memset(&w, 0, sizeof w);
 	x.name = name;

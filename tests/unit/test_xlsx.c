@@ -120,6 +120,9 @@ static const struct {
 		"<v>1985-01-05T00:00:00</v></c></row>"), NULL,
 		"1:TRUE|FALSE|#N/A|TRUEx|1985-01-05\n", NULL,
 		"booleans, errors, a formula's text, an ISO date cell"},
+	{NULL, SHEET("<row r=\"1\">" IS("A1", "x") "<c r=\"B1\" t=\"b\"/>"
+		"<c r=\"C1\" t=\"d\"><v></v></c></row>"), NULL, "1:x\n", NULL,
+		"empty cells of other types keep nothing of the cell before"},
 	{NULL, "<x:worksheet xmlns:x=\"http://purl.oclc.org/ooxml/"
 		"spreadsheetml/main\"><x:sheetData><x:row x:r=\"1\">"
 		"<x:c r=\"A1\" t=\"inlineStr\"><x:is><x:t>p</x:t></x:is></x:c>"
