@@ -27,7 +27,7 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim \
 	tesseract-ocr-chi-tra tesseract-ocr-eng libpoppler-glib-dev \
 	libcairo2-dev img2pdf fonts-noto-cjk imagemagick \
-	libopencc-dev libglib2.0-dev unicode-data chromium
+	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
@@ -41,7 +41,8 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
 	-Wwrite-strings -Wvla
 ifeq ($(FUZZ),1)
-SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
 CFLAGS  = -g -O1
 endif
@@ -108,20 +109,34 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(COMPILE) -MMD -MP -c -o $@ $<
 
-# Where "hongdang serve" finds its templates when ./templates is absent.
+# Where the commands find the templates when ./templates is absent
+# ("hongdang serve", and the print templates: cmd/print.c).
 TEMPLATES_DIR ?= $(PREFIX)/share/hongdang/templates
-$(BUILD)/cmd/serve.o: HD_CPPFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+$(CMD_OBJ): HD_CPPFLAGS += -DHD_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+
+# A file as a C string, "const char NAME[] = ...;" (the recipe of $@ from
+# $<; '?' escaped, so that no "??" makes a trigraph).
+c_string = { echo '/* generated from $< */'; \
+	  echo 'const char $(1)[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' \
+	    -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
 
 # The schema is compiled in as C strings: archive/schema.sql is version 1,
 # archive/schema2.sql what migration 2 adds (hd_schema_sql, hd_schema2_sql).
 $(BUILD)/gen/%.c: archive/%.sql
 	@mkdir -p $(dir $@)
-	{ echo '/* generated from $< */'; \
-	  echo 'const char hd_$*_sql[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } > $@
+	$(call c_string,hd_$*_sql)
 
-$(BUILD)/gen/schema.o $(BUILD)/gen/schema2.o: $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+# So are the print templates, templates/print/NAME.html as
+# hd_print_NAME_html: the command line prints from any folder.
+PRINT_OBJ = $(BUILD)/gen/print_slip.o $(BUILD)/gen/print_report.o
+$(BUILD)/gen/print_%.c: templates/print/%.html
+	@mkdir -p $(dir $@)
+	$(call c_string,hd_print_$*_html)
+
+$(BUILD)/gen/schema.o $(BUILD)/gen/schema2.o $(PRINT_OBJ): \
+		$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(COMPILE) -c -o $@ $<
 
 # Pinyin readings of Han characters, from the Unihan database of Debian's
@@ -138,18 +153,21 @@ $(LIBHD): $(ARCHIVE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(HONGDANG): $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
-	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) \
-		$(LIBHD) $(LDLIBS)
+$(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
+	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) \
+		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
-# Every unit test links the one check of tests/unit/check.h.
+# Every unit test links the one check of tests/unit/check.h; a test of
+# more than one file names the others in UNIT_MORE_<name>.
 UNIT_CHECK = $(BUILD)/tests/unit/check.o
+UNIT_MORE_search_eval = $(BUILD)/tests/unit/eval_corpus.o
+$(BUILD)/tests/test_search_eval: $(UNIT_MORE_search_eval)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
-		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
+	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_MORE_$*) $(UNIT_CHECK) \
+		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).

@@ -204,7 +204,6 @@ static int counts(struct hd_archive *a, struct hd_backup_stats *st,
 	struct hd_error *e)
 {
 	struct hd_stats s;
-	sqlite3_stmt *q;
 	int rc;
 
 	rc = hd_stats_get(a, HD_ARCHIVIST, &s, e);
@@ -212,19 +211,10 @@ static int counts(struct hd_archive *a, struct hd_backup_stats *st,
 		return rc;
 	}
 	st->records = s.records;
-	q = hd_sql(a, SQL_EVENT_LAST, e);
-	if (q == NULL) {
-		return HD_EDB;
-	}
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		st->events = sqlite3_column_int64(q, 0);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count events");
-	}
-	return 0;
+	/* ids run from 1 without gaps: the last is the count */
+	rc = hd_sql_get(a, SQL_EVENT_LAST, "count events", e, ">l",
+		&st->events);
+	return rc < 0 ? rc : 0;
 }
 
 /* Copy every object the archive snap names from the store at from into

@@ -11,19 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* 门类 (DA/T 13 and the community's own). */
 static const struct hd_code_name categories[] = {
 	{"WS", "文书"}, {"ZP", "照片"}, {"RS", "人事"}, {"SW", "实物"},
 	{"LY", "录音"}, {"LX", "录像"}, {"KJ", "会计"}, {"JJ", "基建"},
 	{"DZ", "电子"}, {NULL, NULL},
 };
+/* After each table's names, other words catalogue sheets write for a
+ * code: hd_code_of takes them, hd_name_of gives the first name. */
 static const struct hd_code_name retentions[] = {
-	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"}, {NULL, NULL},
+	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"},
+	{"D30", "30"}, {"D10", "10"}, {NULL, NULL},
 };
 static const struct hd_code_name accesses[] = {
 	{"public", "公开"}, {"internal", "内部"}, {"restricted", "限制"},
-	{NULL, NULL},
+	{"public", "开放"}, {"public", "是"}, {"restricted", "控制"},
+	{"restricted", "否"}, {NULL, NULL},
 };
 static const struct hd_code_name statuses[] = {
 	{"draft", "草稿"}, {"pending", "待审核"}, {"approved", "已发布"},
@@ -34,6 +37,8 @@ static const struct hd_code_name classes[] = {
 	{"YS", "演示"}, {NULL, NULL},
 };
 
+/* See internal.h.  Codes are matched without regard to case, names exactly;
+ * the code returned is the table's (static). */
 const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	int by_name)
 {
@@ -53,6 +58,8 @@ const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	return NULL;
 }
 
+/* See internal.h.  The code must match exactly; NULL for an unknown or NULL
+ * code. */
 const char *hd_name_of(const struct hd_code_name *t, const char *code)
 {
 	size_t i;
@@ -68,53 +75,52 @@ const char *hd_name_of(const struct hd_code_name *t, const char *code)
 	return NULL;
 }
 
+/* hd_category_code: see hd.h (WS 文书, ZP 照片, RS 人事, SW 实物, LY 录音,
+ * LX 录像). */
 const char *hd_category_code(const char *s)
 {
 	return hd_code_of(categories, s, 1);
 }
 
+/* hd_category_name: see hd.h. */
 const char *hd_category_name(const char *code)
 {
 	return hd_name_of(categories, code);
 }
 
+/* hd_retention_code: see hd.h.  "30" and "10", as sheets write them,
+ * are D30 and D10 too. */
 const char *hd_retention_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "30") == 0 || strcmp(s, "30年") == 0)) {
-		return "D30";
-	}
-	if (s != NULL && (strcmp(s, "10") == 0 || strcmp(s, "10年") == 0)) {
-		return "D10";
-	}
 	return hd_code_of(retentions, s, 1);
 }
 
+/* hd_retention_name: see hd.h. */
 const char *hd_retention_name(const char *code)
 {
 	return hd_name_of(retentions, code);
 }
 
+/* hd_access_code: see hd.h.  开放 and 是 are public, 控制 and 否
+ * restricted, as sheets write them. */
 const char *hd_access_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "开放") == 0 || strcmp(s, "是") == 0)) {
-		return "public";
-	}
-	if (s != NULL && (strcmp(s, "控制") == 0 || strcmp(s, "否") == 0)) {
-		return "restricted";
-	}
 	return hd_code_of(accesses, s, 1);
 }
 
+/* hd_access_name: see hd.h. */
 const char *hd_access_name(const char *code)
 {
 	return hd_name_of(accesses, code);
 }
 
+/* hd_status_name: see hd.h. */
 const char *hd_status_name(const char *code)
 {
 	return hd_name_of(statuses, code);
 }
 
+/* hd_class_name: see hd.h. */
 const char *hd_class_name(const char *code)
 {
 	return hd_name_of(classes, code);
@@ -235,8 +241,10 @@ static int date_point(const char **p, int *y, int *m, int *d, int *slashed)
 	return 0;
 }
 
-/* A point in time as ISO 8601 into out[0..n): "1985", "1985-03" or
- * "1985-03-12", as far as m and d (0 absent) go. */
+/* A date point (year, month and day; a month or day of 0 is not there) as
+ * ISO 8601 text into out: "1985", "1985-03" or "1985-03-12".  The parts are
+ * brought into four and two digits so the text fits its buffer whatever they
+ * hold. */
 static void point_iso(char *out, size_t n, int y, int m, int d)
 {
 	y = (y % 10000 + 10000) % 10000;
@@ -316,6 +324,7 @@ bad:
 
 /* ---------------------------------------------------- reference codes */
 
+/* hd_ref_canon: see hd.h: hd_ref_parse, then hd_ref_format. */
 int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e)
 {
 	struct hd_ref r;
@@ -388,6 +397,9 @@ static int middot(const char **p)
 	return 0;
 }
 
+/* hd_ref_parse: see hd.h.  The parts are
+ * FONDS-CATEGORY·YEAR·RETENTION[-CLASS]-ITEM, the dot as middot()
+ * takes it; the item is 1-99999, with or without leading zeros. */
 int hd_ref_parse(const char *in, struct hd_ref *r, struct hd_error *e)
 {
 	const char *s = in;
@@ -452,6 +464,8 @@ bad:
 		"QF01-WS·2023·Y-DJ-0007", in ? in : "");
 }
 
+/* hd_ref_format: see hd.h.  The year and item are written with four digits
+ * at least ("0007"); the class part only when there is one. */
 void hd_ref_format(const struct hd_ref *r, char *out, size_t n)
 {
 	if (r->cls[0] != '\0') {

@@ -18,6 +18,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -365,6 +366,17 @@ int hd_fs_state(const char *path)
 	}
 	closedir(d);
 	return state;
+}
+
+/* hd_fs_system_file: see hd.h.  The names macOS (.DS_Store, AppleDouble
+ * "._x") and Windows (Thumbs.db, desktop.ini in any case) write into
+ * folders they show.  Returns 1 or 0; allocates nothing. */
+int hd_fs_system_file(const char *name)
+{
+	return strcmp(name, ".DS_Store") == 0 ||
+		strcmp(name, "Thumbs.db") == 0 ||
+		strcasecmp(name, "desktop.ini") == 0 ||
+		strncmp(name, "._", 2) == 0;
 }
 
 /*

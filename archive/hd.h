@@ -21,6 +21,7 @@
 #ifndef HD_H
 #define HD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -116,6 +117,20 @@ int hd_utf8_valid(const char *s, size_t n);
  * most max + 6 bytes).  Returns a new string, valid UTF-8 on one line
  * (caller frees). */
 char *hd_utf8_printable(const char *s, size_t n, size_t max);
+/* A name as messages show it (hd_utf8_printable, 160 bytes), in out. */
+#define HD_SHOW_SIZE 176
+const char *hd_name_show(const char *s, char out[HD_SHOW_SIZE]);
+/* A problem or warning on a report about a file (path "": the whole). */
+struct hd_note {
+	char *path;
+	char *msg;              /* one line, UTF-8 */
+};
+/* Free v[0..n) and v (NULL accepted).  Add a note: path ("" for NULL),
+ * the message of fmt; printable 1 runs both through hd_utf8_printable. */
+void hd_notes_free(struct hd_note *v, size_t n);
+void hd_notes_vadd(struct hd_note **v, size_t *n, int printable,
+	const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 /* Unicode NFC of s (valid UTF-8).  Returns a new string (caller frees) or
  * NULL when s is not valid UTF-8. */
 char *hd_nfc(const char *s, size_t n);
@@ -171,6 +186,8 @@ void hd_fs_rmtree(const char *dir);
 /* 0 when path does not exist, 1 an empty folder, 2 a folder with
  * entries, 3 something else. */
 int hd_fs_state(const char *path);
+/* 1 for OS litter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ._x. */
+int hd_fs_system_file(const char *name);
 
 
 /* --------------------------------------- clocks and days (calendar.c) */
@@ -978,6 +995,37 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
 
+/* ------------ BagIt bags, RFC 8493 (bagit_validate.c reads, bagit.c) */
+
+/* A line of bag-info.txt (UTF-8), a folded value joined with spaces. */
+struct hd_bag_tag {
+	char *label;
+	char *value;
+};
+/* Free t[0..n) and t.  Accepts NULL. */
+void hd_bag_tags_free(struct hd_bag_tag *t, size_t n);
+/* What hd_bag_validate found; hd_bag_report_release frees it. */
+struct hd_bag_report {
+	struct hd_note *errs;   /* problems (paths bag-relative: ".", data/x) */
+	size_t nerrs;
+	struct hd_note *warns;  /* worth a word, the bag is valid */
+	size_t nwarns;
+	struct hd_bag_tag *info;    /* bag-info.txt (package-info.txt) */
+	size_t ninfo;
+};
+void hd_bag_report_release(struct hd_bag_report *r);
+/* Validate the bag in folder dir (1.0, 0.93-0.97): every manifest and
+ * checksum, nothing missing or unlisted, Payload-Oxum, encodings, no
+ * path out, nothing to fetch.  *r gets every problem, warning and tag,
+ * on every path.  0 when valid, else HD_EINVAL naming the first. */
+int hd_bag_validate(const char *dir, struct hd_bag_report *r,
+	struct hd_error *e);
+/* 1 when dir holds a regular file bagit.txt (not a link), else 0. */
+int hd_bag_detect(const char *dir);
+/* The bag in an unpacked folder: dir, or its one top folder (OS litter
+ * not counted) holding bagit.txt.  A new path, or NULL. */
+char *hd_bag_find(const char *dir);
+
 /* ---------------------------------------------- transfer (transfer.c) */
 
 /* A transfer (转递) sent ('out') or received ('in': its id is the
@@ -1007,6 +1055,7 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
 
+struct json_t;                  /* jansson's */
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
  * levels). */
@@ -1018,6 +1067,12 @@ struct hd_export {
 	const char *query;
 	const char *to;             /* 收件单位, or NULL */
 	const char *reason;         /* 转递原因, or NULL */
+	/* slip.html rendered by slip from data (borrowed, as slip_json in
+	 * transfer.c makes it) while the bag is made; not 0 fails the
+	 * export.  NULL: no slip.html. */
+	int (*slip)(const struct json_t *data, struct hd_buf *html,
+		void *ud, struct hd_error *e);
+	void *slip_ud;
 };
 /* Write a BagIt 1.0 bag (RFC 8493) of the records chosen by x: bagit.txt,
  * bag-info.txt carrying the transfer slip (转递单), manifest-sha256.txt,
@@ -1025,13 +1080,13 @@ struct hd_export {
  * (byte-identical, each hash checked against its name while copied),
  * metadata/records.json and metadata/records.csv (a catalogue sheet
  * naming the payload, so "hongdang ingest --sheet BAG/metadata/records.csv
- * BAG" catalogues it) and slip.html, the printable slip.  The bag is made
+ * BAG" catalogues it) and slip.html (x->slip).  The bag is made
  * under a temporary name beside x->out, fsynced and renamed: it appears
  * whole or not at all.  Then, in one transaction, the transfer and an
  * event "transfer" on each record.  *t receives it (release with
  * hd_transfer_release).  HD_ENOTFOUND when nothing is chosen or a
  * reference code is unknown, HD_EEXIST when x->out exists, HD_ECORRUPT
- * when an object no longer matches its hash. */
+ * when an object no longer matches its hash, or x->slip's error. */
 int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);
@@ -1044,23 +1099,21 @@ struct hd_received {
 };
 /* A bag that was validated and ingested, for the receipt. */
 struct hd_receive {
-	const char *uuid;           /* External-Identifier, or NULL */
-	const char *from;           /* Source-Organization, or NULL */
-	const char *reason;
 	const char *path;           /* the bag as given */
-	const char *manifest;       /* SHA-256 hex of manifest-sha256.txt */
-	int pages;
+	const char *root;           /* its folder (unpacked) */
+	const struct hd_bag_tag *info;  /* its bag-info.txt */
+	size_t ninfo;
 	int files;
 	uint64_t bytes;
 	int64_t batch;              /* the ingest batch, 0 if all was held */
 	const struct hd_received *items;
 	size_t nitems;
 };
-/* Record the receipt of a bag (its own transaction): a transfer 'in'
- * whose id is the receipt number, each item mapped to the local record
- * holding its first file, an event "transfer" on each record received
- * and one for the receipt.  A bag received before (same identifier)
- * gives its receipt again: *again = 1 and nothing is written. */
+/* Record the receipt of bag r (its own transaction): a transfer 'in'
+ * named by its External-Identifier (else its manifest hash), its id the
+ * receipt number, each item mapped to the local record holding its first
+ * file, an event "transfer" on each record received and one for the
+ * receipt.  A bag received before gives its receipt again: *again = 1. */
 int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	const struct hd_agent *agent, int64_t *id, int *again,
 	struct hd_error *e);

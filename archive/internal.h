@@ -204,6 +204,78 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what);
 /* Bind a text value, or NULL when s is NULL. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/*
+ * Statements with their values, as Fossil's db_multi_exec and db_prepare
+ * with bindings do: every value bound, never formatted into the SQL.
+ * types has one letter for each value that follows, bound in order from
+ * ?1, and the value must have exactly the C type its letter names (an
+ * int where an int64_t is due is undefined behaviour: cast it):
+ *   't'  const char *, NULL binds NULL
+ *   'i'  int                'I'  int, NULL when 0 or less
+ *   'l'  int64_t            'L'  int64_t, NULL when 0 or less (an id
+ *                                that is not there: no batch, no record)
+ *   'd'  double             '-'  NULL, and no value follows (a ?N the
+ *                                statement does not use)
+ * hd_sql_run and hd_sql_get assert that the letters cover every ?N of
+ * the statement, hd_sql_bind that they are not more (the caller may bind
+ * the rest by hand): a miscount fails the first test that runs it.
+ *
+ * hd_sql_bind: hd_sql(name) with the values bound; NULL (*e set) when the
+ * statement cannot be prepared.
+ * hd_sql_done: step st, which must finish without a row (an INSERT,
+ * UPDATE or DELETE), and reset it; 0, or HD_EDB with *e "what: <SQLite's
+ * message>".  A NULL st (a failed hd_sql) is HD_EDB with *e as it is, so
+ * hd_sql_done(a, hd_sql_bind(...), ...) reports either failure.
+ * sqlite3_changes and sqlite3_last_insert_rowid still tell of the step.
+ * hd_sql_run: hd_sql_done of hd_sql_bind: one write with its values.
+ * hd_sql_step: one step of st: 1 a row (st left on it), 0 the end (st
+ * reset), HD_EDB (st reset, *e naming what); a NULL st is HD_EDB.
+ * hd_sql_get: a statement of one row at the most: the values to bind,
+ * then '>' and a letter for each column of its row, from the first,
+ * read into the pointer that follows: 'i' int *, 'l' int64_t *, 'd'
+ * double *, 't' char ** (a new string the caller frees; NULL for NULL).
+ * 1 when a row was read, 0 when there was none (the pointers untouched),
+ * HD_EDB.  The statement is reset either way.
+ */
+sqlite3_stmt *hd_sql_bind(struct hd_archive *a, enum hd_sql name,
+	struct hd_error *e, const char *types, ...);
+int hd_sql_done(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e);
+int hd_sql_run(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...);
+int hd_sql_step(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e);
+int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...);
+
+/* End the transaction hd_tx_begin opened as rc says, as Fossil's
+ * db_end_transaction does: commit when rc is 0, else roll back.  Returns
+ * rc, or what the commit returned (which rolled back when it failed). */
+int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e);
+
+/* A record's text quality (records.text_quality) from its pages: the
+ * mean OCR confidence over 100, NULL when no page was read by OCR; the
+ * record's id follows. */
+#define HD_QUALITY_SQL \
+	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
+	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
+	" AND f.record_id = "
+
+/* The schema (migrate.c).  hd_migrate brings a's schema to the newest
+ * version, each step in its own transaction, telling the upgrade hook
+ * (when one is set) with tell; 0 or HD_EDB (a step failed and was rolled
+ * back, or the archive is newer than this program).  hd_schema_current:
+ * 1 when a needs no migration. */
+int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e);
+int hd_schema_current(struct hd_archive *a);
+/* Run sql (one or more statements, no values) on a's connection; 0 or
+ * HD_EDB with SQLite's message.  e may be NULL (db.c). */
+int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e);
+/* PRAGMA user_version of a, the schema version it has reached; -1 when
+ * it cannot be read (db.c). */
+int hd_user_version(struct hd_archive *a);
+
 /* A read of several statements from one snapshot of the archive, with
  * the lock taken once (each statement on its own takes and drops it: a
  * few microseconds of fcntl and fstat a lookup).  *own is set when this
@@ -230,6 +302,12 @@ int hd_record_find(struct hd_archive *a, const char *ref, int64_t *id,
  * new record, SQL_HEADS_UPDATE after an edit.  0 or HD_EDB. */
 int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
 	const char *title, const char *meta, struct hd_error *e);
+
+/* Add the terms v[0..n) of kind ("subject", "person") to record id, in
+ * that order (seq 1..n; a term already there is left), inside the
+ * caller's transaction (record.c).  0 or HD_EDB. */
+int hd_terms_add(struct hd_archive *a, int64_t id, const char *kind,
+	char *const *v, size_t n, struct hd_error *e);
 
 /* Days (calendar.c).  hd_day_parse: a day "YYYY-MM-DD" as the Unix time
  * of its midnight UTC; 0 or HD_EINVAL (a Chinese message naming s).
@@ -269,6 +347,9 @@ void hd_store_sweep(struct hd_archive *a);
  * type, agent and detail, into *ev (zeroed first, ref left NULL); the
  * strings are new (hd_events_free) (event.c). */
 void hd_event_row(sqlite3_stmt *st, struct hd_event *ev);
+/* The name events and rows keep for agent: its name, or "unknown" when
+ * there is no agent or it has no name (event.c). */
+const char *hd_agent_name(const struct hd_agent *agent);
 /* The hash of one event over its fields (event.c); out: 65 bytes hex. */
 void hd_event_hash(const char *prev, int64_t id, const char *at,
 	const char *type, int64_t record, const char *agent,
@@ -294,5 +375,87 @@ char *hd_record_meta_text(const struct hd_record *r);
  * hd_index_drop frees them unwritten (on rollback). */
 int hd_index_flush(struct hd_archive *a, struct hd_error *e);
 void hd_index_drop(struct hd_archive *a);
+
+/* BagIt manifest paths (bagit.c, RFC 8493 2.1.3).  hd_bag_path_encode
+ * appends p to b with '%', CR and LF percent-encoded, as a manifest
+ * line writes it; hd_bag_path_decode turns %25, %0D and %0A (either
+ * case) back in place, as a 1.0 reader must. */
+void hd_bag_path_encode(struct hd_buf *b, const char *p);
+void hd_bag_path_decode(char *s);
+
+/* The value of the first tag of t[0..n) labelled label (ASCII case
+ * ignored), borrowed, or NULL (bagit.c). */
+const char *hd_bag_tag_get(const struct hd_bag_tag *t, size_t n,
+	const char *label);
+/* What names a bag for sender and receiver alike (bagit.c): the SHA-256
+ * (hex, into out) of its manifest-sha256.txt or, for a bag from
+ * elsewhere without one, of its payload manifests in name order, each
+ * preceded by its name and a newline. */
+void hd_bag_manifest_hash(const char *dir, char out[65]);
+/* The size of a bag for people (Bag-Size, the slip): "341.8 KB", "1.2
+ * GB", "512 bytes" (bagit.c).  A new string. */
+char *hd_bag_size_text(uint64_t bytes);
+
+/* A bag being written (bagit.c).  It is made in the folder OUT.part-PID
+ * beside its destination and appears under OUT only once it is whole
+ * and on disk (hd_bagw_place): whole or not at all.  Files are SHA-256
+ * checked: manifest-sha256.txt and tagmanifest-sha256.txt. */
+struct hd_bag_file {
+	char *path;             /* bag-relative */
+	char sha256[65];
+	uint64_t size;          /* bytes */
+};
+struct hd_bagw {
+	char *out;              /* the folder the bag is to become */
+	char *root;             /* OUT.part-PID, where it is made */
+	struct hd_bag_file *payload;
+	size_t npayload;
+	struct hd_bag_file *tags;   /* tag files written so far */
+	size_t ntags;
+	uint64_t bytes;         /* payload bytes */
+	char **dirs;            /* folders made, fsynced by hd_bagw_finish */
+	size_t ndirs;
+	int placed;             /* 1: renamed to out */
+};
+/* Begin a bag that is to become the new folder out: checks that out
+ * does not exist and makes OUT.part-PID.  Returns 0; HD_EUSAGE for no
+ * out, HD_EEXIST when out exists, HD_EIO.  *w is initialised on every
+ * path (hd_bagw_release frees it; hd_bagw_discard removes the folder). */
+int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e);
+/* The path on disk of the bag-relative rel, its folders made (a new
+ * string into *path, caller frees; NULL on error).  0 or HD_EIO. */
+int hd_bagw_path(struct hd_bagw *w, const char *rel, char **path,
+	struct hd_error *e);
+/* Count the payload file rel the caller wrote at hd_bagw_path's path,
+ * with its SHA-256 and size, for the manifest and Payload-Oxum. */
+void hd_bagw_payload(struct hd_bagw *w, const char *rel,
+	const char sha256[65], uint64_t size);
+/* Write the tag file rel holding text (made new, fsynced) and count it
+ * for the tag manifest.  0 or HD_EIO. */
+int hd_bagw_tag(struct hd_bagw *w, const char *rel, const char *text,
+	struct hd_error *e);
+/* Write manifest-sha256.txt, every payload file counted so far in path
+ * order; out receives its SHA-256 (hd_bag_manifest_hash of the finished
+ * bag).  0 or HD_EIO. */
+int hd_bagw_manifest(struct hd_bagw *w, char out[65], struct hd_error *e);
+/* Payload-Oxum of the payload counted so far: "OCTETS.FILES". */
+void hd_bagw_oxum(const struct hd_bagw *w, char out[48]);
+/* Write bag-info.txt: a line "Label: value" for each of t[0..n) whose
+ * value is not NULL or empty, in order; line breaks and tabs in a value
+ * become spaces, and a line over 79 characters is folded at a space
+ * (RFC 8493 2.2.2), which readers join again.  0 or HD_EIO. */
+int hd_bagw_info(struct hd_bagw *w, const struct hd_bag_tag *t, size_t n,
+	struct hd_error *e);
+/* Write bagit.txt (BagIt 1.0, UTF-8), then tagmanifest-sha256.txt (every
+ * tag file but itself), and fsync every folder of the bag.  0 or
+ * HD_EIO. */
+int hd_bagw_finish(struct hd_bagw *w, struct hd_error *e);
+/* Rename the finished bag to out and fsync the folder holding it.  0 or
+ * HD_EIO. */
+int hd_bagw_place(struct hd_bagw *w, struct hd_error *e);
+/* Remove the bag: its folder OUT.part-PID, or out once placed. */
+void hd_bagw_discard(struct hd_bagw *w);
+/* Free what w holds (the bag on disk stays) and zero it. */
+void hd_bagw_release(struct hd_bagw *w);
 
 #endif

@@ -100,6 +100,10 @@ struct oai {
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
 
+/* Note an OAI-PMH error of code (badVerb, badArgument, idDoesNotExist, ...)
+ * with a message from fmt, for the answer; at most MAX_ERRORS are kept.
+ * badVerb and badArgument make the answer bare: the protocol then echoes no
+ * request attributes. */
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...)
 {
@@ -149,6 +153,8 @@ static char *xml_clean(const char *s)
 	return out;
 }
 
+/* Note in o->failed that a libxml2 writer call returned rc < 0;
+ * hd_oai_respond checks it once at the end instead of after every element. */
 static void chk(struct oai *o, int rc)
 {
 	if (rc < 0) {
@@ -156,16 +162,19 @@ static void chk(struct oai *o, int rc)
 	}
 }
 
+/* Open element name. */
 static void start(struct oai *o, const char *name)
 {
 	chk(o, xmlTextWriterStartElement(o->w, BAD_CAST name));
 }
 
+/* Close the element open last. */
 static void end(struct oai *o)
 {
 	chk(o, xmlTextWriterEndElement(o->w));
 }
 
+/* Attribute name of the open element, its value made XML-safe (xml_clean). */
 static void attr(struct oai *o, const char *name, const char *value)
 {
 	char *c = xml_clean(value);
@@ -174,6 +183,7 @@ static void attr(struct oai *o, const char *name, const char *value)
 	free(c);
 }
 
+/* Text inside the open element, made XML-safe (xml_clean). */
 static void text(struct oai *o, const char *s)
 {
 	char *c = xml_clean(s);
@@ -236,6 +246,10 @@ static int id_ref(struct oai *o, const char *id, char ref[64])
 
 /* -------------------------------------------------------------- tokens */
 
+/* The key resumption tokens are sealed with: the SHA-256 of a seed made of
+ * the hash of the archive's first event and its fonds, which differs between
+ * archives and lasts as long as the archive.  0, or HD_EDB when the
+ * statement cannot be prepared. */
 static int token_key(struct oai *o, unsigned char key[32])
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_EVENT_FIRST, o->e);
@@ -493,6 +507,8 @@ struct row {
 	char *cls;
 };
 
+/* The current row of a SQL_OAI_* statement (id, ref, visible, updated,
+ * category, class) into *r; release with row_release. */
 static void row_read(sqlite3_stmt *st, struct row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
@@ -503,6 +519,7 @@ static void row_read(sqlite3_stmt *st, struct row *r)
 	r->cls = hd_col_dup(st, 5);
 }
 
+/* Free what *r holds; a zeroed row is fine. */
 static void row_release(struct row *r)
 {
 	free(r->ref);
@@ -510,6 +527,8 @@ static void row_release(struct row *r)
 	free(r->cls);
 }
 
+/* The <header> of record r: identifier, datestamp, its sets, and
+ * status="deleted" for a record published once and not visible now. */
 static void header(struct oai *o, const struct row *r)
 {
 	char *id = oai_id(o, r->ref), *spec;
@@ -663,21 +682,14 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 			"this repository", id);
 		return 0;
 	}
-	st = hd_sql(o->a, SQL_OAI_GET_PUBLIC, o->e);
-	if (st == NULL) {
-		return -1;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	st = hd_sql_bind(o->a, SQL_OAI_GET_PUBLIC, o->e, "t", ref);
+	rc = hd_sql_step(o->a, st, "find record", o->e);
+	if (rc == 1) {
 		row_read(st, r);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 1;
 	}
-	if (rc != SQLITE_DONE) {
-		hd_sql_err(o->a, o->e, "find record");
+	if (rc < 0) {
 		return -1;
 	}
 	oai_error(o, "idDoesNotExist", "no public record has the "
@@ -685,6 +697,8 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 	return 0;
 }
 
+/* ListMetadataFormats: oai_dc alone; with an identifier, only when it names
+ * a record (idDoesNotExist otherwise).  0, or HD_EDB. */
 static int do_formats(struct oai *o)
 {
 	struct row r;
@@ -707,6 +721,9 @@ static int do_formats(struct oai *o)
 	return 0;
 }
 
+/* ListSets: the two set families, then a set for each category and class the
+ * public records have.  A resumption token is badResumptionToken (the list
+ * comes whole).  0, or HD_EDB. */
 static int do_sets(struct oai *o)
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_SETS_PUBLIC, o->e);
@@ -731,7 +748,7 @@ static int do_sets(struct oai *o)
 	elem(o, "setSpec", "class");
 	elem(o, "setName", "机构问题 (class)");
 	end(o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(o->a, st, "list sets", o->e)) == 1) {
 		kind = (const char *)sqlite3_column_text(st, 0);
 		code = (const char *)sqlite3_column_text(st, 1);
 		if (code == NULL) {
@@ -749,11 +766,14 @@ static int do_sets(struct oai *o)
 		free(spec);
 		free(label);
 	}
-	sqlite3_reset(st);
 	end(o);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(o->a, o->e, "list sets");
+	return rc;
 }
 
+/* Bind the filters of SQL_OAI_LIST_PUBLIC or SQL_OAI_COUNT_PUBLIC: records
+ * after id after, the cursor's from and until (none when empty), category
+ * cat and class cls (NULL: any), anycls 1 for the "class" set (any record
+ * with a class). */
 static void bind_list(sqlite3_stmt *st, const struct cursor *c,
 	const char *cat, const char *cls, int anycls, int64_t after)
 {
@@ -889,6 +909,9 @@ out:
 	return rc;
 }
 
+/* GetRecord: record identifier's header and Dublin Core;
+ * cannotDisseminateFormat for a prefix other than oai_dc, idDoesNotExist for
+ * an unknown one.  0, or HD_EDB. */
 static int do_get(struct oai *o)
 {
 	struct row r;
@@ -1040,6 +1063,7 @@ static void parse_args(struct oai *o)
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
+/* pthread_once body: initialise libxml2 once, before threads write answers. */
 static void xml_init(void)
 {
 	xmlInitParser();

@@ -35,11 +35,16 @@ void hd_sha256_hex(const void *p, size_t n, char out[65])
 	hd_hex(d, 32, out);
 }
 
+/* hd_store_path: see hd.h.  Objects are kept as OBJDIR/ab/cdef... : the
+ * first two hex digits name the folder, so none holds more than a 256th of
+ * them. */
 char *hd_store_path(struct hd_archive *a, const char *sha256)
 {
 	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
 }
 
+/* hd_store_has: see hd.h.  A regular file of that name; its content is not
+ * checked (verify does that). */
 int hd_store_has(struct hd_archive *a, const char *sha256)
 {
 	char *p = hd_store_path(a, sha256);
@@ -113,6 +118,8 @@ int hd_objw_finish(struct hd_objw *w, struct hd_error *e)
 	return rc;
 }
 
+/* hd_objw_discard: see hd.h.  Closes the temporary file's descriptor and
+ * removes it. */
 void hd_objw_discard(struct hd_objw *w)
 {
 	if (w == NULL) {

@@ -9,17 +9,21 @@
  *   metadata/records.json (every field, the files and their hashes, the
  *   events), metadata/records.csv (a catalogue sheet naming the payload,
  *   so any Hongdang ingests the bag with it) and slip.html (the slip to
- *   print and sign).
+ *   print and sign, rendered by the front end from the data this file
+ *   computes: the library makes no HTML).
  * <REF> is the reference code with '.' for '·', as in record URLs.
  * The metadata and the slip are tag files (listed in the tag manifest)
  * rather than payload, so that the payload is exactly the records' files
- * and the sheet names every one of them.
+ * and the sheet names every one of them.  Writing the bag is bagit.c's
+ * work (hd_bagw_*); this file chooses the records and says what the bag
+ * and its slip hold.
  *
  * Guarantees: every payload file is copied from the object store while
  * its hash is computed and compared with its name, so a bag never
  * carries a damaged file; the bag is built under a temporary name beside
  * its destination, fsynced and renamed, so it appears whole or not at
- * all; the transfer and its events commit only once the bag is in place.
+ * all (the slip is rendered while it is built); the transfer and its
+ * events commit only once the bag is in place.
  * Validating and ingesting a received bag is the ingest pipeline's work
  * (the import command); this file records what was received.
  */
@@ -41,6 +45,8 @@
 
 /* ------------------------------------------------------- transfers */
 
+/* hd_transfer_release: free the strings of *t and zero it.  Accepts
+ * NULL. */
 void hd_transfer_release(struct hd_transfer *t)
 {
 	if (t == NULL) {
@@ -58,6 +64,7 @@ void hd_transfer_release(struct hd_transfer *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* hd_transfers_free: release v[0..n) and free v.  Accepts NULL. */
 void hd_transfers_free(struct hd_transfer *v, size_t n)
 {
 	size_t i;
@@ -146,6 +153,8 @@ static int transfer_by_uuid(struct hd_archive *a, const char *dir,
 	return transfer_read(a, st, t, e);
 }
 
+/* hd_transfer_list: every transfer, sent and received, into *v (*n of
+ * them; hd_transfers_free).  Returns 0, or HD_EDB with *v NULL. */
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e)
 {
@@ -207,6 +216,7 @@ static int transfer_insert(struct hd_archive *a, const char *dir,
 	return 0;
 }
 
+/* The name events and slips give the agent: its name, or "unknown". */
 static const char *agent_name(const struct hd_agent *agent)
 {
 	return agent && agent->name ? agent->name : "unknown";
@@ -214,6 +224,7 @@ static const char *agent_name(const struct hd_agent *agent)
 
 /* ------------------------------------------------------------ choosing */
 
+/* Add a copy of ref to the list v of *n unless it is there already. */
 static void add_unique(char ***v, size_t *n, const char *ref)
 {
 	size_t i;
@@ -304,102 +315,6 @@ static int choose(struct hd_archive *a, const struct hd_export *x,
 	return 0;
 }
 
-/* ---------------------------------------------------------- bag writer */
-
-struct bagfile {
-	char *path;             /* bag-relative */
-	char sha[65];
-	uint64_t size;
-};
-
-struct bagw {
-	char *root;             /* the temporary bag folder */
-	struct bagfile *payload;
-	size_t npayload;
-	struct bagfile *tags;
-	size_t ntags;
-	uint64_t bytes;         /* payload bytes */
-	char **dirs;            /* folders made, fsynced at the end */
-	size_t ndirs;
-};
-
-static void bagw_release(struct bagw *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->npayload; i++) {
-		free(w->payload[i].path);
-	}
-	for (i = 0; i < w->ntags; i++) {
-		free(w->tags[i].path);
-	}
-	free(w->payload);
-	free(w->tags);
-	hd_strv_free(w->dirs, w->ndirs);
-	free(w->root);
-	memset(w, 0, sizeof *w);
-}
-
-static void bagfile_add(struct bagfile **v, size_t *n, const char *path,
-	const char *sha, uint64_t size)
-{
-	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = hd_xstrdup(path);
-	memcpy((*v)[*n].sha, sha, 65);
-	(*v)[*n].size = size;
-	(*n)++;
-}
-
-/* Make the folders of bag-relative path rel inside the bag. */
-static int bag_dirs(struct bagw *w, const char *rel, struct hd_error *e)
-{
-	char *copy = hd_xstrdup(rel), *slash, *dir;
-	size_t i;
-	int rc = 0, seen;
-
-	for (slash = strchr(copy, '/'); slash && rc == 0;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		dir = hd_xasprintf("%s/%s", w->root, copy);
-		*slash = '/';
-		for (i = 0, seen = 0; i < w->ndirs && !seen; i++) {
-			seen = strcmp(w->dirs[i], dir) == 0;
-		}
-		if (!seen) {
-			if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-				rc = hd_err(e, HD_EIO, "%s: cannot create: %s",
-					dir, strerror(errno));
-			}
-			hd_strv_add(&w->dirs, &w->ndirs, dir);
-		}
-		free(dir);
-	}
-	free(copy);
-	return rc;
-}
-
-/* A tag file of the bag holding text. */
-static int bag_tag(struct bagw *w, const char *rel, const char *text,
-	struct hd_error *e)
-{
-	size_t n = strlen(text);
-	char sha[65], *path;
-	int rc;
-
-	rc = bag_dirs(w, rel, e);
-	if (rc != 0) {
-		return rc;
-	}
-	path = hd_xasprintf("%s/%s", w->root, rel);
-	rc = hd_fs_write(path, text, n, e);
-	free(path);
-	if (rc == 0) {
-		hd_sha256_hex(text, n, sha);
-		bagfile_add(&w->tags, &w->ntags, rel, sha, n);
-	}
-	return rc;
-}
-
 /* 1 when a stored file name can go into a bag as it is: relative, no
  * "." or ".." part, no empty part, no control character. */
 static int name_ok(const char *s)
@@ -428,43 +343,6 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-/* A manifest path: CR, LF and '%' percent-encoded (RFC 8493 2.1.3). */
-static void manifest_path(struct hd_buf *b, const char *p)
-{
-	for (; *p; p++) {
-		if (*p == '%') {
-			hd_buf_puts(b, "%25");
-		} else if (*p == '\r') {
-			hd_buf_puts(b, "%0D");
-		} else if (*p == '\n') {
-			hd_buf_puts(b, "%0A");
-		} else {
-			hd_buf_add(b, p, 1);
-		}
-	}
-}
-
-static int cmp_bagfile(const void *x, const void *y)
-{
-	return strcmp(((const struct bagfile *)x)->path,
-		((const struct bagfile *)y)->path);
-}
-
-static char *manifest_text(struct bagfile *v, size_t n)
-{
-	struct hd_buf b;
-	size_t i;
-
-	qsort(v, n, sizeof *v, cmp_bagfile);
-	hd_buf_init(&b);
-	for (i = 0; i < n; i++) {
-		hd_buf_printf(&b, "%s  ", v[i].sha);
-		manifest_path(&b, v[i].path);
-		hd_buf_puts(&b, "\n");
-	}
-	return hd_buf_detach(&b);
-}
-
 /* ------------------------------------------------------ the metadata */
 
 /* Pages of a record: the sheet's count, else its files' (1 each when a
@@ -483,11 +361,13 @@ static int record_pages(const struct hd_record *r)
 	return p;
 }
 
+/* s as a JSON string, or null for NULL.  A new reference. */
 static json_t *jstr(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* v[0..n) as a JSON array of strings.  A new reference. */
 static json_t *jstrv(char **v, size_t n)
 {
 	json_t *arr = json_array();
@@ -499,6 +379,9 @@ static json_t *jstrv(char **v, size_t n)
 	return arr;
 }
 
+/* Record r as metadata/records.json holds it: every field, its files
+ * (with their paths in the bag under data/FOLDER/) and its events.  A
+ * new reference. */
 static json_t *record_json(const struct hd_record *r, const char *folder)
 {
 	json_t *o = json_object(), *files = json_array(), *evs = json_array();
@@ -577,6 +460,8 @@ static void csv_cell(struct hd_buf *b, const char *s, int last)
 	hd_buf_puts(b, last ? "\r\n" : ",");
 }
 
+/* A CSV cell (not the last of its row) of v[0..n) joined with ';', as
+ * the sheet's list columns are read. */
 static void csv_list(struct hd_buf *b, char **v, size_t n)
 {
 	struct hd_buf c;
@@ -639,21 +524,7 @@ static char *records_csv(struct hd_record *recs, char **folders, size_t n)
 	return hd_buf_detach(&b);
 }
 
-/* A bag-info value on one line. */
-static void tag_line(struct hd_buf *b, const char *label, const char *v)
-{
-	if (v == NULL || *v == '\0') {
-		return;
-	}
-	hd_buf_printf(b, "%s: ", label);
-	for (; *v; v++) {
-		hd_buf_add(b, (*v == '\n' || *v == '\r' || *v == '\t') ? " " :
-			v, 1);
-	}
-	hd_buf_puts(b, "\n");
-}
-
-/* The slip's facts, shared by bag-info.txt and slip.html. */
+/* The slip's facts, shared by bag-info.txt and the slip's data. */
 struct slip {
 	const char *uuid;
 	const char *from;       /* fonds name */
@@ -667,173 +538,128 @@ struct slip {
 	int pages;
 	int files;
 	uint64_t bytes;
-	char manifest[65];
+	char oxum[48];          /* Payload-Oxum */
+	char manifest[65];      /* SHA-256 of manifest-sha256.txt */
 };
 
-static char *size_text(uint64_t n)
+/* Tag t[*n] labelled label with a copy of value (NULL stays NULL: the
+ * writer leaves the tag out). */
+static void tag_set(struct hd_bag_tag *t, size_t *n, const char *label,
+	const char *value)
 {
-	if (n >= (uint64_t)1 << 30) {
-		return hd_xasprintf("%.1f GB", (double)n / (1 << 30));
-	}
-	if (n >= (uint64_t)1 << 20) {
-		return hd_xasprintf("%.1f MB", (double)n / (1 << 20));
-	}
-	if (n >= 1024) {
-		return hd_xasprintf("%.1f KB", (double)n / 1024);
-	}
-	return hd_xasprintf("%llu bytes", (unsigned long long)n);
+	t[*n].label = hd_xstrdup(label);
+	t[*n].value = value != NULL ? hd_xstrdup(value) : NULL;
+	(*n)++;
 }
 
-/* The text of bag-info.txt for slip s, with the sender's contact from
- * the settings transfer.contact_name, _phone, _email and transfer.address
- * where set, into *out (caller frees).  0, or HD_EDB when the settings
- * cannot be read (*out NULL). */
-static int bag_info(struct hd_archive *a, const struct slip *s, char **out,
-	struct hd_error *e)
+/* Write bag-info.txt for slip s: who sends (the settings
+ * transfer.contact_name, _phone, _email and transfer.address where set),
+ * the bag's identifier, what is sent to whom and why, Payload-Oxum.
+ * Returns 0, HD_EDB when the settings cannot be read, HD_EIO. */
+static int bag_info(struct hd_archive *a, struct hd_bagw *w,
+	const struct slip *s, struct hd_error *e)
 {
-	char *name = NULL, *phone = NULL, *mail = NULL, *addr = NULL;
-	char *v, *size;
-	struct hd_buf b;
-	int rc;
+	static const char *const keys[] = {"transfer.contact_name",
+		"transfer.contact_phone", "transfer.contact_email",
+		"transfer.address"};
+	char *set[4] = {NULL, NULL, NULL, NULL}, *v;
+	struct hd_bag_tag *t = hd_xcalloc(20, sizeof *t);
+	size_t n = 0, i;
+	int rc = 0;
 
-	*out = NULL;
-	rc = hd_meta_get(a, "transfer.contact_name", NULL, &name, e);
-	if (rc == 0) {
-		rc = hd_meta_get(a, "transfer.contact_phone", NULL, &phone,
-			e);
-	}
-	if (rc == 0) {
-		rc = hd_meta_get(a, "transfer.contact_email", NULL, &mail, e);
-	}
-	if (rc == 0) {
-		rc = hd_meta_get(a, "transfer.address", NULL, &addr, e);
+	for (i = 0; i < 4 && rc == 0; i++) {
+		rc = hd_meta_get(a, keys[i], NULL, &set[i], e);
 	}
 	if (rc != 0) {
-		free(name);
-		free(phone);
-		free(mail);
-		return rc;
+		goto out;
 	}
-	size = size_text(s->bytes);
-	hd_buf_init(&b);
-	tag_line(&b, "Source-Organization", s->from);
-	tag_line(&b, "Organization-Address", addr);
-	tag_line(&b, "Contact-Name", name ? name : s->agent);
-	tag_line(&b, "Contact-Phone", phone);
-	tag_line(&b, "Contact-Email", mail);
-	tag_line(&b, "External-Identifier", s->uuid);
-	tag_line(&b, "Internal-Sender-Identifier", s->fonds);
+	tag_set(t, &n, "Source-Organization", s->from);
+	tag_set(t, &n, "Organization-Address", set[3]);
+	tag_set(t, &n, "Contact-Name", set[0] ? set[0] : s->agent);
+	tag_set(t, &n, "Contact-Phone", set[1]);
+	tag_set(t, &n, "Contact-Email", set[2]);
+	tag_set(t, &n, "External-Identifier", s->uuid);
+	tag_set(t, &n, "Internal-Sender-Identifier", s->fonds);
 	v = hd_xasprintf("转递单：%s 移交 %s，%d 件 %d 页 %d 个文件", s->from,
 		s->to ? s->to : "（未填接收单位）", s->items, s->pages,
 		s->files);
-	tag_line(&b, "Internal-Sender-Description", v);
+	tag_set(t, &n, "Internal-Sender-Description", v);
 	free(v);
-	tag_line(&b, "To", s->to);
-	tag_line(&b, "Transfer-Reason", s->reason);
-	tag_line(&b, "Bagging-Date", s->date);
-	tag_line(&b, "Bag-Software-Agent", SOFTWARE);
-	v = hd_xasprintf("%llu.%d", (unsigned long long)s->bytes, s->files);
-	tag_line(&b, "Payload-Oxum", v);
+	tag_set(t, &n, "To", s->to);
+	tag_set(t, &n, "Transfer-Reason", s->reason);
+	tag_set(t, &n, "Bagging-Date", s->date);
+	tag_set(t, &n, "Bag-Software-Agent", SOFTWARE);
+	tag_set(t, &n, "Payload-Oxum", s->oxum);
+	v = hd_bag_size_text(s->bytes);
+	tag_set(t, &n, "Bag-Size", v);
 	free(v);
-	tag_line(&b, "Bag-Size", size);
 	v = hd_xasprintf("%d", s->items);
-	tag_line(&b, "Transfer-Items", v);
+	tag_set(t, &n, "Transfer-Items", v);
 	free(v);
 	v = hd_xasprintf("%d", s->pages);
-	tag_line(&b, "Transfer-Pages", v);
+	tag_set(t, &n, "Transfer-Pages", v);
 	free(v);
-	tag_line(&b, "Transfer-Agent", s->agent);
-	free(name);
-	free(phone);
-	free(mail);
-	free(addr);
-	free(size);
-	*out = hd_buf_detach(&b);
-	return 0;
-}
-
-static void html(struct hd_buf *b, const char *s)
-{
-	if (s != NULL) {
-		hd_buf_html(b, s, strlen(s));
+	tag_set(t, &n, "Transfer-Agent", s->agent);
+	rc = hd_bagw_info(w, t, n, e);
+out:
+	for (i = 0; i < 4; i++) {
+		free(set[i]);
 	}
+	hd_bag_tags_free(t, n);
+	return rc;
 }
 
-static void slip_row(struct hd_buf *b, const char *label, const char *v)
-{
-	hd_buf_puts(b, "<tr><th>");
-	html(b, label);
-	hd_buf_puts(b, "</th><td>");
-	html(b, v && *v ? v : "—");
-	hd_buf_puts(b, "</td></tr>\n");
-}
-
-/* The printable slip: who hands what to whom, with every checksum and
- * lines to sign. */
-static char *slip_html(const struct slip *s, struct hd_record *recs,
+/* The slip's data, for the printable slip (struct hd_export's slip,
+ * templates/print/slip.html):
+ *   {uuid, from, fonds, to, reason, date (China), agent, items, pages,
+ *    files, bytes, size ("341.8 KB"), oxum (Payload-Oxum), manifest
+ *    (SHA-256 of manifest-sha256.txt), records: [{ref, title, date,
+ *    pages, files: [{name, sha256}]}]}
+ * with null for a missing to, reason, title or date.  Returns a new
+ * JSON object (caller decrefs). */
+static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 	size_t n)
 {
-	struct hd_buf b;
-	char *v, *size = size_text(s->bytes);
+	json_t *o = json_object(), *arr = json_array(), *r, *files, *f;
+	char *size = hd_bag_size_text(s->bytes);
 	size_t i, k;
 
-	hd_buf_init(&b);
-	hd_buf_puts(&b, "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n"
-		"<meta charset=\"utf-8\">\n<title>档案转递单</title>\n<style>\n"
-		"body{font-family:serif;margin:2em;color:#000}\n"
-		"h1{text-align:center;letter-spacing:.3em}\n"
-		"table{border-collapse:collapse;width:100%;margin:1em 0}\n"
-		"th,td{border:1px solid #000;padding:.3em .5em;"
-		"text-align:left;vertical-align:top}\n"
-		"th{white-space:nowrap}\ncode{font-size:.75em;"
-		"word-break:break-all}\n.sign td{height:3em}\n"
-		"@media print{body{margin:0}}\n</style>\n</head>\n<body>\n"
-		"<h1>档案转递单</h1>\n<table class=\"slip\">\n");
-	slip_row(&b, "转递编号", s->uuid);
-	v = hd_xasprintf("%s（全宗号 %s）", s->from, s->fonds);
-	slip_row(&b, "移出单位", v);
-	free(v);
-	slip_row(&b, "接收单位", s->to);
-	slip_row(&b, "转递日期", s->date);
-	slip_row(&b, "转递原因", s->reason);
-	v = hd_xasprintf("%d 件，%d 页，%d 个文件，%s", s->items, s->pages,
-		s->files, size);
-	slip_row(&b, "数量", v);
-	free(v);
-	v = hd_xasprintf("%llu.%d", (unsigned long long)s->bytes, s->files);
-	slip_row(&b, "Payload-Oxum", v);
-	free(v);
-	slip_row(&b, "校验方法", "SHA-256，逐个文件列于 manifest-sha256.txt");
-	slip_row(&b, "清单校验值", s->manifest);
-	slip_row(&b, "经办人", s->agent);
-	hd_buf_puts(&b, "</table>\n<h2>转递清单</h2>\n<table class=\"items\">"
-		"\n<tr><th>序号</th><th>档号</th><th>题名</th><th>日期</th>"
-		"<th>页数</th><th>文件与 SHA-256</th></tr>\n");
+	json_object_set_new(o, "uuid", json_string(s->uuid));
+	json_object_set_new(o, "from", json_string(s->from));
+	json_object_set_new(o, "fonds", json_string(s->fonds));
+	json_object_set_new(o, "to", jstr(s->to));
+	json_object_set_new(o, "reason", jstr(s->reason));
+	json_object_set_new(o, "date", json_string(s->date));
+	json_object_set_new(o, "agent", json_string(s->agent));
+	json_object_set_new(o, "items", json_integer(s->items));
+	json_object_set_new(o, "pages", json_integer(s->pages));
+	json_object_set_new(o, "files", json_integer(s->files));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+	json_object_set_new(o, "size", json_string(size));
+	json_object_set_new(o, "oxum", json_string(s->oxum));
+	json_object_set_new(o, "manifest", json_string(s->manifest));
 	for (i = 0; i < n; i++) {
-		hd_buf_printf(&b, "<tr><td>%zu</td><td>", i + 1);
-		html(&b, recs[i].ref);
-		hd_buf_puts(&b, "</td><td>");
-		html(&b, recs[i].title);
-		hd_buf_puts(&b, "</td><td>");
-		html(&b, recs[i].date ? recs[i].date : "");
-		hd_buf_printf(&b, "</td><td>%d</td><td>",
-			record_pages(&recs[i]));
+		r = json_object();
+		files = json_array();
+		json_object_set_new(r, "ref", json_string(recs[i].ref));
+		json_object_set_new(r, "title", jstr(recs[i].title));
+		json_object_set_new(r, "date", jstr(recs[i].date));
+		json_object_set_new(r, "pages",
+			json_integer(record_pages(&recs[i])));
 		for (k = 0; k < recs[i].nfiles; k++) {
-			hd_buf_puts(&b, k ? "<br>" : "");
-			html(&b, recs[i].files[k].name);
-			hd_buf_printf(&b, "<br><code>%s</code>",
-				recs[i].files[k].sha256);
+			f = json_object();
+			json_object_set_new(f, "name",
+				json_string(recs[i].files[k].name));
+			json_object_set_new(f, "sha256",
+				json_string(recs[i].files[k].sha256));
+			json_array_append_new(files, f);
 		}
-		hd_buf_puts(&b, "</td></tr>\n");
+		json_object_set_new(r, "files", files);
+		json_array_append_new(arr, r);
 	}
-	hd_buf_puts(&b, "</table>\n<table class=\"sign\">\n<tr><th>移交人"
-		"（签字）</th><td></td><th>日期</th><td></td></tr>\n<tr><th>"
-		"接收人（签字）</th><td></td><th>日期</th><td></td></tr>\n"
-		"</table>\n<p>本转递单随 BagIt 包一同移交。接收方以 "
-		"manifest-sha256.txt 核对每个文件，核对无误后出具回执。</p>\n"
-		"</body>\n</html>\n");
+	json_object_set_new(o, "records", arr);
 	free(size);
-	return hd_buf_detach(&b);
+	return o;
 }
 
 /* A new random (version 4) UUID as a URN, "urn:uuid:…" (GLib's
@@ -846,8 +672,12 @@ static void uuid_new(char out[48])
 	g_free(u);
 }
 
-/* Copy the payload of the records into the bag. */
-static int bag_payload(struct hd_archive *a, struct bagw *w,
+/* Copy the files of the records into the bag's payload, data/FOLDER/NAME,
+ * each checked against its hash while copied, and count the slip's
+ * pages, files and bytes.  Returns 0; HD_EINVAL for a stored name that
+ * cannot go into a bag; HD_ECORRUPT for an object missing or damaged in
+ * the store; HD_EIO. */
+static int bag_payload(struct hd_archive *a, struct hd_bagw *w,
 	struct hd_record *recs, char **folders, size_t n, struct slip *s,
 	struct hd_error *e)
 {
@@ -871,10 +701,10 @@ static int bag_payload(struct hd_archive *a, struct bagw *w,
 			free(rel);
 			free(dst);
 			free(src);
+			dst = NULL;
 			rel = hd_xasprintf("data/%s/%s", folders[i], f->name);
-			dst = hd_xasprintf("%s/%s", w->root, rel);
 			src = hd_store_path(a, f->sha256);
-			rc = bag_dirs(w, rel, e);
+			rc = hd_bagw_path(w, rel, &dst, e);
 			if (rc != 0) {
 				break;
 			}
@@ -892,8 +722,7 @@ static int bag_payload(struct hd_archive *a, struct bagw *w,
 				hd_err(e, fe.code, "%s", fe.msg);
 				break;
 			}
-			bagfile_add(&w->payload, &w->npayload, rel, got, size);
-			w->bytes += size;
+			hd_bagw_payload(w, rel, got, size);
 		}
 	}
 	free(rel);
@@ -901,43 +730,29 @@ static int bag_payload(struct hd_archive *a, struct bagw *w,
 	free(src);
 	s->files = (int)w->npayload;
 	s->bytes = w->bytes;
+	hd_bagw_oxum(w, s->oxum);
 	return rc;
 }
 
-/* The metadata, bag-info, manifests and slip. */
-static int bag_tags(struct hd_archive *a, struct bagw *w,
-	struct hd_record *recs, char **folders, size_t n, struct slip *s,
-	const char *to, const char *reason, struct hd_error *e)
+/* The metadata/records.json of the bag: the transfer and every record
+ * with its files and events.  Returns 0 or HD_EIO. */
+static int bag_records_json(struct hd_bagw *w, struct hd_record *recs,
+	char **folders, size_t n, const struct slip *s,
+	struct hd_error *e)
 {
 	json_t *top = json_object(), *arr = json_array(), *from;
-	char *text = NULL, *manifest;
+	char *text = NULL;
 	size_t i;
 	int rc;
 
-	manifest = manifest_text(w->payload, w->npayload);
-	hd_sha256_hex(manifest, strlen(manifest), s->manifest);
-	rc = bag_tag(w, "manifest-sha256.txt", manifest, e);
-	free(manifest);
-	if (rc == 0) {
-		rc = bag_tag(w, "bagit.txt", "BagIt-Version: 1.0\n"
-			"Tag-File-Character-Encoding: UTF-8\n", e);
-	}
-	if (rc == 0) {
-		rc = bag_info(a, s, &text, e);
-	}
-	if (rc == 0) {
-		rc = bag_tag(w, "bag-info.txt", text, e);
-		free(text);
-		text = NULL;
-	}
 	from = json_object();
 	json_object_set_new(from, "fonds", json_string(s->fonds));
 	json_object_set_new(from, "name", json_string(s->from));
 	json_object_set_new(top, "hongdang_transfer", json_integer(1));
 	json_object_set_new(top, "identifier", json_string(s->uuid));
 	json_object_set_new(top, "from", from);
-	json_object_set_new(top, "to", jstr(to));
-	json_object_set_new(top, "reason", jstr(reason));
+	json_object_set_new(top, "to", jstr(s->to));
+	json_object_set_new(top, "reason", jstr(s->reason));
 	json_object_set_new(top, "date", json_string(s->at));
 	json_object_set_new(top, "items", json_integer(s->items));
 	json_object_set_new(top, "pages", json_integer(s->pages));
@@ -946,64 +761,80 @@ static int bag_tags(struct hd_archive *a, struct bagw *w,
 		json_array_append_new(arr, record_json(&recs[i], folders[i]));
 	}
 	json_object_set_new(top, "records", arr);
+	rc = hd_json_dump(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER,
+		"metadata/records.json", &text, e);
 	if (rc == 0) {
-		rc = hd_json_dump(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER,
-			"metadata/records.json", &text, e);
+		rc = hd_bagw_tag(w, "metadata/records.json", text, e);
 	}
-	if (rc == 0) {
-		rc = bag_tag(w, "metadata/records.json", text, e);
-		free(text);
-	}
+	free(text);
 	json_decref(top);
+	return rc;
+}
+
+/* The tag files of the bag after its payload: the manifest (its hash
+ * goes to the slip), bag-info.txt, the metadata, slip.html rendered by
+ * x->slip (none without one), then bagit.txt and the tag manifest, every
+ * folder fsynced (hd_bagw_finish).  Returns 0 or the first error (a
+ * slip that cannot be rendered is one). */
+static int bag_tags(struct hd_archive *a, struct hd_bagw *w,
+	const struct hd_export *x, struct hd_record *recs, char **folders,
+	size_t n, struct slip *s, struct hd_error *e)
+{
+	struct hd_buf html;
+	json_t *data;
+	char *text;
+	int rc;
+
+	rc = hd_bagw_manifest(w, s->manifest, e);
+	if (rc == 0) {
+		rc = bag_info(a, w, s, e);
+	}
+	if (rc == 0) {
+		rc = bag_records_json(w, recs, folders, n, s, e);
+	}
 	if (rc == 0) {
 		text = records_csv(recs, folders, n);
-		rc = bag_tag(w, "metadata/records.csv", text, e);
+		rc = hd_bagw_tag(w, "metadata/records.csv", text, e);
 		free(text);
 	}
-	if (rc == 0) {
-		text = slip_html(s, recs, n);
-		rc = bag_tag(w, "slip.html", text, e);
-		free(text);
+	if (rc == 0 && x->slip != NULL) {
+		hd_buf_init(&html);
+		data = slip_json(s, recs, n);
+		rc = x->slip(data, &html, x->slip_ud, e);
+		if (rc == 0) {
+			rc = hd_bagw_tag(w, "slip.html", html.p ? html.p : "",
+				e);
+		}
+		json_decref(data);
+		hd_buf_release(&html);
 	}
 	if (rc == 0) {
-		/* the tag manifest lists every tag file but itself */
-		struct bagfile *v = hd_xcalloc(w->ntags, sizeof *v);
-
-		memcpy(v, w->tags, w->ntags * sizeof *v);
-		text = manifest_text(v, w->ntags);
-		free(v);
-		rc = bag_tag(w, "tagmanifest-sha256.txt", text, e);
-		free(text);
+		rc = hd_bagw_finish(w, e);
 	}
 	return rc;
 }
 
 /* hd_transfer_export: see hd.h.  The bag is removed again on every error
- * path, also after it was renamed into place (the transaction did not
- * commit). */
+ * path before the transaction commits, also after it was renamed into
+ * place.  Returns 0 with *t filled, or the first error. */
 int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e)
 {
 	struct hd_record *recs = NULL;
-	struct bagw w;
+	struct hd_bagw w;
 	struct slip s;
 	json_t *detail = NULL, *items, *it;
-	char **refs = NULL, **folders = NULL, uuid[48], *text = NULL;
-	char *parent = NULL, *ev;
+	char **refs = NULL, **folders = NULL, uuid[48], *text = NULL, *ev;
 	size_t nrefs = 0, i, j;
 	int64_t id = 0;
-	int rc, in_tx = 0, placed = 0;
+	int rc, in_tx = 0, committed = 0;
 
-	memset(&w, 0, sizeof w);
 	memset(&s, 0, sizeof s);
 	memset(t, 0, sizeof *t);
-	if (x->out == NULL || *x->out == '\0') {
-		return hd_err(e, HD_EUSAGE, "no folder given for the bag");
-	}
-	if (hd_fs_state(x->out) != 0) {
-		return hd_err(e, HD_EEXIST, "%s: already exists; a bag is "
-			"written into a new folder", x->out);
+	rc = hd_bagw_begin(&w, x->out, e);
+	if (rc != 0) {
+		goto out;
 	}
 	rc = choose(a, x, &refs, &nrefs, e);
 	if (rc != 0) {
@@ -1034,25 +865,9 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	s.items = (int)nrefs;
 	hd_china_today(s.date);
 	hd_now_iso(s.at);
-	w.root = hd_xasprintf("%s.part-%ld", x->out, (long)getpid());
-	hd_fs_rmtree(w.root);
-	if (mkdir(w.root, 0755) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: cannot create: %s", w.root,
-			strerror(errno));
-		free(w.root);
-		w.root = NULL;
-		goto out;
-	}
 	rc = bag_payload(a, &w, recs, folders, nrefs, &s, e);
 	if (rc == 0) {
-		rc = bag_tags(a, &w, recs, folders, nrefs, &s, x->to,
-			x->reason, e);
-	}
-	for (i = w.ndirs; rc == 0 && i > 0; i--) {
-		rc = hd_fs_fsync_dir(w.dirs[i - 1], e);
-	}
-	if (rc == 0) {
-		rc = hd_fs_fsync_dir(w.root, e);
+		rc = bag_tags(a, &w, x, recs, folders, nrefs, &s, e);
 	}
 	if (rc != 0) {
 		goto out;
@@ -1084,9 +899,6 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
 		x->out, text, &id, e);
-	if (rc != 0) {
-		goto out;
-	}
 	for (i = 0; i < nrefs && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
 			x->to ? x->to : "(no receiver named)", (long long)id,
@@ -1094,17 +906,9 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
 		free(ev);
 	}
-	if (rc != 0) {
-		goto out;
+	if (rc == 0) {
+		rc = hd_bagw_place(&w, e);
 	}
-	if (rename(w.root, x->out) != 0) {
-		rc = hd_err(e, HD_EIO, "%s: rename: %s", x->out,
-			strerror(errno));
-		goto out;
-	}
-	placed = 1;
-	parent = hd_fs_parent(x->out);
-	rc = hd_fs_fsync_dir(parent, e);
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);
 	}
@@ -1112,15 +916,14 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 		goto out;
 	}
 	in_tx = 0;
+	committed = 1;
 	rc = hd_transfer_get(a, id, t, e);
 out:
 	if (in_tx) {
 		hd_tx_rollback(a);
 	}
-	if (rc != 0 && placed) {
-		hd_fs_rmtree(x->out);
-	} else if (rc != 0 && w.root != NULL) {
-		hd_fs_rmtree(w.root);
+	if (rc != 0 && !committed) {
+		hd_bagw_discard(&w);
 	}
 	for (j = 0; recs != NULL && j < nrefs; j++) {
 		hd_record_release(&recs[j]);
@@ -1130,31 +933,39 @@ out:
 	hd_strv_free(refs, nrefs);
 	json_decref(detail);
 	free(text);
-	free(parent);
-	bagw_release(&w);
+	hd_bagw_release(&w);
 	return rc;
 }
 
 /* ------------------------------------------------------------- receipts */
 
-/* hd_transfer_receive: see hd.h.  Returns 0, HD_EIO, HD_EBUSY, HD_EDB;
- * *id is 0 on every error path. */
+/* hd_transfer_receive: see hd.h.  Reads back the tags bag_info writes
+ * (External-Identifier, Source-Organization, Transfer-Reason,
+ * Transfer-Pages) and the manifest hash in r->root.  Returns 0, HD_EIO,
+ * HD_EBUSY, HD_EDB; *id is 0 on every error path. */
 int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	const struct hd_agent *agent, int64_t *id, int *again,
 	struct hd_error *e)
 {
+	const char *ext, *from, *reason, *pg;
 	struct hd_transfer old;
 	json_t *detail = json_object(), *items = json_array(), *it;
-	char *uuid, *text = NULL, *ev;
+	char *uuid, *text = NULL, *ev, man[65];
 	sqlite3_stmt *st;
 	int64_t *rids, rid;
 	size_t i, fresh = 0;
-	int rc, got;
+	int rc, got, pages;
 
 	*id = 0;
 	*again = 0;
-	uuid = r->uuid != NULL && *r->uuid ? hd_xstrdup(r->uuid) :
-		hd_xasprintf("sha256:%s", r->manifest ? r->manifest : "");
+	ext = hd_bag_tag_get(r->info, r->ninfo, "External-Identifier");
+	from = hd_bag_tag_get(r->info, r->ninfo, "Source-Organization");
+	reason = hd_bag_tag_get(r->info, r->ninfo, "Transfer-Reason");
+	pg = hd_bag_tag_get(r->info, r->ninfo, "Transfer-Pages");
+	pages = pg != NULL ? atoi(pg) : 0;
+	hd_bag_manifest_hash(r->root, man);
+	uuid = ext != NULL && *ext ? hd_xstrdup(ext) :
+		hd_xasprintf("sha256:%s", man);
 	rids = hd_xcalloc(r->nitems + 1, sizeof *rids);
 	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
@@ -1205,16 +1016,15 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 		json_array_append_new(items, it);
 		free(local);
 	}
-	json_object_set_new(detail, "from", jstr(r->from));
+	json_object_set_new(detail, "from", jstr(from));
 	json_object_set_new(detail, "items", items);
 	items = NULL;
 	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
 		"receipt", &text, e);
 	if (rc == 0) {
-		rc = transfer_insert(a, "in", uuid, r->from, r->reason,
-			(int)r->nitems, r->pages, r->files, r->bytes,
-			r->manifest ? r->manifest : "", agent_name(agent),
-			r->path ? r->path : "", text, id, e);
+		rc = transfer_insert(a, "in", uuid, from, reason,
+			(int)r->nitems, pages, r->files, r->bytes, man,
+			agent_name(agent), r->path ? r->path : "", text, id, e);
 	}
 	if (rc != 0) {
 		goto fail;
@@ -1224,7 +1034,7 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 			continue;
 		}
 		ev = hd_xasprintf("received from %s in transfer %s as the "
-			"sender's %s (receipt %lld)", r->from ? r->from :
+			"sender's %s (receipt %lld)", from ? from :
 			"(unnamed sender)", uuid, r->items[i].ref ?
 			r->items[i].ref : "?", (long long)*id);
 		rc = hd_event_add(a, "transfer", rids[i], agent, ev, e);
@@ -1232,8 +1042,8 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 	}
 	if (rc == 0) {
 		ev = hd_xasprintf("receipt %lld: transfer %s from %s, %zu "
-			"item(s), %zu new", (long long)*id, uuid, r->from ?
-			r->from : "(unnamed sender)", r->nitems, fresh);
+			"item(s), %zu new", (long long)*id, uuid, from ?
+			from : "(unnamed sender)", r->nitems, fresh);
 		rc = hd_event_add(a, "transfer", 0, agent, ev, e);
 		free(ev);
 	}

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "../ingest/ingest.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 static const char about[] =
@@ -23,15 +24,17 @@ static const struct cmd_spec validate_spec = {
 };
 
 /* bag validate PATH: every problem of the bag on stderr ("invalid: ..."),
- * its warnings ("warning: ..."), and a verdict.  Exit 0 when valid, 1
- * when not, 2 for bad usage or no such file. */
+ * its warnings ("warning: ..."), and a verdict.  A folder is checked by
+ * hd_bag_validate where it is; a zip or tar is unpacked privately by
+ * the ingest pipeline's receiving stage, which validates the bag in it.
+ * Exit 0 when valid, 1 when not, 2 for bad usage or no such file. */
 static int bag_validate_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	size_t nerrs = 0, nwarns = 0, i;
+	struct hd_bag_report rep;
 	struct hd_error e;
 	struct batch sb;
 	struct stat st;
+	size_t i;
 	int rc, status;
 
 	status = cmd_start(c, &validate_spec, NULL, &argc, &argv);
@@ -41,11 +44,11 @@ static int bag_validate_cmd(struct cmd_ctx *c, int argc, char **argv)
 	if (stat(argv[0], &st) != 0) {
 		return cmd_err(c, 2, "%s: no such file or folder", argv[0]);
 	}
+	memset(&rep, 0, sizeof rep);
 	batch_init(&sb, NULL);
 	hd_err_clear(&e);
 	if (S_ISDIR(st.st_mode)) {
-		rc = bag_validate(argv[0], &errs, &nerrs, &warns, &nwarns,
-			NULL, NULL);
+		rc = hd_bag_validate(argv[0], &rep, &e);
 	} else {
 		rc = stage_receive(&sb, argv, 1, &e);
 		if (rc == HD_EIO) {
@@ -57,29 +60,29 @@ static int bag_validate_cmd(struct cmd_ctx *c, int argc, char **argv)
 				"with bagit.txt inside");
 			rc = HD_EINVAL;
 		}
-		errs = sb.rejected;
-		nerrs = sb.nrejected;
-		warns = sb.warnings;
-		nwarns = sb.nwarnings;
+		/* the batch's report is the bag's */
+		rep.errs = sb.rejected;
+		rep.nerrs = sb.nrejected;
+		rep.warns = sb.warnings;
+		rep.nwarns = sb.nwarnings;
 		sb.rejected = sb.warnings = NULL;
 		sb.nrejected = sb.nwarnings = 0;
 	}
-	for (i = 0; i < nwarns; i++) {
-		fprintf(stderr, "warning: %s\n", warns[i].msg);
+	for (i = 0; i < rep.nwarns; i++) {
+		fprintf(stderr, "warning: %s\n", rep.warns[i].msg);
 	}
-	if (rc != 0 || nerrs > 0) {
-		for (i = 0; i < nerrs; i++) {
-			fprintf(stderr, "invalid: %s\n", errs[i].msg);
+	if (rc != 0 || rep.nerrs > 0) {
+		for (i = 0; i < rep.nerrs; i++) {
+			fprintf(stderr, "invalid: %s\n", rep.errs[i].msg);
 		}
 		status = cmd_err(c, 1, "%s is not a valid bag (%zu problem%s)",
-			argv[0], nerrs, nerrs == 1 ? "" : "s");
+			argv[0], rep.nerrs, rep.nerrs == 1 ? "" : "s");
 	} else {
-		printf("%s: valid BagIt bag%s\n", argv[0], nwarns ?
+		printf("%s: valid BagIt bag%s\n", argv[0], rep.nwarns ?
 			" (with warnings)" : "");
 		status = 0;
 	}
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
+	hd_bag_report_release(&rep);
 	batch_release(&sb);
 	return status;
 }

@@ -23,6 +23,8 @@
 /* Print "hongdang NAME: ", the message and a newline on stderr. */
 static void say(const struct cmd_ctx *c, const char *fmt, va_list ap,
 	const char *tail) __attribute__((format(printf, 2, 0)));
+/* One line on stderr: "hongdang COMMAND: " and the message fmt formats, then
+ * tail. */
 static void say(const struct cmd_ctx *c, const char *fmt, va_list ap,
 	const char *tail)
 {

@@ -203,6 +203,29 @@ int cmd_review(struct cmd_ctx *c, int argc, char **argv);
 int cmd_consult(struct cmd_ctx *c, int argc, char **argv);
 int cmd_audit(struct cmd_ctx *c, int argc, char **argv);
 
+/* ---------------------------------------- templates and print (print.c) */
+
+/* Where the templates are installed; the Makefile sets it from PREFIX. */
+#ifndef HD_TEMPLATES_DIR
+#define HD_TEMPLATES_DIR "/usr/local/share/hongdang/templates"
+#endif
+/* The built-in templates folder: given when not NULL, else ./templates
+ * when it is a folder, else HD_TEMPLATES_DIR (serve, and the print
+ * templates in its print/).  *tried (if not NULL) is set to the folder
+ * looked at.  Returns its real path (caller frees), or NULL when it is
+ * no folder. */
+char *cmd_templates_dir(const char *given, const char **tried);
+/* Render the print template name ("slip.html", "report.html") with data
+ * into out: DIR/templates/print/NAME of the data folder, else print/NAME
+ * of the built-in folder, else the copy compiled into the program.
+ * Returns 0 or the template engine's error with *e set. */
+int cmd_print(const struct cmd_ctx *c, const char *name, json_t *data,
+	struct hd_buf *out, struct hd_error *e);
+/* struct hd_export's slip: the transfer slip rendered by cmd_print
+ * ("slip.html"); ud is the struct cmd_ctx. */
+int cmd_print_slip(const struct json_t *data, struct hd_buf *html,
+	void *ud, struct hd_error *e);
+
 /* ------------------------------------- shared by two commands each */
 
 /* The transfer t as a JSON object, its records included (transfer.c;
@@ -210,7 +233,7 @@ int cmd_audit(struct cmd_ctx *c, int argc, char **argv);
 json_t *cmd_transfer_json(const struct hd_transfer *t);
 
 struct batch;
-struct batch_note;
+struct hd_note;
 struct ingest_result;
 /* The outcome of an ingest run into the object o, which is returned:
  * batch, dry_run (unless dry is -1), added, duplicates, records, then
@@ -225,9 +248,14 @@ int cmd_open_fonds(struct cmd_ctx *c, const char *fonds);
 /* The records an ingest run stored, "CODE  TITLE" a line, then its
  * warnings (cmd_notes_print) on stdout (ingest.c). */
 void cmd_batch_print(const struct batch *b, const struct ingest_result *res);
+/* struct ingest_opts' progress hook for a terminal: a line on stderr
+ * for reading the files and for OCR, rewritten in place (ingest.c;
+ * ingest and import). */
+struct ingest_progress;
+void cmd_ingest_progress(const struct ingest_progress *p, void *ud);
 /* The notes v, "LABEL  PATH：MESSAGE" a line (no "PATH：" when the path
  * is empty) on stdout (ingest.c). */
-void cmd_notes_print(const char *label, const struct batch_note *v,
+void cmd_notes_print(const char *label, const struct hd_note *v,
 	size_t n);
 
 #endif

@@ -5,7 +5,8 @@
  * The bag holds the chosen records' files byte for byte, their
  * description as JSON and as a catalogue sheet, the transfer slip and
  * SHA-256 manifests; the library writes it (hd_transfer_export) and
- * records the transfer, which "hongdang transfer" lists.
+ * records the transfer, which "hongdang transfer" lists; the slip is
+ * printed from templates/print/slip.html (cmd_print_slip).
  */
 #include "cmd.h"
 
@@ -99,6 +100,8 @@ int cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	}
 	x.refs = (const char *const *)argv;
 	x.nrefs = (size_t)argc;
+	x.slip = cmd_print_slip;
+	x.slip_ud = c;
 	if ((x.nrefs > 0) + (x.person != NULL) + (x.query != NULL) != 1) {
 		return cmd_usage(c, "choose the records one way: REF..., "
 			"--person NAME or --query Q");

@@ -15,7 +15,6 @@
 #include "cmd.h"
 #include "../ingest/ingest.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,54 +41,6 @@ static const struct cmd_spec spec = {
 	.flags = CMD_IN_ORDER,
 };
 
-
-/* The bag inside an unpacked folder: the folder itself or its single
- * top folder.  A new string, or NULL. */
-static char *bag_root(const char *dir)
-{
-	char *sub = NULL, *only = NULL;
-	struct dirent **names = NULL;
-	struct stat st;
-	int n, i, count = 0;
-
-	if (bag_detect(dir)) {
-		return hd_xstrdup(dir);
-	}
-	n = scandir(dir, &names, NULL, alphasort);
-	for (i = 0; i < n; i++) {
-		const char *d = names[i]->d_name;
-
-		if (strcmp(d, ".") != 0 && strcmp(d, "..") != 0 &&
-		    strcmp(d, "__MACOSX") != 0 && strcmp(d, ".DS_Store") != 0) {
-			count++;
-			free(only);
-			only = hd_xasprintf("%s/%s", dir, d);
-		}
-		free(names[i]);
-	}
-	free(names);
-	if (count == 1 && lstat(only, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    bag_detect(only)) {
-		sub = only;
-		only = NULL;
-	}
-	free(only);
-	return sub;
-}
-
-/* The value of the bag-info.txt tag label (any case) of the batch b,
- * or NULL. */
-static const char *tag_of(const struct batch *b, const char *label)
-{
-	size_t i;
-
-	for (i = 0; i < b->nbag_info; i++) {
-		if (strcasecmp(b->bag_info[i].label, label) == 0) {
-			return b->bag_info[i].value;
-		}
-	}
-	return NULL;
-}
 
 /* The items of the receipt: the sender's records from
  * metadata/records.json, or for a bag from elsewhere each payload file.
@@ -137,47 +88,6 @@ static void received_items(const char *root, const struct batch *b,
 		(*items)[*n].sha256 = b->items[i].file.sha256;
 		(*n)++;
 	}
-}
-
-/* What names the bag for sender and receiver alike: the SHA-256 of its
- * manifest-sha256.txt, or of all its payload manifests in name order
- * (a bag from elsewhere may list md5 or sha512 only). */
-static void manifest_hash(const char *root, char sum[65])
-{
-	struct dirent **names = NULL;
-	struct hd_buf b;
-	unsigned char *buf;
-	char *path;
-	size_t len;
-	int n, i;
-
-	path = hd_xasprintf("%s/manifest-sha256.txt", root);
-	if (hd_sha256_file(path, sum, NULL, NULL) == 0) {
-		free(path);
-		return;
-	}
-	free(path);
-	hd_buf_init(&b);
-	n = scandir(root, &names, NULL, alphasort);
-	for (i = 0; i < n; i++) {
-		const char *d = names[i]->d_name;
-
-		if (strncmp(d, "manifest-", 9) == 0 &&
-		    strlen(d) > 13 && strcmp(d + strlen(d) - 4, ".txt") == 0) {
-			path = hd_xasprintf("%s/%s", root, d);
-			if (hd_read_file(path, RECORDS_JSON_MAX, &buf, &len,
-			    NULL) == 0) {
-				hd_buf_printf(&b, "%s\n", d);
-				hd_buf_add(&b, buf, len);
-				free(buf);
-			}
-			free(path);
-		}
-		free(names[i]);
-	}
-	free(names);
-	hd_sha256_hex(b.p ? b.p : "", b.len, sum);
-	hd_buf_release(&b);
 }
 
 /* Report the import of batch b (res: what was stored; receipt and again
@@ -228,7 +138,7 @@ static int find_bag(char *path, const struct stat *st,
 	*root = NULL;
 	if (S_ISDIR(st->st_mode)) {
 		*root = hd_xstrdup(path);
-		if (!bag_detect(*root)) {
+		if (!hd_bag_detect(*root)) {
 			batch_reject(b, path, "not a BagIt bag (no "
 				"bagit.txt)");
 		}
@@ -244,7 +154,7 @@ static int find_bag(char *path, const struct stat *st,
 			"a folder with bagit.txt is needed");
 	}
 	if (rc == 0 && sb->is_bag && sb->ntmpdirs > 0) {
-		*root = bag_root(sb->tmpdirs[0]);
+		*root = hd_bag_find(sb->tmpdirs[0]);
 	}
 	if (rc != 0) {
 		b->rejected = sb->rejected;
@@ -260,9 +170,10 @@ static int find_bag(char *path, const struct stat *st,
 }
 
 /* Record the receipt of the bag path (its folder root) that batch b
- * (res) stored: who sent it and why (bag-info.txt), its manifest hash,
- * its items, files and bytes.  Sets *receipt and *again (received
- * before).  Returns 0, or the library's code with e set. */
+ * (res) stored: its bag-info.txt and folder (where the library reads
+ * the sender, the reason and the manifest hash), its items, files and
+ * bytes.  Sets *receipt and *again (received before).  Returns 0, or
+ * the library's code with e set. */
 static int receive(struct cmd_ctx *c, const char *path, const char *root,
 	const struct batch *b, const struct ingest_result *res,
 	int64_t *receipt, int *again, struct hd_error *e)
@@ -272,10 +183,8 @@ static int receive(struct cmd_ctx *c, const char *path, const char *root,
 	unsigned long long bytes = 0, files = 0;
 	size_t nitems = 0, i;
 	json_t *doc = NULL;
-	char sum[65];
 	int rc;
 
-	manifest_hash(root, sum);
 	received_items(root, b, &items, &nitems, &doc);
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
@@ -284,13 +193,10 @@ static int receive(struct cmd_ctx *c, const char *path, const char *root,
 		}
 	}
 	memset(&rcv, 0, sizeof rcv);
-	rcv.uuid = tag_of(b, "External-Identifier");
-	rcv.from = tag_of(b, "Source-Organization");
-	rcv.reason = tag_of(b, "Transfer-Reason");
 	rcv.path = path;
-	rcv.manifest = sum;
-	rcv.pages = tag_of(b, "Transfer-Pages") ?
-		atoi(tag_of(b, "Transfer-Pages")) : 0;
+	rcv.root = root;
+	rcv.info = b->bag_info;
+	rcv.ninfo = b->nbag_info;
 	rcv.files = (int)files;
 	rcv.bytes = bytes;
 	rcv.batch = res->batch;
@@ -355,7 +261,9 @@ int cmd_import(struct cmd_ctx *c, int argc, char **argv)
 	if (lstat(sheet, &st) == 0 && S_ISREG(st.st_mode)) {
 		o.sheet = sheet;
 	}
-	o.progress = !json && isatty(2);
+	if (!json && isatty(2)) {
+		o.progress = cmd_ingest_progress;
+	}
 	paths[0] = root;
 	rc = ingest_run(&b, &o, paths, 1, &res, &e);
 	if (rc == HD_EREJECT) {

@@ -67,7 +67,7 @@ static void env_cap(const char *name, uint64_t *v)
 }
 
 /* The notes v (n of them) as a JSON array of {path, KEY: message}. */
-static json_t *notes_json(const struct batch_note *v, size_t n,
+static json_t *notes_json(const struct hd_note *v, size_t n,
 	const char *key)
 {
 	json_t *a = json_array();
@@ -111,7 +111,7 @@ json_t *cmd_batch_json(json_t *o, const struct batch *b,
 
 /* "LABEL  PATH：MESSAGE" a note, without "PATH：" for an empty path
  * (cmd.h). */
-void cmd_notes_print(const char *label, const struct batch_note *v,
+void cmd_notes_print(const char *label, const struct hd_note *v,
 	size_t n)
 {
 	size_t i;
@@ -133,6 +133,32 @@ void cmd_batch_print(const struct batch *b, const struct ingest_result *res)
 	cmd_notes_print("警告", b->warnings, b->nwarnings);
 }
 
+/* The progress of an ingest on a terminal (cmd.h): one line on stderr,
+ * rewritten in place, for reading the files ("60/60 个文件  0.1/0.1 MB
+ * 2.0 MB/s  剩余约 0 秒") and for OCR ("文字识别 3/12 页  每分钟 4.0 页
+ * 剩余约 135 秒"), ended by a newline when the stage ends.  The other
+ * stages show nothing. */
+void cmd_ingest_progress(const struct ingest_progress *p, void *ud)
+{
+	if (p->stage == INGEST_READ) {
+		fprintf(stderr, "\r\033[K%zu/%zu 个文件  %.1f/%.1f MB  "
+			"%.1f MB/s  剩余约 %.0f 秒", p->files_done,
+			p->files_total, (double)p->bytes_done / 1e6,
+			(double)p->bytes_total / 1e6, p->rate / 1e6, p->eta);
+	} else if (p->stage == INGEST_OCR && p->pages_done == 0) {
+		fprintf(stderr, "\r\033[K文字识别 0/%zu 页", p->pages_total);
+	} else if (p->stage == INGEST_OCR) {
+		fprintf(stderr, "\r\033[K文字识别 %zu/%zu 页  每分钟 %.1f 页"
+			"  剩余约 %.0f 秒", p->pages_done, p->pages_total,
+			p->rate * 60.0, p->eta);
+	} else {
+		return;
+	}
+	if (p->event == INGEST_END) {
+		fputc('\n', stderr);
+	}
+}
+
 /* What the OCR stage did; pages_per_minute counts pages read now. */
 static json_t *ocr_json(const struct ocr_stats *s)
 {
@@ -151,21 +177,34 @@ static json_t *ocr_json(const struct ocr_stats *s)
 	return o;
 }
 
-/* Write the quality-check sheet to path; 0, or 1 with a line on stderr. */
+/* Write the quality-check sheet of batch b to path, rendered from
+ * batch_report by templates/print/report.html.  Returns 0, or 1 with a
+ * line on stderr (the template failed, the file cannot be written). */
 static int write_html(const struct cmd_ctx *c, struct batch *b,
 	const struct ingest_result *res, int dry, const char *path)
 {
-	char *html = batch_report_html(b, res, dry);
-	FILE *f = fopen(path, "w");
+	json_t *data = batch_report(b, res, dry);
+	struct hd_error e;
+	struct hd_buf html;
+	FILE *f;
 	int bad;
 
+	hd_buf_init(&html);
+	hd_err_clear(&e);
+	bad = cmd_print(c, "report.html", data, &html, &e);
+	json_decref(data);
+	if (bad != 0) {
+		hd_buf_release(&html);
+		return cmd_err(c, 1, "%s: %s", path, e.msg);
+	}
+	f = fopen(path, "w");
 	if (f == NULL) {
-		free(html);
+		hd_buf_release(&html);
 		return cmd_err(c, 1, "%s: %s", path, strerror(errno));
 	}
-	bad = fputs(html, f) == EOF;
+	bad = fwrite(html.p, 1, html.len, f) != html.len;
 	bad |= fclose(f) != 0;
-	free(html);
+	hd_buf_release(&html);
 	if (bad) {
 		return cmd_err(c, 1, "%s: cannot write", path);
 	}
@@ -284,7 +323,9 @@ int cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	if (status != 0) {
 		return status;
 	}
-	o.progress = !json && isatty(2);
+	if (!json && isatty(2)) {
+		o.progress = cmd_ingest_progress;
+	}
 	batch_init(&b, c->a);
 	cap = b.lim.max_entries;
 	env_cap("HD_MAX_ENTRIES", &cap);

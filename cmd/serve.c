@@ -19,10 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef HD_TEMPLATES_DIR
-#define HD_TEMPLATES_DIR "/usr/local/share/hongdang/templates"
-#endif
-
 static const struct cmd_spec spec = {
 	.help =
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
@@ -139,12 +135,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	if (status >= 0) {
 		return status;
 	}
-	if (tdir == NULL) {
-		tdir = is_dir("templates") ? "templates" : HD_TEMPLATES_DIR;
-	}
-	builtin = realpath(tdir, NULL);
-	if (builtin == NULL || !is_dir(builtin)) {
-		free(builtin);
+	builtin = cmd_templates_dir(tdir, &tdir);
+	if (builtin == NULL) {
 		return cmd_err(c, 2, "%s: no templates folder (give one with "
 			"--templates)", tdir);
 	}

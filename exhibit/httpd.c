@@ -87,6 +87,7 @@ struct conn {
 	char arena[SERVER_URL_MAX + 2 * HTTP_MAX_PARAMS + 8];
 	struct hd_buf body;
 	int too_big;                    /* the body passed SERVER_BODY_MAX */
+	int close;                      /* answer "Connection: close" */
 	char *form;                     /* decoded form fields (owned) */
 	int status;                     /* answered, for the log; 0 none */
 	unsigned long long bytes;       /* body bytes answered */
@@ -370,6 +371,9 @@ static enum MHD_Result send_error(struct server *sv, struct conn *cn,
 	fill_req(sv, cn, c, &req);
 	http_resp_init(&resp);
 	site_error(sv->site, &req, &resp, status);
+	if (cn->close) {
+		http_header(&resp, "Connection", "close");
+	}
 	if (allow != NULL) {
 		http_header(&resp, "Allow", allow);
 	}
@@ -607,6 +611,42 @@ static enum method method_of(const char *m)
 	return M_OTHER;
 }
 
+/* Counts of the framing headers of a request (framing_of). */
+struct framing {
+	int lengths;            /* Content-Length headers */
+	int encodings;          /* Transfer-Encoding headers */
+	int chunked;            /* the one Transfer-Encoding is "chunked" */
+};
+
+/* For MHD_get_connection_values: count one header into a framing. */
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+	const char *key, const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		f->lengths++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->encodings++;
+		f->chunked = value != NULL && strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+/* 1 when the request's body is framed in a way two parsers could read
+ * differently (RFC 9112 6.3): Content-Length twice, Content-Length with
+ * Transfer-Encoding, Transfer-Encoding twice or other than "chunked".
+ * Behind a proxy such a request could smuggle a second one. */
+static int framing_ambiguous(struct MHD_Connection *c)
+{
+	struct framing f = { 0, 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	return f.lengths > 1 || (f.lengths > 0 && f.encodings > 0) ||
+		f.encodings > 1 || (f.encodings == 1 && !f.chunked);
+}
+
 /* 1 when the request announces a body. */
 static int has_body(struct MHD_Connection *c)
 {
@@ -645,6 +685,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		memcpy(cn->method, method, n);
 		cn->method[n] = '\0';
 		cn->meth = method_of(method);
+		if (framing_ambiguous(c)) {
+			/* answered before the body is read, and closed */
+			cn->bad = 400;
+			cn->close = 1;
+			return handle(sv, cn, c);
+		}
 		cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
 			cn->too_big = 1;
@@ -676,6 +722,7 @@ static void rq_reset(struct conn *cn)
 	free(cn->form);
 	cn->form = NULL;
 	cn->active = cn->started = cn->bad = cn->too_big = cn->status = 0;
+	cn->close = 0;
 	cn->meth = M_OTHER;
 	cn->method[0] = '\0';
 	cn->nraw = 0;
@@ -816,6 +863,52 @@ static void on_conn(void *cls, struct MHD_Connection *c, void **ctx,
 	*ctx = NULL;
 }
 
+/* libmicrohttpd's accept policy: a new connection from addr is refused
+ * when its address already holds SERVER_CONN_PER_IP connections (the
+ * trusted proxy, which carries every client behind it, excepted), so a
+ * few addresses cannot take every slot; and when fewer than
+ * SERVER_CONN_SPARE slots are left, the connection that has waited
+ * longest for a request (idle, or trickling its request line and
+ * headers) is shut down first to make room. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+	socklen_t len)
+{
+	struct server *sv = cls;
+	struct httpd *h = sv->httpd;
+	char remote[INET6_ADDRSTRLEN];
+	struct conn *cn, *oldest = NULL;
+	long long oldest_since = 0, since;
+	int total = 0, same = 0, proxy;
+
+	(void)len;
+	client_addr_text(addr, remote);
+	proxy = sv->opts->trusted_proxy != NULL &&
+		strcmp(remote, sv->opts->trusted_proxy) == 0;
+	pthread_mutex_lock(&h->lock);
+	for (cn = h->conns; cn != NULL; cn = cn->next) {
+		total++;
+		same += strcmp(cn->remote, remote) == 0;
+		since = atomic_load_explicit(&cn->since,
+			memory_order_relaxed);
+		if (!cn->cut && cn->fd >= 0 && atomic_load_explicit(
+		    &cn->phase, memory_order_acquire) == PH_WAIT &&
+		    (oldest == NULL || since < oldest_since)) {
+			oldest = cn;
+			oldest_since = since;
+		}
+	}
+	if (!proxy && same >= SERVER_CONN_PER_IP) {
+		pthread_mutex_unlock(&h->lock);
+		return MHD_NO;
+	}
+	if (total >= SERVER_CONN_MAX - SERVER_CONN_SPARE && oldest != NULL) {
+		oldest->cut = 1;
+		shutdown(oldest->fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return MHD_YES;
+}
+
 /* libmicrohttpd must not decode the URL: we decode the raw one. */
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -831,15 +924,19 @@ void httpd_watchdog(struct server *sv)
 {
 	struct httpd *h = sv->httpd;
 	long long now = mono_ms(), limit = sv->opts->timeout * 1000LL;
+	long long wait = SERVER_HEAD_SECS * 1000LL;
 	struct conn *cn;
 	int ph;
 
+	if (wait > limit) {
+		wait = limit;
+	}
 	pthread_mutex_lock(&h->lock);
 	for (cn = h->conns; cn != NULL; cn = cn->next) {
 		ph = atomic_load_explicit(&cn->phase, memory_order_acquire);
 		if (ph != PH_BUSY && !cn->cut && cn->fd >= 0 &&
 		    now - atomic_load_explicit(&cn->since,
-		    memory_order_relaxed) > limit) {
+		    memory_order_relaxed) > (ph == PH_WAIT ? wait : limit)) {
 			cn->cut = 1;
 			shutdown(cn->fd, SHUT_RDWR);
 		}
@@ -867,12 +964,10 @@ int httpd_start(struct server *sv, int lfd, int ipv6)
 	if (getenv("HONGDANG_MHD_DEBUG") != NULL) {
 		flags |= MHD_USE_ERROR_LOG;
 	}
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv,
+	h->d = MHD_start_daemon(flags, 0, on_accept, sv, on_request, sv,
 		MHD_OPTION_LISTEN_SOCKET, lfd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONN_MAX,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)SERVER_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)SERVER_CONN_MEMORY,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,

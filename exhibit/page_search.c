@@ -213,6 +213,7 @@ int page_api_search(struct site *s, struct hd_archive *a,
 {
 	struct hd_query q;
 	struct hd_results res;
+	struct hd_error e;
 	json_t *o = json_object();
 	int page;
 
@@ -224,8 +225,14 @@ int page_api_search(struct site *s, struct hd_archive *a,
 		http_json(resp, 400, o);
 		return 0;
 	}
-	if (hd_search(a, HD_PUBLIC, &q, &res, NULL) != 0) {
-		memset(&res, 0, sizeof res);
+	hd_err_clear(&e);
+	if (hd_search(a, HD_PUBLIC, &q, &res, &e) != 0) {
+		/* a query the library refuses (too long, not UTF-8, blank)
+		 * is the client's error; anything else is ours */
+		json_object_set_new(o, "error", json_string(
+			e.code == HD_EINVAL ? e.msg : "search failed"));
+		http_json(resp, e.code == HD_EINVAL ? 400 : 500, o);
+		return 0;
 	}
 	json_object_set_new(o, "query", json_string(q.q));
 	json_object_set_new(o, "total", json_integer(res.total));

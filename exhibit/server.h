@@ -13,7 +13,18 @@
 #define SERVER_URL_MAX 2048             /* bytes of the raw URL: 414 */
 #define SERVER_BODY_MAX (64 * 1024)     /* bytes of a request body: 413 */
 #define SERVER_CONN_MAX 512             /* connections at once */
-#define SERVER_CONN_PER_IP 128          /* connections from one address */
+#define SERVER_CONN_PER_IP 32           /* connections from one address
+	                                   (not the trusted proxy): ten
+	                                   addresses hold at most 320 of
+	                                   SERVER_CONN_MAX */
+#define SERVER_CONN_SPARE 64            /* below this many free slots a
+	                                   new connection first shuts the
+	                                   one that has waited longest for
+	                                   a request */
+#define SERVER_HEAD_SECS 10             /* seconds a connection may wait
+	                                   (idle, or sending its request
+	                                   line and headers) before it is
+	                                   cut: at most the timeout */
 #define SERVER_CONN_MEMORY (16 * 1024)  /* bytes a connection may buffer:
 	                                   bigger headers get 431.  Not
 	                                   more: libmicrohttpd zeroes it

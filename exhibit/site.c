@@ -269,6 +269,14 @@ void site_error(struct site *s, const struct http_req *req,
 		text = "服务器暂时无法完成请求，请稍后再试。";
 		break;
 	}
+	if (site_is_api(req)) {
+		/* a program asked: it gets JSON, whatever went wrong */
+		json_object_set_new(ctx, "error", json_string(title));
+		json_object_set_new(ctx, "message", json_string(text));
+		json_object_set_new(ctx, "status", json_integer(status));
+		http_json(resp, status, ctx);
+		return;
+	}
 	json_object_set_new(ctx, "title", json_string(title));
 	json_object_set_new(ctx, "text", json_string(text));
 	json_object_set_new(ctx, "status", json_integer(status));
@@ -285,6 +293,16 @@ void site_error(struct site *s, const struct http_req *req,
 		resp->type = "text/html; charset=utf-8";
 		resp->status = status;
 	}
+}
+
+/* See site.h.  Decided on the raw URL, so that a request whose path
+ * could not be decoded is still known to come from a program. */
+int site_is_api(const struct http_req *req)
+{
+	const char *u = req->raw_url ? req->raw_url : req->path;
+
+	return u != NULL && strncmp(u, "/api", 4) == 0 &&
+		(u[4] == '\0' || u[4] == '/' || u[4] == '?');
 }
 
 /* See site.h (glibc's writer-preferring kind). */

@@ -34,6 +34,12 @@ int tmpl_refresh(struct tmpl_set *ts, int force, struct hd_error *e);
  * attribute); only values made by tmpl_html() go out raw. */
 int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
 	struct hd_buf *out, struct hd_error *e);
+/* Render the template text src (n bytes, at most 256 KiB; name names it
+ * in messages) with ctx into out, as tmpl_render does a file of a set:
+ * compiled for this one render, with no partials.  For a template built
+ * into the program (the command line's print templates). */
+int tmpl_render_text(const char *name, const char *src, size_t n,
+	json_t *ctx, struct hd_buf *out, struct hd_error *e);
 /* A value the C code vouches for as HTML (a highlighted snippet, an SVG
  * QR code). */
 json_t *tmpl_html(const char *html);
@@ -65,9 +71,13 @@ char *site_static_path(const struct site *s, const char *rel);
  * the response is a 500 page. Consumes ctx. */
 void site_page(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status, const char *name, json_t *ctx);
-/* The error page (404 "找不到这一页" with a way home, 400, 413, 500...). */
+/* The error page (404 "找不到这一页" with a way home, 400, 413, 500...);
+ * for a request under /api (site_is_api) the error as JSON instead:
+ * {"error": title, "message": text, "status": status}. */
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
+/* 1 when the request's URL is /api or under /api/: a program's. */
+int site_is_api(const struct http_req *req);
 
 /* Initialise l as a read-write lock on which a waiting writer goes
  * before readers that come after it (site.c): a refresh of the

@@ -568,11 +568,11 @@ static struct tfile *find_file(const struct tmpl_set *ts, const char *name)
 }
 
 /* The compiled program of template name, or NULL (none, or it never
- * compiled). */
+ * compiled, or no set: ts NULL). */
 static const struct prog *find_prog(const struct tmpl_set *ts,
 	const char *name)
 {
-	struct tfile *t = find_file(ts, name);
+	struct tfile *t = ts != NULL ? find_file(ts, name) : NULL;
 
 	return t != NULL ? t->prog : NULL;
 }
@@ -1012,38 +1012,18 @@ int tmpl_refresh(struct tmpl_set *ts, int force, struct hd_error *e)
 	return rc;
 }
 
-/* Append template name ("record.html", or "record") rendered with ctx
- * to out.  ctx is only read (it may be shared between threads).  Returns
- * 0; HD_ENOTFOUND (unknown template or partial); HD_ELIMIT (page over
- * 8 MiB, partials deeper than 16, sections deeper than 128).  On an
- * error out is left as it was. */
-int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
-	struct hd_buf *out, struct hd_error *e)
+/* Render program p (of template name, for messages) with ctx appended
+ * to out; ts (NULL: none) gives the partials.  Returns 0 or the first
+ * error, out then left as it was.  Allocates only out's growth. */
+static int render_prog(struct tmpl_set *ts, const struct prog *p,
+	const char *name, json_t *ctx, struct hd_buf *out, struct hd_error *e)
 {
 	struct rstate *r;
-	const struct prog *p;
-	char alt[TMPL_NAME_MAX + 8];
-	size_t start;
+	size_t start = out->len;
 	int rc;
 
-	if (ts == NULL || name == NULL || out == NULL) {
-		return hd_err(e, HD_EUSAGE, "tmpl_render: missing argument");
-	}
 	/* the frames are 4 KiB: keep them off small thread stacks */
 	r = hd_xmalloc(sizeof *r);
-	pthread_rwlock_rdlock(&ts->lock);
-	p = find_prog(ts, name);
-	if (p == NULL && strlen(name) < TMPL_NAME_MAX &&
-		strchr(name, '.') == NULL) {
-		snprintf(alt, sizeof alt, "%s.html", name);
-		p = find_prog(ts, alt);
-	}
-	if (p == NULL) {
-		pthread_rwlock_unlock(&ts->lock);
-		free(r);
-		return hd_err(e, HD_ENOTFOUND, "template %s not found", name);
-	}
-	start = out->len;
 	r->ts = ts;
 	r->out = out;
 	r->start = start;
@@ -1056,11 +1036,62 @@ int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
 	if (rc == 0) {
 		rc = run(r, p, 0, p->nops);
 	}
-	pthread_rwlock_unlock(&ts->lock);
 	free(r);
 	if (rc != 0 && out->p != NULL) {
 		out->len = start;   /* no half page */
 		out->p[start] = '\0';
 	}
+	return rc;
+}
+
+/* Append template name ("record.html", or "record") rendered with ctx
+ * to out.  ctx is only read (it may be shared between threads).  Returns
+ * 0; HD_ENOTFOUND (unknown template or partial); HD_ELIMIT (page over
+ * 8 MiB, partials deeper than 16, sections deeper than 128).  On an
+ * error out is left as it was. */
+int tmpl_render(struct tmpl_set *ts, const char *name, json_t *ctx,
+	struct hd_buf *out, struct hd_error *e)
+{
+	const struct prog *p;
+	char alt[TMPL_NAME_MAX + 8];
+	int rc;
+
+	if (ts == NULL || name == NULL || out == NULL) {
+		return hd_err(e, HD_EUSAGE, "tmpl_render: missing argument");
+	}
+	pthread_rwlock_rdlock(&ts->lock);
+	p = find_prog(ts, name);
+	if (p == NULL && strlen(name) < TMPL_NAME_MAX &&
+		strchr(name, '.') == NULL) {
+		snprintf(alt, sizeof alt, "%s.html", name);
+		p = find_prog(ts, alt);
+	}
+	if (p == NULL) {
+		pthread_rwlock_unlock(&ts->lock);
+		return hd_err(e, HD_ENOTFOUND, "template %s not found", name);
+	}
+	rc = render_prog(ts, p, name, ctx, out, e);
+	pthread_rwlock_unlock(&ts->lock);
+	return rc;
+}
+
+/* tmpl_render_text: see site.h.  Returns 0; HD_EINVAL when src does not
+ * compile ("name:line: why"); HD_ENOTFOUND for a partial; HD_ELIMIT as
+ * tmpl_render.  The program is freed before returning. */
+int tmpl_render_text(const char *name, const char *src, size_t n,
+	json_t *ctx, struct hd_buf *out, struct hd_error *e)
+{
+	struct prog *p = NULL;
+	int rc;
+
+	if (n > TMPL_FILE_MAX) {
+		return hd_err(e, HD_ELIMIT, "%s: larger than %d KiB", name,
+			TMPL_FILE_MAX / 1024);
+	}
+	rc = tmpl_compile(name, src, n, &p, e);
+	if (rc == 0) {
+		rc = render_prog(NULL, p, name, ctx, out, e);
+	}
+	tmpl_prog_free(p);
 	return rc;
 }

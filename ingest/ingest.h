@@ -35,12 +35,6 @@ struct batch_limits {
 	double max_ratio;       /* extracted bytes / archive bytes */
 };
 
-/* A note on the batch report: a rejected file or a warning. */
-struct batch_note {
-	char *path;             /* batch-relative path or the input given */
-	char *msg;              /* one line, Chinese or English */
-};
-
 /* One page of a file: its text, from a PDF's text layer or from OCR
  * (ingest/pdf.c, ingest/ocr.c). */
 struct batch_page {
@@ -84,18 +78,53 @@ struct ocr_stats {
 	double seconds;         /* wall time of the reading */
 };
 
-/* Metadata a BagIt bag carries in bag-info.txt (labels and values as in
- * the file, UTF-8). */
-struct bag_tag {
-	char *label;
-	char *value;
+/* How far a batch is, for a progress display (the command line's on a
+ * terminal, the web desk's).  The pipeline prints nothing itself: it
+ * calls the hook of struct ingest_opts. */
+enum ingest_stage {
+	INGEST_RECEIVE = 1,     /* inputs listed, archives unpacked, bags
+	                           validated */
+	INGEST_READ,            /* each file read once: hashed, stored,
+	                           identified, characterised */
+	INGEST_OCR,             /* scanned pages read by OCR (only when some
+	                           are to be read, not from the cache) */
+	INGEST_CATALOGUE,       /* records, files and index written in one
+	                           transaction */
 };
+enum ingest_event {
+	INGEST_BEGIN = 1,       /* the stage begins (its clock starts) */
+	INGEST_WORKING,         /* how it goes: at most every 0.2 s */
+	INGEST_END,             /* the stage ended well (not sent when the
+	                           batch stops on an error) */
+};
+struct ingest_progress {
+	enum ingest_stage stage;
+	enum ingest_event event;
+	size_t files_done;      /* READ: files read so far */
+	size_t files_total;     /* files of the batch (the sheet not counted) */
+	uint64_t bytes_done;    /* READ: bytes read so far */
+	uint64_t bytes_total;   /* bytes of those files */
+	size_t pages_done;      /* OCR: pages read so far */
+	size_t pages_total;     /* OCR: pages to read */
+	double secs;            /* seconds since the stage began */
+	double rate;            /* READ: bytes a second; OCR: pages a second;
+	                           0 for the other stages */
+	double eta;             /* seconds left at that rate (0: unknown) */
+};
+/* The hook: p points at a copy made for this call, valid during it. */
+typedef void ingest_progress_fn(const struct ingest_progress *p, void *ud);
 
 struct batch {
 	struct hd_archive *a;
 	struct batch_limits lim;
 	int dry_run;
-	int progress;           /* 1: show progress on stderr */
+	/* the progress hook of struct ingest_opts, and the figures it was
+	 * last given; touched by the thread running ingest_run only */
+	ingest_progress_fn *progress;
+	void *progress_ud;
+	struct ingest_progress prog;
+	double prog_t0;         /* hd_mono_s() when the stage began */
+	double prog_last;       /* ... when the hook was last called */
 	/* what stage_receive found */
 	struct batch_item *items;
 	size_t nitems;
@@ -103,12 +132,13 @@ struct batch {
 	char **tmpdirs;         /* private extraction folders to remove */
 	size_t ntmpdirs;
 	int is_bag;             /* the (single) root was a valid BagIt bag */
-	struct bag_tag *bag_info;
+	struct hd_bag_tag *bag_info;    /* its bag-info.txt */
 	size_t nbag_info;
 	/* the report */
-	struct batch_note *rejected;
+	struct hd_note *rejected;      /* path: batch-relative or the
+	                                  input given */
 	size_t nrejected;
-	struct batch_note *warnings;
+	struct hd_note *warnings;
 	size_t nwarnings;
 	void *magic;            /* libmagic cookie, opened by stage_identify */
 	void *magic_text;       /* the same without its soft-magic database:
@@ -128,6 +158,13 @@ void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Tell b's progress hook (if any) how stage goes, from the counts in
+ * b->prog: INGEST_BEGIN starts the stage's clock; BEGIN and END always
+ * call the hook, WORKING only when 0.2 s have passed since the last
+ * call.  secs, rate and eta are worked out here.  Call it from the
+ * thread running ingest_run only. */
+void batch_progress(struct batch *b, enum ingest_stage stage,
+	enum ingest_event event);
 
 /* Check one archive entry or folder entry name as given (raw bytes).
  * On success returns 0 and writes the batch-relative UTF-8 NFC path with
@@ -140,11 +177,6 @@ void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 int entry_name_check(const char *raw, size_t n, char **out,
 	struct hd_error *e);
 
-/* A printable, one-line, valid UTF-8 form of a name for messages: other
- * bytes become \xNN, long names are cut with "...".  Returns out. */
-#define ENTRY_SHOW_SIZE 176
-const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE]);
-
 /* Receive the inputs (files, folders, archives, bags) into b->items.
  * Hostile archives (escaping paths, links, over-limit sizes, counts or
  * ratios, truncation) and invalid bags refuse the whole batch: returns
@@ -153,21 +185,6 @@ const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE]);
  * later, with every reason listed).  Items are sorted by path. */
 int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	struct hd_error *e);
-
-/* BagIt (RFC 8493) validation of a bag in a folder.  Checks bagit.txt
- * (version, encoding), every manifest and tag manifest (md5, sha1,
- * sha256, sha512) and every checksum, no payload file missing or
- * unlisted, Payload-Oxum, no path escaping the bag.  Every problem is
- * added to *errs (and warnings to *warns) as one line each; returns 0
- * when valid, HD_EINVAL when not.  info/ninfo receive bag-info.txt tags
- * (caller frees with bag_tags_free); pass NULL to skip. */
-int bag_validate(const char *dir, struct batch_note **errs, size_t *nerrs,
-	struct batch_note **warns, size_t *nwarns, struct bag_tag **info,
-	size_t *ninfo);
-void bag_tags_free(struct bag_tag *t, size_t n);
-void batch_notes_free(struct batch_note *v, size_t n);
-/* 1 when dir holds a bagit.txt. */
-int bag_detect(const char *dir);
 
 /* ---- per-file stages (ingest/identify.c, characterise.c, extract.c) ----
  * Each receives the file's bytes: data[0..n) is the whole file when
@@ -210,7 +227,13 @@ struct ingest_opts {
 	const char *cls;        /* default 机构问题 code, or NULL */
 	int approve;            /* 1: records arrive approved */
 	int dry_run;            /* 1: report only, store nothing */
-	int progress;           /* 1: progress on stderr */
+	/* Called with how the batch goes (struct ingest_progress), on the
+	 * thread that runs ingest_run, never on a reader or OCR thread: at
+	 * each stage's begin and end and at most every 0.2 s in between.
+	 * NULL: no progress.  A hook that hands the figures to other threads
+	 * (the web desk) copies *p under its own lock. */
+	ingest_progress_fn *progress;
+	void *progress_ud;
 	const struct hd_agent *agent;
 	int ocr;                /* OCR_AUTO, OCR_ON or OCR_OFF */
 	const char *ocr_lang;   /* tesseract languages, NULL: OCR_LANG */
@@ -292,8 +315,9 @@ struct Pix *pdf_render(struct pdf_doc *d, int page, int dpi);
  * it stopped), and each page read is written there (not on a dry run).
  * Each page's text and confidence go to it->pagev, the joined text to
  * it->text.  A missing language pack is one warning and no OCR for the
- * pages in that language.  Progress (pages, pages per minute, ETA) on
- * stderr when b->progress.  Statistics in b->ocr.  Returns 0. */
+ * pages in that language.  Progress goes to the hook (stage INGEST_OCR:
+ * pages read of those to read, their rate, the time left).  Statistics
+ * in b->ocr.  Returns 0. */
 int stage_ocr(struct batch *b, const struct ingest_opts *o,
 	struct batch_record *recs, size_t nrecs);
 /* Store the page texts of a record just added (its files in order),
@@ -331,11 +355,19 @@ void image_probe(struct batch_item *it, const unsigned char *data,
  * pages that could not be decoded, pages whose reading timed out. */
 void check_pages(struct batch *b, const struct batch_item *it,
 	const char *category);
-/* The batch report as a printable Chinese quality-check sheet (HTML,
- * every value escaped): totals, OCR figures, one row per file with its
- * type, pages, resolution, OCR confidence and warnings, then the batch's
- * own warnings and refusals.  Returns a new string (caller frees). */
-char *batch_report_html(struct batch *b, const struct ingest_result *res,
-	int dry_run);
+/* The batch report as data for the printable Chinese quality-check
+ * sheet (数字化质量检查单; templates/print/report.html renders it):
+ *   {archive, fonds (the archive's name and fonds code), batch (null
+ *    when nothing was stored), dry_run, generated ("YYYY-MM-DD
+ *    HH:MM:SS UTC"), refused, added, duplicates, warnings (counts),
+ *    ocr: null or {pages, read, cached, unread, seconds, time ("12.3")},
+ *    files: [{path, mime (or null), pages, dpi (or null), ocr_read,
+ *     ocr_pages, ocr_conf (mean confidence of the pages read),
+ *     ocr_blank, ocr_unread, notes: [{rejected, msg}]}] (every file
+ *     but the sheet, in the batch's order),
+ *    batch_notes: [{rejected, path, msg}] (notes naming no file)}.
+ * Returns a new JSON object (caller decrefs). */
+struct json_t *batch_report(const struct batch *b,
+	const struct ingest_result *res, int dry_run);
 
 #endif

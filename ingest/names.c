@@ -167,9 +167,3 @@ done:
 	free(res);
 	return rc;
 }
-
-const char *entry_name_show(const char *s, char out[ENTRY_SHOW_SIZE])
-{
-	show(s, strlen(s), out, ENTRY_SHOW_SIZE);
-	return out;
-}

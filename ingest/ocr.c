@@ -82,6 +82,7 @@ static int continues(uint32_t c)
 		c != 0xFF1A && c != 0xFF1B;
 }
 
+/* 1 for an ASCII blank, space or tab. */
 static int is_space(uint32_t c)
 {
 	return c == ' ' || c == '\t';
@@ -212,6 +213,7 @@ static size_t visible(const char *s)
 	return n;
 }
 
+/* pages_join: see ingest.h.  Replaces it->text. */
 void pages_join(struct batch_item *it)
 {
 	struct hd_buf t;
@@ -247,6 +249,8 @@ void pages_join(struct batch_item *it)
 	hd_buf_release(&t);
 }
 
+/* batch_item_pages_free: see ingest.h.  Leaves it->pagev and it->lang
+ * NULL. */
 void batch_item_pages_free(struct batch_item *it)
 {
 	int p;
@@ -263,6 +267,7 @@ void batch_item_pages_free(struct batch_item *it)
 
 /* -------------------------------------------------------- languages */
 
+/* ocr_lang_ok: see ingest.h.  Returns 1 or 0. */
 int ocr_lang_ok(const char *s)
 {
 	size_t i, run = 0;
@@ -288,6 +293,8 @@ int ocr_lang_ok(const char *s)
 	return run > 0;
 }
 
+/* ocr_lang_of: see ingest.h.  Returns a static string, cell, or
+ * NULL. */
 const char *ocr_lang_of(const char *cell, const char **iso)
 {
 	static const struct {
@@ -361,6 +368,8 @@ static int lang_missing(const char *dir, const char *lang, char *out,
 
 /* ------------------------------------------------------------ cache */
 
+/* Where the text of page (from 0) of it's object read in lang is
+ * cached: DIR/derived/ocr/ab/SHA256-PAGE-LANG.txt.  A new string. */
 static char *cache_path(struct batch *b, const struct batch_item *it,
 	int page, const char *lang)
 {
@@ -650,6 +659,9 @@ static void read_page(struct worker *w, const struct job *j)
 	}
 }
 
+/* An OCR thread (arg: its struct worker): reads the next page of the
+ * queue until none is left, counting each done under the queue's lock.
+ * Returns NULL. */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -678,27 +690,7 @@ static void *worker_main(void *arg)
 
 /* ---------------------------------------------------------- the stage */
 
-static void progress(struct batch *b, size_t done, size_t total,
-	double t0, int final)
-{
-	double el = hd_mono_s() - t0;
-	double ppm = el > 0 ? (double)done * 60.0 / el : 0;
-	double eta = done > 0 ? el / (double)done * (double)(total - done) : 0;
-
-	if (!b->progress) {
-		return;
-	}
-	if (done == 0) {
-		fprintf(stderr, "\r\033[K文字识别 0/%zu 页", total);
-	} else {
-		fprintf(stderr, "\r\033[K文字识别 %zu/%zu 页  每分钟 %.1f 页"
-			"  剩余约 %.0f 秒", done, total, ppm, eta);
-	}
-	if (final) {
-		fputc('\n', stderr);
-	}
-}
-
+/* 1 for an image type OCR reads (tesseract through leptonica). */
 static int is_image(const char *m)
 {
 	static const char *const ok[] = {
@@ -761,11 +753,14 @@ static int job_cmp(const void *x, const void *y, void *arg)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
+/* Read the queued pages of r with nw engines, one a thread (on this
+ * thread when none can be started), telling the progress hook the pages
+ * read as they come (stage INGEST_OCR, from this thread, outside the
+ * queue's lock).  Returns when every page was tried. */
 static void run_workers(struct batch *b, struct run *r, int nw)
 {
 	struct worker *ws = hd_xcalloc((size_t)nw, sizeof *ws);
 	int i, started = 0;
-	double t0 = hd_mono_s();
 	struct timespec ts;
 
 	/* engines are made here, in one thread: setting a variable of a new
@@ -782,22 +777,29 @@ static void run_workers(struct batch *b, struct run *r, int nw)
 		}
 		started++;
 	}
+	b->prog.pages_done = 0;
+	b->prog.pages_total = r->njobs;
+	batch_progress(b, INGEST_OCR, INGEST_BEGIN);
 	if (started == 0) {
 		worker_main(&ws[0]);
 	}
 	pthread_mutex_lock(&r->mu);
 	while (r->done < r->njobs) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 500000000L;
+		ts.tv_nsec += 200000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
-		progress(b, r->done, r->njobs, t0, 0);
+		b->prog.pages_done = r->done;
+		pthread_mutex_unlock(&r->mu);
+		batch_progress(b, INGEST_OCR, INGEST_WORKING);
+		pthread_mutex_lock(&r->mu);
 	}
+	b->prog.pages_done = r->done;
 	pthread_mutex_unlock(&r->mu);
-	progress(b, r->done, r->njobs, t0, 1);
+	batch_progress(b, INGEST_OCR, INGEST_END);
 	for (i = 0; i < started; i++) {
 		pthread_join(ws[i].th, NULL);
 	}
@@ -809,6 +811,8 @@ static void run_workers(struct batch *b, struct run *r, int nw)
 	free(ws);
 }
 
+/* OCR threads to run: o->ocr_workers, else one a core, at most
+ * MAX_WORKERS and no more than the pages to read. */
 static int worker_count(const struct ingest_opts *o, size_t njobs)
 {
 	long n = o->ocr_workers > 0 ? o->ocr_workers :
@@ -876,6 +880,9 @@ static void check_langs(struct batch *b, const char *dir)
 	hd_strv_free(bad, nbad);
 }
 
+/* stage_ocr: see ingest.h.  Plans the pages, drops languages without
+ * data, takes what the cache has, reads the rest (run_workers), then
+ * joins each file's text.  Returns 0. */
 int stage_ocr(struct batch *b, const struct ingest_opts *o,
 	struct batch_record *recs, size_t nrecs)
 {
@@ -972,6 +979,8 @@ int stage_ocr(struct batch *b, const struct ingest_opts *o,
 	return 0;
 }
 
+/* ocr_store: see ingest.h.  A page with no text that OCR did not read
+ * is not stored. */
 int ocr_store(struct batch *b, const struct batch_record *br,
 	struct hd_error *e)
 {

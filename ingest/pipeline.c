@@ -38,6 +38,7 @@
 #define READ_AHEAD_BYTES (1u << 20)
 #define READAHEAD_MIN (128 << 10) /* bytes the kernel reads ahead anyway */
 
+/* batch_limits_default: see ingest.h. */
 void batch_limits_default(struct batch_limits *l)
 {
 	l->max_entries = 100000;
@@ -46,22 +47,13 @@ void batch_limits_default(struct batch_limits *l)
 	l->max_ratio = 200.0;
 }
 
+/* batch_init: an empty batch of archive a (NULL: none, for "bag
+ * validate") with the default caps.  Allocates nothing. */
 void batch_init(struct batch *b, struct hd_archive *a)
 {
 	memset(b, 0, sizeof *b);
 	b->a = a;
 	batch_limits_default(&b->lim);
-}
-
-void batch_notes_free(struct batch_note *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].path);
-		free(v[i].msg);
-	}
-	free(v);
 }
 
 /* Free what b holds (items, their writers and temporary folders,
@@ -93,13 +85,15 @@ void batch_release(struct batch *b)
 		free(b->tmpdirs[i]);
 	}
 	free(b->tmpdirs);
-	bag_tags_free(b->bag_info, b->nbag_info);
-	batch_notes_free(b->rejected, b->nrejected);
-	batch_notes_free(b->warnings, b->nwarnings);
+	hd_bag_tags_free(b->bag_info, b->nbag_info);
+	hd_notes_free(b->rejected, b->nrejected);
+	hd_notes_free(b->warnings, b->nwarnings);
 	stage_identify_end(b);
 	memset(b, 0, sizeof *b);
 }
 
+/* batch_add: see ingest.h.  The item is not yet in any record
+ * (record -1); its strings are copies the batch frees. */
 struct batch_item *batch_add(struct batch *b, const char *path,
 	const char *src, uint64_t size, int root)
 {
@@ -120,40 +114,28 @@ struct batch_item *batch_add(struct batch *b, const char *path,
 	return it;
 }
 
-static void note_add(struct batch_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-static void note_add(struct batch_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap)
-{
-	char *msg = NULL;
-
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		abort();
-	}
-	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = hd_xstrdup(path ? path : "");
-	(*v)[*n].msg = msg;
-	(*n)++;
-}
-
+/* batch_reject: a refusal on the report (see ingest.h). */
 void batch_reject(struct batch *b, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_add(&b->rejected, &b->nrejected, path, fmt, ap);
+	hd_notes_vadd(&b->rejected, &b->nrejected, 0, path, fmt, ap);
 	va_end(ap);
 }
 
+/* batch_warn: a warning on the report (see ingest.h). */
 void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_add(&b->warnings, &b->nwarnings, path, fmt, ap);
+	hd_notes_vadd(&b->warnings, &b->nwarnings, 0, path, fmt, ap);
 	va_end(ap);
 }
 
+/* ingest_result_release: free the codes and titles of *r and zero it.
+ * Accepts NULL. */
 void ingest_result_release(struct ingest_result *r)
 {
 	if (r == NULL) {
@@ -166,31 +148,42 @@ void ingest_result_release(struct ingest_result *r)
 
 /* ------------------------------------------------------------ progress */
 
-struct progress {
-	int on;
-	double t0, last;
-	uint64_t bytes, total_bytes;
-	size_t files, total_files;
-};
+#define PROGRESS_EVERY 0.2      /* seconds between two WORKING calls */
 
-static void progress_show(struct progress *p, int final)
+/* batch_progress: see ingest.h.  The hook receives a copy of b->prog
+ * with stage, event, secs, rate and eta filled in.  Allocates nothing. */
+void batch_progress(struct batch *b, enum ingest_stage stage,
+	enum ingest_event event)
 {
-	double t = hd_mono_s(), el, rate, eta;
+	struct ingest_progress p;
+	double t = hd_mono_s();
 
-	if (!p->on || (!final && t - p->last < 0.2)) {
+	if (b->progress == NULL) {
 		return;
 	}
-	p->last = t;
-	el = t - p->t0;
-	rate = el > 0 ? (double)p->bytes / el : 0;
-	eta = rate > 0 ? (double)(p->total_bytes - p->bytes) / rate : 0;
-	fprintf(stderr, "\r\033[K%zu/%zu 个文件  %.1f/%.1f MB  %.1f MB/s  "
-		"剩余约 %.0f 秒", p->files, p->total_files,
-		(double)p->bytes / 1e6, (double)p->total_bytes / 1e6,
-		rate / 1e6, eta);
-	if (final) {
-		fputc('\n', stderr);
+	if (event == INGEST_BEGIN) {
+		b->prog_t0 = t;
+	} else if (event == INGEST_WORKING &&
+	    t - b->prog_last < PROGRESS_EVERY) {
+		return;
 	}
+	b->prog_last = t;
+	p = b->prog;
+	p.stage = stage;
+	p.event = event;
+	p.secs = t - b->prog_t0;
+	p.rate = 0;
+	p.eta = 0;
+	if (stage == INGEST_READ && p.secs > 0) {
+		p.rate = (double)p.bytes_done / p.secs;
+		p.eta = p.rate > 0 ? (double)(p.bytes_total - p.bytes_done) /
+			p.rate : 0;
+	} else if (stage == INGEST_OCR && p.secs > 0) {
+		p.rate = (double)p.pages_done / p.secs;
+		p.eta = p.pages_done > 0 ? p.secs / (double)p.pages_done *
+			(double)(p.pages_total - p.pages_done) : 0;
+	}
+	b->progress(&p, b->progress_ud);
 }
 
 /* -------------------------------------------------------------- fixity */
@@ -233,6 +226,7 @@ struct readers {
 	struct slot slots[WINDOW];
 };
 
+/* The bytes of it a reader keeps in memory: all, up to MEM_CAP. */
 static uint64_t inflight_of(const struct batch_item *it)
 {
 	return it->size < MEM_CAP ? it->size : MEM_CAP;
@@ -423,6 +417,8 @@ static void fill(struct readers *r, size_t i)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* A reader thread (arg: the struct readers): claims and fills slots
+ * until the batch is read or stops.  Returns NULL. */
 static void *reader_main(void *arg)
 {
 	struct readers *r = arg;
@@ -443,9 +439,11 @@ static void *reader_main(void *arg)
 }
 
 /* Take the slot of file i, waiting for a reader (or reading it here when
- * no reader thread could be started), showing progress meanwhile. */
+ * no reader thread could be started), telling the progress hook the
+ * bytes read meanwhile (outside the lock).  *out receives the slot, which
+ * is emptied. */
 static void take(struct readers *r, size_t i, int nthreads,
-	struct progress *pg, struct slot *out)
+	struct slot *out)
 {
 	struct slot *sl = &r->slots[i % WINDOW];
 	struct timespec ts;
@@ -458,9 +456,13 @@ static void take(struct readers *r, size_t i, int nthreads,
 	}
 	pthread_mutex_lock(&r->mu);
 	while (!sl->ready) {
-		/* at most a line every 0.2 s, while the readers wait */
-		pg->bytes = r->bytes;
-		progress_show(pg, 0);
+		r->b->prog.bytes_done = r->bytes;
+		pthread_mutex_unlock(&r->mu);
+		batch_progress(r->b, INGEST_READ, INGEST_WORKING);
+		pthread_mutex_lock(&r->mu);
+		if (sl->ready) {
+			break;
+		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 200000000;
 		if (ts.tv_nsec >= 1000000000) {
@@ -473,7 +475,7 @@ static void take(struct readers *r, size_t i, int nthreads,
 	memset(sl, 0, sizeof *sl);
 	r->taken = i + 1;
 	r->inflight -= inflight_of(&r->b->items[i]);
-	pg->bytes = r->bytes;
+	r->b->prog.bytes_done = r->bytes;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -503,7 +505,7 @@ static void file_stages(struct batch *b, struct batch_item *it,
  * catalogue stage publishes it) unless it is a duplicate or the run is
  * dry; sl is released.  Returns 0 or the error, with *e set. */
 static int fixity_take(struct batch *b, struct batch_item *it,
-	struct slot *sl, struct progress *pg, struct hd_error *e)
+	struct slot *sl, struct hd_error *e)
 {
 	int rc = 0;
 
@@ -522,14 +524,15 @@ static int fixity_take(struct batch *b, struct batch_item *it,
 		}
 	}
 	slot_release(sl);
-	pg->files++;
-	progress_show(pg, 0);
+	b->prog.files_done++;
+	batch_progress(b, INGEST_READ, INGEST_WORKING);
 	return rc;
 }
 
-/* Every file of the batch read once (see READERS). */
-static int stage_fixity(struct batch *b, struct progress *pg,
-	struct hd_error *e)
+/* Every file of the batch read once (see READERS), the progress hook
+ * told as files are taken.  Returns 0 or the first error of the store
+ * or the catalogue, with *e set. */
+static int stage_fixity(struct batch *b, struct hd_error *e)
 {
 	struct readers *r = hd_xcalloc(1, sizeof *r);
 	pthread_t th[READERS];
@@ -548,12 +551,12 @@ static int stage_fixity(struct batch *b, struct progress *pg,
 		nthreads++;
 	}
 	for (i = 0; i < b->nitems && rc == 0; i++) {
-		take(r, i, nthreads, pg, &sl);
+		take(r, i, nthreads, &sl);
 		if (b->items[i].record == -2) {
 			slot_release(&sl);
 			continue;
 		}
-		rc = fixity_take(b, &b->items[i], &sl, pg, e);
+		rc = fixity_take(b, &b->items[i], &sl, e);
 	}
 	pthread_mutex_lock(&r->mu);
 	r->stop = 1;
@@ -584,6 +587,9 @@ static void scrub(char *s)
 	}
 }
 
+/* The files of the record br (its items' files, names and types
+ * copied) and its body, the items' texts joined, scrubbed for the
+ * index. */
 static void record_files(struct batch *b, struct batch_record *br)
 {
 	struct hd_record *r = &br->rec;
@@ -629,6 +635,8 @@ struct publish {
 	struct hd_error e;
 };
 
+/* The publishing thread (arg: the struct publish): its rc and e are
+ * hd_store_publish's.  Returns NULL. */
 static void *publish_main(void *arg)
 {
 	struct publish *p = arg;
@@ -637,6 +645,9 @@ static void *publish_main(void *arg)
 	return NULL;
 }
 
+/* Publish ws[0..nws) on a thread of its own (here when none starts)
+ * while this thread writes the index rows (hd_tx_flush).  Returns 0 or
+ * the first error, the flush's before the publishing's. */
 static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
 	size_t nws, struct hd_error *e)
 {
@@ -663,8 +674,45 @@ static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
 	return rc;
 }
 
-/* The catalogue stage: in one transaction, a batch row, each record
- * that is not a duplicate (hd_record_add, with its page text), the
+/* The duplicate check once more, under the write lock the catalogue
+ * transaction holds: another ingest of the same files may have committed
+ * since the readers looked, and two ingests of one batch started at once
+ * must store it once (the second finds every file known).  A file now
+ * known becomes a duplicate (its object, already in the store, is
+ * published as a no-op), a record all of whose files are known a
+ * duplicate record.  Returns 0 or the library's error. */
+static int recheck_duplicates(struct batch *b, struct batch_record *recs,
+	size_t nrecs, struct hd_error *e)
+{
+	size_t i, k;
+	int known, all, rc;
+
+	for (i = 0; i < nrecs; i++) {
+		if (recs[i].duplicate) {
+			continue;
+		}
+		all = 1;
+		for (k = 0; k < recs[i].nitems; k++) {
+			struct batch_item *it = &b->items[recs[i].items[k]];
+
+			if (!it->duplicate) {
+				rc = hd_file_known(b->a, it->file.sha256,
+					&known, e);
+				if (rc != 0) {
+					return rc;
+				}
+				it->duplicate = known;
+			}
+			all = all && it->duplicate;
+		}
+		recs[i].duplicate = all;
+	}
+	return 0;
+}
+
+/* The catalogue stage: in one transaction, a batch row, the duplicate
+ * check again (recheck_duplicates), each record that is not a duplicate
+ * (hd_record_add, with its page text), the
  * warnings with their record, the batch's totals; then the objects are
  * published while the index rows are written, and the transaction
  * commits.  A dry run rolls back after the totals.  res gains the
@@ -686,6 +734,9 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 	rc = hd_batch_begin(b->a, recs && nrecs ? recs[0].rec.fonds :
 		(o->fonds ? o->fonds : hd_archive_fonds(b->a)), source,
 		o->agent, &batch, e);
+	if (rc == 0) {
+		rc = recheck_duplicates(b, recs, nrecs, e);
+	}
 	if (rc != 0) {
 		goto fail;
 	}
@@ -811,23 +862,28 @@ static int load_sheet(struct batch *b, const char *path, struct sheet *s)
 	return 0;
 }
 
+/* ingest_run: see ingest.h.  The stages in order, each told to the
+ * progress hook; a batch with any refusal after describe and check goes
+ * no further.  Returns 0, HD_EREJECT (*e names the first reason) or the
+ * archive's error; allocates what b and *res hold. */
 int ingest_run(struct batch *b, const struct ingest_opts *o,
 	char *const *paths, size_t npaths, struct ingest_result *res,
 	struct hd_error *e)
 {
 	struct batch_record *recs = NULL;
 	size_t nrecs = 0, i;
-	struct progress pg;
 	struct sheet sheet;
 	struct hd_buf src;
 	int have_sheet = 0, rc;
 
 	memset(res, 0, sizeof *res);
 	memset(&sheet, 0, sizeof sheet);
-	memset(&pg, 0, sizeof pg);
 	hd_buf_init(&src);
 	b->dry_run = o->dry_run;
 	b->progress = o->progress;
+	b->progress_ud = o->progress_ud;
+	memset(&b->prog, 0, sizeof b->prog);
+	batch_progress(b, INGEST_RECEIVE, INGEST_BEGIN);
 	rc = stage_receive(b, paths, npaths, e);
 	if (rc != 0) {
 		goto out;
@@ -838,19 +894,19 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 		}
 		have_sheet = 1;
 	}
-	pg.on = o->progress;
-	pg.t0 = hd_mono_s();
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
-			pg.total_files++;
-			pg.total_bytes += b->items[i].size;
+			b->prog.files_total++;
+			b->prog.bytes_total += b->items[i].size;
 		}
 	}
-	rc = stage_fixity(b, &pg, e);
+	batch_progress(b, INGEST_RECEIVE, INGEST_END);
+	batch_progress(b, INGEST_READ, INGEST_BEGIN);
+	rc = stage_fixity(b, e);
 	if (rc != 0) {
 		goto out;
 	}
-	progress_show(&pg, 1);
+	batch_progress(b, INGEST_READ, INGEST_END);
 	stage_describe(b, o, have_sheet ? &sheet : NULL, &recs, &nrecs);
 	/* OCR needs the categories; a refused batch is not read */
 	if (b->nrejected == 0) {
@@ -863,7 +919,11 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	for (i = 0; i < npaths; i++) {
 		hd_buf_printf(&src, "%s%s", i ? " " : "", paths[i]);
 	}
+	batch_progress(b, INGEST_CATALOGUE, INGEST_BEGIN);
 	rc = stage_catalogue(b, o, src.p ? src.p : "", recs, nrecs, res, e);
+	if (rc == 0) {
+		batch_progress(b, INGEST_CATALOGUE, INGEST_END);
+	}
 	goto out;
 refused:
 	rc = hd_err(e, HD_EREJECT, "%s: batch refused, nothing stored: %s%s%s",

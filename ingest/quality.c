@@ -13,20 +13,28 @@
  * record.
  *
  * The quality-check sheet is the batch report as a page to print and
- * sign: every value from the batch (names, messages) is HTML-escaped.
+ * sign.  This file says what the sheet holds (batch_report, a JSON
+ * value); the front ends render it through their templates
+ * (templates/print/report.html for the command line), which escape
+ * every value from the batch (names, messages).
  */
 #include "ingest.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <allheaders.h>
+#include <jansson.h>
 
 /* Below this mean word confidence (0-100) OCR text needs proofreading. */
 #define LOW_CONF 60
 /* Pages named in one warning before "等". */
 #define LIST_MAX 20
 
+/* image_probe: see ingest.h.  Reads the header from data, else from
+ * it->src; leaves it->bpp at 0 when neither can be read.  Allocates
+ * nothing. */
 void image_probe(struct batch_item *it, const unsigned char *data,
 	size_t n)
 {
@@ -73,32 +81,39 @@ static int page_list(struct hd_buf *out, const struct batch_item *it,
 	return n;
 }
 
+/* page_list's pickers.  1 for a page OCR read and found blank. */
 static int pick_blank(const struct batch_page *pg)
 {
 	return pg->done && pg->blank;
 }
 
+/* 1 for a page OCR read with text of confidence below LOW_CONF. */
 static int pick_low(const struct batch_page *pg)
 {
 	return pg->done && !pg->blank && pg->text != NULL &&
 		pg->conf < LOW_CONF;
 }
 
+/* 1 for a page OCR read, not blank, in which it found no text. */
 static int pick_empty(const struct batch_page *pg)
 {
 	return pg->done && !pg->blank && pg->text == NULL;
 }
 
+/* 1 for a page that could not be decoded. */
 static int pick_failed(const struct batch_page *pg)
 {
 	return pg->failed == 1;
 }
 
+/* 1 for a page whose reading timed out. */
 static int pick_slow(const struct batch_page *pg)
 {
 	return pg->failed == 3;
 }
 
+/* check_pages: see ingest.h.  One warning a kind of finding, naming
+ * the pages (page_list).  Allocates only the warnings. */
 void check_pages(struct batch *b, const struct batch_item *it,
 	const char *category)
 {
@@ -147,25 +162,8 @@ void check_pages(struct batch *b, const struct batch_item *it,
 
 /* ------------------------------------------------- the printable sheet */
 
-static void esc(struct hd_buf *o, const char *s)
-{
-	hd_buf_html(o, s ? s : "", s ? strlen(s) : 0);
-}
-
-static const char sheet_css[] =
-	"body{font-family:\"Noto Serif CJK SC\",\"Songti SC\",serif;"
-	"margin:2em;color:#000}"
-	"h1{font-size:1.5em;text-align:center;letter-spacing:.2em}"
-	"table{border-collapse:collapse;width:100%;font-size:.9em}"
-	"th,td{border:1px solid #444;padding:.3em .4em;text-align:left;"
-	"vertical-align:top}"
-	"th{background:#eee}td.n{text-align:right;white-space:nowrap}"
-	".warn{color:#8a1c00}.ok{color:#225522}"
-	".sign{margin-top:3em;display:flex;justify-content:space-between}"
-	"@media print{body{margin:1cm}th{background:none}"
-	"tr{page-break-inside:avoid}}";
-
-/* Mean OCR confidence of a file's pages, -1 when none was read. */
+/* Mean OCR confidence of a file's pages, -1 when none was read; *npages
+ * receives how many pages it is the mean of. */
 static int mean_conf(const struct batch_item *it, int *npages)
 {
 	int p, sum = 0, n = 0;
@@ -181,78 +179,62 @@ static int mean_conf(const struct batch_item *it, int *npages)
 	return n > 0 ? (sum + n / 2) / n : -1;
 }
 
-static void file_row(struct hd_buf *o, struct batch *b, size_t idx,
-	int seq)
+/* {rejected, msg} for each note of v[0..n) about path, appended to arr. */
+static void notes_of(json_t *arr, const struct hd_note *v, size_t n,
+	const char *path, int rejected)
 {
-	const struct batch_item *it = &b->items[idx];
-	const char *cls = "ok";
-	int conf, nread, nw = 0;
+	json_t *o;
 	size_t k;
 
-	for (k = 0; k < b->nwarnings; k++) {
-		nw += strcmp(b->warnings[k].path, it->path) == 0;
-	}
-	for (k = 0; k < b->nrejected; k++) {
-		nw += strcmp(b->rejected[k].path, it->path) == 0;
-	}
-	if (nw > 0) {
-		cls = "warn";
-	}
-	hd_buf_printf(o, "<tr class=\"%s\"><td class=\"n\">%d</td><td>", cls,
-		seq);
-	esc(o, it->path);
-	hd_buf_puts(o, "</td><td>");
-	esc(o, it->file.mime ? it->file.mime : "—");
-	hd_buf_puts(o, "</td><td class=\"n\">");
-	if (it->file.pages > 0) {
-		hd_buf_printf(o, "%d", it->file.pages);
-	} else {
-		hd_buf_puts(o, "1");
-	}
-	hd_buf_puts(o, "</td><td class=\"n\">");
-	if (it->file.exif.xres > 0) {
-		hd_buf_printf(o, "%.0f dpi", it->file.exif.xres);
-	} else {
-		hd_buf_puts(o, "—");
-	}
-	hd_buf_puts(o, "</td><td class=\"n\">");
-	conf = mean_conf(it, &nread);
-	if (conf >= 0) {
-		hd_buf_printf(o, "%d 页，置信度 %d", nread, conf);
-	} else if (it->ocr && it->npagev > 0 && it->pagev[0].blank) {
-		hd_buf_puts(o, "空白");
-	} else if (it->ocr) {
-		hd_buf_puts(o, "未识别");
-	} else {
-		hd_buf_puts(o, "—");
-	}
-	hd_buf_puts(o, "</td><td>");
-	if (nw == 0) {
-		hd_buf_puts(o, "合格");
-	}
-	for (k = 0; k < b->nrejected; k++) {
-		if (strcmp(b->rejected[k].path, it->path) == 0) {
-			hd_buf_puts(o, "拒收：");
-			esc(o, b->rejected[k].msg);
-			hd_buf_puts(o, "<br>");
+	for (k = 0; k < n; k++) {
+		if (strcmp(v[k].path, path) == 0) {
+			o = json_object();
+			json_object_set_new(o, "rejected",
+				json_boolean(rejected));
+			json_object_set_new(o, "msg", json_string(v[k].msg));
+			json_array_append_new(arr, o);
 		}
 	}
-	for (k = 0; k < b->nwarnings; k++) {
-		if (strcmp(b->warnings[k].path, it->path) == 0) {
-			esc(o, b->warnings[k].msg);
-			hd_buf_puts(o, "<br>");
-		}
-	}
-	hd_buf_puts(o, "</td></tr>\n");
 }
 
-/* Notes whose path names no file of the batch: the batch's own.
- * Returns how many were listed. */
-static int batch_notes(struct hd_buf *o, struct batch *b,
-	const struct batch_note *v, size_t n, const char *label)
+/* One file's row of the sheet (see batch_report in ingest.h).  Returns
+ * a new JSON object. */
+static json_t *file_json(const struct batch *b, const struct batch_item *it)
 {
+	json_t *o = json_object(), *notes = json_array();
+	int conf, nread, blank;
+
+	conf = mean_conf(it, &nread);
+	blank = conf < 0 && it->ocr && it->npagev > 0 && it->pagev[0].blank;
+	json_object_set_new(o, "path", json_string(it->path));
+	json_object_set_new(o, "mime", it->file.mime ?
+		json_string(it->file.mime) : json_null());
+	json_object_set_new(o, "pages", json_integer(it->file.pages > 0 ?
+		it->file.pages : 1));
+	json_object_set_new(o, "dpi", it->file.exif.xres > 0 ?
+		json_integer((json_int_t)rint(it->file.exif.xres)) :
+		json_null());
+	json_object_set_new(o, "ocr_read", json_boolean(conf >= 0));
+	json_object_set_new(o, "ocr_pages", json_integer(nread));
+	json_object_set_new(o, "ocr_conf", json_integer(conf));
+	json_object_set_new(o, "ocr_blank", json_boolean(blank));
+	json_object_set_new(o, "ocr_unread", json_boolean(conf < 0 &&
+		it->ocr && !blank));
+	notes_of(notes, b->rejected, b->nrejected, it->path, 1);
+	notes_of(notes, b->warnings, b->nwarnings, it->path, 0);
+	json_object_set_new(o, "notes", notes);
+	return o;
+}
+
+/* The notes of v[0..n) that name no file of the batch (the batch's own,
+ * or about a file the sheet is), as {rejected, path, msg} appended to
+ * arr. */
+static void batch_notes(json_t *arr, const struct batch *b,
+	const struct hd_note *v, size_t n, int rejected)
+{
+	json_t *o;
 	size_t i, k;
-	int own, listed = 0;
+	int own;
 
 	for (i = 0; i < n; i++) {
 		own = 1;
@@ -263,76 +245,71 @@ static int batch_notes(struct hd_buf *o, struct batch *b,
 		if (!own) {
 			continue;
 		}
-		hd_buf_printf(o, "<li>%s", label);
-		if (*v[i].path) {
-			esc(o, v[i].path);
-			hd_buf_puts(o, "：");
-		}
-		esc(o, v[i].msg);
-		hd_buf_puts(o, "</li>\n");
-		listed++;
+		o = json_object();
+		json_object_set_new(o, "rejected", json_boolean(rejected));
+		json_object_set_new(o, "path", json_string(v[i].path));
+		json_object_set_new(o, "msg", json_string(v[i].msg));
+		json_array_append_new(arr, o);
 	}
-	return listed;
 }
 
-char *batch_report_html(struct batch *b, const struct ingest_result *res,
+/* What the OCR stage did, for the sheet: null when no page was meant
+ * for OCR.  Returns a new reference. */
+static json_t *ocr_json(const struct ocr_stats *s)
+{
+	json_t *o;
+	char t[32];
+
+	if (s->pages <= 0) {
+		return json_null();
+	}
+	o = json_object();
+	snprintf(t, sizeof t, "%.1f", s->seconds);
+	json_object_set_new(o, "pages", json_integer(s->pages));
+	json_object_set_new(o, "read", json_integer(s->read));
+	json_object_set_new(o, "cached", json_integer(s->cached));
+	json_object_set_new(o, "unread", json_integer(s->failed +
+		s->skipped));
+	json_object_set_new(o, "seconds", json_real(s->seconds));
+	json_object_set_new(o, "time", json_string(t));
+	return o;
+}
+
+/* batch_report: see ingest.h.  Returns a new JSON object (caller
+ * decrefs). */
+json_t *batch_report(const struct batch *b, const struct ingest_result *res,
 	int dry_run)
 {
-	struct hd_buf o;
-	char now[32];
+	json_t *o = json_object(), *files = json_array(), *own = json_array();
+	const char *name = hd_archive_name(b->a);
+	const char *fonds = hd_archive_fonds(b->a);
+	char now[32], when[40];
 	size_t i;
-	int seq = 0;
 
-	hd_buf_init(&o);
 	hd_now_iso(now);
-	hd_buf_printf(&o, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>"
-		"<meta charset=\"utf-8\">\n<title>数字化质量检查单");
-	if (res->batch > 0) {
-		hd_buf_printf(&o, " 批次 %lld", (long long)res->batch);
-	}
-	hd_buf_printf(&o, "</title>\n<style>%s</style>\n</head>\n<body>\n"
-		"<h1>数字化质量检查单</h1>\n<p>档案室：", sheet_css);
-	esc(&o, hd_archive_name(b->a));
-	hd_buf_puts(&o, "（");
-	esc(&o, hd_archive_fonds(b->a));
-	hd_buf_puts(&o, "）　批次：");
-	if (res->batch > 0) {
-		hd_buf_printf(&o, "%lld", (long long)res->batch);
-	} else {
-		hd_buf_puts(&o, dry_run ? "试运行（未存入）" : "未存入");
-	}
-	hd_buf_printf(&o, "　生成时间：%.10s %.8s UTC</p>\n<p>结果：", now,
-		now + 11);
-	if (b->nrejected > 0) {
-		hd_buf_printf(&o, "<strong class=\"warn\">批次被拒收，未存入任何"
-			"内容（%zu 个问题）</strong>", b->nrejected);
-	} else {
-		hd_buf_printf(&o, "%s %d 件，重复 %d 件，警告 %zu 条",
-			dry_run ? "将新增" : "新增", res->added,
-			res->duplicates, b->nwarnings);
-	}
-	hd_buf_puts(&o, "</p>\n");
-	if (b->ocr.pages > 0) {
-		hd_buf_printf(&o, "<p>文字识别：%d 页（本次识别 %d 页，沿用已识别"
-			" %d 页，未识别 %d 页），用时 %.1f 秒</p>\n",
-			b->ocr.pages, b->ocr.read, b->ocr.cached,
-			b->ocr.failed + b->ocr.skipped, b->ocr.seconds);
-	}
-	hd_buf_puts(&o, "<table>\n<thead><tr><th>序号</th><th>文件</th>"
-		"<th>格式</th><th>页数</th><th>分辨率</th><th>文字识别</th>"
-		"<th>检查结果</th></tr></thead>\n<tbody>\n");
+	snprintf(when, sizeof when, "%.10s %.8s UTC", now, now + 11);
+	json_object_set_new(o, "archive", json_string(name ? name : ""));
+	json_object_set_new(o, "fonds", json_string(fonds ? fonds : ""));
+	json_object_set_new(o, "batch", res->batch > 0 ?
+		json_integer(res->batch) : json_null());
+	json_object_set_new(o, "dry_run", json_boolean(dry_run));
+	json_object_set_new(o, "generated", json_string(when));
+	json_object_set_new(o, "refused", json_integer((json_int_t)
+		b->nrejected));
+	json_object_set_new(o, "added", json_integer(res->added));
+	json_object_set_new(o, "duplicates", json_integer(res->duplicates));
+	json_object_set_new(o, "warnings", json_integer((json_int_t)
+		b->nwarnings));
+	json_object_set_new(o, "ocr", ocr_json(&b->ocr));
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
-			file_row(&o, b, i, ++seq);
+			json_array_append_new(files,
+				file_json(b, &b->items[i]));
 		}
 	}
-	hd_buf_puts(&o, "</tbody>\n</table>\n<h2>批次问题</h2>\n<ul>\n");
-	if (batch_notes(&o, b, b->rejected, b->nrejected, "拒收：") +
-	    batch_notes(&o, b, b->warnings, b->nwarnings, "") == 0) {
-		hd_buf_puts(&o, "<li>无</li>\n");
-	}
-	hd_buf_puts(&o, "</ul>\n<p class=\"sign\"><span>检查人：＿＿＿＿＿＿"
-		"</span><span>复核人：＿＿＿＿＿＿</span><span>日期：＿＿＿＿"
-		"年＿＿月＿＿日</span></p>\n</body>\n</html>\n");
-	return hd_buf_detach(&o);
+	json_object_set_new(o, "files", files);
+	batch_notes(own, b, b->rejected, b->nrejected, 1);
+	batch_notes(own, b, b->warnings, b->nwarnings, 0);
+	json_object_set_new(o, "batch_notes", own);
+	return o;
 }

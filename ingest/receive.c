@@ -88,7 +88,7 @@ static void refuse(struct rcv *r, const char *fmt, ...)
  * "INPUT: reason". */
 static void refuse(struct rcv *r, const char *fmt, ...)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	char *raw = NULL, *msg;
 	va_list ap;
 
@@ -99,7 +99,7 @@ static void refuse(struct rcv *r, const char *fmt, ...)
 	va_end(ap);
 	msg = raw != NULL ? hd_utf8_printable(raw, strlen(raw), 0) :
 		hd_xstrdup("refused");
-	entry_name_show(r->input, shown);
+	hd_name_show(r->input, shown);
 	batch_reject(r->b, shown, "%s", msg);
 	if (!r->refused) {
 		hd_err(r->e, HD_EREJECT, "%s: %s", shown, msg);
@@ -140,12 +140,10 @@ static int is_junk(const char *name, int is_dir)
 	if (is_dir) {
 		return strcmp(name, "__MACOSX") == 0;
 	}
-	return strcmp(name, ".DS_Store") == 0 ||
-		strcmp(name, "Thumbs.db") == 0 ||
-		strcasecmp(name, "desktop.ini") == 0 ||
-		strncmp(name, "._", 2) == 0;
+	return hd_fs_system_file(name);
 }
 
+/* qsort order of strings: bytewise. */
 static int cmp_str(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
@@ -203,7 +201,7 @@ static int inside(const char *p, const char *top)
 static int walk(struct rcv *r, const char *top, const char *realtop,
 	const char *rel, int depth, int junk)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct hd_error ne;
 	struct stat st;
 	char **names = NULL, *dir = NULL, *full = NULL, *sub = NULL;
@@ -215,13 +213,13 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 		hd_xstrdup(top);
 	if (depth > WALK_MAX_DEPTH) {
 		refuse(r, "folders nested over %d deep at '%s'",
-			WALK_MAX_DEPTH, entry_name_show(rel, shown));
+			WALK_MAX_DEPTH, hd_name_show(rel, shown));
 		rc = 1;
 		goto done;
 	}
 	names = list_dir(dir, &n);
 	if (names == NULL) {
-		batch_reject(r->b, entry_name_show(rel[0] != '\0' ? rel : r->input,
+		batch_reject(r->b, hd_name_show(rel[0] != '\0' ? rel : r->input,
 			shown), "cannot read the folder: %s", strerror(errno));
 		goto done;
 	}
@@ -236,30 +234,31 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 		sub = rel[0] != '\0' ? hd_xasprintf("%s/%s", rel, names[i]) :
 			hd_xstrdup(names[i]);
 		if (lstat(full, &st) != 0) {
-			batch_reject(r->b, entry_name_show(sub, shown), "cannot read: %s",
-				strerror(errno));
+			batch_reject(r->b, hd_name_show(sub, shown),
+				"cannot read: %s", strerror(errno));
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
 			real = realpath(full, NULL);
 			if (real == NULL) {
-				batch_warn(r->b, entry_name_show(sub, shown), "symbolic "
-					"link that leads nowhere; skipped");
+				batch_warn(r->b, hd_name_show(sub, shown),
+					"symbolic link that leads nowhere; "
+					"skipped");
 			} else if (inside(real, realtop)) {
-				batch_warn(r->b, entry_name_show(sub, shown), "symbolic "
-					"link inside the batch; skipped, not "
-					"followed");
+				batch_warn(r->b, hd_name_show(sub, shown),
+					"symbolic link inside the batch; "
+					"skipped, not followed");
 			} else {
 				refuse(r, "symbolic link '%s' points outside "
-					"the batch (to '%s')", entry_name_show(sub, shown),
-					real);
+					"the batch (to '%s')",
+					hd_name_show(sub, shown), real);
 				rc = 1;
 			}
 			continue;
 		}
 		if (junk && is_junk(names[i], S_ISDIR(st.st_mode))) {
-			batch_warn(r->b, entry_name_show(sub, shown), "left by the "
-				"operating system, not a record; skipped");
+			batch_warn(r->b, hd_name_show(sub, shown), "left by "
+				"the operating system, not a record; skipped");
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -267,13 +266,14 @@ static int walk(struct rcv *r, const char *top, const char *realtop,
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			batch_reject(r->b, entry_name_show(sub, shown), "not a regular "
-				"file (device, FIFO or socket)");
+			batch_reject(r->b, hd_name_show(sub, shown), "not a "
+				"regular file (device, FIFO or socket)");
 			continue;
 		}
 		hd_err_clear(&ne);
 		if (entry_name_check(sub, strlen(sub), &path, &ne) != 0) {
-			batch_reject(r->b, entry_name_show(sub, shown), "%s", ne.msg);
+			batch_reject(r->b, hd_name_show(sub, shown), "%s",
+				ne.msg);
 			continue;
 		}
 		fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -304,80 +304,80 @@ done:
 /* Add the files of a folder (top) as items.  Returns as walk. */
 static int add_folder(struct rcv *r, const char *top, int junk)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	char *real = realpath(top, NULL);
 	size_t before = r->b->nitems;
 	int rc;
 
 	if (real == NULL) {
-		batch_reject(r->b, entry_name_show(r->input, shown), "cannot read: %s",
-			strerror(errno));
+		batch_reject(r->b, hd_name_show(r->input, shown),
+			"cannot read: %s", strerror(errno));
 		return 0;
 	}
 	rc = walk(r, top, real, "", 0, junk);
 	free(real);
 	if (rc == 0 && r->b->nitems == before) {
-		batch_warn(r->b, entry_name_show(r->input, shown), "holds no files");
+		batch_warn(r->b, hd_name_show(r->input, shown),
+			"holds no files");
 	}
 	return rc;
 }
 
 /* ---------------------------------------------------------------- bags */
 
-/* Validate the bag in dir and, when valid, add its payload (paths
- * relative to data/).  Returns 0, 1 when refused, HD_EIO. */
+/* Validate the bag in dir (hd_bag_validate) and, when valid, add its
+ * payload (paths relative to data/), its warnings (a payload file's
+ * under its path, the others under the input) and its bag-info.txt
+ * (b->bag_info).  An invalid bag refuses the batch, each problem one
+ * line of b->rejected.  Returns 0, 1 when refused, HD_EIO. */
 static int add_bag(struct rcv *r, const char *dir)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	struct bag_tag *info = NULL;
-	size_t nerrs = 0, nwarns = 0, ninfo = 0, i;
-	char shown[ENTRY_SHOW_SIZE];
+	struct hd_bag_report rep;
+	struct hd_error ve;
+	char shown[HD_SHOW_SIZE];
 	const char *p;
 	char *data = NULL;
+	size_t i;
 	int rc = 0, first;
 
-	entry_name_show(r->input, shown);
+	hd_name_show(r->input, shown);
 	if (r->npaths > 1) {
 		refuse(r, "a BagIt bag is received on its own, not with "
 			"other paths");
 		return 1;
 	}
-	if (bag_validate(dir, &errs, &nerrs, &warns, &nwarns, &info,
-	    &ninfo) != 0) {
+	if (hd_bag_validate(dir, &rep, &ve) != 0) {
 		first = !r->refused;
-		for (i = 0; i < nerrs; i++) {
-			batch_reject(r->b, shown, "%s", errs[i].msg);
+		for (i = 0; i < rep.nerrs; i++) {
+			batch_reject(r->b, shown, "%s", rep.errs[i].msg);
 		}
 		if (first) {
 			hd_err(r->e, HD_EREJECT, "%s: invalid BagIt bag, %zu "
-				"problem%s: %s%s", shown, nerrs,
-				nerrs == 1 ? "" : "s",
-				nerrs > 0 ? errs[0].msg : "",
-				nerrs > 1 ? " (and more)" : "");
+				"problem%s: %s%s", shown, rep.nerrs,
+				rep.nerrs == 1 ? "" : "s", rep.errs[0].msg,
+				rep.nerrs > 1 ? " (and more)" : "");
 		}
 		r->refused = 1;
 		rc = 1;
 		goto done;
 	}
-	for (i = 0; i < nwarns; i++) {
-		p = warns[i].path;
+	for (i = 0; i < rep.nwarns; i++) {
+		p = rep.warns[i].path;
 		batch_warn(r->b, strncmp(p, "data/", 5) == 0 ? p + 5 : shown,
-			"%s", warns[i].msg);
+			"%s", rep.warns[i].msg);
 	}
 	data = hd_xasprintf("%s/data", dir);
 	rc = add_folder(r, data, 0);
 	if (rc == 0) {
 		r->b->is_bag = 1;
-		bag_tags_free(r->b->bag_info, r->b->nbag_info);
-		r->b->bag_info = info;
-		r->b->nbag_info = ninfo;
-		info = NULL;
-		ninfo = 0;
+		hd_bag_tags_free(r->b->bag_info, r->b->nbag_info);
+		r->b->bag_info = rep.info;
+		r->b->nbag_info = rep.ninfo;
+		rep.info = NULL;
+		rep.ninfo = 0;
 	}
 done:
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
-	bag_tags_free(info, ninfo);
+	hd_bag_report_release(&rep);
 	free(data);
 	return rc;
 }
@@ -579,6 +579,24 @@ static int clash(struct rcv *r, int k, const char *path)
 		strerror(errno));
 }
 
+/* 1 when an archive entry's name is only "." and "/" components ("./",
+ * ".", "././"): GNU tar's entry for the folder it was run in, which is
+ * the batch itself, not a file of it. */
+static int batch_root(const char *raw)
+{
+	const char *p;
+
+	for (p = raw; *p != '\0'; p++) {
+		if (*p != '.' && *p != '/') {
+			return 0;
+		}
+		if (p[0] == '.' && p[1] == '.') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Extract every entry of the open reader a (its first header not yet
  * read) into the folder fd top.  *doc is set when the zip turns out to be
  * an office document (extraction stops).  Returns 0, 1 refused, HD_EIO. */
@@ -586,7 +604,7 @@ static int extract(struct rcv *r, struct archive *a, int top,
 	uint64_t arsize, int *doc)
 {
 	const struct batch_limits *l = &r->b->lim;
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct archive_entry *ent;
 	struct hd_error ne;
 	const char *raw, *target;
@@ -628,6 +646,16 @@ static int extract(struct rcv *r, struct archive *a, int top,
 			*doc = 1;
 			break;
 		}
+		type = archive_entry_filetype(ent);
+		if (type == AE_IFDIR && batch_root(raw)) {
+			continue;       /* "./" of tar -c . : the batch itself */
+		}
+		if (type == 0 && archive_entry_size_is_set(ent)) {
+			/* a mode without file-type bits (py7zr writes such):
+			 * an entry with a size is a plain file, as 7z itself
+			 * extracts it */
+			type = AE_IFREG;
+		}
 		hd_err_clear(&ne);
 		if (entry_name_check(raw, strlen(raw), &path, &ne) != 0) {
 			refuse(r, "%s", ne.msg);
@@ -638,16 +666,16 @@ static int extract(struct rcv *r, struct archive *a, int top,
 		if (target != NULL) {
 			refuse(r, "entry '%s' is a hard link (to '%s'); "
 				"links are not accepted", path,
-				entry_name_show(target, shown));
+				hd_name_show(target, shown));
 			rc = 1;
 			break;
 		}
-		type = archive_entry_filetype(ent);
 		if (type == AE_IFLNK) {
 			target = archive_entry_symlink(ent);
 			refuse(r, "entry '%s' is a symbolic link (to '%s'); "
 				"links are not accepted", path,
-				entry_name_show(target != NULL ? target : "?", shown));
+				hd_name_show(target != NULL ? target : "?",
+				shown));
 			rc = 1;
 			break;
 		}
@@ -698,48 +726,16 @@ static int extract(struct rcv *r, struct archive *a, int top,
 	return rc;
 }
 
-/* Where the bag is in an extracted folder: the folder itself, or its one
- * top folder (what macOS adds beside it, __MACOSX/ and .DS_Store, is not
- * counted).  Returns a new path or NULL when it holds no bag. */
-static char *find_bag(const char *dir)
-{
-	char **names;
-	char *sub = NULL;
-	struct stat st;
-	size_t n = 0, i, count = 0;
-
-	if (bag_detect(dir)) {
-		return hd_xstrdup(dir);
-	}
-	names = list_dir(dir, &n);
-	for (i = 0; names != NULL && i < n; i++) {
-		if (strcmp(names[i], "__MACOSX") == 0 ||
-		    is_junk(names[i], 0)) {
-			continue;
-		}
-		count++;
-		free(sub);
-		sub = hd_xasprintf("%s/%s", dir, names[i]);
-	}
-	if (sub != NULL && (count != 1 || lstat(sub, &st) != 0 ||
-	    !S_ISDIR(st.st_mode) || !bag_detect(sub))) {
-		free(sub);
-		sub = NULL;
-	}
-	hd_strv_free(names, n);
-	return sub;
-}
-
 /* The input as one item named by its file name.  Returns 0, 1 refused. */
 static int add_plain(struct rcv *r, const struct stat *st)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct hd_error ne;
 	const char *base;
 	char *path = NULL, *src = NULL;
 	int fd, rc = 0;
 
-	entry_name_show(r->input, shown);
+	hd_name_show(r->input, shown);
 	base = strrchr(r->input, '/');
 	base = base != NULL ? base + 1 : r->input;
 	hd_err_clear(&ne);
@@ -796,7 +792,7 @@ static int unpack(struct rcv *r, struct archive *a, const struct stat *st,
 	if (rc != 0 || *doc) {
 		goto done;
 	}
-	bag = find_bag(dir);
+	bag = hd_bag_find(dir);
 	if (bag != NULL) {
 		rc = add_bag(r, bag);
 	} else {
@@ -817,7 +813,7 @@ done:
  * Returns 0, 1 refused, HD_EIO. */
 static int add_file(struct rcv *r, const struct stat *st)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	locale_t utf8, old = (locale_t)0;
 	struct archive *a;
 	int rc = 0, doc = 0, k;
@@ -830,7 +826,7 @@ static int add_file(struct rcv *r, const struct stat *st)
 	k = archive_read_open_filename(a, r->input, IO_CHUNK);
 	if (k != ARCHIVE_OK && k != ARCHIVE_WARN) {
 		if (archive_errno(a) == EACCES || archive_errno(a) == EPERM) {
-			batch_reject(r->b, entry_name_show(r->input, shown),
+			batch_reject(r->b, hd_name_show(r->input, shown),
 				"cannot read: %s", strerror(archive_errno(a)));
 		} else {
 			/* no format we unpack: one file */
@@ -881,6 +877,8 @@ static char *root_name(const char *input, int is_file, int root)
 	return out;
 }
 
+/* qsort order of batch items: by path, then by the input they came
+ * from. */
 static int cmp_item(const void *x, const void *y)
 {
 	const struct batch_item *a = x, *b = y;
@@ -944,7 +942,7 @@ static void settle_paths(struct rcv *r)
 int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	struct hd_error *e)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct rcv r;
 	struct stat st;
 	size_t i;
@@ -958,7 +956,7 @@ int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 	for (i = 0; i < npaths && rc != HD_EIO; i++) {
 		r.input = paths[i];
 		r.root = (int)i;
-		entry_name_show(paths[i], shown);
+		hd_name_show(paths[i], shown);
 		if (stat(paths[i], &st) != 0) {
 			batch_reject(b, shown, "cannot read: %s",
 				strerror(errno));
@@ -968,7 +966,7 @@ int stage_receive(struct batch *b, char *const *paths, size_t npaths,
 		r.rootnames[i] = root_name(paths[i], !S_ISDIR(st.st_mode),
 			(int)i);
 		if (S_ISDIR(st.st_mode)) {
-			if (bag_detect(paths[i])) {
+			if (hd_bag_detect(paths[i])) {
 				rc = add_bag(&r, paths[i]);
 			} else {
 				rc = add_folder(&r, paths[i], 1);

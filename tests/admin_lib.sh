@@ -2,46 +2,18 @@
 # after tests/lib.sh: servers on free ports stopped by pid, accounts,
 # logins through the real form (with its CSRF token), and requests with
 # a cookie jar per account.
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-PIDS=""
-# Every server must still be running when it is stopped: one that died
-# (a crash, a sanitizer report) is a failure, with its last words.
-stop_servers() {
-	local p
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap stop_servers EXIT
-
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # serve NAME [VAR=VALUE...]: start a server on a free port with the
 # given environment; $B is its base URL, $SPID its pid.
 serve() {
-	local name=$1 port i
+	local name=$1
 	shift
-	port=$(free_port)
-	env "$@" "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" \
-		--templates "$HD_TOP/templates" 2>"$T/$name.err" &
-	SPID=$!
 	SNAME=$name
-	PIDS="$PIDS $SPID"
-	B="http://127.0.0.1:$port"
-	for i in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 "$B/favicon.ico" && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "$name-starts" "no answer: $(cat "$T/$name.err")"
-	exit 1
+	if ! server_start "$name" "$@" --templates "$HD_TOP/templates"; then
+		fail "$name-starts" "no answer: $(cat "$T/$name.err")"
+		exit 1
+	fi
+	B=$URL
 }
 # alive: the last server started is still running.
 alive() {

@@ -89,38 +89,15 @@ done
 hd storage log --temp 26 --rh 63
 status browser-storage 0
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-PIDS=""
-stop_servers() {
-	local p
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap stop_servers EXIT
-
 # start NAME ARGS...: a server on a free port; sets PORT and PID.
 start() {
-	local name=$1 i
+	local name=$1
 	shift
-	PORT=$(free_port)
-	"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" \
-		--templates "$HD_TOP/templates" "$@" 2>"$T/$name.err" &
-	PID=$!
-	PIDS="$PIDS $PID"
-	for i in $(seq 100); do
-		if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/favicon.ico"; then
-			return 0
-		fi
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "browser-$name-starts" "no answer on port $PORT: $(head -c 400 "$T/$name.err")"
-	exit 1
+	if ! server_start "$name" --templates "$HD_TOP/templates" "$@"; then
+		fail "browser-$name-starts" "no answer on port $PORT: $(head -c 400 "$T/$name.err")"
+		exit 1
+	fi
+	PID=$SPID
 }
 start main
 MAIN_PORT=$PORT MAIN_PID=$PID

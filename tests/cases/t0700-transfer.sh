@@ -301,3 +301,18 @@ hd bag validate "$T/basic.zip"
 status suite-zip-valid 0
 hd bag validate "$T/nothing-here"
 status validate-missing 2
+
+# a long bag-info.txt value is folded onto continuation lines (RFC 8493
+# 2.2.2) and read back whole by the receiver
+LONG='移交 the records of the Qianfeng party branch from 1985 to 1990 for permanent keeping in the district archives, as agreed'
+hd export --bag "$T/bag-long" --to '番禺区档案馆' --reason "$LONG" "$R4"
+status fold-export 0
+ok fold-continued grep -q '^ ' "$T/bag-long/bag-info.txt"
+hd bag validate "$T/bag-long"
+status fold-validates 0
+D6="$T/recv-long"
+"$HONGDANG" -d "$D6" init --fonds QF08 --name '接收方' >/dev/null
+hd_in "$D6" import "$T/bag-long"
+status fold-import 0
+hd_in "$D6" transfer list --json
+jq_is fold-read-back "d[0]['reason']" "$LONG"

@@ -1,5 +1,5 @@
 /*
- * test_bagit.c - bag_validate against the Library of Congress BagIt
+ * test_bagit.c - hd_bag_validate against the Library of Congress BagIt
  * conformance suite, kept in tests/data/bagit-conformance (its README says
  * where it comes from) under $HD_TOP, the top of the repository (tests/run.sh
  * sets it; the current folder when unset).
@@ -14,7 +14,7 @@
  * and the empty file made, as its README says.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>" (check.h); exits 1 on any failure.
  */
-#include "../../ingest/ingest.h"
+#include "../../archive/hd.h"
 #include "check.h"
 
 #include <dirent.h>
@@ -158,7 +158,7 @@ static const char *lookup(const char *rel, int warn)
 	return NULL;
 }
 
-static int notes_have(const struct batch_note *v, size_t n, const char *s)
+static int notes_have(const struct hd_note *v, size_t n, const char *s)
 {
 	size_t i;
 
@@ -171,7 +171,7 @@ static int notes_have(const struct batch_note *v, size_t n, const char *s)
 }
 
 /* The messages of v joined with " | " (caller frees). */
-static char *notes_text(const struct batch_note *v, size_t n)
+static char *notes_text(const struct hd_note *v, size_t n)
 {
 	struct hd_buf b;
 	size_t i;
@@ -189,9 +189,8 @@ static char *notes_text(const struct batch_note *v, size_t n)
 static void one(const char *path, const char *rel, int want_valid,
 	int is_warning)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	struct bag_tag *info = NULL;
-	size_t nerrs = 0, nwarns = 0, ninfo = 0;
+	struct hd_bag_report r;
+	struct hd_error e;
 	const char *why;
 	char *copy = NULL, *cmd, *errs_text, *warns_text;
 	int rc, ok;
@@ -209,53 +208,48 @@ static void one(const char *path, const char *rel, int want_valid,
 		free(cmd);
 		path = copy;
 	}
-	rc = bag_validate(path, &errs, &nerrs, &warns, &nwarns, &info,
-		&ninfo);
+	rc = hd_bag_validate(path, &r, &e);
 	why = lookup(rel, is_warning);
 	if (want_valid) {
-		ok = rc == 0 && nerrs == 0 &&
-			(why == NULL || notes_have(warns, nwarns, why));
+		ok = rc == 0 && r.nerrs == 0 &&
+			(why == NULL || notes_have(r.warns, r.nwarns, why));
 	} else {
-		ok = rc == HD_EINVAL && nerrs > 0 &&
-			(why == NULL || notes_have(errs, nerrs, why));
+		ok = rc == HD_EINVAL && r.nerrs > 0 &&
+			(why == NULL || notes_have(r.errs, r.nerrs, why));
 	}
-	errs_text = notes_text(errs, nerrs);
-	warns_text = notes_text(warns, nwarns);
+	errs_text = notes_text(r.errs, r.nerrs);
+	warns_text = notes_text(r.warns, r.nwarns);
 	check(rel, ok, "expected %s%s%s; got rc %d: %s / warnings: %s",
 		want_valid ? "accepted" : "refused",
 		why != NULL ? " with " : "", why != NULL ? why : "", rc,
 		errs_text, warns_text);
 	free(errs_text);
 	free(warns_text);
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
-	bag_tags_free(info, ninfo);
+	hd_bag_report_release(&r);
 	free(copy);
 }
 
 /* bag-info.txt is handed back, continuation lines joined. */
 static void info_check(const char *suite)
 {
-	struct batch_note *errs = NULL, *warns = NULL;
-	struct bag_tag *info = NULL;
-	size_t nerrs = 0, nwarns = 0, ninfo = 0, i;
+	struct hd_bag_report r;
+	struct hd_error e;
+	size_t i;
 	char *bag = hd_xasprintf("%s/v0.97/valid/holey-bag", suite);
 	int found = 0;
 
-	bag_validate(bag, &errs, &nerrs, &warns, &nwarns, &info, &ninfo);
-	for (i = 0; i < ninfo; i++) {
-		if (strcmp(info[i].label, "External-Description") == 0 &&
-		    strcmp(info[i].value, "Uncompressed greyscale TIFF "
+	hd_bag_validate(bag, &r, &e);
+	for (i = 0; i < r.ninfo; i++) {
+		if (strcmp(r.info[i].label, "External-Description") == 0 &&
+		    strcmp(r.info[i].value, "Uncompressed greyscale TIFF "
 		    "images from the Yoshimuri papers collection.") == 0) {
 			found = 1;
 		}
 	}
-	check("bag-info", found && ninfo >= 10, "External-Description, a "
+	check("bag-info", found && r.ninfo >= 10, "External-Description, a "
 		"folded value, joined and 10 tags or more (got %zu tags)",
-		ninfo);
-	batch_notes_free(errs, nerrs);
-	batch_notes_free(warns, nwarns);
-	bag_tags_free(info, ninfo);
+		r.ninfo);
+	hd_bag_report_release(&r);
 	free(bag);
 }
 

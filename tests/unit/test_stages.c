@@ -1202,10 +1202,10 @@ static void reset(struct batch *b)
 		free(b->items[i].text);
 	}
 	b->nitems = 0;
-	batch_notes_free(b->warnings, b->nwarnings);
+	hd_notes_free(b->warnings, b->nwarnings);
 	b->warnings = NULL;
 	b->nwarnings = 0;
-	batch_notes_free(b->rejected, b->nrejected);
+	hd_notes_free(b->rejected, b->nrejected);
 	b->rejected = NULL;
 	b->nrejected = 0;
 }

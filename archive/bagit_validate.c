@@ -1,5 +1,7 @@
 /*
- * bagit.c - BagIt validation (RFC 8493 BagIt 1.0, and drafts 0.93-0.97).
+ * bagit_validate.c - BagIt validation (RFC 8493 BagIt 1.0, and drafts
+ * 0.93-0.97): hd_bag_validate.  What the reader shares with the writer
+ * (manifest path encoding, finding a bag, naming it) is in bagit.c.
  *
  * A bag is how a district archive or a neighbouring community hands over
  * records (转递): a folder with bagit.txt, a payload in data/, manifests
@@ -20,7 +22,7 @@
  * case than the one on disk: such a file is matched with a warning and
  * still verified.
  */
-#include "ingest.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -84,35 +86,15 @@ struct bag {
 	size_t nents, capents;
 	uint64_t payload_bytes; /* regular files under data/ */
 	uint64_t payload_files;
-	struct batch_note *errs;
+	struct hd_note *errs;
 	size_t nerrs;
-	struct batch_note *warns;
+	struct hd_note *warns;
 	size_t nwarns;
-	struct bag_tag *info;
+	struct hd_bag_tag *info;
 	size_t ninfo;
 };
 
 /* ------------------------------------------------------------ notes */
-
-/* Append a note (path, message from fmt) to *v, both made printable
- * (hd_utf8_printable): bag contents may hold any byte. */
-static void note_vadd(struct batch_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-static void note_vadd(struct batch_note **v, size_t *n, const char *path,
-	const char *fmt, va_list ap)
-{
-	char *msg = NULL;
-
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		msg = NULL;
-	}
-	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[*n].path = hd_utf8_printable(path, strlen(path), 0);
-	(*v)[*n].msg = msg != NULL ? hd_utf8_printable(msg, strlen(msg), 0) :
-		hd_xstrdup("(no message)");
-	free(msg);
-	(*n)++;
-}
 
 static void bag_error(struct bag *g, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -120,58 +102,44 @@ static void bag_warn(struct bag *g, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* A problem that makes the bag invalid; path is bag-relative ("." for the
- * bag itself), the message names the file. */
+ * bag itself), the message names the file.  Both are made printable
+ * (hd_notes_vadd): bag contents may hold any byte. */
 static void bag_error(struct bag *g, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_vadd(&g->errs, &g->nerrs, path, fmt, ap);
+	hd_notes_vadd(&g->errs, &g->nerrs, 1, path, fmt, ap);
 	va_end(ap);
 }
 
+/* A warning: the bag stays valid; path and message as for bag_error. */
 static void bag_warn(struct bag *g, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	note_vadd(&g->warns, &g->nwarns, path, fmt, ap);
+	hd_notes_vadd(&g->warns, &g->nwarns, 1, path, fmt, ap);
 	va_end(ap);
 }
 
-/*
- * bag_tags_free: free the labels and values of t[0..n) and t itself.
- * Accepts NULL.
- */
-void bag_tags_free(struct bag_tag *t, size_t n)
-{
-	size_t i;
-
-	if (t == NULL) {
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		free(t[i].label);
-		free(t[i].value);
-	}
-	free(t);
-}
-
-
 /* ------------------------------------------------------------- walk */
 
+/* qsort order of struct bfile: by rel, bytewise. */
 static int cmp_rel(const void *x, const void *y)
 {
 	return strcmp(((const struct bfile *)x)->rel,
 		((const struct bfile *)y)->rel);
 }
 
+/* qsort order of struct bfile pointers: by nfc. */
 static int cmp_nfc(const void *x, const void *y)
 {
 	return strcmp((*(struct bfile *const *)x)->nfc,
 		(*(struct bfile *const *)y)->nfc);
 }
 
+/* qsort order of struct bfile pointers: by fold. */
 static int cmp_fold(const void *x, const void *y)
 {
 	return strcmp((*(struct bfile *const *)x)->fold,
@@ -204,7 +172,7 @@ static char *nfc_or_copy(const char *s)
  * -1 when the walk had to stop (too deep, too many files). */
 static int walk(struct bag *g, const char *rel, int depth)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	char *path = NULL, *sub = NULL;
 	struct dirent *de;
 	struct stat st;
@@ -216,15 +184,15 @@ static int walk(struct bag *g, const char *rel, int depth)
 		hd_xstrdup(g->dir);
 	if (depth > BAG_MAX_DEPTH) {
 		bag_error(g, rel, "%s: folders nested over %d deep",
-			entry_name_show(rel, shown), BAG_MAX_DEPTH);
+			hd_name_show(rel, shown), BAG_MAX_DEPTH);
 		rc = -1;
 		goto done;
 	}
 	d = opendir(path);
 	if (d == NULL) {
 		bag_error(g, rel[0] != '\0' ? rel : ".", "%s: cannot read "
-			"the folder: %s", rel[0] != '\0' ? entry_name_show(rel, shown) :
-			".", strerror(errno));
+			"the folder: %s", rel[0] != '\0' ?
+			hd_name_show(rel, shown) : ".", strerror(errno));
 		goto done;
 	}
 	for (;;) {
@@ -242,7 +210,7 @@ static int walk(struct bag *g, const char *rel, int depth)
 			hd_xstrdup(de->d_name);
 		if (fstatat(dirfd(d), de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) != 0) {
-			bag_error(g, sub, "%s: %s", entry_name_show(sub, shown),
+			bag_error(g, sub, "%s: %s", hd_name_show(sub, shown),
 				strerror(errno));
 			continue;
 		}
@@ -255,12 +223,12 @@ static int walk(struct bag *g, const char *rel, int depth)
 		}
 		if (S_ISLNK(st.st_mode)) {
 			bag_error(g, sub, "%s: a symbolic link; a bag must "
-				"hold plain files", entry_name_show(sub, shown));
+				"hold plain files", hd_name_show(sub, shown));
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
 			bag_error(g, sub, "%s: not a regular file",
-				entry_name_show(sub, shown));
+				hd_name_show(sub, shown));
 			continue;
 		}
 		if (g->nfiles >= BAG_MAX_FILES) {
@@ -289,7 +257,7 @@ static int walk(struct bag *g, const char *rel, int depth)
 	}
 	if (errno != 0) {
 		bag_error(g, rel[0] != '\0' ? rel : ".", "%s: %s",
-			rel[0] != '\0' ? entry_name_show(rel, shown) : ".",
+			rel[0] != '\0' ? hd_name_show(rel, shown) : ".",
 			strerror(errno));
 	}
 done:
@@ -502,6 +470,7 @@ static int next_line(const char **p, const char **line, size_t *len)
 	return 1;
 }
 
+/* 1 for the white space of tag files: space and tab. */
 static int is_blank(int c)
 {
 	return c == ' ' || c == '\t';
@@ -628,7 +597,7 @@ static void read_bag_info(struct bag *g)
 {
 	const char *name = "bag-info.txt", *p, *line, *colon;
 	char *buf = NULL, *text = NULL, *cont, *label;
-	struct bag_tag *t;
+	struct hd_bag_tag *t;
 	unsigned long long oct, streams;
 	size_t len, n, ln = 0, i;
 	int seen_oxum = 0, nread;
@@ -743,7 +712,7 @@ static const EVP_MD *algorithm(const char *alg)
 /* Find manifest-ALG.txt and tagmanifest-ALG.txt at the top of the bag. */
 static void find_manifests(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	const char *rel, *alg;
 	struct manifest *m;
 	size_t i, len, pre;
@@ -767,7 +736,7 @@ static void find_manifests(struct bag *g)
 		}
 		if (len - 4 <= pre || len - 4 - pre >= sizeof m->alg) {
 			bag_warn(g, rel, "%s: no algorithm we know; not "
-				"checked", entry_name_show(rel, shown));
+				"checked", hd_name_show(rel, shown));
 			continue;
 		}
 		if (g->nman == BAG_MAX_MANIFESTS) {
@@ -796,30 +765,6 @@ static void find_manifests(struct bag *g)
 			"check (manifest-sha256.txt, manifest-sha512.txt, "
 			"...)");
 	}
-}
-
-/* Decode %0A, %0D and %25 (BagIt 1.0 §2.1.3) in place. */
-static void percent_decode(char *s)
-{
-	char *o = s;
-
-	while (*s != '\0') {
-		if (s[0] == '%' && s[1] == '0' &&
-		    (s[2] == 'A' || s[2] == 'a')) {
-			*o++ = '\n';
-			s += 3;
-		} else if (s[0] == '%' && s[1] == '0' &&
-		    (s[2] == 'D' || s[2] == 'd')) {
-			*o++ = '\r';
-			s += 3;
-		} else if (s[0] == '%' && s[1] == '2' && s[2] == '5') {
-			*o++ = '%';
-			s += 3;
-		} else {
-			*o++ = *s++;
-		}
-	}
-	*o = '\0';
 }
 
 /* Clean a manifest or fetch path: "." and empty components dropped.
@@ -875,6 +820,7 @@ static char *clean_path(const char *p, const char **why, int *dotslash)
 	return out;
 }
 
+/* 1 when s[0..n) is all hex digits, either case. */
 static int is_hex(const char *s, size_t n)
 {
 	size_t i;
@@ -893,7 +839,7 @@ static int is_hex(const char *s, size_t n)
 static void read_manifest(struct bag *g, int mi)
 {
 	struct manifest *m = &g->man[mi];
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	const char *p, *line, *sp, *why;
 	char *buf = NULL, *text = NULL, *raw = NULL, *path;
 	size_t len, n, ln = 0, hexlen, i;
@@ -947,23 +893,24 @@ static void read_manifest(struct bag *g, int mi)
 			memmove(raw, raw + 1, strlen(raw));
 		}
 		if (g->major >= 1) {
-			percent_decode(raw);
+			hd_bag_path_decode(raw);
 		}
 		path = clean_path(raw, &why, &dotslash);
 		if (path == NULL) {
 			bag_error(g, m->name, "%s line %zu: '%s' %s", m->name,
-				ln, entry_name_show(raw, shown), why);
+				ln, hd_name_show(raw, shown), why);
 			continue;
 		}
 		if (dotslash && !dots) {
 			bag_warn(g, m->name, "%s: paths such as '%s' hold "
-				"'./' or '//'", m->name, entry_name_show(raw, shown));
+				"'./' or '//'", m->name,
+				hd_name_show(raw, shown));
 			dots = 1;
 		}
 		if (!m->tag && (strncmp(path, "data/", 5) != 0)) {
 			bag_error(g, m->name, "%s line %zu: '%s' is outside "
 				"the payload folder data/", m->name, ln,
-				entry_name_show(raw, shown));
+				hd_name_show(raw, shown));
 			free(path);
 			continue;
 		}
@@ -997,6 +944,7 @@ struct entry_key {
 	char *key;              /* en->path, or its NFC */
 };
 
+/* qsort order of struct entry_key: by manifest, then key. */
 static int cmp_key(const void *x, const void *y)
 {
 	const struct entry_key *a = x, *b = y;
@@ -1012,7 +960,7 @@ static int cmp_key(const void *x, const void *y)
  * two Unicode normalisations is a warning. */
 static void check_duplicates(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct entry_key *v;
 	struct entry *a, *b;
 	size_t i;
@@ -1035,13 +983,15 @@ static void check_duplicates(struct bag *g)
 		if (strcmp(a->sum, b->sum) != 0) {
 			bag_error(g, a->path, "%s lists '%s' twice with "
 				"different checksums", g->man[a->man].name,
-				entry_name_show(a->path, shown));
+				hd_name_show(a->path, shown));
 		} else if (g->major >= 1) {
 			bag_error(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, entry_name_show(a->path, shown));
+				g->man[a->man].name,
+				hd_name_show(a->path, shown));
 		} else {
 			bag_warn(g, a->path, "%s lists '%s' twice",
-				g->man[a->man].name, entry_name_show(a->path, shown));
+				g->man[a->man].name,
+				hd_name_show(a->path, shown));
 		}
 	}
 	for (i = 0; i < g->nents; i++) {
@@ -1056,7 +1006,7 @@ static void check_duplicates(struct bag *g)
 		    strcmp(v[i - 1].key, v[i].key) == 0) {
 			bag_warn(g, a->path, "%s lists '%s' twice, under two "
 				"Unicode normalisations", g->man[a->man].name,
-				entry_name_show(v[i].key, shown));
+				hd_name_show(v[i].key, shown));
 		}
 	}
 	for (i = 0; i < g->nents; i++) {
@@ -1070,7 +1020,7 @@ static void check_duplicates(struct bag *g)
  * Windows), with a warning. */
 static void match_entries(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE], shown2[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE], shown2[HD_SHOW_SIZE];
 	struct entry *en;
 	struct bfile *f;
 	char *nfc, *fold;
@@ -1087,8 +1037,8 @@ static void match_entries(struct bag *g)
 				bag_warn(g, en->path, "%s lists '%s', found as "
 					"'%s' (another Unicode normalisation)",
 					g->man[en->man].name,
-					entry_name_show(en->path, shown),
-					entry_name_show(f->rel, shown2));
+					hd_name_show(en->path, shown),
+					hd_name_show(f->rel, shown2));
 			} else {
 				f = find_index(g->by_fold, g->nfiles, fold, 1);
 				if (f != NULL) {
@@ -1096,8 +1046,8 @@ static void match_entries(struct bag *g)
 						"found as '%s' (names differ "
 						"in letter case)",
 						g->man[en->man].name,
-						entry_name_show(en->path, shown),
-						entry_name_show(f->rel, shown2));
+						hd_name_show(en->path, shown),
+						hd_name_show(f->rel, shown2));
 				}
 			}
 			free(nfc);
@@ -1106,7 +1056,7 @@ static void match_entries(struct bag *g)
 		if (f == NULL) {
 			bag_error(g, en->path, "%s lists '%s', which is not "
 				"in the bag", g->man[en->man].name,
-				entry_name_show(en->path, shown));
+				hd_name_show(en->path, shown));
 			continue;
 		}
 		en->file = (long)(f - g->files);
@@ -1117,7 +1067,7 @@ static void match_entries(struct bag *g)
 /* Every payload file must be in every payload manifest. */
 static void check_complete(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct bfile *f;
 	size_t i, m;
 
@@ -1129,13 +1079,16 @@ static void check_complete(struct bag *g)
 		for (m = 0; m < g->nman; m++) {
 			if (!g->man[m].tag && !(f->listed & (1u << m))) {
 				bag_error(g, f->rel, "'%s' is in the payload "
-					"but not in %s", entry_name_show(f->rel, shown),
+					"but not in %s",
+					hd_name_show(f->rel, shown),
 					g->man[m].name);
 			}
 		}
 	}
 }
 
+/* qsort order of entry pointers: by file, then manifest, so that the
+ * entries of one file stand together. */
 static int cmp_ent_file(const void *x, const void *y)
 {
 	const struct entry *a = *(struct entry *const *)x;
@@ -1152,7 +1105,7 @@ static int cmp_ent_file(const void *x, const void *y)
 static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 	char hex[][EVP_MAX_MD_SIZE * 2 + 1])
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	EVP_MD_CTX *ctx[BAG_MAX_MANIFESTS] = { NULL };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char *buf = NULL;
@@ -1165,7 +1118,7 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		bag_error(g, f->rel, "'%s': cannot open: %s",
-			entry_name_show(f->rel, shown), strerror(errno));
+			hd_name_show(f->rel, shown), strerror(errno));
 		goto done;
 	}
 	for (m = 0; m < g->nman; m++) {
@@ -1174,7 +1127,8 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 			if (ctx[m] == NULL ||
 			    !EVP_DigestInit_ex(ctx[m], g->man[m].md, NULL)) {
 				bag_error(g, f->rel, "'%s': %s not available",
-					entry_name_show(f->rel, shown), g->man[m].alg);
+					hd_name_show(f->rel, shown),
+					g->man[m].alg);
 				goto done;
 			}
 		}
@@ -1187,7 +1141,7 @@ static int hash_file(struct bag *g, struct bfile *f, uint32_t mask,
 		}
 		if (r < 0) {
 			bag_error(g, f->rel, "'%s': cannot read: %s",
-				entry_name_show(f->rel, shown), strerror(errno));
+				hd_name_show(f->rel, shown), strerror(errno));
 			goto done;
 		}
 		if (r == 0) {
@@ -1226,7 +1180,7 @@ done:
 static void verify_sums(struct bag *g)
 {
 	char hex[BAG_MAX_MANIFESTS][EVP_MAX_MD_SIZE * 2 + 1];
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	struct entry **v, *en;
 	size_t i, j, n = 0;
 	uint32_t mask;
@@ -1252,7 +1206,7 @@ static void verify_sums(struct bag *g)
 				bag_error(g, en->path, "'%s' does not match "
 					"its %s checksum in %s (listed "
 					"%.12s..., file %.12s...)",
-					entry_name_show(en->path, shown),
+					hd_name_show(en->path, shown),
 					g->man[en->man].alg,
 					g->man[en->man].name, en->sum,
 					hex[en->man]);
@@ -1266,7 +1220,7 @@ static void verify_sums(struct bag *g)
  * must be safe, in data/, and already present. */
 static void check_fetch(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	const char *p, *line, *q, *why;
 	char *buf = NULL, *text = NULL, *raw = NULL, *path, *nfc;
 	size_t len, n, ln = 0;
@@ -1308,18 +1262,18 @@ static void check_fetch(struct bag *g)
 		free(raw);
 		raw = hd_xstrndup(q, (size_t)(line + n - q));
 		if (g->major >= 1) {
-			percent_decode(raw);
+			hd_bag_path_decode(raw);
 		}
 		path = clean_path(raw, &why, &dotslash);
 		if (path == NULL) {
 			bag_error(g, "fetch.txt", "fetch.txt line %zu: '%s' %s",
-				ln, entry_name_show(raw, shown), why);
+				ln, hd_name_show(raw, shown), why);
 			continue;
 		}
 		if (strncmp(path, "data/", 5) != 0) {
 			bag_error(g, "fetch.txt", "fetch.txt line %zu: '%s' "
 				"is outside the payload folder data/", ln,
-				entry_name_show(raw, shown));
+				hd_name_show(raw, shown));
 		} else {
 			nfc = nfc_or_copy(path);
 			if (find_exact(g, path) == NULL &&
@@ -1327,7 +1281,7 @@ static void check_fetch(struct bag *g)
 				bag_error(g, path, "fetch.txt line %zu: '%s' "
 					"is to be fetched; Hongdang never "
 					"fetches, so the bag is incomplete",
-					ln, entry_name_show(path, shown));
+					ln, hd_name_show(path, shown));
 			} else if (!warned) {
 				bag_warn(g, "fetch.txt", "fetch.txt lists "
 					"files that are already present; "
@@ -1347,7 +1301,7 @@ done:
 /* Files that operating systems leave behind: valid, but worth a word. */
 static void check_system_files(struct bag *g)
 {
-	char shown[ENTRY_SHOW_SIZE];
+	char shown[HD_SHOW_SIZE];
 	const char *base;
 	size_t i;
 
@@ -1357,46 +1311,36 @@ static void check_system_files(struct bag *g)
 		}
 		base = strrchr(g->files[i].rel, '/');
 		base = base != NULL ? base + 1 : g->files[i].rel;
-		if (strcmp(base, ".DS_Store") == 0 ||
-		    strcmp(base, "Thumbs.db") == 0 ||
-		    strcasecmp(base, "desktop.ini") == 0 ||
-		    strncmp(base, "._", 2) == 0) {
+		if (hd_fs_system_file(base)) {
 			bag_warn(g, g->files[i].rel, "'%s' is a file the "
 				"operating system made, not a record",
-				entry_name_show(g->files[i].rel, shown));
+				hd_name_show(g->files[i].rel, shown));
 		}
 	}
 }
 
 /*
- * bag_validate: see ingest.h.  Problems are appended to the array *errs
- * of *nerrs notes and warnings to *warns (each note: path relative to the
- * bag, "." for
- * the bag itself; message one line naming the file); the caller frees
- * them with batch_notes_free.  warns may be NULL to drop warnings.  When
- * info is not NULL it receives bag-info.txt's tags (caller frees with
- * bag_tags_free), also for an invalid bag.  Returns 0 when the bag is
- * valid, HD_EINVAL when not.
+ * hd_bag_validate: see hd.h.  The steps run in an order that lets each
+ * trust the one before: the walk lists the files, bagit.txt gives the
+ * version and encoding every other tag file is read with, the manifests
+ * are read, matched with the files and checked, then bag-info.txt,
+ * fetch.txt and the payload's system files.  A bag that cannot be walked
+ * or whose bagit.txt cannot be read stops there.  Returns 0 or HD_EINVAL
+ * ("DIR: invalid BagIt bag, N problems: FIRST (and more)"); r holds the
+ * notes and tags (hd_bag_report_release).
  */
-int bag_validate(const char *dir, struct batch_note **errs, size_t *nerrs,
-	struct batch_note **warns, size_t *nwarns, struct bag_tag **info,
-	size_t *ninfo)
+int hd_bag_validate(const char *dir, struct hd_bag_report *r,
+	struct hd_error *e)
 {
 	struct bag g;
 	struct stat st;
 	char *data = NULL;
-	size_t i, before;
+	size_t i;
 	int m;
 
+	memset(r, 0, sizeof *r);
 	memset(&g, 0, sizeof g);
 	g.dir = dir;
-	g.errs = *errs;
-	g.nerrs = *nerrs;
-	if (warns != NULL) {
-		g.warns = *warns;
-		g.nwarns = *nwarns;
-	}
-	before = g.nerrs;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		bag_error(&g, ".", "%s is not a folder", dir);
 		goto done;
@@ -1442,34 +1386,16 @@ done:
 	}
 	free(g.ents);
 	free(g.enc);
-	*errs = g.errs;
-	*nerrs = g.nerrs;
-	if (warns != NULL) {
-		*warns = g.warns;
-		*nwarns = g.nwarns;
-	} else {
-		batch_notes_free(g.warns, g.nwarns);
+	r->errs = g.errs;
+	r->nerrs = g.nerrs;
+	r->warns = g.warns;
+	r->nwarns = g.nwarns;
+	r->info = g.info;
+	r->ninfo = g.ninfo;
+	if (r->nerrs == 0) {
+		return 0;
 	}
-	if (info != NULL) {
-		*info = g.info;
-		*ninfo = g.ninfo;
-	} else {
-		bag_tags_free(g.info, g.ninfo);
-	}
-	return g.nerrs > before ? HD_EINVAL : 0;
-}
-
-/*
- * bag_detect: 1 when dir holds a regular file bagit.txt (not a link),
- * else 0.  Allocates nothing that outlives the call.
- */
-int bag_detect(const char *dir)
-{
-	char *path = hd_xasprintf("%s/bagit.txt", dir);
-	struct stat st;
-	int yes;
-
-	yes = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	return yes;
+	return hd_err(e, HD_EINVAL, "%s: invalid BagIt bag, %zu problem%s: "
+		"%s%s", dir, r->nerrs, r->nerrs == 1 ? "" : "s",
+		r->errs[0].msg, r->nerrs > 1 ? " (and more)" : "");
 }
