@@ -220,12 +220,8 @@ int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 
 /* A description date (DA/T 18): "1985", "1985-03", "1985-03-12",
  * a range "1985/1990" or "1985-03-01/1985-04-30", an approximate year
- * "1985~".  Also accepted on input, as spreadsheets write them:
- * "1985.3.12", "1985/3/12", "1985/03/12", "1985-3-12", "1985/3",
- * "19850312", "1985年3月12日", "1985年3月", "1985年", "1985年代" (a
- * decade), and ranges with "至" or "~" ("1985/1/5至1985/2/1").  A slash
- * followed by four digits is a range ("1985/1990"), by one or two a
- * month ("1985/1/5"); a "/" range takes no slashed point. */
+ * "1985~".  Also read: the forms sheets write (1985.3.12, 1985/3/12,
+ * 1985年3月12日, 1985年代, ranges with 至); codes.c's hd_date_parse. */
 struct hd_date {
 	char iso[32];       /* normalised form as listed above */
 	int year;           /* first year */
