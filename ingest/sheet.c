@@ -79,6 +79,7 @@ struct parse {
 	struct sheet_row cur;
 	int cur_line;
 	int cur_used;
+	size_t rows_cap;        /* room in s->rows, doubled as it fills */
 	struct hd_error *e;
 	int rc;
 };
@@ -203,8 +204,12 @@ static void record_cb(int c, void *data)
 				"rows", ps->s->name, SHEET_ROWS);
 			row_free(&ps->cur);
 		} else {
-			ps->s->rows = hd_xrealloc(ps->s->rows,
-				(ps->s->nrows + 1) * sizeof *ps->s->rows);
+			if (ps->s->nrows == ps->rows_cap) {
+				ps->rows_cap = ps->rows_cap ?
+					ps->rows_cap * 2 : 64;
+				ps->s->rows = hd_xrealloc(ps->s->rows,
+					ps->rows_cap * sizeof *ps->s->rows);
+			}
 			ps->cur.line = ps->cur_line;
 			ps->s->rows[ps->s->nrows++] = ps->cur;
 		}
