@@ -220,8 +220,8 @@ int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 
 /* A description date (DA/T 18): "1985", "1985-03", "1985-03-12",
  * a range "1985/1990" or "1985-03-01/1985-04-30", an approximate year
- * "1985~".  Also accepted on input: "1985.03.12", "19850312",
- * "1985年3月12日", "1985年3月", "1985年", "1985年代" (a decade). */
+ * "1985~".  Also read: the forms sheets write (1985.3.12, 1985/3/12,
+ * 1985年3月12日, 1985年代, ranges with 至); codes.c's hd_date_parse. */
 struct hd_date {
 	char iso[32];       /* normalised form as listed above */
 	int year;           /* first year */
