@@ -86,6 +86,12 @@ char *hd_xasprintf(const char *fmt, ...)
 
 /* --------------------------------------------------------------- text */
 
+struct json_t;                  /* jansson's */
+/* s as a new JSON string, or JSON null when s is NULL. */
+struct json_t *hd_json_str(const char *s);
+/* The n strings of v as a new JSON array of strings. */
+struct json_t *hd_json_strv(char *const *v, size_t n);
+
 /* A growable byte buffer, always NUL-terminated.  hd_buf_release frees
  * the bytes and leaves an empty buffer. */
 struct hd_buf {
@@ -821,7 +827,6 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
 
-struct json_t;                  /* jansson's */
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
  * levels). */
