@@ -115,9 +115,9 @@ static int check_key(const char *path, const char *text, size_t n,
 	if (has_block(text, "ENCRYPTED") ||
 	    strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL) {
 		return hd_err(e, HD_EINVAL, "%s: the key has a passphrase, "
-			"which the server cannot type at its start; give a "
-			"copy without one (openssl pkey -in %s -out key.pem)",
-			path, path);
+			"which no one is there to type when the server "
+			"starts; give a copy without one (openssl pkey -in %s "
+			"-out key.pem)", path, path);
 	}
 	if (gnutls_x509_privkey_init(&key) < 0) {
 		abort();         /* out of memory */
