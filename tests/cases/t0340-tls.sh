@@ -314,6 +314,13 @@ for p in $PIDS; do kill "$p" 2>/dev/null; done
 for p in $PIDS; do wait "$p" 2>/dev/null; done
 PIDS=""
 net_down
+# no server (or refused start) met a sanitizer report
+if grep -lE 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' \
+    "$T"/*.err "$ERR" >"$T/san" 2>/dev/null; then
+	fail servers-sanitizer-clean "reports in $(tr '\n' ' ' <"$T/san")"
+else
+	pass servers-sanitizer-clean
+fi
 if [ "$NETNS" -eq 1 ]; then
 	if ip netns list | grep -qw "$NS" || ip link show "$VH" >/dev/null 2>&1
 	then
