@@ -12,8 +12,8 @@
  * password never crosses the network in the clear: a login over plain
  * HTTP from another machine is refused (403, a page saying how to turn
  * HTTPS on) before the password is looked at; plain HTTP from this
- * machine (loopback) is allowed.  Each session has its own form token, checked on every POST
- * before anything is done.  Every admin page checks the role on the
+ * machine (loopback) is allowed.  Each session has its own form token,
+ * checked on every POST before anything is done.  Every admin page checks the role on the
  * server; a visitor without a session is sent to the login page (303),
  * an account whose role does not allow a page gets 403.  Admin pages are
  * never cached (Cache-Control: no-store): a restricted record's metadata

@@ -67,6 +67,43 @@ static int has_block(const char *s, const char *label)
 	return 0;
 }
 
+/* What the two files hold, for the messages about them. */
+struct pem_kind {
+	const char *label;      /* in its BEGIN line ("PRIVATE KEY" also
+	                           matches "EC PRIVATE KEY") */
+	const char *name;       /* in messages */
+	const char *begin;      /* its BEGIN line as a message shows it */
+	const char *hint;       /* what else to say when it has none */
+};
+static const struct pem_kind cert_kind = {
+	"CERTIFICATE", "certificate", "-----BEGIN CERTIFICATE-----",
+	"; a DER file converts with openssl x509 -inform DER",
+};
+static const struct pem_kind key_kind = {
+	"PRIVATE KEY", "private key", "-----BEGIN ... PRIVATE KEY-----", "",
+};
+
+/* The error for the text of path, which GnuTLS did not take (rc) as the
+ * kind it should be: the other kind (the files the wrong way round), no
+ * PEM block of its kind at all, or one GnuTLS cannot read.  Returns
+ * HD_EINVAL with e set. */
+static int not_pem(const char *path, const char *text, int rc,
+	const struct pem_kind *want, const struct pem_kind *other,
+	struct hd_error *e)
+{
+	if (!has_block(text, want->label) && has_block(text, other->label)) {
+		return hd_err(e, HD_EINVAL, "%s: a %s, not a %s (--tls-cert "
+			"and --tls-key the wrong way round?)", path,
+			other->name, want->name);
+	}
+	if (!has_block(text, want->label)) {
+		return hd_err(e, HD_EINVAL, "%s: not a PEM %s (no \"%s\" "
+			"line%s)", path, want->name, want->begin, want->hint);
+	}
+	return hd_err(e, HD_EINVAL, "%s: not a valid PEM %s: %s", path,
+		want->name, gnutls_strerror(rc));
+}
+
 /* Check that the text of path (n bytes) holds PEM certificates.  0, or
  * HD_EINVAL with e saying what it holds instead. */
 static int check_cert(const char *path, const char *text, size_t n,
@@ -87,19 +124,7 @@ static int check_cert(const char *path, const char *text, size_t n,
 	if (rc >= 0 && ncrts > 0) {
 		return 0;
 	}
-	if (!has_block(text, "CERTIFICATE") &&
-	    has_block(text, "PRIVATE KEY")) {
-		return hd_err(e, HD_EINVAL, "%s: a private key, not a "
-			"certificate (--tls-cert and --tls-key the wrong way "
-			"round?)", path);
-	}
-	if (!has_block(text, "CERTIFICATE")) {
-		return hd_err(e, HD_EINVAL, "%s: not a PEM certificate (no "
-			"\"-----BEGIN CERTIFICATE-----\" line; a DER file "
-			"converts with openssl x509 -inform DER)", path);
-	}
-	return hd_err(e, HD_EINVAL, "%s: not a valid PEM certificate: %s",
-		path, gnutls_strerror(rc));
+	return not_pem(path, text, rc, &cert_kind, &key_kind, e);
 }
 
 /* Check that the text of path (n bytes) is one PEM private key without a
@@ -128,18 +153,7 @@ static int check_key(const char *path, const char *text, size_t n,
 	if (rc >= 0) {
 		return 0;
 	}
-	if (!has_block(text, "PRIVATE KEY") &&
-	    has_block(text, "CERTIFICATE")) {
-		return hd_err(e, HD_EINVAL, "%s: a certificate, not a "
-			"private key (--tls-cert and --tls-key the wrong way "
-			"round?)", path);
-	}
-	if (!has_block(text, "PRIVATE KEY")) {
-		return hd_err(e, HD_EINVAL, "%s: not a PEM private key (no "
-			"\"-----BEGIN ... PRIVATE KEY-----\" line)", path);
-	}
-	return hd_err(e, HD_EINVAL, "%s: not a valid PEM private key: %s",
-		path, gnutls_strerror(rc));
+	return not_pem(path, text, rc, &key_kind, &cert_kind, e);
 }
 
 /* Check that the key (kpath) belongs to the first certificate (cpath)
