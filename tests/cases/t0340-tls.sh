@@ -139,6 +139,16 @@ hdr tls-session-secure Set-Cookie "Secure"
 req zt GET /admin/
 code tls-admin-home 200
 has tls-admin-user "$BODY" "zhang"
+# silent TCP connections waiting for their handshake cost no CPU (with
+# libmicrohttpd's epoll loop each one spun a worker until cut off)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$TLS_PID/stat"; }
+t0=$(cpu_ticks)
+$PY -c 'import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+     for _ in range(8)]
+time.sleep(2)' "$PORT"
+spent=$(( ($(cpu_ticks) - t0) * 1000 / $(getconf CLK_TCK) ))
+ok tls-silent-handshakes-idle test "$spent" -lt 300
 stop "$TLS_PID"
 # the self-signed certificate serves as well
 if server_start self --templates "$HD_TOP/templates" \
