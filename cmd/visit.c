@@ -52,11 +52,11 @@ static json_t *visit_json(const void *item)
 	json_object_set_new(o, "free", json_boolean(v->free));
 	json_object_set_new(o, "price", json_integer(v->price));
 	json_object_set_new(o, "created", json_string(v->created));
-	json_object_set_new(o, "remote", cmd_jstr(v->remote[0] ? v->remote :
-		NULL));
-	json_object_set_new(o, "cancelled", cmd_jstr(v->cancelled[0] ?
+	json_object_set_new(o, "remote", hd_json_str(v->remote[0] ?
+		v->remote : NULL));
+	json_object_set_new(o, "cancelled", hd_json_str(v->cancelled[0] ?
 		v->cancelled : NULL));
-	json_object_set_new(o, "cancelled_by", cmd_jstr(v->cancelled[0] ?
+	json_object_set_new(o, "cancelled_by", hd_json_str(v->cancelled[0] ?
 		v->cancelled_by : NULL));
 	return o;
 }
