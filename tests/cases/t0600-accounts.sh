@@ -243,7 +243,7 @@ code new-password-works 303
 
 # limits: 5 failures lock a name from that address for 15 minutes, known
 # or not, with one message; a good password does not open it meanwhile
-# (t0350: guesses at once, and the owner at another address)
+# (t0360: guesses at once, and the owner at another address)
 for i in 1 2 3 4 5; do login x li "wrong-$i-pass"; done
 code fifth-failure-locks 429
 login x li "$PWL"
