@@ -103,7 +103,8 @@ has reuse-says "$T/reuse.html" "这张预约表已经提交过"
 # a form token forged, cut, of another visitor or too old books nothing
 before=$(fingerprint)
 F=$(form 127.0.0.1)
-book forged 127.0.0.1 "${F%?}0" "$D2" 09:00 伪造 13900000002 1
+last=${F: -1}; [ "$last" = 0 ] && last=1 || last=0
+book forged 127.0.0.1 "${F%?}$last" "$D2" 09:00 伪造 13900000002 1
 code forged 403
 book cut 127.0.0.1 "${F%%.*}" "$D2" 09:00 伪造 13900000002 1
 code cut 403
