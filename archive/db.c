@@ -35,7 +35,8 @@ extern const char hd_schema2_sql[];
  * 200,000 records instead of milliseconds). */
 #define SEARCH_FROM(t) \
 	" FROM " t " s CROSS JOIN records r ON r.id = s.rowid" \
-	" WHERE " t " MATCH ?1" \
+	" WHERE " t " MATCH ?1" RECORD_FILTER
+#define RECORD_FILTER \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -61,6 +62,27 @@ extern const char hd_schema2_sql[];
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 
+/* The staff catalogue (search.c, HD_ARCHIVIST): beyond the filters of
+ * SEARCH_FROM, ?11 status, ?12 access, ?13 batch and ?14 a location (the
+ * records kept there or inside it); after the walk's columns each
+ * record's status, access and its key for the order ?15 (1 date, undated
+ * after "9999"; 2 reference code; 3 last change; else NULL). */
+#define STAFF_FILTER \
+	" AND (?11 IS NULL OR r.status = ?11)" \
+	" AND (?12 IS NULL OR r.access = ?12)" \
+	" AND (?13 IS NULL OR r.batch_id = ?13)" \
+	" AND (?14 IS NULL OR" IN_PLACE("?14") ")"
+#define STAFF_COLS \
+	", r.status, r.access, CASE ?15" \
+	" WHEN 1 THEN CASE WHEN r.year > 0 THEN printf('%04d', r.year)" \
+	"  || coalesce(r.date, '') ELSE '~' END" \
+	" WHEN 2 THEN r.ref WHEN 3 THEN r.updated END"
+#define WALK_STAFF_SQL(t) \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality, 1)" STAFF_COLS \
+	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
+	" ORDER BY s.rowid DESC LIMIT ?9"
+
 /* A record's text quality (records.text_quality) from its pages: the
  * mean OCR confidence over 100, NULL when no page was read by OCR; the
  * record's id follows. */
@@ -72,12 +94,12 @@ extern const char hd_schema2_sql[];
 /* One hit of the page, by ?2 its id, with its snippet of the body (its
  * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
  * and the first image for a thumbnail. */
-#define HIT_SQL(vis) \
+#define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
 	" hd_snippet(search, 2, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
-	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
+	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" more \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \
 	" WHERE search MATCH ?1 AND search.rowid = ?2" vis
 
@@ -340,12 +362,25 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OBJECTS_ALL] = "SELECT sha256, size FROM objects ORDER BY sha256",
 	[SQL_EVENTS_ALL] = "SELECT id, at, type, record_id, agent, detail,"
 		" prev, hash FROM events ORDER BY id",
-	[SQL_WALK_ALL] = WALK_SQL("search", ""),
+	[SQL_WALK_ALL] = WALK_STAFF_SQL("search"),
 	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
-	[SQL_WALK_HEADS_ALL] = WALK_SQL("heads", ""),
+	[SQL_WALK_HEADS_ALL] = WALK_STAFF_SQL("heads"),
 	[SQL_WALK_HEADS_PUBLIC] = WALK_SQL("heads", " AND" VISIBLE),
-	[SQL_HIT_ALL] = HIT_SQL(""),
-	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
+	/* the staff catalogue without a query: the records the filters
+	 * choose, in the walk's columns (relevance 0), newest first */
+	[SQL_LIST_ALL] = "SELECT r.id, r.year, r.category, r.place, 0.0"
+		STAFF_COLS " FROM records r WHERE 1" RECORD_FILTER
+		STAFF_FILTER " AND r.id < ?10 ORDER BY r.id DESC LIMIT ?9",
+	[SQL_HIT_ALL] = HIT_SQL("", ", r.updated, r.location"),
+	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE, ""),
+	/* a hit of that list, as SQL_HIT_ALL gives one, its snippet the
+	 * first 120 characters of the description (and whether it goes
+	 * on) */
+	[SQL_LIST_HIT_ALL] = "SELECT r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB ","
+		" r.updated, r.location, length(r.description) > 120"
+		" FROM records r WHERE r.id = ?2",
 	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
 		" AND kind = 'person'",
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
