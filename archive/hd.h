@@ -821,6 +821,28 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
 
+/* Catalogue sheets as Hongdang writes them (sheetw.c): the columns the
+ * ingest's sheet reader takes, in this order, so that a sheet written
+ * goes back in ("ingest --sheet") describing the same records. */
+#define HD_SHEET_COLUMNS 14
+extern const char *const hd_sheet_columns[HD_SHEET_COLUMNS];
+/* The cells of r in those columns, each a new string ("" when empty;
+ * free with hd_sheet_cells_release): 文件名 its files' names in their
+ * order joined by ';' (each after folder and '/' when folder is not
+ * NULL), codes as catalogued (门类 ZP, 开放 restricted), subjects and
+ * persons joined by ';', 页数 "" when unknown. */
+void hd_sheet_cells(const struct hd_record *r, const char *folder,
+	char *cells[HD_SHEET_COLUMNS]);
+void hd_sheet_cells_release(char *cells[HD_SHEET_COLUMNS]);
+/* A CSV row of cells[0..n) appended to b: each cell quoted, its quotes
+ * doubled (libcsv's csv_write), "," between, CRLF after. */
+void hd_csv_row(struct hd_buf *b, char *const *cells, size_t n);
+/* A CSV sheet's start (UTF-8 BOM, for Excel, and the header row), and a
+ * record's row, appended to b. */
+void hd_sheet_csv_header(struct hd_buf *b);
+void hd_sheet_csv_record(struct hd_buf *b, const struct hd_record *r,
+	const char *folder);
+
 struct json_t;                  /* jansson's */
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access

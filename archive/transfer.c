@@ -35,7 +35,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
 #include <glib.h>
 #include <jansson.h>
 
@@ -440,86 +439,18 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	return o;
 }
 
-/* A CSV cell of s ("" for NULL) appended to b, always quoted with its
- * quotes doubled (libcsv's csv_write), then "," or, for the last of a
- * row, CRLF. */
-static void csv_cell(struct hd_buf *b, const char *s, int last)
-{
-	size_t n, need;
-	char *cell;
-
-	if (s == NULL) {
-		s = "";
-	}
-	n = strlen(s);
-	need = csv_write(NULL, 0, s, n);
-	cell = hd_xmalloc(need);
-	csv_write(cell, need, s, n);
-	hd_buf_add(b, cell, need);
-	free(cell);
-	hd_buf_puts(b, last ? "\r\n" : ",");
-}
-
-/* A CSV cell (not the last of its row) of v[0..n) joined with ';', as
- * the sheet's list columns are read. */
-static void csv_list(struct hd_buf *b, char **v, size_t n)
-{
-	struct hd_buf c;
-	size_t i;
-
-	hd_buf_init(&c);
-	for (i = 0; i < n; i++) {
-		hd_buf_printf(&c, "%s%s", i ? ";" : "", v[i]);
-	}
-	csv_cell(b, c.p ? c.p : "", 0);
-	hd_buf_release(&c);
-}
-
-/* The catalogue sheet of the bag: the columns ingest reads, one row per
- * record.  The files are named one by one, in their order, so the
- * receiving record keeps it; a name holding ';' falls back to the
- * record's folder. */
+/* The catalogue sheet of the bag (sheetw.c): the columns ingest reads,
+ * one row per record, its files named one by one under its folder, in
+ * their order, so the receiving record keeps it.  Caller frees. */
 static char *records_csv(struct hd_record *recs, char **folders, size_t n)
 {
-	struct hd_buf b, c;
-	size_t i, k;
-	char num[16];
-	int plain;
+	struct hd_buf b;
+	size_t i;
 
 	hd_buf_init(&b);
-	hd_buf_puts(&b, "\xEF\xBB\xBF" "文件名,题名,责任者,日期,门类,保管期限,"
-		"开放,主题词,人物,地点,页数,机构问题,附注,位置\r\n");
+	hd_sheet_csv_header(&b);
 	for (i = 0; i < n; i++) {
-		struct hd_record *r = &recs[i];
-
-		hd_buf_init(&c);
-		plain = 1;
-		for (k = 0; k < r->nfiles; k++) {
-			if (strchr(r->files[k].name, ';') != NULL ||
-			    strstr(r->files[k].name, "\xEF\xBC\x9B") != NULL) {
-				plain = 0;
-			}
-		}
-		for (k = 0; plain && k < r->nfiles; k++) {
-			hd_buf_printf(&c, "%s%s/%s", k ? ";" : "", folders[i],
-				r->files[k].name);
-		}
-		csv_cell(&b, plain ? c.p : folders[i], 0);
-		hd_buf_release(&c);
-		csv_cell(&b, r->title, 0);
-		csv_cell(&b, r->creator, 0);
-		csv_cell(&b, r->date, 0);
-		csv_cell(&b, r->category, 0);
-		csv_cell(&b, r->retention, 0);
-		csv_cell(&b, r->access, 0);
-		csv_list(&b, r->subjects, r->nsubjects);
-		csv_list(&b, r->persons, r->npersons);
-		csv_cell(&b, r->place, 0);
-		snprintf(num, sizeof num, "%d", r->pages);
-		csv_cell(&b, r->pages > 0 ? num : "", 0);
-		csv_cell(&b, r->cls, 0);
-		csv_cell(&b, r->description, 0);
-		csv_cell(&b, r->location, 1);
+		hd_sheet_csv_record(&b, &recs[i], folders[i]);
 	}
 	return hd_buf_detach(&b);
 }
