@@ -133,6 +133,18 @@ char *admin_record_url(const char *ref)
 	return r;
 }
 
+/* See admin.h. */
+char *admin_disposition(const char *ascii, const char *name)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''",
+		ascii);
+	http_escape(&b, name, NULL);
+	return hd_buf_detach(&b);
+}
+
 /* See admin.h (the library's hd_role_can decides). */
 int admin_can(const struct admin *ad, enum hd_perm p)
 {

@@ -59,6 +59,11 @@ void admin_redirect(struct http_resp *resp, const char *to);
 /* The "/admin/record/REF" path of a record ("." form of the code);
  * caller frees. */
 char *admin_record_url(const char *ref);
+/* The Content-Disposition of a download named name: an attachment
+ * called ascii (plain ASCII, no quotes: for old clients) and, which
+ * browsers prefer, filename*=UTF-8'' with name percent-encoded (RFC
+ * 6266, 8187).  A new string (caller frees). */
+char *admin_disposition(const char *ascii, const char *name);
 /* Add to resp the header "Set-Cookie: NAME=VALUE; Path=PATH; HttpOnly;
  * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the trusted
  * proxy says https; + "; Max-Age=0" when clear). */
@@ -119,6 +124,16 @@ int page_admin_consult(struct site *s, struct hd_archive *a,
 int page_admin_consult_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_admin_consult_use(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_search.c: the staff catalogue; page_admin_view.c:
+ * the files of a record) */
+int page_admin_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_api_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_search_csv(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -53,6 +53,10 @@ const struct route routes[] = {
 	{"POST", "/admin/consult", page_admin_consult_post, ROUTE_WRITES},
 	{"GET", "/admin/consult/", page_admin_consult_use, ROUTE_WRITES},
 	{"GET", "/admin/audit", page_admin_audit, ROUTE_WRITES},
+	{"GET", "/admin/search", page_admin_search, ROUTE_WRITES},
+	{"GET", "/admin/api/search", page_admin_api_search, ROUTE_WRITES},
+	{"GET", "/admin/search.csv", page_admin_search_csv, ROUTE_WRITES},
+	{"GET", "/admin/search.xlsx", page_admin_search_xlsx, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
