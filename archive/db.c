@@ -558,6 +558,9 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_CONSULT_USE_INSERT] = "INSERT INTO consult_uses (at, request_id,"
 		" record_id, user_id, kind, file) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6)",
+	[SQL_CONSULT_USED] = "SELECT 1 FROM consult_uses u JOIN records r"
+		" ON r.id = u.record_id WHERE u.user_id = ?1 AND r.ref = ?2"
+		" AND u.file = ?3 AND u.kind = ?4 AND u.at >= ?5 LIMIT 1",
 	[SQL_CONSULT_STATS_MONTH] = "WITH k(m) AS ("
 		" SELECT " CHINA_MONTH("created") " FROM consult_requests"
 		" UNION SELECT " CHINA_MONTH("at") " FROM consult_uses)"

@@ -660,6 +660,28 @@ char *hd_object_mime(struct hd_archive *a, const char *sha256);
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	char **path, struct hd_error *e);
 
+/* Zoom into a big master: its pyramid of JPEG tiles (HD_TILE_SIZE
+ * square, the last of a row or column smaller), DeepZoom levels from 0
+ * (one pixel) to full resolution, EXIF orientation applied, metadata
+ * stripped.  Made with libvips (dzsave) on first use, the whole pyramid
+ * at once, and cached as DIR/derived/tiles/ab/<sha>/ (Z/X_Y.jpg and
+ * image.dzi), written under tmp/ and renamed in whole.  hd_tiles_get
+ * fills *t and gives the pyramid's folder (*dir, caller frees);
+ * hd_tile the path of tile (z, x, y) (*path, caller frees).  HD_ENOTFOUND
+ * when the object is not a catalogued image or the tile is outside it,
+ * HD_EINVAL when the master cannot be decoded.  Who may see it is the
+ * caller's to decide.  Safe to call from several threads. */
+#define HD_TILE_SIZE 256
+struct hd_tiles {
+	int width, height;      /* pixels at full resolution (oriented) */
+	int tile;               /* HD_TILE_SIZE */
+	int levels;             /* 0 .. levels - 1 (full resolution) */
+};
+int hd_tiles_get(struct hd_archive *a, const char *sha256,
+	struct hd_tiles *t, char **dir, struct hd_error *e);
+int hd_tile(struct hd_archive *a, const char *sha256, int z, int x, int y,
+	char **path, struct hd_error *e);
+
 /* ---------------------------------------- the paper storage room (room.c) */
 
 #define HD_LOCATION_MAX 256     /* bytes of a location path */
@@ -1253,6 +1275,14 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e);
+
+/* 1 when account user_id's use of kind of object sha256 of record ref
+ * was logged (hd_consult_log) within the last hours: what lets the parts
+ * of content a logged view shows (the tiles of a zoomed scan) follow it
+ * without a log entry each.  0 otherwise, also when the catalogue cannot
+ * be read.  Reads only. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours);
 
 /* Usage statistics (利用统计): requests (人次), records asked (件次)
  * and uses, by month (China time, "2026-11"), by category and by
