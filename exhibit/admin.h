@@ -135,5 +135,11 @@ int page_admin_search_csv(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
+int page_admin_view(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_original(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_tile(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
 
 #endif

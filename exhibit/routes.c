@@ -57,6 +57,9 @@ const struct route routes[] = {
 	{"GET", "/admin/api/search", page_admin_api_search, ROUTE_WRITES},
 	{"GET", "/admin/search.csv", page_admin_search_csv, ROUTE_WRITES},
 	{"GET", "/admin/search.xlsx", page_admin_search_xlsx, ROUTE_WRITES},
+	{"GET", "/admin/view/", page_admin_view, ROUTE_WRITES},
+	{"GET", "/admin/original/", page_admin_original, ROUTE_WRITES},
+	{"GET", "/admin/tile/", page_admin_tile, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
