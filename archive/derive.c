@@ -546,8 +546,8 @@ static int tiles_make(struct hd_archive *a, const char *sha, const char *src,
 	static atomic_uint seq;
 	VipsImage *in = NULL, *rot = NULL, *img = NULL;
 	const char *found;
-	char *work, *base, *from, *dzi, *in_dir, *top, *sub, why[512];
-	int rc = 0, fd, made;
+	char *work, *base, *from, *dzi, *in_dir, *sub, why[512];
+	int rc = 0, fd;
 
 	if (!loader_ok(src, loader, &found)) {
 		return hd_err(e, HD_EINVAL, "image %s: content cannot be read "
@@ -560,8 +560,7 @@ static int tiles_make(struct hd_archive *a, const char *sha, const char *src,
 	from = hd_xasprintf("%s_files", base);
 	dzi = hd_xasprintf("%s.dzi", base);
 	in_dir = hd_xasprintf("%s/image.dzi", from);
-	top = hd_xasprintf("%s/derived/tiles", a->dir);
-	sub = hd_xasprintf("%s/%.2s", top, sha);
+	sub = hd_xasprintf("%s/derived/tiles/%.2s", a->dir, sha);
 	last_log[0] = '\0';
 	if (mkdir(work, 0755) != 0) {
 		rc = hd_err(e, HD_EIO, "%s: %s", work, strerror(errno));
@@ -591,10 +590,8 @@ static int tiles_make(struct hd_archive *a, const char *sha, const char *src,
 		close(fd);
 	}
 	if (rc == 0) {
-		rc = make_dir(top, &made, e);
-	}
-	if (rc == 0) {
-		rc = make_dir(sub, &made, e);
+		/* derived/ itself may not be there yet */
+		rc = hd_fs_mkdirs(sub, e);
 	}
 	if (rc == 0 && rename(from, dir) != 0 && errno != EEXIST &&
 	    errno != ENOTEMPTY) {
@@ -619,7 +616,6 @@ out:
 	free(from);
 	free(dzi);
 	free(in_dir);
-	free(top);
 	free(sub);
 	return rc;
 }
