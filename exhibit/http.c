@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* The value of the first parameter called name, or NULL.  The string
  * belongs to the request. */
@@ -65,8 +66,12 @@ void http_resp_release(struct http_resp *r)
 		return;
 	}
 	hd_buf_release(&r->body);
+	if (r->file != NULL && r->file_temp) {
+		unlink(r->file);
+	}
 	free(r->file);
 	r->file = NULL;
+	r->file_temp = 0;
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
 		free(r->headers[i].value);

@@ -17,7 +17,6 @@
 #include "admin.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -742,16 +741,6 @@ static int xlsx_row(void *ud, const struct hd_record *r, size_t row)
 	return rc;
 }
 
-/* A new temporary file's path under the data folder's tmp/, for a
- * workbook; caller frees (and removes the file). */
-static char *xlsx_tmp(struct hd_archive *a)
-{
-	static atomic_uint seq;
-
-	return hd_xasprintf("%s/tmp/xlsx-%ld-%u.xlsx", hd_archive_dir(a),
-		(long)getpid(), atomic_fetch_add(&seq, 1));
-}
-
 /* GET /admin/search.xlsx?… (any staff session): what the CSV download
  * gives, as an Excel workbook (libxlsxwriter): one sheet "目录", its
  * header bold and frozen, every cell text as catalogued. */
@@ -775,7 +764,7 @@ int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 		admin_message(s, req, resp, 400, c.why, &ad);
 		return 0;
 	}
-	path = xlsx_tmp(a);
+	path = admin_tmp(a, "xlsx", "xlsx");
 	d = hd_xasprintf("%s/tmp", hd_archive_dir(a));
 	opt.tmpdir = d;
 	x.wb = workbook_new_opt(path, &opt);

@@ -11,7 +11,8 @@
  * last-seen time), and whether its answers may be sent again from the
  * response cache (pages the same for every visitor: not /visit, whose
  * form carries the visitor's token, not /img/, files revalidated by
- * ETag, nothing under /admin, not /oai).
+ * ETag, nothing under /admin, not /oai).  A route marked ROUTE_UPLOAD
+ * (the web desk's uploads) names its open function in route_opens[].
  */
 #include "server_int.h"
 #include "pages.h"
@@ -70,6 +71,23 @@ const struct route routes[] = {
 	{"POST", "/admin/storage", page_admin_storage_post, ROUTE_WRITES},
 	{NULL, NULL, NULL, 0},
 };
+
+const struct route_open route_opens[] = {
+	{NULL, NULL},
+};
+
+/* See server_int.h. */
+page_open_fn route_open_fn(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; (rt->flags & ROUTE_UPLOAD) && route_opens[i].path; i++) {
+		if (strcmp(route_opens[i].path, rt->path) == 0) {
+			return route_opens[i].open;
+		}
+	}
+	return NULL;
+}
 
 /* 1 when the route's path takes path: the same string, or a prefix of
  * it when the route's path ends in '/' and is longer than "/". */
