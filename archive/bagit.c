@@ -25,12 +25,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <glib.h>
 
 #define INFO_COLUMNS 79         /* bag-info.txt lines, RFC 8493 2.2.2 */
@@ -175,6 +178,121 @@ char *hd_bag_find(const char *dir)
 		sub = NULL;
 	}
 	return sub;
+}
+
+/* ------------------------------------------------------------- zip */
+
+/* Add the folder dir (its entries under the zip path as/) to the zip
+ * being written, entries in name order, folders before what they hold;
+ * buf (ZIP_BUF bytes) carries the file bytes.  depth bounds the walk.
+ * Returns 0, or HD_EIO naming the file. */
+#define ZIP_BUF (1u << 20)
+static int zip_dir(struct archive *z, const char *dir, const char *as,
+	char *buf, int depth, struct hd_error *e)
+{
+	struct dirent **v = NULL;
+	struct archive_entry *en;
+	struct stat st;
+	char *path, *name;
+	ssize_t got;
+	int n, i, fd, rc = 0;
+
+	if (depth > 64) {
+		return hd_err(e, HD_EIO, "%s: folders too deep", dir);
+	}
+	n = scandir(dir, &v, NULL, alphasort);
+	if (n < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		if (rc != 0 || strcmp(v[i]->d_name, ".") == 0 ||
+		    strcmp(v[i]->d_name, "..") == 0) {
+			free(v[i]);
+			continue;
+		}
+		path = hd_xasprintf("%s/%s", dir, v[i]->d_name);
+		name = hd_xasprintf("%s/%s", as, v[i]->d_name);
+		free(v[i]);
+		if (lstat(path, &st) != 0 || !(S_ISDIR(st.st_mode) ||
+		    S_ISREG(st.st_mode))) {
+			rc = hd_err(e, HD_EIO, "%s: not a file or folder",
+				path);
+		}
+		en = archive_entry_new();
+		archive_entry_set_pathname_utf8(en, name);
+		archive_entry_set_mtime(en, st.st_mtime, 0);
+		if (rc == 0 && S_ISDIR(st.st_mode)) {
+			archive_entry_set_filetype(en, AE_IFDIR);
+			archive_entry_set_perm(en, 0755);
+			if (archive_write_header(z, en) != ARCHIVE_OK) {
+				rc = hd_err(e, HD_EIO, "%s: %s", name,
+					archive_error_string(z));
+			}
+			if (rc == 0) {
+				rc = zip_dir(z, path, name, buf, depth + 1, e);
+			}
+		} else if (rc == 0) {
+			archive_entry_set_filetype(en, AE_IFREG);
+			archive_entry_set_perm(en, 0644);
+			archive_entry_set_size(en, st.st_size);
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0 || archive_write_header(z, en) !=
+			    ARCHIVE_OK) {
+				rc = hd_err(e, HD_EIO, "%s: %s", name, fd < 0 ?
+					strerror(errno) :
+					archive_error_string(z));
+			}
+			while (rc == 0 && (got = read(fd, buf, ZIP_BUF)) > 0) {
+				if (archive_write_data(z, buf, (size_t)got) !=
+				    got) {
+					rc = hd_err(e, HD_EIO, "%s: %s", name,
+						archive_error_string(z));
+				}
+			}
+			if (rc == 0 && got < 0) {
+				rc = hd_err(e, HD_EIO, "%s: %s", path,
+					strerror(errno));
+			}
+			if (fd >= 0) {
+				close(fd);
+			}
+		}
+		archive_entry_free(en);
+		free(path);
+		free(name);
+	}
+	free(v);
+	return rc;
+}
+
+/* hd_bag_zip: see hd.h.  Entries stored, not deflated: a bag's payload
+ * is mostly images that are compressed already, and a big bag is made
+ * at the speed of the disk. */
+int hd_bag_zip(const char *dir, const char *as, const char *zip,
+	struct hd_error *e)
+{
+	struct archive *z = archive_write_new();
+	char *buf = hd_xmalloc(ZIP_BUF);
+	int rc = 0;
+
+	if (archive_write_set_format_zip(z) != ARCHIVE_OK ||
+	    archive_write_set_options(z, "zip:compression=store,"
+	    "zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
+	    archive_write_open_filename(z, zip) != ARCHIVE_OK) {
+		rc = hd_err(e, HD_EIO, "%s: %s", zip, archive_error_string(z));
+	}
+	if (rc == 0) {
+		rc = zip_dir(z, dir, as, buf, 0, e);
+	}
+	if (archive_write_close(z) != ARCHIVE_OK && rc == 0) {
+		rc = hd_err(e, HD_EIO, "%s: %s", zip, archive_error_string(z));
+	}
+	archive_write_free(z);
+	free(buf);
+	if (rc != 0) {
+		unlink(zip);
+	}
+	return rc;
 }
 
 /* 1 for a payload manifest's name, "manifest-ALG.txt" (scandir's

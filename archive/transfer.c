@@ -829,11 +829,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	in_tx = 1;
 	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		x->out, text, &id, e);
+		x->where ? x->where : x->out, text, &id, e);
 	for (i = 0; i < nrefs && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
 			x->to ? x->to : "(no receiver named)", (long long)id,
-			uuid, x->out);
+			uuid, x->where ? x->where : x->out);
 		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
 		free(ev);
 	}

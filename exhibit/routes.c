@@ -61,6 +61,12 @@ const struct route routes[] = {
 	{"GET", "/admin/view/", page_admin_view, ROUTE_WRITES},
 	{"GET", "/admin/original/", page_admin_original, ROUTE_WRITES},
 	{"GET", "/admin/tile/", page_admin_tile, ROUTE_WRITES},
+	/* transfers (page_admin_transfer.c): uploads stream */
+	{"POST", "/admin/export", page_admin_export, ROUTE_WRITES},
+	{"GET", "/admin/import", page_admin_import, ROUTE_WRITES},
+	{"POST", "/admin/import", page_admin_import_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
+	{"GET", "/admin/receipt/", page_admin_receipt, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
@@ -73,6 +79,7 @@ const struct route routes[] = {
 };
 
 const struct route_open route_opens[] = {
+	{"/admin/import", page_admin_import_open},
 	{NULL, NULL},
 };
 
