@@ -265,7 +265,7 @@ static int zip_dir(struct archive *z, const char *dir, const char *as,
 	return rc;
 }
 
-/* hd_bag_zip: see hd.h.  Entries stored, not deflated: a bag's payload
+/* hd_bag_zip: see hd_desk.h.  Entries stored, not deflated: a bag's payload
  * is mostly images that are compressed already, and a big bag is made
  * at the speed of the disk. */
 int hd_bag_zip(const char *dir, const char *as, const char *zip,

@@ -813,12 +813,6 @@ int hd_bag_detect(const char *dir);
 /* The bag in an unpacked folder: dir, or its one top folder (OS litter
  * not counted) holding bagit.txt.  A new path, or NULL. */
 char *hd_bag_find(const char *dir);
-/* Pack the bag (any folder) dir into a new zip file zip, its entries
- * under the folder name as ("转递包-1/bagit.txt", UTF-8 names), bytes
- * as they are; for a download.  Returns 0, or HD_EIO naming the file
- * (zip is removed). */
-int hd_bag_zip(const char *dir, const char *as, const char *zip,
-	struct hd_error *e);
 
 /* ---------------------------------------------- transfer (transfer.c) */
 
@@ -877,8 +871,6 @@ struct json_t;                  /* jansson's */
  * levels). */
 struct hd_export {
 	const char *out;            /* the bag folder to make; must not exist */
-	const char *where;          /* recorded as where the bag went (a
-	                               download's name); NULL: out */
 	const char *const *refs;
 	size_t nrefs;
 	const char *person;

@@ -281,4 +281,8 @@ struct hd_stats {
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e);
 
+/* What the archivist's desk in the browser adds (transfers as downloads,
+ * bookings kept, the last backup): a topic header of its own. */
+#include "hd_desk.h"
+
 #endif

@@ -745,12 +745,13 @@ static int bag_tags(struct hd_archive *a, struct hd_bagw *w,
 	return rc;
 }
 
-/* hd_transfer_export: see hd.h.  The bag is removed again on every error
- * path before the transaction commits, also after it was renamed into
- * place.  Returns 0 with *t filled, or the first error. */
-int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
-	const struct hd_agent *agent, struct hd_transfer *t,
-	struct hd_error *e)
+/* hd_transfer_export and hd_transfer_export_as (where: NULL for x->out).
+ * The bag is removed again on every error path before the transaction
+ * commits, also after it was renamed into place.  Returns 0 with *t
+ * filled, or the first error. */
+static int transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
 {
 	struct hd_record *recs = NULL;
 	struct hd_bagw w;
@@ -829,11 +830,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	in_tx = 1;
 	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		x->where ? x->where : x->out, text, &id, e);
+		where ? where : x->out, text, &id, e);
 	for (i = 0; i < nrefs && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
 			x->to ? x->to : "(no receiver named)", (long long)id,
-			uuid, x->where ? x->where : x->out);
+			uuid, where ? where : x->out);
 		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
 		free(ev);
 	}
@@ -866,6 +867,22 @@ out:
 	free(text);
 	hd_bagw_release(&w);
 	return rc;
+}
+
+/* See hd.h. */
+int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	return transfer_export(a, x, NULL, agent, t, e);
+}
+
+/* See hd_desk.h. */
+int hd_transfer_export_as(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
+{
+	return transfer_export(a, x, where, agent, t, e);
 }
 
 /* ------------------------------------------------------------- receipts */

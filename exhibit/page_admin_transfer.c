@@ -158,7 +158,6 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	where = hd_xasprintf("网页下载（%s，%s）", ad.s.agent, when);
 	memset(&x, 0, sizeof x);
 	x.out = d = hd_xasprintf("%s/bag", work);
-	x.where = where;
 	x.refs = refs;
 	x.nrefs = n;
 	x.to = to != NULL && *to != '\0' ? to : NULL;
@@ -168,7 +167,8 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	hd_err_clear(&e);
 	rc = hd_fs_mkdirs(work, &e);
 	if (rc == 0) {
-		rc = hd_transfer_export(a, &x, &ad.agent, &t, &e);
+		rc = hd_transfer_export_as(a, &x, where, &ad.agent, &t,
+			&e);
 		if (rc == 0) {
 			id = t.id;
 			hd_transfer_release(&t);
