@@ -440,6 +440,11 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
 		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6, ?7, ?8)",
+	[SQL_VISITS_BETWEEN] = "SELECT id, day, slot, grp, contact, people,"
+		" free, price, created FROM visits WHERE day BETWEEN ?1 AND ?2"
+		" ORDER BY day, slot, id",
+	[SQL_VISIT_DELETE] = "DELETE FROM visits WHERE id = ?1"
+		" RETURNING day, slot, grp, people",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",

@@ -249,6 +249,11 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 			s->capacity);
 		goto fail;
 	}
+	if (hd_visit_closed(a, day, s->time)) {
+		rc = hd_err(e, HD_EINVAL, "%s %s 已停止预约，请选择其他时段",
+			day, s->time);
+		goto fail;
+	}
 	if (s->booked + people > s->capacity) {
 		rc = hd_err(e, HD_EINVAL, "%s %s 只剩 %d 个名额，请减少人数或"
 			"选择其他时段", day, s->time, s->capacity - s->booked);
@@ -295,5 +300,226 @@ fail:
 	hd_tx_rollback(a);
 	free(slots);
 	*id = 0;
+	return rc;
+}
+
+/* ------------------------------------------------ the desk's keeping */
+
+#define CLOSED_KEY "visit.closed."      /* + day: its closed slots */
+
+/* 1 when slot is one of the comma-separated hours of list. */
+static int in_list(const char *list, const char *slot)
+{
+	size_t n = strlen(slot);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (strncmp(p, slot, n) == 0 && (p[n] == ',' || p[n] == '\0')) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* See hd_desk.h.  The setting visit.closed.DAY lists the day's closed
+ * hours. */
+int hd_visit_closed(struct hd_archive *a, const char *day, const char *slot)
+{
+	char *key, *list = NULL;
+	int closed;
+
+	if (day == NULL || slot == NULL || strlen(day) != 10) {
+		return 0;
+	}
+	key = hd_xasprintf(CLOSED_KEY "%s", day);
+	closed = hd_meta_get(a, key, "", &list, NULL) == 0 &&
+		in_list(list, slot);
+	free(key);
+	free(list);
+	return closed;
+}
+
+/* See hd_desk.h.  The list is rewritten in the order of the day's slots,
+ * inside the transaction that writes the event. */
+int hd_visit_close(struct hd_archive *a, const char *day, const char *slot,
+	int closed, const struct hd_agent *agent, struct hd_error *e)
+{
+	struct hd_slot *v = NULL;
+	struct hd_buf b;
+	sqlite3_stmt *st;
+	char *key = NULL, *list = NULL, *detail;
+	size_t n = 0, i;
+	int rc, found = 0, now;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "");
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = hd_visit_slots(a, day, &v, &n, e);
+	for (i = 0; rc == 0 && i < n; i++) {
+		found |= slot != NULL && strcmp(v[i].time, slot) == 0;
+	}
+	if (rc == 0 && !found) {
+		rc = hd_err(e, HD_EINVAL, "“%s”不是开放预约的时段",
+			slot ? slot : "");
+	}
+	if (rc == 0) {
+		key = hd_xasprintf(CLOSED_KEY "%s", day);
+		rc = hd_meta_get(a, key, "", &list, e);
+	}
+	if (rc != 0 || in_list(list, slot) == closed) {
+		goto out;               /* refused, or nothing to change */
+	}
+	for (i = 0; i < n; i++) {
+		now = strcmp(v[i].time, slot) == 0 ? closed :
+			in_list(list, v[i].time);
+		if (now) {
+			hd_buf_printf(&b, "%s%s", b.len ? "," : "", v[i].time);
+		}
+	}
+	st = hd_sql(a, SQL_META_SET, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto out;
+	}
+	hd_bind_text(st, 1, key);
+	hd_bind_text(st, 2, b.p);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "close a slot");
+		goto out;
+	}
+	detail = hd_xasprintf("slot %s %s %s for bookings", day, slot,
+		closed ? "closed" : "opened");
+	rc = hd_event_add(a, "visit", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+out:
+	if (a->in_tx) {
+		hd_tx_rollback(a);
+	}
+	hd_buf_release(&b);
+	free(v);
+	free(key);
+	free(list);
+	return rc;
+}
+
+/* See hd_desk.h. */
+void hd_visits_free(struct hd_visit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].group);
+		free(v[i].contact);
+	}
+	free(v);
+}
+
+/* Copy the text of column c of st into out (size n), "" for NULL. */
+static void col_copy(sqlite3_stmt *st, int c, char *out, size_t n)
+{
+	const char *t = (const char *)sqlite3_column_text(st, c);
+
+	snprintf(out, n, "%s", t ? t : "");
+}
+
+/* See hd_desk.h.  *v is NULL on every error path. */
+int hd_visit_list(struct hd_archive *a, const char *from, const char *to,
+	struct hd_visit **v, size_t *n, struct hd_error *e)
+{
+	struct hd_visit *w = NULL, *x;
+	sqlite3_stmt *st;
+	size_t k = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (day_number(from) < 0 || day_number(to) < 0) {
+		return hd_err(e, HD_EINVAL, "日期“%s”至“%s”无效，请用 "
+			"2026-12-01 的格式", from ? from : "", to ? to : "");
+	}
+	st = hd_sql(a, SQL_VISITS_BETWEEN, e);
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	hd_bind_text(st, 1, from);
+	hd_bind_text(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w = hd_xrealloc(w, (k + 1) * sizeof *w);
+		x = &w[k++];
+		memset(x, 0, sizeof *x);
+		x->id = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, x->day, sizeof x->day);
+		col_copy(st, 2, x->slot, sizeof x->slot);
+		x->group = hd_xstrdup((const char *)sqlite3_column_text(st, 3));
+		x->contact = hd_xstrdup((const char *)sqlite3_column_text(st,
+			4));
+		x->people = sqlite3_column_int(st, 5);
+		x->free = sqlite3_column_int(st, 6);
+		x->price = sqlite3_column_int(st, 7);
+		col_copy(st, 8, x->created, sizeof x->created);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		hd_visits_free(w, k);
+		return hd_sql_err(a, e, "read bookings");
+	}
+	*v = w;
+	*n = k;
+	return 0;
+}
+
+/* See hd_desk.h.  The row goes and the event says what it was (no
+ * names: the bookings' events never carry them). */
+int hd_visit_cancel(struct hd_archive *a, int64_t id, const char *reason,
+	const struct hd_agent *agent, struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	char *detail;
+	int rc;
+
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	st = hd_sql(a, SQL_VISIT_DELETE, e);
+	if (st == NULL) {
+		hd_tx_rollback(a);
+		return HD_EDB;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		hd_tx_rollback(a);
+		return hd_err(e, HD_ENOTFOUND, "没有第 %lld 号预约",
+			(long long)id);
+	}
+	if (rc != SQLITE_ROW) {
+		rc = hd_sql_err(a, e, "cancel a booking");
+		sqlite3_reset(st);
+		hd_tx_rollback(a);
+		return rc;
+	}
+	detail = hd_xasprintf("booking %lld cancelled: %s %s, %d people; %s",
+		(long long)id, (const char *)sqlite3_column_text(st, 0),
+		(const char *)sqlite3_column_text(st, 1),
+		sqlite3_column_int(st, 3), reason != NULL && *reason != '\0' ?
+		reason : "no reason given");
+	sqlite3_reset(st);
+	rc = hd_event_add(a, "visit", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		hd_tx_rollback(a);
+	}
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
- * hours, capacity, price).  Each change is an event.
+ * hours, capacity, price; the folder the admin pages back up to).  Each
+ * change is an event.
  */
 #include "cmd.h"
 
@@ -18,6 +19,8 @@ static const struct {
 		"low-price hours, HH:00-HH:00[,...]"},
 	{"visit.capacity", "40", "people a guided-talk slot holds"},
 	{"visit.price", "10", "yuan a person in the low-price hours"},
+	{"backup.dest", "", "absolute folder the admin pages' \"back up "
+		"now\" copies to"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -31,13 +34,18 @@ static const struct cmd_spec spec = {
 };
 
 /* Whether v looks like what key holds: a number (capacity 1-10000,
- * price 0-10000) or hours in the library's one grammar (hd_visit_hours:
- * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
+ * price 0-10000), an absolute folder path of one line (backup.dest) or
+ * hours in the library's one grammar (hd_visit_hours: "HH:00-HH:00[,...]",
+ * each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
 {
 	long long n;
 	int mask[24];
 
+	if (strcmp(key, "backup.dest") == 0) {
+		return v[0] == '/' && strpbrk(v, "\r\n") == NULL &&
+			strlen(v) < 4000;
+	}
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
 		return cmd_number(v, key[6] == 'c' ? 1 : 0, 10000, &n) == 0;
@@ -59,7 +67,7 @@ int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	for (i = 0; status == 0 && i < NKEYS; i++) {
 		/* the help went out: the keys end it */
 		printf("  %-15s %s (default %s)\n", keys[i].key,
-			keys[i].what, keys[i].def);
+			keys[i].what, *keys[i].def ? keys[i].def : "none");
 	}
 	if (status >= 0) {
 		return status;

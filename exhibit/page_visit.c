@@ -60,8 +60,8 @@ static void ensure_token(const struct http_req *req, struct http_resp *resp,
 }
 
 /* The slots of day for visit.html, each {time, free, price, left,
- * full, capacity, checked (the one chosen), cls}; an empty array when
- * they cannot be read.  Returns a new array. */
+ * full (no room, or closed), closed, capacity, checked (the one chosen),
+ * cls}; an empty array when they cannot be read.  Returns a new array. */
 static json_t *slots_json(struct hd_archive *a, const char *day,
 	const char *chosen)
 {
@@ -75,16 +75,19 @@ static json_t *slots_json(struct hd_archive *a, const char *day,
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
 		int left = v[i].capacity - v[i].booked;
+		int closed = hd_visit_closed(a, day, v[i].time);
 
 		json_object_set_new(o, "time", json_string(v[i].time));
 		json_object_set_new(o, "free", json_boolean(v[i].free));
 		json_object_set_new(o, "price", json_integer(v[i].price));
 		json_object_set_new(o, "left", json_integer(left));
-		json_object_set_new(o, "full", json_boolean(left <= 0));
+		json_object_set_new(o, "full", json_boolean(left <= 0 ||
+			closed));
+		json_object_set_new(o, "closed", json_boolean(closed));
 		json_object_set_new(o, "capacity", json_integer(v[i].capacity));
 		json_object_set_new(o, "checked", json_boolean(chosen &&
 			strcmp(chosen, v[i].time) == 0));
-		json_object_set_new(o, "cls", json_string(left <= 0 ?
+		json_object_set_new(o, "cls", json_string(left <= 0 || closed ?
 			"slot full" : v[i].free ? "slot free" : "slot"));
 		json_array_append_new(arr, o);
 	}
