@@ -156,6 +156,13 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 int page_admin_tile(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
+/* The storage room's readings of the last days days out of range, each
+ * {at (China time), room, temp, rh, why, in_range, cls}, oldest first:
+ * a new array.  all (may be NULL) receives every reading of those days
+ * (*nall of them; caller frees). */
+json_t *admin_readings_flagged(struct hd_archive *a, int days,
+	struct hd_reading **all, size_t *nall);
+
 /* pages (page_admin_transfer.c: transfers out and in) */
 int page_admin_export(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
@@ -167,6 +174,11 @@ int page_admin_import_open(struct site *s, struct hd_archive *a,
 int page_admin_import_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_admin_receipt(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_keeping.c: fixity, backups, readings, bookings) */
+int page_admin_keeping(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_keeping_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -67,6 +67,9 @@ const struct route routes[] = {
 	{"POST", "/admin/import", page_admin_import_post,
 		ROUTE_WRITES | ROUTE_UPLOAD},
 	{"GET", "/admin/receipt/", page_admin_receipt, ROUTE_WRITES},
+	/* keeping (page_admin_keeping.c) */
+	{"GET", "/admin/keeping", page_admin_keeping, ROUTE_WRITES},
+	{"POST", "/admin/keeping", page_admin_keeping_post, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
