@@ -26,7 +26,6 @@
 #define PAGE_ROWS 50            /* rows of a page of the catalogue */
 #define PAGE_MAX 100000         /* pages a request may ask for */
 #define EXPORT_ROWS 20000       /* records a download carries at most */
-#define XLSX_MAX (256u << 20)   /* bytes of a workbook sent */
 
 /* The parameters a catalogue link keeps (never "page"). */
 static const char *const keep[] = {"q", "status", "access", "category",
@@ -743,7 +742,8 @@ static int xlsx_row(void *ud, const struct hd_record *r, size_t row)
 
 /* GET /admin/search.xlsx?… (any staff session): what the CSV download
  * gives, as an Excel workbook (libxlsxwriter): one sheet "目录", its
- * header bold and frozen, every cell text as catalogued. */
+ * header bold and frozen, every cell text as catalogued; written under
+ * tmp/ and sent from there, never held in memory whole. */
 int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -751,11 +751,9 @@ int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	struct admin ad;
 	struct xlsx x;
 	struct cat c;
-	unsigned char *raw = NULL;
-	size_t n = 0;
 	int64_t total = 0;
-	int rc, more = 0;
 	char *path, *d;
+	int rc;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
@@ -788,20 +786,14 @@ int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 		rc = -2;
 	}
 	free(d);
-	if (rc == 0 && (hd_read_file(path, XLSX_MAX, &raw, &n, &more) != 0 ||
-	    more)) {
-		rc = -2;
-	}
-	unlink(path);
-	free(path);
 	if (rc != 0) {
-		free(raw);
+		unlink(path);
+		free(path);
 		export_refused(s, req, resp, &ad, &c, rc, total);
 		return 0;
 	}
-	hd_buf_release(&resp->body);
-	hd_buf_add(&resp->body, raw, n);
-	free(raw);
+	resp->file = path;              /* sent from the disk, then removed */
+	resp->file_temp = 1;
 	resp->type = "application/vnd.openxmlformats-officedocument."
 		"spreadsheetml.sheet";
 	d = export_disposition(&ad, "xlsx");

@@ -216,6 +216,7 @@ code xlsx-200 200
 hdr xlsx-type Content-Type 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 hdr xlsx-attachment Content-Disposition '.xlsx'
 cp "$BODY" "$T/all.xlsx"
+ok xlsx-tmp-removed test -z "$(find "$D/tmp" -name 'xlsx-*' 2>/dev/null)"
 # the workbook's cells are the CSV's, cell for cell
 python3 - "$T/all.xlsx" "$T/all.csv" "$T/from-xlsx.csv" >"$T/xl.out" 2>&1 <<'EOF'
 import csv, sys, openpyxl
