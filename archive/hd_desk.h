@@ -1,6 +1,6 @@
 /*
  * hd_desk.h - what the archivist's desk in the browser asks of the
- * library beyond what the command line does: a bag packed as a zip and a
+ * library beyond what the command line does: a bag streamed as a zip and a
  * transfer recorded as a download (bagit.c, transfer.c), the guided-talk
  * bookings of the coming days listed and cancelled and a slot closed
  * (visits.c), and the last backup read back (backup.c).  Included by
@@ -9,17 +9,27 @@
 #ifndef HD_DESK_H
 #define HD_DESK_H
 
+#include <sys/types.h>
+
 struct hd_export;
 struct hd_transfer;
 
 /* ------------------------------------------------------- transfers */
 
-/* Pack the bag (any folder) dir into a new zip file zip, its entries
+/* The bag (any folder) dir as a zip made while it is read: its entries
  * under the folder name as ("转递包-1/bagit.txt", UTF-8 names), bytes
- * stored as they are; for a download.  Returns 0, or HD_EIO naming the
- * file (zip is removed). */
-int hd_bag_zip(const char *dir, const char *as, const char *zip,
-	struct hd_error *e);
+ * stored as they are, for a download that never holds the bag in
+ * memory (a quarter of a megabyte of it at a time).  open lists the
+ * folder (*zs, or HD_EIO naming what is neither file nor folder); read
+ * gives up to max bytes of the zip, 0 at its end, -1 when a file could
+ * not be read; remove asks close to remove the folder dir too; close
+ * frees it all (NULL accepted). */
+struct hd_zipstream;
+int hd_zip_stream_open(const char *dir, const char *as,
+	struct hd_zipstream **zs, struct hd_error *e);
+ssize_t hd_zip_stream_read(struct hd_zipstream *zs, char *buf, size_t max);
+void hd_zip_stream_remove(struct hd_zipstream *zs, const char *dir);
+void hd_zip_stream_close(struct hd_zipstream *zs);
 /* hd_transfer_export, the transfer recorded as having gone to where (a
  * download's description) instead of x->out, which is only where the
  * bag is made before it is packed and handed over. */

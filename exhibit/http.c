@@ -72,6 +72,12 @@ void http_resp_release(struct http_resp *r)
 	free(r->file);
 	r->file = NULL;
 	r->file_temp = 0;
+	if (r->stream_done != NULL) {
+		r->stream_done(r->stream_ud);
+	}
+	r->stream_read = NULL;
+	r->stream_done = NULL;
+	r->stream_ud = NULL;
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
 		free(r->headers[i].value);

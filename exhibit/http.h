@@ -9,6 +9,7 @@
 #include "../archive/hd.h"
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #define HTTP_MAX_PARAMS 64    /* a page of the catalogue's 50 rows, ticked */
 
@@ -50,6 +51,14 @@ struct http_resp {
 	int file_temp;              /* file is the page's temporary file:
 	                               removed when the response is released
 	                               (once sent, the open file is read) */
+	/* or a body made as it is sent (chunked, its length unknown): read
+	 * gives up to max bytes at a time, 0 at the end, -1 on a failure
+	 * (the connection is then cut: the client sees a broken download,
+	 * never a short one taken for whole); done frees ud once the
+	 * response is over, sent or not */
+	ssize_t (*stream_read)(void *ud, char *buf, size_t max);
+	void (*stream_done)(void *ud);
+	void *stream_ud;
 	struct http_kv headers[HTTP_MAX_HEADERS];  /* extra headers (owned) */
 	size_t nheaders;
 };

@@ -312,16 +312,77 @@ static enum MHD_Result send_fd(struct server *sv, struct conn *cn,
 	return queue(cn, c, 200, r, (unsigned long long)st->st_size);
 }
 
+/* A page's streamed body, for libmicrohttpd. */
+struct stream {
+	ssize_t (*read)(void *ud, char *buf, size_t max);
+	void (*done)(void *ud);
+	void *ud;
+};
+
+/* libmicrohttpd's reader of a streamed body: the page's read, its end
+ * and its failure as libmicrohttpd's. */
+static ssize_t stream_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	ssize_t n = st->read(st->ud, buf, max);
+
+	(void)pos;
+	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+		MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* libmicrohttpd is done with a streamed body: the page's done. */
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	if (st->done != NULL) {
+		st->done(st->ud);
+	}
+	free(st);
+}
+
+/* Answer with the body the page streams (hr->stream_read; taken over
+ * from hr), its type and headers, never cached. */
+static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, struct http_resp *hr)
+{
+	struct stream *st = hd_xmalloc(sizeof *st);
+	struct MHD_Response *r;
+	char tbuf[128];
+
+	st->read = hr->stream_read;
+	st->done = hr->stream_done;
+	st->ud = hr->stream_ud;
+	hr->stream_read = NULL;
+	hr->stream_done = NULL;
+	hr->stream_ud = NULL;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+		stream_body, st, stream_free);
+	if (r == NULL) {
+		stream_free(st);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		text_type(hr->type, tbuf, sizeof tbuf));
+	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+			"no-store");
+	}
+	add_headers(sv, r, hr);
+	return queue(cn, c, hr->status, r, 0);
+}
+
 static void fill_req(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_req *req);
 static enum MHD_Result send_error(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, int status, const char *allow);
 
-/* Answer with what a page put into hr: its file (404 when it cannot be
- * opened), or its body with Content-Type and, unless the page chose,
- * "Cache-Control: no-cache".  key (owned, may be NULL): the response
- * cache's key for the request; the answer is kept under it, at
- * generation gen, when respcache_keeps allows and the server is not
+/* Answer with what a page put into hr: its streamed body, its file (404
+ * when it cannot be opened), or its body with Content-Type and, unless
+ * the page chose, "Cache-Control: no-cache".  key (owned, may be NULL):
+ * the response cache's key for the request; the answer is kept under it,
+ * at generation gen, when respcache_keeps allows and the server is not
  * draining. */
 static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_resp *hr, char *key,
@@ -336,6 +397,10 @@ static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	char *body;
 	int fd;
 
+	if (hr->stream_read != NULL) {
+		free(key);
+		return send_stream(sv, cn, c, hr);
+	}
 	if (hr->file != NULL) {
 		free(key);
 		fd = static_open(hr->file, &st);

@@ -19,11 +19,12 @@
  *
  * Both ways need an account that may edit (archivists, admins); a
  * reviewer gets 403 and nothing is made.  Guarantees: a bag is never held
- * in memory: the export is written under DIR/tmp, packed into a zip
- * there and sent from the file, which is removed once it is open; an
- * upload is streamed into DIR/tmp/import-… as it arrives (ROUTE_UPLOAD),
- * within caps on its bytes and files and the free disk, and removed
- * whole after the import, whatever its outcome.  A bag that is not
+ * in memory: the export is written under DIR/tmp and sent as a zip made
+ * while it is read (hd_zip_stream_*), the folder removed once the answer
+ * is over, sent or cut off; an upload is streamed into DIR/tmp/import-…
+ * as it arrives (ROUTE_UPLOAD), within caps on its bytes and files and
+ * the free disk, and removed whole after the import, whatever its
+ * outcome.  A bag that is not
  * valid, or an upload that stops short, stores nothing, and the message
  * names the file as the user chose it.
  */
@@ -105,20 +106,33 @@ static void export_failed(struct site *s, const struct http_req *req,
 	admin_message(s, req, resp, status, msg, ad);
 }
 
+/* The zip of an export as the server streams it (http_resp). */
+static ssize_t zip_read(void *ud, char *buf, size_t max)
+{
+	return hd_zip_stream_read(ud, buf, max);
+}
+
+/* ... and its end: the stream and the export's folder go. */
+static void zip_done(void *ud)
+{
+	hd_zip_stream_close(ud);
+}
+
 /* POST /admin/export (HD_PERM_EDIT): the records ref... as a transfer
- * bag (to: the receiving organisation, reason: why), recorded as
- * "hongdang export" records it, answered as a zip to download. */
+ * bag (to: the receiving organisation, reason: why), made and recorded
+ * as "hongdang export" makes it, answered as a zip made while it is
+ * sent, from the bag under tmp/ (removed once the answer is over). */
 int page_admin_export(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	const char *refs[EXPORT_REFS], *to, *reason;
+	struct hd_zipstream *zs = NULL;
 	struct hd_transfer t;
 	struct hd_record r;
 	struct hd_export x;
 	struct hd_error e;
 	struct admin ad;
-	char now[32], when[20], msg[300], *work, *zip, *where, *name, *ascii;
-	char *d;
+	char now[32], when[20], msg[300], *work, *where, *name, *ascii, *d;
 	long long id = 0;
 	size_t n, i;
 	int rc;
@@ -154,7 +168,6 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	hd_now_iso(now);
 	admin_china_time(now, when);
 	work = admin_tmp(a, "export", "");
-	zip = hd_xasprintf("%s.zip", work);
 	where = hd_xasprintf("网页下载（%s，%s）", ad.s.agent, when);
 	memset(&x, 0, sizeof x);
 	x.out = d = hd_xasprintf("%s/bag", work);
@@ -169,36 +182,33 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	if (rc == 0) {
 		rc = hd_transfer_export_as(a, &x, where, &ad.agent, &t,
 			&e);
-		if (rc == 0) {
-			id = t.id;
-			hd_transfer_release(&t);
-			name = hd_xasprintf("转递包-%lld", id);
-			rc = hd_bag_zip(d, name, zip, &e);
-			free(name);
-		}
 	}
-	hd_fs_rmtree(work);
+	if (rc == 0) {
+		id = t.id;
+		hd_transfer_release(&t);
+		name = hd_xasprintf("转递包-%lld", id);
+		rc = hd_zip_stream_open(d, name, &zs, &e);
+		free(name);
+	}
+	free(d);
 	if (rc != 0) {
+		hd_fs_rmtree(work);
 		export_failed(s, req, resp, &ad, &e);
 	} else {
-		resp->file = zip;
-		resp->file_temp = 1;
-		zip = NULL;
+		hd_zip_stream_remove(zs, work);
+		resp->stream_read = zip_read;
+		resp->stream_done = zip_done;
+		resp->stream_ud = zs;
 		resp->type = "application/zip";
 		name = hd_xasprintf("转递包-%lld-%.10s.zip", id, when);
 		ascii = hd_xasprintf("transfer-%lld.zip", id);
-		free(d);
 		d = admin_disposition(ascii, name);
 		http_header(resp, "Content-Disposition", d);
 		http_header(resp, "Cache-Control", "no-store");
+		free(d);
 		free(name);
 		free(ascii);
 	}
-	if (zip != NULL) {
-		unlink(zip);
-	}
-	free(zip);
-	free(d);
 	free(where);
 	free(work);
 	return 0;
