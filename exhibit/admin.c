@@ -157,6 +157,18 @@ char *admin_tmp(struct hd_archive *a, const char *what, const char *ext)
 		ext);
 }
 
+/* See admin.h. */
+void admin_download(struct http_resp *resp, const char *type,
+	const char *ascii, const char *name)
+{
+	char *d = admin_disposition(ascii, name);
+
+	resp->type = type;
+	http_header(resp, "Content-Disposition", d);
+	http_header(resp, "Cache-Control", "no-store");
+	free(d);
+}
+
 /* See admin.h (the library's hd_role_can decides). */
 int admin_can(const struct admin *ad, enum hd_perm p)
 {

@@ -74,6 +74,10 @@ char *admin_record_url(const char *ref);
  * browsers prefer, filename*=UTF-8'' with name percent-encoded (RFC
  * 6266, 8187).  A new string (caller frees). */
 char *admin_disposition(const char *ascii, const char *name);
+/* Make resp a download of type (a static string): an attachment named
+ * as admin_disposition names it, never stored by caches. */
+void admin_download(struct http_resp *resp, const char *type,
+	const char *ascii, const char *name);
 /* A new path for a temporary file of a page, DIR/tmp/WHAT-PID-N.EXT
  * (N counts up in the process; ext "" for none): no two requests get
  * the same.  The caller makes and removes the file; caller frees. */

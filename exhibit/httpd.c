@@ -312,6 +312,22 @@ static enum MHD_Result send_fd(struct server *sv, struct conn *cn,
 	return queue(cn, c, 200, r, (unsigned long long)st->st_size);
 }
 
+/* The headers of a page's body: its Content-Type, Cache-Control as the
+ * page chose it or cache, and the page's and the security headers. */
+static void body_headers(struct server *sv, struct MHD_Response *r,
+	const struct http_resp *hr, const char *cache)
+{
+	char tbuf[128];
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		text_type(hr->type, tbuf, sizeof tbuf));
+	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+			cache);
+	}
+	add_headers(sv, r, hr);
+}
+
 /* A page's streamed body, for libmicrohttpd. */
 struct stream {
 	ssize_t (*read)(void *ud, char *buf, size_t max);
@@ -349,7 +365,6 @@ static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
 {
 	struct stream *st = hd_xmalloc(sizeof *st);
 	struct MHD_Response *r;
-	char tbuf[128];
 
 	st->read = hr->stream_read;
 	st->done = hr->stream_done;
@@ -363,13 +378,7 @@ static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
 		stream_free(st);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-		text_type(hr->type, tbuf, sizeof tbuf));
-	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-			"no-store");
-	}
-	add_headers(sv, r, hr);
+	body_headers(sv, r, hr, "no-store");
 	return queue(cn, c, hr->status, r, 0);
 }
 
@@ -423,13 +432,7 @@ static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	body = hd_buf_detach(&hr->body);
 	r = MHD_create_response_from_buffer(n, body ? body : (void *)"",
 		body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-		text_type(hr->type, tbuf, sizeof tbuf));
-	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-			"no-cache");
-	}
-	add_headers(sv, r, hr);
+	body_headers(sv, r, hr, "no-cache");
 	if (key != NULL && respcache_keeps(hr, n) &&
 	    !atomic_load(&sv->draining)) {
 		/* queued first: once in the cache another thread may drop

@@ -645,17 +645,16 @@ static void export_refused(struct site *s, const struct http_req *req,
 	}
 }
 
-/* The download's file name, "档案目录-DAY.EXT", as the header says it
- * (admin_disposition); caller frees. */
-static char *export_disposition(const struct admin *ad, const char *ext)
+/* Make resp the catalogue's download of type, "档案目录-DAY.EXT". */
+static void export_download(struct http_resp *resp, const struct admin *ad,
+	const char *type, const char *ext)
 {
 	char *name = hd_xasprintf("档案目录-%s.%s", ad->today, ext);
 	char *ascii = hd_xasprintf("catalogue-%s.%s", ad->today, ext);
-	char *d = admin_disposition(ascii, name);
 
+	admin_download(resp, type, ascii, name);
 	free(name);
 	free(ascii);
-	return d;
 }
 
 /* cat_row_fn of the CSV download: the record's row appended to the
@@ -678,7 +677,6 @@ int page_admin_search_csv(struct site *s, struct hd_archive *a,
 	struct hd_buf b;
 	struct cat c;
 	int64_t total = 0;
-	char *d;
 	int rc;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
@@ -698,11 +696,7 @@ int page_admin_search_csv(struct site *s, struct hd_archive *a,
 	}
 	hd_buf_release(&resp->body);
 	resp->body = b;
-	resp->type = "text/csv; charset=utf-8";
-	d = export_disposition(&ad, "csv");
-	http_header(resp, "Content-Disposition", d);
-	free(d);
-	http_header(resp, "Cache-Control", "no-store");
+	export_download(resp, &ad, "text/csv; charset=utf-8", "csv");
 	return 0;
 }
 
@@ -794,11 +788,7 @@ int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	}
 	resp->file = path;              /* sent from the disk, then removed */
 	resp->file_temp = 1;
-	resp->type = "application/vnd.openxmlformats-officedocument."
-		"spreadsheetml.sheet";
-	d = export_disposition(&ad, "xlsx");
-	http_header(resp, "Content-Disposition", d);
-	free(d);
-	http_header(resp, "Cache-Control", "no-store");
+	export_download(resp, &ad, "application/vnd.openxmlformats-"
+		"officedocument.spreadsheetml.sheet", "xlsx");
 	return 0;
 }

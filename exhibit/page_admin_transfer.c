@@ -199,13 +199,9 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 		resp->stream_read = zip_read;
 		resp->stream_done = zip_done;
 		resp->stream_ud = zs;
-		resp->type = "application/zip";
 		name = hd_xasprintf("转递包-%lld-%.10s.zip", id, when);
 		ascii = hd_xasprintf("transfer-%lld.zip", id);
-		d = admin_disposition(ascii, name);
-		http_header(resp, "Content-Disposition", d);
-		http_header(resp, "Cache-Control", "no-store");
-		free(d);
+		admin_download(resp, "application/zip", ascii, name);
 		free(name);
 		free(ascii);
 	}
@@ -705,7 +701,7 @@ int page_admin_receipt(struct site *s, struct hd_archive *a,
 	const char *p = req->path + strlen("/admin/receipt/");
 	struct hd_error e;
 	struct admin ad;
-	char *end, *path, *name, *ascii, *d;
+	char *end, *path, *name, *ascii;
 	long long id;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_EDIT, &ad)) {
@@ -729,13 +725,9 @@ int page_admin_receipt(struct site *s, struct hd_archive *a,
 	}
 	resp->file = path;
 	resp->file_temp = 1;
-	resp->type = "application/json";
 	name = hd_xasprintf("回执-%lld.json", id);
 	ascii = hd_xasprintf("receipt-%lld.json", id);
-	d = admin_disposition(ascii, name);
-	http_header(resp, "Content-Disposition", d);
-	http_header(resp, "Cache-Control", "no-store");
-	free(d);
+	admin_download(resp, "application/json", ascii, name);
 	free(name);
 	free(ascii);
 	return 0;

@@ -277,7 +277,7 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 	struct hd_record r;
 	struct admin ad;
 	const char *rest, *base;
-	char ref[64], *u;
+	char ref[64];
 	size_t n;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
@@ -303,12 +303,9 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 	}
 	f = &r.files[n - 1];
 	resp->file = hd_store_path(a, f->sha256);
-	resp->type = "application/octet-stream";
 	base = strrchr(f->name, '/');
-	u = admin_disposition("original", base ? base + 1 : f->name);
-	http_header(resp, "Content-Disposition", u);
-	free(u);
-	http_header(resp, "Cache-Control", "no-store");
+	admin_download(resp, "application/octet-stream", "original",
+		base ? base + 1 : f->name);
 	hd_record_release(&r);
 	return 0;
 }
