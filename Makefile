@@ -27,7 +27,8 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim \
 	tesseract-ocr-chi-tra tesseract-ocr-eng libpoppler-glib-dev \
 	libcairo2-dev img2pdf fonts-noto-cjk imagemagick \
-	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr
+	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr \
+	libxml2-utils
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
