@@ -1475,5 +1475,6 @@ void hd_events_free(struct hd_event *v, size_t n);
 
 /* the parts of the library with a header of their own */
 #include "hd_oai.h"
+#include "hd_disk.h"
 
 #endif

@@ -78,7 +78,8 @@ int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
 }
 
 /* hd_archive_open of c->dir into c->a; on failure c->a is NULL and the
- * message out, exit 2 for no archive there, else cmd_fail's (cmd.h). */
+ * message out, exit 2 for no archive there, else cmd_fail's (cmd.h).  A
+ * note on how it was opened (a full disk) goes to stderr. */
 int cmd_open(struct cmd_ctx *c, int readonly)
 {
 	struct hd_error e;
@@ -88,6 +89,10 @@ int cmd_open(struct cmd_ctx *c, int readonly)
 		c->a = NULL;
 		return e.code == HD_ENOTFOUND ? cmd_err(c, 2, "%s", e.msg) :
 			cmd_fail(c, &e);
+	}
+	if (hd_archive_note(c->a) != NULL) {
+		fprintf(stderr, "hongdang %s: %s\n", c->name,
+			hd_archive_note(c->a));
 	}
 	return 0;
 }
