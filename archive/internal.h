@@ -349,6 +349,10 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);
 
 /* Remove temporary files left by processes that are gone (store.c). */
 void hd_store_sweep(struct hd_archive *a);
+/* Remove what killed runs left in the temporary folder dir of an
+ * archive or a backup: entries "KIND-PID" and "KIND-PID-..." (KIND in
+ * lower-case letters) whose process is gone (staging.c). */
+void hd_tmp_sweep(const char *dir);
 
 /* The name of the VFS the catalogue's connections open with (vfs.c):
  * SQLite's default one whose shared-memory regions are given their disk

@@ -97,6 +97,36 @@ int cmd_open(struct cmd_ctx *c, int readonly)
 	return 0;
 }
 
+/* hd_staging_sweep of dest, and a line naming at most three of the
+ * folders removed (cmd.h). */
+void cmd_sweep(const struct cmd_ctx *c, const char *dest)
+{
+	struct hd_sweep sw;
+	struct hd_error e;
+	char *size;
+	size_t i;
+
+	hd_err_clear(&e);
+	if (hd_staging_sweep(dest, &sw, &e) != 0 || sw.n == 0) {
+		/* unreadable: the run itself will name the folder */
+		hd_sweep_release(&sw);
+		return;
+	}
+	size = hd_size_text(sw.bytes);
+	fprintf(stderr, "hongdang %s: removed %zu staging folder%s that "
+		"interrupted runs left (%s):", c->name, sw.n,
+		sw.n == 1 ? "" : "s", size);
+	for (i = 0; i < sw.n && i < 3; i++) {
+		fprintf(stderr, "%s %s", i ? "," : "", sw.paths[i]);
+	}
+	if (sw.n > 3) {
+		fprintf(stderr, " and %zu more", sw.n - 3);
+	}
+	fputc('\n', stderr);
+	free(size);
+	hd_sweep_release(&sw);
+}
+
 /* json_dumpf of v, indented, keys in the order set, then a newline;
  * v is released.  0, or 1 when stdout fails (cmd.h). */
 int cmd_json_out(json_t *v)
