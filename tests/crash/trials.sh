@@ -209,7 +209,15 @@ trial_export() {
 		at=$(moment "$span")
 		run_killed "$at" "$H" -d "$FULL" export --bag "$out" --query 番禺
 		why=$(sound "$FULL") || { result export 0 "kill at $at ms: $why"; continue; }
-		if [ -d "$out" ] && [ "$KILLED" -eq 1 ]; then
+		if [ "$KILLED" -eq 0 ]; then
+			# it ended before the kill: the bag is made
+			"$H" bag validate "$out" >/dev/null 2>&1 &&
+				result export 1 "" ||
+				result export 0 "a finished bag does not validate"
+			rm -rf "$out"
+			continue
+		fi
+		if [ -d "$out" ]; then
 			# placed, killed before its transfer was recorded: the
 			# bag is whole; the rerun needs another name
 			if ! "$H" bag validate "$out" >/dev/null 2>&1; then
