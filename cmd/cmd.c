@@ -140,12 +140,6 @@ int cmd_json_out(json_t *v)
 	return 0;
 }
 
-/* json_string(s), or JSON null for NULL (cmd.h). */
-json_t *cmd_jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* The n items of v (size bytes each) as one JSON array of to_json, or
  * print each, or the line empty for none; 0, or 1 when stdout fails
  * (cmd.h). */

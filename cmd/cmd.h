@@ -172,8 +172,6 @@ void cmd_sweep(const struct cmd_ctx *c, const char *dest);
 /* Print a jansson value to stdout (indented, UTF-8 unescaped), consume
  * it.  Returns 0, or 1 when stdout fails. */
 int cmd_json_out(json_t *v);
-/* A string or JSON null. */
-json_t *cmd_jstr(const char *s);
 /* Print the n items of the array v (each size bytes): with json as one
  * JSON array of to_json(item), else print(item) for each, or the line
  * empty when there are none.  Returns 0, or 1 when stdout fails. */
