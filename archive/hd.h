@@ -902,30 +902,6 @@ int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);
 
-/* ------------------------------------------ harvesting (oai.c) */
-
-#define HD_OAI_PAGE 100         /* headers or records a list answers */
-
-struct hd_oai_arg {
-	const char *name;
-	const char *value;
-};
-struct hd_oai_req {
-	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
-	const char *record_url;     /* "http://…/record/", or NULL */
-	const struct hd_oai_arg *args;   /* as received, repeats included */
-	size_t nargs;
-};
-/* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
- * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
- * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
- * built with libxml2.  Protocol errors are answers too.  Only approved
- * public records appear; withdrawn ones that were public are headers
- * with status="deleted".  Returns 0, or a negative code when the archive
- * fails (out then holds nothing useful). */
-int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
-	struct hd_buf *out, struct hd_error *e);
-
 /* ---------------------------------------------------- backup (backup.c) */
 
 struct hd_backup_stats {
@@ -1271,5 +1247,9 @@ struct hd_audit_query {
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
+
+/* the parts of the library with a header of their own */
+#include "hd_oai.h"
+#include "hd_disk.h"
 
 #endif
