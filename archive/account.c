@@ -45,6 +45,8 @@ static int sodium_ready;
 /* What an unknown name is verified against (same cost as a real hash). */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
+/* pthread_once body: initialise libsodium once for the process and note in
+ * sodium_ready whether it worked. */
 static void sodium_setup(void)
 {
 	if (sodium_init() >= 0) {
@@ -52,6 +54,11 @@ static void sodium_setup(void)
 	}
 }
 
+/* pthread_once body: make dummy_hash, the argon2id hash (the parameters of
+ * real ones) of a random password nobody knows, which an unknown name is
+ * verified against so that it costs what a real account does.  Left empty
+ * when libsodium cannot hash (out of memory): a verification against it then
+ * fails at once, which loses only the equal timing. */
 static void dummy_setup(void)
 {
 	char pw[65];
@@ -64,6 +71,8 @@ static void dummy_setup(void)
 	sodium_memzero(pw, sizeof pw);
 }
 
+/* 0 when libsodium is initialised (done here, once), else HD_EIO: nothing
+ * may be hashed or verified without it. */
 static int crypto_ready(struct hd_error *e)
 {
 	pthread_once(&sodium_once, sodium_setup);
@@ -90,6 +99,8 @@ void hd_random_hex(char out[65])
 	sodium_memzero(raw, sizeof raw);
 }
 
+/* hd_token_equal: see hd.h.  An empty or NULL string equals nothing; only
+ * the length can be learnt from the time taken (sodium_memcmp). */
 int hd_token_equal(const char *s, const char *t)
 {
 	size_t n;
@@ -104,6 +115,8 @@ int hd_token_equal(const char *s, const char *t)
 	return sodium_memcmp(s, t, n) == 0;
 }
 
+/* hd_csrf_ok: see hd.h.  No session, or one without a token, accepts
+ * nothing. */
 int hd_csrf_ok(const struct hd_session *s, const char *sent)
 {
 	return s != NULL && s->csrf[0] != '\0' && hd_token_equal(s->csrf,
@@ -134,16 +147,20 @@ static const struct hd_code_name role_names[] = {
 	{NULL, NULL},
 };
 
+/* hd_role_code: see hd.h. */
 const char *hd_role_code(const char *s)
 {
 	return hd_code_of(role_names, s, 1);
 }
 
+/* The Chinese name of role code (管理员, 档案员, 审核人), or NULL for an
+ * unknown one. */
 const char *hd_role_name(const char *code)
 {
 	return hd_name_of(role_names, code);
 }
 
+/* hd_role_can: see hd.h.  An unknown or NULL role can do nothing. */
 int hd_role_can(const char *role, enum hd_perm p)
 {
 	size_t i;
@@ -183,6 +200,8 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+/* 0 when name is an account name (name_ok), else HD_EINVAL with the rule in
+ * Chinese. */
 static int check_name(const char *name, struct hd_error *e)
 {
 	if (!name_ok(name)) {
@@ -228,6 +247,23 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES],
 	return 0;
 }
 
+/* pw checked (check_password, for account name) and hashed into out,
+ * before any transaction: hashing takes a while, and the write lock is
+ * not held for it.  0, HD_EINVAL or HD_EIO. */
+static int password_hash(const char *name, const char *pw,
+	char out[crypto_pwhash_STRBYTES], struct hd_error *e)
+{
+	int rc = check_password(name, pw, e);
+
+	if (rc == 0) {
+		rc = crypto_ready(e);
+	}
+	if (rc == 0) {
+		rc = hash_password(pw, out, e);
+	}
+	return rc;
+}
+
 /* An event "account" whose detail is {"action", "user", "role"}. */
 static int account_event(struct hd_archive *a, const char *action,
 	const char *user, const char *role, const struct hd_agent *agent,
@@ -249,6 +285,9 @@ static int account_event(struct hd_archive *a, const char *action,
 	return rc;
 }
 
+/* The account in the current row of SQL_USER_GET or SQL_USER_LIST (columns
+ * id, name, role, hash, disabled, created, last login) into *u, zeroed
+ * first; the hash is not copied. */
 static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 {
 	memset(u, 0, sizeof *u);
@@ -269,32 +308,25 @@ static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 static int user_lookup(struct hd_archive *a, const char *name,
 	struct hd_user *u, char *hash, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_USER_GET, e);
-	int rc;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_USER_GET, e, "t", name);
+	int rc = hd_sql_step(a, st, "look up account", e);
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		user_from_row(st, u);
 		if (hash != NULL) {
 			snprintf(hash, crypto_pwhash_STRBYTES, "%s",
 				(const char *)sqlite3_column_text(st, 3));
 		}
 		sqlite3_reset(st);
-		return 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up account");
-	}
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------- accounts */
 
+/* hd_user_add: see hd.h.  The password is checked and hashed before the
+ * write lock is taken; whether the name is taken is asked inside the
+ * transaction. */
 int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -302,7 +334,6 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	char hash[crypto_pwhash_STRBYTES], now[32];
 	const char *code = hd_role_code(role);
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = check_name(name, e);
@@ -313,55 +344,29 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 		return hd_err(e, HD_EINVAL, "角色 '%s'：应为 admin、archivist "
 			"或 reviewer", role ? role : "");
 	}
-	rc = check_password(name, password, e);
+	rc = password_hash(name, password, hash, e);
 	if (rc == 0) {
-		rc = crypto_ready(e);
+		rc = hd_tx_begin(a, e);
 	}
-	/* hash before taking the write lock: it takes a while */
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		return rc;
 	}
 	rc = user_lookup(a, name, &u, NULL, e);
 	if (rc > 0) {
 		rc = hd_err(e, HD_EEXIST, "账户 '%s' 已存在", name);
-		goto fail;
-	}
-	if (rc < 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_USER_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	hd_now_iso(now);
-	hd_bind_text(st, 1, name);
-	hd_bind_text(st, 2, code);
-	hd_bind_text(st, 3, hash);
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "add account");
-		goto fail;
-	}
-	rc = account_event(a, "add", name, code, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
 	}
 	if (rc == 0) {
-		return 0;
+		hd_now_iso(now);
+		rc = hd_sql_run(a, SQL_USER_INSERT, "add account", e, "tttt",
+			name, code, hash, now);
 	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	if (rc == 0) {
+		rc = account_event(a, "add", name, code, agent, e);
+	}
+	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_list: see hd.h.  *v is NULL and *n 0 on an error (HD_EDB). */
 int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 	struct hd_error *e)
 {
@@ -370,23 +375,19 @@ int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list accounts", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		user_from_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(*v);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list accounts");
 	}
-	return 0;
+	return rc;
 }
 
+/* hd_user_get: see hd.h.  HD_EDB when the catalogue cannot be read. */
 int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	struct hd_error *e)
 {
@@ -402,26 +403,21 @@ int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	return 0;
 }
 
+/* End every session of account user (its id), inside the caller's
+ * transaction.  0 or HD_EDB. */
 static int end_sessions(struct hd_archive *a, int64_t user,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE_USER, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE_USER, "end sessions", e, "l",
+		user);
 }
 
+/* hd_user_disable: see hd.h.  Disabling an account already disabled writes
+ * the same row and event again. */
 int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	const struct hd_agent *agent, struct hd_error *e)
 {
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_tx_begin(a, e);
@@ -429,105 +425,64 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 		return rc;
 	}
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_USER_SET_DISABLED, "disable account", e,
+			"li", u.id, disabled ? 1 : 0);
 	}
-	st = hd_sql(a, SQL_USER_SET_DISABLED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+	if (rc == 0 && disabled) {
+		rc = end_sessions(a, u.id, e);
 	}
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "disable account");
-		goto fail;
-	}
-	rc = disabled ? end_sessions(a, u.id, e) : 0;
 	if (rc == 0) {
 		rc = account_event(a, disabled ? "disable" : "enable", u.name,
 			NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_passwd: see hd.h.  The password is checked and hashed before the
+ * write lock is taken, and the account looked up again inside the
+ * transaction. */
 int hd_user_passwd(struct hd_archive *a, const char *name,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_user_get(a, name, &u, e);
 	if (rc == 0) {
-		rc = check_password(name, password, e);
+		rc = password_hash(name, password, hash, e);
 	}
 	if (rc == 0) {
-		rc = crypto_ready(e);
-	}
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
+		rc = hd_tx_begin(a, e);
 	}
 	if (rc != 0) {
 		return rc;
 	}
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
+	/* again inside the transaction: it may have gone meanwhile */
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_USER_SET_HASH, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, u.id);
-	hd_bind_text(st, 2, hash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "set password");
-		goto fail;
-	}
-	rc = end_sessions(a, u.id, e);
 	if (rc == 0) {
-		st = hd_sql(a, SQL_LOGIN_FORGET_NAME, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-		} else {
-			hd_bind_text(st, 1, u.name);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = hd_sql_err(a, e, "forget failures");
-			}
-		}
+		rc = hd_sql_run(a, SQL_USER_SET_HASH, "set password", e, "lt",
+			u.id, hash);
+	}
+	if (rc == 0) {
+		rc = end_sessions(a, u.id, e);
+	}
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_FORGET_NAME, "forget failures", e,
+			"t", u.name);
 	}
 	if (rc == 0) {
 		rc = account_event(a, "passwd", u.name, NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 /* ---------------------------------------------------------- sessions */
 
+/* hd_login_policy_default: see hd.h: 30 minutes idle, 12 hours in all, 5
+ * failures a name and 20 an address within 15 minutes lock for 15 minutes. */
 void hd_login_policy_default(struct hd_login_policy *p)
 {
 	p->idle = 30 * 60;
@@ -555,23 +510,17 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	if (limit <= 0) {
 		return 0;
 	}
-	st = hd_sql(a, which, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now - p->window - p->lock);
-	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, which, e, "tli", key,
+		now - p->window - p->lock, limit);
+	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
 		oldest = sqlite3_column_int64(st, 0);
 		if (n == 0) {
 			newest = oldest;
 		}
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count failed logins");
+	if (rc != 0) {
+		return rc;
 	}
 	*yes = n >= limit && newest - oldest <= p->window &&
 		now < newest + p->lock;
@@ -594,54 +543,42 @@ static int is_locked(struct hd_archive *a, const char *key,
 	return rc;
 }
 
+/* HD_ELIMIT with the message a locked name or address gets: how long the
+ * lock lasts, in whole minutes rounded up. */
 static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
 {
 	return hd_err(e, HD_ELIMIT, "账户已暂时锁定，请 %d 分钟后再试",
 		(p->lock + 59) / 60);
 }
 
+/* Note a login attempt on name key from address remote at now (Unix
+ * seconds), ok 1 when it succeeded, after dropping the attempts older
+ * than ATTEMPTS_KEEP; inside the caller's transaction.  0 or HD_EDB. */
 static int attempt_add(struct hd_archive *a, const char *key,
 	const char *remote, int ok, int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_LOGIN_PURGE, e);
+	int rc = hd_sql_run(a, SQL_LOGIN_PURGE, "purge attempts", e, "l",
+		now - ATTEMPTS_KEEP);
 
-	if (st == NULL) {
-		return HD_EDB;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_INSERT, "record attempt", e,
+			"ltti", now, key, remote, ok);
 	}
-	sqlite3_bind_int64(st, 1, now - ATTEMPTS_KEEP);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge attempts");
-	}
-	st = hd_sql(a, SQL_LOGIN_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	hd_bind_text(st, 2, key);
-	hd_bind_text(st, 3, remote);
-	sqlite3_bind_int(st, 4, ok);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "record attempt");
-	}
-	return 0;
+	return rc;
 }
 
+/* Delete the sessions idle past p->idle or older than p->max seconds at
+ * now (Unix seconds), inside the caller's transaction.  0 or HD_EDB. */
 static int purge_sessions(struct hd_archive *a,
 	const struct hd_login_policy *p, int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_PURGE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, now - p->idle);
-	sqlite3_bind_int64(st, 2, now - p->max);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_PURGE, "purge sessions", e, "ll",
+		now - p->idle, now - p->max);
 }
 
+/* Session *s (zeroed first) of account u with form token csrf, started at
+ * created and last seen at seen (Unix seconds); its agent is "web:NAME", the
+ * name the web desk's events carry. */
 static void session_fill(struct hd_session *s, const struct hd_user *u,
 	const char *csrf, int64_t created, int64_t seen)
 {
@@ -662,7 +599,6 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 {
 	char idhash[65], csrf[65], at[32];
 	struct hd_agent agent;
-	sqlite3_stmt *st;
 	json_t *o;
 	char *detail;
 	int rc;
@@ -670,27 +606,16 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	hd_random_hex(token);
 	hd_random_hex(csrf);
 	hd_sha256_hex(token, 64, idhash);
-	st = hd_sql(a, SQL_SESSION_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	sqlite3_bind_int64(st, 2, u->id);
-	hd_bind_text(st, 3, csrf);
-	sqlite3_bind_int64(st, 4, now);
-	hd_bind_text(st, 5, remote);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "start session");
-	}
-	st = hd_sql(a, SQL_USER_SET_LOGIN, e);
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_run(a, SQL_SESSION_INSERT, "start session", e, "tltlt",
+		idhash, u->id, csrf, now, remote);
+	if (rc != 0) {
+		return rc;
 	}
 	hd_now_iso(at);
-	sqlite3_bind_int64(st, 1, u->id);
-	hd_bind_text(st, 2, at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "note login");
+	rc = hd_sql_run(a, SQL_USER_SET_LOGIN, "note login", e, "lt", u->id,
+		at);
+	if (rc != 0) {
+		return rc;
 	}
 	session_fill(s, u, csrf, now, now);
 	agent.name = s->agent;
@@ -755,11 +680,8 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (rc == 0 && good) {
 		rc = session_start(a, &u, remote, now, token, s, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
+	rc = hd_tx_end(a, rc, e);
 	if (rc != 0) {
-		hd_tx_rollback(a);
 		token[0] = '\0';
 		memset(s, 0, sizeof *s);
 		return rc;
@@ -794,21 +716,17 @@ static int token_ok(const char *token)
 	return token[64] == '\0';
 }
 
+/* End the session whose token hashes to idhash (SHA-256, hex), inside
+ * the caller's transaction.  0 or HD_EDB. */
 static int session_delete(struct hd_archive *a, const char *idhash,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end session");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE, "end session", e, "t",
+		idhash);
 }
 
+/* hd_session_check: see hd.h.  An expired session's row is deleted in the
+ * same transaction; *s is zeroed on every error. */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e)
@@ -828,18 +746,11 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_SESSION_GET, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	hd_bind_text(st, 1, idhash);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? hd_err(e, HD_ENOTFOUND, "未登录") :
-			hd_sql_err(a, e, "find session");
-		goto fail;
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
+	rc = hd_sql_step(a, st, "find session", e);
+	if (rc != 1) {
+		return hd_tx_end(a, rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") :
+			rc, e);
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
@@ -853,16 +764,11 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
+	rc = 0;
 	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
-		rc = session_delete(a, idhash, e);
-		if (rc == 0) {
-			rc = hd_tx_commit(a, e);
-		}
-		if (rc != 0) {
-			goto fail;
-		}
-		return hd_err(e, HD_ENOTFOUND, "登录已过期");
+		rc = hd_tx_end(a, session_delete(a, idhash, e), e);
+		return rc != 0 ? rc : hd_err(e, HD_ENOTFOUND, "登录已过期");
 	}
 	/* the last-seen time in steps of a thirtieth of the idle limit
 	 * (a minute at most): every commit makes the exhibit server's page
@@ -870,29 +776,17 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	 * every click */
 	if (now - seen >= (p->idle / 30 < 1 ? 1 : p->idle / 30 > 60 ? 60 :
 	    p->idle / 30)) {
-		st = hd_sql(a, SQL_SESSION_TOUCH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		hd_bind_text(st, 1, idhash);
-		sqlite3_bind_int64(st, 2, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "touch session");
-			goto fail;
-		}
+		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
+			"tl", idhash, now);
 	}
-	rc = hd_tx_commit(a, e);
-	if (rc != 0) {
-		goto fail;
+	rc = hd_tx_end(a, rc, e);
+	if (rc == 0) {
+		session_fill(s, &u, csrf, created, now);
 	}
-	session_fill(s, &u, csrf, created, now);
-	return 0;
-fail:
-	hd_tx_rollback(a);
 	return rc;
 }
 
+/* hd_logout: see hd.h.  A malformed token is 0 and touches nothing. */
 int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 {
 	struct hd_agent agent;
@@ -908,12 +802,11 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_SESSION_GET, e);
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
 	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		return hd_tx_end(a, HD_EDB, e);
 	}
-	hd_bind_text(st, 1, idhash);
+	/* no session (or none that can be read): nothing to end */
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		hd_tx_rollback(a);
@@ -927,13 +820,5 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc == 0) {
 		rc = hd_event_add(a, "logout", 0, &agent, "", e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }

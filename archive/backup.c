@@ -204,7 +204,6 @@ static int counts(struct hd_archive *a, struct hd_backup_stats *st,
 	struct hd_error *e)
 {
 	struct hd_stats s;
-	sqlite3_stmt *q;
 	int rc;
 
 	rc = hd_stats_get(a, HD_ARCHIVIST, &s, e);
@@ -212,19 +211,10 @@ static int counts(struct hd_archive *a, struct hd_backup_stats *st,
 		return rc;
 	}
 	st->records = s.records;
-	q = hd_sql(a, SQL_EVENT_LAST, e);
-	if (q == NULL) {
-		return HD_EDB;
-	}
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		st->events = sqlite3_column_int64(q, 0);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count events");
-	}
-	return 0;
+	/* ids run from 1 without gaps: the last is the count */
+	rc = hd_sql_get(a, SQL_EVENT_LAST, "count events", e, ">l",
+		&st->events);
+	return rc < 0 ? rc : 0;
 }
 
 /* Copy every object the archive snap names from the store at from into
@@ -429,10 +419,14 @@ int hd_backup_run(struct hd_archive *a, const char *dest,
 		update = 1;
 		target = hd_xstrdup(dest);
 	} else {
-		target = hd_xasprintf("%s.part-%ld", dest, (long)getpid());
+		target = hd_staging_name(dest);
 		hd_fs_rmtree(target);
 	}
 	tmpdir = hd_xasprintf("%s/tmp", target);
+	if (update) {
+		/* an earlier backup into it that was killed */
+		hd_tmp_sweep(tmpdir);
+	}
 	objdir = hd_xasprintf("%s/objects", target);
 	snapdir = hd_xasprintf("%s/snap-%ld", tmpdir, (long)getpid());
 	snapdb = hd_xasprintf("%s/hongdang.db", snapdir);
@@ -608,7 +602,7 @@ int hd_restore_run(const char *src, const char *dir,
 	if (rc != 0) {
 		goto out;
 	}
-	target = hd_xasprintf("%s.part-%ld", dir, (long)getpid());
+	target = hd_staging_name(dir);
 	hd_fs_rmtree(target);
 	objdir = hd_xasprintf("%s/objects", target);
 	tmpdir = hd_xasprintf("%s/tmp", target);

@@ -76,42 +76,25 @@ static const struct {
 
 /* ------------------------------------------------------------ hashes */
 
-
+/* hd_object_public: see hd.h.  Fails closed: a name that is not a
+ * SHA-256 or a catalogue that cannot be read is 0.  The statement is
+ * reset, so no read transaction is left open. */
 int hd_object_public(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st;
-	int ok;
-
-	if (!hd_sha_ok(sha256)) {
-		return 0;
-	}
-	st = hd_sql(a, SQL_OBJECT_PUBLIC, NULL);
-	if (st == NULL) {
-		return 0;       /* fail closed */
-	}
-	hd_bind_text(st, 1, sha256);
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);      /* no read transaction left open */
-	return ok;
+	return hd_sha_ok(sha256) && hd_sql_get(a, SQL_OBJECT_PUBLIC,
+		"find object", NULL, "t", sha256) == 1;
 }
 
+/* hd_object_mime: see hd.h.  NULL as well when sha256 is not a SHA-256
+ * or the catalogue cannot be read. */
 char *hd_object_mime(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st;
 	char *mime = NULL;
 
-	if (!hd_sha_ok(sha256)) {
-		return NULL;
+	if (hd_sha_ok(sha256)) {
+		hd_sql_get(a, SQL_OBJECT_MIME, "find object", NULL, "t>t",
+			sha256, &mime);
 	}
-	st = hd_sql(a, SQL_OBJECT_MIME, NULL);
-	if (st == NULL) {
-		return NULL;
-	}
-	hd_bind_text(st, 1, sha256);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		mime = hd_col_dup(st, 0);
-	}
-	sqlite3_reset(st);
 	return mime;
 }
 
@@ -125,6 +108,8 @@ static char lib_why[256];
  * such as "Premature end of JPEG file"), for the error message. */
 static _Thread_local char last_log[256];
 
+/* GLib log handler for the "VIPS" domain: keep the message in last_log (this
+ * thread's), instead of letting GLib print it: the library never prints. */
 static void log_capture(const gchar *domain, GLogLevelFlags level,
 	const gchar *msg, gpointer data)
 {
@@ -134,6 +119,10 @@ static void log_capture(const gchar *domain, GLogLevelFlags level,
 	snprintf(last_log, sizeof last_log, "%s", msg != NULL ? msg : "");
 }
 
+/* pthread_once body: start libvips (its log captured; its operation
+ * cache off, since each derivative is made once and written to disk; one
+ * worker a pipeline; untrusted loaders blocked) and note in lib_rc and
+ * lib_why whether it started. */
 static void lib_start(void)
 {
 	g_log_set_handler("VIPS", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
@@ -179,6 +168,8 @@ static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t busy_cv = PTHREAD_COND_INITIALIZER;
 static char busy[MAX_BUSY][72];         /* "<sha>-<kind>", "" when free */
 
+/* The slot of busy[] holding key ("" finds a free one), or -1; busy_mu
+ * is held. */
 static int busy_find(const char *key)
 {
 	int i;
@@ -209,6 +200,8 @@ static int busy_claim(const char *key)
 	return claimed;
 }
 
+/* Give key up (busy_claim took it) and wake every thread waiting for a slot
+ * or for key. */
 static void busy_release(const char *key)
 {
 	int slot;
@@ -428,6 +421,9 @@ static const char *const *image_loaders(const char *mime)
 	return NULL;
 }
 
+/* hd_derive: see hd.h.  A derivative already on disk is returned without a
+ * look at the catalogue beyond the object's type; one being made by another
+ * thread is waited for, not made twice. */
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	char **path, struct hd_error *e)
 {

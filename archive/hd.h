@@ -86,6 +86,12 @@ char *hd_xasprintf(const char *fmt, ...)
 
 /* --------------------------------------------------------------- text */
 
+struct json_t;                  /* jansson's */
+/* s as a new JSON string, or JSON null when s is NULL. */
+struct json_t *hd_json_str(const char *s);
+/* The n strings of v as a new JSON array of strings. */
+struct json_t *hd_json_strv(char *const *v, size_t n);
+
 /* A growable byte buffer, always NUL-terminated.  hd_buf_release frees
  * the bytes and leaves an empty buffer. */
 struct hd_buf {
@@ -221,8 +227,8 @@ int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 
 /* A description date (DA/T 18): "1985", "1985-03", "1985-03-12",
  * a range "1985/1990" or "1985-03-01/1985-04-30", an approximate year
- * "1985~".  Also accepted on input: "1985.03.12", "19850312",
- * "1985年3月12日", "1985年3月", "1985年", "1985年代" (a decade). */
+ * "1985~".  Also read: the forms sheets write (1985.3.12, 1985/3/12,
+ * 1985年3月12日, 1985年代, ranges with 至); codes.c's hd_date_parse. */
 struct hd_date {
 	char iso[32];       /* normalised form as listed above */
 	int year;           /* first year */
@@ -865,7 +871,6 @@ void hd_sheet_csv_header(struct hd_buf *b);
 void hd_sheet_csv_record(struct hd_buf *b, const struct hd_record *r,
 	const char *folder);
 
-struct json_t;                  /* jansson's */
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
  * levels). */
@@ -940,30 +945,6 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);
-
-/* ------------------------------------------ harvesting (oai.c) */
-
-#define HD_OAI_PAGE 100         /* headers or records a list answers */
-
-struct hd_oai_arg {
-	const char *name;
-	const char *value;
-};
-struct hd_oai_req {
-	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
-	const char *record_url;     /* "http://…/record/", or NULL */
-	const struct hd_oai_arg *args;   /* as received, repeats included */
-	size_t nargs;
-};
-/* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
- * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
- * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
- * built with libxml2.  Protocol errors are answers too.  Only approved
- * public records appear; withdrawn ones that were public are headers
- * with status="deleted".  Returns 0, or a negative code when the archive
- * fails (out then holds nothing useful). */
-int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
-	struct hd_buf *out, struct hd_error *e);
 
 /* ---------------------------------------------------- backup (backup.c) */
 
@@ -1318,5 +1299,9 @@ struct hd_audit_query {
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
+
+/* the parts of the library with a header of their own */
+#include "hd_oai.h"
+#include "hd_disk.h"
 
 #endif

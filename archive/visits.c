@@ -140,13 +140,8 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 		v[n].capacity = c.capacity;
 		n++;
 	}
-	st = hd_sql(a, SQL_VISITS_OF_DAY, e);
-	if (st == NULL) {
-		free(v);
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, day);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_VISITS_OF_DAY, e, "t", day);
+	while ((rc = hd_sql_step(a, st, "read bookings", e)) == 1) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
 		for (i = 0; i < n; i++) {
@@ -155,10 +150,9 @@ int hd_visit_slots(struct hd_archive *a, const char *day,
 			}
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(v);
-		return hd_sql_err(a, e, "read bookings");
+		return rc;
 	}
 	*slots = v;
 	*nslots = n;
@@ -232,7 +226,7 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	 * the room left cannot change before the insert */
 	rc = hd_visit_slots(a, day, &slots, &n, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	for (i = 0; i < n; i++) {
 		if (slot != NULL && strcmp(slots[i].time, slot) == 0) {
@@ -242,12 +236,12 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	if (s == NULL) {
 		rc = hd_err(e, HD_EINVAL, "“%s”不是开放预约的时段",
 			slot ? slot : "");
-		goto fail;
+		goto end;
 	}
 	if (people < 1 || people > s->capacity) {
 		rc = hd_err(e, HD_EINVAL, "人数须在 1 到 %d 人之间",
 			s->capacity);
-		goto fail;
+		goto end;
 	}
 	if (hd_visit_closed(a, day, s->time)) {
 		rc = hd_err(e, HD_EINVAL, "%s %s 已停止预约，请选择其他时段",
@@ -257,31 +251,25 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 	if (s->booked + people > s->capacity) {
 		rc = hd_err(e, HD_EINVAL, "%s %s 只剩 %d 个名额，请减少人数或"
 			"选择其他时段", day, s->time, s->capacity - s->booked);
-		goto fail;
-	}
-	st = hd_sql(a, SQL_VISIT_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, day);
-	hd_bind_text(st, 2, s->time);
-	hd_bind_text(st, 3, group);
-	hd_bind_text(st, 4, contact);
-	sqlite3_bind_int(st, 5, people);
-	sqlite3_bind_int(st, 6, s->free);
-	sqlite3_bind_int(st, 7, s->price);
-	hd_bind_text(st, 8, now);
+	st = hd_sql_bind(a, SQL_VISIT_INSERT, e, "ttttiiit", day, s->time,
+		group, contact, people, s->free, s->price, now);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto end;
+	}
+	/* by hand: a second booking of the group is the person's mistake */
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT) {
 		rc = hd_err(e, HD_EINVAL, "“%s”已预约 %s %s，不能重复预约",
 			group, day, s->time);
-		goto fail;
+		goto end;
 	}
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "book");
-		goto fail;
+		goto end;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	detail = hd_xasprintf("booking %lld: %s %s, %d people%s",
@@ -289,17 +277,12 @@ int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
 		s->free ? " (公益时段)" : "");
 	rc = hd_event_add(a, "visit", 0, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		free(slots);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	free(slots);
-	*id = 0;
+	if (rc != 0) {
+		*id = 0;
+	}
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
- * hours, capacity, price; the folder the admin pages back up to).  Each
- * change is an event.
+ * hours, capacity, price; the harvesters' contact; the folder the admin
+ * pages back up to).  Each change is an event.
  */
 #include "cmd.h"
 
@@ -19,6 +19,8 @@ static const struct {
 		"low-price hours, HH:00-HH:00[,...]"},
 	{"visit.capacity", "40", "people a guided-talk slot holds"},
 	{"visit.price", "10", "yuan a person in the low-price hours"},
+	{"oai.email", HD_OAI_EMAIL_DEFAULT, "the e-mail harvesters see "
+		"(OAI-PMH adminEmail), NAME@HOST.DOMAIN without spaces"},
 	{"backup.dest", "", "absolute folder the admin pages' \"back up "
 		"now\" copies to"},
 };
@@ -34,14 +36,18 @@ static const struct cmd_spec spec = {
 };
 
 /* Whether v looks like what key holds: a number (capacity 1-10000,
- * price 0-10000), an absolute folder path of one line (backup.dest) or
- * hours in the library's one grammar (hd_visit_hours: "HH:00-HH:00[,...]",
- * each ending after it starts).  1 or 0. */
+ * price 0-10000), an e-mail address the OAI-PMH schema takes
+ * (hd_oai_email_valid), an absolute folder path of one line (backup.dest)
+ * or hours in the library's one grammar (hd_visit_hours:
+ * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
 {
 	long long n;
 	int mask[24];
 
+	if (strcmp(key, "oai.email") == 0) {
+		return hd_oai_email_valid(v);
+	}
 	if (strcmp(key, "backup.dest") == 0) {
 		return v[0] == '/' && strpbrk(v, "\r\n") == NULL &&
 			strlen(v) < 4000;

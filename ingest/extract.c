@@ -45,6 +45,9 @@
 
 enum text_kind { K_NONE, K_PLAIN, K_HTML };
 
+/* How the text of a file of type mime is read: K_HTML for HTML and XHTML,
+ * K_PLAIN for plain text, Markdown, CSV and TSV, K_NONE for the rest (PDFs
+ * are stage_pdf's). */
 static enum text_kind text_kind(const char *mime)
 {
 	if (mime == NULL) {
@@ -331,6 +334,7 @@ struct walk {
 	int pre;                /* inside <pre> or <textarea> */
 };
 
+/* 1 when name is one of the strings of list (NULL-terminated). */
 static int name_in(const char *name, const char *const *list)
 {
 	size_t i;
@@ -356,6 +360,9 @@ static const char *const blocks[] = {
 	"textarea", "tfoot", "thead", "title", "tr", "ul", NULL
 };
 
+/* Write the white space the walk is holding back, once real text follows: a
+ * newline at a block boundary, else a space (neither at the start, nor a
+ * space after a newline). */
 static void flush_space(struct walk *w)
 {
 	if (w->pending_nl) {
@@ -371,6 +378,9 @@ static void flush_space(struct walk *w)
 	w->pending_sp = 0;
 }
 
+/* Add text node s to the walk: inside <pre> or <textarea> as it is,
+ * elsewhere with runs of white space (no-break space too) made one pending
+ * space, as a browser shows it. */
 static void put_text(struct walk *w, const char *s)
 {
 	size_t i = 0, start;
@@ -439,6 +449,9 @@ static int enter(struct walk *w, xmlNode *node)
 	return 1;
 }
 
+/* Called when the walk leaves a node: a block ends with a newline, a table
+ * cell with a space, and a <pre> or <textarea> lets white space collapse
+ * again. */
 static void leave(struct walk *w, xmlNode *node)
 {
 	const char *name;

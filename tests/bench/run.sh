@@ -36,11 +36,8 @@
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
 
-BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
-HD=$ROOT/$BUILD/hongdang
+NAME=bench
+. "$(dirname "$0")/lib.sh"
 B=$ROOT/$BUILD/bench
 OUT=$B/results.txt
 NPHOTO=5000
@@ -48,13 +45,10 @@ NTEXT=5000
 NSMALL=10000
 NSEARCH=${BENCH_RECORDS:-200000}
 
-die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "$*" | tee -a "$OUT"; }
-note() { echo "bench: $*" >&2; }
 now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # want N: section N is to run
 want() {
 	case " ${BENCH_ONLY:-1 2 3 4 5 6 7} " in
@@ -270,7 +264,7 @@ if want 2; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
-		"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_search.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
 
 	ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
@@ -279,7 +273,7 @@ if want 2; then
 		python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
 		echo "$ckey" > "$S/corpus.key"
 	fi
-	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
+	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/bench.c" "$HERE/corpus.py" archive/fts.c \
 		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
 		archive/suggest.c archive/record.c archive/db.c)
 	cached="(built in this run)"
@@ -425,7 +419,7 @@ if want 6; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
-		"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_variants.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
 		rm -rf "$S/variants"
 		mkdir -p "$S/variants"

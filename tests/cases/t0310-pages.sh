@@ -18,12 +18,8 @@ status config-capacity 0
 hd config visit.capacity 0
 status config-bad-capacity 2
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --templates "$HD_TOP/templates" 2>"$T/serve.log" &
-SPID=$!
-trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
+server_start serve --templates "$HD_TOP/templates"
+B=$URL
 
 # escaping: the hostile title is text everywhere
 curl -s "$B/search?q=%E7%95%AA%E7%A6%BA" >"$T/s.html"

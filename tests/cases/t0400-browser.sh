@@ -2,7 +2,8 @@
 # playwright-core from tests/browser/): home, corridor, reading corner,
 # demonstrations, search (hits and none), a record, study list, bookings,
 # the 404 page and the kiosk home, at 1920x1080 and 1080x1920 (and home,
-# search and a record on a 390x844 phone); the admin pages (login, home,
+# search and a record on a 390x844 phone); the admin pages (login, the
+# page refusing a login over plain HTTP from another machine, home,
 # review queue, a record, consultation, storage room, the catalogue,
 # keeping, receiving a transfer, audit, accounts) at a desk's 1440x900,
 # logged in through the form.  Each page: no console errors,
@@ -90,48 +91,30 @@ done
 hd storage log --temp 26 --rh 63
 status browser-storage 0
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-PIDS=""
-stop_servers() {
-	local p
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap stop_servers EXIT
-
 # start NAME ARGS...: a server on a free port; sets PORT and PID.
 start() {
-	local name=$1 i
+	local name=$1
 	shift
-	PORT=$(free_port)
-	"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" \
-		--templates "$HD_TOP/templates" "$@" 2>"$T/$name.err" &
-	PID=$!
-	PIDS="$PIDS $PID"
-	for i in $(seq 100); do
-		if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/favicon.ico"; then
-			return 0
-		fi
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "browser-$name-starts" "no answer on port $PORT: $(head -c 400 "$T/$name.err")"
-	exit 1
+	if ! server_start "$name" --templates "$HD_TOP/templates" "$@"; then
+		fail "browser-$name-starts" "no answer on port $PORT: $(head -c 400 "$T/$name.err")"
+		exit 1
+	fi
+	PID=$SPID
 }
 start main
 MAIN_PORT=$PORT MAIN_PID=$PID
 # the kiosk checks: "还在浏览吗？" after 5 s, attract loop after 10 s
 start idle --idle 5 --attract 10
 IDLE_PORT=$PORT IDLE_PID=$PID
+# the admin login from another machine over plain HTTP: a request through
+# the trusted proxy (127.0.0.1) naming a client elsewhere
+start proxy --trusted-proxy 127.0.0.1
+PROXY_PORT=$PORT PROXY_PID=$PID
 
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 HD_URL="http://127.0.0.1:$MAIN_PORT" HD_IDLE_URL="http://127.0.0.1:$IDLE_PORT" \
+HD_PROXY_URL="http://127.0.0.1:$PROXY_PORT" \
 HD_SHOTS="$SHOTS" HD_CHROMIUM="$CHROMIUM" \
 HD_ADMIN_USER=admin1 HD_ADMIN_PASS=Admin-Browser-2026 \
 	timeout 600 node "$BR/screens.mjs" >"$T/node.out" 2>"$T/node.err"
@@ -146,8 +129,12 @@ fi
 
 # Both servers stop cleanly on SIGTERM, and answered no request with a 5xx
 # or a sanitizer report while the browser was at work.
-for name in main idle; do
-	if [ $name = main ]; then p=$MAIN_PID; else p=$IDLE_PID; fi
+for name in main idle proxy; do
+	case $name in
+	main) p=$MAIN_PID ;;
+	idle) p=$IDLE_PID ;;
+	*) p=$PROXY_PID ;;
+	esac
 	kill "$p" 2>/dev/null
 	wait "$p"
 	src=$?

@@ -94,21 +94,9 @@ hd search history
 has english_alone "$OUT" "共 0 条"
 
 # ---------------------------------------------------------- suggestions
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-PORT=$($PY -c 'import socket; s=socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" 2>"$T/serve.err" &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$T"' \
-	EXIT
-for i in $(seq 100); do
-	curl -s -o /dev/null --max-time 1 \
-		"http://127.0.0.1:$PORT/favicon.ico" && break
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-U="http://127.0.0.1:$PORT"
+server_start serve
+PID=$SPID
+U=$URL
 
 # suggest NAME Q: GET /api/suggest?q=Q into $OUT.
 suggest() {
@@ -260,6 +248,7 @@ api_search() {
 }
 "$HONGDANG" -d "$B" serve --listen "127.0.0.1:$PORT" 2>"$T/serve2.err" &
 PID=$!
+PIDS="$PIDS $PID"
 for i in $(seq 100); do
 	curl -s -o /dev/null --max-time 1 "$U/favicon.ico" && break
 	kill -0 "$PID" 2>/dev/null || break
