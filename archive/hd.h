@@ -636,6 +636,28 @@ char *hd_object_mime(struct hd_archive *a, const char *sha256);
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	char **path, struct hd_error *e);
 
+/* Zoom into a big master: its pyramid of JPEG tiles (HD_TILE_SIZE
+ * square, the last of a row or column smaller), DeepZoom levels from 0
+ * (one pixel) to full resolution, EXIF orientation applied, metadata
+ * stripped.  Made with libvips (dzsave) on first use, the whole pyramid
+ * at once, and cached as DIR/derived/tiles/ab/<sha>/ (Z/X_Y.jpg and
+ * image.dzi), written under tmp/ and renamed in whole.  hd_tiles_get
+ * fills *t and gives the pyramid's folder (*dir, caller frees);
+ * hd_tile the path of tile (z, x, y) (*path, caller frees).  HD_ENOTFOUND
+ * when the object is not a catalogued image or the tile is outside it,
+ * HD_EINVAL when the master cannot be decoded.  Who may see it is the
+ * caller's to decide.  Safe to call from several threads. */
+#define HD_TILE_SIZE 256
+struct hd_tiles {
+	int width, height;      /* pixels at full resolution (oriented) */
+	int tile;               /* HD_TILE_SIZE */
+	int levels;             /* 0 .. levels - 1 (full resolution) */
+};
+int hd_tiles_get(struct hd_archive *a, const char *sha256,
+	struct hd_tiles *t, char **dir, struct hd_error *e);
+int hd_tile(struct hd_archive *a, const char *sha256, int z, int x, int y,
+	char **path, struct hd_error *e);
+
 /* ---------------------------------------- the paper storage room (room.c) */
 
 #define HD_LOCATION_MAX 256     /* bytes of a location path */
@@ -797,6 +819,28 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
 
+/* Catalogue sheets as Hongdang writes them (sheetw.c): the columns the
+ * ingest's sheet reader takes, in this order, so that a sheet written
+ * goes back in ("ingest --sheet") describing the same records. */
+#define HD_SHEET_COLUMNS 14
+extern const char *const hd_sheet_columns[HD_SHEET_COLUMNS];
+/* The cells of r in those columns, each a new string ("" when empty;
+ * free with hd_sheet_cells_release): 文件名 its files' names in their
+ * order joined by ';' (each after folder and '/' when folder is not
+ * NULL), codes as catalogued (门类 ZP, 开放 restricted), subjects and
+ * persons joined by ';', 页数 "" when unknown. */
+void hd_sheet_cells(const struct hd_record *r, const char *folder,
+	char *cells[HD_SHEET_COLUMNS]);
+void hd_sheet_cells_release(char *cells[HD_SHEET_COLUMNS]);
+/* A CSV row of cells[0..n) appended to b: each cell quoted, its quotes
+ * doubled (libcsv's csv_write), "," between, CRLF after. */
+void hd_csv_row(struct hd_buf *b, char *const *cells, size_t n);
+/* A CSV sheet's start (UTF-8 BOM, for Excel, and the header row), and a
+ * record's row, appended to b. */
+void hd_sheet_csv_header(struct hd_buf *b);
+void hd_sheet_csv_record(struct hd_buf *b, const struct hd_record *r,
+	const char *folder);
+
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
  * levels). */
@@ -871,30 +915,6 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);
-
-/* ------------------------------------------ harvesting (oai.c) */
-
-#define HD_OAI_PAGE 100         /* headers or records a list answers */
-
-struct hd_oai_arg {
-	const char *name;
-	const char *value;
-};
-struct hd_oai_req {
-	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
-	const char *record_url;     /* "http://…/record/", or NULL */
-	const struct hd_oai_arg *args;   /* as received, repeats included */
-	size_t nargs;
-};
-/* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
- * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
- * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
- * built with libxml2.  Protocol errors are answers too.  Only approved
- * public records appear; withdrawn ones that were public are headers
- * with status="deleted".  Returns 0, or a negative code when the archive
- * fails (out then holds nothing useful). */
-int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
-	struct hd_buf *out, struct hd_error *e);
 
 /* ---------------------------------------------------- backup (backup.c) */
 
@@ -1216,6 +1236,14 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e);
 
+/* 1 when account user_id's use of kind of object sha256 of record ref
+ * was logged (hd_consult_log) within the last hours: what lets the parts
+ * of content a logged view shows (the tiles of a zoomed scan) follow it
+ * without a log entry each.  0 otherwise, also when the catalogue cannot
+ * be read.  Reads only. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours);
+
 /* Usage statistics (利用统计): requests (人次), records asked (件次)
  * and uses, by month (China time, "2026-11"), by category and by
  * purpose. */
@@ -1251,6 +1279,9 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
 
+/* the parts of the library with a header of their own */
 #include "hd_visit.h"
+#include "hd_oai.h"
+#include "hd_disk.h"
 
 #endif

@@ -3,14 +3,15 @@
  * a visitor's form carries (account.c); part of hd.h, which includes it.
  *
  * A booking is refused, each time with a Chinese message for the form,
- * when it asks for what cannot be had (a slot past, full or not open, a
- * group already booked there) and when it passes a limit that keeps one
- * visitor from taking every slot: a contact holds at most
- * HD_VISIT_OPEN_MAX open bookings, an address (other than the kiosks',
- * setting visit.kiosks) makes at most HD_VISIT_HOURLY_MAX an hour, and a
- * form token books once.  Every check and the insert are one transaction
- * under the write lock, so bookers at once cannot pass a limit between
- * them.
+ * when it asks for what cannot be had (a slot past, full, not open or
+ * closed by the staff, a group already booked there) and when it passes
+ * a limit that keeps one visitor from taking every slot: a contact holds
+ * at most HD_VISIT_OPEN_MAX open bookings, an address (other than the
+ * kiosks', setting visit.kiosks) makes at most HD_VISIT_HOURLY_MAX an
+ * hour, and a form token books once.  Every check and the insert are one
+ * transaction under the write lock, so bookers at once cannot pass a
+ * limit between them.  Staff list bookings, cancel one (marked, kept)
+ * and close a slot to new bookings.
  */
 #ifndef HD_VISIT_H
 #define HD_VISIT_H
@@ -72,10 +73,11 @@ struct hd_booking {
  * their NFKC_Casefold forms; a phone number by its digits.  Refuses,
  * with a Chinese message naming what was sent:
  *  - HD_EINVAL: a day malformed, past, or more than HD_VISIT_AHEAD_DAYS
- *    ahead; a slot that is not one or has begun (hd_visit_past); a group
- *    name not of 1-40 characters; a contact that is not a phone number
- *    or e-mail; people outside 1..capacity; not enough room left; the
- *    same group already booked in the slot;
+ *    ahead; a slot that is not one, has begun (hd_visit_past) or is
+ *    closed (hd_visit_close); a group name not of 1-40 characters; a
+ *    contact that is not a phone number or e-mail; people outside
+ *    1..capacity; not enough room left; the same group already booked
+ *    in the slot;
  *  - HD_EEXIST: the form's token booked already;
  *  - HD_ELIMIT: the contact holds HD_VISIT_OPEN_MAX open bookings, or
  *    the address (not a kiosk's) made HD_VISIT_HOURLY_MAX in the last
@@ -106,14 +108,29 @@ struct hd_visit {
  * count, HD_EDB. */
 int hd_visit_list(struct hd_archive *a, const char *from, int days,
 	struct hd_visit **v, size_t *n, struct hd_error *e);
-/* Cancel booking id (its own transaction, an event "visit"): its people
- * no longer fill the slot and it no longer counts against its contact.
- * *v (may be NULL) receives the booking as it now is.  HD_ENOTFOUND
- * ("没有预约号 N"), HD_EINVAL when it is cancelled already or its slot
- * has begun at now (Unix seconds), HD_EDB. */
+#define HD_VISIT_REASON_MAX 200 /* bytes of a cancellation's reason */
+/* Cancel booking id (its own transaction, an event "visit" saying what
+ * it was, who cancelled it and why: reason, one line of at most
+ * HD_VISIT_REASON_MAX bytes, NULL or "" for none).  The row stays,
+ * marked cancelled: its people no longer fill the slot and it no longer
+ * counts against its contact.  *v (may be NULL) receives the booking as
+ * it now is.  HD_ENOTFOUND ("没有预约号 N"), HD_EINVAL when it is
+ * cancelled already, its slot has begun at now (Unix seconds) or the
+ * reason is too long or not one line, HD_EDB. */
 int hd_visit_cancel(struct hd_archive *a, int64_t id, int64_t now,
-	const struct hd_agent *agent, struct hd_visit *v,
+	const char *reason, const struct hd_agent *agent, struct hd_visit *v,
 	struct hd_error *e);
+/* Close (closed 1) or open again (0) the slot "HH:MM" of day for new
+ * bookings (its own transaction, an event "visit"; the bookings made
+ * stay).  hd_visit_book refuses a closed slot.  Closing a closed slot
+ * changes nothing.  HD_EINVAL for a malformed day or an hour that is not
+ * a slot, HD_EDB. */
+int hd_visit_close(struct hd_archive *a, const char *day, const char *slot,
+	int closed, const struct hd_agent *agent, struct hd_error *e);
+/* 1 when the slot of day is closed, 0 when it is not (or the setting
+ * cannot be read: the booking's transaction checks again). */
+int hd_visit_closed(struct hd_archive *a, const char *day,
+	const char *slot);
 
 /* Form tokens of the visitors' forms (account.c), made in the form and
  * checked when it comes back: "ISSUED.NONCE.MAC", the Unix time it was

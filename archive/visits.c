@@ -485,6 +485,10 @@ static int book_in_tx(struct hd_archive *a, const struct hd_booking *b,
 	if (rc == 0) {
 		rc = slot_check(b, slots, n, &s, e);
 	}
+	if (rc == 0 && hd_visit_closed(a, b->day, s->time)) {
+		rc = hd_err(e, HD_EINVAL, "%s %s 已停止预约，请选择其他时段",
+			b->day, s->time);
+	}
 	if (rc == 0) {
 		rc = hd_sql_get(a, SQL_VISIT_GROUP_TAKEN, "look up group", e,
 			"ttt>l", b->day, s->time, w->group_key, &other);
@@ -630,13 +634,18 @@ static int visit_get(struct hd_archive *a, int64_t id, struct hd_visit *v,
 
 /* hd_visit_cancel: see hd_visit.h. */
 int hd_visit_cancel(struct hd_archive *a, int64_t id, int64_t now,
-	const struct hd_agent *agent, struct hd_visit *v,
+	const char *reason, const struct hd_agent *agent, struct hd_visit *v,
 	struct hd_error *e)
 {
 	struct hd_visit cur;
 	char at[32], *detail;
 	int rc;
 
+	if (reason != NULL && (strlen(reason) > HD_VISIT_REASON_MAX ||
+	    strpbrk(reason, "\r\n") != NULL)) {
+		return hd_err(e, HD_EINVAL, "取消原因最多 %d 字节、一行",
+			HD_VISIT_REASON_MAX);
+	}
 	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		return rc;
@@ -656,8 +665,10 @@ int hd_visit_cancel(struct hd_archive *a, int64_t id, int64_t now,
 			"ltt", id, at, agent && agent->name ? agent->name : "");
 	}
 	if (rc == 0) {
-		detail = hd_xasprintf("cancel booking %lld: %s %s, %d people",
-			(long long)id, cur.day, cur.slot, cur.people);
+		detail = hd_xasprintf("cancel booking %lld: %s %s, %d people;"
+			" %s", (long long)id, cur.day, cur.slot, cur.people,
+			reason != NULL && reason[0] != '\0' ? reason :
+			"no reason given");
 		rc = hd_event_add(a, "visit", 0, agent, detail, e);
 		free(detail);
 	}
@@ -668,5 +679,111 @@ int hd_visit_cancel(struct hd_archive *a, int64_t id, int64_t now,
 	if (rc == 0 && v != NULL) {
 		*v = cur;
 	}
+	return rc;
+}
+
+/* ------------------------------------------------ the desk's keeping */
+
+#define CLOSED_KEY "visit.closed."      /* + day: its closed slots */
+
+/* 1 when slot is one of the comma-separated hours of list. */
+static int in_list(const char *list, const char *slot)
+{
+	size_t n = strlen(slot);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (strncmp(p, slot, n) == 0 && (p[n] == ',' || p[n] == '\0')) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* hd_visit_closed: see hd_visit.h.  The setting visit.closed.DAY lists
+ * the day's closed hours. */
+int hd_visit_closed(struct hd_archive *a, const char *day, const char *slot)
+{
+	char *key, *list = NULL;
+	int closed;
+
+	if (day == NULL || slot == NULL || strlen(day) != 10) {
+		return 0;
+	}
+	key = hd_xasprintf(CLOSED_KEY "%s", day);
+	closed = hd_meta_get(a, key, "", &list, NULL) == 0 &&
+		in_list(list, slot);
+	free(key);
+	free(list);
+	return closed;
+}
+
+/* hd_visit_close: see hd_visit.h.  The list is rewritten in the order of
+ * the day's slots, inside the transaction that writes the event. */
+int hd_visit_close(struct hd_archive *a, const char *day, const char *slot,
+	int closed, const struct hd_agent *agent, struct hd_error *e)
+{
+	struct hd_slot *v = NULL;
+	struct hd_buf b;
+	sqlite3_stmt *st;
+	char *key = NULL, *list = NULL, *detail;
+	size_t n = 0, i;
+	int rc, found = 0, now;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "");
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = hd_visit_slots(a, day, &v, &n, e);
+	for (i = 0; rc == 0 && i < n; i++) {
+		found |= slot != NULL && strcmp(v[i].time, slot) == 0;
+	}
+	if (rc == 0 && !found) {
+		rc = hd_err(e, HD_EINVAL, "“%s”不是开放预约的时段",
+			slot ? slot : "");
+	}
+	if (rc == 0) {
+		key = hd_xasprintf(CLOSED_KEY "%s", day);
+		rc = hd_meta_get(a, key, "", &list, e);
+	}
+	if (rc != 0 || in_list(list, slot) == closed) {
+		goto out;               /* refused, or nothing to change */
+	}
+	for (i = 0; i < n; i++) {
+		now = strcmp(v[i].time, slot) == 0 ? closed :
+			in_list(list, v[i].time);
+		if (now) {
+			hd_buf_printf(&b, "%s%s", b.len ? "," : "", v[i].time);
+		}
+	}
+	st = hd_sql(a, SQL_META_SET, e);
+	if (st == NULL) {
+		rc = HD_EDB;
+		goto out;
+	}
+	hd_bind_text(st, 1, key);
+	hd_bind_text(st, 2, b.p);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = hd_sql_err(a, e, "close a slot");
+		goto out;
+	}
+	detail = hd_xasprintf("slot %s %s %s for bookings", day, slot,
+		closed ? "closed" : "opened");
+	rc = hd_event_add(a, "visit", 0, agent, detail, e);
+	free(detail);
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+out:
+	if (a->in_tx) {
+		hd_tx_rollback(a);
+	}
+	hd_buf_release(&b);
+	free(v);
+	free(key);
+	free(list);
 	return rc;
 }

@@ -165,6 +165,10 @@ int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
  * Returns 0, or the exit status after the message: 2 when there is no
  * archive there. */
 int cmd_open(struct cmd_ctx *c, int readonly);
+/* Remove the staging folders that killed runs left beside dest
+ * (hd_staging_sweep) and say so in one line on stderr when there were
+ * any (backup, restore, export). */
+void cmd_sweep(const struct cmd_ctx *c, const char *dest);
 /* Print a jansson value to stdout (indented, UTF-8 unescaped), consume
  * it.  Returns 0, or 1 when stdout fails. */
 int cmd_json_out(json_t *v);

@@ -29,10 +29,12 @@ static const struct cmd_spec list_spec = {
 
 static const struct cmd_spec cancel_spec = {
 	.help =
-	"usage: hongdang [-d DIR] visit cancel ID\n\n"
+	"usage: hongdang [-d DIR] visit cancel ID [--reason TEXT]\n\n"
 	"Cancel booking ID (预约号): its places are free again and it no\n"
-	"longer counts against its contact.  One whose hour has begun\n"
-	"cannot be cancelled.\n",
+	"longer counts against its contact; it stays listed, marked.  One\n"
+	"whose hour has begun cannot be cancelled.\n\n"
+	"  --reason TEXT  why, kept in the event (one line, at most 200\n"
+	"                 bytes)\n",
 	.min = 1, .max = 1, .what = "give one booking number",
 	.flags = CMD_WRITE,
 };
@@ -105,16 +107,22 @@ static int visit_list(struct cmd_ctx *c, int argc, char **argv)
 	return st;
 }
 
-/* visit cancel ID.  Exit 0, 1 when there is no such booking or it is
- * cancelled already or begun, 2 for a number that is none. */
+/* visit cancel ID [--reason TEXT].  Exit 0, 1 when there is no such
+ * booking, it is cancelled already or begun, or the reason is too long
+ * or not one line; 2 for a number that is none. */
 static int visit_cancel(struct cmd_ctx *c, int argc, char **argv)
 {
+	const char *reason = NULL;
+	const struct cmd_opt opts[] = {
+		CMD_STR("reason", &reason),
+		CMD_END,
+	};
 	struct hd_visit v;
 	struct hd_error e;
 	int64_t id;
 	int st;
 
-	st = cmd_start(c, &cancel_spec, NULL, &argc, &argv);
+	st = cmd_start(c, &cancel_spec, opts, &argc, &argv);
 	if (st >= 0) {
 		return st;
 	}
@@ -123,7 +131,8 @@ static int visit_cancel(struct cmd_ctx *c, int argc, char **argv)
 		return st;
 	}
 	hd_err_clear(&e);
-	if (hd_visit_cancel(c->a, id, hd_now_s(), &c->agent, &v, &e) != 0) {
+	if (hd_visit_cancel(c->a, id, hd_now_s(), reason, &c->agent, &v,
+	    &e) != 0) {
 		return cmd_fail(c, &e);
 	}
 	printf("已取消预约 %lld：%s %s，%s，%d 人\n", (long long)v.id, v.day,

@@ -63,9 +63,9 @@ static void ensure_token(const struct http_req *req, struct http_resp *resp,
 }
 
 /* The slots of day for visit.html, each {time, free, price, left,
- * full, past (begun at now), closed (full or past), capacity, checked
- * (the one chosen), cls}; an empty array when they cannot be read.
- * Returns a new array. */
+ * full, past (begun at now), stopped (closed by the staff), closed (full,
+ * past or stopped: not to be chosen), capacity, checked (the one chosen),
+ * cls}; an empty array when they cannot be read.  Returns a new array. */
 static json_t *slots_json(struct hd_archive *a, const char *day,
 	const char *chosen, int64_t now)
 {
@@ -80,6 +80,8 @@ static json_t *slots_json(struct hd_archive *a, const char *day,
 		json_t *o = json_object();
 		int left = v[i].capacity - v[i].booked;
 		int past = hd_visit_past(day, v[i].time, now);
+		int stopped = hd_visit_closed(a, day, v[i].time);
+		int closed = past || stopped || left <= 0;
 
 		json_object_set_new(o, "time", json_string(v[i].time));
 		json_object_set_new(o, "free", json_boolean(v[i].free));
@@ -87,12 +89,12 @@ static json_t *slots_json(struct hd_archive *a, const char *day,
 		json_object_set_new(o, "left", json_integer(left));
 		json_object_set_new(o, "full", json_boolean(left <= 0));
 		json_object_set_new(o, "past", json_boolean(past));
-		json_object_set_new(o, "closed", json_boolean(past ||
-			left <= 0));
+		json_object_set_new(o, "stopped", json_boolean(stopped));
+		json_object_set_new(o, "closed", json_boolean(closed));
 		json_object_set_new(o, "capacity", json_integer(v[i].capacity));
 		json_object_set_new(o, "checked", json_boolean(chosen &&
 			strcmp(chosen, v[i].time) == 0));
-		json_object_set_new(o, "cls", json_string(past || left <= 0 ?
+		json_object_set_new(o, "cls", json_string(closed ?
 			"slot full" : v[i].free ? "slot free" : "slot"));
 		json_array_append_new(arr, o);
 	}

@@ -193,6 +193,39 @@ json_t *page_hits(const struct hd_results *res, int html)
 	return a;
 }
 
+/* See site.h.  One buffer serves every hit's snippet, freed on
+ * return. */
+json_t *site_search_json(const char *query, const struct hd_results *res)
+{
+	json_t *o = json_object(), *hits = json_array(), *j;
+	struct hd_buf sb;
+	size_t k;
+
+	hd_buf_init(&sb);
+	json_object_set_new(o, "query", json_string(query ? query : ""));
+	json_object_set_new(o, "total", json_integer(res->total));
+	for (k = 0; k < res->nhits; k++) {
+		const struct hd_hit *h = &res->hits[k];
+
+		j = json_object();
+		json_object_set_new(j, "ref", json_string(h->ref));
+		json_object_set_new(j, "title", json_string(h->title));
+		json_object_set_new(j, "date", h->date ? json_string(h->date) :
+			json_null());
+		json_object_set_new(j, "category", json_string(h->category));
+		json_object_set_new(j, "access", json_string(h->access));
+		json_object_set_new(j, "status", json_string(h->status));
+		sb.len = 0;
+		page_snippet_html(&sb, &h->snippet);
+		json_object_set_new(j, "snippet",
+			json_string(sb.p != NULL ? sb.p : ""));
+		json_array_append_new(hits, j);
+	}
+	json_object_set_new(o, "hits", hits);
+	hd_buf_release(&sb);
+	return o;
+}
+
 /* See site.h.  The templates are checked for changes first (at most
  * once a second); the page is rendered, then the layout around it with
  * the page as "content". */

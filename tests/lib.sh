@@ -157,3 +157,16 @@ unchanged() {
 		fail "$1-unchanged" "the archive changed"
 	fi
 }
+# oai_valid NAME FILE...: every FILE is an OAI-PMH 2.0 response that the
+# official schemas accept, oai_dc metadata included (tests/data/oai,
+# whose catalog keeps xmllint off the network).  One PASS or FAIL.
+oai_valid() {
+	local name=$1 dir="$HD_TOP/tests/data/oai"
+	shift
+	if XML_CATALOG_FILES="$dir/catalog.xml" xmllint --nonet --noout \
+	    --schema "$dir/harvest.xsd" "$@" >"$T/xsd.out" 2>&1; then
+		pass "$name-schema"
+	else
+		fail "$name-schema" "$(grep -v ' validates$' "$T/xsd.out" | head -c 400)"
+	fi
+}

@@ -42,7 +42,7 @@ const VIEWPORTS = {
   landscape: { width: 1920, height: 1080, kiosk: true },
   portrait: { width: 1080, height: 1920, kiosk: true },
   phone: { width: 390, height: 844, kiosk: false, mobile: true },
-  desk: { width: 1366, height: 768, kiosk: false },
+  desk: { width: 1440, height: 900, kiosk: false },
 };
 
 // A public photo record: the first photograph among the hits for 番禺.
@@ -364,6 +364,10 @@ async function admin(browser) {
       ['admin-review', '/admin/review'],
       ['admin-consult', '/admin/consult'],
       ['admin-storage', '/admin/storage'],
+      ['admin-search', '/admin/search'],
+      ['admin-search-words', '/admin/search?q=' + encodeURIComponent('党员')],
+      ['admin-keeping', '/admin/keeping'],
+      ['admin-import', '/admin/import'],
       ['admin-audit', '/admin/audit'],
       ['admin-users', '/admin/users'],
     ];

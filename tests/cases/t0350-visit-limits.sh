@@ -247,7 +247,14 @@ jq_is list-open "all(v['cancelled'] is None for v in d)" True
 id=$(visits "SELECT id FROM visits WHERE grp = '团一'")
 hd visit list --from "$D2" --days 1
 has list-line "$OUT" "$D2 09:00    2 人  团一  020-8888 1234"
-hd visit cancel "$id"
+hd visit cancel "$id" --reason "$(printf 'x%.0s' $(seq 201))"
+status cancel-reason-long 1
+has cancel-reason-long-says "$ERR" "取消原因最多 200 字节"
+hd visit cancel "$id" --reason "$(printf '改期\n另约')"
+status cancel-reason-lines 1
+hd visit list --from "$D2" --days 1 --json
+jq_is cancel-reason-bad-kept "[v['cancelled'] for v in d if v['id'] == $id]" "[None]"
+hd visit cancel "$id" --reason 学校改期
 status cancel-exit 0
 has cancel-says "$OUT" "已取消预约 $id：$D2 09:00，团一，2 人"
 hd visit list --from "$D2" --days 1 --json
@@ -256,7 +263,7 @@ jq_is cancel-listed "[(v['cancelled'] is not None, v['cancelled_by']) for v in d
 book c4 127.0.0.1 "$(form 127.0.0.1)" "$D2" 09:00 ' 团一' 02088881234 2
 code c4 200
 hd audit --type visit --json
-jq_is cancel-event "any(e['detail'].startswith('cancel booking $id:') for e in d['events'])" True
+jq_is cancel-event "[e['detail'] for e in d['events'] if e['detail'].startswith('cancel booking $id:')]" "['cancel booking $id: $D2 09:00, 2 people; 学校改期']"
 before=$(fingerprint)
 hd visit cancel "$id"
 status cancel-twice 1

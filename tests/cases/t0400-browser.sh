@@ -4,8 +4,9 @@
 # the 404 page and the kiosk home, at 1920x1080 and 1080x1920 (and home,
 # search and a record on a 390x844 phone); the admin pages (login, the
 # page refusing a login over plain HTTP from another machine, home,
-# review queue, a record, consultation, storage room, audit, accounts)
-# at a desk's 1366x768, logged in through the form.  Each page: no console errors,
+# review queue, a record, consultation, storage room, the catalogue,
+# keeping, receiving a transfer, audit, accounts) at a desk's 1440x900,
+# logged in through the form.  Each page: no console errors,
 # page errors or failed requests; axe-core finds nothing serious or
 # critical; lang zh-CN; alt text; headings from h1; touch targets of 48 px;
 # no sideways scrolling.  Then the study list, a demonstration's next step
