@@ -250,15 +250,23 @@ struct comp {
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A compile error: HD_EINVAL with "path:line: message" in c->e. */
+/* A compile error: HD_EINVAL with "path:line: message" in c->e, on one
+ * line (a control character the message quotes from the template, such
+ * as the line break inside a tag, becomes a space). */
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	for (i = 0; msg[i] != '\0'; i++) {
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F) {
+			msg[i] = ' ';
+		}
+	}
 	return hd_err(c->e, HD_EINVAL, "%s:%u: %s", c->path, line, msg);
 }
 
