@@ -11,10 +11,12 @@
  * problems, so a bag refused for the wrong reason fails too.  The suite
  * is read-only and never modified; v0.97/warning/special-system-files
  * lists data/.DS_Store, which upstream never committed, so it is copied
- * and the empty file made, as its README says.  Prints "PASS <bag>" or
+ * and the empty file made, as its README says.  Then bag-info.txt as the
+ * bag writer writes it (hd_bagw_info) must read back the same, row by
+ * row of a table.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>" (check.h); exits 1 on any failure.
  */
-#include "../../archive/hd.h"
+#include "../../archive/internal.h"
 #include "check.h"
 
 #include <dirent.h>
@@ -253,6 +255,59 @@ static void info_check(const char *suite)
 	free(bag);
 }
 
+/* Values the bag writer folds into bag-info.txt, which the reader must
+ * give back as they were (tabs and line breaks as spaces). */
+static const struct {
+	const char *value;
+	const char *want;       /* NULL: the value itself */
+	const char *why;
+} infos[] = {
+	{"第 1 批 A", NULL, "a value ending in a blank and one letter (the "
+		"writer read a byte past it; found by fuzz_bagit)"},
+	{"x y", NULL, "three bytes, a blank in the middle"},
+	{"前锋社区 1953 年至 1990 年的党员大会记录、街坊来信与照片，台风过后"
+		"清理河涌淤泥的照片和文字，由街坊整理，交番禺区档案馆 接收 "
+		"存档", NULL, "a long value folded at blanks and joined again"},
+	{"甲\u3000 乙  丙", "甲\u3000 乙  丙", "no fold next to an "
+		"ideographic space or between two blanks"},
+	{"第一行\n第二行\t第三列", "第一行 第二行 第三列",
+		"line breaks and tabs become spaces"},
+};
+
+/* Each value of infos written into a bag and read back. */
+static void writer_check(void)
+{
+	struct hd_bag_report r;
+	struct hd_bag_tag t;
+	struct hd_bagw w;
+	struct hd_error e;
+	char name[32], *out;
+	size_t i;
+
+	for (i = 0; i < sizeof infos / sizeof infos[0]; i++) {
+		snprintf(name, sizeof name, "bag-info-%zu", i);
+		out = hd_xasprintf("%s/%s", tmproot, name);
+		t.label = (char *)"External-Description";
+		t.value = (char *)infos[i].value;
+		memset(&w, 0, sizeof w);
+		if (hd_bagw_begin(&w, out, &e) != 0 ||
+		    hd_bagw_info(&w, &t, 1, &e) != 0 ||
+		    hd_bagw_finish(&w, &e) != 0) {
+			check(name, 0, "the writer failed: %s", e.msg);
+		} else {
+			hd_bag_validate(w.root, &r, &e);
+			check(name, r.ninfo == 1 && strcmp(r.info[0].value,
+				infos[i].want ? infos[i].want :
+				infos[i].value) == 0, "%s (got '%s')",
+				infos[i].why, r.ninfo ? r.info[0].value : "");
+			hd_bag_report_release(&r);
+		}
+		hd_bagw_discard(&w);
+		hd_bagw_release(&w);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	static const struct {
@@ -301,6 +356,7 @@ int main(void)
 		}
 	}
 	info_check(suite);
+	writer_check();
 	hd_strv_free(vers, nvers);
 	free(suite);
 	cmd = hd_xasprintf("rm -rf '%s'", tmproot);
