@@ -433,14 +433,17 @@ static int url_follows_safely(const char *s, size_t n)
 		    c <= '9') || c == '+' || c == '-' || c == '.')))) {
 			return 1;       /* no scheme: relative */
 		}
-		if (k == sizeof scheme - 1) {
-			return 0;       /* a long scheme: none we allow */
+		if (k < sizeof scheme - 1) {
+			scheme[k] = (char)(c >= 'A' && c <= 'Z' ?
+				c - 'A' + 'a' : c);
 		}
-		scheme[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' :
-			c);
+		k++;
 	}
 	if (!colon || k == 0) {
 		return 1;       /* no scheme */
+	}
+	if (k >= sizeof scheme) {
+		return 0;       /* a long scheme: none we allow */
 	}
 	scheme[k] = '\0';
 	for (m = 0; ok[m] != NULL; m++) {
