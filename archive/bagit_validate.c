@@ -631,7 +631,10 @@ static void read_bag_info(struct bag *g)
 			}
 			t = &g->info[g->ninfo - 1];
 			cont = hd_xstrndup(line, n);
-			hd_trim(cont);
+			if (*hd_trim(cont) == '\0') {
+				free(cont);     /* a blank line adds nothing */
+				continue;
+			}
 			label = hd_xasprintf("%s %s", t->value, cont);
 			free(t->value);
 			free(cont);

@@ -580,7 +580,14 @@ static void round_trip(const char *dir, const struct hd_bag_tag *t,
 	hd_bagw_release(&w);
 }
 
-/* The scratch folder: on /dev/shm when there is one. */
+/* atexit: remove the scratch folder. */
+static void cleanup(void)
+{
+	hd_fs_rmtree(scratch);
+}
+
+/* The scratch folder: on /dev/shm when there is one, removed at the
+ * exit. */
 static void setup(void)
 {
 	struct stat st;
@@ -593,6 +600,7 @@ static void setup(void)
 	if (scratch == NULL) {
 		fail("mkdtemp", strerror(errno));
 	}
+	atexit(cleanup);
 }
 
 /* One input: see the file comment. */

@@ -11,15 +11,17 @@
  * problems, so a bag refused for the wrong reason fails too.  The suite
  * is read-only and never modified; v0.97/warning/special-system-files
  * lists data/.DS_Store, which upstream never committed, so it is copied
- * and the empty file made, as its README says.  Then bag-info.txt as the
- * bag writer writes it (hd_bagw_info) must read back the same, row by
- * row of a table.  Prints "PASS <bag>" or
+ * and the empty file made, as its README says.  Then bag-info.txt, row
+ * by row of two tables: texts as bag makers write them must give the
+ * tags they mean, and values written by the bag writer (hd_bagw_info)
+ * must read back the same.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>" (check.h); exits 1 on any failure.
  */
 #include "../../archive/internal.h"
 #include "check.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -255,6 +257,76 @@ static void info_check(const char *suite)
 	free(bag);
 }
 
+/* bag-info.txt texts as a bag maker may write them, and a tag the
+ * reader must give back.  The bag around them is valid: one payload file
+ * data/a.txt of 6 bytes ("档案"). */
+static const struct {
+	const char *text;
+	const char *label, *value;
+	const char *why;
+} readings[] = {
+	{"Payload-Oxum: 6.1\n \t\n", "Payload-Oxum", "6.1",
+		"a blank line after a value adds nothing to it (it added a "
+		"space, and Payload-Oxum was refused; found by fuzz_bagit)"},
+	{"Source-Organization: 前锋\n  社区\n\t\n\u3000\nPayload-Oxum: "
+		"6.1\n", "Source-Organization", "前锋 社区",
+		"a folded value joined with one space, blank lines skipped"},
+};
+
+/* Write the file dir/rel holding text; 0 or -1. */
+static int put(const char *dir, const char *rel, const char *text)
+{
+	char *path = hd_xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	int rc = f != NULL && fputs(text, f) >= 0 ? 0 : -1;
+
+	if (f != NULL && fclose(f) != 0) {
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+/* Each text of readings as the bag-info.txt of a valid bag. */
+static void reader_check(void)
+{
+	struct hd_bag_report r;
+	struct hd_error e;
+	char name[32], sum[65], *dir, *data, *man;
+	const char *got;
+	size_t i;
+	int rc;
+
+	hd_sha256_hex("档案", 6, sum);
+	man = hd_xasprintf("%s  data/a.txt\n", sum);
+	for (i = 0; i < sizeof readings / sizeof readings[0]; i++) {
+		snprintf(name, sizeof name, "bag-info-read-%zu", i);
+		dir = hd_xasprintf("%s/%s", tmproot, name);
+		data = hd_xasprintf("%s/data", dir);
+		if (mkdir(dir, 0755) != 0 || mkdir(data, 0755) != 0 ||
+		    put(dir, "data/a.txt", "档案") != 0 ||
+		    put(dir, "bagit.txt", "BagIt-Version: 1.0\n"
+		    "Tag-File-Character-Encoding: UTF-8\n") != 0 ||
+		    put(dir, "manifest-sha256.txt", man) != 0 ||
+		    put(dir, "bag-info.txt", readings[i].text) != 0) {
+			check(name, 0, "cannot make the bag %s", dir);
+		} else {
+			rc = hd_bag_validate(dir, &r, &e);
+			got = hd_bag_tag_get(r.info, r.ninfo,
+				readings[i].label);
+			check(name, rc == 0 && got != NULL &&
+				strcmp(got, readings[i].value) == 0,
+				"%s (got rc %d, '%s': %s)", readings[i].why,
+				rc, got ? got : "(none)",
+				rc != 0 ? e.msg : "valid");
+			hd_bag_report_release(&r);
+		}
+		free(data);
+		free(dir);
+	}
+	free(man);
+}
+
 /* Values the bag writer folds into bag-info.txt, which the reader must
  * give back as they were (tabs and line breaks as spaces). */
 static const struct {
@@ -356,6 +428,7 @@ int main(void)
 		}
 	}
 	info_check(suite);
+	reader_check();
 	writer_check();
 	hd_strv_free(vers, nvers);
 	free(suite);
