@@ -25,7 +25,9 @@
  *    unlisted payload file appears, or a payload file disappears;
  *  - the tags read, written again by the bag writer (hd_bagw_info) and
  *    read from that bag, are the same (tabs in a value aside, which the
- *    writer turns into spaces; empty values, which it leaves out).
+ *    writer turns into spaces; empty values, which it leaves out; and a
+ *    first label starting with U+FEFF, which reads as a byte-order mark:
+ *    the writer's labels are the program's own).
  * A broken invariant aborts, which libFuzzer reports as a crash.
  */
 #include "../../archive/internal.h"
@@ -548,6 +550,11 @@ static void round_trip(const char *dir, const struct hd_bag_tag *t,
 	size_t i, k = 0;
 	char *want;
 
+	for (i = 0; i < n && t[i].value[0] == '\0'; i++) {
+	}
+	if (i < n && strncmp(t[i].label, "\xEF\xBB\xBF", 3) == 0) {
+		return;         /* first in the file, U+FEFF is a BOM */
+	}
 	memset(&w, 0, sizeof w);
 	if (hd_bagw_begin(&w, dir, &e) != 0 ||
 	    hd_bagw_info(&w, t, n, &e) != 0 ||

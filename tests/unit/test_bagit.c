@@ -271,6 +271,9 @@ static const struct {
 	{"Source-Organization: 前锋\n  社区\n\t\n\u3000\nPayload-Oxum: "
 		"6.1\n", "Source-Organization", "前锋 社区",
 		"a folded value joined with one space, blank lines skipped"},
+	{"Label-Only:\n\tcontinued\nPayload-Oxum: 6.1\n", "Label-Only",
+		"continued", "a value begun on the next line starts there, "
+		"not with a space (found by fuzz_bagit)"},
 };
 
 /* Write the file dir/rel holding text; 0 or -1. */
