@@ -10,7 +10,8 @@
 #   make eval       the search evaluation at 50,000 records (make test
 #                   runs it at 10,000)
 #   make bench-deps apt-get install what the benchmarks need (as root)
-#   make fuzz       libFuzzer targets (clang)
+#   make fuzz       libFuzzer targets (clang); make fuzz-run runs each
+#                   briefly (CI), make fuzz-long for an hour each
 #   make install PREFIX=/usr/local
 #   make deps       apt-get install what is missing (as root)
 
@@ -105,8 +106,8 @@ UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
-.PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
-	clean deps bench-deps sample crash-trials
+.PHONY: all run test check check-asan bench eval fuzz fuzz-run fuzz-long \
+	install clean deps bench-deps sample crash-trials
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -253,12 +254,19 @@ check-asan:
 	  tests/run.sh build-asan
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with seeds in
-# tests/fuzz/corpus_NAME/.  fuzz-run runs each for FUZZ_SECONDS, as many
-# at once as make -j allows (a fuzzer uses one core).
+# tests/fuzz/corpus_NAME/.  fuzz-run (CI) runs each for FUZZ_SECONDS
+# from its seeds alone, as many at once as make -j allows (a fuzzer uses
+# one core).  fuzz-long (not CI) runs each for FUZZ_LONG_SECONDS,
+# FUZZ_LONG_JOBS at a time, keeping what each finds in
+# build-fuzz/long/corpus_NAME for the next run, and writes runs,
+# coverage and findings per target into build-fuzz/long/summary.txt
+# (tests/fuzz/run-one.sh runs one target).
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_RUNS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=fuzz-run-%)
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_SECONDS ?= 30
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_LONG_JOBS ?= 2
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
@@ -271,18 +279,26 @@ fuzz:
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz-run: fuzz
-	$(MAKE) $(FUZZ_RUNS)
+	$(MAKE) $(FUZZ_NAMES:%=fuzz-run-%)
 
 fuzz-run-%:
-	@rm -rf build-fuzz/corpus_$*
-	@mkdir -p build-fuzz/corpus_$*
+	@rm -rf build-fuzz/run/corpus_$*
 	@echo "fuzzing $* for $(FUZZ_SECONDS) s"
-	@build-fuzz/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
-	    -print_final_stats=1 build-fuzz/corpus_$* tests/fuzz/corpus_$* \
-	    > build-fuzz/fuzz_$*.log 2>&1 \
-	    || { tail -40 build-fuzz/fuzz_$*.log; exit 1; }
-	@grep -E 'stat::number_of_executed_units' build-fuzz/fuzz_$*.log \
-	    | sed 's/^/$*: /'
+	@tests/fuzz/run-one.sh $* $(FUZZ_SECONDS) build-fuzz/run
+
+fuzz-long: fuzz
+	@mkdir -p build-fuzz/long
+	@echo "fuzzing $(words $(FUZZ_NAMES)) targets for" \
+	    "$(FUZZ_LONG_SECONDS) s each, $(FUZZ_LONG_JOBS) at a time"
+	@$(MAKE) -k -j$(FUZZ_LONG_JOBS) $(FUZZ_NAMES:%=fuzz-long-%); \
+	    rc=$$?; { date -u '+%Y-%m-%dT%H:%M:%SZ'; \
+	    echo "$(FUZZ_LONG_SECONDS) s per target"; \
+	    cat $(FUZZ_NAMES:%=build-fuzz/long/%.sum); } \
+	    > build-fuzz/long/summary.txt; \
+	    echo "summary in build-fuzz/long/summary.txt"; exit $$rc
+
+fuzz-long-%:
+	@tests/fuzz/run-one.sh $* $(FUZZ_LONG_SECONDS) build-fuzz/long
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)

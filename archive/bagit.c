@@ -614,7 +614,7 @@ void hd_bagw_oxum(const struct hd_bagw *w, char out[48])
  * end. */
 static int trimmed_at(const char *p)
 {
-	return *p == '\0' || *p == ' ' || memcmp(p, "\xE3\x80\x80", 3) == 0;
+	return *p == '\0' || *p == ' ' || strncmp(p, "\xE3\x80\x80", 3) == 0;
 }
 
 /* 1 when the space at v[i] may end a folded line: a single space with

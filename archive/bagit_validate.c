@@ -591,8 +591,9 @@ done:
 }
 
 /* bag-info.txt (package-info.txt before 0.96): "Label: value" lines,
- * a line starting with white space continues the value above.  Labels
- * may repeat.  Payload-Oxum is checked against the payload. */
+ * a line starting with white space continues the value above (joined
+ * with one space; a blank line adds nothing).  Labels may repeat.
+ * Payload-Oxum is checked against the payload. */
 static void read_bag_info(struct bag *g)
 {
 	const char *name = "bag-info.txt", *p, *line, *colon;
@@ -631,8 +632,12 @@ static void read_bag_info(struct bag *g)
 			}
 			t = &g->info[g->ninfo - 1];
 			cont = hd_xstrndup(line, n);
-			hd_trim(cont);
-			label = hd_xasprintf("%s %s", t->value, cont);
+			if (*hd_trim(cont) == '\0') {
+				free(cont);     /* a blank line adds nothing */
+				continue;
+			}
+			label = t->value[0] != '\0' ? hd_xasprintf("%s %s",
+				t->value, cont) : hd_xstrdup(cont);
 			free(t->value);
 			free(cont);
 			t->value = label;

@@ -86,34 +86,11 @@ void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
 	free(c);
 }
 
-/* See admin.h.  Cookies are "NAME=VALUE" separated by ';' and blanks;
- * the first called name decides. */
+/* See admin.h: http_cookie_token on the request's Cookie header. */
 void admin_cookie_get(const struct http_req *req, const char *name,
 	char out[65])
 {
-	const char *c = req->cookie, *p;
-	size_t n = strlen(name), k;
-
-	out[0] = '\0';
-	for (p = c; p != NULL && *p; ) {
-		while (*p == ' ' || *p == ';') {
-			p++;
-		}
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			p += n + 1;
-			for (k = 0; k < 64 && ((p[k] >= '0' && p[k] <= '9') ||
-			    (p[k] >= 'a' && p[k] <= 'f')); k++) {
-				out[k] = p[k];
-			}
-			out[k] = '\0';
-			if (k != 64 || (p[k] != '\0' && p[k] != ';' &&
-			    p[k] != ' ')) {
-				out[0] = '\0';
-			}
-			return;
-		}
-		p = strchr(p, ';');
-	}
+	http_cookie_token(req->cookie, name, out);
 }
 
 /* See admin.h.  Never stored (no-store), with a short text body. */

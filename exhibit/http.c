@@ -212,3 +212,65 @@ int http_parse_params(struct http_kv *v, size_t *nv, const char *s,
 	}
 	return 0;
 }
+
+/* Decode a request target raw[0..n) ("/search?q=%E7%95%AA&page=2") into
+ * its path and parameters (see http.h), decoding into arena, which must
+ * have room for n + 2 * HTTP_MAX_PARAMS + 2 bytes.  Returns 0, or -1 when
+ * it does not start with '/' or is not well-formed. */
+int http_parse_url(const char *raw, size_t n, const char **path,
+	struct http_kv *v, size_t *nv, char *arena)
+{
+	const char *q = memchr(raw, '?', n);
+	size_t plen = q ? (size_t)(q - raw) : n;
+	long k;
+
+	if (plen == 0 || raw[0] != '/') {
+		return -1;
+	}
+	k = http_decode(raw, plen, 0, arena);
+	if (k < 0) {
+		return -1;
+	}
+	*path = arena;
+	arena += k + 1;
+	if (q != NULL) {
+		return http_parse_params(v, nv, q + 1, n - plen - 1, &arena);
+	}
+	return 0;
+}
+
+/* The value of cookie name in the Cookie header c (NULL: none) into out
+ * (65 bytes) when it is 64 lower-case hex digits, else "" (see http.h).
+ * Allocates nothing. */
+void http_cookie_token(const char *c, const char *name, char out[65])
+{
+	const char *p = c, *end;
+	size_t n = strlen(name), k;
+
+	out[0] = '\0';
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ';') {
+			p++;
+		}
+		end = strchr(p, ';');
+		if (end == NULL) {
+			end = p + strlen(p);
+		}
+		if (strncmp(p, name, n) == 0 && p + n < end && p[n] == '=') {
+			p += n + 1;
+			for (k = 0; k < 64 && ((p[k] >= '0' && p[k] <= '9') ||
+			    (p[k] >= 'a' && p[k] <= 'f')); k++) {
+				out[k] = p[k];
+			}
+			out[k] = '\0';
+			for (p += k; p < end && (*p == ' ' || *p == '\t');
+			    p++) {
+			}
+			if (k != 64 || p != end) {
+				out[0] = '\0';
+			}
+			return;
+		}
+		p = end;
+	}
+}

@@ -167,5 +167,18 @@ long http_decode(const char *s, size_t n, int plus, char *out);
  * Returns 0, or -1 for a bad encoding or too many fields. */
 int http_parse_params(struct http_kv *v, size_t *nv, const char *s,
 	size_t n, char **arena);
+/* Decode a request target raw[0..n) into *path (starting with '/') and
+ * its query's parameters v[*nv ...], both in arena, which needs
+ * n + 2 * HTTP_MAX_PARAMS + 2 bytes of room.  Returns 0, or -1 for a
+ * target that does not start with '/' or is not well-formed (a bad
+ * escape, a NUL, invalid UTF-8, too many parameters). */
+int http_parse_url(const char *raw, size_t n, const char **path,
+	struct http_kv *v, size_t *nv, char *arena);
+/* The value of cookie name in the Cookie header c (NULL: none), copied
+ * into out (65 bytes) when it is 64 lower-case hex digits (the form of
+ * every cookie the server sets), else "".  The header is "NAME=VALUE"
+ * pairs separated by ';' and blanks; the first pair called name decides.
+ * Allocates nothing. */
+void http_cookie_token(const char *c, const char *name, char out[65]);
 
 #endif

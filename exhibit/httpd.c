@@ -141,30 +141,13 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* Decode the raw URL of cn into its path and parameters (http_decode,
- * into cn->arena).  0, or -1 when it does not start with '/' or is not
- * well-formed. */
+/* Decode the raw URL of cn into its path and parameters
+ * (http_parse_url, into cn->arena).  0, or -1 when it does not start
+ * with '/' or is not well-formed. */
 static int parse_url(struct conn *cn)
 {
-	const char *q = memchr(cn->raw, '?', cn->nraw);
-	size_t plen = q ? (size_t)(q - cn->raw) : cn->nraw;
-	char *arena = cn->arena;
-	long k;
-
-	if (plen == 0 || cn->raw[0] != '/') {
-		return -1;
-	}
-	k = http_decode(cn->raw, plen, 0, arena);
-	if (k < 0) {
-		return -1;
-	}
-	cn->path = arena;
-	arena += k + 1;
-	if (q != NULL) {
-		return http_parse_params(cn->params, &cn->nparams, q + 1,
-			cn->nraw - plen - 1, &arena);
-	}
-	return 0;
+	return http_parse_url(cn->raw, cn->nraw, &cn->path, cn->params,
+		&cn->nparams, cn->arena);
 }
 
 /* ---------------------------------------------------------- responses */

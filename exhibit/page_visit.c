@@ -18,30 +18,11 @@
 
 #define CSRF_COOKIE "hd_csrf"
 
-/* The token in the request's cookie, copied into out (65 bytes), or "". */
+/* The token in the request's cookie, copied into out (65 bytes), or "":
+ * http_cookie_token, as the admin pages read theirs. */
 static void cookie_token(const struct http_req *req, char out[65])
 {
-	const char *c = req->cookie, *p;
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (c == NULL) {
-		return;
-	}
-	p = strstr(c, CSRF_COOKIE "=");
-	if (p == NULL || (p != c && p[-1] != ' ' && p[-1] != ';')) {
-		return;
-	}
-	p += strlen(CSRF_COOKIE) + 1;
-	while (n < 64 && ((p[n] >= '0' && p[n] <= '9') ||
-	    (p[n] >= 'a' && p[n] <= 'f'))) {
-		out[n] = p[n];
-		n++;
-	}
-	out[n] = '\0';
-	if (n != 64) {
-		out[0] = '\0';
-	}
+	http_cookie_token(req->cookie, CSRF_COOKIE, out);
 }
 
 /* The visitor's token into tok: the cookie's, or a new random one

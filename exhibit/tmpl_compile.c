@@ -124,13 +124,17 @@ int tmpl_lower(int ch)
 }
 
 /* Add ch, lower-cased, to the name in buf (size bytes) of length *n;
- * a name too long for buf stops growing there while *n counts on (to
- * 255), so it can match nothing. */
+ * a name too long for buf stops growing there, before the first
+ * character that does not fit whole (messages quote it: it stays
+ * UTF-8), while *n counts on (to 255), so it can match nothing. */
 static void name_add(char *buf, size_t size, unsigned char *n, int ch)
 {
-	if (*n < size - 1) {
-		buf[*n] = (char)tmpl_lower(ch);
-		buf[*n + 1] = '\0';
+	size_t len = strlen(buf);
+	size_t need = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+
+	if (len == *n && len + need <= size - 1) {
+		buf[len] = (char)tmpl_lower(ch);
+		buf[len + 1] = '\0';
 	}
 	if (*n < 255) {
 		(*n)++;
@@ -250,15 +254,23 @@ struct comp {
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A compile error: HD_EINVAL with "path:line: message" in c->e. */
+/* A compile error: HD_EINVAL with "path:line: message" in c->e, on one
+ * line (a control character the message quotes from the template, such
+ * as the line break inside a tag, becomes a space). */
 static int cerr(struct comp *c, unsigned line, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	for (i = 0; msg[i] != '\0'; i++) {
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F) {
+			msg[i] = ' ';
+		}
+	}
 	return hd_err(c->e, HD_EINVAL, "%s:%u: %s", c->path, line, msg);
 }
 

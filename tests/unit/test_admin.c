@@ -2,7 +2,8 @@
  * test_admin.c - table-driven tests of the pure parts of accounts and
  * the admin pages: what each role may do, role and purpose names, the
  * constant-time token comparison and the reading of cookies from a
- * request.  Each row carries the reason it exists, printed when it fails.
+ * request (http_cookie_token, which the admin pages and the booking form
+ * share).  Each row carries the reason it exists, printed when it fails.
  */
 #include "../../archive/hd.h"
 #include "../../exhibit/admin.h"
@@ -73,6 +74,28 @@ static const struct {
 	{"hd_login=" "0123456789abcdef0123456789abcdef"
 		"0123456789abcdef0123456789abcdef", "hd_session", "",
 		"another cookie's value"},
+	{"hd_session=" "0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef x", "hd_session", "",
+		"a value with more after a blank is another value (found by "
+		"fuzz_http)"},
+	{"hd_session=" "0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef \t; x=1", "hd_session",
+		"0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef",
+		"blanks before the next ';' are not part of the value"},
+	{"a=b hd_csrf=" "0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef", "hd_csrf", "",
+		"a name inside another cookie's value is no cookie (the "
+		"booking form read it; found by fuzz_http)"},
+	{"hd_csrf=" "0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdefzz", "hd_csrf", "",
+		"the booking form took the 64 digits before other letters"},
+	{"xhd_csrf=1; hd_csrf=" "0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef", "hd_csrf",
+		"0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef",
+		"a cookie whose name ends like ours does not hide ours (the "
+		"booking form gave up at the first)"},
 	{NULL, "hd_session", "", "no Cookie header"},
 };
 

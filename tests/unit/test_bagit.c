@@ -11,13 +11,17 @@
  * problems, so a bag refused for the wrong reason fails too.  The suite
  * is read-only and never modified; v0.97/warning/special-system-files
  * lists data/.DS_Store, which upstream never committed, so it is copied
- * and the empty file made, as its README says.  Prints "PASS <bag>" or
+ * and the empty file made, as its README says.  Then bag-info.txt, row
+ * by row of two tables: texts as bag makers write them must give the
+ * tags they mean, and values written by the bag writer (hd_bagw_info)
+ * must read back the same.  Prints "PASS <bag>" or
  * "FAIL <bag>: <reasons>" (check.h); exits 1 on any failure.
  */
-#include "../../archive/hd.h"
+#include "../../archive/internal.h"
 #include "check.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -253,6 +257,132 @@ static void info_check(const char *suite)
 	free(bag);
 }
 
+/* bag-info.txt texts as a bag maker may write them, and a tag the
+ * reader must give back.  The bag around them is valid: one payload file
+ * data/a.txt of 6 bytes ("档案"). */
+static const struct {
+	const char *text;
+	const char *label, *value;
+	const char *why;
+} readings[] = {
+	{"Payload-Oxum: 6.1\n \t\n", "Payload-Oxum", "6.1",
+		"a blank line after a value adds nothing to it (it added a "
+		"space, and Payload-Oxum was refused; found by fuzz_bagit)"},
+	{"Source-Organization: 前锋\n  社区\n\t\n\u3000\nPayload-Oxum: "
+		"6.1\n", "Source-Organization", "前锋 社区",
+		"a folded value joined with one space, blank lines skipped"},
+	{"Label-Only:\n\tcontinued\nPayload-Oxum: 6.1\n", "Label-Only",
+		"continued", "a value begun on the next line starts there, "
+		"not with a space (found by fuzz_bagit)"},
+};
+
+/* Write the file dir/rel holding text; 0 or -1. */
+static int put(const char *dir, const char *rel, const char *text)
+{
+	char *path = hd_xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	int rc = f != NULL && fputs(text, f) >= 0 ? 0 : -1;
+
+	if (f != NULL && fclose(f) != 0) {
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+/* Each text of readings as the bag-info.txt of a valid bag. */
+static void reader_check(void)
+{
+	struct hd_bag_report r;
+	struct hd_error e;
+	char name[32], sum[65], *dir, *data, *man;
+	const char *got;
+	size_t i;
+	int rc;
+
+	hd_sha256_hex("档案", 6, sum);
+	man = hd_xasprintf("%s  data/a.txt\n", sum);
+	for (i = 0; i < sizeof readings / sizeof readings[0]; i++) {
+		snprintf(name, sizeof name, "bag-info-read-%zu", i);
+		dir = hd_xasprintf("%s/%s", tmproot, name);
+		data = hd_xasprintf("%s/data", dir);
+		if (mkdir(dir, 0755) != 0 || mkdir(data, 0755) != 0 ||
+		    put(dir, "data/a.txt", "档案") != 0 ||
+		    put(dir, "bagit.txt", "BagIt-Version: 1.0\n"
+		    "Tag-File-Character-Encoding: UTF-8\n") != 0 ||
+		    put(dir, "manifest-sha256.txt", man) != 0 ||
+		    put(dir, "bag-info.txt", readings[i].text) != 0) {
+			check(name, 0, "cannot make the bag %s", dir);
+		} else {
+			rc = hd_bag_validate(dir, &r, &e);
+			got = hd_bag_tag_get(r.info, r.ninfo,
+				readings[i].label);
+			check(name, rc == 0 && got != NULL &&
+				strcmp(got, readings[i].value) == 0,
+				"%s (got rc %d, '%s': %s)", readings[i].why,
+				rc, got ? got : "(none)",
+				rc != 0 ? e.msg : "valid");
+			hd_bag_report_release(&r);
+		}
+		free(data);
+		free(dir);
+	}
+	free(man);
+}
+
+/* Values the bag writer folds into bag-info.txt, which the reader must
+ * give back as they were (tabs and line breaks as spaces). */
+static const struct {
+	const char *value;
+	const char *want;       /* NULL: the value itself */
+	const char *why;
+} infos[] = {
+	{"第 1 批 A", NULL, "a value ending in a blank and one letter (the "
+		"writer read a byte past it; found by fuzz_bagit)"},
+	{"x y", NULL, "three bytes, a blank in the middle"},
+	{"前锋社区 1953 年至 1990 年的党员大会记录、街坊来信与照片，台风过后"
+		"清理河涌淤泥的照片和文字，由街坊整理，交番禺区档案馆 接收 "
+		"存档", NULL, "a long value folded at blanks and joined again"},
+	{"甲\u3000 乙  丙", "甲\u3000 乙  丙", "no fold next to an "
+		"ideographic space or between two blanks"},
+	{"第一行\n第二行\t第三列", "第一行 第二行 第三列",
+		"line breaks and tabs become spaces"},
+};
+
+/* Each value of infos written into a bag and read back. */
+static void writer_check(void)
+{
+	struct hd_bag_report r;
+	struct hd_bag_tag t;
+	struct hd_bagw w;
+	struct hd_error e;
+	char name[32], *out;
+	size_t i;
+
+	for (i = 0; i < sizeof infos / sizeof infos[0]; i++) {
+		snprintf(name, sizeof name, "bag-info-%zu", i);
+		out = hd_xasprintf("%s/%s", tmproot, name);
+		t.label = (char *)"External-Description";
+		t.value = (char *)infos[i].value;
+		memset(&w, 0, sizeof w);
+		if (hd_bagw_begin(&w, out, &e) != 0 ||
+		    hd_bagw_info(&w, &t, 1, &e) != 0 ||
+		    hd_bagw_finish(&w, &e) != 0) {
+			check(name, 0, "the writer failed: %s", e.msg);
+		} else {
+			hd_bag_validate(w.root, &r, &e);
+			check(name, r.ninfo == 1 && strcmp(r.info[0].value,
+				infos[i].want ? infos[i].want :
+				infos[i].value) == 0, "%s (got '%s')",
+				infos[i].why, r.ninfo ? r.info[0].value : "");
+			hd_bag_report_release(&r);
+		}
+		hd_bagw_discard(&w);
+		hd_bagw_release(&w);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	static const struct {
@@ -301,6 +431,8 @@ int main(void)
 		}
 	}
 	info_check(suite);
+	reader_check();
+	writer_check();
 	hd_strv_free(vers, nvers);
 	free(suite);
 	cmd = hd_xasprintf("rm -rf '%s'", tmproot);

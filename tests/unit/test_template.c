@@ -309,6 +309,18 @@ static const struct row rows[] = {
 		"no data in scripts (the CSP forbids inline script)"),
 	REFUSE("in_script_line", "a\nb\n<script>\n{{x}}</script>",
 		"t.html:4: {{x}} inside <script>", "the line is reported"),
+	REFUSE("msg_one_line", "<p>{{count}\n张}}</p>",
+		"t.html:1: {{count} 张}}: '}' is not allowed in a name",
+		"a message is one line: a tag broken over lines is quoted "
+		"with a space for the line break (found by fuzz_template)"),
+	REFUSE("msg_cut_name", "<p></span档案讲好社区故事 {{#x}}{{/x}}>",
+		"(inside tag </span档案讲好社区>)",
+		"a long tag name is quoted cut before a character, never "
+		"inside one: the message stays UTF-8 (found by "
+		"fuzz_template)"),
+	REFUSE("msg_control", "{{a\tb}}",
+		"t.html:1: {{a b}}: ' ' is not allowed in a name",
+		"a control character in a name is quoted as a space"),
 	REFUSE("in_script_upper", "<SCRIPT type=\"module\">{{x}}</SCRIPT>",
 		"inside <script>", "tag names are case-insensitive"),
 	REFUSE("in_style", "<style>p { color: {{c}} }</style>",
