@@ -171,10 +171,10 @@ for i in range(40):
     except OSError:
         pass
 # the server closes the refused ones as it gets to them (a sanitizer
-# build is slow): look until at most the cap are left, for 5 s at most
+# build is slow): look until at most the cap are left, for 20 s at most
 for s in held:
     s.setblocking(False)
-deadline = time.time() + 5
+deadline = time.time() + 20
 while True:
     alive = []
     for s in held:
