@@ -9,6 +9,7 @@
  * procedure records (class YS) and whose figures are counted live.
  */
 #include "pages.h"
+#include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -305,52 +306,6 @@ int page_api_reading(struct site *s, struct hd_archive *a,
 
 /* ------------------------------------------------------ demonstrations */
 
-/* Steps from a procedure's text: the lines of its numbered list,
- * "1. 登记：接收时填写…" -> {title 登记, text 接收时填写…}. */
-static json_t *parse_steps(const char *text)
-{
-	json_t *steps = json_array();
-	const char *p = text, *nl, *colon, *t;
-	char *line;
-
-	while (p && *p) {
-		nl = strchr(p, '\n');
-		line = hd_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-		t = line;
-		while (*t == ' ') {
-			t++;
-		}
-		if (*t >= '1' && *t <= '9') {
-			while (*t >= '0' && *t <= '9') {
-				t++;
-			}
-			if (*t == '.' || strncmp(t, "、", 3) == 0) {
-				json_t *st = json_object();
-
-				t += *t == '.' ? 1 : 3;
-				while (*t == ' ') {
-					t++;
-				}
-				colon = strstr(t, "：");
-				if (colon != NULL) {
-					char *title = hd_xstrndup(t,
-						(size_t)(colon - t));
-
-					json_object_set_new(st, "title",
-						json_string(title));
-					free(title);
-					t = colon + 3;
-				}
-				json_object_set_new(st, "text", json_string(t));
-				json_array_append_new(steps, st);
-			}
-		}
-		free(line);
-		p = nl ? nl + 1 : NULL;
-	}
-	return steps;
-}
-
 /* The live figure shown with a procedure, counted from the archive. */
 static void proc_figure(struct hd_archive *a, const char *slug,
 	char *out, size_t n)
@@ -432,7 +387,7 @@ int page_demo(struct site *s, struct hd_archive *a,
 	struct hd_results res;
 	struct hd_list l;
 	struct hd_record r;
-	char fig[512], *text, *u;
+	char fig[512], *u;
 	size_t i, k;
 
 	if (*name == '/') {
@@ -469,14 +424,11 @@ int page_demo(struct site *s, struct hd_archive *a,
 	json_object_set_new(ctx, "figure", json_string(fig));
 	hd_record_init(&r);
 	if (proc_record(a, procedures[i].key, &r) == 0) {
-		text = hd_record_text(a, &r);
 		json_object_set_new(ctx, "source", json_string(r.title));
 		u = page_record_url(r.ref);
 		json_object_set_new(ctx, "source_url", json_string(u));
 		free(u);
-		json_object_set_new(ctx, "steps", parse_steps(text ? text :
-			""));
-		free(text);
+		json_object_set_new(ctx, "steps", demo_steps_of(a, &r));
 		hd_record_release(&r);
 	} else {
 		/* the archive has not published its rules for this procedure:

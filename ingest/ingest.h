@@ -216,6 +216,16 @@ int stage_characterise(struct batch *b, struct batch_item *it,
 int stage_extract(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete);
 
+/* The text of a file of type mime (data[0..n)) with its outline kept:
+ * an HTML page's headings as "## " lines (as many '#' as the level) and
+ * its list items as "1. " (ordered) or "- " lines, as Markdown writes
+ * them; plain text and Markdown as they are.  Decoded and cleaned as
+ * stage_extract does (UTF-8, no control characters, at most 4 MiB).  A
+ * new string (caller frees), or NULL for another type or text in no
+ * known encoding.  For reading a document's structure (the steps of a
+ * procedure record); the search index takes stage_extract's text. */
+char *text_outline(const char *mime, const unsigned char *d, size_t n);
+
 /* ---- the driver (ingest/pipeline.c, describe.c) ---- */
 
 struct ingest_opts {
