@@ -189,7 +189,6 @@ int hd_fs_state(const char *path);
 /* 1 for OS litter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ._x. */
 int hd_fs_system_file(const char *name);
 
-
 /* --------------------------------------- clocks and days (calendar.c) */
 
 /* Current time as ISO 8601 UTC with milliseconds,
@@ -990,7 +989,6 @@ void hd_inv_found_release(struct hd_inv_found *v, size_t n);
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
-
 /* ------------ BagIt bags, RFC 8493 (bagit_validate.c reads, bagit.c) */
 
 /* A line of bag-info.txt (UTF-8), a folded value joined with spaces. */
@@ -1497,4 +1495,5 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
 
+#include "hd_image.h"
 #endif

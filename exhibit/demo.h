@@ -1,11 +1,16 @@
 /*
  * demo.h - the demonstrations of archive procedures (档案工作演示): the
- * steps read from the archive's own procedure records (demo_steps.c).
+ * steps read from the archive's own procedure records (demo_steps.c),
+ * the sandboxes the demonstrations work in (sandbox.c) and the template
+ * and material they are made from (demo_template.c).
  */
 #ifndef HD_DEMO_H
 #define HD_DEMO_H
 
 #include "site.h"
+
+/* The procedures demonstrated (page_demo.c). */
+#define DEMO_NPROCS 6
 
 /* Steps of a procedure at most, and characters of a step's text. */
 #define DEMO_STEPS_MAX 12
@@ -35,5 +40,102 @@ json_t *demo_steps_parse(const char *text);
  * outline, plain text and Markdown as written) gives steps, else its
  * description.  Returns a new array as demo_steps_parse does. */
 json_t *demo_steps_of(struct hd_archive *a, const struct hd_record *r);
+
+/* ------------------------------------------------------- sandboxes */
+
+/* A sandbox is a scratch data folder, one per demonstration session (a
+ * kiosk, told apart by its cookie), copied from a template made when
+ * the server starts.  The real archive is only ever read: to make the
+ * template's material from its approved public records. */
+struct demo_pool;
+struct sandbox;
+
+/* What the pool allows. */
+struct demo_limits {
+	int max;                /* sandboxes at once (past it: busy) */
+	int idle;               /* seconds unused before one is reclaimed */
+	int life;               /* seconds one lives at most */
+	uint64_t bytes;         /* bytes on disk one may hold at most */
+};
+#define DEMO_MAX_DEFAULT 16
+#define DEMO_IDLE_DEFAULT 300
+#define DEMO_LIFE_DEFAULT 3600
+#define DEMO_BYTES_DEFAULT ((uint64_t)64 << 20)
+/* Past the cap, a sandbox unused this long is taken for a newcomer. */
+#define DEMO_EVICT_S 60
+/* How long a request waits for the template to be made. */
+#define DEMO_READY_WAIT_S 30
+
+/* The material a template is made of (demo_template.c), in the pool's
+ * folder: files a visitor hands in, and what the template holds. */
+struct demo_material {
+	char *dir;              /* the material folder */
+	char *photo;            /* a photograph with EXIF to donate */
+	char *photo_title;
+	char *letter;           /* a letter (text) to donate */
+	char *scan;             /* a scanned page (300 dpi JPEG) */
+	char *scan_text;        /* the text printed on it */
+	char *restricted_ref;   /* the template's restricted record */
+	char *pending_ref;      /* its record waiting for review */
+	char **refs;            /* its approved public records */
+	size_t nrefs;
+	char *account;          /* the account consultations are for */
+};
+
+/* Make the pool of the data folder dir: its folder DIR/tmp/demo-PID-N
+ * (locked while the pool lives), after removing the folders of pools
+ * whose server is gone.  The template is made later (demo_pool_prepare).
+ * 0, or HD_EIO with e set.  *out: free with demo_pool_free. */
+int demo_pool_new(const char *dir, const struct demo_limits *lim,
+	struct demo_pool **out, struct hd_error *e);
+/* Make the material and the template from the archive in the pool's
+ * data folder (read only); wakes the requests waiting for it.  Run on
+ * the server's upkeep thread at the start.  0, or the failure (also
+ * given to every request from then on). */
+int demo_pool_prepare(struct demo_pool *p, struct hd_error *e);
+/* Remove every sandbox, the template and the pool's folder; NULL is
+ * ignored.  No request may be using the pool. */
+void demo_pool_free(struct demo_pool *p);
+/* Reclaim the sandboxes unused for lim.idle seconds, older than
+ * lim.life or bigger than lim.bytes, and those of ended sessions.
+ * Returns how many were removed.  Called every second by the server's
+ * upkeep. */
+int demo_pool_reap(struct demo_pool *p);
+/* How many sandboxes there are. */
+int demo_pool_count(struct demo_pool *p);
+/* The material (valid once prepared, for the pool's life). */
+const struct demo_material *demo_pool_material(struct demo_pool *p);
+
+/* The sandbox of session key (64 hex digits), made from the template
+ * when there is none and create is 1 (*made = 1 then; it takes at most
+ * a copy of a small folder): returned locked for this request, to be
+ * given back with demo_sandbox_leave.  Waits up to DEMO_READY_WAIT_S
+ * for the template.  HD_ENOTFOUND (no sandbox, create 0), HD_EBUSY (the
+ * template is not ready, or the cap is reached and no sandbox has been
+ * unused for DEMO_EVICT_S), HD_EIO with e set. */
+int demo_sandbox_enter(struct demo_pool *p, const char *key, int create,
+	struct sandbox **out, int *made, struct hd_error *e);
+/* Give back a sandbox taken by demo_sandbox_enter. */
+void demo_sandbox_leave(struct demo_pool *p, struct sandbox *sb);
+/* Make sb (entered) a fresh copy of the template: everything done in it
+ * is gone.  0 or HD_EIO. */
+int demo_sandbox_reset(struct demo_pool *p, struct sandbox *sb,
+	struct hd_error *e);
+/* End session key: its sandbox is removed now, or by the reaper when a
+ * request still holds it.  Unknown keys are ignored. */
+void demo_sandbox_end(struct demo_pool *p, const char *key);
+/* The sandbox's writable archive handle, data folder and the
+ * demonstrations' progress (an object owned by the sandbox, emptied by
+ * a reset). */
+struct hd_archive *demo_sandbox_archive(struct sandbox *sb);
+const char *demo_sandbox_dir(const struct sandbox *sb);
+json_t *demo_sandbox_state(struct sandbox *sb);
+
+/* Make the material in mat (folder m->dir, made) and the template data
+ * folder dir from the archive real (read only): see demo_template.c.
+ * Fills m (release with demo_material_release).  0 or the failure. */
+int demo_template_make(struct hd_archive *real, const char *dir,
+	struct demo_material *m, struct hd_error *e);
+void demo_material_release(struct demo_material *m);
 
 #endif

@@ -25,7 +25,10 @@ const struct route routes[] = {
 	{"GET", "/corridor", page_corridor, ROUTE_CACHED},
 	{"GET", "/reading", page_reading, ROUTE_CACHED},
 	{"GET", "/demo", page_demo, ROUTE_CACHED},
-	{"GET", "/demo/", page_demo, ROUTE_CACHED},
+	/* a demonstration works in the kiosk's own sandbox (its cookie):
+	 * never cached, and never the writable handle of the archive */
+	{"GET", "/demo/", page_demo, 0},
+	{"POST", "/demo/", page_demo_post, 0},
 	{"GET", "/search", page_search, ROUTE_CACHED},
 	{"GET", "/record/", page_record, ROUTE_CACHED},
 	{"GET", "/study", page_study, ROUTE_CACHED},
