@@ -45,7 +45,18 @@ struct batch_page {
 	int cached;             /* 1: the text came from the OCR cache */
 	int blank;              /* 1: almost no dark pixels */
 	int failed;             /* 1 not decoded, 2 no engine, 3 timed out */
+	int skew_known;         /* 1: skew was measured (a page OCR read
+	                           now, with text lines enough) */
+	double skew;            /* degrees the lines lean, either way
+	                           (leptonica's pixFindSkew angle) */
 };
+
+/* Quality thresholds of scanned pages (quality.c, DA/T 31 spirit): OCR
+ * text below this mean confidence needs proofreading; a page leaning
+ * more than this many degrees should be straightened or scanned
+ * again. */
+#define QUALITY_CONF_LOW 60
+#define QUALITY_SKEW_MAX 1.0
 
 /* One file of the batch. */
 struct batch_item {
