@@ -73,8 +73,9 @@ struct demo_material {
 	char *photo;            /* a photograph with EXIF to donate */
 	char *photo_title;
 	char *letter;           /* a letter (text) to donate */
-	char *scan;             /* a scanned page (300 dpi JPEG) */
-	char *scan_text;        /* the text printed on it */
+	char *scan;             /* a scanned page (300 dpi JPEG) to donate */
+	char *page;             /* the page digitised (300 dpi JPEG) */
+	char *page_text;        /* the text printed on it */
 	char *restricted_ref;   /* the template's restricted record */
 	char *pending_ref;      /* its record waiting for review */
 	char **refs;            /* its approved public records */
@@ -130,6 +131,95 @@ void demo_sandbox_end(struct demo_pool *p, const char *key);
 struct hd_archive *demo_sandbox_archive(struct sandbox *sb);
 const char *demo_sandbox_dir(const struct sandbox *sb);
 json_t *demo_sandbox_state(struct sandbox *sb);
+
+/* ------------------------------------------------- demonstrations */
+
+/* A step of a demonstration at work: what its function is given. */
+struct demo_run {
+	struct hd_archive *a;           /* the sandbox's archive */
+	const char *dir;                /* the sandbox's folder */
+	const struct demo_material *m;
+	const struct http_req *req;     /* the step's form (POST) */
+	json_t *st;                     /* this demonstration's state: each
+	                                   done step's result by its key,
+	                                   and what steps leave for later
+	                                   ones */
+	struct hd_error e;              /* why the step did not run */
+};
+
+/* One step: a key (its form's field "step" and its result's key in the
+ * state), a short title, what the archive's machinery does in it, and
+ * the function doing it.  run returns 0 with *result set (a new
+ * object, kept in the state), HD_EINVAL when the visitor's input is
+ * refused (r->e says why, in Chinese, naming the field; nothing was
+ * changed), another code when the sandbox failed. */
+struct demo_step {
+	const char *key;
+	const char *title;
+	const char *what;
+	int again;                      /* 1: may be done again (a search) */
+	int (*run)(struct demo_run *r, json_t **result);
+};
+
+struct demo_def {
+	const char *slug;
+	const struct demo_step *steps;
+	size_t nsteps;
+};
+
+/* The demonstration of procedure slug (collect, review, consult:
+ * demo_intake.c; transfer, digitise, storage: demo_keep.c), or NULL. */
+const struct demo_def *demo_def_of(const char *slug);
+extern const struct demo_def demo_collect, demo_review, demo_consult;
+extern const struct demo_def demo_transfer, demo_digitise, demo_storage;
+
+/* Values for a step's form when it is the current one, beyond what the
+ * template writes itself (choices read from the sandbox), into ctx. */
+void demo_form_values(const struct demo_def *d, const char *key,
+	struct demo_run *r, json_t *ctx);
+
+/* The URL of a thumbnail of object sha in the session's sandbox,
+ * "/demo/img/SHA.jpg" (page_demo.c).  Caller frees. */
+char *demo_img_url(const char *sha);
+
+/* What the demonstrations share (demo_intake.c). */
+
+/* An ISO 8601 UTC time as China time, "YYYY-MM-DD HH:MM:SS", into out
+ * (what it was given when it is no such time). */
+void demo_time_cn(const char *iso, char out[24]);
+/* The Chinese name of a file type ("JPEG 图像", "纯文本" ...), else the
+ * type itself. */
+const char *demo_type_name(const char *mime);
+/* Look at the file at path as the pipeline does (its stages on the
+ * whole file), into out: {name, ext, mime, type, bytes, warnings} from
+ * stage_identify (libmagic); with DEMO_LOOK_CHAR also stage_characterise
+ * and stage_extract: {width, height, has_exif, camera, make, taken, dpi,
+ * gps, chars}.  0 or HD_EIO. */
+#define DEMO_LOOK_TYPE 1
+#define DEMO_LOOK_CHAR 2
+int demo_look(struct hd_archive *a, const char *path, int what,
+	json_t *out, struct hd_error *e);
+/* A file's pixels and EXIF into out, as demo_look writes them. */
+void demo_file_json(const struct hd_file *f, json_t *out);
+/* The newest n events of the chain (of record ref only, unless NULL) as
+ * an array of {id, type, type_name, at, agent, detail, ref, prev, hash,
+ * calc, ok}; empty when they cannot be read. */
+json_t *demo_events_json(struct hd_archive *a, int n, const char *ref);
+/* The step's form field name, "" when absent. */
+const char *demo_param(const struct demo_run *r, const char *name);
+/* Ingest the file at path into the sandbox through the pipeline (public,
+ * class SQ, category as given or from the format, approved or waiting
+ * for review, with OCR or none), as the reception desk's clerk: b is
+ * initialised here and left for the caller to read and release
+ * (batch_release), *res too (ingest_result_release, on success).  0 or
+ * the pipeline's failure in r->e. */
+struct batch;
+struct ingest_result;
+int demo_ingest(struct demo_run *r, const char *path, const char *category,
+	int approve, int ocr, struct batch *b, struct ingest_result *res);
+/* demo_form_values for transfer, digitise and storage (demo_keep.c). */
+void demo_keep_form_values(const struct demo_def *d, const char *key,
+	struct demo_run *r, json_t *ctx);
 
 /* Make the material in mat (folder m->dir, made) and the template data
  * folder dir from the archive real (read only): see demo_template.c.

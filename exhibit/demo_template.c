@@ -9,7 +9,10 @@
  * drawn here with libvips, EXIF and all.  The letter is written here and
  * the scanned page is typeset here (libvips text, Noto CJK, 300 dpi), so
  * OCR has real characters to read.  The people in them are fictional
- * and named with 某, as in the sample collection.
+ * and named with 某, as in the sample collection.  Two pages are
+ * typeset: a certificate to donate and a notice to digitise, so that
+ * the one handed in is never the one read (a second copy of a file is
+ * a duplicate to the pipeline).
  *
  * The template is a data folder of the real archive's fonds made with
  * the real pipeline: the public photographs (approved), a personal
@@ -42,8 +45,15 @@ static const char letter_text[] =
 	"希望后人能记得那段日子。\n\n"
 	"此致\n敬礼\n\n陈某华\n二〇二四年五月四日\n";
 
-/* The text typeset on the scanned page, line by line. */
+/* The text typeset on the scanned page a visitor donates. */
 static const char scan_text[] =
+	"前锋社区夜校结业证书\n"
+	"学员陈某生于一九五六年三月至十二月在本社区夜校识字班学习，"
+	"成绩合格，准予结业。\n"
+	"前锋社区夜校　一九五六年十二月";
+
+/* The text typeset on the page the digitisation reads. */
+static const char page_text[] =
 	"前锋社区夜校招生通知\n"
 	"为提高居民文化水平，社区决定开设夜校，设识字班和算术班，"
 	"每周一、三、五晚上七时至九时在社区礼堂上课。"
@@ -85,15 +95,15 @@ static char *safe_name(const char *title, const char *ext)
 	return s;
 }
 
-/* The scanned page: scan_text typeset in Noto Serif CJK at 300 dpi,
- * black on white with margins, saved as a JPEG whose EXIF says 300 dpi
- * (libvips writes the resolution into it).  0 or HD_EIO. */
-static int make_scan(const char *path, struct hd_error *e)
+/* A scanned page: text typeset in Noto Serif CJK at 300 dpi, black on
+ * white with margins, saved as a JPEG whose EXIF says 300 dpi (libvips
+ * writes the resolution into it).  0 or HD_EIO. */
+static int make_scan(const char *path, const char *text, struct hd_error *e)
 {
 	VipsImage *t = NULL, *inv = NULL, *page = NULL, *out = NULL;
 	int rc = 0;
 
-	if (vips_text(&t, scan_text, "font", "Noto Serif CJK SC 12",
+	if (vips_text(&t, text, "font", "Noto Serif CJK SC 12",
 	    "width", 2100, "dpi", 300, "spacing", 24, NULL) != 0 ||
 	    vips_invert(t, &inv, NULL) != 0 ||
 	    vips_embed(inv, &page, 150, 150, inv->Xsize + 300,
@@ -452,11 +462,15 @@ static int fill_template(struct hd_archive *a, struct hd_archive *real,
 	m->photo = hd_xstrdup(donate.path);
 	m->photo_title = hd_xstrdup(donate.title);
 	m->letter = hd_xasprintf("%s/donate/社区老党员来信.txt", m->dir);
-	m->scan = hd_xasprintf("%s/donate/夜校招生通知（扫描件）.jpg", m->dir);
-	m->scan_text = hd_xstrdup(scan_text);
+	m->scan = hd_xasprintf("%s/donate/夜校结业证书（扫描件）.jpg", m->dir);
+	m->page = hd_xasprintf("%s/夜校招生通知.jpg", m->dir);
+	m->page_text = hd_xstrdup(page_text);
 	rc = put_text(m->letter, letter_text, e);
 	if (rc == 0) {
-		rc = make_scan(m->scan, e);
+		rc = make_scan(m->scan, scan_text, e);
+	}
+	if (rc == 0) {
+		rc = make_scan(m->page, page_text, e);
 	}
 	if (rc != 0) {
 		goto out;
@@ -593,7 +607,8 @@ void demo_material_release(struct demo_material *m)
 	free(m->photo_title);
 	free(m->letter);
 	free(m->scan);
-	free(m->scan_text);
+	free(m->page);
+	free(m->page_text);
 	free(m->restricted_ref);
 	free(m->pending_ref);
 	hd_strv_free(m->refs, m->nrefs);

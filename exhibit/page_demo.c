@@ -120,52 +120,6 @@ static struct sandbox *session(struct site *s, const struct http_req *req,
 	return sb;
 }
 
-/* POST /demo/reset (the button 重新开始; field back: the page to return
- * to, a /demo/NAME) and POST /demo/end (a kiosk going home: its sandbox
- * is removed, its cookie cleared, 204).  Any other POST is a 404. */
-int page_demo_post(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	const char *back = http_param(req, "back");
-	struct sandbox *sb;
-	struct hd_error e;
-	char key[65], *to;
-
-	(void)a;
-	if (strcmp(req->path, "/demo/end") == 0) {
-		admin_cookie_get(req, DEMO_COOKIE, key);
-		if (key[0] != '\0' && s->demos != NULL) {
-			demo_sandbox_end(s->demos, key);
-		}
-		http_header(resp, "Set-Cookie", DEMO_COOKIE "=; Path=/demo; "
-			"HttpOnly; SameSite=Strict; Max-Age=0");
-		resp->status = 204;
-		return 0;
-	}
-	if (strcmp(req->path, "/demo/reset") != 0) {
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	sb = session(s, req, resp, 1);
-	if (sb == NULL) {
-		return 0;
-	}
-	hd_err_clear(&e);
-	if (demo_sandbox_reset(s->demos, sb, &e) != 0) {
-		demo_sandbox_leave(s->demos, sb);
-		demo_unavailable(s, req, resp, &e);
-		return 0;
-	}
-	demo_sandbox_leave(s->demos, sb);
-	to = back != NULL && strncmp(back, "/demo/", 6) == 0 &&
-		proc_index(back + 6, strlen(back + 6)) >= 0 ?
-		hd_xstrdup(back) : hd_xstrdup("/demo");
-	resp->status = 303;
-	http_header(resp, "Location", to);
-	free(to);
-	return 0;
-}
-
 /* What the page says of the sandbox: {records, ready} of the archive it
  * works in. */
 static json_t *sandbox_json(struct sandbox *sb)
@@ -208,16 +162,20 @@ static void proc_figure(struct hd_archive *a, const char *slug,
 			(long long)st.files, (long long)(st.pages > st.files ?
 			st.pages : st.files));
 	} else {
-		if (hd_event_last(a, "fixity", fx, NULL, NULL) != 0) {
+		/* the day of the last fixity check: its time cut to the
+		 * date (a Chinese word must not be cut: bytes) */
+		if (hd_event_last(a, "fixity", fx, NULL, NULL) == 0) {
+			fx[10] = '\0';
+		} else {
 			snprintf(fx, sizeof fx, "尚未检查");
 		}
 		if (hd_reading_last(a, &r, NULL) == 0) {
 			snprintf(out, n, "库房 %.1f °C、相对湿度 %.0f%%（%s"
-				"14—24 °C、45—60%%）；最近一次完整性检查：%.10s",
+				"14—24 °C、45—60%%）；最近一次完整性检查：%s",
 				r.temp, r.rh, r.in_range ? "在" : "超出", fx);
 		} else {
 			snprintf(out, n, "尚无温湿度记录；最近一次完整性检查："
-				"%.10s", fx);
+				"%s", fx);
 		}
 	}
 }
@@ -248,103 +206,383 @@ static int proc_record(struct hd_archive *a, const char *key,
 	return rc;
 }
 
-/* GET /demo and /demo/SLUG: the list of procedures with their live
- * figures, or one procedure's steps as the archive's own published
- * procedure record gives them, each step with one of the archive's
- * public photographs, in the session's sandbox (made now when it has
- * none); an unknown SLUG is a 404. */
+/* demo_img_url: see demo.h. */
+char *demo_img_url(const char *sha)
+{
+	return hd_xasprintf("/demo/img/%s.jpg", sha);
+}
+
+/* GET /demo/img/SHA.jpg (a thumbnail of an image in the session's
+ * sandbox) and /demo/material/NAME (photo, scan, page: the material a
+ * visitor hands in, the same for every kiosk).  A 404 for anything
+ * else, and for an image when the session has no sandbox. */
+static void demo_file(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const char *rest)
+{
+	const struct demo_material *m;
+	struct sandbox *sb;
+	char sha[65], *path = NULL;
+	const char *f = NULL;
+
+	if (strncmp(rest, "material/", 9) == 0 && s->demos != NULL) {
+		m = demo_pool_material(s->demos);
+		f = strcmp(rest + 9, "photo") == 0 ? m->photo :
+			strcmp(rest + 9, "scan") == 0 ? m->scan :
+			strcmp(rest + 9, "page") == 0 ? m->page : NULL;
+		if (f != NULL) {
+			resp->file = hd_xstrdup(f);
+			resp->type = "image/jpeg";
+			return;
+		}
+	} else if (strncmp(rest, "img/", 4) == 0 && strlen(rest + 4) == 68 &&
+	    strcmp(rest + 4 + 64, ".jpg") == 0) {
+		memcpy(sha, rest + 4, 64);
+		sha[64] = '\0';
+		sb = hd_sha_ok(sha) ? session(s, req, resp, 0) : NULL;
+		if (sb != NULL) {
+			int rc = hd_derive(demo_sandbox_archive(sb), sha,
+				HD_DERIV_THUMB, &path, NULL);
+
+			demo_sandbox_leave(s->demos, sb);
+			if (rc == 0) {
+				resp->file = path;
+				resp->type = "image/jpeg";
+				return;
+			}
+		}
+		http_resp_release(resp);
+		http_resp_init(resp);
+	}
+	site_error(s, req, resp, 404);
+}
+
+/* The state of demonstration d in sandbox sb: an object kept by the
+ * sandbox ({done, KEY: result, _private: ...}), made when missing. */
+static json_t *demo_state(struct sandbox *sb, const struct demo_def *d)
+{
+	json_t *all = demo_sandbox_state(sb), *st;
+
+	st = json_object_get(all, d->slug);
+	if (st == NULL) {
+		st = json_object();
+		json_object_set_new(st, "done", json_integer(0));
+		json_object_set_new(all, d->slug, st);
+	}
+	return st;
+}
+
+/* The steps of demonstration d for its template: each {key, number,
+ * title, what, done, current, todo, again, result, is_KEY} with, for
+ * the current one, the values of its form (demo_form_values); err is
+ * the refusal of the step at index bad (-1: none), shown with the
+ * visitor's values (form). */
+static json_t *steps_json(const struct demo_def *d, struct demo_run *r,
+	int bad, const char *err)
+{
+	json_t *arr = json_array(), *o, *form;
+	size_t i, k;
+	int done = (int)json_integer_value(json_object_get(r->st, "done"));
+	char is[32];
+
+	for (i = 0; i < d->nsteps; i++) {
+		const struct demo_step *st = &d->steps[i];
+
+		o = json_object();
+		json_object_set_new(o, "key", json_string(st->key));
+		json_object_set_new(o, "number", json_integer((int)i + 1));
+		json_object_set_new(o, "title", json_string(st->title));
+		json_object_set_new(o, "what", json_string(st->what));
+		json_object_set_new(o, "done", json_boolean((int)i < done));
+		json_object_set_new(o, "current", json_boolean((int)i == done));
+		json_object_set_new(o, "todo", json_boolean((int)i > done));
+		json_object_set_new(o, "again", json_boolean(st->again &&
+			(int)i < done));
+		snprintf(is, sizeof is, "is_%s", st->key);
+		json_object_set_new(o, is, json_true());
+		if (json_object_get(r->st, st->key) != NULL) {
+			json_object_set(o, "result", json_object_get(r->st,
+				st->key));
+		}
+		if ((int)i == done || (st->again && (int)i < done)) {
+			demo_form_values(d, st->key, r, o);
+		}
+		if ((int)i == bad) {
+			json_object_set_new(o, "error", json_string(err));
+			form = json_object();
+			for (k = 0; k < r->req->nparams; k++) {
+				const struct http_kv *kv = &r->req->params[k];
+
+				json_object_set_new(form, kv->name,
+					json_string(kv->value));
+			}
+			json_object_set_new(o, "form", form);
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* The page of demonstration d (procedure index i) in sandbox sb, into
+ * resp with status: the frame (the procedure record's steps, the live
+ * figure, the sandbox) and the steps; bad and err as steps_json has
+ * them.  Consumes ctx. */
+static void demo_render(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, int status,
+	size_t i, struct sandbox *sb, int bad, const char *err)
+{
+	const struct demo_def *d = demo_def_of(procedures[i].slug);
+	json_t *ctx = json_object(), *list = json_array();
+	struct demo_run r;
+	struct hd_record rec;
+	char fig[512], *u, tmpl[48];
+	size_t k;
+	int done;
+
+	for (k = 0; k < NPROC; k++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "name", json_string(procedures[k].name));
+		u = hd_xasprintf("/demo/%s", procedures[k].slug);
+		json_object_set_new(p, "href", json_string(u));
+		free(u);
+		json_object_set_new(p, "here", json_boolean(k == i));
+		json_array_append_new(list, p);
+	}
+	json_object_set_new(ctx, "procedures", list);
+	json_object_set_new(ctx, "title", json_string(procedures[i].name));
+	json_object_set_new(ctx, "name", json_string(procedures[i].name));
+	json_object_set_new(ctx, "slug", json_string(procedures[i].slug));
+	proc_figure(a, procedures[i].slug, fig, sizeof fig);
+	json_object_set_new(ctx, "figure", json_string(fig));
+	hd_record_init(&rec);
+	if (proc_record(a, procedures[i].key, &rec) == 0) {
+		json_object_set_new(ctx, "source", json_string(rec.title));
+		u = page_record_url(rec.ref);
+		json_object_set_new(ctx, "source_url", json_string(u));
+		free(u);
+		json_object_set_new(ctx, "proc_steps", demo_steps_of(a, &rec));
+		hd_record_release(&rec);
+	}
+	memset(&r, 0, sizeof r);
+	r.a = demo_sandbox_archive(sb);
+	r.dir = demo_sandbox_dir(sb);
+	r.m = demo_pool_material(s->demos);
+	r.req = req;
+	r.st = demo_state(sb, d);
+	done = (int)json_integer_value(json_object_get(r.st, "done"));
+	json_object_set_new(ctx, "sandbox", sandbox_json(sb));
+	json_object_set_new(ctx, "material", json_pack("{ss}", "photo_title",
+		r.m->photo_title ? r.m->photo_title : ""));
+	json_object_set_new(ctx, "steps", steps_json(d, &r, bad, err));
+	json_object_set_new(ctx, "nsteps", json_integer((int)d->nsteps));
+	json_object_set_new(ctx, "ndone", json_integer(done));
+	json_object_set_new(ctx, "all_done", json_boolean(done >=
+		(int)d->nsteps));
+	/* the consultation's window is over: what was opened is hidden */
+	json_object_set_new(ctx, "window_over", json_boolean(
+		json_object_get(r.st, "outside") != NULL));
+	snprintf(tmpl, sizeof tmpl, "demo_%s.html", procedures[i].slug);
+	site_page(s, req, resp, status, tmpl, ctx);
+}
+
+/* GET /demo, /demo/NAME and the files under /demo/: the list of
+ * procedures with their live figures; one demonstration, worked in the
+ * session's sandbox (made now when it has none); images (demo_file).  An
+ * unknown NAME is a 404. */
 int page_demo(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	const char *name = req->path + strlen("/demo");
-	json_t *ctx = json_object(), *list = json_array(), *pics;
-	struct hd_results res;
-	struct hd_list l;
-	struct hd_record r;
+	json_t *ctx, *list;
 	struct sandbox *sb;
 	char fig[512], *u;
-	size_t i, k;
+	int i;
+	size_t k;
 
 	if (*name == '/') {
 		name++;
 	}
+	if (strncmp(name, "img/", 4) == 0 ||
+	    strncmp(name, "material/", 9) == 0) {
+		demo_file(s, req, resp, name);
+		return 0;
+	}
+	if (*name == '\0') {
+		ctx = json_object();
+		list = json_array();
+		for (k = 0; k < NPROC; k++) {
+			json_t *p = json_object();
+
+			json_object_set_new(p, "slug", json_string(
+				procedures[k].slug));
+			json_object_set_new(p, "name", json_string(
+				procedures[k].name));
+			u = hd_xasprintf("/demo/%s", procedures[k].slug);
+			json_object_set_new(p, "href", json_string(u));
+			free(u);
+			proc_figure(a, procedures[k].slug, fig, sizeof fig);
+			json_object_set_new(p, "figure", json_string(fig));
+			json_array_append_new(list, p);
+		}
+		json_object_set_new(ctx, "procedures", list);
+		json_object_set_new(ctx, "title", json_string("档案工作演示"));
+		site_page(s, req, resp, 200, "demo.html", ctx);
+		return 0;
+	}
+	i = proc_index(name, strlen(name));
+	if (i < 0) {
+		site_error(s, req, resp, 404);
+		return 0;
+	}
+	sb = session(s, req, resp, 1);
+	if (sb == NULL) {
+		return 0;
+	}
+	demo_render(s, a, req, resp, 200, (size_t)i, sb, -1, NULL);
+	demo_sandbox_leave(s->demos, sb);
+	return 0;
+}
+
+/* POST /demo/NAME (field step: a step's key, and its form): the step
+ * done in the session's sandbox, then 303 back to the page at the next
+ * step.  Steps go in order: one already done (unless it may be done
+ * again) or not yet reached is not run, and the page is shown as it
+ * is.  Input the step refuses: the page again, 400, the reason at the
+ * step with what the visitor typed; nothing changed. */
+static void demo_step_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, size_t i)
+{
+	const struct demo_def *d = demo_def_of(procedures[i].slug);
+	const char *key = http_param(req, "step");
+	struct demo_run r;
+	struct sandbox *sb;
+	json_t *res = NULL;
+	char *to;
+	int k, done, rc;
+
+	sb = session(s, req, resp, 1);
+	if (sb == NULL) {
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	r.a = demo_sandbox_archive(sb);
+	r.dir = demo_sandbox_dir(sb);
+	r.m = demo_pool_material(s->demos);
+	r.req = req;
+	r.st = demo_state(sb, d);
+	done = (int)json_integer_value(json_object_get(r.st, "done"));
+	for (k = 0; k < (int)d->nsteps && (key == NULL ||
+	    strcmp(d->steps[k].key, key) != 0); k++) {
+	}
+	rc = 1;
+	if (k == done || (k < done && d->steps[k].again)) {
+		hd_err_clear(&r.e);
+		rc = d->steps[k].run(&r, &res);
+	}
+	if (rc == HD_EINVAL) {
+		demo_render(s, a, req, resp, 400, i, sb, k, r.e.msg);
+		demo_sandbox_leave(s->demos, sb);
+		return;
+	}
+	if (rc < 0) {
+		demo_sandbox_leave(s->demos, sb);
+		demo_unavailable(s, req, resp, &r.e);
+		return;
+	}
+	if (rc == 0) {
+		json_object_set_new(r.st, d->steps[k].key, res);
+		if (k == done) {
+			json_object_set_new(r.st, "done", json_integer(++done));
+		}
+	}
+	demo_sandbox_leave(s->demos, sb);
+	to = hd_xasprintf("/demo/%s#step-%d", procedures[i].slug,
+		rc == 0 ? k + 1 : done + 1);
+	resp->status = 303;
+	http_header(resp, "Location", to);
+	free(to);
+}
+
+/* POST /demo/reset (the button 重新开始; field back: the page to return
+ * to, a /demo/NAME) and POST /demo/end (a kiosk going home: its sandbox
+ * is removed, its cookie cleared, 204).  Any other POST is a 404. */
+int page_demo_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	const char *back = http_param(req, "back");
+	struct sandbox *sb;
+	struct hd_error e;
+	char key[65], *to;
+
+	if (strcmp(req->path, "/demo/end") == 0) {
+		admin_cookie_get(req, DEMO_COOKIE, key);
+		if (key[0] != '\0' && s->demos != NULL) {
+			demo_sandbox_end(s->demos, key);
+		}
+		http_header(resp, "Set-Cookie", DEMO_COOKIE "=; Path=/demo; "
+			"HttpOnly; SameSite=Strict; Max-Age=0");
+		resp->status = 204;
+		return 0;
+	}
+	if (strcmp(req->path, "/demo/reset") != 0) {
+		int i = proc_index(req->path + 6, strlen(req->path + 6));
+
+		if (i < 0 || strncmp(req->path, "/demo/", 6) != 0) {
+			site_error(s, req, resp, 404);
+		} else {
+			demo_step_post(s, a, req, resp, (size_t)i);
+		}
+		return 0;
+	}
+	sb = session(s, req, resp, 1);
+	if (sb == NULL) {
+		return 0;
+	}
+	hd_err_clear(&e);
+	if (demo_sandbox_reset(s->demos, sb, &e) != 0) {
+		demo_sandbox_leave(s->demos, sb);
+		demo_unavailable(s, req, resp, &e);
+		return 0;
+	}
+	demo_sandbox_leave(s->demos, sb);
+	to = back != NULL && strncmp(back, "/demo/", 6) == 0 &&
+		proc_index(back + 6, strlen(back + 6)) >= 0 ?
+		hd_xstrdup(back) : hd_xstrdup("/demo");
+	resp->status = 303;
+	http_header(resp, "Location", to);
+	free(to);
+	return 0;
+}
+
+/* GET /api/demos: the demonstrations, for the kiosk's attract loop:
+ * {demos: [{slug, name, href, steps: [the titles of its steps]}]}. */
+int page_api_demos(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp)
+{
+	json_t *o = json_object(), *arr = json_array();
+	size_t i, k;
+	char *u;
+
+	(void)s;
+	(void)a;
+	(void)req;
 	for (i = 0; i < NPROC; i++) {
-		json_t *p = json_object();
+		const struct demo_def *d = demo_def_of(procedures[i].slug);
+		json_t *p = json_object(), *steps = json_array();
 
 		json_object_set_new(p, "slug", json_string(procedures[i].slug));
 		json_object_set_new(p, "name", json_string(procedures[i].name));
 		u = hd_xasprintf("/demo/%s", procedures[i].slug);
 		json_object_set_new(p, "href", json_string(u));
 		free(u);
-		proc_figure(a, procedures[i].slug, fig, sizeof fig);
-		json_object_set_new(p, "figure", json_string(fig));
-		json_array_append_new(list, p);
-	}
-	json_object_set_new(ctx, "procedures", list);
-	if (*name == '\0') {
-		json_object_set_new(ctx, "title", json_string("档案工作演示"));
-		site_page(s, req, resp, 200, "demo.html", ctx);
-		return 0;
-	}
-	for (i = 0; i < NPROC && strcmp(procedures[i].slug, name); i++) {
-	}
-	if (i == NPROC) {
-		json_decref(ctx);
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	sb = session(s, req, resp, 1);
-	if (sb == NULL) {
-		json_decref(ctx);
-		return 0;
-	}
-	json_object_set_new(ctx, "sandbox", sandbox_json(sb));
-	json_object_set_new(ctx, "slug", json_string(procedures[i].slug));
-	demo_sandbox_leave(s->demos, sb);
-	json_object_set_new(ctx, "title", json_string(procedures[i].name));
-	json_object_set_new(ctx, "name", json_string(procedures[i].name));
-	proc_figure(a, procedures[i].slug, fig, sizeof fig);
-	json_object_set_new(ctx, "figure", json_string(fig));
-	hd_record_init(&r);
-	if (proc_record(a, procedures[i].key, &r) == 0) {
-		json_object_set_new(ctx, "source", json_string(r.title));
-		u = page_record_url(r.ref);
-		json_object_set_new(ctx, "source_url", json_string(u));
-		free(u);
-		json_object_set_new(ctx, "steps", demo_steps_of(a, &r));
-		hd_record_release(&r);
-	} else {
-		/* the archive has not published its rules for this procedure:
-		 * say so, and still show the live figure */
-		json_object_set_new(ctx, "steps", json_array());
-	}
-	/* pictures: the archive's own public photographs, newest first */
-	memset(&l, 0, sizeof l);
-	l.images_only = 1;
-	l.category = "ZP";
-	l.newest_first = 1;
-	l.limit = 40;
-	pics = json_array();
-	if (hd_list_public(a, &l, &res, NULL) == 0) {
-		for (k = 0; k < res.nhits; k++) {
-			json_array_append_new(pics, page_hit(&res.hits[k], 1));
+		for (k = 0; d != NULL && k < d->nsteps; k++) {
+			json_array_append_new(steps, json_string(
+				d->steps[k].title));
 		}
-		hd_results_release(&res);
+		json_object_set_new(p, "steps", steps);
+		json_array_append_new(arr, p);
 	}
-	/* give each step a picture, in turn */
-	for (k = 0; k < json_array_size(json_object_get(ctx, "steps")); k++) {
-		json_t *st = json_array_get(json_object_get(ctx, "steps"), k);
-		size_t np = json_array_size(pics);
-
-		json_object_set_new(st, "number", json_integer((int)k + 1));
-		if (np > 0) {
-			json_object_set(st, "picture", json_array_get(pics,
-				(k + i * 3) % np));
-		}
-	}
-	json_decref(pics);
-	json_object_set_new(ctx, "nsteps", json_integer((json_int_t)
-		json_array_size(json_object_get(ctx, "steps"))));
-	site_page(s, req, resp, 200, "demo_steps.html", ctx);
+	json_object_set_new(o, "demos", arr);
+	http_json(resp, 200, o);
 	return 0;
 }

@@ -41,6 +41,7 @@ const struct route routes[] = {
 	{"GET", "/api/corridor", page_api_corridor, ROUTE_CACHED},
 	{"GET", "/api/reading", page_api_reading, ROUTE_CACHED},
 	{"GET", "/api/stats", page_api_stats, ROUTE_CACHED},
+	{"GET", "/api/demos", page_api_demos, ROUTE_CACHED},
 	/* admin pages: every one checks session, role and (POST) form
 	 * token itself */
 	{"GET", "/admin/login", page_admin_login, ROUTE_WRITES},
