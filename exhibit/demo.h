@@ -158,8 +158,30 @@ struct demo_step {
 	const char *title;
 	const char *what;
 	int again;                      /* 1: may be done again (a search) */
+	int slow;                       /* 1: seconds of work (OCR): done
+	                                   by the pool's worker, the page
+	                                   saying so meanwhile */
 	int (*run)(struct demo_run *r, json_t **result);
 };
+
+/* A slow step given to the pool's worker (demo_sandbox_queue): run is
+ * called on the worker's thread with a demo_run of its own (a handle to
+ * the sandbox's folder, no form, st an empty object for what the step
+ * leaves for later ones); then finish, under the sandbox's lock, with
+ * the sandbox's whole state, rc and result (finish owns it) and that
+ * object, unless the sandbox was reset meanwhile. */
+struct demo_work {
+	const char *slug;
+	const char *key;
+	int index;                      /* the step's place */
+	int (*run)(struct demo_run *r, json_t **result);
+	void (*finish)(json_t *state, const struct demo_work *w, int rc,
+		json_t *result, json_t *left, const struct hd_error *e);
+};
+/* Queue w for the sandbox sb (entered by the caller).  0, or HD_EIO
+ * when the pool has no worker. */
+int demo_sandbox_queue(struct demo_pool *p, struct sandbox *sb,
+	const struct demo_work *w, struct hd_error *e);
 
 struct demo_def {
 	const char *slug;

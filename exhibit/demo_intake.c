@@ -241,7 +241,7 @@ json_t *demo_events_json(struct hd_archive *a, int n, const char *ref)
 /* demo_param: see demo.h. */
 const char *demo_param(const struct demo_run *r, const char *name)
 {
-	const char *v = http_param(r->req, name);
+	const char *v = r->req != NULL ? http_param(r->req, name) : NULL;
 
 	return v != NULL ? v : "";
 }
@@ -464,15 +464,15 @@ static int collect_register(struct demo_run *r, json_t **res)
 
 static const struct demo_step collect_steps[] = {
 	{"pick", "选择捐赠物", "从一张老照片、一封来信、一页扫描件中选一件，"
-		"交给档案室。", 0, collect_pick},
+		"交给档案室。", 0, 0, collect_pick},
 	{"identify", "识别格式", "不看文件名，读取文件内容判断它的真实格式"
-		"（libmagic）。", 0, collect_identify},
+		"（libmagic）。", 0, 0, collect_identify},
 	{"exif", "读取信息", "照片和扫描件读出相机写入的 EXIF 信息：相机、"
-		"拍摄时间、分辨率；文字数出字数。", 0, collect_exif},
+		"拍摄时间、分辨率；文字数出字数。", 0, 0, collect_exif},
 	{"hash", "计算校验码", "逐字节计算 SHA-256 校验码：文件改动一个"
-		"字节，这串数字就完全不同。", 0, collect_hash},
+		"字节，这串数字就完全不同。", 0, 0, collect_hash},
 	{"register", "分配档号并登记", "档案系统接收入库：分配档号，记下"
-		"“收集”和“入库”事件，每个事件都连着上一个事件的哈希。", 0,
+		"“收集”和“入库”事件，每个事件都连着上一个事件的哈希。", 0, 0,
 		collect_register},
 };
 const struct demo_def demo_collect = {
@@ -657,13 +657,13 @@ static int review_chain(struct demo_run *r, json_t **res)
 
 static const struct demo_step review_steps[] = {
 	{"look", "查看待审档案", "找出等待审核的档案（刚捐赠的那件也在其中），"
-		"看它的题名、内容和开放等级。", 0, review_look},
+		"看它的题名、内容和开放等级。", 0, 0, review_look},
 	{"decide", "作出审核结论", "通过就发布展示；退回必须写明原因。结论"
-		"作为“审核”事件写进事件链。", 0, review_decide},
-	{"screen", "公开展示屏", "展示屏只显示审核通过的公开档案。", 0,
+		"作为“审核”事件写进事件链。", 0, 0, review_decide},
+	{"screen", "公开展示屏", "展示屏只显示审核通过的公开档案。", 0, 0,
 		review_screen},
 	{"chain", "查看哈希链", "审核事件的哈希覆盖了上一个事件的哈希："
-		"改动任何一条旧记录，后面的链就对不上了。", 0, review_chain},
+		"改动任何一条旧记录，后面的链就对不上了。", 0, 0, review_chain},
 };
 const struct demo_def demo_review = {
 	"review", review_steps, sizeof review_steps / sizeof review_steps[0]
@@ -880,12 +880,12 @@ static int consult_outside(struct demo_run *r, json_t **res)
 
 static const struct demo_step consult_steps[] = {
 	{"request", "填写申请", "写明查阅人、单位、目的和查阅方式，申请查阅"
-		"一份受限的党员档案。", 0, consult_request},
-	{"approve", "审批", "党支部书记批准（模拟），给出一天的查阅期限。", 0,
+		"一份受限的党员档案。", 0, 0, consult_request},
+	{"approve", "审批", "党支部书记批准（模拟），给出一天的查阅期限。", 0, 0,
 		consult_approve},
 	{"open", "调阅", "在期限内打开档案，系统记下谁在什么时候看了什么。",
-		0, consult_open},
-	{"outside", "期限之外", "期限一过，同一个人再来也看不到受限内容。", 0,
+		0, 0, consult_open},
+	{"outside", "期限之外", "期限一过，同一个人再来也看不到受限内容。", 0, 0,
 		consult_outside},
 };
 const struct demo_def demo_consult = {

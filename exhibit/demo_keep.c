@@ -296,13 +296,13 @@ static int transfer_validate(struct demo_run *r, json_t **res)
 
 static const struct demo_step transfer_steps[] = {
 	{"pack", "装袋", "把两件档案装进一个 BagIt 包：原文件一字不差，每个"
-		"文件配一行 SHA-256 校验码。", 0, transfer_pack},
+		"文件配一行 SHA-256 校验码。", 0, 0, transfer_pack},
 	{"manifest", "查看清单", "清单文件里每行是：校验码、两个空格、"
-		"data/ 下的文件名；包信息里是转递单。", 0, transfer_manifest},
+		"data/ 下的文件名；包信息里是转递单。", 0, 0, transfer_manifest},
 	{"flip", "改动一个字节", "模拟传输或存储中的损坏：把一个文件中间的"
-		"一个字节改掉。", 0, transfer_flip},
+		"一个字节改掉。", 0, 0, transfer_flip},
 	{"validate", "再次校验", "接收方重新计算每个文件的校验码：被改动的"
-		"文件被指了出来，整包拒收。", 0, transfer_validate},
+		"文件被指了出来，整包拒收。", 0, 0, transfer_validate},
 };
 const struct demo_def demo_transfer = {
 	"transfer", transfer_steps, sizeof transfer_steps /
@@ -497,13 +497,13 @@ static int digitise_search(struct demo_run *r, json_t **res)
 
 static const struct demo_step digitise_steps[] = {
 	{"scan", "扫描", "纸质页面扫描成 300 dpi 的图像，读出它的像素和"
-		"分辨率。", 0, digitise_scan},
+		"分辨率。", 0, 0, digitise_scan},
 	{"ocr", "文字识别", "文字识别（OCR）读出页面上的字，并给出置信度。",
-		0, digitise_ocr},
+		0, 1, digitise_ocr},
 	{"quality", "质量检查", "逐项检查：分辨率、是否空白页、是否歪斜、"
-		"识别是否可信。", 0, digitise_quality},
+		"识别是否可信。", 0, 0, digitise_quality},
 	{"search", "检索", "识别出的文字进入检索：输入几个字，刚扫描的这一页"
-		"就能找到。", 1, digitise_search},
+		"就能找到。", 1, 0, digitise_search},
 };
 const struct demo_def demo_digitise = {
 	"digitise", digitise_steps, sizeof digitise_steps /
@@ -843,11 +843,11 @@ static int storage_inventory(struct demo_run *r, json_t **res)
 
 static const struct demo_step storage_steps[] = {
 	{"chart", "温湿度", "近四周的温湿度记录画成曲线：浅色带是安全范围，"
-		"红点是超出范围的读数。", 0, storage_chart},
+		"红点是超出范围的读数。", 0, 0, storage_chart},
 	{"shelf", "排架图", "选一件档案，在库房、柜、盒的排架图上找到它"
-		"所在的盒子。", 1, storage_shelf},
+		"所在的盒子。", 1, 0, storage_shelf},
 	{"inventory", "盘点", "逐盒清点一号库房：核对档号与位置，清点结果"
-		"记入盘点记录。", 0, storage_inventory},
+		"记入盘点记录。", 0, 0, storage_inventory},
 };
 const struct demo_def demo_storage = {
 	"storage", storage_steps, sizeof storage_steps /

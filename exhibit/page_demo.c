@@ -299,6 +299,15 @@ static json_t *steps_json(const struct demo_def *d, struct demo_run *r,
 			(int)i < done));
 		snprintf(is, sizeof is, "is_%s", st->key);
 		json_object_set_new(o, is, json_true());
+		if (json_equal(json_object_get(r->st, "_pending"),
+		    json_object_get(o, "key"))) {
+			json_object_set_new(o, "pending", json_true());
+		}
+		if (bad < 0 && json_equal(json_object_get(json_object_get(
+		    r->st, "_failed"), "key"), json_object_get(o, "key"))) {
+			json_object_set(o, "error", json_object_get(
+				json_object_get(r->st, "_failed"), "msg"));
+		}
 		if (json_object_get(r->st, st->key) != NULL) {
 			json_object_set(o, "result", json_object_get(r->st,
 				st->key));
@@ -443,12 +452,45 @@ int page_demo(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* The end of a slow step (demo_work's finish, on the pool's worker,
+ * under the sandbox's lock): its result in the state, and the next step
+ * reached; or why it failed, shown at the step. */
+static void slow_finish(json_t *state, const struct demo_work *w, int rc,
+	json_t *res, json_t *left, const struct hd_error *e)
+{
+	json_t *st = json_object_get(state, w->slug);
+	const char *k;
+	json_t *v;
+
+	if (st == NULL) {
+		json_decref(res);
+		return;
+	}
+	json_object_del(st, "_pending");
+	if (rc != 0) {
+		json_decref(res);
+		json_object_set_new(st, "_failed", json_pack("{ss ss}", "key",
+			w->key, "msg", rc == HD_EINVAL ? e->msg :
+			"这一步没能完成，请点“重新开始”再试一次"));
+		return;
+	}
+	json_object_set_new(st, w->key, res);
+	json_object_foreach(left, k, v) {
+		json_object_set(st, k, v);
+	}
+	if (json_integer_value(json_object_get(st, "done")) == w->index) {
+		json_object_set_new(st, "done", json_integer(w->index + 1));
+	}
+}
+
 /* POST /demo/NAME (field step: a step's key, and its form): the step
  * done in the session's sandbox, then 303 back to the page at the next
  * step.  Steps go in order: one already done (unless it may be done
- * again) or not yet reached is not run, and the page is shown as it
- * is.  Input the step refuses: the page again, 400, the reason at the
- * step with what the visitor typed; nothing changed. */
+ * again), not yet reached or still being done is not run, and the page
+ * is shown as it is.  A slow step (OCR) is given to the pool's worker
+ * and the page says it is being done until it is.  Input the step
+ * refuses: the page again, 400, the reason at the step with what the
+ * visitor typed; nothing changed. */
 static void demo_step_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, size_t i)
 {
@@ -475,8 +517,22 @@ static void demo_step_post(struct site *s, struct hd_archive *a,
 	    strcmp(d->steps[k].key, key) != 0); k++) {
 	}
 	rc = 1;
-	if (k == done || (k < done && d->steps[k].again)) {
-		hd_err_clear(&r.e);
+	hd_err_clear(&r.e);
+	if (json_object_get(r.st, "_pending") != NULL) {
+		rc = 1;                 /* the worker is at it */
+	} else if (k == done && d->steps[k].slow) {
+		struct demo_work w = { d->slug, d->steps[k].key, k,
+			d->steps[k].run, slow_finish };
+
+		rc = demo_sandbox_queue(s->demos, sb, &w, &r.e);
+		if (rc == 0) {
+			json_object_set_new(r.st, "_pending", json_string(
+				d->steps[k].key));
+			json_object_del(r.st, "_failed");
+			rc = 1;
+		}
+	} else if (k == done || (k < done && d->steps[k].again)) {
+		json_object_del(r.st, "_failed");
 		rc = d->steps[k].run(&r, &res);
 	}
 	if (rc == HD_EINVAL) {

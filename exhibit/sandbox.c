@@ -17,7 +17,13 @@
  *    seconds unused, after lim.life seconds, or past lim.bytes on disk;
  *  - a pool left behind by a server that died is removed by the next
  *    one to start on the folder: a live pool holds a lock on its folder
- *    (flock), so a pool folder nobody holds is stale.
+ *    (flock), so a pool folder nobody holds is stale;
+ *  - a slow step (OCR) runs on the pool's own worker thread, one at a
+ *    time, on a handle of its own to the sandbox: the request that asks
+ *    for it is answered at once, and no request thread of the server
+ *    waits seconds for tesseract.  A sandbox with a job queued or
+ *    running is not reclaimed; one reset meanwhile drops the job's
+ *    result.
  * Cookies and pages are demo pages' (page_demo.c): this file knows keys.
  */
 #include "demo.h"
@@ -40,10 +46,20 @@ struct sandbox {
 	struct hd_archive *a;   /* writable, to dir */
 	pthread_mutex_t lock;   /* held by the request working in it */
 	int users;              /* requests holding or waiting (pool lock) */
+	int jobs;               /* jobs queued or running (pool lock) */
+	unsigned long gen;      /* resets so far (its lock) */
 	int ended;              /* the session ended: reclaim when unused */
 	long long made;         /* monotonic seconds */
 	long long used;
 	json_t *state;          /* the demonstrations' progress */
+};
+
+/* A slow step waiting for the worker. */
+struct demo_job {
+	struct demo_job *next;
+	struct sandbox *sb;
+	unsigned long gen;      /* the sandbox's resets when it was queued */
+	struct demo_work w;
 };
 
 struct demo_pool {
@@ -61,6 +77,11 @@ struct demo_pool {
 	size_t n;
 	int making;             /* sandboxes being copied */
 	unsigned long seq;      /* folder numbers */
+	struct demo_job *head, *tail;   /* the worker's queue */
+	pthread_cond_t job_cv;
+	pthread_t worker;
+	int worker_started;
+	int stopping;
 };
 
 /* Seconds on the monotonic clock. */
@@ -218,6 +239,105 @@ static void sweep_stale(const char *tmp)
 	closedir(d);
 }
 
+/* ------------------------------------------------------------ jobs */
+
+/* Do job j (no lock held): its step on a handle of its own to the
+ * sandbox's folder, then its result given to the state under the
+ * sandbox's lock, unless the sandbox was reset meanwhile. */
+static void job_run(struct demo_pool *p, struct demo_job *j)
+{
+	struct sandbox *sb = j->sb;
+	struct demo_run r;
+	json_t *res = NULL, *priv = json_object();
+	char *dir = NULL;
+	int rc = HD_EIO;
+
+	memset(&r, 0, sizeof r);
+	pthread_mutex_lock(&sb->lock);
+	if (sb->gen == j->gen) {
+		dir = hd_xstrdup(sb->dir);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	if (dir != NULL) {
+		r.dir = dir;
+		r.m = &p->mat;
+		r.st = priv;
+		hd_err_clear(&r.e);
+		rc = hd_archive_open(dir, 0, &r.a, &r.e);
+		if (rc == 0) {
+			rc = j->w.run(&r, &res);
+		}
+		hd_archive_close(r.a);
+	}
+	pthread_mutex_lock(&sb->lock);
+	if (sb->gen == j->gen) {
+		j->w.finish(sb->state, &j->w, rc, res, priv, &r.e);
+	} else {
+		json_decref(res);
+	}
+	sb->used = now_s();
+	pthread_mutex_unlock(&sb->lock);
+	json_decref(priv);
+	free(dir);
+}
+
+/* The pool's worker: the queued jobs one after another until the pool
+ * is freed.  Returns NULL. */
+static void *worker_main(void *arg)
+{
+	struct demo_pool *p = arg;
+	struct demo_job *j;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->head == NULL && !p->stopping) {
+			pthread_cond_wait(&p->job_cv, &p->lock);
+		}
+		if (p->stopping) {
+			break;
+		}
+		j = p->head;
+		p->head = j->next;
+		if (p->head == NULL) {
+			p->tail = NULL;
+		}
+		pthread_mutex_unlock(&p->lock);
+		job_run(p, j);
+		pthread_mutex_lock(&p->lock);
+		j->sb->jobs--;
+		free(j);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* demo_sandbox_queue: see demo.h. */
+int demo_sandbox_queue(struct demo_pool *p, struct sandbox *sb,
+	const struct demo_work *w, struct hd_error *e)
+{
+	struct demo_job *j;
+
+	if (!p->worker_started) {
+		return hd_err(e, HD_EIO, "the demonstrations' worker did not "
+			"start");
+	}
+	j = hd_xcalloc(1, sizeof *j);
+	j->sb = sb;
+	j->gen = sb->gen;               /* sb is entered: its lock held */
+	j->w = *w;
+	pthread_mutex_lock(&p->lock);
+	sb->jobs++;
+	if (p->tail != NULL) {
+		p->tail->next = j;
+	} else {
+		p->head = j;
+	}
+	p->tail = j;
+	pthread_cond_signal(&p->job_cv);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
 /* demo_pool_new: see demo.h. */
 int demo_pool_new(const char *dir, const struct demo_limits *lim,
 	struct demo_pool **out, struct hd_error *e)
@@ -266,6 +386,10 @@ int demo_pool_new(const char *dir, const struct demo_limits *lim,
 	p->mat.dir = hd_xasprintf("%s/material", p->root);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->ready_cv, NULL);
+	pthread_cond_init(&p->job_cv, NULL);
+	if (pthread_create(&p->worker, NULL, worker_main, p) == 0) {
+		p->worker_started = 1;
+	}
 	*out = p;
 	return 0;
 fail:
@@ -323,6 +447,19 @@ void demo_pool_free(struct demo_pool *p)
 	if (p == NULL) {
 		return;
 	}
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->job_cv);
+	pthread_mutex_unlock(&p->lock);
+	if (p->worker_started) {
+		pthread_join(p->worker, NULL);
+	}
+	while (p->head != NULL) {
+		struct demo_job *j = p->head;
+
+		p->head = j->next;
+		free(j);
+	}
 	for (i = 0; i < p->n; i++) {
 		sandbox_free(p->v[i]);
 	}
@@ -331,6 +468,7 @@ void demo_pool_free(struct demo_pool *p)
 	hd_fs_rmtree(p->root);
 	close(p->lockfd);
 	pthread_cond_destroy(&p->ready_cv);
+	pthread_cond_destroy(&p->job_cv);
 	pthread_mutex_destroy(&p->lock);
 	free(p->tmpl);
 	free(p->root);
@@ -361,7 +499,7 @@ int demo_pool_reap(struct demo_pool *p)
 	for (i = 0; i < p->n && ngone < 64; ) {
 		struct sandbox *sb = p->v[i];
 
-		if (sb->users == 0 && (sb->ended ||
+		if (sb->users == 0 && sb->jobs == 0 && (sb->ended ||
 		    t - sb->used >= p->lim.idle ||
 		    t - sb->made >= p->lim.life ||
 		    tree_bytes(sb->dir) > p->lim.bytes)) {
@@ -477,7 +615,8 @@ int demo_sandbox_enter(struct demo_pool *p, const char *key, int create,
 		for (i = 0; i < p->n; i++) {
 			struct sandbox *c = p->v[i];
 
-			if (c->users == 0 && t - c->used >= DEMO_EVICT_S &&
+			if (c->users == 0 && c->jobs == 0 &&
+			    t - c->used >= DEMO_EVICT_S &&
 			    (evict == NULL || c->used < evict->used)) {
 				evict = c;
 			}
@@ -561,6 +700,7 @@ int demo_sandbox_reset(struct demo_pool *p, struct sandbox *sb,
 	json_decref(sb->state);
 	sb->state = json_object();
 	sb->made = now_s();
+	sb->gen++;              /* a job queued before finds no home */
 	return 0;
 }
 
@@ -574,7 +714,7 @@ void demo_sandbox_end(struct demo_pool *p, const char *key)
 	for (i = 0; i < p->n; i++) {
 		if (hd_token_equal(p->v[i]->key, key)) {
 			p->v[i]->ended = 1;
-			if (p->v[i]->users == 0) {
+			if (p->v[i]->users == 0 && p->v[i]->jobs == 0) {
 				sb = pool_take(p, i);
 			}
 			break;

@@ -135,6 +135,7 @@
     if (dq.get('autoplay') === '1') { store(AUTO, '1'); }
     var pace = (parseInt(stored(PACE), 10) || 4) * 1000;
     var playStep = function () {
+      if ($('[data-pending]', demo)) { return; }   /* the reload comes */
       var step = $('.dstep.current', demo);
       var btn = step && $('[data-auto]:not([data-auto="false"])', step);
       if (!btn || !btn.form) { setAuto(false); return; }
@@ -181,6 +182,11 @@
       if (form.action.indexOf('/demo/reset') < 0 && !autoplaying) { store(AUTO, null); }
     });
     setAuto(stored(AUTO) === '1');
+    /* a slow step (OCR) under way on the server: look again shortly */
+    if ($('[data-pending]', demo)) {
+      autoplaying = true;        /* waiting is not idleness either */
+      setTimeout(function () { location.reload(); }, 800);
+    }
   }
 
   /* ------------------------------------------------ corridor */

@@ -343,7 +343,17 @@ ok demo-transfer-cli-agrees grep -qF "$(attr "$T/transfer.html" data-flipped)" "
 # 数字化: OCR with its confidence, the quality checks, the search
 step digitise search -d q=夜校
 ok demo-digitise-search-not-yet grep -qx 303 "$T/step.code"
-run_steps digitise scan ocr quality
+run_steps digitise scan ocr
+# OCR is done by the pool's worker: the page says so until it is
+page digitise
+has demo-digitise-ocr-pending "$T/digitise.html" 'data-pending'
+for i in $(seq 150); do
+	page digitise
+	grep -q 'data-pending' "$T/digitise.html" || break
+	sleep 0.1
+done
+lacks demo-digitise-ocr-finished "$T/digitise.html" 'data-pending'
+run_steps digitise quality
 step digitise search -d q=
 ok demo-digitise-empty-query-400 grep -qx 400 "$T/step.code"
 has demo-digitise-empty-query-says "$T/step.html" "查找的字"
