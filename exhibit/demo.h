@@ -233,7 +233,8 @@ const char *demo_param(const struct demo_run *r, const char *name);
  * class SQ, category as given or from the format, approved or waiting
  * for review, with OCR or none), as the reception desk's clerk: b is
  * initialised here and left for the caller to read and release
- * (batch_release), *res too (ingest_result_release, on success).  0 or
+ * (batch_release), *res too (ingest_result_release, on every path: a
+ * batch that fails in its last stage may have named records).  0 or
  * the pipeline's failure in r->e. */
 struct batch;
 struct ingest_result;

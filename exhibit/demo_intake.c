@@ -447,6 +447,7 @@ static int collect_register(struct demo_run *r, json_t **res)
 	rc = demo_ingest(r, path, NULL, 0, 0, &b, &ir);
 	batch_release(&b);
 	if (rc != 0) {
+		ingest_result_release(&ir);
 		return rc;
 	}
 	*res = json_object();

@@ -344,6 +344,7 @@ static int digitise_ocr(struct demo_run *r, json_t **res)
 	rc = demo_ingest(r, r->m->page, "WS", 1, 1, &b, &ir);
 	if (rc != 0) {
 		batch_release(&b);
+		ingest_result_release(&ir);
 		return rc;
 	}
 	if (ir.nrefs == 0 || b.nitems == 0 || b.items[0].npagev == 0) {

@@ -271,6 +271,22 @@ static json_t *demo_state(struct sandbox *sb, const struct demo_def *d)
 	return st;
 }
 
+/* Fill r for demonstration d of request req in sandbox sb (entered):
+ * its archive, folder, material, form and state.  Returns the steps
+ * done. */
+static int run_init(struct demo_run *r, struct site *s,
+	const struct http_req *req, struct sandbox *sb,
+	const struct demo_def *d)
+{
+	memset(r, 0, sizeof *r);
+	r->a = demo_sandbox_archive(sb);
+	r->dir = demo_sandbox_dir(sb);
+	r->m = demo_pool_material(s->demos);
+	r->req = req;
+	r->st = demo_state(sb, d);
+	return (int)json_integer_value(json_object_get(r->st, "done"));
+}
+
 /* The steps of demonstration d for its template: each {key, number,
  * title, what, done, current, todo, again, result, is_KEY} with, for
  * the current one, the values of its form (demo_form_values); err is
@@ -372,13 +388,7 @@ static void demo_render(struct site *s, struct hd_archive *a,
 		json_object_set_new(ctx, "proc_steps", demo_steps_of(a, &rec));
 		hd_record_release(&rec);
 	}
-	memset(&r, 0, sizeof r);
-	r.a = demo_sandbox_archive(sb);
-	r.dir = demo_sandbox_dir(sb);
-	r.m = demo_pool_material(s->demos);
-	r.req = req;
-	r.st = demo_state(sb, d);
-	done = (int)json_integer_value(json_object_get(r.st, "done"));
+	done = run_init(&r, s, req, sb, d);
 	json_object_set_new(ctx, "sandbox", sandbox_json(sb));
 	json_object_set_new(ctx, "material", json_pack("{ss}", "photo_title",
 		r.m->photo_title ? r.m->photo_title : ""));
@@ -506,13 +516,7 @@ static void demo_step_post(struct site *s, struct hd_archive *a,
 	if (sb == NULL) {
 		return;
 	}
-	memset(&r, 0, sizeof r);
-	r.a = demo_sandbox_archive(sb);
-	r.dir = demo_sandbox_dir(sb);
-	r.m = demo_pool_material(s->demos);
-	r.req = req;
-	r.st = demo_state(sb, d);
-	done = (int)json_integer_value(json_object_get(r.st, "done"));
+	done = run_init(&r, s, req, sb, d);
 	for (k = 0; k < (int)d->nsteps && (key == NULL ||
 	    strcmp(d->steps[k].key, key) != 0); k++) {
 	}

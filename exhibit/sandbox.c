@@ -31,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,34 +177,26 @@ static int copy_tree(const char *src, const char *dst, struct hd_error *e)
 	return rc;
 }
 
+/* The bytes tree_bytes is adding up (one walk at a time a thread). */
+static _Thread_local uint64_t walk_bytes;
+
+/* nftw's callback of tree_bytes: add the entry's blocks.  0: go on. */
+static int add_blocks(const char *path, const struct stat *st, int flag,
+	struct FTW *f)
+{
+	(void)path;
+	(void)flag;
+	(void)f;
+	walk_bytes += (uint64_t)st->st_blocks * 512;
+	return 0;
+}
+
 /* Bytes the files under dir take on disk (blocks allocated). */
 static uint64_t tree_bytes(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct stat st;
-	uint64_t n = 0;
-	char *s;
-
-	if (d == NULL) {
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		s = hd_xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(s, &st) == 0) {
-			n += (uint64_t)st.st_blocks * 512;
-			if (S_ISDIR(st.st_mode)) {
-				n += tree_bytes(s);
-			}
-		}
-		free(s);
-	}
-	closedir(d);
-	return n;
+	walk_bytes = 0;
+	(void)nftw(dir, add_blocks, 16, FTW_PHYS);  /* a part is enough */
+	return walk_bytes;
 }
 
 /* ------------------------------------------------------------ pool */

@@ -124,10 +124,11 @@
   function store(k, v) {
     try { if (v === null) { sessionStorage.removeItem(k); } else { sessionStorage.setItem(k, v); } } catch (e) { /* storage off */ }
   }
-  var AUTO = 'hd-demo-auto', PACE = 'hd-demo-pace';
+  var AUTO = 'hd-demo-auto', PACE = 'hd-demo-pace', SEEN = 'hd-demo-seen';
   var autoplaying = false;     /* the kiosk's idle check reads it */
   var demo = $('[data-demo]');
   if (demo) {
+    store(SEEN, '1');          /* this kiosk has a sandbox to end */
     var auto = $('[data-autoplay]', demo), autoTimer = null;
     var dq = new URLSearchParams(location.search);
     var p = parseInt(dq.get('pace'), 10);
@@ -253,11 +254,16 @@
     counting = false; idleBox.hidden = true; clearInterval(tick);
   }
   function goHome() {
+    var gone = false;
+    function go() { if (!gone) { gone = true; location.href = '/'; } }
     try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
-    /* the next visitor starts the demonstrations afresh */
     store(AUTO, null);
-    if (navigator.sendBeacon) { navigator.sendBeacon('/demo/end'); }
-    location.href = '/';
+    if (stored(SEEN) !== '1') { go(); return; }
+    /* the next visitor starts the demonstrations afresh: this kiosk's
+     * sandbox goes now, not after the server's idle time */
+    store(SEEN, null);
+    fetch('/demo/end', { method: 'POST', keepalive: true }).then(go, go);
+    setTimeout(go, 1500);
   }
   function startCountdown() {
     counting = true; left = COUNTDOWN; idleBox.hidden = false;

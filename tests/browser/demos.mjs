@@ -10,7 +10,8 @@
 // by touches (portrait 1080x1920, a touch screen), each to its end: the
 // root element gets data-done, every step is done; the pages have no
 // console errors, nothing serious or critical for axe, touch targets of
-// 48 px.  Then a kiosk's running autoplay is not idleness.  Prints one
+// 48 px.  Then a kiosk's running autoplay is not idleness, and going
+// home after idle ends the kiosk's sandbox.  Prints one
 // "PASS name" or "FAIL name: why" line per check; exits 1 when a check
 // failed.
 import { chromium } from 'playwright-core';
@@ -102,14 +103,20 @@ async function finished(page, id, name, n, w) {
   return s;
 }
 
-// Autoplay: started with ?autoplay=1, one step a second, by itself to
-// the end, a ticking dot on the way.
-async function byAutoplay(browser) {
-  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+// A fresh browser context (its own cookies: its own sandbox) of the
+// given options with axe in every page, and a watched page of it.
+async function open(browser, opts) {
+  const ctx = await browser.newContext({ locale: 'zh-CN', ...opts });
   ctx.setDefaultTimeout(TIMEOUT);
   await ctx.addInitScript(AXE);
   const page = await ctx.newPage();
-  const w = watch(page);
+  return { ctx, page, w: watch(page) };
+}
+
+// Autoplay: started with ?autoplay=1, one step a second, by itself to
+// the end, a ticking dot on the way.
+async function byAutoplay(browser) {
+  const { ctx, page, w } = await open(browser, { viewport: { width: 1920, height: 1080 } });
   try {
     for (const [name, n] of DEMOS) {
       const id = `demo-${name}-autoplay`;
@@ -157,11 +164,7 @@ async function touchStep(page) {
 
 // Touches: each step's big button tapped on a portrait touch screen.
 async function byTouch(browser) {
-  const ctx = await browser.newContext({ viewport: { width: 1080, height: 1920 }, locale: 'zh-CN', hasTouch: true });
-  ctx.setDefaultTimeout(TIMEOUT);
-  await ctx.addInitScript(AXE);
-  const page = await ctx.newPage();
-  const w = watch(page);
+  const { ctx, page, w } = await open(browser, { viewport: { width: 1080, height: 1920 }, hasTouch: true });
   try {
     for (const [name, n] of DEMOS) {
       const id = `portrait-demo-${name}-touch`;
@@ -188,10 +191,7 @@ async function byTouch(browser) {
 // A kiosk (?kiosk=1, idle after 5 s): a running autoplay is not idleness,
 // however long its steps; once it ends, idleness counts again.
 async function kioskAutoplay(browser) {
-  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
-  ctx.setDefaultTimeout(TIMEOUT);
-  const page = await ctx.newPage();
-  const w = watch(page);
+  const { ctx, page, w } = await open(browser, { viewport: { width: 1920, height: 1080 } });
   try {
     // a step every 7 s: longer than the kiosk's 5 s of idleness
     await page.goto(`${BASE}/demo/storage?kiosk=1&autoplay=1&pace=7`);
@@ -208,6 +208,10 @@ async function kioskAutoplay(browser) {
     await page.locator('#idle').waitFor({ state: 'visible', timeout: 10000 }).catch(() => {});
     check('demo-kiosk-idle-after-autoplay', await page.locator('#idle').isVisible(),
       'no idle countdown once the autoplay had ended');
+    // the 30 s countdown runs out: home, the kiosk's sandbox ended
+    // (t0420 counts the sandboxes left afterwards)
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 45000 }).catch(() => {});
+    check('demo-kiosk-idle-goes-home', new URL(page.url()).pathname === '/', `still at ${page.url()}`);
     check('demo-kiosk-no-errors', w.errors.length === 0, w.errors.slice(0, 6).join(' | '));
   } catch (e) {
     check('demo-kiosk', false, e.message);

@@ -2,7 +2,8 @@
 # each done by its autoplay at 1920x1080 and by touches on a 1080x1920
 # touch screen, to the end (data-done on the root, every step done), with
 # no console errors, axe clean, 48 px targets; 重新开始 starts afresh; on
-# a kiosk (--idle 5) a running autoplay is not idleness.  The real
+# a kiosk (--idle 5) a running autoplay is not idleness, and going home
+# after idle ends the kiosk's sandbox.  The real
 # archive's events, chain head and objects are the same afterwards.
 # Screenshots: $HD_BUILD/screenshots-demos/.
 . "$HD_TOP/tests/lib.sh"
@@ -28,6 +29,11 @@ if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T/node.out"; then
 elif ! grep -q '^PASS ' "$T/node.out"; then
 	fail demo-browser-script "node checked nothing: $(tail -5 "$T/node.err" | tr '\n' ' ')"
 fi
+# the autoplay's and the touches' sandboxes are there still (a closed
+# browser leaves its sandbox to the reaper); the kiosk's that went home
+# after idle is not
+n=$(find "$D/tmp" -mindepth 2 -maxdepth 2 -path '*/demo-*/s*' -type d | wc -l)
+ok demo-browser-idle-home-ends-sandbox test "$n" -eq 2
 kill "$SPID"
 wait "$SPID"
 src=$?
