@@ -2,7 +2,12 @@
  * page_demo.c - the demonstrations of archive procedures (档案工作演示):
  * /demo lists the six procedures with a live figure each; /demo/NAME
  * shows one procedure's steps as the archive's own procedure record
- * gives them, worked in the visitor's sandbox (demo.h).
+ * gives them beside the demonstration's own steps, each a form (POST
+ * /demo/NAME, answered 303 back to the page) that the machinery does in
+ * the visitor's sandbox (demo.h; the steps are demo_intake.c's and
+ * demo_keep.c's).  /demo/img/SHA.jpg are thumbnails from the sandbox,
+ * /demo/material/NAME what a visitor hands in, /api/demos the list the
+ * kiosk's attract loop shows.
  *
  * A kiosk is told apart by its cookie hd_demo (256 random bits, HttpOnly,
  * SameSite=Strict, Path=/demo), which names its sandbox: the first
