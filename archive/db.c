@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 
@@ -36,7 +37,8 @@
  * 200,000 records instead of milliseconds). */
 #define SEARCH_FROM(t) \
 	" FROM " t " s CROSS JOIN records r ON r.id = s.rowid" \
-	" WHERE " t " MATCH ?1" \
+	" WHERE " t " MATCH ?1" RECORD_FILTER
+#define RECORD_FILTER \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -62,15 +64,36 @@
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 
+/* The staff catalogue (search.c, HD_ARCHIVIST): beyond the filters of
+ * SEARCH_FROM, ?11 status, ?12 access, ?13 batch and ?14 a location (the
+ * records kept there or inside it); after the walk's columns each
+ * record's status, access and its key for the order ?15 (1 date, undated
+ * after "9999"; 2 reference code; 3 last change; else NULL). */
+#define STAFF_FILTER \
+	" AND (?11 IS NULL OR r.status = ?11)" \
+	" AND (?12 IS NULL OR r.access = ?12)" \
+	" AND (?13 IS NULL OR r.batch_id = ?13)" \
+	" AND (?14 IS NULL OR" IN_PLACE("?14") ")"
+#define STAFF_COLS \
+	", r.status, r.access, CASE ?15" \
+	" WHEN 1 THEN CASE WHEN r.year > 0 THEN printf('%04d', r.year)" \
+	"  || coalesce(r.date, '') ELSE '~' END" \
+	" WHEN 2 THEN r.ref WHEN 3 THEN r.updated END"
+#define WALK_STAFF_SQL(t) \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality, 1)" STAFF_COLS \
+	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
+	" ORDER BY s.rowid DESC LIMIT ?9"
+
 /* One hit of the page, by ?2 its id, with its snippet of the body (its
  * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
  * and the first image for a thumbnail. */
-#define HIT_SQL(vis) \
+#define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
 	" hd_snippet(search, 2, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
-	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
+	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" more \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \
 	" WHERE search MATCH ?1 AND search.rowid = ?2" vis
 
@@ -182,6 +205,10 @@
 	" AND (?4 IS NULL OR r.category = ?4)" \
 	" AND (?5 IS NULL OR r.class = ?5)" \
 	" AND (?6 = 0 OR r.class IS NOT NULL)"
+
+/* A booking as staff see it (visits.c's visit_from_row reads these). */
+#define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
+	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
 
 static const char *const sqls[SQL__COUNT] = {
 	/* the paper storage room (room.c) */
@@ -337,12 +364,25 @@ static const char *const sqls[SQL__COUNT] = {
 		" e.detail, e.prev, e.hash, r.ref FROM events e LEFT JOIN"
 		" records r ON r.id = e.record_id WHERE e.id > (SELECT"
 		" coalesce(max(id), 0) FROM events) - ?1 ORDER BY e.id",
-	[SQL_WALK_ALL] = WALK_SQL("search", ""),
+	[SQL_WALK_ALL] = WALK_STAFF_SQL("search"),
 	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
-	[SQL_WALK_HEADS_ALL] = WALK_SQL("heads", ""),
+	[SQL_WALK_HEADS_ALL] = WALK_STAFF_SQL("heads"),
 	[SQL_WALK_HEADS_PUBLIC] = WALK_SQL("heads", " AND" VISIBLE),
-	[SQL_HIT_ALL] = HIT_SQL(""),
-	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
+	/* the staff catalogue without a query: the records the filters
+	 * choose, in the walk's columns (relevance 0), newest first */
+	[SQL_LIST_ALL] = "SELECT r.id, r.year, r.category, r.place, 0.0"
+		STAFF_COLS " FROM records r WHERE 1" RECORD_FILTER
+		STAFF_FILTER " AND r.id < ?10 ORDER BY r.id DESC LIMIT ?9",
+	[SQL_HIT_ALL] = HIT_SQL("", ", r.updated, r.location"),
+	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE, ""),
+	/* a hit of that list, as SQL_HIT_ALL gives one, its snippet the
+	 * first 120 characters of the description (and whether it goes
+	 * on) */
+	[SQL_LIST_HIT_ALL] = "SELECT r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB ","
+		" r.updated, r.location, length(r.description) > 120"
+		" FROM records r WHERE r.id = ?2",
 	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
 		" AND kind = 'person'",
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
@@ -397,11 +437,32 @@ static const char *const sqls[SQL__COUNT] = {
 		" ORDER BY top.shared DESC, top.dy, top.ref",
 	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
 		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
+	/* bookings (visits.c) */
 	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
-		" FROM visits WHERE day = ?1 GROUP BY slot",
-	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
-		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8)",
+		" FROM visits WHERE day = ?1 AND cancelled IS NULL"
+		" GROUP BY slot",
+	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, grp_key,"
+		" contact, contact_key, people, free, price, created, at,"
+		" remote, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, ?12, ?13)",
+	[SQL_VISIT_GROUP_TAKEN] = "SELECT id FROM visits WHERE day = ?1"
+		" AND slot = ?2 AND grp_key = ?3 AND cancelled IS NULL LIMIT 1",
+	[SQL_VISIT_FORM_USED] = "SELECT id FROM visits WHERE form = ?1",
+	/* the contact's bookings not cancelled whose slot (?2 "YYYY-MM-DD
+	 * HH:MM", China time) has not begun; ?3 its day, for the index */
+	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*) FROM visits"
+		" WHERE contact_key = ?1 AND day >= ?3 AND cancelled IS NULL"
+		" AND day || ' ' || slot > ?2",
+	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*) FROM visits"
+		" WHERE remote = ?1 AND at > ?2",
+	[SQL_VISIT_LIST] = "SELECT " VISIT_COLUMNS " FROM visits"
+		" WHERE day >= ?1 AND day < ?2 ORDER BY day, slot, id",
+	[SQL_VISIT_GET] = "SELECT " VISIT_COLUMNS " FROM visits WHERE id = ?1",
+	[SQL_VISIT_CANCEL] = "UPDATE visits SET cancelled = ?2,"
+		" cancelled_by = ?3 WHERE id = ?1 AND cancelled IS NULL",
+	[SQL_VISIT_ALL] = "SELECT id, grp, contact FROM visits",
+	[SQL_VISIT_SET_KEYS] = "UPDATE visits SET grp_key = ?2,"
+		" contact_key = ?3 WHERE id = ?1",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
@@ -440,19 +501,29 @@ static const char *const sqls[SQL__COUNT] = {
 		" OR created < ?2",
 	[SQL_LOGIN_INSERT] = "INSERT INTO login_attempts (at, name, remote,"
 		" ok) VALUES (?1, ?2, ?3, ?4)",
-	/* the newest failures since ?2 and since the last success */
+	/* failures, newest first, since ?3 (Unix seconds), ?4 at most: of
+	 * the name ?1 from anywhere since its last success; of ?1 from the
+	 * address ?2 since its last success from there; from the address ?2
+	 * for names it has not since logged in to (a gap in the numbers is
+	 * a parameter no one reads) */
 	[SQL_LOGIN_FAILS_NAME] = "SELECT at FROM login_attempts"
-		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" WHERE name = ?1 AND ok = 0 AND at >= ?3 AND id >"
 		" coalesce((SELECT max(id) FROM login_attempts"
-		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?4",
+	[SQL_LOGIN_FAILS_PAIR] = "SELECT at FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 0 AND at >= ?3"
+		" AND id > coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 1), 0)"
+		" ORDER BY id DESC LIMIT ?4",
 	/* an address's failures count until that same name succeeds from
 	 * it: a mistyped password is forgiven by the right one, but one
 	 * login to one's own account does not reset guessing at others */
 	[SQL_LOGIN_FAILS_REMOTE] = "SELECT f.at FROM login_attempts f"
-		" WHERE f.remote = ?1 AND f.ok = 0 AND f.at >= ?2"
+		" WHERE f.remote = ?2 AND f.ok = 0 AND f.at >= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM login_attempts s"
-		" WHERE s.remote = ?1 AND s.name = f.name AND s.ok = 1"
-		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?3",
+		" WHERE s.remote = ?2 AND s.name = f.name AND s.ok = 1"
+		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?4",
+	[SQL_LOGIN_SET_OK] = "UPDATE login_attempts SET ok = 1 WHERE id = ?1",
 	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
 	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
 		" WHERE name = ?1",
@@ -520,6 +591,9 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_CONSULT_USE_INSERT] = "INSERT INTO consult_uses (at, request_id,"
 		" record_id, user_id, kind, file) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6)",
+	[SQL_CONSULT_USED] = "SELECT 1 FROM consult_uses u JOIN records r"
+		" ON r.id = u.record_id WHERE u.user_id = ?1 AND r.ref = ?2"
+		" AND u.file = ?3 AND u.kind = ?4 AND u.at >= ?5 LIMIT 1",
 	[SQL_CONSULT_STATS_MONTH] = "WITH k(m) AS ("
 		" SELECT " CHINA_MONTH("created") " FROM consult_requests"
 		" UNION SELECT " CHINA_MONTH("at") " FROM consult_uses)"
@@ -593,10 +667,58 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	return st;
 }
 
+/* The space left on the file system of dir for this process (root may
+ * use the blocks reserved for it), for people: "4.0 KB".  A new string. */
+static char *free_text(const char *dir)
+{
+	struct statvfs fs;
+	uint64_t n = 0;
+
+	if (statvfs(dir, &fs) == 0) {
+		n = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) *
+			fs.f_frsize;
+	}
+	return hd_bag_size_text(n);
+}
+
+/* The line for a full disk under a (SQLITE_FULL while doing what): the
+ * folder, and the space missing when the shared index is what lacked it
+ * (vfs.c counted it); a->full is set.  Returns HD_EIO. */
+static int disk_full(struct hd_archive *a, struct hd_error *e,
+	const char *what)
+{
+	uint64_t n = hd_vfs_shm_short();
+	char *need;
+	int rc;
+
+	a->full = 1;
+	if (n > 0) {
+		a->short_bytes = n;
+	}
+	if (a->short_bytes == 0) {
+		/* a write found no room: how much it wanted is SQLite's */
+		need = free_text(a->dir);
+		rc = hd_err(e, HD_EIO, "%s: the disk is full (%s free, and "
+			"%s needed more); free some space there", a->dir, need,
+			what);
+		free(need);
+		return rc;
+	}
+	need = hd_bag_size_text(a->short_bytes);
+	rc = hd_err(e, HD_EIO, "%s: the disk is full: %s more free space is "
+		"needed there to open the catalogue (hongdang.db-shm)", a->dir,
+		need);
+	free(need);
+	return rc;
+}
+
 /* See internal.h.  The message names the database file, what was being done
  * and SQLite's own words. */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what)
 {
+	if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+		return disk_full(a, e, what);
+	}
 	return hd_err(e, HD_EDB, "%s/hongdang.db: %s: %s", a->dir, what,
 		sqlite3_errmsg(a->db));
 }
@@ -609,6 +731,14 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 		return sqlite3_bind_null(st, i);
 	}
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* See internal.h.  snprintf cuts at a byte, never past out[size - 1]. */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, size, "%s", s != NULL ? (const char *)s : "");
 }
 
 /* See internal.h. */
@@ -776,6 +906,10 @@ int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(a->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+			sqlite3_free(msg);
+			return disk_full(a, e, sql);
+		}
 		hd_err(e, HD_EDB, "%s/hongdang.db: %s", a->dir,
 			msg ? msg : sqlite3_errmsg(a->db));
 		sqlite3_free(msg);
@@ -927,10 +1061,14 @@ static void config(void)
 
 /* Open a's database file (dir/hongdang.db) into a->db: read-only or
  * read-write as a->readonly says, made when create is 1, without SQLite's
- * mutexes (a handle belongs to one thread at a time).  Then a busy wait of
- * 10 s, extended error codes, the "hongdang" tokenizer, foreign keys and a
- * page cache of CACHE_KIB; a writer also gets WAL and synchronous=FULL.  0
- * or HD_EDB; a->db is left for hd_archive_close to close either way. */
+ * mutexes (a handle belongs to one thread at a time), through the VFS
+ * that never lets a full disk become SIGBUS (vfs.c).  Then a busy wait
+ * of 10 s, extended error codes, the "hongdang" tokenizer, foreign keys
+ * and a page cache of CACHE_KIB; a writer also gets WAL and
+ * synchronous=FULL.  a->alone: locking_mode EXCLUSIVE first, so WAL's
+ * index lives in memory and no hongdang.db-shm is used (a reader on a
+ * full disk).  0, HD_EDB, or HD_EIO for a full disk; a->db is left for
+ * hd_archive_close to close either way. */
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
@@ -938,12 +1076,16 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 
 	pthread_once(&config_once, config);
 
-	flags = a->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* alone, SQLite reads a WAL database only read-write (a
+	 * read-only connection then says "disk I/O error"); a reader's
+	 * handle writes nothing all the same */
+	flags = a->readonly && !a->alone ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE;
 	if (create) {
 		flags |= SQLITE_OPEN_CREATE;
 	}
 	flags |= SQLITE_OPEN_NOMUTEX;
-	rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+	rc = sqlite3_open_v2(path, &a->db, flags, hd_vfs_name());
 	free(path);
 	if (rc != SQLITE_OK) {
 		return hd_sql_err(a, e, "open");
@@ -952,6 +1094,9 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	sqlite3_extended_result_codes(a->db, 1);
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
+	}
+	if (a->alone && hd_exec(a, "PRAGMA locking_mode = EXCLUSIVE", e)) {
+		return HD_EDB;
 	}
 	/* Keep up to 64 MB of pages, taken as they are used (SQLite's
 	 * default is 2 MB).  Reads copy pages out of the OS cache, one
@@ -1076,13 +1221,16 @@ static int upgrade(const char *dir, struct hd_error *e)
 	return rc;
 }
 
-/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
-int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
-	struct hd_error *e)
+/* hd_archive_open of dir; alone: without the shared index (connect),
+ * saying so in a->note.  A reader that finds no room for the index opens
+ * again alone. */
+static int open_as(const char *dir, int readonly, int alone,
+	struct hd_archive **out, struct hd_error *e)
 {
 	struct hd_archive *a;
-	char *path;
+	char *path, *need;
 	struct stat sb;
+	uint64_t short_bytes;
 	int rc;
 
 	*out = NULL;
@@ -1095,8 +1243,9 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	}
 	a = archive_new(dir);
 	a->readonly = readonly;
+	a->alone = alone;
 	rc = connect(a, 0, e);
-	if (rc == 0 && readonly && !hd_schema_current(a)) {
+	if (rc == 0 && readonly && !alone && !hd_schema_current(a)) {
 		/* an archive made by an older version, opened by a reader
 		 * (the server, search): a writer brings it up to date first */
 		sqlite3_close(a->db);
@@ -1105,6 +1254,22 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 		if (rc == 0) {
 			rc = connect(a, 0, e);
 		}
+	}
+	if (rc != 0 && a->full && readonly && !alone) {
+		/* no room for the shared index: read alone, without it */
+		short_bytes = a->short_bytes ? a->short_bytes : 32768;
+		hd_archive_close(a);
+		rc = open_as(dir, readonly, 1, out, e);
+		if (rc == 0) {
+			need = hd_bag_size_text(short_bytes);
+			(*out)->note = hd_xasprintf("%s: the disk is full: "
+				"read without sharing the catalogue, which "
+				"needs %s more free space (hongdang.db-shm) "
+				"before anything can write or serve it", dir,
+				need);
+			free(need);
+		}
+		return rc;
 	}
 	if (rc == 0 && !readonly) {
 		rc = hd_migrate(a, 1, e);
@@ -1129,6 +1294,19 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	return 0;
 }
 
+/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
+int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
+	struct hd_error *e)
+{
+	return open_as(dir, readonly, 0, out, e);
+}
+
+/* hd_archive_note: see hd_disk.h. */
+const char *hd_archive_note(const struct hd_archive *a)
+{
+	return a != NULL ? a->note : NULL;
+}
+
 /* hd_archive_close: see hd.h.  An open transaction is rolled back; accepts
  * NULL. */
 void hd_archive_close(struct hd_archive *a)
@@ -1151,6 +1329,7 @@ void hd_archive_close(struct hd_archive *a)
 	free(a->tmpdir);
 	free(a->fonds_code);
 	free(a->fonds_name);
+	free(a->note);
 	free(a);
 }
 

@@ -81,6 +81,13 @@ void site_error(struct site *s, const struct http_req *req,
 /* 1 when the request's URL is /api or under /api/: a program's. */
 int site_is_api(const struct http_req *req);
 
+/* The answer to a search as "hongdang search --json" and the staff
+ * catalogue's /admin/api/search give it: {query, total, hits: [{ref,
+ * title, date (null when none), category, access, status, snippet}]},
+ * each snippet HTML with its marks in <mark></mark> (the exhibit's
+ * rendering).  query NULL is "" (a list).  A new object. */
+json_t *site_search_json(const char *query, const struct hd_results *res);
+
 /* Initialise l as a read-write lock on which a waiting writer goes
  * before readers that come after it (site.c): a refresh of the
  * templates or a cache must not starve under a stream of readers. */

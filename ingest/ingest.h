@@ -391,4 +391,32 @@ void check_pages(struct batch *b, const struct batch_item *it,
 struct json_t *batch_report(const struct batch *b,
 	const struct ingest_result *res, int dry_run);
 
+
+/* ---- receiving a transfer bag (ingest/import.c) ---- */
+
+/* A bag being received: "hongdang import" and /admin/import. */
+struct import_run {
+	struct batch unpack;    /* a packed bag unpacked (holds its folder) */
+	struct batch b;         /* the bag's batch: items, warnings, and the
+	                           reasons it was refused */
+	struct ingest_result res;
+	char *root;             /* the bag's folder, or NULL */
+	int stored;             /* 1 once the records landed */
+	int64_t receipt;        /* the receipt (回执) recorded, 0 none */
+	int again;              /* 1: this bag was received before */
+};
+void import_run_init(struct import_run *r, struct hd_archive *a);
+void import_run_release(struct import_run *r);
+/* Receive the bag at path (a folder, zip or tar) into r's archive: found
+ * (a packed one unpacked privately), validated whole, ingested in one
+ * transaction described by its metadata/records.csv (options o, whose
+ * sheet is ignored), and receipted.  Returns 0 with r->receipt set;
+ * HD_EREJECT when the bag is refused (every reason in r->b.rejected,
+ * the first naming path, nothing stored); another negative code with e
+ * set when the archive failed, r->stored saying whether the records had
+ * landed before it did (then only the receipt is missing: importing
+ * the bag again records it). */
+int ingest_import(struct import_run *r, const char *path,
+	const struct ingest_opts *o, struct hd_error *e);
+
 #endif
