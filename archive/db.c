@@ -360,6 +360,10 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OBJECTS_ALL] = "SELECT sha256, size FROM objects ORDER BY sha256",
 	[SQL_EVENTS_ALL] = "SELECT id, at, type, record_id, agent, detail,"
 		" prev, hash FROM events ORDER BY id",
+	[SQL_EVENTS_TAIL] = "SELECT e.id, e.at, e.type, e.record_id, e.agent,"
+		" e.detail, e.prev, e.hash, r.ref FROM events e LEFT JOIN"
+		" records r ON r.id = e.record_id WHERE e.id > (SELECT"
+		" coalesce(max(id), 0) FROM events) - ?1 ORDER BY e.id",
 	[SQL_WALK_ALL] = WALK_STAFF_SQL("search"),
 	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
 	[SQL_WALK_HEADS_ALL] = WALK_STAFF_SQL("heads"),

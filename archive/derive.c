@@ -146,6 +146,16 @@ static void lib_start(void)
 	lib_rc = 0;
 }
 
+/* hd_vips_start: see hd_image.h. */
+int hd_vips_start(struct hd_error *e)
+{
+	pthread_once(&lib_once, lib_start);
+	if (lib_rc != 0) {
+		return hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
+	}
+	return 0;
+}
+
 /* The first line of the libvips error (the cause; the lines after it
  * repeat it from outer operations) or, without one, its last log line. */
 static void lib_message(char *out, size_t n)

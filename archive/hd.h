@@ -196,7 +196,6 @@ int hd_fs_state(const char *path);
 /* 1 for OS litter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ._x. */
 int hd_fs_system_file(const char *name);
 
-
 /* --------------------------------------- clocks and days (calendar.c) */
 
 /* Current time as ISO 8601 UTC with milliseconds,
@@ -758,7 +757,6 @@ void hd_inv_found_release(struct hd_inv_found *v, size_t n);
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
-
 /* ------------ BagIt bags, RFC 8493 (bagit_validate.c reads, bagit.c) */
 
 /* A line of bag-info.txt (UTF-8), a folded value joined with spaces. */
@@ -1283,5 +1281,7 @@ void hd_events_free(struct hd_event *v, size_t n);
 #include "hd_visit.h"
 #include "hd_oai.h"
 #include "hd_disk.h"
+#include "hd_chain.h"
+#include "hd_image.h"
 
 #endif

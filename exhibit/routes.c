@@ -26,7 +26,10 @@ const struct route routes[] = {
 	{"GET", "/corridor", page_corridor, ROUTE_CACHED},
 	{"GET", "/reading", page_reading, ROUTE_CACHED},
 	{"GET", "/demo", page_demo, ROUTE_CACHED},
-	{"GET", "/demo/", page_demo, ROUTE_CACHED},
+	/* a demonstration works in the kiosk's own sandbox (its cookie):
+	 * never cached, and never the writable handle of the archive */
+	{"GET", "/demo/", page_demo, 0},
+	{"POST", "/demo/", page_demo_post, 0},
 	{"GET", "/search", page_search, ROUTE_CACHED},
 	{"GET", "/record/", page_record, ROUTE_CACHED},
 	{"GET", "/study", page_study, ROUTE_CACHED},
@@ -39,6 +42,7 @@ const struct route routes[] = {
 	{"GET", "/api/corridor", page_api_corridor, ROUTE_CACHED},
 	{"GET", "/api/reading", page_api_reading, ROUTE_CACHED},
 	{"GET", "/api/stats", page_api_stats, ROUTE_CACHED},
+	{"GET", "/api/demos", page_api_demos, ROUTE_CACHED},
 	/* admin pages: every one checks session, role and (POST) form
 	 * token itself */
 	{"GET", "/admin/login", page_admin_login, ROUTE_WRITES},

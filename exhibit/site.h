@@ -58,6 +58,8 @@ struct site {
 	                               "http://192.168.1.10:8080"; NULL: from
 	                               the Host header */
 	char *name;                 /* the community's name (the fonds name) */
+	struct demo_pool *demos;    /* the demonstrations' sandboxes
+	                               (exhibit/demo.h), NULL: none */
 };
 
 /* Static files: the path under /static/ resolved inside the override or

@@ -45,7 +45,18 @@ struct batch_page {
 	int cached;             /* 1: the text came from the OCR cache */
 	int blank;              /* 1: almost no dark pixels */
 	int failed;             /* 1 not decoded, 2 no engine, 3 timed out */
+	int skew_known;         /* 1: skew was measured (a page OCR read
+	                           now, with text lines enough) */
+	double skew;            /* degrees the lines lean, either way
+	                           (leptonica's pixFindSkew angle) */
 };
+
+/* Quality thresholds of scanned pages (quality.c, DA/T 31 spirit): OCR
+ * text below this mean confidence needs proofreading; a page leaning
+ * more than this many degrees should be straightened or scanned
+ * again. */
+#define QUALITY_CONF_LOW 60
+#define QUALITY_SKEW_MAX 1.0
 
 /* One file of the batch. */
 struct batch_item {
@@ -215,6 +226,16 @@ int stage_characterise(struct batch *b, struct batch_item *it,
  * or leaves it NULL; an empty text file is a warning. */
 int stage_extract(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete);
+
+/* The text of a file of type mime (data[0..n)) with its outline kept:
+ * an HTML page's headings as "## " lines (as many '#' as the level) and
+ * its list items as "1. " (ordered) or "- " lines, as Markdown writes
+ * them; plain text and Markdown as they are.  Decoded and cleaned as
+ * stage_extract does (UTF-8, no control characters, at most 4 MiB).  A
+ * new string (caller frees), or NULL for another type or text in no
+ * known encoding.  For reading a document's structure (the steps of a
+ * procedure record); the search index takes stage_extract's text. */
+char *text_outline(const char *mime, const unsigned char *d, size_t n);
 
 /* ---- the driver (ingest/pipeline.c, describe.c) ---- */
 
