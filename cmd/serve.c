@@ -24,7 +24,8 @@ static const struct cmd_spec spec = {
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
-	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n\n"
+	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
+	"       [--upload-max-mb N]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -61,7 +62,10 @@ static const struct cmd_spec spec = {
 	"  --trusted-proxy ADDR  the address of a TLS proxy in front: for\n"
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"
-	"                   X-Forwarded-Proto: https makes cookies Secure\n",
+	"                   X-Forwarded-Proto: https makes cookies Secure\n"
+	"  --upload-max-mb N  megabytes one batch may upload at the desk\n"
+	"                   (/admin/ingest; default 4000); the pipeline's caps\n"
+	"                   on files apply as in 'hongdang ingest'\n",
 	.flags = CMD_IN_ORDER,
 };
 
@@ -102,7 +106,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	const char *tdir = NULL, *logfile = NULL, *dirs[2];
 	char *builtin = NULL, *over = NULL;
 	size_t ndirs = 0;
-	int status;
+	int status, upload_mb = 0;
 	const struct cmd_opt opts[] = {
 		CMD_STR("listen", &so.listen),
 		CMD_INT("threads", &so.threads, 1, 64),
@@ -117,6 +121,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
 		CMD_SET("no-page-cache", &so.page_cache, 0),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
+		CMD_INT("upload-max-mb", &upload_mb, 1, 1024 * 1024),
 		CMD_END,
 	};
 
@@ -135,6 +140,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	if (status >= 0) {
 		return status;
 	}
+	so.upload_max = (uint64_t)upload_mb * 1000 * 1000;
 	builtin = cmd_templates_dir(tdir, &tdir);
 	if (builtin == NULL) {
 		return cmd_err(c, 2, "%s: no templates folder (give one with "

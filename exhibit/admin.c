@@ -205,12 +205,13 @@ void admin_denied(struct site *s, const struct http_req *req,
 	admin_message(s, req, resp, 403, msg, ad);
 }
 
-/* See admin.h.  A session the library cannot check for any reason
- * but its absence (a busy database) is a 503, not a logout.  ad->today
- * is set from hd_china_today. */
-int admin_enter(struct site *s, struct hd_archive *a,
+/* admin_enter, and admin_enter_stream when token is 0 (the form token
+ * is then the page's to check).  A session the library cannot check for
+ * any reason but its absence (a busy database) is a 503, not a logout.
+ * ad->today is set from hd_china_today. */
+static int enter(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
-	struct admin *ad)
+	struct admin *ad, int token)
 {
 	struct hd_error e;
 	int rc;
@@ -236,10 +237,9 @@ int admin_enter(struct site *s, struct hd_archive *a,
 	}
 	ad->agent.name = ad->s.agent;
 	hd_china_today(ad->today);
-	if (strcmp(req->method, "POST") == 0 &&
+	if (token && strcmp(req->method, "POST") == 0 &&
 	    !hd_csrf_ok(&ad->s, http_param(req, "csrf"))) {
-		admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一"
-			"页，刷新后重新提交。", ad);
+		admin_form_expired(s, req, resp, ad);
 		return 0;
 	}
 	if (!admin_can(ad, perm)) {
@@ -247,6 +247,30 @@ int admin_enter(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	return 1;
+}
+
+/* See admin.h. */
+int admin_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad)
+{
+	return enter(s, a, req, resp, perm, ad, 1);
+}
+
+/* See admin.h. */
+int admin_enter_stream(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad)
+{
+	return enter(s, a, req, resp, perm, ad, 0);
+}
+
+/* See admin.h. */
+void admin_form_expired(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const struct admin *ad)
+{
+	admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一页，"
+		"刷新后重新提交。", ad);
 }
 
 /* ----------------------------------------------------------- showing */

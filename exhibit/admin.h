@@ -39,6 +39,16 @@ const struct hd_login_policy *admin_policy(void);
 int admin_enter(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
 	struct admin *ad);
+/* admin_enter for a streamed body (ROUTE_UPLOAD), whose form token has
+ * not arrived when the headers are in: everything but the token is
+ * checked; the page checks the token (hd_csrf_ok with ad->s) before it
+ * accepts anything else of the body. */
+int admin_enter_stream(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad);
+/* The 403 page of a POST without the session's form token. */
+void admin_form_expired(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const struct admin *ad);
 /* 1 when ad's role grants p. */
 int admin_can(const struct admin *ad, enum hd_perm p);
 /* Render template name in the layout with the admin frame's values (the

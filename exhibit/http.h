@@ -32,6 +32,10 @@ struct http_req {
 	int tls;                    /* a trusted proxy says https */
 	const char *body;           /* request body (POST), NUL-terminated */
 	size_t nbody;
+	uint64_t content_length;    /* Content-Length, 0 when none */
+	void *upload;               /* a streamed body (ROUTE_UPLOAD): what
+	                               the route's open function made of it
+	                               (its sink's ud), else NULL */
 	int kiosk;                  /* ?kiosk=1 or serve --kiosk */
 };
 
@@ -81,7 +85,42 @@ enum route_flags {
 	                           form): the server may send a page again
 	                           from memory while the archive is unchanged
 	                           (the response cache, respcache.c) */
+	ROUTE_UPLOAD = 4,       /* a multipart/form-data body is not
+	                           buffered (nor capped at SERVER_BODY_MAX):
+	                           once the headers are in, the route's open
+	                           function decides, and its sink receives
+	                           the fields as they arrive.  Other bodies
+	                           are buffered as usual. */
 };
+
+/* Where a streamed body goes (ROUTE_UPLOAD).  field is called for each
+ * piece of each multipart field as it arrives: name, filename (NULL for
+ * a plain field), data[0..n) at offset off within the field's value;
+ * off 0 begins a field (n may be 0).  It returns 0 to go on, or -1:
+ * the rest of the body is then read and thrown away (up to
+ * HTTP_DISCARD_MAX bytes, then the connection is closed).  end is called
+ * once the whole body has arrived, complete 1 when it was well-formed
+ * multipart to its final boundary and field never said stop, before the
+ * page runs with req->upload = ud.  release is called last, always
+ * (also when the connection dropped midway and neither end nor the page
+ * ran): it frees ud. */
+struct http_sink {
+	int (*field)(void *ud, const char *name, const char *filename,
+		const char *data, uint64_t off, size_t n);
+	void (*end)(void *ud, int complete);
+	void (*release)(void *ud);
+	void *ud;
+};
+#define HTTP_DISCARD_MAX ((uint64_t)64 << 20)
+
+/* A route's open function (ROUTE_UPLOAD): called when the headers of a
+ * multipart request are in, with req as pages see it but without a body.
+ * Returns 1 with *sink filled to receive the body, or 0 with resp
+ * holding the answer, sent at once (the body is not read, and the
+ * connection closes). */
+typedef int (*page_open_fn)(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp,
+	struct http_sink *sink);
 
 struct route {
 	const char *method;         /* "GET" (also serves HEAD) or "POST" */
@@ -90,8 +129,16 @@ struct route {
 	unsigned flags;             /* enum route_flags */
 };
 
-/* The route table (exhibit/routes.c), ended by a NULL path. */
+/* A ROUTE_UPLOAD route's open function, by the route's path. */
+struct route_open {
+	const char *path;           /* as in the route table */
+	page_open_fn open;
+};
+
+/* The route table (exhibit/routes.c), ended by a NULL path, and the
+ * open functions of its ROUTE_UPLOAD routes, ended the same way. */
 extern const struct route routes[];
+extern const struct route_open route_opens[];
 
 /* Percent-decode s[0..n) into out (room for n + 1 bytes), '+' as a
  * space when plus is 1 (query strings and form bodies), and

@@ -11,11 +11,13 @@
  * last-seen time), and whether its answers may be sent again from the
  * response cache (pages the same for every visitor: not /visit, whose
  * form carries the visitor's token, not /img/, files revalidated by
- * ETag, nothing under /admin, not /oai).
+ * ETag, nothing under /admin, not /oai).  A route marked ROUTE_UPLOAD
+ * (the web desk's uploads) names its open function in route_opens[].
  */
 #include "server_int.h"
 #include "pages.h"
 #include "admin.h"
+#include "desk.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -61,8 +63,36 @@ const struct route routes[] = {
 	/* the storage room (page_storage.c) */
 	{"GET", "/admin/storage", page_admin_storage, ROUTE_WRITES},
 	{"POST", "/admin/storage", page_admin_storage_post, ROUTE_WRITES},
+	/* ingest by upload (page_ingest.c): multipart bodies stream */
+	{"GET", "/admin/ingest", page_admin_ingest, ROUTE_WRITES},
+	{"POST", "/admin/ingest", page_admin_ingest_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
+	{"GET", "/admin/batches", page_admin_batches, ROUTE_WRITES},
+	{"GET", "/admin/batches.json", page_admin_batches, ROUTE_WRITES},
+	{"GET", "/admin/batches/", page_admin_batch, ROUTE_WRITES},
+	{"POST", "/admin/batches/", page_admin_batch_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
 	{NULL, NULL, NULL, 0},
 };
+
+const struct route_open route_opens[] = {
+	{"/admin/ingest", page_admin_ingest_open},
+	{"/admin/batches/", page_admin_batch_open},
+	{NULL, NULL},
+};
+
+/* See server_int.h. */
+page_open_fn route_open_fn(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; (rt->flags & ROUTE_UPLOAD) && route_opens[i].path; i++) {
+		if (strcmp(route_opens[i].path, rt->path) == 0) {
+			return route_opens[i].open;
+		}
+	}
+	return NULL;
+}
 
 /* 1 when the route's path takes path: the same string, or a prefix of
  * it when the route's path ends in '/' and is longer than "/". */

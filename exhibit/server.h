@@ -49,11 +49,15 @@ struct server_opts {
 	                           minutes); 0: none */
 	int merge_idle;         /* merge the search index after this many
 	                           seconds without a request; 0: never */
+	uint64_t upload_max;    /* bytes one batch may upload at the desk
+	                           (/admin/ingest); 0: DESK_UPLOAD_MAX */
 };
 
 /* Serve site until SIGTERM or SIGINT (SIGHUP reloads the templates).
- * Binds the address, prints "红档展示服务已启动：http://ADDR:PORT/" on
- * stderr, then answers requests on opts->threads threads.  On a stop
+ * Binds the address, opens the desk (its batches taken up again, its
+ * check and ingest threads started: desk.h), prints
+ * "红档展示服务已启动：http://ADDR:PORT/" on stderr, then answers
+ * requests on opts->threads threads.  On a stop
  * signal it refuses new connections, lets the requests in flight finish
  * (or run out of time), closes every archive handle the workers opened
  * and returns 0.  Returns HD_EUSAGE for a malformed address, HD_EIO when

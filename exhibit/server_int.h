@@ -125,6 +125,9 @@ void httpd_response_free(void *resp);
  * "" when no route takes the path). */
 const struct route *route_find(const char *path, const char *want,
 	char *allow, size_t nallow);
+/* The open function of a ROUTE_UPLOAD route (route_opens[]), or NULL
+ * for any other route. */
+page_open_fn route_open_fn(const struct route *rt);
 
 /* ---------------------------------------------------- response cache */
 
