@@ -76,6 +76,21 @@ static struct desk_batch *next_batch(struct desk *d, int ingest)
 	return best;
 }
 
+/* The test hook HD_DESK_GATE: while the file it names exists, an
+ * ingest (not a check) waits once it has read its first file, until it
+ * is cancelled, so that a test can find it in the middle of its work
+ * (queued behind it, or the server killed under it). */
+static void gate(const struct job *j, const struct ingest_progress *p)
+{
+	const char *g = getenv("HD_DESK_GATE");
+
+	while (g != NULL && *g && j->ingest && p->stage == INGEST_READ &&
+	    p->files_done >= 1 && access(g, F_OK) == 0 &&
+	    atomic_load(&j->b->cancel) == DESK_GO) {
+		usleep(50 * 1000);
+	}
+}
+
 /* The pipeline's progress hook: the figures into the batch, for its
  * page (ud: the struct job). */
 static void on_progress(const struct ingest_progress *p, void *ud)
@@ -86,6 +101,7 @@ static void on_progress(const struct ingest_progress *p, void *ud)
 	j->b->prog = *p;
 	j->b->have_prog = 1;
 	pthread_mutex_unlock(&j->d->mu);
+	gate(j, p);
 }
 
 /* qsort order of C strings: bytewise. */

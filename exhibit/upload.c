@@ -62,9 +62,10 @@
 #define MANIFEST_MAX (16u << 20)        /* bytes of the manifest */
 #define SKIP_MAX (1u << 20)             /* bytes of unknown fields */
 #define SHEET_MAX ((uint64_t)64 << 20)  /* bytes of a catalogue sheet */
-/* What a Content-Length may exceed the cap by: the fields beside the
- * files (the manifest above all) and each part's header lines. */
-#define SLACK (MANIFEST_MAX + (1u << 20))
+/* What a Content-Length may exceed the cap by before any of it is read:
+ * the fields beside the files and each part's header lines (a request
+ * with a big manifest is checked when the manifest arrives). */
+#define SLACK (1u << 20)
 
 /* What the field being received is. */
 enum fkind {

@@ -24,13 +24,16 @@ free_port() {
 }
 
 # serve NAME [VAR=VALUE...]: start a server on a free port with the
-# given environment; $B is its base URL, $SPID its pid.
+# given environment (and the options in $SERVE_OPTS); $B is its base
+# URL, $SPID its pid.
 serve() {
 	local name=$1 port i
 	shift
 	port=$(free_port)
+	# shellcheck disable=SC2086  # SERVE_OPTS is a list of words
 	env "$@" "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" \
-		--templates "$HD_TOP/templates" 2>"$T/$name.err" &
+		--templates "$HD_TOP/templates" ${SERVE_OPTS:-} \
+		2>"$T/$name.err" &
 	SPID=$!
 	SNAME=$name
 	PIDS="$PIDS $SPID"
