@@ -838,9 +838,18 @@ static void summary(const struct desk_batch *b, int ahead, json_t *o)
 	}
 	switch (b->state) {
 	case DESK_RECEIVING:
-		hd_buf_printf(&t, "已收到 %lld/%lld 个文件，%.1f/%.1f MB%s",
-			(long long)fd, (long long)ft, (double)bd / 1e6,
-			(double)bt / 1e6, b->uploading ? "，正在接收" :
+		if (b->manifest != NULL) {
+			hd_buf_printf(&t, "已收到 %lld/%lld 个文件，%.1f/%.1f "
+				"MB", (long long)fd, (long long)ft,
+				(double)bd / 1e6, (double)bt / 1e6);
+		} else {
+			/* a plain form: how much is to come is not known */
+			hd_buf_printf(&t, "已收到 %lld 个文件（其中 %lld 个完整），"
+				"%.1f MB", (long long)ft, (long long)fd,
+				(double)bd / 1e6);
+			pct = 0;
+		}
+		hd_buf_puts(&t, b->uploading ? "，正在接收" :
 			"；上传没有完成，可以继续上传");
 		break;
 	case DESK_CHECKING:

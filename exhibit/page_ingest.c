@@ -167,7 +167,15 @@ int page_admin_ingest(struct site *s, struct hd_archive *a,
 	lim = desk_limits_json(s->desk);
 	json_object_set_new(ctx, "title", json_string("导入"));
 	json_object_set_new(ctx, "upload_max", size_of(lim, "upload_max"));
+	/* a file uploaded as it is meets the batch's cap first; one
+	 * unpacked from an archive the pipeline's */
+	json_object_set_new(ctx, "max_file", size_text(json_integer_value(
+		json_object_get(lim, "max_entry")) < json_integer_value(
+		json_object_get(lim, "upload_max")) ? json_integer_value(
+		json_object_get(lim, "max_entry")) : json_integer_value(
+		json_object_get(lim, "upload_max"))));
 	json_object_set_new(ctx, "max_entry", size_of(lim, "max_entry"));
+	json_object_set_new(ctx, "max_total", size_of(lim, "max_total"));
 	json_object_set_new(ctx, "free", size_of(lim, "free"));
 	json_object_set_new(ctx, "max_entries", json_integer(
 		json_integer_value(json_object_get(lim, "max_entries"))));
@@ -363,12 +371,14 @@ static void records_rows(json_t *recs, int stored)
 
 /* The flags and counts of a run's result (res) that its page shows:
  * has_X and X_count of its records, duplicates, refusals and warnings,
- * the records' caption (stored: the batch is done). */
+ * the records' caption (stored: the batch is done), and the quality
+ * checks of its files (has_checks, checks_count, checks_more). */
 static void result_ctx(json_t *res, int stored)
 {
 	static const char *const lists[] = {
 		"records", "duplicates", "rejected", "warnings",
 	};
+	json_t *files;
 	char key[32];
 	size_t i, n;
 
@@ -382,6 +392,17 @@ static void result_ctx(json_t *res, int stored)
 	json_object_set_new(res, "records_caption", json_string(stored ?
 		"已入库的档案" : "将要生成的档案"));
 	records_rows(json_object_get(res, "records"), stored);
+	/* the quality checks of the files: the first FILES_SHOWN on the
+	 * page, all of them on the printable sheet */
+	files = json_object_get(json_object_get(res, "report"), "files");
+	n = json_array_size(files);
+	json_object_set_new(res, "has_checks", json_boolean(n > 0));
+	json_object_set_new(res, "checks_count", json_integer((json_int_t)n));
+	json_object_set_new(res, "checks_more", json_boolean(
+		n > FILES_SHOWN));
+	while (json_array_size(files) > FILES_SHOWN) {
+		json_array_remove(files, FILES_SHOWN);
+	}
 }
 
 /* The batch's page from its JSON (desk_batch_json, full): flags for the

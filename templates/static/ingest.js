@@ -16,6 +16,8 @@
 
   var ACTIVE = { receiving: 1, checking: 1, queued: 1, ingesting: 1 };
   var RETRIES = 30;             /* attempts after a dropped connection */
+  var sending = false;          /* this page is uploading: it navigates
+                                   by itself once done */
 
   /* Wait ms milliseconds. */
   function sleep(ms) {
@@ -113,7 +115,8 @@
   }
 
   /* Send the files of batch id that have not arrived whole, again after
-   * each dropped connection, then go to the batch's page. */
+   * each dropped connection, then go to the batch's page.  Resolves to
+   * true when it went there, false when it gave up. */
   async function sendFiles(form, id, files, u) {
     var csrf = form.querySelector('input[name=csrf]').value;
     var total = files.reduce(function (s, f) { return s + f.file.size; }, 0);
@@ -127,7 +130,7 @@
       }
       if (st.state !== 'receiving') {
         location.href = '/admin/batches/' + id;
-        return;
+        return true;
       }
       if (st.uploading) {       /* the dropped connection still holds it */
         await sleep(2000);
@@ -159,12 +162,12 @@
         });
       if (r.status === 200 && /\/admin\/batches\//.test(r.url)) {
         location.href = r.url;
-        return;
+        return true;
       }
       if (r.status !== 0 && !(r.status === 409 &&
           /另一个连接/.test(errorText(r.text, r.status)))) {
         fail(u, errorText(r.text, r.status));
-        return;
+        return false;
       }
       show(u, u.bar.value, '连接中断，正在从已收到的部分继续上传（第 ' +
         (attempt + 1) + ' 次）…');
@@ -172,6 +175,7 @@
     }
     fail(u, '上传多次中断，已停止。已收到的文件保留在批次 ' + id +
       ' 里，可以稍后在批次页面重新选择同样的文件继续上传。');
+    return false;
   }
 
   /* The import form: make the batch, then send its files. */
@@ -221,7 +225,9 @@
         return;
       }
       u.button.disabled = true;
-      await sendFiles(form, form.getAttribute('data-resume'), files, u);
+      sending = true;
+      sending = await sendFiles(form, form.getAttribute('data-resume'),
+        files, u);
     });
   }
 
@@ -237,7 +243,7 @@
     for (;;) {
       await sleep(1000);
       st = await batchState(id);
-      if (!st) {
+      if (!st || sending) {
         continue;
       }
       if (st.state !== state) {
