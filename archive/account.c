@@ -38,6 +38,8 @@
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
 #define PW_ALG crypto_pwhash_ALG_ARGON2ID13
 #define ATTEMPTS_KEEP 86400     /* seconds login attempts are kept */
+#define SESSION_WAIT_MS 200     /* a session check waits for the write
+                                   lock at most (session_write) */
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -809,6 +811,49 @@ static int session_delete(struct hd_archive *a, const char *idhash,
 	return 0;
 }
 
+/* Write what a session check found (its own short transaction): remove
+ * the session idhash when now is 0, else set its last-seen time to now.
+ * Done only when the write lock comes within SESSION_WAIT_MS: an ingest
+ * may hold it for minutes, and the pages that follow its progress must
+ * still answer; a touch left undone is done by a later request, an
+ * expired session left in place is refused again.  0 (also when left
+ * undone), or a negative code with e set. */
+static int session_write(struct hd_archive *a, const char *idhash,
+	int64_t now, struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	sqlite3_busy_timeout(a->db, SESSION_WAIT_MS);
+	rc = hd_tx_begin(a, e);
+	sqlite3_busy_timeout(a->db, HD_BUSY_MS);
+	if (rc != 0) {
+		hd_err_clear(e);
+		return 0;
+	}
+	if (now == 0) {
+		rc = session_delete(a, idhash, e);
+	} else {
+		st = hd_sql(a, SQL_SESSION_TOUCH, e);
+		if (st == NULL) {
+			rc = HD_EDB;
+		} else {
+			hd_bind_text(st, 1, idhash);
+			sqlite3_bind_int64(st, 2, now);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+				hd_sql_err(a, e, "touch session");
+		}
+	}
+	if (rc == 0) {
+		rc = hd_tx_commit(a, e);
+	}
+	if (rc != 0) {
+		hd_tx_rollback(a);
+	}
+	return rc;
+}
+
+/* The session is read without the write lock (see session_write). */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e)
@@ -824,22 +869,16 @@ int hd_session_check(struct hd_archive *a, const char *token,
 		return hd_err(e, HD_ENOTFOUND, "未登录");
 	}
 	hd_sha256_hex(token, 64, idhash);
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
 	st = hd_sql(a, SQL_SESSION_GET, e);
 	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		return HD_EDB;
 	}
 	hd_bind_text(st, 1, idhash);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? hd_err(e, HD_ENOTFOUND, "未登录") :
+		return rc == SQLITE_DONE ? hd_err(e, HD_ENOTFOUND, "未登录") :
 			hd_sql_err(a, e, "find session");
-		goto fail;
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
@@ -855,14 +894,8 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	sqlite3_reset(st);
 	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
-		rc = session_delete(a, idhash, e);
-		if (rc == 0) {
-			rc = hd_tx_commit(a, e);
-		}
-		if (rc != 0) {
-			goto fail;
-		}
-		return hd_err(e, HD_ENOTFOUND, "登录已过期");
+		rc = session_write(a, idhash, 0, e);
+		return rc != 0 ? rc : hd_err(e, HD_ENOTFOUND, "登录已过期");
 	}
 	/* the last-seen time in steps of a thirtieth of the idle limit
 	 * (a minute at most): every commit makes the exhibit server's page
@@ -870,27 +903,13 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	 * every click */
 	if (now - seen >= (p->idle / 30 < 1 ? 1 : p->idle / 30 > 60 ? 60 :
 	    p->idle / 30)) {
-		st = hd_sql(a, SQL_SESSION_TOUCH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
+		rc = session_write(a, idhash, now, e);
+		if (rc != 0) {
+			return rc;
 		}
-		hd_bind_text(st, 1, idhash);
-		sqlite3_bind_int64(st, 2, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "touch session");
-			goto fail;
-		}
-	}
-	rc = hd_tx_commit(a, e);
-	if (rc != 0) {
-		goto fail;
 	}
 	session_fill(s, &u, csrf, created, now);
 	return 0;
-fail:
-	hd_tx_rollback(a);
-	return rc;
 }
 
 int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)

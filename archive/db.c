@@ -1048,7 +1048,7 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	if (rc != SQLITE_OK) {
 		return hd_sql_err(a, e, "open");
 	}
-	sqlite3_busy_timeout(a->db, 10000);
+	sqlite3_busy_timeout(a->db, HD_BUSY_MS);
 	sqlite3_extended_result_codes(a->db, 1);
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
