@@ -4,10 +4,15 @@ with the ways a real connection goes wrong: the body cut off after N
 bytes (the connection reset), or sent chunked without a Content-Length.
 Files are streamed from disk, never read whole.
 
-  upload.py [--jar FILE] [--out FILE] [--drop-after N] [--chunked]
-            [--rate BYTES_PER_S] URL FIELD...
+  upload.py [--jar FILE] [--out FILE] [--drop-after N [--drop-when
+            JSON_URL:BYTES]] [--chunked] [--rate BYTES_PER_S] URL FIELD...
   FIELD:  name=value
           name=@path[;filename=NAME][;offset=N]   (the file from byte N)
+
+--drop-when: before the reset, wait (30 s at most) until the batch list
+at JSON_URL has a batch receiving with at least BYTES on the server's
+disk, so that the reset finds what was sent read (a reset drops what the
+server has not read yet).
 
 Prints "STATUS LOCATION" ("0 -" when the connection was dropped on
 purpose or by the server) and writes the answer's body to --out.  The
@@ -18,7 +23,9 @@ import socket
 import struct
 import sys
 import time
+import json
 import urllib.parse
+import urllib.request
 
 CHUNK = 1 << 20
 
@@ -36,6 +43,22 @@ def cookies(jar):
             if len(cols) >= 7:
                 out.append(cols[5] + "=" + cols[6])
     return "; ".join(out)
+
+
+def wait_received(when, jar):
+    """Wait until the batch list at URL (when: "URL:BYTES") shows a batch
+    receiving with BYTES or more; 30 s at most."""
+    url, _, want = when.rpartition(":")
+    req = urllib.request.Request(url)
+    if jar:
+        req.add_header("Cookie", cookies(jar))
+    for _ in range(300):
+        with urllib.request.urlopen(req, timeout=10) as r:
+            d = json.load(r)
+        if any(b["state"] == "receiving" and b["bytes_done"] >= int(want)
+               for b in d["batches"]):
+            return
+        time.sleep(0.1)
 
 
 def parts(fields, boundary):
@@ -89,7 +112,7 @@ def stream(pieces):
 
 def main():
     args = sys.argv[1:]
-    jar = out = None
+    jar = out = when = None
     drop = rate = 0
     chunked = False
     while args and args[0].startswith("--"):
@@ -100,6 +123,8 @@ def main():
             out = args.pop(0)
         elif opt == "--drop-after":
             drop = int(args.pop(0))
+        elif opt == "--drop-when":
+            when = args.pop(0)
         elif opt == "--rate":
             rate = int(args.pop(0))
         elif opt == "--chunked":
@@ -132,6 +157,8 @@ def main():
                 s.sendall(b)
             sent += len(b)
             if drop and sent >= drop:
+                if when:
+                    wait_received(when, jar)
                 # a reset, as when the client's machine goes away
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                              struct.pack("ii", 1, 0))

@@ -184,6 +184,21 @@ code batches-page 200
 has batches-lists "$BODY" "$ID"
 snapshot stored
 
+# the catalogue locked for writing, as an ingest's transaction holds it:
+# the pages that follow a batch answer all the same, at once
+{ printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 4; printf 'ROLLBACK;\n'; } |
+	sqlite3 "$D/hongdang.db" >/dev/null &
+LOCKER=$!
+sleep 1
+t0=$(date +%s%N)
+req z GET "/admin/batches/$ID.json"
+code locked-json-answers 200
+req z GET "/admin/batches/$ID"
+code locked-page-answers 200
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+ok locked-answers-quickly test "$ms" -lt 2500
+wait "$LOCKER"
+
 # ----------------------------------------------- a sheet that disagrees
 upload "files=@$T/scans.zip" "sheet=@$S/目录.csv" ocr=off
 code disagree-303 303
@@ -241,9 +256,11 @@ unchanged stored
 cp "$S/实物/1992-居民赠送锦旗.jpg" "$T/a.jpg"
 printf '续传测试 %s\n' "$(date +%s%N)" >"$T/b.txt"
 head -c 6000000 /dev/urandom >"$T/c.bin"
-# the body up to 3 MB into c.bin, then a reset
+# the body up to 3 MB into c.bin, then a reset once the server has read
+# all but the last 1.5 MB of it (what a reset finds unread is lost)
 cut=$(( $(stat -c %s "$T/a.jpg") + $(stat -c %s "$T/b.txt") + 3000000 ))
-"${UP[@]}" --jar "$T/jar.z" --drop-after "$cut" "$B/admin/ingest" \
+"${UP[@]}" --jar "$T/jar.z" --drop-after "$cut" \
+	--drop-when "$B/admin/batches.json:$((cut - 1500000))" "$B/admin/ingest" \
 	"csrf=$(csrf z)" ocr=off "files=@$T/a.jpg" "files=@$T/b.txt" \
 	"files=@$T/c.bin" >"$T/up.out"
 has dropped "$T/up.out" '0 -'
