@@ -99,7 +99,9 @@ const char *desk_state_name(enum desk_state st);
  * (its POST .../files).  content_length: the request's (0 unknown).
  * Returns 0 with sink filled, or an HTTP status with a sentence in msg:
  * 413 over the caps, 507 not enough free disk, 404 no such batch, 409 a
- * batch no longer receiving or receiving on another connection. */
+ * batch no longer receiving or receiving on another connection, 503 no
+ * thread to receive it on (the sink writes on one of its own,
+ * sinkq.c). */
 int upload_open(struct desk *d, const char *id, const struct admin *ad,
 	uint64_t content_length, struct http_sink *sink, char *msg,
 	size_t nmsg);

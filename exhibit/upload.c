@@ -44,8 +44,13 @@
  * full disk on any write).  Past a cap, or with a full disk, the upload
  * stops and the batch is removed whole: nothing is kept, nothing of the
  * archive was touched.
+ *
+ * All of this runs on a thread of the upload's own (sinkq.c): the
+ * server's thread only parses the body, and a slow disk slows the
+ * upload, not the other connections of that thread.
  */
 #include "desk_int.h"
+#include "sinkq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -857,6 +862,7 @@ int upload_open(struct desk *d, const char *id, const struct admin *ad,
 {
 	struct upload *u = hd_xcalloc(1, sizeof *u);
 	struct desk_batch *b = NULL;
+	struct http_sink plain;
 	uint64_t have = 0;
 
 	u->d = d;
@@ -898,17 +904,24 @@ int upload_open(struct desk *d, const char *id, const struct admin *ad,
 		up_release(u);
 		return status;
 	}
-	sink->field = up_field;
-	sink->end = up_end;
-	sink->release = up_release;
-	sink->ud = u;
+	plain.field = up_field;
+	plain.end = up_end;
+	plain.release = up_release;
+	plain.behind = NULL;
+	plain.resume = NULL;
+	plain.ud = u;
+	if (sinkq_wrap(&plain, sink) != 0) {
+		snprintf(msg, nmsg, "服务器暂时无法接收上传，请稍后再试。");
+		up_release(u);
+		return 503;
+	}
 	return 0;
 }
 
 /* See desk.h. */
 int upload_result(void *upload, const char **id, const char **msg)
 {
-	struct upload *u = upload;
+	struct upload *u = sinkq_inner(upload);
 
 	*id = u->id;
 	*msg = u->msg;

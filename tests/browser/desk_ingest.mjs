@@ -49,8 +49,8 @@ async function until(page, id, states) {
 
 // A multipart upload of files to /admin/ingest over a socket of its own
 // with the context's session, reset after cut bytes of the body, as when
-// the archive room's network goes away midway.  Resolves once the
-// server has closed its side.
+// the archive room's network goes away midway: once the server has the
+// first file whole (what a reset finds unread is lost).
 async function droppedUpload(h, ctx, csrf, files, cut) {
   const u = new URL(h.BASE);
   const cookie = (await ctx.cookies(h.BASE)).map((c) => `${c.name}=${c.value}`).join('; ');
@@ -67,7 +67,16 @@ async function droppedUpload(h, ctx, csrf, files, cut) {
     const s = net.connect(Number(u.port), u.hostname, () => {
       s.write(`POST /admin/ingest HTTP/1.1\r\nHost: ${u.host}\r\nCookie: ${cookie}\r\n` +
         `Content-Type: multipart/form-data; boundary=${bnd}\r\nContent-Length: ${body.length}\r\n\r\n`);
-      s.write(body.subarray(0, cut), () => setTimeout(() => { s.resetAndDestroy(); resolve(); }, 300));
+      s.write(body.subarray(0, cut), async () => {
+        const first = fs.statSync(files[0]).size;
+        for (let i = 0; i < 300; i++) {
+          const r = await fetch(`${h.BASE}/admin/batches.json`, { headers: { Cookie: cookie } });
+          const d = await r.json();
+          if (d.batches.some((b) => b.state === 'receiving' && b.bytes_done >= first)) { break; }
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+        setTimeout(() => { s.resetAndDestroy(); resolve(); }, 200);
+      });
     });
     s.on('error', reject);
   });
