@@ -1075,6 +1075,15 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	return 0;
 }
 
+/* See hd_conn.h. */
+int hd_archive_cache(struct hd_archive *a, int kib, struct hd_error *e)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+	return exec(a, sql, e) != 0 ? HD_EDB : 0;
+}
+
 static struct hd_archive *archive_new(const char *dir)
 {
 	struct hd_archive *a = hd_xcalloc(1, sizeof *a);

@@ -1496,4 +1496,5 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
 
+#include "hd_conn.h"
 #endif

@@ -162,6 +162,40 @@ static json_t *read_json(const char *path)
 	return v;
 }
 
+/* See desk_int.h. */
+json_t *desk_result_slim(const json_t *r)
+{
+	static const char *const keep[] = {
+		"kind", "refs", "rejected", "warnings", "added",
+		"duplicate_records", "totals",
+	};
+	json_t *o, *v;
+	size_t i;
+
+	if (r == NULL) {
+		return NULL;
+	}
+	o = json_object();
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		v = json_object_get(r, keep[i]);
+		if (v != NULL) {
+			json_object_set(o, keep[i], v);
+		}
+	}
+	return o;
+}
+
+/* The last run's whole result of the batch folder dir (result.json), or
+ * NULL. */
+static json_t *result_full(const char *dir)
+{
+	char *path = hd_xasprintf("%s/result.json", dir);
+	json_t *r = read_json(path);
+
+	free(path);
+	return r;
+}
+
 /* --------------------------------------------------------- the batches */
 
 /* The order of file paths in a batch's tree. */
@@ -533,9 +567,9 @@ static void restore_one(struct desk *d, const char *id)
 	root = hd_xasprintf("%s/part", b->dir);
 	walk(b, root, "", 0, 0);
 	free(root);
-	path = hd_xasprintf("%s/result.json", b->dir);
-	b->result = read_json(path);
-	free(path);
+	o = result_full(b->dir);
+	b->result = desk_result_slim(o);
+	json_decref(o);
 	g_hash_table_insert(d->batches, b->id, b);
 	if (b->state == DESK_INGESTING) {
 		desk_set_state(d, b, DESK_FAILED, "服务器在入库过程中停止了。"
@@ -950,29 +984,34 @@ static json_t *batch_json(struct desk *d, const struct desk_batch *b,
 		}
 		json_object_set_new(o, "missing", m.a);
 	}
-	if (full && b->result != NULL) {
-		json_object_set(o, "result", b->result);
-	}
 	return o;
 }
 
 /* See desk.h.  A deep copy: the page renders it after the lock is let
- * go, while the threads change the batch. */
+ * go, while the threads change the batch; the last run's whole result
+ * comes from its file (written whole, by a rename). */
 json_t *desk_batch_json(struct desk *d, const char *id, int full)
 {
 	struct desk_batch *b;
-	json_t *o = NULL, *copy;
+	json_t *o = NULL, *copy, *r;
+	char *dir = NULL;
 
 	pthread_mutex_lock(&d->mu);
 	b = desk_find(d, id);
 	if (b != NULL) {
 		o = batch_json(d, b, 1, full);
+		dir = full && b->result != NULL ? hd_xstrdup(b->dir) : NULL;
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (o == NULL || !full) {
 		return o;
 	}
 	copy = json_deep_copy(o);
+	r = dir != NULL ? result_full(dir) : NULL;
+	if (r != NULL) {
+		json_object_set_new(copy, "result", r);
+	}
+	free(dir);
 	json_decref(o);
 	return copy;
 }
@@ -1016,15 +1055,22 @@ json_t *desk_list_json(struct desk *d, size_t max)
 json_t *desk_report_json(struct desk *d, const char *id)
 {
 	struct desk_batch *b;
-	json_t *r = NULL;
+	json_t *full = NULL, *r;
+	char *dir = NULL;
 
 	pthread_mutex_lock(&d->mu);
 	b = desk_find(d, id);
 	if (b != NULL && b->result != NULL) {
-		r = json_object_get(b->result, "report");
-		r = r ? json_deep_copy(r) : NULL;
+		dir = hd_xstrdup(b->dir);
 	}
 	pthread_mutex_unlock(&d->mu);
+	if (dir != NULL) {
+		full = result_full(dir);
+		free(dir);
+	}
+	r = json_object_get(full, "report");
+	r = r ? json_incref(r) : NULL;
+	json_decref(full);
 	return r;
 }
 

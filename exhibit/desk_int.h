@@ -65,7 +65,8 @@ struct desk_batch {
 	atomic_int cancel;      /* DESK_GO, DESK_STOP_CANCEL, ... */
 	struct ingest_progress prog;    /* the run's last figures */
 	int have_prog;
-	json_t *result;         /* the last run (result.json), or NULL */
+	json_t *result;         /* the last run (desk_result_slim of
+	                           result.json), or NULL */
 	int64_t archive_batch;  /* the archive's batch number once stored */
 	int added;
 	int duplicates;
@@ -127,6 +128,11 @@ int64_t desk_free_bytes(const char *path);
 /* The free disk a batch must leave in path's file system: a twentieth
  * of it, at most DESK_MARGIN_MAX. */
 uint64_t desk_margin(const char *path);
+/* What of a run's result r (desk_run.c) a batch keeps in memory: all
+ * but its records and report, read from result.json when a page shows
+ * them (a batch of thousands would otherwise hold megabytes of them in
+ * the server for the week it is kept).  A new object; NULL for NULL. */
+json_t *desk_result_slim(const json_t *r);
 /* Write p[0..n) to path through a temporary beside it and a rename
  * (not fsynced: the desk's own state, never the archive's).  0 or -1. */
 int desk_write_file(const char *path, const char *p, size_t n);
