@@ -258,21 +258,6 @@ static void unfolder(char *text, const char *dir)
 	}
 }
 
-/* The result r with unfolder applied to its every string.  A new
- * reference. */
-static json_t *unfolder_json(json_t *r, const char *dir)
-{
-	char *text = json_dumps(r, JSON_COMPACT);
-	json_t *out = NULL;
-
-	if (text != NULL) {
-		unfolder(text, dir);
-		out = json_loads(text, 0, NULL);
-	}
-	free(text);
-	return out ? out : json_incref(r);
-}
-
 /* A number from the environment (the command line's test hooks,
  * HD_OCR_WORKERS), or def. */
 static int env_int(const char *name, int lo, int hi, int def)
@@ -294,10 +279,14 @@ static const char *or_null(const char *s)
 	return s != NULL && *s ? s : NULL;
 }
 
-/* Run the pipeline on j's batch with archive a: *result receives what
- * it made (NULL when it failed before a report), *res_out the archive's
- * batch figures.  Returns ingest_run's code with e set. */
-static int run(struct job *j, struct hd_archive *a, json_t **result,
+/* Run the pipeline on j's batch with archive a: *text receives what it
+ * made as JSON text, unfolder applied (NULL when it failed before a
+ * report; the caller frees it), *res_out the archive's batch figures.
+ * The text is made before the batch is let go, read back after: a batch
+ * of thousands of files and its result are never in memory together
+ * with a second copy of the result.  Returns ingest_run's code with e
+ * set. */
+static int run(struct job *j, struct hd_archive *a, char **text,
 	struct ingest_result *res_out, struct hd_error *e)
 {
 	struct hd_agent agent = { j->agent };
@@ -309,7 +298,7 @@ static int run(struct job *j, struct hd_archive *a, json_t **result,
 	size_t n;
 	int rc;
 
-	*result = NULL;
+	*text = NULL;
 	memset(res_out, 0, sizeof *res_out);
 	paths = inputs(j->dir, &n);
 	if (n == 0) {
@@ -339,7 +328,7 @@ static int run(struct job *j, struct hd_archive *a, json_t **result,
 	if (rc == 0 || rc == HD_EREJECT) {
 		json_t *raw = result_json(&bt, &res, j->ingest);
 
-		*result = unfolder_json(raw, j->dir);
+		*text = json_dumps(raw, JSON_COMPACT);
 		json_decref(raw);
 	}
 	res_out->batch = res.batch;
@@ -348,25 +337,30 @@ static int run(struct job *j, struct hd_archive *a, json_t **result,
 	ingest_result_release(&res);
 	batch_release(&bt);
 	hd_strv_free(paths, n);
+	if (*text != NULL) {
+		unfolder(*text, j->dir);
+	}
 	return rc;
 }
 
-/* Write result.json of the batch in dir (the thread holds the batch:
- * nobody else writes it). */
-static void save_result(const char *dir, const json_t *result)
+/* Write text as result.json of the batch in dir (the thread holds the
+ * batch: nobody else writes it), and return what the batch keeps of it
+ * in memory (desk_result_slim; NULL when it is not JSON). */
+static json_t *save_result(const char *dir, const char *text)
 {
-	char *text = json_dumps(result, JSON_COMPACT), *path;
+	char *path = hd_xasprintf("%s/result.json", dir);
+	json_t *full, *slim;
 
-	if (text != NULL) {
-		path = hd_xasprintf("%s/result.json", dir);
-		desk_write_file(path, text, strlen(text));
-		free(path);
-	}
-	free(text);
+	desk_write_file(path, text, strlen(text));
+	free(path);
+	full = json_loads(text, 0, NULL);
+	slim = desk_result_slim(full);
+	json_decref(full);
+	return slim;
 }
 
-/* How the run of j ended (rc, e, what it made), into its batch (under
- * d->mu), as the file comment says.  Returns 1 when the batch's uploaded
+/* How the run of j ended (rc, e, what it made: result, as the batch
+ * keeps it), into its batch (under d->mu), as the file comment says.  Returns 1 when the batch's uploaded
  * files are to be removed (the caller does it after letting the lock
  * go). */
 static int settle(struct job *j, int rc, const struct hd_error *e,
@@ -380,7 +374,7 @@ static int settle(struct job *j, int rc, const struct hd_error *e,
 	b->have_prog = 0;
 	if (result != NULL) {
 		json_decref(b->result);
-		b->result = desk_result_slim(result);
+		b->result = json_incref(result);
 	}
 	if (rc == 0 && j->ingest) {
 		b->archive_batch = res->batch;
@@ -449,7 +443,7 @@ static void run_one(struct runner *r, struct job *j)
 	struct ingest_result res;
 	json_t *result = NULL;
 	struct hd_error e;
-	char *dir;
+	char *dir, *text = NULL;
 	int rc, clear;
 
 	pthread_mutex_unlock(&d->mu);
@@ -465,10 +459,11 @@ static void run_one(struct runner *r, struct job *j)
 	}
 	memset(&res, 0, sizeof res);
 	if (rc == 0) {
-		rc = run(j, r->a, &result, &res, &e);
+		rc = run(j, r->a, &text, &res, &e);
 	}
-	if (result != NULL) {
-		save_result(j->dir, result);
+	if (text != NULL) {
+		result = save_result(j->dir, text);
+		free(text);
 	}
 	unfolder(e.msg, j->dir);
 	pthread_mutex_lock(&d->mu);
