@@ -21,6 +21,10 @@
 #    against a copy without them (bench_variants.c).
 # 7. The template engine: one home-sized page rendered 100,000 times
 #    (test_template bench).
+# 8. Ingest by upload: section 1's mixed batch (about 1 GB) sent with
+#    curl to the server's /admin/ingest, checked, confirmed and ingested,
+#    against `hongdang ingest` of the same files + cp; the server's RSS
+#    and the home page's latency meanwhile (bench_upload.sh).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -30,8 +34,9 @@
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.  BENCH_ONLY="1 6" runs only those
-# sections (default all; `make bench BENCH_ONLY=1` is the ingest alone);
-# section 6 then uses the 200k archive section 2 last built.
+# sections (default all; `make bench BENCH_ONLY=1` is the ingest alone,
+# BENCH_ONLY=upload the same as 8); section 6 then uses the 200k archive
+# section 2 last built.
 # No network is used.
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
@@ -55,9 +60,11 @@ now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+BENCH_ONLY=${BENCH_ONLY:+ $BENCH_ONLY }
+BENCH_ONLY=${BENCH_ONLY// upload / 8 }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -66,8 +73,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-7]) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 7)" ;;
+	[1-8]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 8, or upload)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -116,7 +123,7 @@ say "SQLite $(pkg-config --modversion sqlite3), OpenSSL $(openssl version | cut 
 
 key() { cat "$@" | sha256sum | cut -c1-16; }
 
-if want 1; then
+if want 1 || want 8; then
 	SRC=$B/src
 	genkey=$(key "$HERE/corpus.py"
 		find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
@@ -448,6 +455,11 @@ if want 7; then
 	"$ROOT/$BUILD/tests/test_template" bench | sed 's/^/   /' |
 		tee -a "$OUT"
 	failed test_template "${PIPESTATUS[0]}"
+fi
+
+if want 8; then
+	bash "$HERE/bench_upload.sh" "$BUILD" "$SRC/mixed" | tee -a "$OUT"
+	failed bench_upload.sh "${PIPESTATUS[0]}"
 fi
 
 say ""

@@ -36,6 +36,7 @@ trap cleanup EXIT
 account zhang archivist 'zhang-secret-77'
 account li reviewer 'li-reviews-88'
 GATE="$T/gate"
+# shellcheck disable=SC2034  # read by serve (admin_lib.sh)
 SERVE_OPTS="--upload-max-mb 30 --audit-hours 0 --merge-idle 0"
 serve main HD_DESK_GATE="$GATE" HD_OCR_WORKERS=1
 login z zhang zhang-secret-77
@@ -152,7 +153,7 @@ req z POST "/admin/batches/$ID/confirm"
 code confirm-needs-token 403
 post z "/admin/batches/$ID/confirm"
 code confirm-303 303
-wait_state ingested "$ID" done
+wait_state ingested "$ID" "done"
 jq_is done-refs '" ".join(d["records"])' "$PREVIEW"
 jq_is done-batch 'd["batch"] is not None' True
 ok uploaded-files-removed test ! -e "$D/tmp/upload-$ID/files"
@@ -290,7 +291,7 @@ has resumed-303 "$T/up.out" "303 /admin/batches/$ID"
 wait_state resumed-checked "$ID" preview
 jq_is resumed-three "len(d['records'])" 3
 post z "/admin/batches/$ID/confirm"
-wait_state resumed-stored "$ID" done
+wait_state resumed-stored "$ID" "done"
 got=$(for r in $(jval '" ".join(d["records"])'); do shas_of "$r"; done | sort)
 want=$(sha256sum "$T/a.jpg" "$T/b.txt" "$T/c.bin" | cut -c1-64 | sort)
 ok resumed-byte-identical test "$got" = "$want"
@@ -319,8 +320,8 @@ has q2-page-says-queued "$BODY" '排队等待入库：前面还有 1 个批次'
 req - GET /
 code public-answers-meanwhile 200
 rm -f "$GATE"
-wait_state q1-done "$Q1" done
-wait_state q2-done "$Q2" done
+wait_state q1-done "$Q1" "done"
+wait_state q2-done "$Q2" "done"
 jq_is q2-three "len(d['records'])" 3
 
 # ------------------------------------------- the server killed mid-ingest
@@ -350,7 +351,7 @@ req z GET "/admin/batches/$K"
 has k-page-offers-rerun "$BODY" '重新运行'
 post z "/admin/batches/$K/rerun"
 code k-rerun-303 303
-wait_state k-rerun-done "$K" done
+wait_state k-rerun-done "$K" "done"
 jq_is k-four "len(d['records'])" 4
 hd verify
 status k-verify-after-rerun 0
