@@ -1094,15 +1094,23 @@ json_t *desk_limits_json(struct desk *d)
 
 /* ----------------------------------------------------------- deciding */
 
-/* The batch id for a decision (under d->mu): b, or NULL with a 404
- * message. */
+/* The batch id for a decision (under d->mu): b, or NULL with *rc 404
+ * (no such batch) or, when want is a state and b is in another, 409
+ * with a sentence saying it cannot (what the archivist asked for). */
 static struct desk_batch *decide_find(struct desk *d, const char *id,
-	char *msg, size_t n)
+	int want, const char *cannot, char *msg, size_t n, int *rc)
 {
 	struct desk_batch *b = desk_find(d, id);
 
+	*rc = 0;
 	if (b == NULL) {
 		snprintf(msg, n, "没有这个批次（%s）。", id);
+		*rc = 404;
+	} else if (want >= 0 && b->state != (enum desk_state)want) {
+		snprintf(msg, n, "这个批次现在%s，%s。", states[b->state].name,
+			cannot);
+		*rc = 409;
+		b = NULL;
 	}
 	return b;
 }
@@ -1114,17 +1122,11 @@ int desk_confirm(struct desk *d, const char *id, const char *agent,
 	char *msg, size_t n)
 {
 	struct desk_batch *b;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&d->mu);
-	b = decide_find(d, id, msg, n);
-	if (b == NULL) {
-		rc = 404;
-	} else if (b->state != DESK_PREVIEW) {
-		snprintf(msg, n, "这个批次现在%s，不能确认入库。",
-			states[b->state].name);
-		rc = 409;
-	} else {
+	b = decide_find(d, id, DESK_PREVIEW, "不能确认入库", msg, n, &rc);
+	if (b != NULL) {
 		snprintf(b->runner, sizeof b->runner, "%s", agent);
 		desk_set_state(d, b, DESK_QUEUED, NULL);
 	}
@@ -1141,17 +1143,16 @@ int desk_cancel(struct desk *d, const char *id, const char *agent,
 {
 	struct desk_batch *b;
 	char why[128];
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&d->mu);
-	b = decide_find(d, id, msg, n);
-	if (b == NULL) {
-		rc = 404;
-	} else if (b->state == DESK_DONE || b->state == DESK_CANCELLED) {
+	b = decide_find(d, id, -1, NULL, msg, n, &rc);
+	if (b != NULL && (b->state == DESK_DONE ||
+	    b->state == DESK_CANCELLED)) {
 		snprintf(msg, n, "这个批次%s，不能取消。",
 			states[b->state].name);
 		rc = 409;
-	} else {
+	} else if (b != NULL) {
 		snprintf(why, sizeof why, "由 %s 取消", agent);
 		atomic_store(&b->cancel, DESK_STOP_CANCEL);
 		if (b->running) {
@@ -1175,21 +1176,15 @@ int desk_rerun(struct desk *d, const char *id, const char *agent,
 	char *msg, size_t n)
 {
 	struct desk_batch *b;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&d->mu);
-	b = decide_find(d, id, msg, n);
-	if (b == NULL) {
-		rc = 404;
-	} else if (b->state != DESK_FAILED) {
-		snprintf(msg, n, "这个批次现在%s，不需要重新运行。",
-			states[b->state].name);
-		rc = 409;
-	} else if (b->result == NULL || strcmp(jstr(b->result, "kind"),
-	    "preview") != 0) {
+	b = decide_find(d, id, DESK_FAILED, "不需要重新运行", msg, n, &rc);
+	if (b != NULL && (b->result == NULL || strcmp(jstr(b->result,
+	    "kind"), "preview") != 0)) {
 		/* it failed before its preview was made: check it first */
 		desk_set_state(d, b, DESK_CHECKING, NULL);
-	} else {
+	} else if (b != NULL) {
 		snprintf(b->runner, sizeof b->runner, "%s", agent);
 		desk_set_state(d, b, DESK_QUEUED, NULL);
 	}

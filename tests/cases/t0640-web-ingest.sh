@@ -19,19 +19,11 @@ S="$HD_BUILD/sample"
 [ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
 UP=("$PY" "$HD_TOP/tests/upload.py")
 MNT=""
-# the small disk is unmounted before the folder goes
-cleanup() {
-	local p
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
-	rm -rf "$T"
+# the small disk is unmounted once the servers stopped, before the
+# folder goes (stop_servers, admin_lib.sh)
+cleanup_case() {
+	[ -z "$MNT" ] || umount "$MNT" 2>/dev/null
 }
-trap cleanup EXIT
 
 account zhang archivist 'zhang-secret-77'
 account li reviewer 'li-reviews-88'
