@@ -6,6 +6,7 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
+#   make crash-trials  kill -9 and full-disk trials (not tests; root)
 #   make eval       the search evaluation at 50,000 records (make test
 #                   runs it at 10,000)
 #   make bench-deps apt-get install what the benchmarks need (as root)
@@ -27,11 +28,15 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim \
 	tesseract-ocr-chi-tra tesseract-ocr-eng libpoppler-glib-dev \
 	libcairo2-dev img2pdf fonts-noto-cjk imagemagick \
-	libopencc-dev libglib2.0-dev unicode-data chromium
+	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr \
+	libxml2-utils \
+	libgnutls28-dev openssl iproute2 \
+	libxlsxwriter-dev python3-openpyxl
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
-	libsodium tesseract lept poppler-glib cairo opencc glib-2.0
+	libsodium tesseract lept poppler-glib cairo opencc glib-2.0 gnutls \
+	xlsxwriter
 
 # Flags.  What the project needs is in HD_CPPFLAGS, HD_CFLAGS and
 # HD_LDFLAGS and always applies; CPPFLAGS, CFLAGS and LDFLAGS are the
@@ -41,7 +46,8 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 \
 	-Wwrite-strings -Wvla
 ifeq ($(FUZZ),1)
-SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
 LDSAN   = -fsanitize=address,undefined
 CFLAGS  = -g -O1
 endif
@@ -100,7 +106,7 @@ LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
 .PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
-	clean deps bench-deps sample
+	clean deps bench-deps sample crash-trials
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -156,14 +162,17 @@ $(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(CC) $(LINKFLAGS) -o $@ $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
-# Every unit test links the one check of tests/unit/check.h.
+# Every unit test links the one check of tests/unit/check.h; a test of
+# more than one file names the others in UNIT_MORE_<name>.
 UNIT_CHECK = $(BUILD)/tests/unit/check.o
+UNIT_MORE_search_eval = $(BUILD)/tests/unit/eval_corpus.o
+$(BUILD)/tests/test_search_eval: $(UNIT_MORE_search_eval)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)
 	@mkdir -p $(dir $@)
-	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_CHECK) $(INGEST_OBJ) \
-		$(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
+	$(COMPILE) $(LINKFLAGS) -o $@ $< $(UNIT_MORE_$*) $(UNIT_CHECK) \
+		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
 # The sample collection: generated from small text sources.
 # It needs only libc, libjpeg and libexif (not libhd).
@@ -277,6 +286,17 @@ fuzz-run-%:
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
+
+# Crash trials (not a test; as root for the loop volumes): CRASH_TRIALS
+# seeded kill -9 trials of each of ingest, backup, export, import and a
+# review while the server runs, then full disks of 1 and 4 KiB blocks
+# at many levels of free space (tests/crash/trials.sh says what each
+# trial checks).
+CRASH_TRIALS ?= 100
+CRASH_SEED ?= 18
+crash-trials: all
+	CRASH_TRIALS=$(CRASH_TRIALS) CRASH_SEED=$(CRASH_SEED) \
+		tests/crash/trials.sh $(BUILD)
 
 # Known-item search evaluation on a generated catalogue of EVAL_RECORDS
 # (tests/unit/test_search_eval.c; make test runs a smaller one).

@@ -17,10 +17,19 @@
  *    disabled or its password changed;
  *  - each session has its own random form token (CSRF), compared in
  *    constant time; it dies with the session, so a token replayed after
- *    logout is refused;
- *  - failed logins are limited per typed name and per address; a locked
- *    name answers the same whether or not it exists, and attempts while
- *    locked are not counted (they do not extend the lock).
+ *    logout is refused; a visitor's form carries a token this process
+ *    signed (HMAC-SHA-256), tied to the visitor's cookie, that dies
+ *    with its age and the process;
+ *  - failed logins are limited per typed name from one address (a lock
+ *    for that address), per address (a lock) and per typed name from
+ *    anywhere (a wait that grows), so a guesser cannot lock the owner
+ *    out from another address; a locked name answers the same whether
+ *    or not it exists, and attempts refused are not counted (they do
+ *    not extend the lock);
+ *  - the limits are read and the attempt counted as a failure in one
+ *    transaction before the password is verified, so guesses at once
+ *    cannot verify more passwords than the limits allow, and a right
+ *    password is refused while its name or address is locked.
  */
 #include "internal.h"
 
@@ -47,6 +56,8 @@ static int sodium_ready;
 /* What an unknown name is verified against (same cost as a real hash). */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
+/* pthread_once body: initialise libsodium once for the process and note in
+ * sodium_ready whether it worked. */
 static void sodium_setup(void)
 {
 	if (sodium_init() >= 0) {
@@ -54,6 +65,11 @@ static void sodium_setup(void)
 	}
 }
 
+/* pthread_once body: make dummy_hash, the argon2id hash (the parameters of
+ * real ones) of a random password nobody knows, which an unknown name is
+ * verified against so that it costs what a real account does.  Left empty
+ * when libsodium cannot hash (out of memory): a verification against it then
+ * fails at once, which loses only the equal timing. */
 static void dummy_setup(void)
 {
 	char pw[65];
@@ -66,6 +82,8 @@ static void dummy_setup(void)
 	sodium_memzero(pw, sizeof pw);
 }
 
+/* 0 when libsodium is initialised (done here, once), else HD_EIO: nothing
+ * may be hashed or verified without it. */
 static int crypto_ready(struct hd_error *e)
 {
 	pthread_once(&sodium_once, sodium_setup);
@@ -92,6 +110,8 @@ void hd_random_hex(char out[65])
 	sodium_memzero(raw, sizeof raw);
 }
 
+/* hd_token_equal: see hd.h.  An empty or NULL string equals nothing; only
+ * the length can be learnt from the time taken (sodium_memcmp). */
 int hd_token_equal(const char *s, const char *t)
 {
 	size_t n;
@@ -106,10 +126,94 @@ int hd_token_equal(const char *s, const char *t)
 	return sodium_memcmp(s, t, n) == 0;
 }
 
+/* hd_csrf_ok: see hd.h.  No session, or one without a token, accepts
+ * nothing. */
 int hd_csrf_ok(const struct hd_session *s, const char *sent)
 {
 	return s != NULL && s->csrf[0] != '\0' && hd_token_equal(s->csrf,
 		sent);
+}
+
+/* ------------------------------------------------------- form tokens */
+
+static pthread_once_t form_key_once = PTHREAD_ONCE_INIT;
+/* The key of the form tokens' MACs, random, for this process only. */
+static unsigned char form_key[crypto_auth_hmacsha256_KEYBYTES];
+
+/* pthread_once body: make form_key (libsodium's randombytes_buf). */
+static void form_key_setup(void)
+{
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	crypto_auth_hmacsha256_keygen(form_key);
+}
+
+/* The HMAC-SHA-256 of a form token, over purpose, bind (each ended by
+ * its NUL, so no two pairs run together alike) and body
+ * ("ISSUED.NONCE"), as 64 hex digits into out. */
+static void form_mac(const char *purpose, const char *bind,
+	const char *body, char out[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	pthread_once(&form_key_once, form_key_setup);
+	crypto_auth_hmacsha256_init(&st, form_key, sizeof form_key);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose,
+		strlen(purpose) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)bind,
+		strlen(bind) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+		strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof mac);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* hd_form_token: see hd_visit.h.  The nonce is 16 bytes of
+ * randombytes_buf; a NULL bind is "". */
+void hd_form_token(const char *purpose, const char *bind, int64_t now,
+	char out[HD_FORM_TOKEN_SIZE])
+{
+	unsigned char raw[16];
+	char nonce[33], body[54], mac[65];      /* 20 digits, '.', 32 */
+
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+	snprintf(body, sizeof body, "%lld.%s", (long long)now, nonce);
+	form_mac(purpose, bind ? bind : "", body, mac);
+	snprintf(out, HD_FORM_TOKEN_SIZE, "%s.%s", body, mac);
+}
+
+/* hd_form_token_check: see hd_visit.h.  The MAC is compared in constant
+ * time (hd_token_equal) before the time it carries is believed. */
+int hd_form_token_check(const char *purpose, const char *bind,
+	const char *token, int64_t now, int max_age, char nonce[33])
+{
+	const char *dot = token ? strrchr(token, '.') : NULL;
+	char body[64], mac[65];
+	long long t;
+	int n = 0;
+
+	nonce[0] = '\0';
+	if (dot == NULL || (size_t)(dot - token) >= sizeof body) {
+		return 0;
+	}
+	memcpy(body, token, (size_t)(dot - token));
+	body[dot - token] = '\0';
+	if (sscanf(body, "%lld.%n", &t, &n) != 1 || n == 0 ||
+	    strlen(body + n) != 32 ||
+	    strspn(body + n, "0123456789abcdef") != 32) {
+		return 0;
+	}
+	form_mac(purpose, bind ? bind : "", body, mac);
+	if (!hd_token_equal(mac, dot + 1) || t > now || now - t > max_age) {
+		return 0;
+	}
+	memcpy(nonce, body + n, 33);
+	return 1;
 }
 
 /* ------------------------------------------------------------ roles */
@@ -136,16 +240,20 @@ static const struct hd_code_name role_names[] = {
 	{NULL, NULL},
 };
 
+/* hd_role_code: see hd.h. */
 const char *hd_role_code(const char *s)
 {
 	return hd_code_of(role_names, s, 1);
 }
 
+/* The Chinese name of role code (管理员, 档案员, 审核人), or NULL for an
+ * unknown one. */
 const char *hd_role_name(const char *code)
 {
 	return hd_name_of(role_names, code);
 }
 
+/* hd_role_can: see hd.h.  An unknown or NULL role can do nothing. */
 int hd_role_can(const char *role, enum hd_perm p)
 {
 	size_t i;
@@ -185,6 +293,8 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+/* 0 when name is an account name (name_ok), else HD_EINVAL with the rule in
+ * Chinese. */
 static int check_name(const char *name, struct hd_error *e)
 {
 	if (!name_ok(name)) {
@@ -230,6 +340,23 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES],
 	return 0;
 }
 
+/* pw checked (check_password, for account name) and hashed into out,
+ * before any transaction: hashing takes a while, and the write lock is
+ * not held for it.  0, HD_EINVAL or HD_EIO. */
+static int password_hash(const char *name, const char *pw,
+	char out[crypto_pwhash_STRBYTES], struct hd_error *e)
+{
+	int rc = check_password(name, pw, e);
+
+	if (rc == 0) {
+		rc = crypto_ready(e);
+	}
+	if (rc == 0) {
+		rc = hash_password(pw, out, e);
+	}
+	return rc;
+}
+
 /* An event "account" whose detail is {"action", "user", "role"}. */
 static int account_event(struct hd_archive *a, const char *action,
 	const char *user, const char *role, const struct hd_agent *agent,
@@ -251,19 +378,18 @@ static int account_event(struct hd_archive *a, const char *action,
 	return rc;
 }
 
+/* The account in the current row of SQL_USER_GET or SQL_USER_LIST (columns
+ * id, name, role, hash, disabled, created, last login) into *u, zeroed
+ * first; the hash is not copied. */
 static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->name, sizeof u->name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u->role, sizeof u->role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u->name, sizeof u->name);
+	hd_col_copy(st, 2, u->role, sizeof u->role);
 	u->disabled = sqlite3_column_int(st, 4);
-	snprintf(u->created, sizeof u->created, "%s",
-		(const char *)sqlite3_column_text(st, 5));
-	snprintf(u->last_login, sizeof u->last_login, "%s",
-		(const char *)sqlite3_column_text(st, 6));
+	hd_col_copy(st, 5, u->created, sizeof u->created);
+	hd_col_copy(st, 6, u->last_login, sizeof u->last_login);
 }
 
 /* Look name up; hash (crypto_pwhash_STRBYTES, may be NULL) receives its
@@ -271,32 +397,25 @@ static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 static int user_lookup(struct hd_archive *a, const char *name,
 	struct hd_user *u, char *hash, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_USER_GET, e);
-	int rc;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_USER_GET, e, "t", name);
+	int rc = hd_sql_step(a, st, "look up account", e);
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		user_from_row(st, u);
 		if (hash != NULL) {
 			snprintf(hash, crypto_pwhash_STRBYTES, "%s",
 				(const char *)sqlite3_column_text(st, 3));
 		}
 		sqlite3_reset(st);
-		return 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up account");
-	}
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------- accounts */
 
+/* hd_user_add: see hd.h.  The password is checked and hashed before the
+ * write lock is taken; whether the name is taken is asked inside the
+ * transaction. */
 int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
@@ -304,7 +423,6 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 	char hash[crypto_pwhash_STRBYTES], now[32];
 	const char *code = hd_role_code(role);
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = check_name(name, e);
@@ -315,55 +433,29 @@ int hd_user_add(struct hd_archive *a, const char *name, const char *role,
 		return hd_err(e, HD_EINVAL, "角色 '%s'：应为 admin、archivist "
 			"或 reviewer", role ? role : "");
 	}
-	rc = check_password(name, password, e);
+	rc = password_hash(name, password, hash, e);
 	if (rc == 0) {
-		rc = crypto_ready(e);
+		rc = hd_tx_begin(a, e);
 	}
-	/* hash before taking the write lock: it takes a while */
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		return rc;
 	}
 	rc = user_lookup(a, name, &u, NULL, e);
 	if (rc > 0) {
 		rc = hd_err(e, HD_EEXIST, "账户 '%s' 已存在", name);
-		goto fail;
-	}
-	if (rc < 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_USER_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	hd_now_iso(now);
-	hd_bind_text(st, 1, name);
-	hd_bind_text(st, 2, code);
-	hd_bind_text(st, 3, hash);
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "add account");
-		goto fail;
-	}
-	rc = account_event(a, "add", name, code, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
 	}
 	if (rc == 0) {
-		return 0;
+		hd_now_iso(now);
+		rc = hd_sql_run(a, SQL_USER_INSERT, "add account", e, "tttt",
+			name, code, hash, now);
 	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	if (rc == 0) {
+		rc = account_event(a, "add", name, code, agent, e);
+	}
+	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_list: see hd.h.  *v is NULL and *n 0 on an error (HD_EDB). */
 int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 	struct hd_error *e)
 {
@@ -372,23 +464,19 @@ int hd_user_list(struct hd_archive *a, struct hd_user **v, size_t *n,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list accounts", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		user_from_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(*v);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list accounts");
 	}
-	return 0;
+	return rc;
 }
 
+/* hd_user_get: see hd.h.  HD_EDB when the catalogue cannot be read. */
 int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	struct hd_error *e)
 {
@@ -404,26 +492,21 @@ int hd_user_get(struct hd_archive *a, const char *name, struct hd_user *u,
 	return 0;
 }
 
+/* End every session of account user (its id), inside the caller's
+ * transaction.  0 or HD_EDB. */
 static int end_sessions(struct hd_archive *a, int64_t user,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE_USER, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, user);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE_USER, "end sessions", e, "l",
+		user);
 }
 
+/* hd_user_disable: see hd.h.  Disabling an account already disabled writes
+ * the same row and event again. */
 int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 	const struct hd_agent *agent, struct hd_error *e)
 {
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_tx_begin(a, e);
@@ -431,105 +514,67 @@ int hd_user_disable(struct hd_archive *a, const char *name, int disabled,
 		return rc;
 	}
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_USER_SET_DISABLED, "disable account", e,
+			"li", u.id, disabled ? 1 : 0);
 	}
-	st = hd_sql(a, SQL_USER_SET_DISABLED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+	if (rc == 0 && disabled) {
+		rc = end_sessions(a, u.id, e);
 	}
-	sqlite3_bind_int64(st, 1, u.id);
-	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "disable account");
-		goto fail;
-	}
-	rc = disabled ? end_sessions(a, u.id, e) : 0;
 	if (rc == 0) {
 		rc = account_event(a, disabled ? "disable" : "enable", u.name,
 			NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
+/* hd_user_passwd: see hd.h.  The password is checked and hashed before the
+ * write lock is taken, and the account looked up again inside the
+ * transaction. */
 int hd_user_passwd(struct hd_archive *a, const char *name,
 	const char *password, const struct hd_agent *agent,
 	struct hd_error *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct hd_user u;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_user_get(a, name, &u, e);
 	if (rc == 0) {
-		rc = check_password(name, password, e);
+		rc = password_hash(name, password, hash, e);
 	}
 	if (rc == 0) {
-		rc = crypto_ready(e);
-	}
-	if (rc == 0) {
-		rc = hash_password(password, hash, e);
+		rc = hd_tx_begin(a, e);
 	}
 	if (rc != 0) {
 		return rc;
 	}
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
+	/* again inside the transaction: it may have gone meanwhile */
 	rc = hd_user_get(a, name, &u, e);
-	if (rc != 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_USER_SET_HASH, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, u.id);
-	hd_bind_text(st, 2, hash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "set password");
-		goto fail;
-	}
-	rc = end_sessions(a, u.id, e);
 	if (rc == 0) {
-		st = hd_sql(a, SQL_LOGIN_FORGET_NAME, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-		} else {
-			hd_bind_text(st, 1, u.name);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = hd_sql_err(a, e, "forget failures");
-			}
-		}
+		rc = hd_sql_run(a, SQL_USER_SET_HASH, "set password", e, "lt",
+			u.id, hash);
+	}
+	if (rc == 0) {
+		rc = end_sessions(a, u.id, e);
+	}
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_FORGET_NAME, "forget failures", e,
+			"t", u.name);
 	}
 	if (rc == 0) {
 		rc = account_event(a, "passwd", u.name, NULL, agent, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 /* ---------------------------------------------------------- sessions */
 
+/* hd_login_policy_default: see hd.h: 30 minutes idle, 12 hours in all;
+ * 5 failures of a name from one address, or 20 from one address, within
+ * 15 minutes lock for 15 minutes; from 5 failures of a name within 15
+ * minutes, from any addresses, its next attempt waits 2 s, twice as long
+ * after each further failure, up to a minute. */
 void hd_login_policy_default(struct hd_login_policy *p)
 {
 	p->idle = 30 * 60;
@@ -538,16 +583,19 @@ void hd_login_policy_default(struct hd_login_policy *p)
 	p->fails_remote = 20;
 	p->window = 15 * 60;
 	p->lock = 15 * 60;
+	p->slow = 2;
+	p->slow_max = 60;
 }
 
-/* *yes becomes 1 when key (a name or an address) has limit failures
- * close enough together (within window) that the newest is less than
- * lock seconds ago.  Failures before the key's last success do not
- * count.  Returns 0, or HD_EDB: a limit that cannot be read never lets
- * a login through. */
+/* *yes becomes 1 when the failures statement which counts (name key
+ * from address remote, or the address remote) has limit failures close
+ * enough together (within window) that the newest is less than lock
+ * seconds ago.  Failures before the last success they are counted from
+ * do not count.  Returns 0, or HD_EDB: a limit that cannot be read never
+ * lets a login through. */
 static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
-	int limit, const struct hd_login_policy *p, int64_t now, int *yes,
-	struct hd_error *e)
+	const char *remote, int limit, const struct hd_login_policy *p,
+	int64_t now, int *yes, struct hd_error *e)
 {
 	sqlite3_stmt *st;
 	int64_t newest = 0, oldest = 0;
@@ -557,93 +605,110 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	if (limit <= 0) {
 		return 0;
 	}
-	st = hd_sql(a, which, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now - p->window - p->lock);
-	sqlite3_bind_int(st, 3, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, which, e, "ttli", key, remote,
+		now - p->window - p->lock, limit);
+	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
 		oldest = sqlite3_column_int64(st, 0);
 		if (n == 0) {
 			newest = oldest;
 		}
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count failed logins");
+	if (rc != 0) {
+		return rc;
 	}
 	*yes = n >= limit && newest - oldest <= p->window &&
 		now < newest + p->lock;
 	return 0;
 }
 
-/* *yes becomes 1 when the name key or the address remote is locked
- * (locked()).  Returns 0 or HD_EDB. */
+/* *yes becomes 1 when the name key is locked from the address remote,
+ * or the address itself (locked()).  Returns 0 or HD_EDB. */
 static int is_locked(struct hd_archive *a, const char *key,
 	const char *remote, const struct hd_login_policy *p, int64_t now,
 	int *yes, struct hd_error *e)
 {
 	int rc;
 
-	rc = locked(a, SQL_LOGIN_FAILS_NAME, key, p->fails, p, now, yes, e);
+	rc = locked(a, SQL_LOGIN_FAILS_PAIR, key, remote, p->fails, p, now,
+		yes, e);
 	if (rc == 0 && !*yes) {
-		rc = locked(a, SQL_LOGIN_FAILS_REMOTE, remote,
+		rc = locked(a, SQL_LOGIN_FAILS_REMOTE, key, remote,
 			p->fails_remote, p, now, yes, e);
 	}
 	return rc;
 }
 
+/* HD_ELIMIT with the message a locked name or address gets: how long the
+ * lock lasts, in whole minutes rounded up. */
 static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
 {
 	return hd_err(e, HD_ELIMIT, "账户已暂时锁定，请 %d 分钟后再试",
 		(p->lock + 59) / 60);
 }
 
-static int attempt_add(struct hd_archive *a, const char *key,
-	const char *remote, int ok, int64_t now, struct hd_error *e)
+/* *wait becomes the seconds name key must wait at now before it may be
+ * tried again from anywhere: none until it has p->fails failures within
+ * p->window since its last success, then p->slow after the newest,
+ * doubled for each failure past p->fails, p->slow_max at most.  Returns
+ * 0 or HD_EDB. */
+static int throttle(struct hd_archive *a, const char *key,
+	const struct hd_login_policy *p, int64_t now, int64_t *wait,
+	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_LOGIN_PURGE, e);
+	sqlite3_stmt *st;
+	int64_t newest = 0, w;
+	int n = 0, rc;
 
-	if (st == NULL) {
-		return HD_EDB;
+	*wait = 0;
+	if (p->fails <= 0 || p->slow <= 0) {
+		return 0;
 	}
-	sqlite3_bind_int64(st, 1, now - ATTEMPTS_KEEP);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge attempts");
+	st = hd_sql_bind(a, SQL_LOGIN_FAILS_NAME, e, "t-li", key,
+		now - p->window, p->fails + 16);
+	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
+		if (n++ == 0) {
+			newest = sqlite3_column_int64(st, 0);
+		}
 	}
-	st = hd_sql(a, SQL_LOGIN_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
+	if (rc != 0 || n < p->fails) {
+		return rc;
 	}
-	sqlite3_bind_int64(st, 1, now);
-	hd_bind_text(st, 2, key);
-	hd_bind_text(st, 3, remote);
-	sqlite3_bind_int(st, 4, ok);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "record attempt");
-	}
+	w = (int64_t)p->slow << (n - p->fails);
+	w = w < p->slow_max ? w : p->slow_max;
+	*wait = newest + w > now ? newest + w - now : 0;
 	return 0;
 }
 
+/* Note a login attempt on name key from address remote at now (Unix
+ * seconds) as a failure, which login_finish makes a success, after
+ * dropping the attempts older than ATTEMPTS_KEEP; inside the caller's
+ * transaction.  0 or HD_EDB. */
+static int attempt_add(struct hd_archive *a, const char *key,
+	const char *remote, int64_t now, struct hd_error *e)
+{
+	int rc = hd_sql_run(a, SQL_LOGIN_PURGE, "purge attempts", e, "l",
+		now - ATTEMPTS_KEEP);
+
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_LOGIN_INSERT, "record attempt", e,
+			"ltti", now, key, remote, 0);
+	}
+	return rc;
+}
+
+/* Delete the sessions idle past p->idle or older than p->max seconds at
+ * now (Unix seconds), inside the caller's transaction.  0 or HD_EDB. */
 static int purge_sessions(struct hd_archive *a,
 	const struct hd_login_policy *p, int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_PURGE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, now - p->idle);
-	sqlite3_bind_int64(st, 2, now - p->max);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "purge sessions");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_PURGE, "purge sessions", e, "ll",
+		now - p->idle, now - p->max);
 }
 
+/* Session *s (zeroed first) of account u with form token csrf, started at
+ * created and last seen at seen (Unix seconds); its agent is "web:NAME", the
+ * name the web desk's events carry. */
 static void session_fill(struct hd_session *s, const struct hd_user *u,
 	const char *csrf, int64_t created, int64_t seen)
 {
@@ -664,7 +729,6 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 {
 	char idhash[65], csrf[65], at[32];
 	struct hd_agent agent;
-	sqlite3_stmt *st;
 	json_t *o;
 	char *detail;
 	int rc;
@@ -672,27 +736,16 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	hd_random_hex(token);
 	hd_random_hex(csrf);
 	hd_sha256_hex(token, 64, idhash);
-	st = hd_sql(a, SQL_SESSION_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	sqlite3_bind_int64(st, 2, u->id);
-	hd_bind_text(st, 3, csrf);
-	sqlite3_bind_int64(st, 4, now);
-	hd_bind_text(st, 5, remote);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "start session");
-	}
-	st = hd_sql(a, SQL_USER_SET_LOGIN, e);
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_run(a, SQL_SESSION_INSERT, "start session", e, "tltlt",
+		idhash, u->id, csrf, now, remote);
+	if (rc != 0) {
+		return rc;
 	}
 	hd_now_iso(at);
-	sqlite3_bind_int64(st, 1, u->id);
-	hd_bind_text(st, 2, at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "note login");
+	rc = hd_sql_run(a, SQL_USER_SET_LOGIN, "note login", e, "lt", u->id,
+		at);
+	if (rc != 0) {
+		return rc;
 	}
 	session_fill(s, u, csrf, now, now);
 	agent.name = s->agent;
@@ -706,9 +759,90 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	return rc;
 }
 
-/* hd_login: see hd.h.  The lock is checked before the password and
- * again after a failure (which may have set it); a lock that cannot be
- * read is HD_EDB, never a login.  Allocates nothing that outlives it. */
+/*
+ * The first step of a login, in one transaction under the write lock:
+ * refused (HD_ELIMIT, nothing noted) while key is locked from remote,
+ * remote is locked, or key must wait (throttle); else the attempt is
+ * noted as a failure, before the password is verified, and the account
+ * (*found, *u) and its hash read.  A guess made at the same moment as
+ * others thus finds every one of theirs counted: no more failures can
+ * be verified than the limits allow.  *attempt receives the attempt's
+ * id.
+ */
+static int login_enter(struct hd_archive *a, const char *key,
+	const char *remote, const struct hd_login_policy *p, int64_t *attempt,
+	int *found, struct hd_user *u, char hash[crypto_pwhash_STRBYTES],
+	struct hd_error *e)
+{
+	int64_t now, wait;
+	int rc, lock;
+
+	*found = 0;
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	now = hd_now_s();
+	rc = is_locked(a, key, remote, p, now, &lock, e);
+	if (rc == 0 && lock) {
+		rc = locked_err(p, e);
+	}
+	if (rc == 0) {
+		rc = throttle(a, key, p, now, &wait, e);
+	}
+	if (rc == 0 && wait > 0) {
+		rc = hd_err(e, HD_ELIMIT, "这个账户刚有多次登录失败，请 %lld "
+			"秒后再试", (long long)wait);
+	}
+	if (rc == 0 && key[0] != '\0') {
+		*found = user_lookup(a, key, u, hash, e);
+		rc = *found < 0 ? *found : 0;
+	}
+	if (rc == 0) {
+		rc = attempt_add(a, key, remote, now, e);
+		*attempt = sqlite3_last_insert_rowid(a->db);
+	}
+	if (rc == 0) {
+		rc = purge_sessions(a, p, now, e);
+	}
+	return hd_tx_end(a, rc, e);
+}
+
+/* The last step of a login whose password verified against hash, in one
+ * transaction: when the account is still there, enabled and has that
+ * hash, its attempt (id attempt) becomes a success and a session starts
+ * (session_start); *good becomes 0 when it changed meanwhile. */
+static int login_finish(struct hd_archive *a, const char *key,
+	const char *hash, int64_t attempt, const char *remote, char token[65],
+	struct hd_session *s, int *good, struct hd_error *e)
+{
+	char now_hash[crypto_pwhash_STRBYTES];
+	struct hd_user u;
+	int rc;
+
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = user_lookup(a, key, &u, now_hash, e);
+	*good = rc == 1 && !u.disabled && strcmp(now_hash, hash) == 0;
+	rc = rc < 0 ? rc : 0;
+	sodium_memzero(now_hash, sizeof now_hash);
+	if (rc == 0 && *good) {
+		rc = hd_sql_run(a, SQL_LOGIN_SET_OK, "note login", e, "l",
+			attempt);
+	}
+	if (rc == 0 && *good) {
+		rc = session_start(a, &u, remote, hd_now_s(), token, s, e);
+	}
+	return hd_tx_end(a, rc, e);
+}
+
+/* hd_login: see hd.h.  Two short transactions with the verification
+ * between them (login_enter, then login_finish when it succeeded): an
+ * argon2id verification takes a quarter of a second here, and the write
+ * lock is not held for it.  A limit that cannot be read is HD_EDB, never
+ * a login.  Allocates nothing that outlives it. */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e)
@@ -717,51 +851,33 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *key = name_ok(name) ? name : "";
 	const char *pw = password ? password : "";
 	struct hd_user u;
-	int64_t now = hd_now_s();
-	int found, good, rc, lock;
+	int64_t attempt = 0;
+	int found = 0, good, rc, lock;
 
 	token[0] = '\0';
 	memset(s, 0, sizeof *s);
 	memset(&u, 0, sizeof u);
+	hash[0] = '\0';
 	remote = remote ? remote : "";
 	rc = crypto_ready(e);
 	if (rc != 0) {
 		return rc;
 	}
 	pthread_once(&dummy_once, dummy_setup);
-	rc = is_locked(a, key, remote, p, now, &lock, e);
+	rc = login_enter(a, key, remote, p, &attempt, &found, &u, hash, e);
 	if (rc != 0) {
 		return rc;
-	}
-	if (lock) {
-		return locked_err(p, e);
-	}
-	found = key[0] ? user_lookup(a, key, &u, hash, e) : 0;
-	if (found < 0) {
-		return found;
 	}
 	/* the same work on every path: one argon2id verification */
 	good = crypto_pwhash_str_verify(found ? hash : dummy_hash, pw,
 		strlen(pw)) == 0;
 	good = good && found && !u.disabled && strlen(pw) <= HD_PASSWORD_MAX;
+	if (good) {
+		rc = login_finish(a, key, hash, attempt, remote, token, s,
+			&good, e);
+	}
 	sodium_memzero(hash, sizeof hash);
-	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
-		return rc;
-	}
-	now = hd_now_s();
-	rc = attempt_add(a, key, remote, good, now, e);
-	if (rc == 0) {
-		rc = purge_sessions(a, p, now, e);
-	}
-	if (rc == 0 && good) {
-		rc = session_start(a, &u, remote, now, token, s, e);
-	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
 		token[0] = '\0';
 		memset(s, 0, sizeof *s);
 		return rc;
@@ -769,7 +885,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (good) {
 		return 0;
 	}
-	rc = is_locked(a, key, remote, p, now, &lock, e);
+	rc = is_locked(a, key, remote, p, hd_now_s(), &lock, e);
 	if (rc != 0) {
 		return rc;
 	}
@@ -796,19 +912,13 @@ static int token_ok(const char *token)
 	return token[64] == '\0';
 }
 
+/* End the session whose token hashes to idhash (SHA-256, hex), inside
+ * the caller's transaction.  0 or HD_EDB. */
 static int session_delete(struct hd_archive *a, const char *idhash,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_SESSION_DELETE, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "end session");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SESSION_DELETE, "end session", e, "t",
+		idhash);
 }
 
 /* Write what a session check found (its own short transaction): remove
@@ -821,7 +931,6 @@ static int session_delete(struct hd_archive *a, const char *idhash,
 static int session_write(struct hd_archive *a, const char *idhash,
 	int64_t now, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	sqlite3_busy_timeout(a->db, SESSION_WAIT_MS);
@@ -834,26 +943,14 @@ static int session_write(struct hd_archive *a, const char *idhash,
 	if (now == 0) {
 		rc = session_delete(a, idhash, e);
 	} else {
-		st = hd_sql(a, SQL_SESSION_TOUCH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-		} else {
-			hd_bind_text(st, 1, idhash);
-			sqlite3_bind_int64(st, 2, now);
-			rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
-				hd_sql_err(a, e, "touch session");
-		}
+		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
+			"tl", idhash, now);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
-	}
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
-/* The session is read without the write lock (see session_write). */
+/* hd_session_check: see hd.h.  The session is read without the write
+ * lock (see session_write); *s is zeroed on every error. */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e)
@@ -869,29 +966,21 @@ int hd_session_check(struct hd_archive *a, const char *token,
 		return hd_err(e, HD_ENOTFOUND, "未登录");
 	}
 	hd_sha256_hex(token, 64, idhash);
-	st = hd_sql(a, SQL_SESSION_GET, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, idhash);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? hd_err(e, HD_ENOTFOUND, "未登录") :
-			hd_sql_err(a, e, "find session");
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
+	rc = hd_sql_step(a, st, "find session", e);
+	if (rc != 1) {
+		return rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") : rc;
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
-	snprintf(u.name, sizeof u.name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u.role, sizeof u.role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u.name, sizeof u.name);
+	hd_col_copy(st, 2, u.role, sizeof u.role);
 	disabled = sqlite3_column_int(st, 3);
-	snprintf(csrf, sizeof csrf, "%s",
-		(const char *)sqlite3_column_text(st, 4));
+	hd_col_copy(st, 4, csrf, sizeof csrf);
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
+	rc = 0;
 	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
 		rc = session_write(a, idhash, 0, e);
@@ -912,6 +1001,7 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	return 0;
 }
 
+/* hd_logout: see hd.h.  A malformed token is 0 and touches nothing. */
 int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 {
 	struct hd_agent agent;
@@ -927,12 +1017,11 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_SESSION_GET, e);
+	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
 	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		return hd_tx_end(a, HD_EDB, e);
 	}
-	hd_bind_text(st, 1, idhash);
+	/* no session (or none that can be read): nothing to end */
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		hd_tx_rollback(a);
@@ -946,13 +1035,5 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	if (rc == 0) {
 		rc = hd_event_add(a, "logout", 0, &agent, "", e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, rc, e);
 }

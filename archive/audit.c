@@ -14,6 +14,8 @@
 #define AUDIT_LIMIT_DEFAULT 100
 #define AUDIT_LIMIT_MAX 10000
 
+/* hd_events_free: see hd.h.  Frees each event's strings, then the array;
+ * accepts NULL. */
 void hd_events_free(struct hd_event *v, size_t n)
 {
 	size_t i;
@@ -59,14 +61,17 @@ bad:
 		"UTC 时间 YYYY-MM-DDTHH:MM:SSZ", since);
 }
 
+/* hd_audit_list: see hd.h.  The events and their count are read by two
+ * statements with the same filters; *v is NULL and *n 0 on every error. */
 int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e)
 {
 	sqlite3_stmt *st;
 	struct hd_event *ev;
 	char since[32];
+	const char *sincep = NULL;
 	int64_t rec = 0;
-	int limit = q->limit, rc, pass;
+	int limit = q->limit, rc;
 
 	*v = NULL;
 	*n = 0;
@@ -80,8 +85,11 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 		return hd_err(e, HD_EUSAGE, "--limit: 1 至 %d",
 			AUDIT_LIMIT_MAX);
 	}
-	if (q->since != NULL && since_iso(q->since, since, e) != 0) {
-		return HD_EINVAL;
+	if (q->since != NULL) {
+		if (since_iso(q->since, since, e) != 0) {
+			return HD_EINVAL;
+		}
+		sincep = since;
 	}
 	if (q->ref != NULL) {
 		rc = hd_record_find(a, q->ref, &rec, e);
@@ -89,49 +97,24 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 			return rc;
 		}
 	}
-	for (pass = 0; pass < 2; pass++) {
-		if (pass == 0) {
-			st = hd_sql(a, q->newest_first ? SQL_AUDIT_LIST_DESC :
-				SQL_AUDIT_LIST_ASC, e);
-		} else if (total != NULL) {
-			st = hd_sql(a, SQL_AUDIT_COUNT, e);
-		} else {
-			break;
-		}
-		if (st == NULL) {
-			hd_events_free(*v, *n);
-			*v = NULL;
-			*n = 0;
-			return HD_EDB;
-		}
-		if (rec > 0) {
-			sqlite3_bind_int64(st, 1, rec);
-		}
-		hd_bind_text(st, 2, q->type);
-		hd_bind_text(st, 3, q->agent);
-		hd_bind_text(st, 4, q->since ? since : NULL);
-		if (pass == 1) {
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				*total = sqlite3_column_int64(st, 0);
-			}
-			sqlite3_reset(st);
-			break;
-		}
-		sqlite3_bind_int(st, 5, limit);
-		sqlite3_bind_int(st, 6, q->offset);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-			ev = &(*v)[(*n)++];
-			hd_event_row(st, ev);
-			ev->ref = hd_col_dup(st, 5);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			hd_events_free(*v, *n);
-			*v = NULL;
-			*n = 0;
-			return hd_sql_err(a, e, "list events");
-		}
+	st = hd_sql_bind(a, q->newest_first ? SQL_AUDIT_LIST_DESC :
+		SQL_AUDIT_LIST_ASC, e, "Ltttii", rec, q->type, q->agent, sincep,
+		limit, q->offset);
+	while ((rc = hd_sql_step(a, st, "list events", e)) == 1) {
+		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
+		ev = &(*v)[(*n)++];
+		hd_event_row(st, ev);
+		ev->ref = hd_col_dup(st, 5);
 	}
-	return 0;
+	if (rc == 0 && total != NULL) {
+		rc = hd_sql_get(a, SQL_AUDIT_COUNT, "count events", e,
+			"Lttt>l", rec, q->type, q->agent, sincep, total);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc != 0) {
+		hd_events_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return rc;
 }

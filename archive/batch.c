@@ -14,7 +14,6 @@ int hd_batch_begin(struct hd_archive *a, const char *fonds,
 	const char *source, const struct hd_agent *agent, int64_t *batch,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t fid;
 	char now[32];
 	int rc;
@@ -27,57 +26,29 @@ int hd_batch_begin(struct hd_archive *a, const char *fonds,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_BATCH_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, fid);
-	hd_bind_text(st, 2, source);
-	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "start batch");
+	rc = hd_sql_run(a, SQL_BATCH_INSERT, "start batch", e, "lttt", fid,
+		source, hd_agent_name(agent), now);
+	if (rc != 0) {
+		return rc;
 	}
 	*batch = sqlite3_last_insert_rowid(a->db);
 	return 0;
 }
 
+/* hd_batch_finish: see hd.h. */
 int hd_batch_finish(struct hd_archive *a, int64_t batch, int added,
 	int duplicates, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_BATCH_FINISH, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, batch);
-	sqlite3_bind_int(st, 2, added);
-	sqlite3_bind_int(st, 3, duplicates);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "finish batch");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_BATCH_FINISH, "finish batch", e, "lii",
+		batch, added, duplicates);
 }
 
+/* hd_warning_add: see hd.h.  A batch or record of 0 is stored as none
+ * (NULL). */
 int hd_warning_add(struct hd_archive *a, int64_t batch, int64_t record,
 	const char *path, const char *message, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_WARNING_INSERT, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	if (batch > 0) {
-		sqlite3_bind_int64(st, 1, batch);
-	}
-	if (record > 0) {
-		sqlite3_bind_int64(st, 2, record);
-	}
-	hd_bind_text(st, 3, path);
-	hd_bind_text(st, 4, message);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "store warning");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_WARNING_INSERT, "store warning", e, "LLtt",
+		batch, record, path, message);
 }

@@ -11,19 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* 门类 (DA/T 13 and the community's own). */
 static const struct hd_code_name categories[] = {
 	{"WS", "文书"}, {"ZP", "照片"}, {"RS", "人事"}, {"SW", "实物"},
 	{"LY", "录音"}, {"LX", "录像"}, {"KJ", "会计"}, {"JJ", "基建"},
 	{"DZ", "电子"}, {NULL, NULL},
 };
+/* After each table's names, other words catalogue sheets write for a
+ * code: hd_code_of takes them, hd_name_of gives the first name. */
 static const struct hd_code_name retentions[] = {
-	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"}, {NULL, NULL},
+	{"Y", "永久"}, {"D30", "30年"}, {"D10", "10年"},
+	{"D30", "30"}, {"D10", "10"}, {NULL, NULL},
 };
 static const struct hd_code_name accesses[] = {
 	{"public", "公开"}, {"internal", "内部"}, {"restricted", "限制"},
-	{NULL, NULL},
+	{"public", "开放"}, {"public", "是"}, {"restricted", "控制"},
+	{"restricted", "否"}, {NULL, NULL},
 };
 static const struct hd_code_name statuses[] = {
 	{"draft", "草稿"}, {"pending", "待审核"}, {"approved", "已发布"},
@@ -34,6 +37,8 @@ static const struct hd_code_name classes[] = {
 	{"YS", "演示"}, {NULL, NULL},
 };
 
+/* See internal.h.  Codes are matched without regard to case, names exactly;
+ * the code returned is the table's (static). */
 const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	int by_name)
 {
@@ -53,6 +58,8 @@ const char *hd_code_of(const struct hd_code_name *t, const char *s,
 	return NULL;
 }
 
+/* See internal.h.  The code must match exactly; NULL for an unknown or NULL
+ * code. */
 const char *hd_name_of(const struct hd_code_name *t, const char *code)
 {
 	size_t i;
@@ -68,53 +75,52 @@ const char *hd_name_of(const struct hd_code_name *t, const char *code)
 	return NULL;
 }
 
+/* hd_category_code: see hd.h (WS 文书, ZP 照片, RS 人事, SW 实物, LY 录音,
+ * LX 录像). */
 const char *hd_category_code(const char *s)
 {
 	return hd_code_of(categories, s, 1);
 }
 
+/* hd_category_name: see hd.h. */
 const char *hd_category_name(const char *code)
 {
 	return hd_name_of(categories, code);
 }
 
+/* hd_retention_code: see hd.h.  "30" and "10", as sheets write them,
+ * are D30 and D10 too. */
 const char *hd_retention_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "30") == 0 || strcmp(s, "30年") == 0)) {
-		return "D30";
-	}
-	if (s != NULL && (strcmp(s, "10") == 0 || strcmp(s, "10年") == 0)) {
-		return "D10";
-	}
 	return hd_code_of(retentions, s, 1);
 }
 
+/* hd_retention_name: see hd.h. */
 const char *hd_retention_name(const char *code)
 {
 	return hd_name_of(retentions, code);
 }
 
+/* hd_access_code: see hd.h.  开放 and 是 are public, 控制 and 否
+ * restricted, as sheets write them. */
 const char *hd_access_code(const char *s)
 {
-	if (s != NULL && (strcmp(s, "开放") == 0 || strcmp(s, "是") == 0)) {
-		return "public";
-	}
-	if (s != NULL && (strcmp(s, "控制") == 0 || strcmp(s, "否") == 0)) {
-		return "restricted";
-	}
 	return hd_code_of(accesses, s, 1);
 }
 
+/* hd_access_name: see hd.h. */
 const char *hd_access_name(const char *code)
 {
 	return hd_name_of(accesses, code);
 }
 
+/* hd_status_name: see hd.h. */
 const char *hd_status_name(const char *code)
 {
 	return hd_name_of(statuses, code);
 }
 
+/* hd_class_name: see hd.h. */
 const char *hd_class_name(const char *code)
 {
 	return hd_name_of(classes, code);
@@ -122,6 +128,7 @@ const char *hd_class_name(const char *code)
 
 /* ------------------------------------------------------------- dates */
 
+/* The days of month m (1-12) of year y, Gregorian leap years. */
 static int days_in(int y, int m)
 {
 	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
@@ -161,16 +168,32 @@ static int digits12(const char **p)
 	return v;
 }
 
+/* How many ASCII digits start s. */
+static int ndigits(const char *s)
+{
+	int n = 0;
+
+	while (isdigit((unsigned char)s[n])) {
+		n++;
+	}
+	return n;
+}
+
 /* One point in time: y, m (0 absent), d (0 absent).  Accepts
- * YYYY[-MM[-DD]], YYYY.MM.DD, YYYY/MM/DD (only when sep_slash), YYYYMMDD,
- * YYYY年[M月[D日]].  Returns 0 and advances *p, or -1. */
-static int date_point(const char **p, int *y, int *m, int *d)
+ * YYYY[-M[M][-D[D]]], the same with "." or "/" for "-", YYYYMMDD, and
+ * YYYY年[M月[D日]].  "/" separates a month only when one or two digits
+ * follow it: "1985/3" is March 1985 and "1985/1/5" a day, while
+ * "1985/1990" is left for the caller as a range (a year has four
+ * digits).  *slashed is set to 1 when the point used "/".  Returns 0 and
+ * advances *p, or -1. */
+static int date_point(const char **p, int *y, int *m, int *d, int *slashed)
 {
 	const char *s = *p;
 	char sep;
 
 	*m = 0;
 	*d = 0;
+	*slashed = 0;
 	*y = digits(&s, 4);
 	if (*y < 0) {
 		return -1;
@@ -198,12 +221,14 @@ static int date_point(const char **p, int *y, int *m, int *d)
 				s += 3;
 			}
 		}
-	} else if ((s[0] == '-' || s[0] == '.') &&
-	    isdigit((unsigned char)s[1])) {
+	} else if ((s[0] == '-' || s[0] == '.' || s[0] == '/') &&
+	    ndigits(s + 1) >= 1 && ndigits(s + 1) <= 2) {
 		sep = s[0];
+		*slashed = sep == '/';
 		s++;
 		*m = digits12(&s);
-		if (s[0] == sep && isdigit((unsigned char)s[1])) {
+		if (s[0] == sep && ndigits(s + 1) >= 1 &&
+		    ndigits(s + 1) <= 2) {
 			s++;
 			*d = digits12(&s);
 		}
@@ -216,6 +241,10 @@ static int date_point(const char **p, int *y, int *m, int *d)
 	return 0;
 }
 
+/* A date point (year, month and day; a month or day of 0 is not there) as
+ * ISO 8601 text into out: "1985", "1985-03" or "1985-03-12".  The parts are
+ * brought into four and two digits so the text fits its buffer whatever they
+ * hold. */
 static void point_iso(char *out, size_t n, int y, int m, int d)
 {
 	y = (y % 10000 + 10000) % 10000;
@@ -230,17 +259,23 @@ static void point_iso(char *out, size_t n, int y, int m, int d)
 	}
 }
 
+/* hd_date_parse: see hd.h.  The grammar is POINT, POINT~, POINT前后,
+ * POINT左右, YYYY代 (YYYY a multiple of 10) or POINT SEP POINT with SEP
+ * one of "/", "~", "至".  A range written with "/" takes no point that
+ * itself uses "/" ("1985/1/5/1990/2/3" is refused): write
+ * "1985/1/5至1990/2/3" or the ISO form instead, so that a slash always
+ * reads one way. */
 int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 {
 	const char *s = in;
-	int y1, m1, d1, y2, m2, d2;
+	int y1, m1, d1, y2, m2, d2, sl1, sl2, slash_range;
 	char a[12], b[12];
 
 	memset(dt, 0, sizeof *dt);
 	if (in == NULL || *in == '\0') {
 		return hd_err(e, HD_EINVAL, "empty date");
 	}
-	if (date_point(&s, &y1, &m1, &d1) != 0) {
+	if (date_point(&s, &y1, &m1, &d1, &sl1) != 0) {
 		goto bad;
 	}
 	point_iso(a, sizeof a, y1, m1, d1);
@@ -264,8 +299,10 @@ int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 		return 0;
 	}
 	if (*s == '/' || strncmp(s, "至", 3) == 0 || *s == '~') {
+		slash_range = *s == '/';
 		s += (*s == '/' || *s == '~') ? 1 : 3;
-		if (date_point(&s, &y2, &m2, &d2) != 0 || *s != '\0') {
+		if (date_point(&s, &y2, &m2, &d2, &sl2) != 0 || *s != '\0' ||
+		    (slash_range && (sl1 || sl2))) {
 			goto bad;
 		}
 		if (y2 < y1 || (y2 == y1 && (m2 < m1 ||
@@ -281,11 +318,13 @@ int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 	}
 bad:
 	return hd_err(e, HD_EINVAL, "date '%s' is not a valid date "
-		"(use 1985, 1985-03, 1985-03-12, 1985/1990 or 1985~)", in);
+		"(use 1985, 1985-03, 1985-03-12, 1985/3/12, 1985年3月12日, "
+		"1985/1990 or 1985~)", in);
 }
 
 /* ---------------------------------------------------- reference codes */
 
+/* hd_ref_canon: see hd.h: hd_ref_parse, then hd_ref_format. */
 int hd_ref_canon(const char *s, char *out, size_t n, struct hd_error *e)
 {
 	struct hd_ref r;
@@ -358,6 +397,9 @@ static int middot(const char **p)
 	return 0;
 }
 
+/* hd_ref_parse: see hd.h.  The parts are
+ * FONDS-CATEGORY·YEAR·RETENTION[-CLASS]-ITEM, the dot as middot()
+ * takes it; the item is 1-99999, with or without leading zeros. */
 int hd_ref_parse(const char *in, struct hd_ref *r, struct hd_error *e)
 {
 	const char *s = in;
@@ -422,6 +464,8 @@ bad:
 		"QF01-WS·2023·Y-DJ-0007", in ? in : "");
 }
 
+/* hd_ref_format: see hd.h.  The year and item are written with four digits
+ * at least ("0007"); the class part only when there is one. */
 void hd_ref_format(const struct hd_ref *r, char *out, size_t n)
 {
 	if (r->cls[0] != '\0') {

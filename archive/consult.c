@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 #include <jansson.h>
@@ -42,16 +43,19 @@ static const struct hd_code_name kinds[] = {
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0] - 1)
 
+/* hd_purpose_code: see hd.h. */
 const char *hd_purpose_code(const char *s)
 {
 	return hd_code_of(purposes, s, 1);
 }
 
+/* hd_purpose_name: see hd.h. */
 const char *hd_purpose_name(const char *code)
 {
 	return hd_name_of(purposes, code);
 }
 
+/* hd_consult_kind_name: see hd.h. */
 const char *hd_consult_kind_name(const char *code)
 {
 	return hd_name_of(kinds, code);
@@ -100,6 +104,8 @@ static int kinds_parse(const char *s, unsigned *mask, struct hd_error *e)
 	return 0;
 }
 
+/* The kinds of bit mask mask (bit i: kinds[i]) as their codes joined by
+ * commas, "view,print", into out (n bytes; 32 hold them all). */
 static void kinds_format(unsigned mask, char *out, size_t n)
 {
 	size_t i, k = 0;
@@ -151,6 +157,8 @@ static int text_field(const char *in, const char *label, size_t max,
 	return 0;
 }
 
+/* The compact text of event detail o, keys in the order they were set, which
+ * consumes o; the caller frees the text. */
 static char *json_detail(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -161,6 +169,9 @@ static char *json_detail(json_t *o)
 
 /* ---------------------------------------------------------- requests */
 
+/* hd_consult_request: see hd.h.  Every field is checked before the
+ * transaction; each record named (twice counts once) gets an event "consult"
+ * {action request, ...}; *id is 0 on every error. */
 int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
 {
@@ -169,7 +180,6 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	const char *purpose = hd_purpose_code(q->purpose);
 	unsigned mask;
 	int64_t rec;
-	sqlite3_stmt *st;
 	size_t i;
 	json_t *o;
 	int rc;
@@ -206,39 +216,21 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	if (rc != 0) {
 		goto out;
 	}
-	st = hd_sql(a, SQL_CONSULT_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, person);
-	hd_bind_text(st, 2, org);
-	hd_bind_text(st, 3, purpose);
-	hd_bind_text(st, 4, note);
-	hd_bind_text(st, 5, kbuf);
-	sqlite3_bind_int(st, 6, q->days);
-	hd_bind_text(st, 7, now);
-	hd_bind_text(st, 8, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "add request");
-		goto fail;
+	rc = hd_sql_run(a, SQL_CONSULT_INSERT, "add request", e, "tttttitt",
+		person, org, purpose, note, kbuf, q->days, now,
+		hd_agent_name(agent));
+	if (rc != 0) {
+		goto end;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	for (i = 0; i < q->nrefs && rc == 0; i++) {
 		rc = hd_record_find(a, q->refs[i], &rec, e);
+		if (rc == 0) {
+			rc = hd_sql_run(a, SQL_CONSULT_ITEM_INSERT,
+				"add request item", e, "ll", *id, rec);
+		}
 		if (rc != 0) {
-			break;
-		}
-		st = hd_sql(a, SQL_CONSULT_ITEM_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, rec);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "add request item");
 			break;
 		}
 		if (sqlite3_changes(a->db) == 0) {
@@ -256,15 +248,11 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 		rc = hd_event_add(a, "consult", rec, agent, detail, e);
 		free(detail);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc != 0) {
+		*id = 0;
 	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-	*id = 0;
 out:
 	free(person);
 	free(org);
@@ -272,6 +260,7 @@ out:
 	return rc;
 }
 
+/* Free what request c holds and zero it; accepts NULL. */
 void hd_consult_release(struct hd_consult *c)
 {
 	if (c == NULL) {
@@ -296,6 +285,7 @@ void hd_consult_release(struct hd_consult *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Free the n requests of v (hd_consult_release each) and v; accepts NULL. */
 void hd_consults_free(struct hd_consult *v, size_t n)
 {
 	size_t i;
@@ -306,22 +296,19 @@ void hd_consults_free(struct hd_consult *v, size_t n)
 	free(v);
 }
 
+/* The reference codes request c lists, into c->refs (hd_strv_add).
+ * 0 or HD_EDB. */
 static int load_items(struct hd_archive *a, struct hd_consult *c,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_ITEMS, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_ITEMS, e, "l", c->id);
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "request items", e)) == 1) {
 		hd_strv_add(&c->refs, &c->nrefs,
 			(const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "request items");
+	return rc;
 }
 
 /* Requests by status, account and id (each NULL / 0 for any). */
@@ -329,23 +316,15 @@ static int list(struct hd_archive *a, const char *status,
 	const char *account, int64_t id, struct hd_consult **v, size_t *n,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_LIST, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_LIST, e, "ttLi", status,
+		account, id, LIST_MAX);
 	struct hd_consult *c;
 	size_t i;
 	int rc;
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, status);
-	hd_bind_text(st, 2, account);
-	if (id > 0) {
-		sqlite3_bind_int64(st, 3, id);
-	}
-	sqlite3_bind_int(st, 4, LIST_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list requests", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		c = &(*v)[(*n)++];
 		memset(c, 0, sizeof *c);
@@ -367,12 +346,6 @@ static int list(struct hd_archive *a, const char *status,
 		c->decided_at = hd_col_dup(st, 15);
 		c->reason = hd_col_dup(st, 16);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "list requests");
-	} else {
-		rc = 0;
-	}
 	for (i = 0; rc == 0 && i < *n; i++) {
 		rc = load_items(a, &(*v)[i], e);
 	}
@@ -384,6 +357,8 @@ static int list(struct hd_archive *a, const char *status,
 	return rc;
 }
 
+/* hd_consult_list: see hd.h.  A status other than pending, approved or
+ * refused is HD_EUSAGE; at most LIST_MAX requests are listed. */
 int hd_consult_list(struct hd_archive *a, const char *status,
 	const char *account, struct hd_consult **v, size_t *n,
 	struct hd_error *e)
@@ -401,6 +376,9 @@ int hd_consult_list(struct hd_archive *a, const char *status,
 	return list(a, status, account, 0, v, n, e);
 }
 
+/* Request number id into *c (release with hd_consult_release), with the
+ * records it lists.  HD_ENOTFOUND ("没有第 N 号查阅申请") when there is
+ * none, HD_EDB. */
 int hd_consult_get(struct hd_archive *a, int64_t id, struct hd_consult *c,
 	struct hd_error *e)
 {
@@ -432,7 +410,7 @@ int hd_consult_get(struct hd_archive *a, int64_t id, struct hd_consult *c,
 static int request_events(struct hd_archive *a, const struct hd_consult *c,
 	json_t *o, const struct hd_agent *agent, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_CONSULT_ITEMS, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_CONSULT_ITEMS, e, "l", c->id);
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 	char *detail;
@@ -440,17 +418,10 @@ static int request_events(struct hd_archive *a, const struct hd_consult *c,
 
 	json_object_set_new(o, "request", json_integer(c->id));
 	detail = json_detail(o);
-	if (st == NULL) {
-		free(detail);
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "request items", e)) == 1) {
 		ids = hd_xrealloc(ids, (n + 1) * sizeof *ids);
 		ids[n++] = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "request items");
 	for (i = 0; rc == 0 && i < n; i++) {
 		rc = hd_event_add(a, "consult", ids[i], agent, detail, e);
 	}
@@ -459,6 +430,8 @@ static int request_events(struct hd_archive *a, const struct hd_consult *c,
 	return rc;
 }
 
+/* hd_consult_approve: see hd.h.  The request and the account are read inside
+ * the write transaction; the kinds granted may only narrow what was asked. */
 int hd_consult_approve(struct hd_archive *a, int64_t id,
 	const char *account, const char *kinds_in, const char *from, int days,
 	const char *today, const struct hd_agent *agent, struct hd_error *e)
@@ -468,7 +441,6 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	unsigned asked, mask;
 	int64_t t0;
 	char until[11], kbuf[32], now[32], self[HD_USER_MAX + 8];
-	sqlite3_stmt *st;
 	json_t *o;
 	int rc;
 
@@ -490,26 +462,26 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	}
 	rc = hd_consult_get(a, id, &c, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (strcmp(c.status, "pending") != 0) {
 		rc = hd_err(e, HD_EINVAL, "第 %lld 号申请已%s，不能再批准",
 			(long long)id, strcmp(c.status, "approved") == 0 ?
 			"批准" : "拒绝");
-		goto fail;
+		goto end;
 	}
 	rc = hd_user_get(a, account, &u, e);
 	if (rc == 0 && u.disabled) {
 		rc = hd_err(e, HD_EINVAL, "账户 '%s' 已停用", u.name);
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	snprintf(self, sizeof self, "web:%s", u.name);
 	if (agent != NULL && agent->name != NULL &&
 	    strcmp(agent->name, self) == 0) {
 		rc = hd_err(e, HD_EDENIED, "不能批准以自己为查阅账户的申请");
-		goto fail;
+		goto end;
 	}
 	rc = kinds_parse(c.kinds, &asked, e);
 	if (rc == 0 && kinds_in != NULL) {
@@ -522,29 +494,22 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 		mask = asked;
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	kinds_format(mask, kbuf, sizeof kbuf);
 	if (days == 0) {
 		days = c.days;
 	}
 	hd_day_format(t0 + (int64_t)(days - 1) * 86400, until);
-	st = hd_sql(a, SQL_CONSULT_APPROVE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, u.id);
-	hd_bind_text(st, 3, kbuf);
-	hd_bind_text(st, 4, from);
-	hd_bind_text(st, 5, until);
-	hd_bind_text(st, 6, agent && agent->name ? agent->name : "unknown");
-	hd_bind_text(st, 7, now);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(a->db) != 1) {
+	rc = hd_sql_run(a, SQL_CONSULT_APPROVE, "approve request", e,
+		"llttttt", id, u.id, kbuf, from, until, hd_agent_name(agent),
+		now);
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
 		rc = hd_sql_err(a, e, "approve request");
-		goto fail;
+	}
+	if (rc != 0) {
+		goto end;
 	}
 	o = json_object();
 	json_object_set_new(o, "action", json_string("approve"));
@@ -553,24 +518,20 @@ int hd_consult_approve(struct hd_archive *a, int64_t id,
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "until", json_string(until));
 	rc = request_events(a, &c, o, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		hd_consult_release(&c);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	hd_consult_release(&c);
 	return rc;
 }
 
+/* hd_consult_refuse: see hd.h.  The reason is trimmed, 1 to NOTE_MAX
+ * characters; every record of the request gets an event "consult" {action
+ * refuse, reason, request}.  HD_EINVAL when the request is not pending or
+ * the reason is bad, HD_ENOTFOUND for an unknown request. */
 int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 	const struct hd_agent *agent, struct hd_error *e)
 {
 	struct hd_consult c;
-	sqlite3_stmt *st;
 	char *r, now[32];
 	json_t *o;
 	int rc;
@@ -592,35 +553,23 @@ int hd_consult_refuse(struct hd_archive *a, int64_t id, const char *reason,
 			"批准" : "拒绝");
 	}
 	if (rc != 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_CONSULT_REFUSE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, r);
-	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
-	hd_bind_text(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(a->db) != 1) {
+	rc = hd_sql_run(a, SQL_CONSULT_REFUSE, "refuse request", e, "lttt",
+		id, r, hd_agent_name(agent), now);
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
 		rc = hd_sql_err(a, e, "refuse request");
-		goto fail;
+	}
+	if (rc != 0) {
+		goto end;
 	}
 	o = json_object();
 	json_object_set_new(o, "action", json_string("refuse"));
 	json_object_set_new(o, "reason", json_string(r));
 	rc = request_events(a, &c, o, agent, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-out:
+end:
+	rc = hd_tx_end(a, rc, e);
 	free(r);
 	hd_consult_release(&c);
 	return rc;
@@ -628,11 +577,12 @@ out:
 
 /* ------------------------------------------------------------- uses */
 
+/* hd_consult_allowed: see hd.h.  The one statement SQL_CONSULT_ALLOWED holds
+ * every condition; HD_EUSAGE for an unknown kind or a day that is not one. */
 int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	const char *ref, const char *kind, const char *today,
 	int64_t *request, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t rec, t;
 	int rc;
 
@@ -645,33 +595,22 @@ int hd_consult_allowed(struct hd_archive *a, int64_t user_id,
 	    hd_day_parse(today, &t, NULL) != 0) {
 		return hd_err(e, HD_EUSAGE, "bad kind or day");
 	}
-	st = hd_sql(a, SQL_CONSULT_ALLOWED, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, rec);
-	sqlite3_bind_int64(st, 2, user_id);
-	hd_bind_text(st, 3, today);
-	hd_bind_text(st, 4, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*request = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "check consultation");
+	rc = hd_sql_get(a, SQL_CONSULT_ALLOWED, "check consultation", e,
+		"lltt>l", rec, user_id, today, kind, request);
+	if (rc != 0) {
+		return rc < 0 ? rc : 0;
 	}
 	return hd_err(e, HD_EDENIED, "%s：没有有效的查阅批准（未批准、不在"
 		"批准的期限内，或未准许%s）", ref, hd_consult_kind_name(kind));
 }
 
+/* hd_consult_log: see hd.h.  The account in the detail is the agent's name
+ * without its "web:"; HD_EUSAGE for an unknown kind or no file, HD_ENOTFOUND
+ * for an unknown record. */
 int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t rec;
 	char now[32], *detail;
 	const char *who;
@@ -687,25 +626,15 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	}
 	rc = hd_record_find(a, ref, &rec, e);
 	if (rc != 0) {
-		goto fail;
-	}
-	st = hd_sql(a, SQL_CONSULT_USE_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, now);
-	sqlite3_bind_int64(st, 2, request);
-	sqlite3_bind_int64(st, 3, rec);
-	sqlite3_bind_int64(st, 4, user_id);
-	hd_bind_text(st, 5, kind);
-	hd_bind_text(st, 6, f->sha256);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "log use");
-		goto fail;
+	rc = hd_sql_run(a, SQL_CONSULT_USE_INSERT, "log use", e, "tllltt",
+		now, request, rec, user_id, kind, f->sha256);
+	if (rc != 0) {
+		goto end;
 	}
-	who = agent && agent->name ? agent->name : "unknown";
+	who = hd_agent_name(agent);
 	if (strncmp(who, "web:", 4) == 0) {
 		who += 4;
 	}
@@ -718,19 +647,16 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	detail = json_detail(o);
 	rc = hd_event_add(a, "consult", rec, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	return rc;
 }
 
 /* ------------------------------------------------------------ stats */
 
+/* The rows of usage statistics statement which (key, requests, items, uses)
+ * into the new array *v of *n (caller frees; a NULL key is "").  0 or
+ * HD_EDB. */
 static int stat_rows(struct hd_archive *a, enum hd_sql which,
 	struct hd_use_row **v, size_t *n, struct hd_error *e)
 {
@@ -740,10 +666,7 @@ static int stat_rows(struct hd_archive *a, enum hd_sql which,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "usage statistics", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		r = &(*v)[(*n)++];
 		memset(r, 0, sizeof *r);
@@ -754,10 +677,12 @@ static int stat_rows(struct hd_archive *a, enum hd_sql which,
 		r->items = sqlite3_column_int64(st, 2);
 		r->uses = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "usage statistics");
+	return rc;
 }
 
+/* The usage statistics (利用统计) into *st: requests, items and uses by
+ * month (China time), by the records' category and by purpose.  0 or HD_EDB
+ * (*st released); release with hd_use_stats_release. */
 int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,
 	struct hd_error *e)
 {
@@ -779,6 +704,7 @@ int hd_consult_stats(struct hd_archive *a, struct hd_use_stats *st,
 	return rc;
 }
 
+/* Free the three tables of *st and zero it; accepts NULL. */
 void hd_use_stats_release(struct hd_use_stats *st)
 {
 	if (st == NULL) {
@@ -788,4 +714,38 @@ void hd_use_stats_release(struct hd_use_stats *st)
 	free(st->category);
 	free(st->purpose);
 	memset(st, 0, sizeof *st);
+}
+
+/* See hd.h.  Reads only; a catalogue that cannot be read says no. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours)
+{
+	sqlite3_stmt *st;
+	char since[32];
+	char canon[64];
+	int64_t t;
+	time_t tt;
+	struct tm tm;
+	int used;
+
+	if (!hd_sha_ok(sha256) || hd_ref_canon(ref, canon, sizeof canon,
+	    NULL) != 0 || hours < 1) {
+		return 0;
+	}
+	t = hd_now_s() - (int64_t)hours * 3600;
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	st = hd_sql(a, SQL_CONSULT_USED, NULL);
+	if (st == NULL) {
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	hd_bind_text(st, 2, canon);
+	hd_bind_text(st, 3, sha256);
+	hd_bind_text(st, 4, kind);
+	hd_bind_text(st, 5, since);
+	used = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return used;
 }

@@ -1,28 +1,30 @@
 /*
- * db.c - the catalogue database: opening a data folder, the schema and its
- * migrations, transactions, and every SQL statement the library runs.
+ * db.c - the catalogue database: opening a data folder, transactions,
+ * every SQL statement the library runs, and the runner that binds their
+ * values (the schema's later versions are migrate.c).
  *
- * All SQL of the program is in the table below, each statement named and
- * every value bound.  Statements that return what a visitor may see (the
- * *_PUBLIC ones) carry "status = 'approved' AND access = 'public'" in
- * their text: there is no flag to forget.  Connections use WAL, foreign
- * keys and synchronous=FULL (a committed batch survives a power cut), and
- * register the "hongdang" tokenizer before touching the search index.
+ * Every statement is in the table below, each named and every value
+ * bound.  Statements that return what a visitor may see (the *_PUBLIC
+ * ones) carry "status = 'approved' AND access = 'public'" in their text:
+ * there is no flag to forget.  Connections use WAL, foreign keys and
+ * synchronous=FULL (a committed batch survives a power cut), and register
+ * the "hongdang" tokenizer before touching the search index.
  */
 #include "internal.h"
 #include "fts.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
-extern const char hd_schema_sql[];
-extern const char hd_schema2_sql[];
 
 #define VISIBLE " r.status = 'approved' AND r.access = 'public' "
 
@@ -35,7 +37,8 @@ extern const char hd_schema2_sql[];
  * 200,000 records instead of milliseconds). */
 #define SEARCH_FROM(t) \
 	" FROM " t " s CROSS JOIN records r ON r.id = s.rowid" \
-	" WHERE " t " MATCH ?1" \
+	" WHERE " t " MATCH ?1" RECORD_FILTER
+#define RECORD_FILTER \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -61,23 +64,36 @@ extern const char hd_schema2_sql[];
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 
-/* A record's text quality (records.text_quality) from its pages: the
- * mean OCR confidence over 100, NULL when no page was read by OCR; the
- * record's id follows. */
-#define QUALITY_SQL \
-	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
-	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
-	" AND f.record_id = "
+/* The staff catalogue (search.c, HD_ARCHIVIST): beyond the filters of
+ * SEARCH_FROM, ?11 status, ?12 access, ?13 batch and ?14 a location (the
+ * records kept there or inside it); after the walk's columns each
+ * record's status, access and its key for the order ?15 (1 date, undated
+ * after "9999"; 2 reference code; 3 last change; else NULL). */
+#define STAFF_FILTER \
+	" AND (?11 IS NULL OR r.status = ?11)" \
+	" AND (?12 IS NULL OR r.access = ?12)" \
+	" AND (?13 IS NULL OR r.batch_id = ?13)" \
+	" AND (?14 IS NULL OR" IN_PLACE("?14") ")"
+#define STAFF_COLS \
+	", r.status, r.access, CASE ?15" \
+	" WHEN 1 THEN CASE WHEN r.year > 0 THEN printf('%04d', r.year)" \
+	"  || coalesce(r.date, '') ELSE '~' END" \
+	" WHEN 2 THEN r.ref WHEN 3 THEN r.updated END"
+#define WALK_STAFF_SQL(t) \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality, 1)" STAFF_COLS \
+	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
+	" ORDER BY s.rowid DESC LIMIT ?9"
 
 /* One hit of the page, by ?2 its id, with its snippet of the body (its
  * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
  * and the first image for a thumbnail. */
-#define HIT_SQL(vis) \
+#define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
 	" hd_snippet(search, 2, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
-	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
+	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" more \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \
 	" WHERE search MATCH ?1 AND search.rowid = ?2" vis
 
@@ -189,6 +205,10 @@ extern const char hd_schema2_sql[];
 	" AND (?4 IS NULL OR r.category = ?4)" \
 	" AND (?5 IS NULL OR r.class = ?5)" \
 	" AND (?6 = 0 OR r.class IS NOT NULL)"
+
+/* A booking as staff see it (visits.c's visit_from_row reads these). */
+#define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
+	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
 
 static const char *const sqls[SQL__COUNT] = {
 	/* the paper storage room (room.c) */
@@ -340,12 +360,29 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OBJECTS_ALL] = "SELECT sha256, size FROM objects ORDER BY sha256",
 	[SQL_EVENTS_ALL] = "SELECT id, at, type, record_id, agent, detail,"
 		" prev, hash FROM events ORDER BY id",
-	[SQL_WALK_ALL] = WALK_SQL("search", ""),
+	[SQL_EVENTS_TAIL] = "SELECT e.id, e.at, e.type, e.record_id, e.agent,"
+		" e.detail, e.prev, e.hash, r.ref FROM events e LEFT JOIN"
+		" records r ON r.id = e.record_id WHERE e.id > (SELECT"
+		" coalesce(max(id), 0) FROM events) - ?1 ORDER BY e.id",
+	[SQL_WALK_ALL] = WALK_STAFF_SQL("search"),
 	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
-	[SQL_WALK_HEADS_ALL] = WALK_SQL("heads", ""),
+	[SQL_WALK_HEADS_ALL] = WALK_STAFF_SQL("heads"),
 	[SQL_WALK_HEADS_PUBLIC] = WALK_SQL("heads", " AND" VISIBLE),
-	[SQL_HIT_ALL] = HIT_SQL(""),
-	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
+	/* the staff catalogue without a query: the records the filters
+	 * choose, in the walk's columns (relevance 0), newest first */
+	[SQL_LIST_ALL] = "SELECT r.id, r.year, r.category, r.place, 0.0"
+		STAFF_COLS " FROM records r WHERE 1" RECORD_FILTER
+		STAFF_FILTER " AND r.id < ?10 ORDER BY r.id DESC LIMIT ?9",
+	[SQL_HIT_ALL] = HIT_SQL("", ", r.updated, r.location"),
+	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE, ""),
+	/* a hit of that list, as SQL_HIT_ALL gives one, its snippet the
+	 * first 120 characters of the description (and whether it goes
+	 * on) */
+	[SQL_LIST_HIT_ALL] = "SELECT r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB ","
+		" r.updated, r.location, length(r.description) > 120"
+		" FROM records r WHERE r.id = ?2",
 	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
 		" AND kind = 'person'",
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
@@ -400,11 +437,32 @@ static const char *const sqls[SQL__COUNT] = {
 		" ORDER BY top.shared DESC, top.dy, top.ref",
 	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
 		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
+	/* bookings (visits.c) */
 	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
-		" FROM visits WHERE day = ?1 GROUP BY slot",
-	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
-		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8)",
+		" FROM visits WHERE day = ?1 AND cancelled IS NULL"
+		" GROUP BY slot",
+	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, grp_key,"
+		" contact, contact_key, people, free, price, created, at,"
+		" remote, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, ?12, ?13)",
+	[SQL_VISIT_GROUP_TAKEN] = "SELECT id FROM visits WHERE day = ?1"
+		" AND slot = ?2 AND grp_key = ?3 AND cancelled IS NULL LIMIT 1",
+	[SQL_VISIT_FORM_USED] = "SELECT id FROM visits WHERE form = ?1",
+	/* the contact's bookings not cancelled whose slot (?2 "YYYY-MM-DD
+	 * HH:MM", China time) has not begun; ?3 its day, for the index */
+	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*) FROM visits"
+		" WHERE contact_key = ?1 AND day >= ?3 AND cancelled IS NULL"
+		" AND day || ' ' || slot > ?2",
+	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*) FROM visits"
+		" WHERE remote = ?1 AND at > ?2",
+	[SQL_VISIT_LIST] = "SELECT " VISIT_COLUMNS " FROM visits"
+		" WHERE day >= ?1 AND day < ?2 ORDER BY day, slot, id",
+	[SQL_VISIT_GET] = "SELECT " VISIT_COLUMNS " FROM visits WHERE id = ?1",
+	[SQL_VISIT_CANCEL] = "UPDATE visits SET cancelled = ?2,"
+		" cancelled_by = ?3 WHERE id = ?1 AND cancelled IS NULL",
+	[SQL_VISIT_ALL] = "SELECT id, grp, contact FROM visits",
+	[SQL_VISIT_SET_KEYS] = "UPDATE visits SET grp_key = ?2,"
+		" contact_key = ?3 WHERE id = ?1",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
@@ -414,7 +472,7 @@ static const char *const sqls[SQL__COUNT] = {
 		" confidence) SELECT id, ?3, ?4, ?5 FROM files"
 		" WHERE record_id = ?1 AND seq = ?2",
 	[SQL_QUALITY_SET] = "UPDATE records SET text_quality = ("
-		QUALITY_SQL "?1) WHERE id = ?1",
+		HD_QUALITY_SQL "?1) WHERE id = ?1",
 	[SQL_PAGES_OF] = "SELECT f.seq, p.page, p.text, p.confidence"
 		" FROM pages p JOIN files f ON f.id = p.file_id"
 		" WHERE f.record_id = ?1 ORDER BY f.seq, p.page",
@@ -443,19 +501,29 @@ static const char *const sqls[SQL__COUNT] = {
 		" OR created < ?2",
 	[SQL_LOGIN_INSERT] = "INSERT INTO login_attempts (at, name, remote,"
 		" ok) VALUES (?1, ?2, ?3, ?4)",
-	/* the newest failures since ?2 and since the last success */
+	/* failures, newest first, since ?3 (Unix seconds), ?4 at most: of
+	 * the name ?1 from anywhere since its last success; of ?1 from the
+	 * address ?2 since its last success from there; from the address ?2
+	 * for names it has not since logged in to (a gap in the numbers is
+	 * a parameter no one reads) */
 	[SQL_LOGIN_FAILS_NAME] = "SELECT at FROM login_attempts"
-		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" WHERE name = ?1 AND ok = 0 AND at >= ?3 AND id >"
 		" coalesce((SELECT max(id) FROM login_attempts"
-		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?4",
+	[SQL_LOGIN_FAILS_PAIR] = "SELECT at FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 0 AND at >= ?3"
+		" AND id > coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 1), 0)"
+		" ORDER BY id DESC LIMIT ?4",
 	/* an address's failures count until that same name succeeds from
 	 * it: a mistyped password is forgiven by the right one, but one
 	 * login to one's own account does not reset guessing at others */
 	[SQL_LOGIN_FAILS_REMOTE] = "SELECT f.at FROM login_attempts f"
-		" WHERE f.remote = ?1 AND f.ok = 0 AND f.at >= ?2"
+		" WHERE f.remote = ?2 AND f.ok = 0 AND f.at >= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM login_attempts s"
-		" WHERE s.remote = ?1 AND s.name = f.name AND s.ok = 1"
-		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?3",
+		" WHERE s.remote = ?2 AND s.name = f.name AND s.ok = 1"
+		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?4",
+	[SQL_LOGIN_SET_OK] = "UPDATE login_attempts SET ok = 1 WHERE id = ?1",
 	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
 	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
 		" WHERE name = ?1",
@@ -523,6 +591,9 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_CONSULT_USE_INSERT] = "INSERT INTO consult_uses (at, request_id,"
 		" record_id, user_id, kind, file) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6)",
+	[SQL_CONSULT_USED] = "SELECT 1 FROM consult_uses u JOIN records r"
+		" ON r.id = u.record_id WHERE u.user_id = ?1 AND r.ref = ?2"
+		" AND u.file = ?3 AND u.kind = ?4 AND u.at >= ?5 LIMIT 1",
 	[SQL_CONSULT_STATS_MONTH] = "WITH k(m) AS ("
 		" SELECT " CHINA_MONTH("created") " FROM consult_requests"
 		" UNION SELECT " CHINA_MONTH("at") " FROM consult_uses)"
@@ -574,116 +645,9 @@ static const char *const sqls[SQL__COUNT] = {
 		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
 };
 
-/* Version 3: Chinese search that finds what people type.  The index is
- * rebuilt from its own stored text (search is a regular FTS5 table) by
- * the tokenizer that folds traditional characters to simplified and adds
- * pinyin; the suggestion tables are created, then filled from the
- * catalogue by hd_suggest_fill; records get the indexes the suggestions'
- * visibility checks use. */
-static const char migrate3_sql[] =
-	"INSERT INTO search (search) VALUES ('rebuild');"
-	/* one row per distinct title, person, place and subject */
-	"CREATE TABLE suggest ("
-	" id     INTEGER PRIMARY KEY,"
-	" kind   TEXT NOT NULL"
-	"   CHECK (kind IN ('title', 'person', 'place', 'subject')),"
-	" term   TEXT NOT NULL,"
-	" pinyin TEXT,"             /* its reading with tones: pān yú */
-	" n      INTEGER NOT NULL DEFAULT 0," /* public records, to rank */
-	" UNIQUE (kind, term));"
-	/* what a term is found by: folded characters, pinyin, initials */
-	"CREATE TABLE suggest_keys ("
-	" key TEXT NOT NULL,"
-	" id  INTEGER NOT NULL REFERENCES suggest(id),"
-	" PRIMARY KEY (key, id)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS records_title ON records(title);"
-	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
-
-/* The schema version this program makes: the number of migrations. */
-#define NVERSIONS 7
-
-/* A step in C run after a migration's SQL, in its transaction. */
-typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
-
-/* Schema versions: migrations[i] brings user_version i to i + 1, with
- * (*hooks)[i] (NULL for none) run after its SQL. */
-/* Version 4: the public listings and counts at 200,000 records.  The
- * home page, corridor and reading corner list and count the visible
- * records by class, category and year; from these narrow indexes instead
- * of the wide rows (descriptions) they take milliseconds, not seconds. */
-static const char migrate4_sql[] =
-	"CREATE INDEX IF NOT EXISTS records_list ON records(status, access,"
-	" class, category, year, year_end, pages, date, ref);"
-	"CREATE INDEX IF NOT EXISTS files_record_mime ON files(record_id,"
-	" mime, seq);";
-
-/* Version 5: search at 200,000 records.  heads indexes the title and
- * meta columns of search a second time, alone: a broad query's title and
- * subject matches are then found by walking their own short doclists, not
- * the body's (社区 is in nearly every body).  search.c walks search for
- * the newest matches and heads for the title and meta matches beyond
- * them. */
-static const char migrate5_sql[] =
-	"DROP TABLE IF EXISTS heads;"   /* made anew from search */
-	"CREATE VIRTUAL TABLE heads USING fts5(title, meta,"
-	" tokenize = 'hongdang', detail = 'full');"
-	"INSERT INTO heads (rowid, title, meta)"
-	" SELECT rowid, title, meta FROM search;";
-
-/* Versions 6 and 7 changed what the tokenizer emits: 6 added Han
- * trigrams, 7 dropped the second copy of each pinyin pair (fts.h).  FTS5
- * removes a row's tokens by tokenizing its text again, so rows made
- * before would keep what it no longer emits, and its integrity check
- * would call the index damaged: both index tables are made again from
- * their own copy of the text. */
-static const char rebuild_sql[] =
-	"INSERT INTO search (search) VALUES ('rebuild');"
-	"INSERT INTO heads (heads) VALUES ('rebuild');";
-
-static int exec(struct hd_archive *a, const char *sql, struct hd_error *e);
-
-/* Version 5, in C: records.text_quality, the mean OCR confidence of a
- * record's pages over 100 (NULL: no page read by OCR, clean text), which
- * hd_rank multiplies a match's score by.  Added unless a column of that
- * name is there (an archive some test took back to an older version). */
-static int migrate5(struct hd_archive *a, struct hd_error *e)
-{
-	sqlite3_stmt *st = NULL;
-	int has = 0;
-
-	if (sqlite3_prepare_v2(a->db, "SELECT 1 FROM pragma_table_info("
-	    "'records') WHERE name = 'text_quality'", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		return hd_sql_err(a, e, "migrate to version 5");
-	}
-	has = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!has && exec(a, "ALTER TABLE records ADD COLUMN text_quality"
-	    " REAL", e) != 0) {
-		return HD_EDB;
-	}
-	return exec(a, "UPDATE records SET text_quality = (" QUALITY_SQL
-		"records.id)", e);
-}
-
-static const char *const *migrations(size_t *n, const migrate_fn **hooks)
-{
-	static const char *m[NVERSIONS];
-	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
-		NULL, migrate5, NULL, NULL };
-
-	m[0] = hd_schema_sql;
-	m[1] = hd_schema2_sql;
-	m[2] = migrate3_sql;
-	m[3] = migrate4_sql;
-	m[4] = migrate5_sql;
-	m[5] = rebuild_sql;
-	m[6] = rebuild_sql;
-	*n = NVERSIONS;
-	*hooks = h;
-	return m;
-}
-
+/* See internal.h.  Each statement is prepared once per connection, on first
+ * use, with SQLITE_PREPARE_PERSISTENT (it lives as long as the handle), and
+ * kept in a->st for hd_archive_close to finalise. */
 sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	struct hd_error *e)
 {
@@ -703,12 +667,64 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	return st;
 }
 
+/* The space left on the file system of dir for this process (root may
+ * use the blocks reserved for it), for people: "4.0 KB".  A new string. */
+static char *free_text(const char *dir)
+{
+	struct statvfs fs;
+	uint64_t n = 0;
+
+	if (statvfs(dir, &fs) == 0) {
+		n = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) *
+			fs.f_frsize;
+	}
+	return hd_bag_size_text(n);
+}
+
+/* The line for a full disk under a (SQLITE_FULL while doing what): the
+ * folder, and the space missing when the shared index is what lacked it
+ * (vfs.c counted it); a->full is set.  Returns HD_EIO. */
+static int disk_full(struct hd_archive *a, struct hd_error *e,
+	const char *what)
+{
+	uint64_t n = hd_vfs_shm_short();
+	char *need;
+	int rc;
+
+	a->full = 1;
+	if (n > 0) {
+		a->short_bytes = n;
+	}
+	if (a->short_bytes == 0) {
+		/* a write found no room: how much it wanted is SQLite's */
+		need = free_text(a->dir);
+		rc = hd_err(e, HD_EIO, "%s: the disk is full (%s free, and "
+			"%s needed more); free some space there", a->dir, need,
+			what);
+		free(need);
+		return rc;
+	}
+	need = hd_bag_size_text(a->short_bytes);
+	rc = hd_err(e, HD_EIO, "%s: the disk is full: %s more free space is "
+		"needed there to open the catalogue (hongdang.db-shm)", a->dir,
+		need);
+	free(need);
+	return rc;
+}
+
+/* See internal.h.  The message names the database file, what was being done
+ * and SQLite's own words. */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what)
 {
+	if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+		return disk_full(a, e, what);
+	}
 	return hd_err(e, HD_EDB, "%s/hongdang.db: %s: %s", a->dir, what,
 		sqlite3_errmsg(a->db));
 }
 
+/* See internal.h.  SQLITE_STATIC: s must live until the statement is stepped
+ * and reset, as the callers' strings do. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL) {
@@ -717,6 +733,15 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+/* See internal.h.  snprintf cuts at a byte, never past out[size - 1]. */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, size, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* See internal.h. */
 char *hd_col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -724,11 +749,167 @@ char *hd_col_dup(sqlite3_stmt *st, int i)
 	return s == NULL ? NULL : hd_xstrdup((const char *)s);
 }
 
-static int exec(struct hd_archive *a, const char *sql, struct hd_error *e)
+/* Bind the values *ap holds to st from ?1, one for each letter of types
+ * up to its end or a '>' (internal.h names the letters); returns where
+ * the letters stopped.  With all, the letters must cover every parameter
+ * of the statement.  An unknown letter, or too many or (with all) too
+ * few, is a programming error, caught by assert. */
+static const char *bind_values(sqlite3_stmt *st, const char *types,
+	va_list *ap, int all)
+{
+	int64_t v;
+	char c;
+	int i;
+
+	for (i = 1; *types != '\0' && *types != '>'; types++, i++) {
+		c = *types;
+		if (c == 't') {
+			hd_bind_text(st, i, va_arg(*ap, const char *));
+		} else if (c == 'd') {
+			sqlite3_bind_double(st, i, va_arg(*ap, double));
+		} else if (c == '-') {
+			sqlite3_bind_null(st, i);
+		} else {
+			/* an integer: SQLite keeps every one as 64 bits */
+			assert(c == 'i' || c == 'I' || c == 'l' || c == 'L');
+			v = c == 'i' || c == 'I' ? va_arg(*ap, int) :
+				va_arg(*ap, int64_t);
+			if ((c == 'I' || c == 'L') && v <= 0) {
+				sqlite3_bind_null(st, i);
+			} else {
+				sqlite3_bind_int64(st, i, v);
+			}
+		}
+	}
+	assert(i - 1 <= sqlite3_bind_parameter_count(st));
+	assert(!all || i - 1 == sqlite3_bind_parameter_count(st));
+	return types;
+}
+
+/* Read the columns of st's row into the pointers *ap holds, one for each
+ * letter of types (those after '>' of hd_sql_get). */
+static void read_columns(sqlite3_stmt *st, const char *types, va_list *ap)
+{
+	int c;
+
+	for (c = 0; *types != '\0'; types++, c++) {
+		switch (*types) {
+		case 'i':
+			*va_arg(*ap, int *) = sqlite3_column_int(st, c);
+			break;
+		case 'l':
+			*va_arg(*ap, int64_t *) = sqlite3_column_int64(st, c);
+			break;
+		case 'd':
+			*va_arg(*ap, double *) = sqlite3_column_double(st, c);
+			break;
+		case 't':
+			*va_arg(*ap, char **) = hd_col_dup(st, c);
+			break;
+		default:
+			assert(!"a column letter hd_sql_get does not know");
+		}
+	}
+}
+
+/* See internal.h. */
+sqlite3_stmt *hd_sql_bind(struct hd_archive *a, enum hd_sql name,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	va_list ap;
+
+	if (st != NULL) {
+		va_start(ap, types);
+		bind_values(st, types, &ap, 0);
+		va_end(ap);
+	}
+	return st;
+}
+
+/* See internal.h.  The message is taken before the reset, which would
+ * otherwise be what it reports. */
+int hd_sql_done(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e)
+{
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : hd_sql_err(a, e, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* See internal.h. */
+int hd_sql_run(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	va_list ap;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	va_start(ap, types);
+	bind_values(st, types, &ap, 1);
+	va_end(ap);
+	return hd_sql_done(a, st, what, e);
+}
+
+/* See internal.h. */
+int hd_sql_step(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e)
+{
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		return 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* See internal.h. */
+int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...)
+{
+	sqlite3_stmt *st = hd_sql(a, name, e);
+	const char *out;
+	va_list ap;
+	int rc;
+
+	if (st == NULL) {
+		return HD_EDB;
+	}
+	va_start(ap, types);
+	out = bind_values(st, types, &ap, 1);
+	rc = hd_sql_step(a, st, what, e);
+	if (rc == 1) {
+		read_columns(st, *out == '>' ? out + 1 : out, &ap);
+		sqlite3_reset(st);
+	}
+	va_end(ap);
+	return rc;
+}
+
+/* See internal.h.  For the statements that take no values: pragmas,
+ * transaction control, migrations' SQL. */
+int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(a->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+			sqlite3_free(msg);
+			return disk_full(a, e, sql);
+		}
 		hd_err(e, HD_EDB, "%s/hongdang.db: %s", a->dir,
 			msg ? msg : sqlite3_errmsg(a->db));
 		sqlite3_free(msg);
@@ -737,7 +918,9 @@ static int exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 	return 0;
 }
 
-static int user_version(struct hd_archive *a)
+/* See internal.h.  Prepared each time: it is read at open and around
+ * migrations only. */
+int hd_user_version(struct hd_archive *a)
 {
 	sqlite3_stmt *st;
 	int v = -1;
@@ -753,172 +936,10 @@ static int user_version(struct hd_archive *a)
 	return v;
 }
 
-/* ------------------------------------------------ upgrade progress */
-
-static hd_upgrade_fn *upgrade_fn;
-static void *upgrade_ud;
-
-void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud)
-{
-	upgrade_fn = fn;
-	upgrade_ud = ud;
-}
-
-/* What each migration does, for the hook, and the texts it gives the
- * tokenizer (its work): TEXTS_SEARCH, those of search (title, meta and
- * body of every record), TEXTS_HEADS those of heads (title and meta). */
-#define TEXTS_SEARCH 1
-#define TEXTS_HEADS 2
-static const struct {
-	const char *what;
-	int texts;
-} step_info[NVERSIONS] = {
-	{ "建立档案库", 0 },
-	{ "增加账户、页面文字与移交记录", 0 },
-	{ "简繁与拼音检索：重建检索索引，建立输入提示", TEXTS_SEARCH },
-	{ "建立公开目录的索引", 0 },
-	{ "建立题名与主题词索引", TEXTS_HEADS },
-	{ "三字检索：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
-	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
-};
-
-/* An upgrade in progress. */
-struct upgrade {
-	struct hd_upgrade u;
-	uint64_t base;          /* hd_fts_documents() at the step's start */
-	double t0, step_t0, last;
-};
-
-/* Tell the hook event, with where g stands. */
-static void upgrade_tell(struct upgrade *g, enum hd_upgrade_event event)
-{
-	uint64_t d = hd_fts_documents() - g->base;
-	double t = hd_mono_s();
-
-	g->last = t;
-	g->u.event = event;
-	g->u.done = (int64_t)d < g->u.total ? (int64_t)d : g->u.total;
-	if (event == HD_UPGRADE_STEP_DONE) {
-		g->u.done = g->u.total;
-	}
-	g->u.step_secs = t - g->step_t0;
-	g->u.secs = t - g->t0;
-	upgrade_fn(&g->u, upgrade_ud);
-}
-
-/* SQLite's progress handler during a step: the hook every 0.2 s. */
-static int upgrade_tick(void *p)
-{
-	struct upgrade *g = p;
-
-	if (hd_mono_s() - g->last >= 0.2) {
-		upgrade_tell(g, HD_UPGRADE_STEP);
-	}
-	return 0;
-}
-
-/* g is at the step to version v: named, nothing counted yet. */
-static void upgrade_name(struct upgrade *g, int v)
-{
-	g->u.version = v;
-	g->u.what = step_info[v - 1].what;
-	g->u.total = 0;
-	g->base = hd_fts_documents();
-	g->step_t0 = hd_mono_s();
-}
-
-/* The step g is at begins (in its transaction): its work counted from
- * the stored texts (FTS5 gives the tokenizer every one that is not NULL),
- * the hook told, and then ticked while the step runs. */
-static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
-{
-	int texts = step_info[g->u.version - 1].texts;
-	sqlite3_stmt *st;
-
-	if (texts != 0 && sqlite3_prepare_v2(a->db, "SELECT count(c0) +"
-	    " count(c1) + count(c2), count(c0) + count(c1) FROM"
-	    " search_content", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			g->u.total = ((texts & TEXTS_SEARCH) ?
-				sqlite3_column_int64(st, 0) : 0) +
-				((texts & TEXTS_HEADS) ?
-				sqlite3_column_int64(st, 1) : 0);
-		}
-		sqlite3_finalize(st);
-	}
-	g->step_t0 = hd_mono_s();  /* the wait for the write lock is not
-	                              the step's work */
-	upgrade_tell(g, HD_UPGRADE_STEP);
-	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
-}
-
-/* Bring the schema to the newest version, each step in a transaction;
- * with tell, through the upgrade hook (when one is set). */
-static int migrate(struct hd_archive *a, int tell, struct hd_error *e)
-{
-	size_t n, i;
-	const migrate_fn *h;
-	const char *const *m = migrations(&n, &h);
-	int v = user_version(a), rc = 0;
-	struct upgrade g, *gp = NULL;
-	char sql[64];
-
-	if (v < 0) {
-		return hd_sql_err(a, e, "read user_version");
-	}
-	if ((size_t)v > n) {
-		return hd_err(e, HD_EDB, "%s/hongdang.db: schema version %d is "
-			"newer than this program (%zu)", a->dir, v, n);
-	}
-	if (tell && upgrade_fn != NULL && (size_t)v < n) {
-		memset(&g, 0, sizeof g);
-		g.u.dir = a->dir;
-		g.u.from = v;
-		g.u.to = (int)n;
-		g.t0 = hd_mono_s();
-		gp = &g;
-		upgrade_name(gp, v + 1);
-		upgrade_tell(gp, HD_UPGRADE_START);
-	}
-	for (i = (size_t)v; i < n && rc == 0; i++) {
-		if (gp != NULL) {
-			upgrade_name(gp, (int)i + 1);
-		}
-		if (exec(a, "BEGIN IMMEDIATE", e) != 0) {
-			rc = HD_EDB;
-			break;
-		}
-		if (user_version(a) > (int)i) {
-			/* another process migrated while we waited */
-			exec(a, "COMMIT", NULL);
-			continue;
-		}
-		if (gp != NULL) {
-			upgrade_begin(a, gp);
-		}
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
-		rc = HD_EDB;
-		if (exec(a, m[i], e) == 0 &&
-		    (h[i] == NULL || h[i](a, e) == 0) && exec(a, sql, e) == 0 &&
-		    exec(a, "COMMIT", e) == 0) {
-			rc = 0;
-		} else {
-			exec(a, "ROLLBACK", NULL);
-		}
-		if (gp != NULL) {
-			sqlite3_progress_handler(a->db, 0, NULL, NULL);
-			if (rc == 0) {
-				upgrade_tell(gp, HD_UPGRADE_STEP_DONE);
-			}
-		}
-	}
-	if (gp != NULL) {
-		upgrade_tell(gp, rc == 0 ? HD_UPGRADE_DONE :
-			HD_UPGRADE_FAILED);
-	}
-	return rc;
-}
-
+/* The code and name of the archive's first fonds into a->fonds_code
+ * and a->fonds_name (new strings, freed by hd_archive_close; left as
+ * they are when there is none, or when the row cannot be read).  0, or
+ * HD_EDB when the statement cannot be prepared. */
 static int load_fonds(struct hd_archive *a, struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_FONDS_FIRST, e);
@@ -973,6 +994,10 @@ static int page_size_of(const char *path)
 	return n == 1 ? 65536 : n;
 }
 
+/* hd_page_cache_reserve: see hd.h.  The pool is CACHE_BYTES a connection
+ * (RESERVE_MAX connections at most), or the archive's size and a tenth when
+ * that is less, in lines of a page and SQLite's header, mapped and populated
+ * in one call; when SQLite will not take it the mapping is undone. */
 void hd_page_cache_reserve(const char *dir, int connections)
 {
 	static const char *const files[2] = { "hongdang.db",
@@ -1024,6 +1049,9 @@ void hd_page_cache_reserve(const char *dir, int connections)
 
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
+/* pthread_once body: the process-wide SQLite settings, made before the first
+ * connection opens (statement journals kept in memory up to
+ * STMT_JOURNAL_MEM). */
 static void config(void)
 {
 	/* SQLITE_MISUSE if something in the process started SQLite first:
@@ -1031,6 +1059,16 @@ static void config(void)
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_MEM);
 }
 
+/* Open a's database file (dir/hongdang.db) into a->db: read-only or
+ * read-write as a->readonly says, made when create is 1, without SQLite's
+ * mutexes (a handle belongs to one thread at a time), through the VFS
+ * that never lets a full disk become SIGBUS (vfs.c).  Then a busy wait
+ * of 10 s, extended error codes, the "hongdang" tokenizer, foreign keys
+ * and a page cache of CACHE_KIB; a writer also gets WAL and
+ * synchronous=FULL.  a->alone: locking_mode EXCLUSIVE first, so WAL's
+ * index lives in memory and no hongdang.db-shm is used (a reader on a
+ * full disk).  0, HD_EDB, or HD_EIO for a full disk; a->db is left for
+ * hd_archive_close to close either way. */
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
@@ -1038,12 +1076,16 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 
 	pthread_once(&config_once, config);
 
-	flags = a->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* alone, SQLite reads a WAL database only read-write (a
+	 * read-only connection then says "disk I/O error"); a reader's
+	 * handle writes nothing all the same */
+	flags = a->readonly && !a->alone ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE;
 	if (create) {
 		flags |= SQLITE_OPEN_CREATE;
 	}
 	flags |= SQLITE_OPEN_NOMUTEX;
-	rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+	rc = sqlite3_open_v2(path, &a->db, flags, hd_vfs_name());
 	free(path);
 	if (rc != SQLITE_OK) {
 		return hd_sql_err(a, e, "open");
@@ -1052,6 +1094,9 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	sqlite3_extended_result_codes(a->db, 1);
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
+	}
+	if (a->alone && hd_exec(a, "PRAGMA locking_mode = EXCLUSIVE", e)) {
+		return HD_EDB;
 	}
 	/* Keep up to 64 MB of pages, taken as they are used (SQLite's
 	 * default is 2 MB).  Reads copy pages out of the OS cache, one
@@ -1064,12 +1109,12 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	 * as it answers; 16 MB held less than the records table (35 MB at
 	 * 200,000).  A batch changes more pages than 2 MB too: it wrote them
 	 * to the WAL mid-transaction and read them back. */
-	if (exec(a, "PRAGMA foreign_keys = ON", e) != 0 ||
-	    exec(a, "PRAGMA cache_size = -" TEXT(CACHE_KIB), e) != 0) {
+	if (hd_exec(a, "PRAGMA foreign_keys = ON", e) != 0 ||
+	    hd_exec(a, "PRAGMA cache_size = -" TEXT(CACHE_KIB), e) != 0) {
 		return HD_EDB;
 	}
-	if (!a->readonly && (exec(a, "PRAGMA journal_mode = WAL", e) != 0 ||
-	    exec(a, "PRAGMA synchronous = FULL", e) != 0)) {
+	if (!a->readonly && (hd_exec(a, "PRAGMA journal_mode = WAL", e) != 0 ||
+	    hd_exec(a, "PRAGMA synchronous = FULL", e) != 0)) {
 		return HD_EDB;
 	}
 	return 0;
@@ -1081,9 +1126,11 @@ int hd_archive_cache(struct hd_archive *a, int kib, struct hd_error *e)
 	char sql[64];
 
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
-	return exec(a, sql, e) != 0 ? HD_EDB : 0;
+	return hd_exec(a, sql, e) != 0 ? HD_EDB : 0;
 }
 
+/* A new handle for the data folder dir with its paths filled in and nothing
+ * opened; freed by hd_archive_close. */
 static struct hd_archive *archive_new(const char *dir)
 {
 	struct hd_archive *a = hd_xcalloc(1, sizeof *a);
@@ -1105,7 +1152,6 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 	char *path = NULL, now[32];
 	struct stat sb;
 	struct hd_ref probe;
-	sqlite3_stmt *st;
 	int rc;
 	char ref[64];
 
@@ -1135,7 +1181,7 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		rc = connect(a, 1, e);
 	}
 	if (rc == 0) {
-		rc = migrate(a, 0, e);
+		rc = hd_migrate(a, 0, e);
 	}
 	if (rc != 0) {
 		goto out;
@@ -1145,41 +1191,16 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		goto out;
 	}
 	hd_now_iso(now);
-	st = hd_sql(a, SQL_FONDS_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
-	hd_bind_text(st, 1, fonds_code);
-	hd_bind_text(st, 2, fonds_name ? fonds_name : fonds_code);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "create fonds");
-		goto fail;
-	}
-	rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
+	rc = hd_sql_run(a, SQL_FONDS_INSERT, "create fonds", e, "ttt",
+		fonds_code, fonds_name ? fonds_name : fonds_code, now);
 	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+		rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
 	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
+	rc = hd_tx_end(a, rc, e);
 out:
 	free(path);
 	hd_archive_close(a);
 	return rc;
-}
-
-/* 1 when the schema needs no migration. */
-static int schema_current(struct hd_archive *a)
-{
-	const migrate_fn *h;
-	size_t n;
-
-	migrations(&n, &h);
-	return user_version(a) >= (int)n;
 }
 
 /* Migrate the archive in dir through a connection of its own, closed
@@ -1203,19 +1224,22 @@ static int upgrade(const char *dir, struct hd_error *e)
 		return 0;
 	}
 	if (rc == 0) {
-		rc = migrate(w, 1, e);
+		rc = hd_migrate(w, 1, e);
 	}
 	hd_archive_close(w);
 	return rc;
 }
 
-/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
-int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
-	struct hd_error *e)
+/* hd_archive_open of dir; alone: without the shared index (connect),
+ * saying so in a->note.  A reader that finds no room for the index opens
+ * again alone. */
+static int open_as(const char *dir, int readonly, int alone,
+	struct hd_archive **out, struct hd_error *e)
 {
 	struct hd_archive *a;
-	char *path;
+	char *path, *need;
 	struct stat sb;
+	uint64_t short_bytes;
 	int rc;
 
 	*out = NULL;
@@ -1228,8 +1252,9 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	}
 	a = archive_new(dir);
 	a->readonly = readonly;
+	a->alone = alone;
 	rc = connect(a, 0, e);
-	if (rc == 0 && readonly && !schema_current(a)) {
+	if (rc == 0 && readonly && !alone && !hd_schema_current(a)) {
 		/* an archive made by an older version, opened by a reader
 		 * (the server, search): a writer brings it up to date first */
 		sqlite3_close(a->db);
@@ -1239,8 +1264,24 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 			rc = connect(a, 0, e);
 		}
 	}
+	if (rc != 0 && a->full && readonly && !alone) {
+		/* no room for the shared index: read alone, without it */
+		short_bytes = a->short_bytes ? a->short_bytes : 32768;
+		hd_archive_close(a);
+		rc = open_as(dir, readonly, 1, out, e);
+		if (rc == 0) {
+			need = hd_bag_size_text(short_bytes);
+			(*out)->note = hd_xasprintf("%s: the disk is full: "
+				"read without sharing the catalogue, which "
+				"needs %s more free space (hongdang.db-shm) "
+				"before anything can write or serve it", dir,
+				need);
+			free(need);
+		}
+		return rc;
+	}
 	if (rc == 0 && !readonly) {
-		rc = migrate(a, 1, e);
+		rc = hd_migrate(a, 1, e);
 		if (rc == 0) {
 			rc = hd_fs_mkdirs(a->tmpdir, e);
 		}
@@ -1257,11 +1298,26 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	}
 	/* a reader of an archive it could not migrate searches the index
 	 * as it is: without trigrams before version 6 */
-	a->trigrams = user_version(a) >= 6;
+	a->trigrams = hd_user_version(a) >= 6;
 	*out = a;
 	return 0;
 }
 
+/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
+int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
+	struct hd_error *e)
+{
+	return open_as(dir, readonly, 0, out, e);
+}
+
+/* hd_archive_note: see hd_disk.h. */
+const char *hd_archive_note(const struct hd_archive *a)
+{
+	return a != NULL ? a->note : NULL;
+}
+
+/* hd_archive_close: see hd.h.  An open transaction is rolled back; accepts
+ * NULL. */
 void hd_archive_close(struct hd_archive *a)
 {
 	int i;
@@ -1282,35 +1338,35 @@ void hd_archive_close(struct hd_archive *a)
 	free(a->tmpdir);
 	free(a->fonds_code);
 	free(a->fonds_name);
+	free(a->note);
 	free(a);
 }
 
+/* The data folder a was opened on; the string lives as long as a. */
 const char *hd_archive_dir(const struct hd_archive *a)
 {
 	return a->dir;
 }
 
+/* hd_archive_fonds: see hd.h.  The code of the archive's first fonds as read
+ * at open; NULL when it has none. */
 const char *hd_archive_fonds(struct hd_archive *a)
 {
 	return a->fonds_code;
 }
 
+/* hd_archive_name: see hd.h.  The first fonds' name as read at open. */
 const char *hd_archive_name(struct hd_archive *a)
 {
 	return a->fonds_name;
 }
 
+/* hd_archive_data_version: see hd.h. */
 int64_t hd_archive_data_version(struct hd_archive *a)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_DATA_VERSION, NULL);
 	int64_t v = -1;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-	}
-	if (st != NULL) {
-		sqlite3_reset(st);
-	}
+	hd_sql_get(a, SQL_DATA_VERSION, "data version", NULL, ">l", &v);
 	return v;
 }
 
@@ -1318,41 +1374,35 @@ int64_t hd_archive_data_version(struct hd_archive *a)
 int hd_fonds_id(struct hd_archive *a, const char *code, int64_t *id,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_FONDS_BY_CODE, e);
 	int rc;
 
 	*id = 0;
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_get(a, SQL_FONDS_BY_CODE, "look up fonds", e, "t>l",
+		code, id);
+	if (rc == 0) {
+		rc = hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in %s",
+			code, a->dir);
 	}
-	hd_bind_text(st, 1, code);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up fonds");
-	}
-	return hd_err(e, HD_ENOTFOUND, "fonds '%s' does not exist in %s",
-		code, a->dir);
+	return rc < 0 ? rc : 0;
 }
 
+/* hd_tx_begin: see hd.h.  BEGIN IMMEDIATE takes the write lock now (waiting
+ * up to the busy timeout), so no write inside can fail for a lock later.
+ * HD_EUSAGE when a transaction is open already, HD_EBUSY when the lock is
+ * not had. */
 int hd_tx_begin(struct hd_archive *a, struct hd_error *e)
 {
 	if (a->in_tx) {
 		return hd_err(e, HD_EUSAGE, "transaction already open");
 	}
-	if (exec(a, "BEGIN IMMEDIATE", e) != 0) {
+	if (hd_exec(a, "BEGIN IMMEDIATE", e) != 0) {
 		return HD_EBUSY;
 	}
 	a->in_tx = 1;
 	return 0;
 }
 
+/* hd_tx_flush: see hd.h. */
 int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 {
 	if (!a->in_tx) {
@@ -1365,6 +1415,8 @@ int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* hd_tx_commit: see hd.h.  The search rows are written first (hd_tx_flush);
+ * a failing COMMIT rolls back and is HD_EDB. */
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 {
 	int rc = hd_tx_flush(a, e);
@@ -1372,7 +1424,7 @@ int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	if (exec(a, "COMMIT", e) != 0) {
+	if (hd_exec(a, "COMMIT", e) != 0) {
 		hd_tx_rollback(a);
 		return HD_EDB;
 	}
@@ -1381,19 +1433,32 @@ int hd_tx_commit(struct hd_archive *a, struct hd_error *e)
 }
 
 /* See internal.h. */
+int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e)
+{
+	if (rc == 0) {
+		return hd_tx_commit(a, e);
+	}
+	hd_tx_rollback(a);
+	return rc;
+}
+
+/* See internal.h. */
 int hd_read_begin(struct hd_archive *a, int *own, struct hd_error *e)
 {
 	*own = sqlite3_get_autocommit(a->db);
-	return *own ? exec(a, "BEGIN", e) : 0;
+	return *own ? hd_exec(a, "BEGIN", e) : 0;
 }
 
+/* See internal.h: ends the read hd_read_begin opened when own is 1. */
 void hd_read_end(struct hd_archive *a, int own)
 {
 	if (own && !sqlite3_get_autocommit(a->db)) {
-		exec(a, "COMMIT", NULL);
+		hd_exec(a, "COMMIT", NULL);
 	}
 }
 
+/* hd_tx_rollback: see hd.h.  The search rows waiting for the commit are
+ * dropped; accepts NULL and a handle with no transaction open. */
 void hd_tx_rollback(struct hd_archive *a)
 {
 	if (a == NULL) {
@@ -1401,7 +1466,7 @@ void hd_tx_rollback(struct hd_archive *a)
 	}
 	hd_index_drop(a);
 	if (a->in_tx) {
-		exec(a, "ROLLBACK", NULL);
+		hd_exec(a, "ROLLBACK", NULL);
 		a->in_tx = 0;
 	}
 }

@@ -5,7 +5,8 @@
  * know about the archive goes through this header: the catalogue (SQLite),
  * the content-addressed object store, the hash-chained event log and the
  * Chinese full-text search.  No other part of the program includes
- * sqlite3.h.
+ * sqlite3.h.  The search and listing part is declared in hd_search.h,
+ * which this file includes: front ends include this file only.
  *
  * Guarantees:
  *  - the library never prints and never exits; every failure is a negative
@@ -84,6 +85,12 @@ char *hd_xasprintf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /* --------------------------------------------------------------- text */
+
+struct json_t;                  /* jansson's */
+/* s as a new JSON string, or JSON null when s is NULL. */
+struct json_t *hd_json_str(const char *s);
+/* The n strings of v as a new JSON array of strings. */
+struct json_t *hd_json_strv(char *const *v, size_t n);
 
 /* A growable byte buffer, always NUL-terminated.  hd_buf_release frees
  * the bytes and leaves an empty buffer. */
@@ -189,7 +196,6 @@ int hd_fs_state(const char *path);
 /* 1 for OS litter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ._x. */
 int hd_fs_system_file(const char *name);
 
-
 /* --------------------------------------- clocks and days (calendar.c) */
 
 /* Current time as ISO 8601 UTC with milliseconds,
@@ -207,9 +213,11 @@ double hd_mono_s(void);
 void hd_clock_set(int64_t (*skew)(void));
 int64_t hd_now_s(void);
 int64_t hd_clock_skew_s(void);
-/* Today in China ("YYYY-MM-DD", Asia/Shanghai): the day consultation
- * windows, bookings and transfer slips count. */
+/* Today in China ("YYYY-MM-DD", Asia/Shanghai) by hd_now_s: the day
+ * consultation windows, bookings and transfer slips count.
+ * hd_china_clock: the day and the time "HH:MM" in China of Unix time t. */
 void hd_china_today(char out[11]);
+void hd_china_clock(int64_t t, char day[11], char hm[6]);
 /* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
  * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
  * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
@@ -220,8 +228,8 @@ int hd_time_parse(const char *s, char out[32], struct hd_error *e);
 
 /* A description date (DA/T 18): "1985", "1985-03", "1985-03-12",
  * a range "1985/1990" or "1985-03-01/1985-04-30", an approximate year
- * "1985~".  Also accepted on input: "1985.03.12", "19850312",
- * "1985年3月12日", "1985年3月", "1985年", "1985年代" (a decade). */
+ * "1985~".  Also read: the forms sheets write (1985.3.12, 1985/3/12,
+ * 1985年3月12日, 1985年代, ranges with 至); codes.c's hd_date_parse. */
 struct hd_date {
 	char iso[32];       /* normalised form as listed above */
 	int year;           /* first year */
@@ -553,225 +561,7 @@ int hd_event_add(struct hd_archive *a, const char *type, int64_t record,
 	const struct hd_agent *agent, const char *detail,
 	struct hd_error *e);
 
-/* ----------------------------------------------------------- search */
-
-struct hd_query {
-	const char *q;      /* what the user typed */
-	int limit;          /* 1-1000, default 20 */
-	int offset;
-	int year_from;      /* 0: open */
-	int year_to;
-	const char *category;   /* code or NULL */
-	const char *cls;        /* 机构问题 code or NULL */
-	const char *fonds;
-	const char *place;
-	const char *person;
-	int facets;         /* 1: also count facets */
-	int exact;          /* 1: count every match (see hd_search) */
-};
-
-/* A match inside a snippet's text: bytes [off, off + len). */
-struct hd_mark {
-	size_t off;
-	size_t len;         /* > 0 */
-};
-
-/* What a hit shows of its record: plain UTF-8 text (nothing escaped),
- * the stretches of it that match the query, and whether the record's
- * text goes on before or after it.  The library says what to show;
- * each front end renders it (exhibit/ as HTML with <mark>, cmd/ on the
- * terminal; hd_snippet_render lays it out for them). */
-struct hd_snippet {
-	char *text;         /* "" when the record has none; one allocation
-	                     * with marks: free(text) frees both */
-	struct hd_mark *marks;  /* nmarks (NULL when none), sorted, none
-	                         * overlapping the next (they may touch),
-	                         * each on UTF-8 character boundaries */
-	size_t nmarks;
-	int cut_before;     /* 1: the record's text goes on before text */
-	int cut_after;      /* 1: and after it (a front end shows "…") */
-};
-
-/* How hd_snippet_render writes a snippet: put appends a stretch of its
- * text to b as the front end needs it (escaped for HTML, newlines as
- * spaces on a terminal ...), open and close go as they are around each
- * mark. */
-struct hd_snippet_style {
-	void (*put)(struct hd_buf *b, const char *s, size_t n);
-	const char *open;
-	const char *close;
-};
-
-/* Append snippet s to b in style st: "…" (through put) where s was cut,
- * its text through put, each mark's bytes between st->open and
- * st->close.  Grows b as needed; allocates nothing else. */
-void hd_snippet_render(struct hd_buf *b, const struct hd_snippet *s,
-	const struct hd_snippet_style *st);
-
-struct hd_hit {
-	int64_t id;
-	char *ref;
-	char *title;
-	char *date;
-	int year;
-	char *category;
-	char *cls;
-	char *access;
-	char *status;
-	struct hd_snippet snippet;  /* its text, matches marked */
-	char *thumb;        /* SHA-256 of the first image file, or NULL */
-};
-
-struct hd_facet {
-	char *value;
-	int64_t count;
-};
-struct hd_facets {
-	struct hd_facet *v;
-	size_t n;
-};
-
-struct hd_results {
-	int64_t total;
-	int capped;         /* 1: the walk stopped at HD_SEARCH_CAP: total
-	                     * is a lower bound, facets are of those */
-	struct hd_hit *hits;
-	size_t nhits;
-	struct hd_facets decade, category, place, person;
-};
-/* Free what res holds (hits with their snippets, facets); res is left
- * empty.  NULL does nothing. */
-void hd_results_release(struct hd_results *res);
-
-/* Full-text search.  HD_PUBLIC results contain approved public records
- * only (and so do their totals, snippets and facets).  A query FTS5 would
- * reject as syntax is searched as plain words.  Hits are ordered by
- * relevance: a match in the title first, then in subjects, persons or
- * place, then in the body; inside each, by term frequency with the exact
- * phrase first and OCR text by its confidence (doubtful OCR below clean
- * text), then newest first.
- * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
- * title and meta matches beyond them): a query that matches more gets
- * res->capped set, a total and facets of those, and its hits ranked among
- * them, so its cost does not grow with the archive; q->exact counts and
- * ranks every match, at a cost that grows with their number.  res is
- * filled (caller releases it with hd_results_release).  Returns 0,
- * HD_EINVAL for a query that is empty, over 1024 bytes or not UTF-8,
- * HD_EDB. */
-#define HD_SEARCH_CAP 1000
-int hd_search(struct hd_archive *a, enum hd_audience who,
-	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
-
-/* The search index's upkeep.  Every transaction that adds records leaves
- * its index rows as new segments, which FTS5 merges only as they pile
- * up, and a search looks each of its terms up in every segment, so one
- * merged segment makes every search cheaper.  hd_index_merge does one
- * step of merging all segments of both index tables into one: about
- * pages leaf pages of work in one write transaction of its own, so
- * others may write between steps and a stop loses at most a step.
- * *more is 1 when the step merged something (call again), 0 when there
- * was nothing left to merge.  Returns 0, HD_EUSAGE (pages < 1 or a
- * transaction open), HD_EBUSY, HD_EDB.  hd_index_segments counts the
- * segments of the full-text table and of the title-and-meta table. */
-int hd_index_merge(struct hd_archive *a, int pages, int *more,
-	struct hd_error *e);
-int hd_index_segments(struct hd_archive *a, int *search, int *heads,
-	struct hd_error *e);
-
-/* Set aside one pool of page cache for the connections a long-running
- * process (the exhibit server) keeps to the archive in dir: 64 MB for
- * each of that many connections (at most 8), or the archive's size and a
- * tenth each when that is less; resident from the call on.  SQLite
- * otherwise mallocs each page as a connection's cache grows, and in a
- * heap that thousands of pages and a search's buffers came and went
- * through, such a malloc can cost as much as reading the page.  A line
- * given back (a closed connection, a cache emptied by another
- * connection's write) is taken again first.  Every connection of the
- * process draws on the pool; when it runs out the caches stop growing
- * and reuse their oldest pages, so it also bounds their memory.  Nothing
- * is set aside for a folder without an archive or with pages of another
- * size, and nothing changes once the process has started SQLite (opened
- * anything): call it first. */
-void hd_page_cache_reserve(const char *dir, int connections);
-
-/* Read into a's page cache what every search reads of the catalogue:
- * the filter, facet and ranking columns of up to rows records with ids
- * below *below, newest first, and their persons, which a's searches
- * then count for the person facet without looking them up, while the
- * archive is as it was when they were read (persons read inside a
- * transaction are not kept); *below becomes the lowest id read, 0 when
- * no record is left below it (start with INT64_MAX: that first step
- * also forgets the persons read before, and prepares the statements a
- * search runs).  A search joins each of up to HD_SEARCH_CAP matches to
- * its record, and on a connection that has not read that record's page
- * yet each join costs a read from disk, which a rare phrase whose
- * matches are spread over the archive pays hundreds of times.  For a
- * connection that will answer many searches (a server worker's, in
- * steps small enough to keep it answering; reading more than
- * HD_WARM_ROWS records only pushes the first out).  Returns 0 or
- * HD_EDB. */
-#define HD_WARM_ROWS 300000
-int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
-	struct hd_error *e);
-
-/* A suggestion while typing (hd_suggest_public). */
-struct hd_suggestion {
-	char *text;         /* the title, person, place or subject */
-	const char *kind;   /* "title", "person", "place" or "subject" */
-	char *pinyin;       /* its reading with tones, "pān yú"; NULL when
-	                       it has no Chinese characters */
-};
-/* Up to max (1-50) suggestions for q, what has been typed so far: terms
- * whose characters (simplified or traditional), pinyin or pinyin
- * initials begin with it ("档", "檔", "dang", "da"), exact matches first,
- * then by how many public records carry them.  Only terms of approved
- * public records.  *out receives an array (free with
- * hd_suggestions_free) of *n entries (none for a q with nothing to look
- * up).  Returns 0, HD_EINVAL for a q over 256 bytes or not UTF-8,
- * HD_EDB. */
-int hd_suggest_public(struct hd_archive *a, const char *q, int max,
-	struct hd_suggestion **out, size_t *n, struct hd_error *e);
-void hd_suggestions_free(struct hd_suggestion *v, size_t n);
-/* Rebuild the suggestions from the catalogue in a transaction of its own
- * (records added or edited through the library keep them current). */
-int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e);
-
-/* ---------------------------------------------- listings for visitors */
-
-/* What the exhibit lists: only approved public records, always. */
-struct hd_list {
-	const char *cls;        /* 机构问题 code or NULL */
-	const char *category;   /* 门类 code or NULL */
-	int decade;             /* e.g. 1980, or 0 for any */
-	int year_from;          /* 0 for any */
-	int images_only;        /* 1: records with at least one image */
-	int newest_first;
-	int limit;              /* default 50, at most 1000 */
-	int offset;
-};
-/* Public records matching l, in date order.  Each hit's snippet is the
- * start of the description (its first 120 characters, no marks, no
- * cuts).  res->total counts them all. */
-int hd_list_public(struct hd_archive *a, const struct hd_list *l,
-	struct hd_results *res, struct hd_error *e);
-/* Public records related to record id (shared subjects or persons, or the
- * same class and decade), closest first. */
-int hd_related_public(struct hd_archive *a, int64_t id, int limit,
-	struct hd_results *res, struct hd_error *e);
-/* Decades ("1980") with their number of public records, oldest first. */
-int hd_decades_public(struct hd_archive *a, struct hd_facets *out,
-	struct hd_error *e);
-/* Classes (机构问题 codes) with their number of public records. */
-int hd_classes_public(struct hd_archive *a, struct hd_facets *out,
-	struct hd_error *e);
-/* The most used subjects (主题词) of public records: topic chips. */
-int hd_subjects_public(struct hd_archive *a, struct hd_facets *out,
-	struct hd_error *e);
-void hd_facets_release(struct hd_facets *f);
-/* The newest event of a type: its time (and detail, caller frees, may be
- * NULL).  HD_ENOTFOUND when there is none. */
-int hd_event_last(struct hd_archive *a, const char *type, char at[32],
-	char **detail, struct hd_error *e);
+#include "hd_search.h"
 
 /* ------------------------------------------------ meta configuration */
 
@@ -786,40 +576,8 @@ int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
 	const struct hd_agent *agent, struct hd_error *e);
 
-/* ------------------------------------------------- guided-talk visits */
-
-/* One bookable hour of a day.  Public-welfare hours (公益时段, 09:00-12:00
- * by default, setting visit.free) are free; the low-price hours (setting
- * visit.paid, "14:00-17:00,19:00-21:00") cost visit.price yuan a person;
- * every slot holds visit.capacity people. */
-struct hd_slot {
-	char time[6];           /* "09:00" */
-	int free;               /* 1: 公益时段 */
-	int price;              /* yuan per person, 0 when free */
-	int capacity;           /* people */
-	int booked;             /* people already booked */
-};
-/* Bookable hours as the settings visit.free and visit.paid hold them,
- * "HH:00-HH:00[,HH:00-HH:00...]" (hours 0-24, each range non-empty): the
- * one grammar, for hd_visit_slots and for "hongdang config".  mask[h]
- * becomes 1 for each hour h a range covers, 0 for the others.  Returns
- * 0, or HD_EINVAL naming spec. */
-int hd_visit_hours(const char *spec, int mask[24], struct hd_error *e);
-/* The slots of day ("2026-12-01"): *slots receives an array (caller
- * frees).  HD_EINVAL for a malformed day, HD_EDB when the settings or
- * bookings cannot be read. */
-int hd_visit_slots(struct hd_archive *a, const char *day,
-	struct hd_slot **slots, size_t *nslots, struct hd_error *e);
-/* Book a guided talk (its own transaction, an event "visit").  today is
- * "YYYY-MM-DD" (the caller's clock, for tests).  Refuses with HD_EINVAL
- * and a Chinese message naming the field: a day in the past or more than
- * 60 days ahead, an hour that is not a slot, a group name of 1-40
- * characters missing, a contact that is not a phone number or e-mail,
- * people outside 1..capacity, not enough room left in the slot, or the
- * same group booked twice in a slot.  *id receives the booking's id. */
-int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
-	const char *group, const char *contact, int people, const char *today,
-	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+/* Guided-talk visits and the visitors' form tokens: hd_visit.h, at the
+ * end. */
 
 /* ----------------------------------------------------------- verify */
 
@@ -877,18 +635,27 @@ char *hd_object_mime(struct hd_archive *a, const char *sha256);
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	char **path, struct hd_error *e);
 
-/* ------------------------------------------------------------ stats */
-
-struct hd_stats {
-	int64_t records;
-	int64_t photos;     /* records of category ZP */
-	int64_t files;
-	int64_t pages;
-	int year_min;
-	int year_max;
+/* Zoom into a big master: its pyramid of JPEG tiles (HD_TILE_SIZE
+ * square, the last of a row or column smaller), DeepZoom levels from 0
+ * (one pixel) to full resolution, EXIF orientation applied, metadata
+ * stripped.  Made with libvips (dzsave) on first use, the whole pyramid
+ * at once, and cached as DIR/derived/tiles/ab/<sha>/ (Z/X_Y.jpg and
+ * image.dzi), written under tmp/ and renamed in whole.  hd_tiles_get
+ * fills *t and gives the pyramid's folder (*dir, caller frees);
+ * hd_tile the path of tile (z, x, y) (*path, caller frees).  HD_ENOTFOUND
+ * when the object is not a catalogued image or the tile is outside it,
+ * HD_EINVAL when the master cannot be decoded.  Who may see it is the
+ * caller's to decide.  Safe to call from several threads. */
+#define HD_TILE_SIZE 256
+struct hd_tiles {
+	int width, height;      /* pixels at full resolution (oriented) */
+	int tile;               /* HD_TILE_SIZE */
+	int levels;             /* 0 .. levels - 1 (full resolution) */
 };
-int hd_stats_get(struct hd_archive *a, enum hd_audience who,
-	struct hd_stats *s, struct hd_error *e);
+int hd_tiles_get(struct hd_archive *a, const char *sha256,
+	struct hd_tiles *t, char **dir, struct hd_error *e);
+int hd_tile(struct hd_archive *a, const char *sha256, int z, int x, int y,
+	char **path, struct hd_error *e);
 
 /* ---------------------------------------- the paper storage room (room.c) */
 
@@ -990,7 +757,6 @@ void hd_inv_found_release(struct hd_inv_found *v, size_t n);
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
-
 /* ------------ BagIt bags, RFC 8493 (bagit_validate.c reads, bagit.c) */
 
 /* A line of bag-info.txt (UTF-8), a folded value joined with spaces. */
@@ -1051,7 +817,28 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
 
-struct json_t;                  /* jansson's */
+/* Catalogue sheets as Hongdang writes them (sheetw.c): the columns the
+ * ingest's sheet reader takes, in this order, so that a sheet written
+ * goes back in ("ingest --sheet") describing the same records. */
+#define HD_SHEET_COLUMNS 14
+extern const char *const hd_sheet_columns[HD_SHEET_COLUMNS];
+/* The cells of r in those columns, each a new string ("" when empty;
+ * free with hd_sheet_cells_release): 文件名 its files' names in their
+ * order joined by ';' (each after folder and '/' when folder is not
+ * NULL), codes as catalogued (门类 ZP, 开放 restricted), subjects and
+ * persons joined by ';', 页数 "" when unknown. */
+void hd_sheet_cells(const struct hd_record *r, const char *folder,
+	char *cells[HD_SHEET_COLUMNS]);
+void hd_sheet_cells_release(char *cells[HD_SHEET_COLUMNS]);
+/* A CSV row of cells[0..n) appended to b: each cell quoted, its quotes
+ * doubled (libcsv's csv_write), "," between, CRLF after. */
+void hd_csv_row(struct hd_buf *b, char *const *cells, size_t n);
+/* A CSV sheet's start (UTF-8 BOM, for Excel, and the header row), and a
+ * record's row, appended to b. */
+void hd_sheet_csv_header(struct hd_buf *b);
+void hd_sheet_csv_record(struct hd_buf *b, const struct hd_record *r,
+	const char *folder);
+
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
  * levels). */
@@ -1126,30 +913,6 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 int hd_transfer_confirm(struct hd_archive *a, const char *path,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e);
-
-/* ------------------------------------------ harvesting (oai.c) */
-
-#define HD_OAI_PAGE 100         /* headers or records a list answers */
-
-struct hd_oai_arg {
-	const char *name;
-	const char *value;
-};
-struct hd_oai_req {
-	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
-	const char *record_url;     /* "http://…/record/", or NULL */
-	const struct hd_oai_arg *args;   /* as received, repeats included */
-	size_t nargs;
-};
-/* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
- * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
- * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
- * built with libxml2.  Protocol errors are answers too.  Only approved
- * public records appear; withdrawn ones that were public are headers
- * with status="deleted".  Returns 0, or a negative code when the archive
- * fails (out then holds nothing useful). */
-int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
-	struct hd_buf *out, struct hd_error *e);
 
 /* ---------------------------------------------------- backup (backup.c) */
 
@@ -1255,13 +1018,18 @@ struct hd_login_policy {
 	int idle;           /* seconds without a request that end a session
 	                       (1800) */
 	int max;            /* seconds a session lives at most (43200) */
-	int fails;          /* failures of one name within window that lock
-	                       it (5) */
+	int fails;          /* failures of one name from one address within
+	                       window that lock the name for that address;
+	                       from any addresses, that slow it (5) */
 	int fails_remote;   /* failures from one address within window that
 	                       lock it (20) */
 	int window;         /* seconds (900) */
 	int lock;           /* seconds a lock lasts after the last counted
 	                       failure (900) */
+	int slow;           /* seconds a name slowed waits after its newest
+	                       failure, doubled for each one past fails
+	                       (2) */
+	int slow_max;       /* ... up to (60) */
 };
 void hd_login_policy_default(struct hd_login_policy *p);
 
@@ -1276,15 +1044,19 @@ struct hd_session {
 	int64_t seen;
 };
 
-/* Log in name with password from address remote (its own transaction).
- * The password hash is computed whether or not the name exists, is
- * disabled or the password is wrong, so they take the same time.  On
- * success a session starts: token receives the cookie value (64 hex
- * digits, 256 random bits; only its SHA-256 is stored) and *s the
- * session, and an event "login" is written.  HD_EDENIED (one message
- * for an unknown name, a disabled account and a wrong password) or
- * HD_ELIMIT while the name or the address is locked (the same for a
- * name that does not exist; no password is checked then). */
+/* Log in name with password from address remote.  The password hash is
+ * computed whether or not the name exists, is disabled or the password
+ * is wrong, so they take the same time.  The limits are checked and the
+ * attempt counted (as a failure until it succeeds) in one transaction
+ * before the password is verified, so guesses at once cannot verify more
+ * than the limits allow.  On success a session starts: token receives
+ * the cookie value (64 hex digits, 256 random bits; only its SHA-256 is
+ * stored) and *s the session, and an event "login" is written.
+ * HD_EDENIED (one message for an unknown name, a disabled account and a
+ * wrong password), or HD_ELIMIT with no password checked (the same for a
+ * name that does not exist): the name is locked from this address, the
+ * address is locked, or the name must wait a few seconds since its
+ * newest failure (policy: fails, slow). */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e);
@@ -1461,6 +1233,14 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e);
 
+/* 1 when account user_id's use of kind of object sha256 of record ref
+ * was logged (hd_consult_log) within the last hours: what lets the parts
+ * of content a logged view shows (the tiles of a zoomed scan) follow it
+ * without a log entry each.  0 otherwise, also when the catalogue cannot
+ * be read.  Reads only. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours);
+
 /* Usage statistics (利用统计): requests (人次), records asked (件次)
  * and uses, by month (China time, "2026-11"), by category and by
  * purpose. */
@@ -1496,5 +1276,12 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 	struct hd_event **v, size_t *n, int64_t *total, struct hd_error *e);
 void hd_events_free(struct hd_event *v, size_t n);
 
+/* the parts of the library with a header of their own */
+#include "hd_visit.h"
+#include "hd_oai.h"
+#include "hd_disk.h"
+#include "hd_chain.h"
+#include "hd_image.h"
 #include "hd_conn.h"
+
 #endif

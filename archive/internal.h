@@ -82,12 +82,15 @@ enum hd_sql {
 	SQL_EVENTS_OF,
 	SQL_OBJECTS_ALL,
 	SQL_EVENTS_ALL,
+	SQL_EVENTS_TAIL,
 	SQL_WALK_ALL,
 	SQL_WALK_PUBLIC,
 	SQL_WALK_HEADS_ALL,
 	SQL_WALK_HEADS_PUBLIC,
+	SQL_LIST_ALL,
 	SQL_HIT_ALL,
 	SQL_HIT_PUBLIC,
+	SQL_LIST_HIT_ALL,
 	SQL_PERSONS_OF,
 	SQL_FIRST_IMAGE,
 	SQL_STATS_ALL,
@@ -101,6 +104,15 @@ enum hd_sql {
 	SQL_LAST_EVENT_OF_TYPE,
 	SQL_VISITS_OF_DAY,
 	SQL_VISIT_INSERT,
+	SQL_VISIT_GROUP_TAKEN,
+	SQL_VISIT_FORM_USED,
+	SQL_VISIT_OPEN_OF_CONTACT,
+	SQL_VISIT_RECENT_OF_REMOTE,
+	SQL_VISIT_LIST,
+	SQL_VISIT_GET,
+	SQL_VISIT_CANCEL,
+	SQL_VISIT_ALL,
+	SQL_VISIT_SET_KEYS,
 	SQL_CLASS_COUNTS_PUBLIC,
 	SQL_TOP_SUBJECTS_PUBLIC,
 	SQL_RECORD_BODY,
@@ -123,7 +135,9 @@ enum hd_sql {
 	SQL_SESSION_PURGE,
 	SQL_LOGIN_INSERT,
 	SQL_LOGIN_FAILS_NAME,
+	SQL_LOGIN_FAILS_PAIR,
 	SQL_LOGIN_FAILS_REMOTE,
+	SQL_LOGIN_SET_OK,
 	SQL_LOGIN_PURGE,
 	SQL_LOGIN_FORGET_NAME,
 	/* review (review.c) */
@@ -146,6 +160,7 @@ enum hd_sql {
 	SQL_CONSULT_REFUSE,
 	SQL_CONSULT_ALLOWED,
 	SQL_CONSULT_USE_INSERT,
+	SQL_CONSULT_USED,
 	SQL_CONSULT_STATS_MONTH,
 	SQL_CONSULT_STATS_CATEGORY,
 	SQL_CONSULT_STATS_PURPOSE,
@@ -194,7 +209,26 @@ struct hd_archive {
 	size_t nindex, capindex;
 	/* The persons of the records hd_search_warm read (search.c) */
 	struct hd_persons *persons;
+	int alone;              /* opened without the shared index: a full
+	                           disk (connect in db.c) */
+	int full;               /* SQLite said SQLITE_FULL (hd_sql_err) */
+	uint64_t short_bytes;   /* ... for want of this much (0: unknown) */
+	char *note;             /* hd_archive_note's line, or NULL */
 };
+
+/* What the user typed, as FTS5 expressions for the walks of search.c
+ * (query.c); each returns a new string (caller frees).  hd_query_pinyin:
+ * q with pinyin barewords rewritten as phrases of pinyin tokens;
+ * hd_query_plain: q as plain words, each quoted; hd_query_lean: an
+ * expression with its Han phrases made lean (HD_LEAN in fts.h) when the
+ * index has trigrams, *has_not set when it uses NOT, *widen (caller
+ * frees) how hd_snippet widens each phrase's marks.  hd_query_blank: 1
+ * when q is white space only. */
+char *hd_query_pinyin(const char *q);
+char *hd_query_plain(const char *q);
+char *hd_query_lean(const char *match, int trigrams, int *has_not,
+	char **widen);
+int hd_query_blank(const char *q);
 
 /* Free what hd_search_warm kept of a's persons (hd_archive_close). */
 void hd_persons_free(struct hd_persons *p);
@@ -203,10 +237,84 @@ void hd_persons_free(struct hd_persons *p);
  * (and *e set) when it cannot be prepared. */
 sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	struct hd_error *e);
-/* Fill *e from the connection's last error; returns HD_EDB. */
+/* Fill *e from the connection's last error; returns HD_EDB, or HD_EIO
+ * for a full disk (SQLITE_FULL: a->full set, and the message names the
+ * folder and the space missing when it is known). */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what);
 /* Bind a text value, or NULL when s is NULL. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/*
+ * Statements with their values, as Fossil's db_multi_exec and db_prepare
+ * with bindings do: every value bound, never formatted into the SQL.
+ * types has one letter for each value that follows, bound in order from
+ * ?1, and the value must have exactly the C type its letter names (an
+ * int where an int64_t is due is undefined behaviour: cast it):
+ *   't'  const char *, NULL binds NULL
+ *   'i'  int                'I'  int, NULL when 0 or less
+ *   'l'  int64_t            'L'  int64_t, NULL when 0 or less (an id
+ *                                that is not there: no batch, no record)
+ *   'd'  double             '-'  NULL, and no value follows (a ?N the
+ *                                statement does not use)
+ * hd_sql_run and hd_sql_get assert that the letters cover every ?N of
+ * the statement, hd_sql_bind that they are not more (the caller may bind
+ * the rest by hand): a miscount fails the first test that runs it.
+ *
+ * hd_sql_bind: hd_sql(name) with the values bound; NULL (*e set) when the
+ * statement cannot be prepared.
+ * hd_sql_done: step st, which must finish without a row (an INSERT,
+ * UPDATE or DELETE), and reset it; 0, or HD_EDB with *e "what: <SQLite's
+ * message>".  A NULL st (a failed hd_sql) is HD_EDB with *e as it is, so
+ * hd_sql_done(a, hd_sql_bind(...), ...) reports either failure.
+ * sqlite3_changes and sqlite3_last_insert_rowid still tell of the step.
+ * hd_sql_run: hd_sql_done of hd_sql_bind: one write with its values.
+ * hd_sql_step: one step of st: 1 a row (st left on it), 0 the end (st
+ * reset), HD_EDB (st reset, *e naming what); a NULL st is HD_EDB.
+ * hd_sql_get: a statement of one row at the most: the values to bind,
+ * then '>' and a letter for each column of its row, from the first,
+ * read into the pointer that follows: 'i' int *, 'l' int64_t *, 'd'
+ * double *, 't' char ** (a new string the caller frees; NULL for NULL).
+ * 1 when a row was read, 0 when there was none (the pointers untouched),
+ * HD_EDB.  The statement is reset either way.
+ */
+sqlite3_stmt *hd_sql_bind(struct hd_archive *a, enum hd_sql name,
+	struct hd_error *e, const char *types, ...);
+int hd_sql_done(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e);
+int hd_sql_run(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...);
+int hd_sql_step(struct hd_archive *a, sqlite3_stmt *st, const char *what,
+	struct hd_error *e);
+int hd_sql_get(struct hd_archive *a, enum hd_sql name, const char *what,
+	struct hd_error *e, const char *types, ...);
+
+/* End the transaction hd_tx_begin opened as rc says, as Fossil's
+ * db_end_transaction does: commit when rc is 0, else roll back.  Returns
+ * rc, or what the commit returned (which rolled back when it failed). */
+int hd_tx_end(struct hd_archive *a, int rc, struct hd_error *e);
+
+/* A record's text quality (records.text_quality) from its pages: the
+ * mean OCR confidence over 100, NULL when no page was read by OCR; the
+ * record's id follows. */
+#define HD_QUALITY_SQL \
+	"SELECT avg(p.confidence) / 100.0 FROM files f JOIN pages p" \
+	" ON p.file_id = f.id WHERE p.confidence IS NOT NULL" \
+	" AND f.record_id = "
+
+/* The schema (migrate.c).  hd_migrate brings a's schema to the newest
+ * version, each step in its own transaction, telling the upgrade hook
+ * (when one is set) with tell; 0 or HD_EDB (a step failed and was rolled
+ * back, or the archive is newer than this program).  hd_schema_current:
+ * 1 when a needs no migration. */
+int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e);
+int hd_schema_current(struct hd_archive *a);
+/* Run sql (one or more statements, no values) on a's connection; 0 or
+ * HD_EDB with SQLite's message.  e may be NULL (db.c). */
+int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e);
+/* PRAGMA user_version of a, the schema version it has reached; -1 when
+ * it cannot be read (db.c). */
+int hd_user_version(struct hd_archive *a);
+
 /* A read of several statements from one snapshot of the archive, with
  * the lock taken once (each statement on its own takes and drops it: a
  * few microseconds of fcntl and fstat a lookup).  *own is set when this
@@ -217,6 +325,9 @@ void hd_read_end(struct hd_archive *a, int own);
 
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
+/* A column's text copied into out (size bytes, cut to fit; "" for
+ * NULL). */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size);
 
 /* Records by reference code (record.c).  hd_record_id: the id of the
  * record with canonical reference code canon into *id, 0 when there is
@@ -234,6 +345,12 @@ int hd_record_find(struct hd_archive *a, const char *ref, int64_t *id,
 int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
 	const char *title, const char *meta, struct hd_error *e);
 
+/* Add the terms v[0..n) of kind ("subject", "person") to record id, in
+ * that order (seq 1..n; a term already there is left), inside the
+ * caller's transaction (record.c).  0 or HD_EDB. */
+int hd_terms_add(struct hd_archive *a, int64_t id, const char *kind,
+	char *const *v, size_t n, struct hd_error *e);
+
 /* Days (calendar.c).  hd_day_parse: a day "YYYY-MM-DD" as the Unix time
  * of its midnight UTC; 0 or HD_EINVAL (a Chinese message naming s).
  * hd_day_format: the day of Unix time t (UTC) as "YYYY-MM-DD".
@@ -243,6 +360,23 @@ int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
 int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
 void hd_day_format(int64_t t, char out[11]);
 int hd_china_day_start(const char *day, char out[32], struct hd_error *e);
+
+/* Fill in the grp_key and contact_key of every booking from its group
+ * and contact (visits.c, for migration 8), inside the caller's
+ * transaction.  0 or HD_EDB. */
+int hd_visit_rekey(struct hd_archive *a, struct hd_error *e);
+
+/* Text as people type it into a form, tidied for keeping and comparing
+ * (util.c): Unicode NFC (HD_TIDY_NFC: as typed, for showing), NFKC
+ * (HD_TIDY_NFKC: full-width digits and letters made plain, for phone
+ * numbers) or NFKC_Casefold (HD_TIDY_KEY: for comparing, case folded
+ * too); then the invisible characters (default-ignorable code points:
+ * U+200B and the other zero-width ones) removed, white space and
+ * controls trimmed at both ends and each run of them inside made one
+ * space.  Returns a new string (caller frees), or NULL when s is NULL or
+ * not UTF-8. */
+enum hd_tidy { HD_TIDY_NFC, HD_TIDY_NFKC, HD_TIDY_KEY };
+char *hd_text_tidy(const char *s, enum hd_tidy form);
 
 /* The text of JSON value o (jansson's json_dumps with flags) into *out,
  * which the caller frees.  Returns 0, or HD_EIO naming what when it
@@ -267,11 +401,28 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);
 
 /* Remove temporary files left by processes that are gone (store.c). */
 void hd_store_sweep(struct hd_archive *a);
+/* Remove what killed runs left in the temporary folder dir of an
+ * archive or a backup: entries "KIND-PID" and "KIND-PID-..." (KIND in
+ * lower-case letters) whose process is gone (staging.c). */
+void hd_tmp_sweep(const char *dir);
+
+/* The name of the VFS the catalogue's connections open with (vfs.c):
+ * SQLite's default one whose shared-memory regions are given their disk
+ * blocks when mapped, so a full disk is SQLITE_FULL and never SIGBUS;
+ * NULL (the default VFS) if it could not be registered. */
+const char *hd_vfs_name(void);
+/* How many bytes of hongdang.db-shm found no free disk block when this
+ * thread's connection last failed to map a region with SQLITE_FULL (0
+ * when none did); reading clears it. */
+uint64_t hd_vfs_shm_short(void);
 
 /* The event in the current row of st, whose columns 0-4 are id, at,
  * type, agent and detail, into *ev (zeroed first, ref left NULL); the
  * strings are new (hd_events_free) (event.c). */
 void hd_event_row(sqlite3_stmt *st, struct hd_event *ev);
+/* The name events and rows keep for agent: its name, or "unknown" when
+ * there is no agent or it has no name (event.c). */
+const char *hd_agent_name(const struct hd_agent *agent);
 /* The hash of one event over its fields (event.c); out: 65 bytes hex. */
 void hd_event_hash(const char *prev, int64_t id, const char *at,
 	const char *type, int64_t record, const char *agent,

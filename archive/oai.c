@@ -29,6 +29,7 @@
 
 #include <glib.h>
 #include <libxml/parser.h>
+#include <libxml/uri.h>
 #include <libxml/xmlwriter.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -100,6 +101,10 @@ struct oai {
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
 
+/* Note an OAI-PMH error of code (badVerb, badArgument, idDoesNotExist, ...)
+ * with a message from fmt, for the answer; at most MAX_ERRORS are kept.
+ * badVerb and badArgument make the answer bare: the protocol then echoes no
+ * request attributes. */
 static void oai_error(struct oai *o, const char *code, const char *fmt,
 	...)
 {
@@ -149,6 +154,8 @@ static char *xml_clean(const char *s)
 	return out;
 }
 
+/* Note in o->failed that a libxml2 writer call returned rc < 0;
+ * hd_oai_respond checks it once at the end instead of after every element. */
 static void chk(struct oai *o, int rc)
 {
 	if (rc < 0) {
@@ -156,16 +163,19 @@ static void chk(struct oai *o, int rc)
 	}
 }
 
+/* Open element name. */
 static void start(struct oai *o, const char *name)
 {
 	chk(o, xmlTextWriterStartElement(o->w, BAD_CAST name));
 }
 
+/* Close the element open last. */
 static void end(struct oai *o)
 {
 	chk(o, xmlTextWriterEndElement(o->w));
 }
 
+/* Attribute name of the open element, its value made XML-safe (xml_clean). */
 static void attr(struct oai *o, const char *name, const char *value)
 {
 	char *c = xml_clean(value);
@@ -174,6 +184,7 @@ static void attr(struct oai *o, const char *name, const char *value)
 	free(c);
 }
 
+/* Text inside the open element, made XML-safe (xml_clean). */
 static void text(struct oai *o, const char *s)
 {
 	char *c = xml_clean(s);
@@ -236,6 +247,10 @@ static int id_ref(struct oai *o, const char *id, char ref[64])
 
 /* -------------------------------------------------------------- tokens */
 
+/* The key resumption tokens are sealed with: the SHA-256 of a seed made of
+ * the hash of the archive's first event and its fonds, which differs between
+ * archives and lasts as long as the archive.  0, or HD_EDB when the
+ * statement cannot be prepared. */
 static int token_key(struct oai *o, unsigned char key[32])
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_EVENT_FIRST, o->e);
@@ -362,6 +377,83 @@ static int token_read(struct oai *o, const char *tok, struct cursor *c)
 
 /* ------------------------------------------------------------- filters */
 
+/* hd_oai_email_valid: see hd_oai.h.  The first @ with something before
+ * it is the one to look behind: a later one leaves a shorter tail, whose
+ * dot would be inside this one's too. */
+int hd_oai_email_valid(const char *s)
+{
+	const char *p, *at = NULL, *dot;
+	size_t n;
+
+	if (s == NULL || strlen(s) > 254 || !g_utf8_validate(s, -1, NULL)) {
+		return 0;
+	}
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == ' ' || *p == 0x7f) {
+			return 0;
+		}
+		if (*p == '@' && p > s && at == NULL) {
+			at = p;
+		}
+	}
+	if (at == NULL) {
+		return 0;
+	}
+	n = strlen(at + 1);
+	dot = n >= 3 ? memchr(at + 2, '.', n - 2) : NULL;
+	return dot != NULL;
+}
+
+/* Whether c may stand in an OAI-PMH name, a metadataPrefix or a part of
+ * a setSpec (the schema's metadataPrefixType, [A-Za-z0-9\-_\.!~\*'\(\)]+).
+ * 1 or 0. */
+static int name_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		(c >= '0' && c <= '9') || (c != '\0' &&
+		strchr("-_.!~*'()", c) != NULL);
+}
+
+/* Whether s is a metadataPrefix by the schema's pattern: at least one
+ * name_char and nothing else.  1 or 0. */
+static int prefix_ok(const char *s)
+{
+	if (*s == '\0') {
+		return 0;
+	}
+	for (; *s; s++) {
+		if (!name_char(*s)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Whether s is a URI reference as the schema's anyURI takes it: the
+ * characters RFC 3986 leaves out (space, non-ASCII, <>"{}|\^` and ')
+ * stand for their %-escapes, as libxml2's validator reads them, and the
+ * rest must parse.  An identifier that is not one is badArgument: the
+ * request element could not echo it.  1 or 0. */
+static int uri_ok(const char *s)
+{
+	char *t = hd_xstrdup(s), *c;
+	xmlURIPtr uri;
+
+	for (c = t; *c; c++) {
+		if ((unsigned char)*c < 32 || (unsigned char)*c >= 127 ||
+		    strchr(" <>\"{}|\\^`'", *c) != NULL) {
+			*c = '_';
+		}
+	}
+	uri = xmlParseURI(t);
+	free(t);
+	if (uri == NULL) {
+		return 0;
+	}
+	xmlFreeURI(uri);
+	return 1;
+}
+
 /* A from/until value into "YYYY-MM-DDThh:mm:ss" (a day's start, or its
  * end when until): 1 day granularity, 2 seconds, 0 malformed. */
 static int parse_stamp(const char *s, int until, char out[20])
@@ -434,9 +526,10 @@ static int parse_set(const char *set, const char **cat, const char **cls,
 	if (strlen(set) >= 64) {
 		return 1;
 	}
+	/* the schema's setSpecType: names (name_char) joined by ':' */
 	for (p = set; *p; p++) {
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.!~*'():", *p))) {
+		if (*p == ':' ? p == set || p[-1] == ':' || p[1] == '\0' :
+		    !name_char(*p)) {
 			return -1;
 		}
 	}
@@ -493,6 +586,8 @@ struct row {
 	char *cls;
 };
 
+/* The current row of a SQL_OAI_* statement (id, ref, visible, updated,
+ * category, class) into *r; release with row_release. */
 static void row_read(sqlite3_stmt *st, struct row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
@@ -503,6 +598,7 @@ static void row_read(sqlite3_stmt *st, struct row *r)
 	r->cls = hd_col_dup(st, 5);
 }
 
+/* Free what *r holds; a zeroed row is fine. */
 static void row_release(struct row *r)
 {
 	free(r->ref);
@@ -510,6 +606,8 @@ static void row_release(struct row *r)
 	free(r->cls);
 }
 
+/* The <header> of record r: identifier, datestamp, its sets, and
+ * status="deleted" for a record published once and not visible now. */
 static void header(struct oai *o, const struct row *r)
 {
 	char *id = oai_id(o, r->ref), *spec;
@@ -601,7 +699,8 @@ static int metadata(struct oai *o, const char *ref)
 /* ------------------------------------------------------------- verbs */
 
 /* Identify: the repository's name and e-mail (settings oai.name and
- * oai.email) and its earliest datestamp (now when nothing is public).
+ * oai.email, HD_OAI_EMAIL_DEFAULT when unset or not an address the schema
+ * takes) and its earliest datestamp (now when nothing is public).
  * 0, or HD_EDB when the catalogue cannot be read. */
 static int do_identify(struct oai *o)
 {
@@ -612,8 +711,14 @@ static int do_identify(struct oai *o)
 	rc = hd_meta_get(o->a, "oai.name", hd_archive_name(o->a), &name,
 		o->e);
 	if (rc == 0) {
-		rc = hd_meta_get(o->a, "oai.email", "archive@localhost",
+		rc = hd_meta_get(o->a, "oai.email", HD_OAI_EMAIL_DEFAULT,
 			&mail, o->e);
+	}
+	if (rc == 0 && !hd_oai_email_valid(mail)) {
+		/* stored by other means than "config": the schema would
+		 * refuse the answer */
+		free(mail);
+		mail = hd_xstrdup(HD_OAI_EMAIL_DEFAULT);
 	}
 	st = rc == 0 ? hd_sql(o->a, SQL_OAI_EARLIEST_PUBLIC, o->e) : NULL;
 	if (st == NULL) {
@@ -663,21 +768,14 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 			"this repository", id);
 		return 0;
 	}
-	st = hd_sql(o->a, SQL_OAI_GET_PUBLIC, o->e);
-	if (st == NULL) {
-		return -1;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	st = hd_sql_bind(o->a, SQL_OAI_GET_PUBLIC, o->e, "t", ref);
+	rc = hd_sql_step(o->a, st, "find record", o->e);
+	if (rc == 1) {
 		row_read(st, r);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 1;
 	}
-	if (rc != SQLITE_DONE) {
-		hd_sql_err(o->a, o->e, "find record");
+	if (rc < 0) {
 		return -1;
 	}
 	oai_error(o, "idDoesNotExist", "no public record has the "
@@ -685,6 +783,8 @@ static int find_id(struct oai *o, const char *id, struct row *r)
 	return 0;
 }
 
+/* ListMetadataFormats: oai_dc alone; with an identifier, only when it names
+ * a record (idDoesNotExist otherwise).  0, or HD_EDB. */
 static int do_formats(struct oai *o)
 {
 	struct row r;
@@ -707,6 +807,9 @@ static int do_formats(struct oai *o)
 	return 0;
 }
 
+/* ListSets: the two set families, then a set for each category and class the
+ * public records have.  A resumption token is badResumptionToken (the list
+ * comes whole).  0, or HD_EDB. */
 static int do_sets(struct oai *o)
 {
 	sqlite3_stmt *st = hd_sql(o->a, SQL_OAI_SETS_PUBLIC, o->e);
@@ -731,7 +834,7 @@ static int do_sets(struct oai *o)
 	elem(o, "setSpec", "class");
 	elem(o, "setName", "机构问题 (class)");
 	end(o);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(o->a, st, "list sets", o->e)) == 1) {
 		kind = (const char *)sqlite3_column_text(st, 0);
 		code = (const char *)sqlite3_column_text(st, 1);
 		if (code == NULL) {
@@ -749,11 +852,14 @@ static int do_sets(struct oai *o)
 		free(spec);
 		free(label);
 	}
-	sqlite3_reset(st);
 	end(o);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(o->a, o->e, "list sets");
+	return rc;
 }
 
+/* Bind the filters of SQL_OAI_LIST_PUBLIC or SQL_OAI_COUNT_PUBLIC: records
+ * after id after, the cursor's from and until (none when empty), category
+ * cat and class cls (NULL: any), anycls 1 for the "class" set (any record
+ * with a class). */
 static void bind_list(sqlite3_stmt *st, const struct cursor *c,
 	const char *cat, const char *cls, int anycls, int64_t after)
 {
@@ -889,6 +995,9 @@ out:
 	return rc;
 }
 
+/* GetRecord: record identifier's header and Dublin Core;
+ * cannotDisseminateFormat for a prefix other than oai_dc, idDoesNotExist for
+ * an unknown one.  0, or HD_EDB. */
 static int do_get(struct oai *o)
 {
 	struct row r;
@@ -1024,6 +1133,15 @@ static void parse_args(struct oai *o)
 			oai_error(o, "badArgument", "from is later than until");
 		}
 	}
+	if (o->arg[A_PREFIX] != NULL && !prefix_ok(o->arg[A_PREFIX])) {
+		oai_error(o, "badArgument", "metadataPrefix '%s' is not one: "
+			"letters, digits and -_.!~*'() only",
+			o->arg[A_PREFIX]);
+	}
+	if (o->arg[A_ID] != NULL && !uri_ok(o->arg[A_ID])) {
+		oai_error(o, "badArgument", "identifier '%s' is not a URI",
+			o->arg[A_ID]);
+	}
 	if (o->arg[A_SET] != NULL) {
 		const char *c1, *c2;
 		char buf[64];
@@ -1040,6 +1158,7 @@ static void parse_args(struct oai *o)
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
+/* pthread_once body: initialise libxml2 once, before threads write answers. */
 static void xml_init(void)
 {
 	xmlInitParser();

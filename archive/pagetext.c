@@ -19,38 +19,25 @@ int hd_page_add(struct hd_archive *a, int64_t record, int seq, int page,
 	const char *text, int conf, struct hd_error *e)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	if (!a->in_tx) {
 		return hd_err(e, HD_EUSAGE, "page text stored outside a "
 			"transaction");
 	}
-	st = hd_sql(a, SQL_PAGE_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, record);
-	sqlite3_bind_int(st, 2, seq);
-	sqlite3_bind_int(st, 3, page);
-	hd_bind_text(st, 4, text ? text : "");
-	if (conf >= 0) {
+	/* a confidence of 0 is one; no confidence (text, not OCR) is NULL */
+	st = hd_sql_bind(a, SQL_PAGE_INSERT, e, "liit", record, seq, page,
+		text ? text : "");
+	if (st != NULL && conf >= 0) {
 		sqlite3_bind_int(st, 5, conf);
 	}
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "store page text");
-	}
-	if (conf < 0) {
-		return 0;
+	rc = hd_sql_done(a, st, "store page text", e);
+	if (rc != 0 || conf < 0) {
+		return rc;
 	}
 	/* the record's OCR'd text ranks by its pages' confidence */
-	st = hd_sql(a, SQL_QUALITY_SET, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, record);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "store text quality");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_QUALITY_SET, "store text quality", e, "l",
+		record);
 }
 
 /* hd_record_pages: see hd.h.  Returns 0 or HD_EDB (*pages NULL). */
@@ -67,16 +54,8 @@ int hd_record_pages(struct hd_archive *a, const struct hd_record *r,
 	if (r->id <= 0) {
 		return 0;
 	}
-	st = hd_sql(a, SQL_PAGES_OF, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			break;
-		}
+	st = hd_sql_bind(a, SQL_PAGES_OF, e, "l", r->id);
+	while ((rc = hd_sql_step(a, st, "load page text", e)) == 1) {
 		v = hd_xrealloc(v, (n + 1) * sizeof *v);
 		p = &v[n++];
 		p->seq = sqlite3_column_int(st, 0);
@@ -85,10 +64,9 @@ int hd_record_pages(struct hd_archive *a, const struct hd_record *r,
 		p->conf = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
 			sqlite3_column_int(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_pages_free(v, n);
-		return hd_sql_err(a, e, "load page text");
+		return rc;
 	}
 	*pages = v;
 	*npages = n;

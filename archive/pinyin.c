@@ -251,6 +251,11 @@ static void add_extra(uint32_t cp, uint16_t rd)
 	}
 }
 
+/* Parse the n words w[i] with their readings r[i] (the tables' text) into
+ * tab, and add each character's reading in a word to its readings when the
+ * character tables lack it (add_extra).  A word whose characters and
+ * syllables do not pair up (a typo in a table) is skipped.  Returns the
+ * words kept. */
 static size_t load_words(struct word *tab, const char *const *w,
 	const char *const *r, size_t n)
 {
@@ -272,11 +277,15 @@ static size_t load_words(struct word *tab, const char *const *w,
 	return m;
 }
 
+/* qsort order of the fixed-size syllable strings of tsyl, by strcmp. */
 static int by_str(const void *x, const void *y)
 {
 	return strcmp((const char *)x, (const char *)y);
 }
 
+/* pthread_once body (hd_py_init): the word and surname tables parsed, and
+ * the token spellings of the syllables (ü written u, so lü and lu are one)
+ * listed, sorted and without repeats for hd_py_segment. */
 static void init_once(void)
 {
 	const char *w[sizeof words / sizeof words[0]];
@@ -315,11 +324,15 @@ static void init_once(void)
 	ntsyl = ntsyl > 0 ? m : 0;
 }
 
+/* See fts.h.  Every function of this file calls it; calling it again costs a
+ * pthread_once. */
 void hd_py_init(void)
 {
 	pthread_once(&once, init_once);
 }
 
+/* See fts.h.  The character table's readings first, then those only the word
+ * tables give it. */
 int hd_py_readings(uint32_t cp, uint16_t out[HD_PY_MAX])
 {
 	size_t i;
@@ -335,6 +348,7 @@ int hd_py_readings(uint32_t cp, uint16_t out[HD_PY_MAX])
 	return n;
 }
 
+/* See fts.h.  Readings of one syllable in another tone count as the same. */
 int hd_py_readings2(uint32_t orig, uint32_t folded,
 	uint16_t out[HD_PY_MAX])
 {
@@ -356,6 +370,7 @@ int hd_py_readings2(uint32_t orig, uint32_t folded,
 	return n;
 }
 
+/* See fts.h. */
 const char *hd_py_syllable(int id)
 {
 	if (id <= 0 || id >= hd_py_nsyl || id >= 512) {
@@ -424,6 +439,7 @@ static void seg_walk(struct seg *s, size_t i, int ncut)
 	}
 }
 
+/* See fts.h.  The letters are lower-cased and v read as u before the search. */
 int hd_py_segment(const char *w, size_t n, char out[][HD_PY_SEGBUF],
 	int max)
 {
@@ -466,6 +482,9 @@ int hd_py_segment(const char *w, size_t n, char out[][HD_PY_SEGBUF],
 
 /* ------------------------------------------------------ display */
 
+/* See fts.h.  The mark goes where pinyin writes it (on a or e, on the o
+ * of ou, else on the last vowel), v is written ü, and the neutral tone
+ * (5) has none. */
 void hd_py_toned(uint16_t rd, char out[16])
 {
 	static const char *const marks[6][6] = {
@@ -623,6 +642,10 @@ static void fix_reading(struct unit *u, uint16_t rd)
 	u->fixed = 1;
 }
 
+/* Fix the readings words decide: for HD_PY_PERSON, a surname at the start of
+ * the term (区 ōu), then, from left to right, the longest table word at each
+ * character not fixed yet (番禺 pān yú); a fixed reading moves first among
+ * the unit's readings. */
 static void apply_words(struct units *us, int flags)
 {
 	size_t which = 0;
@@ -672,6 +695,7 @@ static void read_variant(const struct units *us, int alt, int r,
 	}
 }
 
+/* 1 when one of the n strings of v equals s. */
 static int has_str(char *const *v, int n, const char *s)
 {
 	int i;
@@ -704,6 +728,10 @@ static void add_variant(struct hd_py_term *t, struct hd_buf *py,
 	}
 }
 
+/* See fts.h.  Variant 0 is the words' and usual readings; the next ones
+ * read one polyphonic character not fixed by a word in each of its other
+ * readings, first characters first, up to HD_PY_VARIANTS and without
+ * repeats.  Returns 0. */
 int hd_py_term(const char *s, int flags, struct hd_py_term *t)
 {
 	struct units *us = hd_xcalloc(1, sizeof *us);
@@ -759,6 +787,7 @@ int hd_py_term(const char *s, int flags, struct hd_py_term *t)
 	return 0;
 }
 
+/* Free what *t holds and zero it; accepts NULL. */
 void hd_py_term_release(struct hd_py_term *t)
 {
 	int i;

@@ -29,17 +29,21 @@
 
 #define INDEX_HASHSIZE (8 << 20)        /* bytes of rows FTS5 holds */
 
+/* hd_record_init: see hd.h: every field zero or NULL. */
 void hd_record_init(struct hd_record *r)
 {
 	memset(r, 0, sizeof *r);
 }
 
+/* Free the strings file f holds (its name and type). */
 static void file_release(struct hd_file *f)
 {
 	free(f->name);
 	free(f->mime);
 }
 
+/* hd_record_release: see hd.h.  Frees every string, list, file and event r
+ * holds and makes it as hd_record_init left it; accepts NULL. */
 void hd_record_release(struct hd_record *r)
 {
 	size_t i;
@@ -85,13 +89,14 @@ void hd_record_release(struct hd_record *r)
 static int next_item(struct hd_archive *a, const char *prefix, int *item,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_REFSEQ_GET, e);
-	int last = 0;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_REFSEQ_GET, e, "t", prefix);
+	int last = 0, rc;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	hd_bind_text(st, 1, prefix);
+	/* a failing read counts from 0 and the write below fails on the
+	 * same database */
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		last = sqlite3_column_int(st, 0);
 	}
@@ -100,19 +105,18 @@ static int next_item(struct hd_archive *a, const char *prefix, int *item,
 		return hd_err(e, HD_ELIMIT, "reference codes '%s-…' are used "
 			"up (99999 items)", prefix);
 	}
-	st = hd_sql(a, SQL_REFSEQ_SET, e);
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_run(a, SQL_REFSEQ_SET, "allocate reference code", e, "ti",
+		prefix, last + 1);
+	if (rc == 0) {
+		*item = last + 1;
 	}
-	hd_bind_text(st, 1, prefix);
-	sqlite3_bind_int(st, 2, last + 1);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "allocate reference code");
-	}
-	*item = last + 1;
-	return 0;
+	return rc;
 }
 
+/* Give record r its reference code (r->ref, new) inside the open
+ * transaction: its fonds, category, year (this year when undated), retention
+ * and class, with the next item number of that prefix (next_item).  0,
+ * HD_ELIMIT when the prefix's numbers are used up, or HD_EDB. */
 static int alloc_ref(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
@@ -145,6 +149,9 @@ static int alloc_ref(struct hd_archive *a, struct hd_record *r,
 	return 0;
 }
 
+/* The EXIF fields file f carries as compact JSON with sorted keys
+ * (DateTimeOriginal, Make, Model, Orientation, X/YResolution, GPS), only
+ * those present; NULL when it has none.  Caller frees. */
 static char *exif_json(const struct hd_file *f)
 {
 	json_t *o;
@@ -183,6 +190,8 @@ static char *exif_json(const struct hd_file *f)
 	return s;
 }
 
+/* The EXIF fields of JSON text s (as exif_json writes it) into f, and
+ * f->has_exif set; text that is not JSON is ignored. */
 static void exif_parse(const char *s, struct hd_file *f)
 {
 	json_t *o = json_loads(s, 0, NULL), *v;
@@ -214,88 +223,57 @@ static void exif_parse(const char *s, struct hd_file *f)
 	json_decref(o);
 }
 
-static int step_done(struct hd_archive *a, sqlite3_stmt *st,
-	struct hd_error *e, const char *what)
-{
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, what);
-	}
-	return 0;
-}
-
 /* See internal.h. */
 int hd_heads_put(struct hd_archive *a, enum hd_sql sql, int64_t id,
 	const char *title, const char *meta, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, sql, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, title);
-	hd_bind_text(st, 3, meta);
-	return step_done(a, st, e, "index title");
+	return hd_sql_run(a, sql, "index title", e, "ltt", id, title, meta);
 }
 
-static int add_terms(struct hd_archive *a, int64_t id, const char *kind,
-	char **v, size_t n, struct hd_error *e)
+/* See internal.h. */
+int hd_terms_add(struct hd_archive *a, int64_t id, const char *kind,
+	char *const *v, size_t n, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
-		st = hd_sql(a, SQL_TERM_INSERT, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, kind);
-		sqlite3_bind_int(st, 3, (int)i + 1);
-		hd_bind_text(st, 4, v[i]);
-		if (step_done(a, st, e, "add term") != 0) {
-			return HD_EDB;
-		}
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = hd_sql_run(a, SQL_TERM_INSERT, "add term", e, "ltit", id,
+			kind, (int)i + 1, v[i]);
 	}
-	return 0;
+	return rc;
 }
 
+/* File f, number seq of record id, into files (its object into objects
+ * unless the store holds it already), inside the caller's transaction.
+ * A width of 0 (not an image) leaves width and height NULL, 0 pages
+ * leaves pages NULL.  0 or HD_EDB. */
 static int add_file(struct hd_archive *a, int64_t id, int seq,
 	const struct hd_file *f, const char *now, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_OBJECT_INSERT, e);
+	sqlite3_stmt *st;
 	char *ex;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, f->sha256);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->size);
-	hd_bind_text(st, 3, now);
-	if (step_done(a, st, e, "add object") != 0) {
-		return HD_EDB;
-	}
-	st = hd_sql(a, SQL_FILE_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_run(a, SQL_OBJECT_INSERT, "add object", e, "tlt",
+		f->sha256, (int64_t)f->size, now);
+	if (rc != 0) {
+		return rc;
 	}
 	ex = exif_json(f);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, seq);
-	hd_bind_text(st, 3, f->name);
-	hd_bind_text(st, 4, f->sha256);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->size);
-	hd_bind_text(st, 6, f->mime);
-	if (f->width > 0) {
-		sqlite3_bind_int(st, 7, f->width);
-		sqlite3_bind_int(st, 8, f->height);
+	st = hd_sql_bind(a, SQL_FILE_INSERT, e, "littlt", id, seq, f->name,
+		f->sha256, (int64_t)f->size, f->mime);
+	if (st != NULL) {
+		if (f->width > 0) {
+			sqlite3_bind_int(st, 7, f->width);
+			sqlite3_bind_int(st, 8, f->height);
+		}
+		if (f->pages > 0) {
+			sqlite3_bind_int(st, 9, f->pages);
+		}
+		hd_bind_text(st, 10, ex);
 	}
-	if (f->pages > 0) {
-		sqlite3_bind_int(st, 9, f->pages);
-	}
-	hd_bind_text(st, 10, ex);
-	rc = step_done(a, st, e, "add file");
+	rc = hd_sql_done(a, st, "add file", e);
 	free(ex);
 	return rc;
 }
@@ -324,6 +302,8 @@ char *hd_record_meta_text(const struct hd_record *r)
 	return hd_buf_detach(&b);
 }
 
+/* The body column of record r's search row: its description, a newline, then
+ * the text of its files (r->body).  Caller frees. */
 static char *body_text(const struct hd_record *r)
 {
 	struct hd_buf b;
@@ -356,6 +336,7 @@ static void index_add(struct hd_archive *a, int64_t id,
 	x->body = body_text(r);
 }
 
+/* See internal.h.  The rows are freed and a->index emptied. */
 void hd_index_drop(struct hd_archive *a)
 {
 	size_t i;
@@ -370,32 +351,21 @@ void hd_index_drop(struct hd_archive *a)
 	a->nindex = a->capindex = 0;
 }
 
+/* See internal.h.  The index's hashsize is raised to INDEX_HASHSIZE first
+ * (see the file comment), then the rows go into search and then into heads. */
 int hd_index_flush(struct hd_archive *a, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	size_t i;
 	int rc = 0;
 
 	if (a->nindex > 0) {
-		st = hd_sql(a, SQL_FTS_HASHSIZE, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-		} else {
-			sqlite3_bind_int(st, 1, INDEX_HASHSIZE);
-			rc = step_done(a, st, e, "set index hashsize");
-		}
+		rc = hd_sql_run(a, SQL_FTS_HASHSIZE, "set index hashsize", e,
+			"i", INDEX_HASHSIZE);
 	}
 	for (i = 0; i < a->nindex && rc == 0; i++) {
-		st = hd_sql(a, SQL_FTS_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, a->index[i].id);
-		hd_bind_text(st, 2, a->index[i].title);
-		hd_bind_text(st, 3, a->index[i].meta);
-		hd_bind_text(st, 4, a->index[i].body);
-		rc = step_done(a, st, e, "index record");
+		rc = hd_sql_run(a, SQL_FTS_INSERT, "index record", e, "lttt",
+			a->index[i].id, a->index[i].title, a->index[i].meta,
+			a->index[i].body);
 	}
 	/* then the title-and-meta table, all its rows together too */
 	for (i = 0; i < a->nindex && rc == 0; i++) {
@@ -411,7 +381,6 @@ int hd_index_flush(struct hd_archive *a, struct hd_error *e)
 int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	const struct hd_agent *agent, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	char now[32], *detail = NULL;
 	int64_t fonds, id;
 	size_t i;
@@ -430,45 +399,22 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 		return rc;
 	}
 	hd_now_iso(now);
-	st = hd_sql(a, SQL_RECORD_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, r->ref);
-	sqlite3_bind_int64(st, 2, fonds);
-	if (batch > 0) {
-		sqlite3_bind_int64(st, 3, batch);
-	}
-	hd_bind_text(st, 4, r->title);
-	hd_bind_text(st, 5, r->creator);
-	hd_bind_text(st, 6, r->date);
-	if (r->year > 0) {
-		sqlite3_bind_int(st, 7, r->year);
-		sqlite3_bind_int(st, 8, r->year_end > 0 ? r->year_end :
-			r->year);
-	}
-	hd_bind_text(st, 9, r->category);
-	hd_bind_text(st, 10, r->retention);
-	hd_bind_text(st, 11, r->cls);
-	hd_bind_text(st, 12, r->access);
-	hd_bind_text(st, 13, r->status);
-	hd_bind_text(st, 14, r->place);
-	hd_bind_text(st, 15, r->location);
-	hd_bind_text(st, 16, r->description);
-	hd_bind_text(st, 17, r->language ? r->language : "zh");
-	hd_bind_text(st, 18, r->source);
-	if (r->pages > 0) {
-		sqlite3_bind_int(st, 19, r->pages);
-	}
-	hd_bind_text(st, 20, now);
-	if (step_done(a, st, e, "add record") != 0) {
-		return HD_EDB;
+	/* no year leaves year and year_end NULL; year_end is at least the
+	 * year */
+	rc = hd_sql_run(a, SQL_RECORD_INSERT, "add record", e,
+		"tlLtttIIttttttttttIt", r->ref, fonds, batch, r->title,
+		r->creator, r->date, r->year, r->year > 0 && r->year_end > 0 ?
+		r->year_end : r->year, r->category, r->retention, r->cls,
+		r->access, r->status, r->place, r->location, r->description,
+		r->language ? r->language : "zh", r->source, r->pages, now);
+	if (rc != 0) {
+		return rc;
 	}
 	id = sqlite3_last_insert_rowid(a->db);
 	r->id = id;
-	rc = add_terms(a, id, "subject", r->subjects, r->nsubjects, e);
+	rc = hd_terms_add(a, id, "subject", r->subjects, r->nsubjects, e);
 	if (rc == 0) {
-		rc = add_terms(a, id, "person", r->persons, r->npersons, e);
+		rc = hd_terms_add(a, id, "person", r->persons, r->npersons, e);
 	}
 	for (i = 0; i < r->nfiles && rc == 0; i++) {
 		rc = add_file(a, id, (int)i + 1, &r->files[i], now, e);
@@ -503,23 +449,12 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 int hd_record_id(struct hd_archive *a, const char *canon, int64_t *id,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_STATE, e);
 	int rc;
 
 	*id = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, canon);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find record");
-	}
-	return 0;
+	rc = hd_sql_get(a, SQL_RECORD_STATE, "find record", e, "t>l", canon,
+		id);
+	return rc < 0 ? rc : 0;
 }
 
 /* hd_record_find: see internal.h.  Allocates nothing. */
@@ -548,36 +483,27 @@ int hd_record_find(struct hd_archive *a, const char *ref, int64_t *id,
 int hd_file_known(struct hd_archive *a, const char *sha256, int *known,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_FILE_KNOWN, e);
 	int rc;
 
 	*known = 0;
-	if (st == NULL) {
-		return HD_EDB;
+	rc = hd_sql_get(a, SQL_FILE_KNOWN, "look up object", e, "t", sha256);
+	if (rc < 0) {
+		return rc;
 	}
-	hd_bind_text(st, 1, sha256);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		*known = 1;
-	} else if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up object");
-	}
+	*known = rc;
 	return 0;
 }
 
+/* The files of record r->id, in order, appended to r->files (their EXIF from
+ * its JSON).  0 or HD_EDB. */
 static int load_files(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_FILES_OF, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_FILES_OF, e, "l", r->id);
 	struct hd_file *f;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "load files", e)) == 1) {
 		r->files = hd_xrealloc(r->files,
 			(r->nfiles + 1) * sizeof *r->files);
 		f = &r->files[r->nfiles++];
@@ -595,22 +521,19 @@ static int load_files(struct hd_archive *a, struct hd_record *r,
 				f);
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "load files");
+	return rc;
 }
 
+/* The subjects and persons of record r->id, in their order, into r->subjects
+ * and r->persons.  0 or HD_EDB. */
 static int load_terms(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TERMS_OF, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_TERMS_OF, e, "l", r->id);
 	const char *kind, *term;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "load terms", e)) == 1) {
 		kind = (const char *)sqlite3_column_text(st, 0);
 		term = (const char *)sqlite3_column_text(st, 1);
 		if (strcmp(kind, "person") == 0) {
@@ -619,32 +542,30 @@ static int load_terms(struct hd_archive *a, struct hd_record *r,
 			hd_strv_add(&r->subjects, &r->nsubjects, term);
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "load terms");
+	return rc;
 }
 
+/* The events of record r->id, oldest first, appended to r->events, each with
+ * the record's reference code.  0 or HD_EDB. */
 static int load_events(struct hd_archive *a, struct hd_record *r,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_EVENTS_OF, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_EVENTS_OF, e, "l", r->id);
 	struct hd_event *ev;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, r->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "load events", e)) == 1) {
 		r->events = hd_xrealloc(r->events,
 			(r->nevents + 1) * sizeof *r->events);
 		ev = &r->events[r->nevents++];
 		hd_event_row(st, ev);
 		ev->ref = hd_xstrdup(r->ref);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "load events");
+	return rc;
 }
 
+/* hd_record_get: see hd.h.  Events are loaded for HD_ARCHIVIST only; on an
+ * error *r is released. */
 int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	const char *ref, struct hd_record *r, struct hd_error *e)
 {
@@ -656,19 +577,12 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, who == HD_PUBLIC ? SQL_RECORD_GET_PUBLIC :
-		SQL_RECORD_GET_ALL, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, canon);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			return hd_sql_err(a, e, "load record");
-		}
-		return hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
+	st = hd_sql_bind(a, who == HD_PUBLIC ? SQL_RECORD_GET_PUBLIC :
+		SQL_RECORD_GET_ALL, e, "t", canon);
+	rc = hd_sql_step(a, st, "load record", e);
+	if (rc != 1) {
+		return rc < 0 ? rc : hd_err(e, HD_ENOTFOUND,
+			"%s: no such record", ref);
 	}
 	r->id = sqlite3_column_int64(st, 0);
 	r->ref = hd_col_dup(st, 1);
@@ -705,18 +619,14 @@ int hd_record_get(struct hd_archive *a, enum hd_audience who,
 	return rc;
 }
 
+/* hd_record_text: see hd.h. */
 char *hd_record_text(struct hd_archive *a, const struct hd_record *r)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_BODY, NULL);
 	char *s = NULL;
 
-	if (st == NULL || r->id <= 0) {
-		return NULL;
+	if (r->id > 0) {
+		hd_sql_get(a, SQL_RECORD_BODY, "read text", NULL, "l>t", r->id,
+			&s);
 	}
-	sqlite3_bind_int64(st, 1, r->id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		s = hd_col_dup(st, 0);
-	}
-	sqlite3_reset(st);
 	return s;
 }

@@ -84,49 +84,30 @@ static char *reason_copy(const char *reason, const char *ref,
 static int record_state(struct hd_archive *a, const char *ref,
 	char canon[64], int64_t *id, char **status, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = hd_ref_canon(ref, canon, 64, e);
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_RECORD_STATE, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, canon);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			return hd_sql_err(a, e, "find record");
-		}
+	rc = hd_sql_get(a, SQL_RECORD_STATE, "find record", e, "t>lt", canon,
+		id, status);
+	if (rc == 0) {
 		return hd_err(e, HD_ENOTFOUND, "%s：没有这件档案", ref);
 	}
-	*id = sqlite3_column_int64(st, 0);
-	*status = hd_col_dup(st, 1);
-	sqlite3_reset(st);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
+/* Set the status of record id, and its time of change to now, inside
+ * the caller's transaction.  0 or HD_EDB. */
 static int set_status(struct hd_archive *a, int64_t id, const char *status,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_SET_STATUS, e);
 	char now[32];
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, status);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "set status");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_RECORD_SET_STATUS, "set status", e, "ltt", id,
+		status, now);
 }
 
 /* One decision: from one of the statuses in from (space-separated) to
@@ -146,7 +127,7 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 	}
 	rc = record_state(a, ref, canon, &id, &status, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	snprintf(pad, sizeof pad, " %s ", status);
 	if (strstr(from, pad) == NULL) {
@@ -155,7 +136,7 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 			status, strcmp(to, "approved") == 0 ? "批准" :
 			strcmp(to, "returned") == 0 ? "退回" :
 			strcmp(to, "withdrawn") == 0 ? "撤回" : "重新提交");
-		goto fail;
+		goto end;
 	}
 	json_object_set_new(o, "from", json_string(status));
 	detail = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -163,21 +144,16 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 	if (rc == 0) {
 		rc = hd_event_add(a, type, id, agent, detail, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
-out:
+end:
+	rc = hd_tx_end(a, rc, e);
 	json_decref(o);
 	free(detail);
 	free(status);
 	return rc;
 }
 
+/* A new event detail {"decision": what, "reason": reason}; reason NULL
+ * leaves it out.  The caller owns the reference. */
 static json_t *decision(const char *what, const char *reason)
 {
 	json_t *o = json_object();
@@ -189,6 +165,7 @@ static json_t *decision(const char *what, const char *reason)
 	return o;
 }
 
+/* hd_review_approve: see hd.h. */
 int hd_review_approve(struct hd_archive *a, const char *ref,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -196,7 +173,11 @@ int hd_review_approve(struct hd_archive *a, const char *ref,
 		decision("approve", NULL), agent, e);
 }
 
-int hd_review_return(struct hd_archive *a, const char *ref,
+/* A decision that must give its reason (returning, withdrawing): what
+ * ("return", "withdraw") from the statuses in from to status to, with an
+ * event of type.  HD_EINVAL when the reason is missing or too long. */
+static int decide_because(struct hd_archive *a, const char *ref,
+	const char *from, const char *to, const char *type, const char *what,
 	const char *reason, const struct hd_agent *agent, struct hd_error *e)
 {
 	char *r = reason_copy(reason, ref, e);
@@ -205,12 +186,20 @@ int hd_review_return(struct hd_archive *a, const char *ref,
 	if (r == NULL) {
 		return HD_EINVAL;
 	}
-	rc = decide(a, ref, " pending ", "returned", "review",
-		decision("return", r), agent, e);
+	rc = decide(a, ref, from, to, type, decision(what, r), agent, e);
 	free(r);
 	return rc;
 }
 
+/* hd_review_return: see hd.h. */
+int hd_review_return(struct hd_archive *a, const char *ref,
+	const char *reason, const struct hd_agent *agent, struct hd_error *e)
+{
+	return decide_because(a, ref, " pending ", "returned", "review",
+		"return", reason, agent, e);
+}
+
+/* hd_review_resubmit: see hd.h. */
 int hd_review_resubmit(struct hd_archive *a, const char *ref,
 	const struct hd_agent *agent, struct hd_error *e)
 {
@@ -218,23 +207,17 @@ int hd_review_resubmit(struct hd_archive *a, const char *ref,
 		"review", decision("resubmit", NULL), agent, e);
 }
 
+/* hd_review_withdraw: see hd.h. */
 int hd_review_withdraw(struct hd_archive *a, const char *ref,
 	const char *reason, const struct hd_agent *agent, struct hd_error *e)
 {
-	char *r = reason_copy(reason, ref, e);
-	int rc;
-
-	if (r == NULL) {
-		return HD_EINVAL;
-	}
-	rc = decide(a, ref, " approved ", "withdrawn", "withdraw",
-		decision("withdraw", r), agent, e);
-	free(r);
-	return rc;
+	return decide_because(a, ref, " approved ", "withdrawn", "withdraw",
+		"withdraw", reason, agent, e);
 }
 
 /* ------------------------------------------------------------ queue */
 
+/* hd_queue_free: see hd.h.  Accepts NULL. */
 void hd_queue_free(struct hd_queue_item *v, size_t n)
 {
 	size_t i;
@@ -272,6 +255,9 @@ static char *detail_reason(const char *detail)
 	return s;
 }
 
+/* hd_review_list: see hd.h.  At most QUEUE_MAX records; each carries the
+ * reason and agent of its last decision when that gave a reason.  HD_EUSAGE
+ * for an unknown status, HD_EDB (*v NULL). */
 int hd_review_list(struct hd_archive *a, const char *status,
 	struct hd_queue_item **v, size_t *n, struct hd_error *e)
 {
@@ -288,7 +274,7 @@ int hd_review_list(struct hd_archive *a, const char *status,
 		status = "pending";
 	}
 	if (strcmp(status, "all") == 0) {
-		st = hd_sql(a, SQL_REVIEW_QUEUE_ALL, e);
+		st = hd_sql_bind(a, SQL_REVIEW_QUEUE_ALL, e, "-i", QUEUE_MAX);
 	} else {
 		for (i = 0; ok[i] != NULL && strcmp(ok[i], status) != 0;
 		    i++) {
@@ -298,16 +284,10 @@ int hd_review_list(struct hd_archive *a, const char *status,
 				"returned、approved、withdrawn、draft 或 all",
 				status);
 		}
-		st = hd_sql(a, SQL_REVIEW_QUEUE, e);
-		if (st != NULL) {
-			hd_bind_text(st, 1, status);
-		}
+		st = hd_sql_bind(a, SQL_REVIEW_QUEUE, e, "ti", status,
+			QUEUE_MAX);
 	}
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int(st, 2, QUEUE_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "review queue", e)) == 1) {
 		char *detail;
 
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
@@ -329,49 +309,32 @@ int hd_review_list(struct hd_archive *a, const char *status,
 			it->note_by = hd_col_dup(st, 10);
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_queue_free(*v, *n);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "review queue");
 	}
-	return 0;
+	return rc;
 }
 
+/* hd_admin_counts: see hd.h.  One statement, one row; 0 or HD_EDB. */
 int hd_admin_counts(struct hd_archive *a, struct hd_admin_counts *c,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_ADMIN_COUNTS, e);
+	int rc;
 
 	memset(c, 0, sizeof *c);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return hd_sql_err(a, e, "counts");
-	}
-	c->pending = sqlite3_column_int64(st, 0);
-	c->returned = sqlite3_column_int64(st, 1);
-	c->withdrawn = sqlite3_column_int64(st, 2);
-	c->consult_pending = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
-	return 0;
+	rc = hd_sql_get(a, SQL_ADMIN_COUNTS, "counts", e, ">llll",
+		&c->pending, &c->returned, &c->withdrawn, &c->consult_pending);
+	/* one row always: none would be an error SQLite did not name */
+	return rc == 0 ? hd_sql_err(a, e, "counts") : rc < 0 ? rc : 0;
 }
 
+/* hd_object_staff: see hd.h. */
 int hd_object_staff(struct hd_archive *a, const char *sha256)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_OBJECT_STAFF, NULL);
-	int ok;
-
-	if (st == NULL) {
-		return 0;
-	}
-	hd_bind_text(st, 1, sha256);
-	ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return ok;
+	return hd_sql_get(a, SQL_OBJECT_STAFF, "find object", NULL, "t",
+		sha256) == 1;
 }
 
 /* ------------------------------------------------------------- edits */
@@ -386,6 +349,7 @@ struct edit {
 	struct hd_error *e;
 };
 
+/* 1 when the strings x and y are equal, NULL equal only to NULL. */
 static int same(const char *x, const char *y)
 {
 	if (x == NULL || y == NULL) {
@@ -394,6 +358,8 @@ static int same(const char *x, const char *y)
 	return strcmp(x, y) == 0;
 }
 
+/* Note in ed that field key changed from old to now (JSON values, consumed),
+ * and count it. */
 static void note_change(struct edit *ed, const char *key, json_t *old,
 	json_t *now)
 {
@@ -434,11 +400,6 @@ static int field_value(struct edit *ed, const char *in, const char *label,
 	return 0;
 }
 
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* Apply a text field: *cur is replaced when the value differs. */
 static int edit_text(struct edit *ed, const char *in, const char *key,
 	const char *label, size_t max, int lines, int required, char **cur)
@@ -457,12 +418,15 @@ static int edit_text(struct edit *ed, const char *in, const char *key,
 		free(v);
 		return 0;
 	}
-	note_change(ed, key, jstr(*cur), jstr(v));
+	note_change(ed, key, hd_json_str(*cur), hd_json_str(v));
 	free(*cur);
 	*cur = v;
 	return 0;
 }
 
+/* Apply the date field in (NULL: untouched): parsed by hd_date_parse and
+ * kept in its ISO form, with the year and last year it gives; "" clears the
+ * date and the years.  0 or HD_EINVAL. */
 static int edit_date(struct edit *ed, const char *in)
 {
 	struct hd_record *r = ed->r;
@@ -488,7 +452,7 @@ static int edit_date(struct edit *ed, const char *in)
 		free(v);
 		return 0;
 	}
-	note_change(ed, "date", jstr(r->date), jstr(v));
+	note_change(ed, "date", hd_json_str(r->date), hd_json_str(v));
 	free(r->date);
 	r->date = v;
 	r->year = v ? d.year : 0;
@@ -496,6 +460,8 @@ static int edit_date(struct edit *ed, const char *in)
 	return 0;
 }
 
+/* Apply the access field in (NULL: untouched): a code or Chinese name of
+ * public, internal or restricted.  0 or HD_EINVAL. */
 static int edit_access(struct edit *ed, const char *in)
 {
 	const char *code;
@@ -511,21 +477,10 @@ static int edit_access(struct edit *ed, const char *in)
 	if (same(ed->r->access, code)) {
 		return 0;
 	}
-	note_change(ed, "access", jstr(ed->r->access), json_string(code));
+	note_change(ed, "access", hd_json_str(ed->r->access), json_string(code));
 	free(ed->r->access);
 	ed->r->access = hd_xstrdup(code);
 	return 0;
-}
-
-static json_t *strv_json(char **v, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_array_append_new(arr, json_string(v[i]));
-	}
-	return arr;
 }
 
 /* Split a list typed by a person: ";", "；", "、", "," and "，" separate. */
@@ -580,6 +535,9 @@ static int split_terms(struct edit *ed, const char *in, const char *label,
 	return 0;
 }
 
+/* Apply a list field in (NULL: untouched) to the list *cur of *ncur terms
+ * (subjects or persons): split_terms' items in their order replace it when
+ * they differ, and *touched becomes 1.  0 or HD_EINVAL. */
 static int edit_terms(struct edit *ed, const char *in, const char *key,
 	const char *label, char ***cur, size_t *ncur, int *touched)
 {
@@ -601,7 +559,7 @@ static int edit_terms(struct edit *ed, const char *in, const char *key,
 		hd_strv_free(v, n);
 		return 0;
 	}
-	note_change(ed, key, strv_json(*cur, *ncur), strv_json(v, n));
+	note_change(ed, key, hd_json_strv(*cur, *ncur), hd_json_strv(v, n));
 	hd_strv_free(*cur, *ncur);
 	*cur = v;
 	*ncur = n;
@@ -609,34 +567,15 @@ static int edit_terms(struct edit *ed, const char *in, const char *key,
 	return 0;
 }
 
+/* Replace record id's terms of kind with the n terms of v, inside the
+ * caller's transaction.  0 or HD_EDB. */
 static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 	char **v, size_t n, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TERMS_DELETE, e);
-	size_t i;
+	int rc = hd_sql_run(a, SQL_TERMS_DELETE, "clear terms", e, "lt", id,
+		kind);
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, kind);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "clear terms");
-	}
-	for (i = 0; i < n; i++) {
-		st = hd_sql(a, SQL_TERM_INSERT, e);
-		if (st == NULL) {
-			return HD_EDB;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, kind);
-		sqlite3_bind_int(st, 3, (int)i + 1);
-		hd_bind_text(st, 4, v[i]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			return hd_sql_err(a, e, "add term");
-		}
-	}
-	return 0;
+	return rc != 0 ? rc : hd_terms_add(a, id, kind, v, n, e);
 }
 
 /* Re-index the record: the body column is the description followed by
@@ -645,7 +584,7 @@ static int put_terms(struct hd_archive *a, int64_t id, const char *kind,
 static int reindex(struct hd_archive *a, const struct hd_record *r,
 	const char *old_desc, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_BODY, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_RECORD_BODY, e, "l", r->id);
 	char *old = NULL, *meta, *body;
 	const char *rest;
 	struct hd_buf b;
@@ -655,7 +594,8 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	sqlite3_bind_int64(st, 1, r->id);
+	/* a failing read re-indexes from an empty body, and the write
+	 * below fails on the same database */
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		old = hd_col_dup(st, 0);
 	}
@@ -674,20 +614,11 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	hd_buf_puts(&b, rest);
 	body = hd_buf_detach(&b);
 	meta = hd_record_meta_text(r);
-	st = hd_sql(a, SQL_FTS_UPDATE, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-	} else {
-		sqlite3_bind_int64(st, 1, r->id);
-		hd_bind_text(st, 2, r->title);
-		hd_bind_text(st, 3, meta);
-		hd_bind_text(st, 4, body);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "re-index record");
-		} else {
-			rc = hd_heads_put(a, SQL_HEADS_UPDATE, r->id, r->title,
-				meta, e);
-		}
+	rc = hd_sql_run(a, SQL_FTS_UPDATE, "re-index record", e, "lttt",
+		r->id, r->title, meta, body);
+	if (rc == 0) {
+		rc = hd_heads_put(a, SQL_HEADS_UPDATE, r->id, r->title, meta,
+			e);
 	}
 	free(old);
 	free(meta);
@@ -695,37 +626,27 @@ static int reindex(struct hd_archive *a, const struct hd_record *r,
 	return rc;
 }
 
+/* Write the description fields of r back to its row, and its time of change
+ * (now).  Year and last year go with the date: without a dated year both are
+ * NULL.  0 or HD_EDB. */
 static int update_row(struct hd_archive *a, const struct hd_record *r,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_UPDATE, e);
+	int year = r->date != NULL && r->year > 0 ? r->year : 0;
 	char now[32];
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, r->id);
-	hd_bind_text(st, 2, r->title);
-	hd_bind_text(st, 3, r->creator);
-	hd_bind_text(st, 4, r->date);
-	if (r->date != NULL && r->year > 0) {
-		sqlite3_bind_int(st, 5, r->year);
-		sqlite3_bind_int(st, 6, r->year_end > 0 ? r->year_end :
-			r->year);
-	}
-	hd_bind_text(st, 7, r->place);
-	hd_bind_text(st, 8, r->description);
-	hd_bind_text(st, 9, r->access);
-	hd_bind_text(st, 10, r->location);
-	hd_bind_text(st, 11, r->status);
-	hd_bind_text(st, 12, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "update record");
-	}
-	return 0;
+	/* no dated year leaves year and year_end NULL; year_end is at
+	 * least the year */
+	return hd_sql_run(a, SQL_RECORD_UPDATE, "update record", e,
+		"ltttIItttttt", r->id, r->title, r->creator, r->date, year,
+		year > 0 && r->year_end > 0 ? r->year_end : year, r->place,
+		r->description, r->access, r->location, r->status, now);
 }
 
+/* hd_record_edit: see hd.h.  Every field is checked before anything is
+ * written; the record, its changed terms, its search entry and the event
+ * change in one transaction. */
 int hd_record_edit(struct hd_archive *a, const char *ref,
 	const struct hd_edit *in, const struct hd_agent *agent, int *changed,
 	struct hd_error *e)
@@ -751,7 +672,7 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 	}
 	rc = hd_record_get(a, HD_ARCHIVIST, ref, &r, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	old_desc = r.description ? hd_xstrdup(r.description) : NULL;
 	rc = edit_text(&ed, in->title, "title", "题名", 500, 0, 1, &r.title);
@@ -814,17 +735,11 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 		json_decref(o);
 		rc = hd_event_add(a, "edit", r.id, agent, detail, e);
 	}
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc == 0 && changed != NULL) {
+		*changed = ed.n;
 	}
-	if (rc == 0) {
-		if (changed != NULL) {
-			*changed = ed.n;
-		}
-		goto out;
-	}
-fail:
-	hd_tx_rollback(a);
 out:
 	json_decref(ed.before);
 	json_decref(ed.after);

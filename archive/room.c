@@ -127,7 +127,6 @@ int hd_location_add(struct hd_archive *a, const char *path,
 {
 	char canon[HD_LOCATION_MAX], prefix[HD_LOCATION_MAX], now[32];
 	char parent[HD_LOCATION_MAX], *detail;
-	sqlite3_stmt *st;
 	size_t i, len;
 	int rc, added = 0;
 
@@ -151,18 +150,11 @@ int hd_location_add(struct hd_archive *a, const char *path,
 		}
 		memcpy(prefix, canon, i);
 		prefix[i] = '\0';
-		st = hd_sql(a, SQL_LOCATION_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		hd_bind_text(st, 1, prefix);
-		hd_bind_text(st, 2, parent[0] ? parent : NULL);
-		sqlite3_bind_int(st, 3, depth_of(prefix));
-		hd_bind_text(st, 4, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "add location");
-			goto fail;
+		rc = hd_sql_run(a, SQL_LOCATION_INSERT, "add location", e,
+			"ttit", prefix, parent[0] ? parent : NULL,
+			depth_of(prefix), now);
+		if (rc != 0) {
+			goto end;
 		}
 		added = sqlite3_changes(a->db) > 0;
 		snprintf(parent, sizeof parent, "%s", prefix);
@@ -170,19 +162,13 @@ int hd_location_add(struct hd_archive *a, const char *path,
 	if (!added) {
 		rc = hd_err(e, HD_EEXIST, "location '%s' is already there",
 			canon);
-		goto fail;
+		goto end;
 	}
 	detail = hd_xasprintf("location added: %s", canon);
 	rc = hd_event_add(a, "storage", 0, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	return rc;
 }
 
@@ -207,24 +193,19 @@ int hd_location_list(struct hd_archive *a, struct hd_location **v,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list locations", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		l = &(*v)[(*n)++];
 		l->path = hd_col_dup(st, 0);
 		l->depth = sqlite3_column_int(st, 1);
 		l->records = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_locations_free(*v, *n);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list locations");
 	}
-	return 0;
+	return rc;
 }
 
 /* *yes becomes 1 when statement which, with path bound to ?1, gives a
@@ -234,22 +215,10 @@ int hd_location_list(struct hd_archive *a, struct hd_location **v,
 static int location_has(struct hd_archive *a, enum hd_sql which,
 	const char *path, int *yes, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, which, e);
-	int rc;
+	int rc = hd_sql_get(a, which, "look up location", e, "t", path);
 
-	*yes = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, path);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		*yes = 1;
-	} else if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "look up location");
-	}
-	return 0;
+	*yes = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 /* The record with canonical reference code ref: *id its id (0 when there
@@ -258,31 +227,19 @@ static int location_has(struct hd_archive *a, enum hd_sql which,
 static int locate(struct hd_archive *a, const char *ref, int64_t *id,
 	char **loc, char **title, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORD_LOCATE, e);
+	char *t = NULL;
 	int rc;
 
 	*id = 0;
 	*loc = NULL;
+	rc = hd_sql_get(a, SQL_RECORD_LOCATE, "find record", e, "t>ltt", ref,
+		id, loc, &t);
 	if (title != NULL) {
-		*title = NULL;
+		*title = t;
+	} else {
+		free(t);
 	}
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*loc = hd_col_dup(st, 1);
-		if (title != NULL) {
-			*title = hd_col_dup(st, 2);
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find record");
-	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* hd_location_assign: see hd.h.  Assigning the location a record has
@@ -292,7 +249,6 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 {
 	char canon[HD_LOCATION_MAX], cref[64], now[32];
 	char *old = NULL, *detail = NULL;
-	sqlite3_stmt *st;
 	int64_t id;
 	int rc, known;
 
@@ -309,52 +265,37 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 	}
 	rc = location_has(a, SQL_LOCATION_GET, canon, &known, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (!known) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known: add "
 			"it first", canon);
-		goto fail;
+		goto end;
 	}
 	rc = locate(a, cref, &id, &old, NULL, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (id == 0) {
 		rc = hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
-		goto fail;
+		goto end;
 	}
 	if (old != NULL && strcmp(old, canon) == 0) {
 		hd_tx_rollback(a);
 		free(old);
 		return 0;
 	}
-	st = hd_sql(a, SQL_RECORD_SET_LOCATION, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
-	}
 	hd_now_iso(now);
-	sqlite3_bind_int64(st, 1, id);
-	hd_bind_text(st, 2, canon);
-	hd_bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "assign location");
-		goto fail;
+	rc = hd_sql_run(a, SQL_RECORD_SET_LOCATION, "assign location", e,
+		"ltt", id, canon, now);
+	if (rc != 0) {
+		goto end;
 	}
 	detail = old != NULL && *old ? hd_xasprintf("location: %s -> %s",
 		old, canon) : hd_xasprintf("location: %s", canon);
 	rc = hd_event_add(a, "storage", id, agent, detail, e);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
-	}
-	if (rc == 0) {
-		free(old);
-		free(detail);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	free(old);
 	free(detail);
 	return rc;
@@ -392,7 +333,6 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 	double rh, const char *at, const struct hd_agent *agent,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	char now[32], *detail;
 	int rc;
 
@@ -408,33 +348,18 @@ int hd_reading_add(struct hd_archive *a, const char *room, double temp,
 	if (rc != 0) {
 		return rc;
 	}
-	st = hd_sql(a, SQL_READING_INSERT, e);
-	if (st == NULL) {
-		hd_tx_rollback(a);
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, at ? at : now);
-	hd_bind_text(st, 2, room ? room : "一号库房");
-	sqlite3_bind_double(st, 3, temp);
-	sqlite3_bind_double(st, 4, rh);
-	hd_bind_text(st, 5, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "log reading");
-		hd_tx_rollback(a);
-		return rc;
-	}
-	detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s", room ? room : "一号库房",
-		temp, rh, in_range(temp, rh) ? "" : " (out of range)");
-	rc = hd_event_add(a, "storage", 0, agent, detail, e);
-	free(detail);
+	rc = hd_sql_run(a, SQL_READING_INSERT, "log reading", e, "ttddt",
+		at ? at : now, room ? room : "一号库房", temp, rh,
+		hd_agent_name(agent));
 	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+		detail = hd_xasprintf("%s %.1f °C %.0f%% RH%s",
+			room ? room : "一号库房", temp, rh,
+			in_range(temp, rh) ? "" : " (out of range)");
+		rc = hd_event_add(a, "storage", 0, agent, detail, e);
+		free(detail);
 	}
-	if (rc != 0) {
-		hd_tx_rollback(a);
-	}
-	return rc;
+	return hd_tx_end(a, rc, e);
 }
 
 /* hd_reading_last: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EDB. */
@@ -442,24 +367,15 @@ int hd_reading_last(struct hd_archive *a, struct hd_reading *r,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, SQL_READING_LAST, e);
-	int rc;
+	int rc = hd_sql_step(a, st, "read reading", e);
 
 	memset(r, 0, sizeof *r);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		reading_row(st, r);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 0;
 	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read reading");
-	}
-	return hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
+	return rc < 0 ? rc : hd_err(e, HD_ENOTFOUND, "no storage reading logged yet");
 }
 
 /* hd_readings_since: see hd.h.  Returns 0 or HD_EDB (*v NULL). */
@@ -467,30 +383,22 @@ int hd_readings_since(struct hd_archive *a, const char *since,
 	const char *room, struct hd_reading **v, size_t *n,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_READINGS_SINCE, e);
-	struct hd_reading *r;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_READINGS_SINCE, e, "tt",
+		since ? since : "", room);
 	int rc;
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, since ? since : "");
-	hd_bind_text(st, 2, room);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read readings", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
-		r = &(*v)[(*n)++];
-		reading_row(st, r);
+		reading_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		free(*v);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "read readings");
 	}
-	return 0;
+	return rc;
 }
 
 /* -------------------------------------------------------- inventories */
@@ -517,29 +425,19 @@ static void inventory_release(struct inventory *v)
 static int inventory_load(struct hd_archive *a, int64_t id,
 	struct inventory *v, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_INVENTORY_GET, e);
-	int rc;
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_INVENTORY_GET, e, "l", id);
+	int rc = hd_sql_step(a, st, "read inventory", e);
 
 	memset(v, 0, sizeof *v);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == 1) {
 		v->scope = hd_col_dup(st, 0);
 		v->started = hd_col_dup(st, 1);
 		v->finished = hd_col_dup(st, 2);
 		v->report = hd_col_dup(st, 4);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+		sqlite3_reset(st);
 		return 0;
 	}
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read inventory");
-	}
-	return hd_err(e, HD_ENOTFOUND, "inventory %lld does not exist",
+	return rc < 0 ? rc : hd_err(e, HD_ENOTFOUND, "inventory %lld does not exist",
 		(long long)id);
 }
 
@@ -549,7 +447,6 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 	const struct hd_agent *agent, int64_t *id, struct hd_error *e)
 {
 	char canon[HD_LOCATION_MAX], now[32], *detail;
-	sqlite3_stmt *st;
 	int rc, used = 0;
 
 	*id = 0;
@@ -566,40 +463,29 @@ int hd_inventory_start(struct hd_archive *a, const char *scope,
 		rc = location_has(a, SQL_LOCATION_GET, canon, &used, e);
 	}
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (!used) {
 		rc = hd_err(e, HD_ENOTFOUND, "location '%s' is not known and "
 			"no record is kept there", canon);
-		goto fail;
-	}
-	st = hd_sql(a, SQL_INVENTORY_INSERT, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto fail;
+		goto end;
 	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, canon);
-	hd_bind_text(st, 2, now);
-	hd_bind_text(st, 3, agent && agent->name ? agent->name : "unknown");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "start inventory");
-		goto fail;
+	rc = hd_sql_run(a, SQL_INVENTORY_INSERT, "start inventory", e, "ttt",
+		canon, now, hd_agent_name(agent));
+	if (rc != 0) {
+		goto end;
 	}
 	*id = sqlite3_last_insert_rowid(a->db);
 	detail = hd_xasprintf("inventory %lld of %s started",
 		(long long)*id, canon);
 	rc = hd_event_add(a, "storage", 0, agent, detail, e);
 	free(detail);
-	if (rc == 0) {
-		rc = hd_tx_commit(a, e);
+end:
+	rc = hd_tx_end(a, rc, e);
+	if (rc != 0) {
+		*id = 0;
 	}
-	if (rc == 0) {
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
-	*id = 0;
 	return rc;
 }
 
@@ -663,7 +549,6 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 {
 	char cat[HD_LOCATION_MAX], now[32], *typed;
 	struct inventory inv;
-	sqlite3_stmt *st;
 	size_t i;
 	int64_t rid;
 	int rc;
@@ -675,23 +560,23 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 	}
 	rc = inventory_load(a, id, &inv, e);
 	if (rc != 0) {
-		goto fail;
+		goto end;
 	}
 	if (inv.finished != NULL) {
 		rc = hd_err(e, HD_EINVAL, "inventory %lld was finished at %s",
 			(long long)id, inv.finished);
-		goto fail;
+		goto end;
 	}
 	if (at != NULL) {
 		rc = hd_location_canon(at, cat, e);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		if (!within(cat, inv.scope)) {
 			rc = hd_err(e, HD_EINVAL, "'%s' is not inside %s, the "
 				"place inventory %lld covers", cat, inv.scope,
 				(long long)id);
-			goto fail;
+			goto end;
 		}
 	}
 	hd_now_iso(now);
@@ -709,49 +594,29 @@ int hd_inventory_found(struct hd_archive *a, int64_t id, const char *at,
 		}
 		free(typed);
 		if (rc != 0) {
-			goto fail;
+			goto end;
 		}
 		f->mark = rid == 0 ? HD_INV_UNKNOWN : mark_of(f->location,
 			inv.scope, at != NULL ? cat : NULL);
 		if (f->ref[0] == '\0') {
 			continue;
 		}
-		st = hd_sql(a, SQL_INVENTORY_ITEM_INSERT, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto fail;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, f->ref);
-		if (rid > 0) {
-			sqlite3_bind_int64(st, 3, rid);
-		}
-		hd_bind_text(st, 4, at != NULL ? cat : NULL);
-		hd_bind_text(st, 5, now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "mark found");
-			goto fail;
+		rc = hd_sql_run(a, SQL_INVENTORY_ITEM_INSERT, "mark found", e,
+			"ltLtt", id, f->ref, rid, at != NULL ? cat : NULL, now);
+		if (rc != 0) {
+			goto end;
 		}
 		if (sqlite3_changes(a->db) == 0) {
 			f->mark = HD_INV_AGAIN;
 		}
 	}
-	rc = hd_tx_commit(a, e);
-	if (rc == 0) {
-		inventory_release(&inv);
-		return 0;
-	}
-fail:
-	hd_tx_rollback(a);
+end:
+	rc = hd_tx_end(a, rc, e);
 	inventory_release(&inv);
-	hd_inv_found_release(out, n);
+	if (rc != 0) {
+		hd_inv_found_release(out, n);
+	}
 	return rc;
-}
-
-/* A JSON string of s, or null for NULL (a new reference). */
-static json_t *jstr(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
 }
 
 /* The report of an open inventory, from the catalogue as it is now. */
@@ -769,13 +634,8 @@ static int build_report(struct hd_archive *a, int64_t id,
 	int rc, hit;
 
 	*out = NULL;
-	st = hd_sql(a, SQL_INVENTORY_ITEMS, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto done;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_INVENTORY_ITEMS, e, "l", id);
+	while ((rc = hd_sql_step(a, st, "read inventory", e)) == 1) {
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
 			json_array_append_new(unknown, json_string(
 				(const char *)sqlite3_column_text(st, 0)));
@@ -810,18 +670,11 @@ static int build_report(struct hd_archive *a, int64_t id,
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "read inventory");
+	if (rc != 0) {
 		goto done;
 	}
-	st = hd_sql(a, SQL_INVENTORY_EXPECTED, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto done;
-	}
-	hd_bind_text(st, 1, inv->scope);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = hd_sql_bind(a, SQL_INVENTORY_EXPECTED, e, "t", inv->scope);
+	while ((rc = hd_sql_step(a, st, "read records in place", e)) == 1) {
 		rid = sqlite3_column_int64(st, 0);
 		expected++;
 		for (k = 0, hit = 0; k < nfound && !hit; k++) {
@@ -839,15 +692,13 @@ static int build_report(struct hd_archive *a, int64_t id,
 			sqlite3_column_text(st, 3)));
 		json_array_append_new(missing, x);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "read records in place");
+	if (rc != 0) {
 		goto done;
 	}
 	json_object_set_new(o, "inventory", json_integer(id));
 	json_object_set_new(o, "scope", json_string(inv->scope));
-	json_object_set_new(o, "started", jstr(inv->started));
-	json_object_set_new(o, "finished", jstr(finished));
+	json_object_set_new(o, "started", hd_json_str(inv->started));
+	json_object_set_new(o, "finished", hd_json_str(finished));
 	json_object_set_new(o, "expected", json_integer((json_int_t)expected));
 	json_object_set_new(o, "found", json_integer((json_int_t)nfound));
 	json_object_set_new(o, "missing", missing);
@@ -875,7 +726,6 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 {
 	struct inventory inv;
 	json_t *rep = NULL;
-	sqlite3_stmt *st;
 	char now[32], *text = NULL;
 	int rc, in_tx = 0;
 
@@ -912,19 +762,11 @@ int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 		goto out;
 	}
 	if (finish) {
-		st = hd_sql(a, SQL_INVENTORY_FINISH, e);
-		if (st == NULL) {
-			rc = HD_EDB;
-			goto out;
+		rc = hd_sql_run(a, SQL_INVENTORY_FINISH, "finish inventory",
+			e, "ltt", id, now, text);
+		if (rc == 0) {
+			rc = hd_event_add(a, "storage", 0, agent, text, e);
 		}
-		sqlite3_bind_int64(st, 1, id);
-		hd_bind_text(st, 2, now);
-		hd_bind_text(st, 3, text);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = hd_sql_err(a, e, "finish inventory");
-			goto out;
-		}
-		rc = hd_event_add(a, "storage", 0, agent, text, e);
 		if (rc == 0) {
 			rc = hd_tx_commit(a, e);
 		}

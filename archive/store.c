@@ -11,10 +11,8 @@
  */
 #include "internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,11 +33,16 @@ void hd_sha256_hex(const void *p, size_t n, char out[65])
 	hd_hex(d, 32, out);
 }
 
+/* hd_store_path: see hd.h.  Objects are kept as OBJDIR/ab/cdef... : the
+ * first two hex digits name the folder, so none holds more than a 256th of
+ * them. */
 char *hd_store_path(struct hd_archive *a, const char *sha256)
 {
 	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
 }
 
+/* hd_store_has: see hd.h.  A regular file of that name; its content is not
+ * checked (verify does that). */
 int hd_store_has(struct hd_archive *a, const char *sha256)
 {
 	char *p = hd_store_path(a, sha256);
@@ -113,6 +116,8 @@ int hd_objw_finish(struct hd_objw *w, struct hd_error *e)
 	return rc;
 }
 
+/* hd_objw_discard: see hd.h.  Closes the temporary file's descriptor and
+ * removes it. */
 void hd_objw_discard(struct hd_objw *w)
 {
 	if (w == NULL) {
@@ -225,30 +230,8 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 }
 
 /* Remove what a killed process left in tmp/: names "<kind>-<pid>-..."
- * whose process is gone. */
+ * whose process is gone (hd_tmp_sweep). */
 void hd_store_sweep(struct hd_archive *a)
 {
-	DIR *d = opendir(a->tmpdir);
-	struct dirent *de;
-	char *p, *path;
-	long pid;
-
-	if (d == NULL) {
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		p = strchr(de->d_name, '-');
-		if (p == NULL) {
-			continue;
-		}
-		pid = strtol(p + 1, NULL, 10);
-		if (pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
-			continue;
-		}
-		path = hd_xasprintf("%s/%s", a->tmpdir, de->d_name);
-		hd_fs_rmtree(path);
-		free(path);
-	}
-	closedir(d);
+	hd_tmp_sweep(a->tmpdir);
 }

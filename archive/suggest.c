@@ -52,25 +52,17 @@ static void key_norm(char *s)
 	}
 }
 
+/* Key key of suggestion id, normalised in place by key_norm; an empty
+ * key is not added.  0 or HD_EDB. */
 static int add_key(struct hd_archive *a, int64_t id, char *key,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st;
-
 	key_norm(key);
 	if (*key == '\0') {
 		return 0;
 	}
-	st = hd_sql(a, SQL_SUGGEST_KEY_INSERT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "add suggestion key");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SUGGEST_KEY_INSERT, "add suggestion key", e,
+		"tl", key, id);
 }
 
 /* A new row for (kind, term) with its keys. */
@@ -78,23 +70,15 @@ static int add_new(struct hd_archive *a, const char *kind, const char *term,
 	int64_t n, struct hd_error *e)
 {
 	struct hd_py_term t;
-	sqlite3_stmt *st;
 	int64_t id;
 	int i, rc, max;
 
 	hd_py_term(term, strcmp(kind, "person") == 0 ? HD_PY_PERSON : 0, &t);
-	st = hd_sql(a, SQL_SUGGEST_INSERT, e);
-	if (st == NULL) {
+	rc = hd_sql_run(a, SQL_SUGGEST_INSERT, "add suggestion", e, "tttl",
+		kind, term, t.display, n);
+	if (rc != 0) {
 		hd_py_term_release(&t);
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, kind);
-	hd_bind_text(st, 2, term);
-	hd_bind_text(st, 3, t.display);
-	sqlite3_bind_int64(st, 4, n);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		hd_py_term_release(&t);
-		return hd_sql_err(a, e, "add suggestion");
+		return rc;
 	}
 	id = sqlite3_last_insert_rowid(a->db);
 	/* a title is long and unique: fewer readings of it are kept */
@@ -115,26 +99,16 @@ static int add_new(struct hd_archive *a, const char *kind, const char *term,
 static int add_term(struct hd_archive *a, const char *kind, const char *term,
 	int64_t n, struct hd_error *e)
 {
-	sqlite3_stmt *st;
 	int64_t id = 0;
 	int rc;
 
 	if (term == NULL || *term == '\0') {
 		return 0;
 	}
-	st = hd_sql(a, SQL_SUGGEST_FIND, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, kind);
-	hd_bind_text(st, 2, term);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "find suggestion");
+	rc = hd_sql_get(a, SQL_SUGGEST_FIND, "find suggestion", e, "tt>l",
+		kind, term, &id);
+	if (rc < 0) {
+		return rc;
 	}
 	if (id == 0) {
 		return add_new(a, kind, term, n, e);
@@ -142,16 +116,8 @@ static int add_term(struct hd_archive *a, const char *kind, const char *term,
 	if (n == 0) {
 		return 0;
 	}
-	st = hd_sql(a, SQL_SUGGEST_COUNT, e);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, n);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "count suggestion");
-	}
-	return 0;
+	return hd_sql_run(a, SQL_SUGGEST_COUNT, "count suggestion", e, "ll",
+		id, n);
 }
 
 /* See internal.h. */
@@ -186,13 +152,14 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e)
 	int64_t n;
 	int rc, step;
 
-	st = hd_sql(a, SQL_SUGGEST_CLEAR_KEYS, e);
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "clear suggestions");
+	rc = hd_sql_run(a, SQL_SUGGEST_CLEAR_KEYS, "clear suggestions", e,
+		"");
+	if (rc == 0) {
+		rc = hd_sql_run(a, SQL_SUGGEST_CLEAR, "clear suggestions", e,
+			"");
 	}
-	st = hd_sql(a, SQL_SUGGEST_CLEAR, e);
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "clear suggestions");
+	if (rc != 0) {
+		return rc;
 	}
 	/* the terms are read while rows are added: other tables */
 	st = hd_sql(a, SQL_SUGGEST_SOURCE, e);
@@ -215,6 +182,7 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e)
 	return rc;
 }
 
+/* hd_suggest_rebuild: see hd.h.  0, HD_EBUSY or HD_EDB (nothing changed). */
 int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e)
 {
 	int rc = hd_tx_begin(a, e);
@@ -222,14 +190,11 @@ int hd_suggest_rebuild(struct hd_archive *a, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	rc = hd_suggest_fill(a, e);
-	if (rc == 0) {
-		return hd_tx_commit(a, e);
-	}
-	hd_tx_rollback(a);
-	return rc;
+	return hd_tx_end(a, hd_suggest_fill(a, e), e);
 }
 
+/* hd_suggestions_free: see hd.h.  The kinds are static strings and not
+ * freed. */
 void hd_suggestions_free(struct hd_suggestion *v, size_t n)
 {
 	size_t i;
@@ -241,6 +206,8 @@ void hd_suggestions_free(struct hd_suggestion *v, size_t n)
 	free(v);
 }
 
+/* The static string of kinds[] equal to s, so a suggestion's kind outlives
+ * its row; kinds[0] for anything else. */
 static const char *kind_name(const char *s)
 {
 	size_t i;
@@ -253,6 +220,9 @@ static const char *kind_name(const char *s)
 	return kinds[0];
 }
 
+/* hd_suggest_public: see hd.h.  The keys looked up are what was typed folded
+ * as keys are (hd_py_term, key_norm): the range from it up to it followed by
+ * U+10FFFF. */
 int hd_suggest_public(struct hd_archive *a, const char *q, int max,
 	struct hd_suggestion **out, size_t *n, struct hd_error *e)
 {
@@ -283,15 +253,12 @@ int hd_suggest_public(struct hd_archive *a, const char *q, int max,
 	}
 	/* every key that begins with the prefix sorts below prefix+U+10FFFF */
 	hi = hd_xasprintf("%s\xF4\x8F\xBF\xBF", t.chars);
-	st = hd_sql(a, SQL_SUGGEST_PUBLIC, e);
+	st = hd_sql_bind(a, SQL_SUGGEST_PUBLIC, e, "tti", t.chars, hi, max);
 	if (st == NULL) {
 		free(hi);
 		hd_py_term_release(&t);
 		return HD_EDB;
 	}
-	hd_bind_text(st, 1, t.chars);
-	hd_bind_text(st, 2, hi);
-	sqlite3_bind_int(st, 3, max);
 	v = hd_xcalloc((size_t)max, sizeof *v);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < (size_t)max) {
 		v[*n].kind = kind_name(

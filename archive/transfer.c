@@ -35,7 +35,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
 #include <glib.h>
 #include <jansson.h>
 
@@ -361,24 +360,6 @@ static int record_pages(const struct hd_record *r)
 	return p;
 }
 
-/* s as a JSON string, or null for NULL.  A new reference. */
-static json_t *jstr(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-/* v[0..n) as a JSON array of strings.  A new reference. */
-static json_t *jstrv(char **v, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_array_append_new(arr, json_string(v[i]));
-	}
-	return arr;
-}
-
 /* Record r as metadata/records.json holds it: every field, its files
  * (with their paths in the bag under data/FOLDER/) and its events.  A
  * new reference. */
@@ -390,25 +371,25 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	size_t i;
 
 	json_object_set_new(o, "ref", json_string(r->ref));
-	json_object_set_new(o, "fonds", jstr(r->fonds));
-	json_object_set_new(o, "title", jstr(r->title));
-	json_object_set_new(o, "creator", jstr(r->creator));
-	json_object_set_new(o, "date", jstr(r->date));
-	json_object_set_new(o, "category", jstr(r->category));
-	json_object_set_new(o, "retention", jstr(r->retention));
-	json_object_set_new(o, "class", jstr(r->cls));
-	json_object_set_new(o, "access", jstr(r->access));
-	json_object_set_new(o, "status", jstr(r->status));
-	json_object_set_new(o, "place", jstr(r->place));
-	json_object_set_new(o, "location", jstr(r->location));
-	json_object_set_new(o, "description", jstr(r->description));
-	json_object_set_new(o, "language", jstr(r->language));
-	json_object_set_new(o, "source", jstr(r->source));
+	json_object_set_new(o, "fonds", hd_json_str(r->fonds));
+	json_object_set_new(o, "title", hd_json_str(r->title));
+	json_object_set_new(o, "creator", hd_json_str(r->creator));
+	json_object_set_new(o, "date", hd_json_str(r->date));
+	json_object_set_new(o, "category", hd_json_str(r->category));
+	json_object_set_new(o, "retention", hd_json_str(r->retention));
+	json_object_set_new(o, "class", hd_json_str(r->cls));
+	json_object_set_new(o, "access", hd_json_str(r->access));
+	json_object_set_new(o, "status", hd_json_str(r->status));
+	json_object_set_new(o, "place", hd_json_str(r->place));
+	json_object_set_new(o, "location", hd_json_str(r->location));
+	json_object_set_new(o, "description", hd_json_str(r->description));
+	json_object_set_new(o, "language", hd_json_str(r->language));
+	json_object_set_new(o, "source", hd_json_str(r->source));
 	json_object_set_new(o, "pages", json_integer(record_pages(r)));
-	json_object_set_new(o, "subjects", jstrv(r->subjects, r->nsubjects));
-	json_object_set_new(o, "persons", jstrv(r->persons, r->npersons));
-	json_object_set_new(o, "created", jstr(r->created));
-	json_object_set_new(o, "updated", jstr(r->updated));
+	json_object_set_new(o, "subjects", hd_json_strv(r->subjects, r->nsubjects));
+	json_object_set_new(o, "persons", hd_json_strv(r->persons, r->npersons));
+	json_object_set_new(o, "created", hd_json_str(r->created));
+	json_object_set_new(o, "updated", hd_json_str(r->updated));
 	json_object_set_new(o, "folder", json_string(folder));
 	for (i = 0; i < r->nfiles; i++) {
 		f = json_object();
@@ -419,7 +400,7 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 			json_string(r->files[i].sha256));
 		json_object_set_new(f, "size",
 			json_integer((json_int_t)r->files[i].size));
-		json_object_set_new(f, "mime", jstr(r->files[i].mime));
+		json_object_set_new(f, "mime", hd_json_str(r->files[i].mime));
 		if (r->files[i].pages > 0) {
 			json_object_set_new(f, "pages",
 				json_integer(r->files[i].pages));
@@ -431,95 +412,27 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	for (i = 0; i < r->nevents; i++) {
 		f = json_object();
 		json_object_set_new(f, "at", json_string(r->events[i].at));
-		json_object_set_new(f, "type", jstr(r->events[i].type));
-		json_object_set_new(f, "agent", jstr(r->events[i].agent));
-		json_object_set_new(f, "detail", jstr(r->events[i].detail));
+		json_object_set_new(f, "type", hd_json_str(r->events[i].type));
+		json_object_set_new(f, "agent", hd_json_str(r->events[i].agent));
+		json_object_set_new(f, "detail", hd_json_str(r->events[i].detail));
 		json_array_append_new(evs, f);
 	}
 	json_object_set_new(o, "events", evs);
 	return o;
 }
 
-/* A CSV cell of s ("" for NULL) appended to b, always quoted with its
- * quotes doubled (libcsv's csv_write), then "," or, for the last of a
- * row, CRLF. */
-static void csv_cell(struct hd_buf *b, const char *s, int last)
-{
-	size_t n, need;
-	char *cell;
-
-	if (s == NULL) {
-		s = "";
-	}
-	n = strlen(s);
-	need = csv_write(NULL, 0, s, n);
-	cell = hd_xmalloc(need);
-	csv_write(cell, need, s, n);
-	hd_buf_add(b, cell, need);
-	free(cell);
-	hd_buf_puts(b, last ? "\r\n" : ",");
-}
-
-/* A CSV cell (not the last of its row) of v[0..n) joined with ';', as
- * the sheet's list columns are read. */
-static void csv_list(struct hd_buf *b, char **v, size_t n)
-{
-	struct hd_buf c;
-	size_t i;
-
-	hd_buf_init(&c);
-	for (i = 0; i < n; i++) {
-		hd_buf_printf(&c, "%s%s", i ? ";" : "", v[i]);
-	}
-	csv_cell(b, c.p ? c.p : "", 0);
-	hd_buf_release(&c);
-}
-
-/* The catalogue sheet of the bag: the columns ingest reads, one row per
- * record.  The files are named one by one, in their order, so the
- * receiving record keeps it; a name holding ';' falls back to the
- * record's folder. */
+/* The catalogue sheet of the bag (sheetw.c): the columns ingest reads,
+ * one row per record, its files named one by one under its folder, in
+ * their order, so the receiving record keeps it.  Caller frees. */
 static char *records_csv(struct hd_record *recs, char **folders, size_t n)
 {
-	struct hd_buf b, c;
-	size_t i, k;
-	char num[16];
-	int plain;
+	struct hd_buf b;
+	size_t i;
 
 	hd_buf_init(&b);
-	hd_buf_puts(&b, "\xEF\xBB\xBF" "文件名,题名,责任者,日期,门类,保管期限,"
-		"开放,主题词,人物,地点,页数,机构问题,附注,位置\r\n");
+	hd_sheet_csv_header(&b);
 	for (i = 0; i < n; i++) {
-		struct hd_record *r = &recs[i];
-
-		hd_buf_init(&c);
-		plain = 1;
-		for (k = 0; k < r->nfiles; k++) {
-			if (strchr(r->files[k].name, ';') != NULL ||
-			    strstr(r->files[k].name, "\xEF\xBC\x9B") != NULL) {
-				plain = 0;
-			}
-		}
-		for (k = 0; plain && k < r->nfiles; k++) {
-			hd_buf_printf(&c, "%s%s/%s", k ? ";" : "", folders[i],
-				r->files[k].name);
-		}
-		csv_cell(&b, plain ? c.p : folders[i], 0);
-		hd_buf_release(&c);
-		csv_cell(&b, r->title, 0);
-		csv_cell(&b, r->creator, 0);
-		csv_cell(&b, r->date, 0);
-		csv_cell(&b, r->category, 0);
-		csv_cell(&b, r->retention, 0);
-		csv_cell(&b, r->access, 0);
-		csv_list(&b, r->subjects, r->nsubjects);
-		csv_list(&b, r->persons, r->npersons);
-		csv_cell(&b, r->place, 0);
-		snprintf(num, sizeof num, "%d", r->pages);
-		csv_cell(&b, r->pages > 0 ? num : "", 0);
-		csv_cell(&b, r->cls, 0);
-		csv_cell(&b, r->description, 0);
-		csv_cell(&b, r->location, 1);
+		hd_sheet_csv_record(&b, &recs[i], folders[i]);
 	}
 	return hd_buf_detach(&b);
 }
@@ -627,8 +540,8 @@ static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 	json_object_set_new(o, "uuid", json_string(s->uuid));
 	json_object_set_new(o, "from", json_string(s->from));
 	json_object_set_new(o, "fonds", json_string(s->fonds));
-	json_object_set_new(o, "to", jstr(s->to));
-	json_object_set_new(o, "reason", jstr(s->reason));
+	json_object_set_new(o, "to", hd_json_str(s->to));
+	json_object_set_new(o, "reason", hd_json_str(s->reason));
 	json_object_set_new(o, "date", json_string(s->date));
 	json_object_set_new(o, "agent", json_string(s->agent));
 	json_object_set_new(o, "items", json_integer(s->items));
@@ -642,8 +555,8 @@ static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 		r = json_object();
 		files = json_array();
 		json_object_set_new(r, "ref", json_string(recs[i].ref));
-		json_object_set_new(r, "title", jstr(recs[i].title));
-		json_object_set_new(r, "date", jstr(recs[i].date));
+		json_object_set_new(r, "title", hd_json_str(recs[i].title));
+		json_object_set_new(r, "date", hd_json_str(recs[i].date));
 		json_object_set_new(r, "pages",
 			json_integer(record_pages(&recs[i])));
 		for (k = 0; k < recs[i].nfiles; k++) {
@@ -751,8 +664,8 @@ static int bag_records_json(struct hd_bagw *w, struct hd_record *recs,
 	json_object_set_new(top, "hongdang_transfer", json_integer(1));
 	json_object_set_new(top, "identifier", json_string(s->uuid));
 	json_object_set_new(top, "from", from);
-	json_object_set_new(top, "to", jstr(s->to));
-	json_object_set_new(top, "reason", jstr(s->reason));
+	json_object_set_new(top, "to", hd_json_str(s->to));
+	json_object_set_new(top, "reason", hd_json_str(s->reason));
 	json_object_set_new(top, "date", json_string(s->at));
 	json_object_set_new(top, "items", json_integer(s->items));
 	json_object_set_new(top, "pages", json_integer(s->pages));
@@ -814,12 +727,13 @@ static int bag_tags(struct hd_archive *a, struct hd_bagw *w,
 	return rc;
 }
 
-/* hd_transfer_export: see hd.h.  The bag is removed again on every error
- * path before the transaction commits, also after it was renamed into
- * place.  Returns 0 with *t filled, or the first error. */
-int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
-	const struct hd_agent *agent, struct hd_transfer *t,
-	struct hd_error *e)
+/* hd_transfer_export and hd_transfer_export_as (where: NULL for x->out).
+ * The bag is removed again on every error path before the transaction
+ * commits, also after it was renamed into place.  Returns 0 with *t
+ * filled, or the first error. */
+static int transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
 {
 	struct hd_record *recs = NULL;
 	struct hd_bagw w;
@@ -875,11 +789,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	/* the transfer and its events, committed once the bag is in place */
 	detail = json_object();
 	items = json_array();
-	json_object_set_new(detail, "to", jstr(x->to));
+	json_object_set_new(detail, "to", hd_json_str(x->to));
 	for (i = 0; i < nrefs; i++) {
 		it = json_object();
 		json_object_set_new(it, "ref", json_string(recs[i].ref));
-		json_object_set_new(it, "title", jstr(recs[i].title));
+		json_object_set_new(it, "title", hd_json_str(recs[i].title));
 		json_object_set_new(it, "pages",
 			json_integer(record_pages(&recs[i])));
 		json_object_set_new(it, "files",
@@ -898,11 +812,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	in_tx = 1;
 	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		x->out, text, &id, e);
+		where ? where : x->out, text, &id, e);
 	for (i = 0; i < nrefs && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
 			x->to ? x->to : "(no receiver named)", (long long)id,
-			uuid, x->out);
+			uuid, where ? where : x->out);
 		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
 		free(ev);
 	}
@@ -935,6 +849,22 @@ out:
 	free(text);
 	hd_bagw_release(&w);
 	return rc;
+}
+
+/* See hd.h. */
+int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	return transfer_export(a, x, NULL, agent, t, e);
+}
+
+/* See hd_desk.h. */
+int hd_transfer_export_as(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
+{
+	return transfer_export(a, x, where, agent, t, e);
 }
 
 /* ------------------------------------------------------------- receipts */
@@ -1009,14 +939,14 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 		}
 		sqlite3_reset(st);
 		it = json_object();
-		json_object_set_new(it, "ref", jstr(x->ref));
-		json_object_set_new(it, "title", jstr(x->title));
-		json_object_set_new(it, "received_as", jstr(local));
+		json_object_set_new(it, "ref", hd_json_str(x->ref));
+		json_object_set_new(it, "title", hd_json_str(x->title));
+		json_object_set_new(it, "received_as", hd_json_str(local));
 		json_object_set_new(it, "status", json_string(status));
 		json_array_append_new(items, it);
 		free(local);
 	}
-	json_object_set_new(detail, "from", jstr(from));
+	json_object_set_new(detail, "from", hd_json_str(from));
 	json_object_set_new(detail, "items", items);
 	items = NULL;
 	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
@@ -1085,16 +1015,16 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 	}
 	o = json_object();
 	by = json_object();
-	json_object_set_new(by, "fonds", jstr(hd_archive_fonds(a)));
-	json_object_set_new(by, "name", jstr(hd_archive_name(a)));
+	json_object_set_new(by, "fonds", hd_json_str(hd_archive_fonds(a)));
+	json_object_set_new(by, "name", hd_json_str(hd_archive_name(a)));
 	json_object_set_new(o, "hongdang_receipt", json_integer(1));
 	json_object_set_new(o, "receipt", json_integer(t.id));
 	json_object_set_new(o, "transfer", json_string(t.uuid));
 	json_object_set_new(o, "manifest_sha256", json_string(t.manifest));
-	json_object_set_new(o, "from", jstr(t.peer));
+	json_object_set_new(o, "from", hd_json_str(t.peer));
 	json_object_set_new(o, "received_by", by);
-	json_object_set_new(o, "received_at", jstr(t.at));
-	json_object_set_new(o, "agent", jstr(t.agent));
+	json_object_set_new(o, "received_at", hd_json_str(t.at));
+	json_object_set_new(o, "agent", hd_json_str(t.agent));
 	json_object_set_new(o, "files", json_integer(t.files));
 	json_object_set_new(o, "pages", json_integer(t.pages));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)t.bytes));

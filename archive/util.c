@@ -17,11 +17,14 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include <unicode/uchar.h>
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+/* hd_err: see hd.h.  The message is cut to fit e->msg. */
 int hd_err(struct hd_error *e, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -36,6 +39,7 @@ int hd_err(struct hd_error *e, int code, const char *fmt, ...)
 	return code;
 }
 
+/* hd_err_clear: see hd.h.  Accepts NULL. */
 void hd_err_clear(struct hd_error *e)
 {
 	if (e != NULL) {
@@ -58,6 +62,9 @@ int hd_exit_status(int code)
 	}
 }
 
+/* hd_http_status: see hd.h.  Usage and bad input 400, not there and
+ * not allowed both 404 (a hidden record must look missing), taken 409,
+ * over a limit 413, a refused batch 422, busy 503, the rest 500. */
 int hd_http_status(int code)
 {
 	switch (code) {
@@ -91,6 +98,9 @@ static void __attribute__((noreturn)) oom(void)
 	abort();
 }
 
+/* malloc that never returns NULL: out of memory ends the process (oom), the
+ * one exit the library has.  A size of 0 allocates a byte, so the result is
+ * always freeable and distinct. */
 void *hd_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -101,6 +111,7 @@ void *hd_xmalloc(size_t n)
 	return p;
 }
 
+/* calloc that never returns NULL (see hd_xmalloc). */
 void *hd_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
@@ -111,6 +122,8 @@ void *hd_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* realloc that never returns NULL (see hd_xmalloc); a size of 0 keeps a byte
+ * instead of freeing. */
 void *hd_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
@@ -121,11 +134,13 @@ void *hd_xrealloc(void *p, size_t n)
 	return q;
 }
 
+/* A new copy of s, or NULL for NULL; aborts only when memory runs out. */
 char *hd_xstrdup(const char *s)
 {
 	return s == NULL ? NULL : hd_xstrndup(s, strlen(s));
 }
 
+/* A new NUL-terminated copy of the n bytes at s (which may hold NULs). */
 char *hd_xstrndup(const char *s, size_t n)
 {
 	char *p = hd_xmalloc(n + 1);
@@ -135,6 +150,7 @@ char *hd_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* A new string formatted as printf would; aborts only when memory runs out. */
 char *hd_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
@@ -152,6 +168,7 @@ char *hd_xasprintf(const char *fmt, ...)
 
 /* ------------------------------------------------------------ buffers */
 
+/* hd_buf_init: see hd.h: an empty buffer, nothing allocated yet. */
 void hd_buf_init(struct hd_buf *b)
 {
 	b->p = NULL;
@@ -159,6 +176,8 @@ void hd_buf_init(struct hd_buf *b)
 	b->cap = 0;
 }
 
+/* Make room in b for more bytes and the terminating NUL: the capacity
+ * doubles (from 64) until it is enough. */
 static void buf_grow(struct hd_buf *b, size_t more)
 {
 	size_t need = b->len + more + 1;
@@ -175,6 +194,8 @@ static void buf_grow(struct hd_buf *b, size_t more)
 	b->cap = cap;
 }
 
+/* Append the n bytes at s to b (n may be 0, s then unused); b stays
+ * NUL-terminated. */
 void hd_buf_add(struct hd_buf *b, const void *s, size_t n)
 {
 	buf_grow(b, n);
@@ -185,11 +206,13 @@ void hd_buf_add(struct hd_buf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Append the string s to b. */
 void hd_buf_puts(struct hd_buf *b, const char *s)
 {
 	hd_buf_add(b, s, strlen(s));
 }
 
+/* Append printf-formatted text to b (measured first, then written in place). */
 void hd_buf_printf(struct hd_buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -208,6 +231,7 @@ void hd_buf_printf(struct hd_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* hd_buf_html: see hd.h.  Runs of plain bytes are copied whole. */
 void hd_buf_html(struct hd_buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
@@ -241,12 +265,14 @@ void hd_buf_html(struct hd_buf *b, const char *s, size_t n)
 	hd_buf_add(b, s + run, n - run);
 }
 
+/* hd_buf_release: see hd.h. */
 void hd_buf_release(struct hd_buf *b)
 {
 	free(b->p);
 	hd_buf_init(b);
 }
 
+/* hd_buf_detach: see hd.h.  An empty buffer gives "" (never NULL). */
 char *hd_buf_detach(struct hd_buf *b)
 {
 	char *p = b->p;
@@ -272,6 +298,24 @@ int hd_json_dump(const struct json_t *o, size_t flags, const char *what,
 			"memory)", what);
 	}
 	return 0;
+}
+
+/* hd_json_str: see hd.h. */
+json_t *hd_json_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* hd_json_strv: see hd.h. */
+json_t *hd_json_strv(char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, json_string(v[i]));
+	}
+	return arr;
 }
 
 /* -------------------------------------------------------------- UTF-8 */
@@ -395,6 +439,8 @@ static UChar *to_utf16(const char *s, size_t n, int32_t *len)
 	return u;
 }
 
+/* A new UTF-8 string of the n UTF-16 units at u, or NULL when ICU cannot
+ * convert them.  Caller frees. */
 static char *from_utf16(const UChar *u, int32_t n)
 {
 	UErrorCode st = U_ZERO_ERROR;
@@ -415,6 +461,27 @@ static char *from_utf16(const UChar *u, int32_t n)
 	return s;
 }
 
+/* The n UTF-16 units at u normalised by nf: a new buffer (caller frees)
+ * whose length goes into *len, or NULL when ICU cannot. */
+static UChar *normalize16(const UNormalizer2 *nf, const UChar *u, int32_t n,
+	int32_t *len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t need;
+	UChar *v;
+
+	need = unorm2_normalize(nf, u, n, NULL, 0, &st);
+	st = U_ZERO_ERROR;
+	v = hd_xmalloc(((size_t)need + 1) * sizeof(UChar));
+	*len = unorm2_normalize(nf, u, n, v, need + 1, &st);
+	if (U_FAILURE(st)) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* hd_nfc: see hd.h.  Through ICU: UTF-8 to UTF-16, NFC, back. */
 char *hd_nfc(const char *s, size_t n)
 {
 	UErrorCode st = U_ZERO_ERROR;
@@ -438,14 +505,9 @@ char *hd_nfc(const char *s, size_t n)
 		free(u);
 		return hd_xstrndup(s, n);
 	}
-	st = U_ZERO_ERROR;
-	vlen = unorm2_normalize(nfc, u, ulen, NULL, 0, &st);
-	st = U_ZERO_ERROR;
-	v = hd_xmalloc(((size_t)vlen + 1) * sizeof(UChar));
-	unorm2_normalize(nfc, u, ulen, v, vlen + 1, &st);
+	v = normalize16(nfc, u, ulen, &vlen);
 	free(u);
-	if (U_FAILURE(st)) {
-		free(v);
+	if (v == NULL) {
 		return NULL;
 	}
 	out = from_utf16(v, vlen);
@@ -453,6 +515,66 @@ char *hd_nfc(const char *s, size_t n)
 	return out;
 }
 
+/*
+ * hd_text_tidy: see internal.h.  ICU's NFC, NFKC or NFKC_Casefold, then
+ * one pass over the code points, in place: a default-ignorable one
+ * (U+200B-U+200F, U+2060, U+FEFF, U+00AD ...) is dropped, a run of white
+ * space or controls (u_isUWhiteSpace, u_iscntrl: U+3000 and U+00A0
+ * among them) becomes one U+0020 between two other characters and
+ * nothing at either end.  The pass only drops units or puts one in
+ * place of one or more, so it never overtakes its reading.
+ */
+char *hd_text_tidy(const char *s, enum hd_tidy form)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nf;
+	UChar *u, *v;
+	int32_t ulen = 0, vlen = 0, i = 0, k = 0;
+	UChar32 c;
+	int space = 0;
+	char *out;
+
+	if (s == NULL || !hd_utf8_valid(s, strlen(s))) {
+		return NULL;
+	}
+	nf = form == HD_TIDY_KEY ? unorm2_getNFKCCasefoldInstance(&st) :
+		form == HD_TIDY_NFKC ? unorm2_getNFKCInstance(&st) :
+		unorm2_getNFCInstance(&st);
+	if (U_FAILURE(st)) {
+		return NULL;
+	}
+	u = to_utf16(s, strlen(s), &ulen);
+	if (u == NULL) {
+		return NULL;
+	}
+	v = normalize16(nf, u, ulen, &vlen);
+	free(u);
+	if (v == NULL) {
+		return NULL;
+	}
+	while (i < vlen) {
+		U16_NEXT(v, i, vlen, c);
+		if (u_hasBinaryProperty(c,
+		    UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+			continue;
+		}
+		if (u_isUWhiteSpace(c) || u_iscntrl(c)) {
+			space = k > 0;
+			continue;
+		}
+		if (space) {
+			v[k++] = 0x20;
+			space = 0;
+		}
+		U16_APPEND_UNSAFE(v, k, c);
+	}
+	out = from_utf16(v, k);
+	free(v);
+	return out;
+}
+
+/* hd_gb18030_to_utf8: see hd.h.  ICU's converter stops at the first bad byte
+ * (no substitution), so garbage is NULL, not mojibake. */
 char *hd_gb18030_to_utf8(const char *s, size_t n)
 {
 	UErrorCode st = U_ZERO_ERROR;
@@ -480,6 +602,7 @@ char *hd_gb18030_to_utf8(const char *s, size_t n)
 	return out;
 }
 
+/* hd_text_to_utf8: see hd.h. */
 char *hd_text_to_utf8(const char *s, size_t n)
 {
 	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
@@ -492,6 +615,8 @@ char *hd_text_to_utf8(const char *s, size_t n)
 	return hd_gb18030_to_utf8(s, n);
 }
 
+/* hd_trim: see hd.h.  White space is space, tab, CR, LF and U+3000; returns
+ * s. */
 char *hd_trim(char *s)
 {
 	size_t n;
@@ -524,6 +649,7 @@ char *hd_trim(char *s)
 	return s;
 }
 
+/* Append a copy of s to the array *v of *n strings, growing it by one. */
 void hd_strv_add(char ***v, size_t *n, const char *s)
 {
 	*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
@@ -531,6 +657,7 @@ void hd_strv_add(char ***v, size_t *n, const char *s)
 	(*n)++;
 }
 
+/* Free the n strings of v and v; accepts NULL with n 0. */
 void hd_strv_free(char **v, size_t n)
 {
 	size_t i;

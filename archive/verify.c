@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+/* hd_verify_release: see hd.h.  Frees the lists and the reason and zeroes
+ * *v; accepts NULL. */
 void hd_verify_release(struct hd_verify *v)
 {
 	if (v == NULL) {
@@ -26,6 +28,10 @@ void hd_verify_release(struct hd_verify *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* Hash every object the catalogue lists (SHA-256 of its file in the store)
+ * and compare the hash and the size with the catalogue: each goes into
+ * v->missing (no file), v->damaged (unreadable, or another hash or size) or
+ * counts in v->ok.  0, or HD_EDB when the list cannot be read. */
 static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -36,10 +42,7 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	uint64_t size;
 	int rc;
 
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read objects", e)) == 1) {
 		sha = (const char *)sqlite3_column_text(st, 0);
 		v->objects++;
 		path = hd_store_path(a, sha);
@@ -58,10 +61,11 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 		}
 		free(path);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "read objects");
+	return rc;
 }
 
+/* Note the first break of the event chain in *v: the event id where it fails
+ * and why (later breaks are not kept). */
 static void chain_break(struct hd_verify *v, int64_t id, const char *why)
 {
 	if (v->chain_ok) {
@@ -71,6 +75,12 @@ static void chain_break(struct hd_verify *v, int64_t id, const char *why)
 	}
 }
 
+/* Walk the event log in id order: ids must follow each other from 1, each
+ * event must name the hash of the one before (64 zeros for the first) and
+ * hash to its own stored hash; then the head kept in meta (the last id and
+ * hash written) must be where the log ends, which catches deleted newest
+ * events.  The first break goes into *v (chain_break).  0, or HD_EDB when
+ * the events cannot be read. */
 static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -86,7 +96,7 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	memset(prev, '0', 64);
 	prev[64] = '\0';
 	v->chain_ok = 1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "read events", e)) == 1) {
 		id = sqlite3_column_int64(st, 0);
 		p = (const char *)sqlite3_column_text(st, 6);
 		h = (const char *)sqlite3_column_text(st, 7);
@@ -116,9 +126,8 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 		snprintf(prev, sizeof prev, "%s", h ? h : "");
 		last_id = id;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "read events");
+	if (rc != 0) {
+		return rc;
 	}
 	/* the head kept in meta catches deleted newest events */
 	st = hd_sql(a, SQL_META_GET, e);
@@ -147,6 +156,8 @@ static int check_chain(struct hd_archive *a, struct hd_verify *v,
 	return 0;
 }
 
+/* hd_verify_run: see hd.h.  The objects are checked first, then the chain;
+ * *v is zeroed first (release it with hd_verify_release either way). */
 int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -167,21 +178,20 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 static int name_object(struct hd_archive *a, struct hd_buf *b,
 	const char *kind, const char *sha, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RECORDS_OF_OBJECT, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_RECORDS_OF_OBJECT, e, "t",
+		sha);
 	int n = 0, rc;
 
 	if (st == NULL) {
 		return HD_EDB;
 	}
 	hd_buf_printf(b, "; %s ", kind);
-	hd_bind_text(st, 1, sha);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "records of an object", e)) == 1) {
 		hd_buf_printf(b, "%s%s", n++ ? ", " : "",
 			(const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		return hd_sql_err(a, e, "records of an object");
+	if (rc != 0) {
+		return rc;
 	}
 	hd_buf_printf(b, "%s(%.12s…)", n ? " " : "", sha);
 	return 0;

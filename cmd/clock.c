@@ -31,6 +31,8 @@ static int64_t test_skew(void)
 	return (int64_t)s;
 }
 
+/* See cmd.h: with HONGDANG_TEST_CLOCK set, the library's clock reads its
+ * skew from that file (test_skew); otherwise nothing changes. */
 void cmd_clock_init(void)
 {
 	const char *f = getenv("HONGDANG_TEST_CLOCK");

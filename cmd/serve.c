@@ -4,11 +4,13 @@
  *
  * Everything that can be wrong before the first request is found here
  * and reported as one line with exit status 2 (no archive, no templates,
- * a bad option) or 1 (templates that do not compile, an address in use),
+ * a bad option) or 1 (templates that do not compile, a certificate or
+ * key that cannot be used, an address in use),
  * so a kiosk's start-up script fails loudly instead of serving errors.
  */
 #include "cmd.h"
 #include "../exhibit/server.h"
+#include "../exhibit/demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +27,8 @@ static const struct cmd_spec spec = {
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
 	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
-	"       [--upload-max-mb N]\n\n"
+	"       [--upload-max-mb N] [--tls-cert FILE --tls-key FILE]\n"
+	"       [--demo-max N] [--demo-idle S]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -65,7 +68,20 @@ static const struct cmd_spec spec = {
 	"                   X-Forwarded-Proto: https makes cookies Secure\n"
 	"  --upload-max-mb N  megabytes one batch may upload at the desk\n"
 	"                   (/admin/ingest; default 4000); the pipeline's caps\n"
-	"                   on files apply as in 'hongdang ingest'\n",
+	"                   on files apply as in 'hongdang ingest'\n"
+	"  --demo-max N     demonstrations: scratch archives (sandboxes) at\n"
+	"                   once, one a kiosk, made under DIR/tmp from the\n"
+	"                   archive's public records and never the archive\n"
+	"                   itself (default 16; 0: none)\n"
+	"  --demo-idle S    a sandbox unused for S seconds is removed\n"
+	"                   (default 300)\n"
+	"  --tls-cert FILE  serve HTTPS with this PEM certificate (then any\n"
+	"                   chain); the session cookie is then Secure\n"
+	"  --tls-key FILE   the PEM private key of --tls-cert, without a\n"
+	"                   passphrase\n\n"
+	"Staff log in over plain HTTP only from this machine (loopback) or\n"
+	"through the trusted proxy with X-Forwarded-Proto: https; from\n"
+	"another machine the login page says to turn HTTPS on.\n",
 	.flags = CMD_IN_ORDER,
 };
 
@@ -96,8 +112,9 @@ static int is_dir(const char *path)
 /* Check everything that can be checked before the first request (the
  * templates, the archive, the log), then serve until SIGTERM or SIGINT.
  * Exit 0 after a clean stop, 1 when the templates do not compile, the
- * log cannot be opened or the server fails, 2 for bad usage, no
- * templates folder or no archive. */
+ * log cannot be opened, the certificate or key cannot be used or the
+ * server fails, 2 for bad usage (one of --tls-cert and --tls-key without
+ * the other too), no templates folder or no archive. */
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct server_opts so;
@@ -120,8 +137,12 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("audit-hours", &so.audit_hours, 0, 8760),
 		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
 		CMD_SET("no-page-cache", &so.page_cache, 0),
+		CMD_INT("demo-max", &so.demo_max, 0, 256),
+		CMD_INT("demo-idle", &so.demo_idle, 1, 86400),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
 		CMD_INT("upload-max-mb", &upload_mb, 1, 1024 * 1024),
+		CMD_STR("tls-cert", &so.tls_cert),
+		CMD_STR("tls-key", &so.tls_key),
 		CMD_END,
 	};
 
@@ -134,6 +155,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.audit_hours = 24;
 	so.merge_idle = 10;
 	so.page_cache = 1;
+	so.demo_max = DEMO_MAX_DEFAULT;
+	so.demo_idle = DEMO_IDLE_DEFAULT;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
 	status = cmd_start(c, &spec, opts, &argc, &argv);
@@ -141,6 +164,10 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	so.upload_max = (uint64_t)upload_mb * 1000 * 1000;
+	if ((so.tls_cert == NULL) != (so.tls_key == NULL)) {
+		return cmd_usage(c, "%s: give --tls-cert and --tls-key "
+			"together", so.tls_cert ? "--tls-cert" : "--tls-key");
+	}
 	builtin = cmd_templates_dir(tdir, &tdir);
 	if (builtin == NULL) {
 		return cmd_err(c, 2, "%s: no templates folder (give one with "

@@ -16,10 +16,12 @@
 #include <glib.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------ policy */
 
@@ -53,6 +55,10 @@ static void policy_load(void)
 	env_seconds("HD_SESSION_IDLE", &policy.idle);
 	env_seconds("HD_SESSION_MAX", &policy.max);
 	env_seconds("HD_LOGIN_LOCK", &policy.lock);
+	env_seconds("HD_LOGIN_SLOW", &policy.slow);
+	if (policy.slow_max < policy.slow) {
+		policy.slow_max = policy.slow;
+	}
 	cookie_secure = sec != NULL && strcmp(sec, "1") == 0;
 }
 
@@ -65,8 +71,8 @@ const struct hd_login_policy *admin_policy(void)
 
 /* ------------------------------------------------ cookies and frame */
 
-/* See admin.h.  Secure also when the trusted proxy says the request
- * came over TLS. */
+/* See admin.h.  Secure also when the request came over TLS: the
+ * server's own, or the trusted proxy's. */
 void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
 	const char *name, const char *value, const char *path, int clear)
 {
@@ -131,6 +137,40 @@ char *admin_record_url(const char *ref)
 	r = hd_xasprintf("/admin%s", u);
 	free(u);
 	return r;
+}
+
+/* See admin.h. */
+char *admin_disposition(const char *ascii, const char *name)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''",
+		ascii);
+	http_escape(&b, name, NULL);
+	return hd_buf_detach(&b);
+}
+
+/* See admin.h. */
+char *admin_tmp(struct hd_archive *a, const char *what, const char *ext)
+{
+	static atomic_uint seq;
+
+	return hd_xasprintf("%s/tmp/%s-%ld-%u%s%s", hd_archive_dir(a), what,
+		(long)getpid(), atomic_fetch_add(&seq, 1), *ext ? "." : "",
+		ext);
+}
+
+/* See admin.h. */
+void admin_download(struct http_resp *resp, const char *type,
+	const char *ascii, const char *name)
+{
+	char *d = admin_disposition(ascii, name);
+
+	resp->type = type;
+	http_header(resp, "Content-Disposition", d);
+	http_header(resp, "Cache-Control", "no-store");
+	free(d);
 }
 
 /* See admin.h (the library's hd_role_can decides). */

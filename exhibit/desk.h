@@ -13,8 +13,8 @@
  * arrived whole), part/ (what arrived in part), sheet/ (its catalogue
  * sheet).  The server finds its batches there again when it starts.
  */
-#ifndef HD_DESK_H
-#define HD_DESK_H
+#ifndef HD_WEB_DESK_H
+#define HD_WEB_DESK_H
 
 #include "admin.h"
 #include "../ingest/ingest.h"

@@ -9,8 +9,9 @@
 #include "../archive/hd.h"
 
 #include <jansson.h>
+#include <sys/types.h>
 
-#define HTTP_MAX_PARAMS 32
+#define HTTP_MAX_PARAMS 64    /* a page of the catalogue's 50 rows, ticked */
 
 struct http_kv {
 	char *name;                 /* decoded, valid UTF-8 */
@@ -29,7 +30,9 @@ struct http_req {
 	const char *host;           /* Host header, for absolute URLs */
 	const char *remote;         /* client address, text (the one a
 	                               trusted proxy forwarded for) */
-	int tls;                    /* a trusted proxy says https */
+	int tls;                    /* came over TLS: the server's own
+	                               (serve --tls-cert), or the trusted
+	                               proxy says https */
 	const char *body;           /* request body (POST), NUL-terminated */
 	size_t nbody;
 	uint64_t content_length;    /* Content-Length, 0 when none */
@@ -47,6 +50,17 @@ struct http_resp {
 	struct hd_buf body;         /* the body, unless file is set */
 	char *file;                 /* serve this file instead (owned) */
 	uint64_t file_size;
+	int file_temp;              /* file is the page's temporary file:
+	                               removed when the response is released
+	                               (once sent, the open file is read) */
+	/* or a body made as it is sent (chunked, its length unknown): read
+	 * gives up to max bytes at a time, 0 at the end, -1 on a failure
+	 * (the connection is then cut: the client sees a broken download,
+	 * never a short one taken for whole); done frees ud once the
+	 * response is over, sent or not */
+	ssize_t (*stream_read)(void *ud, char *buf, size_t max);
+	void (*stream_done)(void *ud);
+	void *stream_ud;
 	struct http_kv headers[HTTP_MAX_HEADERS];  /* extra headers (owned) */
 	size_t nheaders;
 };

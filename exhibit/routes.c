@@ -27,7 +27,10 @@ const struct route routes[] = {
 	{"GET", "/corridor", page_corridor, ROUTE_CACHED},
 	{"GET", "/reading", page_reading, ROUTE_CACHED},
 	{"GET", "/demo", page_demo, ROUTE_CACHED},
-	{"GET", "/demo/", page_demo, ROUTE_CACHED},
+	/* a demonstration works in the kiosk's own sandbox (its cookie):
+	 * never cached, and never the writable handle of the archive */
+	{"GET", "/demo/", page_demo, 0},
+	{"POST", "/demo/", page_demo_post, 0},
 	{"GET", "/search", page_search, ROUTE_CACHED},
 	{"GET", "/record/", page_record, ROUTE_CACHED},
 	{"GET", "/study", page_study, ROUTE_CACHED},
@@ -40,6 +43,7 @@ const struct route routes[] = {
 	{"GET", "/api/corridor", page_api_corridor, ROUTE_CACHED},
 	{"GET", "/api/reading", page_api_reading, ROUTE_CACHED},
 	{"GET", "/api/stats", page_api_stats, ROUTE_CACHED},
+	{"GET", "/api/demos", page_api_demos, ROUTE_CACHED},
 	/* admin pages: every one checks session, role and (POST) form
 	 * token itself */
 	{"GET", "/admin/login", page_admin_login, ROUTE_WRITES},
@@ -55,6 +59,22 @@ const struct route routes[] = {
 	{"POST", "/admin/consult", page_admin_consult_post, ROUTE_WRITES},
 	{"GET", "/admin/consult/", page_admin_consult_use, ROUTE_WRITES},
 	{"GET", "/admin/audit", page_admin_audit, ROUTE_WRITES},
+	{"GET", "/admin/search", page_admin_search, ROUTE_WRITES},
+	{"GET", "/admin/api/search", page_admin_api_search, ROUTE_WRITES},
+	{"GET", "/admin/search.csv", page_admin_search_csv, ROUTE_WRITES},
+	{"GET", "/admin/search.xlsx", page_admin_search_xlsx, ROUTE_WRITES},
+	{"GET", "/admin/view/", page_admin_view, ROUTE_WRITES},
+	{"GET", "/admin/original/", page_admin_original, ROUTE_WRITES},
+	{"GET", "/admin/tile/", page_admin_tile, ROUTE_WRITES},
+	/* transfers (page_admin_transfer.c): uploads stream */
+	{"POST", "/admin/export", page_admin_export, ROUTE_WRITES},
+	{"GET", "/admin/import", page_admin_import, ROUTE_WRITES},
+	{"POST", "/admin/import", page_admin_import_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
+	{"GET", "/admin/receipt/", page_admin_receipt, ROUTE_WRITES},
+	/* keeping (page_admin_keeping.c) */
+	{"GET", "/admin/keeping", page_admin_keeping, ROUTE_WRITES},
+	{"POST", "/admin/keeping", page_admin_keeping_post, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
@@ -78,6 +98,7 @@ const struct route routes[] = {
 const struct route_open route_opens[] = {
 	{"/admin/ingest", page_admin_ingest_open},
 	{"/admin/batches/", page_admin_batch_open},
+	{"/admin/import", page_admin_import_open},
 	{NULL, NULL},
 };
 

@@ -24,6 +24,7 @@
  */
 #include "server_int.h"
 #include "desk.h"
+#include "demo.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -122,6 +123,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 {
 	struct server *sv;
 	struct desk_opts dopts;
+	struct tls_pair tls;
 	sigset_t set, old;
 	struct hd_error te;
 	char shown[300], line[400];
@@ -129,8 +131,21 @@ int server_run(struct site *s, const struct server_opts *opts,
 	int lfd, ipv6 = 0, sig, n;
 	size_t i;
 
+	/* the certificate before the address: a wrong file is found
+	 * before anything listens */
+	memset(&tls, 0, sizeof tls);
+	if (opts->tls_cert != NULL && !httpd_tls_supported()) {
+		return hd_err(e, HD_EIO, "%s: this libmicrohttpd was built "
+			"without TLS (GnuTLS): serve plain HTTP behind a TLS "
+			"proxy instead (--trusted-proxy)", opts->tls_cert);
+	}
+	if (opts->tls_cert != NULL && tls_load(opts->tls_cert,
+	    opts->tls_key, &tls, e) != 0) {
+		return e->code;
+	}
 	lfd = server_listen(opts->listen, shown, sizeof shown, &ipv6, e);
 	if (lfd < 0) {
+		tls_release(&tls);
 		return e->code;
 	}
 	dopts.upload_max = opts->upload_max ? opts->upload_max :
@@ -141,12 +156,23 @@ int server_run(struct site *s, const struct server_opts *opts,
 		return e->code;
 	}
 	sv = hd_xcalloc(1, sizeof *sv);
+	sv->tls = tls;
 	sv->site = s;
 	sv->opts = opts;
 	sv->log = alog_new(opts->logfd);
 	pthread_mutex_init(&sv->lock, NULL);
 	sv->statics = static_cache_new(s, httpd_file_response,
 		httpd_response_free);
+	if (opts->demo_max > 0) {
+		struct demo_limits lim = { opts->demo_max, opts->demo_idle,
+			DEMO_LIFE_DEFAULT, DEMO_BYTES_DEFAULT };
+
+		hd_err_clear(&te);
+		if (demo_pool_new(s->dir, &lim, &s->demos, &te) != 0) {
+			s->demos = NULL;        /* demonstrations say so */
+			alog_note(sv->log, "demonstrations off: %s", te.msg);
+		}
+	}
 	if (opts->page_cache) {
 		hd_err_clear(&te);
 		if (respcache_open(s->dir, httpd_response_free, &sv->answers,
@@ -169,8 +195,8 @@ int server_run(struct site *s, const struct server_opts *opts,
 		hd_err(e, HD_EIO, "%s: the HTTP server did not start", shown);
 		goto out;
 	}
-	n = snprintf(line, sizeof line, "红档展示服务已启动：http://%s/\n",
-		shown);
+	n = snprintf(line, sizeof line, "红档展示服务已启动：%s://%s/\n",
+		sv->tls.cert != NULL ? "https" : "http", shown);
 	(void)!write(2, line, (size_t)n);
 	sv->upkeep = upkeep_start(sv);
 
@@ -218,11 +244,14 @@ out:
 		hd_archive_close(sv->handles[i]);
 	}
 	free(sv->handles);
+	demo_pool_free(s->demos);
+	s->demos = NULL;
 	alog_free(sv->log);
 	static_cache_free(sv->statics);
 	respcache_close(sv->answers);
 	pthread_mutex_destroy(&sv->lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	tls_release(&sv->tls);
 	free(sv);
 	return e->code;
 }

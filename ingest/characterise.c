@@ -51,27 +51,32 @@ static const char XMP_ID[] = "http://ns.adobe.com/xap/1.0/";
 
 /* ------------------------------------------------------------ helpers */
 
+/* The big-endian 16-bit number at p. */
 static unsigned be16(const unsigned char *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
 }
 
+/* The big-endian 32-bit number at p. */
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		(uint32_t)p[2] << 8 | p[3];
 }
 
+/* The little-endian 16-bit number at p. */
 static unsigned le16(const unsigned char *p)
 {
 	return (unsigned)p[1] << 8 | p[0];
 }
 
+/* The little-endian 24-bit number at p (WebP's canvas size). */
 static uint32_t le24(const unsigned char *p)
 {
 	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
+/* The little-endian 32-bit number at p. */
 static uint32_t le32(const unsigned char *p)
 {
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
@@ -242,6 +247,8 @@ struct exif_log_ctx {
 	int corrupt;            /* libexif reported corrupt data */
 };
 
+/* libexif's log: note in the exif_log_ctx at data when the main EXIF
+ * structure is corrupt (not a maker note's quirk), instead of printing. */
 static void exif_log_cb(ExifLog *log, ExifLogCode code, const char *domain,
 	const char *format, va_list args, void *data)
 {
@@ -258,6 +265,7 @@ static void exif_log_cb(ExifLog *log, ExifLogCode code, const char *domain,
 	}
 }
 
+/* Tag tag of EXIF directory ifd, or NULL. */
 static ExifEntry *ifd_entry(ExifData *ed, ExifIfd ifd, ExifTag tag)
 {
 	return exif_content_get_entry(ed->ifd[ifd], tag);
@@ -296,6 +304,8 @@ static long entry_uint(ExifEntry *e, ExifByteOrder bo)
 	return -1;
 }
 
+/* EXIF entry e as printable ASCII into out (cap bytes, copy_ascii); "" when
+ * there is none or it is not text. */
 static void entry_string(ExifEntry *e, char *out, size_t cap)
 {
 	out[0] = '\0';
@@ -444,6 +454,8 @@ struct jpeg_info {
 	int bad;                /* marker structure broken */
 };
 
+/* 1 when JPEG marker m starts a frame (SOF0-SOF15, without DHT 0xC4, JPG
+ * 0xC8 and DAC 0xCC, which share the range). */
 static int is_sof(int m)
 {
 	return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 &&
@@ -543,6 +555,11 @@ static int has_eoi(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* JPEG: size from the frame header, EXIF from APP1 (an XMP-only photo is
+ * warned of), resolution from EXIF or else JFIF, and a warning when the file
+ * ends before its EOI marker.  When the head given ends inside the header
+ * segments the source is read further (HEAD_CAP at most); without the whole
+ * file, its last TAIL_CAP bytes are read for the EOI. */
 static void jpeg_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete)
 {
@@ -623,6 +640,10 @@ struct png_info {
 	int bad;
 };
 
+/* Walk the chunks of PNG d[0..n) after the signature into *pi: IHDR (size),
+ * pHYs (resolution), IEND.  Stops at the first IDAT unless complete (the
+ * data is the whole file), since the rest is image data; notes short_data
+ * when a chunk runs past n and bad for a structure that is not PNG. */
 static void png_scan(const unsigned char *d, size_t n, int complete,
 	struct png_info *pi)
 {
@@ -671,6 +692,9 @@ static void png_scan(const unsigned char *d, size_t n, int complete,
 	}
 }
 
+/* PNG: size and resolution from png_scan, reading more of the source when
+ * the head given ends inside the first chunks, and a warning when the whole
+ * file has no IEND. */
 static void png_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete)
 {
@@ -708,28 +732,38 @@ out:
 
 /* ------------------------------------------------- GIF, BMP, WebP */
 
+/* The size w x h pixels a header gave into it, or, when either is 0 (a
+ * header damaged or of no known kind), the warning that the image of
+ * format cannot be read. */
+static void header_size(struct batch *b, struct batch_item *it,
+	uint32_t w, uint32_t h, const char *format)
+{
+	if (w == 0 || h == 0) {
+		batch_warn(b, it->path, "图像无法读取：%s 文件头损坏", format);
+		return;
+	}
+	it->file.width = dim(w);
+	it->file.height = dim(h);
+}
+
+/* GIF: the logical screen size of its header. */
 static void gif_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
-	if (n < 10 || (memcmp(d, "GIF87a", 6) != 0 &&
-	    memcmp(d, "GIF89a", 6) != 0) || le16(d + 6) == 0 ||
-	    le16(d + 8) == 0) {
-		batch_warn(b, it->path, "图像无法读取：GIF 文件头损坏");
-		return;
-	}
-	it->file.width = (int)le16(d + 6);
-	it->file.height = (int)le16(d + 8);
+	int ok = n >= 10 && (memcmp(d, "GIF87a", 6) == 0 ||
+		memcmp(d, "GIF89a", 6) == 0);
+
+	header_size(b, it, ok ? le16(d + 6) : 0, ok ? le16(d + 8) : 0, "GIF");
 }
 
+/* BMP: the size of the OS/2 (12-byte) or Windows (40 bytes and more)
+ * info header, and the Windows header's resolution (pixels a metre). */
 static void bmp_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
-	uint32_t hsize, w, h;
+	uint32_t hsize, w = 0, h = 0;
 
-	if (n < 26 || d[0] != 'B' || d[1] != 'M') {
-		goto bad;
-	}
-	hsize = le32(d + 14);
+	hsize = n >= 26 && d[0] == 'B' && d[1] == 'M' ? le32(d + 14) : 0;
 	if (hsize == 12) {
 		w = le16(d + 18);
 		h = le16(d + 20);
@@ -741,48 +775,32 @@ static void bmp_characterise(struct batch *b, struct batch_item *it,
 		}
 		it->file.exif.xres = to_dpi(le32(d + 38), 3);
 		it->file.exif.yres = to_dpi(le32(d + 42), 3);
-	} else {
-		goto bad;
 	}
-	if (w == 0 || h == 0) {
-		goto bad;
-	}
-	it->file.width = dim(w);
-	it->file.height = dim(h);
-	return;
-bad:
-	batch_warn(b, it->path, "图像无法读取：BMP 文件头损坏");
+	header_size(b, it, w, h, "BMP");
 }
 
+/* WebP: the canvas of an extended (VP8X) file, or the frame size of a
+ * lossless (VP8L) or lossy (VP8) one. */
 static void webp_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *d, size_t n)
 {
+	int webp = n >= 30 && memcmp(d, "RIFF", 4) == 0 &&
+		memcmp(d + 8, "WEBP", 4) == 0;
 	uint32_t w = 0, h = 0, bits;
 
-	if (n < 30 || memcmp(d, "RIFF", 4) != 0 ||
-	    memcmp(d + 8, "WEBP", 4) != 0) {
-		goto bad;
-	}
-	if (memcmp(d + 12, "VP8X", 4) == 0) {
+	if (webp && memcmp(d + 12, "VP8X", 4) == 0) {
 		w = le24(d + 24) + 1;
 		h = le24(d + 27) + 1;
-	} else if (memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2F) {
+	} else if (webp && memcmp(d + 12, "VP8L", 4) == 0 && d[20] == 0x2F) {
 		bits = le32(d + 21);
 		w = (bits & 0x3FFF) + 1;
 		h = ((bits >> 14) & 0x3FFF) + 1;
-	} else if (memcmp(d + 12, "VP8 ", 4) == 0 &&
+	} else if (webp && memcmp(d + 12, "VP8 ", 4) == 0 &&
 	    memcmp(d + 23, "\x9d\x01\x2a", 3) == 0) {
 		w = le16(d + 26) & 0x3FFF;
 		h = le16(d + 28) & 0x3FFF;
 	}
-	if (w == 0 || h == 0) {
-		goto bad;
-	}
-	it->file.width = dim(w);
-	it->file.height = dim(h);
-	return;
-bad:
-	batch_warn(b, it->path, "图像无法读取：WebP 文件头损坏");
+	header_size(b, it, w, h, "WebP");
 }
 
 /* ------------------------------------------------------------- TIFF */
@@ -794,6 +812,8 @@ struct mem_tiff {
 	uint64_t pos;
 };
 
+/* libtiff's read of the in-memory file h: up to size bytes from its
+ * position; 0 at the end. */
 static tmsize_t mt_read(thandle_t h, void *buf, tmsize_t size)
 {
 	struct mem_tiff *m = h;
@@ -811,6 +831,7 @@ static tmsize_t mt_read(thandle_t h, void *buf, tmsize_t size)
 	return size;
 }
 
+/* libtiff's write: refused, the file is read only. */
 static tmsize_t mt_write(thandle_t h, void *buf, tmsize_t size)
 {
 	(void)h;
@@ -819,6 +840,9 @@ static tmsize_t mt_write(thandle_t h, void *buf, tmsize_t size)
 	return -1;
 }
 
+/* libtiff's seek in the in-memory file h, from its start, position or end;
+ * -1 for a position that would overflow or an unknown whence.  A position
+ * past the end reads nothing. */
 static toff_t mt_seek(thandle_t h, toff_t off, int whence)
 {
 	struct mem_tiff *m = h;
@@ -844,17 +868,20 @@ static toff_t mt_seek(thandle_t h, toff_t off, int whence)
 	return m->pos;
 }
 
+/* libtiff's close: the memory is the caller's, nothing to do. */
 static int mt_close(thandle_t h)
 {
 	(void)h;
 	return 0;
 }
 
+/* libtiff's size of the in-memory file h. */
 static toff_t mt_size(thandle_t h)
 {
 	return ((struct mem_tiff *)h)->n;
 }
 
+/* libtiff's map: none (0 makes it read through mt_read). */
 static int mt_map(thandle_t h, void **base, toff_t *size)
 {
 	(void)h;
@@ -863,6 +890,7 @@ static int mt_map(thandle_t h, void **base, toff_t *size)
 	return 0;
 }
 
+/* libtiff's unmap: nothing was mapped. */
 static void mt_unmap(thandle_t h, void *base, toff_t size)
 {
 	(void)h;
@@ -878,6 +906,8 @@ struct tiff_ctx {
 
 static int tiff_error(TIFF *tif, void *user, const char *module,
 	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+/* libtiff's error handler: count the errors of this file and keep the first
+ * message in the tiff_ctx at user; nothing reaches stderr. */
 static int tiff_error(TIFF *tif, void *user, const char *module,
 	const char *fmt, va_list ap)
 {
@@ -891,6 +921,8 @@ static int tiff_error(TIFF *tif, void *user, const char *module,
 	return 1;               /* handled: nothing reaches stderr */
 }
 
+/* libtiff's warning handler: silence (unknown tags and the like are not
+ * news). */
 static int tiff_warning(TIFF *tif, void *user, const char *module,
 	const char *fmt, va_list ap)
 {
@@ -902,6 +934,8 @@ static int tiff_warning(TIFF *tif, void *user, const char *module,
 	return 1;               /* unknown tags and the like: not news */
 }
 
+/* ASCII tag tag of the current TIFF directory as printable text into out
+ * (cap bytes); "" when absent. */
 static void tiff_string(TIFF *tif, uint32_t tag, char *out, size_t cap)
 {
 	char *s = NULL;
@@ -912,6 +946,12 @@ static void tiff_string(TIFF *tif, uint32_t tag, char *out, size_t cap)
 	}
 }
 
+/* TIFF, through libtiff (from memory when the data is the whole file or
+ * there is no source, else from the source file): size, resolution (inch or
+ * cm), date, make, model and orientation from the first directory and its
+ * EXIF directory, and the number of pages (directories that are not
+ * reduced-resolution copies, TIFF_MAX_DIRS at most).  libtiff's errors
+ * become one warning. */
 static void tiff_characterise(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete)
 {

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* See ingest.h: frees each record's description, file list and language,
+ * then recs; accepts NULL with n 0. */
 void batch_records_free(struct batch_record *recs, size_t n)
 {
 	size_t i;
@@ -28,6 +30,9 @@ void batch_records_free(struct batch_record *recs, size_t n)
 	free(recs);
 }
 
+/* A new record appended to *recs (grown by one), zeroed with an empty
+ * description; it lives in the array, so a pointer to it lasts until the
+ * next rec_new. */
 static struct batch_record *rec_new(struct batch_record **recs,
 	size_t *nrecs)
 {
@@ -40,6 +45,8 @@ static struct batch_record *rec_new(struct batch_record **recs,
 	return br;
 }
 
+/* Give file idx of the batch to record br, which is record number recno of
+ * the batch (the item notes it). */
 static void rec_item(struct batch *b, struct batch_record *br, size_t idx,
 	int recno)
 {
@@ -49,6 +56,9 @@ static void rec_item(struct batch *b, struct batch_record *br, size_t idx,
 	b->items[idx].record = recno;
 }
 
+/* The category (门类) a file of type mime gets when nothing else says: ZP
+ * 照片 for images, LY 录音 for audio, LX 录像 for video, WS 文书 for the
+ * rest. */
 static const char *mime_category(const char *mime)
 {
 	if (mime == NULL) {
@@ -92,6 +102,7 @@ static void rec_defaults(struct hd_record *r, struct batch *b,
 	r->language = hd_xstrdup("zh");
 }
 
+/* Set record r's date to d: its ISO form (new) and the years it covers. */
 static void set_date(struct hd_record *r, const struct hd_date *d)
 {
 	free(r->date);
@@ -147,6 +158,9 @@ static char *name_title(const char *path)
 	return hd_xstrndup(base, (size_t)(dot - base));
 }
 
+/* Date record br from its files when nothing else did: the first EXIF date
+ * taken (its day), else the first date a file name carries (name_date).
+ * Leaves the date as it is when none has one. */
 static void date_from_files(struct batch *b, struct batch_record *br)
 {
 	struct hd_date d;
@@ -173,6 +187,9 @@ static void date_from_files(struct batch *b, struct batch_record *br)
 	}
 }
 
+/* One record for each file of a batch without a catalogue sheet (files left
+ * out, record -2, get none): titled and dated by its name and EXIF, its
+ * category by its type unless the options name one. */
 static void describe_files(struct batch *b, const struct ingest_opts *o,
 	struct batch_record **recs, size_t *nrecs)
 {
@@ -296,6 +313,34 @@ static void row_files(struct batch *b, struct sheet *s,
 	hd_strv_free(parts, nparts);
 }
 
+/* Column col of row, a code or its Chinese name as lookup takes it, into
+ * *field (what was there freed) as the code; an empty column leaves it.
+ * A value lookup does not know rejects the batch, naming the line, what
+ * the column is and hint (the codes and their names). */
+static void row_code(struct batch *b, const struct sheet *s,
+	const struct sheet_row *row, int col,
+	const char *(*lookup)(const char *), const char *what,
+	const char *hint, char **field)
+{
+	const char *v = row->col[col], *code;
+
+	if (v == NULL) {
+		return;
+	}
+	code = lookup(v);
+	if (code == NULL) {
+		batch_reject(b, s->name, "line %d: unknown %s '%s' (%s)",
+			row->line, what, v, hint);
+		return;
+	}
+	free(*field);
+	*field = hd_xstrdup(code);
+}
+
+/* Record br, number recno of the batch, from catalogue sheet row row: its
+ * files (row_files), the text columns and, checked, the date, category,
+ * retention, access, class, language and pages.  A value that is not one
+ * rejects the batch, naming the sheet's line. */
 static void describe_row(struct batch *b, const struct ingest_opts *o,
 	struct sheet *s, const struct sheet_row *row,
 	struct batch_record *br, int recno)
@@ -303,7 +348,7 @@ static void describe_row(struct batch *b, const struct ingest_opts *o,
 	struct hd_record *r = &br->rec;
 	struct hd_error de;
 	struct hd_date d;
-	const char *v, *code;
+	const char *v;
 	char *end;
 	long pages;
 
@@ -327,38 +372,13 @@ static void describe_row(struct batch *b, const struct ingest_opts *o,
 			set_date(r, &d);
 		}
 	}
-	if ((v = row->col[COL_CATEGORY]) != NULL) {
-		code = hd_category_code(v);
-		if (code == NULL) {
-			batch_reject(b, s->name, "line %d: unknown category "
-				"'%s' (WS 文书, ZP 照片, RS 人事, SW 实物, "
-				"LY 录音, LX 录像)", row->line, v);
-		} else {
-			r->category = hd_xstrdup(code);
-		}
-	}
-	if ((v = row->col[COL_RETENTION]) != NULL) {
-		code = hd_retention_code(v);
-		if (code == NULL) {
-			batch_reject(b, s->name, "line %d: unknown retention "
-				"'%s' (Y 永久, D30 30年, D10 10年)", row->line,
-				v);
-		} else {
-			free(r->retention);
-			r->retention = hd_xstrdup(code);
-		}
-	}
-	if ((v = row->col[COL_ACCESS]) != NULL) {
-		code = hd_access_code(v);
-		if (code == NULL) {
-			batch_reject(b, s->name, "line %d: unknown access "
-				"'%s' (public 公开, internal 内部, restricted "
-				"限制)", row->line, v);
-		} else {
-			free(r->access);
-			r->access = hd_xstrdup(code);
-		}
-	}
+	row_code(b, s, row, COL_CATEGORY, hd_category_code, "category",
+		"WS 文书, ZP 照片, RS 人事, SW 实物, LY 录音, LX 录像",
+		&r->category);
+	row_code(b, s, row, COL_RETENTION, hd_retention_code, "retention",
+		"Y 永久, D30 30年, D10 10年", &r->retention);
+	row_code(b, s, row, COL_ACCESS, hd_access_code, "access",
+		"public 公开, internal 内部, restricted 限制", &r->access);
 	if ((v = row->col[COL_CLASS]) != NULL) {
 		if (!class_ok(v)) {
 			batch_reject(b, s->name, "line %d: class '%s' must be "
@@ -396,6 +416,10 @@ static void describe_row(struct batch *b, const struct ingest_opts *o,
 	}
 }
 
+/* See ingest.h.  Every record then gets what is still missing: a bag's
+ * defaults, a title from its first file's name (or "（无题名）"), a category
+ * from its first file's type, a date from its files; a record whose files
+ * are all duplicates is marked so.  Returns 0. */
 int stage_describe(struct batch *b, const struct ingest_opts *o,
 	struct sheet *s, struct batch_record **recs, size_t *nrecs)
 {
@@ -453,6 +477,10 @@ int stage_describe(struct batch *b, const struct ingest_opts *o,
 	return 0;
 }
 
+/* See ingest.h.  Per file: pages checked (check_pages), an image's size
+ * known, its resolution at least 300 dpi for photos, historical originals
+ * and pages meant for OCR, 200 dpi for documents; per record: the pages the
+ * sheet gives against the pages counted. */
 void stage_check(struct batch *b, struct batch_record *recs, size_t nrecs)
 {
 	size_t i, k;

@@ -134,6 +134,7 @@ static void path_ext(const char *path, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* The entry of ext_types for lower-case extension ext (no dot), or NULL. */
 static const struct ext_type *ext_find(const char *ext)
 {
 	size_t i;

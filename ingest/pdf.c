@@ -34,6 +34,8 @@
  * is rendered at a lower resolution instead). */
 #define MAX_SIDE 12000
 
+/* GLib log handler that drops poppler's messages: the library never prints,
+ * and a damaged PDF is reported as a warning of the batch. */
 static void log_drop(const gchar *domain, GLogLevelFlags level,
 	const gchar *msg, gpointer data)
 {
@@ -43,6 +45,7 @@ static void log_drop(const gchar *domain, GLogLevelFlags level,
 	(void)data;
 }
 
+/* pthread_once body of quiet(): silence the "Poppler" log domain. */
 static void quiet_once(void)
 {
 	g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
@@ -72,6 +75,10 @@ static size_t visible(const char *s)
 	return n;
 }
 
+/* The PDF of a file: from data[0..n) when complete (the whole file), else
+ * from the file at src, which poppler reads itself.  NULL when it cannot be
+ * opened, with why (nwhy bytes) saying so ("encrypted", or poppler's
+ * message).  Caller unrefs. */
 static PopplerDocument *open_doc(const unsigned char *data, size_t n,
 	int complete, const char *src, char *why, size_t nwhy)
 {
@@ -180,6 +187,7 @@ struct pdf_doc {
 	PopplerDocument *doc;
 };
 
+/* See ingest.h.  Read by poppler from the file itself, for the OCR threads. */
 struct pdf_doc *pdf_open(const char *path)
 {
 	struct pdf_doc *d;
@@ -195,6 +203,7 @@ struct pdf_doc *pdf_open(const char *path)
 	return d;
 }
 
+/* See ingest.h.  Accepts NULL. */
 void pdf_close(struct pdf_doc *d)
 {
 	if (d == NULL) {
@@ -242,6 +251,9 @@ static PIX *surface_grey(cairo_surface_t *s, int dpi)
 	return pix;
 }
 
+/* See ingest.h.  Rendered by cairo on white, then made grey with the ITU-R
+ * 601 weights; a page larger than MAX_SIDE pixels at dpi is rendered
+ * smaller. */
 struct Pix *pdf_render(struct pdf_doc *d, int page, int dpi)
 {
 	PopplerPage *pg;

@@ -707,8 +707,45 @@ static void made(struct ingest_made *m, const struct batch_record *br,
 		br->rec.access ? br->rec.access : "");
 }
 
-/* The catalogue stage: in one transaction, a batch row, each record
- * that is not a duplicate (hd_record_add, with its page text), the
+/* The duplicate check once more, under the write lock the catalogue
+ * transaction holds: another ingest of the same files may have committed
+ * since the readers looked, and two ingests of one batch started at once
+ * must store it once (the second finds every file known).  A file now
+ * known becomes a duplicate (its object, already in the store, is
+ * published as a no-op), a record all of whose files are known a
+ * duplicate record.  Returns 0 or the library's error. */
+static int recheck_duplicates(struct batch *b, struct batch_record *recs,
+	size_t nrecs, struct hd_error *e)
+{
+	size_t i, k;
+	int known, all, rc;
+
+	for (i = 0; i < nrecs; i++) {
+		if (recs[i].duplicate) {
+			continue;
+		}
+		all = 1;
+		for (k = 0; k < recs[i].nitems; k++) {
+			struct batch_item *it = &b->items[recs[i].items[k]];
+
+			if (!it->duplicate) {
+				rc = hd_file_known(b->a, it->file.sha256,
+					&known, e);
+				if (rc != 0) {
+					return rc;
+				}
+				it->duplicate = known;
+			}
+			all = all && it->duplicate;
+		}
+		recs[i].duplicate = all;
+	}
+	return 0;
+}
+
+/* The catalogue stage: in one transaction, a batch row, the duplicate
+ * check again (recheck_duplicates), each record that is not a duplicate
+ * (hd_record_add, with its page text), the
  * warnings with their record, the batch's totals; then the objects are
  * published while the index rows are written, and the transaction
  * commits.  A dry run rolls back after the totals.  res gains the
@@ -730,6 +767,9 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 	rc = hd_batch_begin(b->a, recs && nrecs ? recs[0].rec.fonds :
 		(o->fonds ? o->fonds : hd_archive_fonds(b->a)), source,
 		o->agent, &batch, e);
+	if (rc == 0) {
+		rc = recheck_duplicates(b, recs, nrecs, e);
+	}
 	if (rc != 0) {
 		goto fail;
 	}
@@ -826,13 +866,14 @@ static int load_sheet(struct batch *b, const char *path, struct sheet *s)
 
 	hd_err_clear(&se);
 	if (stat(path, &sb) == 0) {
-		rc = sheet_load(path, s, &se);
+		rc = sheet_load(path, path, s, &se);
 		real = realpath(path, NULL);
 	} else {
 		rc = HD_ENOTFOUND;
 		for (i = 0; i < b->nitems; i++) {
 			if (strcmp(b->items[i].path, path) == 0) {
-				rc = sheet_load(b->items[i].src, s, &se);
+				rc = sheet_load(b->items[i].src, path, s,
+					&se);
 				real = realpath(b->items[i].src, NULL);
 				break;
 			}
@@ -842,7 +883,7 @@ static int load_sheet(struct batch *b, const char *path, struct sheet *s)
 		}
 	}
 	if (rc != 0) {
-		batch_reject(b, path, "%s", se.msg);
+		batch_reject(b, path, "%s", sheet_reason(&se, path));
 		free(real);
 		return rc;
 	}

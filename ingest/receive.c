@@ -579,6 +579,24 @@ static int clash(struct rcv *r, int k, const char *path)
 		strerror(errno));
 }
 
+/* 1 when an archive entry's name is only "." and "/" components ("./",
+ * ".", "././"): GNU tar's entry for the folder it was run in, which is
+ * the batch itself, not a file of it. */
+static int batch_root(const char *raw)
+{
+	const char *p;
+
+	for (p = raw; *p != '\0'; p++) {
+		if (*p != '.' && *p != '/') {
+			return 0;
+		}
+		if (p[0] == '.' && p[1] == '.') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Extract every entry of the open reader a (its first header not yet
  * read) into the folder fd top.  *doc is set when the zip turns out to be
  * an office document (extraction stops).  Returns 0, 1 refused, HD_EIO. */
@@ -628,6 +646,16 @@ static int extract(struct rcv *r, struct archive *a, int top,
 			*doc = 1;
 			break;
 		}
+		type = archive_entry_filetype(ent);
+		if (type == AE_IFDIR && batch_root(raw)) {
+			continue;       /* "./" of tar -c . : the batch itself */
+		}
+		if (type == 0 && archive_entry_size_is_set(ent)) {
+			/* a mode without file-type bits (py7zr writes such):
+			 * an entry with a size is a plain file, as 7z itself
+			 * extracts it */
+			type = AE_IFREG;
+		}
 		hd_err_clear(&ne);
 		if (entry_name_check(raw, strlen(raw), &path, &ne) != 0) {
 			refuse(r, "%s", ne.msg);
@@ -642,7 +670,6 @@ static int extract(struct rcv *r, struct archive *a, int top,
 			rc = 1;
 			break;
 		}
-		type = archive_entry_filetype(ent);
 		if (type == AE_IFLNK) {
 			target = archive_entry_symlink(ent);
 			refuse(r, "entry '%s' is a symbolic link (to '%s'); "

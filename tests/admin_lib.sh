@@ -2,53 +2,20 @@
 # after tests/lib.sh: servers on free ports stopped by pid, accounts,
 # logins through the real form (with its CSRF token), and requests with
 # a cookie jar per account.
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-PIDS=""
-# Every server must still be running when it is stopped: one that died
-# (a crash, a sanitizer report) is a failure, with its last words.
-stop_servers() {
-	local p
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	# a case's own clean-up (cleanup_case), once its servers stopped
-	if declare -F cleanup_case >/dev/null; then
-		cleanup_case
-	fi
-	rm -rf "$T"
-}
-trap stop_servers EXIT
-
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # serve NAME [VAR=VALUE...]: start a server on a free port with the
-# given environment (and the options in $SERVE_OPTS); $B is its base
-# URL, $SPID its pid.
+# given environment (and the options in $SERVE_OPTS, if set); $B is its
+# base URL, $SPID its pid.
 serve() {
-	local name=$1 port i
+	local name=$1
 	shift
-	port=$(free_port)
-	# shellcheck disable=SC2086  # SERVE_OPTS is a list of words
-	env "$@" "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" \
-		--templates "$HD_TOP/templates" ${SERVE_OPTS:-} \
-		2>"$T/$name.err" &
-	SPID=$!
 	SNAME=$name
-	PIDS="$PIDS $SPID"
-	B="http://127.0.0.1:$port"
-	for i in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 "$B/favicon.ico" && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "$name-starts" "no answer: $(cat "$T/$name.err")"
-	exit 1
+	if ! server_start "$name" "$@" --templates "$HD_TOP/templates" \
+	    ${SERVE_OPTS:-}; then
+		fail "$name-starts" "no answer: $(cat "$T/$name.err")"
+		exit 1
+	fi
+	B=$URL
 }
 # alive: the last server started is still running.
 alive() {
@@ -73,17 +40,21 @@ account() {
 H="$T/resp.head"
 BODY="$T/resp.body"
 CODE=""
+REQ_NS=""       # run curl in this network namespace ("": here)
+REQ_CA=""       # the CA certificate that an https server's must chain to
 # req JAR METHOD PATH [CURL-ARGS...]: one request with the cookie jar
 # $T/jar.JAR (or none when JAR is "-"); status in $CODE, headers in $H,
 # body in $BODY.
 req() {
 	local jar=$1 method=$2 path=$3
 	shift 3
-	local j=()
+	local j=() pre=()
 	[ "$jar" != "-" ] && j=(-b "$T/jar.$jar" -c "$T/jar.$jar")
+	[ -n "$REQ_CA" ] && j+=(--cacert "$REQ_CA")
+	[ -n "$REQ_NS" ] && pre=(ip netns exec "$REQ_NS")
 	rm -f "$BODY"
-	CODE=$(curl -s -o "$BODY" -D "$H" -w '%{http_code}' --max-time 20 \
-		-X "$method" "${j[@]}" "$@" "$B$path")
+	CODE=$("${pre[@]}" curl -s -o "$BODY" -D "$H" -w '%{http_code}' \
+		--max-time 20 -X "$method" "${j[@]}" "$@" "$B$path")
 }
 # code NAME WANT: the last request answered WANT.
 code() {

@@ -6,7 +6,6 @@
 set -u
 : "${HONGDANG:?run through tests/run.sh}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/hdtest.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 D="$T/archive"          # the data folder of this case
 OUT="$T/out"            # stdout of the last run
 ERR="$T/err"            # stderr of the last run
@@ -36,6 +35,65 @@ clock_add() {
 	[ -f "$CLOCK" ] && now=$(cat "$CLOCK")
 	echo $((now + $1)) >"$CLOCK.new" && mv "$CLOCK.new" "$CLOCK"
 }
+
+# Debian's python3 starts in 50 ms; a version manager's shim can take 1 s.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+# Servers: every one a case starts is in $PIDS, and is stopped and waited
+# for when the case ends, before its folder goes.
+PIDS=""
+stop_servers() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	# a case's own clean-up (cleanup_case), once its servers stopped
+	if declare -F cleanup_case >/dev/null; then
+		cleanup_case
+	fi
+	rm -rf "$T"
+}
+trap stop_servers EXIT
+# free_port: a TCP port of 127.0.0.1 that is free at this moment.
+free_port() {
+	$PY -c 'import socket; s=socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# server_start NAME [VAR=VALUE...] [ARGS...]: "hongdang serve ARGS" on $D
+# at a free port of $SERVE_HOST (default 127.0.0.1), with the environment
+# VAR=VALUE and its stderr in $T/NAME.err, then wait (10 s at most) until
+# it answers.  Sets PORT, SPID (its pid, added to $PIDS) and URL
+# (http://HOST:PORT, https:// when ARGS have --tls-cert).  Returns 1 when
+# it never answered.
+server_start() {
+	local name=$1 host=${SERVE_HOST:-127.0.0.1} scheme=http i
+	local env=()
+	shift
+	while [ $# -gt 0 ] && [[ $1 == [A-Z]*=* ]]; do
+		env+=("$1")
+		shift
+	done
+	[[ " $* " == *" --tls-cert "* ]] && scheme=https
+	PORT=$(free_port)
+	env "${env[@]}" "$HONGDANG" -d "$D" serve --listen "$host:$PORT" \
+		"$@" 2>"$T/$name.err" &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	URL="$scheme://$host:$PORT"
+	for i in $(seq 100); do
+		# -k: only whether it answers (the certificate is the case's)
+		curl -s -k -o /dev/null --max-time 1 "$URL/favicon.ico" &&
+			return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 # ok NAME COND...: PASS when the command succeeds.
@@ -101,5 +159,28 @@ unchanged() {
 	now=$(cat "$T/snap.__now")
 	if [ "$before" = "$now" ]; then pass "$1-unchanged"; else
 		fail "$1-unchanged" "the archive changed"
+	fi
+}
+# chain_state: the count of events, the chain's head, the objects
+# catalogued and on disk and the records of $D, on one line: what the
+# demonstrations must leave as it was.
+chain_state() {
+	sqlite3 "$D/hongdang.db" "SELECT count(*) FROM events;
+		SELECT value FROM meta WHERE key = 'event_head_hash';
+		SELECT count(*) FROM objects; SELECT count(*) FROM records;" |
+		tr '\n' ' '
+	find "$D/objects" -type f | wc -l
+}
+# oai_valid NAME FILE...: every FILE is an OAI-PMH 2.0 response that the
+# official schemas accept, oai_dc metadata included (tests/data/oai,
+# whose catalog keeps xmllint off the network).  One PASS or FAIL.
+oai_valid() {
+	local name=$1 dir="$HD_TOP/tests/data/oai"
+	shift
+	if XML_CATALOG_FILES="$dir/catalog.xml" xmllint --nonet --noout \
+	    --schema "$dir/harvest.xsd" "$@" >"$T/xsd.out" 2>&1; then
+		pass "$name-schema"
+	else
+		fail "$name-schema" "$(grep -v ' validates$' "$T/xsd.out" | head -c 400)"
 	fi
 }

@@ -16,16 +16,11 @@
 #     it writes without fsync.
 # Images per second counts an image done when both its copies are.
 set -eu
-BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
+NAME=bench_derive
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
-HD=$ROOT/$BUILD/hongdang
 W=$ROOT/$BUILD/bench/derive
 N=${BENCH_IMAGES:-300}
-die() { echo "bench_derive: $*" >&2; exit 1; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 command -v vipsthumbnail > /dev/null || die "vipsthumbnail missing (make deps)"
 [ -x "$HD" ] || die "$HD missing (make)"
 

@@ -32,7 +32,7 @@
  * time is reported beside them, since on a busy machine wall time also
  * counts waiting for a core.
  */
-#include "hd.h"
+#include "bench.h"
 
 #include <sqlite3.h>
 
@@ -51,43 +51,8 @@
 #include <unicode/utf8.h>
 #include <unistd.h>
 
-#define TX_RECORDS 10000
-#define NQ 100                  /* queries per length */
-#define SAMPLES 40000           /* substrings sampled per length */
 #define MIN_CELL 4.0            /* seconds any cell may take */
 
-struct doc {
-	char *title, *body, *place, *person;
-	int year;
-};
-
-static struct doc *docs;
-static size_t ndocs;
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_search: %s: %s\n", what, why);
-	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds (user + system) of this process so far: on a shared
- * machine wall time includes waiting for a core, CPU time does not. */
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 /* CPU time of the calling thread, for one query. */
 static double thread_cpu_s(void)
@@ -98,66 +63,6 @@ static double thread_cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
-	return x;
-}
-
-static char *field(char **p)
-{
-	char *s = *p, *t = strchr(s, '\t');
-
-	if (t == NULL) {
-		t = s + strlen(s);
-		*p = t;
-	} else {
-		*t = '\0';
-		*p = t + 1;
-	}
-	return s;
-}
-
-static void load_corpus(const char *path)
-{
-	unsigned char *buf;
-	size_t n, cap = 0;
-	char *p, *nl;
-
-	if (hd_read_file(path, (size_t)4 << 30, &buf, &n, NULL) != 0) {
-		die(path, "cannot read");
-	}
-	buf[n] = '\0';
-	for (p = (char *)buf; *p; p = nl + 1) {
-		struct doc *d;
-
-		nl = strchr(p, '\n');
-		if (nl == NULL) {
-			break;
-		}
-		*nl = '\0';
-		if (ndocs == cap) {
-			cap = cap ? cap * 2 : 1024;
-			docs = hd_xrealloc(docs, cap * sizeof *docs);
-		}
-		d = &docs[ndocs++];
-		d->title = field(&p);
-		d->body = field(&p);
-		d->year = atoi(field(&p));
-		d->place = field(&p);
-		d->person = field(&p);
-	}
-	if (ndocs == 0) {
-		die(path, "no records");
-	}
-}
 
 static long long file_size(const char *path)
 {
@@ -196,83 +101,16 @@ static long long fts_size(const char *db, const char *prefix, FILE *out)
 
 /* ------------------------------------------------------------ build */
 
+/* The archive of the corpus at dir (bench_build), its times into out. */
 static void build_ours(const char *dir, FILE *out)
 {
-	struct hd_agent agent = { "bench" };
-	struct hd_archive *a;
-	struct hd_error e;
-	struct hd_record r;
-	double t0, t1, c0, tb = 0, slow = 0, fast = 1e9;
-	size_t i;
-	int64_t batch = 0;
-	char date[16];
+	struct build_times t;
 
-	hd_err_clear(&e);
-	if (hd_archive_init(dir, "BENCH", "基准测试", &agent, &e) != 0 ||
-	    hd_archive_open(dir, 0, &a, &e) != 0) {
-		die(dir, e.msg);
-	}
-	t0 = now_s();
-	c0 = cpu_s();
-	for (i = 0; i < ndocs; i++) {
-		if (i % TX_RECORDS == 0) {
-			tb = now_s();
-			if (hd_tx_begin(a, &e) != 0) {
-				die("begin", e.msg);
-			}
-			batch = hd_batch_begin(a, hd_archive_fonds(a), "bench",
-				&agent, &e);
-			if (batch < 0) {
-				die("batch", e.msg);
-			}
-		}
-		hd_record_init(&r);
-		r.fonds = hd_xstrdup(hd_archive_fonds(a));
-		r.category = hd_xstrdup("WS");
-		r.retention = hd_xstrdup("Y");
-		r.access = hd_xstrdup("public");
-		r.status = hd_xstrdup("approved");
-		r.title = hd_xstrdup(docs[i].title);
-		r.body = hd_xstrdup(docs[i].body);
-		snprintf(date, sizeof date, "%d", docs[i].year);
-		r.date = hd_xstrdup(date);
-		r.year = r.year_end = docs[i].year;
-		r.place = hd_xstrdup(docs[i].place);
-		hd_strv_add(&r.persons, &r.npersons, docs[i].person);
-		if (hd_record_add(a, batch, &r, &agent, &e) != 0) {
-			die("record", e.msg);
-		}
-		hd_record_release(&r);
-		if ((i + 1) % TX_RECORDS == 0 || i + 1 == ndocs) {
-			double dt;
-
-			if (hd_batch_finish(a, batch, (int)(i % TX_RECORDS) + 1,
-			    0, &e) != 0 || hd_tx_commit(a, &e) != 0) {
-				die("commit", e.msg);
-			}
-			dt = now_s() - tb;
-			if (dt > slow) {
-				slow = dt;
-			}
-			if (dt < fast) {
-				fast = dt;
-			}
-		}
-	}
-	hd_archive_close(a);
-	t1 = now_s();
-	fprintf(out, "ours.build_s %.3f\nours.build_cpu_s %.3f\n", t1 - t0,
-		cpu_s() - c0);
-	fprintf(out, "ours.tx_fast_s %.3f\nours.tx_slow_s %.3f\n", fast, slow);
-}
-
-static void exec_or_die(sqlite3 *h, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		die(sql, msg ? msg : sqlite3_errmsg(h));
-	}
+	bench_build(dir, &t);
+	fprintf(out, "ours.build_s %.3f\nours.build_cpu_s %.3f\n", t.wall,
+		t.cpu);
+	fprintf(out, "ours.tx_fast_s %.3f\nours.tx_slow_s %.3f\n", t.tx_fast,
+		t.tx_slow);
 }
 
 static void build_trigram(const char *path, FILE *out)
@@ -353,173 +191,6 @@ static void cmd_build(const char *workdir)
 }
 
 /* ---------------------------------------------------------- queries */
-
-struct cand {
-	char s[16];             /* n Han characters, UTF-8 */
-	long count;
-};
-
-static int is_han(uint32_t cp)
-{
-	return cp >= 0x4E00 && cp <= 0x9FFF;
-}
-
-static int by_str(const void *x, const void *y)
-{
-	return strcmp(((const struct cand *)x)->s,
-		((const struct cand *)y)->s);
-}
-
-static int by_count_desc(const void *x, const void *y)
-{
-	const struct cand *a = x, *b = y;
-
-	if (a->count != b->count) {
-		return a->count < b->count ? 1 : -1;
-	}
-	return strcmp(a->s, b->s);
-}
-
-/* Decode s into code points and their byte offsets (cap entries). */
-static int decode(const char *s, uint32_t *cps, int *offs, int cap)
-{
-	int32_t n = (int32_t)strlen(s), i = 0, j;
-	int k = 0;
-	UChar32 c;
-
-	while (i < n && k < cap) {
-		j = i;
-		U8_NEXT(s, j, n, c);
-		cps[k] = c < 0 ? 0 : (uint32_t)c;
-		offs[k++] = (int)i;
-		i = c < 0 ? i + 1 : j;
-	}
-	offs[k] = (int)n;
-	return k;
-}
-
-/* Candidates of n Han characters, counted: for n == 1 every character of
- * every body, else SAMPLES substrings at random places.  Returns the
- * unique candidates sorted by count, most frequent first. */
-static struct cand *candidates(int n, size_t *ncand)
-{
-	static uint32_t cps[8192];
-	static int offs[8193];
-	struct cand *c;
-	size_t nc = 0, cap = SAMPLES, i, u;
-	int k, j, m, tries;
-
-	c = hd_xcalloc(cap, sizeof *c);
-	if (n == 1) {
-		long *freq = hd_xcalloc(0xA000, sizeof *freq);
-
-		for (i = 0; i < ndocs; i++) {
-			k = decode(docs[i].body, cps, offs, 8192);
-			for (j = 0; j < k; j++) {
-				if (is_han(cps[j])) {
-					freq[cps[j]]++;
-				}
-			}
-		}
-		for (j = 0x4E00; j < 0xA000; j++) {
-			if (freq[j] == 0) {
-				continue;
-			}
-			if (nc == cap) {
-				cap *= 2;
-				c = hd_xrealloc(c, cap * sizeof *c);
-			}
-			c[nc].count = freq[j];
-			m = 0;
-			U8_APPEND_UNSAFE(c[nc].s, m, j);
-			c[nc].s[m] = '\0';
-			nc++;
-		}
-		free(freq);
-	} else {
-		for (i = 0; i < SAMPLES; i++) {
-			for (tries = 0; tries < 1000; tries++) {
-				const struct doc *d = &docs[rnd() % ndocs];
-
-				k = decode(d->body, cps, offs, 8192);
-				if (k < n) {
-					continue;
-				}
-				j = (int)(rnd() % (uint64_t)(k - n + 1));
-				for (m = 0; m < n && is_han(cps[j + m]); m++) {
-				}
-				if (m < n) {
-					continue;
-				}
-				memcpy(c[nc].s, d->body + offs[j],
-					(size_t)(offs[j + n] - offs[j]));
-				c[nc].s[offs[j + n] - offs[j]] = '\0';
-				c[nc].count = 1;
-				nc++;
-				break;
-			}
-		}
-		qsort(c, nc, sizeof *c, by_str);
-		for (i = 0, u = 0; i < nc; i++) {
-			if (u > 0 && strcmp(c[u - 1].s, c[i].s) == 0) {
-				c[u - 1].count++;
-			} else {
-				c[u++] = c[i];
-			}
-		}
-		nc = u;
-	}
-	qsort(c, nc, sizeof *c, by_count_desc);
-	*ncand = nc;
-	return c;
-}
-
-/* NQ distinct queries of n characters: the named ones first, then ranks
- * spaced logarithmically from the most frequent to the rarest, so about
- * half are common and half come from the long tail. */
-static void pick_queries(int n, char q[NQ][16])
-{
-	static const char *named[][4] = {
-		{ "的", "档", "禺", NULL },
-		{ "番禺", "党员", "档案", "社区" },
-		{ "前锋社区", "老旧小区", "小区改造", NULL },
-	};
-	size_t nc, i, r;
-	struct cand *c = candidates(n, &nc);
-	char *used = hd_xcalloc(nc, 1);
-	int k = 0, row = n == 1 ? 0 : n == 2 ? 1 : 2;
-
-	for (i = 0; i < 4 && named[row][i] != NULL; i++) {
-		snprintf(q[k++], 16, "%s", named[row][i]);
-		for (r = 0; r < nc; r++) {
-			if (strcmp(c[r].s, named[row][i]) == 0) {
-				used[r] = 1;
-			}
-		}
-	}
-	for (i = 0; k < NQ && i < 4 * NQ; i++) {
-		r = (size_t)pow((double)nc, (double)i / (3.0 * NQ)) - 1;
-		while (r < nc && used[r]) {
-			r++;
-		}
-		if (r >= nc) {
-			continue;
-		}
-		used[r] = 1;
-		snprintf(q[k++], 16, "%s", c[r].s);
-	}
-	for (r = 0; k < NQ && r < nc; r++) {
-		if (!used[r]) {
-			used[r] = 1;
-			snprintf(q[k++], 16, "%s", c[r].s);
-		}
-	}
-	if (k < NQ) {
-		die("queries", "corpus too small for 100 distinct queries");
-	}
-	free(used);
-	free(c);
-}
 
 /* The figures of one query in one cell (a query length and a
  * configuration: archivist or public, facets 0 or 1, or trigram). */
@@ -642,7 +313,7 @@ static int warm_server(void)
 /* Child: run the cell's queries in order, one message each, then exit.
  * A fresh connection per cell, as a server worker would have. */
 static void cell_child(int fd, const char *workdir, int cell,
-	char qs[NQ][16], const int *order)
+	char qs[NQ][QMAX], const int *order)
 {
 	char *path;
 	struct hd_archive *a = NULL;
@@ -705,7 +376,7 @@ static void cell_child(int fd, const char *workdir, int cell,
  * recorded as cut off, with the time it had run.  Returns the seconds
  * spent, or -1 when the child was killed by someone else (a stray signal
  * on a shared machine): then the caller runs the cell again. */
-static double run_cell(const char *workdir, int cell, char qs[NQ][16],
+static double run_cell(const char *workdir, int cell, char qs[NQ][QMAX],
 	const int *order, struct meas *out, double limit)
 {
 	int fds[2], st = 0, done = 0, deadline = 0;
@@ -776,13 +447,6 @@ struct cell {
 	int p50_lb, p99_lb, max_lb;
 };
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 /* Percentile p (0-100) of v[0..n), nearest rank, v sorted. */
 static double pct(const double *v, int n, double p)
 {
@@ -847,7 +511,7 @@ static const char *fig(char *b, size_t n, double v, int lb, int have)
 static void cmd_query(const char *workdir)
 {
 	static const int lens[3] = { 1, 2, 4 };
-	static char qs[3][NQ][16];
+	static char qs[3][NQ][QMAX];
 	static struct meas r[3][NCELL][NQ];
 	char *qpath = getenv("BENCH_ARCHIVE") ? hd_xasprintf(
 		"%s/queries-%s%s.txt", workdir, archive_name(),
@@ -1014,6 +678,7 @@ int main(int argc, char **argv)
 {
 	double t0 = now_s();
 
+	bench_name = "bench_search";
 	if (argc != 4 || (strcmp(argv[1], "build") != 0 &&
 	    strcmp(argv[1], "query") != 0)) {
 		fprintf(stderr, "usage: bench_search build|query CORPUS "

@@ -28,12 +28,9 @@
 # length of each wrk run.  The table goes to stdout, progress to stderr.
 set -eu
 
-BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
+NAME=bench_server
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
-HD=$ROOT/$BUILD/hongdang
 B=$ROOT/$BUILD/bench
 W=$B/server
 SECS=${BENCH_SECONDS:-10}
@@ -41,9 +38,6 @@ PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
 QUERY=番禺
 
-die() { echo "bench_server: $*" >&2; exit 1; }
-note() { echo "bench_server: $*" >&2; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # verdict COND: "met" when the awk condition holds, else "MISSED"
 verdict() { awk "BEGIN { print ($1) ? \"met\" : \"MISSED\" }"; }
 
@@ -65,22 +59,6 @@ print(urllib.parse.quote(sys.argv[1]))' "$QUERY")
 
 rm -rf "$W"
 mkdir -p "$W"
-
-# Everything started here is stopped by its pid, also on the way out.
-PIDS=""
-stop() {
-	kill "$1" 2> /dev/null || true
-	wait "$1" 2> /dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ' ||
-		true)
-}
-stop_all() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-}
-trap stop_all EXIT
 
 freeport() {
 	$PY -c 'import socket

@@ -25,19 +25,15 @@
 # shellcheck disable=SC2016  # sh -c scripts, not expansions
 set -eu
 
-BUILD=${1:-build}
+NAME=bench_upload
 SRC=${2:?usage: bench_upload.sh BUILD SRC}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
-HD=$ROOT/$BUILD/hongdang
 B=$ROOT/$BUILD/bench
 W=$B/upload
 PY=/usr/bin/python3
 [ -x $PY ] || PY=python3
 
-die() { echo "bench_upload: $*" >&2; exit 1; }
 TCK=$(getconf CLK_TCK)
 # cpu_of PID: user + system seconds of a running process, its threads
 cpu_of() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
@@ -52,9 +48,7 @@ timed() {
 	rm -f "$tf"
 	return $rc
 }
-note() { echo "bench_upload: $*" >&2; }
 now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 verdict() { awk "BEGIN { print ($1) ? \"met\" : \"MISSED\" }"; }
 
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
@@ -62,28 +56,6 @@ verdict() { awk "BEGIN { print ($1) ? \"met\" : \"MISSED\" }"; }
 for t in curl sqlite3 /usr/bin/time; do
 	command -v $t > /dev/null || die "$t is needed"
 done
-
-if sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; then
-	CACHE=cold
-	drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-else
-	CACHE=warm
-	drop() { sync; }
-fi
-
-# Everything started here is stopped by its pid, also on the way out.
-PIDS=""
-stop() {
-	kill "$1" 2> /dev/null || true
-	wait "$1" 2> /dev/null || true
-}
-stop_all() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-}
-trap stop_all EXIT
 
 rm -rf "$W"
 mkdir -p "$W"
@@ -259,7 +231,7 @@ EOF
 kill -0 "$SPID" 2> /dev/null || die "the server died: $(tail -5 "$W/serve.err")"
 
 echo ""
-echo "8. Ingest by upload: $NFILES files, $MB MB (section 1's mixed batch), reads $CACHE"
+echo "9. Ingest by upload: $NFILES files, $MB MB (section 1's mixed batch), reads $CACHE"
 printf '   %-44s %8s %8s %8s\n' '' 'wall s' 'cpu s' 'MB/s'
 row() {
 	printf '   %-44s %8s %8s %8s\n' "$1" "$2" "$3" \

@@ -21,7 +21,9 @@
 #    against a copy without them (bench_variants.c).
 # 7. The template engine: one home-sized page rendered 100,000 times
 #    (test_template bench).
-# 8. Ingest by upload: section 1's mixed batch (about 1 GB) sent with
+# 8. The demonstrations: a sandbox ready, each step p50/p99 (OCR apart),
+#    one kiosk and eight at once (bench_demo.sh).
+# 9. Ingest by upload: section 1's mixed batch (about 1 GB) sent with
 #    curl to the server's /admin/ingest, checked, confirmed and ingested,
 #    against `hongdang ingest` of the same files + cp; the server's RSS
 #    and the home page's latency meanwhile (bench_upload.sh).
@@ -35,17 +37,14 @@
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.  BENCH_ONLY="1 6" runs only those
 # sections (default all; `make bench BENCH_ONLY=1` is the ingest alone,
-# BENCH_ONLY=upload the same as 8); section 6 then uses the 200k archive
+# BENCH_ONLY=upload the same as 9); section 6 then uses the 200k archive
 # section 2 last built.
 # No network is used.
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
 
-BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-cd "$ROOT"
-HD=$ROOT/$BUILD/hongdang
+NAME=bench
+. "$(dirname "$0")/lib.sh"
 B=$ROOT/$BUILD/bench
 OUT=$B/results.txt
 NPHOTO=5000
@@ -53,18 +52,15 @@ NTEXT=5000
 NSMALL=10000
 NSEARCH=${BENCH_RECORDS:-200000}
 
-die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "$*" | tee -a "$OUT"; }
-note() { echo "bench: $*" >&2; }
 now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 BENCH_ONLY=${BENCH_ONLY:+ $BENCH_ONLY }
-BENCH_ONLY=${BENCH_ONLY// upload / 8 }
+BENCH_ONLY=${BENCH_ONLY// upload / 9 }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -73,8 +69,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-8]) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 8, or upload)" ;;
+	[1-9]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 9, or upload)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -82,15 +78,6 @@ for t in openssl python3 cc pkg-config; do
 done
 mkdir -p "$B"
 : > "$OUT"
-
-# Cold reads on both sides when the kernel lets us drop its caches.
-if sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; then
-	CACHE=cold
-	drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-else
-	CACHE=warm
-	drop() { sync; }
-fi
 
 # Runs "$@" and sets WALL and CPU (user + system seconds of it and its
 # children): on a shared machine CPU time is the steadier figure.
@@ -123,7 +110,7 @@ say "SQLite $(pkg-config --modversion sqlite3), OpenSSL $(openssl version | cut 
 
 key() { cat "$@" | sha256sum | cut -c1-16; }
 
-if want 1 || want 8; then
+if want 1 || want 9; then
 	SRC=$B/src
 	genkey=$(key "$HERE/corpus.py"
 		find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
@@ -277,7 +264,7 @@ if want 2; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_search" \
-		"$HERE/bench_search.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_search.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm
 
 	ckey=$(key "$HERE/corpus.py"; echo "$NSEARCH")
@@ -286,7 +273,7 @@ if want 2; then
 		python3 "$HERE/corpus.py" search "$S/corpus.tsv" "$NSEARCH"
 		echo "$ckey" > "$S/corpus.key"
 	fi
-	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/corpus.py" archive/fts.c \
+	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/bench.c" "$HERE/corpus.py" archive/fts.c \
 		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
 		archive/suggest.c archive/record.c archive/db.c)
 	cached="(built in this run)"
@@ -432,7 +419,7 @@ if want 6; then
 	# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
 	if cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
 		$(pkg-config --cflags $PC_LIBS) -o "$S/bench_variants" \
-		"$HERE/bench_variants.c" "$ROOT/$BUILD/libhd.a" \
+		"$HERE/bench_variants.c" "$HERE/bench.c" "$ROOT/$BUILD/libhd.a" \
 		$(pkg-config --libs $PC_LIBS) -lcsv -lpthread -lm; then
 		rm -rf "$S/variants"
 		mkdir -p "$S/variants"
@@ -458,6 +445,15 @@ if want 7; then
 fi
 
 if want 8; then
+	say ""
+	say "8. Demonstrations"
+	bash "$HERE/bench_demo.sh" "$BUILD" | tee -a "$OUT"
+	failed bench_demo.sh "${PIPESTATUS[0]}"
+fi
+
+if want 9; then
+	say ""
+	say "9. Ingest by upload"
 	bash "$HERE/bench_upload.sh" "$BUILD" "$SRC/mixed" | tee -a "$OUT"
 	failed bench_upload.sh "${PIPESTATUS[0]}"
 fi

@@ -99,3 +99,32 @@ hd verify --json
 status verify-ok-exit 0
 jq_is verify-objects "d['objects']" 3
 jq_is verify-chain "d['chain']" ok
+
+# Two ingests of one batch started at once store it once: the duplicate
+# check and the insert are one step under the write lock, so the second
+# finds every file known (two rounds, each on a fresh folder).
+R="$T/race"
+mkdir -p "$R/batch"
+for i in $(seq 200); do
+	printf '街道档案第 %d 号：居民议事记录。\n' "$i" >"$R/batch/记录$i.txt"
+done
+for round in 1 2; do
+	"$HONGDANG" -d "$R/a$round" init --fonds QF01 --name 并发 >/dev/null \
+		2>&1
+	"$HONGDANG" -d "$R/a$round" ingest "$R/batch" >"$R/o1" 2>&1 &
+	p1=$!
+	"$HONGDANG" -d "$R/a$round" ingest "$R/batch" >"$R/o2" 2>&1 &
+	p2=$!
+	wait "$p1"; r1=$?
+	wait "$p2"; r2=$?
+	ok "race$round-both-ran" test "$r1" -eq 0 -a "$r2" -eq 0
+	n=$(sqlite3 "$R/a$round/hongdang.db" "SELECT count(*) FROM records")
+	ok "race$round-stored-once" test "$n" -eq 200
+	n=$(sqlite3 "$R/a$round/hongdang.db" "SELECT count(*) FROM (SELECT
+	    sha256 FROM files GROUP BY sha256 HAVING count(*) > 1)")
+	ok "race$round-no-file-twice" test "$n" -eq 0
+	ok "race$round-second-all-duplicates" grep -q '新增 0 件，重复 200 件' \
+		"$R/o1" "$R/o2"
+	"$HONGDANG" -d "$R/a$round" verify >/dev/null 2>&1
+	ok "race$round-verify" test $? -eq 0
+done

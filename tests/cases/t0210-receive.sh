@@ -106,6 +106,46 @@ has 7z-top "$T/names" "会议.txt"
 has tgz-name "$T/names" "社区史/1985/老照片说明.txt"
 ok archives-tmp-empty test -z "$(ls -A "$D/tmp" 2>/dev/null)"
 
+# what common tools make: GNU tar of the current folder ("./" is the
+# batch root, not an entry naming no file) and a 7z made by py7zr with
+# its defaults (a Unix mode without file-type bits: a plain file)
+mkdir -p "$H/dot/老街"
+printf '骑楼修缮记录\n' >"$H/dot/老街/骑楼.txt"
+printf '街坊来信\n' >"$H/dot/来信.txt"
+(cd "$H/dot" && tar czf ../dot.tar.gz .) || fail make-dot-tar "tar failed"
+ok dot-tar-has-root sh -c "tar tzf '$H/dot.tar.gz' | grep -qx './'"
+new_archive
+hd ingest --json "$H/dot.tar.gz"
+status dot-tar-exit 0
+jq_is dot-tar-added "d['added']" 2
+names
+has dot-tar-name "$T/names" "老街/骑楼.txt"
+lacks dot-tar-no-dot "$T/names" "./"
+python3 - "$H/dot" "$H/py7zr.7z" <<'EOF'
+import sys, py7zr
+with py7zr.SevenZipFile(sys.argv[2], "w") as z:
+    z.writeall(sys.argv[1], "党史资料")
+EOF
+ok py7zr-made test -s "$H/py7zr.7z"
+new_archive
+hd ingest --json "$H/py7zr.7z"
+status py7zr-exit 0
+jq_is py7zr-added "d['added']" 2
+names
+has py7zr-name "$T/names" "党史资料/老街/骑楼.txt"
+# a folder entry named ".." is still an escape, whatever tar says
+python3 - "$H/dotdot.tar" <<'EOF'
+import sys, tarfile, io
+with tarfile.open(sys.argv[1], "w") as t:
+    d = tarfile.TarInfo("../"); d.type = tarfile.DIRTYPE; t.addfile(d)
+    f = tarfile.TarInfo("a.txt"); f.size = 2
+    t.addfile(f, io.BytesIO(b"x\n"))
+EOF
+new_archive
+hd ingest --json "$H/dotdot.tar"
+status dotdot-exit 1
+has dotdot-escape "$ERR" "escapes the batch"
+
 # an office document is one file, not a batch
 new_archive
 hd ingest --json "$H/报告.docx" "$H/纪要.odt"

@@ -18,12 +18,8 @@ status config-capacity 0
 hd config visit.capacity 0
 status config-bad-capacity 2
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --templates "$HD_TOP/templates" 2>"$T/serve.log" &
-SPID=$!
-trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
+server_start serve --templates "$HD_TOP/templates"
+B=$URL
 
 # escaping: the hostile title is text everywhere
 curl -s "$B/search?q=%E7%95%AA%E7%A6%BA" >"$T/s.html"
@@ -62,7 +58,13 @@ ok visit-csrf-in-form test ${#csrf} -eq 64
 ok visit-cookie-httponly grep -q HttpOnly "$J"
 day=$(date -u -d '+3 days' +%F)
 past=$(date -u -d '-3 days' +%F)
-post() { curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" --data-urlencode "$@"; }
+# post ARGS...: one booking through a form just fetched, with its form
+# token (each books once)
+post() {
+	local form
+	form=$(curl -s -b "$J" "$B/visit" | grep -o 'name="form" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+	curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" --data-urlencode "form=$form" --data-urlencode "$@"
+}
 code=$(curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" -d "day=$day&slot=09:00&group=x&contact=02088881234&people=2")
 [ "$code" = 403 ] && pass visit-no-csrf-403 || fail visit-no-csrf-403 "status $code"
 code=$(curl -s -o "$T/p.html" -w '%{http_code}' "$B/visit" -d "csrf=$csrf&day=$day&slot=09:00&group=x&contact=02088881234&people=2")

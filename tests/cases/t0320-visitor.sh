@@ -44,12 +44,8 @@ for w in 绝密甲壹 内部乙贰 待审丙叁; do echo "$w" >>"$T/hidden"; don
 ok hidden-listed test "$(grep -c '^QF01' "$T/hidden")" -ge 6 -a \
 	"$(grep -c '^[0-9a-f]\{64\}$' "$T/hidden")" -ge 3
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --templates "$HD_TOP/templates" 2>"$T/serve.log" &
-SPID=$!
-trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
+server_start serve --templates "$HD_TOP/templates"
+B=$URL
 
 urlq() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 : >"$T/bodies"
@@ -157,6 +153,7 @@ kill "$SPID"; wait "$SPID" 2>/dev/null
 "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" --no-page-cache \
 	--templates "$HD_TOP/templates" 2>"$T/serve2.log" &
 SPID=$!
+PIDS="$PIDS $SPID"
 for _ in $(seq 50); do curl -s -o /dev/null "$B/" && break; sleep 0.1; done
 curl -s "$B/search?q=$q" >"$T/s5"
 has nocache-serves "$T/s5" "${pub//·/.}"

@@ -170,23 +170,35 @@ for i in range(40):
         held.append(s)
     except OSError:
         pass
-time.sleep(0.5)
-alive = 0
+# the server closes the refused ones as it gets to them (a sanitizer
+# build is slow): look until at most the cap are left, for 5 s at most
 for s in held:
     s.setblocking(False)
-    try:
-        d = s.recv(1)
-        if d == b"":
-            continue            # closed by the server
-    except BlockingIOError:
-        pass
-    except OSError:
-        continue
-    alive += 1
-print("alive", alive)
+deadline = time.time() + 5
+while True:
+    alive = []
+    for s in held:
+        try:
+            if s.recv(1) == b"":
+                continue        # closed by the server
+        except BlockingIOError:
+            pass
+        except OSError:
+            continue
+        alive.append(s)
+    held = alive
+    if len(alive) <= 32 or time.time() > deadline:
+        break
+    time.sleep(0.2)
+print("alive", len(alive))
 EOF
+# The cap is the promise (at most 32 left); how many stay above none
+# depends on the machine: while the slowloris phase's connections are
+# still being torn down the server is near full and cuts the
+# longest-waiting idle ones first, these among them (a loaded 2-core
+# machine left 6).
 n=$(sed -n 's/^alive //p' "$T/cap.out")
-if [ -n "$n" ] && [ "$n" -le 32 ] && [ "$n" -ge 16 ]; then
+if [ -n "$n" ] && [ "$n" -le 32 ] && [ "$n" -ge 1 ]; then
 	pass per-address-cap
 else
 	fail per-address-cap "$(cat "$T/cap.out")"

@@ -120,30 +120,14 @@ has optimize_corrupt_named "$ERR" "$T/corrupt"
 ok optimize_corrupt_untouched [ "$(sha256sum <"$T/corrupt/hongdang.db")" = "$sum0" ]
 
 # ----------------------------------------------- the server, when idle
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-free_port() {
-	$PY -c 'import socket; s=socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' \
-	EXIT
 # serve NAME ARGS...: start the server in the background, wait for it.
 serve() {
-	local name=$1 i
+	local name=$1
 	shift
-	PORT=$(free_port)
-	"$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" \
-		--templates "$HD_TOP/templates" --audit-hours 0 "$@" \
-		2>"$T/$name.err" &
-	PID=$!
-	for i in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 \
-			"http://127.0.0.1:$PORT/favicon.ico" && break
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	server_start "$name" --templates "$HD_TOP/templates" --audit-hours 0 \
+		"$@"
+	PID=$SPID
 }
 stop() {
 	kill "$PID" 2>/dev/null

@@ -72,20 +72,10 @@ static void die(const char *what)
 	exit(1);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-	struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void cleanup(void)
 {
 	if (tmpdir[0] != '\0' && getenv("HD_KEEP") == NULL) {
-		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		hd_fs_rmtree(tmpdir);
 	}
 }
 

@@ -39,6 +39,7 @@
 #include "../../archive/internal.h"
 #include "../../exhibit/pages.h"
 #include "check.h"
+#include "eval_corpus.h"
 
 #include <opencc.h>
 #include <sqlite3.h>
@@ -54,7 +55,6 @@
 #define TARGET 98.0             /* % of queries found in the top 10 */
 #define KIND_MIN 95.0           /* % for each kind */
 #define QUERY_TITLES 8          /* a query piece is in at most so many */
-#define TX_RECORDS 10000
 #define TEST_RECORDS 10000      /* records generated in make test */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -85,351 +85,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ------------------------------------------------------ vocabulary */
-
-static const char *const surnames[] = {
-	"陈", "李", "梁", "黄", "何", "张", "林", "罗", "郭", "冼", "麦",
-	"区", "邝", "岑", "谭", "钟", "叶", "卢", "霍", "莫", "关", "苏",
-	"吴", "周", "曾", "单", "解", "欧阳", "司徒", "余", "邓", "冯",
-	"彭", "潘", "杜", "崔", "宋", "蔡", "汤", "骆",
-};
-
-static const char *const places[] = {
-	"番禺", "沙湾", "市桥", "石楼", "钟村", "洛溪", "大石", "南村",
-	"前锋社区", "前锋街", "骑楼街", "梁氏宗祠", "前锋小学", "榕树头",
-	"河涌边", "莲花山", "宝墨园", "余荫山房", "留耕堂", "学宫", "厦门",
-	"重庆", "长沙", "广州", "佛山", "顺德", "南海", "东莞", "中山",
-	"江门", "珠江", "黄埔", "海珠", "越秀", "荔湾", "白云", "天河",
-	"从化", "增城", "花都",
-};
-
-static const char *const events[] = {
-	"党员大会", "夜校开学", "老旧小区改造", "加装电梯", "龙舟竞渡",
-	"春节庙会", "扫盲识字", "防汛抢险", "垃圾分类", "志愿服务",
-	"义诊活动", "读书分享", "粤剧演出", "醒狮表演", "居委会选举",
-	"人口普查", "卫生检查", "消防演练", "植树绿化", "祠堂修缮",
-	"骑楼保护", "侨批整理", "族谱编修", "敬老慰问", "困难帮扶",
-	"疫苗接种", "台风救灾", "道路硬化", "路灯安装", "菜市场改造",
-	"供销社成立", "合作社分红", "粮票发放", "民兵训练", "团员活动",
-	"先进表彰", "退休欢送", "工厂投产", "码头搬迁", "渡口停航",
-	"大桥通车", "公交开通", "地铁通车", "邮局开办", "电话安装",
-	"广播站建立", "电影放映", "图书捐赠", "读书角启用", "档案移交",
-	"档案数字化", "口述历史采访", "老照片征集", "展览开幕", "纪念大会",
-	"国庆游园", "中秋联欢", "端午包粽", "元宵灯会", "重阳登高",
-};
-
-static const char *const doctypes[] = {
-	"会议纪要", "通知", "工作总结", "情况汇报", "照片", "登记表",
-	"访谈记录", "申请书", "花名册", "简报", "请示", "批复", "报告",
-	"口述记录", "修缮记录", "合影",
-};
-
-static const char *const subjects[] = {
-	"党建", "社区史", "改造", "读书", "档案", "民俗", "教育", "卫生",
-	"安全", "交通", "商业", "侨务", "宗族", "建筑", "文艺", "体育",
-	"救灾", "选举", "人口", "环境", "养老", "青年", "妇女", "儿童",
-	"劳动", "市场", "节庆", "志愿", "文物", "水利",
-};
-
-static const char *const filler[] = {
-	"的", "了", "在", "和", "是", "对", "与", "及", "等", "为", "由",
-	"将", "并", "也", "都", "有", "从", "向", "社区", "居民", "党员",
-	"工作", "档案", "群众", "街道", "会议", "活动", "服务", "管理",
-	"建设", "开展", "组织", "情况", "问题", "支部", "书记", "委员会",
-	"大会", "学习", "文化", "历史", "照片", "记录", "整理", "保存",
-	"资料", "通知", "纪要", "志愿者", "老人", "儿童", "青年", "妇女",
-	"家庭", "邻里", "改造", "维修", "安全", "检查", "环境", "卫生",
-	"楼栋", "住户", "意见", "表决", "公示", "资金", "预算", "施工",
-	"验收", "规划", "设计", "图书", "阅览室", "捐赠", "借阅", "查阅",
-	"利用", "开放", "归档", "立卷", "案卷", "目录", "编号", "鉴定",
-	"移交", "接收", "库房", "扫描", "著录", "修复", "破损", "手写",
-	"油印", "信件", "日记", "笔记", "剪报", "报纸", "海报", "标语",
-	"相册", "底片", "录音", "录像", "夜校", "扫盲", "学校", "老师",
-	"学生", "公社", "生产队", "茶楼", "早茶", "庆祝", "成立", "周年",
-	"纪念", "回忆", "口述", "访谈", "街坊", "互助", "调解", "慰问",
-	"困难", "救助", "医疗", "暴雨", "积水", "修缮", "外墙", "管网",
-	"消防", "绿化", "业主", "物业", "停车", "道路", "广场", "公园",
-	"榕树", "青砖", "麻石", "巷口", "牌坊", "先进", "模范", "表彰",
-	"奖状", "证书", "登记", "户籍", "人口", "统计", "报表", "台账",
-};
-
-/* Given-name characters: every character of U+4E00..U+9FA5 that has a
- * reading and no traditional form, about one in six, drawn with
- * Zipf-like weights so that a few are common and most are rare. */
-static uint32_t given[4000];
-static double given_cum[4000];
-static int ngiven;
-
-static uint64_t rng = 0x5DEECE66Dull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int pick(int n)
-{
-	return (int)(rnd() % (uint64_t)n);
-}
-
-#define PICK(v) (v[pick((int)(sizeof v / sizeof v[0]))])
-
-static void given_init(void)
-{
-	uint16_t rd[HD_PY_MAX];
-	uint32_t cp;
-	double t = 0;
-	int k = 0;
-
-	for (cp = 0x4E00; cp <= 0x9FA5 && ngiven < 4000; cp++) {
-		if (hd_py_readings(cp, rd) == 0 || hd_han_fold(cp) != cp) {
-			continue;
-		}
-		if (k++ % 6 != 0) {
-			continue;
-		}
-		given[ngiven] = cp;
-		t += 1.0 / (ngiven + 1);
-		given_cum[ngiven] = t;
-		ngiven++;
-	}
-}
-
-/* Append to b one given-name character drawn by its weight. */
-static void add_given(struct hd_buf *b)
-{
-	double x = (double)(rnd() % 1000000) / 1e6 * given_cum[ngiven - 1];
-	int lo = 0, hi = ngiven - 1, mid, k = 0;
-	char u[4];
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (given_cum[mid] < x) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	U8_APPEND_UNSAFE(u, k, given[lo]);
-	hd_buf_add(b, u, (size_t)k);
-}
-
-static char *person_name(void)
-{
-	struct hd_buf b;
-
-	hd_buf_init(&b);
-	hd_buf_puts(&b, PICK(surnames));
-	add_given(&b);
-	if (pick(3) != 0) {
-		add_given(&b);
-	}
-	return hd_buf_detach(&b);
-}
-
-/* ------------------------------------------------------ the corpus */
-
-/* A document of the evaluation: generated ones (gen_doc) own their
- * strings and are released by doc_release; the hand-made ones (hand[])
- * point at literals and are never released. */
-struct doc {
-	const char *title, *body, *person, *place, *subject;
-	int year;
-	int trad;               /* written in traditional characters */
-	char *folded;           /* title folded, no separators */
-	int64_t id;
-};
-
-static struct doc *docs;
-static int ndocs;
-static opencc_t s2t = (opencc_t)-1;
-
-static char *to_trad(char *s)
-{
-	char *t;
-
-	if (s2t == (opencc_t)-1) {
-		return s;
-	}
-	t = opencc_convert_utf8(s2t, s, strlen(s));
-	if (t == NULL) {
-		return s;
-	}
-	free(s);
-	s = hd_xstrdup(t);
-	opencc_convert_utf8_free(t);
-	return s;
-}
-
-static void body_of(struct doc *d, struct hd_buf *b)
-{
-	int ns = 3 + pick(5), i, n, k;
-
-	hd_buf_printf(b, "%s在%s参加%s。", d->person, d->place, PICK(events));
-	for (i = 0; i < ns; i++) {
-		n = 6 + pick(9);
-		for (k = 0; k < n; k++) {
-			switch (pick(14)) {
-			case 0: {
-				char *p = person_name();
-
-				hd_buf_puts(b, p);
-				free(p);
-				break;
-			}
-			case 1:
-				hd_buf_puts(b, PICK(places));
-				break;
-			case 2:
-				hd_buf_puts(b, PICK(events));
-				break;
-			default:
-				hd_buf_puts(b, PICK(filler));
-			}
-			if (k + 1 < n && pick(8) == 0) {
-				hd_buf_puts(b, pick(3) ? "，" : "、");
-			}
-		}
-		hd_buf_puts(b, pick(6) ? "。" : "！");
-	}
-}
-
-static void gen_doc(struct doc *d, int i)
-{
-	struct hd_buf b;
-	struct hd_py_term t;
-	char *title, *body, *person, *place, *subject;
-
-	d->year = 1950 + pick(74);
-	person = person_name();
-	place = hd_xstrdup(PICK(places));
-	subject = hd_xstrdup(PICK(subjects));
-	d->trad = i % 10 == 3;
-	hd_buf_init(&b);
-	switch (pick(6)) {
-	case 0:
-		hd_buf_printf(&b, "%d年%s%s%s", d->year, place,
-			PICK(events), PICK(doctypes));
-		break;
-	case 1:
-		hd_buf_printf(&b, "%s%s%s", person, PICK(events),
-			PICK(doctypes));
-		break;
-	case 2:
-		hd_buf_printf(&b, "%s%s%s", place, person,
-			PICK(doctypes));
-		break;
-	case 3:
-		hd_buf_printf(&b, "关于%s%s的%s", place, PICK(events),
-			PICK(doctypes));
-		break;
-	case 4:
-		hd_buf_printf(&b, "%s同志%s", person, PICK(doctypes));
-		break;
-	default:
-		hd_buf_printf(&b, "%d年%s%s%s", d->year, person, place,
-			PICK(events));
-	}
-	title = hd_buf_detach(&b);
-	d->person = person;
-	d->place = place;
-	body_of(d, &b);
-	body = hd_buf_detach(&b);
-	if (d->trad) {
-		title = to_trad(title);
-		body = to_trad(body);
-		person = to_trad(person);
-		place = to_trad(place);
-		subject = to_trad(subject);
-	}
-	d->title = title;
-	d->body = body;
-	d->person = person;
-	d->place = place;
-	d->subject = subject;
-	hd_py_term(d->title, 0, &t);
-	d->folded = t.chars;
-	t.chars = NULL;
-	hd_py_term_release(&t);
-}
-
-static void doc_release(struct doc *d)
-{
-	free((char *)d->title);
-	free((char *)d->body);
-	free((char *)d->person);
-	free((char *)d->place);
-	free((char *)d->subject);
-	free(d->folded);
-}
-
-static int add_doc(struct hd_archive *a, int64_t batch, struct doc *d,
-	const char *access, struct hd_error *e)
-{
-	struct hd_agent agent = { "eval" };
-	struct hd_record r;
-	char date[16];
-	int rc;
-
-	hd_record_init(&r);
-	r.fonds = hd_xstrdup(hd_archive_fonds(a));
-	r.category = hd_xstrdup("WS");
-	r.retention = hd_xstrdup("Y");
-	r.access = hd_xstrdup(access);
-	r.status = hd_xstrdup("approved");
-	r.title = hd_xstrdup(d->title);
-	r.body = hd_xstrdup(d->body);
-	snprintf(date, sizeof date, "%d", d->year);
-	r.date = hd_xstrdup(date);
-	r.year = r.year_end = d->year;
-	r.place = hd_xstrdup(d->place);
-	hd_strv_add(&r.persons, &r.npersons, d->person);
-	hd_strv_add(&r.subjects, &r.nsubjects, d->subject);
-	rc = hd_record_add(a, batch, &r, &agent, e);
-	d->id = r.id;
-	hd_record_release(&r);
-	return rc;
-}
-
-/* Make the archive in dir and add the generated documents, TX_RECORDS
- * to a transaction.  Returns 0 or the first error (*e set). */
-static int build(const char *dir, struct hd_error *e)
-{
-	struct hd_agent agent = { "eval" };
-	struct hd_archive *a;
-	int64_t batch = 0;
-	int i, rc;
-
-	rc = hd_archive_init(dir, "EVAL", "评测", &agent, e);
-	if (rc == 0) {
-		rc = hd_archive_open(dir, 0, &a, e);
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	for (i = 0; i < ndocs && rc == 0; i++) {
-		if (i % TX_RECORDS == 0) {
-			rc = hd_tx_begin(a, e);
-			if (rc == 0) {
-				rc = hd_batch_begin(a, "EVAL", "eval", &agent,
-					&batch, e);
-			}
-			if (rc != 0) {
-				break;
-			}
-		}
-		rc = add_doc(a, batch, &docs[i], "public", e);
-		if (rc == 0 && ((i + 1) % TX_RECORDS == 0 || i + 1 == ndocs)) {
-			rc = hd_tx_commit(a, e);
-		}
-	}
-	hd_archive_close(a);
-	return rc;
 }
 
 /* ------------------------------------------------------ queries */
@@ -579,7 +234,7 @@ struct query {
  * piece that is rare enough. */
 static int make_query(enum kind k, struct query *out)
 {
-	struct doc *d = &docs[pick(ndocs)];
+	struct doc *d = &docs[corpus_pick(ndocs)];
 	char piece[64], syl[8][8], *t;
 	int n, c, i;
 	size_t len;
@@ -601,7 +256,7 @@ static int make_query(enum kind k, struct query *out)
 		snprintf(out->q, sizeof out->q, "%s", piece);
 		return 1;
 	case KVAR:
-		c = rarest_piece(d, 2 + pick(3), piece, sizeof piece);
+		c = rarest_piece(d, 2 + corpus_pick(3), piece, sizeof piece);
 		if (c > QUERY_TITLES) {
 			return 0;
 		}
@@ -610,7 +265,7 @@ static int make_query(enum kind k, struct query *out)
 			snprintf(out->q, sizeof out->q, "%s", piece);
 			return 1;
 		}
-		t = to_trad(hd_xstrdup(piece));
+		t = corpus_to_trad(hd_xstrdup(piece));
 		if (strcmp(t, piece) == 0) {
 			free(t);
 			return 0;   /* nothing to convert */
@@ -619,7 +274,7 @@ static int make_query(enum kind k, struct query *out)
 		free(t);
 		return 1;
 	default:
-		c = rarest_piece(d, 2 + pick(2), piece, sizeof piece);
+		c = rarest_piece(d, 2 + corpus_pick(2), piece, sizeof piece);
 		if (c > 2) {
 			return 0;
 		}
@@ -1442,7 +1097,7 @@ static void by_hand(const char *dir)
 	}
 	for (i = 0; batch > 0 && rc == 0 && i < sizeof hand / sizeof hand[0];
 	    i++) {
-		rc = add_doc(a, batch, &hand[i], i == 7 ? "restricted" :
+		rc = corpus_add_doc(a, batch, &hand[i], i == 7 ? "restricted" :
 			"public", &e);
 	}
 	if (rc == 0 && batch > 0) {
@@ -1569,7 +1224,7 @@ static int follows(int i)
 {
 	const struct hook_call *c = &calls[i], *p = &calls[i - 1];
 
-	if (c->from != 5 || c->to != 7 || c->done < 0 || c->done > c->total)
+	if (c->from != 5 || c->to != 8 || c->done < 0 || c->done > c->total)
 		return 0;
 	switch (c->event) {
 	case HD_UPGRADE_STEP:
@@ -1584,7 +1239,7 @@ static int follows(int i)
 		return p->event == HD_UPGRADE_STEP &&
 			c->version == p->version && c->done == c->total;
 	case HD_UPGRADE_DONE:
-		return p->event == HD_UPGRADE_STEP_DONE && c->version == 7;
+		return p->event == HD_UPGRADE_STEP_DONE && c->version == 8;
 	default:
 		return 0;
 	}
@@ -1592,9 +1247,10 @@ static int follows(int i)
 
 /* An archive of UPGRADE_RECORDS records taken back to version 5 is
  * opened with the upgrade hook set: versions 6 and 7 (rebuilds of the
- * index) are reported in order, each from nothing done to all of it, with
- * calls in between, and all of it is what the tokenizer was given;
- * making the archive reported nothing. */
+ * index) and 8 (the bookings' table, no texts) are reported in order,
+ * each from nothing done to all of it, with calls in between, and all of
+ * it is what the tokenizer was given; making the archive reported
+ * nothing. */
 static void upgraded(const char *dir)
 {
 	struct hd_archive *a;
@@ -1608,7 +1264,7 @@ static void upgraded(const char *dir)
 	hd_set_upgrade_hook(hook, NULL);
 	hd_err_clear(&e);
 	ndocs = UPGRADE_RECORDS < saved ? UPGRADE_RECORDS : saved;
-	ok = build(dir, &e) == 0;
+	ok = corpus_build(dir, &e) == 0;
 	check("upgrade_build", ok, "build the archive (got %s)", e.msg);
 	snprintf(got, sizeof got, "%d calls", ncalls);
 	check("upgrade_not_on_init", ncalls == 0,
@@ -1641,8 +1297,8 @@ static void upgraded(const char *dir)
 		i > 0 ? (long long)calls[i - 1].done : 0LL,
 		i > 0 ? (long long)calls[i - 1].total : 0LL);
 	check("upgrade_reported", order && calls[ncalls - 1].event ==
-		HD_UPGRADE_DONE, "start, versions 6 and 7 each from 0 to all "
-		"done, then done (got %s)", got);
+		HD_UPGRADE_DONE, "start, versions 6, 7 and 8 each from 0 to "
+		"all done, then done (got %s)", got);
 	check("upgrade_progress", mid, "a call while a rebuild was under way "
 		"(got %s)", got);
 	snprintf(got, sizeof got, "%lld counted, %llu texts indexed",
@@ -1673,7 +1329,7 @@ int main(void)
 	s2t = opencc_open("s2t.json");
 	check("opencc_s2t", s2t != (opencc_t)-1, "OpenCC s2t for the corpus");
 	hd_py_init();
-	given_init();
+	corpus_init();
 
 	by_hand(small);
 
@@ -1683,11 +1339,11 @@ int main(void)
 	}
 	docs = hd_xcalloc((size_t)ndocs, sizeof *docs);
 	for (i = 0; i < ndocs; i++) {
-		gen_doc(&docs[i], i);
+		corpus_gen_doc(&docs[i], i);
 	}
 	hd_err_clear(&e);
 	t0 = now_s();
-	if (build(big, &e) != 0) {
+	if (corpus_build(big, &e) != 0) {
 		check("eval_build", 0, "build the generated archive (got %s)",
 			e.msg);
 	} else {
@@ -1703,7 +1359,7 @@ int main(void)
 	upgraded(mid);
 	free(mid);
 	for (i = 0; i < ndocs; i++) {
-		doc_release(&docs[i]);
+		corpus_doc_release(&docs[i]);
 	}
 	free(docs);
 	free(tread);

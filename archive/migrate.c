@@ -1,0 +1,343 @@
+/*
+ * migrate.c - the schema's versions: what each migration does, run in a
+ * transaction of its own when a writer opens an archive made by an older
+ * version, and the progress it reports through the upgrade hook.
+ *
+ * Version 1 is archive/schema.sql, version 2 archive/schema2.sql; the
+ * later ones are below.  PRAGMA user_version holds the version an archive
+ * has reached: a step interrupted (a crash, a kill) is rolled back whole
+ * and runs again at the next open, and steps done stay done.
+ */
+#include "internal.h"
+#include "fts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char hd_schema_sql[];
+extern const char hd_schema2_sql[];
+
+/* Version 3: Chinese search that finds what people type.  The index is
+ * rebuilt from its own stored text (search is a regular FTS5 table) by
+ * the tokenizer that folds traditional characters to simplified and adds
+ * pinyin; the suggestion tables are created, then filled from the
+ * catalogue by hd_suggest_fill; records get the indexes the suggestions'
+ * visibility checks use. */
+static const char migrate3_sql[] =
+	"INSERT INTO search (search) VALUES ('rebuild');"
+	/* one row per distinct title, person, place and subject */
+	"CREATE TABLE suggest ("
+	" id     INTEGER PRIMARY KEY,"
+	" kind   TEXT NOT NULL"
+	"   CHECK (kind IN ('title', 'person', 'place', 'subject')),"
+	" term   TEXT NOT NULL,"
+	" pinyin TEXT,"             /* its reading with tones: pān yú */
+	" n      INTEGER NOT NULL DEFAULT 0," /* public records, to rank */
+	" UNIQUE (kind, term));"
+	/* what a term is found by: folded characters, pinyin, initials */
+	"CREATE TABLE suggest_keys ("
+	" key TEXT NOT NULL,"
+	" id  INTEGER NOT NULL REFERENCES suggest(id),"
+	" PRIMARY KEY (key, id)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS records_title ON records(title);"
+	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
+
+/* The schema version this program makes: the number of migrations. */
+#define NVERSIONS 8
+
+/* A step in C run after a migration's SQL, in its transaction. */
+typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
+
+/* Version 4: the public listings and counts at 200,000 records.  The
+ * home page, corridor and reading corner list and count the visible
+ * records by class, category and year; from these narrow indexes instead
+ * of the wide rows (descriptions) they take milliseconds, not seconds. */
+static const char migrate4_sql[] =
+	"CREATE INDEX IF NOT EXISTS records_list ON records(status, access,"
+	" class, category, year, year_end, pages, date, ref);"
+	"CREATE INDEX IF NOT EXISTS files_record_mime ON files(record_id,"
+	" mime, seq);";
+
+/* Version 5: search at 200,000 records.  heads indexes the title and
+ * meta columns of search a second time, alone: a broad query's title and
+ * subject matches are then found by walking their own short doclists, not
+ * the body's (社区 is in nearly every body).  search.c walks search for
+ * the newest matches and heads for the title and meta matches beyond
+ * them. */
+static const char migrate5_sql[] =
+	"DROP TABLE IF EXISTS heads;"   /* made anew from search */
+	"CREATE VIRTUAL TABLE heads USING fts5(title, meta,"
+	" tokenize = 'hongdang', detail = 'full');"
+	"INSERT INTO heads (rowid, title, meta)"
+	" SELECT rowid, title, meta FROM search;";
+
+/* Versions 6 and 7 changed what the tokenizer emits: 6 added Han
+ * trigrams, 7 dropped the second copy of each pinyin pair (fts.h).  FTS5
+ * removes a row's tokens by tokenizing its text again, so rows made
+ * before would keep what it no longer emits, and its integrity check
+ * would call the index damaged: both index tables are made again from
+ * their own copy of the text. */
+static const char rebuild_sql[] =
+	"INSERT INTO search (search) VALUES ('rebuild');"
+	"INSERT INTO heads (heads) VALUES ('rebuild');";
+
+/* Version 5, in C: records.text_quality, the mean OCR confidence of a
+ * record's pages over 100 (NULL: no page read by OCR, clean text), which
+ * hd_rank multiplies a match's score by.  Added unless a column of that
+ * name is there (an archive some test took back to an older version). */
+static int migrate5(struct hd_archive *a, struct hd_error *e)
+{
+	sqlite3_stmt *st = NULL;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT 1 FROM pragma_table_info("
+	    "'records') WHERE name = 'text_quality'", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		return hd_sql_err(a, e, "migrate to version 5");
+	}
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!has && hd_exec(a, "ALTER TABLE records ADD COLUMN text_quality"
+	    " REAL", e) != 0) {
+		return HD_EDB;
+	}
+	return hd_exec(a, "UPDATE records SET text_quality = (" HD_QUALITY_SQL
+		"records.id)", e);
+}
+
+/* Version 8: bookings that can be limited and cancelled.  The table is
+ * made again without version 1's UNIQUE (day, slot, grp), which compared
+ * the names as typed and would keep a cancelled group from booking its
+ * slot again: the group and the contact are compared by their keys
+ * (grp_key, contact_key: hd_text_tidy's HD_TIDY_KEY, filled in by
+ * hd_visit_rekey for the bookings made before), in the booking's
+ * transaction.  at and remote say when (Unix seconds) and from where a
+ * booking came, form the nonce of the form token that made it (each
+ * books once); a cancelled booking keeps its row with cancelled set. */
+static const char migrate8_sql[] =
+	"CREATE TABLE visits_new ("
+	" id           INTEGER PRIMARY KEY,"
+	" day          TEXT NOT NULL,"          /* YYYY-MM-DD */
+	" slot         TEXT NOT NULL,"          /* HH:MM */
+	" grp          TEXT NOT NULL,"          /* as shown, tidied */
+	" grp_key      TEXT NOT NULL DEFAULT '',"
+	" contact      TEXT NOT NULL,"
+	" contact_key  TEXT NOT NULL DEFAULT '',"
+	" people       INTEGER NOT NULL CHECK (people > 0),"
+	" free         INTEGER NOT NULL,"       /* 1: 公益时段 */
+	" price        INTEGER NOT NULL,"       /* yuan per person */
+	" created      TEXT NOT NULL,"          /* ISO 8601 UTC */
+	" at           INTEGER NOT NULL DEFAULT 0," /* Unix seconds */
+	" remote       TEXT NOT NULL DEFAULT '',"   /* client address */
+	" form         TEXT UNIQUE,"            /* form token's nonce */
+	" cancelled    TEXT,"                   /* ISO 8601 UTC */
+	" cancelled_by TEXT);"
+	"INSERT INTO visits_new (id, day, slot, grp, contact, people, free,"
+	" price, created) SELECT id, day, slot, grp, contact, people, free,"
+	" price, created FROM visits;"
+	"DROP TABLE visits;"
+	"ALTER TABLE visits_new RENAME TO visits;"
+	"CREATE INDEX visits_day ON visits(day, slot, grp_key);"
+	"CREATE INDEX visits_contact ON visits(contact_key, day);"
+	"CREATE INDEX visits_remote ON visits(remote, at);";
+
+/* The schema's versions: migrations[i] brings user_version i to i + 1,
+ * with (*hooks)[i] (NULL for none) run after its SQL; *n of them. */
+static const char *const *migrations(size_t *n, const migrate_fn **hooks)
+{
+	static const char *m[NVERSIONS];
+	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
+		NULL, migrate5, NULL, NULL, hd_visit_rekey };
+
+	m[0] = hd_schema_sql;
+	m[1] = hd_schema2_sql;
+	m[2] = migrate3_sql;
+	m[3] = migrate4_sql;
+	m[4] = migrate5_sql;
+	m[5] = rebuild_sql;
+	m[6] = rebuild_sql;
+	m[7] = migrate8_sql;
+	*n = NVERSIONS;
+	*hooks = h;
+	return m;
+}
+
+/* ------------------------------------------------ upgrade progress */
+
+static hd_upgrade_fn *upgrade_fn;
+static void *upgrade_ud;
+
+/* hd_set_upgrade_hook: see hd.h.  Not locked: set before any thread opens an
+ * archive. */
+void hd_set_upgrade_hook(hd_upgrade_fn *fn, void *ud)
+{
+	upgrade_fn = fn;
+	upgrade_ud = ud;
+}
+
+/* What each migration does, for the hook, and the texts it gives the
+ * tokenizer (its work): TEXTS_SEARCH, those of search (title, meta and
+ * body of every record), TEXTS_HEADS those of heads (title and meta). */
+#define TEXTS_SEARCH 1
+#define TEXTS_HEADS 2
+static const struct {
+	const char *what;
+	int texts;
+} step_info[NVERSIONS] = {
+	{ "建立档案库", 0 },
+	{ "增加账户、页面文字与移交记录", 0 },
+	{ "简繁与拼音检索：重建检索索引，建立输入提示", TEXTS_SEARCH },
+	{ "建立公开目录的索引", 0 },
+	{ "建立题名与主题词索引", TEXTS_HEADS },
+	{ "三字检索：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
+	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
+	{ "讲解预约：可限额、可取消", 0 },
+};
+
+/* An upgrade in progress. */
+struct upgrade {
+	struct hd_upgrade u;
+	uint64_t base;          /* hd_fts_documents() at the step's start */
+	double t0, step_t0, last;
+};
+
+/* Tell the hook event, with where g stands. */
+static void upgrade_tell(struct upgrade *g, enum hd_upgrade_event event)
+{
+	uint64_t d = hd_fts_documents() - g->base;
+	double t = hd_mono_s();
+
+	g->last = t;
+	g->u.event = event;
+	g->u.done = (int64_t)d < g->u.total ? (int64_t)d : g->u.total;
+	if (event == HD_UPGRADE_STEP_DONE) {
+		g->u.done = g->u.total;
+	}
+	g->u.step_secs = t - g->step_t0;
+	g->u.secs = t - g->t0;
+	upgrade_fn(&g->u, upgrade_ud);
+}
+
+/* SQLite's progress handler during a step: the hook every 0.2 s. */
+static int upgrade_tick(void *p)
+{
+	struct upgrade *g = p;
+
+	if (hd_mono_s() - g->last >= 0.2) {
+		upgrade_tell(g, HD_UPGRADE_STEP);
+	}
+	return 0;
+}
+
+/* g is at the step to version v: named, nothing counted yet. */
+static void upgrade_name(struct upgrade *g, int v)
+{
+	g->u.version = v;
+	g->u.what = step_info[v - 1].what;
+	g->u.total = 0;
+	g->base = hd_fts_documents();
+	g->step_t0 = hd_mono_s();
+}
+
+/* The step g is at begins (in its transaction): its work counted from
+ * the stored texts (FTS5 gives the tokenizer every one that is not NULL),
+ * the hook told, and then ticked while the step runs. */
+static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
+{
+	int texts = step_info[g->u.version - 1].texts;
+	sqlite3_stmt *st;
+
+	if (texts != 0 && sqlite3_prepare_v2(a->db, "SELECT count(c0) +"
+	    " count(c1) + count(c2), count(c0) + count(c1) FROM"
+	    " search_content", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			g->u.total = ((texts & TEXTS_SEARCH) ?
+				sqlite3_column_int64(st, 0) : 0) +
+				((texts & TEXTS_HEADS) ?
+				sqlite3_column_int64(st, 1) : 0);
+		}
+		sqlite3_finalize(st);
+	}
+	g->step_t0 = hd_mono_s();  /* the wait for the write lock is not
+	                              the step's work */
+	upgrade_tell(g, HD_UPGRADE_STEP);
+	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
+}
+
+/* Bring the schema to the newest version, each step in a transaction;
+ * with tell, through the upgrade hook (when one is set). */
+int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e)
+{
+	size_t n, i;
+	const migrate_fn *h;
+	const char *const *m = migrations(&n, &h);
+	int v = hd_user_version(a), rc = 0;
+	struct upgrade g, *gp = NULL;
+	char sql[64];
+
+	if (v < 0) {
+		return hd_sql_err(a, e, "read user_version");
+	}
+	if ((size_t)v > n) {
+		return hd_err(e, HD_EDB, "%s/hongdang.db: schema version %d is "
+			"newer than this program (%zu)", a->dir, v, n);
+	}
+	if (tell && upgrade_fn != NULL && (size_t)v < n) {
+		memset(&g, 0, sizeof g);
+		g.u.dir = a->dir;
+		g.u.from = v;
+		g.u.to = (int)n;
+		g.t0 = hd_mono_s();
+		gp = &g;
+		upgrade_name(gp, v + 1);
+		upgrade_tell(gp, HD_UPGRADE_START);
+	}
+	for (i = (size_t)v; i < n && rc == 0; i++) {
+		if (gp != NULL) {
+			upgrade_name(gp, (int)i + 1);
+		}
+		if (hd_exec(a, "BEGIN IMMEDIATE", e) != 0) {
+			rc = HD_EDB;
+			break;
+		}
+		if (hd_user_version(a) > (int)i) {
+			/* another process migrated while we waited */
+			hd_exec(a, "COMMIT", NULL);
+			continue;
+		}
+		if (gp != NULL) {
+			upgrade_begin(a, gp);
+		}
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %zu", i + 1);
+		rc = HD_EDB;
+		if (hd_exec(a, m[i], e) == 0 &&
+		    (h[i] == NULL || h[i](a, e) == 0) && hd_exec(a, sql, e) == 0 &&
+		    hd_exec(a, "COMMIT", e) == 0) {
+			rc = 0;
+		} else {
+			hd_exec(a, "ROLLBACK", NULL);
+		}
+		if (gp != NULL) {
+			sqlite3_progress_handler(a->db, 0, NULL, NULL);
+			if (rc == 0) {
+				upgrade_tell(gp, HD_UPGRADE_STEP_DONE);
+			}
+		}
+	}
+	if (gp != NULL) {
+		upgrade_tell(gp, rc == 0 ? HD_UPGRADE_DONE :
+			HD_UPGRADE_FAILED);
+	}
+	return rc;
+}
+
+/* 1 when the schema needs no migration. */
+int hd_schema_current(struct hd_archive *a)
+{
+	const migrate_fn *h;
+	size_t n;
+
+	migrations(&n, &h);
+	return hd_user_version(a) >= (int)n;
+}
