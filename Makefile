@@ -162,6 +162,8 @@ $(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 UNIT_CHECK = $(BUILD)/tests/unit/check.o
 UNIT_MORE_search_eval = $(BUILD)/tests/unit/eval_corpus.o
 $(BUILD)/tests/test_search_eval: $(UNIT_MORE_search_eval)
+UNIT_MORE_scripts = $(BUILD)/tests/unit/eval_corpus.o
+$(BUILD)/tests/test_scripts: $(UNIT_MORE_scripts)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)

@@ -179,6 +179,8 @@ struct hd_archive {
 	int readonly;
 	int trigrams;           /* the index has Han trigrams (version 6):
 	                           search.c may walk by them */
+	int scripts;            /* it marks folded characters (version 8,
+	                           HD_FOLD): search.c ranks by them */
 	int in_tx;
 	sqlite3_stmt *st[SQL__COUNT];
 	char *fonds_code;       /* the first fonds */

@@ -5,12 +5,10 @@
  * What the user typed is first tried as an FTS5 expression (phrases in
  * quotes, AND / OR / NOT, prefix*); when FTS5 rejects it as syntax it is
  * searched again as plain words, so no query is ever an error page.
- * Either way, Latin words that read as pinyin are rewritten first:
- * "panyu" becomes (panyu OR "\x01pan'yu"), a phrase of the pinyin tokens
- * the tokenizer indexes (fts.h), so it finds 番禺 and still finds the
- * English word.  Words of one syllable join their neighbours ("pan yu"
- * is read as one phrase); a word that splits several ways ("dangan":
- * dang'an, dan'gan) tries them all.
+ * Either way query.c writes the expression the index is walked by:
+ * pinyin words rewritten ("panyu" finds 番禺), Han words as alternatives
+ * that rank a record with the query's own characters above one found
+ * only through folding traditional to simplified.
  * Results for HD_PUBLIC come only from the *_PUBLIC statements, which
  * select approved public records in their SQL text.  Snippets are data
  * (struct hd_snippet, read by hd_snippet_read): plain text and the
@@ -18,6 +16,7 @@
  */
 #include "internal.h"
 #include "fts.h"
+#include "query.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -27,9 +26,8 @@
 #include <unicode/utf8.h>
 
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
-#define RUN_MAX 8               /* words read together as pinyin */
-#define PY_ALT_MAX 8            /* readings tried for one run */
-#define HEADS_CAP 200           /* title and meta matches past the walk */
+#define OLDER_CAP 200           /* matches of each kind past the walk
+                                   (see walks) */
 
 /* See hd.h.  Frees every hit's strings and its snippet (text and marks,
  * one block: free(text)), the hits and the four facets' values, and
@@ -69,641 +67,6 @@ void hd_results_release(struct hd_results *res)
 		free(fs[i]->v);
 	}
 	memset(res, 0, sizeof *res);
-}
-
-/* ------------------------------------------------------ pinyin */
-
-/* The expression being written, and the consecutive words that may be
- * pinyin waiting to be written into it.  FTS5 joins two phrases side by
- * side with an implicit AND but refuses it next to a parenthesised
- * group, so an AND is written wherever a group meets an operand. */
-struct run {
-	struct hd_buf b;
-	int operand;            /* b ends with a phrase, string or group */
-	int group;              /* b ends with a group written here */
-	int quote;              /* plain-words mode: quote each word */
-	const char *w[RUN_MAX]; /* the words as typed */
-	size_t n[RUN_MAX];
-	const char *c[RUN_MAX]; /* their letters (no quotes around) */
-	size_t cn[RUN_MAX];
-	int nw;
-};
-
-static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
-{
-	size_t i;
-
-	if (!quote) {
-		hd_buf_add(b, w, n);
-		return;
-	}
-	hd_buf_puts(b, "\"");
-	for (i = 0; i < n; i++) {
-		if (w[i] == '"') {
-			hd_buf_puts(b, "\"\"");
-		} else {
-			hd_buf_add(b, w + i, 1);
-		}
-	}
-	hd_buf_puts(b, "\"");
-}
-
-static int syllables(const char *seg)
-{
-	int n = 1;
-
-	for (; *seg; seg++) {
-		n += *seg == '\'';
-	}
-	return n;
-}
-
-/* The segmentations of a word worth trying, into segs: those with the
- * fewest syllables ("yexiao" is ye'xiao, not ye'xi'ao), and one syllable
- * more when the fewest is one ("xian" is also xi'an, 西安).  Returns how
- * many. */
-static int word_readings(const char *c, size_t cn,
-	char segs[][HD_PY_SEGBUF])
-{
-	int n = hd_py_segment(c, cn, segs, HD_PY_SEG_MAX), i, k, fewest;
-
-	for (i = 0, fewest = 1 << 20; i < n; i++) {
-		if (syllables(segs[i]) < fewest) {
-			fewest = syllables(segs[i]);
-		}
-	}
-	for (i = 0, k = 0; i < n; i++) {
-		if (syllables(segs[i]) <= fewest + (fewest == 1)) {
-			if (k != i) {
-				memcpy(segs[k], segs[i], sizeof segs[0]);
-			}
-			k++;
-		}
-	}
-	return k;
-}
-
-/* The readings of words w[from..to) joined into one phrase each, at most
- * PY_ALT_MAX, written into alt; returns how many have two syllables or
- * more. */
-static int run_readings(const struct run *r, int from, int to,
-	char alt[][RUN_MAX * HD_PY_SEGBUF])
-{
-	char (*segs)[HD_PY_SEG_MAX][HD_PY_SEGBUF];
-	int nseg[RUN_MAX], idx[RUN_MAX], i, k, nalt = 0;
-	size_t len;
-
-	segs = hd_xmalloc(RUN_MAX * sizeof *segs);
-	for (i = from; i < to; i++) {
-		nseg[i] = word_readings(r->c[i], r->cn[i], segs[i]);
-		idx[i] = 0;
-		if (nseg[i] == 0) {
-			free(segs);
-			return 0;
-		}
-	}
-	/* odometer over the words' segmentations */
-	for (;;) {
-		len = 0;
-		for (i = from; i < to; i++) {
-			if (i > from) {
-				alt[nalt][len++] = '\'';
-			}
-			k = (int)strlen(segs[i][idx[i]]);
-			memcpy(alt[nalt] + len, segs[i][idx[i]], (size_t)k);
-			len += (size_t)k;
-		}
-		alt[nalt][len] = '\0';
-		if (syllables(alt[nalt]) >= 2) {
-			nalt++;
-		}
-		if (nalt == PY_ALT_MAX) {
-			break;
-		}
-		for (i = to - 1; i >= from && ++idx[i] == nseg[i]; i--) {
-			idx[i] = 0;
-		}
-		if (i < from) {
-			break;
-		}
-	}
-	free(segs);
-	return nalt;
-}
-
-/* Write words w[from..to) into out as (plain OR pinyin phrases), or
- * plainly when they have no reading of two syllables.  Returns 1 when a
- * group was written. */
-static int put_group(struct hd_buf *out, const struct run *r, int from,
-	int to)
-{
-	char (*alt)[RUN_MAX * HD_PY_SEGBUF];
-	int nalt, i;
-
-	alt = hd_xmalloc(PY_ALT_MAX * sizeof *alt);
-	nalt = run_readings(r, from, to, alt);
-	if (nalt == 0) {
-		for (i = from; i < to; i++) {
-			if (i > from) {
-				hd_buf_puts(out, " ");
-			}
-			put_word(out, r->w[i], r->n[i], r->quote);
-		}
-		free(alt);
-		return 0;
-	}
-	hd_buf_puts(out, to - from > 1 ? "((" : "(");
-	for (i = from; i < to; i++) {
-		if (i > from) {
-			hd_buf_puts(out, " AND ");
-		}
-		put_word(out, r->w[i], r->n[i], r->quote);
-	}
-	hd_buf_puts(out, to - from > 1 ? ")" : "");
-	for (i = 0; i < nalt; i++) {
-		hd_buf_printf(out, " OR \"%c%s\"", HD_PY_START, alt[i]);
-	}
-	hd_buf_puts(out, ")");
-	free(alt);
-	return 1;
-}
-
-/* Write the pending run: each word alone when every word reads as two
- * syllables or more ("shequ dangan": 社区 and 档案 anywhere), else all
- * of them as one phrase ("pan yu": 番禺).  Several words with a group
- * among them are wrapped in parentheses, so the run is one operand. */
-static void run_flush(struct run *r)
-{
-	char seg[HD_PY_SEG_MAX][HD_PY_SEGBUF];
-	struct hd_buf w;
-	int i, alone = 1, groups = 0;
-
-	if (r->nw == 0) {
-		return;
-	}
-	for (i = 0; i < r->nw && alone; i++) {
-		alone = hd_py_segment(r->c[i], r->cn[i], seg, 1) == 1 &&
-		    syllables(seg[0]) >= 2;
-	}
-	hd_buf_init(&w);
-	if (alone || r->nw == 1) {
-		for (i = 0; i < r->nw; i++) {
-			if (i > 0) {
-				hd_buf_puts(&w, " AND ");
-			}
-			groups += put_group(&w, r, i, i + 1);
-		}
-	} else {
-		groups = put_group(&w, r, 0, r->nw);
-	}
-	/* a group beside an operand either way round needs the AND: this
-	 * run's group after one, or this run after a group (a full run
-	 * flushed before the next word, "a a a a a a a a a") */
-	if ((groups > 0 || r->group) && r->operand) {
-		hd_buf_puts(&r->b, "AND ");
-	}
-	if (groups > 0 && r->nw > 1 && (alone || r->nw == 1)) {
-		hd_buf_puts(&r->b, "(");
-		hd_buf_add(&r->b, w.p, w.len);
-		hd_buf_puts(&r->b, ")");
-	} else if (w.len > 0) {
-		hd_buf_add(&r->b, w.p, w.len);
-	}
-	hd_buf_release(&w);
-	r->operand = 1;
-	r->group = groups > 0;
-	r->nw = 0;
-}
-
-/* 1 for a word made of ASCII letters only (what pinyin can be). */
-static int letters(const char *w, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!((w[i] >= 'a' && w[i] <= 'z') ||
-		    (w[i] >= 'A' && w[i] <= 'Z'))) {
-			return 0;
-		}
-	}
-	return n > 0 && n <= HD_PY_WORD_MAX;
-}
-
-/* A word that may be pinyin (its letters c), after white space (space:
- * 1) or not.  A full run is written first. */
-static void put_cand(struct run *r, const char *w, size_t n,
-	const char *c, size_t cn, int space)
-{
-	if (r->nw == RUN_MAX) {
-		run_flush(r);
-	}
-	if (r->nw == 0 && space && r->b.len > 0) {
-		hd_buf_puts(&r->b, " ");
-	}
-	r->w[r->nw] = w;
-	r->n[r->nw] = n;
-	r->c[r->nw] = c;
-	r->cn[r->nw++] = cn;
-}
-
-/* Anything else: the pending run first, the white space that came
- * before (space: 1), then s[0..n).  operand: 1 for a phrase, a string
- * or NEAR(...), 0 for an operator or punctuation, -1 for what leaves
- * the state as it is (a prefix star). */
-static void put_other(struct run *r, const char *s, size_t n, int operand,
-	int space)
-{
-	run_flush(r);
-	if (space && r->b.len > 0) {
-		hd_buf_puts(&r->b, " ");
-	}
-	if (operand == 1 && r->group) {
-		hd_buf_puts(&r->b, "AND ");
-	}
-	if (r->quote) {
-		put_word(&r->b, s, n, 1);
-	} else {
-		hd_buf_add(&r->b, s, n);
-	}
-	if (operand >= 0) {
-		r->operand = operand;
-		r->group = 0;
-	}
-}
-
-static int bareword_byte(unsigned char c)
-{
-	return c >= 0x80 || c == 0x1A || c == '_' || (c >= '0' && c <= '9') ||
-	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* 1 for the bareword w[0..n) that is an FTS5 operator: AND, OR, NOT. */
-static int is_operator(const char *w, size_t n)
-{
-	return (n == 3 && (strncmp(w, "AND", 3) == 0 ||
-	    strncmp(w, "NOT", 3) == 0)) || (n == 2 && strncmp(w, "OR", 2) == 0);
-}
-
-/* Length of the FTS5 string that starts at p (p[0] is its quote; ""
- * inside it is a quote), closing quote included; to the end when it is
- * not closed. */
-static size_t string_len(const char *p)
-{
-	size_t n;
-
-	for (n = 1; p[n]; n++) {
-		if (p[n] == '"' && p[n + 1] == '"') {
-			n++;
-		} else if (p[n] == '"') {
-			return n + 1;
-		}
-	}
-	return n;
-}
-
-static int left_out(int loose, int ended, const char *next, const char *s,
-	size_t n);
-
-/* The FTS5 expression q with pinyin barewords rewritten (see the top of
- * the file).  Strings, operators, column filters, prefix words and
- * NEAR(...) groups are copied as they are.  Caller frees. */
-static char *pinyin_expr(const char *q)
-{
-	struct run r;
-	const char *p = q, *w;
-	size_t n, k;
-	int depth, cand, op, space = 0;
-
-	memset(&r, 0, sizeof r);
-	hd_buf_init(&r.b);
-	while (*p) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-			space = 1;
-			p++;
-			continue;
-		}
-		if (!bareword_byte((unsigned char)*p)) {
-			n = 1;
-			op = *p == ')' ? 1 : *p == '*' ? -1 : 0;
-			if (*p == '"') {
-				n = string_len(p);
-				op = 1;
-			}
-			put_other(&r, p, n, op, space);
-			space = 0;
-			p += n;
-			continue;
-		}
-		w = p;
-		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
-		}
-		p += n;
-		for (k = 0; p[k] == ' '; k++) {
-		}
-		op = !is_operator(w, n);
-		cand = op && letters(w, n) && p[k] != '*' && p[k] != ':' &&
-		    !(w > q && w[-1] == '^');
-		/* a word without a token beside a phrase, which FTS5 drops
-		 * (lean_expr): left out here, so that it cannot become an
-		 * operand of the AND written beside a pinyin group (lanhe ，
-		 * would find nothing) */
-		if (left_out(op && !cand && !(w > q && w[-1] == '^'),
-		    r.operand == 1 || r.nw > 0, p, w, n)) {
-			continue;
-		}
-		if (n == 4 && strncmp(w, "NEAR", 4) == 0 && p[k] == '(') {
-			/* NEAR(...) is copied whole */
-			for (depth = 0; p[k]; k++) {
-				depth += p[k] == '(';
-				depth -= p[k] == ')';
-				if (depth == 0 && p[k] == ')') {
-					k++;
-					break;
-				}
-			}
-			n = (size_t)(p + k - w);
-			p += k;
-			cand = 0;
-		}
-		if (cand) {
-			put_cand(&r, w, n, w, n, space);
-		} else {
-			put_other(&r, w, n, op, space);
-		}
-		space = 0;
-	}
-	run_flush(&r);
-	return hd_buf_detach(&r.b);
-}
-
-/* Open a string in b: a space first when b ends with a quote, which
- * would otherwise make the two quotes one escaped quote. */
-static void open_quote(struct hd_buf *b)
-{
-	if (b->len > 0 && b->p[b->len - 1] == '"') {
-		hd_buf_add(b, " ", 1);
-	}
-	hd_buf_add(b, "\"", 1);
-}
-
-/* 1 when s[0..n) is one or more Han characters and nothing else (what
- * the tokenizer reads as one run: see HD_LEAN in fts.h). */
-static int all_han(const char *s, size_t n)
-{
-	int32_t i = 0, len = (int32_t)n;
-	UChar32 cp;
-
-	while (i < len) {
-		U8_NEXT(s, i, len, cp);
-		if (cp < 0 || !hd_is_han((uint32_t)cp)) {
-			return 0;
-		}
-	}
-	return n > 0;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static const char *skip_space(const char *p)
-{
-	while (is_space(*p)) {
-		p++;
-	}
-	return p;
-}
-
-/* The widening of one phrase's marks for hd_snippet (fts.c) into w: a
- * lean phrase of n Han characters (lean: 1) is matched by n - 2 trigrams
- * from its second position, or by its pair when n is 2, at its first; a
- * pinyin string ("\x01pan'yu") of n syllables by its n - 1 pinyin pairs
- * from its first (fts.h). */
-static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
-{
-	size_t chars = 0, i;
-
-	if (n > 0 && s[0] == HD_PY_START) {
-		hd_buf_puts(w, "01");
-		return;
-	}
-	for (i = 0; lean && i < n; i++) {
-		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-	}
-	hd_buf_puts(w, !lean || chars < 2 ? "00" : chars == 2 ? "01" : "11");
-}
-
-static int token_seen(void *ctx, int tflags, const char *tok, int ntok,
-	int start, int end)
-{
-	(void)ctx;
-	(void)tflags;
-	(void)tok;
-	(void)ntok;
-	(void)start;
-	(void)end;
-	return 1;
-}
-
-/* 1 when the tokenizer reads no token in s[0..n): punctuation alone. */
-static int tokenless(const char *s, size_t n)
-{
-	return hd_tokenize(s, (int)n, HD_TOK_QUERY, NULL, token_seen) == 0;
-}
-
-/* 1 when p, white space skipped, begins what FTS5 reads as a phrase, a
- * NEAR group or a column filter before one. */
-static int starts_phrase(const char *p)
-{
-	size_t n;
-
-	p = skip_space(p);
-	if (*p == '"' || *p == '^' || *p == '{' || *p == '-') {
-		return 1;
-	}
-	for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
-	}
-	return n > 0 && !is_operator(p, n);
-}
-
-/* 1 when the word s[0..n) (a string's text when quoted), just before
- * next, is one FTS5 would drop, so the expression leaves it out: it has
- * no token, stands loose (not joined by '+', after '^' or a column
- * filter, in braces or as NEAR's distance: loose 1), is not followed by
- * '+', ':', '*' or '(', and stands beside a phrase: one ended just
- * before it (ended 1) or one begins at next. */
-static int left_out(int loose, int ended, const char *next, const char *s,
-	size_t n)
-{
-	const char *after = skip_space(next);
-
-	return loose && (*after == '\0' || strchr("+:*(", *after) == NULL) &&
-		(ended || starts_phrase(next)) && tokenless(s, n);
-}
-
-/* The expression match for walking (see HD_LEAN in fts.h): each string
- * and each bareword that is Han characters alone (so never an operator
- * or a column name) made a string that begins with HD_LEAN, when the
- * index has the trigrams lean strings are read by (trigrams: 1).  Pinyin
- * strings, prefix words and anything mixed (2023年度, 社区。前锋) are left
- * as they are: a lean phrase is shorter than its text, so it would not
- * line up with what comes before or after it in one string.  *has_not
- * is set when match uses the NOT operator.  Strings joined by '+' (one
- * phrase) and a string after '^' (which must begin its column) stay as
- * they are too.  *widen receives, for each phrase of the result in
- * order, how far hd_snippet widens its marks: the phrases are the
- * strings and the barewords other than operators, column names ({a b}
- * or before ':') and NEAR's distance, each string joined by '+' to the
- * one before it being part of that one's phrase.  A phrase without a
- * token (a word of punctuation: 社区 ， 夜校) next to another phrase, or
- * beside another in a NEAR group, is left out: FTS5 drops it there
- * (sqlite3Fts5ParseImplicitAnd, sqlite3Fts5ParseNearset), which would
- * move every later phrase's number and widening.  (It also drops one
- * after a column filter, '^' or before '*' or '+': those are kept, and
- * the marks after them may then be a character short or long.)
- * Caller frees both. */
-static char *lean_expr(const char *match, int trigrams, int *has_not,
-	char **widen)
-{
-	struct hd_buf b, w;
-	const char *p = match, *after;
-	size_t n;
-	int brace = 0, near = 0, join = 0, comma = 0, caret = 0, lean;
-	int ended = 0, colon = 0;
-
-	*has_not = 0;
-	hd_buf_init(&b);
-	hd_buf_init(&w);
-	while (*p) {
-		if (*p == '"') {
-			n = string_len(p);
-			after = skip_space(p + n);
-			if (left_out(!join && !caret && !colon && !brace &&
-			    !comma && n >= 2 && p[n - 1] == '"', ended, p + n,
-			    p + 1, n - 2)) {
-				hd_buf_add(&b, " ", 1);   /* abc"，"def */
-				p += n;
-				continue;
-			}
-			open_quote(&b);
-			/* the text between the quotes (none inside); not a
-			 * string joined to another by '+' or after '^' */
-			lean = trigrams && n >= 2 && p[n - 1] == '"' &&
-				all_han(p + 1, n - 2) && !join && !caret &&
-				*after != '+';
-			if (lean) {
-				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
-			}
-			if (!join && !brace && *after != ':') {
-				put_widen(&w, lean, p + 1, n - 2);
-			}
-			hd_buf_add(&b, p + 1, n - 1);
-			p += n;
-			ended = *after != ':';
-			join = comma = caret = colon = 0;
-			continue;
-		}
-		if (!bareword_byte((unsigned char)*p)) {
-			if (!is_space(*p)) {
-				ended = (*p == ')' && near > 0) || *p == '*';
-				colon = *p == ':';
-			}
-			brace += *p == '{';
-			brace -= *p == '}' && brace > 0;
-			near -= *p == ')' && near > 0;
-			join = *p == '+' || (join && is_space(*p));
-			comma = near > 0 && (*p == ',' ||
-				(comma && is_space(*p)));
-			caret = *p == '^' || (caret && is_space(*p));
-			hd_buf_add(&b, p, 1);
-			p++;
-			continue;
-		}
-		for (n = 0; bareword_byte((unsigned char)p[n]); n++) {
-		}
-		after = skip_space(p + n);
-		if (left_out(!join && !caret && !colon && !brace && !comma,
-		    ended, p + n, p, n)) {
-			p += n;
-			continue;
-		}
-		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
-		lean = trigrams && all_han(p, n) && *after != '*' &&
-		    *after != ':' && *after != '+' && !join && !caret;
-		if (lean) {
-			open_quote(&b);
-			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
-			hd_buf_add(&b, p, n);
-			hd_buf_add(&b, "\"", 1);
-		} else {
-			hd_buf_add(&b, p, n);
-		}
-		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(') {
-			near++;
-		} else if (!join && !brace && *after != ':' && !comma &&
-		    !is_operator(p, n)) {
-			put_widen(&w, lean, p, n);
-		}
-		ended = !is_operator(p, n) && *after != ':' && !(n == 4 &&
-			strncmp(p, "NEAR", 4) == 0 && *after == '(');
-		p += n;
-		join = comma = caret = colon = 0;
-	}
-	*widen = hd_buf_detach(&w);
-	return hd_buf_detach(&b);
-}
-
-/* The query as plain words: each white-space separated word quoted for
- * FTS5 (a quote inside doubled), pinyin words rewritten as above.
- * Caller frees. */
-static char *plain_words(const char *q)
-{
-	struct run r;
-	const char *p = q, *c, *held = NULL;
-	size_t n, cn, heldn = 0;
-
-	memset(&r, 0, sizeof r);
-	hd_buf_init(&r.b);
-	r.quote = 1;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		    strncmp(p, "\xE3\x80\x80", 3) == 0) {
-			p += (*p == '\xE3') ? 3 : 1;
-		}
-		if (*p == '\0') {
-			break;
-		}
-		for (n = 0; p[n] && p[n] != ' ' && p[n] != '\t' &&
-		    p[n] != '\n' && p[n] != '\r' &&
-		    strncmp(p + n, "\xE3\x80\x80", 3) != 0; n++) {
-		}
-		/* the letters inside quotes or before a comma */
-		for (c = p, cn = n; cn > 0 && strchr("\"'(,.;:!?", *c); c++) {
-			cn--;
-		}
-		while (cn > 0 && strchr("\"'),.;:!?*", c[cn - 1])) {
-			cn--;
-		}
-		if (letters(c, cn)) {
-			put_cand(&r, p, n, c, cn, 1);
-		} else if (!tokenless(p, n)) {
-			put_other(&r, p, n, 1, 1);
-		} else {
-			/* a word without a token, left out beside others as
-			 * FTS5 would leave it out (see pinyin_expr) */
-			held = p;
-			heldn = n;
-		}
-		p += n;
-	}
-	run_flush(&r);
-	/* words without a token alone: the last stands (it finds
-	 * nothing), an empty expression would be a syntax error */
-	if (r.b.len == 0 && held != NULL) {
-		put_other(&r, held, heldn, 1, 1);
-	}
-	return hd_buf_detach(&r.b);
 }
 
 static void bind_filters(sqlite3_stmt *st, const char *match,
@@ -811,6 +174,8 @@ struct cand {
 struct cands {
 	struct cand *v;
 	size_t n, cap;
+	size_t exact;           /* of them, with the query's own characters
+	                           (hd_rank_exact) */
 };
 
 /* The facet values of the walks, counted when they end.  Decades are
@@ -883,23 +248,46 @@ static void tallies_release(struct tallies *t)
 	tally_release(&t->place);
 }
 
-/* Walk the matches of table sql below id before, newest first, at most
- * cap (-1 all), adding each to c, counting it in res and its facets.
- * Returns SQLITE_DONE or the failing step's code. */
-static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
-	const struct hd_query *q, int cap, int64_t before, struct cands *c,
-	struct hd_results *res, struct tallies *t, struct hd_error *e)
+/* 1 when id is among c->v[from..c->n). */
+static int cand_seen(const struct cands *c, size_t from, int64_t id)
+{
+	size_t i;
+
+	for (i = from; i < c->n; i++) {
+		if (c->v[i].id == id) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Walk the matches of table sql for x below id before, newest first, at
+ * most cap (-1 all), adding each to c, counting it in res and its facets;
+ * one already in c->v[from..] is passed over (from: c->n, none).  The
+ * matches are ranked with x's roles (see hd_query_lean).  Returns SQLITE_DONE
+ * or the failing step's code. */
+static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
+	const struct hd_query *q, int cap, int64_t before, size_t from,
+	struct cands *c, struct hd_results *res, struct tallies *t,
+	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, sql, e);
+	size_t end = c->n;
+	int64_t id;
 	int rc;
 
 	if (st == NULL) {
 		return SQLITE_ERROR;
 	}
-	bind_filters(st, match, q);
+	bind_filters(st, x->expr, q);
 	sqlite3_bind_int(st, 9, cap);
 	sqlite3_bind_int64(st, 10, before);
+	hd_bind_text(st, 11, x->roles);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (from < end && cand_seen(c, from, id)) {
+			continue;
+		}
 		res->total++;
 		if (q->facets) {
 			tally_row(t, st);
@@ -908,8 +296,9 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
 			c->cap = c->cap ? 2 * c->cap : 256;
 			c->v = hd_xrealloc(c->v, c->cap * sizeof *c->v);
 		}
-		c->v[c->n].id = sqlite3_column_int64(st, 0);
+		c->v[c->n].id = id;
 		c->v[c->n].rank = sqlite3_column_double(st, 4);
+		c->exact += hd_rank_exact(c->v[c->n].rank);
 		c->n++;
 	}
 	sqlite3_reset(st);
@@ -1173,7 +562,7 @@ static int person_facet(struct hd_archive *a, const struct cands *c,
 
 /* Fill the page: hits offset .. offset + limit of the ranked candidates,
  * each read with its snippet (of the walk's expression match, its marks
- * widened by widen: see lean_expr). */
+ * widened by widen: see hd_query_lean). */
 static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	const char *match, const char *widen, const struct hd_query *q,
 	int limit, const struct cands *c, struct hd_results *res,
@@ -1219,32 +608,53 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	return 0;
 }
 
-/* The walks of one expression: search newest first (all of it when
- * exact), then, when that was cut, heads for the title and meta matches
- * older than what it saw, at most HEADS_CAP of them: each costs a lookup
- * of a record far from the last (3 microseconds, where the newest
- * matches come in order and cost a tenth of that), and they only have
- * to fill the first pages.  heads has no body column, so an expression
- * naming one (or excluding words with NOT, which heads alone cannot
- * judge) skips it. */
+/* The walks of one expression, x made of match: search newest first
+ * (all of it when exact), then, when that was cut, the older matches
+ * that must not be missed, at most OLDER_CAP of each kind:
+ *   when fewer than want of the matches walked have the query's own
+ *   characters (hd_rank_exact: 麵 among a thousand records of 面), those
+ *   that have them, by x's exact alternatives alone (hd_query_lean), which
+ *   hd_rank puts first;
+ *   the title and meta matches, from heads: each costs a lookup of a
+ *   record far from the last (3 microseconds, where the newest matches
+ *   come in order and cost a tenth of that), and they only have to fill
+ *   the first pages.  heads has no body column, so an expression naming
+ *   one skips it.
+ * An expression excluding words with NOT has neither (the exact
+ * alternatives alone would change what NOT excludes; heads alone cannot
+ * judge it). */
 static int walks(struct hd_archive *a, enum hd_audience who,
-	const char *match, int has_not, const struct hd_query *q,
-	struct cands *c, struct hd_results *res, struct tallies *t,
-	struct hd_error *e)
+	const char *match, const struct hd_lean *x, size_t want,
+	const struct hd_query *q, struct cands *c, struct hd_results *res,
+	struct tallies *t, struct hd_error *e)
 {
 	int pub = who == HD_PUBLIC, cap = q->exact ? -1 : HD_SEARCH_CAP, rc;
+	struct hd_lean ex;
+	int64_t last;
+	size_t from;
 
-	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, match, q, cap,
-		INT64_MAX, c, res, t, e);
+	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, x, q, cap,
+		INT64_MAX, c->n, c, res, t, e);
 	if (rc != SQLITE_DONE || q->exact || c->n < (size_t)cap) {
 		return rc;
 	}
 	res->capped = 1;
-	if (has_not) {
+	if (x->has_not) {
 		return rc;
 	}
-	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, match,
-		q, HEADS_CAP, c->v[c->n - 1].id, c, res, t, e);
+	last = c->v[c->n - 1].id;
+	from = c->n;
+	if (x->alts > 0 && c->exact < want) {
+		hd_query_lean(match, a->trigrams, a->scripts, 1, &ex);
+		rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, &ex, q,
+			OLDER_CAP, last, c->n, c, res, t, e);
+		hd_query_lean_release(&ex);
+		if (rc != SQLITE_DONE) {
+			return rc;
+		}
+	}
+	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, x, q,
+		OLDER_CAP, last, from, c, res, t, e);
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
@@ -1313,18 +723,22 @@ int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
-	char *match = NULL, *plain = NULL, *lean = NULL, *widen = NULL;
+	char *match = NULL, *plain = NULL;
+	struct hd_lean x;
 	struct cands c;
 	struct tallies t;
 	int limit = q->limit > 0 ? q->limit : 20;
-	int rc, own, has_not;
+	int rc, own;
+	size_t want;
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
 	memset(&t, 0, sizeof t);
+	memset(&x, 0, sizeof x);
 	if (limit > 1000) {
 		limit = 1000;
 	}
+	want = (size_t)limit + (q->offset > 0 ? (size_t)q->offset : 0);
 	if (q->q == NULL || strlen(q->q) > QUERY_MAX) {
 		return hd_err(e, HD_EINVAL, "query is empty or longer than %d "
 			"bytes", QUERY_MAX);
@@ -1332,26 +746,26 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	if (!hd_utf8_valid(q->q, strlen(q->q))) {
 		return hd_err(e, HD_EINVAL, "query is not valid UTF-8");
 	}
-	if (*skip_space(q->q) == '\0') {
+	if (hd_query_blank(q->q)) {
 		return hd_err(e, HD_EINVAL, "query is empty");
 	}
 	if (hd_read_begin(a, &own, e) != 0) {
 		return HD_EDB;
 	}
-	match = pinyin_expr(q->q);
-	lean = lean_expr(match, a->trigrams, &has_not, &widen);
-	rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
+	match = hd_query_pinyin(q->q);
+	hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
+	rc = walks(a, who, match, &x, want, q, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
 		tallies_release(&t);
 		c.n = 0;
-		plain = plain_words(q->q);
+		c.exact = 0;
+		plain = hd_query_plain(q->q);
 		free(match);
-		free(lean);
-		free(widen);
+		hd_query_lean_release(&x);
 		match = plain;
-		lean = lean_expr(match, a->trigrams, &has_not, &widen);
-		rc = walks(a, who, lean, has_not, q, &c, res, &t, e);
+		hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
+		rc = walks(a, who, match, &x, want, q, &c, res, &t, e);
 	}
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "search");
@@ -1375,13 +789,13 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	if (rc == 0 && c.n > 0) {
 		qsort(c.v, c.n, sizeof *c.v, by_rank);
-		rc = fetch_hits(a, who, lean, widen, q, limit, &c, res, e);
+		rc = fetch_hits(a, who, x.expr, x.widen, q, limit, &c, res,
+			e);
 	}
 out:
 	hd_read_end(a, own);
 	free(match);
-	free(lean);
-	free(widen);
+	hd_query_lean_release(&x);
 	free(c.v);
 	tallies_release(&t);
 	if (rc != 0) {
