@@ -6,8 +6,9 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
-#   make eval       the search evaluation at 50,000 records (make test
-#                   runs it at 10,000)
+#   make eval       the search evaluation at 50,000 generated records
+#                   (make test runs it at 10,000) and on Debian's Chinese
+#                   manual pages in both scripts
 #   make bench-deps apt-get install what the benchmarks need (as root)
 #   make fuzz       libFuzzer targets (clang)
 #   make install PREFIX=/usr/local
@@ -101,7 +102,7 @@ LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
 .PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
-	clean deps bench-deps sample
+	clean deps bench-deps eval-deps sample
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -285,10 +286,31 @@ bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
 
 # Known-item search evaluation on a generated catalogue of EVAL_RECORDS
-# (tests/unit/test_search_eval.c; make test runs a smaller one).
+# (tests/unit/test_search_eval.c; make test runs a smaller one), then on
+# a real corpus in both scripts: Debian's Chinese manual pages, zh_CN and
+# zh_TW (tests/bench/manpages.py formats them once into
+# $(BUILD)/eval/manpages.tsv; tests/bench/eval_manpages.c searches them).
 EVAL_RECORDS ?= 50000
-eval: all
+EVAL_PKGS = manpages-zh groff-base
+EVAL_CORPUS = $(BUILD)/eval/manpages.tsv
+
+eval-deps:
+	$(call apt_install,$(EVAL_PKGS),)
+
+$(BUILD)/tests/eval_manpages: tests/bench/eval_manpages.c tests/bench/bench.c \
+		$(UNIT_CHECK) $(LIBHD)
+	@mkdir -p $(dir $@)
+	$(COMPILE) $(LINKFLAGS) -Iarchive -o $@ $< tests/bench/bench.c \
+		$(UNIT_CHECK) $(LIBHD) $(LDLIBS)
+
+$(EVAL_CORPUS): tests/bench/manpages.py
+	@mkdir -p $(dir $@)
+	python3 tests/bench/manpages.py $@
+
+eval: eval-deps all $(BUILD)/tests/eval_manpages
 	HD_EVAL_RECORDS=$(EVAL_RECORDS) $(BUILD)/tests/test_search_eval
+	$(MAKE) $(EVAL_CORPUS)
+	$(BUILD)/tests/eval_manpages $(EVAL_CORPUS) $(BUILD)/eval/work
 
 install: $(HONGDANG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hongdang \
