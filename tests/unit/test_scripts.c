@@ -30,7 +30,6 @@
 #include <string.h>
 
 #define FLOOD (HD_SEARCH_CAP + 100)    /* newer records of the other form */
-#define TX_FLOOD 500
 
 /* Records by hand; their numbers (from 1) are what the rows name. */
 static struct doc hand[] = {
@@ -137,33 +136,25 @@ static int hits_of(struct hd_archive *a, const char *q, int rec, char *out,
 	size_t n, char *snip, size_t ns)
 {
 	static const struct hd_snippet_style brackets = { put_raw, "[", "]" };
-	struct hd_query hq;
 	struct hd_results res;
-	struct hd_error e;
 	struct hd_buf b;
 	size_t i, len = 0;
 	int k;
 
-	memset(&hq, 0, sizeof hq);
-	hq.q = q;
-	hq.limit = 20;
-	out[0] = '\0';
 	if (snip != NULL) {
 		snip[0] = '\0';
 	}
-	if (hd_search(a, HD_PUBLIC, &hq, &res, &e) != 0) {
-		snprintf(out, n, "error: %.200s", e.msg);
+	if (corpus_search(a, q, 20, &res, out, n) != 0) {
 		return -1;
 	}
 	for (i = 0; i < res.nhits; i++) {
-		for (k = 0; k < NHAND && hand[k].id != res.hits[i].id; k++) {
-		}
+		k = corpus_number(hand, NHAND, res.hits[i].id);
 		len += (size_t)snprintf(out + len, n - len, "%s%d",
-			len ? "," : "", k + 1);
+			len ? "," : "", k);
 		if (len >= n) {
 			break;
 		}
-		if (snip != NULL && k + 1 == rec) {
+		if (snip != NULL && k == rec) {
 			hd_buf_init(&b);
 			hd_snippet_render(&b, &res.hits[i].snippet,
 				&brackets);
@@ -175,45 +166,6 @@ static int hits_of(struct hd_archive *a, const char *q, int rec, char *out,
 	return 0;
 }
 
-/* A new archive at dir with docs v[0..n) added, public and approved,
- * TX_FLOOD to a transaction (their ids into v[].id); 0 or the first
- * error (*e set). */
-static int build(const char *dir, struct doc *v, int n, struct hd_error *e)
-{
-	struct hd_agent agent = { "test" };
-	struct hd_archive *a;
-	int64_t batch = 0;
-	int i, rc;
-
-	rc = hd_archive_init(dir, "SCR", "两种字体", &agent, e);
-	if (rc == 0) {
-		rc = hd_archive_open(dir, 0, &a, e);
-	}
-	if (rc != 0) {
-		return rc;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		if (i % TX_FLOOD == 0) {
-			rc = hd_tx_begin(a, e);
-			if (rc == 0) {
-				rc = hd_batch_begin(a, "SCR", "test", &agent,
-					&batch, e);
-			}
-			if (rc != 0) {
-				break;
-			}
-		}
-		rc = corpus_add_doc(a, batch, &v[i], "public", e);
-		if (rc == 0 && ((i + 1) % TX_FLOOD == 0 || i + 1 == n)) {
-			rc = hd_tx_commit(a, e);
-		} else if (rc != 0) {
-			hd_tx_rollback(a);
-		}
-	}
-	hd_archive_close(a);
-	return rc;
-}
-
 /* Part one: the rows and snippets on the archive at dir. */
 static void by_hand(const char *dir)
 {
@@ -223,7 +175,7 @@ static void by_hand(const char *dir)
 	size_t i;
 
 	hd_err_clear(&e);
-	if (!check("hand_build", build(dir, hand, NHAND, &e) == 0,
+	if (!check("hand_build", corpus_build_docs(dir, hand, NHAND, &e) == 0,
 	    "build the archive by hand (got %s)", e.msg)) {
 		return;
 	}
@@ -295,7 +247,7 @@ static void flood(const char *dir)
 			"孔某", "大岗", "会议", 2000, 0, NULL, 0 };
 	}
 	hd_err_clear(&e);
-	rc = build(dir, v, FLOOD + 2, &e);
+	rc = corpus_build_docs(dir, v, FLOOD + 2, &e);
 	if (!check("flood_build", rc == 0, "build %d records (got %s)",
 	    FLOOD + 2, e.msg)) {
 		free(v);

@@ -615,30 +615,19 @@ static void hits_of(struct hd_archive *a, const char *q, int sorted,
 {
 	const struct hd_snippet *sn;
 	char *html;
-	struct hd_query hq;
 	struct hd_results res;
-	struct hd_error e;
 	size_t i, len = 0, slen = 0;
 	int k, num[32], nnum = 0;
 
-	memset(&hq, 0, sizeof hq);
-	hq.q = q;
-	hq.limit = 20;
-	out[0] = '\0';
 	if (snip != NULL) {
 		snip[0] = '\0';
 	}
-	if (hd_search(a, HD_PUBLIC, &hq, &res, &e) != 0) {
-		snprintf(out, n, "error: %.200s", e.msg);
+	if (corpus_search(a, q, 20, &res, out, n) != 0) {
 		return;
 	}
 	for (i = 0; i < res.nhits && nnum < 32; i++) {
-		for (k = 0; k < (int)(sizeof hand / sizeof hand[0]); k++) {
-			if (hand[k].id == res.hits[i].id) {
-				break;
-			}
-		}
-		num[nnum++] = k + 1;
+		num[nnum++] = corpus_number(hand,
+			(int)(sizeof hand / sizeof hand[0]), res.hits[i].id);
 		sn = &res.hits[i].snippet;
 		if (snip != NULL && sn->text != NULL && slen + 1 < ns) {
 			html = spans ? as_spans(sn) : as_html(sn);
