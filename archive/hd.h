@@ -646,18 +646,18 @@ void hd_results_release(struct hd_results *res);
 /* Full-text search.  HD_PUBLIC results contain approved public records
  * only (and so do their totals, snippets and facets).  A query FTS5 would
  * reject as syntax is searched as plain words.  Hits are ordered by
- * relevance: a match in the title first, then in subjects, persons or
- * place, then in the body; inside each, by term frequency with the exact
- * phrase first and OCR text by its confidence (doubtful OCR below clean
- * text), then newest first.
- * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
- * title and meta matches beyond them): a query that matches more gets
- * res->capped set, a total and facets of those, and its hits ranked among
- * them, so its cost does not grow with the archive; q->exact counts and
- * ranks every match, at a cost that grows with their number.  res is
- * filled (caller releases it with hd_results_release).  Returns 0,
- * HD_EINVAL for a query that is empty, over 1024 bytes or not UTF-8,
- * HD_EDB. */
+ * relevance: title, then subjects, persons or place, then body; in each,
+ * the query's own characters before a match only through folding
+ * traditional/simplified (for single characters, 麵 before 面, whatever
+ * the field), then term frequency with the exact phrase first and OCR
+ * text by its confidence, then newest first.  Unless q->exact, the
+ * newest HD_SEARCH_CAP matches are walked (and the title and meta ones,
+ * and if few of them had the query's own characters those, beyond them):
+ * a query that matches more gets res->capped set, a total and facets of
+ * those, and its hits ranked among them, so its cost does not grow with
+ * the archive; q->exact counts and ranks every match.  res is filled
+ * (caller releases it with hd_results_release).  Returns 0, HD_EINVAL
+ * for a query that is empty, over 1024 bytes or not UTF-8, HD_EDB. */
 #define HD_SEARCH_CAP 1000
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);

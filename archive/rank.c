@@ -27,6 +27,7 @@ struct roles {
 	char *kind;
 };
 
+/* Free a struct roles (FTS5's destructor of the auxiliary data). */
 static void roles_free(void *p)
 {
 	struct roles *r = p;
