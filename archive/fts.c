@@ -68,8 +68,7 @@ enum cls {
 /* What a query asks for of each Han token (see HD_LEAN in fts.h). */
 enum ask {
 	ASK_EITHER,     /* the token, and the marked one colocated */
-	ASK_PLAIN,      /* the token unmarked */
-	ASK_FOLDED,     /* the token marked */
+	ASK_MASK,       /* each token unmarked or marked, as the mask says */
 	ASK_LITERAL,    /* the characters as written, not folded */
 };
 
@@ -103,6 +102,8 @@ struct tk {
 	int runlen;             /* characters in it so far */
 	int lean;               /* query text began with HD_LEAN */
 	int ask;                /* query: the Han tokens asked for (ASK_*) */
+	unsigned mask;          /* ASK_MASK: bit i set, Han token i marked */
+	int qtok;               /* Han tokens a query gave so far */
 	char prev[4];
 	int nprev;
 	int pstart, pend;       /* original byte span of prev */
@@ -275,8 +276,12 @@ static void emit_gram(struct tk *t, int cls, int flags, const char *s,
 		return;
 	}
 	switch (t->ask) {
-	case ASK_FOLDED:
-		emit(t, flags, m, n + 1, start, end);
+	case ASK_MASK:
+		if ((t->mask >> t->qtok++) & 1) {
+			emit(t, flags, m, n + 1, start, end);
+		} else {
+			emit(t, flags, s, n, start, end);
+		}
 		break;
 	case ASK_EITHER:
 		emit(t, flags, s, n, start, end);
@@ -298,20 +303,23 @@ static int utf8_of(const uint32_t *c, int k, char *out)
 	return n;
 }
 
-/* A document's tokens of the gram of CJK characters folded f[0..k) and
- * written o[0..k) (k 1 to 3), through emit_gram. */
-static void emit_doc_gram(struct tk *t, int cls, int flags,
-	const uint32_t *f, const uint32_t *o, int k, int start, int end)
+/* A document's tokens of a gram of k CJK characters (1 to 3), through
+ * emit_gram: s[0..n) the characters folded, f[0..k) the same as code
+ * points and o[0..k) as written. */
+static void emit_doc_gram(struct tk *t, int cls, int flags, const char *s,
+	int n, const uint32_t *f, const uint32_t *o, int k, int start,
+	int end)
 {
-	char fs[12], os[12] = "";
-	int nf, no, diff = 0, i;
+	char os[12] = "";
+	int no = 0, diff = 0, i;
 
 	for (i = 0; i < k; i++) {
 		diff |= f[i] != o[i];
 	}
-	nf = utf8_of(f, k, fs);
-	no = diff ? utf8_of(o, k, os) : 0;
-	emit_gram(t, cls, flags, fs, nf, os, no, diff, start, end);
+	if (diff) {
+		no = utf8_of(o, k, os);
+	}
+	emit_gram(t, cls, flags, s, n, os, no, diff, start, end);
 }
 
 /* Close the open word, if any, emitting it. */
@@ -459,14 +467,17 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		} else if (t->mode == HD_TOK_QUERY) {
 			emit_gram(t, cls, 0, pair, t->nprev + k, NULL, 0, 0,
 				t->pstart, end);
+		} else if (t->aux) {
+			/* highlighting reads positions, not what is at them */
+			emit(t, 0, pair + t->nprev, k, start, end);
 		} else {
-			emit_doc_gram(t, cls, HD_TOK_COLOCATED, f + 1, o + 1,
-				2, t->pstart, end);
+			emit_doc_gram(t, cls, HD_TOK_COLOCATED, pair,
+				t->nprev + k, f + 1, o + 1, 2, t->pstart, end);
 			if (ntri > 0) {
-				emit_doc_gram(t, cls, HD_TOK_COLOCATED, f, o,
-					3, t->ppstart, end);
+				emit_doc_gram(t, cls, HD_TOK_COLOCATED, tri,
+					ntri, f, o, 3, t->ppstart, end);
 			}
-			if (cls == C_HAN && !t->plain && !t->aux) {
+			if (cls == C_HAN && !t->plain) {
 				npy = py_pairs(t->pcp, t->porig, cp, orig,
 					py);
 			}
@@ -474,7 +485,8 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 				emit(t, HD_TOK_COLOCATED, py[i],
 					(int)strlen(py[i]), t->pstart, end);
 			}
-			emit_doc_gram(t, cls, 0, f + 2, o + 2, 1, start, end);
+			emit_doc_gram(t, cls, 0, pair + t->nprev, k, f + 2,
+				o + 2, 1, start, end);
 		}
 		memcpy(t->pprev, t->prev, (size_t)t->nprev);
 		t->npprev = t->nprev;
@@ -491,7 +503,8 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		t->nprev = 0;
 		U8_APPEND_UNSAFE(t->prev, t->nprev, cp);
 		if (t->mode == HD_TOK_DOCUMENT) {
-			emit_doc_gram(t, cls, 0, f + 2, o + 2, 1, start, end);
+			emit_doc_gram(t, cls, 0, t->prev, t->nprev, f + 2,
+				o + 2, 1, start, end);
 		}
 	}
 	t->pcp = cp;
@@ -799,14 +812,15 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 	if (t.mode == HD_TOK_QUERY && u[0] == (unsigned char)HD_LEAN) {
 		t.lean = 1;
 		i = 1;
-		if (n > 1 && u[1] == (unsigned char)HD_LEAN_PLAIN) {
-			t.ask = ASK_PLAIN;
-		} else if (n > 1 && u[1] == (unsigned char)HD_LEAN_FOLDED) {
-			t.ask = ASK_FOLDED;
+		if (n > 2 && u[1] == (unsigned char)HD_LEAN_MASK &&
+		    u[2] >= '0' && u[2] <= '7') {
+			t.ask = ASK_MASK;
+			t.mask = u[2] - '0';
+			i += 2;
 		} else if (n > 1 && u[1] == (unsigned char)HD_LEAN_LITERAL) {
 			t.ask = ASK_LITERAL;
+			i++;
 		}
-		i += t.ask != ASK_EITHER;
 	}
 
 	while (i < n && t.rc == 0) {

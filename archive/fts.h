@@ -112,17 +112,19 @@ int32_t hd_one_char(const char *s, int n);
  * positions and all: the walk then reads that too; and the pairs of
  * 的的了的 are each in nearly every record, where its trigrams are in a
  * tenth of them.
- * The byte after HD_LEAN may choose which of the tokens of either
- * script the string asks for (without it, the unmarked and marked ones,
- * colocated): HD_LEAN_PLAIN the unmarked folded ones only (text written
- * with the folded characters themselves), HD_LEAN_FOLDED the marked ones
- * only (text written otherwise), HD_LEAN_LITERAL the characters as
- * written, not folded (text written with those very characters).
- * search.c writes a word as such strings joined by OR, to tell apart
- * how a record matched it (hd_rank's roles). */
+ * The bytes after HD_LEAN may choose which of the tokens of either
+ * script the string asks for (without them, the unmarked and marked
+ * ones, colocated): HD_LEAN_MASK and a digit '0' to '7', for each Han
+ * token of the string in order (bit i for token i), the marked one when
+ * its bit is set, else the unmarked one (text written with the folded
+ * characters themselves): of the 2^k masks of a string of k tokens
+ * exactly one matches a given text, '0' the text written as typed;
+ * HD_LEAN_LITERAL the characters as written, not folded (text written
+ * with those very characters).  search.c writes a word as such strings
+ * joined by OR, to tell apart how a record matched it (hd_rank's roles).
+ */
 #define HD_LEAN '\x04'
-#define HD_LEAN_PLAIN '\x05'
-#define HD_LEAN_FOLDED '\x03'
+#define HD_LEAN_MASK '\x05'
 #define HD_LEAN_LITERAL '\x06'
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the

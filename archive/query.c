@@ -23,6 +23,7 @@
 #include <unicode/utf8.h>
 
 #define RUN_MAX 8               /* words read together as pinyin */
+#define MASK_TOKENS 3           /* tokens of a word written as masks */
 #define PY_ALT_MAX 8            /* readings tried for one run */
 
 /* ------------------------------------------------------ pinyin */
@@ -517,18 +518,17 @@ static void put_phrase(struct leaned *l, int lean, const char *s, size_t n,
 }
 
 /* One alternative of a Han word (see put_alts): the lean string of
- * s[0..n) asking for what the byte ask says (HD_LEAN_PLAIN, ...; 0: the
- * tokens of either script), with its role. */
-static void put_alt(struct leaned *l, char ask, const char *s, size_t n,
-	char role)
+ * s[0..n) asking for what the bytes ask say (HD_LEAN_MASK and its digit,
+ * HD_LEAN_LITERAL; "": the tokens of either script), with its role. */
+static void put_alt(struct leaned *l, const char *ask, const char *s,
+	size_t n, char role)
 {
-	const char lean[2] = { HD_LEAN, ask };
-
 	if (role >= 'a') {
 		hd_buf_puts(&l->b, " OR ");
 	}
 	hd_buf_add(&l->b, "\"", 1);
-	hd_buf_add(&l->b, lean, ask != 0 ? 2 : 1);
+	hd_buf_add(&l->b, (char[]){ HD_LEAN }, 1);
+	hd_buf_puts(&l->b, ask);
 	hd_buf_add(&l->b, s, n);
 	hd_buf_add(&l->b, "\"", 1);
 	put_phrase(l, 1, s, n, role);
@@ -538,21 +538,25 @@ static void put_alt(struct leaned *l, char ask, const char *s, size_t n,
  * the same records together as the word alone and that hd_rank tells
  * apart (an AND first when need_and: after an operand, FTS5 joins no
  * group to it by itself):
- *   typed as its folded characters, one to three of them (社区, 面),
- *   which the lean string asks for as one token: the text written so,
- *   'E', or written otherwise (社區, 麵), 'f' (one token is either);
- *   typed otherwise (檔案, 麵, 頭髮), or four or more characters, whose
- *   tokens may each be written otherwise or not (盧丒同志: 盧丒同 is,
- *   丒同志 is not): the text written with these very characters, 'M' (no
- *   other: 麵 is exact, 麪 and 面 are not), and in either script, 'f',
- *   which matches the same text again (so 'M' only tells hd_rank where
- *   the exact ones are).
+ *   typed as its folded characters (社区, 面, 卢丒同志), of k tokens (the
+ *   lean string of one to three characters is one token, of more their
+ *   trigrams) where k is at most MASK_TOKENS: each of the 2^k masks
+ *   (HD_LEAN_MASK), which match disjoint text: each token written so or
+ *   otherwise (盧丒同志: 盧丒同 is written otherwise, 丒同志 is not);
+ *   mask 0, the text written as typed, 'E', the others 'f'.  Where the
+ *   text is in one script, every mask with a marked token reads a
+ *   doclist that is empty, and the word costs what it cost alone;
+ *   typed otherwise (檔案, 麵, 頭髮), or longer: the text written with
+ *   these very characters, 'M' (no other: 麵 is exact, 麪 and 面 are
+ *   not), and in either script, 'f', which matches the same text again
+ *   (so 'M' only tells hd_rank where the exact ones are).
  * With l->exact_only, the word as typed alone, 'E'. */
 static void put_alts(struct leaned *l, const char *s, size_t n,
 	int need_and)
 {
 	int32_t i = 0, len = (int32_t)n;
-	int chars = 0, otherwise = 0;
+	int chars = 0, otherwise = 0, k, m;
+	char mask[3] = { HD_LEAN_MASK, '0', '\0' };
 	UChar32 c;
 
 	while (i < len) {
@@ -567,14 +571,17 @@ static void put_alts(struct leaned *l, const char *s, size_t n,
 		hd_buf_puts(&l->b, "AND ");
 	}
 	hd_buf_add(&l->b, "(", 1);
+	k = chars <= 3 ? 1 : chars - 2;
 	if (l->exact_only) {
-		put_alt(l, HD_LEAN_LITERAL, s, n, 'E');
-	} else if (!otherwise && chars <= 3) {
-		put_alt(l, HD_LEAN_PLAIN, s, n, 'E');
-		put_alt(l, HD_LEAN_FOLDED, s, n, 'f');
+		put_alt(l, (char[]){ HD_LEAN_LITERAL, '\0' }, s, n, 'E');
+	} else if (!otherwise && k <= MASK_TOKENS) {
+		for (m = 0; m < 1 << k; m++) {
+			mask[1] = (char)('0' + m);
+			put_alt(l, mask, s, n, m == 0 ? 'E' : 'f');
+		}
 	} else {
-		put_alt(l, HD_LEAN_LITERAL, s, n, 'M');
-		put_alt(l, 0, s, n, 'f');
+		put_alt(l, (char[]){ HD_LEAN_LITERAL, '\0' }, s, n, 'M');
+		put_alt(l, "", s, n, 'f');
 	}
 	hd_buf_add(&l->b, ")", 1);
 	l->after_alts = 1;

@@ -105,6 +105,10 @@ static const struct {
 	{ "cross_four_mixed", "来信摘要", "14,15",
 		"four characters, of which 信摘要 t2s keeps: in 15 one trigram "
 		"is written otherwise (來信摘) and one is not (信摘要)" },
+	{ "cross_five", "反映街灯损", "15",
+		"five characters, three trigrams, each written otherwise" },
+	{ "cross_six", "来信反映街灯", "15",
+		"six characters (four trigrams: as typed or in either script)" },
 	{ "cross_or", "麵 OR 发", "7,2,4,6,5,1,3",
 		"OR: the records with 麵 or 发 as typed (titles newest first, "
 		"then a body), then the rest" },
@@ -124,6 +128,7 @@ static const struct {
 		"a phrase across scripts, the record's characters" },
 };
 
+/* Snippet text as it is, for hd_snippet_render. */
 static void put_raw(struct hd_buf *b, const char *s, size_t n)
 {
 	hd_buf_add(b, s, n);
