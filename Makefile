@@ -6,6 +6,7 @@
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
+#   make crash-trials  kill -9 and full-disk trials (not tests; root)
 #   make eval       the search evaluation at 50,000 generated records
 #                   (make test runs it at 10,000) and on Debian's Chinese
 #                   manual pages in both scripts
@@ -28,11 +29,13 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim \
 	tesseract-ocr-chi-tra tesseract-ocr-eng libpoppler-glib-dev \
 	libcairo2-dev img2pdf fonts-noto-cjk imagemagick \
-	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr
+	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr \
+	libxml2-utils \
+	libgnutls28-dev openssl iproute2
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
-	libsodium tesseract lept poppler-glib cairo opencc glib-2.0
+	libsodium tesseract lept poppler-glib cairo opencc glib-2.0 gnutls
 
 # Flags.  What the project needs is in HD_CPPFLAGS, HD_CFLAGS and
 # HD_LDFLAGS and always applies; CPPFLAGS, CFLAGS and LDFLAGS are the
@@ -102,7 +105,7 @@ LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
 .PHONY: all run test check check-asan bench eval fuzz fuzz-run install \
-	clean deps bench-deps eval-deps sample
+	clean deps bench-deps eval-deps sample crash-trials
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -284,6 +287,17 @@ fuzz-run-%:
 
 bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
+
+# Crash trials (not a test; as root for the loop volumes): CRASH_TRIALS
+# seeded kill -9 trials of each of ingest, backup, export, import and a
+# review while the server runs, then full disks of 1 and 4 KiB blocks
+# at many levels of free space (tests/crash/trials.sh says what each
+# trial checks).
+CRASH_TRIALS ?= 100
+CRASH_SEED ?= 18
+crash-trials: all
+	CRASH_TRIALS=$(CRASH_TRIALS) CRASH_SEED=$(CRASH_SEED) \
+		tests/crash/trials.sh $(BUILD)
 
 # Known-item search evaluation on a generated catalogue of EVAL_RECORDS
 # (tests/unit/test_search_eval.c; make test runs a smaller one), then on

@@ -419,10 +419,14 @@ int hd_backup_run(struct hd_archive *a, const char *dest,
 		update = 1;
 		target = hd_xstrdup(dest);
 	} else {
-		target = hd_xasprintf("%s.part-%ld", dest, (long)getpid());
+		target = hd_staging_name(dest);
 		hd_fs_rmtree(target);
 	}
 	tmpdir = hd_xasprintf("%s/tmp", target);
+	if (update) {
+		/* an earlier backup into it that was killed */
+		hd_tmp_sweep(tmpdir);
+	}
 	objdir = hd_xasprintf("%s/objects", target);
 	snapdir = hd_xasprintf("%s/snap-%ld", tmpdir, (long)getpid());
 	snapdb = hd_xasprintf("%s/hongdang.db", snapdir);
@@ -598,7 +602,7 @@ int hd_restore_run(const char *src, const char *dir,
 	if (rc != 0) {
 		goto out;
 	}
-	target = hd_xasprintf("%s.part-%ld", dir, (long)getpid());
+	target = hd_staging_name(dir);
 	hd_fs_rmtree(target);
 	objdir = hd_xasprintf("%s/objects", target);
 	tmpdir = hd_xasprintf("%s/tmp", target);

@@ -265,7 +265,7 @@ int hd_bagw_begin(struct hd_bagw *w, const char *out, struct hd_error *e)
 			"written into a new folder", out);
 	}
 	w->out = hd_xstrdup(out);
-	w->root = hd_xasprintf("%s.part-%ld", out, (long)getpid());
+	w->root = hd_staging_name(out);
 	hd_fs_rmtree(w->root);
 	if (mkdir(w->root, 0755) != 0) {
 		hd_err(e, HD_EIO, "%s: cannot create: %s", w->root,

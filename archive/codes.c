@@ -168,16 +168,32 @@ static int digits12(const char **p)
 	return v;
 }
 
+/* How many ASCII digits start s. */
+static int ndigits(const char *s)
+{
+	int n = 0;
+
+	while (isdigit((unsigned char)s[n])) {
+		n++;
+	}
+	return n;
+}
+
 /* One point in time: y, m (0 absent), d (0 absent).  Accepts
- * YYYY[-MM[-DD]], YYYY.MM.DD, YYYY/MM/DD (only when sep_slash), YYYYMMDD,
- * YYYY年[M月[D日]].  Returns 0 and advances *p, or -1. */
-static int date_point(const char **p, int *y, int *m, int *d)
+ * YYYY[-M[M][-D[D]]], the same with "." or "/" for "-", YYYYMMDD, and
+ * YYYY年[M月[D日]].  "/" separates a month only when one or two digits
+ * follow it: "1985/3" is March 1985 and "1985/1/5" a day, while
+ * "1985/1990" is left for the caller as a range (a year has four
+ * digits).  *slashed is set to 1 when the point used "/".  Returns 0 and
+ * advances *p, or -1. */
+static int date_point(const char **p, int *y, int *m, int *d, int *slashed)
 {
 	const char *s = *p;
 	char sep;
 
 	*m = 0;
 	*d = 0;
+	*slashed = 0;
 	*y = digits(&s, 4);
 	if (*y < 0) {
 		return -1;
@@ -205,12 +221,14 @@ static int date_point(const char **p, int *y, int *m, int *d)
 				s += 3;
 			}
 		}
-	} else if ((s[0] == '-' || s[0] == '.') &&
-	    isdigit((unsigned char)s[1])) {
+	} else if ((s[0] == '-' || s[0] == '.' || s[0] == '/') &&
+	    ndigits(s + 1) >= 1 && ndigits(s + 1) <= 2) {
 		sep = s[0];
+		*slashed = sep == '/';
 		s++;
 		*m = digits12(&s);
-		if (s[0] == sep && isdigit((unsigned char)s[1])) {
+		if (s[0] == sep && ndigits(s + 1) >= 1 &&
+		    ndigits(s + 1) <= 2) {
 			s++;
 			*d = digits12(&s);
 		}
@@ -241,21 +259,23 @@ static void point_iso(char *out, size_t n, int y, int m, int d)
 	}
 }
 
-/* hd_date_parse: see hd.h.  Besides the ISO forms (1985, 1985-03,
- * 1985-03-12, "1985/1990", "1985~") it reads what catalogue sheets carry:
- * 1985年3月, "1980年代" (a decade), "前后" and "左右" (approximate), "至" (a
- * range).  A range that ends before it starts is refused. */
+/* hd_date_parse: see hd.h.  The grammar is POINT, POINT~, POINT前后,
+ * POINT左右, YYYY代 (YYYY a multiple of 10) or POINT SEP POINT with SEP
+ * one of "/", "~", "至".  A range written with "/" takes no point that
+ * itself uses "/" ("1985/1/5/1990/2/3" is refused): write
+ * "1985/1/5至1990/2/3" or the ISO form instead, so that a slash always
+ * reads one way. */
 int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 {
 	const char *s = in;
-	int y1, m1, d1, y2, m2, d2;
+	int y1, m1, d1, y2, m2, d2, sl1, sl2, slash_range;
 	char a[12], b[12];
 
 	memset(dt, 0, sizeof *dt);
 	if (in == NULL || *in == '\0') {
 		return hd_err(e, HD_EINVAL, "empty date");
 	}
-	if (date_point(&s, &y1, &m1, &d1) != 0) {
+	if (date_point(&s, &y1, &m1, &d1, &sl1) != 0) {
 		goto bad;
 	}
 	point_iso(a, sizeof a, y1, m1, d1);
@@ -279,8 +299,10 @@ int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 		return 0;
 	}
 	if (*s == '/' || strncmp(s, "至", 3) == 0 || *s == '~') {
+		slash_range = *s == '/';
 		s += (*s == '/' || *s == '~') ? 1 : 3;
-		if (date_point(&s, &y2, &m2, &d2) != 0 || *s != '\0') {
+		if (date_point(&s, &y2, &m2, &d2, &sl2) != 0 || *s != '\0' ||
+		    (slash_range && (sl1 || sl2))) {
 			goto bad;
 		}
 		if (y2 < y1 || (y2 == y1 && (m2 < m1 ||
@@ -296,7 +318,8 @@ int hd_date_parse(const char *in, struct hd_date *dt, struct hd_error *e)
 	}
 bad:
 	return hd_err(e, HD_EINVAL, "date '%s' is not a valid date "
-		"(use 1985, 1985-03, 1985-03-12, 1985/1990 or 1985~)", in);
+		"(use 1985, 1985-03, 1985-03-12, 1985/3/12, 1985年3月12日, "
+		"1985/1990 or 1985~)", in);
 }
 
 /* ---------------------------------------------------- reference codes */

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 
@@ -590,10 +591,58 @@ sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	return st;
 }
 
+/* The space left on the file system of dir for this process (root may
+ * use the blocks reserved for it), for people: "4.0 KB".  A new string. */
+static char *free_text(const char *dir)
+{
+	struct statvfs fs;
+	uint64_t n = 0;
+
+	if (statvfs(dir, &fs) == 0) {
+		n = (uint64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) *
+			fs.f_frsize;
+	}
+	return hd_bag_size_text(n);
+}
+
+/* The line for a full disk under a (SQLITE_FULL while doing what): the
+ * folder, and the space missing when the shared index is what lacked it
+ * (vfs.c counted it); a->full is set.  Returns HD_EIO. */
+static int disk_full(struct hd_archive *a, struct hd_error *e,
+	const char *what)
+{
+	uint64_t n = hd_vfs_shm_short();
+	char *need;
+	int rc;
+
+	a->full = 1;
+	if (n > 0) {
+		a->short_bytes = n;
+	}
+	if (a->short_bytes == 0) {
+		/* a write found no room: how much it wanted is SQLite's */
+		need = free_text(a->dir);
+		rc = hd_err(e, HD_EIO, "%s: the disk is full (%s free, and "
+			"%s needed more); free some space there", a->dir, need,
+			what);
+		free(need);
+		return rc;
+	}
+	need = hd_bag_size_text(a->short_bytes);
+	rc = hd_err(e, HD_EIO, "%s: the disk is full: %s more free space is "
+		"needed there to open the catalogue (hongdang.db-shm)", a->dir,
+		need);
+	free(need);
+	return rc;
+}
+
 /* See internal.h.  The message names the database file, what was being done
  * and SQLite's own words. */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what)
 {
+	if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+		return disk_full(a, e, what);
+	}
 	return hd_err(e, HD_EDB, "%s/hongdang.db: %s: %s", a->dir, what,
 		sqlite3_errmsg(a->db));
 }
@@ -773,6 +822,10 @@ int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(a->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if ((sqlite3_errcode(a->db) & 0xff) == SQLITE_FULL) {
+			sqlite3_free(msg);
+			return disk_full(a, e, sql);
+		}
 		hd_err(e, HD_EDB, "%s/hongdang.db: %s", a->dir,
 			msg ? msg : sqlite3_errmsg(a->db));
 		sqlite3_free(msg);
@@ -924,10 +977,14 @@ static void config(void)
 
 /* Open a's database file (dir/hongdang.db) into a->db: read-only or
  * read-write as a->readonly says, made when create is 1, without SQLite's
- * mutexes (a handle belongs to one thread at a time).  Then a busy wait of
- * 10 s, extended error codes, the "hongdang" tokenizer, foreign keys and a
- * page cache of CACHE_KIB; a writer also gets WAL and synchronous=FULL.  0
- * or HD_EDB; a->db is left for hd_archive_close to close either way. */
+ * mutexes (a handle belongs to one thread at a time), through the VFS
+ * that never lets a full disk become SIGBUS (vfs.c).  Then a busy wait
+ * of 10 s, extended error codes, the "hongdang" tokenizer, foreign keys
+ * and a page cache of CACHE_KIB; a writer also gets WAL and
+ * synchronous=FULL.  a->alone: locking_mode EXCLUSIVE first, so WAL's
+ * index lives in memory and no hongdang.db-shm is used (a reader on a
+ * full disk).  0, HD_EDB, or HD_EIO for a full disk; a->db is left for
+ * hd_archive_close to close either way. */
 static int connect(struct hd_archive *a, int create, struct hd_error *e)
 {
 	char *path = hd_xasprintf("%s/hongdang.db", a->dir);
@@ -935,12 +992,16 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 
 	pthread_once(&config_once, config);
 
-	flags = a->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* alone, SQLite reads a WAL database only read-write (a
+	 * read-only connection then says "disk I/O error"); a reader's
+	 * handle writes nothing all the same */
+	flags = a->readonly && !a->alone ? SQLITE_OPEN_READONLY :
+		SQLITE_OPEN_READWRITE;
 	if (create) {
 		flags |= SQLITE_OPEN_CREATE;
 	}
 	flags |= SQLITE_OPEN_NOMUTEX;
-	rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+	rc = sqlite3_open_v2(path, &a->db, flags, hd_vfs_name());
 	free(path);
 	if (rc != SQLITE_OK) {
 		return hd_sql_err(a, e, "open");
@@ -949,6 +1010,9 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	sqlite3_extended_result_codes(a->db, 1);
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
+	}
+	if (a->alone && hd_exec(a, "PRAGMA locking_mode = EXCLUSIVE", e)) {
+		return HD_EDB;
 	}
 	/* Keep up to 64 MB of pages, taken as they are used (SQLite's
 	 * default is 2 MB).  Reads copy pages out of the OS cache, one
@@ -1073,13 +1137,16 @@ static int upgrade(const char *dir, struct hd_error *e)
 	return rc;
 }
 
-/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
-int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
-	struct hd_error *e)
+/* hd_archive_open of dir; alone: without the shared index (connect),
+ * saying so in a->note.  A reader that finds no room for the index opens
+ * again alone. */
+static int open_as(const char *dir, int readonly, int alone,
+	struct hd_archive **out, struct hd_error *e)
 {
 	struct hd_archive *a;
-	char *path;
+	char *path, *need;
 	struct stat sb;
+	uint64_t short_bytes;
 	int rc;
 
 	*out = NULL;
@@ -1092,8 +1159,9 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	}
 	a = archive_new(dir);
 	a->readonly = readonly;
+	a->alone = alone;
 	rc = connect(a, 0, e);
-	if (rc == 0 && readonly && !hd_schema_current(a)) {
+	if (rc == 0 && readonly && !alone && !hd_schema_current(a)) {
 		/* an archive made by an older version, opened by a reader
 		 * (the server, search): a writer brings it up to date first */
 		sqlite3_close(a->db);
@@ -1102,6 +1170,22 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 		if (rc == 0) {
 			rc = connect(a, 0, e);
 		}
+	}
+	if (rc != 0 && a->full && readonly && !alone) {
+		/* no room for the shared index: read alone, without it */
+		short_bytes = a->short_bytes ? a->short_bytes : 32768;
+		hd_archive_close(a);
+		rc = open_as(dir, readonly, 1, out, e);
+		if (rc == 0) {
+			need = hd_bag_size_text(short_bytes);
+			(*out)->note = hd_xasprintf("%s: the disk is full: "
+				"read without sharing the catalogue, which "
+				"needs %s more free space (hongdang.db-shm) "
+				"before anything can write or serve it", dir,
+				need);
+			free(need);
+		}
+		return rc;
 	}
 	if (rc == 0 && !readonly) {
 		rc = hd_migrate(a, 1, e);
@@ -1128,6 +1212,19 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 	return 0;
 }
 
+/* hd_archive_open: see hd.h.  *out is NULL on every error path. */
+int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
+	struct hd_error *e)
+{
+	return open_as(dir, readonly, 0, out, e);
+}
+
+/* hd_archive_note: see hd_disk.h. */
+const char *hd_archive_note(const struct hd_archive *a)
+{
+	return a != NULL ? a->note : NULL;
+}
+
 /* hd_archive_close: see hd.h.  An open transaction is rolled back; accepts
  * NULL. */
 void hd_archive_close(struct hd_archive *a)
@@ -1150,6 +1247,7 @@ void hd_archive_close(struct hd_archive *a)
 	free(a->tmpdir);
 	free(a->fonds_code);
 	free(a->fonds_name);
+	free(a->note);
 	free(a);
 }
 

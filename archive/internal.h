@@ -193,6 +193,11 @@ struct hd_archive {
 	size_t nindex, capindex;
 	/* The persons of the records hd_search_warm read (search.c) */
 	struct hd_persons *persons;
+	int alone;              /* opened without the shared index: a full
+	                           disk (connect in db.c) */
+	int full;               /* SQLite said SQLITE_FULL (hd_sql_err) */
+	uint64_t short_bytes;   /* ... for want of this much (0: unknown) */
+	char *note;             /* hd_archive_note's line, or NULL */
 };
 
 /* Free what hd_search_warm kept of a's persons (hd_archive_close). */
@@ -202,7 +207,9 @@ void hd_persons_free(struct hd_persons *p);
  * (and *e set) when it cannot be prepared. */
 sqlite3_stmt *hd_sql(struct hd_archive *a, enum hd_sql name,
 	struct hd_error *e);
-/* Fill *e from the connection's last error; returns HD_EDB. */
+/* Fill *e from the connection's last error; returns HD_EDB, or HD_EIO
+ * for a full disk (SQLITE_FULL: a->full set, and the message names the
+ * folder and the space missing when it is known). */
 int hd_sql_err(struct hd_archive *a, struct hd_error *e, const char *what);
 /* Bind a text value, or NULL when s is NULL. */
 int hd_bind_text(sqlite3_stmt *st, int i, const char *s);
@@ -344,6 +351,20 @@ int hd_suggest_fill(struct hd_archive *a, struct hd_error *e);
 
 /* Remove temporary files left by processes that are gone (store.c). */
 void hd_store_sweep(struct hd_archive *a);
+/* Remove what killed runs left in the temporary folder dir of an
+ * archive or a backup: entries "KIND-PID" and "KIND-PID-..." (KIND in
+ * lower-case letters) whose process is gone (staging.c). */
+void hd_tmp_sweep(const char *dir);
+
+/* The name of the VFS the catalogue's connections open with (vfs.c):
+ * SQLite's default one whose shared-memory regions are given their disk
+ * blocks when mapped, so a full disk is SQLITE_FULL and never SIGBUS;
+ * NULL (the default VFS) if it could not be registered. */
+const char *hd_vfs_name(void);
+/* How many bytes of hongdang.db-shm found no free disk block when this
+ * thread's connection last failed to map a region with SQLITE_FULL (0
+ * when none did); reading clears it. */
+uint64_t hd_vfs_shm_short(void);
 
 /* The event in the current row of st, whose columns 0-4 are id, at,
  * type, agent and detail, into *ev (zeroed first, ref left NULL); the

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* hd_facets_release: see hd.h.  Frees every value and the array, leaves
+ * f empty; accepts NULL. */
 void hd_facets_release(struct hd_facets *f)
 {
 	size_t i;
@@ -60,6 +62,9 @@ static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
 	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "list records");
 }
 
+/* Bind the filters of l (class, category, decade, images only, first
+ * year) to parameters 1..5 of a listing statement, as both the count
+ * and the page of SQL_LIST_*_PUBLIC take them. */
 static void bind_list(sqlite3_stmt *st, const struct hd_list *l)
 {
 	hd_bind_text(st, 1, l->cls);
@@ -69,6 +74,9 @@ static void bind_list(sqlite3_stmt *st, const struct hd_list *l)
 	sqlite3_bind_int(st, 5, l->year_from);
 }
 
+/* hd_list_public: see hd.h.  res->total counts every match, res->hits
+ * holds one page of them (limit 50 by default, 1,000 at most); on an
+ * error res is released and empty. */
 int hd_list_public(struct hd_archive *a, const struct hd_list *l,
 	struct hd_results *res, struct hd_error *e)
 {
@@ -104,6 +112,9 @@ int hd_list_public(struct hd_archive *a, const struct hd_list *l,
 	return rc;
 }
 
+/* hd_related_public: see hd.h.  Up to limit (6 when not positive)
+ * public records sharing subjects with record id, into res; res->total
+ * is their number.  On an error res is released and empty. */
 int hd_related_public(struct hd_archive *a, int64_t id, int limit,
 	struct hd_results *res, struct hd_error *e)
 {
@@ -124,6 +135,9 @@ int hd_related_public(struct hd_archive *a, int64_t id, int limit,
 	return rc;
 }
 
+/* Run statement name, whose rows are (value, count), into out (a new
+ * array the caller releases with hd_facets_release).  Returns 0, or
+ * HD_EDB with out empty. */
 static int read_facets(struct hd_archive *a, enum hd_sql name,
 	struct hd_facets *out, struct hd_error *e)
 {
@@ -150,24 +164,31 @@ static int read_facets(struct hd_archive *a, enum hd_sql name,
 	return 0;
 }
 
+/* hd_decades_public: see hd.h.  Public records counted by decade. */
 int hd_decades_public(struct hd_archive *a, struct hd_facets *out,
 	struct hd_error *e)
 {
 	return read_facets(a, SQL_DECADES_PUBLIC, out, e);
 }
 
+/* hd_classes_public: see hd.h.  Public records counted by class. */
 int hd_classes_public(struct hd_archive *a, struct hd_facets *out,
 	struct hd_error *e)
 {
 	return read_facets(a, SQL_CLASS_COUNTS_PUBLIC, out, e);
 }
 
+/* hd_subjects_public: see hd.h.  The most frequent subjects of public
+ * records, with their counts. */
 int hd_subjects_public(struct hd_archive *a, struct hd_facets *out,
 	struct hd_error *e)
 {
 	return read_facets(a, SQL_TOP_SUBJECTS_PUBLIC, out, e);
 }
 
+/* hd_event_last: see hd.h.  The time (into at) and, when detail is not
+ * NULL, a copy of the detail of the newest event of type.  HD_ENOTFOUND
+ * when there is none, HD_EDB when the log cannot be read. */
 int hd_event_last(struct hd_archive *a, const char *type, char at[32],
 	char **detail, struct hd_error *e)
 {
@@ -227,6 +248,8 @@ int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
 	return 0;
 }
 
+/* hd_meta_set: see hd.h.  The setting and its "config" event are one
+ * transaction: both stored, or neither. */
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
 	const struct hd_agent *agent, struct hd_error *e)
 {

@@ -29,6 +29,7 @@
 
 #include <glib.h>
 #include <libxml/parser.h>
+#include <libxml/uri.h>
 #include <libxml/xmlwriter.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -376,6 +377,83 @@ static int token_read(struct oai *o, const char *tok, struct cursor *c)
 
 /* ------------------------------------------------------------- filters */
 
+/* hd_oai_email_valid: see hd_oai.h.  The first @ with something before
+ * it is the one to look behind: a later one leaves a shorter tail, whose
+ * dot would be inside this one's too. */
+int hd_oai_email_valid(const char *s)
+{
+	const char *p, *at = NULL, *dot;
+	size_t n;
+
+	if (s == NULL || strlen(s) > 254 || !g_utf8_validate(s, -1, NULL)) {
+		return 0;
+	}
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == ' ' || *p == 0x7f) {
+			return 0;
+		}
+		if (*p == '@' && p > s && at == NULL) {
+			at = p;
+		}
+	}
+	if (at == NULL) {
+		return 0;
+	}
+	n = strlen(at + 1);
+	dot = n >= 3 ? memchr(at + 2, '.', n - 2) : NULL;
+	return dot != NULL;
+}
+
+/* Whether c may stand in an OAI-PMH name, a metadataPrefix or a part of
+ * a setSpec (the schema's metadataPrefixType, [A-Za-z0-9\-_\.!~\*'\(\)]+).
+ * 1 or 0. */
+static int name_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		(c >= '0' && c <= '9') || (c != '\0' &&
+		strchr("-_.!~*'()", c) != NULL);
+}
+
+/* Whether s is a metadataPrefix by the schema's pattern: at least one
+ * name_char and nothing else.  1 or 0. */
+static int prefix_ok(const char *s)
+{
+	if (*s == '\0') {
+		return 0;
+	}
+	for (; *s; s++) {
+		if (!name_char(*s)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Whether s is a URI reference as the schema's anyURI takes it: the
+ * characters RFC 3986 leaves out (space, non-ASCII, <>"{}|\^` and ')
+ * stand for their %-escapes, as libxml2's validator reads them, and the
+ * rest must parse.  An identifier that is not one is badArgument: the
+ * request element could not echo it.  1 or 0. */
+static int uri_ok(const char *s)
+{
+	char *t = hd_xstrdup(s), *c;
+	xmlURIPtr uri;
+
+	for (c = t; *c; c++) {
+		if ((unsigned char)*c < 32 || (unsigned char)*c >= 127 ||
+		    strchr(" <>\"{}|\\^`'", *c) != NULL) {
+			*c = '_';
+		}
+	}
+	uri = xmlParseURI(t);
+	free(t);
+	if (uri == NULL) {
+		return 0;
+	}
+	xmlFreeURI(uri);
+	return 1;
+}
+
 /* A from/until value into "YYYY-MM-DDThh:mm:ss" (a day's start, or its
  * end when until): 1 day granularity, 2 seconds, 0 malformed. */
 static int parse_stamp(const char *s, int until, char out[20])
@@ -448,9 +526,10 @@ static int parse_set(const char *set, const char **cat, const char **cls,
 	if (strlen(set) >= 64) {
 		return 1;
 	}
+	/* the schema's setSpecType: names (name_char) joined by ':' */
 	for (p = set; *p; p++) {
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.!~*'():", *p))) {
+		if (*p == ':' ? p == set || p[-1] == ':' || p[1] == '\0' :
+		    !name_char(*p)) {
 			return -1;
 		}
 	}
@@ -620,7 +699,8 @@ static int metadata(struct oai *o, const char *ref)
 /* ------------------------------------------------------------- verbs */
 
 /* Identify: the repository's name and e-mail (settings oai.name and
- * oai.email) and its earliest datestamp (now when nothing is public).
+ * oai.email, HD_OAI_EMAIL_DEFAULT when unset or not an address the schema
+ * takes) and its earliest datestamp (now when nothing is public).
  * 0, or HD_EDB when the catalogue cannot be read. */
 static int do_identify(struct oai *o)
 {
@@ -631,8 +711,14 @@ static int do_identify(struct oai *o)
 	rc = hd_meta_get(o->a, "oai.name", hd_archive_name(o->a), &name,
 		o->e);
 	if (rc == 0) {
-		rc = hd_meta_get(o->a, "oai.email", "archive@localhost",
+		rc = hd_meta_get(o->a, "oai.email", HD_OAI_EMAIL_DEFAULT,
 			&mail, o->e);
+	}
+	if (rc == 0 && !hd_oai_email_valid(mail)) {
+		/* stored by other means than "config": the schema would
+		 * refuse the answer */
+		free(mail);
+		mail = hd_xstrdup(HD_OAI_EMAIL_DEFAULT);
 	}
 	st = rc == 0 ? hd_sql(o->a, SQL_OAI_EARLIEST_PUBLIC, o->e) : NULL;
 	if (st == NULL) {
@@ -1046,6 +1132,15 @@ static void parse_args(struct oai *o)
 		} else if (strcmp(from, until) > 0) {
 			oai_error(o, "badArgument", "from is later than until");
 		}
+	}
+	if (o->arg[A_PREFIX] != NULL && !prefix_ok(o->arg[A_PREFIX])) {
+		oai_error(o, "badArgument", "metadataPrefix '%s' is not one: "
+			"letters, digits and -_.!~*'() only",
+			o->arg[A_PREFIX]);
+	}
+	if (o->arg[A_ID] != NULL && !uri_ok(o->arg[A_ID])) {
+		oai_error(o, "badArgument", "identifier '%s' is not a URI",
+			o->arg[A_ID]);
 	}
 	if (o->arg[A_SET] != NULL) {
 		const char *c1, *c2;

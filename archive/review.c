@@ -400,12 +400,6 @@ static int field_value(struct edit *ed, const char *in, const char *label,
 	return 0;
 }
 
-/* A new JSON string of s, or JSON null for NULL. */
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* Apply a text field: *cur is replaced when the value differs. */
 static int edit_text(struct edit *ed, const char *in, const char *key,
 	const char *label, size_t max, int lines, int required, char **cur)
@@ -424,7 +418,7 @@ static int edit_text(struct edit *ed, const char *in, const char *key,
 		free(v);
 		return 0;
 	}
-	note_change(ed, key, jstr(*cur), jstr(v));
+	note_change(ed, key, hd_json_str(*cur), hd_json_str(v));
 	free(*cur);
 	*cur = v;
 	return 0;
@@ -458,7 +452,7 @@ static int edit_date(struct edit *ed, const char *in)
 		free(v);
 		return 0;
 	}
-	note_change(ed, "date", jstr(r->date), jstr(v));
+	note_change(ed, "date", hd_json_str(r->date), hd_json_str(v));
 	free(r->date);
 	r->date = v;
 	r->year = v ? d.year : 0;
@@ -483,22 +477,10 @@ static int edit_access(struct edit *ed, const char *in)
 	if (same(ed->r->access, code)) {
 		return 0;
 	}
-	note_change(ed, "access", jstr(ed->r->access), json_string(code));
+	note_change(ed, "access", hd_json_str(ed->r->access), json_string(code));
 	free(ed->r->access);
 	ed->r->access = hd_xstrdup(code);
 	return 0;
-}
-
-/* The n strings of v as a new JSON array. */
-static json_t *strv_json(char **v, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_array_append_new(arr, json_string(v[i]));
-	}
-	return arr;
 }
 
 /* Split a list typed by a person: ";", "；", "、", "," and "，" separate. */
@@ -577,7 +559,7 @@ static int edit_terms(struct edit *ed, const char *in, const char *key,
 		hd_strv_free(v, n);
 		return 0;
 	}
-	note_change(ed, key, strv_json(*cur, *ncur), strv_json(v, n));
+	note_change(ed, key, hd_json_strv(*cur, *ncur), hd_json_strv(v, n));
 	hd_strv_free(*cur, *ncur);
 	*cur = v;
 	*ncur = n;

@@ -619,12 +619,6 @@ end:
 	return rc;
 }
 
-/* A JSON string of s, or null for NULL (a new reference). */
-static json_t *jstr(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
 /* The report of an open inventory, from the catalogue as it is now. */
 static int build_report(struct hd_archive *a, int64_t id,
 	const struct inventory *inv, const char *finished, json_t **out,
@@ -703,8 +697,8 @@ static int build_report(struct hd_archive *a, int64_t id,
 	}
 	json_object_set_new(o, "inventory", json_integer(id));
 	json_object_set_new(o, "scope", json_string(inv->scope));
-	json_object_set_new(o, "started", jstr(inv->started));
-	json_object_set_new(o, "finished", jstr(finished));
+	json_object_set_new(o, "started", hd_json_str(inv->started));
+	json_object_set_new(o, "finished", hd_json_str(finished));
 	json_object_set_new(o, "expected", json_integer((json_int_t)expected));
 	json_object_set_new(o, "found", json_integer((json_int_t)nfound));
 	json_object_set_new(o, "missing", missing);

@@ -11,10 +11,8 @@
  */
 #include "internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -232,30 +230,8 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 }
 
 /* Remove what a killed process left in tmp/: names "<kind>-<pid>-..."
- * whose process is gone. */
+ * whose process is gone (hd_tmp_sweep). */
 void hd_store_sweep(struct hd_archive *a)
 {
-	DIR *d = opendir(a->tmpdir);
-	struct dirent *de;
-	char *p, *path;
-	long pid;
-
-	if (d == NULL) {
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		p = strchr(de->d_name, '-');
-		if (p == NULL) {
-			continue;
-		}
-		pid = strtol(p + 1, NULL, 10);
-		if (pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
-			continue;
-		}
-		path = hd_xasprintf("%s/%s", a->tmpdir, de->d_name);
-		hd_fs_rmtree(path);
-		free(path);
-	}
-	closedir(d);
+	hd_tmp_sweep(a->tmpdir);
 }

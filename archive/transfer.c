@@ -361,24 +361,6 @@ static int record_pages(const struct hd_record *r)
 	return p;
 }
 
-/* s as a JSON string, or null for NULL.  A new reference. */
-static json_t *jstr(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-/* v[0..n) as a JSON array of strings.  A new reference. */
-static json_t *jstrv(char **v, size_t n)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_array_append_new(arr, json_string(v[i]));
-	}
-	return arr;
-}
-
 /* Record r as metadata/records.json holds it: every field, its files
  * (with their paths in the bag under data/FOLDER/) and its events.  A
  * new reference. */
@@ -390,25 +372,25 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	size_t i;
 
 	json_object_set_new(o, "ref", json_string(r->ref));
-	json_object_set_new(o, "fonds", jstr(r->fonds));
-	json_object_set_new(o, "title", jstr(r->title));
-	json_object_set_new(o, "creator", jstr(r->creator));
-	json_object_set_new(o, "date", jstr(r->date));
-	json_object_set_new(o, "category", jstr(r->category));
-	json_object_set_new(o, "retention", jstr(r->retention));
-	json_object_set_new(o, "class", jstr(r->cls));
-	json_object_set_new(o, "access", jstr(r->access));
-	json_object_set_new(o, "status", jstr(r->status));
-	json_object_set_new(o, "place", jstr(r->place));
-	json_object_set_new(o, "location", jstr(r->location));
-	json_object_set_new(o, "description", jstr(r->description));
-	json_object_set_new(o, "language", jstr(r->language));
-	json_object_set_new(o, "source", jstr(r->source));
+	json_object_set_new(o, "fonds", hd_json_str(r->fonds));
+	json_object_set_new(o, "title", hd_json_str(r->title));
+	json_object_set_new(o, "creator", hd_json_str(r->creator));
+	json_object_set_new(o, "date", hd_json_str(r->date));
+	json_object_set_new(o, "category", hd_json_str(r->category));
+	json_object_set_new(o, "retention", hd_json_str(r->retention));
+	json_object_set_new(o, "class", hd_json_str(r->cls));
+	json_object_set_new(o, "access", hd_json_str(r->access));
+	json_object_set_new(o, "status", hd_json_str(r->status));
+	json_object_set_new(o, "place", hd_json_str(r->place));
+	json_object_set_new(o, "location", hd_json_str(r->location));
+	json_object_set_new(o, "description", hd_json_str(r->description));
+	json_object_set_new(o, "language", hd_json_str(r->language));
+	json_object_set_new(o, "source", hd_json_str(r->source));
 	json_object_set_new(o, "pages", json_integer(record_pages(r)));
-	json_object_set_new(o, "subjects", jstrv(r->subjects, r->nsubjects));
-	json_object_set_new(o, "persons", jstrv(r->persons, r->npersons));
-	json_object_set_new(o, "created", jstr(r->created));
-	json_object_set_new(o, "updated", jstr(r->updated));
+	json_object_set_new(o, "subjects", hd_json_strv(r->subjects, r->nsubjects));
+	json_object_set_new(o, "persons", hd_json_strv(r->persons, r->npersons));
+	json_object_set_new(o, "created", hd_json_str(r->created));
+	json_object_set_new(o, "updated", hd_json_str(r->updated));
 	json_object_set_new(o, "folder", json_string(folder));
 	for (i = 0; i < r->nfiles; i++) {
 		f = json_object();
@@ -419,7 +401,7 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 			json_string(r->files[i].sha256));
 		json_object_set_new(f, "size",
 			json_integer((json_int_t)r->files[i].size));
-		json_object_set_new(f, "mime", jstr(r->files[i].mime));
+		json_object_set_new(f, "mime", hd_json_str(r->files[i].mime));
 		if (r->files[i].pages > 0) {
 			json_object_set_new(f, "pages",
 				json_integer(r->files[i].pages));
@@ -431,9 +413,9 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	for (i = 0; i < r->nevents; i++) {
 		f = json_object();
 		json_object_set_new(f, "at", json_string(r->events[i].at));
-		json_object_set_new(f, "type", jstr(r->events[i].type));
-		json_object_set_new(f, "agent", jstr(r->events[i].agent));
-		json_object_set_new(f, "detail", jstr(r->events[i].detail));
+		json_object_set_new(f, "type", hd_json_str(r->events[i].type));
+		json_object_set_new(f, "agent", hd_json_str(r->events[i].agent));
+		json_object_set_new(f, "detail", hd_json_str(r->events[i].detail));
 		json_array_append_new(evs, f);
 	}
 	json_object_set_new(o, "events", evs);
@@ -627,8 +609,8 @@ static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 	json_object_set_new(o, "uuid", json_string(s->uuid));
 	json_object_set_new(o, "from", json_string(s->from));
 	json_object_set_new(o, "fonds", json_string(s->fonds));
-	json_object_set_new(o, "to", jstr(s->to));
-	json_object_set_new(o, "reason", jstr(s->reason));
+	json_object_set_new(o, "to", hd_json_str(s->to));
+	json_object_set_new(o, "reason", hd_json_str(s->reason));
 	json_object_set_new(o, "date", json_string(s->date));
 	json_object_set_new(o, "agent", json_string(s->agent));
 	json_object_set_new(o, "items", json_integer(s->items));
@@ -642,8 +624,8 @@ static json_t *slip_json(const struct slip *s, const struct hd_record *recs,
 		r = json_object();
 		files = json_array();
 		json_object_set_new(r, "ref", json_string(recs[i].ref));
-		json_object_set_new(r, "title", jstr(recs[i].title));
-		json_object_set_new(r, "date", jstr(recs[i].date));
+		json_object_set_new(r, "title", hd_json_str(recs[i].title));
+		json_object_set_new(r, "date", hd_json_str(recs[i].date));
 		json_object_set_new(r, "pages",
 			json_integer(record_pages(&recs[i])));
 		for (k = 0; k < recs[i].nfiles; k++) {
@@ -751,8 +733,8 @@ static int bag_records_json(struct hd_bagw *w, struct hd_record *recs,
 	json_object_set_new(top, "hongdang_transfer", json_integer(1));
 	json_object_set_new(top, "identifier", json_string(s->uuid));
 	json_object_set_new(top, "from", from);
-	json_object_set_new(top, "to", jstr(s->to));
-	json_object_set_new(top, "reason", jstr(s->reason));
+	json_object_set_new(top, "to", hd_json_str(s->to));
+	json_object_set_new(top, "reason", hd_json_str(s->reason));
 	json_object_set_new(top, "date", json_string(s->at));
 	json_object_set_new(top, "items", json_integer(s->items));
 	json_object_set_new(top, "pages", json_integer(s->pages));
@@ -875,11 +857,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	/* the transfer and its events, committed once the bag is in place */
 	detail = json_object();
 	items = json_array();
-	json_object_set_new(detail, "to", jstr(x->to));
+	json_object_set_new(detail, "to", hd_json_str(x->to));
 	for (i = 0; i < nrefs; i++) {
 		it = json_object();
 		json_object_set_new(it, "ref", json_string(recs[i].ref));
-		json_object_set_new(it, "title", jstr(recs[i].title));
+		json_object_set_new(it, "title", hd_json_str(recs[i].title));
 		json_object_set_new(it, "pages",
 			json_integer(record_pages(&recs[i])));
 		json_object_set_new(it, "files",
@@ -1009,14 +991,14 @@ int hd_transfer_receive(struct hd_archive *a, const struct hd_receive *r,
 		}
 		sqlite3_reset(st);
 		it = json_object();
-		json_object_set_new(it, "ref", jstr(x->ref));
-		json_object_set_new(it, "title", jstr(x->title));
-		json_object_set_new(it, "received_as", jstr(local));
+		json_object_set_new(it, "ref", hd_json_str(x->ref));
+		json_object_set_new(it, "title", hd_json_str(x->title));
+		json_object_set_new(it, "received_as", hd_json_str(local));
 		json_object_set_new(it, "status", json_string(status));
 		json_array_append_new(items, it);
 		free(local);
 	}
-	json_object_set_new(detail, "from", jstr(from));
+	json_object_set_new(detail, "from", hd_json_str(from));
 	json_object_set_new(detail, "items", items);
 	items = NULL;
 	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
@@ -1085,16 +1067,16 @@ int hd_receipt_write(struct hd_archive *a, int64_t id, const char *path,
 	}
 	o = json_object();
 	by = json_object();
-	json_object_set_new(by, "fonds", jstr(hd_archive_fonds(a)));
-	json_object_set_new(by, "name", jstr(hd_archive_name(a)));
+	json_object_set_new(by, "fonds", hd_json_str(hd_archive_fonds(a)));
+	json_object_set_new(by, "name", hd_json_str(hd_archive_name(a)));
 	json_object_set_new(o, "hongdang_receipt", json_integer(1));
 	json_object_set_new(o, "receipt", json_integer(t.id));
 	json_object_set_new(o, "transfer", json_string(t.uuid));
 	json_object_set_new(o, "manifest_sha256", json_string(t.manifest));
-	json_object_set_new(o, "from", jstr(t.peer));
+	json_object_set_new(o, "from", hd_json_str(t.peer));
 	json_object_set_new(o, "received_by", by);
-	json_object_set_new(o, "received_at", jstr(t.at));
-	json_object_set_new(o, "agent", jstr(t.agent));
+	json_object_set_new(o, "received_at", hd_json_str(t.at));
+	json_object_set_new(o, "agent", hd_json_str(t.agent));
 	json_object_set_new(o, "files", json_integer(t.files));
 	json_object_set_new(o, "pages", json_integer(t.pages));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)t.bytes));

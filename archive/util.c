@@ -298,6 +298,24 @@ int hd_json_dump(const struct json_t *o, size_t flags, const char *what,
 	return 0;
 }
 
+/* hd_json_str: see hd.h. */
+json_t *hd_json_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* hd_json_strv: see hd.h. */
+json_t *hd_json_strv(char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, json_string(v[i]));
+	}
+	return arr;
+}
+
 /* -------------------------------------------------------------- UTF-8 */
 
 /*

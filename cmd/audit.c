@@ -70,7 +70,7 @@ int cmd_audit(struct cmd_ctx *c, int argc, char **argv)
 			json_object_set_new(ev, "type", json_string(v[i].type));
 			json_object_set_new(ev, "agent",
 				json_string(v[i].agent));
-			json_object_set_new(ev, "ref", cmd_jstr(v[i].ref));
+			json_object_set_new(ev, "ref", hd_json_str(v[i].ref));
 			json_object_set_new(ev, "detail",
 				json_string(v[i].detail));
 			json_array_append_new(arr, ev);

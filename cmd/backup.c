@@ -80,6 +80,7 @@ int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
 	}
 	status = 0;
 	hd_err_clear(&e);
+	cmd_sweep(c, to);
 	if (hd_backup_run(c->a, to, &c->agent, &st, &e) != 0) {
 		status = cmd_fail(c, &e);
 	} else if (json) {
@@ -115,6 +116,7 @@ int cmd_restore(struct cmd_ctx *c, int argc, char **argv)
 	}
 	status = 0;
 	hd_err_clear(&e);
+	cmd_sweep(c, c->dir);
 	if (hd_restore_run(from, c->dir, &c->agent, &st, &v, &e) != 0) {
 		status = cmd_fail(c, &e);
 		if (e.code == HD_EEXIST || e.code == HD_ENOTFOUND) {

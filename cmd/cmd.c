@@ -78,7 +78,8 @@ int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
 }
 
 /* hd_archive_open of c->dir into c->a; on failure c->a is NULL and the
- * message out, exit 2 for no archive there, else cmd_fail's (cmd.h). */
+ * message out, exit 2 for no archive there, else cmd_fail's (cmd.h).  A
+ * note on how it was opened (a full disk) goes to stderr. */
 int cmd_open(struct cmd_ctx *c, int readonly)
 {
 	struct hd_error e;
@@ -89,7 +90,41 @@ int cmd_open(struct cmd_ctx *c, int readonly)
 		return e.code == HD_ENOTFOUND ? cmd_err(c, 2, "%s", e.msg) :
 			cmd_fail(c, &e);
 	}
+	if (hd_archive_note(c->a) != NULL) {
+		fprintf(stderr, "hongdang %s: %s\n", c->name,
+			hd_archive_note(c->a));
+	}
 	return 0;
+}
+
+/* hd_staging_sweep of dest, and a line naming at most three of the
+ * folders removed (cmd.h). */
+void cmd_sweep(const struct cmd_ctx *c, const char *dest)
+{
+	struct hd_sweep sw;
+	struct hd_error e;
+	char *size;
+	size_t i;
+
+	hd_err_clear(&e);
+	if (hd_staging_sweep(dest, &sw, &e) != 0 || sw.n == 0) {
+		/* unreadable: the run itself will name the folder */
+		hd_sweep_release(&sw);
+		return;
+	}
+	size = hd_size_text(sw.bytes);
+	fprintf(stderr, "hongdang %s: removed %zu staging folder%s that "
+		"interrupted runs left (%s):", c->name, sw.n,
+		sw.n == 1 ? "" : "s", size);
+	for (i = 0; i < sw.n && i < 3; i++) {
+		fprintf(stderr, "%s %s", i ? "," : "", sw.paths[i]);
+	}
+	if (sw.n > 3) {
+		fprintf(stderr, " and %zu more", sw.n - 3);
+	}
+	fputc('\n', stderr);
+	free(size);
+	hd_sweep_release(&sw);
 }
 
 /* json_dumpf of v, indented, keys in the order set, then a newline;
@@ -103,12 +138,6 @@ int cmd_json_out(json_t *v)
 		return 1;
 	}
 	return 0;
-}
-
-/* json_string(s), or JSON null for NULL (cmd.h). */
-json_t *cmd_jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
 
 /* The n items of v (size bytes each) as one JSON array of to_json, or

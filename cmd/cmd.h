@@ -165,11 +165,13 @@ int cmd_fail_usage(const struct cmd_ctx *c, const struct hd_error *e,
  * Returns 0, or the exit status after the message: 2 when there is no
  * archive there. */
 int cmd_open(struct cmd_ctx *c, int readonly);
+/* Remove the staging folders that killed runs left beside dest
+ * (hd_staging_sweep) and say so in one line on stderr when there were
+ * any (backup, restore, export). */
+void cmd_sweep(const struct cmd_ctx *c, const char *dest);
 /* Print a jansson value to stdout (indented, UTF-8 unescaped), consume
  * it.  Returns 0, or 1 when stdout fails. */
 int cmd_json_out(json_t *v);
-/* A string or JSON null. */
-json_t *cmd_jstr(const char *s);
 /* Print the n items of the array v (each size bytes): with json as one
  * JSON array of to_json(item), else print(item) for each, or the line
  * empty when there are none.  Returns 0, or 1 when stdout fails. */

@@ -1,6 +1,7 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
- * hours, capacity, price).  Each change is an event.
+ * hours, capacity, price; the harvesters' contact).  Each change is an
+ * event.
  */
 #include "cmd.h"
 
@@ -18,6 +19,8 @@ static const struct {
 		"low-price hours, HH:00-HH:00[,...]"},
 	{"visit.capacity", "40", "people a guided-talk slot holds"},
 	{"visit.price", "10", "yuan a person in the low-price hours"},
+	{"oai.email", HD_OAI_EMAIL_DEFAULT, "the e-mail harvesters see "
+		"(OAI-PMH adminEmail), NAME@HOST.DOMAIN without spaces"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -31,13 +34,18 @@ static const struct cmd_spec spec = {
 };
 
 /* Whether v looks like what key holds: a number (capacity 1-10000,
- * price 0-10000) or hours in the library's one grammar (hd_visit_hours:
- * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
+ * price 0-10000), an e-mail address the OAI-PMH schema takes
+ * (hd_oai_email_valid) or hours in the library's one grammar
+ * (hd_visit_hours: "HH:00-HH:00[,...]", each ending after it starts).
+ * 1 or 0. */
 static int valid(const char *key, const char *v)
 {
 	long long n;
 	int mask[24];
 
+	if (strcmp(key, "oai.email") == 0) {
+		return hd_oai_email_valid(v);
+	}
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
 		return cmd_number(v, key[6] == 'c' ? 1 : 0, 10000, &n) == 0;

@@ -110,18 +110,18 @@ static json_t *consult_json(const void *item)
 	json_object_set_new(o, "person", json_string(q->person));
 	json_object_set_new(o, "org", json_string(q->org));
 	json_object_set_new(o, "purpose", json_string(q->purpose));
-	json_object_set_new(o, "note", cmd_jstr(q->note));
+	json_object_set_new(o, "note", hd_json_str(q->note));
 	json_object_set_new(o, "kinds", json_string(q->kinds));
 	json_object_set_new(o, "days", json_integer(q->days));
 	json_object_set_new(o, "status", json_string(q->status));
 	json_object_set_new(o, "created", json_string(q->created));
 	json_object_set_new(o, "requester", json_string(q->requester));
-	json_object_set_new(o, "account", cmd_jstr(q->account));
-	json_object_set_new(o, "granted", cmd_jstr(q->granted));
-	json_object_set_new(o, "from", cmd_jstr(q->from));
-	json_object_set_new(o, "until", cmd_jstr(q->until));
-	json_object_set_new(o, "decided_by", cmd_jstr(q->decided_by));
-	json_object_set_new(o, "reason", cmd_jstr(q->reason));
+	json_object_set_new(o, "account", hd_json_str(q->account));
+	json_object_set_new(o, "granted", hd_json_str(q->granted));
+	json_object_set_new(o, "from", hd_json_str(q->from));
+	json_object_set_new(o, "until", hd_json_str(q->until));
+	json_object_set_new(o, "decided_by", hd_json_str(q->decided_by));
+	json_object_set_new(o, "reason", hd_json_str(q->reason));
 	json_object_set_new(o, "refs", refs);
 	return o;
 }

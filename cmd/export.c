@@ -111,6 +111,7 @@ int cmd_export(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	hd_err_clear(&e);
+	cmd_sweep(c, x.out);
 	if (hd_transfer_export(c->a, &x, &c->agent, &t, &e) != 0) {
 		return cmd_fail(c, &e);
 	}

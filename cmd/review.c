@@ -80,13 +80,13 @@ static json_t *item_json(const void *item)
 
 	json_object_set_new(o, "ref", json_string(v->ref));
 	json_object_set_new(o, "title", json_string(v->title));
-	json_object_set_new(o, "date", cmd_jstr(v->date));
+	json_object_set_new(o, "date", hd_json_str(v->date));
 	json_object_set_new(o, "category", json_string(v->category));
 	json_object_set_new(o, "access", json_string(v->access));
 	json_object_set_new(o, "status", json_string(v->status));
 	json_object_set_new(o, "updated", json_string(v->updated));
-	json_object_set_new(o, "note", cmd_jstr(v->note));
-	json_object_set_new(o, "note_by", cmd_jstr(v->note_by));
+	json_object_set_new(o, "note", hd_json_str(v->note));
+	json_object_set_new(o, "note_by", hd_json_str(v->note_by));
 	return o;
 }
 

@@ -135,7 +135,7 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 
 			json_object_set_new(j, "ref", json_string(h->ref));
 			json_object_set_new(j, "title", json_string(h->title));
-			json_object_set_new(j, "date", cmd_jstr(h->date));
+			json_object_set_new(j, "date", hd_json_str(h->date));
 			json_object_set_new(j, "category",
 				json_string(h->category));
 			json_object_set_new(j, "access",

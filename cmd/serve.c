@@ -4,7 +4,8 @@
  *
  * Everything that can be wrong before the first request is found here
  * and reported as one line with exit status 2 (no archive, no templates,
- * a bad option) or 1 (templates that do not compile, an address in use),
+ * a bad option) or 1 (templates that do not compile, a certificate or
+ * key that cannot be used, an address in use),
  * so a kiosk's start-up script fails loudly instead of serving errors.
  */
 #include "cmd.h"
@@ -24,7 +25,8 @@ static const struct cmd_spec spec = {
 	"usage: hongdang [-d DIR] serve [--listen ADDR:PORT] [--threads N]\n"
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
-	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n\n"
+	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
+	"       [--tls-cert FILE --tls-key FILE]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -61,7 +63,14 @@ static const struct cmd_spec spec = {
 	"  --trusted-proxy ADDR  the address of a TLS proxy in front: for\n"
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"
-	"                   X-Forwarded-Proto: https makes cookies Secure\n",
+	"                   X-Forwarded-Proto: https makes cookies Secure\n"
+	"  --tls-cert FILE  serve HTTPS with this PEM certificate (then any\n"
+	"                   chain); the session cookie is then Secure\n"
+	"  --tls-key FILE   the PEM private key of --tls-cert, without a\n"
+	"                   passphrase\n\n"
+	"Staff log in over plain HTTP only from this machine (loopback) or\n"
+	"through the trusted proxy with X-Forwarded-Proto: https; from\n"
+	"another machine the login page says to turn HTTPS on.\n",
 	.flags = CMD_IN_ORDER,
 };
 
@@ -92,8 +101,9 @@ static int is_dir(const char *path)
 /* Check everything that can be checked before the first request (the
  * templates, the archive, the log), then serve until SIGTERM or SIGINT.
  * Exit 0 after a clean stop, 1 when the templates do not compile, the
- * log cannot be opened or the server fails, 2 for bad usage, no
- * templates folder or no archive. */
+ * log cannot be opened, the certificate or key cannot be used or the
+ * server fails, 2 for bad usage (one of --tls-cert and --tls-key without
+ * the other too), no templates folder or no archive. */
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct server_opts so;
@@ -117,6 +127,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
 		CMD_SET("no-page-cache", &so.page_cache, 0),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
+		CMD_STR("tls-cert", &so.tls_cert),
+		CMD_STR("tls-key", &so.tls_key),
 		CMD_END,
 	};
 
@@ -134,6 +146,10 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	status = cmd_start(c, &spec, opts, &argc, &argv);
 	if (status >= 0) {
 		return status;
+	}
+	if ((so.tls_cert == NULL) != (so.tls_key == NULL)) {
+		return cmd_usage(c, "%s: give --tls-cert and --tls-key "
+			"together", so.tls_cert ? "--tls-cert" : "--tls-key");
 	}
 	builtin = cmd_templates_dir(tdir, &tdir);
 	if (builtin == NULL) {

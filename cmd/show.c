@@ -22,7 +22,7 @@ static json_t *file_json(const struct hd_file *f)
 	json_object_set_new(j, "name", json_string(f->name));
 	json_object_set_new(j, "sha256", json_string(f->sha256));
 	json_object_set_new(j, "size", json_integer((json_int_t)f->size));
-	json_object_set_new(j, "mime", cmd_jstr(f->mime));
+	json_object_set_new(j, "mime", hd_json_str(f->mime));
 	json_object_set_new(j, "width", f->width ? json_integer(f->width) :
 		json_null());
 	json_object_set_new(j, "height", f->height ?
@@ -53,18 +53,6 @@ static json_t *file_json(const struct hd_file *f)
 	return j;
 }
 
-/* The n strings v as a JSON array. */
-static json_t *strv_json(char **v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_array_append_new(a, json_string(v[i]));
-	}
-	return a;
-}
-
 /* The record r as a JSON object: its description, subjects, persons,
  * files (file_json) and events. */
 static json_t *record_json(const struct hd_record *r)
@@ -74,21 +62,21 @@ static json_t *record_json(const struct hd_record *r)
 
 	json_object_set_new(o, "ref", json_string(r->ref));
 	json_object_set_new(o, "title", json_string(r->title));
-	json_object_set_new(o, "creator", cmd_jstr(r->creator));
-	json_object_set_new(o, "date", cmd_jstr(r->date));
+	json_object_set_new(o, "creator", hd_json_str(r->creator));
+	json_object_set_new(o, "date", hd_json_str(r->date));
 	json_object_set_new(o, "category", json_string(r->category));
 	json_object_set_new(o, "access", json_string(r->access));
 	json_object_set_new(o, "status", json_string(r->status));
 	json_object_set_new(o, "retention", json_string(r->retention));
-	json_object_set_new(o, "class", cmd_jstr(r->cls));
-	json_object_set_new(o, "location", cmd_jstr(r->location));
-	json_object_set_new(o, "place", cmd_jstr(r->place));
-	json_object_set_new(o, "description", cmd_jstr(r->description));
+	json_object_set_new(o, "class", hd_json_str(r->cls));
+	json_object_set_new(o, "location", hd_json_str(r->location));
+	json_object_set_new(o, "place", hd_json_str(r->place));
+	json_object_set_new(o, "description", hd_json_str(r->description));
 	json_object_set_new(o, "pages", r->pages ? json_integer(r->pages) :
 		json_null());
-	json_object_set_new(o, "subjects", strv_json(r->subjects,
+	json_object_set_new(o, "subjects", hd_json_strv(r->subjects,
 		r->nsubjects));
-	json_object_set_new(o, "persons", strv_json(r->persons, r->npersons));
+	json_object_set_new(o, "persons", hd_json_strv(r->persons, r->npersons));
 	for (i = 0; i < r->nfiles; i++) {
 		json_array_append_new(files, file_json(&r->files[i]));
 	}

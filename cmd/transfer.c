@@ -51,18 +51,18 @@ json_t *cmd_transfer_json(const struct hd_transfer *t)
 
 	json_object_set_new(o, "transfer", json_integer(t->id));
 	json_object_set_new(o, "direction", json_string(t->direction));
-	json_object_set_new(o, "uuid", cmd_jstr(t->uuid));
-	json_object_set_new(o, "peer", cmd_jstr(t->peer));
-	json_object_set_new(o, "reason", cmd_jstr(t->reason));
-	json_object_set_new(o, "bag", cmd_jstr(t->path));
-	json_object_set_new(o, "at", cmd_jstr(t->at));
-	json_object_set_new(o, "agent", cmd_jstr(t->agent));
+	json_object_set_new(o, "uuid", hd_json_str(t->uuid));
+	json_object_set_new(o, "peer", hd_json_str(t->peer));
+	json_object_set_new(o, "reason", hd_json_str(t->reason));
+	json_object_set_new(o, "bag", hd_json_str(t->path));
+	json_object_set_new(o, "at", hd_json_str(t->at));
+	json_object_set_new(o, "agent", hd_json_str(t->agent));
 	json_object_set_new(o, "items", json_integer(t->items));
 	json_object_set_new(o, "pages", json_integer(t->pages));
 	json_object_set_new(o, "files", json_integer(t->files));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
 	json_object_set_new(o, "manifest_sha256", json_string(t->manifest));
-	json_object_set_new(o, "confirmed", cmd_jstr(t->confirmed));
+	json_object_set_new(o, "confirmed", hd_json_str(t->confirmed));
 	d = json_loads(t->detail ? t->detail : "{}", 0, NULL);
 	json_object_set(o, "records", d ? json_object_get(d, "items") : NULL);
 	if (json_object_get(o, "records") == NULL) {

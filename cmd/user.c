@@ -212,7 +212,7 @@ static json_t *user_json(const void *item)
 	json_object_set_new(o, "role", json_string(v->role));
 	json_object_set_new(o, "disabled", json_boolean(v->disabled));
 	json_object_set_new(o, "created", json_string(v->created));
-	json_object_set_new(o, "last_login", cmd_jstr(v->last_login[0] ?
+	json_object_set_new(o, "last_login", hd_json_str(v->last_login[0] ?
 		v->last_login : NULL));
 	return o;
 }

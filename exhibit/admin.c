@@ -65,8 +65,8 @@ const struct hd_login_policy *admin_policy(void)
 
 /* ------------------------------------------------ cookies and frame */
 
-/* See admin.h.  Secure also when the trusted proxy says the request
- * came over TLS. */
+/* See admin.h.  Secure also when the request came over TLS: the
+ * server's own, or the trusted proxy's. */
 void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
 	const char *name, const char *value, const char *path, int clear)
 {

@@ -60,8 +60,8 @@ void admin_redirect(struct http_resp *resp, const char *to);
  * caller frees. */
 char *admin_record_url(const char *ref);
 /* Add to resp the header "Set-Cookie: NAME=VALUE; Path=PATH; HttpOnly;
- * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the trusted
- * proxy says https; + "; Max-Age=0" when clear). */
+ * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the request
+ * came over TLS, req->tls; + "; Max-Age=0" when clear). */
 void admin_set_cookie(const struct http_req *req, struct http_resp *resp,
 	const char *name, const char *value, const char *path, int clear);
 /* The 64-hex-digit value of cookie name in the request, into out (65

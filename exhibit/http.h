@@ -29,7 +29,9 @@ struct http_req {
 	const char *host;           /* Host header, for absolute URLs */
 	const char *remote;         /* client address, text (the one a
 	                               trusted proxy forwarded for) */
-	int tls;                    /* a trusted proxy says https */
+	int tls;                    /* came over TLS: the server's own
+	                               (serve --tls-cert), or the trusted
+	                               proxy says https */
 	const char *body;           /* request body (POST), NUL-terminated */
 	size_t nbody;
 	int kiosk;                  /* ?kiosk=1 or serve --kiosk */

@@ -26,7 +26,9 @@
  *  - a route's page gets this worker's read-only archive handle, or its
  *    writable one when the route is marked ROUTE_WRITES (routes.c);
  *  - while the server drains, every answer says "Connection: close" and
- *    nothing new goes into a cache.
+ *    nothing new goes into a cache;
+ *  - with a certificate (serve --tls-cert) every connection is TLS 1.2 or
+ *    1.3 and every request is marked so for the pages (req->tls).
  */
 #include "server_int.h"
 
@@ -462,7 +464,8 @@ static enum MHD_Result serve_static(struct server *sv, struct conn *cn,
 
 /* Fill req, the page's view of the request on cn: method, path ("/"
  * for a bad request), parameters, the headers pages read, the client
- * (the one the trusted proxy names, when the peer is that proxy), the
+ * (the one the trusted proxy names, when the peer is that proxy),
+ * whether it came over TLS (ours, or as the trusted proxy says), the
  * body and the kiosk flag.  Pointers are into cn and c. */
 static void fill_req(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_req *req)
@@ -490,6 +493,7 @@ static void fill_req(struct server *sv, struct conn *cn,
 	    header(c, "X-Forwarded-Proto"), cn->forwarded, &req->tls)) {
 		req->remote = cn->forwarded;
 	}
+	req->tls = req->tls || sv->tls.cert != NULL;
 	req->body = cn->body.p ? cn->body.p : "";
 	req->nbody = cn->body.len;
 	k = http_param(req, "kiosk");
@@ -944,14 +948,32 @@ void httpd_watchdog(struct server *sv)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* See server_int.h. */
+int httpd_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
 /* See server_int.h.  One epoll thread per worker, each answering its
  * own connections (so a worker's archive handles are used by one thread
  * only); HONGDANG_MHD_DEBUG in the environment turns on libmicrohttpd's
- * own error messages. */
+ * own error messages.  TLS 1.2 and 1.3 only: every browser of the last
+ * ten years speaks one of them.  With TLS the workers poll() instead:
+ * libmicrohttpd's epoll loop (0.9.75 to 1.0.1) keeps a connection whose
+ * handshake waits for the client on its ready list, so one silent TCP
+ * connection would spin a worker at full speed until the watchdog cut it
+ * (and a handshake took 3.6 ms of CPU instead of 0.5). */
 int httpd_start(struct server *sv, int lfd, int ipv6)
 {
 	const struct server_opts *opts = sv->opts;
 	struct httpd *h = hd_xcalloc(1, sizeof *h);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, sv->tls.cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, sv->tls.key },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+			(void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	unsigned flags;
 
 	pthread_mutex_init(&h->lock, NULL);
@@ -964,6 +986,10 @@ int httpd_start(struct server *sv, int lfd, int ipv6)
 	if (getenv("HONGDANG_MHD_DEBUG") != NULL) {
 		flags |= MHD_USE_ERROR_LOG;
 	}
+	if (sv->tls.cert != NULL) {
+		flags = (flags & ~(unsigned)MHD_USE_EPOLL) | MHD_USE_POLL |
+			MHD_USE_TLS;
+	}
 	h->d = MHD_start_daemon(flags, 0, on_accept, sv, on_request, sv,
 		MHD_OPTION_LISTEN_SOCKET, lfd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
@@ -975,6 +1001,7 @@ int httpd_start(struct server *sv, int lfd, int ipv6)
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, sv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_conn, sv,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+		MHD_OPTION_ARRAY, sv->tls.cert != NULL ? tls : tls + 3,
 		MHD_OPTION_END);
 	if (h->d == NULL) {
 		pthread_mutex_destroy(&h->lock);

@@ -7,10 +7,13 @@
  * equal the one in its own cookie (hd_login, Path=/admin/login); a good
  * login starts a new session (never one the browser brought along, so a
  * planted cookie fixes nothing) and sets hd_session (HttpOnly,
- * SameSite=Strict, Path=/; Secure when HD_COOKIE_SECURE=1 because the
- * server itself speaks plain HTTP and TLS can only come from a proxy in
- * front).  Each session has its own form token, checked on every POST
- * before anything is done.  Every admin page checks the role on the
+ * SameSite=Strict, Path=/; Secure when the request came over TLS, the
+ * server's own or the trusted proxy's, or HD_COOKIE_SECURE=1).  A
+ * password never crosses the network in the clear: a login over plain
+ * HTTP from another machine is refused (403, a page saying how to turn
+ * HTTPS on) before the password is looked at; plain HTTP from this
+ * machine (loopback) is allowed.  Each session has its own form token,
+ * checked on every POST before anything is done.  Every admin page checks the role on the
  * server; a visitor without a session is sent to the login page (303),
  * an account whose role does not allow a page gets 403.  Admin pages are
  * never cached (Cache-Control: no-store): a restricted record's metadata
@@ -18,12 +21,54 @@
  */
 #include "admin.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AUDIT_PAGE 50
 
 /* ------------------------------------------------------------ login */
+
+/* 1 when addr (text) is a loopback address of this machine: 127.0.0.0/8,
+ * ::1, or 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1). */
+static int is_loopback(const char *addr)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	};
+
+	if (addr == NULL) {
+		return 0;
+	}
+	if (inet_pton(AF_INET, addr, a) == 1) {
+		return a[0] == 127;
+	}
+	if (inet_pton(AF_INET6, addr, a) != 1) {
+		return 0;
+	}
+	if (memcmp(a, mapped, sizeof mapped) == 0) {
+		return a[12] == 127;
+	}
+	return memcmp(a, &in6addr_loopback, sizeof in6addr_loopback) == 0;
+}
+
+/* 1 when a password may be sent the way req came: over TLS (the
+ * server's own, or the trusted proxy's), or from this machine.  Else
+ * resp gets the 403 page saying how to turn HTTPS on, and 0. */
+static int login_channel_ok(struct site *s, const struct http_req *req,
+	struct http_resp *resp)
+{
+	json_t *ctx;
+
+	if (req->tls || is_loopback(req->remote)) {
+		return 1;
+	}
+	ctx = json_object();
+	json_object_set_new(ctx, "title", json_string("请通过加密连接登录"));
+	admin_page(s, req, resp, 403, "admin_login_tls.html", ctx, NULL);
+	return 0;
+}
 
 /* The login form into resp with status and error (may be NULL): a
  * pre-session token in its own cookie (Path=/admin/login), new when
@@ -52,13 +97,17 @@ static void login_form(struct site *s, const struct http_req *req,
 	admin_page(s, req, resp, status, "admin_login.html", ctx, NULL);
 }
 
-/* GET /admin/login: 303 to /admin/ for a live session, else the form. */
+/* GET /admin/login: the HTTPS page (403) over plain HTTP from another
+ * machine, else 303 to /admin/ for a live session, else the form. */
 int page_admin_login(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	struct hd_session sess;
 	char tok[65];
 
+	if (!login_channel_ok(s, req, resp)) {
+		return 0;
+	}
 	admin_cookie_get(req, ADMIN_COOKIE, tok);
 	if (tok[0] != '\0' && hd_session_check(a, tok, admin_policy(), &sess,
 	    NULL) == 0) {
@@ -69,10 +118,12 @@ int page_admin_login(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
-/* POST /admin/login: when the form's token equals its cookie's (else
- * 403 and a new token), hd_login decides: a new session's cookie and 303
- * to /admin/, or the form again (429 locked out, 422 wrong name or
- * password, 503 the database). */
+/* POST /admin/login: over plain HTTP from another machine the HTTPS
+ * page (403; the password is not looked at, no attempt is counted);
+ * else, when the form's token equals its cookie's (else 403 and a new
+ * token), hd_login decides: a new session's cookie and 303 to /admin/,
+ * or the form again (429 locked out, 422 wrong name or password, 503 the
+ * database). */
 int page_admin_login_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -81,6 +132,9 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 	char pre[65], token[65];
 	int rc;
 
+	if (!login_channel_ok(s, req, resp)) {
+		return 0;
+	}
 	admin_cookie_get(req, LOGIN_COOKIE, pre);
 	if (pre[0] == '\0' || !hd_token_equal(pre, http_param(req, "csrf"))) {
 		login_form(s, req, resp, 403, "表单已过期，请重新登录。");

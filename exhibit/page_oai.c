@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The base URL of the repository: the configured public address, else
- * the Host the harvester used. */
+ * the Host the harvester used (https when the request came over TLS). */
 static char *base_url(const struct site *s, const struct http_req *req,
 	const char *path)
 {
@@ -35,8 +35,8 @@ static char *base_url(const struct site *s, const struct http_req *req,
 			break;
 		}
 	}
-	return hd_xasprintf("http://%s%s", host && *host ? host :
-		"localhost", path);
+	return hd_xasprintf("%s://%s%s", req->tls ? "https" : "http",
+		host && *host ? host : "localhost", path);
 }
 
 /* GET or POST /oai: the OAI-PMH answer of hd_oai_respond to the

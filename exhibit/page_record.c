@@ -90,8 +90,8 @@ static json_t *record_ctx(struct site *s, struct hd_archive *a,
 	json_object_set_new(ctx, "url", json_string(u));
 	if (html) {
 		abs = s->public_url ? hd_xasprintf("%s%s", s->public_url, u) :
-			hd_xasprintf("http://%s%s", req->host ? req->host :
-			"127.0.0.1:8080", u);
+			hd_xasprintf("%s://%s%s", req->tls ? "https" : "http",
+			req->host ? req->host : "127.0.0.1:8080", u);
 		svg = qr_svg(abs, "本页二维码：扫码带走这件档案");
 		if (svg != NULL) {
 			json_object_set_new(ctx, "qr", tmpl_html(svg));

@@ -116,6 +116,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 	struct hd_error *e)
 {
 	struct server *sv;
+	struct tls_pair tls;
 	sigset_t set, old;
 	struct hd_error te;
 	char shown[300], line[400];
@@ -123,11 +124,25 @@ int server_run(struct site *s, const struct server_opts *opts,
 	int lfd, ipv6 = 0, sig, n;
 	size_t i;
 
+	/* the certificate before the address: a wrong file is found
+	 * before anything listens */
+	memset(&tls, 0, sizeof tls);
+	if (opts->tls_cert != NULL && !httpd_tls_supported()) {
+		return hd_err(e, HD_EIO, "%s: this libmicrohttpd was built "
+			"without TLS (GnuTLS): serve plain HTTP behind a TLS "
+			"proxy instead (--trusted-proxy)", opts->tls_cert);
+	}
+	if (opts->tls_cert != NULL && tls_load(opts->tls_cert,
+	    opts->tls_key, &tls, e) != 0) {
+		return e->code;
+	}
 	lfd = server_listen(opts->listen, shown, sizeof shown, &ipv6, e);
 	if (lfd < 0) {
+		tls_release(&tls);
 		return e->code;
 	}
 	sv = hd_xcalloc(1, sizeof *sv);
+	sv->tls = tls;
 	sv->site = s;
 	sv->opts = opts;
 	sv->log = alog_new(opts->logfd);
@@ -156,8 +171,8 @@ int server_run(struct site *s, const struct server_opts *opts,
 		hd_err(e, HD_EIO, "%s: the HTTP server did not start", shown);
 		goto out;
 	}
-	n = snprintf(line, sizeof line, "红档展示服务已启动：http://%s/\n",
-		shown);
+	n = snprintf(line, sizeof line, "红档展示服务已启动：%s://%s/\n",
+		sv->tls.cert != NULL ? "https" : "http", shown);
 	(void)!write(2, line, (size_t)n);
 	sv->upkeep = upkeep_start(sv);
 
@@ -208,6 +223,7 @@ out:
 	respcache_close(sv->answers);
 	pthread_mutex_destroy(&sv->lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	tls_release(&sv->tls);
 	free(sv);
 	return e->code;
 }

@@ -49,16 +49,23 @@ struct server_opts {
 	                           minutes); 0: none */
 	int merge_idle;         /* merge the search index after this many
 	                           seconds without a request; 0: never */
+	const char *tls_cert;   /* PEM certificate file: serve HTTPS; NULL:
+	                           plain HTTP.  Given with tls_key */
+	const char *tls_key;    /* PEM private key file of tls_cert */
 };
 
 /* Serve site until SIGTERM or SIGINT (SIGHUP reloads the templates).
- * Binds the address, prints "红档展示服务已启动：http://ADDR:PORT/" on
- * stderr, then answers requests on opts->threads threads.  On a stop
- * signal it refuses new connections, lets the requests in flight finish
- * (or run out of time), closes every archive handle the workers opened
- * and returns 0.  Returns HD_EUSAGE for a malformed address, HD_EIO when
- * the address cannot be bound or the server does not start (message in
- * e).  The caller keeps ownership of s and of logfd. */
+ * Reads and checks the certificate and key when opts->tls_cert is set,
+ * binds the address, prints "红档展示服务已启动：http://ADDR:PORT/" (or
+ * https) on stderr, then answers requests on opts->threads threads.  On a
+ * stop signal it refuses new connections, lets the requests in flight
+ * finish (or run out of time), closes every archive handle the workers
+ * opened and returns 0.  Returns HD_EUSAGE for a malformed address,
+ * HD_EIO when a certificate or key file cannot be read, TLS is not
+ * built in, the address cannot be bound or the server does not start,
+ * HD_EINVAL for a certificate or key that is not one or a key that does
+ * not belong to the certificate (message in e, naming the file; nothing
+ * listened to then).  The caller keeps ownership of s and of logfd. */
 int server_run(struct site *s, const struct server_opts *opts,
 	struct hd_error *e);
 

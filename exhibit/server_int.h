@@ -11,6 +11,7 @@
  *   static.c      static files: paths, headers and their cache;
  *   clientaddr.c  the client's address, also behind a trusted proxy;
  *   listen.c      the listening socket;
+ *   tls.c         the certificate and key of HTTPS, read and checked;
  *   upkeep.c      the daily fixity audit and the index merge when idle;
  *   accesslog.c   the access log: its lines, batched.
  *
@@ -67,6 +68,15 @@ struct respcache;
 struct upkeep;
 struct static_meta;
 
+/* The certificate and key the server serves HTTPS with (tls.c). */
+struct tls_pair {
+	char *cert;             /* PEM: the server's certificate, then any
+	                           chain; NULL: plain HTTP */
+	char *key;              /* PEM private key, no passphrase; wiped
+	                           before it is freed */
+	size_t nkey;            /* bytes of key */
+};
+
 /* A running server (server_run makes it, frees it on return). */
 struct server {
 	struct site *site;
@@ -82,6 +92,7 @@ struct server {
 	struct static_cache *statics;   /* static files ready to send */
 	struct respcache *answers;      /* public answers; NULL: none kept */
 	struct upkeep *upkeep;          /* the audit and merge threads */
+	struct tls_pair tls;            /* HTTPS when tls.cert is set */
 };
 
 /* This worker thread's archive handle (server.c): read-only (rw 0) or
@@ -96,9 +107,12 @@ void server_warm(struct server *sv);
 
 /* -------------------------------------------------- libmicrohttpd glue */
 
+/* 1 when this libmicrohttpd can serve TLS (it was built with GnuTLS). */
+int httpd_tls_supported(void);
 /* Start answering requests on the listening socket lfd (ipv6: its
- * family) with opts->threads workers.  0, or -1 when libmicrohttpd does
- * not start (lfd is then still the caller's). */
+ * family) with opts->threads workers, over TLS with sv->tls when its
+ * certificate is set.  0, or -1 when libmicrohttpd does not start (lfd is
+ * then still the caller's). */
 int httpd_start(struct server *sv, int lfd, int ipv6);
 /* Stop accepting connections (the listening socket is closed); the
  * requests in flight go on. */
@@ -235,6 +249,21 @@ void client_addr_text(const struct sockaddr *sa,
  * an IPv4 or IPv6 address, else 0. */
 int client_forwarded(const char *xff, const char *proto,
 	char out[INET6_ADDRSTRLEN], int *tls);
+
+/* ------------------------------------------------------------- HTTPS */
+
+#define TLS_FILE_MAX (1024 * 1024)      /* bytes of a certificate or key
+	                                   file (a chain is a few KiB) */
+
+/* Read the PEM certificate file cert and private key file key into *out
+ * and check them as tls.c's comment says.  0, or HD_EIO (a file cannot
+ * be read) or HD_EINVAL (not what it should be, or the key does not
+ * belong to the certificate) with a one-line message in e naming the
+ * file.  Release *out with tls_release. */
+int tls_load(const char *cert, const char *key, struct tls_pair *out,
+	struct hd_error *e);
+/* Wipe the key, free both and zero *p; a zeroed pair is left alone. */
+void tls_release(struct tls_pair *p);
 
 /* -------------------------------------------------- listening socket */
 

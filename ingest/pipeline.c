@@ -830,13 +830,14 @@ static int load_sheet(struct batch *b, const char *path, struct sheet *s)
 
 	hd_err_clear(&se);
 	if (stat(path, &sb) == 0) {
-		rc = sheet_load(path, s, &se);
+		rc = sheet_load(path, path, s, &se);
 		real = realpath(path, NULL);
 	} else {
 		rc = HD_ENOTFOUND;
 		for (i = 0; i < b->nitems; i++) {
 			if (strcmp(b->items[i].path, path) == 0) {
-				rc = sheet_load(b->items[i].src, s, &se);
+				rc = sheet_load(b->items[i].src, path, s,
+					&se);
 				real = realpath(b->items[i].src, NULL);
 				break;
 			}
@@ -846,7 +847,7 @@ static int load_sheet(struct batch *b, const char *path, struct sheet *s)
 		}
 	}
 	if (rc != 0) {
-		batch_reject(b, path, "%s", se.msg);
+		batch_reject(b, path, "%s", sheet_reason(&se, path));
 		free(real);
 		return rc;
 	}

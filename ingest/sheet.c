@@ -1,5 +1,12 @@
 /*
- * sheet.c - catalogue sheets (CSV) through libcsv.
+ * sheet.c - catalogue sheets: CSV through libcsv, .xlsx through
+ * xlsx_read (xlsx.c); both give their cells to the same header and row
+ * logic, so the checks and messages are the same whatever the kind.
+ *
+ * The kind is told by the content, not the name: a zip is read as an
+ * .xlsx workbook, text as CSV, and anything else (an .xls, a PDF, UTF-16
+ * text, an image) is refused in one line saying what it is and which
+ * kinds are accepted (libmagic names it).
  *
  * The header may name its columns in Chinese or English, in any order;
  * an unknown header is refused rather than silently dropped, because a
@@ -10,12 +17,13 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <magic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SHEET_MAX (16u << 20)
 #define SHEET_ROWS 100000
-#define CELL_MAX (64u << 10)
+#define CELL_MAX SHEET_CELL_MAX
 
 static const struct {
 	const char *name;
@@ -46,8 +54,7 @@ static const struct {
 	{"文种", COL_LANGUAGE},
 };
 
-/* See sheet.h.  Headers are compared without regard to the case of English
- * ones. */
+/* sheet_column: see sheet.h. */
 int sheet_column(const char *h)
 {
 	size_t i;
@@ -60,6 +67,8 @@ int sheet_column(const char *h)
 	return -1;
 }
 
+/* The header and row logic's state, fed cell by cell and record by
+ * record by the CSV parser or the .xlsx reader. */
 struct parse {
 	struct sheet *s;
 	const char *data;       /* for line numbers */
@@ -70,15 +79,14 @@ struct parse {
 	struct sheet_row cur;
 	int cur_line;
 	int cur_used;
+	size_t rows_cap;        /* room in s->rows, doubled as it fills */
 	struct hd_error *e;
 	int rc;
 };
 
-/* libcsv's cell callback: cell p[0..n) of the current line, NFC and trimmed.
- * In the header it names a column (an empty header cell is a column read
- * into nothing; an unknown or repeated one, or more than 64, is HD_EINVAL);
- * below it, it goes into the current row's column the header mapped it to.
- * The first failure stops the parse (ps->rc); later cells are ignored. */
+/* One cell (p NULL or n 0 when empty): a column name while the header
+ * is read, else a value of the row being gathered.  The first failure
+ * is kept in ps->rc and the cells after it are ignored. */
 static void cell_cb(void *p, size_t n, void *data)
 {
 	struct parse *ps = data;
@@ -141,7 +149,7 @@ static void cell_cb(void *p, size_t n, void *data)
 	free(nfc);
 }
 
-/* The line (from 1) of byte offset of the sheet's text. */
+/* The line of the CSV text at offset, from 1. */
 static int line_of(struct parse *ps, size_t offset)
 {
 	size_t i;
@@ -155,7 +163,7 @@ static int line_of(struct parse *ps, size_t offset)
 	return line;
 }
 
-/* Free the cells of row r and leave them NULL. */
+/* Free the cells of r and leave them NULL. */
 static void row_free(struct sheet_row *r)
 {
 	int i;
@@ -166,9 +174,9 @@ static void row_free(struct sheet_row *r)
 	}
 }
 
-/* libcsv's end-of-line callback: the header line fixes the columns (a sheet
- * without 文件名 is HD_EINVAL); any later line that held a value becomes a
- * row, SHEET_ROWS at most (HD_ELIMIT). */
+/* The end of a record: the header is checked for its 文件名 column, a
+ * row that holds a value is kept (up to SHEET_ROWS) when it names its
+ * files. */
 static void record_cb(int c, void *data)
 {
 	struct parse *ps = data;
@@ -186,13 +194,22 @@ static void record_cb(int c, void *data)
 				"(file) column", ps->s->name);
 		}
 	} else if (ps->cur_used) {
-		if (ps->s->nrows >= SHEET_ROWS) {
+		if (ps->cur.col[COL_FILE] == NULL) {
+			ps->rc = hd_err(ps->e, HD_EINVAL, "%s line %d: the "
+				"文件名 (file) cell is empty", ps->s->name,
+				ps->cur_line);
+			row_free(&ps->cur);
+		} else if (ps->s->nrows >= SHEET_ROWS) {
 			ps->rc = hd_err(ps->e, HD_ELIMIT, "%s: more than %d "
 				"rows", ps->s->name, SHEET_ROWS);
 			row_free(&ps->cur);
 		} else {
-			ps->s->rows = hd_xrealloc(ps->s->rows,
-				(ps->s->nrows + 1) * sizeof *ps->s->rows);
+			if (ps->s->nrows == ps->rows_cap) {
+				ps->rows_cap = ps->rows_cap ?
+					ps->rows_cap * 2 : 64;
+				ps->s->rows = hd_xrealloc(ps->s->rows,
+					ps->rows_cap * sizeof *ps->s->rows);
+			}
 			ps->cur.line = ps->cur_line;
 			ps->s->rows[ps->s->nrows++] = ps->cur;
 		}
@@ -202,14 +219,121 @@ static void record_cb(int c, void *data)
 	ps->field = 0;
 }
 
-/* See sheet.h.  On an error *s is released but keeps its name. */
+/* The .xlsx reader's row: its cells in the order of their columns,
+ * then the end of the record, under the worksheet's row number. */
+static int xlsx_row(void *ctx, int row, char *const *cells, size_t n)
+{
+	struct parse *ps = ctx;
+	size_t i;
+
+	ps->cur_line = row;
+	for (i = 0; i < n && ps->rc == 0; i++) {
+		cell_cb(cells[i], cells[i] ? strlen(cells[i]) : 0, ps);
+	}
+	record_cb(0, ps);
+	return ps->rc;
+}
+
+/* Feed CSV text (UTF-8, NUL-terminated) to the row logic line by line,
+ * so that messages can name the line of a record.  Returns 0 or the
+ * first error. */
+static int csv_feed(struct parse *ps, const char *name, const char *text)
+{
+	struct csv_parser p;
+	size_t len = strlen(text), pos, chunk;
+
+	ps->data = text;
+	ps->cur_line = 1;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+	    CSV_EMPTY_IS_NULL) != 0) {
+		abort();
+	}
+	csv_set_realloc_func(&p, hd_xrealloc);
+	for (pos = 0; pos < len && ps->rc == 0; pos += chunk) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+
+		chunk = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
+		if (ps->field == 0 && ps->cur_used == 0) {
+			ps->cur_line = line_of(ps, pos);
+		}
+		if (csv_parse(&p, text + pos, chunk, cell_cb, record_cb, ps)
+		    != chunk) {
+			ps->rc = hd_err(ps->e, HD_EINVAL, "%s line %d: "
+				"malformed CSV: %s", name, line_of(ps, pos),
+				csv_strerror(csv_error(&p)));
+		}
+	}
+	if (ps->rc == 0 && csv_fini(&p, cell_cb, record_cb, ps) != 0) {
+		ps->rc = hd_err(ps->e, HD_EINVAL, "%s: malformed CSV at the "
+			"end (an unclosed quote?)", name);
+	}
+	csv_free(&p);
+	return ps->rc;
+}
+
+/* What a file that is neither CSV nor .xlsx is, for the one line that
+ * refuses it: libmagic's MIME type, in words for the kinds people
+ * mistake for a sheet.  text_ok: the bytes read as text.  Returns a
+ * static string, or one written into buf. */
+static const char *other_kind(const char *data, size_t n, int text_ok,
+	char *buf, size_t cap)
+{
+	static const struct {
+		const char *mime, *words;
+	} kinds[] = {
+		{"application/vnd.ms-excel",
+			"an Excel 97-2003 workbook (.xls)"},
+		{"application/pdf", "a PDF document"},
+		{"text/html", "an HTML page"},
+		{"text/xml", "an XML file"},
+		{"application/xml", "an XML file"},
+		{"text/rtf", "an RTF document"},
+	};
+	const char *mime = NULL, *kind = NULL;
+	magic_t m;
+	size_t i;
+
+	if (n >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') ||
+	    (data[0] == '\xFE' && data[1] == '\xFF'))) {
+		return "UTF-16 text";
+	}
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+	if (m != NULL && magic_load(m, NULL) == 0) {
+		mime = magic_buffer(m, data, n < (1u << 20) ? n : (1u << 20));
+	}
+	for (i = 0; mime != NULL && i < sizeof kinds / sizeof kinds[0];
+	    i++) {
+		if (strcmp(mime, kinds[i].mime) == 0) {
+			kind = kinds[i].words;
+		}
+	}
+	if (kind == NULL && n >= 8 &&
+	    memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
+		/* the OLE2 compound file of Office 97-2003, which libmagic
+		 * names only when it finds the workbook stream */
+		kind = "an Office 97-2003 file (.xls or .doc)";
+	} else if (kind == NULL && mime != NULL &&
+	    strncmp(mime, "text/", 5) == 0) {
+		kind = text_ok ? NULL : "text in neither UTF-8 nor GB18030";
+	} else if (kind == NULL) {
+		snprintf(buf, cap, "a file of type %s",
+			mime ? mime : "unknown");
+		kind = buf;
+	}
+	if (m != NULL) {
+		magic_close(m);
+	}
+	return kind;
+}
+
+/* sheet_parse: see sheet.h. */
 int sheet_parse(const char *name, const char *data, size_t n,
 	struct sheet *s, struct hd_error *e)
 {
-	struct csv_parser p;
 	struct parse ps;
-	char *text;
-	size_t len, pos, chunk;
+	char *text = NULL, kbuf[160];
+	const char *kind = NULL;
+	int text_ok;
 
 	memset(s, 0, sizeof *s);
 	s->name = hd_xstrdup(name);
@@ -217,52 +341,33 @@ int sheet_parse(const char *name, const char *data, size_t n,
 		return hd_err(e, HD_ELIMIT, "%s: larger than %u bytes", name,
 			SHEET_MAX);
 	}
-	text = hd_text_to_utf8(data, n);
-	if (text == NULL) {
-		return hd_err(e, HD_EINVAL, "%s: neither UTF-8 nor GB18030 "
-			"text", name);
-	}
-	len = strlen(text);
-	if (len != n && memchr(data, '\0', n) != NULL) {
-		free(text);
-		return hd_err(e, HD_EINVAL, "%s: holds NUL bytes: not a CSV "
-			"sheet", name);
-	}
 	memset(&ps, 0, sizeof ps);
 	ps.s = s;
 	ps.e = e;
-	ps.data = text;
-	ps.cur_line = 1;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
-	    CSV_EMPTY_IS_NULL) != 0) {
-		free(text);
-		abort();
+	/* a zip (an empty one too): local file header or end record */
+	if (n >= 4 && (memcmp(data, "PK\3\4", 4) == 0 ||
+	    memcmp(data, "PK\5\6", 4) == 0)) {
+		ps.rc = xlsx_read(name, data, n, xlsx_row, &ps, e);
+		goto done;
 	}
-	csv_set_realloc_func(&p, hd_xrealloc);
-	/* Feed line by line so messages can name the line of a record. */
-	for (pos = 0; pos < len && ps.rc == 0; pos += chunk) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-
-		chunk = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
-		if (ps.field == 0 && ps.cur_used == 0) {
-			ps.cur_line = line_of(&ps, pos);
-		}
-		if (csv_parse(&p, text + pos, chunk, cell_cb, record_cb, &ps)
-		    != chunk) {
-			ps.rc = hd_err(e, HD_EINVAL, "%s line %d: malformed "
-				"CSV: %s", name, line_of(&ps, pos),
-				csv_strerror(csv_error(&p)));
-		}
+	text = hd_text_to_utf8(data, n);
+	text_ok = text != NULL && memchr(data, '\0', n) == NULL;
+	/* text that opens as markup or a PDF would does not look like
+	 * CSV either: libmagic has the last word */
+	if (!text_ok || (n > 0 && strchr("<%{", data[0]) != NULL)) {
+		kind = other_kind(data, n, text_ok, kbuf, sizeof kbuf);
 	}
-	if (ps.rc == 0 && csv_fini(&p, cell_cb, record_cb, &ps) != 0) {
-		ps.rc = hd_err(e, HD_EINVAL, "%s: malformed CSV at the end "
-			"(an unclosed quote?)", name);
+	if (kind != NULL) {
+		ps.rc = hd_err(e, HD_EINVAL, "%s: %s, not a catalogue sheet: "
+			SHEET_KINDS, name, kind);
+		goto done;
 	}
+	csv_feed(&ps, name, text);
+done:
 	if (ps.rc == 0 && !ps.header_done) {
 		ps.rc = hd_err(e, HD_EINVAL, "%s: empty sheet", name);
 	}
 	row_free(&ps.cur);
-	csv_free(&p);
 	free(text);
 	if (ps.rc != 0) {
 		sheet_release(s);
@@ -271,9 +376,9 @@ int sheet_parse(const char *name, const char *data, size_t n,
 	return ps.rc;
 }
 
-/* See sheet.h.  At most SHEET_MAX + 1 bytes are read, so a larger file is
- * refused by sheet_parse.  HD_EINVAL naming path when it cannot be read. */
-int sheet_load(const char *path, struct sheet *s, struct hd_error *e)
+/* sheet_load: see sheet.h. */
+int sheet_load(const char *path, const char *name, struct sheet *s,
+	struct hd_error *e)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -283,22 +388,38 @@ int sheet_load(const char *path, struct sheet *s, struct hd_error *e)
 	memset(s, 0, sizeof *s);
 	if (f == NULL) {
 		return hd_err(e, HD_EINVAL, "%s: cannot read the sheet: %s",
-			path, strerror(errno));
+			name, strerror(errno));
 	}
 	buf = hd_xmalloc(SHEET_MAX + 1);
 	n = fread(buf, 1, SHEET_MAX + 1, f);
 	if (ferror(f)) {
 		rc = hd_err(e, HD_EINVAL, "%s: cannot read the sheet: %s",
-			path, strerror(errno));
+			name, strerror(errno));
 	} else {
-		rc = sheet_parse(path, buf, n, s, e);
+		rc = sheet_parse(name, buf, n, s, e);
 	}
 	fclose(f);
 	free(buf);
 	return rc;
 }
 
-/* Free what sheet s holds and zero it; accepts NULL. */
+/* sheet_reason: see sheet.h. */
+const char *sheet_reason(const struct hd_error *e, const char *name)
+{
+	size_t k = strlen(name);
+
+	if (k > 0 && strncmp(e->msg, name, k) == 0) {
+		if (e->msg[k] == ':' && e->msg[k + 1] == ' ') {
+			return e->msg + k + 2;
+		}
+		if (e->msg[k] == ' ') {
+			return e->msg + k + 1;
+		}
+	}
+	return e->msg;
+}
+
+/* sheet_release: see sheet.h. */
 void sheet_release(struct sheet *s)
 {
 	size_t i;
@@ -314,7 +435,7 @@ void sheet_release(struct sheet *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* See sheet.h.  "|" also separates. */
+/* sheet_split: see sheet.h. */
 void sheet_split(const char *cell, char ***v, size_t *n)
 {
 	static const char *const seps[] = {";", "\xEF\xBC\x9B", "\xE3\x80\x81",

@@ -38,17 +38,21 @@ account() {
 H="$T/resp.head"
 BODY="$T/resp.body"
 CODE=""
+REQ_NS=""       # run curl in this network namespace ("": here)
+REQ_CA=""       # the CA certificate that an https server's must chain to
 # req JAR METHOD PATH [CURL-ARGS...]: one request with the cookie jar
 # $T/jar.JAR (or none when JAR is "-"); status in $CODE, headers in $H,
 # body in $BODY.
 req() {
 	local jar=$1 method=$2 path=$3
 	shift 3
-	local j=()
+	local j=() pre=()
 	[ "$jar" != "-" ] && j=(-b "$T/jar.$jar" -c "$T/jar.$jar")
+	[ -n "$REQ_CA" ] && j+=(--cacert "$REQ_CA")
+	[ -n "$REQ_NS" ] && pre=(ip netns exec "$REQ_NS")
 	rm -f "$BODY"
-	CODE=$(curl -s -o "$BODY" -D "$H" -w '%{http_code}' --max-time 20 \
-		-X "$method" "${j[@]}" "$@" "$B$path")
+	CODE=$("${pre[@]}" curl -s -o "$BODY" -D "$H" -w '%{http_code}' \
+		--max-time 20 -X "$method" "${j[@]}" "$@" "$B$path")
 }
 # code NAME WANT: the last request answered WANT.
 code() {

@@ -60,26 +60,30 @@ free_port() {
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 # server_start NAME [VAR=VALUE...] [ARGS...]: "hongdang serve ARGS" on $D
-# at a free port, with the environment VAR=VALUE and its stderr in
-# $T/NAME.err, then wait (10 s at most) until it answers.  Sets PORT,
-# SPID (its pid, added to $PIDS) and URL (http://127.0.0.1:PORT).
-# Returns 1 when it never answered.
+# at a free port of $SERVE_HOST (default 127.0.0.1), with the environment
+# VAR=VALUE and its stderr in $T/NAME.err, then wait (10 s at most) until
+# it answers.  Sets PORT, SPID (its pid, added to $PIDS) and URL
+# (http://HOST:PORT, https:// when ARGS have --tls-cert).  Returns 1 when
+# it never answered.
 server_start() {
-	local name=$1 i
+	local name=$1 host=${SERVE_HOST:-127.0.0.1} scheme=http i
 	local env=()
 	shift
 	while [ $# -gt 0 ] && [[ $1 == [A-Z]*=* ]]; do
 		env+=("$1")
 		shift
 	done
+	[[ " $* " == *" --tls-cert "* ]] && scheme=https
 	PORT=$(free_port)
-	env "${env[@]}" "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$PORT" \
+	env "${env[@]}" "$HONGDANG" -d "$D" serve --listen "$host:$PORT" \
 		"$@" 2>"$T/$name.err" &
 	SPID=$!
 	PIDS="$PIDS $SPID"
-	URL="http://127.0.0.1:$PORT"
+	URL="$scheme://$host:$PORT"
 	for i in $(seq 100); do
-		curl -s -o /dev/null --max-time 1 "$URL/favicon.ico" && return 0
+		# -k: only whether it answers (the certificate is the case's)
+		curl -s -k -o /dev/null --max-time 1 "$URL/favicon.ico" &&
+			return 0
 		kill -0 "$SPID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -151,5 +155,18 @@ unchanged() {
 	now=$(cat "$T/snap.__now")
 	if [ "$before" = "$now" ]; then pass "$1-unchanged"; else
 		fail "$1-unchanged" "the archive changed"
+	fi
+}
+# oai_valid NAME FILE...: every FILE is an OAI-PMH 2.0 response that the
+# official schemas accept, oai_dc metadata included (tests/data/oai,
+# whose catalog keeps xmllint off the network).  One PASS or FAIL.
+oai_valid() {
+	local name=$1 dir="$HD_TOP/tests/data/oai"
+	shift
+	if XML_CATALOG_FILES="$dir/catalog.xml" xmllint --nonet --noout \
+	    --schema "$dir/harvest.xsd" "$@" >"$T/xsd.out" 2>&1; then
+		pass "$name-schema"
+	else
+		fail "$name-schema" "$(grep -v ' validates$' "$T/xsd.out" | head -c 400)"
 	fi
 }

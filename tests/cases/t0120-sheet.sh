@@ -1,6 +1,8 @@
 # Catalogue sheets: Chinese and English headers, multi-file rows and
-# folders, BOM and GB18030, and every kind of bad sheet refused with the
-# archive left as it was.
+# folders, BOM and GB18030, .xlsx from openpyxl and as Excel writes it
+# (the same catalogue as from CSV), Excel's date forms, and every kind of
+# bad sheet (hostile .xlsx and files of other kinds too) refused with
+# the archive left as it was.
 . "$HD_TOP/tests/lib.sh"
 new_archive
 
@@ -85,3 +87,135 @@ status gb18030-exit 0
 jq_is gb18030-added "d['added']" 3
 hd search --json 成立大会
 jq_is gb18030-title "d['hits'][0]['title']" 前锋街道居民委员会成立大会记录
+
+# ---- .xlsx sheets.  tests/data/xlsx holds one catalogue as Excel (zh-CN)
+# saves it as CSV, and as .xlsx from openpyxl, as Excel writes it (shared
+# strings, date cells, the catalogue on a tab that is not the first sheet
+# of the file) and with Excel for Mac's 1904 dates; make.py made them.
+X="$HD_TOP/tests/data/xlsx"
+XB="$T/xbatch"
+mkdir -p "$XB/卷001"
+for f in 卷001/p1.txt 卷001/p2.txt 红岩.txt a.txt b.txt 通知.txt 合影.txt \
+    名单.txt; do
+	printf '%s：社区档案测试文本。\n' "$f" >"$XB/$f"
+done
+# described NAME: every record of the last ingest, as "show --json" gives
+# it without events and file hashes, one line each, into $T/cat.NAME.
+described() {
+	python3 - "$HONGDANG" "$D" "$OUT" >"$T/cat.$1" <<'PY'
+import json, subprocess, sys
+hd, d, out = sys.argv[1:]
+for ref in sorted(json.load(open(out))['records']):
+    r = json.loads(subprocess.run([hd, '-d', d, 'show', '--json', ref],
+                                  capture_output=True, check=True).stdout)
+    r.pop('events')
+    r['files'] = [f['name'] for f in r['files']]
+    print(json.dumps(r, ensure_ascii=False, sort_keys=True))
+PY
+}
+for s in catalogue.csv openpyxl.xlsx excel.xlsx excel1904.xlsx; do
+	D="$T/arch-$s"
+	new_archive
+	hd ingest --json --sheet "$X/$s" "$XB"
+	status "$s-exit" 0
+	jq_is "$s-added" "d['added']" 6
+	described "$s"
+done
+for s in openpyxl.xlsx excel.xlsx excel1904.xlsx; do
+	ok "$s-same-catalogue-as-csv" \
+		cmp -s "$T/cat.catalogue.csv" "$T/cat.$s"
+done
+has xlsx-serial-is-a-date "$T/cat.excel.xlsx" '"date": "1958-10-01"'
+has xlsx-chinese-date-format "$T/cat.excel.xlsx" '"date": "1985-01-05"'
+has xlsx-text-date "$T/cat.excel.xlsx" '"date": "1985-03-12"'
+has xlsx-persons "$T/cat.excel.xlsx" '"persons": ["张桂英", "王建国"]'
+has xlsx-rich-text-title "$T/cat.excel.xlsx" \
+	'"title": "关于召开第一届居民代表大会的通知"'
+has xlsx-number-pages "$T/cat.excel.xlsx" '"pages": 3'
+has xlsx-formula-text "$T/cat.excel.xlsx" '"location": "一号库房-01柜-03盒"'
+D="$T/arch-excel.xlsx"
+hd search --json --public 排水沟
+jq_is xlsx-access-kept "d['total']" 0
+
+# the kind is told by the content, not the name
+D="$T/arch-misnamed"
+new_archive
+cp "$X/excel.xlsx" "$T/目录（导出）.csv"
+hd ingest --json --sheet "$T/目录（导出）.csv" "$XB"
+status xlsx-named-csv-exit 0
+jq_is xlsx-named-csv-added "d['added']" 6
+
+# the least an .xlsx can be: inline strings, no styles, no shared strings
+MB="$T/mbatch"
+mkdir -p "$MB"
+cp "$XB/通知.txt" "$MB/"
+D="$T/arch-minimal"
+new_archive
+hd ingest --json --sheet "$X/minimal.xlsx" "$MB"
+status minimal-exit 0
+jq_is minimal-added "d['added']" 1
+hd show --json "$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["records"][0])' "$OUT")"
+jq_is minimal-title "d['title']" 居民大会通知
+jq_is minimal-date "d['date']" 1985-01-05
+
+# bad sheets: each refused in one message that names the file once, exit
+# 1, nothing stored (hostile.py makes them: a zip bomb, not a zip, ...)
+D="$T/arch-bad"
+new_archive
+hd ingest --json --sheet "$X/catalogue.csv" "$XB"
+snapshot stored
+python3 "$X/hostile.py" "$T/bad" || fail hostile.py "made no bad sheets"
+refused_sheet() {
+	local name=$1 file="$T/bad/$1" expect=$2
+	hd ingest --json --sheet "$file" "$XB"
+	status "$name-exit" 1
+	has "$name-message" "$ERR" "$file: $expect"
+	jq_is "$name-path" "d['rejected'][0]['path']" "$file"
+	jq_is "$name-named-once" "d['rejected'][0]['reason'].count('$1')" 0
+	jq_is "$name-added" "d['added']" 0
+	unchanged stored
+}
+refused_sheet bomb.xlsx \
+	"xl/worksheets/sheet1.xml unpacks to more than 128 MiB (a zip bomb?)"
+refused_sheet notzip.xlsx "not a readable .xlsx (zip) file"
+refused_sheet nosheet.xlsx \
+	"the worksheet '目录' (xl/worksheets/sheet1.xml) is missing"
+refused_sheet entity.xlsx \
+	"xl/worksheets/sheet1.xml declares a document type (<!DOCTYPE>)"
+refused_sheet laughs.xlsx "xl/sharedStrings.xml declares a document type"
+refused_sheet rows.xlsx "more than 100000 rows"
+refused_sheet manysst.xlsx \
+	"xl/sharedStrings.xml: more than 1000000 shared strings"
+KINDS="not a catalogue sheet: give CSV (UTF-8 or GB18030) or .xlsx"
+refused_sheet doc.ods "an OpenDocument spreadsheet (.ods), $KINDS"
+refused_sheet old.xls "an Office 97-2003 file (.xls or .doc), $KINDS"
+refused_sheet scan.pdf "a PDF document, not a catalogue sheet"
+lacks entity-no-passwd "$ERR" "root:"
+# the path given once on each line, also for a sheet that is not there
+hd ingest --sheet "$T/bad/nosuch.xlsx" "$XB"
+status nosuch-exit 1
+ok nosuch-named-once test "$(cat "$OUT" "$ERR" | grep -c 'nosuch.*nosuch')" \
+	-eq 0
+has nosuch-message "$ERR" "$T/bad/nosuch.xlsx: no such sheet"
+
+# Excel's date forms in a CSV: 1985/1/5 and the rest are days, 1985/1990
+# stays a range of years
+printf '%s\n' '文件名,题名,日期' '通知.txt,通知,1985/1/5' \
+	'合影.txt,合影,1985.1.5' '名单.txt,名单,1985年1月5日' \
+	'a.txt;b.txt,排水沟,1985/01/05' '红岩.txt,红岩,1985-1-5' \
+	'卷001,成立大会,1985/1990' >"$T/forms.csv"
+D="$T/arch-forms"
+new_archive
+hd ingest --json --sheet "$T/forms.csv" "$XB"
+status date-forms-exit 0
+described forms
+ok date-forms-days test \
+	"$(grep -c '"date": "1985-01-05"' "$T/cat.forms")" -eq 5
+has date-forms-range "$T/cat.forms" '"date": "1985/1990"'
+snapshot forms
+sed 's#1985/1990#1985/1/5/1990#' "$T/forms.csv" >"$T/forms-bad.csv"
+hd ingest --json --sheet "$T/forms-bad.csv" "$XB"
+status date-slash-both-ways-exit 1
+has date-slash-both-ways "$ERR" "date '1985/1/5/1990' is not a valid date"
+unchanged forms

@@ -192,8 +192,13 @@ while True:
     time.sleep(0.2)
 print("alive", len(alive))
 EOF
+# The cap is the promise (at most 32 left); how many stay above none
+# depends on the machine: while the slowloris phase's connections are
+# still being torn down the server is near full and cuts the
+# longest-waiting idle ones first, these among them (a loaded 2-core
+# machine left 6).
 n=$(sed -n 's/^alive //p' "$T/cap.out")
-if [ -n "$n" ] && [ "$n" -le 32 ] && [ "$n" -ge 16 ]; then
+if [ -n "$n" ] && [ "$n" -le 32 ] && [ "$n" -ge 1 ]; then
 	pass per-address-cap
 else
 	fail per-address-cap "$(cat "$T/cap.out")"

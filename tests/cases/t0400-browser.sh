@@ -2,7 +2,8 @@
 # playwright-core from tests/browser/): home, corridor, reading corner,
 # demonstrations, search (hits and none), a record, study list, bookings,
 # the 404 page and the kiosk home, at 1920x1080 and 1080x1920 (and home,
-# search and a record on a 390x844 phone); the admin pages (login, home,
+# search and a record on a 390x844 phone); the admin pages (login, the
+# page refusing a login over plain HTTP from another machine, home,
 # review queue, a record, consultation, storage room, audit, accounts)
 # at a desk's 1366x768, logged in through the form.  Each page: no console errors,
 # page errors or failed requests; axe-core finds nothing serious or
@@ -104,10 +105,15 @@ MAIN_PORT=$PORT MAIN_PID=$PID
 # the kiosk checks: "还在浏览吗？" after 5 s, attract loop after 10 s
 start idle --idle 5 --attract 10
 IDLE_PORT=$PORT IDLE_PID=$PID
+# the admin login from another machine over plain HTTP: a request through
+# the trusted proxy (127.0.0.1) naming a client elsewhere
+start proxy --trusted-proxy 127.0.0.1
+PROXY_PORT=$PORT PROXY_PID=$PID
 
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 HD_URL="http://127.0.0.1:$MAIN_PORT" HD_IDLE_URL="http://127.0.0.1:$IDLE_PORT" \
+HD_PROXY_URL="http://127.0.0.1:$PROXY_PORT" \
 HD_SHOTS="$SHOTS" HD_CHROMIUM="$CHROMIUM" \
 HD_ADMIN_USER=admin1 HD_ADMIN_PASS=Admin-Browser-2026 \
 	timeout 600 node "$BR/screens.mjs" >"$T/node.out" 2>"$T/node.err"
@@ -122,8 +128,12 @@ fi
 
 # Both servers stop cleanly on SIGTERM, and answered no request with a 5xx
 # or a sanitizer report while the browser was at work.
-for name in main idle; do
-	if [ $name = main ]; then p=$MAIN_PID; else p=$IDLE_PID; fi
+for name in main idle proxy; do
+	case $name in
+	main) p=$MAIN_PID ;;
+	idle) p=$IDLE_PID ;;
+	*) p=$PROXY_PID ;;
+	esac
 	kill "$p" 2>/dev/null
 	wait "$p"
 	src=$?

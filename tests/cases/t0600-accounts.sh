@@ -339,7 +339,8 @@ stop "$SPID"
 
 # behind a trusted TLS proxy: limits count the address it forwards for,
 # so one guesser cannot lock out everyone behind the proxy; https makes
-# the cookie Secure.  Without --trusted-proxy the header is not believed.
+# the cookie Secure (plain http from another machine is refused: t0340).
+# Without --trusted-proxy the header is not believed.
 sql "DELETE FROM login_attempts"
 port=$(free_port)
 "$HONGDANG" -d "$D" serve --listen "127.0.0.1:$port" --templates \
@@ -350,14 +351,15 @@ for _ in $(seq 100); do
 	curl -s -o /dev/null --max-time 1 "$B/favicon.ico" && break
 	sleep 0.1
 done
-# plogin JAR USER PASSWORD XFF [PROTO]
+# plogin JAR USER PASSWORD XFF [PROTO (default https)]
 plogin() {
 	local tok
 	rm -f "$T/jar.$1"
-	req "$1" GET /admin/login -H "X-Forwarded-For: $4"
+	req "$1" GET /admin/login -H "X-Forwarded-For: $4" \
+		-H "X-Forwarded-Proto: ${5:-https}"
 	tok=$(form_csrf)
 	req "$1" POST /admin/login -H "X-Forwarded-For: $4" \
-		-H "X-Forwarded-Proto: ${5:-http}" --data-urlencode "csrf=$tok" \
+		-H "X-Forwarded-Proto: ${5:-https}" --data-urlencode "csrf=$tok" \
 		--data-urlencode "user=$2" --data-urlencode "password=$3"
 }
 for n in p1 p2 p3 p4 p5; do

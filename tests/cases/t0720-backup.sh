@@ -25,7 +25,8 @@ serve live
 	while [ ! -e "$T/stop" ]; do
 		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 \
 			"$B/corridor" >>"$T/codes"
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 \
+		curl -s -o "$T/oai-live.$i.xml" -w '%{http_code}\n' \
+			--max-time 10 \
 			"$B/oai?verb=ListIdentifiers&metadataPrefix=oai_dc" \
 			>>"$T/codes"
 		"$HONGDANG" -d "$D" storage log --temp 20 --rh 50 \
@@ -48,6 +49,7 @@ touch "$T/stop"
 wait "$LOAD"
 ok load-ran test "$(cat "$T/rounds")" -ge 1
 ok server-answered-all test -z "$(grep -v '^200$' "$T/codes")"
+oai_valid oai-during-backup "$T"/oai-live.*.xml
 ok writers-never-failed test ! -s "$T/writer.err"
 jq_is backup-objects "d['objects'] >= 240" True
 jq_is backup-all-copied "d['copied'] == d['objects']" True

@@ -2,7 +2,8 @@
 # more than one page (and tokens that were cut or edited), sets and date
 # ranges, only approved public records (never restricted, internal or
 # pending ones), a withdrawn public record reported as deleted, and every
-# answer well-formed XML.
+# answer valid against the official OAI-PMH 2.0, oai_dc and simple Dublin
+# Core schemas (tests/data/oai).
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 new_archive
@@ -29,15 +30,11 @@ PENDING=$(sql "SELECT ref FROM records WHERE status = 'pending'")
 INTERNAL=$(sql "SELECT ref FROM records WHERE access = 'internal'")
 DJ=$(sql "SELECT ref FROM records WHERE class = 'DJ'")
 
-# oai NAME QUERY: GET /oai?QUERY into $BODY, checked well-formed.
+# oai NAME QUERY: GET /oai?QUERY into $BODY, checked against the schemas.
 oai() {
 	req - GET "/oai?$2"
 	code "$1-200" 200
-	if $PY -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$BODY" 2>"$T/xml.err"; then
-		pass "$1-well-formed"
-	else
-		fail "$1-well-formed" "$(head -c 300 "$T/xml.err")"
-	fi
+	oai_valid "$1" "$BODY"
 }
 # x NAME EXPR WANT: a Python expression over the answer (r: the root,
 # f(path): findall with o: and dc: prefixes, t(path): texts).
@@ -84,6 +81,30 @@ x identify-granularity "t('o:Identify/o:granularity')" "['YYYY-MM-DDThh:mm:ssZ']
 x identify-deleted "t('o:Identify/o:deletedRecord')" "['transient']"
 x identify-request "f('o:request')[0].get('verb')" Identify
 x identify-date "len(t('o:responseDate')[0])" 20
+x identify-email "t('o:Identify/o:adminEmail')" "['archive@localhost.localdomain']"
+
+# the harvesters' contact: a setting, refused when the schema would not
+# take it (and what was set before stays)
+hd config oai.email 'dangan@qianfeng.example.cn'
+status email-set 0
+oai email-new 'verb=Identify'
+x email-new-value "t('o:Identify/o:adminEmail')" "['dangan@qianfeng.example.cn']"
+for bad in 'archive@localhost' 'no-at.example.cn' '@example.cn' \
+	'a b@example.cn' 'a@example.' 'a@.cn' ''; do
+	hd config oai.email "$bad"
+	status "email-refused-'$bad'" 2
+	has "email-refused-'$bad'-says" "$ERR" "oai.email: '$bad' is not a valid value"
+done
+has email-refused-form "$ERR" 'NAME@HOST.DOMAIN'
+hd config oai.email
+has email-kept "$OUT" 'dangan@qianfeng.example.cn'
+sqlite3 "$D/hongdang.db" "UPDATE meta SET value = 'x@y' WHERE key = 'oai.email'" 2>"$T/meta.err"
+oai email-stored-bad 'verb=Identify'
+x email-stored-bad-default "t('o:Identify/o:adminEmail')" "['archive@localhost.localdomain']"
+hd config oai.email '档案室@前锋社区.中国'
+status email-unicode 0
+oai email-unicode 'verb=Identify'
+x email-unicode-value "t('o:Identify/o:adminEmail')" "['档案室@前锋社区.中国']"
 
 oai formats 'verb=ListMetadataFormats'
 x formats-dc "t('.//o:metadataPrefix')" "['oai_dc']"
@@ -211,6 +232,23 @@ err get-no-id 'verb=GetRecord&metadataPrefix=oai_dc' badArgument
 err repeated-arg 'verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc' badArgument
 err id-on-list "verb=ListIdentifiers&metadataPrefix=oai_dc&identifier=$IDQ" badArgument
 err list-format 'verb=ListRecords&metadataPrefix=marc21' cannotDisseminateFormat
+# values the schema forbids in <request> are bad arguments, never echoed
+err prefix-space 'verb=ListRecords&metadataPrefix=oai%20dc' badArgument
+x prefix-space-bare "f('o:request')[0].attrib" '{}'
+err prefix-han "verb=GetRecord&metadataPrefix=$(urlq '都柏林')&identifier=$IDQ" badArgument
+x prefix-han-bare "f('o:request')[0].attrib" '{}'
+err prefix-empty 'verb=ListIdentifiers&metadataPrefix=' badArgument
+err prefix-formats 'verb=ListMetadataFormats&metadataPrefix=oai%20dc' badArgument
+for set in ':x' 'category:' 'class::DJ' 'a%20b'; do
+	err "set-bad-$set" "verb=ListIdentifiers&metadataPrefix=oai_dc&set=$set" badArgument
+	x "set-bad-$set-bare" "f('o:request')[0].attrib" '{}'
+done
+for id in '%zz' 'oai:hongdang:a#b#c' '['; do
+	err "id-not-uri-$id" "verb=GetRecord&metadataPrefix=oai_dc&identifier=$(urlq "$id")" badArgument
+	x "id-not-uri-$id-bare" "f('o:request')[0].attrib" '{}'
+done
+err id-space "verb=GetRecord&metadataPrefix=oai_dc&identifier=$(urlq 'oai:hongdang:a b')" idDoesNotExist
+x id-space-echo "f('o:request')[0].get('identifier')" 'oai:hongdang:a b'
 req - POST /oai --data 'verb=Identify'
 code post-200 200
 has post-identify "$BODY" '<repositoryName>前锋社区档案室</repositoryName>'

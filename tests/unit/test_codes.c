@@ -36,6 +36,33 @@ static const struct {
 	{"", NULL, 0, 0, "empty"},
 	{"1985-03-12x", NULL, 0, 0, "trailing junk"},
 	{"0999", NULL, 0, 0, "before year 1000"},
+	/* Excel's forms (a date cell saved as CSV, or typed as text) */
+	{"1985/1/5", "1985-01-05", 1985, 1985, "Excel's zh-CN short date"},
+	{"1985/01/05", "1985-01-05", 1985, 1985, "slashes, two digits"},
+	{"1985.1.5", "1985-01-05", 1985, 1985, "dots, one digit"},
+	{"1985-1-5", "1985-01-05", 1985, 1985, "dashes, one digit"},
+	{"1985年1月5日", "1985-01-05", 1985, 1985, "Excel's long date"},
+	{"1985/12", "1985-12", 1985, 1985, "slash year and month"},
+	{"1985/2/29", NULL, 0, 0, "1985 is not a leap year"},
+	{"1985/13/1", NULL, 0, 0, "slash month 13"},
+	{"1985/1/5/", NULL, 0, 0, "a trailing slash"},
+	{"1985/1-5", NULL, 0, 0, "mixed separators"},
+	{"1985/123", NULL, 0, 0, "three digits after a slash: neither"},
+	{"1985/1/555", NULL, 0, 0, "a three-digit day"},
+	/* a slash and four digits is a range, one or two digits a month */
+	{"1985/1990", "1985/1990", 1985, 1990,
+		"four digits after the slash: still a range of years"},
+	{"1985/1/5至1986/2/1", "1985-01-05/1986-02-01", 1985, 1986,
+		"slashed dates in a 至 range"},
+	{"1985/1/5~1985/1/9", "1985-01-05/1985-01-09", 1985, 1985,
+		"slashed dates in a ~ range"},
+	{"1985/1/5~", "1985-01-05~", 1985, 1985, "slashed approximate day"},
+	{"1985/1/5/1990", NULL, 0, 0,
+		"a slashed date in a slash range reads two ways"},
+	{"1985/1990/1/5", NULL, 0, 0,
+		"a slashed end in a slash range reads two ways"},
+	{"1985/1/1990", NULL, 0, 0, "month then a year: not a date"},
+	{"1985.1990", NULL, 0, 0, "a dot does not make a range"},
 };
 
 static const struct {
@@ -139,6 +166,9 @@ static const struct {
 	{"文件名,题名\na.jpg,x,extra\n", 0, 0, NULL, "more cells than columns"},
 	{"", 0, 0, NULL, "empty sheet"},
 	{"文件名,题名\n\n\na.jpg,x\n\n", 1, 1, "x", "blank lines skipped"},
+	{"文件名,题名\n,标题\n", 0, 0, NULL, "a row without its file"},
+	{"文件名,题名\na.jpg,x\n,\n", 1, 1, "x",
+		"a row of empty cells is no row"},
 };
 
 static void test_sheets(void)
