@@ -17,10 +17,19 @@
  *    disabled or its password changed;
  *  - each session has its own random form token (CSRF), compared in
  *    constant time; it dies with the session, so a token replayed after
- *    logout is refused;
- *  - failed logins are limited per typed name and per address; a locked
- *    name answers the same whether or not it exists, and attempts while
- *    locked are not counted (they do not extend the lock).
+ *    logout is refused; a visitor's form carries a token this process
+ *    signed (HMAC-SHA-256), tied to the visitor's cookie, that dies
+ *    with its age and the process;
+ *  - failed logins are limited per typed name from one address (a lock
+ *    for that address), per address (a lock) and per typed name from
+ *    anywhere (a wait that grows), so a guesser cannot lock the owner
+ *    out from another address; a locked name answers the same whether
+ *    or not it exists, and attempts refused are not counted (they do
+ *    not extend the lock);
+ *  - the limits are read and the attempt counted as a failure in one
+ *    transaction before the password is verified, so guesses at once
+ *    cannot verify more passwords than the limits allow, and a right
+ *    password is refused while its name or address is locked.
  */
 #include "internal.h"
 
@@ -121,6 +130,88 @@ int hd_csrf_ok(const struct hd_session *s, const char *sent)
 {
 	return s != NULL && s->csrf[0] != '\0' && hd_token_equal(s->csrf,
 		sent);
+}
+
+/* ------------------------------------------------------- form tokens */
+
+static pthread_once_t form_key_once = PTHREAD_ONCE_INIT;
+/* The key of the form tokens' MACs, random, for this process only. */
+static unsigned char form_key[crypto_auth_hmacsha256_KEYBYTES];
+
+/* pthread_once body: make form_key (libsodium's randombytes_buf). */
+static void form_key_setup(void)
+{
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	crypto_auth_hmacsha256_keygen(form_key);
+}
+
+/* The HMAC-SHA-256 of a form token, over purpose, bind (each ended by
+ * its NUL, so no two pairs run together alike) and body
+ * ("ISSUED.NONCE"), as 64 hex digits into out. */
+static void form_mac(const char *purpose, const char *bind,
+	const char *body, char out[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	pthread_once(&form_key_once, form_key_setup);
+	crypto_auth_hmacsha256_init(&st, form_key, sizeof form_key);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose,
+		strlen(purpose) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)bind,
+		strlen(bind) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body,
+		strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof mac);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* hd_form_token: see hd_visit.h.  The nonce is 16 bytes of
+ * randombytes_buf; a NULL bind is "". */
+void hd_form_token(const char *purpose, const char *bind, int64_t now,
+	char out[HD_FORM_TOKEN_SIZE])
+{
+	unsigned char raw[16];
+	char nonce[33], body[54], mac[65];      /* 20 digits, '.', 32 */
+
+	pthread_once(&sodium_once, sodium_setup);
+	assert(sodium_ready);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+	snprintf(body, sizeof body, "%lld.%s", (long long)now, nonce);
+	form_mac(purpose, bind ? bind : "", body, mac);
+	snprintf(out, HD_FORM_TOKEN_SIZE, "%s.%s", body, mac);
+}
+
+/* hd_form_token_check: see hd_visit.h.  The MAC is compared in constant
+ * time (hd_token_equal) before the time it carries is believed. */
+int hd_form_token_check(const char *purpose, const char *bind,
+	const char *token, int64_t now, int max_age, char nonce[33])
+{
+	const char *dot = token ? strrchr(token, '.') : NULL;
+	char body[64], mac[65];
+	long long t;
+	int n = 0;
+
+	nonce[0] = '\0';
+	if (dot == NULL || (size_t)(dot - token) >= sizeof body) {
+		return 0;
+	}
+	memcpy(body, token, (size_t)(dot - token));
+	body[dot - token] = '\0';
+	if (sscanf(body, "%lld.%n", &t, &n) != 1 || n == 0 ||
+	    strlen(body + n) != 32 ||
+	    strspn(body + n, "0123456789abcdef") != 32) {
+		return 0;
+	}
+	form_mac(purpose, bind ? bind : "", body, mac);
+	if (!hd_token_equal(mac, dot + 1) || t > now || now - t > max_age) {
+		return 0;
+	}
+	memcpy(nonce, body + n, 33);
+	return 1;
 }
 
 /* ------------------------------------------------------------ roles */
@@ -292,15 +383,11 @@ static void user_from_row(sqlite3_stmt *st, struct hd_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->name, sizeof u->name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u->role, sizeof u->role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u->name, sizeof u->name);
+	hd_col_copy(st, 2, u->role, sizeof u->role);
 	u->disabled = sqlite3_column_int(st, 4);
-	snprintf(u->created, sizeof u->created, "%s",
-		(const char *)sqlite3_column_text(st, 5));
-	snprintf(u->last_login, sizeof u->last_login, "%s",
-		(const char *)sqlite3_column_text(st, 6));
+	hd_col_copy(st, 5, u->created, sizeof u->created);
+	hd_col_copy(st, 6, u->last_login, sizeof u->last_login);
 }
 
 /* Look name up; hash (crypto_pwhash_STRBYTES, may be NULL) receives its
@@ -481,8 +568,11 @@ int hd_user_passwd(struct hd_archive *a, const char *name,
 
 /* ---------------------------------------------------------- sessions */
 
-/* hd_login_policy_default: see hd.h: 30 minutes idle, 12 hours in all, 5
- * failures a name and 20 an address within 15 minutes lock for 15 minutes. */
+/* hd_login_policy_default: see hd.h: 30 minutes idle, 12 hours in all;
+ * 5 failures of a name from one address, or 20 from one address, within
+ * 15 minutes lock for 15 minutes; from 5 failures of a name within 15
+ * minutes, from any addresses, its next attempt waits 2 s, twice as long
+ * after each further failure, up to a minute. */
 void hd_login_policy_default(struct hd_login_policy *p)
 {
 	p->idle = 30 * 60;
@@ -491,16 +581,19 @@ void hd_login_policy_default(struct hd_login_policy *p)
 	p->fails_remote = 20;
 	p->window = 15 * 60;
 	p->lock = 15 * 60;
+	p->slow = 2;
+	p->slow_max = 60;
 }
 
-/* *yes becomes 1 when key (a name or an address) has limit failures
- * close enough together (within window) that the newest is less than
- * lock seconds ago.  Failures before the key's last success do not
- * count.  Returns 0, or HD_EDB: a limit that cannot be read never lets
- * a login through. */
+/* *yes becomes 1 when the failures statement which counts (name key
+ * from address remote, or the address remote) has limit failures close
+ * enough together (within window) that the newest is less than lock
+ * seconds ago.  Failures before the last success they are counted from
+ * do not count.  Returns 0, or HD_EDB: a limit that cannot be read never
+ * lets a login through. */
 static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
-	int limit, const struct hd_login_policy *p, int64_t now, int *yes,
-	struct hd_error *e)
+	const char *remote, int limit, const struct hd_login_policy *p,
+	int64_t now, int *yes, struct hd_error *e)
 {
 	sqlite3_stmt *st;
 	int64_t newest = 0, oldest = 0;
@@ -510,7 +603,7 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	if (limit <= 0) {
 		return 0;
 	}
-	st = hd_sql_bind(a, which, e, "tli", key,
+	st = hd_sql_bind(a, which, e, "ttli", key, remote,
 		now - p->window - p->lock, limit);
 	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
 		oldest = sqlite3_column_int64(st, 0);
@@ -527,17 +620,18 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	return 0;
 }
 
-/* *yes becomes 1 when the name key or the address remote is locked
- * (locked()).  Returns 0 or HD_EDB. */
+/* *yes becomes 1 when the name key is locked from the address remote,
+ * or the address itself (locked()).  Returns 0 or HD_EDB. */
 static int is_locked(struct hd_archive *a, const char *key,
 	const char *remote, const struct hd_login_policy *p, int64_t now,
 	int *yes, struct hd_error *e)
 {
 	int rc;
 
-	rc = locked(a, SQL_LOGIN_FAILS_NAME, key, p->fails, p, now, yes, e);
+	rc = locked(a, SQL_LOGIN_FAILS_PAIR, key, remote, p->fails, p, now,
+		yes, e);
 	if (rc == 0 && !*yes) {
-		rc = locked(a, SQL_LOGIN_FAILS_REMOTE, remote,
+		rc = locked(a, SQL_LOGIN_FAILS_REMOTE, key, remote,
 			p->fails_remote, p, now, yes, e);
 	}
 	return rc;
@@ -551,18 +645,52 @@ static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
 		(p->lock + 59) / 60);
 }
 
+/* *wait becomes the seconds name key must wait at now before it may be
+ * tried again from anywhere: none until it has p->fails failures within
+ * p->window since its last success, then p->slow after the newest,
+ * doubled for each failure past p->fails, p->slow_max at most.  Returns
+ * 0 or HD_EDB. */
+static int throttle(struct hd_archive *a, const char *key,
+	const struct hd_login_policy *p, int64_t now, int64_t *wait,
+	struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	int64_t newest = 0, w;
+	int n = 0, rc;
+
+	*wait = 0;
+	if (p->fails <= 0 || p->slow <= 0) {
+		return 0;
+	}
+	st = hd_sql_bind(a, SQL_LOGIN_FAILS_NAME, e, "t-li", key,
+		now - p->window, p->fails + 16);
+	while ((rc = hd_sql_step(a, st, "count failed logins", e)) == 1) {
+		if (n++ == 0) {
+			newest = sqlite3_column_int64(st, 0);
+		}
+	}
+	if (rc != 0 || n < p->fails) {
+		return rc;
+	}
+	w = (int64_t)p->slow << (n - p->fails);
+	w = w < p->slow_max ? w : p->slow_max;
+	*wait = newest + w > now ? newest + w - now : 0;
+	return 0;
+}
+
 /* Note a login attempt on name key from address remote at now (Unix
- * seconds), ok 1 when it succeeded, after dropping the attempts older
- * than ATTEMPTS_KEEP; inside the caller's transaction.  0 or HD_EDB. */
+ * seconds) as a failure, which login_finish makes a success, after
+ * dropping the attempts older than ATTEMPTS_KEEP; inside the caller's
+ * transaction.  0 or HD_EDB. */
 static int attempt_add(struct hd_archive *a, const char *key,
-	const char *remote, int ok, int64_t now, struct hd_error *e)
+	const char *remote, int64_t now, struct hd_error *e)
 {
 	int rc = hd_sql_run(a, SQL_LOGIN_PURGE, "purge attempts", e, "l",
 		now - ATTEMPTS_KEEP);
 
 	if (rc == 0) {
 		rc = hd_sql_run(a, SQL_LOGIN_INSERT, "record attempt", e,
-			"ltti", now, key, remote, ok);
+			"ltti", now, key, remote, 0);
 	}
 	return rc;
 }
@@ -629,9 +757,90 @@ static int session_start(struct hd_archive *a, const struct hd_user *u,
 	return rc;
 }
 
-/* hd_login: see hd.h.  The lock is checked before the password and
- * again after a failure (which may have set it); a lock that cannot be
- * read is HD_EDB, never a login.  Allocates nothing that outlives it. */
+/*
+ * The first step of a login, in one transaction under the write lock:
+ * refused (HD_ELIMIT, nothing noted) while key is locked from remote,
+ * remote is locked, or key must wait (throttle); else the attempt is
+ * noted as a failure, before the password is verified, and the account
+ * (*found, *u) and its hash read.  A guess made at the same moment as
+ * others thus finds every one of theirs counted: no more failures can
+ * be verified than the limits allow.  *attempt receives the attempt's
+ * id.
+ */
+static int login_enter(struct hd_archive *a, const char *key,
+	const char *remote, const struct hd_login_policy *p, int64_t *attempt,
+	int *found, struct hd_user *u, char hash[crypto_pwhash_STRBYTES],
+	struct hd_error *e)
+{
+	int64_t now, wait;
+	int rc, lock;
+
+	*found = 0;
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	now = hd_now_s();
+	rc = is_locked(a, key, remote, p, now, &lock, e);
+	if (rc == 0 && lock) {
+		rc = locked_err(p, e);
+	}
+	if (rc == 0) {
+		rc = throttle(a, key, p, now, &wait, e);
+	}
+	if (rc == 0 && wait > 0) {
+		rc = hd_err(e, HD_ELIMIT, "这个账户刚有多次登录失败，请 %lld "
+			"秒后再试", (long long)wait);
+	}
+	if (rc == 0 && key[0] != '\0') {
+		*found = user_lookup(a, key, u, hash, e);
+		rc = *found < 0 ? *found : 0;
+	}
+	if (rc == 0) {
+		rc = attempt_add(a, key, remote, now, e);
+		*attempt = sqlite3_last_insert_rowid(a->db);
+	}
+	if (rc == 0) {
+		rc = purge_sessions(a, p, now, e);
+	}
+	return hd_tx_end(a, rc, e);
+}
+
+/* The last step of a login whose password verified against hash, in one
+ * transaction: when the account is still there, enabled and has that
+ * hash, its attempt (id attempt) becomes a success and a session starts
+ * (session_start); *good becomes 0 when it changed meanwhile. */
+static int login_finish(struct hd_archive *a, const char *key,
+	const char *hash, int64_t attempt, const char *remote, char token[65],
+	struct hd_session *s, int *good, struct hd_error *e)
+{
+	char now_hash[crypto_pwhash_STRBYTES];
+	struct hd_user u;
+	int rc;
+
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = user_lookup(a, key, &u, now_hash, e);
+	*good = rc == 1 && !u.disabled && strcmp(now_hash, hash) == 0;
+	rc = rc < 0 ? rc : 0;
+	sodium_memzero(now_hash, sizeof now_hash);
+	if (rc == 0 && *good) {
+		rc = hd_sql_run(a, SQL_LOGIN_SET_OK, "note login", e, "l",
+			attempt);
+	}
+	if (rc == 0 && *good) {
+		rc = session_start(a, &u, remote, hd_now_s(), token, s, e);
+	}
+	return hd_tx_end(a, rc, e);
+}
+
+/* hd_login: see hd.h.  Two short transactions with the verification
+ * between them (login_enter, then login_finish when it succeeded): an
+ * argon2id verification takes a quarter of a second here, and the write
+ * lock is not held for it.  A limit that cannot be read is HD_EDB, never
+ * a login.  Allocates nothing that outlives it. */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e)
@@ -640,47 +849,32 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *key = name_ok(name) ? name : "";
 	const char *pw = password ? password : "";
 	struct hd_user u;
-	int64_t now = hd_now_s();
-	int found, good, rc, lock;
+	int64_t attempt = 0;
+	int found = 0, good, rc, lock;
 
 	token[0] = '\0';
 	memset(s, 0, sizeof *s);
 	memset(&u, 0, sizeof u);
+	hash[0] = '\0';
 	remote = remote ? remote : "";
 	rc = crypto_ready(e);
 	if (rc != 0) {
 		return rc;
 	}
 	pthread_once(&dummy_once, dummy_setup);
-	rc = is_locked(a, key, remote, p, now, &lock, e);
+	rc = login_enter(a, key, remote, p, &attempt, &found, &u, hash, e);
 	if (rc != 0) {
 		return rc;
-	}
-	if (lock) {
-		return locked_err(p, e);
-	}
-	found = key[0] ? user_lookup(a, key, &u, hash, e) : 0;
-	if (found < 0) {
-		return found;
 	}
 	/* the same work on every path: one argon2id verification */
 	good = crypto_pwhash_str_verify(found ? hash : dummy_hash, pw,
 		strlen(pw)) == 0;
 	good = good && found && !u.disabled && strlen(pw) <= HD_PASSWORD_MAX;
+	if (good) {
+		rc = login_finish(a, key, hash, attempt, remote, token, s,
+			&good, e);
+	}
 	sodium_memzero(hash, sizeof hash);
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
-	now = hd_now_s();
-	rc = attempt_add(a, key, remote, good, now, e);
-	if (rc == 0) {
-		rc = purge_sessions(a, p, now, e);
-	}
-	if (rc == 0 && good) {
-		rc = session_start(a, &u, remote, now, token, s, e);
-	}
-	rc = hd_tx_end(a, rc, e);
 	if (rc != 0) {
 		token[0] = '\0';
 		memset(s, 0, sizeof *s);
@@ -689,7 +883,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	if (good) {
 		return 0;
 	}
-	rc = is_locked(a, key, remote, p, now, &lock, e);
+	rc = is_locked(a, key, remote, p, hd_now_s(), &lock, e);
 	if (rc != 0) {
 		return rc;
 	}
@@ -754,13 +948,10 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
-	snprintf(u.name, sizeof u.name, "%s",
-		(const char *)sqlite3_column_text(st, 1));
-	snprintf(u.role, sizeof u.role, "%s",
-		(const char *)sqlite3_column_text(st, 2));
+	hd_col_copy(st, 1, u.name, sizeof u.name);
+	hd_col_copy(st, 2, u.role, sizeof u.role);
 	disabled = sqlite3_column_int(st, 3);
-	snprintf(csrf, sizeof csrf, "%s",
-		(const char *)sqlite3_column_text(st, 4));
+	hd_col_copy(st, 4, csrf, sizeof csrf);
 	created = sqlite3_column_int64(st, 5);
 	seen = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);

@@ -705,3 +705,83 @@ out:
 	free(abs);
 	return rc;
 }
+
+/* ------------------------------------------------------- the last one */
+
+/* See hd_desk.h. */
+void hd_backup_last_release(struct hd_backup_last *b)
+{
+	free(b->agent);
+	free(b->dest);
+	free(b->detail);
+	memset(b, 0, sizeof *b);
+}
+
+/* The destination, object count and catalogue hash out of a "backup"
+ * event's detail into b, as hd_backup_run writes it ("backup to DEST: N
+ * objects (…), catalogue sha256 HEX"; DEST may hold ": " itself, the
+ * count is what comes before " objects ("). */
+static void last_parse(struct hd_backup_last *b)
+{
+	const char *d = b->detail, *p, *q, *sha;
+
+	p = strstr(d, " objects (");
+	if (strncmp(d, "backup to ", 10) != 0 || p == NULL) {
+		return;
+	}
+	for (q = p; q > d + 10 && q[-1] >= '0' && q[-1] <= '9'; q--) {
+	}
+	if (q < p && q - d >= 12 && q[-2] == ':' && q[-1] == ' ') {
+		b->dest = hd_xstrndup(d + 10, (size_t)(q - 2 - (d + 10)));
+		b->objects = strtoll(q, NULL, 10);
+	}
+	sha = strstr(p, "catalogue sha256 ");
+	if (sha != NULL) {
+		snprintf(b->db_sha256, sizeof b->db_sha256, "%.64s",
+			sha + strlen("catalogue sha256 "));
+	}
+}
+
+/* See hd_desk.h.  The backup folder's BACKUP file is read (a small
+ * file), nothing is hashed: the objects were checked as they were
+ * copied. */
+int hd_backup_last(struct hd_archive *a, struct hd_backup_last *b,
+	struct hd_error *e)
+{
+	struct hd_audit_query q;
+	struct hd_event *v = NULL;
+	char *info = NULL, *sha = NULL, *made = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	memset(&q, 0, sizeof q);
+	q.type = "backup";
+	q.limit = 1;
+	q.newest_first = 1;
+	rc = hd_audit_list(a, &q, &v, &n, NULL, e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (n == 0) {
+		hd_events_free(v, n);
+		return hd_err(e, HD_ENOTFOUND, "no backup was made yet");
+	}
+	snprintf(b->at, sizeof b->at, "%s", v[0].at);
+	b->agent = hd_xstrdup(v[0].agent ? v[0].agent : "");
+	b->detail = hd_xstrdup(v[0].detail ? v[0].detail : "");
+	hd_events_free(v, n);
+	last_parse(b);
+	info = b->dest != NULL ? read_info(b->dest) : NULL;
+	if (info != NULL && strncmp(info, "hongdang backup\n", 16) == 0) {
+		sha = info_value(info, "catalogue-sha256");
+		made = info_value(info, "made");
+		b->present = sha != NULL && strcmp(sha, b->db_sha256) == 0 ?
+			1 : -1;
+		snprintf(b->made, sizeof b->made, "%s", made ? made : "");
+	}
+	free(info);
+	free(sha);
+	free(made);
+	return 0;
+}

@@ -25,12 +25,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <glib.h>
 
 #define INFO_COLUMNS 79         /* bag-info.txt lines, RFC 8493 2.2.2 */
@@ -175,6 +178,218 @@ char *hd_bag_find(const char *dir)
 		sub = NULL;
 	}
 	return sub;
+}
+
+/* ------------------------------------------------------------- zip */
+
+#define ZIP_CHUNK (256u << 10)  /* file bytes handed to libarchive at once */
+
+/* One entry of a zip being made: a folder or a regular file. */
+struct zip_entry {
+	char *path;             /* on disk */
+	char *name;             /* in the zip, UTF-8 */
+	int dir;
+	int64_t size;
+	time_t mtime;
+};
+
+struct hd_zipstream {
+	struct archive *z;
+	struct zip_entry *v;    /* every entry, in the order written */
+	size_t n, next;         /* entries, and the next to begin */
+	int fd;                 /* the file being written, or -1 */
+	char *buf;              /* ZIP_CHUNK bytes read from it */
+	struct hd_buf out;      /* zip bytes not yet taken */
+	size_t taken;           /* of out */
+	int done;               /* the zip's end was written */
+	int failed;
+	char *remove;           /* a folder removed at the close, or NULL */
+};
+
+/* List the folder dir (its entries under the zip path as/) into zs, in
+ * name order, folders before what they hold.  Returns 0, or HD_EIO
+ * naming what is neither a file nor a folder. */
+static int zip_list(struct hd_zipstream *zs, const char *dir, const char *as,
+	int depth, struct hd_error *e)
+{
+	struct dirent **v = NULL;
+	struct zip_entry *en;
+	struct stat st;
+	int n, i, rc = 0;
+
+	if (depth > 64) {
+		return hd_err(e, HD_EIO, "%s: folders too deep", dir);
+	}
+	n = scandir(dir, &v, NULL, alphasort);
+	if (n < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && strcmp(v[i]->d_name, ".") != 0 &&
+		    strcmp(v[i]->d_name, "..") != 0) {
+			zs->v = hd_xrealloc(zs->v, (zs->n + 1) * sizeof *zs->v);
+			en = &zs->v[zs->n++];
+			en->path = hd_xasprintf("%s/%s", dir, v[i]->d_name);
+			en->name = hd_xasprintf("%s/%s", as, v[i]->d_name);
+			if (lstat(en->path, &st) != 0 ||
+			    !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+				rc = hd_err(e, HD_EIO, "%s: not a file or "
+					"folder", en->path);
+			}
+			en->dir = rc == 0 && S_ISDIR(st.st_mode);
+			en->size = rc == 0 ? (int64_t)st.st_size : 0;
+			en->mtime = rc == 0 ? st.st_mtime : 0;
+			if (rc == 0 && en->dir) {
+				rc = zip_list(zs, en->path, en->name,
+					depth + 1, e);
+			}
+		}
+		free(v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+/* libarchive's writer: the zip's bytes go to zs->out. */
+static la_ssize_t zip_out(struct archive *z, void *ud, const void *p,
+	size_t n)
+{
+	struct hd_zipstream *zs = ud;
+
+	(void)z;
+	hd_buf_add(&zs->out, p, n);
+	return (la_ssize_t)n;
+}
+
+/* One step of the zip: the next entry's header, or a chunk of the file
+ * under way, or the zip's end.  0, or -1 (zs->failed). */
+static int zip_step(struct hd_zipstream *zs)
+{
+	struct archive_entry *ae;
+	struct zip_entry *en;
+	ssize_t got;
+
+	if (zs->fd >= 0) {
+		got = read(zs->fd, zs->buf, ZIP_CHUNK);
+		if (got > 0 && archive_write_data(zs->z, zs->buf,
+		    (size_t)got) == got) {
+			return 0;
+		}
+		close(zs->fd);
+		zs->fd = -1;
+		return got == 0 ? 0 : (zs->failed = 1, -1);
+	}
+	if (zs->next == zs->n) {
+		zs->done = 1;
+		return archive_write_close(zs->z) == ARCHIVE_OK ? 0 :
+			(zs->failed = 1, -1);
+	}
+	en = &zs->v[zs->next++];
+	ae = archive_entry_new();
+	archive_entry_set_pathname_utf8(ae, en->name);
+	archive_entry_set_mtime(ae, en->mtime, 0);
+	archive_entry_set_filetype(ae, en->dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(ae, en->dir ? 0755 : 0644);
+	if (!en->dir) {
+		archive_entry_set_size(ae, en->size);
+		zs->fd = open(en->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if ((!en->dir && zs->fd < 0) ||
+	    archive_write_header(zs->z, ae) != ARCHIVE_OK) {
+		zs->failed = 1;
+	}
+	archive_entry_free(ae);
+	return zs->failed ? -1 : 0;
+}
+
+/* See hd_desk.h.  The entries are listed now; their bytes are read as
+ * the zip is taken.  Entries are stored, not deflated: a bag's payload
+ * is mostly images that are compressed already, and a big bag goes at
+ * the speed of the disk. */
+int hd_zip_stream_open(const char *dir, const char *as,
+	struct hd_zipstream **out, struct hd_error *e)
+{
+	struct hd_zipstream *zs = hd_xcalloc(1, sizeof *zs);
+	int rc;
+
+	*out = NULL;
+	zs->fd = -1;
+	hd_buf_init(&zs->out);
+	rc = zip_list(zs, dir, as, 0, e);
+	zs->z = archive_write_new();
+	if (rc == 0 && (archive_write_set_format_zip(zs->z) != ARCHIVE_OK ||
+	    archive_write_set_options(zs->z, "zip:compression=store,"
+	    "zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(zs->z, 0) != ARCHIVE_OK ||
+	    archive_write_open2(zs->z, zs, NULL, zip_out, NULL, NULL) !=
+	    ARCHIVE_OK)) {
+		rc = hd_err(e, HD_EIO, "%s: zip: %s", dir,
+			archive_error_string(zs->z));
+	}
+	if (rc != 0) {
+		hd_zip_stream_close(zs);
+		return rc;
+	}
+	zs->buf = hd_xmalloc(ZIP_CHUNK);
+	*out = zs;
+	return 0;
+}
+
+/* See hd_desk.h. */
+ssize_t hd_zip_stream_read(struct hd_zipstream *zs, char *buf, size_t max)
+{
+	size_t n;
+
+	while (zs->out.len == zs->taken && !zs->done && !zs->failed) {
+		hd_buf_release(&zs->out);
+		zs->taken = 0;
+		zip_step(zs);
+	}
+	if (zs->failed) {
+		return -1;
+	}
+	n = zs->out.len - zs->taken;
+	n = n < max ? n : max;
+	if (n > 0) {
+		memcpy(buf, zs->out.p + zs->taken, n);
+		zs->taken += n;
+	}
+	return (ssize_t)n;
+}
+
+/* See hd_desk.h. */
+void hd_zip_stream_remove(struct hd_zipstream *zs, const char *dir)
+{
+	free(zs->remove);
+	zs->remove = dir != NULL ? hd_xstrdup(dir) : NULL;
+}
+
+/* See hd_desk.h. */
+void hd_zip_stream_close(struct hd_zipstream *zs)
+{
+	size_t i;
+
+	if (zs == NULL) {
+		return;
+	}
+	if (zs->fd >= 0) {
+		close(zs->fd);
+	}
+	if (zs->z != NULL) {
+		archive_write_free(zs->z);
+	}
+	for (i = 0; i < zs->n; i++) {
+		free(zs->v[i].path);
+		free(zs->v[i].name);
+	}
+	if (zs->remove != NULL) {
+		hd_fs_rmtree(zs->remove);
+	}
+	free(zs->remove);
+	free(zs->v);
+	free(zs->buf);
+	hd_buf_release(&zs->out);
+	free(zs);
 }
 
 /* 1 for a payload manifest's name, "manifest-ALG.txt" (scandir's

@@ -98,13 +98,32 @@ void hd_now_iso(char out[32])
 }
 
 /* hd_china_today: see hd.h.  The one place that says which day it is in
- * China. */
+ * China: the day of hd_now_s, so the test clock moves it too. */
 void hd_china_today(char out[11])
 {
-	GDateTime *now = g_date_time_new_now(china_zone());
+	char hm[6];
 
-	day_text(now, out);
-	g_date_time_unref(now);
+	hd_china_clock(hd_now_s(), out, hm);
+}
+
+/* hd_china_clock: see hd.h.  A time GDateTime cannot hold gives "" in
+ * both. */
+void hd_china_clock(int64_t t, char day[11], char hm[6])
+{
+	GDateTime *u = g_date_time_new_from_unix_utc(t), *dt = NULL;
+
+	day[0] = hm[0] = '\0';
+	if (u != NULL) {
+		dt = g_date_time_to_timezone(u, china_zone());
+		g_date_time_unref(u);
+	}
+	if (dt != NULL) {
+		day_text(dt, day);
+		snprintf(hm, 6, "%02u:%02u",
+			(unsigned)g_date_time_get_hour(dt) % 24u,
+			(unsigned)g_date_time_get_minute(dt) % 60u);
+		g_date_time_unref(dt);
+	}
 }
 
 /* Exactly n ASCII digits at s as a number, or -1. */

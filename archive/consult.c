@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 #include <jansson.h>
@@ -713,4 +714,38 @@ void hd_use_stats_release(struct hd_use_stats *st)
 	free(st->category);
 	free(st->purpose);
 	memset(st, 0, sizeof *st);
+}
+
+/* See hd.h.  Reads only; a catalogue that cannot be read says no. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours)
+{
+	sqlite3_stmt *st;
+	char since[32];
+	char canon[64];
+	int64_t t;
+	time_t tt;
+	struct tm tm;
+	int used;
+
+	if (!hd_sha_ok(sha256) || hd_ref_canon(ref, canon, sizeof canon,
+	    NULL) != 0 || hours < 1) {
+		return 0;
+	}
+	t = hd_now_s() - (int64_t)hours * 3600;
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	st = hd_sql(a, SQL_CONSULT_USED, NULL);
+	if (st == NULL) {
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	hd_bind_text(st, 2, canon);
+	hd_bind_text(st, 3, sha256);
+	hd_bind_text(st, 4, kind);
+	hd_bind_text(st, 5, since);
+	used = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return used;
 }

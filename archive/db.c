@@ -37,7 +37,8 @@
  * 200,000 records instead of milliseconds). */
 #define SEARCH_FROM(t) \
 	" FROM " t " s CROSS JOIN records r ON r.id = s.rowid" \
-	" WHERE " t " MATCH ?1" \
+	" WHERE " t " MATCH ?1" RECORD_FILTER
+#define RECORD_FILTER \
 	" AND (?2 IS NULL OR r.year_end >= ?2)" \
 	" AND (?3 IS NULL OR r.year <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -53,26 +54,47 @@
  * than ?10 newest first, at most ?9 (-1: all),
  * each with what the facets count and its relevance by hd_rank (fts.c:
  * title above meta above body, the query's own characters above a match
- * through folding (?11, the roles of ?1's phrases), then term frequency,
+ * through folding (?16, the roles of ?1's phrases), then term frequency,
  * doubled where the query's words stand side by side as typed, times the
  * text quality of OCR'd records: doubtful OCR below clean text).  FTS5
  * gives rowids in order without reading further than the LIMIT, where
  * bm25() or ORDER BY rank would first score every match. */
 #define WALK_SQL(t, vis) \
 	"SELECT r.id, r.year, r.category, r.place," \
-	" hd_rank(" t ", r.text_quality, 1, ?11)" \
+	" hd_rank(" t ", r.text_quality, 1, ?16)" \
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
+
+/* The staff catalogue (search.c, HD_ARCHIVIST): beyond the filters of
+ * SEARCH_FROM, ?11 status, ?12 access, ?13 batch and ?14 a location (the
+ * records kept there or inside it); after the walk's columns each
+ * record's status, access and its key for the order ?15 (1 date, undated
+ * after "9999"; 2 reference code; 3 last change; else NULL). */
+#define STAFF_FILTER \
+	" AND (?11 IS NULL OR r.status = ?11)" \
+	" AND (?12 IS NULL OR r.access = ?12)" \
+	" AND (?13 IS NULL OR r.batch_id = ?13)" \
+	" AND (?14 IS NULL OR" IN_PLACE("?14") ")"
+#define STAFF_COLS \
+	", r.status, r.access, CASE ?15" \
+	" WHEN 1 THEN CASE WHEN r.year > 0 THEN printf('%04d', r.year)" \
+	"  || coalesce(r.date, '') ELSE '~' END" \
+	" WHEN 2 THEN r.ref WHEN 3 THEN r.updated END"
+#define WALK_STAFF_SQL(t) \
+	"SELECT r.id, r.year, r.category, r.place," \
+	" hd_rank(" t ", r.text_quality, 1, ?16)" STAFF_COLS \
+	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
+	" ORDER BY s.rowid DESC LIMIT ?9"
 
 /* One hit of the page, by ?2 its id, with its snippet of the body (its
  * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
  * and the first image for a thumbnail. */
-#define HIT_SQL(vis) \
+#define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
 	" hd_snippet(search, 2, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
-	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" \
+	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" more \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \
 	" WHERE search MATCH ?1 AND search.rowid = ?2" vis
 
@@ -184,6 +206,10 @@
 	" AND (?4 IS NULL OR r.category = ?4)" \
 	" AND (?5 IS NULL OR r.class = ?5)" \
 	" AND (?6 = 0 OR r.class IS NOT NULL)"
+
+/* A booking as staff see it (visits.c's visit_from_row reads these). */
+#define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
+	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
 
 static const char *const sqls[SQL__COUNT] = {
 	/* the paper storage room (room.c) */
@@ -335,12 +361,29 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OBJECTS_ALL] = "SELECT sha256, size FROM objects ORDER BY sha256",
 	[SQL_EVENTS_ALL] = "SELECT id, at, type, record_id, agent, detail,"
 		" prev, hash FROM events ORDER BY id",
-	[SQL_WALK_ALL] = WALK_SQL("search", ""),
+	[SQL_EVENTS_TAIL] = "SELECT e.id, e.at, e.type, e.record_id, e.agent,"
+		" e.detail, e.prev, e.hash, r.ref FROM events e LEFT JOIN"
+		" records r ON r.id = e.record_id WHERE e.id > (SELECT"
+		" coalesce(max(id), 0) FROM events) - ?1 ORDER BY e.id",
+	[SQL_WALK_ALL] = WALK_STAFF_SQL("search"),
 	[SQL_WALK_PUBLIC] = WALK_SQL("search", " AND" VISIBLE),
-	[SQL_WALK_HEADS_ALL] = WALK_SQL("heads", ""),
+	[SQL_WALK_HEADS_ALL] = WALK_STAFF_SQL("heads"),
 	[SQL_WALK_HEADS_PUBLIC] = WALK_SQL("heads", " AND" VISIBLE),
-	[SQL_HIT_ALL] = HIT_SQL(""),
-	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE),
+	/* the staff catalogue without a query: the records the filters
+	 * choose, in the walk's columns (relevance 0), newest first */
+	[SQL_LIST_ALL] = "SELECT r.id, r.year, r.category, r.place, 0.0"
+		STAFF_COLS " FROM records r WHERE 1" RECORD_FILTER
+		STAFF_FILTER " AND r.id < ?10 ORDER BY r.id DESC LIMIT ?9",
+	[SQL_HIT_ALL] = HIT_SQL("", ", r.updated, r.location"),
+	[SQL_HIT_PUBLIC] = HIT_SQL(" AND" VISIBLE, ""),
+	/* a hit of that list, as SQL_HIT_ALL gives one, its snippet the
+	 * first 120 characters of the description (and whether it goes
+	 * on) */
+	[SQL_LIST_HIT_ALL] = "SELECT r.ref, r.title, r.date, r.year,"
+		" r.category, r.class, r.access, r.status,"
+		" substr(coalesce(r.description, ''), 1, 120)," LIST_THUMB ","
+		" r.updated, r.location, length(r.description) > 120"
+		" FROM records r WHERE r.id = ?2",
 	[SQL_PERSONS_OF] = "SELECT term FROM terms WHERE record_id = ?1"
 		" AND kind = 'person'",
 	[SQL_FIRST_IMAGE] = "SELECT sha256 FROM files WHERE record_id = ?1"
@@ -395,11 +438,32 @@ static const char *const sqls[SQL__COUNT] = {
 		" ORDER BY top.shared DESC, top.dy, top.ref",
 	[SQL_LAST_EVENT_OF_TYPE] = "SELECT at, detail FROM events"
 		" WHERE type = ?1 ORDER BY id DESC LIMIT 1",
+	/* bookings (visits.c) */
 	[SQL_VISITS_OF_DAY] = "SELECT slot, coalesce(sum(people), 0), count(*)"
-		" FROM visits WHERE day = ?1 GROUP BY slot",
-	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, contact,"
-		" people, free, price, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8)",
+		" FROM visits WHERE day = ?1 AND cancelled IS NULL"
+		" GROUP BY slot",
+	[SQL_VISIT_INSERT] = "INSERT INTO visits (day, slot, grp, grp_key,"
+		" contact, contact_key, people, free, price, created, at,"
+		" remote, form) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, ?12, ?13)",
+	[SQL_VISIT_GROUP_TAKEN] = "SELECT id FROM visits WHERE day = ?1"
+		" AND slot = ?2 AND grp_key = ?3 AND cancelled IS NULL LIMIT 1",
+	[SQL_VISIT_FORM_USED] = "SELECT id FROM visits WHERE form = ?1",
+	/* the contact's bookings not cancelled whose slot (?2 "YYYY-MM-DD
+	 * HH:MM", China time) has not begun; ?3 its day, for the index */
+	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*) FROM visits"
+		" WHERE contact_key = ?1 AND day >= ?3 AND cancelled IS NULL"
+		" AND day || ' ' || slot > ?2",
+	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*) FROM visits"
+		" WHERE remote = ?1 AND at > ?2",
+	[SQL_VISIT_LIST] = "SELECT " VISIT_COLUMNS " FROM visits"
+		" WHERE day >= ?1 AND day < ?2 ORDER BY day, slot, id",
+	[SQL_VISIT_GET] = "SELECT " VISIT_COLUMNS " FROM visits WHERE id = ?1",
+	[SQL_VISIT_CANCEL] = "UPDATE visits SET cancelled = ?2,"
+		" cancelled_by = ?3 WHERE id = ?1 AND cancelled IS NULL",
+	[SQL_VISIT_ALL] = "SELECT id, grp, contact FROM visits",
+	[SQL_VISIT_SET_KEYS] = "UPDATE visits SET grp_key = ?2,"
+		" contact_key = ?3 WHERE id = ?1",
 	[SQL_CLASS_COUNTS_PUBLIC] = "SELECT r.class, count(*) FROM records r"
 		" WHERE" VISIBLE " GROUP BY r.class",
 	[SQL_RECORD_BODY] = "SELECT body FROM search WHERE rowid = ?1",
@@ -438,19 +502,29 @@ static const char *const sqls[SQL__COUNT] = {
 		" OR created < ?2",
 	[SQL_LOGIN_INSERT] = "INSERT INTO login_attempts (at, name, remote,"
 		" ok) VALUES (?1, ?2, ?3, ?4)",
-	/* the newest failures since ?2 and since the last success */
+	/* failures, newest first, since ?3 (Unix seconds), ?4 at most: of
+	 * the name ?1 from anywhere since its last success; of ?1 from the
+	 * address ?2 since its last success from there; from the address ?2
+	 * for names it has not since logged in to (a gap in the numbers is
+	 * a parameter no one reads) */
 	[SQL_LOGIN_FAILS_NAME] = "SELECT at FROM login_attempts"
-		" WHERE name = ?1 AND ok = 0 AND at >= ?2 AND id >"
+		" WHERE name = ?1 AND ok = 0 AND at >= ?3 AND id >"
 		" coalesce((SELECT max(id) FROM login_attempts"
-		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?3",
+		" WHERE name = ?1 AND ok = 1), 0) ORDER BY id DESC LIMIT ?4",
+	[SQL_LOGIN_FAILS_PAIR] = "SELECT at FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 0 AND at >= ?3"
+		" AND id > coalesce((SELECT max(id) FROM login_attempts"
+		" WHERE name = ?1 AND remote = ?2 AND ok = 1), 0)"
+		" ORDER BY id DESC LIMIT ?4",
 	/* an address's failures count until that same name succeeds from
 	 * it: a mistyped password is forgiven by the right one, but one
 	 * login to one's own account does not reset guessing at others */
 	[SQL_LOGIN_FAILS_REMOTE] = "SELECT f.at FROM login_attempts f"
-		" WHERE f.remote = ?1 AND f.ok = 0 AND f.at >= ?2"
+		" WHERE f.remote = ?2 AND f.ok = 0 AND f.at >= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM login_attempts s"
-		" WHERE s.remote = ?1 AND s.name = f.name AND s.ok = 1"
-		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?3",
+		" WHERE s.remote = ?2 AND s.name = f.name AND s.ok = 1"
+		" AND s.id > f.id) ORDER BY f.id DESC LIMIT ?4",
+	[SQL_LOGIN_SET_OK] = "UPDATE login_attempts SET ok = 1 WHERE id = ?1",
 	[SQL_LOGIN_PURGE] = "DELETE FROM login_attempts WHERE at < ?1",
 	[SQL_LOGIN_FORGET_NAME] = "DELETE FROM login_attempts"
 		" WHERE name = ?1",
@@ -518,6 +592,9 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_CONSULT_USE_INSERT] = "INSERT INTO consult_uses (at, request_id,"
 		" record_id, user_id, kind, file) VALUES (?1, ?2, ?3, ?4, ?5,"
 		" ?6)",
+	[SQL_CONSULT_USED] = "SELECT 1 FROM consult_uses u JOIN records r"
+		" ON r.id = u.record_id WHERE u.user_id = ?1 AND r.ref = ?2"
+		" AND u.file = ?3 AND u.kind = ?4 AND u.at >= ?5 LIMIT 1",
 	[SQL_CONSULT_STATS_MONTH] = "WITH k(m) AS ("
 		" SELECT " CHINA_MONTH("created") " FROM consult_requests"
 		" UNION SELECT " CHINA_MONTH("at") " FROM consult_uses)"
@@ -655,6 +732,14 @@ int hd_bind_text(sqlite3_stmt *st, int i, const char *s)
 		return sqlite3_bind_null(st, i);
 	}
 	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* See internal.h.  snprintf cuts at a byte, never past out[size - 1]. */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, size, "%s", s != NULL ? (const char *)s : "");
 }
 
 /* See internal.h. */
@@ -1205,9 +1290,9 @@ static int open_as(const char *dir, int readonly, int alone,
 	}
 	/* a reader of an archive it could not migrate searches the index
 	 * as it is: without trigrams before version 6, without the
-	 * characters as written beside the folded ones before version 8 */
+	 * characters as written beside the folded ones before version 9 */
 	a->trigrams = hd_user_version(a) >= 6;
-	a->scripts = hd_user_version(a) >= 8;
+	a->scripts = hd_user_version(a) >= 9;
 	*out = a;
 	return 0;
 }

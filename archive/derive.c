@@ -2,7 +2,9 @@
  * derive.c - what a visitor's screen receives instead of a master: JPEG
  * thumbnails and screen copies of image objects, made with libvips and
  * cached in the data folder as derived/ab/<sha>-thumb.jpg (longest side
- * 400 px) and derived/ab/<sha>-screen.jpg (1600 px).
+ * 400 px) and derived/ab/<sha>-screen.jpg (1600 px); and, for staff
+ * zooming into a big scan, its pyramid of tiles (derived/tiles/ab/<sha>/,
+ * made whole under tmp/ and renamed into place).
  *
  * Guarantees:
  *  - a derivative is never visible under its name before its bytes are on
@@ -36,6 +38,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -143,6 +146,16 @@ static void lib_start(void)
 	lib_rc = 0;
 }
 
+/* hd_vips_start: see hd_image.h. */
+int hd_vips_start(struct hd_error *e)
+{
+	pthread_once(&lib_once, lib_start);
+	if (lib_rc != 0) {
+		return hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
+	}
+	return 0;
+}
+
 /* The first line of the libvips error (the cause; the lines after it
  * repeat it from outer operations) or, without one, its last log line. */
 static void lib_message(char *out, size_t n)
@@ -228,58 +241,92 @@ static int make_dir(const char *dir, int *made, struct hd_error *e)
 	return hd_err(e, HD_EIO, "%s: %s", dir, strerror(errno));
 }
 
+/* 1 when libvips would read src with one of the loaders allowed (the
+ * catalogued type's); else 0 with *found the loader it would use (a
+ * static string, or NULL for none). */
+static int loader_ok(const char *src, const char *const *loader,
+	const char **found)
+{
+	int i;
+
+	*found = vips_foreign_find_load(src);
+	for (i = 0; *found != NULL && i < 2 && loader[i] != NULL; i++) {
+		if (strncmp(*found, loader[i], strlen(loader[i])) == 0) {
+			return 1;
+		}
+	}
+	vips_error_clear();
+	return 0;
+}
+
+/* in made fit for a screen: transparency flattened on white, sRGB, 8
+ * bits a band.  *out receives a new reference (caller unrefs); 0, or -1
+ * with the libvips error set. */
+static int displayable(VipsImage *in, VipsImage **out)
+{
+	VipsImage *t[3] = { NULL, NULL, NULL };
+	VipsImage *img = in;
+	VipsArrayDouble *bg = NULL;
+	double white;
+	int rc = -1, i;
+
+	if (vips_image_hasalpha(img)) {
+		white = img->BandFmt == VIPS_FORMAT_USHORT ? 65535.0 : 255.0;
+		bg = vips_array_double_newv(1, white);
+		if (vips_flatten(img, &t[0], "background", bg,
+		    "max_alpha", white, NULL) != 0) {
+			goto out;
+		}
+		img = t[0];
+	}
+	if (vips_colourspace(img, &t[1], VIPS_INTERPRETATION_sRGB,
+	    NULL) != 0) {
+		goto out;
+	}
+	img = t[1];
+	if (img->BandFmt != VIPS_FORMAT_UCHAR) {
+		if (vips_cast_uchar(img, &t[2], NULL) != 0) {
+			goto out;
+		}
+		img = t[2];
+	}
+	g_object_ref(img);
+	*out = img;
+	rc = 0;
+out:
+	if (bg != NULL) {
+		vips_area_unref(VIPS_AREA(bg));
+	}
+	for (i = 0; i < 3; i++) {
+		if (t[i] != NULL) {
+			g_object_unref(t[i]);
+		}
+	}
+	return rc;
+}
+
 /* Encode the derivative of the master at src into a new JPEG in memory
  * (*jpg, *njpg: g_free).  loaders: the libvips loaders allowed. */
 static int encode(const char *src, const char *const *loader, int size,
 	const char *sha, void **jpg, size_t *njpg, struct hd_error *e)
 {
-	VipsImage *t[4] = { NULL, NULL, NULL, NULL };
-	VipsImage *img;
-	VipsArrayDouble *bg = NULL;
+	VipsImage *thumb = NULL, *img = NULL;
 	const char *found;
 	char why[512];
-	int rc = 0, i, ok = 0;
-	double white;
+	int rc = 0;
 
 	*jpg = NULL;
 	*njpg = 0;
 	last_log[0] = '\0';
-	found = vips_foreign_find_load(src);
-	for (i = 0; found != NULL && i < 2 && loader[i] != NULL; i++) {
-		if (strncmp(found, loader[i], strlen(loader[i])) == 0) {
-			ok = 1;
-		}
-	}
-	if (!ok) {
-		vips_error_clear();
+	if (!loader_ok(src, loader, &found)) {
 		return hd_err(e, HD_EINVAL, "image %s: content cannot be read "
 			"as its catalogued type (libvips: %s)", sha,
 			found != NULL ? found : "no loader");
 	}
-	if (vips_thumbnail(src, &t[0], size, "height", size,
-	    "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0) {
+	if (vips_thumbnail(src, &thumb, size, "height", size,
+	    "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) != 0 ||
+	    displayable(thumb, &img) != 0) {
 		goto fail;
-	}
-	img = t[0];
-	if (vips_image_hasalpha(img)) {
-		white = img->BandFmt == VIPS_FORMAT_USHORT ? 65535.0 : 255.0;
-		bg = vips_array_double_newv(1, white);
-		if (vips_flatten(img, &t[1], "background", bg,
-		    "max_alpha", white, NULL) != 0) {
-			goto fail;
-		}
-		img = t[1];
-	}
-	if (vips_colourspace(img, &t[2], VIPS_INTERPRETATION_sRGB,
-	    NULL) != 0) {
-		goto fail;
-	}
-	img = t[2];
-	if (img->BandFmt != VIPS_FORMAT_UCHAR) {
-		if (vips_cast_uchar(img, &t[3], NULL) != 0) {
-			goto fail;
-		}
-		img = t[3];
 	}
 	/* Pixels are decoded here: damage shows up now, not before. */
 	if (vips_jpegsave_buffer(img, jpg, njpg, "Q", DERIV_Q,
@@ -295,13 +342,11 @@ fail:
 	*jpg = NULL;
 	*njpg = 0;
 out:
-	if (bg != NULL) {
-		vips_area_unref(VIPS_AREA(bg));
+	if (img != NULL) {
+		g_object_unref(img);
 	}
-	for (i = 0; i < 4; i++) {
-		if (t[i] != NULL) {
-			g_object_unref(t[i]);
-		}
+	if (thumb != NULL) {
+		g_object_unref(thumb);
 	}
 	return rc;
 }
@@ -456,4 +501,227 @@ out:
 	free(src);
 	free(mime);
 	return rc;
+}
+
+/* ------------------------------------------------------------ tiles */
+
+/* The deepest level of the pyramid of a w x h image: full resolution,
+ * level 0 being one pixel (DeepZoom). */
+static int tile_depth(int w, int h)
+{
+	int m = w > h ? w : h, n = 0;
+
+	while (n < 30 && (1 << n) < m) {
+		n++;
+	}
+	return n;
+}
+
+/* Read the size DeepZoom's image.dzi in dir gives into *t.  0, or -1. */
+static int tiles_read(const char *dir, struct hd_tiles *t)
+{
+	unsigned char *raw = NULL;
+	char *path = hd_xasprintf("%s/image.dzi", dir);
+	const char *w, *h;
+	size_t n = 0;
+	int more = 0, rc = -1;
+
+	if (hd_read_file(path, 4096, &raw, &n, &more) == 0 && !more) {
+		raw[n] = '\0';
+		w = strstr((char *)raw, "Width=\"");
+		h = strstr((char *)raw, "Height=\"");
+		if (w != NULL && h != NULL) {
+			t->width = atoi(w + 7);
+			t->height = atoi(h + 8);
+			t->tile = HD_TILE_SIZE;
+			t->levels = tile_depth(t->width, t->height) + 1;
+			rc = t->width > 0 && t->height > 0 ? 0 : -1;
+		}
+	}
+	free(raw);
+	free(path);
+	return rc;
+}
+
+/* Make the pyramid of the master src into dir (which must not exist):
+ * written under tmp/, every byte on disk (one syncfs), then renamed into
+ * place whole; another process's pyramid already there is kept. */
+static int tiles_make(struct hd_archive *a, const char *sha, const char *src,
+	const char *const *loader, const char *dir, struct hd_error *e)
+{
+	static atomic_uint seq;
+	VipsImage *in = NULL, *rot = NULL, *img = NULL;
+	const char *found;
+	char *work, *base, *from, *dzi, *in_dir, *sub, why[512];
+	int rc = 0, fd;
+
+	if (!loader_ok(src, loader, &found)) {
+		return hd_err(e, HD_EINVAL, "image %s: content cannot be read "
+			"as its catalogued type (libvips: %s)", sha,
+			found != NULL ? found : "no loader");
+	}
+	work = hd_xasprintf("%s/tiles-%ld-%u", a->tmpdir, (long)getpid(),
+		atomic_fetch_add(&seq, 1));
+	base = hd_xasprintf("%s/t", work);
+	from = hd_xasprintf("%s_files", base);
+	dzi = hd_xasprintf("%s.dzi", base);
+	in_dir = hd_xasprintf("%s/image.dzi", from);
+	sub = hd_xasprintf("%s/derived/tiles/%.2s", a->dir, sha);
+	last_log[0] = '\0';
+	if (mkdir(work, 0755) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: %s", work, strerror(errno));
+		goto out;
+	}
+	in = vips_image_new_from_file(src, "fail_on", VIPS_FAIL_ON_ERROR,
+		NULL);
+	if (in == NULL || vips_autorot(in, &rot, NULL) != 0 ||
+	    displayable(rot, &img) != 0 ||
+	    vips_dzsave(img, base, "tile_size", HD_TILE_SIZE, "overlap", 0,
+	    "depth", VIPS_FOREIGN_DZ_DEPTH_ONEPIXEL, "suffix",
+	    ".jpg[Q=82,strip]", NULL) != 0) {
+		lib_message(why, sizeof why);
+		rc = hd_err(e, HD_EINVAL, "image %s: cannot be tiled: %s", sha,
+			why);
+		goto out;
+	}
+	/* the size beside the tiles, so the folder is the whole pyramid */
+	if (rename(dzi, in_dir) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: %s", dzi, strerror(errno));
+	}
+	fd = rc == 0 ? open(work, O_RDONLY | O_DIRECTORY) : -1;
+	if (rc == 0 && (fd < 0 || syncfs(fd) != 0)) {
+		rc = hd_err(e, HD_EIO, "%s: sync: %s", work, strerror(errno));
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (rc == 0) {
+		/* derived/ itself may not be there yet */
+		rc = hd_fs_mkdirs(sub, e);
+	}
+	if (rc == 0 && rename(from, dir) != 0 && errno != EEXIST &&
+	    errno != ENOTEMPTY) {
+		rc = hd_err(e, HD_EIO, "%s: rename: %s", dir, strerror(errno));
+	}
+	if (rc == 0) {
+		rc = hd_fs_fsync_dir(sub, e);
+	}
+out:
+	if (img != NULL) {
+		g_object_unref(img);
+	}
+	if (rot != NULL) {
+		g_object_unref(rot);
+	}
+	if (in != NULL) {
+		g_object_unref(in);
+	}
+	hd_fs_rmtree(work);
+	free(work);
+	free(base);
+	free(from);
+	free(dzi);
+	free(in_dir);
+	free(sub);
+	return rc;
+}
+
+/* See hd.h.  The pyramid is made once (the in-progress set keeps two
+ * threads from making the same one); a made one costs a stat and a
+ * small read. */
+int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
+	char **dir, struct hd_error *e)
+{
+	const char *const *loader;
+	char *d = NULL, *src = NULL, *mime = NULL, key[72];
+	struct stat sb;
+	int rc = 0, claimed;
+
+	memset(t, 0, sizeof *t);
+	*dir = NULL;
+	if (!hd_sha_ok(sha256)) {
+		return hd_err(e, HD_ENOTFOUND, "no image object '%.80s'",
+			sha256 != NULL ? sha256 : "(null)");
+	}
+	d = hd_xasprintf("%s/derived/tiles/%.2s/%s", a->dir, sha256, sha256);
+	if (tiles_read(d, t) == 0) {
+		*dir = d;
+		return 0;
+	}
+	mime = hd_object_mime(a, sha256);
+	loader = image_loaders(mime);
+	src = hd_store_path(a, sha256);
+	if (loader == NULL) {
+		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
+		goto out;
+	}
+	if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		rc = hd_err(e, HD_ENOTFOUND, "image %s: catalogued but "
+			"missing from the store (%s)", sha256, src);
+		goto out;
+	}
+	pthread_once(&lib_once, lib_start);
+	if (lib_rc != 0) {
+		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
+		goto out;
+	}
+	snprintf(key, sizeof key, "%s-tiles", sha256);
+	do {
+		if (tiles_read(d, t) == 0) {
+			goto done;
+		}
+		claimed = busy_claim(key);
+	} while (!claimed);
+	if (tiles_read(d, t) != 0) {
+		rc = tiles_make(a, sha256, src, loader, d, e);
+		if (rc == 0 && tiles_read(d, t) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: the pyramid cannot be "
+				"read", d);
+		}
+	}
+	busy_release(key);
+	if (rc != 0) {
+		goto out;
+	}
+done:
+	*dir = d;
+	d = NULL;
+out:
+	free(d);
+	free(src);
+	free(mime);
+	return rc;
+}
+
+/* See hd.h. */
+int hd_tile(struct hd_archive *a, const char *sha256, int z, int x, int y,
+	char **path, struct hd_error *e)
+{
+	struct hd_tiles t;
+	char *dir = NULL;
+	long w, h;
+	int rc, n;
+
+	*path = NULL;
+	rc = hd_tiles_get(a, sha256, &t, &dir, e);
+	if (rc != 0) {
+		return rc;
+	}
+	n = t.levels - 1;
+	if (z < 0 || z > n || x < 0 || y < 0) {
+		free(dir);
+		return hd_err(e, HD_ENOTFOUND, "image %s has no level %d",
+			sha256, z);
+	}
+	/* the level's size: the image halved n - z times, rounded up */
+	w = ((long)t.width + (1L << (n - z)) - 1) >> (n - z);
+	h = ((long)t.height + (1L << (n - z)) - 1) >> (n - z);
+	if ((long)x * HD_TILE_SIZE >= w || (long)y * HD_TILE_SIZE >= h) {
+		free(dir);
+		return hd_err(e, HD_ENOTFOUND, "tile %d/%d/%d is outside "
+			"image %s", z, x, y, sha256);
+	}
+	*path = hd_xasprintf("%s/%d/%d_%d.jpg", dir, z, x, y);
+	free(dir);
+	return 0;
 }

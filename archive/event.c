@@ -17,6 +17,22 @@
 static const char zero_hash[65] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
+/* What the hash of one event covers, into b (emptied first): the
+ * previous hash, id, time, type, record (empty when none), agent and
+ * detail, a line each. */
+static void event_covered(struct hd_buf *b, const char *prev, int64_t id,
+	const char *at, const char *type, int64_t record, const char *agent,
+	const char *detail)
+{
+	b->len = 0;
+	hd_buf_printf(b, "%s\n%lld\n%s\n%s\n", prev, (long long)id, at,
+		type);
+	if (record > 0) {
+		hd_buf_printf(b, "%lld", (long long)record);
+	}
+	hd_buf_printf(b, "\n%s\n%s", agent, detail ? detail : "");
+}
+
 /* The hash of one event: see the file comment for what it covers. */
 void hd_event_hash(const char *prev, int64_t id, const char *at,
 	const char *type, int64_t record, const char *agent,
@@ -25,14 +41,72 @@ void hd_event_hash(const char *prev, int64_t id, const char *at,
 	struct hd_buf b;
 
 	hd_buf_init(&b);
-	hd_buf_printf(&b, "%s\n%lld\n%s\n%s\n", prev, (long long)id, at,
-		type);
-	if (record > 0) {
-		hd_buf_printf(&b, "%lld", (long long)record);
-	}
-	hd_buf_printf(&b, "\n%s\n%s", agent, detail ? detail : "");
+	event_covered(&b, prev, id, at, type, record, agent, detail);
 	hd_sha256_hex(b.p, b.len, out);
 	hd_buf_release(&b);
+}
+
+/* hd_chain_tail: see hd_chain.h.  One read, from one snapshot. */
+int hd_chain_tail(struct hd_archive *a, int n, struct hd_link **v,
+	size_t *nv, struct hd_error *e)
+{
+	sqlite3_stmt *st;
+	struct hd_buf b;
+	int rc;
+
+	*v = NULL;
+	*nv = 0;
+	if (n < 1 || n > HD_CHAIN_TAIL_MAX) {
+		return hd_err(e, HD_EUSAGE, "chain tail of %d events: 1-%d",
+			n, HD_CHAIN_TAIL_MAX);
+	}
+	st = hd_sql_bind(a, SQL_EVENTS_TAIL, e, "i", n);
+	hd_buf_init(&b);
+	while ((rc = hd_sql_step(a, st, "read the newest events", e)) == 1) {
+		struct hd_link *l;
+
+		*v = hd_xrealloc(*v, (*nv + 1) * sizeof **v);
+		l = &(*v)[(*nv)++];
+		memset(l, 0, sizeof *l);
+		l->ev.id = sqlite3_column_int64(st, 0);
+		snprintf(l->ev.at, sizeof l->ev.at, "%s",
+			(const char *)sqlite3_column_text(st, 1));
+		l->ev.type = hd_col_dup(st, 2);
+		l->record = sqlite3_column_int64(st, 3);
+		l->ev.agent = hd_col_dup(st, 4);
+		l->ev.detail = hd_col_dup(st, 5);
+		snprintf(l->prev, sizeof l->prev, "%s",
+			(const char *)sqlite3_column_text(st, 6));
+		snprintf(l->hash, sizeof l->hash, "%s",
+			(const char *)sqlite3_column_text(st, 7));
+		l->ev.ref = hd_col_dup(st, 8);
+		event_covered(&b, l->prev, l->ev.id, l->ev.at, l->ev.type,
+			l->record, l->ev.agent, l->ev.detail);
+		hd_sha256_hex(b.p, b.len, l->calc);
+		l->covered = hd_xstrndup(b.p, b.len);
+	}
+	hd_buf_release(&b);
+	if (rc != 0) {
+		hd_links_free(*v, *nv);
+		*v = NULL;
+		*nv = 0;
+	}
+	return rc;
+}
+
+/* hd_links_free: see hd_chain.h. */
+void hd_links_free(struct hd_link *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].ev.type);
+		free(v[i].ev.agent);
+		free(v[i].ev.detail);
+		free(v[i].ev.ref);
+		free(v[i].covered);
+	}
+	free(v);
 }
 
 /* See internal.h. */

@@ -196,7 +196,6 @@ int hd_fs_state(const char *path);
 /* 1 for OS litter: .DS_Store, Thumbs.db, desktop.ini, AppleDouble ._x. */
 int hd_fs_system_file(const char *name);
 
-
 /* --------------------------------------- clocks and days (calendar.c) */
 
 /* Current time as ISO 8601 UTC with milliseconds,
@@ -214,9 +213,11 @@ double hd_mono_s(void);
 void hd_clock_set(int64_t (*skew)(void));
 int64_t hd_now_s(void);
 int64_t hd_clock_skew_s(void);
-/* Today in China ("YYYY-MM-DD", Asia/Shanghai): the day consultation
- * windows, bookings and transfer slips count. */
+/* Today in China ("YYYY-MM-DD", Asia/Shanghai) by hd_now_s: the day
+ * consultation windows, bookings and transfer slips count.
+ * hd_china_clock: the day and the time "HH:MM" in China of Unix time t. */
 void hd_china_today(char out[11]);
+void hd_china_clock(int64_t t, char day[11], char hm[6]);
 /* A time typed by a person, as ISO 8601 UTC with milliseconds (the form
  * of hd_now_iso): "2026-11-20 09:30", "2026-11-20T09:30:15",
  * "2026-11-20" (midnight), with "Z" or "+08:00" or without a zone (China
@@ -575,40 +576,8 @@ int hd_meta_get(struct hd_archive *a, const char *key, const char *def,
 int hd_meta_set(struct hd_archive *a, const char *key, const char *value,
 	const struct hd_agent *agent, struct hd_error *e);
 
-/* ------------------------------------------------- guided-talk visits */
-
-/* One bookable hour of a day.  Public-welfare hours (公益时段, 09:00-12:00
- * by default, setting visit.free) are free; the low-price hours (setting
- * visit.paid, "14:00-17:00,19:00-21:00") cost visit.price yuan a person;
- * every slot holds visit.capacity people. */
-struct hd_slot {
-	char time[6];           /* "09:00" */
-	int free;               /* 1: 公益时段 */
-	int price;              /* yuan per person, 0 when free */
-	int capacity;           /* people */
-	int booked;             /* people already booked */
-};
-/* Bookable hours as the settings visit.free and visit.paid hold them,
- * "HH:00-HH:00[,HH:00-HH:00...]" (hours 0-24, each range non-empty): the
- * one grammar, for hd_visit_slots and for "hongdang config".  mask[h]
- * becomes 1 for each hour h a range covers, 0 for the others.  Returns
- * 0, or HD_EINVAL naming spec. */
-int hd_visit_hours(const char *spec, int mask[24], struct hd_error *e);
-/* The slots of day ("2026-12-01"): *slots receives an array (caller
- * frees).  HD_EINVAL for a malformed day, HD_EDB when the settings or
- * bookings cannot be read. */
-int hd_visit_slots(struct hd_archive *a, const char *day,
-	struct hd_slot **slots, size_t *nslots, struct hd_error *e);
-/* Book a guided talk (its own transaction, an event "visit").  today is
- * "YYYY-MM-DD" (the caller's clock, for tests).  Refuses with HD_EINVAL
- * and a Chinese message naming the field: a day in the past or more than
- * 60 days ahead, an hour that is not a slot, a group name of 1-40
- * characters missing, a contact that is not a phone number or e-mail,
- * people outside 1..capacity, not enough room left in the slot, or the
- * same group booked twice in a slot.  *id receives the booking's id. */
-int hd_visit_book(struct hd_archive *a, const char *day, const char *slot,
-	const char *group, const char *contact, int people, const char *today,
-	const struct hd_agent *agent, int64_t *id, struct hd_error *e);
+/* Guided-talk visits and the visitors' form tokens: hd_visit.h, at the
+ * end. */
 
 /* ----------------------------------------------------------- verify */
 
@@ -664,6 +633,28 @@ char *hd_object_mime(struct hd_archive *a, const char *sha256);
  * object is not a catalogued image, HD_EINVAL when it cannot be decoded.
  * Safe to call from several threads. */
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
+	char **path, struct hd_error *e);
+
+/* Zoom into a big master: its pyramid of JPEG tiles (HD_TILE_SIZE
+ * square, the last of a row or column smaller), DeepZoom levels from 0
+ * (one pixel) to full resolution, EXIF orientation applied, metadata
+ * stripped.  Made with libvips (dzsave) on first use, the whole pyramid
+ * at once, and cached as DIR/derived/tiles/ab/<sha>/ (Z/X_Y.jpg and
+ * image.dzi), written under tmp/ and renamed in whole.  hd_tiles_get
+ * fills *t and gives the pyramid's folder (*dir, caller frees);
+ * hd_tile the path of tile (z, x, y) (*path, caller frees).  HD_ENOTFOUND
+ * when the object is not a catalogued image or the tile is outside it,
+ * HD_EINVAL when the master cannot be decoded.  Who may see it is the
+ * caller's to decide.  Safe to call from several threads. */
+#define HD_TILE_SIZE 256
+struct hd_tiles {
+	int width, height;      /* pixels at full resolution (oriented) */
+	int tile;               /* HD_TILE_SIZE */
+	int levels;             /* 0 .. levels - 1 (full resolution) */
+};
+int hd_tiles_get(struct hd_archive *a, const char *sha256,
+	struct hd_tiles *t, char **dir, struct hd_error *e);
+int hd_tile(struct hd_archive *a, const char *sha256, int z, int x, int y,
 	char **path, struct hd_error *e);
 
 /* ---------------------------------------- the paper storage room (room.c) */
@@ -766,7 +757,6 @@ void hd_inv_found_release(struct hd_inv_found *v, size_t n);
 int hd_inventory_report(struct hd_archive *a, int64_t id, int finish,
 	const struct hd_agent *agent, char **json, struct hd_error *e);
 
-
 /* ------------ BagIt bags, RFC 8493 (bagit_validate.c reads, bagit.c) */
 
 /* A line of bag-info.txt (UTF-8), a folded value joined with spaces. */
@@ -826,6 +816,28 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 	struct hd_error *e);
 int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 	size_t *n, struct hd_error *e);
+
+/* Catalogue sheets as Hongdang writes them (sheetw.c): the columns the
+ * ingest's sheet reader takes, in this order, so that a sheet written
+ * goes back in ("ingest --sheet") describing the same records. */
+#define HD_SHEET_COLUMNS 14
+extern const char *const hd_sheet_columns[HD_SHEET_COLUMNS];
+/* The cells of r in those columns, each a new string ("" when empty;
+ * free with hd_sheet_cells_release): 文件名 its files' names in their
+ * order joined by ';' (each after folder and '/' when folder is not
+ * NULL), codes as catalogued (门类 ZP, 开放 restricted), subjects and
+ * persons joined by ';', 页数 "" when unknown. */
+void hd_sheet_cells(const struct hd_record *r, const char *folder,
+	char *cells[HD_SHEET_COLUMNS]);
+void hd_sheet_cells_release(char *cells[HD_SHEET_COLUMNS]);
+/* A CSV row of cells[0..n) appended to b: each cell quoted, its quotes
+ * doubled (libcsv's csv_write), "," between, CRLF after. */
+void hd_csv_row(struct hd_buf *b, char *const *cells, size_t n);
+/* A CSV sheet's start (UTF-8 BOM, for Excel, and the header row), and a
+ * record's row, appended to b. */
+void hd_sheet_csv_header(struct hd_buf *b);
+void hd_sheet_csv_record(struct hd_buf *b, const struct hd_record *r,
+	const char *folder);
 
 /* What to export: refs, or every record naming person, or every record
  * a search for query finds (archivist's view: all statuses and access
@@ -1006,13 +1018,18 @@ struct hd_login_policy {
 	int idle;           /* seconds without a request that end a session
 	                       (1800) */
 	int max;            /* seconds a session lives at most (43200) */
-	int fails;          /* failures of one name within window that lock
-	                       it (5) */
+	int fails;          /* failures of one name from one address within
+	                       window that lock the name for that address;
+	                       from any addresses, that slow it (5) */
 	int fails_remote;   /* failures from one address within window that
 	                       lock it (20) */
 	int window;         /* seconds (900) */
 	int lock;           /* seconds a lock lasts after the last counted
 	                       failure (900) */
+	int slow;           /* seconds a name slowed waits after its newest
+	                       failure, doubled for each one past fails
+	                       (2) */
+	int slow_max;       /* ... up to (60) */
 };
 void hd_login_policy_default(struct hd_login_policy *p);
 
@@ -1027,15 +1044,19 @@ struct hd_session {
 	int64_t seen;
 };
 
-/* Log in name with password from address remote (its own transaction).
- * The password hash is computed whether or not the name exists, is
- * disabled or the password is wrong, so they take the same time.  On
- * success a session starts: token receives the cookie value (64 hex
- * digits, 256 random bits; only its SHA-256 is stored) and *s the
- * session, and an event "login" is written.  HD_EDENIED (one message
- * for an unknown name, a disabled account and a wrong password) or
- * HD_ELIMIT while the name or the address is locked (the same for a
- * name that does not exist; no password is checked then). */
+/* Log in name with password from address remote.  The password hash is
+ * computed whether or not the name exists, is disabled or the password
+ * is wrong, so they take the same time.  The limits are checked and the
+ * attempt counted (as a failure until it succeeds) in one transaction
+ * before the password is verified, so guesses at once cannot verify more
+ * than the limits allow.  On success a session starts: token receives
+ * the cookie value (64 hex digits, 256 random bits; only its SHA-256 is
+ * stored) and *s the session, and an event "login" is written.
+ * HD_EDENIED (one message for an unknown name, a disabled account and a
+ * wrong password), or HD_ELIMIT with no password checked (the same for a
+ * name that does not exist): the name is locked from this address, the
+ * address is locked, or the name must wait a few seconds since its
+ * newest failure (policy: fails, slow). */
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e);
@@ -1213,6 +1234,14 @@ int hd_consult_log(struct hd_archive *a, int64_t request, int64_t user_id,
 	const char *ref, const char *kind, const struct hd_file *f,
 	const struct hd_agent *agent, struct hd_error *e);
 
+/* 1 when account user_id's use of kind of object sha256 of record ref
+ * was logged (hd_consult_log) within the last hours: what lets the parts
+ * of content a logged view shows (the tiles of a zoomed scan) follow it
+ * without a log entry each.  0 otherwise, also when the catalogue cannot
+ * be read.  Reads only. */
+int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
+	const char *sha256, const char *kind, int hours);
+
 /* Usage statistics (利用统计): requests (人次), records asked (件次)
  * and uses, by month (China time, "2026-11"), by category and by
  * purpose. */
@@ -1249,7 +1278,10 @@ int hd_audit_list(struct hd_archive *a, const struct hd_audit_query *q,
 void hd_events_free(struct hd_event *v, size_t n);
 
 /* the parts of the library with a header of their own */
+#include "hd_visit.h"
 #include "hd_oai.h"
 #include "hd_disk.h"
+#include "hd_chain.h"
+#include "hd_image.h"
 
 #endif

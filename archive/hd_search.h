@@ -16,8 +16,18 @@
 
 /* ----------------------------------------------------------- search */
 
+/* The orders of the staff catalogue (hd_search as HD_ARCHIVIST). */
+enum hd_sort {
+	HD_SORT_RELEVANCE = 0,  /* as hd_search ranks; a list: newest first */
+	HD_SORT_DATE,           /* by first year, then date as catalogued;
+	                           undated records after the dated ones */
+	HD_SORT_REF,            /* by reference code (档号) */
+	HD_SORT_UPDATED,        /* by the time of the last change */
+};
+
 struct hd_query {
-	const char *q;      /* what the user typed */
+	const char *q;      /* what the user typed; HD_ARCHIVIST: NULL lists
+	                       the records the filters choose */
 	int limit;          /* 1-1000, default 20 */
 	int offset;
 	int year_from;      /* 0: open */
@@ -29,6 +39,19 @@ struct hd_query {
 	const char *person;
 	int facets;         /* 1: also count facets */
 	int exact;          /* 1: count every match (see hd_search) */
+	/* The staff catalogue's filters and order, NULL or 0 for any.
+	 * HD_PUBLIC ignores them all: it sees approved public records
+	 * only, in relevance order. */
+	const char *status;     /* draft, pending, approved, returned or
+	                           withdrawn */
+	const char *access;     /* public, internal or restricted (or
+	                           公开, 内部, 限制) */
+	int64_t batch;          /* the ingest batch's id */
+	const char *location;   /* a shelf location (库房-柜-盒, any form
+	                           hd_location_canon reads): the records kept
+	                           there or inside it */
+	enum hd_sort sort;
+	int descending;     /* 1: sort from the last (not for relevance) */
 };
 
 /* A match inside a snippet's text: bytes [off, off + len). */
@@ -79,8 +102,12 @@ struct hd_hit {
 	char *cls;
 	char *access;
 	char *status;
-	struct hd_snippet snippet;  /* its text, matches marked */
+	struct hd_snippet snippet;  /* its text, matches marked (a list:
+	                             * the start of the description) */
 	char *thumb;        /* SHA-256 of the first image file, or NULL */
+	char *updated;      /* HD_ARCHIVIST: its last change (ISO 8601
+	                       UTC); NULL for HD_PUBLIC */
+	char *location;     /* HD_ARCHIVIST: its shelf location, or NULL */
 };
 
 struct hd_facet {
@@ -99,6 +126,7 @@ struct hd_results {
 	struct hd_hit *hits;
 	size_t nhits;
 	struct hd_facets decade, category, place, person;
+	struct hd_facets status, access;    /* HD_ARCHIVIST only */
 };
 /* Free what res holds (hits with their snippets, facets); res is left
  * empty.  NULL does nothing. */
@@ -121,8 +149,15 @@ void hd_results_release(struct hd_results *res);
  * its hits ranked among them, so its cost does not grow with the
  * archive; q->exact counts and ranks every match, at a cost that grows
  * with their number.  res is filled (caller releases it with
- * hd_results_release).  Returns 0, HD_EINVAL for a query that is empty,
- * over 1024 bytes or not UTF-8, HD_EDB. */
+ * hd_results_release).
+ * HD_ARCHIVIST sees every record and honours the staff filters and order
+ * of q (status, access, batch, location, sort): its facets also count
+ * status and access, its hits carry updated and location.  With q->q
+ * NULL it lists the records the filters choose (every record without
+ * one), newest first unless sorted, each hit's snippet the start of its
+ * description, every one counted.  Returns 0, HD_EINVAL for a query that
+ * is empty, over 1024 bytes or not UTF-8, or a staff filter that is not
+ * one (naming it), HD_EDB. */
 #define HD_SEARCH_CAP 1000
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e);
@@ -250,5 +285,9 @@ struct hd_stats {
 };
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e);
+
+/* What the archivist's desk in the browser adds (transfers as downloads,
+ * bookings kept, the last backup): a topic header of its own. */
+#include "hd_desk.h"
 
 #endif

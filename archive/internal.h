@@ -82,12 +82,15 @@ enum hd_sql {
 	SQL_EVENTS_OF,
 	SQL_OBJECTS_ALL,
 	SQL_EVENTS_ALL,
+	SQL_EVENTS_TAIL,
 	SQL_WALK_ALL,
 	SQL_WALK_PUBLIC,
 	SQL_WALK_HEADS_ALL,
 	SQL_WALK_HEADS_PUBLIC,
+	SQL_LIST_ALL,
 	SQL_HIT_ALL,
 	SQL_HIT_PUBLIC,
+	SQL_LIST_HIT_ALL,
 	SQL_PERSONS_OF,
 	SQL_FIRST_IMAGE,
 	SQL_STATS_ALL,
@@ -101,6 +104,15 @@ enum hd_sql {
 	SQL_LAST_EVENT_OF_TYPE,
 	SQL_VISITS_OF_DAY,
 	SQL_VISIT_INSERT,
+	SQL_VISIT_GROUP_TAKEN,
+	SQL_VISIT_FORM_USED,
+	SQL_VISIT_OPEN_OF_CONTACT,
+	SQL_VISIT_RECENT_OF_REMOTE,
+	SQL_VISIT_LIST,
+	SQL_VISIT_GET,
+	SQL_VISIT_CANCEL,
+	SQL_VISIT_ALL,
+	SQL_VISIT_SET_KEYS,
 	SQL_CLASS_COUNTS_PUBLIC,
 	SQL_TOP_SUBJECTS_PUBLIC,
 	SQL_RECORD_BODY,
@@ -123,7 +135,9 @@ enum hd_sql {
 	SQL_SESSION_PURGE,
 	SQL_LOGIN_INSERT,
 	SQL_LOGIN_FAILS_NAME,
+	SQL_LOGIN_FAILS_PAIR,
 	SQL_LOGIN_FAILS_REMOTE,
+	SQL_LOGIN_SET_OK,
 	SQL_LOGIN_PURGE,
 	SQL_LOGIN_FORGET_NAME,
 	/* review (review.c) */
@@ -146,6 +160,7 @@ enum hd_sql {
 	SQL_CONSULT_REFUSE,
 	SQL_CONSULT_ALLOWED,
 	SQL_CONSULT_USE_INSERT,
+	SQL_CONSULT_USED,
 	SQL_CONSULT_STATS_MONTH,
 	SQL_CONSULT_STATS_CATEGORY,
 	SQL_CONSULT_STATS_PURPOSE,
@@ -199,6 +214,20 @@ struct hd_archive {
 	uint64_t short_bytes;   /* ... for want of this much (0: unknown) */
 	char *note;             /* hd_archive_note's line, or NULL */
 };
+
+/* What the user typed, as FTS5 expressions for the walks of search.c
+ * (query.c); each returns a new string (caller frees).  hd_query_pinyin:
+ * q with pinyin barewords rewritten as phrases of pinyin tokens;
+ * hd_query_plain: q as plain words, each quoted; hd_query_lean: an
+ * expression with its Han phrases made lean (HD_LEAN in fts.h) when the
+ * index has trigrams, *has_not set when it uses NOT, *widen (caller
+ * frees) how hd_snippet widens each phrase's marks.  hd_query_blank: 1
+ * when q is white space only. */
+char *hd_query_pinyin(const char *q);
+char *hd_query_plain(const char *q);
+char *hd_query_lean(const char *match, int trigrams, int *has_not,
+	char **widen);
+int hd_query_blank(const char *q);
 
 /* Free what hd_search_warm kept of a's persons (hd_archive_close). */
 void hd_persons_free(struct hd_persons *p);
@@ -295,6 +324,9 @@ void hd_read_end(struct hd_archive *a, int own);
 
 /* A column as a new string (NULL stays NULL); caller frees. */
 char *hd_col_dup(sqlite3_stmt *st, int i);
+/* A column's text copied into out (size bytes, cut to fit; "" for
+ * NULL). */
+void hd_col_copy(sqlite3_stmt *st, int i, char *out, size_t size);
 
 /* Records by reference code (record.c).  hd_record_id: the id of the
  * record with canonical reference code canon into *id, 0 when there is
@@ -327,6 +359,23 @@ int hd_terms_add(struct hd_archive *a, int64_t id, const char *kind,
 int hd_day_parse(const char *s, int64_t *t, struct hd_error *e);
 void hd_day_format(int64_t t, char out[11]);
 int hd_china_day_start(const char *day, char out[32], struct hd_error *e);
+
+/* Fill in the grp_key and contact_key of every booking from its group
+ * and contact (visits.c, for migration 8), inside the caller's
+ * transaction.  0 or HD_EDB. */
+int hd_visit_rekey(struct hd_archive *a, struct hd_error *e);
+
+/* Text as people type it into a form, tidied for keeping and comparing
+ * (util.c): Unicode NFC (HD_TIDY_NFC: as typed, for showing), NFKC
+ * (HD_TIDY_NFKC: full-width digits and letters made plain, for phone
+ * numbers) or NFKC_Casefold (HD_TIDY_KEY: for comparing, case folded
+ * too); then the invisible characters (default-ignorable code points:
+ * U+200B and the other zero-width ones) removed, white space and
+ * controls trimmed at both ends and each run of them inside made one
+ * space.  Returns a new string (caller frees), or NULL when s is NULL or
+ * not UTF-8. */
+enum hd_tidy { HD_TIDY_NFC, HD_TIDY_NFKC, HD_TIDY_KEY };
+char *hd_text_tidy(const char *s, enum hd_tidy form);
 
 /* The text of JSON value o (jansson's json_dumps with flags) into *out,
  * which the caller frees.  Returns 0, or HD_EIO naming what when it

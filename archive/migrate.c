@@ -44,7 +44,7 @@ static const char migrate3_sql[] =
 	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
 
 /* The schema version this program makes: the number of migrations. */
-#define NVERSIONS 8
+#define NVERSIONS 9
 
 /* A step in C run after a migration's SQL, in its transaction. */
 typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
@@ -108,13 +108,49 @@ static int migrate5(struct hd_archive *a, struct hd_error *e)
 		"records.id)", e);
 }
 
+/* Version 8: bookings that can be limited and cancelled.  The table is
+ * made again without version 1's UNIQUE (day, slot, grp), which compared
+ * the names as typed and would keep a cancelled group from booking its
+ * slot again: the group and the contact are compared by their keys
+ * (grp_key, contact_key: hd_text_tidy's HD_TIDY_KEY, filled in by
+ * hd_visit_rekey for the bookings made before), in the booking's
+ * transaction.  at and remote say when (Unix seconds) and from where a
+ * booking came, form the nonce of the form token that made it (each
+ * books once); a cancelled booking keeps its row with cancelled set. */
+static const char migrate8_sql[] =
+	"CREATE TABLE visits_new ("
+	" id           INTEGER PRIMARY KEY,"
+	" day          TEXT NOT NULL,"          /* YYYY-MM-DD */
+	" slot         TEXT NOT NULL,"          /* HH:MM */
+	" grp          TEXT NOT NULL,"          /* as shown, tidied */
+	" grp_key      TEXT NOT NULL DEFAULT '',"
+	" contact      TEXT NOT NULL,"
+	" contact_key  TEXT NOT NULL DEFAULT '',"
+	" people       INTEGER NOT NULL CHECK (people > 0),"
+	" free         INTEGER NOT NULL,"       /* 1: 公益时段 */
+	" price        INTEGER NOT NULL,"       /* yuan per person */
+	" created      TEXT NOT NULL,"          /* ISO 8601 UTC */
+	" at           INTEGER NOT NULL DEFAULT 0," /* Unix seconds */
+	" remote       TEXT NOT NULL DEFAULT '',"   /* client address */
+	" form         TEXT UNIQUE,"            /* form token's nonce */
+	" cancelled    TEXT,"                   /* ISO 8601 UTC */
+	" cancelled_by TEXT);"
+	"INSERT INTO visits_new (id, day, slot, grp, contact, people, free,"
+	" price, created) SELECT id, day, slot, grp, contact, people, free,"
+	" price, created FROM visits;"
+	"DROP TABLE visits;"
+	"ALTER TABLE visits_new RENAME TO visits;"
+	"CREATE INDEX visits_day ON visits(day, slot, grp_key);"
+	"CREATE INDEX visits_contact ON visits(contact_key, day);"
+	"CREATE INDEX visits_remote ON visits(remote, at);";
+
 /* The schema's versions: migrations[i] brings user_version i to i + 1,
  * with (*hooks)[i] (NULL for none) run after its SQL; *n of them. */
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
 	static const char *m[NVERSIONS];
 	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
-		NULL, migrate5, NULL, NULL, NULL };
+		NULL, migrate5, NULL, NULL, hd_visit_rekey, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
@@ -123,7 +159,8 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[4] = migrate5_sql;
 	m[5] = rebuild_sql;
 	m[6] = rebuild_sql;
-	m[7] = rebuild_sql;
+	m[7] = migrate8_sql;
+	m[8] = rebuild_sql;
 	*n = NVERSIONS;
 	*hooks = h;
 	return m;
@@ -158,6 +195,7 @@ static const struct {
 	{ "建立题名与主题词索引", TEXTS_HEADS },
 	{ "三字检索：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
+	{ "讲解预约：可限额、可取消", 0 },
 	{ "简繁原字优先：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 };
 

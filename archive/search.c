@@ -23,19 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/utf8.h>
-
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
 #define OLDER_CAP 200           /* matches of each kind past the walk
                                    (see walks) */
 
 /* See hd.h.  Frees every hit's strings and its snippet (text and marks,
- * one block: free(text)), the hits and the four facets' values, and
+ * one block: free(text)), the hits and the six facets' values, and
  * leaves res zeroed; NULL does nothing. */
 void hd_results_release(struct hd_results *res)
 {
 	size_t i;
-	struct hd_facets *fs[4];
+	struct hd_facets *fs[6];
 
 	if (res == NULL) {
 		return;
@@ -52,13 +50,17 @@ void hd_results_release(struct hd_results *res)
 		free(h->status);
 		free(h->snippet.text);          /* and its marks */
 		free(h->thumb);
+		free(h->updated);
+		free(h->location);
 	}
 	free(res->hits);
 	fs[0] = &res->decade;
 	fs[1] = &res->category;
 	fs[2] = &res->place;
 	fs[3] = &res->person;
-	for (i = 0; i < 4; i++) {
+	fs[4] = &res->status;
+	fs[5] = &res->access;
+	for (i = 0; i < 6; i++) {
 		size_t j;
 
 		for (j = 0; j < fs[i]->n; j++) {
@@ -69,9 +71,80 @@ void hd_results_release(struct hd_results *res)
 	memset(res, 0, sizeof *res);
 }
 
-static void bind_filters(sqlite3_stmt *st, const char *match,
-	const struct hd_query *q)
+/* The staff catalogue's filters and order, checked (HD_ARCHIVIST); on
+ * is 0 for HD_PUBLIC, which ignores them. */
+struct staff {
+	int on;
+	const char *status;     /* a status code, or NULL */
+	const char *access;     /* an access code, or NULL */
+	int64_t batch;          /* 0: any */
+	char location[HD_LOCATION_MAX];     /* canonical, "" any */
+	int key;                /* the order's key (?15 of STAFF_COLS):
+	                           0 relevance, 1 date, 2 ref, 3 updated */
+	int descending;
+};
+
+/* Check the staff filters and order of q into *sf (HD_ARCHIVIST: staff
+ * 1).  0, or HD_EINVAL naming the filter that is not one. */
+static int staff_filters(const struct hd_query *q, int staff,
+	struct staff *sf, struct hd_error *e)
 {
+	static const char *const statuses[] = {"draft", "pending",
+		"approved", "returned", "withdrawn"};
+	size_t i;
+
+	memset(sf, 0, sizeof *sf);
+	if (!staff) {
+		return 0;
+	}
+	sf->on = 1;
+	for (i = 0; q->status != NULL && sf->status == NULL &&
+	    i < sizeof statuses / sizeof *statuses; i++) {
+		if (strcmp(q->status, statuses[i]) == 0) {
+			sf->status = statuses[i];
+		}
+	}
+	if (q->status != NULL && sf->status == NULL) {
+		return hd_err(e, HD_EINVAL, "status '%.40s' is not one of "
+			"draft, pending, approved, returned, withdrawn",
+			q->status);
+	}
+	sf->access = q->access != NULL ? hd_access_code(q->access) : NULL;
+	if (q->access != NULL && sf->access == NULL) {
+		return hd_err(e, HD_EINVAL, "access '%.40s' is not one of "
+			"public, internal, restricted", q->access);
+	}
+	if (q->batch < 0) {
+		return hd_err(e, HD_EINVAL, "batch %lld is not a batch",
+			(long long)q->batch);
+	}
+	sf->batch = q->batch;
+	if (q->location != NULL &&
+	    hd_location_canon(q->location, sf->location, e) != 0) {
+		return HD_EINVAL;
+	}
+	if ((int)q->sort < HD_SORT_RELEVANCE || q->sort > HD_SORT_UPDATED) {
+		return hd_err(e, HD_EINVAL, "sort %d unknown", (int)q->sort);
+	}
+	sf->key = (int)q->sort;
+	sf->descending = q->descending;
+	return 0;
+}
+
+/* Bind q's filters and match to st, a walk or list statement (db.c),
+ * and with sf->on the staff filters and order too. */
+static void bind_filters(sqlite3_stmt *st, const char *match,
+	const struct hd_query *q, const struct staff *sf)
+{
+	if (sf->on) {
+		hd_bind_text(st, 11, sf->status);
+		hd_bind_text(st, 12, sf->access);
+		if (sf->batch > 0) {
+			sqlite3_bind_int64(st, 13, sf->batch);
+		}
+		hd_bind_text(st, 14, sf->location[0] ? sf->location : NULL);
+		sqlite3_bind_int(st, 15, sf->key);
+	}
 	hd_bind_text(st, 1, match);
 	if (q->year_from > 0) {
 		sqlite3_bind_int(st, 2, q->year_from);
@@ -147,6 +220,7 @@ static void tally_release(struct tally *b)
 	hd_facets_release(&f);
 }
 
+/* Facet values by count, most first, then by value. */
 static int by_count(const void *x, const void *y)
 {
 	const struct hd_facet *a = x, *b = y;
@@ -165,10 +239,12 @@ static int syntax_error(struct hd_archive *a)
 	return sqlite3_errcode(a->db) == SQLITE_ERROR;
 }
 
-/* A match on its way to the page: its id and hd_rank relevance. */
+/* A match on its way to the page: its id, hd_rank relevance and, for a
+ * staff order other than relevance, its key (STAFF_COLS). */
 struct cand {
 	int64_t id;
 	double rank;
+	char *key;              /* NULL: none, or sorts first */
 };
 
 struct cands {
@@ -184,11 +260,13 @@ struct cands {
 struct tallies {
 	GHashTable *decade;     /* year / 10 -> its count, or NULL */
 	struct tally category, place;
+	struct tally status, access;    /* the staff catalogue's */
 };
 
 /* Count the facet values of the walk's row st in t (the decade table is
- * made on the first year; decades_count or tallies_release frees it). */
-static void tally_row(struct tallies *t, sqlite3_stmt *st)
+ * made on the first year; decades_count or tallies_release frees it),
+ * with staff 1 its status and access (STAFF_COLS) too. */
+static void tally_row(struct tallies *t, sqlite3_stmt *st, int staff)
 {
 	int year = sqlite3_column_int(st, 1);
 	gpointer key;
@@ -205,6 +283,12 @@ static void tally_row(struct tallies *t, sqlite3_stmt *st)
 	}
 	tally_add(&t->category, (const char *)sqlite3_column_text(st, 2), 1);
 	tally_add(&t->place, (const char *)sqlite3_column_text(st, 3), 1);
+	if (staff) {
+		tally_add(&t->status,
+			(const char *)sqlite3_column_text(st, 5), 1);
+		tally_add(&t->access,
+			(const char *)sqlite3_column_text(st, 6), 1);
+	}
 }
 
 /* Decades ("1990") earliest first. */
@@ -246,6 +330,8 @@ static void tallies_release(struct tallies *t)
 	}
 	tally_release(&t->category);
 	tally_release(&t->place);
+	tally_release(&t->status);
+	tally_release(&t->access);
 }
 
 /* 1 when id is among c->v[from..c->n). */
@@ -262,14 +348,15 @@ static int cand_seen(const struct cands *c, size_t from, int64_t id)
 }
 
 /* Walk the matches of table sql for x below id before, newest first, at
- * most cap (-1 all), adding each to c, counting it in res and its facets;
- * one already in c->v[from..] is passed over (from: c->n, none).  The
- * matches are ranked with x's roles (see hd_query_lean).  Returns SQLITE_DONE
- * or the failing step's code. */
+ * most cap (-1 all), adding each to c (with its key for a staff order),
+ * counting it in res and its facets; one already in c->v[from..] is
+ * passed over (from: c->n, none).  The matches are ranked with x's roles
+ * (see hd_query_lean); x is NULL for SQL_LIST_ALL, which matches
+ * nothing.  Returns SQLITE_DONE or the failing step's code. */
 static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
-	const struct hd_query *q, int cap, int64_t before, size_t from,
-	struct cands *c, struct hd_results *res, struct tallies *t,
-	struct hd_error *e)
+	const struct hd_query *q, const struct staff *sf, int cap,
+	int64_t before, size_t from, struct cands *c, struct hd_results *res,
+	struct tallies *t, struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, sql, e);
 	size_t end = c->n;
@@ -279,10 +366,12 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
 	if (st == NULL) {
 		return SQLITE_ERROR;
 	}
-	bind_filters(st, x->expr, q);
+	bind_filters(st, x != NULL ? x->expr : NULL, q, sf);
 	sqlite3_bind_int(st, 9, cap);
 	sqlite3_bind_int64(st, 10, before);
-	hd_bind_text(st, 11, x->roles);
+	if (x != NULL) {
+		hd_bind_text(st, 16, x->roles);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		if (from < end && cand_seen(c, from, id)) {
@@ -290,7 +379,7 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
 		}
 		res->total++;
 		if (q->facets) {
-			tally_row(t, st);
+			tally_row(t, st, sf->on);
 		}
 		if (c->n == c->cap) {
 			c->cap = c->cap ? 2 * c->cap : 256;
@@ -299,6 +388,7 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
 		c->v[c->n].id = id;
 		c->v[c->n].rank = sqlite3_column_double(st, 4);
 		c->exact += hd_rank_exact(c->v[c->n].rank);
+		c->v[c->n].key = sf->key > 0 ? hd_col_dup(st, 7) : NULL;
 		c->n++;
 	}
 	sqlite3_reset(st);
@@ -314,6 +404,61 @@ static int by_rank(const void *x, const void *y)
 		return a->rank < b->rank ? 1 : -1;
 	}
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* The keys of a and b compared, a missing key first. */
+static int key_cmp(const struct cand *a, const struct cand *b)
+{
+	if (a->key == NULL || b->key == NULL) {
+		return (a->key != NULL) - (b->key != NULL);
+	}
+	return strcmp(a->key, b->key);
+}
+
+/* By key; equal keys newest first. */
+static int by_key(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	int d = key_cmp(a, b);
+
+	if (d != 0) {
+		return d;
+	}
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* By key from the last; equal keys still newest first. */
+static int by_key_down(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	int d = key_cmp(b, a);
+
+	if (d != 0) {
+		return d;
+	}
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* The candidates in the order asked (relevance: by_rank). */
+static void cands_sort(struct cands *c, const struct staff *sf)
+{
+	if (c->n < 2) {
+		return;
+	}
+	qsort(c->v, c->n, sizeof *c->v, sf->key == 0 ? by_rank :
+		sf->descending ? by_key_down : by_key);
+}
+
+/* Free the candidates' keys and array. */
+static void cands_release(struct cands *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].key);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
 }
 
 /* The persons of the records hd_search_warm read, for the person facet:
@@ -569,7 +714,7 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, who == HD_PUBLIC ? SQL_HIT_PUBLIC :
-		SQL_HIT_ALL, e);
+		match == NULL ? SQL_LIST_HIT_ALL : SQL_HIT_ALL, e);
 	struct hd_hit *h;
 	size_t i = q->offset > 0 ? (size_t)q->offset : 0;
 	int rc;
@@ -578,8 +723,10 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	res->hits = hd_xcalloc((size_t)limit, sizeof *res->hits);
-	hd_bind_text(st, 1, match);     /* a reset keeps them bound */
-	hd_bind_text(st, 3, widen);
+	if (match != NULL) {
+		hd_bind_text(st, 1, match);     /* a reset keeps them bound */
+		hd_bind_text(st, 3, widen);
+	}
 	for (; i < c->n && res->nhits < (size_t)limit; i++) {
 		sqlite3_bind_int64(st, 2, c->v[i].id);
 		rc = sqlite3_step(st);
@@ -594,10 +741,20 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 			h->cls = hd_col_dup(st, 5);
 			h->access = hd_col_dup(st, 6);
 			h->status = hd_col_dup(st, 7);
-			hd_snippet_read(&h->snippet,
-				(const char *)sqlite3_column_text(st, 8),
-				(size_t)sqlite3_column_bytes(st, 8));
+			if (match != NULL) {
+				hd_snippet_read(&h->snippet, (const char *)
+					sqlite3_column_text(st, 8), (size_t)
+					sqlite3_column_bytes(st, 8));
+			} else {
+				h->snippet.text = hd_col_dup(st, 8);
+				h->snippet.cut_after =
+					sqlite3_column_int(st, 12);
+			}
 			h->thumb = hd_col_dup(st, 9);
+			if (who == HD_ARCHIVIST) {
+				h->updated = hd_col_dup(st, 10);
+				h->location = hd_col_dup(st, 11);
+			}
 			rc = sqlite3_step(st);
 		}
 		sqlite3_reset(st);
@@ -625,7 +782,8 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
  * judge it). */
 static int walks(struct hd_archive *a, enum hd_audience who,
 	const char *match, const struct hd_lean *x, size_t want,
-	const struct hd_query *q, struct cands *c, struct hd_results *res,
+	const struct hd_query *q, const struct staff *sf, struct cands *c,
+	struct hd_results *res,
 	struct tallies *t, struct hd_error *e)
 {
 	int pub = who == HD_PUBLIC, cap = q->exact ? -1 : HD_SEARCH_CAP, rc;
@@ -633,7 +791,7 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 	int64_t last;
 	size_t from;
 
-	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, x, q, cap,
+	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, x, q, sf, cap,
 		INT64_MAX, c->n, c, res, t, e);
 	if (rc != SQLITE_DONE || q->exact || c->n < (size_t)cap) {
 		return rc;
@@ -646,14 +804,14 @@ static int walks(struct hd_archive *a, enum hd_audience who,
 	from = c->n;
 	if (x->alts > 0 && c->exact < want) {
 		hd_query_lean(match, a->trigrams, a->scripts, 1, &ex);
-		rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, &ex, q,
+		rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, &ex, q, sf,
 			OLDER_CAP, last, c->n, c, res, t, e);
 		hd_query_lean_release(&ex);
 		if (rc != SQLITE_DONE) {
 			return rc;
 		}
 	}
-	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, x, q,
+	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, x, q, sf,
 		OLDER_CAP, last, from, c, res, t, e);
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
@@ -718,8 +876,18 @@ int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 	return 0;
 }
 
+/* Sort facet f by count, most first (qsort may not be given a NULL
+ * array, even when empty). */
+static void facet_sort(struct hd_facets *f)
+{
+	if (f->n > 1) {
+		qsort(f->v, f->n, sizeof *f->v, by_count);
+	}
+}
+
 /* hd_search: see hd.h.  The walk runs in one read transaction (one
- * snapshot); res is empty on every error path. */
+ * snapshot); res is empty on every error path.  A staff list (q->q
+ * NULL) walks the records instead of the index. */
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
@@ -727,6 +895,7 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	struct hd_lean x;
 	struct cands c;
 	struct tallies t;
+	struct staff sf;
 	int limit = q->limit > 0 ? q->limit : 20;
 	int rc, own;
 	size_t want;
@@ -738,7 +907,18 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	if (limit > 1000) {
 		limit = 1000;
 	}
+	if (staff_filters(q, who == HD_ARCHIVIST, &sf, e) != 0) {
+		return HD_EINVAL;
+	}
 	want = (size_t)limit + (q->offset > 0 ? (size_t)q->offset : 0);
+	if (q->q == NULL && sf.on) {
+		if (hd_read_begin(a, &own, e) != 0) {
+			return HD_EDB;
+		}
+		rc = walk(a, SQL_LIST_ALL, NULL, q, &sf, -1, INT64_MAX, 0,
+			&c, res, &t, e);
+		goto walked;
+	}
 	if (q->q == NULL || strlen(q->q) > QUERY_MAX) {
 		return hd_err(e, HD_EINVAL, "query is empty or longer than %d "
 			"bytes", QUERY_MAX);
@@ -754,19 +934,19 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	}
 	match = hd_query_pinyin(q->q);
 	hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
-	rc = walks(a, who, match, &x, want, q, &c, res, &t, e);
+	rc = walks(a, who, match, &x, want, q, &sf, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
 		tallies_release(&t);
-		c.n = 0;
-		c.exact = 0;
+		cands_release(&c);
 		plain = hd_query_plain(q->q);
 		free(match);
 		hd_query_lean_release(&x);
 		match = plain;
 		hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
-		rc = walks(a, who, match, &x, want, q, &c, res, &t, e);
+		rc = walks(a, who, match, &x, want, q, &sf, &c, res, &t, e);
 	}
+walked:
 	if (rc != SQLITE_DONE) {
 		rc = hd_sql_err(a, e, "search");
 		goto out;
@@ -775,20 +955,17 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 	decades_count(&t, &res->decade);
 	tally_count(&t.category, &res->category);
 	tally_count(&t.place, &res->place);
+	tally_count(&t.status, &res->status);
+	tally_count(&t.access, &res->access);
 	if (q->facets) {
-		/* qsort may not be given a NULL array, even when empty */
-		if (res->category.n > 1) {
-			qsort(res->category.v, res->category.n,
-				sizeof *res->category.v, by_count);
-		}
-		if (res->place.n > 1) {
-			qsort(res->place.v, res->place.n,
-				sizeof *res->place.v, by_count);
-		}
+		facet_sort(&res->category);
+		facet_sort(&res->place);
+		facet_sort(&res->status);
+		facet_sort(&res->access);
 		rc = person_facet(a, &c, own, res, e);
 	}
 	if (rc == 0 && c.n > 0) {
-		qsort(c.v, c.n, sizeof *c.v, by_rank);
+		cands_sort(&c, &sf);
 		rc = fetch_hits(a, who, x.expr, x.widen, q, limit, &c, res,
 			e);
 	}
@@ -796,7 +973,7 @@ out:
 	hd_read_end(a, own);
 	free(match);
 	hd_query_lean_release(&x);
-	free(c.v);
+	cands_release(&c);
 	tallies_release(&t);
 	if (rc != 0) {
 		hd_results_release(res);

@@ -35,7 +35,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
 #include <glib.h>
 #include <jansson.h>
 
@@ -422,86 +421,18 @@ static json_t *record_json(const struct hd_record *r, const char *folder)
 	return o;
 }
 
-/* A CSV cell of s ("" for NULL) appended to b, always quoted with its
- * quotes doubled (libcsv's csv_write), then "," or, for the last of a
- * row, CRLF. */
-static void csv_cell(struct hd_buf *b, const char *s, int last)
-{
-	size_t n, need;
-	char *cell;
-
-	if (s == NULL) {
-		s = "";
-	}
-	n = strlen(s);
-	need = csv_write(NULL, 0, s, n);
-	cell = hd_xmalloc(need);
-	csv_write(cell, need, s, n);
-	hd_buf_add(b, cell, need);
-	free(cell);
-	hd_buf_puts(b, last ? "\r\n" : ",");
-}
-
-/* A CSV cell (not the last of its row) of v[0..n) joined with ';', as
- * the sheet's list columns are read. */
-static void csv_list(struct hd_buf *b, char **v, size_t n)
-{
-	struct hd_buf c;
-	size_t i;
-
-	hd_buf_init(&c);
-	for (i = 0; i < n; i++) {
-		hd_buf_printf(&c, "%s%s", i ? ";" : "", v[i]);
-	}
-	csv_cell(b, c.p ? c.p : "", 0);
-	hd_buf_release(&c);
-}
-
-/* The catalogue sheet of the bag: the columns ingest reads, one row per
- * record.  The files are named one by one, in their order, so the
- * receiving record keeps it; a name holding ';' falls back to the
- * record's folder. */
+/* The catalogue sheet of the bag (sheetw.c): the columns ingest reads,
+ * one row per record, its files named one by one under its folder, in
+ * their order, so the receiving record keeps it.  Caller frees. */
 static char *records_csv(struct hd_record *recs, char **folders, size_t n)
 {
-	struct hd_buf b, c;
-	size_t i, k;
-	char num[16];
-	int plain;
+	struct hd_buf b;
+	size_t i;
 
 	hd_buf_init(&b);
-	hd_buf_puts(&b, "\xEF\xBB\xBF" "文件名,题名,责任者,日期,门类,保管期限,"
-		"开放,主题词,人物,地点,页数,机构问题,附注,位置\r\n");
+	hd_sheet_csv_header(&b);
 	for (i = 0; i < n; i++) {
-		struct hd_record *r = &recs[i];
-
-		hd_buf_init(&c);
-		plain = 1;
-		for (k = 0; k < r->nfiles; k++) {
-			if (strchr(r->files[k].name, ';') != NULL ||
-			    strstr(r->files[k].name, "\xEF\xBC\x9B") != NULL) {
-				plain = 0;
-			}
-		}
-		for (k = 0; plain && k < r->nfiles; k++) {
-			hd_buf_printf(&c, "%s%s/%s", k ? ";" : "", folders[i],
-				r->files[k].name);
-		}
-		csv_cell(&b, plain ? c.p : folders[i], 0);
-		hd_buf_release(&c);
-		csv_cell(&b, r->title, 0);
-		csv_cell(&b, r->creator, 0);
-		csv_cell(&b, r->date, 0);
-		csv_cell(&b, r->category, 0);
-		csv_cell(&b, r->retention, 0);
-		csv_cell(&b, r->access, 0);
-		csv_list(&b, r->subjects, r->nsubjects);
-		csv_list(&b, r->persons, r->npersons);
-		csv_cell(&b, r->place, 0);
-		snprintf(num, sizeof num, "%d", r->pages);
-		csv_cell(&b, r->pages > 0 ? num : "", 0);
-		csv_cell(&b, r->cls, 0);
-		csv_cell(&b, r->description, 0);
-		csv_cell(&b, r->location, 1);
+		hd_sheet_csv_record(&b, &recs[i], folders[i]);
 	}
 	return hd_buf_detach(&b);
 }
@@ -796,12 +727,13 @@ static int bag_tags(struct hd_archive *a, struct hd_bagw *w,
 	return rc;
 }
 
-/* hd_transfer_export: see hd.h.  The bag is removed again on every error
- * path before the transaction commits, also after it was renamed into
- * place.  Returns 0 with *t filled, or the first error. */
-int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
-	const struct hd_agent *agent, struct hd_transfer *t,
-	struct hd_error *e)
+/* hd_transfer_export and hd_transfer_export_as (where: NULL for x->out).
+ * The bag is removed again on every error path before the transaction
+ * commits, also after it was renamed into place.  Returns 0 with *t
+ * filled, or the first error. */
+static int transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
 {
 	struct hd_record *recs = NULL;
 	struct hd_bagw w;
@@ -880,11 +812,11 @@ int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	in_tx = 1;
 	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
 		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		x->out, text, &id, e);
+		where ? where : x->out, text, &id, e);
 	for (i = 0; i < nrefs && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
 			x->to ? x->to : "(no receiver named)", (long long)id,
-			uuid, x->out);
+			uuid, where ? where : x->out);
 		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
 		free(ev);
 	}
@@ -917,6 +849,22 @@ out:
 	free(text);
 	hd_bagw_release(&w);
 	return rc;
+}
+
+/* See hd.h. */
+int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	return transfer_export(a, x, NULL, agent, t, e);
+}
+
+/* See hd_desk.h. */
+int hd_transfer_export_as(struct hd_archive *a, const struct hd_export *x,
+	const char *where, const struct hd_agent *agent,
+	struct hd_transfer *t, struct hd_error *e)
+{
+	return transfer_export(a, x, where, agent, t, e);
 }
 
 /* ------------------------------------------------------------- receipts */

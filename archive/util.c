@@ -17,9 +17,11 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include <unicode/uchar.h>
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 /* hd_err: see hd.h.  The message is cut to fit e->msg. */
@@ -459,6 +461,26 @@ static char *from_utf16(const UChar *u, int32_t n)
 	return s;
 }
 
+/* The n UTF-16 units at u normalised by nf: a new buffer (caller frees)
+ * whose length goes into *len, or NULL when ICU cannot. */
+static UChar *normalize16(const UNormalizer2 *nf, const UChar *u, int32_t n,
+	int32_t *len)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t need;
+	UChar *v;
+
+	need = unorm2_normalize(nf, u, n, NULL, 0, &st);
+	st = U_ZERO_ERROR;
+	v = hd_xmalloc(((size_t)need + 1) * sizeof(UChar));
+	*len = unorm2_normalize(nf, u, n, v, need + 1, &st);
+	if (U_FAILURE(st)) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
 /* hd_nfc: see hd.h.  Through ICU: UTF-8 to UTF-16, NFC, back. */
 char *hd_nfc(const char *s, size_t n)
 {
@@ -483,17 +505,70 @@ char *hd_nfc(const char *s, size_t n)
 		free(u);
 		return hd_xstrndup(s, n);
 	}
-	st = U_ZERO_ERROR;
-	vlen = unorm2_normalize(nfc, u, ulen, NULL, 0, &st);
-	st = U_ZERO_ERROR;
-	v = hd_xmalloc(((size_t)vlen + 1) * sizeof(UChar));
-	unorm2_normalize(nfc, u, ulen, v, vlen + 1, &st);
+	v = normalize16(nfc, u, ulen, &vlen);
 	free(u);
-	if (U_FAILURE(st)) {
-		free(v);
+	if (v == NULL) {
 		return NULL;
 	}
 	out = from_utf16(v, vlen);
+	free(v);
+	return out;
+}
+
+/*
+ * hd_text_tidy: see internal.h.  ICU's NFC, NFKC or NFKC_Casefold, then
+ * one pass over the code points, in place: a default-ignorable one
+ * (U+200B-U+200F, U+2060, U+FEFF, U+00AD ...) is dropped, a run of white
+ * space or controls (u_isUWhiteSpace, u_iscntrl: U+3000 and U+00A0
+ * among them) becomes one U+0020 between two other characters and
+ * nothing at either end.  The pass only drops units or puts one in
+ * place of one or more, so it never overtakes its reading.
+ */
+char *hd_text_tidy(const char *s, enum hd_tidy form)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nf;
+	UChar *u, *v;
+	int32_t ulen = 0, vlen = 0, i = 0, k = 0;
+	UChar32 c;
+	int space = 0;
+	char *out;
+
+	if (s == NULL || !hd_utf8_valid(s, strlen(s))) {
+		return NULL;
+	}
+	nf = form == HD_TIDY_KEY ? unorm2_getNFKCCasefoldInstance(&st) :
+		form == HD_TIDY_NFKC ? unorm2_getNFKCInstance(&st) :
+		unorm2_getNFCInstance(&st);
+	if (U_FAILURE(st)) {
+		return NULL;
+	}
+	u = to_utf16(s, strlen(s), &ulen);
+	if (u == NULL) {
+		return NULL;
+	}
+	v = normalize16(nf, u, ulen, &vlen);
+	free(u);
+	if (v == NULL) {
+		return NULL;
+	}
+	while (i < vlen) {
+		U16_NEXT(v, i, vlen, c);
+		if (u_hasBinaryProperty(c,
+		    UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+			continue;
+		}
+		if (u_isUWhiteSpace(c) || u_iscntrl(c)) {
+			space = k > 0;
+			continue;
+		}
+		if (space) {
+			v[k++] = 0x20;
+			space = 0;
+		}
+		U16_APPEND_UNSAFE(v, k, c);
+	}
+	out = from_utf16(v, k);
 	free(v);
 	return out;
 }

@@ -1,6 +1,7 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
- * hours, capacity, price; the harvesters' contact).  Each change is an
+ * hours, capacity, price, the kiosks' addresses; the harvesters'
+ * contact; the folder the admin pages back up to).  Each change is an
  * event.
  */
 #include "cmd.h"
@@ -19,8 +20,12 @@ static const struct {
 		"low-price hours, HH:00-HH:00[,...]"},
 	{"visit.capacity", "40", "people a guided-talk slot holds"},
 	{"visit.price", "10", "yuan a person in the low-price hours"},
+	{"visit.kiosks", "", "the kiosks' IP addresses, comma-separated "
+		"(not held to 10 bookings an hour)"},
 	{"oai.email", HD_OAI_EMAIL_DEFAULT, "the e-mail harvesters see "
 		"(OAI-PMH adminEmail), NAME@HOST.DOMAIN without spaces"},
+	{"backup.dest", "", "absolute folder the admin pages' \"back up "
+		"now\" copies to"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -34,10 +39,11 @@ static const struct cmd_spec spec = {
 };
 
 /* Whether v looks like what key holds: a number (capacity 1-10000,
- * price 0-10000), an e-mail address the OAI-PMH schema takes
- * (hd_oai_email_valid) or hours in the library's one grammar
- * (hd_visit_hours: "HH:00-HH:00[,...]", each ending after it starts).
- * 1 or 0. */
+ * price 0-10000), addresses (hd_visit_kiosks: IPv4 or IPv6, separated
+ * by commas or spaces), an e-mail address the OAI-PMH schema takes
+ * (hd_oai_email_valid), an absolute folder path of one line (backup.dest)
+ * or hours in the library's one grammar (hd_visit_hours:
+ * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
 {
 	long long n;
@@ -46,9 +52,16 @@ static int valid(const char *key, const char *v)
 	if (strcmp(key, "oai.email") == 0) {
 		return hd_oai_email_valid(v);
 	}
+	if (strcmp(key, "backup.dest") == 0) {
+		return v[0] == '/' && strpbrk(v, "\r\n") == NULL &&
+			strlen(v) < 4000;
+	}
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {
 		return cmd_number(v, key[6] == 'c' ? 1 : 0, 10000, &n) == 0;
+	}
+	if (strcmp(key, "visit.kiosks") == 0) {
+		return hd_visit_kiosks(v, NULL) == 0;
 	}
 	return hd_visit_hours(v, mask, NULL) == 0;
 }
@@ -67,7 +80,7 @@ int cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	for (i = 0; status == 0 && i < NKEYS; i++) {
 		/* the help went out: the keys end it */
 		printf("  %-15s %s (default %s)\n", keys[i].key,
-			keys[i].what, keys[i].def);
+			keys[i].what, keys[i].def[0] ? keys[i].def : "none");
 	}
 	if (status >= 0) {
 		return status;

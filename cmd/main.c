@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "check every object and the event chain"},
 	{"optimize", cmd_optimize, "merge the search index into one segment"},
 	{"config", cmd_config, "show or change settings (visit hours ...)"},
+	{"visit", cmd_visit, "guided-talk bookings: list, cancel"},
 	{"serve", cmd_serve, "serve the exhibit screens and the JSON API"},
 	{"export", cmd_export, "write a transfer bag (BagIt) or a receipt"},
 	{"import", cmd_import, "validate and ingest a transfer bag; receipt"},

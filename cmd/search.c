@@ -5,6 +5,7 @@
  * "search --public" shows exactly what a visitor may see.
  */
 #include "cmd.h"
+#include "../exhibit/site.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -59,22 +60,19 @@ static void put_line(struct hd_buf *b, const char *s, size_t n)
 	hd_buf_add(b, s + run, n - run);
 }
 
-/* The command's one rendering of a snippet s, appended to b (grown;
- * nothing else allocated): for --json (json 1) HTML as the exhibit's
- * API gives it (marks inside <mark></mark>, the rest escaped: the JSON
- * output's contract); for the terminal the text on one line, its marks
- * in bold red when stdout is a terminal (tty 1), as they are elsewhere.
- * "…" where the snippet was cut, either way. */
+/* The command's rendering of a snippet s on the terminal, appended to b
+ * (grown; nothing else allocated): the text on one line, its marks in
+ * bold red when stdout is a terminal (tty 1), "…" where it was cut.
+ * --json renders snippets as the exhibit does (site_search_json). */
 static void put_snippet(struct hd_buf *b, const struct hd_snippet *s,
-	int json, int tty)
+	int tty)
 {
 	static const struct hd_snippet_style styles[] = {
 		{ put_line, "", "" },
 		{ put_line, "\033[1;31m", "\033[0m" },
-		{ hd_buf_html, "<mark>", "</mark>" },
 	};
 
-	hd_snippet_render(b, s, &styles[json ? 2 : tty ? 1 : 0]);
+	hd_snippet_render(b, s, &styles[tty ? 1 : 0]);
 }
 
 /* Search for the operands joined by spaces, as the archivist (every
@@ -125,31 +123,8 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		json_t *o = json_object(), *hits = json_array();
-
-		json_object_set_new(o, "query", json_string(q.q));
-		json_object_set_new(o, "total", json_integer(res.total));
-		for (k = 0; k < res.nhits; k++) {
-			struct hd_hit *h = &res.hits[k];
-			json_t *j = json_object();
-
-			json_object_set_new(j, "ref", json_string(h->ref));
-			json_object_set_new(j, "title", json_string(h->title));
-			json_object_set_new(j, "date", hd_json_str(h->date));
-			json_object_set_new(j, "category",
-				json_string(h->category));
-			json_object_set_new(j, "access",
-				json_string(h->access));
-			json_object_set_new(j, "status",
-				json_string(h->status));
-			sb.len = 0;
-			put_snippet(&sb, &h->snippet, 1, tty);
-			json_object_set_new(j, "snippet",
-				json_string(sb.p != NULL ? sb.p : ""));
-			json_array_append_new(hits, j);
-		}
-		json_object_set_new(o, "hits", hits);
-		status = cmd_json_out(o);
+		/* the same answer as the staff catalogue's API */
+		status = cmd_json_out(site_search_json(q.q, &res));
 	} else {
 		printf("“%s”：共 %lld 条\n", q.q, (long long)res.total);
 		for (k = 0; k < res.nhits; k++) {
@@ -163,7 +138,7 @@ int cmd_search(struct cmd_ctx *c, int argc, char **argv)
 				fputs("]", stdout);
 			}
 			sb.len = 0;
-			put_snippet(&sb, &h->snippet, 0, tty);
+			put_snippet(&sb, &h->snippet, tty);
 			fwrite(sb.p, 1, sb.len, stdout);
 			putchar('\n');
 		}

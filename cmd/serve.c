@@ -10,6 +10,7 @@
  */
 #include "cmd.h"
 #include "../exhibit/server.h"
+#include "../exhibit/demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ static const struct cmd_spec spec = {
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
 	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
-	"       [--tls-cert FILE --tls-key FILE]\n\n"
+	"       [--tls-cert FILE --tls-key FILE] [--demo-max N] [--demo-idle S]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -64,6 +65,12 @@ static const struct cmd_spec spec = {
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"
 	"                   X-Forwarded-Proto: https makes cookies Secure\n"
+	"  --demo-max N     demonstrations: scratch archives (sandboxes) at\n"
+	"                   once, one a kiosk, made under DIR/tmp from the\n"
+	"                   archive's public records and never the archive\n"
+	"                   itself (default 16; 0: none)\n"
+	"  --demo-idle S    a sandbox unused for S seconds is removed\n"
+	"                   (default 300)\n"
 	"  --tls-cert FILE  serve HTTPS with this PEM certificate (then any\n"
 	"                   chain); the session cookie is then Secure\n"
 	"  --tls-key FILE   the PEM private key of --tls-cert, without a\n"
@@ -126,6 +133,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("audit-hours", &so.audit_hours, 0, 8760),
 		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
 		CMD_SET("no-page-cache", &so.page_cache, 0),
+		CMD_INT("demo-max", &so.demo_max, 0, 256),
+		CMD_INT("demo-idle", &so.demo_idle, 1, 86400),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
 		CMD_STR("tls-cert", &so.tls_cert),
 		CMD_STR("tls-key", &so.tls_key),
@@ -141,6 +150,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.audit_hours = 24;
 	so.merge_idle = 10;
 	so.page_cache = 1;
+	so.demo_max = DEMO_MAX_DEFAULT;
+	so.demo_idle = DEMO_IDLE_DEFAULT;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
 	status = cmd_start(c, &spec, opts, &argc, &argv);

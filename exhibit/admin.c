@@ -16,10 +16,12 @@
 #include <glib.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------ policy */
 
@@ -53,6 +55,10 @@ static void policy_load(void)
 	env_seconds("HD_SESSION_IDLE", &policy.idle);
 	env_seconds("HD_SESSION_MAX", &policy.max);
 	env_seconds("HD_LOGIN_LOCK", &policy.lock);
+	env_seconds("HD_LOGIN_SLOW", &policy.slow);
+	if (policy.slow_max < policy.slow) {
+		policy.slow_max = policy.slow;
+	}
 	cookie_secure = sec != NULL && strcmp(sec, "1") == 0;
 }
 
@@ -133,6 +139,40 @@ char *admin_record_url(const char *ref)
 	return r;
 }
 
+/* See admin.h. */
+char *admin_disposition(const char *ascii, const char *name)
+{
+	struct hd_buf b;
+
+	hd_buf_init(&b);
+	hd_buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''",
+		ascii);
+	http_escape(&b, name, NULL);
+	return hd_buf_detach(&b);
+}
+
+/* See admin.h. */
+char *admin_tmp(struct hd_archive *a, const char *what, const char *ext)
+{
+	static atomic_uint seq;
+
+	return hd_xasprintf("%s/tmp/%s-%ld-%u%s%s", hd_archive_dir(a), what,
+		(long)getpid(), atomic_fetch_add(&seq, 1), *ext ? "." : "",
+		ext);
+}
+
+/* See admin.h. */
+void admin_download(struct http_resp *resp, const char *type,
+	const char *ascii, const char *name)
+{
+	char *d = admin_disposition(ascii, name);
+
+	resp->type = type;
+	http_header(resp, "Content-Disposition", d);
+	http_header(resp, "Cache-Control", "no-store");
+	free(d);
+}
+
 /* See admin.h (the library's hd_role_can decides). */
 int admin_can(const struct admin *ad, enum hd_perm p)
 {
@@ -205,12 +245,13 @@ void admin_denied(struct site *s, const struct http_req *req,
 	admin_message(s, req, resp, 403, msg, ad);
 }
 
-/* See admin.h.  A session the library cannot check for any reason
- * but its absence (a busy database) is a 503, not a logout.  ad->today
- * is set from hd_china_today. */
-int admin_enter(struct site *s, struct hd_archive *a,
+/* admin_enter, and admin_enter_stream when token is 0 (the form token
+ * is then the page's to check).  A session the library cannot check for
+ * any reason but its absence (a busy database) is a 503, not a logout.
+ * ad->today is set from hd_china_today. */
+static int enter(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
-	struct admin *ad)
+	struct admin *ad, int token)
 {
 	struct hd_error e;
 	int rc;
@@ -236,10 +277,9 @@ int admin_enter(struct site *s, struct hd_archive *a,
 	}
 	ad->agent.name = ad->s.agent;
 	hd_china_today(ad->today);
-	if (strcmp(req->method, "POST") == 0 &&
+	if (token && strcmp(req->method, "POST") == 0 &&
 	    !hd_csrf_ok(&ad->s, http_param(req, "csrf"))) {
-		admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一"
-			"页，刷新后重新提交。", ad);
+		admin_form_expired(s, req, resp, ad);
 		return 0;
 	}
 	if (!admin_can(ad, perm)) {
@@ -247,6 +287,30 @@ int admin_enter(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	return 1;
+}
+
+/* See admin.h. */
+int admin_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad)
+{
+	return enter(s, a, req, resp, perm, ad, 1);
+}
+
+/* See admin.h. */
+int admin_enter_stream(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad)
+{
+	return enter(s, a, req, resp, perm, ad, 0);
+}
+
+/* See admin.h. */
+void admin_form_expired(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const struct admin *ad)
+{
+	admin_message(s, req, resp, 403, "表单已过期或无效：请回到上一页，"
+		"刷新后重新提交。", ad);
 }
 
 /* ----------------------------------------------------------- showing */

@@ -27,7 +27,8 @@ struct admin {
 
 /* The session and login limits: hd_login_policy_default, changed by the
  * environment of the server (seconds): HD_SESSION_IDLE, HD_SESSION_MAX,
- * HD_LOGIN_LOCK.  Read once. */
+ * HD_LOGIN_LOCK, HD_LOGIN_SLOW (the first wait of a name slowed).  Read
+ * once. */
 const struct hd_login_policy *admin_policy(void);
 
 /* The start of every admin page: the session cookie must name a live
@@ -39,6 +40,16 @@ const struct hd_login_policy *admin_policy(void);
 int admin_enter(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
 	struct admin *ad);
+/* admin_enter for a streamed body (ROUTE_UPLOAD), whose form token has
+ * not arrived when the headers are in: everything but the token is
+ * checked; the page checks the token (hd_csrf_ok with ad->s) before it
+ * accepts anything else of the body. */
+int admin_enter_stream(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	struct admin *ad);
+/* The 403 page of a POST without the session's form token. */
+void admin_form_expired(struct site *s, const struct http_req *req,
+	struct http_resp *resp, const struct admin *ad);
 /* 1 when ad's role grants p. */
 int admin_can(const struct admin *ad, enum hd_perm p);
 /* Render template name in the layout with the admin frame's values (the
@@ -59,6 +70,19 @@ void admin_redirect(struct http_resp *resp, const char *to);
 /* The "/admin/record/REF" path of a record ("." form of the code);
  * caller frees. */
 char *admin_record_url(const char *ref);
+/* The Content-Disposition of a download named name: an attachment
+ * called ascii (plain ASCII, no quotes: for old clients) and, which
+ * browsers prefer, filename*=UTF-8'' with name percent-encoded (RFC
+ * 6266, 8187).  A new string (caller frees). */
+char *admin_disposition(const char *ascii, const char *name);
+/* Make resp a download of type (a static string): an attachment named
+ * as admin_disposition names it, never stored by caches. */
+void admin_download(struct http_resp *resp, const char *type,
+	const char *ascii, const char *name);
+/* A new path for a temporary file of a page, DIR/tmp/WHAT-PID-N.EXT
+ * (N counts up in the process; ext "" for none): no two requests get
+ * the same.  The caller makes and removes the file; caller frees. */
+char *admin_tmp(struct hd_archive *a, const char *what, const char *ext);
 /* Add to resp the header "Set-Cookie: NAME=VALUE; Path=PATH; HttpOnly;
  * SameSite=Strict" (+ "; Secure" when HD_COOKIE_SECURE=1 or the request
  * came over TLS, req->tls; + "; Max-Age=0" when clear). */
@@ -119,6 +143,47 @@ int page_admin_consult(struct site *s, struct hd_archive *a,
 int page_admin_consult_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_admin_consult_use(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_search.c: the staff catalogue; page_admin_view.c:
+ * the files of a record) */
+int page_admin_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_api_search(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_search_csv(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_view(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_original(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_tile(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+
+/* The storage room's readings of the last days days out of range, each
+ * {at (China time), room, temp, rh, why, in_range, cls}, oldest first:
+ * a new array.  all (may be NULL) receives every reading of those days
+ * (*nall of them; caller frees). */
+json_t *admin_readings_flagged(struct hd_archive *a, int days,
+	struct hd_reading **all, size_t *nall);
+
+/* pages (page_admin_transfer.c: transfers out and in) */
+int page_admin_export(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_import(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_import_open(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp,
+	struct http_sink *sink);
+int page_admin_import_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_receipt(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+/* pages (page_admin_keeping.c: fixity, backups, readings, bookings) */
+int page_admin_keeping(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_admin_keeping_post(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* The value of the first parameter called name, or NULL.  The string
  * belongs to the request. */
@@ -65,8 +66,18 @@ void http_resp_release(struct http_resp *r)
 		return;
 	}
 	hd_buf_release(&r->body);
+	if (r->file != NULL && r->file_temp) {
+		unlink(r->file);
+	}
 	free(r->file);
 	r->file = NULL;
+	r->file_temp = 0;
+	if (r->stream_done != NULL) {
+		r->stream_done(r->stream_ud);
+	}
+	r->stream_read = NULL;
+	r->stream_done = NULL;
+	r->stream_ud = NULL;
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
 		free(r->headers[i].value);

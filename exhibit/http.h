@@ -9,8 +9,9 @@
 #include "../archive/hd.h"
 
 #include <jansson.h>
+#include <sys/types.h>
 
-#define HTTP_MAX_PARAMS 32
+#define HTTP_MAX_PARAMS 64    /* a page of the catalogue's 50 rows, ticked */
 
 struct http_kv {
 	char *name;                 /* decoded, valid UTF-8 */
@@ -34,6 +35,10 @@ struct http_req {
 	                               proxy says https */
 	const char *body;           /* request body (POST), NUL-terminated */
 	size_t nbody;
+	uint64_t content_length;    /* Content-Length, 0 when none */
+	void *upload;               /* a streamed body (ROUTE_UPLOAD): what
+	                               the route's open function made of it
+	                               (its sink's ud), else NULL */
 	int kiosk;                  /* ?kiosk=1 or serve --kiosk */
 };
 
@@ -45,6 +50,17 @@ struct http_resp {
 	struct hd_buf body;         /* the body, unless file is set */
 	char *file;                 /* serve this file instead (owned) */
 	uint64_t file_size;
+	int file_temp;              /* file is the page's temporary file:
+	                               removed when the response is released
+	                               (once sent, the open file is read) */
+	/* or a body made as it is sent (chunked, its length unknown): read
+	 * gives up to max bytes at a time, 0 at the end, -1 on a failure
+	 * (the connection is then cut: the client sees a broken download,
+	 * never a short one taken for whole); done frees ud once the
+	 * response is over, sent or not */
+	ssize_t (*stream_read)(void *ud, char *buf, size_t max);
+	void (*stream_done)(void *ud);
+	void *stream_ud;
 	struct http_kv headers[HTTP_MAX_HEADERS];  /* extra headers (owned) */
 	size_t nheaders;
 };
@@ -83,7 +99,42 @@ enum route_flags {
 	                           form): the server may send a page again
 	                           from memory while the archive is unchanged
 	                           (the response cache, respcache.c) */
+	ROUTE_UPLOAD = 4,       /* a multipart/form-data body is not
+	                           buffered (nor capped at SERVER_BODY_MAX):
+	                           once the headers are in, the route's open
+	                           function decides, and its sink receives
+	                           the fields as they arrive.  Other bodies
+	                           are buffered as usual. */
 };
+
+/* Where a streamed body goes (ROUTE_UPLOAD).  field is called for each
+ * piece of each multipart field as it arrives: name, filename (NULL for
+ * a plain field), data[0..n) at offset off within the field's value;
+ * off 0 begins a field (n may be 0).  It returns 0 to go on, or -1:
+ * the rest of the body is then read and thrown away (up to
+ * HTTP_DISCARD_MAX bytes, then the connection is closed).  end is called
+ * once the whole body has arrived, complete 1 when it was well-formed
+ * multipart to its final boundary and field never said stop, before the
+ * page runs with req->upload = ud.  release is called last, always
+ * (also when the connection dropped midway and neither end nor the page
+ * ran): it frees ud. */
+struct http_sink {
+	int (*field)(void *ud, const char *name, const char *filename,
+		const char *data, uint64_t off, size_t n);
+	void (*end)(void *ud, int complete);
+	void (*release)(void *ud);
+	void *ud;
+};
+#define HTTP_DISCARD_MAX ((uint64_t)64 << 20)
+
+/* A route's open function (ROUTE_UPLOAD): called when the headers of a
+ * multipart request are in, with req as pages see it but without a body.
+ * Returns 1 with *sink filled to receive the body, or 0 with resp
+ * holding the answer, sent at once (the body is not read, and the
+ * connection closes). */
+typedef int (*page_open_fn)(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp,
+	struct http_sink *sink);
 
 struct route {
 	const char *method;         /* "GET" (also serves HEAD) or "POST" */
@@ -92,8 +143,16 @@ struct route {
 	unsigned flags;             /* enum route_flags */
 };
 
-/* The route table (exhibit/routes.c), ended by a NULL path. */
+/* A ROUTE_UPLOAD route's open function, by the route's path. */
+struct route_open {
+	const char *path;           /* as in the route table */
+	page_open_fn open;
+};
+
+/* The route table (exhibit/routes.c), ended by a NULL path, and the
+ * open functions of its ROUTE_UPLOAD routes, ended the same way. */
 extern const struct route routes[];
+extern const struct route_open route_opens[];
 
 /* Percent-decode s[0..n) into out (room for n + 1 bytes), '+' as a
  * space when plus is 1 (query strings and form bodies), and

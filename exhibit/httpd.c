@@ -13,6 +13,13 @@
  *    a raw URL of at most SERVER_URL_MAX bytes (else 414), a body of at
  *    most SERVER_BODY_MAX bytes (else 413), at most HTTP_MAX_PARAMS
  *    parameters (else 400) and a method its route takes (else 405);
+ *  - except a multipart/form-data body to a route marked ROUTE_UPLOAD:
+ *    its open function is asked once the headers are in (a refusal is
+ *    answered before any of the body is read), then the body streams
+ *    through libmicrohttpd's post processor into the route's sink, never
+ *    held whole in memory; its deadline moves with every piece that
+ *    arrives (a big upload takes longer than the timeout, a stalled one
+ *    does not);
  *  - every response made here carries the security headers (CSP,
  *    nosniff, Referrer-Policy, X-Frame-Options); only the bare error
  *    answers libmicrohttpd makes by itself (431, malformed request
@@ -91,9 +98,22 @@ struct conn {
 	int too_big;                    /* the body passed SERVER_BODY_MAX */
 	int close;                      /* answer "Connection: close" */
 	char *form;                     /* decoded form fields (owned) */
+	/* a streamed body (ROUTE_UPLOAD) */
+	struct MHD_PostProcessor *pp;   /* its parser, or NULL */
+	struct http_sink sink;          /* where it goes; release set while
+	                                   the sink's ud is to be freed */
+	int streaming;                  /* the body goes to sink */
+	int stopped;                    /* the sink said stop, or the body
+	                                   is not well-formed: the rest is
+	                                   thrown away */
+	uint64_t discarded;             /* bytes thrown away since */
 	int status;                     /* answered, for the log; 0 none */
 	unsigned long long bytes;       /* body bytes answered */
 };
+
+/* The post processor's buffer for a streamed body: libmicrohttpd's
+ * advice for speed; it also bounds a part's header lines. */
+#define STREAM_PP_BUFFER (64 * 1024)
 
 /* libmicrohttpd's side of a server. */
 struct httpd {
@@ -294,16 +314,86 @@ static enum MHD_Result send_fd(struct server *sv, struct conn *cn,
 	return queue(cn, c, 200, r, (unsigned long long)st->st_size);
 }
 
+/* The headers of a page's body: its Content-Type, Cache-Control as the
+ * page chose it or cache, and the page's and the security headers. */
+static void body_headers(struct server *sv, struct MHD_Response *r,
+	const struct http_resp *hr, const char *cache)
+{
+	char tbuf[128];
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		text_type(hr->type, tbuf, sizeof tbuf));
+	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+			cache);
+	}
+	add_headers(sv, r, hr);
+}
+
+/* A page's streamed body, for libmicrohttpd. */
+struct stream {
+	ssize_t (*read)(void *ud, char *buf, size_t max);
+	void (*done)(void *ud);
+	void *ud;
+};
+
+/* libmicrohttpd's reader of a streamed body: the page's read, its end
+ * and its failure as libmicrohttpd's. */
+static ssize_t stream_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	ssize_t n = st->read(st->ud, buf, max);
+
+	(void)pos;
+	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+		MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* libmicrohttpd is done with a streamed body: the page's done. */
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	if (st->done != NULL) {
+		st->done(st->ud);
+	}
+	free(st);
+}
+
+/* Answer with the body the page streams (hr->stream_read; taken over
+ * from hr), its type and headers, never cached. */
+static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, struct http_resp *hr)
+{
+	struct stream *st = hd_xmalloc(sizeof *st);
+	struct MHD_Response *r;
+
+	st->read = hr->stream_read;
+	st->done = hr->stream_done;
+	st->ud = hr->stream_ud;
+	hr->stream_read = NULL;
+	hr->stream_done = NULL;
+	hr->stream_ud = NULL;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+		stream_body, st, stream_free);
+	if (r == NULL) {
+		stream_free(st);
+		return MHD_NO;
+	}
+	body_headers(sv, r, hr, "no-store");
+	return queue(cn, c, hr->status, r, 0);
+}
+
 static void fill_req(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_req *req);
 static enum MHD_Result send_error(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, int status, const char *allow);
 
-/* Answer with what a page put into hr: its file (404 when it cannot be
- * opened), or its body with Content-Type and, unless the page chose,
- * "Cache-Control: no-cache".  key (owned, may be NULL): the response
- * cache's key for the request; the answer is kept under it, at
- * generation gen, when respcache_keeps allows and the server is not
+/* Answer with what a page put into hr: its streamed body, its file (404
+ * when it cannot be opened), or its body with Content-Type and, unless
+ * the page chose, "Cache-Control: no-cache".  key (owned, may be NULL):
+ * the response cache's key for the request; the answer is kept under it,
+ * at generation gen, when respcache_keeps allows and the server is not
  * draining. */
 static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_resp *hr, char *key,
@@ -318,6 +408,10 @@ static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	char *body;
 	int fd;
 
+	if (hr->stream_read != NULL) {
+		free(key);
+		return send_stream(sv, cn, c, hr);
+	}
 	if (hr->file != NULL) {
 		free(key);
 		fd = static_open(hr->file, &st);
@@ -340,13 +434,7 @@ static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
 	body = hd_buf_detach(&hr->body);
 	r = MHD_create_response_from_buffer(n, body ? body : (void *)"",
 		body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-		text_type(hr->type, tbuf, sizeof tbuf));
-	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-			"no-cache");
-	}
-	add_headers(sv, r, hr);
+	body_headers(sv, r, hr, "no-cache");
 	if (key != NULL && respcache_keeps(hr, n) &&
 	    !atomic_load(&sv->draining)) {
 		/* queued first: once in the cache another thread may drop
@@ -496,6 +584,9 @@ static void fill_req(struct server *sv, struct conn *cn,
 	req->tls = req->tls || sv->tls.cert != NULL;
 	req->body = cn->body.p ? cn->body.p : "";
 	req->nbody = cn->body.len;
+	k = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	req->content_length = k != NULL ? strtoull(k, NULL, 10) : 0;
+	req->upload = cn->streaming ? cn->sink.ud : NULL;
 	k = http_param(req, "kiosk");
 	req->kiosk = sv->site->kiosk || (k != NULL && strcmp(k, "1") == 0);
 }
@@ -510,6 +601,115 @@ static int is_form(struct MHD_Connection *c)
 	return t != NULL && strncasecmp(t, form, sizeof form - 1) == 0 &&
 		(t[sizeof form - 1] == '\0' || t[sizeof form - 1] == ';' ||
 		t[sizeof form - 1] == ' ');
+}
+
+/* 1 when the request's body is multipart/form-data (with its
+ * parameters). */
+static int is_multipart(struct MHD_Connection *c)
+{
+	const char *t = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	static const char mp[] = "multipart/form-data";
+
+	return t != NULL && strncasecmp(t, mp, sizeof mp - 1) == 0 &&
+		(t[sizeof mp - 1] == ';' || t[sizeof mp - 1] == ' ');
+}
+
+/* ------------------------------------------------------ streamed bodies */
+
+/* libmicrohttpd's post processor found a piece of a field: hand it to
+ * the sink; its refusal stops the parsing. */
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
+	const char *key, const char *filename, const char *ctype,
+	const char *encoding, const char *data, uint64_t off, size_t size)
+{
+	struct conn *cn = cls;
+
+	(void)kind;
+	(void)ctype;
+	(void)encoding;
+	if (cn->sink.field(cn->sink.ud, key ? key : "", filename, data, off,
+	    size) != 0) {
+		cn->stopped = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* The headers of a multipart request to route rt (ROUTE_UPLOAD) are in:
+ * ask its open function with this worker's archive handle.  A refusal is
+ * answered now (libmicrohttpd then closes the connection, the body
+ * unread); else the body streams to the sink from now on.  A boundary
+ * the post processor cannot take leaves the body to be thrown away, and
+ * the sink's end is told it was not complete. */
+static enum MHD_Result stream_open(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, const struct route *rt)
+{
+	struct http_req req;
+	struct http_resp resp;
+	struct http_sink sink;
+	struct hd_archive *a;
+	struct hd_error e;
+	enum MHD_Result ret;
+	int status;
+
+	hd_err_clear(&e);
+	a = server_archive(sv, (rt->flags & ROUTE_WRITES) != 0, &e);
+	if (a == NULL) {
+		alog_note(sv->log, "%s", e.msg);
+		return send_error(sv, cn, c, 503, NULL);
+	}
+	fill_req(sv, cn, c, &req);
+	http_resp_init(&resp);
+	memset(&sink, 0, sizeof sink);
+	if (route_open_fn(rt)(sv->site, a, &req, &resp, &sink) == 0) {
+		set_phase(cn, PH_BUSY, 0);
+		if (resp.status >= 400 && resp.body.len == 0 &&
+		    resp.file == NULL) {
+			status = resp.status;
+			http_resp_release(&resp);
+			http_resp_init(&resp);
+			site_error(sv->site, &req, &resp, status);
+		}
+		ret = send_resp(sv, cn, c, &resp, NULL, 0);
+		http_resp_release(&resp);
+		return ret;
+	}
+	http_resp_release(&resp);
+	cn->sink = sink;
+	cn->streaming = 1;
+	cn->pp = MHD_create_post_processor(c, STREAM_PP_BUFFER, on_field,
+		cn);
+	cn->stopped = cn->pp == NULL;
+	set_phase(cn, PH_BODY, mono_ms());
+	return MHD_YES;
+}
+
+/* A piece of a streamed body: to the post processor, or thrown away
+ * once the sink said stop (or the body proved malformed).  Returns 0, or
+ * -1 when more than HTTP_DISCARD_MAX bytes were thrown away: the
+ * connection is then closed. */
+static int stream_data(struct conn *cn, const char *data, size_t n)
+{
+	set_phase(cn, PH_BODY, mono_ms());      /* the deadline moves */
+	if (!cn->stopped && MHD_post_process(cn->pp, data, n) != MHD_YES) {
+		cn->stopped = 1;
+	}
+	if (cn->stopped) {
+		cn->discarded += n;
+	}
+	return cn->discarded > HTTP_DISCARD_MAX ? -1 : 0;
+}
+
+/* The streamed body has ended: tell the sink whether it was whole. */
+static void stream_end(struct conn *cn)
+{
+	int complete = 0;
+
+	if (cn->pp != NULL) {
+		complete = MHD_destroy_post_processor(cn->pp) == MHD_YES;
+		cn->pp = NULL;
+	}
+	cn->sink.end(cn->sink.ud, complete && !cn->stopped);
 }
 
 /* The whole request is in: answer it.  In order: an error found on the
@@ -559,7 +759,7 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 		}
 		return send_error(sv, cn, c, 404, NULL);
 	}
-	if (cn->meth == M_POST && is_form(c)) {
+	if (cn->meth == M_POST && !cn->streaming && is_form(c)) {
 		cn->form = hd_xmalloc(cn->body.len + 2 * HTTP_MAX_PARAMS + 8);
 		arena = cn->form;
 		if (http_parse_params(cn->params, &cn->nparams, cn->body.p ?
@@ -663,17 +863,20 @@ static int has_body(struct MHD_Connection *c)
 }
 
 /* libmicrohttpd's access handler: called once when the headers are in,
- * then for each piece of the body, then once more at its end.  A body
- * announced as too big is answered (413) at the first call; one that
- * grows too big is thrown away as it comes and answered 413 at the
- * end. */
+ * then for each piece of the body, then once more at its end.  A
+ * multipart body to a ROUTE_UPLOAD route is streamed to its sink
+ * (stream_open).  Any other body announced as too big is answered (413)
+ * at the first call; one that grows too big is thrown away as it comes
+ * and answered 413 at the end. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	const char *url, const char *method, const char *version,
 	const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
+	const struct route *rt;
 	const char *cl;
+	char allow[32];
 	size_t n;
 
 	if (cn == NULL) {
@@ -695,6 +898,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			cn->close = 1;
 			return handle(sv, cn, c);
 		}
+		rt = NULL;
+		if (!cn->bad && cn->meth == M_POST && is_multipart(c)) {
+			rt = route_find(cn->path, "POST", allow, sizeof allow);
+		}
+		if (rt != NULL && route_open_fn(rt) != NULL) {
+			return stream_open(sv, cn, c, rt);
+		}
 		cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
 			cn->too_big = 1;
@@ -704,6 +914,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			set_phase(cn, PH_BODY, mono_ms());
 		}
 		return MHD_YES;
+	}
+	if (*upload_size > 0 && cn->streaming) {
+		n = *upload_size;
+		*upload_size = 0;
+		return stream_data(cn, upload, n) == 0 ? MHD_YES : MHD_NO;
 	}
 	if (*upload_size > 0) {
 		if (!cn->too_big && cn->body.len + *upload_size <=
@@ -716,12 +931,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (cn->streaming) {
+		stream_end(cn);
+	}
 	return handle(sv, cn, c);
 }
 
-/* Forget the request on cn (the connection stays). */
+/* Forget the request on cn (the connection stays); a streamed body's
+ * parser and sink are let go. */
 static void rq_reset(struct conn *cn)
 {
+	if (cn->pp != NULL) {
+		MHD_destroy_post_processor(cn->pp);
+		cn->pp = NULL;
+	}
+	if (cn->sink.release != NULL) {
+		cn->sink.release(cn->sink.ud);
+	}
+	memset(&cn->sink, 0, sizeof cn->sink);
+	cn->streaming = cn->stopped = 0;
+	cn->discarded = 0;
 	hd_buf_release(&cn->body);
 	free(cn->form);
 	cn->form = NULL;

@@ -428,23 +428,6 @@ static char *file_pages(struct hd_archive *a, const struct hd_record *r,
 	return hd_buf_detach(&b);
 }
 
-/* The Content-Disposition of a download of the file name: an
- * attachment named "download", and filename*=UTF-8'' with the last part
- * of name percent-encoded (RFC 6266, 8187), which browsers prefer.
- * Returns a new string (caller frees). */
-static char *disposition(const char *name)
-{
-	const char *base = strrchr(name, '/');
-	struct hd_buf b;
-
-	base = base ? base + 1 : name;
-	hd_buf_init(&b);
-	hd_buf_puts(&b, "attachment; filename=\"download\"; "
-		"filename*=UTF-8''");
-	http_escape(&b, base, NULL);
-	return hd_buf_detach(&b);
-}
-
 /* /admin/consult/KIND/REF/N: parse into kind (a static string), ref
  * (64 bytes) and n (1-100000).  0, or -1 when the path is not so. */
 static int parse_use(const char *path, const char **kind, char ref[64],
@@ -489,7 +472,7 @@ static int parse_use(const char *path, const char **kind, char ref[64],
 int page_admin_consult_use(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
-	const char *kind = NULL;
+	const char *kind = NULL, *base;
 	const struct hd_file *f;
 	struct hd_record r;
 	struct hd_error e;
@@ -560,7 +543,8 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 	if (path != NULL) {
 		resp->file = path;
 		resp->type = "application/octet-stream";
-		u = disposition(f->name);
+		base = strrchr(f->name, '/');
+		u = admin_disposition("download", base ? base + 1 : f->name);
 		http_header(resp, "Content-Disposition", u);
 		free(u);
 		http_header(resp, "Cache-Control", "no-store");

@@ -155,6 +155,11 @@ static json_t *files_json(struct hd_archive *a, const struct hd_record *r,
 			(json_int_t)f->size));
 		json_object_set_new(o, "mime", admin_str(f->mime));
 		json_object_set_new(o, "sha256", json_string(f->sha256));
+		/* rurl is "/record/REF" */
+		u = hd_xasprintf("/admin/view%s/%zu", rurl + strlen("/record"),
+			i + 1);
+		json_object_set_new(o, "view", json_string(u));
+		free(u);
 		if (!restricted && f->mime != NULL &&
 		    strncmp(f->mime, "image/", 6) == 0) {
 			u = admin_thumb(f->sha256);

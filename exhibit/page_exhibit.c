@@ -1,14 +1,13 @@
 /*
  * page_exhibit.c - the kiosk's screens: home (four tiles), the history
- * corridor (a timeline by decade), the red reading corner and the
- * demonstrations of archive procedures.
+ * corridor (a timeline by decade) and the red reading corner (the
+ * demonstrations are page_demo.c's).
  *
  * Everything shown comes from the archive's approved public records: the
- * tiles' counts and pictures, the corridor's chapters, the reading lists,
- * and the demonstrations, whose steps are read from the archive's own
- * procedure records (class YS) and whose figures are counted live.
+ * tiles' counts and pictures, the corridor's chapters, the reading lists.
  */
 #include "pages.h"
+#include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,21 +66,6 @@ static json_t *tile(const char *href, const char *title, const char *sub,
 	return t;
 }
 
-/* Procedure records (class YS, titled "…操作规程") and the slug of each. */
-static const struct {
-	const char *slug;
-	const char *key;        /* word in the record's title */
-	const char *name;
-} procedures[] = {
-	{"collect", "收集", "档案收集"},
-	{"review", "审核", "档案审核"},
-	{"consult", "查阅", "档案查阅"},
-	{"transfer", "转递", "档案转递"},
-	{"digitise", "数字化", "档案数字化"},
-	{"storage", "库房", "库房管理"},
-};
-#define NPROC (sizeof procedures / sizeof procedures[0])
-
 /* GET /: the home screen: four tiles (reading corner, corridor,
  * demonstrations, search) with live counts and a picture each, the
  * collection's figures and years, and whether the room is open now. */
@@ -103,7 +87,7 @@ int page_home(struct site *s, struct hd_archive *a,
 		"从骑楼老街到新村改造", st.photos, "张老照片",
 		class_picture(a, "SQ", 0)));
 	json_array_append_new(tiles, tile("/demo", "档案工作演示",
-		"收集、审核、查阅、转递、数字化、库房", (int64_t)NPROC,
+		"收集、审核、查阅、转递、数字化、库房", (int64_t)DEMO_NPROCS,
 		"项流程", class_picture(a, "GZ", 1)));
 	json_array_append_new(tiles, tile("/search", "查一查",
 		"输入两个字也能找到", st.records, "件档案",
@@ -300,216 +284,5 @@ int page_api_reading(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	http_json(resp, 200, reading_data(a, 0));
-	return 0;
-}
-
-/* ------------------------------------------------------ demonstrations */
-
-/* Steps from a procedure's text: the lines of its numbered list,
- * "1. 登记：接收时填写…" -> {title 登记, text 接收时填写…}. */
-static json_t *parse_steps(const char *text)
-{
-	json_t *steps = json_array();
-	const char *p = text, *nl, *colon, *t;
-	char *line;
-
-	while (p && *p) {
-		nl = strchr(p, '\n');
-		line = hd_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-		t = line;
-		while (*t == ' ') {
-			t++;
-		}
-		if (*t >= '1' && *t <= '9') {
-			while (*t >= '0' && *t <= '9') {
-				t++;
-			}
-			if (*t == '.' || strncmp(t, "、", 3) == 0) {
-				json_t *st = json_object();
-
-				t += *t == '.' ? 1 : 3;
-				while (*t == ' ') {
-					t++;
-				}
-				colon = strstr(t, "：");
-				if (colon != NULL) {
-					char *title = hd_xstrndup(t,
-						(size_t)(colon - t));
-
-					json_object_set_new(st, "title",
-						json_string(title));
-					free(title);
-					t = colon + 3;
-				}
-				json_object_set_new(st, "text", json_string(t));
-				json_array_append_new(steps, st);
-			}
-		}
-		free(line);
-		p = nl ? nl + 1 : NULL;
-	}
-	return steps;
-}
-
-/* The live figure shown with a procedure, counted from the archive. */
-static void proc_figure(struct hd_archive *a, const char *slug,
-	char *out, size_t n)
-{
-	struct hd_stats st;
-	struct hd_reading r;
-	char at[32], fx[32];
-
-	hd_stats_get(a, HD_PUBLIC, &st, NULL);
-	if (strcmp(slug, "collect") == 0) {
-		snprintf(out, n, "本档案室已收集并公开 %lld 件档案，其中照片 "
-			"%lld 张", (long long)st.records, (long long)st.photos);
-	} else if (strcmp(slug, "review") == 0) {
-		snprintf(out, n, "经审核公开发布的档案：%lld 件",
-			(long long)st.records);
-	} else if (strcmp(slug, "consult") == 0) {
-		snprintf(out, n, "可供查阅的公开档案 %lld 件，时间跨度 %d—%d 年",
-			(long long)st.records, st.year_min, st.year_max);
-	} else if (strcmp(slug, "transfer") == 0) {
-		if (hd_event_last(a, "transfer", at, NULL, NULL) == 0) {
-			snprintf(out, n, "最近一次转递：%.10s", at);
-		} else {
-			snprintf(out, n, "本档案室尚未办理档案转递");
-		}
-	} else if (strcmp(slug, "digitise") == 0) {
-		snprintf(out, n, "已数字化 %lld 个文件，共 %lld 页",
-			(long long)st.files, (long long)(st.pages > st.files ?
-			st.pages : st.files));
-	} else {
-		if (hd_event_last(a, "fixity", fx, NULL, NULL) != 0) {
-			snprintf(fx, sizeof fx, "尚未检查");
-		}
-		if (hd_reading_last(a, &r, NULL) == 0) {
-			snprintf(out, n, "库房 %.1f °C、相对湿度 %.0f%%（%s"
-				"14—24 °C、45—60%%）；最近一次完整性检查：%.10s",
-				r.temp, r.rh, r.in_range ? "在" : "超出", fx);
-		} else {
-			snprintf(out, n, "尚无温湿度记录；最近一次完整性检查："
-				"%.10s", fx);
-		}
-	}
-}
-
-/* The public procedure record for a slug, loaded into r. */
-static int proc_record(struct hd_archive *a, const char *key,
-	struct hd_record *r)
-{
-	struct hd_results res;
-	struct hd_list l;
-	size_t i;
-	int rc = HD_ENOTFOUND;
-
-	memset(&l, 0, sizeof l);
-	l.cls = "YS";
-	l.limit = 100;
-	if (hd_list_public(a, &l, &res, NULL) != 0) {
-		return HD_EDB;
-	}
-	for (i = 0; i < res.nhits && rc != 0; i++) {
-		if (strstr(res.hits[i].title, key) &&
-		    strstr(res.hits[i].title, "规程")) {
-			rc = hd_record_get(a, HD_PUBLIC, res.hits[i].ref, r,
-				NULL);
-		}
-	}
-	hd_results_release(&res);
-	return rc;
-}
-
-/* GET /demo and /demo/SLUG: the list of procedures with their live
- * figures, or one procedure's steps as the archive's own published
- * procedure record gives them, each step with one of the archive's
- * public photographs; an unknown SLUG is a 404. */
-int page_demo(struct site *s, struct hd_archive *a,
-	const struct http_req *req, struct http_resp *resp)
-{
-	const char *name = req->path + strlen("/demo");
-	json_t *ctx = json_object(), *list = json_array(), *pics;
-	struct hd_results res;
-	struct hd_list l;
-	struct hd_record r;
-	char fig[512], *text, *u;
-	size_t i, k;
-
-	if (*name == '/') {
-		name++;
-	}
-	for (i = 0; i < NPROC; i++) {
-		json_t *p = json_object();
-
-		json_object_set_new(p, "slug", json_string(procedures[i].slug));
-		json_object_set_new(p, "name", json_string(procedures[i].name));
-		u = hd_xasprintf("/demo/%s", procedures[i].slug);
-		json_object_set_new(p, "href", json_string(u));
-		free(u);
-		proc_figure(a, procedures[i].slug, fig, sizeof fig);
-		json_object_set_new(p, "figure", json_string(fig));
-		json_array_append_new(list, p);
-	}
-	json_object_set_new(ctx, "procedures", list);
-	if (*name == '\0') {
-		json_object_set_new(ctx, "title", json_string("档案工作演示"));
-		site_page(s, req, resp, 200, "demo.html", ctx);
-		return 0;
-	}
-	for (i = 0; i < NPROC && strcmp(procedures[i].slug, name); i++) {
-	}
-	if (i == NPROC) {
-		json_decref(ctx);
-		site_error(s, req, resp, 404);
-		return 0;
-	}
-	json_object_set_new(ctx, "title", json_string(procedures[i].name));
-	json_object_set_new(ctx, "name", json_string(procedures[i].name));
-	proc_figure(a, procedures[i].slug, fig, sizeof fig);
-	json_object_set_new(ctx, "figure", json_string(fig));
-	hd_record_init(&r);
-	if (proc_record(a, procedures[i].key, &r) == 0) {
-		text = hd_record_text(a, &r);
-		json_object_set_new(ctx, "source", json_string(r.title));
-		u = page_record_url(r.ref);
-		json_object_set_new(ctx, "source_url", json_string(u));
-		free(u);
-		json_object_set_new(ctx, "steps", parse_steps(text ? text :
-			""));
-		free(text);
-		hd_record_release(&r);
-	} else {
-		/* the archive has not published its rules for this procedure:
-		 * say so, and still show the live figure */
-		json_object_set_new(ctx, "steps", json_array());
-	}
-	/* pictures: the archive's own public photographs, newest first */
-	memset(&l, 0, sizeof l);
-	l.images_only = 1;
-	l.category = "ZP";
-	l.newest_first = 1;
-	l.limit = 40;
-	pics = json_array();
-	if (hd_list_public(a, &l, &res, NULL) == 0) {
-		for (k = 0; k < res.nhits; k++) {
-			json_array_append_new(pics, page_hit(&res.hits[k], 1));
-		}
-		hd_results_release(&res);
-	}
-	/* give each step a picture, in turn */
-	for (k = 0; k < json_array_size(json_object_get(ctx, "steps")); k++) {
-		json_t *st = json_array_get(json_object_get(ctx, "steps"), k);
-		size_t np = json_array_size(pics);
-
-		json_object_set_new(st, "number", json_integer((int)k + 1));
-		if (np > 0) {
-			json_object_set(st, "picture", json_array_get(pics,
-				(k + i * 3) % np));
-		}
-	}
-	json_decref(pics);
-	json_object_set_new(ctx, "nsteps", json_integer((json_int_t)
-		json_array_size(json_object_get(ctx, "steps"))));
-	site_page(s, req, resp, 200, "demo_steps.html", ctx);
 	return 0;
 }

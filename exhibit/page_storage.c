@@ -207,6 +207,38 @@ static json_t *reading_json(const struct hd_reading *r)
 	return o;
 }
 
+/* See admin.h: the readings of the last days days, oldest first, those
+ * out of range as reading_json gives them. */
+json_t *admin_readings_flagged(struct hd_archive *a, int days,
+	struct hd_reading **all, size_t *nall)
+{
+	struct hd_reading *v = NULL;
+	json_t *flagged = json_array();
+	time_t from = time(NULL) - (time_t)days * 86400;
+	char since[32];
+	struct tm tm;
+	size_t n = 0, i;
+
+	gmtime_r(&from, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	if (hd_readings_since(a, since, NULL, &v, &n, NULL) != 0) {
+		v = NULL;
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!v[i].in_range) {
+			json_array_append_new(flagged, reading_json(&v[i]));
+		}
+	}
+	if (all != NULL) {
+		*all = v;
+		*nall = n;
+	} else {
+		free(v);
+	}
+	return flagged;
+}
+
 /* The storage room page into resp with status: the chart and the
  * flagged readings of the last DAYS days, the last reading, the shelf
  * locations and, for archivists, the form; error: why a reading was not
@@ -217,25 +249,14 @@ static void storage_page(struct site *s, struct hd_archive *a,
 {
 	struct hd_reading *v = NULL, last;
 	struct hd_location *locs = NULL;
-	size_t n = 0, nlocs = 0, i, bad = 0;
-	json_t *ctx = json_object(), *flagged = json_array(), *arr;
-	char since[32], *svg;
+	size_t n = 0, nlocs = 0, i, bad;
+	json_t *ctx = json_object(), *flagged, *arr;
+	char *svg;
 	time_t to = time(NULL), from = to - (time_t)DAYS * 86400;
-	struct tm tm;
 	static const char *const keep[] = {"temp", "rh", "room", "at"};
 
-	gmtime_r(&from, &tm);
-	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-	if (hd_readings_since(a, since, NULL, &v, &n, NULL) != 0) {
-		v = NULL;
-		n = 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (!v[i].in_range) {
-			bad++;
-			json_array_append_new(flagged, reading_json(&v[i]));
-		}
-	}
+	flagged = admin_readings_flagged(a, DAYS, &v, &n);
+	bad = json_array_size(flagged);
 	svg = chart_svg(v, n, from, to);
 	json_object_set_new(ctx, "title", json_string("库房管理"));
 	json_object_set_new(ctx, "chart", tmpl_html(svg));

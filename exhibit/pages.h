@@ -23,6 +23,10 @@ int page_reading(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_demo(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
+int page_demo_post(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
+int page_api_demos(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp);
 int page_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp);
 int page_record(struct site *s, struct hd_archive *a,

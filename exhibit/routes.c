@@ -11,7 +11,8 @@
  * last-seen time), and whether its answers may be sent again from the
  * response cache (pages the same for every visitor: not /visit, whose
  * form carries the visitor's token, not /img/, files revalidated by
- * ETag, nothing under /admin, not /oai).
+ * ETag, nothing under /admin, not /oai).  A route marked ROUTE_UPLOAD
+ * (the web desk's uploads) names its open function in route_opens[].
  */
 #include "server_int.h"
 #include "pages.h"
@@ -25,7 +26,10 @@ const struct route routes[] = {
 	{"GET", "/corridor", page_corridor, ROUTE_CACHED},
 	{"GET", "/reading", page_reading, ROUTE_CACHED},
 	{"GET", "/demo", page_demo, ROUTE_CACHED},
-	{"GET", "/demo/", page_demo, ROUTE_CACHED},
+	/* a demonstration works in the kiosk's own sandbox (its cookie):
+	 * never cached, and never the writable handle of the archive */
+	{"GET", "/demo/", page_demo, 0},
+	{"POST", "/demo/", page_demo_post, 0},
 	{"GET", "/search", page_search, ROUTE_CACHED},
 	{"GET", "/record/", page_record, ROUTE_CACHED},
 	{"GET", "/study", page_study, ROUTE_CACHED},
@@ -38,6 +42,7 @@ const struct route routes[] = {
 	{"GET", "/api/corridor", page_api_corridor, ROUTE_CACHED},
 	{"GET", "/api/reading", page_api_reading, ROUTE_CACHED},
 	{"GET", "/api/stats", page_api_stats, ROUTE_CACHED},
+	{"GET", "/api/demos", page_api_demos, ROUTE_CACHED},
 	/* admin pages: every one checks session, role and (POST) form
 	 * token itself */
 	{"GET", "/admin/login", page_admin_login, ROUTE_WRITES},
@@ -53,6 +58,22 @@ const struct route routes[] = {
 	{"POST", "/admin/consult", page_admin_consult_post, ROUTE_WRITES},
 	{"GET", "/admin/consult/", page_admin_consult_use, ROUTE_WRITES},
 	{"GET", "/admin/audit", page_admin_audit, ROUTE_WRITES},
+	{"GET", "/admin/search", page_admin_search, ROUTE_WRITES},
+	{"GET", "/admin/api/search", page_admin_api_search, ROUTE_WRITES},
+	{"GET", "/admin/search.csv", page_admin_search_csv, ROUTE_WRITES},
+	{"GET", "/admin/search.xlsx", page_admin_search_xlsx, ROUTE_WRITES},
+	{"GET", "/admin/view/", page_admin_view, ROUTE_WRITES},
+	{"GET", "/admin/original/", page_admin_original, ROUTE_WRITES},
+	{"GET", "/admin/tile/", page_admin_tile, ROUTE_WRITES},
+	/* transfers (page_admin_transfer.c): uploads stream */
+	{"POST", "/admin/export", page_admin_export, ROUTE_WRITES},
+	{"GET", "/admin/import", page_admin_import, ROUTE_WRITES},
+	{"POST", "/admin/import", page_admin_import_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
+	{"GET", "/admin/receipt/", page_admin_receipt, ROUTE_WRITES},
+	/* keeping (page_admin_keeping.c) */
+	{"GET", "/admin/keeping", page_admin_keeping, ROUTE_WRITES},
+	{"POST", "/admin/keeping", page_admin_keeping_post, ROUTE_WRITES},
 	{"GET", "/admin/users", page_admin_users, ROUTE_WRITES},
 	{"POST", "/admin/users", page_admin_users_post, ROUTE_WRITES},
 	/* harvesting (GET and POST, as OAI-PMH allows) */
@@ -63,6 +84,24 @@ const struct route routes[] = {
 	{"POST", "/admin/storage", page_admin_storage_post, ROUTE_WRITES},
 	{NULL, NULL, NULL, 0},
 };
+
+const struct route_open route_opens[] = {
+	{"/admin/import", page_admin_import_open},
+	{NULL, NULL},
+};
+
+/* See server_int.h. */
+page_open_fn route_open_fn(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; (rt->flags & ROUTE_UPLOAD) && route_opens[i].path; i++) {
+		if (strcmp(route_opens[i].path, rt->path) == 0) {
+			return route_opens[i].open;
+		}
+	}
+	return NULL;
+}
 
 /* 1 when the route's path takes path: the same string, or a prefix of
  * it when the route's path ends in '/' and is longer than "/". */

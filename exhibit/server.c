@@ -19,6 +19,7 @@
  *    everything is released and server_run returns 0.
  */
 #include "server_int.h"
+#include "demo.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -149,6 +150,16 @@ int server_run(struct site *s, const struct server_opts *opts,
 	pthread_mutex_init(&sv->lock, NULL);
 	sv->statics = static_cache_new(s, httpd_file_response,
 		httpd_response_free);
+	if (opts->demo_max > 0) {
+		struct demo_limits lim = { opts->demo_max, opts->demo_idle,
+			DEMO_LIFE_DEFAULT, DEMO_BYTES_DEFAULT };
+
+		hd_err_clear(&te);
+		if (demo_pool_new(s->dir, &lim, &s->demos, &te) != 0) {
+			s->demos = NULL;        /* demonstrations say so */
+			alog_note(sv->log, "demonstrations off: %s", te.msg);
+		}
+	}
 	if (opts->page_cache) {
 		hd_err_clear(&te);
 		if (respcache_open(s->dir, httpd_response_free, &sv->answers,
@@ -218,6 +229,8 @@ out:
 		hd_archive_close(sv->handles[i]);
 	}
 	free(sv->handles);
+	demo_pool_free(s->demos);
+	s->demos = NULL;
 	alog_free(sv->log);
 	static_cache_free(sv->statics);
 	respcache_close(sv->answers);

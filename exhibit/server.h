@@ -49,6 +49,9 @@ struct server_opts {
 	                           minutes); 0: none */
 	int merge_idle;         /* merge the search index after this many
 	                           seconds without a request; 0: never */
+	int demo_max;           /* demonstration sandboxes at once; 0: no
+	                           demonstrations with a sandbox */
+	int demo_idle;          /* seconds a sandbox may go unused */
 	const char *tls_cert;   /* PEM certificate file: serve HTTPS; NULL:
 	                           plain HTTP.  Given with tls_key */
 	const char *tls_key;    /* PEM private key file of tls_cert */

@@ -12,7 +12,8 @@
  *   clientaddr.c  the client's address, also behind a trusted proxy;
  *   listen.c      the listening socket;
  *   tls.c         the certificate and key of HTTPS, read and checked;
- *   upkeep.c      the daily fixity audit and the index merge when idle;
+ *   upkeep.c      the daily fixity audit, the index merge when idle and
+ *                 the demonstrations' sandboxes (made and reclaimed);
  *   accesslog.c   the access log: its lines, batched.
  *
  * No libmicrohttpd type appears here: a response made ready for sending
@@ -91,7 +92,8 @@ struct server {
 	struct alog *log;               /* the access log */
 	struct static_cache *statics;   /* static files ready to send */
 	struct respcache *answers;      /* public answers; NULL: none kept */
-	struct upkeep *upkeep;          /* the audit and merge threads */
+	struct upkeep *upkeep;          /* the audit, merge and demo
+	                                   threads */
 	struct tls_pair tls;            /* HTTPS when tls.cert is set */
 };
 
@@ -139,6 +141,9 @@ void httpd_response_free(void *resp);
  * "" when no route takes the path). */
 const struct route *route_find(const char *path, const char *want,
 	char *allow, size_t nallow);
+/* The open function of a ROUTE_UPLOAD route (route_opens[]), or NULL
+ * for any other route. */
+page_open_fn route_open_fn(const struct route *rt);
 
 /* ---------------------------------------------------- response cache */
 

@@ -14,21 +14,19 @@
 #include <string.h>
 #include <time.h>
 
-/* See pages.h.  The day (hd_china_today) and the hour, both China's,
+/* See pages.h.  The day and the hour, both China's (hd_china_clock),
  * pick the slot of hd_visit_slots that is open now; out is "" when the
  * slots cannot be read. */
 void page_open_status(struct hd_archive *a, char *out, size_t n)
 {
-	time_t now = time(NULL);
 	struct hd_slot *slots = NULL;
 	size_t ns = 0, i;
-	char today[11], hour[8];
+	char today[11], hm[6], hour[8];
 	const struct hd_slot *cur = NULL;
 	const char *first_free = NULL;
 
-	hd_china_today(today);
-	snprintf(hour, sizeof hour, "%02u:00", (unsigned)(((long long)now +
-		CHINA_UTC_OFFSET) / 3600 % 24));
+	hd_china_clock(hd_now_s(), today, hm);
+	snprintf(hour, sizeof hour, "%.2s:00", hm);
 	if (n > 0) {
 		out[0] = '\0';
 	}
@@ -193,6 +191,39 @@ json_t *page_hits(const struct hd_results *res, int html)
 	}
 	hd_buf_release(&tmp);
 	return a;
+}
+
+/* See site.h.  One buffer serves every hit's snippet, freed on
+ * return. */
+json_t *site_search_json(const char *query, const struct hd_results *res)
+{
+	json_t *o = json_object(), *hits = json_array(), *j;
+	struct hd_buf sb;
+	size_t k;
+
+	hd_buf_init(&sb);
+	json_object_set_new(o, "query", json_string(query ? query : ""));
+	json_object_set_new(o, "total", json_integer(res->total));
+	for (k = 0; k < res->nhits; k++) {
+		const struct hd_hit *h = &res->hits[k];
+
+		j = json_object();
+		json_object_set_new(j, "ref", json_string(h->ref));
+		json_object_set_new(j, "title", json_string(h->title));
+		json_object_set_new(j, "date", h->date ? json_string(h->date) :
+			json_null());
+		json_object_set_new(j, "category", json_string(h->category));
+		json_object_set_new(j, "access", json_string(h->access));
+		json_object_set_new(j, "status", json_string(h->status));
+		sb.len = 0;
+		page_snippet_html(&sb, &h->snippet);
+		json_object_set_new(j, "snippet",
+			json_string(sb.p != NULL ? sb.p : ""));
+		json_array_append_new(hits, j);
+	}
+	json_object_set_new(o, "hits", hits);
+	hd_buf_release(&sb);
+	return o;
 }
 
 /* See site.h.  The templates are checked for changes first (at most

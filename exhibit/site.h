@@ -58,6 +58,8 @@ struct site {
 	                               "http://192.168.1.10:8080"; NULL: from
 	                               the Host header */
 	char *name;                 /* the community's name (the fonds name) */
+	struct demo_pool *demos;    /* the demonstrations' sandboxes
+	                               (exhibit/demo.h), NULL: none */
 };
 
 /* Static files: the path under /static/ resolved inside the override or
@@ -78,6 +80,13 @@ void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
 /* 1 when the request's URL is /api or under /api/: a program's. */
 int site_is_api(const struct http_req *req);
+
+/* The answer to a search as "hongdang search --json" and the staff
+ * catalogue's /admin/api/search give it: {query, total, hits: [{ref,
+ * title, date (null when none), category, access, status, snippet}]},
+ * each snippet HTML with its marks in <mark></mark> (the exhibit's
+ * rendering).  query NULL is "" (a list).  A new object. */
+json_t *site_search_json(const char *query, const struct hd_results *res);
 
 /* Initialise l as a read-write lock on which a waiting writer goes
  * before readers that come after it (site.c): a refresh of the

@@ -589,18 +589,19 @@ static void cands_free(struct cand *v, size_t n)
 	free(v);
 }
 
-/* List the *.html files of one folder (and of its partials/). */
+/* List the *.html files of one folder (and of its partials/ and
+ * print/: the printed documents, which the desk's pages render too). */
 static int scan_dir(const char *dir, size_t order, struct cand **v,
 	size_t *n, size_t *cap, struct hd_error *e)
 {
-	static const char *const subs[] = {"", "partials/"};
+	static const char *const subs[] = {"", "partials/", "print/"};
 	struct dirent *de;
 	struct stat st;
 	char *dp, *path;
 	size_t s, len;
 	DIR *d;
 
-	for (s = 0; s < 2; s++) {
+	for (s = 0; s < sizeof subs / sizeof subs[0]; s++) {
 		dp = hd_xasprintf("%s/%s", dir, subs[s]);
 		d = opendir(dp);
 		if (d == NULL) {
@@ -610,8 +611,9 @@ static int scan_dir(const char *dir, size_t order, struct cand **v,
 			if (err == ENOENT || err == ENOTDIR) {
 				continue;
 			}
-			return hd_err(e, HD_EIO, "%s%s: %s", dir,
-				s ? "/partials" : "", strerror(err));
+			return hd_err(e, HD_EIO, "%s%s%.*s: %s", dir,
+				s ? "/" : "", (int)strlen(subs[s]) - (s > 0),
+				subs[s], strerror(err));
 		}
 		for (;;) {
 			de = readdir(d);

@@ -1,19 +1,23 @@
 /*
  * upkeep.c - the work a running exhibit server does beside answering
- * requests: the daily fixity audit and the merge of the search index
- * while the server is quiet.
+ * requests: the daily fixity audit, the merge of the search index
+ * while the server is quiet, and the demonstrations' sandboxes: their
+ * template made at the start, sandboxes reclaimed every second.
  *
- * Each runs in a thread of its own on its own writable archive handle,
- * off the request path: a request never waits for either (readers do not
+ * Each runs in a thread of its own on its own archive handle, off the
+ * request path: a request never waits for either (readers do not
  * wait for SQLite's writer).  Both are stopped together through one
  * flag, lock and condition: upkeep_stop asks (at the start of a drain),
  * upkeep_end asks and waits; an audit in progress runs to its end, a
  * merge stops after the step in progress.
  */
 #include "server_int.h"
+#include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 /* How often the audit thread looks whether an audit is due. */
 #define AUDIT_CHECK_S 600
@@ -23,6 +27,8 @@
 #define MERGE_PAGES 500
 /* How often the merge thread looks whether the server is idle. */
 #define MERGE_CHECK_MS 1000
+/* How often the demo thread reclaims sandboxes. */
+#define REAP_MS 1000
 
 struct upkeep {
 	struct server *sv;
@@ -33,6 +39,8 @@ struct upkeep {
 	int audit_started;
 	pthread_t merge;
 	int merge_started;
+	pthread_t demo;
+	int demo_started;
 };
 
 /* Wait until ms from now or a stop; returns 1 on a stop. */
@@ -209,11 +217,48 @@ static void *merge_thread(void *arg)
 	return NULL;
 }
 
+/* ---------------------------------------------------- demonstrations */
+
+/* The demonstrations' sandboxes: the template made from the archive
+ * first (requests for a demonstration wait for it), then every REAP_MS
+ * the sandboxes unused too long, too old or too big reclaimed, so a
+ * kiosk that vanished mid-demonstration leaves nothing behind. */
+static void *demo_thread(void *arg)
+{
+	struct upkeep *u = arg;
+	struct server *sv = u->sv;
+	struct demo_pool *p = sv->site->demos;
+	struct hd_error e;
+	double t0 = hd_mono_s();
+	int n;
+
+	/* behind the requests: this thread's work is nobody's wait but
+	 * the first demonstration's */
+	(void)!setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	hd_err_clear(&e);
+	if (demo_pool_prepare(p, &e) != 0) {
+		alog_note(sv->log, "demonstrations: %s", e.msg);
+	} else {
+		alog_note(sv->log, "demonstrations ready in %.1f s",
+			hd_mono_s() - t0);
+	}
+	while (!upkeep_wait(u, REAP_MS)) {
+		n = demo_pool_reap(p);
+		if (n > 0) {
+			alog_note(sv->log, "demonstrations: %d sandbox%s "
+				"reclaimed", n, n == 1 ? "" : "es");
+		}
+	}
+	return NULL;
+}
+
 /* ---------------------------------------------------------- lifecycle */
 
 /* See server_int.h.  The audit thread runs when opts->audit_hours > 0,
- * the merge thread when opts->merge_idle > 0; a thread that cannot be
- * created is simply not there. */
+ * the merge thread when opts->merge_idle > 0, the demo thread when the
+ * site has a pool of sandboxes; a thread that cannot be created is
+ * simply not there (demonstrations then wait and say they are not
+ * ready). */
 struct upkeep *upkeep_start(struct server *sv)
 {
 	struct upkeep *u = hd_xcalloc(1, sizeof *u);
@@ -228,6 +273,10 @@ struct upkeep *upkeep_start(struct server *sv)
 	if (sv->opts->merge_idle > 0 &&
 	    pthread_create(&u->merge, NULL, merge_thread, u) == 0) {
 		u->merge_started = 1;
+	}
+	if (sv->site->demos != NULL &&
+	    pthread_create(&u->demo, NULL, demo_thread, u) == 0) {
+		u->demo_started = 1;
 	}
 	return u;
 }
@@ -253,6 +302,9 @@ void upkeep_end(struct upkeep *u)
 	}
 	if (u->merge_started) {
 		pthread_join(u->merge, NULL);
+	}
+	if (u->demo_started) {
+		pthread_join(u->demo, NULL);
 	}
 	pthread_cond_destroy(&u->wake);
 	pthread_mutex_destroy(&u->lock);

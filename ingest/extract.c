@@ -325,6 +325,9 @@ static char *html_to_utf8(const unsigned char *d, size_t n, size_t *len)
 	return to_utf8_lenient("windows-1252", (const char *)d, n, len);
 }
 
+/* Lists nested deeper than this are outlined as the deepest one. */
+#define LISTS_MAX 16
+
 /* Text collected from the tree, white space collapsed as a browser
  * would, with a newline at each block boundary. */
 struct walk {
@@ -332,6 +335,10 @@ struct walk {
 	int pending_nl;
 	int pending_sp;
 	int pre;                /* inside <pre> or <textarea> */
+	int outline;            /* 1: headings and list items marked */
+	int nlists;             /* lists open (outline), at most LISTS_MAX
+	                           counted */
+	int items[LISTS_MAX];   /* per open list: items so far, -1 for <ul> */
 };
 
 /* 1 when name is one of the strings of list (NULL-terminated). */
@@ -418,6 +425,39 @@ static void put_text(struct walk *w, const char *s)
 	}
 }
 
+/* The outline's mark for element name, entered: a heading starts a
+ * line "## " (as many '#' as its level), an item of an ordered list
+ * "N. " and of any other list "- ", as Markdown writes them, and a
+ * paragraph follows a blank line; a list opened is counted. */
+static void outline_mark(struct walk *w, const char *name)
+{
+	int k = w->nlists < LISTS_MAX ? w->nlists : LISTS_MAX;
+
+	if (strcmp(name, "ol") == 0 || strcmp(name, "ul") == 0) {
+		if (w->nlists < LISTS_MAX) {
+			w->items[w->nlists] = name[0] == 'o' ? 0 : -1;
+		}
+		w->nlists++;
+		return;
+	}
+	if (strcmp(name, "p") == 0 && w->out.len > 0) {
+		flush_space(w);         /* a blank line between paragraphs */
+		hd_buf_add(&w->out, "\n", 1);
+	} else if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' &&
+	    name[2] == '\0') {
+		flush_space(w);
+		hd_buf_add(&w->out, "######", (size_t)(name[1] - '0'));
+		hd_buf_add(&w->out, " ", 1);
+	} else if (strcmp(name, "li") == 0) {
+		flush_space(w);
+		if (k > 0 && w->items[k - 1] >= 0) {
+			hd_buf_printf(&w->out, "%d. ", ++w->items[k - 1]);
+		} else {
+			hd_buf_puts(&w->out, "- ");
+		}
+	}
+}
+
 /* Called when the walk enters a node; returns 1 to descend into it. */
 static int enter(struct walk *w, xmlNode *node)
 {
@@ -435,8 +475,9 @@ static int enter(struct walk *w, xmlNode *node)
 			node->type == XML_HTML_DOCUMENT_NODE;
 	}
 	name = (const char *)node->name;
-	if (name_in(name, skipped)) {
-		return 0;
+	if (name_in(name, skipped) ||
+	    (w->outline && strcmp(name, "head") == 0)) {
+		return 0;       /* the outline is the body's */
 	}
 	if (name_in(name, blocks)) {
 		w->pending_nl = 1;
@@ -445,6 +486,9 @@ static int enter(struct walk *w, xmlNode *node)
 	}
 	if (strcmp(name, "pre") == 0 || strcmp(name, "textarea") == 0) {
 		w->pre++;
+	}
+	if (w->outline) {
+		outline_mark(w, name);
 	}
 	return 1;
 }
@@ -460,7 +504,8 @@ static void leave(struct walk *w, xmlNode *node)
 		return;
 	}
 	name = (const char *)node->name;
-	if (name_in(name, skipped)) {
+	if (name_in(name, skipped) ||
+	    (w->outline && strcmp(name, "head") == 0)) {
 		return;
 	}
 	if (name_in(name, blocks)) {
@@ -471,6 +516,10 @@ static void leave(struct walk *w, xmlNode *node)
 	if ((strcmp(name, "pre") == 0 || strcmp(name, "textarea") == 0) &&
 	    w->pre > 0) {
 		w->pre--;
+	}
+	if (w->outline && (strcmp(name, "ol") == 0 ||
+	    strcmp(name, "ul") == 0) && w->nlists > 0) {
+		w->nlists--;
 	}
 }
 
@@ -500,10 +549,12 @@ static void walk_tree(struct walk *w, xmlNode *root, size_t cap)
 }
 
 /* The text of an HTML page (a new string, caller frees) and its length;
- * NULL when the page cannot be decoded or parsed. */
-static char *html_text(const unsigned char *d, size_t n, size_t *len)
+ * NULL when the page cannot be decoded or parsed.  outline 1: headings
+ * and list items marked as Markdown writes them (outline_mark). */
+static char *html_text(const unsigned char *d, size_t n, size_t *len,
+	int outline)
 {
-	struct walk w = { { NULL, 0, 0 }, 0, 0, 0 };
+	struct walk w;
 	htmlDocPtr doc;
 	size_t ulen = 0;
 	char *u;
@@ -519,7 +570,9 @@ static char *html_text(const unsigned char *d, size_t n, size_t *len)
 	if (doc == NULL) {
 		return NULL;
 	}
+	memset(&w, 0, sizeof w);
 	hd_buf_init(&w.out);
+	w.outline = outline;
 	walk_tree(&w, (xmlNode *)doc, TEXT_CAP);
 	xmlFreeDoc(doc);
 	*len = w.out.len;
@@ -573,7 +626,7 @@ int stage_extract(struct batch *b, struct batch_item *it,
 		n = safe_cut(data, n);
 	}
 	if (kind == K_HTML) {
-		text = html_text(data, n, &len);
+		text = html_text(data, n, &len, 0);
 	} else {
 		text = plain_to_utf8(data, n, &len);
 	}
@@ -596,4 +649,27 @@ int stage_extract(struct batch *b, struct batch_item *it,
 	}
 	it->text = text;
 	return 0;
+}
+
+/* text_outline: see ingest.h. */
+char *text_outline(const char *mime, const unsigned char *d, size_t n)
+{
+	enum text_kind kind = text_kind(mime);
+	size_t len = 0;
+	char *text;
+
+	if (kind == K_NONE) {
+		return NULL;
+	}
+	if (n > (kind == K_HTML ? HTML_CAP : TEXT_CAP)) {
+		n = safe_cut(d, kind == K_HTML ? HTML_CAP : TEXT_CAP);
+	}
+	text = kind == K_HTML ? html_text(d, n, &len, 1) :
+		plain_to_utf8(d, n, &len);
+	if (text == NULL) {
+		return NULL;
+	}
+	len = clean_controls(text, len);
+	cap_text(text, &len, TEXT_CAP);
+	return text;
 }

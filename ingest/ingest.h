@@ -45,7 +45,18 @@ struct batch_page {
 	int cached;             /* 1: the text came from the OCR cache */
 	int blank;              /* 1: almost no dark pixels */
 	int failed;             /* 1 not decoded, 2 no engine, 3 timed out */
+	int skew_known;         /* 1: skew was measured (a page OCR read
+	                           now, with text lines enough) */
+	double skew;            /* degrees the lines lean, either way
+	                           (leptonica's pixFindSkew angle) */
 };
+
+/* Quality thresholds of scanned pages (quality.c, DA/T 31 spirit): OCR
+ * text below this mean confidence needs proofreading; a page leaning
+ * more than this many degrees should be straightened or scanned
+ * again. */
+#define QUALITY_CONF_LOW 60
+#define QUALITY_SKEW_MAX 1.0
 
 /* One file of the batch. */
 struct batch_item {
@@ -216,6 +227,16 @@ int stage_characterise(struct batch *b, struct batch_item *it,
 int stage_extract(struct batch *b, struct batch_item *it,
 	const unsigned char *data, size_t n, int complete);
 
+/* The text of a file of type mime (data[0..n)) with its outline kept:
+ * an HTML page's headings as "## " lines (as many '#' as the level) and
+ * its list items as "1. " (ordered) or "- " lines, as Markdown writes
+ * them; plain text and Markdown as they are.  Decoded and cleaned as
+ * stage_extract does (UTF-8, no control characters, at most 4 MiB).  A
+ * new string (caller frees), or NULL for another type or text in no
+ * known encoding.  For reading a document's structure (the steps of a
+ * procedure record); the search index takes stage_extract's text. */
+char *text_outline(const char *mime, const unsigned char *d, size_t n);
+
 /* ---- the driver (ingest/pipeline.c, describe.c) ---- */
 
 struct ingest_opts {
@@ -369,5 +390,33 @@ void check_pages(struct batch *b, const struct batch_item *it,
  * Returns a new JSON object (caller decrefs). */
 struct json_t *batch_report(const struct batch *b,
 	const struct ingest_result *res, int dry_run);
+
+
+/* ---- receiving a transfer bag (ingest/import.c) ---- */
+
+/* A bag being received: "hongdang import" and /admin/import. */
+struct import_run {
+	struct batch unpack;    /* a packed bag unpacked (holds its folder) */
+	struct batch b;         /* the bag's batch: items, warnings, and the
+	                           reasons it was refused */
+	struct ingest_result res;
+	char *root;             /* the bag's folder, or NULL */
+	int stored;             /* 1 once the records landed */
+	int64_t receipt;        /* the receipt (回执) recorded, 0 none */
+	int again;              /* 1: this bag was received before */
+};
+void import_run_init(struct import_run *r, struct hd_archive *a);
+void import_run_release(struct import_run *r);
+/* Receive the bag at path (a folder, zip or tar) into r's archive: found
+ * (a packed one unpacked privately), validated whole, ingested in one
+ * transaction described by its metadata/records.csv (options o, whose
+ * sheet is ignored), and receipted.  Returns 0 with r->receipt set;
+ * HD_EREJECT when the bag is refused (every reason in r->b.rejected,
+ * the first naming path, nothing stored); another negative code with e
+ * set when the archive failed, r->stored saying whether the records had
+ * landed before it did (then only the receipt is missing: importing
+ * the bag again records it). */
+int ingest_import(struct import_run *r, const char *path,
+	const struct ingest_opts *o, struct hd_error *e);
 
 #endif

@@ -6,7 +6,8 @@
  * the bit depth of an image (a photograph scanned in 1-bit black and
  * white has lost its tones for good), and per page whether it is blank,
  * whether OCR read it with confidence, whether it could be decoded at
- * all.  Each finding is one warning per file on the batch report, naming
+ * all, whether its lines lean.  Each finding is one warning per file on
+ * the batch report, naming
  * the pages, so a 200-page register with three doubtful pages gives one
  * line, not three.  stage_check (describe.c) calls check_pages for every
  * file of every record; the catalogue stage keeps the warnings with the
@@ -28,7 +29,7 @@
 #include <jansson.h>
 
 /* Below this mean word confidence (0-100) OCR text needs proofreading. */
-#define LOW_CONF 60
+#define LOW_CONF QUALITY_CONF_LOW
 /* Pages named in one warning before "等". */
 #define LIST_MAX 20
 
@@ -100,6 +101,13 @@ static int pick_empty(const struct batch_page *pg)
 	return pg->done && !pg->blank && pg->text == NULL;
 }
 
+/* 1 for a page whose lines lean more than QUALITY_SKEW_MAX degrees. */
+static int pick_skewed(const struct batch_page *pg)
+{
+	return pg->done && !pg->blank && pg->skew_known &&
+		fabs(pg->skew) > QUALITY_SKEW_MAX;
+}
+
 /* 1 for a page that could not be decoded. */
 static int pick_failed(const struct batch_page *pg)
 {
@@ -140,6 +148,21 @@ void check_pages(struct batch *b, const struct batch_item *it,
 		batch_warn(b, it->path, "文字识别置信度低%s%s（最低 %d，低于 "
 			"%d），识别的文字需人工校对", l.len ? "：" : "",
 			l.p ? l.p : "", lo, LOW_CONF);
+	}
+	hd_buf_release(&l);
+	n = page_list(&l, it, pick_skewed);
+	if (n > 0) {
+		double worst = 0;
+
+		for (p = 0; p < it->npagev; p++) {
+			if (pick_skewed(&it->pagev[p]) &&
+			    fabs(it->pagev[p].skew) > fabs(worst)) {
+				worst = it->pagev[p].skew;
+			}
+		}
+		batch_warn(b, it->path, "页面歪斜%s%s（%.1f°，超过 %.0f°），请"
+			"校正或重新扫描", l.len ? "：" : "", l.p ? l.p : "",
+			fabs(worst), QUALITY_SKEW_MAX);
 	}
 	hd_buf_release(&l);
 	if (page_list(&l, it, pick_empty) > 0) {

@@ -4,12 +4,14 @@
 # a cookie jar per account.
 
 # serve NAME [VAR=VALUE...]: start a server on a free port with the
-# given environment; $B is its base URL, $SPID its pid.
+# given environment (and the options in $SERVE_OPTS, if set); $B is its
+# base URL, $SPID its pid.
 serve() {
 	local name=$1
 	shift
 	SNAME=$name
-	if ! server_start "$name" "$@" --templates "$HD_TOP/templates"; then
+	if ! server_start "$name" "$@" --templates "$HD_TOP/templates" \
+	    ${SERVE_OPTS:-}; then
 		fail "$name-starts" "no answer: $(cat "$T/$name.err")"
 		exit 1
 	fi

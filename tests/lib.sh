@@ -157,6 +157,16 @@ unchanged() {
 		fail "$1-unchanged" "the archive changed"
 	fi
 }
+# chain_state: the count of events, the chain's head, the objects
+# catalogued and on disk and the records of $D, on one line: what the
+# demonstrations must leave as it was.
+chain_state() {
+	sqlite3 "$D/hongdang.db" "SELECT count(*) FROM events;
+		SELECT value FROM meta WHERE key = 'event_head_hash';
+		SELECT count(*) FROM objects; SELECT count(*) FROM records;" |
+		tr '\n' ' '
+	find "$D/objects" -type f | wc -l
+}
 # oai_valid NAME FILE...: every FILE is an OAI-PMH 2.0 response that the
 # official schemas accept, oai_dc metadata included (tests/data/oai,
 # whose catalog keeps xmllint off the network).  One PASS or FAIL.

@@ -14,6 +14,9 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 export HD_BUILD="$build" HD_TOP="$top"
 export HONGDANG="$build/hongdang"
 export LC_ALL=C.UTF-8
+# Sanitizer builds: leaks that libraries keep for the life of the
+# process are not ours (tests/lsan.supp says which).
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # Debian's python3 directly: a version-manager shim in PATH costs a
 # tenth of a second per call, and the cases call it hundreds of times.
 if [ -x /usr/bin/python3 ]; then

@@ -113,31 +113,81 @@
   }
 
   /* ------------------------------------------------ demonstrations */
+  /* Each step is a form the server answers with the page again (303):
+   * the demonstration works without this script.  Here: the busy state
+   * of a step being done, and the autoplay for guided talks, which
+   * fills in and submits the current step's form every few seconds
+   * (?pace=N sets the seconds, ?autoplay=1 starts it) across the page
+   * loads, until the last step is done.  A touch anywhere but the
+   * autoplay button hands the demonstration back to the visitor. */
+  function stored(k) { try { return sessionStorage.getItem(k); } catch (e) { return null; } }
+  function store(k, v) {
+    try { if (v === null) { sessionStorage.removeItem(k); } else { sessionStorage.setItem(k, v); } } catch (e) { /* storage off */ }
+  }
+  var AUTO = 'hd-demo-auto', PACE = 'hd-demo-pace', SEEN = 'hd-demo-seen';
+  var autoplaying = false;     /* the kiosk's idle check reads it */
   var demo = $('[data-demo]');
   if (demo) {
-    var steps = $all('[data-step]', demo), dots = $all('[data-dot]', demo);
-    var cur = 0, timer = null;
-    var auto = $('[data-autoplay]', demo);
-    function show(i) {
-      cur = Math.max(0, Math.min(steps.length - 1, i));
-      steps.forEach(function (s, k) { s.classList.toggle('current', k === cur); });
-      dots.forEach(function (d, k) { d.classList.toggle('current', k === cur); });
-    }
-    function next() { show(cur + 1 < steps.length ? cur + 1 : (timer ? 0 : cur)); }
-    function prev() { show(cur - 1); }
-    function toggleAuto() {
-      if (timer) { clearInterval(timer); timer = null; auto.textContent = '自动播放'; }
-      else { timer = setInterval(next, 8000); auto.textContent = '停止播放'; }
-    }
-    $('[data-next-step]', demo).addEventListener('click', next);
-    $('[data-prev-step]', demo).addEventListener('click', prev);
-    auto.addEventListener('click', toggleAuto);
-    onSwipe(demo, next, prev);
-    doc.addEventListener('keydown', function (e) {
-      if (e.key === 'ArrowRight') { next(); } else if (e.key === 'ArrowLeft') { prev(); }
+    store(SEEN, '1');          /* this kiosk has a sandbox to end */
+    var auto = $('[data-autoplay]', demo), autoTimer = null;
+    var dq = new URLSearchParams(location.search);
+    var p = parseInt(dq.get('pace'), 10);
+    if (p >= 1 && p <= 30) { store(PACE, String(p)); }
+    if (dq.get('autoplay') === '1') { store(AUTO, '1'); }
+    var pace = (parseInt(stored(PACE), 10) || 4) * 1000;
+    var playStep = function () {
+      if ($('[data-pending]', demo)) { return; }   /* the reload comes */
+      var step = $('.dstep.current', demo);
+      var btn = step && $('[data-auto]:not([data-auto="false"])', step);
+      if (!btn || !btn.form) { setAuto(false); return; }
+      var form = btn.form;
+      $all('[data-auto-value]', form).forEach(function (i) {
+        if (!i.value) { i.value = i.getAttribute('data-auto-value'); }
+      });
+      $all('[data-auto-check="true"]', form).forEach(function (i) {
+        if (!form.querySelector('input[name="' + i.name + '"]:checked')) { i.checked = true; }
+      });
+      form.requestSubmit(btn);
+    };
+    var setAuto = function (on) {
+      var done = demo.hasAttribute('data-done');
+      store(AUTO, on && !done ? '1' : null);
+      autoplaying = on && !done;
+      auto.setAttribute('aria-pressed', autoplaying ? 'true' : 'false');
+      auto.textContent = autoplaying ? '停止播放' : '自动播放';
+      clearTimeout(autoTimer);
+      $all('.dot.ticking', demo).forEach(function (d) { d.classList.remove('ticking'); });
+      if (autoplaying) {
+        var dot = $('.dot.current', demo);
+        if (dot) { dot.style.setProperty('--pace', pace + 'ms'); dot.classList.add('ticking'); }
+        autoTimer = setTimeout(playStep, pace);
+      }
+    };
+    auto.addEventListener('click', function () {
+      if (demo.hasAttribute('data-done') && auto.getAttribute('aria-pressed') !== 'true') {
+        /* done: play it again from the start */
+        store(AUTO, '1');
+        $('[data-restart]', demo).form.submit();
+        return;
+      }
+      setAuto(auto.getAttribute('aria-pressed') !== 'true');
     });
-    show(0);
-    if (/[?&]autoplay=1/.test(location.search)) { toggleAuto(); }
+    demo.addEventListener('pointerdown', function (e) {
+      if (autoplaying && !e.target.closest('[data-autoplay]')) { setAuto(false); }
+    }, true);
+    demo.addEventListener('submit', function (e) {
+      var form = e.target, btn = e.submitter;
+      if (form.getAttribute('aria-busy') === 'true') { e.preventDefault(); return; }
+      form.setAttribute('aria-busy', 'true');
+      if (btn && btn.getAttribute('data-busy-text')) { btn.textContent = btn.getAttribute('data-busy-text'); }
+      if (form.action.indexOf('/demo/reset') < 0 && !autoplaying) { store(AUTO, null); }
+    });
+    setAuto(stored(AUTO) === '1');
+    /* a slow step (OCR) under way on the server: look again shortly */
+    if ($('[data-pending]', demo)) {
+      autoplaying = true;        /* waiting is not idleness either */
+      setTimeout(function () { location.reload(); }, 800);
+    }
   }
 
   /* ------------------------------------------------ corridor */
@@ -204,8 +254,16 @@
     counting = false; idleBox.hidden = true; clearInterval(tick);
   }
   function goHome() {
+    var gone = false;
+    function go() { if (!gone) { gone = true; location.href = '/'; } }
     try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
-    location.href = '/';
+    store(AUTO, null);
+    if (stored(SEEN) !== '1') { go(); return; }
+    /* the next visitor starts the demonstrations afresh: this kiosk's
+     * sandbox goes now, not after the server's idle time */
+    store(SEEN, null);
+    fetch('/demo/end', { method: 'POST', keepalive: true }).then(go, go);
+    setTimeout(go, 1500);
   }
   function startCountdown() {
     counting = true; left = COUNTDOWN; idleBox.hidden = false;
@@ -232,12 +290,22 @@
       /* one request at a time: the idle check ticks every second */
       if (loadingSlides) { return; }
       loadingSlides = true;
-      fetch('/api/corridor').then(function (r) { return r.json(); }).then(function (d) {
+      Promise.all([
+        fetch('/api/corridor').then(function (r) { return r.json(); }),
+        fetch('/api/demos').then(function (r) { return r.json(); }).catch(function () { return {}; })
+      ]).then(function (both) {
+        var d = both[0], demos = both[1].demos || [], k = 0;
         (d.chapters || []).forEach(function (c) {
           (c.items || []).forEach(function (it) {
             if (it.thumb) {
               slides.push({ img: it.thumb.replace('/img/thumb/', '/img/screen/'),
                 title: it.title, caption: c.label + ' · ' + it.title });
+              /* every third slide, a demonstration over the photo */
+              if (slides.length % 4 === 3 && demos.length) {
+                var dm = demos[k++ % demos.length];
+                slides.push({ img: slides[slides.length - 1].img, title: it.title,
+                  caption: '档案工作演示 · ' + dm.name + '：' + dm.steps.join(' → ') });
+              }
             }
           });
         });
@@ -255,6 +323,7 @@
     attract.hidden = true; clearInterval(slideTimer);
   }
   setInterval(function () {
+    if (autoplaying) { lastTouch = Date.now(); }  /* a guided talk */
     var idle = Date.now() - lastTouch;
     var home = location.pathname === '/';
     if (!home && !counting && idle >= idleAfter) { startCountdown(); }

@@ -21,6 +21,8 @@
 #    against a copy without them (bench_variants.c).
 # 7. The template engine: one home-sized page rendered 100,000 times
 #    (test_template bench).
+# 8. The demonstrations: a sandbox ready, each step p50/p99 (OCR apart),
+#    one kiosk and eight at once (bench_demo.sh).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -51,7 +53,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -60,8 +62,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-7]) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 7)" ;;
+	[1-8]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 8)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -442,6 +444,13 @@ if want 7; then
 	"$ROOT/$BUILD/tests/test_template" bench | sed 's/^/   /' |
 		tee -a "$OUT"
 	failed test_template "${PIPESTATUS[0]}"
+fi
+
+if want 8; then
+	say ""
+	say "8. Demonstrations"
+	bash "$HERE/bench_demo.sh" "$BUILD" | tee -a "$OUT"
+	failed bench_demo.sh "${PIPESTATUS[0]}"
 fi
 
 say ""

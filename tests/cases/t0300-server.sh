@@ -146,7 +146,7 @@ fetch short-escape 400 "$U/search?q=%4"
 fetch trailing-percent 400 "$U/search?q=abc%"
 fetch bad-utf8-path 400 "$U/record/%FF%FE"
 fetch overlong-utf8 400 "$U/search?q=%C0%AF"
-many=$(for i in $(seq 40); do printf 'p%d=1&' "$i"; done)
+many=$(for i in $(seq 70); do printf 'p%d=1&' "$i"; done)
 fetch too-many-params 400 "$U/search?$many"
 long=$(head -c 3000 /dev/zero | tr '\0' a)
 fetch url-414 414 "$U/search?q=$long"

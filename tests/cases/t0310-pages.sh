@@ -58,7 +58,13 @@ ok visit-csrf-in-form test ${#csrf} -eq 64
 ok visit-cookie-httponly grep -q HttpOnly "$J"
 day=$(date -u -d '+3 days' +%F)
 past=$(date -u -d '-3 days' +%F)
-post() { curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" --data-urlencode "$@"; }
+# post ARGS...: one booking through a form just fetched, with its form
+# token (each books once)
+post() {
+	local form
+	form=$(curl -s -b "$J" "$B/visit" | grep -o 'name="form" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+	curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" --data-urlencode "form=$form" --data-urlencode "$@"
+}
 code=$(curl -s -b "$J" -o "$T/p.html" -w '%{http_code}' "$B/visit" -d "day=$day&slot=09:00&group=x&contact=02088881234&people=2")
 [ "$code" = 403 ] && pass visit-no-csrf-403 || fail visit-no-csrf-403 "status $code"
 code=$(curl -s -o "$T/p.html" -w '%{http_code}' "$B/visit" -d "csrf=$csrf&day=$day&slot=09:00&group=x&contact=02088881234&people=2")

@@ -2,9 +2,10 @@
 # their text layer or are read; quality warnings (resolution, blank page,
 # low confidence, page count, 1-bit photo); a missing language pack is
 # one warning; an interrupted OCR batch resumes without re-reading; the
-# printable quality-check sheet.  The pages are drawn here with
-# ImageMagick and Debian's Noto CJK fonts; the search words were chosen
-# among those tesseract 5.3 (chi_sim) reads correctly on these pages
+# printable quality-check sheet; a page scanned askew.  The pages are
+# drawn here with ImageMagick and Debian's Noto CJK fonts; the search
+# words were chosen among those tesseract 5.3 (chi_sim) reads correctly
+# on these pages
 # (加装电梯 is not one of them: it comes out as 加妆电梯).
 . "$HD_TOP/tests/lib.sh"
 new_archive
@@ -278,3 +279,11 @@ jqs resume-added "d['added']" 3 \
 	resume-cached-not-reread "$e" "(True, 3)"
 ok resume-cache-complete test "$(cached "$D3")" -eq 3
 ok resume-no-tmp-left test -z "$(ls "$D3/tmp")"
+
+# ---- a page scanned askew: its lines lean 3 degrees (warned, with the
+# angle), the same page straight is not (p1-no-warning above)
+page 1800 1100 12 "$P1" -background white -rotate 3 -gravity center \
+	-extent 1800x1100 -density 300 "$F/tilted.png"
+hd_in "$D2" ingest --json --category WS "$F/tilted.png"
+status skew-exit 0
+jqs warn-skew "$(w tilted.png "页面歪斜（3.0°，超过 1°）")" True
