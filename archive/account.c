@@ -47,6 +47,8 @@
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
 #define PW_ALG crypto_pwhash_ALG_ARGON2ID13
 #define ATTEMPTS_KEEP 86400     /* seconds login attempts are kept */
+#define SESSION_WAIT_MS 200     /* a session check waits for the write
+                                   lock at most (session_write) */
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -919,8 +921,36 @@ static int session_delete(struct hd_archive *a, const char *idhash,
 		idhash);
 }
 
-/* hd_session_check: see hd.h.  An expired session's row is deleted in the
- * same transaction; *s is zeroed on every error. */
+/* Write what a session check found (its own short transaction): remove
+ * the session idhash when now is 0, else set its last-seen time to now.
+ * Done only when the write lock comes within SESSION_WAIT_MS: an ingest
+ * may hold it for minutes, and the pages that follow its progress must
+ * still answer; a touch left undone is done by a later request, an
+ * expired session left in place is refused again.  0 (also when left
+ * undone), or a negative code with e set. */
+static int session_write(struct hd_archive *a, const char *idhash,
+	int64_t now, struct hd_error *e)
+{
+	int rc;
+
+	sqlite3_busy_timeout(a->db, SESSION_WAIT_MS);
+	rc = hd_tx_begin(a, e);
+	sqlite3_busy_timeout(a->db, HD_BUSY_MS);
+	if (rc != 0) {
+		hd_err_clear(e);
+		return 0;
+	}
+	if (now == 0) {
+		rc = session_delete(a, idhash, e);
+	} else {
+		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
+			"tl", idhash, now);
+	}
+	return hd_tx_end(a, rc, e);
+}
+
+/* hd_session_check: see hd.h.  The session is read without the write
+ * lock (see session_write); *s is zeroed on every error. */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e)
@@ -936,15 +966,10 @@ int hd_session_check(struct hd_archive *a, const char *token,
 		return hd_err(e, HD_ENOTFOUND, "未登录");
 	}
 	hd_sha256_hex(token, 64, idhash);
-	rc = hd_tx_begin(a, e);
-	if (rc != 0) {
-		return rc;
-	}
 	st = hd_sql_bind(a, SQL_SESSION_GET, e, "t", idhash);
 	rc = hd_sql_step(a, st, "find session", e);
 	if (rc != 1) {
-		return hd_tx_end(a, rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") :
-			rc, e);
+		return rc == 0 ? hd_err(e, HD_ENOTFOUND, "未登录") : rc;
 	}
 	memset(&u, 0, sizeof u);
 	u.id = sqlite3_column_int64(st, 0);
@@ -958,7 +983,7 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	rc = 0;
 	now = hd_now_s();
 	if (disabled || now - seen > p->idle || now - created > p->max) {
-		rc = hd_tx_end(a, session_delete(a, idhash, e), e);
+		rc = session_write(a, idhash, 0, e);
 		return rc != 0 ? rc : hd_err(e, HD_ENOTFOUND, "登录已过期");
 	}
 	/* the last-seen time in steps of a thirtieth of the idle limit
@@ -967,14 +992,13 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	 * every click */
 	if (now - seen >= (p->idle / 30 < 1 ? 1 : p->idle / 30 > 60 ? 60 :
 	    p->idle / 30)) {
-		rc = hd_sql_run(a, SQL_SESSION_TOUCH, "touch session", e,
-			"tl", idhash, now);
+		rc = session_write(a, idhash, now, e);
+		if (rc != 0) {
+			return rc;
+		}
 	}
-	rc = hd_tx_end(a, rc, e);
-	if (rc == 0) {
-		session_fill(s, &u, csrf, created, now);
-	}
-	return rc;
+	session_fill(s, &u, csrf, created, now);
+	return 0;
 }
 
 /* hd_logout: see hd.h.  A malformed token is 0 and touches nothing. */

@@ -1091,7 +1091,7 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 	if (rc != SQLITE_OK) {
 		return hd_sql_err(a, e, "open");
 	}
-	sqlite3_busy_timeout(a->db, 10000);
+	sqlite3_busy_timeout(a->db, HD_BUSY_MS);
 	sqlite3_extended_result_codes(a->db, 1);
 	if (hd_fts_register(a->db) != SQLITE_OK) {
 		return hd_sql_err(a, e, "register tokenizer");
@@ -1119,6 +1119,15 @@ static int connect(struct hd_archive *a, int create, struct hd_error *e)
 		return HD_EDB;
 	}
 	return 0;
+}
+
+/* See hd_conn.h. */
+int hd_archive_cache(struct hd_archive *a, int kib, struct hd_error *e)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+	return hd_exec(a, sql, e) != 0 ? HD_EDB : 0;
 }
 
 /* A new handle for the data folder dir with its paths filled in and nothing

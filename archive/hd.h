@@ -1060,10 +1060,9 @@ struct hd_session {
 int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *remote, const struct hd_login_policy *p, char token[65],
 	struct hd_session *s, struct hd_error *e);
-/* The session of a cookie value (its own transaction: the last-seen time
- * is updated, expired sessions are removed).  HD_ENOTFOUND when the token
- * is malformed, unknown, idle too long, too old or its account is
- * disabled. */
+/* A cookie's session (read without the write lock; last-seen time and
+ * expiry written when it is free).  HD_ENOTFOUND when the token is
+ * malformed, unknown, idle too long, too old or its account disabled. */
 int hd_session_check(struct hd_archive *a, const char *token,
 	const struct hd_login_policy *p, struct hd_session *s,
 	struct hd_error *e);
@@ -1283,5 +1282,6 @@ void hd_events_free(struct hd_event *v, size_t n);
 #include "hd_disk.h"
 #include "hd_chain.h"
 #include "hd_image.h"
+#include "hd_conn.h"
 
 #endif

@@ -186,6 +186,9 @@ struct hd_index_row {
 	char *title, *meta, *body;
 };
 
+/* Milliseconds a connection waits for a lock another holds. */
+#define HD_BUSY_MS 10000
+
 struct hd_archive {
 	char *dir;              /* the data folder */
 	char *objdir;           /* dir/objects */

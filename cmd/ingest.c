@@ -66,23 +66,6 @@ static void env_cap(const char *name, uint64_t *v)
 	}
 }
 
-/* The notes v (n of them) as a JSON array of {path, KEY: message}. */
-static json_t *notes_json(const struct hd_note *v, size_t n,
-	const char *key)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "path", json_string(v[i].path));
-		json_object_set_new(o, key, json_string(v[i].msg));
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 /* The keys batch .. warnings of an ingest run into o; returns o
  * (cmd.h). */
 json_t *cmd_batch_json(json_t *o, const struct batch *b,
@@ -102,9 +85,9 @@ json_t *cmd_batch_json(json_t *o, const struct batch *b,
 	json_object_set_new(o, "added", json_integer(res->added));
 	json_object_set_new(o, "duplicates", json_integer(res->duplicates));
 	json_object_set_new(o, "records", refs);
-	json_object_set_new(o, "rejected", notes_json(b->rejected,
+	json_object_set_new(o, "rejected", batch_notes_json(b->rejected,
 		b->nrejected, reject_key));
-	json_object_set_new(o, "warnings", notes_json(b->warnings,
+	json_object_set_new(o, "warnings", batch_notes_json(b->warnings,
 		b->nwarnings, "message"));
 	return o;
 }

@@ -27,7 +27,8 @@ static const struct cmd_spec spec = {
 	"       [--templates DIR] [--kiosk] [--log FILE] [--public-url URL]\n"
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
 	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
-	"       [--tls-cert FILE --tls-key FILE] [--demo-max N] [--demo-idle S]\n\n"
+	"       [--upload-max-mb N] [--tls-cert FILE --tls-key FILE]\n"
+	"       [--demo-max N] [--demo-idle S]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -65,6 +66,9 @@ static const struct cmd_spec spec = {
 	"                   requests from it the client is the last address\n"
 	"                   of X-Forwarded-For (login limits count it) and\n"
 	"                   X-Forwarded-Proto: https makes cookies Secure\n"
+	"  --upload-max-mb N  megabytes one batch may upload at the desk\n"
+	"                   (/admin/ingest; default 4000); the pipeline's caps\n"
+	"                   on files apply as in 'hongdang ingest'\n"
 	"  --demo-max N     demonstrations: scratch archives (sandboxes) at\n"
 	"                   once, one a kiosk, made under DIR/tmp from the\n"
 	"                   archive's public records and never the archive\n"
@@ -119,7 +123,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	const char *tdir = NULL, *logfile = NULL, *dirs[2];
 	char *builtin = NULL, *over = NULL;
 	size_t ndirs = 0;
-	int status;
+	int status, upload_mb = 0;
 	const struct cmd_opt opts[] = {
 		CMD_STR("listen", &so.listen),
 		CMD_INT("threads", &so.threads, 1, 64),
@@ -136,6 +140,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("demo-max", &so.demo_max, 0, 256),
 		CMD_INT("demo-idle", &so.demo_idle, 1, 86400),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
+		CMD_INT("upload-max-mb", &upload_mb, 1, 1024 * 1024),
 		CMD_STR("tls-cert", &so.tls_cert),
 		CMD_STR("tls-key", &so.tls_key),
 		CMD_END,
@@ -158,6 +163,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	if (status >= 0) {
 		return status;
 	}
+	so.upload_max = (uint64_t)upload_mb * 1000 * 1000;
 	if ((so.tls_cert == NULL) != (so.tls_key == NULL)) {
 		return cmd_usage(c, "%s: give --tls-cert and --tls-key "
 			"together", so.tls_cert ? "--tls-cert" : "--tls-key");

@@ -117,12 +117,19 @@ enum route_flags {
  * multipart to its final boundary and field never said stop, before the
  * page runs with req->upload = ud.  release is called last, always
  * (also when the connection dropped midway and neither end nor the page
- * ran): it frees ud. */
+ * ran): it frees ud.  behind and resume may be NULL; else behind is
+ * asked after each piece, and once more after end with all 1: 1 when the
+ * sink is behind with its work (all: has any of it left), and the
+ * connection then waits, its server thread free for others, until the
+ * sink calls wake(arg) as resume told it (from any thread; at once if it
+ * has caught up meanwhile).  sinkq.c makes such a sink of any other. */
 struct http_sink {
 	int (*field)(void *ud, const char *name, const char *filename,
 		const char *data, uint64_t off, size_t n);
 	void (*end)(void *ud, int complete);
 	void (*release)(void *ud);
+	int (*behind)(void *ud, int all);
+	void (*resume)(void *ud, void (*wake)(void *), void *arg);
 	void *ud;
 };
 #define HTTP_DISCARD_MAX ((uint64_t)64 << 20)

@@ -19,7 +19,8 @@
  *    through libmicrohttpd's post processor into the route's sink, never
  *    held whole in memory; its deadline moves with every piece that
  *    arrives (a big upload takes longer than the timeout, a stalled one
- *    does not);
+ *    does not); a sink behind with its work pauses the connection (no
+ *    deadline meanwhile) and not the thread that serves it;
  *  - every response made here carries the security headers (CSP,
  *    nosniff, Referrer-Policy, X-Frame-Options); only the bare error
  *    answers libmicrohttpd makes by itself (431, malformed request
@@ -41,6 +42,7 @@
 
 #include <microhttpd.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,9 @@ struct conn {
 	                                   is not well-formed: the rest is
 	                                   thrown away */
 	uint64_t discarded;             /* bytes thrown away since */
+	int stream_ended;               /* the sink's end was called */
+	struct MHD_Connection *mc;      /* while paused for the sink */
+	struct httpd *h;
 	int status;                     /* answered, for the log; 0 none */
 	unsigned long long bytes;       /* body bytes answered */
 };
@@ -120,6 +125,7 @@ struct httpd {
 	struct MHD_Daemon *d;
 	pthread_mutex_t lock;           /* conns */
 	struct conn *conns;             /* every open connection */
+	atomic_int paused;              /* connections paused for a sink */
 };
 
 /* A request being answered, for the caches' send functions. */
@@ -709,7 +715,37 @@ static void stream_end(struct conn *cn)
 		complete = MHD_destroy_post_processor(cn->pp) == MHD_YES;
 		cn->pp = NULL;
 	}
+	cn->stream_ended = 1;
 	cn->sink.end(cn->sink.ud, complete && !cn->stopped);
+}
+
+/* The sink of a paused connection has caught up (any thread). */
+static void stream_wake(void *arg)
+{
+	struct conn *cn = arg;
+	struct httpd *h = cn->h;
+
+	set_phase(cn, PH_BODY, mono_ms());
+	MHD_resume_connection(cn->mc);
+	atomic_fetch_sub(&h->paused, 1);
+}
+
+/* Pause the connection c while its sink is behind (all: until it has
+ * done everything, at the end of the body).  1 when paused: the access
+ * handler is called again once the sink has caught up. */
+static int stream_pause(struct server *sv, struct conn *cn,
+	struct MHD_Connection *c, int all)
+{
+	if (cn->sink.behind == NULL || !cn->sink.behind(cn->sink.ud, all)) {
+		return 0;
+	}
+	cn->mc = c;
+	cn->h = sv->httpd;
+	set_phase(cn, PH_BUSY, 0);
+	atomic_fetch_add(&sv->httpd->paused, 1);
+	MHD_suspend_connection(c);
+	cn->sink.resume(cn->sink.ud, stream_wake, cn);
+	return 1;
 }
 
 /* The whole request is in: answer it.  In order: an error found on the
@@ -918,7 +954,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (*upload_size > 0 && cn->streaming) {
 		n = *upload_size;
 		*upload_size = 0;
-		return stream_data(cn, upload, n) == 0 ? MHD_YES : MHD_NO;
+		if (stream_data(cn, upload, n) != 0) {
+			return MHD_NO;
+		}
+		stream_pause(sv, cn, c, 0);
+		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		if (!cn->too_big && cn->body.len + *upload_size <=
@@ -931,8 +971,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (cn->streaming) {
+	if (cn->streaming && !cn->stream_ended) {
 		stream_end(cn);
+	}
+	if (cn->streaming && stream_pause(sv, cn, c, 1)) {
+		return MHD_YES;
 	}
 	return handle(sv, cn, c);
 }
@@ -949,7 +992,7 @@ static void rq_reset(struct conn *cn)
 		cn->sink.release(cn->sink.ud);
 	}
 	memset(&cn->sink, 0, sizeof cn->sink);
-	cn->streaming = cn->stopped = 0;
+	cn->streaming = cn->stopped = cn->stream_ended = 0;
 	cn->discarded = 0;
 	hd_buf_release(&cn->body);
 	free(cn->form);
@@ -1208,7 +1251,7 @@ int httpd_start(struct server *sv, int lfd, int ipv6)
 	pthread_mutex_init(&h->lock, NULL);
 	sv->httpd = h;
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-		MHD_USE_TURBO | MHD_USE_ITC;
+		MHD_USE_TURBO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (ipv6) {
 		flags |= MHD_USE_IPv6;
 	}
@@ -1251,13 +1294,19 @@ void httpd_quiesce(struct server *sv)
 	}
 }
 
-/* See server_int.h.  Requests still in flight are cut off. */
+/* See server_int.h.  Requests still in flight are cut off, once no
+ * connection is paused for its sink (libmicrohttpd cannot stop with one
+ * paused; a sink catches up by itself, a queue of megabytes). */
 void httpd_stop(struct server *sv)
 {
 	struct httpd *h = sv->httpd;
+	int i;
 
 	if (h == NULL) {
 		return;
+	}
+	for (i = 0; i < 6000 && atomic_load(&h->paused) > 0; i++) {
+		usleep(10 * 1000);
 	}
 	MHD_stop_daemon(h->d);
 	pthread_mutex_destroy(&h->lock);

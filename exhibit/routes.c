@@ -17,6 +17,7 @@
 #include "server_int.h"
 #include "pages.h"
 #include "admin.h"
+#include "desk.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -82,10 +83,21 @@ const struct route routes[] = {
 	/* the storage room (page_storage.c) */
 	{"GET", "/admin/storage", page_admin_storage, ROUTE_WRITES},
 	{"POST", "/admin/storage", page_admin_storage_post, ROUTE_WRITES},
+	/* ingest by upload (page_ingest.c): multipart bodies stream */
+	{"GET", "/admin/ingest", page_admin_ingest, ROUTE_WRITES},
+	{"POST", "/admin/ingest", page_admin_ingest_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
+	{"GET", "/admin/batches", page_admin_batches, ROUTE_WRITES},
+	{"GET", "/admin/batches.json", page_admin_batches, ROUTE_WRITES},
+	{"GET", "/admin/batches/", page_admin_batch, ROUTE_WRITES},
+	{"POST", "/admin/batches/", page_admin_batch_post,
+		ROUTE_WRITES | ROUTE_UPLOAD},
 	{NULL, NULL, NULL, 0},
 };
 
 const struct route_open route_opens[] = {
+	{"/admin/ingest", page_admin_ingest_open},
+	{"/admin/batches/", page_admin_batch_open},
 	{"/admin/import", page_admin_import_open},
 	{NULL, NULL},
 };

@@ -13,12 +13,17 @@
  *    handle is closed at the stop;
  *  - SIGHUP reloads the templates (an error keeps the old ones and is
  *    logged) and starts a new generation of the response cache;
+ *  - the desk (ingest by upload, desk.h) is opened before the first
+ *    request and closed after the last: a batch being checked or
+ *    ingested at a stop is stopped at its next file or page, nothing of
+ *    it stored, and taken up again at the next start;
  *  - SIGTERM/SIGINT: the listening socket closes, the upkeep threads are
  *    asked to stop, requests in flight finish (for at most the timeout
  *    and DRAIN_EXTRA seconds more; a second signal stops at once), then
  *    everything is released and server_run returns 0.
  */
 #include "server_int.h"
+#include "desk.h"
 #include "demo.h"
 
 #include <signal.h>
@@ -117,6 +122,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 	struct hd_error *e)
 {
 	struct server *sv;
+	struct desk_opts dopts;
 	struct tls_pair tls;
 	sigset_t set, old;
 	struct hd_error te;
@@ -140,6 +146,13 @@ int server_run(struct site *s, const struct server_opts *opts,
 	lfd = server_listen(opts->listen, shown, sizeof shown, &ipv6, e);
 	if (lfd < 0) {
 		tls_release(&tls);
+		return e->code;
+	}
+	dopts.upload_max = opts->upload_max ? opts->upload_max :
+		DESK_UPLOAD_MAX;
+	batch_limits_default(&dopts.lim);
+	if (desk_open(s->dir, &dopts, &s->desk, e) != 0) {
+		close(lfd);
 		return e->code;
 	}
 	sv = hd_xcalloc(1, sizeof *sv);
@@ -225,6 +238,8 @@ int server_run(struct site *s, const struct server_opts *opts,
 	upkeep_end(sv->upkeep);
 	hd_err_clear(e);
 out:
+	desk_close(s->desk);
+	s->desk = NULL;
 	for (i = 0; i < sv->nhandles; i++) {
 		hd_archive_close(sv->handles[i]);
 	}

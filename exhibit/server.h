@@ -49,6 +49,8 @@ struct server_opts {
 	                           minutes); 0: none */
 	int merge_idle;         /* merge the search index after this many
 	                           seconds without a request; 0: never */
+	uint64_t upload_max;    /* bytes one batch may upload at the desk
+	                           (/admin/ingest); 0: DESK_UPLOAD_MAX */
 	int demo_max;           /* demonstration sandboxes at once; 0: no
 	                           demonstrations with a sandbox */
 	int demo_idle;          /* seconds a sandbox may go unused */
@@ -59,16 +61,18 @@ struct server_opts {
 
 /* Serve site until SIGTERM or SIGINT (SIGHUP reloads the templates).
  * Reads and checks the certificate and key when opts->tls_cert is set,
- * binds the address, prints "红档展示服务已启动：http://ADDR:PORT/" (or
- * https) on stderr, then answers requests on opts->threads threads.  On a
- * stop signal it refuses new connections, lets the requests in flight
- * finish (or run out of time), closes every archive handle the workers
- * opened and returns 0.  Returns HD_EUSAGE for a malformed address,
- * HD_EIO when a certificate or key file cannot be read, TLS is not
- * built in, the address cannot be bound or the server does not start,
- * HD_EINVAL for a certificate or key that is not one or a key that does
- * not belong to the certificate (message in e, naming the file; nothing
- * listened to then).  The caller keeps ownership of s and of logfd. */
+ * binds the address, opens the desk (its batches taken up again, its
+ * check and ingest threads started: desk.h), prints
+ * "红档展示服务已启动：http://ADDR:PORT/" (or https) on stderr, then
+ * answers requests on opts->threads threads.  On a stop signal it
+ * refuses new connections, lets the requests in flight finish (or run
+ * out of time), closes every archive handle the workers opened and
+ * returns 0.  Returns HD_EUSAGE for a malformed address, HD_EIO when a
+ * certificate or key file cannot be read, TLS is not built in, the
+ * address cannot be bound or the server does not start, HD_EINVAL for a
+ * certificate or key that is not one or a key that does not belong to
+ * the certificate (message in e, naming the file; nothing listened to
+ * then).  The caller keeps ownership of s and of logfd. */
 int server_run(struct site *s, const struct server_opts *opts,
 	struct hd_error *e);
 

@@ -17,8 +17,10 @@
  * folder's own templates/ first, then the built-in ones), so a community
  * restyles its screens without recompiling.  Thread-safe. */
 struct tmpl_set;
+struct desk;
 
-/* Load every *.html under the folders.  *out receives the set (free with
+/* Load every *.html under the folders (and their partials/ and print/:
+ * "print/report.html").  *out receives the set (free with
  * tmpl_close).  A template that does not compile (bad syntax, a
  * placeholder in an unsafe context) fails the load with a message naming
  * file and line. */
@@ -58,6 +60,8 @@ struct site {
 	                               "http://192.168.1.10:8080"; NULL: from
 	                               the Host header */
 	char *name;                 /* the community's name (the fonds name) */
+	struct desk *desk;          /* the web desk's uploads and ingests
+	                               (desk.h), set while the server runs */
 	struct demo_pool *demos;    /* the demonstrations' sandboxes
 	                               (exhibit/demo.h), NULL: none */
 };

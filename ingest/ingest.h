@@ -26,6 +26,8 @@
 
 #include "../archive/hd.h"
 
+#include <stdatomic.h>
+
 /* Caps on what a batch may hold; a batch over any of them is refused
  * whole with a message naming the entry and the cap. */
 struct batch_limits {
@@ -136,6 +138,7 @@ struct batch {
 	struct ingest_progress prog;
 	double prog_t0;         /* hd_mono_s() when the stage began */
 	double prog_last;       /* ... when the hook was last called */
+	const atomic_int *cancel;       /* of struct ingest_opts */
 	/* what stage_receive found */
 	struct batch_item *items;
 	size_t nitems;
@@ -176,6 +179,9 @@ void batch_warn(struct batch *b, const char *path, const char *fmt, ...)
  * thread running ingest_run only. */
 void batch_progress(struct batch *b, enum ingest_stage stage,
 	enum ingest_event event);
+/* 1 when the run was asked to stop (struct ingest_opts' cancel); from
+ * any thread. */
+int batch_cancelled(const struct batch *b);
 
 /* Check one archive entry or folder entry name as given (raw bytes).
  * On success returns 0 and writes the batch-relative UTF-8 NFC path with
@@ -260,6 +266,14 @@ struct ingest_opts {
 	const char *ocr_lang;   /* tesseract languages, NULL: OCR_LANG */
 	const char *tessdata;   /* folder of *.traineddata, NULL: OCR_DATA */
 	int ocr_workers;        /* OCR threads, 0: one per core */
+	/* When *cancel (if not NULL) becomes non-zero, from any thread, the
+	 * run stops at the next file or page it would read, and before the
+	 * catalogue stage, and returns HD_EBUSY with nothing stored (the web
+	 * desk's cancel, and the server's stop). */
+	const atomic_int *cancel;
+	int keep_ocr;           /* 1: a dry run still keeps what OCR read in
+	                           DIR/derived/ocr, for the run that follows
+	                           it (the web desk's preview) */
 };
 
 /* When scans are read by OCR.  AUTO: images of records of category WS
@@ -283,20 +297,32 @@ struct batch_record {
 	char *lang;             /* OCR languages from the sheet's 语种, or NULL */
 };
 
+/* Where a record added (or, on a dry run, to be added) came from. */
+struct ingest_made {
+	int line;               /* its catalogue sheet line, 0 without one */
+	int rec;                /* the describe stage's index of the record:
+	                           the batch items whose record is rec are
+	                           its files */
+	char category[8];       /* 门类 code */
+	char access[16];        /* public, internal or restricted */
+};
+
 struct ingest_result {
 	int64_t batch;          /* batch id, 0 on a dry run or refusal */
 	int added;
 	int duplicates;
 	char **refs;            /* reference codes of the added records */
 	char **titles;
+	struct ingest_made *made;       /* beside refs */
 	size_t nrefs;
 };
 void ingest_result_release(struct ingest_result *r);
 
 /* Run the whole pipeline over paths.  Returns 0 when the batch landed (or
  * would land, on a dry run); HD_EREJECT when it was refused (every reason
- * in b->rejected, nothing stored); another negative code on a failure of
- * the archive itself.  The report is in b and *res. */
+ * in b->rejected, nothing stored); HD_EBUSY when it was cancelled
+ * (o->cancel); another negative code on a failure of the archive itself.
+ * The report is in b and *res. */
 int ingest_run(struct batch *b, const struct ingest_opts *o,
 	char *const *paths, size_t npaths, struct ingest_result *res,
 	struct hd_error *e);
@@ -390,6 +416,11 @@ void check_pages(struct batch *b, const struct batch_item *it,
  * Returns a new JSON object (caller decrefs). */
 struct json_t *batch_report(const struct batch *b,
 	const struct ingest_result *res, int dry_run);
+/* The notes v (n of them) as a JSON array of {path, KEY: message}, as
+ * the command line's --json and the web desk give a batch's refusals
+ * and warnings.  Returns a new array. */
+struct json_t *batch_notes_json(const struct hd_note *v, size_t n,
+	const char *key);
 
 
 /* ---- receiving a transfer bag (ingest/import.c) ---- */

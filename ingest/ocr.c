@@ -781,7 +781,8 @@ static int job_cmp(const void *x, const void *y, void *arg)
 /* Read the queued pages of r with nw engines, one a thread (on this
  * thread when none can be started), telling the progress hook the pages
  * read as they come (stage INGEST_OCR, from this thread, outside the
- * queue's lock).  Returns when every page was tried. */
+ * queue's lock).  Returns when every page was tried, or, once the run
+ * is cancelled, when the pages begun are done. */
 static void run_workers(struct batch *b, struct run *r, int nw)
 {
 	struct worker *ws = hd_xcalloc((size_t)nw, sizeof *ws);
@@ -817,6 +818,11 @@ static void run_workers(struct batch *b, struct run *r, int nw)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+		if (batch_cancelled(b) && r->next < r->njobs) {
+			/* the pages not begun count as done: the run ends */
+			r->done += r->njobs - r->next;
+			r->next = r->njobs;
+		}
 		b->prog.pages_done = r->done;
 		pthread_mutex_unlock(&r->mu);
 		batch_progress(b, INGEST_OCR, INGEST_WORKING);
@@ -970,7 +976,7 @@ int stage_ocr(struct batch *b, const struct ingest_opts *o,
 		setMsgSeverity(L_SEVERITY_NONE);
 		r.b = b;
 		r.tessdata = dir;
-		r.write_cache = !b->dry_run;
+		r.write_cache = !b->dry_run || o->keep_ocr;
 		pthread_mutex_init(&r.mu, NULL);
 		pthread_cond_init(&r.cv, NULL);
 		atomic_init(&r.tmpseq, 0);

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,7 @@ void ingest_result_release(struct ingest_result *r)
 	}
 	hd_strv_free(r->refs, r->nrefs);
 	hd_strv_free(r->titles, r->nrefs);
+	free(r->made);
 	memset(r, 0, sizeof *r);
 }
 
@@ -184,6 +186,19 @@ void batch_progress(struct batch *b, enum ingest_stage stage,
 			(double)(p.pages_total - p.pages_done) : 0;
 	}
 	b->progress(&p, b->progress_ud);
+}
+
+/* batch_cancelled: see ingest.h. */
+int batch_cancelled(const struct batch *b)
+{
+	return b->cancel != NULL && atomic_load(b->cancel) != 0;
+}
+
+/* The error of a run stopped by its cancel flag: HD_EBUSY in *e. */
+static int cancelled(struct hd_error *e)
+{
+	return hd_err(e, HD_EBUSY, "the batch was stopped before it was "
+		"stored: nothing stored");
 }
 
 /* -------------------------------------------------------------- fixity */
@@ -551,6 +566,10 @@ static int stage_fixity(struct batch *b, struct hd_error *e)
 		nthreads++;
 	}
 	for (i = 0; i < b->nitems && rc == 0; i++) {
+		if (batch_cancelled(b)) {
+			rc = cancelled(e);
+			break;
+		}
 		take(r, i, nthreads, &sl);
 		if (b->items[i].record == -2) {
 			slot_release(&sl);
@@ -674,6 +693,20 @@ static int publish_and_flush(struct hd_archive *a, struct hd_objw **ws,
 	return rc;
 }
 
+/* Fill m with where the record br (the describe stage's index i) came
+ * from. */
+static void made(struct ingest_made *m, const struct batch_record *br,
+	int i)
+{
+	memset(m, 0, sizeof *m);
+	m->line = br->line;
+	m->rec = i;
+	snprintf(m->category, sizeof m->category, "%s",
+		br->rec.category ? br->rec.category : "");
+	snprintf(m->access, sizeof m->access, "%s",
+		br->rec.access ? br->rec.access : "");
+}
+
 /* The duplicate check once more, under the write lock the catalogue
  * transaction holds: another ingest of the same files may have committed
  * since the readers looked, and two ingests of one batch started at once
@@ -759,8 +792,11 @@ static int stage_catalogue(struct batch *b, const struct ingest_opts *o,
 			(res->nrefs + 1) * sizeof *res->refs);
 		res->titles = hd_xrealloc(res->titles,
 			(res->nrefs + 1) * sizeof *res->titles);
+		res->made = hd_xrealloc(res->made,
+			(res->nrefs + 1) * sizeof *res->made);
 		res->refs[res->nrefs] = hd_xstrdup(br->rec.ref);
 		res->titles[res->nrefs] = hd_xstrdup(br->rec.title);
+		made(&res->made[res->nrefs], br, (int)i);
 		res->nrefs++;
 		res->added++;
 	}
@@ -880,6 +916,7 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	memset(&sheet, 0, sizeof sheet);
 	hd_buf_init(&src);
 	b->dry_run = o->dry_run;
+	b->cancel = o->cancel;
 	b->progress = o->progress;
 	b->progress_ud = o->progress_ud;
 	memset(&b->prog, 0, sizeof b->prog);
@@ -915,6 +952,10 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	stage_check(b, recs, nrecs);
 	if (b->nrejected > 0) {
 		goto refused;
+	}
+	if (batch_cancelled(b)) {
+		rc = cancelled(e);
+		goto out;
 	}
 	for (i = 0; i < npaths; i++) {
 		hd_buf_printf(&src, "%s%s", i ? " " : "", paths[i]);

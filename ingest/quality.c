@@ -298,6 +298,22 @@ static json_t *ocr_json(const struct ocr_stats *s)
 	return o;
 }
 
+/* batch_notes_json: see ingest.h. */
+json_t *batch_notes_json(const struct hd_note *v, size_t n, const char *key)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "path", json_string(v[i].path));
+		json_object_set_new(o, key, json_string(v[i].msg));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* batch_report: see ingest.h.  Returns a new JSON object (caller
  * decrefs). */
 json_t *batch_report(const struct batch *b, const struct ingest_result *res,

@@ -51,6 +51,10 @@ stop_servers() {
 	for p in $PIDS; do
 		wait "$p" 2>/dev/null
 	done
+	# a case's own clean-up (cleanup_case), once its servers stopped
+	if declare -F cleanup_case >/dev/null; then
+		cleanup_case
+	fi
 	rm -rf "$T"
 }
 trap stop_servers EXIT

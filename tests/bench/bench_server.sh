@@ -60,22 +60,6 @@ print(urllib.parse.quote(sys.argv[1]))' "$QUERY")
 rm -rf "$W"
 mkdir -p "$W"
 
-# Everything started here is stopped by its pid, also on the way out.
-PIDS=""
-stop() {
-	kill "$1" 2> /dev/null || true
-	wait "$1" 2> /dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ' ||
-		true)
-}
-stop_all() {
-	local p
-	for p in $PIDS; do
-		stop "$p"
-	done
-}
-trap stop_all EXIT
-
 freeport() {
 	$PY -c 'import socket
 s = socket.socket()

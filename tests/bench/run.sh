@@ -23,6 +23,10 @@
 #    (test_template bench).
 # 8. The demonstrations: a sandbox ready, each step p50/p99 (OCR apart),
 #    one kiosk and eight at once (bench_demo.sh).
+# 9. Ingest by upload: section 1's mixed batch (about 1 GB) sent with
+#    curl to the server's /admin/ingest, checked, confirmed and ingested,
+#    against `hongdang ingest` of the same files + cp; the server's RSS
+#    and the home page's latency meanwhile (bench_upload.sh).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -32,8 +36,9 @@
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.  BENCH_ONLY="1 6" runs only those
-# sections (default all; `make bench BENCH_ONLY=1` is the ingest alone);
-# section 6 then uses the 200k archive section 2 last built.
+# sections (default all; `make bench BENCH_ONLY=1` is the ingest alone,
+# BENCH_ONLY=upload the same as 9); section 6 then uses the 200k archive
+# section 2 last built.
 # No network is used.
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
@@ -51,9 +56,11 @@ say() { echo "$*" | tee -a "$OUT"; }
 now() { date +%s.%N; }
 # elapsed T0 T1 -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+BENCH_ONLY=${BENCH_ONLY:+ $BENCH_ONLY }
+BENCH_ONLY=${BENCH_ONLY// upload / 9 }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -62,8 +69,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-8]) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 8)" ;;
+	[1-9]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 9, or upload)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -71,15 +78,6 @@ for t in openssl python3 cc pkg-config; do
 done
 mkdir -p "$B"
 : > "$OUT"
-
-# Cold reads on both sides when the kernel lets us drop its caches.
-if sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; then
-	CACHE=cold
-	drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-else
-	CACHE=warm
-	drop() { sync; }
-fi
 
 # Runs "$@" and sets WALL and CPU (user + system seconds of it and its
 # children): on a shared machine CPU time is the steadier figure.
@@ -112,7 +110,7 @@ say "SQLite $(pkg-config --modversion sqlite3), OpenSSL $(openssl version | cut 
 
 key() { cat "$@" | sha256sum | cut -c1-16; }
 
-if want 1; then
+if want 1 || want 9; then
 	SRC=$B/src
 	genkey=$(key "$HERE/corpus.py"
 		find "$ROOT/$BUILD/sample" -name '*.jpg' -printf '%s %P\n' | sort |
@@ -451,6 +449,13 @@ if want 8; then
 	say "8. Demonstrations"
 	bash "$HERE/bench_demo.sh" "$BUILD" | tee -a "$OUT"
 	failed bench_demo.sh "${PIPESTATUS[0]}"
+fi
+
+if want 9; then
+	say ""
+	say "9. Ingest by upload"
+	bash "$HERE/bench_upload.sh" "$BUILD" "$SRC/mixed" | tee -a "$OUT"
+	failed bench_upload.sh "${PIPESTATUS[0]}"
 fi
 
 say ""

@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deskIngest } from './desk_ingest.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.HD_URL;
@@ -421,12 +422,21 @@ async function main() {
       }
       await ctx.close();
     };
-    // HD_ONLY=screens|behaviour|kiosk|admin runs one part (while working on it).
+    // HD_ONLY=screens|behaviour|kiosk|admin|ingest runs one part (while working on it).
     const only = process.env.HD_ONLY || '';
     const want = (part) => !only || only === part;
     if (want('screens')) { await Promise.all([run('landscape'), run('portrait')]); }
     await Promise.all([want('screens') && run('phone', phoneScreens), want('behaviour') && behaviour(browser, recordUrl)]);
     await Promise.all([want('kiosk') && kiosk(browser, recordUrl), want('admin') && admin(browser)]);
+    if (want('ingest')) {
+      const context = async (vp, storageState) => {
+        const c = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, locale: 'zh-CN', storageState });
+        c.setDefaultTimeout(TIMEOUT);
+        await c.addInitScript(AXE);
+        return c;
+      };
+      await deskIngest(browser, { BASE, check, pass, fail, screen, watch, context });
+    }
   } finally {
     await browser.close();
   }

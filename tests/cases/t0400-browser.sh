@@ -39,6 +39,25 @@ done
 hd storage log --temp 26 --rh 63
 status browser-storage 0
 
+# for the desk's ingest by upload (desk_ingest.mjs): a zip of scans the
+# archive has not seen (the sample's re-encoded) with its sheet, one
+# record restricted; and two files for an upload broken off and resumed
+mkdir -p "$T/desk/扫描/党员档案" "$T/resume"
+convert "$SAMPLE/照片/1956-梁氏宗祠夜校.jpg" -quality 83 "$T/desk/扫描/夜校.jpg"
+convert "$SAMPLE/党员档案/陈某华/入党志愿书.jpg" -quality 83 \
+	"$T/desk/扫描/党员档案/入党志愿书.jpg"
+printf '扫描批次说明 %s\n' "$(date +%s%N)" >"$T/desk/扫描/说明.txt"
+(cd "$T/desk" && zip -qr "$T/scans.zip" 扫描)
+{
+	head -1 "$SAMPLE/目录.csv"
+	echo '扫描/夜校.jpg,夜校扫盲班（重扫）,市桥前锋街居民委员会,1956-09,ZP,Y,public,夜校;扫盲,,番禺市桥,1,SQ,,'
+	echo '扫描/党员档案,党员档案：入党志愿书（重扫）,中共前锋社区支部委员会,1965,RS,Y,restricted,党员档案,陈某华,番禺市桥,1,DJ,,'
+	echo '扫描/说明.txt,扫描批次说明,社区档案室,2026,WS,D10,internal,数字化,,,1,SQ,,'
+} >"$T/目录.csv"
+head -c 300000 /dev/urandom >"$T/resume/甲.bin"
+head -c 900000 /dev/urandom >"$T/resume/乙.bin"
+
+
 # start NAME ARGS...: a server on a free port; sets PORT and PID.
 start() {
 	local name=$1
@@ -65,6 +84,9 @@ HD_URL="http://127.0.0.1:$MAIN_PORT" HD_IDLE_URL="http://127.0.0.1:$IDLE_PORT" \
 HD_PROXY_URL="http://127.0.0.1:$PROXY_PORT" \
 HD_SHOTS="$SHOTS" HD_CHROMIUM="$CHROMIUM" \
 HD_ADMIN_USER=admin1 HD_ADMIN_PASS=Admin-Browser-2026 \
+HD_INGEST_FILES="$T/scans.zip" HD_INGEST_SHEET="$T/目录.csv" HD_INGEST_ROWS=3 \
+HD_RESUME_FILES="$T/resume/甲.bin
+$T/resume/乙.bin" HD_INGEST_OUT="$T/ingest.json" \
 	timeout 600 node "$BR/screens.mjs" >"$T/node.out" 2>"$T/node.err"
 rc=$?
 cat "$T/node.out"
@@ -73,6 +95,35 @@ if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$T/node.out"; then
 elif ! grep -q '^PASS ' "$T/node.out"; then
 	fail browser-script \
 		"node checked nothing: $(tail -5 "$T/node.err" | tr '\n' ' ')"
+fi
+
+# What the browser's uploads stored: the sheet's records as the sheet
+# says (the restricted one not public), the resumed files byte for byte.
+if [ -z "${HD_ONLY:-}" ] || [ "$HD_ONLY" = ingest ]; then
+	stored() {
+		$PY -c 'import json, sys
+d = json.load(open(sys.argv[1])).get(sys.argv[2]) or {}
+print("\n".join(d.get("records", [])))' "$T/ingest.json" "$1" 2>/dev/null
+	}
+	# show REF EXPR: EXPR of "hongdang show --json REF" (d)
+	show() {
+		"$HONGDANG" -d "$D" show --json "$1" | $PY -c 'import json, sys
+d = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$2"
+	}
+	got=$(for r in $(stored batch); do show "$r" 'd["title"] + " " + d["access"]'; done | sort)
+	want=$(printf '%s\n' '党员档案：入党志愿书（重扫） restricted' \
+		'夜校扫盲班（重扫） public' '扫描批次说明 internal' | sort)
+	ok browser-ingest-as-sheet test "$got" = "$want"
+	rs=$(for r in $(stored batch); do
+		[ "$(show "$r" 'd["access"]')" = restricted ] && echo "$r"; done)
+	code=$(curl -s -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$MAIN_PORT/api/records/${rs//·/.}")
+	ok browser-ingest-restricted-not-public test -n "$rs" -a "$code" = 404
+	got=$(for r in $(stored resumed); do show "$r" \
+		'"\n".join(f["sha256"] for f in d["files"])'; done | sort)
+	want=$(sha256sum "$T/resume/甲.bin" "$T/resume/乙.bin" | cut -c1-64 | sort)
+	ok browser-resumed-byte-identical test "$got" = "$want"
 fi
 
 # Both servers stop cleanly on SIGTERM, and answered no request with a 5xx
