@@ -7,8 +7,9 @@
 #   make check-asan the suite under AddressSanitizer + UBSan only
 #   make bench      benchmarks (not tests)
 #   make crash-trials  kill -9 and full-disk trials (not tests; root)
-#   make eval       the search evaluation at 50,000 records (make test
-#                   runs it at 10,000)
+#   make eval       the search evaluation at 50,000 generated records
+#                   (make test runs it at 10,000) and on Debian's Chinese
+#                   manual pages in both scripts
 #   make bench-deps apt-get install what the benchmarks need (as root)
 #   make fuzz       libFuzzer targets (clang); make fuzz-run runs each
 #                   briefly (CI), make fuzz-long for an hour each
@@ -107,7 +108,7 @@ LIBHD   = $(BUILD)/libhd.a
 HONGDANG = $(BUILD)/hongdang
 
 .PHONY: all run test check check-asan bench eval fuzz fuzz-run fuzz-long \
-	install clean deps bench-deps sample crash-trials
+	install clean deps bench-deps eval-deps sample crash-trials
 
 all: $(HONGDANG) $(UNIT_BIN) $(BUILD)/gen-sample
 
@@ -168,6 +169,8 @@ $(HONGDANG): $(CMD_OBJ) $(PRINT_OBJ) $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 UNIT_CHECK = $(BUILD)/tests/unit/check.o
 UNIT_MORE_search_eval = $(BUILD)/tests/unit/eval_corpus.o
 $(BUILD)/tests/test_search_eval: $(UNIT_MORE_search_eval)
+UNIT_MORE_scripts = $(BUILD)/tests/unit/eval_corpus.o
+$(BUILD)/tests/test_scripts: $(UNIT_MORE_scripts)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_CHECK) $(INGEST_OBJ) \
 		$(EXHIBIT_OBJ) $(LIBHD)
@@ -315,10 +318,31 @@ crash-trials: all
 		tests/crash/trials.sh $(BUILD)
 
 # Known-item search evaluation on a generated catalogue of EVAL_RECORDS
-# (tests/unit/test_search_eval.c; make test runs a smaller one).
+# (tests/unit/test_search_eval.c; make test runs a smaller one), then on
+# a real corpus in both scripts: Debian's Chinese manual pages, zh_CN and
+# zh_TW (tests/bench/manpages.py formats them once into
+# $(BUILD)/eval/manpages.tsv; tests/bench/eval_manpages.c searches them).
 EVAL_RECORDS ?= 50000
-eval: all
+EVAL_PKGS = manpages-zh groff-base
+EVAL_CORPUS = $(BUILD)/eval/manpages.tsv
+
+eval-deps:
+	$(call apt_install,$(EVAL_PKGS),)
+
+$(BUILD)/tests/eval_manpages: tests/bench/eval_manpages.c tests/bench/bench.c \
+		$(UNIT_CHECK) $(LIBHD)
+	@mkdir -p $(dir $@)
+	$(COMPILE) $(LINKFLAGS) -Iarchive -o $@ $< tests/bench/bench.c \
+		$(UNIT_CHECK) $(LIBHD) $(LDLIBS)
+
+$(EVAL_CORPUS): tests/bench/manpages.py
+	@mkdir -p $(dir $@)
+	python3 tests/bench/manpages.py $@
+
+eval: eval-deps all $(BUILD)/tests/eval_manpages
 	HD_EVAL_RECORDS=$(EVAL_RECORDS) $(BUILD)/tests/test_search_eval
+	$(MAKE) $(EVAL_CORPUS)
+	$(BUILD)/tests/eval_manpages $(EVAL_CORPUS) $(BUILD)/eval/work
 
 install: $(HONGDANG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hongdang \

@@ -53,14 +53,15 @@
 /* The walk of search.c (?1 made with HD_LEAN, fts.h): the matches older
  * than ?10 newest first, at most ?9 (-1: all),
  * each with what the facets count and its relevance by hd_rank (fts.c:
- * title above meta above body, then term frequency, doubled where the
- * query's words stand side by side as typed, times the text quality of
- * OCR'd records: doubtful OCR below clean text).  FTS5 gives rowids in
- * order without reading further than the LIMIT, where bm25() or ORDER BY
- * rank would first score every match. */
+ * title above meta above body, the query's own characters above a match
+ * through folding (?16, the roles of ?1's phrases), then term frequency,
+ * doubled where the query's words stand side by side as typed, times the
+ * text quality of OCR'd records: doubtful OCR below clean text).  FTS5
+ * gives rowids in order without reading further than the LIMIT, where
+ * bm25() or ORDER BY rank would first score every match. */
 #define WALK_SQL(t, vis) \
 	"SELECT r.id, r.year, r.category, r.place," \
-	" hd_rank(" t ", r.text_quality, 1)" \
+	" hd_rank(" t ", r.text_quality, 1, ?16)" \
 	SEARCH_FROM(t) vis " AND s.rowid < ?10 ORDER BY s.rowid DESC" \
 	" LIMIT ?9"
 
@@ -81,7 +82,7 @@
 	" WHEN 2 THEN r.ref WHEN 3 THEN r.updated END"
 #define WALK_STAFF_SQL(t) \
 	"SELECT r.id, r.year, r.category, r.place," \
-	" hd_rank(" t ", r.text_quality, 1)" STAFF_COLS \
+	" hd_rank(" t ", r.text_quality, 1, ?16)" STAFF_COLS \
 	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
 	" ORDER BY s.rowid DESC LIMIT ?9"
 
@@ -1297,8 +1298,10 @@ static int open_as(const char *dir, int readonly, int alone,
 		return rc;
 	}
 	/* a reader of an archive it could not migrate searches the index
-	 * as it is: without trigrams before version 6 */
+	 * as it is: without trigrams before version 6, without the
+	 * characters as written beside the folded ones before version 9 */
 	a->trigrams = hd_user_version(a) >= 6;
+	a->scripts = hd_user_version(a) >= 9;
 	*out = a;
 	return 0;
 }

@@ -20,13 +20,9 @@
  * ms at each process start, and a real text meets a few thousand).
  * Pinyin readings come from pinyin.c.
  *
- * The ranking functions are registered here too: hd_rank(), the relevance
- * search.c orders hits by (title above meta above body, then term
- * frequency), and hd_boost(), its factor for the query's phrases next to
- * each other, in order, in one column (an exact phrase outranks the same
- * characters scattered); and hd_snippet(), FTS5's snippet() with the
- * marks of search.c's lean and pinyin phrases widened to their
- * characters.
+ * The ranking functions of rank.c are registered here too, with
+ * hd_snippet(), FTS5's snippet() with the marks of search.c's lean and
+ * pinyin phrases widened to their characters.
  *
  * Guarantees: any byte string is accepted (invalid UTF-8 bytes are
  * separators); nothing is allocated by the tokenizer (tokens are built in
@@ -69,6 +65,13 @@ enum cls {
 	C_HANGUL,
 };
 
+/* What a query asks for of each Han token (see HD_LEAN in fts.h). */
+enum ask {
+	ASK_EITHER,     /* the token, and the marked one colocated */
+	ASK_MASK,       /* each token unmarked or marked, as the mask says */
+	ASK_LITERAL,    /* the characters as written, not folded */
+};
+
 /* Longest normalisation segment taken as one unit (code points); a longer
  * one (a base with dozens of combining marks) is cut, which can only make
  * the folding of such garbage slightly less exact. */
@@ -98,6 +101,9 @@ struct tk {
 	int run;
 	int runlen;             /* characters in it so far */
 	int lean;               /* query text began with HD_LEAN */
+	int ask;                /* query: the Han tokens asked for (ASK_*) */
+	unsigned mask;          /* ASK_MASK: bit i set, Han token i marked */
+	int qtok;               /* Han tokens a query gave so far */
 	char prev[4];
 	int nprev;
 	int pstart, pend;       /* original byte span of prev */
@@ -107,6 +113,7 @@ struct tk {
 	int gap_nl;             /* newlines in white space since prev */
 	uint32_t pcp;           /* prev as a (folded) code point */
 	uint32_t porig;         /* and as it was before folding */
+	uint32_t ppcp, pporig;  /* the same of pprev */
 
 	/* ICU, fetched on first use. */
 	const UNormalizer2 *nfkc_cf;
@@ -241,6 +248,80 @@ static void emit(struct tk *t, int flags, const char *s, int n, int start,
 	}
 }
 
+/* Emit a CJK token with flags: s[0..n) its characters folded, o[0..no)
+ * as written, diff 1 when they differ (a character of it was written
+ * otherwise than folded).  In a document, the token as written, and when
+ * diff, the folded one marked (HD_FOLD) colocated; in a query, as it asks
+ * (t->ask: a query's text is folded unless it asks for the characters as
+ * written).  Kana, Hangul and the plain tokenizer have no folding, so no
+ * marked tokens. */
+static void emit_gram(struct tk *t, int cls, int flags, const char *s,
+	int n, const char *o, int no, int diff, int start, int end)
+{
+	char m[1 + 12];
+
+	if (cls != C_HAN || t->plain || n > 12) {
+		emit(t, flags, s, n, start, end);
+		return;
+	}
+	m[0] = HD_FOLD;
+	memcpy(m + 1, s, (size_t)n);
+	if (t->mode == HD_TOK_DOCUMENT) {
+		if (diff) {
+			emit(t, flags, o, no, start, end);
+			emit(t, HD_TOK_COLOCATED, m, n + 1, start, end);
+		} else {
+			emit(t, flags, s, n, start, end);
+		}
+		return;
+	}
+	switch (t->ask) {
+	case ASK_MASK:
+		if ((t->mask >> t->qtok++) & 1) {
+			emit(t, flags, m, n + 1, start, end);
+		} else {
+			emit(t, flags, s, n, start, end);
+		}
+		break;
+	case ASK_EITHER:
+		emit(t, flags, s, n, start, end);
+		emit(t, HD_TOK_COLOCATED, m, n + 1, start, end);
+		break;
+	default:
+		emit(t, flags, s, n, start, end);
+	}
+}
+
+/* Code points c[0..k) as UTF-8 into out (4 * k bytes); their length. */
+static int utf8_of(const uint32_t *c, int k, char *out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < k; i++) {
+		U8_APPEND_UNSAFE(out, n, c[i]);
+	}
+	return n;
+}
+
+/* A document's tokens of a gram of k CJK characters (1 to 3), through
+ * emit_gram: s[0..n) the characters folded, f[0..k) the same as code
+ * points and o[0..k) as written. */
+static void emit_doc_gram(struct tk *t, int cls, int flags, const char *s,
+	int n, const uint32_t *f, const uint32_t *o, int k, int start,
+	int end)
+{
+	char os[12] = "";
+	int no = 0, diff = 0, i;
+
+	for (i = 0; i < k; i++) {
+		diff |= f[i] != o[i];
+	}
+	if (diff) {
+		no = utf8_of(o, k, os);
+	}
+	emit_gram(t, cls, flags, s, n, os, no, diff, start, end);
+}
+
 /* Close the open word, if any, emitting it. */
 static void word_end(struct tk *t)
 {
@@ -292,9 +373,11 @@ static void run_close(struct tk *t)
 	if (lean && t->runlen == 2) {
 		memcpy(pair, t->pprev, (size_t)t->npprev);
 		memcpy(pair + t->npprev, t->prev, (size_t)t->nprev);
-		emit(t, 0, pair, t->npprev + t->nprev, t->ppstart, t->pend);
+		emit_gram(t, t->run, 0, pair, t->npprev + t->nprev, NULL,
+			0, 0, t->ppstart, t->pend);
 	} else if (!lean || t->runlen == 1) {
-		emit(t, 0, t->prev, t->nprev, t->pstart, t->pend);
+		emit_gram(t, t->run, 0, t->prev, t->nprev, NULL, 0, 0,
+			t->pstart, t->pend);
 	}
 	t->run = 0;
 }
@@ -351,11 +434,16 @@ static int py_pairs(uint32_t a, uint32_t ao, uint32_t b, uint32_t bo,
 
 /* A CJK character of class cls (cp folded, orig as written): continue
  * the open run when it is of the same script and no paragraph break came
- * between, else start one. */
+ * between, else start one.  In a document every unigram, pair and
+ * trigram is given as written, and folded and marked when that differs
+ * (emit_doc_gram): the index then holds each as it was written and,
+ * under its mark, what it folds to. */
 static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 	int start, int end)
 {
 	char pair[8], tri[12], py[HD_PY_MAX * HD_PY_MAX][PY_TOK];
+	uint32_t f[3] = { t->ppcp, t->pcp, cp };
+	uint32_t o[3] = { t->pporig, t->porig, orig };
 	int k, npy = 0, i, ntri;
 
 	if (t->run == cls && t->gap_nl < 2) {
@@ -373,18 +461,23 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 			/* the trigrams from the third character on; a
 			 * run of two is its pair, at run_close */
 			if (ntri > 0) {
-				emit(t, 0, tri, ntri, t->ppstart, end);
-			}
-		} else if (t->mode == HD_TOK_QUERY) {
-			emit(t, 0, pair, t->nprev + k, t->pstart, end);
-		} else {
-			emit(t, HD_TOK_COLOCATED, pair, t->nprev + k,
-				t->pstart, end);
-			if (ntri > 0) {
-				emit(t, HD_TOK_COLOCATED, tri, ntri,
+				emit_gram(t, cls, 0, tri, ntri, NULL, 0, 0,
 					t->ppstart, end);
 			}
-			if (cls == C_HAN && !t->plain && !t->aux) {
+		} else if (t->mode == HD_TOK_QUERY) {
+			emit_gram(t, cls, 0, pair, t->nprev + k, NULL, 0, 0,
+				t->pstart, end);
+		} else if (t->aux) {
+			/* highlighting reads positions, not what is at them */
+			emit(t, 0, pair + t->nprev, k, start, end);
+		} else {
+			emit_doc_gram(t, cls, HD_TOK_COLOCATED, pair,
+				t->nprev + k, f + 1, o + 1, 2, t->pstart, end);
+			if (ntri > 0) {
+				emit_doc_gram(t, cls, HD_TOK_COLOCATED, tri,
+					ntri, f, o, 3, t->ppstart, end);
+			}
+			if (cls == C_HAN && !t->plain) {
 				npy = py_pairs(t->pcp, t->porig, cp, orig,
 					py);
 			}
@@ -392,11 +485,14 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 				emit(t, HD_TOK_COLOCATED, py[i],
 					(int)strlen(py[i]), t->pstart, end);
 			}
-			emit(t, 0, pair + t->nprev, k, start, end);
+			emit_doc_gram(t, cls, 0, pair + t->nprev, k, f + 2,
+				o + 2, 1, start, end);
 		}
 		memcpy(t->pprev, t->prev, (size_t)t->nprev);
 		t->npprev = t->nprev;
 		t->ppstart = t->pstart;
+		t->ppcp = t->pcp;
+		t->pporig = t->porig;
 		memcpy(t->prev, pair + t->nprev, (size_t)k);
 		t->nprev = k;
 		t->runlen++;
@@ -407,7 +503,8 @@ static void run_add(struct tk *t, int cls, uint32_t cp, uint32_t orig,
 		t->nprev = 0;
 		U8_APPEND_UNSAFE(t->prev, t->nprev, cp);
 		if (t->mode == HD_TOK_DOCUMENT) {
-			emit(t, 0, t->prev, t->nprev, start, end);
+			emit_doc_gram(t, cls, 0, t->prev, t->nprev, f + 2,
+				o + 2, 1, start, end);
 		}
 	}
 	t->pcp = cp;
@@ -497,8 +594,9 @@ static void feed(struct tk *t, int cls, uint32_t cp, int nl, int start,
 	case C_KANA:
 	case C_HANGUL:
 		word_end(t);
-		run_add(t, cls, cls == C_HAN && !t->plain ? hd_han_fold(cp) :
-			cp, cp, start, end);
+		run_add(t, cls, cls == C_HAN && !t->plain &&
+			t->ask != ASK_LITERAL ? hd_han_fold(cp) : cp, cp,
+			start, end);
 		break;
 	}
 }
@@ -714,6 +812,15 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
 	if (t.mode == HD_TOK_QUERY && u[0] == (unsigned char)HD_LEAN) {
 		t.lean = 1;
 		i = 1;
+		if (n > 2 && u[1] == (unsigned char)HD_LEAN_MASK &&
+		    u[2] >= '0' && u[2] <= '7') {
+			t.ask = ASK_MASK;
+			t.mask = u[2] - '0';
+			i += 2;
+		} else if (n > 1 && u[1] == (unsigned char)HD_LEAN_LITERAL) {
+			t.ask = ASK_LITERAL;
+			i++;
+		}
 	}
 
 	while (i < n && t.rc == 0) {
@@ -843,174 +950,6 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags,
 		mode |= HD_TOK_PLAIN;
 	}
 	return hd_tokenize(text, n, mode, ctx, xToken);
-}
-
-/* ------------------------------------------------------ ranking */
-
-#define BOOST_INST_MAX 4096     /* rows with more instances: no boost */
-#define BOOST_PHRASE 2.0        /* factor for the phrases side by side */
-
-struct inst {
-	int phrase, col, off;
-};
-
-static int by_inst(const void *x, const void *y)
-{
-	const struct inst *a = x, *b = y;
-
-	if (a->phrase != b->phrase) {
-		return a->phrase < b->phrase ? -1 : 1;
-	}
-	if (a->col != b->col) {
-		return a->col < b->col ? -1 : 1;
-	}
-	return a->off < b->off ? -1 : a->off > b->off;
-}
-
-/* 1 when the phrases that occur in this row (two or more, in query
- * order) occur somewhere one right after the other in one column; with
- * lean, one or two positions later too (a phrase of a query made with
- * HD_LEAN is one position shorter than the characters it covers, and one
- * of trigrams begins at its second character; a pinyin phrase, lean or
- * not, is one position shorter too, so only the walk, which ranks with
- * lean, sees it next to the phrase after it). */
-static int phrases_adjacent(const Fts5ExtensionApi *api, Fts5Context *fts,
-	int lean)
-{
-	struct inst *v = NULL, key, *hit;
-	int ninst = 0, i, j, k, nph, pos, ok = 0;
-	int *present = NULL, npresent = 0;
-
-	nph = api->xPhraseCount(fts);
-	if (nph < 2 || api->xInstCount(fts, &ninst) != SQLITE_OK ||
-	    ninst < 2 || ninst > BOOST_INST_MAX) {
-		return 0;
-	}
-	v = hd_xmalloc((size_t)ninst * sizeof *v);
-	present = hd_xcalloc((size_t)nph, sizeof *present);
-	for (i = 0; i < ninst; i++) {
-		if (api->xInst(fts, i, &v[i].phrase, &v[i].col,
-		    &v[i].off) != SQLITE_OK) {
-			goto done;
-		}
-	}
-	qsort(v, (size_t)ninst, sizeof *v, by_inst);
-	for (i = 0; i < ninst; i++) {
-		if (i == 0 || v[i].phrase != v[i - 1].phrase) {
-			present[npresent++] = v[i].phrase;
-		}
-	}
-	if (npresent < 2) {
-		goto done;
-	}
-	/* every instance of the first phrase present starts a chain */
-	for (i = 0; i < ninst && v[i].phrase == present[0] && !ok; i++) {
-		pos = v[i].off + api->xPhraseSize(fts, present[0]);
-		for (j = 1; j < npresent; j++) {
-			key.phrase = present[j];
-			key.col = v[i].col;
-			key.off = pos;
-			hit = bsearch(&key, v, (size_t)ninst, sizeof *v,
-				by_inst);
-			for (k = 0; hit == NULL && lean && k < 2; k++) {
-				key.off = ++pos;
-				hit = bsearch(&key, v, (size_t)ninst,
-					sizeof *v, by_inst);
-			}
-			if (hit == NULL) {
-				break;
-			}
-			pos += api->xPhraseSize(fts, present[j]);
-		}
-		ok = j == npresent;
-	}
-done:
-	k = ok;
-	free(v);
-	free(present);
-	return k;
-}
-
-/* hd_boost(search [, quality]): BOOST_PHRASE when phrases_adjacent,
- * else 1.0, times quality when it is given and within (0, 1] (the hook
- * for ranking low-confidence OCR text below clean text).  SQL multiplies
- * bm25() (negative, lower is better) by it. */
-static double boost(const Fts5ExtensionApi *api, Fts5Context *fts,
-	int nval, sqlite3_value **val, int lean)
-{
-	double f = phrases_adjacent(api, fts, lean) ? BOOST_PHRASE : 1.0, q;
-
-	if (nval >= 1 && sqlite3_value_numeric_type(val[0]) != SQLITE_NULL) {
-		q = sqlite3_value_double(val[0]);
-		if (q > 0.0 && q <= 1.0) {
-			f *= q;
-		}
-	}
-	return f;
-}
-
-static void boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-	sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-	sqlite3_result_double(ctx, boost(api, fts, nval, val, 0));
-}
-
-/* hd_rank(table [, quality [, lean]]): the relevance of a row, higher is
- * better (lean: the query was made with HD_LEAN):
- * RANK_TIER times its tier (3 when a phrase of the query occurs in the
- * title, 2 in the meta column - subjects, persons, place, creator,
- * reference code - and 1 in the body only) plus a score below RANK_TIER
- * for the order inside a tier.  The score is BM25's saturated term
- * frequency (k1 1.2) summed over the columns, the columns weighing 10, 4
- * and 1, times hd_boost()'s factors.  Two parts of BM25 are left out, for
- * speed: the inverse document frequency needs a walk of every phrase's
- * whole doclist (40 ms for 社区 at 200,000 records, whatever the LIMIT)
- * and is the same for every row of a one-phrase query, which is what
- * people type; the length normalisation reads each row's sizes (a third
- * of the cost of a walk).  Columns are by position, so the title-and-meta
- * table (heads) ranks with the same function. */
-#define RANK_TIER 10000.0
-#define RANK_COLS 3
-
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-	sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-	static const double weight[RANK_COLS] = { 10.0, 4.0, 1.0 };
-	int tf[RANK_COLS] = { 0 };
-	int ninst = 0, i, ph, col, off, ncol, tier = 1;
-	double score = 0.0;
-
-	ncol = api->xColumnCount(fts);
-	if (ncol > RANK_COLS) {
-		ncol = RANK_COLS;
-	}
-	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
-		sqlite3_result_error(ctx, "hd_rank: no instances", -1);
-		return;
-	}
-	for (i = 0; i < ninst; i++) {
-		if (api->xInst(fts, i, &ph, &col, &off) == SQLITE_OK &&
-		    col >= 0 && col < ncol) {
-			tf[col]++;
-		}
-	}
-	for (col = 0; col < ncol; col++) {
-		if (tf[col] == 0) {
-			continue;
-		}
-		if (col == 0) {
-			tier = 3;
-		} else if (col == 1 && tier < 2) {
-			tier = 2;
-		}
-		score += weight[col] * tf[col] * 2.2 / (tf[col] + 1.2);
-	}
-	score *= boost(api, fts, nval, val, nval >= 2 &&
-		sqlite3_value_int(val[1]) != 0);
-	if (score >= RANK_TIER) {
-		score = RANK_TIER - 1.0;
-	}
-	sqlite3_result_double(ctx, tier * RANK_TIER + score);
 }
 
 /* ------------------------------------------------------ snippets */
@@ -1305,11 +1244,12 @@ int hd_fts_register(sqlite3 *db)
 	}
 	rc = api->xCreateTokenizer(api, "hongdang", NULL, &tok, NULL);
 	if (rc == SQLITE_OK) {
-		rc = api->xCreateFunction(api, "hd_boost", NULL, boost_fn,
+		rc = api->xCreateFunction(api, "hd_boost", NULL, hd_boost_fn,
 			NULL);
 	}
 	if (rc == SQLITE_OK) {
-		rc = api->xCreateFunction(api, "hd_rank", NULL, rank_fn, NULL);
+		rc = api->xCreateFunction(api, "hd_rank", NULL, hd_rank_fn,
+			NULL);
 	}
 	if (rc == SQLITE_OK) {
 		rc = api->xCreateFunction(api, "hd_snippet", NULL, snippet_fn,

@@ -12,31 +12,52 @@
  * text layers: "社 区 开设") does not break a pair.
  *
  * Every Han character is folded to its simplified form (OpenCC t2s, one
- * character at a time: 檔 -> 档, 黨 -> 党) before anything is emitted, in
- * documents and queries alike, so either form finds both.  The offsets
- * stay those of the original character, so highlight() marks the
- * document's own characters.
+ * character at a time: 檔 -> 档, 黨 -> 党), in documents and queries
+ * alike, so either form finds both; and the index keeps what was written
+ * beside what it folds to, so that search.c can rank a record with the
+ * query's own characters above one found only through folding.  Each Han
+ * token (unigram, pair, trigram) is indexed as written; when a character
+ * of it was written otherwise than folded (檔案), the folded token is
+ * indexed beside it behind the byte HD_FOLD ("\x03档案": "marked").  A
+ * token whose characters were all written as their folded forms (档案,
+ * or 面 in 面積, which t2s keeps) is indexed once, unmarked.  So "档案"
+ * is in the text that writes 档案, "檔案" in the text that writes 檔案,
+ * "\x03档案" in the text that writes 檔案, 档案 or 檔案 (what folds to
+ * 档案 and is not written so): a query of the folded token and the
+ * marked one finds both scripts, one of the token as written finds the
+ * text with the query's own characters.  Folding is idempotent (t2s is
+ * applied until nothing changes), so a folded token never has a
+ * character written otherwise and never equals a token as written that
+ * has one.  The offsets stay those of the original characters, so
+ * highlight() marks the document's own characters.
  *
  * Document mode (FTS5_TOKENIZE_DOCUMENT), for a Han run c0 c1 ... cn-1:
- *   position i: the unigram ci (primary token, offsets of ci) and, when
+ *   position i: the unigram ci (primary token, offsets of ci); when
  *   i < n-1, the pair ci ci+1 as an FTS5_TOKEN_COLOCATED token, and when
  *   0 < i < n-1 the trigram ci-1 ci ci+1 (colocated, offsets of all
- *   three: at its middle character, where the tokenizer knows it);
+ *   three: at its middle character, where the tokenizer knows it); each
+ *   as written, with its marked folded form colocated when that differs;
  *   for every pair, its pinyin: each combination of the two characters'
  *   toneless readings, concatenated, as HD_PY_START + "panyu" colocated
- *   at position i.  The control byte cannot begin any other token (it is
- *   a separator in text), so pinyin never collides with a Latin word.
+ *   at position i.  The control bytes cannot begin any other token (they
+ *   are separators in text), so neither pinyin nor a marked token ever
+ *   collides with a Latin word.
  *   (Indexes built before 2026-11-26 also hold each pair again at i+1,
  *   behind byte 0x02, only so that highlight() marked a pinyin phrase's
  *   last character; no query asks for those now, hd_snippet widens the
  *   mark as search.c tells it, and a small text is indexed about a tenth
- *   faster.)
+ *   faster.  Indexes before schema version 8 hold every Han token folded
+ *   and unmarked, none as written.)
  * Query mode (FTS5_TOKENIZE_QUERY), for the same run:
  *   n == 1: the unigram c0;
  *   n >= 2: the pairs c0c1 ... cn-2cn-1 at positions 0..n-2, then the
  *   unigram cn-1 at position n-1.  The trailing unigram changes nothing in
  *   what matches (a pair at i implies the unigram at i+1) but makes FTS5's
  *   highlight() cover the whole matched text.
+ *   Each of these Han tokens is folded and given unmarked with the
+ *   marked one colocated: FTS5 takes colocated query tokens as synonyms,
+ *   so the phrase matches text in either script.  (A lean string may ask
+ *   for less: see HD_LEAN.)
  *   A pinyin request, HD_PY_START followed by toneless syllables separated
  *   by apostrophes or spaces ("\x01pan'yu", written by search.c), becomes
  *   the pinyin pairs s0s1 ... at positions 0..n-2 (HD_PY_START): a
@@ -68,6 +89,8 @@
 #define HD_TOK_MAX 128        /* bytes: longer Latin words are cut */
 
 #define HD_PY_START '\x01'    /* pinyin pair token at the pair's start */
+#define HD_FOLD '\x03'        /* a Han token some of whose characters were
+                                 written otherwise than folded */
 
 /* 1 for a code point of the CJK Unified Ideographs blocks (base and
  * extensions A-I): what search.c may write as a lean string. */
@@ -88,8 +111,21 @@ int32_t hd_one_char(const char *s, int n);
  * trailing character of 社的 is 的, whose doclist is every record's,
  * positions and all: the walk then reads that too; and the pairs of
  * 的的了的 are each in nearly every record, where its trigrams are in a
- * tenth of them. */
+ * tenth of them.
+ * The bytes after HD_LEAN may choose which of the tokens of either
+ * script the string asks for (without them, the unmarked and marked
+ * ones, colocated): HD_LEAN_MASK and a digit '0' to '7', for each Han
+ * token of the string in order (bit i for token i), the marked one when
+ * its bit is set, else the unmarked one (text written with the folded
+ * characters themselves): of the 2^k masks of a string of k tokens
+ * exactly one matches a given text, '0' the text written as typed;
+ * HD_LEAN_LITERAL the characters as written, not folded (text written
+ * with those very characters).  search.c writes a word as such strings
+ * joined by OR, to tell apart how a record matched it (hd_rank's roles).
+ */
 #define HD_LEAN '\x04'
+#define HD_LEAN_MASK '\x05'
+#define HD_LEAN_LITERAL '\x06'
 
 /* Called once per token: tflags is 0 or HD_TOK_COLOCATED, tok/ntok the
  * token text (not NUL-terminated), start/end the byte offsets of the
@@ -104,9 +140,41 @@ typedef int (*hd_tok_cb)(void *ctx, int tflags, const char *tok, int ntok,
  * non-zero value. Allocates nothing that outlives the call. */
 int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb);
 
+/* The roles of the phrases of an expression, for hd_rank(table,
+ * quality, lean, roles) (rank.c): one byte HD_ROLE_FIELDS or
+ * HD_ROLE_EXACT, then one letter per phrase, in the order FTS5 numbers
+ * them: 'n' a phrase whose match says nothing of the script (pinyin, a
+ * Latin word, anything not written as alternatives: taken as exact),
+ * 'e' an alternative that matches the query's own characters, 'f' one
+ * that matches only through folding, 'm' one that marks where the
+ * query's own characters are, in text another alternative of the same
+ * word also matches (its matches are not counted again).  A capital
+ * letter begins a word, a small one is another alternative of the word
+ * before it; alternatives of a word are next to each other.  A phrase
+ * past the end of the string is 'N'.  HD_ROLE_FIELDS: a record whose best
+ * field (title, meta, body) has the query's own characters ranks above
+ * one that matched the same field only through folding; HD_ROLE_EXACT
+ * (a query of single characters): above every record that matched only
+ * through folding, whatever the field. */
+#define HD_ROLE_FIELDS '0'
+#define HD_ROLE_EXACT '1'
+
+/* The FTS5 auxiliary functions hd_boost() and hd_rank() (rank.c), which
+ * hd_fts_register registers. */
+void hd_boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+	sqlite3_context *ctx, int nval, sqlite3_value **val);
+void hd_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+	sqlite3_context *ctx, int nval, sqlite3_value **val);
+
+/* 1 when rank, a value of hd_rank(), is of a record that has the query's
+ * own characters (every word of it, as written, in the field it ranks by;
+ * a query without roles: every record). */
+int hd_rank_exact(double rank);
+
 /* Register the tokenizer as "hongdang", the ranking functions hd_rank()
  * and hd_boost() and the snippet function hd_snippet() on db (see
- * fts.c).  Prepares the process-wide tables on first use (thread-safe).  Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
+ * fts.c).  Prepares the process-wide tables on first use (thread-safe).
+ * Returns SQLITE_OK, or SQLITE_ERROR when OpenCC's
  * t2s.json cannot be opened: an index built without folding would not
  * match queries folded later, so the tokenizer refuses to run without it.
  */

@@ -136,15 +136,20 @@ void hd_results_release(struct hd_results *res);
  * only (and so do their totals, snippets and facets).  A query FTS5 would
  * reject as syntax is searched as plain words.  Hits are ordered by
  * relevance: a match in the title first, then in subjects, persons or
- * place, then in the body; inside each, by term frequency with the exact
- * phrase first and OCR text by its confidence (doubtful OCR below clean
- * text), then newest first.
+ * place, then in the body; inside each, a record with the query's own
+ * characters before one that matched only through folding traditional
+ * and simplified (for a query of single characters, 麵 before 面 and
+ * 髮 before 发 whatever the field), then by term frequency with the
+ * exact phrase first and OCR text by its confidence (doubtful OCR below
+ * clean text), then newest first.
  * Unless q->exact, the newest HD_SEARCH_CAP matches are walked (and the
- * title and meta matches beyond them): a query that matches more gets
- * res->capped set, a total and facets of those, and its hits ranked among
- * them, so its cost does not grow with the archive; q->exact counts and
- * ranks every match, at a cost that grows with their number.  res is
- * filled (caller releases it with hd_results_release).
+ * title and meta matches beyond them, and, when few of those walked have
+ * the query's own characters, the ones that have them): a query that
+ * matches more gets res->capped set, a total and facets of those, and
+ * its hits ranked among them, so its cost does not grow with the
+ * archive; q->exact counts and ranks every match, at a cost that grows
+ * with their number.  res is filled (caller releases it with
+ * hd_results_release).
  * HD_ARCHIVIST sees every record and honours the staff filters and order
  * of q (status, access, batch, location, sort): its facets also count
  * status and access, its hits carry updated and location.  With q->q

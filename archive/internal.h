@@ -197,6 +197,8 @@ struct hd_archive {
 	int readonly;
 	int trigrams;           /* the index has Han trigrams (version 6):
 	                           search.c may walk by them */
+	int scripts;            /* it marks folded characters (version 8,
+	                           HD_FOLD): search.c ranks by them */
 	int in_tx;
 	sqlite3_stmt *st[SQL__COUNT];
 	char *fonds_code;       /* the first fonds */
@@ -215,20 +217,6 @@ struct hd_archive {
 	uint64_t short_bytes;   /* ... for want of this much (0: unknown) */
 	char *note;             /* hd_archive_note's line, or NULL */
 };
-
-/* What the user typed, as FTS5 expressions for the walks of search.c
- * (query.c); each returns a new string (caller frees).  hd_query_pinyin:
- * q with pinyin barewords rewritten as phrases of pinyin tokens;
- * hd_query_plain: q as plain words, each quoted; hd_query_lean: an
- * expression with its Han phrases made lean (HD_LEAN in fts.h) when the
- * index has trigrams, *has_not set when it uses NOT, *widen (caller
- * frees) how hd_snippet widens each phrase's marks.  hd_query_blank: 1
- * when q is white space only. */
-char *hd_query_pinyin(const char *q);
-char *hd_query_plain(const char *q);
-char *hd_query_lean(const char *match, int trigrams, int *has_not,
-	char **widen);
-int hd_query_blank(const char *q);
 
 /* Free what hd_search_warm kept of a's persons (hd_archive_close). */
 void hd_persons_free(struct hd_persons *p);

@@ -44,7 +44,7 @@ static const char migrate3_sql[] =
 	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
 
 /* The schema version this program makes: the number of migrations. */
-#define NVERSIONS 8
+#define NVERSIONS 9
 
 /* A step in C run after a migration's SQL, in its transaction. */
 typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
@@ -72,8 +72,10 @@ static const char migrate5_sql[] =
 	"INSERT INTO heads (rowid, title, meta)"
 	" SELECT rowid, title, meta FROM search;";
 
-/* Versions 6 and 7 changed what the tokenizer emits: 6 added Han
- * trigrams, 7 dropped the second copy of each pinyin pair (fts.h).  FTS5
+/* Versions 6, 7 and 8 changed what the tokenizer emits: 6 added Han
+ * trigrams, 7 dropped the second copy of each pinyin pair, 8 indexes the
+ * characters as written beside the folded ones (HD_FOLD, fts.h), so that
+ * the query's own characters rank first.  FTS5
  * removes a row's tokens by tokenizing its text again, so rows made
  * before would keep what it no longer emits, and its integrity check
  * would call the index damaged: both index tables are made again from
@@ -148,7 +150,7 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
 	static const char *m[NVERSIONS];
 	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
-		NULL, migrate5, NULL, NULL, hd_visit_rekey };
+		NULL, migrate5, NULL, NULL, hd_visit_rekey, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
@@ -158,6 +160,7 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[5] = rebuild_sql;
 	m[6] = rebuild_sql;
 	m[7] = migrate8_sql;
+	m[8] = rebuild_sql;
 	*n = NVERSIONS;
 	*hooks = h;
 	return m;
@@ -193,6 +196,7 @@ static const struct {
 	{ "三字检索：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 	{ "讲解预约：可限额、可取消", 0 },
+	{ "简繁原字优先：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 };
 
 /* An upgrade in progress. */

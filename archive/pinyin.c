@@ -559,15 +559,19 @@ struct units {
 
 /* Tokenizer callback of the units of a text (ctx: struct units): each
  * token that is not colocated becomes a unit, and one that is a single
- * character gets its readings, the character as written first.  Always
- * 0 (the walk goes on); units past UNIT_MAX are dropped. */
+ * character (the tokenizer gives it as written) is folded and gets its
+ * readings, the character as written first.  Always 0 (the walk goes
+ * on); units past UNIT_MAX are dropped. */
 static int collect_unit(void *ctx, int tflags, const char *tok, int ntok,
 	int start, int end)
 {
 	struct units *us = ctx;
 	struct unit *u;
-	int32_t cp, orig = -1;
+	int32_t cp, orig;
+	int k = 0;
 
+	(void)start;
+	(void)end;
 	if (tflags != 0 || us->n == UNIT_MAX) {
 		return 0;
 	}
@@ -575,15 +579,12 @@ static int collect_unit(void *ctx, int tflags, const char *tok, int ntok,
 	memset(u, 0, sizeof *u);
 	memcpy(u->text, tok, (size_t)ntok);
 	u->text[ntok] = '\0';
-	cp = hd_one_char(tok, ntok);
-	if (cp >= 0) {
+	orig = hd_one_char(tok, ntok);
+	if (orig >= 0) {
 		/* the character as written reads first (乾隆: qián) */
-		if (end - start >= 1 && end <= us->ntext) {
-			orig = hd_one_char(us->text + start, end - start);
-		}
-		if (orig < 0) {
-			orig = cp;
-		}
+		cp = (int32_t)hd_han_fold((uint32_t)orig);
+		U8_APPEND_UNSAFE(u->text, k, cp);
+		u->text[k] = '\0';
 		u->nrd = hd_py_readings2((uint32_t)orig, (uint32_t)cp,
 			u->rd);
 		if (u->nrd > 0) {

@@ -1,18 +1,20 @@
 /*
- * query.c - what the user typed, made an FTS5 expression for search.c:
- * pinyin words rewritten, plain words quoted, Han phrases made lean.
+ * query.c - what search.c walks: the query as typed made the FTS5
+ * expressions the index answers (see query.h).
  *
- * Latin words that read as pinyin are rewritten first: "panyu" becomes
- * (panyu OR "\x01pan'yu"), a phrase of the pinyin tokens the tokenizer
- * indexes (fts.h), so it finds 番禺 and still finds the English word.
- * Words of one syllable join their neighbours ("pan yu" is read as one
- * phrase); a word that splits several ways ("dangan": dang'an, dan'gan)
- * tries them all.  The expression is then made lean for the walk (see
- * HD_LEAN in fts.h and hd_query_lean), and a query FTS5 refuses as
- * syntax is searched again as plain words (hd_query_plain).
+ * Latin words that read as pinyin are rewritten: "panyu" becomes (panyu
+ * OR "\x01pan'yu"), a phrase of the pinyin tokens the tokenizer indexes
+ * (fts.h), so it finds 番禺 and still finds the English word.  Words of
+ * one syllable join their neighbours ("pan yu" is read as one phrase); a
+ * word that splits several ways ("dangan": dang'an, dan'gan) tries them
+ * all.  Han words become lean strings (HD_LEAN in fts.h), each as
+ * alternatives that tell hd_rank whether a record has the query's own
+ * characters or matched only through folding traditional to simplified
+ * (hd_query_lean).
  */
 #include "internal.h"
 #include "fts.h"
+#include "query.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <unicode/utf8.h>
 
 #define RUN_MAX 8               /* words read together as pinyin */
+#define MASK_TOKENS 3           /* tokens of a word written as masks */
 #define PY_ALT_MAX 8            /* readings tried for one run */
 
 /* ------------------------------------------------------ pinyin */
@@ -41,8 +44,6 @@ struct run {
 	int nw;
 };
 
-/* Append word w[0..n) to b: as it is, or (quote 1) as an FTS5 string
- * with its quotes doubled. */
 static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
 {
 	size_t i;
@@ -62,7 +63,6 @@ static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
 	hd_buf_puts(b, "\"");
 }
 
-/* The syllables of a segmentation ("pan'yu": 2). */
 static int syllables(const char *seg)
 {
 	int n = 1;
@@ -286,7 +286,6 @@ static void put_other(struct run *r, const char *s, size_t n, int operand,
 	}
 }
 
-/* 1 for a byte FTS5 reads as part of a bareword. */
 static int bareword_byte(unsigned char c)
 {
 	return c >= 0x80 || c == 0x1A || c == '_' || (c >= '0' && c <= '9') ||
@@ -317,13 +316,10 @@ static size_t string_len(const char *p)
 	return n;
 }
 
-/* Declared here, defined below with the lean expression. */
 static int left_out(int loose, int ended, const char *next, const char *s,
 	size_t n);
 
-/* The FTS5 expression q with pinyin barewords rewritten (see the top of
- * the file).  Strings, operators, column filters, prefix words and
- * NEAR(...) groups are copied as they are.  Caller frees. */
+/* See query.h. */
 char *hd_query_pinyin(const char *q)
 {
 	struct run r;
@@ -419,13 +415,11 @@ static int all_han(const char *s, size_t n)
 	return n > 0;
 }
 
-/* 1 for the white space FTS5 skips between tokens. */
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* p past any white space. */
 static const char *skip_space(const char *p)
 {
 	while (is_space(*p)) {
@@ -453,7 +447,6 @@ static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
 	hd_buf_puts(w, !lean || chars < 2 ? "00" : chars == 2 ? "01" : "11");
 }
 
-/* The tokenizer's callback for tokenless: a token was read; stop. */
 static int token_seen(void *ctx, int tflags, const char *tok, int ntok,
 	int start, int end)
 {
@@ -502,39 +495,156 @@ static int left_out(int loose, int ended, const char *next, const char *s,
 		(ended || starts_phrase(next)) && tokenless(s, n);
 }
 
-/* The expression match for walking (see HD_LEAN in fts.h): each string
+/* The expression hd_query_lean writes, and what it says of its phrases. */
+struct leaned {
+	struct hd_buf b;        /* the expression */
+	struct hd_buf w;        /* widening, two digits a phrase */
+	struct hd_buf r;        /* roles, a letter a phrase (fts.h) */
+	int after_alts;         /* b ends with a group of alternatives: an
+	                           operand after it needs an AND */
+	int words;              /* words written as alternatives */
+	int single;             /* those of one character */
+	int exact_only;         /* write each word's exact alternative
+	                           alone (see put_alts) */
+};
+
+/* The widening and role of the next phrase, s[0..n) (lean: 1 for a lean
+ * string), into l. */
+static void put_phrase(struct leaned *l, int lean, const char *s, size_t n,
+	char role)
+{
+	put_widen(&l->w, lean, s, n);
+	hd_buf_add(&l->r, &role, 1);
+}
+
+/* One alternative of a Han word (see put_alts): the lean string of
+ * s[0..n) asking for what the bytes ask say (HD_LEAN_MASK and its digit,
+ * HD_LEAN_LITERAL; "": the tokens of either script), with its role. */
+static void put_alt(struct leaned *l, const char *ask, const char *s,
+	size_t n, char role)
+{
+	if (role >= 'a') {
+		hd_buf_puts(&l->b, " OR ");
+	}
+	hd_buf_add(&l->b, "\"", 1);
+	hd_buf_add(&l->b, (char[]){ HD_LEAN }, 1);
+	hd_buf_puts(&l->b, ask);
+	hd_buf_add(&l->b, s, n);
+	hd_buf_add(&l->b, "\"", 1);
+	put_phrase(l, 1, s, n, role);
+}
+
+/* The Han word s[0..n), as typed, as a group of alternatives that match
+ * the same records together as the word alone and that hd_rank tells
+ * apart (an AND first when need_and: after an operand, FTS5 joins no
+ * group to it by itself):
+ *   typed as its folded characters (社区, 面, 卢丒同志), of k tokens (the
+ *   lean string of one to three characters is one token, of more their
+ *   trigrams) where k is at most MASK_TOKENS: each of the 2^k masks
+ *   (HD_LEAN_MASK), which match disjoint text: each token written so or
+ *   otherwise (盧丒同志: 盧丒同 is written otherwise, 丒同志 is not);
+ *   mask 0, the text written as typed, 'E', the others 'f'.  Where the
+ *   text is in one script, every mask with a marked token reads a
+ *   doclist that is empty, and the word costs what it cost alone;
+ *   typed otherwise (檔案, 麵, 頭髮), or longer: the text written with
+ *   these very characters, 'M' (no other: 麵 is exact, 麪 and 面 are
+ *   not), and in either script, 'f', which matches the same text again
+ *   (so 'M' only tells hd_rank where the exact ones are).
+ * With l->exact_only, the word as typed alone, 'E'. */
+static void put_alts(struct leaned *l, const char *s, size_t n,
+	int need_and)
+{
+	int32_t i = 0, len = (int32_t)n;
+	int chars = 0, otherwise = 0, k, m;
+	char mask[3] = { HD_LEAN_MASK, '0', '\0' };
+	UChar32 c;
+
+	while (i < len) {
+		U8_NEXT(s, i, len, c);
+		chars++;
+		otherwise |= c >= 0 && hd_han_fold((uint32_t)c) != (uint32_t)c;
+	}
+	if (need_and) {
+		if (l->b.len > 0 && !is_space(l->b.p[l->b.len - 1])) {
+			hd_buf_add(&l->b, " ", 1);
+		}
+		hd_buf_puts(&l->b, "AND ");
+	}
+	hd_buf_add(&l->b, "(", 1);
+	k = chars <= 3 ? 1 : chars - 2;
+	if (l->exact_only) {
+		put_alt(l, (char[]){ HD_LEAN_LITERAL, '\0' }, s, n, 'E');
+	} else if (!otherwise && k <= MASK_TOKENS) {
+		for (m = 0; m < 1 << k; m++) {
+			mask[1] = (char)('0' + m);
+			put_alt(l, mask, s, n, m == 0 ? 'E' : 'f');
+		}
+	} else {
+		put_alt(l, (char[]){ HD_LEAN_LITERAL, '\0' }, s, n, 'M');
+		put_alt(l, "", s, n, 'f');
+	}
+	hd_buf_add(&l->b, ")", 1);
+	l->after_alts = 1;
+	l->words++;
+	l->single += chars == 1;
+}
+
+/* An operand begins in l's expression: an AND first when it follows a
+ * group of alternatives. */
+static void operand_begins(struct leaned *l)
+{
+	if (l->after_alts) {
+		hd_buf_puts(&l->b, "AND ");
+		l->after_alts = 0;
+	}
+}
+
+/* See query.h.  The expression match for walking (see HD_LEAN in
+ * fts.h) into out->expr: each string
  * and each bareword that is Han characters alone (so never an operator
  * or a column name) made a string that begins with HD_LEAN, when the
- * index has the trigrams lean strings are read by (trigrams: 1).  Pinyin
+ * index has the trigrams lean strings are read by (trigrams: 1), and
+ * when it also marks folded characters (scripts: 1) and the word stands
+ * where a group may (not in a NEAR group or braces), a group of
+ * alternatives that tell how a record matched it (put_alts), joined to
+ * the operands beside it by AND (out->alts counts those words).  Pinyin
  * strings, prefix words and anything mixed (2023年度, 社区。前锋) are left
  * as they are: a lean phrase is shorter than its text, so it would not
- * line up with what comes before or after it in one string.  *has_not
- * is set when match uses the NOT operator.  Strings joined by '+' (one
- * phrase) and a string after '^' (which must begin its column) stay as
- * they are too.  *widen receives, for each phrase of the result in
- * order, how far hd_snippet widens its marks: the phrases are the
- * strings and the barewords other than operators, column names ({a b}
- * or before ':') and NEAR's distance, each string joined by '+' to the
- * one before it being part of that one's phrase.  A phrase without a
+ * line up with what comes before or after it in one string.
+ * out->has_not is set when match uses the NOT operator.  Strings joined
+ * by '+' (one phrase) and a string after '^' (which must begin its
+ * column) stay as they are too.  out->widen receives, for each phrase of
+ * the result in order, how far hd_snippet widens its marks, and
+ * out->roles what hd_rank
+ * needs to know of them (HD_ROLE_FIELDS in fts.h; HD_ROLE_EXACT when
+ * every word written as alternatives is one character): the phrases are
+ * the strings and the barewords other than operators, column names ({a
+ * b} or before ':') and NEAR's distance, each string joined by '+' to
+ * the one before it being part of that one's phrase.  A phrase without a
  * token (a word of punctuation: 社区 ， 夜校) next to another phrase, or
  * beside another in a NEAR group, is left out: FTS5 drops it there
  * (sqlite3Fts5ParseImplicitAnd, sqlite3Fts5ParseNearset), which would
  * move every later phrase's number and widening.  (It also drops one
  * after a column filter, '^' or before '*' or '+': those are kept, and
  * the marks after them may then be a character short or long.)
- * Caller frees both. */
-char *hd_query_lean(const char *match, int trigrams, int *has_not,
-	char **widen)
+ * With exact_only, each group of alternatives is its exact one alone
+ * (put_alts).  Caller releases out (hd_query_lean_release). */
+void hd_query_lean(const char *match, int trigrams, int scripts,
+	int exact_only, struct hd_lean *out)
 {
-	struct hd_buf b, w;
+	struct leaned l;
 	const char *p = match, *after;
 	size_t n;
 	int brace = 0, near = 0, join = 0, comma = 0, caret = 0, lean;
 	int ended = 0, colon = 0;
+	char flag;
 
-	*has_not = 0;
-	hd_buf_init(&b);
-	hd_buf_init(&w);
+	memset(out, 0, sizeof *out);
+	memset(&l, 0, sizeof l);
+	l.exact_only = exact_only;
+	hd_buf_init(&l.b);
+	hd_buf_init(&l.w);
+	hd_buf_init(&l.r);
 	while (*p) {
 		if (*p == '"') {
 			n = string_len(p);
@@ -542,29 +652,44 @@ char *hd_query_lean(const char *match, int trigrams, int *has_not,
 			if (left_out(!join && !caret && !colon && !brace &&
 			    !comma && n >= 2 && p[n - 1] == '"', ended, p + n,
 			    p + 1, n - 2)) {
-				hd_buf_add(&b, " ", 1);   /* abc"，"def */
+				hd_buf_add(&l.b, " ", 1);   /* abc"，"def */
 				p += n;
 				continue;
 			}
-			open_quote(&b);
 			/* the text between the quotes (none inside); not a
 			 * string joined to another by '+' or after '^' */
 			lean = trigrams && n >= 2 && p[n - 1] == '"' &&
 				all_han(p + 1, n - 2) && !join && !caret &&
 				*after != '+';
+			if (lean && scripts && !near && !brace &&
+			    *after != ':') {
+				put_alts(&l, p + 1, n - 2, ended ||
+					l.after_alts);
+				p += n;
+				ended = 1;
+				join = comma = caret = colon = 0;
+				continue;
+			}
+			operand_begins(&l);
+			open_quote(&l.b);
 			if (lean) {
-				hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
+				hd_buf_add(&l.b, (char[]){ HD_LEAN }, 1);
 			}
 			if (!join && !brace && *after != ':') {
-				put_widen(&w, lean, p + 1, n - 2);
+				put_phrase(&l, lean, p + 1, n - 2, 'N');
 			}
-			hd_buf_add(&b, p + 1, n - 1);
+			hd_buf_add(&l.b, p + 1, n - 1);
 			p += n;
 			ended = *after != ':';
 			join = comma = caret = colon = 0;
 			continue;
 		}
 		if (!bareword_byte((unsigned char)*p)) {
+			if (*p == '^' || *p == '{' || *p == '-') {
+				operand_begins(&l);
+			} else if (!is_space(*p)) {
+				l.after_alts = 0;
+			}
 			if (!is_space(*p)) {
 				ended = (*p == ')' && near > 0) || *p == '*';
 				colon = *p == ':';
@@ -576,7 +701,7 @@ char *hd_query_lean(const char *match, int trigrams, int *has_not,
 			comma = near > 0 && (*p == ',' ||
 				(comma && is_space(*p)));
 			caret = *p == '^' || (caret && is_space(*p));
-			hd_buf_add(&b, p, 1);
+			hd_buf_add(&l.b, p, 1);
 			p++;
 			continue;
 		}
@@ -588,35 +713,60 @@ char *hd_query_lean(const char *match, int trigrams, int *has_not,
 			p += n;
 			continue;
 		}
-		*has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
+		out->has_not |= n == 3 && strncmp(p, "NOT", 3) == 0;
 		lean = trigrams && all_han(p, n) && *after != '*' &&
 		    *after != ':' && *after != '+' && !join && !caret;
-		if (lean) {
-			open_quote(&b);
-			hd_buf_add(&b, (char[]){ HD_LEAN }, 1);
-			hd_buf_add(&b, p, n);
-			hd_buf_add(&b, "\"", 1);
+		if (lean && scripts && !near && !brace) {
+			put_alts(&l, p, n, ended || l.after_alts);
+			p += n;
+			ended = 1;
+			join = comma = caret = colon = 0;
+			continue;
+		}
+		if (is_operator(p, n)) {
+			l.after_alts = 0;
 		} else {
-			hd_buf_add(&b, p, n);
+			operand_begins(&l);
+		}
+		if (lean) {
+			open_quote(&l.b);
+			hd_buf_add(&l.b, (char[]){ HD_LEAN }, 1);
+			hd_buf_add(&l.b, p, n);
+			hd_buf_add(&l.b, "\"", 1);
+		} else {
+			hd_buf_add(&l.b, p, n);
 		}
 		if (n == 4 && strncmp(p, "NEAR", 4) == 0 && *after == '(') {
 			near++;
 		} else if (!join && !brace && *after != ':' && !comma &&
 		    !is_operator(p, n)) {
-			put_widen(&w, lean, p, n);
+			put_phrase(&l, lean, p, n, 'N');
 		}
 		ended = !is_operator(p, n) && *after != ':' && !(n == 4 &&
 			strncmp(p, "NEAR", 4) == 0 && *after == '(');
 		p += n;
 		join = comma = caret = colon = 0;
 	}
-	*widen = hd_buf_detach(&w);
-	return hd_buf_detach(&b);
+	flag = l.words > 0 && l.single == l.words ? HD_ROLE_EXACT :
+		HD_ROLE_FIELDS;
+	out->widen = hd_buf_detach(&l.w);
+	hd_buf_add(&l.r, "", 1);
+	out->roles = hd_xasprintf("%c%s", flag, l.r.p);
+	hd_buf_release(&l.r);
+	out->alts = l.words;
+	out->expr = hd_buf_detach(&l.b);
 }
 
-/* The query as plain words: each white-space separated word quoted for
- * FTS5 (a quote inside doubled), pinyin words rewritten as above.
- * Caller frees. */
+/* See query.h. */
+void hd_query_lean_release(struct hd_lean *x)
+{
+	free(x->expr);
+	free(x->widen);
+	free(x->roles);
+	memset(x, 0, sizeof *x);
+}
+
+/* See query.h. */
 char *hd_query_plain(const char *q)
 {
 	struct run r;
@@ -666,7 +816,7 @@ char *hd_query_plain(const char *q)
 	return hd_buf_detach(&r.b);
 }
 
-/* See internal.h: nothing but white space. */
+/* See query.h. */
 int hd_query_blank(const char *q)
 {
 	return *skip_space(q) == '\0';

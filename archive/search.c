@@ -2,9 +2,13 @@
  * search.c - full-text search over the catalogue (FTS5 with the hongdang
  * tokenizer), with filters, facets and highlighted snippets.
  *
- * What the user typed is first tried as an FTS5 expression, pinyin words
- * rewritten (query.c); when FTS5 rejects it as syntax it is searched
- * again as plain words, so no query is ever an error page.
+ * What the user typed is first tried as an FTS5 expression (phrases in
+ * quotes, AND / OR / NOT, prefix*); when FTS5 rejects it as syntax it is
+ * searched again as plain words, so no query is ever an error page.
+ * Either way query.c writes the expression the index is walked by:
+ * pinyin words rewritten ("panyu" finds 番禺), Han words as alternatives
+ * that rank a record with the query's own characters above one found
+ * only through folding traditional to simplified.
  * Results for HD_PUBLIC come only from the *_PUBLIC statements, which
  * select approved public records in their SQL text.  Snippets are data
  * (struct hd_snippet, read by hd_snippet_read): plain text and the
@@ -12,6 +16,7 @@
  */
 #include "internal.h"
 #include "fts.h"
+#include "query.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -19,7 +24,8 @@
 #include <string.h>
 
 #define QUERY_MAX 1024          /* bytes of a query that are looked at */
-#define HEADS_CAP 200           /* title and meta matches past the walk */
+#define OLDER_CAP 200           /* matches of each kind past the walk
+                                   (see walks) */
 
 /* See hd.h.  Frees every hit's strings and its snippet (text and marks,
  * one block: free(text)), the hits and the six facets' values, and
@@ -244,6 +250,8 @@ struct cand {
 struct cands {
 	struct cand *v;
 	size_t n, cap;
+	size_t exact;           /* of them, with the query's own characters
+	                           (hd_rank_exact) */
 };
 
 /* The facet values of the walks, counted when they end.  Decades are
@@ -326,25 +334,49 @@ static void tallies_release(struct tallies *t)
 	tally_release(&t->access);
 }
 
-/* Walk the matches of table sql below id before, newest first, at most
- * cap (-1 all), adding each to c (with its key for a staff order),
- * counting it in res and its facets.  Returns SQLITE_DONE or the failing
- * step's code. */
-static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
+/* 1 when id is among c->v[from..c->n). */
+static int cand_seen(const struct cands *c, size_t from, int64_t id)
+{
+	size_t i;
+
+	for (i = from; i < c->n; i++) {
+		if (c->v[i].id == id) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Walk the matches of table sql for x below id before, newest first, at
+ * most cap (-1 all), adding each to c (with its key for a staff order),
+ * counting it in res and its facets; one already in c->v[from..] is
+ * passed over (from: c->n, none).  The matches are ranked with x's roles
+ * (see hd_query_lean); x is NULL for SQL_LIST_ALL, which matches
+ * nothing.  Returns SQLITE_DONE or the failing step's code. */
+static int walk(struct hd_archive *a, enum hd_sql sql, const struct hd_lean *x,
 	const struct hd_query *q, const struct staff *sf, int cap,
-	int64_t before, struct cands *c, struct hd_results *res,
+	int64_t before, size_t from, struct cands *c, struct hd_results *res,
 	struct tallies *t, struct hd_error *e)
 {
 	sqlite3_stmt *st = hd_sql(a, sql, e);
+	size_t end = c->n;
+	int64_t id;
 	int rc;
 
 	if (st == NULL) {
 		return SQLITE_ERROR;
 	}
-	bind_filters(st, match, q, sf);
+	bind_filters(st, x != NULL ? x->expr : NULL, q, sf);
 	sqlite3_bind_int(st, 9, cap);
 	sqlite3_bind_int64(st, 10, before);
+	if (x != NULL) {
+		hd_bind_text(st, 16, x->roles);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (from < end && cand_seen(c, from, id)) {
+			continue;
+		}
 		res->total++;
 		if (q->facets) {
 			tally_row(t, st, sf->on);
@@ -353,8 +385,9 @@ static int walk(struct hd_archive *a, enum hd_sql sql, const char *match,
 			c->cap = c->cap ? 2 * c->cap : 256;
 			c->v = hd_xrealloc(c->v, c->cap * sizeof *c->v);
 		}
-		c->v[c->n].id = sqlite3_column_int64(st, 0);
+		c->v[c->n].id = id;
 		c->v[c->n].rank = sqlite3_column_double(st, 4);
+		c->exact += hd_rank_exact(c->v[c->n].rank);
 		c->v[c->n].key = sf->key > 0 ? hd_col_dup(st, 7) : NULL;
 		c->n++;
 	}
@@ -732,32 +765,54 @@ static int fetch_hits(struct hd_archive *a, enum hd_audience who,
 	return 0;
 }
 
-/* The walks of one expression: search newest first (all of it when
- * exact), then, when that was cut, heads for the title and meta matches
- * older than what it saw, at most HEADS_CAP of them: each costs a lookup
- * of a record far from the last (3 microseconds, where the newest
- * matches come in order and cost a tenth of that), and they only have
- * to fill the first pages.  heads has no body column, so an expression
- * naming one (or excluding words with NOT, which heads alone cannot
- * judge) skips it. */
+/* The walks of one expression, x made of match: search newest first
+ * (all of it when exact), then, when that was cut, the older matches
+ * that must not be missed, at most OLDER_CAP of each kind:
+ *   when fewer than want of the matches walked have the query's own
+ *   characters (hd_rank_exact: 麵 among a thousand records of 面), those
+ *   that have them, by x's exact alternatives alone (hd_query_lean), which
+ *   hd_rank puts first;
+ *   the title and meta matches, from heads: each costs a lookup of a
+ *   record far from the last (3 microseconds, where the newest matches
+ *   come in order and cost a tenth of that), and they only have to fill
+ *   the first pages.  heads has no body column, so an expression naming
+ *   one skips it.
+ * An expression excluding words with NOT has neither (the exact
+ * alternatives alone would change what NOT excludes; heads alone cannot
+ * judge it). */
 static int walks(struct hd_archive *a, enum hd_audience who,
-	const char *match, int has_not, const struct hd_query *q,
-	const struct staff *sf, struct cands *c, struct hd_results *res,
+	const char *match, const struct hd_lean *x, size_t want,
+	const struct hd_query *q, const struct staff *sf, struct cands *c,
+	struct hd_results *res,
 	struct tallies *t, struct hd_error *e)
 {
 	int pub = who == HD_PUBLIC, cap = q->exact ? -1 : HD_SEARCH_CAP, rc;
+	struct hd_lean ex;
+	int64_t last;
+	size_t from;
 
-	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, match, q, sf, cap,
-		INT64_MAX, c, res, t, e);
+	rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, x, q, sf, cap,
+		INT64_MAX, c->n, c, res, t, e);
 	if (rc != SQLITE_DONE || q->exact || c->n < (size_t)cap) {
 		return rc;
 	}
 	res->capped = 1;
-	if (has_not) {
+	if (x->has_not) {
 		return rc;
 	}
-	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, match,
-		q, sf, HEADS_CAP, c->v[c->n - 1].id, c, res, t, e);
+	last = c->v[c->n - 1].id;
+	from = c->n;
+	if (x->alts > 0 && c->exact < want) {
+		hd_query_lean(match, a->trigrams, a->scripts, 1, &ex);
+		rc = walk(a, pub ? SQL_WALK_PUBLIC : SQL_WALK_ALL, &ex, q, sf,
+			OLDER_CAP, last, c->n, c, res, t, e);
+		hd_query_lean_release(&ex);
+		if (rc != SQLITE_DONE) {
+			return rc;
+		}
+	}
+	rc = walk(a, pub ? SQL_WALK_HEADS_PUBLIC : SQL_WALK_HEADS_ALL, x, q, sf,
+		OLDER_CAP, last, from, c, res, t, e);
 	return rc != SQLITE_DONE && syntax_error(a) ? SQLITE_DONE : rc;
 }
 
@@ -836,28 +891,32 @@ static void facet_sort(struct hd_facets *f)
 int hd_search(struct hd_archive *a, enum hd_audience who,
 	const struct hd_query *q, struct hd_results *res, struct hd_error *e)
 {
-	char *match = NULL, *plain = NULL, *lean = NULL, *widen = NULL;
+	char *match = NULL, *plain = NULL;
+	struct hd_lean x;
 	struct cands c;
 	struct tallies t;
 	struct staff sf;
 	int limit = q->limit > 0 ? q->limit : 20;
-	int rc, own, has_not;
+	int rc, own;
+	size_t want;
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
 	memset(&t, 0, sizeof t);
+	memset(&x, 0, sizeof x);
 	if (limit > 1000) {
 		limit = 1000;
 	}
 	if (staff_filters(q, who == HD_ARCHIVIST, &sf, e) != 0) {
 		return HD_EINVAL;
 	}
+	want = (size_t)limit + (q->offset > 0 ? (size_t)q->offset : 0);
 	if (q->q == NULL && sf.on) {
 		if (hd_read_begin(a, &own, e) != 0) {
 			return HD_EDB;
 		}
-		rc = walk(a, SQL_LIST_ALL, NULL, q, &sf, -1, INT64_MAX, &c,
-			res, &t, e);
+		rc = walk(a, SQL_LIST_ALL, NULL, q, &sf, -1, INT64_MAX, 0,
+			&c, res, &t, e);
 		goto walked;
 	}
 	if (q->q == NULL || strlen(q->q) > QUERY_MAX) {
@@ -874,19 +933,18 @@ int hd_search(struct hd_archive *a, enum hd_audience who,
 		return HD_EDB;
 	}
 	match = hd_query_pinyin(q->q);
-	lean = hd_query_lean(match, a->trigrams, &has_not, &widen);
-	rc = walks(a, who, lean, has_not, q, &sf, &c, res, &t, e);
+	hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
+	rc = walks(a, who, match, &x, want, q, &sf, &c, res, &t, e);
 	if (rc != SQLITE_DONE && syntax_error(a)) {
 		hd_results_release(res);
 		tallies_release(&t);
 		cands_release(&c);
 		plain = hd_query_plain(q->q);
 		free(match);
-		free(lean);
-		free(widen);
+		hd_query_lean_release(&x);
 		match = plain;
-		lean = hd_query_lean(match, a->trigrams, &has_not, &widen);
-		rc = walks(a, who, lean, has_not, q, &sf, &c, res, &t, e);
+		hd_query_lean(match, a->trigrams, a->scripts, 0, &x);
+		rc = walks(a, who, match, &x, want, q, &sf, &c, res, &t, e);
 	}
 walked:
 	if (rc != SQLITE_DONE) {
@@ -908,13 +966,13 @@ walked:
 	}
 	if (rc == 0 && c.n > 0) {
 		cands_sort(&c, &sf);
-		rc = fetch_hits(a, who, lean, widen, q, limit, &c, res, e);
+		rc = fetch_hits(a, who, x.expr, x.widen, q, limit, &c, res,
+			e);
 	}
 out:
 	hd_read_end(a, own);
 	free(match);
-	free(lean);
-	free(widen);
+	hd_query_lean_release(&x);
 	cands_release(&c);
 	tallies_release(&t);
 	if (rc != 0) {

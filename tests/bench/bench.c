@@ -150,11 +150,16 @@ void bench_build(const char *dir, struct build_times *t)
 		snprintf(date, sizeof date, "%d", docs[i].year);
 		r.date = hd_xstrdup(date);
 		r.year = r.year_end = docs[i].year;
-		r.place = hd_xstrdup(docs[i].place);
-		hd_strv_add(&r.persons, &r.npersons, docs[i].person);
+		if (docs[i].place != NULL && docs[i].place[0] != '\0') {
+			r.place = hd_xstrdup(docs[i].place);
+		}
+		if (docs[i].person != NULL && docs[i].person[0] != '\0') {
+			hd_strv_add(&r.persons, &r.npersons, docs[i].person);
+		}
 		if (hd_record_add(a, batch, &r, &agent, &e) != 0) {
 			die("record", e.msg);
 		}
+		docs[i].id = r.id;
 		hd_record_release(&r);
 		if ((i + 1) % TX_RECORDS == 0 || i + 1 == ndocs) {
 			if (hd_batch_finish(a, batch, (int)(i % TX_RECORDS) + 1,

@@ -19,8 +19,10 @@
 
 /* One line of the corpus; the strings point into the loaded file. */
 struct doc {
-	char *title, *body, *place, *person;
+	char *title, *body, *place, *person;    /* place, person: NULL or
+	                                           "" for none */
 	int year;
+	int64_t id;             /* its record's, once bench_build made it */
 };
 
 extern struct doc *docs;
@@ -52,7 +54,7 @@ struct build_times {
 #define TX_RECORDS 10000
 /* Create an archive at dir (fonds BENCH) and add every record of the
  * corpus through hd_record_add, public and approved, TX_RECORDS to a
- * transaction and a batch; dies on any error. */
+ * transaction and a batch, each document's id set; dies on any error. */
 void bench_build(const char *dir, struct build_times *t);
 /* sqlite3_exec(h, sql) or die naming sql. */
 void exec_or_die(sqlite3 *h, const char *sql);

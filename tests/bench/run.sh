@@ -275,7 +275,7 @@ if want 2; then
 	fi
 	dkey=$(echo "$NSEARCH"; key "$HERE/bench_search.c" "$HERE/bench.c" "$HERE/corpus.py" archive/fts.c \
 		archive/fts.h archive/schema.sql archive/schema2.sql archive/pinyin.c \
-		archive/suggest.c archive/record.c archive/db.c)
+		archive/suggest.c archive/record.c archive/db.c archive/migrate.c)
 	cached="(built in this run)"
 	if [ "${BENCH_REBUILD:-0}" = 1 ] ||
 	    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then

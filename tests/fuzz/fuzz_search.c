@@ -1,8 +1,9 @@
 /*
  * fuzz_search.c - libFuzzer target for a search, from what a visitor types
- * to the snippets of the page: the query rewriting of search.c (pinyin,
- * lean phrases and their widening, the plain-words fallback), FTS5 on the
- * hongdang tokenizer, hd_rank and hd_snippet (fts.c).
+ * to the snippets of the page: the query rewriting of query.c (pinyin,
+ * lean phrases as alternatives of the two scripts and their widening, the
+ * plain-words fallback), FTS5 on the hongdang tokenizer, hd_rank (rank.c)
+ * and hd_snippet (fts.c).
  *
  * An input is a record's body, a NUL byte, then a query (no NUL: the
  * whole input is the query, over a body that says 前锋社区).  The record

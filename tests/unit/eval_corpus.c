@@ -326,11 +326,15 @@ int corpus_add_doc(struct hd_archive *a, int64_t batch, struct doc *d,
 	return rc;
 }
 
-/* Make the archive in dir and add the generated documents, TX_RECORDS
- * to a transaction.  Returns 0 or the first error (*e set). */
-
 /* See eval_corpus.h. */
 int corpus_build(const char *dir, struct hd_error *e)
+{
+	return corpus_build_docs(dir, docs, ndocs, e);
+}
+
+/* See eval_corpus.h. */
+int corpus_build_docs(const char *dir, struct doc *v, int n,
+	struct hd_error *e)
 {
 	struct hd_agent agent = { "eval" };
 	struct hd_archive *a;
@@ -344,7 +348,7 @@ int corpus_build(const char *dir, struct hd_error *e)
 	if (rc != 0) {
 		return rc;
 	}
-	for (i = 0; i < ndocs && rc == 0; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		if (i % TX_RECORDS == 0) {
 			rc = hd_tx_begin(a, e);
 			if (rc == 0) {
@@ -355,12 +359,41 @@ int corpus_build(const char *dir, struct hd_error *e)
 				break;
 			}
 		}
-		rc = corpus_add_doc(a, batch, &docs[i], "public", e);
-		if (rc == 0 && ((i + 1) % TX_RECORDS == 0 || i + 1 == ndocs)) {
+		rc = corpus_add_doc(a, batch, &v[i], "public", e);
+		if (rc == 0 && ((i + 1) % TX_RECORDS == 0 || i + 1 == n)) {
 			rc = hd_tx_commit(a, e);
+		} else if (rc != 0) {
+			hd_tx_rollback(a);
 		}
 	}
 	hd_archive_close(a);
 	return rc;
 }
 
+/* See eval_corpus.h. */
+int corpus_search(struct hd_archive *a, const char *q, int limit,
+	struct hd_results *res, char *out, size_t n)
+{
+	struct hd_query hq;
+	struct hd_error e;
+
+	memset(&hq, 0, sizeof hq);
+	hq.q = q;
+	hq.limit = limit;
+	out[0] = '\0';
+	if (hd_search(a, HD_PUBLIC, &hq, res, &e) != 0) {
+		snprintf(out, n, "error: %.200s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* See eval_corpus.h. */
+int corpus_number(const struct doc *v, int n, int64_t id)
+{
+	int k;
+
+	for (k = 0; k < n && v[k].id != id; k++) {
+	}
+	return k + 1;
+}

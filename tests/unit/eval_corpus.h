@@ -52,5 +52,15 @@ int corpus_add_doc(struct hd_archive *a, int64_t batch, struct doc *d,
 /* A new archive at dir with docs[0..ndocs) added, TX_RECORDS to a
  * transaction.  0 or the first error (*e set). */
 int corpus_build(const char *dir, struct hd_error *e);
+/* The same with v[0..n), public and approved (their ids into v[].id). */
+int corpus_build_docs(const char *dir, struct doc *v, int n,
+	struct hd_error *e);
+/* hd_search of q (HD_PUBLIC, limit hits) into *res, out emptied; -1 with
+ * "error: ..." in out (n bytes) when it fails. */
+int corpus_search(struct hd_archive *a, const char *q, int limit,
+	struct hd_results *res, char *out, size_t n);
+/* The number (from 1) of the document of v[0..n) whose record is id;
+ * n + 1 when none is. */
+int corpus_number(const struct doc *v, int n, int64_t id);
 
 #endif

@@ -11,7 +11,10 @@
  * which older versions put before each pair again at its second
  * character: nothing may emit it now), and only in rows whose name
  * begins "py_": the other rows check the
- * characters and words alone.  Part two drives SQLite: an in-memory FTS5
+ * characters and words alone.  A token of folded characters some of
+ * which were written otherwise is written with '~' for HD_FOLD; in query
+ * mode such tokens are synonyms of every Han token, shown only in rows
+ * whose name begins "fold_".  Part two drives SQLite: an in-memory FTS5
  * table using the tokenizer, with MATCH and highlight() checked.
  *
  * Prints "PASS name" or "FAIL name: why (got ...)" per check (check.h);
@@ -116,10 +119,14 @@ static const struct row rows[] = {
 		"case folding expands ß" },
 	{ "latin_ext", 'D', "Ærøskøbing Łódź", 0, "ærøskøbing łodz",
 		"letters without a decomposition stay, marks go" },
-	{ "traditional", 'D', "檔案館", 0, "档 +档案 案 +案馆 +档案馆 馆",
-		"traditional characters fold to simplified (OpenCC)" },
-	{ "compat_ideo", 'D', "\xef\xa4\x80", 0, "岂@0-3",
-		"U+F900 folds to U+8C48 豈 (NFKC), then to 岂 (OpenCC)" },
+	{ "traditional", 'D', "檔案館", 0,
+		"檔 +~档 +檔案 +~档案 案 +案館 +~案馆 +檔案館 +~档案馆 館 +~馆",
+		"traditional characters fold to simplified (OpenCC): each "
+		"unigram, pair and trigram kept as written, with its folded "
+		"form marked (HD_FOLD) beside it" },
+	{ "compat_ideo", 'D', "\xef\xa4\x80", 0, "豈@0-3 +~岂@0-3",
+		"U+F900 folds to U+8C48 豈 (NFKC), kept so, then to 岂 (OpenCC), "
+		"marked" },
 	{ "square_kabu", 'D', "㍿", 0,
 		"株@0-3 +株式@0-3 式@0-3 +式会@0-3 +株式会@0-3 会@0-3 "
 		"+会社@0-3 +式会社@0-3 社@0-3",
@@ -152,14 +159,16 @@ static const struct row rows[] = {
 		"zero-width space folds to nothing" },
 	{ "soft_hyphen", 'D', "co\u00adop", 0, "coop@0-6",
 		"soft hyphen folds to nothing inside a word" },
-	{ "kana", 'D', "東京タワー", 0, "东 +东京 京 タ +タワ ワ +ワー ー",
+	{ "kana", 'D', "東京タワー", 0,
+		"東 +~东 +東京 +~东京 京 タ +タワ ワ +ワー ー",
 		"kana is a run of its own: no pair 京タ (東 folds to 东); "
 		"trigrams are of Han runs only" },
 	{ "kana_q", 'Q', "東京タワー", 0, "东京 京 タワ ワー ー",
 		"query mode per script run" },
 	{ "halfwidth_kana", 'D', "ｶﾞｷﾞ", 0, "ガ@0-6 +ガギ@0-12 ギ@6-12",
 		"half-width kana with voiced mark compose (NFKC)" },
-	{ "hangul", 'D', "한글漢字", 0, "한 +한글 글 汉 +汉字 字",
+	{ "hangul", 'D', "한글漢字", 0,
+		"한 +한글 글 漢 +~汉 +漢字 +~汉字 字",
 		"no pair across Hangul and Han (漢 folds to 汉)" },
 	{ "hangul_jamo", 'D', "\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab", 0,
 		"한@0-9", "conjoining jamo compose into one syllable" },
@@ -172,22 +181,74 @@ static const struct row rows[] = {
 		"ASCII punctuation splits words" },
 
 	/* traditional and simplified (OpenCC t2s, one character at a time) */
-	{ "trad_offsets", 'D', "檔案", 0, "档@0-3 +档案@0-6 案@3-6",
+	{ "trad_offsets", 'D', "檔案", 0,
+		"檔@0-3 +~档@0-3 +檔案@0-6 +~档案@0-6 案@3-6",
 		"檔 folds to 档; offsets stay on the original characters" },
 	{ "trad_query", 'Q', "檔案", 0, "档案@0-6 案@3-6",
 		"a traditional query folds the same way" },
-	{ "trad_dangyuan", 'D', "黨員", 0, "党 +党员 员",
-		"黨員 and 党员 index alike" },
-	{ "trad_mixed", 'D', "档案檔案", 0, "档 +档案 案 +案档 +档案档 档 +档案 +案档案 案",
-		"both forms in one run give the same tokens" },
+	{ "trad_dangyuan", 'D', "黨員", 0,
+		"黨 +~党 +黨員 +~党员 員 +~员",
+		"黨員 indexes as written and as 党员 written otherwise (a "
+		"query of either script asks for 党员 and its mark)" },
+	{ "trad_mixed", 'D', "档案檔案", 0,
+		"档 +档案 案 +案檔 +~案档 +档案檔 +~档案档 檔 +~档 +檔案 +~档案 "
+		"+案檔案 +~案档案 案",
+		"both forms in one run: 档案 as written unmarked, every token "
+		"with 檔 in it also folded and marked" },
 	{ "trad_simplified_kept", 'D', "后来", 0, "后 +后来 来",
 		"simplified text is unchanged (folding is idempotent)" },
-	{ "trad_many_to_one", 'D', "後髮發", 0, "后 +后发 发 +发发 +后发发 发",
-		"後 -> 后, 髮 and 發 -> 发" },
-	{ "trad_hk", 'D', "裏", 0, "里", "裏 folds to 里" },
+	{ "trad_many_to_one", 'D', "後髮發", 0,
+		"後 +~后 +後髮 +~后发 髮 +~发 +髮發 +~发发 +後髮發 +~后发发 發 "
+		"+~发",
+		"後 -> 后, 髮 and 發 -> 发; as written, 髮 and 發 stay apart" },
+	{ "trad_hk", 'D', "裏", 0, "裏 +~里", "裏 folds to 里" },
 	{ "trad_zhou", 'Q', "週", 0, "周", "週 folds to 周 in a query" },
-	{ "trad_ext_a", 'D', "㑯", 0, "㑔",
+	{ "trad_ext_a", 'D', "㑯", 0, "㑯 +~㑔",
 		"extension A characters fold too" },
+	{ "fold_simplified", 'D', "面积", 0, "面 +面积 积",
+		"characters written as their folded forms: nothing marked" },
+	{ "fold_neutral", 'D', "盧丒同志", 0,
+		"盧 +~卢 +盧丒 +~卢丒 丒 +丒同 +盧丒同 +~卢丒同 同 +同志 +丒同志 "
+		"志",
+		"a token of characters that t2s keeps (丒同, 同志) is one, "
+		"unmarked, whatever is beside it: a query of 同志 finds its "
+		"own characters in traditional text too" },
+	{ "fold_neutral_punct", 'D', "同志，盧丒", 0,
+		"同 +同志 志 盧 +~卢 +盧丒 +~卢丒 丒",
+		"punctuation ends the run: no pair across it" },
+	{ "fold_space", 'D', "同志 盧\n\n同志", 0,
+		"同 +同志 志 +志盧 +~志卢 +同志盧 +~同志卢 盧 +~卢 同 +同志 志",
+		"the run goes on across a space, not across a paragraph" },
+	{ "fold_mian", 'D', "麵麪面", 0,
+		"麵 +~面 +麵麪 +~面面 麪 +~面 +麪面 +~面面 +麵麪面 +~面面面 面",
+		"three characters folding to 面: each kept as written, the "
+		"folded forms of 麵 and 麪 marked, 面 itself not" },
+	{ "fold_query", 'Q', "檔案", 0, "档案 +~档案 案 +~案",
+		"a query asks for either script: each token unmarked, and "
+		"marked as a synonym" },
+	{ "fold_query_simplified", 'Q', "档案", 0, "档案 +~档案 案 +~案",
+		"the same for the simplified form" },
+	{ "fold_lean_either", 'Q', "\x04麵", 0, "面 +~面",
+		"HD_LEAN alone: either, as synonyms" },
+	{ "fold_lean_plain", 'Q', "\x04\x05" "0檔案", 0, "档案@3-9",
+		"HD_LEAN_MASK 0: only the folded text written so" },
+	{ "fold_lean_folded", 'Q', "\x04\x05" "1档案馆", 0, "~档案馆@3-12",
+		"HD_LEAN_MASK 1: only the folded text written otherwise" },
+	{ "fold_lean_mask", 'Q', "\x04\x05" "2卢丒同志", 0, "卢丒同 ~丒同志",
+		"HD_LEAN_MASK 2 (binary 10): the first trigram written so, the "
+		"second otherwise" },
+	{ "fold_lean_mask_bad", 'Q', "\x04\x05" "9面", 0, "9 面 +~面",
+		"a digit past 7 is no mask: read as text, either script" },
+	{ "fold_lean_literal", 'Q', "\x04\x06髮", 0, "髮@2-5",
+		"HD_LEAN_LITERAL: the character as written, not folded" },
+	{ "fold_lean_literal_2", 'Q', "\x04\x06檔案", 0, "檔案",
+		"HD_LEAN_LITERAL of two: their pair as written, which only "
+		"text written 檔案 has" },
+	{ "fold_lean_literal_3", 'Q', "\x04\x06頭髮長", 0, "頭髮長",
+		"HD_LEAN_LITERAL of three: the trigram as written (頭發長 is "
+		"another)" },
+	{ "fold_kana_q", 'Q', "タワ", 0, "タワ ワ",
+		"kana are never folded: no synonyms" },
 
 	/* pinyin tokens: ^ marks HD_PY_START */
 	{ "py_pair", 'D', "番禺", 0,
@@ -197,10 +258,10 @@ static const struct row rows[] = {
 		"前 +前锋 +^qian'feng 锋 +锋社 +前锋社 +^feng'she 社 +社区 "
 		"+锋社区 +^she'qu +^she'ou 区",
 		"each pair's pinyin at its first character, once" },
-	{ "py_trad", 'D', "檔案", 0, "档 +档案 +^dang'an 案",
+	{ "py_trad", 'D', "檔案", 0, "檔 +~档 +檔案 +~档案 +^dang'an 案",
 		"pinyin of the folded characters" },
 	{ "py_trad_reading", 'D', "乾隆", 0,
-		"干 +干隆 +^qian'long +^gan'long 隆",
+		"乾 +~干 +乾隆 +~干隆 +^qian'long +^gan'long 隆",
 		"乾 folds to 干 but keeps its own reading qián first" },
 	{ "py_polyphone", 'D', "银行", 0,
 		"银 +银行 +^yin'xing +^yin'hang +^yin'heng 行",
@@ -264,6 +325,8 @@ struct out {
 	size_t n;
 	int offsets;            /* render tok@start-end */
 	int pinyin;             /* show pinyin tokens (^start, $end) */
+	int synonyms;           /* show colocated tokens in query mode */
+	int mode;               /* HD_TOK_DOCUMENT or HD_TOK_QUERY */
 	int bad;                /* an invariant failed */
 	int ntext;
 };
@@ -285,6 +348,14 @@ static int collect(void *ctx, int tflags, const char *tok, int ntok,
 			return 0;
 		}
 		mark = tok[0] == HD_PY_START ? "^" : "$";
+		tok++;
+		ntok--;
+	} else if (tok[0] == HD_FOLD) {
+		if (o->mode == HD_TOK_QUERY && (tflags & HD_TOK_COLOCATED) &&
+		    !o->synonyms) {
+			return 0;
+		}
+		mark = "~";
 		tok++;
 		ntok--;
 	}
@@ -318,8 +389,10 @@ static void run_rows(void)
 		o.ntext = n;
 		o.offsets = strchr(r->want, '@') != NULL;
 		o.pinyin = strncmp(r->name, "py_", 3) == 0;
-		rc = hd_tokenize(r->in, n, (r->mode == 'Q' || r->mode == 'p' ?
-			HD_TOK_QUERY : HD_TOK_DOCUMENT) | (r->mode == 'P' ||
+		o.synonyms = strncmp(r->name, "fold_", 5) == 0;
+		o.mode = r->mode == 'Q' || r->mode == 'p' ? HD_TOK_QUERY :
+			HD_TOK_DOCUMENT;
+		rc = hd_tokenize(r->in, n, o.mode | (r->mode == 'P' ||
 			r->mode == 'p' ? HD_TOK_PLAIN : 0), &o, collect);
 		if (o.bad) {
 			check(r->name, 0, "offsets or length out of bounds "
