@@ -61,6 +61,9 @@ struct demo_limits {
 #define DEMO_IDLE_DEFAULT 300
 #define DEMO_LIFE_DEFAULT 3600
 #define DEMO_BYTES_DEFAULT ((uint64_t)64 << 20)
+/* Threads that run the slow steps (OCR) of the sandboxes at most: one a
+ * processor up to this. */
+#define DEMO_WORKERS 4
 /* Past the cap, a sandbox unused this long is taken for a newcomer. */
 #define DEMO_EVICT_S 60
 /* How long a request waits for the template to be made. */
