@@ -69,6 +69,10 @@ struct demo_pool {
 	char *dir;              /* the real data folder */
 	char *root;             /* DIR/tmp/demo-PID-N */
 	char *tmpl;             /* root/template */
+	pthread_rwlock_t tmpl_lock;     /* written while its readings are
+	                                   brought up to date, read while
+	                                   copied */
+	int64_t tmpl_upto;      /* its last reading's slot (pool lock) */
 	int lockfd;
 	struct demo_limits lim;
 	pthread_mutex_t lock;   /* everything below */
@@ -405,6 +409,7 @@ int demo_pool_new(const char *dir, const struct demo_limits *lim,
 	p->mat.dir = hd_xasprintf("%s/material", p->root);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->ready_cv, NULL);
+	pthread_rwlock_init(&p->tmpl_lock, NULL);
 	pthread_cond_init(&p->job_cv, NULL);
 	nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	for (i = 0; i < (nproc < 1 ? 1 : nproc > DEMO_WORKERS ? DEMO_WORKERS :
@@ -433,6 +438,7 @@ fail:
 int demo_pool_prepare(struct demo_pool *p, struct hd_error *e)
 {
 	struct hd_archive *real = NULL;
+	int64_t upto = demo_reading_slot(hd_now_s());
 	int rc;
 
 	rc = hd_archive_open(p->dir, 1, &real, e);
@@ -442,6 +448,7 @@ int demo_pool_prepare(struct demo_pool *p, struct hd_error *e)
 	hd_archive_close(real);
 	pthread_mutex_lock(&p->lock);
 	p->ready = rc == 0 ? 1 : -1;
+	p->tmpl_upto = upto;
 	if (rc != 0) {
 		p->why = *e;
 	}
@@ -493,6 +500,7 @@ void demo_pool_free(struct demo_pool *p)
 	hd_fs_rmtree(p->root);
 	close(p->lockfd);
 	pthread_cond_destroy(&p->ready_cv);
+	pthread_rwlock_destroy(&p->tmpl_lock);
 	pthread_cond_destroy(&p->job_cv);
 	pthread_mutex_destroy(&p->lock);
 	free(p->tmpl);
@@ -510,16 +518,47 @@ static struct sandbox *pool_take(struct demo_pool *p, size_t i)
 	return sb;
 }
 
+/* Bring the template's readings up to the last slot, when one has come
+ * since they were made (the day a server has run for weeks, sandboxes
+ * still show the last four weeks); sandboxes made meanwhile wait for the
+ * copy.  0, or the failure (tried again at the next slot). */
+static int freshen(struct demo_pool *p, struct hd_error *e)
+{
+	int64_t upto = demo_reading_slot(hd_now_s()), after;
+	struct hd_archive *a = NULL;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	after = p->ready == 1 ? p->tmpl_upto : upto;
+	pthread_mutex_unlock(&p->lock);
+	if (upto <= after) {
+		return 0;
+	}
+	pthread_rwlock_wrlock(&p->tmpl_lock);
+	rc = hd_archive_open(p->tmpl, 0, &a, e);
+	if (rc == 0) {
+		rc = demo_readings_add(a, after, upto, e);
+	}
+	hd_archive_close(a);
+	pthread_rwlock_unlock(&p->tmpl_lock);
+	pthread_mutex_lock(&p->lock);
+	p->tmpl_upto = upto;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
 /* demo_pool_reap: see demo.h.  Only sandboxes no request holds or waits
  * for are looked at (users 0 under the pool's lock, so none can come
  * while their size is measured). */
-int demo_pool_reap(struct demo_pool *p)
+int demo_pool_reap(struct demo_pool *p, struct hd_error *e)
 {
 	struct sandbox *gone[64];
 	size_t i, ngone = 0;
 	long long t = now_s();
 	int k;
 
+	hd_err_clear(e);
+	(void)freshen(p, e);
 	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < p->n && ngone < 64; ) {
 		struct sandbox *sb = p->v[i];
@@ -589,8 +628,11 @@ static int wait_ready(struct demo_pool *p, struct hd_error *e)
 static int sandbox_fill(struct demo_pool *p, const char *dir,
 	struct hd_archive **a, struct hd_error *e)
 {
-	int rc = copy_tree(p->tmpl, dir, e);
+	int rc;
 
+	pthread_rwlock_rdlock(&p->tmpl_lock);
+	rc = copy_tree(p->tmpl, dir, e);
+	pthread_rwlock_unlock(&p->tmpl_lock);
 	if (rc == 0) {
 		rc = hd_archive_open(dir, 0, a, e);
 	}

@@ -443,6 +443,33 @@ e=$(attr "$T/storage.html" data-expected); f=$(attr "$T/storage.html" data-found
 m=$(attr "$T/storage.html" data-missing)
 ok demo-storage-inventory-count test "${e:-0}" -gt 0 -a "$e" -eq "$((f + m))"
 
+# a server that runs for days: each new sandbox's chart still ends at the
+# last reading slot (09:00 or 15:00 in China), four weeks of them
+# (test clock moved three days on; the template is brought up to date)
+chart_to() { grep -o '至 [0-9-]*' "$T/storage.html" | head -1 | cut -c 5-; }
+SAVE_B=$B SAVE_J=$J SAVE_SPID=$SPID
+if ! server_start days HONGDANG_TEST_CLOCK="$CLOCK" --templates \
+	"$HD_TOP/templates" --audit-hours 0 --merge-idle 0 --demo-max 2; then
+	fail demo-days-server "no answer: $(head -c 400 "$T/days.err")"
+	exit 1
+fi
+B=$URL J="$T/days1.jar"
+run_steps storage chart
+page storage
+to1=$(chart_to)
+ok demo-days-chart-dated test -n "$to1"
+clock_add 259200
+sleep 2.5
+J="$T/days2.jar"
+run_steps storage chart
+page storage
+to2=$(chart_to)
+ok demo-days-chart-current test "$to2" = "$(date -u -d "$to1 + 3 days" +%Y-%m-%d)"
+n2=$(grep -o '共 [0-9]* 次读数' "$T/storage.html" | head -1 | tr -dc 0-9)
+ok demo-days-four-weeks test "${n2:-0}" -ge 55 -a "${n2:-0}" -le 56
+kill "$SPID"; wait "$SPID" 2>/dev/null
+B=$SAVE_B J=$SAVE_J SPID=$SAVE_SPID
+
 # every page a visitor saw lists the procedure's own steps
 ok demo-rules-shown test "$(grep -o 'data-proc-step' "$T/collect.html" | wc -l)" -eq 5
 # the attract loop's list of demonstrations
