@@ -28,7 +28,7 @@ static const struct cmd_spec spec = {
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
 	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
 	"       [--upload-max-mb N] [--tls-cert FILE --tls-key FILE]\n"
-	"       [--demo-max N] [--demo-idle S]\n\n"
+	"       [--demo-max N] [--demo-idle S] [--demo-life S] [--demo-mb N]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -75,6 +75,10 @@ static const struct cmd_spec spec = {
 	"                   itself (default 16; 0: none)\n"
 	"  --demo-idle S    a sandbox unused for S seconds is removed\n"
 	"                   (default 300)\n"
+	"  --demo-life S    a sandbox older than S seconds is removed, used\n"
+	"                   or not (default 3600); its kiosk starts afresh\n"
+	"  --demo-mb N      a sandbox holding more than N megabytes on disk\n"
+	"                   is removed (default 64)\n"
 	"  --tls-cert FILE  serve HTTPS with this PEM certificate (then any\n"
 	"                   chain); the session cookie is then Secure\n"
 	"  --tls-key FILE   the PEM private key of --tls-cert, without a\n"
@@ -123,7 +127,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	const char *tdir = NULL, *logfile = NULL, *dirs[2];
 	char *builtin = NULL, *over = NULL;
 	size_t ndirs = 0;
-	int status, upload_mb = 0;
+	int status, upload_mb = 0, demo_mb = DEMO_BYTES_DEFAULT >> 20;
 	const struct cmd_opt opts[] = {
 		CMD_STR("listen", &so.listen),
 		CMD_INT("threads", &so.threads, 1, 64),
@@ -139,6 +143,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_SET("no-page-cache", &so.page_cache, 0),
 		CMD_INT("demo-max", &so.demo_max, 0, 256),
 		CMD_INT("demo-idle", &so.demo_idle, 1, 86400),
+		CMD_INT("demo-life", &so.demo_life, 1, 7 * 86400),
+		CMD_INT("demo-mb", &demo_mb, 1, 64 * 1024),
 		CMD_FN("trusted-proxy", &so.trusted_proxy, opt_proxy),
 		CMD_INT("upload-max-mb", &upload_mb, 1, 1024 * 1024),
 		CMD_STR("tls-cert", &so.tls_cert),
@@ -157,6 +163,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	so.page_cache = 1;
 	so.demo_max = DEMO_MAX_DEFAULT;
 	so.demo_idle = DEMO_IDLE_DEFAULT;
+	so.demo_life = DEMO_LIFE_DEFAULT;
 	site.idle_seconds = 90;
 	site.attract_seconds = 180;
 	status = cmd_start(c, &spec, opts, &argc, &argv);
@@ -164,6 +171,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		return status;
 	}
 	so.upload_max = (uint64_t)upload_mb * 1000 * 1000;
+	so.demo_bytes = (uint64_t)demo_mb << 20;
 	if ((so.tls_cert == NULL) != (so.tls_key == NULL)) {
 		return cmd_usage(c, "%s: give --tls-cert and --tls-key "
 			"together", so.tls_cert ? "--tls-cert" : "--tls-key");

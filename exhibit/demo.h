@@ -61,6 +61,9 @@ struct demo_limits {
 #define DEMO_IDLE_DEFAULT 300
 #define DEMO_LIFE_DEFAULT 3600
 #define DEMO_BYTES_DEFAULT ((uint64_t)64 << 20)
+/* Threads that run the slow steps (OCR) of the sandboxes at most: one a
+ * processor up to this. */
+#define DEMO_WORKERS 4
 /* Past the cap, a sandbox unused this long is taken for a newcomer. */
 #define DEMO_EVICT_S 60
 /* How long a request waits for the template to be made. */
@@ -98,10 +101,11 @@ int demo_pool_prepare(struct demo_pool *p, struct hd_error *e);
  * ignored.  No request may be using the pool. */
 void demo_pool_free(struct demo_pool *p);
 /* Reclaim the sandboxes unused for lim.idle seconds, older than
- * lim.life or bigger than lim.bytes, and those of ended sessions.
- * Returns how many were removed.  Called every second by the server's
- * upkeep. */
-int demo_pool_reap(struct demo_pool *p);
+ * lim.life or bigger than lim.bytes, and those of ended sessions; first
+ * bring the template's readings up to the last slot (e set when that
+ * failed: it is tried again at the next slot).  Returns how many were
+ * removed.  Called every second by the server's upkeep. */
+int demo_pool_reap(struct demo_pool *p, struct hd_error *e);
 /* How many sandboxes there are. */
 int demo_pool_count(struct demo_pool *p);
 /* The material (valid once prepared, for the pool's life). */
@@ -250,5 +254,17 @@ void demo_keep_form_values(const struct demo_def *d, const char *key,
 int demo_template_make(struct hd_archive *real, const char *dir,
 	struct demo_material *m, struct hd_error *e);
 void demo_material_release(struct demo_material *m);
+
+/* Days of storage-room readings a sandbox shows, two a day. */
+#define DEMO_READING_DAYS 28
+/* The last reading slot (09:00 or 15:00 in China) at or before Unix time
+ * t. */
+int64_t demo_reading_slot(int64_t t);
+/* Add to a the readings of 一号库房 at the slots after after, up to upto
+ * (a slot), and within DEMO_READING_DAYS of it: the template's at its
+ * making (after 0), then those of the slots that came since
+ * (demo_pool_reap).  0 or the library's error. */
+int demo_readings_add(struct hd_archive *a, int64_t after, int64_t upto,
+	struct hd_error *e);
 
 #endif

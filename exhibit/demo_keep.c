@@ -628,11 +628,14 @@ static int storage_chart(struct demo_run *r, json_t **res)
 	struct hd_reading *v = NULL;
 	json_t *outs = json_array();
 	size_t n = 0, i;
-	char at[24], *svg;
+	char at[24], since[32], *svg;
+	time_t t0 = (time_t)(hd_now_s() - DEMO_READING_DAYS * 86400);
+	struct tm tm;
 	int rc;
 
-	rc = hd_readings_since(r->a, "1970-01-01T00:00:00Z", NULL, &v, &n,
-		&r->e);
+	gmtime_r(&t0, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc = hd_readings_since(r->a, since, NULL, &v, &n, &r->e);
 	if (rc != 0) {
 		json_decref(outs);
 		return rc;
@@ -658,6 +661,12 @@ static int storage_chart(struct demo_run *r, json_t **res)
 	*res = json_object();
 	json_object_set_new(*res, "svg", tmpl_html(svg));
 	json_object_set_new(*res, "readings", json_integer((json_int_t)n));
+	if (n > 0) {
+		demo_time_cn(v[0].at, at);
+		json_object_set_new(*res, "from", json_stringn(at, 10));
+		demo_time_cn(v[n - 1].at, at);
+		json_object_set_new(*res, "to", json_stringn(at, 10));
+	}
 	json_object_set_new(*res, "outside", outs);
 	free(svg);
 	free(v);

@@ -34,9 +34,6 @@
 
 /* Public photographs copied from the real archive into the template. */
 #define BASE_PHOTOS 3
-/* Days of readings, two a day. */
-#define READING_DAYS 28
-
 static const char letter_text[] =
 	"前锋社区居委会：\n\n"
 	"我是前锋街的老住户陈某华。家里整理旧物时，找到父亲在一九五六年"
@@ -360,29 +357,59 @@ static const char *const boxes[] = {
 #define BOX_PENDING boxes[4]
 #define BOX_RESTRICTED boxes[8]
 
-/* Four weeks of readings of 一号库房, two a day (09:00 and 15:00 China
- * time) up to today, most inside 14-24 °C and 45-60 %, a few outside as
- * a rainy afternoon or a broken air conditioner leaves them. */
-static int add_readings(struct hd_archive *a, struct hd_error *e)
+/* demo_reading_slot: see demo.h.  The slots are 01:00 and 07:00 UTC,
+ * 09:00 and 15:00 in China. */
+int64_t demo_reading_slot(int64_t t)
+{
+	int64_t day = t / 86400 * 86400;
+
+	if (t < 0) {
+		return 0;
+	}
+	if (t >= day + 7 * 3600) {
+		return day + 7 * 3600;
+	}
+	if (t >= day + 3600) {
+		return day + 3600;
+	}
+	return day - 86400 + 7 * 3600;
+}
+
+/* The reading slot after slot s. */
+static int64_t next_slot(int64_t s)
+{
+	return s + (s % 86400 == 3600 ? 6 : 18) * 3600;
+}
+
+/* demo_readings_add: see demo.h.  Each slot's reading is drawn from its
+ * number k (the slots since 1970), so that the same slot always reads
+ * the same, most inside 14-24 °C and 45-60 %; three in every four weeks
+ * (56 slots) fall outside, as a broken air conditioner, a rainy
+ * afternoon or a dehumidifier left on leave them. */
+int demo_readings_add(struct hd_archive *a, int64_t after, int64_t upto,
+	struct hd_error *e)
 {
 	static const struct hd_agent agent = { "demo" };
-	time_t day0 = (time_t)hd_now_s() / 86400 * 86400;
+	int64_t first = upto - (int64_t)DEMO_READING_DAYS * 86400, s, k;
 	char at[32];
-	int k, rc;
+	int rc;
 
-	for (k = 0; k < READING_DAYS * 2; k++) {
-		int back = READING_DAYS * 2 - 1 - k;
-		time_t t = day0 - (time_t)(back / 2) * 86400 +
-			(back % 2 ? 1 : 7) * 3600;     /* 09:00, 15:00 +8 */
-		double temp = 19.5 + 2.5 * sin(k * 0.45) + (k * 37 % 10) / 10.0;
-		double rh = 52.0 + 5.0 * sin(k * 0.3 + 1) + (k * 53 % 10) / 5.0;
+	for (s = next_slot(demo_reading_slot(after > first ? after : first));
+	    s <= upto; s = next_slot(s)) {
+		time_t t = (time_t)s;
+		double temp, rh;
 		struct tm tm;
 
-		if (k == 17) {
+		k = s / 86400 * 2 + (s % 86400 == 7 * 3600);
+		temp = 19.5 + 2.5 * sin((double)(k % 56) * 0.45) +
+			(double)(k * 37 % 10) / 10.0;
+		rh = 52.0 + 5.0 * sin((double)(k % 56) * 0.3 + 1) +
+			(double)(k * 53 % 10) / 5.0;
+		if (k % 56 == 17) {
 			temp = 25.6;    /* the air conditioner failed */
-		} else if (k == 31) {
+		} else if (k % 56 == 31) {
 			rh = 63.5;      /* a rainy afternoon */
-		} else if (k == 44) {
+		} else if (k % 56 == 44) {
 			rh = 42.8;      /* the dehumidifier left on */
 		}
 		gmtime_r(&t, &tm);
@@ -537,7 +564,8 @@ static int fill_template(struct hd_archive *a, struct hd_archive *real,
 			m->dir);
 	}
 	if (rc == 0) {
-		rc = add_readings(a, e);
+		rc = demo_readings_add(a, 0, demo_reading_slot(hd_now_s()),
+			e);
 	}
 	/* the account a consultation is approved for (nobody logs in) */
 	if (rc == 0) {

@@ -18,12 +18,13 @@
  *  - a pool left behind by a server that died is removed by the next
  *    one to start on the folder: a live pool holds a lock on its folder
  *    (flock), so a pool folder nobody holds is stale;
- *  - a slow step (OCR) runs on the pool's own worker thread, one at a
- *    time, on a handle of its own to the sandbox: the request that asks
- *    for it is answered at once, and no request thread of the server
- *    waits seconds for tesseract.  A sandbox with a job queued or
- *    running is not reclaimed; one reset meanwhile drops the job's
- *    result.
+ *  - a slow step (OCR) runs on one of the pool's own worker threads
+ *    (one a processor, at most DEMO_WORKERS), on a handle of its own to
+ *    the sandbox: the request that asks for it is answered at once, and
+ *    no request thread of the server waits seconds for tesseract.  The
+ *    jobs are taken in the order they came, one sandbox's one at a
+ *    time.  A sandbox with a job queued or running is not reclaimed; one
+ *    reset meanwhile drops the job's result.
  * Cookies and pages are demo pages' (page_demo.c): this file knows keys.
  */
 #include "demo.h"
@@ -48,6 +49,7 @@ struct sandbox {
 	pthread_mutex_t lock;   /* held by the request working in it */
 	int users;              /* requests holding or waiting (pool lock) */
 	int jobs;               /* jobs queued or running (pool lock) */
+	int working;            /* a worker runs one of them (pool lock) */
 	unsigned long gen;      /* resets so far (its lock) */
 	int ended;              /* the session ended: reclaim when unused */
 	long long made;         /* monotonic seconds */
@@ -67,6 +69,10 @@ struct demo_pool {
 	char *dir;              /* the real data folder */
 	char *root;             /* DIR/tmp/demo-PID-N */
 	char *tmpl;             /* root/template */
+	pthread_rwlock_t tmpl_lock;     /* written while its readings are
+	                                   brought up to date, read while
+	                                   copied */
+	int64_t tmpl_upto;      /* its last reading's slot (pool lock) */
 	int lockfd;
 	struct demo_limits lim;
 	pthread_mutex_t lock;   /* everything below */
@@ -80,8 +86,8 @@ struct demo_pool {
 	unsigned long seq;      /* folder numbers */
 	struct demo_job *head, *tail;   /* the worker's queue */
 	pthread_cond_t job_cv;
-	pthread_t worker;
-	int worker_started;
+	pthread_t workers[DEMO_WORKERS];
+	int nworkers;           /* started */
 	int stopping;
 };
 
@@ -274,8 +280,33 @@ static void job_run(struct demo_pool *p, struct demo_job *j)
 	free(dir);
 }
 
-/* The pool's worker: the queued jobs one after another until the pool
- * is freed.  Returns NULL. */
+/* Take out of p's queue its oldest job whose sandbox no worker is
+ * working in, marking the sandbox worked in (pool lock held).  NULL when
+ * there is none. */
+static struct demo_job *job_take(struct demo_pool *p)
+{
+	struct demo_job *j, *prev = NULL;
+
+	for (j = p->head; j != NULL && j->sb->working; j = j->next) {
+		prev = j;
+	}
+	if (j == NULL) {
+		return NULL;
+	}
+	if (prev != NULL) {
+		prev->next = j->next;
+	} else {
+		p->head = j->next;
+	}
+	if (p->tail == j) {
+		p->tail = prev;
+	}
+	j->sb->working = 1;
+	return j;
+}
+
+/* A worker of the pool: queued jobs (job_take) until the pool is freed.
+ * Returns NULL. */
 static void *worker_main(void *arg)
 {
 	struct demo_pool *p = arg;
@@ -283,22 +314,20 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (p->head == NULL && !p->stopping) {
+		while (!p->stopping && (j = job_take(p)) == NULL) {
 			pthread_cond_wait(&p->job_cv, &p->lock);
 		}
 		if (p->stopping) {
 			break;
 		}
-		j = p->head;
-		p->head = j->next;
-		if (p->head == NULL) {
-			p->tail = NULL;
-		}
 		pthread_mutex_unlock(&p->lock);
 		job_run(p, j);
 		pthread_mutex_lock(&p->lock);
 		j->sb->jobs--;
+		j->sb->working = 0;
 		free(j);
+		/* a job of that sandbox may wait for another worker */
+		pthread_cond_broadcast(&p->job_cv);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -310,8 +339,8 @@ int demo_sandbox_queue(struct demo_pool *p, struct sandbox *sb,
 {
 	struct demo_job *j;
 
-	if (!p->worker_started) {
-		return hd_err(e, HD_EIO, "the demonstrations' worker did not "
+	if (p->nworkers == 0) {
+		return hd_err(e, HD_EIO, "the demonstrations' workers did not "
 			"start");
 	}
 	j = hd_xcalloc(1, sizeof *j);
@@ -337,6 +366,7 @@ int demo_pool_new(const char *dir, const struct demo_limits *lim,
 {
 	struct demo_pool *p;
 	char *tmp, *lock;
+	long nproc;
 	int i, rc;
 
 	*out = NULL;
@@ -379,9 +409,15 @@ int demo_pool_new(const char *dir, const struct demo_limits *lim,
 	p->mat.dir = hd_xasprintf("%s/material", p->root);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->ready_cv, NULL);
+	pthread_rwlock_init(&p->tmpl_lock, NULL);
 	pthread_cond_init(&p->job_cv, NULL);
-	if (pthread_create(&p->worker, NULL, worker_main, p) == 0) {
-		p->worker_started = 1;
+	nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	for (i = 0; i < (nproc < 1 ? 1 : nproc > DEMO_WORKERS ? DEMO_WORKERS :
+	    nproc); i++) {
+		if (pthread_create(&p->workers[p->nworkers], NULL, worker_main,
+		    p) == 0) {
+			p->nworkers++;
+		}
 	}
 	*out = p;
 	return 0;
@@ -402,6 +438,7 @@ fail:
 int demo_pool_prepare(struct demo_pool *p, struct hd_error *e)
 {
 	struct hd_archive *real = NULL;
+	int64_t upto = demo_reading_slot(hd_now_s());
 	int rc;
 
 	rc = hd_archive_open(p->dir, 1, &real, e);
@@ -411,6 +448,7 @@ int demo_pool_prepare(struct demo_pool *p, struct hd_error *e)
 	hd_archive_close(real);
 	pthread_mutex_lock(&p->lock);
 	p->ready = rc == 0 ? 1 : -1;
+	p->tmpl_upto = upto;
 	if (rc != 0) {
 		p->why = *e;
 	}
@@ -436,6 +474,7 @@ static void sandbox_free(struct sandbox *sb)
 void demo_pool_free(struct demo_pool *p)
 {
 	size_t i;
+	int k;
 
 	if (p == NULL) {
 		return;
@@ -444,8 +483,8 @@ void demo_pool_free(struct demo_pool *p)
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->job_cv);
 	pthread_mutex_unlock(&p->lock);
-	if (p->worker_started) {
-		pthread_join(p->worker, NULL);
+	for (k = 0; k < p->nworkers; k++) {
+		pthread_join(p->workers[k], NULL);
 	}
 	while (p->head != NULL) {
 		struct demo_job *j = p->head;
@@ -461,6 +500,7 @@ void demo_pool_free(struct demo_pool *p)
 	hd_fs_rmtree(p->root);
 	close(p->lockfd);
 	pthread_cond_destroy(&p->ready_cv);
+	pthread_rwlock_destroy(&p->tmpl_lock);
 	pthread_cond_destroy(&p->job_cv);
 	pthread_mutex_destroy(&p->lock);
 	free(p->tmpl);
@@ -478,16 +518,47 @@ static struct sandbox *pool_take(struct demo_pool *p, size_t i)
 	return sb;
 }
 
+/* Bring the template's readings up to the last slot, when one has come
+ * since they were made (the day a server has run for weeks, sandboxes
+ * still show the last four weeks); sandboxes made meanwhile wait for the
+ * copy.  0, or the failure (tried again at the next slot). */
+static int freshen(struct demo_pool *p, struct hd_error *e)
+{
+	int64_t upto = demo_reading_slot(hd_now_s()), after;
+	struct hd_archive *a = NULL;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	after = p->ready == 1 ? p->tmpl_upto : upto;
+	pthread_mutex_unlock(&p->lock);
+	if (upto <= after) {
+		return 0;
+	}
+	pthread_rwlock_wrlock(&p->tmpl_lock);
+	rc = hd_archive_open(p->tmpl, 0, &a, e);
+	if (rc == 0) {
+		rc = demo_readings_add(a, after, upto, e);
+	}
+	hd_archive_close(a);
+	pthread_rwlock_unlock(&p->tmpl_lock);
+	pthread_mutex_lock(&p->lock);
+	p->tmpl_upto = upto;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
 /* demo_pool_reap: see demo.h.  Only sandboxes no request holds or waits
  * for are looked at (users 0 under the pool's lock, so none can come
  * while their size is measured). */
-int demo_pool_reap(struct demo_pool *p)
+int demo_pool_reap(struct demo_pool *p, struct hd_error *e)
 {
 	struct sandbox *gone[64];
 	size_t i, ngone = 0;
 	long long t = now_s();
 	int k;
 
+	hd_err_clear(e);
+	(void)freshen(p, e);
 	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < p->n && ngone < 64; ) {
 		struct sandbox *sb = p->v[i];
@@ -557,8 +628,11 @@ static int wait_ready(struct demo_pool *p, struct hd_error *e)
 static int sandbox_fill(struct demo_pool *p, const char *dir,
 	struct hd_archive **a, struct hd_error *e)
 {
-	int rc = copy_tree(p->tmpl, dir, e);
+	int rc;
 
+	pthread_rwlock_rdlock(&p->tmpl_lock);
+	rc = copy_tree(p->tmpl, dir, e);
+	pthread_rwlock_unlock(&p->tmpl_lock);
 	if (rc == 0) {
 		rc = hd_archive_open(dir, 0, a, e);
 	}

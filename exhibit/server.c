@@ -165,7 +165,7 @@ int server_run(struct site *s, const struct server_opts *opts,
 		httpd_response_free);
 	if (opts->demo_max > 0) {
 		struct demo_limits lim = { opts->demo_max, opts->demo_idle,
-			DEMO_LIFE_DEFAULT, DEMO_BYTES_DEFAULT };
+			opts->demo_life, opts->demo_bytes };
 
 		hd_err_clear(&te);
 		if (demo_pool_new(s->dir, &lim, &s->demos, &te) != 0) {

@@ -54,6 +54,8 @@ struct server_opts {
 	int demo_max;           /* demonstration sandboxes at once; 0: no
 	                           demonstrations with a sandbox */
 	int demo_idle;          /* seconds a sandbox may go unused */
+	int demo_life;          /* seconds a sandbox may live */
+	uint64_t demo_bytes;    /* bytes a sandbox may hold on disk */
 	const char *tls_cert;   /* PEM certificate file: serve HTTPS; NULL:
 	                           plain HTTP.  Given with tls_key */
 	const char *tls_key;    /* PEM private key file of tls_cert */

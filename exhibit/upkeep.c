@@ -243,7 +243,11 @@ static void *demo_thread(void *arg)
 			hd_mono_s() - t0);
 	}
 	while (!upkeep_wait(u, REAP_MS)) {
-		n = demo_pool_reap(p);
+		n = demo_pool_reap(p, &e);
+		if (e.code != 0) {
+			alog_note(sv->log, "demonstrations: the readings: %s",
+				e.msg);
+		}
 		if (n > 0) {
 			alog_note(sv->log, "demonstrations: %d sandbox%s "
 				"reclaimed", n, n == 1 ? "" : "es");

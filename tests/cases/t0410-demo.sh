@@ -172,6 +172,54 @@ ok demo-back-one-sandbox test "$(sandboxes | wc -l)" -eq 1
 POOL=$(find "$D/tmp" -maxdepth 1 -name 'demo-*' | head -1)
 kill "$SPID"; wait "$SPID" 2>/dev/null; PIDS=""
 ok demo-stop-removes-pool test ! -e "$POOL"
+
+# ------------------------------------------- a sandbox's age and size caps
+# --demo-life: a sandbox in use all the time is still replaced once it is
+# older than its lifetime; the kiosk goes on in a new one.
+if ! server_start life --templates "$HD_TOP/templates" --audit-hours 0 \
+	--merge-idle 0 --demo-max 2 --demo-idle 600 --demo-life 3; then
+	fail demo-life-server "no answer: $(head -c 400 "$T/life.err")"
+	exit 1
+fi
+B=$URL
+curl -s -c "$T/l.jar" -o /dev/null "$B/demo/collect"
+L1=$(sandboxes)
+ok demo-life-made test -n "$L1" -a "$(echo "$L1" | wc -l)" -eq 1
+for i in $(seq 40); do
+	[ -e "$L1" ] || break
+	curl -s -b "$T/l.jar" -o /dev/null "$B/demo/collect"
+	sleep 0.25
+done
+ok demo-life-replaced test ! -e "$L1"
+code=$(curl -s -b "$T/l.jar" -o /dev/null -w '%{http_code}' "$B/demo/collect")
+[ "$code" = 200 ] && pass demo-life-goes-on || fail demo-life-goes-on "HTTP $code"
+ok demo-life-new-one test "$(sandboxes | wc -l)" -eq 1 -a "$(sandboxes)" != "$L1"
+stop_last() { kill "$SPID"; wait "$SPID" 2>/dev/null; PIDS=""; }
+stop_last
+# --demo-mb: a sandbox grown past its size (here a file written into it
+# from outside, as a runaway step would) is reclaimed though young and
+# in use; nothing else is touched.
+if ! server_start size --templates "$HD_TOP/templates" --audit-hours 0 \
+	--merge-idle 0 --demo-max 2 --demo-idle 600 --demo-mb 2; then
+	fail demo-size-server "no answer: $(head -c 400 "$T/size.err")"
+	exit 1
+fi
+B=$URL
+curl -s -c "$T/m.jar" -o /dev/null "$B/demo/transfer"
+curl -s -c "$T/n.jar" -o /dev/null "$B/demo/transfer"
+M1=$(sandboxes | head -1)
+N1=$(sandboxes | tail -1)
+ok demo-size-two test "$(sandboxes | wc -l)" -eq 2
+sleep 1.5
+ok demo-size-small-kept test -e "$M1" -a -e "$N1"
+head -c 3000000 /dev/urandom >"$M1/grown.bin"
+for i in $(seq 50); do
+	[ -e "$M1" ] || break
+	sleep 0.1
+done
+ok demo-size-reclaimed test ! -e "$M1"
+ok demo-size-other-kept test -e "$N1"
+stop_last
 chain_state >"$T/real.after"
 if cmp -s "$T/real.before" "$T/real.after"; then
 	pass demo-real-archive-unchanged
@@ -394,6 +442,33 @@ ok demo-storage-lit-is-record test "$lit" = "$(attr "$T/storage.html" data-lit)"
 e=$(attr "$T/storage.html" data-expected); f=$(attr "$T/storage.html" data-found)
 m=$(attr "$T/storage.html" data-missing)
 ok demo-storage-inventory-count test "${e:-0}" -gt 0 -a "$e" -eq "$((f + m))"
+
+# a server that runs for days: each new sandbox's chart still ends at the
+# last reading slot (09:00 or 15:00 in China), four weeks of them
+# (test clock moved three days on; the template is brought up to date)
+chart_to() { grep -o '至 [0-9-]*' "$T/storage.html" | head -1 | cut -c 5-; }
+SAVE_B=$B SAVE_J=$J SAVE_SPID=$SPID
+if ! server_start days HONGDANG_TEST_CLOCK="$CLOCK" --templates \
+	"$HD_TOP/templates" --audit-hours 0 --merge-idle 0 --demo-max 2; then
+	fail demo-days-server "no answer: $(head -c 400 "$T/days.err")"
+	exit 1
+fi
+B=$URL J="$T/days1.jar"
+run_steps storage chart
+page storage
+to1=$(chart_to)
+ok demo-days-chart-dated test -n "$to1"
+clock_add 259200
+sleep 2.5
+J="$T/days2.jar"
+run_steps storage chart
+page storage
+to2=$(chart_to)
+ok demo-days-chart-current test "$to2" = "$(date -u -d "$to1 + 3 days" +%Y-%m-%d)"
+n2=$(grep -o '共 [0-9]* 次读数' "$T/storage.html" | head -1 | tr -dc 0-9)
+ok demo-days-four-weeks test "${n2:-0}" -ge 55 -a "${n2:-0}" -le 56
+kill "$SPID"; wait "$SPID" 2>/dev/null
+B=$SAVE_B J=$SAVE_J SPID=$SAVE_SPID
 
 # every page a visitor saw lists the procedure's own steps
 ok demo-rules-shown test "$(grep -o 'data-proc-step' "$T/collect.html" | wc -l)" -eq 5
