@@ -41,16 +41,16 @@ char *hd_store_path(struct hd_archive *a, const char *sha256)
 	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
 }
 
-/* hd_store_has: see hd.h.  A regular file of that name; its content is not
- * checked (verify does that). */
+/* hd_store_has: see hd.h.  A regular file of that name, or an object of
+ * the bucket a HEAD finds (hd_store_stat); its content is not checked
+ * (verify does that). */
 int hd_store_has(struct hd_archive *a, const char *sha256)
 {
-	char *p = hd_store_path(a, sha256);
-	struct stat sb;
-	int ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+	struct hd_error e;
+	uint64_t size;
 
-	free(p);
-	return ok;
+	hd_err_clear(&e);
+	return hd_store_stat(a, sha256, &size, &e) == 0;
 }
 
 /* hd_objw_open: see hd.h.  The temporary is tmp/obj-PID-N (the store's
@@ -156,6 +156,10 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	}
 	if (pending == 0) {
 		return 0;
+	}
+	if (a->s3 != NULL) {
+		/* into the bucket: its store keeps them durable */
+		return hd_s3_publish(a, ws, nws, e);
 	}
 	/* 1. the bytes of every temporary file on disk */
 	if (pending >= PUBLISH_SYNCFS_AT) {
