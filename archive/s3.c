@@ -1081,7 +1081,6 @@ long hd_s3_reader_read(struct hd_s3_reader *r, char *buf, size_t max)
 		n = r->have - r->off < max ? r->have - r->off : max;
 		memcpy(buf, r->buf + r->off, n);
 		r->off += n;
-		r->q.got += n;
 		return (long)n;
 	}
 	EVP_DigestFinal_ex(r->md, d, &dn);
