@@ -7,8 +7,10 @@
  * local store.  Guarantees:
  *  - every PUT carries x-amz-content-sha256 set to the real SHA-256 of
  *    its body (of the object, or of the part), so the store itself
- *    refuses a body damaged on the way; an object is sent only when a
- *    HEAD does not find it (identical content is stored once);
+ *    refuses a body damaged on the way, or a file that changed between
+ *    its hashing and its sending (ingest sends each from the file it
+ *    hashed: no temporary copy); an object is sent only when a HEAD does
+ *    not find it (identical content is stored once);
  *  - objects above the multipart size go in parts, each read from the
  *    temporary file and hashed on its own; a failed upload is aborted;
  *  - a request the store did not answer, or answered with 5xx or 429,
@@ -622,9 +624,44 @@ static void put_abort(struct hd_s3 *s, const char *sha, const char *id)
 	free(query);
 }
 
+/* The SHA-256 hex of fd's n bytes at off into out, read through buf
+ * (CHUNK bytes).  0, or an errno value. */
+static int hash_range(int fd, off_t off, size_t n, unsigned char *buf,
+	char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[32];
+	unsigned int dn = 0;
+	size_t k = 0;
+	ssize_t r;
+
+	if (md == NULL) {
+		abort();
+	}
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	while (k < n) {
+		r = pread(fd, buf, n - k < CHUNK ? n - k : CHUNK,
+			off + (off_t)k);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			EVP_MD_CTX_free(md);
+			return r < 0 ? errno : EIO;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)r);
+		k += (size_t)r;
+	}
+	EVP_DigestFinal_ex(md, d, &dn);
+	EVP_MD_CTX_free(md);
+	hd_hex(d, 32, out);
+	return 0;
+}
+
 /* PUT object sha from fd (size bytes) in parts of s->multipart bytes:
- * initiate, each part read into memory and hashed for its own
- * x-amz-content-sha256, then complete with the parts' ETags.  An upload
+ * initiate, each part hashed for its own x-amz-content-sha256 and sent
+ * from the file (read twice, the second time from the page cache), then
+ * complete with the parts' ETags.  An upload
  * that fails midway is aborted.  0 or an error. */
 static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
@@ -658,37 +695,25 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 		free(id);
 		return rc;
 	}
-	buf = hd_xmalloc((size_t)part);
+	buf = hd_xmalloc(CHUNK);
 	hd_buf_puts(&done, "<CompleteMultipartUpload>");
 	for (off = 0; off < size && rc == 0; off += n) {
 		n = (size_t)(size - off < part ? size - off : part);
-		for (k = 0; k < n;) {
-			ssize_t r = pread(fd, buf + k, n - k,
-				(off_t)(off + k));
-
-			if (r < 0 && errno == EINTR) {
-				continue;
-			}
-			if (r <= 0) {
-				rc = hd_err(e, HD_EIO, "%s: reading its "
-					"temporary file: %s", sha,
-					r < 0 ? strerror(errno) : "too short");
-				break;
-			}
-			k += (size_t)r;
-		}
+		rc = hash_range(fd, (off_t)off, n, buf, psha);
 		if (rc != 0) {
+			rc = hd_err(e, HD_EIO, "%s: reading it back: %s", sha,
+				strerror(rc));
 			break;
 		}
 		num++;
-		hd_sha256_hex(buf, n, psha);
 		free(query);
 		query = hd_xasprintf("partNumber=%u&uploadId=%s", num, id);
 		req_init(&q, "PUT", sha);
 		q.query = query;
 		q.sha = psha;
-		q.mem = (const char *)buf;
-		q.nmem = n;
+		q.fd = fd;
+		q.off = (off_t)off;
+		q.len = n;
 		rc = request(s, &q, sha, e);
 		if (rc == 0 && q.status != 200) {
 			rc = status_err(s, &q, sha, e);
@@ -751,10 +776,13 @@ int hd_s3_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	pthread_mutex_lock(&s->mu);
 	for (i = 0; i < nws && rc == 0; i++) {
 		struct hd_objw *w = ws[i];
+		const char *from;
+		struct stat sb;
 
-		if (w == NULL || w->tmp[0] == '\0') {
+		if (w == NULL || (w->tmp[0] == '\0' && w->src[0] == '\0')) {
 			continue;
 		}
+		from = w->tmp[0] != '\0' ? w->tmp : w->src;
 		hd_err_clear(&he);
 		rc = s3_head(s, w->sha256, &have, &he);
 		if (rc == 0 && have == w->size) {
@@ -765,10 +793,21 @@ int hd_s3_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 			hd_err(e, rc, "%s", he.msg);
 			break;
 		}
-		fd = open(w->tmp, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			rc = hd_err(e, HD_EIO, "%s: %s", w->tmp,
+		fd = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || fstat(fd, &sb) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: %s", from,
 				strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+			}
+			break;
+		}
+		if ((uint64_t)sb.st_size != w->size) {
+			close(fd);
+			rc = hd_err(e, HD_EIO, "%s: changed since it was "
+				"read (%llu bytes, not %llu)", from,
+				(unsigned long long)sb.st_size,
+				(unsigned long long)w->size);
 			break;
 		}
 		rc = w->size > s->multipart ? put_parts(s, w->sha256, fd,

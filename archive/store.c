@@ -84,6 +84,23 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	return 0;
 }
 
+/* hd_objw_open_from: see hd.h.  A path too long for w->src is copied
+ * into a temporary file as for the local store. */
+int hd_objw_open_from(struct hd_archive *a, struct hd_objw *w,
+	const char *src, struct hd_error *e)
+{
+	int rc;
+
+	if (a->s3 == NULL || strlen(src) >= sizeof w->src) {
+		return hd_objw_open(a, w, 0, e);
+	}
+	rc = hd_objw_open(a, w, 1, e);
+	if (rc == 0) {
+		memcpy(w->src, src, strlen(src) + 1);
+	}
+	return rc;
+}
+
 /* hd_objw_write: see hd.h.  Returns 0 or HD_EIO naming the temporary. */
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
 	struct hd_error *e)
@@ -137,6 +154,7 @@ void hd_objw_discard(struct hd_objw *w)
 		unlink(w->tmp);
 		w->tmp[0] = '\0';
 	}
+	w->src[0] = '\0';
 }
 
 /* hd_store_publish: see hd.h.  Returns 0 or HD_EIO. */
@@ -149,6 +167,10 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	char *final = NULL, dir[4096];
 	struct stat sb;
 
+	if (a->s3 != NULL) {
+		/* into the bucket: its store keeps them durable */
+		return hd_s3_publish(a, ws, nws, e);
+	}
 	for (i = 0; i < nws; i++) {
 		if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
 			pending++;
@@ -156,10 +178,6 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	}
 	if (pending == 0) {
 		return 0;
-	}
-	if (a->s3 != NULL) {
-		/* into the bucket: its store keeps them durable */
-		return hd_s3_publish(a, ws, nws, e);
 	}
 	/* 1. the bytes of every temporary file on disk */
 	if (pending >= PUBLISH_SYNCFS_AT) {

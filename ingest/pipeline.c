@@ -270,7 +270,8 @@ static void read_one(struct readers *r, const struct batch_item *it,
 	cap = sl->complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
 	sl->buf = hd_xmalloc(cap);
 	hd_err_clear(&sl->err);
-	if (hd_objw_open(b->a, w, b->dry_run, &sl->err) != 0) {
+	if ((b->dry_run ? hd_objw_open(b->a, w, 1, &sl->err) :
+	    hd_objw_open_from(b->a, w, it->src, &sl->err)) != 0) {
 		sl->rc = sl->err.code;
 		goto out;
 	}
