@@ -671,7 +671,7 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	char *id = NULL, *query = NULL, psha[65], *err = NULL;
 	unsigned char *buf = NULL;
 	uint64_t off, part = s->multipart;
-	size_t n, k;
+	size_t n;
 	unsigned num = 0;
 	int rc;
 

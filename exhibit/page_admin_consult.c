@@ -530,21 +530,18 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 		 * this file, so nothing of the record's other files shows */
 		text = file_pages(a, &r, (int)n);
 	}
-	/* nothing leaves before the use is on record */
-	if (hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,
-	    &ad.agent, &e) != 0) {
+	/* nothing leaves before the use is on record; then a copy's
+	 * original, which a bucket may fail to give (404, 503) */
+	rc = hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,
+		&ad.agent, &e) != 0 ? 500 : copy ? page_object_send(a,
+		f->sha256, resp) : 0;
+	if (rc != 0) {
 		free(html);
 		free(text);
 		hd_record_release(&r);
-		admin_message(s, req, resp, 500, "查阅记录无法写入，暂不能"
-			"查阅。", &ad);
-		return 0;
-	}
-	if (copy && page_object_send(a, f->sha256, resp) != 0) {
-		free(html);
-		free(text);
-		hd_record_release(&r);
-		admin_message(s, req, resp, 503, "原件暂时无法取得：存放原件的"
+		admin_message(s, req, resp, rc, rc == 500 ? "查阅记录无法写入，"
+			"暂不能查阅。" : rc == 404 ? "这个文件的数字对象缺失，请"
+			"运行 hongdang verify。" : "原件暂时无法取得：存放原件的"
 			"对象存储现在连接不上，请稍后再试。", &ad);
 		return 0;
 	}
