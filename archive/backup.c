@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,13 +218,55 @@ static int counts(struct hd_archive *a, struct hd_backup_stats *st,
 	return rc < 0 ? rc : 0;
 }
 
-/* Copy every object the archive snap names from the store at from into
- * the store at to (made), each checked by its hash.  update: objects
- * already in to are hashed and kept when sound.  Problems of the source
- * (damaged, missing) are collected: the first in *e, all counted in
- * *bad. */
-static int copy_objects(struct hd_archive *snap, const char *from,
-	const char *to, const char *tmpdir, int update,
+/* Where copy_objects takes the objects from. */
+enum copy_from {
+	FROM_FOLDER,            /* a local store's folder */
+	FROM_BUCKET,            /* snap's bucket (hd_store_read) */
+	FROM_NONE               /* nowhere: they stay in the bucket */
+};
+
+/* The sink of fetch_into: into the file descriptor ud. */
+static int fd_sink(void *ud, const void *p, size_t n)
+{
+	return hd_fs_write_all(*(int *)ud, p, n) == 0 ? 0 : -1;
+}
+
+/* Object sha of snap's bucket into the new file tmp, fsynced, *size its
+ * bytes.  0; HD_ENOTFOUND or HD_ECORRUPT (tmp removed); or the store's
+ * error (HD_EIO, HD_EDENIED) naming it. */
+static int fetch_into(struct hd_archive *snap, const char *sha,
+	const char *tmp, uint64_t *size, struct hd_error *e)
+{
+	char got[65];
+	int fd, rc;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0) {
+		return hd_err(e, HD_EIO, "%s: cannot create: %s", tmp,
+			strerror(errno));
+	}
+	rc = hd_store_read(snap, sha, fd_sink, &fd, got, size, e);
+	if (rc == 0 && fsync(fd) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: fsync: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	if (rc == 0 && strcmp(got, sha) != 0) {
+		rc = hd_err(e, HD_ECORRUPT, "%s: damaged", sha);
+	}
+	if (rc != 0) {
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* Copy every object the archive snap names from the store at from (or
+ * snap's bucket, or nowhere: how) into the store at to (made), each
+ * checked by its hash.  update: objects already in to are hashed and
+ * kept when sound.  Problems of the source (damaged, missing) are
+ * collected: the first in *e, all counted in *bad; a bucket out of reach
+ * stops the copy. */
+static int copy_objects(struct hd_archive *snap, enum copy_from how,
+	const char *from, const char *to, const char *tmpdir, int update,
 	struct hd_backup_stats *st, int64_t *bad, struct hd_error *e)
 {
 	unsigned char touched[256] = {0};
@@ -249,6 +292,9 @@ static int copy_objects(struct hd_archive *snap, const char *from,
 			break;
 		}
 		st->objects++;
+		if (how == FROM_NONE) {
+			continue;
+		}
 		free(src);
 		free(dst);
 		free(tmp);
@@ -273,7 +319,8 @@ static int copy_objects(struct hd_archive *snap, const char *from,
 		}
 		unlink(tmp);
 		hd_err_clear(&fe);
-		rc = hd_fs_copy(src, tmp, sha, NULL, &size, &fe);
+		rc = how == FROM_BUCKET ? fetch_into(snap, sha, tmp, &size,
+			&fe) : hd_fs_copy(src, tmp, sha, NULL, &size, &fe);
 		if (rc == HD_ECORRUPT || rc == HD_ENOTFOUND) {
 			if (*bad == 0) {
 				hd_err(e, HD_ECORRUPT, "object %s: %s", sha,
@@ -373,12 +420,20 @@ static char *absolute(const char *path)
 
 /* --------------------------------------------------------------- backup */
 
-/* hd_backup_run: see hd.h.  Built under dest's temporary name for a new
- * backup, in place for an update; every error path removes what this
- * run made. */
+/* hd_backup_run: see hd.h.  The objects of a bucket stay there. */
 int hd_backup_run(struct hd_archive *a, const char *dest,
 	const struct hd_agent *agent, struct hd_backup_stats *st,
 	struct hd_error *e)
+{
+	return hd_backup_run_objects(a, dest, 0, agent, st, e);
+}
+
+/* hd_backup_run_objects: see hd_s3.h.  Built under dest's temporary name
+ * for a new backup, in place for an update; every error path removes what
+ * this run made. */
+int hd_backup_run_objects(struct hd_archive *a, const char *dest,
+	int objects, const struct hd_agent *agent,
+	struct hd_backup_stats *st, struct hd_error *e)
 {
 	struct hd_archive *snap = NULL;
 	char *target = NULL, *tmpdir = NULL, *snapdir = NULL, *snapdb = NULL;
@@ -445,8 +500,9 @@ int hd_backup_run(struct hd_archive *a, const char *dest,
 		rc = quick_check(snap, e);
 	}
 	if (rc == 0) {
-		rc = copy_objects(snap, a->objdir, objdir, tmpdir, update, st,
-			&bad, e);
+		rc = copy_objects(snap, a->s3 == NULL ? FROM_FOLDER :
+			objects ? FROM_BUCKET : FROM_NONE, a->objdir, objdir,
+			tmpdir, update, st, &bad, e);
 	}
 	if (rc == 0 && bad > 0) {
 		rc = HD_ECORRUPT;
@@ -624,7 +680,9 @@ int hd_restore_run(const char *src, const char *dir,
 	if (rc == 0) {
 		free(path);
 		path = hd_xasprintf("%s/objects", src);
-		rc = copy_objects(snap, path, objdir, tmpdir, 0, st, &bad, e);
+		/* an archive on a bucket finds its objects there again */
+		rc = copy_objects(snap, snap->s3 == NULL ? FROM_FOLDER :
+			FROM_NONE, path, objdir, tmpdir, 0, st, &bad, e);
 	}
 	if (rc == 0 && bad > 0) {
 		free(path);

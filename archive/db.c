@@ -1293,6 +1293,9 @@ static int open_as(const char *dir, int readonly, int alone,
 	if (rc == 0) {
 		rc = load_fonds(a, e);
 	}
+	if (rc == 0) {
+		rc = hd_s3_load(a, e);
+	}
 	if (rc != 0) {
 		hd_archive_close(a);
 		return rc;
@@ -1342,6 +1345,7 @@ void hd_archive_close(struct hd_archive *a)
 	free(a->fonds_code);
 	free(a->fonds_name);
 	free(a->note);
+	hd_s3_free(a->s3);
 	free(a);
 }
 

@@ -417,6 +417,40 @@ static int make(struct hd_archive *a, const char *sha, const char *src,
 	return rc;
 }
 
+/* The master of image sha256 as a file to decode: its own in the local
+ * store, a copy under tmp/ fetched from a bucket (*temp 1: the caller
+ * removes it).  *src a new string.  0, HD_ENOTFOUND (missing from the
+ * store), or the store's error: a bucket that cannot be reached says so
+ * with its endpoint (the screens then say the original cannot be
+ * reached). */
+static int master_get(struct hd_archive *a, const char *sha256,
+	char **src, int *temp, struct hd_error *e)
+{
+	struct hd_error fe;
+	struct stat sb;
+	int rc;
+
+	hd_err_clear(&fe);
+	rc = hd_store_fetch(a, sha256, src, temp, &fe);
+	if (rc == 0 && !*temp && (stat(*src, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))) {
+		rc = hd_err(&fe, HD_ENOTFOUND, "%s", *src);
+	}
+	if (rc == HD_ENOTFOUND || rc == HD_ECORRUPT) {
+		hd_err(e, rc, "image %s: catalogued but %s the store (%s)",
+			sha256, rc == HD_ENOTFOUND ? "missing from" :
+			"damaged in", fe.msg);
+	} else if (rc != 0) {
+		hd_err(e, rc, "image %s: %s", sha256, fe.msg);
+	}
+	if (rc != 0) {
+		free(*src);
+		*src = NULL;
+		*temp = 0;
+	}
+	return rc;
+}
+
 /* The catalogued image type's allowed loaders, or NULL. */
 static const char *const *image_loaders(const char *mime)
 {
@@ -440,7 +474,7 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	const char *const *loader;
 	char *final = NULL, *src = NULL, *mime = NULL, key[72];
 	struct stat sb;
-	int rc = 0, claimed = 0;
+	int rc = 0, claimed = 0, temp = 0;
 
 	*path = NULL;
 	if ((int)kind < 0 || (size_t)kind >= sizeof kinds / sizeof kinds[0]) {
@@ -464,10 +498,8 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
 		goto out;
 	}
-	src = hd_store_path(a, sha256);
-	if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = hd_err(e, HD_ENOTFOUND, "image %s: catalogued but "
-			"missing from the store (%s)", sha256, src);
+	rc = master_get(a, sha256, &src, &temp, e);
+	if (rc != 0) {
 		goto out;
 	}
 	pthread_once(&lib_once, lib_start);
@@ -498,6 +530,9 @@ done:
 	final = NULL;
 out:
 	free(final);
+	if (temp) {
+		unlink(src);
+	}
 	free(src);
 	free(mime);
 	return rc;
@@ -634,8 +669,7 @@ int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 {
 	const char *const *loader;
 	char *d = NULL, *src = NULL, *mime = NULL, key[72];
-	struct stat sb;
-	int rc = 0, claimed;
+	int rc = 0, claimed, temp = 0;
 
 	memset(t, 0, sizeof *t);
 	*dir = NULL;
@@ -650,14 +684,14 @@ int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 	}
 	mime = hd_object_mime(a, sha256);
 	loader = image_loaders(mime);
-	src = hd_store_path(a, sha256);
 	if (loader == NULL) {
 		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
 		goto out;
 	}
-	if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = hd_err(e, HD_ENOTFOUND, "image %s: catalogued but "
-			"missing from the store (%s)", sha256, src);
+	if (tiles_read(d, t) != 0) {
+		rc = master_get(a, sha256, &src, &temp, e);
+	}
+	if (rc != 0) {
 		goto out;
 	}
 	pthread_once(&lib_once, lib_start);
@@ -688,6 +722,9 @@ done:
 	d = NULL;
 out:
 	free(d);
+	if (temp) {
+		unlink(src);
+	}
 	free(src);
 	free(mime);
 	return rc;

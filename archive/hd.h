@@ -375,6 +375,8 @@ void hd_tx_rollback(struct hd_archive *a);
 struct hd_objw {
 	int fd;             /* temporary file, -1 when hashing only */
 	char tmp[1024];     /* its path */
+	char src[1024];     /* or, for a bucket, the file it is read from
+	                       and sent from (hd_objw_open_from) */
 	void *md;           /* EVP_MD_CTX */
 	uint64_t size;      /* bytes written so far */
 	char sha256[65];    /* set by hd_objw_finish */
@@ -386,6 +388,12 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	struct hd_error *e);
 int hd_objw_write(struct hd_objw *w, const void *p, size_t n,
 	struct hd_error *e);
+/* hd_objw_open for the bytes of the file src: when a's objects live in a
+ * bucket they are only hashed, and hd_store_publish sends them from src
+ * itself (the gateway refuses them if src changed since: their hash is
+ * sent with them); otherwise, as hd_objw_open. */
+int hd_objw_open_from(struct hd_archive *a, struct hd_objw *w,
+	const char *src, struct hd_error *e);
 /* Close the temporary file and compute the hash.  The temporary file stays
  * until hd_store_publish or hd_objw_discard. */
 int hd_objw_finish(struct hd_objw *w, struct hd_error *e);
@@ -1283,5 +1291,6 @@ void hd_events_free(struct hd_event *v, size_t n);
 #include "hd_chain.h"
 #include "hd_image.h"
 #include "hd_conn.h"
+#include "hd_s3.h"
 
 #endif

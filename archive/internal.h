@@ -216,6 +216,8 @@ struct hd_archive {
 	int full;               /* SQLite said SQLITE_FULL (hd_sql_err) */
 	uint64_t short_bytes;   /* ... for want of this much (0: unknown) */
 	char *note;             /* hd_archive_note's line, or NULL */
+	struct hd_s3 *s3;       /* the bucket its objects live in, or NULL
+	                           for objects/ (s3.c) */
 };
 
 /* Free what hd_search_warm kept of a's persons (hd_archive_close). */

@@ -41,16 +41,16 @@ char *hd_store_path(struct hd_archive *a, const char *sha256)
 	return hd_xasprintf("%s/%.2s/%s", a->objdir, sha256, sha256 + 2);
 }
 
-/* hd_store_has: see hd.h.  A regular file of that name; its content is not
- * checked (verify does that). */
+/* hd_store_has: see hd.h.  A regular file of that name, or an object of
+ * the bucket a HEAD finds (hd_store_stat); its content is not checked
+ * (verify does that). */
 int hd_store_has(struct hd_archive *a, const char *sha256)
 {
-	char *p = hd_store_path(a, sha256);
-	struct stat sb;
-	int ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+	struct hd_error e;
+	uint64_t size;
 
-	free(p);
-	return ok;
+	hd_err_clear(&e);
+	return hd_store_stat(a, sha256, &size, &e) == 0;
 }
 
 /* hd_objw_open: see hd.h.  The temporary is tmp/obj-PID-N (the store's
@@ -82,6 +82,23 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 			strerror(err));
 	}
 	return 0;
+}
+
+/* hd_objw_open_from: see hd.h.  A path too long for w->src is copied
+ * into a temporary file as for the local store. */
+int hd_objw_open_from(struct hd_archive *a, struct hd_objw *w,
+	const char *src, struct hd_error *e)
+{
+	int rc;
+
+	if (a->s3 == NULL || strlen(src) >= sizeof w->src) {
+		return hd_objw_open(a, w, 0, e);
+	}
+	rc = hd_objw_open(a, w, 1, e);
+	if (rc == 0) {
+		memcpy(w->src, src, strlen(src) + 1);
+	}
+	return rc;
 }
 
 /* hd_objw_write: see hd.h.  Returns 0 or HD_EIO naming the temporary. */
@@ -137,6 +154,7 @@ void hd_objw_discard(struct hd_objw *w)
 		unlink(w->tmp);
 		w->tmp[0] = '\0';
 	}
+	w->src[0] = '\0';
 }
 
 /* hd_store_publish: see hd.h.  Returns 0 or HD_EIO. */
@@ -149,6 +167,10 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 	char *final = NULL, dir[4096];
 	struct stat sb;
 
+	if (a->s3 != NULL) {
+		/* into the bucket: its store keeps them durable */
+		return hd_s3_publish(a, ws, nws, e);
+	}
 	for (i = 0; i < nws; i++) {
 		if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
 			pending++;

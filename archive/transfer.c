@@ -598,7 +598,7 @@ static int bag_payload(struct hd_archive *a, struct hd_bagw *w,
 	char got[65], *rel = NULL, *dst = NULL, *src = NULL;
 	uint64_t size;
 	size_t i, k;
-	int rc = 0;
+	int rc = 0, temp = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
 		s->pages += record_pages(&recs[i]);
@@ -616,13 +616,25 @@ static int bag_payload(struct hd_archive *a, struct hd_bagw *w,
 			free(src);
 			dst = NULL;
 			rel = hd_xasprintf("data/%s/%s", folders[i], f->name);
-			src = hd_store_path(a, f->sha256);
 			rc = hd_bagw_path(w, rel, &dst, e);
 			if (rc != 0) {
 				break;
 			}
 			hd_err_clear(&fe);
-			rc = hd_fs_copy(src, dst, f->sha256, got, &size, &fe);
+			/* a bucket's object is fetched (and checked) first */
+			rc = hd_store_fetch(a, f->sha256, &src, &temp, &fe);
+			if (rc == HD_EIO || rc == HD_EDENIED) {
+				hd_err(e, rc, "%s", fe.msg);
+				break;
+			}
+			if (rc == 0) {
+				rc = hd_fs_copy(src, dst, f->sha256, got,
+					&size, &fe);
+			}
+			if (temp) {
+				unlink(src);
+				temp = 0;
+			}
 			if (rc == HD_ECORRUPT || rc == HD_ENOTFOUND) {
 				rc = hd_err(e, HD_ECORRUPT, "%s: file '%s' "
 					"(object %s) is %s in the store; run "

@@ -28,10 +28,13 @@ void hd_verify_release(struct hd_verify *v)
 	memset(v, 0, sizeof *v);
 }
 
-/* Hash every object the catalogue lists (SHA-256 of its file in the store)
- * and compare the hash and the size with the catalogue: each goes into
- * v->missing (no file), v->damaged (unreadable, or another hash or size) or
- * counts in v->ok.  0, or HD_EDB when the list cannot be read. */
+/* Hash every object the catalogue lists (SHA-256 of its file in the store,
+ * or of its bytes read back from the bucket) and compare the hash and the
+ * size with the catalogue: each goes into v->missing (no file), v->damaged
+ * (unreadable, or another hash or size) or counts in v->ok.  0, HD_EDB
+ * when the list cannot be read, or HD_EIO / HD_EDENIED when the bucket
+ * cannot be read at all (naming its endpoint): a store that is down is not
+ * a store whose objects are all missing. */
 static int check_objects(struct hd_archive *a, struct hd_verify *v,
 	struct hd_error *e)
 {
@@ -47,7 +50,20 @@ static int check_objects(struct hd_archive *a, struct hd_verify *v,
 		v->objects++;
 		path = hd_store_path(a, sha);
 		hd_err_clear(&fe);
-		if (hd_sha256_file(path, got, &size, &fe) != 0) {
+		if (a->s3 != NULL) {
+			/* read back whole: the bucket's own checksums are
+			 * not SHA-256, and a HEAD proves nothing */
+			rc = hd_store_read(a, sha, NULL, NULL, got, &size,
+				&fe);
+			if (rc == HD_EIO || rc == HD_EDENIED) {
+				free(path);
+				sqlite3_reset(st);
+				return hd_err(e, rc, "%s", fe.msg);
+			}
+		} else {
+			rc = hd_sha256_file(path, got, &size, &fe);
+		}
+		if (rc != 0) {
 			if (fe.code == HD_ENOTFOUND) {
 				hd_strv_add(&v->missing, &v->nmissing, sha);
 			} else {
@@ -169,6 +185,32 @@ int hd_verify_run(struct hd_archive *a, struct hd_verify *v,
 		rc = check_chain(a, v, e);
 	}
 	return rc;
+}
+
+/* hd_object_refs: see hd_s3.h. */
+char *hd_object_refs(struct hd_archive *a, const char *sha256)
+{
+	struct hd_error e;
+	struct hd_buf b;
+	sqlite3_stmt *st;
+	int n = 0, rc;
+
+	hd_err_clear(&e);
+	st = hd_sql_bind(a, SQL_RECORDS_OF_OBJECT, &e, "t", sha256);
+	if (st == NULL) {
+		return NULL;
+	}
+	hd_buf_init(&b);
+	hd_buf_puts(&b, "");
+	while ((rc = hd_sql_step(a, st, "records of an object", &e)) == 1) {
+		hd_buf_printf(&b, "%s%s", n++ ? ", " : "",
+			(const char *)sqlite3_column_text(st, 0));
+	}
+	if (rc != 0) {
+		hd_buf_release(&b);
+		return NULL;
+	}
+	return hd_buf_detach(&b);
 }
 
 /* -------------------------------------------------------- fixity audit */

@@ -13,13 +13,17 @@
 
 static const struct cmd_spec backup_spec = {
 	.help =
-	"usage: hongdang [-d DIR] backup [--json] DEST\n\n"
+	"usage: hongdang [-d DIR] backup [--json] [--objects] DEST\n\n"
 	"Copy the data folder to DEST while it is in use.  DEST is a new or\n"
 	"empty folder, or an earlier backup (then only new or damaged objects\n"
 	"are copied).  The catalogue is one consistent snapshot; every object\n"
 	"is checked against its SHA-256 while copied; every file is written\n"
 	"under a temporary name, fsynced and renamed.  DEST/BACKUP records\n"
-	"what was copied.  Restore with 'hongdang -d NEW restore DEST'.\n",
+	"what was copied.  Restore with 'hongdang -d NEW restore DEST'.\n\n"
+	"  --objects  for an archive whose objects live in a bucket (init\n"
+	"             --objects s3://...): read every object from the bucket\n"
+	"             into DEST/objects too; without it only the catalogue\n"
+	"             is copied and the objects stay in the bucket\n",
 	.min = 1, .max = 1, .what = "give one folder",
 	.flags = CMD_IN_ORDER | CMD_WRITE,
 };
@@ -65,23 +69,30 @@ static int start(struct cmd_ctx *c, const struct cmd_spec *spec,
 }
 
 /* Back the archive up into the folder argv[1] (--json: the figures as
- * an object).  Exit 0, 1 when the copy failed or found damage, 2 for bad
+ * an object; --objects: a bucket's objects too).  Exit 0, 1 when the copy failed or found damage, 2 for bad
  * usage. */
 int cmd_backup(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_backup_stats st;
 	struct hd_error e;
-	int json = 0, status;
+	int json = 0, objects = 0, status;
+	const struct cmd_opt opts[] = {
+		CMD_FLAG("json", &json),
+		CMD_FLAG("objects", &objects),
+		CMD_END,
+	};
 	const char *to;
 
-	status = start(c, &backup_spec, argc, argv, &json, &to);
+	status = cmd_start(c, &backup_spec, opts, &argc, &argv);
 	if (status >= 0) {
 		return status;
 	}
+	to = argv[0];
 	status = 0;
 	hd_err_clear(&e);
 	cmd_sweep(c, to);
-	if (hd_backup_run(c->a, to, &c->agent, &st, &e) != 0) {
+	if (hd_backup_run_objects(c->a, to, objects, &c->agent, &st,
+	    &e) != 0) {
 		status = cmd_fail(c, &e);
 	} else if (json) {
 		status = cmd_json_out(stats_json(&st, to));

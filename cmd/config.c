@@ -1,7 +1,8 @@
 /*
  * config.c - "hongdang config": settings kept in the archive (visit
  * hours, capacity, price, the kiosks' addresses; the harvesters'
- * contact; the folder the admin pages back up to).  Each change is an
+ * contact; the folder the admin pages back up to; a bucket's key file
+ * and part size).  Each change is an
  * event.
  */
 #include "cmd.h"
@@ -26,6 +27,10 @@ static const struct {
 		"(OAI-PMH adminEmail), NAME@HOST.DOMAIN without spaces"},
 	{"backup.dest", "", "absolute folder the admin pages' \"back up "
 		"now\" copies to"},
+	{"s3.credentials", "", "absolute path of the S3 key file (mode "
+		"0600) of an archive whose objects live in a bucket"},
+	{"s3.multipart", "67108864", "bytes above which an object goes to "
+		"the bucket in parts (5242880 at least)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -41,7 +46,8 @@ static const struct cmd_spec spec = {
 /* Whether v looks like what key holds: a number (capacity 1-10000,
  * price 0-10000), addresses (hd_visit_kiosks: IPv4 or IPv6, separated
  * by commas or spaces), an e-mail address the OAI-PMH schema takes
- * (hd_oai_email_valid), an absolute folder path of one line (backup.dest)
+ * (hd_oai_email_valid), an absolute path of one line (backup.dest,
+ * s3.credentials), a part size for a bucket (s3.multipart)
  * or hours in the library's one grammar (hd_visit_hours:
  * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
@@ -52,7 +58,12 @@ static int valid(const char *key, const char *v)
 	if (strcmp(key, "oai.email") == 0) {
 		return hd_oai_email_valid(v);
 	}
-	if (strcmp(key, "backup.dest") == 0) {
+	if (strcmp(key, "s3.multipart") == 0) {
+		return cmd_number(v, (long long)HD_S3_PART_MIN,
+			(long long)1 << 40, &n) == 0;
+	}
+	if (strcmp(key, "backup.dest") == 0 ||
+	    strcmp(key, "s3.credentials") == 0) {
 		return v[0] == '/' && strpbrk(v, "\r\n") == NULL &&
 			strlen(v) < 4000;
 	}

@@ -18,6 +18,18 @@ static const struct cmd_spec spec = {
 	.flags = CMD_IN_ORDER | CMD_WRITE,
 };
 
+/* The references of the records holding object sha, for naming it: a
+ * string that lives until the next call ("?" when they cannot be
+ * read). */
+static const char *refs_of(struct cmd_ctx *c, const char *sha)
+{
+	static char *last;
+
+	free(last);
+	last = hd_object_refs(c->a, sha);
+	return last != NULL ? last : "?";
+}
+
 /* Record the check v as an event "fixity" in a transaction of its own:
  * each run is one, so the archive remembers when it was last checked
  * and what was found.  0, or the library's code after a line on
@@ -102,19 +114,23 @@ int cmd_verify(struct cmd_ctx *c, int argc, char **argv)
 			(long long)v.objects, (long long)v.ok,
 			(long long)v.events);
 		for (i = 0; i < v.ndamaged; i++) {
-			printf("损坏  %s\n", v.damaged[i]);
+			printf("损坏  %s  %s\n", v.damaged[i],
+				refs_of(c, v.damaged[i]));
 		}
 		for (i = 0; i < v.nmissing; i++) {
-			printf("缺失  %s\n", v.missing[i]);
+			printf("缺失  %s  %s\n", v.missing[i],
+				refs_of(c, v.missing[i]));
 		}
 		printf("事件链：%s\n", v.chain_ok ? "完整" : "断裂");
 	}
 	if (bad) {
 		for (i = 0; i < v.ndamaged; i++) {
-			cmd_err(c, 1, "object %s is damaged", v.damaged[i]);
+			cmd_err(c, 1, "object %s is damaged (record %s)",
+				v.damaged[i], refs_of(c, v.damaged[i]));
 		}
 		for (i = 0; i < v.nmissing; i++) {
-			cmd_err(c, 1, "object %s is missing", v.missing[i]);
+			cmd_err(c, 1, "object %s is missing (record %s)",
+				v.missing[i], refs_of(c, v.missing[i]));
 		}
 		if (!v.chain_ok) {
 			cmd_err(c, 1, "event chain broken at event %lld: %s",

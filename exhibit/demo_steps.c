@@ -12,6 +12,7 @@
  * record is read from the archive the page was given.
  */
 #include "demo.h"
+#include "pages.h"
 #include "../ingest/ingest.h"
 
 #include <stdlib.h>
@@ -575,15 +576,14 @@ json_t *demo_steps_of(struct hd_archive *a, const struct hd_record *r)
 {
 	json_t *steps = NULL;
 	unsigned char *data;
-	char *path, *text;
+	char *text;
 	size_t i, n;
 	int more;
 
 	for (i = 0; i < r->nfiles; i++) {
-		path = hd_store_path(a, r->files[i].sha256);
-		data = NULL;
-		if (path != NULL && hd_read_file(path, PROC_FILE_CAP, &data,
-		    &n, &more) == 0) {
+		data = page_object_bytes(a, r->files[i].sha256,
+			PROC_FILE_CAP, &n, &more);
+		if (data != NULL) {
 			text = text_outline(r->files[i].mime, data, n);
 			if (text != NULL) {
 				steps = demo_steps_parse(text);
@@ -591,7 +591,6 @@ json_t *demo_steps_of(struct hd_archive *a, const struct hd_record *r)
 			}
 		}
 		free(data);
-		free(path);
 		if (steps != NULL && json_array_size(steps) > 0) {
 			return steps;
 		}

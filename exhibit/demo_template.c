@@ -28,6 +28,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <vips/vips.h>
@@ -231,7 +232,8 @@ static int copy_photos(struct hd_archive *real, const char *dir,
 		for (k = 0; k < r.nfiles; k++) {
 			const struct hd_file *f = &r.files[k];
 			struct photo *p = NULL;
-			char *src, *name;
+			char *src = NULL, *name;
+			int temp = 0, frc;
 
 			if (f->mime == NULL || strcmp(f->mime, "image/jpeg")) {
 				continue;
@@ -244,12 +246,19 @@ static int copy_photos(struct hd_archive *real, const char *dir,
 			} else {
 				break;
 			}
-			src = hd_store_path(real, f->sha256);
 			name = safe_name(r.title, ".jpg");
 			p->path = hd_xasprintf("%s/%s", dir, name);
 			free(name);
-			if (hd_fs_copy(src, p->path, f->sha256, NULL, NULL,
-			    NULL) != 0) {
+			frc = hd_store_fetch(real, f->sha256, &src, &temp,
+				NULL);
+			if (frc == 0) {
+				frc = hd_fs_copy(src, p->path, f->sha256,
+					NULL, NULL, NULL);
+			}
+			if (temp) {
+				unlink(src);
+			}
+			if (frc != 0) {
 				free(p->path);
 				p->path = NULL;
 			} else {

@@ -388,16 +388,16 @@ static char *inline_image(const char *path)
 /* The text of a text file, as UTF-8 (caller frees), or NULL. */
 static char *file_text(struct hd_archive *a, const struct hd_file *f)
 {
-	unsigned char *raw = NULL;
+	unsigned char *raw;
 	size_t n = 0;
 	int more = 0;
-	char *path = hd_store_path(a, f->sha256), *t = NULL;
+	char *t = NULL;
 
-	if (hd_read_file(path, TEXT_MAX, &raw, &n, &more) == 0) {
+	raw = page_object_bytes(a, f->sha256, TEXT_MAX, &n, &more);
+	if (raw != NULL) {
 		t = hd_text_to_utf8((const char *)raw, n);
 	}
 	free(raw);
-	free(path);
 	return t;
 }
 
@@ -477,11 +477,11 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 	struct hd_record r;
 	struct hd_error e;
 	struct admin ad;
-	char ref[64], *path = NULL, *html = NULL, *text = NULL, *u;
+	char ref[64], *html = NULL, *text = NULL, *u;
 	int64_t request = 0;
 	json_t *ctx;
 	size_t n = 0;
-	int rc;
+	int rc, copy = 0;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
@@ -509,10 +509,11 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 		if (!hd_store_has(a, f->sha256)) {
 			hd_record_release(&r);
 			admin_message(s, req, resp, 404, "这个文件的数字对象"
-				"缺失，请运行 hongdang verify。", &ad);
+				"缺失，或存放原件的对象存储现在连接不上；请稍后"
+				"再试，或运行 hongdang verify。", &ad);
 			return 0;
 		}
-		path = hd_store_path(a, f->sha256);
+		copy = 1;
 	} else if (f->mime != NULL && strncmp(f->mime, "image/", 6) == 0) {
 		char *dpath = NULL;
 
@@ -524,24 +525,27 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 	} else if (f->mime != NULL && strncmp(f->mime, "text/", 5) == 0) {
 		text = file_text(a, f);
 	}
-	if (text == NULL && html == NULL && path == NULL) {
+	if (text == NULL && html == NULL && !copy) {
 		/* the text of this file's pages only: the use is logged for
 		 * this file, so nothing of the record's other files shows */
 		text = file_pages(a, &r, (int)n);
 	}
-	/* nothing leaves before the use is on record */
-	if (hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,
-	    &ad.agent, &e) != 0) {
-		free(path);
+	/* nothing leaves before the use is on record; then a copy's
+	 * original, which a bucket may fail to give (404, 503) */
+	rc = hd_consult_log(a, request, ad.s.user_id, r.ref, kind, f,
+		&ad.agent, &e) != 0 ? 500 : copy ? page_object_send(a,
+		f->sha256, resp) : 0;
+	if (rc != 0) {
 		free(html);
 		free(text);
 		hd_record_release(&r);
-		admin_message(s, req, resp, 500, "查阅记录无法写入，暂不能"
-			"查阅。", &ad);
+		admin_message(s, req, resp, rc, rc == 500 ? "查阅记录无法写入，"
+			"暂不能查阅。" : rc == 404 ? "这个文件的数字对象缺失，请"
+			"运行 hongdang verify。" : "原件暂时无法取得：存放原件的"
+			"对象存储现在连接不上，请稍后再试。", &ad);
 		return 0;
 	}
-	if (path != NULL) {
-		resp->file = path;
+	if (copy) {
 		resp->type = "application/octet-stream";
 		base = strrchr(f->name, '/');
 		u = admin_disposition("download", base ? base + 1 : f->name);

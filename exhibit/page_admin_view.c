@@ -139,16 +139,16 @@ static json_t *pages_json(struct hd_archive *a, const struct hd_record *r,
 /* The start of a text file's content as UTF-8 (caller frees), or NULL. */
 static char *text_start(struct hd_archive *a, const struct hd_file *f)
 {
-	unsigned char *raw = NULL;
-	char *path = hd_store_path(a, f->sha256), *t = NULL;
+	unsigned char *raw;
+	char *t = NULL;
 	size_t n = 0;
 	int more = 0;
 
-	if (hd_read_file(path, TEXT_SHOWN, &raw, &n, &more) == 0 && !more) {
+	raw = page_object_bytes(a, f->sha256, TEXT_SHOWN, &n, &more);
+	if (raw != NULL && !more) {
 		t = hd_text_to_utf8((const char *)raw, n);
 	}
 	free(raw);
-	free(path);
 	return t;
 }
 
@@ -269,7 +269,8 @@ int page_admin_view(struct site *s, struct hd_archive *a,
 
 /* GET /admin/original/REF/N (any staff session): the original of file N
  * as a download, for a record that is not restricted (a restricted one's
- * is the consultation's "copy": 403 saying so). */
+ * is the consultation's "copy": 403 saying so); from a bucket, streamed
+ * (503 saying the original cannot be reached when the store is down). */
 int page_admin_original(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -279,6 +280,7 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 	const char *rest, *base;
 	char ref[64];
 	size_t n;
+	int st;
 
 	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
 		return 0;
@@ -291,18 +293,18 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 		return 0;
 	}
 	n = file_number(rest, r.nfiles);
-	if (n == 0 || restricted(&r) || !hd_store_has(a,
-	    r.files[n - 1].sha256)) {
-		admin_message(s, req, resp, n == 0 ? 404 : restricted(&r) ?
-			403 : 404, n == 0 ? "这件档案没有这个文件。" :
-			restricted(&r) ? "限制级档案的原件只能通过批准的“复制”"
-			"查阅下载，每次均登记在案。" : "这个文件的数字对象缺失，"
-			"请运行 hongdang verify。", &ad);
+	st = n == 0 ? 404 : restricted(&r) ? 403 : page_object_send(a,
+		r.files[n - 1].sha256, resp);
+	if (st != 0) {
+		admin_message(s, req, resp, st, n == 0 ? "这件档案没有这个文件。" :
+			st == 403 ? "限制级档案的原件只能通过批准的“复制”"
+			"查阅下载，每次均登记在案。" : st == 503 ? "原件暂时无法"
+			"取得：存放原件的对象存储现在连接不上，请稍后再试。" :
+			"这个文件的数字对象缺失，请运行 hongdang verify。", &ad);
 		hd_record_release(&r);
 		return 0;
 	}
 	f = &r.files[n - 1];
-	resp->file = hd_store_path(a, f->sha256);
 	base = strrchr(f->name, '/');
 	admin_download(resp, "application/octet-stream", "original",
 		base ? base + 1 : f->name);

@@ -13,17 +13,25 @@
 
 /* GET /img/thumb/SHA.jpg and /img/screen/SHA.jpg: the derivative
  * (made and kept by hd_derive) of an image of a public record, as a
- * file response; 404 for any other name or image. */
+ * file response; 404 for any other name or image, 503 saying the original
+ * cannot be reached when it is not made yet and its bucket is out of
+ * reach. */
 int page_image(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	enum hd_deriv kind;
+	struct hd_error e;
 	char sha[65], *path = NULL;
 
+	hd_err_clear(&e);
 	if (page_image_name(req->path + strlen("/img/"), &kind, sha) != 0 ||
 	    !hd_object_public(a, sha) ||
-	    hd_derive(a, sha, kind, &path, NULL) != 0) {
-		site_error(s, req, resp, 404);
+	    hd_derive(a, sha, kind, &path, &e) != 0) {
+		/* not made yet, and its original in a bucket out of reach:
+		 * say so (503, never kept by the response cache) */
+		site_error(s, req, resp, hd_store_remote(a) &&
+			(e.code == HD_EIO || e.code == HD_EDENIED) ? 503 :
+			404);
 		return 0;
 	}
 	resp->file = path;

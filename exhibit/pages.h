@@ -90,4 +90,16 @@ int page_int(const struct http_req *req, const char *name, int lo, int hi,
  * closed, as a sentence. */
 void page_open_status(struct hd_archive *a, char *out, size_t n);
 
+/* The original sha256 as resp's body (page_object.c): the local store's
+ * file, or a bucket's object streamed as it is read.  0, 404 (missing
+ * from the store) or 503 (the bucket out of reach); resp's type and
+ * headers are the caller's. */
+int page_object_send(struct hd_archive *a, const char *sha256,
+	struct http_resp *resp);
+/* Up to cap bytes of the original sha256 (hd_read_file: *more set when
+ * it holds more), fetched from a bucket when it is there; NULL when it
+ * cannot be read.  Caller frees. */
+unsigned char *page_object_bytes(struct hd_archive *a, const char *sha256,
+	size_t cap, size_t *n, int *more);
+
 #endif

@@ -295,6 +295,12 @@ void site_error(struct site *s, const struct http_req *req,
 		title = "提交的内容太大";
 		text = "请缩短后再提交。";
 		break;
+	case 503:
+		/* only the object store is out of reach (hd_store_remote) */
+		title = "原件暂时无法取得";
+		text = "这件档案的原件存放在对象存储中，现在连接不上。"
+			"已缓存的图像照常显示，请稍后再试。";
+		break;
 	default:
 		title = "出了点问题";
 		text = "服务器暂时无法完成请求，请稍后再试。";

@@ -285,7 +285,8 @@ static void read_one(struct readers *r, const struct batch_item *it,
 	cap = sl->complete ? (size_t)sb.st_size + 1 : HEAD_CAP;
 	sl->buf = hd_xmalloc(cap);
 	hd_err_clear(&sl->err);
-	if (hd_objw_open(b->a, w, b->dry_run, &sl->err) != 0) {
+	if ((b->dry_run ? hd_objw_open(b->a, w, 1, &sl->err) :
+	    hd_objw_open_from(b->a, w, it->src, &sl->err)) != 0) {
 		sl->rc = sl->err.code;
 		goto out;
 	}
@@ -910,6 +911,7 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	size_t nrecs = 0, i;
 	struct sheet sheet;
 	struct hd_buf src;
+	struct hd_error ce;
 	int have_sheet = 0, rc;
 
 	memset(res, 0, sizeof *res);
@@ -920,6 +922,13 @@ int ingest_run(struct batch *b, const struct ingest_opts *o,
 	b->progress = o->progress;
 	b->progress_ud = o->progress_ud;
 	memset(&b->prog, 0, sizeof b->prog);
+	hd_err_clear(&ce);
+	if (!b->dry_run && hd_store_check(b->a, &ce) != 0) {
+		/* a bucket that cannot be reached: before anything is read */
+		rc = hd_err(e, ce.code, "batch refused, nothing stored: %s",
+			ce.msg);
+		goto out;
+	}
 	batch_progress(b, INGEST_RECEIVE, INGEST_BEGIN);
 	rc = stage_receive(b, paths, npaths, e);
 	if (rc != 0) {
