@@ -116,17 +116,14 @@ struct sending {
 	char *dir;              /* the data folder */
 	char *where;            /* the download, as the transfer names it */
 	char *agent;            /* who asked for it */
-	int ended;              /* the zip's last byte was read */
 };
 
 /* The zip of an export as the server streams it (http_resp). */
 static ssize_t zip_read(void *ud, char *buf, size_t max)
 {
 	struct sending *g = ud;
-	ssize_t n = hd_zip_stream_read(g->zs, buf, max);
 
-	g->ended |= n == 0;
-	return n;
+	return hd_zip_stream_read(g->zs, buf, max);
 }
 
 /* ... and its end: the transfer is recorded (on a handle of its own:
@@ -141,7 +138,7 @@ static void zip_done(void *ud, int whole)
 	struct hd_error e;
 	int rc;
 
-	if (whole && g->ended) {
+	if (whole) {
 		agent.name = g->agent;
 		hd_err_clear(&e);
 		rc = hd_archive_open(g->dir, 0, &a, &e);
