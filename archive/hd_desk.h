@@ -10,6 +10,9 @@
 
 #include <sys/types.h>
 
+struct hd_agent;
+struct hd_archive;
+struct hd_error;
 struct hd_export;
 struct hd_transfer;
 
@@ -29,12 +32,28 @@ int hd_zip_stream_open(const char *dir, const char *as,
 ssize_t hd_zip_stream_read(struct hd_zipstream *zs, char *buf, size_t max);
 void hd_zip_stream_remove(struct hd_zipstream *zs, const char *dir);
 void hd_zip_stream_close(struct hd_zipstream *zs);
-/* hd_transfer_export, the transfer recorded as having gone to where (a
- * download's description) instead of x->out, which is only where the
- * bag is made before it is packed and handed over. */
-int hd_transfer_export_as(struct hd_archive *a, const struct hd_export *x,
-	const char *where, const struct hd_agent *agent,
-	struct hd_transfer *t, struct hd_error *e);
+/* A transfer out for a download, in two steps, so that it is recorded
+ * only once the whole bag has been handed over: make writes the bag of
+ * the records x chooses at x->out (as hd_transfer_export does: whole or
+ * not at all) and records nothing, giving a new *m (NULL on error, the
+ * bag gone); record then records the transfer as having gone to where
+ * (a download's description) and an event "transfer" on each record, in
+ * one transaction, *t receiving it.  A download cut off is never
+ * recorded: free m without record (the bag on disk stays: the caller
+ * removes it).  Errors as hd_transfer_export's. */
+struct hd_export_made;
+int hd_transfer_export_make(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_export_made **m,
+	struct hd_error *e);
+int hd_transfer_export_record(struct hd_archive *a,
+	struct hd_export_made *m, const char *where,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e);
+/* The transfer's identifier (urn:uuid:…) as the bag and its slip name
+ * it. */
+const char *hd_export_made_uuid(const struct hd_export_made *m);
+/* Free m (NULL accepted). */
+void hd_export_made_free(struct hd_export_made *m);
 
 /* ------------------------------------------------------- backups */
 

@@ -739,70 +739,33 @@ static int bag_tags(struct hd_archive *a, struct hd_bagw *w,
 	return rc;
 }
 
-/* hd_transfer_export and hd_transfer_export_as (where: NULL for x->out).
- * The bag is removed again on every error path before the transaction
- * commits, also after it was renamed into place.  Returns 0 with *t
- * filled, or the first error. */
-static int transfer_export(struct hd_archive *a, const struct hd_export *x,
-	const char *where, const struct hd_agent *agent,
-	struct hd_transfer *t, struct hd_error *e)
-{
-	struct hd_record *recs = NULL;
-	struct hd_bagw w;
-	struct slip s;
-	json_t *detail = NULL, *items, *it;
-	char **refs = NULL, **folders = NULL, uuid[48], *text = NULL, *ev;
-	size_t nrefs = 0, i, j;
-	int64_t id = 0;
-	int rc, in_tx = 0, committed = 0;
+/* A transfer out whose bag is made but not yet recorded (hd_desk.h). */
+struct hd_export_made {
+	struct hd_bagw w;       /* the bag, under its temporary name or
+	                           placed at out */
+	char *out;              /* where it is placed */
+	char uuid[48];
+	char *to, *reason;      /* copies, NULL when not named */
+	char *agent;            /* who made it */
+	int items, pages, files;
+	uint64_t bytes;
+	char manifest[65];
+	char *detail;           /* the transfer's detail (JSON) */
+	int64_t *rids;          /* the records sent */
+	size_t n;
+};
 
-	memset(&s, 0, sizeof s);
-	memset(t, 0, sizeof *t);
-	rc = hd_bagw_begin(&w, x->out, e);
-	if (rc != 0) {
-		goto out;
-	}
-	rc = choose(a, x, &refs, &nrefs, e);
-	if (rc != 0) {
-		goto out;
-	}
-	recs = hd_xcalloc(nrefs, sizeof *recs);
-	folders = hd_xcalloc(nrefs, sizeof *folders);
-	for (i = 0; i < nrefs; i++) {
-		hd_record_init(&recs[i]);
-		rc = hd_record_get(a, HD_ARCHIVIST, refs[i], &recs[i], e);
-		if (rc != 0) {
-			goto out;
-		}
-		if (recs[i].nfiles == 0) {
-			rc = hd_err(e, HD_EINVAL, "%s has no digital files to "
-				"transfer", refs[i]);
-			goto out;
-		}
-		folders[i] = hd_ref_dotted(recs[i].ref);
-	}
-	uuid_new(uuid);
-	s.uuid = uuid;
-	s.from = hd_archive_name(a) ? hd_archive_name(a) : "";
-	s.fonds = hd_archive_fonds(a) ? hd_archive_fonds(a) : "";
-	s.to = x->to;
-	s.reason = x->reason;
-	s.agent = agent_name(agent);
-	s.items = (int)nrefs;
-	hd_china_today(s.date);
-	hd_now_iso(s.at);
-	rc = bag_payload(a, &w, recs, folders, nrefs, &s, e);
-	if (rc == 0) {
-		rc = bag_tags(a, &w, x, recs, folders, nrefs, &s, e);
-	}
-	if (rc != 0) {
-		goto out;
-	}
-	/* the transfer and its events, committed once the bag is in place */
-	detail = json_object();
-	items = json_array();
-	json_object_set_new(detail, "to", hd_json_str(x->to));
-	for (i = 0; i < nrefs; i++) {
+/* The transfer's detail: the receiver and every item (ref, title,
+ * pages, files), compact JSON into m->detail.  0 or the error. */
+static int made_detail(struct hd_export_made *m, struct hd_record *recs,
+	size_t n, struct hd_error *e)
+{
+	json_t *detail = json_object(), *items = json_array(), *it;
+	size_t i;
+	int rc;
+
+	json_object_set_new(detail, "to", hd_json_str(m->to));
+	for (i = 0; i < n; i++) {
 		it = json_object();
 		json_object_set_new(it, "ref", json_string(recs[i].ref));
 		json_object_set_new(it, "title", hd_json_str(recs[i].title));
@@ -814,69 +777,211 @@ static int transfer_export(struct hd_archive *a, const struct hd_export *x,
 	}
 	json_object_set_new(detail, "items", items);
 	rc = hd_json_dump(detail, JSON_COMPACT | JSON_PRESERVE_ORDER,
-		"transfer", &text, e);
+		"transfer", &m->detail, e);
+	json_decref(detail);
+	return rc;
+}
+
+/* Make the bag of the records x chooses under its temporary name (not
+ * placed, nothing recorded) into a new *out.  Returns 0, or the first
+ * error with *out NULL and the bag gone. */
+static int export_build(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_export_made **out,
+	struct hd_error *e)
+{
+	struct hd_export_made *m = hd_xcalloc(1, sizeof *m);
+	struct hd_record *recs = NULL;
+	struct slip s;
+	char **refs = NULL, **folders = NULL;
+	size_t nrefs = 0, i;
+	int rc, begun = 0;
+
+	*out = NULL;
+	memset(&s, 0, sizeof s);
+	rc = hd_bagw_begin(&m->w, x->out, e);
+	begun = rc == 0;
 	if (rc == 0) {
-		rc = hd_tx_begin(a, e);
+		rc = choose(a, x, &refs, &nrefs, e);
 	}
+	if (rc == 0) {
+		recs = hd_xcalloc(nrefs, sizeof *recs);
+		folders = hd_xcalloc(nrefs, sizeof *folders);
+		m->rids = hd_xcalloc(nrefs, sizeof *m->rids);
+	}
+	for (i = 0; rc == 0 && i < nrefs; i++) {
+		hd_record_init(&recs[i]);
+		rc = hd_record_get(a, HD_ARCHIVIST, refs[i], &recs[i], e);
+		if (rc == 0 && recs[i].nfiles == 0) {
+			rc = hd_err(e, HD_EINVAL, "%s has no digital files to "
+				"transfer", refs[i]);
+		}
+		if (rc == 0) {
+			folders[i] = hd_ref_dotted(recs[i].ref);
+			m->rids[i] = recs[i].id;
+			m->n = i + 1;
+		}
+	}
+	if (rc == 0) {
+		uuid_new(m->uuid);
+		m->out = hd_xstrdup(x->out);
+		m->to = x->to ? hd_xstrdup(x->to) : NULL;
+		m->reason = x->reason ? hd_xstrdup(x->reason) : NULL;
+		m->agent = hd_xstrdup(agent_name(agent));
+		s.uuid = m->uuid;
+		s.from = hd_archive_name(a) ? hd_archive_name(a) : "";
+		s.fonds = hd_archive_fonds(a) ? hd_archive_fonds(a) : "";
+		s.to = x->to;
+		s.reason = x->reason;
+		s.agent = m->agent;
+		s.items = (int)nrefs;
+		hd_china_today(s.date);
+		hd_now_iso(s.at);
+		rc = bag_payload(a, &m->w, recs, folders, nrefs, &s, e);
+	}
+	if (rc == 0) {
+		rc = bag_tags(a, &m->w, x, recs, folders, nrefs, &s, e);
+	}
+	if (rc == 0) {
+		rc = made_detail(m, recs, nrefs, e);
+	}
+	m->items = s.items;
+	m->pages = s.pages;
+	m->files = s.files;
+	m->bytes = s.bytes;
+	memcpy(m->manifest, s.manifest, sizeof m->manifest);
+	for (i = 0; recs != NULL && i < nrefs; i++) {
+		hd_record_release(&recs[i]);
+	}
+	free(recs);
+	hd_strv_free(folders, folders ? nrefs : 0);
+	hd_strv_free(refs, nrefs);
 	if (rc != 0) {
-		goto out;
+		if (begun) {
+			hd_bagw_discard(&m->w);
+		}
+		hd_export_made_free(m);
+		return rc;
 	}
-	in_tx = 1;
-	rc = transfer_insert(a, "out", uuid, x->to, x->reason, s.items,
-		s.pages, s.files, s.bytes, s.manifest, agent_name(agent),
-		where ? where : x->out, text, &id, e);
-	for (i = 0; i < nrefs && rc == 0; i++) {
+	*out = m;
+	return 0;
+}
+
+/* Record the transfer m made, as gone to where (NULL: its folder), and
+ * an event "transfer" on each record, in one transaction; place: put
+ * the bag in place inside it, so the two commit together.  Returns 0
+ * with the transfer's number in *id, or the first error with nothing
+ * recorded. */
+static int export_record(struct hd_archive *a, struct hd_export_made *m,
+	const char *where, const struct hd_agent *agent, int place,
+	int64_t *id, struct hd_error *e)
+{
+	const char *bag = where ? where : m->out;
+	size_t i;
+	char *ev;
+	int rc;
+
+	*id = 0;
+	rc = hd_tx_begin(a, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = transfer_insert(a, "out", m->uuid, m->to, m->reason, m->items,
+		m->pages, m->files, m->bytes, m->manifest, agent_name(agent),
+		bag, m->detail, id, e);
+	for (i = 0; i < m->n && rc == 0; i++) {
 		ev = hd_xasprintf("sent to %s in transfer %lld (%s), bag %s",
-			x->to ? x->to : "(no receiver named)", (long long)id,
-			uuid, where ? where : x->out);
-		rc = hd_event_add(a, "transfer", recs[i].id, agent, ev, e);
+			m->to ? m->to : "(no receiver named)", (long long)*id,
+			m->uuid, bag);
+		rc = hd_event_add(a, "transfer", m->rids[i], agent, ev, e);
 		free(ev);
 	}
-	if (rc == 0) {
-		rc = hd_bagw_place(&w, e);
+	if (rc == 0 && place) {
+		rc = hd_bagw_place(&m->w, e);
 	}
 	if (rc == 0) {
 		rc = hd_tx_commit(a, e);
 	}
 	if (rc != 0) {
-		goto out;
-	}
-	in_tx = 0;
-	committed = 1;
-	rc = hd_transfer_get(a, id, t, e);
-out:
-	if (in_tx) {
 		hd_tx_rollback(a);
+		*id = 0;
 	}
-	if (rc != 0 && !committed) {
-		hd_bagw_discard(&w);
-	}
-	for (j = 0; recs != NULL && j < nrefs; j++) {
-		hd_record_release(&recs[j]);
-	}
-	free(recs);
-	hd_strv_free(folders, folders ? nrefs : 0);
-	hd_strv_free(refs, nrefs);
-	json_decref(detail);
-	free(text);
-	hd_bagw_release(&w);
 	return rc;
 }
 
-/* See hd.h. */
+/* See hd.h.  The bag is removed again on every error path before the
+ * transaction commits, also after it was renamed into place. */
 int hd_transfer_export(struct hd_archive *a, const struct hd_export *x,
 	const struct hd_agent *agent, struct hd_transfer *t,
 	struct hd_error *e)
 {
-	return transfer_export(a, x, NULL, agent, t, e);
+	struct hd_export_made *m;
+	int64_t id;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = export_build(a, x, agent, &m, e);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = export_record(a, m, NULL, agent, 1, &id, e);
+	if (rc != 0) {
+		hd_bagw_discard(&m->w);
+	}
+	hd_export_made_free(m);
+	return rc != 0 ? rc : hd_transfer_get(a, id, t, e);
 }
 
 /* See hd_desk.h. */
-int hd_transfer_export_as(struct hd_archive *a, const struct hd_export *x,
-	const char *where, const struct hd_agent *agent,
-	struct hd_transfer *t, struct hd_error *e)
+int hd_transfer_export_make(struct hd_archive *a, const struct hd_export *x,
+	const struct hd_agent *agent, struct hd_export_made **m,
+	struct hd_error *e)
 {
-	return transfer_export(a, x, where, agent, t, e);
+	int rc = export_build(a, x, agent, m, e);
+
+	if (rc == 0) {
+		rc = hd_bagw_place(&(*m)->w, e);
+		if (rc != 0) {
+			hd_bagw_discard(&(*m)->w);
+			hd_export_made_free(*m);
+			*m = NULL;
+		}
+	}
+	return rc;
+}
+
+/* See hd_desk.h. */
+int hd_transfer_export_record(struct hd_archive *a,
+	struct hd_export_made *m, const char *where,
+	const struct hd_agent *agent, struct hd_transfer *t,
+	struct hd_error *e)
+{
+	int64_t id;
+	int rc = export_record(a, m, where, agent, 0, &id, e);
+
+	memset(t, 0, sizeof *t);
+	return rc != 0 ? rc : hd_transfer_get(a, id, t, e);
+}
+
+/* See hd_desk.h. */
+const char *hd_export_made_uuid(const struct hd_export_made *m)
+{
+	return m->uuid;
+}
+
+/* See hd_desk.h. */
+void hd_export_made_free(struct hd_export_made *m)
+{
+	if (m == NULL) {
+		return;
+	}
+	hd_bagw_release(&m->w);
+	free(m->out);
+	free(m->to);
+	free(m->reason);
+	free(m->agent);
+	free(m->detail);
+	free(m->rids);
+	free(m);
 }
 
 /* ------------------------------------------------------------- receipts */

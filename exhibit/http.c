@@ -73,7 +73,7 @@ void http_resp_release(struct http_resp *r)
 	r->file = NULL;
 	r->file_temp = 0;
 	if (r->stream_done != NULL) {
-		r->stream_done(r->stream_ud);
+		r->stream_done(r->stream_ud, 0);
 	}
 	r->stream_read = NULL;
 	r->stream_done = NULL;

@@ -57,9 +57,11 @@ struct http_resp {
 	 * gives up to max bytes at a time, 0 at the end, -1 on a failure
 	 * (the connection is then cut: the client sees a broken download,
 	 * never a short one taken for whole); done frees ud once the
-	 * response is over, sent or not */
+	 * response is over, sent or not: whole is 1 when read gave its end,
+	 * which the server asks for only once every byte before it went
+	 * out (a download cut off, or a response never sent, is 0) */
 	ssize_t (*stream_read)(void *ud, char *buf, size_t max);
-	void (*stream_done)(void *ud);
+	void (*stream_done)(void *ud, int whole);
 	void *stream_ud;
 	struct http_kv headers[HTTP_MAX_HEADERS];  /* extra headers (owned) */
 	size_t nheaders;

@@ -322,29 +322,35 @@ static void body_headers(struct server *sv, struct MHD_Response *r,
 /* A page's streamed body, for libmicrohttpd. */
 struct stream {
 	ssize_t (*read)(void *ud, char *buf, size_t max);
-	void (*done)(void *ud);
+	void (*done)(void *ud, int whole);
 	void *ud;
+	int ended;              /* read gave its end */
 };
 
 /* libmicrohttpd's reader of a streamed body: the page's read, its end
- * and its failure as libmicrohttpd's. */
+ * and its failure as libmicrohttpd's.  libmicrohttpd (chunked: the
+ * length is unknown) asks for more only once the chunk before has been
+ * written to the connection, so the end read means every byte before
+ * it went out. */
 static ssize_t stream_body(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *st = cls;
 	ssize_t n = st->read(st->ud, buf, max);
 
 	(void)pos;
+	st->ended |= n == 0;
 	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
 		MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
-/* libmicrohttpd is done with a streamed body: the page's done. */
+/* libmicrohttpd is done with a streamed body: the page's done, told
+ * whether the whole body went out. */
 static void stream_free(void *cls)
 {
 	struct stream *st = cls;
 
 	if (st->done != NULL) {
-		st->done(st->ud);
+		st->done(st->ud, st->ended);
 	}
 	free(st);
 }
@@ -354,7 +360,7 @@ static void stream_free(void *cls)
 static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_resp *hr)
 {
-	struct stream *st = hd_xmalloc(sizeof *st);
+	struct stream *st = hd_xcalloc(1, sizeof *st);
 	struct MHD_Response *r;
 
 	st->read = hr->stream_read;

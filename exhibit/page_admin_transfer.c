@@ -33,10 +33,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXPORT_REFS HTTP_MAX_PARAMS /* records one export may name */
@@ -106,34 +108,90 @@ static void export_failed(struct site *s, const struct http_req *req,
 	admin_message(s, req, resp, status, msg, ad);
 }
 
+/* An export being downloaded: the zip made while it is sent, and the
+ * transfer, recorded once the whole zip has been handed over. */
+struct sending {
+	struct hd_zipstream *zs;
+	struct hd_export_made *m;
+	char *dir;              /* the data folder */
+	char *where;            /* the download, as the transfer names it */
+	char *agent;            /* who asked for it */
+};
+
 /* The zip of an export as the server streams it (http_resp). */
 static ssize_t zip_read(void *ud, char *buf, size_t max)
 {
-	return hd_zip_stream_read(ud, buf, max);
+	struct sending *g = ud;
+
+	return hd_zip_stream_read(g->zs, buf, max);
 }
 
-/* ... and its end: the stream and the export's folder go. */
-static void zip_done(void *ud)
+/* ... and its end: the transfer is recorded (on a handle of its own:
+ * the page's is gone by now) when the whole zip went out, never for a
+ * download cut off; then the stream and the export's folder go. */
+static void zip_done(void *ud, int whole)
 {
-	hd_zip_stream_close(ud);
+	struct sending *g = ud;
+	struct hd_archive *a = NULL;
+	struct hd_transfer t;
+	struct hd_agent agent;
+	struct hd_error e;
+	int rc;
+
+	if (whole) {
+		agent.name = g->agent;
+		hd_err_clear(&e);
+		rc = hd_archive_open(g->dir, 0, &a, &e);
+		if (rc == 0) {
+			rc = hd_transfer_export_record(a, g->m, g->where,
+				&agent, &t, &e);
+		}
+		if (rc == 0) {
+			hd_transfer_release(&t);
+		} else {
+			fprintf(stderr, "hongdang: transfer %s was downloaded "
+				"but not recorded: %s\n",
+				hd_export_made_uuid(g->m), e.msg);
+		}
+		hd_archive_close(a);
+	}
+	hd_zip_stream_close(g->zs);
+	hd_export_made_free(g->m);
+	free(g->dir);
+	free(g->where);
+	free(g->agent);
+	free(g);
+}
+
+/* The zip's name, by the China time of the export (now, ISO 8601 UTC):
+ * "转递包-20261207-153012" into out. */
+static void zip_name(const char *now, char out[40])
+{
+	time_t t = admin_iso_seconds(now) + CHINA_UTC_OFFSET;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 40, "%Y%m%d-%H%M%S", &tm);
 }
 
 /* POST /admin/export (HD_PERM_EDIT): the records ref... as a transfer
- * bag (to: the receiving organisation, reason: why), made and recorded
- * as "hongdang export" makes it, answered as a zip made while it is
- * sent, from the bag under tmp/ (removed once the answer is over). */
+ * bag (to: the receiving organisation, reason: why), made as "hongdang
+ * export" makes it, answered as a zip made while it is sent, from the
+ * bag under tmp/ (removed once the answer is over).  The transfer and
+ * its events are recorded only once the whole zip has gone out. */
 int page_admin_export(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
 	const char *refs[EXPORT_REFS], *to, *reason;
+	struct hd_export_made *m = NULL;
 	struct hd_zipstream *zs = NULL;
-	struct hd_transfer t;
+	struct sending *g;
 	struct hd_record r;
 	struct hd_export x;
 	struct hd_error e;
 	struct admin ad;
-	char now[32], when[20], msg[300], *work, *where, *name, *ascii, *d;
-	long long id = 0;
+	char now[32], when[20], stamp[40], msg[300], *work, *name, *ascii;
+	char *d;
 	size_t n, i;
 	int rc;
 
@@ -167,8 +225,8 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	}
 	hd_now_iso(now);
 	admin_china_time(now, when);
+	zip_name(now, stamp);
 	work = admin_tmp(a, "export", "");
-	where = hd_xasprintf("网页下载（%s，%s）", ad.s.agent, when);
 	memset(&x, 0, sizeof x);
 	x.out = d = hd_xasprintf("%s/bag", work);
 	x.refs = refs;
@@ -180,32 +238,36 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	hd_err_clear(&e);
 	rc = hd_fs_mkdirs(work, &e);
 	if (rc == 0) {
-		rc = hd_transfer_export_as(a, &x, where, &ad.agent, &t,
-			&e);
+		rc = hd_transfer_export_make(a, &x, &ad.agent, &m, &e);
 	}
 	if (rc == 0) {
-		id = t.id;
-		hd_transfer_release(&t);
-		name = hd_xasprintf("转递包-%lld", id);
+		name = hd_xasprintf("转递包-%s", stamp);
 		rc = hd_zip_stream_open(d, name, &zs, &e);
 		free(name);
 	}
 	free(d);
 	if (rc != 0) {
+		hd_export_made_free(m);
 		hd_fs_rmtree(work);
 		export_failed(s, req, resp, &ad, &e);
-	} else {
-		hd_zip_stream_remove(zs, work);
-		resp->stream_read = zip_read;
-		resp->stream_done = zip_done;
-		resp->stream_ud = zs;
-		name = hd_xasprintf("转递包-%lld-%.10s.zip", id, when);
-		ascii = hd_xasprintf("transfer-%lld.zip", id);
-		admin_download(resp, "application/zip", ascii, name);
-		free(name);
-		free(ascii);
+		free(work);
+		return 0;
 	}
-	free(where);
+	hd_zip_stream_remove(zs, work);
+	g = hd_xcalloc(1, sizeof *g);
+	g->zs = zs;
+	g->m = m;
+	g->dir = hd_xstrdup(s->dir);
+	g->where = hd_xasprintf("网页下载（%s，%s）", ad.s.agent, when);
+	g->agent = hd_xstrdup(ad.s.agent);
+	resp->stream_read = zip_read;
+	resp->stream_done = zip_done;
+	resp->stream_ud = g;
+	name = hd_xasprintf("转递包-%s.zip", stamp);
+	ascii = hd_xasprintf("transfer-%s.zip", stamp);
+	admin_download(resp, "application/zip", ascii, name);
+	free(name);
+	free(ascii);
 	free(work);
 	return 0;
 }

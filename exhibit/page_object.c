@@ -17,9 +17,11 @@ static ssize_t object_read(void *ud, char *buf, size_t max)
 	return (ssize_t)hd_s3_reader_read(ud, buf, max);
 }
 
-/* The server's stream_done: the reader freed. */
-static void object_done(void *ud)
+/* The server's stream_done: the reader freed, whether the original
+ * went out whole or not. */
+static void object_done(void *ud, int whole)
 {
+	(void)whole;
 	hd_s3_reader_free(ud);
 }
 

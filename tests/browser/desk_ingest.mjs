@@ -84,6 +84,8 @@ async function droppedUpload(h, ctx, csrf, files, cut) {
 
 // The whole flow; h carries screens.mjs's checks: {BASE, check, pass,
 // fail, screen, watch, context(vp[, state]): a new context with axe}.
+// Returns {batch: {id, records} of the sheet's batch once stored, state:
+// the logged-in session (storageState)}, batch null when not stored.
 export async function deskIngest(browser, h) {
   const user = process.env.HD_ADMIN_USER;
   const pass = process.env.HD_ADMIN_PASS;
@@ -93,9 +95,10 @@ export async function deskIngest(browser, h) {
   const resumeFiles = (process.env.HD_RESUME_FILES || '').split('\n').filter(Boolean);
   if (!user || !files.length || !sheet || !rows || resumeFiles.length !== 2) {
     h.fail('ingest-setup', 'HD_ADMIN_USER, HD_INGEST_FILES, HD_INGEST_SHEET, HD_INGEST_ROWS and two HD_RESUME_FILES must be set');
-    return;
+    return { batch: null, state: null };
   }
   const out = {};
+  let state = null;
   const ctx = await h.context(DESK);
   let wide = null;
   const page = await ctx.newPage();
@@ -105,7 +108,8 @@ export async function deskIngest(browser, h) {
     await page.fill('input[name=user]', user);
     await page.fill('input[name=password]', pass);
     await Promise.all([page.waitForURL((u) => u.pathname === '/admin/'), page.click('button[type=submit]')]);
-    wide = await h.context(WIDE, await ctx.storageState());
+    state = await ctx.storageState();
+    wide = await h.context(WIDE, state);
     await h.screen(ctx, 'desk', DESK, 'ingest-form', '/admin/ingest');
     await h.screen(wide, 'wide', WIDE, 'ingest-form', '/admin/ingest');
 
@@ -169,7 +173,7 @@ export async function deskIngest(browser, h) {
     const list = await page.evaluate(async () => (await (await fetch('/admin/batches.json')).json()).batches);
     const broken = list.find((b) => b.state === 'receiving');
     h.check('resume-batch-kept', !!broken, `no batch receiving: ${list.map((b) => b.state).join(' ')}`);
-    if (!broken) { return; }
+    if (!broken) { return { batch: out.batch || null, state }; }
     let st = broken;
     for (let i = 0; i < 100 && st.uploading; i++) {
       await page.waitForTimeout(100);
@@ -215,4 +219,5 @@ export async function deskIngest(browser, h) {
     await ctx.close();
     if (wide) { await wide.close(); }
   }
+  return { batch: out.batch || null, state };
 }

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deskIngest } from './desk_ingest.mjs';
+import { deskCatalogue } from './desk_catalogue.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.HD_URL;
@@ -435,7 +436,13 @@ async function main() {
         await c.addInitScript(AXE);
         return c;
       };
-      await deskIngest(browser, { BASE, check, pass, fail, screen, watch, context });
+      const h = { BASE, check, pass, fail, screen, watch, context };
+      const got = await deskIngest(browser, h);
+      if (got.batch) {
+        await deskCatalogue(browser, h, got.state, got.batch);
+      } else {
+        fail('catalogue', 'the ingest stored no batch to look for');
+      }
     }
   } finally {
     await browser.close();

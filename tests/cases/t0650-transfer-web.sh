@@ -83,16 +83,19 @@ tmp_clean bad-exports-tmp-clean "$SEND"
 post a /admin/export "ref=$R1" "ref=$R2" "ref=$R1" to=番禺区档案馆 reason=档案移交进馆
 code export-200 200
 hdr export-zip Content-Type application/zip
-hdr export-attachment Content-Disposition 'attachment; filename="transfer-1.zip"'
-hdr export-name Content-Disposition "filename*=UTF-8''%E8%BD%AC%E9%80%92%E5%8C%85-1-"
+# named by the China time of the export: the transfer's number is given
+# only once the whole zip has gone out
+hdr export-attachment Content-Disposition 'attachment; filename="transfer-20'
+hdr export-name Content-Disposition "filename*=UTF-8''%E8%BD%AC%E9%80%92%E5%8C%85-20"
 hdr export-no-store Cache-Control no-store
 cp "$BODY" "$T/web.zip"
 tmp_clean export-tmp-clean "$SEND"
 rm -rf "$T/web"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$T/web.zip" "$T/web"
-WB="$T/web/转递包-1"
+WN=$(ls "$T/web")
+WB="$T/web/$WN"
 ok zip-one-bag test -f "$WB/bagit.txt" -a -f "$WB/slip.html" -a \
-	-f "$WB/metadata/records.csv" -a "$(ls "$T/web")" = 转递包-1
+	-f "$WB/metadata/records.csv" -a "$(echo "$WN" | grep -c '^转递包-20[0-9]\{6\}-[0-9]\{6\}$')" = 1
 hd bag validate "$WB"
 status zip-bag-validates 0
 has slip-receiver "$WB/slip.html" 番禺区档案馆
@@ -125,11 +128,19 @@ after=$(hwm)
 ok big-export-size test "$(stat -c %s "$BODY")" -gt $((48 << 20))
 ok big-export-not-in-memory test $((after - before)) -lt $((24 << 10))
 tmp_clean big-export-tmp-clean "$SEND"
-# a download cut off midway: the bag under tmp/ goes all the same
+# a download cut off midway: the bag under tmp/ goes all the same, and
+# no transfer is recorded (nor an event on the record): the receiver
+# has no bag
+n0=$(transfers)
+e0=$(sql "SELECT count(*) FROM events WHERE type = 'transfer'")
 tok=$(csrf a)
-curl -s -o /dev/null --max-time 1 --limit-rate 4M -b "$T/jar.a" \
+curl -s -o "$T/cut.zip" --max-time 1 --limit-rate 4M -b "$T/jar.a" \
 	--data-urlencode "csrf=$tok" --data-urlencode "ref=$RB" "$BS/admin/export"
+ok cut-export-was-cut test "$(stat -c %s "$T/cut.zip")" -gt 0 -a \
+	"$(stat -c %s "$T/cut.zip")" -lt $((48 << 20))
 tmp_clean cut-export-tmp-clean "$SEND"
+ok cut-export-no-transfer test "$(transfers)" -eq "$n0"
+ok cut-export-no-event test "$(sql "SELECT count(*) FROM events WHERE type = 'transfer'")" -eq "$e0"
 
 # ---------------------------------------------------------------- import
 RECV="$T/receiver"
@@ -160,8 +171,8 @@ upload() {
 snapshot before-bad-import
 # a tampered bag: one payload byte changed, its zip refused naming it
 rm -rf "$T/bad" && cp -r "$T/web" "$T/bad"
-printf 'X' | dd of="$T/bad/转递包-1/data/$(dot "$R1")/卷 001/p1.txt" bs=1 seek=3 conv=notrunc 2>/dev/null
-(cd "$T/bad" && zip -qr "$T/bad.zip" 转递包-1)
+printf 'X' | dd of="$T/bad/$WN/data/$(dot "$R1")/卷 001/p1.txt" bs=1 seek=3 conv=notrunc 2>/dev/null
+(cd "$T/bad" && zip -qr "$T/bad.zip" "$WN")
 upload ra "$TOK" "bag=@$T/bad.zip;filename=坏包.zip"
 code import-tampered-422 422
 has import-tampered-refused "$BODY" '被拒收，未存入任何内容'

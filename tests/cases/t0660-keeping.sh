@@ -111,6 +111,33 @@ has backup-failed "$BODY" '备份失败'
 has backup-failed-names "$BODY" "$T/other"
 ok backup-other-untouched test "$(ls "$T/other")" = notes.txt
 ok backup-failed-no-event test "$(events backup)" -eq 1
+# "back up now" again while a backup runs: 409 saying one is under way,
+# and the first is unharmed (it ends verified, one event, a backup that
+# restores).  A 64 MB object keeps the first busy (copied, fsynced and
+# checked) well past the second request, sent right after it.
+mkdir -p "$T/big"
+head -c $((64 << 20)) /dev/urandom >"$T/big/大文件.bin"
+hd ingest --json --no-ocr --approve --access public "$T/big"
+status big-ingest 0
+hd config backup.dest "$T/backups2/红档"
+status dest-two-set 0
+b0=$(events backup)
+tok=$(csrf a)
+req a POST /admin/keeping --data-urlencode "csrf=$tok" --data-urlencode action=backup
+code backup-first-303 303
+req a POST /admin/keeping --data-urlencode "csrf=$tok" --data-urlencode action=backup
+code backup-twice-409 409
+has backup-twice-says "$BODY" '已有一次备份正在进行，请等它完成。'
+has backup-twice-shows-first "$BODY" '进行中'
+wait_backup backup-first-ends
+has backup-first-done "$BODY" '备份完成'
+has backup-first-verified "$BODY" '已核验'
+ok backup-first-one-event test "$(events backup)" -eq $((b0 + 1))
+"$HONGDANG" -d "$T/restored2" restore "$T/backups2/红档" >/dev/null 2>"$ERR"
+RC=$?
+status backup-first-restores 0
+ok backup-first-whole test "$(find "$T/restored2/objects" -type f -size +60M | wc -l)" -eq 1
+rm -rf "$T/restored2" "$T/backups2" "$T/big"
 
 # ------------------------------------------------------------ readings
 hd storage log --temp 29.5 --rh 52
