@@ -137,11 +137,15 @@ static opencc_t occ = (opencc_t)-1;
 static pthread_mutex_t occ_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t occ_once = PTHREAD_ONCE_INIT;
 
+/* Open OpenCC's traditional-to-simplified converter once (pthread_once);
+ * occ stays (opencc_t)-1 when it cannot be opened. */
 static void occ_open(void)
 {
 	occ = opencc_open("t2s.json");
 }
 
+/* The slot of code point cp in the fold cache (the CJK blocks FOLD_BMP_*
+ * and FOLD_SUP_*, one after the other), or -1 outside them. */
 static long fold_slot(uint32_t cp)
 {
 	if (cp >= FOLD_BMP_LO && cp <= FOLD_BMP_HI) {
@@ -901,6 +905,9 @@ int hd_tokenize(const char *text, int n, int mode, void *ctx, hd_tok_cb cb)
  * instance is one of these two objects. */
 static int tok_instance[2];
 
+/* FTS5's xCreate: the tokenizer, or with the argument "plain" the one
+ * without pairs or pinyin; SQLITE_ERROR for any other argument.  The two
+ * instances are static (tok_instance): nothing is allocated. */
 static int tok_create(void *udata, const char **argv, int argc,
 	Fts5Tokenizer **out)
 {
@@ -917,6 +924,7 @@ static int tok_create(void *udata, const char **argv, int argc,
 	return SQLITE_OK;
 }
 
+/* FTS5's xDelete: nothing to free (see tok_create). */
 static void tok_delete(Fts5Tokenizer *tok)
 {
 	(void)tok;
@@ -925,6 +933,7 @@ static void tok_delete(Fts5Tokenizer *tok)
 /* See hd_fts_documents. */
 static atomic_uint_fast64_t documents;
 
+/* See fts.h. */
 uint64_t hd_fts_documents(void)
 {
 	return atomic_load_explicit(&documents, memory_order_relaxed);
@@ -964,6 +973,8 @@ struct snip_toks {
 	int *start, *end;
 };
 
+/* The xToken callback that fills a struct snip_toks (p) with the byte
+ * span of each position, colocated tokens passed over.  SQLITE_OK. */
 static int snip_tok(void *p, int tflags, const char *tok, int ntok,
 	int start, int end)
 {
@@ -1007,6 +1018,7 @@ struct snip_span {
 	int a, b, ph;
 };
 
+/* qsort order of snip_spans: by first position, then by last. */
 static int by_span(const void *x, const void *y)
 {
 	const struct snip_span *p = x, *q = y;

@@ -44,6 +44,8 @@ struct run {
 	int nw;
 };
 
+/* Append the word w[0..n) to b, as it is, or with quote as an FTS5
+ * string (quotes around, a quote inside doubled). */
 static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
 {
 	size_t i;
@@ -63,6 +65,7 @@ static void put_word(struct hd_buf *b, const char *w, size_t n, int quote)
 	hd_buf_puts(b, "\"");
 }
 
+/* The syllables of a segmented pinyin reading ("dang'an": 2). */
 static int syllables(const char *seg)
 {
 	int n = 1;
@@ -286,6 +289,8 @@ static void put_other(struct run *r, const char *s, size_t n, int operand,
 	}
 }
 
+/* 1 for a byte FTS5 takes in a bareword (letters, digits, '_', 0x1A and
+ * every byte of a multibyte character). */
 static int bareword_byte(unsigned char c)
 {
 	return c >= 0x80 || c == 0x1A || c == '_' || (c >= '0' && c <= '9') ||
@@ -415,11 +420,13 @@ static int all_han(const char *s, size_t n)
 	return n > 0;
 }
 
+/* 1 for the white space FTS5 skips between tokens of an expression. */
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* p past its white space (is_space). */
 static const char *skip_space(const char *p)
 {
 	while (is_space(*p)) {
@@ -447,6 +454,8 @@ static void put_widen(struct hd_buf *w, int lean, const char *s, size_t n)
 	hd_buf_puts(w, !lean || chars < 2 ? "00" : chars == 2 ? "01" : "11");
 }
 
+/* The xToken callback of tokenless: any token stops the walk
+ * (SQLITE_DONE), so that the walk says whether there was one. */
 static int token_seen(void *ctx, int tflags, const char *tok, int ntok,
 	int start, int end)
 {

@@ -91,6 +91,9 @@ struct inst {
 	int word, phrase, col, off;
 };
 
+/* qsort order of a record's phrase instances: by query word, column and
+ * offset, so that the instances of one word in one column are side by
+ * side in the order they stand. */
 static int by_inst(const void *x, const void *y)
 {
 	const struct inst *a = x, *b = y;
@@ -225,6 +228,8 @@ void hd_boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 #define RANK_TIER 10000.0
 #define RANK_COLS 3
 
+/* The SQL function hd_rank described above (registered by
+ * hd_fts_register). */
 void hd_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_context *ctx, int nval, sqlite3_value **val)
 {

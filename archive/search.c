@@ -494,6 +494,7 @@ struct hd_persons {
 	size_t ntouched, captouched;
 };
 
+/* A new, empty person cache (freed by hd_persons_free). */
 static struct hd_persons *persons_new(void)
 {
 	struct hd_persons *p = hd_xcalloc(1, sizeof *p);
@@ -502,6 +503,7 @@ static struct hd_persons *persons_new(void)
 	return p;
 }
 
+/* See internal.h: the person cache's chunks, names and table freed. */
 void hd_persons_free(struct hd_persons *p)
 {
 	size_t i;
@@ -541,6 +543,7 @@ static uint32_t person_number(struct hd_persons *p, const char *name)
 	return (uint32_t)p->nnames++;
 }
 
+/* qsort and bsearch order of person_pairs: by record id. */
 static int by_pair_id(const void *x, const void *y)
 {
 	const struct person_pair *a = x, *b = y;
@@ -839,6 +842,8 @@ static int warm_rows(struct hd_archive *a, int64_t below, int limit,
 	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "warm the cache");
 }
 
+/* See hd_search.h.  Prepares the searches' statements first, then reads
+ * rows records' index pages and persons below *below per call. */
 int hd_search_warm(struct hd_archive *a, int64_t *below, int rows,
 	struct hd_error *e)
 {
@@ -981,6 +986,7 @@ out:
 	return rc;
 }
 
+/* See hd_search.h. */
 int hd_stats_get(struct hd_archive *a, enum hd_audience who,
 	struct hd_stats *s, struct hd_error *e)
 {
@@ -1049,6 +1055,7 @@ int hd_index_merge(struct hd_archive *a, int pages, int *more,
 	return rc;
 }
 
+/* See hd_search.h. */
 int hd_index_segments(struct hd_archive *a, int *search, int *heads,
 	struct hd_error *e)
 {

@@ -279,6 +279,7 @@ static int copy_photos(struct hd_archive *real, const char *dir,
 	return 0;
 }
 
+/* Free what p holds and empty it. */
 static void photo_release(struct photo *p)
 {
 	free(p->path);

@@ -749,6 +749,8 @@ struct missing {
 	const struct desk_batch *b;
 	json_t *a;
 };
+/* The foreach function: key (a path) with value (its manifest entry)
+ * added to m->a when it has not arrived whole. */
 static void missing_add(gpointer key, gpointer value, gpointer ud)
 {
 	struct missing *m = ud;
