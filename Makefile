@@ -31,12 +31,12 @@ DEB_PKGS = build-essential pkg-config clang libclang-rt-14-dev \
 	libopencc-dev libglib2.0-dev unicode-data chromium python3-py7zr \
 	libxml2-utils \
 	libgnutls28-dev openssl iproute2 \
-	libxlsxwriter-dev python3-openpyxl
+	libxlsxwriter-dev python3-openpyxl libcurl4-openssl-dev
 
 PC_LIBS = sqlite3 libarchive libexif jansson libcrypto icu-uc icu-i18n \
 	libmagic libtiff-4 libjpeg libxml-2.0 vips libqrencode libmicrohttpd \
 	libsodium tesseract lept poppler-glib cairo opencc glib-2.0 gnutls \
-	xlsxwriter
+	xlsxwriter libcurl
 
 # Flags.  What the project needs is in HD_CPPFLAGS, HD_CFLAGS and
 # HD_LDFLAGS and always applies; CPPFLAGS, CFLAGS and LDFLAGS are the

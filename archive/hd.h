@@ -1283,5 +1283,6 @@ void hd_events_free(struct hd_event *v, size_t n);
 #include "hd_disk.h"
 #include "hd_chain.h"
 #include "hd_image.h"
+#include "hd_harvest.h"
 
 #endif

@@ -215,6 +215,8 @@ json_t *site_search_json(const char *query, const struct hd_results *res)
 		json_object_set_new(j, "category", json_string(h->category));
 		json_object_set_new(j, "access", json_string(h->access));
 		json_object_set_new(j, "status", json_string(h->status));
+		json_object_set_new(j, "source", h->source ?
+			json_string(h->source) : json_null());
 		sb.len = 0;
 		page_snippet_html(&sb, &h->snippet);
 		json_object_set_new(j, "snippet",
