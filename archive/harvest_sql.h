@@ -62,10 +62,9 @@
 	[SQL_HARVEST_FTS_DELETE] = "DELETE FROM search WHERE rowid = ?1", \
 	[SQL_HARVEST_HEADS_DELETE] = "DELETE FROM heads WHERE rowid = ?1", \
 	[SQL_HARVEST_RECORD_DELETE] = "DELETE FROM records WHERE id = ?1", \
-	[SQL_HARVEST_OF_RECORD] = "SELECT s.name, h.page_url, h.thumb," \
-		" f.code FROM harvest_records h JOIN harvest_sources s" \
-		" ON s.id = h.source_id JOIN records r ON r.id = h.record_id" \
-		" JOIN fonds f ON f.id = r.fonds_id WHERE h.record_id = ?1", \
+	[SQL_HARVEST_OF_RECORD] = "SELECT s.name, h.page_url, h.thumb" \
+		" FROM harvest_records h JOIN harvest_sources s" \
+		" ON s.id = h.source_id WHERE h.record_id = ?1", \
 	[SQL_HARVEST_SOURCE_NAMES] = "SELECT id, name FROM harvest_sources", \
 	[SQL_HARVEST_SOURCE_OF] = "SELECT source_id, thumb FROM" \
 		" harvest_records WHERE record_id = ?1", \

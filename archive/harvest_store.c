@@ -550,24 +550,19 @@ int hv_store_restart(struct hd_archive *a, const struct hv_source *s,
 
 /* hd_harvest_of: see hd_harvest.h. */
 int hd_harvest_of(struct hd_archive *a, int64_t id, char **source,
-	char **page_url, char **fonds, struct hd_error *e)
+	char **page_url, char **thumb, struct hd_error *e)
 {
-	char *thumb = NULL;
-	int rc;
-
-	*source = *page_url = *fonds = NULL;
-	rc = hd_sql_get(a, SQL_HARVEST_OF_RECORD, "read harvested record", e,
-		"l>tttt", id, source, page_url, &thumb, fonds);
-	free(thumb);
-	return rc;
+	*source = *page_url = *thumb = NULL;
+	return hd_sql_get(a, SQL_HARVEST_OF_RECORD, "read harvested record", e,
+		"l>ttt", id, source, page_url, thumb);
 }
 
 /* hd_harvest_refuse: see hd_harvest.h. */
 int hd_harvest_refuse(struct hd_archive *a, int64_t id, const char *ref,
 	struct hd_error *e)
 {
-	char *source, *url, *fonds;
-	int rc = hd_harvest_of(a, id, &source, &url, &fonds, e);
+	char *source, *url, *thumb;
+	int rc = hd_harvest_of(a, id, &source, &url, &thumb, e);
 
 	if (rc == 1) {
 		rc = hd_err(e, HD_EDENIED, "%s：收自社区“%s”的目录，在区档案馆"
@@ -575,7 +570,7 @@ int hd_harvest_refuse(struct hd_archive *a, int64_t id, const char *ref,
 	}
 	free(source);
 	free(url);
-	free(fonds);
+	free(thumb);
 	return rc;
 }
 

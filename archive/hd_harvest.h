@@ -86,11 +86,12 @@ int hd_harvest_run(struct hd_archive *a, const char *name, int timeout,
 	struct hd_error *e);
 
 /* What the district knows of record id's room: *source (the source's
- * name), *page_url (the record's page in the room, or NULL) and *fonds
- * (its fonds code), new strings the caller frees; all NULL for a record
- * of the district's own.  1 harvested, 0 not, HD_EDB. */
+ * name), *page_url (the record's page in the room, or NULL) and *thumb
+ * (its cached thumbnail's SHA-256, or NULL), new strings the caller
+ * frees; all NULL for a record of the district's own.  1 harvested, 0
+ * not, HD_EDB. */
 int hd_harvest_of(struct hd_archive *a, int64_t id, char **source,
-	char **page_url, char **fonds, struct hd_error *e);
+	char **page_url, char **thumb, struct hd_error *e);
 
 /* HD_EDENIED with "REF：收自社区“NAME”……只读" when record id was
  * harvested: the district neither reviews, edits nor lends out a room's
