@@ -47,6 +47,7 @@ struct run {
 	GHashTable *tokens;     /* the tokens of this run, to stop a loop */
 	struct hd_harvest_report *rep;
 	const struct hd_agent *agent;
+	const struct hd_harvest_opts *o;    /* or NULL */
 	struct hd_error *e;
 };
 
@@ -721,13 +722,17 @@ static int harvest(struct run *r)
 		p.next = NULL;
 		page_release(&p);
 		free(url);
+		if (r->o != NULL && r->o->stop != NULL &&
+		    r->o->stop(r->o->ud)) {
+			return 0;       /* asked to stop: the token is kept */
+		}
 	}
 }
 
 /* hd_harvest_run: see hd_harvest.h. */
-int hd_harvest_run(struct hd_archive *a, const char *name, int timeout,
-	const struct hd_agent *agent, struct hd_harvest_report *rep,
-	struct hd_error *e)
+int hd_harvest_run(struct hd_archive *a, const char *name,
+	const struct hd_harvest_opts *o, const struct hd_agent *agent,
+	struct hd_harvest_report *rep, struct hd_error *e)
 {
 	struct run r;
 	struct hd_error e2;
@@ -740,7 +745,9 @@ int hd_harvest_run(struct hd_archive *a, const char *name, int timeout,
 	r.rep = rep;
 	r.agent = agent;
 	r.e = e;
-	r.timeout = timeout > 0 ? timeout : HD_HARVEST_TIMEOUT;
+	r.timeout = o != NULL && o->timeout > 0 ? o->timeout :
+		HD_HARVEST_TIMEOUT;
+	r.o = o;
 	rc = hv_source_get(a, name, &r.s, e);
 	if (rc != 0) {
 		return rc;

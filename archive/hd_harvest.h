@@ -67,6 +67,15 @@ struct hd_harvest_report {
 	int complete;       /* 1: it reached the end of the list */
 };
 
+/* How a run goes: timeout (seconds, 0: HD_HARVEST_TIMEOUT) bounds each
+ * request; stop, when not NULL, is asked between pages whether to stop
+ * (with ud): the run then ends there, to go on from the next page. */
+struct hd_harvest_opts {
+	int timeout;
+	int (*stop)(void *ud);
+	void *ud;
+};
+
 /* Harvest source name: Identify (for its granularity), then ListRecords
  * in oai_dc from where the last complete run's first answer stood (or
  * from the resumption token of a run that was stopped), page by page.
@@ -74,16 +83,16 @@ struct hd_harvest_report {
  * from are stored in one transaction, so a run stopped at any moment
  * goes on with nothing missing or twice.  Thumbnails the room names are
  * fetched before their page's transaction and cached in the folder.
- * timeout (seconds, 0: HD_HARVEST_TIMEOUT) bounds each request.  A
- * source that fails (unreachable, too slow, not XML, not an OAI-PMH
- * answer, an OAI-PMH error, a token given twice, a record without an
- * identifier or reference code) keeps what earlier pages stored; the
- * error is its last_error and the message of *e, naming the source and
- * the URL.  *rep is filled either way.  0, HD_ENOTFOUND (no such
+ * o may be NULL (the defaults).  A source that fails (unreachable, too
+ * slow, not XML, not an OAI-PMH answer, an OAI-PMH error, a token given
+ * twice, a record without an identifier or reference code) keeps what
+ * earlier pages stored; the error is its last_error and the message of
+ * *e, naming the source and the URL.  *rep is filled either way.  0
+ * (rep->complete 0 when o->stop stopped it), HD_ENOTFOUND (no such
  * source), HD_EIO (the source failed), HD_EBUSY, HD_EDB. */
-int hd_harvest_run(struct hd_archive *a, const char *name, int timeout,
-	const struct hd_agent *agent, struct hd_harvest_report *rep,
-	struct hd_error *e);
+int hd_harvest_run(struct hd_archive *a, const char *name,
+	const struct hd_harvest_opts *o, const struct hd_agent *agent,
+	struct hd_harvest_report *rep, struct hd_error *e);
 
 /* What the district knows of record id's room: *source (the source's
  * name), *page_url (the record's page in the room, or NULL) and *thumb

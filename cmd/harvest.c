@@ -77,11 +77,12 @@ static int harvest_add(struct cmd_ctx *c, int argc, char **argv)
  * on stderr.  0 or the exit status of the failure. */
 static int run_one(struct cmd_ctx *c, const char *name, int timeout)
 {
+	struct hd_harvest_opts o = { .timeout = timeout };
 	struct hd_harvest_report r;
 	struct hd_error e;
 
 	hd_err_clear(&e);
-	if (hd_harvest_run(c->a, name, timeout, &c->agent, &r, &e) != 0) {
+	if (hd_harvest_run(c->a, name, &o, &c->agent, &r, &e) != 0) {
 		if (r.pages > 0) {
 			printf("%s：已存 %lld 页（新增 %lld，更新 %lld，删除 "
 				"%lld）后中断\n", name, (long long)r.pages,

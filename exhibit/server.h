@@ -49,6 +49,8 @@ struct server_opts {
 	                           minutes); 0: none */
 	int merge_idle;         /* merge the search index after this many
 	                           seconds without a request; 0: never */
+	int harvest_hours;      /* harvest each room whose last run is older
+	                           than this (upkeep.c); 0: never */
 	int demo_max;           /* demonstration sandboxes at once; 0: no
 	                           demonstrations with a sandbox */
 	int demo_idle;          /* seconds a sandbox may go unused */
