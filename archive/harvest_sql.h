@@ -20,8 +20,9 @@
 		" ORDER BY s.name", \
 	[SQL_HARVEST_SOURCE_RECORDS] = "SELECT record_id FROM" \
 		" harvest_records WHERE source_id = ?1", \
-	[SQL_HARVEST_SOURCE_FONDS_DROP] = "DELETE FROM fonds WHERE id IN" \
-		" (SELECT fonds_id FROM harvest_fonds WHERE source_id = ?1)", \
+	[SQL_HARVEST_SOURCE_FONDS_IDS] = "SELECT fonds_id FROM" \
+		" harvest_fonds WHERE source_id = ?1", \
+	[SQL_HARVEST_FONDS_DELETE] = "DELETE FROM fonds WHERE id = ?1", \
 	[SQL_HARVEST_SOURCE_UNLINK] = "DELETE FROM harvest_fonds" \
 		" WHERE source_id = ?1", \
 	[SQL_HARVEST_SOURCE_DELETE] = "DELETE FROM harvest_sources" \

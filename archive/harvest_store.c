@@ -126,15 +126,32 @@ static int drop_record(struct hd_archive *a, int64_t id, struct hd_error *e)
 	return rc;
 }
 
+/* The ids that statement sql (one value bound: id) selects, into *out
+ * (caller frees), *n of them.  0 or HD_EDB. */
+static int ids_of(struct hd_archive *a, enum hd_sql sql, int64_t id,
+	int64_t **out, size_t *n, struct hd_error *e)
+{
+	sqlite3_stmt *st = hd_sql_bind(a, sql, e, "l", id);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = hd_sql_step(a, st, "list harvested rows", e)) == 1) {
+		*out = hd_xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	return rc;
+}
+
 /* hd_harvest_remove: see hd_harvest.h.  The ids are read first, then
- * removed: a statement is not stepped while its table changes. */
+ * removed: a statement is not stepped while its table changes; the
+ * room's fonds go after the links to them. */
 int hd_harvest_remove(struct hd_archive *a, const char *name,
 	const struct hd_agent *agent, int64_t *removed, struct hd_error *e)
 {
 	struct hv_source s;
-	sqlite3_stmt *st;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
+	int64_t *ids = NULL, *fonds = NULL;
+	size_t n = 0, nf = 0, i;
 	char *detail;
 	int rc;
 
@@ -149,21 +166,21 @@ int hd_harvest_remove(struct hd_archive *a, const char *name,
 	if (rc != 0) {
 		return hd_tx_end(a, rc, e);
 	}
-	st = hd_sql_bind(a, SQL_HARVEST_SOURCE_RECORDS, e, "l", s.id);
-	while ((rc = hd_sql_step(a, st, "list harvested records", e)) == 1) {
-		ids = hd_xrealloc(ids, (n + 1) * sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
+	rc = ids_of(a, SQL_HARVEST_SOURCE_RECORDS, s.id, &ids, &n, e);
+	if (rc == 0) {
+		rc = ids_of(a, SQL_HARVEST_SOURCE_FONDS_IDS, s.id, &fonds, &nf,
+			e);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = drop_record(a, ids[i], e);
 	}
 	if (rc == 0) {
-		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_FONDS_DROP,
-			"remove the room's fonds", e, "l", s.id);
-	}
-	if (rc == 0) {
 		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_UNLINK,
 			"remove the room's fonds", e, "l", s.id);
+	}
+	for (i = 0; i < nf && rc == 0; i++) {
+		rc = hd_sql_run(a, SQL_HARVEST_FONDS_DELETE,
+			"remove the room's fonds", e, "l", fonds[i]);
 	}
 	if (rc == 0) {
 		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_DELETE, "remove source",
@@ -180,6 +197,7 @@ int hd_harvest_remove(struct hd_archive *a, const char *name,
 		*removed = (int64_t)n;
 	}
 	free(ids);
+	free(fonds);
 	hv_source_release(&s);
 	return rc;
 }

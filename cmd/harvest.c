@@ -33,7 +33,7 @@ static const struct cmd_spec run_spec = {
 	"  --timeout S  seconds each request may take (default 60)\n\n"
 	"Exit 0, 1 when any room failed.\n",
 	.max = 1, .what = "give at most one NAME",
-	.flags = CMD_WRITE | CMD_IN_ORDER,
+	.flags = CMD_WRITE,
 };
 
 static const struct cmd_spec list_spec = {
