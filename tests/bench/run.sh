@@ -23,6 +23,8 @@
 #    (test_template bench).
 # 8. The demonstrations: a sandbox ready, each step p50/p99 (OCR apart),
 #    one kiosk and eight at once (bench_demo.sh).
+# harvest. A district harvesting 100,000 records from a room served on
+#    127.0.0.1 (bench_harvest.sh); named, not numbered: BENCH_ONLY=harvest.
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -53,7 +55,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 harvest} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -62,8 +64,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-8]) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 8)" ;;
+	[1-8] | harvest) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 8, harvest)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -451,6 +453,13 @@ if want 8; then
 	say "8. Demonstrations"
 	bash "$HERE/bench_demo.sh" "$BUILD" | tee -a "$OUT"
 	failed bench_demo.sh "${PIPESTATUS[0]}"
+fi
+
+if want harvest; then
+	say ""
+	say "Harvest (OAI-PMH, a district from a room)"
+	bash "$HERE/bench_harvest.sh" "$BUILD" | sed 's/^/   /' | tee -a "$OUT"
+	failed bench_harvest.sh "${PIPESTATUS[0]}"
 fi
 
 say ""
