@@ -226,7 +226,7 @@ static int parse_answer(struct run *r, const char *url, const char *what,
 	xmlDocPtr *doc, xmlNodePtr *root, char **date)
 {
 	const xmlError *xe;
-	char *d;
+	char why[160], *d;
 
 	*date = NULL;
 	*doc = xmlReadMemory(r->body.p ? r->body.p : "", (int)r->body.len,
@@ -234,9 +234,10 @@ static int parse_answer(struct run *r, const char *url, const char *what,
 		XML_PARSE_NOWARNING);
 	if (*doc == NULL) {
 		xe = xmlGetLastError();
+		snprintf(why, sizeof why, "%s", xe && xe->message ?
+			xe->message : "cannot be parsed");
 		return hd_err(r->e, HD_EIO, "%s: %s: %s: not XML (%s)",
-			r->s.name, what, url, xe && xe->message ?
-			g_strstrip(xe->message) : "cannot be parsed");
+			r->s.name, what, url, g_strstrip(why));
 	}
 	*root = xmlDocGetRootElement(*doc);
 	if (*root == NULL || (*root)->ns == NULL ||
@@ -258,23 +259,22 @@ static int parse_answer(struct run *r, const char *url, const char *what,
 	return 0;
 }
 
-/* The code of the first OAI-PMH error of the answer root, its message
- * into *msg (a new string or NULL); NULL when it has none. */
-static const char *oai_error(xmlNodePtr root, char **msg)
+/* The code of the first OAI-PMH error of the answer root into code
+ * ("" when it has none), its message into *msg (a new string or NULL). */
+static void oai_error(xmlNodePtr root, char code[64], char **msg)
 {
 	xmlNodePtr err = child(root, NS_OAI, "error");
-	static char code[64];
 	xmlChar *c;
 
+	code[0] = '\0';
 	*msg = NULL;
 	if (err == NULL) {
-		return NULL;
+		return;
 	}
 	c = xmlGetProp(err, BAD_CAST "code");
-	snprintf(code, sizeof code, "%s", c ? (const char *)c : "?");
+	snprintf(code, 64, "%s", c && *c ? (const char *)c : "?");
 	xmlFree(c);
 	*msg = text_of(err);
-	return code;
 }
 
 /* Identify: the source's granularity into r->s.granularity.  0 or
@@ -285,16 +285,20 @@ static int identify(struct run *r)
 	char *url = request_url(r, args), *date = NULL, *g = NULL, *msg;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, id;
-	const char *code;
+	char code[64];
 	int rc;
 
 	rc = fetch(r, url, ANSWER_MAX, "Identify");
 	if (rc == 0) {
 		rc = parse_answer(r, url, "Identify", &doc, &root, &date);
 	}
-	if (rc == 0 && (code = oai_error(root, &msg)) != NULL) {
-		rc = hd_err(r->e, HD_EIO, "%s: Identify: %s: OAI-PMH error "
-			"%s: %s", r->s.name, url, code, msg ? msg : "");
+	if (rc == 0) {
+		oai_error(root, code, &msg);
+		if (code[0]) {
+			rc = hd_err(r->e, HD_EIO, "%s: Identify: %s: OAI-PMH "
+				"error %s: %s", r->s.name, url, code,
+				msg ? msg : "");
+		}
 		free(msg);
 	}
 	if (rc == 0) {
@@ -541,7 +545,7 @@ struct page {
 	size_t n;
 	char *next;         /* the token of the next page, NULL: the last */
 	char *date;         /* responseDate */
-	const char *code;   /* an OAI-PMH error's code, or NULL */
+	char code[64];      /* an OAI-PMH error's code, "" none */
 	char *msg;          /* its message */
 };
 
@@ -576,9 +580,9 @@ static int page_get(struct run *r, const char *url, const char *what,
 		rc = parse_answer(r, url, what, &doc, &root, &p->date);
 	}
 	if (rc == 0) {
-		p->code = oai_error(root, &p->msg);
+		oai_error(root, p->code, &p->msg);
 	}
-	if (rc != 0 || p->code != NULL) {
+	if (rc != 0 || p->code[0]) {
 		goto out;
 	}
 	list = child(root, NS_OAI, "ListRecords");
@@ -653,7 +657,7 @@ static int harvest(struct run *r)
 		}
 		snprintf(what, sizeof what, "page %lld", (long long)++n);
 		rc = page_get(r, url, what, &p);
-		if (rc == 0 && p.code != NULL && tok == NULL &&
+		if (rc == 0 && p.code[0] && tok == NULL &&
 		    strcmp(p.code, "noRecordsMatch") == 0) {
 			/* nothing changed: the run is complete as of now */
 			if (r->s.run_date == NULL) {
@@ -666,7 +670,7 @@ static int harvest(struct run *r)
 			free(url);
 			return rc;
 		}
-		if (rc == 0 && p.code != NULL && tok != NULL &&
+		if (rc == 0 && p.code[0] && tok != NULL &&
 		    strcmp(p.code, "badResumptionToken") == 0 &&
 		    restarts < RESTARTS && n == 1) {
 			/* a stopped run's token the room no longer takes:
@@ -685,7 +689,7 @@ static int harvest(struct run *r)
 			}
 			continue;
 		}
-		if (rc == 0 && p.code != NULL) {
+		if (rc == 0 && p.code[0]) {
 			rc = hd_err(r->e, HD_EIO, "%s: %s: %s: OAI-PMH error "
 				"%s: %s", r->s.name, what, url, p.code,
 				p.msg ? p.msg : "");
