@@ -23,7 +23,7 @@ trap '[ -z "$PID" ] || { kill "$PID"; wait "$PID"; } 2>/dev/null' EXIT
 mkdir -p "$B"
 if [ "${BENCH_REBUILD:-0}" = 1 ] || [ "$(cat "$B/.key" 2> /dev/null)" != "$N" ]; then
 	note "making a room of $N records"
-	rm -rf "$ROOM" "$B/src" "$B/.key"
+	rm -rf "$ROOM" "$B/src" "$B"/batch* "$B/.key"
 	python3 - "$B/src" "$N" <<'PY'
 import os, sys
 top, n = sys.argv[1], int(sys.argv[2])
@@ -37,8 +37,17 @@ for i in range(n):
         f.write("番禺社区第%d件：%s与%s的记忆。\n" % (i, w[0], w[1]))
 PY
 	"$HD" -d "$ROOM" init --fonds QB01 --name 基准社区档案室 > /dev/null
-	"$HD" -d "$ROOM" ingest --no-ocr --approve --access public "$B/src" \
-		> /dev/null
+	# a reference-code prefix numbers at most 99,999 items: a class
+	# (机构问题) for each 50 folders of 1,000
+	for f in "$B"/src/*; do
+		k=$(( 10#$(basename "$f") / 50 ))
+		mkdir -p "$B/batch$k"
+		mv "$f" "$B/batch$k/"
+	done
+	for f in "$B"/batch*; do
+		"$HD" -d "$ROOM" ingest --no-ocr --approve --access public \
+			--class "Q${f##*batch}" "$f" > /dev/null
+	done
 	echo "$N" > "$B/.key"
 fi
 
@@ -60,10 +69,11 @@ harvest() {
 	"$HD" -d "$d" init --fonds QQ00 --name 区档案馆 > /dev/null
 	"$HD" -d "$d" harvest add 基准 "http://127.0.0.1:$PORT/oai" > /dev/null
 	t0=$(date +%s.%N)
-	"$HD" -d "$d" harvest run > "$B/run.out"
+	/usr/bin/time -f '%U %S' -o "$B/cpu" "$HD" -d "$d" harvest run \
+		> "$B/run.out"
 	t1=$(date +%s.%N)
 	s=$(calc "%.2f" "$t1 - $t0")
-	echo "harvest, $1: $N records in $s s, $(calc "%.0f" "$N / ($t1 - $t0)") records/s (goal >= 2000); $(cat "$B/run.out")"
+	echo "harvest, $1: $N records in $s s, $(calc "%.0f" "$N / ($t1 - $t0)") records/s (goal >= 2000); the district's CPU $(awk '{ printf "%.2f", $1 + $2 }' "$B/cpu") s; load $(cut -d' ' -f1 /proc/loadavg); $(cat "$B/run.out")"
 	t0=$(date +%s.%N)
 	"$HD" -d "$d" harvest run > "$B/run.out"
 	t1=$(date +%s.%N)
