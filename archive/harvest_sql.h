@@ -15,8 +15,9 @@
 		" WHERE name = ?1", \
 	[SQL_HARVEST_SOURCE_LIST] = "SELECT s.id, s.name, s.url, s.added," \
 		" s.last_run, s.last_ok, s.last_error, s.done_until," \
-		" s.token IS NOT NULL, (SELECT count(*) FROM harvest_records h" \
-		" WHERE h.source_id = s.id) FROM harvest_sources s" \
+		" s.token IS NOT NULL, (SELECT count(*) FROM" \
+		" harvest_records h WHERE h.source_id = s.id)" \
+		" FROM harvest_sources s" \
 		" ORDER BY s.name", \
 	[SQL_HARVEST_SOURCE_RECORDS] = "SELECT record_id FROM" \
 		" harvest_records WHERE source_id = ?1", \

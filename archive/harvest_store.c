@@ -382,7 +382,8 @@ static int put_record(struct hd_archive *a, const struct hv_source *s,
 		return hd_err(e, HD_EINVAL, "record %s: reference code %s is "
 			"held already by %s", v->oai_id, r->ref, other == 0 ?
 			"a record of the district's own" : other == s->id ?
-			"another record of this room" : "another room's record");
+			"another record of this room" :
+			"another room's record");
 	}
 	if (rc < 0) {
 		return rc;

@@ -290,9 +290,9 @@ static int harvest_stop(void *ud)
  * opts->harvest_hours is harvested in turn, behind the requests (the
  * requests never wait for it: each page is one short write, and the
  * fetching is done outside any transaction); a stop is looked for
- * between pages (the run goes on from there next time).  Each run's outcome goes to the log; a room that
- * fails is tried again when it is due again (its last run is the
- * failed one). */
+ * between pages (the run goes on from there next time).  Each run's
+ * outcome goes to the log; a room that fails is tried again when it is
+ * due again (its last run is the failed one). */
 static void *harvest_thread(void *arg)
 {
 	struct upkeep *u = arg;

@@ -340,27 +340,27 @@ D4="$T/d4"
 "$HONGDANG" -d "$D4" init --fonds QQ00 --name 区档案馆四 >/dev/null
 hd_in "$D4" harvest add 东环 "$DH_URL/oai"
 keep=$D; D=$D4
+# held NAME N: within 20 s the district holds N harvested records
+held() {
+	local i n
+	for i in $(seq 200); do
+		n=$(dsql "SELECT count(*) FROM harvest_records")
+		[ "$n" = "$2" ] && break
+		sleep 0.1
+	done
+	[ "$n" = "$2" ] && pass "$1" || fail "$1" "$n records, not $2"
+}
 echo 0 >"$CLOCK"
 serve scheduled HONGDANG_TEST_CLOCK="$CLOCK" --harvest-hours 1 \
 	--audit-hours 0 --merge-idle 0 --demo-max 0
-for i in $(seq 100); do
-	n=$(dsql "SELECT count(*) FROM harvest_records")
-	[ "$n" = 5 ] && break
-	sleep 0.1
-done
-[ "$n" = 5 ] && pass scheduled-harvest || fail scheduled-harvest "$n records"
+held scheduled-harvest 5
 DH2=$(rsql 东环 "SELECT ref FROM records WHERE $PUB ORDER BY ref LIMIT 1")
 hd_in "$T/东环" review withdraw "$DH2" --reason 再撤回
 sleep 3     # not due yet: nothing moves
 n=$(dsql "SELECT count(*) FROM harvest_records")
 [ "$n" = 5 ] && pass scheduled-not-due || fail scheduled-not-due "$n"
 clock_add 3700
-for i in $(seq 100); do
-	n=$(dsql "SELECT count(*) FROM harvest_records")
-	[ "$n" = 4 ] && break
-	sleep 0.1
-done
-[ "$n" = 4 ] && pass scheduled-again || fail scheduled-again "$n records"
+held scheduled-again 4
 has scheduled-logged "$T/scheduled.err" "harvest: 东环:"
 stop "$SPID"
 D=$keep
