@@ -150,9 +150,11 @@ static const char migrate8_sql[] =
  * next page, stored with each page in the page's transaction.  A
  * harvested record is a row of records (searched like the district's
  * own) with a row of harvest_records saying whose it is; the fonds of a
- * room's records are the room's (harvest_fonds), never the district's. */
+ * room's records are the room's (harvest_fonds), never the district's.
+ * IF NOT EXISTS: a folder taken back to an older version (the tests do)
+ * keeps the tables. */
 static const char migrate9_sql[] =
-	"CREATE TABLE harvest_sources ("
+	"CREATE TABLE IF NOT EXISTS harvest_sources ("
 	" id INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE,"
 	" url TEXT NOT NULL,"
@@ -165,7 +167,7 @@ static const char migrate9_sql[] =
 	" last_run TEXT,"
 	" last_ok TEXT,"
 	" last_error TEXT);"
-	"CREATE TABLE harvest_records ("
+	"CREATE TABLE IF NOT EXISTS harvest_records ("
 	" record_id INTEGER PRIMARY KEY REFERENCES records(id),"
 	" source_id INTEGER NOT NULL REFERENCES harvest_sources(id),"
 	" oai_id TEXT NOT NULL,"
@@ -174,8 +176,9 @@ static const char migrate9_sql[] =
 	" thumb_url TEXT,"
 	" thumb TEXT,"
 	" UNIQUE (source_id, oai_id));"
-	"CREATE INDEX harvest_records_thumb ON harvest_records(thumb);"
-	"CREATE TABLE harvest_fonds ("
+	"CREATE INDEX IF NOT EXISTS harvest_records_thumb"
+	" ON harvest_records(thumb);"
+	"CREATE TABLE IF NOT EXISTS harvest_fonds ("
 	" fonds_id INTEGER PRIMARY KEY REFERENCES fonds(id),"
 	" source_id INTEGER NOT NULL REFERENCES harvest_sources(id));";
 
