@@ -227,6 +227,9 @@ int hd_consult_request(struct hd_archive *a, const struct hd_consult_ask *q,
 	for (i = 0; i < q->nrefs && rc == 0; i++) {
 		rc = hd_record_find(a, q->refs[i], &rec, e);
 		if (rc == 0) {
+			rc = hd_harvest_refuse(a, rec, q->refs[i], e);
+		}
+		if (rc == 0) {
 			rc = hd_sql_run(a, SQL_CONSULT_ITEM_INSERT,
 				"add request item", e, "ll", *id, rec);
 		}

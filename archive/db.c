@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 #include "fts.h"
+#include "harvest_sql.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -644,6 +645,7 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_TOP_SUBJECTS_PUBLIC] = "SELECT t.term, count(*) AS n FROM terms t"
 		" JOIN records r ON r.id = t.record_id WHERE t.kind = 'subject'"
 		" AND" VISIBLE " GROUP BY t.term ORDER BY n DESC, t.term LIMIT 16",
+	HARVEST_SQLS
 };
 
 /* See internal.h.  Each statement is prepared once per connection, on first

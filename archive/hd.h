@@ -1292,5 +1292,6 @@ void hd_events_free(struct hd_event *v, size_t n);
 #include "hd_image.h"
 #include "hd_conn.h"
 #include "hd_s3.h"
+#include "hd_harvest.h"
 
 #endif

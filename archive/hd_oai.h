@@ -5,7 +5,9 @@
 #ifndef HD_OAI_H
 #define HD_OAI_H
 
-#define HD_OAI_PAGE 100         /* headers or records a list answers */
+#define HD_OAI_PAGE 100         /* headers or records a list answers,
+                                   unless the setting oai.page says */
+#define HD_OAI_PAGE_MAX 1000
 
 struct hd_oai_arg {
 	const char *name;
@@ -14,15 +16,18 @@ struct hd_oai_arg {
 struct hd_oai_req {
 	const char *base_url;       /* "http://192.168.1.10:8080/oai" */
 	const char *record_url;     /* "http://…/record/", or NULL */
+	const char *thumb_url;      /* "http://…/img/thumb/", or NULL */
 	const struct hd_oai_arg *args;   /* as received, repeats included */
 	size_t nargs;
 };
 /* Answer an OAI-PMH 2.0 request (Identify, ListMetadataFormats, ListSets,
  * ListIdentifiers, ListRecords, GetRecord; oai_dc; sets "category:ZP"
- * and "class:DJ"; resumption tokens every HD_OAI_PAGE) into out as XML
+ * and "class:DJ"; resumption tokens every HD_OAI_PAGE, or as many as
+ * the setting oai.page says, 1 to HD_OAI_PAGE_MAX) into out as XML
  * built with libxml2.  Protocol errors are answers too.  Only approved
  * public records appear; withdrawn ones that were public are headers
- * with status="deleted".  Returns 0, or a negative code when the archive
+ * with status="deleted".  A record with an image names the thumbnail
+ * under thumb_url in a dc:relation (the district's harvest caches it).  Returns 0, or a negative code when the archive
  * fails (out then holds nothing useful). */
 int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
 	struct hd_buf *out, struct hd_error *e);

@@ -108,6 +108,8 @@ struct hd_hit {
 	char *updated;      /* HD_ARCHIVIST: its last change (ISO 8601
 	                       UTC); NULL for HD_PUBLIC */
 	char *location;     /* HD_ARCHIVIST: its shelf location, or NULL */
+	char *source;       /* the room a harvested record came from
+	                       (hd_harvest_mark), NULL for the district's */
 };
 
 struct hd_facet {
@@ -127,6 +129,7 @@ struct hd_results {
 	size_t nhits;
 	struct hd_facets decade, category, place, person;
 	struct hd_facets status, access;    /* HD_ARCHIVIST only */
+	struct hd_facets source;    /* 社区: rooms, by name (hd_harvest_mark) */
 };
 /* Free what res holds (hits with their snippets, facets); res is left
  * empty.  NULL does nothing. */

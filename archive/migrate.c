@@ -44,7 +44,7 @@ static const char migrate3_sql[] =
 	"CREATE INDEX IF NOT EXISTS records_place ON records(place);";
 
 /* The schema version this program makes: the number of migrations. */
-#define NVERSIONS 9
+#define NVERSIONS 10
 
 /* A step in C run after a migration's SQL, in its transaction. */
 typedef int (*migrate_fn)(struct hd_archive *a, struct hd_error *e);
@@ -144,13 +144,53 @@ static const char migrate8_sql[] =
 	"CREATE INDEX visits_contact ON visits(contact_key, day);"
 	"CREATE INDEX visits_remote ON visits(remote, at);";
 
+/* Version 9: the catalogues of the rooms a district harvests over
+ * OAI-PMH (harvest.c).  A source is a room's /oai with the state of its
+ * harvest: done_until, the responseDate of the first page of the last
+ * complete run (the next run asks from it), and while a run is under
+ * way its from, its first responseDate and the resumption token of the
+ * next page, stored with each page in the page's transaction.  A
+ * harvested record is a row of records (searched like the district's
+ * own) with a row of harvest_records saying whose it is; the fonds of a
+ * room's records are the room's (harvest_fonds), never the district's.
+ * IF NOT EXISTS: a folder taken back to an older version (the tests do)
+ * keeps the tables. */
+static const char migrate10_sql[] =
+	"CREATE TABLE IF NOT EXISTS harvest_sources ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" url TEXT NOT NULL,"
+	" added TEXT NOT NULL,"
+	" granularity TEXT,"
+	" done_until TEXT,"
+	" run_from TEXT,"
+	" run_date TEXT,"
+	" token TEXT,"
+	" last_run TEXT,"
+	" last_ok TEXT,"
+	" last_error TEXT);"
+	"CREATE TABLE IF NOT EXISTS harvest_records ("
+	" record_id INTEGER PRIMARY KEY REFERENCES records(id),"
+	" source_id INTEGER NOT NULL REFERENCES harvest_sources(id),"
+	" oai_id TEXT NOT NULL,"
+	" datestamp TEXT NOT NULL,"
+	" page_url TEXT,"
+	" thumb_url TEXT,"
+	" thumb TEXT,"
+	" UNIQUE (source_id, oai_id));"
+	"CREATE INDEX IF NOT EXISTS harvest_records_thumb"
+	" ON harvest_records(thumb);"
+	"CREATE TABLE IF NOT EXISTS harvest_fonds ("
+	" fonds_id INTEGER PRIMARY KEY REFERENCES fonds(id),"
+	" source_id INTEGER NOT NULL REFERENCES harvest_sources(id));";
+
 /* The schema's versions: migrations[i] brings user_version i to i + 1,
  * with (*hooks)[i] (NULL for none) run after its SQL; *n of them. */
 static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 {
 	static const char *m[NVERSIONS];
 	static const migrate_fn h[NVERSIONS] = { NULL, NULL, hd_suggest_fill,
-		NULL, migrate5, NULL, NULL, hd_visit_rekey, NULL };
+		NULL, migrate5, NULL, NULL, hd_visit_rekey, NULL, NULL };
 
 	m[0] = hd_schema_sql;
 	m[1] = hd_schema2_sql;
@@ -161,6 +201,7 @@ static const char *const *migrations(size_t *n, const migrate_fn **hooks)
 	m[6] = rebuild_sql;
 	m[7] = migrate8_sql;
 	m[8] = rebuild_sql;
+	m[9] = migrate10_sql;
 	*n = NVERSIONS;
 	*hooks = h;
 	return m;
@@ -197,6 +238,7 @@ static const struct {
 	{ "精简拼音：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
 	{ "讲解预约：可限额、可取消", 0 },
 	{ "简繁原字优先：重建检索索引", TEXTS_SEARCH | TEXTS_HEADS },
+	{ "汇集各社区档案室的目录", 0 },
 };
 
 /* An upgrade in progress. */

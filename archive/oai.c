@@ -687,6 +687,16 @@ static int metadata(struct oai *o, const char *ref)
 		free(url);
 		free(dotted);
 	}
+	for (i = 0; o->q->thumb_url != NULL && i < r.nfiles; i++) {
+		if (r.files[i].mime != NULL &&
+		    strncmp(r.files[i].mime, "image/", 6) == 0) {
+			url = hd_xasprintf("%s%s.jpg", o->q->thumb_url,
+				r.files[i].sha256);
+			elem(o, "dc:relation", url);
+			free(url);
+			break;
+		}
+	}
 	elem(o, "dc:language", r.language);
 	elem(o, "dc:coverage", r.place);
 	elem(o, "dc:rights", "公开 (public)");
@@ -871,6 +881,24 @@ static void bind_list(sqlite3_stmt *st, const struct cursor *c,
 	sqlite3_bind_int(st, 6, anycls);
 }
 
+/* The records a list answers at a time: the setting oai.page when it is
+ * a number from 1 to HD_OAI_PAGE_MAX, else HD_OAI_PAGE. */
+static size_t page_size(struct oai *o)
+{
+	struct hd_error e;
+	char *v = NULL, *end;
+	long n = 0;
+
+	if (hd_meta_get(o->a, "oai.page", "", &v, &e) == 0 && v != NULL) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0') {
+			n = 0;
+		}
+	}
+	free(v);
+	return n >= 1 && n <= HD_OAI_PAGE_MAX ? (size_t)n : HD_OAI_PAGE;
+}
+
 /* ListIdentifiers and ListRecords. */
 static int do_list(struct oai *o, int records)
 {
@@ -879,7 +907,7 @@ static int do_list(struct oai *o, int records)
 	sqlite3_stmt *st;
 	const char *cat, *cls;
 	char setbuf[64], *tok, num[32];
-	size_t n = 0, i;
+	size_t n = 0, i, page = page_size(o);
 	int anycls, k, rc = 0, more = 0;
 
 	memset(&c, 0, sizeof c);
@@ -929,9 +957,9 @@ static int do_list(struct oai *o, int records)
 		return HD_EDB;
 	}
 	bind_list(st, &c, cat, cls, anycls, c.after);
-	sqlite3_bind_int(st, 7, HD_OAI_PAGE + 1);
+	sqlite3_bind_int(st, 7, (int)page + 1);
 	while ((k = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == HD_OAI_PAGE) {
+		if (n == page) {
 			more = 1;
 			break;
 		}

@@ -126,6 +126,9 @@ static int decide(struct hd_archive *a, const char *ref, const char *from,
 		return rc;
 	}
 	rc = record_state(a, ref, canon, &id, &status, e);
+	if (rc == 0) {
+		rc = hd_harvest_refuse(a, id, canon, e);
+	}
 	if (rc != 0) {
 		goto end;
 	}
@@ -671,6 +674,9 @@ int hd_record_edit(struct hd_archive *a, const char *ref,
 		goto out;
 	}
 	rc = hd_record_get(a, HD_ARCHIVIST, ref, &r, e);
+	if (rc == 0) {
+		rc = hd_harvest_refuse(a, r.id, r.ref, e);
+	}
 	if (rc != 0) {
 		goto end;
 	}

@@ -280,6 +280,10 @@ int hd_location_assign(struct hd_archive *a, const char *ref,
 		rc = hd_err(e, HD_ENOTFOUND, "%s: no such record", ref);
 		goto end;
 	}
+	rc = hd_harvest_refuse(a, id, cref, e);
+	if (rc != 0) {
+		goto end;
+	}
 	if (old != NULL && strcmp(old, canon) == 0) {
 		hd_tx_rollback(a);
 		free(old);

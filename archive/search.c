@@ -28,12 +28,12 @@
                                    (see walks) */
 
 /* See hd.h.  Frees every hit's strings and its snippet (text and marks,
- * one block: free(text)), the hits and the six facets' values, and
+ * one block: free(text)), the hits and the seven facets' values, and
  * leaves res zeroed; NULL does nothing. */
 void hd_results_release(struct hd_results *res)
 {
 	size_t i;
-	struct hd_facets *fs[6];
+	struct hd_facets *fs[7];
 
 	if (res == NULL) {
 		return;
@@ -52,6 +52,7 @@ void hd_results_release(struct hd_results *res)
 		free(h->thumb);
 		free(h->updated);
 		free(h->location);
+		free(h->source);
 	}
 	free(res->hits);
 	fs[0] = &res->decade;
@@ -60,7 +61,8 @@ void hd_results_release(struct hd_results *res)
 	fs[3] = &res->person;
 	fs[4] = &res->status;
 	fs[5] = &res->access;
-	for (i = 0; i < 6; i++) {
+	fs[6] = &res->source;
+	for (i = 0; i < 7; i++) {
 		size_t j;
 
 		for (j = 0; j < fs[i]->n; j++) {
@@ -972,6 +974,10 @@ walked:
 	if (rc == 0 && c.n > 0) {
 		cands_sort(&c, &sf);
 		rc = fetch_hits(a, who, x.expr, x.widen, q, limit, &c, res,
+			e);
+	}
+	if (rc == 0 && c.n > 0) {       /* the rooms' records (harvest) */
+		rc = hd_harvest_mark(a, c.v, c.n, sizeof *c.v, q->facets, res,
 			e);
 	}
 out:

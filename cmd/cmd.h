@@ -198,6 +198,7 @@ int cmd_transfer(struct cmd_ctx *c, int argc, char **argv);
 int cmd_bag(struct cmd_ctx *c, int argc, char **argv);
 int cmd_location(struct cmd_ctx *c, int argc, char **argv);
 int cmd_storage(struct cmd_ctx *c, int argc, char **argv);
+int cmd_harvest(struct cmd_ctx *c, int argc, char **argv);
 int cmd_inventory(struct cmd_ctx *c, int argc, char **argv);
 int cmd_backup(struct cmd_ctx *c, int argc, char **argv);
 int cmd_restore(struct cmd_ctx *c, int argc, char **argv);

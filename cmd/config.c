@@ -25,6 +25,8 @@ static const struct {
 		"(not held to 10 bookings an hour)"},
 	{"oai.email", HD_OAI_EMAIL_DEFAULT, "the e-mail harvesters see "
 		"(OAI-PMH adminEmail), NAME@HOST.DOMAIN without spaces"},
+	{"oai.page", "100", "records an OAI-PMH list answers at a time "
+		"(1-1000)"},
 	{"backup.dest", "", "absolute folder the admin pages' \"back up "
 		"now\" copies to"},
 	{"s3.credentials", "", "absolute path of the S3 key file (mode "
@@ -66,6 +68,9 @@ static int valid(const char *key, const char *v)
 	    strcmp(key, "s3.credentials") == 0) {
 		return v[0] == '/' && strpbrk(v, "\r\n") == NULL &&
 			strlen(v) < 4000;
+	}
+	if (strcmp(key, "oai.page") == 0) {
+		return cmd_number(v, 1, HD_OAI_PAGE_MAX, &n) == 0;
 	}
 	if (strcmp(key, "visit.capacity") == 0 ||
 	    strcmp(key, "visit.price") == 0) {

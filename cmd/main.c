@@ -43,6 +43,7 @@ static const struct command commands[] = {
 		"withdraw"},
 	{"consult", cmd_consult, "consultation requests, approvals, "
 		"statistics"},
+	{"harvest", cmd_harvest, "gather the rooms' catalogues (OAI-PMH)"},
 	{"audit", cmd_audit, "list the event log by record, type, time"},
 	{NULL, NULL, NULL},
 };

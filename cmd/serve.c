@@ -28,7 +28,8 @@ static const struct cmd_spec spec = {
 	"       [--timeout S] [--idle S] [--attract S] [--audit-hours H]\n"
 	"       [--merge-idle S] [--no-page-cache] [--trusted-proxy ADDR]\n"
 	"       [--upload-max-mb N] [--tls-cert FILE --tls-key FILE]\n"
-	"       [--demo-max N] [--demo-idle S] [--demo-life S] [--demo-mb N]\n\n"
+	"       [--demo-max N] [--demo-idle S] [--demo-life S] [--demo-mb N]\n"
+	"       [--harvest-hours H]\n\n"
 	"Serve the exhibit: kiosk screens, corridor, reading corner,\n"
 	"demonstrations, search, records and the JSON API.  Stops cleanly on\n"
 	"SIGTERM or SIGINT (requests in flight finish); SIGHUP reloads the\n"
@@ -59,6 +60,10 @@ static const struct cmd_spec spec = {
 	"                   quiet for S seconds (at most a request a second,\n"
 	"                   as a kiosk's attract loop makes), until it is\n"
 	"                   busier (default 10; 0: never)\n"
+	"  --harvest-hours H  harvest each room added with 'harvest add'\n"
+	"                   whose last run is older than H hours, checked at\n"
+	"                   start and every few seconds (default 0: only\n"
+	"                   'hongdang harvest run' harvests)\n"
 	"  --no-page-cache  make every public page anew (by default a page\n"
 	"                   is sent again from memory while the archive is\n"
 	"                   unchanged, within the hour)\n"
@@ -140,6 +145,7 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 		CMD_INT("attract", &site.attract_seconds, 5, 86400),
 		CMD_INT("audit-hours", &so.audit_hours, 0, 8760),
 		CMD_INT("merge-idle", &so.merge_idle, 0, 86400),
+		CMD_INT("harvest-hours", &so.harvest_hours, 0, 8760),
 		CMD_SET("no-page-cache", &so.page_cache, 0),
 		CMD_INT("demo-max", &so.demo_max, 0, 256),
 		CMD_INT("demo-idle", &so.demo_idle, 1, 86400),
@@ -185,7 +191,8 @@ int cmd_serve(struct cmd_ctx *c, int argc, char **argv)
 	/* the page cache pool, before any connection is opened: each
 	 * worker's reader keeps its cache full, and two more connections'
 	 * worth for the writers (the workers', the index merge's) */
-	hd_page_cache_reserve(c->dir, so.threads + 2);
+	hd_page_cache_reserve(c->dir, so.threads + 2 +
+		(so.harvest_hours > 0));
 	/* fail fast: the archive must open before anyone is told to come */
 	status = cmd_open(c, 1);
 	if (status != 0) {

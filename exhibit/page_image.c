@@ -4,8 +4,10 @@
  * made on first request by the library and never the original file.
  *
  * An image is served only while one public record has it
- * (hd_object_public); anything else is a 404, exactly like an image that
- * does not exist.
+ * (hd_object_public), or, for a thumbnail, while a public record
+ * harvested from a room has it as its cached thumbnail
+ * (hd_harvest_thumb); anything else is a 404, exactly like an image
+ * that does not exist.
  */
 #include "pages.h"
 
@@ -24,11 +26,17 @@ int page_image(struct site *s, struct hd_archive *a,
 	char sha[65], *path = NULL;
 
 	hd_err_clear(&e);
-	if (page_image_name(req->path + strlen("/img/"), &kind, sha) != 0 ||
-	    !hd_object_public(a, sha) ||
+	if (page_image_name(req->path + strlen("/img/"), &kind, sha) != 0) {
+		site_error(s, req, resp, 404);
+		return 0;
+	}
+	if (!hd_object_public(a, sha) ? kind != HD_DERIV_THUMB ||
+	    hd_harvest_thumb(a, sha, &path, NULL) != 0 :
 	    hd_derive(a, sha, kind, &path, &e) != 0) {
-		/* not made yet, and its original in a bucket out of reach:
-		 * say so (503, never kept by the response cache) */
+		/* not ours and not a thumbnail a room gave a harvested
+		 * record: 404; not made yet, its original in a bucket out of
+		 * reach: say so (503, never kept by the response cache) */
+		free(path);
 		site_error(s, req, resp, hd_store_remote(a) &&
 			(e.code == HD_EIO || e.code == HD_EDENIED) ? 503 :
 			404);

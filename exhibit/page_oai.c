@@ -49,7 +49,7 @@ int page_oai(struct site *s, struct hd_archive *a,
 	struct hd_oai_arg args[HTTP_MAX_PARAMS];
 	struct hd_oai_req q;
 	struct hd_error e;
-	char *base, *rec;
+	char *base, *rec, *thumb;
 	size_t i;
 
 	if (strcmp(req->path, "/oai") != 0) {
@@ -62,9 +62,11 @@ int page_oai(struct site *s, struct hd_archive *a,
 	}
 	base = base_url(s, req, "/oai");
 	rec = base_url(s, req, "/record/");
+	thumb = base_url(s, req, "/img/thumb/");
 	memset(&q, 0, sizeof q);
 	q.base_url = base;
 	q.record_url = rec;
+	q.thumb_url = thumb;
 	q.args = args;
 	q.nargs = i;
 	hd_err_clear(&e);
@@ -78,5 +80,6 @@ int page_oai(struct site *s, struct hd_archive *a,
 	}
 	free(base);
 	free(rec);
+	free(thumb);
 	return 0;
 }

@@ -19,6 +19,37 @@ static const char *path_ref(const struct http_req *req, const char *prefix)
 	return *r ? r : NULL;
 }
 
+/* A record the district harvested from a room: its room's name
+ * ("source") and the record's page there ("source_url") into ctx, and
+ * its cached thumbnail as its image when it has none (imgs).  Nothing
+ * for the district's own records. */
+static void room_ctx(struct hd_archive *a, const struct hd_record *r,
+	json_t *ctx, json_t *imgs)
+{
+	char *source, *url, *thumb, *u;
+	json_t *o;
+
+	if (hd_harvest_of(a, r->id, &source, &url, &thumb, NULL) == 1) {
+		json_object_set_new(ctx, "source", json_string(source));
+		if (url != NULL) {
+			json_object_set_new(ctx, "source_url",
+				json_string(url));
+		}
+		if (thumb != NULL && json_array_size(imgs) == 0) {
+			o = json_object();
+			u = page_thumb_url(thumb);
+			json_object_set_new(o, "screen", json_string(u));
+			json_object_set_new(o, "thumb", json_string(u));
+			json_object_set_new(o, "alt", json_string(r->title));
+			json_array_append_new(imgs, o);
+			free(u);
+		}
+	}
+	free(source);
+	free(url);
+	free(thumb);
+}
+
 /* The values of record r for record.html (html 1: with the QR code of
  * its public address, made from --public-url or the Host header, and
  * snippets of related records as HTML) or for the JSON API (html 0):
@@ -76,6 +107,7 @@ static json_t *record_ctx(struct site *s, struct hd_archive *a,
 		json_object_set_new(o, "alt", json_string(r->title));
 		json_array_append_new(imgs, o);
 	}
+	room_ctx(a, r, ctx, imgs);
 	json_object_set_new(ctx, "images", imgs);
 	text = hd_record_text(a, r);
 	if (text != NULL && *text) {

@@ -52,7 +52,7 @@ static char *search_link(const struct http_req *req, const char *name,
 	const char *value)
 {
 	static const char *const keep[] = {"q", "decade", "category", "place",
-		"person", "kiosk"};
+		"person", "source", "kiosk"};
 	struct hd_buf b;
 	size_t i;
 	const char *v;
@@ -137,11 +137,12 @@ static void add_facet(json_t *facets, const char *name, json_t *chips)
 	json_array_append_new(facets, f);
 }
 
-/* GET /search?q=&page=&decade=&category=&place=&person=: without q the
- * search form with the topics; with it PAGE_SIZE hits of the page asked
- * for, the facets that can narrow the search (decades and categories
- * when there is a choice or one is chosen, places and persons when
- * any), and links to the previous and next pages. */
+/* GET /search?q=&page=&decade=&category=&place=&person=&source=:
+ * without q the search form with the topics; with it PAGE_SIZE hits of
+ * the page asked for, the facets that can narrow the search (decades
+ * and categories when there is a choice or one is chosen, places,
+ * persons and rooms (社区, a district's harvest) when any), and links
+ * to the previous and next pages. */
 int page_search(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
@@ -149,12 +150,20 @@ int page_search(struct site *s, struct hd_archive *a,
 	struct hd_results res;
 	json_t *ctx = json_object(), *facets;
 	int page, pages;
-	char *base, *href;
+	char *base, *href, *fonds = NULL;
+	const char *room = http_param(req, "source");
 
 	read_query(req, &q, &page);
+	if (room != NULL && *room) {
+		/* 社区: a room's records are of its fonds; an unknown room
+		 * matches nothing */
+		hd_harvest_fonds(a, room, &fonds, NULL);
+		q.fonds = fonds != NULL ? fonds : "-";
+	}
 	json_object_set_new(ctx, "title", json_string("查一查"));
 	json_object_set_new(ctx, "topics", topics(a));
 	if (q.q == NULL || *q.q == '\0') {
+		free(fonds);
 		site_page(s, req, resp, 200, "search.html", ctx);
 		return 0;
 	}
@@ -183,6 +192,10 @@ int page_search(struct site *s, struct hd_archive *a,
 		add_facet(facets, "人物", facet_json(req, "person",
 			&res.person, 0));
 	}
+	if (res.source.n > 0) {
+		add_facet(facets, "社区", facet_json(req, "source",
+			&res.source, 0));
+	}
 	json_object_set_new(ctx, "facets", facets);
 	pages = (int)((res.total + PAGE_SIZE - 1) / PAGE_SIZE);
 	base = search_link(req, "q", q.q);     /* page 1 */
@@ -201,6 +214,7 @@ int page_search(struct site *s, struct hd_archive *a,
 	json_object_set_new(ctx, "page", json_integer(page));
 	json_object_set_new(ctx, "pages", json_integer(pages));
 	hd_results_release(&res);
+	free(fonds);
 	site_page(s, req, resp, 200, "search.html", ctx);
 	return 0;
 }

@@ -51,6 +51,8 @@ struct server_opts {
 	                           seconds without a request; 0: never */
 	uint64_t upload_max;    /* bytes one batch may upload at the desk
 	                           (/admin/ingest); 0: DESK_UPLOAD_MAX */
+	int harvest_hours;      /* harvest each room whose last run is older
+	                           than this (upkeep.c); 0: never */
 	int demo_max;           /* demonstration sandboxes at once; 0: no
 	                           demonstrations with a sandbox */
 	int demo_idle;          /* seconds a sandbox may go unused */

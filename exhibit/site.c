@@ -127,8 +127,8 @@ void page_snippet_html(struct hd_buf *b, const struct hd_snippet *s)
 
 /* page_hit, the snippet's HTML made in tmp (emptied first; page_hits
  * lends one to all its hits, so a hit costs no buffer of its own).
- * Missing date and year are null; category_name, snippet and thumb are
- * left out when there are none.  Returns a new object. */
+ * Missing date and year are null; category_name, snippet, thumb and
+ * source (a harvested record's room) are left out when there are none.  Returns a new object. */
 static json_t *hit_json(const struct hd_hit *h, int html,
 	struct hd_buf *tmp)
 {
@@ -160,6 +160,9 @@ static json_t *hit_json(const struct hd_hit *h, int html,
 		u = page_thumb_url(h->thumb);
 		json_object_set_new(o, "thumb", json_string(u));
 		free(u);
+	}
+	if (h->source != NULL) {
+		json_object_set_new(o, "source", json_string(h->source));
 	}
 	return o;
 }
@@ -215,6 +218,8 @@ json_t *site_search_json(const char *query, const struct hd_results *res)
 		json_object_set_new(j, "category", json_string(h->category));
 		json_object_set_new(j, "access", json_string(h->access));
 		json_object_set_new(j, "status", json_string(h->status));
+		json_object_set_new(j, "source", h->source ?
+			json_string(h->source) : json_null());
 		sb.len = 0;
 		page_snippet_html(&sb, &h->snippet);
 		json_object_set_new(j, "snippet",

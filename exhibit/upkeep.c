@@ -14,6 +14,7 @@
 #include "server_int.h"
 #include "demo.h"
 
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -29,6 +30,9 @@
 #define MERGE_CHECK_MS 1000
 /* How often the demo thread reclaims sandboxes. */
 #define REAP_MS 1000
+/* How often the harvest thread looks whether a room is due (a list of
+ * the sources: cheap). */
+#define HARVEST_CHECK_MS 2000
 
 struct upkeep {
 	struct server *sv;
@@ -41,6 +45,8 @@ struct upkeep {
 	int merge_started;
 	pthread_t demo;
 	int demo_started;
+	pthread_t harvest;
+	int harvest_started;
 };
 
 /* Wait until ms from now or a stop; returns 1 on a stop. */
@@ -256,11 +262,95 @@ static void *demo_thread(void *arg)
 	return NULL;
 }
 
+/* ----------------------------------------------------------- harvest */
+
+/* Whether source v is due: never run, or its last run ended more than
+ * hours ago by the library's clock (hd_now_s, which a test moves on). */
+static int harvest_due(const struct hd_harvest_source *v, int hours)
+{
+	GDateTime *t;
+	gint64 at;
+
+	if (v->last_run == NULL) {
+		return 1;
+	}
+	t = g_date_time_new_from_iso8601(v->last_run, NULL);
+	if (t == NULL) {
+		return 1;
+	}
+	at = g_date_time_to_unix(t);
+	g_date_time_unref(t);
+	return hd_now_s() - at >= (int64_t)hours * 3600;
+}
+
+/* hd_harvest_run's question between pages: 1 when the server stops. */
+static int harvest_stop(void *ud)
+{
+	return upkeep_stopping(ud);
+}
+
+/* The rooms' catalogues harvested on a schedule (hd_harvest_run): every
+ * HARVEST_CHECK_MS each source whose last run is older than
+ * opts->harvest_hours is harvested in turn, behind the requests (the
+ * requests never wait for it: each page is one short write, and the
+ * fetching is done outside any transaction); a stop is looked for
+ * between pages (the run goes on from there next time).  Each run's
+ * outcome goes to the log; a room that fails is tried again when it is
+ * due again (its last run is the failed one). */
+static void *harvest_thread(void *arg)
+{
+	struct upkeep *u = arg;
+	struct server *sv = u->sv;
+	struct hd_agent agent = { "server" };
+	struct hd_archive *a = NULL;
+	struct hd_harvest_source *v;
+	struct hd_harvest_opts o = { 0, harvest_stop, u };
+	struct hd_harvest_report r;
+	struct hd_error e;
+	size_t n, i;
+
+	(void)!setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	do {
+		hd_err_clear(&e);
+		if (a == NULL &&
+		    hd_archive_open(sv->site->dir, 0, &a, &e) != 0) {
+			alog_note(sv->log, "harvest: %s", e.msg);
+			a = NULL;
+		}
+		v = NULL;
+		n = 0;
+		if (a != NULL && hd_harvest_list(a, &v, &n, &e) != 0) {
+			alog_note(sv->log, "harvest: %s", e.msg);
+		}
+		for (i = 0; i < n && !upkeep_stopping(u); i++) {
+			if (!harvest_due(&v[i], sv->opts->harvest_hours)) {
+				continue;
+			}
+			hd_err_clear(&e);
+			if (hd_harvest_run(a, v[i].name, &o, &agent, &r,
+			    &e) != 0) {
+				alog_note(sv->log, "harvest: %s", e.msg);
+			} else {
+				alog_note(sv->log, "harvest: %s: %lld "
+					"page(s), %lld new, %lld changed, "
+					"%lld deleted", v[i].name,
+					(long long)r.pages, (long long)r.added,
+					(long long)r.updated,
+					(long long)r.deleted);
+			}
+		}
+		hd_harvest_sources_free(v, n);
+	} while (!upkeep_wait(u, HARVEST_CHECK_MS));
+	hd_archive_close(a);
+	return NULL;
+}
+
 /* ---------------------------------------------------------- lifecycle */
 
 /* See server_int.h.  The audit thread runs when opts->audit_hours > 0,
  * the merge thread when opts->merge_idle > 0, the demo thread when the
- * site has a pool of sandboxes; a thread that cannot be created is
+ * site has a pool of sandboxes, the harvest thread when
+ * opts->harvest_hours > 0; a thread that cannot be created is
  * simply not there (demonstrations then wait and say they are not
  * ready). */
 struct upkeep *upkeep_start(struct server *sv)
@@ -281,6 +371,10 @@ struct upkeep *upkeep_start(struct server *sv)
 	if (sv->site->demos != NULL &&
 	    pthread_create(&u->demo, NULL, demo_thread, u) == 0) {
 		u->demo_started = 1;
+	}
+	if (sv->opts->harvest_hours > 0 &&
+	    pthread_create(&u->harvest, NULL, harvest_thread, u) == 0) {
+		u->harvest_started = 1;
 	}
 	return u;
 }
@@ -309,6 +403,9 @@ void upkeep_end(struct upkeep *u)
 	}
 	if (u->demo_started) {
 		pthread_join(u->demo, NULL);
+	}
+	if (u->harvest_started) {
+		pthread_join(u->harvest, NULL);
 	}
 	pthread_cond_destroy(&u->wake);
 	pthread_mutex_destroy(&u->lock);

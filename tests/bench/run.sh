@@ -29,6 +29,8 @@
 #    and the home page's latency meanwhile (bench_upload.sh).
 # 10. Ingest into an S3 bucket of a one-node Ceph RADOS Gateway against
 #    curl PUTs of the same files over one connection (bench_s3.sh; root).
+# 11. A district harvesting 100,000 records from a room served on
+#    127.0.0.1 (bench_harvest.sh; BENCH_ONLY=harvest).
 #
 # Everything lives under BUILD/bench/; the figures go to stdout and to
 # BUILD/bench/results.txt.  Generated inputs and the 200k databases are
@@ -39,8 +41,8 @@
 # BENCH_RECORDS (default 200000) makes a smaller search corpus for a
 # quick check of the script itself.  BENCH_ONLY="1 6" runs only those
 # sections (default all; `make bench BENCH_ONLY=1` is the ingest alone,
-# BENCH_ONLY=upload the same as 9, s3 as 10); section 6 then uses the
-# 200k archive section 2 last built.
+# BENCH_ONLY=upload the same as 9, s3 as 10, harvest as 11); section 6
+# then uses the 200k archive section 2 last built.
 # No network is used.
 # shellcheck disable=SC2016  # sh -c scripts and make text, not expansions
 set -eu
@@ -61,9 +63,10 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 BENCH_ONLY=${BENCH_ONLY:+ $BENCH_ONLY }
 BENCH_ONLY=${BENCH_ONLY// upload / 9 }
 BENCH_ONLY=${BENCH_ONLY// s3 / 10 }
+BENCH_ONLY=${BENCH_ONLY// harvest / 11 }
 # want N: section N is to run
 want() {
-	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10} " in
+	case " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11} " in
 	*" $1 "*) ;;
 	*) return 1 ;;
 	esac
@@ -72,8 +75,8 @@ want() {
 [ -x "$HD" ] || die "$HD missing: run 'make' first"
 for n in ${BENCH_ONLY:-}; do
 	case $n in
-	[1-9] | 10) ;;
-	*) die "BENCH_ONLY: no section '$n' (1 to 10, upload or s3)" ;;
+	[1-9] | 1[01]) ;;
+	*) die "BENCH_ONLY: no section '$n' (1 to 11, upload, s3 or harvest)" ;;
 	esac
 done
 for t in openssl python3 cc pkg-config; do
@@ -466,6 +469,13 @@ if want 10; then
 	say "10. Ingest into an S3 bucket (Ceph RADOS Gateway) against curl"
 	bash "$HERE/bench_s3.sh" "$BUILD" | tee -a "$OUT"
 	failed bench_s3.sh "${PIPESTATUS[0]}"
+fi
+
+if want 11; then
+	say ""
+	say "11. Harvest (OAI-PMH, a district from a room)"
+	bash "$HERE/bench_harvest.sh" "$BUILD" | sed 's/^/   /' | tee -a "$OUT"
+	failed bench_harvest.sh "${PIPESTATUS[0]}"
 fi
 
 say ""

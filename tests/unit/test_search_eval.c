@@ -1213,7 +1213,7 @@ static int follows(int i)
 {
 	const struct hook_call *c = &calls[i], *p = &calls[i - 1];
 
-	if (c->from != 5 || c->to != 9 || c->done < 0 || c->done > c->total)
+	if (c->from != 5 || c->to != 10 || c->done < 0 || c->done > c->total)
 		return 0;
 	switch (c->event) {
 	case HD_UPGRADE_STEP:
@@ -1228,7 +1228,7 @@ static int follows(int i)
 		return p->event == HD_UPGRADE_STEP &&
 			c->version == p->version && c->done == c->total;
 	case HD_UPGRADE_DONE:
-		return p->event == HD_UPGRADE_STEP_DONE && c->version == 9;
+		return p->event == HD_UPGRADE_STEP_DONE && c->version == 10;
 	default:
 		return 0;
 	}
@@ -1236,10 +1236,10 @@ static int follows(int i)
 
 /* An archive of UPGRADE_RECORDS records taken back to version 5 is
  * opened with the upgrade hook set: versions 6 and 7 (rebuilds of the
- * index), 8 (the bookings' table, no texts) and 9 (a rebuild) are
- * reported in order, each from nothing done to all of it, with calls in
- * between, and all of it is what the tokenizer was given; making the
- * archive reported nothing. */
+ * index), 8 (the bookings' table, no texts), 9 (a rebuild) and 10 (the
+ * harvest's tables) are reported in order, each from nothing done to all
+ * of it, with calls in between, and all of it is what the tokenizer was
+ * given; making the archive reported nothing. */
 static void upgraded(const char *dir)
 {
 	struct hd_archive *a;
@@ -1286,7 +1286,7 @@ static void upgraded(const char *dir)
 		i > 0 ? (long long)calls[i - 1].done : 0LL,
 		i > 0 ? (long long)calls[i - 1].total : 0LL);
 	check("upgrade_reported", order && calls[ncalls - 1].event ==
-		HD_UPGRADE_DONE, "start, versions 6 to 9 each from 0 to "
+		HD_UPGRADE_DONE, "start, versions 6 to 10 each from 0 to "
 		"all done, then done (got %s)", got);
 	check("upgrade_progress", mid, "a call while a rebuild was under way "
 		"(got %s)", got);
