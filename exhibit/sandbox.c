@@ -314,11 +314,16 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->stopping && (j = job_take(p)) == NULL) {
+		j = NULL;
+		while (!p->stopping) {
+			j = job_take(p);
+			if (j != NULL) {
+				break;
+			}
 			pthread_cond_wait(&p->job_cv, &p->lock);
 		}
-		if (p->stopping) {
-			break;
+		if (j == NULL) {
+			break;          /* the pool is being freed */
 		}
 		pthread_mutex_unlock(&p->lock);
 		job_run(p, j);
