@@ -1,0 +1,91 @@
+# The web desk's upload against bodies no browser sends (what the
+# multipart fuzz target, tests/fuzz/fuzz_multipart.c, found): a plain
+# field that is not one line of text (a NUL byte, invalid UTF-8, a line
+# break) is refused 400 naming the field, and the refusal is one line of
+# UTF-8; a manifest
+# whose sizes add up past 2^64 (wrapping to a small total) is refused
+# 413 naming its entry; hostile file names are refused naming the name.
+# Each time nothing of the batch is kept and the archive is unchanged.
+. "$HD_TOP/tests/lib.sh"
+. "$HD_TOP/tests/admin_lib.sh"
+new_archive
+account zhang archivist 'zhang-secret-77'
+# shellcheck disable=SC2034  # read by serve (admin_lib.sh)
+SERVE_OPTS="--upload-max-mb 5 --audit-hours 0 --merge-idle 0"
+serve main
+login z zhang zhang-secret-77
+code login 303
+snapshot empty
+
+# ndirs: upload folders in the data folder's tmp/
+ndirs() {
+	find "$D/tmp" -maxdepth 1 -name 'upload-*' 2>/dev/null | wc -l
+}
+# upload FIELD...: POST /admin/ingest, the form token first
+upload() {
+	local tok a args=()
+	tok=$(csrf z)
+	for a in "$@"; do
+		args+=(-F "$a")
+	done
+	req z POST /admin/ingest -F "csrf=$tok" "${args[@]}"
+}
+# utf8_body NAME: the answer's page is valid UTF-8
+utf8_body() {
+	ok "$1" $PY -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$BODY"
+}
+printf '番禺前锋社区会议记录。\n' >"$T/a.txt"
+
+# a plain field that is not text: named, one line of UTF-8, nothing kept
+printf 'chi\377\376' >"$T/lang"
+upload "ocr_lang=<$T/lang" "files=@$T/a.txt"
+code bad-utf8-400 400
+has bad-utf8-names-field "$BODY" 'ocr_lang'
+utf8_body bad-utf8-page-utf8
+ok bad-utf8-nothing-kept test "$(ndirs)" -eq 0
+printf 'WS\000x' >"$T/cat"
+upload "category=<$T/cat" "files=@$T/a.txt"
+code nul-category-400 400
+has nul-category-names-field "$BODY" 'category'
+printf '5\000junk' >"$T/off"
+upload "offset=<$T/off" "files=@$T/a.txt"
+code nul-offset-400 400
+has nul-offset-names-field "$BODY" 'offset'
+printf '3\n<b>4</b>' >"$T/off"
+upload "offset=<$T/off" "files=@$T/a.txt"
+code newline-offset-400 400
+has newline-offset-names-field "$BODY" '表单字段 offset 的内容不是一行文字'
+ok nul-nothing-kept test "$(ndirs)" -eq 0
+
+# a manifest whose sizes wrap past 2^64 to a total under the cap
+big=4611686018427387904         # 2^62, four of them: 2^64
+printf '[{"path":"a.txt","size":%s},{"path":"b","size":%s},{"path":"c","size":%s},{"path":"d","size":%s}]' \
+	$big $big $big $big >"$T/manifest"
+upload "manifest=<$T/manifest" "files=@$T/a.txt"
+code manifest-wrap-413 413
+has manifest-wrap-names-entry "$BODY" '文件清单里的第 1 项（a.txt'
+ok manifest-wrap-nothing-kept test "$(ndirs)" -eq 0
+# and one entry over the cap alone
+printf '[{"path":"a.txt","size":5000001}]' >"$T/manifest"
+upload "manifest=<$T/manifest" "files=@$T/a.txt"
+code manifest-over-413 413
+has manifest-over-says-cap "$BODY" '每批 5.0 MB 的上限'
+# a manifest within the cap is taken
+printf '[{"path":"a.txt","size":%s}]' "$(stat -c %s "$T/a.txt")" >"$T/manifest"
+upload "manifest=<$T/manifest" "files=@$T/a.txt;filename=a.txt"
+code manifest-ok-303 303
+
+# hostile file names: each refused naming it, nothing of them written
+for n in '../../escape.txt' '/etc/passwd' 'a/../../b.txt'; do
+	rm -rf "$D/tmp"/upload-*
+	upload "files=@$T/a.txt;filename=$n"
+	code "name-$n-400" 400
+	has "name-$n-named" "$BODY" 'escapes the batch'
+	ok "name-$n-nothing-kept" test "$(ndirs)" -eq 0
+done
+ok names-nothing-outside test ! -e "$D/escape.txt" -a ! -e "$D/tmp/escape.txt"
+upload "files=@$T/a.txt;filename=$(printf 'x%.0s' $(seq 300)).txt"
+code name-overlong-400 400
+has name-overlong-named "$BODY" 'over 255 bytes'
+unchanged empty
+stop "$SPID"
