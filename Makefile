@@ -265,6 +265,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(COMPILE) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
+# fuzz_multipart answers libmicrohttpd's header lookup itself
+$(BUILD)/fuzz/fuzz_multipart: private LDLIBS += \
+	-Wl,--export-dynamic-symbol=MHD_lookup_connection_value_n
+
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins
 
