@@ -292,8 +292,9 @@ bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
 
 # Crash trials (not a test; as root for the loop volumes): CRASH_TRIALS
-# seeded kill -9 trials of each of ingest, backup, export, import and a
-# review while the server runs, then full disks of 1 and 4 KiB blocks
+# seeded kill -9 trials of each of ingest, backup, export, import, a
+# review while the server runs and a web upload (the server killed),
+# then full disks of 1 and 4 KiB blocks
 # at many levels of free space (tests/crash/trials.sh says what each
 # trial checks).
 CRASH_TRIALS ?= 100

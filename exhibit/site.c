@@ -295,6 +295,10 @@ void site_error(struct site *s, const struct http_req *req,
 		title = "提交的内容太大";
 		text = "请缩短后再提交。";
 		break;
+	case 429:
+		title = "请求太频繁";
+		text = "请稍后再试。";
+		break;
 	default:
 		title = "出了点问题";
 		text = "服务器暂时无法完成请求，请稍后再试。";
@@ -323,6 +327,17 @@ void site_error(struct site *s, const struct http_req *req,
 			title);
 		resp->type = "text/html; charset=utf-8";
 		resp->status = status;
+	}
+}
+
+/* See site.h. */
+void site_retry_after(struct http_resp *resp, int64_t secs)
+{
+	char v[24];
+
+	if (secs > 0) {
+		snprintf(v, sizeof v, "%lld", (long long)secs);
+		http_header(resp, "Retry-After", v);
 	}
 }
 
