@@ -212,6 +212,7 @@ static int feed(struct feed *f, const char *id, const char *body, size_t n,
 	struct admin ad;
 	const char *bid, *bmsg;
 	size_t at = 0, k;
+	uint64_t r;
 	int status, complete;
 
 	memset(f, 0, sizeof *f);
@@ -233,8 +234,11 @@ static int feed(struct feed *f, const char *id, const char *body, size_t n,
 	f->stopped = pp == NULL;
 	seed |= 1;
 	while (at < n) {
-		k = (size_t)(next(&seed) % (next(&seed) % 4 == 0 ? 4096 : 97))
-			+ 1;
+		/* a quarter 1-16 bytes (a boundary cut anywhere), half up
+		 * to 512, a quarter up to 4096 */
+		r = next(&seed) % 4;
+		k = (size_t)(next(&seed) % (r == 0 ? 16 : r == 3 ? 4096 :
+			512)) + 1;
 		k = k < n - at ? k : n - at;
 		if (!f->stopped && MHD_post_process(pp, body + at, k) !=
 		    MHD_YES) {
