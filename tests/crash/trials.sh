@@ -405,7 +405,8 @@ web_upload() {
 	[ "$(web_post "/admin/batches/$id/confirm")" = 303 ] || return 1
 	[ "$(web_wait "$id" done failed)" = done ]
 }
-# web_serve DIR: a server on DIR at a free port; WURL, SPID.
+# web_serve DIR: a server on DIR at a free port (60 s at most to answer,
+# on a loaded machine); WURL, SPID.
 web_serve() {
 	local port i
 	port=$(python3 -c 'import socket; s=socket.socket()
@@ -415,8 +416,9 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 		--templates "$top/templates" --audit-hours 0 --merge-idle 0 \
 		2>>"$W/serve.err" &
 	SPID=$!
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		curl -s -o /dev/null --max-time 1 "$WURL/favicon.ico" && return 0
+		kill -0 "$SPID" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
