@@ -462,7 +462,8 @@ static void walk(struct desk_batch *b, const char *root, const char *rel,
 	char *full, *sub;
 	DIR *dp = opendir(dir);
 
-	while (dp != NULL && depth < 256 && (de = readdir(dp)) != NULL) {
+	while (dp != NULL && depth <= DESK_DEPTH_MAX &&
+	    (de = readdir(dp)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0) {
 			continue;

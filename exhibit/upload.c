@@ -123,11 +123,19 @@ static int fail(struct upload *u, int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	size_t n;
+	int k;
+
 	if (u->status == 0) {
 		u->status = status;
 		va_start(ap, fmt);
 		vsnprintf(u->msg, sizeof u->msg, fmt, ap);
 		va_end(ap);
+		/* a sentence cut to fit ends on a whole character */
+		n = strlen(u->msg);
+		for (k = 0; k < 3 && n > 0 && !hd_utf8_valid(u->msg, n); k++) {
+			u->msg[--n] = '\0';
+		}
 	}
 	return -1;
 }
@@ -335,6 +343,17 @@ static int open_resume(struct upload *u, uint64_t off, int whole)
 	return -1;
 }
 
+/* The folders the batch path p is in. */
+static int depth_of(const char *p)
+{
+	int n = 0;
+
+	for (; *p != '\0'; p++) {
+		n += *p == '/';
+	}
+	return n;
+}
+
 /* A files field begins, named filename: check the name and the caps,
  * then open its file in part/ (from the start, or from the offset
  * field's byte).  0, or -1 after a failure. */
@@ -349,6 +368,11 @@ static int file_begin(struct upload *u, const char *filename)
 	hd_err_clear(&e);
 	if (entry_name_check(filename, strlen(filename), &path, &e) != 0) {
 		return fail(u, 400, "文件名不合规：%s", e.msg);
+	}
+	if (depth_of(path) > DESK_DEPTH_MAX) {
+		free(path);
+		return fail(u, 400, "文件名不合规：文件夹套了 %d 层以上（最多 "
+			"%d 层）。", DESK_DEPTH_MAX, DESK_DEPTH_MAX);
 	}
 	if (g_hash_table_contains(u->seen, path)) {
 		fail(u, 400, "这次上传里有两个文件都叫 %s。", path);

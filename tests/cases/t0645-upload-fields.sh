@@ -4,7 +4,9 @@
 # break) is refused 400 naming the field, and the refusal is one line of
 # UTF-8; a manifest
 # whose sizes add up past 2^64 (wrapping to a small total) is refused
-# 413 naming its entry; hostile file names are refused naming the name.
+# 413 naming its entry; hostile file names are refused naming the name,
+# and a file in more than 64 folders (which a restart would not find
+# again) is refused.
 # Each time nothing of the batch is kept and the archive is unchanged.
 # And a batch stored whose uploaded files a kill left has them removed
 # at the next start.
@@ -81,6 +83,14 @@ ok names-nothing-outside test ! -e "$D/escape.txt" -a ! -e "$D/tmp/escape.txt"
 upload "files=@$T/a.txt;filename=$(printf 'x%.0s' $(seq 300)).txt"
 code name-overlong-400 400
 has name-overlong-named "$BODY" 'over 255 bytes'
+# deeper than a restart finds again (and thousands of folders made):
+# 65 folders refused, 64 taken
+upload "files=@$T/a.txt;filename=$(printf 'd/%.0s' $(seq 65))a.txt"
+code name-deep-400 400
+has name-deep-says "$BODY" '文件夹套了 64 层以上'
+ok name-deep-nothing-kept test "$(ndirs)" -eq "$n0"
+upload "files=@$T/a.txt;filename=$(printf 'd/%.0s' $(seq 64))a.txt"
+code name-64-deep-303 303
 unchanged empty
 
 # stored, then the server killed after the batch's state was written but
