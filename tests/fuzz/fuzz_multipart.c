@@ -369,19 +369,15 @@ static void walk(const struct feed *f, const char *dir, const char *rel,
 	int whole)
 {
 	struct hd_error e;
-	struct dirent *de;
 	struct stat st;
 	char *full, *sub, *norm;
-	DIR *dp = opendir(dir);
+	const char *name;
+	GDir *dp = g_dir_open(dir, 0, NULL);
 
-	while (dp != NULL && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		full = hd_xasprintf("%s/%s", dir, de->d_name);
-		sub = *rel ? hd_xasprintf("%s/%s", rel, de->d_name) :
-			hd_xstrdup(de->d_name);
+	while (dp != NULL && (name = g_dir_read_name(dp)) != NULL) {
+		full = g_build_filename(dir, name, NULL);
+		sub = *rel ? g_build_filename(rel, name, NULL) :
+			g_strdup(name);
 		if (lstat(full, &st) != 0) {
 			broken("vanished", full);
 		}
@@ -398,11 +394,11 @@ static void walk(const struct feed *f, const char *dir, const char *rel,
 		} else {
 			broken("neither file nor folder", full);
 		}
-		free(full);
-		free(sub);
+		g_free(full);
+		g_free(sub);
 	}
 	if (dp != NULL) {
-		closedir(dp);
+		g_dir_close(dp);
 	}
 }
 
