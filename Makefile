@@ -277,6 +277,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD)
 	$(COMPILE) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(INGEST_OBJ) $(EXHIBIT_OBJ) $(LIBHD) $(LDLIBS)
 
+# fuzz_multipart answers libmicrohttpd's header lookup itself
+$(BUILD)/fuzz/fuzz_multipart: private LDLIBS += \
+	-Wl,--export-dynamic-symbol=MHD_lookup_connection_value_n
+
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins
 
@@ -308,8 +312,9 @@ bench: bench-deps all sample
 	tests/bench/run.sh $(BUILD)
 
 # Crash trials (not a test; as root for the loop volumes): CRASH_TRIALS
-# seeded kill -9 trials of each of ingest, backup, export, import and a
-# review while the server runs, then full disks of 1 and 4 KiB blocks
+# seeded kill -9 trials of each of ingest, backup, export, import, a
+# review while the server runs and a web upload (the server killed),
+# then full disks of 1 and 4 KiB blocks
 # at many levels of free space (tests/crash/trials.sh says what each
 # trial checks).
 CRASH_TRIALS ?= 100

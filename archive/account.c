@@ -587,15 +587,16 @@ void hd_login_policy_default(struct hd_login_policy *p)
 	p->slow_max = 60;
 }
 
-/* *yes becomes 1 when the failures statement which counts (name key
- * from address remote, or the address remote) has limit failures close
- * enough together (within window) that the newest is less than lock
- * seconds ago.  Failures before the last success they are counted from
+/* *yes becomes the seconds from now until the lock ends (at least 1)
+ * when the failures statement which counts (name key from address
+ * remote, or the address remote) has limit failures close enough
+ * together (within window) that the newest is less than lock seconds
+ * ago, else 0.  Failures before the last success they are counted from
  * do not count.  Returns 0, or HD_EDB: a limit that cannot be read never
  * lets a login through. */
 static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 	const char *remote, int limit, const struct hd_login_policy *p,
-	int64_t now, int *yes, struct hd_error *e)
+	int64_t now, int64_t *yes, struct hd_error *e)
 {
 	sqlite3_stmt *st;
 	int64_t newest = 0, oldest = 0;
@@ -618,15 +619,16 @@ static int locked(struct hd_archive *a, enum hd_sql which, const char *key,
 		return rc;
 	}
 	*yes = n >= limit && newest - oldest <= p->window &&
-		now < newest + p->lock;
+		now < newest + p->lock ? newest + p->lock - now : 0;
 	return 0;
 }
 
-/* *yes becomes 1 when the name key is locked from the address remote,
- * or the address itself (locked()).  Returns 0 or HD_EDB. */
+/* *yes becomes the seconds until the lock ends when the name key is
+ * locked from the address remote, or the address itself (locked()),
+ * else 0.  Returns 0 or HD_EDB. */
 static int is_locked(struct hd_archive *a, const char *key,
 	const char *remote, const struct hd_login_policy *p, int64_t now,
-	int *yes, struct hd_error *e)
+	int64_t *yes, struct hd_error *e)
 {
 	int rc;
 
@@ -640,11 +642,16 @@ static int is_locked(struct hd_archive *a, const char *key,
 }
 
 /* HD_ELIMIT with the message a locked name or address gets: how long the
- * lock lasts, in whole minutes rounded up. */
-static int locked_err(const struct hd_login_policy *p, struct hd_error *e)
+ * lock still lasts (wait seconds), in whole minutes rounded up; e->retry
+ * is wait. */
+static int locked_err(int64_t wait, struct hd_error *e)
 {
-	return hd_err(e, HD_ELIMIT, "账户已暂时锁定，请 %d 分钟后再试",
-		(p->lock + 59) / 60);
+	hd_err(e, HD_ELIMIT, "账户已暂时锁定，请 %lld 分钟后再试",
+		(long long)(wait + 59) / 60);
+	if (e != NULL) {
+		e->retry = wait;
+	}
+	return HD_ELIMIT;
 }
 
 /* *wait becomes the seconds name key must wait at now before it may be
@@ -774,8 +781,8 @@ static int login_enter(struct hd_archive *a, const char *key,
 	int *found, struct hd_user *u, char hash[crypto_pwhash_STRBYTES],
 	struct hd_error *e)
 {
-	int64_t now, wait;
-	int rc, lock;
+	int64_t now, wait, lock;
+	int rc;
 
 	*found = 0;
 	rc = hd_tx_begin(a, e);
@@ -785,7 +792,7 @@ static int login_enter(struct hd_archive *a, const char *key,
 	now = hd_now_s();
 	rc = is_locked(a, key, remote, p, now, &lock, e);
 	if (rc == 0 && lock) {
-		rc = locked_err(p, e);
+		rc = locked_err(lock, e);
 	}
 	if (rc == 0) {
 		rc = throttle(a, key, p, now, &wait, e);
@@ -793,6 +800,9 @@ static int login_enter(struct hd_archive *a, const char *key,
 	if (rc == 0 && wait > 0) {
 		rc = hd_err(e, HD_ELIMIT, "这个账户刚有多次登录失败，请 %lld "
 			"秒后再试", (long long)wait);
+		if (e != NULL) {
+			e->retry = wait;
+		}
 	}
 	if (rc == 0 && key[0] != '\0') {
 		*found = user_lookup(a, key, u, hash, e);
@@ -851,8 +861,8 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	const char *key = name_ok(name) ? name : "";
 	const char *pw = password ? password : "";
 	struct hd_user u;
-	int64_t attempt = 0;
-	int found = 0, good, rc, lock;
+	int64_t attempt = 0, lock;
+	int found = 0, good, rc;
 
 	token[0] = '\0';
 	memset(s, 0, sizeof *s);
@@ -890,7 +900,7 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 		return rc;
 	}
 	if (lock) {
-		return locked_err(p, e);
+		return locked_err(lock, e);
 	}
 	return hd_err(e, HD_EDENIED, "用户名或密码不正确");
 }

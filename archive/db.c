@@ -452,11 +452,16 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_VISIT_FORM_USED] = "SELECT id FROM visits WHERE form = ?1",
 	/* the contact's bookings not cancelled whose slot (?2 "YYYY-MM-DD
 	 * HH:MM", China time) has not begun; ?3 its day, for the index */
-	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*) FROM visits"
+	/* the count, and when the ?4-th latest begins (ends) */
+	[SQL_VISIT_OPEN_OF_CONTACT] = "SELECT count(*), (SELECT day || ' '"
+		" || slot FROM visits WHERE contact_key = ?1 AND day >= ?3"
+		" AND cancelled IS NULL AND day || ' ' || slot > ?2"
+		" ORDER BY 1 DESC LIMIT 1 OFFSET ?4) FROM visits"
 		" WHERE contact_key = ?1 AND day >= ?3 AND cancelled IS NULL"
 		" AND day || ' ' || slot > ?2",
-	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*) FROM visits"
-		" WHERE remote = ?1 AND at > ?2",
+	[SQL_VISIT_RECENT_OF_REMOTE] = "SELECT count(*), (SELECT at FROM"
+		" visits WHERE remote = ?1 AND at > ?2 ORDER BY at DESC"
+		" LIMIT 1 OFFSET ?3) FROM visits WHERE remote = ?1 AND at > ?2",
 	[SQL_VISIT_LIST] = "SELECT " VISIT_COLUMNS " FROM visits"
 		" WHERE day >= ?1 AND day < ?2 ORDER BY day, slot, id",
 	[SQL_VISIT_GET] = "SELECT " VISIT_COLUMNS " FROM visits WHERE id = ?1",

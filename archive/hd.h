@@ -62,6 +62,8 @@ enum hd_code {
 struct hd_error {
 	int code;           /* enum hd_code, 0 when nothing failed */
 	char msg[1024];     /* one line, UTF-8, names the input and reason */
+	int64_t retry;      /* HD_ELIMIT of a limit that frees itself: the
+	                       seconds until it does (0 unknown) */
 };
 
 /* Set *e (if not NULL) to code and a printf-formatted message; returns

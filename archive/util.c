@@ -33,6 +33,7 @@ int hd_err(struct hd_error *e, int code, const char *fmt, ...)
 		return code;
 	}
 	e->code = code;
+	e->retry = 0;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
@@ -45,6 +46,7 @@ void hd_err_clear(struct hd_error *e)
 	if (e != NULL) {
 		e->code = 0;
 		e->msg[0] = '\0';
+		e->retry = 0;
 	}
 }
 

@@ -384,40 +384,81 @@ int hd_visit_rekey(struct hd_archive *a, struct hd_error *e)
 
 /* ---------------------------------------------------------- booking */
 
+/* Unix seconds of "YYYY-MM-DD HH:MM" in China (UTC+8, no summer time),
+ * or 0 when it is not that. */
+static int64_t china_minute(const char *s)
+{
+	int y, mo, d, h, mi;
+	GDateTime *dt;
+	int64_t t;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d %2d:%2d", &y, &mo, &d, &h,
+	    &mi) != 5) {
+		return 0;
+	}
+	dt = g_date_time_new_utc(y, mo, d, h, mi, 0);
+	if (dt == NULL) {
+		return 0;
+	}
+	t = g_date_time_to_unix(dt) - 8 * 3600;
+	g_date_time_unref(dt);
+	return t;
+}
+
 /* The limits of booking b from b->remote for w's contact, inside its
  * transaction: HD_ELIMIT when the contact holds HD_VISIT_OPEN_MAX open
- * bookings at b->now or the address (not a kiosk's) made
- * HD_VISIT_HOURLY_MAX in the hour before it; else 0 (or HD_EDB). */
+ * bookings at b->now (e->retry: until the one that frees a place
+ * begins) or the address (not a kiosk's) made HD_VISIT_HOURLY_MAX in
+ * the hour before it (e->retry: until the one that frees a place is an
+ * hour old); else 0 (or HD_EDB). */
 static int limits_check(struct hd_archive *a, const struct hd_booking *b,
 	const struct who *w, struct hd_error *e)
 {
 	char today[11], hm[6], now[20], *kiosks = NULL;
-	int64_t n;
+	char *frees = NULL;
+	int64_t n, at;
 	int rc;
 
 	hd_china_clock(b->now, today, hm);
 	snprintf(now, sizeof now, "%s %s", today, hm);
 	n = 0;
 	rc = hd_sql_get(a, SQL_VISIT_OPEN_OF_CONTACT, "count bookings", e,
-		"ttt>l", w->contact_key, now, today, &n);
+		"tttl>lt", w->contact_key, now, today,
+		(int64_t)HD_VISIT_OPEN_MAX - 1, &n, &frees);
+	at = china_minute(frees);
 	if (rc == 1 && n >= HD_VISIT_OPEN_MAX) {
-		return hd_err(e, HD_ELIMIT, "联系方式“%s”已有 %lld 个尚未进行"
-			"的预约，每个联系方式最多 %d 个；如需更改，请先联系档案"
-			"室取消", w->contact, (long long)n, HD_VISIT_OPEN_MAX);
+		hd_err(e, HD_ELIMIT, "联系方式“%s”已有 %lld 个尚未进行"
+			"的预约，每个联系方式最多 %d 个；%s%s%s如需更改，请先联系"
+			"档案室取消", w->contact, (long long)n, HD_VISIT_OPEN_MAX,
+			at > b->now ? "在 " : "", at > b->now ? frees : "",
+			at > b->now ? " 的预约开始后可以再约；" : "");
+		if (e != NULL && at > b->now) {
+			e->retry = at - b->now;
+		}
+		free(frees);
+		return HD_ELIMIT;
 	}
+	free(frees);
 	if (rc < 0 || b->remote == NULL || b->remote[0] == '\0') {
 		return rc < 0 ? rc : 0;
 	}
 	rc = hd_meta_get(a, "visit.kiosks", "", &kiosks, e);
 	if (rc == 0 && !kiosk_has(kiosks, b->remote)) {
-		n = 0;
+		n = at = 0;
 		rc = hd_sql_get(a, SQL_VISIT_RECENT_OF_REMOTE, "count bookings",
-			e, "tl>l", b->remote, b->now - 3600, &n);
+			e, "tll>ll", b->remote, b->now - 3600,
+			(int64_t)HD_VISIT_HOURLY_MAX - 1, &n, &at);
 		rc = rc < 0 ? rc : 0;
+		/* frees when the one of them that is HD_VISIT_HOURLY_MAX-th
+		 * newest is an hour old */
+		at = at + 3600 > b->now ? at + 3600 - b->now : 1;
 		if (rc == 0 && n >= HD_VISIT_HOURLY_MAX) {
 			rc = hd_err(e, HD_ELIMIT, "这个网络地址一小时内已提交 "
-				"%d 个预约，请一小时后再试，或到档案室前台预约",
-				HD_VISIT_HOURLY_MAX);
+				"%d 个预约，请 %lld 分钟后再试，或到档案室前台预约",
+				HD_VISIT_HOURLY_MAX, (long long)(at + 59) / 60);
+			if (e != NULL) {
+				e->retry = at;
+			}
 		}
 	}
 	free(kiosks);

@@ -24,6 +24,8 @@
  *    what was being ingested has failed ("interrupted"): the pipeline's
  *    one transaction left it whole or absent, and running it again adds
  *    only what is missing (files already stored are known by hash);
+ *    what was done or cancelled keeps none of its uploaded files (a
+ *    kill after its state was written may have left them);
  *  - finished batches (done, cancelled, refused) and uploads abandoned
  *    while receiving are removed DESK_KEEP_SECS after their last change.
  */
@@ -460,7 +462,8 @@ static void walk(struct desk_batch *b, const char *root, const char *rel,
 	char *full, *sub;
 	DIR *dp = opendir(dir);
 
-	while (dp != NULL && depth < 256 && (de = readdir(dp)) != NULL) {
+	while (dp != NULL && depth <= DESK_DEPTH_MAX &&
+	    (de = readdir(dp)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0) {
 			continue;
@@ -561,6 +564,11 @@ static void restore_one(struct desk *d, const char *id)
 	b->duplicates = (int)json_integer_value(json_object_get(o,
 		"duplicates"));
 	json_decref(o);
+	if (b->state == DESK_DONE || b->state == DESK_CANCELLED) {
+		/* a kill between the state written and the files removed
+		 * (desk_run.c's settle, desk_cancel) left them behind */
+		desk_clear_disk(b->dir);
+	}
 	root = hd_xasprintf("%s/files", b->dir);
 	walk(b, root, "", 1, 0);
 	free(root);

@@ -23,6 +23,8 @@
 #define DESK_KEEP_SECS (7 * 86400)      /* finished batches kept this long */
 #define DESK_SWEEP_SECS 3600            /* and looked for this often */
 #define DESK_MARGIN_MAX ((uint64_t)256 << 20)   /* free disk kept at most */
+#define DESK_DEPTH_MAX 64       /* folders a batch path may be in: what an
+                                   upload takes and a start finds again */
 
 /* A file of a batch as it arrived. */
 struct desk_file {

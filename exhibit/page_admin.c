@@ -145,6 +145,7 @@ int page_admin_login_post(struct site *s, struct hd_archive *a,
 		"password"), req->remote, admin_policy(), token, &sess, &e);
 	if (rc == HD_ELIMIT) {
 		login_form(s, req, resp, 429, e.msg);
+		site_retry_after(resp, e.retry);
 		return 0;
 	}
 	if (rc == HD_EDENIED) {

@@ -196,6 +196,9 @@ int page_visit_book(struct site *s, struct hd_archive *a,
 		st = book_status(e.code);
 		visit_form(s, a, req, resp, st, st < 500 ? e.msg :
 			"预约暂时无法保存，请稍后再试。", NULL);
+		if (st == 429) {
+			site_retry_after(resp, e.retry);
+		}
 		return 0;
 	}
 	done = hd_xasprintf("已预约：%s %s，%s，%d 人。预约号 %lld。",

@@ -300,6 +300,10 @@ void site_error(struct site *s, const struct http_req *req,
 		title = "提交的内容太大";
 		text = "请缩短后再提交。";
 		break;
+	case 429:
+		title = "请求太频繁";
+		text = "请稍后再试。";
+		break;
 	case 503:
 		/* only the object store is out of reach (hd_store_remote) */
 		title = "原件暂时无法取得";
@@ -334,6 +338,17 @@ void site_error(struct site *s, const struct http_req *req,
 			title);
 		resp->type = "text/html; charset=utf-8";
 		resp->status = status;
+	}
+}
+
+/* See site.h. */
+void site_retry_after(struct http_resp *resp, int64_t secs)
+{
+	char v[24];
+
+	if (secs > 0) {
+		snprintf(v, sizeof v, "%lld", (long long)secs);
+		http_header(resp, "Retry-After", v);
 	}
 }
 

@@ -84,6 +84,9 @@ void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
 /* 1 when the request's URL is /api or under /api/: a program's. */
 int site_is_api(const struct http_req *req);
+/* A 429's Retry-After: the seconds until the limit frees (at least 1;
+ * 0 or less, unknown: none is added). */
+void site_retry_after(struct http_resp *resp, int64_t secs);
 
 /* The answer to a search as "hongdang search --json" and the staff
  * catalogue's /admin/api/search give it: {query, total, hits: [{ref,

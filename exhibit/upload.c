@@ -123,11 +123,19 @@ static int fail(struct upload *u, int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	size_t n;
+	int k;
+
 	if (u->status == 0) {
 		u->status = status;
 		va_start(ap, fmt);
 		vsnprintf(u->msg, sizeof u->msg, fmt, ap);
 		va_end(ap);
+		/* a sentence cut to fit ends on a whole character */
+		n = strlen(u->msg);
+		for (k = 0; k < 3 && n > 0 && !hd_utf8_valid(u->msg, n); k++) {
+			u->msg[--n] = '\0';
+		}
 	}
 	return -1;
 }
@@ -335,6 +343,17 @@ static int open_resume(struct upload *u, uint64_t off, int whole)
 	return -1;
 }
 
+/* The folders the batch path p is in. */
+static int depth_of(const char *p)
+{
+	int n = 0;
+
+	for (; *p != '\0'; p++) {
+		n += *p == '/';
+	}
+	return n;
+}
+
 /* A files field begins, named filename: check the name and the caps,
  * then open its file in part/ (from the start, or from the offset
  * field's byte).  0, or -1 after a failure. */
@@ -349,6 +368,11 @@ static int file_begin(struct upload *u, const char *filename)
 	hd_err_clear(&e);
 	if (entry_name_check(filename, strlen(filename), &path, &e) != 0) {
 		return fail(u, 400, "文件名不合规：%s", e.msg);
+	}
+	if (depth_of(path) > DESK_DEPTH_MAX) {
+		free(path);
+		return fail(u, 400, "文件名不合规：文件夹套了 %d 层以上（最多 "
+			"%d 层）。", DESK_DEPTH_MAX, DESK_DEPTH_MAX);
 	}
 	if (g_hash_table_contains(u->seen, path)) {
 		fail(u, 400, "这次上传里有两个文件都叫 %s。", path);
@@ -479,7 +503,7 @@ static int set_manifest(struct upload *u, const char *v)
 	GHashTable *m;
 	struct hd_error err;
 	uint64_t total = 0, *sz;
-	char *path;
+	char *path, cap[32];
 	size_t i;
 	int rc = 0;
 
@@ -504,6 +528,14 @@ static int set_manifest(struct upload *u, const char *v)
 				err.msg[0] ? "：" : "。", err.msg);
 			break;
 		}
+		if ((uint64_t)s > u->d->opts.upload_max - total) {
+			/* checked before the sum, which must not wrap */
+			rc = fail(u, 413, "文件清单里的第 %zu 项（%s，%lld 字节）"
+				"使这批超过了每批 %s 的上限。", i + 1, path,
+				(long long)s, mb(u->d->opts.upload_max, cap));
+			free(path);
+			break;
+		}
 		sz = g_new(uint64_t, 1);
 		*sz = (uint64_t)s;
 		total += *sz;
@@ -511,9 +543,6 @@ static int set_manifest(struct upload *u, const char *v)
 		free(path);
 	}
 	json_decref(a);
-	if (rc == 0 && total > u->d->opts.upload_max) {
-		rc = over_cap(u);
-	}
 	if (rc == 0) {
 		rc = room_for(u, total);
 	}
@@ -620,17 +649,41 @@ static int token_done(struct upload *u)
 		e.msg);
 }
 
-/* The field under way has ended whole: take it.  0, or -1. */
+/* 1 when the plain field under way is text, as the checks of its value
+ * and the sentences quoting it read it: UTF-8 without a NUL, and one
+ * line without control characters but in the manifest (JSON). */
+static int value_is_text(const struct upload *u)
+{
+	const char *v = u->value.p ? u->value.p : "";
+	size_t i;
+
+	if (memchr(v, '\0', u->value.len) != NULL ||
+	    !hd_utf8_valid(v, u->value.len)) {
+		return 0;
+	}
+	for (i = 0; i < u->value.len && strcmp(u->fname, "manifest"); i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The field under way has ended whole: take it.  0, or -1 (a value that
+ * is not text: 403 for the form token, else 400 naming the field). */
 static int field_end(struct upload *u)
 {
 	int rc = 0;
 
 	switch (u->kind) {
 	case FK_CSRF:
-		rc = token_done(u);
+		rc = value_is_text(u) ? token_done(u) : fail(u, 403,
+			"表单已过期或无效：请回到上一页，刷新后重新提交。");
 		break;
 	case FK_VALUE:
-		rc = apply_value(u);
+		rc = value_is_text(u) ? apply_value(u) : fail(u, 400,
+			"表单字段 %s 的内容不是一行文字（含有控制字符、NUL "
+			"字节或无效的 UTF-8），上传已停止。", u->fname);
 		break;
 	case FK_FILE:
 	case FK_SHEET:

@@ -104,6 +104,17 @@ post() {
 	done
 	req "$jar" POST "$path" "${args[@]}"
 }
+# upload FIELD...: POST /admin/ingest with curl -F as the account of the
+# jar z (the web desk's cases log their archivist in there), the form
+# token first.
+upload() {
+	local tok a args=()
+	tok=$(csrf z)
+	for a in "$@"; do
+		args+=(-F "$a")
+	done
+	req z POST /admin/ingest -F "csrf=$tok" "${args[@]}"
+}
 # sql QUERY: one value from the catalogue.
 sql() {
 	sqlite3 "$D/hongdang.db" "$1"

@@ -134,6 +134,19 @@ print(eval(sys.argv[2]))' "$OUT" "$2" 2>&1)
 		fail "$1" "$2 is '$got', expected '$3'"
 	fi
 }
+# retry_after NAME HEADERS LO HI: the response headers in the file
+# HEADERS have one Retry-After, of LO to HI seconds.
+retry_after() {
+	local v n
+	n=$(grep -ci '^Retry-After:' "$2")
+	v=$(grep -i '^Retry-After:' "$2" | head -1 | tr -d '\r' |
+		sed 's/^[^:]*: *//')
+	if [ "$n" = 1 ] && [ "$v" -ge "$3" ] 2>/dev/null && [ "$v" -le "$4" ]; then
+		pass "$1"
+	else
+		fail "$1" "$n Retry-After, '$v', wanted $3..$4 s"
+	fi
+}
 # new_archive [ARGS]: init a fresh archive in $D.
 new_archive() {
 	rm -rf "$D"

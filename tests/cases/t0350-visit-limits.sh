@@ -34,9 +34,11 @@ form() {
 		grep -o 'name="form" value="[^"]*"' | sed 's/.*value="//; s/"$//'
 }
 # book NAME ADDR FORM DAY SLOT GROUP CONTACT PEOPLE: one booking from
-# ADDR; its status in $T/NAME.code, its page in $T/NAME.html.
+# ADDR; its status in $T/NAME.code, its page in $T/NAME.html, its
+# headers in $T/NAME.head.
 book() {
-	curl -s --interface "$2" -b "$J" -o "$T/$1.html" -w '%{http_code}' \
+	curl -s --interface "$2" -b "$J" -o "$T/$1.html" -D "$T/$1.head" \
+		-w '%{http_code}' \
 		"$B/visit" --data-urlencode "csrf=$CSRF" \
 		--data-urlencode "form=$3" --data-urlencode "day=$4" \
 		--data-urlencode "slot=$5" --data-urlencode "group=$6" \
@@ -170,6 +172,10 @@ for c in 02088881234 '０２０ ８８８８ １２３４' ' 020-8888-1234 '; do
 	code c3 429
 done
 has c3-says "$T/c3.html" "每个联系方式最多 2 个"
+# the limit frees when the earlier of the two begins: $D2 09:00, two days
+# on from 15:30 less six and a half hours (the clock moved on meanwhile)
+retry_after c3-retry-after "$T/c3.head" $((149400 - 900)) 149400
+has c3-says-when "$T/c3.html" "在 $D2 09:00 的预约开始后可以再约"
 book mail1 127.0.0.1 "$(form 127.0.0.1)" "$D2" 14:00 邮件团一 Li@Example.org 1
 code mail1 200
 book mail2 127.0.0.1 "$(form 127.0.0.1)" "$D2" 15:00 邮件团二 li@example.ORG 1
@@ -186,14 +192,19 @@ ok addr-ten-booked test "$(visits "SELECT count(*) FROM visits WHERE remote = '1
 book addr-11 127.0.0.2 "$(form 127.0.0.2)" "$D3" 15:00 外来团11 13500000111 1
 code addr-11 429
 has addr-11-says "$T/addr-11.html" "一小时内已提交 10 个预约"
+# it frees when the first of the ten is an hour old
+retry_after addr-11-retry-after "$T/addr-11.head" 2700 3600
+ok addr-11-says-minutes grep -qE '请 (4[5-9]|5[0-9]|60) 分钟后再试' "$T/addr-11.html"
 book addr-other 127.0.0.3 "$(form 127.0.0.3)" "$D3" 15:00 外来团11 13500000111 1
 code addr-other 200
+ok addr-other-no-retry-after test "$(grep -ci '^Retry-After:' "$T/addr-other.head")" = 0
 hd config visit.kiosks '127.0.0.1 127.0.0.2'
 book addr-kiosk 127.0.0.2 "$(form 127.0.0.2)" "$D3" 15:00 外来团12 13500000112 1
 code addr-kiosk 200
 hd config visit.kiosks 127.0.0.1
 book addr-again 127.0.0.2 "$(form 127.0.0.2)" "$D3" 16:00 外来团13 13500000113 1
 code addr-again 429
+retry_after addr-again-retry-after "$T/addr-again.head" 2700 3600
 clock_add 3601
 book addr-hour-on 127.0.0.2 "$(form 127.0.0.2)" "$D3" 16:00 外来团13 13500000113 1
 code addr-hour-on 200

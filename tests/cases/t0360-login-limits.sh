@@ -80,6 +80,7 @@ for p in $pids; do wait "$p"; done    # the curls, not the server
 ok burst-at-most-five test "$(fails zhang)" -le 5
 ok burst-all-refused test "$(grep -lx 429 "$T"/g*.code | wc -l)" = 16
 has burst-says-locked "$T/g16.html" "账户已暂时锁定，请 15 分钟后再试"
+retry_after burst-retry-after "$T/g16.head" 840 900
 try 127.0.0.1 a zhang 'zhang-secret-77'
 is right-password-while-locked a 429
 ok right-password-no-session test "$(grep -ci 'hd_session=' "$T/a.head")" = 0
@@ -97,6 +98,7 @@ try 127.0.0.3 c li 'li-reviews-88'
 is slowed-for-everyone c 429
 w=$(wait_said c)
 ok slowed-says-seconds test "${w:-0}" -gt 10 -a "${w:-0}" -le 20
+retry_after slowed-retry-after "$T/c.head" "${w:-1}" "${w:-1}"
 clock_add 21
 try 127.0.0.3 c li 'li-reviews-88'
 is owner-elsewhere-logs-in c 303
@@ -105,6 +107,9 @@ ok owner-login-event test "$(logins)" = 1
 # the owner's login does not unlock the guesser's address
 try 127.0.0.2 b li 'li-reviews-88'
 is guesser-still-locked b 429
+# the lock began with the fifth failure, 21 s ago on the test clock
+retry_after locked-retry-after-counts-down "$T/b.head" 820 879
+has locked-says-minutes "$T/b.html" "请 15 分钟后再试"
 clock_add 901
 try 127.0.0.2 b li 'li-reviews-88'
 is lock-ends b 303
@@ -135,7 +140,9 @@ try 127.0.0.201 d wang 'wang-admin-99'
 is wait-doubles d 429
 w=$(wait_said d)
 ok wait-doubled test "${w:-0}" -gt 30 -a "${w:-0}" -le 40
+retry_after doubled-retry-after "$T/d.head" "${w:-1}" "${w:-1}"
 clock_add 41
 try 127.0.0.201 d wang 'wang-admin-99'
 is owner-after-wait d 303
+ok no-retry-after-when-let-in test "$(grep -ci '^Retry-After:' "$T/d.head")" = 0
 ok spread-six-failures test "$(fails wang)" = 6

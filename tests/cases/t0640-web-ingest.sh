@@ -73,15 +73,6 @@ loc_id() {
 ndirs() {
 	find "$D/tmp" -maxdepth 1 -name 'upload-*' | wc -l
 }
-# upload FIELD...: POST /admin/ingest with curl -F, the form token first
-upload() {
-	local tok a args=()
-	tok=$(csrf z)
-	for a in "$@"; do
-		args+=(-F "$a")
-	done
-	req z POST /admin/ingest -F "csrf=$tok" "${args[@]}"
-}
 
 # the scans: photos and the restricted party-member files of the sample,
 # with their rows of the sample's sheet

@@ -13,8 +13,13 @@
 #
 #   tests/crash/trials.sh [BUILD]
 #   CRASH_TRIALS=N (100) trials of each kind, CRASH_SEED=S (18) the
-#   moments, CRASH_KINDS="ingest backup export import review disk" the
-#   kinds run.
+#   moments, CRASH_KINDS="ingest backup export import review web disk"
+#   the kinds run.
+# A web trial: a server on a copy of the folder, an archivist uploads the
+# batch (curl, multipart), confirms it once checked, and the server is
+# killed at a random moment of that (the upload, the check, the ingest);
+# restarted, the batch is taken to the end (run again, confirmed, or
+# uploaded again when it was cut short) with its records once.
 # The last line is "N trials, N passed, N failed"; exit 1 on a failure.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +28,7 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 H="$build/hongdang"
 N=${CRASH_TRIALS:-100}
 SEED=${CRASH_SEED:-18}
-KINDS=${CRASH_KINDS:-"ingest backup export import review disk"}
+KINDS=${CRASH_KINDS:-"ingest backup export import review web disk"}
 export LC_ALL=C.UTF-8
 RANDOM=$SEED
 W=$(mktemp -d "${TMPDIR:-/tmp}/hdcrash.XXXXXX")
@@ -129,38 +134,52 @@ cp -a "$BASE" "$FULL"
 "$H" -d "$FULL" export --bag "$W/refbag" --query 番禺 >/dev/null
 NBAG=$(grep -c ' data/' "$W/refbag/manifest-sha256.txt")
 
+# kill_rerun KIND FROM WANT SPAN CMD...: N trials of CMD, which works on
+# the folder $W/a, each on a fresh copy of FROM, killed at a random
+# moment within SPAN ms: the folder is then sound and holds FROM's
+# records or WANT (the work whole or absent); CMD run again completes
+# with WANT records, and leaves no staging of the killed process.
+kill_rerun() {
+	local kind=$1 from=$2 want=$3 span=$4 i at why n n0
+	shift 4
+	n0=$(records "$from")
+	for i in $(seq 1 "$N"); do
+		rm -rf "$W/a"
+		cp -a "$from" "$W/a"
+		at=$(moment "$span")
+		run_killed "$at" "$@"
+		why=$(sound "$W/a") || { result "$kind" 0 "kill at $at ms: $why"; continue; }
+		n=$(records "$W/a")
+		if [ "$n" -ne "$n0" ] && [ "$n" -ne "$want" ]; then
+			result "$kind" 0 "kill at $at ms: $n records, not whole"
+			continue
+		fi
+		if ! "$@" >/dev/null 2>"$W/err"; then
+			result "$kind" 0 "rerun: $(head -c 200 "$W/err")"
+			continue
+		fi
+		n=$(records "$W/a")
+		if [ "$n" -ne "$want" ]; then
+			result "$kind" 0 "rerun left $n records"
+		elif [ -n "$(leftovers "$W/a" "$KPID")" ]; then
+			result "$kind" 0 "tmp/ keeps $(leftovers "$W/a" "$KPID")"
+		else
+			why=$(sound "$W/a") && result "$kind" 1 "" ||
+				result "$kind" 0 "after rerun: $why"
+		fi
+	done
+	rm -rf "$W/a"
+}
+
 # -------------------------------------------------------------- ingest
 trial_ingest() {
-	local i span at why n
+	local span
 	cp -a "$BASE" "$W/ref"
 	span=$(ms_of "$H" -d "$W/ref" ingest --approve "$BATCH")
 	rm -rf "$W/ref"
 	echo "# ingest of $NF files: $span ms"
-	for i in $(seq 1 "$N"); do
-		rm -rf "$W/a"
-		cp -a "$BASE" "$W/a"
-		at=$(moment "$span")
-		run_killed "$at" "$H" -d "$W/a" ingest --approve "$BATCH"
-		why=$(sound "$W/a") || { result ingest 0 "kill at $at ms: $why"; continue; }
-		n=$(records "$W/a")
-		if [ "$n" -ne "$NBASE" ] && [ "$n" -ne $((NBASE + NF)) ]; then
-			result ingest 0 "kill at $at ms: $n records, not whole"
-			continue
-		fi
-		if ! "$H" -d "$W/a" ingest --approve "$BATCH" >/dev/null 2>"$W/err"; then
-			result ingest 0 "rerun: $(head -c 200 "$W/err")"
-			continue
-		fi
-		n=$(records "$W/a")
-		if [ "$n" -ne $((NBASE + NF)) ]; then
-			result ingest 0 "rerun left $n records"
-		elif [ -n "$(leftovers "$W/a" "$KPID")" ]; then
-			result ingest 0 "tmp/ keeps $(leftovers "$W/a" "$KPID")"
-		else
-			why=$(sound "$W/a") && result ingest 1 "" ||
-				result ingest 0 "after rerun: $why"
-		fi
-	done
+	kill_rerun ingest "$BASE" $((NBASE + NF)) "$span" \
+		"$H" -d "$W/a" ingest --approve "$BATCH"
 }
 
 # -------------------------------------------------------------- backup
@@ -242,34 +261,16 @@ trial_export() {
 
 # -------------------------------------------------------------- import
 trial_import() {
-	local i span at why n
+	local span n
 	"$H" -d "$W/empty" init --fonds QF02 --name 区档案馆 >/dev/null
 	cp -a "$W/empty" "$W/ref"
 	span=$(ms_of "$H" -d "$W/ref" import --approve "$W/refbag")
 	n=$(records "$W/ref")
 	rm -rf "$W/ref"
 	echo "# import of a bag of $n records: $span ms"
-	for i in $(seq 1 "$N"); do
-		rm -rf "$W/a"
-		cp -a "$W/empty" "$W/a"
-		at=$(moment "$span")
-		run_killed "$at" "$H" -d "$W/a" import --approve "$W/refbag"
-		if [ "$(records "$W/a")" -ne 0 ] && [ "$(records "$W/a")" -ne "$n" ]; then
-			result import 0 "kill at $at ms: $(records "$W/a") records, not whole"
-			continue
-		fi
-		if ! "$H" -d "$W/a" import --approve "$W/refbag" >/dev/null 2>"$W/err"; then
-			result import 0 "rerun: $(head -c 200 "$W/err")"
-		elif [ "$(records "$W/a")" -ne "$n" ]; then
-			result import 0 "rerun left $(records "$W/a") records"
-		elif [ -n "$(leftovers "$W/a" "$KPID")" ]; then
-			result import 0 "tmp/ keeps $(leftovers "$W/a" "$KPID")"
-		else
-			why=$(sound "$W/a") && result import 1 "" ||
-				result import 0 "after rerun: $why"
-		fi
-	done
-	rm -rf "$W/empty" "$W/a"
+	kill_rerun import "$W/empty" "$n" "$span" \
+		"$H" -d "$W/a" import --approve "$W/refbag"
+	rm -rf "$W/empty"
 }
 
 # ----------------------------------------- review while the server runs
@@ -338,6 +339,186 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	SPID=""
 	why=$(sound "$W/r") && result review 1 "" || result review 0 "at the end: $why"
 	rm -rf "$W/r"
+}
+
+# ------------------------------------------- a web upload at the desk
+# The archivist's side, by curl against $WURL with the cookie jar
+# $W/jar: web_login logs in, web_state ID prints a batch's state,
+# web_post PATH posts the session's form token to PATH.
+web_login() {
+	local tok
+	rm -f "$W/jar"
+	tok=$(curl -s -c "$W/jar" --max-time 20 "$WURL/admin/login" |
+		grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 |
+		sed 's/.*value="//; s/"$//')
+	curl -s -o /dev/null -b "$W/jar" -c "$W/jar" --max-time 20 \
+		"$WURL/admin/login" --data-urlencode "csrf=$tok" \
+		--data-urlencode user=zhang --data-urlencode "password=zhang-secret-77"
+}
+web_token() {
+	curl -s -b "$W/jar" -c "$W/jar" --max-time 20 "$WURL/admin/" |
+		grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 |
+		sed 's/.*value="//; s/"$//'
+}
+web_post() {
+	curl -s -o /dev/null -w '%{http_code}' -b "$W/jar" -c "$W/jar" \
+		--max-time 20 "$WURL$1" --data-urlencode "csrf=$(web_token)"
+}
+web_state() {
+	curl -s -b "$W/jar" --max-time 20 "$WURL/admin/batches/$1.json" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null
+}
+# web_batches: "ID STATE" of each batch the desk lists.
+web_batches() {
+	curl -s -b "$W/jar" --max-time 20 "$WURL/admin/batches.json" |
+		python3 -c 'import json,sys
+for b in json.load(sys.stdin)["batches"]: print(b["id"], b["state"])' 2>/dev/null
+}
+# web_wait ID STATE...: wait (120 s at most, while the server runs) until
+# the batch is in one of the states; prints the state it is in.
+web_wait() {
+	local id=$1 i st w
+	shift
+	for i in $(seq 1200); do
+		kill -0 "$SPID" 2>/dev/null || break
+		st=$(web_state "$id")
+		for w in "$@"; do
+			[ "$st" = "$w" ] && { echo "$st"; return 0; }
+		done
+		sleep 0.1
+	done
+	echo "$st"
+	return 1
+}
+# web_upload: the batch's files in one multipart POST /admin/ingest,
+# confirmed once checked, until stored.  Returns 1 on a wrong turn.
+web_upload() {
+	local id f args=()
+	for f in "$BATCH"/*; do
+		args+=(-F "files=@$f")
+	done
+	id=$(curl -s -o /dev/null -D - -b "$W/jar" -c "$W/jar" --max-time 120 \
+		"$WURL/admin/ingest" -F "csrf=$(web_token)" -F ocr=off "${args[@]}" |
+		grep -i '^location:' | sed 's|.*/admin/batches/||' | tr -d '\r')
+	[ -n "$id" ] || return 1
+	[ "$(web_wait "$id" preview refused failed)" = preview ] || return 1
+	[ "$(web_post "/admin/batches/$id/confirm")" = 303 ] || return 1
+	[ "$(web_wait "$id" done failed)" = done ]
+}
+# web_serve DIR: a server on DIR at a free port (60 s at most to answer,
+# on a loaded machine); WURL, SPID.
+web_serve() {
+	local port i
+	port=$(python3 -c 'import socket; s=socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	WURL="http://127.0.0.1:$port"
+	HD_OCR_WORKERS=1 "$H" -d "$1" serve --listen "127.0.0.1:$port" \
+		--templates "$top/templates" --audit-hours 0 --merge-idle 0 \
+		2>>"$W/serve.err" &
+	SPID=$!
+	for i in $(seq 600); do
+		curl -s -o /dev/null --max-time 1 "$WURL/favicon.ico" && return 0
+		kill -0 "$SPID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+# web_stop: stop the server (SIGTERM).
+web_stop() {
+	kill "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=""
+}
+# web_finish: after the restart, take the interrupted batch to the end
+# as an archivist would: run a failed one again, confirm a checked one,
+# wait for one queued or being checked, cancel one cut short and upload
+# it again, upload it when none was made.  Prints why not and returns 1.
+web_finish() {
+	local id st n=0
+	web_login
+	while read -r id st; do
+		n=$((n + 1))
+		case "$st" in
+		receiving)
+			[ "$(web_post "/admin/batches/$id/cancel")" = 303 ] ||
+				{ echo "cancel $id refused"; return 1; }
+			web_upload || { echo "upload again failed"; return 1; } ;;
+		checking|preview|queued|ingesting|failed)
+			st=$(web_wait "$id" preview failed done)
+			if [ "$st" = failed ]; then
+				[ "$(web_post "/admin/batches/$id/rerun")" = 303 ] ||
+					{ echo "rerun $id refused"; return 1; }
+				st=$(web_wait "$id" preview done failed)
+			fi
+			if [ "$st" = preview ]; then
+				web_post "/admin/batches/$id/confirm" >/dev/null
+				st=$(web_wait "$id" done failed)
+			fi
+			[ "$st" = done ] || { echo "batch $id ends $st: $(curl -s -b "$W/jar" "$WURL/admin/batches/$id.json" | head -c 300)"; return 1; } ;;
+		done) ;;
+		*) echo "batch $id is $st"; return 1 ;;
+		esac
+	done < <(web_batches)
+	if [ "$n" -eq 0 ]; then
+		web_upload || { echo "upload failed"; return 1; }
+	fi
+}
+trial_web() {
+	local i span at why n t0 spid
+	cp -a "$BASE" "$W/wbase"
+	printf 'zhang-secret-77\n' >"$W/pw"
+	"$H" -d "$W/wbase" user add zhang --role archivist \
+		--password-file "$W/pw" >/dev/null
+	cp -a "$W/wbase" "$W/a"
+	web_serve "$W/a" || { result web 0 "the server does not start"; return; }
+	t0=$(date +%s%N)
+	web_login
+	web_upload || result web 0 "the reference upload failed"
+	span=$((($(date +%s%N) - t0) / 1000000))
+	web_stop
+	rm -rf "$W/a"
+	echo "# web upload of $NF files, checked, confirmed and stored: $span ms"
+	for i in $(seq 1 "$N"); do
+		rm -rf "$W/a"
+		cp -a "$W/wbase" "$W/a"
+		web_serve "$W/a" || { result web 0 "trial $i: no server"; continue; }
+		at=$(moment "$span")
+		( web_login; web_upload ) >/dev/null 2>&1 &
+		KPID=$!
+		sleep "$((at / 1000)).$(printf '%03d' $((at % 1000)))"
+		spid=$SPID
+		KILLED=0
+		kill -9 "$SPID" 2>/dev/null && KILLED=1
+		wait "$SPID" 2>/dev/null
+		kk[$CUR]=$((${kk[$CUR]:-0} + KILLED))
+		kill "$KPID" 2>/dev/null        # the client, its server gone
+		wait "$KPID" 2>/dev/null
+		why=$(sound "$W/a") || { result web 0 "kill at $at ms: $why"; continue; }
+		n=$(records "$W/a")
+		if [ "$n" -ne "$NBASE" ] && [ "$n" -ne $((NBASE + NF)) ]; then
+			result web 0 "kill at $at ms: $n records, not whole"
+			continue
+		fi
+		web_serve "$W/a" || { result web 0 "trial $i: no server after the kill"; continue; }
+		if ! why=$(web_finish); then
+			result web 0 "kill at $at ms: $why"
+			web_stop
+			continue
+		fi
+		web_stop
+		n=$(records "$W/a")
+		if [ "$n" -ne $((NBASE + NF)) ]; then
+			result web 0 "kill at $at ms: $n records after the rerun"
+		elif [ -n "$(leftovers "$W/a" "$spid")" ]; then
+			result web 0 "tmp/ keeps $(leftovers "$W/a" "$spid")"
+		elif [ -n "$(find "$W/a/tmp" -path '*/upload-*/*' \( -name files -o -name part \) 2>/dev/null)" ]; then
+			result web 0 "uploaded files left: $(find "$W/a/tmp" -path '*/upload-*/*' \( -name files -o -name part \) | head -3)"
+		else
+			why=$(sound "$W/a") && result web 1 "" ||
+				result web 0 "after the rerun: $why"
+		fi
+	done
+	rm -rf "$W/a" "$W/wbase"
 }
 
 # ----------------------------------------------------------- full disks
