@@ -233,8 +233,6 @@ struct hd_archive {
 	sqlite3_stmt *st[SQL__COUNT];
 	char *fonds_code;       /* the first fonds */
 	char *fonds_name;
-	atomic_uint tmp_seq;    /* for temporary object names; ingest's
-	                           reader threads draw from it together */
 	/* Index rows of the records added in the open transaction, written
 	 * all together just before COMMIT (record.c) */
 	struct hd_index_row *index;
@@ -550,5 +548,11 @@ int hd_bagw_place(struct hd_bagw *w, struct hd_error *e);
 void hd_bagw_discard(struct hd_bagw *w);
 /* Free what w holds (the bag on disk stays) and zero it. */
 void hd_bagw_release(struct hd_bagw *w);
+
+/* A number for a temporary file's name under a data folder's tmp/
+ * ("obj-PID-N", "s3get-PID-N"): one sequence for the whole process, since
+ * several handles to one folder (the server's threads, an ingest's
+ * readers) make such files there at once (store.c). */
+unsigned int hd_tmp_next(void);
 
 #endif

@@ -975,7 +975,7 @@ int hd_store_fetch(struct hd_archive *a, const char *sha256, char **path,
 		return 0;
 	}
 	p = hd_xasprintf("%s/s3get-%ld-%u", a->tmpdir, (long)getpid(),
-		atomic_fetch_add(&a->tmp_seq, 1));
+		hd_tmp_next());
 	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = hd_err(e, HD_EIO, "%s: cannot create: %s", p,

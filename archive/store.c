@@ -53,6 +53,15 @@ int hd_store_has(struct hd_archive *a, const char *sha256)
 	return hd_store_stat(a, sha256, &size, &e) == 0;
 }
 
+/* The sequence of hd_tmp_next. */
+static atomic_uint tmp_seq;
+
+/* hd_tmp_next: see internal.h. */
+unsigned int hd_tmp_next(void)
+{
+	return atomic_fetch_add(&tmp_seq, 1);
+}
+
 /* hd_objw_open: see hd.h.  The temporary is tmp/obj-PID-N (the store's
  * sweep knows it by its PID).  Returns 0 or HD_EIO (w holds nothing). */
 int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
@@ -70,7 +79,7 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 		return 0;
 	}
 	snprintf(w->tmp, sizeof w->tmp, "%s/obj-%ld-%u", a->tmpdir,
-		(long)getpid(), atomic_fetch_add(&a->tmp_seq, 1));
+		(long)getpid(), hd_tmp_next());
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (w->fd < 0) {
 		int err = errno;

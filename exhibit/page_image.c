@@ -11,6 +11,7 @@
  */
 #include "pages.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* GET /img/thumb/SHA.jpg and /img/screen/SHA.jpg: the derivative
@@ -37,9 +38,15 @@ int page_image(struct site *s, struct hd_archive *a,
 		 * record: 404; not made yet, its original in a bucket out of
 		 * reach: say so (503, never kept by the response cache) */
 		free(path);
-		site_error(s, req, resp, hd_store_remote(a) &&
-			(e.code == HD_EIO || e.code == HD_EDENIED) ? 503 :
-			404);
+		if (hd_store_remote(a) &&
+		    (e.code == HD_EIO || e.code == HD_EDENIED)) {
+			/* the log says why, the page what it means */
+			fprintf(stderr, "hongdang: %s: %s\n", req->path,
+				e.msg);
+			site_error(s, req, resp, 503);
+		} else {
+			site_error(s, req, resp, 404);
+		}
 		return 0;
 	}
 	resp->file = path;

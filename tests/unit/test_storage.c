@@ -184,6 +184,50 @@ out:
 	free(cmd);
 }
 
+/* Two handles to one data folder (as the server's threads hold) write
+ * objects at once: each gets a temporary file of its own in tmp/ (a
+ * counter a handle, both starting at 0, once named both obj-PID-0 and
+ * refused the second), and both objects are published. */
+static void two_writers(void)
+{
+	struct hd_agent ag = {"test"};
+	struct hd_archive *a = NULL, *b = NULL;
+	struct hd_objw wa, wb;
+	struct hd_error e;
+	char dir[] = "/tmp/hdtwo.XXXXXX", *cmd;
+	int ra, rb;
+
+	memset(&wa, 0, sizeof wa);
+	memset(&wb, 0, sizeof wb);
+	if (mkdtemp(dir) == NULL || hd_archive_init(dir, "QF01", "测试",
+	    &ag, &e) != 0 || hd_archive_open(dir, 0, &a, &e) != 0 ||
+	    hd_archive_open(dir, 0, &b, &e) != 0) {
+		check("two-writers-setup", 0, "cannot make an archive");
+		hd_archive_close(a);
+		return;
+	}
+	hd_err_clear(&e);
+	ra = hd_objw_open(a, &wa, 0, &e);
+	rb = hd_objw_open(b, &wb, 0, &e);
+	check("two-writers-open", ra == 0 && rb == 0,
+		"the second handle's temporary object: %s", e.msg);
+	if (ra == 0 && rb == 0) {
+		check("two-writers-apart", strcmp(wa.tmp, wb.tmp) != 0,
+			"both wrote %s", wa.tmp);
+	}
+	if (ra == 0) {
+		hd_objw_discard(&wa);
+	}
+	if (rb == 0) {
+		hd_objw_discard(&wb);
+	}
+	hd_archive_close(a);
+	hd_archive_close(b);
+	cmd = hd_xasprintf("rm -rf '%s'", dir);
+	check("two-writers-cleanup", system(cmd) == 0, "%s failed", cmd);
+	free(cmd);
+}
+
 int main(void)
 {
 	char out[HD_LOCATION_MAX];
@@ -199,5 +243,6 @@ int main(void)
 		check_row("time", &times[i], rc, out);
 	}
 	audit();
+	two_writers();
 	return check_done();
 }
