@@ -498,10 +498,6 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
 		goto out;
 	}
-	rc = master_get(a, sha256, &src, &temp, e);
-	if (rc != 0) {
-		goto out;
-	}
 	pthread_once(&lib_once, lib_start);
 	if (lib_rc != 0) {
 		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
@@ -517,9 +513,15 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 			break;
 		}
 	}
-	/* Another thread may have finished between our stat and claim. */
+	/* Another thread may have finished between our stat and claim;
+	 * else the master is fetched (from a bucket: once, by the thread
+	 * that makes the derivative, not by each that waits for it) */
 	if (stat(final, &sb) != 0) {
-		rc = make(a, sha256, src, loader, kinds[kind].size, final, e);
+		rc = master_get(a, sha256, &src, &temp, e);
+		if (rc == 0) {
+			rc = make(a, sha256, src, loader, kinds[kind].size,
+				final, e);
+		}
 	}
 	busy_release(key);
 	if (rc != 0) {
@@ -688,12 +690,6 @@ int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
 		goto out;
 	}
-	if (tiles_read(d, t) != 0) {
-		rc = master_get(a, sha256, &src, &temp, e);
-	}
-	if (rc != 0) {
-		goto out;
-	}
 	pthread_once(&lib_once, lib_start);
 	if (lib_rc != 0) {
 		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
@@ -706,8 +702,13 @@ int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 		}
 		claimed = busy_claim(key);
 	} while (!claimed);
+	/* made meanwhile by the thread that held the claim?  Else the
+	 * master is fetched here, once (see hd_derive) */
 	if (tiles_read(d, t) != 0) {
-		rc = tiles_make(a, sha256, src, loader, d, e);
+		rc = master_get(a, sha256, &src, &temp, e);
+		if (rc == 0) {
+			rc = tiles_make(a, sha256, src, loader, d, e);
+		}
 		if (rc == 0 && tiles_read(d, t) != 0) {
 			rc = hd_err(e, HD_EIO, "%s: the pyramid cannot be "
 				"read", d);

@@ -103,8 +103,8 @@ void demo_pool_free(struct demo_pool *p);
 /* Reclaim the sandboxes unused for lim.idle seconds, older than
  * lim.life or bigger than lim.bytes, and those of ended sessions; first
  * bring the template's readings up to the last slot (e set when that
- * failed: it is tried again at the next slot).  Returns how many were
- * removed.  Called every second by the server's upkeep. */
+ * failed: its slots are left out, the next ones come).  Returns how
+ * many were removed.  Called every second by the server's upkeep. */
 int demo_pool_reap(struct demo_pool *p, struct hd_error *e);
 /* How many sandboxes there are. */
 int demo_pool_count(struct demo_pool *p);
@@ -249,10 +249,12 @@ void demo_keep_form_values(const struct demo_def *d, const char *key,
 	struct demo_run *r, json_t *ctx);
 
 /* Make the material in mat (folder m->dir, made) and the template data
- * folder dir from the archive real (read only): see demo_template.c.
- * Fills m (release with demo_material_release).  0 or the failure. */
+ * folder dir from the archive real (read only): see demo_template.c;
+ * its readings end at the slot upto (demo_reading_slot), the pool's own
+ * record of where they end.  Fills m (release with
+ * demo_material_release).  0 or the failure. */
 int demo_template_make(struct hd_archive *real, const char *dir,
-	struct demo_material *m, struct hd_error *e);
+	struct demo_material *m, int64_t upto, struct hd_error *e);
 void demo_material_release(struct demo_material *m);
 
 /* Days of storage-room readings a sandbox shows, two a day. */

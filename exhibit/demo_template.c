@@ -433,9 +433,10 @@ int demo_readings_add(struct hd_archive *a, int64_t after, int64_t upto,
 	return 0;
 }
 
-/* The template's contents, made in a (open, writable); refs into m. */
+/* The template's contents, made in a (open, writable), its readings up
+ * to the slot upto; refs into m. */
 static int fill_template(struct hd_archive *a, struct hd_archive *real,
-	struct demo_material *m, struct hd_error *e)
+	struct demo_material *m, int64_t upto, struct hd_error *e)
 {
 	static const struct hd_agent agent = { "demo" };
 	struct photo base[BASE_PHOTOS], donate;
@@ -574,8 +575,7 @@ static int fill_template(struct hd_archive *a, struct hd_archive *real,
 			m->dir);
 	}
 	if (rc == 0) {
-		rc = demo_readings_add(a, 0, demo_reading_slot(hd_now_s()),
-			e);
+		rc = demo_readings_add(a, 0, upto, e);
 	}
 	/* the account a consultation is approved for (nobody logs in) */
 	if (rc == 0) {
@@ -599,7 +599,7 @@ out:
  * temporary name and renamed when whole; its handle is closed, so the
  * folder is one database file and the objects (no write-ahead log). */
 int demo_template_make(struct hd_archive *real, const char *dir,
-	struct demo_material *m, struct hd_error *e)
+	struct demo_material *m, int64_t upto, struct hd_error *e)
 {
 	static const struct hd_agent agent = { "demo" };
 	struct hd_archive *a = NULL;
@@ -623,7 +623,7 @@ int demo_template_make(struct hd_archive *real, const char *dir,
 		rc = hd_archive_open(part, 0, &a, e);
 	}
 	if (rc == 0) {
-		rc = fill_template(a, real, m, e);
+		rc = fill_template(a, real, m, upto, e);
 	}
 	hd_archive_close(a);
 	if (rc == 0 && rename(part, dir) != 0) {

@@ -94,7 +94,8 @@ static int cat_read(const struct http_req *req, struct cat *c)
 	static const char *const statuses[] = {"draft", "pending",
 		"approved", "returned", "withdrawn"};
 	const char *v, *bad = NULL;
-	long x;
+	long x = 0;
+	int k;
 	size_t i;
 
 	memset(c, 0, sizeof *c);
@@ -119,29 +120,31 @@ static int cat_read(const struct http_req *req, struct cat *c)
 		c->q.category = hd_category_code(v);
 		bad = c->q.category == NULL ? "门类" : NULL;
 	}
-	if (bad == NULL && int_param(req, "year_from", 1000, 9999, &x) != 0) {
-		bad = int_param(req, "year_from", 1000, 9999, &x) < 0 ?
-			"起始年份" : NULL;
-		c->q.year_from = (int)x;
+	if (bad == NULL) {
+		k = int_param(req, "year_from", 1000, 9999, &x);
+		bad = k < 0 ? "起始年份" : NULL;
+		c->q.year_from = k > 0 ? (int)x : c->q.year_from;
 	}
-	if (bad == NULL && int_param(req, "year_to", 1000, 9999, &x) != 0) {
-		bad = int_param(req, "year_to", 1000, 9999, &x) < 0 ?
-			"截止年份" : NULL;
-		c->q.year_to = (int)x;
+	if (bad == NULL) {
+		k = int_param(req, "year_to", 1000, 9999, &x);
+		bad = k < 0 ? "截止年份" : NULL;
+		c->q.year_to = k > 0 ? (int)x : c->q.year_to;
 	}
 	if (bad == NULL && c->q.year_from > 0 && c->q.year_to > 0 &&
 	    c->q.year_to < c->q.year_from) {
 		bad = "年份范围";
 	}
-	if (bad == NULL && int_param(req, "batch", 1, INT32_MAX, &x) != 0) {
-		bad = int_param(req, "batch", 1, INT32_MAX, &x) < 0 ?
-			"批次" : NULL;
-		c->q.batch = x;
+	if (bad == NULL) {
+		k = int_param(req, "batch", 1, INT32_MAX, &x);
+		bad = k < 0 ? "批次" : NULL;
+		c->q.batch = k > 0 ? x : c->q.batch;
 	}
-	if (bad == NULL && int_param(req, "page", 1, PAGE_MAX, &x) != 0) {
-		bad = int_param(req, "page", 1, PAGE_MAX, &x) < 0 ?
-			"页码" : NULL;
-		c->page = (int)x;
+	if (bad == NULL) {
+		/* a page refused leaves c->page as it was (1): its offset is
+		 * worked out below either way */
+		k = int_param(req, "page", 1, PAGE_MAX, &x);
+		bad = k < 0 ? "页码" : NULL;
+		c->page = k > 0 ? (int)x : c->page;
 	}
 	if (bad == NULL && (v = text_param(req, "sort")) != NULL) {
 		for (i = 0; i < sizeof sorts / sizeof *sorts; i++) {

@@ -43,7 +43,9 @@ int page_image(struct site *s, struct hd_archive *a,
 			/* the log says why, the page what it means */
 			fprintf(stderr, "hongdang: %s: %s\n", req->path,
 				e.msg);
-			site_error(s, req, resp, 503);
+			site_error_text(s, req, resp, 503, "原件暂时无法取得",
+				"这件档案的原件存放在对象存储中，现在连接"
+				"不上。已缓存的图像照常显示，请稍后再试。");
 		} else {
 			site_error(s, req, resp, 404);
 		}

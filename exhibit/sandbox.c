@@ -448,7 +448,7 @@ int demo_pool_prepare(struct demo_pool *p, struct hd_error *e)
 
 	rc = hd_archive_open(p->dir, 1, &real, e);
 	if (rc == 0) {
-		rc = demo_template_make(real, p->tmpl, &p->mat, e);
+		rc = demo_template_make(real, p->tmpl, &p->mat, upto, e);
 	}
 	hd_archive_close(real);
 	pthread_mutex_lock(&p->lock);
@@ -526,7 +526,9 @@ static struct sandbox *pool_take(struct demo_pool *p, size_t i)
 /* Bring the template's readings up to the last slot, when one has come
  * since they were made (the day a server has run for weeks, sandboxes
  * still show the last four weeks); sandboxes made meanwhile wait for the
- * copy.  0, or the failure (tried again at the next slot). */
+ * copy.  0, or the failure: those slots are then left out (a gap in
+ * the chart, never a reading twice, as each reading is its own
+ * transaction) and the next slot's come as usual. */
 static int freshen(struct demo_pool *p, struct hd_error *e)
 {
 	int64_t upto = demo_reading_slot(hd_now_s()), after;

@@ -148,10 +148,21 @@ int server_run(struct site *s, const struct server_opts *opts,
 		tls_release(&tls);
 		return e->code;
 	}
+	/* signals go to this thread only, before any other starts (the
+	 * desk's, the demonstrations' and the server's threads inherit the
+	 * mask): one delivered to another thread would end the process */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
 	dopts.upload_max = opts->upload_max ? opts->upload_max :
 		DESK_UPLOAD_MAX;
 	batch_limits_default(&dopts.lim);
 	if (desk_open(s->dir, &dopts, &s->desk, e) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		tls_release(&tls);
 		close(lfd);
 		return e->code;
 	}
@@ -181,14 +192,6 @@ int server_run(struct site *s, const struct server_opts *opts,
 			alog_note(sv->log, "page cache off: %s", te.msg);
 		}
 	}
-
-	/* signals go to this thread only: the workers inherit the mask */
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
 
 	if (httpd_start(sv, lfd, ipv6) != 0) {
 		close(lfd);

@@ -275,12 +275,10 @@ void site_page(struct site *s, const struct http_req *req,
 	json_decref(ctx);
 }
 
-/* See site.h.  When even the error template fails, a plain page with
- * the title and a link home is sent with the status asked for. */
+/* See site.h. */
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status)
 {
-	json_t *ctx = json_object();
 	const char *title, *text;
 
 	switch (status) {
@@ -305,16 +303,25 @@ void site_error(struct site *s, const struct http_req *req,
 		text = "请稍后再试。";
 		break;
 	case 503:
-		/* only the object store is out of reach (hd_store_remote) */
-		title = "原件暂时无法取得";
-		text = "这件档案的原件存放在对象存储中，现在连接不上。"
-			"已缓存的图像照常显示，请稍后再试。";
+		title = "服务暂时忙不过来";
+		text = "请稍后再试。";
 		break;
 	default:
 		title = "出了点问题";
 		text = "服务器暂时无法完成请求，请稍后再试。";
 		break;
 	}
+	site_error_text(s, req, resp, status, title, text);
+}
+
+/* See site.h.  When even the error template fails, a plain page with
+ * the title and a link home is sent with the status asked for. */
+void site_error_text(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *title,
+	const char *text)
+{
+	json_t *ctx = json_object();
+
 	if (site_is_api(req)) {
 		/* a program asked: it gets JSON, whatever went wrong */
 		json_object_set_new(ctx, "error", json_string(title));

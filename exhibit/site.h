@@ -82,6 +82,10 @@ void site_page(struct site *s, const struct http_req *req,
  * {"error": title, "message": text, "status": status}. */
 void site_error(struct site *s, const struct http_req *req,
 	struct http_resp *resp, int status);
+/* The same page (or JSON) with a title and text of the caller's. */
+void site_error_text(struct site *s, const struct http_req *req,
+	struct http_resp *resp, int status, const char *title,
+	const char *text);
 /* 1 when the request's URL is /api or under /api/: a program's. */
 int site_is_api(const struct http_req *req);
 /* A 429's Retry-After: the seconds until the limit frees (at least 1;
