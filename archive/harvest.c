@@ -239,6 +239,12 @@ static int parse_answer(struct run *r, const char *url, const char *what,
 		return hd_err(r->e, HD_EIO, "%s: %s: %s: not XML (%s)",
 			r->s.name, what, url, g_strstrip(why));
 	}
+	if ((*doc)->intSubset != NULL) {
+		/* OAI-PMH answers carry none; one may define entities that
+		 * xmlNodeGetContent would expand */
+		return hd_err(r->e, HD_EIO, "%s: %s: %s: not an OAI-PMH "
+			"answer (it carries a DOCTYPE)", r->s.name, what, url);
+	}
 	*root = xmlDocGetRootElement(*doc);
 	if (*root == NULL || (*root)->ns == NULL ||
 	    strcmp((const char *)(*root)->ns->href, NS_OAI) != 0 ||
@@ -332,11 +338,12 @@ static int is_url(const char *s)
 		g_str_has_prefix(s, "https://");
 }
 
-/* Whether URL s names an image by its ending (.jpg, .jpeg, .png). */
+/* Whether URL s names a JPEG by its ending (.jpg, .jpeg): the only
+ * thumbnails the district serves (as image/jpeg). */
 static int is_image_url(const char *s)
 {
 	return is_url(s) && (g_str_has_suffix(s, ".jpg") ||
-		g_str_has_suffix(s, ".jpeg") || g_str_has_suffix(s, ".png"));
+		g_str_has_suffix(s, ".jpeg"));
 }
 
 /* The access a room's dc:rights means: restricted or internal when it
@@ -493,7 +500,7 @@ static int read_record(struct run *r, xmlNodePtr rec, size_t i,
 /* ---------------------------------------------------------- thumbnails */
 
 /* Fetch and cache the thumbnail of v unless the district has it: a
- * JPEG or PNG of at most THUMB_MAX bytes, written (temporary file,
+ * JPEG of at most THUMB_MAX bytes, written (temporary file,
  * fsync, rename) as its SHA-256 under dir/harvest/thumbs.  A thumbnail
  * that cannot be had is counted and left out: the record is still
  * filed. */
@@ -515,8 +522,8 @@ static void thumb_get(struct run *r, struct hv_rec *v)
 	ok = fetch(r, v->thumb_url, THUMB_MAX, "thumbnail") == 0;
 	r->e = keep;
 	p = (const unsigned char *)r->body.p;
-	ok = ok && r->body.len > 8 && ((p[0] == 0xFF && p[1] == 0xD8 &&
-		p[2] == 0xFF) || memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0);
+	ok = ok && r->body.len > 8 && p[0] == 0xFF && p[1] == 0xD8 &&
+		p[2] == 0xFF;
 	if (!ok) {
 		r->rep->thumbs_failed++;
 		return;

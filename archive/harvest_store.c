@@ -611,20 +611,6 @@ char *hv_thumb_dir(struct hd_archive *a)
 	return hd_xasprintf("%s/harvest/thumbs", a->dir);
 }
 
-/* Whether s is 64 lower-case hex digits.  1 or 0. */
-static int sha_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return s[64] == '\0';
-}
-
 /* hd_harvest_thumb: see hd_harvest.h. */
 int hd_harvest_thumb(struct hd_archive *a, const char *sha256, char **path,
 	struct hd_error *e)
@@ -633,7 +619,7 @@ int hd_harvest_thumb(struct hd_archive *a, const char *sha256, char **path,
 	char *dir;
 
 	*path = NULL;
-	if (!sha_ok(sha256)) {
+	if (!hd_sha_ok(sha256)) {
 		return hd_err(e, HD_ENOTFOUND, "no such thumbnail");
 	}
 	rc = hd_sql_get(a, SQL_HARVEST_THUMB_PUBLIC, "find thumbnail", e,

@@ -886,7 +886,11 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 			rc = hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
 				"%s: %s", path, strerror(errno));
 		}
-		while (rc == 0 && (k = read(fd, buf, CHUNK)) != 0) {
+		while (rc == 0) {
+			k = read(fd, buf, CHUNK);
+			if (k == 0) {
+				break;
+			}
 			if (k < 0 && errno == EINTR) {
 				continue;
 			}

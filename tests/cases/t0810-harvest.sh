@@ -267,7 +267,7 @@ D=$keep
 
 # ------------------------------------------------------ bad sources
 # each fails alone, with a status naming what is wrong, nothing stored
-for kind in notxml invalid loop noid slow; do
+for kind in notxml invalid loop noid doctype slow; do
 	fake "$kind"
 	hd harvest add "坏-$kind" "$FAKE_URL"
 done
@@ -296,6 +296,7 @@ bad_is notxml "not XML"
 bad_is invalid "not a valid OAI-PMH answer"
 bad_is loop "was given before in this run (the list loops)"
 bad_is noid "record 2 of the page has no identifier"
+bad_is doctype "it carries a DOCTYPE"
 bad_is slow "no answer within 2 s"
 bad_is unreachable "cannot be reached"
 # the looping room's first page was whole and is kept; the page with a
@@ -304,9 +305,11 @@ n=$(dsql "SELECT count(*) FROM records WHERE ref LIKE 'QL01%'")
 [ "$n" = 1 ] && pass bad-loop-first-page || fail bad-loop-first-page "$n"
 n=$(dsql "SELECT count(*) FROM records WHERE ref LIKE 'QN01%'")
 [ "$n" = 0 ] && pass bad-noid-nothing || fail bad-noid-nothing "$n records"
+n=$(dsql "SELECT count(*) FROM records WHERE ref LIKE 'QD01%'")
+[ "$n" = 0 ] && pass bad-doctype-nothing || fail bad-doctype-nothing "$n records"
 hd harvest list
 has bad-list-shows "$OUT" "失败："
-for kind in notxml invalid loop noid slow unreachable; do
+for kind in notxml invalid loop noid doctype slow unreachable; do
 	hd harvest remove "坏-$kind"
 done
 status remove-bad 0

@@ -10,6 +10,7 @@ source per MODE, on 127.0.0.1:PORT, until killed.
             responseDate
   loop      a page whose resumptionToken is the one just given
   noid      a record whose header has no identifier
+  doctype   a page with a DOCTYPE whose entity grows into the title
   rights    two records, one public, one the room marks restricted
   proxy     passes requests on to UPSTREAM (a real room's /oai); the
             ListRecords request number N in the file $FAKE_STATE/PORT.fail
@@ -60,6 +61,10 @@ PAGES = {
     "loop": page(record("oai:f:1", "QL01-WS·2020·Y-0001", "循环一"), "same"),
     "noid": page(record("oai:f:1", "QN01-WS·2020·Y-0001", "有号") +
                  record("", "QN01-WS·2020·Y-0002", "无号", ident=False)),
+    "doctype": page(record("oai:f:1", "QD01-WS·2020·Y-0001",
+                           "&a;&a;&a;&a;")).replace(
+        '<OAI-PMH', '<!DOCTYPE OAI-PMH [<!ENTITY a "实体实体实体实体">]>'
+        '<OAI-PMH', 1),
     "rights": page(record("oai:f:1", "QR01-WS·2020·Y-0001", "公开的一件") +
                    record("oai:f:2", "QR01-WS·2020·Y-0002", "限制的一件",
                           "限制 (restricted)") +
