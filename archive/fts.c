@@ -263,6 +263,7 @@ static void emit_gram(struct tk *t, int cls, int flags, const char *s,
 	int n, const char *o, int no, int diff, int start, int end)
 {
 	char m[1 + 12];
+	int bit;
 
 	if (cls != C_HAN || t->plain || n > 12) {
 		emit(t, flags, s, n, start, end);
@@ -281,7 +282,13 @@ static void emit_gram(struct tk *t, int cls, int flags, const char *s,
 	}
 	switch (t->ask) {
 	case ASK_MASK:
-		if ((t->mask >> t->qtok++) & 1) {
+		/* the mask's bits are its first tokens'; any past them (a
+		 * word longer than the mask, fuzz_tokenize found 32) are
+		 * written as typed */
+		bit = t->qtok < (int)(8 * sizeof t->mask) &&
+			((t->mask >> t->qtok) & 1);
+		t->qtok++;
+		if (bit) {
 			emit(t, flags, m, n + 1, start, end);
 		} else {
 			emit(t, flags, s, n, start, end);

@@ -237,6 +237,20 @@ static const struct row rows[] = {
 	{ "fold_lean_mask", 'Q', "\x04\x05" "2卢丒同志", 0, "卢丒同 ~丒同志",
 		"HD_LEAN_MASK 2 (binary 10): the first trigram written so, the "
 		"second otherwise" },
+	{ "fold_lean_mask_long", 'Q', "\x04\x05" "7"
+		"前锋社区夜校招生通知为提高居民文化水平"
+		"社区决定开设夜校设识字班和算术班每周上课",
+		0,
+		"~前锋社 ~锋社区 ~社区夜 区夜校 夜校招 "
+		"校招生 招生通 生通知 通知为 知为提 "
+		"为提高 提高居 高居民 居民文 民文化 "
+		"文化水 化水平 水平社 平社区 社区决 "
+		"区决定 决定开 定开设 开设夜 设夜校 "
+		"夜校设 校设识 设识字 识字班 字班和 "
+		"班和算 和算术 算术班 术班每 班每周 "
+		"每周上 周上课",
+		"a word longer than the mask (37 trigrams, past the 32 bits "
+		"of the mask too): its first three marked, the rest as typed" },
 	{ "fold_lean_mask_bad", 'Q', "\x04\x05" "9面", 0, "9 面 +~面",
 		"a digit past 7 is no mask: read as text, either script" },
 	{ "fold_lean_literal", 'Q', "\x04\x06髮", 0, "髮@2-5",
