@@ -1,7 +1,9 @@
 /*
- * httpd.c - the exhibit server's libmicrohttpd glue: connections,
- * requests and responses.  The only file that includes microhttpd.h;
- * pages see struct http_req and struct http_resp, the caches and the log
+ * httpd.c - the exhibit server's libmicrohttpd glue: connections and
+ * requests, from the accept policy to the access log line, the watchdog,
+ * start and stop.  The responses themselves are made in respond.c; these
+ * two alone include microhttpd.h (httpd_int.h is what they share).
+ * Pages see struct http_req and struct http_resp, the caches and the log
  * see plain values and opaque responses.
  *
  * A request goes: on_uri (the request line: the raw URL kept and
@@ -38,9 +40,7 @@
  *  - with a certificate (serve --tls-cert) every connection is TLS 1.2 or
  *    1.3 and every request is marked so for the pages (req->tls).
  */
-#include "server_int.h"
-
-#include <microhttpd.h>
+#include "httpd_int.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -48,73 +48,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-static const struct {
-	const char *name;
-	const char *value;
-} sec_headers[] = {
-	{"Content-Security-Policy", "default-src 'self'; "
-		"img-src 'self' data:; style-src 'self'; script-src 'self'; "
-		"object-src 'none'; base-uri 'none'; form-action 'self'; "
-		"frame-ancestors 'none'"},
-	{"X-Content-Type-Options", "nosniff"},
-	{"Referrer-Policy", "same-origin"},
-	{"X-Frame-Options", "DENY"},
-};
-
-enum method { M_OTHER, M_GET, M_HEAD, M_POST };
-
-/* What the watchdog knows of a connection. */
-enum phase {
-	PH_WAIT,        /* ready for a request: none or part of one received */
-	PH_BODY,        /* headers received, body arriving */
-	PH_BUSY,        /* request complete: being answered */
-};
-
-/* One connection and the request in progress on it (HTTP/1.1 handles
- * one request at a time per connection).  Allocated when the connection
- * opens, freed when it closes. */
-struct conn {
-	struct conn *prev, *next;       /* all open connections */
-	int fd;
-	int cut;                        /* the watchdog shut it down */
-	char remote[INET6_ADDRSTRLEN];
-	char forwarded[INET6_ADDRSTRLEN];  /* the client a proxy names */
-	_Atomic int phase;              /* enum phase */
-	_Atomic long long since;        /* ms (monotonic) the phase began */
-
-	/* the request: reset by rq_reset */
-	int active;                     /* the request line was received */
-	int started;                    /* the access handler was called */
-	long long t0;                   /* µs (monotonic) of the request line */
-	int bad;                        /* status to answer at once, or 0 */
-	enum method meth;
-	char method[16];
-	size_t nraw;
-	char raw[SERVER_URL_MAX + 1];   /* as received (cut when too long) */
-	const char *path;               /* decoded, in arena */
-	struct http_kv params[HTTP_MAX_PARAMS];
-	size_t nparams;
-	char arena[SERVER_URL_MAX + 2 * HTTP_MAX_PARAMS + 8];
-	struct hd_buf body;
-	int too_big;                    /* the body passed SERVER_BODY_MAX */
-	int close;                      /* answer "Connection: close" */
-	char *form;                     /* decoded form fields (owned) */
-	/* a streamed body (ROUTE_UPLOAD) */
-	struct MHD_PostProcessor *pp;   /* its parser, or NULL */
-	struct http_sink sink;          /* where it goes; release set while
-	                                   the sink's ud is to be freed */
-	int streaming;                  /* the body goes to sink */
-	int stopped;                    /* the sink said stop, or the body
-	                                   is not well-formed: the rest is
-	                                   thrown away */
-	uint64_t discarded;             /* bytes thrown away since */
-	int stream_ended;               /* the sink's end was called */
-	struct MHD_Connection *mc;      /* while paused for the sink */
-	struct httpd *h;
-	int status;                     /* answered, for the log; 0 none */
-	unsigned long long bytes;       /* body bytes answered */
-};
 
 /* The post processor's buffer for a streamed body: libmicrohttpd's
  * advice for speed; it also bounds a part's header lines. */
@@ -128,23 +61,11 @@ struct httpd {
 	atomic_int paused;              /* connections paused for a sink */
 };
 
-/* A request being answered, for the caches' send functions. */
-struct sending {
-	struct conn *cn;
-	struct MHD_Connection *c;
-};
-
 /* Enter phase p at ms (monotonic) for the watchdog. */
 static void set_phase(struct conn *cn, enum phase p, long long ms)
 {
 	atomic_store_explicit(&cn->since, ms, memory_order_relaxed);
 	atomic_store_explicit(&cn->phase, p, memory_order_release);
-}
-
-/* A request header's value, or NULL. */
-static const char *header(struct MHD_Connection *c, const char *name)
-{
-	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
 /* Decode the raw URL of cn into its path and parameters
@@ -156,401 +77,10 @@ static int parse_url(struct conn *cn)
 		&cn->nparams, cn->arena);
 }
 
-/* ---------------------------------------------------------- responses */
-
-/* Add every security header to r. */
-static void add_security(struct MHD_Response *r)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof sec_headers / sizeof sec_headers[0]; i++) {
-		MHD_add_response_header(r, sec_headers[i].name,
-			sec_headers[i].value);
-	}
-}
-
-/* Queue r with status, note it for the log (no body bytes for HEAD or
- * 304), and drop our reference. */
-static enum MHD_Result queue(struct conn *cn, struct MHD_Connection *c,
-	int status, struct MHD_Response *r, unsigned long long bytes)
-{
-	enum MHD_Result ret;
-
-	cn->status = status;
-	cn->bytes = cn->meth == M_HEAD || status == 304 ? 0 : bytes;
-	ret = MHD_queue_response(c, (unsigned)status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* The page's headers, then the security headers it did not set itself,
- * then "Connection: close" while stopping.  hr may be NULL. */
-static void add_headers(struct server *sv, struct MHD_Response *r,
-	const struct http_resp *hr)
-{
-	size_t i;
-
-	for (i = 0; hr != NULL && i < hr->nheaders; i++) {
-		MHD_add_response_header(r, hr->headers[i].name,
-			hr->headers[i].value);
-	}
-	for (i = 0; i < sizeof sec_headers / sizeof sec_headers[0]; i++) {
-		if (hr == NULL || !http_resp_has(hr, sec_headers[i].name)) {
-			MHD_add_response_header(r, sec_headers[i].name,
-				sec_headers[i].value);
-		}
-	}
-	if (atomic_load(&sv->draining)) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
-			"close");
-	}
-}
-
-/* type, with "; charset=utf-8" added (in buf) to a text type that lacks
- * a charset; "text/html; charset=utf-8" when type is NULL. */
-static const char *text_type(const char *type, char *buf, size_t n)
-{
-	static const char *const texty[] = {
-		"text/", "application/json", "application/javascript",
-		"application/xml", "image/svg+xml",
-	};
-	size_t i;
-
-	if (type == NULL) {
-		return "text/html; charset=utf-8";
-	}
-	if (strstr(type, "charset") != NULL) {
-		return type;
-	}
-	for (i = 0; i < sizeof texty / sizeof texty[0]; i++) {
-		if (strncasecmp(type, texty[i], strlen(texty[i])) == 0) {
-			snprintf(buf, n, "%s; charset=utf-8", type);
-			return buf;
-		}
-	}
-	return type;
-}
-
-/* The headers of a file response (200 or 304; with_type: add
- * Content-Type). */
-static void add_file_headers(struct MHD_Response *r,
-	const struct static_meta *m, int with_type)
-{
-	if (with_type) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-			m->type);
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, m->modified);
-	if (m->cache != NULL) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-			m->cache);
-	}
-}
-
-/* See server_int.h. */
-void *httpd_file_response(char *body, size_t n, const struct static_meta *m,
-	int status)
-{
-	struct MHD_Response *r;
-
-	if (status == 304) {
-		r = MHD_create_response_from_buffer(0, (void *)"",
-			MHD_RESPMEM_PERSISTENT);
-		add_file_headers(r, m, 0);
-	} else {
-		r = MHD_create_response_from_buffer(n, body,
-			MHD_RESPMEM_MUST_FREE);
-		add_file_headers(r, m, 1);
-	}
-	add_security(r);
-	return r;
-}
-
-/* See server_int.h. */
-void httpd_response_free(void *resp)
-{
-	if (resp != NULL) {
-		MHD_destroy_response(resp);
-	}
-}
-
-/* Answer with an open regular file (fd is consumed): 304 when the
- * request's validators match m, else its bytes, with the file headers
- * and hr's (may be NULL). */
-static enum MHD_Result send_fd(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, int fd, const struct stat *st,
-	const struct static_meta *m, const struct http_resp *hr)
-{
-	struct MHD_Response *r;
-
-	if (static_not_modified(m, header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
-	    header(c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE))) {
-		close(fd);
-		r = MHD_create_response_from_buffer(0, (void *)"",
-			MHD_RESPMEM_PERSISTENT);
-		add_file_headers(r, m, 0);
-		add_headers(sv, r, hr);
-		return queue(cn, c, 304, r, 0);
-	}
-	r = MHD_create_response_from_fd64((uint64_t)st->st_size, fd);
-	if (r == NULL) {
-		close(fd);
-		return MHD_NO;
-	}
-	add_file_headers(r, m, 1);
-	add_headers(sv, r, hr);
-	return queue(cn, c, 200, r, (unsigned long long)st->st_size);
-}
-
-/* The headers of a page's body: its Content-Type, Cache-Control as the
- * page chose it or cache, and the page's and the security headers. */
-static void body_headers(struct server *sv, struct MHD_Response *r,
-	const struct http_resp *hr, const char *cache)
-{
-	char tbuf[128];
-
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-		text_type(hr->type, tbuf, sizeof tbuf));
-	if (!http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL)) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-			cache);
-	}
-	add_headers(sv, r, hr);
-}
-
-/* A page's streamed body, for libmicrohttpd. */
-struct stream {
-	ssize_t (*read)(void *ud, char *buf, size_t max);
-	void (*done)(void *ud, int whole);
-	void *ud;
-	int ended;              /* read gave its end */
-};
-
-/* libmicrohttpd's reader of a streamed body: the page's read, its end
- * and its failure as libmicrohttpd's.  libmicrohttpd (chunked: the
- * length is unknown) asks for more only once the chunk before has been
- * written to the connection, so the end read means every byte before
- * it went out. */
-static ssize_t stream_body(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct stream *st = cls;
-	ssize_t n = st->read(st->ud, buf, max);
-
-	(void)pos;
-	st->ended |= n == 0;
-	return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM :
-		MHD_CONTENT_READER_END_WITH_ERROR;
-}
-
-/* libmicrohttpd is done with a streamed body: the page's done, told
- * whether the whole body went out. */
-static void stream_free(void *cls)
-{
-	struct stream *st = cls;
-
-	if (st->done != NULL) {
-		st->done(st->ud, st->ended);
-	}
-	free(st);
-}
-
-/* Answer with the body the page streams (hr->stream_read; taken over
- * from hr), its type and headers, never cached. */
-static enum MHD_Result send_stream(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, struct http_resp *hr)
-{
-	struct stream *st = hd_xcalloc(1, sizeof *st);
-	struct MHD_Response *r;
-
-	st->read = hr->stream_read;
-	st->done = hr->stream_done;
-	st->ud = hr->stream_ud;
-	hr->stream_read = NULL;
-	hr->stream_done = NULL;
-	hr->stream_ud = NULL;
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
-		stream_body, st, stream_free);
-	if (r == NULL) {
-		stream_free(st);
-		return MHD_NO;
-	}
-	body_headers(sv, r, hr, "no-store");
-	return queue(cn, c, hr->status, r, 0);
-}
-
-static void fill_req(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, struct http_req *req);
-static enum MHD_Result send_error(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, int status, const char *allow);
-
-/* Answer with what a page put into hr: its streamed body, its file (404
- * when it cannot be opened), or its body with Content-Type and, unless
- * the page chose, "Cache-Control: no-cache".  key (owned, may be NULL):
- * the response cache's key for the request; the answer is kept under it,
- * at generation gen, when respcache_keeps allows and the server is not
- * draining. */
-static enum MHD_Result send_resp(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, struct http_resp *hr, char *key,
-	unsigned long gen)
-{
-	struct MHD_Response *r;
-	struct static_meta m;
-	struct stat st;
-	enum MHD_Result ret;
-	char tbuf[128];
-	size_t n;
-	char *body;
-	int fd;
-
-	if (hr->stream_read != NULL) {
-		free(key);
-		return send_stream(sv, cn, c, hr);
-	}
-	if (hr->file != NULL) {
-		free(key);
-		fd = static_open(hr->file, &st);
-		if (fd < 0) {
-			alog_note(sv->log, "cannot open %s", hr->file);
-			http_resp_release(hr);
-			return send_error(sv, cn, c, 404, NULL);
-		}
-		static_meta_fill(&m, hr->file, &st);
-		if (hr->type != NULL) {
-			m.type = text_type(hr->type, tbuf, sizeof tbuf);
-		}
-		/* the page decides how long; by default ask every time
-		 * (a withdrawn record's image must go at once) */
-		m.cache = http_resp_has(hr, MHD_HTTP_HEADER_CACHE_CONTROL) ?
-			NULL : "no-cache";
-		return send_fd(sv, cn, c, fd, &st, &m, hr);
-	}
-	n = hr->body.len;
-	body = hd_buf_detach(&hr->body);
-	r = MHD_create_response_from_buffer(n, body ? body : (void *)"",
-		body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	body_headers(sv, r, hr, "no-cache");
-	if (key != NULL && respcache_keeps(hr, n) &&
-	    !atomic_load(&sv->draining)) {
-		/* queued first: once in the cache another thread may drop
-		 * it; the cache then owns our reference */
-		cn->status = 200;
-		cn->bytes = cn->meth == M_HEAD ? 0 : n;
-		ret = MHD_queue_response(c, 200, r);
-		respcache_put(sv->answers, key, gen, r, n);
-		return ret;
-	}
-	free(key);
-	return queue(cn, c, hr->status, r, n);
-}
-
-/* The error page for status (site_error), with an Allow header for 405
- * when allow is not NULL. */
-static enum MHD_Result send_error(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, int status, const char *allow)
-{
-	struct http_req req;
-	struct http_resp resp;
-	enum MHD_Result ret;
-
-	fill_req(sv, cn, c, &req);
-	http_resp_init(&resp);
-	site_error(sv->site, &req, &resp, status);
-	if (cn->close) {
-		http_header(&resp, "Connection", "close");
-	}
-	if (allow != NULL) {
-		http_header(&resp, "Allow", allow);
-	}
-	if (resp.status < 400) {
-		resp.status = status;
-	}
-	ret = send_resp(sv, cn, c, &resp, NULL, 0);
-	http_resp_release(&resp);
-	return ret;
-}
-
-/* For respcache_send: queue a kept answer (resp, a body of bytes). */
-static int send_kept(void *arg, void *resp, size_t bytes)
-{
-	struct sending *s = arg;
-
-	s->cn->status = 200;
-	s->cn->bytes = s->cn->meth == M_HEAD ? 0 :
-		(unsigned long long)bytes;
-	return MHD_queue_response(s->c, 200, resp);
-}
-
-/* For static_cache_send: queue a cached file's 304 (nm) when the
- * request's validators match m, else its 200 (ok, size bytes). */
-static int send_static_kept(void *arg, void *ok, void *nm,
-	const struct static_meta *m, uint64_t size)
-{
-	struct sending *s = arg;
-	int not_mod = static_not_modified(m,
-		header(s->c, MHD_HTTP_HEADER_IF_NONE_MATCH),
-		header(s->c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE));
-
-	s->cn->status = not_mod ? 304 : 200;
-	s->cn->bytes = not_mod || s->cn->meth == M_HEAD ? 0 :
-		(unsigned long long)size;
-	return MHD_queue_response(s->c, not_mod ? 304 : 200,
-		not_mod ? nm : ok);
-}
-
-/* GET/HEAD /static/REL (and /favicon.ico): from the static cache when
- * the entry was checked this second, else after bringing it up to date;
- * a file the cache does not keep, one that changed under us twice, or
- * any while draining is sent from the file.  No archive handle, no
- * template check. */
-static enum MHD_Result serve_static(struct server *sv, struct conn *cn,
-	struct MHD_Connection *c, const char *rel)
-{
-	struct sending snd = { cn, c };
-	long long now = mono_s();
-	struct static_meta m;
-	struct stat st;
-	char *real;
-	int tries, fd, rc, ret;
-
-	for (tries = 0; tries < 2; tries++) {
-		if (!atomic_load_explicit(&sv->draining,
-		    memory_order_relaxed) &&
-		    static_cache_send(sv->statics, rel, now, send_static_kept,
-		    &snd, &ret)) {
-			return (enum MHD_Result)ret;
-		}
-		rc = static_cache_refresh(sv->statics, rel, now, &fd, &st,
-			&m);
-		if (rc < 0) {
-			return send_error(sv, cn, c, 404, NULL);
-		}
-		if (rc == 1 || atomic_load(&sv->draining)) {
-			if (fd < 0) {
-				break;
-			}
-			return send_fd(sv, cn, c, fd, &st, &m, NULL);
-		}
-	}
-	/* the file changed under us twice, or we are stopping: plainly */
-	real = site_static_path(sv->site, rel);
-	fd = real ? static_open(real, &st) : -1;
-	free(real);
-	if (fd < 0) {
-		return send_error(sv, cn, c, 404, NULL);
-	}
-	static_meta_fill(&m, rel, &st);
-	return send_fd(sv, cn, c, fd, &st, &m, NULL);
-}
-
 /* ----------------------------------------------------------- requests */
 
-/* Fill req, the page's view of the request on cn: method, path ("/"
- * for a bad request), parameters, the headers pages read, the client
- * (the one the trusted proxy names, when the peer is that proxy),
- * whether it came over TLS (ours, or as the trusted proxy says), the
- * body and the kiosk flag.  Pointers are into cn and c. */
-static void fill_req(struct server *sv, struct conn *cn,
+/* See httpd_int.h. */
+void httpd_fill_req(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c, struct http_req *req)
 {
 	const char *k;
@@ -564,22 +94,22 @@ static void fill_req(struct server *sv, struct conn *cn,
 			cn->nparams * sizeof cn->params[0]);
 		req->nparams = cn->nparams;
 	}
-	req->if_none_match = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	req->if_modified_since = header(c,
+	req->if_none_match = conn_header(c, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	req->if_modified_since = conn_header(c,
 		MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	req->cookie = header(c, MHD_HTTP_HEADER_COOKIE);
-	req->host = header(c, MHD_HTTP_HEADER_HOST);
+	req->cookie = conn_header(c, MHD_HTTP_HEADER_COOKIE);
+	req->host = conn_header(c, MHD_HTTP_HEADER_HOST);
 	req->remote = cn->remote;
 	if (sv->opts->trusted_proxy != NULL &&
 	    strcmp(cn->remote, sv->opts->trusted_proxy) == 0 &&
-	    client_forwarded(header(c, "X-Forwarded-For"),
-	    header(c, "X-Forwarded-Proto"), cn->forwarded, &req->tls)) {
+	    client_forwarded(conn_header(c, "X-Forwarded-For"),
+	    conn_header(c, "X-Forwarded-Proto"), cn->forwarded, &req->tls)) {
 		req->remote = cn->forwarded;
 	}
 	req->tls = req->tls || sv->tls.cert != NULL;
 	req->body = cn->body.p ? cn->body.p : "";
 	req->nbody = cn->body.len;
-	k = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	k = conn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	req->content_length = k != NULL ? strtoull(k, NULL, 10) : 0;
 	req->upload = cn->streaming ? cn->sink.ud : NULL;
 	k = http_param(req, "kiosk");
@@ -590,7 +120,7 @@ static void fill_req(struct server *sv, struct conn *cn,
  * with or without parameters). */
 static int is_form(struct MHD_Connection *c)
 {
-	const char *t = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *t = conn_header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
 	static const char form[] = "application/x-www-form-urlencoded";
 
 	return t != NULL && strncasecmp(t, form, sizeof form - 1) == 0 &&
@@ -602,7 +132,7 @@ static int is_form(struct MHD_Connection *c)
  * parameters). */
 static int is_multipart(struct MHD_Connection *c)
 {
-	const char *t = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *t = conn_header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
 	static const char mp[] = "multipart/form-data";
 
 	return t != NULL && strncasecmp(t, mp, sizeof mp - 1) == 0 &&
@@ -645,27 +175,19 @@ static enum MHD_Result stream_open(struct server *sv, struct conn *cn,
 	struct hd_archive *a;
 	struct hd_error e;
 	enum MHD_Result ret;
-	int status;
 
 	hd_err_clear(&e);
 	a = server_archive(sv, (rt->flags & ROUTE_WRITES) != 0, &e);
 	if (a == NULL) {
 		alog_note(sv->log, "%s", e.msg);
-		return send_error(sv, cn, c, 503, NULL);
+		return respond_error(sv, cn, c, 503, NULL);
 	}
-	fill_req(sv, cn, c, &req);
+	httpd_fill_req(sv, cn, c, &req);
 	http_resp_init(&resp);
 	memset(&sink, 0, sizeof sink);
 	if (route_open_fn(rt)(sv->site, a, &req, &resp, &sink) == 0) {
 		set_phase(cn, PH_BUSY, 0);
-		if (resp.status >= 400 && resp.body.len == 0 &&
-		    resp.file == NULL) {
-			status = resp.status;
-			http_resp_release(&resp);
-			http_resp_init(&resp);
-			site_error(sv->site, &req, &resp, status);
-		}
-		ret = send_resp(sv, cn, c, &resp, NULL, 0);
+		ret = respond_page(sv, cn, c, &req, &resp, NULL, 0);
 		http_resp_release(&resp);
 		return ret;
 	}
@@ -745,7 +267,6 @@ static int stream_pause(struct server *sv, struct conn *cn,
 static enum MHD_Result handle(struct server *sv, struct conn *cn,
 	struct MHD_Connection *c)
 {
-	struct sending snd = { cn, c };
 	const struct route *rt;
 	struct http_req req;
 	struct http_resp resp;
@@ -755,14 +276,13 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 	char allow[32], *arena, *key = NULL;
 	const char *rel = NULL;
 	unsigned long gen = 0;
-	int kept;
 
 	set_phase(cn, PH_BUSY, 0);   /* no deadline: no clock */
 	if (cn->bad) {
-		return send_error(sv, cn, c, cn->bad, NULL);
+		return respond_error(sv, cn, c, cn->bad, NULL);
 	}
 	if (cn->too_big) {
-		return send_error(sv, cn, c, 413, NULL);
+		return respond_error(sv, cn, c, 413, NULL);
 	}
 	if (strncmp(cn->path, "/static/", 8) == 0) {
 		rel = cn->path + 8;
@@ -771,18 +291,18 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 	}
 	if (rel != NULL) {
 		if (cn->meth != M_GET && cn->meth != M_HEAD) {
-			return send_error(sv, cn, c, 405, "GET, HEAD");
+			return respond_error(sv, cn, c, 405, "GET, HEAD");
 		}
-		return serve_static(sv, cn, c, rel);
+		return respond_static(sv, cn, c, rel);
 	}
 	rt = route_find(cn->path, cn->meth == M_POST ? "POST" :
 		cn->meth == M_OTHER ? NULL : "GET", allow, sizeof allow);
 	if (rt == NULL) {
 		if (cn->meth == M_OTHER || allow[0] != '\0') {
-			return send_error(sv, cn, c, 405, allow[0] ? allow :
+			return respond_error(sv, cn, c, 405, allow[0] ? allow :
 				"GET, HEAD, POST");
 		}
-		return send_error(sv, cn, c, 404, NULL);
+		return respond_error(sv, cn, c, 404, NULL);
 	}
 	if (cn->meth == M_POST && !cn->streaming && is_form(c)) {
 		cn->form = hd_xmalloc(cn->body.len + 2 * HTTP_MAX_PARAMS + 8);
@@ -790,37 +310,29 @@ static enum MHD_Result handle(struct server *sv, struct conn *cn,
 		if (http_parse_params(cn->params, &cn->nparams, cn->body.p ?
 		    cn->body.p : "", cn->body.len, &arena) != 0) {
 			cn->bad = 400;
-			return send_error(sv, cn, c, 400, NULL);
+			return respond_error(sv, cn, c, 400, NULL);
 		}
 	}
 	hd_err_clear(&e);
 	a = server_archive(sv, (rt->flags & ROUTE_WRITES) != 0, &e);
 	if (a == NULL) {
 		alog_note(sv->log, "%s", e.msg);
-		return send_error(sv, cn, c, 503, NULL);
+		return respond_error(sv, cn, c, 503, NULL);
 	}
 	if ((rt->flags & ROUTE_CACHED) && sv->answers != NULL &&
 	    !atomic_load(&sv->draining)) {
 		gen = respcache_check(sv->answers);
-		key = respcache_key(header(c, MHD_HTTP_HEADER_HOST), cn->raw,
-			cn->nraw);
-		if (respcache_send(sv->answers, key, send_kept, &snd,
-		    &kept)) {
+		key = respcache_key(conn_header(c, MHD_HTTP_HEADER_HOST),
+			cn->raw, cn->nraw);
+		if (respond_kept(sv, cn, c, key, &ret)) {
 			free(key);
-			return (enum MHD_Result)kept;
+			return ret;
 		}
 	}
-	fill_req(sv, cn, c, &req);
+	httpd_fill_req(sv, cn, c, &req);
 	http_resp_init(&resp);
 	rt->fn(sv->site, a, &req, &resp);
-	if (resp.status >= 400 && resp.body.len == 0 && resp.file == NULL) {
-		int status = resp.status;
-
-		http_resp_release(&resp);
-		http_resp_init(&resp);
-		site_error(sv->site, &req, &resp, status);
-	}
-	ret = send_resp(sv, cn, c, &resp, key, gen);
+	ret = respond_page(sv, cn, c, &req, &resp, key, gen);
 	http_resp_release(&resp);
 	return ret;
 }
@@ -879,9 +391,9 @@ static int framing_ambiguous(struct MHD_Connection *c)
 /* 1 when the request announces a body. */
 static int has_body(struct MHD_Connection *c)
 {
-	const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl = conn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-	if (header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) {
+	if (conn_header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) {
 		return 1;
 	}
 	return cl != NULL && strtoull(cl, NULL, 10) > 0;
@@ -930,7 +442,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (rt != NULL && route_open_fn(rt) != NULL) {
 			return stream_open(sv, cn, c, rt);
 		}
-		cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = conn_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
 			cn->too_big = 1;
 			return handle(sv, cn, c);

@@ -28,7 +28,7 @@
  *    so no other thread can drop it meanwhile.
  *
  * The responses themselves are opaque here (libmicrohttpd's, made by
- * httpd.c); the cache frees one through the drop function it was given.
+ * respond.c); the cache frees one through the drop function it was given.
  */
 #include "server_int.h"
 

@@ -4,8 +4,9 @@
  *
  *   server.c      the running server: its state, start, signals, the
  *                 drain at a stop, and each worker's archive handles;
- *   httpd.c       the libmicrohttpd glue, the only file that includes
- *                 microhttpd.h: connections, requests, responses;
+ *   httpd.c       the libmicrohttpd glue: connections and requests;
+ *   respond.c     responses: headers, files, bodies, error pages (these
+ *                 two alone include microhttpd.h, through httpd_int.h);
  *   routes.c      the route table and how a path finds its route;
  *   respcache.c   the response cache: public answers sent again;
  *   static.c      static files: paths, headers and their cache;
@@ -17,7 +18,7 @@
  *   accesslog.c   the access log: its lines, batched.
  *
  * No libmicrohttpd type appears here: a response made ready for sending
- * again travels as an opaque pointer that only httpd.c makes
+ * again travels as an opaque pointer that only respond.c makes
  * (httpd_file_response) and destroys (httpd_response_free).
  */
 #ifndef HD_SERVER_INT_H
@@ -129,7 +130,7 @@ void httpd_watchdog(struct server *sv);
  * (body NULL) with them but no Content-Type; the security headers too. */
 void *httpd_file_response(char *body, size_t n, const struct static_meta *m,
 	int status);
-/* Drop a reference to a response made by httpd.c; NULL is ignored. */
+/* Drop a reference to a response made by respond.c; NULL is ignored. */
 void httpd_response_free(void *resp);
 
 /* ------------------------------------------------------------ routes */
