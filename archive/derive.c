@@ -465,16 +465,97 @@ static const char *const *image_loaders(const char *mime)
 	return NULL;
 }
 
+/* How derive_once checks for one derivative and makes it.  ready: 1
+ * when it is on disk (made before, or by another thread meanwhile);
+ * make: make it from the decoded master src (the caller holds the
+ * in-progress claim); ud: theirs. */
+struct deriv_job {
+	int (*ready)(void *ud);
+	int (*make)(struct hd_archive *a, const char *sha, const char *src,
+		const char *const *loader, void *ud, struct hd_error *e);
+	void *ud;
+};
+
+/* Make the derivative of image sha256 that job describes, unless it is
+ * ready: name ("screen", "tiles" ...) keeps two threads from making the
+ * same one (the second waits for the first and makes nothing); the
+ * master is fetched (from a bucket: once, by the thread that makes the
+ * derivative, not by each that waits for it) and removed again when it
+ * was a copy.  0 when it is ready, HD_ENOTFOUND when sha256 is not a
+ * catalogued image, or the error of libvips, the store or job->make. */
+static int derive_once(struct hd_archive *a, const char *sha256,
+	const char *name, const struct deriv_job *job, struct hd_error *e)
+{
+	const char *const *loader;
+	char *src = NULL, *mime, key[72];
+	int rc = 0, temp = 0;
+
+	mime = hd_object_mime(a, sha256);
+	loader = image_loaders(mime);
+	free(mime);
+	if (loader == NULL) {
+		return hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
+	}
+	pthread_once(&lib_once, lib_start);
+	if (lib_rc != 0) {
+		return hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
+	}
+	snprintf(key, sizeof key, "%s-%s", sha256, name);
+	do {
+		if (job->ready(job->ud)) {
+			return 0;
+		}
+	} while (!busy_claim(key));
+	/* another thread may have finished between our look and claim */
+	if (!job->ready(job->ud)) {
+		rc = master_get(a, sha256, &src, &temp, e);
+		if (rc == 0) {
+			rc = job->make(a, sha256, src, loader, job->ud, e);
+		}
+	}
+	busy_release(key);
+	if (temp) {
+		unlink(src);
+	}
+	free(src);
+	return rc;
+}
+
+/* A derivative of hd_derive: its file and size. */
+struct deriv_file {
+	const char *final;
+	int size;
+};
+
+/* For derive_once: 1 when the derivative's file is there. */
+static int deriv_file_ready(void *ud)
+{
+	const struct deriv_file *f = ud;
+	struct stat sb;
+
+	return stat(f->final, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* For derive_once: make the derivative's file (make). */
+static int deriv_file_make(struct hd_archive *a, const char *sha,
+	const char *src, const char *const *loader, void *ud,
+	struct hd_error *e)
+{
+	const struct deriv_file *f = ud;
+
+	return make(a, sha, src, loader, f->size, f->final, e);
+}
+
 /* hd_derive: see hd.h.  A derivative already on disk is returned without a
  * look at the catalogue beyond the object's type; one being made by another
  * thread is waited for, not made twice. */
 int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	char **path, struct hd_error *e)
 {
-	const char *const *loader;
-	char *final = NULL, *src = NULL, *mime = NULL, key[72];
-	struct stat sb;
-	int rc = 0, claimed = 0, temp = 0;
+	struct deriv_file f;
+	struct deriv_job job = { deriv_file_ready, deriv_file_make, &f };
+	char *final;
+	int rc;
 
 	*path = NULL;
 	if ((int)kind < 0 || (size_t)kind >= sizeof kinds / sizeof kinds[0]) {
@@ -487,57 +568,17 @@ int hd_derive(struct hd_archive *a, const char *sha256, enum hd_deriv kind,
 	}
 	final = hd_xasprintf("%s/derived/%.2s/%s-%s.jpg", a->dir, sha256,
 		sha256, kinds[kind].name);
+	f.final = final;
+	f.size = kinds[kind].size;
 	/* The hot path: made before (only ever from a catalogued image). */
-	if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		*path = final;
-		return 0;
-	}
-	mime = hd_object_mime(a, sha256);
-	loader = image_loaders(mime);
-	if (loader == NULL) {
-		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
-		goto out;
-	}
-	pthread_once(&lib_once, lib_start);
-	if (lib_rc != 0) {
-		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
-		goto out;
-	}
-	snprintf(key, sizeof key, "%s-%s", sha256, kinds[kind].name);
-	for (;;) {
-		if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
-			goto done;
-		}
-		claimed = busy_claim(key);
-		if (claimed) {
-			break;
-		}
-	}
-	/* Another thread may have finished between our stat and claim;
-	 * else the master is fetched (from a bucket: once, by the thread
-	 * that makes the derivative, not by each that waits for it) */
-	if (stat(final, &sb) != 0) {
-		rc = master_get(a, sha256, &src, &temp, e);
-		if (rc == 0) {
-			rc = make(a, sha256, src, loader, kinds[kind].size,
-				final, e);
-		}
-	}
-	busy_release(key);
+	rc = deriv_file_ready(&f) ? 0 :
+		derive_once(a, sha256, kinds[kind].name, &job, e);
 	if (rc != 0) {
-		goto out;
+		free(final);
+		return rc;
 	}
-done:
 	*path = final;
-	final = NULL;
-out:
-	free(final);
-	if (temp) {
-		unlink(src);
-	}
-	free(src);
-	free(mime);
-	return rc;
+	return 0;
 }
 
 /* ------------------------------------------------------------ tiles */
@@ -663,15 +704,45 @@ out:
 	return rc;
 }
 
+/* A pyramid of hd_tiles_get: its folder and what it says. */
+struct deriv_tiles {
+	const char *dir;
+	struct hd_tiles *t;
+};
+
+/* For derive_once: 1 when the pyramid is there and read. */
+static int deriv_tiles_ready(void *ud)
+{
+	const struct deriv_tiles *p = ud;
+
+	return tiles_read(p->dir, p->t) == 0;
+}
+
+/* For derive_once: make the pyramid (tiles_make) and read it. */
+static int deriv_tiles_make(struct hd_archive *a, const char *sha,
+	const char *src, const char *const *loader, void *ud,
+	struct hd_error *e)
+{
+	const struct deriv_tiles *p = ud;
+	int rc = tiles_make(a, sha, src, loader, p->dir, e);
+
+	if (rc == 0 && tiles_read(p->dir, p->t) != 0) {
+		rc = hd_err(e, HD_EIO, "%s: the pyramid cannot be read",
+			p->dir);
+	}
+	return rc;
+}
+
 /* See hd.h.  The pyramid is made once (the in-progress set keeps two
  * threads from making the same one); a made one costs a stat and a
  * small read. */
 int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 	char **dir, struct hd_error *e)
 {
-	const char *const *loader;
-	char *d = NULL, *src = NULL, *mime = NULL, key[72];
-	int rc = 0, claimed, temp = 0;
+	struct deriv_tiles p;
+	struct deriv_job job = { deriv_tiles_ready, deriv_tiles_make, &p };
+	char *d;
+	int rc;
 
 	memset(t, 0, sizeof *t);
 	*dir = NULL;
@@ -680,55 +751,16 @@ int hd_tiles_get(struct hd_archive *a, const char *sha256, struct hd_tiles *t,
 			sha256 != NULL ? sha256 : "(null)");
 	}
 	d = hd_xasprintf("%s/derived/tiles/%.2s/%s", a->dir, sha256, sha256);
-	if (tiles_read(d, t) == 0) {
-		*dir = d;
-		return 0;
-	}
-	mime = hd_object_mime(a, sha256);
-	loader = image_loaders(mime);
-	if (loader == NULL) {
-		rc = hd_err(e, HD_ENOTFOUND, "no image object '%s'", sha256);
-		goto out;
-	}
-	pthread_once(&lib_once, lib_start);
-	if (lib_rc != 0) {
-		rc = hd_err(e, HD_EIO, "libvips cannot start: %s", lib_why);
-		goto out;
-	}
-	snprintf(key, sizeof key, "%s-tiles", sha256);
-	do {
-		if (tiles_read(d, t) == 0) {
-			goto done;
-		}
-		claimed = busy_claim(key);
-	} while (!claimed);
-	/* made meanwhile by the thread that held the claim?  Else the
-	 * master is fetched here, once (see hd_derive) */
-	if (tiles_read(d, t) != 0) {
-		rc = master_get(a, sha256, &src, &temp, e);
-		if (rc == 0) {
-			rc = tiles_make(a, sha256, src, loader, d, e);
-		}
-		if (rc == 0 && tiles_read(d, t) != 0) {
-			rc = hd_err(e, HD_EIO, "%s: the pyramid cannot be "
-				"read", d);
-		}
-	}
-	busy_release(key);
+	p.dir = d;
+	p.t = t;
+	rc = deriv_tiles_ready(&p) ? 0 :
+		derive_once(a, sha256, "tiles", &job, e);
 	if (rc != 0) {
-		goto out;
+		free(d);
+		return rc;
 	}
-done:
 	*dir = d;
-	d = NULL;
-out:
-	free(d);
-	if (temp) {
-		unlink(src);
-	}
-	free(src);
-	free(mime);
-	return rc;
+	return 0;
 }
 
 /* See hd.h. */
