@@ -92,8 +92,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang bag SUBCOMMAND ...: one of subs. */
-int cmd_bag(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang bag SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_bag = { about, subs };

@@ -30,11 +30,15 @@ struct cmd_ctx {
 	struct hd_archive *a;       /* opened by cmd_open; main closes it */
 };
 
-/* A command of the program (main.c's table). */
+struct cmd_group;
+
+/* A command of the program (main.c's table): fn runs it, or, when fn is
+ * NULL, cmd_dispatch runs one of group's subcommands. */
 struct command {
 	const char *name;
 	int (*fn)(struct cmd_ctx *c, int argc, char **argv);
 	const char *summary;        /* one line, for the command list */
+	const struct cmd_group *group;
 };
 
 /* ------------------------------------------------ options and operands */
@@ -135,6 +139,13 @@ struct subcommand {
 	                                 * make the command's */
 };
 
+/* A command made of subcommands, as git's: its table (ended by a NULL
+ * name) and what its help says after their usage lines. */
+struct cmd_group {
+	const char *about;
+	const struct subcommand *subs;
+};
+
 /* Run the subcommand argv[1] of the command c->name from subs (ended by
  * a NULL name), with argv + 1 and c->name "COMMAND SUBCOMMAND".  No
  * subcommand: the command's help (every subcommand's usage lines, then
@@ -190,22 +201,17 @@ int cmd_show(struct cmd_ctx *c, int argc, char **argv);
 int cmd_verify(struct cmd_ctx *c, int argc, char **argv);
 int cmd_optimize(struct cmd_ctx *c, int argc, char **argv);
 int cmd_config(struct cmd_ctx *c, int argc, char **argv);
-int cmd_visit(struct cmd_ctx *c, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv);
 int cmd_export(struct cmd_ctx *c, int argc, char **argv);
 int cmd_import(struct cmd_ctx *c, int argc, char **argv);
-int cmd_transfer(struct cmd_ctx *c, int argc, char **argv);
-int cmd_bag(struct cmd_ctx *c, int argc, char **argv);
-int cmd_location(struct cmd_ctx *c, int argc, char **argv);
-int cmd_storage(struct cmd_ctx *c, int argc, char **argv);
 int cmd_harvest(struct cmd_ctx *c, int argc, char **argv);
-int cmd_inventory(struct cmd_ctx *c, int argc, char **argv);
 int cmd_backup(struct cmd_ctx *c, int argc, char **argv);
 int cmd_restore(struct cmd_ctx *c, int argc, char **argv);
 int cmd_user(struct cmd_ctx *c, int argc, char **argv);
-int cmd_review(struct cmd_ctx *c, int argc, char **argv);
-int cmd_consult(struct cmd_ctx *c, int argc, char **argv);
 int cmd_audit(struct cmd_ctx *c, int argc, char **argv);
+/* the commands made of subcommands */
+extern const struct cmd_group cmd_bag, cmd_consult, cmd_inventory,
+	cmd_location, cmd_review, cmd_storage, cmd_transfer, cmd_visit;
 
 /* ---------------------------------------- templates and print (print.c) */
 

@@ -100,30 +100,16 @@ static int open_request(struct cmd_ctx *c, const char *s, const char *need,
 static json_t *consult_json(const void *item)
 {
 	const struct hd_consult *q = item;
-	json_t *o = json_object(), *refs = json_array();
-	size_t i;
 
-	for (i = 0; i < q->nrefs; i++) {
-		json_array_append_new(refs, json_string(q->refs[i]));
-	}
-	json_object_set_new(o, "id", json_integer(q->id));
-	json_object_set_new(o, "person", json_string(q->person));
-	json_object_set_new(o, "org", json_string(q->org));
-	json_object_set_new(o, "purpose", json_string(q->purpose));
-	json_object_set_new(o, "note", hd_json_str(q->note));
-	json_object_set_new(o, "kinds", json_string(q->kinds));
-	json_object_set_new(o, "days", json_integer(q->days));
-	json_object_set_new(o, "status", json_string(q->status));
-	json_object_set_new(o, "created", json_string(q->created));
-	json_object_set_new(o, "requester", json_string(q->requester));
-	json_object_set_new(o, "account", hd_json_str(q->account));
-	json_object_set_new(o, "granted", hd_json_str(q->granted));
-	json_object_set_new(o, "from", hd_json_str(q->from));
-	json_object_set_new(o, "until", hd_json_str(q->until));
-	json_object_set_new(o, "decided_by", hd_json_str(q->decided_by));
-	json_object_set_new(o, "reason", hd_json_str(q->reason));
-	json_object_set_new(o, "refs", refs);
-	return o;
+	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, "
+		"s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
+		"id", (json_int_t)q->id, "person", q->person, "org", q->org,
+		"purpose", q->purpose, "note", q->note, "kinds", q->kinds,
+		"days", q->days, "status", q->status, "created", q->created,
+		"requester", q->requester, "account", q->account,
+		"granted", q->granted, "from", q->from, "until", q->until,
+		"decided_by", q->decided_by, "reason", q->reason,
+		"refs", hd_json_strv(q->refs, q->nrefs));
 }
 
 /* The request item (a struct hd_consult) as a line: number, status,
@@ -391,8 +377,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang consult SUBCOMMAND ...: one of subs. */
-int cmd_consult(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang consult SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_consult = { about, subs };

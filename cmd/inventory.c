@@ -317,8 +317,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang inventory SUBCOMMAND ...: one of subs. */
-int cmd_inventory(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang inventory SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_inventory = { about, subs };

@@ -87,12 +87,9 @@ static int location_assign(struct cmd_ctx *c, int argc, char **argv)
 static json_t *location_json(const void *item)
 {
 	const struct hd_location *v = item;
-	json_t *o = json_object();
 
-	json_object_set_new(o, "path", json_string(v->path));
-	json_object_set_new(o, "depth", json_integer(v->depth));
-	json_object_set_new(o, "records", json_integer(v->records));
-	return o;
+	return json_pack("{s:s, s:i, s:I}", "path", v->path, "depth",
+		v->depth, "records", (json_int_t)v->records);
 }
 
 /* The place item (a struct hd_location) as a line, indented by its
@@ -135,8 +132,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang location SUBCOMMAND ...: one of subs. */
-int cmd_location(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang location SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_location = { about, subs };

@@ -18,34 +18,45 @@
 #include <unistd.h>
 
 static const struct command commands[] = {
-	{"init", cmd_init, "create a data folder and its first fonds"},
+	{"init", cmd_init, "create a data folder and its first fonds", NULL},
 	{"ingest", cmd_ingest, "ingest a batch: files, folders, archives, "
-		"BagIt bags"},
+		"BagIt bags", NULL},
 	{"search", cmd_search, "full-text search (Chinese, one character "
-		"and up)"},
-	{"show", cmd_show, "show one record by reference code"},
-	{"verify", cmd_verify, "check every object and the event chain"},
-	{"optimize", cmd_optimize, "merge the search index into one segment"},
-	{"config", cmd_config, "show or change settings (visit hours ...)"},
-	{"visit", cmd_visit, "guided-talk bookings: list, cancel"},
-	{"serve", cmd_serve, "serve the exhibit screens and the JSON API"},
-	{"export", cmd_export, "write a transfer bag (BagIt) or a receipt"},
-	{"import", cmd_import, "validate and ingest a transfer bag; receipt"},
-	{"transfer", cmd_transfer, "transfers: list, show, confirm a receipt"},
-	{"bag", cmd_bag, "validate a BagIt bag (folder, zip or tar)"},
-	{"location", cmd_location, "storage-room locations: add, assign, list"},
-	{"storage", cmd_storage, "temperature and humidity: log, report"},
-	{"inventory", cmd_inventory, "inventory (盘点): start, found, finish"},
-	{"backup", cmd_backup, "a verified copy, while the archive runs"},
-	{"restore", cmd_restore, "restore a backup into a new data folder"},
-	{"user", cmd_user, "staff accounts: add, list, disable, passwd"},
-	{"review", cmd_review, "review queue: approve, return, edit, "
-		"withdraw"},
-	{"consult", cmd_consult, "consultation requests, approvals, "
-		"statistics"},
-	{"harvest", cmd_harvest, "gather the rooms' catalogues (OAI-PMH)"},
-	{"audit", cmd_audit, "list the event log by record, type, time"},
-	{NULL, NULL, NULL},
+		"and up)", NULL},
+	{"show", cmd_show, "show one record by reference code", NULL},
+	{"verify", cmd_verify, "check every object and the event chain", NULL},
+	{"optimize", cmd_optimize, "merge the search index into one "
+		"segment", NULL},
+	{"config", cmd_config, "show or change settings (visit hours "
+		"...)", NULL},
+	{"visit", NULL, "guided-talk bookings: list, cancel", &cmd_visit},
+	{"serve", cmd_serve, "serve the exhibit screens and the JSON "
+		"API", NULL},
+	{"export", cmd_export, "write a transfer bag (BagIt) or a "
+		"receipt", NULL},
+	{"import", cmd_import, "validate and ingest a transfer bag; "
+		"receipt", NULL},
+	{"transfer", NULL, "transfers: list, show, confirm a receipt",
+		&cmd_transfer},
+	{"bag", NULL, "validate a BagIt bag (folder, zip or tar)", &cmd_bag},
+	{"location", NULL, "storage-room locations: add, assign, list",
+		&cmd_location},
+	{"storage", NULL, "temperature and humidity: log, report",
+		&cmd_storage},
+	{"inventory", NULL, "inventory (盘点): start, found, finish",
+		&cmd_inventory},
+	{"backup", cmd_backup, "a verified copy, while the archive runs", NULL},
+	{"restore", cmd_restore, "restore a backup into a new data "
+		"folder", NULL},
+	{"user", cmd_user, "staff accounts: add, list, disable, passwd", NULL},
+	{"review", NULL, "review queue: approve, return, edit, "
+		"withdraw", &cmd_review},
+	{"consult", NULL, "consultation requests, approvals, "
+		"statistics", &cmd_consult},
+	{"harvest", cmd_harvest, "gather the rooms' catalogues "
+		"(OAI-PMH)", NULL},
+	{"audit", cmd_audit, "list the event log by record, type, time", NULL},
+	{NULL, NULL, NULL, NULL},
 };
 
 /* Print the program's usage and the list of commands on f. */
@@ -175,7 +186,10 @@ int main(int argc, char **argv)
 	for (i = 0; commands[i].name; i++) {
 		if (strcmp(commands[i].name, argv[ai]) == 0) {
 			c.name = commands[i].name;
-			st = commands[i].fn(&c, argc - ai, argv + ai);
+			st = commands[i].fn != NULL ?
+				commands[i].fn(&c, argc - ai, argv + ai) :
+				cmd_dispatch(&c, commands[i].group->about,
+				commands[i].group->subs, argc - ai, argv + ai);
 			hd_archive_close(c.a);
 			return st;
 		}

@@ -76,18 +76,12 @@ static const struct cmd_spec edit_spec = {
 static json_t *item_json(const void *item)
 {
 	const struct hd_queue_item *v = item;
-	json_t *o = json_object();
 
-	json_object_set_new(o, "ref", json_string(v->ref));
-	json_object_set_new(o, "title", json_string(v->title));
-	json_object_set_new(o, "date", hd_json_str(v->date));
-	json_object_set_new(o, "category", json_string(v->category));
-	json_object_set_new(o, "access", json_string(v->access));
-	json_object_set_new(o, "status", json_string(v->status));
-	json_object_set_new(o, "updated", json_string(v->updated));
-	json_object_set_new(o, "note", hd_json_str(v->note));
-	json_object_set_new(o, "note_by", hd_json_str(v->note_by));
-	return o;
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?}",
+		"ref", v->ref, "title", v->title, "date", v->date,
+		"category", v->category, "access", v->access,
+		"status", v->status, "updated", v->updated, "note", v->note,
+		"note_by", v->note_by);
 }
 
 /* The queue item (a struct hd_queue_item) as one line: code, status,
@@ -267,8 +261,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang review SUBCOMMAND ...: one of subs. */
-int cmd_review(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang review SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_review = { about, subs };

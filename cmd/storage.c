@@ -239,8 +239,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang storage SUBCOMMAND ...: one of subs. */
-int cmd_storage(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang storage SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_storage = { about, subs };

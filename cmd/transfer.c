@@ -208,8 +208,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang transfer SUBCOMMAND ...: one of subs. */
-int cmd_transfer(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang transfer SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_transfer = { about, subs };

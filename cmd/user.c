@@ -206,15 +206,10 @@ static int get_password(const struct cmd_ctx *c, const char *file,
 static json_t *user_json(const void *item)
 {
 	const struct hd_user *v = item;
-	json_t *o = json_object();
 
-	json_object_set_new(o, "name", json_string(v->name));
-	json_object_set_new(o, "role", json_string(v->role));
-	json_object_set_new(o, "disabled", json_boolean(v->disabled));
-	json_object_set_new(o, "created", json_string(v->created));
-	json_object_set_new(o, "last_login", hd_json_str(v->last_login[0] ?
-		v->last_login : NULL));
-	return o;
+	return json_pack("{s:s, s:s, s:b, s:s, s:s?}", "name", v->name,
+		"role", v->role, "disabled", v->disabled, "created", v->created,
+		"last_login", v->last_login[0] ? v->last_login : NULL);
 }
 
 /* The account item (a struct hd_user) as one line: name, role, whether

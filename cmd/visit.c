@@ -43,24 +43,16 @@ static const struct cmd_spec cancel_spec = {
 static json_t *visit_json(const void *item)
 {
 	const struct hd_visit *v = item;
-	json_t *o = json_object();
+	int gone = v->cancelled[0] != '\0';
 
-	json_object_set_new(o, "id", json_integer(v->id));
-	json_object_set_new(o, "day", json_string(v->day));
-	json_object_set_new(o, "slot", json_string(v->slot));
-	json_object_set_new(o, "group", json_string(v->group));
-	json_object_set_new(o, "contact", json_string(v->contact));
-	json_object_set_new(o, "people", json_integer(v->people));
-	json_object_set_new(o, "free", json_boolean(v->free));
-	json_object_set_new(o, "price", json_integer(v->price));
-	json_object_set_new(o, "created", json_string(v->created));
-	json_object_set_new(o, "remote", hd_json_str(v->remote[0] ?
-		v->remote : NULL));
-	json_object_set_new(o, "cancelled", hd_json_str(v->cancelled[0] ?
-		v->cancelled : NULL));
-	json_object_set_new(o, "cancelled_by", hd_json_str(v->cancelled[0] ?
-		v->cancelled_by : NULL));
-	return o;
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:s, "
+		"s:s?, s:s?, s:s?}", "id", (json_int_t)v->id, "day", v->day,
+		"slot", v->slot, "group", v->group, "contact", v->contact,
+		"people", v->people, "free", v->free, "price", v->price,
+		"created", v->created,
+		"remote", v->remote[0] ? v->remote : NULL,
+		"cancelled", gone ? v->cancelled : NULL,
+		"cancelled_by", gone ? v->cancelled_by : NULL);
 }
 
 /* The booking item (a struct hd_visit) as one line: number, day, hour,
@@ -146,8 +138,5 @@ static const struct subcommand subs[] = {
 	{NULL, NULL, NULL},
 };
 
-/* hongdang visit SUBCOMMAND ...: one of subs. */
-int cmd_visit(struct cmd_ctx *c, int argc, char **argv)
-{
-	return cmd_dispatch(c, about, subs, argc, argv);
-}
+/* hongdang visit SUBCOMMAND ...: one of subs (main.c runs it). */
+const struct cmd_group cmd_visit = { about, subs };
