@@ -117,6 +117,17 @@ char *admin_record_url(const char *ref)
 }
 
 /* See admin.h. */
+json_t *admin_record_ctx(const struct hd_record *r, const char *url_key)
+{
+	char *u = admin_record_url(r->ref);
+	json_t *ctx = json_pack("{s:s, s:s, s:s}", "title", r->title, "ref",
+		r->ref, url_key, u);
+
+	free(u);
+	return ctx;
+}
+
+/* See admin.h. */
 char *admin_disposition(const char *ascii, const char *name)
 {
 	struct hd_buf b;

@@ -70,6 +70,9 @@ void admin_redirect(struct http_resp *resp, const char *to);
 /* The "/admin/record/REF" path of a record ("." form of the code);
  * caller frees. */
 char *admin_record_url(const char *ref);
+/* The start of a record's page context: a new object with its title,
+ * its ref and, under url_key, its page's path (admin_record_url). */
+json_t *admin_record_ctx(const struct hd_record *r, const char *url_key);
 /* The Content-Disposition of a download named name: an attachment
  * called ascii (plain ASCII, no quotes: for old clients) and, which
  * browsers prefer, filename*=UTF-8'' with name percent-encoded (RFC

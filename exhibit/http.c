@@ -130,6 +130,35 @@ void http_escape(struct hd_buf *b, const char *s, const char *keep)
 	g_free(enc);
 }
 
+/* See http.h. */
+char *http_link(const struct http_req *req, const char *path,
+	const char *const *keep, size_t n, const char *n1, const char *v1,
+	const char *n2, const char *v2)
+{
+	struct hd_buf b;
+	const char *v;
+	char sep = '?';
+	size_t i;
+
+	hd_buf_init(&b);
+	hd_buf_puts(&b, path);
+	for (i = 0; i < n; i++) {
+		v = http_param(req, keep[i]);
+		if (n1 != NULL && strcmp(keep[i], n1) == 0) {
+			v = v1;
+		} else if (n2 != NULL && strcmp(keep[i], n2) == 0) {
+			v = v2;
+		}
+		if (v == NULL || *v == '\0') {
+			continue;
+		}
+		hd_buf_printf(&b, "%c%s=", sep, keep[i]);
+		sep = '&';
+		http_escape(&b, v, NULL);
+	}
+	return hd_buf_detach(&b);
+}
+
 /* Percent-decode s[0..n) into out (n + 1 bytes of room), '+' as a space
  * when plus is 1, and NUL-terminate it.  Returns the decoded length, or
  * -1 for a malformed escape ("%G1", "%4", a trailing "%"), a NUL or

@@ -82,6 +82,13 @@ int http_resp_has(const struct http_resp *r, const char *name);
  * as %XX with upper-case hex, so it stands as one query value or path
  * segment. */
 void http_escape(struct hd_buf *b, const char *s, const char *keep);
+/* A link to path with the request's parameters named in keep (n of
+ * them, in that order), those named n1 and n2 set to v1 and v2 instead
+ * (n1, n2 may be NULL); an empty or missing value is left out, the
+ * others percent-encoded (http_escape).  A new string (caller frees). */
+char *http_link(const struct http_req *req, const char *path,
+	const char *const *keep, size_t n, const char *n1, const char *v1,
+	const char *n2, const char *v2);
 
 struct site;                    /* the server's state: exhibit/site.h */
 

@@ -555,12 +555,7 @@ int page_admin_consult_use(struct site *s, struct hd_archive *a,
 		hd_record_release(&r);
 		return 0;
 	}
-	ctx = json_object();
-	json_object_set_new(ctx, "title", json_string(r.title));
-	json_object_set_new(ctx, "ref", json_string(r.ref));
-	u = admin_record_url(r.ref);
-	json_object_set_new(ctx, "record_url", json_string(u));
-	free(u);
+	ctx = admin_record_ctx(&r, "record_url");
 	json_object_set_new(ctx, "file", json_string(f->name));
 	json_object_set_new(ctx, "n", json_integer((json_int_t)n));
 	json_object_set_new(ctx, "kind", json_string(

@@ -238,12 +238,7 @@ static void record_page(struct site *s, struct hd_archive *a,
 		admin_message(s, req, resp, 404, "没有这件档案。", ad);
 		return;
 	}
-	ctx = json_object();
-	json_object_set_new(ctx, "title", json_string(r.title));
-	json_object_set_new(ctx, "ref", json_string(r.ref));
-	u = admin_record_url(r.ref);
-	json_object_set_new(ctx, "action", json_string(u));
-	free(u);
+	ctx = admin_record_ctx(&r, "action");
 	if (strcmp(r.status, "approved") == 0 &&
 	    strcmp(r.access, "public") == 0) {
 		u = page_record_url(r.ref);

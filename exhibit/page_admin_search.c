@@ -177,6 +177,23 @@ static int cat_read(const struct http_req *req, struct cat *c)
 	return 0;
 }
 
+/* The start of a catalogue page or download: a staff session
+ * (admin_enter) and the request's catalogue (cat_read; 400 with its
+ * reason).  1 to go on; 0 when resp is the answer. */
+static int cat_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, struct admin *ad,
+	struct cat *c)
+{
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, ad)) {
+		return 0;
+	}
+	if (cat_read(req, c) != 0) {
+		admin_message(s, req, resp, 400, c->why, ad);
+		return 0;
+	}
+	return 1;
+}
+
 /* The search of c (hd_search as the archivist).  0; or -1 with c->why
  * (a filter the library refuses: the request's fault, 400), or -2 when
  * the archive failed (500). */
@@ -201,28 +218,8 @@ static int cat_search(struct hd_archive *a, struct cat *c,
 static char *cat_link(const struct http_req *req, const char *path,
 	const char *n1, const char *v1, const char *n2, const char *v2)
 {
-	struct hd_buf b;
-	const char *v;
-	char sep = '?';
-	size_t i;
-
-	hd_buf_init(&b);
-	hd_buf_puts(&b, path);
-	for (i = 0; i < sizeof keep / sizeof *keep; i++) {
-		v = http_param(req, keep[i]);
-		if (n1 != NULL && strcmp(keep[i], n1) == 0) {
-			v = v1;
-		} else if (n2 != NULL && strcmp(keep[i], n2) == 0) {
-			v = v2;
-		}
-		if (v == NULL || *v == '\0') {
-			continue;
-		}
-		hd_buf_printf(&b, "%c%s=", sep, keep[i]);
-		sep = '&';
-		http_escape(&b, v, NULL);
-	}
-	return hd_buf_detach(&b);
+	return http_link(req, path, keep, sizeof keep / sizeof *keep, n1, v1,
+		n2, v2);
 }
 
 /* The link to page n of the request's catalogue (page 1: without
@@ -473,11 +470,7 @@ int page_admin_search(struct site *s, struct hd_archive *a,
 	char *u;
 	int pages, rc;
 
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
-		return 0;
-	}
-	if (cat_read(req, &c) != 0) {
-		admin_message(s, req, resp, 400, c.why, &ad);
+	if (!cat_enter(s, a, req, resp, &ad, &c)) {
 		return 0;
 	}
 	rc = cat_search(a, &c, &res);
@@ -682,11 +675,7 @@ int page_admin_search_csv(struct site *s, struct hd_archive *a,
 	int64_t total = 0;
 	int rc;
 
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
-		return 0;
-	}
-	if (cat_read(req, &c) != 0) {
-		admin_message(s, req, resp, 400, c.why, &ad);
+	if (!cat_enter(s, a, req, resp, &ad, &c)) {
 		return 0;
 	}
 	hd_buf_init(&b);
@@ -752,11 +741,7 @@ int page_admin_search_xlsx(struct site *s, struct hd_archive *a,
 	char *path, *d;
 	int rc;
 
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
-		return 0;
-	}
-	if (cat_read(req, &c) != 0) {
-		admin_message(s, req, resp, 400, c.why, &ad);
+	if (!cat_enter(s, a, req, resp, &ad, &c)) {
 		return 0;
 	}
 	path = admin_tmp(a, "xlsx", "xlsx");

@@ -220,12 +220,7 @@ int page_admin_view(struct site *s, struct hd_archive *a,
 	}
 	f = &r.files[n - 1];
 	dotted = hd_ref_dotted(r.ref);
-	ctx = json_object();
-	json_object_set_new(ctx, "title", json_string(r.title));
-	json_object_set_new(ctx, "ref", json_string(r.ref));
-	u = admin_record_url(r.ref);
-	json_object_set_new(ctx, "record_url", json_string(u));
-	free(u);
+	ctx = admin_record_ctx(&r, "record_url");
 	json_object_set_new(ctx, "status_name", json_string(admin_or_code(
 		hd_status_name(r.status), r.status)));
 	json_object_set_new(ctx, "access_name", json_string(restricted(&r) ?

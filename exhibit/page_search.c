@@ -53,24 +53,9 @@ static char *search_link(const struct http_req *req, const char *name,
 {
 	static const char *const keep[] = {"q", "decade", "category", "place",
 		"person", "source", "kiosk"};
-	struct hd_buf b;
-	size_t i;
-	const char *v;
-	char sep = '?';
 
-	hd_buf_init(&b);
-	hd_buf_puts(&b, "/search");
-	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-		v = strcmp(keep[i], name) == 0 ? value : http_param(req,
-			keep[i]);
-		if (v == NULL || *v == '\0') {
-			continue;
-		}
-		hd_buf_printf(&b, "%c%s=", sep, keep[i]);
-		sep = '&';
-		http_escape(&b, v, NULL);
-	}
-	return hd_buf_detach(&b);
+	return http_link(req, "/search", keep, sizeof keep / sizeof keep[0],
+		name, value, NULL, NULL);
 }
 
 /* The chips of facet f (parameter param) for search.html: at most 12,
