@@ -82,15 +82,10 @@ static json_t *record_json(const struct hd_record *r)
 	}
 	json_object_set_new(o, "files", files);
 	for (i = 0; i < r->nevents; i++) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "type", json_string(r->events[i].type));
-		json_object_set_new(j, "at", json_string(r->events[i].at));
-		json_object_set_new(j, "agent",
-			json_string(r->events[i].agent));
-		json_object_set_new(j, "detail",
-			json_string(r->events[i].detail));
-		json_array_append_new(ev, j);
+		json_array_append_new(ev, json_pack("{s:s, s:s, s:s, s:s}",
+			"type", r->events[i].type, "at", r->events[i].at,
+			"agent", r->events[i].agent,
+			"detail", r->events[i].detail));
 	}
 	json_object_set_new(o, "events", ev);
 	return o;

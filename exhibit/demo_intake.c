@@ -347,8 +347,9 @@ static int collect_pick(struct demo_run *r, json_t **res)
 	return 0;
 }
 
-/* Step 识别: the file's real type from its content (libmagic). */
-static int collect_identify(struct demo_run *r, json_t **res)
+/* What demo_look says of the chosen item (DEMO_LOOK_TYPE, _CHAR ...)
+ * as *res, a new object: 0, or the error with nothing made. */
+static int collect_look(struct demo_run *r, int what, json_t **res)
 {
 	const char *path = chosen(r);
 	int rc;
@@ -357,29 +358,24 @@ static int collect_identify(struct demo_run *r, json_t **res)
 		return hd_err(&r->e, HD_EINVAL, "请先选择一件物品");
 	}
 	*res = json_object();
-	rc = demo_look(r->a, path, DEMO_LOOK_TYPE, *res, &r->e);
+	rc = demo_look(r->a, path, what, *res, &r->e);
 	if (rc != 0) {
 		json_decref(*res);
 	}
 	return rc;
 }
 
+/* Step 识别: the file's real type from its content (libmagic). */
+static int collect_identify(struct demo_run *r, json_t **res)
+{
+	return collect_look(r, DEMO_LOOK_TYPE, res);
+}
+
 /* Step 读取: EXIF of a photograph or a scan (libexif), the characters of
  * a letter. */
 static int collect_exif(struct demo_run *r, json_t **res)
 {
-	const char *path = chosen(r);
-	int rc;
-
-	if (path == NULL) {
-		return hd_err(&r->e, HD_EINVAL, "请先选择一件物品");
-	}
-	*res = json_object();
-	rc = demo_look(r->a, path, DEMO_LOOK_CHAR, *res, &r->e);
-	if (rc != 0) {
-		json_decref(*res);
-	}
-	return rc;
+	return collect_look(r, DEMO_LOOK_CHAR, res);
 }
 
 /* Step 校验码: the SHA-256 of the file's bytes, in groups of eight. */

@@ -201,16 +201,11 @@ static json_t *events_json(const struct hd_record *r)
 	size_t i;
 
 	for (i = r->nevents; i-- > 0; ) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "id", json_integer(r->events[i].id));
-		json_object_set_new(o, "at", json_string(r->events[i].at));
-		json_object_set_new(o, "type", json_string(r->events[i].type));
-		json_object_set_new(o, "agent",
-			json_string(r->events[i].agent));
-		json_object_set_new(o, "detail",
-			json_string(r->events[i].detail));
-		json_array_append_new(arr, o);
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, "
+			"s:s}", "id", (json_int_t)r->events[i].id,
+			"at", r->events[i].at, "type", r->events[i].type,
+			"agent", r->events[i].agent,
+			"detail", r->events[i].detail));
 	}
 	return arr;
 }
