@@ -63,17 +63,11 @@ int cmd_audit(struct cmd_ctx *c, int argc, char **argv)
 		json_t *o = json_object(), *arr = json_array();
 
 		for (i = 0; i < n; i++) {
-			json_t *ev = json_object();
-
-			json_object_set_new(ev, "id", json_integer(v[i].id));
-			json_object_set_new(ev, "at", json_string(v[i].at));
-			json_object_set_new(ev, "type", json_string(v[i].type));
-			json_object_set_new(ev, "agent",
-				json_string(v[i].agent));
-			json_object_set_new(ev, "ref", hd_json_str(v[i].ref));
-			json_object_set_new(ev, "detail",
-				json_string(v[i].detail));
-			json_array_append_new(arr, ev);
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, "
+				"s:s, s:s?, s:s}", "id", (json_int_t)v[i].id,
+				"at", v[i].at, "type", v[i].type,
+				"agent", v[i].agent, "ref", v[i].ref,
+				"detail", v[i].detail));
 		}
 		json_object_set_new(o, "total", json_integer(total));
 		json_object_set_new(o, "events", arr);

@@ -42,19 +42,14 @@ static const struct cmd_spec restore_spec = {
 /* The figures of a backup or restore into to, as a JSON object. */
 static json_t *stats_json(const struct hd_backup_stats *st, const char *to)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "to", json_string(to));
-	json_object_set_new(o, "objects", json_integer(st->objects));
-	json_object_set_new(o, "copied", json_integer(st->copied));
-	json_object_set_new(o, "kept", json_integer(st->kept));
-	json_object_set_new(o, "replaced", json_integer(st->replaced));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)st->bytes));
-	json_object_set_new(o, "records", json_integer(st->records));
-	json_object_set_new(o, "events", json_integer(st->events));
-	json_object_set_new(o, "catalogue_sha256",
-		json_string(st->db_sha256));
-	return o;
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+		"to", to, "objects", (json_int_t)st->objects,
+		"copied", (json_int_t)st->copied, "kept", (json_int_t)st->kept,
+		"replaced", (json_int_t)st->replaced,
+		"bytes", (json_int_t)st->bytes,
+		"records", (json_int_t)st->records,
+		"events", (json_int_t)st->events,
+		"catalogue_sha256", st->db_sha256);
 }
 
 /* The options of backup and restore (--json) and their one folder, put

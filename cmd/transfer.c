@@ -47,22 +47,15 @@ static const struct cmd_spec confirm_spec = {
  * stored detail, [] when it has none (cmd.h). */
 json_t *cmd_transfer_json(const struct hd_transfer *t)
 {
-	json_t *o = json_object(), *d;
+	json_t *o, *d;
 
-	json_object_set_new(o, "transfer", json_integer(t->id));
-	json_object_set_new(o, "direction", json_string(t->direction));
-	json_object_set_new(o, "uuid", hd_json_str(t->uuid));
-	json_object_set_new(o, "peer", hd_json_str(t->peer));
-	json_object_set_new(o, "reason", hd_json_str(t->reason));
-	json_object_set_new(o, "bag", hd_json_str(t->path));
-	json_object_set_new(o, "at", hd_json_str(t->at));
-	json_object_set_new(o, "agent", hd_json_str(t->agent));
-	json_object_set_new(o, "items", json_integer(t->items));
-	json_object_set_new(o, "pages", json_integer(t->pages));
-	json_object_set_new(o, "files", json_integer(t->files));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
-	json_object_set_new(o, "manifest_sha256", json_string(t->manifest));
-	json_object_set_new(o, "confirmed", hd_json_str(t->confirmed));
+	o = json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, "
+		"s:i, s:i, s:I, s:s, s:s?}", "transfer", (json_int_t)t->id,
+		"direction", t->direction, "uuid", t->uuid, "peer", t->peer,
+		"reason", t->reason, "bag", t->path, "at", t->at,
+		"agent", t->agent, "items", t->items, "pages", t->pages,
+		"files", t->files, "bytes", (json_int_t)t->bytes,
+		"manifest_sha256", t->manifest, "confirmed", t->confirmed);
 	d = json_loads(t->detail ? t->detail : "{}", 0, NULL);
 	json_object_set(o, "records", d ? json_object_get(d, "items") : NULL);
 	if (json_object_get(o, "records") == NULL) {
