@@ -286,6 +286,19 @@ int admin_enter(struct site *s, struct hd_archive *a,
 }
 
 /* See admin.h. */
+int admin_get(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	admin_draw_fn draw)
+{
+	struct admin ad;
+
+	if (enter(s, a, req, resp, perm, &ad, 1)) {
+		draw(s, a, req, resp, 200, NULL, &ad);
+	}
+	return 0;
+}
+
+/* See admin.h. */
 int admin_enter_stream(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
 	struct admin *ad)

@@ -40,6 +40,16 @@ const struct hd_login_policy *admin_policy(void);
 int admin_enter(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
 	struct admin *ad);
+/* A page of the admin drawn by its own file's function, with the
+ * status, an error to show (NULL: none) and the session. */
+typedef void (*admin_draw_fn)(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, int status,
+	const char *error, const struct admin *ad);
+/* The GET of such a page: the session checked for perm (admin_enter),
+ * then draw with 200 and no error.  Returns 0, as a page does. */
+int admin_get(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp, enum hd_perm perm,
+	admin_draw_fn draw);
 /* admin_enter for a streamed body (ROUTE_UPLOAD), whose form token has
  * not arrived when the headers are in: everything but the token is
  * checked; the page checks the token (hd_csrf_ok with ad->s) before it

@@ -369,13 +369,7 @@ static void keeping_page(struct site *s, struct hd_archive *a,
 int page_admin_keeping(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
-	struct admin ad;
-
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
-		return 0;
-	}
-	keeping_page(s, a, req, resp, 200, NULL, &ad);
-	return 0;
+	return admin_get(s, a, req, resp, HD_PERM_STAFF, keeping_page);
 }
 
 /* action=backup: start one into the setting backup.dest; 0 with *done

@@ -309,13 +309,7 @@ static void storage_page(struct site *s, struct hd_archive *a,
 int page_admin_storage(struct site *s, struct hd_archive *a,
 	const struct http_req *req, struct http_resp *resp)
 {
-	struct admin ad;
-
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
-		return 0;
-	}
-	storage_page(s, a, req, resp, 200, NULL, &ad);
-	return 0;
+	return admin_get(s, a, req, resp, HD_PERM_STAFF, storage_page);
 }
 
 /* A number from a form field ("18.5", "18,5", "18.5°C" is not), or NAN. */
