@@ -153,6 +153,12 @@ new_archive() {
 	"$HONGDANG" -d "$D" init --fonds QF01 --name '前锋社区档案室' "$@" \
 		>/dev/null 2>"$ERR" || { fail init "$(cat "$ERR")"; exit 1; }
 }
+# need_sample: S is the sample collection (make sample); without it the
+# case fails saying so and stops.
+need_sample() {
+	S="$HD_BUILD/sample"
+	[ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
+}
 # snapshot NAME: fingerprint of everything stored (db content + objects),
 # for "nothing stored before changed" checks.
 snapshot() {

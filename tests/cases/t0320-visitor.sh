@@ -4,8 +4,7 @@
 # and asking for them by reference code or image hash is a 404.
 . "$HD_TOP/tests/lib.sh"
 new_archive
-S="$HD_BUILD/sample"
-[ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
+need_sample
 mapfile -t photos < <(find "$S" -name '*.jpg' | sort | head -4)
 
 mk() {  # mk DIR WORD PHOTO: a text and a photo carrying WORD

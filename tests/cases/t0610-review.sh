@@ -6,8 +6,7 @@
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 new_archive
-S="$HD_BUILD/sample"
-[ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
+need_sample
 mapfile -t photos < <(find "$S" -name '*.jpg' | sort | head -3)
 
 mk() {  # mk DIR WORD PHOTO: one photo record titled WORD

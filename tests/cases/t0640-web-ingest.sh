@@ -15,8 +15,7 @@
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 new_archive
-S="$HD_BUILD/sample"
-[ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
+need_sample
 UP=("$PY" "$HD_TOP/tests/upload.py")
 MNT=""
 # the small disk is unmounted once the servers stopped, before the

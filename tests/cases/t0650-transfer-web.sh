@@ -10,8 +10,7 @@
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 new_archive
-S="$HD_BUILD/sample"
-[ -d "$S" ] || { fail sample "build the sample first (make sample)"; exit 1; }
+need_sample
 photo=$(find "$S" -name '*.jpg' | sort | head -1)
 
 SEND=$D
