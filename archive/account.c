@@ -905,23 +905,6 @@ int hd_login(struct hd_archive *a, const char *name, const char *password,
 	return hd_err(e, HD_EDENIED, "用户名或密码不正确");
 }
 
-/* 1 when token is 64 lower-case hex digits. */
-static int token_ok(const char *token)
-{
-	size_t i;
-
-	if (token == NULL) {
-		return 0;
-	}
-	for (i = 0; i < 64; i++) {
-		if (!((token[i] >= '0' && token[i] <= '9') ||
-		    (token[i] >= 'a' && token[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return token[64] == '\0';
-}
-
 /* End the session whose token hashes to idhash (SHA-256, hex), inside
  * the caller's transaction.  0 or HD_EDB. */
 static int session_delete(struct hd_archive *a, const char *idhash,
@@ -972,7 +955,7 @@ int hd_session_check(struct hd_archive *a, const char *token,
 	int rc, disabled;
 
 	memset(s, 0, sizeof *s);
-	if (!token_ok(token)) {
+	if (!hd_sha_ok(token)) {
 		return hd_err(e, HD_ENOTFOUND, "未登录");
 	}
 	hd_sha256_hex(token, 64, idhash);
@@ -1019,7 +1002,7 @@ int hd_logout(struct hd_archive *a, const char *token, struct hd_error *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!token_ok(token)) {
+	if (!hd_sha_ok(token)) {
 		return 0;
 	}
 	hd_sha256_hex(token, 64, idhash);

@@ -35,50 +35,6 @@
 #define BACKUP_INFO_MAX 65536   /* bytes of a BACKUP file */
 #define BUSY_TRIES 600          /* 50 ms apart: half a minute */
 
-/* Copy the regular files and folders under src into dst (made), links
- * and other files skipped: the community's own templates. */
-static int copy_tree(const char *src, const char *dst, int depth,
-	struct hd_error *e)
-{
-	struct dirent *de;
-	struct stat st;
-	char *s, *d;
-	DIR *dir;
-	int rc = 0;
-
-	if (depth > 32) {
-		return 0;
-	}
-	if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
-		return hd_err(e, HD_EIO, "%s: cannot create: %s", dst,
-			strerror(errno));
-	}
-	dir = opendir(src);
-	if (dir == NULL) {
-		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
-	}
-	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		s = hd_xasprintf("%s/%s", src, de->d_name);
-		d = hd_xasprintf("%s/%s", dst, de->d_name);
-		if (lstat(s, &st) == 0 && S_ISDIR(st.st_mode)) {
-			rc = copy_tree(s, d, depth + 1, e);
-		} else if (lstat(s, &st) == 0 && S_ISREG(st.st_mode)) {
-			rc = hd_fs_copy(s, d, NULL, NULL, NULL, e);
-		}
-		free(s);
-		free(d);
-	}
-	closedir(dir);
-	if (rc == 0) {
-		rc = hd_fs_fsync_dir(dst, e);
-	}
-	return rc;
-}
-
 /* Put a copy of src's templates/ (if any) in place of dst's. */
 static int sync_templates(const char *src, const char *dst,
 	struct hd_error *e)
@@ -95,7 +51,7 @@ static int sync_templates(const char *src, const char *dst,
 	hd_fs_rmtree(part);
 	hd_fs_rmtree(old);
 	if (lstat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = copy_tree(from, part, 0, e);
+		rc = hd_fs_copytree(from, part, 1, e);
 		if (rc == 0 && rename(to, old) != 0 && errno != ENOENT) {
 			rc = hd_err(e, HD_EIO, "%s: rename: %s", to,
 				strerror(errno));

@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/fs.h>
 
 #include <openssl/evp.h>
 #include <sodium.h>
@@ -434,4 +437,98 @@ out:
 		errno = err;
 	}
 	return rc;
+}
+
+/* hd_fs_clone: see hd_disk.h. */
+int hd_fs_clone(const char *src, const char *dst, struct hd_error *e)
+{
+	int in, out, rc = 0;
+	ssize_t k;
+	char buf[65536];
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
+		close(in);
+		return rc;
+	}
+	if (ioctl(out, FICLONE, in) != 0) {
+		do {
+			k = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		} while (k > 0);
+		if (k < 0) {
+			/* not across these file systems: by hand */
+			while ((k = read(in, buf, sizeof buf)) > 0) {
+				if (hd_fs_write_all(out, buf, (size_t)k) != 0) {
+					k = -1;
+					break;
+				}
+			}
+		}
+		if (k < 0) {
+			rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
+		}
+	}
+	close(in);
+	if (close(out) != 0 && rc == 0) {
+		rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
+	}
+	return rc;
+}
+
+/* hd_fs_copytree: see hd_disk.h.  depth: how deep src already is. */
+static int copytree(const char *src, const char *dst, int durable,
+	int depth, struct hd_error *e)
+{
+	struct dirent *de;
+	struct stat st;
+	char *s, *d;
+	DIR *dir;
+	int rc = 0;
+
+	if (depth > 32) {
+		return 0;
+	}
+	if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
+		return hd_err(e, HD_EIO, "%s: cannot create: %s", dst,
+			strerror(errno));
+	}
+	dir = opendir(src);
+	if (dir == NULL) {
+		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
+	}
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		s = hd_xasprintf("%s/%s", src, de->d_name);
+		d = hd_xasprintf("%s/%s", dst, de->d_name);
+		if (lstat(s, &st) != 0) {
+			rc = hd_err(e, HD_EIO, "%s: %s", s, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = copytree(s, d, durable, depth + 1, e);
+		} else if (S_ISREG(st.st_mode)) {
+			rc = durable ? hd_fs_copy(s, d, NULL, NULL, NULL, e) :
+				hd_fs_clone(s, d, e);
+		}
+		free(s);
+		free(d);
+	}
+	closedir(dir);
+	if (rc == 0 && durable) {
+		rc = hd_fs_fsync_dir(dst, e);
+	}
+	return rc;
+}
+
+/* hd_fs_copytree: see hd_disk.h. */
+int hd_fs_copytree(const char *src, const char *dst, int durable,
+	struct hd_error *e)
+{
+	return copytree(src, dst, durable, 0, e);
 }

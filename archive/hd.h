@@ -416,7 +416,8 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 int hd_store_has(struct hd_archive *a, const char *sha256);
 /* Path of an object in the store (caller frees), whether present or not. */
 char *hd_store_path(struct hd_archive *a, const char *sha256);
-/* 1 when s is 64 lower-case hex digits: an object name. */
+/* 1 when s is 64 lower-case hex digits: an object name, a session
+ * token. */
 int hd_sha_ok(const char *s);
 /* SHA-256 of a memory block; out: 65 bytes hex. */
 void hd_sha256_hex(const void *p, size_t n, char out[65]);

@@ -37,4 +37,16 @@ void hd_sweep_release(struct hd_sweep *sw);
  * "512 bytes".  A new string. */
 char *hd_size_text(uint64_t bytes);
 
+/* Copy the regular file src to dst (made, mode 0644): cloned (FICLONE)
+ * where the file system shares blocks, else copy_file_range, else read
+ * and write.  A scratch copy: not fsynced.  0 or HD_EIO (fs.c). */
+int hd_fs_clone(const char *src, const char *dst, struct hd_error *e);
+/* Copy the folder src into dst (made when missing) with the folders and
+ * regular files under it, 32 levels deep at most; anything else (links,
+ * devices) is left out.  durable: each file through hd_fs_copy and each
+ * folder fsynced, for a copy that must survive a crash; else each file
+ * through hd_fs_clone.  0 or HD_EIO (fs.c). */
+int hd_fs_copytree(const char *src, const char *dst, int durable,
+	struct hd_error *e);
+
 #endif

@@ -33,11 +33,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,87 +99,6 @@ static long long now_s(void)
 }
 
 /* ------------------------------------------------------ file copies */
-
-/* Copy the regular file src to dst (made, mode 0644): cloned (FICLONE)
- * where the file system shares blocks, else copy_file_range, else read
- * and write.  A scratch copy: not fsynced.  0 or HD_EIO. */
-static int copy_file(const char *src, const char *dst, struct hd_error *e)
-{
-	int in, out, rc = 0;
-	ssize_t k;
-	char buf[65536];
-
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
-	}
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
-		rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
-		close(in);
-		return rc;
-	}
-	if (ioctl(out, FICLONE, in) != 0) {
-		do {
-			k = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-		} while (k > 0);
-		if (k < 0) {
-			/* not across these file systems: by hand */
-			while ((k = read(in, buf, sizeof buf)) > 0) {
-				if (hd_fs_write_all(out, buf, (size_t)k) != 0) {
-					k = -1;
-					break;
-				}
-			}
-		}
-		if (k < 0) {
-			rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
-		}
-	}
-	close(in);
-	if (close(out) != 0 && rc == 0) {
-		rc = hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
-	}
-	return rc;
-}
-
-/* Copy the folder src into dst (made) with everything under it: folders
- * and regular files (nothing else is in a data folder).  0 or HD_EIO. */
-static int copy_tree(const char *src, const char *dst, struct hd_error *e)
-{
-	DIR *d;
-	struct dirent *de;
-	struct stat st;
-	char *s, *t;
-	int rc = 0;
-
-	if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
-		return hd_err(e, HD_EIO, "%s: %s", dst, strerror(errno));
-	}
-	d = opendir(src);
-	if (d == NULL) {
-		return hd_err(e, HD_EIO, "%s: %s", src, strerror(errno));
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		s = hd_xasprintf("%s/%s", src, de->d_name);
-		t = hd_xasprintf("%s/%s", dst, de->d_name);
-		if (lstat(s, &st) != 0) {
-			rc = hd_err(e, HD_EIO, "%s: %s", s, strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = copy_tree(s, t, e);
-		} else if (S_ISREG(st.st_mode)) {
-			rc = copy_file(s, t, e);
-		}
-		free(s);
-		free(t);
-	}
-	closedir(d);
-	return rc;
-}
 
 /* The bytes tree_bytes is adding up (one walk at a time a thread). */
 static _Thread_local uint64_t walk_bytes;
@@ -638,7 +555,7 @@ static int sandbox_fill(struct demo_pool *p, const char *dir,
 	int rc;
 
 	pthread_rwlock_rdlock(&p->tmpl_lock);
-	rc = copy_tree(p->tmpl, dir, e);
+	rc = hd_fs_copytree(p->tmpl, dir, 0, e);
 	pthread_rwlock_unlock(&p->tmpl_lock);
 	if (rc == 0) {
 		rc = hd_archive_open(dir, 0, a, e);
