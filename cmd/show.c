@@ -57,26 +57,19 @@ static json_t *file_json(const struct hd_file *f)
  * files (file_json) and events. */
 static json_t *record_json(const struct hd_record *r)
 {
-	json_t *o = json_object(), *files = json_array(), *ev = json_array();
+	json_t *o, *files = json_array(), *ev = json_array();
 	size_t i;
 
-	json_object_set_new(o, "ref", json_string(r->ref));
-	json_object_set_new(o, "title", json_string(r->title));
-	json_object_set_new(o, "creator", hd_json_str(r->creator));
-	json_object_set_new(o, "date", hd_json_str(r->date));
-	json_object_set_new(o, "category", json_string(r->category));
-	json_object_set_new(o, "access", json_string(r->access));
-	json_object_set_new(o, "status", json_string(r->status));
-	json_object_set_new(o, "retention", json_string(r->retention));
-	json_object_set_new(o, "class", hd_json_str(r->cls));
-	json_object_set_new(o, "location", hd_json_str(r->location));
-	json_object_set_new(o, "place", hd_json_str(r->place));
-	json_object_set_new(o, "description", hd_json_str(r->description));
-	json_object_set_new(o, "pages", r->pages ? json_integer(r->pages) :
-		json_null());
-	json_object_set_new(o, "subjects", hd_json_strv(r->subjects,
-		r->nsubjects));
-	json_object_set_new(o, "persons", hd_json_strv(r->persons, r->npersons));
+	o = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s?, "
+		"s:s?, s:s?, s:s?, s:o, s:o, s:o}", "ref", r->ref,
+		"title", r->title, "creator", r->creator, "date", r->date,
+		"category", r->category, "access", r->access,
+		"status", r->status, "retention", r->retention,
+		"class", r->cls, "location", r->location, "place", r->place,
+		"description", r->description,
+		"pages", r->pages ? json_integer(r->pages) : json_null(),
+		"subjects", hd_json_strv(r->subjects, r->nsubjects),
+		"persons", hd_json_strv(r->persons, r->npersons));
 	for (i = 0; i < r->nfiles; i++) {
 		json_array_append_new(files, file_json(&r->files[i]));
 	}
