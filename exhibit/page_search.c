@@ -70,7 +70,6 @@ static json_t *facet_json(const struct http_req *req, const char *param,
 	size_t i;
 
 	for (i = 0; i < f->n && i < 12; i++) {
-		json_t *o = json_object();
 		const char *label = f->v[i].value;
 		char buf[32], *href;
 		int active = cur && strcmp(cur, f->v[i].value) == 0;
@@ -83,14 +82,11 @@ static json_t *facet_json(const struct http_req *req, const char *param,
 			label = hd_category_name(f->v[i].value);
 		}
 		href = search_link(req, param, active ? "" : f->v[i].value);
-		json_object_set_new(o, "label", json_string(label));
-		json_object_set_new(o, "count", json_integer(f->v[i].count));
-		json_object_set_new(o, "href", json_string(href));
-		json_object_set_new(o, "active", json_boolean(active));
-		json_object_set_new(o, "cls", json_string(active ?
-			"chip active" : "chip"));
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:b, s:s}",
+			"label", label, "count", (json_int_t)f->v[i].count,
+			"href", href, "active", active,
+			"cls", active ? "chip active" : "chip"));
 		free(href);
-		json_array_append_new(a, o);
 	}
 	return a;
 }
