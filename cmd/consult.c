@@ -175,13 +175,10 @@ static json_t *rows_json(const struct hd_use_row *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "key", json_string(v[i].key));
-		json_object_set_new(o, "requests", json_integer(v[i].requests));
-		json_object_set_new(o, "items", json_integer(v[i].items));
-		json_object_set_new(o, "uses", json_integer(v[i].uses));
-		json_array_append_new(arr, o);
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}",
+			"key", v[i].key, "requests", (json_int_t)v[i].requests,
+			"items", (json_int_t)v[i].items,
+			"uses", (json_int_t)v[i].uses));
 	}
 	return arr;
 }

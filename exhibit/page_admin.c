@@ -498,13 +498,11 @@ int page_admin_audit(struct site *s, struct hd_archive *a,
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++) {
-		json_t *o = json_object();
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s}",
+			"id", (json_int_t)v[i].id, "at", v[i].at,
+			"type", v[i].type, "agent", v[i].agent,
+			"detail", v[i].detail);
 
-		json_object_set_new(o, "id", json_integer(v[i].id));
-		json_object_set_new(o, "at", json_string(v[i].at));
-		json_object_set_new(o, "type", json_string(v[i].type));
-		json_object_set_new(o, "agent", json_string(v[i].agent));
-		json_object_set_new(o, "detail", json_string(v[i].detail));
 		if (v[i].ref != NULL) {
 			u = admin_record_url(v[i].ref);
 			json_object_set_new(o, "ref", json_string(v[i].ref));

@@ -59,43 +59,32 @@ static json_t *kinds_zh(const char *kinds)
  * Returns a new object. */
 static json_t *request_json(const struct hd_consult *c)
 {
-	json_t *o = json_object(), *refs = json_array();
-	char when[20];
+	json_t *refs = json_array();
+	char when[20], *u;
 	size_t k;
 
 	for (k = 0; k < c->nrefs; k++) {
-		json_t *r = json_object();
-		char *u = admin_record_url(c->refs[k]);
-
-		json_object_set_new(r, "ref", json_string(c->refs[k]));
-		json_object_set_new(r, "url", json_string(u));
+		u = admin_record_url(c->refs[k]);
+		json_array_append_new(refs, json_pack("{s:s, s:s}",
+			"ref", c->refs[k], "url", u));
 		free(u);
-		json_array_append_new(refs, r);
 	}
-	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "person", json_string(c->person));
-	json_object_set_new(o, "org", json_string(c->org));
-	json_object_set_new(o, "purpose", json_string(admin_or_code(
-		hd_purpose_name(c->purpose), c->purpose)));
-	json_object_set_new(o, "note", admin_str(c->note));
-	json_object_set_new(o, "kinds", kinds_zh(c->kinds));
-	json_object_set_new(o, "days", json_integer(c->days));
-	json_object_set_new(o, "status", json_string(c->status));
-	json_object_set_new(o, "pending", json_boolean(
-		strcmp(c->status, "pending") == 0));
-	json_object_set_new(o, "approved", json_boolean(
-		strcmp(c->status, "approved") == 0));
 	admin_china_time(c->created, when);
-	json_object_set_new(o, "created", json_string(when));
-	json_object_set_new(o, "requester", json_string(c->requester));
-	json_object_set_new(o, "account", admin_str(c->account));
-	json_object_set_new(o, "granted", kinds_zh(c->granted));
-	json_object_set_new(o, "from", admin_str(c->from));
-	json_object_set_new(o, "until", admin_str(c->until));
-	json_object_set_new(o, "decided_by", admin_str(c->decided_by));
-	json_object_set_new(o, "reason", admin_str(c->reason));
-	json_object_set_new(o, "refs", refs);
-	return o;
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:i, s:s, s:b, "
+		"s:b, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"id", (json_int_t)c->id, "person", c->person, "org", c->org,
+		"purpose", admin_or_code(hd_purpose_name(c->purpose),
+		c->purpose), "note", admin_str(c->note),
+		"kinds", kinds_zh(c->kinds), "days", c->days,
+		"status", c->status,
+		"pending", strcmp(c->status, "pending") == 0,
+		"approved", strcmp(c->status, "approved") == 0,
+		"created", when, "requester", c->requester,
+		"account", admin_str(c->account),
+		"granted", kinds_zh(c->granted), "from", admin_str(c->from),
+		"until", admin_str(c->until),
+		"decided_by", admin_str(c->decided_by),
+		"reason", admin_str(c->reason), "refs", refs);
 }
 
 /* Rows of the usage statistics, each {key, requests, items, uses}; the
