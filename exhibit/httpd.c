@@ -23,10 +23,10 @@
  *    arrives (a big upload takes longer than the timeout, a stalled one
  *    does not); a sink behind with its work pauses the connection (no
  *    deadline meanwhile) and not the thread that serves it;
- *  - every response made here carries the security headers (CSP,
- *    nosniff, Referrer-Policy, X-Frame-Options); only the bare error
- *    answers libmicrohttpd makes by itself (431, malformed request
- *    lines) cannot;
+ *  - every response made here (respond.c) carries the security headers
+ *    (CSP, nosniff, Referrer-Policy, X-Frame-Options); only the bare
+ *    error answers libmicrohttpd makes by itself (431, malformed
+ *    request lines) cannot;
  *  - a path from a request reaches the file system only through
  *    site_static_path;
  *  - a client must deliver a whole request within opts.timeout seconds

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+/* A request's method, as the server tells them apart (method_of). */
 enum method { M_OTHER, M_GET, M_HEAD, M_POST };
 
 /* What the watchdog knows of a connection. */
@@ -68,6 +69,7 @@ struct conn {
 	int status;                     /* answered, for the log; 0 none */
 	unsigned long long bytes;       /* body bytes answered */
 };
+
 /* A request header's value on c, or NULL. */
 static inline const char *conn_header(struct MHD_Connection *c,
 	const char *name)

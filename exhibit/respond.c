@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* The security headers every response carries (a page may set its own
+ * value of one). */
 static const struct {
 	const char *name;
 	const char *value;
