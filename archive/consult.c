@@ -739,15 +739,11 @@ int hd_consult_used(struct hd_archive *a, int64_t user_id, const char *ref,
 	tt = (time_t)t;
 	gmtime_r(&tt, &tm);
 	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-	st = hd_sql(a, SQL_CONSULT_USED, NULL);
+	st = hd_sql_bind(a, SQL_CONSULT_USED, NULL, "ltttt", user_id, canon,
+		sha256, kind, since);
 	if (st == NULL) {
 		return 0;
 	}
-	sqlite3_bind_int64(st, 1, user_id);
-	hd_bind_text(st, 2, canon);
-	hd_bind_text(st, 3, sha256);
-	hd_bind_text(st, 4, kind);
-	hd_bind_text(st, 5, since);
 	used = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	return used;

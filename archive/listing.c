@@ -118,15 +118,14 @@ int hd_list_public(struct hd_archive *a, const struct hd_list *l,
 int hd_related_public(struct hd_archive *a, int64_t id, int limit,
 	struct hd_results *res, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_RELATED_PUBLIC, e);
+	sqlite3_stmt *st = hd_sql_bind(a, SQL_RELATED_PUBLIC, e, "li", id,
+		limit > 0 ? limit : 6);
 	int rc;
 
 	memset(res, 0, sizeof *res);
 	if (st == NULL) {
 		return HD_EDB;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, limit > 0 ? limit : 6);
 	rc = read_hits(a, st, res, e);
 	res->total = (int64_t)res->nhits;
 	if (rc != 0) {

@@ -103,32 +103,25 @@ static void transfer_row(sqlite3_stmt *st, struct hd_transfer *t)
 static int transfer_read(struct hd_archive *a, sqlite3_stmt *st,
 	struct hd_transfer *t, struct hd_error *e)
 {
-	int rc = sqlite3_step(st);
+	int rc = hd_sql_step(a, st, "read transfer", e);
 
-	if (rc == SQLITE_ROW) {
-		transfer_row(st, t);
+	if (rc != 1) {
+		return rc == 0 ? HD_ENOTFOUND : rc;
 	}
+	transfer_row(st, t);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		return 0;
-	}
-	return rc == SQLITE_DONE ? HD_ENOTFOUND :
-		hd_sql_err(a, e, "read transfer");
+	return 0;
 }
 
 /* hd_transfer_get: see hd.h.  Returns 0, HD_ENOTFOUND, HD_EDB. */
 int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_GET, e);
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = transfer_read(a, st, t, e);
+	rc = transfer_read(a, hd_sql_bind(a, SQL_TRANSFER_GET, e, "l", id), t,
+		e);
 	if (rc == HD_ENOTFOUND) {
 		return hd_err(e, HD_ENOTFOUND, "transfer %lld does not exist",
 			(long long)id);
@@ -141,15 +134,9 @@ int hd_transfer_get(struct hd_archive *a, int64_t id, struct hd_transfer *t,
 static int transfer_by_uuid(struct hd_archive *a, const char *dir,
 	const char *uuid, struct hd_transfer *t, struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_BY_UUID, e);
-
 	memset(t, 0, sizeof *t);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, dir);
-	hd_bind_text(st, 2, uuid);
-	return transfer_read(a, st, t, e);
+	return transfer_read(a, hd_sql_bind(a, SQL_TRANSFER_BY_UUID, e, "tt",
+		dir, uuid), t, e);
 }
 
 /* hd_transfer_list: every transfer, sent and received, into *v (*n of
@@ -162,21 +149,16 @@ int hd_transfer_list(struct hd_archive *a, struct hd_transfer **v,
 
 	*v = NULL;
 	*n = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list transfers", e)) == 1) {
 		*v = hd_xrealloc(*v, (*n + 1) * sizeof **v);
 		transfer_row(st, &(*v)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_transfers_free(*v, *n);
 		*v = NULL;
 		*n = 0;
-		return hd_sql_err(a, e, "list transfers");
 	}
-	return 0;
+	return rc;
 }
 
 /* Insert a transfer row (inside a transaction): *id receives its id.
@@ -187,32 +169,18 @@ static int transfer_insert(struct hd_archive *a, const char *dir,
 	const char *agent, const char *path, const char *detail, int64_t *id,
 	struct hd_error *e)
 {
-	sqlite3_stmt *st = hd_sql(a, SQL_TRANSFER_INSERT, e);
 	char now[32];
+	int rc;
 
 	*id = 0;
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	hd_now_iso(now);
-	hd_bind_text(st, 1, dir);
-	hd_bind_text(st, 2, uuid);
-	hd_bind_text(st, 3, peer);
-	hd_bind_text(st, 4, reason);
-	sqlite3_bind_int(st, 5, items);
-	sqlite3_bind_int(st, 6, pages);
-	sqlite3_bind_int(st, 7, files);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)bytes);
-	hd_bind_text(st, 9, manifest);
-	hd_bind_text(st, 10, now);
-	hd_bind_text(st, 11, agent);
-	hd_bind_text(st, 12, path);
-	hd_bind_text(st, 13, detail);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "record transfer");
+	rc = hd_sql_run(a, SQL_TRANSFER_INSERT, "record transfer", e,
+		"ttttiiilttttt", dir, uuid, peer, reason, items, pages, files,
+		(int64_t)bytes, manifest, now, agent, path, detail);
+	if (rc == 0) {
+		*id = sqlite3_last_insert_rowid(a->db);
 	}
-	*id = sqlite3_last_insert_rowid(a->db);
-	return 0;
+	return rc;
 }
 
 /* The name events and slips give the agent: its name, or "unknown". */

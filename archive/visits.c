@@ -767,7 +767,6 @@ int hd_visit_close(struct hd_archive *a, const char *day, const char *slot,
 {
 	struct hd_slot *v = NULL;
 	struct hd_buf b;
-	sqlite3_stmt *st;
 	char *key = NULL, *list = NULL, *detail;
 	size_t n = 0, i;
 	int rc, found = 0, now;
@@ -800,15 +799,8 @@ int hd_visit_close(struct hd_archive *a, const char *day, const char *slot,
 			hd_buf_printf(&b, "%s%s", b.len ? "," : "", v[i].time);
 		}
 	}
-	st = hd_sql(a, SQL_META_SET, e);
-	if (st == NULL) {
-		rc = HD_EDB;
-		goto out;
-	}
-	hd_bind_text(st, 1, key);
-	hd_bind_text(st, 2, b.p);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = hd_sql_err(a, e, "close a slot");
+	rc = hd_sql_run(a, SQL_META_SET, "close a slot", e, "tt", key, b.p);
+	if (rc != 0) {
 		goto out;
 	}
 	detail = hd_xasprintf("slot %s %s %s for bookings", day, slot,
