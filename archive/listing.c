@@ -31,14 +31,15 @@ void hd_facets_release(struct hd_facets *f)
  * year, category, class, access, status, description start (the
  * snippet's text: no marks, no cuts), thumb; appended to res->hits,
  * which grows by one a hit (the caller releases res, also on an error).
- * Returns 0 or HD_EDB; st is reset either way. */
+ * Returns 0 or HD_EDB (also for a NULL st: not prepared); st is reset
+ * either way. */
 static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
 	struct hd_results *res, struct hd_error *e)
 {
 	struct hd_hit *h;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "list records", e)) == 1) {
 		res->hits = hd_xrealloc(res->hits,
 			(res->nhits + 1) * sizeof *res->hits);
 		h = &res->hits[res->nhits++];
@@ -58,8 +59,7 @@ static int read_hits(struct hd_archive *a, sqlite3_stmt *st,
 		}
 		h->thumb = hd_col_dup(st, 10);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : hd_sql_err(a, e, "list records");
+	return rc;
 }
 
 /* Bind the filters of l (class, category, decade, images only, first
@@ -123,9 +123,6 @@ int hd_related_public(struct hd_archive *a, int64_t id, int limit,
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	if (st == NULL) {
-		return HD_EDB;
-	}
 	rc = read_hits(a, st, res, e);
 	res->total = (int64_t)res->nhits;
 	if (rc != 0) {
@@ -145,22 +142,17 @@ static int read_facets(struct hd_archive *a, enum hd_sql name,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = hd_sql_step(a, st, "count records", e)) == 1) {
 		v = (const char *)sqlite3_column_text(st, 0);
 		out->v = hd_xrealloc(out->v, (out->n + 1) * sizeof *out->v);
 		out->v[out->n].value = hd_xstrdup(v ? v : "");
 		out->v[out->n].count = sqlite3_column_int64(st, 1);
 		out->n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		hd_facets_release(out);
-		return hd_sql_err(a, e, "count records");
 	}
-	return 0;
+	return rc;
 }
 
 /* hd_decades_public: see hd.h.  Public records counted by decade. */
