@@ -83,6 +83,36 @@ static int load_record(struct site *s, struct hd_archive *a,
 	return 0;
 }
 
+/* The start of a page about file N of record REF, its path
+ * prefix + "REF/N": a staff session, the record loaded into *r (the
+ * caller releases it) and N checked.  N, or 0 when resp is the answer
+ * (a 404 for no such record or file) and *r holds nothing. */
+static size_t file_enter(struct site *s, struct hd_archive *a,
+	const struct http_req *req, struct http_resp *resp,
+	const char *prefix, struct admin *ad, struct hd_record *r)
+{
+	const char *rest;
+	char ref[64];
+	size_t n;
+
+	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, ad)) {
+		return 0;
+	}
+	if (path_ref(req->path, prefix, ref, &rest) != 0) {
+		admin_message(s, req, resp, 404, "没有这件档案。", ad);
+		return 0;
+	}
+	if (load_record(s, a, req, resp, ad, ref, r) != 0) {
+		return 0;
+	}
+	n = file_number(rest, r->nfiles);
+	if (n == 0) {
+		admin_message(s, req, resp, 404, "这件档案没有这个文件。", ad);
+		hd_record_release(r);
+	}
+	return n;
+}
+
 /* The links to every file of r, the current one (n) marked. */
 static json_t *files_nav(const struct hd_record *r, const char *dotted,
 	size_t n)
@@ -192,29 +222,16 @@ int page_admin_view(struct site *s, struct hd_archive *a,
 	const struct hd_file *f;
 	struct hd_record r;
 	struct admin ad;
-	const char *rest;
-	char ref[64], *dotted, *u, *text;
+	char *dotted, *u, *text;
 	int64_t request;
 	json_t *ctx;
 	size_t n;
 
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+	n = file_enter(s, a, req, resp, "/admin/view/", &ad, &r);
+	if (n == 0) {
 		return 0;
 	}
-	if (path_ref(req->path, "/admin/view/", ref, &rest) != 0) {
-		admin_message(s, req, resp, 404, "没有这件档案。", &ad);
-		return 0;
-	}
-	if (load_record(s, a, req, resp, &ad, ref, &r) != 0) {
-		return 0;
-	}
-	n = file_number(rest, r.nfiles);
-	if (n == 0 || (restricted(&r) &&
-	    consult_open(s, a, req, resp, &ad, &r, n) != 0)) {
-		if (n == 0) {
-			admin_message(s, req, resp, 404, "这件档案没有这个"
-				"文件。", &ad);
-		}
+	if (restricted(&r) && consult_open(s, a, req, resp, &ad, &r, n) != 0) {
 		hd_record_release(&r);
 		return 0;
 	}
@@ -272,30 +289,22 @@ int page_admin_original(struct site *s, struct hd_archive *a,
 	const struct hd_file *f;
 	struct hd_record r;
 	struct admin ad;
-	const char *rest, *base;
-	char ref[64];
+	const char *base;
 	size_t n;
 	int st;
 
-	if (!admin_enter(s, a, req, resp, HD_PERM_STAFF, &ad)) {
+	n = file_enter(s, a, req, resp, "/admin/original/", &ad, &r);
+	if (n == 0) {
 		return 0;
 	}
-	if (path_ref(req->path, "/admin/original/", ref, &rest) != 0) {
-		admin_message(s, req, resp, 404, "没有这件档案。", &ad);
-		return 0;
-	}
-	if (load_record(s, a, req, resp, &ad, ref, &r) != 0) {
-		return 0;
-	}
-	n = file_number(rest, r.nfiles);
-	st = n == 0 ? 404 : restricted(&r) ? 403 : page_object_send(a,
+	st = restricted(&r) ? 403 : page_object_send(a,
 		r.files[n - 1].sha256, resp);
 	if (st != 0) {
-		admin_message(s, req, resp, st, n == 0 ? "这件档案没有这个文件。" :
-			st == 403 ? "限制级档案的原件只能通过批准的“复制”"
-			"查阅下载，每次均登记在案。" : st == 503 ? "原件暂时无法"
-			"取得：存放原件的对象存储现在连接不上，请稍后再试。" :
-			"这个文件的数字对象缺失，请运行 hongdang verify。", &ad);
+		admin_message(s, req, resp, st, st == 403 ? "限制级档案的原件只能"
+			"通过批准的“复制”查阅下载，每次均登记在案。" : st == 503 ?
+			"原件暂时无法取得：存放原件的对象存储现在连接不上，请稍后"
+			"再试。" : "这个文件的数字对象缺失，请运行 hongdang "
+			"verify。", &ad);
 		hd_record_release(&r);
 		return 0;
 	}
