@@ -199,9 +199,13 @@
  * ?7 limit. */
 #define OAI_SQL "SELECT r.id, r.ref, (" VISIBLE "), r.updated," \
 	" r.category, r.class"
+/* the district's own records only: a harvested one is its room's to
+ * publish (harvest_records names it) */
+#define OAI_OWN " NOT EXISTS (SELECT 1 FROM harvest_records h" \
+	" WHERE h.record_id = r.id)"
 /* visible, or published once and gone since: reported as deleted */
 #define OAI_WHERE \
-	" ((" VISIBLE ") OR r.published = 1)" \
+	" ((" VISIBLE ") OR r.published = 1) AND" OAI_OWN \
 	" AND (?2 IS NULL OR substr(r.updated, 1, 19) >= ?2)" \
 	" AND (?3 IS NULL OR substr(r.updated, 1, 19) <= ?3)" \
 	" AND (?4 IS NULL OR r.category = ?4)" \
@@ -281,15 +285,16 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_OAI_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
 		OAI_WHERE " AND r.id > ?1",
 	[SQL_OAI_GET_PUBLIC] = OAI_SQL " FROM records r WHERE r.ref = ?1 AND"
-		" ((" VISIBLE ") OR r.published = 1)",
+		" ((" VISIBLE ") OR r.published = 1) AND" OAI_OWN,
 	[SQL_OAI_SETS_PUBLIC] = "SELECT 'category', r.category, count(*)"
-		" FROM records r WHERE" VISIBLE " GROUP BY r.category"
+		" FROM records r WHERE" VISIBLE "AND" OAI_OWN
+		" GROUP BY r.category"
 		" UNION ALL SELECT 'class', r.class, count(*) FROM records r"
-		" WHERE" VISIBLE " AND r.class IS NOT NULL GROUP BY r.class"
-		" ORDER BY 1, 2",
+		" WHERE" VISIBLE " AND r.class IS NOT NULL AND" OAI_OWN
+		" GROUP BY r.class ORDER BY 1, 2",
 	[SQL_OAI_EARLIEST_PUBLIC] = "SELECT min(r.updated) FROM records r"
-		" WHERE (" VISIBLE ") OR (r.status = 'withdrawn' AND"
-		" r.access = 'public')",
+		" WHERE ((" VISIBLE ") OR (r.status = 'withdrawn' AND"
+		" r.access = 'public')) AND" OAI_OWN,
 	[SQL_EVENT_FIRST] = "SELECT hash FROM events ORDER BY id LIMIT 1",
 	/* backup (backup.c) */
 	[SQL_QUICK_CHECK] = "PRAGMA quick_check",

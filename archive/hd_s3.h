@@ -104,6 +104,13 @@ int hd_backup_run_objects(struct hd_archive *a, const char *dest,
  * found.  NULL only when the catalogue cannot be read. */
 char *hd_object_refs(struct hd_archive *a, const char *sha256);
 
+/* Internal to the library: libcurl's and libxml2's process-wide state
+ * (curl_global_init, xmlInitParser), set up the first time, once per
+ * process, in this one place (s3.c): every user of either library (the
+ * bucket, the harvest, the OAI-PMH answers) calls it before its first
+ * use, so no two threads ever set them up at once. */
+void hd_globals_init(void);
+
 /* Internal to the library: a's bucket connection (NULL for a local
  * store), made from the settings when the archive is opened. */
 struct hd_s3;

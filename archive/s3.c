@@ -82,12 +82,19 @@ struct s3_req {
 	uint64_t length;        /* Content-Length of the answer */
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static pthread_once_t globals_once = PTHREAD_ONCE_INIT;
 
-/* libcurl's global state, once per process. */
-static void curl_start(void)
+/* pthread_once body of hd_globals_init. */
+static void globals_start(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
+}
+
+/* hd_globals_init: see hd_s3.h. */
+void hd_globals_init(void)
+{
+	pthread_once(&globals_once, globals_start);
 }
 
 /* ------------------------------------------------------------- keys */
@@ -519,7 +526,7 @@ static int request(struct hd_s3 *s, struct s3_req *q, const char *what,
 {
 	int rc;
 
-	pthread_once(&curl_once, curl_start);
+	hd_globals_init();
 	rc = keys_load(s, e);
 	if (rc != 0) {
 		return rc;
@@ -1051,7 +1058,7 @@ int hd_s3_reader_open(struct hd_archive *a, const char *sha256,
 		return hd_err(e, HD_ENOTFOUND, "no object '%.80s' in a "
 			"bucket", sha256);
 	}
-	pthread_once(&curl_once, curl_start);
+	hd_globals_init();
 	pthread_mutex_lock(&s->mu);
 	rc = keys_load(s, e);
 	r = hd_xcalloc(1, sizeof *r);
