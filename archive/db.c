@@ -1154,12 +1154,23 @@ static struct hd_archive *archive_new(const char *dir)
 	return a;
 }
 
-/* hd_archive_init: see hd.h.  Makes dir, objects/ and tmp/ (hd_fs_mkdirs),
- * the schema at its newest version and the first fonds with an event,
- * in one transaction.  The handle used is closed before returning. */
+/* hd_archive_init: see hd.h. */
 int hd_archive_init(const char *dir, const char *fonds_code,
 	const char *fonds_name, const struct hd_agent *agent,
 	struct hd_error *e)
+{
+	return hd_archive_init_with(dir, fonds_code, fonds_name, agent, NULL,
+		NULL, e);
+}
+
+/* hd_archive_init_with: see hd_s3.h.  Makes dir, objects/ and tmp/
+ * (hd_fs_mkdirs), the schema at its newest version and the first fonds
+ * with an event, and what more adds, in one transaction.  The handle
+ * used is closed before returning. */
+int hd_archive_init_with(const char *dir, const char *fonds_code,
+	const char *fonds_name, const struct hd_agent *agent,
+	int (*more)(struct hd_archive *a, void *ud, struct hd_error *e),
+	void *ud, struct hd_error *e)
 {
 	struct hd_archive *a = NULL;
 	char *path = NULL, now[32];
@@ -1208,6 +1219,9 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		fonds_code, fonds_name ? fonds_name : fonds_code, now);
 	if (rc == 0) {
 		rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
+	}
+	if (rc == 0 && more != NULL) {
+		rc = more(a, ud, e);
 	}
 	rc = hd_tx_end(a, rc, e);
 out:

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -43,6 +44,8 @@
 #define STALL_SECONDS 30L       /* under 1 byte/s this long: cut */
 #define ERRBODY_MAX 65536       /* bytes of an answer kept (XML, errors) */
 #define CHUNK (1u << 20)
+#define KEYFILE_MAX 65536       /* bytes of an S3 key file */
+#define MIB ((uint64_t)1 << 20)
 /* SHA-256 of nothing: the payload hash of a HEAD, GET or DELETE */
 #define EMPTY_SHA \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -75,6 +78,8 @@ struct s3_req {
 	int (*sink)(void *ud, const void *p, size_t n);
 	void *ud;
 	int sink_stop;          /* the sink said stop */
+	int range;              /* 1: ask for bytes 0 to range_end only */
+	uint64_t range_end;
 	uint64_t got;           /* bytes given to the sink */
 	long status;
 	struct hd_buf body;     /* the answer when there is no sink */
@@ -115,44 +120,83 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Read the keys from the file path (mode 0600, owned by this user):
- * *ak and *sk new strings.  0 or HD_EDENIED naming the file, never its
- * content. */
+/* Up to KEYFILE_MAX bytes of the open file fd into a new buffer *raw
+ * (NUL-terminated), *n of them.  0, or -1 with errno set (EFBIG when the
+ * file holds more). */
+static int read_fd(int fd, char **raw, size_t *n)
+{
+	char *b = hd_xmalloc(KEYFILE_MAX + 2);
+	size_t k = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, b + k, KEYFILE_MAX + 1 - k);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			break;
+		}
+		k += (size_t)r;
+		if (k > KEYFILE_MAX) {
+			break;
+		}
+	}
+	if (r < 0 || k > KEYFILE_MAX) {
+		int err = r < 0 ? errno : EFBIG;
+
+		explicit_bzero(b, k);
+		free(b);
+		errno = err;
+		return -1;
+	}
+	b[k] = '\0';
+	*raw = b;
+	*n = k;
+	return 0;
+}
+
+/* Read the keys from the file path (mode 0600): *ak and *sk new
+ * strings.  The file is opened once (not through a symbolic link), its
+ * type and mode checked on that descriptor and its bytes read from the
+ * same one, so a file swapped in between is never what is read.  0 or
+ * HD_EDENIED naming the file, never its content. */
 static int keys_file(const char *path, char **ak, char **sk,
 	struct hd_error *e)
 {
-	unsigned char *raw = NULL;
+	char *raw = NULL;
 	char *line, *save = NULL, *eq, *k, *v;
 	struct stat sb;
 	size_t n = 0;
-	int more = 0, fd;
+	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		int err = errno;
-
+		err = errno;
 		if (fd >= 0) {
 			close(fd);
 		}
 		return hd_err(e, HD_EDENIED, "%s: cannot read the S3 key "
 			"file: %s", path, strerror(err));
 	}
-	close(fd);
 	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 07777) != 0600) {
+		close(fd);
 		return hd_err(e, HD_EDENIED, "%s: the S3 key file must be a "
-			"file of mode 0600 (it is %04o): chmod 600 it",
-			path, (unsigned)(sb.st_mode & 07777));
+			"file of mode 0600 (it is %s%04o): chmod 600 it",
+			path, S_ISREG(sb.st_mode) ? "" : "not a file, ",
+			(unsigned)(sb.st_mode & 07777));
 	}
-	if (hd_read_file(path, 65536, &raw, &n, &more) != 0 || more) {
-		free(raw);
+	if (read_fd(fd, &raw, &n) != 0) {
+		err = errno;
+		close(fd);
 		return hd_err(e, HD_EDENIED, "%s: cannot read the S3 key "
-			"file (at most 64 KiB)", path);
+			"file: %s", path, err == EFBIG ? "over 64 KiB" :
+			strerror(err));
 	}
+	close(fd);
 	*ak = NULL;
 	*sk = NULL;
-	raw = hd_xrealloc(raw, n + 1);
-	raw[n] = '\0';
-	for (line = strtok_r((char *)raw, "\n", &save); line != NULL;
+	for (line = strtok_r(raw, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
 		if (eq == NULL) {
@@ -292,7 +336,8 @@ static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
 	struct s3_req *q = ud;
 	size_t n = size * nmemb;
 
-	if (q->sink != NULL && q->status == 200) {
+	if (q->sink != NULL && (q->status == 200 || (q->range &&
+	    q->status == 206))) {
 		if (q->sink(q->ud, p, n) != 0) {
 			q->sink_stop = 1;
 			return 0;
@@ -419,6 +464,11 @@ static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
 	snprintf(line, sizeof line, "x-amz-content-sha256: %s",
 		q->sha ? q->sha : EMPTY_SHA);
 	*hdrs = curl_slist_append(NULL, line);
+	if (q->range) {
+		snprintf(line, sizeof line, "Range: bytes=0-%llu",
+			(unsigned long long)q->range_end);
+		*hdrs = curl_slist_append(*hdrs, line);
+	}
 	/* (an "Expect:" header to drop curl's own would be signed, and the
 	 * store refuses the signature: the gateway answers 100 at once) */
 	if (strcmp(q->method, "HEAD") == 0) {
@@ -570,8 +620,9 @@ static int s3_head(struct hd_s3 *s, const char *key, uint64_t *size,
 	return rc;
 }
 
-/* The bucket, made when a HEAD does not find it.  0 or an error. */
-static int bucket_make(struct hd_s3 *s, struct hd_error *e)
+/* The bucket, made when a HEAD does not find it (*made set to 1).  0
+ * or an error. */
+static int bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
 {
 	struct s3_req q;
 	struct hd_error he;
@@ -590,6 +641,7 @@ static int bucket_make(struct hd_s3 *s, struct hd_error *e)
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, "creating the bucket", e);
 	}
+	*made = rc == 0;
 	hd_buf_release(&q.body);
 	return rc;
 }
@@ -665,11 +717,24 @@ static int hash_range(int fd, off_t off, size_t n, unsigned char *buf,
 	return 0;
 }
 
-/* PUT object sha from fd (size bytes) in parts of s->multipart bytes:
+/* hd_s3_part_size: see hd_s3.h. */
+uint64_t hd_s3_part_size(uint64_t size, uint64_t setting)
+{
+	uint64_t need = size / HD_S3_PARTS_MAX +
+		(size % HD_S3_PARTS_MAX != 0);
+
+	if (need <= setting) {
+		return setting;
+	}
+	return (need + MIB - 1) / MIB * MIB;
+}
+
+/* PUT object sha from fd (size bytes) in parts (hd_s3_part_size):
  * initiate, each part hashed for its own x-amz-content-sha256 and sent
  * from the file (read twice, the second time from the page cache), then
- * complete with the parts' ETags.  An upload
- * that fails midway is aborted.  0 or an error. */
+ * complete with the parts' ETags.  An upload that fails midway is
+ * aborted.  0, HD_EINVAL for an object S3 cannot take (over 10,000
+ * parts of 5 GiB), or an error of the store. */
 static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
 {
@@ -677,11 +742,16 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	struct hd_buf done;
 	char *id = NULL, *query = NULL, psha[65], *err = NULL;
 	unsigned char *buf = NULL;
-	uint64_t off, part = s->multipart;
+	uint64_t off, part = hd_s3_part_size(size, s->multipart);
 	size_t n;
 	unsigned num = 0;
 	int rc;
 
+	if (part > HD_S3_PART_MAX) {
+		return hd_err(e, HD_EINVAL, "%s: %s: %llu bytes: an S3 object "
+			"holds at most %d parts of 5 GiB", s->where, sha,
+			(unsigned long long)size, HD_S3_PARTS_MAX);
+	}
 	hd_buf_init(&done);
 	req_init(&q, "POST", sha);
 	q.query = "uploads=";
@@ -920,6 +990,86 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	hd_hex(d, 32, got);
 	*size = h.n;
 	return rc;
+}
+
+/* What hd_store_head's sink gathers: at most cap + 1 bytes. */
+struct first_bytes {
+	struct hd_buf b;
+	size_t cap;
+};
+
+/* Keep the bytes up to fb->cap + 1 (one more tells that the object
+ * holds more); past that, stop. */
+static int first_sink(void *ud, const void *p, size_t n)
+{
+	struct first_bytes *fb = ud;
+	size_t room = fb->cap + 1 - fb->b.len;
+
+	hd_buf_add(&fb->b, p, n < room ? n : room);
+	return n <= room ? 0 : -1;
+}
+
+/* hd_store_head: see hd_s3.h.  From a bucket one GET with "Range:
+ * bytes=0-CAP" (cap + 1 bytes at most cross the network: one more than
+ * shown says whether there is more); a store that ignores the range
+ * and answers 200 with the whole object is cut once cap + 1 bytes are
+ * in. */
+int hd_store_head(struct hd_archive *a, const char *sha256, size_t cap,
+	unsigned char **out, size_t *n, int *more, struct hd_error *e)
+{
+	struct first_bytes fb;
+	struct s3_req q;
+	char *path;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	if (!hd_sha_ok(sha256)) {
+		return hd_err(e, HD_ENOTFOUND, "no object '%.80s'", sha256);
+	}
+	if (a->s3 == NULL) {
+		path = hd_store_path(a, sha256);
+		rc = hd_read_file(path, cap, out, n, more) == 0 ? 0 :
+			hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	hd_buf_init(&fb.b);
+	fb.cap = cap;
+	req_init(&q, "GET", sha256);
+	q.range = 1;
+	q.range_end = cap;
+	q.sink = first_sink;
+	q.ud = &fb;
+	pthread_mutex_lock(&a->s3->mu);
+	rc = request(a->s3, &q, sha256, e);
+	if (rc == HD_EIO && q.sink_stop && fb.b.len == cap + 1) {
+		rc = 0;         /* the whole object came: cut at cap + 1 */
+		q.status = 206;
+	}
+	if (rc == 0 && q.status == 416) {
+		q.status = 206; /* no byte 0: an empty object */
+	}
+	if (rc == 0 && q.status != 200 && q.status != 206) {
+		rc = status_err(a->s3, &q, sha256, e);
+	}
+	pthread_mutex_unlock(&a->s3->mu);
+	hd_buf_release(&q.body);
+	if (rc != 0) {
+		hd_buf_release(&fb.b);
+		return rc;
+	}
+	*more = fb.b.len > cap;
+	*n = *more ? cap : fb.b.len;
+	*out = hd_xmalloc(*n + 1);
+	if (*n > 0) {
+		memcpy(*out, fb.b.p, *n);
+	}
+	(*out)[*n] = '\0';
+	hd_buf_release(&fb.b);
+	return 0;
 }
 
 /* hd_store_stat: see hd_s3.h. */
@@ -1192,27 +1342,82 @@ static char *setting(struct hd_archive *a, const char *key)
 	return v;
 }
 
+/* 1 when s is an endpoint: http:// or https:// then a host, an optional
+ * port, nothing else (no path, query, user or white space). */
+static int endpoint_ok(const char *s)
+{
+	const char *h;
+
+	if (strncmp(s, "http://", 7) == 0) {
+		h = s + 7;
+	} else if (strncmp(s, "https://", 8) == 0) {
+		h = s + 8;
+	} else {
+		return 0;
+	}
+	if (*h == '\0' || strlen(s) > 1000) {
+		return 0;
+	}
+	for (; *h; h++) {
+		if (*h == '/' && h[1] == '\0') {
+			break;
+		}
+		if (*h <= ' ' || strchr("/?#@\\", *h) != NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* hd_s3_load: see hd_s3.h.  No request is sent (a reader that never
- * touches an object never needs the store).  0, or HD_EDB when the
- * settings cannot be read. */
+ * touches an object never needs the store).  objects.store is empty
+ * (the local store) or s3://BUCKET with s3.endpoint set; s3.multipart,
+ * when set, a number of bytes S3 takes as a part.  0, HD_EINVAL naming
+ * the setting and its value when it is none of these (an archive whose
+ * objects are somewhere it cannot name is not opened: it would read and
+ * write its own objects/ folder instead), or HD_EDB. */
 int hd_s3_load(struct hd_archive *a, struct hd_error *e)
 {
 	char *store = NULL, *end = NULL, *reg = NULL, *cred = NULL;
-	char *mp = NULL, *bucket = NULL;
-	int rc;
+	char *mp = NULL, *bucket = NULL, *stop = NULL;
+	unsigned long long part = HD_S3_MULTIPART_DEFAULT;
+	int rc = 0;
 
 	rc = hd_meta_get(a, "objects.store", "", &store, e);
 	if (rc != 0) {
 		return rc;
 	}
-	if (strncmp(store, "s3://", 5) == 0 &&
-	    hd_s3_url_parse(store, &bucket, NULL) == 0) {
-		end = setting(a, "s3.endpoint");
-		reg = setting(a, "s3.region");
-		cred = setting(a, "s3.credentials");
-		mp = setting(a, "s3.multipart");
-		a->s3 = s3_new(end ? end : "", bucket, reg, cred,
-			mp ? strtoull(mp, NULL, 10) : HD_S3_MULTIPART_DEFAULT);
+	if (store[0] == '\0') {
+		free(store);
+		return 0;
+	}
+	if (hd_s3_url_parse(store, &bucket, NULL) != 0) {
+		rc = hd_err(e, HD_EINVAL, "%s: setting objects.store '%.200s': "
+			"not s3://BUCKET, and no other store is known; the "
+			"archive is not opened", a->dir, store);
+		free(store);
+		return rc;
+	}
+	end = setting(a, "s3.endpoint");
+	reg = setting(a, "s3.region");
+	cred = setting(a, "s3.credentials");
+	mp = setting(a, "s3.multipart");
+	if (mp != NULL) {
+		errno = 0;
+		part = strtoull(mp, &stop, 10);
+	}
+	if (end == NULL || !endpoint_ok(end)) {
+		rc = hd_err(e, HD_EINVAL, "%s: setting s3.endpoint '%.200s' of "
+			"%s: not http(s)://HOST[:PORT]", a->dir, end ? end :
+			"", store);
+	} else if (mp != NULL && (!g_ascii_isdigit(mp[0]) || *stop != '\0' ||
+	    errno != 0 || part < HD_S3_PART_MIN || part > HD_S3_PART_MAX)) {
+		rc = hd_err(e, HD_EINVAL, "%s: setting s3.multipart '%.40s': "
+			"give bytes from %llu (5 MiB) to %llu (5 GiB)", a->dir,
+			mp, (unsigned long long)HD_S3_PART_MIN,
+			(unsigned long long)HD_S3_PART_MAX);
+	} else {
+		a->s3 = s3_new(end, bucket, reg, cred, part);
 	}
 	free(store);
 	free(end);
@@ -1220,7 +1425,7 @@ int hd_s3_load(struct hd_archive *a, struct hd_error *e)
 	free(cred);
 	free(mp);
 	free(bucket);
-	return 0;
+	return rc;
 }
 
 /* hd_s3_url_parse: see hd_s3.h.  A bucket name as S3 allows it: 3-63
@@ -1257,33 +1462,6 @@ int hd_s3_url_parse(const char *url, char **bucket, struct hd_error *e)
 	return 0;
 }
 
-/* 1 when s is an endpoint: http:// or https:// then a host, an optional
- * port, nothing else (no path, query, user or white space). */
-static int endpoint_ok(const char *s)
-{
-	const char *h;
-
-	if (strncmp(s, "http://", 7) == 0) {
-		h = s + 7;
-	} else if (strncmp(s, "https://", 8) == 0) {
-		h = s + 8;
-	} else {
-		return 0;
-	}
-	if (*h == '\0' || strlen(s) > 1000) {
-		return 0;
-	}
-	for (; *h; h++) {
-		if (*h == '/' && h[1] == '\0') {
-			break;
-		}
-		if (*h <= ' ' || strchr("/?#@\\", *h) != NULL) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* Set setting key to value inside a's open transaction.  0 or HD_EDB. */
 static int meta_put(struct hd_archive *a, const char *key,
 	const char *value, struct hd_error *e)
@@ -1301,19 +1479,135 @@ static int meta_put(struct hd_archive *a, const char *key,
 	return 0;
 }
 
-/* hd_archive_init_s3: see hd_s3.h.  A data folder this call made is
- * removed again when the settings cannot be written. */
+/* What init_more needs: the bucket's connection, who runs init, and
+ * whether it made the bucket. */
+struct init_ctx {
+	struct hd_s3 *s;
+	const struct hd_agent *agent;
+	int made_bucket;
+};
+
+/* hd_archive_init_with's more: inside the new archive's transaction,
+ * the bucket made if missing (or found, and the keys taken), then the
+ * settings that name it and an event.  0 or the first error. */
+static int init_more(struct hd_archive *a, void *ud, struct hd_error *e)
+{
+	struct init_ctx *c = ud;
+	struct hd_s3 *s = c->s;
+	char *url, *detail;
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	rc = bucket_make(s, &c->made_bucket, e);
+	pthread_mutex_unlock(&s->mu);
+	if (rc != 0) {
+		return rc;
+	}
+	url = hd_xasprintf("s3://%s", s->bucket);
+	rc = meta_put(a, "objects.store", url, e);
+	free(url);
+	if (rc == 0) {
+		rc = meta_put(a, "s3.endpoint", s->endpoint, e);
+	}
+	if (rc == 0) {
+		rc = meta_put(a, "s3.region", s->region, e);
+	}
+	if (rc == 0 && s->credfile != NULL) {
+		rc = meta_put(a, "s3.credentials", s->credfile, e);
+	}
+	if (rc == 0) {
+		detail = hd_xasprintf("objects in %s (region %s)", s->where,
+			s->region);
+		rc = hd_event_add(a, "config", 0, c->agent, detail, e);
+		free(detail);
+	}
+	return rc;
+}
+
+/* The folders an init of dir would make: dir and each missing folder
+ * above it (deepest first), then its objects/ and tmp/ when dir is
+ * there without them; *n of them, new strings in a new array. */
+static char **missing_dirs(const char *dir, size_t *n)
+{
+	char **v = NULL, *p = hd_xstrdup(dir), *slash;
+	const char *sub[] = { "objects", "tmp" };
+	struct stat sb;
+	size_t i, made;
+
+	*n = 0;
+	while (p[0] != '\0' && stat(p, &sb) != 0 && errno == ENOENT) {
+		v = hd_xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = hd_xstrdup(p);
+		slash = strrchr(p, '/');
+		while (slash != NULL && slash > p && slash[-1] == '/') {
+			slash--;
+		}
+		if (slash == NULL || slash == p) {
+			break;
+		}
+		*slash = '\0';
+	}
+	free(p);
+	for (i = 0, made = *n; made == 0 && i < 2; i++) {
+		p = hd_xasprintf("%s/%s", dir, sub[i]);
+		if (stat(p, &sb) != 0 && errno == ENOENT) {
+			v = hd_xrealloc(v, (*n + 1) * sizeof *v);
+			v[(*n)++] = p;
+		} else {
+			free(p);
+		}
+	}
+	return v;
+}
+
+/* Undo a failed init of dir: the catalogue's files, then the folders
+ * missing_dirs found missing (v, n of them; each removed only when
+ * empty), so dir is left as it was.  v is freed. */
+static void init_undo(const char *dir, char **v, size_t n)
+{
+	static const char *const files[] = { "hongdang.db",
+		"hongdang.db-wal", "hongdang.db-shm", "hongdang.db-journal" };
+	char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof files / sizeof *files; i++) {
+		p = hd_xasprintf("%s/%s", dir, files[i]);
+		unlink(p);
+		free(p);
+	}
+	if (n > 0 && strcmp(v[0], dir) == 0) {
+		/* dir was made: its tmp/ and objects/ too */
+		p = hd_xasprintf("%s/tmp", dir);
+		rmdir(p);
+		free(p);
+		p = hd_xasprintf("%s/objects", dir);
+		rmdir(p);
+		free(p);
+	}
+	for (i = 0; i < n; i++) {
+		rmdir(v[i]);
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* hd_archive_init_s3: see hd_s3.h.  The archive, the bucket check and
+ * the settings are one transaction (hd_archive_init_with); when any of
+ * it fails, the folders and files it made are removed again, and a
+ * bucket it made is deleted (it is empty), so nothing is left but what
+ * was there before. */
 int hd_archive_init_s3(const char *dir, const char *fonds_code,
 	const char *fonds_name, const struct hd_agent *agent,
 	const struct hd_s3_conf *c, struct hd_error *e)
 {
-	struct hd_archive *a = NULL;
-	struct hd_s3 *s;
-	char *url = NULL, *path, *detail = NULL;
+	struct init_ctx ic;
+	struct s3_req q;
+	struct hd_error he;
 	const char *region = c->region ? c->region : "us-east-1";
+	char *path, **made;
 	struct stat sb;
-	size_t i;
-	int rc, made = 0;
+	size_t i, nmade;
+	int rc;
 
 	if (c->endpoint == NULL || !endpoint_ok(c->endpoint)) {
 		return hd_err(e, HD_EUSAGE, "--s3-endpoint '%s': give "
@@ -1342,50 +1636,29 @@ int hd_archive_init_s3(const char *dir, const char *fonds_code,
 		return hd_err(e, HD_EEXIST, "%s: already holds an archive",
 			dir);
 	}
-	s = s3_new(c->endpoint, c->bucket, region, c->credentials,
+	memset(&ic, 0, sizeof ic);
+	ic.s = s3_new(c->endpoint, c->bucket, region, c->credentials,
 		HD_S3_MULTIPART_DEFAULT);
-	pthread_mutex_lock(&s->mu);
-	rc = bucket_make(s, e);
-	pthread_mutex_unlock(&s->mu);
-	if (rc == 0) {
-		rc = hd_archive_init(dir, fonds_code, fonds_name, agent, e);
-		made = rc == 0 && stat(dir, &sb) == 0;
-	}
-	if (rc == 0) {
-		rc = hd_archive_open(dir, 0, &a, e);
-	}
-	if (rc == 0) {
-		rc = hd_tx_begin(a, e);
-	}
-	if (rc == 0) {
-		url = hd_xasprintf("s3://%s", s->bucket);
-		rc = meta_put(a, "objects.store", url, e);
-		if (rc == 0) {
-			rc = meta_put(a, "s3.endpoint", s->endpoint, e);
+	ic.agent = agent;
+	made = missing_dirs(dir, &nmade);
+	rc = hd_archive_init_with(dir, fonds_code, fonds_name, agent,
+		init_more, &ic, e);
+	if (rc != 0) {
+		init_undo(dir, made, nmade);
+	} else {
+		for (i = 0; i < nmade; i++) {
+			free(made[i]);
 		}
-		if (rc == 0) {
-			rc = meta_put(a, "s3.region", s->region, e);
-		}
-		if (rc == 0 && s->credfile != NULL) {
-			rc = meta_put(a, "s3.credentials", s->credfile, e);
-		}
-		detail = hd_xasprintf("objects in %s (region %s)", s->where,
-			s->region);
-		if (rc == 0) {
-			rc = hd_event_add(a, "config", 0, agent, detail, e);
-		}
-		rc = hd_tx_end(a, rc, e);
+		free(made);
 	}
-	hd_archive_close(a);
-	if (rc != 0 && made) {
-		/* the archive without its settings would keep objects in
-		 * its folder: none at all is better */
-		path = hd_xasprintf("%s/hongdang.db", dir);
-		unlink(path);
-		free(path);
+	if (rc != 0 && ic.made_bucket) {
+		req_init(&q, "DELETE", NULL);
+		hd_err_clear(&he);
+		pthread_mutex_lock(&ic.s->mu);
+		request(ic.s, &q, "removing the bucket", &he);
+		pthread_mutex_unlock(&ic.s->mu);
+		hd_buf_release(&q.body);
 	}
-	hd_s3_free(s);
-	free(url);
-	free(detail);
+	hd_s3_free(ic.s);
 	return rc;
 }
