@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "fts.h"
 #include "harvest_sql.h"
+#include "oai_sql.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -194,24 +195,6 @@
 	" bytes, manifest, at, agent, path, detail, confirmed, receipt" \
 	" FROM transfers"
 
-/* OAI-PMH lists: ?1 after this id, ?2 from and ?3 until (datestamps,
- * "YYYY-MM-DDThh:mm:ss"), ?4 category, ?5 class, ?6 1: any class,
- * ?7 limit. */
-#define OAI_SQL "SELECT r.id, r.ref, (" VISIBLE "), r.updated," \
-	" r.category, r.class"
-/* the district's own records only: a harvested one is its room's to
- * publish (harvest_records names it) */
-#define OAI_OWN " NOT EXISTS (SELECT 1 FROM harvest_records h" \
-	" WHERE h.record_id = r.id)"
-/* visible, or published once and gone since: reported as deleted */
-#define OAI_WHERE \
-	" ((" VISIBLE ") OR r.published = 1) AND" OAI_OWN \
-	" AND (?2 IS NULL OR substr(r.updated, 1, 19) >= ?2)" \
-	" AND (?3 IS NULL OR substr(r.updated, 1, 19) <= ?3)" \
-	" AND (?4 IS NULL OR r.category = ?4)" \
-	" AND (?5 IS NULL OR r.class = ?5)" \
-	" AND (?6 = 0 OR r.class IS NOT NULL)"
-
 /* A booking as staff see it (visits.c's visit_from_row reads these). */
 #define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
 	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
@@ -277,24 +260,7 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_TRANSFER_LIST] = TRANSFER_SQL " ORDER BY id",
 	[SQL_TRANSFER_CONFIRM] = "UPDATE transfers SET confirmed = ?2,"
 		" receipt = ?3 WHERE id = ?1 AND confirmed IS NULL",
-	/* harvesting (oai.c): approved public records, and those that
-	 * were published once and are not visible now, reported as
-	 * deleted */
-	[SQL_OAI_LIST_PUBLIC] = OAI_SQL " FROM records r WHERE" OAI_WHERE
-		" AND r.id > ?1 ORDER BY r.id LIMIT ?7",
-	[SQL_OAI_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
-		OAI_WHERE " AND r.id > ?1",
-	[SQL_OAI_GET_PUBLIC] = OAI_SQL " FROM records r WHERE r.ref = ?1 AND"
-		" ((" VISIBLE ") OR r.published = 1) AND" OAI_OWN,
-	[SQL_OAI_SETS_PUBLIC] = "SELECT 'category', r.category, count(*)"
-		" FROM records r WHERE" VISIBLE "AND" OAI_OWN
-		" GROUP BY r.category"
-		" UNION ALL SELECT 'class', r.class, count(*) FROM records r"
-		" WHERE" VISIBLE " AND r.class IS NOT NULL AND" OAI_OWN
-		" GROUP BY r.class ORDER BY 1, 2",
-	[SQL_OAI_EARLIEST_PUBLIC] = "SELECT min(r.updated) FROM records r"
-		" WHERE ((" VISIBLE ") OR (r.status = 'withdrawn' AND"
-		" r.access = 'public')) AND" OAI_OWN,
+	OAI_SQLS
 	[SQL_EVENT_FIRST] = "SELECT hash FROM events ORDER BY id LIMIT 1",
 	/* backup (backup.c) */
 	[SQL_QUICK_CHECK] = "PRAGMA quick_check",

@@ -22,7 +22,7 @@
  *  - one curl handle per archive handle, under a mutex, so a batch's
  *    objects go over one kept-alive connection.
  */
-#include "internal.h"
+#include "s3_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -49,43 +48,6 @@
 /* SHA-256 of nothing: the payload hash of a HEAD, GET or DELETE */
 #define EMPTY_SHA \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-struct hd_s3 {
-	char *endpoint;         /* http(s)://HOST[:PORT] */
-	char *bucket;
-	char *region;
-	char *credfile;         /* or NULL: the environment */
-	char *where;            /* "s3://BUCKET at ENDPOINT" */
-	uint64_t multipart;     /* bytes above which a PUT goes in parts */
-	char *ak, *sk;          /* the keys, read at the first request */
-	char sigv4[96];         /* "aws:amz:REGION:s3" */
-	CURL *curl;             /* kept alive across requests */
-	pthread_mutex_t mu;     /* curl and the keys */
-};
-
-/* One request and what came back. */
-struct s3_req {
-	const char *method;     /* GET HEAD PUT POST DELETE */
-	const char *key;        /* object key, NULL: the bucket */
-	const char *query;      /* canonical query (sorted, encoded), NULL */
-	const char *sha;        /* hex SHA-256 of the body; NULL: empty */
-	int fd;                 /* a body read from fd at off, len bytes */
-	off_t off;
-	uint64_t len;
-	const char *mem;        /* or from memory (when fd < 0) */
-	size_t nmem;
-	uint64_t sent;          /* of the body, in this try */
-	int (*sink)(void *ud, const void *p, size_t n);
-	void *ud;
-	int sink_stop;          /* the sink said stop */
-	int range;              /* 1: ask for bytes 0 to range_end only */
-	uint64_t range_end;
-	uint64_t got;           /* bytes given to the sink */
-	long status;
-	struct hd_buf body;     /* the answer when there is no sink */
-	char etag[128];
-	uint64_t length;        /* Content-Length of the answer */
-};
 
 static pthread_once_t globals_once = PTHREAD_ONCE_INIT;
 
@@ -252,8 +214,8 @@ static int keys_load(struct hd_s3 *s, struct hd_error *e)
 
 /* ------------------------------------------------------- connection */
 
-/* A connection to the bucket c names (no request sent).  Returns it. */
-static struct hd_s3 *s3_new(const char *endpoint, const char *bucket,
+/* hd_s3_new: see s3_int.h. */
+struct hd_s3 *hd_s3_new(const char *endpoint, const char *bucket,
 	const char *region, const char *credfile, uint64_t multipart)
 {
 	struct hd_s3 *s = hd_xcalloc(1, sizeof *s);
@@ -303,7 +265,7 @@ void hd_s3_free(struct hd_s3 *s)
 /* libcurl's read callback: the next bytes of the body. */
 static size_t body_read(char *buf, size_t size, size_t nitems, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t want = size * nitems;
 	uint64_t left = (q->fd >= 0 ? q->len : q->nmem) - q->sent;
 	ssize_t k;
@@ -333,7 +295,7 @@ static size_t body_read(char *buf, size_t size, size_t nitems, void *ud)
  * 200), or kept (capped) in q->body. */
 static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t n = size * nmemb;
 
 	if (q->sink != NULL && (q->status == 200 || (q->range &&
@@ -355,7 +317,7 @@ static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
  * in, before the body), the ETag and the length. */
 static size_t head_line(char *p, size_t size, size_t nitems, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t n = size * nitems, k;
 
 	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
@@ -438,7 +400,7 @@ static int retryable(CURLcode cr, long st)
 /* Set h's options for request q of s (the keys loaded): the URL, SigV4
  * with the payload's hash, the method and its body, the callbacks.
  * *hdrs receives the header list (caller frees). */
-static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
+static void request_setup(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 	struct curl_slist **hdrs)
 {
 	char line[128], *url;
@@ -492,7 +454,7 @@ static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
 /* What a status that is not a success means, into e: 403 as the keys
  * refused (HD_EDENIED), 404 HD_ENOTFOUND, others HD_EIO; each naming
  * the store, what was asked (what) and the store's own error code. */
-static int status_err(struct hd_s3 *s, struct s3_req *q, const char *what,
+static int status_err(struct hd_s3 *s, struct hd_s3_req *q, const char *what,
 	struct hd_error *e)
 {
 	char *code = xml_text(q->body.p, q->body.len, "Code");
@@ -520,7 +482,7 @@ static int status_err(struct hd_s3 *s, struct s3_req *q, const char *what,
  * answered (any status: the caller reads it), or HD_EIO when it could
  * not be reached, naming it, what (the request's subject) and the
  * tries. */
-static int request_on(struct hd_s3 *s, CURL *h, struct s3_req *q,
+static int request_on(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 	const char *what, struct hd_error *e)
 {
 	struct curl_slist *hdrs = NULL;
@@ -569,9 +531,9 @@ static int request_on(struct hd_s3 *s, CURL *h, struct s3_req *q,
 		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
-/* request_on with s's kept-alive handle, made at the first request,
- * and the keys loaded.  Call under s->mu. */
-static int request(struct hd_s3 *s, struct s3_req *q, const char *what,
+/* hd_s3_request: see s3_int.h.  request_on with s's kept-alive handle,
+ * made at the first request. */
+int hd_s3_request(struct hd_s3 *s, struct hd_s3_req *q, const char *what,
 	struct hd_error *e)
 {
 	int rc;
@@ -590,8 +552,8 @@ static int request(struct hd_s3 *s, struct s3_req *q, const char *what,
 	return request_on(s, s->curl, q, what, e);
 }
 
-/* An empty request for method on key (NULL: the bucket). */
-static void req_init(struct s3_req *q, const char *method, const char *key)
+/* hd_s3_req_init: see s3_int.h. */
+void hd_s3_req_init(struct hd_s3_req *q, const char *method, const char *key)
 {
 	memset(q, 0, sizeof *q);
 	q->method = method;
@@ -605,11 +567,11 @@ static void req_init(struct s3_req *q, const char *method, const char *key)
 static int s3_head(struct hd_s3 *s, const char *key, uint64_t *size,
 	struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	int rc;
 
-	req_init(&q, "HEAD", key);
-	rc = request(s, &q, key ? key : "the bucket", e);
+	hd_s3_req_init(&q, "HEAD", key);
+	rc = hd_s3_request(s, &q, key ? key : "the bucket", e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, key ? key : "the bucket", e);
 	}
@@ -620,11 +582,10 @@ static int s3_head(struct hd_s3 *s, const char *key, uint64_t *size,
 	return rc;
 }
 
-/* The bucket, made when a HEAD does not find it (*made set to 1).  0
- * or an error. */
-static int bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
+/* hd_s3_bucket_make: see s3_int.h. */
+int hd_s3_bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_error he;
 	int rc;
 
@@ -636,8 +597,8 @@ static int bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
 		}
 		return rc;
 	}
-	req_init(&q, "PUT", NULL);
-	rc = request(s, &q, "creating the bucket", e);
+	hd_s3_req_init(&q, "PUT", NULL);
+	rc = hd_s3_request(s, &q, "creating the bucket", e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, "creating the bucket", e);
 	}
@@ -652,14 +613,14 @@ static int bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
 static int put_whole(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	int rc;
 
-	req_init(&q, "PUT", sha);
+	hd_s3_req_init(&q, "PUT", sha);
 	q.sha = sha;
 	q.fd = fd;
 	q.len = size;
-	rc = request(s, &q, sha, e);
+	rc = hd_s3_request(s, &q, sha, e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, sha, e);
 	}
@@ -671,14 +632,14 @@ static int put_whole(struct hd_s3 *s, const char *sha, int fd,
  * are ignored: the store removes abandoned uploads in time anyway. */
 static void put_abort(struct hd_s3 *s, const char *sha, const char *id)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_error e;
 	char *query = hd_xasprintf("uploadId=%s", id);
 
-	req_init(&q, "DELETE", sha);
+	hd_s3_req_init(&q, "DELETE", sha);
 	q.query = query;
 	hd_err_clear(&e);
-	request(s, &q, sha, &e);
+	hd_s3_request(s, &q, sha, &e);
 	hd_buf_release(&q.body);
 	free(query);
 }
@@ -738,7 +699,7 @@ uint64_t hd_s3_part_size(uint64_t size, uint64_t setting)
 static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_buf done;
 	char *id = NULL, *query = NULL, psha[65], *err = NULL;
 	unsigned char *buf = NULL;
@@ -753,9 +714,9 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 			(unsigned long long)size, HD_S3_PARTS_MAX);
 	}
 	hd_buf_init(&done);
-	req_init(&q, "POST", sha);
+	hd_s3_req_init(&q, "POST", sha);
 	q.query = "uploads=";
-	rc = request(s, &q, sha, e);
+	rc = hd_s3_request(s, &q, sha, e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, sha, e);
 	}
@@ -785,13 +746,13 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 		num++;
 		free(query);
 		query = hd_xasprintf("partNumber=%u&uploadId=%s", num, id);
-		req_init(&q, "PUT", sha);
+		hd_s3_req_init(&q, "PUT", sha);
 		q.query = query;
 		q.sha = psha;
 		q.fd = fd;
 		q.off = (off_t)off;
 		q.len = n;
-		rc = request(s, &q, sha, e);
+		rc = hd_s3_request(s, &q, sha, e);
 		if (rc == 0 && q.status != 200) {
 			rc = status_err(s, &q, sha, e);
 		}
@@ -812,12 +773,12 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 		free(query);
 		query = hd_xasprintf("uploadId=%s", id);
 		hd_sha256_hex(done.p, done.len, psha);
-		req_init(&q, "POST", sha);
+		hd_s3_req_init(&q, "POST", sha);
 		q.query = query;
 		q.sha = psha;
 		q.mem = done.p;
 		q.nmem = done.len;
-		rc = request(s, &q, sha, e);
+		rc = hd_s3_request(s, &q, sha, e);
 		/* S3 may answer 200 with an error in the body */
 		err = q.status == 200 ? xml_text(q.body.p, q.body.len,
 			"Error") : NULL;
@@ -926,7 +887,7 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	char got[65], uint64_t *size, struct hd_error *e)
 {
 	struct hashing h;
-	struct s3_req q;
+	struct hd_s3_req q;
 	unsigned char d[32];
 	unsigned int dn = 0;
 	int rc = 0;
@@ -943,11 +904,11 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	}
 	EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
 	if (a->s3 != NULL) {
-		req_init(&q, "GET", sha256);
+		hd_s3_req_init(&q, "GET", sha256);
 		q.sink = hash_sink;
 		q.ud = &h;
 		pthread_mutex_lock(&a->s3->mu);
-		rc = request(a->s3, &q, sha256, e);
+		rc = hd_s3_request(a->s3, &q, sha256, e);
 		if (rc == 0 && q.status != 200) {
 			rc = status_err(a->s3, &q, sha256, e);
 		}
@@ -1018,7 +979,7 @@ int hd_store_head(struct hd_archive *a, const char *sha256, size_t cap,
 	unsigned char **out, size_t *n, int *more, struct hd_error *e)
 {
 	struct first_bytes fb;
-	struct s3_req q;
+	struct hd_s3_req q;
 	char *path;
 	int rc;
 
@@ -1038,13 +999,13 @@ int hd_store_head(struct hd_archive *a, const char *sha256, size_t cap,
 	}
 	hd_buf_init(&fb.b);
 	fb.cap = cap;
-	req_init(&q, "GET", sha256);
+	hd_s3_req_init(&q, "GET", sha256);
 	q.range = 1;
 	q.range_end = cap;
 	q.sink = first_sink;
 	q.ud = &fb;
 	pthread_mutex_lock(&a->s3->mu);
-	rc = request(a->s3, &q, sha256, e);
+	rc = hd_s3_request(a->s3, &q, sha256, e);
 	if (rc == HD_EIO && q.sink_stop && fb.b.len == cap + 1) {
 		rc = 0;         /* the whole object came: cut at cap + 1 */
 		q.status = 206;
@@ -1169,7 +1130,7 @@ struct hd_s3_reader {
 	CURLM *m;
 	CURL *h;
 	struct curl_slist *hdrs;
-	struct s3_req q;
+	struct hd_s3_req q;
 	char want[65];
 	uint64_t size;
 	EVP_MD_CTX *md;
@@ -1214,7 +1175,7 @@ int hd_s3_reader_open(struct hd_archive *a, const char *sha256,
 	r = hd_xcalloc(1, sizeof *r);
 	snprintf(r->want, sizeof r->want, "%s", sha256);
 	r->size = size;
-	req_init(&r->q, "GET", r->want);
+	hd_s3_req_init(&r->q, "GET", r->want);
 	r->q.sink = reader_sink;
 	r->q.ud = r;
 	r->m = curl_multi_init();
@@ -1313,352 +1274,4 @@ void hd_s3_reader_free(struct hd_s3_reader *r)
 	hd_buf_release(&r->q.body);
 	free(r->buf);
 	free(r);
-}
-
-/* ------------------------------------------------------ the archive */
-
-/* hd_store_remote: see hd_s3.h. */
-int hd_store_remote(const struct hd_archive *a)
-{
-	return a->s3 != NULL;
-}
-
-/* hd_store_where: see hd_s3.h. */
-const char *hd_store_where(const struct hd_archive *a)
-{
-	return a->s3 != NULL ? a->s3->where : a->objdir;
-}
-
-/* A setting of a as a new string, or NULL when unset or unreadable. */
-static char *setting(struct hd_archive *a, const char *key)
-{
-	struct hd_error e;
-	char *v = NULL;
-
-	hd_err_clear(&e);
-	if (hd_meta_get(a, key, NULL, &v, &e) != 0) {
-		return NULL;
-	}
-	return v;
-}
-
-/* 1 when s is an endpoint: http:// or https:// then a host, an optional
- * port, nothing else (no path, query, user or white space). */
-static int endpoint_ok(const char *s)
-{
-	const char *h;
-
-	if (strncmp(s, "http://", 7) == 0) {
-		h = s + 7;
-	} else if (strncmp(s, "https://", 8) == 0) {
-		h = s + 8;
-	} else {
-		return 0;
-	}
-	if (*h == '\0' || strlen(s) > 1000) {
-		return 0;
-	}
-	for (; *h; h++) {
-		if (*h == '/' && h[1] == '\0') {
-			break;
-		}
-		if (*h <= ' ' || strchr("/?#@\\", *h) != NULL) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* hd_s3_load: see hd_s3.h.  No request is sent (a reader that never
- * touches an object never needs the store).  objects.store is empty
- * (the local store) or s3://BUCKET with s3.endpoint set; s3.multipart,
- * when set, a number of bytes S3 takes as a part.  0, HD_EINVAL naming
- * the setting and its value when it is none of these (an archive whose
- * objects are somewhere it cannot name is not opened: it would read and
- * write its own objects/ folder instead), or HD_EDB. */
-int hd_s3_load(struct hd_archive *a, struct hd_error *e)
-{
-	char *store = NULL, *end = NULL, *reg = NULL, *cred = NULL;
-	char *mp = NULL, *bucket = NULL, *stop = NULL;
-	unsigned long long part = HD_S3_MULTIPART_DEFAULT;
-	int rc = 0;
-
-	rc = hd_meta_get(a, "objects.store", "", &store, e);
-	if (rc != 0) {
-		return rc;
-	}
-	if (store[0] == '\0') {
-		free(store);
-		return 0;
-	}
-	if (hd_s3_url_parse(store, &bucket, NULL) != 0) {
-		rc = hd_err(e, HD_EINVAL, "%s: setting objects.store '%.200s': "
-			"not s3://BUCKET, and no other store is known; the "
-			"archive is not opened", a->dir, store);
-		free(store);
-		return rc;
-	}
-	end = setting(a, "s3.endpoint");
-	reg = setting(a, "s3.region");
-	cred = setting(a, "s3.credentials");
-	mp = setting(a, "s3.multipart");
-	if (mp != NULL) {
-		errno = 0;
-		part = strtoull(mp, &stop, 10);
-	}
-	if (end == NULL || !endpoint_ok(end)) {
-		rc = hd_err(e, HD_EINVAL, "%s: setting s3.endpoint '%.200s' of "
-			"%s: not http(s)://HOST[:PORT]", a->dir, end ? end :
-			"", store);
-	} else if (mp != NULL && (!g_ascii_isdigit(mp[0]) || *stop != '\0' ||
-	    errno != 0 || part < HD_S3_PART_MIN || part > HD_S3_PART_MAX)) {
-		rc = hd_err(e, HD_EINVAL, "%s: setting s3.multipart '%.40s': "
-			"give bytes from %llu (5 MiB) to %llu (5 GiB)", a->dir,
-			mp, (unsigned long long)HD_S3_PART_MIN,
-			(unsigned long long)HD_S3_PART_MAX);
-	} else {
-		a->s3 = s3_new(end, bucket, reg, cred, part);
-	}
-	free(store);
-	free(end);
-	free(reg);
-	free(cred);
-	free(mp);
-	free(bucket);
-	return rc;
-}
-
-/* hd_s3_url_parse: see hd_s3.h.  A bucket name as S3 allows it: 3-63
- * of lower-case letters, digits, '.' and '-', starting and ending with
- * a letter or digit. */
-int hd_s3_url_parse(const char *url, char **bucket, struct hd_error *e)
-{
-	const char *b;
-	size_t n, i;
-
-	*bucket = NULL;
-	if (url == NULL || strncmp(url, "s3://", 5) != 0) {
-		return hd_err(e, HD_EUSAGE, "--objects '%s': give "
-			"s3://BUCKET", url ? url : "");
-	}
-	b = url + 5;
-	n = strlen(b);
-	if (n > 0 && b[n - 1] == '/') {
-		n--;
-	}
-	for (i = 0; i < n; i++) {
-		if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' &&
-		    b[i] <= '9') || b[i] == '.' || b[i] == '-')) {
-			break;
-		}
-	}
-	if (n < 3 || n > 63 || i < n || b[0] == '.' || b[0] == '-' ||
-	    b[n - 1] == '.' || b[n - 1] == '-') {
-		return hd_err(e, HD_EUSAGE, "--objects '%s': a bucket name "
-			"is 3 to 63 lower-case letters, digits, '.' and '-'",
-			url);
-	}
-	*bucket = hd_xstrndup(b, n);
-	return 0;
-}
-
-/* Set setting key to value inside a's open transaction.  0 or HD_EDB. */
-static int meta_put(struct hd_archive *a, const char *key,
-	const char *value, struct hd_error *e)
-{
-	sqlite3_stmt *st = hd_sql(a, SQL_META_SET, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	hd_bind_text(st, 2, value);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "set setting");
-	}
-	return 0;
-}
-
-/* What init_more needs: the bucket's connection, who runs init, and
- * whether it made the bucket. */
-struct init_ctx {
-	struct hd_s3 *s;
-	const struct hd_agent *agent;
-	int made_bucket;
-};
-
-/* hd_archive_init_with's more: inside the new archive's transaction,
- * the bucket made if missing (or found, and the keys taken), then the
- * settings that name it and an event.  0 or the first error. */
-static int init_more(struct hd_archive *a, void *ud, struct hd_error *e)
-{
-	struct init_ctx *c = ud;
-	struct hd_s3 *s = c->s;
-	char *url, *detail;
-	int rc;
-
-	pthread_mutex_lock(&s->mu);
-	rc = bucket_make(s, &c->made_bucket, e);
-	pthread_mutex_unlock(&s->mu);
-	if (rc != 0) {
-		return rc;
-	}
-	url = hd_xasprintf("s3://%s", s->bucket);
-	rc = meta_put(a, "objects.store", url, e);
-	free(url);
-	if (rc == 0) {
-		rc = meta_put(a, "s3.endpoint", s->endpoint, e);
-	}
-	if (rc == 0) {
-		rc = meta_put(a, "s3.region", s->region, e);
-	}
-	if (rc == 0 && s->credfile != NULL) {
-		rc = meta_put(a, "s3.credentials", s->credfile, e);
-	}
-	if (rc == 0) {
-		detail = hd_xasprintf("objects in %s (region %s)", s->where,
-			s->region);
-		rc = hd_event_add(a, "config", 0, c->agent, detail, e);
-		free(detail);
-	}
-	return rc;
-}
-
-/* The folders an init of dir would make: dir and each missing folder
- * above it (deepest first), then its objects/ and tmp/ when dir is
- * there without them; *n of them, new strings in a new array. */
-static char **missing_dirs(const char *dir, size_t *n)
-{
-	char **v = NULL, *p = hd_xstrdup(dir), *slash;
-	const char *sub[] = { "objects", "tmp" };
-	struct stat sb;
-	size_t i, made;
-
-	*n = 0;
-	while (p[0] != '\0' && stat(p, &sb) != 0 && errno == ENOENT) {
-		v = hd_xrealloc(v, (*n + 1) * sizeof *v);
-		v[(*n)++] = hd_xstrdup(p);
-		slash = strrchr(p, '/');
-		while (slash != NULL && slash > p && slash[-1] == '/') {
-			slash--;
-		}
-		if (slash == NULL || slash == p) {
-			break;
-		}
-		*slash = '\0';
-	}
-	free(p);
-	for (i = 0, made = *n; made == 0 && i < 2; i++) {
-		p = hd_xasprintf("%s/%s", dir, sub[i]);
-		if (stat(p, &sb) != 0 && errno == ENOENT) {
-			v = hd_xrealloc(v, (*n + 1) * sizeof *v);
-			v[(*n)++] = p;
-		} else {
-			free(p);
-		}
-	}
-	return v;
-}
-
-/* Undo a failed init of dir: the catalogue's files, then the folders
- * missing_dirs found missing (v, n of them; each removed only when
- * empty), so dir is left as it was.  v is freed. */
-static void init_undo(const char *dir, char **v, size_t n)
-{
-	static const char *const files[] = { "hongdang.db",
-		"hongdang.db-wal", "hongdang.db-shm", "hongdang.db-journal" };
-	char *p;
-	size_t i;
-
-	for (i = 0; i < sizeof files / sizeof *files; i++) {
-		p = hd_xasprintf("%s/%s", dir, files[i]);
-		unlink(p);
-		free(p);
-	}
-	if (n > 0 && strcmp(v[0], dir) == 0) {
-		/* dir was made: its tmp/ and objects/ too */
-		p = hd_xasprintf("%s/tmp", dir);
-		rmdir(p);
-		free(p);
-		p = hd_xasprintf("%s/objects", dir);
-		rmdir(p);
-		free(p);
-	}
-	for (i = 0; i < n; i++) {
-		rmdir(v[i]);
-		free(v[i]);
-	}
-	free(v);
-}
-
-/* hd_archive_init_s3: see hd_s3.h.  The archive, the bucket check and
- * the settings are one transaction (hd_archive_init_with); when any of
- * it fails, the folders and files it made are removed again, and a
- * bucket it made is deleted (it is empty), so nothing is left but what
- * was there before. */
-int hd_archive_init_s3(const char *dir, const char *fonds_code,
-	const char *fonds_name, const struct hd_agent *agent,
-	const struct hd_s3_conf *c, struct hd_error *e)
-{
-	struct init_ctx ic;
-	struct s3_req q;
-	struct hd_error he;
-	const char *region = c->region ? c->region : "us-east-1";
-	char *path, **made;
-	struct stat sb;
-	size_t i, nmade;
-	int rc;
-
-	if (c->endpoint == NULL || !endpoint_ok(c->endpoint)) {
-		return hd_err(e, HD_EUSAGE, "--s3-endpoint '%s': give "
-			"http(s)://HOST[:PORT]", c->endpoint ? c->endpoint :
-			"");
-	}
-	for (i = 0; region[i]; i++) {
-		if (!((region[i] >= 'a' && region[i] <= 'z') ||
-		    (region[i] >= '0' && region[i] <= '9') ||
-		    region[i] == '-' || region[i] == '_')) {
-			break;
-		}
-	}
-	if (region[i] != '\0' || i == 0 || i > 63) {
-		return hd_err(e, HD_EUSAGE, "--s3-region '%s': letters, "
-			"digits and '-'", region);
-	}
-	if (c->credentials != NULL && c->credentials[0] != '/') {
-		return hd_err(e, HD_EUSAGE, "--s3-credentials '%s': give an "
-			"absolute path", c->credentials);
-	}
-	path = hd_xasprintf("%s/hongdang.db", dir);
-	rc = stat(path, &sb);
-	free(path);
-	if (rc == 0) {
-		return hd_err(e, HD_EEXIST, "%s: already holds an archive",
-			dir);
-	}
-	memset(&ic, 0, sizeof ic);
-	ic.s = s3_new(c->endpoint, c->bucket, region, c->credentials,
-		HD_S3_MULTIPART_DEFAULT);
-	ic.agent = agent;
-	made = missing_dirs(dir, &nmade);
-	rc = hd_archive_init_with(dir, fonds_code, fonds_name, agent,
-		init_more, &ic, e);
-	if (rc != 0) {
-		init_undo(dir, made, nmade);
-	} else {
-		for (i = 0; i < nmade; i++) {
-			free(made[i]);
-		}
-		free(made);
-	}
-	if (rc != 0 && ic.made_bucket) {
-		req_init(&q, "DELETE", NULL);
-		hd_err_clear(&he);
-		pthread_mutex_lock(&ic.s->mu);
-		request(ic.s, &q, "removing the bucket", &he);
-		pthread_mutex_unlock(&ic.s->mu);
-		hd_buf_release(&q.body);
-	}
-	hd_s3_free(ic.s);
-	return rc;
 }
