@@ -275,12 +275,9 @@ static void init_undo(const char *dir, char **v, size_t n)
 		unlink(p);
 		free(p);
 	}
-	if (n > 0 && strcmp(v[0], dir) == 0) {
+	for (i = 0; n > 0 && strcmp(v[0], dir) == 0 && i < 2; i++) {
 		/* dir was made: its tmp/ and objects/ too */
-		p = hd_xasprintf("%s/tmp", dir);
-		rmdir(p);
-		free(p);
-		p = hd_xasprintf("%s/objects", dir);
+		p = hd_xasprintf("%s/%s", dir, i == 0 ? "tmp" : "objects");
 		rmdir(p);
 		free(p);
 	}
