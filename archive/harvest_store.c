@@ -119,6 +119,7 @@ static int drop_record(struct hd_archive *a, int64_t id, struct hd_error *e)
 	size_t i;
 	int rc = 0;
 
+	hd_index_unqueue(a, id);   /* added earlier in this transaction */
 	for (i = 0; i < sizeof steps / sizeof *steps && rc == 0; i++) {
 		rc = hd_sql_run(a, steps[i], "remove harvested record", e,
 			"l", id);
@@ -374,7 +375,7 @@ static int put_record(struct hd_archive *a, const struct hv_source *s,
 {
 	struct hd_record *r = &v->r;
 	sqlite3_stmt *st;
-	char now[32], *meta;
+	char now[32];
 	int64_t fonds, other = 0, held;
 	int rc;
 
@@ -413,17 +414,10 @@ static int put_record(struct hd_archive *a, const struct hv_source *s,
 	}
 	r->id = sqlite3_last_insert_rowid(a->db);
 	rc = hd_terms_add(a, r->id, "subject", r->subjects, r->nsubjects, e);
-	meta = hd_record_meta_text(r);
 	if (rc == 0) {
-		rc = hd_sql_run(a, SQL_FTS_INSERT, "index harvested record", e,
-			"lttt", r->id, r->title, meta, r->description ?
-			r->description : "");
+		/* written with the page's others at the commit */
+		hd_index_queue(a, r->id, r);
 	}
-	if (rc == 0) {
-		rc = hd_heads_put(a, SQL_HEADS_INSERT, r->id, r->title, meta,
-			e);
-	}
-	free(meta);
 	if (rc == 0) {
 		rc = hd_suggest_record(a, r, e);
 	}
