@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "fts.h"
 #include "harvest_sql.h"
+#include "oai_sql.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -194,20 +195,6 @@
 	" bytes, manifest, at, agent, path, detail, confirmed, receipt" \
 	" FROM transfers"
 
-/* OAI-PMH lists: ?1 after this id, ?2 from and ?3 until (datestamps,
- * "YYYY-MM-DDThh:mm:ss"), ?4 category, ?5 class, ?6 1: any class,
- * ?7 limit. */
-#define OAI_SQL "SELECT r.id, r.ref, (" VISIBLE "), r.updated," \
-	" r.category, r.class"
-/* visible, or published once and gone since: reported as deleted */
-#define OAI_WHERE \
-	" ((" VISIBLE ") OR r.published = 1)" \
-	" AND (?2 IS NULL OR substr(r.updated, 1, 19) >= ?2)" \
-	" AND (?3 IS NULL OR substr(r.updated, 1, 19) <= ?3)" \
-	" AND (?4 IS NULL OR r.category = ?4)" \
-	" AND (?5 IS NULL OR r.class = ?5)" \
-	" AND (?6 = 0 OR r.class IS NOT NULL)"
-
 /* A booking as staff see it (visits.c's visit_from_row reads these). */
 #define VISIT_COLUMNS "id, day, slot, grp, contact, people, free, price," \
 	" created, remote, coalesce(cancelled, ''), coalesce(cancelled_by, '')"
@@ -273,23 +260,7 @@ static const char *const sqls[SQL__COUNT] = {
 	[SQL_TRANSFER_LIST] = TRANSFER_SQL " ORDER BY id",
 	[SQL_TRANSFER_CONFIRM] = "UPDATE transfers SET confirmed = ?2,"
 		" receipt = ?3 WHERE id = ?1 AND confirmed IS NULL",
-	/* harvesting (oai.c): approved public records, and those that
-	 * were published once and are not visible now, reported as
-	 * deleted */
-	[SQL_OAI_LIST_PUBLIC] = OAI_SQL " FROM records r WHERE" OAI_WHERE
-		" AND r.id > ?1 ORDER BY r.id LIMIT ?7",
-	[SQL_OAI_COUNT_PUBLIC] = "SELECT count(*) FROM records r WHERE"
-		OAI_WHERE " AND r.id > ?1",
-	[SQL_OAI_GET_PUBLIC] = OAI_SQL " FROM records r WHERE r.ref = ?1 AND"
-		" ((" VISIBLE ") OR r.published = 1)",
-	[SQL_OAI_SETS_PUBLIC] = "SELECT 'category', r.category, count(*)"
-		" FROM records r WHERE" VISIBLE " GROUP BY r.category"
-		" UNION ALL SELECT 'class', r.class, count(*) FROM records r"
-		" WHERE" VISIBLE " AND r.class IS NOT NULL GROUP BY r.class"
-		" ORDER BY 1, 2",
-	[SQL_OAI_EARLIEST_PUBLIC] = "SELECT min(r.updated) FROM records r"
-		" WHERE (" VISIBLE ") OR (r.status = 'withdrawn' AND"
-		" r.access = 'public')",
+	OAI_SQLS
 	[SQL_EVENT_FIRST] = "SELECT hash FROM events ORDER BY id LIMIT 1",
 	/* backup (backup.c) */
 	[SQL_QUICK_CHECK] = "PRAGMA quick_check",
@@ -1149,12 +1120,23 @@ static struct hd_archive *archive_new(const char *dir)
 	return a;
 }
 
-/* hd_archive_init: see hd.h.  Makes dir, objects/ and tmp/ (hd_fs_mkdirs),
- * the schema at its newest version and the first fonds with an event,
- * in one transaction.  The handle used is closed before returning. */
+/* hd_archive_init: see hd.h. */
 int hd_archive_init(const char *dir, const char *fonds_code,
 	const char *fonds_name, const struct hd_agent *agent,
 	struct hd_error *e)
+{
+	return hd_archive_init_with(dir, fonds_code, fonds_name, agent, NULL,
+		NULL, e);
+}
+
+/* hd_archive_init_with: see hd_s3.h.  Makes dir, objects/ and tmp/
+ * (hd_fs_mkdirs), the schema at its newest version and the first fonds
+ * with an event, and what more adds, in one transaction.  The handle
+ * used is closed before returning. */
+int hd_archive_init_with(const char *dir, const char *fonds_code,
+	const char *fonds_name, const struct hd_agent *agent,
+	int (*more)(struct hd_archive *a, void *ud, struct hd_error *e),
+	void *ud, struct hd_error *e)
 {
 	struct hd_archive *a = NULL;
 	char *path = NULL, now[32];
@@ -1203,6 +1185,9 @@ int hd_archive_init(const char *dir, const char *fonds_code,
 		fonds_code, fonds_name ? fonds_name : fonds_code, now);
 	if (rc == 0) {
 		rc = hd_event_add(a, "init", 0, agent, fonds_code, e);
+	}
+	if (rc == 0 && more != NULL) {
+		rc = more(a, ud, e);
 	}
 	rc = hd_tx_end(a, rc, e);
 out:

@@ -18,7 +18,6 @@
  */
 #include "harvest_int.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +34,8 @@
 #define CONNECT_S 10            /* seconds to connect, at most */
 #define RESTARTS 1              /* refused tokens started again */
 
+#define REDIRECTS 3            /* redirects followed, on the room's host */
+
 /* A run: the connection kept between requests, the source, the answer
  * being read. */
 struct run {
@@ -44,6 +45,9 @@ struct run {
 	long timeout;
 	char curl_err[CURL_ERROR_SIZE];
 	struct hd_buf body;
+	size_t cap;             /* bytes the answer being read may have */
+	int over;               /* it went past cap: the transfer stopped */
+	char *host;             /* the room's host (its URL's), lower case */
 	GHashTable *tokens;     /* the tokens of this run, to stop a loop */
 	struct hd_harvest_report *rep;
 	const struct hd_agent *agent;
@@ -51,56 +55,110 @@ struct run {
 	struct hd_error *e;
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-/* pthread_once body: libcurl and libxml2 set up once, before threads
- * use them. */
-static void global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	xmlInitParser();
-}
-
 /* --------------------------------------------------------- fetching */
 
 /* libcurl's write callback: append to the run's body, refusing (0)
- * past its cap, which libcurl reports as a write error. */
+ * once it passes the request's cap, which stops the transfer there
+ * (libcurl reports a write error): an answer without a length (chunked)
+ * is never read past the cap. */
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
-	struct hd_buf *b = ud;
+	struct run *r = ud;
 	size_t len = size * n;
 
-	if (b->len + len > (size_t)ANSWER_MAX) {
+	if (len > r->cap || r->body.len > r->cap - len) {
+		r->over = 1;
 		return 0;
 	}
-	hd_buf_add(b, p, len);
+	hd_buf_add(&r->body, p, len);
 	return len;
 }
 
-/* GET url into r->body (at most cap bytes).  0, or HD_EIO with *r->e
- * saying what went wrong in words a person acts on (what names the
- * request: "Identify", "page 3", "thumbnail"). */
+/* The host of URL url, lower case, as a new string; NULL when url has
+ * none or cannot be parsed. */
+static char *host_of(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out = NULL, *p;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+		out = hd_xstrdup(h);
+		curl_free(h);
+		for (p = out; *p; p++) {
+			*p = g_ascii_tolower(*p);
+		}
+	}
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* GET url into r->body (at most cap bytes: a Content-Length above it is
+ * refused before the body comes, a body without one is cut once it
+ * passes cap).  A redirect is followed, up to REDIRECTS, only when it
+ * stays on the room's own host (an answer must not send the district to
+ * another machine).  0, or HD_EIO with *r->e saying what went wrong in
+ * words a person acts on (what names the request: "Identify", "page 3",
+ * "thumbnail"). */
 static int fetch(struct run *r, const char *url, size_t cap,
 	const char *what)
 {
 	long status = 0;
+	char *next = NULL, *to, *host;
+	const char *at = url;
 	CURLcode c;
+	int hops, rc = 0;
 
-	r->body.len = 0;
-	curl_easy_setopt(r->curl, CURLOPT_URL, url);
-	r->curl_err[0] = '\0';
-	c = curl_easy_perform(r->curl);
-	if (c == CURLE_OK) {
-		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
+	for (hops = 0;; hops++) {
+		r->body.len = 0;
+		r->cap = cap;
+		r->over = 0;
+		curl_easy_setopt(r->curl, CURLOPT_URL, at);
+		curl_easy_setopt(r->curl, CURLOPT_MAXFILESIZE_LARGE,
+			(curl_off_t)cap);
+		r->curl_err[0] = '\0';
+		status = 0;
+		c = curl_easy_perform(r->curl);
+		if (c == CURLE_OK) {
+			curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE,
+				&status);
+		}
+		if (c != CURLE_OK || status < 300 || status > 399 ||
+		    curl_easy_getinfo(r->curl, CURLINFO_REDIRECT_URL, &to) !=
+		    CURLE_OK || to == NULL) {
+			break;
+		}
+		host = host_of(to);
+		if (host == NULL || r->host == NULL ||
+		    strcmp(host, r->host) != 0 ||
+		    (!g_str_has_prefix(to, "http://") &&
+		    !g_str_has_prefix(to, "https://"))) {
+			rc = hd_err(r->e, HD_EIO, "%s: %s: %s: redirected to "
+				"%.200s, off the room's host %s: not followed",
+				r->s.name, what, url, to, r->host ? r->host :
+				"?");
+			free(host);
+			free(next);
+			return rc;
+		}
+		free(host);
+		if (hops == REDIRECTS) {
+			free(next);
+			return hd_err(r->e, HD_EIO, "%s: %s: %s: more than %d "
+				"redirects", r->s.name, what, url, REDIRECTS);
+		}
+		to = hd_xstrdup(to);
+		free(next);
+		next = to;
+		at = next;
 	}
-	if (c == CURLE_OK && r->body.len > cap) {
-		c = CURLE_WRITE_ERROR;
-	}
+	free(next);
 	if (c == CURLE_OPERATION_TIMEDOUT) {
 		return hd_err(r->e, HD_EIO, "%s: %s: %s: no answer within %ld "
 			"s (slow or stuck)", r->s.name, what, url, r->timeout);
 	}
-	if (c == CURLE_WRITE_ERROR) {
+	if (c == CURLE_FILESIZE_EXCEEDED || (c == CURLE_WRITE_ERROR &&
+	    r->over)) {
 		return hd_err(r->e, HD_EIO, "%s: %s: %s: the answer is over "
 			"%zu bytes", r->s.name, what, url, cap);
 	}
@@ -750,7 +808,7 @@ int hd_harvest_run(struct hd_archive *a, const char *name,
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	pthread_once(&curl_once, global_init);
+	hd_globals_init();
 	memset(&r, 0, sizeof r);
 	r.a = a;
 	r.rep = rep;
@@ -763,24 +821,24 @@ int hd_harvest_run(struct hd_archive *a, const char *name,
 	if (rc != 0) {
 		return rc;
 	}
+	r.host = host_of(r.s.url);
 	r.curl = curl_easy_init();
 	if (r.curl == NULL) {
 		hv_source_release(&r.s);
+		free(r.host);
 		return hd_err(e, HD_EIO, "%s: cannot start libcurl", name);
 	}
 	hd_buf_init(&r.body);
 	r.tokens = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	curl_easy_setopt(r.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(r.curl, CURLOPT_WRITEDATA, &r.body);
+	curl_easy_setopt(r.curl, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(r.curl, CURLOPT_ERRORBUFFER, r.curl_err);
 	curl_easy_setopt(r.curl, CURLOPT_TIMEOUT, r.timeout);
 	curl_easy_setopt(r.curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_S <
 		r.timeout ? (long)CONNECT_S : r.timeout);
 	curl_easy_setopt(r.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r.curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(r.curl, CURLOPT_MAXREDIRS, 3L);
+	curl_easy_setopt(r.curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(r.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(r.curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r.curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(r.curl, CURLOPT_USERAGENT, "hongdang-harvest/1");
 	rc = identify(&r);
@@ -800,5 +858,6 @@ int hd_harvest_run(struct hd_archive *a, const char *name,
 	hd_buf_release(&r.body);
 	curl_easy_cleanup(r.curl);
 	hv_source_release(&r.s);
+	free(r.host);
 	return rc;
 }

@@ -44,9 +44,12 @@ int hv_thumb_known(struct hd_archive *a, const struct hv_source *s,
 /* Store one page in one transaction: its records (new, changed or
  * deleted) and the state to go on from: s->granularity, s->run_from,
  * s->run_date and next (the token of the next page), or, with next
- * NULL, the run complete as of s->run_date.  rep counts.  0, HD_EINVAL
- * for a record the district cannot file (naming it; nothing stored),
- * HD_EBUSY, HD_EDB. */
+ * NULL, the run complete as of s->run_date.  The state is set only
+ * over the one the page was asked from (s->token and s->done_until, a
+ * compare-and-set in the same transaction): when another run of the
+ * source stored first, nothing is stored and HD_EBUSY says this run
+ * lost.  rep counts.  0, HD_EINVAL for a record the district cannot
+ * file (naming it; nothing stored), HD_EBUSY, HD_EDB. */
 int hv_store_page(struct hd_archive *a, const struct hv_source *s,
 	struct hv_rec *v, size_t n, const char *next,
 	const struct hd_agent *agent, struct hd_harvest_report *rep,
@@ -57,8 +60,10 @@ int hv_store_page(struct hd_archive *a, const struct hv_source *s,
 int hv_store_failed(struct hd_archive *a, const struct hv_source *s,
 	const char *msg, struct hd_error *e);
 
-/* Forget the stored token of source s: the room refused it, the run
- * starts again from s->run_from.  0 or the failure's code. */
+/* Forget the stored token of source s (when it is still s->token):
+ * the room refused it, the run starts again from s->run_from.  0,
+ * HD_EBUSY when another run moved the source on, or the failure's
+ * code. */
 int hv_store_restart(struct hd_archive *a, const struct hv_source *s,
 	struct hd_error *e);
 

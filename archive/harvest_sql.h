@@ -28,17 +28,22 @@
 		" WHERE source_id = ?1", \
 	[SQL_HARVEST_SOURCE_DELETE] = "DELETE FROM harvest_sources" \
 		" WHERE id = ?1", \
+	/* a page's state only over the state its run went on from (?7 the \
+	 * token, ?8 done_until): a run at the same time that stored first \
+	 * leaves this one's UPDATE changing nothing */ \
 	[SQL_HARVEST_SOURCE_PAGE] = "UPDATE harvest_sources SET" \
 		" granularity = ?2, run_from = ?3, run_date = ?4, token = ?5," \
-		" last_run = ?6 WHERE id = ?1", \
+		" last_run = ?6 WHERE id = ?1 AND token IS ?7" \
+		" AND done_until IS ?8", \
 	[SQL_HARVEST_SOURCE_DONE] = "UPDATE harvest_sources SET" \
 		" granularity = ?2, done_until = ?3, run_from = NULL," \
 		" run_date = NULL, token = NULL, last_run = ?4, last_ok = ?4," \
-		" last_error = NULL WHERE id = ?1", \
+		" last_error = NULL WHERE id = ?1 AND token IS ?5" \
+		" AND done_until IS ?6", \
 	[SQL_HARVEST_SOURCE_FAILED] = "UPDATE harvest_sources SET" \
 		" last_run = ?2, last_error = ?3 WHERE id = ?1", \
 	[SQL_HARVEST_SOURCE_RESTART] = "UPDATE harvest_sources SET" \
-		" token = NULL WHERE id = ?1", \
+		" token = NULL WHERE id = ?1 AND token IS ?2", \
 	[SQL_HARVEST_FIND] = "SELECT record_id, thumb_url, thumb FROM" \
 		" harvest_records WHERE source_id = ?1 AND oai_id = ?2", \
 	[SQL_HARVEST_BY_REF] = "SELECT r.id, h.source_id, h.oai_id FROM" \

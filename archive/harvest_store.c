@@ -119,6 +119,7 @@ static int drop_record(struct hd_archive *a, int64_t id, struct hd_error *e)
 	size_t i;
 	int rc = 0;
 
+	hd_index_unqueue(a, id);   /* added earlier in this transaction */
 	for (i = 0; i < sizeof steps / sizeof *steps && rc == 0; i++) {
 		rc = hd_sql_run(a, steps[i], "remove harvested record", e,
 			"l", id);
@@ -363,27 +364,36 @@ static int room_fonds(struct hd_archive *a, const struct hv_source *s,
 
 /* Record v of source s into records (under id, 0 for a new one), its
  * terms, index rows and suggestions, and harvest_records, inside the
- * caller's transaction.  HD_EINVAL when its reference code is held by
- * another record (naming both), HD_EDB. */
+ * caller's transaction.  A record this room sent earlier under another
+ * OAI-PMH identifier with the same reference code (withdrawn and
+ * issued again, or the room's catalogue rebuilt) is the room's older
+ * word on that code: it is removed (*dropped set to 1) and v takes its
+ * code.  HD_EINVAL when the code is held by a record of the district's
+ * own or of another room (naming both), HD_EDB. */
 static int put_record(struct hd_archive *a, const struct hv_source *s,
-	struct hv_rec *v, int64_t id, struct hd_error *e)
+	struct hv_rec *v, int64_t id, int *dropped, struct hd_error *e)
 {
 	struct hd_record *r = &v->r;
 	sqlite3_stmt *st;
-	char now[32], *meta;
-	int64_t fonds, other = 0;
+	char now[32];
+	int64_t fonds, other = 0, held;
 	int rc;
 
+	*dropped = 0;
 	st = hd_sql_bind(a, SQL_HARVEST_BY_REF, e, "t", r->ref);
 	rc = hd_sql_step(a, st, "look up reference code", e);
 	if (rc == 1) {
+		held = sqlite3_column_int64(st, 0);
 		other = sqlite3_column_int64(st, 1);
 		sqlite3_reset(st);
-		return hd_err(e, HD_EINVAL, "record %s: reference code %s is "
-			"held already by %s", v->oai_id, r->ref, other == 0 ?
-			"a record of the district's own" : other == s->id ?
-			"another record of this room" :
-			"another room's record");
+		if (other != s->id) {
+			return hd_err(e, HD_EINVAL, "record %s: reference "
+				"code %s is held already by %s", v->oai_id,
+				r->ref, other == 0 ? "a record of the "
+				"district's own" : "another room's record");
+		}
+		rc = drop_record(a, held, e);
+		*dropped = rc == 0;
 	}
 	if (rc < 0) {
 		return rc;
@@ -404,17 +414,10 @@ static int put_record(struct hd_archive *a, const struct hv_source *s,
 	}
 	r->id = sqlite3_last_insert_rowid(a->db);
 	rc = hd_terms_add(a, r->id, "subject", r->subjects, r->nsubjects, e);
-	meta = hd_record_meta_text(r);
 	if (rc == 0) {
-		rc = hd_sql_run(a, SQL_FTS_INSERT, "index harvested record", e,
-			"lttt", r->id, r->title, meta, r->description ?
-			r->description : "");
+		/* written with the page's others at the commit */
+		hd_index_queue(a, r->id, r);
 	}
-	if (rc == 0) {
-		rc = hd_heads_put(a, SQL_HEADS_INSERT, r->id, r->title, meta,
-			e);
-	}
-	free(meta);
 	if (rc == 0) {
 		rc = hd_suggest_record(a, r, e);
 	}
@@ -483,12 +486,31 @@ int hv_store_page(struct hd_archive *a, const struct hv_source *s,
 	char now[32], *detail;
 	int64_t id;
 	size_t i;
-	int rc;
+	int rc, dropped;
 
 	memset(&r, 0, sizeof r);
 	rc = hd_tx_begin(a, e);
 	if (rc != 0) {
 		return rc;
+	}
+	/* the state first, over the one the run went on from: a run of
+	 * the same source at the same time that stored before this one
+	 * makes it change nothing, and this run stores nothing */
+	hd_now_iso(now);
+	if (next != NULL) {
+		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_PAGE, "note the page", e,
+			"lttttttt", s->id, s->granularity, s->run_from,
+			s->run_date, next, now, s->token, s->done_until);
+	} else {
+		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_DONE, "note the run", e,
+			"lttttt", s->id, s->granularity, s->run_date, now,
+			s->token, s->done_until);
+	}
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
+		rc = hd_err(e, HD_EBUSY, "%s: another harvest of this source, "
+			"run at the same time, stored this page first: this "
+			"run lost and stopped, storing nothing of the page "
+			"(the other goes on)", s->name);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = find_record(a, s, v[i].oai_id, &id, e);
@@ -502,21 +524,13 @@ int hv_store_page(struct hd_archive *a, const struct hv_source *s,
 			r.deleted += id != 0;
 			continue;
 		}
-		rc = put_record(a, s, &v[i], id, e);
+		rc = put_record(a, s, &v[i], id, &dropped, e);
+		r.deleted += dropped;
 		if (id != 0) {
 			r.updated++;
 		} else {
 			r.added++;
 		}
-	}
-	hd_now_iso(now);
-	if (rc == 0 && next != NULL) {
-		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_PAGE, "note the page", e,
-			"lttttt", s->id, s->granularity, s->run_from,
-			s->run_date, next, now);
-	} else if (rc == 0) {
-		rc = hd_sql_run(a, SQL_HARVEST_SOURCE_DONE, "note the run", e,
-			"lttt", s->id, s->granularity, s->run_date, now);
 	}
 	if (rc == 0 && (r.added || r.updated || r.deleted)) {
 		detail = hd_xasprintf("source %s: %lld new, %lld changed, "
@@ -561,7 +575,12 @@ int hv_store_restart(struct hd_archive *a, const struct hv_source *s,
 		return rc;
 	}
 	rc = hd_sql_run(a, SQL_HARVEST_SOURCE_RESTART, "forget the token", e,
-		"l", s->id);
+		"lt", s->id, s->token);
+	if (rc == 0 && sqlite3_changes(a->db) != 1) {
+		rc = hd_err(e, HD_EBUSY, "%s: another harvest of this source, "
+			"run at the same time, went on first: this run lost "
+			"and stopped", s->name);
+	}
 	return hd_tx_end(a, rc, e);
 }
 

@@ -89,7 +89,11 @@ struct hd_harvest_opts {
  * earlier pages stored; the error is its last_error and the message of
  * *e, naming the source and the URL.  *rep is filled either way.  0
  * (rep->complete 0 when o->stop stopped it), HD_ENOTFOUND (no such
- * source), HD_EIO (the source failed), HD_EBUSY, HD_EDB. */
+ * source), HD_EIO (the source failed), HD_EBUSY (the catalogue busy, or
+ * another run of the same source at the same time stored a page first:
+ * this one stops there, storing nothing of it, and says it lost), HD_EDB.
+ * A record that takes the reference code of an earlier one of its
+ * room (another OAI-PMH identifier) replaces it. */
 int hd_harvest_run(struct hd_archive *a, const char *name,
 	const struct hd_harvest_opts *o, const struct hd_agent *agent,
 	struct hd_harvest_report *rep, struct hd_error *e);

@@ -24,21 +24,30 @@ struct hd_s3_conf {
 	                            NULL: the environment */
 };
 /* The default size above which an object is sent in parts (multipart
- * upload), and the setting that changes it (bytes, at least 5 MiB as
- * S3 wants of every part but the last). */
+ * upload), also the size of its parts, and the bounds of the setting
+ * s3.multipart that changes it: S3 takes parts of 5 MiB (all but the
+ * last) to 5 GiB, and at most 10,000 of them. */
 #define HD_S3_MULTIPART_DEFAULT ((uint64_t)64 << 20)
 #define HD_S3_PART_MIN ((uint64_t)5 << 20)
+#define HD_S3_PART_MAX ((uint64_t)5 << 30)
+#define HD_S3_PARTS_MAX 10000
+
+/* The part size for an object of size bytes when s3.multipart is
+ * setting: setting, or, when that would need more than HD_S3_PARTS_MAX
+ * parts, the smallest whole number of MiB that needs no more.  Above
+ * HD_S3_PART_MAX the object cannot go to S3 at all. */
+uint64_t hd_s3_part_size(uint64_t size, uint64_t setting);
 
 /* Parse "s3://BUCKET" into bucket (a new string, caller frees).  0, or
  * HD_EUSAGE naming url. */
 int hd_s3_url_parse(const char *url, char **bucket, struct hd_error *e);
 /* Create the archive in dir (hd_archive_init) with its objects in the
- * bucket c names: the keys are read and the bucket made if missing
- * (or found, and writable) first, so a store that cannot be reached or
- * refuses the keys leaves no data folder behind; then the settings
- * (objects.store, s3.endpoint, s3.region, s3.credentials) are written
- * in the init's transaction.  0, HD_EUSAGE (a bad bucket, endpoint or
- * region), HD_EDENIED (keys missing, refused, or a key file not 0600),
+ * bucket c names, in one transaction: the archive, the bucket made if
+ * missing (or found, and the keys taken) and the settings
+ * (objects.store, s3.endpoint, s3.region, s3.credentials).  When any of
+ * it fails, nothing is left of it: the folders and files it made are
+ * removed, and a bucket it made (empty) deleted.  0, HD_EUSAGE (a bad
+ * bucket, endpoint or region), HD_EDENIED (keys missing, refused, or a key file not 0600),
  * HD_EIO (the store unreachable, naming the endpoint) or
  * hd_archive_init's error. */
 int hd_archive_init_s3(const char *dir, const char *fonds_code,
@@ -66,6 +75,14 @@ int hd_store_stat(struct hd_archive *a, const char *sha256,
 int hd_store_read(struct hd_archive *a, const char *sha256,
 	int (*sink)(void *ud, const void *p, size_t n), void *ud,
 	char got[65], uint64_t *size, struct hd_error *e);
+/* Up to cap of the first bytes of object sha256 into a new buffer *out
+ * (one spare byte, a NUL, after them; caller frees), *n of them, *more
+ * set when the object holds more: what a text preview shows, read from
+ * a bucket by a ranged GET of those bytes only (not the whole object).
+ * Not checked against the hash (a part cannot be).  0, HD_ENOTFOUND,
+ * HD_EIO or HD_EDENIED. */
+int hd_store_head(struct hd_archive *a, const char *sha256, size_t cap,
+	unsigned char **out, size_t *n, int *more, struct hd_error *e);
 /* A path of the data folder where object sha256's bytes can be read:
  * for the local store its own file (*temp 0), for a bucket a copy made
  * under tmp/ and checked against the hash (*temp 1: the caller removes
@@ -103,6 +120,22 @@ int hd_backup_run_objects(struct hd_archive *a, const char *dest,
  * (a new string, "" when none; caller frees), for naming what verify
  * found.  NULL only when the catalogue cannot be read. */
 char *hd_object_refs(struct hd_archive *a, const char *sha256);
+
+/* Internal to the library: libcurl's and libxml2's process-wide state
+ * (curl_global_init, xmlInitParser), set up the first time, once per
+ * process, in this one place (s3.c): every user of either library (the
+ * bucket, the harvest, the OAI-PMH answers) calls it before its first
+ * use, so no two threads ever set them up at once. */
+void hd_globals_init(void);
+
+/* Internal to the library (db.c): hd_archive_init, with more(a, ud, e)
+ * run inside its one transaction after the first fonds (NULL: nothing
+ * more), so an archive and its settings are made together or not at
+ * all.  0 or the first error. */
+int hd_archive_init_with(const char *dir, const char *fonds_code,
+	const char *fonds_name, const struct hd_agent *agent,
+	int (*more)(struct hd_archive *a, void *ud, struct hd_error *e),
+	void *ud, struct hd_error *e);
 
 /* Internal to the library: a's bucket connection (NULL for a local
  * store), made from the settings when the archive is opened. */

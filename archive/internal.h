@@ -466,6 +466,16 @@ char *hd_record_meta_text(const struct hd_record *r);
  * hd_index_drop frees them unwritten (on rollback). */
 int hd_index_flush(struct hd_archive *a, struct hd_error *e);
 void hd_index_drop(struct hd_archive *a);
+/* Queue record r's index row (its search and heads rows, rowid id) for
+ * hd_index_flush, which writes the transaction's rows all together: one
+ * INSERT into FTS5 each between other statements would have it flush
+ * its pending rows at every statement's savepoint.  The record's
+ * strings are copied. */
+void hd_index_queue(struct hd_archive *a, int64_t id,
+	const struct hd_record *r);
+/* Take record id's row out of the queue (removed in the same
+ * transaction it was added in); nothing when it is not queued. */
+void hd_index_unqueue(struct hd_archive *a, int64_t id);
 
 /* BagIt manifest paths (bagit.c, RFC 8493 2.1.3).  hd_bag_path_encode
  * appends p to b with '%', CR and LF percent-encoded, as a manifest

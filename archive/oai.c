@@ -16,13 +16,15 @@
  * record published once and not visible now (withdrawn, sent back to
  * review by an edit, made internal or restricted) is a header with
  * status="deleted" and no metadata (deletedRecord "transient"); one
- * never published never appears.  The XML is written with libxml2's
+ * never published never appears.  A district publishes only its own
+ * records: one it harvested from a room (harvest_records) is the room's
+ * to publish, and is in no list, set count or GetRecord of the
+ * district's.  The XML is written with libxml2's
  * xmlTextWriter, so it is well-formed whatever the data holds; text that
  * XML 1.0 cannot carry (control characters) is dropped first.
  */
 #include "internal.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1184,14 +1186,6 @@ static void parse_args(struct oai *o)
 
 /* ---------------------------------------------------------- the answer */
 
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-/* pthread_once body: initialise libxml2 once, before threads write answers. */
-static void xml_init(void)
-{
-	xmlInitParser();
-}
-
 /*
  * hd_oai_respond: see hd.h.  The answer is built in a libxml2 memory
  * buffer and copied into out.
@@ -1205,7 +1199,7 @@ int hd_oai_respond(struct hd_archive *a, const struct hd_oai_req *q,
 	size_t i, k;
 	int rc = 0;
 
-	pthread_once(&xml_once, xml_init);
+	hd_globals_init();
 	memset(&o, 0, sizeof o);
 	o.a = a;
 	o.q = q;

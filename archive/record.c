@@ -318,8 +318,8 @@ static char *body_text(const struct hd_record *r)
 	return hd_buf_detach(&b);
 }
 
-/* Queue the index row of record id for hd_index_flush. */
-static void index_add(struct hd_archive *a, int64_t id,
+/* hd_index_queue: see internal.h. */
+void hd_index_queue(struct hd_archive *a, int64_t id,
 	const struct hd_record *r)
 {
 	struct hd_index_row *x;
@@ -349,6 +349,23 @@ void hd_index_drop(struct hd_archive *a)
 	free(a->index);
 	a->index = NULL;
 	a->nindex = a->capindex = 0;
+}
+
+/* hd_index_unqueue: see internal.h.  The last row takes its place. */
+void hd_index_unqueue(struct hd_archive *a, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < a->nindex; i++) {
+		if (a->index[i].id != id) {
+			continue;
+		}
+		free(a->index[i].title);
+		free(a->index[i].meta);
+		free(a->index[i].body);
+		a->index[i] = a->index[--a->nindex];
+		return;
+	}
 }
 
 /* See internal.h.  The index's hashsize is raised to INDEX_HASHSIZE first
@@ -422,7 +439,7 @@ int hd_record_add(struct hd_archive *a, int64_t batch, struct hd_record *r,
 	if (rc != 0) {
 		return rc;
 	}
-	index_add(a, id, r);
+	hd_index_queue(a, id, r);
 	rc = hd_suggest_record(a, r, e);
 	if (rc != 0) {
 		return rc;

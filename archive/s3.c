@@ -22,7 +22,7 @@
  *  - one curl handle per archive handle, under a mutex, so a batch's
  *    objects go over one kept-alive connection.
  */
-#include "internal.h"
+#include "s3_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,51 +43,25 @@
 #define STALL_SECONDS 30L       /* under 1 byte/s this long: cut */
 #define ERRBODY_MAX 65536       /* bytes of an answer kept (XML, errors) */
 #define CHUNK (1u << 20)
+#define KEYFILE_MAX 65536       /* bytes of an S3 key file */
+#define MIB ((uint64_t)1 << 20)
 /* SHA-256 of nothing: the payload hash of a HEAD, GET or DELETE */
 #define EMPTY_SHA \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-struct hd_s3 {
-	char *endpoint;         /* http(s)://HOST[:PORT] */
-	char *bucket;
-	char *region;
-	char *credfile;         /* or NULL: the environment */
-	char *where;            /* "s3://BUCKET at ENDPOINT" */
-	uint64_t multipart;     /* bytes above which a PUT goes in parts */
-	char *ak, *sk;          /* the keys, read at the first request */
-	char sigv4[96];         /* "aws:amz:REGION:s3" */
-	CURL *curl;             /* kept alive across requests */
-	pthread_mutex_t mu;     /* curl and the keys */
-};
+static pthread_once_t globals_once = PTHREAD_ONCE_INIT;
 
-/* One request and what came back. */
-struct s3_req {
-	const char *method;     /* GET HEAD PUT POST DELETE */
-	const char *key;        /* object key, NULL: the bucket */
-	const char *query;      /* canonical query (sorted, encoded), NULL */
-	const char *sha;        /* hex SHA-256 of the body; NULL: empty */
-	int fd;                 /* a body read from fd at off, len bytes */
-	off_t off;
-	uint64_t len;
-	const char *mem;        /* or from memory (when fd < 0) */
-	size_t nmem;
-	uint64_t sent;          /* of the body, in this try */
-	int (*sink)(void *ud, const void *p, size_t n);
-	void *ud;
-	int sink_stop;          /* the sink said stop */
-	uint64_t got;           /* bytes given to the sink */
-	long status;
-	struct hd_buf body;     /* the answer when there is no sink */
-	char etag[128];
-	uint64_t length;        /* Content-Length of the answer */
-};
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-/* libcurl's global state, once per process. */
-static void curl_start(void)
+/* pthread_once body of hd_globals_init. */
+static void globals_start(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
+}
+
+/* hd_globals_init: see hd_s3.h. */
+void hd_globals_init(void)
+{
+	pthread_once(&globals_once, globals_start);
 }
 
 /* ------------------------------------------------------------- keys */
@@ -108,44 +82,83 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Read the keys from the file path (mode 0600, owned by this user):
- * *ak and *sk new strings.  0 or HD_EDENIED naming the file, never its
- * content. */
+/* Up to KEYFILE_MAX bytes of the open file fd into a new buffer *raw
+ * (NUL-terminated), *n of them.  0, or -1 with errno set (EFBIG when the
+ * file holds more). */
+static int read_fd(int fd, char **raw, size_t *n)
+{
+	char *b = hd_xmalloc(KEYFILE_MAX + 2);
+	size_t k = 0;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, b + k, KEYFILE_MAX + 1 - k);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			break;
+		}
+		k += (size_t)r;
+		if (k > KEYFILE_MAX) {
+			break;
+		}
+	}
+	if (r < 0 || k > KEYFILE_MAX) {
+		int err = r < 0 ? errno : EFBIG;
+
+		explicit_bzero(b, k);
+		free(b);
+		errno = err;
+		return -1;
+	}
+	b[k] = '\0';
+	*raw = b;
+	*n = k;
+	return 0;
+}
+
+/* Read the keys from the file path (mode 0600): *ak and *sk new
+ * strings.  The file is opened once (not through a symbolic link), its
+ * type and mode checked on that descriptor and its bytes read from the
+ * same one, so a file swapped in between is never what is read.  0 or
+ * HD_EDENIED naming the file, never its content. */
 static int keys_file(const char *path, char **ak, char **sk,
 	struct hd_error *e)
 {
-	unsigned char *raw = NULL;
+	char *raw = NULL;
 	char *line, *save = NULL, *eq, *k, *v;
 	struct stat sb;
 	size_t n = 0;
-	int more = 0, fd;
+	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &sb) != 0) {
-		int err = errno;
-
+		err = errno;
 		if (fd >= 0) {
 			close(fd);
 		}
 		return hd_err(e, HD_EDENIED, "%s: cannot read the S3 key "
 			"file: %s", path, strerror(err));
 	}
-	close(fd);
 	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 07777) != 0600) {
+		close(fd);
 		return hd_err(e, HD_EDENIED, "%s: the S3 key file must be a "
-			"file of mode 0600 (it is %04o): chmod 600 it",
-			path, (unsigned)(sb.st_mode & 07777));
+			"file of mode 0600 (it is %s%04o): chmod 600 it",
+			path, S_ISREG(sb.st_mode) ? "" : "not a file, ",
+			(unsigned)(sb.st_mode & 07777));
 	}
-	if (hd_read_file(path, 65536, &raw, &n, &more) != 0 || more) {
-		free(raw);
+	if (read_fd(fd, &raw, &n) != 0) {
+		err = errno;
+		close(fd);
 		return hd_err(e, HD_EDENIED, "%s: cannot read the S3 key "
-			"file (at most 64 KiB)", path);
+			"file: %s", path, err == EFBIG ? "over 64 KiB" :
+			strerror(err));
 	}
+	close(fd);
 	*ak = NULL;
 	*sk = NULL;
-	raw = hd_xrealloc(raw, n + 1);
-	raw[n] = '\0';
-	for (line = strtok_r((char *)raw, "\n", &save); line != NULL;
+	for (line = strtok_r(raw, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
 		if (eq == NULL) {
@@ -201,8 +214,8 @@ static int keys_load(struct hd_s3 *s, struct hd_error *e)
 
 /* ------------------------------------------------------- connection */
 
-/* A connection to the bucket c names (no request sent).  Returns it. */
-static struct hd_s3 *s3_new(const char *endpoint, const char *bucket,
+/* hd_s3_new: see s3_int.h. */
+struct hd_s3 *hd_s3_new(const char *endpoint, const char *bucket,
 	const char *region, const char *credfile, uint64_t multipart)
 {
 	struct hd_s3 *s = hd_xcalloc(1, sizeof *s);
@@ -252,7 +265,7 @@ void hd_s3_free(struct hd_s3 *s)
 /* libcurl's read callback: the next bytes of the body. */
 static size_t body_read(char *buf, size_t size, size_t nitems, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t want = size * nitems;
 	uint64_t left = (q->fd >= 0 ? q->len : q->nmem) - q->sent;
 	ssize_t k;
@@ -282,10 +295,11 @@ static size_t body_read(char *buf, size_t size, size_t nitems, void *ud)
  * 200), or kept (capped) in q->body. */
 static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t n = size * nmemb;
 
-	if (q->sink != NULL && q->status == 200) {
+	if (q->sink != NULL && (q->status == 200 || (q->range &&
+	    q->status == 206))) {
 		if (q->sink(q->ud, p, n) != 0) {
 			q->sink_stop = 1;
 			return 0;
@@ -303,7 +317,7 @@ static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
  * in, before the body), the ETag and the length. */
 static size_t head_line(char *p, size_t size, size_t nitems, void *ud)
 {
-	struct s3_req *q = ud;
+	struct hd_s3_req *q = ud;
 	size_t n = size * nitems, k;
 
 	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
@@ -386,7 +400,7 @@ static int retryable(CURLcode cr, long st)
 /* Set h's options for request q of s (the keys loaded): the URL, SigV4
  * with the payload's hash, the method and its body, the callbacks.
  * *hdrs receives the header list (caller frees). */
-static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
+static void request_setup(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 	struct curl_slist **hdrs)
 {
 	char line[128], *url;
@@ -412,6 +426,11 @@ static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
 	snprintf(line, sizeof line, "x-amz-content-sha256: %s",
 		q->sha ? q->sha : EMPTY_SHA);
 	*hdrs = curl_slist_append(NULL, line);
+	if (q->range) {
+		snprintf(line, sizeof line, "Range: bytes=0-%llu",
+			(unsigned long long)q->range_end);
+		*hdrs = curl_slist_append(*hdrs, line);
+	}
 	/* (an "Expect:" header to drop curl's own would be signed, and the
 	 * store refuses the signature: the gateway answers 100 at once) */
 	if (strcmp(q->method, "HEAD") == 0) {
@@ -435,7 +454,7 @@ static void request_setup(struct hd_s3 *s, CURL *h, struct s3_req *q,
 /* What a status that is not a success means, into e: 403 as the keys
  * refused (HD_EDENIED), 404 HD_ENOTFOUND, others HD_EIO; each naming
  * the store, what was asked (what) and the store's own error code. */
-static int status_err(struct hd_s3 *s, struct s3_req *q, const char *what,
+static int status_err(struct hd_s3 *s, struct hd_s3_req *q, const char *what,
 	struct hd_error *e)
 {
 	char *code = xml_text(q->body.p, q->body.len, "Code");
@@ -463,7 +482,7 @@ static int status_err(struct hd_s3 *s, struct s3_req *q, const char *what,
  * answered (any status: the caller reads it), or HD_EIO when it could
  * not be reached, naming it, what (the request's subject) and the
  * tries. */
-static int request_on(struct hd_s3 *s, CURL *h, struct s3_req *q,
+static int request_on(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 	const char *what, struct hd_error *e)
 {
 	struct curl_slist *hdrs = NULL;
@@ -512,14 +531,14 @@ static int request_on(struct hd_s3 *s, CURL *h, struct s3_req *q,
 		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
-/* request_on with s's kept-alive handle, made at the first request,
- * and the keys loaded.  Call under s->mu. */
-static int request(struct hd_s3 *s, struct s3_req *q, const char *what,
+/* hd_s3_request: see s3_int.h.  request_on with s's kept-alive handle,
+ * made at the first request. */
+int hd_s3_request(struct hd_s3 *s, struct hd_s3_req *q, const char *what,
 	struct hd_error *e)
 {
 	int rc;
 
-	pthread_once(&curl_once, curl_start);
+	hd_globals_init();
 	rc = keys_load(s, e);
 	if (rc != 0) {
 		return rc;
@@ -533,8 +552,8 @@ static int request(struct hd_s3 *s, struct s3_req *q, const char *what,
 	return request_on(s, s->curl, q, what, e);
 }
 
-/* An empty request for method on key (NULL: the bucket). */
-static void req_init(struct s3_req *q, const char *method, const char *key)
+/* hd_s3_req_init: see s3_int.h. */
+void hd_s3_req_init(struct hd_s3_req *q, const char *method, const char *key)
 {
 	memset(q, 0, sizeof *q);
 	q->method = method;
@@ -548,11 +567,11 @@ static void req_init(struct s3_req *q, const char *method, const char *key)
 static int s3_head(struct hd_s3 *s, const char *key, uint64_t *size,
 	struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	int rc;
 
-	req_init(&q, "HEAD", key);
-	rc = request(s, &q, key ? key : "the bucket", e);
+	hd_s3_req_init(&q, "HEAD", key);
+	rc = hd_s3_request(s, &q, key ? key : "the bucket", e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, key ? key : "the bucket", e);
 	}
@@ -563,10 +582,10 @@ static int s3_head(struct hd_s3 *s, const char *key, uint64_t *size,
 	return rc;
 }
 
-/* The bucket, made when a HEAD does not find it.  0 or an error. */
-static int bucket_make(struct hd_s3 *s, struct hd_error *e)
+/* hd_s3_bucket_make: see s3_int.h. */
+int hd_s3_bucket_make(struct hd_s3 *s, int *made, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_error he;
 	int rc;
 
@@ -578,11 +597,12 @@ static int bucket_make(struct hd_s3 *s, struct hd_error *e)
 		}
 		return rc;
 	}
-	req_init(&q, "PUT", NULL);
-	rc = request(s, &q, "creating the bucket", e);
+	hd_s3_req_init(&q, "PUT", NULL);
+	rc = hd_s3_request(s, &q, "creating the bucket", e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, "creating the bucket", e);
 	}
+	*made = rc == 0;
 	hd_buf_release(&q.body);
 	return rc;
 }
@@ -593,14 +613,14 @@ static int bucket_make(struct hd_s3 *s, struct hd_error *e)
 static int put_whole(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	int rc;
 
-	req_init(&q, "PUT", sha);
+	hd_s3_req_init(&q, "PUT", sha);
 	q.sha = sha;
 	q.fd = fd;
 	q.len = size;
-	rc = request(s, &q, sha, e);
+	rc = hd_s3_request(s, &q, sha, e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, sha, e);
 	}
@@ -612,14 +632,14 @@ static int put_whole(struct hd_s3 *s, const char *sha, int fd,
  * are ignored: the store removes abandoned uploads in time anyway. */
 static void put_abort(struct hd_s3 *s, const char *sha, const char *id)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_error e;
 	char *query = hd_xasprintf("uploadId=%s", id);
 
-	req_init(&q, "DELETE", sha);
+	hd_s3_req_init(&q, "DELETE", sha);
 	q.query = query;
 	hd_err_clear(&e);
-	request(s, &q, sha, &e);
+	hd_s3_request(s, &q, sha, &e);
 	hd_buf_release(&q.body);
 	free(query);
 }
@@ -658,27 +678,45 @@ static int hash_range(int fd, off_t off, size_t n, unsigned char *buf,
 	return 0;
 }
 
-/* PUT object sha from fd (size bytes) in parts of s->multipart bytes:
+/* hd_s3_part_size: see hd_s3.h. */
+uint64_t hd_s3_part_size(uint64_t size, uint64_t setting)
+{
+	uint64_t need = size / HD_S3_PARTS_MAX +
+		(size % HD_S3_PARTS_MAX != 0);
+
+	if (need <= setting) {
+		return setting;
+	}
+	return (need + MIB - 1) / MIB * MIB;
+}
+
+/* PUT object sha from fd (size bytes) in parts (hd_s3_part_size):
  * initiate, each part hashed for its own x-amz-content-sha256 and sent
  * from the file (read twice, the second time from the page cache), then
- * complete with the parts' ETags.  An upload
- * that fails midway is aborted.  0 or an error. */
+ * complete with the parts' ETags.  An upload that fails midway is
+ * aborted.  0, HD_EINVAL for an object S3 cannot take (over 10,000
+ * parts of 5 GiB), or an error of the store. */
 static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	uint64_t size, struct hd_error *e)
 {
-	struct s3_req q;
+	struct hd_s3_req q;
 	struct hd_buf done;
 	char *id = NULL, *query = NULL, psha[65], *err = NULL;
 	unsigned char *buf = NULL;
-	uint64_t off, part = s->multipart;
+	uint64_t off, part = hd_s3_part_size(size, s->multipart);
 	size_t n;
 	unsigned num = 0;
 	int rc;
 
+	if (part > HD_S3_PART_MAX) {
+		return hd_err(e, HD_EINVAL, "%s: %s: %llu bytes: an S3 object "
+			"holds at most %d parts of 5 GiB", s->where, sha,
+			(unsigned long long)size, HD_S3_PARTS_MAX);
+	}
 	hd_buf_init(&done);
-	req_init(&q, "POST", sha);
+	hd_s3_req_init(&q, "POST", sha);
 	q.query = "uploads=";
-	rc = request(s, &q, sha, e);
+	rc = hd_s3_request(s, &q, sha, e);
 	if (rc == 0 && q.status != 200) {
 		rc = status_err(s, &q, sha, e);
 	}
@@ -708,13 +746,13 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 		num++;
 		free(query);
 		query = hd_xasprintf("partNumber=%u&uploadId=%s", num, id);
-		req_init(&q, "PUT", sha);
+		hd_s3_req_init(&q, "PUT", sha);
 		q.query = query;
 		q.sha = psha;
 		q.fd = fd;
 		q.off = (off_t)off;
 		q.len = n;
-		rc = request(s, &q, sha, e);
+		rc = hd_s3_request(s, &q, sha, e);
 		if (rc == 0 && q.status != 200) {
 			rc = status_err(s, &q, sha, e);
 		}
@@ -735,12 +773,12 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 		free(query);
 		query = hd_xasprintf("uploadId=%s", id);
 		hd_sha256_hex(done.p, done.len, psha);
-		req_init(&q, "POST", sha);
+		hd_s3_req_init(&q, "POST", sha);
 		q.query = query;
 		q.sha = psha;
 		q.mem = done.p;
 		q.nmem = done.len;
-		rc = request(s, &q, sha, e);
+		rc = hd_s3_request(s, &q, sha, e);
 		/* S3 may answer 200 with an error in the body */
 		err = q.status == 200 ? xml_text(q.body.p, q.body.len,
 			"Error") : NULL;
@@ -849,7 +887,7 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	char got[65], uint64_t *size, struct hd_error *e)
 {
 	struct hashing h;
-	struct s3_req q;
+	struct hd_s3_req q;
 	unsigned char d[32];
 	unsigned int dn = 0;
 	int rc = 0;
@@ -866,11 +904,11 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	}
 	EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
 	if (a->s3 != NULL) {
-		req_init(&q, "GET", sha256);
+		hd_s3_req_init(&q, "GET", sha256);
 		q.sink = hash_sink;
 		q.ud = &h;
 		pthread_mutex_lock(&a->s3->mu);
-		rc = request(a->s3, &q, sha256, e);
+		rc = hd_s3_request(a->s3, &q, sha256, e);
 		if (rc == 0 && q.status != 200) {
 			rc = status_err(a->s3, &q, sha256, e);
 		}
@@ -913,6 +951,86 @@ int hd_store_read(struct hd_archive *a, const char *sha256,
 	hd_hex(d, 32, got);
 	*size = h.n;
 	return rc;
+}
+
+/* What hd_store_head's sink gathers: at most cap + 1 bytes. */
+struct first_bytes {
+	struct hd_buf b;
+	size_t cap;
+};
+
+/* Keep the bytes up to fb->cap + 1 (one more tells that the object
+ * holds more); past that, stop. */
+static int first_sink(void *ud, const void *p, size_t n)
+{
+	struct first_bytes *fb = ud;
+	size_t room = fb->cap + 1 - fb->b.len;
+
+	hd_buf_add(&fb->b, p, n < room ? n : room);
+	return n <= room ? 0 : -1;
+}
+
+/* hd_store_head: see hd_s3.h.  From a bucket one GET with "Range:
+ * bytes=0-CAP" (cap + 1 bytes at most cross the network: one more than
+ * shown says whether there is more); a store that ignores the range
+ * and answers 200 with the whole object is cut once cap + 1 bytes are
+ * in. */
+int hd_store_head(struct hd_archive *a, const char *sha256, size_t cap,
+	unsigned char **out, size_t *n, int *more, struct hd_error *e)
+{
+	struct first_bytes fb;
+	struct hd_s3_req q;
+	char *path;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*more = 0;
+	if (!hd_sha_ok(sha256)) {
+		return hd_err(e, HD_ENOTFOUND, "no object '%.80s'", sha256);
+	}
+	if (a->s3 == NULL) {
+		path = hd_store_path(a, sha256);
+		rc = hd_read_file(path, cap, out, n, more) == 0 ? 0 :
+			hd_err(e, errno == ENOENT ? HD_ENOTFOUND : HD_EIO,
+			"%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	hd_buf_init(&fb.b);
+	fb.cap = cap;
+	hd_s3_req_init(&q, "GET", sha256);
+	q.range = 1;
+	q.range_end = cap;
+	q.sink = first_sink;
+	q.ud = &fb;
+	pthread_mutex_lock(&a->s3->mu);
+	rc = hd_s3_request(a->s3, &q, sha256, e);
+	if (rc == HD_EIO && q.sink_stop && fb.b.len == cap + 1) {
+		rc = 0;         /* the whole object came: cut at cap + 1 */
+		q.status = 206;
+	}
+	if (rc == 0 && q.status == 416) {
+		q.status = 206; /* no byte 0: an empty object */
+	}
+	if (rc == 0 && q.status != 200 && q.status != 206) {
+		rc = status_err(a->s3, &q, sha256, e);
+	}
+	pthread_mutex_unlock(&a->s3->mu);
+	hd_buf_release(&q.body);
+	if (rc != 0) {
+		hd_buf_release(&fb.b);
+		return rc;
+	}
+	*more = fb.b.len > cap;
+	*n = *more ? cap : fb.b.len;
+	*out = hd_xmalloc(*n + 1);
+	if (*n > 0) {
+		memcpy(*out, fb.b.p, *n);
+	}
+	(*out)[*n] = '\0';
+	hd_buf_release(&fb.b);
+	return 0;
 }
 
 /* hd_store_stat: see hd_s3.h. */
@@ -1012,7 +1130,7 @@ struct hd_s3_reader {
 	CURLM *m;
 	CURL *h;
 	struct curl_slist *hdrs;
-	struct s3_req q;
+	struct hd_s3_req q;
 	char want[65];
 	uint64_t size;
 	EVP_MD_CTX *md;
@@ -1051,13 +1169,13 @@ int hd_s3_reader_open(struct hd_archive *a, const char *sha256,
 		return hd_err(e, HD_ENOTFOUND, "no object '%.80s' in a "
 			"bucket", sha256);
 	}
-	pthread_once(&curl_once, curl_start);
+	hd_globals_init();
 	pthread_mutex_lock(&s->mu);
 	rc = keys_load(s, e);
 	r = hd_xcalloc(1, sizeof *r);
 	snprintf(r->want, sizeof r->want, "%s", sha256);
 	r->size = size;
-	req_init(&r->q, "GET", r->want);
+	hd_s3_req_init(&r->q, "GET", r->want);
 	r->q.sink = reader_sink;
 	r->q.ud = r;
 	r->m = curl_multi_init();
@@ -1156,229 +1274,4 @@ void hd_s3_reader_free(struct hd_s3_reader *r)
 	hd_buf_release(&r->q.body);
 	free(r->buf);
 	free(r);
-}
-
-/* ------------------------------------------------------ the archive */
-
-/* hd_store_remote: see hd_s3.h. */
-int hd_store_remote(const struct hd_archive *a)
-{
-	return a->s3 != NULL;
-}
-
-/* hd_store_where: see hd_s3.h. */
-const char *hd_store_where(const struct hd_archive *a)
-{
-	return a->s3 != NULL ? a->s3->where : a->objdir;
-}
-
-/* A setting of a as a new string, or NULL when unset or unreadable. */
-static char *setting(struct hd_archive *a, const char *key)
-{
-	struct hd_error e;
-	char *v = NULL;
-
-	hd_err_clear(&e);
-	if (hd_meta_get(a, key, NULL, &v, &e) != 0) {
-		return NULL;
-	}
-	return v;
-}
-
-/* hd_s3_load: see hd_s3.h.  No request is sent (a reader that never
- * touches an object never needs the store).  0, or HD_EDB when the
- * settings cannot be read. */
-int hd_s3_load(struct hd_archive *a, struct hd_error *e)
-{
-	char *store = NULL, *end = NULL, *reg = NULL, *cred = NULL;
-	char *mp = NULL, *bucket = NULL;
-	int rc;
-
-	rc = hd_meta_get(a, "objects.store", "", &store, e);
-	if (rc != 0) {
-		return rc;
-	}
-	if (strncmp(store, "s3://", 5) == 0 &&
-	    hd_s3_url_parse(store, &bucket, NULL) == 0) {
-		end = setting(a, "s3.endpoint");
-		reg = setting(a, "s3.region");
-		cred = setting(a, "s3.credentials");
-		mp = setting(a, "s3.multipart");
-		a->s3 = s3_new(end ? end : "", bucket, reg, cred,
-			mp ? strtoull(mp, NULL, 10) : HD_S3_MULTIPART_DEFAULT);
-	}
-	free(store);
-	free(end);
-	free(reg);
-	free(cred);
-	free(mp);
-	free(bucket);
-	return 0;
-}
-
-/* hd_s3_url_parse: see hd_s3.h.  A bucket name as S3 allows it: 3-63
- * of lower-case letters, digits, '.' and '-', starting and ending with
- * a letter or digit. */
-int hd_s3_url_parse(const char *url, char **bucket, struct hd_error *e)
-{
-	const char *b;
-	size_t n, i;
-
-	*bucket = NULL;
-	if (url == NULL || strncmp(url, "s3://", 5) != 0) {
-		return hd_err(e, HD_EUSAGE, "--objects '%s': give "
-			"s3://BUCKET", url ? url : "");
-	}
-	b = url + 5;
-	n = strlen(b);
-	if (n > 0 && b[n - 1] == '/') {
-		n--;
-	}
-	for (i = 0; i < n; i++) {
-		if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' &&
-		    b[i] <= '9') || b[i] == '.' || b[i] == '-')) {
-			break;
-		}
-	}
-	if (n < 3 || n > 63 || i < n || b[0] == '.' || b[0] == '-' ||
-	    b[n - 1] == '.' || b[n - 1] == '-') {
-		return hd_err(e, HD_EUSAGE, "--objects '%s': a bucket name "
-			"is 3 to 63 lower-case letters, digits, '.' and '-'",
-			url);
-	}
-	*bucket = hd_xstrndup(b, n);
-	return 0;
-}
-
-/* 1 when s is an endpoint: http:// or https:// then a host, an optional
- * port, nothing else (no path, query, user or white space). */
-static int endpoint_ok(const char *s)
-{
-	const char *h;
-
-	if (strncmp(s, "http://", 7) == 0) {
-		h = s + 7;
-	} else if (strncmp(s, "https://", 8) == 0) {
-		h = s + 8;
-	} else {
-		return 0;
-	}
-	if (*h == '\0' || strlen(s) > 1000) {
-		return 0;
-	}
-	for (; *h; h++) {
-		if (*h == '/' && h[1] == '\0') {
-			break;
-		}
-		if (*h <= ' ' || strchr("/?#@\\", *h) != NULL) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Set setting key to value inside a's open transaction.  0 or HD_EDB. */
-static int meta_put(struct hd_archive *a, const char *key,
-	const char *value, struct hd_error *e)
-{
-	sqlite3_stmt *st = hd_sql(a, SQL_META_SET, e);
-
-	if (st == NULL) {
-		return HD_EDB;
-	}
-	hd_bind_text(st, 1, key);
-	hd_bind_text(st, 2, value);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		return hd_sql_err(a, e, "set setting");
-	}
-	return 0;
-}
-
-/* hd_archive_init_s3: see hd_s3.h.  A data folder this call made is
- * removed again when the settings cannot be written. */
-int hd_archive_init_s3(const char *dir, const char *fonds_code,
-	const char *fonds_name, const struct hd_agent *agent,
-	const struct hd_s3_conf *c, struct hd_error *e)
-{
-	struct hd_archive *a = NULL;
-	struct hd_s3 *s;
-	char *url = NULL, *path, *detail = NULL;
-	const char *region = c->region ? c->region : "us-east-1";
-	struct stat sb;
-	size_t i;
-	int rc, made = 0;
-
-	if (c->endpoint == NULL || !endpoint_ok(c->endpoint)) {
-		return hd_err(e, HD_EUSAGE, "--s3-endpoint '%s': give "
-			"http(s)://HOST[:PORT]", c->endpoint ? c->endpoint :
-			"");
-	}
-	for (i = 0; region[i]; i++) {
-		if (!((region[i] >= 'a' && region[i] <= 'z') ||
-		    (region[i] >= '0' && region[i] <= '9') ||
-		    region[i] == '-' || region[i] == '_')) {
-			break;
-		}
-	}
-	if (region[i] != '\0' || i == 0 || i > 63) {
-		return hd_err(e, HD_EUSAGE, "--s3-region '%s': letters, "
-			"digits and '-'", region);
-	}
-	if (c->credentials != NULL && c->credentials[0] != '/') {
-		return hd_err(e, HD_EUSAGE, "--s3-credentials '%s': give an "
-			"absolute path", c->credentials);
-	}
-	path = hd_xasprintf("%s/hongdang.db", dir);
-	rc = stat(path, &sb);
-	free(path);
-	if (rc == 0) {
-		return hd_err(e, HD_EEXIST, "%s: already holds an archive",
-			dir);
-	}
-	s = s3_new(c->endpoint, c->bucket, region, c->credentials,
-		HD_S3_MULTIPART_DEFAULT);
-	pthread_mutex_lock(&s->mu);
-	rc = bucket_make(s, e);
-	pthread_mutex_unlock(&s->mu);
-	if (rc == 0) {
-		rc = hd_archive_init(dir, fonds_code, fonds_name, agent, e);
-		made = rc == 0 && stat(dir, &sb) == 0;
-	}
-	if (rc == 0) {
-		rc = hd_archive_open(dir, 0, &a, e);
-	}
-	if (rc == 0) {
-		rc = hd_tx_begin(a, e);
-	}
-	if (rc == 0) {
-		url = hd_xasprintf("s3://%s", s->bucket);
-		rc = meta_put(a, "objects.store", url, e);
-		if (rc == 0) {
-			rc = meta_put(a, "s3.endpoint", s->endpoint, e);
-		}
-		if (rc == 0) {
-			rc = meta_put(a, "s3.region", s->region, e);
-		}
-		if (rc == 0 && s->credfile != NULL) {
-			rc = meta_put(a, "s3.credentials", s->credfile, e);
-		}
-		detail = hd_xasprintf("objects in %s (region %s)", s->where,
-			s->region);
-		if (rc == 0) {
-			rc = hd_event_add(a, "config", 0, agent, detail, e);
-		}
-		rc = hd_tx_end(a, rc, e);
-	}
-	hd_archive_close(a);
-	if (rc != 0 && made) {
-		/* the archive without its settings would keep objects in
-		 * its folder: none at all is better */
-		path = hd_xasprintf("%s/hongdang.db", dir);
-		unlink(path);
-		free(path);
-	}
-	hd_s3_free(s);
-	free(url);
-	free(detail);
-	return rc;
 }

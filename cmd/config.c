@@ -32,7 +32,7 @@ static const struct {
 	{"s3.credentials", "", "absolute path of the S3 key file (mode "
 		"0600) of an archive whose objects live in a bucket"},
 	{"s3.multipart", "67108864", "bytes above which an object goes to "
-		"the bucket in parts (5242880 at least)"},
+		"the bucket in parts, and their size (5242880 to 5368709120)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -62,7 +62,7 @@ static int valid(const char *key, const char *v)
 	}
 	if (strcmp(key, "s3.multipart") == 0) {
 		return cmd_number(v, (long long)HD_S3_PART_MIN,
-			(long long)1 << 40, &n) == 0;
+			(long long)HD_S3_PART_MAX, &n) == 0;
 	}
 	if (strcmp(key, "backup.dest") == 0 ||
 	    strcmp(key, "s3.credentials") == 0) {

@@ -8,8 +8,6 @@
  */
 #include "pages.h"
 
-#include <stdlib.h>
-#include <unistd.h>
 
 /* The server's stream_read over a bucket's reader. */
 static ssize_t object_read(void *ud, char *buf, size_t max)
@@ -55,27 +53,17 @@ int page_object_send(struct hd_archive *a, const char *sha256,
 	return 0;
 }
 
-/* page_object_bytes: see pages.h. */
+/* page_object_bytes: see pages.h.  Only the bytes shown are fetched
+ * (hd_store_head: a ranged GET from a bucket). */
 unsigned char *page_object_bytes(struct hd_archive *a, const char *sha256,
 	size_t cap, size_t *n, int *more)
 {
 	struct hd_error e;
 	unsigned char *raw = NULL;
-	char *path = NULL;
-	int temp = 0;
 
-	*n = 0;
-	*more = 0;
 	hd_err_clear(&e);
-	if (hd_store_fetch(a, sha256, &path, &temp, &e) != 0) {
+	if (hd_store_head(a, sha256, cap, &raw, n, more, &e) != 0) {
 		return NULL;
 	}
-	if (hd_read_file(path, cap, &raw, n, more) != 0) {
-		raw = NULL;
-	}
-	if (temp) {
-		unlink(path);
-	}
-	free(path);
 	return raw;
 }

@@ -5,9 +5,11 @@
 # an address of 127.0.0.0/8 and ports of their own, everything under one
 # folder.
 #
-#   rgw_start DIR    start it in DIR (made; rgw_stop removes it).  0 with
+#   rgw_start DIR    start it in DIR (made; rgw_down removes it).  0 with
 #                    RGW_URL (http://IP:PORT), RGW_AK and RGW_SK (an S3
 #                    user's keys) set, or 1 with RGW_WHY saying why not
+#                    and RGW_MISSING 1 when that is because the packages
+#                    are not installed (0: they are, and it failed)
 #   rgw_stop         stop the gateway (only it: the cluster stays), by pid
 #   rgw_resume       start the gateway again after rgw_stop
 #   rgw_down         stop everything by pid and remove DIR
@@ -23,6 +25,7 @@ RGW_URL=""
 RGW_AK=""
 RGW_SK=""
 RGW_WHY=""
+RGW_MISSING=0
 RGW_IP=""
 RGW_PORT=""
 
@@ -56,17 +59,19 @@ rgw_gateway() {
 rgw_start() {
 	local d=$1 fsid osd_uuid monport tool
 	RGW_WHY=""
+	RGW_MISSING=0
+	for tool in ceph-mon ceph-osd ceph-authtool radosgw radosgw-admin \
+	    monmaptool ceph; do
+		if ! command -v "$tool" >/dev/null; then
+			RGW_WHY="$tool is not installed (Debian packages radosgw ceph-mon ceph-osd ceph-common: make deps)"
+			RGW_MISSING=1
+			return 1
+		fi
+	done
 	if [ "$(id -u)" -ne 0 ]; then
 		RGW_WHY="the daemons are started as root and this is uid $(id -u)"
 		return 1
 	fi
-	for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool \
-	    ceph; do
-		if ! command -v "$tool" >/dev/null; then
-			RGW_WHY="$tool is not installed (Debian packages radosgw ceph-mon ceph-osd ceph-common: make deps)"
-			return 1
-		fi
-	done
 	RGW_DIR=$d
 	mkdir -p "$d/mon" "$d/osd/ceph-0" "$d/run" "$d/log" "$d/rgw" || {
 		RGW_WHY="cannot make $d"; return 1; }

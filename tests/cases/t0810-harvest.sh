@@ -8,7 +8,12 @@
 # and nothing of it is stored; harvested records are read-only and
 # marked with their room (search --json source, the 社区 facet, the link
 # back, the cached thumbnail); serve --harvest-hours harvests on its
-# own.
+# own.  Two runs of one room at once: one stores, the other says it lost
+# and stores nothing.  A room's record issued again under a new
+# identifier with the same reference code replaces its old one.  A
+# thumbnail is never fetched off the room's host by a redirect, nor read
+# past its cap.  The district's own /oai publishes its own records, never
+# the rooms'.
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 FAKE="$HD_TOP/tests/data/harvest/fake_room.py"
@@ -103,6 +108,12 @@ has room-page-size "$T/list.xml" 'cursor="0"'
 
 # ------------------------------------------------------ the district
 "$HONGDANG" -d "$D" init --fonds QQ00 --name '番禺区档案馆' >/dev/null
+# one record of the district's own, which its /oai publishes
+mkdir -p "$T/src/own"
+printf '番禺区志编纂记录。\n' >"$T/src/own/区志.txt"
+hd ingest --no-ocr --approve --access public "$T/src/own"
+status own-ingest 0
+OWN=$(dsql "SELECT ref FROM records")
 for sub in add run list remove; do
 	hd harvest "$sub" --help
 	status "help-$sub" 0
@@ -214,6 +225,21 @@ code thumb-served 200
 hdr thumb-jpeg Content-Type image/jpeg
 req - GET "/img/screen/$TH.jpg"
 code thumb-only 404
+# the district's /oai: its own record only, the rooms' belong to them
+req - GET "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"
+code oai-ids-200 200
+ok oai-ids-own-only test "$(grep -o '<header>' "$BODY" | wc -l)" -eq 1
+has oai-ids-own "$BODY" "<identifier>oai:hongdang:${OWN%%·*}"
+lacks oai-ids-not-room "$BODY" "${QF%%-*}"
+req - GET "/oai?verb=ListRecords&metadataPrefix=oai_dc"
+ok oai-records-own-only test "$(grep -o '<record>' "$BODY" | wc -l)" -eq 1
+lacks oai-records-not-room "$BODY" '飘色'
+req - GET "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=$(urlq "oai:hongdang:$(dot "$QF")")"
+has oai-get-room-none "$BODY" 'code="idDoesNotExist"'
+req - GET "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=$(urlq "oai:hongdang:$(dot "$OWN")")"
+has oai-get-own "$BODY" '<dc:title>区志</dc:title>'
+req - GET "/oai?verb=ListSets"
+lacks oai-sets-not-room "$BODY" '<setSpec>category:ZP</setSpec>'
 stop "$DPID"
 
 # ----------------------------------------- stopped between pages
@@ -265,6 +291,35 @@ keep=$D; D=$D3
 same killed-complete 前锋
 D=$keep
 
+# ----------------------------------------- two runs of one room at once
+# (serve --harvest-hours and a harvest run at the same moment): each
+# page's state is set over the one its run began from, so one run
+# stores and the other, finding it moved on, says it lost and stores
+# nothing; the room ends harvested once, complete
+D5="$T/d5"
+"$HONGDANG" -d "$D5" init --fonds QQ00 --name 区档案馆五 >/dev/null
+hd_in "$D5" harvest add 前锋 "$FAKE_URL"
+echo 0.3 >"$T/$FAKE_PORT.delay"
+"$HONGDANG" -d "$D5" harvest run 前锋 >"$T/race1.out" 2>"$T/race1.err" &
+R1PID=$!
+"$HONGDANG" -d "$D5" harvest run 前锋 >"$T/race2.out" 2>"$T/race2.err" &
+R2PID=$!
+wait "$R1PID"; R1=$?
+wait "$R2PID"; R2=$?
+rm -f "$T/$FAKE_PORT.delay"
+if [ "$R1" = 0 ] && [ "$R2" = 1 ]; then LOST=race2
+elif [ "$R1" = 1 ] && [ "$R2" = 0 ]; then LOST=race1
+else LOST=""; fi
+ok race-one-lost test -n "$LOST"
+has race-lost-says "$T/${LOST:-race1}.err" "this run lost and stopped"
+keep=$D; D=$D5
+same race-complete 前锋
+n=$(dsql "SELECT count(*) FROM harvest_records")
+[ "$n" = 65 ] && pass race-each-once || fail race-each-once "$n records"
+hd harvest list --json
+jq_is race-state "[d[0]['resuming'], d[0]['last_error']]" "[False, None]"
+D=$keep
+
 # ------------------------------------------------------ bad sources
 # each fails alone, with a status naming what is wrong, nothing stored
 for kind in notxml invalid loop noid doctype slow; do
@@ -272,7 +327,24 @@ for kind in notxml invalid loop noid doctype slow; do
 	hd harvest add "坏-$kind" "$FAKE_URL"
 done
 hd harvest add 坏-unreachable "http://127.0.0.1:$(free_port)/oai"
-snapshot bad
+# each alone first: it fails and the district's catalogue (every table
+# but the sources' own status) and its files are as they were, byte for
+# byte
+dstate() {
+	sqlite3 "$D/hongdang.db" .dump | grep -v '^INSERT INTO harvest_sources'
+	(cd "$D" && find objects harvest -type f | sort | xargs -r sha256sum)
+}
+for kind in notxml invalid noid doctype slow unreachable; do
+	dstate >"$T/before.$kind"
+	hd harvest run "坏-$kind" --timeout 2
+	status "bad-alone-$kind" 1
+	dstate >"$T/after.$kind"
+	if cmp -s "$T/before.$kind" "$T/after.$kind"; then
+		pass "bad-$kind-unchanged"
+	else
+		fail "bad-$kind-unchanged" "$(diff "$T/before.$kind" "$T/after.$kind" | head -4 | tr '\n' ' ')"
+	fi
+done
 hd harvest run --timeout 2
 status bad-run-all 1
 for s in 前锋 东环 沙湾; do
@@ -337,6 +409,47 @@ n=$(dsql "SELECT count(*) FROM records WHERE ref LIKE 'QR01%'")
 [ "$n" = 0 ] && pass removed-records || fail removed-records "$n"
 n=$(dsql "SELECT count(*) FROM fonds WHERE code = 'QR01'")
 [ "$n" = 0 ] && pass removed-fonds || fail removed-fonds "$n"
+
+# a record withdrawn in the room and issued again under a new OAI-PMH
+# identifier with the same reference code replaces the room's old one
+# (it wedged every later run of the room before)
+fake reissue
+hd harvest add 重发 "$FAKE_URL"
+hd harvest run 重发
+status reissue-first 0
+echo 2 >"$T/$FAKE_PORT.gen"
+hd harvest run 重发
+status reissue-again 0
+has reissue-says "$OUT" "重发：1 页，新增 1，更新 1，删除 1"
+n=$(dsql "SELECT r.title || ' ' || h.oai_id FROM records r JOIN harvest_records h
+	ON h.record_id = r.id WHERE r.ref = 'QX01-WS·2020·Y-0001'")
+[ "$n" = "第2版 oai:f:2-1" ] && pass reissue-replaced || fail reissue-replaced "'$n'"
+hd harvest run 重发
+status reissue-not-wedged 0
+hd harvest remove 重发
+
+# thumbnails: a redirect off the room's host is not followed, one on it
+# is; an answer without a length is cut once past the cap (4 MiB), one
+# whose length says more is refused before its body
+fake thumbs
+hd harvest add 缩略 "$FAKE_URL"
+before=$(ls "$D/harvest/thumbs" | wc -l)
+hd harvest run 缩略 --timeout 20
+status thumbs-run 0
+has thumbs-counted "$OUT" "缩略图 1（3 张取不到）"
+ok thumbs-one-cached test "$(ls "$D/harvest/thumbs" | wc -l)" -eq $((before + 1))
+has thumbs-same-host "$T/$FAKE_PORT.hosts" "127.0.0.1:$FAKE_PORT"
+lacks thumbs-not-off-host "$T/$FAKE_PORT.hosts" "localhost"
+for i in $(seq 50); do      # the room's thread notes it as it ends
+	[ -s "$T/$FAKE_PORT.sent" ] && break
+	sleep 0.1
+done
+sent=$(cat "$T/$FAKE_PORT.sent" 2>/dev/null || echo none)
+case "$sent" in
+[0-9]*) ok thumbs-endless-cut test "$sent" -lt $((16 << 20)) ;;
+*) fail thumbs-endless-cut "the room's answer never ended ($sent)" ;;
+esac
+hd harvest remove 缩略
 
 # ------------------------------------------ serve --harvest-hours
 D4="$T/d4"

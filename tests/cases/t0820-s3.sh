@@ -10,46 +10,106 @@
 # naming the endpoint and stores nothing, the screens serve what they
 # have and say in Chinese that the original cannot be reached; a key
 # file of mode 0644 is refused; the secret key is nowhere in the folder,
-# the logs or any message.  Says SKIP and passes nothing when Ceph
-# cannot start here (not root, packages missing).
+# the logs or any message.  A text preview asks the gateway for the
+# bytes it shows only (a ranged GET).  Without a gateway: a failed init
+# leaves no folder (or the one there as it was), an unknown
+# objects.store and a part size S3 cannot take are refused by name.
+# When the Ceph packages are missing it says SKIP after those; when
+# they are installed and the gateway does not start, that FAILs.
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 . "$HD_TOP/tests/rgw.sh"
 trap 'rgw_down; stop_servers' EXIT
-
-if ! rgw_start "$T/ceph"; then
-	echo "SKIP t0820: no Ceph RADOS Gateway can start here: $RGW_WHY"
-	exit 0
-fi
-export AWS_ACCESS_KEY_ID=$RGW_AK AWS_SECRET_ACCESS_KEY=$RGW_SK
 EMPTY=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-# s3 METHOD KEY [CURL-ARGS...]: one signed request to the bucket as the
-# gateway's own client would make it; prints the status.
-s3() {
-	local m=$1 key=$2
-	shift 2
-	curl -s -o "$T/s3.body" -w '%{http_code}' -X "$m" \
-		--aws-sigv4 "aws:amz:us-east-1:s3" \
-		--user "$RGW_AK:$RGW_SK" "$@" "$RGW_URL/hdt0820/$key"
-}
 # every message of a command is kept, to look for the secret at the end
 msgs() { cat "$OUT" "$ERR" >>"$T/all.msgs"; }
 
-# --- init: bad options and an unreachable store leave nothing --------
-hd init --objects s3://Bad_Bucket --s3-endpoint "$RGW_URL"
-status init-bad-bucket 2
-has init-bad-bucket-named "$ERR" "s3://Bad_Bucket"
-hd init --objects s3://hdt0820 --s3-endpoint "ftp://$RGW_IP"
-status init-bad-endpoint 2
+# --- without a gateway ---------------------------------------------------
+# an init that cannot reach its store leaves no folder, not even the
+# folders above it that it would have made
 DEAD="http://127.0.0.1:$(free_port)"
 t0=$(date +%s)
-hd init --objects s3://hdt0820 --s3-endpoint "$DEAD"
+AWS_ACCESS_KEY_ID=AK AWS_SECRET_ACCESS_KEY=SK "$HONGDANG" -d "$T/new/a/b" \
+	init --objects s3://hdt0820 --s3-endpoint "$DEAD" >"$OUT" 2>"$ERR"
+RC=$?
 msgs
 status init-unreachable 1
 has init-unreachable-names "$ERR" "$DEAD"
 ok init-unreachable-one-line test "$(wc -l <"$ERR")" -eq 1
 ok init-unreachable-bounded test $(($(date +%s) - t0)) -le 15
-ok init-unreachable-nothing test ! -e "$D/hongdang.db"
+ok init-unreachable-no-folder test ! -e "$T/new"
+# into a folder that holds something already: left exactly as it was
+mkdir -p "$T/kept"
+printf 'a note\n' >"$T/kept/note.txt"
+(cd "$T/kept" && find . | sort && cat note.txt) >"$T/kept.before"
+AWS_ACCESS_KEY_ID=AK AWS_SECRET_ACCESS_KEY=SK "$HONGDANG" -d "$T/kept" \
+	init --objects s3://hdt0820 --s3-endpoint "$DEAD" >"$OUT" 2>"$ERR"
+RC=$?
+status init-unreachable-kept 1
+(cd "$T/kept" && find . | sort && cat note.txt) >"$T/kept.after"
+ok init-unreachable-folder-as-was cmp -s "$T/kept.before" "$T/kept.after"
+# a bad fonds code is refused before the store is asked
+AWS_ACCESS_KEY_ID=AK AWS_SECRET_ACCESS_KEY=SK "$HONGDANG" -d "$T/new" \
+	init --fonds bad --objects s3://hdt0820 --s3-endpoint "$DEAD" \
+	>"$OUT" 2>"$ERR"
+RC=$?
+status init-bad-fonds 2
+ok init-bad-fonds-no-folder test ! -e "$T/new"
+# settings an archive cannot have are refused, naming them, before
+# anything is read or written (an unknown store read the local folder)
+L="$T/local"
+"$HONGDANG" -d "$L" init >/dev/null
+sqlite3 "$L/hongdang.db" "INSERT OR REPLACE INTO meta (key, value)
+	VALUES ('objects.store', 'sx://elsewhere')"
+hd_in "$L" search 骑楼
+status store-unknown 1
+has store-unknown-named "$ERR" "objects.store 'sx://elsewhere'"
+sqlite3 "$L/hongdang.db" "INSERT OR REPLACE INTO meta (key, value)
+	VALUES ('objects.store', 's3://hdt0820'),
+	('s3.endpoint', '$DEAD'), ('s3.multipart', '6000000000')"
+hd_in "$L" search 骑楼
+status multipart-too-big-stored 1
+has multipart-too-big-named "$ERR" "s3.multipart '6000000000'"
+sqlite3 "$L/hongdang.db" "UPDATE meta SET value = '64M'
+	WHERE key = 's3.multipart'"
+hd_in "$L" search 骑楼
+status multipart-nonsense-stored 1
+has multipart-nonsense-named "$ERR" "s3.multipart '64M'"
+sqlite3 "$L/hongdang.db" "DELETE FROM meta WHERE key = 's3.endpoint'"
+hd_in "$L" search 骑楼
+status endpoint-missing 1
+has endpoint-missing-named "$ERR" "s3.endpoint ''"
+
+# --- the gateway ---------------------------------------------------------
+if ! rgw_start "$T/ceph"; then
+	if [ "$RGW_MISSING" = 1 ]; then
+		echo "SKIP t0820's gateway part: the Ceph packages are not installed here: $RGW_WHY"
+		exit 0
+	fi
+	fail gateway-starts "the Ceph packages are installed but the gateway did not start: $RGW_WHY"
+	exit 1
+fi
+export AWS_ACCESS_KEY_ID=$RGW_AK AWS_SECRET_ACCESS_KEY=$RGW_SK
+# s3 METHOD KEY [CURL-ARGS...]: one signed request to the bucket as the
+# gateway's own client would make it; prints the status, or curl-exit-N
+# when curl itself failed (no answer, cut off).
+s3() {
+	local m=$1 key=$2 code rc
+	shift 2
+	code=$(curl -s -o "$T/s3.body" -w '%{http_code}' --max-time 60 \
+		-X "$m" --aws-sigv4 "aws:amz:us-east-1:s3" \
+		--user "$RGW_AK:$RGW_SK" "$@" "$RGW_URL/hdt0820/$key")
+	rc=$?
+	if [ "$rc" -ne 0 ]; then echo "curl-exit-$rc"; else echo "$code"; fi
+}
+
+# --- init: bad options leave nothing -------------------------------------
+hd init --objects s3://Bad_Bucket --s3-endpoint "$RGW_URL"
+status init-bad-bucket 2
+has init-bad-bucket-named "$ERR" "s3://Bad_Bucket"
+hd init --objects s3://hdt0820 --s3-endpoint "ftp://$RGW_IP"
+status init-bad-endpoint 2
+ok init-bad-nothing test ! -e "$D"
 
 # a key file others may read is refused, naming it and not its content
 printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
@@ -113,19 +173,29 @@ hd config s3.multipart 5242880
 status multipart-setting 0
 hd config s3.multipart 1000
 status multipart-too-small 2
+hd config s3.multipart 6000000000
+status multipart-too-big 2
+has multipart-too-big-says "$ERR" "6000000000"
 mkdir -p "$T/big"
 head -c $((12 * 1024 * 1024 + 123)) /dev/urandom >"$T/big/scan.tif.bin"
 BIG=$(sha256sum "$T/big/scan.tif.bin" | cut -c1-64)
 hd ingest --approve --access public "$T/big"
 status multipart-ingest 0
 ok multipart-in-bucket test "$(s3 HEAD "$BIG" -I -H "x-amz-content-sha256: $EMPTY")" = 200
-s3 GET "$BIG" -H "x-amz-content-sha256: $EMPTY" >/dev/null
+ok multipart-get test "$(s3 GET "$BIG" -H "x-amz-content-sha256: $EMPTY")" = 200
 ok multipart-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$BIG"
+
+# a text longer than a preview shows (256 KiB)
+mkdir -p "$T/long"
+yes '骑楼街坊的长篇口述记录，一行又一行。' | head -n 20000 >"$T/long/长篇口述.txt"
+LSHA=$(sha256sum "$T/long/长篇口述.txt" | cut -c1-64)
+hd ingest --approve --no-ocr --access public "$T/long"
+status long-ingest 0
 
 hd verify
 msgs
 status verify-clean 0
-has verify-clean-all "$OUT" "完好 $((nobj + 1)) 个"
+has verify-clean-all "$OUT" "完好 $((nobj + 2)) 个"
 
 # --- backups ------------------------------------------------------------
 hd backup "$T/bk-cat"
@@ -135,7 +205,7 @@ ok backup-catalogue-only test "$(find "$T/bk-cat/objects" -type f | wc -l)" -eq 
 hd backup --objects "$T/bk-all"
 msgs
 status backup-objects 0
-ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 1))
+ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 2))
 f=$(find "$T/bk-all/objects" -type f | head -1)
 ok backup-objects-sound test "$(sha256sum <"$f" | cut -c1-64)" = \
 	"$(basename "$(dirname "$f")")$(basename "$f")"
@@ -163,6 +233,37 @@ hdr original-attachment Content-Disposition attachment
 curl -s -o "$T/whole" -b "$T/jar.chen" --max-time 20 \
 	"$B/admin/original/$(dot "$REF")/1"
 ok original-ends-cleanly test $? -eq 0
+# a text's preview asks the gateway for the bytes it shows, no more: a
+# short text whole (its preview shown), a long one its first 256 KiB + 1
+GWLOG="$RGW_DIR/log/client.rgw.a.log"
+# gw_gets SHA FROM: the gateway's log lines of GETs of object SHA after
+# byte FROM of its log, waiting up to 3 s for the log to have them
+gw_gets() {
+	local i
+	for i in $(seq 30); do
+		tail -c +"$(($2 + 1))" "$GWLOG" | grep -F "\"GET /hdt0820/$1 " &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+read -r SREF SSHA < <(sql "SELECT r.ref, f.sha256 FROM files f JOIN records r
+	ON r.id = f.record_id WHERE f.mime LIKE 'text/%'
+	AND r.access = 'public' ORDER BY f.id DESC LIMIT 1 OFFSET 1" | tr '|' ' ')
+at=$(stat -c %s "$GWLOG")
+req chen GET "/admin/view/$(dot "$SREF")/1"
+code preview-200 200
+has preview-shown "$BODY" 'admin-view-text'
+gw_gets "$SSHA" "$at" >"$T/gets.short"
+ok preview-short-ranged grep -q 'bytes=0-262144' "$T/gets.short"
+LREF=$(sql "SELECT r.ref FROM files f JOIN records r ON r.id = f.record_id
+	WHERE f.sha256 = '$LSHA'")
+at=$(stat -c %s "$GWLOG")
+req chen GET "/admin/view/$(dot "$LREF")/1"
+code preview-long-200 200
+gw_gets "$LSHA" "$at" >"$T/gets.long"
+ok preview-long-asked grep -q 'HTTP/1.1" 206 262145 .*bytes=0-262144' "$T/gets.long"
+ok preview-long-only-that test "$(grep -vc 'HTTP/1.1" 206 262145 ' "$T/gets.long")" -eq 0
 
 # --- damage in the bucket -----------------------------------------------
 read -r DMG DREF < <(sql "SELECT f.sha256, r.ref FROM files f JOIN records r

@@ -228,6 +228,31 @@ static void two_writers(void)
 	free(cmd);
 }
 
+/* The part size of a multipart upload: the setting while it makes no
+ * more than 10,000 parts, then grown to whole MiB so that it does; past
+ * 10,000 parts of 5 GiB no size fits. */
+static void part_sizes(void)
+{
+	const uint64_t mib = (uint64_t)1 << 20, set = 64 * mib;
+	uint64_t p;
+
+	check("part-setting", hd_s3_part_size(100 * mib, set) == set,
+		"%llu", (unsigned long long)hd_s3_part_size(100 * mib, set));
+	check("part-setting-at-limit", hd_s3_part_size(set * 10000, set) ==
+		set, "10,000 parts of the setting need no more");
+	p = hd_s3_part_size(set * 10000 + 1, set);
+	check("part-grown", p == set + mib && (set * 10000 + 1 + p - 1) / p
+		<= HD_S3_PARTS_MAX, "%llu", (unsigned long long)p);
+	p = hd_s3_part_size((uint64_t)1 << 40, 5 * mib);
+	check("part-grown-1tib", p % mib == 0 && (((uint64_t)1 << 40) + p -
+		1) / p <= HD_S3_PARTS_MAX && p - mib < (((uint64_t)1 << 40) +
+		HD_S3_PARTS_MAX - 1) / HD_S3_PARTS_MAX, "%llu",
+		(unsigned long long)p);
+	check("part-too-big", hd_s3_part_size(HD_S3_PART_MAX * 10000 + 1,
+		set) > HD_S3_PART_MAX, "an object over 10,000 parts of 5 GiB "
+		"has no part size S3 takes");
+}
+
 int main(void)
 {
 	char out[HD_LOCATION_MAX];
@@ -244,5 +269,6 @@ int main(void)
 	}
 	audit();
 	two_writers();
+	part_sizes();
 	return check_done();
 }

@@ -12,6 +12,16 @@ source per MODE, on 127.0.0.1:PORT, until killed.
   noid      a record whose header has no identifier
   doctype   a page with a DOCTYPE whose entity grows into the title
   rights    two records, one public, one the room marks restricted
+  thumbs    four records whose thumbnails (dc:relation) are: a redirect
+            to another host name of this server (localhost), a redirect
+            on this host, an endless answer without a length (chunked),
+            and one whose Content-Length is 10 MiB; the Host of every
+            request of the thumbnail the redirects lead to is appended to
+            $FAKE_STATE/PORT.hosts, the bytes the endless one got out
+            before the district cut it are written to $FAKE_STATE/PORT.sent
+  reissue   two records; the first's OAI-PMH identifier changes with the
+            number in $FAKE_STATE/PORT.gen (1 when missing), its
+            reference code stays: a record withdrawn and issued again
   proxy     passes requests on to UPSTREAM (a real room's /oai); the
             ListRecords request number N in the file $FAKE_STATE/PORT.fail
             (when it exists) gets its connection closed without an
@@ -41,15 +51,17 @@ IDENTIFY = (HEAD + '<Identify><repositoryName>fake</repositoryName>'
             '</Identify></OAI-PMH>')
 
 
-def record(oai_id, ref, title, rights="公开 (public)", ident=True):
+def record(oai_id, ref, title, rights="公开 (public)", ident=True,
+           rel=None):
     h = '<identifier>%s</identifier>' % oai_id if ident else ''
+    r = '<dc:relation>%s</dc:relation>' % rel if rel else ''
     return ('<record><header>%s<datestamp>2026-01-01T00:00:00Z</datestamp>'
             '</header><metadata><oai_dc:dc '
             'xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/">'
             '<dc:title>%s</dc:title><dc:identifier>%s</dc:identifier>'
-            '<dc:rights>%s</dc:rights></oai_dc:dc></metadata></record>'
-            % (h, title, ref, rights))
+            '<dc:rights>%s</dc:rights>%s</oai_dc:dc></metadata></record>'
+            % (h, title, ref, rights, r))
 
 
 def page(records, token=None):
@@ -71,7 +83,24 @@ PAGES = {
                    record("oai:f:3", "QR01-WS·2020·Y-0003", "内部的一件",
                           "内部 (internal)")),
 }
+HERE = "http://127.0.0.1:%d" % PORT
+PAGES["thumbs"] = page(
+    record("oai:f:1", "QT01-WS·2020·Y-0001", "跳到别处", rel=HERE +
+           "/t/away.jpg") +
+    record("oai:f:2", "QT01-WS·2020·Y-0002", "本机跳转", rel=HERE +
+           "/t/near.jpg") +
+    record("oai:f:3", "QT01-WS·2020·Y-0003", "没有尽头", rel=HERE +
+           "/t/endless.jpg") +
+    record("oai:f:4", "QT01-WS·2020·Y-0004", "声称很大", rel=HERE +
+           "/t/long.jpg"))
+# a JPEG's first bytes, then filler: what the district checks of one
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 8
 lists = 0
+
+
+def state(ext):
+    return os.path.join(os.environ.get("FAKE_STATE", "."),
+                        "%d.%s" % (PORT, ext))
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -99,6 +128,15 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send('<?xml version="1.0"?><OAI-PMH xmlns='
                              '"http://www.openarchives.org/OAI/2.0/">'
                              '<ListRecords/></OAI-PMH>')
+        if MODE == "thumbs" and self.path.startswith("/t/"):
+            return self.thumb(self.path[3:])
+        if MODE == "reissue" and verb == "ListRecords":
+            gen = (open(state("gen")).read().strip()
+                   if os.path.exists(state("gen")) else "1")
+            return self.send(page(
+                record("oai:f:%s-1" % gen, "QX01-WS·2020·Y-0001",
+                       "第%s版" % gen) +
+                record("oai:f:2", "QX01-WS·2020·Y-0002", "不变的一件")))
         if MODE == "proxy":
             if verb == "ListRecords":
                 lists += 1
@@ -116,6 +154,53 @@ class H(http.server.BaseHTTPRequestHandler):
         if verb == "Identify":
             return self.send(IDENTIFY)
         return self.send(PAGES[MODE])
+
+    def thumb(self, name):
+        if name in ("away.jpg", "near.jpg"):
+            self.send_response(302)
+            self.send_header("Location", "http://localhost:%d/t/ok.jpg" %
+                             PORT if name == "away.jpg" else "/t/ok.jpg")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if name == "ok.jpg":
+            with open(state("hosts"), "a") as f:
+                f.write(self.headers.get("Host", "") + "\n")
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(JPEG)))
+            self.end_headers()
+            self.wfile.write(JPEG)
+            return
+        # endless (chunked, 64 MiB if nobody stops it) or long (a
+        # Content-Length of 10 MiB)
+        self.protocol_version = "HTTP/1.1"
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        if name == "long.jpg":
+            self.send_header("Content-Length", str(10 << 20))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        sent = 0
+        block = JPEG + bytes(65536 - len(JPEG))
+        try:
+            while sent < (64 << 20) and not (name == "long.jpg" and
+                                             sent >= (10 << 20)):
+                if name == "long.jpg":
+                    self.wfile.write(block)
+                else:
+                    self.wfile.write(b"%x\r\n" % len(block) + block +
+                                     b"\r\n")
+                sent += len(block)
+            if name != "long.jpg":
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+        if name == "endless.jpg":
+            with open(state("sent"), "w") as f:
+                f.write(str(sent))
 
 
 http.server.ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
