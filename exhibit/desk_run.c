@@ -630,7 +630,10 @@ int desk_threads_start(struct desk *d)
 		}
 		d->nthreads++;
 	}
-	return d->nthreads == 2 ? 0 : -1;
+	if (d->nthreads != 2) {
+		return -1;
+	}
+	return desk_keeper_start(d);
 }
 
 /* See desk_int.h.  A run in progress is told the server stops (unless
@@ -658,4 +661,5 @@ void desk_threads_stop(struct desk *d)
 	while (d->nthreads > 0) {
 		pthread_join(d->threads[--d->nthreads], NULL);
 	}
+	desk_keeper_stop(d);
 }

@@ -656,8 +656,14 @@ static int token_done(struct upload *u)
 		snprintf(u->id, sizeof u->id, "%s", u->b->id);
 	}
 	pthread_mutex_unlock(&u->d->mu);
-	return u->b != NULL ? 0 : fail(u, 500, "无法建立上传批次：%s",
-		e.msg);
+	if (u->b != NULL) {
+		return 0;
+	}
+	if (desk_free_bytes(u->d->tmp) >= 0 &&
+	    (uint64_t)desk_free_bytes(u->d->tmp) < u->margin) {
+		return disk_full(u);
+	}
+	return fail(u, 500, "无法建立上传批次：%s", e.msg);
 }
 
 /* 1 when the plain field under way is text, as the checks of its value
