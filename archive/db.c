@@ -1414,6 +1414,12 @@ int hd_tx_flush(struct hd_archive *a, struct hd_error *e)
 	return 0;
 }
 
+/* hd_tx_unindexed: see hd_conn.h. */
+void hd_tx_unindexed(struct hd_archive *a)
+{
+	hd_index_drop(a);
+}
+
 /* hd_tx_commit: see hd.h.  The search rows are written first (hd_tx_flush);
  * a failing COMMIT rolls back and is HD_EDB. */
 int hd_tx_commit(struct hd_archive *a, struct hd_error *e)

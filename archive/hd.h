@@ -376,9 +376,10 @@ void hd_tx_rollback(struct hd_archive *a);
  * hd_store_publish, before the batch's transaction commits. */
 struct hd_objw {
 	int fd;             /* temporary file, -1 when hashing only */
-	char tmp[1024];     /* its path */
-	char src[1024];     /* or, for a bucket, the file it is read from
-	                       and sent from (hd_objw_open_from) */
+	char *tmp;          /* its path (owned), or NULL: a batch keeps */
+	char *src;          /* thousands, so no fixed buffers; or, for a
+	                       bucket, the file it is read from and sent
+	                       from (hd_objw_open_from), or NULL */
 	void *md;           /* EVP_MD_CTX */
 	uint64_t size;      /* bytes written so far */
 	char sha256[65];    /* set by hd_objw_finish */

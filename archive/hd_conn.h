@@ -13,4 +13,10 @@
  * Returns 0, or HD_EDB. */
 int hd_archive_cache(struct hd_archive *a, int kib, struct hd_error *e);
 
+/* Forget the search index rows the open transaction of a has queued
+ * (hd_tx_flush writes them): for a transaction that will be rolled back
+ * (a dry run of a big batch), whose rows would only be held in memory
+ * until then. */
+void hd_tx_unindexed(struct hd_archive *a);
+
 #endif

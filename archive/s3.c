@@ -817,10 +817,10 @@ int hd_s3_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 		const char *from;
 		struct stat sb;
 
-		if (w == NULL || (w->tmp[0] == '\0' && w->src[0] == '\0')) {
+		if (w == NULL || (w->tmp == NULL && w->src == NULL)) {
 			continue;
 		}
-		from = w->tmp[0] != '\0' ? w->tmp : w->src;
+		from = w->tmp != NULL ? w->tmp : w->src;
 		hd_err_clear(&he);
 		rc = s3_head(s, w->sha256, &have, &he);
 		if (rc == 0 && have == w->size) {

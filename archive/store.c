@@ -78,34 +78,34 @@ int hd_objw_open(struct hd_archive *a, struct hd_objw *w, int dry,
 	if (dry) {
 		return 0;
 	}
-	snprintf(w->tmp, sizeof w->tmp, "%s/obj-%ld-%u", a->tmpdir,
-		(long)getpid(), hd_tmp_next());
+	w->tmp = hd_xasprintf("%s/obj-%ld-%u", a->tmpdir, (long)getpid(),
+		hd_tmp_next());
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (w->fd < 0) {
 		int err = errno;
 
 		EVP_MD_CTX_free(w->md);
 		w->md = NULL;
-		w->tmp[0] = '\0';
+		free(w->tmp);
+		w->tmp = NULL;
 		return hd_err(e, HD_EIO, "%s: cannot create: %s", a->tmpdir,
 			strerror(err));
 	}
 	return 0;
 }
 
-/* hd_objw_open_from: see hd.h.  A path too long for w->src is copied
- * into a temporary file as for the local store. */
+/* hd_objw_open_from: see hd.h. */
 int hd_objw_open_from(struct hd_archive *a, struct hd_objw *w,
 	const char *src, struct hd_error *e)
 {
 	int rc;
 
-	if (a->s3 == NULL || strlen(src) >= sizeof w->src) {
+	if (a->s3 == NULL) {
 		return hd_objw_open(a, w, 0, e);
 	}
 	rc = hd_objw_open(a, w, 1, e);
 	if (rc == 0) {
-		memcpy(w->src, src, strlen(src) + 1);
+		w->src = hd_xstrdup(src);
 	}
 	return rc;
 }
@@ -151,7 +151,7 @@ void hd_objw_discard(struct hd_objw *w)
 	}
 	/* a descriptor is the object's only while it has a temporary file:
 	 * a zeroed w (never opened) names descriptor 0, someone else's */
-	if (w->tmp[0] != '\0' && w->fd >= 0) {
+	if (w->tmp != NULL && w->fd >= 0) {
 		close(w->fd);
 		w->fd = -1;
 	}
@@ -159,11 +159,13 @@ void hd_objw_discard(struct hd_objw *w)
 		EVP_MD_CTX_free(w->md);
 		w->md = NULL;
 	}
-	if (w->tmp[0] != '\0') {
+	if (w->tmp != NULL) {
 		unlink(w->tmp);
-		w->tmp[0] = '\0';
+		free(w->tmp);
+		w->tmp = NULL;
 	}
-	w->src[0] = '\0';
+	free(w->src);
+	w->src = NULL;
 }
 
 /* hd_store_publish: see hd.h.  Returns 0 or HD_EIO. */
@@ -181,7 +183,7 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 		return hd_s3_publish(a, ws, nws, e);
 	}
 	for (i = 0; i < nws; i++) {
-		if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
+		if (ws[i] != NULL && ws[i]->tmp != NULL) {
 			pending++;
 		}
 	}
@@ -200,7 +202,7 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 		}
 	} else {
 		for (i = 0; i < nws && rc == 0; i++) {
-			if (ws[i] != NULL && ws[i]->tmp[0] != '\0') {
+			if (ws[i] != NULL && ws[i]->tmp != NULL) {
 				rc = hd_fs_fsync_file(ws[i]->tmp, e);
 			}
 		}
@@ -210,7 +212,7 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 		struct hd_objw *w = ws[i];
 		unsigned b;
 
-		if (w == NULL || w->tmp[0] == '\0') {
+		if (w == NULL || w->tmp == NULL) {
 			continue;
 		}
 		final = hd_store_path(a, w->sha256);
@@ -237,7 +239,8 @@ int hd_store_publish(struct hd_archive *a, struct hd_objw **ws, size_t nws,
 				strerror(errno));
 			break;
 		}
-		w->tmp[0] = '\0';
+		free(w->tmp);
+		w->tmp = NULL;
 		touched[b & 255] = 1;
 		free(final);
 		final = NULL;

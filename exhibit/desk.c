@@ -98,6 +98,8 @@ static int id_ok(const char *id)
 
 /* ------------------------------------------------------------ the disk */
 
+static int persist(struct desk_batch *b);
+
 /* See desk_int.h. */
 int64_t desk_free_bytes(const char *path)
 {
@@ -122,27 +124,32 @@ uint64_t desk_margin(const char *path)
 	return m < DESK_MARGIN_MAX ? m : DESK_MARGIN_MAX;
 }
 
-/* See desk_int.h.  The temporary is PATH.tmp. */
+/* See desk_int.h.  The temporary is PATH.tmp; errno is the failure's. */
 int desk_write_file(const char *path, const char *p, size_t n)
 {
 	char *tmp = hd_xasprintf("%s.tmp", path);
-	int fd, rc = -1;
+	int fd, rc = -1, err;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		O_NOFOLLOW, 0640);
+	err = errno;
 	if (fd >= 0) {
 		rc = hd_fs_write_all(fd, p, n);
-		if (close(fd) != 0) {
+		err = errno;
+		if (close(fd) != 0 && rc == 0) {
 			rc = -1;
+			err = errno;
 		}
 		if (rc == 0 && rename(tmp, path) != 0) {
 			rc = -1;
+			err = errno;
 		}
 		if (rc != 0) {
 			unlink(tmp);
 		}
 	}
 	free(tmp);
+	errno = err;
 	return rc;
 }
 
@@ -272,9 +279,16 @@ struct desk_batch *desk_batch_new(struct desk *d, const char *agent,
 			snprintf(b->owner, sizeof b->owner, "%s", agent);
 			hd_now_iso(b->created);
 			touch(b);
-			g_hash_table_insert(d->batches, b->id, b);
-			desk_persist(d, b);
-			return b;
+			if (persist(b) == 0) {
+				g_hash_table_insert(d->batches, b->id, b);
+				return b;
+			}
+			/* a batch whose state cannot be kept is not made */
+			hd_err(e, HD_EIO, "%s/batch.json: %s", b->dir,
+				strerror(errno));
+			hd_fs_rmtree(b->dir);
+			batch_free(b);
+			return NULL;
 		}
 		batch_free(b);
 		if (errno != EEXIST) {
@@ -395,14 +409,13 @@ static json_t *options_json(const struct desk_batch *b)
 	return o;
 }
 
-/* See desk_int.h. */
-int desk_persist(struct desk *d, struct desk_batch *b)
+/* Write batch.json of b now: 0, or -1 with errno set. */
+static int persist(struct desk_batch *b)
 {
 	json_t *o = json_object(), *m;
 	char *text, *path;
-	int rc;
+	int rc, err;
 
-	(void)d;
 	json_object_set_new(o, "id", json_string(b->id));
 	json_object_set_new(o, "state", json_string(states[b->state].code));
 	json_object_set_new(o, "reason", b->reason ? json_string(b->reason) :
@@ -425,15 +438,39 @@ int desk_persist(struct desk *d, struct desk_batch *b)
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	path = hd_xasprintf("%s/batch.json", b->dir);
+	errno = ENOMEM;
 	rc = text ? desk_write_file(path, text, strlen(text)) : -1;
+	err = errno;
 	free(path);
 	free(text);
+	errno = err;
 	return rc;
 }
 
-/* See desk_int.h.  reason may be b->reason itself. */
-void desk_set_state(struct desk *d, struct desk_batch *b,
-	enum desk_state st, const char *reason)
+/* See desk_int.h.  The log names the batch, its state and the error;
+ * the keeper's own tries log only when one lands. */
+int desk_persist(struct desk *d, struct desk_batch *b)
+{
+	int rc = persist(b), err = errno;
+
+	if (rc != 0 && !b->unsaved) {
+		fprintf(stderr, "hongdang: batch %s (%s): its batch.json could "
+			"not be written: %s; written again as soon as it can "
+			"be\n", b->id, states[b->state].code, strerror(err));
+		b->unsaved = 1;
+		desk_keeper_wake(d);
+	} else if (rc == 0 && b->unsaved) {
+		fprintf(stderr, "hongdang: batch %s (%s): its batch.json is "
+			"written\n", b->id, states[b->state].code);
+		b->unsaved = 0;
+	}
+	errno = err;
+	return rc;
+}
+
+/* Enter state st in memory (see desk_set_state). */
+static void enter(struct desk *d, struct desk_batch *b, enum desk_state st,
+	const char *reason)
 {
 	char *old = b->reason;
 
@@ -445,7 +482,14 @@ void desk_set_state(struct desk *d, struct desk_batch *b,
 		pthread_cond_broadcast(&d->cv);
 	}
 	touch(b);
-	desk_persist(d, b);
+}
+
+/* See desk_int.h.  reason may be b->reason itself. */
+int desk_set_state(struct desk *d, struct desk_batch *b,
+	enum desk_state st, const char *reason)
+{
+	enter(d, b, st, reason);
+	return desk_persist(d, b);
 }
 
 /* ----------------------------------------------------------- restoring */
@@ -651,6 +695,7 @@ int desk_open(const char *dir, const struct desk_opts *o, struct desk **out,
 	d->opts = *o;
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
+	desk_keeper_init(d);
 	d->batches = g_hash_table_new(g_str_hash, g_str_equal);
 	rc = hd_fs_mkdirs(d->tmp, e);
 	if (rc != 0) {
@@ -684,6 +729,7 @@ void desk_close(struct desk *d)
 	}
 	g_hash_table_destroy(d->batches);
 	pthread_cond_destroy(&d->cv);
+	pthread_cond_destroy(&d->keep_cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d->tmp);
 	free(d->dir);
@@ -1125,6 +1171,55 @@ static struct desk_batch *decide_find(struct desk *d, const char *id,
 	return b;
 }
 
+/* The archivist's decision that b enters st (CHECKING or QUEUED; runner
+ * who asked, or NULL), under d->mu: taken only once batch.json says so,
+ * since a restart must find the batch where the page said it went.
+ * When it cannot be written the batch stays as it was (state, place,
+ * runner) and the answer is 507 with a sentence in msg saying what did
+ * not happen (what); else 0. */
+static int decide(struct desk *d, struct desk_batch *b, enum desk_state st,
+	const char *runner, const char *what, char *msg, size_t n)
+{
+	enum desk_state was_state = b->state;
+	char *was_reason = b->reason ? hd_xstrdup(b->reason) : NULL;
+	char was_runner[sizeof b->runner], was_updated[sizeof b->updated];
+	int64_t was_s = b->updated_s;
+	long was_seq = b->seq;
+	int err;
+
+	memcpy(was_runner, b->runner, sizeof was_runner);
+	memcpy(was_updated, b->updated, sizeof was_updated);
+	if (runner != NULL) {
+		snprintf(b->runner, sizeof b->runner, "%s", runner);
+	}
+	enter(d, b, st, NULL);
+	if (persist(b) == 0) {
+		free(was_reason);
+		if (b->unsaved) {
+			fprintf(stderr, "hongdang: batch %s (%s): its batch.json "
+				"is written\n", b->id, states[b->state].code);
+			b->unsaved = 0;
+		}
+		return 0;
+	}
+	err = errno;
+	free(b->reason);
+	b->reason = was_reason;
+	b->state = was_state;
+	b->seq = was_seq;
+	memcpy(b->runner, was_runner, sizeof b->runner);
+	memcpy(b->updated, was_updated, sizeof b->updated);
+	b->updated_s = was_s;
+	fprintf(stderr, "hongdang: batch %s: its batch.json could not be "
+		"written: %s; not %s\n", b->id, strerror(err),
+		states[st].code);
+	snprintf(msg, n, "批次的状态无法写入数据文件夹的 tmp/（%s），%s没有"
+		"生效，批次仍是“%s”。请腾出磁盘空间后再试。", err == ENOSPC ||
+		err == EDQUOT ? "磁盘已满" : strerror(err), what,
+		states[b->state].name);
+	return 507;
+}
+
 /* See desk.h.  The preview's records are what will be stored, with the
  * numbers then free: a batch queued behind another may get later
  * ones. */
@@ -1137,8 +1232,7 @@ int desk_confirm(struct desk *d, const char *id, const char *agent,
 	pthread_mutex_lock(&d->mu);
 	b = decide_find(d, id, DESK_PREVIEW, "不能确认入库", msg, n, &rc);
 	if (b != NULL) {
-		snprintf(b->runner, sizeof b->runner, "%s", agent);
-		desk_set_state(d, b, DESK_QUEUED, NULL);
+		rc = decide(d, b, DESK_QUEUED, agent, "确认入库", msg, n);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return rc;
@@ -1193,10 +1287,9 @@ int desk_rerun(struct desk *d, const char *id, const char *agent,
 	if (b != NULL && (b->result == NULL || strcmp(jstr(b->result,
 	    "kind"), "preview") != 0)) {
 		/* it failed before its preview was made: check it first */
-		desk_set_state(d, b, DESK_CHECKING, NULL);
+		rc = decide(d, b, DESK_CHECKING, NULL, "重新运行", msg, n);
 	} else if (b != NULL) {
-		snprintf(b->runner, sizeof b->runner, "%s", agent);
-		desk_set_state(d, b, DESK_QUEUED, NULL);
+		rc = decide(d, b, DESK_QUEUED, agent, "重新运行", msg, n);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return rc;

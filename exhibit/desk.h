@@ -77,7 +77,9 @@ json_t *desk_report_json(struct desk *d, const char *id);
 
 /* What the archivist decides, as account agent ("web:NAME").  Each
  * returns 0, or an HTTP status (404 no such batch, 409 not in a state
- * that allows it) with a sentence in msg. */
+ * that allows it, 507 confirm and rerun when the batch's new state
+ * could not be written to the disk: nothing changed) with a sentence in
+ * msg. */
 /* A batch in preview goes into the ingest queue. */
 int desk_confirm(struct desk *d, const char *id, const char *agent,
 	char *msg, size_t n);
@@ -91,6 +93,19 @@ int desk_rerun(struct desk *d, const char *id, const char *agent,
 	char *msg, size_t n);
 /* The Chinese name of a state. */
 const char *desk_state_name(enum desk_state st);
+
+/* Work that must land but may have to wait for the archive's write lock,
+ * which an ingest holds for as long as its transaction lasts (what a
+ * finished download records): fn(ud, 0) runs on the desk's keeper
+ * thread, never on a request's, and again after 1, 2, 4 ... (at most
+ * DESK_LATER_MAX_WAIT) seconds for as long as it returns 1 ("not yet");
+ * 0 ends it (landed, or failed for good: fn logs which).  At the desk's
+ * close, once the ingest has stopped, fn(ud, 1) is its last try.  Then
+ * done(ud) frees ud.  what names the work in the log.  Returns 0, or -1
+ * when there is no keeper (the caller does the work itself). */
+#define DESK_LATER_MAX_WAIT 30.0
+int desk_later(struct desk *d, const char *what, int (*fn)(void *ud,
+	int last), void (*done)(void *ud), void *ud);
 
 /* ------------------------------------------------- receiving (upload.c) */
 

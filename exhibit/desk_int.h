@@ -72,6 +72,21 @@ struct desk_batch {
 	int64_t archive_batch;  /* the archive's batch number once stored */
 	int added;
 	int duplicates;
+	int unsaved;            /* batch.json is behind the state in memory
+	                           (it could not be written): the keeper
+	                           writes it (desk_keep.c) */
+};
+
+/* Work the keeper retries (desk_later). */
+struct desk_later {
+	struct desk_later *next;
+	char what[160];         /* for the log */
+	int (*fn)(void *ud, int last);
+	void (*done)(void *ud);
+	void *ud;
+	double at;              /* hd_mono_s() of its next try */
+	double wait;            /* seconds before the one after */
+	int tries;
 };
 
 struct desk {
@@ -85,6 +100,16 @@ struct desk {
 	int stopping;
 	pthread_t threads[2];   /* the check thread, the ingest thread */
 	int nthreads;
+	/* the keeper (desk_keep.c): a thread of its own that writes the
+	 * batch states that could not be written and runs the work that
+	 * waits for the archive (desk_later), under mu */
+	pthread_t keeper;
+	int have_keeper;
+	int keeper_stop;
+	pthread_cond_t keep_cv; /* work for the keeper, or its stop */
+	struct desk_later *later;       /* sorted by at */
+	double unsaved_at;      /* next try of the unsaved batches */
+	double unsaved_wait;
 };
 
 /* ---------------------------------------------------------- desk.c */
@@ -93,7 +118,7 @@ struct desk {
 struct desk_batch *desk_find(struct desk *d, const char *id);
 /* A new batch of agent in state RECEIVING with its folder made and
  * batch.json written (under d->mu).  NULL with e set when the folder
- * cannot be made. */
+ * cannot be made or batch.json written (nothing is left of it then). */
 struct desk_batch *desk_batch_new(struct desk *d, const char *agent,
 	struct hd_error *e);
 /* Remove the batch b whole: its folder, its entry, b itself (under
@@ -104,11 +129,13 @@ void desk_batch_delete(struct desk *d, struct desk_batch *b);
 void desk_batch_clear(struct desk *d, struct desk_batch *b);
 /* Enter state st (with reason, may be NULL, copied), stamp the time and
  * write batch.json (under d->mu).  CHECKING and QUEUED take the next
- * place in their queue and wake the threads. */
-void desk_set_state(struct desk *d, struct desk_batch *b,
+ * place in their queue and wake the threads.  Returns desk_persist's
+ * answer. */
+int desk_set_state(struct desk *d, struct desk_batch *b,
 	enum desk_state st, const char *reason);
-/* Write batch.json of b now (under d->mu).  0, or -1 (logged nowhere:
- * the state in memory goes on; the next write may succeed). */
+/* Write batch.json of b now (under d->mu).  0, or -1 with errno set:
+ * the state in memory goes on, the failure is logged and b is unsaved
+ * until the keeper (desk_keep.c) has written it. */
 int desk_persist(struct desk *d, struct desk_batch *b);
 /* Forget the files of b (in memory only). */
 void desk_forget_files(struct desk_batch *b);
@@ -144,7 +171,23 @@ int desk_write_file(const char *path, const char *p, size_t n);
 /* Start the check and the ingest threads (desk_open, after the batches
  * were taken up).  0, or -1 when none could be started. */
 int desk_threads_start(struct desk *d);
-/* Ask them to stop, stopping a run in progress, and wait for them. */
+/* Ask them to stop, stopping a run in progress, and wait for them;
+ * then the keeper's last round (desk_keeper_stop). */
 void desk_threads_stop(struct desk *d);
+
+/* ----------------------------------------------------- desk_keep.c */
+
+/* Make what the keeper waits on (desk_open, before anything can fail;
+ * desk_close destroys d->keep_cv). */
+void desk_keeper_init(struct desk *d);
+/* Start the keeper thread.  0, or -1 when it could not be started. */
+int desk_keeper_start(struct desk *d);
+/* Wake the keeper: a batch became unsaved (under d->mu). */
+void desk_keeper_wake(struct desk *d);
+/* Stop the keeper after one last try of what it holds (what still
+ * fails is logged and dropped), and wait for it.  Call once the check
+ * and ingest threads have ended: the archive's write lock is then free
+ * of them. */
+void desk_keeper_stop(struct desk *d);
 
 #endif

@@ -146,95 +146,6 @@ static char **inputs(const char *dir, size_t *n)
 	return v;
 }
 
-/* The records a run made (or would make): {ref, title, line, category,
- * access, files: [batch paths]} each, in the order of res. */
-static json_t *records_json(const struct batch *bt,
-	const struct ingest_result *res)
-{
-	json_t *a = json_array(), **files;
-	int maxrec = -1;
-	size_t i;
-
-	for (i = 0; i < res->nrefs; i++) {
-		if (res->made[i].rec > maxrec) {
-			maxrec = res->made[i].rec;
-		}
-	}
-	files = hd_xcalloc((size_t)maxrec + 2, sizeof *files);
-	for (i = 0; i < bt->nitems; i++) {
-		int r = bt->items[i].record;
-
-		if (r >= 0 && r <= maxrec) {
-			if (files[r] == NULL) {
-				files[r] = json_array();
-			}
-			json_array_append_new(files[r],
-				json_string(bt->items[i].path));
-		}
-	}
-	for (i = 0; i < res->nrefs; i++) {
-		const struct ingest_made *m = &res->made[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "ref", json_string(res->refs[i]));
-		json_object_set_new(o, "title", json_string(res->titles[i]));
-		json_object_set_new(o, "line", json_integer(m->line));
-		json_object_set_new(o, "category", json_string(m->category));
-		json_object_set_new(o, "access", json_string(m->access));
-		json_object_set_new(o, "files", files[m->rec] ?
-			json_incref(files[m->rec]) : json_array());
-		json_array_append_new(a, o);
-	}
-	for (i = 0; i <= (size_t)(maxrec + 1); i++) {
-		json_decref(files[i]);
-	}
-	free(files);
-	return a;
-}
-
-/* What a run made, as result.json holds it: {kind ("preview" or
- * "ingest"), refs, records (records_json), duplicates (paths of files
- * already stored), rejected [{path, reason}], warnings [{path,
- * message}], added, duplicate_records, totals {files, bytes}, report
- * (batch_report: the quality-check sheet's data)}. */
-static json_t *result_json(const struct batch *bt,
-	const struct ingest_result *res, int ingest)
-{
-	json_t *o = json_object(), *refs = json_array(), *dups, *t;
-	size_t i;
-
-	for (i = 0; i < res->nrefs; i++) {
-		json_array_append_new(refs, json_string(res->refs[i]));
-	}
-	dups = json_array();
-	for (i = 0; i < bt->nitems; i++) {
-		if (bt->items[i].duplicate) {
-			json_array_append_new(dups,
-				json_string(bt->items[i].path));
-		}
-	}
-	t = json_object();
-	json_object_set_new(t, "files", json_integer(
-		(json_int_t)bt->prog.files_total));
-	json_object_set_new(t, "bytes", json_integer(
-		(json_int_t)bt->prog.bytes_total));
-	json_object_set_new(o, "kind", json_string(ingest ? "ingest" :
-		"preview"));
-	json_object_set_new(o, "refs", refs);
-	json_object_set_new(o, "records", records_json(bt, res));
-	json_object_set_new(o, "duplicates", dups);
-	json_object_set_new(o, "rejected", batch_notes_json(bt->rejected,
-		bt->nrejected, "reason"));
-	json_object_set_new(o, "warnings", batch_notes_json(bt->warnings,
-		bt->nwarnings, "message"));
-	json_object_set_new(o, "added", json_integer(res->added));
-	json_object_set_new(o, "duplicate_records",
-		json_integer(res->duplicates));
-	json_object_set_new(o, "totals", t);
-	json_object_set_new(o, "report", batch_report(bt, res, !ingest));
-	return o;
-}
-
 /* Cut the batch's own folders (DIR/files/, DIR/sheet/) out of text, in
  * place, so that paths and messages read as "hongdang ingest" run in
  * that folder says them ("目录.csv line 4 ..."). */
@@ -258,6 +169,206 @@ static void unfolder(char *text, const char *dir)
 	}
 }
 
+/* result.json being written (see result_write). */
+struct rw {
+	const char *dir;        /* the batch's folder, cut out of the text */
+	FILE *f;
+	int bad;                /* a piece could not be made or written */
+};
+
+/* The writer's put (struct rw as ud): text, the batch's folders cut out
+ * of it (unfolder), into the file. */
+static void rw_put(const char *text, void *ud)
+{
+	struct rw *w = ud;
+	char *t = hd_xstrdup(text);
+
+	unfolder(t, w->dir);
+	if (fputs(t, w->f) == EOF) {
+		w->bad = 1;
+	}
+	free(t);
+}
+
+/* v (a reference to it taken) written as JSON, the batch's folders cut
+ * out of it.  Returns the text written (caller frees), or NULL when v
+ * could not be dumped ("null" is written instead). */
+static char *rw_value(struct rw *w, json_t *v)
+{
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	json_decref(v);
+	if (t == NULL) {
+		w->bad = 1;
+		fputs("null", w->f);
+		return NULL;
+	}
+	unfolder(t, w->dir);
+	if (fputs(t, w->f) == EOF) {
+		w->bad = 1;
+	}
+	return t;
+}
+
+/* ,"KEY":v written (rw_value), and v as it was written put under key in
+ * keep when keep is not NULL. */
+static void rw_member(struct rw *w, const char *key, json_t *v,
+	json_t *keep)
+{
+	char *t;
+
+	fprintf(w->f, ",\"%s\":", key);
+	t = rw_value(w, v);
+	if (t != NULL && keep != NULL) {
+		json_object_set_new(keep, key, json_loads(t,
+			JSON_DECODE_ANY, NULL));
+	}
+	free(t);
+}
+
+/* The records a run made (or would make) as a JSON array written to w:
+ * {ref, title, line, category, access, files: [batch paths]} each, in
+ * the order of res, each made, written and freed in turn. */
+static void records_write(struct rw *w, const struct batch *bt,
+	const struct ingest_result *res)
+{
+	size_t *start, *order, *fill, i, k, nrec = 0;
+	json_t *o, *files;
+
+	for (i = 0; i < res->nrefs; i++) {
+		if ((size_t)res->made[i].rec + 1 > nrec) {
+			nrec = (size_t)res->made[i].rec + 1;
+		}
+	}
+	/* the items of each record, in the batch's order: a counting sort
+	 * of the items by their record */
+	start = hd_xcalloc(nrec + 1, sizeof *start);
+	fill = hd_xcalloc(nrec + 1, sizeof *fill);
+	for (i = 0; i < bt->nitems; i++) {
+		if (bt->items[i].record >= 0 &&
+		    (size_t)bt->items[i].record < nrec) {
+			start[bt->items[i].record + 1]++;
+		}
+	}
+	for (i = 0; i < nrec; i++) {
+		start[i + 1] += start[i];
+	}
+	order = hd_xcalloc(start[nrec] + 1, sizeof *order);
+	for (i = 0; i < bt->nitems; i++) {
+		int r = bt->items[i].record;
+
+		if (r >= 0 && (size_t)r < nrec) {
+			order[start[r] + fill[r]++] = i;
+		}
+	}
+	fputs(",\"records\":[", w->f);
+	for (i = 0; i < res->nrefs; i++) {
+		const struct ingest_made *m = &res->made[i];
+
+		o = json_object();
+		files = json_array();
+		for (k = start[m->rec]; k < start[m->rec + 1]; k++) {
+			json_array_append_new(files,
+				json_string(bt->items[order[k]].path));
+		}
+		json_object_set_new(o, "ref", json_string(res->refs[i]));
+		json_object_set_new(o, "title", json_string(res->titles[i]));
+		json_object_set_new(o, "line", json_integer(m->line));
+		json_object_set_new(o, "category", json_string(m->category));
+		json_object_set_new(o, "access", json_string(m->access));
+		json_object_set_new(o, "files", files);
+		if (i > 0) {
+			fputs(",", w->f);
+		}
+		free(rw_value(w, o));
+	}
+	fputs("]", w->f);
+	free(start);
+	free(fill);
+	free(order);
+}
+
+/* Write what a run made as result.json of the batch folder dir: {kind
+ * ("preview" or "ingest"), refs, records (records_write), duplicates
+ * (paths of files already stored), rejected [{path, reason}], warnings
+ * [{path, message}], added, duplicate_records, totals {files, bytes},
+ * report (batch_report: the quality-check sheet's data)}, the batch's
+ * folders cut out of it (unfolder), through a temporary renamed into
+ * place.  Written piece by piece: the result of a batch of thousands was
+ * tens of megabytes as one JSON value.  Returns what the batch keeps of
+ * it in memory (desk_result_slim's keys), and *saved 1 when the file
+ * was written whole (0: the disk failed; it is then absent). */
+static json_t *result_write(const char *dir, const struct batch *bt,
+	const struct ingest_result *res, int ingest, int *saved)
+{
+	char *path = hd_xasprintf("%s/result.json", dir);
+	char *tmp = hd_xasprintf("%s.tmp", path);
+	json_t *slim = json_object(), *refs = json_array(), *t;
+	struct rw w;
+	size_t i;
+
+	w.dir = dir;
+	w.bad = 0;
+	w.f = fopen(tmp, "we");
+	*saved = 0;
+	if (w.f == NULL) {
+		w.f = fopen("/dev/null", "we");
+		w.bad = 1;
+	}
+	for (i = 0; i < res->nrefs; i++) {
+		json_array_append_new(refs, json_string(res->refs[i]));
+	}
+	fprintf(w.f, "{\"kind\":\"%s\"", ingest ? "ingest" : "preview");
+	json_object_set_new(slim, "kind", json_string(ingest ? "ingest" :
+		"preview"));
+	rw_member(&w, "refs", refs, slim);
+	records_write(&w, bt, res);
+	fputs(",\"duplicates\":[", w.f);
+	for (i = 0, t = NULL; i < bt->nitems; i++) {
+		if (bt->items[i].duplicate) {
+			if (t != NULL) {
+				fputs(",", w.f);
+			}
+			t = json_string(bt->items[i].path);
+			free(rw_value(&w, t));
+		}
+	}
+	fputs("]", w.f);
+	rw_member(&w, "rejected", batch_notes_json(bt->rejected,
+		bt->nrejected, "reason"), slim);
+	rw_member(&w, "warnings", batch_notes_json(bt->warnings,
+		bt->nwarnings, "message"), slim);
+	rw_member(&w, "added", json_integer(res->added), slim);
+	rw_member(&w, "duplicate_records", json_integer(res->duplicates),
+		slim);
+	t = json_object();
+	json_object_set_new(t, "files", json_integer(
+		(json_int_t)bt->prog.files_total));
+	json_object_set_new(t, "bytes", json_integer(
+		(json_int_t)bt->prog.bytes_total));
+	rw_member(&w, "totals", t, slim);
+	fputs(",\"report\":", w.f);
+	if (batch_report_write(bt, res, !ingest, rw_put, &w) != 0) {
+		w.bad = 1;
+	}
+	fputs("}\n", w.f);
+	if (fflush(w.f) != 0 || ferror(w.f)) {
+		w.bad = 1;
+	}
+	if (fclose(w.f) != 0) {
+		w.bad = 1;
+	}
+	if (!w.bad && rename(tmp, path) == 0) {
+		*saved = 1;
+	} else {
+		unlink(tmp);
+		unlink(path);
+	}
+	free(tmp);
+	free(path);
+	return slim;
+}
+
 /* A number from the environment (the command line's test hooks,
  * HD_OCR_WORKERS), or def. */
 static int env_int(const char *name, int lo, int hi, int def)
@@ -279,15 +390,13 @@ static const char *or_null(const char *s)
 	return s != NULL && *s ? s : NULL;
 }
 
-/* Run the pipeline on j's batch with archive a: *text receives what it
- * made as JSON text, unfolder applied (NULL when it failed before a
- * report; the caller frees it), *res_out the archive's batch figures.
- * The text is made before the batch is let go, read back after: a batch
- * of thousands of files and its result are never in memory together
- * with a second copy of the result.  Returns ingest_run's code with e
- * set. */
-static int run(struct job *j, struct hd_archive *a, char **text,
-	struct ingest_result *res_out, struct hd_error *e)
+/* Run the pipeline on j's batch with archive a: what it made is written
+ * as result.json (result_write) before the batch is let go, *result
+ * receiving what the batch keeps of it (NULL when the run failed before
+ * a report) and *saved whether the file was written; *res_out the
+ * archive's batch figures.  Returns ingest_run's code with e set. */
+static int run(struct job *j, struct hd_archive *a, json_t **result,
+	int *saved, struct ingest_result *res_out, struct hd_error *e)
 {
 	struct hd_agent agent = { j->agent };
 	struct ingest_opts o;
@@ -298,7 +407,8 @@ static int run(struct job *j, struct hd_archive *a, char **text,
 	size_t n;
 	int rc;
 
-	*text = NULL;
+	*result = NULL;
+	*saved = 0;
 	memset(res_out, 0, sizeof *res_out);
 	paths = inputs(j->dir, &n);
 	if (n == 0) {
@@ -326,10 +436,7 @@ static int run(struct job *j, struct hd_archive *a, char **text,
 	bt.lim = j->d->opts.lim;
 	rc = ingest_run(&bt, &o, paths, n, &res, e);
 	if (rc == 0 || rc == HD_EREJECT) {
-		json_t *raw = result_json(&bt, &res, j->ingest);
-
-		*text = json_dumps(raw, JSON_COMPACT);
-		json_decref(raw);
+		*result = result_write(j->dir, &bt, &res, j->ingest, saved);
 	}
 	res_out->batch = res.batch;
 	res_out->added = res.added;
@@ -337,26 +444,7 @@ static int run(struct job *j, struct hd_archive *a, char **text,
 	ingest_result_release(&res);
 	batch_release(&bt);
 	hd_strv_free(paths, n);
-	if (*text != NULL) {
-		unfolder(*text, j->dir);
-	}
 	return rc;
-}
-
-/* Write text as result.json of the batch in dir (the thread holds the
- * batch: nobody else writes it), and return what the batch keeps of it
- * in memory (desk_result_slim; NULL when it is not JSON). */
-static json_t *save_result(const char *dir, const char *text)
-{
-	char *path = hd_xasprintf("%s/result.json", dir);
-	json_t *full, *slim;
-
-	desk_write_file(path, text, strlen(text));
-	free(path);
-	full = json_loads(text, 0, NULL);
-	slim = desk_result_slim(full);
-	json_decref(full);
-	return slim;
 }
 
 /* How the run of j ended (rc, e, what it made: result, as the batch
@@ -443,8 +531,8 @@ static void run_one(struct runner *r, struct job *j)
 	struct ingest_result res;
 	json_t *result = NULL;
 	struct hd_error e;
-	char *dir, *text = NULL;
-	int rc, clear;
+	char *dir;
+	int rc, clear, saved = 0;
 
 	pthread_mutex_unlock(&d->mu);
 	hd_err_clear(&e);
@@ -459,11 +547,21 @@ static void run_one(struct runner *r, struct job *j)
 	}
 	memset(&res, 0, sizeof res);
 	if (rc == 0) {
-		rc = run(j, r->a, &text, &res, &e);
+		rc = run(j, r->a, &result, &saved, &res, &e);
 	}
-	if (text != NULL) {
-		result = save_result(j->dir, text);
-		free(text);
+	if (result != NULL && !saved) {
+		fprintf(stderr, "hongdang: batch %s: %s/result.json could not "
+			"be written (%s)\n", j->b->id, j->dir, rc == 0 &&
+			!j->ingest ? "the preview failed" : "the batch's page "
+			"lacks its report");
+		if (rc == 0 && !j->ingest) {
+			/* a preview the page cannot show is no preview */
+			json_decref(result);
+			result = NULL;
+			rc = hd_err(&e, HD_EIO, "检查的结果无法写入数据文件夹的 "
+				"tmp/（磁盘已满？），没有预览；请腾出空间后"
+				"重新运行。");
+		}
 	}
 	unfolder(e.msg, j->dir);
 	pthread_mutex_lock(&d->mu);
@@ -532,7 +630,10 @@ int desk_threads_start(struct desk *d)
 		}
 		d->nthreads++;
 	}
-	return d->nthreads == 2 ? 0 : -1;
+	if (d->nthreads != 2) {
+		return -1;
+	}
+	return desk_keeper_start(d);
 }
 
 /* See desk_int.h.  A run in progress is told the server stops (unless
@@ -560,4 +661,5 @@ void desk_threads_stop(struct desk *d)
 	while (d->nthreads > 0) {
 		pthread_join(d->threads[--d->nthreads], NULL);
 	}
+	desk_keeper_stop(d);
 }

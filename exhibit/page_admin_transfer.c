@@ -29,6 +29,7 @@
  * names the file as the user chose it.
  */
 #include "admin.h"
+#include "desk.h"
 #include "../ingest/ingest.h"
 
 #include <errno.h>
@@ -116,6 +117,7 @@ struct sending {
 	char *dir;              /* the data folder */
 	char *where;            /* the download, as the transfer names it */
 	char *agent;            /* who asked for it */
+	struct desk *desk;      /* whose keeper records it */
 };
 
 /* The zip of an export as the server streams it (http_resp). */
@@ -126,10 +128,13 @@ static ssize_t zip_read(void *ud, char *buf, size_t max)
 	return hd_zip_stream_read(g->zs, buf, max);
 }
 
-/* ... and its end: the transfer is recorded (on a handle of its own:
- * the page's is gone by now) when the whole zip went out, never for a
- * download cut off; then the stream and the export's folder go. */
-static void zip_done(void *ud, int whole)
+/* Record the transfer of a whole download (ud: the struct sending), on
+ * a handle of its own: 0 when it is recorded or failed for good (both
+ * logged but a first try that lands), 1 when the archive's write lock
+ * is held by another (an ingest's transaction), to be tried again
+ * unless this is the last try (see desk_later).  The transfer's
+ * identifier is unique in the catalogue: it is never recorded twice. */
+static int record_sent(void *ud, int last)
 {
 	struct sending *g = ud;
 	struct hd_archive *a = NULL;
@@ -138,29 +143,62 @@ static void zip_done(void *ud, int whole)
 	struct hd_error e;
 	int rc;
 
-	if (whole) {
-		agent.name = g->agent;
-		hd_err_clear(&e);
-		rc = hd_archive_open(g->dir, 0, &a, &e);
-		if (rc == 0) {
-			rc = hd_transfer_export_record(a, g->m, g->where,
-				&agent, &t, &e);
-		}
-		if (rc == 0) {
-			hd_transfer_release(&t);
-		} else {
-			fprintf(stderr, "hongdang: transfer %s was downloaded "
-				"but not recorded: %s\n",
-				hd_export_made_uuid(g->m), e.msg);
-		}
-		hd_archive_close(a);
+	agent.name = g->agent;
+	hd_err_clear(&e);
+	rc = hd_archive_open(g->dir, 0, &a, &e);
+	if (rc == 0) {
+		rc = hd_transfer_export_record(a, g->m, g->where, &agent, &t,
+			&e);
 	}
+	hd_archive_close(a);
+	if (rc == 0) {
+		hd_transfer_release(&t);
+		return 0;
+	}
+	if (rc == HD_EBUSY && !last) {
+		return 1;
+	}
+	fprintf(stderr, "hongdang: transfer %s was downloaded but not "
+		"recorded: %s\n", hd_export_made_uuid(g->m), e.msg);
+	return 0;
+}
+
+/* Free what a download held (ud: the struct sending), its stream
+ * closed if it still is open. */
+static void sending_free(void *ud)
+{
+	struct sending *g = ud;
+
 	hd_zip_stream_close(g->zs);
 	hd_export_made_free(g->m);
 	free(g->dir);
 	free(g->where);
 	free(g->agent);
 	free(g);
+}
+
+/* ... and its end, on the server's thread: the stream and the export's
+ * folder go now; when the whole zip went out (never for a download cut
+ * off) the transfer is recorded by the desk's keeper (record_sent),
+ * which waits for the archive's write lock as long as an ingest holds
+ * it, so that this thread never does. */
+static void zip_done(void *ud, int whole)
+{
+	struct sending *g = ud;
+	char what[120];
+
+	hd_zip_stream_close(g->zs);
+	g->zs = NULL;
+	if (!whole) {
+		sending_free(g);
+		return;
+	}
+	snprintf(what, sizeof what, "transfer %s (downloaded)",
+		hd_export_made_uuid(g->m));
+	if (desk_later(g->desk, what, record_sent, sending_free, g) != 0) {
+		record_sent(g, 1);
+		sending_free(g);
+	}
 }
 
 /* The zip's name, by the China time of the export (now, ISO 8601 UTC):
@@ -260,6 +298,7 @@ int page_admin_export(struct site *s, struct hd_archive *a,
 	g->dir = hd_xstrdup(s->dir);
 	g->where = hd_xasprintf("网页下载（%s，%s）", ad.s.agent, when);
 	g->agent = hd_xstrdup(ad.s.agent);
+	g->desk = s->desk;
 	resp->stream_read = zip_read;
 	resp->stream_done = zip_done;
 	resp->stream_ud = g;

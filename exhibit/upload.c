@@ -518,14 +518,25 @@ static int set_manifest(struct upload *u, const char *v)
 	}
 	m = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	json_array_foreach(a, i, e) {
-		json_int_t s = json_integer_value(json_object_get(e, "size"));
+		json_t *js = json_object_get(e, "size");
+		json_int_t s = json_integer_value(js);
 		const char *p = json_string_value(json_object_get(e, "path"));
 
 		hd_err_clear(&err);
-		if (p == NULL || s < 0 || entry_name_check(p, strlen(p), &path,
-		    &err) != 0) {
-			rc = fail(u, 400, "文件清单里的第 %zu 项不合规%s%s", i + 1,
-				err.msg[0] ? "：" : "。", err.msg);
+		if (p == NULL) {
+			rc = fail(u, 400, "文件清单里的第 %zu 项没有 path（文件在"
+				"这批里的路径，一个字符串）。", i + 1);
+			break;
+		}
+		if (entry_name_check(p, strlen(p), &path, &err) != 0) {
+			rc = fail(u, 400, "文件清单里的第 %zu 项不合规：%s", i + 1,
+				err.msg);
+			break;
+		}
+		if (!json_is_integer(js) || s < 0) {
+			rc = fail(u, 400, "文件清单里的第 %zu 项（%s）的 size 不是"
+				"字节数（应为不小于 0 的整数）。", i + 1, path);
+			free(path);
 			break;
 		}
 		if ((uint64_t)s > u->d->opts.upload_max - total) {
@@ -645,8 +656,14 @@ static int token_done(struct upload *u)
 		snprintf(u->id, sizeof u->id, "%s", u->b->id);
 	}
 	pthread_mutex_unlock(&u->d->mu);
-	return u->b != NULL ? 0 : fail(u, 500, "无法建立上传批次：%s",
-		e.msg);
+	if (u->b != NULL) {
+		return 0;
+	}
+	if (desk_free_bytes(u->d->tmp) >= 0 &&
+	    (uint64_t)desk_free_bytes(u->d->tmp) < u->margin) {
+		return disk_full(u);
+	}
+	return fail(u, 500, "无法建立上传批次：%s", e.msg);
 }
 
 /* 1 when the plain field under way is text, as the checks of its value

@@ -416,6 +416,13 @@ void check_pages(struct batch *b, const struct batch_item *it,
  * Returns a new JSON object (caller decrefs). */
 struct json_t *batch_report(const struct batch *b,
 	const struct ingest_result *res, int dry_run);
+/* The same data as JSON text given to put piece by piece, each file's
+ * row made, given and freed in turn (a batch of thousands is never
+ * whole in memory as JSON).  Returns 0, or -1 when a piece could not be
+ * made (what was given is then not valid JSON). */
+int batch_report_write(const struct batch *b,
+	const struct ingest_result *res, int dry_run,
+	void (*put)(const char *text, void *ud), void *ud);
 /* The notes v (n of them) as a JSON array of {path, KEY: message}, as
  * the command line's --json and the web desk give a batch's refusals
  * and warnings.  Returns a new array. */

@@ -314,16 +314,14 @@ json_t *batch_notes_json(const struct hd_note *v, size_t n, const char *key)
 	return a;
 }
 
-/* batch_report: see ingest.h.  Returns a new JSON object (caller
- * decrefs). */
-json_t *batch_report(const struct batch *b, const struct ingest_result *res,
-	int dry_run)
+/* The sheet's data but its files and batch_notes: a new object. */
+static json_t *report_head(const struct batch *b,
+	const struct ingest_result *res, int dry_run)
 {
-	json_t *o = json_object(), *files = json_array(), *own = json_array();
+	json_t *o = json_object();
 	const char *name = hd_archive_name(b->a);
 	const char *fonds = hd_archive_fonds(b->a);
 	char now[32], when[40];
-	size_t i;
 
 	hd_now_iso(now);
 	snprintf(when, sizeof when, "%.10s %.8s UTC", now, now + 11);
@@ -340,6 +338,27 @@ json_t *batch_report(const struct batch *b, const struct ingest_result *res,
 	json_object_set_new(o, "warnings", json_integer((json_int_t)
 		b->nwarnings));
 	json_object_set_new(o, "ocr", ocr_json(&b->ocr));
+	return o;
+}
+
+/* The notes naming no file of the batch: a new array. */
+static json_t *report_own(const struct batch *b)
+{
+	json_t *own = json_array();
+
+	batch_notes(own, b, b->rejected, b->nrejected, 1);
+	batch_notes(own, b, b->warnings, b->nwarnings, 0);
+	return own;
+}
+
+/* batch_report: see ingest.h.  Returns a new JSON object (caller
+ * decrefs). */
+json_t *batch_report(const struct batch *b, const struct ingest_result *res,
+	int dry_run)
+{
+	json_t *o = report_head(b, res, dry_run), *files = json_array();
+	size_t i;
+
 	for (i = 0; i < b->nitems; i++) {
 		if (b->items[i].record != -2) {
 			json_array_append_new(files,
@@ -347,8 +366,61 @@ json_t *batch_report(const struct batch *b, const struct ingest_result *res,
 		}
 	}
 	json_object_set_new(o, "files", files);
-	batch_notes(own, b, b->rejected, b->nrejected, 1);
-	batch_notes(own, b, b->warnings, b->nwarnings, 0);
-	json_object_set_new(o, "batch_notes", own);
+	json_object_set_new(o, "batch_notes", report_own(b));
 	return o;
+}
+
+/* Dump v (a reference taken) compactly to put; 0, or -1 when it could
+ * not be dumped. */
+static int put_json(json_t *v, void (*put)(const char *text, void *ud),
+	void *ud)
+{
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	json_decref(v);
+	if (t == NULL) {
+		return -1;
+	}
+	put(t, ud);
+	free(t);
+	return 0;
+}
+
+/* batch_report_write: see ingest.h.  The head's closing brace is cut
+ * and the files follow it. */
+int batch_report_write(const struct batch *b,
+	const struct ingest_result *res, int dry_run,
+	void (*put)(const char *text, void *ud), void *ud)
+{
+	json_t *h = report_head(b, res, dry_run);
+	char *head = json_dumps(h, JSON_COMPACT);
+	size_t i, n;
+	int rc = 0, first = 1;
+
+	json_decref(h);
+	n = head ? strlen(head) : 0;
+	if (n < 2 || head[n - 1] != '}') {
+		free(head);
+		return -1;
+	}
+	head[n - 1] = '\0';
+	put(head, ud);
+	free(head);
+	put(",\"files\":[", ud);
+	for (i = 0; i < b->nitems && rc == 0; i++) {
+		if (b->items[i].record == -2) {
+			continue;
+		}
+		if (!first) {
+			put(",", ud);
+		}
+		first = 0;
+		rc = put_json(file_json(b, &b->items[i]), put, ud);
+	}
+	put("],\"batch_notes\":", ud);
+	if (rc == 0) {
+		rc = put_json(report_own(b), put, ud);
+	}
+	put("}", ud);
+	return rc;
 }

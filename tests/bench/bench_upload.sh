@@ -11,8 +11,8 @@
 #     form, one `curl` multipart POST /admin/ingest of every file (the
 #     form token first, ocr=off), the server's check until the preview,
 #     confirm, and the ingest until the batch is done.
-# Meanwhile the server's VmRSS is sampled every 0.2 s (from just before
-# the upload), and a client asks for the home page / about 20 times a
+# Meanwhile the server's VmRSS is sampled every 0.2 s (counted from just
+# before the upload), and a client asks for the home page / about 20 times a
 # second on a kept-alive connection, as a kiosk and phones would: its
 # latencies give p50, p99 and max.
 # Reported: each phase's wall and CPU time (user + system: of cp and
@@ -133,10 +133,12 @@ for d, _, fs in sorted(os.walk(src)):
         print('form = "files=@\\"%s\\";filename=\\"%s\\""' % (q(p), q(rel)))
 EOF
 
-# the server's RSS (kB) every 0.2 s, until the file stop exists
+# the server's RSS (kB) every 0.2 s, until the file stop exists, each
+# after its time: only those from RSS0 on count (what the server does
+# as it starts, before the upload, is not the upload's)
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$SPID/status"; }
 ( while [ ! -e "$W/stop" ] && kill -0 "$SPID" 2> /dev/null; do
-	rss; sleep 0.2; done > "$W/rss.txt" ) &
+	echo "$(now) $(rss)"; sleep 0.2; done > "$W/rss.txt" ) &
 PIDS="$PIDS $!"
 # the home page about 20 times a second, each latency in ms
 $PY - "$PORT" "$W/stop" > "$W/lat.txt" <<'EOF' &
@@ -162,6 +164,7 @@ EOF
 PIDS="$PIDS $!"
 sleep 1
 RSS0=$(rss)
+TRSS0=$(now)
 
 # batch_state ID: its state ("unanswered" when the server did not say)
 batch_state() {
@@ -217,7 +220,8 @@ UP_CPU=$(calc %.2f "$c1 - $c0 + $CURL_CPU")
 CHECK_CPU=$(calc %.2f "$c2 - $c1")
 ING_CPU=$(calc %.2f "$c3 - $c2")
 WEB_CPU=$(calc %.2f "$c3 - $c0 + $CURL_CPU")
-RSSMAX=$(sort -n "$W/rss.txt" | tail -1)
+RSSMAX=$(awk -v t="$TRSS0" -v m="$RSS0" '$1 >= t && $2 > m { m = $2 }
+	END { print m }' "$W/rss.txt")
 GROW=$(calc %.1f "($RSSMAX - $RSS0) / 1024")
 read -r NLAT NERR P50 P99 PMAX <<< "$($PY - "$W/lat.txt" <<'EOF'
 import sys

@@ -361,6 +361,71 @@ if mount -t tmpfs -o size=2m tmpfs "$D/tmp" 2>"$T/mount.err"; then
 	tok=$(csrf w)
 	req w POST /admin/ingest -F "csrf=$tok" -F "files=@$T/4m.bin"
 	code disk-known-short-507 507
+
+	# a batch state that cannot be written, the disk full: a confirm
+	# is refused 507 saying so, the batch stays in preview, nothing
+	# stored, the log says it; with room again the confirm goes
+	# through.  A cancel goes through at once (the archivist asked for
+	# it): its state is written as soon as there is room, and the log
+	# says both.
+	sstate() {
+		req w GET "/admin/batches/$1.json"
+		$PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"])' "$BODY" 2>/dev/null
+	}
+	swait() {
+		local i
+		for i in $(seq 300); do
+			[ "$(sstate "$1")" = "$2" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	# fill: the small disk full (twice: what a moment frees goes too)
+	fill() {
+		dd if=/dev/zero of="$D/tmp/fill" bs=16k 2>/dev/null
+		sleep 0.2
+		dd if=/dev/zero of="$D/tmp/fill2" bs=4k 2>/dev/null
+		[ "$(df --output=avail "$D/tmp" | tail -1)" -eq 0 ]
+	}
+	supload() {
+		printf '小磁盘上的记录：%s。\n' "$1" >"$T/$1.txt"
+		req w POST /admin/ingest -F "csrf=$(csrf w)" -F ocr=off \
+			-F "files=@$T/$1.txt"
+		loc_id
+	}
+	SB=$(supload 第一份)
+	ok full-upload-preview swait "$SB" preview
+	snapshot small-before
+	ok full-disk-full fill
+	post w "/admin/batches/$SB/confirm"
+	code full-confirm-507 507
+	has full-confirm-says "$BODY" '批次的状态无法写入数据文件夹的 tmp/（磁盘已满）'
+	has full-confirm-not-done "$BODY" '确认入库没有生效，批次仍是“待确认”'
+	ok full-confirm-still-preview test "$(sstate "$SB")" = preview
+	has full-confirm-on-disk "$D/tmp/upload-$SB/batch.json" '"state":"preview"'
+	has full-confirm-logged "$T/small.err" "batch $SB: its batch.json could not be written: No space left on device; not queued"
+	unchanged small-before
+	rm -f "$D/tmp/fill" "$D/tmp/fill2"
+	post w "/admin/batches/$SB/confirm"
+	code roomy-confirm-303 303
+	# (its ingest then fails here, renaming objects from this tmpfs
+	# into objects/ on another file system: not what is tested)
+	ok roomy-confirm-queued test "$(sstate "$SB")" != preview
+	SC=$(supload 第二份)
+	ok cancel-upload-preview swait "$SC" preview
+	ok full-disk-full-again fill
+	post w "/admin/batches/$SC/cancel"
+	code full-cancel-303 303
+	ok full-cancel-cancelled test "$(sstate "$SC")" = cancelled
+	has full-cancel-logged "$T/small.err" "batch $SC (cancelled): its batch.json could not be written: No space left on device"
+	rm -f "$D/tmp/fill" "$D/tmp/fill2"
+	for i in $(seq 100); do
+		grep -q '"state":"cancelled"' "$D/tmp/upload-$SC/batch.json" && break
+		sleep 0.1
+	done
+	has full-cancel-written-later "$D/tmp/upload-$SC/batch.json" '"state":"cancelled"'
+	has full-cancel-logged-written "$T/small.err" "batch $SC (cancelled): its batch.json is written"
+	unchanged small-before
 	alive
 	stop "$SPID"
 	umount "$MNT" && MNT=""

@@ -4,7 +4,9 @@
 # break) is refused 400 naming the field, and the refusal is one line of
 # UTF-8; a manifest
 # whose sizes add up past 2^64 (wrapping to a small total) is refused
-# 413 naming its entry; hostile file names are refused naming the name,
+# 413 naming its entry; a manifest entry without a string path or a
+# non-negative integer size is refused 400 naming the entry; hostile
+# file names are refused naming the name,
 # and a file in more than 64 folders (which a restart would not find
 # again) is refused.
 # Each time nothing of the batch is kept and the archive is unchanged.
@@ -65,6 +67,29 @@ printf '[{"path":"a.txt","size":5000001}]' >"$T/manifest"
 upload "manifest=<$T/manifest" "files=@$T/a.txt"
 code manifest-over-413 413
 has manifest-over-says-cap "$BODY" '每批 5.0 MB 的上限'
+# manifest entries that do not say a path and a byte count: each refused
+# 400 naming its entry (a size as text, a fraction, a negative, none;
+# a path missing, not a string; an entry that is not an object), no
+# batch kept, the archive as it was
+sz=$(stat -c %s "$T/a.txt")
+while IFS="|" read -r -u 3 name entry says; do
+	printf '[{"path":"a.txt","size":%s},%s]' "$sz" "$entry" >"$T/manifest"
+	upload "manifest=<$T/manifest" "files=@$T/a.txt;filename=a.txt"
+	code "manifest-$name-400" 400
+	has "manifest-$name-names-entry" "$BODY" "文件清单里的第 2 项$says"
+	ok "manifest-$name-nothing-kept" test "$(ndirs)" -eq 0
+done 3<<'EOF2'
+size-string|{"path":"b.txt","size":"12"}|（b.txt）的 size 不是字节数
+size-fraction|{"path":"b.txt","size":1.5}|（b.txt）的 size 不是字节数
+size-negative|{"path":"b.txt","size":-1}|（b.txt）的 size 不是字节数
+size-missing|{"path":"b.txt"}|（b.txt）的 size 不是字节数
+size-null|{"path":"b.txt","size":null}|（b.txt）的 size 不是字节数
+path-missing|{"size":3}|没有 path
+path-number|{"path":7,"size":3}|没有 path
+not-object|"b.txt"|没有 path
+path-escapes|{"path":"../b.txt","size":3}|不合规：
+EOF2
+unchanged empty
 # a manifest within the cap is taken
 printf '[{"path":"a.txt","size":%s}]' "$(stat -c %s "$T/a.txt")" >"$T/manifest"
 upload "manifest=<$T/manifest" "files=@$T/a.txt;filename=a.txt"

@@ -7,6 +7,8 @@
 # unknown record (named), no form token, a reviewer, a visitor, a
 # tampered bag (refused naming the file), a zip that is no bag, names
 # leaving the folder, an upload cut short; no upload is left in tmp/.
+# A download that ends while an ingest holds the archive's write lock is
+# recorded once the lock is free, exactly once.
 . "$HD_TOP/tests/lib.sh"
 . "$HD_TOP/tests/admin_lib.sh"
 new_archive
@@ -109,6 +111,8 @@ hd export --bag "$T/cli" --to 番禺区档案馆 "$R1" "$R2"
 status cli-export 0
 ok same-payload-as-cli cmp "$T/cli/manifest-sha256.txt" "$WB/manifest-sha256.txt"
 ok same-sheet-as-cli cmp "$T/cli/metadata/records.csv" "$WB/metadata/records.csv"
+# recorded once the whole zip went out, by the desk's keeper: a moment
+for i in $(seq 50); do [ "$(transfers)" -ge 1 ] && break; sleep 0.1; done
 hd transfer list --json
 jq_is transfer-recorded "[(t['transfer'], t['direction'], t['items'], t['agent'], t['bag'][:5]) for t in d][:1]" "[(1, 'out', 2, 'web:zhang', '网页下载（')]"
 ok transfer-events test "$(sql "SELECT count(*) FROM events WHERE type = 'transfer' AND agent = 'web:zhang'")" -eq 2
@@ -140,6 +144,46 @@ ok cut-export-was-cut test "$(stat -c %s "$T/cut.zip")" -gt 0 -a \
 tmp_clean cut-export-tmp-clean "$SEND"
 ok cut-export-no-transfer test "$(transfers)" -eq "$n0"
 ok cut-export-no-event test "$(sql "SELECT count(*) FROM events WHERE type = 'transfer'")" -eq "$e0"
+
+# a download that ends while another holds the archive's write lock (as
+# an ingest's transaction does, here for 12 s: past the 10 s a writer
+# waits for it): the answer is whole at once, the server's threads do
+# not wait (the home page answers meanwhile), nothing is recorded while
+# the lock is held, and the transfer and its event are recorded once
+# the lock is free, exactly once, the log saying so
+{ printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 12; printf 'ROLLBACK;\n'; } |
+	sqlite3 "$SEND/hongdang.db" >/dev/null &
+LOCKER=$!
+sleep 0.5
+t0=$(date +%s%N)
+post a /admin/export "ref=$R3" to=市桥街道档案室
+code locked-export-200 200
+cp "$BODY" "$T/locked.zip"
+LU=$(python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+n = [m for m in z.namelist() if m.endswith("/bag-info.txt")][0]
+print([l.split(": ", 1)[1] for l in z.read(n).decode().splitlines()
+       if l.startswith("External-Identifier: ")][0])' "$T/locked.zip")
+ok locked-export-has-id test -n "$LU"
+for i in 1 2 3; do
+	req - GET /
+	code "locked-home-answers-$i" 200
+	sleep 1
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+ok locked-meanwhile-quick test "$ms" -lt 8000
+ok locked-not-yet test "$(sql "SELECT count(*) FROM transfers WHERE uuid = '$LU'")" -eq 0
+wait "$LOCKER"
+for i in $(seq 300); do
+	[ "$(sql "SELECT count(*) FROM transfers WHERE uuid = '$LU'")" -ge 1 ] && break
+	sleep 0.1
+done
+ok locked-recorded-once test "$(sql "SELECT count(*) FROM transfers WHERE uuid = '$LU'")" -eq 1
+ok locked-event-once test "$(sql "SELECT count(*) FROM events e JOIN records r ON r.id = e.record_id WHERE e.type = 'transfer' AND r.ref = '$R3'")" -eq 1
+has locked-logged-busy "$T/send.err" "transfer $LU (downloaded): the archive is busy"
+has locked-logged-done "$T/send.err" "transfer $LU (downloaded): done at try"
+lacks locked-not-lost "$T/send.err" "downloaded but not recorded"
+tmp_clean locked-export-tmp-clean "$SEND"
 
 # ---------------------------------------------------------------- import
 RECV="$T/receiver"
