@@ -101,7 +101,8 @@ room_serve 前锋 127.0.0.2 QF_URL
 room_serve 东环 127.0.0.3 DH_URL
 room_serve 沙湾 127.0.0.4 SW_URL
 # the rooms' answers, thumbnails in dc:relation, stay schema-valid
-curl -s -o "$T/list.xml" "$QF_URL/oai?verb=ListRecords&metadataPrefix=oai_dc"
+ok room-list-fetched curl -sf --max-time 20 -o "$T/list.xml" \
+	"$QF_URL/oai?verb=ListRecords&metadataPrefix=oai_dc"
 oai_valid room-list "$T/list.xml"
 has room-thumb-relation "$T/list.xml" "<dc:relation>$QF_URL/img/thumb/"
 has room-page-size "$T/list.xml" 'cursor="0"'
