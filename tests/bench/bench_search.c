@@ -258,9 +258,9 @@ struct kind_sum {
  * 'col' table by kind (term_kind), its doclist bytes estimated by the
  * layout FTS5 writes for detail=full (per term: its key and first
  * rowid; per record: a rowid delta of about nrows / docs and a size;
- * per column other than the first: a marker of 2 bytes; per position:
- * the first about half way into the column, the next ones a small
- * delta), the estimates scaled to the table's real size (its _data
+ * per column other than the table's first: a marker of 2 bytes; per
+ * position: the first about half way into the column, the next ones a
+ * small delta), the estimates scaled to the table's real size (its _data
  * table by dbstat), printed as lines "compose.TAB.KIND terms docs inst
  * bytes" into out and as a table on stdout. */
 static void compose_table(sqlite3 *h, const char *tab, FILE *out)
@@ -269,7 +269,8 @@ static void compose_table(sqlite3 *h, const char *tab, FILE *out)
 	sqlite3_stmt *st;
 	char *sql;
 	long long nrows = 0, data = 0, prev_docs = 0;
-	double total = 0, scale, avgcol[3] = { 8, 40, 600 };
+	double total = 0, scale, len;
+	char order[3][16] = { "", "", "" };
 	char last[HD_TOK_MAX + 8] = "";
 	int i, col, nlast = 0;
 
@@ -293,6 +294,17 @@ static void compose_table(sqlite3 *h, const char *tab, FILE *out)
 	}
 	sqlite3_finalize(st);
 	free(sql);
+	/* the columns in the table's order: the first has no marker */
+	sql = hd_xasprintf("SELECT name FROM pragma_table_info('%s')", tab);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		die(sql, sqlite3_errmsg(h));
+	}
+	for (i = 0; i < 3 && sqlite3_step(st) == SQLITE_ROW; i++) {
+		snprintf(order[i], sizeof order[i], "%s",
+			(const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	free(sql);
 	sql = hd_xasprintf("CREATE VIRTUAL TABLE temp.v_%s USING"
 		" fts5vocab(main, %s, 'col')", tab, tab);
 	exec_or_die(h, sql);
@@ -311,8 +323,8 @@ static void compose_table(sqlite3 *h, const char *tab, FILE *out)
 		double b;
 		int newterm = n != nlast || memcmp(t, last, (size_t)n) != 0;
 
-		col = strcmp(cn, "title") == 0 ? 0 : strcmp(cn, "meta") == 0 ?
-			1 : 2;
+		for (col = 0; col < 2 && strcmp(cn, order[col]) != 0; col++) {
+		}
 		if (newterm) {
 			/* key (prefix-compressed: about half of it) and
 			 * the first rowid, a full varint */
@@ -337,9 +349,11 @@ static void compose_table(sqlite3 *h, const char *tab, FILE *out)
 			k[kd].docs += d - prev_docs;
 			prev_docs = d;
 		}
+		len = strcmp(cn, "title") == 0 ? 8.0 : strcmp(cn, "meta") ==
+			0 ? 40.0 : 600.0;      /* positions in the column */
 		b = (col > 0 ? 2.0 * (double)d : 0.0) + (double)d *
-			varint_len(avgcol[col] / 2.0) + (double)(c - d) *
-			varint_len(avgcol[col] * (double)d / (double)c);
+			varint_len(len / 2.0) + (double)(c - d) *
+			varint_len(len * (double)d / (double)c);
 		k[kd].est += b;
 		k[kd].inst += c;
 		total += b;
