@@ -248,6 +248,24 @@ static int varint_len(double v)
 	return n;
 }
 
+/* The first column of the first row of sql (which it frees) on h, 0
+ * for none; dies when sql fails. */
+static long long scalar(sqlite3 *h, char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		die(sql, sqlite3_errmsg(h));
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return v;
+}
+
 /* What compose counts of a kind. */
 struct kind_sum {
 	long long terms, docs, inst;
@@ -275,25 +293,9 @@ static void compose_table(sqlite3 *h, const char *tab, FILE *out)
 	int i, col, nlast = 0;
 
 	memset(k, 0, sizeof k);
-	sql = hd_xasprintf("SELECT count(*) FROM %s", tab);
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
-		die(sql, sqlite3_errmsg(h));
-	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		nrows = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	free(sql);
-	sql = hd_xasprintf("SELECT sum(pgsize) FROM dbstat WHERE name ="
-		" '%s_data'", tab);
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
-		die(sql, sqlite3_errmsg(h));
-	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		data = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	free(sql);
+	nrows = scalar(h, hd_xasprintf("SELECT count(*) FROM %s", tab));
+	data = scalar(h, hd_xasprintf("SELECT sum(pgsize) FROM dbstat"
+		" WHERE name = '%s_data'", tab));
 	/* the columns in the table's order: the first has no marker */
 	sql = hd_xasprintf("SELECT name FROM pragma_table_info('%s')", tab);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
