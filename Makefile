@@ -5,7 +5,9 @@
 #                   collection into ./var/ and start the exhibit server
 #   make test       the whole suite, then the same suite under ASan+UBSan
 #   make check-asan the suite under AddressSanitizer + UBSan only
-#   make bench      benchmarks (not tests)
+#   make bench      benchmarks (not tests); BENCH_ONLY="2 6" runs those
+#                   sections, SCALE=1000000 (or BENCH_RECORDS) sets the
+#                   search corpus (default 200,000 records)
 #   make crash-trials  kill -9 and full-disk trials (not tests; root)
 #   make eval       the search evaluation at 50,000 generated records
 #                   (make test runs it at 10,000) and on Debian's Chinese

@@ -88,13 +88,13 @@
 	SEARCH_FROM(t) STAFF_FILTER " AND s.rowid < ?10" \
 	" ORDER BY s.rowid DESC LIMIT ?9"
 
-/* One hit of the page, by ?2 its id, with its snippet of the body (its
- * marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
+/* One hit of the page, by ?2 its id, with its snippet of the body
+ * (search's column 0: migrate.c's version 11) (its marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
  * and the first image for a thumbnail. */
 #define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \
-	" hd_snippet(search, 2, ?3)," \
+	" hd_snippet(search, 0, ?3)," \
 	" (SELECT f.sha256 FROM files f WHERE f.record_id = r.id" \
 	"   AND f.mime LIKE 'image/%' ORDER BY f.seq LIMIT 1)" more \
 	" FROM search CROSS JOIN records r ON r.id = search.rowid" \

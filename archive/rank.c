@@ -223,10 +223,21 @@ void hd_boost_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
  * whole doclist (40 ms for 社区 at 200,000 records, whatever the LIMIT)
  * and is the same for every row of a one-phrase query, which is what
  * people type; the length normalisation reads each row's sizes (a third
- * of the cost of a walk).  Columns are by position, so the title-and-meta
- * table (heads) ranks with the same function. */
+ * of the cost of a walk).  Columns are by position (rank_field), so the
+ * title-and-meta table (heads) ranks with the same function. */
 #define RANK_TIER 10000.0
 #define RANK_COLS 3
+
+/* The field (0 title, 1 meta, 2 body) of column col of a table of ncol
+ * columns: search, of three, holds (body, title, meta) since schema
+ * version 11 (a body's tokens are most of the index, and FTS5 writes a
+ * column marker of two bytes before the positions of every column but
+ * the first, in every record of every token: migrate.c); heads holds
+ * (title, meta). */
+static int rank_field(int ncol, int col)
+{
+	return ncol == 3 ? (col + 2) % 3 : col;
+}
 
 /* The SQL function hd_rank described above (registered by
  * hd_fts_register). */
@@ -237,14 +248,13 @@ void hd_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 	int tf[RANK_COLS] = { 0 };
 	uint64_t seen[RANK_COLS] = { 0 }, exact[RANK_COLS] = { 0 }, bit;
 	const struct roles *r = NULL;
-	int ninst = 0, i, ph, col, off, ncol, tier, best = -1, top = -1, w;
+	int ninst = 0, i, ph, col, off, ncol, ncols, tier, best = -1;
+	int top = -1, w;
 	double score = 0.0;
 	char kind;
 
-	ncol = api->xColumnCount(fts);
-	if (ncol > RANK_COLS) {
-		ncol = RANK_COLS;
-	}
+	ncols = api->xColumnCount(fts);
+	ncol = ncols > RANK_COLS ? RANK_COLS : ncols;
 	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
 		sqlite3_result_error(ctx, "hd_rank: no instances", -1);
 		return;
@@ -258,6 +268,7 @@ void hd_rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 		    col < 0 || col >= ncol) {
 			continue;
 		}
+		col = rank_field(ncols, col);
 		kind = role_kind(r, ph);
 		w = role_word(r, ph);
 		bit = (uint64_t)1 << (w < 63 ? w : 63);

@@ -122,7 +122,8 @@ CREATE TABLE warnings (
 CREATE INDEX warnings_record ON warnings(record_id);
 
 -- Full-text index, rowid = records.id.  meta holds creator, subjects,
--- persons, place and the reference code.
+-- persons, place and the reference code.  Version 11 makes it again with
+-- the body first, (body, title, meta): a smaller index (migrate.c).
 CREATE VIRTUAL TABLE search USING fts5(
 	title, meta, body,
 	tokenize = 'hongdang',

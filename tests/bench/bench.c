@@ -358,6 +358,133 @@ void pick_queries(int n, char q[NQ][QMAX])
 	free(c);
 }
 
+/* A phrase counted by count_phrases: its text and the records that
+ * have it. */
+struct counted {
+	char s[QMAX];
+	long docs;
+	size_t last;            /* the record that last counted it, + 1 */
+};
+
+/* FNV-1a of s[0..n), for count_phrases' table. */
+static uint32_t fnv(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	}
+	return h;
+}
+
+/* The records whose title, body, place or person has each of v[0..nv)
+ * as written, in one pass over the corpus: v[i].docs.  Every phrase is
+ * of n Han characters of the basic block (3 bytes each). */
+static void count_phrases(struct counted *v, size_t nv, int n)
+{
+	static uint32_t cps[8192];
+	static int offs[8193];
+	size_t cap = 1, i, d, len = (size_t)n * 3;
+	size_t *slot;
+	uint32_t h;
+	int k, j, f, run;
+
+	while (cap < 4 * nv) {
+		cap *= 2;
+	}
+	slot = hd_xcalloc(cap, sizeof *slot);   /* index + 1, 0 free */
+	for (i = 0; i < nv; i++) {
+		v[i].docs = 0;
+		v[i].last = 0;
+		h = fnv(v[i].s, strlen(v[i].s)) & (uint32_t)(cap - 1);
+		while (slot[h] != 0) {
+			h = (h + 1) & (uint32_t)(cap - 1);
+		}
+		slot[h] = i + 1;
+	}
+	for (d = 0; d < ndocs; d++) {
+		const char *fields[4] = { docs[d].title, docs[d].body,
+			docs[d].place, docs[d].person };
+
+		for (f = 0; f < 4; f++) {
+			const char *t = fields[f] ? fields[f] : "";
+
+			k = decode(t, cps, offs, 8192);
+			for (j = 0, run = 0; j < k; j++) {
+				run = is_han(cps[j]) && offs[j + 1] - offs[j] ==
+					3 ? run + 1 : 0;
+				if (run < n) {
+					continue;
+				}
+				h = fnv(t + offs[j + 1] - len, len) &
+					(uint32_t)(cap - 1);
+				for (; slot[h] != 0; h = (h + 1) &
+				    (uint32_t)(cap - 1)) {
+					struct counted *c = &v[slot[h] - 1];
+
+					if (memcmp(c->s, t + offs[j + 1] - len,
+					    len) == 0 && c->s[len] == '\0') {
+						if (c->last != d + 1) {
+							c->docs++;
+							c->last = d + 1;
+						}
+						break;
+					}
+				}
+			}
+		}
+	}
+	free(slot);
+}
+
+/* See bench.h. */
+void pick_rare(int n, int zero, char q[NQ][QMAX], long *hits)
+{
+	size_t nc, i, j, nv = 0, cap = 8 * NQ;
+	struct cand *c = candidates(n, &nc);
+	struct counted *v = hd_xcalloc(cap, sizeof *v);
+	int k = 0, half = n / 2 * 3;
+
+	if (zero) {
+		/* the first half of one frequent phrase and the second half
+		 * of another: each part common, the whole seldom written */
+		size_t lim = nc < 4 * NQ ? nc : 4 * NQ;
+
+		for (i = 0; nv < cap; i++) {
+			j = (size_t)(rnd() % lim);
+			snprintf(v[nv].s, QMAX, "%.*s%s", half, c[i % lim].s,
+				c[j].s + half);
+			nv++;
+		}
+	} else {
+		/* the rarest sampled phrases: seen once in the sample */
+		for (i = nc; nv < cap && i > 0; i--) {
+			snprintf(v[nv++].s, QMAX, "%s", c[i - 1].s);
+		}
+	}
+	count_phrases(v, nv, n);
+	for (i = 0; i < nv && k < NQ; i++) {
+		if (zero ? v[i].docs == 0 : v[i].docs >= 1 &&
+		    v[i].docs <= RARE_MAX) {
+			for (j = 0; j < (size_t)k && strcmp(q[j], v[i].s) != 0;
+			    j++) {
+			}
+			if (j < (size_t)k) {
+				continue;
+			}
+			hits[k] = v[i].docs;
+			snprintf(q[k++], QMAX, "%s", v[i].s);
+		}
+	}
+	if (k < NQ) {
+		die("queries", zero ? "too few phrases written nowhere" :
+			"too few rare phrases");
+	}
+	free(v);
+	free(c);
+}
+
 /* See bench.h. */
 int cmp_double(const void *x, const void *y)
 {

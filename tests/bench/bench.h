@@ -71,6 +71,14 @@ int decode(const char *s, uint32_t *cps, int *offs, int cap);
  * rarest, so about half are common and half come from the long tail.
  * Dies when the corpus has too few. */
 void pick_queries(int n, char q[NQ][QMAX]);
+/* NQ distinct phrases of n Han characters into q, with the records
+ * whose title, body, place or person has each as written into hits:
+ * zero 0, phrases of the corpus in 1 to RARE_MAX records (the rarest it
+ * samples); zero 1, phrases written nowhere, each half of them common
+ * (the first half of one frequent phrase, the second of another).  Dies
+ * when the corpus has too few. */
+#define RARE_MAX 50
+void pick_rare(int n, int zero, char q[NQ][QMAX], long *hits);
 /* qsort order of doubles, ascending. */
 int cmp_double(const void *x, const void *y);
 

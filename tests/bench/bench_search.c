@@ -7,13 +7,20 @@
  *     trigram over the same title and body, sqlite3 C API directly),
  *     timing both; prints the figures and writes them to
  *     WORKDIR/build.txt.
+ *   bench_search compose WORKDIR
+ *     What WORKDIR/archive's database is made of: each table by dbstat,
+ *     then the terms of search and heads by kind (unigram, pair,
+ *     trigram, pinyin, marked, Latin) with their records, instances and
+ *     estimated bytes (compose_table); also into WORKDIR/compose.txt.
  *   bench_search query CORPUS WORKDIR
  *     Draws 100 distinct queries of 1, 2 and 4 Han characters from the
- *     corpus (frequent to rare), then times hd_search (limit 20, snippets,
- *     facets 0 and 1, HD_ARCHIVIST and HD_PUBLIC) and the trigram table
- *     (count + top 20 by rank with snippet()) on each; prints p50/p99 and
- *     hits, and writes every query's figures to WORKDIR/queries.txt.
- *     Each of the 15 cells (length x configuration) gets a share of
+ *     corpus (frequent to rare), 100 rare phrases of 4 (in 1 to
+ *     RARE_MAX records) and 100 written nowhere, then times hd_search
+ *     (limit 20, snippets, facets 0 and 1, HD_ARCHIVIST and HD_PUBLIC)
+ *     and the trigram table (count + top 20 by rank with snippet()) on
+ *     each; prints p50/p99 and hits, and writes every query's figures to
+ *     WORKDIR/queries.txt.
+ *     Each of the 25 cells (row x configuration) gets a share of
  *     BENCH_QUERY_BUDGET seconds (default 150) and stops when it is spent,
  *     so a slow library cannot make the bench run for hours.
  *     BENCH_ARCHIVE names the archive folder inside WORKDIR (default
@@ -33,6 +40,7 @@
  * counts waiting for a core.
  */
 #include "bench.h"
+#include "fts.h"
 
 #include <sqlite3.h>
 
@@ -187,6 +195,234 @@ static void cmd_build(const char *workdir)
 	free(dir);
 	free(db);
 	free(tri);
+	free(res);
+}
+
+/* ------------------------------------------------------ composition */
+
+/* The kinds of token the tokenizer writes (fts.h), by what a term
+ * begins with and how many characters it has. */
+enum kind { K_UNI, K_PAIR, K_TRI, K_PINYIN, K_MUNI, K_MPAIR, K_MTRI,
+	K_OLD, K_LATIN, NKIND };
+static const char *const kind_name[NKIND] = {
+	"unigram", "pair", "trigram", "pinyin pair", "marked unigram",
+	"marked pair", "marked trigram", "old 0x02 pair", "latin/digit",
+};
+
+/* The kind of term t[0..n). */
+static enum kind term_kind(const unsigned char *t, int n)
+{
+	int marked = 0, i = 0, k = 0;
+	UChar32 c = 0;
+
+	if (n > 0 && t[0] == HD_PY_START) {
+		return K_PINYIN;
+	}
+	if (n > 0 && t[0] == 0x02) {
+		return K_OLD;
+	}
+	if (n > 0 && t[0] == HD_FOLD) {
+		marked = 1;
+		i = 1;
+	}
+	while (i < n) {
+		U8_NEXT(t, i, n, c);
+		if (c < 0x2E80) {
+			return K_LATIN;
+		}
+		k++;
+	}
+	k = k < 1 ? 1 : k > 3 ? 3 : k;
+	return (enum kind)((marked ? K_MUNI : K_UNI) + k - 1);
+}
+
+/* Bytes of the varint of v (SQLite's, as FTS5 writes). */
+static int varint_len(double v)
+{
+	int n = 1;
+
+	while (v >= 128.0 && n < 9) {
+		v /= 128.0;
+		n++;
+	}
+	return n;
+}
+
+/* The first column of the first row of sql (which it frees) on h, 0
+ * for none; dies when sql fails. */
+static long long scalar(sqlite3 *h, char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		die(sql, sqlite3_errmsg(h));
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return v;
+}
+
+/* What compose counts of a kind. */
+struct kind_sum {
+	long long terms, docs, inst;
+	double est;             /* bytes, by the model of compose_table */
+};
+
+/* The composition of FTS5 table tab of db: each term of its fts5vocab
+ * 'col' table by kind (term_kind), its doclist bytes estimated by the
+ * layout FTS5 writes for detail=full (per term: its key and first
+ * rowid; per record: a rowid delta of about nrows / docs and a size;
+ * per column other than the table's first: a marker of 2 bytes; per
+ * position: the first about half way into the column, the next ones a
+ * small delta), the estimates scaled to the table's real size (its _data
+ * table by dbstat), printed as lines "compose.TAB.KIND terms docs inst
+ * bytes" into out and as a table on stdout. */
+static void compose_table(sqlite3 *h, const char *tab, FILE *out)
+{
+	struct kind_sum k[NKIND];
+	sqlite3_stmt *st;
+	char *sql;
+	long long nrows = 0, data = 0, prev_docs = 0;
+	double total = 0, scale, len;
+	char order[3][16] = { "", "", "" };
+	char last[HD_TOK_MAX + 8] = "";
+	int i, col, nlast = 0;
+
+	memset(k, 0, sizeof k);
+	nrows = scalar(h, hd_xasprintf("SELECT count(*) FROM %s", tab));
+	data = scalar(h, hd_xasprintf("SELECT sum(pgsize) FROM dbstat"
+		" WHERE name = '%s_data'", tab));
+	/* the columns in the table's order: the first has no marker */
+	sql = hd_xasprintf("SELECT name FROM pragma_table_info('%s')", tab);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		die(sql, sqlite3_errmsg(h));
+	}
+	for (i = 0; i < 3 && sqlite3_step(st) == SQLITE_ROW; i++) {
+		snprintf(order[i], sizeof order[i], "%s",
+			(const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	sql = hd_xasprintf("CREATE VIRTUAL TABLE temp.v_%s USING"
+		" fts5vocab(main, %s, 'col')", tab, tab);
+	exec_or_die(h, sql);
+	free(sql);
+	sql = hd_xasprintf("SELECT term, col, doc, cnt FROM temp.v_%s", tab);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		die(sql, sqlite3_errmsg(h));
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		const char *cn = (const char *)sqlite3_column_text(st, 1);
+		long long d = sqlite3_column_int64(st, 2);
+		long long c = sqlite3_column_int64(st, 3);
+		enum kind kd = term_kind(t, n);
+		double b;
+		int newterm = n != nlast || memcmp(t, last, (size_t)n) != 0;
+
+		for (col = 0; col < 2 && strcmp(cn, order[col]) != 0; col++) {
+		}
+		if (newterm) {
+			/* key (prefix-compressed: about half of it) and
+			 * the first rowid, a full varint */
+			k[kd].terms++;
+			b = 2.0 + n / 2.0 + varint_len((double)nrows);
+			k[kd].est += b;
+			total += b;
+			if (n <= HD_TOK_MAX) {
+				memcpy(last, t, (size_t)n);
+			}
+			nlast = n;
+			prev_docs = 0;
+		}
+		/* a record's rowid delta and size, counted once per term
+		 * by its largest column (records of several columns are
+		 * few) */
+		if (d > prev_docs) {
+			b = (double)(d - prev_docs) * (varint_len(
+				(double)nrows / (double)d) + 1.0);
+			k[kd].est += b;
+			total += b;
+			k[kd].docs += d - prev_docs;
+			prev_docs = d;
+		}
+		len = strcmp(cn, "title") == 0 ? 8.0 : strcmp(cn, "meta") ==
+			0 ? 40.0 : 600.0;      /* positions in the column */
+		b = (col > 0 ? 2.0 * (double)d : 0.0) + (double)d *
+			varint_len(len / 2.0) + (double)(c - d) *
+			varint_len(len * (double)d / (double)c);
+		k[kd].est += b;
+		k[kd].inst += c;
+		total += b;
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	scale = total > 0 ? (double)data / total : 0;
+	printf("%s_data %.1f MB (model %.1f MB, scaled by %.2f)\n", tab,
+		(double)data / 1e6, total / 1e6, scale);
+	printf("  %-16s %10s %12s %12s %9s %6s\n", "kind", "terms",
+		"records", "instances", "est MB", "share");
+	for (i = 0; i < NKIND; i++) {
+		if (k[i].terms == 0) {
+			continue;
+		}
+		printf("  %-16s %10lld %12lld %12lld %9.1f %5.1f%%\n",
+			kind_name[i], k[i].terms, k[i].docs, k[i].inst,
+			k[i].est * scale / 1e6, 100.0 * k[i].est / total);
+		fprintf(out, "compose.%s.%s %lld %lld %lld %.0f\n", tab,
+			kind_name[i], k[i].terms, k[i].docs, k[i].inst,
+			k[i].est * scale);
+	}
+}
+
+/* The composition of WORKDIR/$BENCH_ARCHIVE's database: every table and
+ * index by dbstat, then search's and heads' terms by kind
+ * (compose_table); written to WORKDIR/compose.txt too. */
+static void cmd_compose(const char *workdir)
+{
+	char *db = hd_xasprintf("%s/%s/hongdang.db", workdir,
+		getenv("BENCH_ARCHIVE") ? getenv("BENCH_ARCHIVE") : "archive");
+	char *res = hd_xasprintf("%s/compose.txt", workdir);
+	FILE *out = fopen(res, "w");
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long all = 0;
+
+	if (out == NULL) {
+		die(res, "cannot write");
+	}
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    hd_fts_register(h) != SQLITE_OK) {
+		die(db, sqlite3_errmsg(h));
+	}
+	if (sqlite3_prepare_v2(h, "SELECT name, sum(pgsize) FROM dbstat"
+	    " GROUP BY name ORDER BY 2 DESC", -1, &st, NULL) != SQLITE_OK) {
+		die(db, sqlite3_errmsg(h));
+	}
+	printf("tables and indexes of %s by dbstat:\n", db);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long sz = sqlite3_column_int64(st, 1);
+
+		all += sz;
+		if (sz >= 1000000) {
+			printf("  %-28s %9.1f MB\n", sqlite3_column_text(st, 0),
+				(double)sz / 1e6);
+		}
+		fprintf(out, "table.%s %lld\n", sqlite3_column_text(st, 0),
+			sz);
+	}
+	sqlite3_finalize(st);
+	printf("  %-28s %9.1f MB\n", "(all pages)", (double)all / 1e6);
+	compose_table(h, "search", out);
+	compose_table(h, "heads", out);
+	sqlite3_close(h);
+	fclose(out);
+	free(db);
 	free(res);
 }
 
@@ -508,11 +744,19 @@ static const char *fig(char *b, size_t n, double v, int lb, int have)
 	return b;
 }
 
+/* The rows of queries: of 1, 2 and 4 characters drawn frequent to rare
+ * (pick_queries), then rare and zero-hit phrases of 4 (pick_rare). */
+enum { G_RARE = 3, G_ZERO, NGROUP };
+static const char *const group_name[NGROUP] = {
+	"1 char", "2 char", "4 char", "4 rare", "4 zero",
+};
+
 static void cmd_query(const char *workdir)
 {
-	static const int lens[3] = { 1, 2, 4 };
-	static char qs[3][NQ][QMAX];
-	static struct meas r[3][NCELL][NQ];
+	static const int lens[NGROUP] = { 1, 2, 4, 4, 4 };
+	static char qs[NGROUP][NQ][QMAX];
+	static struct meas r[NGROUP][NCELL][NQ];
+	static long known[2][NQ];
 	char *qpath = getenv("BENCH_ARCHIVE") ? hd_xasprintf(
 		"%s/queries-%s%s.txt", workdir, archive_name(),
 		warm_server() ? "-server" : getenv("BENCH_WARM") ? "-warm" :
@@ -520,13 +764,16 @@ static void cmd_query(const char *workdir)
 		hd_xasprintf("%s/queries.txt", workdir);
 	const char *env = getenv("BENCH_QUERY_BUDGET");
 	double budget = env ? atof(env) : 150.0, spent = 0, cb;
-	int order[NQ], l, i, j, k, cells = 3 * NCELL, met = 0;
+	int order[NQ], l, i, j, k, cells = NGROUP * NCELL, met = 0;
+	double kv[NQ];
 	char b1[32], b2[32], b3[32], b4[32];
 	FILE *qf;
 
 	for (l = 0; l < 3; l++) {
 		pick_queries(lens[l], qs[l]);
 	}
+	pick_rare(4, 0, qs[G_RARE], known[0]);
+	pick_rare(4, 1, qs[G_ZERO], known[1]);
 	/* Queries run in one fixed shuffled order, so that a cell cut
 	 * short by its budget measured a fair sample, frequent and rare. */
 	for (i = 0; i < NQ; i++) {
@@ -540,7 +787,7 @@ static void cmd_query(const char *workdir)
 	}
 	/* Each cell gets an equal share of what is left of the budget, at
 	 * least MIN_CELL seconds. */
-	for (l = 0; l < 3; l++) {
+	for (l = 0; l < NGROUP; l++) {
 		for (k = 0; k < NCELL; k++) {
 			cb = (budget - spent) / cells--;
 			if (cb < MIN_CELL) {
@@ -561,8 +808,8 @@ static void cmd_query(const char *workdir)
 			for (i = j = 0; i < NQ; i++) {
 				j += r[l][k][i].state == 1;
 			}
-			fprintf(stderr, "bench_search: %d char, %s: %d queries;"
-				" %.0f s of the budget used\n", lens[l],
+			fprintf(stderr, "bench_search: %s, %s: %d queries;"
+				" %.0f s of the budget used\n", group_name[l],
 				cell_name[k], j, spent);
 		}
 	}
@@ -575,8 +822,15 @@ static void cmd_query(const char *workdir)
 		archive_name(), warm_server() ? ", hd_search_warm first, "
 		"untimed" : getenv("BENCH_WARM") ? ", each query answered "
 		"once before, untimed" : "", ndocs, HD_SEARCH_CAP);
-	printf("%d distinct queries per length, frequent to rare.  Target "
-		"p99 < 5 ms.\n", NQ);
+	for (i = 0; i < NQ; i++) {
+		kv[i] = (double)known[0][i];
+	}
+	qsort(kv, NQ, sizeof *kv, cmp_double);
+	printf("%d distinct queries per row: of 1, 2 and 4 characters "
+		"frequent to rare;\n4 rare: phrases in 1 to %d records as "
+		"written (median %.0f), the rarest the\ncorpus sample has; "
+		"4 zero: phrases written in no record, each half common.\n"
+		"Target p99 < 5 ms.\n", NQ, RARE_MAX, pct(kv, NQ, 50));
 	printf("n: queries measured; each row may use its share of "
 		"BENCH_QUERY_BUDGET=%.0f s\n(so n < %d is a random sample; "
 		"then p99 is about the slowest).  cut: a query\nstill running "
@@ -586,29 +840,30 @@ static void cmd_query(const char *workdir)
 	printf("\n%-6s %-9s %-6s %4s %4s %9s %9s %9s %8s %8s %8s\n", "query",
 		"audience", "facets", "n", "cut", "p50 ms", "p99 ms", "max ms",
 		"cpu p50", "cpu p99", "med hits");
-	for (l = 0; l < 3; l++) {
+	for (l = 0; l < NGROUP; l++) {
 		for (k = 0; k < CELL_TRI; k++) {
 			struct cell c;
 
 			cell_of(r[l][k], &c);
 			j = c.n + c.cut;
 			met += j > 0 && !c.p99_lb && c.p99 < 5.0;
-			printf("%d char %-16s %4d %4d %9s %9s %9s %8.2f %8.2f "
-				"%8.0f\n", lens[l], cell_name[k], c.n, c.cut,
+			printf("%s %-16s %4d %4d %9s %9s %9s %8.2f %8.2f "
+				"%8.0f\n", group_name[l], cell_name[k], c.n,
+				c.cut,
 				fig(b1, sizeof b1, c.p50, c.p50_lb, j),
 				fig(b2, sizeof b2, c.p99, c.p99_lb, j),
 				fig(b3, sizeof b3, c.max, c.max_lb, j),
 				c.cpu50, c.cpu99, c.hits50);
 		}
 	}
-	printf("p99 < 5 ms in %d of %d rows\n", met, 3 * CELL_TRI);
+	printf("p99 < 5 ms in %d of %d rows\n", met, NGROUP * CELL_TRI);
 	printf("\nOurs (archivist, facets 0) against FTS5 trigram on the same "
 		"texts\n(trigram: count(*) + top 20 by rank with snippet(), "
 		"what hd_search does too)\n\n");
 	printf("%-6s %4s %9s %9s %4s %9s %9s %12s %12s\n", "query", "n",
 		"ours p50", "ours p99", "n", "tri p50", "tri p99",
 		"ours found", "tri found");
-	for (l = 0; l < 3; l++) {
+	for (l = 0; l < NGROUP; l++) {
 		struct cell c, t;
 		int both = 0, oh = 0, th = 0, differ = 0, nomark = 0, capped = 0;
 
@@ -629,8 +884,8 @@ static void cmd_query(const char *workdir)
 				o->total != g->total;
 			nomark += o->total > 0 && o->marked == 0;
 		}
-		printf("%d char %4d %9s %9s %4d %9s %9s %5d of %-4d %5d of "
-			"%-4d\n", lens[l], c.n,
+		printf("%s %4d %9s %9s %4d %9s %9s %5d of %-4d %5d of "
+			"%-4d\n", group_name[l], c.n,
 			fig(b1, sizeof b1, c.p50, c.p50_lb, c.n + c.cut),
 			fig(b2, sizeof b2, c.p99, c.p99_lb, c.n + c.cut),
 			t.n, fig(b3, sizeof b3, t.p50, 0, t.n),
@@ -651,7 +906,7 @@ static void cmd_query(const char *workdir)
 	fprintf(qf, "# query, then per cell (archivist f0, archivist f1, "
 		"public f0, public f1, trigram):\n# hits/ms, '-' not run, "
 		"'>ms' cut off\n");
-	for (l = 0; l < 3; l++) {
+	for (l = 0; l < NGROUP; l++) {
 		for (i = 0; i < NQ; i++) {
 			fprintf(qf, "%s", qs[l][i]);
 			for (k = 0; k < NCELL; k++) {
@@ -679,10 +934,14 @@ int main(int argc, char **argv)
 	double t0 = now_s();
 
 	bench_name = "bench_search";
+	if (argc == 3 && strcmp(argv[1], "compose") == 0) {
+		cmd_compose(argv[2]);
+		return 0;
+	}
 	if (argc != 4 || (strcmp(argv[1], "build") != 0 &&
 	    strcmp(argv[1], "query") != 0)) {
 		fprintf(stderr, "usage: bench_search build|query CORPUS "
-			"WORKDIR\n");
+			"WORKDIR\n       bench_search compose WORKDIR\n");
 		return 2;
 	}
 	load_corpus(argv[2]);

@@ -8,9 +8,11 @@
 #    over the same files.  Then the per-file overhead on 10,000 small
 #    (~300 byte) Chinese text files.
 # 2. Search at 200,000 generated Chinese records (bench_search.c): index
-#    build rate and size, p50/p99 of hd_search for 1-, 2- and 4-character
-#    queries, and FTS5 trigram on the same texts beside it; then the same
-#    on a copy merged by `hongdang optimize` (what the server does idle).
+#    build rate and size, what the index is made of (each token kind's
+#    share), p50/p99 of hd_search for 1-, 2- and 4-character queries
+#    and for rare and zero-hit 4-character phrases, and FTS5 trigram on
+#    the same texts beside it; then the same on a copy merged by
+#    `hongdang optimize` (what the server does idle).
 # 3. OCR speed and accuracy against the tesseract command line
 #    (bench_ocr.sh).
 # 4. The exhibit server under wrk, with the sample collection and with
@@ -38,8 +40,15 @@
 # of what decides their content (bench_search.c, corpus.py, the tokenizer,
 # the schema and migrations, record.c).  BENCH_REBUILD=1 rebuilds them anyway;
 # BENCH_QUERY_BUDGET (seconds, default 150) caps the query phase;
-# BENCH_RECORDS (default 200000) makes a smaller search corpus for a
-# quick check of the script itself.  BENCH_ONLY="1 6" runs only those
+# BENCH_LAYOUT=1 adds to section 2 the size of each part of the index
+# (unigrams, pairs, trigrams, pinyin; positions or none; body first or
+# last) and phrase walks on them (bench_layout.c: long, an hour at
+# 200,000 records on a busy machine).
+# BENCH_RECORDS (default 200000; SCALE is another name for it:
+# `make bench SCALE=1000000`) sets the size of the search corpus of
+# sections 2, 4 and 6: smaller for a quick check of the script itself,
+# a million for one node of a district (about 25 minutes of building
+# and 10 GB under BUILD/bench/search at this machine's speed).  BENCH_ONLY="1 6" runs only those
 # sections (default all; `make bench BENCH_ONLY=1` is the ingest alone,
 # BENCH_ONLY=upload the same as 9, s3 as 10, harvest as 11); section 6
 # then uses the 200k archive section 2 last built.
@@ -54,7 +63,7 @@ OUT=$B/results.txt
 NPHOTO=5000
 NTEXT=5000
 NSMALL=10000
-NSEARCH=${BENCH_RECORDS:-200000}
+NSEARCH=${BENCH_RECORDS:-${SCALE:-200000}}
 
 say() { echo "$*" | tee -a "$OUT"; }
 now() { date +%s.%N; }
@@ -285,7 +294,7 @@ if want 2; then
 	cached="(built in this run)"
 	if [ "${BENCH_REBUILD:-0}" = 1 ] ||
 	    [ "$(cat "$S/work/db.key" 2> /dev/null)" != "$dkey" ]; then
-		note "building the 200k archive and the trigram table (minutes)"
+		note "building the $NSEARCH-record archive and the trigram table (minutes)"
 		while :; do
 			rm -rf "$S/work"
 			mkdir -p "$S/work"
@@ -323,7 +332,37 @@ if want 2; then
 	say "   $(awk '/^size\.(search|heads)/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 	say "   $(awk '/^size\.t_/ { sub("size.", ""); printf "%s %.1f MB  ", $1, $2 / 1e6 }' "$S/work/build.txt")"
 	say "   ours: slowest transaction of 10,000 records $(v ours.tx_slow_s) s, fastest $(v ours.tx_fast_s) s"
+	folder=$(du -sb "$S/work/archive" | cut -f1)
+	say "   the whole data folder: $(calc %.1f "$folder / 1e6") MB, $(calc %.2f "$folder / $raw") x the text"
 	say ""
+	# What the index is made of: each table of the database, then the
+	# terms of search and heads by kind (unigram, pair, trigram, pinyin,
+	# marked, Latin), their bytes estimated (bench_search compose)
+	if [ "$(cat "$S/work/compose.key" 2> /dev/null)" != "$dkey" ]; then
+		"$S/bench_search" compose "$S/work" > "$S/work/compose.out" ||
+			die "bench_search compose failed"
+		echo "$dkey" > "$S/work/compose.key"
+	fi
+	say "   Composition of the index (fts5vocab 'col'; bytes estimated from counts"
+	say "   by FTS5's doclist layout, scaled to the table's real size):"
+	sed 's/^/   /' "$S/work/compose.out" | tee -a "$OUT"
+	say ""
+	# BENCH_LAYOUT=1: the parts of the index in other layouts, and the
+	# walks of 4-character phrases on them (bench_layout.c; long: a
+	# table per part, built from the corpus)
+	if [ "${BENCH_LAYOUT:-0}" = 1 ]; then
+		# shellcheck disable=SC2046,SC2086  # PC_LIBS is a list
+		cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iarchive \
+			$(pkg-config --cflags $PC_LIBS) -o "$S/bench_layout" \
+			"$HERE/bench_layout.c" "$HERE/bench.c" \
+			"$ROOT/$BUILD/libhd.a" $(pkg-config --libs $PC_LIBS) \
+			-lcsv -lpthread -lm
+		rm -f "$S/layout.db" "$S/layout.db-wal" "$S/layout.db-shm"
+		say "   Parts of the index in other layouts (bench_layout):"
+		"$S/bench_layout" "$S/corpus.tsv" "$S/layout.db" |
+			sed 's/^/   /' | tee -a "$OUT"
+		say ""
+	fi
 
 	# warm the OS cache for both databases, as a running server has it
 	cat "$S/work/trigram.db" "$S/work/archive/hongdang.db" > /dev/null

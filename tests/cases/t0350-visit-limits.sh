@@ -312,7 +312,7 @@ sqlite3 "$D/hongdang.db" "DROP TABLE visits;
 	PRAGMA user_version = 7;"
 hd visit list --from "$D1" --days 1 --json
 status old-list 0
-has old-upgraded "$ERR" "档案库已升级到第 10 版"
+has old-upgraded "$ERR" "档案库已升级到第 11 版"
 jq_is old-kept "[(v['id'], v['people']) for v in d]" "[(1, 3), (2, 4)]"
 ok old-keys test "$(visits "SELECT group_concat(DISTINCT grp_key) || '|' || group_concat(DISTINCT contact_key) FROM visits")" = "老团|02012345678"
 hd verify

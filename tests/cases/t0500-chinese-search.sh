@@ -170,13 +170,13 @@ hd search 檔案
 status old_search 0
 has old_finds "$OUT" "档案查阅操作规程"
 # the upgrade says where it starts and where it ended, on stderr only
-has old_says_start "$ERR" "正在把档案库从第 1 版升级到第 10 版"
-has old_says_done "$ERR" "档案库已升级到第 10 版"
+has old_says_start "$ERR" "正在把档案库从第 1 版升级到第 11 版"
+has old_says_done "$ERR" "档案库已升级到第 11 版"
 lacks old_stdout_clean "$OUT" "升级"
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
 n=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM suggest")
 u=$(sqlite3 "$D/hongdang.db" "SELECT count(*) FROM users")
-if [ "$ver" = 10 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
+if [ "$ver" = 11 ] && [ "${n:-0}" -gt 0 ] && [ "$u" = 0 ]; then
 	pass old_upgraded; else
 	fail old_upgraded "user_version $ver, $n suggestions"
 fi
@@ -190,20 +190,23 @@ status current_search 0
 lacks current_silent "$ERR" "升级"
 # On a terminal each step shows what it does and its share done: taken
 # back to version 5, the two rebuilds of the index (6 and 7), the
-# bookings' new table (8), the third rebuild (9) and the harvest's
-# tables (10) are shown.
+# bookings' new table (8), the third rebuild (9), the harvest's
+# tables (10) and the index made again with the body first (11) are
+# shown.
 sqlite3 "$D/hongdang.db" "PRAGMA user_version = 5" 2>"$ERR"
 script -qec "'$HONGDANG' -d '$D' search 檔案 >/dev/null" /dev/null \
 	>"$OUT" 2>"$ERR"
 RC=$?
 status upgrade_tty_exit 0
-has upgrade_tty_step6 "$OUT" "第 1/5 步（第 6 版）三字检索：重建检索索引"
-has upgrade_tty_step7 "$OUT" "第 2/5 步（第 7 版）精简拼音：重建检索索引  100%"
-has upgrade_tty_step8 "$OUT" "第 3/5 步（第 8 版）讲解预约：可限额、可取消"
+has upgrade_tty_step6 "$OUT" "第 1/6 步（第 6 版）三字检索：重建检索索引"
+has upgrade_tty_step7 "$OUT" "第 2/6 步（第 7 版）精简拼音：重建检索索引  100%"
+has upgrade_tty_step8 "$OUT" "第 3/6 步（第 8 版）讲解预约：可限额、可取消"
 has upgrade_tty_step9 "$OUT" \
-	"第 4/5 步（第 9 版）简繁原字优先：重建检索索引  100%"
-has upgrade_tty_step10 "$OUT" "第 5/5 步（第 10 版）汇集各社区档案室的目录"
-has upgrade_tty_done "$OUT" "档案库已升级到第 10 版"
+	"第 4/6 步（第 9 版）简繁原字优先：重建检索索引  100%"
+has upgrade_tty_step10 "$OUT" "第 5/6 步（第 10 版）汇集各社区档案室的目录"
+has upgrade_tty_step11 "$OUT" \
+	"第 6/6 步（第 11 版）精简检索索引：正文列在前，重建检索索引  100%"
+has upgrade_tty_done "$OUT" "档案库已升级到第 11 版"
 # An upgrade that cannot take the write lock leaves the version alone
 # and says so, naming the version it could not reach.
 sqlite3 "$D/hongdang.db" "PRAGMA user_version = 6" 2>"$ERR"
@@ -229,7 +232,7 @@ ok upgrade_locked_version test "$ver" = 6
 hd search 檔案
 status upgrade_after_lock 0
 ver=$(sqlite3 "$D/hongdang.db" "PRAGMA user_version")
-ok upgrade_after_lock_version test "$ver" = 10
+ok upgrade_after_lock_version test "$ver" = 11
 
 # ------------------------------------------------------------ the cap
 # 1,100 public records that all say 龙舟: the command line counts every
