@@ -10,9 +10,11 @@
  * pipeline: the preview, or the batch report), files/ (files that
  * arrived whole, under their batch-relative paths), part/ (files that
  * arrived in part) and sheet/ (the catalogue sheet).  batch.json is
- * written at every change of state; the files themselves are the record
- * of what arrived, so a restart finds a receiving batch as its dropped
- * connection left it.
+ * written at every change of state (one that cannot be written is
+ * logged and written by the keeper as soon as it can, desk_keep.c; an
+ * archivist's confirm or rerun is refused then); the files themselves
+ * are the record of what arrived, so a restart finds a receiving batch
+ * as its dropped connection left it.
  *
  * Guarantees:
  *  - an id is "b" and the time of its making, then four random hex
@@ -1196,8 +1198,9 @@ static int decide(struct desk *d, struct desk_batch *b, enum desk_state st,
 	if (persist(b) == 0) {
 		free(was_reason);
 		if (b->unsaved) {
-			fprintf(stderr, "hongdang: batch %s (%s): its batch.json "
-				"is written\n", b->id, states[b->state].code);
+			fprintf(stderr, "hongdang: batch %s (%s): its "
+				"batch.json is written\n", b->id,
+				states[b->state].code);
 			b->unsaved = 0;
 		}
 		return 0;

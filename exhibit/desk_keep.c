@@ -190,9 +190,9 @@ static void *keeper_main(void *arg)
 		run_later(d, l, 1);
 	}
 	if (d->unsaved_wait > 0 && write_unsaved(d) > 0) {
-		fprintf(stderr, "hongdang: the desk stops with batches whose "
-			"batch.json is behind (see above): after a restart they "
-			"show their last state written\n");
+		fprintf(stderr, "hongdang: the desk stops with batches "
+			"whose batch.json is behind (see above): after a "
+			"restart they show their last state written\n");
 	}
 	pthread_mutex_unlock(&d->mu);
 	return NULL;
