@@ -89,8 +89,9 @@
 	" ORDER BY s.rowid DESC LIMIT ?9"
 
 /* One hit of the page, by ?2 its id, with its snippet of the body
- * (search's column 0: migrate.c's version 11) (its marks widened by ?3: see hd_snippet in fts.c, read by hd_snippet_read)
- * and the first image for a thumbnail. */
+ * (search's column 0 since migrate.c's version 11; its marks widened by
+ * ?3: see hd_snippet in fts.c, read by hd_snippet_read) and the first
+ * image for a thumbnail. */
 #define HIT_SQL(vis, more) \
 	"SELECT r.ref, r.title, r.date, r.year, r.category, r.class," \
 	" r.access, r.status," \

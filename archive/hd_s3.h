@@ -47,7 +47,8 @@ int hd_s3_url_parse(const char *url, char **bucket, struct hd_error *e);
  * (objects.store, s3.endpoint, s3.region, s3.credentials).  When any of
  * it fails, nothing is left of it: the folders and files it made are
  * removed, and a bucket it made (empty) deleted.  0, HD_EUSAGE (a bad
- * bucket, endpoint or region), HD_EDENIED (keys missing, refused, or a key file not 0600),
+ * bucket, endpoint or region), HD_EDENIED (keys missing, refused, or a
+ * key file not 0600),
  * HD_EIO (the store unreachable, naming the endpoint) or
  * hd_archive_init's error. */
 int hd_archive_init_s3(const char *dir, const char *fonds_code,

@@ -314,7 +314,12 @@ static char *token_make(struct oai *o, const struct cursor *c)
 	return tok;
 }
 
-/* Read a token into *c: 0, or -1 for anything not made here. */
+/* The largest record id or count a token may carry: far above any
+ * archive, and low enough that a page added to it cannot overflow. */
+#define CURSOR_MAX ((long long)1 << 53)
+
+/* Read a token into *c: 0, or -1 for anything not made here (and for
+ * one whose numbers pass CURSOR_MAX: only a forged seal gives those). */
 static int token_read(struct oai *o, const char *tok, struct cursor *c)
 {
 	char p[TOKEN_MAX / 2 + 1], mac[33], *f[7], *s;
@@ -360,7 +365,7 @@ static int token_read(struct oai *o, const char *tok, struct cursor *c)
 		char *end;
 
 		v[k] = strtoll(f[k + 1], &end, 10);
-		if (*end != '\0' || v[k] < 0) {
+		if (*end != '\0' || v[k] < 0 || v[k] > CURSOR_MAX) {
 			return -1;
 		}
 	}
