@@ -941,7 +941,9 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
  * write) journals every page it changes; the first that splits B-tree
  * pages passes 64 KiB, and from then on each statement of the
  * transaction wrote its journal to a temporary file: a dozen writes a
- * record in a batch. */
+ * record in a batch.  A journal that outgrows it is moved to a temporary
+ * file in writes of this size, which only the shim VFS makes possible
+ * (vfs.c, WRITE_MAX). */
 #define STMT_JOURNAL_MEM (1 << 20)
 
 /* A connection's page cache (PRAGMA cache_size in connect) and the
