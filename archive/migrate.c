@@ -347,20 +347,6 @@ static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
 #define COMPACT_SHARE 10
 #define COMPACT_WHAT "整理数据库文件，归还重建索引后空出的空间"
 
-/* The one number sql gives on a's catalogue, or -1. */
-static int64_t number(struct hd_archive *a, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* The folder where SQLite makes its temporary files, VACUUM's copy of
  * the catalogue among them: the first of these that is a folder this
  * process may write in, as os_unix.c (unixTempFileDir) picks it. */
@@ -424,9 +410,9 @@ static int64_t catalogue_size(struct hd_archive *a)
  * file systems (twice on one), and a tenth more. */
 static int compact_plan(struct hd_archive *a, struct hd_compact *c)
 {
-	int64_t page = number(a, "PRAGMA page_size");
-	int64_t pages = number(a, "PRAGMA page_count");
-	int64_t unused = number(a, "PRAGMA freelist_count");
+	int64_t page = hd_sql_number(a, "PRAGMA page_size");
+	int64_t pages = hd_sql_number(a, "PRAGMA page_count");
+	int64_t unused = hd_sql_number(a, "PRAGMA freelist_count");
 	int64_t used, troom;
 	dev_t dev = 0, tdev = 0;
 

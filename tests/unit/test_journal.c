@@ -81,20 +81,6 @@ static struct hd_archive *make_archive(const char *dir, struct hd_error *e)
 	return a;
 }
 
-/* The one number sql gives on a's catalogue, or -1. */
-static int64_t number(struct hd_archive *a, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* The statements of the checks: every record's description with a line
  * added, and the sum of the lengths of all descriptions. */
 #define ADD_TEXT "UPDATE records SET description = description || " \
@@ -123,11 +109,11 @@ int main(void)
 	    RECORDS, e.msg)) {
 		return check_done();
 	}
-	before = number(a, LENGTHS);
+	before = hd_sql_number(a, LENGTHS);
 	/* more than the statement journal keeps in memory: the records'
 	 * pages alone hold more than 1 MiB */
-	n = number(a, "SELECT count(*) * 4096 FROM dbstat WHERE name = "
-		"'records'");
+	n = hd_sql_number(a, "SELECT count(*) * 4096 FROM dbstat WHERE "
+		"name = 'records'");
 	check("big", n > 1 << 20, "the records fill more than 1 MiB of pages "
 		"(got %lld bytes)", (long long)n);
 
@@ -145,22 +131,22 @@ int main(void)
 	}
 	check("commit", rc == 0, "the transaction commits (got %s)",
 		rc ? e.msg : "0");
-	n = number(a, CHECKED);
+	n = hd_sql_number(a, CHECKED);
 	check("changed", n == RECORDS, "every record has the line added "
 		"(got %lld)", (long long)n);
-	n = number(a, LENGTHS);
+	n = hd_sql_number(a, LENGTHS);
 	check("lengths", n == before + RECORDS * 5, "each description "
 		"grew by the 5 characters added (got %lld, was %lld)",
 		(long long)n, (long long)before);
-	n = number(a, "SELECT count(*) FROM pragma_integrity_check "
-		"WHERE integrity_check != 'ok'");
+	n = hd_sql_number(a, "SELECT count(*) FROM "
+		"pragma_integrity_check WHERE integrity_check != 'ok'");
 	check("integrity", n == 0, "the catalogue passes SQLite's "
 		"integrity check (got %lld problems)", (long long)n);
 
 	/* a statement failing after its journal went to disk: the last
 	 * record's new description breaks NOT NULL after all others
 	 * changed, and the statement's changes are undone from it */
-	before = number(a, LENGTHS);
+	before = hd_sql_number(a, LENGTHS);
 	rc = hd_tx_begin(a, &e);
 	if (rc == 0) {
 		rc = hd_exec(a, ADD_TEXT "title = CASE WHEN id = (SELECT "
@@ -169,14 +155,15 @@ int main(void)
 	check("refused", rc != 0 && strstr(e.msg, "NOT NULL") != NULL,
 		"an UPDATE breaking NOT NULL at its last record fails "
 		"(got %s)", rc ? e.msg : "0");
-	n = number(a, LENGTHS);
+	n = hd_sql_number(a, LENGTHS);
 	check("undone", n == before, "inside the transaction, every "
 		"record is as before the failed statement (got %lld, was "
 		"%lld)", (long long)n, (long long)before);
 	rc = hd_tx_commit(a, &e);
 	check("commit_after", rc == 0, "the transaction still commits "
 		"(got %s)", rc ? e.msg : "0");
-	n = number(a, "SELECT count(*) FROM records WHERE title IS NULL");
+	n = hd_sql_number(a, "SELECT count(*) FROM records WHERE title IS "
+		"NULL");
 	check("titles", n == 0, "no record lost its title (got %lld)",
 		(long long)n);
 	hd_archive_close(a);
