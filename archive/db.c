@@ -900,20 +900,23 @@ int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e)
 
 /* See internal.h.  Prepared each time: it is read at open and around
  * migrations only. */
-int hd_user_version(struct hd_archive *a)
+int64_t hd_sql_number(struct hd_archive *a, const char *sql)
 {
-	sqlite3_stmt *st;
-	int v = -1;
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(a->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK) {
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int(st, 0);
+	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	return v;
+	return n;
+}
+
+/* See internal.h. */
+int hd_user_version(struct hd_archive *a)
+{
+	return (int)hd_sql_number(a, "PRAGMA user_version");
 }
 
 /* The code and name of the archive's first fonds into a->fonds_code
@@ -942,7 +945,9 @@ static int load_fonds(struct hd_archive *a, struct hd_error *e)
  * write) journals every page it changes; the first that splits B-tree
  * pages passes 64 KiB, and from then on each statement of the
  * transaction wrote its journal to a temporary file: a dozen writes a
- * record in a batch. */
+ * record in a batch.  A journal that outgrows it is moved to a temporary
+ * file in writes of this size, which only the shim VFS makes possible
+ * (vfs.c, WRITE_MAX). */
 #define STMT_JOURNAL_MEM (1 << 20)
 
 /* A connection's page cache (PRAGMA cache_size in connect) and the

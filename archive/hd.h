@@ -310,6 +310,21 @@ int hd_archive_open(const char *dir, int readonly, struct hd_archive **out,
 void hd_archive_close(struct hd_archive *a);
 const char *hd_archive_dir(const struct hd_archive *a);
 
+/* Giving back a catalogue's free pages: its bytes (hongdang.db and the
+ * WAL) before and after, those of its free pages, and the free space
+ * that takes (on the folder's file system and SQLite's temporary
+ * folder's) and there is (the smaller). */
+struct hd_compact {
+	int64_t size, size_after, freed, need, room;
+};
+/* Make the catalogue anew without its free pages (VACUUM, then the WAL
+ * emptied) when they are a tenth of it or more, and the disks have room
+ * (c says how much).  0 when done (c->size_after), 1 when there is too
+ * little to give back, HD_ELIMIT when the room is missing (nothing
+ * changed; e says how much is needed), HD_EDB/HD_EIO. */
+int hd_compact(struct hd_archive *a, struct hd_compact *c,
+	struct hd_error *e);
+
 /* How far hd_archive_open is in bringing an archive that an older version
  * made up to date (a schema upgrade).  Each version is one step in a
  * transaction of its own, so an upgrade cut short keeps the steps it
@@ -323,6 +338,12 @@ enum hd_upgrade_event {
 	                           archive stays at version - 1, the open
 	                           fails; the last call */
 	HD_UPGRADE_DONE,        /* the archive is at version to; the last */
+	HD_UPGRADE_COMPACT,     /* after the steps, when one rebuilt an
+	                           index: the file is made again without the
+	                           free pages (compact: hd_compact) */
+	HD_UPGRADE_COMPACT_DONE,    /* ... it was: size_after */
+	HD_UPGRADE_COMPACT_SKIPPED, /* ... it was not: what says why (room
+	                               < need, or SQLite's message) */
 };
 struct hd_upgrade {
 	enum hd_upgrade_event event;
@@ -334,6 +355,7 @@ struct hd_upgrade {
 	                           it is not counted; done <= total */
 	double step_secs;       /* seconds since the step began */
 	double secs;            /* seconds since the upgrade began */
+	struct hd_compact compact;  /* COMPACT*: see hd_compact */
 };
 typedef void hd_upgrade_fn(const struct hd_upgrade *u, void *ud);
 /* Call fn during every schema upgrade hd_archive_open runs, on the thread

@@ -332,6 +332,10 @@ int hd_exec(struct hd_archive *a, const char *sql, struct hd_error *e);
 /* PRAGMA user_version of a, the schema version it has reached; -1 when
  * it cannot be read (db.c). */
 int hd_user_version(struct hd_archive *a);
+/* The first column of the first row sql (one statement, no values) gives
+ * on a's connection, as a number; -1 when there is none or it fails
+ * (db.c). */
+int64_t hd_sql_number(struct hd_archive *a, const char *sql);
 
 /* A read of several statements from one snapshot of the archive, with
  * the lock taken once (each statement on its own takes and drops it: a

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 extern const char hd_schema_sql[];
 extern const char hd_schema2_sql[];
@@ -192,11 +195,8 @@ static const char migrate10_sql[] =
  * made again as (body, title, meta) from its own text, in segments of
  * 8 MB of rows as record.c's INDEX_HASHSIZE (rank.c's rank_field maps
  * the columns to fields; the hits' snippets are of column 0).  The old
- * table's own tables are emptied before it is dropped: dropping them
- * journals every page it frees for the statement, a journal SQLite
- * 3.40 fails to move from memory to a file past db.c's STMT_JOURNAL_MEM
- * (SQLITE_FULL: "the disk is full"); a DELETE of every row frees the
- * pages without one. */
+ * table is dropped: its pages go to the free list, and the upgrade gives
+ * them back after its last step (compact). */
 static const char migrate11_sql[] =
 	"DROP TABLE IF EXISTS search_new;"
 	"CREATE VIRTUAL TABLE search_new USING fts5(body, title, meta,"
@@ -205,10 +205,6 @@ static const char migrate11_sql[] =
 	" 8388608);"
 	"INSERT INTO search_new (rowid, body, title, meta)"
 	" SELECT rowid, body, title, meta FROM search;"
-	"DELETE FROM search_data;"
-	"DELETE FROM search_idx;"
-	"DELETE FROM search_content;"
-	"DELETE FROM search_docsize;"
 	"DROP TABLE search;"
 	"ALTER TABLE search_new RENAME TO search;";
 
@@ -342,14 +338,182 @@ static void upgrade_begin(struct hd_archive *a, struct upgrade *g)
 	sqlite3_progress_handler(a->db, 1000, upgrade_tick, g);
 }
 
+/* ------------------------------------------------ giving space back */
+
+/* A rebuilt index leaves its old pages on the free list: the file keeps
+ * its size (2.84 GB for 1.45 GB of catalogue at 200,000 records).  When
+ * they are at least 1/COMPACT_SHARE of it, the upgrade makes the file
+ * again without them (VACUUM). */
+#define COMPACT_SHARE 10
+#define COMPACT_WHAT "整理数据库文件，归还重建索引后空出的空间"
+
+/* The folder where SQLite makes its temporary files, VACUUM's copy of
+ * the catalogue among them: the first of these that is a folder this
+ * process may write in, as os_unix.c (unixTempFileDir) picks it. */
+static const char *sqlite_tmp_dir(void)
+{
+	const char *dirs[7] = { sqlite3_temp_directory,
+		getenv("SQLITE_TMPDIR"), getenv("TMPDIR"), "/var/tmp",
+		"/usr/tmp", "/tmp", "." };
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < 6; i++) {
+		if (dirs[i] != NULL && stat(dirs[i], &sb) == 0 &&
+		    S_ISDIR(sb.st_mode) && access(dirs[i], W_OK | X_OK) == 0) {
+			return dirs[i];
+		}
+	}
+	return dirs[6];
+}
+
+/* The free space for this process on the file system of dir (root may use
+ * the blocks reserved for it), in bytes, and its device in *dev; -1 when
+ * it cannot be told. */
+static int64_t room_in(const char *dir, dev_t *dev)
+{
+	struct statvfs fs;
+	struct stat sb;
+
+	if (statvfs(dir, &fs) != 0 || stat(dir, &sb) != 0) {
+		return -1;
+	}
+	*dev = sb.st_dev;
+	return (int64_t)(geteuid() == 0 ? fs.f_bfree : fs.f_bavail) *
+		(int64_t)fs.f_frsize;
+}
+
+/* The bytes of the catalogue's files in a->dir (hongdang.db and its
+ * WAL). */
+static int64_t catalogue_size(struct hd_archive *a)
+{
+	static const char *const names[2] = { "hongdang.db",
+		"hongdang.db-wal" };
+	int64_t n = 0;
+	struct stat sb;
+	char *path;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		path = hd_xasprintf("%s/%s", a->dir, names[i]);
+		n += stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+		free(path);
+	}
+	return n;
+}
+
+/* What giving back a's free pages would free and need into c: 0, or 1
+ * when they are less than 1/COMPACT_SHARE of the file.  VACUUM writes a
+ * copy of the pages in use into a temporary file (sqlite_tmp_dir) and
+ * then the catalogue anew through the WAL, which the checkpoint empties
+ * and truncates: it needs about the pages in use free on each of the two
+ * file systems (twice on one), and a tenth more. */
+static int compact_plan(struct hd_archive *a, struct hd_compact *c)
+{
+	int64_t page = hd_sql_number(a, "PRAGMA page_size");
+	int64_t pages = hd_sql_number(a, "PRAGMA page_count");
+	int64_t unused = hd_sql_number(a, "PRAGMA freelist_count");
+	int64_t used, troom;
+	dev_t dev = 0, tdev = 0;
+
+	memset(c, 0, sizeof *c);
+	c->size = catalogue_size(a);
+	if (page <= 0 || pages <= 0 || unused < 0 ||
+	    unused * COMPACT_SHARE < pages) {
+		return 1;
+	}
+	used = (pages - unused) * page;
+	c->freed = unused * page;
+	c->need = used + used / 10;
+	c->room = room_in(a->dir, &dev);
+	troom = room_in(sqlite_tmp_dir(), &tdev);
+	if (c->room >= 0 && troom >= 0 && dev == tdev) {
+		c->need *= 2;
+	} else if (troom >= 0 && troom < c->need) {
+		c->room = troom;   /* the temporary copy's is the one short */
+	}
+	return 0;
+}
+
+/* hd_compact: see hd.h. */
+int hd_compact(struct hd_archive *a, struct hd_compact *c,
+	struct hd_error *e)
+{
+	char *need, *room;
+	int rc;
+
+	if (compact_plan(a, c) != 0) {
+		return 1;
+	}
+	if (c->room < c->need) {
+		need = hd_size_text((uint64_t)c->need);
+		room = hd_size_text((uint64_t)(c->room > 0 ? c->room : 0));
+		rc = hd_err(e, HD_ELIMIT, "%s: no room to give back the "
+			"catalogue's free pages: %s free space needed (there "
+			"and in %s), %s there", a->dir, need, sqlite_tmp_dir(),
+			room);
+		free(need);
+		free(room);
+		return rc;
+	}
+	if (hd_exec(a, "VACUUM", e) != 0 ||
+	    hd_exec(a, "PRAGMA wal_checkpoint(TRUNCATE)", e) != 0) {
+		return HD_EDB;
+	}
+	c->size_after = catalogue_size(a);
+	return 0;
+}
+
+/* Give back the free pages of a's catalogue after an upgrade, when they
+ * are worth it, told through g (NULL: silently): HD_UPGRADE_COMPACT, then
+ * HD_UPGRADE_COMPACT_DONE, or HD_UPGRADE_COMPACT_SKIPPED with why (no
+ * room, checked before; SQLite's message).  A VACUUM that fails changes
+ * nothing, and the upgrade stands. */
+static void compact(struct hd_archive *a, struct upgrade *g)
+{
+	struct hd_compact c;
+	struct hd_error e;
+	const char *why = NULL;
+
+	hd_err_clear(&e);
+	if (compact_plan(a, &c) != 0) {
+		return;
+	}
+	if (g != NULL) {
+		g->u.what = COMPACT_WHAT;
+		g->u.compact = c;
+	}
+	if (c.room < c.need) {
+		why = "磁盘空间不足";
+	} else {
+		if (g != NULL) {
+			upgrade_tell(g, HD_UPGRADE_COMPACT);
+		}
+		if (hd_compact(a, &c, &e) != 0) {
+			why = e.msg;
+		}
+	}
+	if (g != NULL) {
+		c.size_after = why != NULL ? catalogue_size(a) : c.size_after;
+		g->u.compact.size_after = c.size_after;
+		if (why != NULL) {
+			g->u.what = why;
+		}
+		upgrade_tell(g, why != NULL ? HD_UPGRADE_COMPACT_SKIPPED :
+			HD_UPGRADE_COMPACT_DONE);
+		g->u.what = step_info[g->u.version - 1].what;
+	}
+}
+
 /* Bring the schema to the newest version, each step in a transaction;
- * with tell, through the upgrade hook (when one is set). */
+ * with tell, through the upgrade hook (when one is set).  After a step
+ * that rebuilt an index, the space it left is given back (compact). */
 int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e)
 {
 	size_t n, i;
 	const migrate_fn *h;
 	const char *const *m = migrations(&n, &h);
-	int v = hd_user_version(a), rc = 0;
+	int v = hd_user_version(a), rc = 0, rebuilt = 0;
 	struct upgrade g, *gp = NULL;
 	char sql[64];
 
@@ -392,6 +556,7 @@ int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e)
 		    (h[i] == NULL || h[i](a, e) == 0) && hd_exec(a, sql, e) == 0 &&
 		    hd_exec(a, "COMMIT", e) == 0) {
 			rc = 0;
+			rebuilt |= step_info[i].texts != 0;
 		} else {
 			hd_exec(a, "ROLLBACK", NULL);
 		}
@@ -401,6 +566,9 @@ int hd_migrate(struct hd_archive *a, int tell, struct hd_error *e)
 				upgrade_tell(gp, HD_UPGRADE_STEP_DONE);
 			}
 		}
+	}
+	if (rc == 0 && rebuilt && v > 0) {
+		compact(a, gp);
 	}
 	if (gp != NULL) {
 		upgrade_tell(gp, rc == 0 ? HD_UPGRADE_DONE :

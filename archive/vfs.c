@@ -16,6 +16,9 @@
  * hands up as an error of the statement that needed it, and
  * hd_vfs_shm_short tells how many bytes were missing.
  *
+ * And one more: a write longer than the default VFS takes in one call
+ * is handed to it in pieces (shim_write).
+ *
  * Everything else is the default VFS's: the shim forwards every call.
  */
 #include "internal.h"
@@ -65,11 +68,35 @@ static int shim_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 	return real_of(f)->pMethods->xRead(real_of(f), p, n, off);
 }
 
-/* xWrite. */
+/* The most the shim hands the default VFS in one xWrite.  SQLite's unix
+ * VFS writes fewer than 128 KiB at a time: seekAndWriteFd in os_unix.c
+ * masks the length with 0x1ffff (its pages and WAL frames are at most
+ * 64 KiB and a header), so a longer write loses its top bits.  SQLite
+ * makes one longer write itself: a statement journal held in memory is
+ * moved to a temporary file (memjournal.c, memjrnlCreateFile) by
+ * writing each of its chunks in one call, and a chunk is as long as
+ * the limit set with SQLITE_CONFIG_STMTJRNL_SPILL (db.c sets 1 MiB).
+ * Of 1,045,504 bytes only 128,000 (the length & 0x1ffff) were written,
+ * then 0 of the rest, which SQLite reports as SQLITE_FULL: "database or
+ * disk is full" with the disk nearly empty. */
+#define WRITE_MAX 65536
+
+/* xWrite, in pieces of at most WRITE_MAX bytes, each at its offset; the
+ * first error stops it and is returned. */
 static int shim_write(sqlite3_file *f, const void *p, int n,
 	sqlite3_int64 off)
 {
-	return real_of(f)->pMethods->xWrite(real_of(f), p, n, off);
+	const char *c = p;
+	int rc = SQLITE_OK, part;
+
+	do {
+		part = n < WRITE_MAX ? n : WRITE_MAX;
+		rc = real_of(f)->pMethods->xWrite(real_of(f), c, part, off);
+		c += part;
+		off += part;
+		n -= part;
+	} while (rc == SQLITE_OK && n > 0);
+	return rc;
 }
 
 /* xTruncate. */

@@ -77,6 +77,35 @@ static void usage(FILE *f)
 	}
 }
 
+/* The upgrade hook's lines about giving back the space a rebuilt index
+ * left (the HD_UPGRADE_COMPACT events), on stderr: what it frees and
+ * needs, then the file's size after, or why it was not done. */
+static void compact_shown(const struct hd_upgrade *u, int tty)
+{
+	const struct hd_compact *k = &u->compact;
+	char *freed = hd_size_text((uint64_t)k->freed);
+	char *a = hd_size_text((uint64_t)k->size);
+	char *b = hd_size_text((uint64_t)(u->event ==
+		HD_UPGRADE_COMPACT_DONE ? k->size_after : k->need));
+	char *c = hd_size_text((uint64_t)(k->room > 0 ? k->room : 0));
+
+	fprintf(stderr, "%shongdang: %s: ", tty ? "\r\033[K" : "", u->dir);
+	if (u->event == HD_UPGRADE_COMPACT) {
+		fprintf(stderr, "%s（空出 %s，需要 %s 空闲空间）……\n",
+			u->what, freed, b);
+	} else if (u->event == HD_UPGRADE_COMPACT_DONE) {
+		fprintf(stderr, "数据库文件已从 %s 缩小到 %s\n", a, b);
+	} else {
+		fprintf(stderr, "没有整理数据库文件（%s：需要 %s 空闲空间，"
+			"现有 %s）；空出的 %s 留在文件中，以后再用；腾出空间后"
+			"可运行 hongdang optimize 归还\n", u->what, b, c, freed);
+	}
+	free(freed);
+	free(a);
+	free(b);
+	free(c);
+}
+
 /* The upgrade hook (hd_set_upgrade_hook): a line when an archive made by
  * an older version starts being upgraded and one when it is done (or
  * failed), and in between, on a terminal, the step with its share done
@@ -119,6 +148,11 @@ static void upgrade_shown(const struct hd_upgrade *u, void *ud)
 		fprintf(stderr, "%shongdang: %s: 升级到第 %d 版未成功，档案库仍是"
 			"第 %d 版\n", *tty ? "\r\033[K" : "", u->dir,
 			u->version, u->version - 1);
+		return;
+	case HD_UPGRADE_COMPACT:
+	case HD_UPGRADE_COMPACT_DONE:
+	case HD_UPGRADE_COMPACT_SKIPPED:
+		compact_shown(u, *tty);
 		return;
 	case HD_UPGRADE_DONE:
 		fprintf(stderr, "%shongdang: %s: 档案库已升级到第 %d 版，用时 "

@@ -1306,7 +1306,8 @@ static void hook(const struct hd_upgrade *u, void *ud)
 
 /* 1 when call i follows call i - 1 as the hook promises (hd.h): START,
  * then per version STEP (nothing done yet), STEPs with more done, and
- * STEP_DONE with all of it; then DONE. */
+ * STEP_DONE with all of it; then, when the space the rebuilds left is
+ * given back, COMPACT and COMPACT_DONE (or COMPACT_SKIPPED); then DONE. */
 static int follows(int i)
 {
 	const struct hook_call *c = &calls[i], *p = &calls[i - 1];
@@ -1325,8 +1326,17 @@ static int follows(int i)
 	case HD_UPGRADE_STEP_DONE:
 		return p->event == HD_UPGRADE_STEP &&
 			c->version == p->version && c->done == c->total;
-	case HD_UPGRADE_DONE:
+	case HD_UPGRADE_COMPACT:
 		return p->event == HD_UPGRADE_STEP_DONE && c->version == 11;
+	case HD_UPGRADE_COMPACT_DONE:
+	case HD_UPGRADE_COMPACT_SKIPPED:
+		return (p->event == HD_UPGRADE_COMPACT ||
+			p->event == HD_UPGRADE_STEP_DONE) && c->version == 11;
+	case HD_UPGRADE_DONE:
+		return (p->event == HD_UPGRADE_STEP_DONE ||
+			p->event == HD_UPGRADE_COMPACT_DONE ||
+			p->event == HD_UPGRADE_COMPACT_SKIPPED) &&
+			c->version == 11;
 	default:
 		return 0;
 	}
