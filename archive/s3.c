@@ -342,8 +342,8 @@ static int sock_gone(void *ud, curl_socket_t fd)
 }
 
 /* libcurl's header callback: the status (known once the first line is
- * in, before the body), the ETag and the length.  At the status line
- * the answer's first segment is acknowledged at once: on a kept-alive
+ * in, before the body), the ETag and the length.  At the final status
+ * line the answer's first segment is acknowledged at once: on a kept-alive
  * connection Linux delays that ACK (40 ms), and a gateway that writes
  * an answer's head and its body apart (RGW does, for the XML of a
  * multipart upload's start and end) holds the body until the ACK
@@ -357,12 +357,13 @@ static size_t head_line(char *p, size_t size, size_t nitems, void *ud)
 	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		const char *sp = memchr(p, ' ', n);
 
-		if (q->sock != NULL && *q->sock >= 0) {
+		q->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
+		/* (a 100 Continue is followed by the body, which carries
+		 * the ACK) */
+		if (q->status != 100 && q->sock != NULL && *q->sock >= 0) {
 			setsockopt(*q->sock, IPPROTO_TCP, TCP_QUICKACK, &one,
 				sizeof one);
 		}
-
-		q->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
 		q->etag[0] = '\0';
 	} else if (n > 5 && strncasecmp(p, "ETag:", 5) == 0) {
 		k = n - 5;
