@@ -23,17 +23,23 @@ struct hd_s3_conf {
 	const char *credentials; /* absolute path of a 0600 key file, or
 	                            NULL: the environment */
 };
-/* The default size above which an object is sent in parts (multipart
- * upload), also the size of its parts, and the bounds of the setting
- * s3.multipart that changes it: S3 takes parts of 5 MiB (all but the
- * last) to 5 GiB, and at most 10,000 of them. */
-#define HD_S3_MULTIPART_DEFAULT ((uint64_t)64 << 20)
+/* The default size above which an object goes to the bucket in parts
+ * (the setting s3.multipart), and the default size of those parts
+ * (s3.part; never above s3.multipart).  Up to the first an object is
+ * one PUT with the hash ingest already computed: the gateway writes it
+ * as fast as parts and nothing is read twice; parts pay for objects too
+ * big to resend whole when a try fails (each part is tried again on
+ * its own), and for those over 5 GiB, which S3 takes only in parts.
+ * Both settings range over what S3 takes as a part: 5 MiB (all but the
+ * last) to 5 GiB, at most 10,000 of them. */
+#define HD_S3_MULTIPART_DEFAULT ((uint64_t)1 << 30)
+#define HD_S3_PART_DEFAULT ((uint64_t)64 << 20)
 #define HD_S3_PART_MIN ((uint64_t)5 << 20)
 #define HD_S3_PART_MAX ((uint64_t)5 << 30)
 #define HD_S3_PARTS_MAX 10000
 
-/* The part size for an object of size bytes when s3.multipart is
- * setting: setting, or, when that would need more than HD_S3_PARTS_MAX
+/* The part size for an object of size bytes when the parts are
+ * setting bytes: setting, or, when that would need more than HD_S3_PARTS_MAX
  * parts, the smallest whole number of MiB that needs no more.  Above
  * HD_S3_PART_MAX the object cannot go to S3 at all. */
 uint64_t hd_s3_part_size(uint64_t size, uint64_t setting);

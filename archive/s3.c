@@ -26,9 +26,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,7 +219,8 @@ static int keys_load(struct hd_s3 *s, struct hd_error *e)
 
 /* hd_s3_new: see s3_int.h. */
 struct hd_s3 *hd_s3_new(const char *endpoint, const char *bucket,
-	const char *region, const char *credfile, uint64_t multipart)
+	const char *region, const char *credfile, uint64_t multipart,
+	uint64_t part)
 {
 	struct hd_s3 *s = hd_xcalloc(1, sizeof *s);
 	size_t n;
@@ -233,6 +237,11 @@ struct hd_s3 *hd_s3_new(const char *endpoint, const char *bucket,
 		NULL;
 	s->multipart = multipart < HD_S3_PART_MIN ? HD_S3_PART_MIN :
 		multipart;
+	s->part = part < HD_S3_PART_MIN ? HD_S3_PART_MIN : part;
+	if (s->part > s->multipart) {
+		s->part = s->multipart;
+	}
+	s->sock = -1;
 	s->where = hd_xasprintf("s3://%s at %s", s->bucket, s->endpoint);
 	snprintf(s->sigv4, sizeof s->sigv4, "aws:amz:%s:s3", s->region);
 	pthread_mutex_init(&s->mu, NULL);
@@ -313,17 +322,48 @@ static size_t body_write(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* libcurl's socket callback: note the socket of a new connection in
+ * the slot ud (an int), for head_line's quick ACKs. */
+static int sock_made(void *ud, curl_socket_t fd, curlsocktype purpose)
+{
+	if (purpose == CURLSOCKTYPE_IPCXN) {
+		*(int *)ud = (int)fd;
+	}
+	return CURL_SOCKOPT_OK;
+}
+
+/* libcurl's close callback: close fd, and forget it in the slot ud. */
+static int sock_gone(void *ud, curl_socket_t fd)
+{
+	if (*(int *)ud == (int)fd) {
+		*(int *)ud = -1;
+	}
+	return close((int)fd);
+}
+
 /* libcurl's header callback: the status (known once the first line is
- * in, before the body), the ETag and the length. */
+ * in, before the body), the ETag and the length.  At the final status
+ * line the answer's first segment is acknowledged at once: on a kept-alive
+ * connection Linux delays that ACK (40 ms), and a gateway that writes
+ * an answer's head and its body apart (RGW does, for the XML of a
+ * multipart upload's start and end) holds the body until the ACK
+ * comes: 45 ms a request instead of 3. */
 static size_t head_line(char *p, size_t size, size_t nitems, void *ud)
 {
 	struct hd_s3_req *q = ud;
 	size_t n = size * nitems, k;
+	int one = 1;
 
 	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
 		const char *sp = memchr(p, ' ', n);
 
 		q->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
+		/* (a 100 Continue is followed by the body, which carries
+		 * the ACK) */
+		if (q->status != 100 && q->sock != NULL && *q->sock >= 0) {
+			setsockopt(*q->sock, IPPROTO_TCP, TCP_QUICKACK, &one,
+				sizeof one);
+		}
 		q->etag[0] = '\0';
 	} else if (n > 5 && strncasecmp(p, "ETag:", 5) == 0) {
 		k = n - 5;
@@ -398,10 +438,11 @@ static int retryable(CURLcode cr, long st)
 }
 
 /* Set h's options for request q of s (the keys loaded): the URL, SigV4
- * with the payload's hash, the method and its body, the callbacks.
+ * with the payload's hash, the method and its body, the callbacks; the
+ * socket of h's connection is noted in *sock (-1 while there is none).
  * *hdrs receives the header list (caller frees). */
 static void request_setup(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
-	struct curl_slist **hdrs)
+	int *sock, struct curl_slist **hdrs)
 {
 	char line[128], *url;
 
@@ -423,6 +464,11 @@ static void request_setup(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, q);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, sock_made);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, sock);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, sock_gone);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, sock);
+	q->sock = sock;
 	snprintf(line, sizeof line, "x-amz-content-sha256: %s",
 		q->sha ? q->sha : EMPTY_SHA);
 	*hdrs = curl_slist_append(NULL, line);
@@ -499,7 +545,7 @@ static int request_on(struct hd_s3 *s, CURL *h, struct hd_s3_req *q,
 		q->length = 0;
 		q->sink_stop = 0;
 		hd_buf_release(&q->body);
-		request_setup(s, h, q, &hdrs);
+		request_setup(s, h, q, &s->sock, &hdrs);
 		cerr[0] = '\0';
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 		cr = curl_easy_perform(h);
@@ -703,7 +749,7 @@ static int put_parts(struct hd_s3 *s, const char *sha, int fd,
 	struct hd_buf done;
 	char *id = NULL, *query = NULL, psha[65], *err = NULL;
 	unsigned char *buf = NULL;
-	uint64_t off, part = hd_s3_part_size(size, s->multipart);
+	uint64_t off, part = hd_s3_part_size(size, s->part);
 	size_t n;
 	unsigned num = 0;
 	int rc;
@@ -1136,6 +1182,7 @@ struct hd_s3_reader {
 	EVP_MD_CTX *md;
 	char *buf;              /* what curl gave and the reader has not */
 	size_t have, off;
+	int sock;               /* its connection's socket, or -1 */
 	int done, failed;
 };
 
@@ -1173,6 +1220,7 @@ int hd_s3_reader_open(struct hd_archive *a, const char *sha256,
 	pthread_mutex_lock(&s->mu);
 	rc = keys_load(s, e);
 	r = hd_xcalloc(1, sizeof *r);
+	r->sock = -1;
 	snprintf(r->want, sizeof r->want, "%s", sha256);
 	r->size = size;
 	hd_s3_req_init(&r->q, "GET", r->want);
@@ -1186,7 +1234,7 @@ int hd_s3_reader_open(struct hd_archive *a, const char *sha256,
 	}
 	EVP_DigestInit_ex(r->md, EVP_sha256(), NULL);
 	if (rc == 0) {
-		request_setup(s, r->h, &r->q, &r->hdrs);
+		request_setup(s, r->h, &r->q, &r->sock, &r->hdrs);
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (rc != 0) {

@@ -69,18 +69,47 @@ static int endpoint_ok(const char *s)
 	return 1;
 }
 
+/* Setting key of a into *v: bytes S3 takes as a part, or def when
+ * unset.  0, or HD_EINVAL naming the setting and its value. */
+static int part_setting(struct hd_archive *a, const char *key,
+	uint64_t def, uint64_t *v, struct hd_error *e)
+{
+	char *s = setting(a, key), *stop = NULL;
+	unsigned long long n;
+	int rc = 0;
+
+	*v = def;
+	if (s == NULL) {
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(s, &stop, 10);
+	if (!g_ascii_isdigit(s[0]) || *stop != '\0' || errno != 0 ||
+	    n < HD_S3_PART_MIN || n > HD_S3_PART_MAX) {
+		rc = hd_err(e, HD_EINVAL, "%s: setting %s '%.40s': give "
+			"bytes from %llu (5 MiB) to %llu (5 GiB)", a->dir, key,
+			s, (unsigned long long)HD_S3_PART_MIN,
+			(unsigned long long)HD_S3_PART_MAX);
+	} else {
+		*v = n;
+	}
+	free(s);
+	return rc;
+}
+
 /* hd_s3_load: see hd_s3.h.  No request is sent (a reader that never
  * touches an object never needs the store).  objects.store is empty
- * (the local store) or s3://BUCKET with s3.endpoint set; s3.multipart,
- * when set, a number of bytes S3 takes as a part.  0, HD_EINVAL naming
- * the setting and its value when it is none of these (an archive whose
- * objects are somewhere it cannot name is not opened: it would read and
- * write its own objects/ folder instead), or HD_EDB. */
+ * (the local store) or s3://BUCKET with s3.endpoint set; s3.multipart
+ * and s3.part, when set, numbers of bytes S3 takes as a part.  0,
+ * HD_EINVAL naming the setting and its value when it is none of these
+ * (an archive whose objects are somewhere it cannot name is not opened:
+ * it would read and write its own objects/ folder instead), or
+ * HD_EDB. */
 int hd_s3_load(struct hd_archive *a, struct hd_error *e)
 {
 	char *store = NULL, *end = NULL, *reg = NULL, *cred = NULL;
-	char *mp = NULL, *bucket = NULL, *stop = NULL;
-	unsigned long long part = HD_S3_MULTIPART_DEFAULT;
+	char *bucket = NULL;
+	uint64_t mp = HD_S3_MULTIPART_DEFAULT, part = HD_S3_PART_DEFAULT;
 	int rc = 0;
 
 	rc = hd_meta_get(a, "objects.store", "", &store, e);
@@ -101,29 +130,25 @@ int hd_s3_load(struct hd_archive *a, struct hd_error *e)
 	end = setting(a, "s3.endpoint");
 	reg = setting(a, "s3.region");
 	cred = setting(a, "s3.credentials");
-	mp = setting(a, "s3.multipart");
-	if (mp != NULL) {
-		errno = 0;
-		part = strtoull(mp, &stop, 10);
-	}
 	if (end == NULL || !endpoint_ok(end)) {
 		rc = hd_err(e, HD_EINVAL, "%s: setting s3.endpoint '%.200s' of "
 			"%s: not http(s)://HOST[:PORT]", a->dir, end ? end :
 			"", store);
-	} else if (mp != NULL && (!g_ascii_isdigit(mp[0]) || *stop != '\0' ||
-	    errno != 0 || part < HD_S3_PART_MIN || part > HD_S3_PART_MAX)) {
-		rc = hd_err(e, HD_EINVAL, "%s: setting s3.multipart '%.40s': "
-			"give bytes from %llu (5 MiB) to %llu (5 GiB)", a->dir,
-			mp, (unsigned long long)HD_S3_PART_MIN,
-			(unsigned long long)HD_S3_PART_MAX);
-	} else {
-		a->s3 = hd_s3_new(end, bucket, reg, cred, part);
+	}
+	if (rc == 0) {
+		rc = part_setting(a, "s3.multipart", HD_S3_MULTIPART_DEFAULT,
+			&mp, e);
+	}
+	if (rc == 0) {
+		rc = part_setting(a, "s3.part", HD_S3_PART_DEFAULT, &part, e);
+	}
+	if (rc == 0) {
+		a->s3 = hd_s3_new(end, bucket, reg, cred, mp, part);
 	}
 	free(store);
 	free(end);
 	free(reg);
 	free(cred);
-	free(mp);
 	free(bucket);
 	return rc;
 }
@@ -335,7 +360,7 @@ int hd_archive_init_s3(const char *dir, const char *fonds_code,
 	}
 	memset(&ic, 0, sizeof ic);
 	ic.s = hd_s3_new(c->endpoint, c->bucket, region, c->credentials,
-		HD_S3_MULTIPART_DEFAULT);
+		HD_S3_MULTIPART_DEFAULT, HD_S3_PART_DEFAULT);
 	ic.agent = agent;
 	made = missing_dirs(dir, &nmade);
 	rc = hd_archive_init_with(dir, fonds_code, fonds_name, agent,

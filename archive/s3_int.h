@@ -20,9 +20,11 @@ struct hd_s3 {
 	char *credfile;         /* or NULL: the environment */
 	char *where;            /* "s3://BUCKET at ENDPOINT" */
 	uint64_t multipart;     /* bytes above which a PUT goes in parts */
+	uint64_t part;          /* their size (at most multipart) */
 	char *ak, *sk;          /* the keys, read at the first request */
 	char sigv4[96];         /* "aws:amz:REGION:s3" */
 	CURL *curl;             /* kept alive across requests */
+	int sock;               /* its connection's socket, or -1 */
 	pthread_mutex_t mu;     /* curl and the keys */
 };
 
@@ -44,6 +46,7 @@ struct hd_s3_req {
 	int range;              /* 1: ask for bytes 0 to range_end only */
 	uint64_t range_end;
 	uint64_t got;           /* bytes given to the sink */
+	int *sock;              /* the handle's socket (quick ACKs) */
 	long status;
 	struct hd_buf body;     /* the answer when there is no sink */
 	char etag[128];
@@ -52,9 +55,11 @@ struct hd_s3_req {
 
 /* A connection to the bucket of endpoint (no request sent; the keys are
  * read at the first, from credfile or, NULL, the environment), objects
- * above multipart bytes sent in parts.  Freed with hd_s3_free. */
+ * above multipart bytes sent in parts of part bytes (at most
+ * multipart).  Freed with hd_s3_free. */
 struct hd_s3 *hd_s3_new(const char *endpoint, const char *bucket,
-	const char *region, const char *credfile, uint64_t multipart);
+	const char *region, const char *credfile, uint64_t multipart,
+	uint64_t part);
 /* An empty request for method on key (NULL: the bucket). */
 void hd_s3_req_init(struct hd_s3_req *q, const char *method,
 	const char *key);

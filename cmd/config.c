@@ -31,8 +31,10 @@ static const struct {
 		"now\" copies to"},
 	{"s3.credentials", "", "absolute path of the S3 key file (mode "
 		"0600) of an archive whose objects live in a bucket"},
-	{"s3.multipart", "67108864", "bytes above which an object goes to "
-		"the bucket in parts, and their size (5242880 to 5368709120)"},
+	{"s3.multipart", "1073741824", "bytes above which an object goes "
+		"to the bucket in parts (5242880 to 5368709120)"},
+	{"s3.part", "67108864", "bytes of those parts, at most s3.multipart "
+		"(5242880 to 5368709120)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -49,7 +51,7 @@ static const struct cmd_spec spec = {
  * price 0-10000), addresses (hd_visit_kiosks: IPv4 or IPv6, separated
  * by commas or spaces), an e-mail address the OAI-PMH schema takes
  * (hd_oai_email_valid), an absolute path of one line (backup.dest,
- * s3.credentials), a part size for a bucket (s3.multipart)
+ * s3.credentials), a part size for a bucket (s3.multipart, s3.part)
  * or hours in the library's one grammar (hd_visit_hours:
  * "HH:00-HH:00[,...]", each ending after it starts).  1 or 0. */
 static int valid(const char *key, const char *v)
@@ -60,7 +62,8 @@ static int valid(const char *key, const char *v)
 	if (strcmp(key, "oai.email") == 0) {
 		return hd_oai_email_valid(v);
 	}
-	if (strcmp(key, "s3.multipart") == 0) {
+	if (strcmp(key, "s3.multipart") == 0 ||
+	    strcmp(key, "s3.part") == 0) {
 		return cmd_number(v, (long long)HD_S3_PART_MIN,
 			(long long)HD_S3_PART_MAX, &n) == 0;
 	}

@@ -4,7 +4,7 @@
 # root, on an address and ports of its own, and removes it afterwards).
 # init makes the bucket; the sample lands in it and nothing in objects/;
 # search, thumbnails and an original streamed through the exhibit;
-# multipart above s3.multipart; verify reads every object back and names
+# one PUT up to s3.multipart, parts of s3.part above it; verify reads every object back and names
 # a damaged and a deleted one by SHA-256 and record; backup with and
 # without --objects; with the gateway stopped, ingest refuses in one line
 # naming the endpoint and stores nothing, the screens serve what they
@@ -75,6 +75,12 @@ sqlite3 "$L/hongdang.db" "UPDATE meta SET value = '64M'
 hd_in "$L" search 骑楼
 status multipart-nonsense-stored 1
 has multipart-nonsense-named "$ERR" "s3.multipart '64M'"
+sqlite3 "$L/hongdang.db" "UPDATE meta SET value = '5242880'
+	WHERE key = 's3.multipart'; INSERT INTO meta (key, value)
+	VALUES ('s3.part', '4M')"
+hd_in "$L" search 骑楼
+status part-nonsense-stored 1
+has part-nonsense-named "$ERR" "s3.part '4M'"
 sqlite3 "$L/hongdang.db" "DELETE FROM meta WHERE key = 's3.endpoint'"
 hd_in "$L" search 骑楼
 status endpoint-missing 1
@@ -168,22 +174,42 @@ hd search 骑楼
 status search 0
 has search-finds "$OUT" "骑楼"
 
-# a big master goes in parts (5 MiB each here)
-hd config s3.multipart 5242880
+# a master above s3.multipart (16 MiB here) goes in parts of s3.part
+# (5 MiB), one below it in one PUT: the gateway's ETag of an object
+# made of parts ends in -N, N the number of parts
+hd config s3.multipart 16777216
 status multipart-setting 0
+hd config s3.part 5242880
+status part-setting 0
 hd config s3.multipart 1000
 status multipart-too-small 2
 hd config s3.multipart 6000000000
 status multipart-too-big 2
 has multipart-too-big-says "$ERR" "6000000000"
-mkdir -p "$T/big"
+hd config s3.part 5242879
+status part-too-small 2
+has part-too-small-says "$ERR" "5242879"
+mkdir -p "$T/big" "$T/huge"
 head -c $((12 * 1024 * 1024 + 123)) /dev/urandom >"$T/big/scan.tif.bin"
+head -c $((20 * 1024 * 1024 + 5)) /dev/urandom >"$T/huge/master.tif.bin"
 BIG=$(sha256sum "$T/big/scan.tif.bin" | cut -c1-64)
+HUGE=$(sha256sum "$T/huge/master.tif.bin" | cut -c1-64)
 hd ingest --approve --access public "$T/big"
+status single-ingest 0
+hd ingest --approve --access public "$T/huge"
 status multipart-ingest 0
-ok multipart-in-bucket test "$(s3 HEAD "$BIG" -I -H "x-amz-content-sha256: $EMPTY")" = 200
-ok multipart-get test "$(s3 GET "$BIG" -H "x-amz-content-sha256: $EMPTY")" = 200
-ok multipart-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$BIG"
+# etag KEY: the ETag the gateway gives object KEY, without its quotes
+etag() {
+	s3 HEAD "$1" -I -H "x-amz-content-sha256: $EMPTY" >/dev/null
+	tr -d '\r"' <"$T/s3.body" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p'
+}
+ok multipart-in-parts test "$(etag "$HUGE" | sed -n 's/.*-//p')" = 5
+ok single-put-whole test -n "$(etag "$BIG")" -a \
+	"$(etag "$BIG" | tr -dc -)" = ""
+ok multipart-get test "$(s3 GET "$HUGE" -H "x-amz-content-sha256: $EMPTY")" = 200
+ok multipart-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$HUGE"
+ok single-get test "$(s3 GET "$BIG" -H "x-amz-content-sha256: $EMPTY")" = 200
+ok single-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$BIG"
 
 # a text longer than a preview shows (256 KiB)
 mkdir -p "$T/long"
@@ -195,7 +221,7 @@ status long-ingest 0
 hd verify
 msgs
 status verify-clean 0
-has verify-clean-all "$OUT" "完好 $((nobj + 2)) 个"
+has verify-clean-all "$OUT" "完好 $((nobj + 3)) 个"
 
 # --- backups ------------------------------------------------------------
 hd backup "$T/bk-cat"
@@ -205,7 +231,7 @@ ok backup-catalogue-only test "$(find "$T/bk-cat/objects" -type f | wc -l)" -eq 
 hd backup --objects "$T/bk-all"
 msgs
 status backup-objects 0
-ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 2))
+ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 3))
 f=$(find "$T/bk-all/objects" -type f | head -1)
 ok backup-objects-sound test "$(sha256sum <"$f" | cut -c1-64)" = \
 	"$(basename "$(dirname "$f")")$(basename "$f")"
