@@ -498,10 +498,11 @@ static void omp_serial(void)
 
 /* Where the item's bytes are read from: the object being stored (the
  * very bytes that were hashed) while it waits for publication, else the
- * source (a dry run, a duplicate). */
+ * source (a dry run, a duplicate, an object bound for a bucket, which
+ * has no temporary file). */
 static const char *item_path(const struct batch_item *it)
 {
-	return it->w != NULL && it->w->tmp[0] != '\0' ? it->w->tmp : it->src;
+	return it->w != NULL && it->w->tmp != NULL ? it->w->tmp : it->src;
 }
 
 /* The page image: a PDF page rendered, a TIFF page, or an image with its

@@ -211,6 +211,17 @@ ok multipart-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$HUGE"
 ok single-get test "$(s3 GET "$BIG" -H "x-amz-content-sha256: $EMPTY")" = 200
 ok single-whole test "$(sha256sum <"$T/s3.body" | cut -c1-64)" = "$BIG"
 
+# a scan read by OCR while its object is bound for the bucket (no
+# temporary file: the page is read from where it came from)
+mkdir -p "$T/scan"
+cp "$HD_BUILD/sample/演示/05-数字化示例扫描页.jpg" "$T/scan/扫描页.jpg"
+# the sample's own scan is in the bucket already: bytes after its end
+# make it another object with the same page
+printf 't0820' >>"$T/scan/扫描页.jpg"
+hd ingest --approve --json --category WS --access public "$T/scan"
+status ocr-ingest 0
+jq_is ocr-read "(d['added'], d['ocr']['read'], d['ocr']['failed'])" "(1, 1, 0)"
+
 # a text longer than a preview shows (256 KiB)
 mkdir -p "$T/long"
 yes '骑楼街坊的长篇口述记录，一行又一行。' | head -n 20000 >"$T/long/长篇口述.txt"
@@ -221,7 +232,7 @@ status long-ingest 0
 hd verify
 msgs
 status verify-clean 0
-has verify-clean-all "$OUT" "完好 $((nobj + 3)) 个"
+has verify-clean-all "$OUT" "完好 $((nobj + 4)) 个"
 
 # --- backups ------------------------------------------------------------
 hd backup "$T/bk-cat"
@@ -231,7 +242,7 @@ ok backup-catalogue-only test "$(find "$T/bk-cat/objects" -type f | wc -l)" -eq 
 hd backup --objects "$T/bk-all"
 msgs
 status backup-objects 0
-ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 3))
+ok backup-objects-all test "$(find "$T/bk-all/objects" -type f | wc -l)" -eq $((nobj + 4))
 f=$(find "$T/bk-all/objects" -type f | head -1)
 ok backup-objects-sound test "$(sha256sum <"$f" | cut -c1-64)" = \
 	"$(basename "$(dirname "$f")")$(basename "$f")"
