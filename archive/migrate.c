@@ -195,8 +195,10 @@ static const char migrate10_sql[] =
  * made again as (body, title, meta) from its own text, in segments of
  * 8 MB of rows as record.c's INDEX_HASHSIZE (rank.c's rank_field maps
  * the columns to fields; the hits' snippets are of column 0).  The old
- * table is dropped: its pages go to the free list, and the upgrade gives
- * them back after its last step (compact). */
+ * table's own tables are emptied before it is dropped (a DROP of them
+ * would journal every page it frees, for the statement, in SQLite's
+ * temporary folder: as big as the old index); its pages go to the free
+ * list, and the upgrade gives them back after its last step (compact). */
 static const char migrate11_sql[] =
 	"DROP TABLE IF EXISTS search_new;"
 	"CREATE VIRTUAL TABLE search_new USING fts5(body, title, meta,"
@@ -205,6 +207,10 @@ static const char migrate11_sql[] =
 	" 8388608);"
 	"INSERT INTO search_new (rowid, body, title, meta)"
 	" SELECT rowid, body, title, meta FROM search;"
+	"DELETE FROM search_data;"
+	"DELETE FROM search_idx;"
+	"DELETE FROM search_content;"
+	"DELETE FROM search_docsize;"
 	"DROP TABLE search;"
 	"ALTER TABLE search_new RENAME TO search;";
 

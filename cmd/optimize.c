@@ -21,7 +21,9 @@ static const struct cmd_spec spec = {
 	"(left by the merge, by an upgrade that rebuilt the index, by\n"
 	"records deleted), the file is made anew without them, when the\n"
 	"disk has room for a copy (else a line on stderr says how much is\n"
-	"needed; the merge stands).\n\n"
+	"needed; the merge stands).  That copy holds the archive's write\n"
+	"lock while it runs (a minute or more for a large archive): an\n"
+	"ingest waits for it, or is refused as busy after 10 s.\n\n"
 	"  --json  machine output: {segments_before: {search, heads},\n"
 	"          segments: {search, heads}, steps, seconds,\n"
 	"          compact: {done, size, size_after, freed, need, room}}\n",
@@ -51,7 +53,7 @@ static void compact_said(int rc, const struct hd_compact *c,
 {
 	char *a, *b;
 
-	if (rc == HD_ELIMIT) {
+	if (rc == HD_ELIMIT || rc == HD_EBUSY) {
 		fprintf(stderr, "hongdang: %s (the index is merged all the "
 			"same)\n", e->msg);
 		return;
@@ -70,8 +72,8 @@ static void compact_said(int rc, const struct hd_compact *c,
  * segment, then give back the catalogue's free pages when they are worth
  * it (hd_compact); report the segments before and after, the steps, the
  * time and the space (--json: as an object).  Exit 0 (also when there was
- * no room to give the space back: stderr says so), or 1 when a step
- * fails. */
+ * no room to give the space back, or another writer held the archive:
+ * stderr says so), or 1 when a step fails. */
 int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct hd_compact k;
@@ -99,7 +101,9 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 		goto fail;
 	}
 	rc = hd_compact(c->a, &k, &e);
-	if (rc < 0 && rc != HD_ELIMIT) {
+	/* no room, or a writer (an ingest, the server) holding the
+	 * archive: the merge stands, the space waits for the next run */
+	if (rc < 0 && rc != HD_ELIMIT && rc != HD_EBUSY) {
 		goto fail;
 	}
 	secs = hd_mono_s() - t0;
@@ -112,7 +116,7 @@ int cmd_optimize(struct cmd_ctx *c, int argc, char **argv)
 		json_object_set_new(o, "steps", json_integer(steps));
 		json_object_set_new(o, "seconds", json_real(secs));
 		json_object_set_new(o, "compact", compact_json(&k, rc == 0));
-		if (rc == HD_ELIMIT) {
+		if (rc == HD_ELIMIT || rc == HD_EBUSY) {
 			compact_said(rc, &k, &e);
 		}
 		return cmd_json_out(o);
