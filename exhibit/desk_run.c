@@ -315,6 +315,15 @@ static json_t *result_write(const char *dir, const struct batch *bt,
 		w.f = fopen("/dev/null", "we");
 		w.bad = 1;
 	}
+	if (w.f == NULL) {
+		/* no descriptor left at all: not saved, which the caller
+		 * tells as a failed check */
+		json_decref(refs);
+		unlink(path);
+		free(tmp);
+		free(path);
+		return slim;
+	}
 	for (i = 0; i < res->nrefs; i++) {
 		json_array_append_new(refs, json_string(res->refs[i]));
 	}
